@@ -1,0 +1,68 @@
+# secpolicy developer entry points. Each target creates or refreshes .venv on
+# its own, so `make demo` and `make test` work from a fresh clone with nothing
+# but python3 (3.11+) and make. Installs are keyed on pyproject.toml: a second
+# run with nothing changed installs nothing.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+PIP    := $(PY) -m pip --disable-pip-version-check --quiet
+
+RUNTIME_STAMP := $(VENV)/.stamp-runtime
+DEV_STAMP     := $(VENV)/.stamp-dev
+BENCH_STAMP   := $(VENV)/.stamp-bench
+
+.PHONY: help demo test lint typecheck unit docs bench clean
+
+help:
+	@echo "make demo   create .venv, install secpolicy, run every example"
+	@echo "make test   lint, type-check, tests with coverage gate, docs, examples"
+	@echo "make docs   build the documentation into docs/_build/html"
+	@echo "make bench  run the benchmarks side by side with the competitors"
+
+$(PY):
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "secpolicy needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	# Dependency groups (PEP 735) need pip >= 25.1.
+	$(PIP) install --upgrade "pip>=25.1"
+
+$(RUNTIME_STAMP): pyproject.toml | $(PY)
+	$(PIP) install --editable .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(PY)
+	$(PIP) install --editable . --group dev
+	touch $@ $(RUNTIME_STAMP)
+
+$(BENCH_STAMP): pyproject.toml | $(PY)
+	$(PIP) install --editable . --group bench
+	touch $@ $(RUNTIME_STAMP)
+
+demo: $(RUNTIME_STAMP)
+	@set -e; for script in examples/*.py; do \
+		echo "== $$script"; $(PY) "$$script"; \
+	done
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check src tests examples benchmarks docs
+	$(BIN)/ruff format --check src tests examples benchmarks docs
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy --strict src tests/typing
+
+unit: $(DEV_STAMP)
+	$(BIN)/coverage erase
+	$(BIN)/coverage run -m pytest
+	$(BIN)/coverage report
+
+docs: $(DEV_STAMP)
+	$(BIN)/sphinx-build -W -n --keep-going -q -b html docs docs/_build/html
+
+test: lint typecheck unit docs
+
+bench: $(BENCH_STAMP)
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) docs/_build .coverage .mypy_cache .pytest_cache .ruff_cache .hypothesis

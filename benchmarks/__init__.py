@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of secpolicy and the libraries it replaces."""

@@ -1,0 +1,146 @@
+"""The one exception tree of secpolicy.
+
+Every error secpolicy raises derives from :class:`SecPolicyError`. Leaves also
+inherit the builtin exception they refine, so ``except ValueError`` or
+``except PermissionError`` in existing code keeps working.
+
+Messages name *what* was wrong (a field, a path, a rule) and never contain the
+secret or personal value that caused the error.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = [
+    "AccessDenied",
+    "AuditWriteError",
+    "CalendarCoverageError",
+    "ConstraintViolation",
+    "DecryptionError",
+    "LegalHoldError",
+    "NaiveDatetimeError",
+    "PasswordPolicyError",
+    "PolicyConfigError",
+    "SecPolicyError",
+]
+
+
+class SecPolicyError(Exception):
+    """Root of every secpolicy exception; never raised itself.
+
+    Catch it to handle any failure that originates in secpolicy.
+    """
+
+
+class PolicyConfigError(SecPolicyError, ValueError):
+    """An invalid policy definition or policy file.
+
+    Raised when a policy object is constructed with values that break a rule
+    (``PasswordPolicy(min_length=-1)``), when loaded policy data refers to
+    unknown names or forms a cycle, and when a policy file cannot be parsed.
+
+    Attributes:
+        field: The dotted path of the offending field (``"password.min_length"``,
+            ``"roles.auditor.inherits[1]"``), or ``None`` if the error is not
+            about a single field.
+        source: The file the policy came from, if any.
+        line: The 1-based line in *source*, if known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        source: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.field = field
+        self.source = source
+        self.line = line
+        self.reason = message
+        prefix = ""
+        if source is not None:
+            prefix = f"{source}:{line}: " if line is not None else f"{source}: "
+        if field is not None:
+            prefix += f"{field}: "
+        super().__init__(prefix + message)
+
+
+class PasswordPolicyError(SecPolicyError, ValueError):
+    """A password does not meet the policy; raised by ``PasswordPolicy.enforce``.
+
+    Attributes:
+        violations: Every rule the password broke, in the order the policy
+            checks them. Each carries a stable ``code`` and its ``params``;
+            never the password.
+    """
+
+    def __init__(self, violations: Sequence[Any]) -> None:
+        self.violations = tuple(violations)
+        codes = ", ".join(str(getattr(v, "code", v)) for v in self.violations)
+        super().__init__(f"password rejected: {codes}")
+
+
+class AccessDenied(SecPolicyError, PermissionError):  # noqa: N818 (the name states the outcome)
+    """An access check failed; raised by ``RBAC.require``.
+
+    Attributes:
+        decision: The decision that denied access: the effect, the roles
+            considered, the rule that decided and a human-readable reason.
+    """
+
+    def __init__(self, decision: Any) -> None:
+        self.decision = decision
+        super().__init__(str(getattr(decision, "reason", "access denied")))
+
+
+class ConstraintViolation(SecPolicyError):  # noqa: N818 (NIST's own term)
+    """An RBAC change was refused because it would break a constraint.
+
+    Raised for assignments, inheritance edges, session activations and new
+    constraints that would violate static or dynamic separation of duty, or
+    for privileged assignments attempted without the required approvals. The
+    engine state is unchanged when this is raised.
+    """
+
+
+class DecryptionError(SecPolicyError):
+    """A token or file could not be decrypted or authenticated.
+
+    Every cause (wrong key, unknown or destroyed key, tampered data, wrong
+    context, malformed input) raises this same error with the same message,
+    so that callers learn nothing about which check failed.
+    """
+
+
+class AuditWriteError(SecPolicyError, OSError):
+    """An audit record could not be made durable.
+
+    The audit writer fails closed: the caller's action should fail too, since
+    it could not be recorded. Nothing is dropped silently.
+    """
+
+
+class LegalHoldError(SecPolicyError):
+    """Disposal was attempted on a record or file under a legal hold."""
+
+
+class CalendarCoverageError(SecPolicyError, LookupError):
+    """A working-day question about a year the calendar has no data for.
+
+    Official holiday schedules are published year by year; secpolicy refuses
+    to guess rather than silently treat an unknown year as having no holidays.
+    """
+
+
+class NaiveDatetimeError(SecPolicyError, ValueError):
+    """A naive ``datetime`` was given where an aware one is required.
+
+    secpolicy compares and stores instants in UTC; a datetime without a time
+    zone is ambiguous, so it is refused rather than assumed to be local time.
+    """
