@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import runpy
 import subprocess
 import sys
 
@@ -29,6 +30,16 @@ class TestMain:
         """An unknown option is a usage error."""
         assert cli.main(["--no-such-option"]) == cli.EXIT_USAGE
         assert "usage:" in capsys.readouterr().err
+
+    def test_main_module_in_process(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Running secpolicy as __main__ exits with main()'s code."""
+        monkeypatch.setattr(sys, "argv", ["secpolicy"])
+        with pytest.raises(SystemExit) as info:
+            runpy.run_module("secpolicy", run_name="__main__")
+        assert info.value.code == cli.EXIT_OK
+        assert "areas:" in capsys.readouterr().out
 
     def test_python_dash_m(self) -> None:
         """python -m secpolicy runs the same command."""

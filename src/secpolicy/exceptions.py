@@ -21,6 +21,7 @@ __all__ = [
     "CalendarCoverageError",
     "ConstraintViolation",
     "DecryptionError",
+    "KeysetError",
     "LegalHoldError",
     "NaiveDatetimeError",
     "PasswordPolicyError",
@@ -115,6 +116,16 @@ class DecryptionError(SecPolicyError):
     Every cause (wrong key, unknown or destroyed key, tampered data, wrong
     context, malformed input) raises this same error with the same message,
     so that callers learn nothing about which check failed.
+    """
+
+
+class KeysetError(SecPolicyError, ValueError):
+    """A keyset is invalid or an operation would break it.
+
+    Raised for a malformed serialised keyset (the message names the field, such
+    as ``keys[1].material``, never the key bytes), an unknown key id, a key of
+    the wrong kind for the encryptor, and operations such as disabling or
+    destroying the primary key.
     """
 
 

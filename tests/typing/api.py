@@ -16,3 +16,31 @@ system: Clock = SystemClock()
 
 err: SecPolicyError = PolicyConfigError("must be >= 1", field="password.min_length", line=3)
 field: str | None = err.field if isinstance(err, PolicyConfigError) else None
+
+# -- secpolicy.crypto ---------------------------------------------------------
+from secpolicy.crypto import (  # noqa: E402 (grouped by area for reading)
+    BlindIndex,
+    DeterministicEncryptor,
+    EnvKeyProvider,
+    FieldEncryptor,
+    FileEncryptor,
+    FileKeyProvider,
+    Key,
+    KeyProvider,
+    Keyset,
+    KeyState,
+)
+
+keyset: Keyset = Keyset.generate("SM4-GCM", now=now)
+rotated: Key = keyset.rotate()
+state: KeyState = rotated.state
+token: str = FieldEncryptor(keyset).encrypt(b"13812345678", context=b"customers.phone:42")
+plain: bytes = FieldEncryptor(keyset).decrypt(token, context=b"customers.phone:42")
+lookups: tuple[str, ...] = DeterministicEncryptor(Keyset.generate("AES-SIV")).lookup_tokens(
+    b"x", context=b"c"
+)
+index: str = BlindIndex(Keyset.generate("HMAC-SM3"), length=8).compute("13812345678")
+written: int = FileEncryptor(keyset).encrypt_file("in.csv", "out.spf", context=b"in.csv")
+provider: KeyProvider = EnvKeyProvider(kek=b"k" * 32)
+provider = FileKeyProvider("keys.json")
+wrapped: str = keyset.to_json(kek=b"k" * 32)

@@ -1,0 +1,118 @@
+"""Blind indexes: keyed hashes for searching encrypted data by exact value."""
+
+from __future__ import annotations
+
+import secrets
+import struct
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from secpolicy.crypto._common import PrimitiveCache, require_kind
+from secpolicy.crypto._keyset import Key, Keyset, KeyState
+from secpolicy.crypto._primitives import HMAC_SHA256, HMAC_SM3, KEY_SIZES, Algorithm, mac
+from secpolicy.exceptions import KeysetError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+_LEN = struct.Struct(">I")
+
+
+def _build(key: Key) -> Callable[[bytes], bytes]:
+    algorithm, material = key.algorithm, key.material
+    assert material is not None  # noqa: S101 (PrimitiveCache only builds usable keys)
+    return lambda message: mac(algorithm, material, message)
+
+
+def _keyset_from_raw(key: bytes, algorithm: Algorithm) -> Keyset:
+    if algorithm not in (HMAC_SHA256, HMAC_SM3):
+        raise ValueError("algorithm must be HMAC-SHA256 or HMAC-SM3")
+    if len(key) != KEY_SIZES[algorithm]:
+        raise KeysetError(f"a raw blind-index key must be exactly {KEY_SIZES[algorithm]} bytes")
+    key_id = secrets.randbelow(2**32 - 1) + 1
+    only = Key(
+        id=key_id,
+        algorithm=algorithm,
+        state=KeyState.ENABLED,
+        created=datetime.now(UTC),
+        material=key,
+    )
+    return Keyset([only], primary=key_id)
+
+
+class BlindIndex:
+    """Keyed HMAC of a value, stored beside its ciphertext to find it by exact match.
+
+    Store ``index.compute(phone, context=b"customers.phone")`` in an indexed
+    column next to the :class:`FieldEncryptor` token; to search, compute the
+    index of the wanted value and look it up. Without the key, the index
+    reveals nothing about the value beyond equality with other rows.
+
+    .. warning::
+        Like deterministic encryption, a blind index leaks which rows share a
+        value. Low-entropy values (a gender, a birth year) can be recovered by
+        anyone holding the key, and counted by anyone who sees the column.
+        Truncating (*length*) adds deliberate false positives that blunt
+        frequency analysis; filter the candidates after decrypting.
+
+    Normalise values before indexing (strip spaces from phone numbers, fold
+    case of e-mail addresses): the index matches bytes exactly.
+
+    Args:
+        key: A keyset of ``HMAC-SHA256`` or ``HMAC-SM3`` keys
+            (``Keyset.generate("HMAC-SHA256")``), or 32 raw key bytes.
+        length: Bytes of the HMAC to keep, 4 to 32 (default 16).
+        algorithm: For raw key bytes only: ``"HMAC-SHA256"`` or ``"HMAC-SM3"``.
+
+    Raises:
+        KeysetError: For a keyset of the wrong kind or a raw key of the wrong size.
+        ValueError: For a *length* or *algorithm* out of range.
+    """
+
+    __slots__ = ("_cache", "length")
+
+    def __init__(
+        self, key: Keyset | bytes, *, length: int = 16, algorithm: Algorithm = HMAC_SHA256
+    ) -> None:
+        if not 4 <= length <= 32:  # noqa: PLR2004 (documented bounds)
+            raise ValueError("length must be between 4 and 32 bytes")
+        if isinstance(key, bytes):
+            key = _keyset_from_raw(key, algorithm)
+        elif not isinstance(key, Keyset):
+            raise TypeError(f"key must be a Keyset or bytes, not {type(key).__name__}")
+        require_kind(key, "mac", "BlindIndex")
+        self.length = length
+        self._cache: PrimitiveCache[Callable[[bytes], bytes]] = PrimitiveCache(key, _build)
+
+    @staticmethod
+    def _message(value: bytes | str, context: bytes) -> bytes:
+        if isinstance(value, str):
+            value = value.encode("utf-8")
+        elif not isinstance(value, bytes):
+            raise TypeError(f"value must be bytes or str, not {type(value).__name__}")
+        # Length-prefix the context so (b"ab", b"c") and (b"a", b"bc") differ.
+        return _LEN.pack(len(context)) + context + value
+
+    def compute(self, value: bytes | str, *, context: bytes = b"") -> str:
+        """The hex index of *value* under the primary key.
+
+        Args:
+            value: The value (text is encoded as UTF-8).
+            context: Separates columns: the same phone number indexed under
+                ``b"customers.phone"`` and ``b"staff.phone"`` gives unrelated
+                indexes.
+        """
+        digest = self._cache.primary()[1]
+        return digest(self._message(value, context))[: self.length].hex()
+
+    def candidates(self, value: bytes | str, *, context: bytes = b"") -> tuple[str, ...]:
+        """Indexes of *value* under every enabled key, primary first.
+
+        During a key rotation, rows indexed under an older key still hold the
+        older index; search with ``WHERE idx IN (...)`` over these.
+        """
+        message = self._message(value, context)
+        return tuple(digest(message)[: self.length].hex() for _, digest in self._cache.all_usable())
+
+    def __repr__(self) -> str:
+        return f"BlindIndex(length={self.length})"

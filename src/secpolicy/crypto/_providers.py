@@ -1,0 +1,108 @@
+"""Where keysets come from: a small protocol and two providers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from secpolicy.crypto._files import _atomic_output
+from secpolicy.crypto._keyset import Keyset, KeyWrapper
+from secpolicy.exceptions import KeysetError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+@runtime_checkable
+class KeyProvider(Protocol):
+    """Loads a keyset from wherever the service keeps it.
+
+    Implement it to fetch keysets from a KMS, Vault or a cloud secret
+    manager; secpolicy ships :class:`EnvKeyProvider` and
+    :class:`FileKeyProvider`.
+    """
+
+    def load(self) -> Keyset:
+        """Return the current keyset."""
+        ...
+
+
+class EnvKeyProvider:
+    """Read a keyset's JSON from an environment variable.
+
+    Args:
+        variable: The variable's name (default ``SECPOLICY_KEYSET``).
+        kek: The key-encryption key if the keyset is wrapped (recommended:
+            inject the wrapped keyset and the KEK through different channels).
+        environ: The environment to read (default ``os.environ``); pass a
+            mapping in tests.
+    """
+
+    __slots__ = ("_environ", "_kek", "variable")
+
+    def __init__(
+        self,
+        variable: str = "SECPOLICY_KEYSET",
+        *,
+        kek: bytes | KeyWrapper | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.variable = variable
+        self._kek = kek
+        self._environ = environ
+
+    def load(self) -> Keyset:
+        """Parse the variable's value as a keyset.
+
+        Raises:
+            KeysetError: If the variable is unset or its value is not a keyset.
+        """
+        environ = os.environ if self._environ is None else self._environ
+        value = environ.get(self.variable)
+        if not value:
+            raise KeysetError(f"environment variable {self.variable} is not set")
+        return Keyset.from_json(value, kek=self._kek)
+
+    def __repr__(self) -> str:
+        return f"EnvKeyProvider({self.variable!r})"
+
+
+class FileKeyProvider:
+    """Read and write a keyset as a JSON file.
+
+    :meth:`save` replaces the file atomically with owner-only permissions, so a
+    crash during rotation never leaves a half-written keyset.
+
+    Args:
+        path: The keyset file.
+        kek: The key-encryption key to wrap and unwrap the keyset with.
+    """
+
+    __slots__ = ("_kek", "path")
+
+    def __init__(self, path: str | os.PathLike[str], *, kek: bytes | KeyWrapper | None = None):
+        self.path = Path(path)
+        self._kek = kek
+
+    def load(self) -> Keyset:
+        """Read the keyset file.
+
+        Raises:
+            KeysetError: If the file is missing or not a keyset.
+        """
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            raise KeysetError(f"keyset file {self.path} does not exist") from None
+        return Keyset.from_json(data, kek=self._kek)
+
+    def save(self, keyset: Keyset) -> None:
+        """Write *keyset* to the file atomically, readable by the owner only."""
+        data = keyset.to_json(kek=self._kek).encode("utf-8")
+        with _atomic_output(self.path) as out:
+            os.fchmod(out.fileno(), 0o600)
+            out.write(data)
+
+    def __repr__(self) -> str:
+        return f"FileKeyProvider({str(self.path)!r})"

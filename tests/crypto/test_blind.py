@@ -1,0 +1,86 @@
+"""BlindIndex: keyed HMAC indexes for exact-match search."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import pytest
+
+from secpolicy.crypto import BlindIndex, Keyset, KeysetError
+
+
+class TestBlindIndex:
+    def test_stable_and_keyed(self) -> None:
+        """The same value gives the same index; another key gives another."""
+        key = b"k" * 32
+        assert BlindIndex(key).compute("138") == BlindIndex(key).compute("138")
+        assert BlindIndex(key).compute("138") != BlindIndex(b"j" * 32).compute("138")
+
+    def test_known_value(self) -> None:
+        """The index is the truncated HMAC-SHA256 of the length-prefixed context and value."""
+        key = b"k" * 32
+        expected = hmac.digest(key, b"\x00\x00\x00\x02ab" + b"v", hashlib.sha256)[:16].hex()
+        assert BlindIndex(key).compute("v", context=b"ab") == expected
+
+    def test_context_is_unambiguous(self) -> None:
+        """Context and value boundaries cannot be shifted to collide."""
+        bi = BlindIndex(b"k" * 32)
+        assert bi.compute(b"c", context=b"ab") != bi.compute(b"bc", context=b"a")
+
+    @pytest.mark.parametrize("length", [4, 8, 32])
+    def test_truncation(self, length: int) -> None:
+        """length sets the number of bytes kept (hex doubles it)."""
+        assert len(BlindIndex(b"k" * 32, length=length).compute("x")) == 2 * length
+
+    @pytest.mark.parametrize("length", [3, 33])
+    def test_length_bounds(self, length: int) -> None:
+        """Lengths outside 4..32 are refused."""
+        with pytest.raises(ValueError, match="between 4 and 32"):
+            BlindIndex(b"k" * 32, length=length)
+
+    def test_sm3(self) -> None:
+        """HMAC-SM3 is available for commercial-cryptography requirements."""
+        sha = BlindIndex(b"k" * 32).compute("x")
+        sm3 = BlindIndex(b"k" * 32, algorithm="HMAC-SM3").compute("x")
+        assert sha != sm3
+        assert len(sm3) == 32
+
+    def test_keyset_and_rotation(self) -> None:
+        """With a keyset, candidates() covers every enabled key, primary first."""
+        ks = Keyset.generate("HMAC-SHA256")
+        bi = BlindIndex(ks)
+        old = bi.compute("13812345678", context=b"phone")
+        ks.rotate()
+        new = bi.compute("13812345678", context=b"phone")
+        assert bi.candidates("13812345678", context=b"phone") == (new, old)
+        ks.disable(ks.keys[0].id)
+        assert bi.candidates("13812345678", context=b"phone") == (new,)
+
+    def test_raw_key_candidates(self) -> None:
+        """A raw key has one candidate, the index itself."""
+        bi = BlindIndex(b"k" * 32)
+        assert bi.candidates("x") == (bi.compute("x"),)
+
+    def test_text_is_utf8(self) -> None:
+        """Text is indexed as its UTF-8 bytes."""
+        bi = BlindIndex(b"k" * 32)
+        assert bi.compute("张三") == bi.compute("张三".encode())
+
+    def test_errors(self) -> None:
+        """Wrong key sizes, kinds, algorithms and value types are refused."""
+        with pytest.raises(KeysetError, match="exactly 32"):
+            BlindIndex(b"short")
+        with pytest.raises(KeysetError, match="mac"):
+            BlindIndex(Keyset.generate())
+        with pytest.raises(ValueError, match="HMAC"):
+            BlindIndex(b"k" * 32, algorithm="AES-SIV")
+        with pytest.raises(TypeError, match="Keyset or bytes"):
+            BlindIndex("k" * 32)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="value"):
+            BlindIndex(b"k" * 32).compute(5)  # type: ignore[arg-type]
+
+    def test_repr_hides_key(self) -> None:
+        """The key never appears in the repr."""
+        assert "kkkk" not in repr(BlindIndex(b"k" * 32))
+        assert repr(BlindIndex(b"k" * 32)) == "BlindIndex(length=16)"

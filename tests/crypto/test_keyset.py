@@ -1,0 +1,314 @@
+"""Keysets: generation, rotation, states, serialisation and wrapping."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from secpolicy.crypto import (
+    AesGcmKeyWrapper,
+    DecryptionError,
+    Key,
+    Keyset,
+    KeysetError,
+    KeyState,
+    KeyWrapper,
+)
+
+from .conftest import NOW
+
+
+def _material_of(keyset: Keyset) -> list[bytes]:
+    return [k.material for k in keyset.keys if k.material is not None]
+
+
+class TestGenerate:
+    @pytest.mark.parametrize(
+        ("algorithm", "size", "kind"),
+        [
+            ("AES-256-GCM", 32, "aead"),
+            ("SM4-GCM", 16, "aead"),
+            ("AES-SIV", 64, "deterministic"),
+            ("HMAC-SHA256", 32, "mac"),
+            ("HMAC-SM3", 32, "mac"),
+        ],
+    )
+    def test_one_enabled_primary(self, algorithm: str, size: int, kind: str) -> None:
+        """A new keyset has one enabled primary key of the right size and kind."""
+        ks = Keyset.generate(algorithm, now=NOW)  # type: ignore[arg-type]
+        assert len(ks) == 1
+        key = ks.primary
+        assert key.id == ks.primary_id
+        assert 0 < key.id < 2**32
+        assert key.state is KeyState.ENABLED
+        assert key.material is not None
+        assert len(key.material) == size
+        assert key.kind == kind == ks.kind
+        assert key.created == NOW
+
+    def test_unknown_algorithm(self) -> None:
+        """An unknown algorithm is refused with the choices."""
+        with pytest.raises(KeysetError, match="AES-256-GCM"):
+            Keyset.generate("DES")  # type: ignore[arg-type]
+
+    def test_default_time_is_aware(self) -> None:
+        """Without now= the creation time comes from the clock, in UTC."""
+        assert Keyset.generate().primary.created.tzinfo is UTC
+
+    def test_keys_are_random(self) -> None:
+        """Two keysets never share key bytes."""
+        assert _material_of(Keyset.generate()) != _material_of(Keyset.generate())
+
+
+class TestRotation:
+    def test_rotate_adds_new_primary(self) -> None:
+        """rotate() makes a fresh key primary and keeps the old one enabled."""
+        ks = Keyset.generate(now=NOW)
+        old = ks.primary_id
+        new = ks.rotate(now=NOW)
+        assert ks.primary_id == new.id != old
+        assert ks.get(old).state is KeyState.ENABLED
+        assert [k.id for k in ks] == [old, new.id]
+
+    def test_rotate_to_other_algorithm_of_same_kind(self) -> None:
+        """AES-256-GCM can rotate to SM4-GCM, both being AEAD."""
+        ks = Keyset.generate()
+        assert ks.rotate("SM4-GCM").algorithm == "SM4-GCM"
+
+    def test_rotate_refuses_other_kind(self) -> None:
+        """An AEAD keyset cannot take an HMAC key, and nothing changes."""
+        ks = Keyset.generate()
+        before = repr(ks)
+        with pytest.raises(KeysetError, match="one kind"):
+            ks.rotate("HMAC-SHA256")
+        assert repr(ks) == before
+
+    def test_staged_rotation(self) -> None:
+        """add() then promote() is rotate() in two steps."""
+        ks = Keyset.generate()
+        old = ks.primary_id
+        staged = ks.add()
+        assert ks.primary_id == old
+        ks.promote(staged.id)
+        assert ks.primary_id == staged.id
+
+    def test_promote_unknown_or_disabled(self) -> None:
+        """Only a known, enabled key can be promoted."""
+        ks = Keyset.generate()
+        other = ks.add()
+        ks.disable(other.id)
+        with pytest.raises(KeysetError, match="must be enabled"):
+            ks.promote(other.id)
+        with pytest.raises(KeysetError, match="no key"):
+            ks.promote(1 if ks.primary_id != 1 else 2)
+
+
+class TestStates:
+    def test_disable_enable(self) -> None:
+        """A disabled key keeps its bytes and can be enabled again."""
+        ks = Keyset.generate()
+        old = ks.primary_id
+        ks.rotate()
+        ks.disable(old)
+        assert ks.get(old).state is KeyState.DISABLED
+        assert ks.get(old).material is not None
+        assert not ks.get(old).usable
+        ks.enable(old)
+        assert ks.get(old).usable
+
+    def test_destroy_erases_material(self) -> None:
+        """A destroyed key has no bytes and cannot come back."""
+        ks = Keyset.generate()
+        old = ks.primary_id
+        ks.rotate()
+        ks.destroy(old)
+        key = ks.get(old)
+        assert key.state is KeyState.DESTROYED
+        assert key.material is None
+        with pytest.raises(KeysetError, match="destroyed"):
+            ks.enable(old)
+        ks.destroy(old)  # destroying twice is harmless
+
+    @pytest.mark.parametrize("action", ["disable", "destroy"])
+    def test_primary_is_protected(self, action: str) -> None:
+        """The primary can be neither disabled nor destroyed."""
+        ks = Keyset.generate()
+        with pytest.raises(KeysetError, match="primary"):
+            getattr(ks, action)(ks.primary_id)
+        assert ks.primary.usable
+
+    def test_get_unknown(self) -> None:
+        """An unknown id is a KeysetError naming the id in hex."""
+        ks = Keyset.generate()
+        missing = ks.primary_id ^ 1
+        with pytest.raises(KeysetError, match=f"{missing:08x}"):
+            ks.get(missing)
+
+
+class TestConstruction:
+    def _key(self, key_id: int = 7, **kw: object) -> Key:
+        fields: dict[str, object] = {
+            "id": key_id,
+            "algorithm": "AES-256-GCM",
+            "state": KeyState.ENABLED,
+            "created": NOW,
+            "material": b"k" * 32,
+        }
+        fields.update(kw)
+        return Key(**fields)  # type: ignore[arg-type]
+
+    def test_empty(self) -> None:
+        """A keyset needs a key."""
+        with pytest.raises(KeysetError, match="at least one"):
+            Keyset([], primary=1)
+
+    def test_duplicate_ids(self) -> None:
+        """Key ids are unique."""
+        with pytest.raises(KeysetError, match="duplicate"):
+            Keyset([self._key(), self._key()], primary=7)
+
+    def test_wrong_material_size(self) -> None:
+        """Key bytes must match the algorithm."""
+        with pytest.raises(KeysetError, match="32-byte"):
+            Keyset([self._key(material=b"short")], primary=7)
+
+    def test_destroyed_with_material(self) -> None:
+        """A destroyed key cannot still carry bytes."""
+        keys = [self._key(), self._key(8, state=KeyState.DESTROYED)]
+        with pytest.raises(KeysetError, match="still has material"):
+            Keyset(keys, primary=7)
+
+    def test_id_range(self) -> None:
+        """Key ids are 32-bit and non-zero."""
+        with pytest.raises(KeysetError, match="between 1"):
+            Keyset([self._key(0)], primary=0)
+
+    def test_primary_missing(self) -> None:
+        """The primary must be one of the keys."""
+        with pytest.raises(KeysetError, match="not in the keyset"):
+            Keyset([self._key()], primary=8)
+
+
+class TestSerialisation:
+    def test_round_trip(self) -> None:
+        """to_json/from_json keep ids, states, primary, times and bytes."""
+        ks = Keyset.generate(now=NOW)
+        old = ks.primary_id
+        third = ks.rotate(now=NOW)
+        ks.add(now=NOW)
+        ks.disable(ks.keys[-1].id)
+        ks.destroy(old)
+        again = Keyset.from_json(ks.to_json())
+        assert again.to_dict() == ks.to_dict()
+        assert again.primary_id == third.id
+        assert again.get(old).material is None
+
+    def test_format_is_versioned(self) -> None:
+        """The serialised form names its format and version."""
+        doc = json.loads(Keyset.generate().to_json())
+        assert doc["format"] == "secpolicy.keyset"
+        assert doc["version"] == 1
+
+    def test_wrapped_round_trip(self) -> None:
+        """A wrapped keyset reveals no key bytes and unwraps with the KEK."""
+        ks = Keyset.generate()
+        kek = b"K" * 32
+        wrapped = ks.to_json(kek=kek)
+        assert set(json.loads(wrapped)) == {"format", "version", "wrapped"}
+        for material in _material_of(ks):
+            assert material.hex() not in wrapped
+        assert Keyset.from_json(wrapped, kek=kek).to_dict() == ks.to_dict()
+
+    def test_wrapped_needs_kek(self) -> None:
+        """Loading a wrapped keyset without a KEK says what is missing."""
+        wrapped = Keyset.generate().to_json(kek=b"K" * 32)
+        with pytest.raises(KeysetError, match="kek"):
+            Keyset.from_json(wrapped)
+
+    def test_wrong_kek(self) -> None:
+        """A wrong KEK is a decryption failure, not a parse error."""
+        wrapped = Keyset.generate().to_json(kek=b"K" * 32)
+        with pytest.raises(DecryptionError):
+            Keyset.from_json(wrapped, kek=b"L" * 32)
+
+    def test_custom_wrapper(self) -> None:
+        """Any KeyWrapper (a KMS client) can wrap the keyset."""
+
+        class Reversing:
+            def wrap(self, data: bytes, *, context: bytes) -> bytes:
+                return context + data[::-1]
+
+            def unwrap(self, data: bytes, *, context: bytes) -> bytes:
+                return data[len(context) :][::-1]
+
+        assert isinstance(Reversing(), KeyWrapper)
+        ks = Keyset.generate()
+        assert Keyset.from_json(ks.to_json(kek=Reversing()), kek=Reversing()).to_dict() == (
+            ks.to_dict()
+        )
+
+    def test_bad_kek_size(self) -> None:
+        """A local KEK must be 32 bytes."""
+        with pytest.raises(KeysetError, match="32 bytes"):
+            AesGcmKeyWrapper(b"short")
+
+    @pytest.mark.parametrize(
+        ("mutate", "message"),
+        [
+            (lambda d: "not json", "not valid JSON"),
+            (lambda d: {**d, "format": "other"}, "format"),
+            (lambda d: {**d, "version": 2}, "version"),
+            (lambda d: {k: v for k, v in d.items() if k != "primary"}, "primary: missing"),
+            (lambda d: {**d, "primary": "1"}, "primary: expected int"),
+            (lambda d: {**d, "primary": True}, "primary: expected int"),
+            (lambda d: {**d, "keys": {}}, "keys: expected list"),
+            (lambda d: {**d, "keys": [1]}, r"keys\[0\].algorithm: missing"),
+            (lambda d: _key_field(d, "algorithm", "RC4"), r"keys\[0\].algorithm: unknown"),
+            (lambda d: _key_field(d, "state", "lost"), r"keys\[0\].state"),
+            (lambda d: _key_field(d, "created", "yesterday"), r"keys\[0\].created"),
+            (lambda d: _key_field(d, "created", "2026-01-01T00:00:00"), r"keys\[0\].created"),
+            (lambda d: _key_field(d, "material", 5), r"keys\[0\].material"),
+            (lambda d: _key_field(d, "material", "!!!!"), r"keys\[0\].material"),
+            (lambda d: {**d, "wrapped": 5}, "wrapped: expected str"),
+            (lambda d: {**d, "wrapped": "!!!"}, "wrapped: not valid base64url"),
+        ],
+    )
+    def test_malformed(self, mutate: object, message: str) -> None:
+        """Malformed keysets raise KeysetError naming the field, never the bytes."""
+        ks = Keyset.generate()
+        doc = mutate(ks.to_dict())  # type: ignore[operator]
+        text = doc if isinstance(doc, str) else json.dumps(doc)
+        with pytest.raises(KeysetError, match=message) as info:
+            Keyset.from_json(text, kek=b"K" * 32)
+        for material in _material_of(ks):
+            assert material.hex() not in str(info.value)
+
+
+def _key_field(doc: dict[str, object], name: str, value: object) -> dict[str, object]:
+    keys = [dict(k) for k in doc["keys"]]  # type: ignore[attr-defined]
+    keys[0][name] = value
+    return {**doc, "keys": keys}
+
+
+class TestSecrecy:
+    def test_no_material_in_repr_or_str(self) -> None:
+        """Neither the keyset nor its keys show key bytes, in any encoding."""
+        ks = Keyset.generate("AES-SIV")
+        ks.rotate()
+        material = _material_of(ks)
+        shown = " ".join([repr(ks), str(ks), *(repr(k) for k in ks), *(str(k) for k in ks)])
+        for m in material:
+            assert m.hex() not in shown
+            assert m.hex().upper() not in shown
+            assert repr(m) not in shown
+        assert "material" not in repr(ks.primary)
+        assert repr(AesGcmKeyWrapper(b"K" * 32)) == "AesGcmKeyWrapper(kek=<hidden>)"
+
+    def test_key_times_are_utc(self) -> None:
+        """Creation times given in another zone are stored in UTC."""
+        from datetime import timedelta, timezone
+
+        shanghai = datetime(2026, 1, 1, 8, tzinfo=timezone(timedelta(hours=8)))
+        assert Keyset.generate(now=shanghai).primary.created == NOW
