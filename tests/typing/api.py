@@ -44,3 +44,39 @@ written: int = FileEncryptor(keyset).encrypt_file("in.csv", "out.spf", context=b
 provider: KeyProvider = EnvKeyProvider(kek=b"k" * 32)
 provider = FileKeyProvider("keys.json")
 wrapped: str = keyset.to_json(kek=b"k" * 32)
+
+# -- secpolicy.retention ------------------------------------------------------
+from datetime import date  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from secpolicy.retention import (  # noqa: E402
+    PERMANENT,
+    LegalHold,
+    Period,
+    RetentionDecision,
+    RetentionRule,
+    RetentionSchedule,
+    WorkdayCalendar,
+    profiles,
+)
+
+schedule = RetentionSchedule(
+    [
+        RetentionRule(category="user_log", keep=Period(months=12), citation="rulebook"),
+        RetentionRule(category="registration", keep=PERMANENT),
+        RetentionRule(category="*", keep=Period(months=6), action="review"),
+    ],
+    tz=ZoneInfo("Asia/Shanghai"),
+).lock()
+decision: RetentionDecision = schedule.evaluate(
+    "user_log",
+    created=now,
+    now=later,
+    holds=[LegalHold("user_log", "case 7", now)],
+)
+eligible: datetime | None = decision.eligible_from
+kept: date | None = profiles.CN_INTERACTIVE_SERVICE.evaluate(
+    "registration", created=now, now=later
+).keep_through
+t_plus_1: date = WorkdayCalendar.china().add_workdays(date(2024, 9, 30), 1)
+deadline: datetime = WorkdayCalendar.china().due_by(now, hours=24)

@@ -16,23 +16,19 @@ fail authentication.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import secrets
 import struct
-import tempfile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from secpolicy._fs import StrPath, atomic_output
 from secpolicy.crypto._common import fail, require_bytes, require_kind
 from secpolicy.crypto._primitives import KEY_SIZES, TAG_SIZE, Aead, InvalidTag, make_aead
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from secpolicy.crypto._keyset import Keyset
 
 MAGIC: Final = b"SPF"
@@ -44,8 +40,6 @@ MIN_SEGMENT: Final = 4096
 MAX_SEGMENT: Final = 16 * 1024 * 1024
 DEFAULT_SEGMENT: Final = 1024 * 1024
 _MAX_SEGMENTS: Final = 2**32 - 1
-
-StrPath = str | os.PathLike[str]
 
 
 def _read_full(src: IO[bytes], size: int) -> bytes:
@@ -79,33 +73,6 @@ def _nonce(prefix: bytes, index: int, *, last: bool) -> bytes:
     if index > _MAX_SEGMENTS:
         raise ValueError("file too large for its segment size")
     return prefix + _NONCE_TAIL.pack(index, 1 if last else 0)
-
-
-@contextlib.contextmanager
-def _atomic_output(dst: StrPath) -> Iterator[IO[bytes]]:
-    """Write to a temporary file beside *dst*; rename over *dst* only on success.
-
-    On any failure the temporary file is removed, so a half-written file never
-    appears under the destination name.
-    """
-    target = Path(dst)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    with contextlib.suppress(OSError):  # not every platform can fsync a directory
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 class FileEncryptor:
@@ -227,7 +194,7 @@ class FileEncryptor:
             The number of plaintext bytes encrypted.
         """
         _refuse_same_file(src, dst)
-        with Path(src).open("rb") as plain, _atomic_output(dst) as out:
+        with Path(src).open("rb") as plain, atomic_output(dst) as out:
             return self.encrypt_stream(plain, out, context=context)
 
     def decrypt_file(self, src: StrPath, dst: StrPath, *, context: bytes = b"") -> int:
@@ -241,7 +208,7 @@ class FileEncryptor:
             DecryptionError: If the file does not authenticate.
         """
         _refuse_same_file(src, dst)
-        with Path(src).open("rb") as sealed, _atomic_output(dst) as out:
+        with Path(src).open("rb") as sealed, atomic_output(dst) as out:
             return self.decrypt_stream(sealed, out, context=context)
 
     def __repr__(self) -> str:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from secpolicy.crypto._files import _atomic_output
+from secpolicy._fs import atomic_output
 from secpolicy.crypto._keyset import Keyset, KeyWrapper
 from secpolicy.exceptions import KeysetError
 
@@ -100,8 +100,7 @@ class FileKeyProvider:
     def save(self, keyset: Keyset) -> None:
         """Write *keyset* to the file atomically, readable by the owner only."""
         data = keyset.to_json(kek=self._kek).encode("utf-8")
-        with _atomic_output(self.path) as out:
-            os.fchmod(out.fileno(), 0o600)
+        with atomic_output(self.path, mode=0o600) as out:
             out.write(data)
 
     def __repr__(self) -> str:

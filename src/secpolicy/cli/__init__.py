@@ -1,25 +1,27 @@
 """The ``secpolicy`` command (also ``python -m secpolicy``).
 
 Exit codes: 0 success, 1 a policy shortfall or rejected input, 2 a usage error
-or an invalid file.
+or an invalid file. Messages name what was wrong and never print a secret or a
+personal value.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import sys
 from typing import TYPE_CHECKING
 
 import secpolicy
+from secpolicy.cli import _retention
+from secpolicy.cli._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from secpolicy.cli._common import UsageError as _UsageError
+from secpolicy.exceptions import SecPolicyError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "main"]
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
 
 #: The areas of the library, in dependency order, with what each is for.
 AREAS: tuple[tuple[str, str], ...] = (
@@ -36,12 +38,24 @@ def _available(area: str) -> bool:
     return importlib.util.find_spec(f"secpolicy.{area}") is not None
 
 
+def _areas(_: argparse.Namespace) -> int:
+    print(f"secpolicy {secpolicy.__version__}")
+    print("areas:")
+    for name, summary in AREAS:
+        state = "available" if _available(name) else "not yet available"
+        print(f"  {name:<10} {summary} ({state})")
+    return EXIT_OK
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="secpolicy",
         description="Check and operate secpolicy security policies.",
     )
     parser.add_argument("--version", action="version", version=f"secpolicy {secpolicy.__version__}")
+    parser.set_defaults(handler=_areas)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _retention.add_parser(sub)
     return parser
 
 
@@ -49,12 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with *argv* (default: ``sys.argv[1:]``); return the exit code."""
     parser = _build_parser()
     try:
-        parser.parse_args(argv)
+        args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return int(exc.code or 0)
-    print(f"secpolicy {secpolicy.__version__}")
-    print("areas:")
-    for name, summary in AREAS:
-        state = "available" if _available(name) else "not yet available"
-        print(f"  {name:<10} {summary} ({state})")
-    return EXIT_OK
+    try:
+        return int(args.handler(args))
+    except (_UsageError, SecPolicyError) as exc:
+        print(f"secpolicy: {exc}", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,171 @@
+"""``secpolicy retention due``: which records may or must be disposed of now."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any
+
+from secpolicy import SystemClock
+from secpolicy.cli._common import EXIT_OK, UsageError, open_input, open_output
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.retention import LegalHold, RetentionSchedule, evaluate_jsonl, profiles
+from secpolicy.retention._rules import DECISION_FIELDS
+from secpolicy.retention._schedule import record_from_mapping
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Iterator
+
+PROFILES: dict[str, RetentionSchedule] = {
+    schedule.name: schedule for schedule in (getattr(profiles, n) for n in profiles.__all__)
+}
+CSV_COLUMNS = (
+    "record_id",
+    "category",
+    "action",
+    "disposal",
+    "keep_through",
+    "eligible_from",
+    "must_dispose_by",
+    "overdue",
+    "on_hold",
+    "rule",
+    "citation",
+)
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``retention due``."""
+    retention = sub.add_parser("retention", help="retention decisions")
+    actions = retention.add_subparsers(dest="retention_command", required=True)
+    due = actions.add_parser(
+        "due",
+        help="decide which records may be disposed of now",
+        description=(
+            "Read records as JSON lines or CSV (fields: id, category, created, and "
+            "events as an 'events' object or 'event:NAME' columns) and write one "
+            "decision per record. By default only records that are due are written."
+        ),
+    )
+    due.add_argument("file", nargs="?", help="records file (default: standard input)")
+    due.add_argument(
+        "--profile", required=True, choices=sorted(PROFILES), help="the retention schedule"
+    )
+    due.add_argument("--now", help="decision time, ISO 8601 with offset (default: the clock)")
+    due.add_argument("--input-format", choices=("jsonl", "csv"), help="default: by file name")
+    due.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="output format")
+    due.add_argument("--output", "-o", help="write here (atomically) instead of stdout")
+    due.add_argument("--all", action="store_true", help="write every decision, not only due ones")
+    due.add_argument(
+        "--fields",
+        help="comma-separated decision fields to write (default: all), e.g. record_id,action",
+    )
+    due.add_argument(
+        "--holds", help="JSON file: a list of {category | record_ids, reason, since, released?}"
+    )
+    due.set_defaults(handler=run)
+
+
+def _now(value: str | None) -> datetime:
+    if value is None:
+        return SystemClock().now()
+    try:
+        now = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError("--now: not an ISO 8601 time") from None
+    if now.tzinfo is None:
+        raise UsageError("--now: needs a UTC offset, e.g. 2025-03-01T00:00:00+08:00")
+    return now
+
+
+def _holds(path: str | None) -> list[LegalHold]:
+    if path is None:
+        return []
+    with open_input(path) as handle:
+        try:
+            items = json.load(handle)
+        except ValueError:
+            raise UsageError(f"{path}: not valid JSON") from None
+    if not isinstance(items, list):
+        raise UsageError(f"{path}: expected a list of holds")
+    holds = []
+    for i, item in enumerate(items):
+        where = f"{path}: holds[{i}]"
+        try:
+            since = datetime.fromisoformat(item["since"])
+            released = item.get("released")
+            released_at = None if released is None else datetime.fromisoformat(released)
+            reason = item["reason"]
+            if "record_ids" in item:
+                hold = LegalHold.for_records(item["record_ids"], reason, since)
+                holds.append(hold if released_at is None else _released(hold, released_at))
+            else:
+                holds.append(LegalHold(item["category"], reason, since, released=released_at))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UsageError(f"{where}: invalid hold ({type(exc).__name__})") from None
+    return holds
+
+
+def _released(hold: LegalHold, at: datetime) -> LegalHold:
+    return LegalHold(hold.scope, hold.reason, hold.since, released=at, name=hold.name)
+
+
+def _csv_records(handle: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.DictReader(handle)
+    for row in reader:
+        events = {k[6:]: v for k, v in row.items() if k and k.startswith("event:") and v}
+        item: dict[str, Any] = {k: v for k, v in row.items() if k and not k.startswith("event:")}
+        item["events"] = events
+        yield reader.line_num, item
+
+
+def _json_records(handle: IO[str], source: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    for line_no, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield line_no, json.loads(line)
+        except ValueError:
+            raise PolicyConfigError("not valid JSON", source=source, line=line_no) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Evaluate every record and write the decisions."""
+    schedule = PROFILES[args.profile]
+    now = _now(args.now)
+    holds = _holds(args.holds)
+    source = args.file or "<stdin>"
+    fmt = args.input_format or ("csv" if source.endswith(".csv") else "jsonl")
+    fields = None if args.fields is None else [f.strip() for f in args.fields.split(",")]
+    unknown = sorted(set(fields or ()) - set(DECISION_FIELDS))
+    if unknown:
+        raise UsageError(f"--fields: unknown field(s) {', '.join(unknown)}")
+    with open_input(args.file) as handle, open_output(args.output) as out:
+        if fmt == "jsonl" and args.format == "jsonl":
+            evaluate_jsonl(
+                schedule,
+                handle,
+                out,
+                now=now,
+                holds=holds,
+                only_due=not args.all,
+                fields=fields,
+                source=source,
+            )
+            return EXIT_OK
+        writer = csv.DictWriter(out, fields or CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        rows = _csv_records(handle) if fmt == "csv" else _json_records(handle, source)
+        for position, (line_no, item) in enumerate(rows):
+            try:
+                record = record_from_mapping(item, position)
+            except PolicyConfigError as exc:
+                raise PolicyConfigError(
+                    exc.reason, field=exc.field, source=source, line=line_no
+                ) from None
+            decision = schedule.evaluate_record(record, now=now, holds=holds)
+            if decision.action != "retain" or args.all:
+                writer.writerow(decision.to_dict())
+    return EXIT_OK

@@ -1,0 +1,45 @@
+"""Retention periods, schedules, legal holds and working-day deadlines.
+
+Two questions, answered with the clause behind every number:
+
+- *Until when must we keep this record, and from when may (or must) we delete
+  it?* :class:`RetentionSchedule` with :class:`RetentionRule` and
+  :class:`LegalHold`, or a ready schedule from :mod:`secpolicy.retention.profiles`.
+- *By when must this be done?* (T+1 working day, within 3 working days, within
+  24 hours) :class:`WorkdayCalendar`.
+"""
+
+from __future__ import annotations
+
+from secpolicy.exceptions import CalendarCoverageError, LegalHoldError
+from secpolicy.retention import profiles
+from secpolicy.retention._bulk import evaluate_jsonl
+from secpolicy.retention._calendar import WorkdayCalendar
+from secpolicy.retention._period import PERMANENT, Period, Semantics
+from secpolicy.retention._rules import (
+    ANY_CATEGORY,
+    Action,
+    LegalHold,
+    RetentionDecision,
+    RetentionRecord,
+    RetentionRule,
+)
+from secpolicy.retention._schedule import RetentionSchedule
+
+__all__ = [
+    "ANY_CATEGORY",
+    "PERMANENT",
+    "Action",
+    "CalendarCoverageError",
+    "LegalHold",
+    "LegalHoldError",
+    "Period",
+    "RetentionDecision",
+    "RetentionRecord",
+    "RetentionRule",
+    "RetentionSchedule",
+    "Semantics",
+    "WorkdayCalendar",
+    "evaluate_jsonl",
+    "profiles",
+]

@@ -1,0 +1,148 @@
+"""evaluate_jsonl: the streaming path agrees with per-record evaluation."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.retention import (
+    LegalHold,
+    Period,
+    RetentionRule,
+    RetentionSchedule,
+    _bulk,
+    evaluate_jsonl,
+    profiles,
+)
+
+NOW = datetime(2025, 9, 1, tzinfo=UTC)
+SCHEDULE = RetentionSchedule(
+    [
+        *profiles.CN_INTERACTIVE_SERVICE.rules,
+        RetentionRule(category="kyc", keep=Period(years=5), trigger="relationship_ended"),
+    ],
+    tz="Asia/Shanghai",
+)
+CATEGORIES = ["user_log", "published_content", "registration", "kyc", "unknown", "network_log"]
+
+
+def _records(n: int, seed: int = 3) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    out: list[dict[str, object]] = []
+    for i in range(n):
+        created = start + timedelta(seconds=rng.randrange(3 * 365 * 86400))
+        item: dict[str, object] = {
+            "id": f"r{i}",
+            "category": rng.choice(CATEGORIES),
+            "created": created.isoformat(),
+        }
+        if rng.random() < 0.2:
+            item["events"] = {"relationship_ended": (created + timedelta(days=400)).isoformat()}
+        out.append(item)
+    return out
+
+
+def _expected(
+    records: list[dict[str, object]], holds: list[LegalHold], *, only_due: bool
+) -> list[dict[str, object]]:
+    decisions = SCHEDULE.evaluate_many(records, now=NOW, holds=holds)
+    return [d.to_dict() for d in decisions if not only_due or d.action != "retain"]
+
+
+@pytest.mark.parametrize("only_due", [False, True])
+def test_agrees_with_evaluate_many(only_due: bool) -> None:
+    """Every streamed line equals the per-record decision, holds and events included."""
+    records = _records(2000)
+    holds = [
+        LegalHold("published_content", "case 1", datetime(2025, 1, 1, tzinfo=UTC)),
+        LegalHold.for_records(["r5", "r7"], "case 2", datetime(2025, 1, 1, tzinfo=UTC)),
+    ]
+    src = io.StringIO("".join(json.dumps(r) + "\n\n" for r in records))
+    dst = io.StringIO()
+    count = evaluate_jsonl(SCHEDULE, src, dst, now=NOW, holds=holds, only_due=only_due)
+    assert count == len(records)
+    got = [json.loads(line) for line in dst.getvalue().splitlines()]
+    assert got == _expected(records, holds, only_due=only_due)
+
+
+def test_bounded_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The decision cache is cleared when full, and results stay the same."""
+    monkeypatch.setattr(_bulk, "_CACHE_LIMIT", 5)
+    records = _records(300, seed=9)
+    dst = io.StringIO()
+    evaluate_jsonl(SCHEDULE, (json.dumps(r) for r in records), dst, now=NOW)
+    got = [json.loads(line) for line in dst.getvalue().splitlines()]
+    assert got == _expected(records, [], only_due=False)
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (
+            ['{"id": 1, "category": "user_log", "created": "2024-01-01T00:00:00+00:00"}', "{oops"],
+            "in.jsonl:2: not valid JSON",
+        ),
+        (['{"id": 1, "category": "user_log"}'], "in.jsonl:1: records[0].created: missing"),
+    ],
+)
+def test_errors_name_line(lines: list[str], message: str) -> None:
+    """Errors give the source and line number."""
+    with pytest.raises(PolicyConfigError) as info:
+        evaluate_jsonl(SCHEDULE, lines, io.StringIO(), now=NOW, source="in.jsonl")
+    assert str(info.value).startswith(message)
+
+
+def test_record_without_id() -> None:
+    """A record without an id gets a null record_id."""
+    dst = io.StringIO()
+    evaluate_jsonl(
+        SCHEDULE,
+        ['{"category": "user_log", "created": "2024-01-01T00:00:00+00:00"}'],
+        dst,
+        now=NOW,
+    )
+    assert json.loads(dst.getvalue())["record_id"] is None
+
+
+class TestFields:
+    def test_selected_fields_in_order(self) -> None:
+        """Only the chosen keys are written, in the order given."""
+        records = _records(200)
+        dst = io.StringIO()
+        evaluate_jsonl(
+            SCHEDULE,
+            (json.dumps(r) for r in records),
+            dst,
+            now=NOW,
+            fields=("record_id", "action", "eligible_from"),
+        )
+        expected = [
+            {k: d[k] for k in ("record_id", "action", "eligible_from")}
+            for d in _expected(records, [], only_due=False)
+        ]
+        lines = dst.getvalue().splitlines()
+        assert [json.loads(line) for line in lines] == expected
+        assert list(json.loads(lines[0])) == ["record_id", "action", "eligible_from"]
+
+    def test_without_record_id(self) -> None:
+        """A selection without record_id writes objects without it."""
+        dst = io.StringIO()
+        evaluate_jsonl(SCHEDULE, [json.dumps(_records(1)[0])], dst, now=NOW, fields=["action"])
+        assert set(json.loads(dst.getvalue())) == {"action"}
+
+    def test_only_record_id(self) -> None:
+        """A selection of just the id still writes valid JSON."""
+        dst = io.StringIO()
+        evaluate_jsonl(SCHEDULE, [json.dumps(_records(1)[0])], dst, now=NOW, fields=["record_id"])
+        assert json.loads(dst.getvalue()) == {"record_id": "r0"}
+
+    def test_unknown_field(self) -> None:
+        """An unknown field name is refused before anything is read."""
+        with pytest.raises(PolicyConfigError, match="fields: unknown decision field"):
+            evaluate_jsonl(SCHEDULE, [], io.StringIO(), now=NOW, fields=["colour"])
