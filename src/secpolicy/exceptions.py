@@ -21,6 +21,7 @@ __all__ = [
     "CalendarCoverageError",
     "ConstraintViolation",
     "DecryptionError",
+    "InvalidIdentifierError",
     "KeysetError",
     "LegalHoldError",
     "NaiveDatetimeError",
@@ -117,6 +118,23 @@ class DecryptionError(SecPolicyError):
     context, malformed input) raises this same error with the same message,
     so that callers learn nothing about which check failed.
     """
+
+
+class InvalidIdentifierError(SecPolicyError, ValueError):
+    """An identifier (resident ID number, card number, …) failed validation.
+
+    Attributes:
+        entity: The entity the value was checked as, e.g. ``"CN_RESIDENT_ID"``.
+        reason: A stable code for what is wrong: ``"length"``, ``"format"``,
+            ``"checksum"``, ``"birth_date"``, ``"region"``.
+
+    The message says what is wrong, never the value.
+    """
+
+    def __init__(self, entity: str, reason: str, message: str) -> None:
+        self.entity = entity
+        self.reason = reason
+        super().__init__(f"invalid {entity}: {message}")
 
 
 class KeysetError(SecPolicyError, ValueError):

@@ -80,3 +80,27 @@ kept: date | None = profiles.CN_INTERACTIVE_SERVICE.evaluate(
 ).keep_through
 t_plus_1: date = WorkdayCalendar.china().add_workdays(date(2024, 9, 30), 1)
 deadline: datetime = WorkdayCalendar.china().due_by(now, hours=24)
+
+# -- secpolicy.pii ------------------------------------------------------------
+from secpolicy.pii import (  # noqa: E402
+    CN_MOBILE,
+    Finding,
+    Mask,
+    Masker,
+    Operator,
+    Pseudonymize,
+    ResidentId,
+    check_identity,
+    parse_cn_resident_id,
+    presets,
+)
+from secpolicy.pii import Scanner as PiiScanner  # noqa: E402
+
+findings: list[Finding] = PiiScanner(["CN_MOBILE", "EMAIL"]).find("手机13812345678")
+operator: Operator = Mask(3, 4)
+masker = Masker({CN_MOBILE: operator, "EMAIL": Pseudonymize(b"k" * 32)}, paths={"a.b": CN_MOBILE})
+masked_text: str = masker.mask_text("手机13812345678")
+masked_record: object = presets.CN_DISPLAY.mask_record({"手机号": "13812345678"})
+resident: ResidentId = parse_cn_resident_id("11010519491231002X")
+born: date = resident.birth_date
+problems: list[str] = check_identity("11010519491231002X", gender="女", birth_date=born)

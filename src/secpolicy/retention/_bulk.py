@@ -102,10 +102,11 @@ class _CategoryInfo:
     them share the serialised decision.
     """
 
-    __slots__ = ("hold_ids", "holds", "triggers")
+    __slots__ = ("created_only", "hold_ids", "holds", "triggers")
 
     def __init__(self, schedule: RetentionSchedule, category: str, active: list[LegalHold]):
         self.triggers = tuple(sorted({rule.trigger for rule in schedule.rules_for(category)}))
+        self.created_only = self.triggers == (CREATED,)
         covering = [
             (i, h)
             for i, h in enumerate(active)
@@ -168,7 +169,7 @@ def evaluate_jsonl(
     write = dst.write
     count = 0
     for line_no, line in enumerate(src, start=1):
-        if not line.strip():
+        if line[:1] != "{" and not line.strip():
             continue
         item, created, record = _parse(line, count, full=bool(by_predicate), at=(source, line_no))
         count += 1
@@ -181,11 +182,18 @@ def evaluate_jsonl(
             extra = [(i, h) for i, h in by_predicate if h.covers(record)]
             held += tuple(h for _, h in extra)
             held_ids += tuple(i for i, _ in extra)
-        anchors = []
-        for name in info.triggers:
-            at = created if name == CREATED else record.events.get(name) if record else None
-            anchors.append(None if at is None else at.astimezone(tz).date() if by_day else at)
-        key = (category, tuple(anchors), held_ids)
+        if info.created_only:  # the common case, kept free of the general loop below
+            key: tuple[Any, ...] = (
+                category,
+                created.astimezone(tz).date() if by_day else created,
+                held_ids,
+            )
+        else:
+            anchors = []
+            for name in info.triggers:
+                at = created if name == CREATED else record.events.get(name) if record else None
+                anchors.append(None if at is None else at.astimezone(tz).date() if by_day else at)
+            key = (category, tuple(anchors), held_ids)
         cached = cache.get(key)
         if cached is None:
             record = record or record_from_mapping(item, count - 1)

@@ -1,0 +1,123 @@
+"""Personal data: identifier validation, detection in text, masking, customer-data checks.
+
+- :class:`Scanner` finds personal data in free text, Chinese text included,
+  and validates check digits before reporting anything.
+- Operators (:class:`Mask`, :class:`MaskName`, :class:`MaskEmail`,
+  :class:`Redact`, :class:`Replace`, :class:`Pseudonymize`, :class:`Encrypt`)
+  say what replaces it.
+- :class:`Masker` applies them to text, log streams and nested records (by
+  field name, by path, and by detection); :mod:`secpolicy.pii.presets` holds
+  ready maskers such as ``CN_DISPLAY``.
+- :func:`parse_cn_resident_id`, :func:`check_identity`,
+  :func:`check_customer_record` and :func:`find_shared_contacts` implement the
+  customer-data checks of the insurance rules.
+"""
+
+from __future__ import annotations
+
+from secpolicy.exceptions import InvalidIdentifierError
+from secpolicy.pii import presets
+from secpolicy.pii._customer import (
+    KEY_FIELDS,
+    CustomerIssue,
+    SharedContact,
+    check_customer_record,
+    find_shared_contacts,
+)
+from secpolicy.pii._entities import (
+    ADDRESS,
+    BANK_ACCOUNT,
+    BIRTH_DATE,
+    CN_MOBILE,
+    CN_RESIDENT_ID,
+    CN_USCC,
+    DETECTABLE,
+    EMAIL,
+    FIELD_ONLY,
+    IBAN,
+    IP_ADDRESS,
+    PAYMENT_CARD,
+    PERSON_NAME,
+    PHONE,
+    SECRET,
+    US_SSN,
+)
+from secpolicy.pii._ids import (
+    ResidentId,
+    check_identity,
+    is_cn_mobile,
+    is_cn_resident_id,
+    is_cn_uscc,
+    is_email,
+    is_iban,
+    is_ip_address,
+    is_payment_card,
+    is_phone,
+    is_us_ssn,
+    is_valid,
+    parse_cn_resident_id,
+)
+from secpolicy.pii._masker import Masker
+from secpolicy.pii._operators import (
+    COMPOUND_SURNAMES,
+    Encrypt,
+    Mask,
+    MaskEmail,
+    MaskName,
+    Operator,
+    Pseudonymize,
+    Redact,
+    Replace,
+)
+from secpolicy.pii._scanner import Finding, Scanner
+
+__all__ = [
+    "ADDRESS",
+    "BANK_ACCOUNT",
+    "BIRTH_DATE",
+    "CN_MOBILE",
+    "CN_RESIDENT_ID",
+    "CN_USCC",
+    "COMPOUND_SURNAMES",
+    "DETECTABLE",
+    "EMAIL",
+    "FIELD_ONLY",
+    "IBAN",
+    "IP_ADDRESS",
+    "KEY_FIELDS",
+    "PAYMENT_CARD",
+    "PERSON_NAME",
+    "PHONE",
+    "SECRET",
+    "US_SSN",
+    "CustomerIssue",
+    "Encrypt",
+    "Finding",
+    "InvalidIdentifierError",
+    "Mask",
+    "MaskEmail",
+    "MaskName",
+    "Masker",
+    "Operator",
+    "Pseudonymize",
+    "Redact",
+    "Replace",
+    "ResidentId",
+    "Scanner",
+    "SharedContact",
+    "check_customer_record",
+    "check_identity",
+    "find_shared_contacts",
+    "is_cn_mobile",
+    "is_cn_resident_id",
+    "is_cn_uscc",
+    "is_email",
+    "is_iban",
+    "is_ip_address",
+    "is_payment_card",
+    "is_phone",
+    "is_us_ssn",
+    "is_valid",
+    "parse_cn_resident_id",
+    "presets",
+]

@@ -1,0 +1,238 @@
+"""Identifier validation against published and hand-made vectors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from secpolicy.exceptions import InvalidIdentifierError
+from secpolicy.pii import (
+    check_identity,
+    is_cn_mobile,
+    is_cn_resident_id,
+    is_cn_uscc,
+    is_email,
+    is_iban,
+    is_ip_address,
+    is_payment_card,
+    is_phone,
+    is_us_ssn,
+    is_valid,
+    parse_cn_resident_id,
+)
+
+from .conftest import luhn_complete, mod11_2, resident_id
+
+# The specimen number of GB 11643-1999 (Beijing Chaoyang, 1949-12-31, female).
+SPECIMEN = "11010519491231002X"
+
+
+class TestResidentId:
+    def test_specimen(self) -> None:
+        """The standard's specimen parses to its birth date, gender and region."""
+        parsed = parse_cn_resident_id(SPECIMEN)
+        assert parsed.birth_date == date(1949, 12, 31)
+        assert parsed.gender == "female"
+        assert parsed.region_code == "110105"
+        assert parsed.province == "北京市"
+        assert parsed.region == "朝阳区"
+        assert not parsed.legacy
+        assert parsed.age(date(2026, 1, 1)) == 76
+        assert parsed.age(date(2025, 12, 30)) == 75
+
+    def test_lower_case_x_and_spaces(self) -> None:
+        """A lower-case x and surrounding spaces are accepted and normalised."""
+        assert parse_cn_resident_id(" 11010519491231002x ").number == SPECIMEN
+
+    def test_check_character_from_definition(self) -> None:
+        """Our test helper agrees with the specimen's check character."""
+        assert mod11_2(SPECIMEN[:17]) == "X"
+
+    @pytest.mark.parametrize(
+        ("region", "born"),
+        [("500103", date(1990, 1, 1)), ("510104", date(1953, 6, 1))],
+    )
+    def test_codes_missing_from_stdnum_table(self, region: str, born: date) -> None:
+        """Real district codes python-stdnum rejects for some years are still recognised."""
+        number = resident_id(region, born, 123)
+        parsed = parse_cn_resident_id(number)
+        assert parsed.birth_date == born
+        assert parsed.gender == "male"
+        assert is_cn_resident_id(number)
+
+    def test_legacy_fifteen_digits(self) -> None:
+        """A first-generation number has a 19YYMMDD birth date and no check character."""
+        parsed = parse_cn_resident_id("110105491231002")
+        assert parsed.legacy
+        assert parsed.birth_date == date(1949, 12, 31)
+        assert parsed.gender == "female"
+        assert parsed.region is None
+
+    @pytest.mark.parametrize(
+        ("number", "reason"),
+        [
+            ("110105194912310021", "checksum"),
+            ("1101051949123100", "length"),
+            ("11010519491231002Y", "format"),
+            ("01010519491231002X", "format"),
+            ("110105194902300020"[:17] + mod11_2("11010519490230002"), "birth_date"),
+            ("110105" + "21000101" + "002" + mod11_2("11010521000101002"), "birth_date"),
+            ("17010519491231002" + mod11_2("17010519491231002"), "region"),
+            ("110105491332002", "birth_date"),
+            ("11010549123100A", "format"),
+        ],
+    )
+    def test_invalid(self, number: str, reason: str) -> None:
+        """Each kind of invalid number gives its reason, and never the number."""
+        with pytest.raises(InvalidIdentifierError) as info:
+            parse_cn_resident_id(number)
+        assert info.value.reason == reason
+        assert info.value.entity == "CN_RESIDENT_ID"
+        assert number not in str(info.value)
+        assert isinstance(info.value, ValueError)
+        assert not is_cn_resident_id(number)
+
+    def test_not_text(self) -> None:
+        """Numbers must be text (leading zeros and X matter)."""
+        with pytest.raises(TypeError):
+            parse_cn_resident_id(110105194912310021)  # type: ignore[arg-type]
+
+    def test_repr_hides_number(self) -> None:
+        """The parsed object's repr shows nothing personal."""
+        assert SPECIMEN not in repr(parse_cn_resident_id(SPECIMEN))
+        assert "1949" not in repr(parse_cn_resident_id(SPECIMEN))
+
+
+class TestCheckIdentity:
+    def test_consistent(self) -> None:
+        """A matching gender and birth date give no problems."""
+        assert check_identity(SPECIMEN, gender="女", birth_date=date(1949, 12, 31)) == []
+        assert check_identity(SPECIMEN, gender="F") == []
+        assert check_identity(SPECIMEN) == []
+
+    def test_mismatches(self) -> None:
+        """Wrong gender and birth date are both reported."""
+        assert check_identity(SPECIMEN, gender="male", birth_date=date(1950, 1, 1)) == [
+            "gender_mismatch",
+            "birth_date_mismatch",
+        ]
+
+    def test_unknown_gender_and_invalid_number(self) -> None:
+        """An unknown gender word and an invalid number are reported as such."""
+        assert check_identity(SPECIMEN, gender="x") == ["gender_unknown"]
+        assert check_identity("110105194912310021") == ["id_number_invalid:checksum"]
+
+
+class TestOtherIdentifiers:
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("13812345678", True),
+            ("+8613812345678", True),
+            ("86 138 1234 5678", True),
+            ("138-1234-5678", True),
+            ("12812345678", False),
+            ("1381234567", False),
+        ],
+    )
+    def test_cn_mobile(self, value: str, expected: bool) -> None:
+        """Mobile numbers: 11 digits, 1 then 3-9, optional 86."""
+        assert is_cn_mobile(value) is expected
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [("91110000600037341L", True), ("91110000600037341M", False), ("9111000060003734", False)],
+    )
+    def test_uscc(self, value: str, expected: bool) -> None:
+        """Unified Social Credit Codes check their check character."""
+        assert is_cn_uscc(value) is expected
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("4111111111111111", True),  # Visa test PAN
+            ("4111-1111-1111-1111", True),
+            ("5555555555554444", True),  # Mastercard test PAN
+            ("378282246310005", True),  # American Express test PAN
+            ("6212345678901232", True),  # UnionPay prefix
+            (luhn_complete("62", 19), True),
+            ("4111111111111112", False),
+            ("411111111111", False),
+            ("4111111111111111111111", False),
+            ("٤١١١١١١١١١١١١١١١", False),  # Arabic-Indic digits are not card digits
+        ],
+    )
+    def test_payment_card(self, value: str, expected: bool) -> None:
+        """Cards: 13-19 ASCII digits passing Luhn."""
+        assert is_payment_card(value) is expected
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("GB82 WEST 1234 5698 7654 32", True),
+            ("DE89370400440532013000", True),
+            ("GB82 WEST 1234 5698 7654 33", False),
+        ],
+    )
+    def test_iban(self, value: str, expected: bool) -> None:
+        """IBANs check MOD 97-10."""
+        assert is_iban(value) is expected
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("536-90-4399", True),
+            ("078-05-1120", False),
+            ("000-12-3456", False),
+            ("666-12-3456", False),
+        ],
+    )
+    def test_ssn(self, value: str, expected: bool) -> None:
+        """SSNs reject never-issued areas and the famous Woolworth card."""
+        assert is_us_ssn(value) is expected
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [("192.168.1.1", True), ("2001:db8::1", True), ("256.1.1.1", False), ("12:30:45", False)],
+    )
+    def test_ip(self, value: str, expected: bool) -> None:
+        """IP addresses of both versions."""
+        assert is_ip_address(value) is expected
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("zs@example.com", True),
+            ("first.last+tag@mail.example.co.uk", True),
+            (".lead@example.com", False),
+            ("a..b@example.com", False),
+            ("a@example", False),
+            ("a@-example.com", False),
+            ("a@example.c0m", False),
+        ],
+    )
+    def test_email(self, value: str, expected: bool) -> None:
+        """E-mail addresses: ASCII local part, dotted domain, alphabetic TLD."""
+        assert is_email(value) is expected
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("+44 20 7946 0958", True),
+            ("+1 (415) 555-2671", True),
+            ("13812345678", True),
+            ("4155552671", True),
+            ("+12", False),
+            ("+1234567890123456", False),
+        ],
+    )
+    def test_phone(self, value: str, expected: bool) -> None:
+        """International numbers have 8-15 digits after +."""
+        assert is_phone(value) is expected
+
+    def test_is_valid_dispatch(self) -> None:
+        """is_valid dispatches by entity name."""
+        assert is_valid("CN_RESIDENT_ID", SPECIMEN)
+        with pytest.raises(KeyError):
+            is_valid("PERSON_NAME", "张三")

@@ -1,0 +1,128 @@
+"""Operators: masking forms, pseudonyms, reversible encryption."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from secpolicy.crypto import FieldEncryptor, Keyset
+from secpolicy.pii import (
+    COMPOUND_SURNAMES,
+    Encrypt,
+    Mask,
+    MaskEmail,
+    MaskName,
+    Operator,
+    Pseudonymize,
+    Redact,
+    Replace,
+)
+
+
+class TestMask:
+    @pytest.mark.parametrize(
+        ("op", "value", "expected"),
+        [
+            (Mask(3, 4), "13812345678", "138****5678"),
+            (Mask(6, 4), "11010519491231002X", "110105********002X"),
+            (Mask(6, 4), "4111-1111-1111-1111", "4111-11**-****-1111"),
+            (Mask(6, 4), "6212345678901232", "621234******1232"),
+            (Mask(4, 0), "1990-03-07", "1990-**-**"),
+            (Mask(0, 4), "536-90-4399", "***-**-4399"),
+            (Mask(3, 4), "12345", "*****"),
+            (Mask(6, 0), "北京市朝阳区建国路88号", "北京市朝阳区******"),
+            (Mask(1, 1, char="#"), "abc", "a#c"),
+            (Mask(3, 4, skip_prefix=r"\+?86[ \-]?"), "+86 150 1234 5678", "+86 150 **** 5678"),
+            (Mask(3, 4, skip_prefix=r"\+?86[ \-]?"), "15012345678", "150****5678"),
+        ],
+    )
+    def test_forms(self, op: Mask, value: str, expected: str) -> None:
+        """Masks keep the requested letters and digits and every separator."""
+        assert op.apply(value, "X") == expected
+
+    @given(st.text(max_size=40), st.integers(0, 8), st.integers(0, 8))
+    def test_idempotent_and_length_preserving(self, value: str, first: int, last: int) -> None:
+        """Masking keeps the length and masking twice changes nothing more."""
+        op = Mask(first, last)
+        once = op.apply(value, "X")
+        assert len(once) == len(value)
+        assert op.apply(once, "X") == once
+
+    @pytest.mark.parametrize("kwargs", [{"keep_first": -1}, {"char": "**"}, {"char": ""}])
+    def test_bad_arguments(self, kwargs: dict[str, object]) -> None:
+        """Negative counts and multi-character masks are refused."""
+        with pytest.raises(ValueError, match=r"keep_first|char"):
+            Mask(**kwargs)  # type: ignore[arg-type]
+
+
+class TestMaskName:
+    @pytest.mark.parametrize(
+        ("op", "value", "expected"),
+        [
+            (MaskName(), "张三", "张*"),
+            (MaskName(), "张小明", "张**"),
+            (MaskName(keep_last=True), "张小明", "张*明"),
+            (MaskName(keep_last=True), "张三", "张*"),
+            (MaskName(), "欧阳娜娜", "欧阳**"),
+            (MaskName(), "欧阳", "欧*"),
+            (MaskName(), "司马相如", "司马**"),
+            (MaskName(), "John Smith", "J*** S****"),
+            (MaskName(), "  ", "  "),
+        ],
+    )
+    def test_forms(self, op: MaskName, value: str, expected: str) -> None:
+        """The surname stays, single or compound; the given name is masked."""
+        assert op.apply(value, "PERSON_NAME") == expected
+
+    def test_compound_surnames(self) -> None:
+        """The compound surname list holds two-character surnames only."""
+        assert "欧阳" in COMPOUND_SURNAMES
+        assert all(len(s) == 2 for s in COMPOUND_SURNAMES)
+
+
+class TestOthers:
+    def test_mask_email(self) -> None:
+        """The local part is masked, the domain kept; junk is masked whole."""
+        assert MaskEmail().apply("zhangsan@example.com", "EMAIL") == "z*******@example.com"
+        assert MaskEmail().apply("x@y.cn", "EMAIL") == "*@y.cn"
+        assert MaskEmail(0).apply("ab@c.de", "EMAIL") == "**@c.de"
+        assert MaskEmail().apply("no-at-sign", "EMAIL") == "**********"
+
+    def test_redact_and_replace(self) -> None:
+        """Redact removes; Replace fills in the entity name."""
+        assert Redact().apply("secret", "SECRET") == ""
+        assert Redact("******").apply("secret", "SECRET") == "******"
+        assert Replace().apply("a@b.cn", "EMAIL") == "<EMAIL>"
+        assert Replace("[{entity} removed]").apply("x", "IBAN") == "[IBAN removed]"
+
+    def test_pseudonymize(self) -> None:
+        """Pseudonyms are deterministic, keyed, normalised and per entity."""
+        op = Pseudonymize(b"k" * 32)
+        a = op.apply("138 1234 5678", "CN_MOBILE")
+        assert a == op.apply("13812345678", "CN_MOBILE")
+        assert a.startswith("<CN_MOBILE:")
+        assert a != Pseudonymize(b"j" * 32).apply("13812345678", "CN_MOBILE")
+        assert op.apply("13812345678", "PHONE") != a.replace("CN_MOBILE", "PHONE")
+        assert "k" * 8 not in repr(op)
+        keyed = Pseudonymize(Keyset.generate("HMAC-SM3"), length=4, template="{digest}")
+        assert len(keyed.apply("x", "EMAIL")) == 8
+
+    def test_encrypt_round_trip(self) -> None:
+        """Encrypted values decrypt with the entity bound as context."""
+        fe = FieldEncryptor(Keyset.generate())
+        op = Encrypt(fe)
+        token = op.apply("13812345678", "CN_MOBILE")
+        assert fe.decrypt(token, context=b"pii:CN_MOBILE") == b"13812345678"
+        assert "13812345678" not in token
+        assert repr(op) == "Encrypt(<encryptor>)"
+        tagged = Encrypt(fe, template="enc:{entity}:{token}").apply("x", "EMAIL")
+        assert tagged.startswith("enc:EMAIL:")
+
+    @pytest.mark.parametrize(
+        "op",
+        [Mask(), MaskEmail(), MaskName(), Redact(), Replace(), Pseudonymize(b"k" * 32)],
+    )
+    def test_protocol(self, op: object) -> None:
+        """Every operator satisfies the Operator protocol."""
+        assert isinstance(op, Operator)
