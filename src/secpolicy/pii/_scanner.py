@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Final
@@ -224,16 +223,22 @@ class Scanner:
 
 
 def _resolve(candidates: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Keep non-overlapping candidates: longest first, then by entity rank; sort by start."""
-    candidates.sort(key=lambda c: (c[0] - c[1], _RANK[c[2]], c[0]))
-    starts: list[int] = []
+    """Drop overlapping candidates in one sweep: the longer wins, then the more specific.
+
+    Sorted by start, a candidate can only overlap the last one kept (every
+    earlier one ends before that one starts), so the sweep is linear after the
+    sort, whatever the number of findings.
+    """
+    candidates.sort(key=lambda c: (c[0], c[0] - c[1], _RANK[c[2]]))
     kept: list[tuple[int, int, str]] = []
-    for start, end, entity in candidates:
-        i = bisect.bisect_right(starts, start)
-        if i and kept[i - 1][1] > start:
+    for candidate in candidates:
+        if kept and candidate[0] < kept[-1][1]:
+            last = kept[-1]
+            if (candidate[0] - candidate[1], _RANK[candidate[2]]) < (
+                last[0] - last[1],
+                _RANK[last[2]],
+            ):
+                kept[-1] = candidate
             continue
-        if i < len(kept) and kept[i][0] < end:
-            continue
-        starts.insert(i, start)
-        kept.insert(i, (start, end, entity))
+        kept.append(candidate)
     return kept
