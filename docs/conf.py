@@ -41,7 +41,15 @@ napoleon_use_rtype = False
 nitpicky = True
 nitpick_ignore_regex = [
     # Literal type aliases, documented in prose on their area's API page.
-    (r"py:class", r"(Algorithm|Kind|Action|Decided|Semantics|HoldScope|Gender|re\.Pattern)"),
+    (
+        r"py:class",
+        (
+            r"(Algorithm|Kind|Action|Decided|Semantics|HoldScope|Gender|re\.Pattern|Effect|"
+            r"RuleEffect|EventHook|State|Clock)"
+        ),
+    ),
+    # Private modules are implementation details (base classes, internal state).
+    (r"py:class", r"secpolicy\.(\w+\.)*_\w+\..*"),
     (r"py:.*", r"(datetime|collections\.abc|typing|pathlib|os|io|enum|abc)\..*"),
     (r"py:.*", r"(attrs|attr|cryptography|argon2|structlog|stdnum|dateutil|holidays)\..*"),
     (

@@ -104,3 +104,20 @@ masked_record: object = presets.CN_DISPLAY.mask_record({"手机号": "1381234567
 resident: ResidentId = parse_cn_resident_id("11010519491231002X")
 born: date = resident.birth_date
 problems: list[str] = check_identity("11010519491231002X", gender="女", birth_date=born)
+
+# -- secpolicy.rbac -------------------------------------------------------------
+from secpolicy.rbac import RBAC, Decision, GrantRequest, RBACEvent, ReviewReport, Session  # noqa: E402
+
+events_seen: list[RBACEvent] = []
+rbac = RBAC(levels=("公开", "内部"), clock=clock, on_event=events_seen.append)
+rbac.add_role("viewer")
+rbac.add_role("dba", privileged=True, approvals=2)
+rbac.grant("viewer", "accounts/**", "read", tenant="b1")
+allowed: bool = rbac.check("u", "accounts/1", "read", tenant="b1")
+decision_made: Decision = rbac.decide("u", "accounts/1", "read")
+pending_request: GrantRequest = rbac.request_grant(
+    "u", "dba", requested_by="r", duration=timedelta(hours=1), reason="incident"
+)
+session: Session = rbac.create_session("u", ["viewer"])
+report: ReviewReport = rbac.review_report(privileged_interval=timedelta(days=30))
+policy_data: dict[str, object] = RBAC.from_dict(rbac.to_dict()).to_dict()
