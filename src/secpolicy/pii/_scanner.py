@@ -98,7 +98,7 @@ _NANP_GROUPS: Final = re.compile(r"\(?[2-9][0-9]{2}\)?[ \-.]?[2-9][0-9]{2}[ \-.]
 _GROUPED: Final = re.compile(r"[0-9]{4}(?:[ \-][0-9]{4}){2,3}(?:[ \-][0-9]{1,3})?")
 
 
-_NON_DIGITS: Final = re.compile(r"[^0-9]")
+_SEPARATOR_CHARS: Final = str.maketrans("", "", " -()+")
 _MOBILE_DIGITS: Final = re.compile(r"(?:86)?1[3-9][0-9]{9}")
 _E164_DIGITS: Final = range(8, 16)
 _CARD_DIGITS: Final = range(13, 20)
@@ -107,7 +107,7 @@ _NANP_DIGITS: Final = 10
 
 def _classify_digits(candidate: str) -> str | None:
     """The entity of a digit group (mobile, phone or card), or None."""
-    digits = _NON_DIGITS.sub("", candidate)
+    digits = candidate.translate(_SEPARATOR_CHARS)
     plus = candidate.startswith("+")
     bracket = "(" in candidate
     entity = None
@@ -141,7 +141,8 @@ _DETECTORS: Final[tuple[Detector, ...]] = (
     (US_SSN, _SSN, _fixed(US_SSN, is_us_ssn)),
     (None, _DIGITS, _classify_digits),  # cards, mobiles, phones
     (EMAIL, _EMAIL, _fixed(EMAIL, _email_ok)),
-    (IP_ADDRESS, _IPV4, _fixed(IP_ADDRESS, is_ip_address)),
+    # The IPv4 pattern admits only octets 0-255, so every match is an address.
+    (IP_ADDRESS, _IPV4, lambda _: IP_ADDRESS),
     (IP_ADDRESS, _IPV6, lambda t: IP_ADDRESS if t.count(":") >= 2 and is_ip_address(t) else None),  # noqa: PLR2004
 )
 _RANK: Final = {entity: rank for rank, entity in enumerate(DETECTABLE)}
