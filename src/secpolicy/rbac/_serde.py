@@ -7,7 +7,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.rbac._model import ResourcePattern, Rule
+from secpolicy.rbac._model import ResourcePattern, Rule, RuleEffect
 from secpolicy.rbac._state import Constraint, RoleInfo, State, compute_closure
 
 if TYPE_CHECKING:
@@ -117,7 +117,8 @@ def _rules(
     data: Mapping[str, Any], roles: Mapping[str, RoleInfo]
 ) -> dict[tuple[str | None, str], tuple[Rule, ...]]:
     table: dict[tuple[str | None, str], dict[Rule, None]] = {}
-    for kind, effect in (("grants", "allow"), ("denies", "deny")):
+    kinds: tuple[tuple[str, RuleEffect], ...] = (("grants", "allow"), ("denies", "deny"))
+    for kind, effect in kinds:
         for path, item in _entries(data, kind):
             role, resource, action = (_text(item, k, path) for k in ("role", "resource", "action"))
             tenant = _text(item, "tenant", path, optional=True)
@@ -127,7 +128,7 @@ def _rules(
                 pattern = ResourcePattern(resource)
             except PolicyConfigError as exc:
                 raise _rethrow(f"{path}.resource", exc) from None
-            rule = Rule(role, pattern, action, effect, tenant)  # type: ignore[arg-type]
+            rule = Rule(role, pattern, action, effect, tenant)
             table.setdefault((tenant, role), {})[rule] = None
     return {key: tuple(rules) for key, rules in table.items()}
 
