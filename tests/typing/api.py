@@ -121,3 +121,27 @@ pending_request: GrantRequest = rbac.request_grant(
 session: Session = rbac.create_session("u", ["viewer"])
 report: ReviewReport = rbac.review_report(privileged_interval=timedelta(days=30))
 policy_data: dict[str, object] = RBAC.from_dict(rbac.to_dict()).to_dict()
+
+# -- secpolicy.password -----------------------------------------------------------
+from secpolicy.password import (  # noqa: E402
+    CHEAPEST,
+    LockStatus,
+    LoginThrottle,
+    PasswordCheck,
+    PasswordContext,
+    PasswordHasher,
+)
+from secpolicy.password import profiles as password_profiles  # noqa: E402
+
+hasher = PasswordHasher(CHEAPEST)
+checked: PasswordCheck = password_profiles.CN_MLPS_L3.check(
+    "Blue-Harbor-42",
+    context=PasswordContext(username="u", previous_hashes=[hasher.hash("x")], hasher=hasher),
+)
+codes_found: tuple[str, ...] = checked.codes
+chinese: list[str] = checked.messages("zh-CN")
+lockout = password_profiles.PCI_DSS_4.lockout
+if lockout is not None:
+    throttled: LockStatus = LoginThrottle(lockout).record_failure("user:u", now=now)
+    may_try: bool = throttled.allowed
+expired: bool = password_profiles.PCI_DSS_4.is_expired(now, now=later)

@@ -1,0 +1,341 @@
+"""Password policies: what a password must satisfy, and when it must change."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+import attrs
+
+from secpolicy._clock import ensure_aware
+from secpolicy.exceptions import PasswordPolicyError, PolicyConfigError
+from secpolicy.password._rules import (
+    Blocklist,
+    character_classes,
+    has_invalid_characters,
+    has_keyboard_walk,
+    has_sequence,
+    is_date,
+    is_mobile_number,
+    longest_run,
+    matches_user_data,
+    user_tokens,
+)
+from secpolicy.password._violations import PasswordCheck, Violation
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+
+class Verifier(Protocol):
+    """What the history check needs from a hasher: ``verify(hash, password) -> bool``."""
+
+    def verify(self, hash: str, password: str) -> bool:  # noqa: A002 (argon2-cffi's own name)
+        """True if *password* matches *hash*."""
+        ...
+
+
+def _at_least(minimum: int) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise PolicyConfigError(f"must be an integer >= {minimum}", field=attribute.name)
+
+    return check
+
+
+def _optional_at_least(minimum: int) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    inner = _at_least(minimum)
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None:
+            inner(instance, attribute, value)
+
+    return check
+
+
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _positive_delta(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (not isinstance(value, timedelta) or value <= timedelta(0)):
+        raise PolicyConfigError("must be a positive timedelta or None", field=attribute.name)
+
+
+@attrs.frozen(kw_only=True)
+class LockoutPolicy:
+    """Lock an account after too many consecutive failed logins.
+
+    Args:
+        max_failures: Failures within *window* that lock the account.
+        window: How far back failures count.
+        duration: How long the lock lasts (it lifts by itself).
+        backoff: If set, each failure also imposes a delay before the next
+            attempt: *backoff*, then doubling, up to *max_backoff*.
+        max_backoff: The longest such delay.
+    """
+
+    max_failures: int = attrs.field(validator=_at_least(1))
+    window: timedelta = attrs.field(validator=_positive_delta)
+    duration: timedelta = attrs.field(validator=_positive_delta)
+    backoff: timedelta | None = attrs.field(default=None, validator=_positive_delta)
+    max_backoff: timedelta = attrs.field(default=timedelta(minutes=15), validator=_positive_delta)
+
+
+@attrs.frozen(kw_only=True)
+class PasswordContext:
+    """What the policy knows about the user whose password is checked.
+
+    Attributes:
+        username: The account name.
+        email: The e-mail address (its local part is checked too).
+        attributes: Other personal data: ``{"name": "Zhang San", "phone": ...,
+            "birth_date": date(1990, 3, 7)}``.
+        previous_hashes: The user's earlier password hashes, newest first.
+        hasher: What verifies a password against those hashes.
+    """
+
+    username: str | None = None
+    email: str | None = None
+    attributes: Mapping[str, Any] = attrs.field(factory=dict)
+    previous_hashes: Sequence[str] = ()
+    hasher: Verifier | None = None
+
+    def user_values(self) -> dict[str, list[str]]:
+        """User data by kind, as strings (dates in several forms)."""
+        values: dict[str, list[str]] = {}
+        if self.username:
+            values["username"] = [self.username]
+        if self.email:
+            values["email"] = [self.email, self.email.partition("@")[0]]
+        for key, value in self.attributes.items():
+            if isinstance(value, date):
+                values[key] = [
+                    f"{value:%Y%m%d}",
+                    f"{value:%d%m%Y}",
+                    f"{value:%m%d%Y}",
+                    f"{value:%y%m%d}",
+                ]
+            elif value is not None:
+                values[key] = [str(value)]
+        return values
+
+
+def _nfkc(password: str) -> str:
+    return unicodedata.normalize("NFKC", password)
+
+
+@attrs.frozen(kw_only=True)
+class PasswordPolicy:
+    """What a password must satisfy and when it must change; immutable and validated.
+
+    Build variants of a profile with ``attrs.evolve(profiles.CN_MLPS_L3, min_length=12)``.
+
+    Args:
+        min_length: Minimum length in Unicode code points (after NFKC).
+        max_length: Maximum length; it also bounds hashing cost.
+        required_classes: How many of lower-case, upper-case, digit and symbol
+            must occur (0 to 4). Characters outside these (CJK, for example)
+            count as symbols.
+        letters_and_digits: Require at least one letter and one digit (PCI).
+        blocklist: Forbidden passwords, matched after normalisation.
+        context_words: Words of the service or organisation the password may
+            not contain (matched case-insensitively).
+        user_attribute_similarity: Refuse passwords built from the user's own
+            data (username, e-mail, name, phone, birth date), also reversed
+            or with digits appended.
+        max_repeated: The longest run of one character allowed, or None.
+        forbid_sequences: Refuse ``abcd``/``4321`` sequences and keyboard walks.
+        forbid_dates: Refuse passwords that are a date.
+        forbid_phone_numbers: Refuse passwords that are a mobile number.
+        history_size: Refuse the last N passwords (0: no history check).
+        max_age: Force a change after this long, or None.
+        expiry_warning: Warn this long before *max_age* runs out.
+        change_at_first_use: The first password (set by an administrator)
+            must be changed at first login.
+        lockout: Failed-login handling, or None.
+        idle_timeout: Log out an idle session after this long, or None.
+        mfa_required: A second factor is required.
+        name: A label for reports.
+        citations: The clauses this policy encodes.
+
+    Raises:
+        PolicyConfigError: For any invalid field; ``min_length`` above
+            ``max_length`` names both.
+    """
+
+    min_length: int = attrs.field(default=8, validator=_at_least(1))
+    max_length: int = attrs.field(default=64, validator=_at_least(1))
+    required_classes: int = attrs.field(default=0, validator=_at_least(0))
+    letters_and_digits: bool = False
+    blocklist: Blocklist | None = None
+    context_words: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    user_attribute_similarity: bool = True
+    max_repeated: int | None = attrs.field(default=None, validator=_optional_at_least(1))
+    forbid_sequences: bool = True
+    forbid_dates: bool = True
+    forbid_phone_numbers: bool = True
+    history_size: int = attrs.field(default=0, validator=_at_least(0))
+    max_age: timedelta | None = attrs.field(default=None, validator=_positive_delta)
+    expiry_warning: timedelta = attrs.field(default=timedelta(days=14), validator=_positive_delta)
+    change_at_first_use: bool = False
+    lockout: LockoutPolicy | None = None
+    idle_timeout: timedelta | None = attrs.field(default=None, validator=_positive_delta)
+    mfa_required: bool = False
+    name: str = ""
+    citations: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+
+    def __attrs_post_init__(self) -> None:
+        if self.min_length > self.max_length:
+            raise PolicyConfigError(
+                f"min_length ({self.min_length}) must not exceed max_length ({self.max_length})",
+                field="min_length",
+            )
+        if self.required_classes > 4:  # noqa: PLR2004 (lower, upper, digit, symbol)
+            raise PolicyConfigError("must be between 0 and 4", field="required_classes")
+
+    def check(self, password: str, *, context: PasswordContext | None = None) -> PasswordCheck:
+        """Every rule *password* breaks; never raises for any ``str``.
+
+        The password is NFKC-normalised first, so visually identical forms
+        (full-width letters, ligatures) are judged alike; length counts code
+        points. A password longer than ``max_length`` is reported without
+        running the other rules, which bounds the work for huge inputs.
+
+        Raises:
+            TypeError: If *password* is not a ``str``.
+        """
+        if not isinstance(password, str):
+            raise TypeError(f"password must be str, not {type(password).__name__}")
+        if has_invalid_characters(password):
+            return PasswordCheck((Violation("invalid_characters"),))
+        text = _nfkc(password)
+        if len(text) > self.max_length:
+            return PasswordCheck((Violation("too_long", {"max_length": self.max_length}),))
+        found = [
+            *self._shape(text),
+            *self._guessable(text, context),
+            *self._history(password, context),
+        ]
+        return PasswordCheck(tuple(found))
+
+    def _shape(self, text: str) -> list[Violation]:
+        found = []
+        if len(text) < self.min_length:
+            found.append(Violation("too_short", {"min_length": self.min_length}))
+        if character_classes(text) < self.required_classes:
+            found.append(Violation("not_enough_classes", {"required": self.required_classes}))
+        if self.letters_and_digits and not (
+            any(c.isalpha() for c in text) and any(c.isdigit() for c in text)
+        ):
+            found.append(Violation("letters_and_digits_required"))
+        return found
+
+    def _guessable(self, text: str, context: PasswordContext | None) -> list[Violation]:
+        found = []
+        if self.blocklist is not None and text in self.blocklist:
+            found.append(Violation("blocklisted", {"source": self.blocklist.name}))
+        folded = text.casefold()
+        if any(word.casefold() in folded for word in self.context_words if word.strip()):
+            found.append(Violation("context_word"))
+        if self.user_attribute_similarity and context is not None:
+            for kind, values in context.user_values().items():
+                if matches_user_data(text, user_tokens(values)):
+                    found.append(Violation("similar_to_user_data", {"attribute": kind}))
+                    break
+        if self.max_repeated is not None and longest_run(text) > self.max_repeated:
+            found.append(Violation("repeated_characters", {"max_repeated": self.max_repeated}))
+        checks = (
+            (self.forbid_sequences and has_sequence(text), "sequence"),
+            (self.forbid_sequences and has_keyboard_walk(text), "keyboard_walk"),
+            (self.forbid_dates and is_date(text), "date"),
+            (self.forbid_phone_numbers and is_mobile_number(text), "phone_number"),
+        )
+        found.extend(Violation(code) for failed, code in checks if failed)
+        return found
+
+    def _history(self, password: str, context: PasswordContext | None) -> list[Violation]:
+        if not self.history_size or context is None or context.hasher is None:
+            return []
+        recent = list(context.previous_hashes)[: self.history_size]
+        if any(context.hasher.verify(h, password) for h in recent):
+            return [Violation("reused", {"history_size": self.history_size})]
+        return []
+
+    def enforce(self, password: str, *, context: PasswordContext | None = None) -> None:
+        """Raise unless *password* satisfies the policy.
+
+        Raises:
+            PasswordPolicyError: Carrying every violation.
+        """
+        result = self.check(password, context=context)
+        if not result.ok:
+            raise PasswordPolicyError(result.violations)
+
+    def describe(self, locale: str = "en") -> list[str]:
+        """The policy as help text for a sign-up form, one line per requirement."""
+        zh = locale == "zh-CN"
+        lines = [
+            f"长度 {self.min_length} 至 {self.max_length} 个字符"
+            if zh
+            else f"{self.min_length} to {self.max_length} characters"
+        ]
+        if self.required_classes:
+            lines.append(
+                Violation("not_enough_classes", {"required": self.required_classes}).message(locale)
+            )
+        if self.letters_and_digits:
+            lines.append(Violation("letters_and_digits_required").message(locale))
+        if self.blocklist is not None or self.forbid_sequences or self.forbid_dates:
+            lines.append(
+                "不能是常见密码、连续或键盘排列的字符、日期或手机号码"
+                if zh
+                else "not a common password, sequence, keyboard pattern, date or phone number"
+            )
+        if self.user_attribute_similarity:
+            lines.append(
+                "不能包含用户名、姓名、邮箱等个人信息"
+                if zh
+                else "not based on your name, username or e-mail"
+            )
+        if self.history_size:
+            lines.append(Violation("reused", {"history_size": self.history_size}).message(locale))
+        if self.max_age is not None:
+            days = self.max_age.days
+            lines.append(f"每 {days} 天须更换一次" if zh else f"must be changed every {days} days")
+        return lines
+
+    # -- expiry -------------------------------------------------------------------
+
+    def expires_at(self, changed_at: datetime) -> datetime | None:
+        """When a password set at *changed_at* must be changed, or None if never."""
+        changed_at = ensure_aware(changed_at, name="changed_at")
+        return None if self.max_age is None else changed_at + self.max_age
+
+    def is_expired(self, changed_at: datetime, *, now: datetime) -> bool:
+        """True if the password set at *changed_at* must be changed at *now*."""
+        expires = self.expires_at(changed_at)
+        return expires is not None and ensure_aware(now, name="now") >= expires
+
+    def expires_soon(self, changed_at: datetime, *, now: datetime) -> bool:
+        """True within ``expiry_warning`` before expiry (show a reminder), and once expired."""
+        expires = self.expires_at(changed_at)
+        return (
+            expires is not None and ensure_aware(now, name="now") >= expires - self.expiry_warning
+        )
+
+    def must_change(
+        self, changed_at: datetime | None, *, now: datetime, first_use: bool = False
+    ) -> bool:
+        """True if the user must change the password before going on.
+
+        Args:
+            changed_at: When it was last set, or None if never by the user.
+            now: The time of the login.
+            first_use: The password was set by an administrator and this is
+                the user's first login.
+        """
+        if self.change_at_first_use and (first_use or changed_at is None):
+            return True
+        return changed_at is not None and self.is_expired(changed_at, now=now)

@@ -1,0 +1,181 @@
+"""Failed-login throttling: lock after N failures, unlock by itself, notify."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import attrs
+
+from secpolicy._clock import to_utc
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from secpolicy.password._policy import LockoutPolicy
+
+
+@attrs.frozen
+class ThrottleState:
+    """What a store keeps per key: recent failure times and any lock."""
+
+    failures: tuple[datetime, ...] = ()
+    locked_until: datetime | None = None
+
+
+@attrs.frozen
+class LockStatus:
+    """Whether a key may try to log in now.
+
+    Attributes:
+        locked: True while a lock is in force.
+        locked_until: When the lock lifts, if locked.
+        failures: Failures counted in the current window.
+        retry_after: With a backoff, the earliest next attempt; else None.
+    """
+
+    locked: bool
+    locked_until: datetime | None
+    failures: int
+    retry_after: datetime | None = None
+
+    @property
+    def allowed(self) -> bool:
+        """True if an attempt may be made now (not locked, no backoff pending)."""
+        return not self.locked and self.retry_after is None
+
+
+@runtime_checkable
+class ThrottleStore(Protocol):
+    """Where throttle state lives; share one (Redis, a database) across processes.
+
+    ``update`` must apply *change* atomically per key: read the state, call
+    *change*, store its result (``None`` deletes), return it.
+    """
+
+    def update(
+        self, key: str, change: Callable[[ThrottleState | None], ThrottleState | None]
+    ) -> ThrottleState | None:
+        """Atomically replace the state of *key* with ``change(old)``."""
+        ...
+
+    def get(self, key: str) -> ThrottleState | None:
+        """The state of *key*, if any."""
+        ...
+
+
+class MemoryThrottleStore:
+    """A thread-safe in-memory :class:`ThrottleStore` for one process."""
+
+    __slots__ = ("_lock", "_states")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._states: dict[str, ThrottleState] = {}
+
+    def update(
+        self, key: str, change: Callable[[ThrottleState | None], ThrottleState | None]
+    ) -> ThrottleState | None:
+        """Apply *change* to *key* under the store's lock."""
+        with self._lock:
+            new = change(self._states.get(key))
+            if new is None:
+                self._states.pop(key, None)
+            else:
+                self._states[key] = new
+            return new
+
+    def get(self, key: str) -> ThrottleState | None:
+        """The state of *key*, if any."""
+        return self._states.get(key)
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+
+class LoginThrottle:
+    """Counts consecutive failed logins per key and locks after the policy's limit.
+
+    Use one key per account (``"user:alice"``) and one per source
+    (``"ip:203.0.113.7"``) to stop both guessing one account and spraying
+    many. A success clears the key. Locks lift by themselves after the
+    policy's duration.
+
+    Args:
+        policy: The lockout rules.
+        store: Where state lives (default: in memory, this process only).
+        on_lock: Called with ``(key, status)`` when a key becomes locked, to
+            notify the user (the rulebooks require it) and alert security.
+    """
+
+    __slots__ = ("_on_lock", "policy", "store")
+
+    def __init__(
+        self,
+        policy: LockoutPolicy,
+        *,
+        store: ThrottleStore | None = None,
+        on_lock: Callable[[str, LockStatus], object] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.store: ThrottleStore = store if store is not None else MemoryThrottleStore()
+        self._on_lock = on_lock
+
+    def _recent(self, state: ThrottleState | None, now: datetime) -> tuple[datetime, ...]:
+        if state is None:
+            return ()
+        start = now - self.policy.window
+        return tuple(t for t in state.failures if t > start)
+
+    def _status(self, state: ThrottleState | None, now: datetime) -> LockStatus:
+        recent = self._recent(state, now)
+        locked_until = state.locked_until if state is not None else None
+        if locked_until is not None and now < locked_until:
+            return LockStatus(locked=True, locked_until=locked_until, failures=len(recent))
+        retry = None
+        if self.policy.backoff is not None and recent:
+            delay = min(self.policy.backoff * 2 ** (len(recent) - 1), self.policy.max_backoff)
+            if now < recent[-1] + delay:
+                retry = recent[-1] + delay
+        return LockStatus(locked=False, locked_until=None, failures=len(recent), retry_after=retry)
+
+    def status(self, key: str, *, now: datetime) -> LockStatus:
+        """Whether *key* may try now; reading changes nothing."""
+        return self._status(self.store.get(key), to_utc(now, name="now"))
+
+    def record_failure(self, key: str, *, now: datetime) -> LockStatus:
+        """Count a failed login for *key*; lock it when the limit is reached."""
+        now = to_utc(now, name="now")
+        newly_locked = False
+
+        def change(old: ThrottleState | None) -> ThrottleState:
+            nonlocal newly_locked
+            if old is not None and old.locked_until is not None and now < old.locked_until:
+                return old  # already locked: the lock's end does not move
+            failures = (*self._recent(old, now), now)
+            if len(failures) >= self.policy.max_failures:
+                newly_locked = True
+                return ThrottleState(failures, now + self.policy.duration)
+            return ThrottleState(failures, None)
+
+        state = self.store.update(key, change)
+        status = self._status(state, now)
+        if newly_locked and self._on_lock is not None:
+            self._on_lock(key, status)
+        return status
+
+    def record_success(self, key: str, *, now: datetime) -> LockStatus:
+        """Clear *key*'s failures after a successful login (a lock stays in force)."""
+        now = to_utc(now, name="now")
+
+        def change(old: ThrottleState | None) -> ThrottleState | None:
+            if old is not None and old.locked_until is not None and now < old.locked_until:
+                return old
+            return None
+
+        return self._status(self.store.update(key, change), now)
+
+    def unlock(self, key: str) -> None:
+        """Lift a lock and forget the failures (an administrator's action)."""
+        self.store.update(key, lambda _: None)

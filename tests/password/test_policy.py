@@ -1,0 +1,324 @@
+"""PasswordPolicy: validation, every rule, messages, expiry, properties."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, date, datetime, timedelta
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from secpolicy.exceptions import NaiveDatetimeError, PasswordPolicyError, PolicyConfigError
+from secpolicy.password import (
+    CHEAPEST,
+    MESSAGES,
+    Blocklist,
+    PasswordContext,
+    PasswordHasher,
+    PasswordPolicy,
+    Violation,
+    normalise_for_blocklist,
+)
+
+BASE = PasswordPolicy(min_length=8, required_classes=3, max_repeated=3, history_size=3)
+USER = PasswordContext(
+    username="zhangsan",
+    email="zhang.san@example.com",
+    attributes={"name": "Zhang San", "phone": "13812345678", "birth_date": date(1990, 3, 7)},
+)
+
+
+def codes(
+    password: str, policy: PasswordPolicy = BASE, context: PasswordContext | None = None
+) -> tuple[str, ...]:
+    """The violation codes of *password* under *policy*."""
+    return policy.check(password, context=context).codes
+
+
+class TestConstruction:
+    def test_min_above_max_names_both(self) -> None:
+        """min_length above max_length fails naming both fields."""
+        with pytest.raises(
+            PolicyConfigError,
+            match=r"min_length: min_length \(20\) must not exceed max_length \(10\)",
+        ):
+            PasswordPolicy(min_length=20, max_length=10)
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("min_length", 0),
+            ("min_length", -1),
+            ("max_length", "64"),
+            ("required_classes", 5),
+            ("required_classes", -1),
+            ("max_repeated", 0),
+            ("history_size", True),
+            ("max_age", timedelta(0)),
+            ("idle_timeout", 30),
+        ],
+    )
+    def test_invalid_field(self, field: str, value: object) -> None:
+        """Each invalid field is named in the error."""
+        with pytest.raises(PolicyConfigError, match=f"^{field}: "):
+            PasswordPolicy(**{field: value})  # type: ignore[arg-type]
+
+    def test_variants_by_evolve(self) -> None:
+        """attrs.evolve builds a validated variant."""
+        assert attrs.evolve(BASE, min_length=12).min_length == 12
+        with pytest.raises(PolicyConfigError):
+            attrs.evolve(BASE, min_length=100)
+
+
+class TestRules:
+    def test_good_password(self) -> None:
+        """A long mixed password passes."""
+        assert BASE.check("Blue-Harbor-42").ok
+
+    def test_length_counts_code_points(self) -> None:
+        """Length is in code points after NFKC, so CJK characters count one each."""
+        policy = PasswordPolicy(min_length=4)
+        assert policy.check("密码安全").ok
+        assert codes("密码安", policy) == ("too_short",)
+
+    def test_too_long_stops_early(self) -> None:
+        """Over max_length only too_long is reported (bounding the work)."""
+        assert codes("a" * 65, PasswordPolicy()) == ("too_long",)
+        assert PasswordPolicy().check("a" * 1_000_000).codes == ("too_long",)
+
+    @pytest.mark.parametrize(
+        ("password", "expected"),
+        [
+            ("alllowercase", ("not_enough_classes",)),
+            ("lowerUPPER", ("not_enough_classes",)),
+            ("lowerUPPER1", ()),
+            ("lower1!", ("too_short",)),
+        ],
+    )
+    def test_classes(self, password: str, expected: tuple[str, ...]) -> None:
+        """required_classes counts lower, upper, digit and symbol."""
+        assert codes(password) == expected
+
+    def test_letters_and_digits(self) -> None:
+        """PCI's letters-and-digits rule."""
+        policy = PasswordPolicy(letters_and_digits=True, min_length=4)
+        assert codes("harborblue", policy) == ("letters_and_digits_required",)
+        assert codes("12345678x", policy) == ("sequence", "keyboard_walk")
+
+    def test_repeated(self) -> None:
+        """More than max_repeated of one character in a row is refused."""
+        assert codes("Baaaa-Cat-9") == ("repeated_characters",)
+        assert codes("Baaa-Cat-9") == ()
+
+    @pytest.mark.parametrize("password", ["xAbcd-99!z", "Zy-9876-x!", "XYZW-mnop-1", "x@bcd-99!Z"])
+    def test_sequences(self, password: str) -> None:
+        """Ascending or descending runs of four are refused."""
+        assert "sequence" in codes(password)
+
+    @pytest.mark.parametrize(
+        "password", ["Qwerty!!99", "1qaz2wsx!A", "zAsdfgh!!9", "!!Poiu-99x", "Qw3rty!!8"]
+    )
+    def test_keyboard_walks(self, password: str) -> None:
+        """Rows, columns and their reverses are refused."""
+        assert "keyboard_walk" in codes(password)
+
+    @pytest.mark.parametrize("password", ["19900307", "1990-03-07", "07031990", "900307"])
+    def test_dates(self, password: str) -> None:
+        """Passwords that are dates are refused."""
+        assert "date" in codes(password, PasswordPolicy(min_length=6))
+
+    def test_not_a_date(self) -> None:
+        """Invalid dates and non-digit text are not dates."""
+        policy = PasswordPolicy(min_length=6, forbid_sequences=False)
+        assert "date" not in codes("19901399", policy)
+        assert "date" not in codes("Blue-Harbor", policy)
+
+    @pytest.mark.parametrize("password", ["13812345678", "+86 139 8765 4321"])
+    def test_phone_numbers(self, password: str) -> None:
+        """Chinese mobile numbers are refused."""
+        assert "phone_number" in codes(password, PasswordPolicy(forbid_sequences=False))
+
+    @pytest.mark.parametrize(
+        ("password", "attribute"),
+        [
+            ("Zhangsan2024!", "username"),
+            ("nasgnahz!A1", "username"),
+            ("Zhang.San#99", "email"),
+            ("Xx-19900307", "birth_date"),
+        ],
+    )
+    def test_user_data(self, password: str, attribute: str) -> None:
+        """The user's own data, reversed or with digits appended, is refused."""
+        result = BASE.check(password, context=USER)
+        similar = [v for v in result.violations if v.code == "similar_to_user_data"]
+        assert similar
+        assert similar[0].params["attribute"] == attribute
+
+    def test_context_words(self) -> None:
+        """Service and company names are refused in any case."""
+        policy = attrs.evolve(BASE, context_words=("Acme", "secpolicy"))
+        assert "context_word" in codes("ACME-rocks-1", policy)
+        assert "context_word" not in codes("Blue-Harbor-42", policy)
+
+    def test_invalid_characters(self) -> None:
+        """NUL, control characters and lone surrogates give a violation, not an exception."""
+        for bad in ("ab\x00cd1234", "ab\x1bcd", "ab\ud800cd"):
+            assert codes(bad) == ("invalid_characters",)
+
+    def test_not_a_string(self) -> None:
+        """Non-str input is a programming error."""
+        with pytest.raises(TypeError):
+            BASE.check(b"bytes")  # type: ignore[arg-type]
+
+    def test_history(self) -> None:
+        """Any of the last history_size passwords is refused, older ones are not."""
+        hasher = PasswordHasher(CHEAPEST)
+        old = [
+            hasher.hash(p)
+            for p in ("Newest-Pass-1", "Middle-Pass-2", "Oldest-Pass-3", "Ancient-Pass-4")
+        ]
+        context = PasswordContext(previous_hashes=old, hasher=hasher)
+        assert "reused" in codes("Oldest-Pass-3", context=context)
+        assert "reused" not in codes("Ancient-Pass-4", context=context)
+
+
+class TestBlocklist:
+    def test_normalisation(self) -> None:
+        """Case, substitutions and trailing digits or symbols do not hide a common password."""
+        assert normalise_for_blocklist("P@ssw0rd2024!") == "password"
+        assert normalise_for_blocklist("123456") == "123456"
+        blocklist = Blocklist(["password", "woaini"], name="common")
+        assert "P@ssw0rd2024!" in blocklist
+        assert "W0aini520" in blocklist
+        assert "Blue-Harbor" not in blocklist
+        assert 42 not in blocklist
+        assert len(blocklist) == 2
+
+    def test_policy_uses_blocklist(self) -> None:
+        """A blocklisted password is reported with the list's name."""
+        policy = attrs.evolve(BASE, blocklist=Blocklist(["dragon"], name="common"))
+        violation = policy.check("Dr@gon!!2024").violations[0]
+        assert violation == Violation("blocklisted", {"source": "common"})
+
+    def test_from_file_and_union(self, tmp_path: object) -> None:
+        """Lists load from files and combine."""
+        from pathlib import Path
+
+        path = Path(str(tmp_path)) / "words.txt"
+        path.write_text("# company words\nacme\n\nwidget\n", encoding="utf-8")
+        merged = Blocklist.from_file(path) | Blocklist(["dragon"])
+        assert {"acme1", "widget", "dragon!"} <= {
+            w for w in ("acme1", "widget", "dragon!") if w in merged
+        }
+        assert "words.txt" in repr(merged)
+
+
+class TestMessages:
+    @pytest.mark.parametrize("code", sorted(MESSAGES))
+    def test_every_code_has_both_locales(self, code: str) -> None:
+        """Every code has English and Chinese messages that format."""
+        params = {
+            "min_length": 8,
+            "max_length": 64,
+            "required": 3,
+            "max_repeated": 2,
+            "history_size": 5,
+            "attribute": "name",
+        }
+        violation = Violation(code, params)
+        assert violation.message("en")
+        assert violation.message("zh-CN")
+        assert violation.message("fr") == violation.message("en")
+        assert str(violation) == violation.message()
+
+    def test_enforce_raises_with_all(self) -> None:
+        """enforce() raises with every violation, never the password."""
+        with pytest.raises(PasswordPolicyError) as info:
+            BASE.enforce("aaaa")
+        assert [v.code for v in info.value.violations] == [
+            "too_short",
+            "not_enough_classes",
+            "repeated_characters",
+        ]
+        assert "aaaa" not in str(info.value)
+        BASE.enforce("Blue-Harbor-42")
+
+    def test_describe(self) -> None:
+        """describe() gives help text in both locales."""
+        policy = attrs.evolve(BASE, letters_and_digits=True, max_age=timedelta(days=90))
+        english = policy.describe()
+        chinese = policy.describe("zh-CN")
+        assert english[0] == "8 to 64 characters"
+        assert chinese[0] == "长度 8 至 64 个字符"
+        assert "must be changed every 90 days" in english
+        assert len(english) == len(chinese)
+        assert PasswordPolicy(
+            user_attribute_similarity=False, forbid_sequences=False, forbid_dates=False
+        ).describe() == ["8 to 64 characters"]
+
+
+class TestExpiry:
+    CHANGED = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def test_expiry(self) -> None:
+        """max_age sets the expiry; the warning window starts before it."""
+        policy = PasswordPolicy(max_age=timedelta(days=90), expiry_warning=timedelta(days=7))
+        assert policy.expires_at(self.CHANGED) == self.CHANGED + timedelta(days=90)
+        assert not policy.is_expired(self.CHANGED, now=self.CHANGED + timedelta(days=89))
+        assert policy.is_expired(self.CHANGED, now=self.CHANGED + timedelta(days=90))
+        assert not policy.expires_soon(self.CHANGED, now=self.CHANGED + timedelta(days=82))
+        assert policy.expires_soon(self.CHANGED, now=self.CHANGED + timedelta(days=83))
+
+    def test_no_expiry(self) -> None:
+        """Without max_age nothing expires (NIST, ASVS)."""
+        policy = PasswordPolicy()
+        assert policy.expires_at(self.CHANGED) is None
+        assert not policy.is_expired(self.CHANGED, now=self.CHANGED + timedelta(days=9999))
+        assert not policy.expires_soon(self.CHANGED, now=self.CHANGED)
+
+    def test_must_change(self) -> None:
+        """First use and expiry force a change."""
+        policy = PasswordPolicy(max_age=timedelta(days=90), change_at_first_use=True)
+        now = self.CHANGED + timedelta(days=1)
+        assert policy.must_change(None, now=now)
+        assert policy.must_change(self.CHANGED, now=now, first_use=True)
+        assert not policy.must_change(self.CHANGED, now=now)
+        assert policy.must_change(self.CHANGED, now=self.CHANGED + timedelta(days=91))
+        assert not PasswordPolicy().must_change(None, now=now)
+
+    def test_naive_refused(self) -> None:
+        """Naive times are refused."""
+        with pytest.raises(NaiveDatetimeError):
+            PasswordPolicy(max_age=timedelta(days=1)).expires_at(datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+class TestProperties:
+    @settings(max_examples=300)
+    @given(st.text(max_size=80))
+    def test_never_raises(self, password: str) -> None:
+        """Any string gives a result, never an exception."""
+        BASE.check(password, context=USER)
+
+    @given(
+        st.text(
+            alphabet=st.characters(
+                min_codepoint=0x20, max_codepoint=0xFFEF, blacklist_categories=("Cs",)
+            ),
+            max_size=30,
+        )
+    )
+    def test_nfkc_equivalents_agree(self, password: str) -> None:
+        """A password and its NFKC form are judged alike."""
+        normal = unicodedata.normalize("NFKC", password)
+        assert BASE.check(password).codes == BASE.check(normal).codes
+
+    @given(st.text(max_size=40), st.integers(1, 10))
+    def test_stricter_never_passes_more(self, password: str, extra: int) -> None:
+        """A password a policy refuses is refused by any stricter variant."""
+        strict = attrs.evolve(
+            BASE, min_length=min(BASE.min_length + extra, BASE.max_length), required_classes=4
+        )
+        if not BASE.check(password).ok:
+            assert not strict.check(password).ok

@@ -1,0 +1,110 @@
+"""LoginThrottle with times passed in."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from secpolicy.password import (
+    LockoutPolicy,
+    LockStatus,
+    LoginThrottle,
+    MemoryThrottleStore,
+    ThrottleStore,
+)
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+POLICY = LockoutPolicy(max_failures=3, window=timedelta(minutes=10), duration=timedelta(minutes=30))
+
+
+class TestLoginThrottle:
+    def test_locks_after_n_and_unlocks_by_itself(self) -> None:
+        """Three failures lock for 30 minutes; then attempts are allowed again."""
+        locked: list[tuple[str, LockStatus]] = []
+        throttle = LoginThrottle(POLICY, on_lock=lambda key, status: locked.append((key, status)))
+        assert throttle.record_failure("user:alice", now=T0).allowed
+        assert throttle.record_failure("user:alice", now=T0 + timedelta(minutes=1)).failures == 2
+        status = throttle.record_failure("user:alice", now=T0 + timedelta(minutes=2))
+        assert status.locked
+        assert status.locked_until == T0 + timedelta(minutes=32)
+        assert [key for key, _ in locked] == ["user:alice"]
+        assert throttle.status("user:alice", now=T0 + timedelta(minutes=31)).locked
+        assert not throttle.status("user:alice", now=T0 + timedelta(minutes=32)).locked
+
+    def test_failures_outside_window_do_not_count(self) -> None:
+        """Only failures within the window count."""
+        throttle = LoginThrottle(POLICY)
+        throttle.record_failure("k", now=T0)
+        throttle.record_failure("k", now=T0 + timedelta(minutes=5))
+        status = throttle.record_failure("k", now=T0 + timedelta(minutes=11))
+        assert not status.locked
+        assert status.failures == 2
+
+    def test_success_clears(self) -> None:
+        """A success clears the failures but not a lock in force."""
+        throttle = LoginThrottle(POLICY)
+        throttle.record_failure("k", now=T0)
+        throttle.record_failure("k", now=T0)
+        assert throttle.record_success("k", now=T0).failures == 0
+        for _ in range(3):
+            throttle.record_failure("k", now=T0)
+        assert throttle.record_success("k", now=T0 + timedelta(minutes=1)).locked
+        assert throttle.record_failure(
+            "k", now=T0 + timedelta(minutes=2)
+        ).locked_until == T0 + timedelta(minutes=30)
+
+    def test_unlock(self) -> None:
+        """An administrator can lift a lock."""
+        throttle = LoginThrottle(POLICY)
+        for _ in range(3):
+            throttle.record_failure("k", now=T0)
+        throttle.unlock("k")
+        assert throttle.status("k", now=T0).allowed
+
+    def test_backoff(self) -> None:
+        """With a backoff, each failure delays the next attempt, doubling up to a cap."""
+        policy = LockoutPolicy(
+            max_failures=10,
+            window=timedelta(hours=1),
+            duration=timedelta(minutes=30),
+            backoff=timedelta(seconds=1),
+            max_backoff=timedelta(seconds=4),
+        )
+        throttle = LoginThrottle(policy)
+        assert throttle.record_failure("k", now=T0).retry_after == T0 + timedelta(seconds=1)
+        assert throttle.record_failure(
+            "k", now=T0 + timedelta(seconds=1)
+        ).retry_after == T0 + timedelta(seconds=3)
+        throttle.record_failure("k", now=T0 + timedelta(seconds=3))
+        status = throttle.record_failure("k", now=T0 + timedelta(seconds=7))
+        assert status.retry_after == T0 + timedelta(seconds=11)
+        assert not status.allowed
+        assert throttle.status("k", now=T0 + timedelta(seconds=11)).allowed
+
+    def test_keys_are_independent(self) -> None:
+        """Per-account and per-source keys count separately; reading adds nothing."""
+        store = MemoryThrottleStore()
+        throttle = LoginThrottle(POLICY, store=store)
+        assert isinstance(store, ThrottleStore)
+        throttle.record_failure("user:alice", now=T0)
+        throttle.record_failure("ip:203.0.113.7", now=T0)
+        throttle.status("user:nobody", now=T0)
+        assert len(store) == 2
+
+    def test_threads(self) -> None:
+        """Concurrent failures are all counted."""
+        policy = LockoutPolicy(
+            max_failures=1000, window=timedelta(hours=1), duration=timedelta(minutes=1)
+        )
+        throttle = LoginThrottle(policy)
+
+        def fail() -> None:
+            for _ in range(100):
+                throttle.record_failure("k", now=T0)
+
+        threads = [threading.Thread(target=fail) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert throttle.status("k", now=T0).failures == 400
