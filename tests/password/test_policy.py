@@ -226,6 +226,7 @@ class TestMessages:
             "max_repeated": 2,
             "history_size": 5,
             "attribute": "name",
+            "count": 12,
         }
         violation = Violation(code, params)
         assert violation.message("en")

@@ -14,6 +14,13 @@ from __future__ import annotations
 
 from secpolicy.exceptions import PasswordPolicyError
 from secpolicy.password import profiles
+from secpolicy.password._breach import (
+    BreachChecker,
+    OfflineBreachChecker,
+    OnlineBreachChecker,
+    sha1_hex,
+    urllib_transport,
+)
 from secpolicy.password._hasher import (
     ASVS_MINIMUM,
     CHEAPEST,
@@ -39,10 +46,13 @@ __all__ = [
     "RFC_9106_HIGH_MEMORY",
     "RFC_9106_LOW_MEMORY",
     "Blocklist",
+    "BreachChecker",
     "LockStatus",
     "LockoutPolicy",
     "LoginThrottle",
     "MemoryThrottleStore",
+    "OfflineBreachChecker",
+    "OnlineBreachChecker",
     "PasswordCheck",
     "PasswordContext",
     "PasswordHasher",
@@ -54,4 +64,6 @@ __all__ = [
     "Violation",
     "normalise_for_blocklist",
     "profiles",
+    "sha1_hex",
+    "urllib_transport",
 ]

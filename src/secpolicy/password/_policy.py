@@ -27,6 +27,8 @@ from secpolicy.password._violations import PasswordCheck, Violation
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
+    from secpolicy.password._breach import BreachChecker
+
 
 class Verifier(Protocol):
     """What the history check needs from a hasher: ``verify(hash, password) -> bool``."""
@@ -94,6 +96,8 @@ class PasswordContext:
             "birth_date": date(1990, 3, 7)}``.
         previous_hashes: The user's earlier password hashes, newest first.
         hasher: What verifies a password against those hashes.
+        breach_checker: Where to look passwords up when the policy checks
+            breaches (an offline corpus or the range API).
     """
 
     username: str | None = None
@@ -101,6 +105,7 @@ class PasswordContext:
     attributes: Mapping[str, Any] = attrs.field(factory=dict)
     previous_hashes: Sequence[str] = ()
     hasher: Verifier | None = None
+    breach_checker: BreachChecker | None = None
 
     def user_values(self) -> dict[str, list[str]]:
         """User data by kind, as strings (dates in several forms)."""
@@ -149,6 +154,11 @@ class PasswordPolicy:
         forbid_sequences: Refuse ``abcd``/``4321`` sequences and keyboard walks.
         forbid_dates: Refuse passwords that are a date.
         forbid_phone_numbers: Refuse passwords that are a mobile number.
+        check_breached: Refuse passwords found in breach corpora, through the
+            context's ``breach_checker``.
+        breach_threshold: Occurrences from which a password counts as breached.
+        breach_fail_closed: Refuse the password when no answer can be had
+            (no checker, service unreachable). Off by default (fail open).
         history_size: Refuse the last N passwords (0: no history check).
         max_age: Force a change after this long, or None.
         expiry_warning: Warn this long before *max_age* runs out.
@@ -176,6 +186,9 @@ class PasswordPolicy:
     forbid_sequences: bool = True
     forbid_dates: bool = True
     forbid_phone_numbers: bool = True
+    check_breached: bool = False
+    breach_threshold: int = attrs.field(default=1, validator=_at_least(1))
+    breach_fail_closed: bool = False
     history_size: int = attrs.field(default=0, validator=_at_least(0))
     max_age: timedelta | None = attrs.field(default=None, validator=_positive_delta)
     expiry_warning: timedelta = attrs.field(default=timedelta(days=14), validator=_positive_delta)
@@ -217,6 +230,7 @@ class PasswordPolicy:
             *self._shape(text),
             *self._guessable(text, context),
             *self._history(password, context),
+            *self._breached(text, context),
         ]
         return PasswordCheck(tuple(found))
 
@@ -254,6 +268,17 @@ class PasswordPolicy:
         )
         found.extend(Violation(code) for failed, code in checks if failed)
         return found
+
+    def _breached(self, text: str, context: PasswordContext | None) -> list[Violation]:
+        if not self.check_breached:
+            return []
+        checker = context.breach_checker if context is not None else None
+        count = checker.count(text) if checker is not None else None
+        if count is None:
+            return [Violation("breach_check_unavailable")] if self.breach_fail_closed else []
+        if count >= self.breach_threshold:
+            return [Violation("breached", {"count": count})]
+        return []
 
     def _history(self, password: str, context: PasswordContext | None) -> list[Violation]:
         if not self.history_size or context is None or context.hasher is None:

@@ -69,6 +69,14 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "The password must not be a phone number.",
         "zh-CN": "密码不能是手机号码。",
     },
+    "breached": {
+        "en": "This password has appeared {count} times in data breaches; choose another.",
+        "zh-CN": "该密码已在泄露数据中出现 {count} 次，请更换。",
+    },
+    "breach_check_unavailable": {
+        "en": "The password could not be checked against breached passwords; try again later.",
+        "zh-CN": "暂时无法核查该密码是否已泄露，请稍后再试。",
+    },
     "reused": {
         "en": "The password must differ from your last {history_size} passwords.",
         "zh-CN": "密码不能与最近 {history_size} 次使用过的密码相同。",

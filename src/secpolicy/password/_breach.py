@@ -1,0 +1,216 @@
+"""Breached-password checks: an offline sorted hash file, or a k-anonymity range API."""
+
+from __future__ import annotations
+
+import hashlib
+import mmap
+import unicodedata
+import urllib.request
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
+
+from secpolicy.exceptions import PolicyConfigError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+_HASH_LEN: Final = 40
+_HASH_SPACE: Final = 16**_HASH_LEN
+_SCAN_WINDOW: Final = 4096
+_NEWLINE: Final = ord("\n")
+RANGE_URL: Final = "https://api.pwnedpasswords.com/range/"
+
+
+def _value(line_hash: bytes, fallback: int) -> int:
+    """The number a hash line starts with, or *fallback* for a malformed line."""
+    try:
+        return int(line_hash, 16)
+    except ValueError:
+        return fallback
+
+
+def sha1_hex(password: str) -> str:
+    """The upper-case SHA-1 of the NFKC-normalised password (the corpus's key)."""
+    text = unicodedata.normalize("NFKC", password)
+    return (
+        hashlib.sha1(text.encode("utf-8", "surrogatepass"), usedforsecurity=False)
+        .hexdigest()
+        .upper()
+    )
+
+
+@runtime_checkable
+class BreachChecker(Protocol):
+    """Tells how often a password appears in breach corpora.
+
+    ``count`` returns the number of occurrences (0 if never seen), or
+    ``None`` if the answer is unknown (the service could not be reached).
+    """
+
+    def count(self, password: str) -> int | None:
+        """Occurrences of *password* in the corpus, or None if unknown."""
+        ...
+
+
+class OfflineBreachChecker:
+    """Look passwords up in a local Have I Been Pwned style file.
+
+    The file holds one ``SHA1HEX:COUNT`` line per password, sorted by hash
+    (the downloadable corpus, CC BY 4.0). Lookups binary-search a memory map:
+    each one touches about log2(lines) pages, so resident memory does not grow
+    with the file, and nothing is sent anywhere.
+
+    Args:
+        path: The sorted hash file.
+
+    Raises:
+        PolicyConfigError: If the file is missing or empty.
+    """
+
+    __slots__ = ("_file", "_map", "path")
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self._file = self.path.open("rb")
+        except FileNotFoundError:
+            raise PolicyConfigError(
+                f"breach file {self.path} does not exist", field="path"
+            ) from None
+        try:
+            self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:
+            self._file.close()
+            raise PolicyConfigError(f"breach file {self.path} is empty", field="path") from None
+
+    def _line_at(self, offset: int) -> tuple[int, int]:
+        """Start and end of the line containing *offset*."""
+        start = self._map.rfind(b"\n", 0, offset) + 1
+        end = self._map.find(b"\n", offset)
+        return start, len(self._map) if end < 0 else end
+
+    def count_hash(self, digest: str) -> int:
+        """Occurrences of a SHA-1 hex digest (either case).
+
+        SHA-1 values are spread evenly, so the search guesses where the digest
+        should lie from its value (interpolation) and alternates those guesses
+        with plain halving: a few page reads on a real corpus, and never more
+        than twice binary search's on a skewed file.
+        """
+        if len(digest) != _HASH_LEN:
+            return 0
+        try:
+            target = int(digest, 16)
+        except ValueError:
+            return 0
+        key = digest.upper().encode("ascii")
+        low, high = 0, len(self._map)
+        low_value, high_value = 0, _HASH_SPACE
+        interpolate = True
+        while high - low > _SCAN_WINDOW:
+            if interpolate and high_value > low_value:
+                share = (target - low_value) / (high_value - low_value)
+                mid = low + int(share * (high - low))
+                mid = min(max(mid, low), high - 1)
+            else:
+                mid = (low + high) // 2
+            interpolate = not interpolate
+            start, end = self._line_at(mid)
+            line_hash = self._map[start : start + _HASH_LEN]
+            if line_hash == key:
+                return self._count_at(start, end)
+            if line_hash < key:
+                low, low_value = end + 1, _value(line_hash, low_value)
+            else:
+                high, high_value = start, _value(line_hash, high_value)
+        return self._scan(key, low, high)
+
+    def _scan(self, key: bytes, low: int, high: int) -> int:
+        """Find *key* at the start of a line within ``[low, high)``."""
+        position = self._map.find(key, max(low - 1, 0), high + _HASH_LEN)
+        while position >= 0:
+            if position == 0 or self._map[position - 1] == _NEWLINE:
+                return self._count_at(position, self._line_at(position)[1])
+            position = self._map.find(key, position + 1, high + _HASH_LEN)
+        return 0
+
+    def _count_at(self, start: int, end: int) -> int:
+        count = self._map[start + _HASH_LEN + 1 : end].strip()
+        return int(count) if count.isdigit() else 1
+
+    def count(self, password: str) -> int:
+        """Occurrences of *password* (0 if never seen)."""
+        return self.count_hash(sha1_hex(password))
+
+    def close(self) -> None:
+        """Release the memory map and the file."""
+        self._map.close()
+        self._file.close()
+
+    def __enter__(self) -> OfflineBreachChecker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"OfflineBreachChecker({str(self.path)!r})"
+
+
+def urllib_transport(*, timeout: float = 2.0, url: str = RANGE_URL) -> Callable[[str], str]:
+    """A transport that GETs ``url + prefix`` with ``Add-Padding: true`` and a timeout."""
+
+    def fetch(prefix: str) -> str:
+        request = urllib.request.Request(  # noqa: S310 (the URL is the configured HTTPS API)
+            url + prefix, headers={"Add-Padding": "true", "User-Agent": "secpolicy"}
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return str(response.read().decode("ascii"))
+
+    return fetch
+
+
+class OnlineBreachChecker:
+    """Ask a k-anonymity range API (Have I Been Pwned's) about a password.
+
+    Only the first 5 hex characters of the password's SHA-1 are sent; the
+    service answers with every suffix it knows for that prefix (padded to
+    800-1,000 rows so that the answer's size reveals nothing), and the match
+    is made locally. Nothing is sent at import or construction.
+
+    Args:
+        transport: ``prefix -> response body``; default: HTTPS with a timeout.
+            Pass your own for a proxy, a self-hosted mirror or tests.
+        timeout: Seconds for the default transport.
+
+    ``count`` returns ``None`` when the service cannot be reached; the policy's
+    ``breach_fail_closed`` decides whether that refuses the password
+    (fail-closed) or lets it through (fail-open, the default: an outage of a
+    third-party service should not lock users out of sign-up).
+    """
+
+    __slots__ = ("_transport",)
+
+    def __init__(
+        self, transport: Callable[[str], str] | None = None, *, timeout: float = 2.0
+    ) -> None:
+        if timeout <= 0:
+            raise PolicyConfigError("must be positive", field="timeout")
+        self._transport = transport or urllib_transport(timeout=timeout)
+
+    def count(self, password: str) -> int | None:
+        """Occurrences of *password*, 0 if unknown to the service, None if unreachable."""
+        digest = sha1_hex(password)
+        prefix, suffix = digest[:5], digest[5:]
+        try:
+            body = self._transport(prefix)
+        except (OSError, ValueError):
+            return None
+        for line in body.splitlines():
+            candidate, _, count = line.strip().partition(":")
+            if candidate.upper() == suffix:
+                return int(count) if count.strip().isdigit() else 1
+        return 0
+
+    def __repr__(self) -> str:
+        return "OnlineBreachChecker()"

@@ -1,0 +1,287 @@
+"""Breach checkers: the offline sorted-file search and the k-anonymity client."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.password import (
+    BreachChecker,
+    OfflineBreachChecker,
+    OnlineBreachChecker,
+    PasswordContext,
+    PasswordPolicy,
+    sha1_hex,
+    urllib_transport,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+KNOWN = {"password": 9_545_824, "123456": 37_359_195, "qwerty": 3_946_737, "zaq12wsx": 17}
+
+
+def write_corpus(path: Path, *, extra: int = 5_000, seed: int = 7) -> dict[str, int]:
+    """A sorted HASH:COUNT file with the KNOWN passwords among *extra* random hashes."""
+    rng = random.Random(seed)
+    counts = {sha1_hex(word): count for word, count in KNOWN.items()}
+    while len(counts) < len(KNOWN) + extra:
+        counts[f"{rng.getrandbits(160):040X}"] = rng.randint(1, 500)
+    path.write_text("".join(f"{h}:{counts[h]}\r\n" for h in sorted(counts)), encoding="ascii")
+    return counts
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """A 5,004-line corpus shared by the module's tests."""
+    path = tmp_path_factory.mktemp("breach") / "pwned.txt"
+    return path, write_corpus(path)
+
+
+class TestSha1:
+    def test_matches_the_corpus_key(self) -> None:
+        """The key is the upper-case SHA-1 hex the corpus uses."""
+        assert sha1_hex("password") == "5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8"
+
+    def test_normalises_first(self) -> None:
+        """Full-width forms hash like their NFKC form."""
+        assert sha1_hex("ｐａｓｓｗｏｒｄ") == sha1_hex("password")
+
+    def test_lone_surrogates_do_not_raise(self) -> None:
+        """A lone surrogate is hashed, not an error."""
+        assert len(sha1_hex("\ud800x")) == 40
+
+
+class TestOffline:
+    def test_finds_every_line(self, corpus: tuple[Path, dict[str, int]]) -> None:
+        """Every line of the file is found with its count."""
+        path, counts = corpus
+        with OfflineBreachChecker(path) as checker:
+            assert all(checker.count_hash(h) == c for h, c in counts.items())
+
+    def test_known_passwords(self, corpus: tuple[Path, dict[str, int]]) -> None:
+        """Passwords are found through their hash; unknown ones count 0."""
+        with OfflineBreachChecker(corpus[0]) as checker:
+            assert {w: checker.count(w) for w in KNOWN} == KNOWN
+            assert checker.count("correct horse battery staple 1987!") == 0
+            assert isinstance(checker, BreachChecker)
+
+    def test_absent_hashes_around_every_line(self, corpus: tuple[Path, dict[str, int]]) -> None:
+        """Hashes one above and below each line are absent."""
+        path, counts = corpus
+        with OfflineBreachChecker(path) as checker:
+            for digest in list(counts)[:500]:
+                value = int(digest, 16)
+                for near in (value - 1, value + 1):
+                    candidate = f"{near % 16**40:040X}"
+                    assert checker.count_hash(candidate) == counts.get(candidate, 0)
+
+    def test_extremes_and_lower_case(self, corpus: tuple[Path, dict[str, int]]) -> None:
+        """The first and last lines, both ends of the space, lower-case digests."""
+        path, counts = corpus
+        first, last = min(counts), max(counts)
+        with OfflineBreachChecker(path) as checker:
+            assert checker.count_hash("0" * 40) == counts.get("0" * 40, 0)
+            assert checker.count_hash("F" * 40) == counts.get("F" * 40, 0)
+            assert checker.count_hash(first.lower()) == counts[first]
+            assert checker.count_hash(last) == counts[last]
+
+    def test_malformed_digests_are_not_found(self, corpus: tuple[Path, dict[str, int]]) -> None:
+        """A digest of the wrong length or alphabet counts 0."""
+        with OfflineBreachChecker(corpus[0]) as checker:
+            assert checker.count_hash("5BAA61") == 0
+            assert checker.count_hash("Z" * 40) == 0
+
+    def test_skewed_file(self, tmp_path: Path) -> None:
+        """Interpolation assumes even hashes; a skewed file must still be searched right."""
+        hashes = sorted({f"{i:08X}" + "0" * 32 for i in range(3_000)} | {"F" * 40})
+        path = tmp_path / "skewed.txt"
+        path.write_text("".join(f"{h}:{n}\n" for n, h in enumerate(hashes, 1)), encoding="ascii")
+        with OfflineBreachChecker(path) as checker:
+            assert all(checker.count_hash(h) == n for n, h in enumerate(hashes, 1))
+            assert checker.count_hash("00000BB9" + "1" * 32) == 0
+
+    def test_missing_count_counts_once(self, tmp_path: Path) -> None:
+        """A line without a count counts as one occurrence."""
+        path = tmp_path / "bare.txt"
+        path.write_text(f"{sha1_hex('password')}\n", encoding="ascii")
+        with OfflineBreachChecker(path) as checker:
+            assert checker.count("password") == 1
+
+    @settings(max_examples=50, deadline=None)
+    @given(st.lists(st.integers(0, 16**40 - 1), min_size=1, max_size=300, unique=True))
+    def test_any_sorted_file(self, values: list[int]) -> None:
+        """Any sorted file: every hash is found."""
+        import tempfile
+        from pathlib import Path
+
+        hashes = sorted(f"{v:040X}" for v in values)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "f.txt"
+            path.write_text("".join(f"{h}:2\n" for h in hashes), encoding="ascii")
+            with OfflineBreachChecker(path) as checker:
+                assert all(checker.count_hash(h) == 2 for h in hashes)
+                assert checker.count_hash(f"{(values[0] + 1) % 16**40:040X}") in {0, 2}
+
+    def test_missing_and_empty_files(self, tmp_path: Path) -> None:
+        """A missing or empty file is a configuration error naming it."""
+        with pytest.raises(PolicyConfigError, match="does not exist"):
+            OfflineBreachChecker(tmp_path / "nope.txt")
+        (tmp_path / "empty.txt").write_bytes(b"")
+        with pytest.raises(PolicyConfigError, match="is empty"):
+            OfflineBreachChecker(tmp_path / "empty.txt")
+
+    def test_repr_names_the_file_only(self, corpus: tuple[Path, dict[str, int]]) -> None:
+        """The repr names the file."""
+        with OfflineBreachChecker(corpus[0]) as checker:
+            assert "pwned.txt" in repr(checker)
+
+
+def range_body(*passwords: str, padding: int = 800) -> str:
+    """What the range API answers for the prefix of the first password."""
+    prefix = sha1_hex(passwords[0])[:5]
+    rows = [f"{sha1_hex(p)[5:]}:{KNOWN.get(p, 3)}" for p in passwords if sha1_hex(p)[:5] == prefix]
+    rows += [
+        f"{hashlib.sha1(str(i).encode(), usedforsecurity=False).hexdigest()[5:].upper()}:0"
+        for i in range(padding)
+    ]
+    return "\r\n".join(rows)
+
+
+class TestOnline:
+    def test_sends_only_the_prefix(self) -> None:
+        """Only the 5-character prefix leaves the process."""
+        sent: list[str] = []
+
+        def transport(prefix: str) -> str:
+            sent.append(prefix)
+            return range_body("password")
+
+        assert OnlineBreachChecker(transport).count("password") == KNOWN["password"]
+        assert sent == ["5BAA6"]
+
+    def test_unknown_password_counts_zero(self) -> None:
+        """A suffix the service does not list counts 0."""
+        checker = OnlineBreachChecker(lambda prefix: range_body("password"))
+        assert checker.count("a password nobody has ever used 8317") == 0
+
+    def test_padding_rows_do_not_count(self) -> None:
+        """Padding rows (count 0) are not breaches."""
+        digest = sha1_hex("padded")
+        body = f"{digest[5:]}:0\r\n" + range_body("password")
+        assert OnlineBreachChecker(lambda prefix: body).count("padded") == 0
+
+    @pytest.mark.parametrize("error", [OSError("down"), TimeoutError(), ValueError("bad body")])
+    def test_unreachable_is_unknown(self, error: Exception) -> None:
+        """Network errors, timeouts and bad bodies give None (unknown)."""
+
+        def transport(prefix: str) -> str:
+            raise error
+
+        assert OnlineBreachChecker(transport).count("password") is None
+
+    def test_timeout_must_be_positive(self) -> None:
+        """A zero timeout is refused."""
+        with pytest.raises(PolicyConfigError, match="timeout"):
+            OnlineBreachChecker(timeout=0)
+
+    def test_default_transport_requests_padding(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The default transport asks for padding, with the timeout."""
+        seen: dict[str, object] = {}
+
+        class Response:
+            def __enter__(self) -> Response:
+                return self
+
+            def __exit__(self, *exc: object) -> None:
+                return None
+
+            def read(self) -> bytes:
+                return range_body("password").encode("ascii")
+
+        def urlopen(request: object, timeout: float) -> Response:
+            seen["url"] = request.full_url  # type: ignore[attr-defined]
+            seen["padding"] = request.get_header("Add-padding")  # type: ignore[attr-defined]
+            seen["timeout"] = timeout
+            return Response()
+
+        monkeypatch.setattr("urllib.request.urlopen", urlopen)
+        assert OnlineBreachChecker(timeout=1.5).count("password") == KNOWN["password"]
+        assert seen == {
+            "url": "https://api.pwnedpasswords.com/range/5BAA6",
+            "padding": "true",
+            "timeout": 1.5,
+        }
+        assert urllib_transport(url="https://mirror.example/range/")  # a callable
+        assert repr(OnlineBreachChecker(lambda p: "")) == "OnlineBreachChecker()"
+
+
+class FixedChecker:
+    def __init__(self, answer: int | None) -> None:
+        self.answer = answer
+        self.asked: list[str] = []
+
+    def count(self, password: str) -> int | None:
+        """Answer the fixed count and remember what was asked."""
+        self.asked.append(password)
+        return self.answer
+
+
+STRONG = "violet tractor amber 58 clouds"
+
+
+class TestPolicy:
+    def test_off_by_default(self) -> None:
+        """Policies do not consult the checker unless asked."""
+        checker = FixedChecker(100)
+        assert PasswordPolicy().check(STRONG, context=PasswordContext(breach_checker=checker)).ok
+        assert checker.asked == []
+
+    def test_breached_password_is_refused_with_its_count(self) -> None:
+        """A breached password is refused, with its count."""
+        policy = PasswordPolicy(check_breached=True)
+        result = policy.check(STRONG, context=PasswordContext(breach_checker=FixedChecker(12)))
+        assert result.codes == ("breached",)
+        assert result.violations[0].params == {"count": 12}
+        assert "12" in result.violations[0].message("en")
+        assert "泄露" in result.violations[0].message("zh-CN")
+
+    def test_threshold(self) -> None:
+        """Counts under the threshold pass; the threshold is at least 1."""
+        policy = PasswordPolicy(check_breached=True, breach_threshold=10)
+        assert policy.check(STRONG, context=PasswordContext(breach_checker=FixedChecker(9))).ok
+        with pytest.raises(PolicyConfigError, match="breach_threshold"):
+            PasswordPolicy(breach_threshold=0)
+
+    def test_checker_sees_the_normalised_password(self) -> None:
+        """The checker sees the NFKC form."""
+        checker = FixedChecker(0)
+        PasswordPolicy(check_breached=True).check(
+            "ｖｉｏｌｅｔ tractor amber 58", context=PasswordContext(breach_checker=checker)
+        )
+        assert checker.asked == ["violet tractor amber 58"]
+
+    @pytest.mark.parametrize("context", [None, PasswordContext(), "unreachable"])
+    def test_fail_open_and_fail_closed(self, context: PasswordContext | str | None) -> None:
+        """No answer lets the password through unless the policy fails closed."""
+        if context == "unreachable":
+            context = PasswordContext(breach_checker=FixedChecker(None))
+        assert not isinstance(context, str)
+        open_policy = PasswordPolicy(check_breached=True)
+        closed = PasswordPolicy(check_breached=True, breach_fail_closed=True)
+        assert open_policy.check(STRONG, context=context).ok
+        assert closed.check(STRONG, context=context).codes == ("breach_check_unavailable",)
+
+    def test_with_the_offline_corpus(self, corpus: tuple[Path, dict[str, int]]) -> None:
+        """End to end with the offline checker."""
+        policy = PasswordPolicy(min_length=6, check_breached=True, forbid_sequences=False)
+        with OfflineBreachChecker(corpus[0]) as checker:
+            context = PasswordContext(breach_checker=checker)
+            assert "breached" in policy.check("zaq12wsx", context=context).codes
+            assert policy.check(STRONG, context=context).ok
