@@ -45,8 +45,8 @@ demo: $(RUNTIME_STAMP)
 	done
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests examples benchmarks docs
-	$(BIN)/ruff format --check src tests examples benchmarks docs
+	$(BIN)/ruff check src tests examples benchmarks docs scripts
+	$(BIN)/ruff format --check src tests examples benchmarks docs scripts
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy --strict src tests/typing

@@ -227,6 +227,8 @@ class TestMessages:
             "history_size": 5,
             "attribute": "name",
             "count": 12,
+            "score": 1,
+            "min_score": 3,
         }
         violation = Violation(code, params)
         assert violation.message("en")
@@ -241,6 +243,7 @@ class TestMessages:
         assert [v.code for v in info.value.violations] == [
             "too_short",
             "not_enough_classes",
+            "blocklisted",
             "repeated_characters",
         ]
         assert "aaaa" not in str(info.value)
@@ -256,8 +259,13 @@ class TestMessages:
         assert "must be changed every 90 days" in english
         assert len(english) == len(chinese)
         assert PasswordPolicy(
-            user_attribute_similarity=False, forbid_sequences=False, forbid_dates=False
+            blocklist=None,
+            user_attribute_similarity=False,
+            forbid_sequences=False,
+            forbid_dates=False,
         ).describe() == ["8 to 64 characters"]
+        assert "strength at least 3 of 4" in PasswordPolicy(min_score=3).describe()
+        assert "密码强度至少 3/4" in PasswordPolicy(min_score=3).describe("zh-CN")
 
 
 class TestExpiry:

@@ -8,6 +8,9 @@
   OWASP ASVS 5.0, PCI DSS v4.0.1 and GB/T 22239-2019 level 3, with citations.
 - :class:`PasswordHasher` hashes with argon2id (RFC 9106 parameters).
 - :class:`LoginThrottle` locks accounts after consecutive failures.
+- :func:`estimate` gives a 0-4 strength score with guesses and feedback;
+  ``COMMON_PASSWORDS`` is the bundled blocklist; breach checkers look
+  passwords up offline or through the k-anonymity range API.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from secpolicy.password._hasher import (
     PasswordHasher,
 )
 from secpolicy.password._policy import LockoutPolicy, PasswordContext, PasswordPolicy, Verifier
-from secpolicy.password._rules import Blocklist, normalise_for_blocklist
+from secpolicy.password._rules import COMMON_PASSWORDS, Blocklist, normalise_for_blocklist
+from secpolicy.password._strength import FEEDBACK, REFERENCE_YEAR, Pattern, Strength, estimate
 from secpolicy.password._throttle import (
     LockStatus,
     LoginThrottle,
@@ -42,7 +46,10 @@ from secpolicy.password._violations import MESSAGES, PasswordCheck, Violation
 __all__ = [
     "ASVS_MINIMUM",
     "CHEAPEST",
+    "COMMON_PASSWORDS",
+    "FEEDBACK",
     "MESSAGES",
+    "REFERENCE_YEAR",
     "RFC_9106_HIGH_MEMORY",
     "RFC_9106_LOW_MEMORY",
     "Blocklist",
@@ -58,10 +65,13 @@ __all__ = [
     "PasswordHasher",
     "PasswordPolicy",
     "PasswordPolicyError",
+    "Pattern",
+    "Strength",
     "ThrottleState",
     "ThrottleStore",
     "Verifier",
     "Violation",
+    "estimate",
     "normalise_for_blocklist",
     "profiles",
     "sha1_hex",

@@ -11,6 +11,7 @@ import attrs
 from secpolicy._clock import ensure_aware
 from secpolicy.exceptions import PasswordPolicyError, PolicyConfigError
 from secpolicy.password._rules import (
+    COMMON_PASSWORDS,
     Blocklist,
     character_classes,
     has_invalid_characters,
@@ -22,6 +23,7 @@ from secpolicy.password._rules import (
     matches_user_data,
     user_tokens,
 )
+from secpolicy.password._strength import estimate
 from secpolicy.password._violations import PasswordCheck, Violation
 
 if TYPE_CHECKING:
@@ -144,13 +146,17 @@ class PasswordPolicy:
             must occur (0 to 4). Characters outside these (CJK, for example)
             count as symbols.
         letters_and_digits: Require at least one letter and one digit (PCI).
-        blocklist: Forbidden passwords, matched after normalisation.
+        blocklist: Forbidden passwords, matched whole or after normalisation;
+            by default the bundled ``COMMON_PASSWORDS``. Combine lists with
+            ``|``; None turns the check off.
         context_words: Words of the service or organisation the password may
             not contain (matched case-insensitively).
         user_attribute_similarity: Refuse passwords built from the user's own
             data (username, e-mail, name, phone, birth date), also reversed
             or with digits appended.
         max_repeated: The longest run of one character allowed, or None.
+        min_score: Refuse passwords whose :func:`estimate` score (0-4) is
+            lower, or None (the default: the other rules decide).
         forbid_sequences: Refuse ``abcd``/``4321`` sequences and keyboard walks.
         forbid_dates: Refuse passwords that are a date.
         forbid_phone_numbers: Refuse passwords that are a mobile number.
@@ -179,10 +185,11 @@ class PasswordPolicy:
     max_length: int = attrs.field(default=64, validator=_at_least(1))
     required_classes: int = attrs.field(default=0, validator=_at_least(0))
     letters_and_digits: bool = False
-    blocklist: Blocklist | None = None
+    blocklist: Blocklist | None = COMMON_PASSWORDS
     context_words: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     user_attribute_similarity: bool = True
     max_repeated: int | None = attrs.field(default=None, validator=_optional_at_least(1))
+    min_score: int | None = attrs.field(default=None, validator=_optional_at_least(0))
     forbid_sequences: bool = True
     forbid_dates: bool = True
     forbid_phone_numbers: bool = True
@@ -207,6 +214,8 @@ class PasswordPolicy:
             )
         if self.required_classes > 4:  # noqa: PLR2004 (lower, upper, digit, symbol)
             raise PolicyConfigError("must be between 0 and 4", field="required_classes")
+        if self.min_score is not None and self.min_score > 4:  # noqa: PLR2004 (scores 0-4)
+            raise PolicyConfigError("must be between 0 and 4", field="min_score")
 
     def check(self, password: str, *, context: PasswordContext | None = None) -> PasswordCheck:
         """Every rule *password* breaks; never raises for any ``str``.
@@ -267,6 +276,14 @@ class PasswordPolicy:
             (self.forbid_phone_numbers and is_mobile_number(text), "phone_number"),
         )
         found.extend(Violation(code) for failed, code in checks if failed)
+        if self.min_score is not None:
+            strength = estimate(
+                text, context, context_words=self.context_words, dictionary=self.blocklist
+            )
+            if strength.score < self.min_score:
+                found.append(
+                    Violation("too_weak", {"score": strength.score, "min_score": self.min_score})
+                )
         return found
 
     def _breached(self, text: str, context: PasswordContext | None) -> list[Violation]:
@@ -323,6 +340,12 @@ class PasswordPolicy:
                 "不能包含用户名、姓名、邮箱等个人信息"
                 if zh
                 else "not based on your name, username or e-mail"
+            )
+        if self.min_score is not None:
+            lines.append(
+                f"密码强度至少 {self.min_score}/4"
+                if zh
+                else f"strength at least {self.min_score} of 4"
             )
         if self.history_size:
             lines.append(Violation("reused", {"history_size": self.history_size}).message(locale))

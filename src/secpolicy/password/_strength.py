@@ -1,0 +1,581 @@
+"""Password strength: how many guesses an informed attacker needs, in linear time.
+
+The model is zxcvbn's: a password is covered by a sequence of patterns
+(common password or word, user data, sequence, repeat, keyboard walk, date,
+phone number) and brute-forced characters; each pattern is worth the guesses
+an attacker who tries that kind of pattern first would spend on it, and the
+estimate is the cheapest cover. Unlike zxcvbn, every pattern search is bounded
+per position (dictionary words by their longest entry, repeats by block
+length) and the cover is found by one pass of dynamic programming over
+maximal matches, so the work grows linearly with the password's length:
+there is no input that takes seconds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import threading
+import unicodedata
+from typing import TYPE_CHECKING, Final, NamedTuple
+
+import attrs
+
+from secpolicy.password._rules import (
+    _KEYBOARD_ROWS,
+    _MOBILE,
+    _SUBSTITUTIONS,
+    COMMON_PASSWORDS,
+    Blocklist,
+    bundled_words,
+    is_date,
+    user_tokens,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from secpolicy.password._policy import PasswordContext
+
+#: The year dates are measured from (zxcvbn uses the current year; a constant
+#: keeps results reproducible and no clock is read). Override per call.
+REFERENCE_YEAR: Final = 2026
+
+#: Every feedback code with its message per locale. Codes are stable API.
+FEEDBACK: Final[dict[str, dict[str, str]]] = {
+    "common_password": {
+        "en": "This is one of the most common passwords.",
+        "zh-CN": "这是最常见的密码之一。",
+    },
+    "dictionary_word": {
+        "en": "Common words and names are easy to guess.",
+        "zh-CN": "常见单词和姓名容易被猜到。",
+    },
+    "user_data": {
+        "en": "Your own name, username or details are easy to guess.",
+        "zh-CN": "您的姓名、用户名等个人信息容易被猜到。",
+    },
+    "reversed": {
+        "en": "Words spelled backwards are not much harder to guess.",
+        "zh-CN": "倒写的单词并不会更难猜。",
+    },
+    "substitution": {
+        "en": "Predictable substitutions such as @ for a do not help much.",
+        "zh-CN": "用 @ 代替 a 这样的替换作用不大。",
+    },
+    "capitalisation": {
+        "en": "Capitalising the first letter or every letter does not help much.",
+        "zh-CN": "首字母大写或全部大写作用不大。",
+    },
+    "sequence": {
+        "en": "Sequences such as abc or 6543 are easy to guess.",
+        "zh-CN": "abc、6543 这样的顺序字符容易被猜到。",
+    },
+    "repeat": {
+        "en": "Repeats such as aaa or abcabc are easy to guess.",
+        "zh-CN": "aaa、abcabc 这样的重复容易被猜到。",
+    },
+    "keyboard_walk": {
+        "en": "Keyboard patterns such as qwerty or 1qaz2wsx are easy to guess.",
+        "zh-CN": "qwerty、1qaz2wsx 这样的键盘排列容易被猜到。",
+    },
+    "date": {
+        "en": "Dates and years are easy to guess.",
+        "zh-CN": "日期和年份容易被猜到。",
+    },
+    "phone_number": {
+        "en": "Phone numbers are easy to guess.",
+        "zh-CN": "手机号码容易被猜到。",
+    },
+    "too_short": {
+        "en": "Use a longer password: length helps most.",
+        "zh-CN": "请使用更长的密码：长度最重要。",
+    },
+    "add_words": {
+        "en": "Add a word or two more; uncommon words are better.",
+        "zh-CN": "再加一两个词，不常见的词更好。",
+    },
+}
+
+_BRUTE_PER_CHAR: Final = 1.0  # log10 of 10 guesses per unexplained character, as zxcvbn
+_SEGMENT_PENALTY: Final = math.log10(3)  # each further pattern the attacker must combine
+_MIN_SUBMATCH: Final = math.log10(50)  # a pattern inside a longer password is never cheaper
+_MAX_WORD: Final = 32
+_MAX_BLOCK: Final = 12
+_KEYS: Final = 47  # keys on the main block of a US/Chinese keyboard
+_KEY_DEGREE: Final = 4  # average neighbours per key along rows and columns
+_MOBILE_NUMBERS: Final = math.log10(1.6e9)  # numbers in service in China, roughly
+_SCORE_BOUNDS: Final = (3.0, 6.0, 8.0, 10.0)  # log10 guesses: zxcvbn's thresholds
+_DATE_SEPARATED: Final = re.compile(r"(?<!\d)\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}(?!\d)")
+_DIGITS: Final = re.compile(r"\d{4,}")
+
+
+@attrs.frozen(kw_only=True)
+class Pattern:
+    """One piece of the cheapest cover of a password.
+
+    Attributes:
+        kind: ``dictionary``, ``user_data``, ``sequence``, ``repeat``,
+            ``keyboard_walk``, ``date``, ``year``, ``phone_number`` or
+            ``brute_force``.
+        start: Index of the first character (in the NFKC form).
+        end: Index after the last character.
+        guesses_log10: The guesses this piece costs, as a power of ten.
+    """
+
+    kind: str
+    start: int
+    end: int
+    guesses_log10: float
+
+
+@attrs.frozen(kw_only=True)
+class Strength:
+    """How hard a password is to guess.
+
+    Attributes:
+        score: 0 (guessed within a thousand tries) to 4 (more than 10¹⁰),
+            with zxcvbn's thresholds 10³, 10⁶, 10⁸ and 10¹⁰.
+        guesses_log10: The estimated number of guesses, as a power of ten
+            (a float would overflow for long passwords).
+        feedback: Stable codes (see ``FEEDBACK``) saying what makes the
+            password weak and how to improve it; empty for strong passwords.
+        patterns: The cover the estimate is based on, for explanations. It
+            holds positions, never the characters.
+    """
+
+    score: int
+    guesses_log10: float
+    feedback: tuple[str, ...]
+    patterns: tuple[Pattern, ...]
+
+    @property
+    def guesses(self) -> float:
+        """The estimated guesses (``inf`` beyond the float range)."""
+        return math.inf if self.guesses_log10 > 308 else 10.0**self.guesses_log10  # noqa: PLR2004
+
+    def crack_seconds(self, guesses_per_second: float) -> float:
+        """Seconds to find the password at the given rate (e.g. 10 per second online)."""
+        if guesses_per_second <= 0:
+            raise ValueError("guesses_per_second must be positive")
+        return self.guesses / guesses_per_second
+
+    def messages(self, locale: str = "en") -> list[str]:
+        """The feedback as sentences in *locale* (``en`` or ``zh-CN``)."""
+        return [FEEDBACK[code].get(locale, FEEDBACK[code]["en"]) for code in self.feedback]
+
+
+class _Match(NamedTuple):
+    start: int
+    end: int
+    log10: float
+    kind: str
+    notes: tuple[str, ...] = ()
+
+
+class _Dictionary:
+    """Ranks of a word list, with l33t forms and every prefix for bounded walks."""
+
+    __slots__ = ("leet", "max_len", "prefixes", "ranks")
+
+    def __init__(self, *rankings: Mapping[str, int]) -> None:
+        self.ranks: dict[str, int] = {}
+        for ranking in rankings:
+            for word, rank in ranking.items():
+                if self.ranks.get(word, rank + 1) > rank:
+                    self.ranks[word] = rank
+        ranks = self.ranks
+        self.leet: dict[str, int] = {}
+        for word, rank in ranks.items():
+            plain = word.translate(_SUBSTITUTIONS)
+            if plain != word and self.leet.get(plain, rank + 1) > rank:
+                self.leet[plain] = rank
+        self.max_len = min(_MAX_WORD, max((len(w) for w in self.ranks), default=0))
+        self.prefixes = {
+            word[:i] for word in (*self.ranks, *self.leet) for i in range(1, len(word) + 1)
+        }
+
+
+#: Ordinary words and names, ranked (zxcvbn's frequency lists): what makes
+#: ``Tr0ub4dor`` cheaper than its length suggests. Not a blocklist.
+_WORDS: Final = Blocklist.lazy(lambda: bundled_words("words.txt.gz"), name="words")
+_DICTIONARIES: dict[int, tuple[Blocklist, _Dictionary]] = {}
+_DICTIONARY_LOCK: Final = threading.Lock()
+
+
+def _dictionary_for(blocklist: Blocklist) -> _Dictionary:
+    """The estimator's index for *blocklist* plus the words, built once per list."""
+    cached = _DICTIONARIES.get(id(blocklist))
+    if cached is None or cached[0] is not blocklist:
+        with _DICTIONARY_LOCK:
+            cached = _DICTIONARIES.get(id(blocklist))
+            if cached is None or cached[0] is not blocklist:
+                cached = (blocklist, _Dictionary(blocklist.ranks, _WORDS.ranks))
+                _DICTIONARIES[id(blocklist)] = cached
+    return cached[1]
+
+
+def _walk_pairs() -> dict[tuple[str, str], tuple[int, int]]:
+    pairs: dict[tuple[str, str], tuple[int, int]] = {}
+    for row_id, row in enumerate(_KEYBOARD_ROWS):
+        for a, b in itertools.pairwise(row):
+            pairs.setdefault((a, b), (row_id, 1))
+            pairs.setdefault((b, a), (row_id, -1))
+    return pairs
+
+
+_WALK_PAIRS: Final = _walk_pairs()
+
+
+def _fold(text: str) -> str:
+    """Lower-case, one character for one (so that positions line up)."""
+    folded = text.lower()
+    if len(folded) == len(text):
+        return folded
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _case_variations(piece: str) -> float:
+    """log10 of the capitalisations an attacker tries for *piece* (zxcvbn's rule)."""
+    if not any(c.isupper() for c in piece):
+        return 0.0
+    upper = sum(1 for c in piece if c.isupper())
+    lower = sum(1 for c in piece if c.islower())
+    if lower == 0 or (upper == 1 and (piece[0].isupper() or piece[-1].isupper())):
+        return math.log10(2)
+    return math.log10(sum(math.comb(upper + lower, i) for i in range(1, min(upper, lower) + 1)))
+
+
+def _leet_variations(original: str, plain: str) -> float:
+    substituted = sum(1 for a, b in zip(original, plain, strict=True) if a != b)
+    return math.log10(2) * min(substituted, 8) if substituted else 0.0
+
+
+def _dictionary_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
+    found: list[_Match] = []
+    n = len(text)
+    plain = folded.translate(_SUBSTITUTIONS)
+    backwards = folded[::-1]
+    for source, kind in ((folded, "exact"), (plain, "leet"), (backwards, "reversed")):
+        if kind == "leet" and plain == folded:
+            continue
+        ranks = words.leet if kind == "leet" else words.ranks
+        for i in range(n):
+            for j in range(i + 3, min(n, i + words.max_len) + 1):
+                piece = source[i:j]
+                if piece not in words.prefixes:
+                    break
+                rank = ranks.get(piece) or (words.ranks.get(piece) if kind == "leet" else None)
+                if rank is None:
+                    continue
+                start, end = (n - j, n - i) if kind == "reversed" else (i, j)
+                original = text[start:end]
+                log10 = math.log10(rank) + _case_variations(original)
+                notes: tuple[str, ...] = ()
+                if kind == "leet" and folded[start:end] == piece:
+                    continue  # no substitution here: the exact walk has it
+                if kind == "leet":
+                    log10 += _leet_variations(folded[start:end], piece)
+                    notes = ("substitution",)
+                elif kind == "reversed":
+                    if piece == piece[::-1]:
+                        continue
+                    log10 += math.log10(2)
+                    notes = ("reversed",)
+                if original != original.lower():
+                    notes = (*notes, "capitalisation")
+                found.append(_Match(start, end, log10, "dictionary", (*notes, f"rank:{rank}")))
+    return found
+
+
+def _user_matches(text: str, folded: str, tokens: Iterable[str]) -> list[_Match]:
+    found: list[_Match] = []
+    for token in tokens:
+        for candidate, extra in ((token, 0.0), (token[::-1], math.log10(2))):
+            if len(candidate) < 3:  # noqa: PLR2004
+                continue
+            at = folded.find(candidate)
+            while at >= 0:
+                end = at + len(candidate)
+                log10 = extra + _case_variations(text[at:end])
+                found.append(_Match(at, end, log10, "user_data"))
+                at = folded.find(candidate, at + 1)
+    return found
+
+
+def _sequence_matches(folded: str) -> list[_Match]:
+    found: list[_Match] = []
+    n = len(folded)
+    i = 0
+    while i < n - 2:
+        step = ord(folded[i + 1]) - ord(folded[i])
+        j = i + 1
+        if step in (1, -1) and _same_class(folded[i], folded[j]):
+            while j + 1 < n and ord(folded[j + 1]) - ord(folded[j]) == step:
+                if not _same_class(folded[j], folded[j + 1]):
+                    break
+                j += 1
+        if j - i + 1 >= 3:  # noqa: PLR2004
+            first = folded[i]
+            base = 4 if first in "a1z9" else 10 if first.isdigit() else 26
+            log10 = math.log10(base * (j - i + 1) * (2 if step < 0 else 1))
+            found.append(_Match(i, j + 1, log10, "sequence"))
+            i = j
+        else:
+            i += 1
+    return found
+
+
+def _same_class(a: str, b: str) -> bool:
+    return (a.isdigit() and b.isdigit()) or (a.isalpha() and b.isalpha() and a.isascii())
+
+
+def _repeat_matches(
+    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+) -> list[_Match]:
+    """Maximal runs of a block of up to ``_MAX_BLOCK`` characters repeated.
+
+    A run costs its block's own estimate (found the same way, without
+    repeats; the block is short, so this is constant work) times the
+    number of repeats.
+    """
+    found: list[_Match] = []
+    n = len(folded)
+    for block in range(1, _MAX_BLOCK + 1):
+        k = block
+        while k < n:
+            if folded[k] != folded[k - block]:
+                k += 1
+                continue
+            start = k - block
+            while k < n and folded[k] == folded[k - block]:
+                k += 1
+            repeats = (k - start) // block
+            if repeats >= 2 and (block > 1 or repeats >= 3):  # noqa: PLR2004
+                unit = text[start : start + block]
+                base = _cover(block, _matches(unit, words, personal, reference, repeats=False))[0]
+                log10 = max(base, 1.0) + math.log10(repeats)
+                found.append(_Match(start, start + repeats * block, log10, "repeat"))
+    return found
+
+
+def _walk_matches(folded: str) -> list[_Match]:
+    found: list[_Match] = []
+    n = len(folded)
+    i = 0
+    while i < n - 1:
+        j = i
+        turns = 0
+        direction = _WALK_PAIRS.get((folded[i], folded[i + 1]))
+        while direction is not None and j + 1 < n:
+            step = _WALK_PAIRS.get((folded[j], folded[j + 1]))
+            if step is None:
+                break
+            if step != direction:
+                turns += 1
+                direction = step
+            j += 1
+        length = j - i + 1
+        if length >= 4:  # noqa: PLR2004
+            log10 = math.log10(_KEYS * _KEY_DEGREE * (length - 1)) + turns * math.log10(length)
+            found.append(_Match(i, j + 1, log10, "keyboard_walk"))
+            i = j
+        else:
+            i += 1
+    return found
+
+
+def _year_space(year: int, reference: int) -> float:
+    return math.log10(max(abs(year - reference), 20))
+
+
+def _date_matches(text: str, reference: int) -> list[_Match]:
+    found: list[_Match] = []
+    for run in _DIGITS.finditer(text):
+        digits = run.group()
+        for length in (8, 6, 4):
+            for offset in range(len(digits) - length + 1):
+                piece = digits[offset : offset + length]
+                start = run.start() + offset
+                if length == 4:  # noqa: PLR2004
+                    year = int(piece)
+                    if 1900 <= year <= 2099:  # noqa: PLR2004
+                        found.append(_Match(start, start + 4, _year_space(year, reference), "year"))
+                elif is_date(piece):
+                    year = int(piece[:4]) if length == 8 else 1990  # noqa: PLR2004
+                    log10 = math.log10(365) + _year_space(year, reference)
+                    found.append(_Match(start, start + length, log10, "date"))
+        if len(digits) >= 11 and _MOBILE.fullmatch(digits[-11:]):  # noqa: PLR2004
+            found.append(_Match(run.end() - 11, run.end(), _MOBILE_NUMBERS, "phone_number"))
+    for match in _DATE_SEPARATED.finditer(text):
+        if is_date(match.group()):
+            log10 = math.log10(365 * 4) + _year_space(1990, reference)
+            found.append(_Match(match.start(), match.end(), log10, "date"))
+    return found
+
+
+def _cover(n: int, matches: list[_Match]) -> tuple[float, list[_Match | None]]:
+    """The cheapest cover: (log10 guesses, patterns in order, None for brute force)."""
+    ending: list[list[_Match]] = [[] for _ in range(n + 1)]
+    for match in matches:
+        ending[match.end].append(match)
+    inf = math.inf
+    # pattern[e]: best cost of the prefix [0, e) whose last piece is a pattern;
+    # brute[e]: ... whose last piece is brute force (runs cost 10 per char).
+    pattern = [inf] * (n + 1)
+    brute = [inf] * (n + 1)
+    pattern[0] = 0.0
+    via_pattern: list[tuple[_Match, bool] | None] = [None] * (n + 1)
+    via_brute: list[bool] = [False] * (n + 1)  # True: extends a brute-force run
+    for e in range(1, n + 1):
+        fresh = pattern[e - 1] + (_SEGMENT_PENALTY if e > 1 else 0.0)
+        extend = brute[e - 1]
+        brute[e] = min(fresh, extend) + _BRUTE_PER_CHAR
+        via_brute[e] = extend <= fresh
+        for match in ending[e]:
+            s = match.start
+            before_pattern = pattern[s]
+            before_brute = brute[s]
+            previous = min(before_pattern, before_brute)
+            log10 = match.log10 if match.end - s == n else max(match.log10, _MIN_SUBMATCH)
+            cost = previous + log10 + (_SEGMENT_PENALTY if s > 0 else 0.0)
+            if cost < pattern[e]:
+                pattern[e] = cost
+                via_pattern[e] = (match, before_brute < before_pattern)
+    # Walk back.
+    pieces: list[_Match | None] = []
+    e, in_brute = n, brute[n] < pattern[n]
+    while e > 0:
+        if in_brute:
+            pieces.append(None)
+            in_brute = via_brute[e]
+            e -= 1
+        else:
+            step = via_pattern[e]
+            assert step is not None  # noqa: S101 (pattern[e] is finite only through a match)
+            pieces.append(step[0])
+            in_brute = step[1]
+            e = step[0].start
+    pieces.reverse()
+    return min(pattern[n], brute[n]), pieces
+
+
+def estimate(
+    password: str,
+    context: PasswordContext | None = None,
+    *,
+    context_words: Iterable[str] = (),
+    dictionary: Blocklist | None = None,
+    reference_year: int = REFERENCE_YEAR,
+) -> Strength:
+    """Estimate how many guesses *password* takes, with a 0-4 score and feedback.
+
+    Args:
+        password: The candidate; NFKC-normalised first, like everywhere in
+            :mod:`secpolicy.password`.
+        context: The user's own data (username, e-mail, name, phone, birth
+            date); pieces of it count as one guess.
+        context_words: Words specific to the service (its name, the company's
+            name); each counts as one guess.
+        dictionary: Ranked common passwords and words; default
+            ``COMMON_PASSWORDS``.
+        reference_year: The year dates are measured from.
+
+    Never raises for a ``str``; time grows linearly with its length.
+
+    Raises:
+        TypeError: If *password* is not a ``str``.
+    """
+    if not isinstance(password, str):
+        raise TypeError(f"password must be str, not {type(password).__name__}")
+    text = unicodedata.normalize("NFKC", password)
+    n = len(text)
+    if n == 0:
+        return Strength(score=0, guesses_log10=0.0, feedback=("too_short",), patterns=())
+    words = _dictionary_for(dictionary if dictionary is not None else COMMON_PASSWORDS)
+    personal = set(user_tokens(context_words))
+    if context is not None:
+        for values in context.user_values().values():
+            personal |= user_tokens(values)
+    total, pieces = _cover(n, _matches(text, words, personal, reference_year))
+    return Strength(
+        score=sum(total >= bound for bound in _SCORE_BOUNDS),
+        guesses_log10=total,
+        feedback=_feedback(n, total, pieces),
+        patterns=_patterns(pieces),
+    )
+
+
+def _matches(
+    text: str, words: _Dictionary, personal: set[str], reference: int, *, repeats: bool = True
+) -> list[_Match]:
+    folded = _fold(text)
+    found = [
+        *_dictionary_matches(text, folded, words),
+        *_user_matches(text, folded, personal),
+        *_sequence_matches(folded),
+        *_walk_matches(folded),
+        *_date_matches(text, reference),
+    ]
+    if repeats:
+        found += _repeat_matches(text, folded, words, personal, reference)
+    return found
+
+
+def _patterns(pieces: list[_Match | None]) -> tuple[Pattern, ...]:
+    result: list[Pattern] = []
+    position = 0
+    whole = len(pieces) == 1
+    for piece in pieces:
+        if piece is None:
+            if result and result[-1].kind == "brute_force":
+                last = result[-1]
+                result[-1] = attrs.evolve(
+                    last, end=last.end + 1, guesses_log10=last.guesses_log10 + _BRUTE_PER_CHAR
+                )
+            else:
+                result.append(
+                    Pattern(
+                        kind="brute_force",
+                        start=position,
+                        end=position + 1,
+                        guesses_log10=_BRUTE_PER_CHAR,
+                    )
+                )
+            position += 1
+        else:
+            result.append(
+                Pattern(
+                    kind=piece.kind,
+                    start=piece.start,
+                    end=piece.end,
+                    guesses_log10=piece.log10 if whole else max(piece.log10, _MIN_SUBMATCH),
+                )
+            )
+            position = piece.end
+    return tuple(result)
+
+
+def _feedback(n: int, total: float, pieces: list[_Match | None]) -> tuple[str, ...]:
+    score = sum(total >= bound for bound in _SCORE_BOUNDS)
+    if score == len(_SCORE_BOUNDS):
+        return ()
+    codes: list[str] = []
+    for piece in pieces:
+        if piece is None:
+            continue
+        if piece.kind == "dictionary":
+            rank = int(piece.notes[-1].partition(":")[2])
+            whole = piece.end - piece.start == n
+            codes.append("common_password" if whole and rank <= 1000 else "dictionary_word")  # noqa: PLR2004
+            codes.extend(note for note in piece.notes[:-1])
+        elif piece.kind == "year":
+            codes.append("date")
+        else:
+            codes.append(piece.kind)
+    if score <= 2:  # noqa: PLR2004 (zxcvbn's "too guessable")
+        if n < 12:  # noqa: PLR2004
+            codes.append("too_short")
+        codes.append("add_words")
+    return tuple(dict.fromkeys(codes))

@@ -1,0 +1,121 @@
+"""The bundled common-password list and Blocklist loading."""
+
+from __future__ import annotations
+
+import gzip
+from typing import TYPE_CHECKING
+
+import pytest
+
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.password import COMMON_PASSWORDS, Blocklist, PasswordPolicy, profiles
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+class TestBundled:
+    def test_size_and_order(self) -> None:
+        """At least 10,000 entries, most common first."""
+        assert len(COMMON_PASSWORDS) >= 10_000
+        assert COMMON_PASSWORDS.rank("123456") == 1
+        assert COMMON_PASSWORDS.rank("password") is not None
+        assert COMMON_PASSWORDS.rank("PASSWORD") == COMMON_PASSWORDS.rank("password")
+        assert COMMON_PASSWORDS.rank("violet tractor amber") is None
+
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "P@ssw0rd2024!",
+            "Password1",
+            "qwerty123",
+            "iloveyou!!",
+            "5201314",
+            "1314520",
+            "woaini1314",
+            "Woaini520",
+            "zhangwei1990",
+            "LiuYang19880808",
+            "wangfang!",
+            "888888",
+            "147258369",
+            "1qaz2wsx",
+            "Dr@gon2024",
+        ],
+    )
+    def test_common_and_chinese_patterns_are_refused(self, password: str) -> None:
+        """English and Chinese common passwords and their usual variants are in the list."""
+        assert password in COMMON_PASSWORDS
+
+    @pytest.mark.parametrize(
+        "password",
+        ["violet tractor amber 58", "Kx7#qPz9!mV2", "abc!2837465918273", "汉字密码很长很长"],
+    )
+    def test_uncommon_passwords_are_not(self, password: str) -> None:
+        """Strong passwords, and short entries followed by random digits, are not matched."""
+        assert password not in COMMON_PASSWORDS
+
+    def test_short_entries_match_whole_passwords_only(self) -> None:
+        """``abc123`` is refused, but ``abc`` does not swallow ``abc`` plus random digits."""
+        blocklist = Blocklist(["abc123", "qq123456"])
+        assert "ABC123" in blocklist
+        assert "qq123456" in blocklist
+        assert "abc98127364" not in blocklist
+        assert "qq98127364" not in blocklist
+
+    def test_is_the_default_of_every_profile(self) -> None:
+        """Policies refuse common passwords unless told otherwise."""
+        assert PasswordPolicy().blocklist is COMMON_PASSWORDS
+        for profile in (profiles.NIST_800_63B, profiles.PCI_DSS_4, profiles.CN_MLPS_L3):
+            assert profile.blocklist is COMMON_PASSWORDS
+        assert "blocklisted" in profiles.CN_MLPS_L3.check("Woaini1314!").codes
+        assert PasswordPolicy(blocklist=None, min_length=4).check("Woaini1314!").ok
+
+
+class TestLoading:
+    def test_lazy_once(self) -> None:
+        """A lazy list reads its source on first use, once."""
+        calls: list[int] = []
+
+        def source() -> list[str]:
+            calls.append(1)
+            return ["acme", "widget"]
+
+        blocklist = Blocklist.lazy(source, name="company")
+        assert "not loaded" in repr(blocklist)
+        assert calls == []
+        assert "Acme2024" in blocklist
+        assert "widget" in blocklist
+        assert calls == [1]
+        assert repr(blocklist) == "Blocklist('company', 2 entries)"
+
+    def test_gzip_file(self, tmp_path: Path) -> None:
+        """Files may be gzip-compressed; comments and blank lines are skipped."""
+        path = tmp_path / "leaked.txt.gz"
+        path.write_bytes(gzip.compress(b"# leaked in 2024\nsunflower\n\nmonkey99\n"))
+        blocklist = Blocklist.from_file(path)
+        assert blocklist.name == "leaked.txt.gz"
+        assert "Sunflower!" in blocklist
+        assert len(blocklist) == 2
+
+    def test_missing_file(self, tmp_path: Path) -> None:
+        """A missing file fails when the list is built, naming the file."""
+        with pytest.raises(PolicyConfigError, match=r"blocklist: .*nope\.txt does not exist"):
+            Blocklist.from_file(tmp_path / "nope.txt")
+
+    def test_union_keeps_ranks_and_both_lists(self) -> None:
+        """``|`` combines lists; the first list's ranks come first."""
+        merged = Blocklist(["acme", "widget"], name="a") | Blocklist(["dragon"], name="b")
+        assert merged.name == "a+b"
+        assert {w for w in ("acme1", "widget", "dragon!", "other") if w in merged} == {
+            "acme1",
+            "widget",
+            "dragon!",
+        }
+        assert merged.ranks == {"acme": 1, "widget": 2, "dragon": 3}
+
+    def test_union_with_the_bundled_list(self) -> None:
+        """A service adds its own words to the bundled list."""
+        merged = COMMON_PASSWORDS | Blocklist(["secpolicy"], name="service")
+        assert "Secpolicy2024" in merged
+        assert "123456" in merged

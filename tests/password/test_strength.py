@@ -1,0 +1,234 @@
+"""estimate(): scores, guesses, feedback and patterns."""
+
+from __future__ import annotations
+
+import math
+import random
+import string
+import unicodedata
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.password import (
+    FEEDBACK,
+    Blocklist,
+    PasswordContext,
+    PasswordPolicy,
+    Strength,
+    estimate,
+)
+
+USER = PasswordContext(
+    username="zhangsan",
+    email="zhang.san@example.com",
+    attributes={"name": "Zhang San", "birth_date": date(1990, 3, 7)},
+)
+
+
+def kinds(strength: Strength) -> list[str]:
+    """The pattern kinds of the cover, in order."""
+    return [p.kind for p in strength.patterns]
+
+
+class TestScores:
+    @pytest.mark.parametrize(
+        "password", ["123456", "password", "qwerty", "woaini1314", "5201314", "iloveyou"]
+    )
+    def test_most_common_passwords_score_0(self, password: str) -> None:
+        """The head of the list is guessed within a few hundred tries."""
+        strength = estimate(password)
+        assert strength.score == 0
+        assert strength.feedback[0] == "common_password"
+        assert kinds(strength) == ["dictionary"]
+
+    @pytest.mark.parametrize(
+        "password", ["Kx7#qPz9!mV2", "violet tractor amber clouds 58", "湖边的猫在三点钟喝茶"]
+    )
+    def test_long_unpredictable_passwords_score_4(self, password: str) -> None:
+        """Random or long passwords need more than 10^10 guesses and get no feedback."""
+        strength = estimate(password)
+        assert strength.score == 4
+        assert strength.guesses_log10 >= 10
+        assert strength.feedback == ()
+
+    def test_scores_follow_guesses(self) -> None:
+        """Longer variants of a weak password never score lower."""
+        scores = [estimate(p).score for p in ("dragon", "dragon19", "dragon19xk", "dragon19xk#q!")]
+        assert scores == sorted(scores)
+        assert scores[0] == 0
+        assert scores[-1] >= 3
+
+    def test_empty(self) -> None:
+        """The empty password needs no guess."""
+        assert estimate("") == Strength(
+            score=0, guesses_log10=0.0, feedback=("too_short",), patterns=()
+        )
+
+
+class TestPatterns:
+    @pytest.mark.parametrize(
+        ("password", "kind", "code"),
+        [
+            ("abcdefgh", "sequence", "sequence"),
+            ("98765432", "sequence", "sequence"),
+            ("xxxxxxxxxx", "repeat", "repeat"),
+            ("k9m2k9m2k9m2", "repeat", "repeat"),
+            ("zxcvbnm,./", "keyboard_walk", "keyboard_walk"),
+            ("7ujm8ik,9ol.", "keyboard_walk", "keyboard_walk"),
+            ("19900307", "date", "date"),
+            ("07.03.1990", "date", "date"),
+        ],
+    )
+    def test_kinds(self, password: str, kind: str, code: str) -> None:
+        """Each kind of pattern is found and explained."""
+        strength = estimate(password)
+        assert kind in kinds(strength)
+        assert code in strength.feedback
+        assert strength.score <= 2
+
+    def test_phone_number(self) -> None:
+        """A mobile number is one of about 1.6 billion, and said to be one."""
+        strength = estimate("13972856104")
+        assert kinds(strength) == ["phone_number"]
+        assert strength.feedback == ("phone_number",)
+        assert strength.score == 3
+
+    def test_year_inside_a_password(self) -> None:
+        """A year costs a few dozen guesses and is reported as a date."""
+        strength = estimate("sunflower1987")
+        assert kinds(strength) == ["dictionary", "year"]
+        assert "date" in strength.feedback
+
+    def test_substitution_capitalisation_and_reversal_cost_little(self) -> None:
+        """l33t, capitals and reversal add a little, and say so."""
+        plain = estimate("sunflower").guesses_log10
+        leet = estimate("$unfl0wer")
+        capital = estimate("Sunflower")
+        backwards = estimate("rewolfnus")
+        assert "substitution" in leet.feedback
+        assert "capitalisation" in capital.feedback
+        assert "reversed" in backwards.feedback
+        for variant in (leet, capital, backwards):
+            assert plain < variant.guesses_log10 < plain + 2
+
+    def test_user_data_and_context_words(self) -> None:
+        """The user's own data and the service's words count as one guess."""
+        assert "user_data" in estimate("Zhangsan!", USER).feedback
+        assert "user_data" in estimate("nasgnahz", USER).feedback
+        with_word = estimate("Globex-Globex", context_words=["globex"])
+        assert "user_data" in with_word.feedback
+        assert with_word.score <= 1
+
+    def test_custom_dictionary(self) -> None:
+        """A ranked list of the service's own leaked passwords feeds the estimate."""
+        leaked = Blocklist(["trombone-giraffe"], name="ours")
+        assert estimate("trombone-giraffe", dictionary=leaked).score == 0
+
+    def test_cover_is_contiguous(self) -> None:
+        """The patterns cover the password once, left to right."""
+        strength = estimate("Xq!7sunflower1987abcd")
+        position = 0
+        for pattern in strength.patterns:
+            assert pattern.start == position
+            position = pattern.end
+        assert position == len("Xq!7sunflower1987abcd")
+        total = sum(p.guesses_log10 for p in strength.patterns)
+        assert strength.guesses_log10 >= total
+
+    def test_reference_year(self) -> None:
+        """Years near the reference year are cheaper."""
+        near = estimate("1999", reference_year=2000).guesses_log10
+        far = estimate("1999", reference_year=2090).guesses_log10
+        assert near < far
+
+
+class TestResult:
+    def test_guesses_and_crack_time(self) -> None:
+        """Guesses convert to time at a rate; huge values do not overflow."""
+        strength = estimate("password")
+        assert strength.guesses == pytest.approx(10**strength.guesses_log10)
+        assert strength.crack_seconds(10) == pytest.approx(strength.guesses / 10)
+        rng = random.Random(5)
+        long_random = "".join(rng.choice(string.printable[:94]) for _ in range(400))
+        assert estimate(long_random).guesses == math.inf
+        with pytest.raises(ValueError, match="positive"):
+            strength.crack_seconds(0)
+
+    def test_messages(self) -> None:
+        """Every feedback code has English and Chinese text."""
+        assert set(FEEDBACK) >= {"common_password", "too_short", "add_words"}
+        for code, texts in FEEDBACK.items():
+            assert set(texts) == {"en", "zh-CN"}, code
+        strength = estimate("password")
+        assert strength.messages()[0] == FEEDBACK["common_password"]["en"]
+        assert strength.messages("zh-CN")[0] == FEEDBACK["common_password"]["zh-CN"]
+        assert strength.messages("fr") == strength.messages()
+
+    def test_not_a_string(self) -> None:
+        """Non-str input is a TypeError."""
+        with pytest.raises(TypeError, match="password must be str, not bytes"):
+            estimate(b"password")  # type: ignore[arg-type]
+
+
+class TestAdversarial:
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "a" * 4096,
+            "P@ss" * 1024,
+            "1qaz" * 1024,
+            "0" * 4096,
+            "19900307" * 512,
+            "ß" * 2048,
+            "İ" * 2048,
+            "\ud800" * 100 + "x",
+            "\x00" * 1000,
+        ],
+    )
+    def test_long_crafted_inputs(self, password: str) -> None:
+        """Long repetitive and l33t inputs are estimated, and never score high by length alone."""
+        strength = estimate(password)
+        assert 0 <= strength.score <= 4
+        assert strength.patterns[-1].end == len(unicodedata.normalize("NFKC", password))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(max_size=80))
+    def test_never_raises_and_is_bounded(self, password: str) -> None:
+        """Any string: a score 0-4, no more guesses than brute force."""
+        strength = estimate(password)
+        assert 0 <= strength.score <= 4
+        n = len(unicodedata.normalize("NFKC", password))
+        assert strength.guesses_log10 <= n * 1.0 + 1e-9
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.text(alphabet="ＡＢＣａｂｃ１２３！abc123!", max_size=30))
+    def test_nfkc_equivalent_inputs_agree(self, password: str) -> None:
+        """Full-width and ASCII forms get the same estimate."""
+        assert estimate(password) == estimate(unicodedata.normalize("NFKC", password))
+
+
+class TestPolicyMinScore:
+    def test_too_weak(self) -> None:
+        """min_score refuses weak passwords with their score."""
+        policy = PasswordPolicy(min_length=8, min_score=3, blocklist=None)
+        result = policy.check("sunflower1987")
+        assert "too_weak" in result.codes
+        violation = next(v for v in result.violations if v.code == "too_weak")
+        assert violation.params["min_score"] == 3
+        assert violation.params["score"] < 3
+        assert policy.check("violet tractor amber 58").ok
+
+    def test_uses_context_words(self) -> None:
+        """The policy's context words make their passwords weak."""
+        policy = PasswordPolicy(min_score=3, context_words=("globex",))
+        assert "too_weak" in policy.check("Globex-Globex-Globex", context=USER).codes
+
+    @pytest.mark.parametrize("value", [-1, 5])
+    def test_range(self, value: int) -> None:
+        """Scores run from 0 to 4."""
+        with pytest.raises(PolicyConfigError, match="min_score"):
+            PasswordPolicy(min_score=value)
