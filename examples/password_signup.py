@@ -19,17 +19,20 @@ import attrs
 from secpolicy import FrozenClock
 from secpolicy.password import (
     CHEAPEST,
+    COMMON_PASSWORDS,
     Blocklist,
     LockStatus,
     LoginThrottle,
     PasswordContext,
+    estimate,
     PasswordHasher,
     profiles,
 )
 
 POLICY = attrs.evolve(
     profiles.CN_MLPS_L3,
-    blocklist=Blocklist(["password", "woaini", "5201314", "admin"], name="common"),
+    # The bundled list of about 22,500 common passwords, plus the bank's own words.
+    blocklist=COMMON_PASSWORDS | Blocklist(["acmebank", "acme"], name="acme"),
     context_words=("acmebank",),
 )
 USER = PasswordContext(
@@ -53,6 +56,9 @@ def sign_up(hasher: PasswordHasher) -> str:
         result = POLICY.check(candidate, context=USER)
         verdict = "通过 accepted" if result.ok else "拒绝 " + "；".join(result.messages("zh-CN"))
         print(f"  {candidate!r:<24} {verdict}")
+        strength = estimate(candidate, USER, context_words=POLICY.context_words)
+        advice = " ".join(strength.messages("zh-CN")) or "好 good"
+        print(f"    强度 strength {strength.score}/4: {advice}")
         if result.ok:
             return hasher.hash(candidate)
     raise SystemExit("no candidate passed")

@@ -45,6 +45,8 @@ _KEYBOARD_ROWS: Final = (
     "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/",
     "zaq1xsw2cde3vfr4bgt5nhy6mju7,ki8.lo9/;p0",
 )
+# C0 controls except tab, DEL, and the surrogate range (only lone ones reach a str).
+_INVALID: Final = re.compile("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]")
 _MOBILE: Final = re.compile(r"(?:\+?86)?1[3-9][0-9]{9}")
 
 
@@ -58,6 +60,23 @@ def _walks() -> frozenset[str]:
 
 
 _WALKS: Final = _walks()
+
+
+def _ascii_sequences() -> frozenset[str]:
+    found = set()
+    for alphabet in ("abcdefghijklmnopqrstuvwxyz", "0123456789"):
+        for text in (alphabet, alphabet[::-1]):
+            for i in range(len(text) - MIN_SEQUENCE + 1):
+                found.add(text[i : i + MIN_SEQUENCE])
+    return frozenset(found)
+
+
+_SEQUENCES: Final = _ascii_sequences()
+
+
+def _windows(text: str) -> set[str]:
+    """Every run of ``MIN_SEQUENCE`` characters in *text*."""
+    return {text[i : i + MIN_SEQUENCE] for i in range(len(text) - MIN_SEQUENCE + 1)}
 
 
 def normalise_for_blocklist(password: str) -> str:
@@ -211,10 +230,7 @@ COMMON_PASSWORDS: Final = Blocklist.lazy(
 
 def has_invalid_characters(password: str) -> bool:
     """Control characters (NUL included) or lone surrogates."""
-    return any(
-        (ord(ch) < 0x20 and ch not in "\t") or ord(ch) == 0x7F or 0xD800 <= ord(ch) <= 0xDFFF  # noqa: PLR2004
-        for ch in password
-    )
+    return _INVALID.search(password) is not None
 
 
 def character_classes(password: str) -> int:
@@ -252,7 +268,11 @@ def _forms(password: str) -> tuple[str, ...]:
 
 def has_sequence(password: str, length: int = MIN_SEQUENCE) -> bool:
     """A run of *length* letters or digits ascending or descending by one (abcd, 4321, @bcd)."""
-    return any(_has_run(text, length) for text in _forms(password))
+    forms = _forms(password)
+    if length == MIN_SEQUENCE and password.isascii():
+        # Fast path: the folded ASCII runs are a fixed set of 4-character windows.
+        return any(not _windows(text).isdisjoint(_SEQUENCES) for text in forms)
+    return any(_has_run(text, length) for text in forms)
 
 
 def _has_run(text: str, length: int) -> bool:
@@ -271,11 +291,7 @@ def _has_run(text: str, length: int) -> bool:
 
 def has_keyboard_walk(password: str) -> bool:
     """Four or more keys in a row or column of the keyboard (qwer, asdf, 1qaz, qw3rty)."""
-    return any(
-        text[i : i + MIN_SEQUENCE] in _WALKS
-        for text in _forms(password)
-        for i in range(len(text) - MIN_SEQUENCE + 1)
-    )
+    return any(not _windows(text).isdisjoint(_WALKS) for text in _forms(password))
 
 
 def is_date(password: str) -> bool:
