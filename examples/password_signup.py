@@ -24,8 +24,8 @@ from secpolicy.password import (
     LockStatus,
     LoginThrottle,
     PasswordContext,
-    estimate,
     PasswordHasher,
+    estimate,
     profiles,
 )
 
