@@ -103,6 +103,16 @@ class TestLoading:
         with pytest.raises(PolicyConfigError, match=r"blocklist: .*nope\.txt does not exist"):
             Blocklist.from_file(tmp_path / "nope.txt")
 
+    @pytest.mark.parametrize(
+        ("name", "content"),
+        [("bad.txt.gz", b"not gzip at all"), ("latin1.txt", "café\n".encode("latin-1"))],
+    )
+    def test_unreadable_file(self, tmp_path: Path, name: str, content: bytes) -> None:
+        """A corrupt or mis-encoded file fails when the list is built, naming it."""
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(PolicyConfigError, match=rf"{name} cannot be read"):
+            Blocklist.from_file(tmp_path / name)
+
     def test_union_keeps_ranks_and_both_lists(self) -> None:
         """``|`` combines lists; the first list's ranks come first."""
         merged = Blocklist(["acme", "widget"], name="a") | Blocklist(["dragon"], name="b")

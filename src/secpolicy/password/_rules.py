@@ -135,7 +135,7 @@ class Blocklist:
         name: A label for reports (``"company"``, ``"service names"``).
     """
 
-    __slots__ = ("_lock", "_source", "_words", "name")
+    __slots__ = ("__weakref__", "_lock", "_source", "_words", "name")
 
     def __init__(self, words: Iterable[str], *, name: str = "custom") -> None:
         self._words: _Words | None = _Words(words)
@@ -155,13 +155,25 @@ class Blocklist:
     def from_file(cls, path: str | Path, *, name: str | None = None) -> Blocklist:
         """One password per line (UTF-8, or gzip if the name ends in ``.gz``).
 
-        Blank lines and ``#`` comments are skipped; the file is read on first
-        use.
+        Blank lines and ``#`` comments are skipped. The file is read now, so
+        that a missing or unreadable file fails when the policy is built, not
+        at the first sign-up.
+
+        Raises:
+            PolicyConfigError: If the file is missing, not gzip when named
+                ``.gz``, or not UTF-8.
         """
         source = Path(path)
         if not source.is_file():
             raise PolicyConfigError(f"blocklist file {source} does not exist", field="blocklist")
-        return cls.lazy(lambda: _read_lines(source), name=name or source.name)
+        try:
+            words = _read_lines(source)
+        except (OSError, EOFError, UnicodeDecodeError) as error:
+            reason = type(error).__name__
+            raise PolicyConfigError(
+                f"blocklist file {source} cannot be read ({reason})", field="blocklist"
+            ) from None
+        return cls(words, name=name or source.name)
 
     def _loaded(self) -> _Words:
         words = self._words

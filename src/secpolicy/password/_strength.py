@@ -18,6 +18,7 @@ import math
 import re
 import threading
 import unicodedata
+import weakref
 from typing import TYPE_CHECKING, Final, NamedTuple
 
 import attrs
@@ -172,6 +173,7 @@ class _Match(NamedTuple):
     log10: float
     kind: str
     notes: tuple[str, ...] = ()
+    rank: int = 0  # dictionary matches: the word's rank
 
 
 class _Dictionary:
@@ -200,20 +202,24 @@ class _Dictionary:
 #: Ordinary words and names, ranked (zxcvbn's frequency lists): what makes
 #: ``Tr0ub4dor`` cheaper than its length suggests. Not a blocklist.
 _WORDS: Final = Blocklist.lazy(lambda: bundled_words("words.txt.gz"), name="words")
-_DICTIONARIES: dict[int, tuple[Blocklist, _Dictionary]] = {}
+# One index per live blocklist; it goes when the blocklist does, so lists
+# built per request do not pile up.
+_DICTIONARIES: Final[weakref.WeakKeyDictionary[Blocklist, _Dictionary]] = (
+    weakref.WeakKeyDictionary()
+)
 _DICTIONARY_LOCK: Final = threading.Lock()
 
 
 def _dictionary_for(blocklist: Blocklist) -> _Dictionary:
     """The estimator's index for *blocklist* plus the words, built once per list."""
-    cached = _DICTIONARIES.get(id(blocklist))
-    if cached is None or cached[0] is not blocklist:
+    index = _DICTIONARIES.get(blocklist)
+    if index is None:
         with _DICTIONARY_LOCK:
-            cached = _DICTIONARIES.get(id(blocklist))
-            if cached is None or cached[0] is not blocklist:
-                cached = (blocklist, _Dictionary(blocklist.ranks, _WORDS.ranks))
-                _DICTIONARIES[id(blocklist)] = cached
-    return cached[1]
+            index = _DICTIONARIES.get(blocklist)
+            if index is None:
+                index = _Dictionary(blocklist.ranks, _WORDS.ranks)
+                _DICTIONARIES[blocklist] = index
+    return index
 
 
 def _walk_pairs() -> dict[tuple[str, str], tuple[int, int]]:
@@ -285,7 +291,7 @@ def _dictionary_matches(text: str, folded: str, words: _Dictionary) -> list[_Mat
                     notes = ("reversed",)
                 if original != original.lower():
                     notes = (*notes, "capitalisation")
-                found.append(_Match(start, end, log10, "dictionary", (*notes, f"rank:{rank}")))
+                found.append(_Match(start, end, log10, "dictionary", notes, rank))
     return found
 
 
@@ -499,10 +505,11 @@ def estimate(
         for values in context.user_values().values():
             personal |= user_tokens(values)
     total, pieces = _cover(n, _matches(text, words, personal, reference_year))
+    score = sum(total >= bound for bound in _SCORE_BOUNDS)
     return Strength(
-        score=sum(total >= bound for bound in _SCORE_BOUNDS),
+        score=score,
         guesses_log10=total,
-        feedback=_feedback(n, total, pieces),
+        feedback=_feedback(n, score, pieces),
         patterns=_patterns(pieces),
     )
 
@@ -557,8 +564,7 @@ def _patterns(pieces: list[_Match | None]) -> tuple[Pattern, ...]:
     return tuple(result)
 
 
-def _feedback(n: int, total: float, pieces: list[_Match | None]) -> tuple[str, ...]:
-    score = sum(total >= bound for bound in _SCORE_BOUNDS)
+def _feedback(n: int, score: int, pieces: list[_Match | None]) -> tuple[str, ...]:
     if score == len(_SCORE_BOUNDS):
         return ()
     codes: list[str] = []
@@ -566,10 +572,10 @@ def _feedback(n: int, total: float, pieces: list[_Match | None]) -> tuple[str, .
         if piece is None:
             continue
         if piece.kind == "dictionary":
-            rank = int(piece.notes[-1].partition(":")[2])
             whole = piece.end - piece.start == n
-            codes.append("common_password" if whole and rank <= 1000 else "dictionary_word")  # noqa: PLR2004
-            codes.extend(note for note in piece.notes[:-1])
+            common = whole and piece.rank <= 1000  # noqa: PLR2004
+            codes.append("common_password" if common else "dictionary_word")
+            codes.extend(piece.notes)
         elif piece.kind == "year":
             codes.append("date")
         else:
