@@ -145,3 +145,26 @@ if lockout is not None:
     throttled: LockStatus = LoginThrottle(lockout).record_failure("user:u", now=now)
     may_try: bool = throttled.allowed
 expired: bool = password_profiles.PCI_DSS_4.is_expired(now, now=later)
+
+# -- secpolicy.audit ----------------------------------------------------------------
+from secpolicy.audit import (  # noqa: E402
+    AuditEvent,
+    AuditLogger,
+    MemoryAnchorStore,
+    Problem,
+    VerifyReport,
+    generate_signing_key,
+    to_ocsf,
+    verify,
+)
+
+signing = generate_signing_key()
+audit_log = AuditLogger.to_file(
+    "audit.jsonl", key=signing, anchor=MemoryAnchorStore(), fsync=100, seal_idle=False
+)
+audit_log.bind(user_id="u1", ip="203.0.113.9", port=443).login()
+audit_log.export_personal_data(user_id="s1", subject="customer:9", fields=["phone"])
+audit_log.close()
+audit_report: VerifyReport = verify("audit.jsonl", key=signing.public_key())
+first_problem: Problem | None = audit_report.first_problem
+ocsf_event: dict[str, object] = to_ocsf(AuditEvent(action="auth.login", time=now).to_record())

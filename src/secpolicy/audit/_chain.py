@@ -1,0 +1,155 @@
+"""The on-disk format of a chained audit log, and checkpoint keys.
+
+Every record is one line of JSON with a fixed frame::
+
+    {"seq":17,"prev":"<64 hex>","kind":"event",<body>,"hash":"<64 hex>"}
+
+``hash`` is the SHA-256 of the line's bytes up to (not including)
+``,"hash":``; ``prev`` is the previous record's ``hash`` (64 zeros for the
+first record of a log). The frame is fixed so that a verifier checks a record
+with one hash and one regular-expression match, without parsing its JSON.
+
+A checkpoint is a record of kind ``checkpoint`` whose ``sig`` signs the log id,
+its own sequence number and its ``prev`` (the chain head it seals), with an
+Ed25519 key or an HMAC-SHA-256 key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from typing import Final
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+__all__ = [
+    "GENESIS",
+    "HASH_SUFFIX_LEN",
+    "SigningKey",
+    "VerifyKey",
+    "checkpoint_message",
+    "frame",
+    "generate_signing_key",
+    "key_algorithm",
+    "key_id",
+    "sign",
+    "verify_signature",
+]
+
+#: The ``prev`` of a log's first record.
+GENESIS: Final = "0" * 64
+_HASH_KEY: Final = b',"hash":"'
+#: Bytes after the hashed prefix: ``,"hash":"`` + 64 hex digits + ``"}``.
+HASH_SUFFIX_LEN: Final = len(_HASH_KEY) + 64 + 2
+_MIN_HMAC_KEY: Final = 32
+_CHECKPOINT_DOMAIN: Final = b"secpolicy.audit.checkpoint.v1"
+
+#: Parses the frame's head: sequence number, previous hash, kind.
+HEAD: Final = re.compile(
+    rb'\{"seq":(0|[1-9][0-9]{0,18}),"prev":"([0-9a-f]{64})","kind":"([a-z_]{1,32})"'
+)
+#: Parses the frame's tail: the record's own hash.
+TAIL: Final = re.compile(rb',"hash":"([0-9a-f]{64})"\}\Z')
+
+SigningKey = Ed25519PrivateKey | bytes
+"""A key that can sign checkpoints: an Ed25519 private key, or HMAC key bytes."""
+VerifyKey = Ed25519PrivateKey | Ed25519PublicKey | bytes
+"""A key that can check checkpoints: either of the above, or an Ed25519 public key."""
+
+
+def frame(seq: int, prev: str, kind: str, body: str) -> tuple[bytes, str]:
+    """One record line (with its newline) and its hash.
+
+    Args:
+        seq: The sequence number.
+        prev: The previous record's hash.
+        kind: The record kind (``event``, ``checkpoint``, ...).
+        body: The record's other members as JSON object text without braces
+            (``"time":"...","action":"..."``), or ``""``.
+    """
+    head = f'{{"seq":{seq},"prev":"{prev}","kind":"{kind}"'
+    prefix = (f"{head},{body}" if body else head).encode()
+    digest = hashlib.sha256(prefix).hexdigest()
+    return prefix + _HASH_KEY + digest.encode() + b'"}\n', digest
+
+
+def generate_signing_key() -> Ed25519PrivateKey:
+    """A new Ed25519 key for signing checkpoints.
+
+    Keep the private key with the service (a key manager or a file readable by
+    the service only); give verifiers the public key
+    (``key.public_key()``): it can check checkpoints but not make them.
+    """
+    return Ed25519PrivateKey.generate()
+
+
+def _check_key(key: object) -> None:
+    if isinstance(key, (Ed25519PrivateKey, Ed25519PublicKey)):
+        return
+    if isinstance(key, bytes):
+        if len(key) < _MIN_HMAC_KEY:
+            raise ValueError(f"an HMAC checkpoint key must be at least {_MIN_HMAC_KEY} bytes")
+        return
+    raise TypeError(
+        f"key must be an Ed25519 private or public key or HMAC key bytes, not {type(key).__name__}"
+    )
+
+
+def key_algorithm(key: VerifyKey) -> str:
+    """``"ed25519"`` or ``"hmac-sha256"``."""
+    _check_key(key)
+    return "hmac-sha256" if isinstance(key, bytes) else "ed25519"
+
+
+def key_id(key: VerifyKey) -> str:
+    """A short public id of the key: 16 hex digits.
+
+    For Ed25519 it is derived from the public key, so a private key and its
+    public key have the same id; for HMAC, from a keyed hash that reveals
+    nothing about the key.
+    """
+    _check_key(key)
+    if isinstance(key, bytes):
+        return hmac.new(key, b"secpolicy.audit.key-id", hashlib.sha256).hexdigest()[:16]
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def checkpoint_message(log_id: str, seq: int, head: str, time: str) -> bytes:
+    """The bytes a checkpoint signs: domain, log id, its sequence number, the head, the time."""
+    return b"\x00".join(
+        (_CHECKPOINT_DOMAIN, log_id.encode(), str(seq).encode(), head.encode(), time.encode())
+    )
+
+
+def sign(key: SigningKey, message: bytes) -> str:
+    """The signature (Ed25519) or tag (HMAC) of *message*, base64url without padding."""
+    _check_key(key)
+    if isinstance(key, Ed25519PublicKey):
+        raise TypeError("a public key cannot sign checkpoints; pass the private key")
+    if isinstance(key, bytes):
+        raw = hmac.new(key, message, hashlib.sha256).digest()
+    else:
+        raw = key.sign(message)
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def verify_signature(key: VerifyKey, message: bytes, signature: str) -> bool:
+    """True if *signature* is *key*'s signature or tag of *message*."""
+    try:
+        raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+    except (ValueError, TypeError):
+        return False
+    if isinstance(key, bytes):
+        return hmac.compare_digest(raw, hmac.new(key, message, hashlib.sha256).digest())
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    try:
+        public.verify(raw, message)
+    except InvalidSignature:
+        return False
+    return True

@@ -1,0 +1,244 @@
+"""structlog processors that turn keyword arguments into a masked audit record.
+
+They work in any structlog chain; :class:`~secpolicy.audit.AuditLogger`
+uses them in this order: ``structlog.contextvars.merge_contextvars``, the
+caller's enrichment processors, :class:`ShapeEvent`, :class:`MaskPII`,
+:func:`render_record`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Final
+
+from secpolicy._clock import Clock, SystemClock, to_utc
+from secpolicy.audit._event import (
+    MAX_PORT,
+    OUTCOMES,
+    Actor,
+    Endpoint,
+    check_action,
+    check_data,
+    check_ip,
+    check_outcome,
+    check_port,
+    check_text,
+    format_time,
+)
+from secpolicy.audit._ocsf import ACTIONS, ActionSpec
+from secpolicy.pii import (
+    CN_MOBILE,
+    CN_RESIDENT_ID,
+    CN_USCC,
+    EMAIL,
+    IBAN,
+    IP_ADDRESS,
+    PAYMENT_CARD,
+    PHONE,
+    US_SSN,
+    Masker,
+    Scanner,
+    presets,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from structlog.typing import EventDict, WrappedLogger
+
+__all__ = ["DEFAULT_MASKER", "MaskPII", "ShapeEvent", "render_record"]
+
+_ACTOR_KEYS: Final = {
+    "user_id": "user_id",
+    "user_name": "name",
+    "session_id": "session_id",
+    "ip": "ip",
+    "port": "port",
+}
+_TEXT_KEYS: Final = ("target", "reason", "correlation_id")
+_MAX_TEXT: Final = 4096
+_SPECS: Final = ACTIONS
+
+
+class _Keep:
+    """An operator that keeps the value: addresses must stay traceable."""
+
+    def apply(self, value: str, entity: str) -> str:
+        return value
+
+    def __repr__(self) -> str:
+        return "Keep()"
+
+
+#: The masker audit records use unless told otherwise: the de-identified
+#: display forms of :data:`secpolicy.pii.presets.CN_DISPLAY` (resident ID
+#: ``110101********1234``, mobile ``138****5678``, card first 6 and last 4,
+#: secrets ``******``) applied by field name and by detection in free text,
+#: except that IP addresses stay in clear, since the rules require the
+#: address of every event.
+DEFAULT_MASKER: Final = Masker(
+    {**presets.CN_DISPLAY.rules, IP_ADDRESS: _Keep()},
+    presets.CN_DISPLAY.default,
+    scanner=Scanner([CN_RESIDENT_ID, CN_USCC, IBAN, PAYMENT_CARD, US_SSN, CN_MOBILE, PHONE, EMAIL]),
+)
+
+
+class ShapeEvent:
+    """Validate flat keyword arguments and arrange them as an audit record.
+
+    Recognised keys: ``event`` (the action, set by the logger's methods),
+    ``outcome``, ``time`` (an aware datetime; default: the clock),
+    ``user_id``, ``user_name``, ``session_id``, ``ip``, ``port`` (the actor,
+    or ``actor=Actor(...)``), ``src`` and ``nat`` (:class:`Endpoint` or a
+    mapping), ``target``, ``reason``, ``correlation_id``. Every other key goes
+    under ``data``, after a check that JSON can carry it faithfully.
+
+    Raises:
+        TypeError, ValueError: A field is invalid; the message names it.
+    """
+
+    __slots__ = ("_clock",)
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock = clock if clock is not None else SystemClock()
+
+    def __call__(self, logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
+        # structlog hands every call a fresh dict: it is ours to take apart.
+        fields = event
+        action = fields.pop("event", None)
+        spec = _SPECS.get(action) if type(action) is str else None
+        if spec is None:
+            check_action(action)
+        when = fields.pop("time", None)
+        time = self._clock.now() if when is None else to_utc(when, name="time")
+        outcome = fields.pop("outcome", "success")
+        record: dict[str, Any] = {
+            "time": format_time(time),
+            "action": action,
+            "outcome": outcome if outcome in OUTCOMES else check_outcome(outcome),
+        }
+        actor = _actor(fields)
+        if actor:
+            record["actor"] = actor
+        for key in _TEXT_KEYS:
+            value = fields.pop(key, None)
+            if value is not None:
+                record[key] = check_text(key, value)
+        for key in ("src", "nat"):
+            value = fields.pop(key, None)
+            if value is not None:
+                record[key] = Endpoint.coerce(key, value).to_dict()  # type: ignore[union-attr]
+        if fields:
+            check_data(fields)
+            record["data"] = fields
+        if spec is not None and spec.requires:
+            _check_required(spec, record)
+        return record
+
+
+def _check_required(spec: ActionSpec, record: dict[str, Any]) -> None:
+    actor = record.get("actor", {})
+    data = record.get("data", {})
+    missing = [
+        name
+        for name in spec.requires
+        if (_ACTOR_KEYS.get(name) or "") not in actor and data.get(name) is None
+    ]
+    if missing:
+        raise ValueError(
+            f"{spec.action} requires {', '.join(missing)} (pass it or bind it to the logger)"
+        )
+
+
+def _actor(fields: EventDict) -> dict[str, Any]:
+    given = fields.pop("actor", None)
+    if given is not None:
+        if not isinstance(given, Actor):
+            raise TypeError(f"actor must be an Actor, not {type(given).__name__}")
+        actor = given.to_dict()
+    else:
+        actor = {}
+    for key, name in _ACTOR_KEYS.items():
+        if key not in fields:
+            continue
+        value = fields.pop(key)
+        if value is None:
+            continue
+        if name == "ip":
+            actor["ip"] = check_ip("ip", value)
+        elif name == "port":
+            actor["port"] = (
+                value
+                if type(value) is int and 0 <= value <= MAX_PORT
+                else check_port("port", value)
+            )
+        elif type(value) is str and 0 < len(value) <= _MAX_TEXT:
+            actor[name] = value
+        else:
+            actor[name] = check_text(key, value)
+    return actor
+
+
+class MaskPII:
+    """Mask personal data in a shaped record through :mod:`secpolicy.pii`.
+
+    ``data`` is masked as a nested record (by configured path, by field name,
+    then by detection in text); ``target`` and ``reason`` by detection. The
+    actor and addresses are left alone: the rules require them in clear.
+
+    Args:
+        masker: The masking policy; ``DEFAULT_MASKER`` if None. Use
+            ``Masker(..., paths={"data.email": ...})`` for a policy per field.
+    """
+
+    __slots__ = ("masker",)
+
+    def __init__(self, masker: Masker | None = None) -> None:
+        self.masker = masker if masker is not None else DEFAULT_MASKER
+
+    def __call__(self, logger: WrappedLogger, method: str, record: EventDict) -> EventDict:
+        data = record.get("data")
+        if data:
+            record["data"] = self.masker.mask_record({"data": data})["data"]
+        for key in ("target", "reason"):
+            value = record.get(key)
+            if value is not None:
+                record[key] = self.masker.mask_text(value)
+        return record
+
+
+def _encoder() -> Callable[[Any], str]:
+    """A compact JSON encoder built once (``JSONEncoder.encode`` builds one per call)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython always has the C encoder
+        return encoder.encode
+
+    def refuse(value: object) -> object:
+        raise TypeError(f"{type(value).__name__} cannot be written to an audit record")
+
+    # (markers, default, encoder, indent, key separator, item separator,
+    #  sort_keys, skipkeys, allow_nan)
+    sort_keys = skipkeys = allow_nan = False
+    iterencode = make(
+        None, refuse, json.encoder.encode_basestring, None, ":", ",", sort_keys, skipkeys, allow_nan
+    )
+
+    def encode(value: Any) -> str:
+        return "".join(iterencode(value, 0))
+
+    return encode
+
+
+_ENCODE: Final = _encoder()
+
+
+def render_record(
+    logger: WrappedLogger, method: str, record: EventDict
+) -> tuple[tuple[EventDict, str], dict[str, Any]]:
+    """The last processor: the record and its JSON body for the chain writer.
+
+    Raises:
+        TypeError: A value cannot be serialised (never replaced by ``repr()``).
+    """
+    return (record, _ENCODE(record)[1:-1]), {}

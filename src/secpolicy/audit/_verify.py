@@ -1,0 +1,726 @@
+"""Verification of chained audit logs: what changed, where, and what is missing.
+
+The verifier reads every line once. A line whose own hash does not match its
+bytes was modified; a record whose sequence number skips ahead marks deleted
+records (or, if the missing ones turn up later, reordered ones); a sequence
+number seen before is a duplicate or, if its content differs, a forged
+insertion, told apart by which of the two the next record links to. Signed
+checkpoints prove who wrote the chain up to them, and the newest anchor shows
+whether the log's end was cut off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import attrs
+
+from secpolicy.audit._chain import (
+    GENESIS,
+    HASH_SUFFIX_LEN,
+    HEAD,
+    VerifyKey,
+    checkpoint_message,
+    key_id,
+    verify_signature,
+)
+from secpolicy.audit._sinks import rotated_files
+
+if TYPE_CHECKING:
+    from secpolicy.audit._anchor import Anchor, AnchorStore
+
+__all__ = ["Problem", "VerifyReport", "verify"]
+
+ProblemKind = Literal[
+    "modified",
+    "deleted",
+    "inserted",
+    "duplicated",
+    "reordered",
+    "truncated",
+    "bad_checkpoint",
+    "missing_file",
+    "torn_tail",
+    "unsealed",
+    "repaired",
+    "sink_error",
+]
+#: Kinds that are reported as warnings: they do not make a report fail.
+WARNING_KINDS: Final = frozenset({"torn_tail", "unsealed", "repaired", "sink_error"})
+_WINDOW: Final = 1 << 16
+_SEQ_MARK: Final = b'{"seq":'
+
+
+@attrs.frozen
+class Problem:
+    """One finding of :func:`verify`.
+
+    Attributes:
+        kind: ``modified``, ``deleted``, ``inserted``, ``duplicated``,
+            ``reordered``, ``truncated``, ``bad_checkpoint``, ``missing_file``
+            (errors) or ``torn_tail``, ``unsealed``, ``repaired``,
+            ``sink_error`` (warnings).
+        file: The file, as given or found.
+        line: The 1-based line number, if the finding has a place.
+        seq: The sequence number concerned, if known.
+        message: What was found, for people.
+    """
+
+    kind: ProblemKind
+    file: str
+    line: int | None
+    seq: int | None
+    message: str
+
+    @property
+    def is_warning(self) -> bool:
+        """True for findings that do not fail verification."""
+        return self.kind in WARNING_KINDS
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.kind}: {self.message}"
+
+
+@attrs.frozen
+class FileSummary:
+    """Per-file figures of a :class:`VerifyReport`.
+
+    Attributes:
+        file: The file.
+        records: Intact records read.
+        first_seq: The first intact record's sequence number, or None.
+        last_seq: The last intact record's sequence number, or None.
+        problems: Errors found in this file.
+    """
+
+    file: str
+    records: int
+    first_seq: int | None
+    last_seq: int | None
+    problems: int
+
+
+@attrs.frozen
+class VerifyReport:
+    """The result of :func:`verify`.
+
+    Attributes:
+        ok: True if no error was found (warnings allowed).
+        records: Intact records read, over all files.
+        files: Figures per file, in chain order.
+        problems: Errors, in file and line order.
+        warnings: Warnings (an unsealed tail, a torn last line, repairs).
+        checkpoints: Checkpoints whose signature verified.
+        sealed_seq: The last sequence number covered by a valid checkpoint.
+        unsealed: Records after the last valid checkpoint.
+        begins_seq: Where the log begins (after pruning, not 0).
+        log_id: The log's id, if a segment record was read.
+        anchor: The newest anchor consulted, if any.
+    """
+
+    ok: bool
+    records: int
+    files: tuple[FileSummary, ...]
+    problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+    checkpoints: int
+    sealed_seq: int | None
+    unsealed: int
+    begins_seq: int | None
+    log_id: str | None
+    anchor: Anchor | None
+
+    @property
+    def first_problem(self) -> Problem | None:
+        """The earliest error, or None."""
+        return self.problems[0] if self.problems else None
+
+    def summary(self) -> str:
+        """A short text report: one line per file, then every finding."""
+        head = (
+            f"{'OK' if self.ok else 'FAILED'}: {self.records} records in {len(self.files)} "
+            f"file(s), {self.checkpoints} valid checkpoint(s), {len(self.problems)} problem(s), "
+            f"{len(self.warnings)} warning(s)"
+        )
+        lines = [head]
+        for item in self.files:
+            span = "" if item.first_seq is None else f" (seq {item.first_seq}-{item.last_seq})"
+            lines.append(f"  {item.file}: {item.records} records{span}, {item.problems} problem(s)")
+        lines.extend(f"  error: {problem}" for problem in self.problems)
+        lines.extend(f"  warning: {warning}" for warning in self.warnings)
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-compatible values."""
+        return {
+            "ok": self.ok,
+            "records": self.records,
+            "checkpoints": self.checkpoints,
+            "sealed_seq": self.sealed_seq,
+            "unsealed": self.unsealed,
+            "begins_seq": self.begins_seq,
+            "log_id": self.log_id,
+            "files": [attrs.asdict(item) for item in self.files],
+            "problems": [attrs.asdict(p) for p in self.problems],
+            "warnings": [attrs.asdict(w) for w in self.warnings],
+        }
+
+
+def _collect(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
+    given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    found: list[Path] = []
+    for item in given:
+        path = Path(item)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix == ".jsonl"))
+        elif len(given) == 1:
+            found.extend(rotated_files(path))
+            found.append(path)
+        else:
+            found.append(path)
+    unique = list(dict.fromkeys(found))
+    return sorted(unique, key=lambda p: (_segment_of(p), unique.index(p)))
+
+
+def _segment_of(path: Path) -> float:
+    try:
+        with path.open("rb") as file:
+            first = json.loads(file.readline())
+        segment = first.get("segment") if first.get("kind") == "segment" else None
+    except (OSError, ValueError, AttributeError):
+        return float("inf")
+    return float(segment) if isinstance(segment, int) else float("inf")
+
+
+@attrs.define
+class _Damage:
+    file: str
+    first_line: int
+    last_line: int
+    records: int
+
+
+@attrs.define
+class _Gap:
+    start: int
+    end: int
+    file: str
+    line: int
+    filled: list[int] = attrs.field(factory=list)
+
+
+class _Verifier:
+    def __init__(self, keys: dict[str, VerifyKey]) -> None:
+        self.keys = keys
+        self.problems: list[tuple[int, int, Problem]] = []
+        self.file_index = 0
+        self.expected: int | None = None
+        # seq -> (hash, file, line) of the last _WINDOW records
+        self.hashes: dict[int, tuple[str, str, int]] = {}
+        self.unknown: set[int] = set()
+        self.rivals: dict[int, list[tuple[str, str, int]]] = {}
+        self.gaps: list[_Gap] = []
+        self.damage: _Damage | None = None
+        self.damaged_start = False
+        self.records = 0
+        self.first: tuple[int, str, str, int] | None = None
+        self.begins: list[tuple[int, str]] = []
+        self.log_id: str | None = None
+        self.segment: int | None = None
+        self.checkpoints = 0
+        self.checkpoint_hashes: dict[int, str] = {}
+        self.sealed_seq: int | None = None
+        self.last_seq: int | None = None
+        self.unsealed_from: int | None = None
+        self.file_counts: dict[str, list[Any]] = {}
+
+    def report(
+        self, kind: ProblemKind, file: str, line: int | None, seq: int | None, msg: str
+    ) -> None:
+        order = (self.file_index, line if line is not None else 1 << 62)
+        self.problems.append((*order, Problem(kind, file, line, seq, msg)))
+        if kind not in WARNING_KINDS and file in self.file_counts:
+            self.file_counts[file][3] += 1
+
+    # -- per line -------------------------------------------------------------
+
+    def damaged(self, file: str, number: int, line: bytes) -> None:
+        records = max(1, line.count(_SEQ_MARK))
+        if (
+            self.damage is not None
+            and self.damage.file == file
+            and self.damage.last_line == number - 1
+        ):
+            self.damage.last_line = number
+            self.damage.records += records
+        else:
+            self.flush_damage(None)
+            self.damage = _Damage(file, number, number, records)
+
+    def flush_damage(self, next_seq: int | None) -> None:
+        damage, self.damage = self.damage, None
+        if damage is None:
+            return
+        lines = (
+            f"line {damage.first_line}"
+            if damage.first_line == damage.last_line
+            else f"lines {damage.first_line}-{damage.last_line}"
+        )
+        seq = self.expected
+        guess = f" (where record {seq} belongs)" if seq is not None else ""
+        self.report(
+            "modified",
+            damage.file,
+            damage.first_line,
+            seq,
+            f"{lines}{guess} "
+            + (
+                "does not match the hash it carries"
+                if damage.first_line == damage.last_line
+                else "do not match the hashes they carry"
+            )
+            + ": changed, corrupted or forged",
+        )
+        if self.expected is None:
+            # The log's first lines are damaged: they held the records before the first intact one.
+            self.damaged_start = True
+            return
+        slots = damage.records
+        if next_seq is not None:
+            slots = min(slots, max(0, next_seq - self.expected))
+        for missing in range(self.expected, self.expected + slots):
+            self.unknown.add(missing)
+        self.expected += slots
+
+    def intact(  # noqa: PLR0917 (one call site, in the hot loop)
+        self, file: str, number: int, line: bytes, seq: int, prev: str, digest: str, kind: str
+    ) -> None:
+        self.flush_damage(seq)
+        self.records += 1
+        counts = self.file_counts[file]
+        counts[0] += 1
+        if counts[1] is None:
+            counts[1] = seq
+        counts[2] = seq
+        if self.expected is None:
+            self.first = (seq, prev, file, number)
+            self.accept(seq, prev, digest, file, number)
+            self.expected = seq + 1
+        elif seq == self.expected:
+            self.link(seq, prev, file, number)
+            self.accept(seq, prev, digest, file, number)
+            self.expected = seq + 1
+        elif seq > self.expected:
+            self.gaps.append(_Gap(self.expected, seq - 1, file, number))
+            self.accept(seq, prev, digest, file, number)
+            self.expected = seq + 1
+        else:
+            self.behind(seq, prev, digest, file, number)
+        if kind != "event":
+            self.special(file, number, line, seq, prev, kind)
+
+    def behind(self, seq: int, prev: str, digest: str, file: str, number: int) -> None:
+        for gap in self.gaps:
+            if gap.start <= seq <= gap.end and seq not in gap.filled:
+                gap.filled.append(seq)
+                if len(gap.filled) == 1:
+                    self.report(
+                        "reordered",
+                        gap.file,
+                        gap.line,
+                        gap.start,
+                        f"records are out of order: record {seq} at {file}:{number} "
+                        f"belongs before line {gap.line}",
+                    )
+                self.link(seq, prev, file, number)
+                self.hashes[seq] = (digest, file, number)
+                return
+        seen = self.hashes.get(seq)
+        if seen is not None and seen[0] == digest:
+            _, first_file, first_line = seen
+            self.report(
+                "duplicated",
+                file,
+                number,
+                seq,
+                f"record {seq} repeats {first_file}:{first_line}",
+            )
+            return
+        self.rivals.setdefault(seq, []).append((digest, file, number))
+
+    def link(self, seq: int, prev: str, file: str, number: int) -> None:
+        before = seq - 1
+        if before in self.unknown or before < 0:
+            return
+        entry = self.hashes.get(before)
+        known = entry[0] if entry is not None else None
+        if known is None or known == prev:
+            if known is not None and before in self.rivals:
+                for _, rival_file, rival_line in self.rivals.pop(before):
+                    self.report(
+                        "inserted",
+                        rival_file,
+                        rival_line,
+                        before,
+                        f"a second record {before} that the chain does not link to (forged)",
+                    )
+            return
+        for index, (digest, rival_file, rival_line) in enumerate(self.rivals.get(before, [])):
+            if digest == prev:
+                _, impostor_file, impostor_line = self.hashes[before]
+                self.report(
+                    "inserted",
+                    impostor_file,
+                    impostor_line,
+                    before,
+                    f"record {before} here is not the one the chain links to "
+                    f"({rival_file}:{rival_line} is): forged",
+                )
+                self.hashes[before] = (digest, rival_file, rival_line)
+                rivals = self.rivals.pop(before)
+                del rivals[index]
+                for _, other_file, other_line in rivals:
+                    self.report("inserted", other_file, other_line, before, "forged record")
+                return
+        _, prev_file, prev_line = self.hashes[before]
+        self.report(
+            "modified",
+            prev_file,
+            prev_line,
+            before,
+            f"record {before} is not the one record {seq} at {file}:{number} follows: "
+            "it was replaced (its hash recomputed) or the chain was rewritten",
+        )
+
+    def accept(self, seq: int, prev: str, digest: str, file: str, number: int) -> None:
+        self.hashes[seq] = (digest, file, number)
+        if not seq % _WINDOW:
+            self.forget(seq)
+        self.last_seq = seq if self.last_seq is None else max(self.last_seq, seq)
+        if self.unsealed_from is None:
+            self.unsealed_from = seq
+
+    def forget(self, seq: int) -> None:
+        """Drop hashes older than the window, to keep memory flat on huge logs."""
+        horizon = seq - _WINDOW
+        for old in [k for k in self.hashes if k < horizon]:
+            del self.hashes[old]
+
+    # -- records of the log's own ---------------------------------------------
+
+    def special(  # noqa: PLR0917 (called from intact() only)
+        self, file: str, number: int, line: bytes, seq: int, prev: str, kind: str
+    ) -> None:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            self.report("modified", file, number, seq, "a record that is not JSON")
+            return
+        if kind == "segment":
+            self.segment_record(file, number, seq, record)
+        elif kind == "checkpoint":
+            self.checkpoint(file, number, seq, prev, record, line)
+        elif kind == "prune":
+            begins = (record.get("begins_seq"), record.get("begins_prev"))
+            if isinstance(begins[0], int) and isinstance(begins[1], str):
+                self.begins.append((begins[0], begins[1]))
+        elif kind == "repair":
+            self.report(
+                "repaired",
+                file,
+                number,
+                seq,
+                f"a torn line of {record.get('removed_bytes')} bytes was removed after a crash",
+            )
+        elif kind == "sink_error":
+            self.report("sink_error", file, number, seq, f"mirror {record.get('sink')} failed")
+
+    def segment_record(self, file: str, number: int, seq: int, record: dict[str, Any]) -> None:
+        log_id = record.get("log_id")
+        if self.log_id is None and isinstance(log_id, str):
+            self.log_id = log_id
+        elif log_id != self.log_id:
+            self.report("inserted", file, number, seq, "a segment of another log")
+        segment = record.get("segment")
+        if isinstance(segment, int):
+            if self.segment is not None and segment != self.segment + 1 and number == 1:
+                self.report(
+                    "missing_file",
+                    file,
+                    number,
+                    seq,
+                    f"segment {segment} follows segment {self.segment}: a file is missing",
+                )
+            self.segment = segment
+
+    def checkpoint(  # noqa: PLR0917 (called from special() only)
+        self, file: str, number: int, seq: int, prev: str, record: dict[str, Any], line: bytes
+    ) -> None:
+        key = self.keys.get(str(record.get("key_id")))
+        time, sig = record.get("time"), record.get("sig")
+        if key is None:
+            self.report(
+                "bad_checkpoint",
+                file,
+                number,
+                seq,
+                f"signed with key {record.get('key_id')!r}, which was not given",
+            )
+            return
+        if not (
+            isinstance(time, str)
+            and isinstance(sig, str)
+            and record.get("log_id") == self.log_id
+            and verify_signature(key, checkpoint_message(str(self.log_id), seq, prev, time), sig)
+        ):
+            covered = (
+                f"records {self.unsealed_from}-{seq - 1}"
+                if self.unsealed_from is not None
+                else "records"
+            )
+            self.report(
+                "bad_checkpoint",
+                file,
+                number,
+                seq,
+                f"the signature does not match: {covered} may have been rewritten",
+            )
+            return
+        self.checkpoints += 1
+        self.checkpoint_hashes[seq] = hashlib.sha256(line[:-HASH_SUFFIX_LEN]).hexdigest()
+        self.sealed_seq = seq
+        self.unsealed_from = None
+
+    # -- the end --------------------------------------------------------------
+
+    def finish(self, anchor: AnchorStore | None, last_file: str) -> Anchor | None:  # noqa: PLR0912
+        self.flush_damage(None)
+        for gap in self.gaps:
+            missing = [s for s in range(gap.start, gap.end + 1) if s not in gap.filled]
+            if missing and not gap.filled:
+                span = f"{missing[0]}" if len(missing) == 1 else f"{missing[0]}-{missing[-1]}"
+                self.report(
+                    "deleted",
+                    gap.file,
+                    gap.line,
+                    gap.start,
+                    f"record(s) {span} missing before this line",
+                )
+        for seq, rivals in self.rivals.items():
+            for _, file, number in rivals:
+                self.report(
+                    "inserted",
+                    file,
+                    number,
+                    seq,
+                    f"a second record {seq}; the chain links to neither",
+                )
+        if self.first is not None:
+            seq, prev, file, number = self.first
+            explained = (seq == 0 and prev == GENESIS) or (seq, prev) in self.begins
+            if not explained and not self.damaged_start:
+                self.report(
+                    "deleted",
+                    file,
+                    number,
+                    seq,
+                    f"the log begins at record {seq} and no prune record explains it: "
+                    f"records before {seq} (or whole files) were removed",
+                )
+        if self.unsealed_from is not None and self.last_seq is not None:
+            count = self.last_seq - self.unsealed_from + 1
+            self.report(
+                "unsealed",
+                last_file,
+                None,
+                self.unsealed_from,
+                f"{count} record(s) from {self.unsealed_from} on are not covered by a checkpoint",
+            )
+        if anchor is None or self.log_id is None:
+            return None
+        latest = anchor.latest(self.log_id)
+        if latest is None:
+            return None
+        key = self.keys.get(latest.key_id)
+        if key is None or not verify_signature(
+            key, checkpoint_message(latest.log_id, latest.seq, latest.head, latest.time), latest.sig
+        ):
+            self.report(
+                "bad_checkpoint",
+                last_file,
+                None,
+                latest.seq,
+                "the newest anchor's signature does not match",
+            )
+            return latest
+        seen = self.checkpoint_hashes.get(latest.seq)
+        if seen is None and (self.last_seq is None or latest.seq > self.last_seq):
+            self.report(
+                "truncated",
+                last_file,
+                None,
+                latest.seq,
+                f"the anchor store holds checkpoint {latest.seq} ({latest.file}, {latest.time}) "
+                f"but the log ends at record {self.last_seq}: its tail was cut off",
+            )
+        elif seen is not None and seen != latest.hash:
+            self.report(
+                "modified", last_file, None, latest.seq, "checkpoint differs from its anchored copy"
+            )
+        elif seen is None and latest.seq not in self.unknown:
+            self.report(
+                "deleted",
+                last_file,
+                None,
+                latest.seq,
+                f"anchored checkpoint {latest.seq} is missing",
+            )
+        return latest
+
+
+def verify(  # noqa: PLR0912, PLR0915 (one pass over every line, kept in one place for speed)
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    key: VerifyKey | Sequence[VerifyKey],
+    anchor: AnchorStore | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> VerifyReport:
+    """Check a chained audit log and say what was changed and where.
+
+    Args:
+        paths: The active log file (its rotated files beside it are found),
+            a directory (every ``*.jsonl`` in it), or a list of files. Files
+            are read in chain order (their segment records), whatever order
+            they are given in.
+        key: The checkpoint key, or several (after key rotation): an Ed25519
+            public key (enough), its private key, or HMAC key bytes.
+        anchor: The anchor store the writer used; without it a cut-off tail
+            cannot be told from a log that simply ended.
+        progress: Called as ``progress(bytes_done, bytes_total)`` about every
+            4 MiB and at the end.
+
+    Returns:
+        A :class:`VerifyReport`: ``ok`` is False if any error was found; every
+        finding has its file, line and sequence number.
+    """
+    keys = [key] if not isinstance(key, Sequence) or isinstance(key, bytes) else list(key)
+    verifier = _Verifier({key_id(k): k for k in keys})
+    files = _collect(paths)
+    total = sum(p.stat().st_size for p in files if p.is_file())
+    done = 0
+    next_report = 1 << 22
+    hashes = verifier.hashes
+    fast = 0
+    for index, path in enumerate(files):
+        verifier.file_index = index
+        name = str(path)
+        verifier.file_counts[name] = [0, None, None, 0]
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            verifier.report("missing_file", name, None, None, f"cannot be read: {exc.strerror}")
+            continue
+        with handle:
+            last_number = 0
+            for number, raw in _numbered(handle):
+                last_number = number
+                done += len(raw)
+                if progress is not None and done >= next_report:
+                    progress(done, total)
+                    next_report = done + (1 << 22)
+                torn = not raw.endswith(b"\n")
+                line = raw[:-1] if not torn else raw
+                head = HEAD.match(line)
+                digest = line[-66:-2].decode("ascii", "replace")
+                if (
+                    head is None
+                    or line[-HASH_SUFFIX_LEN:-66] != b',"hash":"'
+                    or not line.endswith(b'"}')
+                    or hashlib.sha256(line[:-HASH_SUFFIX_LEN]).hexdigest() != digest
+                ):
+                    if torn and index == len(files) - 1:
+                        verifier.flush_damage(None)
+                        verifier.report(
+                            "torn_tail",
+                            name,
+                            number,
+                            verifier.expected,
+                            f"the last line ({len(raw)} bytes) is incomplete: a crash during "
+                            "a write, or the file was cut here; reopening the log repairs it",
+                        )
+                    else:
+                        verifier.damaged(name, number, line)
+                    continue
+                seq = int(head[1])
+                if torn:
+                    verifier.report(
+                        "truncated" if index == len(files) - 1 else "modified",
+                        name,
+                        number,
+                        seq,
+                        "the file ends without the newline after this record: it was cut",
+                    )
+                prev = head[2].decode()
+                kind = head[3]
+                if (
+                    kind == b"event"
+                    and seq == verifier.expected
+                    and verifier.damage is None
+                    and (entry := hashes.get(seq - 1)) is not None
+                    and entry[0] == prev
+                ):
+                    # The common case, kept lean: the next record, linked to the last.
+                    hashes[seq] = (digest, name, number)
+                    verifier.expected = seq + 1
+                    verifier.last_seq = seq
+                    fast += 1
+                    if not seq % _WINDOW:
+                        verifier.forget(seq)
+                    if verifier.unsealed_from is None:
+                        verifier.unsealed_from = seq
+                    continue
+                verifier.intact(name, number, line, seq, prev, digest, kind.decode())
+            counts = verifier.file_counts[name]
+            if fast:
+                counts[0] += fast
+                verifier.records += fast
+                counts[2] = verifier.last_seq
+                fast = 0
+            if last_number == 0:
+                verifier.report("modified", name, None, None, "the file is empty")
+    found = verifier.finish(anchor, str(files[-1]) if files else "")
+    if progress is not None:
+        progress(total, total)
+    ordered = [p for *_, p in sorted(verifier.problems, key=lambda item: (item[0], item[1]))]
+    problems = tuple(p for p in ordered if not p.is_warning)
+    warnings = tuple(p for p in ordered if p.is_warning)
+    summaries = tuple(
+        FileSummary(name, c[0], c[1], c[2], c[3]) for name, c in verifier.file_counts.items()
+    )
+    if not files:
+        problems = (Problem("missing_file", str(paths), None, None, "no log files found"),)
+    return VerifyReport(
+        ok=not problems,
+        records=verifier.records,
+        files=summaries,
+        problems=problems,
+        warnings=warnings,
+        checkpoints=verifier.checkpoints,
+        sealed_seq=verifier.sealed_seq,
+        unsealed=0
+        if verifier.unsealed_from is None or verifier.last_seq is None
+        else verifier.last_seq - verifier.unsealed_from + 1,
+        begins_seq=verifier.first[0] if verifier.first is not None else None,
+        log_id=verifier.log_id,
+        anchor=found,
+    )
+
+
+def _numbered(handle: Any) -> Iterator[tuple[int, bytes]]:
+    return enumerate(handle, 1)

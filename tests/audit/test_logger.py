@@ -1,0 +1,367 @@
+"""The audit logger: catalogue methods, structlog context, masking, sinks, capture."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import structlog
+
+from secpolicy._clock import FrozenClock
+from secpolicy.audit import (
+    ACTIONS,
+    AuditLogger,
+    LoggingSink,
+    StreamSink,
+    capture,
+    read_records,
+    verify,
+)
+from secpolicy.exceptions import AuditWriteError
+from secpolicy.pii import CN_MOBILE, Mask, Masker, Redact
+from secpolicy.rbac import RBACEvent
+from tests.audit.conftest import KEY, START
+
+ADDR = {"user_id": "u1", "ip": "203.0.113.9", "port": 52100}
+
+
+def _events(path: Path) -> list[dict[str, object]]:
+    return list(read_records(path))
+
+
+class TestCatalogue:
+    def test_every_method_writes_its_action(
+        self, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """Each catalogue method records its catalogue action with the given fields."""
+        audit = make_logger()
+        audit.register(**ADDR, user_name="alice", id_type="cn_resident_id")
+        audit.change_profile(**ADDR, changed=["name"])
+        audit.login(**ADDR)
+        audit.logout(**ADDR)
+        audit.publish(**ADDR, message_id="m1", title="hello")
+        audit.edit_post(**ADDR, message_id="m1")
+        audit.delete_post(**ADDR, message_id="m1")
+        audit.map_short_url(
+            **ADDR, short_url="https://s.example/x", long_url="https://example.com/a"
+        )
+        audit.create_group(**ADDR, group_id="g1")
+        audit.delete_group(**ADDR, group_id="g1")
+        audit.join_group(**ADDR, group_id="g1")
+        audit.leave_group(**ADDR, group_id="g1")
+        audit.upload(**ADDR, file_id="f1")
+        audit.download(**ADDR, file_id="f1")
+        audit.grant_privilege(user_id="admin", grantee="u1", privilege="dba")
+        audit.revoke_privilege(user_id="admin", grantee="u1", privilege="dba")
+        audit.use_privilege(user_id="admin", privilege="dba", target="db:customers")
+        audit.access_personal_data(user_id="staff1", subject="customer:9", fields=["phone"])
+        audit.export_personal_data(
+            user_id="staff1", subject="segment:vip", fields=["name"], records=120
+        )
+        audit.change_policy(user_id="admin", policy="password", before="a1", after="b2")
+        audit.close()
+        actions = [record["action"] for record in _events(tmp_path / "audit.jsonl")]
+        assert sorted(actions) == sorted(ACTIONS)
+        assert len(actions) == len(ACTIONS)
+
+    def test_record_layout(self, make_logger: Callable[..., AuditLogger], tmp_path: Path) -> None:
+        """A login record carries time, action, outcome, actor, addresses and data."""
+        audit = make_logger()
+        audit.login(
+            **ADDR,
+            outcome="failure",
+            reason="bad password",
+            session_id="s1",
+            user_name="alice",
+            src={"ip": "10.0.0.5", "port": 50000},
+            nat={"ip": "198.51.100.7", "port": 61000, "protocol": "tcp"},
+            correlation_id="req-1",
+            method="password",
+        )
+        audit.close()
+        (record,) = _events(tmp_path / "audit.jsonl")
+        assert record["time"] == "2026-03-01T08:00:00.000000Z"
+        assert record["action"] == "auth.login"
+        assert record["outcome"] == "failure"
+        assert record["actor"] == {
+            "user_id": "u1",
+            "name": "alice",
+            "session_id": "s1",
+            "ip": "203.0.113.9",
+            "port": 52100,
+        }
+        assert record["src"] == {"ip": "10.0.0.5", "port": 50000}
+        assert record["nat"]["protocol"] == "tcp"
+        assert record["data"] == {"method": "password"}
+        assert record["seq"] == 1
+
+    def test_missing_required_field(self, make_logger: Callable[..., AuditLogger]) -> None:
+        """A catalogue event without what the rules require is refused, naming the fields."""
+        audit = make_logger()
+        with pytest.raises(ValueError, match=r"auth.login requires ip, port"):
+            audit.login(user_id="u1")
+
+    def test_bad_values_are_refused(self, make_logger: Callable[..., AuditLogger]) -> None:
+        """Bad types and values fail before anything is written, naming the field."""
+        audit = make_logger()
+        with pytest.raises(ValueError, match="ip is not an IPv4"):
+            audit.login(user_id="u1", ip="not-an-ip", port=1)
+        with pytest.raises(TypeError, match="port must be an int"):
+            audit.login(user_id="u1", ip="1.2.3.4", port="80")
+        with pytest.raises(TypeError, match=r"data\.when is a datetime"):
+            audit.emit("billing.refund", when=START)
+        with pytest.raises(ValueError, match="dotted lower-case"):
+            audit.emit("Billing Refund")
+        with pytest.raises(ValueError, match="outcome must be one of"):
+            audit.emit("billing.refund", outcome="maybe")
+        with pytest.raises(TypeError, match="actor must be an Actor"):
+            audit.emit("billing.refund", actor="u1")
+        with pytest.raises(TypeError, match="user_name must be a str"):
+            audit.emit("billing.refund", user_name=3)
+        assert audit._logger.next_seq == 1  # only the segment record was written
+
+    def test_explicit_time_must_be_aware(self, make_logger: Callable[..., AuditLogger]) -> None:
+        """A time passed in is converted to UTC; a naive one is refused."""
+        audit = make_logger()
+        audit.emit("job.run", time=datetime(2026, 1, 1, tzinfo=UTC))
+        with pytest.raises(ValueError, match="time"):
+            audit.emit("job.run", time=datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+class TestContext:
+    def test_bind_supplies_actor(
+        self, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """Bound user, address and port fill in the catalogue methods' fields."""
+        audit = make_logger()
+        request = audit.bind(**ADDR, correlation_id="req-7")
+        request.publish(message_id="m1", title="t")
+        request.logout()
+        audit.close()
+        records = _events(tmp_path / "audit.jsonl")
+        assert [r["actor"]["user_id"] for r in records] == ["u1", "u1"]
+        assert {r["correlation_id"] for r in records} == {"req-7"}
+
+    def test_contextvars_are_merged(
+        self, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """Values bound with structlog.contextvars reach the record."""
+        audit = make_logger()
+        structlog.contextvars.bind_contextvars(request_id="r-1", correlation_id="c-1")
+        try:
+            audit.login(**ADDR)
+        finally:
+            structlog.contextvars.clear_contextvars()
+        audit.close()
+        (record,) = _events(tmp_path / "audit.jsonl")
+        assert record["correlation_id"] == "c-1"
+        assert record["data"] == {"request_id": "r-1"}
+
+    def test_enrichment_processors(
+        self, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """The caller's processors run on the keyword arguments before validation."""
+
+        def service(_: object, __: str, event: dict[str, object]) -> dict[str, object]:
+            event["service"] = "shop"
+            return event
+
+        audit = make_logger(processors=[service])
+        audit.login(**ADDR)
+        audit.close()
+        assert _events(tmp_path / "audit.jsonl")[0]["data"] == {"service": "shop"}
+
+
+class TestMasking:
+    def test_identifiers_never_reach_the_file_in_clear(
+        self, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """ID and mobile numbers are masked by field name and in free text; addresses are not."""
+        audit = make_logger()
+        audit.register(
+            **ADDR,
+            id_type="cn_resident_id",
+            id_number="11010519491231002X",
+            mobile="13812345678",
+            email="alice@example.com",
+            password="hunter2",
+        )
+        audit.emit(
+            "support.note",
+            reason="customer called from 13912345678",
+            note="id 11010519491231002X, server 10.1.2.3",
+        )
+        audit.close()
+        text = (tmp_path / "audit.jsonl").read_text(encoding="utf-8")
+        for secret in ("11010519491231002X", "13812345678", "13912345678", "hunter2"):
+            assert secret not in text
+        records = _events(tmp_path / "audit.jsonl")
+        assert records[0]["data"]["id_number"] == "110105********002X"
+        assert records[0]["data"]["mobile"] == "138****5678"
+        assert records[0]["actor"]["ip"] == "203.0.113.9"
+        assert "10.1.2.3" in records[1]["data"]["note"]
+        assert records[1]["reason"] == "customer called from 139****5678"
+
+    def test_policy_per_field(
+        self, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """A masker with paths decides per field."""
+        masker = Masker({CN_MOBILE: Mask(3, 4)}, paths={"data.contact": Redact("[removed]")})
+        audit = make_logger(masker=masker)
+        audit.emit("support.note", contact="13812345678", other="13812345678")
+        audit.close()
+        (record,) = _events(tmp_path / "audit.jsonl")
+        assert record["data"] == {"contact": "[removed]", "other": "138****5678"}
+
+    def test_masking_off(self, make_logger: Callable[..., AuditLogger], tmp_path: Path) -> None:
+        """mask=False writes values as given; a masker with it is a contradiction."""
+        audit = make_logger(mask=False)
+        audit.emit("support.note", mobile="13812345678")
+        audit.close()
+        assert _events(tmp_path / "audit.jsonl")[0]["data"] == {"mobile": "13812345678"}
+        with pytest.raises(ValueError, match="mask=False"):
+            make_logger("other.jsonl", mask=False, masker=Masker())
+
+
+class TestSinks:
+    def test_stdout_sink_writes_a_verifiable_chain(
+        self, tmp_path: Path, clock: FrozenClock
+    ) -> None:
+        """The stream sink writes chained lines a collector can verify."""
+        out = io.StringIO()
+        audit = AuditLogger.to_stdout(key=KEY, stream=out, clock=clock, seal_idle=False)
+        audit.login(**ADDR)
+        audit.close()
+        path = tmp_path / "collected.jsonl"
+        path.write_text(out.getvalue(), encoding="utf-8")
+        report = verify(path, key=KEY.public_key())
+        assert report.ok, report.summary()
+        assert report.records == 3  # segment, login, final checkpoint
+
+    def test_logging_bridge(self, clock: FrozenClock, caplog: pytest.LogCaptureFixture) -> None:
+        """The logging sink hands each line to a stdlib logger, parsed record attached."""
+        caplog.set_level(logging.INFO, logger="audit.test")
+        audit = AuditLogger.to_logging("audit.test", key=KEY, clock=clock, seal_idle=False)
+        audit.login(**ADDR)
+        audit.close()
+        records = [r for r in caplog.records if r.name == "audit.test"]
+        assert [r.audit["kind"] for r in records] == ["segment", "event", "checkpoint"]  # type: ignore[attr-defined]
+        assert json.loads(records[1].getMessage())["action"] == "auth.login"
+
+    def test_failing_primary_sink_fails_the_call(self, clock: FrozenClock) -> None:
+        """A stream that refuses writes raises AuditWriteError from the event call."""
+        out = io.StringIO()
+        audit = AuditLogger.to_stdout(key=KEY, stream=out, clock=clock, seal_idle=False)
+        out.close()
+        with pytest.raises(AuditWriteError, match="cannot write an audit record"):
+            audit.login(**ADDR)
+
+    def test_failing_mirror_is_recorded_not_raised(
+        self, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """A mirror failure is written into the chain once per failure streak."""
+        mirror = io.StringIO()
+        audit = make_logger(mirrors=[StreamSink(mirror)])
+        audit.login(**ADDR)
+        mirror.close()
+        audit.login(**ADDR)
+        audit.login(**ADDR)
+        audit.close()
+        kinds = [r["kind"] for r in read_records(tmp_path / "audit.jsonl", kinds=())]
+        assert kinds.count("sink_error") == 1
+        report = verify(tmp_path / "audit.jsonl", key=KEY)
+        assert report.ok
+        assert [w.kind for w in report.warnings] == ["sink_error"]
+
+    def test_logging_sink_wraps_handler_errors(self) -> None:
+        """A handler that raises becomes AuditWriteError."""
+
+        class Boom(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                raise RuntimeError("down")
+
+            def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802
+                raise RuntimeError("down")
+
+        logger = logging.getLogger("audit.boom")
+        logger.addHandler(Boom())
+        logger.propagate = False
+        logger.setLevel(logging.INFO)
+        sink = LoggingSink(logger)
+        with pytest.raises(AuditWriteError):
+            sink.write(b'{"seq":0}\n')
+
+
+class TestLifecycle:
+    def test_closed_logger_refuses(self, make_logger: Callable[..., AuditLogger]) -> None:
+        """After close(), every bound copy fails closed."""
+        audit = make_logger()
+        bound = audit.bind(user_id="u1")
+        audit.close()
+        audit.close()  # idempotent
+        assert bound.closed
+        with pytest.raises(AuditWriteError, match="closed"):
+            bound.login(ip="1.2.3.4", port=1)
+        with pytest.raises(AuditWriteError, match="closed"):
+            audit.checkpoint()
+
+    def test_direct_construction_is_refused(self) -> None:
+        """The structlog constructor needs the chain writer the factories build."""
+        with pytest.raises(TypeError, match="to_file"):
+            AuditLogger(object(), [], {})  # type: ignore[arg-type]
+
+    def test_properties(self, make_logger: Callable[..., AuditLogger], anchor: object) -> None:
+        """anchor, log_id and repr describe the logger."""
+        audit = make_logger()
+        assert audit.anchor is anchor
+        assert len(audit.log_id) == 32
+        assert "AuditLogger" in repr(audit)
+
+
+class TestCapture:
+    def test_capture_sees_written_events(self, make_logger: Callable[..., AuditLogger]) -> None:
+        """capture() collects event records as written, masked, with seq and hash."""
+        audit = make_logger()
+        with capture() as outer, capture() as inner:
+            audit.login(**ADDR, mobile="13812345678")
+        audit.login(**ADDR)
+        assert len(outer) == len(inner) == 1
+        assert outer[0]["action"] == "auth.login"
+        assert outer[0]["data"]["mobile"] == "138****5678"
+        assert outer[0]["seq"] == 1
+        assert len(outer[0]["hash"]) == 64
+
+
+class TestRbacHook:
+    def test_rbac_events_become_privilege_records(
+        self, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """Assignments, revocations, uses and other RBAC events are recorded."""
+        audit = make_logger()
+        at = START + timedelta(minutes=1)
+        for kind, role in [
+            ("role_assigned", "dba"),
+            ("grant_revoked", "dba"),
+            ("privileged_use", "dba"),
+            ("user_removed", None),
+        ]:
+            audit.on_rbac_event(
+                RBACEvent(kind=kind, user="u1", role=role, tenant="t1", by="admin", at=at)
+            )
+        audit.close()
+        records = _events(tmp_path / "audit.jsonl")
+        assert [r["action"] for r in records] == [
+            "privilege.grant",
+            "privilege.revoke",
+            "privilege.use",
+            "rbac.user_removed",
+        ]
+        assert records[0]["actor"] == {"user_id": "admin"}
+        assert records[0]["data"]["grantee"] == "u1"
+        assert records[0]["data"]["tenant"] == "t1"
+        assert records[0]["time"] == "2026-03-01T08:01:00.000000Z"
