@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 import secpolicy
-from secpolicy.cli import _keys, _pii, _retention
+from secpolicy.cli import _audit, _keys, _pii, _retention
 from secpolicy.cli._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from secpolicy.cli._common import UsageError as _UsageError
 from secpolicy.exceptions import SecPolicyError
@@ -55,6 +55,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"secpolicy {secpolicy.__version__}")
     parser.set_defaults(handler=_areas)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _audit.add_parser(sub)
     _keys.add_parser(sub)
     _pii.add_parser(sub)
     _retention.add_parser(sub)
