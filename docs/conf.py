@@ -45,12 +45,13 @@ nitpick_ignore_regex = [
         r"py:class",
         (
             r"(Algorithm|Kind|Action|Decided|Semantics|HoldScope|Gender|re\.Pattern|Effect|"
-            r"RuleEffect|EventHook|State|Clock)"
+            r"RuleEffect|EventHook|State|Clock|EventDict|WrappedLogger|Processor|Fsync|SigningKey|"
+            r"VerifyKey|Outcome|ProblemKind)"
         ),
     ),
     # Private modules are implementation details (base classes, internal state).
     (r"py:class", r"secpolicy\.(\w+\.)*_\w+\..*"),
-    (r"py:.*", r"(datetime|collections\.abc|typing|pathlib|os|io|enum|abc)\..*"),
+    (r"py:.*", r"(datetime|collections\.abc|typing|pathlib|os|io|enum|abc|logging)\..*"),
     (r"py:.*", r"(attrs|attr|cryptography|argon2|structlog|stdnum|dateutil|holidays)\..*"),
     (
         r"py:class",
