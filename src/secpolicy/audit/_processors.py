@@ -57,7 +57,6 @@ _ACTOR_KEYS: Final = {
 }
 _TEXT_KEYS: Final = ("target", "reason", "correlation_id")
 _MAX_TEXT: Final = 4096
-_SPECS: Final = ACTIONS
 
 
 class _Keep:
@@ -106,7 +105,7 @@ class ShapeEvent:
         # structlog hands every call a fresh dict: it is ours to take apart.
         fields = event
         action = fields.pop("event", None)
-        spec = _SPECS.get(action) if type(action) is str else None
+        spec = ACTIONS.get(action) if type(action) is str else None
         if spec is None:
             check_action(action)
         when = fields.pop("time", None)

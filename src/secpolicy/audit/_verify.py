@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -628,7 +628,7 @@ def verify(  # noqa: PLR0912, PLR0915 (one pass over every line, kept in one pla
             continue
         with handle:
             last_number = 0
-            for number, raw in _numbered(handle):
+            for number, raw in enumerate(handle, 1):
                 last_number = number
                 done += len(raw)
                 if progress is not None and done >= next_report:
@@ -720,7 +720,3 @@ def verify(  # noqa: PLR0912, PLR0915 (one pass over every line, kept in one pla
         log_id=verifier.log_id,
         anchor=found,
     )
-
-
-def _numbered(handle: Any) -> Iterator[tuple[int, bytes]]:
-    return enumerate(handle, 1)

@@ -144,8 +144,7 @@ class ChainWriter:
                 sink's policy requires; nothing is half-written.
         """
         with self._lock:
-            if self._closed:
-                self._require_open()
+            self._require_open()
             now = self._clock.now()
             if self._rotating and self.sink.rotation_due(now, self._segment_started):  # type: ignore[attr-defined]
                 self._rotate(now)
