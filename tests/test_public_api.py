@@ -189,6 +189,8 @@ EXPECTED: dict[str, set[str]] = {
         "capture",
         "generate_signing_key",
         "key_id",
+        "load_hmac_key",
+        "load_key_file",
         "read_records",
         "render_record",
         "rotated_files",

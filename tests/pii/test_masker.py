@@ -174,3 +174,25 @@ class TestPresets:
     def test_pci_scanner_is_cards_only(self) -> None:
         """The PCI preset's scanner detects nothing but cards."""
         assert presets.PCI_DISPLAY.scanner.entities == Scanner(["PAYMENT_CARD"]).entities
+
+
+class TestEvolve:
+    def test_rules_and_default_change_the_copy_only(self) -> None:
+        """evolve() adds rules over the preset's and leaves the preset as it was."""
+        masker = presets.CN_DISPLAY.evolve(rules={EMAIL: Redact("[email]")}, default=Redact())
+        assert masker.mask_text("a@example.com 13812345678") == "[email] 138****5678"
+        assert masker.default == Redact()
+        assert presets.CN_DISPLAY.mask_text("nana@example.com") == "n***@example.com"
+
+    def test_fields_and_paths_win_over_the_preset(self) -> None:
+        """New field names are added and new paths are tried before the preset's."""
+        base = Masker(paths={"user.note": Redact("x")})
+        masker = base.evolve(fields={"contact": PHONE}, paths={"user.note": Redact("y")})
+        record = {"contact": "13812345678", "user": {"note": "hello"}}
+        assert masker.mask_record(record) == {"contact": "<CN_MOBILE>", "user": {"note": "y"}}
+        assert base.mask_record(record)["contact"] == "<CN_MOBILE>"  # detected in free text
+
+    def test_scanner_is_replaced(self) -> None:
+        """A new scanner narrows what is detected in free text."""
+        masker = presets.CN_DISPLAY.evolve(scanner=Scanner([EMAIL]))
+        assert masker.mask_text("13812345678 nana@b.cn") == "13812345678 n***@b.cn"

@@ -18,6 +18,7 @@ from secpolicy.audit._anchor import Anchor, AnchorStore, FileAnchorStore, Memory
 from secpolicy.audit._capture import capture
 from secpolicy.audit._chain import SigningKey, VerifyKey, generate_signing_key, key_id
 from secpolicy.audit._event import OUTCOMES, Actor, AuditEvent, Endpoint, Outcome
+from secpolicy.audit._keys import load_hmac_key, load_key_file
 from secpolicy.audit._logger import AuditLogger
 from secpolicy.audit._ocsf import ACTIONS, OCSF_VERSION, ActionSpec, action_spec, to_ocsf
 from secpolicy.audit._processors import DEFAULT_MASKER, MaskPII, ShapeEvent, render_record
@@ -58,6 +59,8 @@ __all__ = [
     "capture",
     "generate_signing_key",
     "key_id",
+    "load_hmac_key",
+    "load_key_file",
     "read_records",
     "render_record",
     "rotated_files",

@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 import secpolicy
-from secpolicy.cli import _audit, _keys, _pii, _retention
+from secpolicy.cli import _audit, _check, _keys, _password, _pii, _retention
 from secpolicy.cli._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from secpolicy.cli._common import UsageError as _UsageError
 from secpolicy.exceptions import SecPolicyError
@@ -31,6 +31,8 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("rbac", "role-based access control with separation of duty"),
     ("retention", "retention periods, schedules, holds, working-day calendars"),
     ("audit", "typed audit events, hash-chained writer, verifier"),
+    ("policyfile", "secpolicy.toml: one file declaring a service's policies"),
+    ("baselines", "compliance baselines checked against a policy file"),
 )
 
 
@@ -55,8 +57,10 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"secpolicy {secpolicy.__version__}")
     parser.set_defaults(handler=_areas)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _check.add_parser(sub)
     _audit.add_parser(sub)
     _keys.add_parser(sub)
+    _password.add_parser(sub)
     _pii.add_parser(sub)
     _retention.add_parser(sub)
     return parser

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import json
 import os
 import sys
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
     PrivateFormat,
     PublicFormat,
-    load_pem_private_key,
-    load_pem_public_key,
 )
 
 from secpolicy._fs import atomic_output
-from secpolicy.audit import FileAnchorStore, VerifyKey, generate_signing_key, key_id, verify
+from secpolicy.audit import (
+    FileAnchorStore,
+    VerifyKey,
+    generate_signing_key,
+    key_id,
+    load_hmac_key,
+    load_key_file,
+    verify,
+)
 from secpolicy.cli._common import EXIT_FAILURE, EXIT_OK, UsageError
+from secpolicy.exceptions import PolicyConfigError
 
 _PROGRESS_FROM = 8 << 20  # show a bar for logs of 8 MiB and more
 
@@ -86,37 +90,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def _load_key(path: str) -> VerifyKey:
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"--key: cannot read {path}: {exc.strerror}") from None
-    loaded: object
-    try:
-        loaded = (
-            load_pem_public_key(data)
-            if b"PUBLIC KEY" in data
-            else load_pem_private_key(data, password=None)
-        )
-    except (ValueError, TypeError):
-        raise UsageError(f"--key: {path} is not an unencrypted PEM key") from None
-    if not isinstance(loaded, (Ed25519PublicKey, Ed25519PrivateKey)):
-        raise UsageError(f"--key: {path} is not an Ed25519 key")
-    return loaded
+        return load_key_file(path)
+    except PolicyConfigError as exc:
+        raise UsageError(f"--key: {exc.reason}") from None
 
 
 def _hmac_key(variable: str) -> bytes:
-    value = os.environ.get(variable, "").strip()
-    if not value:
+    if variable not in os.environ:
         raise UsageError(f"--hmac-key-env: environment variable {variable} is not set")
     try:
-        key = bytes.fromhex(value)
-    except ValueError:
-        try:
-            key = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        except (ValueError, binascii.Error):
-            raise UsageError(f"--hmac-key-env: {variable} is neither hex nor base64url") from None
-    if len(key) < 32:  # noqa: PLR2004 (the writer's minimum)
-        raise UsageError(f"--hmac-key-env: {variable} must hold at least 32 bytes")
-    return key
+        return load_hmac_key(os.environ[variable], name=variable)
+    except PolicyConfigError as exc:
+        raise UsageError(f"--hmac-key-env: {exc.reason}") from None
 
 
 def _bar(done: int, total: int) -> None:

@@ -91,6 +91,38 @@ class Masker:
         self._fields.update({normalise_field(k): v for k, v in (fields or {}).items()})
         self._paths = [(_compile_path(p), target) for p, target in (paths or {}).items()]
 
+    def evolve(
+        self,
+        *,
+        rules: Mapping[str, Operator] | None = None,
+        default: Operator | None = None,
+        scanner: Scanner | None = None,
+        fields: Mapping[str, str] | None = None,
+        paths: Mapping[str, str | Operator] | None = None,
+    ) -> Masker:
+        """A new masker that starts from this one (a preset) and changes what is given.
+
+        *rules*, *fields* and *paths* are added to this masker's and win over
+        them; *default* and *scanner* replace this masker's. This masker is
+        not changed.
+
+        Example:
+            >>> from secpolicy.pii import EMAIL, Redact, presets
+            >>> masker = presets.CN_DISPLAY.evolve(rules={EMAIL: Redact("[email]")})
+            >>> masker.mask_text("mail a@example.com")
+            'mail [email]'
+        """
+        new = Masker(
+            {**self.rules, **(rules or {})},
+            default if default is not None else self.default,
+            scanner=scanner if scanner is not None else self.scanner,
+            builtin_fields=False,
+            paths=paths,
+        )
+        new._fields = {**self._fields, **{normalise_field(k): v for k, v in (fields or {}).items()}}
+        new._paths = [*new._paths, *self._paths]  # the new paths are tried first
+        return new
+
     def operator_for(self, entity: str) -> Operator:
         """The operator applied to *entity*."""
         return self.rules.get(entity, self.default)

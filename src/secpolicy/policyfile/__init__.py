@@ -1,0 +1,29 @@
+"""One TOML file that declares a service's policies: ``secpolicy.toml``.
+
+:func:`load_policy` reads the file and builds the real objects of each area
+(a :class:`~secpolicy.password.PasswordPolicy`, an :class:`~secpolicy.rbac.RBAC`
+engine, a :class:`~secpolicy.pii.Masker`, the audit settings and a
+:class:`~secpolicy.retention.RetentionSchedule`). Every error is a
+:class:`~secpolicy.exceptions.PolicyConfigError` naming the file, line and
+TOML path. :func:`json_schema` gives the file's JSON Schema for editors.
+"""
+
+from __future__ import annotations
+
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.policyfile._audit import AuditSettings
+from secpolicy.policyfile._load import json_schema, load_policy, loads_policy
+from secpolicy.policyfile._policy import ServicePolicy
+from secpolicy.policyfile._spec import parse_duration, parse_period, parse_size
+
+__all__ = [
+    "AuditSettings",
+    "PolicyConfigError",
+    "ServicePolicy",
+    "json_schema",
+    "load_policy",
+    "loads_policy",
+    "parse_duration",
+    "parse_period",
+    "parse_size",
+]

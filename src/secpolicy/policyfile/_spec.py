@@ -1,0 +1,367 @@
+"""The shape of a policy file as data: one description drives reading and the JSON Schema.
+
+Each section declares its keys as :class:`Key` values. :func:`read_table`
+checks a parsed TOML table against them (unknown keys, types, bounds) and
+converts durations, periods and sizes; :func:`to_schema` turns the same
+declarations into JSON Schema, so the schema shipped for editors can never
+drift from what the loader accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any, Final, Literal
+
+import attrs
+
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.retention import PERMANENT, Period
+
+Kind = Literal[
+    "bool",
+    "int",
+    "str",
+    "strings",
+    "duration",
+    "period",
+    "size",
+    "datetime",
+    "table",
+    "map",
+    "tables",
+    "any",
+]
+
+_DURATION_UNITS: Final = {
+    "s": 1,
+    "sec": 1,
+    "second": 1,
+    "seconds": 1,
+    "min": 60,
+    "minute": 60,
+    "minutes": 60,
+    "h": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+    "w": 604800,
+    "week": 604800,
+    "weeks": 604800,
+}
+_PERIOD_UNITS: Final = {
+    "d": "days",
+    "day": "days",
+    "days": "days",
+    "m": "months",
+    "month": "months",
+    "months": "months",
+    "y": "years",
+    "year": "years",
+    "years": "years",
+}
+_SIZE_UNITS: Final = {
+    "b": 1,
+    "kb": 1000,
+    "kib": 1024,
+    "mb": 1000**2,
+    "mib": 1024**2,
+    "gb": 1000**3,
+    "gib": 1024**3,
+}
+_AMOUNT: Final = re.compile(r"\s*(\d+)\s*([a-zA-Z]+)\s*")
+_AMOUNTS: Final = re.compile(r"(?:\s*\d+\s*[a-zA-Z]+\s*)+")
+
+#: JSON Schema patterns for the string forms (kept beside the parsers they describe).
+_DURATION_PATTERN: Final = (
+    r"^(\s*\d+\s*(" + "|".join(sorted(_DURATION_UNITS, key=len, reverse=True)) + r")\s*)+$"
+)
+_PERIOD_PATTERN: Final = (
+    r"^(permanent|(\s*\d+\s*("
+    + "|".join(sorted(_PERIOD_UNITS, key=len, reverse=True))
+    + r")\s*)+)$"
+)
+_SIZE_PATTERN: Final = r"^\s*\d+\s*([kKmMgG][iI]?)?[bB]\s*$"
+
+
+@attrs.frozen(kw_only=True)
+class Key:
+    """One key of a policy-file table.
+
+    Attributes:
+        name: The key as written in the file.
+        kind: Its type; ``duration`` (``"15 min"``), ``period`` (``"6 months"``,
+            ``"permanent"``) and ``size`` (``"100 MiB"``) are strings with units.
+        help: What it means, for the schema and the docs.
+        minimum: The smallest integer (or size) allowed.
+        choices: The allowed strings.
+        keys: For a ``table`` or ``tables``: the keys of each table; for a
+            ``map``: a one-element tuple describing every value.
+        required: The key must be present.
+        nullable: ``false`` is accepted and read as None (turning off what a
+            profile sets).
+        schema: A JSON Schema fragment used as it is, for values whose shape
+            the kinds cannot say (operators given as a name or a table).
+    """
+
+    name: str
+    kind: Kind
+    help: str
+    minimum: int | None = None
+    choices: tuple[str, ...] = ()
+    keys: tuple[Key, ...] = ()
+    required: bool = False
+    nullable: bool = False
+    schema: Mapping[str, Any] | None = None
+
+
+def _amounts(text: str, units: Mapping[str, Any]) -> list[tuple[int, Any]] | None:
+    if not _AMOUNTS.fullmatch(text):
+        return None
+    out = []
+    for match in _AMOUNT.finditer(text):
+        unit = units.get(match.group(2).lower())
+        if unit is None:
+            return None
+        out.append((int(match.group(1)), unit))
+    return out
+
+
+def parse_duration(value: Any, path: str) -> timedelta:
+    """``"15 min"``, ``"1 h 30 min"``, ``"90 days"`` or a number of seconds, as a timedelta."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return timedelta(seconds=value)
+    parts = _amounts(value, _DURATION_UNITS) if isinstance(value, str) else None
+    if not parts:
+        raise PolicyConfigError(
+            'must be a duration such as "15 min", "1 h" or "90 days"', field=path
+        )
+    total = timedelta(seconds=sum(n * unit for n, unit in parts))
+    if total <= timedelta(0):
+        raise PolicyConfigError("must be a positive duration", field=path)
+    return total
+
+
+def parse_period(value: Any, path: str) -> Period:
+    """``"6 months"``, ``"1 year 6 months"``, ``"60 days"`` or ``"permanent"``, as a Period."""
+    if isinstance(value, str) and value.strip().lower() == "permanent":
+        return PERMANENT
+    parts = _amounts(value, _PERIOD_UNITS) if isinstance(value, str) else None
+    if not parts:
+        raise PolicyConfigError(
+            'must be a period such as "6 months", "1 year", "60 days" or "permanent"', field=path
+        )
+    amounts = {"years": 0, "months": 0, "days": 0}
+    for n, unit in parts:
+        amounts[unit] += n
+    try:
+        return Period(years=amounts["years"], months=amounts["months"], days=amounts["days"])
+    except PolicyConfigError as exc:
+        raise PolicyConfigError(exc.reason, field=path) from None
+
+
+def parse_size(value: Any, path: str) -> int:
+    """``"100 MiB"``, ``"1 GB"`` or a number of bytes, as bytes."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = re.fullmatch(r"\s*(\d+)\s*([a-zA-Z]+)\s*", value) if isinstance(value, str) else None
+    unit = _SIZE_UNITS.get(match.group(2).lower()) if match else None
+    if match is None or unit is None or int(match.group(1)) <= 0:
+        raise PolicyConfigError('must be a size such as "100 MiB" or a byte count', field=path)
+    return int(match.group(1)) * unit
+
+
+def _type_name(value: Any) -> str:
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), f"a {type(value).__name__}")
+
+
+def _check_int(value: Any, key: Key, path: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PolicyConfigError(f"must be an integer, not {_type_name(value)}", field=path)
+    if key.minimum is not None and value < key.minimum:
+        raise PolicyConfigError(f"must be >= {key.minimum}", field=path)
+    return value
+
+
+def _check_str(value: Any, key: Key, path: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise PolicyConfigError("must be a non-empty string", field=path)
+    if key.choices and value not in key.choices:
+        raise PolicyConfigError(f"must be one of {', '.join(key.choices)}", field=path)
+    return value
+
+
+def _check_strings(value: Any, key: Key, path: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise PolicyConfigError(f"must be an array of strings, not {_type_name(value)}", field=path)
+    return tuple(_check_str(item, key, f"{path}[{i}]") for i, item in enumerate(value))
+
+
+def _check_datetime(value: Any, _: Key, path: str) -> datetime:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, date):
+        raise PolicyConfigError(
+            "must be an offset date-time such as 2025-01-01T00:00:00+08:00", field=path
+        )
+    raise PolicyConfigError(
+        "must be a TOML offset date-time such as 2025-01-01T00:00:00+08:00", field=path
+    )
+
+
+def _check_bool(value: Any, _: Key, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise PolicyConfigError(f"must be true or false, not {_type_name(value)}", field=path)
+    return value
+
+
+_READERS: Final[dict[str, Callable[[Any, Key, str], Any]]] = {
+    "bool": _check_bool,
+    "int": _check_int,
+    "str": _check_str,
+    "strings": _check_strings,
+    "datetime": _check_datetime,
+    "duration": lambda value, _, path: parse_duration(value, path),
+    "period": lambda value, _, path: parse_period(value, path),
+    "size": lambda value, _, path: parse_size(value, path),
+}
+"""Readers of the scalar kinds; ``any`` has none (its section checks it)."""
+
+
+def check_table(value: Any, path: str) -> Mapping[str, Any]:
+    """*value* if it is a table, else a :class:`PolicyConfigError` naming *path*."""
+    if not isinstance(value, Mapping):
+        raise PolicyConfigError(f"must be a table, not {_type_name(value)}", field=path)
+    return value
+
+
+def read_value(value: Any, key: Key, path: str) -> Any:
+    """Check and convert one value according to *key*."""
+    kind = key.kind
+    if key.nullable and value is False:
+        return None
+    if kind == "table":
+        return read_table(value, key.keys, path)
+    if kind == "tables":
+        if not isinstance(value, list):
+            raise PolicyConfigError(
+                f"must be an array of tables, not {_type_name(value)}", field=path
+            )
+        return [read_table(item, key.keys, f"{path}[{i}]") for i, item in enumerate(value)]
+    if kind == "map":
+        table = check_table(value, path)
+        (inner,) = key.keys
+        return {name: read_value(item, inner, f"{path}.{name}") for name, item in table.items()}
+    reader = _READERS.get(kind)
+    return value if reader is None else reader(value, key, path)
+
+
+def read_table(value: Any, keys: tuple[Key, ...], path: str) -> dict[str, Any]:
+    """Check the table *value* against *keys*; return its converted values by name.
+
+    Raises:
+        PolicyConfigError: For an unknown or missing key or a value of the
+            wrong type, naming its dotted path.
+    """
+    table = check_table(value, path)
+    known = {key.name: key for key in keys}
+    for name in table:
+        if name not in known:
+            where = f"{path}.{name}" if path else name
+            hint = _closest(name, known)
+            raise PolicyConfigError(
+                f"unknown key{f' (did you mean {hint!r}?)' if hint else ''}", field=where
+            )
+    out: dict[str, Any] = {}
+    for key in keys:
+        where = f"{path}.{key.name}" if path else key.name
+        if key.name in table:
+            out[key.name] = read_value(table[key.name], key, where)
+        elif key.required:
+            raise PolicyConfigError("is required", field=where)
+    return out
+
+
+def _closest(name: str, known: Mapping[str, Key]) -> str | None:
+    import difflib  # noqa: PLC0415 (only on the error path)
+
+    matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    return matches[0] if matches else None
+
+
+# -- JSON Schema -------------------------------------------------------------------------
+
+
+def _kind_schema(key: Key) -> dict[str, Any]:  # noqa: PLR0911 (one return per kind)
+    if key.schema is not None:
+        return dict(key.schema)
+    kind = key.kind
+    if kind in ("table", "tables"):
+        table = to_schema(key.keys)
+        return table if kind == "table" else {"type": "array", "items": table}
+    if kind == "map":
+        return {"type": "object", "additionalProperties": _key_schema(key.keys[0])}
+    if kind == "int":
+        return {"type": "integer"} | ({"minimum": key.minimum} if key.minimum is not None else {})
+    if kind == "str":
+        return {"type": "string", "minLength": 1} | (
+            {"enum": list(key.choices)} if key.choices else {}
+        )
+    if kind == "strings":
+        item: dict[str, Any] = {"type": "string", "minLength": 1}
+        if key.choices:
+            item["enum"] = list(key.choices)
+        return {"type": "array", "items": item}
+    if kind == "duration":
+        return {
+            "oneOf": [
+                {"type": "string", "pattern": _DURATION_PATTERN},
+                {"type": "integer", "minimum": 1},
+            ]
+        }
+    if kind == "period":
+        return {"type": "string", "pattern": _PERIOD_PATTERN}
+    if kind == "size":
+        return {
+            "oneOf": [
+                {"type": "string", "pattern": _SIZE_PATTERN},
+                {"type": "integer", "minimum": 1},
+            ]
+        }
+    if kind == "datetime":
+        return {"type": "string", "format": "date-time"}
+    if kind == "bool":
+        return {"type": "boolean"}
+    return {}
+
+
+def _key_schema(key: Key) -> dict[str, Any]:
+    schema = _kind_schema(key)
+    if key.nullable:
+        schema = {"anyOf": [schema, {"const": False}]}
+    if key.help:
+        schema = {"description": key.help, **schema}
+    return schema
+
+
+def to_schema(keys: tuple[Key, ...]) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a table with *keys*."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {key.name: _key_schema(key) for key in keys},
+        "additionalProperties": False,
+    }
+    required = [key.name for key in keys if key.required]
+    if required:
+        schema["required"] = required
+    return schema
