@@ -223,6 +223,34 @@ EXPECTED: dict[str, set[str]] = {
         "SEC_17A_4",
     },
     "secpolicy.cli": {"EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "main"},
+    "secpolicy.policyfile": {
+        "AuditSettings",
+        "PolicyConfigError",
+        "ServicePolicy",
+        "json_schema",
+        "load_policy",
+        "loads_policy",
+        "parse_duration",
+        "parse_period",
+        "parse_size",
+    },
+    "secpolicy.baselines": {
+        "BASELINES",
+        "Baseline",
+        "CheckReport",
+        "Requirement",
+        "Result",
+        "Status",
+        "Verdict",
+        "check_policy",
+        "get_baseline",
+    },
+    "secpolicy.testing": {
+        "assert_access_denied",
+        "assert_audited",
+        "assert_no_pii",
+        "assert_password_rejected",
+    },
 }
 
 

@@ -168,3 +168,18 @@ audit_log.close()
 audit_report: VerifyReport = verify("audit.jsonl", key=signing.public_key())
 first_problem: Problem | None = audit_report.first_problem
 ocsf_event: dict[str, object] = to_ocsf(AuditEvent(action="auth.login", time=now).to_record())
+
+# -- secpolicy.policyfile, secpolicy.baselines, secpolicy.testing ---------------------
+from secpolicy.baselines import CheckReport, Result, check_policy  # noqa: E402
+from secpolicy.policyfile import ServicePolicy, load_policy, loads_policy  # noqa: E402
+from secpolicy.testing import assert_no_pii, assert_password_rejected  # noqa: E402
+
+service: ServicePolicy = load_policy("secpolicy.toml")
+declared: ServicePolicy = loads_policy('[password]\nprofile = "cn-mlps-l3"\n')
+if declared.password is not None:
+    assert_password_rejected(declared.password, "123456", code="too_short")
+compliance: CheckReport = check_policy(service, ["cn-mlps-l3", "pci-dss-4"])
+shortfalls: tuple[Result, ...] = compliance.failures
+junit_xml: str = compliance.render("junit")
+line_of_min_length: int | None = service.line_of("password.min_length")
+assert_no_pii("order 42 shipped")

@@ -1,0 +1,191 @@
+"""The check report in each form CI systems read."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from secpolicy.baselines import CheckReport, check_policy
+from secpolicy.policyfile import load_policy, loads_policy
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "secpolicy.toml"
+
+#: The parts of the SARIF 2.1.0 schema (OASIS, sarif-schema-2.1.0.json) that a
+#: results log must satisfy, written from the specification's required
+#: properties and enumerations: no package in the registry ships the schema.
+SARIF_REQUIRED: dict[str, Any] = {
+    "type": "object",
+    "required": ["version", "runs"],
+    "properties": {
+        "version": {"const": "2.1.0"},
+        "$schema": {"type": "string", "format": "uri"},
+        "runs": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["tool"],
+                "properties": {
+                    "tool": {
+                        "type": "object",
+                        "required": ["driver"],
+                        "properties": {
+                            "driver": {
+                                "type": "object",
+                                "required": ["name"],
+                                "properties": {
+                                    "name": {"type": "string"},
+                                    "version": {"type": "string"},
+                                    "informationUri": {"type": "string"},
+                                    "rules": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["id"],
+                                            "properties": {
+                                                "id": {"type": "string"},
+                                                "shortDescription": {"$ref": "#/$defs/message"},
+                                                "fullDescription": {"$ref": "#/$defs/message"},
+                                            },
+                                        },
+                                    },
+                                },
+                            }
+                        },
+                    },
+                    "results": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["message"],
+                            "properties": {
+                                "ruleId": {"type": "string"},
+                                "ruleIndex": {"type": "integer", "minimum": -1},
+                                "kind": {
+                                    "enum": [
+                                        "notApplicable",
+                                        "pass",
+                                        "fail",
+                                        "review",
+                                        "open",
+                                        "informational",
+                                    ]
+                                },
+                                "level": {"enum": ["none", "note", "warning", "error"]},
+                                "message": {"$ref": "#/$defs/message"},
+                                "locations": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "physicalLocation": {
+                                                "type": "object",
+                                                "properties": {
+                                                    "artifactLocation": {
+                                                        "type": "object",
+                                                        "properties": {"uri": {"type": "string"}},
+                                                    },
+                                                    "region": {
+                                                        "type": "object",
+                                                        "properties": {
+                                                            "startLine": {
+                                                                "type": "integer",
+                                                                "minimum": 1,
+                                                            }
+                                                        },
+                                                    },
+                                                },
+                                            }
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "$defs": {
+        "message": {
+            "type": "object",
+            "anyOf": [{"required": ["text"]}, {"required": ["id"]}],
+            "properties": {"text": {"type": "string"}},
+        }
+    },
+}
+
+
+@pytest.fixture
+def report() -> CheckReport:
+    """The example checked against a baseline it meets and one it does not."""
+    return check_policy(load_policy(EXAMPLE), ["cn-mlps-l3", "pci-dss-4", "nist-800-63b"])
+
+
+class TestForms:
+    def test_counts_and_ok(self, report: CheckReport) -> None:
+        """A report with a failure is not ok; counts add up."""
+        counts = report.counts()
+        assert not report.ok
+        assert sum(counts.values()) == len(report.results)
+        assert counts["fail"] == len(report.failures) > 0
+        assert counts["n/a"] == 1  # PCI rotation: the example requires MFA
+
+    def test_text_table(self, report: CheckReport) -> None:
+        """The table has a header, one row per requirement and a summary."""
+        lines = report.to_text().splitlines()
+        assert lines[0].split() == ["STATUS", "REQUIREMENT", "CLAUSE", "DETAIL"]
+        assert len(lines) == len(report.results) + 2
+        assert lines[-1].startswith("FAILED: ")
+        assert any(line.startswith("PASS    cn-mlps-l3/mfa ") for line in lines)
+
+    def test_json(self, report: CheckReport) -> None:
+        """The JSON form carries every result with its line in the policy file."""
+        data = json.loads(report.render("json"))
+        assert data["ok"] is False
+        assert data["baselines"] == ["cn-mlps-l3", "pci-dss-4", "nist-800-63b"]
+        first = data["results"][0]
+        assert first["id"] == "cn-mlps-l3/password-length"
+        assert first["line"] == 17  # min_length = 10
+        assert first["interpretation"] is True
+
+    def test_junit_xml_parses_with_counts(self, report: CheckReport) -> None:
+        """JUnit XML: a suite per baseline with failures and skips counted."""
+        root = ET.fromstring(report.render("junit"))  # noqa: S314 (our own output)
+        assert root.tag == "testsuites"
+        suites = {suite.get("name"): suite for suite in root}
+        assert set(suites) == {"cn-mlps-l3", "pci-dss-4", "nist-800-63b"}
+        assert suites["cn-mlps-l3"].get("failures") == "0"
+        pci = suites["pci-dss-4"]
+        assert pci.get("skipped") == "1"
+        failures = [case for case in pci if case.find("failure") is not None]
+        assert len(failures) == int(pci.get("failures") or 0) == 2
+        assert root.get("tests") == str(len(report.results))
+
+    def test_sarif_matches_the_schema(self, report: CheckReport) -> None:
+        """SARIF 2.1.0: required properties, enumerations and one rule per requirement."""
+        sarif = json.loads(report.render("sarif"))
+        jsonschema.validate(sarif, SARIF_REQUIRED, cls=jsonschema.Draft202012Validator)
+        run = sarif["runs"][0]
+        rules = run["tool"]["driver"]["rules"]
+        assert [r["id"] for r in rules] == [r.id for r in report.results]
+        kinds = {r["kind"] for r in run["results"]}
+        assert kinds == {"pass", "fail", "notApplicable"}
+        for result in run["results"]:
+            assert (result["level"] == "error") == (result["kind"] == "fail")
+            assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+
+    def test_sarif_without_a_file(self) -> None:
+        """A policy from a string has no line; the location is just the name."""
+        sarif = check_policy(loads_policy(""), ["nist-800-63b"]).to_sarif()
+        location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        assert location == {"artifactLocation": {"uri": "<policy>"}}
+
+    def test_unknown_format(self, report: CheckReport) -> None:
+        """Asking for an unknown form is a ValueError naming the known ones."""
+        with pytest.raises(ValueError, match="text, json, junit or sarif"):
+            report.render("html")

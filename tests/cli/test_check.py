@@ -1,0 +1,165 @@
+"""secpolicy check, baselines, schema and password check, through a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from secpolicy.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main
+from secpolicy.policyfile import json_schema
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "secpolicy.toml"
+
+
+def run(*args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m secpolicy ARGS`` with *stdin*."""
+    return subprocess.run(
+        [sys.executable, "-m", "secpolicy", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        cwd=cwd,
+    )
+
+
+class TestCheck:
+    def test_passing_baselines_exit_zero(self) -> None:
+        """All requirements met: exit 0 and an OK summary."""
+        result = run("check", str(EXAMPLE), "--baseline", "cn-mlps-l3", "cn-interactive-service")
+        assert result.returncode == EXIT_OK, result.stdout + result.stderr
+        assert result.stdout.splitlines()[-1].startswith("OK: ")
+
+    def test_shortfall_exits_one(self) -> None:
+        """A failed requirement: exit 1, the failure in the table."""
+        result = run("check", str(EXAMPLE), "-b", "pci-dss-4")
+        assert result.returncode == EXIT_FAILURE
+        assert "FAIL    pci-dss-4/password-length" in result.stdout
+
+    def test_junit_output_file(self, tmp_path: Path) -> None:
+        """--format junit --output writes parseable JUnit XML."""
+        out = tmp_path / "report.xml"
+        result = run(
+            "check", str(EXAMPLE), "-b", "cn-mlps-l3", "--format", "junit", "--output", str(out)
+        )
+        assert result.returncode == EXIT_OK
+        root = ET.parse(out).getroot()  # noqa: S314 (our own output)
+        assert root.get("failures") == "0"
+        assert root.get("tests") == "13"
+
+    def test_json_and_sarif(self) -> None:
+        """--format json and sarif print JSON documents."""
+        data = json.loads(
+            run("check", str(EXAMPLE), "-b", "nist-800-63b", "--format", "json").stdout
+        )
+        assert data["ok"] is False
+        sarif = json.loads(
+            run("check", str(EXAMPLE), "-b", "nist-800-63b", "--format", "sarif").stdout
+        )
+        assert sarif["version"] == "2.1.0"
+
+    def test_without_baseline_validates(self, tmp_path: Path) -> None:
+        """With no baseline the file is only loaded; the default name is secpolicy.toml."""
+        (tmp_path / "secpolicy.toml").write_text('[password]\nprofile = "pci-dss-4"\n')
+        result = run("check", cwd=tmp_path)
+        assert result.returncode == EXIT_OK
+        assert result.stdout == "OK: secpolicy.toml is a valid policy (sections: password)\n"
+
+    def test_invalid_file_exits_two_with_line(self, tmp_path: Path) -> None:
+        """An invalid policy file: exit 2 and the file, line and key on stderr."""
+        path = tmp_path / "secpolicy.toml"
+        path.write_text("[password]\n\nmin_length = 0\n")
+        result = run("check", str(path), "-b", "cn-mlps-l3")
+        assert result.returncode == EXIT_USAGE
+        assert result.stderr == f"secpolicy: {path}:3: password.min_length: must be >= 1\n"
+
+    def test_missing_file_and_unknown_baseline(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Usage errors exit 2."""
+        assert main(["check", "no-such.toml"]) == EXIT_USAGE
+        assert "no such policy file" in capsys.readouterr().err
+        assert main(["check", str(EXAMPLE), "-b", "iso-27001"]) == EXIT_USAGE
+
+
+class TestBaselines:
+    def test_list_and_detail(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Without names a line per baseline; with names every requirement and clause."""
+        assert main(["baselines"]) == EXIT_OK
+        assert len(capsys.readouterr().out.splitlines()) == 6
+        assert main(["baselines", "cn-mlps-l3"]) == EXIT_OK
+        out = capsys.readouterr().out
+        assert "GB/T 22239-2019 level 3 8.1.4.1 d)" in out
+        assert "[interpretation]" in out
+
+    def test_json_and_unknown(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--json lists requirements as data; an unknown name is a usage error."""
+        assert main(["baselines", "--json", "pci-dss-4"]) == EXIT_OK
+        data = json.loads(capsys.readouterr().out)
+        assert data[0]["requirements"][0]["clause"] == "PCI DSS v4.0.1 8.3.6"
+        assert main(["baselines", "iso-27001"]) == EXIT_USAGE
+
+
+class TestSchema:
+    def test_schema_command(self, tmp_path: Path) -> None:
+        """secpolicy schema writes the generated schema."""
+        out = tmp_path / "schema.json"
+        assert main(["schema", "--output", str(out)]) == EXIT_OK
+        assert json.loads(out.read_text()) == json_schema()
+
+
+class TestPasswordCheck:
+    def test_rejected_password_is_never_echoed(self) -> None:
+        """A rejected password: exit 1, the reasons, and no trace of the password."""
+        secret = "Password1!"
+        result = run("password", "check", "--profile", "pci-dss-4", stdin=secret + "\n")
+        assert result.returncode == EXIT_FAILURE
+        assert "rejected by pci-dss-4" in result.stdout
+        assert "too_short" in result.stdout
+        assert secret not in result.stdout + result.stderr
+
+    def test_accepted_with_policy_file_in_chinese(self, tmp_path: Path) -> None:
+        """--policy uses the file's [password] section; --locale picks the messages."""
+        path = tmp_path / "secpolicy.toml"
+        path.write_text('[password]\nprofile = "cn-mlps-l3"\n')
+        ok = run("password", "check", "--policy", str(path), stdin="Kx9#mPq2$vLw\n")
+        assert ok.returncode == EXIT_OK, ok.stdout
+        weak = run(
+            "password", "check", "--policy", str(path), "--locale", "zh-CN", "--json", stdin="abc\n"
+        )
+        data = json.loads(weak.stdout)
+        assert data["ok"] is False
+        assert data["violations"][0]["code"] == "too_short"
+        assert "abc" not in weak.stdout
+
+    def test_context_words_from_options(self) -> None:
+        """--username makes passwords built from the account name fail."""
+        result = run(
+            "password", "check", "--profile", "nist-800-63b", "--username", "zhangwei",
+            stdin="zhangwei-is-my-name-2025\n",
+        )  # fmt: skip
+        assert result.returncode == EXIT_FAILURE
+        assert "similar_to_user_data" in result.stdout
+
+    def test_never_from_arguments(self) -> None:
+        """There is no argument that takes the password; extra words are usage errors."""
+        result = run("password", "check", "--profile", "pci-dss-4", "hunter2hunter2")
+        assert result.returncode == EXIT_USAGE
+        assert "hunter2hunter2" not in result.stdout + result.stderr
+        assert "standard input" in result.stderr
+
+    def test_usage_errors(self, tmp_path: Path) -> None:
+        """No input, no policy or a policy without [password] exit 2."""
+        assert run("password", "check", "--profile", "pci-dss-4").returncode == EXIT_USAGE
+        assert run("password", "check", stdin="x\n").returncode == EXIT_USAGE
+        empty = tmp_path / "p.toml"
+        empty.write_text("[service]\nname = 'x'\n")
+        result = run("password", "check", "--policy", str(empty), stdin="x\n")
+        assert result.returncode == EXIT_USAGE
+        assert "no [password] section" in result.stderr
+        result = run("password", "check", "--policy", str(tmp_path / "none.toml"), stdin="x\n")
+        assert result.returncode == EXIT_USAGE
