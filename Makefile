@@ -13,13 +13,14 @@ RUNTIME_STAMP := $(VENV)/.stamp-runtime
 DEV_STAMP     := $(VENV)/.stamp-dev
 BENCH_STAMP   := $(VENV)/.stamp-bench
 
-.PHONY: help demo test lint typecheck unit docs bench clean
+.PHONY: help demo test lint typecheck unit docs bench schema clean
 
 help:
 	@echo "make demo   create .venv, install secpolicy, run every example"
 	@echo "make test   lint, type-check, tests with coverage gate, docs, examples"
 	@echo "make docs   build the documentation into docs/_build/html"
 	@echo "make bench  run the benchmarks side by side with the competitors"
+	@echo "make schema regenerate the JSON Schema of secpolicy.toml after changing its keys"
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "secpolicy needs Python 3.11 or newer")'
@@ -63,6 +64,9 @@ test: lint typecheck unit docs
 
 bench: $(BENCH_STAMP)
 	$(PY) -m benchmarks
+
+schema: $(DEV_STAMP)
+	$(BIN)/secpolicy schema --output src/secpolicy/policyfile/secpolicy.schema.json
 
 clean:
 	rm -rf $(VENV) docs/_build .coverage .mypy_cache .pytest_cache .ruff_cache .hypothesis

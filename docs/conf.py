@@ -24,6 +24,8 @@ myst_heading_anchors = 3
 exclude_patterns = ["_build"]
 templates_path: list[str] = []
 html_static_path = ["_static"]
+# The policy file's JSON Schema, published at the root of the docs for editors.
+html_extra_path = ["../src/secpolicy/policyfile/secpolicy.schema.json"]
 html_theme = "furo"
 html_title = f"secpolicy {release}"
 
@@ -46,7 +48,7 @@ nitpick_ignore_regex = [
         (
             r"(Algorithm|Kind|Action|Decided|Semantics|HoldScope|Gender|re\.Pattern|Effect|"
             r"RuleEffect|EventHook|State|Clock|EventDict|WrappedLogger|Processor|Fsync|SigningKey|"
-            r"VerifyKey|Outcome|ProblemKind)"
+            r"VerifyKey|Outcome|ProblemKind|SinkKind|Status|pytest\..*)"
         ),
     ),
     # Private modules are implementation details (base classes, internal state).

@@ -73,7 +73,7 @@ class TestExamples:
             loads_policy(block, base_dir=tmp_path)
 
     def test_schema_file_is_generated_from_the_code(self) -> None:
-        """The shipped JSON Schema is exactly what json_schema() generates (make schema)."""
+        """The shipped JSON Schema is exactly what json_schema() generates (run make schema)."""
         shipped = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
         assert shipped == json_schema()
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 from typing import TYPE_CHECKING, Any, Final
 
+from secpolicy.audit import load_hmac_key
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.pii import (
     DETECTABLE,
@@ -115,22 +114,14 @@ KEYS: Final = (
 def _pseudonym_key(variable: Any, path: str) -> bytes:
     if not isinstance(variable, str) or not variable:
         raise PolicyConfigError("must name an environment variable", field=f"{path}.key_env")
-    value = os.environ.get(variable, "").strip()
-    if not value:
+    if variable not in os.environ:
         raise PolicyConfigError(
             f"environment variable {variable} is not set", field=f"{path}.key_env"
         )
     try:
-        key = bytes.fromhex(value)
-    except ValueError:
-        try:
-            key = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        except (ValueError, binascii.Error):
-            raise PolicyConfigError(
-                f"environment variable {variable} is neither hex nor base64url",
-                field=f"{path}.key_env",
-            ) from None
-    return key
+        return load_hmac_key(os.environ[variable], name=f"environment variable {variable}")
+    except PolicyConfigError as exc:
+        raise PolicyConfigError(exc.reason, field=f"{path}.key_env") from None
 
 
 def operator(spec: Any, path: str) -> Operator:
