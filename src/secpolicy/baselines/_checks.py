@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from secpolicy.password import PasswordPolicy
     from secpolicy.policyfile import ServicePolicy
-    from secpolicy.retention import Period
+    from secpolicy.retention import Period, RetentionRule
 
 
 def _minutes(delta: timedelta) -> str:
@@ -280,20 +280,29 @@ def audit_masked() -> Callable[[ServicePolicy], Verdict]:
 # -- retention --------------------------------------------------------------------------
 
 
+def _rules(
+    policy: ServicePolicy, category: str | None, required: str = ""
+) -> tuple[str, tuple[RetentionRule, ...]] | Verdict:
+    """The category (None: the audit files') and its rules, or the failure that stops the check."""
+    name = category
+    if name is None:
+        if policy.audit is None:
+            return failed("no [audit] section to name the audit log's category")
+        name = policy.audit.retention_category
+    if policy.retention is None:
+        return failed("no [retention] section")
+    rules = policy.retention.rules_for(name)
+    return (name, rules) if rules else failed(f"no retention rule for {name}{required}")
+
+
 def retention(category: str | None, period: Period) -> Callable[[ServicePolicy], Verdict]:
     """Records of *category* (None: the audit files' category) kept at least *period*."""
 
     def check(policy: ServicePolicy) -> Verdict:
-        name = category
-        if name is None:
-            if policy.audit is None:
-                return failed("no [audit] section to name the audit log's category")
-            name = policy.audit.retention_category
-        if policy.retention is None:
-            return failed("no [retention] section")
-        rules = policy.retention.rules_for(name)
-        if not rules:
-            return failed(f"no retention rule for {name}; required at least {period}")
+        found = _rules(policy, category, f"; required at least {period}")
+        if isinstance(found, Verdict):
+            return found
+        name, rules = found
         need = "permanently" if period.permanent else f"at least {period}"
         enough = [r for r in rules if r.keep.covers(period)]
         if enough:
@@ -308,12 +317,10 @@ def accessible(category: str | None, period: Period) -> Callable[[ServicePolicy]
     """The latest *period* of *category* immediately available."""
 
     def check(policy: ServicePolicy) -> Verdict:
-        name = category or (policy.audit.retention_category if policy.audit else None)
-        if policy.retention is None or name is None:
-            return failed("no [retention] or [audit] section")
-        rules = policy.retention.rules_for(name)
-        if not rules:
-            return failed(f"no retention rule for {name}")
+        found = _rules(policy, category)
+        if isinstance(found, Verdict):
+            return found
+        name, rules = found
         online = [r.accessible or r.keep for r in rules]
         if any(p.covers(period) for p in online):
             return passed(f"{name} immediately available at least {period}")

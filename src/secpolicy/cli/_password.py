@@ -9,17 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from secpolicy.cli._common import EXIT_FAILURE, EXIT_OK, UsageError
-from secpolicy.password import PasswordContext, profiles
+from secpolicy.password import PasswordContext
 from secpolicy.policyfile import load_policy
+from secpolicy.policyfile._password import PROFILES
 
 if TYPE_CHECKING:
     import argparse
 
     from secpolicy.password import PasswordPolicy
-
-PROFILES: dict[str, PasswordPolicy] = {
-    policy.name: policy for policy in (getattr(profiles, n) for n in profiles.__all__)
-}
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

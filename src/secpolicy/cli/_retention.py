@@ -10,7 +10,8 @@ from typing import IO, TYPE_CHECKING, Any
 from secpolicy import SystemClock
 from secpolicy.cli._common import EXIT_OK, UsageError, open_input, open_output
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.retention import LegalHold, RetentionSchedule, evaluate_jsonl, profiles
+from secpolicy.policyfile._retention import PROFILES
+from secpolicy.retention import LegalHold, evaluate_jsonl
 from secpolicy.retention._rules import DECISION_FIELDS
 from secpolicy.retention._schedule import record_from_mapping
 
@@ -18,9 +19,6 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterator
 
-PROFILES: dict[str, RetentionSchedule] = {
-    schedule.name: schedule for schedule in (getattr(profiles, n) for n in profiles.__all__)
-}
 CSV_COLUMNS = (
     "record_id",
     "category",

@@ -222,23 +222,14 @@ def build(values: Mapping[str, Any], base_dir: Path, *, has_pii: bool) -> AuditS
                 field=f"audit.events[{i}]",
             )
 
-    def path(name: str) -> Path | None:
-        return base_dir / values[name] if name in values else None
-
-    return AuditSettings(
-        sink=sink,
-        path=path("path"),
-        logger=values.get("logger", "secpolicy.audit"),
-        fsync=_fsync(values.get("fsync", "checkpoint")),
-        rotate_bytes=values.get("rotate_size"),
-        rotate_every=values.get("rotate_every"),
-        checkpoint_every=values.get("checkpoint_every", 1000),
-        checkpoint_interval=values.get("checkpoint_interval", timedelta(seconds=60)),
-        key_file=path("key_file"),
-        key_env=values.get("key_env"),
-        anchor=path("anchor"),
-        mask=values.get("mask", True),
-        masking=values.get("masking", "default"),
-        events=tuple(values.get("events", ())),
-        retention_category=values.get("retention_category", "audit_log"),
-    )
+    given = dict(values)
+    for name in ("path", "key_file", "anchor"):
+        if name in given:
+            given[name] = base_dir / given[name]
+    if "fsync" in given:
+        given["fsync"] = _fsync(given["fsync"])
+    if "rotate_size" in given:
+        given["rotate_bytes"] = given.pop("rotate_size")
+    if "events" in given:
+        given["events"] = tuple(given["events"])
+    return AuditSettings(**given)

@@ -31,6 +31,8 @@ SECTIONS: Final[tuple[tuple[str, tuple[Key, ...], str], ...]] = (
     ("audit", _audit.KEYS, "the audit log: sink, rotation, durability, checkpoints, masking"),
     ("retention", _retention.KEYS, "retention: profile, time zone, rules and legal holds"),
 )
+#: The document's top-level keys: one table per section.
+_DOCUMENT: Final = tuple(Key(name=n, kind="table", keys=k, help=h) for n, k, h in SECTIONS)
 SCHEMA_ID: Final = "https://secpolicy.readthedocs.io/en/latest/_static/secpolicy.schema.json"
 _TOML_POSITION: Final = re.compile(
     r"\s*\(at line (\d+), column \d+\)\s*$|\s*\(at end of document\)\s*$"
@@ -43,7 +45,7 @@ def json_schema() -> dict[str, Any]:
     Editors that validate TOML against JSON Schema (Taplo, Even Better TOML)
     use it for completion and checks; ``secpolicy schema`` writes it.
     """
-    schema = to_schema(tuple(Key(name=n, kind="table", keys=k, help=h) for n, k, h in SECTIONS))
+    schema = to_schema(_DOCUMENT)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -129,9 +131,7 @@ def _build(
     clock: Clock | None,
     lines: dict[str, int],
 ) -> ServicePolicy:
-    checked = read_table(
-        data, tuple(Key(name=n, kind="table", keys=k, help=h) for n, k, h in SECTIONS), ""
-    )
+    checked = read_table(data, _DOCUMENT, "")
     name = checked.get("service", {}).get("name", "")
     parts: dict[str, Any] = {}
     if "password" in checked:
@@ -145,6 +145,18 @@ def _build(
     if "retention" in checked:
         parts["retention"], parts["holds"] = _retention.build(checked["retention"], name)
     return ServicePolicy(name=name, source=source, locations=lines, **parts)
+
+
+def _from_text(
+    text: str, source: str, base_dir: Path, file: Path | None, clock: Clock | None
+) -> ServicePolicy:
+    data, lines = _parse(text, source)
+    try:
+        return _build(data, base_dir, file, clock, lines)
+    except PolicyConfigError as exc:
+        if exc.source is not None:  # already located in another file (the RBAC file)
+            raise
+        raise _located(exc, source, lines) from None
 
 
 def loads_policy(
@@ -163,13 +175,7 @@ def loads_policy(
             RBAC file) are found.
         clock: The clock the RBAC engine reads (default: the system clock).
     """
-    data, lines = _parse(text, source)
-    try:
-        return _build(data, Path(base_dir), None, clock, lines)
-    except PolicyConfigError as exc:
-        if exc.source is not None:  # already located in another file (the RBAC file)
-            raise
-        raise _located(exc, source, lines) from None
+    return _from_text(text, source, Path(base_dir), None, clock)
 
 
 def load_policy(path: str | os.PathLike[str], *, clock: Clock | None = None) -> ServicePolicy:
@@ -191,12 +197,4 @@ def load_policy(path: str | os.PathLike[str], *, clock: Clock | None = None) -> 
         8
     """
     file = Path(path)
-    source = str(path)
-    text = _read_file(file, source)
-    data, lines = _parse(text, source)
-    try:
-        return _build(data, file.parent, file, clock, lines)
-    except PolicyConfigError as exc:
-        if exc.source is not None:
-            raise
-        raise _located(exc, source, lines) from None
+    return _from_text(_read_file(file, str(path)), str(path), file.parent, file, clock)

@@ -9,10 +9,15 @@ dotted path the loader uses in its errors (``rbac.grants[2].role``).
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 _BARE_KEY: Final = re.compile(r"[A-Za-z0-9_-]+")
 _ESCAPE: Final = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+#: A bare value (number, boolean, date-time with a space between date and time).
+_SCALAR: Final = re.compile(r"[^,\]\}\s#]+(?: [0-9:.+\-Zz]+)?")
 _SIMPLE_ESCAPES: Final = {
     "b": "\b",
     "t": "\t",
@@ -137,7 +142,7 @@ class _Scanner:
         elif char == "{":
             self.inline_table(path)
         else:
-            match = re.compile(r"[^,\]\}\s#]+(?: [0-9:.+\-Zz]+)?").match(self.text, self.pos)
+            match = _SCALAR.match(self.text, self.pos)
             self.advance(match.end() - self.pos if match else 1)
 
     def array(self, path: str) -> None:
@@ -233,7 +238,7 @@ def line_index(text: str) -> dict[str, int]:
         return scanner.lines
 
 
-def find_line(lines: dict[str, int], path: str) -> int | None:
+def find_line(lines: Mapping[str, int], path: str) -> int | None:
     """The line of *path*, or of its nearest enclosing key or table that has one."""
     while path:
         if path in lines:

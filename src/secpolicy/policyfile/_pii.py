@@ -42,6 +42,14 @@ _OPERATOR_KEYS: Final[dict[str, tuple[str, ...]]] = {
     "replace": ("template",),
     "pseudonymize": ("key_env", "length", "template"),
 }
+_OPERATORS: Final[dict[str, Any]] = {
+    "mask": Mask,
+    "mask_email": MaskEmail,
+    "mask_name": MaskName,
+    "redact": Redact,
+    "replace": Replace,
+    "pseudonymize": Pseudonymize,
+}
 _OPERATOR_SCHEMA: Final = {
     "oneOf": [
         {"type": "string", "enum": ["mask_email", "mask_name", "redact", "replace"]},
@@ -137,16 +145,8 @@ def operator(spec: Any, path: str) -> Operator:
         raise PolicyConfigError(f"unknown key(s) for {op}: {', '.join(unknown)}", field=path)
     if op == "pseudonymize":
         table["key"] = _pseudonym_key(table.pop("key_env", None), path)
-    classes: dict[str, Any] = {
-        "mask": Mask,
-        "mask_email": MaskEmail,
-        "mask_name": MaskName,
-        "redact": Redact,
-        "replace": Replace,
-        "pseudonymize": Pseudonymize,
-    }
     try:
-        made: Operator = classes[op](**table)
+        made: Operator = _OPERATORS[op](**table)
     except (TypeError, ValueError) as exc:
         reason = exc.reason if isinstance(exc, PolicyConfigError) else str(exc)
         raise PolicyConfigError(f"invalid {op} operator: {reason}", field=path) from None

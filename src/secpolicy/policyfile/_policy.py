@@ -58,7 +58,7 @@ class ServicePolicy:
         """
         from secpolicy.policyfile._locate import find_line  # noqa: PLC0415 (light import)
 
-        return find_line(dict(self.locations), path)
+        return find_line(self.locations, path)
 
     @property
     def sections(self) -> tuple[str, ...]:

@@ -150,22 +150,23 @@ def frozen_clock(request: pytest.FixtureRequest) -> FrozenClock:
     return FrozenClock(start)
 
 
+def _load(config: pytest.Config, clock: FrozenClock | None = None) -> ServicePolicy:
+    path = _policy_path(config)
+    if not path.is_file():
+        pytest.fail(f"policy file {path} not found", pytrace=False)
+    return load_policy(path, clock=clock)
+
+
 @pytest.fixture
 def secpolicy_policy(request: pytest.FixtureRequest) -> ServicePolicy:
     """The project's policy file, loaded (``--secpolicy-policy`` or ``secpolicy.toml``)."""
-    path = _policy_path(request.config)
-    if not path.is_file():
-        pytest.fail(f"policy file {path} not found", pytrace=False)
-    return load_policy(path)
+    return _load(request.config)
 
 
 @pytest.fixture
 def rbac_from_policy(request: pytest.FixtureRequest, frozen_clock: FrozenClock) -> RBAC:
     """A fresh RBAC engine from the policy file's ``[rbac]`` section, on ``frozen_clock``."""
-    path = _policy_path(request.config)
-    if not path.is_file():
-        pytest.fail(f"policy file {path} not found", pytrace=False)
-    rbac = load_policy(path, clock=frozen_clock).rbac
+    rbac = _load(request.config, frozen_clock).rbac
     if rbac is None:
-        pytest.fail(f"{path} has no [rbac] section", pytrace=False)
+        pytest.fail(f"{_policy_path(request.config)} has no [rbac] section", pytrace=False)
     return rbac
