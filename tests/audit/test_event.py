@@ -6,8 +6,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from secpolicy.audit import ACTIONS, Actor, AuditEvent, Endpoint, action_spec, to_ocsf
+from secpolicy.audit._event import format_time, parse_time
 from secpolicy.exceptions import NaiveDatetimeError
 
 T = datetime(2026, 3, 1, 8, 0, 0, 123456, tzinfo=UTC)
@@ -45,6 +48,38 @@ class TestEvent:
         assert event.time == datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
         with pytest.raises(NaiveDatetimeError, match="time"):
             AuditEvent(action="a.b", time=datetime(2026, 3, 1))  # noqa: DTZ001
+
+    @pytest.mark.parametrize(
+        ("value", "text"),
+        [
+            (T, "2026-03-01T08:00:00.123456Z"),
+            (datetime(2026, 3, 1, tzinfo=UTC), "2026-03-01T00:00:00.000000Z"),
+            (datetime(1, 1, 1, tzinfo=UTC), "0001-01-01T00:00:00.000000Z"),
+            (
+                datetime(2026, 1, 1, 7, 59, 59, 999999, tzinfo=timezone(timedelta(hours=8))),
+                "2025-12-31T23:59:59.999999Z",
+            ),
+        ],
+    )
+    def test_format_time(self, value: datetime, text: str) -> None:
+        """Record times are RFC 3339 in UTC with six fraction digits, even when zero."""
+        assert format_time(value) == text
+
+    @given(
+        st.datetimes(
+            # a day inside the range so that any of the zones stays in datetime's years
+            min_value=datetime(1, 1, 2),  # noqa: DTZ001 (hypothesis bounds are naive)
+            max_value=datetime(9999, 12, 30),  # noqa: DTZ001
+            timezones=st.sampled_from(
+                [UTC, timezone(timedelta(hours=8)), timezone(-timedelta(hours=5))]
+            ),
+        )
+    )
+    def test_format_time_agrees_with_isoformat(self, value: datetime) -> None:
+        """The fast formatter writes what isoformat() would, and parse_time reads it back."""
+        expected = value.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
+        assert format_time(value) == expected
+        assert parse_time(expected) == value
 
     @pytest.mark.parametrize(
         ("kwargs", "error", "match"),

@@ -176,6 +176,23 @@ class TestContext:
         audit.close()
         assert _events(tmp_path / "audit.jsonl")[0]["data"] == {"service": "shop"}
 
+    def test_enrichment_processor_may_drop_an_event(
+        self, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """structlog.DropEvent from the caller's processor skips the event, as in structlog."""
+
+        def health_checks(_: object, __: str, event: dict[str, object]) -> dict[str, object]:
+            if event.get("client") == "probe":
+                raise structlog.DropEvent
+            return event
+
+        audit = make_logger(processors=[health_checks])
+        audit.login(**ADDR, client="probe")
+        audit.login(**ADDR, client="web")
+        audit.close()
+        assert [r["data"] for r in _events(tmp_path / "audit.jsonl")] == [{"client": "web"}]
+        assert verify(tmp_path / "audit.jsonl", key=KEY).ok
+
 
 class TestMasking:
     def test_identifiers_never_reach_the_file_in_clear(

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 __all__ = [
     "GENESIS",
+    "HASH_KEY",
     "HASH_SUFFIX_LEN",
     "SigningKey",
     "VerifyKey",
@@ -42,9 +43,10 @@ __all__ = [
 
 #: The ``prev`` of a log's first record.
 GENESIS: Final = "0" * 64
-_HASH_KEY: Final = b',"hash":"'
+#: The member that follows the hashed prefix of every line.
+HASH_KEY: Final = b',"hash":"'
 #: Bytes after the hashed prefix: ``,"hash":"`` + 64 hex digits + ``"}``.
-HASH_SUFFIX_LEN: Final = len(_HASH_KEY) + 64 + 2
+HASH_SUFFIX_LEN: Final = len(HASH_KEY) + 64 + 2
 _MIN_HMAC_KEY: Final = 32
 _CHECKPOINT_DOMAIN: Final = b"secpolicy.audit.checkpoint.v1"
 
@@ -71,10 +73,12 @@ def frame(seq: int, prev: str, kind: str, body: str) -> tuple[bytes, str]:
         body: The record's other members as JSON object text without braces
             (``"time":"...","action":"..."``), or ``""``.
     """
-    head = f'{{"seq":{seq},"prev":"{prev}","kind":"{kind}"'
-    prefix = (f"{head},{body}" if body else head).encode()
+    if body:
+        prefix = f'{{"seq":{seq},"prev":"{prev}","kind":"{kind}",{body}'.encode()
+    else:
+        prefix = f'{{"seq":{seq},"prev":"{prev}","kind":"{kind}"'.encode()
     digest = hashlib.sha256(prefix).hexdigest()
-    return prefix + _HASH_KEY + digest.encode() + b'"}\n', digest
+    return b'%s,"hash":"%s"}\n' % (prefix, digest.encode()), digest
 
 
 def generate_signing_key() -> Ed25519PrivateKey:

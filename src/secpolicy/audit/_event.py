@@ -111,6 +111,15 @@ def check_port(name: str, value: object) -> int | None:
 
 
 _SCALARS: Final = frozenset({str, int, bool, type(None)})
+_RFC3339: Final = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ"
+
+
+def _flat(value: dict[Any, Any]) -> bool:
+    """True for the common case, a dict of str keys and scalar values, without recursion."""
+    for key, item in value.items():
+        if type(key) is not str or type(item) not in _SCALARS:
+            return False
+    return True
 
 
 def check_data(value: object, path: str = "data") -> None:
@@ -122,11 +131,7 @@ def check_data(value: object, path: str = "data") -> None:
     """
     if value is None or type(value) in _SCALARS:
         return
-    if (
-        isinstance(value, dict)
-        and all(type(v) in _SCALARS for v in value.values())
-        and all(type(k) is str for k in value)
-    ):
+    if type(value) is dict and _flat(value):
         return
     if isinstance(value, (str, int)):  # subclasses such as StrEnum, IntEnum
         return
@@ -154,7 +159,17 @@ def format_time(value: datetime) -> str:
     """An aware datetime as RFC 3339 in UTC with microseconds: ``2026-01-02T03:04:05.000006Z``."""
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.isoformat(timespec="microseconds")[:-6] + "Z"  # drop "+00:00"
+    # One %-format of the fields: about twice as fast as isoformat() and a slice,
+    # and this runs once per audit record.
+    return _RFC3339 % (
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+    )
 
 
 def parse_time(text: str) -> datetime:

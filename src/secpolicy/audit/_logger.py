@@ -44,7 +44,8 @@ class AuditLogger(Catalogue, structlog.BoundLoggerBase):
     calls ``structlog.configure``; the logger carries its own processors:
 
     1. ``structlog.contextvars.merge_contextvars``;
-    2. your enrichment *processors* (they see the flat keyword arguments);
+    2. your enrichment *processors* (they see the flat keyword arguments;
+       raising ``structlog.DropEvent`` skips the event, as in structlog);
     3. :class:`ShapeEvent` (validation into an audit record);
     4. :class:`MaskPII` unless ``mask=False``;
     5. :func:`render_record`, then the chain writer, which adds ``seq``,
@@ -197,11 +198,25 @@ class AuditLogger(Catalogue, structlog.BoundLoggerBase):
         An actor field given as ``None`` (``user_id``, ``user_name``,
         ``session_id``, ``ip``, ``port``) leaves the bound value in place.
         """
-        if self._context:
+        # What structlog's _proxy_to_logger does, without its generic detours:
+        # the context under the call's fields, then the processor chain, whose
+        # last step (render_record) always hands (record, body) to the writer.
+        context = self._context
+        if context:
             for name in _ACTOR_FIELDS:
                 if name in fields and fields[name] is None:
                     del fields[name]
-        self._proxy_to_logger("audit", action, **fields)
+            fields = {**context, **fields}
+        fields["event"] = action
+        logger = self._logger
+        event: Any = fields
+        try:
+            for processor in self._processors:
+                event = processor(logger, "audit", event)
+        except structlog.DropEvent:
+            return
+        args, _ = event
+        logger.audit(*args)
 
     def on_rbac_event(self, event: Any) -> None:
         """Record an :class:`~secpolicy.rbac.RBACEvent`; pass it as the engine's ``on_event``.

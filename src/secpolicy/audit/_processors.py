@@ -55,7 +55,9 @@ _ACTOR_KEYS: Final = {
     "ip": "ip",
     "port": "port",
 }
+_ACTOR_TEXT: Final = (("user_id", "user_id"), ("user_name", "name"), ("session_id", "session_id"))
 _TEXT_KEYS: Final = ("target", "reason", "correlation_id")
+_ENDPOINT_KEYS: Final = ("src", "nat")
 _MAX_TEXT: Final = 4096
 
 
@@ -103,14 +105,17 @@ class ShapeEvent:
 
     def __call__(self, logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
         # structlog hands every call a fresh dict: it is ours to take apart.
+        # This runs once per audit record, so the common case (a catalogued
+        # action, the clock's time, plain actor values) takes no detours.
         fields = event
-        action = fields.pop("event", None)
+        pop = fields.pop
+        action = pop("event", None)
         spec = ACTIONS.get(action) if type(action) is str else None
         if spec is None:
             check_action(action)
-        when = fields.pop("time", None)
+        when = pop("time", None)
         time = self._clock.now() if when is None else to_utc(when, name="time")
-        outcome = fields.pop("outcome", "success")
+        outcome = pop("outcome", "success")
         record: dict[str, Any] = {
             "time": format_time(time),
             "action": action,
@@ -120,61 +125,63 @@ class ShapeEvent:
         if actor:
             record["actor"] = actor
         for key in _TEXT_KEYS:
-            value = fields.pop(key, None)
+            value = pop(key, None)
             if value is not None:
                 record[key] = check_text(key, value)
-        for key in ("src", "nat"):
-            value = fields.pop(key, None)
+        for key in _ENDPOINT_KEYS:
+            value = pop(key, None)
             if value is not None:
                 record[key] = Endpoint.coerce(key, value).to_dict()  # type: ignore[union-attr]
         if fields:
             check_data(fields)
             record["data"] = fields
         if spec is not None and spec.requires:
-            _check_required(spec, record)
+            _check_required(spec, actor, fields)
         return record
 
 
-def _check_required(spec: ActionSpec, record: dict[str, Any]) -> None:
-    actor = record.get("actor", {})
-    data = record.get("data", {})
+def _check_required(spec: ActionSpec, actor: dict[str, Any], data: EventDict) -> None:
+    for name in spec.requires:
+        key = _ACTOR_KEYS.get(name)
+        if (key is None or key not in actor) and data.get(name) is None:
+            break
+    else:
+        return
     missing = [
         name
         for name in spec.requires
         if (_ACTOR_KEYS.get(name) or "") not in actor and data.get(name) is None
     ]
-    if missing:
-        raise ValueError(
-            f"{spec.action} requires {', '.join(missing)} (pass it or bind it to the logger)"
-        )
+    raise ValueError(
+        f"{spec.action} requires {', '.join(missing)} (pass it or bind it to the logger)"
+    )
 
 
 def _actor(fields: EventDict) -> dict[str, Any]:
-    given = fields.pop("actor", None)
+    pop = fields.pop
+    given = pop("actor", None)
     if given is not None:
         if not isinstance(given, Actor):
             raise TypeError(f"actor must be an Actor, not {type(given).__name__}")
         actor = given.to_dict()
     else:
         actor = {}
-    for key, name in _ACTOR_KEYS.items():
-        if key not in fields:
-            continue
-        value = fields.pop(key)
-        if value is None:
-            continue
-        if name == "ip":
-            actor["ip"] = check_ip("ip", value)
-        elif name == "port":
-            actor["port"] = (
+    for key, name in _ACTOR_TEXT:
+        value = pop(key, None)
+        if value is not None:
+            actor[name] = (
                 value
-                if type(value) is int and 0 <= value <= MAX_PORT
-                else check_port("port", value)
+                if type(value) is str and 0 < len(value) <= _MAX_TEXT
+                else check_text(key, value)
             )
-        elif type(value) is str and 0 < len(value) <= _MAX_TEXT:
-            actor[name] = value
-        else:
-            actor[name] = check_text(key, value)
+    ip = pop("ip", None)
+    if ip is not None:
+        actor["ip"] = check_ip("ip", ip)
+    port = pop("port", None)
+    if port is not None:
+        actor["port"] = (
+            port if type(port) is int and 0 <= port <= MAX_PORT else check_port("port", port)
+        )
     return actor
 
 

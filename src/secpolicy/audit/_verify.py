@@ -22,6 +22,7 @@ import attrs
 
 from secpolicy.audit._chain import (
     GENESIS,
+    HASH_KEY,
     HASH_SUFFIX_LEN,
     HEAD,
     VerifyKey,
@@ -54,6 +55,9 @@ ProblemKind = Literal[
 WARNING_KINDS: Final = frozenset({"torn_tail", "unsealed", "repaired", "sink_error"})
 _WINDOW: Final = 1 << 16
 _SEQ_MARK: Final = b'{"seq":'
+# Where, in a line read with its newline, the hash member and the hash begin.
+_HASH_KEY_AT: Final = -(HASH_SUFFIX_LEN + 1)
+_HASH_AT: Final = _HASH_KEY_AT + len(HASH_KEY)
 
 
 @attrs.frozen
@@ -412,6 +416,58 @@ class _Verifier:
         for old in [k for k in self.hashes if k < horizon]:
             del self.hashes[old]
 
+    def line(self, file: str, number: int, raw: bytes, *, last_file: bool) -> None:
+        """Check one line that is not the common case (see :func:`verify`)."""
+        torn = not raw.endswith(b"\n")
+        line = raw if torn else raw[:-1]
+        head = HEAD.match(line)
+        digest = line[-66:-2].decode("ascii", "replace")
+        if (
+            head is None
+            or line[-HASH_SUFFIX_LEN:-66] != HASH_KEY
+            or not line.endswith(b'"}')
+            or hashlib.sha256(line[:-HASH_SUFFIX_LEN]).hexdigest() != digest
+        ):
+            if torn and last_file:
+                self.flush_damage(None)
+                self.report(
+                    "torn_tail",
+                    file,
+                    number,
+                    self.expected,
+                    f"the last line ({len(raw)} bytes) is incomplete: a crash during "
+                    "a write, or the file was cut here; reopening the log repairs it",
+                )
+            else:
+                self.damaged(file, number, line)
+            return
+        seq = int(head[1])
+        if torn:
+            self.report(
+                "truncated" if last_file else "modified",
+                file,
+                number,
+                seq,
+                "the file ends without the newline after this record: it was cut",
+            )
+        self.intact(file, number, line, seq, head[2].decode(), digest, head[3].decode())
+
+    def next_head(self) -> tuple[bytes | None, int]:
+        """The exact start of the next line if it is the expected event linked to the last.
+
+        Returns:
+            Those bytes and the expected sequence number, or None and -1 when
+            the next line cannot take the common path (the first line, after
+            damage, after a gap in what is known).
+        """
+        expected = self.expected
+        if expected is None or self.damage is not None:
+            return None, -1
+        entry = self.hashes.get(expected - 1)
+        if entry is None:
+            return None, -1
+        return b'{"seq":%d,"prev":"%s","kind":"event"' % (expected, entry[0].encode()), expected
+
     # -- records of the log's own ---------------------------------------------
 
     def special(  # noqa: PLR0917 (called from intact() only)
@@ -616,84 +672,59 @@ def verify(  # noqa: PLR0912, PLR0915 (one pass over every line, kept in one pla
     done = 0
     next_report = 1 << 22
     hashes = verifier.hashes
-    fast = 0
+    sha256 = hashlib.sha256
     for index, path in enumerate(files):
         verifier.file_index = index
         name = str(path)
-        verifier.file_counts[name] = [0, None, None, 0]
+        last_file = index == len(files) - 1
+        counts = verifier.file_counts[name] = [0, None, None, 0]
         try:
             handle = path.open("rb")
         except OSError as exc:
             verifier.report("missing_file", name, None, None, f"cannot be read: {exc.strerror}")
             continue
+        fast = 0
+        number = 0
+        # The exact bytes the next record starts with if it is the common
+        # case: the expected event, linked to the last record.
+        head, seq = verifier.next_head()
         with handle:
-            last_number = 0
             for number, raw in enumerate(handle, 1):
-                last_number = number
-                done += len(raw)
-                if progress is not None and done >= next_report:
-                    progress(done, total)
-                    next_report = done + (1 << 22)
-                torn = not raw.endswith(b"\n")
-                line = raw[:-1] if not torn else raw
-                head = HEAD.match(line)
-                digest = line[-66:-2].decode("ascii", "replace")
+                if progress is not None:
+                    done += len(raw)
+                    if done >= next_report:
+                        progress(done, total)
+                        next_report = done + (1 << 22)
                 if (
-                    head is None
-                    or line[-HASH_SUFFIX_LEN:-66] != b',"hash":"'
-                    or not line.endswith(b'"}')
-                    or hashlib.sha256(line[:-HASH_SUFFIX_LEN]).hexdigest() != digest
+                    head is not None
+                    and raw.startswith(head)
+                    and raw.endswith(b'"}\n')
+                    and raw[_HASH_KEY_AT:_HASH_AT] == HASH_KEY
                 ):
-                    if torn and index == len(files) - 1:
-                        verifier.flush_damage(None)
-                        verifier.report(
-                            "torn_tail",
-                            name,
-                            number,
-                            verifier.expected,
-                            f"the last line ({len(raw)} bytes) is incomplete: a crash during "
-                            "a write, or the file was cut here; reopening the log repairs it",
-                        )
-                    else:
-                        verifier.damaged(name, number, line)
-                    continue
-                seq = int(head[1])
-                if torn:
-                    verifier.report(
-                        "truncated" if index == len(files) - 1 else "modified",
-                        name,
-                        number,
-                        seq,
-                        "the file ends without the newline after this record: it was cut",
-                    )
-                prev = head[2].decode()
-                kind = head[3]
-                if (
-                    kind == b"event"
-                    and seq == verifier.expected
-                    and verifier.damage is None
-                    and (entry := hashes.get(seq - 1)) is not None
-                    and entry[0] == prev
-                ):
-                    # The common case, kept lean: the next record, linked to the last.
-                    hashes[seq] = (digest, name, number)
-                    verifier.expected = seq + 1
-                    verifier.last_seq = seq
-                    fast += 1
-                    if not seq % _WINDOW:
-                        verifier.forget(seq)
-                    if verifier.unsealed_from is None:
-                        verifier.unsealed_from = seq
-                    continue
-                verifier.intact(name, number, line, seq, prev, digest, kind.decode())
-            counts = verifier.file_counts[name]
+                    hex_digest = raw[_HASH_AT:-3]
+                    digest = hex_digest.decode("ascii", "replace")
+                    if sha256(raw[:_HASH_KEY_AT]).hexdigest() == digest:
+                        if not fast and counts[1] is None:
+                            counts[1] = seq
+                        hashes[seq] = (digest, name, number)
+                        verifier.last_seq = seq
+                        fast += 1
+                        if not seq % _WINDOW:
+                            verifier.forget(seq)
+                        if verifier.unsealed_from is None:
+                            verifier.unsealed_from = seq
+                        seq += 1
+                        verifier.expected = seq
+                        head = b'{"seq":%d,"prev":"%s","kind":"event"' % (seq, hex_digest)
+                        continue
+                verifier.line(name, number, raw, last_file=last_file)
+                head, seq = verifier.next_head()
             if fast:
                 counts[0] += fast
                 verifier.records += fast
                 counts[2] = verifier.last_seq
-                fast = 0
-            if last_number == 0:
-                verifier.report("modified", name, None, None, "the file is empty")
+        if number == 0:
+            verifier.report("modified", name, None, None, "the file is empty")
     found = verifier.finish(anchor, str(files[-1]) if files else "")
     if progress is not None:
         progress(total, total)

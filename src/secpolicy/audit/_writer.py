@@ -40,6 +40,9 @@ __all__ = ["ChainWriter"]
 _DUMPS: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
+_TORN_REASON: Final = "torn last line removed on reopening (a crash during a write)"
+
+
 def _body(values: Mapping[str, Any]) -> str:
     return _DUMPS(values)[1:-1]
 
@@ -119,12 +122,14 @@ class ChainWriter:
                 length, digest = tail.torn
                 self._append(
                     "repair",
-                    {
-                        "time": format_time(now),
-                        "reason": "torn last line removed on reopening (a crash during a write)",
-                        "removed_bytes": length,
-                        "removed_sha256": digest,
-                    },
+                    _body(
+                        {
+                            "time": format_time(now),
+                            "reason": _TORN_REASON,
+                            "removed_bytes": length,
+                            "removed_sha256": digest,
+                        }
+                    ),
                 )
         self._stop = threading.Event()
         self._sealer: threading.Thread | None = None
@@ -144,11 +149,12 @@ class ChainWriter:
                 sink's policy requires; nothing is half-written.
         """
         with self._lock:
-            self._require_open()
+            if self._closed:
+                self._require_open()
             now = self._clock.now()
             if self._rotating and self.sink.rotation_due(now, self._segment_started):  # type: ignore[attr-defined]
                 self._rotate(now)
-            seq, digest = self._append("event", body=body)
+            seq, digest = self._append("event", body)
             if self._unsealed >= self.checkpoint_every or (
                 self._seal_at is not None and now >= self._seal_at
             ):
@@ -161,7 +167,7 @@ class ChainWriter:
         with self._lock:
             self._require_open()
             now = self._clock.now()
-            written = self._append(kind, {"time": format_time(now), **values})
+            written = self._append(kind, _body({"time": format_time(now), **values}))
             self._checkpoint(now)
             return written
 
@@ -222,12 +228,9 @@ class ChainWriter:
             and now - self._last_checkpoint >= self.checkpoint_interval
         )
 
-    def _append(
-        self, kind: str, values: Mapping[str, Any] | None = None, *, body: str | None = None
-    ) -> tuple[int, str]:
-        text = body if body is not None else _body(values or {})
+    def _append(self, kind: str, body: str) -> tuple[int, str]:
         seq = self._seq
-        line, digest = frame(seq, self._prev, kind, text)
+        line, digest = frame(seq, self._prev, kind, body)
         self.sink.write(line)
         self._seq = seq + 1
         self._prev = digest
@@ -245,12 +248,14 @@ class ChainWriter:
                 self._mirror_failing[index] = True
                 self._append(
                     "sink_error",
-                    {
-                        "time": format_time(self._clock.now()),
-                        "sink": repr(mirror),
-                        "error": type(exc).__name__,
-                        "first_missing_seq": self._seq - 1,
-                    },
+                    _body(
+                        {
+                            "time": format_time(self._clock.now()),
+                            "sink": repr(mirror),
+                            "error": type(exc).__name__,
+                            "first_missing_seq": self._seq - 1,
+                        }
+                    ),
                 )
         else:
             self._mirror_failing[index] = False
@@ -267,7 +272,7 @@ class ChainWriter:
             "sig": signature,
             "sealed": self._unsealed,
         }
-        _, digest = self._append("checkpoint", values)
+        _, digest = self._append("checkpoint", _body(values))
         if isinstance(self.sink, FileSink):
             self.sink.sync()
         self._unsealed = 0
@@ -302,7 +307,7 @@ class ChainWriter:
         }
         if previous is not None:
             values["previous_file"] = previous
-        self._append("segment", values)
+        self._append("segment", _body(values))
         self._segment_started = now
 
     def _rotate(self, now: datetime) -> None:
