@@ -98,6 +98,45 @@ def test_errors_name_line(lines: list[str], message: str) -> None:
     assert str(info.value).startswith(message)
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"id": 1, "category": "user_log", "created": "2024-01-01T00:00:00+00:00"}  \r\n',
+        '  {"id": 1, "category": "user_log", "created": "2024-01-01T00:00:00+00:00"}',
+        '{"id": 1, "category": "user_log", "created": "2024-01-01T08:00:00+08:00", "events": {}}',
+        '{"id": 1, "category": "user_log", "created": "2024-01-01T00:00:00Z", "events": null}',
+        (
+            '{"id": 1, "category": "kyc", "created": "2024-01-01T00:00:00+00:00",'
+            ' "events": {"relationship_ended": "2024-06-01T00:00:00+00:00"}}'
+        ),
+    ],
+)
+def test_line_forms_agree_with_evaluate_many(line: str) -> None:
+    """Whitespace, other offsets and empty or real events decide as evaluate_many does."""
+    dst = io.StringIO()
+    assert evaluate_jsonl(SCHEDULE, [line], dst, now=NOW) == 1
+    assert json.loads(dst.getvalue()) == _expected([json.loads(line)], [], only_due=False)[0]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"id": 1, "category": "user_log", "created": "2024-01-01T00:00:00"}', "needs a UTC"),
+        ('{"id": 1, "category": 3, "created": "2024-01-01T00:00:00+00:00"}', "category: missing"),
+        ('{"id": 1, "category": "user_log", "created": "yesterday"}', "not an ISO 8601 time"),
+        ('{"id": 1, "category": "user_log", "created": 20240101}', "must be a datetime"),
+        ('{"category": "user_log", "created": "2024-01-01T00:00:00+00:00"} {}', "not valid JSON"),
+        ('{"category": "user_log", "created": "2024-01-01T00:00:00+00:00"', "not valid JSON"),
+        ("[1, 2]", "must be a mapping"),
+    ],
+)
+def test_malformed_lines_are_named(line: str, message: str) -> None:
+    """Whatever the common path cannot read is reported with its line and reason."""
+    with pytest.raises(PolicyConfigError, match=message) as info:
+        evaluate_jsonl(SCHEDULE, ["", line], io.StringIO(), now=NOW, source="in.jsonl")
+    assert str(info.value).startswith("in.jsonl:2:")
+
+
 def test_record_without_id() -> None:
     """A record without an id gets a null record_id."""
     dst = io.StringIO()
