@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from secpolicy.pii import DETECTABLE, Finding, Scanner, is_valid
+from secpolicy.pii import DETECTABLE, Finding, Scanner, _scanner, is_valid
 
 from .conftest import luhn_complete, resident_id
 
@@ -150,6 +151,22 @@ class TestConfiguration:
         """Only str is scanned."""
         with pytest.raises(TypeError):
             SCANNER.find(b"13812345678")  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="text must be str, not bytes"):
+            SCANNER.spans(b"13812345678")  # type: ignore[arg-type]
+
+    def test_passes_skipped_without_their_character(self) -> None:
+        """Texts without '@', '.' or ':' still find everything else; with them, all entities."""
+        assert spans("13812345678 4111111111111111") == [
+            ("CN_MOBILE", "13812345678"),
+            ("PAYMENT_CARD", "4111111111111111"),
+        ]
+        assert spans("from 10.0.0.1 and fe80::1 to a@b.cn") == [
+            ("IP_ADDRESS", "10.0.0.1"),
+            ("IP_ADDRESS", "fe80::1"),
+            ("EMAIL", "a@b.cn"),
+        ]
+        # Full-width at signs and full stops fold to ASCII before the check.
+        assert spans("邮箱ａ＠ｂ．ｃｎ") == [("EMAIL", "ａ＠ｂ．ｃｎ")]
 
     def test_scan_lines(self) -> None:
         """Line streams give 1-based line numbers."""
@@ -190,6 +207,71 @@ class TestProperties:
         """Texts made of entities and glue always give valid, exact findings."""
         for f in SCANNER.find(text):
             assert text[f.start : f.end] == f.text
+
+    @given(st.lists(_PIECES, max_size=30).map("".join))
+    def test_spans_are_the_findings(self, text: str) -> None:
+        """spans() gives exactly find()'s findings as (start, end, entity) tuples."""
+        assert SCANNER.spans(text) == [(f.start, f.end, f.entity) for f in SCANNER.find(text)]
+
+
+# The patterns as first written, with the boundary check in front; the scanner's
+# own forms move it behind the first character for speed and must match the same.
+_PLAIN_BEFORE = r"(?<![0-9A-Za-z_])"
+_PLAIN_AFTER = r"(?![0-9A-Za-z_])"
+_PLAIN_PATTERNS = {
+    "_RESIDENT_ID": _PLAIN_BEFORE
+    + r"(?:[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+    + r"[0-9]{3}[0-9Xx]|[1-9][0-9]{5}[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3})"
+    + _PLAIN_AFTER,
+    "_USCC": _PLAIN_BEFORE
+    + r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}"
+    + _PLAIN_AFTER,
+    "_IBAN": _PLAIN_BEFORE
+    + r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?"
+    + _PLAIN_AFTER,
+    "_SSN": _PLAIN_BEFORE + r"[0-9]{3}([ \-])[0-9]{2}\1[0-9]{4}" + _PLAIN_AFTER,
+    "_IPV6": r"(?<![0-9A-Za-z_:.])(?=[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,44}[0-9A-Fa-f:]"
+    r"(?![0-9A-Za-z_:]|\.[0-9A-Za-z])",
+}
+_PATTERN_TEXT = st.text(alphabet="0123456789X AFZaf:.-_1", max_size=120) | st.lists(
+    st.sampled_from([ID, "91350100M000100Y43", "GB82WEST12345698765432", "078-05-1120",
+                     "fe80::1", "1:2:3:4:5:6:7:8", "a", "_", " ", ":", ".", "9", "X"]),
+    max_size=12,
+).map("".join)  # fmt: skip
+
+
+class TestPatterns:
+    @settings(max_examples=400)
+    @given(_PATTERN_TEXT)
+    def test_fast_forms_match_the_plain_forms(self, text: str) -> None:
+        """Each pattern with its boundary check moved finds exactly the plain form's spans."""
+        for name, plain in _PLAIN_PATTERNS.items():
+            fast = getattr(_scanner, name)
+            assert [m.span() for m in fast.finditer(text)] == [
+                m.span() for m in re.finditer(plain, text)
+            ], name
+
+    @settings(max_examples=400)
+    @given(_PATTERN_TEXT)
+    def test_shared_identifier_pass_matches_both_plain_forms(self, text: str) -> None:
+        """The one pass for resident IDs and credit codes finds the spans of both plain forms."""
+        plain = {
+            m.span()
+            for name in ("_RESIDENT_ID", "_USCC")
+            for m in re.finditer(_PLAIN_PATTERNS[name], text)
+        }
+        shared = [m.span() for m in _scanner._RESIDENT_ID_OR_USCC.finditer(text)]
+        assert shared == sorted(plain)
+
+    @given(st.lists(_PIECES | st.just("91350100M000100Y43"), max_size=20).map("".join))
+    def test_identifier_subsets_agree_with_the_shared_pass(self, text: str) -> None:
+        """Scanning for one identifier alone finds what the shared pass finds for it."""
+        both = SCANNER.find(text)
+        for entity in ("CN_RESIDENT_ID", "CN_USCC"):
+            alone = Scanner([entity]).find(text)
+            assert [(f.start, f.end) for f in alone] == [
+                (f.start, f.end) for f in both if f.entity == entity
+            ]
 
 
 class TestLinearTime:

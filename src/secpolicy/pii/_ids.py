@@ -96,21 +96,11 @@ def _fail(reason: str, message: str) -> InvalidIdentifierError:
     return InvalidIdentifierError(CN_RESIDENT_ID, reason, message)
 
 
-def parse_cn_resident_id(value: str) -> ResidentId:
-    """Parse and validate a Chinese resident identity number.
+def _check_resident_id(value: object) -> tuple[str, date, str, bool, str]:
+    """The checks of :func:`parse_cn_resident_id`, without the county lookup.
 
-    Accepts the 18-character number (check character ISO 7064 MOD 11-2, ``X``
-    for 10, computed with python-stdnum) and the 15-digit first-generation
-    number (``YYMMDD`` birth date in the 1900s, no check character). A correct
-    check character, a real birth date not in the future and a known
-    province-level code are enough: python-stdnum's county table misses some
-    real codes for some birth years, so the county lookup only adds the
-    ``region`` name.
-
-    Raises:
-        InvalidIdentifierError: With ``reason`` ``"format"``, ``"length"``,
-            ``"checksum"``, ``"birth_date"`` or ``"region"``; the message
-            never contains the number.
+    Returns the normalised number, birth date, sequence digits, whether it is
+    a first-generation number, and the province name.
     """
     if not isinstance(value, str):
         raise TypeError(f"value must be str, not {type(value).__name__}")
@@ -136,6 +126,26 @@ def parse_cn_resident_id(value: str) -> ResidentId:
     province = PROVINCES.get(number[:2])
     if province is None:
         raise _fail("region", "the first two digits are not a province-level code")
+    return number, born, sequence, legacy, province
+
+
+def parse_cn_resident_id(value: str) -> ResidentId:
+    """Parse and validate a Chinese resident identity number.
+
+    Accepts the 18-character number (check character ISO 7064 MOD 11-2, ``X``
+    for 10, computed with python-stdnum) and the 15-digit first-generation
+    number (``YYMMDD`` birth date in the 1900s, no check character). A correct
+    check character, a real birth date not in the future and a known
+    province-level code are enough: python-stdnum's county table misses some
+    real codes for some birth years, so the county lookup only adds the
+    ``region`` name.
+
+    Raises:
+        InvalidIdentifierError: With ``reason`` ``"format"``, ``"length"``,
+            ``"checksum"``, ``"birth_date"`` or ``"region"``; the message
+            never contains the number.
+    """
+    number, born, sequence, legacy, province = _check_resident_id(value)
     region = None
     if not legacy:
         try:
@@ -199,7 +209,7 @@ _GENDERS: Final[dict[str, Gender]] = {
 def is_cn_resident_id(value: str) -> bool:
     """True if *value* is a valid resident identity number (18 or 15 characters)."""
     try:
-        parse_cn_resident_id(value)
+        _check_resident_id(value)  # the county lookup adds a name, not validity
     except InvalidIdentifierError:
         return False
     return True
@@ -218,12 +228,12 @@ def is_cn_uscc(value: str) -> bool:
 def is_payment_card(value: str) -> bool:
     """True for 13-19 digits (spaces and dashes allowed) passing the Luhn check."""
     digits = value.translate(_SEPARATORS)
-    return (
-        len(digits) in _CARD_DIGITS
-        and digits.isascii()
-        and digits.isdigit()
-        and bool(_luhn.is_valid(digits))
-    )
+    return len(digits) in _CARD_DIGITS and digits.isascii() and digits.isdigit() and luhn_ok(digits)
+
+
+def luhn_ok(digits: str) -> bool:
+    """True if a string of ASCII digits passes the Luhn check (python-stdnum's checksum)."""
+    return bool(_luhn.checksum(digits) == 0)
 
 
 def is_iban(value: str) -> bool:

@@ -129,15 +129,15 @@ class Masker:
 
     def mask_text(self, text: str) -> str:
         """*text* with every finding replaced by its entity's operator."""
-        findings = self.scanner.find(text)
-        if not findings:
+        spans = self.scanner.spans(text)
+        if not spans:
             return text
         out: list[str] = []
         position = 0
-        for finding in findings:
-            out.append(text[position : finding.start])
-            out.append(self.operator_for(finding.entity).apply(finding.text, finding.entity))
-            position = finding.end
+        for start, end, entity in spans:
+            out.append(text[position:start])
+            out.append(self.operator_for(entity).apply(text[start:end], entity))
+            position = end
         out.append(text[position:])
         return "".join(out)
 

@@ -26,8 +26,8 @@ from secpolicy.pii._ids import (
     is_email,
     is_iban,
     is_ip_address,
-    is_payment_card,
     is_us_ssn,
+    luhn_ok,
 )
 
 
@@ -62,34 +62,57 @@ _NEEDS_FOLD: Final = re.compile("[\uff01-\uff5e\u3000]")
 # patterns) \b sees no boundary between a CJK character and a digit, so
 # "手机13812345678" would never match. Letters, digits and underscores on
 # either side mean the digits belong to a longer token (an order id, a hash).
-_NOT_BEFORE: Final = r"(?<![0-9A-Za-z_])"
+# Where a pattern starts with a character class, the check before it goes
+# after that first character, as a two-character lookbehind (_AFTER_FIRST):
+# then the regular expression engine skips in C to the next character of the
+# class instead of trying the lookbehind at every position.
+_AFTER_FIRST: Final = r"(?<![0-9A-Za-z_].)"
 _NOT_AFTER: Final = r"(?![0-9A-Za-z_])"
 
-_RESIDENT_ID: Final = re.compile(
-    _NOT_BEFORE
-    + r"(?:[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-    + r"[0-9]{3}[0-9Xx]|[1-9][0-9]{5}[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3})"
+_RESIDENT_ID_REST: Final = (  # after the first digit, 1-9: 18 characters, or 15 digits
+    r"(?:[0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+    r"[0-9]{3}[0-9Xx]|[0-9]{5}[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3})"
+)
+_USCC_CHAR: Final = "[0-9A-HJ-NPQRTUWXY]"
+_USCC_REST: Final = _USCC_CHAR + "[0-9]{6}" + _USCC_CHAR + "{10}"
+_RESIDENT_ID: Final = re.compile(r"[1-9]" + _AFTER_FIRST + _RESIDENT_ID_REST + _NOT_AFTER)
+_USCC: Final = re.compile(_USCC_CHAR + _AFTER_FIRST + _USCC_REST + _NOT_AFTER)
+_USCC_SHAPE: Final = re.compile(_USCC_CHAR + _USCC_REST)
+# Both in one pass, when both are wanted. Where both shapes fit they have the
+# same span (18 characters, same boundaries), so the classifier tries both.
+_RESIDENT_ID_OR_USCC: Final = re.compile(
+    _USCC_CHAR
+    + _AFTER_FIRST
+    + r"(?:(?<=[1-9])"
+    + _RESIDENT_ID_REST
+    + "|"
+    + _USCC_REST
+    + ")"
     + _NOT_AFTER
 )
-_USCC: Final = re.compile(
-    _NOT_BEFORE + r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}" + _NOT_AFTER
-)
 _IBAN: Final = re.compile(
-    _NOT_BEFORE + r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?" + _NOT_AFTER
+    r"[A-Z]"
+    + _AFTER_FIRST
+    + r"[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?"
+    + _NOT_AFTER
 )
 # Digit groups: an optional + or (, then 7-23 digits with single spaces,
 # dashes or a closing parenthesis between them. Bounded, so linear.
 _DIGITS: Final = re.compile(
     r"(?<![0-9A-Za-z_+(])(?:\+|\()?[0-9](?:(?:[ \-]|\) ?)?[0-9]){6,22}" + _NOT_AFTER
 )
-_SSN: Final = re.compile(_NOT_BEFORE + r"[0-9]{3}([ \-])[0-9]{2}\1[0-9]{4}" + _NOT_AFTER)
+_SSN: Final = re.compile(
+    r"[0-9]" + _AFTER_FIRST + r"[0-9]{2}([ \-])[0-9]{2}\1[0-9]{4}" + _NOT_AFTER
+)
 _IPV4_OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 _IPV4: Final = re.compile(
     r"(?<![0-9A-Za-z_.])" + _IPV4_OCTET + r"(?:\." + _IPV4_OCTET + r"){3}(?![0-9A-Za-z_]|\.[0-9])"
 )
+# A hex digit or colon first; a hex digit must be followed by up to three more
+# and a colon (the first group of an address).
 _IPV6: Final = re.compile(
-    r"(?<![0-9A-Za-z_:.])(?=[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,44}[0-9A-Fa-f:]"
-    r"(?![0-9A-Za-z_:]|\.[0-9A-Za-z])"
+    r"[0-9A-Fa-f:](?<![0-9A-Za-z_:.].)(?:(?<=:)|(?=[0-9A-Fa-f]{0,3}:))"
+    r"[0-9A-Fa-f:.]{1,43}[0-9A-Fa-f:](?![0-9A-Za-z_:]|\.[0-9A-Za-z])"
 )
 _EMAIL: Final = re.compile(
     r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,8}"
@@ -103,22 +126,34 @@ _MOBILE_DIGITS: Final = re.compile(r"(?:86)?1[3-9][0-9]{9}")
 _E164_DIGITS: Final = range(8, 16)
 _CARD_DIGITS: Final = range(13, 20)
 _NANP_DIGITS: Final = 10
+_MOBILE_SIZES: Final = frozenset({11, 13})  # 1xxxxxxxxxx, or with the 86 prefix
+_IPV6_MIN_COLONS: Final = 6  # without '::': 8 groups, or 6 and an IPv4 tail
 
 
 def _classify_digits(candidate: str) -> str | None:
     """The entity of a digit group (mobile, phone or card), or None."""
-    digits = candidate.translate(_SEPARATOR_CHARS)
-    plus = candidate.startswith("+")
-    bracket = "(" in candidate
+    if candidate.isdigit():  # no separators: the common case of ids and bare numbers
+        digits, plus, bracket, grouped = candidate, False, False, True
+    else:
+        digits = candidate.translate(_SEPARATOR_CHARS)
+        plus = candidate[0] == "+"
+        bracket = "(" in candidate
+        grouped = False
+    size = len(digits)
     entity = None
-    if not bracket and _MOBILE_DIGITS.fullmatch(digits) and (digits[:2] == "86" or not plus):
+    if (
+        size in _MOBILE_SIZES
+        and not bracket
+        and _MOBILE_DIGITS.fullmatch(digits)
+        and (digits[:2] == "86" or not plus)
+    ):
         entity = CN_MOBILE
     elif plus:
-        entity = PHONE if len(digits) in _E164_DIGITS and not candidate.startswith("+(") else None
-    elif len(digits) in _CARD_DIGITS:
-        grouped = candidate.isdigit() or _GROUPED.fullmatch(candidate)
-        entity = PAYMENT_CARD if not bracket and grouped and is_payment_card(digits) else None
-    elif len(digits) == _NANP_DIGITS and _NANP_GROUPS.fullmatch(candidate):
+        entity = PHONE if size in _E164_DIGITS and not candidate.startswith("+(") else None
+    elif size in _CARD_DIGITS:
+        grouped = grouped or bool(_GROUPED.fullmatch(candidate))
+        entity = PAYMENT_CARD if not bracket and grouped and luhn_ok(digits) else None
+    elif size == _NANP_DIGITS and _NANP_GROUPS.fullmatch(candidate):
         entity = PHONE
     return entity
 
@@ -127,26 +162,66 @@ def _email_ok(text: str) -> bool:
     return is_email(text)
 
 
-Detector = tuple[str | None, re.Pattern[str], Callable[[str], str | None]]
+Classifier = Callable[[str], str | None]
+# (the entities it can report, pattern, what a match is (None: every match is
+# the one entity), a character every match contains or None)
+Detector = tuple[frozenset[str], re.Pattern[str], Classifier | None, str | None]
 
 
-def _fixed(entity: str, check: Callable[[str], bool]) -> Callable[[str], str | None]:
+def _ipv6(text: str) -> str | None:
+    """IP_ADDRESS for a real IPv6 address, else None.
+
+    An address has ``::`` or at least six colons (seven groups, or six and a
+    dotted IPv4 tail); times such as ``10:00:00`` are turned away before the
+    full parse.
+    """
+    if "::" not in text and text.count(":") < _IPV6_MIN_COLONS:
+        return None
+    return IP_ADDRESS if is_ip_address(text) else None
+
+
+def _resident_id_or_uscc(text: str) -> str | None:
+    """CN_RESIDENT_ID or CN_USCC for a match of the shared pass, in that order."""
+    if text[0] != "0" and text[:15].isdigit() and is_cn_resident_id(text):
+        return CN_RESIDENT_ID
+    if _USCC_SHAPE.fullmatch(text) and is_cn_uscc(text):
+        return CN_USCC
+    return None
+
+
+def _fixed(entity: str, check: Callable[[str], bool]) -> Classifier:
     return lambda text: entity if check(text) else None
 
 
-_DETECTORS: Final[tuple[Detector, ...]] = (
-    (CN_RESIDENT_ID, _RESIDENT_ID, _fixed(CN_RESIDENT_ID, is_cn_resident_id)),
-    (CN_USCC, _USCC, _fixed(CN_USCC, is_cn_uscc)),
-    (IBAN, _IBAN, _fixed(IBAN, is_iban)),
-    (US_SSN, _SSN, _fixed(US_SSN, is_us_ssn)),
-    (None, _DIGITS, _classify_digits),  # cards, mobiles, phones
-    (EMAIL, _EMAIL, _fixed(EMAIL, _email_ok)),
-    # The IPv4 pattern admits only octets 0-255, so every match is an address.
-    (IP_ADDRESS, _IPV4, lambda _: IP_ADDRESS),
-    (IP_ADDRESS, _IPV6, lambda t: IP_ADDRESS if t.count(":") >= 2 and is_ip_address(t) else None),  # noqa: PLR2004
-)
-_RANK: Final = {entity: rank for rank, entity in enumerate(DETECTABLE)}
+def _one(entity: str) -> frozenset[str]:
+    return frozenset({entity})
+
+
+_BOTH_IDS: Final = frozenset({CN_RESIDENT_ID, CN_USCC})
 _DIGIT_ENTITIES: Final = frozenset({PAYMENT_CARD, CN_MOBILE, PHONE})
+_ID_PASSES: Final[tuple[Detector, ...]] = (
+    (_BOTH_IDS, _RESIDENT_ID_OR_USCC, _resident_id_or_uscc, None),
+    (_one(CN_RESIDENT_ID), _RESIDENT_ID, _fixed(CN_RESIDENT_ID, is_cn_resident_id), None),
+    (_one(CN_USCC), _USCC, _fixed(CN_USCC, is_cn_uscc), None),
+)
+_OTHER_PASSES: Final[tuple[Detector, ...]] = (
+    (_one(IBAN), _IBAN, _fixed(IBAN, is_iban), None),
+    (_one(US_SSN), _SSN, _fixed(US_SSN, is_us_ssn), None),
+    (_DIGIT_ENTITIES, _DIGITS, _classify_digits, None),
+    (_one(EMAIL), _EMAIL, _fixed(EMAIL, _email_ok), "@"),
+    # The IPv4 pattern admits only octets 0-255, so every match is an address.
+    (_one(IP_ADDRESS), _IPV4, None, "."),
+    (_one(IP_ADDRESS), _IPV6, _ipv6, ":"),
+)
+
+
+def _passes(wanted: frozenset[str]) -> tuple[Detector, ...]:
+    """The passes that find *wanted*: one for both identifiers when both are wanted."""
+    ids = _ID_PASSES[:1] if wanted >= _BOTH_IDS else _ID_PASSES[1:]
+    return tuple(d for d in (*ids, *_OTHER_PASSES) if d[0] & wanted)
+
+
+_RANK: Final = {entity: rank for rank, entity in enumerate(DETECTABLE)}
 
 
 class Scanner:
@@ -181,11 +256,7 @@ class Scanner:
                 f"cannot detect {', '.join(unknown)}; detectable: {', '.join(DETECTABLE)}"
             )
         self.entities = frozenset(wanted)
-        self._detectors = tuple(
-            d
-            for d in _DETECTORS
-            if (d[0] in self.entities) or (d[0] is None and self.entities & _DIGIT_ENTITIES)
-        )
+        self._detectors = _passes(self.entities)
 
     def find(self, text: str) -> list[Finding]:
         """Every finding in *text*, in order, without overlaps.
@@ -197,18 +268,35 @@ class Scanner:
         Raises:
             TypeError: If *text* is not a ``str``.
         """
+        return [Finding(entity=e, start=s, end=t, text=text[s:t]) for s, t, e in self.spans(text)]
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Like :meth:`find`, as ``(start, end, entity)`` tuples (no objects to build).
+
+        Raises:
+            TypeError: If *text* is not a ``str``.
+        """
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
-        folded = text.translate(_FOLD) if _NEEDS_FOLD.search(text) else text
+        folded = text if text.isascii() or not _NEEDS_FOLD.search(text) else text.translate(_FOLD)
         candidates: list[tuple[int, int, str]] = []
-        for _, pattern, classify in self._detectors:
+        add = candidates.append
+        entities = self.entities
+        for reports, pattern, classify, needs in self._detectors:
+            if needs is not None and needs not in folded:
+                continue  # a character every match contains is absent: skip the pass
+            if classify is None:
+                (fixed,) = reports
+                for match in pattern.finditer(folded):
+                    start, end = match.span()
+                    add((start, end, fixed))
+                continue
             for match in pattern.finditer(folded):
                 entity = classify(match.group())
-                if entity is not None and entity in self.entities:
-                    candidates.append((match.start(), match.end(), entity))
-        return [
-            Finding(entity=e, start=s, end=t, text=text[s:t]) for s, t, e in _resolve(candidates)
-        ]
+                if entity is not None and entity in entities:
+                    start, end = match.span()
+                    add((start, end, entity))
+        return _resolve(candidates) if len(candidates) > 1 else candidates
 
     def scan_lines(self, lines: Iterable[str]) -> Iterator[tuple[int, Finding]]:
         """Findings of each line of an iterable (a file), with 1-based line numbers.
