@@ -58,6 +58,8 @@ _SEQ_MARK: Final = b'{"seq":'
 # Where, in a line read with its newline, the hash member and the hash begin.
 _HASH_KEY_AT: Final = -(HASH_SUFFIX_LEN + 1)
 _HASH_AT: Final = _HASH_KEY_AT + len(HASH_KEY)
+# The head of an event record, given its sequence number and the previous hash.
+_EVENT_HEAD: Final = b'{"seq":%d,"prev":"%s","kind":"event"'
 
 
 @attrs.frozen
@@ -466,7 +468,7 @@ class _Verifier:
         entry = self.hashes.get(expected - 1)
         if entry is None:
             return None, -1
-        return b'{"seq":%d,"prev":"%s","kind":"event"' % (expected, entry[0].encode()), expected
+        return _EVENT_HEAD % (expected, entry[0].encode()), expected
 
     # -- records of the log's own ---------------------------------------------
 
@@ -715,7 +717,7 @@ def verify(  # noqa: PLR0912, PLR0915 (one pass over every line, kept in one pla
                             verifier.unsealed_from = seq
                         seq += 1
                         verifier.expected = seq
-                        head = b'{"seq":%d,"prev":"%s","kind":"event"' % (seq, hex_digest)
+                        head = _EVENT_HEAD % (seq, hex_digest)
                         continue
                 verifier.line(name, number, raw, last_file=last_file)
                 head, seq = verifier.next_head()
