@@ -109,6 +109,12 @@ def test_errors_name_line(lines: list[str], message: str) -> None:
             '{"id": 1, "category": "kyc", "created": "2024-01-01T00:00:00+00:00",'
             ' "events": {"relationship_ended": "2024-06-01T00:00:00+00:00"}}'
         ),
+        (
+            '{"id": 1, "category": "user_log", "created": "2024-01-01T00:00:00+00:00",'
+            ' "events": {"account_closed": "2024-06-01T00:00:00+08:00"}}'
+        ),
+        '{"id": 1, "category": "kyc", "created": "2024-01-01T00:00:00+00:00", "events": {}}',
+        '{"record_id": null, "id": 7, "category": "user_log", "created": "2024-01-01T00:00:00Z"}',
     ],
 )
 def test_line_forms_agree_with_evaluate_many(line: str) -> None:
@@ -128,6 +134,37 @@ def test_line_forms_agree_with_evaluate_many(line: str) -> None:
         ('{"category": "user_log", "created": "2024-01-01T00:00:00+00:00"} {}', "not valid JSON"),
         ('{"category": "user_log", "created": "2024-01-01T00:00:00+00:00"', "not valid JSON"),
         ("[1, 2]", "must be a mapping"),
+        ('"user_log"', "must be a mapping"),
+        ('{"category": "user_log", "created": "2024-01-01T00:00:00Z", "events": []}', "mapping"),
+        ('{"category": "kyc", "created": "2024-01-01T00:00:00Z", "events": 0}', "mapping"),
+        (
+            (
+                '{"category": "kyc", "created": "2024-01-01T00:00:00Z",'
+                ' "events": {"relationship_ended": "2024-06-01T00:00:00"}}'
+            ),
+            "events.relationship_ended: needs a UTC",
+        ),
+        (
+            (
+                '{"category": "user_log", "created": "2024-01-01T00:00:00Z",'
+                ' "events": {"account_closed": "soon"}}'
+            ),
+            "events.account_closed: not an ISO 8601 time",
+        ),
+        (
+            (
+                '{"category": "user_log", "created": "2024-01-01T00:00:00Z",'
+                ' "events": {"account_closed": 5}}'
+            ),
+            "events.account_closed: must be a datetime",
+        ),
+        (
+            '{"category": "x", "created": "2024-01-01T00:00:00Z", "n": '
+            + "[" * 100_000
+            + "]" * 100_000
+            + "}",
+            "nested too deeply",
+        ),
     ],
 )
 def test_malformed_lines_are_named(line: str, message: str) -> None:
@@ -185,3 +222,24 @@ class TestFields:
         """An unknown field name is refused before anything is read."""
         with pytest.raises(PolicyConfigError, match="fields: unknown decision field"):
             evaluate_jsonl(SCHEDULE, [], io.StringIO(), now=NOW, fields=["colour"])
+
+
+def test_decisions_before_a_bad_line_are_written() -> None:
+    """Decisions are written in batches, and those before an error are not lost."""
+    good = [json.dumps(r) for r in _records(1500, seed=4)]
+    dst = io.StringIO()
+    with pytest.raises(PolicyConfigError, match=r"in\.jsonl:1501: not valid JSON"):
+        evaluate_jsonl(SCHEDULE, [*good, "{oops"], dst, now=NOW, source="in.jsonl")
+    written = [json.loads(line) for line in dst.getvalue().splitlines()]
+    assert written == _expected([json.loads(r) for r in good], [], only_due=False)
+
+
+@pytest.mark.parametrize("holds", [[], [LegalHold("user_log", "case 3", NOW - timedelta(days=1))]])
+def test_instant_semantics_agree_with_evaluate_many(holds: list[LegalHold]) -> None:
+    """Under instant semantics the cache keys on the exact time and still agrees."""
+    schedule = RetentionSchedule(SCHEDULE.rules, tz="Asia/Shanghai", semantics="instant")
+    records = _records(500, seed=5)
+    dst = io.StringIO()
+    evaluate_jsonl(schedule, (json.dumps(r) for r in records), dst, now=NOW, holds=holds)
+    got = [json.loads(line) for line in dst.getvalue().splitlines()]
+    assert got == [d.to_dict() for d in schedule.evaluate_many(records, now=NOW, holds=holds)]

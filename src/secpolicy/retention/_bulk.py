@@ -13,34 +13,17 @@ from secpolicy.retention._rules import ANY_CATEGORY, CREATED, DECISION_FIELDS
 from secpolicy.retention._schedule import record_from_mapping
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from secpolicy.retention._rules import LegalHold, RetentionRecord
     from secpolicy.retention._schedule import RetentionSchedule
 
 _CACHE_LIMIT: Final = 65_536
+# Decisions are written to the destination in batches of this many lines.
+_BATCH: Final = 512
 # The decoder's scanner (the C one where available), as json.loads uses it.
 _SCAN: Final[Callable[[str, int], tuple[Any, int]]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _JSON_SPACE: Final = " \t\n\r"
-
-
-def _created(item: Any) -> datetime | None:
-    """The record's creation time if the record is well formed, else ``None``.
-
-    ``None`` sends the record through :func:`record_from_mapping`, which
-    raises the precise error.
-    """
-    if type(item) is not dict:
-        return None
-    category = item.get("category")
-    text = item.get("created")
-    if not isinstance(category, str) or not category or not isinstance(text, str):
-        return None
-    try:
-        created = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return created if created.tzinfo is not None else None
 
 
 def _select(fields: Sequence[str] | None) -> tuple[str, ...] | None:
@@ -57,81 +40,67 @@ def _select(fields: Sequence[str] | None) -> tuple[str, ...] | None:
     return selected
 
 
-def _load(line: str) -> Any:
-    """``json.loads`` of one line, calling the C scanner directly when the line is an object.
+def _events(raw: Any) -> dict[str, datetime] | None:
+    """Events of the common path: a JSON object of aware ISO 8601 times, parsed.
 
-    ``json.loads`` adds three Python calls and two regular-expression matches
-    per line, a large share of the bulk path's time; the result and the errors
-    are the same.
+    Returns None for anything :func:`record_from_mapping` would reject, so that
+    the slow path reports it.
     """
-    if line[:1] == "{":
-        try:
-            item, end = _SCAN(line, 0)
-        except (StopIteration, ValueError):
-            pass  # json.loads below raises the error
-        else:
-            if end == len(line) or not line[end:].strip(_JSON_SPACE):
-                return item
-    return json.loads(line)
-
-
-def _quick(line: str) -> tuple[dict[str, Any], str, datetime] | None:
-    """The common case: an object with a category, an aware creation time and no events.
-
-    Returns its object, category and creation time, or None for anything
-    else, which :func:`_parse` then reads (and reports if it is wrong).
-    """
-    if line[:1] != "{":
+    if type(raw) is not dict:
         return None
-    try:
-        item = _load(line)
-        category, text = item["category"], item["created"]
-        if type(category) is str and category and type(text) is str and not item.get("events"):
-            created = datetime.fromisoformat(text)
-            if created.tzinfo is not None:
-                return item, category, created
-    except (ValueError, LookupError, TypeError):
-        pass
-    return None
+    events = {}
+    for name, text in raw.items():
+        if type(text) is not str:
+            return None
+        try:
+            at = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        if at.tzinfo is None:
+            return None
+        events[name] = at
+    return events
 
 
-def _parse(
-    line: str, position: int, *, full: bool, at: tuple[str, int]
-) -> tuple[Any, datetime, RetentionRecord | None]:
-    """Parse one line: the object, its creation time, and a record when one is needed.
+def _quick(line: str) -> tuple[dict[str, Any], str, datetime, dict[str, datetime] | None] | None:
+    """The common case: one JSON object with a category and aware times.
 
-    The full :class:`RetentionRecord` is built only for records with events,
-    when predicate holds must look at it, or to report a malformed record.
+    Returns its object, category, creation time and parsed events (None when
+    it has none), or None for anything else, which :func:`_parse` then reads
+    and reports if it is wrong. The decoder's scanner is called directly:
+    ``json.loads`` adds three Python calls and two regular-expression
+    matches per line, a large share of the bulk path's time; what is accepted
+    is the same.
     """
+    try:
+        item, end = _SCAN(line, 0)
+        if end != len(line) and line[end:].strip(_JSON_SPACE):
+            return None
+        category = item["category"]
+        created = datetime.fromisoformat(item["created"])
+        raw = item.get("events")
+    except (StopIteration, ValueError, LookupError, TypeError, RecursionError):
+        return None
+    if type(category) is not str or not category or created.tzinfo is None:
+        return None
+    if raw is None:
+        return item, category, created, None
+    events = _events(raw)
+    return None if events is None else (item, category, created, events)
+
+
+def _parse(line: str, position: int, at: tuple[str, int]) -> tuple[Any, RetentionRecord]:
+    """Parse one line the careful way: its object and record, or the precise error."""
     source, line_no = at
     try:
-        item: Any = _load(line)
-        created = _created(item)
-        if created is None or item.get("events") or full:
-            record = record_from_mapping(item, position)
-            return item, record.created, record
+        item: Any = json.loads(line)
+        return item, record_from_mapping(item, position)
     except PolicyConfigError as exc:
         raise PolicyConfigError(exc.reason, field=exc.field, source=source, line=line_no) from None
     except ValueError:
         raise PolicyConfigError("not valid JSON", source=source, line=line_no) from None
-    return item, created, None
-
-
-def _serialise(
-    schedule: RetentionSchedule,
-    record: RetentionRecord,
-    now: datetime,
-    held: tuple[LegalHold, ...],
-    fields: tuple[str, ...] | None,
-) -> tuple[bool, str]:
-    """Decide *record*; return (due, its JSON object's text after the record id)."""
-    decision = schedule.evaluate_record(record, now=now, holds=held)
-    data = decision.to_dict()
-    if fields is not None:
-        data = {name: data[name] for name in fields}
-    data.pop("record_id", None)
-    inner = json.dumps(data, ensure_ascii=False)[1:-1]
-    return decision.action != "retain", inner
+    except RecursionError:
+        raise PolicyConfigError("nested too deeply", source=source, line=line_no) from None
 
 
 class _CategoryInfo:
@@ -140,10 +109,10 @@ class _CategoryInfo:
     A decision depends only on the anchors (creation or events) that the
     category's rules use, in the schedule's zone (by local day under day
     semantics), and on the holds that cover the record. Records that share
-    them share the serialised decision.
+    them share the serialised decision, kept in :attr:`cache`.
     """
 
-    __slots__ = ("category", "created_only", "hold_ids", "holds", "triggers")
+    __slots__ = ("cache", "created_only", "hold_ids", "holds", "triggers")
 
     def __init__(self, schedule: RetentionSchedule, category: str, active: list[LegalHold]):
         self.triggers = tuple(sorted({rule.trigger for rule in schedule.rules_for(category)}))
@@ -155,38 +124,111 @@ class _CategoryInfo:
         ]
         self.holds = tuple(h for _, h in covering)
         self.hold_ids = tuple(i for i, _ in covering)
-        self.category = category
+        self.cache: dict[Any, str] = {}
 
-    def key(
-        self,
-        created: datetime,
-        record: RetentionRecord | None,
-        by_predicate: list[tuple[int, LegalHold]],
-        day_zone: tzinfo | None,
-    ) -> tuple[tuple[Any, ...], tuple[LegalHold, ...]]:
-        """The cache key of a record and the holds that cover it, in the general case.
+    def anchors(
+        self, created: datetime, events: Mapping[str, datetime] | None, day_zone: tzinfo | None
+    ) -> tuple[Any, ...]:
+        """The anchors of the category's triggers (local days under day semantics).
 
         Args:
             created: The record's creation time.
-            record: The whole record (needed for events and predicate holds).
-            by_predicate: The active holds scoped by a predicate, with their index.
+            events: Its events, or None.
             day_zone: The schedule's zone under day semantics, None for instants.
         """
-        held, held_ids = self.holds, self.hold_ids
-        if record is not None and by_predicate:
-            extra = [(i, h) for i, h in by_predicate if h.covers(record)]
-            held += tuple(h for _, h in extra)
-            held_ids += tuple(i for i, _ in extra)
         anchors = []
         for name in self.triggers:
-            at = created if name == CREATED else record.events.get(name) if record else None
+            at = created if name == CREATED else events.get(name) if events else None
             anchors.append(
                 None if at is None else at.astimezone(day_zone).date() if day_zone else at
             )
-        return (self.category, tuple(anchors), held_ids), held
+        return tuple(anchors)
+
+    def held_key(
+        self,
+        record: RetentionRecord,
+        by_predicate: list[tuple[int, LegalHold]],
+        day_zone: tzinfo | None,
+    ) -> tuple[tuple[Any, ...], tuple[LegalHold, ...]]:
+        """The cache key and covering holds of *record* when some holds have a predicate."""
+        held, held_ids = self.holds, self.hold_ids
+        extra = [(i, h) for i, h in by_predicate if h.covers(record)]
+        if extra:
+            held += tuple(h for _, h in extra)
+            held_ids += tuple(i for i, _ in extra)
+        return (self.anchors(record.created, record.events, day_zone), held_ids), held
 
 
-def evaluate_jsonl(
+class _Decisions:
+    """The serialised decisions of one run, cached per category and bounded in size."""
+
+    __slots__ = (
+        "active",
+        "by_predicate",
+        "cached",
+        "categories",
+        "day_zone",
+        "fields",
+        "now",
+        "only_due",
+        "schedule",
+        "with_id",
+    )
+
+    def __init__(
+        self,
+        schedule: RetentionSchedule,
+        now: datetime,
+        holds: Iterable[LegalHold],
+        fields: tuple[str, ...] | None,
+        *,
+        only_due: bool,
+    ):
+        self.schedule, self.now, self.fields, self.only_due = schedule, now, fields, only_due
+        self.with_id = fields is None or "record_id" in fields
+        self.active = [h for h in holds if h.active(now)]
+        self.by_predicate = [
+            (i, h) for i, h in enumerate(self.active) if not isinstance(h.scope, str)
+        ]
+        self.day_zone = schedule.tz if schedule.semantics == "day" else None
+        self.categories: dict[str, _CategoryInfo] = {}
+        self.cached = 0
+
+    def category(self, name: str) -> _CategoryInfo:
+        """Add the information of a category seen for the first time."""
+        if len(self.categories) >= _CACHE_LIMIT:
+            self.categories.clear()
+            self.cached = 0
+        info = self.categories[name] = _CategoryInfo(self.schedule, name, self.active)
+        return info
+
+    def decide(
+        self, info: _CategoryInfo, key: Any, record: RetentionRecord, held: tuple[LegalHold, ...]
+    ) -> str:
+        """Decide *record*, cache and return its line after the record id.
+
+        The empty string marks a decision that ``only_due`` leaves out.
+        """
+        decision = self.schedule.evaluate_record(record, now=self.now, holds=held)
+        if self.only_due and decision.action == "retain":
+            tail = ""
+        else:
+            data = decision.to_dict()
+            if self.fields is not None:
+                data = {name: data[name] for name in self.fields}
+            data.pop("record_id", None)
+            inner = json.dumps(data, ensure_ascii=False)[1:-1]
+            tail = (", " + inner if inner else "") + "}\n" if self.with_id else "{" + inner + "}\n"
+        if self.cached >= _CACHE_LIMIT:
+            for other in self.categories.values():
+                other.cache.clear()
+            self.cached = 0
+        info.cache[key] = tail
+        self.cached += 1
+        return tail
+
+
+def evaluate_jsonl(  # noqa: PLR0912 (one pass over every line, kept together for speed)
     schedule: RetentionSchedule,
     src: Iterable[str],
     dst: IO[str],
@@ -203,10 +245,12 @@ def evaluate_jsonl(
     an offset), optional ``events`` and ``id`` or ``record_id``; each output
     line is :meth:`RetentionDecision.to_dict` as JSON, exactly as
     :meth:`RetentionSchedule.evaluate_many` would give it. Memory stays
-    constant: records are read, decided and written one at a time, and the
-    bounded cache of serialised decisions is shared by the records that must
-    get the same decision (same category, same local creation day under day
-    semantics, same events, same holds).
+    constant: records are read and decided one at a time and written in
+    batches of a few hundred lines (the decisions made before a bad line are
+    written before the error is raised), and the bounded cache of serialised
+    decisions is shared by the records that must get the same decision (same
+    category, same local day of the anchors that its rules use under day
+    semantics, same holds).
 
     Args:
         schedule: The schedule that decides.
@@ -227,58 +271,58 @@ def evaluate_jsonl(
             the message gives *source*, the line number and the field; or for
             an unknown name in *fields*.
     """
-    now = to_utc(now, name="now")
-    selected = _select(fields)
-    with_id = selected is None or "record_id" in selected
-    active = [h for h in holds if h.active(now)]
-    by_predicate = [(i, h) for i, h in enumerate(active) if not isinstance(h.scope, str)]
-    tz = schedule.tz
-    by_day = schedule.semantics == "day"
-    per_category: dict[str, _CategoryInfo] = {}
-    cache: dict[tuple[Any, ...], tuple[bool, str]] = {}
+    run = _Decisions(schedule, to_utc(now, name="now"), holds, _select(fields), only_due=only_due)
+    categories, by_predicate, day_zone = run.categories, run.by_predicate, run.day_zone
+    with_id = run.with_id
     write = dst.write
+    buffer: list[str] = []
+    put = buffer.append
     count = 0
-    for line_no, line in enumerate(src, start=1):
-        # The common case first: an object with a category, an aware creation
-        # time and no events, when no hold needs the whole record. Anything
-        # else (or anything odd) takes _parse, which also reports errors.
-        record: RetentionRecord | None = None
-        quick = None if by_predicate else _quick(line)
-        if quick is not None:
-            item, category, created = quick
-        else:
-            if line[:1] != "{" and not line.strip():
-                continue
-            item, created, record = _parse(
-                line, count, full=bool(by_predicate), at=(source, line_no)
-            )
-            category = item["category"]
-        count += 1
-        info = per_category.get(category)
-        if info is None:
-            info = per_category[category] = _CategoryInfo(schedule, category, active)
-        if info.created_only and not by_predicate:
+    try:
+        for line_no, line in enumerate(src, start=1):
+            # The common case first: an object with a category and aware
+            # times, when no hold needs the whole record. Anything else (or
+            # anything odd) takes _parse, which also reports errors.
+            record: RetentionRecord | None = None
+            events: Mapping[str, datetime] | None
+            key: Any
+            quick = None if by_predicate else _quick(line)
+            if quick is not None:
+                item, category, created, events = quick
+            else:
+                if not line.strip():
+                    continue
+                item, record = _parse(line, count, (source, line_no))
+                category, created, events = record.category, record.created, record.events
+            count += 1
+            info = categories.get(category) or run.category(category)
             held = info.holds
-            key: tuple[Any, ...] = (
-                category,
-                created.astimezone(tz).date() if by_day else created,
-                info.hold_ids,
-            )
-        else:
-            key, held = info.key(created, record, by_predicate, tz if by_day else None)
-        cached = cache.get(key)
-        if cached is None:
-            record = record or record_from_mapping(item, count - 1)
-            cached = _serialise(schedule, record, now, held, selected)
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-            cache[key] = cached
-        due, inner = cached
-        if due or not only_due:
-            if not with_id:
-                write("{" + inner + "}\n")
+            if record is not None and by_predicate:
+                key, held = info.held_key(record, by_predicate, day_zone)
+            elif info.created_only:
+                key = created.astimezone(day_zone).date() if day_zone else created
+            else:
+                key = info.anchors(created, events, day_zone)
+            tail = info.cache.get(key)
+            if tail is None:
+                tail = run.decide(info, key, record or record_from_mapping(item, count - 1), held)
+            if not tail:
                 continue
-            rid = item.get("record_id", item.get("id"))
-            rid_json = "null" if rid is None else encode_basestring(str(rid))
-            write('{"record_id": ' + rid_json + (", " + inner if inner else "") + "}\n")
+            if with_id:
+                rid = item.get("record_id", item.get("id"))
+                put(
+                    '{"record_id": '
+                    + ("null" if rid is None else encode_basestring(str(rid)))
+                    + tail
+                )
+            else:
+                put(tail)
+            if len(buffer) >= _BATCH:
+                text = "".join(buffer)
+                buffer.clear()
+                write(text)
+    finally:
+        # Whatever was decided before an error (a bad line) is written too.
+        if buffer:
+            write("".join(buffer))
     return count
