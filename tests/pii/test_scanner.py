@@ -6,7 +6,7 @@ import re
 import time
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from secpolicy.pii import DETECTABLE, Finding, Scanner, _scanner, is_valid
@@ -232,11 +232,21 @@ _PLAIN_PATTERNS = {
     "_SSN": _PLAIN_BEFORE + r"[0-9]{3}([ \-])[0-9]{2}\1[0-9]{4}" + _PLAIN_AFTER,
     "_IPV6": r"(?<![0-9A-Za-z_:.])(?=[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,44}[0-9A-Fa-f:]"
     r"(?![0-9A-Za-z_:]|\.[0-9A-Za-z])",
+    "_IPV4": r"(?<![0-9A-Za-z_.])(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+    r"(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}(?![0-9A-Za-z_]|\.[0-9])",
+    "_DIGITS": r"(?<![0-9A-Za-z_+(])(?:\+|\()?[0-9](?:(?:[ \-]|\) ?)?[0-9]){6,22}" + _PLAIN_AFTER,
 }
-_PATTERN_TEXT = st.text(alphabet="0123456789X AFZaf:.-_1", max_size=120) | st.lists(
+_PATTERN_TEXT = st.text(alphabet="0123456789X AFZaf:.-_1()+", max_size=120) | st.lists(
     st.sampled_from([ID, "91350100M000100Y43", "GB82WEST12345698765432", "078-05-1120",
-                     "fe80::1", "1:2:3:4:5:6:7:8", "a", "_", " ", ":", ".", "9", "X"]),
+                     "fe80::1", "1:2:3:4:5:6:7:8", "192.168.0.1", "+86 138 1234 5678",
+                     "(415) 555-0100", "12-34-5678", "a", "_", " ", ":", ".", "9", "X", "-",
+                     "25", "("]),
     max_size=12,
+).map("".join)  # fmt: skip
+_EMAIL_TEXT = st.lists(
+    st.sampled_from(["@", ".", "-", "a", "Z", "9", "_", "%", "+", " ", "=", "example.com",
+                     "a" * 60, "x.y", ".-", "-.", "@@", "中"]),
+    max_size=20,
 ).map("".join)  # fmt: skip
 
 
@@ -263,15 +273,63 @@ class TestPatterns:
         shared = [m.span() for m in _scanner._RESIDENT_ID_OR_USCC.finditer(text)]
         assert shared == sorted(plain)
 
-    @given(st.lists(_PIECES | st.just("91350100M000100Y43"), max_size=20).map("".join))
+    @settings(max_examples=400)
+    @given(_PATTERN_TEXT)
+    def test_identifier_and_ssn_pass_matches_the_three_plain_forms(self, text: str) -> None:
+        """The one pass for both identifiers and the SSN finds the spans of all three."""
+        plain = {
+            m.span()
+            for name in ("_RESIDENT_ID", "_USCC", "_SSN")
+            for m in re.finditer(_PLAIN_PATTERNS[name], text)
+        }
+        shared = [m.span() for m in _scanner._IDS_OR_SSN.finditer(text)]
+        assert shared == sorted(plain)
+
+    @given(
+        st.lists(_PIECES | st.sampled_from(["91350100M000100Y43", "078-05-1120"]), max_size=20).map(
+            "".join
+        )
+    )
     def test_identifier_subsets_agree_with_the_shared_pass(self, text: str) -> None:
-        """Scanning for one identifier alone finds what the shared pass finds for it."""
-        both = SCANNER.find(text)
-        for entity in ("CN_RESIDENT_ID", "CN_USCC"):
-            alone = Scanner([entity]).find(text)
+        """Scanning for one identifier, or two, finds what the shared pass finds for them."""
+        every = SCANNER.find(text)
+        for wanted in (
+            {"CN_RESIDENT_ID"},
+            {"CN_USCC"},
+            {"US_SSN"},
+            {"CN_RESIDENT_ID", "CN_USCC"},
+            {"CN_RESIDENT_ID", "US_SSN"},
+        ):
+            alone = Scanner(wanted).find(text)
             assert [(f.start, f.end) for f in alone] == [
-                (f.start, f.end) for f in both if f.entity == entity
+                (f.start, f.end) for f in every if f.entity in wanted
             ]
+
+    @settings(max_examples=400)
+    @given(_EMAIL_TEXT)
+    @example("a@example.com@example.com")  # the second @'s run starts inside the first match
+    @example("x" * 70 + "@example.com y" + "z" * 64 + "@example.com")  # a run too long
+    @example("@example.com .@a.bc a@b.c-d.ef")
+    def test_email_search_from_each_at_matches_a_full_scan(self, text: str) -> None:
+        """Looking for addresses from each @ finds exactly the full scan's matches."""
+        assert [m.span() for m in _scanner._email_matches(text)] == [
+            m.span() for m in _scanner._EMAIL.finditer(text)
+        ]
+
+    @settings(max_examples=400)
+    @given(_EMAIL_TEXT)
+    def test_email_check_agrees_with_the_validator(self, text: str) -> None:
+        """The scanner's short check of a matched address agrees with is_email."""
+        for match in _scanner._EMAIL.finditer(text):
+            assert _scanner._email_ok(match.group()) == is_valid("EMAIL", match.group())
+
+    @given(_PATTERN_TEXT)
+    def test_skipped_ip_passes_could_find_nothing(self, text: str) -> None:
+        """A pass skipped for want of dots or colons would have reported nothing."""
+        if not _scanner._may_hold_ipv4(text):
+            assert not list(_scanner._IPV4.finditer(text))
+        if not _scanner._may_hold_ipv6(text):
+            assert all(_scanner._ipv6(m.group()) is None for m in _scanner._IPV6.finditer(text))
 
 
 class TestLinearTime:

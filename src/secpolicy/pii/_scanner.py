@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Iterable, Iterator
+from ipaddress import IPv6Address
 from typing import Final
 
 import attrs
@@ -23,9 +25,7 @@ from secpolicy.pii._entities import (
 from secpolicy.pii._ids import (
     is_cn_resident_id,
     is_cn_uscc,
-    is_email,
     is_iban,
-    is_ip_address,
     is_us_ssn,
     luhn_ok,
 )
@@ -97,16 +97,41 @@ _IBAN: Final = re.compile(
     + _NOT_AFTER
 )
 # Digit groups: an optional + or (, then 7-23 digits with single spaces,
-# dashes or a closing parenthesis between them. Bounded, so linear.
+# dashes or a closing parenthesis between them. Bounded, so linear. The
+# alternatives for the next digit start with different characters, so only
+# one can match; the bare digit, by far the most common, is tried first.
 _DIGITS: Final = re.compile(
-    r"(?<![0-9A-Za-z_+(])(?:\+|\()?[0-9](?:(?:[ \-]|\) ?)?[0-9]){6,22}" + _NOT_AFTER
+    r"(?<![0-9A-Za-z_+(])(?:\+|\()?[0-9](?:[0-9]|[ \-][0-9]|\) ?[0-9]){6,22}" + _NOT_AFTER
 )
-_SSN: Final = re.compile(
-    r"[0-9]" + _AFTER_FIRST + r"[0-9]{2}([ \-])[0-9]{2}\1[0-9]{4}" + _NOT_AFTER
+_SSN_REST: Final = r"[0-9]{2}([ \-])[0-9]{2}\1[0-9]{4}"  # after the first digit
+_SSN: Final = re.compile(r"[0-9]" + _AFTER_FIRST + _SSN_REST + _NOT_AFTER)
+# Both identifiers and the SSN in one pass, when all three are wanted. An SSN
+# has a separator as its fourth character where the identifiers have a letter
+# or digit, so at most one of them matches at a position; and their matches
+# never overlap (an identifier is a whole run of letters and digits, 15 or 18
+# long, and an SSN's runs are 3, 2 and 4 long), so one pass finds what the
+# separate passes find.
+_IDS_OR_SSN: Final = re.compile(
+    _USCC_CHAR
+    + _AFTER_FIRST
+    + r"(?:(?<=[1-9])"
+    + _RESIDENT_ID_REST
+    + "|"
+    + _USCC_REST
+    + "|(?<=[0-9])"
+    + _SSN_REST
+    + ")"
+    + _NOT_AFTER
 )
 _IPV4_OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+# The first octet after its first digit, with the alternatives in the same order.
+_IPV4_OCTET_REST: Final = r"(?:(?<=2)(?:5[0-5]|[0-4][0-9])|(?<=1)[0-9]{2}|(?<=[1-9])[0-9]|)"
 _IPV4: Final = re.compile(
-    r"(?<![0-9A-Za-z_.])" + _IPV4_OCTET + r"(?:\." + _IPV4_OCTET + r"){3}(?![0-9A-Za-z_]|\.[0-9])"
+    r"[0-9](?<![0-9A-Za-z_.].)"
+    + _IPV4_OCTET_REST
+    + r"(?:\."
+    + _IPV4_OCTET
+    + r"){3}(?![0-9A-Za-z_]|\.[0-9])"
 )
 # A hex digit or colon first; a hex digit must be followed by up to three more
 # and a colon (the first group of an address).
@@ -114,8 +139,12 @@ _IPV6: Final = re.compile(
     r"[0-9A-Fa-f:](?<![0-9A-Za-z_:.].)(?:(?<=:)|(?=[0-9A-Fa-f]{0,3}:))"
     r"[0-9A-Fa-f:.]{1,43}[0-9A-Fa-f:](?![0-9A-Za-z_:]|\.[0-9A-Za-z])"
 )
+_LOCAL_MAX: Final = 64  # characters of an address's local part (RFC 5321 4.5.3.1.1)
+_LOCAL_CHARS: Final = string.ascii_letters + string.digits + "._%+-"
 _EMAIL: Final = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,8}"
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,"
+    + str(_LOCAL_MAX)
+    + r"}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,8}"
 )
 _NANP_GROUPS: Final = re.compile(r"\(?[2-9][0-9]{2}\)?[ \-.]?[2-9][0-9]{2}[ \-.][0-9]{4}")
 _GROUPED: Final = re.compile(r"[0-9]{4}(?:[ \-][0-9]{4}){2,3}(?:[ \-][0-9]{1,3})?")
@@ -128,6 +157,8 @@ _CARD_DIGITS: Final = range(13, 20)
 _NANP_DIGITS: Final = 10
 _MOBILE_SIZES: Final = frozenset({11, 13})  # 1xxxxxxxxxx, or with the 86 prefix
 _IPV6_MIN_COLONS: Final = 6  # without '::': 8 groups, or 6 and an IPv4 tail
+_IPV4_DOTS: Final = 3
+_TLD_MIN: Final = 2  # letters of the shortest top-level domain
 
 
 def _classify_digits(candidate: str) -> str | None:
@@ -159,13 +190,71 @@ def _classify_digits(candidate: str) -> str | None:
 
 
 def _email_ok(text: str) -> bool:
-    return is_email(text)
+    """:func:`is_email` for a match of ``_EMAIL``, whose shape is already checked.
+
+    The pattern guarantees ASCII, one ``@`` and non-empty labels; what is left
+    is the dots of the local part, the hyphens at the ends of labels and a
+    top-level domain of two or more letters.
+    """
+    local, _, domain = text.partition("@")
+    tld = domain[domain.rfind(".") + 1 :]
+    return (
+        local[0] != "."
+        and local[-1] != "."
+        and ".." not in local
+        and domain[0] != "-"
+        and domain[-1] != "-"
+        and "-." not in domain
+        and ".-" not in domain
+        and tld.isalpha()
+        and len(tld) >= _TLD_MIN
+    )
 
 
 Classifier = Callable[[str], str | None]
-# (the entities it can report, pattern, what a match is (None: every match is
-# the one entity), a character every match contains or None)
-Detector = tuple[frozenset[str], re.Pattern[str], Classifier | None, str | None]
+Matches = Callable[[str], Iterator[re.Match[str]]]
+# (the entities it can report, what finds its candidates in a text, what a
+# candidate is (None: every candidate is the one entity), a test that a text
+# can hold a finding at all (None: always run))
+Detector = tuple[frozenset[str], Matches, Classifier | None, Callable[[str], bool] | None]
+
+
+def _email_matches(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_EMAIL.finditer(text)``, found from each ``@`` instead of scanning.
+
+    The local-part class excludes ``@``, so a match starts where the run of
+    local-part characters before its ``@`` starts (the lookbehind rules out
+    any later start), and that run is found with :meth:`str.rstrip`. A run
+    longer than ``_LOCAL_MAX``, or one that begins inside the previous match,
+    gives no match, as in a full scan. Only the domain is left to the regular
+    expression, matched at that one position.
+    """
+    match_at = _EMAIL.match
+    position = 0
+    at = text.find("@")
+    while at >= 0:
+        window = text[max(0, at - _LOCAL_MAX - 1) : at]
+        run = len(window) - len(window.rstrip(_LOCAL_CHARS))
+        start = at - run
+        match = match_at(text, start) if 0 < run <= _LOCAL_MAX and start >= position else None
+        if match is not None:
+            yield match
+            position = match.end()
+        at = text.find("@", at + 1)  # the next @ is after the match: one @ to an address
+
+
+def _has_at(text: str) -> bool:
+    return "@" in text
+
+
+def _may_hold_ipv4(text: str) -> bool:
+    """An IPv4 address has three dots."""
+    return text.count(".") >= _IPV4_DOTS
+
+
+def _may_hold_ipv6(text: str) -> bool:
+    """What :func:`_ipv6` accepts has ``::`` or at least six colons."""
+    return "::" in text or text.count(":") >= _IPV6_MIN_COLONS
 
 
 def _ipv6(text: str) -> str | None:
@@ -175,9 +264,13 @@ def _ipv6(text: str) -> str | None:
     dotted IPv4 tail); times such as ``10:00:00`` are turned away before the
     full parse.
     """
-    if "::" not in text and text.count(":") < _IPV6_MIN_COLONS:
+    if not _may_hold_ipv6(text):
         return None
-    return IP_ADDRESS if is_ip_address(text) else None
+    try:
+        IPv6Address(text)  # every match has a colon: never an IPv4 address
+    except ValueError:
+        return None
+    return IP_ADDRESS
 
 
 def _resident_id_or_uscc(text: str) -> str | None:
@@ -197,27 +290,44 @@ def _one(entity: str) -> frozenset[str]:
     return frozenset({entity})
 
 
+def _ids_or_ssn(text: str) -> str | None:
+    """US_SSN, CN_RESIDENT_ID or CN_USCC for a match of the pass for all three."""
+    if text[3] in " -":
+        return US_SSN if is_us_ssn(text) else None
+    return _resident_id_or_uscc(text)
+
+
 _BOTH_IDS: Final = frozenset({CN_RESIDENT_ID, CN_USCC})
+_IDS_AND_SSN: Final = _BOTH_IDS | {US_SSN}
 _DIGIT_ENTITIES: Final = frozenset({PAYMENT_CARD, CN_MOBILE, PHONE})
+_SSN_PASS: Final[Detector] = (_one(US_SSN), _SSN.finditer, _fixed(US_SSN, is_us_ssn), None)
 _ID_PASSES: Final[tuple[Detector, ...]] = (
-    (_BOTH_IDS, _RESIDENT_ID_OR_USCC, _resident_id_or_uscc, None),
-    (_one(CN_RESIDENT_ID), _RESIDENT_ID, _fixed(CN_RESIDENT_ID, is_cn_resident_id), None),
-    (_one(CN_USCC), _USCC, _fixed(CN_USCC, is_cn_uscc), None),
+    (_BOTH_IDS, _RESIDENT_ID_OR_USCC.finditer, _resident_id_or_uscc, None),
+    (_one(CN_RESIDENT_ID), _RESIDENT_ID.finditer, _fixed(CN_RESIDENT_ID, is_cn_resident_id), None),
+    (_one(CN_USCC), _USCC.finditer, _fixed(CN_USCC, is_cn_uscc), None),
 )
 _OTHER_PASSES: Final[tuple[Detector, ...]] = (
-    (_one(IBAN), _IBAN, _fixed(IBAN, is_iban), None),
-    (_one(US_SSN), _SSN, _fixed(US_SSN, is_us_ssn), None),
-    (_DIGIT_ENTITIES, _DIGITS, _classify_digits, None),
-    (_one(EMAIL), _EMAIL, _fixed(EMAIL, _email_ok), "@"),
+    (_one(IBAN), _IBAN.finditer, _fixed(IBAN, is_iban), None),
+    (_DIGIT_ENTITIES, _DIGITS.finditer, _classify_digits, None),
+    (_one(EMAIL), _email_matches, _fixed(EMAIL, _email_ok), _has_at),
     # The IPv4 pattern admits only octets 0-255, so every match is an address.
-    (_one(IP_ADDRESS), _IPV4, None, "."),
-    (_one(IP_ADDRESS), _IPV6, _ipv6, ":"),
+    (_one(IP_ADDRESS), _IPV4.finditer, None, _may_hold_ipv4),
+    (_one(IP_ADDRESS), _IPV6.finditer, _ipv6, _may_hold_ipv6),
 )
 
 
 def _passes(wanted: frozenset[str]) -> tuple[Detector, ...]:
-    """The passes that find *wanted*: one for both identifiers when both are wanted."""
-    ids = _ID_PASSES[:1] if wanted >= _BOTH_IDS else _ID_PASSES[1:]
+    """The passes that find *wanted*, sharing one pass among identifiers where they can.
+
+    All three of resident ID, credit code and SSN: one pass; both
+    identifiers: one pass for them and one for the SSN; otherwise one each.
+    """
+    if wanted >= _IDS_AND_SSN:
+        ids: tuple[Detector, ...] = ((_IDS_AND_SSN, _IDS_OR_SSN.finditer, _ids_or_ssn, None),)
+    elif wanted >= _BOTH_IDS:
+        ids = (_ID_PASSES[0], _SSN_PASS)
+    else:
+        ids = (*_ID_PASSES[1:], _SSN_PASS)
     return tuple(d for d in (*ids, *_OTHER_PASSES) if d[0] & wanted)
 
 
@@ -282,16 +392,16 @@ class Scanner:
         candidates: list[tuple[int, int, str]] = []
         add = candidates.append
         entities = self.entities
-        for reports, pattern, classify, needs in self._detectors:
-            if needs is not None and needs not in folded:
-                continue  # a character every match contains is absent: skip the pass
+        for reports, matches, classify, gate in self._detectors:
+            if gate is not None and not gate(folded):
+                continue  # no finding is possible: skip the pass
             if classify is None:
                 (fixed,) = reports
-                for match in pattern.finditer(folded):
+                for match in matches(folded):
                     start, end = match.span()
                     add((start, end, fixed))
                 continue
-            for match in pattern.finditer(folded):
+            for match in matches(folded):
                 entity = classify(match.group())
                 if entity is not None and entity in entities:
                     start, end = match.span()
@@ -316,9 +426,12 @@ def _resolve(candidates: list[tuple[int, int, str]]) -> list[tuple[int, int, str
 
     Sorted by start, a candidate can only overlap the last one kept (every
     earlier one ends before that one starts), so the sweep is linear after the
-    sort, whatever the number of findings.
+    sort, whatever the number of findings. A plain sort of the tuples is
+    enough: it orders only candidates with the same start differently from a
+    sort by length and rank, and of those the sweep keeps the best by (length,
+    rank) in any order.
     """
-    candidates.sort(key=lambda c: (c[0], c[0] - c[1], _RANK[c[2]]))
+    candidates.sort()
     kept: list[tuple[int, int, str]] = []
     for candidate in candidates:
         if kept and candidate[0] < kept[-1][1]:
