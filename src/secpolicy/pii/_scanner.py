@@ -133,6 +133,7 @@ _IPV4: Final = re.compile(
     + _IPV4_OCTET
     + r"){3}(?![0-9A-Za-z_]|\.[0-9])"
 )
+_IPV4_HINT: Final = re.compile(r"\.[0-9]{1,3}\.[0-9]{1,3}\.")  # in every IPv4 address
 # A hex digit or colon first; a hex digit must be followed by up to three more
 # and a colon (the first group of an address).
 _IPV6: Final = re.compile(
@@ -157,7 +158,6 @@ _CARD_DIGITS: Final = range(13, 20)
 _NANP_DIGITS: Final = 10
 _MOBILE_SIZES: Final = frozenset({11, 13})  # 1xxxxxxxxxx, or with the 86 prefix
 _IPV6_MIN_COLONS: Final = 6  # without '::': 8 groups, or 6 and an IPv4 tail
-_IPV4_DOTS: Final = 3
 _TLD_MIN: Final = 2  # letters of the shortest top-level domain
 
 
@@ -248,8 +248,11 @@ def _has_at(text: str) -> bool:
 
 
 def _may_hold_ipv4(text: str) -> bool:
-    """An IPv4 address has three dots."""
-    return text.count(".") >= _IPV4_DOTS
+    """An IPv4 address has two dots with one to three digits between them and a third dot.
+
+    The hint starts with a literal dot, so the engine looks only at dots.
+    """
+    return _IPV4_HINT.search(text) is not None
 
 
 def _may_hold_ipv6(text: str) -> bool:
