@@ -114,6 +114,8 @@ class TestEnglish:
             "hash 3f786850e387550fdab836ed7e6dc881de23001b",
             "ORD2024010112345678",  # digits inside a token
             "2024-05-01",  # a date
+            "peer 1::2::3 down",  # two '::' make no IPv6 address
+            "ranges 10.0.0 to 10.1.2.300",  # dotted digits, but no IPv4 address
         ],
     )
     def test_decoys(self, decoy: str) -> None:

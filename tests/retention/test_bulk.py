@@ -243,3 +243,13 @@ def test_instant_semantics_agree_with_evaluate_many(holds: list[LegalHold]) -> N
     evaluate_jsonl(schedule, (json.dumps(r) for r in records), dst, now=NOW, holds=holds)
     got = [json.loads(line) for line in dst.getvalue().splitlines()]
     assert got == [d.to_dict() for d in schedule.evaluate_many(records, now=NOW, holds=holds)]
+
+
+@pytest.mark.parametrize("n", [0, _bulk._BATCH, 2 * _bulk._BATCH + 1])
+def test_batch_boundaries(n: int) -> None:
+    """Every decision is written, whether or not the count fills whole batches."""
+    records = _records(n, seed=6)
+    dst = io.StringIO()
+    assert evaluate_jsonl(SCHEDULE, (json.dumps(r) for r in records), dst, now=NOW) == n
+    got = [json.loads(line) for line in dst.getvalue().splitlines()]
+    assert got == _expected(records, [], only_due=False)
