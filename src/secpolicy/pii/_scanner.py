@@ -80,15 +80,9 @@ _USCC: Final = re.compile(_USCC_CHAR + _AFTER_FIRST + _USCC_REST + _NOT_AFTER)
 _USCC_SHAPE: Final = re.compile(_USCC_CHAR + _USCC_REST)
 # Both in one pass, when both are wanted. Where both shapes fit they have the
 # same span (18 characters, same boundaries), so the classifier tries both.
+_ID_ALTERNATIVES: Final = r"(?<=[1-9])" + _RESIDENT_ID_REST + "|" + _USCC_REST
 _RESIDENT_ID_OR_USCC: Final = re.compile(
-    _USCC_CHAR
-    + _AFTER_FIRST
-    + r"(?:(?<=[1-9])"
-    + _RESIDENT_ID_REST
-    + "|"
-    + _USCC_REST
-    + ")"
-    + _NOT_AFTER
+    _USCC_CHAR + _AFTER_FIRST + "(?:" + _ID_ALTERNATIVES + ")" + _NOT_AFTER
 )
 _IBAN: Final = re.compile(
     r"[A-Z]"
@@ -114,11 +108,9 @@ _SSN: Final = re.compile(r"[0-9]" + _AFTER_FIRST + _SSN_REST + _NOT_AFTER)
 _IDS_OR_SSN: Final = re.compile(
     _USCC_CHAR
     + _AFTER_FIRST
-    + r"(?:(?<=[1-9])"
-    + _RESIDENT_ID_REST
-    + "|"
-    + _USCC_REST
-    + "|(?<=[0-9])"
+    + "(?:"
+    + _ID_ALTERNATIVES
+    + r"|(?<=[0-9])"
     + _SSN_REST
     + ")"
     + _NOT_AFTER
