@@ -13,6 +13,7 @@ tools are scored on exact spans with tool-neutral labels.
 
 from __future__ import annotations
 
+import statistics
 import time
 from typing import Any
 
@@ -167,8 +168,10 @@ def _side_by_side(
     On a shared machine a slow spell lasts seconds; taking turns every
     ``len(corpus) / _CHUNKS`` samples makes it weigh on both tools alike
     instead of on whichever happened to be running. secpolicy's time for a
-    chunk is the best of three passes, Presidio's one pass (it takes a
-    hundred times longer, so one pass already spans any short spell).
+    chunk is the median of three passes (a chunk takes it milliseconds, so
+    one pass can be caught whole by a stall; the median is not the quietest
+    pass either), Presidio's one pass (it takes a hundred times longer, so
+    one pass already spans any short spell).
     """
     masker = Masker()
     ours = theirs = 0.0
@@ -176,7 +179,7 @@ def _side_by_side(
     step = -(-len(corpus) // _CHUNKS)
     for begin in range(0, len(corpus), step):
         chunk = corpus[begin : begin + step]
-        ours += min(_time_ours(masker, chunk) for _ in range(3))
+        ours += statistics.median(_time_ours(masker, chunk) for _ in range(3))
         found, seconds = _run_presidio(chunk, analyzer, anonymizer)
         predicted.extend(found)
         theirs += seconds
