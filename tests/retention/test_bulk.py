@@ -11,6 +11,7 @@ import pytest
 
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.retention import (
+    BadRecordsError,
     LegalHold,
     Period,
     RetentionRule,
@@ -27,6 +28,8 @@ SCHEDULE = RetentionSchedule(
         RetentionRule(category="kyc", keep=Period(years=5), trigger="relationship_ended"),
     ],
     tz="Asia/Shanghai",
+    # "unknown" below is decided by the (absent) default rules: kept, with a reason.
+    on_unknown_category="default",
 )
 CATEGORIES = ["user_log", "published_content", "registration", "kyc", "unknown", "network_log"]
 
@@ -93,9 +96,9 @@ def test_bounded_cache(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_errors_name_line(lines: list[str], message: str) -> None:
     """Errors give the source and line number."""
-    with pytest.raises(PolicyConfigError) as info:
+    with pytest.raises(BadRecordsError) as info:
         evaluate_jsonl(SCHEDULE, lines, io.StringIO(), now=NOW, source="in.jsonl")
-    assert str(info.value).startswith(message)
+    assert [str(e) for e in info.value.errors] == [message]
 
 
 @pytest.mark.parametrize(
@@ -169,9 +172,11 @@ def test_line_forms_agree_with_evaluate_many(line: str) -> None:
 )
 def test_malformed_lines_are_named(line: str, message: str) -> None:
     """Whatever the common path cannot read is reported with its line and reason."""
-    with pytest.raises(PolicyConfigError, match=message) as info:
+    with pytest.raises(BadRecordsError, match=message) as info:
         evaluate_jsonl(SCHEDULE, ["", line], io.StringIO(), now=NOW, source="in.jsonl")
-    assert str(info.value).startswith("in.jsonl:2:")
+    (error,) = info.value.errors
+    assert str(error).startswith("in.jsonl:2:")
+    assert info.value.decided == 0
 
 
 def test_record_without_id() -> None:
@@ -237,7 +242,9 @@ def test_decisions_before_a_bad_line_are_written() -> None:
 @pytest.mark.parametrize("holds", [[], [LegalHold("user_log", "case 3", NOW - timedelta(days=1))]])
 def test_instant_semantics_agree_with_evaluate_many(holds: list[LegalHold]) -> None:
     """Under instant semantics the cache keys on the exact time and still agrees."""
-    schedule = RetentionSchedule(SCHEDULE.rules, tz="Asia/Shanghai", semantics="instant")
+    schedule = RetentionSchedule(
+        SCHEDULE.rules, tz="Asia/Shanghai", semantics="instant", on_unknown_category="default"
+    )
     records = _records(500, seed=5)
     dst = io.StringIO()
     evaluate_jsonl(schedule, (json.dumps(r) for r in records), dst, now=NOW, holds=holds)
@@ -253,3 +260,48 @@ def test_batch_boundaries(n: int) -> None:
     assert evaluate_jsonl(SCHEDULE, (json.dumps(r) for r in records), dst, now=NOW) == n
     got = [json.loads(line) for line in dst.getvalue().splitlines()]
     assert got == _expected(records, [], only_due=False)
+
+
+class TestBadLines:
+    def test_batch_goes_on_after_bad_lines(self) -> None:
+        """Bad lines are reported one by one; every good line around them is decided."""
+        good = [json.dumps(r) for r in _records(1500, seed=4)]
+        lines = [*good[:700], "{oops", *good[700:], '{"category": "user_log"}']
+        seen: list[PolicyConfigError] = []
+        dst = io.StringIO()
+        with pytest.raises(BadRecordsError) as info:
+            evaluate_jsonl(SCHEDULE, lines, dst, now=NOW, source="in.jsonl", on_error=seen.append)
+        assert [str(e) for e in info.value.errors] == [
+            "in.jsonl:701: not valid JSON",
+            "in.jsonl:1502: records[1500].created: missing",
+        ]
+        assert seen == list(info.value.errors)
+        assert info.value.decided == 1500
+        assert "2 record(s) could not be decided, 1500 were" in str(info.value)
+        written = [json.loads(line) for line in dst.getvalue().splitlines()]
+        assert written == _expected([json.loads(r) for r in good], [], only_due=False)
+
+    def test_unknown_category_is_a_bad_line(self) -> None:
+        """A misspelled category is reported with its line instead of falling to defaults."""
+        strict = RetentionSchedule(
+            [
+                RetentionRule(category="user_log", keep=Period(months=12)),
+                RetentionRule(category="*", keep=Period(months=6)),
+            ],
+            tz="Asia/Shanghai",
+        )
+        lines = [
+            '{"id": "a", "category": "user_log", "created": "2024-01-01T00:00:00Z"}',
+            '{"id": "b", "category": "user_lgo", "created": "2024-01-01T00:00:00Z"}',
+        ]
+        dst = io.StringIO()
+        with pytest.raises(BadRecordsError, match="did you mean 'user_log'") as info:
+            evaluate_jsonl(strict, lines, dst, now=NOW, source="in.jsonl")
+        assert str(info.value.errors[0]).startswith("in.jsonl:2: category: unknown category")
+        assert [json.loads(line)["record_id"] for line in dst.getvalue().splitlines()] == ["a"]
+
+    def test_many_errors_are_summarised(self) -> None:
+        """The message spells out a few errors and counts the rest; all are kept."""
+        with pytest.raises(BadRecordsError, match=r"\(and 3 more\)") as info:
+            evaluate_jsonl(SCHEDULE, ["{"] * 8, io.StringIO(), now=NOW)
+        assert len(info.value.errors) == 8

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -106,7 +109,7 @@ class TestCoverage:
 
     def test_datetime_is_not_a_date(self) -> None:
         """Instants must be converted to a local date first."""
-        with pytest.raises(TypeError, match="pass a date"):
+        with pytest.raises(PolicyConfigError, match="pass a date"):
             CN.is_workday(datetime(2024, 1, 2, tzinfo=UTC))
 
 
@@ -126,7 +129,7 @@ class TestDeadlines:
 
     def test_negative(self) -> None:
         """Counting backwards is not supported."""
-        with pytest.raises(ValueError, match="n must be"):
+        with pytest.raises(PolicyConfigError, match="integer >= 0"):
             CN.add_workdays(date(2024, 10, 8), -1)
 
     def test_between(self) -> None:
@@ -182,3 +185,145 @@ class TestUserDays:
         cal = WorkdayCalendar(covered=range(2024, 2025), tz="Europe/Berlin", name="plain")
         assert cal.add_workdays(date(2024, 1, 5), 1) == date(2024, 1, 8)
         assert cal.tz == ZoneInfo("Europe/Berlin")
+
+
+SCHEDULE_2027 = {
+    "2027": {
+        "source": "the State Council's notice for 2027 (a test schedule)",
+        "holidays": ["2027-01-01", "2027-02-05/2027-02-11", "2027-10-01/2027-10-07"],
+        "workdays": ["2027-02-14", "2027-09-26"],
+    }
+}
+
+
+class TestPublishedSchedules:
+    def test_next_year_refused_without_data(self) -> None:
+        """A year past the packaged data is refused, not guessed."""
+        last = CN.covered.stop - 1
+        with pytest.raises(CalendarCoverageError):
+            CN.add_workdays(date(last, 12, 31), 1)
+
+    def test_extra_mapping_extends_coverage(self) -> None:
+        """A schedule given as a mapping answers for its year and across New Year."""
+        cal = WorkdayCalendar.china(extra=SCHEDULE_2027)
+        assert cal.covered.stop - 1 == 2027
+        assert cal.add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
+        assert cal.is_workday(date(2027, 2, 14))  # a Sunday made a working day
+        assert not cal.is_workday(date(2027, 2, 8))  # a Monday in the holiday
+        assert cal.is_workday(date(2027, 3, 1))
+
+    def test_extra_toml_file(self, tmp_path: Path) -> None:
+        """The schedule loads from a TOML file with one table per year."""
+        path = tmp_path / "cn-2027.toml"
+        path.write_text(
+            '["2027"]\n'
+            'source = "国务院办公厅关于2027年部分节假日安排的通知"\n'
+            'holidays = ["2027-01-01", "2027-02-05/2027-02-11"]\n'
+            "workdays = [2027-02-14]\n",
+            encoding="utf-8",
+        )
+        cal = WorkdayCalendar.china(extra=path)
+        assert cal.is_workday(date(2027, 2, 14))
+        assert not cal.is_workday(date(2027, 2, 5))
+
+    def test_extra_json_file(self, tmp_path: Path) -> None:
+        """The schedule loads from a JSON file too."""
+        path = tmp_path / "cn-2027.json"
+        path.write_text(json.dumps(SCHEDULE_2027), encoding="utf-8")
+        assert WorkdayCalendar.china(extra=str(path)).is_workday(date(2027, 9, 26))
+
+    def test_extra_replaces_packaged_year(self) -> None:
+        """A year given again replaces the packaged data for that year entirely."""
+        cal = WorkdayCalendar.china(extra={"2024": {"holidays": ["2024-01-01"]}})
+        assert cal.is_workday(date(2024, 10, 4))  # no longer a holiday
+        assert not cal.is_workday(date(2024, 9, 29))  # no longer an adjusted working day
+        assert not cal.is_workday(date(2024, 1, 1))
+
+    @pytest.mark.parametrize(
+        ("extra", "needle"),
+        [
+            ({"2028": {"holidays": ["2028-01-01"]}}, "gap"),
+            ({"2027": {"holidays": ["2026-12-31"]}}, "not in 2027"),
+            ({"2027": {"holidays": ["2027-01-01"], "workdays": ["2027-01-04"]}}, "weekday"),
+            ({"2027": {"holidays": ["2027-02-14"], "workdays": ["2027-02-14"]}}, "both"),
+            ({"2027": {"holidays": []}}, "no holidays"),
+            ({"2027": {"holidays": ["2027-13-01"]}}, "ISO 8601"),
+            ({"2027": {"holidays": ["2027-02-11/2027-02-05"]}}, "ends before"),
+            ({"2027": {"holidays": "2027-01-01"}}, "list of dates"),
+            ({"2027": {"holiday": ["2027-01-01"]}}, "unknown key"),
+            ({"2027": ["2027-01-01"]}, "table"),
+            ({"next": {"holidays": ["2027-01-01"]}}, "years"),
+            ({"2027": {"holidays": [datetime(2027, 1, 1, tzinfo=UTC)]}}, "not a date and time"),
+            ({"2027": {"holidays": [20270101]}}, "ISO 8601"),
+            ({"2027": {"holidays": ["2027-01-01"], "source": 3}}, "text"),
+            ({}, "no year"),
+        ],
+    )
+    def test_malformed_extra(self, extra: dict[str, object], needle: str) -> None:
+        """A malformed schedule is a PolicyConfigError naming what is wrong."""
+        with pytest.raises(PolicyConfigError, match=needle):
+            WorkdayCalendar.china(extra=extra)
+
+    def test_unreadable_and_oversized_files(self, tmp_path: Path) -> None:
+        """Missing, oversized and broken files are PolicyConfigErrors with the file name."""
+        with pytest.raises(PolicyConfigError, match="cannot read"):
+            WorkdayCalendar.china(extra=tmp_path / "missing.toml")
+        big = tmp_path / "big.toml"
+        big.write_bytes(b"#" * (2 << 20))
+        with pytest.raises(PolicyConfigError, match="larger than"):
+            WorkdayCalendar.china(extra=big)
+        broken = tmp_path / "broken.toml"
+        broken.write_text("[2027\n", encoding="utf-8")
+        with pytest.raises(PolicyConfigError, match="TOML") as info:
+            WorkdayCalendar.china(extra=broken)
+        assert info.value.source == str(broken)
+        listed = tmp_path / "list.json"
+        listed.write_text("[1, 2]", encoding="utf-8")
+        with pytest.raises(PolicyConfigError, match="table of years"):
+            WorkdayCalendar.china(extra=listed)
+
+
+class TestOtherCountries:
+    def test_germany_by_state(self) -> None:
+        """Other countries come from the holidays package, for the years the caller names."""
+        bavaria = WorkdayCalendar.from_holidays(
+            "DE", subdiv="BY", years=range(2025, 2027), tz="Europe/Berlin"
+        )
+        assert not bavaria.is_workday(date(2026, 1, 6))  # Epiphany in Bavaria
+        berlin = WorkdayCalendar.from_holidays("DE", subdiv="BE", years=range(2026, 2027), tz="UTC")
+        assert berlin.is_workday(date(2026, 1, 6))
+        with pytest.raises(CalendarCoverageError):
+            bavaria.is_workday(date(2027, 1, 4))
+
+    def test_extra_years_for_another_country(self) -> None:
+        """A published schedule extends another country's calendar as for China."""
+        cal = WorkdayCalendar.from_holidays(
+            "DE",
+            years=range(2026, 2027),
+            tz="Europe/Berlin",
+            extra={"2027": {"holidays": ["2027-01-01"]}},
+        )
+        assert not cal.is_workday(date(2027, 1, 1))
+        assert cal.is_workday(date(2027, 1, 4))
+
+    @pytest.mark.parametrize(
+        ("kwargs", "needle"),
+        [
+            ({"country": "XX", "years": range(2026, 2027), "tz": "UTC"}, "does not know"),
+            ({"country": "DE", "years": range(2026, 2026), "tz": "UTC"}, "range"),
+            ({"country": "DE", "years": range(2026, 2027), "tz": "Mars/Base"}, "time zone"),
+            (
+                {
+                    "country": "DE",
+                    "years": range(2026, 2027),
+                    "tz": "UTC",
+                    "extra": {"2029": {"holidays": ["2029-01-01"]}},
+                },
+                "gap",
+            ),
+        ],
+    )
+    def test_bad_arguments(self, kwargs: dict[str, Any], needle: str) -> None:
+        """Unknown countries, empty years, unknown zones and gaps are refused."""
+        with pytest.raises(PolicyConfigError, match=needle):
+            WorkdayCalendar.from_holidays(**kwargs)

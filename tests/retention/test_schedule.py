@@ -17,6 +17,9 @@ from secpolicy.retention import (
     RetentionRecord,
     RetentionRule,
     RetentionSchedule,
+    ScheduleChange,
+    ScheduleLockedError,
+    UnknownCategoryError,
 )
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -58,8 +61,9 @@ class TestSingleRule:
         assert "permanently" in decision.reasons[0]
 
     def test_unknown_category(self) -> None:
-        """A category without rules is kept, with a reason saying so."""
-        decision = RetentionSchedule([rule()], tz=SH).evaluate("other", created=CREATED, now=LATER)
+        """Under on_unknown_category="default" a category without rules is kept, with a reason."""
+        schedule = RetentionSchedule([rule()], tz=SH, on_unknown_category="default")
+        decision = schedule.evaluate("other", created=CREATED, now=LATER)
         assert decision.action == "retain"
         assert decision.rule is None
         assert "no retention rule" in decision.reasons[0]
@@ -332,7 +336,9 @@ class TestLocking:
     def test_locked_cannot_shorten(self) -> None:
         """Shortening a locked period is refused, naming the rule."""
         locked = RetentionSchedule([rule()], tz=SH).lock()
-        with pytest.raises(PolicyConfigError, match=r"rules\.log\.keep: schedule is locked"):
+        with pytest.raises(
+            ScheduleLockedError, match=r"locked: cannot shorten 'log' after created"
+        ):
             locked.amend([rule(keep=Period(months=5))])
         with pytest.raises(PolicyConfigError, match="schedule is locked"):
             locked.amend([rule(keep=Period(days=180))])
@@ -449,3 +455,242 @@ class TestValidation:
             "log: keep 6 months after closed, then review"
         )
         assert str(rule(keep=PERMANENT)) == "log: keep permanently"
+
+
+AT = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+class TestUnknownCategories:
+    def test_misspelled_category_refused(self) -> None:
+        """A misspelled category is an error with a suggestion, not a default decision."""
+        schedule = RetentionSchedule(
+            [rule("user_log", keep=Period(months=12)), rule("*", keep=Period(days=30))], tz=SH
+        )
+        with pytest.raises(UnknownCategoryError, match="did you mean 'user_log'") as info:
+            schedule.evaluate("user_lgo", created=CREATED, now=LATER)
+        assert info.value.category == "user_lgo"
+        assert isinstance(info.value, PolicyConfigError)
+
+    def test_unknown_without_defaults_refused(self) -> None:
+        """Without default rules an unknown category is refused too, with no wild guess."""
+        schedule = RetentionSchedule([rule("user_log")], tz=SH)
+        with pytest.raises(UnknownCategoryError) as info:
+            schedule.evaluate("invoice", created=CREATED, now=LATER)
+        assert info.value.suggestion is None
+
+    def test_declared_categories_use_defaults(self) -> None:
+        """A declared category is decided by the default rules."""
+        schedule = RetentionSchedule(
+            [rule("user_log"), rule("*", keep=Period(months=1), action="review")],
+            tz=SH,
+            categories=["invoice"],
+        )
+        assert schedule.knows("invoice")
+        assert schedule.knows("user_log")
+        assert not schedule.knows("user_lgo")
+        assert schedule.evaluate("invoice", created=CREATED, now=LATER).action == "review"
+
+    def test_defaults_only_schedule_takes_any_category(self) -> None:
+        """A schedule with only default rules decides every category."""
+        schedule = RetentionSchedule([rule("*", keep=Period(months=1))], tz=SH)
+        assert schedule.evaluate("anything", created=CREATED, now=LATER).action == "delete"
+
+    @pytest.mark.parametrize(
+        ("kwargs", "field"),
+        [
+            ({"on_unknown_category": "guess"}, "on_unknown_category"),
+            ({"categories": [""]}, "categories[0]"),
+            ({"locked": "yes"}, "locked"),
+        ],
+    )
+    def test_bad_settings(self, kwargs: dict[str, object], field: str) -> None:
+        """Invalid settings name their field."""
+        with pytest.raises(PolicyConfigError) as info:
+            RetentionSchedule([rule()], tz=SH, **kwargs)  # type: ignore[arg-type]
+        assert info.value.field == field
+
+
+class TestReviewPrecedence:
+    def test_shorter_delete_does_not_override_review(self) -> None:
+        """A review rule is never overridden by a shorter delete rule of the same category."""
+        schedule = RetentionSchedule(
+            [
+                rule("contract", keep=Period(years=1), action="review"),
+                rule("contract", keep=Period(months=6), action="delete", trigger="closed"),
+            ],
+            tz=SH,
+        )
+        decision = schedule.evaluate(
+            "contract", created=CREATED, events={"closed": CREATED}, now=LATER
+        )
+        assert decision.action == decision.disposal == "review"
+        assert decision.disposal_rule is schedule.rules[0]
+
+    def test_default_review_yields_to_explicit(self) -> None:
+        """An explicit rule still decides the disposal over a default review rule."""
+        schedule = RetentionSchedule(
+            [rule("log", action="delete"), rule("*", keep=Period(months=1), action="review")],
+            tz=SH,
+        )
+        assert schedule.evaluate("log", created=CREATED, now=LATER).action == "delete"
+
+
+class TestImmutable:
+    def test_attributes_cannot_be_flipped(self) -> None:
+        """A schedule's lock and rules cannot be changed in place."""
+        locked = RetentionSchedule([rule()], tz=SH).lock()
+        with pytest.raises(AttributeError):
+            locked.locked = False  # type: ignore[misc]
+        with pytest.raises(AttributeError):
+            locked.rules = ()  # type: ignore[misc]
+        with pytest.raises(AttributeError):
+            del locked.locked
+        assert locked.locked
+
+
+class TestReplace:
+    def _locked(self) -> RetentionSchedule:
+        return RetentionSchedule(
+            [
+                rule("audit_log", keep=Period(months=12), accessible=Period(months=3)),
+                rule("contract", keep=Period(years=5), action="review"),
+                rule("*", keep=Period(months=6)),
+            ],
+            tz=SH,
+            name="bank",
+        ).lock()
+
+    def test_extension_recorded(self) -> None:
+        """An extension is accepted and recorded: who, why, when, what."""
+        locked = self._locked()
+        seen: list[ScheduleChange] = []
+        longer = locked.replace(
+            [
+                rule("audit_log", keep=Period(months=18), accessible=Period(months=3)),
+                *locked.rules[1:],
+            ],
+            by="sec-admin",
+            reason="CHG-42",
+            at=AT,
+            on_change=seen.append,
+        )
+        (change,) = longer.history
+        assert seen == [change]
+        assert change.accepted
+        assert change.by == "sec-admin"
+        assert change.at == AT
+        assert change.changes == (
+            (
+                "audit_log after created: keep 12 months, accessible 3 months -> "
+                "keep 18 months, accessible 3 months"
+            ),
+        )
+        assert change.to_dict()["reason"] == "CHG-42"
+        assert longer.locked
+        assert longer.name == "bank"
+
+    @pytest.mark.parametrize(
+        ("change", "needle"),
+        [
+            ({"rules_keep": Period(months=11)}, "cannot shorten 'audit_log'"),
+            ({"rules_accessible": Period(months=1)}, "immediate availability"),
+            ({"rules_accessible": None}, "immediate availability"),
+            ({"rules_drop": "contract"}, "cannot be removed"),
+            ({"rules_contract_action": "delete"}, "must stay under review"),
+            ({"rules_maximum": Period(months=24)}, "maximum"),
+            ({"locked": False}, "lock cannot be removed"),
+            ({"tz": "UTC"}, "zone cannot change"),
+            ({"semantics": "instant"}, "instant"),
+            ({"on_unknown_category": "default"}, "default rules"),
+        ],
+    )
+    def test_weakening_refused_and_recorded(self, change: dict[str, object], needle: str) -> None:
+        """Every way of weakening a locked schedule is refused, and the refusal is recorded."""
+        locked = self._locked()
+        audit, contract, default = locked.rules
+        kwargs: dict[str, object] = {}
+        rules = [audit, contract, default]
+        if "rules_keep" in change:
+            rules[0] = rule("audit_log", keep=change["rules_keep"], accessible=audit.accessible)
+        if "rules_accessible" in change:
+            rules[0] = rule("audit_log", keep=audit.keep, accessible=change["rules_accessible"])
+        if "rules_maximum" in change:
+            rules[0] = rule(
+                "audit_log",
+                keep=audit.keep,
+                accessible=audit.accessible,
+                maximum=change["rules_maximum"],
+            )
+        if "rules_drop" in change:
+            rules.remove(contract)
+        if "rules_contract_action" in change:
+            rules[1] = rule("contract", keep=contract.keep, action=change["rules_contract_action"])
+        kwargs.update({k: v for k, v in change.items() if not k.startswith("rules_")})
+        seen: list[ScheduleChange] = []
+        with pytest.raises(ScheduleLockedError, match=needle):
+            locked.replace(
+                rules, by="dev", reason="speed up", at=AT, on_change=seen.append, **kwargs
+            )  # type: ignore[arg-type]
+        (refused,) = seen
+        assert not refused.accepted
+        assert refused.refusal
+        assert needle.split("'", maxsplit=1)[0] in refused.refusal
+
+    def test_new_rule_cannot_replace_default_review(self) -> None:
+        """A new explicit rule may not take a category out of the default review."""
+        locked = RetentionSchedule(
+            [rule("*", keep=Period(months=1), action="review")], tz=SH
+        ).lock()
+        with pytest.raises(ScheduleLockedError, match="default review"):
+            locked.replace(
+                [*locked.rules, rule("log", keep=Period(months=2))], by="a", reason="b", at=AT
+            )
+        assert locked.replace(
+            [*locked.rules, rule("log", keep=Period(months=2), action="review")],
+            by="a",
+            reason="b",
+            at=AT,
+        ).knows("log")
+
+    def test_free_changes_on_locked(self) -> None:
+        """Citations, names, new rules and stricter settings are free on a locked schedule."""
+        locked = self._locked()
+        changed = locked.replace(
+            [*locked.rules, rule("new_log", keep=Period(months=1))],
+            by="a",
+            reason="b",
+            at=AT,
+            name="bank-2026",
+            citations=["internal rulebook §4"],
+            semantics="day",
+        )
+        assert changed.name == "bank-2026"
+        assert changed.citations == ("internal rulebook §4",)
+        assert changed.history[-1].changes == ("new_log after created: (none) -> keep 1 month",)
+
+    def test_unlocked_replace_is_free(self) -> None:
+        """An unlocked schedule may be replaced by anything; the change is still recorded."""
+        schedule = RetentionSchedule([rule()], tz=SH)
+        shorter = schedule.replace(
+            [rule(keep=Period(days=1))], by="a", reason="b", at=AT, tz="UTC", locked=True
+        )
+        assert shorter.locked
+        assert str(shorter.tz) == "UTC"
+        assert "tz: Asia/Shanghai -> UTC" in shorter.history[-1].changes
+        assert "locked: False -> True" in shorter.history[-1].changes
+
+    @pytest.mark.parametrize(("by", "reason"), [("", "x"), ("a", " ")])
+    def test_who_and_why_required(self, by: str, reason: str) -> None:
+        """A change needs who and why."""
+        with pytest.raises(PolicyConfigError):
+            self._locked().replace(None, by=by, reason=reason, at=AT)
+
+    def test_amend_records_when_told_who(self) -> None:
+        """amend() with by, reason and at records the change; partial audit data is refused."""
+        locked = self._locked()
+        amended = locked.amend(
+            [rule("contract", keep=Period(years=6), action="review")], by="a", reason="b", at=AT
+        )
+        assert amended.history[-1].changes[0].startswith("contract after created")
+        with pytest.raises(PolicyConfigError, match="together"):
+            locked.amend([], by="a")

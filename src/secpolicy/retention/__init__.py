@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from secpolicy.exceptions import CalendarCoverageError, LegalHoldError
 from secpolicy.retention import profiles
-from secpolicy.retention._bulk import evaluate_jsonl
+from secpolicy.retention._bulk import BadRecordsError, evaluate_jsonl
 from secpolicy.retention._calendar import WorkdayCalendar
 from secpolicy.retention._period import PERMANENT, Period, Semantics
 from secpolicy.retention._rules import (
@@ -24,12 +24,19 @@ from secpolicy.retention._rules import (
     RetentionRecord,
     RetentionRule,
 )
-from secpolicy.retention._schedule import RetentionSchedule
+from secpolicy.retention._schedule import (
+    RetentionSchedule,
+    ScheduleChange,
+    ScheduleLockedError,
+    UnknownCategories,
+    UnknownCategoryError,
+)
 
 __all__ = [
     "ANY_CATEGORY",
     "PERMANENT",
     "Action",
+    "BadRecordsError",
     "CalendarCoverageError",
     "LegalHold",
     "LegalHoldError",
@@ -38,7 +45,11 @@ __all__ = [
     "RetentionRecord",
     "RetentionRule",
     "RetentionSchedule",
+    "ScheduleChange",
+    "ScheduleLockedError",
     "Semantics",
+    "UnknownCategories",
+    "UnknownCategoryError",
     "WorkdayCalendar",
     "evaluate_jsonl",
     "profiles",

@@ -24,6 +24,34 @@ _BATCH: Final = 512
 # The decoder's scanner (the C one where available), as json.loads uses it.
 _SCAN: Final[Callable[[str, int], tuple[Any, int]]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _JSON_SPACE: Final = " \t\n\r"
+# How many bad lines a BadRecordsError message spells out; all are in .errors.
+_SHOWN_ERRORS: Final = 5
+
+
+class BadRecordsError(PolicyConfigError):
+    """Some records of a batch could not be decided; the others were.
+
+    Raised by :func:`evaluate_jsonl` after every good record has been decided
+    and written, so that a batch job reports each bad line, finishes its
+    work and still ends with a failure.
+
+    Attributes:
+        errors: One :class:`~secpolicy.exceptions.PolicyConfigError` per bad
+            line, each with its source and line number.
+        decided: How many records were decided.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, errors: Sequence[PolicyConfigError], *, decided: int, source: str) -> None:
+        shown = "; ".join(str(e) for e in errors[:_SHOWN_ERRORS])
+        more = f" (and {len(errors) - _SHOWN_ERRORS} more)" if len(errors) > _SHOWN_ERRORS else ""
+        super().__init__(
+            f"{len(errors)} record(s) could not be decided, {decided} were: {shown}{more}",
+            source=source,
+        )
+        self.errors = tuple(errors)
+        self.decided = decided
 
 
 def _select(fields: Sequence[str] | None) -> tuple[str, ...] | None:
@@ -228,7 +256,7 @@ class _Decisions:
         return tail
 
 
-def evaluate_jsonl(  # noqa: PLR0912 (one pass over every line, kept together for speed)
+def evaluate_jsonl(  # noqa: PLR0912, PLR0915 (one pass over every line, kept together for speed)
     schedule: RetentionSchedule,
     src: Iterable[str],
     dst: IO[str],
@@ -238,6 +266,7 @@ def evaluate_jsonl(  # noqa: PLR0912 (one pass over every line, kept together fo
     only_due: bool = False,
     fields: Sequence[str] | None = None,
     source: str = "<input>",
+    on_error: Callable[[PolicyConfigError], None] | None = None,
 ) -> int:
     """Read records as JSON lines from *src*, write one decision per line to *dst*.
 
@@ -246,8 +275,7 @@ def evaluate_jsonl(  # noqa: PLR0912 (one pass over every line, kept together fo
     line is :meth:`RetentionDecision.to_dict` as JSON, exactly as
     :meth:`RetentionSchedule.evaluate_many` would give it. Memory stays
     constant: records are read and decided one at a time and written in
-    batches of a few hundred lines (the decisions made before a bad line are
-    written before the error is raised), and the bounded cache of serialised
+    batches of a few hundred lines, and the bounded cache of serialised
     decisions is shared by the records that must get the same decision (same
     category, same local day of the anchors that its rules use under day
     semantics, same holds).
@@ -262,14 +290,21 @@ def evaluate_jsonl(  # noqa: PLR0912 (one pass over every line, kept together fo
         fields: Write only these keys of the decision, in this order (for
             example ``("record_id", "action", "eligible_from")``); default all.
         source: The input's name for error messages.
+        on_error: Called with the error of each bad line (not JSON, not a
+            valid record, an unknown category), as it is met. Either way the
+            batch goes on with the next line.
 
     Returns:
-        The number of records read.
+        The number of records decided.
 
     Raises:
-        PolicyConfigError: For a line that is not JSON or not a valid record;
-            the message gives *source*, the line number and the field; or for
-            an unknown name in *fields*.
+        BadRecordsError: After the whole input was read and every good record
+            was decided and written, if any line was bad; it holds each
+            line's error (source, line number, field).
+        PolicyConfigError: For an unknown name in *fields*.
+
+    .. versionchanged:: 0.2
+       A bad line no longer stops the batch; *on_error*.
     """
     run = _Decisions(schedule, to_utc(now, name="now"), holds, _select(fields), only_due=only_due)
     categories, by_predicate, day_zone = run.categories, run.by_predicate, run.day_zone
@@ -278,6 +313,7 @@ def evaluate_jsonl(  # noqa: PLR0912 (one pass over every line, kept together fo
     buffer: list[str] = []
     put = buffer.append
     count = 0
+    errors: list[PolicyConfigError] = []
     try:
         for line_no, line in enumerate(src, start=1):
             # The common case first: an object with a category and aware
@@ -292,20 +328,35 @@ def evaluate_jsonl(  # noqa: PLR0912 (one pass over every line, kept together fo
             else:
                 if not line.strip():
                     continue
-                item, record = _parse(line, count, (source, line_no))
+                try:
+                    item, record = _parse(line, count, (source, line_no))
+                except PolicyConfigError as exc:
+                    errors.append(exc)
+                    if on_error is not None:
+                        on_error(exc)
+                    continue
                 category, created, events = record.category, record.created, record.events
+            try:
+                info = categories.get(category) or run.category(category)
+                held = info.holds
+                if record is not None and by_predicate:
+                    key, held = info.held_key(record, by_predicate, day_zone)
+                elif info.created_only:
+                    key = created.astimezone(day_zone).date() if day_zone else created
+                else:
+                    key = info.anchors(created, events, day_zone)
+                tail = info.cache.get(key)
+                if tail is None:
+                    tail = run.decide(info, key, record or record_from_mapping(item, count), held)
+            except PolicyConfigError as exc:
+                located = PolicyConfigError(
+                    exc.reason, field=exc.field, source=source, line=line_no
+                )
+                errors.append(located)
+                if on_error is not None:
+                    on_error(located)
+                continue
             count += 1
-            info = categories.get(category) or run.category(category)
-            held = info.holds
-            if record is not None and by_predicate:
-                key, held = info.held_key(record, by_predicate, day_zone)
-            elif info.created_only:
-                key = created.astimezone(day_zone).date() if day_zone else created
-            else:
-                key = info.anchors(created, events, day_zone)
-            tail = info.cache.get(key)
-            if tail is None:
-                tail = run.decide(info, key, record or record_from_mapping(item, count - 1), held)
             if not tail:
                 continue
             if with_id:
@@ -325,4 +376,6 @@ def evaluate_jsonl(  # noqa: PLR0912 (one pass over every line, kept together fo
         # Whatever was decided before an error (a bad line) is written too.
         if buffer:
             write("".join(buffer))
+    if errors:
+        raise BadRecordsError(errors, decided=count, source=source)
     return count

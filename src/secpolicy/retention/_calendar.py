@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import TYPE_CHECKING, Final
-from zoneinfo import ZoneInfo
+from pathlib import Path
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from secpolicy._clock import ensure_aware
 from secpolicy.exceptions import CalendarCoverageError, PolicyConfigError
 
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-
 _SATURDAY: Final = 5
+#: Largest schedule file read, in bytes: a year's schedule is a few hundred.
+_MAX_SCHEDULE_BYTES: Final = 1 << 20
+_YEAR_KEYS: Final = frozenset({"holidays", "workdays", "source"})
+
+#: What ``extra=`` accepts: a file (TOML or JSON) or its parsed content.
+ExtraSchedule = str | Path | Mapping[str | int, Any]
 
 
 def _china_data(first: int | None, last: int | None) -> tuple[set[date], set[date], range]:
@@ -37,6 +44,145 @@ def _china_data(first: int | None, last: int | None) -> tuple[set[date], set[dat
     years = range(start, end + 1)
     data = China(years=years)  # type: ignore[no-untyped-call]  # holidays is untyped here
     return set(data), {d for d in data.weekend_workdays if d.year in years}, years
+
+
+def _day(value: Any, year: int, where: str) -> list[date]:
+    """One entry of a year's list: a date, ISO text, or an ISO interval ``a/b``."""
+    if isinstance(value, datetime):
+        raise PolicyConfigError("must be a date, not a date and time", field=where)
+    if isinstance(value, date):
+        days = [value]
+    elif isinstance(value, str):
+        first_text, _, last_text = value.partition("/")
+        try:
+            first = date.fromisoformat(first_text)
+            last = date.fromisoformat(last_text) if last_text else first
+        except ValueError:
+            raise PolicyConfigError(
+                "must be an ISO 8601 date (2027-10-01) or interval (2027-10-01/2027-10-07)",
+                field=where,
+            ) from None
+        if last < first:
+            raise PolicyConfigError("the interval ends before it starts", field=where)
+        days = [first + timedelta(n) for n in range((last - first).days + 1)]
+    else:
+        raise PolicyConfigError("must be an ISO 8601 date or interval", field=where)
+    for day in days:
+        if day.year != year:
+            raise PolicyConfigError(f"{day.isoformat()} is not in {year}", field=where)
+    return days
+
+
+def _year_schedule(year: int, spec: Any, where: str) -> tuple[set[date], set[date]]:
+    if not isinstance(spec, Mapping):
+        raise PolicyConfigError("must be a table with holidays and workdays", field=where)
+    unknown = sorted(str(k) for k in spec if k not in _YEAR_KEYS)
+    if unknown:
+        raise PolicyConfigError(
+            f"unknown key(s) {', '.join(unknown)}; expected holidays, workdays, source",
+            field=where,
+        )
+    if "source" in spec and not isinstance(spec["source"], str):
+        raise PolicyConfigError(
+            "must be text (the notice's title and number)", field=f"{where}.source"
+        )
+    sets: dict[str, set[date]] = {}
+    for key in ("holidays", "workdays"):
+        entries = spec.get(key, [])
+        if isinstance(entries, str | bytes) or not isinstance(entries, Iterable):
+            raise PolicyConfigError("must be a list of dates", field=f"{where}.{key}")
+        sets[key] = {
+            day
+            for i, entry in enumerate(entries)
+            for day in _day(entry, year, f"{where}.{key}[{i}]")
+        }
+    holidays, workdays = sets["holidays"], sets["workdays"]
+    if not holidays:
+        raise PolicyConfigError(
+            "no holidays given: a published schedule always has some", field=f"{where}.holidays"
+        )
+    both = sorted(holidays & workdays)
+    if both:
+        raise PolicyConfigError(
+            f"{both[0].isoformat()} is both a holiday and a working day", field=where
+        )
+    for day in sorted(workdays):
+        if day.weekday() < _SATURDAY:
+            raise PolicyConfigError(
+                f"{day.isoformat()} is a weekday; adjusted working days are weekend days",
+                field=f"{where}.workdays",
+            )
+    return holidays, workdays
+
+
+def _read_extra(extra: ExtraSchedule) -> tuple[Mapping[Any, Any], str]:
+    if isinstance(extra, Mapping):
+        return extra, "extra"
+    path = Path(extra)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(_MAX_SCHEDULE_BYTES + 1)
+    except OSError as exc:
+        raise PolicyConfigError(
+            f"cannot read the schedule file ({exc.strerror or type(exc).__name__})",
+            source=str(path),
+        ) from None
+    if len(raw) > _MAX_SCHEDULE_BYTES:
+        raise PolicyConfigError(
+            f"larger than {_MAX_SCHEDULE_BYTES} bytes; not a holiday schedule", source=str(path)
+        )
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
+        raise PolicyConfigError(
+            f"not a valid {kind} file ({type(exc).__name__})", source=str(path)
+        ) from None
+    if not isinstance(data, Mapping):
+        raise PolicyConfigError("must hold a table of years", source=str(path))
+    return data, str(path)
+
+
+def _parse_extra(
+    extra: ExtraSchedule,
+) -> dict[int, tuple[frozenset[date], frozenset[date]]]:
+    """Read published yearly schedules: year -> (holidays, adjusted working days).
+
+    The format is one table per year, in TOML or JSON (or the same as a
+    mapping)::
+
+        ["2027"]
+        source = "国务院办公厅关于2027年部分节假日安排的通知"
+        holidays = ["2027-01-01", "2027-02-05/2027-02-11"]
+        workdays = ["2027-02-14"]
+
+    *holidays* are the official rest days (ISO dates or ``first/last``
+    intervals), *workdays* the weekend days that are working days (调休).
+
+    Raises:
+        PolicyConfigError: For anything that is not such a schedule: a date
+            outside its year, a weekday given as an adjusted working day, a
+            day that is both, no holidays at all, unknown keys, an unreadable
+            or oversized file. The message names the year and the entry.
+    """
+    data, source = _read_extra(extra)
+    years: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
+    for key, spec in data.items():
+        text = str(key)
+        if not text.isdigit() or not 1900 <= int(text) <= 9999:  # noqa: PLR2004 (calendar years)
+            raise PolicyConfigError(
+                'keys must be years, e.g. ["2027"]', field=f"{text}", source=source
+            )
+        year = int(text)
+        try:
+            holidays, workdays = _year_schedule(year, spec, text)
+        except PolicyConfigError as exc:
+            raise PolicyConfigError(exc.reason, field=exc.field, source=source) from None
+        years[year] = (frozenset(holidays), frozenset(workdays))
+    if not years:
+        raise PolicyConfigError("no year given", source=source)
+    return years
 
 
 class WorkdayCalendar:
@@ -80,23 +226,149 @@ class WorkdayCalendar:
 
     @classmethod
     def china(
-        cls, *, first_year: int | None = None, last_year: int | None = None
+        cls,
+        *,
+        first_year: int | None = None,
+        last_year: int | None = None,
+        extra: ExtraSchedule | None = None,
     ) -> WorkdayCalendar:
         """The official calendar of mainland China, in Asia/Shanghai time.
 
         Holidays and adjusted working days come from the ``holidays`` package,
         which records the State Council's yearly notices. Coverage defaults to
-        the years with a published notice in the installed version; the State
-        Council publishes each year's schedule late in the previous year, so
-        upgrade ``holidays`` to answer for a newly published year.
+        the years with a published notice in the installed version. The State
+        Council publishes each year's schedule late in the previous year:
+        load it with *extra* as soon as it is out, before a release of
+        ``holidays`` or secpolicy catches up.
 
         Args:
             first_year: Restrict coverage to start at this year.
             last_year: Restrict coverage to end at this year.
+            extra: Published schedules of the user's own, as a TOML or JSON
+                file or a mapping: one table per year with ``holidays`` (the
+                official rest days, as ISO dates or ``first/last``
+                intervals), ``workdays`` (the weekend days that are working
+                days, 调休) and an optional ``source`` (the notice). A year
+                given here replaces the packaged data for that year
+                entirely, and extends the coverage; the covered years must
+                stay contiguous.
+
+        Raises:
+            PolicyConfigError: For a malformed *extra*, or one that leaves a
+                gap between the covered years.
+
+        Example:
+            >>> cal = WorkdayCalendar.china(
+            ...     extra={
+            ...         "2027": {
+            ...             "holidays": ["2027-01-01", "2027-02-05/2027-02-11"],
+            ...             "workdays": ["2027-02-14"],
+            ...         }
+            ...     }
+            ... )
+            >>> cal.is_workday(date(2027, 2, 14)), cal.is_workday(date(2027, 2, 8))
+            (True, False)
+
+        .. versionchanged:: 0.2
+           *extra*.
         """
         official, adjusted, years = _china_data(first_year, last_year)
+        if extra is None:
+            return cls(
+                holidays=official,
+                workdays=adjusted,
+                covered=years,
+                tz="Asia/Shanghai",
+                name="China",
+            )
+        published = _parse_extra(extra)
+        covered = sorted(set(years) | set(published))
+        missing = sorted(set(range(covered[0], covered[-1] + 1)) - set(covered))
+        if missing:
+            raise PolicyConfigError(
+                f"the covered years would have a gap: no schedule for {missing[0]}",
+                field="extra",
+            )
+        for year, (rest, work) in published.items():
+            official = {d for d in official if d.year != year} | rest
+            adjusted = {d for d in adjusted if d.year != year} | work
         return cls(
-            holidays=official, workdays=adjusted, covered=years, tz="Asia/Shanghai", name="China"
+            holidays=official,
+            workdays=adjusted,
+            covered=range(covered[0], covered[-1] + 1),
+            tz="Asia/Shanghai",
+            name="China",
+        )
+
+    @classmethod
+    def from_holidays(
+        cls,
+        country: str,
+        *,
+        years: range,
+        subdiv: str | None = None,
+        tz: str | tzinfo,
+        extra: ExtraSchedule | None = None,
+    ) -> WorkdayCalendar:
+        """A calendar of another country, from the ``holidays`` package.
+
+        ``holidays`` computes most countries' public holidays by rule, for
+        any year; a government can still move a day. So the covered years are
+        the caller's decision (*years*), and questions about other years are
+        refused as for China.
+
+        Args:
+            country: An ISO 3166-1 alpha-2 code known to ``holidays`` (``"DE"``).
+            years: The years to answer for.
+            subdiv: A subdivision (state, province) where holidays differ.
+            tz: The zone deadlines are computed in (``"Europe/Berlin"``).
+            extra: Published schedules that replace a year's data, as for
+                :meth:`china`.
+
+        Raises:
+            PolicyConfigError: For an unknown country or subdivision, an empty
+                *years*, or a malformed *extra*.
+
+        .. versionadded:: 0.2
+        """
+        import holidays as holidays_package  # noqa: PLC0415 (loaded only when used)
+
+        given: object = years
+        if not isinstance(given, range) or not given or given.step != 1:
+            raise PolicyConfigError("must be a non-empty range of years", field="years")
+        try:
+            zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PolicyConfigError("unknown time zone", field="tz") from None
+        try:
+            data = holidays_package.country_holidays(country, subdiv=subdiv, years=years)
+        except NotImplementedError:
+            raise PolicyConfigError(
+                f"the holidays package does not know {country!r}"
+                + (f" with subdivision {subdiv!r}" if subdiv else ""),
+                field="country",
+            ) from None
+        rest = set(data)
+        work = {d for d in getattr(data, "weekend_workdays", ()) if d.year in years}
+        covered = set(years)
+        if extra is not None:
+            published = _parse_extra(extra)
+            for year, (extra_rest, extra_work) in published.items():
+                rest = {d for d in rest if d.year != year} | extra_rest
+                work = {d for d in work if d.year != year} | extra_work
+            covered |= set(published)
+            missing = sorted(set(range(min(covered), max(covered) + 1)) - covered)
+            if missing:
+                raise PolicyConfigError(
+                    f"the covered years would have a gap: no schedule for {missing[0]}",
+                    field="extra",
+                )
+        return cls(
+            holidays=rest,
+            workdays=work,
+            covered=range(min(covered), max(covered) + 1),
+            tz=zone,
+            name=country if subdiv is None else f"{country}-{subdiv}",
         )
 
     def with_days(
@@ -131,8 +403,10 @@ class WorkdayCalendar:
         Raises:
             CalendarCoverageError: If *day*'s year is not covered.
         """
-        if isinstance(day, datetime):
-            raise TypeError("pass a date; convert an instant with .astimezone(tz).date()")
+        if isinstance(day, datetime) or not isinstance(day, date):
+            raise PolicyConfigError(
+                "pass a date; convert an instant with .astimezone(tz).date()", field="day"
+            )
         self._check(day)
         if day in self._workdays:
             return True
@@ -147,10 +421,11 @@ class WorkdayCalendar:
 
         Raises:
             CalendarCoverageError: If the count runs into an uncovered year.
-            ValueError: If *n* is negative.
+            PolicyConfigError: If *n* is negative or not an integer.
         """
-        if n < 0:
-            raise ValueError("n must be >= 0")
+        count: object = n
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise PolicyConfigError("must be an integer >= 0", field="n")
         current = day
         if n == 0:
             while not self.is_workday(current):

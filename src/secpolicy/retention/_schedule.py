@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -23,6 +24,81 @@ from secpolicy.retention._rules import (
 
 if TYPE_CHECKING:
     from secpolicy.retention._period import Semantics
+
+#: What a schedule does with a category it has no explicit rule for.
+UnknownCategories = Literal["error", "default"]
+_UNKNOWN_CHOICES: Final = ("error", "default")
+
+
+class UnknownCategoryError(PolicyConfigError):
+    """A record's category has no explicit rule and the schedule does not know it.
+
+    A misspelled category (``"user_lgo"``) would otherwise fall silently to
+    the default ``"*"`` rules, or to none, and be disposed of on the wrong
+    terms. Declare categories that the default rules are meant to decide with
+    ``RetentionSchedule(..., categories=[...])``.
+
+    Attributes:
+        category: The category asked about.
+        suggestion: The closest known category, if one is close.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, category: str, suggestion: str | None) -> None:
+        hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+        super().__init__(
+            f"unknown category {category!r}{hint} (declare it in categories= to let the "
+            "default rules decide)",
+            field="category",
+        )
+        self.category = category
+        self.suggestion = suggestion
+
+
+class ScheduleLockedError(PolicyConfigError):
+    """A change to a locked schedule would shorten or weaken what it keeps.
+
+    .. versionadded:: 0.2
+    """
+
+
+@attrs.frozen(kw_only=True)
+class ScheduleChange:
+    """One change to a schedule, applied or refused: what an auditor reads.
+
+    Attributes:
+        schedule: The schedule's name.
+        by: Who asked for the change.
+        reason: Why.
+        at: When (aware, UTC), as the caller passed it.
+        accepted: False if the change was refused.
+        changes: What changed, one line per difference.
+        refusal: Why it was refused, if it was.
+
+    .. versionadded:: 0.2
+    """
+
+    schedule: str
+    by: str
+    reason: str
+    at: datetime
+    accepted: bool
+    changes: tuple[str, ...]
+    refusal: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form, for an audit event's data."""
+        return {
+            "schedule": self.schedule,
+            "by": self.by,
+            "reason": self.reason,
+            "at": self.at.isoformat(),
+            "accepted": self.accepted,
+            "changes": list(self.changes),
+            "refusal": self.refusal,
+        }
+
 
 _ONE_TICK: Final = timedelta(microseconds=1)
 _TIMELINE_CACHE: Final = 65_536
@@ -59,8 +135,9 @@ class RetentionSchedule:
        rule still requires it;
     2. the longest retention period wins;
     3. an explicit rule wins over a default one in choosing the disposal;
-    4. among those, the shortest deletion period wins (it still cannot act
-       before retention ends);
+    4. among those, a rule whose action is ``"review"`` wins over automatic
+       disposal (a person decides), and otherwise the shortest deletion
+       period wins (it still cannot act before retention ends);
 
     and an active :class:`LegalHold` blocks disposal whatever the periods say.
 
@@ -73,26 +150,60 @@ class RetentionSchedule:
             through the last day in *tz* and allows disposal from 00:00 the
             next day, as the PRC Civil Code counts periods (Arts. 201-203).
             ``"instant"``: disposal from the same wall-clock time N later.
-        locked: Compliance mode: :meth:`amend` may only extend periods.
+        locked: Compliance mode: :meth:`replace` and :meth:`amend` may only
+            extend what the schedule keeps. A schedule is immutable; the lock
+            says which new schedules may be derived from it.
         name: A label for reports.
         citations: Sources of the schedule as a whole.
+        categories: Categories without an explicit rule that the default
+            rules are meant to decide.
+        on_unknown_category: ``"error"`` (default): a category that has no
+            explicit rule and is not in *categories* raises
+            :class:`UnknownCategoryError` when the schedule has explicit
+            rules at all, so a misspelling is never decided by the defaults.
+            ``"default"``: such a category is decided by the default rules
+            (or kept, with a reason, if there are none).
+        history: The changes that led to this schedule (set by :meth:`replace`).
 
     Raises:
         PolicyConfigError: For an unknown zone, or two rules on the same
             records and trigger where one's minimum outlasts another's maximum.
+
+    .. versionchanged:: 0.2
+       *categories*, *on_unknown_category* and *history*; attributes are
+       read-only.
     """
 
     __slots__ = (
         "_by_category",
+        "_declared",
         "_defaults",
         "_timeline",
+        "categories_declared",
         "citations",
+        "history",
         "locked",
         "name",
+        "on_unknown_category",
         "rules",
         "semantics",
         "tz",
     )
+    rules: tuple[RetentionRule, ...]
+    tz: tzinfo
+    semantics: Semantics
+    locked: bool
+    name: str
+    citations: tuple[str, ...]
+    #: The categories declared with ``categories=``.
+    categories_declared: tuple[str, ...]
+    on_unknown_category: UnknownCategories
+    #: The changes that led to this schedule, oldest first.
+    history: tuple[ScheduleChange, ...]
+    _by_category: dict[str, tuple[RetentionRule, ...]]
+    _declared: frozenset[str]
+    _defaults: tuple[RetentionRule, ...]
+    _timeline: Callable[[str, datetime, tuple[tuple[str, datetime], ...]], _Timeline]
 
     def __init__(
         self,
@@ -103,25 +214,50 @@ class RetentionSchedule:
         locked: bool = False,
         name: str = "",
         citations: Iterable[str] = (),
+        categories: Iterable[str] = (),
+        on_unknown_category: UnknownCategories = "error",
+        history: Iterable[ScheduleChange] = (),
     ) -> None:
-        self.rules: tuple[RetentionRule, ...] = tuple(rules)
-        for i, rule in enumerate(self.rules):
+        init = functools.partial(object.__setattr__, self)
+        rules = tuple(rules)
+        for i, rule in enumerate(rules):
             if not isinstance(rule, RetentionRule):
                 raise PolicyConfigError("must be a RetentionRule", field=f"rules[{i}]")
         if semantics not in ("day", "instant"):
             raise PolicyConfigError("must be 'day' or 'instant'", field="semantics")
-        self.tz = _zone(tz)
-        self.semantics: Semantics = semantics
-        self.locked = locked
-        self.name = name
-        self.citations = tuple(citations)
+        if on_unknown_category not in _UNKNOWN_CHOICES:
+            raise PolicyConfigError("must be 'error' or 'default'", field="on_unknown_category")
+        if not isinstance(locked, bool):
+            raise PolicyConfigError("must be true or false", field="locked")
+        names = tuple(categories)
+        declared: tuple[object, ...] = names
+        for i, category in enumerate(declared):
+            if not isinstance(category, str) or not category.strip():
+                raise PolicyConfigError("must be a non-empty string", field=f"categories[{i}]")
+        init("rules", rules)
+        init("tz", _zone(tz))
+        init("semantics", semantics)
+        init("locked", locked)
+        init("name", name)
+        init("citations", tuple(citations))
+        init("categories_declared", names)
+        init("on_unknown_category", on_unknown_category)
+        init("history", tuple(history))
         by_category: dict[str, list[RetentionRule]] = {}
-        for rule in self.rules:
+        for rule in rules:
             by_category.setdefault(rule.category, []).append(rule)
-        self._defaults = tuple(by_category.pop("*", ()))
-        self._by_category = {c: tuple(r) + self._defaults for c, r in by_category.items()}
+        defaults = tuple(by_category.pop("*", ()))
+        init("_defaults", defaults)
+        init("_by_category", {c: tuple(r) + defaults for c, r in by_category.items()})
+        init("_declared", frozenset(names))
         self._check_conflicts()
-        self._timeline = functools.lru_cache(maxsize=_TIMELINE_CACHE)(self._compute_timeline)
+        init("_timeline", functools.lru_cache(maxsize=_TIMELINE_CACHE)(self._compute_timeline))
+
+    def __setattr__(self, name: str, value: Any) -> NoReturn:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise attrs.exceptions.FrozenInstanceError
 
     def _check_conflicts(self) -> None:
         groups = [*self._by_category.values(), self._defaults]
@@ -145,8 +281,31 @@ class RetentionSchedule:
         return tuple(self._by_category)
 
     def rules_for(self, category: str) -> tuple[RetentionRule, ...]:
-        """The rules that apply to *category*: its explicit rules, then the defaults."""
-        return self._by_category.get(category, self._defaults)
+        """The rules that apply to *category*: its explicit rules, then the defaults.
+
+        Raises:
+            UnknownCategoryError: For a category the schedule does not know,
+                under ``on_unknown_category="error"`` (see the class).
+        """
+        rules = self._by_category.get(category)
+        if rules is not None:
+            return rules
+        if (
+            self.on_unknown_category == "error"
+            and self._by_category
+            and category not in self._declared
+        ):
+            known = [*self._by_category, *self._declared]
+            close = difflib.get_close_matches(category, known, n=1, cutoff=0.6)
+            raise UnknownCategoryError(category, close[0] if close else None)
+        return self._defaults
+
+    def knows(self, category: str) -> bool:
+        """True if *category* has explicit rules or is declared in ``categories``.
+
+        .. versionadded:: 0.2
+        """
+        return category in self._by_category or category in self._declared
 
     def __repr__(self) -> str:
         label = f"{self.name!r}, " if self.name else ""
@@ -202,8 +361,13 @@ class RetentionSchedule:
                 disposals.append((end, order, rule))
         retain_until = None if indefinite is not None or longest is None else longest[0]
         retention_rule = indefinite if indefinite is not None else longest[1] if longest else None
-        finite = sorted((d for d in disposals if d[0] is not None), key=lambda d: (d[0], d[1]))
-        pending = [d for d in disposals if d[0] is None]
+        # A rule that asks for a person's review is never overridden by an
+        # automatic disposal of a shorter rule: review wins, then the
+        # shortest deletion.
+        reviews = [d for d in disposals if d[2].action == "review"]
+        candidates = reviews or disposals
+        finite = sorted((d for d in candidates if d[0] is not None), key=lambda d: (d[0], d[1]))
+        pending = [d for d in candidates if d[0] is None]
         disposal_rule = finite[0][2] if finite else pending[0][2] if pending else None
         must_dispose_by = min(limits) if limits else None
         if must_dispose_by is not None and (retain_until is None or retain_until > must_dispose_by):
@@ -381,53 +545,237 @@ class RetentionSchedule:
     # -- changing ----------------------------------------------------------------
 
     def lock(self) -> RetentionSchedule:
-        """A copy in compliance mode: later amendments may only extend periods.
+        """A copy in compliance mode: later schedules may only extend what it keeps.
 
         Like S3 Object Lock's compliance mode, a locked schedule's retention
-        cannot be shortened by anyone, including the account that locked it.
+        cannot be shortened by anyone, including the account that locked it:
+        :meth:`replace` and :meth:`amend` refuse such a change. What a library
+        can enforce ends there: the stored records themselves are protected
+        by the store's own lock (object lock, an append-only table).
         """
-        return self._copy(self.rules, locked=True)
+        return self._derive(self.rules, locked=True)
 
-    def amend(self, rules: Iterable[RetentionRule]) -> RetentionSchedule:
+    def amend(
+        self,
+        rules: Iterable[RetentionRule],
+        *,
+        by: str | None = None,
+        reason: str | None = None,
+        at: datetime | None = None,
+        on_change: Callable[[ScheduleChange], None] | None = None,
+    ) -> RetentionSchedule:
         """A new schedule with *rules* replacing those of the same category and trigger.
 
-        Rules for new (category, trigger) pairs are added.
+        Rules for new (category, trigger) pairs are added. With *by*,
+        *reason* and *at* the change is recorded as for :meth:`replace`.
 
         Raises:
-            PolicyConfigError: On a locked schedule, if an amendment would
-                shorten a minimum period, add or shorten a maximum, or bring a
-                disposal forward by changing the action's timing.
+            ScheduleLockedError: On a locked schedule, for any change that
+                :meth:`replace` refuses.
         """
         new = {(r.category, r.trigger): r for r in rules}
         merged = [new.pop((r.category, r.trigger), r) for r in self.rules]
-        if self.locked:
-            for old, replacement in zip(self.rules, merged, strict=True):
-                if replacement is old:
-                    continue
-                if not replacement.keep.covers(old.keep):
-                    raise PolicyConfigError(
-                        f"schedule is locked: cannot shorten {old.category!r} from {old.keep} "
-                        f"to {replacement.keep}",
-                        field=f"rules.{old.category}.keep",
-                    )
-                if replacement.maximum is not None and (
-                    old.maximum is None or not replacement.maximum.covers(old.maximum)
-                ):
-                    raise PolicyConfigError(
-                        f"schedule is locked: cannot add or shorten a maximum for {old.category!r}",
-                        field=f"rules.{old.category}.maximum",
-                    )
-        return self._copy([*merged, *new.values()], locked=self.locked)
-
-    def _copy(self, rules: Iterable[RetentionRule], *, locked: bool) -> RetentionSchedule:
-        return RetentionSchedule(
-            rules,
-            tz=self.tz,
-            semantics=self.semantics,
-            locked=locked,
-            name=self.name,
-            citations=self.citations,
+        if by is None and reason is None and at is None:
+            candidate = self._derive([*merged, *new.values()], locked=self.locked)
+            refusal = self._refusal(candidate) if self.locked else None
+            if refusal is not None:
+                raise ScheduleLockedError(f"schedule is locked: {refusal}", field="rules")
+            return candidate
+        if by is None or reason is None or at is None:
+            raise PolicyConfigError("give by, reason and at together", field="amend")
+        return self.replace(
+            [*merged, *new.values()], by=by, reason=reason, at=at, on_change=on_change
         )
+
+    def replace(
+        self,
+        rules: Iterable[RetentionRule] | None = None,
+        *,
+        by: str,
+        reason: str,
+        at: datetime,
+        tz: str | tzinfo | None = None,
+        semantics: Semantics | None = None,
+        locked: bool | None = None,
+        name: str | None = None,
+        citations: Iterable[str] | None = None,
+        categories: Iterable[str] | None = None,
+        on_unknown_category: UnknownCategories | None = None,
+        on_change: Callable[[ScheduleChange], None] | None = None,
+    ) -> RetentionSchedule:
+        """A new schedule with the given attributes changed, recorded in its history.
+
+        This is how a schedule changes: it is immutable, and its
+        :attr:`history` records who changed it, when and why. On a locked
+        schedule the new one must keep at least as much for as long: every
+        rule is still there (by category and trigger) with a period that
+        covers the old one, no maximum is added or shortened, no
+        immediate-availability period is shortened, no disposal action moves
+        away from ``"review"``, the zone and day semantics stay, the lock
+        stays on and unknown categories stay refused. Citations, names and
+        new rules are free (every applicable rule counts toward retention, so
+        adding one never shortens it).
+
+        Args:
+            rules: The new rules (default: the current ones).
+            by: Who makes the change (a user id).
+            reason: Why (a ticket, a decision).
+            at: When (aware).
+            tz: A new zone.
+            semantics: New day semantics.
+            locked: Lock (or, on an unlocked schedule, keep unlocked).
+            name: A new label.
+            citations: New sources.
+            categories: New declared categories.
+            on_unknown_category: New treatment of unknown categories.
+            on_change: Called with the :class:`ScheduleChange`, accepted or
+                refused, for the audit log (``AuditLogger.change_policy``).
+
+        Returns:
+            The new schedule, whose :attr:`history` ends with this change.
+
+        Raises:
+            ScheduleLockedError: If the schedule is locked and the change
+                would weaken it; *on_change* has then seen the refusal.
+            PolicyConfigError: For an invalid new configuration, or an empty
+                *by* or *reason*.
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> from secpolicy.retention import Period, RetentionRule
+            >>> logs = RetentionSchedule(
+            ...     [RetentionRule(category="log", keep=Period(months=12))], name="logs"
+            ... ).lock()
+            >>> longer = logs.replace(
+            ...     [RetentionRule(category="log", keep=Period(months=18))],
+            ...     by="sec-admin",
+            ...     reason="CHG-42",
+            ...     at=datetime(2026, 12, 1, tzinfo=UTC),
+            ... )
+            >>> longer.history[-1].changes
+            ('log after created: keep 12 months -> keep 18 months',)
+        """
+        given: tuple[tuple[str, object], ...] = (("by", by), ("reason", reason))
+        for field, value in given:
+            if not isinstance(value, str) or not value.strip():
+                raise PolicyConfigError("must be a non-empty string", field=field)
+        when = to_utc(at, name="at")
+        candidate = self._derive(
+            self.rules if rules is None else rules,
+            tz=self.tz if tz is None else tz,
+            semantics=self.semantics if semantics is None else semantics,
+            locked=self.locked if locked is None else locked,
+            name=self.name if name is None else name,
+            citations=self.citations if citations is None else citations,
+            categories=self.categories_declared if categories is None else categories,
+            on_unknown_category=(
+                self.on_unknown_category if on_unknown_category is None else on_unknown_category
+            ),
+        )
+        refusal = self._refusal(candidate) if self.locked else None
+        change = ScheduleChange(
+            schedule=self.name,
+            by=by,
+            reason=reason,
+            at=when,
+            accepted=refusal is None,
+            changes=self._differences(candidate),
+            refusal=refusal,
+        )
+        if on_change is not None:
+            on_change(change)
+        if refusal is not None:
+            raise ScheduleLockedError(f"schedule is locked: {refusal}", field="rules")
+        return candidate._derive(candidate.rules, history=(*self.history, change))  # noqa: SLF001 (same class)
+
+    def _derive(self, rules: Iterable[RetentionRule], **changes: Any) -> RetentionSchedule:
+        settings: dict[str, Any] = {
+            "tz": self.tz,
+            "semantics": self.semantics,
+            "locked": self.locked,
+            "name": self.name,
+            "citations": self.citations,
+            "categories": self.categories_declared,
+            "on_unknown_category": self.on_unknown_category,
+            "history": self.history,
+        }
+        settings.update(changes)
+        return RetentionSchedule(rules, **settings)
+
+    @staticmethod
+    def _keyed(rules: Iterable[RetentionRule]) -> dict[tuple[str, str], list[RetentionRule]]:
+        keyed: dict[tuple[str, str], list[RetentionRule]] = {}
+        for rule in rules:
+            keyed.setdefault((rule.category, rule.trigger), []).append(rule)
+        return keyed
+
+    def _refusal(self, new: RetentionSchedule) -> str | None:  # noqa: PLR0911, PLR0912 (one reason per rule)
+        """Why *new* may not replace this locked schedule, or None."""
+        if not new.locked:
+            return "the lock cannot be removed"
+        if str(new.tz) != str(self.tz):
+            return f"the zone cannot change from {self.tz} to {new.tz}"
+        if self.semantics == "day" and new.semantics == "instant":
+            return "day semantics cannot become instant semantics (records would go earlier)"
+        if self.on_unknown_category == "error" and new.on_unknown_category == "default":
+            return "unknown categories cannot be handed to the default rules"
+        old_keyed, new_keyed = self._keyed(self.rules), self._keyed(new.rules)
+        for (category, trigger), olds in old_keyed.items():
+            label = f"{category!r} after {trigger}"
+            news = new_keyed.get((category, trigger))
+            if not news:
+                return f"the rule for {label} cannot be removed"
+            for old in olds:
+                if not any(n.keep.covers(old.keep) for n in news):
+                    return f"cannot shorten {label} from {old.keep}"
+                if old.accessible is not None and not any(
+                    n.accessible is not None and n.accessible.covers(old.accessible) for n in news
+                ):
+                    return f"cannot shorten the immediate availability of {label}"
+                if old.action == "review" and not any(n.action == "review" for n in news):
+                    return f"{label} must stay under review"
+            old_limits = [o.maximum for o in olds if o.maximum is not None]
+            for n in news:
+                if n.maximum is not None and not any(n.maximum.covers(m) for m in old_limits):
+                    return f"cannot add or shorten a maximum for {label}"
+        default_review = any(r.action == "review" for r in self._defaults)
+        for category, rules in new._by_category.items():
+            if category in self._by_category or not default_review:
+                continue
+            if not any(r.action == "review" for r in rules if not r.is_default):
+                return f"a new rule for {category!r} cannot replace the default review"
+        return None
+
+    def _differences(self, new: RetentionSchedule) -> tuple[str, ...]:
+        lines: list[str] = []
+        old_keyed, new_keyed = self._keyed(self.rules), self._keyed(new.rules)
+        for key in sorted(old_keyed.keys() | new_keyed.keys()):
+            label = f"{key[0]} after {key[1]}"
+            before = "; ".join(_rule_terms(r) for r in old_keyed.get(key, ()))
+            after = "; ".join(_rule_terms(r) for r in new_keyed.get(key, ()))
+            if before != after:
+                lines.append(f"{label}: {before or '(none)'} -> {after or '(removed)'}")
+        for attribute in ("tz", "semantics", "locked", "on_unknown_category"):
+            before, after = str(getattr(self, attribute)), str(getattr(new, attribute))
+            if before != after:
+                lines.append(f"{attribute}: {before} -> {after}")
+        if set(self.categories_declared) != set(new.categories_declared):
+            lines.append(
+                f"categories: {sorted(self.categories_declared)} -> "
+                f"{sorted(new.categories_declared)}"
+            )
+        return tuple(lines)
+
+
+def _rule_terms(rule: RetentionRule) -> str:
+    terms = [f"keep {rule.keep}"]
+    if rule.action != "delete":
+        terms.append(rule.action)
+    if rule.maximum is not None:
+        terms.append(f"maximum {rule.maximum}")
+    if rule.accessible is not None:
+        terms.append(f"accessible {rule.accessible}")
+    return ", ".join(terms)
 
 
 def _parse_time(value: Any, field: str) -> datetime:
