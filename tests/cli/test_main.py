@@ -14,13 +14,60 @@ from secpolicy import cli
 
 
 class TestMain:
-    def test_lists_version_and_areas(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """Without arguments the command names its version and areas."""
+    def test_bare_command_prints_help(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Without arguments the command prints its help, commands and areas."""
         assert cli.main([]) == cli.EXIT_OK
         out = capsys.readouterr().out
-        assert f"secpolicy {secpolicy.__version__}" in out
-        for area, _ in cli.AREAS:
+        assert out.startswith("usage: secpolicy")
+        for command in ("check", "audit", "pii", "retention", "password", "keys"):
+            assert command in out
+        for area, _ in cli._AREAS:
             assert area in out
+        assert "exit codes" in out
+
+    def test_unexpected_error_is_one_line_exit_2(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A bug inside a command is exit 2 with one line naming only the error's type."""
+        from secpolicy.cli import _pii
+
+        def boom(_: object) -> int:
+            raise KeyError("13812345678")
+
+        monkeypatch.delenv("SECPOLICY_DEBUG", raising=False)
+        monkeypatch.setattr(_pii, "_scan", boom)
+        assert cli.main(["pii", "scan"]) == cli.EXIT_USAGE
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1
+        assert "internal error (KeyError)" in err
+        assert "13812345678" not in err
+        monkeypatch.setenv("SECPOLICY_DEBUG", "1")
+        with pytest.raises(KeyError):
+            cli.main(["pii", "scan"])
+
+    def test_unwritable_output_is_exit_2(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An output path in a missing directory is one line and exit 2, not a traceback."""
+        records = tmp_path / "r.jsonl"
+        records.write_text("", encoding="utf-8")
+        code = cli.main(
+            [
+                "retention",
+                "due",
+                str(records),
+                "--profile",
+                "cn-interactive-service",
+                "--now",
+                "2025-01-01T00:00:00+00:00",
+                "-o",
+                "/nonexistent/x.jsonl",
+            ]
+        )
+        assert code == cli.EXIT_USAGE
+        err = capsys.readouterr().err
+        assert err.startswith("secpolicy: cannot use")
+        assert err.count("\n") == 1
 
     def test_version_flag(self, capsys: pytest.CaptureFixture[str]) -> None:
         """--version prints the version and exits 0."""

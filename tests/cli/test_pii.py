@@ -69,3 +69,46 @@ def test_stdin() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "card 4111 11** **** 1111\n"
+
+
+class TestEncodingsAndPolicy:
+    def test_gbk_file_is_a_usage_error(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A GBK file read as UTF-8 is exit 2 with one line naming the file, not a traceback."""
+        path = tmp_path / "gbk.log"
+        path.write_bytes("客户手机13812345678\n".encode("gbk"))
+        assert main(["pii", "scan", str(path)]) == EXIT_USAGE
+        out, err = capsys.readouterr()
+        assert err.count("\n") == 1
+        assert str(path) in err
+        assert "--encoding" in err
+        assert "13812345678" not in err + out
+
+    def test_encoding_option(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """--encoding reads GBK (and other) files."""
+        path = tmp_path / "gbk.log"
+        path.write_bytes("客户手机13812345678\n".encode("gbk"))
+        assert main(["pii", "scan", str(path), "--encoding", "gbk", "--preset", "cn-display"]) == 0
+        assert capsys.readouterr().out == "客户手机138****5678\n"
+
+    def test_unknown_encoding(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """An unknown encoding name is a usage error."""
+        assert main(["pii", "scan", "--encoding", "klingon"]) == EXIT_USAGE
+        assert "unknown encoding" in capsys.readouterr().err
+
+    def test_policy_masker(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """--policy masks with the service's own [pii] section."""
+        policy = tmp_path / "secpolicy.toml"
+        policy.write_text('[pii]\npreset = "cn-display"\n', encoding="utf-8")
+        log = tmp_path / "app.log"
+        log.write_text("手机13812345678\n", encoding="utf-8")
+        assert main(["pii", "scan", str(log), "--policy", str(policy)]) == EXIT_OK
+        assert capsys.readouterr().out == "手机138****5678\n"
+
+    def test_policy_without_pii(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A policy without [pii] is a usage error."""
+        policy = tmp_path / "secpolicy.toml"
+        policy.write_text('[service]\nname = "x"\n', encoding="utf-8")
+        assert main(["pii", "scan", "--policy", str(policy)]) == EXIT_USAGE
+        assert "no [pii] section" in capsys.readouterr().err

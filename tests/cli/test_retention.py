@@ -104,16 +104,74 @@ class TestDue:
         assert out == ""
         assert json.loads(target.read_text(encoding="utf-8"))["record_id"] == "a"
 
-    def test_failed_run_leaves_no_output(
+    def test_bad_records_reported_and_batch_finishes(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """An invalid record aborts without leaving a partial output file."""
+        """Each bad record is one line on stderr; the good ones are written; exit 2 at the end."""
         target = tmp_path / "due.jsonl"
-        path = _jsonl(tmp_path / "r.jsonl", [*RECORDS, {"id": "z", "category": "user_log"}])
-        code, _, err = _run(capsys, str(path), "--now", NOW, "-o", str(target))
+        bad = {"id": "z", "category": "user_log"}
+        path = _jsonl(tmp_path / "r.jsonl", [RECORDS[0], bad, *RECORDS[1:], bad])
+        code, _, err = _run(capsys, str(path), "--now", NOW, "-o", str(target), "--all")
         assert code == EXIT_USAGE
-        assert "r.jsonl:4: records[3].created: missing" in err
-        assert not target.exists()
+        assert "r.jsonl:2: records[1].created: missing" in err
+        assert "r.jsonl:5: records[3].created: missing" in err
+        assert "2 record(s) could not be decided" in err
+        written = [json.loads(line)["record_id"] for line in target.read_text("utf-8").splitlines()]
+        assert written == ["a", "b", "c"]
+
+    def test_bad_records_in_csv(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """CSV input reports bad rows the same way and decides the rest."""
+        path = tmp_path / "r.csv"
+        path.write_text(
+            "id,category,created\n"
+            "a,user_log,2024-08-31T10:00:00+08:00\n"
+            "b,user_log,yesterday\n"
+            "c,user_lgo,2024-08-31T10:00:00+08:00\n",
+            encoding="utf-8",
+        )
+        code, out, err = _run(capsys, str(path), "--now", NOW, "--format", "csv")
+        assert code == EXIT_USAGE
+        assert "r.csv:3: records[1].created: not an ISO 8601 time" in err
+        assert "r.csv:4: category: unknown category 'user_lgo'; did you mean 'user_log'?" in err
+        assert [row["record_id"] for row in csv.DictReader(io.StringIO(out))] == ["a"]
+
+    def test_policy_rules_and_holds(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--policy decides with the service's own rules and legal holds."""
+        policy = tmp_path / "secpolicy.toml"
+        policy.write_text(
+            "[retention]\n"
+            'tz = "Asia/Shanghai"\n'
+            "[[retention.rules]]\n"
+            'category = "user_log"\n'
+            'keep = "3 months"\n'
+            "[[retention.holds]]\n"
+            'record_ids = ["b"]\n'
+            'reason = "case 7"\n'
+            "since = 2025-01-02T00:00:00+08:00\n",
+            encoding="utf-8",
+        )
+        path = _jsonl(tmp_path / "r.jsonl", RECORDS[:2])
+        code = main(["retention", "due", str(path), "--policy", str(policy), "--now", NOW, "--all"])
+        out, _ = capsys.readouterr()
+        assert code == EXIT_OK
+        decisions = {d["record_id"]: d for d in map(json.loads, out.splitlines())}
+        assert decisions["a"]["action"] == "delete"
+        assert decisions["b"]["on_hold"] is True
+        assert decisions["b"]["action"] == "retain"
+
+    def test_policy_without_retention(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A policy with no [retention] section is a usage error; --profile and --policy exclude."""
+        policy = tmp_path / "secpolicy.toml"
+        policy.write_text('[service]\nname = "x"\n', encoding="utf-8")
+        assert main(["retention", "due", "--policy", str(policy)]) == EXIT_USAGE
+        assert "no [retention] section" in capsys.readouterr().err
+        assert (
+            main(["retention", "due", "--policy", str(policy), "--profile", "hipaa"]) == EXIT_USAGE
+        )
 
     @pytest.mark.parametrize(
         ("args", "message"),
@@ -137,7 +195,8 @@ class TestDue:
         path.write_text('{"id": 1}\n{broken\n', encoding="utf-8")
         code, _, err = _run(capsys, str(path), "--now", NOW)
         assert code == EXIT_USAGE
-        assert "r.jsonl:1:" in err or "r.jsonl:2: not valid JSON" in err
+        assert "r.jsonl:1: records[0].category: missing" in err
+        assert "r.jsonl:2: not valid JSON" in err
 
     @pytest.mark.parametrize(
         ("content", "message"),

@@ -8,7 +8,7 @@ personal value.
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "main"]
 
 #: The areas of the library, in dependency order, with what each is for.
-AREAS: tuple[tuple[str, str], ...] = (
+_AREAS: tuple[tuple[str, str], ...] = (
     ("crypto", "keysets, field encryption, deterministic encryption, blind indexes"),
     ("password", "password policies, profiles, hashing, history, expiry, lockout"),
     ("pii", "identifier validation, detection in text, masking"),
@@ -34,28 +34,30 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("policyfile", "secpolicy.toml: one file declaring a service's policies"),
     ("baselines", "compliance baselines checked against a policy file"),
 )
+#: Set to show the traceback of an unexpected error instead of one line.
+_DEBUG_VARIABLE = "SECPOLICY_DEBUG"
 
 
-def _available(area: str) -> bool:
-    return importlib.util.find_spec(f"secpolicy.{area}") is not None
-
-
-def _areas(_: argparse.Namespace) -> int:
-    print(f"secpolicy {secpolicy.__version__}")
-    print("areas:")
-    for name, summary in AREAS:
-        state = "available" if _available(name) else "not yet available"
-        print(f"  {name:<10} {summary} ({state})")
-    return EXIT_OK
+def _epilog() -> str:
+    lines = ["library areas:"]
+    lines.extend(f"  {name:<10} {summary}" for name, summary in _AREAS)
+    lines.append("")
+    lines.append(
+        "exit codes: 0 passed, 1 a policy shortfall or rejected input, "
+        "2 a usage error, an invalid file or any other error"
+    )
+    return "\n".join(lines)
 
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="secpolicy",
         description="Check and operate secpolicy security policies.",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"secpolicy {secpolicy.__version__}")
-    parser.set_defaults(handler=_areas)
+    parser.set_defaults(handler=lambda _: _help(parser))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _check.add_parser(sub)
     _audit.add_parser(sub)
@@ -64,6 +66,11 @@ def _build_parser() -> argparse.ArgumentParser:
     _pii.add_parser(sub)
     _retention.add_parser(sub)
     return parser
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,6 +87,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return int(args.handler(args))
-    except (_UsageError, SecPolicyError) as exc:
-        print(f"secpolicy: {exc}", file=sys.stderr)
+    except (
+        Exception,
+        KeyboardInterrupt,
+    ) as exc:  # a CI gate must never read a crash as a shortfall
+        if os.environ.get(_DEBUG_VARIABLE) and not isinstance(exc, _UsageError | SecPolicyError):
+            raise
+        print(f"secpolicy: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _one_line(exc: BaseException) -> str:
+    """What went wrong, in one line, without echoing input that may be personal data."""
+    if isinstance(exc, _UsageError | SecPolicyError):
+        return str(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return (
+            f"input is not {exc.encoding} text (byte {exc.start}); "
+            "name its encoding with --encoding where the command has it"
+        )
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot use{where}: {exc.strerror or type(exc).__name__}"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    # Only the type: an unexpected message might carry a value from the input.
+    return (
+        f"internal error ({type(exc).__name__}); "
+        f"set {_DEBUG_VARIABLE}=1 for the traceback and report it"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 import sys
@@ -37,14 +38,41 @@ def open_output(path: str | None) -> Iterator[IO[str]]:
 
 
 @contextlib.contextmanager
-def open_input(path: str | None) -> Iterator[IO[str]]:
-    """Standard input for ``-`` or no path, else the file as UTF-8 text."""
-    if path is None or path == "-":
-        yield sys.stdin
-        return
+def open_input(path: str | None, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
+    """Standard input for ``-`` or no path, else the file as text in *encoding*.
+
+    Raises:
+        UsageError: If the file cannot be opened, the encoding is unknown, or
+            the content is not text in that encoding (the message names the
+            file and the byte offset, never the content).
+    """
+    name = "<stdin>" if path is None or path == "-" else path
     try:
-        handle = open(path, encoding="utf-8", newline="")  # noqa: PTH123, SIM115 (closed below)
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    with handle:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise UsageError(f"--encoding: unknown encoding {encoding!r}") from None
+    if path is None or path == "-":
+        handle: IO[str] = (
+            io.TextIOWrapper(sys.stdin.buffer, encoding=encoding, newline="", errors="strict")
+            if encoding.lower().replace("_", "-") not in ("utf-8", "utf8")
+            and hasattr(sys.stdin, "buffer")
+            else sys.stdin
+        )
+    else:
+        try:
+            handle = open(path, encoding=encoding, newline="")  # noqa: PTH123, SIM115 (closed below)
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    try:
         yield handle
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{name}: not {encoding} text (byte {exc.start} of a read block); "
+            "give its encoding with --encoding (e.g. gbk)"
+        ) from None
+    finally:
+        if handle is not sys.stdin:
+            if path is None or path == "-":
+                handle.detach()  # type: ignore[attr-defined]  # leave stdin open for the caller
+            else:
+                handle.close()

@@ -28,8 +28,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         ),
     )
     scan.add_argument("files", nargs="*", help="files to scan (default: standard input)")
-    scan.add_argument(
+    rules = scan.add_mutually_exclusive_group()
+    rules.add_argument(
         "--preset", choices=sorted(PRESETS), help="display masking (default: <ENTITY> placeholders)"
+    )
+    rules.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="mask with the [pii] section of the service's secpolicy.toml",
+    )
+    scan.add_argument(
+        "--encoding",
+        default="utf-8",
+        help="the files' text encoding (default: utf-8; e.g. gbk, gb18030)",
     )
     scan.add_argument(
         "--entities",
@@ -44,10 +55,25 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     scan.set_defaults(handler=_scan)
 
 
+def _scanner(entities: str | None) -> Scanner | None:
+    if entities is None:
+        return None
+    try:
+        return Scanner([e.strip() for e in entities.split(",")])
+    except ValueError as exc:  # PolicyConfigError, naming the unknown entity
+        raise UsageError(f"--entities: {exc}") from None
+
+
 def _masker(args: argparse.Namespace) -> Masker:
-    scanner = Scanner(
-        None if args.entities is None else [e.strip() for e in args.entities.split(",")]
-    )
+    scanner = _scanner(args.entities)
+    if args.policy is not None:
+        from secpolicy.policyfile import load_policy  # noqa: PLC0415 (only with --policy)
+
+        masker = load_policy(args.policy).pii
+        if masker is None:
+            raise UsageError(f"{args.policy}: the policy has no [pii] section")
+        return masker if scanner is None else masker.evolve(scanner=scanner)
+    scanner = scanner or Scanner()
     if args.preset is not None:
         preset = PRESETS[args.preset]
         return Masker(preset.rules, preset.default, scanner=scanner)
@@ -55,13 +81,10 @@ def _masker(args: argparse.Namespace) -> Masker:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    try:
-        masker = _masker(args)
-    except ValueError as exc:
-        raise UsageError(f"--entities: {exc}") from None
+    masker = _masker(args)
     counts: Counter[str] = Counter()
     for name in args.files or [None]:
-        with open_input(name) as handle:
+        with open_input(name, encoding=args.encoding) as handle:
             for line in handle:
                 findings = masker.scanner.find(line)
                 counts.update(f.entity for f in findings)

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from secpolicy import SystemClock
-from secpolicy.cli._common import EXIT_OK, UsageError, open_input, open_output
+from secpolicy.cli._common import EXIT_OK, EXIT_USAGE, UsageError, open_input, open_output
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile._retention import PROFILES
-from secpolicy.retention import LegalHold, evaluate_jsonl
+from secpolicy.retention import BadRecordsError, LegalHold, evaluate_jsonl
 from secpolicy.retention._rules import DECISION_FIELDS
 from secpolicy.retention._schedule import record_from_mapping
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterator
+
+    from secpolicy.retention import RetentionSchedule
 
 CSV_COLUMNS = (
     "record_id",
@@ -44,12 +47,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description=(
             "Read records as JSON lines or CSV (fields: id, category, created, and "
             "events as an 'events' object or 'event:NAME' columns) and write one "
-            "decision per record. By default only records that are due are written."
+            "decision per record. By default only records that are due are written. "
+            "A bad record is reported on standard error with its line and the batch "
+            "goes on; the command then exits 2."
         ),
     )
     due.add_argument("file", nargs="?", help="records file (default: standard input)")
-    due.add_argument(
-        "--profile", required=True, choices=sorted(PROFILES), help="the retention schedule"
+    schedule = due.add_mutually_exclusive_group(required=True)
+    schedule.add_argument("--profile", choices=sorted(PROFILES), help="a ready retention schedule")
+    schedule.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="the service's secpolicy.toml: its [retention] rules and legal holds",
     )
     due.add_argument("--now", help="decision time, ISO 8601 with offset (default: the clock)")
     due.add_argument("--input-format", choices=("jsonl", "csv"), help="default: by file name")
@@ -119,51 +128,96 @@ def _csv_records(handle: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
         yield reader.line_num, item
 
 
-def _json_records(handle: IO[str], source: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def _json_records(
+    handle: IO[str], source: str
+) -> Iterator[tuple[int, dict[str, Any] | PolicyConfigError]]:
     for line_no, line in enumerate(handle, start=1):
         if not line.strip():
             continue
         try:
             yield line_no, json.loads(line)
-        except ValueError:
-            raise PolicyConfigError("not valid JSON", source=source, line=line_no) from None
+        except (ValueError, RecursionError):
+            yield line_no, PolicyConfigError("not valid JSON", source=source, line=line_no)
+
+
+def _schedule(args: argparse.Namespace) -> tuple[RetentionSchedule, list[LegalHold]]:
+    if args.profile is not None:
+        return PROFILES[args.profile], []
+    from secpolicy.policyfile import load_policy  # noqa: PLC0415 (only with --policy)
+
+    policy = load_policy(args.policy)
+    if policy.retention is None:
+        raise UsageError(f"{args.policy}: the policy has no [retention] section")
+    return policy.retention, list(policy.holds)
+
+
+def _report(error: PolicyConfigError) -> None:
+    print(f"secpolicy: {error}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate every record and write the decisions."""
-    schedule = PROFILES[args.profile]
+    schedule, declared = _schedule(args)
     now = _now(args.now)
-    holds = _holds(args.holds)
+    holds = declared + _holds(args.holds)
     source = args.file or "<stdin>"
     fmt = args.input_format or ("csv" if source.endswith(".csv") else "jsonl")
     fields = None if args.fields is None else [f.strip() for f in args.fields.split(",")]
     unknown = sorted(set(fields or ()) - set(DECISION_FIELDS))
     if unknown:
         raise UsageError(f"--fields: unknown field(s) {', '.join(unknown)}")
+    failed = 0
     with open_input(args.file) as handle, open_output(args.output) as out:
         if fmt == "jsonl" and args.format == "jsonl":
-            evaluate_jsonl(
-                schedule,
-                handle,
-                out,
-                now=now,
-                holds=holds,
-                only_due=not args.all,
-                fields=fields,
-                source=source,
-            )
-            return EXIT_OK
-        writer = csv.DictWriter(out, fields or CSV_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        rows = _csv_records(handle) if fmt == "csv" else _json_records(handle, source)
-        for position, (line_no, item) in enumerate(rows):
             try:
-                record = record_from_mapping(item, position)
-            except PolicyConfigError as exc:
-                raise PolicyConfigError(
-                    exc.reason, field=exc.field, source=source, line=line_no
-                ) from None
-            decision = schedule.evaluate_record(record, now=now, holds=holds)
-            if decision.action != "retain" or args.all:
-                writer.writerow(decision.to_dict())
+                evaluate_jsonl(
+                    schedule,
+                    handle,
+                    out,
+                    now=now,
+                    holds=holds,
+                    only_due=not args.all,
+                    fields=fields,
+                    source=source,
+                    on_error=_report,
+                )
+            except BadRecordsError as exc:
+                failed = len(exc.errors)
+        else:
+            failed = _csv_run(args, schedule, handle, out, now=now, holds=holds, fields=fields)
+    if failed:
+        print(f"secpolicy: {failed} record(s) could not be decided", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
+
+
+def _csv_run(
+    args: argparse.Namespace,
+    schedule: RetentionSchedule,
+    handle: IO[str],
+    out: IO[str],
+    *,
+    now: datetime,
+    holds: list[LegalHold],
+    fields: list[str] | None,
+) -> int:
+    """Decide CSV input or write CSV output; return the number of bad records."""
+    source = args.file or "<stdin>"
+    fmt = args.input_format or ("csv" if source.endswith(".csv") else "jsonl")
+    writer = csv.DictWriter(out, fields or CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    rows = _csv_records(handle) if fmt == "csv" else _json_records(handle, source)
+    failed = 0
+    for position, (line_no, item) in enumerate(rows):
+        try:
+            if isinstance(item, PolicyConfigError):
+                raise item
+            record = record_from_mapping(item, position)
+            decision = schedule.evaluate_record(record, now=now, holds=holds)
+        except PolicyConfigError as exc:
+            failed += 1
+            _report(PolicyConfigError(exc.reason, field=exc.field, source=source, line=line_no))
+            continue
+        if decision.action != "retain" or args.all:
+            writer.writerow(decision.to_dict())
+    return failed
