@@ -229,8 +229,11 @@ EXPECTED: dict[str, set[str]] = {
     },
     "secpolicy.cli": {"EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "main"},
     "secpolicy.policyfile": {
+        "MAX_POLICY_BYTES",
+        "SCHEMA_ID",
         "AuditSettings",
         "PolicyConfigError",
+        "PolicyFileError",
         "ServicePolicy",
         "json_schema",
         "load_policy",

@@ -17,7 +17,10 @@ from secpolicy.exceptions import PolicyConfigError
 from secpolicy.password import COMMON_PASSWORDS, profiles
 from secpolicy.pii import CN_MOBILE, EMAIL, Mask, Pseudonymize, Redact, Replace
 from secpolicy.policyfile import (
+    MAX_POLICY_BYTES,
+    SCHEMA_ID,
     AuditSettings,
+    PolicyFileError,
     json_schema,
     load_policy,
     loads_policy,
@@ -426,3 +429,178 @@ class TestUnits:
         for bad_size in ("0 MiB", "10 parsecs", -1, "x"):
             with pytest.raises(PolicyConfigError):
                 parse_size(bad_size, "s")
+
+
+class TestWholeFileErrors:
+    def test_every_error_is_reported(self) -> None:
+        """All problems of a file come in one error, in file order, each with its line."""
+        text = (
+            "[password]\n"
+            "min_lenght = 8\n"
+            'profile = "nist"\n'
+            "[audit]\n"
+            'sink = "stdout"\n'
+            'key_env = "K"\n'
+            'events = ["auth.loign"]\n'
+            "[retention]\n"
+            'semantics = "days"\n'
+        )
+        with pytest.raises(PolicyFileError) as info:
+            loads_policy(text)
+        lines = str(info.value).splitlines()
+        assert (
+            lines[0] == "<string>:2: password.min_lenght: unknown key (did you mean 'min_length'?)"
+        )
+        assert lines[1].startswith("<string>:3: password.profile: must be one of")
+        assert lines[2] == (
+            "<string>:7: audit.events[0]: not a catalogue action (did you mean 'auth.login'?)"
+        )
+        assert lines[3].startswith("<string>:9: retention.semantics: must be one of day, instant")
+        assert "did you mean 'day'?" in lines[3]
+        assert [e.line for e in info.value.errors] == [2, 3, 7, 9]
+        assert info.value.line == 2
+        assert isinstance(info.value, PolicyConfigError)
+
+    def test_one_error_reads_as_before(self) -> None:
+        """A single problem is reported exactly as one PolicyConfigError would be."""
+        with pytest.raises(PolicyFileError) as info:
+            loads_policy("[password]\nmin_length = 0\n")
+        assert str(info.value) == "<string>:2: password.min_length: must be >= 1"
+        assert info.value.field == "password.min_length"
+
+    def test_oversized_file_refused_without_reading_it(self, tmp_path: Path) -> None:
+        """A file over the size cap is refused before it is parsed."""
+        big = tmp_path / "secpolicy.toml"
+        big.write_bytes(b"# padding\n" * (MAX_POLICY_BYTES // 10 + 1))
+        with pytest.raises(PolicyConfigError, match="larger than 1024 KiB"):
+            load_policy(big)
+        with pytest.raises(PolicyConfigError, match="larger than"):
+            loads_policy("#" * (MAX_POLICY_BYTES + 1))
+
+    def test_schema_key_accepted(self) -> None:
+        """A $schema key for editors is accepted; a non-string one is not."""
+        policy = loads_policy(f'"$schema" = "{SCHEMA_ID}"\n[service]\nname = "x"\n')
+        assert policy.name == "x"
+        with pytest.raises(PolicyConfigError, match=r"\$schema: must be the schema's URL"):
+            loads_policy('"$schema" = 3\n')
+        assert json_schema()["$id"] == SCHEMA_ID
+        assert SCHEMA_ID.endswith("/secpolicy.schema.json")
+        assert "/_static/" not in SCHEMA_ID  # published at the site's root (html_extra_path)
+
+    @pytest.mark.parametrize(
+        ("events", "ok"),
+        [
+            (["auth.login", "privilege.use"], True),
+            (["refund.approve", "billing.invoice_sent"], True),
+            (["auth.loign"], False),
+            (["privilege.grnt"], False),
+            (["Login"], False),
+            (["refund"], False),
+        ],
+    )
+    def test_audit_events_against_the_catalogue(self, events: list[str], ok: bool) -> None:
+        """Names in the catalogue's namespaces must be catalogue actions; others are custom."""
+        text = f'[audit]\nsink = "stdout"\nkey_env = "K"\nevents = {json.dumps(events)}\n'
+        if ok:
+            assert loads_policy(text).audit is not None
+        else:
+            with pytest.raises(PolicyConfigError, match="not a catalogue action"):
+                loads_policy(text)
+
+
+class TestRetentionCalendar:
+    def test_inline_years(self) -> None:
+        """[retention.calendar.years."2027"] extends the Chinese calendar."""
+        policy = loads_policy(
+            "[retention]\n"
+            'tz = "Asia/Shanghai"\n'
+            '[retention.calendar.years."2027"]\n'
+            'holidays = ["2027-01-01", "2027-02-05/2027-02-11"]\n'
+            'workdays = ["2027-02-14"]\n'
+            'source = "the 2027 notice"\n'
+        )
+        assert policy.calendar is not None
+        assert policy.calendar.is_workday(datetime(2027, 2, 14).date())  # noqa: DTZ001
+        assert policy.calendar.covered.stop - 1 == 2027
+
+    def test_schedule_file(self, tmp_path: Path) -> None:
+        """extra names a file beside the policy; its errors name that file and entry."""
+        (tmp_path / "cn-2027.toml").write_text(
+            '["2027"]\nholidays = ["2027-01-01"]\n', encoding="utf-8"
+        )
+        policy_file = tmp_path / "secpolicy.toml"
+        policy_file.write_text('[retention.calendar]\nextra = "cn-2027.toml"\n', encoding="utf-8")
+        assert load_policy(policy_file).calendar is not None
+        (tmp_path / "cn-2027.toml").write_text(
+            '["2027"]\nholidays = ["2026-12-31"]\n', encoding="utf-8"
+        )
+        with pytest.raises(PolicyConfigError) as info:
+            load_policy(policy_file)
+        assert str(info.value) == (
+            f"{policy_file}:2: retention.calendar.extra: {tmp_path / 'cn-2027.toml'}: "
+            "2027.holidays[0]: 2026-12-31 is not in 2027"
+        )
+
+    @pytest.mark.parametrize(
+        ("table", "message"),
+        [
+            (
+                (
+                    '[retention.calendar.years."2027"]\nholidays = ["2027-01-04"]\n'
+                    'workdays = ["2027-01-05"]\n'
+                ),
+                "retention.calendar.years.2027.workdays: 2027-01-05 is a weekday",
+            ),
+            (
+                '[retention.calendar.years."2029"]\nholidays = ["2029-01-01"]\n',
+                "retention.calendar: the covered years would have a gap",
+            ),
+            ('[retention.calendar]\nsubdiv = "BJ"\n', "retention.calendar.subdiv: is not used"),
+            ('[retention.calendar]\ncountry = "DE"\n', "need first_year and last_year"),
+            (
+                '[retention.calendar]\ncountry = "QQ"\nfirst_year = 2026\nlast_year = 2027\n',
+                "retention.calendar.country: the holidays package does not know 'QQ'",
+            ),
+            (
+                (
+                    '[retention.calendar]\nextra = "x.toml"\n'
+                    '[retention.calendar.years."2027"]\nholidays = ["2027-01-01"]\n'
+                ),
+                "give extra or years, not both",
+            ),
+        ],
+    )
+    def test_calendar_errors(self, table: str, message: str) -> None:
+        """Calendar mistakes are named at their key."""
+        with pytest.raises(PolicyConfigError, match=re.escape(message)):
+            loads_policy(table)
+
+    def test_other_country(self) -> None:
+        """Another country's calendar comes from the holidays package for the stated years."""
+        policy = loads_policy(
+            '[retention]\ntz = "Europe/Berlin"\n[retention.calendar]\ncountry = "DE"\n'
+            'subdiv = "BY"\nfirst_year = 2026\nlast_year = 2027\n'
+        )
+        assert policy.calendar is not None
+        assert not policy.calendar.is_workday(datetime(2026, 1, 6).date())  # noqa: DTZ001
+        assert str(policy.calendar.tz) == "Europe/Berlin"
+
+    def test_categories_and_unknown(self) -> None:
+        """categories and on_unknown_category reach the schedule."""
+        policy = loads_policy(
+            "[retention]\n"
+            'categories = ["invoice"]\n'
+            "[[retention.rules]]\n"
+            'category = "*"\n'
+            'keep = "1 year"\n'
+            "[[retention.rules]]\n"
+            'category = "user_log"\n'
+            'keep = "1 year"\n'
+        )
+        assert policy.retention is not None
+        assert policy.retention.knows("invoice")
+        with pytest.raises(PolicyConfigError, match="unknown category"):
+            policy.retention.evaluate("user_lgo", created=NOW, now=NOW)
+        lax = loads_policy('[retention]\non_unknown_category = "default"\n')
+        assert lax.retention is not None
+        assert lax.retention.on_unknown_category == "default"

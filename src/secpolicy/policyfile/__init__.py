@@ -5,20 +5,32 @@
 engine, a :class:`~secpolicy.pii.Masker`, the audit settings and a
 :class:`~secpolicy.retention.RetentionSchedule`). Every error is a
 :class:`~secpolicy.exceptions.PolicyConfigError` naming the file, line and
-TOML path. :func:`json_schema` gives the file's JSON Schema for editors.
+TOML path; the loader reads the whole file first and reports every problem
+at once (:class:`PolicyFileError`). :func:`json_schema` gives the file's JSON
+Schema for editors.
 """
 
 from __future__ import annotations
 
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile._audit import AuditSettings
-from secpolicy.policyfile._load import json_schema, load_policy, loads_policy
+from secpolicy.policyfile._load import (
+    MAX_POLICY_BYTES,
+    SCHEMA_ID,
+    PolicyFileError,
+    json_schema,
+    load_policy,
+    loads_policy,
+)
 from secpolicy.policyfile._policy import ServicePolicy
 from secpolicy.policyfile._spec import parse_duration, parse_period, parse_size
 
 __all__ = [
+    "MAX_POLICY_BYTES",
+    "SCHEMA_ID",
     "AuditSettings",
     "PolicyConfigError",
+    "PolicyFileError",
     "ServicePolicy",
     "json_schema",
     "load_policy",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -19,7 +20,7 @@ from secpolicy.audit import (
     load_key_file,
 )
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.policyfile._spec import Key
+from secpolicy.policyfile._spec import Key, closest
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -203,6 +204,29 @@ def _fsync(value: Any) -> Fsync:
     )
 
 
+#: A custom action: dotted lower-case words (``refund.approve``).
+_CUSTOM_ACTION: Final = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
+
+
+def _event_problem(action: str) -> str | None:
+    """Why *action* cannot be an audited event name, or None.
+
+    A name in one of the catalogue's namespaces (``auth.``, ``privilege.``,
+    ...) must be a catalogue action, so that ``auth.loign`` is a typo and not
+    a custom event nobody emits; other dotted lower-case names are the
+    service's own actions.
+    """
+    if action in ACTIONS:
+        return None
+    namespace = action.partition(".")[0]
+    if namespace in {name.partition(".")[0] for name in ACTIONS}:
+        hint = closest(action, ACTIONS, cutoff=0.6)
+        return f"not a catalogue action{f' (did you mean {hint!r}?)' if hint else ''}"
+    if not _CUSTOM_ACTION.fullmatch(action):
+        return "not a catalogue action (auth.login, ...) nor a dotted lower-case custom name"
+    return None
+
+
 def build(values: Mapping[str, Any], base_dir: Path, *, has_pii: bool) -> AuditSettings:
     """The settings of a checked ``[audit]`` table; paths are relative to *base_dir*."""
     sink = values.get("sink", "file")
@@ -216,11 +240,9 @@ def build(values: Mapping[str, Any], base_dir: Path, *, has_pii: bool) -> AuditS
     if values.get("masking") == "pii" and not has_pii:
         raise PolicyConfigError('"pii" needs a [pii] section', field="audit.masking")
     for i, action in enumerate(values.get("events", ())):
-        if action not in ACTIONS and "." not in action:
-            raise PolicyConfigError(
-                "not a catalogue action (auth.login, ...) nor a dotted custom name",
-                field=f"audit.events[{i}]",
-            )
+        problem = _event_problem(action)
+        if problem is not None:
+            raise PolicyConfigError(problem, field=f"audit.events[{i}]")
 
     given = dict(values)
     for name in ("path", "key_file", "anchor"):

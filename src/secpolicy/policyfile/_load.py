@@ -17,6 +17,7 @@ from secpolicy.rbac import RBAC
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Callable
 
     from secpolicy._clock import Clock
 
@@ -33,7 +34,43 @@ SECTIONS: Final[tuple[tuple[str, tuple[Key, ...], str], ...]] = (
 )
 #: The document's top-level keys: one table per section.
 _DOCUMENT: Final = tuple(Key(name=n, kind="table", keys=k, help=h) for n, k, h in SECTIONS)
-SCHEMA_ID: Final = "https://secpolicy.readthedocs.io/en/latest/_static/secpolicy.schema.json"
+#: Where the documentation publishes the schema (``html_extra_path``: the site's root).
+SCHEMA_ID: Final = "https://secpolicy.readthedocs.io/en/latest/secpolicy.schema.json"
+#: The largest policy file read, in bytes. A service's policy is a few KiB;
+#: refusing more bounds the time and memory a hostile or broken file costs.
+MAX_POLICY_BYTES: Final = 1 << 20
+#: The largest separate RBAC file (``[rbac] file = ...``) read, in bytes.
+MAX_RBAC_BYTES: Final = 16 << 20
+#: A top-level key editors use to find the schema; accepted and ignored.
+_SCHEMA_KEY: Final = "$schema"
+
+
+class PolicyFileError(PolicyConfigError):
+    """Everything wrong with one policy file, each problem with its line.
+
+    The loader reads the whole file before it complains, so a user fixes
+    every mistake in one round. ``str()`` gives one problem per line, in the
+    order of the file; the attributes of :class:`PolicyConfigError` are those
+    of the first problem.
+
+    Attributes:
+        errors: Every problem, as a :class:`PolicyConfigError` with source,
+            line and TOML path.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, errors: list[PolicyConfigError]) -> None:
+        ordered = sorted(errors, key=lambda e: (e.line is None, e.line or 0))
+        first = ordered[0]
+        super().__init__(first.reason, field=first.field, source=first.source, line=first.line)
+        self.errors = tuple(ordered)
+        self.args = ("\n".join(str(e) for e in ordered),)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
 _TOML_POSITION: Final = re.compile(
     r"\s*\(at line (\d+), column \d+\)\s*$|\s*\(at end of document\)\s*$"
 )
@@ -46,6 +83,10 @@ def json_schema() -> dict[str, Any]:
     use it for completion and checks; ``secpolicy schema`` writes it.
     """
     schema = to_schema(_DOCUMENT)
+    schema["properties"] = {
+        _SCHEMA_KEY: {"description": "the URL of this schema, for editors", "type": "string"},
+        **schema["properties"],
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -92,12 +133,22 @@ def _located(exc: PolicyConfigError, source: str, lines: dict[str, int]) -> Poli
     return PolicyConfigError(exc.reason, field=exc.field, source=source, line=line)
 
 
-def _read_file(path: Path, source: str) -> str:
+def _read_file(path: Path, source: str, *, limit: int = MAX_POLICY_BYTES) -> str:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
     except OSError as exc:
         raise PolicyConfigError(f"cannot read the file: {exc.strerror}", source=source) from None
+    _check_size(len(raw), limit, source)
     return _decode(raw, source)
+
+
+def _check_size(size: int, limit: int, source: str) -> None:
+    if size > limit:
+        raise PolicyConfigError(
+            f"larger than {limit // 1024} KiB; is this the right file?",
+            source=source,
+        )
 
 
 def _build_rbac(
@@ -116,7 +167,9 @@ def _build_rbac(
         )
     path = base_dir / values["file"]
     source = str(path)
-    data, lines = _parse(_read_file(path, source), source, suffix=path.suffix.lower())
+    data, lines = _parse(
+        _read_file(path, source, limit=MAX_RBAC_BYTES), source, suffix=path.suffix.lower()
+    )
     try:
         read_table(data, tuple(k for k in _rbac.KEYS if k.name != "file"), "")
         return RBAC.from_dict(data, clock=clock)
@@ -124,39 +177,63 @@ def _build_rbac(
         raise _located(exc, source, lines) from None
 
 
-def _build(
+def _section(errors: list[PolicyConfigError], name: str, build: Callable[[], Any]) -> Any:
+    """Build one section, collecting its error; None if it failed."""
+    try:
+        return build()
+    except PolicyConfigError as exc:
+        errors.append(exc)
+        return None
+
+
+def _build(  # noqa: PLR0917 (a private step of the loader)
     data: dict[str, Any],
     base_dir: Path,
     source: Path | None,
     clock: Clock | None,
     lines: dict[str, int],
+    errors: list[PolicyConfigError],
 ) -> ServicePolicy:
-    checked = read_table(data, _DOCUMENT, "")
+    schema = data.pop(_SCHEMA_KEY, None)
+    if schema is not None and not isinstance(schema, str):
+        errors.append(PolicyConfigError("must be the schema's URL", field=_SCHEMA_KEY))
+    checked = read_table(data, _DOCUMENT, "", errors)
+    failed = {e.field.split(".")[0].split("[")[0] for e in errors if e.field}
     name = checked.get("service", {}).get("name", "")
     parts: dict[str, Any] = {}
-    if "password" in checked:
-        parts["password"] = _password.build(checked["password"], base_dir)
-    if "rbac" in checked:
-        parts["rbac"] = _build_rbac(checked["rbac"], data["rbac"], base_dir, clock)
-    if "pii" in checked:
-        parts["pii"] = _pii.build(checked["pii"])
-    if "audit" in checked:
-        parts["audit"] = _audit.build(checked["audit"], base_dir, has_pii="pii" in checked)
-    if "retention" in checked:
-        parts["retention"], parts["holds"] = _retention.build(checked["retention"], name)
+    builders: dict[str, Callable[[], Any]] = {
+        "password": lambda: _password.build(checked["password"], base_dir),
+        "rbac": lambda: _build_rbac(checked["rbac"], data["rbac"], base_dir, clock),
+        "pii": lambda: _pii.build(checked["pii"]),
+        "audit": lambda: _audit.build(checked["audit"], base_dir, has_pii="pii" in checked),
+        "retention": lambda: _retention.build(checked["retention"], name, base_dir),
+    }
+    for section, build in builders.items():
+        if section in checked and section not in failed:
+            parts[section] = _section(errors, section, build)
+    if errors:
+        return ServicePolicy(name=name)
+    if "retention" in parts:
+        parts["retention"], parts["holds"], parts["calendar"] = parts["retention"]
     return ServicePolicy(name=name, source=source, locations=lines, **parts)
 
 
 def _from_text(
     text: str, source: str, base_dir: Path, file: Path | None, clock: Clock | None
 ) -> ServicePolicy:
+    _check_size(len(text), MAX_POLICY_BYTES, source)
     data, lines = _parse(text, source)
+    errors: list[PolicyConfigError] = []
     try:
-        return _build(data, base_dir, file, clock, lines)
+        policy = _build(data, base_dir, file, clock, lines, errors)
     except PolicyConfigError as exc:
-        if exc.source is not None:  # already located in another file (the RBAC file)
-            raise
-        raise _located(exc, source, lines) from None
+        errors.append(exc)
+    if errors:
+        located = [
+            exc if exc.source is not None else _located(exc, source, lines) for exc in errors
+        ]
+        raise PolicyFileError(located) from None
+    return policy
 
 
 def loads_policy(

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from secpolicy.pii import Masker
     from secpolicy.policyfile._audit import AuditSettings
     from secpolicy.rbac import RBAC
-    from secpolicy.retention import LegalHold, RetentionSchedule
+    from secpolicy.retention import LegalHold, RetentionSchedule, WorkdayCalendar
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -37,6 +37,8 @@ class ServicePolicy:
             the logger.
         retention: The retention schedule (``[retention]``).
         holds: The legal holds declared in ``[retention]``.
+        calendar: The working-day calendar of ``[retention.calendar]``, with
+            the years the service loaded itself.
         locations: The line of every key in the source file, by TOML path.
     """
 
@@ -48,6 +50,7 @@ class ServicePolicy:
     audit: AuditSettings | None = None
     retention: RetentionSchedule | None = None
     holds: tuple[LegalHold, ...] = ()
+    calendar: WorkdayCalendar | None = None
     locations: Mapping[str, int] = attrs.field(factory=dict, repr=False)
 
     def line_of(self, path: str) -> int | None:

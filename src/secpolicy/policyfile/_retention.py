@@ -6,10 +6,17 @@ from typing import TYPE_CHECKING, Any, Final
 
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile._spec import Key
-from secpolicy.retention import LegalHold, RetentionRule, RetentionSchedule, profiles
+from secpolicy.retention import (
+    LegalHold,
+    RetentionRule,
+    RetentionSchedule,
+    WorkdayCalendar,
+    profiles,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from pathlib import Path
 
 #: Retention profiles by the name a policy file uses.
 PROFILES: Final[dict[str, RetentionSchedule]] = {
@@ -33,6 +40,34 @@ HOLD_KEYS: Final = (
     Key(name="released", kind="datetime", help="when it was released"),
     Key(name="name", kind="str", help="a short identifier for reports"),
 )
+YEAR_KEYS: Final = (
+    Key(
+        name="holidays", kind="strings", required=True, help="official rest days (ISO dates or a/b)"
+    ),
+    Key(name="workdays", kind="strings", help="weekend days that are working days (调休)"),
+    Key(name="source", kind="str", help="the notice the days come from"),
+)
+CALENDAR_KEYS: Final = (
+    Key(
+        name="country",
+        kind="str",
+        help='"CN" (default: the official Chinese calendar) or another ISO 3166 code',
+    ),
+    Key(name="subdiv", kind="str", help="a subdivision (state, province) of country"),
+    Key(name="first_year", kind="int", minimum=1900, help="other countries: first year covered"),
+    Key(name="last_year", kind="int", minimum=1900, help="other countries: last year covered"),
+    Key(
+        name="extra",
+        kind="str",
+        help="a TOML or JSON file of newly published years (relative to this file)",
+    ),
+    Key(
+        name="years",
+        kind="map",
+        keys=(Key(name="*", kind="table", keys=YEAR_KEYS, help="one year's schedule"),),
+        help='newly published years inline: [retention.calendar.years."2027"]',
+    ),
+)
 KEYS: Final = (
     Key(
         name="profile",
@@ -48,8 +83,25 @@ KEYS: Final = (
     Key(name="tz", kind="str", help='the zone whose days count ("Asia/Shanghai")'),
     Key(name="semantics", kind="str", choices=("day", "instant"), help='default "day"'),
     Key(name="locked", kind="bool", help="compliance mode: periods may only be extended"),
+    Key(
+        name="categories",
+        kind="strings",
+        help="categories without a rule of their own that the default rules decide",
+    ),
+    Key(
+        name="on_unknown_category",
+        kind="str",
+        choices=("error", "default"),
+        help='"error" (default): a category the schedule does not know is refused',
+    ),
     Key(name="rules", kind="tables", keys=RULE_KEYS, help="the service's own rules"),
     Key(name="holds", kind="tables", keys=HOLD_KEYS, help="legal holds that block disposal"),
+    Key(
+        name="calendar",
+        kind="table",
+        keys=CALENDAR_KEYS,
+        help="the working-day calendar for deadlines, with years published after a release",
+    ),
 )
 
 
@@ -89,8 +141,51 @@ def _hold(values: Mapping[str, Any], path: str) -> LegalHold:
     )
 
 
-def build(values: Mapping[str, Any], name: str) -> tuple[RetentionSchedule, tuple[LegalHold, ...]]:
-    """The schedule and holds of a checked ``[retention]`` table."""
+def _calendar(values: Mapping[str, Any], base_dir: Path) -> WorkdayCalendar:
+    where = "retention.calendar"
+    if "extra" in values and "years" in values:
+        raise PolicyConfigError("give extra or years, not both", field=where)
+    extra: Any = base_dir / values["extra"] if "extra" in values else values.get("years")
+    country = values.get("country", "CN")
+    if country == "CN" and "subdiv" in values:
+        raise PolicyConfigError("is not used for CN", field=f"{where}.subdiv")
+    if country != "CN" and ("first_year" not in values or "last_year" not in values):
+        raise PolicyConfigError(
+            "other countries need first_year and last_year: the years you vouch for",
+            field=where,
+        )
+    try:
+        if country == "CN":
+            return WorkdayCalendar.china(
+                first_year=values.get("first_year"), last_year=values.get("last_year"), extra=extra
+            )
+        return WorkdayCalendar.from_holidays(
+            country,
+            subdiv=values.get("subdiv"),
+            years=range(values["first_year"], values["last_year"] + 1),
+            tz=values.get("tz", "UTC"),
+            extra=extra,
+        )
+    except PolicyConfigError as exc:
+        raise _calendar_error(exc, where, from_file="extra" in values) from None
+
+
+def _calendar_error(exc: PolicyConfigError, where: str, *, from_file: bool) -> PolicyConfigError:
+    """An error of the calendar, placed at its key in the policy file."""
+    if exc.source is not None:  # in the schedule file: name the file and the entry
+        entry = f"{exc.field}: " if exc.field else ""
+        return PolicyConfigError(f"{exc.source}: {entry}{exc.reason}", field=f"{where}.extra")
+    if exc.field in (None, "extra"):
+        return PolicyConfigError(exc.reason, field=f"{where}.extra" if from_file else where)
+    if exc.field in ("country", "tz", "years", "subdiv"):
+        return PolicyConfigError(exc.reason, field=f"{where}.{exc.field}")
+    return PolicyConfigError(exc.reason, field=f"{where}.years.{exc.field}")
+
+
+def build(
+    values: Mapping[str, Any], name: str, base_dir: Path
+) -> tuple[RetentionSchedule, tuple[LegalHold, ...], WorkdayCalendar | None]:
+    """The schedule, holds and calendar of a checked ``[retention]`` table."""
     bases = _profiles(values["profile"]) if "profile" in values else []
     rules: list[RetentionRule] = [rule for base in bases for rule in base.rules]
     for i, item in enumerate(values.get("rules", ())):
@@ -111,8 +206,13 @@ def build(values: Mapping[str, Any], name: str) -> tuple[RetentionSchedule, tupl
             locked=values.get("locked", False),
             name=name or "+".join(base.name for base in bases),
             citations=dict.fromkeys(citations),
+            categories=values.get("categories", ()),
+            on_unknown_category=values.get("on_unknown_category", "error"),
         )
     except PolicyConfigError as exc:
         field = "retention.tz" if exc.field in ("tz", None) else f"retention.{exc.field}"
         raise PolicyConfigError(exc.reason, field=field) from None
-    return schedule, holds
+    calendar = None
+    if "calendar" in values:
+        calendar = _calendar({**values["calendar"], "tz": values.get("tz", "UTC")}, base_dir)
+    return schedule, holds, calendar

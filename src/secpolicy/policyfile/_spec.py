@@ -10,7 +10,7 @@ drift from what the loader accepts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, Final, Literal
 
@@ -197,7 +197,12 @@ def _check_str(value: Any, key: Key, path: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise PolicyConfigError("must be a non-empty string", field=path)
     if key.choices and value not in key.choices:
-        raise PolicyConfigError(f"must be one of {', '.join(key.choices)}", field=path)
+        hint = closest(value, key.choices, cutoff=0.6)
+        raise PolicyConfigError(
+            f"must be one of {', '.join(key.choices)}"
+            + (f" (did you mean {hint!r}?)" if hint else ""),
+            field=path,
+        )
     return value
 
 
@@ -245,57 +250,86 @@ def check_table(value: Any, path: str) -> Mapping[str, Any]:
     return value
 
 
-def read_value(value: Any, key: Key, path: str) -> Any:
-    """Check and convert one value according to *key*."""
+def read_value(
+    value: Any, key: Key, path: str, errors: list[PolicyConfigError] | None = None
+) -> Any:
+    """Check and convert one value according to *key*.
+
+    With *errors*, problems inside nested tables are collected there instead
+    of raised, so that one reading reports them all.
+    """
     kind = key.kind
     if key.nullable and value is False:
         return None
     if kind == "table":
-        return read_table(value, key.keys, path)
+        return read_table(value, key.keys, path, errors)
     if kind == "tables":
         if not isinstance(value, list):
             raise PolicyConfigError(
                 f"must be an array of tables, not {_type_name(value)}", field=path
             )
-        return [read_table(item, key.keys, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [read_table(item, key.keys, f"{path}[{i}]", errors) for i, item in enumerate(value)]
     if kind == "map":
         table = check_table(value, path)
         (inner,) = key.keys
-        return {name: read_value(item, inner, f"{path}.{name}") for name, item in table.items()}
+        return {
+            name: read_value(item, inner, f"{path}.{name}", errors) for name, item in table.items()
+        }
     reader = _READERS.get(kind)
     return value if reader is None else reader(value, key, path)
 
 
-def read_table(value: Any, keys: tuple[Key, ...], path: str) -> dict[str, Any]:
+def read_table(
+    value: Any, keys: tuple[Key, ...], path: str, errors: list[PolicyConfigError] | None = None
+) -> dict[str, Any]:
     """Check the table *value* against *keys*; return its converted values by name.
+
+    Args:
+        value: The parsed table.
+        keys: Its declared keys.
+        path: Its dotted path, for messages.
+        errors: Where to collect the problems found instead of raising the
+            first one; the keys in error are left out of the result.
 
     Raises:
         PolicyConfigError: For an unknown or missing key or a value of the
-            wrong type, naming its dotted path.
+            wrong type, naming its dotted path (without *errors*).
     """
     table = check_table(value, path)
     known = {key.name: key for key in keys}
+
+    def problem(error: PolicyConfigError) -> None:
+        if errors is None:
+            raise error
+        errors.append(error)
+
     for name in table:
         if name not in known:
             where = f"{path}.{name}" if path else name
-            hint = _closest(name, known)
-            raise PolicyConfigError(
-                f"unknown key{f' (did you mean {hint!r}?)' if hint else ''}", field=where
+            hint = closest(name, known)
+            problem(
+                PolicyConfigError(
+                    f"unknown key{f' (did you mean {hint!r}?)' if hint else ''}", field=where
+                )
             )
     out: dict[str, Any] = {}
     for key in keys:
         where = f"{path}.{key.name}" if path else key.name
         if key.name in table:
-            out[key.name] = read_value(table[key.name], key, where)
+            try:
+                out[key.name] = read_value(table[key.name], key, where, errors)
+            except PolicyConfigError as exc:
+                problem(exc)
         elif key.required:
-            raise PolicyConfigError("is required", field=where)
+            problem(PolicyConfigError("is required", field=where))
     return out
 
 
-def _closest(name: str, known: Mapping[str, Key]) -> str | None:
+def closest(name: str, known: Iterable[str], *, cutoff: float = 0.75) -> str | None:
+    """The known name nearest to *name*, for a "did you mean" hint, or None."""
     import difflib  # noqa: PLC0415 (only on the error path)
 
-    matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    matches = difflib.get_close_matches(name, list(known), n=1, cutoff=cutoff)
     return matches[0] if matches else None
 
 

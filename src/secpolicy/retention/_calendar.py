@@ -115,9 +115,9 @@ def _year_schedule(year: int, spec: Any, where: str) -> tuple[set[date], set[dat
     return holidays, workdays
 
 
-def _read_extra(extra: ExtraSchedule) -> tuple[Mapping[Any, Any], str]:
+def _read_extra(extra: ExtraSchedule) -> tuple[Mapping[Any, Any], str | None]:
     if isinstance(extra, Mapping):
-        return extra, "extra"
+        return extra, None
     path = Path(extra)
     try:
         with path.open("rb") as handle:
