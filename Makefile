@@ -20,7 +20,7 @@ help:
 	@echo "make test   lint, type-check, tests with coverage gate, docs, examples"
 	@echo "make docs   build the documentation into docs/_build/html"
 	@echo "make bench  run the benchmarks side by side with the competitors"
-	@echo "make schema regenerate the JSON Schema of secpolicy.toml after changing its keys"
+	@echo "make schema regenerate the JSON Schema and reference page of secpolicy.toml after changing its keys"
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "secpolicy needs Python 3.11 or newer")'
@@ -67,6 +67,7 @@ bench: $(BENCH_STAMP)
 
 schema: $(DEV_STAMP)
 	$(BIN)/secpolicy schema --output src/secpolicy/policyfile/secpolicy.schema.json
+	$(PY) scripts/build_policy_reference.py
 
 clean:
 	rm -rf $(VENV) docs/_build .coverage .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -28,6 +28,7 @@ from secpolicy.policyfile import (
     parse_period,
     parse_size,
 )
+from secpolicy.policyfile._load import SECTIONS, reference_markdown
 from secpolicy.retention import PERMANENT, Period
 
 ROOT = Path(__file__).parents[2]
@@ -79,6 +80,15 @@ class TestExamples:
         """The shipped JSON Schema is exactly what json_schema() generates (run make schema)."""
         shipped = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
         assert shipped == json_schema()
+
+    def test_reference_page_is_generated_from_the_code(self) -> None:
+        """docs/policyfile-reference.md is what the key declarations produce (make schema)."""
+        page = ROOT / "docs" / "policyfile-reference.md"
+        assert page.read_text(encoding="utf-8") == reference_markdown()
+        for name, keys, _ in SECTIONS:
+            assert f"## `[{name}]`" in page.read_text(encoding="utf-8")
+            for key in keys:
+                assert f"| `{key.name}` |" in page.read_text(encoding="utf-8")
 
     def test_example_validates_against_the_schema(self) -> None:
         """Editors using the schema accept the example (dates as strings, as TOML-to-JSON does)."""

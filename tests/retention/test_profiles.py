@@ -70,3 +70,19 @@ def test_interactive_service_user_log_decision() -> None:
     assert decision.action == "delete"
     assert decision.rule is not None
     assert "12 months" in decision.rule.citation
+
+
+def test_cybersecurity_law_cites_the_amended_numbering() -> None:
+    """Network-log rules cite Art. 23(3) of the amended law, with the 2017 number beside it."""
+    for schedule in (profiles.CN_CYBERSECURITY_LAW, profiles.CN_INTERACTIVE_SERVICE):
+        (rule,) = [r for r in schedule.rules if r.category == "network_log"]
+        assert "Art. 23(3)" in rule.citation
+        assert "2025-10-28" in rule.citation
+        assert "Art. 21(3) in the 2017 text" in rule.citation
+
+
+def test_rulebook_rules_say_the_rulebook_is_internal() -> None:
+    """Rules from the operator's own rulebook say so rather than citing a public standard."""
+    for rule in profiles.CN_INTERACTIVE_SERVICE.rules:
+        if rule.category != "network_log":
+            assert "internal" in rule.citation

@@ -399,3 +399,63 @@ def to_schema(keys: tuple[Key, ...]) -> dict[str, Any]:
     if required:
         schema["required"] = required
     return schema
+
+
+# -- reference page --------------------------------------------------------------------
+
+_KIND_TEXT: Final[dict[str, str]] = {
+    "bool": "boolean",
+    "int": "integer",
+    "str": "string",
+    "strings": "array of strings",
+    "duration": 'duration ("15 min")',
+    "period": 'period ("6 months", "permanent")',
+    "size": 'size ("100 MiB")',
+    "datetime": "offset date-time",
+    "table": "table",
+    "map": "table of tables",
+    "tables": "array of tables",
+    "any": "see description",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(keys: tuple[Key, ...], path: str, level: int = 2) -> list[str]:
+    """A reference section per table: every key with its type, limits and meaning.
+
+    The policy file's reference page is generated from the same declarations
+    as the loader and the JSON Schema, so it cannot drift from them.
+    """
+    lines = [
+        f"{'#' * level} `[{path}]`",
+        "",
+        "| key | type | required | meaning |",
+        "|---|---|---|---|",
+    ]
+    nested: list[tuple[Key, str]] = []
+    for key in keys:
+        kind = _KIND_TEXT[key.kind]
+        limits = []
+        if key.minimum is not None:
+            limits.append(f"at least {key.minimum}")
+        if key.choices:
+            limits.append("one of " + ", ".join(f"`{c}`" for c in key.choices))
+        if key.nullable:
+            limits.append("`false` turns it off")
+        detail = f"{kind}; {'; '.join(limits)}" if limits else kind
+        required = "yes" if key.required else ""
+        lines.append(f"| `{key.name}` | {_cell(detail)} | {required} | {_cell(key.help)} |")
+        if key.kind in ("table", "tables"):
+            nested.append(
+                (key, f"{path}.{key.name}" if key.kind == "table" else f"[{path}.{key.name}]")
+            )
+        elif key.kind == "map" and key.keys and key.keys[0].kind == "table":
+            nested.append((key.keys[0], f"{path}.{key.name}.NAME"))
+    lines.append("")
+    for key, child in nested:
+        child_path = child.strip("[]")
+        lines.extend(to_markdown(key.keys, child_path, level + 1))
+    return lines

@@ -24,21 +24,25 @@ __all__ = [
     "SEC_17A_4",
 ]
 
-_CSL_21: Final = "China Cybersecurity Law (2017), Art. 21(3): network logs kept at least 6 months"
+_CSL_23: Final = (
+    "China Cybersecurity Law (as amended 2025-10-28, in force 2026-01-01), Art. 23(3) "
+    "(Art. 21(3) in the 2017 text): network logs kept at least 6 months"
+)
 _RULEBOOK: Final = "interactive-service security rulebook (internal; reported by the operator)"
 
 #: Network logs for at least six months, as the China Cybersecurity Law
-#: (Art. 21(3)) requires of network operators for the logs that record network
+#: (Art. 23(3) as amended on 2025-10-28, in force since 2026-01-01; Art. 21(3)
+#: in the 2017 text) requires of network operators for the logs that record network
 #: operation and security events.
 CN_CYBERSECURITY_LAW: Final = RetentionSchedule(
     [
         RetentionRule(
-            category="network_log", keep=Period(months=6), action="delete", citation=_CSL_21
+            category="network_log", keep=Period(months=6), action="delete", citation=_CSL_23
         ),
     ],
     tz="Asia/Shanghai",
     name="cn-cybersecurity-law",
-    citations=(_CSL_21,),
+    citations=(_CSL_23,),
 )
 
 #: The interactive-service rulebook the library was specified from:
@@ -74,11 +78,11 @@ CN_INTERACTIVE_SERVICE: Final = RetentionSchedule(
             keep=Period(months=6),
             citation=f"{_RULEBOOK}: published information, at least 6 months",
         ),
-        RetentionRule(category="network_log", keep=Period(months=6), citation=_CSL_21),
+        RetentionRule(category="network_log", keep=Period(months=6), citation=_CSL_23),
     ],
     tz="Asia/Shanghai",
     name="cn-interactive-service",
-    citations=(_RULEBOOK, _CSL_21),
+    citations=(_RULEBOOK, _CSL_23),
 )
 
 _CAFE: Final = (
