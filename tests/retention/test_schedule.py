@@ -694,3 +694,31 @@ class TestReplace:
         assert amended.history[-1].changes[0].startswith("contract after created")
         with pytest.raises(PolicyConfigError, match="together"):
             locked.amend([], by="a")
+
+
+class TestPickling:
+    def test_schedules_holds_and_calendars_pickle(self) -> None:
+        """Policy values pickle cleanly (for worker processes) and decide the same afterwards."""
+        import pickle
+
+        from secpolicy.retention import WorkdayCalendar, profiles
+
+        schedule = profiles.CN_INTERACTIVE_SERVICE.lock().replace(
+            None, by="a", reason="b", at=AT, name="copy"
+        )
+        hold = LegalHold.for_records(["r1"], "case 9", datetime(2025, 1, 1, tzinfo=UTC))
+        again, hold_again = pickle.loads(pickle.dumps((schedule, hold)))  # noqa: S301 (our own bytes)
+        record = RetentionRecord(category="user_log", created=CREATED, record_id="r1")
+        assert again.evaluate_record(record, now=LATER, holds=[hold_again]) == (
+            schedule.evaluate_record(record, now=LATER, holds=[hold])
+        )
+        assert again.history == schedule.history
+        assert again.locked
+        calendar = WorkdayCalendar.china()
+        calendar_again = pickle.loads(pickle.dumps(calendar))  # noqa: S301 (our own bytes)
+        assert calendar_again.add_workdays(date(2024, 9, 30), 1) == date(2024, 10, 8)
+
+    def test_record_ids_must_be_a_list(self) -> None:
+        """One string of ids is refused instead of being read character by character."""
+        with pytest.raises(PolicyConfigError, match="not one string"):
+            LegalHold.for_records("r1", "case", datetime(2025, 1, 1, tzinfo=UTC))

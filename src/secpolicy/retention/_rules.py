@@ -163,6 +163,16 @@ class RetentionRecord:
 HoldScope = str | Callable[[RetentionRecord], bool]
 
 
+@attrs.frozen
+class _RecordIds:
+    """The scope of a hold on given record ids (a picklable predicate)."""
+
+    ids: frozenset[str]
+
+    def __call__(self, record: RetentionRecord) -> bool:
+        return record.record_id in self.ids
+
+
 @attrs.frozen(kw_only=False)
 class LegalHold:
     """Suspends disposal of the records in its scope until released.
@@ -190,8 +200,11 @@ class LegalHold:
         cls, record_ids: Iterable[str], reason: str, since: datetime, *, name: str = ""
     ) -> LegalHold:
         """A hold on specific records, by id."""
-        ids = frozenset(record_ids)
-        return cls(lambda record: record.record_id in ids, reason, since, name=name)
+        if isinstance(record_ids, str):
+            raise PolicyConfigError(
+                "must be a list of record ids, not one string", field="record_ids"
+            )
+        return cls(_RecordIds(frozenset(record_ids)), reason, since, name=name)
 
     def active(self, now: datetime) -> bool:
         """True if the hold is in force at *now*."""

@@ -256,6 +256,26 @@ class RetentionSchedule:
     def __setattr__(self, name: str, value: Any) -> NoReturn:
         raise attrs.exceptions.FrozenInstanceError
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its arguments (the cache is not state), so a schedule
+        # pickles cleanly to worker processes (Spark executors, process pools).
+        return (
+            _restore,
+            (
+                self.rules,
+                {
+                    "tz": self.tz,
+                    "semantics": self.semantics,
+                    "locked": self.locked,
+                    "name": self.name,
+                    "citations": self.citations,
+                    "categories": self.categories_declared,
+                    "on_unknown_category": self.on_unknown_category,
+                    "history": self.history,
+                },
+            ),
+        )
+
     def __delattr__(self, name: str) -> NoReturn:
         raise attrs.exceptions.FrozenInstanceError
 
@@ -765,6 +785,11 @@ class RetentionSchedule:
                 f"{sorted(new.categories_declared)}"
             )
         return tuple(lines)
+
+
+def _restore(rules: tuple[RetentionRule, ...], settings: dict[str, Any]) -> RetentionSchedule:
+    """Unpickle a :class:`RetentionSchedule`."""
+    return RetentionSchedule(rules, **settings)
 
 
 def _rule_terms(rule: RetentionRule) -> str:
