@@ -40,7 +40,7 @@ class TestCheck:
         """A failed requirement: exit 1, the failure in the table."""
         result = run("check", str(EXAMPLE), "-b", "pci-dss-4")
         assert result.returncode == EXIT_FAILURE
-        assert "FAIL    pci-dss-4/password-length" in result.stdout
+        assert "FAIL    pci-dss-4.0.1/password-length" in result.stdout
 
     def test_junit_output_file(self, tmp_path: Path) -> None:
         """--format junit --output writes parseable JUnit XML."""
@@ -100,7 +100,7 @@ class TestBaselines:
         """--json lists requirements as data; an unknown name is a usage error."""
         assert main(["baselines", "--json", "pci-dss-4"]) == EXIT_OK
         data = json.loads(capsys.readouterr().out)
-        assert data[0]["requirements"][0]["clause"] == "PCI DSS v4.0.1 8.3.6"
+        assert data[0]["requirements"][0]["clause"] == "PCI DSS v4.0.1 (June 2024) 8.3.6"
         assert main(["baselines", "iso-27001"]) == EXIT_USAGE
 
 

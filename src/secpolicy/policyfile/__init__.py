@@ -15,11 +15,13 @@ from secpolicy.policyfile._audit import AuditSettings
 from secpolicy.policyfile._load import json_schema, load_policy, loads_policy
 from secpolicy.policyfile._policy import ServicePolicy
 from secpolicy.policyfile._spec import parse_duration, parse_period, parse_size
+from secpolicy.policyfile._waivers import Waiver
 
 __all__ = [
     "AuditSettings",
     "PolicyConfigError",
     "ServicePolicy",
+    "Waiver",
     "json_schema",
     "load_policy",
     "loads_policy",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.policyfile import _audit, _password, _pii, _rbac, _retention
+from secpolicy.policyfile import _audit, _password, _pii, _rbac, _retention, _waivers
 from secpolicy.policyfile._locate import find_line, line_index
 from secpolicy.policyfile._policy import ServicePolicy
 from secpolicy.policyfile._spec import Key, read_table, to_schema
@@ -32,7 +32,10 @@ SECTIONS: Final[tuple[tuple[str, tuple[Key, ...], str], ...]] = (
     ("retention", _retention.KEYS, "retention: profile, time zone, rules and legal holds"),
 )
 #: The document's top-level keys: one table per section.
-_DOCUMENT: Final = tuple(Key(name=n, kind="table", keys=k, help=h) for n, k, h in SECTIONS)
+_DOCUMENT: Final = (
+    *(Key(name=n, kind="table", keys=k, help=h) for n, k, h in SECTIONS),
+    Key(name="waivers", kind="tables", keys=_waivers.KEYS, help="accepted baseline exceptions"),
+)
 SCHEMA_ID: Final = "https://secpolicy.readthedocs.io/en/latest/_static/secpolicy.schema.json"
 _TOML_POSITION: Final = re.compile(
     r"\s*\(at line (\d+), column \d+\)\s*$|\s*\(at end of document\)\s*$"
@@ -144,6 +147,8 @@ def _build(
         parts["audit"] = _audit.build(checked["audit"], base_dir, has_pii="pii" in checked)
     if "retention" in checked:
         parts["retention"], parts["holds"] = _retention.build(checked["retention"], name)
+    if "waivers" in checked:
+        parts["waivers"] = _waivers.build(checked["waivers"], lines)
     return ServicePolicy(name=name, source=source, locations=lines, **parts)
 
 

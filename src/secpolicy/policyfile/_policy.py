@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from secpolicy.password import PasswordPolicy
     from secpolicy.pii import Masker
     from secpolicy.policyfile._audit import AuditSettings
+    from secpolicy.policyfile._waivers import Waiver
     from secpolicy.rbac import RBAC
     from secpolicy.retention import LegalHold, RetentionSchedule
 
@@ -37,6 +38,8 @@ class ServicePolicy:
             the logger.
         retention: The retention schedule (``[retention]``).
         holds: The legal holds declared in ``[retention]``.
+        waivers: The accepted exceptions to baseline requirements
+            (``[[waivers]]``), applied by :func:`secpolicy.baselines.check_policy`.
         locations: The line of every key in the source file, by TOML path.
     """
 
@@ -48,6 +51,7 @@ class ServicePolicy:
     audit: AuditSettings | None = None
     retention: RetentionSchedule | None = None
     holds: tuple[LegalHold, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
     locations: Mapping[str, int] = attrs.field(factory=dict, repr=False)
 
     def line_of(self, path: str) -> int | None:
