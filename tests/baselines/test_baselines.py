@@ -242,7 +242,7 @@ class TestNoFalsePass:
 
     def test_privileged_role_with_one_approval_fails(self) -> None:
         """MLPS reads level-by-level approval as two approvals per privileged grant."""
-        text = '[rbac]\n[rbac.roles.dba]\nprivileged = true\napprovals = {}\n'
+        text = "[rbac]\n[rbac.roles.dba]\nprivileged = true\napprovals = {}\n"
         assert _status("cn-mlps-l3", "privileged-roles", text.format(1)) == "fail"
         assert _status("cn-mlps-l3", "privileged-roles", text.format(2)) == "pass"
 
@@ -298,8 +298,9 @@ class TestCitations:
     def test_mlps_letters(self) -> None:
         """8.1.4.2 d) separation, g) labels, 8.1.5 administrators, 8.1.7.3 approval."""
         mlps = {r.id: r for r in get_baseline("cn-mlps-l3").requirements}
-        assert mlps["separation-of-duty"].clause.endswith("8.1.4.2 d); the system, audit and "
-                                                           "security administrators: 8.1.5")
+        assert mlps["separation-of-duty"].clause.endswith(
+            "8.1.4.2 d); the system, audit and security administrators: 8.1.5"
+        )
         assert mlps["labels"].clause.endswith("8.1.4.2 g)")
         assert "8.1.7.3" in mlps["privileged-roles"].clause
         assert "8.1.4.2 c)" not in " ".join(r.clause for r in mlps.values())

@@ -94,7 +94,10 @@ class TestWaiver:
     def test_malformed_waiver(self, field: str, value: str, message: str) -> None:
         """Malformed fields are load errors naming the key."""
         text = WAIVER.format(req="pci-dss-4/lockout", expires="2026-06-30")
-        lines = [f"{field} = {value}" if line.startswith(f"{field} =") else line for line in text.splitlines()]
+        lines = [
+            f"{field} = {value}" if line.startswith(f"{field} =") else line
+            for line in text.splitlines()
+        ]
         with pytest.raises(PolicyConfigError, match=message) as info:
             loads_policy("\n".join(lines))
         assert info.value.field is not None
@@ -103,8 +106,10 @@ class TestWaiver:
     def test_missing_approver(self) -> None:
         """Reason, approver and expiry are required."""
         with pytest.raises(PolicyConfigError, match="is required"):
-            loads_policy('[[waivers]]\nrequirement = "pci-dss-4/lockout"\nreason = "r"\n'
-                         "expires = 2026-01-01\n")
+            loads_policy(
+                '[[waivers]]\nrequirement = "pci-dss-4/lockout"\nreason = "r"\n'
+                "expires = 2026-01-01\n"
+            )
 
     def test_reports_list_every_waiver(self) -> None:
         """JSON, text, SARIF and HTML list each waiver, checked in this run or not."""

@@ -163,3 +163,121 @@ class TestPasswordCheck:
         assert "no [password] section" in result.stderr
         result = run("password", "check", "--policy", str(tmp_path / "none.toml"), stdin="x\n")
         assert result.returncode == EXIT_USAGE
+
+
+class TestCheckRobustness:
+    def test_baseline_then_file(self) -> None:
+        """-b NAME FILE: the file is not eaten by the baseline option."""
+        result = run("check", "-b", "cn-mlps-l3", str(EXAMPLE))
+        assert result.returncode == EXIT_OK, result.stderr
+        assert "cn-mlps-l3-2019/mfa" in result.stdout
+
+    def test_comma_list_and_repeat(self) -> None:
+        """-b A,B and -b A -b B name the same baselines."""
+        one = run("check", str(EXAMPLE), "-b", "cn-mlps-l3,pci-dss-4", "--format", "json")
+        two = run("check", str(EXAMPLE), "-b", "cn-mlps-l3", "-b", "pci-dss-4", "--format", "json")
+        first, second = json.loads(one.stdout), json.loads(two.stdout)
+        assert first["baselines"] == second["baselines"] == ["cn-mlps-l3-2019", "pci-dss-4.0.1"]
+
+    def test_unwritable_output_is_one_line_exit_two(self, tmp_path: Path) -> None:
+        """-o into a missing directory: one line on stderr, exit 2, no traceback."""
+        result = run("check", str(EXAMPLE), "-b", "cn-mlps-l3", "-o", "/nonexistent/x.xml")
+        assert result.returncode == EXIT_USAGE
+        assert result.stderr.strip().splitlines() == [
+            "secpolicy: cannot write /nonexistent/x.xml: No such file or directory"
+        ]
+
+    def test_several_files_and_stdin(self, tmp_path: Path) -> None:
+        """Several files and '-' in one run; one report per file."""
+        weak = tmp_path / "weak.toml"
+        weak.write_text("[password]\nmin_length = 6\n", encoding="utf-8")
+        result = run(
+            "check", str(EXAMPLE), str(weak), "-", "-b", "cn-mlps-l3", "--format", "json",
+            "--stdin-filename", "from-stdin.toml", stdin=EXAMPLE.read_text(encoding="utf-8"),
+        )  # fmt: skip
+        assert result.returncode == EXIT_FAILURE, result.stderr
+        data = json.loads(result.stdout)
+        assert [r["ok"] for r in data["reports"]] == [True, False, True]
+        assert data["reports"][2]["policy"] == "from-stdin.toml"
+        assert data["reports"][2]["policy_sha256"] == data["reports"][0]["policy_sha256"]
+
+    def test_invalid_file_still_writes_sarif(self, tmp_path: Path) -> None:
+        """An invalid policy: exit 2, and a SARIF log with one error result is still written."""
+        bad = tmp_path / "secpolicy.toml"
+        bad.write_text("[password]\nmin_length = 0\n", encoding="utf-8")
+        out = tmp_path / "out.sarif"
+        result = run(
+            "check", str(bad), "-b", "pci-dss-4", "--format", "sarif", "-o", str(out),
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert result.returncode == EXIT_USAGE
+        run_ = json.loads(out.read_text(encoding="utf-8"))["runs"][0]
+        (only,) = run_["results"]
+        assert only["level"] == "error"
+        assert only["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+            "secpolicy.toml"
+        )
+        missing = run("check", "none.toml", "-b", "pci-dss-4", "--format", "json", cwd=tmp_path)
+        assert missing.returncode == EXIT_USAGE
+        assert "no such policy file" in json.loads(missing.stdout)["error"]["message"]
+
+    def test_waiver_expiry_with_now(self, tmp_path: Path) -> None:
+        """--now decides whether a waiver still holds."""
+        path = tmp_path / "secpolicy.toml"
+        path.write_text(
+            '[password]\nmin_length = 8\n[[waivers]]\nrequirement = "nist-800-63b/password-length"\n'
+            'reason = "r"\napprover = "a"\nexpires = 2026-06-30\n',
+            encoding="utf-8",
+        )
+        args = ("check", str(path), "-b", "nist-800-63b", "--format", "json")
+        before = json.loads(run(*args, "--now", "2026-06-30").stdout)
+        after = json.loads(run(*args, "--now", "2026-07-01T00:00:00+00:00").stdout)
+        status = {r["requirement"]: r["status"] for r in before["results"]}
+        assert status["password-length"] == "waived"
+        status = {r["requirement"]: r["status"] for r in after["results"]}
+        assert status["password-length"] == "fail"
+        assert run(*args, "--now", "someday").returncode == EXIT_USAGE
+        assert run(*args, "--now", "2026-07-01T00:00:00").returncode == EXIT_USAGE
+
+    def test_unknown_waiver_requirement_exits_two(self, tmp_path: Path) -> None:
+        """A waiver of no known requirement is an invalid file, with its line."""
+        path = tmp_path / "secpolicy.toml"
+        path.write_text(
+            '[[waivers]]\nrequirement = "pci-dss-4/nope"\nreason = "r"\napprover = "a"\n'
+            "expires = 2026-06-30\n",
+            encoding="utf-8",
+        )
+        result = run("check", str(path), "-b", "pci-dss-4")
+        assert result.returncode == EXIT_USAGE
+        assert f"{path}:2: waivers[0].requirement" in result.stderr
+
+    def test_html_and_custom_baseline_file(self, tmp_path: Path) -> None:
+        """--baseline-file adds a rulebook; --format html --locale zh-CN writes a page."""
+        rules = tmp_path / "acme.toml"
+        rules.write_text(
+            '[baseline]\nid = "acme-1"\ntitle = "ACME"\n[[requirements]]\nid = "len"\n'
+            'title = "14 characters"\nclause = "ACME 4.2"\nkey = "password.min_length"\n'
+            'op = ">="\nvalue = 14\n',
+            encoding="utf-8",
+        )
+        out = tmp_path / "r.html"
+        result = run(
+            "check", str(EXAMPLE), "--baseline-file", str(rules), "--format", "html",
+            "--locale", "zh-CN", "-o", str(out),
+        )  # fmt: skip
+        assert result.returncode == EXIT_FAILURE, result.stderr
+        assert "合规检查报告" in out.read_text(encoding="utf-8")
+        listed = run("baselines", "--baseline-file", str(rules))
+        assert "acme-1" in listed.stdout
+        broken = tmp_path / "broken.toml"
+        broken.write_text('[baseline]\nid = "x"\ntitle = "X"\nrequirements = 3\n', encoding="utf-8")
+        bad = run("check", str(EXAMPLE), "--baseline-file", str(broken))
+        assert bad.returncode == EXIT_USAGE
+        assert f"{broken}:4: requirements" in bad.stderr
+
+    def test_baselines_show_aliases_and_changelog(self) -> None:
+        """The listing names the versioned ids, aliases, edition and changelog."""
+        result = run("baselines", "pci-dss-4")
+        assert "pci-dss-4.0.1" in result.stdout
+        assert "alias: pci-dss-4" in result.stdout
+        assert "version 2 (2026-12-01):" in result.stdout

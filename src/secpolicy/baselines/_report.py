@@ -541,9 +541,12 @@ def check_policy(
         ['pci-dss-4.0.1/pan-display', 'pci-dss-4.0.1/audit-events']
     """
     moment = _aware(now)
-    extras = tuple(extra)
-    given = [b for b in baselines]
-    extras += tuple(b for b in given if isinstance(b, Baseline) and b.name not in BASELINES)
+    given = list(baselines)
+    by_name = {b.name: b for b in extra}
+    for b in given:
+        if isinstance(b, Baseline) and b.name not in BASELINES:
+            by_name.setdefault(b.name, b)
+    extras = tuple(by_name.values())
     registry = BASELINES.with_baselines(extras) if extras else BASELINES
     needs_plugins = any(isinstance(b, str) and b not in registry for b in given) or any(
         w.requirement.partition("/")[0] not in registry for w in policy.waivers
