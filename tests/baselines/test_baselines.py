@@ -380,3 +380,16 @@ class TestVersionedIds:
         report = check_policy(loads_policy(""), ["pci-dss-4"])
         assert report.metadata()["editions"][0]["edition"] == "PCI DSS v4.0.1 (June 2024)"
         assert "PCI DSS v4.0.1 (June 2024)" in report.to_text()
+
+    def test_custom_baseline_in_the_docs_loads(self) -> None:
+        """The custom baseline shown in docs/compliance.md is a valid baseline file."""
+        import re  # noqa: PLC0415
+
+        from secpolicy.baselines import loads_baseline  # noqa: PLC0415
+
+        page = (Path(__file__).parents[2] / "docs" / "compliance.md").read_text(encoding="utf-8")
+        blocks = re.findall(r"```\{code-block\} toml\n(.*?)```", page, re.DOTALL)
+        custom = [b for b in blocks if "[baseline]" in b]
+        assert custom
+        for block in custom:
+            assert loads_baseline(block).requirements

@@ -47,7 +47,7 @@ def _png_pixels(path: Path) -> tuple[int, int, set[bytes]]:
             chunks += body
         pos += 12 + length
     raw = zlib.decompress(chunks)
-    channels = 4 if colour == 6 else 3  # noqa: PLR2004 (PNG colour type RGBA)
+    channels = 4 if colour == 6 else 3
     stride = width * channels + 1
     # the filter byte makes raw bytes differ from pixels; distinct rows still show content
     rows = {raw[y * stride : (y + 1) * stride] for y in range(0, height, 7)}
@@ -58,7 +58,7 @@ def _render(html: str, tmp_path: Path) -> tuple[Path, str]:
     page = tmp_path / "report.html"
     page.write_text(html, encoding="utf-8")
     shot = tmp_path / "report.png"
-    result = subprocess.run(  # noqa: S603 (a fixed browser command line)
+    result = subprocess.run(
         [
             _chromium(),
             "--headless",
@@ -95,13 +95,13 @@ class TestHtmlInChromium:
         width, height, rows = _png_pixels(shot)
         assert (width, height) == (1280, 1600)
         assert len(rows) > 20  # text and tables, not one flat colour
-        assert "CONSOLE" not in log
-        assert ":INFO:CONSOLE" not in log and "Uncaught" not in log
+        assert "CONSOLE" not in log  # console messages: INFO:CONSOLE(...) lines
+        assert "Uncaught" not in log
 
 
 class TestHtmlContent:
     def test_self_contained_with_metadata(self) -> None:
-        """No script or external resource; summary, clauses, waivers, version, edition, hash, time."""
+        """No script or external file; clauses, waivers, version, edition, hash and time."""
         policy = load_policy(EXAMPLE)
         report = check_policy(policy, ["pci-dss-4"], now=NOW)
         html = report.render("html")
@@ -152,7 +152,7 @@ class TestJsonMetadata:
         data = json.loads(report.render("json"))
         assert data["tool"]["name"] == "secpolicy"
         assert data["generated_at"] == "2026-03-01T08:00:00+00:00"
-        assert len(data["policy_sha256"]) == 64  # noqa: PLR2004 (hex SHA-256)
+        assert len(data["policy_sha256"]) == 64
         assert data["editions"][0]["id"] == "pci-dss-4.0.1"
         assert data["waivers"] == []
 

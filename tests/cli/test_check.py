@@ -225,7 +225,8 @@ class TestCheckRobustness:
         """--now decides whether a waiver still holds."""
         path = tmp_path / "secpolicy.toml"
         path.write_text(
-            '[password]\nmin_length = 8\n[[waivers]]\nrequirement = "nist-800-63b/password-length"\n'
+            "[password]\nmin_length = 8\n"
+            '[[waivers]]\nrequirement = "nist-800-63b/password-length"\n'
             'reason = "r"\napprover = "a"\nexpires = 2026-06-30\n',
             encoding="utf-8",
         )
@@ -273,7 +274,7 @@ class TestCheckRobustness:
         broken.write_text('[baseline]\nid = "x"\ntitle = "X"\nrequirements = 3\n', encoding="utf-8")
         bad = run("check", str(EXAMPLE), "--baseline-file", str(broken))
         assert bad.returncode == EXIT_USAGE
-        assert f"{broken}:4: requirements" in bad.stderr
+        assert f"{broken}:4: baseline.requirements: unknown key" in bad.stderr
 
     def test_baselines_show_aliases_and_changelog(self) -> None:
         """The listing names the versioned ids, aliases, edition and changelog."""
@@ -281,3 +282,67 @@ class TestCheckRobustness:
         assert "pci-dss-4.0.1" in result.stdout
         assert "alias: pci-dss-4" in result.stdout
         assert "version 2 (2026-12-01):" in result.stdout
+
+
+ROOT = Path(__file__).parents[2]
+
+
+class TestIntegrations:
+    def test_pre_commit_hook(self, tmp_path: Path) -> None:
+        """The hook runs `secpolicy check ARGS FILES` on changed secpolicy.toml files."""
+        import yaml
+
+        (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+        assert hook["id"] == "secpolicy-check"
+        assert hook["entry"] == "secpolicy check"
+        assert hook["pass_filenames"] is True
+        import re
+
+        assert re.search(hook["files"], "services/api/secpolicy.toml")
+        assert not re.search(hook["files"], "pyproject.toml")
+        weak = tmp_path / "secpolicy.toml"
+        weak.write_text("[password]\nmin_length = 6\n", encoding="utf-8")
+        # pre-commit appends the file names after the hook's args
+        ok = run(*hook["entry"].split()[1:], "--baseline", "cn-mlps-l3", str(EXAMPLE))
+        assert ok.returncode == EXIT_OK, ok.stderr
+        bad = run(*hook["entry"].split()[1:], "--baseline", "cn-mlps-l3", str(EXAMPLE), str(weak))
+        assert bad.returncode == EXIT_FAILURE
+
+    def test_action_runs_the_check_and_keeps_the_exit_code(self, tmp_path: Path) -> None:
+        """The composite action's check step writes SARIF and reports the exit code."""
+        import os
+        import shutil
+
+        import yaml
+
+        action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+        assert action["runs"]["using"] == "composite"
+        steps = {step.get("id", step.get("name", "")): step for step in action["runs"]["steps"]}
+        uploads = [s for s in action["runs"]["steps"] if "upload-sarif" in s.get("uses", "")]
+        assert uploads
+        assert uploads[0]["if"].startswith("always()")
+        script = steps["check"]["run"]
+        shutil.copy(EXAMPLE, tmp_path / "secpolicy.toml")
+        output = tmp_path / "github_output"
+        env = {
+            **os.environ,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            "FILES": "secpolicy.toml",
+            "BASELINES": "cn-mlps-l3,pci-dss-4",
+            "BASELINE_FILES": "",
+            "SARIF_FILE": "out.sarif",
+            "HTML_FILE": "out.html",
+            "LOCALE": "zh-CN",
+            "GITHUB_OUTPUT": str(output),
+        }
+        bash = shutil.which("bash")
+        assert bash is not None
+        done = subprocess.run(
+            [bash, "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+            check=False, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert output.read_text(encoding="utf-8").strip() == "exit-code=1"
+        sarif = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))
+        assert sarif["runs"][0]["results"]
+        assert "合规检查报告" in (tmp_path / "out.html").read_text(encoding="utf-8")

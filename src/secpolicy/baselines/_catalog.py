@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from secpolicy.baselines._model import Verdict
     from secpolicy.policyfile import ServicePolicy
 
-_NIST: Final = "NIST SP 800-63B-4 (August 2025)"
-_ASVS: Final = "OWASP ASVS 5.0.0 (May 2025)"
+_NIST: Final = "NIST SP 800-63B-4 (2025)"
+_ASVS: Final = "OWASP ASVS 5.0.0 (2025)"
 _PCI: Final = "PCI DSS v4.0.1 (June 2024)"
 _MLPS: Final = "GB/T 22239-2019 level 3"
 _CSL: Final = "China Cybersecurity Law (as amended 2025-10-28, in force 2026-01-01)"
@@ -114,7 +114,6 @@ def _r(
     )
 
 
-
 NIST_800_63B: Final = Baseline(
     name="nist-800-63b-4",
     aliases=("nist-800-63b",),
@@ -129,8 +128,10 @@ NIST_800_63B: Final = Baseline(
             date=_V2,
             changes=(
                 "versioned id nist-800-63b-4 (nist-800-63b kept as an alias)",
-                "password-max-length marked as an interpretation: the 64-character rule is a "
-                "SHOULD",
+                (
+                    "password-max-length marked as an interpretation: the 64-character rule is a "
+                    "SHOULD"
+                ),
                 "checks run the declared policy on sample passwords",
             ),
         ),
@@ -209,8 +210,10 @@ OWASP_ASVS_5: Final = Baseline(
             date=_V2,
             changes=(
                 "versioned id owasp-asvs-5.0.0 (owasp-asvs-5 kept as an alias)",
-                "anti-automation marked as an interpretation: the limit of 100 failures is "
-                "NIST's number, ASVS gives none",
+                (
+                    "anti-automation marked as an interpretation: the limit of 100 failures is "
+                    "NIST's number, ASVS gives none"
+                ),
             ),
         ),
         _FIRST,
@@ -297,8 +300,10 @@ PCI_DSS_4: Final = Baseline(
             date=_V2,
             changes=(
                 "versioned id pci-dss-4.0.1 (pci-dss-4 kept as an alias)",
-                "pan-display masks sample card numbers (incl. UnionPay) with the declared "
-                "masker instead of reading the PAYMENT_CARD operator",
+                (
+                    "pan-display masks sample card numbers (incl. UnionPay) with the declared "
+                    "masker instead of reading the PAYMENT_CARD operator"
+                ),
                 "scope note: Requirement 8 does not apply to consumer accounts",
                 "new requirements for 10.2.1.2, 10.2.1.3, 10.2.1.5 and 10.2.1.6",
                 "audit-events now covers 10.2.1.1 and 10.2.1.4",
@@ -448,13 +453,19 @@ CN_MLPS_L3: Final = Baseline(
             date=_V2,
             changes=(
                 "versioned id cn-mlps-l3-2019 (cn-mlps-l3 kept as an alias)",
-                "separation-of-duty cites 8.1.4.2 d) (was c)) and names 8.1.5 for the "
-                "three administrators",
+                (
+                    "separation-of-duty cites 8.1.4.2 d) (was c)) and names 8.1.5 for the "
+                    "three administrators"
+                ),
                 "labels cites 8.1.4.2 g) (was f))",
-                "privileged-roles cites 8.1.7.3, a management requirement (was 8.1.4.2 c)), "
-                "and asks 2 approvals",
-                "log-retention cites the Cybersecurity Law Art. 23(3) of the 2025 amendment "
-                "(Art. 21(3) in the 2017 text) and is marked as an interpretation",
+                (
+                    "privileged-roles cites 8.1.7.3, a management requirement (was 8.1.4.2 c)), "
+                    "and asks 2 approvals"
+                ),
+                (
+                    "log-retention cites the Cybersecurity Law Art. 23(3) of the 2025 amendment "
+                    "(Art. 21(3) in the 2017 text) and is marked as an interpretation"
+                ),
                 "audit-events, audit-protected and audit-durable marked as interpretations",
                 "separation of duty and labels must bind roles and resources the policy uses",
             ),
@@ -644,10 +655,14 @@ CN_INTERACTIVE_SERVICE: Final = Baseline(
             date=_V2,
             changes=(
                 "versioned id cn-interactive-service-1 (cn-interactive-service kept as an alias)",
-                "every requirement citing the rulebook names it as an internal rulebook and "
-                "is marked as an interpretation",
-                "network-log retention cites the Cybersecurity Law Art. 23(3) of the 2025 "
-                "amendment (Art. 21(3) in the 2017 text)",
+                (
+                    "every requirement citing the rulebook names it as an internal rulebook and "
+                    "is marked as an interpretation"
+                ),
+                (
+                    "network-log retention cites the Cybersecurity Law Art. 23(3) of the 2025 "
+                    "amendment (Art. 21(3) in the 2017 text)"
+                ),
             ),
         ),
         _FIRST,
@@ -744,8 +759,10 @@ CN_CYBERSECURITY_LAW: Final = Baseline(
             date=_V2,
             changes=(
                 "versioned id cn-cybersecurity-law-2025 (cn-cybersecurity-law kept as an alias)",
-                "cites the numbering of the amendment of 2025-10-28 (in force 2026-01-01): "
-                "Art. 23 (was 21) and Art. 44 (was 42)",
+                (
+                    "cites the numbering of the amendment of 2025-10-28 (in force 2026-01-01): "
+                    "Art. 23 (was 21) and Art. 44 (was 42)"
+                ),
                 "monitoring and personal-information marked as interpretations",
             ),
         ),

@@ -44,13 +44,13 @@ from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile import parse_duration, parse_period
 from secpolicy.policyfile._locate import find_line, line_index
 from secpolicy.policyfile._spec import Key, read_table
-from secpolicy.retention import Period
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Callable
 
     from secpolicy.policyfile import ServicePolicy
+    from secpolicy.retention import Period
 
 #: Comparison operators a requirement may use.
 OPERATORS: Final[dict[str, Callable[[Any, Any], bool]]] = {
@@ -64,6 +64,7 @@ OPERATORS: Final[dict[str, Callable[[Any, Any], bool]]] = {
     "excludes": lambda have, want: not (set(want) & set(have)),
 }
 _ORDERED: Final = (">=", "<=", ">", "<")
+_MAX_SEVERITY: Final = 10.0
 
 
 @attrs.frozen
@@ -79,6 +80,10 @@ def _pw(attr: str) -> Callable[[ServicePolicy], Any]:
 
 def _lock(attr: str) -> Callable[[ServicePolicy], Any]:
     return lambda p: None if p.password.lockout is None else getattr(p.password.lockout, attr)  # type: ignore[union-attr]  # section checked first
+
+
+def _blocklist_on(policy: ServicePolicy) -> bool:
+    return policy.password is not None and policy.password.blocklist is not None
 
 
 def _au(attr: str) -> Callable[[ServicePolicy], Any]:
@@ -113,9 +118,7 @@ POLICY_KEYS: Final[dict[str, _PolicyKey]] = {
     "password.max_age": _PolicyKey("duration", _pw("max_age"), "password"),
     "password.idle_timeout": _PolicyKey("duration", _pw("idle_timeout"), "password"),
     "password.context_words": _PolicyKey("strings", _pw("context_words"), "password"),
-    "password.blocklist": _PolicyKey(
-        "bool", lambda p: p.password.blocklist is not None, "password"  # type: ignore[union-attr]  # section checked first
-    ),
+    "password.blocklist": _PolicyKey("bool", _blocklist_on, "password"),
     "password.lockout.max_failures": _PolicyKey("int", _lock("max_failures"), "password"),
     "password.lockout.duration": _PolicyKey("duration", _lock("duration"), "password"),
     "password.lockout.window": _PolicyKey("duration", _lock("window"), "password"),
@@ -164,7 +167,9 @@ _REQUIREMENT_KEYS: Final = (
 _DOCUMENT: Final = (
     Key(name="baseline", kind="table", keys=_BASELINE_KEYS, required=True, help="the baseline"),
     Key(name="changelog", kind="tables", keys=_CHANGELOG_KEYS, help="its versions"),
-    Key(name="requirements", kind="tables", keys=_REQUIREMENT_KEYS, required=True, help="its rules"),
+    Key(
+        name="requirements", kind="tables", keys=_REQUIREMENT_KEYS, required=True, help="its rules"
+    ),
 )
 
 
@@ -213,7 +218,9 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _compare_check(key: str, op: str, want: Any, spec: _PolicyKey) -> Callable[[ServicePolicy], Verdict]:
+def _compare_check(
+    key: str, op: str, want: Any, spec: _PolicyKey
+) -> Callable[[ServicePolicy], Verdict]:
     compare = OPERATORS[op]
     required = f"{op} {_shown(want)}"
 
@@ -241,7 +248,9 @@ def _retention_check(category: str, op: str, want: Period) -> Callable[[ServiceP
         if schedule is None:
             return failed("no [retention] section", declared="none", required=required)
         if not schedule.rules_for(category):
-            return failed(f"no retention rule for {category}", declared="no rule", required=required)
+            return failed(
+                f"no retention rule for {category}", declared="no rule", required=required
+            )
         until, decision = _checks.kept_until(schedule, category)
         created = _checks._anchor(schedule)  # noqa: SLF001 (the shared anchor date)
         end = want.end(created, tz=schedule.tz, semantics=schedule.semantics)
@@ -259,7 +268,9 @@ def _requirement(table: dict[str, Any], path: str) -> Requirement:
     key, op = table["key"], table["op"]
     if key.startswith(RETENTION_PREFIX) and key.count(".") == 1:
         if op not in (*_ORDERED, "==", "!="):
-            raise PolicyConfigError(f"{op!r} does not compare retention periods", field=f"{path}.op")
+            raise PolicyConfigError(
+                f"{op!r} does not compare retention periods", field=f"{path}.op"
+            )
         check = _retention_check(
             key.removeprefix(RETENTION_PREFIX), op, parse_period(table["value"], f"{path}.value")
         )
@@ -271,13 +282,21 @@ def _requirement(table: dict[str, Any], path: str) -> Requirement:
                 f"not a key a requirement can compare{_closest(key, known)}", field=f"{path}.key"
             )
         if op in _ORDERED and spec.kind in ("bool", "str", "strings"):
-            raise PolicyConfigError(f"{op!r} does not compare {spec.kind} values", field=f"{path}.op")
+            raise PolicyConfigError(
+                f"{op!r} does not compare {spec.kind} values", field=f"{path}.op"
+            )
         if op in ("includes", "excludes") and spec.kind != "strings":
-            raise PolicyConfigError(f"{op!r} needs a list key such as audit.events", field=f"{path}.op")
+            raise PolicyConfigError(
+                f"{op!r} needs a list key such as audit.events", field=f"{path}.op"
+            )
         want = _value(spec.kind, table["value"], f"{path}.value")
         check = _compare_check(key, op, want, spec)
     severity = table.get("severity", 7.0)
-    if isinstance(severity, bool) or not isinstance(severity, (int, float)) or not 0 <= severity <= 10:  # noqa: PLR2004 (SARIF's range)
+    if (
+        isinstance(severity, bool)
+        or not isinstance(severity, (int, float))
+        or not 0 <= severity <= _MAX_SEVERITY
+    ):
         raise PolicyConfigError("must be a number from 0.0 to 10.0", field=f"{path}.severity")
     return Requirement(
         id=table["id"],
@@ -298,8 +317,12 @@ def _changelog(tables: list[dict[str, Any]]) -> tuple[ChangelogEntry, ...]:
     for i, table in enumerate(tables):
         when = table["date"]
         if not isinstance(when, date) or isinstance(when, datetime):
-            raise PolicyConfigError("must be a TOML date such as 2026-01-15", field=f"changelog[{i}].date")
-        out.append(ChangelogEntry(version=table["version"], date=when, changes=tuple(table["changes"])))
+            raise PolicyConfigError(
+                "must be a TOML date such as 2026-01-15", field=f"changelog[{i}].date"
+            )
+        out.append(
+            ChangelogEntry(version=table["version"], date=when, changes=tuple(table["changes"]))
+        )
     return tuple(out)
 
 

@@ -161,11 +161,11 @@ def _report_section(report: CheckReport, t: dict[str, str]) -> str:
         f"<th>{e(t['edition'])}</th><th>{e(t['version'])}</th><th>{e(t['scope'])}</th>"
         "</tr></thead><tbody>"
     )
-    for b in report.editions:
-        parts.append(
-            f"<tr><td><code>{e(b.name)}</code><br>{e(b.title)}</td><td>{e(b.edition)}</td>"
-            f"<td>{e(b.version)}</td><td>{e(b.scope)}</td></tr>"
-        )
+    parts.extend(
+        f"<tr><td><code>{e(b.name)}</code><br>{e(b.title)}</td><td>{e(b.edition)}</td>"
+        f"<td>{e(b.version)}</td><td>{e(b.scope)}</td></tr>"
+        for b in report.editions
+    )
     parts.append("</tbody></table>")
     for name in report.baselines:
         parts.append(
@@ -178,7 +178,9 @@ def _report_section(report: CheckReport, t: dict[str, str]) -> str:
             if result.baseline != name:
                 continue
             req = result.requirement
-            mark = f' <span class="tag">{e(t["interpretation"])}</span>' if req.interpretation else ""
+            mark = (
+                f' <span class="tag">{e(t["interpretation"])}</span>' if req.interpretation else ""
+            )
             note = f'<div class="note">{e(req.note)}</div>' if req.note else ""
             line = report.lines[i] if i < len(report.lines) else None
             parts.append(
@@ -220,7 +222,7 @@ def html_report(reports: Sequence[CheckReport], *, locale: Locale = "en") -> str
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(locale)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">\n"
         f"<title>{escape(t['title'])}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         f"<h1>{escape(t['title'])}</h1>\n"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import date
 
     from secpolicy.policyfile import ServicePolicy, Waiver
 

@@ -53,7 +53,7 @@ class BaselineRegistry(Mapping[str, Baseline]):
         return self._aliases.get(name)
 
     def __getitem__(self, name: str) -> Baseline:
-        ident = self.resolve(name) if isinstance(name, str) else None
+        ident = self.resolve(name)
         if ident is None:
             raise KeyError(name)
         return self._by_id[ident]

@@ -19,7 +19,7 @@ from secpolicy.baselines._registry import BASELINES, BaselineRegistry, available
 from secpolicy.exceptions import PolicyConfigError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Sequence
 
     from secpolicy.policyfile import ServicePolicy, Waiver
 
@@ -130,9 +130,7 @@ class CheckReport:
             "policy_sha256": self.policy_sha256,
             "service": self.service,
             "editions": [b.to_dict(requirements=False) for b in self.editions],
-            "waivers": [
-                {**w.to_dict(), "state": self.waiver_state(w)} for w in self.waivers
-            ],
+            "waivers": [{**w.to_dict(), "state": self.waiver_state(w)} for w in self.waivers],
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -161,11 +159,11 @@ class CheckReport:
             "  ".join([*(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])), row[3]]).rstrip()
             for row in rows
         ]
-        for waiver in self.waivers:
-            lines.append(
-                f"WAIVER {waiver.requirement} ({self.waiver_state(waiver)}, expires "
-                f"{waiver.expires_text}, approved by {waiver.approver}): {waiver.reason}"
-            )
+        lines.extend(
+            f"WAIVER {waiver.requirement} ({self.waiver_state(waiver)}, expires "
+            f"{waiver.expires_text}, approved by {waiver.approver}): {waiver.reason}"
+            for waiver in self.waivers
+        )
         counts = self.counts()
         verdict = "OK" if self.ok else "FAILED"
         editions = ", ".join(f"{b.name} [{b.edition}]" for b in self.editions) or ", ".join(
@@ -247,7 +245,7 @@ def render_reports(
     if fmt == "html":
         from secpolicy.baselines._html import html_report  # noqa: PLC0415 (only for HTML)
 
-        return html_report(reports, locale=locale)  # type: ignore[arg-type]  # checked above
+        return html_report(reports, locale=locale)
     if fmt == "text":
         return "\n\n".join(r.to_text() for r in reports) + "\n"
     raise PolicyConfigError(f"unknown format {fmt!r}: {', '.join(FORMATS)}", field="format")
@@ -419,7 +417,10 @@ def sarif_log(
                     f"({result.requirement.clause})"
                 },
                 "locations": [
-                    {"physicalLocation": location | ({"region": {"startLine": line}} if line else {})}
+                    {
+                        "physicalLocation": location
+                        | ({"region": {"startLine": line}} if line else {})
+                    }
                 ],
                 "properties": {"status": result.status},
             }
@@ -609,4 +610,3 @@ def invalid_report(
         policy_sha256=policy_sha256,
         error=error,
     )
-

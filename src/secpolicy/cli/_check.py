@@ -152,7 +152,9 @@ def _names(values: list[str]) -> list[str]:
 
 
 def _looks_like_file(value: str) -> bool:
-    return value == "-" or Path(value).exists() or "/" in value or value.endswith((".toml", ".json"))
+    return (
+        value == "-" or Path(value).exists() or "/" in value or value.endswith((".toml", ".json"))
+    )
 
 
 def _split(
@@ -214,8 +216,10 @@ def _one(
             policy = load_policy(item)
         report = check_policy(policy, chosen, now=now, extra=extra, policy_sha256=digest)
     except PolicyConfigError as exc:
-        error = exc if exc.source is not None else PolicyConfigError(
-            exc.reason, field=exc.field, source=name, line=exc.line
+        error = (
+            exc
+            if exc.source is not None
+            else PolicyConfigError(exc.reason, field=exc.field, source=name, line=exc.line)
         )
         return invalid_report(name, error, chosen, now=now, policy_sha256=digest), ()
     return attrs.evolve(report, policy=name), policy.sections
@@ -228,9 +232,7 @@ def _check(args: argparse.Namespace) -> int:
     files = files or [DEFAULT_POLICY]
     unknown = [name for name in names if name not in registry]
     if unknown:
-        raise UsageError(
-            f"unknown baseline(s) {', '.join(unknown)} (known: {', '.join(registry)})"
-        )
+        raise UsageError(f"unknown baseline(s) {', '.join(unknown)} (known: {', '.join(registry)})")
     chosen = list({registry[name].name: registry[name] for name in names}.values())
     if not names:
         chosen = list(extra)
@@ -274,9 +276,7 @@ def _baselines(args: argparse.Namespace) -> int:
     registry = available_baselines(_custom(args.baseline_file))
     unknown = [name for name in args.names if name not in registry]
     if unknown:
-        raise UsageError(
-            f"unknown baseline(s) {', '.join(unknown)} (known: {', '.join(registry)})"
-        )
+        raise UsageError(f"unknown baseline(s) {', '.join(unknown)} (known: {', '.join(registry)})")
     chosen = [registry[name] for name in args.names] or list(registry.values())
     if args.json:
         print(json.dumps([b.to_dict() for b in chosen], indent=2, ensure_ascii=False))
