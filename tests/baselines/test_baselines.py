@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from secpolicy.audit import ACTIONS
-from secpolicy.baselines import BASELINES, Baseline, check_policy, get_baseline
+from secpolicy.baselines import BASELINES, Baseline, check_policy, get_baseline, loads_baseline
 from secpolicy.policyfile import ServicePolicy, load_policy, loads_policy
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "secpolicy.toml"
@@ -383,10 +384,6 @@ class TestVersionedIds:
 
     def test_custom_baseline_in_the_docs_loads(self) -> None:
         """The custom baseline shown in docs/compliance.md is a valid baseline file."""
-        import re  # noqa: PLC0415
-
-        from secpolicy.baselines import loads_baseline  # noqa: PLC0415
-
         page = (Path(__file__).parents[2] / "docs" / "compliance.md").read_text(encoding="utf-8")
         blocks = re.findall(r"```\{code-block\} toml\n(.*?)```", page, re.DOTALL)
         custom = [b for b in blocks if "[baseline]" in b]

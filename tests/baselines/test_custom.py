@@ -179,3 +179,106 @@ class TestPlugins:
         monkeypatch.setattr("secpolicy.baselines._registry.entry_points", _Points([wrong]))
         with pytest.raises(PolicyConfigError, match="must be a Baseline"):
             discover_baselines()
+
+
+FULL = (
+    '[service]\nname = "svc"\n'
+    '[password]\nprofile = "pci-dss-4"\nmfa_required = true\ncontext_words = ["svc"]\n'
+    'idle_timeout = "15 min"\n'
+    '[rbac]\nusers = ["u"]\n[rbac.roles.a]\n[rbac.roles.dba]\nprivileged = true\napprovals = 2\n'
+    '[[rbac.grants]]\nrole = "a"\nresource = "x/**"\naction = "*"\n'
+    '[audit]\nsink = "stdout"\nkey_env = "K"\nanchor = "a.jsonl"\nevents = ["auth.login"]\n'
+    '[retention]\n[[retention.rules]]\ncategory = "audit_log"\nkeep = "permanent"\n'
+)
+
+
+def _one(key: str, op: str, value: str) -> str:
+    text = (
+        '[baseline]\nid = "t"\ntitle = "T"\n[[requirements]]\nid = "r"\ntitle = "r"\n'
+        f'clause = "c"\nkey = "{key}"\nop = "{op}"\nvalue = {value}\n'
+    )
+    report = check_policy(loads_policy(FULL), [loads_baseline(text)])
+    return report.results[0].status
+
+
+class TestEveryKey:
+    @pytest.mark.parametrize(
+        ("key", "op", "value", "status"),
+        [
+            ("password.min_length", ">=", "12", "pass"),
+            ("password.max_length", "<", "10", "fail"),
+            ("password.mfa_required", "==", "true", "pass"),
+            ("password.check_breached", "!=", "true", "pass"),
+            ("password.max_age", "<=", '"90 days"', "pass"),
+            ("password.idle_timeout", "<=", '"10 min"', "fail"),
+            ("password.idle_timeout", "==", "false", "fail"),
+            ("password.context_words", "includes", '"svc"', "pass"),
+            ("password.context_words", "excludes", '["svc"]', "fail"),
+            ("password.blocklist", "==", "false", "fail"),
+            ("password.lockout.max_failures", "<=", "10", "pass"),
+            ("password.lockout.duration", ">=", '"30 min"', "pass"),
+            ("password.lockout.window", ">", '"1 day"', "fail"),
+            ("audit.events", "includes", '["auth.login", "auth.logout"]', "fail"),
+            ("audit.mask", "==", "true", "pass"),
+            ("audit.sink", "==", '"stdout"', "pass"),
+            ("audit.masking", "!=", '"pii"', "pass"),
+            ("audit.checkpoint_every", ">=", "1000", "pass"),
+            ("audit.checkpoint_interval", "<=", '"1 min"', "pass"),
+            ("audit.protected", "==", "true", "pass"),
+            ("audit.fsync", "==", '"checkpoint"', "pass"),
+            ("rbac.ssd", ">=", "1", "fail"),
+            ("rbac.dsd", "==", "0", "pass"),
+            ("rbac.labels", ">", "0", "fail"),
+            ("rbac.privileged_approvals", ">=", "2", "pass"),
+            ("retention.audit_log", ">=", '"10 years"', "pass"),
+            ("retention.audit_log", "<", '"permanent"', "fail"),
+            ("retention.user_log", ">=", '"1 year"', "fail"),
+        ],
+    )
+    def test_key(self, key: str, op: str, value: str, status: str) -> None:
+        """Every comparable key reads the loaded policy."""
+        assert _one(key, op, value) == status
+
+    def test_not_set_values(self) -> None:
+        """A key the policy leaves unset compares only with == false / != false."""
+        weak = loads_policy("[password]\nmax_age = false\nlockout = false\n")
+        for op, value, status in (("==", "false", "pass"), ("!=", "false", "fail"),
+                                  (">=", '"1 day"', "fail")):  # fmt: skip
+            text = (
+                '[baseline]\nid = "t"\ntitle = "T"\n[[requirements]]\nid = "r"\ntitle = "r"\n'
+                f'clause = "c"\nkey = "password.max_age"\nop = "{op}"\nvalue = {value}\n'
+            )
+            assert check_policy(weak, [loads_baseline(text)]).results[0].status == status
+        assert _one("retention.audit_log", ">=", '"1 year"') == "pass"
+
+    @pytest.mark.parametrize(
+        ("key", "op", "value", "message"),
+        [
+            ("password.mfa_required", "==", "1", "true or false"),
+            ("audit.sink", "==", "1", "a string"),
+            ("audit.events", "includes", "[1]", "array of strings"),
+            ("password.min_length", "includes", "[1]", "needs a list key"),
+            ("retention.audit_log", "includes", '"1 year"', "does not compare"),
+            ("password.min_length", ">=", "true", "an integer"),
+        ],
+    )
+    def test_value_errors(self, key: str, op: str, value: str, message: str) -> None:
+        """Values of the wrong kind for the key are errors naming the line."""
+        with pytest.raises(PolicyConfigError, match=message) as info:
+            _one(key, op, value)
+        assert info.value.line is not None
+
+    def test_severity_and_empty(self) -> None:
+        """Severity is 0-10; a baseline needs a requirement; its id has no slash."""
+        base = '[baseline]\nid = "t"\ntitle = "T"\n'
+        req = (
+            '[[requirements]]\nid = "r"\ntitle = "r"\nclause = "c"\nkey = "audit.mask"\n'
+            'op = "=="\nvalue = true\n'
+        )
+        with pytest.raises(PolicyConfigError, match="0.0 to 10.0"):
+            loads_baseline(base + req + "severity = 11\n")
+        assert loads_baseline(base + req + "severity = 2.5\n").requirements[0].severity == 2.5
+        with pytest.raises(PolicyConfigError, match="at least one"):
+            loads_baseline("requirements = []\n" + base)
+        with pytest.raises(PolicyConfigError, match="'/'"):
+            loads_baseline(base.replace('"t"', '"a/b"') + req)

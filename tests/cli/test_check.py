@@ -346,3 +346,71 @@ class TestIntegrations:
         sarif = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))
         assert sarif["runs"][0]["results"]
         assert "合规检查报告" in (tmp_path / "out.html").read_text(encoding="utf-8")
+
+
+class TestCheckInProcess:
+    def test_formats_and_stdin(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Every form through main(); '-' reads bytes from standard input."""
+        import io  # noqa: PLC0415
+
+        for fmt in ("json", "junit", "sarif", "html", "text"):
+            out = tmp_path / f"r.{fmt}"
+            code = main(
+                ["check", str(EXAMPLE), "-b", "cn-mlps-l3", "--format", fmt, "-o", str(out)]
+            )
+            assert code == EXIT_OK
+            assert out.stat().st_size > 0
+        stdin = io.TextIOWrapper(io.BytesIO(EXAMPLE.read_bytes()), encoding="utf-8")
+        monkeypatch.setattr(sys, "stdin", stdin)
+        assert main(["check", "-", "-b", "cn-mlps-l3", "--now", "2026-01-01"]) == EXIT_OK
+        assert "OK: " in capsys.readouterr().out
+        bad = io.TextIOWrapper(io.BytesIO(b"[password]\nmin_length = '\xff'\n"), encoding="utf-8")
+        monkeypatch.setattr(sys, "stdin", bad)
+        assert main(["check", "-", "-b", "cn-mlps-l3"]) == EXIT_USAGE
+        assert "<stdin>:2: not UTF-8 text" in capsys.readouterr().err
+
+    def test_usage_errors(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """Bad --now, '-' twice, unknown baselines and unwritable outputs are exit 2."""
+        assert main(["check", str(EXAMPLE), "-b", "pci-dss-4", "--now", "soon"]) == EXIT_USAGE
+        assert main(["check", "-", "-", "-b", "pci-dss-4"]) == EXIT_USAGE
+        assert main(["check", str(EXAMPLE), "-b", "nope"]) == EXIT_USAGE
+        assert main(["check", str(EXAMPLE), "-o", str(tmp_path / "no" / "x")]) == EXIT_USAGE
+        assert main(["schema", "-o", str(tmp_path / "no" / "s.json")]) == EXIT_USAGE
+        assert main(["baselines", "nope"]) == EXIT_USAGE
+        err = capsys.readouterr().err
+        assert "Traceback" not in err
+        assert "cannot write" in err
+
+    def test_validate_only_and_positional_baseline(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """No baseline validates; a positional baseline name is taken as -b (0.1 syntax)."""
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "secpolicy.toml").write_text('[password]\nprofile = "pci-dss-4"\n')
+        assert main(["check"]) == EXIT_OK
+        assert capsys.readouterr().out == (
+            "OK: secpolicy.toml is a valid policy (sections: password)\n"
+        )
+        assert main(["check", "secpolicy.toml", "-b", "nist-800-63b", "pci-dss-4"]) == EXIT_FAILURE
+        assert main(["check", "-b", "pci-dss-4", "--", "secpolicy.toml", "owasp-asvs-5"]) == (
+            EXIT_FAILURE
+        )
+        out = capsys.readouterr().out
+        assert "owasp-asvs-5.0.0/" in out
+        assert "nist-800-63b-4/" in out
+        unreadable = tmp_path / "dir.toml"
+        unreadable.mkdir()
+        assert main(["check", str(unreadable), "-b", "pci-dss-4"]) == EXIT_USAGE
+
+    def test_baselines_listing(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """Listing with names shows notes, scope and changelog; --json gives the data."""
+        assert main(["baselines", "cn-mlps-l3", "pci-dss-4.0.1"]) == EXIT_OK
+        out = capsys.readouterr().out
+        assert "note: GB/T 22239-2019 gives no retention period" in out
+        assert "scope: Requirement 8 applies" in out
+        assert main(["baselines", "--json"]) == EXIT_OK
+        data = json.loads(capsys.readouterr().out)
+        assert [b["id"] for b in data][:2] == ["nist-800-63b-4", "owasp-asvs-5.0.0"]
+        assert data[0]["aliases"] == ["nist-800-63b"]

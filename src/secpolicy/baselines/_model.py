@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from secpolicy.policyfile import Waiver  # noqa: TC001 (resolved by the docs' type hints)
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import date
 
-    from secpolicy.policyfile import ServicePolicy, Waiver
+    from secpolicy.policyfile import ServicePolicy
 
 #: What a check itself can find.
 CheckStatus = Literal["pass", "fail", "n/a"]
@@ -30,7 +32,7 @@ class Verdict:
         required: What the requirement asks for, for reports.
     """
 
-    status: CheckStatus
+    status: Literal["pass", "fail", "n/a"]
     detail: str
     declared: str = attrs.field(default="", kw_only=True)
     required: str = attrs.field(default="", kw_only=True)

@@ -17,11 +17,12 @@ import secpolicy
 from secpolicy.baselines._model import STATUSES, Baseline, Result
 from secpolicy.baselines._registry import BASELINES, BaselineRegistry, available_baselines
 from secpolicy.exceptions import PolicyConfigError
+from secpolicy.policyfile import Waiver  # noqa: TC001 (resolved by the docs' type hints)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from secpolicy.policyfile import ServicePolicy, Waiver
+    from secpolicy.policyfile import ServicePolicy
 
 Format = Literal["text", "json", "junit", "sarif", "html"]
 Locale = Literal["en", "zh-CN"]
@@ -183,7 +184,7 @@ class CheckReport:
     def to_sarif(
         self, *, include_passing: bool = False, root: str | Path | None = None
     ) -> dict[str, Any]:
-        """SARIF 2.1.0 for GitHub code scanning (see :func:`sarif_log`)."""
+        """SARIF 2.1.0 for GitHub code scanning (see ``render_reports`` with ``"sarif"``)."""
         return sarif_log([self], include_passing=include_passing, root=root)
 
     def to_html(self, *, locale: Locale = "en") -> str:

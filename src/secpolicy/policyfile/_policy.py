@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from secpolicy.policyfile._waivers import Waiver  # noqa: TC001 (resolved by the docs' type hints)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
@@ -15,7 +17,6 @@ if TYPE_CHECKING:
     from secpolicy.password import PasswordPolicy
     from secpolicy.pii import Masker
     from secpolicy.policyfile._audit import AuditSettings
-    from secpolicy.policyfile._waivers import Waiver
     from secpolicy.rbac import RBAC
     from secpolicy.retention import LegalHold, RetentionSchedule
 
