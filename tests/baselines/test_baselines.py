@@ -390,3 +390,93 @@ class TestVersionedIds:
         assert custom
         for block in custom:
             assert loads_baseline(block).requirements
+
+
+class TestCheckDetails:
+    def test_lockout_that_never_locks_in_time(self) -> None:
+        """20 failures allowed: the sample account is not locked after 10."""
+        text = '[password]\nlockout = { max_failures = 20, window = "1 h", duration = "1 h" }\n'
+        assert _status("pci-dss-4", "lockout", text) == "fail"
+
+    def test_accessible_without_retention(self) -> None:
+        """audit-online fails without [retention] or without a rule for the category."""
+        audit = '[audit]\nsink = "stdout"\nkey_env = "K"\n'
+        assert _status("pci-dss-4", "audit-online", audit) == "fail"
+        other = audit + '[retention]\n[[retention.rules]]\ncategory = "x"\nkeep = "1 year"\n'
+        assert _status("pci-dss-4", "audit-online", other) == "fail"
+
+    def test_sod_through_inherited_roles(self) -> None:
+        """A senior role's users hold its juniors; inherited grants count."""
+        text = (
+            '[rbac]\nusers = ["u", "v"]\n[rbac.roles.a]\n[rbac.roles.b]\n'
+            '[rbac.roles.sa]\ninherits = ["a"]\n[rbac.roles.sb]\ninherits = ["b"]\n'
+            '[rbac.roles.top]\ninherits = ["sa"]\n'
+            '[[rbac.grants]]\nrole = "a"\nresource = "x/**"\naction = "*"\n'
+            '[[rbac.grants]]\nrole = "b"\nresource = "y/**"\naction = "*"\n'
+            '[[rbac.assignments]]\nuser = "u"\nrole = "top"\n'
+            '[[rbac.assignments]]\nuser = "v"\nrole = "sb"\n'
+            '[[rbac.ssd]]\nname = "ab"\nroles = ["a", "b"]\nn = 2\n'
+        )
+        assert _status("cn-mlps-l3", "separation-of-duty", text) == "pass"
+
+    def test_privileged_role_counts_as_assignable(self) -> None:
+        """A granted privileged role nobody holds yet is assignable by an approved grant."""
+        text = (
+            '[rbac]\nusers = ["u"]\n[rbac.roles.a]\n[rbac.roles.dba]\nprivileged = true\n'
+            "approvals = 2\n"
+            '[[rbac.grants]]\nrole = "a"\nresource = "x/**"\naction = "*"\n'
+            '[[rbac.grants]]\nrole = "dba"\nresource = "db/**"\naction = "*"\n'
+            '[[rbac.assignments]]\nuser = "u"\nrole = "a"\n'
+            '[[rbac.ssd]]\nname = "a-dba"\nroles = ["a", "dba"]\nn = 2\n'
+        )
+        assert _status("cn-mlps-l3", "separation-of-duty", text) == "pass"
+
+    @pytest.mark.parametrize(
+        ("a", "b", "overlap"),
+        [
+            ("db/**", "db/customers", True),
+            ("**", "a/b/c", True),
+            ("a/*/c", "a/b/**", True),
+            ("a/*", "a/b/c", False),
+            ("users/*/identity", "users/*/profile", False),
+            ("x/**/z", "x/y", False),
+            ("a/**", "a", True),
+        ],
+    )
+    def test_patterns_overlap(self, a: str, b: str, overlap: bool) -> None:
+        """Two resource patterns overlap if some resource matches both."""
+        from secpolicy.baselines._checks import patterns_overlap
+
+        assert patterns_overlap(a, b) is overlap
+        assert patterns_overlap(b, a) is overlap
+
+    def test_labels_some_unmatched(self) -> None:
+        """A real label passes; a stray one is named in the detail."""
+        text = (
+            '[rbac]\nlevels = ["low", "high"]\n[rbac.roles.a]\n'
+            '[[rbac.grants]]\nrole = "a"\nresource = "db/**"\naction = "read"\n'
+            '[[rbac.labels]]\nresource = "db/customers"\nlevel = "high"\n'
+            '[[rbac.labels]]\nresource = "nowhere"\nlevel = "high"\n'
+        )
+        report = check_policy(loads_policy(text), ["cn-mlps-l3"])
+        labels = next(r for r in report.results if r.requirement.id == "labels")
+        assert labels.status == "pass"
+        assert "1 match no grant: nowhere" in labels.detail
+
+    @pytest.mark.parametrize(
+        ("masked", "exposed"),
+        [
+            ("622202*********0128", False),
+            ("6222021234567890128", True),
+            ("62220212*******0128", True),
+            ("[card]", False),
+            ("tok_4f9a22", False),
+            ("x 1234567 y", True),
+            ("622202-****-0128", False),
+        ],
+    )
+    def test_card_exposure(self, masked: str, exposed: bool) -> None:
+        """Only the first 6 and the last 4 digits may show, whatever the output's form."""
+        from secpolicy.baselines._checks import card_exposure
+
+        assert (card_exposure("6222021234567890128", masked) is not None) is exposed

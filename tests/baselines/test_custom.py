@@ -275,7 +275,7 @@ class TestEveryKey:
             '[[requirements]]\nid = "r"\ntitle = "r"\nclause = "c"\nkey = "audit.mask"\n'
             'op = "=="\nvalue = true\n'
         )
-        with pytest.raises(PolicyConfigError, match="0.0 to 10.0"):
+        with pytest.raises(PolicyConfigError, match=r"0\.0 to 10\.0"):
             loads_baseline(base + req + "severity = 11\n")
         assert loads_baseline(base + req + "severity = 2.5\n").requirements[0].severity == 2.5
         with pytest.raises(PolicyConfigError, match="at least one"):

@@ -190,3 +190,56 @@ class TestForms:
         """Asking for an unknown form is a ValueError naming the known ones."""
         with pytest.raises(ValueError, match="text, json, junit, sarif, html"):
             report.render("pdf")
+
+
+class TestMoreForms:
+    def test_helpers_and_error_forms(self, tmp_path: Path) -> None:
+        """waived, to_html, to_junit_xml, and the error forms of an invalid file."""
+        from datetime import UTC, datetime
+
+        from secpolicy.baselines import invalid_report
+        from secpolicy.exceptions import PolicyConfigError
+
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        report = check_policy(loads_policy(""), ["pci-dss-4"], now=now)
+        assert report.waived == ()
+        assert report.to_html().startswith("<!DOCTYPE html>")
+        assert ET.fromstring(report.to_junit_xml()).tag == "testsuites"  # noqa: S314
+        error = PolicyConfigError("is required", field="audit.path", source="p.toml", line=4)
+        bad = invalid_report("p.toml", error, now=now)
+        assert not bad.ok
+        assert bad.to_text() == "ERROR: p.toml:4: audit.path: is required"
+        assert json.loads(bad.render("json"))["error"]["line"] == 4
+        junit = ET.fromstring(bad.render("junit"))  # noqa: S314 (our own output)
+        assert junit.get("errors") == "1"
+        both = ET.fromstring(  # noqa: S314 (our own output)
+            __import__("secpolicy.baselines", fromlist=["render_reports"]).render_reports(
+                [report, bad], "junit"
+            )
+        )
+        assert {s.get("name") for s in both}.issuperset({"p.toml: policy file"})
+
+    def test_digest_of_a_missing_source(self, tmp_path: Path) -> None:
+        """A source file gone since loading gives no digest rather than an error."""
+        path = tmp_path / "secpolicy.toml"
+        path.write_text("[password]\nmin_length = 8\n", encoding="utf-8")
+        policy = load_policy(path)
+        path.unlink()
+        assert check_policy(policy, ["pci-dss-4"]).policy_sha256 is None
+
+    def test_unknown_baseline_in_check_policy(self) -> None:
+        """An unknown name is a KeyError listing the known ones."""
+        with pytest.raises(KeyError, match="known: nist-800-63b-4"):
+            check_policy(loads_policy(""), ["iso-27001"])
+
+    def test_registry_helpers(self) -> None:
+        """aliases(), repr and get_baseline with a registry."""
+        from secpolicy.baselines import BASELINES
+        from secpolicy.baselines._registry import get_baseline as lookup
+
+        assert BASELINES.aliases()["pci-dss-4"] == "pci-dss-4.0.1"
+        assert "pci-dss-4.0.1" in repr(BASELINES)
+        assert 42 not in BASELINES
+        assert lookup("cn-mlps-l3").name == "cn-mlps-l3-2019"
+        with pytest.raises(KeyError, match="unknown baseline"):
+            lookup("x", registry=BASELINES)

@@ -353,7 +353,7 @@ class TestCheckInProcess:
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Every form through main(); '-' reads bytes from standard input."""
-        import io  # noqa: PLC0415
+        import io
 
         for fmt in ("json", "junit", "sarif", "html", "text"):
             out = tmp_path / f"r.{fmt}"
