@@ -149,3 +149,18 @@ class TestWaiver:
             waiver.state(datetime(2026, 1, 1))  # noqa: DTZ001 (the point of the test)
         with pytest.raises(PolicyConfigError):
             check_policy(loads_policy(""), ["pci-dss-4"], now=datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+class TestDates:
+    def test_now_as_a_date(self) -> None:
+        """now= may be a date: the waiver holds on its expiry date, not the day after."""
+        from datetime import date
+
+        text = WEAK + WAIVER.format(req="pci-dss-4/password-length", expires="2026-06-30")
+        policy = loads_policy(text)
+        on = check_policy(policy, ["pci-dss-4"], now=date(2026, 6, 30))
+        after = check_policy(policy, ["pci-dss-4"], now=date(2026, 7, 1))
+        assert on.counts()["waived"] == 1
+        assert after.counts()["waived"] == 0
+        with pytest.raises(PolicyConfigError):
+            policy.waivers[0].state("2026-07-01")  # type: ignore[arg-type]  # the point

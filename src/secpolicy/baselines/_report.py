@@ -6,7 +6,7 @@ import hashlib
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import quote
@@ -499,19 +499,17 @@ def _resolve_waivers(
     return out
 
 
-def _aware(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(UTC)
-    if now.tzinfo is None:
-        raise PolicyConfigError("now must be an aware datetime", field="now")
-    return now
+def _aware(now: datetime | date | None) -> datetime:
+    from secpolicy.policyfile._waivers import as_instant  # noqa: PLC0415 (one rule for both)
+
+    return datetime.now(UTC) if now is None else as_instant(now)
 
 
 def check_policy(
     policy: ServicePolicy,
     baselines: Iterable[str | Baseline],
     *,
-    now: datetime | None = None,
+    now: datetime | date | None = None,
     extra: Iterable[Baseline] = (),
     policy_sha256: str | None = None,
 ) -> CheckReport:
@@ -524,7 +522,8 @@ def check_policy(
         policy: The loaded policy.
         baselines: What to check against.
         now: The instant waivers are judged at, and the report's time
-            (aware; default: the current time, read once here).
+            (aware, or a date meaning its start in UTC; default: the current
+            time, read once here).
         extra: Baselines that ids may also name (custom baseline files);
             waivers may name their requirements.
         policy_sha256: The policy file's SHA-256 as hex (default: read
@@ -592,7 +591,7 @@ def invalid_report(
     error: PolicyConfigError,
     baselines: Iterable[Baseline] = (),
     *,
-    now: datetime | None = None,
+    now: datetime | date | None = None,
     policy_sha256: str | None = None,
 ) -> CheckReport:
     """The report of a policy file that could not be loaded: no results, the error.

@@ -22,7 +22,7 @@ from secpolicy.policyfile._spec import Key
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-_REQUIREMENT_ID: Final = re.compile(r"[a-z0-9][a-z0-9.\-]*/[a-z0-9][a-z0-9.\-_]*")
+_REQUIREMENT_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*/[A-Za-z0-9][A-Za-z0-9._\-]*")
 
 KEYS: Final = (
     Key(
@@ -80,11 +80,15 @@ class Waiver:
         """The expiry as ISO 8601 text."""
         return self.expires.isoformat()
 
-    def state(self, now: datetime) -> Literal["active", "expired"]:
-        """``active`` before :attr:`ends`, ``expired`` from then on (*now* must be aware)."""
-        if now.tzinfo is None:
-            raise PolicyConfigError("now must be an aware datetime", field="now")
-        return "active" if now < self.ends else "expired"
+    def state(self, now: datetime | date) -> Literal["active", "expired"]:
+        """``active`` before :attr:`ends`, ``expired`` from then on.
+
+        Args:
+            now: An aware datetime, or a date (its start, UTC: a waiver that
+                expires on a date still holds on that date).
+        """
+        moment = as_instant(now)
+        return "active" if moment < self.ends else "expired"
 
     def to_dict(self) -> dict[str, Any]:
         """The waiver as plain data (the reports' waiver lists)."""
@@ -96,6 +100,17 @@ class Waiver:
             "ticket": self.ticket,
             "line": self.line,
         }
+
+
+def as_instant(now: datetime | date) -> datetime:
+    """*now* as an aware datetime: a date is its start in UTC; a naive datetime is an error."""
+    if isinstance(now, datetime):
+        if now.tzinfo is None:
+            raise PolicyConfigError("now must be an aware datetime", field="now")
+        return now
+    if isinstance(now, date):
+        return datetime(now.year, now.month, now.day, tzinfo=UTC)
+    raise PolicyConfigError("now must be a datetime or a date", field="now")
 
 
 def _expires(value: Any, path: str) -> date | datetime:
