@@ -53,6 +53,7 @@ typecheck: $(DEV_STAMP)
 	$(BIN)/mypy --strict src tests/typing
 
 unit: $(DEV_STAMP)
+	sh scripts/ensure_chromium.sh
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest
 	$(BIN)/coverage report

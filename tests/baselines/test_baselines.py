@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from secpolicy.audit import ACTIONS
-from secpolicy.baselines import BASELINES, Baseline, check_policy, get_baseline
+from secpolicy.baselines import BASELINES, Baseline, check_policy, get_baseline, loads_baseline
 from secpolicy.policyfile import ServicePolicy, load_policy, loads_policy
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "secpolicy.toml"
-ALL_EVENTS = "events = [" + ", ".join(f'"{a}"' for a in ACTIONS) + "]\n"
+ALL_EVENTS = (
+    "events = ["
+    + ", ".join(f'"{a}"' for a in (*ACTIONS, "audit.access", "audit.start", "audit.stop"))
+    + "]\n"
+)
 AUDIT_OK = f'[audit]\nsink = "stdout"\nkey_env = "K"\nanchor = "anchor.jsonl"\n{ALL_EVENTS}'
 AUDIT_WEAK = (
     '[audit]\npath = "a.jsonl"\nkey_env = "K"\nfsync = "never"\nmask = false\nevents = []\n'
@@ -37,37 +42,37 @@ WEAK_PASSWORD = (
 )
 
 PASSING = {
-    "nist-800-63b": ('[password]\nprofile = "nist-800-63b"\ncontext_words = ["example"]\n'),
-    "owasp-asvs-5": (
+    "nist-800-63b-4": ('[password]\nprofile = "nist-800-63b"\ncontext_words = ["example"]\n'),
+    "owasp-asvs-5.0.0": (
         '[password]\nprofile = "owasp-asvs-5"\ncontext_words = ["example"]\n'
         "check_breached = true\n"
         '[password.lockout]\nmax_failures = 20\nwindow = "1 h"\nduration = "15 min"\n'
     ),
-    "pci-dss-4": (
+    "pci-dss-4.0.1": (
         '[password]\nprofile = "pci-dss-4"\n[pii]\npreset = "pci-display"\n'
         f'{AUDIT_OK}[retention]\nprofile = "pci-dss-4"\n'
     ),
-    "cn-mlps-l3": None,  # the shipped example
-    "cn-interactive-service": None,
-    "cn-cybersecurity-law": None,
+    "cn-mlps-l3-2019": None,  # the shipped example
+    "cn-interactive-service-1": None,
+    "cn-cybersecurity-law-2025": None,
 }
 FAILING = {
-    "nist-800-63b": WEAK_PASSWORD.replace("max_age = false", 'max_age = "90 days"'),
-    "owasp-asvs-5": WEAK_PASSWORD.replace("max_age = false", 'max_age = "90 days"'),
-    "pci-dss-4": (
+    "nist-800-63b-4": WEAK_PASSWORD.replace("max_age = false", 'max_age = "90 days"'),
+    "owasp-asvs-5.0.0": WEAK_PASSWORD.replace("max_age = false", 'max_age = "90 days"'),
+    "pci-dss-4.0.1": (
         WEAK_PASSWORD
         + '[pii.operators]\nPAYMENT_CARD = { op = "mask", keep_first = 8, keep_last = 4 }\n'
         + AUDIT_WEAK
         + WEAK_RETENTION_RULES
     ),
-    "cn-mlps-l3": (
+    "cn-mlps-l3-2019": (
         WEAK_PASSWORD
         + '[rbac]\nusers = ["u"]\n[rbac.roles.admin]\n[rbac.roles.user]\n'
         + AUDIT_WEAK
         + WEAK_RETENTION_RULES
     ),
-    "cn-interactive-service": WEAK_PASSWORD + AUDIT_WEAK + WEAK_RETENTION_RULES,
-    "cn-cybersecurity-law": WEAK_PASSWORD + AUDIT_WEAK + WEAK_RETENTION_RULES,
+    "cn-interactive-service-1": WEAK_PASSWORD + AUDIT_WEAK + WEAK_RETENTION_RULES,
+    "cn-cybersecurity-law-2025": WEAK_PASSWORD + AUDIT_WEAK + WEAK_RETENTION_RULES,
 }
 
 
@@ -103,10 +108,10 @@ class TestEachRequirement:
 
     def test_failure_details_carry_actual_and_required_values(self) -> None:
         """A shortfall says what the policy has and what the clause requires."""
-        report = check_policy(_policy(FAILING["pci-dss-4"]), ["pci-dss-4"])
+        report = check_policy(_policy(FAILING["pci-dss-4.0.1"]), ["pci-dss-4"])
         details = {r.requirement.id: r.verdict.detail for r in report.results}
         assert details["password-length"] == "min_length 6, required >= 12"
-        assert details["pan-display"] == "PAYMENT_CARD: Mask(8, 4); at most 6 and 4 allowed"
+        assert "masked as 62220212*******0128" in details["pan-display"]
         assert details["audit-retention"] == "audit_log kept 1 month, required at least 12 months"
         assert details["audit-protected"].startswith(
             "records are chained and signed, but no anchor"
@@ -149,7 +154,7 @@ class TestSpecialCases:
 
     def test_unknown_baseline(self) -> None:
         """An unknown name lists the known ones."""
-        with pytest.raises(KeyError, match="known: nist-800-63b"):
+        with pytest.raises(KeyError, match="known: nist-800-63b-4"):
             get_baseline("iso-27001")
 
     def test_every_requirement_is_cited(self) -> None:
@@ -176,3 +181,315 @@ class TestDocs:
             assert f"### `{baseline.name}`" in page
             for requirement in baseline.requirements:
                 assert f"| `{requirement.id}` | {requirement.title}" in page, requirement.id
+
+
+def _status(baseline: str, requirement: str, text: str) -> str:
+    return _statuses(get_baseline(baseline), loads_policy(text))[requirement]
+
+
+class TestNoFalsePass:
+    def test_card_numbers_not_detected_fail(self) -> None:
+        """A masker that does not detect card numbers fails pan-display (was a false pass)."""
+        text = '[pii]\nentities = ["EMAIL"]\n'
+        assert "6222021234567890128" in loads_policy(text).pii.mask_text(  # type: ignore[union-attr]
+            "card 6222021234567890128"
+        )
+        assert _status("pci-dss-4", "pan-display", text) == "fail"
+
+    def test_unionpay_masked_to_six_and_four_passes(self) -> None:
+        """The PCI display preset masks the UnionPay sample to the first 6 and last 4."""
+        report = check_policy(loads_policy('[pii]\npreset = "pci-display"\n'), ["pci-dss-4"])
+        pan = next(r for r in report.results if r.requirement.id == "pan-display")
+        assert pan.status == "pass"
+        assert "622202*********0128" in pan.verdict.declared
+
+    def test_keep_more_than_four_last_digits_fails(self) -> None:
+        """Keeping 5 last digits shows more than PCI allows."""
+        text = '[pii.operators]\nPAYMENT_CARD = { op = "mask", keep_first = 6, keep_last = 5 }\n'
+        assert _status("pci-dss-4", "pan-display", text) == "fail"
+
+    def test_sod_between_unused_roles_fails(self) -> None:
+        """A constraint over two roles nobody holds and nothing is granted to separates nothing."""
+        text = (
+            '[rbac]\nusers = ["u"]\n[rbac.roles.a]\n[rbac.roles.b]\n[rbac.roles.c]\n'
+            '[[rbac.grants]]\nrole = "c"\nresource = "x/**"\naction = "*"\n'
+            '[[rbac.assignments]]\nuser = "u"\nrole = "c"\n'
+            '[[rbac.ssd]]\nname = "ab"\nroles = ["a", "b"]\nn = 2\n'
+        )
+        assert _status("cn-mlps-l3", "separation-of-duty", text) == "fail"
+
+    def test_sod_over_granted_and_assigned_roles_passes(self) -> None:
+        """Both roles granted something and held: the constraint binds."""
+        text = (
+            '[rbac]\nusers = ["u", "v"]\n[rbac.roles.a]\n[rbac.roles.b]\n'
+            '[[rbac.grants]]\nrole = "a"\nresource = "x/**"\naction = "*"\n'
+            '[[rbac.grants]]\nrole = "b"\nresource = "y/**"\naction = "*"\n'
+            '[[rbac.assignments]]\nuser = "u"\nrole = "a"\n'
+            '[[rbac.assignments]]\nuser = "v"\nrole = "b"\n'
+            '[[rbac.ssd]]\nname = "ab"\nroles = ["a", "b"]\nn = 2\n'
+        )
+        assert _status("cn-mlps-l3", "separation-of-duty", text) == "pass"
+
+    def test_label_matching_no_grant_fails(self) -> None:
+        """A label on a pattern no grant reaches labels nothing real."""
+        base = (
+            '[rbac]\nlevels = ["low", "high"]\n[rbac.roles.a]\n'
+            '[[rbac.grants]]\nrole = "a"\nresource = "db/**"\naction = "read"\n'
+        )
+        nothing = base + '[[rbac.labels]]\nresource = "nothing/*/here"\nlevel = "high"\n'
+        real = base + '[[rbac.labels]]\nresource = "db/customers"\nlevel = "high"\n'
+        assert _status("cn-mlps-l3", "labels", nothing) == "fail"
+        assert _status("cn-mlps-l3", "labels", real) == "pass"
+
+    def test_privileged_role_with_one_approval_fails(self) -> None:
+        """MLPS reads level-by-level approval as two approvals per privileged grant."""
+        text = "[rbac]\n[rbac.roles.dba]\nprivileged = true\napprovals = {}\n"
+        assert _status("cn-mlps-l3", "privileged-roles", text.format(1)) == "fail"
+        assert _status("cn-mlps-l3", "privileged-roles", text.format(2)) == "pass"
+
+    def test_retention_reports_the_rule_that_applies(self) -> None:
+        """The schedule's evaluate names the deciding rule, not the first long-enough one."""
+        text = (
+            '[audit]\nsink = "stdout"\nkey_env = "K"\n[retention]\n'
+            '[[retention.rules]]\ncategory = "audit_log"\nkeep = "12 months"\n'
+            '[[retention.rules]]\ncategory = "audit_log"\nkeep = "2 years"\n'
+            '[[retention.rules]]\ncategory = "*"\nkeep = "1 month"\n'
+        )
+        report = check_policy(loads_policy(text), ["pci-dss-4"])
+        kept = next(r for r in report.results if r.requirement.id == "audit-retention")
+        assert kept.status == "pass"
+        assert kept.verdict.declared == "audit_log kept 2 years"
+
+    def test_retention_of_a_category_without_its_rule_names_the_default(self) -> None:
+        """A declared category kept only by the "*" rule says so."""
+        text = (
+            '[audit]\nsink = "stdout"\nkey_env = "K"\nretention_category = "audit_logs"\n'
+            '[retention]\ncategories = ["audit_logs"]\n'
+            '[[retention.rules]]\ncategory = "*"\nkeep = "1 month"\n'
+            '[[retention.rules]]\ncategory = "audit_log"\nkeep = "2 years"\n'
+        )
+        report = check_policy(loads_policy(text), ["pci-dss-4"])
+        kept = next(r for r in report.results if r.requirement.id == "audit-retention")
+        assert kept.status == "fail"
+        assert "(by the default rule)" in kept.detail
+
+    def test_retention_of_an_unknown_category_fails(self) -> None:
+        """A misspelled audit category fails: the schedule itself would refuse it."""
+        text = (
+            '[audit]\nsink = "stdout"\nkey_env = "K"\nretention_category = "audit_logs"\n'
+            '[retention]\n[[retention.rules]]\ncategory = "*"\nkeep = "2 years"\n'
+            '[[retention.rules]]\ncategory = "audit_log"\nkeep = "2 years"\n'
+        )
+        report = check_policy(loads_policy(text), ["pci-dss-4"])
+        kept = next(r for r in report.results if r.requirement.id == "audit-retention")
+        assert kept.status == "fail"
+        assert "unknown category 'audit_logs'" in kept.detail
+
+    def test_retention_from_an_event_counts_from_the_earliest(self) -> None:
+        """A rule kept from an event is judged as if the event happened at creation."""
+        text = (
+            '[audit]\nsink = "stdout"\nkey_env = "K"\n[retention]\n'
+            '[[retention.rules]]\ncategory = "audit_log"\nkeep = "12 months"\n'
+            'trigger = "account_closed"\n'
+        )
+        assert _status("pci-dss-4", "audit-retention", text) == "pass"
+
+    def test_blocklist_must_refuse_samples(self) -> None:
+        """The declared blocklist refuses the sample common passwords."""
+        assert _status("nist-800-63b", "blocklist", '[password]\nprofile = "nist-800-63b"\n') == (
+            "pass"
+        )
+
+    def test_lockout_is_driven(self) -> None:
+        """A lock shorter than asked fails even when the failure count is right."""
+        text = '[password]\nlockout = { max_failures = 3, window = "1 h", duration = "30 min" }\n'
+        assert _status("pci-dss-4", "lockout", text) == "pass"
+        short = text.replace('duration = "30 min"', 'duration = "29 min"')
+        assert _status("pci-dss-4", "lockout", short) == "fail"
+
+
+class TestCitations:
+    def test_mlps_letters(self) -> None:
+        """8.1.4.2 d) separation, g) labels, 8.1.5 administrators, 8.1.7.3 approval."""
+        mlps = {r.id: r for r in get_baseline("cn-mlps-l3").requirements}
+        assert mlps["separation-of-duty"].clause.endswith(
+            "8.1.4.2 d); the system, audit and security administrators: 8.1.5"
+        )
+        assert mlps["labels"].clause.endswith("8.1.4.2 g)")
+        assert "8.1.7.3" in mlps["privileged-roles"].clause
+        assert "8.1.4.2 c)" not in " ".join(r.clause for r in mlps.values())
+        assert "8.1.4.2 f)" not in " ".join(r.clause for r in mlps.values())
+
+    def test_cybersecurity_law_amended_numbering(self) -> None:
+        """Art. 23 (old 21) and Art. 44 (old 42), with the edition named."""
+        for baseline in BASELINES.values():
+            for r in baseline.requirements:
+                if "Cybersecurity Law" in r.clause:
+                    assert "2025-10-28" in r.clause
+                    assert "Art. 23(3) (Art. 21(3) in the 2017 text)" in r.clause or (
+                        "Art. 44 (Art. 42 in the 2017 text)" in r.clause
+                    )
+
+    @pytest.mark.parametrize(
+        ("baseline", "requirement"),
+        [
+            ("owasp-asvs-5", "anti-automation"),
+            ("cn-mlps-l3", "log-retention"),
+            ("cn-mlps-l3", "audit-durable"),
+            ("cn-mlps-l3", "audit-protected"),
+            ("pci-dss-4", "audit-protected"),
+            ("nist-800-63b", "password-max-length"),
+        ],
+    )
+    def test_interpretations_marked(self, baseline: str, requirement: str) -> None:
+        """Readings that go beyond the text are marked and explained."""
+        found = get_baseline(baseline).requirement(requirement)
+        assert found is not None
+        assert found.interpretation
+        assert found.note
+
+    def test_rulebook_items_name_the_internal_rulebook(self) -> None:
+        """Every item citing the interactive-service rulebook says it is internal."""
+        for r in get_baseline("cn-interactive-service").requirements:
+            if "rulebook" in r.clause:
+                assert r.clause.startswith("internal rulebook")
+                assert r.interpretation
+
+    def test_pci_scope_and_new_events(self) -> None:
+        """Requirement 8 scope note; 10.2.1.2, .3, .5 and .6 present."""
+        pci = get_baseline("pci-dss-4")
+        assert "not to consumer" in pci.scope
+        clauses = " ".join(r.clause for r in pci.requirements)
+        for clause in ("10.2.1.2", "10.2.1.3", "10.2.1.5", "10.2.1.6"):
+            assert clause in clauses
+        assert all("consumer" in r.note for r in pci.requirements if " 8." in r.clause)
+
+
+class TestVersionedIds:
+    @pytest.mark.parametrize(
+        ("alias", "ident"),
+        [
+            ("pci-dss-4", "pci-dss-4.0.1"),
+            ("nist-800-63b", "nist-800-63b-4"),
+            ("owasp-asvs-5", "owasp-asvs-5.0.0"),
+            ("cn-mlps-l3", "cn-mlps-l3-2019"),
+            ("cn-interactive-service", "cn-interactive-service-1"),
+            ("cn-cybersecurity-law", "cn-cybersecurity-law-2025"),
+        ],
+    )
+    def test_alias_resolves(self, alias: str, ident: str) -> None:
+        """The 0.1 short ids stay as aliases of the versioned ids."""
+        assert get_baseline(alias) is get_baseline(ident) is BASELINES[alias]
+        assert alias in BASELINES
+        assert alias not in list(BASELINES)
+
+    def test_every_baseline_has_edition_and_changelog(self) -> None:
+        """An edition, a data version and a changelog whose newest entry is that version."""
+        for baseline in BASELINES.values():
+            assert baseline.edition
+            assert baseline.changelog[0].version == baseline.version
+
+    def test_report_names_the_edition(self) -> None:
+        """The report's metadata carries each baseline's edition."""
+        report = check_policy(loads_policy(""), ["pci-dss-4"])
+        assert report.metadata()["editions"][0]["edition"] == "PCI DSS v4.0.1 (June 2024)"
+        assert "PCI DSS v4.0.1 (June 2024)" in report.to_text()
+
+    def test_custom_baseline_in_the_docs_loads(self) -> None:
+        """The custom baseline shown in docs/compliance.md is a valid baseline file."""
+        page = (Path(__file__).parents[2] / "docs" / "compliance.md").read_text(encoding="utf-8")
+        blocks = re.findall(r"```\{code-block\} toml\n(.*?)```", page, re.DOTALL)
+        custom = [b for b in blocks if "[baseline]" in b]
+        assert custom
+        for block in custom:
+            assert loads_baseline(block).requirements
+
+
+class TestCheckDetails:
+    def test_lockout_that_never_locks_in_time(self) -> None:
+        """20 failures allowed: the sample account is not locked after 10."""
+        text = '[password]\nlockout = { max_failures = 20, window = "1 h", duration = "1 h" }\n'
+        assert _status("pci-dss-4", "lockout", text) == "fail"
+
+    def test_accessible_without_retention(self) -> None:
+        """audit-online fails without [retention] or without a rule for the category."""
+        audit = '[audit]\nsink = "stdout"\nkey_env = "K"\n'
+        assert _status("pci-dss-4", "audit-online", audit) == "fail"
+        other = audit + '[retention]\n[[retention.rules]]\ncategory = "x"\nkeep = "1 year"\n'
+        assert _status("pci-dss-4", "audit-online", other) == "fail"
+
+    def test_sod_through_inherited_roles(self) -> None:
+        """A senior role's users hold its juniors; inherited grants count."""
+        text = (
+            '[rbac]\nusers = ["u", "v"]\n[rbac.roles.a]\n[rbac.roles.b]\n'
+            '[rbac.roles.sa]\ninherits = ["a"]\n[rbac.roles.sb]\ninherits = ["b"]\n'
+            '[rbac.roles.top]\ninherits = ["sa"]\n'
+            '[[rbac.grants]]\nrole = "a"\nresource = "x/**"\naction = "*"\n'
+            '[[rbac.grants]]\nrole = "b"\nresource = "y/**"\naction = "*"\n'
+            '[[rbac.assignments]]\nuser = "u"\nrole = "top"\n'
+            '[[rbac.assignments]]\nuser = "v"\nrole = "sb"\n'
+            '[[rbac.ssd]]\nname = "ab"\nroles = ["a", "b"]\nn = 2\n'
+        )
+        assert _status("cn-mlps-l3", "separation-of-duty", text) == "pass"
+
+    def test_privileged_role_counts_as_assignable(self) -> None:
+        """A granted privileged role nobody holds yet is assignable by an approved grant."""
+        text = (
+            '[rbac]\nusers = ["u"]\n[rbac.roles.a]\n[rbac.roles.dba]\nprivileged = true\n'
+            "approvals = 2\n"
+            '[[rbac.grants]]\nrole = "a"\nresource = "x/**"\naction = "*"\n'
+            '[[rbac.grants]]\nrole = "dba"\nresource = "db/**"\naction = "*"\n'
+            '[[rbac.assignments]]\nuser = "u"\nrole = "a"\n'
+            '[[rbac.ssd]]\nname = "a-dba"\nroles = ["a", "dba"]\nn = 2\n'
+        )
+        assert _status("cn-mlps-l3", "separation-of-duty", text) == "pass"
+
+    @pytest.mark.parametrize(
+        ("a", "b", "overlap"),
+        [
+            ("db/**", "db/customers", True),
+            ("**", "a/b/c", True),
+            ("a/*/c", "a/b/**", True),
+            ("a/*", "a/b/c", False),
+            ("users/*/identity", "users/*/profile", False),
+            ("x/**/z", "x/y", False),
+            ("a/**", "a", True),
+        ],
+    )
+    def test_patterns_overlap(self, a: str, b: str, overlap: bool) -> None:
+        """Two resource patterns overlap if some resource matches both."""
+        from secpolicy.baselines._checks import patterns_overlap
+
+        assert patterns_overlap(a, b) is overlap
+        assert patterns_overlap(b, a) is overlap
+
+    def test_labels_some_unmatched(self) -> None:
+        """A real label passes; a stray one is named in the detail."""
+        text = (
+            '[rbac]\nlevels = ["low", "high"]\n[rbac.roles.a]\n'
+            '[[rbac.grants]]\nrole = "a"\nresource = "db/**"\naction = "read"\n'
+            '[[rbac.labels]]\nresource = "db/customers"\nlevel = "high"\n'
+            '[[rbac.labels]]\nresource = "nowhere"\nlevel = "high"\n'
+        )
+        report = check_policy(loads_policy(text), ["cn-mlps-l3"])
+        labels = next(r for r in report.results if r.requirement.id == "labels")
+        assert labels.status == "pass"
+        assert "1 match no grant: nowhere" in labels.detail
+
+    @pytest.mark.parametrize(
+        ("masked", "exposed"),
+        [
+            ("622202*********0128", False),
+            ("6222021234567890128", True),
+            ("62220212*******0128", True),
+            ("[card]", False),
+            ("tok_4f9a22", False),
+            ("x 1234567 y", True),
+            ("622202-****-0128", False),
+        ],
+    )
+    def test_card_exposure(self, masked: str, exposed: bool) -> None:
+        """Only the first 6 and the last 4 digits may show, whatever the output's form."""
+        from secpolicy.baselines._checks import card_exposure
+
+        assert (card_exposure("6222021234567890128", masked) is not None) is exposed

@@ -141,15 +141,15 @@ class TestForms:
         assert lines[0].split() == ["STATUS", "REQUIREMENT", "CLAUSE", "DETAIL"]
         assert len(lines) == len(report.results) + 2
         assert lines[-1].startswith("FAILED: ")
-        assert any(line.startswith("PASS    cn-mlps-l3/mfa ") for line in lines)
+        assert any(line.startswith("PASS    cn-mlps-l3-2019/mfa ") for line in lines)
 
     def test_json(self, report: CheckReport) -> None:
         """The JSON form carries every result with its line in the policy file."""
         data = json.loads(report.render("json"))
         assert data["ok"] is False
-        assert data["baselines"] == ["cn-mlps-l3", "pci-dss-4", "nist-800-63b"]
+        assert data["baselines"] == ["cn-mlps-l3-2019", "pci-dss-4.0.1", "nist-800-63b-4"]
         first = data["results"][0]
-        assert first["id"] == "cn-mlps-l3/password-length"
+        assert first["id"] == "cn-mlps-l3-2019/password-length"
         assert first["line"] == 17  # min_length = 10
         assert first["interpretation"] is True
 
@@ -158,17 +158,18 @@ class TestForms:
         root = ET.fromstring(report.render("junit"))  # noqa: S314 (our own output)
         assert root.tag == "testsuites"
         suites = {suite.get("name"): suite for suite in root}
-        assert set(suites) == {"cn-mlps-l3", "pci-dss-4", "nist-800-63b"}
-        assert suites["cn-mlps-l3"].get("failures") == "0"
-        pci = suites["pci-dss-4"]
+        assert set(suites) == {"cn-mlps-l3-2019", "pci-dss-4.0.1", "nist-800-63b-4"}
+        assert suites["cn-mlps-l3-2019"].get("failures") == "0"
+        pci = suites["pci-dss-4.0.1"]
         assert pci.get("skipped") == "1"
         failures = [case for case in pci if case.find("failure") is not None]
-        assert len(failures) == int(pci.get("failures") or 0) == 2
+        # 8.3.6 length, and the 10.2.1.3 and 10.2.1.6 events
+        assert len(failures) == int(pci.get("failures") or 0) == 3
         assert root.get("tests") == str(len(report.results))
 
     def test_sarif_matches_the_schema(self, report: CheckReport) -> None:
         """SARIF 2.1.0: required properties, enumerations and one rule per requirement."""
-        sarif = json.loads(report.render("sarif"))
+        sarif = json.loads(report.render("sarif", include_passing=True))
         jsonschema.validate(sarif, SARIF_REQUIRED, cls=jsonschema.Draft202012Validator)
         run = sarif["runs"][0]
         rules = run["tool"]["driver"]["rules"]
@@ -183,9 +184,62 @@ class TestForms:
         """A policy from a string has no line; the location is just the name."""
         sarif = check_policy(loads_policy(""), ["nist-800-63b"]).to_sarif()
         location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
-        assert location == {"artifactLocation": {"uri": "<policy>"}}
+        assert location == {"artifactLocation": {"uri": "policy", "uriBaseId": "%SRCROOT%"}}
 
     def test_unknown_format(self, report: CheckReport) -> None:
         """Asking for an unknown form is a ValueError naming the known ones."""
-        with pytest.raises(ValueError, match="text, json, junit or sarif"):
-            report.render("html")
+        with pytest.raises(ValueError, match="text, json, junit, sarif, html"):
+            report.render("pdf")
+
+
+class TestMoreForms:
+    def test_helpers_and_error_forms(self, tmp_path: Path) -> None:
+        """waived, to_html, to_junit_xml, and the error forms of an invalid file."""
+        from datetime import UTC, datetime
+
+        from secpolicy.baselines import invalid_report
+        from secpolicy.exceptions import PolicyConfigError
+
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        report = check_policy(loads_policy(""), ["pci-dss-4"], now=now)
+        assert report.waived == ()
+        assert report.to_html().startswith("<!DOCTYPE html>")
+        assert ET.fromstring(report.to_junit_xml()).tag == "testsuites"  # noqa: S314
+        error = PolicyConfigError("is required", field="audit.path", source="p.toml", line=4)
+        bad = invalid_report("p.toml", error, now=now)
+        assert not bad.ok
+        assert bad.to_text() == "ERROR: p.toml:4: audit.path: is required"
+        assert json.loads(bad.render("json"))["error"]["line"] == 4
+        junit = ET.fromstring(bad.render("junit"))  # noqa: S314 (our own output)
+        assert junit.get("errors") == "1"
+        both = ET.fromstring(  # noqa: S314 (our own output)
+            __import__("secpolicy.baselines", fromlist=["render_reports"]).render_reports(
+                [report, bad], "junit"
+            )
+        )
+        assert {s.get("name") for s in both}.issuperset({"p.toml: policy file"})
+
+    def test_digest_of_a_missing_source(self, tmp_path: Path) -> None:
+        """A source file gone since loading gives no digest rather than an error."""
+        path = tmp_path / "secpolicy.toml"
+        path.write_text("[password]\nmin_length = 8\n", encoding="utf-8")
+        policy = load_policy(path)
+        path.unlink()
+        assert check_policy(policy, ["pci-dss-4"]).policy_sha256 is None
+
+    def test_unknown_baseline_in_check_policy(self) -> None:
+        """An unknown name is a KeyError listing the known ones."""
+        with pytest.raises(KeyError, match="known: nist-800-63b-4"):
+            check_policy(loads_policy(""), ["iso-27001"])
+
+    def test_registry_helpers(self) -> None:
+        """aliases(), repr and get_baseline with a registry."""
+        from secpolicy.baselines import BASELINES
+        from secpolicy.baselines._registry import get_baseline as lookup
+
+        assert BASELINES.aliases()["pci-dss-4"] == "pci-dss-4.0.1"
+        assert "pci-dss-4.0.1" in repr(BASELINES)
+        assert 42 not in BASELINES
+        assert lookup("cn-mlps-l3").name == "cn-mlps-l3-2019"
+        with pytest.raises(KeyError, match="unknown baseline"):
+            lookup("x", registry=BASELINES)

@@ -138,7 +138,10 @@ class TestBaselineOption:
         result.stdout.fnmatch_lines(
             [
                 "*does not meet pci-dss-4*",
-                "*pci-dss-4/password-length: PCI DSS v4.0.1 8.3.6: min_length 8, required >= 12*",
+                (
+                    "*pci-dss-4.0.1/password-length: PCI DSS v4.0.1 (June 2024) 8.3.6: "
+                    "min_length 8, required >= 12*"
+                ),
             ]
         )
         assert result.ret == pytest.ExitCode.TESTS_FAILED

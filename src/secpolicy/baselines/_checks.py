@@ -1,19 +1,43 @@
-"""Reusable checks: each factory returns a function that judges one aspect of a policy."""
+"""Reusable checks: each factory returns a function that judges one aspect of a policy.
+
+Where it is practical a check runs the declared configuration instead of
+reading a flag: the masker masks sample card numbers, the password policy
+judges sample weak passwords, the lockout is driven with failed logins, and
+retention asks the schedule's own ``evaluate`` which rule applies. A check
+passes only if the configuration actually behaves as the requirement asks.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import TYPE_CHECKING
+import functools
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
 
-from secpolicy.baselines._model import Verdict, failed, not_applicable, passed
-from secpolicy.pii import PAYMENT_CARD, Encrypt, Mask, Pseudonymize, Redact, Replace
+from secpolicy.baselines._model import Verdict, failed, judged, not_applicable, passed
+from secpolicy.password import LoginThrottle, PasswordContext
+from secpolicy.retention import UnknownCategoryError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
     from secpolicy.password import PasswordPolicy
     from secpolicy.policyfile import ServicePolicy
-    from secpolicy.retention import Period, RetentionRule
+    from secpolicy.retention import Period, RetentionSchedule
+
+#: Luhn-valid test card numbers: Visa, Mastercard, Amex and two UnionPay (16 and 19 digits).
+SAMPLE_CARDS: Final = (
+    "4111111111111111",
+    "5500005555555559",
+    "378282246310005",
+    "6222021234567890128",
+    "6212345678901232",
+)
+#: Where the samples are put: English text, Chinese text without spaces, alone.
+_CARD_CONTEXTS: Final = ("card {} on file", "卡号{}已绑定", "{}")
+#: Passwords every blocklist of common passwords holds.
+SAMPLE_COMMON: Final = ("123456", "password", "12345678", "qwerty123")
+#: The anchor date of retention checks: a month end, so that clamping is exercised.
+_RETENTION_ANCHOR: Final = (2024, 8, 31, 12)
 
 
 def _minutes(delta: timedelta) -> str:
@@ -27,10 +51,14 @@ def _password(
 ) -> Callable[[ServicePolicy], Verdict]:
     def check(policy: ServicePolicy) -> Verdict:
         if policy.password is None:
-            return failed("no [password] section")
+            return failed("no [password] section", declared="none", required="[password]")
         return judge(policy.password)
 
     return check
+
+
+def _codes(p: PasswordPolicy, password: str, context: PasswordContext | None = None) -> set[str]:
+    return {v.code for v in p.check(password, context=context).violations}
 
 
 def min_length(required: int, *, with_mfa: int | None = None) -> Callable[[ServicePolicy], Verdict]:
@@ -38,10 +66,13 @@ def min_length(required: int, *, with_mfa: int | None = None) -> Callable[[Servi
 
     def judge(p: PasswordPolicy) -> Verdict:
         need = with_mfa if with_mfa is not None and p.mfa_required else required
-        text = f"min_length {p.min_length}, required >= {need}"
+        want = f">= {need}"
         if with_mfa is not None:
-            text += " (MFA required)" if p.mfa_required else " (password is the only factor)"
-        return passed(text) if p.min_length >= need else failed(text)
+            want += " (MFA required)" if p.mfa_required else " (password is the only factor)"
+        # run it: a password one character short must be refused for its length
+        short = "k" * (need - 1)
+        refused = need <= 1 or "too_short" in _codes(p, short)
+        return judged(p.min_length >= need and refused, f"min_length {p.min_length}", want)
 
     return _password(judge)
 
@@ -50,8 +81,11 @@ def max_length(required: int) -> Callable[[ServicePolicy], Verdict]:
     """At least *required* characters permitted."""
 
     def judge(p: PasswordPolicy) -> Verdict:
-        text = f"max_length {p.max_length}, required >= {required}"
-        return passed(text) if p.max_length >= required else failed(text)
+        long = ("Kq7!" * required)[:required]
+        accepted = "too_long" not in _codes(p, long)
+        return judged(
+            p.max_length >= required and accepted, f"max_length {p.max_length}", f">= {required}"
+        )
 
     return _password(judge)
 
@@ -60,11 +94,14 @@ def no_composition_rules() -> Callable[[ServicePolicy], Verdict]:
     """No character-class rules imposed."""
 
     def judge(p: PasswordPolicy) -> Verdict:
-        if p.required_classes == 0 and not p.letters_and_digits:
-            return passed("no composition rules")
         imposed = [f"required_classes {p.required_classes}"] if p.required_classes else []
         imposed += ["letters_and_digits"] if p.letters_and_digits else []
-        return failed(f"composition rules imposed: {', '.join(imposed)}; required: none")
+        if not imposed:
+            return passed("no composition rules", declared="none", required="none")
+        shown = ", ".join(imposed)
+        return failed(
+            f"composition rules imposed: {shown}; required: none", declared=shown, required="none"
+        )
 
     return _password(judge)
 
@@ -73,8 +110,13 @@ def required_classes(required: int) -> Callable[[ServicePolicy], Verdict]:
     """At least *required* of lower, upper, digit and symbol."""
 
     def judge(p: PasswordPolicy) -> Verdict:
-        text = f"required_classes {p.required_classes}, required >= {required}"
-        return passed(text) if p.required_classes >= required else failed(text)
+        # run it: a long password of one class only must be refused
+        refused = required <= 1 or "not_enough_classes" in _codes(p, "zqxvjkwpmb" * 4)
+        return judged(
+            p.required_classes >= required and refused,
+            f"required_classes {p.required_classes}",
+            f">= {required}",
+        )
 
     return _password(judge)
 
@@ -83,9 +125,19 @@ def letters_and_digits() -> Callable[[ServicePolicy], Verdict]:
     """Both letters and digits."""
 
     def judge(p: PasswordPolicy) -> Verdict:
-        if p.letters_and_digits:
-            return passed("letters_and_digits true")
-        return failed("letters_and_digits false, required true")
+        letters_only = "zqxvjkwpmbtrhd" * 3
+        refused = bool(
+            _codes(p, letters_only) & {"letters_and_digits_required", "not_enough_classes"}
+        )
+        digits_only = "4817392056" * 4
+        refused_digits = bool(
+            _codes(p, digits_only) & {"letters_and_digits_required", "not_enough_classes"}
+        )
+        ok = refused and refused_digits
+        declared = "letters_and_digits true" if p.letters_and_digits else "letters_and_digits false"
+        if ok and not p.letters_and_digits:
+            declared += f" (required_classes {p.required_classes} refuses one-class passwords)"
+        return judged(ok, declared, "letters and digits both")
 
     return _password(judge)
 
@@ -95,8 +147,11 @@ def no_periodic_change() -> Callable[[ServicePolicy], Verdict]:
 
     def judge(p: PasswordPolicy) -> Verdict:
         if p.max_age is None:
-            return passed("no periodic change")
-        return failed(f"max_age {_minutes(p.max_age)}; required: no periodic change")
+            return passed("no periodic change", declared="no max_age", required="none")
+        shown = f"max_age {_minutes(p.max_age)}"
+        return failed(
+            f"{shown}; required: no periodic change", declared=shown, required="no periodic change"
+        )
 
     return _password(judge)
 
@@ -108,9 +163,19 @@ def periodic_change(days: int, *, unless_mfa: bool = False) -> Callable[[Service
         if unless_mfa and p.mfa_required:
             return not_applicable("MFA is required, so periodic change is not")
         if p.max_age is None:
-            return failed(f"no max_age; required <= {days} days")
-        text = f"max_age {_minutes(p.max_age)}, required <= {days} days"
-        return passed(text) if p.max_age <= timedelta(days=days) else failed(text)
+            return failed(
+                f"no max_age; required <= {days} days",
+                declared="no max_age",
+                required=f"<= {days} days",
+            )
+        # run it: a password changed *days* days and a second ago has expired
+        changed = datetime(2024, 1, 1, tzinfo=UTC)
+        expired = p.is_expired(changed, now=changed + timedelta(days=days, seconds=1))
+        return judged(
+            p.max_age <= timedelta(days=days) and expired,
+            f"max_age {_minutes(p.max_age)}",
+            f"<= {days} days",
+        )
 
     return _password(judge)
 
@@ -119,33 +184,68 @@ def history(required: int) -> Callable[[ServicePolicy], Verdict]:
     """Not any of the last *required* passwords."""
 
     def judge(p: PasswordPolicy) -> Verdict:
-        text = f"history_size {p.history_size}, required >= {required}"
-        return passed(text) if p.history_size >= required else failed(text)
+        return judged(
+            p.history_size >= required, f"history_size {p.history_size}", f">= {required}"
+        )
 
     return _password(judge)
 
 
 def blocklist() -> Callable[[ServicePolicy], Verdict]:
-    """Common passwords refused."""
+    """Common passwords refused: each of :data:`SAMPLE_COMMON` is refused as blocklisted."""
 
     def judge(p: PasswordPolicy) -> Verdict:
         if p.blocklist is None:
-            return failed("blocklist off; required on")
-        return passed(f"blocklist {p.blocklist.name}")
+            return failed("blocklist off; required on", declared="blocklist off", required="on")
+        missed = [pw for pw in SAMPLE_COMMON if "blocklisted" not in _codes(p, pw)]
+        declared = f"blocklist {p.blocklist.name}"
+        if missed:
+            return failed(
+                f"{declared} does not refuse {len(missed)} of {len(SAMPLE_COMMON)} common "
+                "sample passwords",
+                declared=declared,
+                required="common passwords refused",
+            )
+        return passed(
+            f"{declared} refuses the {len(SAMPLE_COMMON)} common sample passwords",
+            declared=declared,
+            required="common passwords refused",
+        )
 
     return _password(judge)
 
 
 def context_words() -> Callable[[ServicePolicy], Verdict]:
-    """The user's own data and the service's words refused."""
+    """The user's own data and the service's words refused (tried with samples)."""
 
     def judge(p: PasswordPolicy) -> Verdict:
+        required = "user data and service words refused"
         if not p.user_attribute_similarity:
-            return failed("user_attribute_similarity false; required true")
-        words = len(p.context_words)
+            return failed(
+                "user_attribute_similarity false; required true",
+                declared="user_attribute_similarity false",
+                required=required,
+            )
+        words = p.context_words
         if not words:
-            return failed("user data checked, but no context_words (service name) given")
-        return passed(f"user data and {words} context word(s) checked")
+            return failed(
+                "user data checked, but no context_words (service name) given",
+                declared="no context_words",
+                required=required,
+            )
+        context = PasswordContext(username="zhangwei.ops")
+        user_refused = bool(_codes(p, "Zhangwei.ops#2024", context) & {"similar_to_user_data"})
+        word_refused = all(
+            _codes(p, f"{word}#Q7x{word}", None) & {"context_word"} for word in words
+        )
+        declared = f"user data and {len(words)} context word(s) checked"
+        if not (user_refused and word_refused):
+            return failed(
+                f"{declared}, but a sample password built from them was accepted",
+                declared=declared,
+                required=required,
+            )
+        return passed(declared, declared=declared, required=required)
 
     return _password(judge)
 
@@ -155,8 +255,11 @@ def breached() -> Callable[[ServicePolicy], Verdict]:
 
     def judge(p: PasswordPolicy) -> Verdict:
         if p.check_breached:
-            return passed(f"check_breached true (threshold {p.breach_threshold})")
-        return failed("check_breached false; required true")
+            shown = f"check_breached true (threshold {p.breach_threshold})"
+            return passed(shown, declared=shown, required="true")
+        return failed(
+            "check_breached false; required true", declared="check_breached false", required="true"
+        )
 
     return _password(judge)
 
@@ -164,18 +267,44 @@ def breached() -> Callable[[ServicePolicy], Verdict]:
 def lockout(
     max_failures: int, *, min_duration: timedelta | None = None
 ) -> Callable[[ServicePolicy], Verdict]:
-    """Locked after at most *max_failures* failures (for at least *min_duration*)."""
+    """Locked after at most *max_failures* failures (for at least *min_duration*).
+
+    The declared lockout is driven: *max_failures* failed logins within a
+    minute must lock the account, and the lock must still hold just before
+    *min_duration* has passed.
+    """
+    want = f"<= {max_failures} failures" + (
+        f", locked >= {_minutes(min_duration)}" if min_duration is not None else ""
+    )
 
     def judge(p: PasswordPolicy) -> Verdict:
         if p.lockout is None:
-            return failed(f"no lockout; required after <= {max_failures} failures")
+            return failed(
+                f"no lockout; required after <= {max_failures} failures",
+                declared="no lockout",
+                required=want,
+            )
         lock = p.lockout
         text = f"locks after {lock.max_failures} failures for {_minutes(lock.duration)}"
-        if lock.max_failures > max_failures:
-            return failed(f"{text}; required <= {max_failures} failures")
-        if min_duration is not None and lock.duration < min_duration:
-            return failed(f"{text}; required >= {_minutes(min_duration)}")
-        return passed(text)
+        throttle = LoginThrottle(lock)
+        start = datetime(2024, 1, 1, tzinfo=UTC)
+        locked_at = None
+        for i in range(max_failures):
+            moment = start + timedelta(seconds=i)
+            if throttle.record_failure("user:sample", now=moment).locked:
+                locked_at = moment
+                break
+        if locked_at is None:
+            return failed(f"{text}; required {want}", declared=text, required=want)
+        if min_duration is not None:
+            later = throttle.status(
+                "user:sample", now=locked_at + min_duration - timedelta(seconds=1)
+            )
+            if not later.locked:
+                return failed(
+                    f"{text}; required >= {_minutes(min_duration)}", declared=text, required=want
+                )
+        return passed(text, declared=text, required=want)
 
     return _password(judge)
 
@@ -185,9 +314,16 @@ def idle_timeout(limit: timedelta) -> Callable[[ServicePolicy], Verdict]:
 
     def judge(p: PasswordPolicy) -> Verdict:
         if p.idle_timeout is None:
-            return failed(f"no idle_timeout; required <= {_minutes(limit)}")
-        text = f"idle_timeout {_minutes(p.idle_timeout)}, required <= {_minutes(limit)}"
-        return passed(text) if p.idle_timeout <= limit else failed(text)
+            return failed(
+                f"no idle_timeout; required <= {_minutes(limit)}",
+                declared="no idle_timeout",
+                required=f"<= {_minutes(limit)}",
+            )
+        return judged(
+            p.idle_timeout <= limit,
+            f"idle_timeout {_minutes(p.idle_timeout)}",
+            f"<= {_minutes(limit)}",
+        )
 
     return _password(judge)
 
@@ -196,7 +332,10 @@ def mfa() -> Callable[[ServicePolicy], Verdict]:
     """A second factor required."""
 
     def judge(p: PasswordPolicy) -> Verdict:
-        return passed("mfa_required true") if p.mfa_required else failed("mfa_required false")
+        shown = f"mfa_required {str(p.mfa_required).lower()}"
+        if p.mfa_required:
+            return passed(shown, declared=shown, required="true")
+        return failed(shown, declared=shown, required="true")
 
     return _password(judge)
 
@@ -205,9 +344,10 @@ def change_at_first_use() -> Callable[[ServicePolicy], Verdict]:
     """The initial password changed at first use."""
 
     def judge(p: PasswordPolicy) -> Verdict:
+        shown = f"change_at_first_use {str(p.change_at_first_use).lower()}"
         if p.change_at_first_use:
-            return passed("change_at_first_use true")
-        return failed("change_at_first_use false")
+            return passed(shown, declared=shown, required="true")
+        return failed(shown, declared=shown, required="true")
 
     return _password(judge)
 
@@ -218,32 +358,42 @@ def change_at_first_use() -> Callable[[ServicePolicy], Verdict]:
 def audit_events(required: Iterable[str]) -> Callable[[ServicePolicy], Verdict]:
     """The audit section declares every one of *required*."""
     wanted = tuple(required)
+    want = ", ".join(wanted)
 
     def check(policy: ServicePolicy) -> Verdict:
         if policy.audit is None:
-            return failed("no [audit] section")
+            return failed("no [audit] section", declared="none", required=want)
         missing = [action for action in wanted if action not in policy.audit.events]
+        declared = ", ".join(policy.audit.events) or "no events"
         if missing:
-            return failed(f"events not recorded: {', '.join(missing)}")
-        return passed(f"all {len(wanted)} events recorded")
+            return failed(
+                f"events not recorded: {', '.join(missing)}", declared=declared, required=want
+            )
+        return passed(f"all {len(wanted)} events recorded", declared=declared, required=want)
 
     return check
 
 
 def audit_protected() -> Callable[[ServicePolicy], Verdict]:
     """Records chained, signed at checkpoints and anchored elsewhere."""
+    want = "hash chain, signed checkpoints, anchor"
 
     def check(policy: ServicePolicy) -> Verdict:
         audit = policy.audit
         if audit is None:
-            return failed("no [audit] section")
+            return failed("no [audit] section", declared="none", required=want)
         if not audit.protected:
-            return failed("records are chained and signed, but no anchor is configured")
+            return failed(
+                "records are chained and signed, but no anchor is configured",
+                declared="chain and signed checkpoints, no anchor",
+                required=want,
+            )
         interval = audit.checkpoint_interval
         every = f"every {audit.checkpoint_every} records"
         if interval is not None:
             every += f" and {_minutes(interval)}"
-        return passed(f"hash chain, checkpoints signed {every}, anchored")
+        shown = f"hash chain, checkpoints signed {every}, anchored"
+        return passed(shown, declared=shown, required=want)
 
     return check
 
@@ -254,12 +404,17 @@ def audit_durable() -> Callable[[ServicePolicy], Verdict]:
     def check(policy: ServicePolicy) -> Verdict:
         audit = policy.audit
         if audit is None:
-            return failed("no [audit] section")
+            return failed("no [audit] section", declared="none", required="fsync")
         if audit.sink != "file":
             return not_applicable(f"{audit.sink} sink: durability is the receiver's")
         if audit.fsync == "never":
-            return failed('fsync "never": a crash may lose records')
-        return passed(f"fsync {audit.fsync}")
+            return failed(
+                'fsync "never": a crash may lose records',
+                declared='fsync "never"',
+                required="always, checkpoint or every N",
+            )
+        shown = f"fsync {audit.fsync}"
+        return passed(shown, declared=shown, required="always, checkpoint or every N")
 
     return check
 
@@ -269,10 +424,15 @@ def audit_masked() -> Callable[[ServicePolicy], Verdict]:
 
     def check(policy: ServicePolicy) -> Verdict:
         if policy.audit is None:
-            return failed("no [audit] section")
+            return failed("no [audit] section", declared="none", required="mask true")
         if not policy.audit.mask:
-            return failed("mask false: personal data reaches the log in clear")
-        return passed(f"masked ({policy.audit.masking} masker)")
+            return failed(
+                "mask false: personal data reaches the log in clear",
+                declared="mask false",
+                required="mask true",
+            )
+        shown = f"masked ({policy.audit.masking} masker)"
+        return passed(shown, declared=shown, required="mask true")
 
     return check
 
@@ -280,52 +440,124 @@ def audit_masked() -> Callable[[ServicePolicy], Verdict]:
 # -- retention --------------------------------------------------------------------------
 
 
-def _rules(
-    policy: ServicePolicy, category: str | None, required: str = ""
-) -> tuple[str, tuple[RetentionRule, ...]] | Verdict:
-    """The category (None: the audit files') and its rules, or the failure that stops the check."""
-    name = category
-    if name is None:
-        if policy.audit is None:
-            return failed("no [audit] section to name the audit log's category")
-        name = policy.audit.retention_category
-    if policy.retention is None:
-        return failed("no [retention] section")
-    rules = policy.retention.rules_for(name)
-    return (name, rules) if rules else failed(f"no retention rule for {name}{required}")
+def _category(policy: ServicePolicy, category: str | None) -> str | Verdict:
+    if category is not None:
+        return category
+    if policy.audit is None:
+        return failed("no [audit] section to name the audit log's category", declared="none")
+    return policy.audit.retention_category
+
+
+def _anchor(schedule: RetentionSchedule) -> datetime:
+    year, month, day, hour = _RETENTION_ANCHOR
+    return datetime(year, month, day, hour, tzinfo=schedule.tz)
+
+
+def no_rules(schedule: RetentionSchedule, category: str, need: str) -> Verdict | None:
+    """A failure if *schedule* cannot decide *category* (unknown, or no rule), else None."""
+    try:
+        rules = schedule.rules_for(category)
+    except UnknownCategoryError as exc:
+        # The service itself would refuse to decide these records.
+        return failed(f"{exc.reason}; required {need}", declared="unknown category", required=need)
+    if not rules:
+        return failed(
+            f"no retention rule for {category}; required {need}", declared="no rule", required=need
+        )
+    return None
+
+
+def kept_until(schedule: RetentionSchedule, category: str) -> tuple[datetime | None, Any]:
+    """When a record of *category* created at the check anchor may go, by ``evaluate``.
+
+    Every trigger event is taken to happen at creation (the earliest it can),
+    so a rule kept from an event is judged at its shortest. Returns the
+    deciding instant (None: kept indefinitely) and the decision.
+    """
+    created = _anchor(schedule)
+    triggers = {r.trigger: created for r in schedule.rules_for(category) if r.trigger != "created"}
+    decision = schedule.evaluate(category, created=created, now=created, events=triggers)
+    return decision.retain_until, decision
+
+
+def _kept_text(decision: Any, retain_until: datetime | None) -> str:
+    rule = decision.rule
+    if rule is None:
+        return "no rule applies"
+    return "kept permanently" if rule.keep.permanent else f"kept {rule.keep}"
 
 
 def retention(category: str | None, period: Period) -> Callable[[ServicePolicy], Verdict]:
-    """Records of *category* (None: the audit files' category) kept at least *period*."""
+    """Records of *category* (None: the audit files' category) kept at least *period*.
+
+    The schedule's own ``evaluate`` decides which rule applies and until when
+    a record created on 2024-08-31 must be kept; that instant is compared
+    with the end of *period* from the same day.
+    """
+    need = "permanently" if period.permanent else f"at least {period}"
 
     def check(policy: ServicePolicy) -> Verdict:
-        found = _rules(policy, category, f"; required at least {period}")
-        if isinstance(found, Verdict):
-            return found
-        name, rules = found
-        need = "permanently" if period.permanent else f"at least {period}"
-        enough = [r for r in rules if r.keep.covers(period)]
-        if enough:
-            return passed(f"{name} kept {enough[0].keep}, required {need}")
-        kept = ", ".join(dict.fromkeys(str(r.keep) for r in rules))
-        return failed(f"{name} kept {kept}, required {need}")
+        name = _category(policy, category)
+        if isinstance(name, Verdict):
+            return Verdict(name.status, name.detail, declared=name.declared, required=need)
+        schedule = policy.retention
+        if schedule is None:
+            return failed("no [retention] section", declared="none", required=need)
+        try:
+            rules = schedule.rules_for(name)
+        except UnknownCategoryError as exc:
+            # The service itself would refuse to decide these records.
+            return failed(
+                f"{exc.reason}; required {need}", declared="unknown category", required=need
+            )
+        if not rules:
+            return failed(
+                f"no retention rule for {name}; required {need}", declared="no rule", required=need
+            )
+        retain_until, decision = kept_until(schedule, name)
+        declared = f"{name} {_kept_text(decision, retain_until)}"
+        if decision.rule is not None and decision.rule.is_default:
+            declared += " (by the default rule)"
+        created = _anchor(schedule)
+        end = period.end(created, tz=schedule.tz, semantics=schedule.semantics)
+        ok = retain_until is None or (end is not None and retain_until >= end)
+        if period.permanent:
+            ok = retain_until is None and decision.rule is not None and decision.rule.keep.permanent
+        return judged(ok, declared, need)
 
     return check
 
 
 def accessible(category: str | None, period: Period) -> Callable[[ServicePolicy], Verdict]:
-    """The latest *period* of *category* immediately available."""
+    """The latest *period* of *category* immediately available (by the schedule's evaluate)."""
+    need = f"{period}"
 
     def check(policy: ServicePolicy) -> Verdict:
-        found = _rules(policy, category)
-        if isinstance(found, Verdict):
-            return found
-        name, rules = found
-        online = [r.accessible or r.keep for r in rules]
-        if any(p.covers(period) for p in online):
-            return passed(f"{name} immediately available at least {period}")
-        shown = ", ".join(dict.fromkeys(str(p) for p in online))
-        return failed(f"{name} immediately available {shown}, required {period}")
+        name = _category(policy, category)
+        if isinstance(name, Verdict):
+            return Verdict(name.status, name.detail, declared=name.declared, required=need)
+        schedule = policy.retention
+        if schedule is None:
+            return failed("no [retention] section", declared="none", required=need)
+        missing = no_rules(schedule, name, need)
+        if missing is not None:
+            return missing
+        retain_until, decision = kept_until(schedule, name)
+        online = decision.accessible_until
+        online = retain_until if online is None else online  # no rule says: all of it stays online
+        created = _anchor(schedule)
+        end = period.end(created, tz=schedule.tz, semantics=schedule.semantics)
+        ok = online is None or (end is not None and online >= end)
+        rule = decision.rule
+        shown = str(rule.accessible or rule.keep) if rule is not None else "nothing"
+        declared = f"{name} immediately available {shown}"
+        if ok:
+            return passed(
+                f"{name} immediately available at least {period}",
+                declared=declared,
+                required=need,
+            )
+        return failed(f"{declared}, required {period}", declared=declared, required=need)
 
     return check
 
@@ -333,63 +565,232 @@ def accessible(category: str | None, period: Period) -> Callable[[ServicePolicy]
 # -- rbac and pii -----------------------------------------------------------------------
 
 
+def _rbac_data(policy: ServicePolicy) -> Mapping[str, Any] | None:
+    return None if policy.rbac is None else policy.rbac.to_dict()
+
+
+def _juniors(roles: Mapping[str, Any], role: str) -> set[str]:
+    """*role* and every role it inherits from, transitively."""
+    seen = {role}
+    todo = [role]
+    while todo:
+        for junior in roles.get(todo.pop(), {}).get("inherits", ()):
+            if junior not in seen:
+                seen.add(junior)
+                todo.append(junior)
+    return seen
+
+
+def _relevant_roles(data: Mapping[str, Any]) -> dict[str, str]:
+    """The roles that carry a permission and are held or assignable, with why."""
+    roles = data["roles"]
+    granted = {g["role"] for g in data["grants"]}
+    assigned = {a["role"] for a in data["assignments"]}
+    held: set[str] = set()
+    for role in assigned:
+        held |= _juniors(roles, role)  # a senior's users hold its juniors too
+    out = {}
+    for role, spec in roles.items():
+        carries = bool(_juniors(roles, role) & granted)
+        if not carries:
+            continue
+        if role in held:
+            out[role] = "assigned"
+        elif spec.get("privileged"):
+            out[role] = "assignable by approved grant"
+    return out
+
+
 def separation_of_duty() -> Callable[[ServicePolicy], Verdict]:
-    """At least one static separation-of-duty constraint."""
+    """A static separation-of-duty constraint that binds roles in use.
+
+    Passes only with at least one constraint of which at least *n* roles both
+    carry a permission (own or inherited) and are assigned to someone (or
+    are privileged, so assignable through an approved grant): a constraint
+    over unused roles separates nothing.
+    """
+    want = "an ssd constraint over roles that are granted something and held"
 
     def check(policy: ServicePolicy) -> Verdict:
-        if policy.rbac is None:
-            return failed("no [rbac] section")
-        ssd = policy.rbac.to_dict()["ssd"]
+        data = _rbac_data(policy)
+        if data is None:
+            return failed("no [rbac] section", declared="none", required=want)
+        ssd = data["ssd"]
         if not ssd:
-            return failed("no ssd constraint separates administrator duties")
-        return passed(f"{len(ssd)} ssd constraint(s): {', '.join(c['name'] for c in ssd)}")
+            return failed(
+                "no ssd constraint separates administrator duties",
+                declared="no ssd constraint",
+                required=want,
+            )
+        relevant = _relevant_roles(data)
+        binding = [c for c in ssd if len([r for r in c["roles"] if r in relevant]) >= c["n"]]
+        declared = f"{len(ssd)} ssd constraint(s): {', '.join(c['name'] for c in ssd)}"
+        if not binding:
+            return failed(
+                f"{declared}; none has {ssd[0]['n']} or more roles that are both granted "
+                "something and assigned",
+                declared=declared,
+                required=want,
+            )
+        names = ", ".join(c["name"] for c in binding)
+        return passed(
+            f"{len(binding)} binding ssd constraint(s): {names}", declared=declared, required=want
+        )
 
     return check
 
 
-def privileged_roles() -> Callable[[ServicePolicy], Verdict]:
-    """Privileged roles exist and are granted only with approval."""
+def privileged_roles(min_approvals: int = 1) -> Callable[[ServicePolicy], Verdict]:
+    """Privileged roles exist and are granted only with *min_approvals* approvals or more."""
+    want = f"privileged roles, each granted with >= {min_approvals} approval(s)"
 
     def check(policy: ServicePolicy) -> Verdict:
-        if policy.rbac is None:
-            return failed("no [rbac] section")
-        roles = {n: r for n, r in policy.rbac.to_dict()["roles"].items() if r["privileged"]}
+        data = _rbac_data(policy)
+        if data is None:
+            return failed("no [rbac] section", declared="none", required=want)
+        roles = {n: r for n, r in data["roles"].items() if r["privileged"]}
         if not roles:
-            return failed("no role is marked privileged (superuser, DBA)")
-        detail = ", ".join(f"{n} ({r['approvals']} approval(s))" for n, r in sorted(roles.items()))
-        return passed(f"privileged: {detail}")
+            return failed(
+                "no role is marked privileged (superuser, DBA)",
+                declared="no privileged role",
+                required=want,
+            )
+        declared = ", ".join(
+            f"{n} ({r['approvals']} approval(s))" for n, r in sorted(roles.items())
+        )
+        short = sorted(n for n, r in roles.items() if r["approvals"] < min_approvals)
+        if short:
+            return failed(
+                f"privileged: {declared}; required >= {min_approvals} approvals for "
+                f"{', '.join(short)}",
+                declared=declared,
+                required=want,
+            )
+        return passed(f"privileged: {declared}", declared=declared, required=want)
 
     return check
+
+
+@functools.cache
+def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """True if some resource name matches both segment patterns (``*``, ``**``)."""
+    if a and a[0] == "**":
+        return _overlap(a[1:], b) or (bool(b) and _overlap(a, b[1:]))
+    if b and b[0] == "**":
+        return _overlap(a, b[1:]) or (bool(a) and _overlap(a[1:], b))
+    if not a or not b:
+        return not a and not b
+    if a[0] == b[0] or "*" in (a[0], b[0]):
+        return _overlap(a[1:], b[1:])
+    return False
+
+
+def patterns_overlap(a: str, b: str) -> bool:
+    """True if some resource matches both patterns ``a`` and ``b``."""
+    return _overlap(tuple(a.split("/")), tuple(b.split("/")))
 
 
 def labels() -> Callable[[ServicePolicy], Verdict]:
-    """Sensitivity labels on important resources."""
+    """Sensitivity labels on resources the policy actually grants access to."""
+    want = "labels on resources that grants give access to"
 
     def check(policy: ServicePolicy) -> Verdict:
-        if policy.rbac is None:
-            return failed("no [rbac] section")
-        found = policy.rbac.to_dict()["labels"]
+        data = _rbac_data(policy)
+        if data is None:
+            return failed("no [rbac] section", declared="none", required=want)
+        found = data["labels"]
         if not found:
-            return failed("no sensitivity labels on resources")
-        return passed(f"{len(found)} labelled resource pattern(s)")
+            return failed("no sensitivity labels on resources", declared="no labels", required=want)
+        grants = [g["resource"] for g in data["grants"]]
+        real = [lab for lab in found if any(patterns_overlap(lab["resource"], g) for g in grants)]
+        unmatched = [lab["resource"] for lab in found if lab not in real]
+        declared = f"{len(found)} labelled resource pattern(s)"
+        if not real:
+            return failed(
+                f"{declared}, none of them matches a resource any grant gives access to "
+                f"({', '.join(unmatched)})",
+                declared=declared,
+                required=want,
+            )
+        detail = f"{len(real)} labelled resource pattern(s) on granted resources"
+        if unmatched:
+            detail += f"; {len(unmatched)} match no grant: {', '.join(unmatched)}"
+        return passed(detail, declared=declared, required=want)
 
     return check
 
 
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def card_exposure(number: str, masked: str) -> str | None:
+    """Why *masked* shows more of the card *number* than the first 6 and last 4, or None."""
+    if number in _digits(masked):
+        return "the whole number is shown"
+    if len(masked) == len(number):
+        middle = range(6, len(number) - 4)
+        shown = [i for i in middle if masked[i] == number[i]]
+        if shown:
+            return f"{len(shown)} digit(s) between the first 6 and the last 4 are shown"
+        return None
+    hidden = number[6:-4]
+    digits = _digits(masked)
+    for start in range(len(hidden) - 4):
+        if hidden[start : start + 5] in digits:
+            return "digits between the first 6 and the last 4 are shown"
+    return None
+
+
+def _middle(output: str, template: str) -> str | None:
+    before, _, after = template.partition("{}")
+    if not output.startswith(before) or not output.endswith(after):
+        return None
+    return output[len(before) : len(output) - len(after)]
+
+
 def card_numbers_masked() -> Callable[[ServicePolicy], Verdict]:
-    """Card numbers shown with at most the first 6 and last 4 digits."""
+    """Card numbers shown with at most the first 6 and last 4 digits.
+
+    The declared masker masks :data:`SAMPLE_CARDS` (Visa, Mastercard, Amex,
+    UnionPay 16 and 19 digits) in English and Chinese text; any sample left
+    with more than the first 6 and last 4 digits fails the requirement.
+    """
+    want = "at most the first 6 and last 4 digits shown"
 
     def check(policy: ServicePolicy) -> Verdict:
-        if policy.pii is None:
-            return failed("no [pii] section")
-        operator = policy.pii.operator_for(PAYMENT_CARD)
-        if isinstance(operator, (Redact, Replace, Pseudonymize, Encrypt)):
-            return passed(f"PAYMENT_CARD: {type(operator).__name__}")
-        if isinstance(operator, Mask):
-            text = f"PAYMENT_CARD: Mask({operator.keep_first}, {operator.keep_last})"
-            if operator.keep_first <= 6 and operator.keep_last <= 4:  # noqa: PLR2004 (PCI 3.4.1)
-                return passed(text)
-            return failed(f"{text}; at most 6 and 4 allowed")
-        return failed(f"PAYMENT_CARD: {type(operator).__name__} cannot be judged; use Mask(6, 4)")
+        masker = policy.pii
+        if masker is None:
+            return failed("no [pii] section", declared="none", required=want)
+        problems: list[str] = []
+        example = ""
+        for number in SAMPLE_CARDS:
+            for template in _CARD_CONTEXTS:
+                output = masker.mask_text(template.format(number))
+                middle = _middle(output, template)
+                why = (
+                    card_exposure(number, middle)
+                    if middle is not None
+                    else card_exposure(number, output)
+                )
+                if why is not None:
+                    problems.append(f"{number[:2]}… in {template.format('N')!r}: {why}")
+                if template == "{}" and number == SAMPLE_CARDS[3]:
+                    example = output
+        declared = f"6222021234567890128 masked as {example}"
+        if problems:
+            return failed(
+                f"{len(problems)} of {len(SAMPLE_CARDS) * len(_CARD_CONTEXTS)} sample card "
+                "numbers show more than the first 6 and last 4 digits "
+                f"(e.g. {declared}): {problems[0]}",
+                declared=declared,
+                required=want,
+            )
+        return passed(
+            f"all {len(SAMPLE_CARDS) * len(_CARD_CONTEXTS)} sample card numbers masked "
+            f"({declared})",
+            declared=declared,
+            required=want,
+        )
 
     return check

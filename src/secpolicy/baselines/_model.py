@@ -6,30 +6,46 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from secpolicy.policyfile import Waiver  # noqa: TC001 (resolved by the docs' type hints)
+
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import date
 
     from secpolicy.policyfile import ServicePolicy
 
-Status = Literal["pass", "fail", "n/a"]
+#: What a check itself can find.
+CheckStatus = Literal["pass", "fail", "n/a"]
+#: What a report shows: the check's status, or ``waived`` under an active waiver.
+Status = Literal["pass", "fail", "n/a", "waived"]
+STATUSES: tuple[Status, ...] = ("pass", "fail", "waived", "n/a")
 
 
 @attrs.frozen
 class Verdict:
-    """What one check found: a status and a detail with the actual and required values."""
+    """What one check found: a status, a detail, and the declared and required values.
 
-    status: Status
+    Attributes:
+        status: ``pass``, ``fail`` or ``n/a``.
+        detail: One line with what the policy has and what is required.
+        declared: What the policy declares (or does), for reports.
+        required: What the requirement asks for, for reports.
+    """
+
+    status: Literal["pass", "fail", "n/a"]
     detail: str
+    declared: str = attrs.field(default="", kw_only=True)
+    required: str = attrs.field(default="", kw_only=True)
 
 
-def passed(detail: str) -> Verdict:
+def passed(detail: str, *, declared: str = "", required: str = "") -> Verdict:
     """A requirement met."""
-    return Verdict("pass", detail)
+    return Verdict("pass", detail, declared=declared, required=required)
 
 
-def failed(detail: str) -> Verdict:
+def failed(detail: str, *, declared: str = "", required: str = "") -> Verdict:
     """A shortfall; *detail* says what the policy has and what is required."""
-    return Verdict("fail", detail)
+    return Verdict("fail", detail, declared=declared, required=required)
 
 
 def not_applicable(detail: str) -> Verdict:
@@ -37,65 +53,183 @@ def not_applicable(detail: str) -> Verdict:
     return Verdict("n/a", detail)
 
 
+def judged(ok: bool, declared: str, required: str) -> Verdict:  # noqa: FBT001 (a verdict)
+    """Pass or fail with the detail ``"<declared>, required <required>"``."""
+    detail = f"{declared}, required {required}"
+    return (passed if ok else failed)(detail, declared=declared, required=required)
+
+
 @attrs.frozen(kw_only=True)
 class Requirement:
     """One machine-checkable requirement of a baseline.
 
     Attributes:
-        id: Stable identifier within the baseline (``password-length``).
+        id: Stable identifier within the baseline (``password-length``); it
+            never changes between editions of the baseline, so waivers and
+            CI history keep pointing at the same requirement.
         title: What is required, in a short sentence.
         clause: The clause it comes from, with the source named.
         path: The policy-file key it concerns (``password.min_length``), so
             reports can point at the line.
         check: Decides the requirement for a loaded policy.
-        interpretation: True if the number is assessors' common reading
-            rather than the text of the standard.
+        interpretation: True if the number or the reading is this library's
+            or assessors' rather than the text of the standard; *note* says how.
+        note: Why it is an interpretation, or the scope of the clause.
+        severity: 0.0 to 10.0, reported to code scanning as ``security-severity``.
     """
 
     id: str
     title: str
     clause: str
     path: str
-    check: Callable[[ServicePolicy], Verdict] = attrs.field(repr=False)
+    check: Callable[[ServicePolicy], Verdict] = attrs.field(repr=False, eq=False)
     interpretation: bool = False
+    note: str = ""
+    severity: float = 7.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The requirement as plain data (``secpolicy baselines --json``)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "clause": self.clause,
+            "path": self.path,
+            "interpretation": self.interpretation,
+            "note": self.note,
+            "severity": self.severity,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class ChangelogEntry:
+    """One version of a baseline's data and what changed in it.
+
+    .. versionadded:: 0.2
+    """
+
+    version: str
+    date: date
+    changes: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as plain data."""
+        return {
+            "version": self.version,
+            "date": self.date.isoformat(),
+            "changes": list(self.changes),
+        }
 
 
 @attrs.frozen(kw_only=True)
 class Baseline:
-    """A named list of requirements with the source they come from.
+    """A named list of requirements with the source and edition they come from.
 
     Attributes:
-        name: The name used on the command line (``cn-mlps-l3``).
+        name: The versioned id used on the command line and in reports
+            (``pci-dss-4.0.1``); it names the edition of the source.
         title: The standard or rulebook.
         source: The edition and where to read it.
         requirements: Its requirements, in the standard's order.
+        edition: The edition of the source the requirements encode
+            (``PCI DSS v4.0.1, June 2024``).
+        version: The version of this baseline's own data; it changes with
+            every correction (see *changelog*).
+        aliases: Other ids accepted for it (the short ids of 0.1,
+            ``pci-dss-4``).
+        scope: What the baseline covers and what it does not.
+        changelog: The baseline's versions, newest first.
     """
 
     name: str
     title: str
     source: str
     requirements: tuple[Requirement, ...]
+    edition: str = ""
+    version: str = "1"
+    aliases: tuple[str, ...] = ()
+    scope: str = ""
+    changelog: tuple[ChangelogEntry, ...] = ()
+
+    @property
+    def id(self) -> str:
+        """The versioned id (the same as :attr:`name`)."""
+        return self.name
+
+    def requirement(self, ident: str) -> Requirement | None:
+        """The requirement with the id *ident*, or None."""
+        return next((r for r in self.requirements if r.id == ident), None)
 
     def check(self, policy: ServicePolicy) -> tuple[Result, ...]:
-        """Check *policy* against every requirement."""
+        """Check *policy* against every requirement (waivers are applied by ``check_policy``)."""
         return tuple(
             Result(baseline=self.name, requirement=r, verdict=r.check(policy))
             for r in self.requirements
         )
 
+    def to_dict(self, *, requirements: bool = True) -> dict[str, Any]:
+        """The baseline as plain data; *requirements* False leaves them out."""
+        data: dict[str, Any] = {
+            "id": self.name,
+            "name": self.name,
+            "title": self.title,
+            "edition": self.edition,
+            "version": self.version,
+            "aliases": list(self.aliases),
+            "source": self.source,
+            "scope": self.scope,
+            "changelog": [entry.to_dict() for entry in self.changelog],
+        }
+        if requirements:
+            data["requirements"] = [r.to_dict() for r in self.requirements]
+        return data
+
 
 @attrs.frozen(kw_only=True)
 class Result:
-    """One requirement checked against one policy."""
+    """One requirement checked against one policy.
+
+    Attributes:
+        baseline: The baseline's versioned id.
+        requirement: The requirement.
+        verdict: What the check found.
+        waiver: The waiver that names this requirement, if any.
+        waiver_state: ``active`` or ``expired`` with a waiver, else None.
+    """
 
     baseline: str
     requirement: Requirement
     verdict: Verdict
+    waiver: Waiver | None = None
+    waiver_state: Literal["active", "expired"] | None = None
 
     @property
     def status(self) -> Status:
-        """``pass``, ``fail`` or ``n/a``."""
+        """``pass``, ``fail``, ``n/a``, or ``waived`` under an active waiver.
+
+        An expired waiver fails the requirement whatever the check found: the
+        exception lapsed and someone must renew it or remove it.
+        """
+        if self.waiver_state == "active":
+            return "waived"
+        if self.waiver_state == "expired":
+            return "fail"
         return self.verdict.status
+
+    @property
+    def detail(self) -> str:
+        """The check's detail, with the waiver's state when there is one."""
+        if self.waiver is None:
+            return self.verdict.detail
+        until = self.waiver.expires_text
+        if self.waiver_state == "expired":
+            return (
+                f"waiver approved by {self.waiver.approver} expired {until}; "
+                f"without it: {self.verdict.status} ({self.verdict.detail})"
+            )
+        return (
+            f"waived until {until} by {self.waiver.approver}: {self.waiver.reason}; "
+            f"without it: {self.verdict.status} ({self.verdict.detail})"
+        )
 
     @property
     def id(self) -> str:
@@ -111,7 +245,14 @@ class Result:
             "title": self.requirement.title,
             "clause": self.requirement.clause,
             "interpretation": self.requirement.interpretation,
+            "note": self.requirement.note,
             "path": self.requirement.path,
             "status": self.status,
-            "detail": self.verdict.detail,
+            "check_status": self.verdict.status,
+            "detail": self.detail,
+            "declared": self.verdict.declared,
+            "required": self.verdict.required,
+            "waiver": None
+            if self.waiver is None
+            else {**self.waiver.to_dict(), "state": self.waiver_state},
         }

@@ -2,38 +2,64 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Final
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
+from urllib.parse import quote
 
 import attrs
 
 import secpolicy
-from secpolicy.baselines._catalog import BASELINES
-from secpolicy.baselines._model import Baseline, Result
+from secpolicy.baselines._model import STATUSES, Baseline, Result
+from secpolicy.baselines._registry import BASELINES, BaselineRegistry, available_baselines
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.policyfile import Waiver  # noqa: TC001 (resolved by the docs' type hints)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from secpolicy.policyfile import ServicePolicy
 
+Format = Literal["text", "json", "junit", "sarif", "html"]
+Locale = Literal["en", "zh-CN"]
+FORMATS: Final[tuple[Format, ...]] = ("text", "json", "junit", "sarif", "html")
+LOCALES: Final[tuple[Locale, ...]] = ("en", "zh-CN")
+
 SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
 _INFO_URI: Final = "https://secpolicy.readthedocs.io/en/latest/compliance.html"
-_SARIF_KIND: Final = {"pass": "pass", "fail": "fail", "n/a": "notApplicable"}
+_SARIF_KIND: Final = {"pass": "pass", "fail": "fail", "n/a": "notApplicable", "waived": "fail"}
+_SRCROOT: Final = "%SRCROOT%"
+#: The rule of the single result a report carries when the policy file is invalid.
+INVALID_RULE: Final = "secpolicy/invalid-policy-file"
 
 
 def get_baseline(name: str) -> Baseline:
-    """The baseline called *name*.
+    """The baseline called *name*: a versioned id or alias, shipped or from a plugin.
 
     Raises:
         KeyError: Naming the unknown baseline and the known ones.
     """
+    found = BASELINES.resolve(name)
+    registry = BASELINES if found is not None else available_baselines()
     try:
-        return BASELINES[name]
+        return registry[name]
     except KeyError:
-        known = ", ".join(BASELINES)
+        known = ", ".join(registry)
         raise KeyError(f"unknown baseline {name!r} (known: {known})") from None
+
+
+def policy_digest(policy: ServicePolicy) -> str | None:
+    """The SHA-256 of the policy's source file as hex, or None without a readable file."""
+    if policy.source is None:
+        return None
+    try:
+        return hashlib.sha256(Path(policy.source).read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 @attrs.frozen(kw_only=True)
@@ -43,9 +69,16 @@ class CheckReport:
     Attributes:
         policy: The policy file's path (or ``<policy>``).
         service: The service's name from ``[service]``.
-        baselines: The baselines checked, by name.
+        baselines: The baselines checked, by versioned id.
         results: One result per requirement, baseline by baseline.
         lines: The line of each result's policy key in the file, if known.
+        editions: The baselines checked (their edition, version and changelog).
+        waivers: Every waiver the policy declares, checked or not in this run.
+        generated_at: When the check ran (aware); waivers are judged at this instant.
+        policy_sha256: The SHA-256 of the policy file, as hex, if known.
+        tool_version: The secpolicy version that checked.
+        error: Why the policy file could not be checked (then there are no
+            results and the report is not ok).
     """
 
     policy: str
@@ -53,32 +86,58 @@ class CheckReport:
     baselines: tuple[str, ...]
     results: tuple[Result, ...]
     lines: tuple[int | None, ...] = ()
+    editions: tuple[Baseline, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    generated_at: datetime = attrs.field(factory=lambda: datetime.now(UTC))
+    policy_sha256: str | None = None
+    tool_version: str = secpolicy.__version__
+    error: PolicyConfigError | None = None
 
     @property
     def ok(self) -> bool:
-        """True if no requirement failed."""
-        return all(result.status != "fail" for result in self.results)
+        """True if the file was checked and no requirement failed (waived ones do not fail)."""
+        return self.error is None and all(result.status != "fail" for result in self.results)
 
     @property
     def failures(self) -> tuple[Result, ...]:
-        """The failed requirements."""
+        """The failed requirements (an expired waiver fails its requirement)."""
         return tuple(result for result in self.results if result.status == "fail")
 
+    @property
+    def waived(self) -> tuple[Result, ...]:
+        """The requirements an active waiver covers."""
+        return tuple(result for result in self.results if result.status == "waived")
+
     def counts(self) -> dict[str, int]:
-        """How many requirements passed, failed and did not apply."""
+        """How many requirements passed, failed, were waived and did not apply."""
         counted = Counter(result.status for result in self.results)
-        return {status: counted.get(status, 0) for status in ("pass", "fail", "n/a")}
+        return {status: counted.get(status, 0) for status in STATUSES}
+
+    def waiver_state(self, waiver: Waiver) -> str:
+        """``active`` or ``expired`` at :attr:`generated_at`."""
+        return waiver.state(self.generated_at)
 
     def _line(self, index: int) -> int | None:
         return self.lines[index] if index < len(self.lines) else None
 
     # -- forms ------------------------------------------------------------------------
 
+    def metadata(self) -> dict[str, Any]:
+        """What every form records besides the results: tool, editions, file hash, time."""
+        return {
+            "tool": {"name": "secpolicy", "version": self.tool_version},
+            "generated_at": self.generated_at.isoformat(),
+            "policy": self.policy,
+            "policy_sha256": self.policy_sha256,
+            "service": self.service,
+            "editions": [b.to_dict(requirements=False) for b in self.editions],
+            "waivers": [{**w.to_dict(), "state": self.waiver_state(w)} for w in self.waivers],
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """The report as plain data (``--format json``)."""
-        return {
-            "policy": self.policy,
-            "service": self.service,
+        data = {
+            **self.metadata(),
             "baselines": list(self.baselines),
             "ok": self.ok,
             "counts": self.counts(),
@@ -86,42 +145,154 @@ class CheckReport:
                 {**result.to_dict(), "line": self._line(i)} for i, result in enumerate(self.results)
             ],
         }
+        if self.error is not None:
+            data["error"] = _error_dict(self.error)
+        return data
 
     def to_text(self) -> str:
         """A readable table: requirement, clause, status, detail; then a summary line."""
+        if self.error is not None:
+            return f"ERROR: {self.error}"
         rows = [("STATUS", "REQUIREMENT", "CLAUSE", "DETAIL")]
-        rows += [
-            (r.status.upper(), r.id, r.requirement.clause, r.verdict.detail) for r in self.results
-        ]
+        rows += [(r.status.upper(), r.id, r.requirement.clause, r.detail) for r in self.results]
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         lines = [
             "  ".join([*(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])), row[3]]).rstrip()
             for row in rows
         ]
+        lines.extend(
+            f"WAIVER {waiver.requirement} ({self.waiver_state(waiver)}, expires "
+            f"{waiver.expires_text}, approved by {waiver.approver}): {waiver.reason}"
+            for waiver in self.waivers
+        )
         counts = self.counts()
         verdict = "OK" if self.ok else "FAILED"
+        editions = ", ".join(f"{b.name} [{b.edition}]" for b in self.editions) or ", ".join(
+            self.baselines
+        )
+        waived = f"{counts['waived']} waived, " if counts["waived"] else ""
         lines.append(
-            f"{verdict}: {counts['pass']} passed, {counts['fail']} failed, "
-            f"{counts['n/a']} not applicable ({', '.join(self.baselines)})"
+            f"{verdict}: {counts['pass']} passed, {counts['fail']} failed, {waived}"
+            f"{counts['n/a']} not applicable ({editions})"
         )
         return "\n".join(lines)
 
     def to_junit_xml(self) -> str:
         """JUnit XML: a test suite per baseline, a test case per requirement."""
-        root = ET.Element("testsuites", name=f"secpolicy check {self.policy}")
-        total = Counter[str]()
-        for name in self.baselines:
-            results = [r for r in self.results if r.baseline == name]
-            counts = Counter(r.status for r in results)
-            total.update(counts)
+        return junit_xml([self])
+
+    def to_sarif(
+        self, *, include_passing: bool = False, root: str | Path | None = None
+    ) -> dict[str, Any]:
+        """SARIF 2.1.0 for GitHub code scanning (see ``render_reports`` with ``"sarif"``)."""
+        return sarif_log([self], include_passing=include_passing, root=root)
+
+    def to_html(self, *, locale: Locale = "en") -> str:
+        """A self-contained HTML page for auditors, in English or Chinese (``zh-CN``)."""
+        from secpolicy.baselines._html import html_report  # noqa: PLC0415 (only for HTML)
+
+        return html_report([self], locale=locale)
+
+    def render(
+        self,
+        fmt: str,
+        *,
+        locale: str = "en",
+        include_passing: bool = False,
+        root: str | Path | None = None,
+    ) -> str:
+        """The report as ``text``, ``json``, ``junit``, ``sarif`` or ``html``."""
+        return render_reports(
+            [self], fmt, locale=locale, include_passing=include_passing, root=root
+        )
+
+
+def _error_dict(error: PolicyConfigError) -> dict[str, Any]:
+    return {
+        "message": str(error),
+        "reason": error.reason,
+        "field": error.field,
+        "line": error.line,
+    }
+
+
+def render_reports(
+    reports: Sequence[CheckReport],
+    fmt: str,
+    *,
+    locale: str = "en",
+    include_passing: bool = False,
+    root: str | Path | None = None,
+) -> str:
+    """Several reports (one per policy file) in one document of the form *fmt*.
+
+    Raises:
+        PolicyConfigError: For an unknown form or locale.
+    """
+    if locale not in LOCALES:
+        raise PolicyConfigError(f"unknown locale {locale!r}: {', '.join(LOCALES)}", field="locale")
+    if fmt == "json":
+        data: Any = (
+            reports[0].to_dict()
+            if len(reports) == 1
+            else {"ok": all(r.ok for r in reports), "reports": [r.to_dict() for r in reports]}
+        )
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "junit":
+        return junit_xml(reports)
+    if fmt == "sarif":
+        log = sarif_log(reports, include_passing=include_passing, root=root)
+        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "html":
+        from secpolicy.baselines._html import html_report  # noqa: PLC0415 (only for HTML)
+
+        return html_report(reports, locale=locale)
+    if fmt == "text":
+        return "\n\n".join(r.to_text() for r in reports) + "\n"
+    raise PolicyConfigError(f"unknown format {fmt!r}: {', '.join(FORMATS)}", field="format")
+
+
+# -- JUnit -------------------------------------------------------------------------------
+
+
+def junit_xml(reports: Sequence[CheckReport]) -> str:
+    """JUnit XML: a test suite per policy file and baseline, a test case per requirement."""
+    names = ", ".join(r.policy for r in reports)
+    root = ET.Element("testsuites", name=f"secpolicy check {names}")
+    total = Counter[str]()
+    tests = 0
+    for report in reports:
+        prefix = f"{report.policy}: " if len(reports) > 1 else ""
+        if report.error is not None:
             suite = ET.SubElement(
                 root,
                 "testsuite",
-                name=name,
+                name=f"{prefix}policy file",
+                tests="1",
+                failures="0",
+                errors="1",
+                skipped="0",
+            )
+            case = ET.SubElement(
+                suite, "testcase", classname="secpolicy", name="policy file", file=report.policy
+            )
+            ET.SubElement(case, "error", message=str(report.error)).text = str(report.error)
+            total["error"] += 1
+            tests += 1
+            continue
+        for name in report.baselines:
+            results = [r for r in report.results if r.baseline == name]
+            counts = Counter(r.status for r in results)
+            total.update(counts)
+            tests += len(results)
+            suite = ET.SubElement(
+                root,
+                "testsuite",
+                name=f"{prefix}{name}",
                 tests=str(len(results)),
                 failures=str(counts["fail"]),
                 errors="0",
-                skipped=str(counts["n/a"]),
+                skipped=str(counts["n/a"] + counts["waived"]),
             )
             for result in results:
                 case = ET.SubElement(
@@ -129,109 +300,313 @@ class CheckReport:
                     "testcase",
                     classname=f"secpolicy.{name}",
                     name=f"{result.requirement.id}: {result.requirement.title}",
-                    file=self.policy,
+                    file=report.policy,
                 )
                 if result.status == "fail":
-                    failure = ET.SubElement(case, "failure", message=result.verdict.detail)
-                    failure.text = f"{result.requirement.clause}\n{result.verdict.detail}"
-                elif result.status == "n/a":
-                    ET.SubElement(case, "skipped", message=result.verdict.detail)
+                    failure = ET.SubElement(case, "failure", message=result.detail)
+                    failure.text = f"{result.requirement.clause}\n{result.detail}"
+                elif result.status in ("n/a", "waived"):
+                    ET.SubElement(case, "skipped", message=result.detail)
                 ET.SubElement(case, "system-out").text = result.requirement.clause
-        root.set("tests", str(len(self.results)))
-        root.set("failures", str(total["fail"]))
-        root.set("errors", "0")
-        root.set("skipped", str(total["n/a"]))
-        ET.indent(root)
-        return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    root.set("tests", str(tests))
+    root.set("failures", str(total["fail"]))
+    root.set("errors", str(total["error"]))
+    root.set("skipped", str(total["n/a"] + total["waived"]))
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
-    def to_sarif(self) -> dict[str, Any]:
-        """SARIF 2.1.0 (GitHub code scanning and other tools): one rule per requirement."""
-        rules: list[dict[str, Any]] = []
-        index: dict[str, int] = {}
-        results = []
-        for i, result in enumerate(self.results):
-            if result.id not in index:
-                index[result.id] = len(rules)
+
+# -- SARIF -------------------------------------------------------------------------------
+
+
+def _artifact(path: str, root: Path) -> dict[str, str]:
+    """A SARIF artifact location: repo-relative and percent-encoded under ``%SRCROOT%``."""
+    if path.startswith("<"):  # <stdin>, <policy>: no file on disk
+        return {"uri": quote(path.strip("<>"), safe=""), "uriBaseId": _SRCROOT}
+    full = Path(path).resolve()
+    try:
+        relative = full.relative_to(root)
+    except ValueError:
+        return {"uri": full.as_uri()}
+    return {"uri": quote(relative.as_posix(), safe="/"), "uriBaseId": _SRCROOT}
+
+
+def _sarif_rule(result: Result) -> dict[str, Any]:
+    req = result.requirement
+    return {
+        "id": result.id,
+        "name": req.id,
+        "shortDescription": {"text": req.title},
+        "fullDescription": {"text": req.clause + (f" ({req.note})" if req.note else "")},
+        "helpUri": f"{_INFO_URI}#{result.baseline.replace('.', '-')}",
+        "defaultConfiguration": {"level": "error"},
+        "properties": {
+            "baseline": result.baseline,
+            "clause": req.clause,
+            "interpretation": req.interpretation,
+            "security-severity": f"{req.severity:.1f}",
+            "tags": ["security", "compliance", result.baseline],
+            "precision": "very-high",
+        },
+    }
+
+
+def sarif_log(
+    reports: Sequence[CheckReport],
+    *,
+    include_passing: bool = False,
+    root: str | Path | None = None,
+) -> dict[str, Any]:
+    """SARIF 2.1.0 for GitHub code scanning: one run, one rule per requirement.
+
+    Only failures are results unless *include_passing* (then passes, waived
+    requirements, as suppressed results, and n/a ones too). Paths are
+    relative to *root* (default: the current directory), percent-encoded,
+    with ``uriBaseId`` ``%SRCROOT%``. An invalid policy file gives one
+    error result, so an upload step still has a valid log.
+    """
+    base = Path(root if root is not None else Path.cwd()).resolve()
+    rules: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    results: list[dict[str, Any]] = []
+    for report in reports:
+        location: dict[str, Any] = {"artifactLocation": _artifact(report.policy, base)}
+        if report.error is not None:
+            if INVALID_RULE not in index:
+                index[INVALID_RULE] = len(rules)
                 rules.append(
                     {
-                        "id": result.id,
-                        "name": result.requirement.id,
-                        "shortDescription": {"text": result.requirement.title},
-                        "fullDescription": {"text": result.requirement.clause},
-                        "helpUri": f"{_INFO_URI}#{result.baseline}",
-                        "properties": {
-                            "baseline": result.baseline,
-                            "interpretation": result.requirement.interpretation,
-                        },
+                        "id": INVALID_RULE,
+                        "name": "invalid-policy-file",
+                        "shortDescription": {"text": "the policy file could not be read"},
+                        "fullDescription": {"text": "secpolicy.toml must load without errors"},
+                        "helpUri": _INFO_URI,
+                        "properties": {"security-severity": "8.0", "tags": ["security"]},
                     }
                 )
-            region = {"startLine": self._line(i)} if self._line(i) else {}
-            location = {"artifactLocation": {"uri": self.policy}} | (
-                {"region": region} if region else {}
-            )
+            line = report.error.line
             results.append(
                 {
-                    "ruleId": result.id,
-                    "ruleIndex": index[result.id],
-                    "kind": _SARIF_KIND[result.status],
-                    "level": "error" if result.status == "fail" else "none",
-                    "message": {
-                        "text": f"{result.requirement.title}: {result.verdict.detail} "
-                        f"({result.requirement.clause})"
-                    },
-                    "locations": [{"physicalLocation": location}],
+                    "ruleId": INVALID_RULE,
+                    "ruleIndex": index[INVALID_RULE],
+                    "kind": "fail",
+                    "level": "error",
+                    "message": {"text": str(report.error)},
+                    "locations": [
+                        {
+                            "physicalLocation": location
+                            | ({"region": {"startLine": line}} if line else {})
+                        }
+                    ],
                 }
             )
-        return {
-            "$schema": SARIF_SCHEMA,
-            "version": "2.1.0",
-            "runs": [
-                {
-                    "tool": {
-                        "driver": {
-                            "name": "secpolicy",
-                            "version": secpolicy.__version__,
-                            "informationUri": _INFO_URI,
-                            "rules": rules,
-                        }
-                    },
-                    "results": results,
-                }
-            ],
-        }
+            continue
+        for i, result in enumerate(report.results):
+            if not include_passing and result.status != "fail":
+                continue
+            if result.id not in index:
+                index[result.id] = len(rules)
+                rules.append(_sarif_rule(result))
+            line = report._line(i)  # noqa: SLF001 (same module)
+            entry: dict[str, Any] = {
+                "ruleId": result.id,
+                "ruleIndex": index[result.id],
+                "kind": _SARIF_KIND[result.status],
+                "level": "error" if result.status in ("fail", "waived") else "none",
+                "message": {
+                    "text": f"{result.requirement.title}: {result.detail} "
+                    f"({result.requirement.clause})"
+                },
+                "locations": [
+                    {
+                        "physicalLocation": location
+                        | ({"region": {"startLine": line}} if line else {})
+                    }
+                ],
+                "properties": {"status": result.status},
+            }
+            if result.status == "waived" and result.waiver is not None:
+                entry["suppressions"] = [
+                    {
+                        "kind": "external",
+                        "status": "accepted",
+                        "justification": f"{result.waiver.reason} (approved by "
+                        f"{result.waiver.approver}, expires {result.waiver.expires_text})",
+                    }
+                ]
+            results.append(entry)
+    ids = sorted({b for r in reports for b in r.baselines}) or ["policy"]
+    first = reports[0] if reports else None
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "secpolicy",
+                "version": first.tool_version if first else secpolicy.__version__,
+                "semanticVersion": first.tool_version if first else secpolicy.__version__,
+                "informationUri": _INFO_URI,
+                "rules": rules,
+            }
+        },
+        "automationDetails": {"id": f"secpolicy/{'+'.join(ids)}/"},
+        "originalUriBaseIds": {_SRCROOT: {"uri": base.as_uri() + "/"}},
+        "invocations": [
+            {
+                "executionSuccessful": all(r.error is None for r in reports),
+                **({"endTimeUtc": _utc(first.generated_at)} if first else {}),
+            }
+        ],
+        "results": results,
+        "properties": {"reports": [r.metadata() for r in reports]},
+    }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
-    def render(self, fmt: str) -> str:
-        """The report as ``text``, ``json``, ``junit`` or ``sarif``."""
-        if fmt == "json":
-            return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
-        if fmt == "junit":
-            return self.to_junit_xml()
-        if fmt == "sarif":
-            return json.dumps(self.to_sarif(), indent=2, ensure_ascii=False) + "\n"
-        if fmt == "text":
-            return self.to_text() + "\n"
-        raise ValueError(f"unknown format {fmt!r}: text, json, junit or sarif")
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def check_policy(policy: ServicePolicy, baselines: Iterable[str | Baseline]) -> CheckReport:
-    r"""Check *policy* against each of *baselines* (names or :class:`Baseline` values).
+# -- checking ----------------------------------------------------------------------------
+
+
+def _resolve_waivers(
+    policy: ServicePolicy, registry: BaselineRegistry
+) -> dict[tuple[str, str], Waiver]:
+    """The waivers by (versioned baseline id, requirement id); unknown ids are errors."""
+    source = str(policy.source) if policy.source is not None else None
+    out: dict[tuple[str, str], Waiver] = {}
+    for i, waiver in enumerate(policy.waivers):
+        name, _, ident = waiver.requirement.partition("/")
+        field = f"waivers[{i}].requirement"
+        line = policy.line_of(field)
+        baseline_id = registry.resolve(name)
+        if baseline_id is None:
+            raise PolicyConfigError(
+                f"unknown baseline {name!r} (known: {', '.join(registry)})",
+                field=field,
+                source=source,
+                line=line,
+            )
+        baseline = registry[baseline_id]
+        if baseline.requirement(ident) is None:
+            raise PolicyConfigError(
+                f"{baseline_id} has no requirement {ident!r}", field=field, source=source, line=line
+            )
+        if (baseline_id, ident) in out:
+            raise PolicyConfigError(
+                f"waives {baseline_id}/{ident} a second time", field=field, source=source, line=line
+            )
+        out[baseline_id, ident] = waiver
+    return out
+
+
+def _aware(now: datetime | date | None) -> datetime:
+    from secpolicy.policyfile._waivers import as_instant  # noqa: PLC0415 (one rule for both)
+
+    return datetime.now(UTC) if now is None else as_instant(now)
+
+
+def check_policy(
+    policy: ServicePolicy,
+    baselines: Iterable[str | Baseline],
+    *,
+    now: datetime | date | None = None,
+    extra: Iterable[Baseline] = (),
+    policy_sha256: str | None = None,
+) -> CheckReport:
+    r"""Check *policy* against each of *baselines* (ids, aliases or :class:`Baseline` values).
+
+    Waivers in the policy (``[[waivers]]``) are applied: a requirement under
+    an active waiver is ``waived``, under an expired one ``fail``.
+
+    Args:
+        policy: The loaded policy.
+        baselines: What to check against.
+        now: The instant waivers are judged at, and the report's time
+            (aware, or a date meaning its start in UTC; default: the current
+            time, read once here).
+        extra: Baselines that ids may also name (custom baseline files);
+            waivers may name their requirements.
+        policy_sha256: The policy file's SHA-256 as hex (default: read
+            from the policy's source file, if any).
 
     Raises:
         KeyError: For an unknown baseline name.
+        PolicyConfigError: For a waiver of an unknown requirement, naming
+            its line.
 
     Example:
         >>> from secpolicy.policyfile import loads_policy
         >>> policy = loads_policy('[password]\\nprofile = "pci-dss-4"')
         >>> report = check_policy(policy, ["pci-dss-4"])
         >>> [r.id for r in report.failures][:2]
-        ['pci-dss-4/pan-display', 'pci-dss-4/audit-events']
+        ['pci-dss-4.0.1/pan-display', 'pci-dss-4.0.1/audit-events']
     """
-    chosen = [b if isinstance(b, Baseline) else get_baseline(b) for b in baselines]
-    results = tuple(result for baseline in chosen for result in baseline.check(policy))
+    moment = _aware(now)
+    given = list(baselines)
+    by_name = {b.name: b for b in extra}
+    for b in given:
+        if isinstance(b, Baseline) and b.name not in BASELINES:
+            by_name.setdefault(b.name, b)
+    extras = tuple(by_name.values())
+    registry = BASELINES.with_baselines(extras) if extras else BASELINES
+    needs_plugins = any(isinstance(b, str) and b not in registry for b in given) or any(
+        w.requirement.partition("/")[0] not in registry for w in policy.waivers
+    )
+    if needs_plugins:
+        registry = available_baselines(extras)
+    chosen: list[Baseline] = []
+    for b in given:
+        if isinstance(b, Baseline):
+            baseline = b
+        else:
+            try:
+                baseline = registry[b]
+            except KeyError:
+                raise KeyError(f"unknown baseline {b!r} (known: {', '.join(registry)})") from None
+        if baseline.name not in (c.name for c in chosen):
+            chosen.append(baseline)
+    waivers = _resolve_waivers(policy, registry)
+    results = []
+    for baseline in chosen:
+        for result in baseline.check(policy):
+            waiver = waivers.get((baseline.name, result.requirement.id))
+            if waiver is not None:
+                result = attrs.evolve(result, waiver=waiver, waiver_state=waiver.state(moment))  # noqa: PLW2901
+            results.append(result)
     return CheckReport(
         policy=str(policy.source) if policy.source is not None else "<policy>",
         service=policy.name,
         baselines=tuple(b.name for b in chosen),
-        results=results,
+        results=tuple(results),
         lines=tuple(policy.line_of(r.requirement.path) for r in results),
+        editions=tuple(chosen),
+        waivers=policy.waivers,
+        generated_at=moment,
+        policy_sha256=policy_sha256 if policy_sha256 is not None else policy_digest(policy),
+    )
+
+
+def invalid_report(
+    source: str,
+    error: PolicyConfigError,
+    baselines: Iterable[Baseline] = (),
+    *,
+    now: datetime | date | None = None,
+    policy_sha256: str | None = None,
+) -> CheckReport:
+    """The report of a policy file that could not be loaded: no results, the error.
+
+    Written in every form so that CI steps that upload the report (SARIF to
+    code scanning) still find a valid file.
+    """
+    chosen = tuple(baselines)
+    return CheckReport(
+        policy=source,
+        service="",
+        baselines=tuple(b.name for b in chosen),
+        results=(),
+        editions=chosen,
+        generated_at=_aware(now),
+        policy_sha256=policy_sha256,
+        error=error,
     )

@@ -2,36 +2,56 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from secpolicy.baselines import BASELINES, check_policy
-from secpolicy.cli._common import EXIT_FAILURE, EXIT_OK, UsageError, open_output
-from secpolicy.policyfile import json_schema, load_policy
+import attrs
+
+from secpolicy.baselines import (
+    BASELINES,
+    Baseline,
+    CheckReport,
+    available_baselines,
+    check_policy,
+    invalid_report,
+    load_baseline_file,
+    render_reports,
+)
+from secpolicy.cli._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, open_output
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.policyfile import json_schema, load_policy, loads_policy
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Mapping
 
 DEFAULT_POLICY = "secpolicy.toml"
+_FORMATS = ("text", "json", "junit", "sarif", "html")
+_LOCALES = ("en", "zh-CN")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``check``, ``baselines`` and ``schema``."""
     check = sub.add_parser(
         "check",
-        help="check a policy file against compliance baselines",
+        help="check policy files against compliance baselines",
         description=(
-            "Load a secpolicy.toml (reporting any error with its line) and, with --baseline, "
-            "check it against each baseline's requirements. Exits 0 when every requirement "
-            "passes (or does not apply), 1 on a shortfall, 2 on an invalid file or usage."
+            "Load each secpolicy.toml ('-' reads standard input), reporting any error with its "
+            "line, and with --baseline check it against each baseline's requirements, applying "
+            "the file's [[waivers]]. Exits 0 when every requirement passes, is waived or does "
+            "not apply, 1 on a shortfall (an expired waiver is one), 2 on an invalid file or "
+            "usage; the report is written in every case."
         ),
     )
     check.add_argument(
-        "file",
-        nargs="?",
-        default=DEFAULT_POLICY,
-        help=f"the policy file (default: {DEFAULT_POLICY})",
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help=f"policy files, '-' for standard input (default: {DEFAULT_POLICY})",
     )
     check.add_argument(
         "--baseline",
@@ -40,25 +60,63 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="extend",
         default=[],
         metavar="NAME",
-        choices=sorted(BASELINES),
-        help=f"baselines to check: {', '.join(BASELINES)}",
+        help="baselines to check (several, repeated, or a comma-separated list); versioned ids "
+        f"and short aliases are accepted: {', '.join(BASELINES)}. A policy file written after "
+        "them (-b cn-mlps-l3 secpolicy.toml) is taken as a file",
+    )
+    check.add_argument(
+        "--baseline-file",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a custom baseline in TOML (repeatable); its id may then be given to --baseline, "
+        "and with no --baseline every custom baseline given is checked",
     )
     check.add_argument(
         "--format",
-        choices=("text", "json", "junit", "sarif"),
+        choices=_FORMATS,
         default="text",
         help="report form (default: a readable table)",
     )
+    check.add_argument(
+        "--locale", choices=_LOCALES, default="en", help="language of the HTML report"
+    )
     check.add_argument("--output", "-o", help="write the report here (atomically), not stdout")
+    check.add_argument(
+        "--include-passing",
+        action="store_true",
+        help="SARIF: also report passed, waived and not-applicable requirements",
+    )
+    check.add_argument(
+        "--root",
+        metavar="DIR",
+        help="SARIF: paths are relative to this directory (default: the current one)",
+    )
+    check.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="the name reports give the policy read from '-'",
+    )
+    check.add_argument(
+        "--now",
+        metavar="WHEN",
+        help="judge waivers at this date or offset date-time (default: now)",
+    )
     check.set_defaults(handler=_check)
 
     baselines = sub.add_parser(
         "baselines",
         help="list the compliance baselines and their requirements",
-        description="List the baselines; with names, each requirement and its clause.",
+        description=(
+            "List the baselines (shipped, installed plugins and --baseline-file); with names, "
+            "each requirement and its clause."
+        ),
     )
     baselines.add_argument("names", nargs="*", metavar="NAME", help="show these baselines in full")
     baselines.add_argument("--json", action="store_true", help="print as JSON")
+    baselines.add_argument(
+        "--baseline-file", action="append", default=[], metavar="PATH", help="a custom baseline"
+    )
     baselines.set_defaults(handler=_baselines)
 
     schema = sub.add_parser(
@@ -70,61 +128,187 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     schema.set_defaults(handler=_schema)
 
 
+def _custom(paths: list[str]) -> list[Baseline]:
+    return [load_baseline_file(path) for path in paths]
+
+
+def _now(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--now {text!r}: not an ISO 8601 date or date-time") from None
+    if len(text) <= len("2026-01-01"):
+        day = date.fromisoformat(text)
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    if moment.tzinfo is None:
+        raise UsageError(f"--now {text!r}: give an offset (2026-01-01T00:00:00+08:00)")
+    return moment
+
+
+def _names(values: list[str]) -> list[str]:
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+
+
+def _looks_like_file(value: str) -> bool:
+    return (
+        value == "-" or Path(value).exists() or "/" in value or value.endswith((".toml", ".json"))
+    )
+
+
+def _split(
+    files: list[str], values: list[str], registry: Mapping[str, Baseline]
+) -> tuple[list[str], list[str]]:
+    """Sort the positionals and ``--baseline`` values into policy files and baseline names.
+
+    ``-b`` takes several names, so ``-b cn-mlps-l3 secpolicy.toml`` would
+    hand it the file: a value that is no baseline and looks like a file is
+    a file. A positional that names a baseline and no file is a baseline
+    (the 0.1 syntax ``check FILE --baseline A B`` leaves B positional).
+    """
+    names: list[str] = []
+    kept: list[str] = []
+    for value in _names(values):
+        if value not in registry and _looks_like_file(value):
+            kept.append(value)
+        else:
+            names.append(value)
+    for item in files:
+        if item != "-" and not Path(item).exists() and item in registry:
+            names.append(item)
+        else:
+            kept.append(item)
+    return kept, names
+
+
+def _read(item: str, stdin_name: str | None) -> tuple[str, bytes]:
+    if item == "-":
+        return stdin_name or "<stdin>", sys.stdin.buffer.read()
+    path = Path(item)
+    if not path.is_file():
+        raise PolicyConfigError("no such policy file", source=item)
+    try:
+        return item, path.read_bytes()
+    except OSError as exc:
+        raise PolicyConfigError(f"cannot read the file: {exc.strerror}", source=item) from None
+
+
+def _one(
+    item: str,
+    args: argparse.Namespace,
+    chosen: list[Baseline],
+    extra: list[Baseline],
+    now: datetime,
+) -> tuple[CheckReport, tuple[str, ...]]:
+    name, digest = item, None
+    try:
+        name, raw = _read(item, args.stdin_filename)
+        digest = hashlib.sha256(raw).hexdigest()
+        if item == "-":
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = raw[: exc.start].count(b"\n") + 1
+                raise PolicyConfigError("not UTF-8 text", source=name, line=line) from None
+            policy = loads_policy(text, source=name, base_dir=Path.cwd())
+        else:
+            policy = load_policy(item)
+        report = check_policy(policy, chosen, now=now, extra=extra, policy_sha256=digest)
+    except PolicyConfigError as exc:
+        error = (
+            exc
+            if exc.source is not None
+            else PolicyConfigError(exc.reason, field=exc.field, source=name, line=exc.line)
+        )
+        return invalid_report(name, error, chosen, now=now, policy_sha256=digest), ()
+    return attrs.evolve(report, policy=name), policy.sections
+
+
 def _check(args: argparse.Namespace) -> int:
-    if not Path(args.file).is_file():
-        raise UsageError(f"{args.file}: no such policy file")
-    policy = load_policy(args.file)
-    if not args.baseline:
-        sections = ", ".join(policy.sections) or "none"
+    extra = _custom(args.baseline_file)
+    registry = available_baselines(extra)
+    files, names = _split(list(args.files), list(args.baseline), registry)
+    files = files or [DEFAULT_POLICY]
+    unknown = [name for name in names if name not in registry]
+    if unknown:
+        raise UsageError(f"unknown baseline(s) {', '.join(unknown)} (known: {', '.join(registry)})")
+    chosen = list({registry[name].name: registry[name] for name in names}.values())
+    if not names:
+        chosen = list(extra)
+    if files.count("-") > 1:
+        raise UsageError("'-' (standard input) may be given once")
+    now = _now(args.now)
+    checked = [_one(item, args, chosen, extra, now) for item in files]
+    reports = [report for report, _ in checked]
+    for report in reports:
+        if report.error is not None:
+            print(f"secpolicy: {report.error}", file=sys.stderr)
+    if args.format == "text":
+        valid = [r for r in reports if r.error is None]
+        if chosen:
+            body = render_reports(valid, "text") if valid else ""
+        else:
+            body = "".join(
+                f"OK: {r.policy} is a valid policy (sections: {', '.join(sections) or 'none'})\n"
+                for r, sections in checked
+                if r.error is None
+            )
+    else:
+        body = render_reports(
+            reports,
+            args.format,
+            locale=args.locale,
+            include_passing=args.include_passing,
+            root=args.root,
+        )
+    try:
         with open_output(args.output) as out:
-            out.write(f"OK: {args.file} is a valid policy (sections: {sections})\n")
-        return EXIT_OK
-    report = check_policy(policy, dict.fromkeys(args.baseline))
-    with open_output(args.output) as out:
-        out.write(report.render(args.format))
-    return EXIT_OK if report.ok else EXIT_FAILURE
+            out.write(body)
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    if any(r.error is not None for r in reports):
+        return EXIT_USAGE
+    return EXIT_OK if all(r.ok for r in reports) else EXIT_FAILURE
 
 
 def _baselines(args: argparse.Namespace) -> int:
-    unknown = [name for name in args.names if name not in BASELINES]
+    registry = available_baselines(_custom(args.baseline_file))
+    unknown = [name for name in args.names if name not in registry]
     if unknown:
-        raise UsageError(
-            f"unknown baseline(s) {', '.join(unknown)} (known: {', '.join(BASELINES)})"
-        )
-    chosen = [BASELINES[name] for name in args.names] or list(BASELINES.values())
+        raise UsageError(f"unknown baseline(s) {', '.join(unknown)} (known: {', '.join(registry)})")
+    chosen = [registry[name] for name in args.names] or list(registry.values())
     if args.json:
-        data = [
-            {
-                "name": b.name,
-                "title": b.title,
-                "source": b.source,
-                "requirements": [
-                    {
-                        "id": r.id,
-                        "title": r.title,
-                        "clause": r.clause,
-                        "path": r.path,
-                        "interpretation": r.interpretation,
-                    }
-                    for r in b.requirements
-                ],
-            }
-            for b in chosen
-        ]
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(json.dumps([b.to_dict() for b in chosen], indent=2, ensure_ascii=False))
         return EXIT_OK
     for baseline in chosen:
-        print(f"{baseline.name:<24} {baseline.title} ({len(baseline.requirements)} requirements)")
+        aliases = f" (alias: {', '.join(baseline.aliases)})" if baseline.aliases else ""
+        print(
+            f"{baseline.name:<28} {baseline.title} ({len(baseline.requirements)} "
+            f"requirements){aliases}"
+        )
         if args.names:
+            print(f"  edition: {baseline.edition or '-'}; data version {baseline.version}")
             print(f"  source: {baseline.source}")
+            if baseline.scope:
+                print(f"  scope: {baseline.scope}")
             for r in baseline.requirements:
                 mark = " [interpretation]" if r.interpretation else ""
                 print(f"  {r.id:<36} {r.title}{mark}")
                 print(f"  {'':<36} {r.clause}")
+                if r.note:
+                    print(f"  {'':<36} note: {r.note}")
+            for entry in baseline.changelog:
+                print(f"  version {entry.version} ({entry.date.isoformat()}):")
+                for change in entry.changes:
+                    print(f"    - {change}")
     return EXIT_OK
 
 
 def _schema(args: argparse.Namespace) -> int:
-    with open_output(args.output) as out:
-        out.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
+    try:
+        with open_output(args.output) as out:
+            out.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     return EXIT_OK

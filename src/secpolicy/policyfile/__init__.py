@@ -24,6 +24,7 @@ from secpolicy.policyfile._load import (
 )
 from secpolicy.policyfile._policy import ServicePolicy
 from secpolicy.policyfile._spec import parse_duration, parse_period, parse_size
+from secpolicy.policyfile._waivers import Waiver
 
 __all__ = [
     "MAX_POLICY_BYTES",
@@ -32,6 +33,7 @@ __all__ = [
     "PolicyConfigError",
     "PolicyFileError",
     "ServicePolicy",
+    "Waiver",
     "json_schema",
     "load_policy",
     "loads_policy",

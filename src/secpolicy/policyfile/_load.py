@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.policyfile import _audit, _password, _pii, _rbac, _retention
+from secpolicy.policyfile import _audit, _password, _pii, _rbac, _retention, _waivers
 from secpolicy.policyfile._locate import find_line, line_index
 from secpolicy.policyfile._policy import ServicePolicy
 from secpolicy.policyfile._spec import Key, read_table, to_markdown, to_schema
@@ -33,7 +33,10 @@ SECTIONS: Final[tuple[tuple[str, tuple[Key, ...], str], ...]] = (
     ("retention", _retention.KEYS, "retention: profile, time zone, rules and legal holds"),
 )
 #: The document's top-level keys: one table per section.
-_DOCUMENT: Final = tuple(Key(name=n, kind="table", keys=k, help=h) for n, k, h in SECTIONS)
+_DOCUMENT: Final = (
+    *(Key(name=n, kind="table", keys=k, help=h) for n, k, h in SECTIONS),
+    Key(name="waivers", kind="tables", keys=_waivers.KEYS, help="accepted baseline exceptions"),
+)
 #: Where the documentation publishes the schema (``html_extra_path``: the site's root).
 SCHEMA_ID: Final = "https://secpolicy.readthedocs.io/en/latest/secpolicy.schema.json"
 #: The largest policy file read, in bytes. A service's policy is a few KiB;
@@ -117,6 +120,16 @@ def reference_markdown() -> str:
     for name, keys, summary in SECTIONS:
         section = to_markdown(keys, name)
         lines.extend([section[0], "", summary[0].upper() + summary[1:] + ".", "", *section[2:]])
+    waivers = to_markdown(_waivers.KEYS, "waivers")
+    lines.extend(
+        [
+            "## `[[waivers]]`",
+            "",
+            "Accepted exceptions to baseline requirements, one table each.",
+            "",
+            *waivers[2:],
+        ]
+    )
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -231,6 +244,7 @@ def _build(  # noqa: PLR0917 (a private step of the loader)
         "pii": lambda: _pii.build(checked["pii"]),
         "audit": lambda: _audit.build(checked["audit"], base_dir, has_pii="pii" in checked),
         "retention": lambda: _retention.build(checked["retention"], name, base_dir),
+        "waivers": lambda: _waivers.build(checked["waivers"], lines),
     }
     for section, build in builders.items():
         if section in checked and section not in failed:

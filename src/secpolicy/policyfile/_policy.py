@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from secpolicy.policyfile._waivers import Waiver  # noqa: TC001 (resolved by the docs' type hints)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
@@ -39,6 +41,8 @@ class ServicePolicy:
         holds: The legal holds declared in ``[retention]``.
         calendar: The working-day calendar of ``[retention.calendar]``, with
             the years the service loaded itself.
+        waivers: The accepted exceptions to baseline requirements
+            (``[[waivers]]``), applied by :func:`secpolicy.baselines.check_policy`.
         locations: The line of every key in the source file, by TOML path.
     """
 
@@ -51,6 +55,7 @@ class ServicePolicy:
     retention: RetentionSchedule | None = None
     holds: tuple[LegalHold, ...] = ()
     calendar: WorkdayCalendar | None = None
+    waivers: tuple[Waiver, ...] = ()
     locations: Mapping[str, int] = attrs.field(factory=dict, repr=False)
 
     def line_of(self, path: str) -> int | None:

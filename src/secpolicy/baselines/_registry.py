@@ -1,0 +1,149 @@
+"""Finding baselines by id or alias: the shipped ones, plugins and custom files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from importlib.metadata import entry_points
+from typing import Final
+
+from secpolicy.baselines._catalog import BUILTIN
+from secpolicy.baselines._model import Baseline
+from secpolicy.exceptions import PolicyConfigError
+
+#: The entry point group through which installed packages ship baselines.
+ENTRY_POINT_GROUP: Final = "secpolicy.baselines"
+
+
+class BaselineRegistry(Mapping[str, Baseline]):
+    """Baselines by versioned id; aliases (``pci-dss-4``) are accepted for look-up.
+
+    Iteration yields the versioned ids only, so listings show each baseline
+    once. ``registry["pci-dss-4"]`` and ``registry["pci-dss-4.0.1"]`` are the
+    same baseline.
+
+    .. versionadded:: 0.2
+    """
+
+    __slots__ = ("_aliases", "_by_id")
+
+    def __init__(self, baselines: Iterable[Baseline] = ()) -> None:
+        self._by_id: dict[str, Baseline] = {}
+        self._aliases: dict[str, str] = {}
+        for baseline in baselines:
+            self._add(baseline)
+
+    def _add(self, baseline: Baseline) -> None:
+        for name in (baseline.name, *baseline.aliases):
+            if name in self._by_id or name in self._aliases:
+                raise PolicyConfigError(
+                    f"baseline id {name!r} is used twice", field=f"baseline {baseline.name}"
+                )
+        self._by_id[baseline.name] = baseline
+        for alias in baseline.aliases:
+            self._aliases[alias] = baseline.name
+
+    def with_baselines(self, baselines: Iterable[Baseline]) -> BaselineRegistry:
+        """A new registry holding these baselines and *baselines* (ids must not collide)."""
+        return BaselineRegistry([*self._by_id.values(), *baselines])
+
+    def resolve(self, name: str) -> str | None:
+        """The versioned id of *name* (an id or an alias), or None if unknown."""
+        if name in self._by_id:
+            return name
+        return self._aliases.get(name)
+
+    def __getitem__(self, name: str) -> Baseline:
+        ident = self.resolve(name)
+        if ident is None:
+            raise KeyError(name)
+        return self._by_id[ident]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.resolve(name) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def aliases(self) -> dict[str, str]:
+        """Every alias and the versioned id it stands for."""
+        return dict(self._aliases)
+
+    def __repr__(self) -> str:
+        return f"BaselineRegistry({', '.join(self._by_id)})"
+
+
+BaselineRegistry.__module__ = "secpolicy.baselines"
+
+#: The baselines shipped with secpolicy, by versioned id (aliases accepted).
+BASELINES: Final = BaselineRegistry(BUILTIN)
+
+
+def _as_baselines(value: object, name: str) -> list[Baseline]:
+    loaded = value() if callable(value) and not isinstance(value, Baseline) else value
+    if isinstance(loaded, Baseline):
+        return [loaded]
+    if isinstance(loaded, Iterable) and not isinstance(loaded, (str, bytes)):
+        items = list(loaded)
+        if all(isinstance(item, Baseline) for item in items):
+            return items
+    raise PolicyConfigError(
+        "must be a Baseline, an iterable of them, or a callable returning either",
+        field=f"entry point {ENTRY_POINT_GROUP}:{name}",
+    )
+
+
+def discover_baselines() -> tuple[Baseline, ...]:
+    """The baselines installed packages declare in the ``secpolicy.baselines`` entry point group.
+
+    An entry point names a :class:`Baseline`, an iterable of them, or a
+    callable returning either::
+
+        [project.entry-points."secpolicy.baselines"]
+        acme = "acme_rules:BASELINE"
+
+    Raises:
+        PolicyConfigError: For an entry point that cannot be loaded or does
+            not give baselines (naming the entry point).
+
+    .. versionadded:: 0.2
+    """
+    found: list[Baseline] = []
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            value = point.load()
+        except Exception as exc:  # noqa: BLE001 (any import failure of a plugin is reported)
+            raise PolicyConfigError(
+                f"cannot be loaded: {type(exc).__name__}",
+                field=f"entry point {ENTRY_POINT_GROUP}:{point.name}",
+            ) from None
+        found.extend(_as_baselines(value, point.name))
+    return tuple(found)
+
+
+def available_baselines(extra: Iterable[Baseline] = ()) -> BaselineRegistry:
+    """The shipped baselines, the installed plugins' and *extra* (custom files), in one registry.
+
+    Raises:
+        PolicyConfigError: If a plugin cannot be loaded or two baselines
+            share an id or alias.
+
+    .. versionadded:: 0.2
+    """
+    return BASELINES.with_baselines([*discover_baselines(), *extra])
+
+
+def get_baseline(name: str, *, registry: Mapping[str, Baseline] | None = None) -> Baseline:
+    """The baseline called *name* (a versioned id or an alias).
+
+    Raises:
+        KeyError: Naming the unknown baseline and the known ones.
+    """
+    known = BASELINES if registry is None else registry
+    try:
+        return known[name]
+    except KeyError:
+        names = ", ".join(known)
+        raise KeyError(f"unknown baseline {name!r} (known: {names})") from None
