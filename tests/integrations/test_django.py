@@ -528,3 +528,114 @@ class _Account:
 
     def __init__(self, pk: object) -> None:
         self.pk = pk
+
+
+class TestEdges:
+    def test_settings_must_be_a_dict(self) -> None:
+        """SECPOLICY of another type is refused."""
+        with override_settings(SECPOLICY=["x"]), pytest.raises(ImproperlyConfigured):
+            get_throttle()
+
+    def test_callable_settings_must_be_callable(self) -> None:
+        """A non-callable AUDIT_USER_ID is refused when first used."""
+        make_user()
+        with (
+            override_settings(SECPOLICY={**_secpolicy(), "AUDIT_USER_ID": 42}),
+            pytest.raises(ImproperlyConfigured, match="AUDIT_USER_ID"),
+        ):
+            post_login(Client(), "alice", GOOD)
+
+    def test_default_clock_and_policy_file_lockout(self, tmp_path: Any) -> None:
+        """Without CLOCK the system clock counts; POLICY_FILE's lockout rules apply."""
+        path = tmp_path / "secpolicy.toml"
+        path.write_text(
+            '[password]\nprofile = "cn-mlps-l3"\n'
+            '[password.lockout]\nmax_failures = 2\nwindow = "10 min"\nduration = "10 min"\n',
+            encoding="utf-8",
+        )
+        config = {k: v for k, v in _secpolicy().items() if k != "CLOCK"} | {
+            "POLICY_FILE": str(path)
+        }
+        make_user()
+        with override_settings(SECPOLICY=config):
+            assert get_throttle().policy.max_failures == 2
+            client = Client()
+            for _ in range(2):
+                post_login(client, "alice", "wrong")
+            assert post_login(client, "alice", GOOD) == 401
+
+    def test_username_read_like_model_backend(self) -> None:
+        """The lockout counts the field ModelBackend checks: username first."""
+        from secpolicy.integrations.django._backends import attempted_username
+
+        assert attempted_username({"username": "a", "email": "b"}) == "a"
+        assert attempted_username({"username": None}) is None
+        assert attempted_username({"username": ""}) is None
+
+    def test_backends_keep_no_users(self) -> None:
+        """Neither backend authenticates or loads users."""
+        from secpolicy.integrations.django import LockoutBackend
+
+        assert LockoutBackend().get_user(1) is None
+        assert RBACBackend().get_user(1) is None
+        assert RBACBackend().authenticate(None, username="alice", password=GOOD) is None
+
+    def test_rbac_edge_inputs(self) -> None:
+        """Odd permissions, objects and user names are denied."""
+        user = make_user()
+        backend = RBACBackend()
+        assert not backend.has_perm(user, 42)  # type: ignore[arg-type]
+        assert not backend.has_perm(user, "bank.view_account", object())
+        assert permission_target("bank.view_account", _Account(None)) is None
+        with override_settings(SECPOLICY={**_secpolicy(), "RBAC_USER": lambda u: ""}):
+            assert not backend.has_perm(user, "bank.view_account")
+            assert not backend.has_module_perms(user, "bank")
+
+    def test_engine_errors_are_denials(self) -> None:
+        """An engine that refuses a name denies; it never allows."""
+        from secpolicy.exceptions import PolicyConfigError
+        from secpolicy.rbac import RBAC
+
+        class Refusing(RBAC):
+            def check(self, *args: Any, **kwargs: Any) -> bool:
+                raise PolicyConfigError("malformed name", field="resource")
+
+        with override_settings(SECPOLICY={**_secpolicy(), "RBAC": Refusing()}):
+            assert not RBACBackend().has_perm(make_user(), "bank.view_account")
+
+    def test_receivers_can_be_disconnected(self) -> None:
+        """disconnect() stops counting and auditing; connect() restores it."""
+        from secpolicy.integrations.django import _signals
+
+        make_user()
+        _signals.disconnect()
+        try:
+            with capture() as events:
+                post_login(Client(), "alice", "wrong")
+            assert events == []
+        finally:
+            _signals.connect()
+
+    def test_login_without_audit_logger_still_clears(self) -> None:
+        """Without AUDIT_LOGGER a login still clears the failure count."""
+        make_user()
+        config = {k: v for k, v in _secpolicy().items() if k != "AUDIT_LOGGER"}
+        with override_settings(SECPOLICY=config):
+            client = Client()
+            post_login(client, "alice", "wrong")
+            assert post_login(client, "alice", GOOD) == 200
+            assert get_throttle().status("user:alice", now=services.CLOCK.now()).failures == 0
+
+    def test_validator_with_a_plain_object(self) -> None:
+        """A user object without Django's helpers is compared by its attributes only."""
+        from secpolicy.password import profiles
+
+        class Plain:
+            first_name = "Wei"
+            last_name = ""
+            email = ""
+
+        validator = PasswordPolicyValidator(policy=profiles.CN_MLPS_L3)
+        validator.validate(GOOD, Plain())
+        with pytest.raises(ImproperlyConfigured):
+            PasswordPolicyValidator(policy="cn-mlps-l3")  # type: ignore[arg-type]

@@ -212,17 +212,34 @@ class TestRequire:
         assert [e["data"]["tenant"] for e in events] == ["t2"]
 
     async def test_engine_errors_are_denials(self, audit: AuditLogger) -> None:
-        """A name the engine refuses is a 403, not a 500 or an allow."""
-        engine = RBAC()
+        """A name the engine refuses is a 403 with the error's kind recorded, never an allow."""
+
+        class Refusing(RBAC):
+            def decide(self, *args: Any, **kwargs: Any) -> Decision:
+                raise PolicyConfigError("malformed name", field="resource")
+
         app = FastAPI()
-        guard = Require("accounts/1", "read", rbac=engine, audit=audit, user_id=lambda r: "a\x00b")
+        guard = Require("accounts/1", "read", rbac=Refusing(), audit=audit, user_id=header_user)
+        bad_tenant = Require(
+            "accounts/1", "read", rbac=RBAC(), audit=audit, user_id=header_user, tenant=lambda r: 5
+        )
 
         @app.get("/x")
         def x(_: Decision = Depends(guard)) -> str:
             return "ok"
 
-        async with client(app) as http:
-            assert (await http.get("/x")).status_code == 403
+        @app.get("/y")
+        def y(_: Decision = Depends(bad_tenant)) -> str:
+            return "ok"
+
+        with capture() as events:
+            async with client(app) as http:
+                assert (await http.get("/x", headers={"x-user": "alice"})).status_code == 403
+                assert (await http.get("/y", headers={"x-user": "alice"})).status_code == 403
+        assert [e["reason"] for e in events] == [
+            "the engine refused the request: PolicyConfigError",
+            "the tenant is not a str",
+        ]
 
     @pytest.mark.parametrize("template", ["a/{0}", "a/{x!r}", "a/{x:>3}", "a/{", ""])
     def test_bad_templates(self, template: str) -> None:

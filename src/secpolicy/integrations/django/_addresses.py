@@ -36,10 +36,7 @@ def client_address(request: HttpRequest) -> ClientAddress:
     meta = request.META
     forwarded = meta.get("HTTP_X_FORWARDED_FOR")
     port_header = _conf.option("CLIENT_PORT_HEADER")
-    try:
-        scheme: str | None = request.scheme
-    except Exception:  # noqa: BLE001 (a misconfigured SECURE_PROXY_SSL_HEADER must not stop auditing)
-        scheme = None
+    scheme: str | None = request.scheme
     address = _conf.trusted_proxies().resolve(
         meta.get("REMOTE_ADDR"),
         meta.get("REMOTE_PORT"),

@@ -56,10 +56,18 @@ def lockout_status(username: str | None, request: HttpRequest | None) -> LockSta
     return None
 
 
-def _username(credentials: dict[str, Any]) -> str | None:
-    field = getattr(get_user_model(), "USERNAME_FIELD", "username")
-    value = credentials.get(field, credentials.get("username"))
-    return value if isinstance(value, str) else None
+def attempted_username(credentials: dict[str, Any]) -> str | None:
+    """The login name of an attempt, read the way ``ModelBackend`` reads it.
+
+    ``username`` first, then the user model's ``USERNAME_FIELD``: counting a
+    different field than the one the password is checked for would let an
+    attacker pick which count a guess lands on.
+    """
+    value = credentials.get("username")
+    if value is None:
+        field = getattr(get_user_model(), "USERNAME_FIELD", "username")
+        value = credentials.get(field)
+    return value if isinstance(value, str) and value else None
 
 
 class LockoutBackend:
@@ -78,7 +86,7 @@ class LockoutBackend:
 
     def authenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
         """Raise ``PermissionDenied`` while locked; otherwise let the next backend decide."""
-        if lockout_status(_username(credentials), request) is not None:
+        if lockout_status(attempted_username(credentials), request) is not None:
             raise PermissionDenied("account locked")
 
     def get_user(self, user_id: Any) -> None:

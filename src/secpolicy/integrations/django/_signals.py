@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
 from secpolicy.exceptions import AuditWriteError
 from secpolicy.integrations.django import _conf
 from secpolicy.integrations.django._addresses import client_address, request_correlation_id
-from secpolicy.integrations.django._backends import lockout_keys
+from secpolicy.integrations.django._backends import attempted_username, lockout_keys
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -31,17 +30,11 @@ def _request_fields(request: HttpRequest | None) -> dict[str, Any]:
     return fields
 
 
-def _attempted(credentials: dict[str, Any]) -> str | None:
-    field = getattr(get_user_model(), "USERNAME_FIELD", "username")
-    value = credentials.get(field, credentials.get("username"))
-    return value if isinstance(value, str) and value else None
-
-
 def on_login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any
 ) -> None:
     """Count the failure against the account (and address), lock at the limit, audit it."""
-    username = _attempted(credentials)
+    username = attempted_username(credentials)
     fields = _request_fields(request)
     throttle = _conf.throttle()
     now = _conf.clock().now()
