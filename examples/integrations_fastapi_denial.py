@@ -93,10 +93,12 @@ def main() -> None:
     for record in denials:
         shown = {k: record.get(k) for k in ("target", "reason", "actor", "src", "nat")}
         print(" ", json.dumps(shown, ensure_ascii=False))
-    assert len(denials) == 2
+    if len(denials) != 2:
+        raise SystemExit("both denials should be recorded")
     report = verify(WORK / "audit.jsonl", key=KEY)
     print("audit log verifies:", report.ok)
-    assert report.ok
+    if not report.ok:
+        raise SystemExit("the audit log should verify")
 
 
 if __name__ == "__main__":
