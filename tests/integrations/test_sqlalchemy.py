@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -86,13 +87,26 @@ def crypto() -> Crypto:
     return Crypto()
 
 
-@pytest.fixture
-def db(crypto: Crypto) -> Any:
-    """An SQLite engine with the schema created, and the mapped classes."""
+#: The PostgreSQL server of the stores tests, when one is running
+#: (``postgresql+psycopg://user@host/db``); without it only SQLite runs.
+POSTGRES_URL = os.environ.get("SECPOLICY_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, crypto: Crypto) -> Any:
+    """An engine with the schema created, and the mapped classes (SQLite; PostgreSQL too if set)."""
     customer, staff, notes = schema(crypto)
-    engine = sa.create_engine("sqlite://")
+    if request.param == "postgresql":
+        if not POSTGRES_URL:
+            pytest.skip("SECPOLICY_TEST_POSTGRES_URL is not set")
+        pytest.importorskip("psycopg")
+        engine = sa.create_engine(POSTGRES_URL)
+        customer.metadata.drop_all(engine)
+    else:
+        engine = sa.create_engine("sqlite://")
     customer.metadata.create_all(engine)
     yield engine, customer, staff, notes
+    customer.metadata.drop_all(engine)
     engine.dispose()
 
 
@@ -382,7 +396,9 @@ class TestReencryptTable:
         }
         assert len(ids) == 2  # half-way: both keys in use, everything still readable
         with Session(engine) as session:
-            assert [c.phone for c in session.scalars(sa.select(Customer))][:2] == [
+            assert [c.phone for c in session.scalars(sa.select(Customer).order_by(Customer.id))][
+                :2
+            ] == [
                 "13800000001",
                 "13800000002",
             ]
