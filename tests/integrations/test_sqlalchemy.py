@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import operator
 import os
 from typing import Any
 
@@ -238,6 +239,30 @@ class TestEncrypted:
             with pytest.raises(sa.exc.StatementError, match="holds bytes"):
                 session.commit()
         assert raw(engine, "SELECT count(*) FROM customers") == [(0,)]
+
+    def test_value_comparisons_are_refused(self, db: Any) -> None:
+        """== or IN on an Encrypted column raises instead of silently finding nothing."""
+        engine, Customer, _, _ = db
+        for build in (
+            lambda: Customer.phone == "13812345678",
+            lambda: Customer.phone != "x",
+            lambda: Customer.phone.in_(["x"]),
+            lambda: Customer.phone.like("138%"),
+            lambda: Customer.phone > "a",
+        ):
+            with pytest.raises(PolicyConfigError, match=r"BlindIndex|compared"):
+                build()
+        with Session(engine) as session:
+            session.add(Customer(id=1, phone="13812345678"))
+            session.add(Customer(id=2))
+            session.commit()
+            for condition, expected in (
+                (operator.eq(Customer.phone, None), [2]),
+                (Customer.phone == sa.null(), [2]),
+                (Customer.phone.is_not(None), [1]),
+                (operator.ne(Customer.phone, None), [1]),
+            ):
+                assert session.scalars(sa.select(Customer.id).where(condition)).all() == expected
 
     def test_python_types(self, crypto: Crypto) -> None:
         """python_type says what the column holds."""

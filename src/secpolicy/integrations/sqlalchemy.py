@@ -36,6 +36,7 @@ try:
     from sqlalchemy import event
     from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Session
+    from sqlalchemy.sql import operators
     from sqlalchemy.types import String, Text, TypeDecorator, TypeEngine
 except ImportError as exc:  # pragma: no cover - tested in a child process without SQLAlchemy
     raise missing_extra("secpolicy.integrations.sqlalchemy", "sqlalchemy", "SQLAlchemy") from exc
@@ -171,6 +172,37 @@ def _on_attach(column: sa.Column[Any], table: object) -> None:
         column.type.bind_to(table.name, column.name)
 
 
+#: Comparisons that cannot find anything in a column of randomised ciphertexts.
+_VALUE_COMPARISONS: Final = frozenset(
+    getattr(operators, name)
+    for name in (
+        "eq", "ne", "lt", "le", "gt", "ge", "between_op", "not_between_op",
+        "in_op", "not_in_op", "like_op", "not_like_op", "ilike_op", "not_ilike_op",
+        "contains_op", "not_contains_op", "startswith_op", "not_startswith_op",
+        "endswith_op", "not_endswith_op", "match_op", "not_match_op",
+        "regexp_match_op", "not_regexp_match_op",
+    )
+)  # fmt: skip
+
+
+class _NoValueComparison(TypeDecorator.Comparator[Any]):
+    """Refuse ``==``, ``IN``, ``LIKE``... on an :class:`Encrypted` column (``IS NULL`` works).
+
+    Each encryption draws a new nonce, so such a query would silently find
+    nothing; the error says what to use instead.
+    """
+
+    def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
+        null = bool(other) and (other[0] is None or isinstance(other[0], sa.sql.elements.Null))
+        if op in _VALUE_COMPARISONS and not (op in (operators.eq, operators.ne) and null):
+            raise PolicyConfigError(
+                "an Encrypted column cannot be compared by value (every encryption "
+                "differs): search a BlindIndex companion column, or use Deterministic",
+                field="column",
+            )
+        return super().operate(op, *other, **kwargs)
+
+
 def _plain(value: object, binary: bool) -> bytes:  # noqa: FBT001 (internal helper)
     if binary:
         if not isinstance(value, bytes):
@@ -195,9 +227,11 @@ class Encrypted(_Bound):
     :class:`~secpolicy.exceptions.DecryptionError` instead of showing a value
     where it does not belong.
 
-    Every encryption draws a new nonce, so the column cannot be searched with
-    ``==``: add a :class:`BlindIndex` companion column, or use
-    :class:`Deterministic`.
+    Every encryption draws a new nonce, so the column cannot be searched:
+    ``==``, ``IN``, ``LIKE`` and ordering comparisons on it raise
+    :class:`~secpolicy.exceptions.PolicyConfigError` rather than silently
+    finding nothing (``IS NULL`` works). Add a :class:`BlindIndex` companion
+    column, or use :class:`Deterministic`.
 
     .. warning::
         The context is the table's and column's *names*. Renaming either
@@ -217,6 +251,7 @@ class Encrypted(_Bound):
     # Safe to cache: the statement's key names the column; __init__'s arguments
     # (the encryptor, context, options) are part of the type's key.
     cache_ok = True
+    comparator_factory = _NoValueComparison
 
     def __init__(
         self,
