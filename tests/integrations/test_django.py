@@ -639,3 +639,69 @@ class TestEdges:
         validator.validate(GOOD, Plain())
         with pytest.raises(ImproperlyConfigured):
             PasswordPolicyValidator(policy="cn-mlps-l3")  # type: ignore[arg-type]
+
+
+class TestSystemChecks:
+    def ids(self) -> list[str]:
+        """The ids of secpolicy's check messages."""
+        from django.core import checks
+
+        return [m.id for m in checks.run_checks() if m.id and m.id.startswith("secpolicy.")]
+
+    def test_project_is_clean(self) -> None:
+        """The test project's configuration passes."""
+        assert self.ids() == []
+
+    def test_lockout_backend_must_come_first(self) -> None:
+        """A backend before LockoutBackend is an error."""
+        from django.conf import settings
+
+        backends = list(settings.AUTHENTICATION_BACKENDS)
+        with override_settings(AUTHENTICATION_BACKENDS=backends[1:] + backends[:1]):
+            assert self.ids() == ["secpolicy.E001"]
+        with override_settings(AUTHENTICATION_BACKENDS=backends[1:]):
+            assert self.ids() == ["secpolicy.W001"]
+
+    def test_lock_holds_when_the_backend_is_late(self) -> None:
+        """With ModelBackend first the lock still holds at login(), but a right guess shows."""
+        from django.conf import settings
+
+        make_user()
+        backends = list(settings.AUTHENTICATION_BACKENDS)
+        with override_settings(AUTHENTICATION_BACKENDS=backends[1:2] + backends[:1]):
+            client = Client()
+            for _ in range(3):
+                post_login(client, "alice", "wrong")
+            with capture() as events:
+                assert post_login(client, "alice", GOOD) == 403  # != 401: why E001 is an error
+            assert "_auth_user_id" not in client.session
+        assert [(e["outcome"], e["reason"]) for e in logins(events)] == [
+            ("failure", "account locked")
+        ]
+
+    def test_direct_login_of_a_locked_account_is_refused(self) -> None:
+        """login() without authenticate() (an e-mail link, SSO) cannot log a locked account in."""
+        from django.contrib.auth import login
+        from django.core.exceptions import PermissionDenied
+        from django.test import RequestFactory
+
+        user = make_user()
+        client = Client()
+        for _ in range(3):
+            post_login(client, "alice", "wrong")
+        request = RequestFactory().get("/", **PEER)
+        from django.contrib.sessions.backends.db import SessionStore
+
+        request.session = SessionStore()
+        user.backend = "django.contrib.auth.backends.ModelBackend"
+        with pytest.raises(PermissionDenied):
+            login(request, user)
+        assert "_auth_user_id" not in request.session
+
+    def test_bad_setting_and_no_audit(self) -> None:
+        """An unusable SECPOLICY is E002; no audit logger is W002."""
+        with override_settings(SECPOLICY={**_secpolicy(), "LOCKOUT_KEYS": ("x",)}):
+            assert self.ids() == ["secpolicy.E002"]
+        config = {k: v for k, v in _secpolicy().items() if k != "AUDIT_LOGGER"}
+        with override_settings(SECPOLICY=config):
+            assert self.ids() == ["secpolicy.W002"]

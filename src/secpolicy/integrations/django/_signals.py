@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.exceptions import PermissionDenied
 
 from secpolicy.exceptions import AuditWriteError
 from secpolicy.integrations.django import _conf
 from secpolicy.integrations.django._addresses import client_address, request_correlation_id
-from secpolicy.integrations.django._backends import attempted_username, lockout_keys
+from secpolicy.integrations.django._backends import (
+    attempted_username,
+    lockout_keys,
+    lockout_status,
+)
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -74,23 +79,49 @@ def on_login_failed(
 
 
 def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **_: Any) -> None:
-    """Clear the failure counts and audit the login; if the audit fails, the login is undone."""
+    """Refuse a locked account, else clear its failure counts and audit the login.
+
+    The lock is enforced here too, for logins that do not go through
+    ``LockoutBackend`` first (another backend ahead of it, a login by e-mail
+    link or single sign-on calling ``login()`` directly): the new session is
+    flushed and :class:`~django.core.exceptions.PermissionDenied` raised. If
+    the login cannot be audited, the session is flushed as well.
+    """
     fields = _request_fields(request)
+    username = user.get_username()
+    if lockout_status(username, request) is not None:
+        _flush(request)
+        audit = _conf.audit_logger()
+        if audit is not None:
+            audit.emit(
+                "auth.login",
+                outcome="failure",
+                user_id=_user_id(user),
+                user_name=username,
+                reason="account locked",
+                locked=True,
+                **fields,
+            )
+        raise PermissionDenied("account locked")
     throttle = _conf.throttle()
     now = _conf.clock().now()
-    for key in lockout_keys(user.get_username(), fields.get("ip")):
+    for key in lockout_keys(username, fields.get("ip")):
         throttle.record_success(key, now=now)
     audit = _conf.audit_logger()
     if audit is None:
         return
     try:
-        audit.login(user_id=_user_id(user), user_name=user.get_username(), **fields)
+        audit.login(user_id=_user_id(user), user_name=username, **fields)
     except (AuditWriteError, TypeError, ValueError):
         # Fail closed: a login that could not be recorded does not stand.
-        session = getattr(request, "session", None)
-        if session is not None:
-            session.flush()
+        _flush(request)
         raise
+
+
+def _flush(request: HttpRequest | None) -> None:
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.flush()
 
 
 def on_logged_out(sender: Any, request: HttpRequest | None, user: Any, **_: Any) -> None:

@@ -19,7 +19,10 @@ class SecPolicyConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        """Connect the receivers."""
-        from secpolicy.integrations.django import _signals  # noqa: PLC0415 (apps load first)
+        """Connect the receivers and register the system checks."""
+        from django.core import checks  # noqa: PLC0415 (apps load first)
+
+        from secpolicy.integrations.django import _checks, _signals  # noqa: PLC0415
 
         _signals.connect()
+        checks.register(_checks.check_configuration, checks.Tags.security)
