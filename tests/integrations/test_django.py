@@ -705,3 +705,30 @@ class TestSystemChecks:
         config = {k: v for k, v in _secpolicy().items() if k != "AUDIT_LOGGER"}
         with override_settings(SECPOLICY=config):
             assert self.ids() == ["secpolicy.W002"]
+
+
+class TestMoreEdges:
+    def test_active_user_flagged_anonymous_has_nothing(self) -> None:
+        """An object that says it is anonymous has no permissions even if active."""
+
+        class Odd:
+            is_active = True
+            is_anonymous = True
+
+        assert not RBACBackend().has_perm(Odd(), "bank.view_account")
+
+    def test_clock_of_the_wrong_type(self) -> None:
+        """CLOCK that is not a clock is refused, naming the key."""
+        make_user()
+        with (
+            override_settings(SECPOLICY={**_secpolicy(), "CLOCK": 5}),
+            pytest.raises(ImproperlyConfigured, match="CLOCK"),
+        ):
+            post_login(Client(), "alice", "wrong")
+
+    def test_full_name_is_compared(self) -> None:
+        """The user's full name counts as user data."""
+        user = get_user_model()(username="u1", first_name="Zhang", last_name="Weiming")
+        with pytest.raises(ValidationError) as info:
+            validate_password("ZhangWeiming#1", user)
+        assert "similar_to_user_data" in [e.code for e in info.value.error_list]

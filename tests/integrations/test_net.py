@@ -215,3 +215,14 @@ class TestMissingExtras:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         )
         assert result.stdout.strip() == "[]"
+
+
+class TestMissingExtra:
+    def test_message(self) -> None:
+        """The error names the module, the framework and the pip command."""
+        from secpolicy.integrations._extra import missing_extra
+
+        error = missing_extra("secpolicy.integrations.django", "django", "Django")
+        assert isinstance(error, ImportError)
+        assert error.name == "secpolicy.integrations.django"
+        assert "pip install 'secpolicy[django]'" in str(error)
