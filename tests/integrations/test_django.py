@@ -732,3 +732,29 @@ class TestMoreEdges:
         with pytest.raises(ValidationError) as info:
             validate_password("ZhangWeiming#1", user)
         assert "similar_to_user_data" in [e.code for e in info.value.error_list]
+
+
+class TestAsyncAuth:
+    @pytest.mark.anyio
+    async def test_aauthenticate_refuses_a_locked_account(self) -> None:
+        """aauthenticate counts failures and refuses the right password while locked."""
+        from asgiref.sync import sync_to_async
+        from django.contrib.auth import aauthenticate
+
+        await sync_to_async(make_user)()
+        with capture() as events:
+            for _ in range(3):
+                assert await aauthenticate(username="alice", password="wrong") is None
+            assert await aauthenticate(username="alice", password=GOOD) is None
+        assert get_throttle().status("user:alice", now=services.CLOCK.now()).locked
+        assert len([e for e in events if e["action"] == "auth.local_login"]) == 4
+
+    @pytest.mark.anyio
+    async def test_ahas_perm(self) -> None:
+        """user.ahas_perm and ahas_module_perms go through the RBAC backend."""
+        from asgiref.sync import sync_to_async
+
+        user = await sync_to_async(make_user)()
+        assert await user.ahas_perm("bank.view_account")
+        assert not await user.ahas_perm("bank.delete_account")
+        assert await user.ahas_module_perms("bank")

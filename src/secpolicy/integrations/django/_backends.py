@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 
@@ -89,6 +90,10 @@ class LockoutBackend:
         if lockout_status(attempted_username(credentials), request) is not None:
             raise PermissionDenied("account locked")
 
+    async def aauthenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
+        """:meth:`authenticate` for ``django.contrib.auth.aauthenticate`` (the store may block)."""
+        await sync_to_async(self.authenticate)(request, **credentials)
+
     def get_user(self, user_id: Any) -> None:
         """This backend keeps no users."""
         return
@@ -150,6 +155,10 @@ class RBACBackend:
         """This backend does not authenticate."""
         return
 
+    async def aauthenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
+        """This backend does not authenticate."""
+        return
+
     def get_user(self, user_id: Any) -> None:
         """This backend keeps no users."""
         return
@@ -191,6 +200,14 @@ class RBACBackend:
             if rule.effect == "allow" and first in (app_label, "*", "**"):
                 return True
         return False
+
+    async def ahas_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        """:meth:`has_perm` for ``user.ahas_perm()``."""
+        return bool(await sync_to_async(self.has_perm)(user_obj, perm, obj))
+
+    async def ahas_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        """:meth:`has_module_perms` for ``user.ahas_module_perms()``."""
+        return bool(await sync_to_async(self.has_module_perms)(user_obj, app_label))
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         """Nothing can be listed: RBAC rules are patterns, not a finite set of codenames."""
