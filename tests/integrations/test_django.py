@@ -450,7 +450,7 @@ class TestRBACBackend:
         assert not backend.has_perm(AnonymousUser(), "bank.view_account")
         assert not backend.has_perm(None, "bank.view_account")
 
-    @pytest.mark.parametrize("pk", ["*", "**", "..", "", "5/../7", "a/b"])
+    @pytest.mark.parametrize("pk", ["*", "**", "..", "", "5/../7", "a/b", "5*"])
     def test_pk_that_is_not_one_segment_is_denied(self, pk: str) -> None:
         """A primary key that would widen the resource maps to nothing."""
         assert permission_target("bank.view_account", _Account(pk)) is None
@@ -469,6 +469,9 @@ class TestRBACBackend:
             ("other.view_account", "obj", None),
             ("noperm", None, None),
             ("a/b.view_x", None, None),
+            ("*.view_account", None, None),
+            ("bank.view_*", None, None),
+            ("bank.*", None, None),
         ],
     )
     def test_permission_target(self, perm: str, obj: Any, target: Any) -> None:

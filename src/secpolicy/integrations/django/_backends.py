@@ -99,19 +99,25 @@ class LockoutBackend:
         return
 
 
+def _clean(segment: str) -> bool:
+    """True for one literal resource segment: no ``/``, no wildcard, not ``.`` or ``..``."""
+    return segment not in _BAD_SEGMENTS and "/" not in segment and "*" not in segment
+
+
 def permission_target(perm: str, obj: Any = None) -> tuple[str, str] | None:  # noqa: PLR0911
     """The RBAC ``(resource, action)`` for a Django permission, or None if it cannot map.
 
     ``app_label.verb_model`` becomes action ``verb`` on resource
     ``app_label/model``, and on ``app_label/model/<pk>`` for an object;
     a codename without ``_`` is an action on ``app_label`` (or on the object).
-    A primary key that is not one clean path segment maps to nothing (and is
-    denied), never to a pattern.
+    A label, codename or primary key that is not one clean path segment
+    (empty, ``.``, ``..``, or containing ``/`` or ``*``) maps to nothing (and
+    is denied), never to a pattern.
 
     .. versionadded:: 0.2
     """
     app_label, dot, codename = perm.partition(".")
-    if not dot or not app_label or not codename or "/" in app_label or "/" in codename:
+    if not dot or not _clean(app_label) or not _clean(codename):
         return None
     verb, _, model = codename.partition("_")
     if obj is not None:
@@ -120,7 +126,7 @@ def permission_target(perm: str, obj: Any = None) -> tuple[str, str] | None:  # 
         if meta is None or pk is None:
             return None
         segment = str(pk)
-        if segment in _BAD_SEGMENTS or "/" in segment:
+        if not _clean(segment):
             return None
         if meta.app_label != app_label or (model and model != meta.model_name):
             return None
