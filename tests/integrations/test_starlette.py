@@ -354,43 +354,33 @@ class TestAuditMiddleware:
             assert (await http.get("/who")).json() == {"user": None}
 
 
+def _free_port() -> int:
+    """A port nothing listens on now (the kernel's choice for port 0)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _serve(app: Any) -> tuple[uvicorn.Server, threading.Thread, int]:
-    """Start uvicorn on a free loopback port in a thread and wait until it answers."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", proxy_headers=False, lifespan="off")
+    """Start uvicorn on a free loopback port in a thread; poll the port until it accepts."""
+    port = _free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False, lifespan="off"
+    )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            server.should_exit = True
-            raise AssertionError("uvicorn did not start")
-        thread.join(0.02)  # wait on the server thread, not the clock
-    with socket.create_connection(("127.0.0.1", port), timeout=5):
-        pass
-    return server, thread, port
-
-
-class TestDefaultUserId:
-    def test_identity_or_display_name(self) -> None:
-        """identity is used; a user without one is named by display_name."""
-        from starlette.authentication import BaseUser
-
-        class Named(BaseUser):
-            is_authenticated = True
-            display_name = "li.na"
-
-        class Identified(Named):
-            identity = "u-7"
-
-        def request(user: Any) -> Request:
-            return Request({"type": "http", "user": user, "headers": []})
-
-        assert default_user_id(request(Named())) == "li.na"
-        assert default_user_id(request(Identified())) == "u-7"
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server, thread, port
+        except OSError:
+            if time.monotonic() > deadline or not thread.is_alive():
+                server.should_exit = True
+                thread.join(5)
+                raise AssertionError(f"uvicorn did not listen on port {port}") from None
+            thread.join(0.02)  # wait on the server thread between polls
 
 
 class TestUvicorn:
