@@ -1,6 +1,6 @@
 """An audited FastAPI denial: the client gets a bare 403, the audit log gets the reason.
 
-Run: python examples/integrations_fastapi_denial.py   (needs secpolicy[fastapi])
+Run: python examples/integrations_fastapi_denial.py   (needs secpolicy[fastapi] and httpx)
 
 A customer-service agent may read customer records but not export them, and
 customer 42 is a VIP record that needs a clearance the agent lacks. The app
