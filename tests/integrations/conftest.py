@@ -10,11 +10,14 @@ import pytest
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+_OWN = "DJANGO_SETTINGS_MODULE" not in os.environ
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.integrations.djangoproject.settings")
 
-import django
+import django  # noqa: E402 (the settings module must be named first)
 
 django.setup()
+if _OWN:  # loaded now; keep it out of the environment of child processes (the examples)
+    del os.environ["DJANGO_SETTINGS_MODULE"]
 
 
 @pytest.fixture(scope="session")
