@@ -383,6 +383,25 @@ def _serve(app: Any) -> tuple[uvicorn.Server, threading.Thread, int]:
             thread.join(0.02)  # wait on the server thread between polls
 
 
+class TestDefaultUserId:
+    def test_identity_or_display_name(self) -> None:
+        """identity is used; a user without one is named by display_name."""
+        from starlette.authentication import BaseUser
+
+        class Named(BaseUser):
+            is_authenticated = True
+            display_name = "li.na"
+
+        class Identified(Named):
+            identity = "u-7"
+
+        def request(user: Any) -> Request:
+            return Request({"type": "http", "user": user, "headers": []})
+
+        assert default_user_id(request(Named())) == "li.na"
+        assert default_user_id(request(Identified())) == "u-7"
+
+
 class TestUvicorn:
     def test_denial_through_a_real_server(self, audit: AuditLogger, rbac: RBAC) -> None:
         """Through uvicorn on loopback, 127.0.0.1 is a trusted proxy for X-Forwarded-For."""
