@@ -363,6 +363,16 @@ class TestAudit:
             client.post("/logout", **PEER)
         assert events == []
 
+    def test_missing_port_fails_closed(self) -> None:
+        """A server that gives no REMOTE_PORT cannot record a login, so no login happens."""
+        make_user()
+        client = Client()
+        with pytest.raises(ValueError, match="port"):
+            client.post("/login", {"username": "alice", "password": GOOD})
+        assert "_auth_user_id" not in client.session
+        with pytest.raises(ValueError, match="port"):
+            client.post("/login", {"username": "alice", "password": "wrong"})
+
     def test_authenticate_without_request(self) -> None:
         """A failure with no request is counted and recorded without addresses."""
         from django.contrib.auth import authenticate

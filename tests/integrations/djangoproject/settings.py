@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
 BASE = Path(tempfile.mkdtemp(prefix="secpolicy-django-"))
+atexit.register(shutil.rmtree, BASE, ignore_errors=True)
 
 SECRET_KEY = "test-only-not-a-secret"
 DEBUG = False

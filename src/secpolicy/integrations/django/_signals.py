@@ -62,7 +62,9 @@ def on_login_failed(
         }
         if worst is not None:
             detail["failures"] = worst.failures
-        action = "auth.login" if "ip" in fields and "port" in fields else "auth.local_login"
+        # Without a request there is no address to record; with one, the
+        # rulebook's fields are required (a server that gives no port fails).
+        action = "auth.login" if request is not None else "auth.local_login"
         audit.emit(action, outcome="failure", user_id=username or "unknown", **fields, **detail)
         for key, status in locked_now:
             audit.emit(
