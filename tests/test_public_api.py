@@ -253,6 +253,7 @@ EXPECTED: dict[str, set[str]] = {
         "LockoutKey",
         "PasswordPolicyValidator",
         "RBACBackend",
+        "SettingsError",
         "client_address",
         "get_throttle",
         "locale_for",

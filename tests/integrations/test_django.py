@@ -544,6 +544,17 @@ class _Account:
 
 
 class TestEdges:
+    def test_errors_are_both_kinds(self) -> None:
+        """A bad setting is Django's ImproperlyConfigured and secpolicy's PolicyConfigError."""
+        from secpolicy.exceptions import PolicyConfigError, SecPolicyError
+        from secpolicy.integrations.django import SettingsError
+
+        with override_settings(SECPOLICY={"BAD": 1}), pytest.raises(SettingsError) as info:
+            get_throttle()
+        assert isinstance(info.value, ImproperlyConfigured)
+        assert isinstance(info.value, PolicyConfigError)
+        assert isinstance(info.value, SecPolicyError)
+
     def test_settings_must_be_a_dict(self) -> None:
         """SECPOLICY of another type is refused."""
         with override_settings(SECPOLICY=["x"]), pytest.raises(ImproperlyConfigured):

@@ -33,7 +33,7 @@ from secpolicy.integrations.django._backends import (
     lockout_status,
     permission_target,
 )
-from secpolicy.integrations.django._conf import DEFAULT_LOCKOUT, LockoutKey
+from secpolicy.integrations.django._conf import DEFAULT_LOCKOUT, LockoutKey, SettingsError
 from secpolicy.integrations.django._conf import reset as reset_settings
 from secpolicy.integrations.django._conf import throttle as get_throttle
 from secpolicy.integrations.django._middleware import CorrelationIdMiddleware
@@ -46,6 +46,7 @@ __all__ = [
     "LockoutKey",
     "PasswordPolicyValidator",
     "RBACBackend",
+    "SettingsError",
     "client_address",
     "get_throttle",
     "locale_for",

@@ -190,8 +190,9 @@ class RBACBackend:
             return False
         resource, action = target
         user, tenant = subject
+        engine = _conf.rbac()  # a missing engine is a configuration error, not a denial
         try:
-            return _conf.rbac().check(user, resource, action, tenant=tenant)
+            return engine.check(user, resource, action, tenant=tenant)
         except SecPolicyError:
             return False  # a name the engine refuses is a denial, never a match
 

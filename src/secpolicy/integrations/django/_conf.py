@@ -15,6 +15,7 @@ from django.utils.module_loading import import_string
 
 from secpolicy import Clock, SystemClock
 from secpolicy.audit import AuditLogger
+from secpolicy.exceptions import PolicyConfigError
 from secpolicy.integrations._net import TrustedProxies
 from secpolicy.password import LockoutPolicy, LoginThrottle, PasswordPolicy, ThrottleStore, profiles
 from secpolicy.policyfile import ServicePolicy, load_policy
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_LOCKOUT",
     "LockoutKey",
+    "SettingsError",
     "audit_logger",
     "clock",
     "option",
@@ -68,6 +70,18 @@ KNOWN: Final = frozenset(
     }
 )
 
+
+class SettingsError(PolicyConfigError, ImproperlyConfigured):
+    """A secpolicy setting or option that cannot be used.
+
+    It is both Django's :class:`~django.core.exceptions.ImproperlyConfigured`
+    (what Django code expects of a bad setting) and secpolicy's
+    :class:`~secpolicy.exceptions.PolicyConfigError`.
+
+    .. versionadded:: 0.2
+    """
+
+
 _lock = threading.RLock()
 _cache: dict[str, Any] = {}
 
@@ -75,10 +89,10 @@ _cache: dict[str, Any] = {}
 def _settings() -> dict[str, Any]:
     value = getattr(settings, "SECPOLICY", {})
     if not isinstance(value, dict):
-        raise ImproperlyConfigured("SECPOLICY must be a dict")
+        raise SettingsError("SECPOLICY must be a dict")
     unknown = sorted(set(value) - KNOWN)
     if unknown:
-        raise ImproperlyConfigured(f"SECPOLICY has unknown keys {unknown}; known: {sorted(KNOWN)}")
+        raise SettingsError(f"SECPOLICY has unknown keys {unknown}; known: {sorted(KNOWN)}")
     return value
 
 
@@ -120,7 +134,7 @@ def _import(name: str, value: object) -> object:
         try:
             return import_string(value)
         except ImportError as exc:
-            raise ImproperlyConfigured(f"SECPOLICY[{name!r}]: cannot import {value!r}") from exc
+            raise SettingsError(f"SECPOLICY[{name!r}]: cannot import {value!r}") from exc
     return value
 
 
@@ -131,11 +145,11 @@ def instance(name: str, value: object, kind: type[T] | Any) -> T:
         try:
             value = value()
         except TypeError as exc:
-            raise ImproperlyConfigured(
+            raise SettingsError(
                 f"SECPOLICY[{name!r}]: {exc} (give an instance or a factory without arguments)"
             ) from exc
     if not isinstance(value, kind):
-        raise ImproperlyConfigured(
+        raise SettingsError(
             f"SECPOLICY[{name!r}] must give a {getattr(kind, '__name__', kind)}, "
             f"not {type(value).__name__}"
         )
@@ -148,7 +162,7 @@ def function(name: str, default: Callable[..., T]) -> Callable[..., T]:
     if value is None:
         return default
     if not callable(value):
-        raise ImproperlyConfigured(f"SECPOLICY[{name!r}] must be a callable or its import path")
+        raise SettingsError(f"SECPOLICY[{name!r}] must be a callable or its import path")
     return cast("Callable[..., T]", value)
 
 
@@ -159,7 +173,7 @@ def profile(name: str) -> PasswordPolicy:
         if name in (constant, policy.name):
             return policy
     names = sorted(getattr(profiles, constant).name for constant in profiles.__all__)
-    raise ImproperlyConfigured(f"unknown password profile {name!r}; choose one of {names}")
+    raise SettingsError(f"unknown password profile {name!r}; choose one of {names}")
 
 
 def policy_file() -> ServicePolicy | None:
@@ -207,12 +221,10 @@ def lockout_policy() -> LockoutPolicy:
     if isinstance(value, str):
         lockout = profile(value).lockout
         if lockout is None:
-            raise ImproperlyConfigured(f"password profile {value!r} has no lockout rules")
+            raise SettingsError(f"password profile {value!r} has no lockout rules")
         return lockout
     if value is not None:
-        raise ImproperlyConfigured(
-            "SECPOLICY['LOCKOUT_POLICY'] must be a LockoutPolicy or a profile name"
-        )
+        raise SettingsError("SECPOLICY['LOCKOUT_POLICY'] must be a LockoutPolicy or a profile name")
     service = policy_file()
     if (
         service is not None
@@ -228,9 +240,7 @@ def lockout_keys() -> tuple[LockoutKey, ...]:
     value = option("LOCKOUT_KEYS", ("username",))
     keys = (value,) if isinstance(value, str) else tuple(value)
     if not keys or any(key not in _LOCKOUT_KEYS for key in keys):
-        raise ImproperlyConfigured(
-            f"SECPOLICY['LOCKOUT_KEYS'] must list some of {sorted(_LOCKOUT_KEYS)}"
-        )
+        raise SettingsError(f"SECPOLICY['LOCKOUT_KEYS'] must list some of {sorted(_LOCKOUT_KEYS)}")
     return cast("tuple[LockoutKey, ...]", keys)
 
 
@@ -255,7 +265,7 @@ def rbac() -> RBAC:
         service = policy_file()
         if service is not None and service.rbac is not None:
             return service.rbac
-        raise ImproperlyConfigured(
+        raise SettingsError(
             "the secpolicy RBAC backend needs SECPOLICY['RBAC'] or a POLICY_FILE with [rbac]"
         )
 

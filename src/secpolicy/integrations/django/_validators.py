@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import check_password
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 
 from secpolicy.integrations.django import _conf
@@ -69,8 +69,9 @@ class PasswordPolicyValidator:
         user_attributes: The user fields compared with the password.
 
     Raises:
-        ImproperlyConfigured: Not exactly one of *profile*, *policy_file*
-            and *policy* was given, or the file has no ``[password]`` section.
+        SettingsError: Not exactly one of *profile*, *policy_file* and
+            *policy* was given, or the file has no ``[password]`` section
+            (an ``ImproperlyConfigured`` and a ``PolicyConfigError``).
 
     .. versionadded:: 0.2
     """
@@ -92,7 +93,7 @@ class PasswordPolicyValidator:
             if value is not None
         ]
         if len(given) != 1:
-            raise ImproperlyConfigured(
+            raise _conf.SettingsError(
                 "PasswordPolicyValidator needs exactly one of the OPTIONS profile, policy_file, "
                 f"policy (given: {given or 'none'})"
             )
@@ -101,10 +102,10 @@ class PasswordPolicyValidator:
         elif policy_file is not None:
             loaded = load_policy(policy_file).password
             if loaded is None:
-                raise ImproperlyConfigured(f"{policy_file} has no [password] section")
+                raise _conf.SettingsError(f"{policy_file} has no [password] section")
             policy = loaded
         if not isinstance(policy, PasswordPolicy):
-            raise ImproperlyConfigured("policy must be a secpolicy PasswordPolicy")
+            raise _conf.SettingsError("policy must be a secpolicy PasswordPolicy")
         self.policy = policy
         self.user_attributes = tuple(user_attributes)
 
