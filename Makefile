@@ -29,7 +29,7 @@ $(PY):
 	$(PIP) install --upgrade "pip>=25.1"
 
 $(RUNTIME_STAMP): pyproject.toml | $(PY)
-	$(PIP) install --editable .
+	$(PIP) install --editable '.[django,fastapi,sqlalchemy]' 'httpx>=0.27'
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(PY)
