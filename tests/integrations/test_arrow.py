@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -414,3 +416,85 @@ class TestEvaluateRetention:
             pa.concat_tables(parts).to_pylist()
             == arrow.evaluate_retention(table, SCHEDULE, **options).to_pylist()
         )
+
+
+class TestRetentionFastPath:
+    """The shared decision paths agree with deciding every row on its own (the plain twin)."""
+
+    @staticmethod
+    def _plain(table: Any, schedule: RetentionSchedule, **options: Any) -> list[dict[str, Any]]:
+        data = table
+        columns = arrow._RetentionColumns(
+            categories=data.column("category").to_pylist(),
+            created=arrow._times(data.column("created"), "created"),
+            events={
+                event: arrow._times(data.column(col), col)
+                for event, col in options.get("events", {}).items()
+            },
+            ids=data.column("id").to_pylist(),
+        )
+        return arrow._decide_each(
+            columns, schedule, options["now"], tuple(options.get("holds", ()))
+        ).to_pylist()
+
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["user_log", "kyc", "published_content"]),
+                st.datetimes(
+                    min_value=datetime(2020, 1, 1),  # noqa: DTZ001 (made aware below)
+                    max_value=datetime(2027, 1, 1),  # noqa: DTZ001
+                    timezones=st.just(UTC),
+                ),
+                st.one_of(st.none(), st.integers(min_value=0, max_value=2_000)),
+            ),
+            min_size=1,
+            max_size=60,
+        ),
+        st.sampled_from(["Asia/Shanghai", "Europe/Berlin", "America/New_York"]),
+        st.sampled_from(["day", "instant"]),
+        st.booleans(),
+    )
+    @settings(max_examples=60, deadline=None)
+    def test_fast_paths_agree(
+        self,
+        items: list[tuple[str, datetime, int | None]],
+        zone: str,
+        semantics: str,
+        with_events: bool,
+    ) -> None:
+        """Arrow-keyed, Python-keyed and per-row decisions are equal on every row."""
+        schedule = RetentionSchedule(SCHEDULE.rules, tz=zone, semantics=semantics)  # type: ignore[arg-type]
+        table = pa.table(
+            {
+                "id": [f"r{i}" for i in range(len(items))],
+                "category": [kind for kind, _, _ in items],
+                "created": pa.array([at for _, at, _ in items], pa.timestamp("us", tz="UTC")),
+                "ended": pa.array(
+                    [None if d is None else at + timedelta(days=d) for _, at, d in items],
+                    pa.timestamp("us", tz="UTC"),
+                ),
+            }
+        )
+        options: dict[str, Any] = {
+            "now": NOW,
+            "holds": [LegalHold("published_content", "case", NOW - timedelta(days=400))],
+        }
+        if with_events:
+            options["events"] = {"relationship_ended": "ended"}
+        expected = self._plain(table, schedule, **options)
+        got = arrow.evaluate_retention(
+            table, schedule, category="category", created="created", record_id="id", **options
+        )
+        assert got.to_pylist() == expected
+        streamed = pa.concat_tables(
+            arrow.evaluate_retention_batches(
+                table.to_batches(max_chunksize=7),
+                schedule,
+                category="category",
+                created="created",
+                record_id="id",
+                **options,
+            )
+        )
+        assert streamed.to_pylist() == expected

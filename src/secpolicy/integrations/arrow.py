@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
+
 from secpolicy.exceptions import PolicyConfigError
 
 try:
@@ -92,6 +94,8 @@ DECISION_SCHEMA: Final = pa.schema(
         ("reasons", pa.list_(pa.string())),
     ]
 )
+#: Decisions a stream keeps for reuse across its batches.
+_SHARED_LIMIT: Final = 65_536
 _TEXT_TYPES: Final = (pa.types.is_string, pa.types.is_large_string, pa.types.is_string_view)
 
 Tabular = Any
@@ -165,7 +169,7 @@ def _replace(
 def mask_table(
     table: Tabular, masker: Masker, *, columns: Sequence[str] | None = None
 ) -> pa.Table | pa.RecordBatch:
-    """Mask the text columns of *table* as :meth:`Masker.mask_record` masks a record's fields.
+    """Mask the text columns of *table* as ``Masker.mask_record`` masks a record's fields.
 
     Every cell of a chosen column becomes ``masker.mask_record({column:
     cell})[column]``: a column whose name the masker knows (``phone``,
@@ -404,8 +408,9 @@ def evaluate_retention(
     events: Mapping[str, str] | None = None,
     record_id: str | None = None,
     holds: Iterable[LegalHold] = (),
+    _cache: dict[tuple[str, Any], dict[str, Any]] | None = None,
 ) -> pa.Table:
-    """Decide every row of *table* as :meth:`RetentionSchedule.evaluate` decides one record.
+    """Decide every row of *table* as ``RetentionSchedule.evaluate`` decides one record.
 
     Args:
         table: The records.
@@ -433,31 +438,207 @@ def evaluate_retention(
     for name in (category, created, *event_columns.values(), *([record_id] if record_id else [])):
         if name not in data.schema.names:
             raise PolicyConfigError(f"no column {name!r} in the table", field=name)
-    categories = data.column(category).to_pylist()
-    created_at = _times(data.column(created), created)
-    happened = {event: _times(data.column(col), col) for event, col in event_columns.items()}
-    ids = data.column(record_id).to_pylist() if record_id else [None] * data.num_rows
     hold_list = tuple(holds)
-    decisions: list[dict[str, Any]] = []
-    for row in range(data.num_rows):
-        kind, when = categories[row], created_at[row]
+    vector = _vector_keys(data, schedule, category=category, created=created, events=event_columns)
+    if vector is not None and all(isinstance(hold.scope, str) for hold in hold_list):
+        return _decide_by_keys(
+            data,
+            schedule,
+            now,
+            hold_list,
+            vector,
+            category,
+            created,
+            record_id,
+            {} if _cache is None else _cache,
+        )
+    columns = _RetentionColumns(
+        categories=data.column(category).to_pylist(),
+        created=_times(data.column(created), created),
+        events={event: _times(data.column(col), col) for event, col in event_columns.items()},
+        ids=data.column(record_id).to_pylist() if record_id else [None] * data.num_rows,
+    )
+    if any(not isinstance(hold.scope, str) for hold in hold_list):
+        # A hold with a predicate looks at the whole record: decide each row.
+        return _decide_each(columns, schedule, now, hold_list)
+    return _decide_shared(columns, schedule, now, hold_list)
+
+
+def _vector_keys(
+    data: pa.Table | pa.RecordBatch,
+    schedule: RetentionSchedule,
+    *,
+    category: str,
+    created: str,
+    events: Mapping[str, str],
+) -> pa.Array | None:
+    """Per-row integer keys of the common case, computed by Arrow, or None.
+
+    The common case: day semantics, a timestamp column with a zone, no
+    events, no nulls. The key combines the category's dictionary index with
+    the local day of creation in the schedule's zone, which is all a decision
+    depends on then.
+    """
+    import pyarrow.compute as pc  # noqa: PLC0415 (loaded with the first table)
+
+    stamps = data.column(created)
+    kinds = data.column(category)
+    if (
+        events
+        or schedule.semantics != "day"
+        or not pa.types.is_timestamp(stamps.type)
+        or stamps.type.tz is None
+        or not any(check(kinds.type) for check in _TEXT_TYPES)
+        or stamps.null_count
+        or kinds.null_count
+    ):
+        return None
+    local = pc.local_timestamp(stamps.cast(pa.timestamp(stamps.type.unit, tz=str(schedule.tz))))
+    days = pc.cast(pc.cast(local, pa.date32()), pa.int32()).cast(pa.int64())
+    codes = pc.dictionary_encode(kinds)
+    if isinstance(codes, pa.ChunkedArray):
+        codes = codes.combine_chunks()
+    indices = codes.indices.cast(pa.int64())
+    # Days since 1970 fit in 32 bits; the category index goes above them.
+    return pc.add(pc.multiply(indices, 1 << 32), pc.add(days, 1 << 31))
+
+
+@attrs.frozen(kw_only=True)
+class _RetentionColumns:
+    """The columns a retention decision reads, as Python values."""
+
+    categories: list[Any]
+    created: list[datetime | None]
+    events: dict[str, list[datetime | None]]
+    ids: list[Any]
+
+    def row(self, row: int) -> tuple[str, datetime, dict[str, datetime], str | None]:
+        kind, when = self.categories[row], self.created[row]
         if not isinstance(kind, str) or not kind or when is None:
             raise PolicyConfigError("needs a category and a creation time", field=f"row {row}")
-        record_events: dict[str, datetime] = {}
-        for event, at in happened.items():
+        happened: dict[str, datetime] = {}
+        for event, at in self.events.items():
             moment = at[row]
             if moment is not None:
-                record_events[event] = moment
+                happened[event] = moment
+        rid = self.ids[row]
+        return kind, when, happened, None if rid is None else str(rid)
+
+
+def _decide_each(
+    columns: _RetentionColumns,
+    schedule: RetentionSchedule,
+    now: datetime,
+    holds: tuple[LegalHold, ...],
+) -> pa.Table:
+    """The plain path: ``schedule.evaluate`` for every row."""
+    decisions = []
+    for row in range(len(columns.categories)):
+        kind, when, happened, rid = columns.row(row)
         decision = schedule.evaluate(
-            kind,
-            created=when,
-            now=now,
-            events=record_events,
-            holds=hold_list,
-            record_id=None if ids[row] is None else str(ids[row]),
+            kind, created=when, now=now, events=happened, holds=holds, record_id=rid
         )
         decisions.append(decision.to_dict())
     return pa.Table.from_pylist(decisions, schema=DECISION_SCHEMA)
+
+
+def _decide_shared(
+    columns: _RetentionColumns,
+    schedule: RetentionSchedule,
+    now: datetime,
+    holds: tuple[LegalHold, ...],
+) -> pa.Table:
+    """The fast path: rows that must get the same decision share one.
+
+    Without predicate holds, a decision depends only on the category and the
+    anchors' instants, and under day semantics only on their local days (the
+    schedule counts whole days in its zone); the record id is copied in. Each
+    distinct decision is made once and the columns are built by index. The
+    plain path is :func:`_decide_each`; a Hypothesis test keeps them equal.
+    """
+    day_zone = schedule.tz if schedule.semantics == "day" else None
+
+    def anchor(at: datetime) -> Any:
+        return at.astimezone(day_zone).date() if day_zone is not None else at
+
+    index: dict[Any, int] = {}
+    unique: list[dict[str, Any]] = []
+    picks: list[int] = []
+    ids: list[str | None] = []
+    for row in range(len(columns.categories)):
+        kind, when, happened, rid = columns.row(row)
+        key = (kind, anchor(when), tuple(sorted((e, anchor(t)) for e, t in happened.items())))
+        position = index.get(key)
+        if position is None:
+            decision = schedule.evaluate(kind, created=when, now=now, events=happened, holds=holds)
+            position = index[key] = len(unique)
+            unique.append(decision.to_dict())
+        picks.append(position)
+        ids.append(rid)
+    return _assemble(unique, pa.array(picks, pa.int32()), pa.array(ids, pa.string()))
+
+
+def _assemble(unique: list[dict[str, Any]], picks: pa.Array, ids: pa.Array) -> pa.Table:
+    arrays = [ids]
+    for field in DECISION_SCHEMA:
+        if field.name != "record_id":
+            values = pa.array([d[field.name] for d in unique], field.type)
+            arrays.append(values.take(picks))
+    return pa.Table.from_arrays(arrays, schema=DECISION_SCHEMA)
+
+
+def _decide_by_keys(  # noqa: PLR0917 (private: the columns of evaluate_retention)
+    data: pa.Table | pa.RecordBatch,
+    schedule: RetentionSchedule,
+    now: datetime,
+    holds: tuple[LegalHold, ...],
+    keys: pa.Array,
+    category: str,
+    created: str,
+    record_id: str | None,
+    cache: dict[tuple[str, Any], dict[str, Any]],
+) -> pa.Table:
+    """The shared path with keys computed by Arrow: one decision per distinct key.
+
+    *cache* keeps the decisions by (category, local day) across the batches of
+    one stream (it is bounded).
+
+    Only one row of each key is turned into Python values; the ids are cast
+    by Arrow.
+    """
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    distinct = pc.unique(keys)
+    picks = pc.index_in(keys, value_set=distinct).cast(pa.int32())
+    first = pc.index_in(distinct, value_set=keys)  # a row of each key
+    sample = data.take(first)
+    kinds = sample.column(category).to_pylist()
+    times = sample.column(created).to_pylist()
+    zone = schedule.tz
+    unique = []
+    for kind, when in zip(kinds, times, strict=True):
+        key = (kind, when.astimezone(zone).date())
+        decided = cache.get(key)
+        if decided is None:
+            if len(cache) >= _SHARED_LIMIT:
+                cache.clear()
+            decided = cache[key] = schedule.evaluate(
+                kind, created=when, now=now, holds=holds
+            ).to_dict()
+        unique.append(decided)
+    if record_id is None:
+        ids = pa.nulls(data.num_rows, pa.string())
+    else:
+        raw = data.column(record_id)
+        if isinstance(raw, pa.ChunkedArray):
+            raw = raw.combine_chunks()
+        plain = pa.types.is_integer(raw.type) or any(check(raw.type) for check in _TEXT_TYPES)
+        ids = (
+            raw.cast(pa.string())
+            if plain
+            else pa.array([None if i is None else str(i) for i in raw.to_pylist()], pa.string())
+        )
+    return _assemble(unique, picks, ids)
 
 
 def evaluate_retention_batches(
@@ -465,6 +646,12 @@ def evaluate_retention_batches(
     schedule: RetentionSchedule,
     **options: Any,
 ) -> Iterator[pa.Table]:
-    """Decide a stream of record batches lazily (see :func:`evaluate_retention`)."""
+    """Decide a stream of record batches lazily (see :func:`evaluate_retention`).
+
+    Decisions are shared across the batches of the stream (records of the
+    same category created on the same local day get the same decision), so
+    a large dataset is decided at the cost of its distinct days.
+    """
+    cache: dict[tuple[str, Any], dict[str, Any]] = {}
     for batch in batches:
-        yield evaluate_retention(batch, schedule, **options)
+        yield evaluate_retention(batch, schedule, _cache=cache, **options)

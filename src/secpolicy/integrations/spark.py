@@ -27,6 +27,7 @@ Install with ``pip install 'secpolicy[spark]'``.
 
 from __future__ import annotations
 
+import functools
 import io
 import pickle
 import threading
@@ -47,6 +48,7 @@ from secpolicy.pii import Encrypt, Masker, Pseudonymize, Scanner
 
 try:
     import pyarrow as pa
+    from pyspark import cloudpickle
     from pyspark.sql.pandas.types import from_arrow_schema
 except ImportError as exc:  # pragma: no cover - exercised without the extra installed
     raise ImportError(
@@ -81,8 +83,11 @@ class KeyMaterialError(PolicyConfigError):
     """
 
 
-class _KeyFinder(pickle.Pickler):
-    """A pickler that stops at the first object holding key material."""
+class _KeyFinder(cloudpickle.Pickler):
+    """Spark's own pickler, stopping at the first object that holds key material.
+
+    It walks exactly what Spark would ship (closures and lambdas included).
+    """
 
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, _KEYED):
@@ -91,11 +96,12 @@ class _KeyFinder(pickle.Pickler):
                 "task; pass a masker factory or a KeyProvider that the executors resolve",
                 field="masker",
             )
-        return NotImplemented
+        return super().reducer_override(obj)  # type: ignore[no-untyped-call]
 
 
 def _refuse_key_material(value: object) -> None:
-    _KeyFinder(io.BytesIO(), protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    finder = _KeyFinder(io.BytesIO(), protocol=pickle.HIGHEST_PROTOCOL)  # type: ignore[no-untyped-call]
+    finder.dump(value)  # type: ignore[no-untyped-call]
 
 
 def _spark_schema(schema: pa.Schema) -> Any:
@@ -106,7 +112,9 @@ def _arrow_schema(df: DataFrame) -> pa.Schema:
     """The Arrow schema Spark hands mapInArrow for *df* (strings as plain strings)."""
     from pyspark.sql.pandas.types import to_arrow_schema  # noqa: PLC0415 (pyspark's helper)
 
-    return to_arrow_schema(df.schema)
+    # Only names and types are read here; timestamps reach the tasks in the
+    # session's zone, and any zone will do for that.
+    return to_arrow_schema(df.schema, timezone="UTC")
 
 
 def _resolve_masker(source: MaskerSource) -> Callable[[], Masker]:
@@ -124,27 +132,28 @@ _BUILT: dict[str, Any] = {}
 _BUILT_LOCK: Final = threading.Lock()
 
 
-def _cached(factory: Callable[[], Any]) -> Callable[[], Any]:
-    """Call *factory* once per executor process (not once per batch).
+def _built(token: str, factory: Callable[[], Any]) -> Any:
+    """The value *factory* built in this process for *token*, building it once.
 
-    The returned function is pickled into the tasks; it carries the factory
-    and a token, and the cache it fills lives in each executor's own module.
+    A module-level function: tasks refer to it by name, so the cache and its
+    lock stay in each executor's own copy of this module.
     """
+    with _BUILT_LOCK:
+        if token not in _BUILT:
+            _BUILT[token] = factory()
+        return _BUILT[token]
+
+
+def _cached(factory: Callable[[], Any]) -> Callable[[], Any]:
+    """Call *factory* once per executor process (not once per batch)."""
     token = uuid.uuid4().hex
-
-    def get() -> Any:
-        with _BUILT_LOCK:
-            if token not in _BUILT:
-                _BUILT[token] = factory()
-            return _BUILT[token]
-
-    return get
+    return functools.partial(_built, token, factory)
 
 
 def mask_columns(
     df: DataFrame, masker: MaskerSource, *, columns: Sequence[str] | None = None
 ) -> DataFrame:
-    """Mask text columns of *df* as :meth:`Masker.mask_record` masks a record's fields.
+    """Mask text columns of *df* as ``Masker.mask_record`` masks a record's fields.
 
     Args:
         df: The DataFrame.
@@ -284,7 +293,7 @@ def evaluate_retention(
     record_id: str | None = None,
     holds: Iterable[LegalHold] = (),
 ) -> DataFrame:
-    """Decide every row of *df* as :meth:`RetentionSchedule.evaluate` decides one record.
+    """Decide every row of *df* as ``RetentionSchedule.evaluate`` decides one record.
 
     The schedule and holds are pickled to the executors (they hold no keys).
 
