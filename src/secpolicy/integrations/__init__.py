@@ -1,4 +1,4 @@
-"""Glue between secpolicy and the frameworks services are built on.
+"""Glue between secpolicy and the frameworks and data tools services run on.
 
 Each framework's integration is an optional extra and a sub-module of its own;
 this package imports none of them:
@@ -11,6 +11,10 @@ this package imports none of them:
   audit log and records denials, and the ``Require`` dependency for FastAPI.
 - :mod:`secpolicy.integrations.sqlalchemy` (``pip install 'secpolicy[sqlalchemy]'``):
   encrypted column types, blind indexes and a key-rotation sweep.
+- :mod:`secpolicy.integrations.arrow` (``pip install 'secpolicy[arrow]'``) and
+  :mod:`secpolicy.integrations.spark` (``pip install 'secpolicy[spark]'``):
+  masking, scanning, pseudonyms and retention over Arrow tables, Parquet
+  datasets, Polars and pandas frames and Spark DataFrames.
 
 Importing an integration without its extra raises :class:`ImportError` naming
 the extra to install.

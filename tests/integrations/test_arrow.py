@@ -1,0 +1,500 @@
+"""secpolicy.integrations.arrow: every row equals the single-record API."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from secpolicy.crypto import Keyset  # noqa: E402 (after the optional import)
+from secpolicy.exceptions import PolicyConfigError  # noqa: E402
+from secpolicy.integrations import arrow  # noqa: E402
+from secpolicy.pii import CN_MOBILE, Pseudonymize, Scanner, presets  # noqa: E402
+from secpolicy.retention import LegalHold, Period, RetentionRule, RetentionSchedule  # noqa: E402
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+SURNAMES = ["张", "王", "李", "赵", "Smith", "García"]
+
+
+def _luhn_card(rng: random.Random) -> str:
+    digits = [6, 2, 2, 2, 0, 2] + [rng.randrange(10) for _ in range(12)]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        d2 = d * 2 if i % 2 == 0 else d
+        total += d2 - 9 if d2 > 9 else d2
+    digits.append((10 - total % 10) % 10)
+    return "".join(map(str, digits))
+
+
+def rows(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    """Mixed Chinese and English customer rows with personal data, decoys and nulls."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        mobile = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+        note = rng.choice(
+            [
+                f"客户{rng.choice(SURNAMES)}先生 手机{mobile}，卡号{_luhn_card(rng)}",
+                f"call {mobile} or mail user{i}@example.com about order {rng.randrange(10**12)}",
+                f"IP 10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)} ok",
+                "nothing personal here",
+                None,
+            ]
+        )
+        out.append(
+            {
+                "id": i,
+                "phone": None if i % 11 == 0 else mobile,
+                "note": note,
+                "身份证号": "11010519491231002X" if i % 3 == 0 else None,
+                "amount": rng.randrange(10_000),
+            }
+        )
+    return out
+
+
+def _expected_masked(records: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
+    masker = presets.CN_DISPLAY
+    out = []
+    for record in records:
+        masked = dict(record)
+        for name in columns:
+            if record[name] is not None:
+                masked[name] = masker.mask_record({name: record[name]})[name]
+        out.append(masked)
+    return out
+
+
+class TestMaskTable:
+    def test_every_row_equals_mask_record(self) -> None:
+        """Each masked cell equals Masker.mask_record on that field of the row."""
+        records = rows(2_000)
+        table = pa.Table.from_pylist(records)
+        masked = arrow.mask_table(table, presets.CN_DISPLAY)
+        assert masked.schema == table.schema
+        assert masked.to_pylist() == _expected_masked(records, ["phone", "note", "身份证号"])
+
+    def test_chosen_columns_only(self) -> None:
+        """Columns not chosen are returned as they are."""
+        records = rows(200)
+        table = pa.Table.from_pylist(records)
+        masked = arrow.mask_table(table, presets.CN_DISPLAY, columns=["note"])
+        assert masked.column("phone").to_pylist() == [r["phone"] for r in records]
+        assert masked.to_pylist() == _expected_masked(records, ["note"])
+
+    def test_record_batches_and_large_strings(self) -> None:
+        """A record batch gives a record batch; large_string columns keep their type."""
+        batch = pa.RecordBatch.from_pydict(
+            {"note": pa.array(["手机13812345678", None], pa.large_string())}
+        )
+        masked = arrow.mask_table(batch, presets.CN_DISPLAY)
+        assert isinstance(masked, pa.RecordBatch)
+        assert masked.schema.field("note").type == pa.large_string()
+        assert masked.column(0).to_pylist() == ["手机138****5678", None]
+
+    def test_polars_and_pandas_frames(self) -> None:
+        """Polars and pandas frames go in through the Arrow C stream interface."""
+        polars = pytest.importorskip("polars")
+        pandas = pytest.importorskip("pandas")
+        table = pa.table({"note": ["手机13812345678", "ok"]})
+        expected = ["手机138****5678", "ok"]
+        from_polars = arrow.mask_table(polars.from_arrow(table), presets.CN_DISPLAY)
+        assert from_polars.column("note").to_pylist() == expected
+        from_pandas = arrow.mask_table(
+            pandas.DataFrame({"note": table.column(0).to_pylist()}), presets.CN_DISPLAY
+        )
+        assert from_pandas.column("note").to_pylist() == expected
+        assert polars.from_arrow(from_polars)["note"].to_list() == expected
+
+    @pytest.mark.parametrize(
+        ("columns", "message"),
+        [
+            (["missing"], "no column 'missing'"),
+            (["amount"], "not text; cast it to string"),
+            ("note", "not one string"),
+        ],
+    )
+    def test_bad_columns(self, columns: Any, message: str) -> None:
+        """Unknown, non-text and mistyped column selections are refused by name."""
+        table = pa.Table.from_pylist(rows(3))
+        with pytest.raises(PolicyConfigError, match=message):
+            arrow.mask_table(table, presets.CN_DISPLAY, columns=columns)
+
+    def test_not_arrow(self) -> None:
+        """Anything that is not Arrow data is refused."""
+        with pytest.raises(PolicyConfigError, match="pyarrow Table or RecordBatch"):
+            arrow.mask_table([{"note": "x"}], presets.CN_DISPLAY)
+
+    def test_mask_batches_streams(self) -> None:
+        """mask_batches masks each batch as mask_table does."""
+        table = pa.Table.from_pylist(rows(300))
+        out = list(arrow.mask_batches(table.to_batches(max_chunksize=64), presets.CN_DISPLAY))
+        assert len(out) == 5
+        assert (
+            pa.Table.from_batches(out).to_pylist()
+            == arrow.mask_table(table, presets.CN_DISPLAY).to_pylist()
+        )
+
+
+class TestMaskDataset:
+    def test_dataset_to_file(self, tmp_path: Path) -> None:
+        """A directory of Parquet files is masked into one file, atomically."""
+        source = tmp_path / "in"
+        source.mkdir()
+        records = rows(900)
+        for i in range(3):
+            pq.write_table(
+                pa.Table.from_pylist(records[i * 300 : (i + 1) * 300]), source / f"part-{i}.parquet"
+            )
+        target = tmp_path / "out.parquet"
+        assert arrow.mask_dataset(source, target, presets.CN_DISPLAY, batch_size=128) == 900
+        got = sorted(pq.read_table(target).to_pylist(), key=lambda r: r["id"])
+        assert got == _expected_masked(records, ["phone", "note", "身份证号"])
+        assert not (tmp_path / "out.parquet.partial").exists()
+
+    def test_failure_leaves_nothing(self, tmp_path: Path) -> None:
+        """A failed run removes its partial output."""
+        source = tmp_path / "in.parquet"
+        pq.write_table(pa.Table.from_pylist(rows(10)), source)
+        target = tmp_path / "out.parquet"
+        with pytest.raises(PolicyConfigError):
+            arrow.mask_dataset(source, target, presets.CN_DISPLAY, columns=["amount"])
+        assert not target.exists()
+        assert not (tmp_path / "out.parquet.partial").exists()
+        with pytest.raises(PolicyConfigError, match=">= 1"):
+            arrow.mask_dataset(source, target, presets.CN_DISPLAY, batch_size=0)
+
+    def test_dataset_larger_than_the_memory_limit(self, tmp_path: Path) -> None:
+        """A dataset larger than the process's memory limit is masked in bounded memory.
+
+        The child process runs with a data-segment limit (RLIMIT_DATA, which
+        covers the heap and anonymous mappings) far below the dataset's
+        decoded size (a 10 KB column that is passed through), so reading it
+        whole fails; Arrow's own pool must also stay small.
+        """
+        source = tmp_path / "big"
+        source.mkdir()
+        blob = "x" * 10_000
+        per_file = 6_000
+        for f in range(8):
+            pq.write_table(
+                pa.table(
+                    {
+                        "id": list(range(f * per_file, (f + 1) * per_file)),
+                        "note": [f"手机1381234{i % 10000:04d}" for i in range(per_file)],
+                        "blob": [blob] * per_file,
+                    }
+                ),
+                source / f"part-{f}.parquet",
+                row_group_size=1_000,
+            )
+        decoded = 8 * per_file * (len(blob) + 20)  # about 480 MB once read
+        limit = 256 * 1024 * 1024
+        assert decoded > 1.5 * limit
+        script = textwrap.dedent(
+            f"""
+            import json, resource, sys
+            import pyarrow as pa
+            from secpolicy.integrations.arrow import mask_dataset
+            from secpolicy.pii import presets
+            soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+            used = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+            resource.setrlimit(resource.RLIMIT_DATA, (used + {limit}, hard))
+            n = mask_dataset({str(source)!r}, {str(tmp_path / "out.parquet")!r},
+                             presets.CN_DISPLAY, columns=["note"], batch_size=512)
+            pool = pa.default_memory_pool().max_memory()
+            import pyarrow.parquet as pq
+            try:  # the limit is real: reading the whole dataset at once fails
+                pq.read_table({str(source)!r})
+                whole = "read"
+            except MemoryError:
+                whole = "refused"
+            print(json.dumps({{"rows": n, "pool": pool, "whole": whole}}))
+            """
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        report = json.loads(result.stdout)
+        assert report["rows"] == 8 * per_file
+        assert report["whole"] == "refused"
+        # Arrow's own allocations peak at a few row groups, not the dataset.
+        assert report["pool"] < decoded / 2
+        first = pq.ParquetFile(tmp_path / "out.parquet").read_row_group(0).slice(0, 2)
+        assert first.column("note").to_pylist() == ["手机138****0000", "手机138****0001"]
+
+
+class TestScanTable:
+    def test_findings_equal_scanner_find(self) -> None:
+        """Each finding row equals Scanner.find on that cell, with row and column."""
+        records = rows(500)
+        table = pa.Table.from_pylist(records)
+        scanner = Scanner()
+        found = arrow.scan_table(table, scanner)
+        assert found.schema == arrow.FINDING_SCHEMA
+        expected = []
+        for row, record in enumerate(records):
+            for name in ("phone", "note", "身份证号"):
+                if record[name] is not None:
+                    expected.extend(
+                        {
+                            "row": row,
+                            "column": name,
+                            "entity": f.entity,
+                            "start": f.start,
+                            "end": f.end,
+                        }
+                        for f in scanner.find(record[name])
+                    )
+        assert found.to_pylist() == expected
+        assert "text" not in found.schema.names  # the values found are never returned
+
+    def test_batches_count_rows_across_the_stream(self) -> None:
+        """scan_batches numbers rows across batches."""
+        table = pa.Table.from_pylist(rows(200))
+        whole = arrow.scan_table(table, Scanner())
+        parts = list(arrow.scan_batches(table.to_batches(max_chunksize=50), Scanner()))
+        assert pa.concat_tables(parts).to_pylist() == whole.to_pylist()
+
+
+class TestPseudonymize:
+    def test_pseudonyms_join(self) -> None:
+        """Two tables pseudonymised with one key join as the raw tables do."""
+        key = Keyset.generate("HMAC-SHA256")
+        operator = Pseudonymize(key)
+        customers = pa.table(
+            {"phone": ["13812345678", "13987654321", None], "name": ["a", "b", "c"]}
+        )
+        orders = pa.table({"phone": ["13987654321", "13812345678", "13812345678"], "n": [1, 2, 3]})
+        left = arrow.pseudonymize_columns(customers, {"phone": CN_MOBILE}, operator)
+        right = arrow.pseudonymize_columns(orders, {"phone": CN_MOBILE}, operator)
+        assert left.column("phone").to_pylist()[:2] == [
+            operator.apply("13812345678", CN_MOBILE),
+            operator.apply("13987654321", CN_MOBILE),
+        ]
+        assert left.column("phone").to_pylist()[2] is None
+        joined = right.join(left, "phone").sort_by("n").to_pylist()
+        raw = orders.join(customers, "phone").sort_by("n").to_pylist()
+        assert [(r["n"], r["name"]) for r in joined] == [(r["n"], r["name"]) for r in raw]
+        assert all("1381234" not in str(r["phone"]) for r in joined)
+
+    def test_bad_columns(self) -> None:
+        """The columns must be a non-empty mapping of text columns."""
+        operator = Pseudonymize(Keyset.generate("HMAC-SHA256"))
+        table = pa.table({"phone": ["1"], "n": [1]})
+        with pytest.raises(PolicyConfigError, match="must map"):
+            arrow.pseudonymize_columns(table, {}, operator)
+        with pytest.raises(PolicyConfigError, match="not text"):
+            arrow.pseudonymize_columns(table, {"n": CN_MOBILE}, operator)
+
+
+SCHEDULE = RetentionSchedule(
+    [
+        RetentionRule(category="user_log", keep=Period(months=12)),
+        RetentionRule(category="kyc", keep=Period(years=5), trigger="relationship_ended"),
+        RetentionRule(category="published_content", keep=Period(months=6), action="review"),
+    ],
+    tz="Asia/Shanghai",
+)
+
+
+def retention_rows(n: int, seed: int = 3) -> list[dict[str, Any]]:
+    """Records of three categories with creation times and optional events."""
+    rng = random.Random(seed)
+    start = datetime(2022, 1, 1, tzinfo=UTC)
+    out = []
+    for i in range(n):
+        created = start + timedelta(seconds=rng.randrange(4 * 365 * 86400))
+        ended = created + timedelta(days=rng.randrange(1, 900)) if rng.random() < 0.5 else None
+        out.append(
+            {
+                "id": f"r{i}",
+                "category": rng.choice(["user_log", "kyc", "published_content"]),
+                "created": created,
+                "ended": ended,
+            }
+        )
+    return out
+
+
+class TestEvaluateRetention:
+    def test_every_row_equals_evaluate(self) -> None:
+        """Each decision equals RetentionSchedule.evaluate(...).to_dict() for its row."""
+        records = retention_rows(1_500)
+        table = pa.Table.from_pylist(records)
+        holds = [LegalHold("kyc", "case 12", NOW - timedelta(days=3))]
+        got = arrow.evaluate_retention(
+            table,
+            SCHEDULE,
+            category="category",
+            created="created",
+            events={"relationship_ended": "ended"},
+            record_id="id",
+            now=NOW,
+            holds=holds,
+        )
+        assert got.schema == arrow.DECISION_SCHEMA
+        expected = [
+            SCHEDULE.evaluate(
+                r["category"],
+                created=r["created"],
+                events={"relationship_ended": r["ended"]} if r["ended"] else {},
+                now=NOW,
+                holds=holds,
+                record_id=r["id"],
+            ).to_dict()
+            for r in records
+        ]
+        assert got.to_pylist() == expected
+
+    def test_iso_text_times(self) -> None:
+        """Creation times as ISO 8601 text with an offset decide the same."""
+        records = retention_rows(50)
+        text = pa.table(
+            {
+                "category": [r["category"] for r in records],
+                "created": [r["created"].isoformat() for r in records],
+            }
+        )
+        stamps = pa.table(
+            {
+                "category": [r["category"] for r in records],
+                "created": [r["created"] for r in records],
+            }
+        )
+        options = {"category": "category", "created": "created", "now": NOW}
+        assert (
+            arrow.evaluate_retention(text, SCHEDULE, **options).to_pylist()
+            == arrow.evaluate_retention(stamps, SCHEDULE, **options).to_pylist()
+        )
+
+    @pytest.mark.parametrize(
+        ("table", "message"),
+        [
+            ({"category": ["user_log"], "created": [datetime(2024, 1, 1)]}, "without a time zone"),  # noqa: DTZ001
+            ({"category": ["user_log"], "created": ["yesterday"]}, "not an ISO 8601 time"),
+            ({"category": ["user_log"], "created": [3]}, "timestamps with a zone"),
+            ({"category": [None], "created": [NOW]}, "row 0: needs a category"),
+            ({"category": ["user_lgo"], "created": [NOW]}, "unknown category 'user_lgo'"),
+            ({"kind": ["user_log"], "created": [NOW]}, "no column 'category'"),
+        ],
+    )
+    def test_bad_rows(self, table: dict[str, list[Any]], message: str) -> None:
+        """Missing columns, naive times and bad rows are PolicyConfigErrors naming them."""
+        with pytest.raises(PolicyConfigError, match=message):
+            arrow.evaluate_retention(
+                pa.table(table), SCHEDULE, category="category", created="created", now=NOW
+            )
+
+    def test_batches(self) -> None:
+        """evaluate_retention_batches decides each batch lazily."""
+        table = pa.Table.from_pylist(retention_rows(100))
+        options = {"category": "category", "created": "created", "now": NOW}
+        parts = list(
+            arrow.evaluate_retention_batches(
+                table.to_batches(max_chunksize=30), SCHEDULE, **options
+            )
+        )
+        assert (
+            pa.concat_tables(parts).to_pylist()
+            == arrow.evaluate_retention(table, SCHEDULE, **options).to_pylist()
+        )
+
+
+class TestRetentionFastPath:
+    """The shared decision paths agree with deciding every row on its own (the plain twin)."""
+
+    @staticmethod
+    def _plain(table: Any, schedule: RetentionSchedule, **options: Any) -> list[dict[str, Any]]:
+        data = table
+        columns = arrow._RetentionColumns(
+            categories=data.column("category").to_pylist(),
+            created=arrow._times(data.column("created"), "created"),
+            events={
+                event: arrow._times(data.column(col), col)
+                for event, col in options.get("events", {}).items()
+            },
+            ids=data.column("id").to_pylist(),
+        )
+        return arrow._decide_each(
+            columns, schedule, options["now"], tuple(options.get("holds", ()))
+        ).to_pylist()
+
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["user_log", "kyc", "published_content"]),
+                st.datetimes(
+                    min_value=datetime(2020, 1, 1),  # noqa: DTZ001 (made aware below)
+                    max_value=datetime(2027, 1, 1),  # noqa: DTZ001
+                    timezones=st.just(UTC),
+                ),
+                st.one_of(st.none(), st.integers(min_value=0, max_value=2_000)),
+            ),
+            min_size=1,
+            max_size=60,
+        ),
+        st.sampled_from(["Asia/Shanghai", "Europe/Berlin", "America/New_York"]),
+        st.sampled_from(["day", "instant"]),
+        st.booleans(),
+    )
+    @settings(max_examples=60, deadline=None)
+    def test_fast_paths_agree(
+        self,
+        items: list[tuple[str, datetime, int | None]],
+        zone: str,
+        semantics: str,
+        with_events: bool,
+    ) -> None:
+        """Arrow-keyed, Python-keyed and per-row decisions are equal on every row."""
+        schedule = RetentionSchedule(SCHEDULE.rules, tz=zone, semantics=semantics)  # type: ignore[arg-type]
+        table = pa.table(
+            {
+                "id": [f"r{i}" for i in range(len(items))],
+                "category": [kind for kind, _, _ in items],
+                "created": pa.array([at for _, at, _ in items], pa.timestamp("us", tz="UTC")),
+                "ended": pa.array(
+                    [None if d is None else at + timedelta(days=d) for _, at, d in items],
+                    pa.timestamp("us", tz="UTC"),
+                ),
+            }
+        )
+        options: dict[str, Any] = {
+            "now": NOW,
+            "holds": [LegalHold("published_content", "case", NOW - timedelta(days=400))],
+        }
+        if with_events:
+            options["events"] = {"relationship_ended": "ended"}
+        expected = self._plain(table, schedule, **options)
+        got = arrow.evaluate_retention(
+            table, schedule, category="category", created="created", record_id="id", **options
+        )
+        assert got.to_pylist() == expected
+        streamed = pa.concat_tables(
+            arrow.evaluate_retention_batches(
+                table.to_batches(max_chunksize=7),
+                schedule,
+                category="category",
+                created="created",
+                record_id="id",
+                **options,
+            )
+        )
+        assert streamed.to_pylist() == expected
