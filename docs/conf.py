@@ -55,7 +55,7 @@ nitpick_ignore_regex = [
     (r"py:class", r"secpolicy\.(\w+\.)*_\w+\..*"),
     (r"py:.*", r"(datetime|collections\.abc|typing|pathlib|os|io|enum|abc|logging)\..*"),
     (r"py:.*", r"(attrs|attr|cryptography|argon2|structlog|stdnum|dateutil|holidays)\..*"),
-    (r"py:.*", r"(pyarrow|pa|pyspark|DataFrame|Tabular|MaskerSource)(\..*)?"),
+    (r"py:.*", r"(pyarrow|pa|pyspark|DataFrame|_Tabular|_MaskerSource)(\..*)?"),
     (
         r"py:class",
         (

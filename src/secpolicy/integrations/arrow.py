@@ -98,12 +98,12 @@ DECISION_SCHEMA: Final = pa.schema(
 _SHARED_LIMIT: Final = 65_536
 _TEXT_TYPES: Final = (pa.types.is_string, pa.types.is_large_string, pa.types.is_string_view)
 
-Tabular = Any
+_Tabular = Any
 """A :class:`pyarrow.Table`, a :class:`pyarrow.RecordBatch`, or an object with
 ``__arrow_c_stream__`` (Polars and pandas DataFrames)."""
 
 
-def _as_arrow(data: Tabular) -> pa.Table | pa.RecordBatch:
+def _as_arrow(data: _Tabular) -> pa.Table | pa.RecordBatch:
     if isinstance(data, pa.Table | pa.RecordBatch):
         return data
     if hasattr(data, "__arrow_c_stream__"):
@@ -167,7 +167,7 @@ def _replace(
 
 
 def mask_table(
-    table: Tabular, masker: Masker, *, columns: Sequence[str] | None = None
+    table: _Tabular, masker: Masker, *, columns: Sequence[str] | None = None
 ) -> pa.Table | pa.RecordBatch:
     """Mask the text columns of *table* as ``Masker.mask_record`` masks a record's fields.
 
@@ -269,7 +269,7 @@ def mask_dataset(
 
 
 def scan_table(
-    table: Tabular, scanner: Scanner, *, columns: Sequence[str] | None = None, row_offset: int = 0
+    table: _Tabular, scanner: Scanner, *, columns: Sequence[str] | None = None, row_offset: int = 0
 ) -> pa.Table:
     """Where personal data is in *table*: one row per finding, with its row and column.
 
@@ -331,7 +331,7 @@ def scan_batches(
 
 
 def pseudonymize_columns(
-    table: Tabular, columns: Mapping[str, str], operator: Operator
+    table: _Tabular, columns: Mapping[str, str], operator: Operator
 ) -> pa.Table | pa.RecordBatch:
     """Replace each value of the given columns by ``operator.apply(value, entity)``.
 
@@ -399,7 +399,7 @@ def _times(values: pa.Array | pa.ChunkedArray, name: str) -> list[datetime | Non
 
 
 def evaluate_retention(
-    table: Tabular,
+    table: _Tabular,
     schedule: RetentionSchedule,
     *,
     category: str,

@@ -72,7 +72,7 @@ __all__ = [
 
 #: Objects that carry key material and must not be pickled into a task.
 _KEYED: Final = (Keyset, Pseudonymize, Encrypt, BlindIndex, FieldEncryptor, DeterministicEncryptor)
-MaskerSource = Masker | Callable[[], Masker]
+_MaskerSource = Masker | Callable[[], Masker]
 """A masker without key material, or a zero-argument callable that builds one."""
 
 
@@ -117,7 +117,7 @@ def _arrow_schema(df: DataFrame) -> pa.Schema:
     return to_arrow_schema(df.schema, timezone="UTC")
 
 
-def _resolve_masker(source: MaskerSource) -> Callable[[], Masker]:
+def _resolve_masker(source: _MaskerSource) -> Callable[[], Masker]:
     if isinstance(source, Masker):
         _refuse_key_material(source)
         masker = source
@@ -151,7 +151,7 @@ def _cached(factory: Callable[[], Any]) -> Callable[[], Any]:
 
 
 def mask_columns(
-    df: DataFrame, masker: MaskerSource, *, columns: Sequence[str] | None = None
+    df: DataFrame, masker: _MaskerSource, *, columns: Sequence[str] | None = None
 ) -> DataFrame:
     """Mask text columns of *df* as ``Masker.mask_record`` masks a record's fields.
 
