@@ -77,7 +77,7 @@ class Anchor:
         return attrs.asdict(self)
 
     @classmethod
-    def from_dict(cls, value: dict[str, Any]) -> Anchor:
+    def from_dict(cls, value: object) -> Anchor:
         """The inverse of :meth:`to_dict`.
 
         Raises:

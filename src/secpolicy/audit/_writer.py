@@ -33,7 +33,7 @@ from secpolicy.audit._anchor import Anchor, AnchorStore
 from secpolicy.audit._chain import SigningKey, frame, key_algorithm, key_id
 from secpolicy.audit._event import format_time
 from secpolicy.audit._merkle import CompactRange, leaf_hash
-from secpolicy.audit._note import Checkpoint, CheckpointError, make_checkpoint, verify_checkpoint
+from secpolicy.audit._note import Checkpoint, CheckpointError, make_checkpoint
 from secpolicy.audit._sinks import FileSink, Sink, Tail, new_tail
 from secpolicy.exceptions import AuditWriteError
 
@@ -237,15 +237,15 @@ class ChainWriter:
         if tail.checkpoint is not None:
             seq, note, _ = tail.checkpoint
             try:
-                checkpoint = verify_checkpoint(note, key=self._key)
+                checkpoint = Checkpoint.parse(note)
             except CheckpointError:
-                raise AnchorMismatch(
-                    f"the last checkpoint of {self.sink!r} (record {seq}) is not signed by this "
-                    "writer's key: the log was replaced or the key changed; start a new log"
+                raise AuditWriteError(
+                    f"the last checkpoint of {self.sink!r} (record {seq}) is malformed: "
+                    "the log cannot be continued; run 'secpolicy audit verify'"
                 ) from None
             if checkpoint.size != seq or checkpoint.log_id != self.log_id:
                 raise AnchorMismatch(
-                    f"the last checkpoint of {self.sink!r} does not match its place"
+                    f"the last checkpoint of {self.sink!r} does not match its place in the log"
                 )
         if self.anchor is None or tail.log_id is None:
             return
@@ -288,7 +288,7 @@ class ChainWriter:
             key_id=self._key_id,
             root=checkpoint.root.hex(),
             note=checkpoint.note,
-            file=tail.checkpoint_file or getattr(self.sink, "name", ""),
+            file=tail.checkpoint_file or str(getattr(self.sink, "name", "")),
         )
 
     # -- the public operations of the logger --------------------------------
