@@ -257,6 +257,7 @@ class _Verifier:
         self.damaged_start = False
         self.records = 0
         self.first: tuple[int, str, str, int] | None = None
+        self.first_kind = ""
         self.begins: list[tuple[int, str]] = []
         self.log_id: str | None = None
         self.segment: int | None = None
@@ -344,6 +345,7 @@ class _Verifier:
             self.first = (seq, prev, file, number)
             if seq == 0:
                 self.tree = CompactRange()
+            self.first_kind = kind
             self.accept(seq, prev, digest, file, number)
             self.expected = seq + 1
         elif seq == self.expected:
@@ -658,6 +660,15 @@ class _Verifier:
         if self.first is not None:
             seq, prev, file, number = self.first
             explained = (seq == 0 and prev == GENESIS) or (seq, prev) in self.begins
+            if explained and self.first_kind != "segment":
+                self.report(
+                    "deleted",
+                    file,
+                    number,
+                    seq,
+                    "the log does not begin with its segment record (which names the log): "
+                    "it was removed or the log was rewritten",
+                )
             if not explained and not self.damaged_start:
                 self.report(
                     "deleted",
@@ -717,6 +728,7 @@ class _Verifier:
                 continue
             valid.setdefault(anchor.seq, []).append(anchor)
         newest: Anchor | None = None
+        beyond: list[Anchor] = []
         begins = self.first[0] if self.first is not None else 0
         for seq in sorted(valid):
             texts = {Checkpoint.parse(a.note).text for a in valid[seq]}
@@ -744,15 +756,7 @@ class _Verifier:
                     )
                 continue
             if self.last_seq is None or seq > self.last_seq:
-                self.report(
-                    "truncated",
-                    last_file,
-                    None,
-                    seq,
-                    f"the anchor store holds checkpoint {seq} ({anchor.file}, {anchor.time}) "
-                    f"but the log ends at record {self.last_seq}: its tail was cut off, or an "
-                    "older copy was restored",
-                )
+                beyond.append(anchor)
             elif seq < begins or seq in self.unknown:
                 continue  # pruned, or inside damage already reported
             else:
@@ -764,6 +768,17 @@ class _Verifier:
                     f"anchored checkpoint {seq} ({anchor.time}) is not in the log: records "
                     "were cut and the log continued (or rewritten) after it",
                 )
+        if beyond:
+            first, last = beyond[0], beyond[-1]
+            self.report(
+                "truncated",
+                last_file,
+                None,
+                first.seq,
+                f"the anchor store holds {len(beyond)} checkpoint(s) up to {last.seq} "
+                f"({last.file}, {last.time}) but the log ends at record {self.last_seq}: "
+                "its tail was cut off, or an older copy was restored",
+            )
         return newest
 
 
@@ -972,6 +987,14 @@ def verify(  # noqa: PLR0912, PLR0915 (the checks of every log, kept in one plac
                 None,
                 f"files of another log ({name}) are mixed into log {main_id}",
             )
+        if anchor is not None and log_id is None:
+            verifier.report(
+                "unknown_log",
+                group_last,
+                None,
+                None,
+                "the files name no log (no segment record): they cannot be matched with any anchor",
+            )
         if anchor is not None and log_id is not None and known is not None:
             if log_id not in known:
                 verifier.report(
@@ -995,7 +1018,9 @@ def verify(  # noqa: PLR0912, PLR0915 (the checks of every log, kept in one plac
             f"expected log {log_id} was not found: a writer's files are missing or replaced",
         )
         if anchor is not None:
-            main.check_anchors(_anchors_of(anchor, log_id, main), last_name)
+            absent = _Verifier(keys, problems, file_counts)
+            absent.file_index = len(files)
+            absent.check_anchors(_anchors_of(anchor, log_id, absent), last_name)
     if progress is not None:
         progress(total, total)
     ordered = [p for *_, p in sorted(problems, key=lambda item: (item[0], item[1]))]
