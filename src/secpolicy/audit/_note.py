@@ -29,6 +29,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -58,7 +59,7 @@ ORIGIN_PREFIX: Final = "secpolicy.audit/"
 _DASH: Final = "\u2014 "
 _MAX_SIGNATURES: Final = 100
 _HMAC_TYPE: Final = b"\xffsecpolicy-hmac-sha256"
-_ED25519_SIG: Final = 64
+_CONTROL: Final = re.compile("[\x00-\x09\x0b-\x1f]")
 
 
 class CheckpointError(SecPolicyError, ValueError):
@@ -181,7 +182,7 @@ class Checkpoint:
 
 def _split(note: str) -> tuple[str, list[tuple[str, bytes, bytes]]]:
     """The text of *note* and its signature lines as (name, key id, signature)."""
-    if any(ord(c) < 0x20 and c != "\n" for c in note) or not note.endswith("\n"):  # noqa: PLR2004
+    if _CONTROL.search(note) or not note.endswith("\n"):
         raise CheckpointError("a signed note ends with a newline and has no control characters")
     cut = note.rfind("\n\n")
     if cut < 0:
