@@ -23,8 +23,16 @@ from secpolicy.audit._logger import AuditLogger
 from secpolicy.audit._note import Checkpoint, CheckpointError, cosign, verify_checkpoint
 from secpolicy.audit._ocsf import ACTIONS, OCSF_VERSION, ActionSpec, action_spec, to_ocsf
 from secpolicy.audit._processors import DEFAULT_MASKER, MaskPII, ShapeEvent, render_record
+from secpolicy.audit._proofs import (
+    ConsistencyProof,
+    InclusionProof,
+    LogTree,
+    verify_consistency_proof,
+    verify_inclusion_proof,
+)
 from secpolicy.audit._reader import read_records
 from secpolicy.audit._sinks import FileSink, Fsync, LoggingSink, Sink, StreamSink, rotated_files
+from secpolicy.audit._stream import Verifier
 from secpolicy.audit._verify import FileSummary, Problem, VerifyReport, verify
 from secpolicy.audit._writer import AnchorMismatch, WriterForked
 from secpolicy.exceptions import AuditWriteError
@@ -44,11 +52,14 @@ __all__ = [
     "AuditWriteError",
     "Checkpoint",
     "CheckpointError",
+    "ConsistencyProof",
     "Endpoint",
     "FileAnchorStore",
     "FileSink",
     "FileSummary",
     "Fsync",
+    "InclusionProof",
+    "LogTree",
     "LoggingSink",
     "MaskPII",
     "MemoryAnchorStore",
@@ -58,6 +69,7 @@ __all__ = [
     "SigningKey",
     "Sink",
     "StreamSink",
+    "Verifier",
     "VerifyKey",
     "VerifyReport",
     "WriterForked",
@@ -74,4 +86,6 @@ __all__ = [
     "to_ocsf",
     "verify",
     "verify_checkpoint",
+    "verify_consistency_proof",
+    "verify_inclusion_proof",
 ]

@@ -579,48 +579,16 @@ class _Verifier:
     def checkpoint(  # noqa: PLR0917 (called from special() only)
         self, file: str, number: int, seq: int, prev: str, record: dict[str, Any], line: bytes
     ) -> None:
-        note = record.get("checkpoint")
         covered = (
             f"records {self.unsealed_from}-{seq - 1}"
             if self.unsealed_from is not None
             else "records"
         )
-        if not isinstance(note, str):
-            self.report("bad_checkpoint", file, number, seq, "a checkpoint without its signed note")
-            return
-        try:
-            checkpoint = verify_checkpoint(note, key=self.keys)
-        except CheckpointError as exc:
-            self.report("bad_checkpoint", file, number, seq, self.why_unsigned(note, exc, covered))
-            return
-        frontier = _frontier(record, seq)
-        mismatch = None
-        if set(record) != _CHECKPOINT_MEMBERS:
-            mismatch = "it carries members the signature does not cover"
-        elif checkpoint.size != seq:
-            mismatch = f"it was signed for tree size {checkpoint.size}, not {seq}"
-        elif self.log_id is None or checkpoint.log_id != self.log_id:
-            mismatch = "it was signed for another log"
-        elif (
-            record.get("log_id") != checkpoint.log_id
-            or record.get("time") != checkpoint.time
-            or record.get("root") != checkpoint.root.hex()
-        ):
-            mismatch = "its unsigned copies of the log id, time or root were changed"
-        elif frontier is None or frontier.root() != checkpoint.root:
-            mismatch = "its Merkle frontier does not give the signed root"
-        elif (
-            self.tree is not None and self.tree.size == seq and self.tree.root() != checkpoint.root
-        ):
-            mismatch = f"the Merkle root of {covered} is not the signed one"
-        if mismatch is not None:
-            self.report(
-                "bad_checkpoint",
-                file,
-                number,
-                seq,
-                f"{mismatch}: {covered} may have been rewritten",
-            )
+        checkpoint, frontier, mismatch = check_checkpoint(
+            record, seq, self.log_id, self.tree, self.keys, covered
+        )
+        if mismatch is not None or checkpoint is None or frontier is None:
+            self.report("bad_checkpoint", file, number, seq, str(mismatch))
             return
         if self.tree is None or self.tree.size != seq:
             self.tree = frontier  # resynchronise after damage reported above
@@ -628,17 +596,6 @@ class _Verifier:
         self.checkpoint_texts[seq] = checkpoint.text
         self.sealed_seq = seq
         self.unsealed_from = None
-
-    def why_unsigned(self, note: str, exc: CheckpointError, covered: str) -> str:
-        try:
-            parsed = Checkpoint.parse(note)
-        except CheckpointError:
-            return f"its note is malformed ({exc}): {covered} may have been rewritten"
-        known = {note_key_id(parsed.origin, key) for key in self.keys}
-        ids = [line.rsplit(" ", 1)[-1] for line in note.split("\n\n", 1)[-1].splitlines()]
-        if not any(_key_id_of(encoded) in known for encoded in ids):
-            return "signed with a key that was not given (or the log id was changed)"
-        return f"the signature does not match: {covered} may have been rewritten"
 
     # -- the end --------------------------------------------------------------
 
@@ -788,6 +745,61 @@ class _Verifier:
                 "its tail was cut off, or an older copy was restored",
             )
         return newest
+
+
+def _why_unsigned(note: str, exc: CheckpointError, covered: str, keys: list[VerifyKey]) -> str:
+    try:
+        parsed = Checkpoint.parse(note)
+    except CheckpointError:
+        return f"its note is malformed ({exc}): {covered} may have been rewritten"
+    known = {note_key_id(parsed.origin, key) for key in keys}
+    ids = [line.rsplit(" ", 1)[-1] for line in note.split("\n\n", 1)[-1].splitlines()]
+    if not any(_key_id_of(encoded) in known for encoded in ids):
+        return "signed with a key that was not given (or the log id was changed)"
+    return f"the signature does not match: {covered} may have been rewritten"
+
+
+def check_checkpoint(  # noqa: PLR0917 (the facts of one checkpoint record)
+    record: dict[str, Any],
+    seq: int,
+    log_id: str | None,
+    tree: CompactRange | None,
+    keys: list[VerifyKey],
+    covered: str,
+) -> tuple[Checkpoint | None, CompactRange | None, str | None]:
+    """Check a checkpoint record at *seq*: its note's signature and that it binds every member.
+
+    Returns:
+        The checkpoint, its frontier and None; or what is wrong as the third item.
+    """
+    note = record.get("checkpoint")
+    if not isinstance(note, str):
+        return None, None, "a checkpoint without its signed note"
+    try:
+        checkpoint = verify_checkpoint(note, key=keys)
+    except CheckpointError as exc:
+        return None, None, _why_unsigned(note, exc, covered, keys)
+    frontier = _frontier(record, seq)
+    mismatch = None
+    if set(record) != _CHECKPOINT_MEMBERS:
+        mismatch = "it carries members the signature does not cover"
+    elif checkpoint.size != seq:
+        mismatch = f"it was signed for tree size {checkpoint.size}, not {seq}"
+    elif log_id is None or checkpoint.log_id != log_id:
+        mismatch = "it was signed for another log"
+    elif (
+        record.get("log_id") != checkpoint.log_id
+        or record.get("time") != checkpoint.time
+        or record.get("root") != checkpoint.root.hex()
+    ):
+        mismatch = "its unsigned copies of the log id, time or root were changed"
+    elif frontier is None or frontier.root() != checkpoint.root:
+        mismatch = "its Merkle frontier does not give the signed root"
+    elif tree is not None and tree.size == seq and tree.root() != checkpoint.root:
+        mismatch = f"the Merkle root of {covered} is not the signed one"
+    if mismatch is not None:
+        return None, None, f"{mismatch}: {covered} may have been rewritten"
+    return checkpoint, frontier, None
 
 
 def _frontier(record: dict[str, Any], seq: int) -> CompactRange | None:
