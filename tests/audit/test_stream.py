@@ -88,3 +88,45 @@ class TestVerifier:
             Verifier(key=KEY, state={"version": 1})
         with pytest.raises(PolicyConfigError, match="version"):
             Verifier(key=KEY, state={"version": 9})
+
+
+class TestVerifierEdges:
+    def test_joining_at_a_rotated_file(self, lines: list[bytes]) -> None:
+        """A stream may start at a rotated file's segment record; the next checkpoint seals."""
+        start = next(i for i, line in enumerate(lines) if i and b'"kind":"segment"' in line)
+        verifier = Verifier(key=KEY)
+        for line in lines[start:]:
+            assert verifier.feed(line) == ()
+        assert verifier.finish() == ()
+        assert verifier.ok
+
+    def test_another_logs_segment(self, lines: list[bytes], tmp_path: Path) -> None:
+        """A segment record of another log in the stream is reported."""
+        verifier = Verifier(key=KEY)
+        for line in lines[:3]:
+            verifier.feed(line)
+        record = json.loads(lines[0])
+        other = lines[0].replace(record["log_id"].encode(), b"f" * 32)
+        prefix = other[: other.rindex(b',"hash":"')]
+        import hashlib
+
+        forged = prefix + b',"hash":"' + hashlib.sha256(prefix).hexdigest().encode() + b'"}\n'
+        fresh = Verifier(key=KEY)
+        fresh.feed(forged)
+        assert fresh.log_id == "f" * 32
+        found = [p.kind for p in fresh.feed(lines[1])]
+        assert found == ["modified"]  # record 1 links to the real segment, not the forged one
+        assert repr(fresh).startswith("Verifier(")
+
+    def test_state_round_trip_rejects_wrong_types(self, lines: list[bytes]) -> None:
+        """Every member of a state is type-checked on restore."""
+        verifier = Verifier(key=KEY)
+        for line in lines[:5]:
+            verifier.feed(line)
+        state = verifier.state()
+        assert Verifier(key=[KEY], state=state).state() == state
+        for member, value in (("next_seq", "5"), ("tree_size", True), ("tree", ["zz"])):
+            with pytest.raises(PolicyConfigError):
+                Verifier(key=KEY, state={**state, member: value})
+        assert Verifier(key=KEY).finish() == ()
+        assert Verifier(key=KEY).unsealed == 0
