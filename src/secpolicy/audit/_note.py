@@ -225,7 +225,7 @@ def _signed_by(note: str, name: str, key: VerifyKey) -> bool:
     return False
 
 
-def cosign(note: str, *, key: Ed25519PrivateKey, name: str) -> str:
+def cosign(note: str, *, key: SigningKey, name: str) -> str:
     """Add a witness's signature line to a checkpoint *note*.
 
     A witness (another team, a separate process, an auditor's service)
@@ -237,7 +237,7 @@ def cosign(note: str, *, key: Ed25519PrivateKey, name: str) -> str:
 
     Args:
         note: The checkpoint note.
-        key: The witness's Ed25519 key.
+        key: The witness's key (Ed25519 for an interoperable signature line).
         name: The witness's key name (no spaces, no ``+``).
 
     Returns:
@@ -249,6 +249,8 @@ def cosign(note: str, *, key: Ed25519PrivateKey, name: str) -> str:
     .. versionadded:: 0.2
     """
     Checkpoint.parse(note)
+    if isinstance(key, Ed25519PublicKey):
+        raise CheckpointError("a public key cannot cosign; pass the witness's private key")
     if not _valid_name(name):
         raise CheckpointError("a key name must be non-empty, without spaces or '+'")
     text, _ = _split(note)
@@ -259,7 +261,7 @@ def verify_checkpoint(
     note: str,
     *,
     key: VerifyKey | Sequence[VerifyKey],
-    witnesses: Sequence[tuple[str, Ed25519PublicKey | Ed25519PrivateKey]] = (),
+    witnesses: Sequence[tuple[str, VerifyKey]] = (),
 ) -> Checkpoint:
     """Parse *note* and check the writer's signature and every required cosignature.
 

@@ -26,11 +26,6 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterable, Sequence
 
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-        Ed25519PrivateKey,
-        Ed25519PublicKey,
-    )
-
     from secpolicy.audit._chain import VerifyKey
 
 __all__ = [
@@ -262,7 +257,7 @@ class LogTree:
 def _checked(
     note: str | Checkpoint,
     key: VerifyKey | Sequence[VerifyKey],
-    witnesses: Sequence[tuple[str, Ed25519PublicKey | Ed25519PrivateKey]],
+    witnesses: Sequence[tuple[str, VerifyKey]],
 ) -> Checkpoint:
     text = note.note if isinstance(note, Checkpoint) else note
     return verify_checkpoint(text, key=key, witnesses=witnesses)
@@ -274,7 +269,7 @@ def verify_inclusion_proof(
     checkpoint: str | Checkpoint,
     *,
     key: VerifyKey | Sequence[VerifyKey],
-    witnesses: Sequence[tuple[str, Ed25519PublicKey | Ed25519PrivateKey]] = (),
+    witnesses: Sequence[tuple[str, VerifyKey]] = (),
 ) -> Checkpoint:
     """Check that the record *line* is in the log the signed *checkpoint* describes.
 
@@ -315,7 +310,7 @@ def verify_consistency_proof(
     new: str | Checkpoint,
     *,
     key: VerifyKey | Sequence[VerifyKey],
-    witnesses: Sequence[tuple[str, Ed25519PublicKey | Ed25519PrivateKey]] = (),
+    witnesses: Sequence[tuple[str, VerifyKey]] = (),
 ) -> tuple[Checkpoint, Checkpoint]:
     """Check that the signed checkpoint *new* extends *old* (no rollback, no fork).
 
