@@ -67,7 +67,9 @@ class TestVerifier:
         fresh = Verifier(key=KEY)
         fresh.feed(lines[0])
         fresh.feed(lines[1])
-        assert [p.kind for p in fresh.finish()] == ["no_checkpoint"]
+        assert [(p.kind, p.message[:17]) for p in fresh.finish()] == [
+            ("unsealed", "no checkpoint yet")
+        ]
 
     def test_gaps_duplicates_and_forged_checkpoints(self, lines: list[bytes]) -> None:
         """Missing, repeated and badly signed lines are reported; the chain does not move."""

@@ -71,9 +71,9 @@ class TestSealing:
         kept = [line for line in _lines(path) if b'"kind":"checkpoint"' not in line]
         kept[0] = re.sub(rb'"log_id":"[0-9a-f]+"', b'"log_id":"' + b"f" * 32 + b'"', kept[0])
         path.write_bytes(b"".join(_rechain(kept)))
-        assert "no_checkpoint" in _kinds(path)
+        assert "unsealed" in _kinds(path)
         with_anchor = _kinds(path, anchor=anchor)
-        assert {"no_checkpoint", "unknown_log"} <= set(with_anchor)
+        assert {"unsealed", "unknown_log"} <= set(with_anchor)
         expected = _kinds(path, anchor=anchor, expected_log_ids=[original.log_id])
         assert {"missing_log", "truncated"} <= set(expected)
 
@@ -85,8 +85,9 @@ class TestSealing:
         audit.login(**ADDR)
         report = verify(tmp_path / "audit.jsonl", key=PUBLIC)
         assert not report.ok
-        assert [p.kind for p in report.problems] == ["no_checkpoint"]
-        assert "no checkpoint yet" in report.problems[0].message
+        assert [p.kind for p in report.problems] == ["unsealed"]
+        assert ": unsealed: no checkpoint yet" in str(report.problems[0])
+        assert report.checkpoints == 0
 
     def test_forged_unsealed_tail(self, make_logger: Callable[..., AuditLogger]) -> None:
         """Well-chained records appended after the last checkpoint are unsealed: an error."""

@@ -78,7 +78,7 @@ class TestCheckpoints:
         audit.close()
         assert verify(tmp_path / "audit.jsonl", key=key).ok
         report = verify(tmp_path / "audit.jsonl", key=bytes(32))
-        assert [p.kind for p in report.problems] == ["bad_checkpoint", "no_checkpoint"]
+        assert [p.kind for p in report.problems] == ["bad_checkpoint", "unsealed"]
 
     @pytest.mark.parametrize(
         ("options", "match"),

@@ -250,9 +250,9 @@ class Verifier:
         if self.checkpoints == 0:
             return (
                 self._problem(
-                    "no_checkpoint",
+                    "unsealed",
                     None,
-                    "unsealed: no checkpoint yet: nothing fed is covered by a valid signature",
+                    "no checkpoint yet: nothing fed is covered by a valid signature",
                 ),
             )
         if self._unsealed_from is not None:

@@ -42,7 +42,6 @@ ProblemKind = Literal[
     "bad_checkpoint",
     "missing_file",
     "unsealed",
-    "no_checkpoint",
     "rollback",
     "forked",
     "unknown_log",
@@ -75,8 +74,9 @@ class Problem:
             ``duplicated``, ``reordered``, ``truncated`` (the end was cut
             off, or is behind an anchored checkpoint), ``bad_checkpoint``,
             ``missing_file``, ``unsealed`` (records after the last valid
-            checkpoint), ``no_checkpoint`` (a log with no valid checkpoint at
-            all: a writer that never sealed, or a forgery), ``rollback`` (the
+            checkpoint; its message begins "no checkpoint yet" for a log with
+            no valid checkpoint at all: a writer that never sealed, or a
+            forgery), ``rollback`` (the
             log differs from an anchored checkpoint at its place: cut and
             rewritten, or an older copy restored and continued), ``forked``
             (two anchored checkpoints of one size with different trees),
@@ -650,12 +650,12 @@ class _Verifier:
             return
         if self.checkpoints == 0:
             self.report(
-                "no_checkpoint",
+                "unsealed",
                 last_file,
                 None,
                 self.first[0] if self.first is not None else None,
-                "unsealed: no checkpoint yet: no record of this log is covered by a valid "
-                "checkpoint signature (a writer that has not sealed yet, or a forged log)",
+                "no checkpoint yet: no record of this log is covered by a valid checkpoint "
+                "signature (a writer that has not sealed yet, or a forged log)",
             )
         elif self.unsealed_from is not None:
             count = self.last_seq - self.unsealed_from + 1
@@ -975,7 +975,7 @@ def verify(
 
     .. versionchanged:: 0.2
        Records no valid checkpoint covers are an error (``unsealed``,
-       ``no_checkpoint``); every anchor is checked; *expected_log_ids*.
+       "no checkpoint yet"); every anchor is checked; *expected_log_ids*.
     """
     keys = [key] if not isinstance(key, Sequence) or isinstance(key, bytes) else list(key)
     for item in keys:
