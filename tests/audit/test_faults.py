@@ -357,6 +357,17 @@ class TestClocks:
         kinds = [r["kind"] for r in read_records(tmp_path / "audit.jsonl", kinds=())]
         assert kinds.count("checkpoint") == 1
 
+    def test_injected_clock_stepping_back_seals_at_once(
+        self, make_logger: Callable[..., AuditLogger], tmp_path: Path, clock: FrozenClock
+    ) -> None:
+        """With only a wall clock injected, a step back seals instead of stalling for hours."""
+        audit = make_logger(checkpoint_interval=timedelta(seconds=30))
+        audit.login(**ADDR)
+        clock.set(clock.now() - timedelta(hours=2))
+        audit.login(**ADDR)
+        kinds = [r["kind"] for r in read_records(tmp_path / "audit.jsonl", kinds=())]
+        assert kinds.count("checkpoint") == 1
+
     def test_logged_time_beside_the_event_time(
         self, make_logger: Callable[..., AuditLogger], tmp_path: Path, clock: FrozenClock
     ) -> None:

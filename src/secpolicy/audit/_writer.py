@@ -467,9 +467,11 @@ class ChainWriter:
             )
 
     def _interval_passed(self) -> bool:
-        return self._interval is not None and (
-            self._monotonic() - self._last_checkpoint >= self._interval
-        )
+        if self._interval is None:
+            return False
+        elapsed = self._monotonic() - self._last_checkpoint
+        # A clock that stepped back (an injected wall clock) seals now rather than stalling.
+        return elapsed >= self._interval or elapsed < 0
 
     def _commit(self, kind: str, body: str, write: Callable[[bytes], None]) -> tuple[int, str]:
         """Frame a record, hand it to *write*, and only then advance the chain."""
