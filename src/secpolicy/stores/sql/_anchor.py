@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import errno
+import hashlib
+import json
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from secpolicy.audit import Anchor
 from secpolicy.exceptions import AuditWriteError, PolicyConfigError
@@ -19,19 +22,23 @@ if TYPE_CHECKING:
 __all__ = ["SQLAnchorStore", "create_anchor_writer_role"]
 
 _ROLE = re.compile(r"[a-z_][a-z0-9_]{0,62}\Z")
-_FIELDS = ("log_id", "seq", "head", "hash", "time", "alg", "key_id", "sig", "file")
+
+
+def _body(anchor: Anchor) -> str:
+    return json.dumps(anchor.to_dict(), sort_keys=True, separators=(",", ":"))
 
 
 class SQLAnchorStore:
     """An :class:`~secpolicy.audit.AnchorStore` in a SQL table that only grows.
 
-    Every checkpoint of every writer is kept (none replaces another), so the
-    verifier can compare a log with all of its anchors and see rollbacks and
-    forks. The database itself refuses to rewrite history: triggers abort
-    any ``UPDATE`` or ``DELETE`` of the table (and ``TRUNCATE`` on
-    PostgreSQL). On PostgreSQL, give the services a role made by
-    :func:`create_anchor_writer_role`, which may only read and insert, and
-    keep the table owner (who could drop the trigger) for migrations.
+    Every checkpoint of every writer is kept (none replaces another; the
+    same anchor stored twice is kept once), so the verifier can compare a
+    log with all of its anchors, see rollbacks and forks, and check the set
+    of writers with :meth:`log_ids`. The database itself refuses to rewrite
+    history: triggers abort any ``UPDATE`` or ``DELETE`` of the table (and
+    ``TRUNCATE`` on PostgreSQL). On PostgreSQL, give the services a role made
+    by :func:`create_anchor_writer_role`, which may only read and insert,
+    and keep the table owner (who could drop the trigger) for migrations.
 
     Args:
         engine: A SQLAlchemy engine (SQLite or PostgreSQL).
@@ -50,6 +57,10 @@ class SQLAnchorStore:
         self.engine = engine
         self._t: Tables = require_schema(engine, "anchors", prefix, create=create_schema)
         self._table = self._t.anchors
+        dialect: Any = postgresql if engine.dialect.name == "postgresql" else sqlite
+        self._insert = dialect.insert(self._table).on_conflict_do_nothing(
+            index_elements=["log_id", "seq", "digest"]
+        )
 
     def put(self, anchor: Anchor) -> None:
         """Append *anchor* (committed before this returns).
@@ -59,9 +70,16 @@ class SQLAnchorStore:
         """
         if not isinstance(anchor, Anchor):
             raise PolicyConfigError("anchor: must be a secpolicy.audit.Anchor")
+        body = _body(anchor)
+        row = {
+            "log_id": anchor.log_id,
+            "seq": anchor.seq,
+            "digest": hashlib.sha256(body.encode()).hexdigest(),
+            "body": body,
+        }
         try:
             with self.engine.begin() as conn:
-                conn.execute(self._table.insert().values(anchor.to_dict()))
+                conn.execute(self._insert.values(row))
         except sa.exc.DBAPIError as exc:
             raise AuditWriteError(
                 errno.EIO,
@@ -69,19 +87,18 @@ class SQLAnchorStore:
                 f"{type(exc.orig).__name__}",
             ) from exc
 
-    def _select(self, log_id: str | None = None) -> list[Anchor]:
-        c = self._table.c
-        query = sa.select(*(c[name] for name in _FIELDS)).order_by(c.seq, c.id)
-        if log_id is not None:
-            query = query.where(c.log_id == log_id)
+    def _read(self, query: sa.Select[Any]) -> list[Anchor]:
         try:
             with self.engine.connect() as conn:
-                rows = conn.execute(query).all()
+                bodies = conn.execute(query).scalars().all()
         except sa.exc.DBAPIError as exc:
             raise StoreError(
                 f"cannot read anchors from {self._table.name}: {type(exc.orig).__name__}"
             ) from exc
-        return [Anchor(**dict(zip(_FIELDS, row, strict=True))) for row in rows]
+        try:
+            return [Anchor.from_dict(json.loads(str(body))) for body in bodies]
+        except (ValueError, TypeError):
+            raise StoreError(f"a row of {self._table.name} is not an anchor") from None
 
     def latest(self, log_id: str) -> Anchor | None:
         """The anchor with the highest ``seq`` for *log_id* (the first stored of equals).
@@ -90,27 +107,22 @@ class SQLAnchorStore:
             StoreError: The database could not be reached.
         """
         c = self._table.c
-        query = (
-            sa.select(*(c[name] for name in _FIELDS))
-            .where(c.log_id == log_id)
-            .order_by(c.seq.desc(), c.id)
-            .limit(1)
+        found = self._read(
+            sa.select(c.body).where(c.log_id == log_id).order_by(c.seq.desc(), c.id).limit(1)
         )
-        try:
-            with self.engine.connect() as conn:
-                row = conn.execute(query).first()
-        except sa.exc.DBAPIError as exc:
-            raise StoreError(
-                f"cannot read anchors from {self._table.name}: {type(exc.orig).__name__}"
-            ) from exc
-        return None if row is None else Anchor(**dict(zip(_FIELDS, row, strict=True)))
+        return found[0] if found else None
 
-    def anchors(self, log_id: str) -> list[Anchor]:
-        """Every anchor of *log_id*, in sequence order (forks appear side by side)."""
-        return self._select(log_id)
+    def anchors(self, log_id: str) -> tuple[Anchor, ...]:
+        """Every anchor of *log_id*, by ascending ``seq`` (ties in the order stored).
 
-    def log_ids(self) -> list[str]:
-        """Every log that has anchored here, sorted: the writers a verifier expects.
+        Raises:
+            StoreError: The database could not be reached.
+        """
+        c = self._table.c
+        return tuple(self._read(sa.select(c.body).where(c.log_id == log_id).order_by(c.seq, c.id)))
+
+    def log_ids(self) -> frozenset[str]:
+        """Every log that has anchored here: the writers a verifier expects.
 
         Raises:
             StoreError: The database could not be reached.
@@ -118,8 +130,9 @@ class SQLAnchorStore:
         c = self._table.c
         try:
             with self.engine.connect() as conn:
-                rows = conn.execute(sa.select(c.log_id).distinct().order_by(c.log_id)).scalars()
-                return [str(value) for value in rows]
+                return frozenset(
+                    str(v) for v in conn.execute(sa.select(c.log_id).distinct()).scalars()
+                )
         except sa.exc.DBAPIError as exc:
             raise StoreError(
                 f"cannot read anchors from {self._table.name}: {type(exc.orig).__name__}"

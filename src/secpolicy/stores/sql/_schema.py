@@ -95,14 +95,11 @@ class Tables:
             sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
             sa.Column("log_id", sa.String(256), nullable=False),
             sa.Column("seq", sa.BigInteger, nullable=False),
-            sa.Column("head", sa.Text, nullable=False),
-            sa.Column("hash", sa.Text, nullable=False),
-            sa.Column("time", sa.Text, nullable=False),
-            sa.Column("alg", sa.String(32), nullable=False),
-            sa.Column("key_id", sa.Text, nullable=False),
-            sa.Column("sig", sa.Text, nullable=False),
-            sa.Column("file", sa.Text, nullable=False),
-            sa.Index(f"{p}anchors_log_seq", "log_id", "seq"),
+            # The anchor as JSON (Anchor.to_dict), and its SHA-256: the same
+            # anchor stored twice is kept once; different ones all are.
+            sa.Column("digest", sa.String(64), nullable=False),
+            sa.Column("body", sa.Text, nullable=False),
+            sa.Index(f"{p}anchors_log_seq", "log_id", "seq", "digest", unique=True),
         )
         self.holds = sa.Table(
             f"{p}holds",
