@@ -276,6 +276,11 @@ def migrate(
     t = tables(check_prefix(prefix))
     done: dict[str, int] = {}
     try:
+        if engine.dialect.name == "sqlite":
+            # Readers and one writer at a time, without readers blocking it;
+            # the mode is kept in the database file.
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         for component in components:
             steps = MIGRATIONS[component]
             with begin_write(engine, lock_key=f"{prefix}schema") as conn:

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from secpolicy._clock import to_utc
 from secpolicy.stores._codec import check_ttl, decode, encode, expiry
 from secpolicy.stores._errors import StoreError
-from secpolicy.stores.sql._schema import micros, require_schema
+from secpolicy.stores.sql._schema import begin_write, micros, require_schema
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -84,10 +84,9 @@ class SQLThrottleStore:
     def _connect(self) -> Connection:
         return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
-    def _read(self, conn: Connection, key: str) -> str:
-        found = conn.execute(
-            sa.select(self._table.c.state).where(self._table.c.key == key)
-        ).scalar()
+    def _read(self, conn: Connection, key: str, *, lock: bool = False) -> str:
+        query = sa.select(self._table.c.state).where(self._table.c.key == key)
+        found = conn.execute(query.with_for_update() if lock else query).scalar()
         return "" if found is None else str(found)
 
     def _try(self, conn: Connection, key: str, old: str, new: ThrottleState | None) -> bool:
@@ -125,15 +124,23 @@ class SQLThrottleStore:
         with self._seen_lock:
             old = self._seen.get(key)
         try:
+            # Fast path: one conditional statement against the state last seen.
             with self._connect() as conn:
                 if old is None:
                     old = self._read(conn, key)
+                new = change(decode(old) if old else None)
+                if self._try(conn, key, old, new):
+                    self._remember(key, "" if new is None else encode(new))
+                    return new
+            # Another writer got in first: queue behind the others on the row
+            # lock (PostgreSQL) or the write lock (SQLite) instead of racing.
+            with begin_write(self.engine) as conn:
                 for _ in range(_MAX_ATTEMPTS):
+                    old = self._read(conn, key, lock=True)
                     new = change(decode(old) if old else None)
                     if self._try(conn, key, old, new):
                         self._remember(key, "" if new is None else encode(new))
                         return new
-                    old = self._read(conn, key)
         except sa.exc.DBAPIError as exc:
             raise StoreError(
                 f"cannot update throttle state in the database: {type(exc.orig).__name__}"
