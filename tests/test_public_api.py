@@ -148,7 +148,9 @@ EXPECTED: dict[str, set[str]] = {
         "Decision",
         "Effect",
         "GrantRequest",
+        "MemoryPolicyStore",
         "PendingRequest",
+        "PolicyStore",
         "PrivilegedGrant",
         "RBACEvent",
         "ResourcePattern",
@@ -156,6 +158,7 @@ EXPECTED: dict[str, set[str]] = {
         "ReviewReport",
         "Rule",
         "Session",
+        "StoreConflict",
     },
     "secpolicy.audit": {
         "ACTIONS",

@@ -26,6 +26,7 @@ from secpolicy.rbac._model import (
     Rule,
 )
 from secpolicy.rbac._sessions import Session
+from secpolicy.rbac._store import MemoryPolicyStore, PolicyStore, StoreConflict
 
 __all__ = [
     "RBAC",
@@ -34,7 +35,9 @@ __all__ = [
     "Decision",
     "Effect",
     "GrantRequest",
+    "MemoryPolicyStore",
     "PendingRequest",
+    "PolicyStore",
     "PrivilegedGrant",
     "RBACEvent",
     "ResourcePattern",
@@ -42,4 +45,5 @@ __all__ = [
     "ReviewReport",
     "Rule",
     "Session",
+    "StoreConflict",
 ]
