@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Final
 
-from secpolicy.rbac._match import ResourcePattern, match_segments, trie_collect, trie_under
+from secpolicy.rbac._match import ResourcePattern, match_segments, reaches, trie_collect
 from secpolicy.rbac._model import Decision, PrivilegedGrant, ResourceFilter, Rule
 from secpolicy.rbac._state import State
 
@@ -131,6 +131,22 @@ def effective(state: State, tenant: str | None, user: str, now: datetime | None)
     return found
 
 
+def _payloads(
+    state: State, scope: str | None, resource: tuple[str, ...], text: str, action: str
+) -> list[Any]:
+    """The ``role -> (allow, deny)`` maps of every rule that applies in *scope*."""
+    exact = state.exact
+    found = [m for k in ((scope, text, action), (scope, text, "*")) if (m := exact.get(k))]
+    root = state.rules.get(scope)
+    if root is not None:
+        for payload in trie_collect(root, resource):
+            for key in (action, "*"):
+                by_role = payload.get(key)
+                if by_role is not None:
+                    found.append(by_role)
+    return found
+
+
 def lookup(
     state: State,
     tenant: str | None,
@@ -141,27 +157,20 @@ def lookup(
     """The deny and allow rules of *roles* (every role if None) that apply to the request."""
     denies: list[Rule] = []
     allows: list[Rule] = []
-    tries = state.rules
+    text = "/".join(resource)
     for scope in (None, tenant) if tenant is not None else (None,):
-        root = tries.get(scope)
-        if root is None:
-            continue
-        for payload in trie_collect(root, resource):
-            for key in (action, "*"):
-                by_role = payload.get(key)
-                if by_role is None:
-                    continue
-                if roles is None:
-                    cells: Iterable[Any] = by_role.values()
-                elif len(by_role) <= len(roles):
-                    cells = [c for r, c in by_role.items() if r in roles]
-                else:
-                    cells = [c for r in roles if (c := by_role.get(r)) is not None]
-                for allow, deny in cells:
-                    if deny is not None:
-                        denies.append(deny)
-                    if allow is not None:
-                        allows.append(allow)
+        for by_role in _payloads(state, scope, resource, text, action):
+            if roles is None:
+                cells: Iterable[Any] = by_role.values()
+            elif len(by_role) <= len(roles):
+                cells = [c for r, c in by_role.items() if r in roles]
+            else:
+                cells = [c for r in roles if (c := by_role.get(r)) is not None]
+            for allow, deny in cells:
+                if deny is not None:
+                    denies.append(deny)
+                if allow is not None:
+                    allows.append(allow)
     return denies, allows
 
 
@@ -174,40 +183,46 @@ def verdict(
 ) -> int:
     """0 if nothing applies, 1 if only allows apply, 2 if a deny applies (the fast path)."""
     found = 0
+    text = "/".join(resource)
+    exact = state.exact
     tries = state.rules
     for scope in (None, tenant) if tenant is not None else (None,):
+        maps = [m for k in ((scope, text, action), (scope, text, "*")) if (m := exact.get(k))]
         root = tries.get(scope)
-        if root is None:
-            continue
-        for payload in trie_collect(root, resource):
-            for key in (action, "*"):
-                by_role = payload.get(key)
-                if by_role is None:
-                    continue
-                if len(by_role) <= len(roles):
-                    for role, (allow, deny) in by_role.items():
-                        if role in roles:
-                            if deny is not None:
-                                return 2
-                            found = 1
-                else:
-                    for role in roles:
-                        cell = by_role.get(role)
-                        if cell is not None:
-                            if cell[1] is not None:
-                                return 2
-                            found = 1
+        if root is not None:
+            for payload in trie_collect(root, resource):
+                for key in (action, "*"):
+                    by_role = payload.get(key)
+                    if by_role is not None:
+                        maps.append(by_role)
+        for by_role in maps:
+            if len(by_role) <= len(roles):
+                for role, cell in by_role.items():
+                    if role in roles:
+                        if cell[1] is not None:
+                            return 2
+                        found = 1
+            else:
+                for role in roles:
+                    cell = by_role.get(role)
+                    if cell is not None:
+                        if cell[1] is not None:
+                            return 2
+                        found = 1
     return found
 
 
 def label_level(state: State, tenant: str | None, resource: tuple[str, ...]) -> int | None:
     """The rank of the highest sensitivity label matching *resource*, if any."""
     best: int | None = None
+    text = "/".join(resource)
     for scope in (None, tenant) if tenant is not None else (None,):
+        hit = state.label_exact.get((scope, text))
+        found = [hit] if hit is not None else []
         root = state.labels.get(scope)
-        if root is None:
-            continue
-        for level, _ in trie_collect(root, resource):
+        if root is not None:
+            found.extend(trie_collect(root, resource))
+        for level, _ in found:
             if best is None or level > best:
                 best = level
     return best
@@ -215,7 +230,7 @@ def label_level(state: State, tenant: str | None, resource: tuple[str, ...]) -> 
 
 def cleared(state: State, tenant: str | None, user: str, resource: tuple[str, ...]) -> bool:
     """True if no label on *resource* is above *user*'s clearance."""
-    if not state.labels:
+    if not state.label_index:
         return True
     label = label_level(state, tenant, resource)
     if label is None:
@@ -391,44 +406,36 @@ def resources_for(
     under: tuple[str, ...] | None,
 ) -> ResourceFilter:
     """The allow and deny patterns that decide which resources *user* may act on."""
-    roles = eff.roles
     allow: dict[str, ResourcePattern] = {}
     deny: dict[str, ResourcePattern] = {}
     prefix = under or ()
-    for scope in (None, tenant) if tenant is not None else (None,):
-        root = state.rules.get(scope)
-        if root is None:
-            continue
-        for payload in trie_under(root, prefix):
-            for key in (action, "*"):
-                by_role = payload.get(key)
-                if by_role is None:
+    scopes = (None, tenant) if tenant is not None else (None,)
+    index = state.rule_index
+    for role in eff.roles:
+        for scope in scopes:
+            for rule in index.get((scope, role), {}).values():
+                if rule.action not in (action, "*") or not reaches(rule.resource.segments, prefix):
                     continue
-                for role in roles if len(roles) < len(by_role) else by_role:
-                    cell = by_role.get(role)
-                    if cell is None or role not in roles:
-                        continue
-                    if cell[0] is not None:
-                        allow[cell[0].resource.text] = cell[0].resource
-                    if cell[1] is not None:
-                        deny[cell[1].resource.text] = cell[1].resource
-        if state.labels:
-            clearance = state.clearances.get((tenant, user))
-            rank = -1 if clearance is None else state.level_index(clearance)
-            label_root = state.labels.get(scope)
-            if label_root is not None:
-                for level, pattern in trie_under(label_root, prefix):
-                    if level > rank:
-                        deny[pattern.text] = pattern
-    denied_patterns = tuple(deny.values())
+                target = allow if rule.effect == "allow" else deny
+                target[rule.resource.text] = rule.resource
+    if state.label_index:
+        clearance = state.clearances.get((tenant, user))
+        rank = -1 if clearance is None else state.level_index(clearance)
+        for (scope, text), level in state.label_index.items():
+            if scope in scopes and state.level_index(level) > rank:
+                pattern = ResourcePattern(text)
+                if reaches(pattern.segments, prefix):
+                    deny[text] = pattern
+    denied_patterns = tuple(sorted(deny.values(), key=lambda p: p.text))
+    exact_denies = {p.text for p in denied_patterns if p.is_exact}
+    wild_denies = [p for p in denied_patterns if not p.is_exact]
     kept = [
         p
         for p in allow.values()
-        if not (p.is_exact and any(match_segments(d.segments, p.segments) for d in denied_patterns))
+        if not (
+            p.is_exact
+            and (p.text in exact_denies or any(match_segments(d.segments, p.segments) for d in wild_denies))
+        )
     ]
     kept.sort(key=lambda p: p.text)
-    return ResourceFilter(
-        allow=tuple(kept),
-        deny=tuple(sorted(denied_patterns, key=lambda p: p.text)),
-        under=under,
-    )
+    return ResourceFilter(allow=tuple(kept), deny=denied_patterns, under=under)

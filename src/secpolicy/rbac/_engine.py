@@ -36,7 +36,7 @@ from secpolicy.rbac._model import (
 )
 from secpolicy.rbac._names import canon_action, canon_id, canon_resource
 from secpolicy.rbac._sessions import Session
-from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State
+from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State, new_state
 from secpolicy.rbac._store import PolicyStore, StoreConflict
 
 __all__ = ["RBAC", "GrantRequest"]
@@ -143,7 +143,7 @@ class RBAC:
         self._lock = threading.RLock()
         self._clock: Clock = clock or SystemClock()
         self._on_event = on_event
-        self._state = State(levels=names, config=config)
+        self._state = new_state(levels=names, config=config)
         self._decision_log = bool(decision_log)
         self._sample_rate = float(allow_sample_rate)
         self._sample_seed = bytes(sample_seed)
@@ -837,7 +837,7 @@ class RBAC:
                         "(RBAC.from_store) or an empty store",
                         field="store",
                     )
-                base = _serde.load(document, self._instant()) if document is not None else State(
+                base = _serde.load(document, self._instant()) if document is not None else new_state(
                     levels=local.levels, config=local.config
                 )
                 self._state = self._replay(base.derive(version=version), changes)

@@ -22,18 +22,15 @@ import immutables
 
 from secpolicy.rbac._names import canon_pattern, canon_resource
 
-__all__ = ["EMPTY", "Node", "ResourcePattern", "match_segments", "trie_collect", "trie_update"]
+__all__ = [
+    "EMPTY", "Node", "ResourcePattern", "match_segments", "reaches", "trie_collect", "trie_update",
+]  # fmt: skip
 
 _EMPTY_MAP: Final[immutables.Map[str, Any]] = immutables.Map()
 
 
-def match_segments(pattern: tuple[str, ...], resource: tuple[str, ...]) -> bool:
-    """True if *pattern* matches *resource* (the plain twin of the trie walk).
-
-    A set of pattern positions is carried along the resource's segments, so
-    the cost is the product of the two lengths at most, whatever the number
-    of ``**``.
-    """
+def _states(pattern: tuple[str, ...], resource: tuple[str, ...]) -> set[int]:
+    """The pattern positions reachable after matching all of *resource*."""
     size = len(pattern)
 
     def close(positions: set[int]) -> set[int]:
@@ -57,9 +54,26 @@ def match_segments(pattern: tuple[str, ...], resource: tuple[str, ...]) -> bool:
                 elif token in ("*", segment):
                     nxt.add(p + 1)
         if not nxt:
-            return False
+            return nxt
         states = close(nxt)
-    return size in states
+    return states
+
+
+def match_segments(pattern: tuple[str, ...], resource: tuple[str, ...]) -> bool:
+    """True if *pattern* matches *resource* (the plain twin of the trie walk).
+
+    A set of pattern positions is carried along the resource's segments, so
+    the cost is the product of the two lengths at most, whatever the number
+    of ``**``.
+    """
+    return len(pattern) in _states(pattern, resource)
+
+
+def reaches(pattern: tuple[str, ...], prefix: tuple[str, ...]) -> bool:
+    """True if *pattern* matches *prefix* or some resource below it."""
+    # Any pattern position left after the prefix matches the prefix itself
+    # (the end) or, with the rest of the pattern, some longer resource.
+    return bool(_states(pattern, prefix))
 
 
 @attrs.frozen
@@ -195,43 +209,3 @@ def trie_collect(root: Node, resource: tuple[str, ...]) -> list[Any]:
         if node.star is not None:
             stack.append((node.star, i + 1))
     return out
-
-
-def trie_under(root: Node, prefix: tuple[str, ...]) -> Iterator[Any]:
-    """Payloads of every pattern that can match *prefix* or a resource below it."""
-    size = len(prefix)
-    stack: list[tuple[Node, int]] = [(root, 0)]
-    queued: set[tuple[int, int]] = set()
-    below: list[Node] = []
-    while stack:
-        node, i = stack.pop()
-        if i == size:
-            below.append(node)
-            continue
-        dstar = node.dstar
-        if dstar is not None:
-            for j in range(i, size + 1):
-                key = (id(dstar), j)
-                if key not in queued:
-                    queued.add(key)
-                    stack.append((dstar, j))
-        child = node.exact.get(prefix[i])
-        if child is not None:
-            stack.append((child, i + 1))
-        if node.star is not None:
-            stack.append((node.star, i + 1))
-    # Past the prefix, everything stored below a reached node can match
-    # something under it.
-    done: set[int] = set()
-    while below:
-        node = below.pop()
-        if id(node) in done:
-            continue
-        done.add(id(node))
-        if node.value is not None:
-            yield node.value
-        below.extend(node.exact.values())
-        if node.star is not None:
-            below.append(node.star)
-        if node.dstar is not None:
-            below.append(node.dstar)

@@ -410,6 +410,13 @@ def _remove_rule(state: State, rule: Rule) -> State:
         payload = payload.set(rule.action, by_role) if len(by_role) else payload.delete(rule.action)
         return payload if len(payload) else None
 
+    if rule.resource.is_exact:
+        key3 = (rule.tenant, rule.resource.text, rule.action)
+        payload = change(_M.set(rule.action, state.exact[key3]))
+        exact = state.exact.delete(key3) if payload is None or rule.action not in payload else (
+            state.exact.set(key3, payload[rule.action])
+        )
+        return state.derive(exact=exact, rule_index=rule_index)
     root = trie_update(state.rules.get(rule.tenant, EMPTY), rule.resource.segments, change)
     rules = state.rules.delete(rule.tenant) if root.is_empty() else state.rules.set(rule.tenant, root)
     return state.derive(rules=rules, rule_index=rule_index)
@@ -427,8 +434,17 @@ def _add_rule(state: State, rule: Rule) -> State:
         cell[slot] = rule
         return payload.set(rule.action, by_role.set(rule.role, tuple(cell)))
 
+    if rule.resource.is_exact:
+        key3 = (rule.tenant, rule.resource.text, rule.action)
+        by_role = state.exact.get(key3, _M)
+        cell = list(by_role.get(rule.role, (None, None)))
+        cell[slot] = rule
+        exact = state.exact.set(key3, by_role.set(rule.role, tuple(cell)))
+        return state.derive(exact=exact, rule_index=state.rule_index.set(key, index))
     root = trie_update(state.rules.get(rule.tenant, EMPTY), rule.resource.segments, change)
-    return state.derive(rules=state.rules.set(rule.tenant, root), rule_index=state.rule_index.set(key, index))
+    return state.derive(
+        rules=state.rules.set(rule.tenant, root), rule_index=state.rule_index.set(key, index)
+    )
 
 
 def _rule_args(
@@ -538,11 +554,13 @@ def op_set_label(state: State, args: Mapping[str, Any], at: datetime, by: str | 
     level = _level(state, args.get("level"))
     _authorize(state, "labels", by, tenant, None, at)
     rank = state.level_index(level)
-    root = trie_update(state.labels.get(tenant, EMPTY), pattern.segments, lambda _: (rank, pattern))
-    new = state.derive(
-        labels=state.labels.set(tenant, root),
-        label_index=state.label_index.set((tenant, pattern.text), level),
-    )
+    index = state.label_index.set((tenant, pattern.text), level)
+    if pattern.is_exact:
+        exact = state.label_exact.set((tenant, pattern.text), (rank, pattern))
+        new = state.derive(label_exact=exact, label_index=index)
+    else:
+        root = trie_update(state.labels.get(tenant, EMPTY), pattern.segments, lambda _: (rank, pattern))
+        new = state.derive(labels=state.labels.set(tenant, root), label_index=index)
     event = _event("label_set", at, by, tenant=tenant,
                    details={"resource": pattern.text, "level": level})  # fmt: skip
     return Result(new, [event])
@@ -554,9 +572,13 @@ def op_remove_label(state: State, args: Mapping[str, Any], at: datetime, by: str
     _authorize(state, "labels", by, tenant, None, at)
     if (tenant, pattern.text) not in state.label_index:
         raise PolicyConfigError(f"no label on {pattern}", field="resource")
-    root = trie_update(state.labels[tenant], pattern.segments, lambda _: None)
-    labels = state.labels.delete(tenant) if root.is_empty() else state.labels.set(tenant, root)
-    new = state.derive(labels=labels, label_index=state.label_index.delete((tenant, pattern.text)))
+    index = state.label_index.delete((tenant, pattern.text))
+    if pattern.is_exact:
+        new = state.derive(label_exact=state.label_exact.delete((tenant, pattern.text)), label_index=index)
+    else:
+        root = trie_update(state.labels[tenant], pattern.segments, lambda _: None)
+        labels = state.labels.delete(tenant) if root.is_empty() else state.labels.set(tenant, root)
+        new = state.derive(labels=labels, label_index=index)
     event = _event("label_removed", at, by, tenant=tenant, details={"resource": pattern.text})
     return Result(new, [event])
 

@@ -48,7 +48,8 @@ def role_permissions(
     out: dict[Rule, None] = {}
     for name in roles:
         for key in ((None, name), (tenant, name)) if tenant is not None else ((None, name),):
-            for rule in state.rule_index.get(key, {}).values():
+            rules = state.rule_index.get(key, {}).values()
+            for rule in sorted(rules, key=lambda r: (r.resource.text, r.action, r.effect)):
                 out[rule] = None
     return tuple(out)
 

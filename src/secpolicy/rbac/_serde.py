@@ -21,7 +21,7 @@ from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
 from secpolicy.rbac import _ops
 from secpolicy.rbac._model import ADMIN_KINDS, AdminRights, PendingRequest, PrivilegedGrant
 from secpolicy.rbac._names import canon_id
-from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State
+from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State, new_state
 
 __all__ = ["FORMAT", "dump", "load"]
 
@@ -159,7 +159,7 @@ def _load(data: object, now: datetime) -> State:  # noqa: C901, PLR0912, PLR0915
     levels = _names(data.get("levels", []), "levels")
     if len(set(levels)) != len(levels):
         raise PolicyConfigError("sensitivity levels must be distinct", field="levels")
-    state = State(levels=tuple(levels), config=_config(data))
+    state = new_state(levels=tuple(levels), config=_config(data))
     # Roles first, then the edges (a role may inherit one defined after it).
     roles = _mapping(data.get("roles", {}), "roles")
     specs: dict[str, Mapping[str, Any]] = {}

@@ -9,15 +9,15 @@ before it. Readers hold one state and see it whole.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import attrs
 import immutables
 
-from secpolicy.rbac._match import EMPTY, Node
+from secpolicy.rbac._match import Node
 from secpolicy.rbac._model import AdminRights, PendingRequest, PrivilegedGrant, Rule
 
-__all__ = ["Config", "Constraint", "RoleInfo", "State", "UserInfo"]
+__all__ = ["Config", "Constraint", "RoleInfo", "State", "UserInfo", "new_state"]
 
 Map = immutables.Map
 _M: Final[immutables.Map[Any, Any]] = immutables.Map()
@@ -65,7 +65,7 @@ class Config:
     admin: AdminRights | None = None
 
 
-class State:
+class State(NamedTuple):
     """Everything the engine knows. Never changed: :meth:`derive` makes the next one.
 
     Attributes:
@@ -79,10 +79,14 @@ class State:
         folded: Case-folded user and role names, to refuse look-alikes.
         assignments: ``(tenant, user)`` to the assigned roles and when.
         members: ``(tenant, role)`` to its directly assigned users.
-        rules: Per tenant (``None``: every tenant), the rule trie; payloads
-            map action to role to ``(allow, deny)`` rules.
+        rules: Per tenant (``None``: every tenant), the trie of wildcard
+            rules; payloads map action to role to ``(allow, deny)`` rules.
+        exact: ``(tenant, resource, action)`` to role to ``(allow, deny)``
+            for rules without wildcards (one look-up, no walk).
         rule_index: ``(tenant, role)`` to its rules, for review and revoke.
-        labels: Per tenant, the label trie; payloads are level indexes.
+        labels: Per tenant, the trie of wildcard labels; payloads are
+            ``(rank, pattern)``.
+        label_exact: ``(tenant, resource)`` to ``(rank, pattern)``.
         label_index: ``(tenant, pattern text)`` to its level.
         clearances: ``(tenant, user)`` to a level.
         ssd, dsd: Separation-of-duty constraints by name.
@@ -95,33 +99,6 @@ class State:
         cache: Derived, validated-on-read answers shared between states.
     """
 
-    __slots__ = (
-        "assignments",
-        "cache",
-        "clearances",
-        "closure",
-        "config",
-        "dsd",
-        "folded",
-        "grants",
-        "hierarchy",
-        "label_index",
-        "labels",
-        "levels",
-        "members",
-        "next_request",
-        "pending",
-        "reviewed",
-        "roles",
-        "rule_index",
-        "rules",
-        "seniors",
-        "ssd",
-        "user_grants",
-        "users",
-        "version",
-    )
-
     levels: tuple[str, ...]
     config: Config
     roles: immutables.Map[str, RoleInfo]
@@ -133,8 +110,10 @@ class State:
     assignments: immutables.Map[tuple[str | None, str], immutables.Map[str, datetime]]
     members: immutables.Map[tuple[str | None, str], immutables.Map[str, None]]
     rules: immutables.Map[str | None, Node]
+    exact: immutables.Map[tuple[str | None, str, str], immutables.Map[str, tuple[Any, Any]]]
     rule_index: immutables.Map[tuple[str | None, str], immutables.Map[tuple[str, str, str], Rule]]
     labels: immutables.Map[str | None, Node]
+    label_exact: immutables.Map[tuple[str | None, str], tuple[int, Any]]
     label_index: immutables.Map[tuple[str | None, str], str]
     clearances: immutables.Map[tuple[str | None, str], str]
     ssd: immutables.Map[str, Constraint]
@@ -147,49 +126,9 @@ class State:
     version: int
     cache: dict[Any, Any]
 
-    def __init__(self, *, levels: tuple[str, ...] = (), config: Config | None = None) -> None:
-        self.levels = levels
-        self.config = config or Config()
-        self.roles = _M
-        self.closure = _M
-        self.seniors = _M
-        self.hierarchy = object()
-        self.users = _M
-        self.folded = _M
-        self.assignments = _M
-        self.members = _M
-        self.rules = _M
-        self.rule_index = _M
-        self.labels = _M
-        self.label_index = _M
-        self.clearances = _M
-        self.ssd = _M
-        self.dsd = _M
-        self.grants = _M
-        self.user_grants = _M
-        self.pending = _M
-        self.reviewed = _M
-        self.next_request = 1
-        self.version = 0
-        self.cache = {}
-
     def derive(self, **changes: Any) -> State:
         """A copy of this state with *changes*; the original is untouched."""
-        new = object.__new__(State)
-        for name in State.__slots__:
-            object.__setattr__(new, name, changes.pop(name, getattr(self, name)))
-        if changes:  # pragma: no cover - programming error
-            raise AttributeError(", ".join(changes))
-        if new.hierarchy is self.hierarchy and (
-            new.roles is not self.roles or new.closure is not self.closure
-        ):
-            object.__setattr__(new, "hierarchy", object())
-        return new
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if hasattr(self, "cache"):
-            raise AttributeError("State is immutable; use derive()")
-        object.__setattr__(self, name, value)
+        return self._replace(**changes)
 
     # -- small queries -----------------------------------------------------------------
 
@@ -206,6 +145,9 @@ class State:
         return self.levels.index(level)
 
 
-def empty_trie() -> Node:
-    """An empty rule or label trie."""
-    return EMPTY
+def new_state(*, levels: tuple[str, ...] = (), config: Config | None = None) -> State:
+    """An empty state (its own cache and hierarchy token)."""
+    return State(
+        levels, config or Config(), _M, _M, _M, object(), _M, _M, _M, _M, _M, _M, _M, _M, _M,
+        _M, _M, _M, _M, _M, _M, _M, _M, 1, 0, {},
+    )  # fmt: skip
