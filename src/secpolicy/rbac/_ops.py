@@ -629,7 +629,7 @@ def op_expire(state: State, args: Mapping[str, Any], at: datetime, by: str | Non
 
 def op_mark_reviewed(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
     tenant = tenant_of(args)
-    user = canon_id(args.get("user"), "user")
+    user = _user(state, args.get("user"))
     role = _role(state, args.get("role"))
     if by is None:
         raise PolicyConfigError("a review needs the reviewer (by=)", field="by")
