@@ -63,7 +63,9 @@ class TestEvents:
         uses = [e for e in events[before:] if e.kind == "privileged_use"]
         assert [u.details["resource"] for u in uses] == ["db/x", "db/y"]
 
-    def test_ordinary_allow_is_not_a_privileged_use(self, bank: RBAC, events: list[RBACEvent]) -> None:
+    def test_ordinary_allow_is_not_a_privileged_use(
+        self, bank: RBAC, events: list[RBACEvent]
+    ) -> None:
         """A grantee allowed through an ordinary role reports no privileged use."""
         bank.assign("dave", "viewer")
         request = bank.request_grant(
@@ -100,8 +102,12 @@ class TestDecisionLog:
         allows = [e for e in first if e.details["effect"] == "allow"]
         assert len(denies) == 400
         assert 60 <= len(allows) <= 140
-        assert [e.details["resource"] for e in run(b"seed")] == [e.details["resource"] for e in first]
-        assert [e.details["resource"] for e in run(b"other")] != [e.details["resource"] for e in first]
+        assert [e.details["resource"] for e in run(b"seed")] == [
+            e.details["resource"] for e in first
+        ]
+        assert [e.details["resource"] for e in run(b"other")] != [
+            e.details["resource"] for e in first
+        ]
 
 
 class TestAdminRights:
@@ -117,7 +123,9 @@ class TestAdminRights:
         rbac.assign("sys", "sysadmin")
         rbac.assign("sec", "secadmin")
         rbac.assign("aud", "auditadmin")
-        rbac.set_admin_rights(AdminRights.three_way(system="sysadmin", security="secadmin", audit="auditadmin"))
+        rbac.set_admin_rights(
+            AdminRights.three_way(system="sysadmin", security="secadmin", audit="auditadmin")
+        )
         return rbac
 
     def test_each_administrator_does_their_part(self, split: RBAC) -> None:

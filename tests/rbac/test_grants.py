@@ -101,9 +101,13 @@ class TestApprovals:
                 "dave", "teller", requested_by="alice", duration=timedelta(1), reason="x"
             )
         with pytest.raises(PolicyConfigError, match="duration"):
-            bank.request_grant("dave", "dba", requested_by="alice", duration=timedelta(0), reason="x")
+            bank.request_grant(
+                "dave", "dba", requested_by="alice", duration=timedelta(0), reason="x"
+            )
         with pytest.raises(PolicyConfigError, match="reason"):
-            bank.request_grant("dave", "dba", requested_by="alice", duration=timedelta(1), reason=" ")
+            bank.request_grant(
+                "dave", "dba", requested_by="alice", duration=timedelta(1), reason=" "
+            )
 
     def test_grant_respects_ssd(self, bank: RBAC) -> None:
         """An activation that would break static SoD is refused."""

@@ -79,7 +79,9 @@ class TestCanonicalNames:
         assert not vault.check("u", nfd, "read")
         assert vault.decide("u", nfd, "read").resource == "café/menu"
 
-    @pytest.mark.parametrize("bad", ["a//b", "/a", "a/", "a/./b", "a/../b", "a*/b", "a/**x", "a\nb", ""])
+    @pytest.mark.parametrize(
+        "bad", ["a//b", "/a", "a/", "a/./b", "a/../b", "a*/b", "a/**x", "a\nb", ""]
+    )
     def test_malformed_patterns_refused(self, vault: RBAC, bad: str) -> None:
         """grant, deny and labels refuse malformed patterns with the typed error."""
         with pytest.raises(InvalidNameError):
@@ -141,13 +143,19 @@ class TestTrieAgainstPlainTwin:
         assert want == {p.text for p in canon if naive(p.text, "/".join(res))}
 
     @settings(max_examples=200, deadline=None)
-    @given(st.lists(pattern_parts, min_size=1, max_size=4), st.lists(segments, min_size=1, max_size=3))
+    @given(
+        st.lists(pattern_parts, min_size=1, max_size=4), st.lists(segments, min_size=1, max_size=3)
+    )
     def test_reaches(self, parts: list[str], prefix: list[str]) -> None:
         """reaches() is true exactly when the pattern matches the prefix or some name below it."""
         pattern = ResourcePattern("/".join(parts))
         p = ResourcePattern("/".join(prefix)).segments
         alphabet = sorted({s for s in pattern.segments if "*" not in s} | {"z"})
-        tails = [t for n in range(len(pattern.segments) + 1) for t in itertools.product(alphabet, repeat=n)]
+        tails = [
+            t
+            for n in range(len(pattern.segments) + 1)
+            for t in itertools.product(alphabet, repeat=n)
+        ]
         brute = any(match_segments(pattern.segments, (*p, *t)) for t in tails)
         assert reaches(pattern.segments, p) is brute
 
@@ -168,7 +176,9 @@ class TestTrieAgainstPlainTwin:
         ),
         st.lists(segments, min_size=1, max_size=5),
     )  # fmt: skip
-    def test_engine_agrees_with_naive_model(self, rules: list[tuple[list[str], str]], resource: list[str]) -> None:
+    def test_engine_agrees_with_naive_model(
+        self, rules: list[tuple[list[str], str]], resource: list[str]
+    ) -> None:
         """check() equals 'some allow matches and no deny matches' by the naive matcher."""
         rbac = RBAC()
         rbac.add_role("r")

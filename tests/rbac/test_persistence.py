@@ -54,7 +54,12 @@ def _engine(ops: list[tuple[Any, ...]]) -> RBAC:
                 rbac.add_dsd(f"d-{a}-{b}", sorted({a, b}), 2)
             elif kind == "request":
                 request = rbac.request_grant(
-                    a, "root", requested_by="ap", duration=timedelta(hours=2), reason="why", tenant=tenant
+                    a,
+                    "root",
+                    requested_by="ap",
+                    duration=timedelta(hours=2),
+                    reason="why",
+                    tenant=tenant,
                 )
                 if b == "r0":
                     rbac.add_user("ap2")
@@ -104,12 +109,16 @@ class TestRoundTrip:
         assert document["admin_rights"]["reviews"] == ["r2"]
         again = RBAC.from_dict(document)
         assert again.to_dict() == document
-        request = again.request_grant("u2", "root", requested_by="ap", duration=timedelta(hours=1), reason="x")
+        request = again.request_grant(
+            "u2", "root", requested_by="ap", duration=timedelta(hours=1), reason="x"
+        )
         assert request.request_id == "gr-3"
 
     def test_format_one_documents_load(self) -> None:
         """A document without a format (format 1) still loads."""
-        rbac = RBAC.from_dict({"roles": {"a": {}}, "users": ["u"], "assignments": [{"user": "u", "role": "a"}]})
+        rbac = RBAC.from_dict(
+            {"roles": {"a": {}}, "users": ["u"], "assignments": [{"user": "u", "role": "a"}]}
+        )
         assert rbac.assigned_roles("u") == {"a"}
         with pytest.raises(PolicyConfigError, match="format"):
             RBAC.from_dict({"format": 99})

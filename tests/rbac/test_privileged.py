@@ -185,7 +185,9 @@ class TestApprovalRules:
         for user in ("u", "r", "boss"):
             rbac.add_user(user)
         rbac.assign("boss", "cso")
-        request = rbac.request_grant("u", "root", requested_by="r", duration=timedelta(hours=1), reason="x")
+        request = rbac.request_grant(
+            "u", "root", requested_by="r", duration=timedelta(hours=1), reason="x"
+        )
         assert rbac.approve(request.request_id, by="boss") is not None
 
     def test_departed_approver_does_not_count(self, ops: RBAC) -> None:
@@ -229,19 +231,29 @@ class TestApprovalRules:
     def test_maximum_duration(self, ops: RBAC) -> None:
         """Grants are bounded by the engine's (or the role's) maximum duration."""
         with pytest.raises(PolicyConfigError, match="at most"):
-            ops.request_grant("m", "dba", requested_by="req", duration=timedelta(days=8), reason="x")
+            ops.request_grant(
+                "m", "dba", requested_by="req", duration=timedelta(days=8), reason="x"
+            )
         ops.add_role("root", privileged=True, max_duration=timedelta(hours=4))
         with pytest.raises(PolicyConfigError, match="at most"):
-            ops.request_grant("m", "root", requested_by="req", duration=timedelta(hours=5), reason="x")
+            ops.request_grant(
+                "m", "root", requested_by="req", duration=timedelta(hours=5), reason="x"
+            )
 
     def test_requested_by_required(self, ops: RBAC) -> None:
         """requested_by=None and unknown requesters are refused."""
         with pytest.raises(PolicyConfigError, match="requested_by"):
             ops.request_grant(
-                "m", "dba", requested_by=None, duration=timedelta(hours=1), reason="x"  # type: ignore[arg-type]
+                "m",
+                "dba",
+                requested_by=None,
+                duration=timedelta(hours=1),
+                reason="x",  # type: ignore[arg-type]
             )
         with pytest.raises(PolicyConfigError, match="requested_by"):
-            ops.request_grant("m", "dba", requested_by="ghost", duration=timedelta(hours=1), reason="x")
+            ops.request_grant(
+                "m", "dba", requested_by="ghost", duration=timedelta(hours=1), reason="x"
+            )
 
     def test_no_backdating(self, ops: RBAC, clock: FrozenClock) -> None:
         """Approvals take the engine clock's time; checks take no time argument."""

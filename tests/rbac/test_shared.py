@@ -39,7 +39,9 @@ class TestSharedPolicy:
         assert second.check("alice", "accounts/1", "read")
         assert second.store_version == first.store_version == store.version
 
-    def test_conflicting_writer_gets_typed_error(self, clock: FrozenClock, store: MemoryPolicyStore) -> None:
+    def test_conflicting_writer_gets_typed_error(
+        self, clock: FrozenClock, store: MemoryPolicyStore
+    ) -> None:
         """A writer behind the store gets StoreConflict, changes nothing, and succeeds after refresh."""
         events: list[RBACEvent] = []
         first = _seed(clock, store)
@@ -77,7 +79,9 @@ class TestSharedPolicy:
         second.refresh()
         assert {"bob", "carol", "dave"} <= set(second.state.users)
 
-    def test_attach_refuses_two_policies(self, clock: FrozenClock, store: MemoryPolicyStore) -> None:
+    def test_attach_refuses_two_policies(
+        self, clock: FrozenClock, store: MemoryPolicyStore
+    ) -> None:
         """Attaching an engine with its own policy to a non-empty store is refused."""
         _seed(clock, store)
         other = RBAC(clock=clock)
@@ -87,14 +91,18 @@ class TestSharedPolicy:
         with pytest.raises(PolicyConfigError, match="not attached"):
             other.refresh()
 
-    def test_privileged_workflow_replays(self, clock: FrozenClock, store: MemoryPolicyStore) -> None:
+    def test_privileged_workflow_replays(
+        self, clock: FrozenClock, store: MemoryPolicyStore
+    ) -> None:
         """Requests, approvals and their ids replay identically in another engine."""
         first = _seed(clock, store)
         first.add_role("dba", privileged=True)
         first.add_role("approver")
         first.add_user("bob")
         first.assign("bob", "approver")
-        request = first.request_grant("alice", "dba", requested_by="alice", duration=timedelta(hours=1), reason="x")
+        request = first.request_grant(
+            "alice", "dba", requested_by="alice", duration=timedelta(hours=1), reason="x"
+        )
         first.approve(request.request_id, by="bob")
         second = RBAC.from_store(store, clock=clock)
         assert second.to_dict() == first.to_dict()

@@ -86,12 +86,7 @@ def effective(state: State, tenant: str | None, user: str, now: datetime | None)
     key = (tenant, user)
     cache = state.cache
     hit = cache.get(key)
-    if (
-        hit is not None
-        and hit[0] is assigned
-        and hit[1] is grant_ids
-        and hit[2] is state.hierarchy
-    ):
+    if hit is not None and hit[0] is assigned and hit[1] is grant_ids and hit[2] is state.hierarchy:
         found: Effective = hit[3]
         if found.since is None or (
             now is not None and found.since <= now and (found.until is None or now < found.until)
@@ -239,7 +234,9 @@ def cleared(state: State, tenant: str | None, user: str, resource: tuple[str, ..
     return clearance is not None and state.level_index(clearance) >= label
 
 
-def role_path(state: State, starts: Iterable[str], goal: str, granted: frozenset[str]) -> tuple[str, ...]:
+def role_path(
+    state: State, starts: Iterable[str], goal: str, granted: frozenset[str]
+) -> tuple[str, ...]:
     """The shortest inheritance path from one of *starts* down to *goal* (sorted ties)."""
     queue: list[tuple[str, ...]] = [(s,) for s in sorted(starts)]
     seen = {p[0] for p in queue}
@@ -293,10 +290,14 @@ def decide(
     granted = frozenset(g.role for g, _ in eff.grants)
     text = "/".join(resource)
     where = "" if tenant is None else f" in tenant {tenant!r}"
-    origin = sorted(starts) if starts is not None else [
-        *state.assigned(tenant, user),
-        *(g.role for g, _ in eff.grants),
-    ]
+    origin = (
+        sorted(starts)
+        if starts is not None
+        else [
+            *state.assigned(tenant, user),
+            *(g.role for g, _ in eff.grants),
+        ]
+    )
     denies, allows = lookup(state, tenant, resource, action, held)
     common: dict[str, Any] = {"user": user, "resource": text, "action": action, "tenant": tenant}
     if denies:
@@ -342,9 +343,7 @@ def decide(
     )  # fmt: skip
 
 
-def denied(
-    tenant: str | None, user: str, resource: str, action: str, reason: str
-) -> Decision:
+def denied(tenant: str | None, user: str, resource: str, action: str, reason: str) -> Decision:
     """An explicit deny that no rule made (a stale policy, a broken session constraint)."""
     return Decision(
         allowed=False,
@@ -434,7 +433,10 @@ def resources_for(
         for p in allow.values()
         if not (
             p.is_exact
-            and (p.text in exact_denies or any(match_segments(d.segments, p.segments) for d in wild_denies))
+            and (
+                p.text in exact_denies
+                or any(match_segments(d.segments, p.segments) for d in wild_denies)
+            )
         )
     ]
     kept.sort(key=lambda p: p.text)

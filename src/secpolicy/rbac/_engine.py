@@ -136,7 +136,9 @@ class RBAC:
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
             raise PolicyConfigError("must be between 0 and 1", field="allow_sample_rate")
         config = Config(
-            approver_role=None if approver_role is None else canon_id(approver_role, "approver_role"),
+            approver_role=None
+            if approver_role is None
+            else canon_id(approver_role, "approver_role"),
             request_ttl=_span(request_ttl, "request_ttl"),
             max_grant_duration=_span(max_grant_duration, "max_grant_duration"),
         )
@@ -300,14 +302,18 @@ class RBAC:
         by: str | None = None,
     ) -> None:  # fmt: skip
         """Allow *role* to do *action* on *resource* (``*``/``**`` patterns, action ``*``)."""
-        self._change("grant", {"role": role, "resource": resource, "action": action, "tenant": tenant}, by)
+        self._change(
+            "grant", {"role": role, "resource": resource, "action": action, "tenant": tenant}, by
+        )
 
     def deny(
         self, role: str, resource: str, action: str, *, tenant: str | None = None,
         by: str | None = None,
     ) -> None:  # fmt: skip
         """Forbid *action* on *resource* for *role*; overrides any allow."""
-        self._change("deny", {"role": role, "resource": resource, "action": action, "tenant": tenant}, by)
+        self._change(
+            "deny", {"role": role, "resource": resource, "action": action, "tenant": tenant}, by
+        )
 
     def revoke(
         self, role: str, resource: str, action: str, *, tenant: str | None = None,
@@ -318,11 +324,15 @@ class RBAC:
         Raises:
             PolicyConfigError: If there is no such rule.
         """
-        self._change("revoke", {"role": role, "resource": resource, "action": action, "tenant": tenant}, by)
+        self._change(
+            "revoke", {"role": role, "resource": resource, "action": action, "tenant": tenant}, by
+        )
 
     # -- assignments -------------------------------------------------------------------
 
-    def assign(self, user: str, role: str, *, tenant: str | None = None, by: str | None = None) -> None:
+    def assign(
+        self, user: str, role: str, *, tenant: str | None = None, by: str | None = None
+    ) -> None:
         """Give *user* the (non-privileged) *role* in *tenant*.
 
         Raises:
@@ -333,7 +343,9 @@ class RBAC:
         """
         self._change("assign", {"user": user, "role": role, "tenant": tenant}, by)
 
-    def deassign(self, user: str, role: str, *, tenant: str | None = None, by: str | None = None) -> None:
+    def deassign(
+        self, user: str, role: str, *, tenant: str | None = None, by: str | None = None
+    ) -> None:
         """Take *role* away from *user* in *tenant*; sessions stop using it at once."""
         self._change("deassign", {"user": user, "role": role, "tenant": tenant}, by)
 
@@ -362,18 +374,24 @@ class RBAC:
 
     # -- sensitivity labels --------------------------------------------------------------
 
-    def set_label(self, resource: str, level: str, *, tenant: str | None = None, by: str | None = None) -> None:
+    def set_label(
+        self, resource: str, level: str, *, tenant: str | None = None, by: str | None = None
+    ) -> None:
         """Label the resources matching *resource* with a sensitivity *level*."""
         self._change("set_label", {"resource": resource, "level": level, "tenant": tenant}, by)
 
-    def remove_label(self, resource: str, *, tenant: str | None = None, by: str | None = None) -> None:
+    def remove_label(
+        self, resource: str, *, tenant: str | None = None, by: str | None = None
+    ) -> None:
         """Remove the label set on exactly the pattern *resource*.
 
         .. versionadded:: 0.2
         """
         self._change("remove_label", {"resource": resource, "tenant": tenant}, by)
 
-    def set_clearance(self, user: str, level: str, *, tenant: str | None = None, by: str | None = None) -> None:
+    def set_clearance(
+        self, user: str, level: str, *, tenant: str | None = None, by: str | None = None
+    ) -> None:
         """Clear *user* up to *level*: labelled resources above it are denied."""
         self._change("set_clearance", {"user": user, "level": level, "tenant": tenant}, by)
 
@@ -459,7 +477,7 @@ class RBAC:
             return False
         if _decide.verdict(state, scope, segments, act, eff.roles) != 1:
             return False
-        if eff.grants and not (eff.roles is eff.plain):
+        if eff.grants and eff.roles is not eff.plain:
             # A privileged grant may be what allows it: decide fully to record the use.
             return self._enforce(state, name, segments, act, scope).allowed
         return _decide.cleared(state, scope, name, segments)
@@ -481,7 +499,9 @@ class RBAC:
         eff = _decide.effective(state, tenant, user, now)
         return _decide.decide(state, tenant, user, segments, action, eff)
 
-    def decide(self, user: str, resource: str, action: str, *, tenant: str | None = None) -> Decision:
+    def decide(
+        self, user: str, resource: str, action: str, *, tenant: str | None = None
+    ) -> Decision:
         """Like :meth:`check`, with the effect, role path, deciding rule and reason.
 
         ``decide`` explains; it is not an enforcement point, so it reports no
@@ -493,7 +513,9 @@ class RBAC:
             self._state, canon_id(user, "user"), segments, canon_action(action), _tenant(tenant)
         )
 
-    def require(self, user: str, resource: str, action: str, *, tenant: str | None = None) -> Decision:
+    def require(
+        self, user: str, resource: str, action: str, *, tenant: str | None = None
+    ) -> Decision:
         """Return the decision if allowed; report privileged uses like :meth:`check`.
 
         Raises:
@@ -630,7 +652,9 @@ class RBAC:
             )
         )  # fmt: skip
 
-    def active_grants(self, *, tenant: Any = ..., user: str | None = None) -> tuple[PrivilegedGrant, ...]:
+    def active_grants(
+        self, *, tenant: Any = ..., user: str | None = None
+    ) -> tuple[PrivilegedGrant, ...]:
         """Privileged grants in force now, oldest first.
 
         Args:
@@ -653,7 +677,9 @@ class RBAC:
 
     # -- sessions -------------------------------------------------------------------------
 
-    def create_session(self, user: str, roles: Iterable[str], *, tenant: str | None = None) -> Session:
+    def create_session(
+        self, user: str, roles: Iterable[str], *, tenant: str | None = None
+    ) -> Session:
         """Open a session for *user* with *roles* active (NIST CreateSession).
 
         Raises:
@@ -837,8 +863,10 @@ class RBAC:
                         "(RBAC.from_store) or an empty store",
                         field="store",
                     )
-                base = _serde.load(document, self._instant()) if document is not None else new_state(
-                    levels=local.levels, config=local.config
+                base = (
+                    _serde.load(document, self._instant())
+                    if document is not None
+                    else new_state(levels=local.levels, config=local.config)
                 )
                 self._state = self._replay(base.derive(version=version), changes)
             self._store = store

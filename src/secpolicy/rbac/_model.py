@@ -340,6 +340,7 @@ class ResourceFilter:
     def __len__(self) -> int:
         return len(self.allow)
 
+
 @attrs.frozen(kw_only=True)
 class ReviewEntry:
     """One line of an access review: a user holding a role, and whether review is due.

@@ -101,7 +101,9 @@ def _segments(value: object, field: str) -> tuple[str, list[str]]:
         if part in (".", ".."):
             raise InvalidNameError("has a '.' or '..' segment", field=field)
         if part != part.strip():
-            raise InvalidNameError("has a segment beginning or ending with white space", field=field)
+            raise InvalidNameError(
+                "has a segment beginning or ending with white space", field=field
+            )
     return text, parts
 
 

@@ -47,7 +47,12 @@ def tenant_of(args: Mapping[str, Any]) -> str | None:
 
 
 def _authorize(
-    state: State, kind: AdminKind, by: str | None, tenant: str | None, subject: str | None, at: datetime
+    state: State,
+    kind: AdminKind,
+    by: str | None,
+    tenant: str | None,
+    subject: str | None,
+    at: datetime,
 ) -> None:
     """Refuse the change unless *by* may administer *kind* (when admin rights are configured)."""
     rights = state.config.admin
@@ -91,7 +96,9 @@ def _strings(value: object, field: str) -> list[object]:
 
 def _event(kind: Any, at: datetime, by: str | None, **fields: Any) -> RBACEvent:
     details = fields.pop("details", {})
-    return RBACEvent(kind=kind, at=at, by=by, user=fields.pop("user", None), **fields, details=details)
+    return RBACEvent(
+        kind=kind, at=at, by=by, user=fields.pop("user", None), **fields, details=details
+    )
 
 
 def _check_folded(state: State, kind: str, name: str) -> immutables.Map[tuple[str, str], str]:
@@ -209,7 +216,9 @@ def op_add_role(state: State, args: Mapping[str, Any], at: datetime, by: str | N
     return Result(new, [event])
 
 
-def op_add_inheritance(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+def op_add_inheritance(
+    state: State, args: Mapping[str, Any], at: datetime, by: str | None
+) -> Result:
     _authorize(state, "roles", by, None, None, at)
     senior = _role(state, args.get("senior"), "senior")
     junior = _role(state, args.get("junior"), "junior")
@@ -222,7 +231,9 @@ def op_add_inheritance(state: State, args: Mapping[str, Any], at: datetime, by: 
     roles = state.roles.set(senior, attrs.evolve(info, juniors=info.juniors | {junior}))
     new = _recompute(state, roles, senior)
     check_ssd(new, users_holding(new, [senior]), at)
-    return Result(new, [_event("inheritance_added", at, by, role=senior, details={"junior": junior})])
+    return Result(
+        new, [_event("inheritance_added", at, by, role=senior, details={"junior": junior})]
+    )
 
 
 def op_delete_inheritance(
@@ -236,7 +247,9 @@ def op_delete_inheritance(
         raise PolicyConfigError(f"{senior!r} does not inherit {junior!r}", field="junior")
     roles = state.roles.set(senior, attrs.evolve(info, juniors=info.juniors - {junior}))
     new = _recompute(state, roles, senior)
-    return Result(new, [_event("inheritance_deleted", at, by, role=senior, details={"junior": junior})])
+    return Result(
+        new, [_event("inheritance_deleted", at, by, role=senior, details={"junior": junior})]
+    )
 
 
 def op_delete_role(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
@@ -309,16 +322,22 @@ def _set_assignment(
     state: State, tenant: str | None, user: str, roles: immutables.Map[str, datetime], changed: str
 ) -> State:
     key = (tenant, user)
-    assignments = state.assignments.set(key, roles) if len(roles) else (
-        state.assignments.delete(key) if key in state.assignments else state.assignments
+    assignments = (
+        state.assignments.set(key, roles)
+        if len(roles)
+        else (state.assignments.delete(key) if key in state.assignments else state.assignments)
     )
     members_key = (tenant, changed)
     group = state.members.get(members_key, _M)
-    group = group.set(user, None) if changed in roles else (
-        group.delete(user) if user in group else group
+    group = (
+        group.set(user, None)
+        if changed in roles
+        else (group.delete(user) if user in group else group)
     )
-    members = state.members.set(members_key, group) if len(group) else (
-        state.members.delete(members_key) if members_key in state.members else state.members
+    members = (
+        state.members.set(members_key, group)
+        if len(group)
+        else (state.members.delete(members_key) if members_key in state.members else state.members)
     )
     return state.derive(assignments=assignments, members=members)
 
@@ -404,8 +423,10 @@ def _remove_rule(state: State, rule: Rule) -> State:
         by_role = payload[rule.action]
         cell = list(by_role[rule.role])
         cell[slot] = None
-        by_role = by_role.delete(rule.role) if cell == [None, None] else by_role.set(
-            rule.role, tuple(cell)
+        by_role = (
+            by_role.delete(rule.role)
+            if cell == [None, None]
+            else by_role.set(rule.role, tuple(cell))
         )
         payload = payload.set(rule.action, by_role) if len(by_role) else payload.delete(rule.action)
         return payload if len(payload) else None
@@ -413,12 +434,16 @@ def _remove_rule(state: State, rule: Rule) -> State:
     if rule.resource.is_exact:
         key3 = (rule.tenant, rule.resource.text, rule.action)
         payload = change(_M.set(rule.action, state.exact[key3]))
-        exact = state.exact.delete(key3) if payload is None or rule.action not in payload else (
-            state.exact.set(key3, payload[rule.action])
+        exact = (
+            state.exact.delete(key3)
+            if payload is None or rule.action not in payload
+            else (state.exact.set(key3, payload[rule.action]))
         )
         return state.derive(exact=exact, rule_index=rule_index)
     root = trie_update(state.rules.get(rule.tenant, EMPTY), rule.resource.segments, change)
-    rules = state.rules.delete(rule.tenant) if root.is_empty() else state.rules.set(rule.tenant, root)
+    rules = (
+        state.rules.delete(rule.tenant) if root.is_empty() else state.rules.set(rule.tenant, root)
+    )
     return state.derive(rules=rules, rule_index=rule_index)
 
 
@@ -463,7 +488,9 @@ def _resource_text(value: object) -> str:
     return value
 
 
-def _op_rule(effect: RuleEffect) -> Callable[[State, Mapping[str, Any], datetime, str | None], Result]:
+def _op_rule(
+    effect: RuleEffect,
+) -> Callable[[State, Mapping[str, Any], datetime, str | None], Result]:
     def op(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
         rule, tenant = _rule_args(state, args, effect)
         _authorize(state, "permissions", by, tenant, None, at)
@@ -508,11 +535,14 @@ def _op_constraint(kind: str) -> Callable[[State, Mapping[str, Any], datetime, s
         _authorize(state, "constraints", by, None, None, at)
         name = canon_id(args.get("name"), f"{kind}.name")
         members = frozenset(
-            _role(state, r, f"{kind}.{name}.roles") for r in _strings(args.get("roles"), f"{kind}.{name}.roles")
+            _role(state, r, f"{kind}.{name}.roles")
+            for r in _strings(args.get("roles"), f"{kind}.{name}.roles")
         )
         size = args.get("n", 2)
         if (
-            not isinstance(size, int) or isinstance(size, bool) or size < 2  # noqa: PLR2004 (NIST: n >= 2)
+            not isinstance(size, int)
+            or isinstance(size, bool)
+            or size < 2  # noqa: PLR2004 (NIST: n >= 2)
             or size > len(members)
         ):
             raise PolicyConfigError(
@@ -559,7 +589,9 @@ def op_set_label(state: State, args: Mapping[str, Any], at: datetime, by: str | 
         exact = state.label_exact.set((tenant, pattern.text), (rank, pattern))
         new = state.derive(label_exact=exact, label_index=index)
     else:
-        root = trie_update(state.labels.get(tenant, EMPTY), pattern.segments, lambda _: (rank, pattern))
+        root = trie_update(
+            state.labels.get(tenant, EMPTY), pattern.segments, lambda _: (rank, pattern)
+        )
         new = state.derive(labels=state.labels.set(tenant, root), label_index=index)
     event = _event("label_set", at, by, tenant=tenant,
                    details={"resource": pattern.text, "level": level})  # fmt: skip
@@ -574,7 +606,9 @@ def op_remove_label(state: State, args: Mapping[str, Any], at: datetime, by: str
         raise PolicyConfigError(f"no label on {pattern}", field="resource")
     index = state.label_index.delete((tenant, pattern.text))
     if pattern.is_exact:
-        new = state.derive(label_exact=state.label_exact.delete((tenant, pattern.text)), label_index=index)
+        new = state.derive(
+            label_exact=state.label_exact.delete((tenant, pattern.text)), label_index=index
+        )
     else:
         root = trie_update(state.labels[tenant], pattern.segments, lambda _: None)
         labels = state.labels.delete(tenant) if root.is_empty() else state.labels.set(tenant, root)
@@ -638,7 +672,9 @@ def op_mark_reviewed(state: State, args: Mapping[str, Any], at: datetime, by: st
     return Result(new, [_event("review_recorded", at, by, user=user, role=role, tenant=tenant)])
 
 
-def op_set_admin_rights(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+def op_set_admin_rights(
+    state: State, args: Mapping[str, Any], at: datetime, by: str | None
+) -> Result:
     if state.config.admin is not None:
         _authorize(state, "admin", by, None, None, at)
     raw = args.get("rights")

@@ -64,7 +64,9 @@ def review_report(
     """Who holds what and through which roles, with the reviews that are due at *now*."""
     entries: list[ReviewEntry] = []
 
-    def due(user: str, role: str, since: datetime, *, privileged: bool) -> tuple[datetime | None, datetime, bool]:
+    def due(
+        user: str, role: str, since: datetime, *, privileged: bool
+    ) -> tuple[datetime | None, datetime, bool]:
         last = state.reviewed.get((tenant, user, role))
         every = privileged_interval if privileged else interval
         next_due = (last or since) + every

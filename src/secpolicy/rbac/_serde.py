@@ -150,12 +150,14 @@ def load(data: object, now: datetime) -> State:
         raise PolicyConfigError("malformed entry", field=path) from None
 
 
-def _load(data: object, now: datetime) -> State:  # noqa: C901, PLR0912, PLR0915 (one pass per section)
+def _load(data: object, now: datetime) -> State:  # noqa: PLR0912, PLR0915 (one pass per section)
     data = _mapping(data, "rbac")
     _keys(data, _TOP, "rbac")
     version = data.get("format", 1)
     if isinstance(version, bool) or version not in (1, FORMAT):
-        raise PolicyConfigError(f"unsupported format (this version reads 1 and {FORMAT})", field="format")
+        raise PolicyConfigError(
+            f"unsupported format (this version reads 1 and {FORMAT})", field="format"
+        )
     levels = _names(data.get("levels", []), "levels")
     if len(set(levels)) != len(levels):
         raise PolicyConfigError("sensitivity levels must be distinct", field="levels")
@@ -219,7 +221,9 @@ def _load(data: object, now: datetime) -> State:  # noqa: C901, PLR0912, PLR0915
         role = canon_id(item.get("role"), f"{path}.role")
         if role not in state.roles:
             raise PolicyConfigError(f"unknown role {role!r}", field=f"{path}.role")
-        state = state.derive(reviewed=state.reviewed.set((tenant, user, role), _time(item, "at", path)))
+        state = state.derive(
+            reviewed=state.reviewed.set((tenant, user, role), _time(item, "at", path))
+        )
     counter = data.get("next_request", state.next_request)
     if isinstance(counter, bool) or not isinstance(counter, int) or counter < state.next_request:
         raise PolicyConfigError(
@@ -307,7 +311,9 @@ def _load_grants(state: State, data: Mapping[str, Any]) -> State:
             expires=_time(item, "expires", path),
         )  # fmt: skip
         if pending.duration <= timedelta(0):
-            raise PolicyConfigError("must be a positive number of seconds", field=f"{path}.duration_seconds")
+            raise PolicyConfigError(
+                "must be a positive number of seconds", field=f"{path}.duration_seconds"
+            )
         state = state.derive(pending=state.pending.set(request_id, pending))
     return state.derive(next_request=max(state.next_request, highest + 1))
 
@@ -324,7 +330,9 @@ def _seconds_out(span: timedelta) -> int | float:
 def dump(state: State) -> dict[str, Any]:
     """The whole policy in *state* as plain, JSON-ready data (format :data:`FORMAT`)."""
     rules: dict[str, list[dict[str, Any]]] = {"allow": [], "deny": []}
-    for (tenant, role), items in sorted(state.rule_index.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
+    for (tenant, role), items in sorted(
+        state.rule_index.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
+    ):
         for rule in sorted(items.values(), key=lambda r: (r.resource.text, r.action)):
             entry = {"role": role, "resource": rule.resource.text, "action": rule.action}
             rules[rule.effect].append(_scoped(entry, tenant))

@@ -79,16 +79,16 @@ class Session:
     @property
     def ended(self) -> bool:
         """True once closed, or once the user was removed."""
-        return self._ended(self._host._snapshot())  # noqa: SLF001 (the host protocol)
+        return self._ended(self._host._snapshot())
 
     @property
     def active_roles(self) -> frozenset[str]:
         """The active roles the user still holds now (NIST SessionRoles)."""
         host = self._host
-        state = host._snapshot()  # noqa: SLF001
+        state = host._snapshot()
         if self._ended(state):
             return frozenset()
-        eff = effective(state, self.tenant, self.user, host._instant())  # noqa: SLF001
+        eff = effective(state, self.tenant, self.user, host._instant())
         return self._active & eff.roles
 
     def activate(self, role: str) -> None:
@@ -101,11 +101,11 @@ class Session:
         """
         name = canon_id(role, "role")
         host = self._host
-        with host._locked(), self._lock:  # noqa: SLF001
-            state = host._snapshot()  # noqa: SLF001
+        with host._locked(), self._lock:
+            state = host._snapshot()
             if self._ended(state):
                 raise ConstraintViolation("the session has ended")
-            eff = effective(state, self.tenant, self.user, host._instant())  # noqa: SLF001
+            eff = effective(state, self.tenant, self.user, host._instant())
             if name not in eff.roles:
                 raise ConstraintViolation(f"{self.user!r} is not authorized for {name!r}")
             wanted = (self._active & eff.roles) | {name}
@@ -131,10 +131,10 @@ class Session:
         segments = canon_resource(resource)
         act = canon_action(action)
         host = self._host
-        state = host._snapshot()  # noqa: SLF001
+        state = host._snapshot()
         text = "/".join(segments)
-        now = host._instant()  # noqa: SLF001
-        stale = host._stale(now)  # noqa: SLF001
+        now = host._instant()
+        stale = host._stale(now)
         if stale is not None:
             return denied(self.tenant, self.user, text, act, stale)
         if self._ended(state):
@@ -157,7 +157,7 @@ class Session:
         A use of a privileged grant is reported to the engine's hook.
         """
         decision = self._decide(resource, action)
-        self._host._enforced(decision, self._host._snapshot())  # noqa: SLF001
+        self._host._enforced(decision, self._host._snapshot())
         return decision.allowed
 
     def require(self, resource: str, action: str) -> Decision:
@@ -167,7 +167,7 @@ class Session:
             AccessDenied: Carrying the decision.
         """
         decision = self._decide(resource, action)
-        self._host._enforced(decision, self._host._snapshot())  # noqa: SLF001
+        self._host._enforced(decision, self._host._snapshot())
         if not decision.allowed:
             raise AccessDenied(decision)
         return decision
@@ -175,10 +175,10 @@ class Session:
     def permissions(self) -> tuple[Rule, ...]:
         """The rules reachable through the active roles now (NIST SessionPermissions)."""
         host = self._host
-        state = host._snapshot()  # noqa: SLF001
+        state = host._snapshot()
         if self._ended(state):
             return ()
-        eff = effective(state, self.tenant, self.user, host._instant())  # noqa: SLF001
+        eff = effective(state, self.tenant, self.user, host._instant())
         roles, _ = session_roles(state, eff, self._active)
         seen: dict[Rule, None] = {}
         for role in sorted(roles):
