@@ -17,7 +17,7 @@ class TestEvents:
     def test_every_policy_change_is_reported_with_by(
         self, clock: FrozenClock, events: list[RBACEvent]
     ) -> None:
-        """Grants, denies, revokes, inheritance, labels, clearances and SoD sets emit events with by=."""
+        """Grants, denies, revokes, inheritance, labels, clearances and SoD sets report by=."""
         rbac = RBAC(levels=("low", "high"), clock=clock, on_event=events.append)
         rbac.add_user("admin", by="root")
         rbac.add_role("a", by="admin")
@@ -38,11 +38,24 @@ class TestEvents:
         rbac.remove_user("u", by="admin")
         kinds = [e.kind for e in events]
         assert kinds == [
-            "user_added", "role_added", "role_added", "inheritance_added", "permission_granted",
-            "permission_denied", "permission_revoked", "inheritance_deleted", "label_set",
-            "user_added", "clearance_set", "ssd_added", "dsd_added", "role_assigned",
-            "role_deassigned", "label_removed", "user_removed",
-        ]  # fmt: skip
+            "user_added",
+            "role_added",
+            "role_added",
+            "inheritance_added",
+            "permission_granted",
+            "permission_denied",
+            "permission_revoked",
+            "inheritance_deleted",
+            "label_set",
+            "user_added",
+            "clearance_set",
+            "ssd_added",
+            "dsd_added",
+            "role_assigned",
+            "role_deassigned",
+            "label_removed",
+            "user_removed",
+        ]
         assert all(e.by == ("root" if i == 0 else "admin") for i, e in enumerate(events))
         assert events[4].details == {"resource": "x/**", "action": "read"}
 
@@ -84,8 +97,13 @@ class TestDecisionLog:
 
         def run(seed: bytes) -> list[RBACEvent]:
             got: list[RBACEvent] = []
-            rbac = RBAC(clock=clock, on_event=got.append, decision_log=True,
-                        allow_sample_rate=0.25, sample_seed=seed)  # fmt: skip
+            rbac = RBAC(
+                clock=clock,
+                on_event=got.append,
+                decision_log=True,
+                allow_sample_rate=0.25,
+                sample_seed=seed,
+            )
             rbac.add_role("r")
             rbac.grant("r", "docs/**", "read")
             rbac.add_user("u")
@@ -159,8 +177,8 @@ class TestAdminRights:
 
 
 class TestOneCommitPath:
-    def test_reviewers_mutators_and_checkers_together(self) -> None:
-        """No lost update: every assignment, review and removal survives, and readers see whole states."""
+    def test_reviewers_mutators_and_checkers_together(self) -> None:  # noqa: PLR0915 (one scenario)
+        """No lost update: assignments, reviews and a removal all survive, readers see each."""
         rbac = RBAC()
         rbac.add_role("base")
         rbac.grant("base", "shared/**", "read")

@@ -83,7 +83,9 @@ def _policy(seed: int, *, roles: int = 12, users: int = 20, rules: int = 120) ->
     edges = [(names[i], names[rng.randrange(i)]) for i in range(1, roles) if rng.random() < 0.6]
     objects = [f"data/{i}" for i in range(15)]
     grants = {(rng.choice(names), rng.choice(objects), rng.choice(ACTIONS)) for _ in range(rules)}
-    denies = {(rng.choice(names), rng.choice(objects), rng.choice(ACTIONS)) for _ in range(rules // 6)}
+    denies = {
+        (rng.choice(names), rng.choice(objects), rng.choice(ACTIONS)) for _ in range(rules // 6)
+    }
     people = [f"user{i}" for i in range(users)]
     assignments = {(u, rng.choice(names)) for u in people for _ in range(rng.choice((1, 2)))}
     return {
@@ -132,7 +134,9 @@ class TestAgainstPycasbin:
         ours = _ours(policy, denies=False)
         theirs = _enforcer(tmp_path, RBAC_MODEL)
         theirs.add_policies([list(g) for g in policy["grants"]])
-        theirs.add_grouping_policies([list(a) for a in policy["assignments"]] + [list(e) for e in policy["edges"]])
+        theirs.add_grouping_policies(
+            [list(a) for a in policy["assignments"]] + [list(e) for e in policy["edges"]]
+        )
         requests = _requests(policy, 800, seed + 100)
         allowed = 0
         for user, obj, act in requests:
@@ -147,8 +151,12 @@ class TestAgainstPycasbin:
         policy = _policy(seed + 10)
         ours = _ours(policy, denies=True)
         theirs = _enforcer(tmp_path, DENY_MODEL)
-        theirs.add_policies([[*g, "allow"] for g in policy["grants"]] + [[*d, "deny"] for d in policy["denies"]])
-        theirs.add_grouping_policies([list(a) for a in policy["assignments"]] + [list(e) for e in policy["edges"]])
+        theirs.add_policies(
+            [[*g, "allow"] for g in policy["grants"]] + [[*d, "deny"] for d in policy["denies"]]
+        )
+        theirs.add_grouping_policies(
+            [list(a) for a in policy["assignments"]] + [list(e) for e in policy["edges"]]
+        )
         for user, obj, act in _requests(policy, 800, seed + 200):
             assert ours.check(user, obj, act) is theirs.enforce(user, obj, act), (user, obj, act)
 
@@ -167,7 +175,10 @@ class TestAgainstPycasbin:
         ours = _ours(policy, denies=False, tenants=tenants)
         theirs = _enforcer(tmp_path, DOMAIN_MODEL)
         theirs.add_policies(
-            [[role, tenants[i % 2], obj, act] for i, (role, obj, act) in enumerate(policy["grants"])]
+            [
+                [role, tenants[i % 2], obj, act]
+                for i, (role, obj, act) in enumerate(policy["grants"])
+            ]
         )
         grouping = [[u, r, tenants[i % 2]] for i, (u, r) in enumerate(policy["assignments"])]
         grouping += [[s, j, t] for s, j in policy["edges"] for t in tenants]

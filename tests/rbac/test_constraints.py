@@ -113,7 +113,7 @@ class TestSessions:
         session.activate("approver")
 
     def test_new_dsd_checked_against_sessions(self, duties: RBAC) -> None:
-        """A session that a new DSD constraint forbids denies, with a reason, until it drops a role."""
+        """A session a new DSD forbids denies, with a reason, until it drops a role."""
         duties.assign("u", "requester")
         duties.assign("u", "approver")
         session = duties.create_session("u", ["requester", "approver"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import unicodedata
 from functools import cache
@@ -13,6 +14,14 @@ from hypothesis import strategies as st
 from secpolicy.exceptions import PolicyConfigError, SecPolicyError
 from secpolicy.rbac import RBAC, InvalidNameError, ResourcePattern
 from secpolicy.rbac._match import EMPTY, match_segments, reaches, trie_collect, trie_update
+
+
+def _text_of(pattern: ResourcePattern, _old: object) -> str:
+    return pattern.text
+
+
+def _same(text: str, _old: object) -> str:
+    return text
 
 
 def naive(pattern: str, resource: str) -> bool:
@@ -52,10 +61,20 @@ class TestCanonicalNames:
 
     @pytest.mark.parametrize(
         "name",
-        ["accounts/x/../secret/1", "accounts//secret/1", "accounts/./secret/1", "/accounts/secret/1",
-         "accounts/secret/1/", "", "accounts/secret\n/1", "accounts/\x00secret", "a/\u202esecret",
-         "accounts/*", "accounts/ secret"],
-    )  # fmt: skip
+        [
+            "accounts/x/../secret/1",
+            "accounts//secret/1",
+            "accounts/./secret/1",
+            "/accounts/secret/1",
+            "accounts/secret/1/",
+            "",
+            "accounts/secret\n/1",
+            "accounts/\x00secret",
+            "a/\u202esecret",
+            "accounts/*",
+            "accounts/ secret",
+        ],
+    )
     def test_malformed_requests_raise(self, vault: RBAC, name: str) -> None:
         """Non-canonical request names raise a typed error from every entry point."""
         for call in (
@@ -135,7 +154,7 @@ class TestTrieAgainstPlainTwin:
         for parts in patterns:
             pattern = ResourcePattern("/".join(parts))
             canon.append(pattern)
-            root = trie_update(root, pattern.segments, lambda _, p=pattern: p.text)
+            root = trie_update(root, pattern.segments, functools.partial(_text_of, pattern))
         res = ResourcePattern("/".join(resource)).segments  # canonical (NFC)
         got = set(trie_collect(root, res))
         want = {p.text for p in canon if match_segments(p.segments, res)}
@@ -163,7 +182,7 @@ class TestTrieAgainstPlainTwin:
         """Removing every payload leaves an empty trie."""
         root = EMPTY
         for text in ("a/*", "a/**", "a/b", "**/c"):
-            root = trie_update(root, ResourcePattern(text).segments, lambda _, t=text: t)
+            root = trie_update(root, ResourcePattern(text).segments, functools.partial(_same, text))
         for text in ("a/*", "a/**", "a/b", "**/c"):
             root = trie_update(root, ResourcePattern(text).segments, lambda _: None)
         assert root.is_empty()
@@ -171,11 +190,14 @@ class TestTrieAgainstPlainTwin:
     @settings(max_examples=150, deadline=None)
     @given(
         st.lists(
-            st.tuples(st.lists(pattern_parts, min_size=1, max_size=4), st.sampled_from(["allow", "deny"])),
-            min_size=1, max_size=8,
+            st.tuples(
+                st.lists(pattern_parts, min_size=1, max_size=4), st.sampled_from(["allow", "deny"])
+            ),
+            min_size=1,
+            max_size=8,
         ),
         st.lists(segments, min_size=1, max_size=5),
-    )  # fmt: skip
+    )
     def test_engine_agrees_with_naive_model(
         self, rules: list[tuple[list[str], str]], resource: list[str]
     ) -> None:

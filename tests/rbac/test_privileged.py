@@ -246,9 +246,9 @@ class TestApprovalRules:
             ops.request_grant(
                 "m",
                 "dba",
-                requested_by=None,
+                requested_by=None,  # type: ignore[arg-type]
                 duration=timedelta(hours=1),
-                reason="x",  # type: ignore[arg-type]
+                reason="x",
             )
         with pytest.raises(PolicyConfigError, match="requested_by"):
             ops.request_grant(

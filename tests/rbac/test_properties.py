@@ -157,7 +157,7 @@ operations = st.lists(
 
 def _ssd_holds(rbac: RBAC) -> bool:
     state = rbac.state
-    for tenant, user in state.assignments.keys():
+    for tenant, user in state.assignments:
         if True:
             held = ssd_held(state, tenant, user, None)
             for constraint in state.ssd.values():

@@ -42,7 +42,7 @@ class TestSharedPolicy:
     def test_conflicting_writer_gets_typed_error(
         self, clock: FrozenClock, store: MemoryPolicyStore
     ) -> None:
-        """A writer behind the store gets StoreConflict, changes nothing, and succeeds after refresh."""
+        """A writer behind the store gets StoreConflict, changes nothing, works after refresh."""
         events: list[RBACEvent] = []
         first = _seed(clock, store)
         second = RBAC.from_store(store, clock=clock, on_event=events.append)

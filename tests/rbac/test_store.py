@@ -55,7 +55,7 @@ class StoreContract:
         change["args"]["user"] = "b"
         got = store.changes_since(0)[0][1]
         assert got["args"]["user"] == "a"
-        got["args"]["user"] = "c"  # type: ignore[index]
+        got["args"]["user"] = "c"
         assert store.changes_since(0)[0][1]["args"]["user"] == "a"
 
     def test_one_winner_among_racing_writers(self) -> None:

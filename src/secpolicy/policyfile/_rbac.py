@@ -124,7 +124,9 @@ KEYS: Final = (
             Key(name="approver_role", kind="str", help='the role approvers hold ("approver")'),
             Key(name="request_ttl_seconds", kind="int", minimum=1, help="how long a request waits"),
             Key(
-                name="max_grant_duration_seconds", kind="int", minimum=1,
+                name="max_grant_duration_seconds",
+                kind="int",
+                minimum=1,
                 help="the longest privileged grant",
             ),
         ),
@@ -134,6 +136,9 @@ KEYS: Final = (
         name="admin_rights",
         kind="any",
         help="who may administer what: kinds (users, roles, permissions, ...) to roles",
-        schema={"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        schema={
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
     ),
 )

@@ -12,11 +12,15 @@ a senior of a privileged role is holding that duty in waiting.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from secpolicy.exceptions import ConstraintViolation
-from secpolicy.rbac._state import Constraint, State
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+
+    from secpolicy.rbac._state import Constraint, State
 
 __all__ = ["check_dsd", "check_ssd", "dsd_breach", "ssd_held"]
 
@@ -68,10 +72,10 @@ def users_holding(state: State, roles: Iterable[str]) -> set[tuple[str | None, s
             reach.add(name)
             stack.extend(state.seniors.get(name, ()))
     out: set[tuple[str | None, str]] = set()
-    for tenant, role in state.members.keys():
+    for tenant, role in state.members:
         if role in reach:
             out.update((tenant, u) for u in state.members[(tenant, role)])
-    for key in state.user_grants.keys():
+    for key in state.user_grants:
         out.add(key)
     return out
 

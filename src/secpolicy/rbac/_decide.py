@@ -9,13 +9,16 @@ a cache entry can never answer for a state it was not computed from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from secpolicy.rbac._match import ResourcePattern, match_segments, reaches, trie_collect
 from secpolicy.rbac._model import Decision, PrivilegedGrant, ResourceFilter, Rule
-from secpolicy.rbac._state import State
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from secpolicy.rbac._state import State
 
 __all__ = [
     "Effective",
@@ -169,7 +172,7 @@ def lookup(
     return denies, allows
 
 
-def verdict(
+def verdict(  # noqa: PLR0912 (the unrolled hot path)
     state: State,
     tenant: str | None,
     resource: tuple[str, ...],
@@ -199,9 +202,9 @@ def verdict(
                         found = 1
             else:
                 for role in roles:
-                    cell = by_role.get(role)
-                    if cell is not None:
-                        if cell[1] is not None:
+                    hit = by_role.get(role)
+                    if hit is not None:
+                        if hit[1] is not None:
                             return 2
                         found = 1
     return found
@@ -268,7 +271,7 @@ def _sort(rules: list[Rule]) -> list[Rule]:
     return sorted(set(rules), key=lambda r: (r.role, r.resource.text, r.action, r.tenant or ""))
 
 
-def decide(
+def decide(  # noqa: PLR0917 (internal, called in two places)
     state: State,
     tenant: str | None,
     user: str,
@@ -304,16 +307,22 @@ def decide(
         rule = _sort(denies)[0]
         path = role_path(state, [r for r in origin if r in held], rule.role, granted)
         return Decision(
-            allowed=False, effect="explicit_deny", roles=path, rule=rule,
+            allowed=False,
+            effect="explicit_deny",
+            roles=path,
+            rule=rule,
             reason=f"rule '{rule}' denies it, through role {' -> '.join(path)}{where}",
             **common,
-        )  # fmt: skip
+        )
     if not allows:
         return Decision(
-            allowed=False, effect="implicit_deny", roles=(), rule=None,
+            allowed=False,
+            effect="implicit_deny",
+            roles=(),
+            rule=None,
             reason=f"no role of {user!r} allows {action} on {text}{where} (default deny)",
             **common,
-        )  # fmt: skip
+        )
     ordinary = [r for r in allows if r.role in without_grant]
     grant: PrivilegedGrant | None = None
     if ordinary:
@@ -328,19 +337,25 @@ def decide(
         clearance = state.clearances.get((tenant, user))
         has = f"is cleared to {clearance}" if clearance else "has no clearance"
         return Decision(
-            allowed=False, effect="explicit_deny", roles=path, rule=None,
+            allowed=False,
+            effect="explicit_deny",
+            roles=path,
+            rule=None,
             reason=f"{text} is labelled {state.levels[label]}; {user!r} {has}",
             **common,
-        )  # fmt: skip
+        )
     via = " -> ".join(path)
     extra = "" if grant is None else f" (privileged grant {grant.request_id})"
     return Decision(
-        allowed=True, effect="allow", roles=path, rule=rule,
+        allowed=True,
+        effect="allow",
+        roles=path,
+        rule=rule,
         reason=f"rule '{rule}' allows it, through role {via}{where}{extra}",
         privileged=grant is not None,
         request_id=None if grant is None else grant.request_id,
         **common,
-    )  # fmt: skip
+    )
 
 
 def denied(tenant: str | None, user: str, resource: str, action: str, reason: str) -> Decision:
@@ -396,7 +411,7 @@ def who_can(
     return frozenset(out)
 
 
-def resources_for(
+def resources_for(  # noqa: PLR0917 (internal)
     state: State,
     tenant: str | None,
     user: str,

@@ -195,10 +195,13 @@ class RBAC:
                 except StoreConflict:
                     self._emit(
                         RBACEvent(
-                            kind="change_aborted", user=None, by=actor, at=at,
+                            kind="change_aborted",
+                            user=None,
+                            by=actor,
+                            at=at,
                             details={"op": op, "cause": "store_conflict"},
                         )
-                    )  # fmt: skip
+                    )
                     raise
                 new = new.derive(version=version)
                 self._synced_at = at
@@ -258,9 +261,11 @@ class RBAC:
         if isinstance(inherits, str):
             raise PolicyConfigError("must be a list of role names", field=f"roles.{name}.inherits")
         args: dict[str, Any] = {
-            "role": name, "inherits": list(inherits), "privileged": privileged,
+            "role": name,
+            "inherits": list(inherits),
+            "privileged": privileged,
             "approvals": approvals,
-        }  # fmt: skip
+        }
         if approver_roles is not None:
             if isinstance(approver_roles, str):
                 raise PolicyConfigError("must be a list of role names", field="approver_roles")
@@ -298,27 +303,42 @@ class RBAC:
     # -- permissions -------------------------------------------------------------------
 
     def grant(
-        self, role: str, resource: str, action: str, *, tenant: str | None = None,
+        self,
+        role: str,
+        resource: str,
+        action: str,
+        *,
+        tenant: str | None = None,
         by: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Allow *role* to do *action* on *resource* (``*``/``**`` patterns, action ``*``)."""
         self._change(
             "grant", {"role": role, "resource": resource, "action": action, "tenant": tenant}, by
         )
 
     def deny(
-        self, role: str, resource: str, action: str, *, tenant: str | None = None,
+        self,
+        role: str,
+        resource: str,
+        action: str,
+        *,
+        tenant: str | None = None,
         by: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Forbid *action* on *resource* for *role*; overrides any allow."""
         self._change(
             "deny", {"role": role, "resource": resource, "action": action, "tenant": tenant}, by
         )
 
     def revoke(
-        self, role: str, resource: str, action: str, *, tenant: str | None = None,
+        self,
+        role: str,
+        resource: str,
+        action: str,
+        *,
+        tenant: str | None = None,
         by: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Remove the grant and deny of exactly this role, resource, action and tenant.
 
         Raises:
@@ -412,7 +432,8 @@ class RBAC:
             return None
         if now - self._synced_at > self._max_staleness:
             return (
-                f"the policy was last synchronised with its store at {self._synced_at.isoformat()}, "
+                "the policy was last synchronised with its store at "
+                f"{self._synced_at.isoformat()}, "
                 f"more than {self._max_staleness} ago (fail closed)"
             )
         return None
@@ -424,22 +445,33 @@ class RBAC:
             now = self._instant()
             self._emit(
                 RBACEvent(
-                    kind="privileged_use", user=decision.user,
-                    role=decision.rule.role if decision.rule else None, tenant=decision.tenant,
+                    kind="privileged_use",
+                    user=decision.user,
+                    role=decision.rule.role if decision.rule else None,
+                    tenant=decision.tenant,
                     at=now,
-                    details={"resource": decision.resource, "action": decision.action,
-                             "request_id": decision.request_id},
+                    details={
+                        "resource": decision.resource,
+                        "action": decision.action,
+                        "request_id": decision.request_id,
+                    },
                 )
-            )  # fmt: skip
+            )
         if self._decision_log and (not decision.allowed or self._sampled(decision)):
             self._emit(
                 RBACEvent(
-                    kind="access_decision", user=decision.user, tenant=decision.tenant,
+                    kind="access_decision",
+                    user=decision.user,
+                    tenant=decision.tenant,
                     at=now or self._instant(),
-                    details={"resource": decision.resource, "action": decision.action,
-                             "effect": decision.effect, "reason": decision.reason},
+                    details={
+                        "resource": decision.resource,
+                        "action": decision.action,
+                        "effect": decision.effect,
+                        "reason": decision.reason,
+                    },
                 )
-            )  # fmt: skip
+            )
 
     def _sampled(self, decision: Decision) -> bool:
         if self._sample_rate <= 0:
@@ -598,10 +630,16 @@ class RBAC:
             raise PolicyConfigError("must be a positive timedelta", field="duration")
         pending: PendingRequest = self._change(
             "request_grant",
-            {"user": user, "role": role, "tenant": tenant, "requested_by": requested_by,
-             "duration_seconds": duration.total_seconds(), "reason": reason},
+            {
+                "user": user,
+                "role": role,
+                "tenant": tenant,
+                "requested_by": requested_by,
+                "duration_seconds": duration.total_seconds(),
+                "reason": reason,
+            },
             requested_by,
-        )  # fmt: skip
+        )
         return GrantRequest(self, pending.request_id)
 
     def approve(self, request_id: str, *, by: str) -> PrivilegedGrant | None:
@@ -646,11 +684,14 @@ class RBAC:
         scope = ... if tenant is ... else _tenant(tenant)
         return tuple(
             sorted(
-                (p for p in self._state.pending.values()
-                 if p.expires > now and (scope is ... or p.tenant == scope)),
+                (
+                    p
+                    for p in self._state.pending.values()
+                    if p.expires > now and (scope is ... or p.tenant == scope)
+                ),
                 key=lambda p: (p.requested_at, int(p.request_id[3:])),
             )
-        )  # fmt: skip
+        )
 
     def active_grants(
         self, *, tenant: Any = ..., user: str | None = None
@@ -668,12 +709,16 @@ class RBAC:
         name = None if user is None else canon_id(user, "user")
         return tuple(
             sorted(
-                (g for g in self._state.grants.values()
-                 if g.active(now) and (scope is ... or g.tenant == scope)
-                 and (name is None or g.user == name)),
+                (
+                    g
+                    for g in self._state.grants.values()
+                    if g.active(now)
+                    and (scope is ... or g.tenant == scope)
+                    and (name is None or g.user == name)
+                ),
                 key=lambda g: (g.starts, int(g.request_id[3:])),
             )
-        )  # fmt: skip
+        )
 
     # -- sessions -------------------------------------------------------------------------
 
@@ -716,13 +761,13 @@ class RBAC:
         return frozenset(self._state.assigned(_tenant(tenant), canon_id(user, "user")))
 
     def authorized_roles(self, user: str, *, tenant: str | None = None) -> frozenset[str]:
-        """Roles *user* holds now: inherited ones and active privileged grants (NIST AuthorizedRoles)."""
+        """Roles *user* holds now, inherited and granted ones included (NIST AuthorizedRoles)."""
         return _decide.effective(
             self._state, _tenant(tenant), canon_id(user, "user"), self._instant()
         ).roles
 
     def authorized_users(self, role: str, *, tenant: str | None = None) -> frozenset[str]:
-        """Users who hold *role* now, directly, by inheritance or by grant (NIST AuthorizedUsers)."""
+        """Users who hold *role* now: directly, inherited or granted (NIST AuthorizedUsers)."""
         return _review.authorized_users(
             self._state, _tenant(tenant), canon_id(role, "role"), self._instant()
         )
@@ -791,9 +836,12 @@ class RBAC:
                 entries, or assignments that break separation of duty.
         """
         engine = cls(
-            clock=clock, on_event=on_event, decision_log=decision_log,
-            allow_sample_rate=allow_sample_rate, sample_seed=sample_seed,
-        )  # fmt: skip
+            clock=clock,
+            on_event=on_event,
+            decision_log=decision_log,
+            allow_sample_rate=allow_sample_rate,
+            sample_seed=sample_seed,
+        )
         engine._state = _serde.load(data, engine._instant())
         return engine
 
@@ -852,8 +900,12 @@ class RBAC:
             empty_store = version == 0 and document is None and not changes
             if empty_store:
                 at = self._instant()
-                change = {"op": "load_policy", "args": {"document": _serde.dump(local)},
-                          "by": None, "at": at.isoformat()}  # fmt: skip
+                change = {
+                    "op": "load_policy",
+                    "args": {"document": _serde.dump(local)},
+                    "by": None,
+                    "at": at.isoformat(),
+                }
                 new_version = store.append(0, change)
                 self._state = local.derive(version=new_version)
             else:
@@ -875,11 +927,14 @@ class RBAC:
 
     def _replay(self, state: State, changes: list[tuple[int, Mapping[str, Any]]]) -> State:
         for version, change in changes:
+            raw: object = change
+            if not isinstance(raw, Mapping):
+                raise PolicyConfigError("must be a table", field=f"store.changes[{version}]")
             if version != state.version + 1:
                 raise PolicyConfigError(
                     f"the store skipped from version {state.version} to {version}", field="store"
                 )
-            if isinstance(change, Mapping) and change.get("op") == "load_policy":
+            if change.get("op") == "load_policy":
                 args = change.get("args")
                 document = args.get("document") if isinstance(args, Mapping) else None
                 state = _serde.load(document, self._instant())

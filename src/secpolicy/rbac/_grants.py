@@ -89,15 +89,31 @@ def request(
         raise PolicyConfigError(f"may be at most {limit}", field="duration")
     request_id = f"gr-{state.next_request}"
     pending = PendingRequest(
-        request_id=request_id, user=grantee, role=name, tenant=tenant, requested_by=asker,
-        requested_at=at, duration=duration, reason=reason, approvals_required=info.approvals,
+        request_id=request_id,
+        user=grantee,
+        role=name,
+        tenant=tenant,
+        requested_by=asker,
+        requested_at=at,
+        duration=duration,
+        reason=reason,
+        approvals_required=info.approvals,
         expires=at + state.config.request_ttl,
-    )  # fmt: skip
+    )
     event = RBACEvent(
-        kind="grant_requested", user=grantee, role=name, tenant=tenant, by=asker, at=at,
-        details={"request_id": request_id, "reason": reason, "duration": str(duration),
-                 "expires": pending.expires.isoformat()},
-    )  # fmt: skip
+        kind="grant_requested",
+        user=grantee,
+        role=name,
+        tenant=tenant,
+        by=asker,
+        at=at,
+        details={
+            "request_id": request_id,
+            "reason": reason,
+            "duration": str(duration),
+            "expires": pending.expires.isoformat(),
+        },
+    )
     new = state.derive(
         pending=state.pending.set(request_id, pending), next_request=state.next_request + 1
     )
@@ -126,20 +142,33 @@ def approve(
     approvers = (*valid, approver)
     events = [
         RBACEvent(
-            kind="grant_approved", user=pending.user, role=pending.role, tenant=pending.tenant,
-            by=approver, at=at,
-            details={"request_id": request_id, "approvals": len(approvers),
-                     "required": pending.approvals_required},
+            kind="grant_approved",
+            user=pending.user,
+            role=pending.role,
+            tenant=pending.tenant,
+            by=approver,
+            at=at,
+            details={
+                "request_id": request_id,
+                "approvals": len(approvers),
+                "required": pending.approvals_required,
+            },
         )
-    ]  # fmt: skip
+    ]
     if len(approvers) < pending.approvals_required:
         updated = _evolve_pending(pending, approvers)
         return state.derive(pending=state.pending.set(request_id, updated)), None, events
     grant = PrivilegedGrant(
-        request_id=request_id, user=pending.user, role=pending.role, tenant=pending.tenant,
-        starts=at, expires=at + pending.duration, requested_by=pending.requested_by,
-        approvers=approvers, reason=pending.reason,
-    )  # fmt: skip
+        request_id=request_id,
+        user=pending.user,
+        role=pending.role,
+        tenant=pending.tenant,
+        starts=at,
+        expires=at + pending.duration,
+        requested_by=pending.requested_by,
+        approvers=approvers,
+        reason=pending.reason,
+    )
     key = (pending.tenant, pending.user)
     new = state.derive(
         pending=state.pending.delete(request_id),
@@ -149,23 +178,37 @@ def approve(
     check_ssd(new, users=[key], now=at)
     events.append(
         RBACEvent(
-            kind="grant_activated", user=grant.user, role=grant.role, tenant=grant.tenant,
-            by=approver, at=at,
-            details={"request_id": request_id, "expires": grant.expires.isoformat(),
-                     "approvers": list(approvers), "requested_by": grant.requested_by},
+            kind="grant_activated",
+            user=grant.user,
+            role=grant.role,
+            tenant=grant.tenant,
+            by=approver,
+            at=at,
+            details={
+                "request_id": request_id,
+                "expires": grant.expires.isoformat(),
+                "approvers": list(approvers),
+                "requested_by": grant.requested_by,
+            },
         )
-    )  # fmt: skip
+    )
     return new, grant, events
 
 
 def _evolve_pending(pending: PendingRequest, approvers: tuple[str, ...]) -> PendingRequest:
     return PendingRequest(
-        request_id=pending.request_id, user=pending.user, role=pending.role,
-        tenant=pending.tenant, requested_by=pending.requested_by,
-        requested_at=pending.requested_at, duration=pending.duration, reason=pending.reason,
-        approvals_required=pending.approvals_required, approvers=approvers,
+        request_id=pending.request_id,
+        user=pending.user,
+        role=pending.role,
+        tenant=pending.tenant,
+        requested_by=pending.requested_by,
+        requested_at=pending.requested_at,
+        duration=pending.duration,
+        reason=pending.reason,
+        approvals_required=pending.approvals_required,
+        approvers=approvers,
         expires=pending.expires,
-    )  # fmt: skip
+    )
 
 
 def _drop_grant(state: State, grant: PrivilegedGrant) -> State:
@@ -192,9 +235,14 @@ def revoke(
     else:
         raise PolicyConfigError(f"no grant or request {request_id!r}", field="request_id")
     event = RBACEvent(
-        kind="grant_revoked", user=user, role=role, tenant=tenant, by=by, at=at,
+        kind="grant_revoked",
+        user=user,
+        role=role,
+        tenant=tenant,
+        by=by,
+        at=at,
         details={"request_id": request_id, "was": "active" if grant else "pending"},
-    )  # fmt: skip
+    )
     return new, event
 
 
@@ -208,47 +256,64 @@ def expire(state: State, at: datetime) -> tuple[State, list[PrivilegedGrant], li
         new = _drop_grant(new, grant)
         events.append(
             RBACEvent(
-                kind="grant_expired", user=grant.user, role=grant.role, tenant=grant.tenant,
-                at=grant.expires, details={"request_id": grant.request_id},
+                kind="grant_expired",
+                user=grant.user,
+                role=grant.role,
+                tenant=grant.tenant,
+                at=grant.expires,
+                details={"request_id": grant.request_id},
             )
-        )  # fmt: skip
+        )
     for pending in sorted(stale, key=lambda p: p.request_id):
         new = new.derive(pending=new.pending.delete(pending.request_id))
         events.append(
             RBACEvent(
-                kind="request_expired", user=pending.user, role=pending.role,
-                tenant=pending.tenant, at=pending.expires,
+                kind="request_expired",
+                user=pending.user,
+                role=pending.role,
+                tenant=pending.tenant,
+                at=pending.expires,
                 details={"request_id": pending.request_id},
             )
-        )  # fmt: skip
+        )
     return new, lapsed, events
 
 
 def withdraw_for_user(state: State, user: str, at: datetime) -> tuple[State, list[RBACEvent]]:
-    """A departure: end the user's grants, withdraw requests by or for them, void their approvals."""
+    """A departure: end their grants, withdraw requests by or for them, void their approvals."""
     events: list[RBACEvent] = []
     new = state
-    for key in [k for k in state.user_grants.keys() if k[1] == user]:
+    for key in [k for k in state.user_grants if k[1] == user]:
         for request_id in state.user_grants[key]:
             grant = new.grants[request_id]
             new = _drop_grant(new, grant)
             events.append(
                 RBACEvent(
-                    kind="grant_revoked", user=user, role=grant.role, tenant=grant.tenant, at=at,
+                    kind="grant_revoked",
+                    user=user,
+                    role=grant.role,
+                    tenant=grant.tenant,
+                    at=at,
                     details={"request_id": request_id, "was": "active", "cause": "user_removed"},
                 )
-            )  # fmt: skip
+            )
     for pending in list(new.pending.values()):
         if user in (pending.user, pending.requested_by):
             new = new.derive(pending=new.pending.delete(pending.request_id))
             events.append(
                 RBACEvent(
-                    kind="grant_revoked", user=pending.user, role=pending.role,
-                    tenant=pending.tenant, at=at,
-                    details={"request_id": pending.request_id, "was": "pending",
-                             "cause": "user_removed"},
+                    kind="grant_revoked",
+                    user=pending.user,
+                    role=pending.role,
+                    tenant=pending.tenant,
+                    at=at,
+                    details={
+                        "request_id": pending.request_id,
+                        "was": "pending",
+                        "cause": "user_removed",
+                    },
                 )
-            )  # fmt: skip
+            )
         elif user in pending.approvers:
             kept = tuple(a for a in pending.approvers if a != user)
             new = new.derive(
@@ -256,9 +321,13 @@ def withdraw_for_user(state: State, user: str, at: datetime) -> tuple[State, lis
             )
             events.append(
                 RBACEvent(
-                    kind="approval_voided", user=pending.user, role=pending.role,
-                    tenant=pending.tenant, by=user, at=at,
+                    kind="approval_voided",
+                    user=pending.user,
+                    role=pending.role,
+                    tenant=pending.tenant,
+                    by=user,
+                    at=at,
                     details={"request_id": pending.request_id, "cause": "user_removed"},
                 )
-            )  # fmt: skip
+            )
     return new, events

@@ -14,17 +14,25 @@ the old root are never disturbed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import immutables
 
 from secpolicy.rbac._names import canon_pattern, canon_resource
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 __all__ = [
-    "EMPTY", "Node", "ResourcePattern", "match_segments", "reaches", "trie_collect", "trie_update",
-]  # fmt: skip
+    "EMPTY",
+    "Node",
+    "ResourcePattern",
+    "match_segments",
+    "reaches",
+    "trie_collect",
+    "trie_update",
+]
 
 _EMPTY_MAP: Final[immutables.Map[str, Any]] = immutables.Map()
 
@@ -48,10 +56,10 @@ def _states(pattern: tuple[str, ...], resource: tuple[str, ...]) -> set[int]:
         nxt: set[int] = set()
         for p in states:
             if p < size:
-                token = pattern[p]
-                if token == "**":
+                part = pattern[p]
+                if part == "**":
                     nxt.add(p)
-                elif token in ("*", segment):
+                elif part in ("*", segment):
                     nxt.add(p + 1)
         if not nxt:
             return nxt

@@ -51,15 +51,29 @@ EventKind = Literal[
 """Every kind of :class:`RBACEvent`."""
 
 AdminKind = Literal[
-    "users", "roles", "permissions", "assignments", "constraints", "labels", "grants", "reviews",
+    "users",
+    "roles",
+    "permissions",
+    "assignments",
+    "constraints",
+    "labels",
+    "grants",
+    "reviews",
     "admin",
-]  # fmt: skip
+]
 """What a mutation administers, for :class:`AdminRights`."""
 
 ADMIN_KINDS: Final[tuple[AdminKind, ...]] = (
-    "users", "roles", "permissions", "assignments", "constraints", "labels", "grants", "reviews",
+    "users",
+    "roles",
+    "permissions",
+    "assignments",
+    "constraints",
+    "labels",
+    "grants",
+    "reviews",
     "admin",
-)  # fmt: skip
+)
 
 
 def _freeze_rights(value: object) -> Mapping[AdminKind, frozenset[str]]:

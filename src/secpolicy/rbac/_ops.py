@@ -46,7 +46,7 @@ def tenant_of(args: Mapping[str, Any]) -> str | None:
     return None if tenant is None else canon_id(tenant, "tenant")
 
 
-def _authorize(
+def _authorize(  # noqa: PLR0917 (internal, one call shape)
     state: State,
     kind: AdminKind,
     by: str | None,
@@ -141,8 +141,8 @@ def _recompute(state: State, roles: immutables.Map[str, RoleInfo], start: str) -
                 members |= fresh[junior] if junior in fresh else state.closure[junior]
             fresh[current] = frozenset(members)
     closure = state.closure.mutate()
-    for name, members in fresh.items():
-        closure[name] = members
+    for name, closed in fresh.items():
+        closure[name] = closed
     return state.derive(roles=roles, closure=closure.finish(), seniors=seniors, hierarchy=object())
 
 
@@ -210,9 +210,12 @@ def op_add_role(state: State, args: Mapping[str, Any], at: datetime, by: str | N
     roles = state.roles.set(name, info)
     new = _recompute(state.derive(folded=folded), roles, name)
     event = _event(
-        "role_added", at, by, role=name,
+        "role_added",
+        at,
+        by,
+        role=name,
         details={"inherits": sorted(juniors), "privileged": privileged, "approvals": approvals},
-    )  # fmt: skip
+    )
     return Result(new, [event])
 
 
@@ -252,7 +255,9 @@ def op_delete_inheritance(
     )
 
 
-def op_delete_role(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+def op_delete_role(  # noqa: PLR0912 (every part of a role goes)
+    state: State, args: Mapping[str, Any], at: datetime, by: str | None
+) -> Result:
     _authorize(state, "roles", by, None, None, at)
     name = _role(state, args.get("role"))
     for kind, table in (("static", state.ssd), ("dynamic", state.dsd)):
@@ -265,15 +270,24 @@ def op_delete_role(state: State, args: Mapping[str, Any], at: datetime, by: str 
     events: list[RBACEvent] = []
     new = state
     # Rules of the role, in every tenant.
-    for key in [k for k in state.rule_index.keys() if k[1] == name]:
+    for key in [k for k in state.rule_index if k[1] == name]:
         for rule in state.rule_index[key].values():
             new = _remove_rule(new, rule)
     # Assignments.
-    for tenant, role in [k for k in state.members.keys() if k[1] == name]:
+    for tenant, role in [k for k in state.members if k[1] == name]:
         for user in state.members[(tenant, role)]:
             new = _set_assignment(new, tenant, user, new.assigned(tenant, user).delete(name), name)
-            events.append(_event("role_deassigned", at, by, user=user, role=name, tenant=tenant,
-                                 details={"cause": "role_deleted"}))  # fmt: skip
+            events.append(
+                _event(
+                    "role_deassigned",
+                    at,
+                    by,
+                    user=user,
+                    role=name,
+                    tenant=tenant,
+                    details={"cause": "role_deleted"},
+                )
+            )
     # Privileged grants and requests of the role.
     for grant in [g for g in new.grants.values() if g.role == name]:
         new, event = _grants.revoke(new, grant.request_id, by, at)
@@ -297,8 +311,8 @@ def op_delete_role(state: State, args: Mapping[str, Any], at: datetime, by: str 
     for senior in affected:
         new = _recompute(new, new.roles, senior)
     reviewed = new.reviewed
-    for key in [k for k in reviewed.keys() if k[2] == name]:
-        reviewed = reviewed.delete(key)
+    for marked in [k for k in reviewed if k[2] == name]:
+        reviewed = reviewed.delete(marked)
     folded = new.folded.delete(("role", name.casefold()))
     new = new.derive(reviewed=reviewed, folded=folded, hierarchy=object())
     events.append(_event("role_deleted", at, by, role=name))
@@ -391,16 +405,16 @@ def op_remove_user(state: State, args: Mapping[str, Any], at: datetime, by: str 
     user = _user(state, args.get("user"))
     _authorize(state, "users", by, None, user, at)
     new = state
-    for tenant, _ in [k for k in state.assignments.keys() if k[1] == user]:
+    for tenant, _ in [k for k in state.assignments if k[1] == user]:
         for role in list(state.assigned(tenant, user)):
             new = _set_assignment(new, tenant, user, new.assigned(tenant, user).delete(role), role)
     new, events = _grants.withdraw_for_user(new, user, at)
     clearances = new.clearances
-    for key in [k for k in clearances.keys() if k[1] == user]:
+    for key in [k for k in clearances if k[1] == user]:
         clearances = clearances.delete(key)
     reviewed = new.reviewed
-    for key in [k for k in reviewed.keys() if k[1] == user]:
-        reviewed = reviewed.delete(key)
+    for marked in [k for k in reviewed if k[1] == user]:
+        reviewed = reviewed.delete(marked)
     new = new.derive(
         users=new.users.delete(user),
         folded=new.folded.delete(("user", user.casefold())),
@@ -498,8 +512,14 @@ def _op_rule(
         if (rule.resource.text, rule.action, effect) in existing:
             return Result(state, [])
         kind = "permission_granted" if effect == "allow" else "permission_denied"
-        event = _event(kind, at, by, role=rule.role, tenant=tenant,
-                       details={"resource": rule.resource.text, "action": rule.action})  # fmt: skip
+        event = _event(
+            kind,
+            at,
+            by,
+            role=rule.role,
+            tenant=tenant,
+            details={"resource": rule.resource.text, "action": rule.action},
+        )
         return Result(_add_rule(state, rule), [event])
 
     return op
@@ -522,8 +542,14 @@ def op_revoke(state: State, args: Mapping[str, Any], at: datetime, by: str | Non
     new = state
     for rule in found:
         new = _remove_rule(new, rule)
-    event = _event("permission_revoked", at, by, role=role, tenant=tenant,
-                   details={"resource": pattern.text, "action": action})  # fmt: skip
+    event = _event(
+        "permission_revoked",
+        at,
+        by,
+        role=role,
+        tenant=tenant,
+        details={"resource": pattern.text, "action": action},
+    )
     return Result(new, [event])
 
 
@@ -558,8 +584,9 @@ def _op_constraint(kind: str) -> Callable[[State, Mapping[str, Any], datetime, s
         else:
             # Sessions that now break it deny until a role is dropped (see Session).
             new = state.derive(dsd=state.dsd.set(name, constraint))
-        event = _event(f"{kind}_added", at, by,
-                       details={"name": name, "roles": sorted(members), "n": size})  # fmt: skip
+        event = _event(
+            f"{kind}_added", at, by, details={"name": name, "roles": sorted(members), "n": size}
+        )
         return Result(new, [event])
 
     return op
@@ -593,8 +620,9 @@ def op_set_label(state: State, args: Mapping[str, Any], at: datetime, by: str | 
             state.labels.get(tenant, EMPTY), pattern.segments, lambda _: (rank, pattern)
         )
         new = state.derive(labels=state.labels.set(tenant, root), label_index=index)
-    event = _event("label_set", at, by, tenant=tenant,
-                   details={"resource": pattern.text, "level": level})  # fmt: skip
+    event = _event(
+        "label_set", at, by, tenant=tenant, details={"resource": pattern.text, "level": level}
+    )
     return Result(new, [event])
 
 
@@ -635,10 +663,15 @@ def op_request_grant(state: State, args: Mapping[str, Any], at: datetime, by: st
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
         raise PolicyConfigError("must be a positive timedelta", field="duration")
     new, pending, event = _grants.request(
-        state, user=args.get("user"), role=args.get("role"), tenant=tenant_of(args),
-        requested_by=args.get("requested_by"), duration=timedelta(seconds=seconds),
-        reason=args.get("reason"), at=at,
-    )  # fmt: skip
+        state,
+        user=args.get("user"),
+        role=args.get("role"),
+        tenant=tenant_of(args),
+        requested_by=args.get("requested_by"),
+        duration=timedelta(seconds=seconds),
+        reason=args.get("reason"),
+        at=at,
+    )
     return Result(new, [event], pending)
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from secpolicy.rbac._decide import effective
 from secpolicy.rbac._model import ReviewEntry, ReviewReport, Rule
 
 if TYPE_CHECKING:
+    from datetime import datetime, timedelta
+
     from secpolicy.rbac._state import State
 
 __all__ = [
@@ -36,7 +37,7 @@ def authorized_users(state: State, tenant: str | None, role: str, now: datetime)
     candidates: set[str] = set()
     for name in reach:
         candidates.update(state.members.get((tenant, name), ()))
-    candidates.update(u for t, u in state.user_grants.keys() if t == tenant)
+    candidates.update(u for t, u in state.user_grants if t == tenant)
     return frozenset(u for u in candidates if role in effective(state, tenant, u, now).roles)
 
 
@@ -86,19 +87,34 @@ def review_report(
                 last, next_due, overdue = due(user, held, since, privileged=privileged)
                 entries.append(
                     ReviewEntry(
-                        user=user, role=held, tenant=tenant, via=via, privileged=privileged,
-                        since=since, last_reviewed=last, review_due=next_due, overdue=overdue,
+                        user=user,
+                        role=held,
+                        tenant=tenant,
+                        via=via,
+                        privileged=privileged,
+                        since=since,
+                        last_reviewed=last,
+                        review_due=next_due,
+                        overdue=overdue,
                     )
-                )  # fmt: skip
+                )
     for grant in state.grants.values():
         if grant.tenant == tenant and grant.active(now):
             last, next_due, overdue = due(grant.user, grant.role, grant.starts, privileged=True)
             entries.append(
                 ReviewEntry(
-                    user=grant.user, role=grant.role, tenant=tenant, via="privileged grant",
-                    privileged=True, since=grant.starts, last_reviewed=last, review_due=next_due,
-                    overdue=overdue, expires=grant.expires, approvers=grant.approvers,
+                    user=grant.user,
+                    role=grant.role,
+                    tenant=tenant,
+                    via="privileged grant",
+                    privileged=True,
+                    since=grant.starts,
+                    last_reviewed=last,
+                    review_due=next_due,
+                    overdue=overdue,
+                    expires=grant.expires,
+                    approvers=grant.approvers,
                 )
-            )  # fmt: skip
+            )
     entries.sort(key=lambda e: (e.user, e.role, e.via))
     return ReviewReport(at=now, tenant=tenant, entries=tuple(entries))

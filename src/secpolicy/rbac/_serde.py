@@ -28,11 +28,28 @@ __all__ = ["FORMAT", "dump", "load"]
 #: The document format this version writes (documents without ``format`` are format 1).
 FORMAT: Final = 2
 
-_TOP: Final = frozenset({
-    "format", "levels", "roles", "users", "grants", "denies", "assignments", "ssd", "dsd",
-    "labels", "clearances", "privileged_grants", "pending_requests", "reviews", "next_request",
-    "approvals", "admin_rights",
-})  # fmt: skip
+_TOP: Final = frozenset(
+    {
+        "format",
+        "levels",
+        "roles",
+        "users",
+        "grants",
+        "denies",
+        "assignments",
+        "ssd",
+        "dsd",
+        "labels",
+        "clearances",
+        "privileged_grants",
+        "pending_requests",
+        "reviews",
+        "next_request",
+        "approvals",
+        "admin_rights",
+    }
+)
+_MAX_SECONDS: Final = 1e12  # far beyond any sane duration; keeps timedelta in range
 _ROLE_KEYS: Final = frozenset(
     {"inherits", "privileged", "approvals", "approver_roles", "max_duration_seconds"}
 )
@@ -88,7 +105,11 @@ def _seconds(item: Mapping[str, Any], key: str, path: str, default: timedelta) -
     value = item.get(key)
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e12:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value < _MAX_SECONDS
+    ):
         raise PolicyConfigError("must be a positive number of seconds", field=f"{path}.{key}")
     return timedelta(seconds=value)
 
@@ -165,9 +186,9 @@ def _load(data: object, now: datetime) -> State:  # noqa: PLR0912, PLR0915 (one 
     # Roles first, then the edges (a role may inherit one defined after it).
     roles = _mapping(data.get("roles", {}), "roles")
     specs: dict[str, Mapping[str, Any]] = {}
-    for name, spec in roles.items():
+    for name, raw_spec in roles.items():
         path = f"roles.{name}"
-        spec = _mapping(spec if spec is not None else {}, path)
+        spec = _mapping(raw_spec if raw_spec is not None else {}, path)
         _keys(spec, _ROLE_KEYS, path)
         args = {k: v for k, v in spec.items() if k != "inherits"}
         state = _run(state, path, _ops.op_add_role, {"role": name, **args}, now)
@@ -183,38 +204,41 @@ def _load(data: object, now: datetime) -> State:  # noqa: PLR0912, PLR0915 (one 
     for i, user in enumerate(_list(data.get("users", []), "users")):
         state = _run(state, f"users[{i}]", _ops.op_add_user, {"user": user}, now)
     for kind, op in (("grants", _ops.OPS["grant"]), ("denies", _ops.OPS["deny"])):
-        for i, item in enumerate(_list(data.get(kind, []), kind)):
+        for i, raw in enumerate(_list(data.get(kind, []), kind)):
             path = f"{kind}[{i}]"
-            item = _mapping(item, path)
+            item = _mapping(raw, path)
             _keys(item, {"role", "resource", "action", "tenant"}, path)
             state = _run(state, path, op, item, now)
     for kind in ("ssd", "dsd"):
-        for i, item in enumerate(_list(data.get(kind, []), kind)):
+        for i, raw in enumerate(_list(data.get(kind, []), kind)):
             path = f"{kind}[{i}]"
-            item = _mapping(item, path)
+            item = _mapping(raw, path)
             _keys(item, {"name", "roles", "n"}, path)
             state = _run(state, path, _ops.OPS[f"add_{kind}"], item, now)
-    for i, item in enumerate(_list(data.get("assignments", []), "assignments")):
+    for i, raw in enumerate(_list(data.get("assignments", []), "assignments")):
         path = f"assignments[{i}]"
-        item = _mapping(item, path)
+        item = _mapping(raw, path)
         _keys(item, {"user", "role", "tenant", "since"}, path)
         if item.get("since") is not None:
-            item = {**item, "since": _time(item, "since", path)}
-        state = _run(state, path, _ops.op_assign, item, now)
-    for i, item in enumerate(_list(data.get("labels", []), "labels")):
+            state = _run(
+                state, path, _ops.op_assign, {**item, "since": _time(item, "since", path)}, now
+            )
+        else:
+            state = _run(state, path, _ops.op_assign, item, now)
+    for i, raw in enumerate(_list(data.get("labels", []), "labels")):
         path = f"labels[{i}]"
-        item = _mapping(item, path)
+        item = _mapping(raw, path)
         _keys(item, {"resource", "level", "tenant"}, path)
         state = _run(state, path, _ops.op_set_label, item, now)
-    for i, item in enumerate(_list(data.get("clearances", []), "clearances")):
+    for i, raw in enumerate(_list(data.get("clearances", []), "clearances")):
         path = f"clearances[{i}]"
-        item = _mapping(item, path)
+        item = _mapping(raw, path)
         _keys(item, {"user", "level", "tenant"}, path)
         state = _run(state, path, _ops.op_set_clearance, item, now)
     state = _load_grants(state, data)
-    for i, item in enumerate(_list(data.get("reviews", []), "reviews")):
+    for i, raw in enumerate(_list(data.get("reviews", []), "reviews")):
         path = f"reviews[{i}]"
-        item = _mapping(item, path)
+        item = _mapping(raw, path)
         _keys(item, {"user", "role", "tenant", "at"}, path)
         tenant = None if item.get("tenant") is None else canon_id(item["tenant"], f"{path}.tenant")
         user = canon_id(item.get("user"), f"{path}.user")
@@ -272,44 +296,81 @@ def _load_grants(state: State, data: Mapping[str, Any]) -> State:
         reason = _str(item, "reason", path)
         return request_id, user, role, tenant, reason
 
-    for i, item in enumerate(_list(data.get("privileged_grants", []), "privileged_grants")):
+    for i, raw in enumerate(_list(data.get("privileged_grants", []), "privileged_grants")):
         path = f"privileged_grants[{i}]"
-        item = _mapping(item, path)
-        _keys(item, {"request_id", "user", "role", "tenant", "starts", "expires",
-                     "requested_by", "approvers", "reason"}, path)  # fmt: skip
+        item = _mapping(raw, path)
+        _keys(
+            item,
+            {
+                "request_id",
+                "user",
+                "role",
+                "tenant",
+                "starts",
+                "expires",
+                "requested_by",
+                "approvers",
+                "reason",
+            },
+            path,
+        )
         request_id, user, role, tenant, reason = common(item, path)
         starts, expires = _time(item, "starts", path), _time(item, "expires", path)
         if expires <= starts:
             raise PolicyConfigError("must be after starts", field=f"{path}.expires")
         grant = PrivilegedGrant(
-            request_id=request_id, user=user, role=role, tenant=tenant, starts=starts,
-            expires=expires, requested_by=canon_id(item.get("requested_by"), f"{path}.requested_by"),
-            approvers=tuple(_names(item.get("approvers", []), f"{path}.approvers")), reason=reason,
-        )  # fmt: skip
+            request_id=request_id,
+            user=user,
+            role=role,
+            tenant=tenant,
+            starts=starts,
+            expires=expires,
+            requested_by=canon_id(item.get("requested_by"), f"{path}.requested_by"),
+            approvers=tuple(_names(item.get("approvers", []), f"{path}.approvers")),
+            reason=reason,
+        )
         key = (tenant, user)
         state = state.derive(
             grants=state.grants.set(request_id, grant),
             user_grants=state.user_grants.set(key, (*state.user_grants.get(key, ()), request_id)),
         )
-    for i, item in enumerate(_list(data.get("pending_requests", []), "pending_requests")):
+    for i, raw in enumerate(_list(data.get("pending_requests", []), "pending_requests")):
         path = f"pending_requests[{i}]"
-        item = _mapping(item, path)
-        _keys(item, {"request_id", "user", "role", "tenant", "requested_by", "requested_at",
-                     "duration_seconds", "reason", "approvals_required", "approvers", "expires"},
-              path)  # fmt: skip
+        item = _mapping(raw, path)
+        _keys(
+            item,
+            {
+                "request_id",
+                "user",
+                "role",
+                "tenant",
+                "requested_by",
+                "requested_at",
+                "duration_seconds",
+                "reason",
+                "approvals_required",
+                "approvers",
+                "expires",
+            },
+            path,
+        )
         request_id, user, role, tenant, reason = common(item, path)
         required = item.get("approvals_required", 1)
         if isinstance(required, bool) or not isinstance(required, int) or required < 1:
             raise PolicyConfigError("must be at least 1", field=f"{path}.approvals_required")
         pending = PendingRequest(
-            request_id=request_id, user=user, role=role, tenant=tenant,
+            request_id=request_id,
+            user=user,
+            role=role,
+            tenant=tenant,
             requested_by=canon_id(item.get("requested_by"), f"{path}.requested_by"),
             requested_at=_time(item, "requested_at", path),
             duration=_seconds(item, "duration_seconds", path, timedelta(0)),
-            reason=reason, approvals_required=required,
+            reason=reason,
+            approvals_required=required,
             approvers=tuple(_names(item.get("approvers", []), f"{path}.approvers")),
             expires=_time(item, "expires", path),
-        )  # fmt: skip
+        )
         if pending.duration <= timedelta(0):
             raise PolicyConfigError(
                 "must be a positive number of seconds", field=f"{path}.duration_seconds"
@@ -345,8 +406,16 @@ def dump(state: State) -> dict[str, Any]:
                 "inherits": sorted(info.juniors),
                 "privileged": info.privileged,
                 "approvals": info.approvals,
-                **({} if info.approver_roles is None else {"approver_roles": sorted(info.approver_roles)}),
-                **({} if info.max_duration is None else {"max_duration_seconds": _seconds_out(info.max_duration)}),
+                **(
+                    {}
+                    if info.approver_roles is None
+                    else {"approver_roles": sorted(info.approver_roles)}
+                ),
+                **(
+                    {}
+                    if info.max_duration is None
+                    else {"max_duration_seconds": _seconds_out(info.max_duration)}
+                ),
             }
             for name, info in sorted(state.roles.items())
         },
@@ -355,40 +424,70 @@ def dump(state: State) -> dict[str, Any]:
         "denies": rules["deny"],
         "assignments": [
             _scoped({"user": user, "role": role, "since": since.isoformat()}, tenant)
-            for (tenant, user), roles in sorted(state.assignments.items(), key=lambda kv: (kv[0][0] or "", kv[0][1]))
+            for (tenant, user), roles in sorted(
+                state.assignments.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
+            )
             for role, since in sorted(roles.items())
         ],
-        "ssd": [{"name": c.name, "roles": sorted(c.roles), "n": c.n} for _, c in sorted(state.ssd.items())],
-        "dsd": [{"name": c.name, "roles": sorted(c.roles), "n": c.n} for _, c in sorted(state.dsd.items())],
+        "ssd": [
+            {"name": c.name, "roles": sorted(c.roles), "n": c.n}
+            for _, c in sorted(state.ssd.items())
+        ],
+        "dsd": [
+            {"name": c.name, "roles": sorted(c.roles), "n": c.n}
+            for _, c in sorted(state.dsd.items())
+        ],
         "labels": [
             _scoped({"resource": text, "level": level}, tenant)
-            for (tenant, text), level in sorted(state.label_index.items(), key=lambda kv: (kv[0][0] or "", kv[0][1]))
+            for (tenant, text), level in sorted(
+                state.label_index.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
+            )
         ],
         "clearances": [
             _scoped({"user": user, "level": level}, tenant)
-            for (tenant, user), level in sorted(state.clearances.items(), key=lambda kv: (kv[0][0] or "", kv[0][1]))
+            for (tenant, user), level in sorted(
+                state.clearances.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
+            )
         ],
         "privileged_grants": [
-            _scoped({
-                "request_id": g.request_id, "user": g.user, "role": g.role,
-                "starts": g.starts.isoformat(), "expires": g.expires.isoformat(),
-                "requested_by": g.requested_by, "approvers": list(g.approvers), "reason": g.reason,
-            }, g.tenant)
+            _scoped(
+                {
+                    "request_id": g.request_id,
+                    "user": g.user,
+                    "role": g.role,
+                    "starts": g.starts.isoformat(),
+                    "expires": g.expires.isoformat(),
+                    "requested_by": g.requested_by,
+                    "approvers": list(g.approvers),
+                    "reason": g.reason,
+                },
+                g.tenant,
+            )
             for _, g in sorted(state.grants.items(), key=lambda kv: _request_number(kv[0], ""))
         ],
         "pending_requests": [
-            _scoped({
-                "request_id": p.request_id, "user": p.user, "role": p.role,
-                "requested_by": p.requested_by, "requested_at": p.requested_at.isoformat(),
-                "duration_seconds": _seconds_out(p.duration), "reason": p.reason,
-                "approvals_required": p.approvals_required, "approvers": list(p.approvers),
-                "expires": p.expires.isoformat(),
-            }, p.tenant)
+            _scoped(
+                {
+                    "request_id": p.request_id,
+                    "user": p.user,
+                    "role": p.role,
+                    "requested_by": p.requested_by,
+                    "requested_at": p.requested_at.isoformat(),
+                    "duration_seconds": _seconds_out(p.duration),
+                    "reason": p.reason,
+                    "approvals_required": p.approvals_required,
+                    "approvers": list(p.approvers),
+                    "expires": p.expires.isoformat(),
+                },
+                p.tenant,
+            )
             for _, p in sorted(state.pending.items(), key=lambda kv: _request_number(kv[0], ""))
         ],
         "reviews": [
             _scoped({"user": user, "role": role, "at": at.isoformat()}, tenant)
-            for (tenant, user, role), at in sorted(state.reviewed.items(), key=lambda kv: (kv[0][0] or "", kv[0][1], kv[0][2]))
+            for (tenant, user, role), at in sorted(
+                state.reviewed.items(), key=lambda kv: (kv[0][0] or "", kv[0][1], kv[0][2])
+            )
         ],
         "next_request": state.next_request,
         "approvals": {
@@ -396,7 +495,7 @@ def dump(state: State) -> dict[str, Any]:
             "request_ttl_seconds": _seconds_out(config.request_ttl),
             "max_grant_duration_seconds": _seconds_out(config.max_grant_duration),
         },
-    }  # fmt: skip
+    }
     if config.admin is not None:
         out["admin_rights"] = {k: sorted(v) for k, v in sorted(config.admin.rights.items())}
     return out

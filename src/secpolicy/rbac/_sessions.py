@@ -11,7 +11,6 @@ request, with a reason, until it drops a role.
 from __future__ import annotations
 
 import threading
-from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from secpolicy.exceptions import AccessDenied, ConstraintViolation
@@ -21,6 +20,7 @@ from secpolicy.rbac._names import canon_action, canon_id, canon_resource
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
+    from datetime import datetime
 
     from secpolicy.rbac._model import Decision, Rule
     from secpolicy.rbac._state import State, UserInfo
@@ -147,9 +147,16 @@ class Session:
                 self.tenant, self.user, text, act, f"the session breaks {breach}; drop a role"
             )
         return decide(
-            state, self.tenant, self.user, segments, act, eff,
-            roles=roles, plain=plain, starts=self._active & eff.roles,
-        )  # fmt: skip
+            state,
+            self.tenant,
+            self.user,
+            segments,
+            act,
+            eff,
+            roles=roles,
+            plain=plain,
+            starts=self._active & eff.roles,
+        )
 
     def check(self, resource: str, action: str) -> bool:
         """True if the active roles allow *action* on *resource* now (NIST CheckAccess).

@@ -9,13 +9,14 @@ before it. Readers hold one state and see it whole.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
 import immutables
 
-from secpolicy.rbac._match import Node
-from secpolicy.rbac._model import AdminRights, PendingRequest, PrivilegedGrant, Rule
+if TYPE_CHECKING:
+    from secpolicy.rbac._match import Node
+    from secpolicy.rbac._model import AdminRights, PendingRequest, PrivilegedGrant, Rule
 
 __all__ = ["Config", "Constraint", "RoleInfo", "State", "UserInfo", "new_state"]
 
@@ -148,6 +149,30 @@ class State(NamedTuple):
 def new_state(*, levels: tuple[str, ...] = (), config: Config | None = None) -> State:
     """An empty state (its own cache and hierarchy token)."""
     return State(
-        levels, config or Config(), _M, _M, _M, object(), _M, _M, _M, _M, _M, _M, _M, _M, _M,
-        _M, _M, _M, _M, _M, _M, _M, _M, 1, 0, {},
-    )  # fmt: skip
+        levels,
+        config or Config(),
+        _M,
+        _M,
+        _M,
+        object(),
+        _M,
+        _M,
+        _M,
+        _M,
+        _M,
+        _M,
+        _M,
+        _M,
+        _M,
+        _M,
+        _M,
+        _M,
+        _M,
+        _M,
+        _M,
+        _M,
+        _M,
+        1,
+        0,
+        {},
+    )

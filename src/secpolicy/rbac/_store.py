@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from secpolicy.exceptions import SecPolicyError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["MemoryPolicyStore", "PolicyStore", "StoreConflict"]
 
