@@ -172,7 +172,26 @@ def lookup(
     return denies, allows
 
 
-def verdict(  # noqa: PLR0912 (the unrolled hot path)
+def _grade(by_role: Any, roles: frozenset[str]) -> int:
+    """1 if a role of *roles* has an allow in *by_role*, 2 if one has a deny, else 0."""
+    found = 0
+    if len(by_role) <= len(roles):
+        for role, cell in by_role.items():
+            if role in roles:
+                if cell[1] is not None:
+                    return 2
+                found = 1
+    else:
+        for role in roles:
+            cell = by_role.get(role)
+            if cell is not None:
+                if cell[1] is not None:
+                    return 2
+                found = 1
+    return found
+
+
+def verdict(
     state: State,
     tenant: str | None,
     resource: tuple[str, ...],
@@ -180,34 +199,31 @@ def verdict(  # noqa: PLR0912 (the unrolled hot path)
     roles: frozenset[str],
 ) -> int:
     """0 if nothing applies, 1 if only allows apply, 2 if a deny applies (the fast path)."""
-    found = 0
     text = "/".join(resource)
-    exact = state.exact
-    tries = state.rules
-    for scope in (None, tenant) if tenant is not None else (None,):
-        maps = [m for k in ((scope, text, action), (scope, text, "*")) if (m := exact.get(k))]
-        root = tries.get(scope)
+    exact = state.exact.get
+    found = 0
+    scope = None
+    while True:
+        by_role = exact((scope, text, action))
+        if by_role is not None:
+            found |= _grade(by_role, roles)
+        by_role = exact((scope, text, "*"))
+        if by_role is not None:
+            found |= _grade(by_role, roles)
+        if found & 2:
+            return 2
+        root = state.rules.get(scope)
         if root is not None:
             for payload in trie_collect(root, resource):
                 for key in (action, "*"):
                     by_role = payload.get(key)
                     if by_role is not None:
-                        maps.append(by_role)
-        for by_role in maps:
-            if len(by_role) <= len(roles):
-                for role, cell in by_role.items():
-                    if role in roles:
-                        if cell[1] is not None:
+                        found |= _grade(by_role, roles)
+                        if found & 2:
                             return 2
-                        found = 1
-            else:
-                for role in roles:
-                    hit = by_role.get(role)
-                    if hit is not None:
-                        if hit[1] is not None:
-                            return 2
-                        found = 1
-    return found
+        if tenant is None or scope is not None:
+            return found
+        scope = tenant
 
 
 def label_level(state: State, tenant: str | None, resource: tuple[str, ...]) -> int | None:

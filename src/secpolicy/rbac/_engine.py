@@ -42,6 +42,7 @@ from secpolicy.rbac._store import PolicyStore, StoreConflict
 __all__ = ["RBAC", "GrantRequest"]
 
 EventHook = Callable[[RBACEvent], object]
+_MEMO_LIMIT = 1 << 16
 
 
 def _tenant(tenant: object) -> str | None:
@@ -495,24 +496,40 @@ class RBAC:
             InvalidNameError: For a malformed user, resource, action or
                 tenant name (a malformed name is never a match).
         """
+        state = self._state
+        plain_call = (
+            type(user) is str
+            and type(resource) is str
+            and type(action) is str
+            and (tenant is None or type(tenant) is str)
+            and self._store is None
+            and not self._decision_log
+        )
+        if plain_call:
+            # The answer for exactly these arguments in exactly this state.
+            found = state.memo.get((user, resource, action, tenant))
+            if found is not None:
+                return found
         segments = canon_resource(resource)
         act = canon_action(action)
         name = canon_id(user, "user")
         scope = None if tenant is None else canon_id(tenant, "tenant")
-        state = self._state
-        if self._store is not None or self._decision_log:
+        if not plain_call:
             return self._enforce(state, name, segments, act, scope).allowed
-        key = (scope, name)
-        has_grants = key in state.user_grants
-        eff = _decide.effective(state, scope, name, self._instant() if has_grants else None)
-        if not eff.roles:
-            return False
-        if _decide.verdict(state, scope, segments, act, eff.roles) != 1:
-            return False
-        if eff.grants and eff.roles is not eff.plain:
-            # A privileged grant may be what allows it: decide fully to record the use.
+        if (scope, name) in state.user_grants:
+            # Time-dependent and possibly a privileged use: decide fully, never memoise.
             return self._enforce(state, name, segments, act, scope).allowed
-        return _decide.cleared(state, scope, name, segments)
+        eff = _decide.effective(state, scope, name, None)
+        allowed = (
+            bool(eff.roles)
+            and _decide.verdict(state, scope, segments, act, eff.roles) == 1
+            and _decide.cleared(state, scope, name, segments)
+        )
+        memo = state.memo
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[(user, resource, action, tenant)] = allowed
+        return allowed
 
     def _enforce(
         self, state: State, user: str, segments: tuple[str, ...], action: str, tenant: str | None

@@ -98,6 +98,8 @@ class State(NamedTuple):
         next_request: The number of the next request id.
         version: The policy-store version this state reflects.
         cache: Derived, validated-on-read answers shared between states.
+        memo: Answers of ``check`` for this state only (a new state starts
+            with an empty one), for users without privileged grants.
     """
 
     levels: tuple[str, ...]
@@ -126,10 +128,11 @@ class State(NamedTuple):
     next_request: int
     version: int
     cache: dict[Any, Any]
+    memo: dict[Any, bool]
 
     def derive(self, **changes: Any) -> State:
-        """A copy of this state with *changes*; the original is untouched."""
-        return self._replace(**changes)
+        """A copy of this state with *changes* (and an empty memo); the original is untouched."""
+        return self._replace(memo={}, **changes)
 
     # -- small queries -----------------------------------------------------------------
 
@@ -148,31 +151,33 @@ class State(NamedTuple):
 
 def new_state(*, levels: tuple[str, ...] = (), config: Config | None = None) -> State:
     """An empty state (its own cache and hierarchy token)."""
+    empty = _M
     return State(
-        levels,
-        config or Config(),
-        _M,
-        _M,
-        _M,
-        object(),
-        _M,
-        _M,
-        _M,
-        _M,
-        _M,
-        _M,
-        _M,
-        _M,
-        _M,
-        _M,
-        _M,
-        _M,
-        _M,
-        _M,
-        _M,
-        _M,
-        _M,
-        1,
-        0,
-        {},
+        levels=levels,
+        config=config or Config(),
+        roles=empty,
+        closure=empty,
+        seniors=empty,
+        hierarchy=object(),
+        users=empty,
+        folded=empty,
+        assignments=empty,
+        members=empty,
+        rules=empty,
+        exact=empty,
+        rule_index=empty,
+        labels=empty,
+        label_exact=empty,
+        label_index=empty,
+        clearances=empty,
+        ssd=empty,
+        dsd=empty,
+        grants=empty,
+        user_grants=empty,
+        pending=empty,
+        reviewed=empty,
+        next_request=1,
+        version=0,
+        cache={},
+        memo={},
     )
