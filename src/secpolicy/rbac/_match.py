@@ -183,7 +183,7 @@ def trie_update(root: Node, pattern: tuple[str, ...], change: Callable[[Any], An
                 exact = parent.exact.set(segment, child)
             elif segment in parent.exact:
                 exact = parent.exact.delete(segment)
-            else:
+            else:  # pragma: no cover - removing what was never stored
                 exact = parent.exact
             new = Node(exact, parent.star, parent.dstar, parent.value)
     assert new is not None  # noqa: S101 (a root always exists)
