@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from secpolicy.rbac._match import ResourcePattern, match_segments, reaches, trie_collect
-from secpolicy.rbac._model import Decision, PrivilegedGrant, ResourceFilter, Rule
+from secpolicy.rbac._match import ResourcePattern, match_segments, pattern_of, reaches, trie_collect
+from secpolicy.rbac._model import Decision, PrivilegedGrant, ResourceFilter, Rule, rule_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -129,19 +129,19 @@ def effective(state: State, tenant: str | None, user: str, now: datetime | None)
     return found
 
 
-def _payloads(
+def _cell_lists(
     state: State, scope: str | None, resource: tuple[str, ...], text: str, action: str
 ) -> list[Any]:
-    """The ``role -> (allow, deny)`` maps of every rule that applies in *scope*."""
+    """The ``(role, allow, deny)`` cells of every rule that applies in *scope*."""
     exact = state.exact
-    found = [m for k in ((scope, text, action), (scope, text, "*")) if (m := exact.get(k))]
+    found = [c for k in ((scope, text, action), (scope, text, "*")) if (c := exact.get(k))]
     root = state.rules.get(scope)
     if root is not None:
         for payload in trie_collect(root, resource):
             for key in (action, "*"):
-                by_role = payload.get(key)
-                if by_role is not None:
-                    found.append(by_role)
+                cells = payload.get(key)
+                if cells is not None:
+                    found.append(cells)
     return found
 
 
@@ -157,37 +157,25 @@ def lookup(
     allows: list[Rule] = []
     text = "/".join(resource)
     for scope in (None, tenant) if tenant is not None else (None,):
-        for by_role in _payloads(state, scope, resource, text, action):
-            if roles is None:
-                cells: Iterable[Any] = by_role.values()
-            elif len(by_role) <= len(roles):
-                cells = [c for r, c in by_role.items() if r in roles]
-            else:
-                cells = [c for r in roles if (c := by_role.get(r)) is not None]
-            for allow, deny in cells:
+        for cells in _cell_lists(state, scope, resource, text, action):
+            for role, allow, deny in cells:
+                if roles is not None and role not in roles:
+                    continue
                 if deny is not None:
-                    denies.append(deny)
+                    denies.append(rule_of(deny))
                 if allow is not None:
-                    allows.append(allow)
+                    allows.append(rule_of(allow))
     return denies, allows
 
 
-def _grade(by_role: Any, roles: frozenset[str]) -> int:
-    """1 if a role of *roles* has an allow in *by_role*, 2 if one has a deny, else 0."""
+def _grade(cells: tuple[Any, ...], roles: frozenset[str]) -> int:
+    """1 if a role of *roles* has an allow among *cells*, 2 if one has a deny, else 0."""
     found = 0
-    if len(by_role) <= len(roles):
-        for role, cell in by_role.items():
-            if role in roles:
-                if cell[1] is not None:
-                    return 2
-                found = 1
-    else:
-        for role in roles:
-            cell = by_role.get(role)
-            if cell is not None:
-                if cell[1] is not None:
-                    return 2
-                found = 1
+    for role, _, deny in cells:
+        if role in roles:
+            if deny is not None:
+                return 2
+            found = 1
     return found
 
 
@@ -443,17 +431,18 @@ def resources_for(  # noqa: PLR0917 (internal)
     index = state.rule_index
     for role in eff.roles:
         for scope in scopes:
-            for rule in index.get((scope, role), {}).values():
-                if rule.action not in (action, "*") or not reaches(rule.resource.segments, prefix):
+            for _, text, act, effect, _ in index.get((scope, role), {}).values():
+                if act not in (action, "*"):
                     continue
-                target = allow if rule.effect == "allow" else deny
-                target[rule.resource.text] = rule.resource
+                pattern = pattern_of(text)
+                if reaches(pattern.segments, prefix):
+                    (allow if effect == "allow" else deny)[text] = pattern
     if state.label_index:
         clearance = state.clearances.get((tenant, user))
         rank = -1 if clearance is None else state.level_index(clearance)
         for (scope, text), level in state.label_index.items():
             if scope in scopes and state.level_index(level) > rank:
-                pattern = ResourcePattern(text)
+                pattern = pattern_of(text)
                 if reaches(pattern.segments, prefix):
                     deny[text] = pattern
     denied_patterns = tuple(sorted(deny.values(), key=lambda p: p.text))

@@ -14,6 +14,7 @@ the old root are never disturbed.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -122,6 +123,12 @@ class ResourcePattern:
 
     def __str__(self) -> str:
         return self.text
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def pattern_of(text: str) -> ResourcePattern:
+    """The (shared) :class:`ResourcePattern` of a canonical pattern text."""
+    return ResourcePattern(text)
 
 
 class Node:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -10,7 +11,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.rbac._match import ResourcePattern, match_segments
+from secpolicy.rbac._match import ResourcePattern, match_segments, pattern_of
 from secpolicy.rbac._names import canon_id, canon_resource
 
 Effect = Literal["allow", "explicit_deny", "implicit_deny"]
@@ -120,6 +121,27 @@ class Rule:
     def __str__(self) -> str:
         where = "" if self.tenant is None else f" in {self.tenant}"
         return f"{self.effect} {self.role} {self.action} on {self.resource}{where}"
+
+
+RuleRecord = tuple[str, str, str, str, str | None]
+"""How the state stores a rule: ``(role, resource text, action, effect, tenant)``.
+
+Plain tuples of strings are not tracked by the garbage collector, so a large
+policy costs the collector nothing; :func:`rule_of` gives the :class:`Rule`.
+"""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def rule_of(record: RuleRecord) -> Rule:
+    """The :class:`Rule` a stored record stands for."""
+    role, text, action, effect, tenant = record
+    return Rule(
+        role=role,
+        resource=pattern_of(text),
+        action=action,
+        effect=effect,  # type: ignore[arg-type]  # records hold "allow" or "deny" only
+        tenant=tenant,
+    )
 
 
 @attrs.frozen(kw_only=True)

@@ -22,8 +22,8 @@ from secpolicy.rbac import _grants
 from secpolicy.rbac._constraints import check_ssd, users_holding
 from secpolicy.rbac._decide import effective
 from secpolicy.rbac._match import EMPTY, ResourcePattern, trie_update
-from secpolicy.rbac._model import AdminKind, AdminRights, RBACEvent, Rule, RuleEffect
-from secpolicy.rbac._names import canon_action, canon_id
+from secpolicy.rbac._model import AdminKind, AdminRights, RBACEvent, RuleEffect, RuleRecord
+from secpolicy.rbac._names import canon_action, canon_id, canon_pattern
 from secpolicy.rbac._state import Constraint, RoleInfo, State, UserInfo
 
 __all__ = ["OPS", "Result", "apply", "tenant_of"]
@@ -271,8 +271,8 @@ def op_delete_role(  # noqa: PLR0912 (every part of a role goes)
     new = state
     # Rules of the role, in every tenant.
     for key in [k for k in state.rule_index if k[1] == name]:
-        for rule in state.rule_index[key].values():
-            new = _remove_rule(new, rule)
+        for record in state.rule_index[key].values():
+            new = _remove_rule(new, record)
     # Assignments.
     for tenant, role in [k for k in state.members if k[1] == name]:
         for user in state.members[(tenant, role)]:
@@ -427,73 +427,79 @@ def op_remove_user(state: State, args: Mapping[str, Any], at: datetime, by: str 
 # -- rules ---------------------------------------------------------------------------
 
 
-def _remove_rule(state: State, rule: Rule) -> State:
-    key = (rule.tenant, rule.role)
-    index = state.rule_index[key].delete((rule.resource.text, rule.action, rule.effect))
+def _cells_without(cells: tuple[Any, ...], role: str, slot: int) -> tuple[Any, ...]:
+    out = []
+    for cell in cells:
+        if cell[0] != role:
+            out.append(cell)
+            continue
+        kept = list(cell)
+        kept[slot] = None
+        if kept[1] is not None or kept[2] is not None:
+            out.append(tuple(kept))
+    return tuple(out)
+
+
+def _cells_with(
+    cells: tuple[Any, ...], role: str, slot: int, record: RuleRecord
+) -> tuple[Any, ...]:
+    out = []
+    found = False
+    for cell in cells:
+        if cell[0] != role:
+            out.append(cell)
+            continue
+        kept = list(cell)
+        kept[slot] = record
+        out.append(tuple(kept))
+        found = True
+    if not found:
+        fresh: list[Any] = [role, None, None]
+        fresh[slot] = record
+        out.append(tuple(fresh))
+    return tuple(out)
+
+
+def _remove_rule(state: State, record: RuleRecord) -> State:
+    role, text, action, effect, tenant = record
+    key = (tenant, role)
+    index = state.rule_index[key].delete((text, action, effect))
     rule_index = state.rule_index.set(key, index) if len(index) else state.rule_index.delete(key)
-    slot = 0 if rule.effect == "allow" else 1
+    slot = 1 if effect == "allow" else 2
+    segments = canon_pattern(text)
+    if "*" not in segments and "**" not in segments:
+        key3 = (tenant, text, action)
+        cells = _cells_without(state.exact[key3], role, slot)
+        exact = state.exact.set(key3, cells) if cells else state.exact.delete(key3)
+        return state.derive(exact=exact, rule_index=rule_index)
 
     def change(payload: Any) -> Any:
-        by_role = payload[rule.action]
-        cell = list(by_role[rule.role])
-        cell[slot] = None
-        by_role = (
-            by_role.delete(rule.role)
-            if cell == [None, None]
-            else by_role.set(rule.role, tuple(cell))
-        )
-        payload = payload.set(rule.action, by_role) if len(by_role) else payload.delete(rule.action)
+        cells = _cells_without(payload[action], role, slot)
+        payload = payload.set(action, cells) if cells else payload.delete(action)
         return payload if len(payload) else None
 
-    if rule.resource.is_exact:
-        key3 = (rule.tenant, rule.resource.text, rule.action)
-        payload = change(_M.set(rule.action, state.exact[key3]))
-        exact = (
-            state.exact.delete(key3)
-            if payload is None or rule.action not in payload
-            else (state.exact.set(key3, payload[rule.action]))
-        )
-        return state.derive(exact=exact, rule_index=rule_index)
-    root = trie_update(state.rules.get(rule.tenant, EMPTY), rule.resource.segments, change)
-    rules = (
-        state.rules.delete(rule.tenant) if root.is_empty() else state.rules.set(rule.tenant, root)
-    )
+    root = trie_update(state.rules.get(tenant, EMPTY), segments, change)
+    rules = state.rules.delete(tenant) if root.is_empty() else state.rules.set(tenant, root)
     return state.derive(rules=rules, rule_index=rule_index)
 
 
-def _add_rule(state: State, rule: Rule) -> State:
-    key = (rule.tenant, rule.role)
-    slot = 0 if rule.effect == "allow" else 1
-    index = state.rule_index.get(key, _M).set((rule.resource.text, rule.action, rule.effect), rule)
+def _add_rule(state: State, record: RuleRecord, segments: tuple[str, ...]) -> State:
+    role, text, action, effect, tenant = record
+    key = (tenant, role)
+    slot = 1 if effect == "allow" else 2
+    index = state.rule_index.get(key, _M).set((text, action, effect), record)
+    rule_index = state.rule_index.set(key, index)
+    if "*" not in segments and "**" not in segments:
+        key3 = (tenant, text, action)
+        cells = _cells_with(state.exact.get(key3, ()), role, slot, record)
+        return state.derive(exact=state.exact.set(key3, cells), rule_index=rule_index)
 
     def change(payload: Any) -> Any:
         payload = payload if payload is not None else _M
-        by_role = payload.get(rule.action, _M)
-        cell = list(by_role.get(rule.role, (None, None)))
-        cell[slot] = rule
-        return payload.set(rule.action, by_role.set(rule.role, tuple(cell)))
+        return payload.set(action, _cells_with(payload.get(action, ()), role, slot, record))
 
-    if rule.resource.is_exact:
-        key3 = (rule.tenant, rule.resource.text, rule.action)
-        by_role = state.exact.get(key3, _M)
-        cell = list(by_role.get(rule.role, (None, None)))
-        cell[slot] = rule
-        exact = state.exact.set(key3, by_role.set(rule.role, tuple(cell)))
-        return state.derive(exact=exact, rule_index=state.rule_index.set(key, index))
-    root = trie_update(state.rules.get(rule.tenant, EMPTY), rule.resource.segments, change)
-    return state.derive(
-        rules=state.rules.set(rule.tenant, root), rule_index=state.rule_index.set(key, index)
-    )
-
-
-def _rule_args(
-    state: State, args: Mapping[str, Any], effect: RuleEffect
-) -> tuple[Rule, str | None]:
-    tenant = tenant_of(args)
-    role = _role(state, args.get("role"))
-    action = canon_action(args.get("action"), pattern=True)
-    pattern = ResourcePattern(_resource_text(args.get("resource")))
-    return Rule(role=role, resource=pattern, action=action, effect=effect, tenant=tenant), tenant
+    root = trie_update(state.rules.get(tenant, EMPTY), segments, change)
+    return state.derive(rules=state.rules.set(tenant, root), rule_index=rule_index)
 
 
 def _resource_text(value: object) -> str:
@@ -506,21 +512,20 @@ def _op_rule(
     effect: RuleEffect,
 ) -> Callable[[State, Mapping[str, Any], datetime, str | None], Result]:
     def op(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
-        rule, tenant = _rule_args(state, args, effect)
+        tenant = tenant_of(args)
+        role = _role(state, args.get("role"))
+        action = canon_action(args.get("action"), pattern=True)
+        segments = canon_pattern(_resource_text(args.get("resource")))
+        text = "/".join(segments)
         _authorize(state, "permissions", by, tenant, None, at)
-        existing = state.rule_index.get((tenant, rule.role), _M)
-        if (rule.resource.text, rule.action, effect) in existing:
+        existing = state.rule_index.get((tenant, role))
+        if existing is not None and (text, action, effect) in existing:
             return Result(state, [])
         kind = "permission_granted" if effect == "allow" else "permission_denied"
         event = _event(
-            kind,
-            at,
-            by,
-            role=rule.role,
-            tenant=tenant,
-            details={"resource": rule.resource.text, "action": rule.action},
+            kind, at, by, role=role, tenant=tenant, details={"resource": text, "action": action}
         )
-        return Result(_add_rule(state, rule), [event])
+        return Result(_add_rule(state, (role, text, action, effect, tenant), segments), [event])
 
     return op
 
@@ -540,8 +545,8 @@ def op_revoke(state: State, args: Mapping[str, Any], at: datetime, by: str | Non
     if not found:
         raise PolicyConfigError(f"{role!r} has no rule for {action} on {pattern}", field="rule")
     new = state
-    for rule in found:
-        new = _remove_rule(new, rule)
+    for record in found:
+        new = _remove_rule(new, record)
     event = _event(
         "permission_revoked",
         at,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from secpolicy.rbac._decide import effective
-from secpolicy.rbac._model import ReviewEntry, ReviewReport, Rule
+from secpolicy.rbac._model import ReviewEntry, ReviewReport, Rule, rule_of
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
@@ -49,9 +49,9 @@ def role_permissions(
     out: dict[Rule, None] = {}
     for name in roles:
         for key in ((None, name), (tenant, name)) if tenant is not None else ((None, name),):
-            rules = state.rule_index.get(key, {}).values()
-            for rule in sorted(rules, key=lambda r: (r.resource.text, r.action, r.effect)):
-                out[rule] = None
+            records = state.rule_index.get(key, {}).values()
+            for record in sorted(records, key=lambda r: (r[1], r[2], r[3])):
+                out[rule_of(record)] = None
     return tuple(out)
 
 

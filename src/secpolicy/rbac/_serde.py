@@ -394,9 +394,9 @@ def dump(state: State) -> dict[str, Any]:
     for (tenant, role), items in sorted(
         state.rule_index.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
     ):
-        for rule in sorted(items.values(), key=lambda r: (r.resource.text, r.action)):
-            entry = {"role": role, "resource": rule.resource.text, "action": rule.action}
-            rules[rule.effect].append(_scoped(entry, tenant))
+        for _, text, action, effect, _ in sorted(items.values(), key=lambda r: (r[1], r[2])):
+            entry = {"role": role, "resource": text, "action": action}
+            rules[effect].append(_scoped(entry, tenant))
     config = state.config
     out: dict[str, Any] = {
         "format": FORMAT,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from secpolicy.exceptions import AccessDenied, ConstraintViolation
 from secpolicy.rbac._constraints import check_dsd, dsd_breach
 from secpolicy.rbac._decide import decide, denied, effective, session_roles
+from secpolicy.rbac._model import rule_of
 from secpolicy.rbac._names import canon_action, canon_id, canon_resource
 
 if TYPE_CHECKING:
@@ -190,8 +191,8 @@ class Session:
         seen: dict[Rule, None] = {}
         for role in sorted(roles):
             for key in ((None, role), (self.tenant, role)):
-                for rule in state.rule_index.get(key, {}).values():
-                    seen[rule] = None
+                for record in state.rule_index.get(key, {}).values():
+                    seen[rule_of(record)] = None
         return tuple(seen)
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ import immutables
 
 if TYPE_CHECKING:
     from secpolicy.rbac._match import Node
-    from secpolicy.rbac._model import AdminRights, PendingRequest, PrivilegedGrant, Rule
+    from secpolicy.rbac._model import AdminRights, PendingRequest, PrivilegedGrant, RuleRecord
 
 __all__ = ["Config", "Constraint", "RoleInfo", "State", "UserInfo", "new_state"]
 
@@ -81,10 +81,11 @@ class State(NamedTuple):
         assignments: ``(tenant, user)`` to the assigned roles and when.
         members: ``(tenant, role)`` to its directly assigned users.
         rules: Per tenant (``None``: every tenant), the trie of wildcard
-            rules; payloads map action to role to ``(allow, deny)`` rules.
-        exact: ``(tenant, resource, action)`` to role to ``(allow, deny)``
-            for rules without wildcards (one look-up, no walk).
-        rule_index: ``(tenant, role)`` to its rules, for review and revoke.
+            rules; payloads map action to ``(role, allow, deny)`` cells.
+        exact: ``(tenant, resource, action)`` to ``(role, allow, deny)``
+            cells for rules without wildcards (one look-up, no walk).
+        rule_index: ``(tenant, role)`` to its rules (as records), for review
+            and revoke.
         labels: Per tenant, the trie of wildcard labels; payloads are
             ``(rank, pattern)``.
         label_exact: ``(tenant, resource)`` to ``(rank, pattern)``.
@@ -113,8 +114,10 @@ class State(NamedTuple):
     assignments: immutables.Map[tuple[str | None, str], immutables.Map[str, datetime]]
     members: immutables.Map[tuple[str | None, str], immutables.Map[str, None]]
     rules: immutables.Map[str | None, Node]
-    exact: immutables.Map[tuple[str | None, str, str], immutables.Map[str, tuple[Any, Any]]]
-    rule_index: immutables.Map[tuple[str | None, str], immutables.Map[tuple[str, str, str], Rule]]
+    exact: immutables.Map[tuple[str | None, str, str], tuple[tuple[Any, Any, Any], ...]]
+    rule_index: immutables.Map[
+        tuple[str | None, str], immutables.Map[tuple[str, str, str], RuleRecord]
+    ]
     labels: immutables.Map[str | None, Node]
     label_exact: immutables.Map[tuple[str | None, str], tuple[int, Any]]
     label_index: immutables.Map[tuple[str | None, str], str]
