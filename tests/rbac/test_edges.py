@@ -359,3 +359,14 @@ class TestDocuments:
         }
         with pytest.raises(PolicyConfigError, match="twice"):
             RBAC.from_dict(document)
+
+
+class TestPublicNames:
+    def test_public_classes_report_the_public_module(self) -> None:
+        """Every public class of the area says it lives in secpolicy.rbac."""
+        import secpolicy.rbac as area
+
+        for name in area.__all__:
+            value = getattr(area, name)
+            if isinstance(value, type) and name not in ("AccessDenied", "ConstraintViolation"):
+                assert value.__module__ == "secpolicy.rbac", name

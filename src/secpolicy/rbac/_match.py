@@ -100,6 +100,8 @@ class ResourcePattern:
             ``..``, control characters, ``*`` inside a segment).
     """
 
+    __module__ = "secpolicy.rbac"
+
     text: str
     segments: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
 

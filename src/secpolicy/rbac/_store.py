@@ -58,6 +58,8 @@ class PolicyStore(Protocol):
     .. versionadded:: 0.2
     """
 
+    __module__ = "secpolicy.rbac"
+
     def load(self) -> tuple[int, Mapping[str, Any] | None]:
         """The latest snapshot: its version and document, or ``(0, None)`` if there is none."""
         ...
