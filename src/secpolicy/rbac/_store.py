@@ -58,8 +58,6 @@ class PolicyStore(Protocol):
     .. versionadded:: 0.2
     """
 
-    __module__ = "secpolicy.rbac"
-
     def load(self) -> tuple[int, Mapping[str, Any] | None]:
         """The latest snapshot: its version and document, or ``(0, None)`` if there is none."""
         ...
@@ -75,6 +73,9 @@ class PolicyStore(Protocol):
     def changes_since(self, version: int) -> list[tuple[int, Mapping[str, Any]]]:
         """Every change after *version*, oldest first, each with the version it created."""
         ...
+
+
+PolicyStore.__module__ = "secpolicy.rbac"
 
 
 class MemoryPolicyStore:
