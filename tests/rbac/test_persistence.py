@@ -261,3 +261,27 @@ class TestFuzzedDocuments:
             RBAC.from_dict({"roles": {"a": {"inherits": deep}}})
         with pytest.raises(PolicyConfigError):
             RBAC.from_dict([])  # type: ignore[arg-type]
+
+
+class TestLoadedGrantsChecked:
+    def test_grant_breaking_ssd_refused(self) -> None:
+        """A saved privileged grant that breaks static SoD does not load."""
+        document: dict[str, Any] = {
+            "roles": {"p": {"privileged": True}, "q": {}},
+            "users": ["u"],
+            "assignments": [{"user": "u", "role": "q"}],
+            "ssd": [{"name": "apart", "roles": ["p", "q"], "n": 2}],
+            "privileged_grants": [
+                {
+                    "request_id": "gr-1",
+                    "user": "u",
+                    "role": "p",
+                    "requested_by": "u",
+                    "starts": "2026-01-01T00:00:00+00:00",
+                    "expires": "2099-01-01T00:00:00+00:00",
+                    "reason": "x",
+                }
+            ],
+        }
+        with pytest.raises(PolicyConfigError, match="apart"):
+            RBAC.from_dict(document)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -107,3 +109,23 @@ class TestSharedPolicy:
         second = RBAC.from_store(store, clock=clock)
         assert second.to_dict() == first.to_dict()
         assert [g.request_id for g in second.active_grants()] == ["gr-1"]
+
+
+class TestStoreFailures:
+    def test_store_error_aborts_the_change(self, clock: FrozenClock) -> None:
+        """A store that fails to write leaves the engine unchanged and says so."""
+
+        class Down(MemoryPolicyStore):
+            def append(self, expected_version: int, change: Mapping[str, Any]) -> int:
+                if self.version >= 1:
+                    raise OSError("database unavailable")
+                return super().append(expected_version, change)
+
+        events: list[RBACEvent] = []
+        rbac = RBAC(clock=clock, on_event=events.append)
+        rbac.attach(Down())
+        with pytest.raises(OSError, match="unavailable"):
+            rbac.add_user("alice")
+        assert "alice" not in rbac.state.users
+        assert events[-1].kind == "change_aborted"
+        assert events[-1].details["cause"] == "store_error"

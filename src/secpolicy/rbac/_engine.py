@@ -193,14 +193,16 @@ class RBAC:
                 change = {"op": op, "args": args, "by": actor, "at": at.isoformat()}
                 try:
                     version = self._store.append(state.version, change)
-                except StoreConflict:
+                except Exception as exc:
+                    # The events above were reported; record that the change did not happen.
+                    cause = "store_conflict" if isinstance(exc, StoreConflict) else "store_error"
                     self._emit(
                         RBACEvent(
                             kind="change_aborted",
                             user=None,
                             by=actor,
                             at=at,
-                            details={"op": op, "cause": "store_conflict"},
+                            details={"op": op, "cause": cause},
                         )
                     )
                     raise

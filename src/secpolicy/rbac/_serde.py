@@ -19,6 +19,7 @@ import attrs
 from secpolicy._clock import to_utc
 from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
 from secpolicy.rbac import _ops
+from secpolicy.rbac._constraints import check_ssd
 from secpolicy.rbac._model import ADMIN_KINDS, AdminRights, PendingRequest, PrivilegedGrant
 from secpolicy.rbac._names import canon_id
 from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State, new_state
@@ -236,6 +237,10 @@ def _load(data: object, now: datetime) -> State:  # noqa: PLR0912, PLR0915 (one 
         _keys(item, {"user", "level", "tenant"}, path)
         state = _run(state, path, _ops.op_set_clearance, item, now)
     state = _load_grants(state, data)
+    try:
+        check_ssd(state, now=now)
+    except ConstraintViolation as exc:
+        raise PolicyConfigError(str(exc), field="privileged_grants") from None
     for i, raw in enumerate(_list(data.get("reviews", []), "reviews")):
         path = f"reviews[{i}]"
         item = _mapping(raw, path)
