@@ -39,6 +39,7 @@ class TestSharedPolicy:
         assert not second.check("alice", "accounts/1", "read")
         assert second.refresh() == 1
         assert second.check("alice", "accounts/1", "read")
+        assert second.sync() == 0
         assert second.store_version == first.store_version == store.version
 
     def test_conflicting_writer_gets_typed_error(

@@ -989,6 +989,13 @@ class RBAC:
             self._synced_at = self._instant()
             return len(changes)
 
+    def sync(self) -> int:
+        """The same as :meth:`refresh` (apply other writers' changes; return how many).
+
+        .. versionadded:: 0.2
+        """
+        return self.refresh()
+
     @property
     def store_version(self) -> int:
         """The store version this engine's state reflects (0 if never attached).
