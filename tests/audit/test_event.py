@@ -184,7 +184,8 @@ class TestOcsf:
         ocsf = to_ocsf(record)
         assert ocsf["metadata"]["event_code"] == "billing.refund"
         assert ocsf["status_detail"] == "denied"
-        assert "src_endpoint" not in ocsf
+        assert ocsf["src_endpoint"] == {"name": "unknown"}  # OCSF requires one; no address known
+        assert ocsf["api"] == {"operation": "billing.refund"}
 
     def test_refuses_non_events(self) -> None:
         """Checkpoint records are not exported."""

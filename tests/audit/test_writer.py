@@ -78,7 +78,7 @@ class TestCheckpoints:
         audit.close()
         assert verify(tmp_path / "audit.jsonl", key=key).ok
         report = verify(tmp_path / "audit.jsonl", key=bytes(32))
-        assert [p.kind for p in report.problems] == ["bad_checkpoint"]
+        assert [p.kind for p in report.problems] == ["bad_checkpoint", "no_checkpoint"]
 
     @pytest.mark.parametrize(
         ("options", "match"),
@@ -246,11 +246,15 @@ class TestFailures:
         with pytest.raises(AuditWriteError, match="No space left"):
             audit.login(**ADDR)
         monkeypatch.undo()
-        audit.login(**ADDR)
+        with pytest.raises(AuditWriteError, match="stopped after a write error"):
+            audit.login(**ADDR)  # disabled until reopened: no sequence number reused
         audit.close()
+        with AuditLogger.to_file(tmp_path / "audit.jsonl", key=KEY, seal_idle=False) as again:
+            again.login(**ADDR)
         report = verify(tmp_path / "audit.jsonl", key=KEY)
         assert report.ok, report.summary()
         assert report.warnings == ()
+        assert len(list(read_records(tmp_path / "audit.jsonl"))) == 2
 
     def test_fsync_failure_fails_closed(
         self, make_logger: Callable[..., AuditLogger], monkeypatch: pytest.MonkeyPatch
@@ -274,11 +278,13 @@ class TestFailures:
         audit = make_logger(anchor=FileAnchorStore(blocker / "anchors.jsonl"), checkpoint_every=3)
         audit.login(**ADDR)
         with pytest.raises(AuditWriteError, match="anchor"):
-            audit.login(**ADDR)
-        audit.login(**ADDR)
+            audit.login(**ADDR)  # written (at-least-once), its checkpoint not anchored
         with pytest.raises(AuditWriteError, match="anchor"):
-            audit.close()  # the final checkpoint cannot be anchored either
+            audit.login(**ADDR)  # refused before writing: the anchor is still pending
+        with pytest.raises(AuditWriteError, match="anchor"):
+            audit.close()  # the pending checkpoint cannot be anchored either
         assert audit.closed
+        assert len(list(read_records(tmp_path / "audit.jsonl"))) == 2
 
     def test_unopenable_path(self, tmp_path: Path) -> None:
         """A log path that cannot be created raises AuditWriteError."""

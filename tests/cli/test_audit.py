@@ -78,12 +78,33 @@ def test_verify_tampered_json(
 
 
 def test_strict_fails_on_warnings(tmp_path: Path, log: tuple[Path, Path, Path]) -> None:
-    """An unsealed tail passes, but not with --strict."""
+    """A torn line after the last checkpoint is a warning: it fails only with --strict."""
     path, public, _ = log
     with path.open("ab") as file:
         file.write(b'{"seq":22')
     assert main(["audit", "verify", str(path), "--key", str(public)]) == EXIT_OK
     assert main(["audit", "verify", str(path), "--key", str(public), "--strict"]) == EXIT_FAILURE
+
+
+def test_unsealed_records_and_expected_logs(
+    log: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Records no checkpoint seals fail; --expected-log-id names the logs that must be there."""
+    path, public, anchors = log
+    base = ["audit", "verify", str(path), "--key", str(public), "--anchor", str(anchors)]
+    log_id = json.loads(path.read_bytes().splitlines()[0])["log_id"]
+    assert main([*base, "--expected-log-id", log_id]) == EXIT_OK
+    capsys.readouterr()
+    assert main([*base, "--expected-log-id", "f" * 32, "--json"]) == EXIT_FAILURE
+    kinds = {p["kind"] for p in json.loads(capsys.readouterr().out)["problems"]}
+    assert kinds == {"unknown_log", "missing_log"}
+    key = load_pem_private_key((public.parent / "audit.pem").read_bytes(), password=None)
+    audit = AuditLogger.to_file(path, key=key, anchor=FileAnchorStore(anchors), seal_idle=False)  # type: ignore[arg-type]
+    audit.login(**ADDR)
+    assert main(base) == EXIT_FAILURE  # written, not sealed yet
+    assert "unsealed" in capsys.readouterr().out
+    audit.close()
+    assert main(base) == EXIT_OK
 
 
 def test_progress_bar(log: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]) -> None:

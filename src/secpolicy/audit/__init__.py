@@ -20,11 +20,21 @@ from secpolicy.audit._chain import SigningKey, VerifyKey, generate_signing_key, 
 from secpolicy.audit._event import OUTCOMES, Actor, AuditEvent, Endpoint, Outcome
 from secpolicy.audit._keys import load_hmac_key, load_key_file
 from secpolicy.audit._logger import AuditLogger
+from secpolicy.audit._note import Checkpoint, CheckpointError, cosign, verify_checkpoint
 from secpolicy.audit._ocsf import ACTIONS, OCSF_VERSION, ActionSpec, action_spec, to_ocsf
 from secpolicy.audit._processors import DEFAULT_MASKER, MaskPII, ShapeEvent, render_record
+from secpolicy.audit._proofs import (
+    ConsistencyProof,
+    InclusionProof,
+    LogTree,
+    verify_consistency_proof,
+    verify_inclusion_proof,
+)
 from secpolicy.audit._reader import read_records
 from secpolicy.audit._sinks import FileSink, Fsync, LoggingSink, Sink, StreamSink, rotated_files
+from secpolicy.audit._stream import Verifier
 from secpolicy.audit._verify import FileSummary, Problem, VerifyReport, verify
+from secpolicy.audit._writer import AnchorMismatch, WriterForked
 from secpolicy.exceptions import AuditWriteError
 
 __all__ = [
@@ -35,15 +45,21 @@ __all__ = [
     "ActionSpec",
     "Actor",
     "Anchor",
+    "AnchorMismatch",
     "AnchorStore",
     "AuditEvent",
     "AuditLogger",
     "AuditWriteError",
+    "Checkpoint",
+    "CheckpointError",
+    "ConsistencyProof",
     "Endpoint",
     "FileAnchorStore",
     "FileSink",
     "FileSummary",
     "Fsync",
+    "InclusionProof",
+    "LogTree",
     "LoggingSink",
     "MaskPII",
     "MemoryAnchorStore",
@@ -53,10 +69,13 @@ __all__ = [
     "SigningKey",
     "Sink",
     "StreamSink",
+    "Verifier",
     "VerifyKey",
     "VerifyReport",
+    "WriterForked",
     "action_spec",
     "capture",
+    "cosign",
     "generate_signing_key",
     "key_id",
     "load_hmac_key",
@@ -66,4 +85,7 @@ __all__ = [
     "rotated_files",
     "to_ocsf",
     "verify",
+    "verify_checkpoint",
+    "verify_consistency_proof",
+    "verify_inclusion_proof",
 ]

@@ -9,20 +9,18 @@ Every record is one line of JSON with a fixed frame::
 first record of a log). The frame is fixed so that a verifier checks a record
 with one hash and one regular-expression match, without parsing its JSON.
 
-A checkpoint is a record of kind ``checkpoint`` whose ``sig`` signs the log id,
-its own sequence number and its ``prev`` (the chain head it seals), with an
-Ed25519 key or an HMAC-SHA-256 key.
+A checkpoint is a record of kind ``checkpoint`` that carries a signed note
+(:mod:`secpolicy.audit._note`): the Merkle root (:mod:`secpolicy.audit._merkle`)
+of every line before it, signed with an Ed25519 key or an HMAC-SHA-256 key.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
 from typing import Final
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -32,13 +30,10 @@ __all__ = [
     "HASH_SUFFIX_LEN",
     "SigningKey",
     "VerifyKey",
-    "checkpoint_message",
     "frame",
     "generate_signing_key",
     "key_algorithm",
     "key_id",
-    "sign",
-    "verify_signature",
 ]
 
 #: The ``prev`` of a log's first record.
@@ -48,7 +43,6 @@ HASH_KEY: Final = b',"hash":"'
 #: Bytes after the hashed prefix: ``,"hash":"`` + 64 hex digits + ``"}``.
 HASH_SUFFIX_LEN: Final = len(HASH_KEY) + 64 + 2
 _MIN_HMAC_KEY: Final = 32
-_CHECKPOINT_DOMAIN: Final = b"secpolicy.audit.checkpoint.v1"
 
 #: Parses the frame's head: sequence number, previous hash, kind.
 HEAD: Final = re.compile(
@@ -122,38 +116,3 @@ def key_id(key: VerifyKey) -> str:
     public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
     raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
-
-
-def checkpoint_message(log_id: str, seq: int, head: str, time: str) -> bytes:
-    """The bytes a checkpoint signs: domain, log id, its sequence number, the head, the time."""
-    return b"\x00".join(
-        (_CHECKPOINT_DOMAIN, log_id.encode(), str(seq).encode(), head.encode(), time.encode())
-    )
-
-
-def sign(key: SigningKey, message: bytes) -> str:
-    """The signature (Ed25519) or tag (HMAC) of *message*, base64url without padding."""
-    _check_key(key)
-    if isinstance(key, Ed25519PublicKey):
-        raise TypeError("a public key cannot sign checkpoints; pass the private key")
-    if isinstance(key, bytes):
-        raw = hmac.new(key, message, hashlib.sha256).digest()
-    else:
-        raw = key.sign(message)
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def verify_signature(key: VerifyKey, message: bytes, signature: str) -> bool:
-    """True if *signature* is *key*'s signature or tag of *message*."""
-    try:
-        raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
-    except (ValueError, TypeError):
-        return False
-    if isinstance(key, bytes):
-        return hmac.compare_digest(raw, hmac.new(key, message, hashlib.sha256).digest())
-    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-    try:
-        public.verify(raw, message)
-    except InvalidSignature:
-        return False
-    return True

@@ -17,7 +17,7 @@ from secpolicy.audit._writer import ChainWriter
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from pathlib import Path
     from types import TracebackType
 
@@ -98,6 +98,8 @@ class AuditLogger(Catalogue, structlog.BoundLoggerBase):
         mirrors: Sequence[Sink] = (),
         clock: Clock | None = None,
         seal_idle: bool = True,
+        monotonic: Callable[[], float] | None = None,
+        anchor_timeout: timedelta = timedelta(seconds=10),
     ) -> AuditLogger:
         """An audit logger writing chained records to *sink*.
 
@@ -120,10 +122,24 @@ class AuditLogger(Catalogue, structlog.BoundLoggerBase):
             clock: The time source (tests pass a frozen clock).
             seal_idle: Run a daemon thread that seals an idle log after
                 *checkpoint_interval*.
+            monotonic: Seconds on a clock that never steps back, for the
+                checkpoint interval (default ``time.monotonic``; with a
+                *clock* and no *monotonic*, the clock's timestamps).
+            anchor_timeout: How long handing a checkpoint to *anchor* may
+                take before the call fails (the anchor stays pending and
+                every later call fails before writing until it is taken).
 
         Raises:
-            AuditWriteError: The sink cannot be opened or its log continued.
+            AuditWriteError: The sink cannot be opened or its log continued;
+                :class:`AnchorMismatch` if the log is behind its anchor
+                store's newest checkpoint or differs from it (nothing is
+                written then).
             TypeError, ValueError: An option is invalid.
+
+        .. versionchanged:: 0.2
+           *monotonic* and *anchor_timeout*; anchoring outside the writer's
+           lock; the writer refuses a log behind its anchor, stops after a
+           write error and refuses use in a forked child (:class:`WriterForked`).
         """
         chain: list[Processor] = [
             structlog.contextvars.merge_contextvars,
@@ -145,6 +161,8 @@ class AuditLogger(Catalogue, structlog.BoundLoggerBase):
             mirrors=mirrors,
             seal_idle=seal_idle,
             on_record=notify,
+            monotonic=monotonic,
+            anchor_timeout=anchor_timeout,
         )
         return cls(writer, chain, {})
 

@@ -6,6 +6,15 @@ the OCSF 1.8.0 schema: Account Change 3001, Authentication 3002, Authorize
 Session 3003, Entity Management 3004, User Access Management 3005, Group
 Management 3006, API Activity 6003, File Hosting Activity 6006; ``type_uid``
 is ``class_uid * 100 + activity_id``.
+
+Each event carries what its class requires (``user`` for Account Change,
+Authentication, Authorize Session and User Access Management; ``api``,
+``actor`` and ``src_endpoint`` for API Activity; ``file`` for File Hosting;
+``group``; ``entity``; ``privileges``), and the tests validate every
+catalogue class against the OCSF 1.8.0 JSON schema packaged by
+``ocsf-json-schema``. User Access Management (3005) is current in 1.8.0;
+OCSF 1.9.0 deprecates it in favour of User Management (3007), which the
+packaged schemas do not cover yet, so the 1.8.0 output keeps 3005.
 """
 
 from __future__ import annotations
@@ -36,7 +45,14 @@ _CLASSES: Final = {
     6006: "File Hosting Activity",
 }
 _RULEBOOK: Final = "interactive-service audit rules"
+_ACCOUNT_CHANGE: Final = 3001
 _AUTHENTICATION: Final = 3002
+_AUTHORIZE_SESSION: Final = 3003
+_ENTITY_MANAGEMENT: Final = 3004
+_USER_ACCESS: Final = 3005
+_GROUP_MANAGEMENT: Final = 3006
+_API_ACTIVITY: Final = 6003
+_FILE_HOSTING: Final = 6006
 
 
 def _product_version() -> str:
@@ -347,7 +363,52 @@ def to_ocsf(
         event["metadata"]["sequence"] = record["seq"]
     if "hash" in record:
         event["metadata"]["uid"] = record["hash"]
+    _class_attributes(event, spec, record, product)
     unmapped = {key: record[key] for key in ("target", "nat", "data") if key in record}
     if unmapped:
         event["unmapped"] = unmapped
     return event
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _class_attributes(
+    event: dict[str, Any], spec: ActionSpec, record: Mapping[str, Any], product: str
+) -> None:
+    """Add what the OCSF class requires beyond the base event (validated per class in tests)."""
+    data = record.get("data") or {}
+    uid = spec.class_uid
+    actor_user = event.get("actor", {}).get("user")
+    if uid in (_ACCOUNT_CHANGE, _AUTHENTICATION, _AUTHORIZE_SESSION):
+        event["user"] = dict(actor_user) if actor_user else {"name": "unknown"}
+    if uid == _AUTHENTICATION:
+        event["service"] = {"name": product}
+    if uid in (_API_ACTIVITY, _FILE_HOSTING):
+        event.setdefault("actor", {"app_name": product})
+        # OCSF requires the source endpoint; a record without an address says so.
+        event.setdefault("src_endpoint", {"name": "unknown"})
+    if uid == _API_ACTIVITY:
+        event["api"] = {"operation": record["action"]}
+    elif uid == _FILE_HOSTING:
+        file_id = data.get("file_id")
+        event["file"] = {
+            "name": _text(data.get("file_name", file_id if file_id is not None else "unknown")),
+            "type_id": 1,  # Regular File
+            **({"uid": _text(file_id)} if file_id is not None else {}),
+        }
+    elif uid == _GROUP_MANAGEMENT:
+        group = data.get("group_id", record.get("target"))
+        event["group"] = {"uid": _text(group)} if group is not None else {"name": "unknown"}
+    elif uid == _ENTITY_MANAGEMENT:
+        event["entity"] = {
+            "name": _text(data.get("policy", record.get("target", "unknown"))),
+            "type": "policy",
+        }
+    elif uid == _USER_ACCESS:
+        grantee = data.get("grantee")
+        event["user"] = {"uid": _text(grantee)} if grantee is not None else {"name": "unknown"}
+    if uid in (_USER_ACCESS, _AUTHORIZE_SESSION):
+        privilege = data.get("privilege")
+        event["privileges"] = [_text(privilege)] if privilege is not None else ["unknown"]

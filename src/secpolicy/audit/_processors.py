@@ -121,6 +121,9 @@ class ShapeEvent:
             "action": action,
             "outcome": outcome if outcome in OUTCOMES else check_outcome(outcome),
         }
+        if when is not None:
+            # The caller's time says when it happened; this says when it was logged.
+            record["logged_time"] = format_time(self._clock.now())
         actor = _actor(fields)
         if actor:
             record["actor"] = actor
@@ -189,8 +192,13 @@ class MaskPII:
     """Mask personal data in a shaped record through :mod:`secpolicy.pii`.
 
     ``data`` is masked as a nested record (by configured path, by field name,
-    then by detection in text); ``target`` and ``reason`` by detection. The
-    actor and addresses are left alone: the rules require them in clear.
+    then by detection in text); ``target``, ``reason``, ``correlation_id``
+    and the actor's ``name`` by detection (user names are often e-mail
+    addresses or mobile numbers). The user id, the addresses and ports are
+    left alone: the rules require them in clear to trace the real user.
+
+    .. versionchanged:: 0.2
+       ``actor.name`` and ``correlation_id`` are masked too.
 
     Args:
         masker: The masking policy; ``DEFAULT_MASKER`` if None. Use
@@ -206,10 +214,16 @@ class MaskPII:
         data = record.get("data")
         if data:
             record["data"] = self.masker.mask_record({"data": data})["data"]
-        for key in ("target", "reason"):
+        for key in ("target", "reason", "correlation_id"):
             value = record.get(key)
             if value is not None:
                 record[key] = self.masker.mask_text(value)
+        actor = record.get("actor")
+        if actor:
+            name = actor.get("name")
+            if name is not None:
+                # A user name may be an e-mail address or a mobile number.
+                actor["name"] = self.masker.mask_text(name)
         return record
 
 

@@ -24,6 +24,7 @@ import attrs
 
 from secpolicy.audit._chain import HASH_SUFFIX_LEN, HEAD, TAIL
 from secpolicy.audit._event import parse_time
+from secpolicy.audit._merkle import CompactRange, leaf_hash
 from secpolicy.exceptions import AuditWriteError
 
 if TYPE_CHECKING:
@@ -34,7 +35,17 @@ try:  # pragma: no cover - the branch taken depends on the platform
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["FileSink", "Fsync", "LoggingSink", "Sink", "StreamSink", "Tail", "rotated_files"]
+__all__ = [
+    "FileSink",
+    "Fsync",
+    "LoggingSink",
+    "Sink",
+    "StreamSink",
+    "Tail",
+    "fsync_dir",
+    "new_tail",
+    "rotated_files",
+]
 
 Fsync = Literal["always", "checkpoint", "never"] | int
 """When the file sink calls ``fsync``: after every record, every *N* records,
@@ -44,7 +55,7 @@ _CHUNK: Final = 1 << 16
 _MIN_ROTATE_BYTES: Final = 4096
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Tail:
     """Where an existing log left off, as a sink found it when opened.
 
@@ -56,7 +67,13 @@ class Tail:
         segment_started: When that file was started, or None.
         needs_segment: True if the file being written is empty and needs its
             ``segment`` record first.
-        torn: Length and SHA-256 of a torn last line removed on opening, or None.
+        tree: The Merkle compact range of records ``0 .. seq - 1`` (None for
+            a new log).
+        checkpoint: The last checkpoint record, as ``(seq, note, (prev,
+            hash))``, or None if the log has none.
+        checkpoint_file: The file that holds it.
+        repairs: Torn lines removed on opening, as ``(length, sha256, evidence
+            file name)``: the writer records each.
     """
 
     log_id: str | None
@@ -65,7 +82,17 @@ class Tail:
     segment: int
     segment_started: datetime | None
     needs_segment: bool
-    torn: tuple[int, str] | None = None
+    tree: CompactRange | None = None
+    checkpoint: tuple[int, str, tuple[str, str]] | None = None
+    checkpoint_file: str | None = None
+    repairs: tuple[tuple[int, str, str], ...] = ()
+
+
+def new_tail() -> Tail:
+    """The tail of a log that does not exist yet."""
+    return Tail(
+        log_id=None, seq=0, prev="0" * 64, segment=0, segment_started=None, needs_segment=True
+    )
 
 
 @runtime_checkable
@@ -182,6 +209,23 @@ def rotated_files(path: str | os.PathLike[str]) -> list[Path]:
     return [entry for _, entry in sorted(found)]
 
 
+def fsync_dir(path: Path) -> None:
+    """fsync the directory *path*, so that a created or renamed entry survives a power cut.
+
+    Raises:
+        OSError: The directory could not be opened or synced (platforms that
+            cannot fsync a directory at all are ignored).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except (IsADirectoryError, PermissionError):  # pragma: no cover - Windows
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _error(path: Path, action: str, exc: OSError) -> AuditWriteError:
     return AuditWriteError(exc.errno, f"cannot {action} {path}: {exc.strerror or exc}")
 
@@ -237,8 +281,29 @@ class FileSink:
 
     # -- opening and repair -------------------------------------------------
 
+    def _partial(self) -> Path:
+        """The temporary name of the next active file during a rotation."""
+        return self.path.with_name(f".{self.path.name}.rotating")
+
+    def _finish_rotation(self) -> None:
+        """Complete a rotation a crash interrupted between its two renames."""
+        partial = self._partial()
+        if not partial.exists():
+            return
+        if self.path.exists():
+            partial.unlink()  # the rotation never renamed the active file: abandon it
+        else:
+            partial.replace(self.path)
+        fsync_dir(self.path.parent)
+
     def open(self) -> Tail:
         """Open (or create) the active file, lock it, repair a torn last line.
+
+        A torn last line is first copied to an evidence file beside the log
+        (``.<name>.torn-<offset>``), then cut; the writer records the repair
+        in the chain and then renames the evidence file to ``<name>.torn-<offset>``.
+        A repair interrupted before it was recorded is recorded on the next
+        opening.
 
         Raises:
             AuditWriteError: The file cannot be opened or locked, or its last
@@ -246,6 +311,8 @@ class FileSink:
         """
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._finish_rotation()
+            created = not self.path.exists()
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, self.mode)
         except OSError as exc:
             raise _error(self.path, "open the audit log", exc) from exc
@@ -258,26 +325,38 @@ class FileSink:
                         f"another writer holds the audit log {self.path}; "
                         "one log has one writer (give each process its own file)"
                     ) from None
+            if created:
+                fsync_dir(self.path.parent)
             size = os.fstat(fd).st_size
-            torn = _repair(fd, size, self.path) if size else None
-            self._fd = fd
+            if size:
+                _repair(fd, size, self.path)
             self._size = os.fstat(fd).st_size
-        except OSError as exc:
-            os.close(fd)
-            raise (
-                exc
-                if isinstance(exc, AuditWriteError)
-                else _error(self.path, "open the audit log", exc)
-            ) from exc
-        if self._size:
-            tail = _tail_of(self.path, fd, self._size, active=True)
-        else:
-            rotated = rotated_files(self.path)
-            if rotated:
-                tail = _tail_of(rotated[-1], None, None, active=False)
+            if self._size:
+                tail = _tail_of(self.path, fd, self._size, active=True)
             else:
-                tail = Tail(None, 0, "0" * 64, 0, None, needs_segment=True)
-        return attrs.evolve(tail, torn=torn)
+                rotated = rotated_files(self.path)
+                tail = _tail_of(rotated[-1], None, None, active=False) if rotated else new_tail()
+        except BaseException as exc:
+            os.close(fd)
+            if isinstance(exc, AuditWriteError) or not isinstance(exc, OSError):
+                raise
+            raise _error(self.path, "open the audit log", exc) from exc
+        self._fd = fd
+        return attrs.evolve(tail, repairs=tuple(_pending_repairs(self.path)))
+
+    def repairs_recorded(self) -> None:
+        """Mark the evidence of every torn line as recorded in the chain."""
+        for evidence in _evidence_files(self.path):
+            with contextlib.suppress(OSError):
+                evidence.replace(evidence.with_name(evidence.name.removeprefix(".")))
+        with contextlib.suppress(OSError):
+            fsync_dir(self.path.parent)
+
+    def abandon(self) -> None:
+        """Close the file without syncing (after a failure, or in a forked child)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
 
     # -- writing ------------------------------------------------------------
 
@@ -327,29 +406,55 @@ class FileSink:
             and now - started >= self.rotate_every
         )
 
-    def rotate(self, segment: int) -> str:
-        """Rename the active file to its rotated name and start an empty one.
+    def rotated_name(self, segment: int) -> str:
+        """The name the active file gets when segment *segment* is rotated."""
+        return rotated_name(self.path, segment).name
 
-        Returns:
-            The rotated file's name.
+    def rotate(self, segment: int, first_line: bytes) -> None:
+        """Rotate atomically: the next active file, with *first_line*, appears whole or not at all.
+
+        The new file is written and fsynced under a temporary name, then the
+        active file is renamed to its rotated name, the new file to the active
+        name, and the directory fsynced. A crash between the two renames is
+        completed on the next :meth:`open`.
+
+        Raises:
+            AuditWriteError: Nothing was renamed (the active file is intact),
+                or the rotation could not be completed.
         """
         fd = self._require_open()
         target = rotated_name(self.path, segment)
+        partial = self._partial()
         try:
             os.fsync(fd)
             if target.exists():
                 raise FileExistsError(0, "a rotated file of that segment exists", str(target))
-            self.path.replace(target)
-            new = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL, self.mode)
+            new = os.open(partial, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC, self.mode)
         except OSError as exc:
             raise _error(self.path, "rotate", exc) from exc
-        if fcntl is not None:
-            fcntl.flock(new, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        try:
+            view = memoryview(first_line)
+            while view:
+                view = view[os.write(new, view) :]
+            os.fsync(new)
+            if fcntl is not None:
+                fcntl.flock(new, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(new)
+            with contextlib.suppress(OSError):
+                partial.unlink()
+            raise _error(self.path, "rotate", exc) from exc
+        try:
+            self.path.replace(target)
+            partial.replace(self.path)
+            fsync_dir(self.path.parent)
+        except OSError as exc:
+            os.close(new)
+            raise _error(self.path, "complete the rotation of", exc) from exc
         os.close(fd)
         self._fd = new
-        self._size = 0
+        self._size = len(first_line)
         self._since_sync = 0
-        return target.name
 
     def close(self) -> None:
         """fsync (unless ``"never"``) and close the active file."""
@@ -375,10 +480,35 @@ class FileSink:
         return f"FileSink({str(self.path)!r}, fsync={self.fsync!r})"
 
 
-def _repair(fd: int, size: int, path: Path) -> tuple[int, str] | None:
-    """Cut a torn last line (a crash mid-write) off; return its length and hash."""
+def _evidence_files(path: Path) -> list[Path]:
+    pattern = re.compile(r"\." + re.escape(path.name) + r"\.torn-(\d+)")
+    found = []
+    with contextlib.suppress(FileNotFoundError):
+        for entry in path.parent.iterdir():
+            match = pattern.fullmatch(entry.name)
+            if match:
+                found.append((int(match[1]), entry))
+    return [entry for _, entry in sorted(found)]
+
+
+def _pending_repairs(path: Path) -> list[tuple[int, str, str]]:
+    """Torn lines cut off but not yet recorded: (length, sha256, evidence name)."""
+    repairs = []
+    for evidence in _evidence_files(path):
+        try:
+            data = evidence.read_bytes()
+        except OSError as exc:
+            raise _error(evidence, "read the repair evidence", exc) from exc
+        repairs.append(
+            (len(data), hashlib.sha256(data).hexdigest(), evidence.name.removeprefix("."))
+        )
+    return repairs
+
+
+def _repair(fd: int, size: int, path: Path) -> None:
+    """Cut a torn last line (a crash mid-write) off, after keeping a copy as evidence."""
     if os.pread(fd, 1, size - 1) == b"\n":
-        return None
+        return
     end = size
     cut = 0
     while end > 0:
@@ -390,12 +520,22 @@ def _repair(fd: int, size: int, path: Path) -> tuple[int, str] | None:
             break
         end = start
     torn = os.pread(fd, size - cut, cut)
+    evidence = path.with_name(f".{path.name}.torn-{cut}")
     try:
+        # The evidence is durable before the cut: a crash in between loses nothing.
+        out = os.open(evidence, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+        try:
+            view = memoryview(torn)
+            while view:
+                view = view[os.write(out, view) :]
+            os.fsync(out)
+        finally:
+            os.close(out)
+        fsync_dir(path.parent)
         os.ftruncate(fd, cut)
         os.fsync(fd)
     except OSError as exc:
         raise _error(path, "repair the torn last line of", exc) from exc
-    return len(torn), hashlib.sha256(torn).hexdigest()
 
 
 def _lines_backwards(fd: int, size: int) -> Iterator[bytes]:
@@ -429,46 +569,106 @@ def _first_line(fd: int) -> bytes:
         offset += len(chunk)
 
 
+def _intact(line: bytes) -> tuple[int, str, str] | None:
+    """Sequence number, prev and hash of an intact record line (without newline)."""
+    head = HEAD.match(line)
+    tail = TAIL.search(line)
+    if (
+        head is None
+        or tail is None
+        or hashlib.sha256(line[:-HASH_SUFFIX_LEN]).hexdigest() != tail[1].decode()
+    ):
+        return None
+    return int(head[1]), head[2].decode(), tail[1].decode()
+
+
+def _cannot_continue(path: Path, why: str) -> AuditWriteError:
+    return AuditWriteError(
+        f"the audit log {path} {why}, so its chain cannot be continued; run "
+        "'secpolicy audit verify' and move the file aside"
+    )
+
+
+def _frontier(record: dict[str, Any], seq: int, path: Path) -> CompactRange:
+    try:
+        return CompactRange.from_hex(seq, record["frontier"])
+    except (KeyError, TypeError, ValueError):
+        raise _cannot_continue(path, f"has no valid Merkle frontier in record {seq}") from None
+
+
+def _scan_back(
+    path: Path, fd: int, size: int
+) -> tuple[CompactRange, tuple[int, str, tuple[str, str]] | None]:
+    """The Merkle state at the file's end and its last checkpoint (if after the segment)."""
+    later: list[bytes] = []
+    checkpoint: tuple[int, str, tuple[str, str]] | None = None
+    for line in _lines_backwards(fd, size):
+        found = _intact(line)
+        if found is None:
+            raise _cannot_continue(path, "has a damaged record near its end")
+        seq, prev, digest = found
+        kind = HEAD.match(line)[3]  # type: ignore[index]  # _intact matched it
+        if kind in (b"checkpoint", b"segment"):
+            record = _parse(line, path, "checkpoint" if kind == b"checkpoint" else "segment")
+            tree = _frontier(record, seq, path)
+            if kind == b"checkpoint":
+                note = record.get("checkpoint")
+                if not isinstance(note, str):
+                    raise _cannot_continue(path, f"has a malformed checkpoint {seq}")
+                checkpoint = (seq, note, (prev, digest))
+            tree.append(leaf_hash(line))
+            for after in reversed(later):
+                tree.append(leaf_hash(after))
+            return tree, checkpoint
+        later.append(line)
+    raise _cannot_continue(path, "has no segment record")  # pragma: no cover - checked before
+
+
 def _tail_of(path: Path, fd: int | None, size: int | None, *, active: bool) -> Tail:
-    """Read the segment record and the last record of a log file."""
+    """Read the segment record, the Merkle state and the last checkpoint of a log file."""
     own = fd is None
     try:
         if fd is None:
             fd = os.open(path, os.O_RDONLY)
-            size = os.fstat(fd).st_size
         size = size if size is not None else os.fstat(fd).st_size
         first = _first_line(fd)
         last = next(_lines_backwards(fd, size), b"")
+        segment_record = _parse(first, path, "first")
+        found = _intact(last)
+        if segment_record.get("kind") != "segment" or found is None:
+            raise _cannot_continue(
+                path, "does not end with an intact record or does not begin with a segment record"
+            )
+        tree, checkpoint = _scan_back(path, fd, size)
     except OSError as exc:
+        if isinstance(exc, AuditWriteError):
+            raise
         raise _error(path, "read the tail of", exc) from exc
     finally:
         if own and fd is not None:
             os.close(fd)
-    segment_record = _parse(first, path, "first")
-    last_head = HEAD.match(last)
-    last_tail = TAIL.search(last)
-    if (
-        segment_record.get("kind") != "segment"
-        or last_head is None
-        or last_tail is None
-        or hashlib.sha256(last[:-HASH_SUFFIX_LEN]).hexdigest() != last_tail[1].decode()
-    ):
-        raise AuditWriteError(
-            f"the audit log {path} does not end with an intact record or does not begin "
-            "with a segment record, so its chain cannot be continued; run "
-            "'secpolicy audit verify' and move the file aside"
-        )
     segment = segment_record.get("segment")
     log_id = segment_record.get("log_id")
     if not isinstance(segment, int) or not isinstance(log_id, str):
         raise AuditWriteError(f"the segment record of {path} is malformed")
+    checkpoint_file = path.name if checkpoint is not None else None
+    if checkpoint is None and active:
+        # The active file has no checkpoint yet: the rotated file before it ends with one.
+        rotated = rotated_files(path)
+        if rotated:
+            previous = _tail_of(rotated[-1], None, None, active=False)
+            checkpoint, checkpoint_file = previous.checkpoint, previous.checkpoint_file
+    seq, _, digest = found
     return Tail(
         log_id=log_id,
-        seq=int(last_head[1]) + 1,
-        prev=last_tail[1].decode(),
+        seq=seq + 1,
+        prev=digest,
         segment=segment if active else segment + 1,
         segment_started=parse_time(segment_record["time"]) if active else None,
         needs_segment=not active,
+        tree=tree,
+        checkpoint=checkpoint,
+        checkpoint_file=checkpoint_file,
     )
 
 

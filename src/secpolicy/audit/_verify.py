@@ -11,6 +11,8 @@ whether the log's end was cut off.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import os
@@ -20,16 +22,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
-from secpolicy.audit._chain import (
-    GENESIS,
-    HASH_KEY,
-    HASH_SUFFIX_LEN,
-    HEAD,
-    VerifyKey,
-    checkpoint_message,
-    key_id,
-    verify_signature,
-)
+from secpolicy.audit._chain import GENESIS, HASH_KEY, HASH_SUFFIX_LEN, HEAD, VerifyKey, key_id
+from secpolicy.audit._merkle import CompactRange, leaf_hash
+from secpolicy.audit._note import Checkpoint, CheckpointError, note_key_id, verify_checkpoint
 from secpolicy.audit._sinks import rotated_files
 
 if TYPE_CHECKING:
@@ -46,13 +41,22 @@ ProblemKind = Literal[
     "truncated",
     "bad_checkpoint",
     "missing_file",
-    "torn_tail",
     "unsealed",
+    "no_checkpoint",
+    "rollback",
+    "forked",
+    "unknown_log",
+    "missing_log",
+    "torn_tail",
     "repaired",
     "sink_error",
 ]
 #: Kinds that are reported as warnings: they do not make a report fail.
-WARNING_KINDS: Final = frozenset({"torn_tail", "unsealed", "repaired", "sink_error"})
+WARNING_KINDS: Final = frozenset({"torn_tail", "repaired", "sink_error"})
+#: The members of a checkpoint record: nothing the signature does not bind.
+_CHECKPOINT_MEMBERS: Final = frozenset(
+    {"seq", "prev", "kind", "time", "log_id", "root", "frontier", "checkpoint", "hash"}
+)
 _WINDOW: Final = 1 << 16
 _SEQ_MARK: Final = b'{"seq":'
 # Where, in a line read with its newline, the hash member and the hash begin.
@@ -67,10 +71,19 @@ class Problem:
     """One finding of :func:`verify`.
 
     Attributes:
-        kind: ``modified``, ``deleted``, ``inserted``, ``duplicated``,
-            ``reordered``, ``truncated``, ``bad_checkpoint``, ``missing_file``
-            (errors) or ``torn_tail``, ``unsealed``, ``repaired``,
-            ``sink_error`` (warnings).
+        kind: Errors: ``modified``, ``deleted``, ``inserted``,
+            ``duplicated``, ``reordered``, ``truncated`` (the end was cut
+            off, or is behind an anchored checkpoint), ``bad_checkpoint``,
+            ``missing_file``, ``unsealed`` (records after the last valid
+            checkpoint), ``no_checkpoint`` (a log with no valid checkpoint at
+            all: a writer that never sealed, or a forgery), ``rollback`` (the
+            log differs from an anchored checkpoint at its place: cut and
+            rewritten, or an older copy restored and continued), ``forked``
+            (two anchored checkpoints of one size with different trees),
+            ``unknown_log`` (a log that was not expected or that the anchor
+            store never saw), ``missing_log`` (an expected log not found).
+            Warnings: ``torn_tail`` (an incomplete last line after the last
+            checkpoint: a crash during a write), ``repaired``, ``sink_error``.
         file: The file, as given or found.
         line: The 1-based line number, if the finding has a place.
         seq: The sequence number concerned, if known.
@@ -126,8 +139,9 @@ class VerifyReport:
         sealed_seq: The last sequence number covered by a valid checkpoint.
         unsealed: Records after the last valid checkpoint.
         begins_seq: Where the log begins (after pruning, not 0).
-        log_id: The log's id, if a segment record was read.
-        anchor: The newest anchor consulted, if any.
+        log_id: The log's id (of the active file's log), if a segment record was read.
+        log_ids: Every log found.
+        anchor: The newest valid anchor of the log, if any.
     """
 
     ok: bool
@@ -140,6 +154,7 @@ class VerifyReport:
     unsealed: int
     begins_seq: int | None
     log_id: str | None
+    log_ids: tuple[str, ...]
     anchor: Anchor | None
 
     @property
@@ -172,6 +187,7 @@ class VerifyReport:
             "unsealed": self.unsealed,
             "begins_seq": self.begins_seq,
             "log_id": self.log_id,
+            "log_ids": list(self.log_ids),
             "files": [attrs.asdict(item) for item in self.files],
             "problems": [attrs.asdict(p) for p in self.problems],
             "warnings": [attrs.asdict(w) for w in self.warnings],
@@ -204,6 +220,10 @@ def _segment_of(path: Path) -> float:
     return float(segment) if isinstance(segment, int) else float("inf")
 
 
+class _Found(Exception):  # noqa: N818 (an internal signal, not an error)
+    """The first pass found something: repeat with every check."""
+
+
 @attrs.define
 class _Damage:
     file: str
@@ -222,9 +242,16 @@ class _Gap:
 
 
 class _Verifier:
-    def __init__(self, keys: dict[str, VerifyKey]) -> None:
+    def __init__(
+        self,
+        keys: list[VerifyKey],
+        problems: list[tuple[int, int, Problem]],
+        file_counts: dict[str, list[Any]],
+    ) -> None:
         self.keys = keys
-        self.problems: list[tuple[int, int, Problem]] = []
+        self.problems = problems
+        # On the first pass (see verify()) any finding stops it: the full pass follows.
+        self.first_pass = False
         self.file_index = 0
         self.expected: int | None = None
         # seq -> (hash, file, line) of the last _WINDOW records
@@ -236,19 +263,27 @@ class _Verifier:
         self.damaged_start = False
         self.records = 0
         self.first: tuple[int, str, str, int] | None = None
+        self.first_kind = ""
         self.begins: list[tuple[int, str]] = []
         self.log_id: str | None = None
         self.segment: int | None = None
         self.checkpoints = 0
-        self.checkpoint_hashes: dict[int, str] = {}
+        # seq -> the signed text of every valid checkpoint, to compare anchors with
+        self.checkpoint_texts: dict[int, str] = {}
         self.sealed_seq: int | None = None
         self.last_seq: int | None = None
         self.unsealed_from: int | None = None
-        self.file_counts: dict[str, list[Any]] = {}
+        self.file_counts = file_counts
+        # The Merkle compact range of records 0 .. tree.size - 1, or None
+        # while it is unknown (before the first record, after damage).
+        self.tree: CompactRange | None = None
+        self.last_file = ""
 
     def report(
         self, kind: ProblemKind, file: str, line: int | None, seq: int | None, msg: str
     ) -> None:
+        if self.first_pass:
+            raise _Found
         order = (self.file_index, line if line is not None else 1 << 62)
         self.problems.append((*order, Problem(kind, file, line, seq, msg)))
         if kind not in WARNING_KINDS and file in self.file_counts:
@@ -316,6 +351,9 @@ class _Verifier:
         counts[2] = seq
         if self.expected is None:
             self.first = (seq, prev, file, number)
+            if seq == 0:
+                self.tree = CompactRange()
+            self.first_kind = kind
             self.accept(seq, prev, digest, file, number)
             self.expected = seq + 1
         elif seq == self.expected:
@@ -330,6 +368,12 @@ class _Verifier:
             self.behind(seq, prev, digest, file, number)
         if kind != "event":
             self.special(file, number, line, seq, prev, kind)
+        tree = self.tree
+        if tree is not None:
+            if tree.size == seq:
+                tree.append(leaf_hash(line))
+            else:
+                self.tree = None  # out of order: the tree is unknown until a frontier
 
     def behind(self, seq: int, prev: str, digest: str, file: str, number: int) -> None:
         for gap in self.gaps:
@@ -463,7 +507,12 @@ class _Verifier:
             damage, after a gap in what is known).
         """
         expected = self.expected
-        if expected is None or self.damage is not None:
+        if (
+            expected is None
+            or self.damage is not None
+            or self.tree is None
+            or self.tree.size != expected
+        ):
             return None, -1
         entry = self.hashes.get(expected - 1)
         if entry is None:
@@ -500,6 +549,16 @@ class _Verifier:
             self.report("sink_error", file, number, seq, f"mirror {record.get('sink')} failed")
 
     def segment_record(self, file: str, number: int, seq: int, record: dict[str, Any]) -> None:
+        frontier = _frontier(record, seq)
+        if frontier is None:
+            self.report("modified", file, number, seq, "a segment record without a valid frontier")
+        elif self.tree is None or self.tree.size != seq:
+            # A pruned log, or after damage: the next checkpoint's root checks it.
+            self.tree = frontier
+        elif frontier != self.tree:
+            self.report(
+                "modified", file, number, seq, "the segment's Merkle frontier is not the log's"
+            )
         log_id = record.get("log_id")
         if self.log_id is None and isinstance(log_id, str):
             self.log_id = log_id
@@ -520,44 +579,28 @@ class _Verifier:
     def checkpoint(  # noqa: PLR0917 (called from special() only)
         self, file: str, number: int, seq: int, prev: str, record: dict[str, Any], line: bytes
     ) -> None:
-        key = self.keys.get(str(record.get("key_id")))
-        time, sig = record.get("time"), record.get("sig")
-        if key is None:
-            self.report(
-                "bad_checkpoint",
-                file,
-                number,
-                seq,
-                f"signed with key {record.get('key_id')!r}, which was not given",
-            )
+        covered = (
+            f"records {self.unsealed_from}-{seq - 1}"
+            if self.unsealed_from is not None
+            else "records"
+        )
+        checkpoint, frontier, mismatch = check_checkpoint(
+            record, seq, self.log_id, self.tree, self.keys, covered
+        )
+        if mismatch is not None or checkpoint is None or frontier is None:
+            self.report("bad_checkpoint", file, number, seq, str(mismatch))
             return
-        if not (
-            isinstance(time, str)
-            and isinstance(sig, str)
-            and record.get("log_id") == self.log_id
-            and verify_signature(key, checkpoint_message(str(self.log_id), seq, prev, time), sig)
-        ):
-            covered = (
-                f"records {self.unsealed_from}-{seq - 1}"
-                if self.unsealed_from is not None
-                else "records"
-            )
-            self.report(
-                "bad_checkpoint",
-                file,
-                number,
-                seq,
-                f"the signature does not match: {covered} may have been rewritten",
-            )
-            return
+        if self.tree is None or self.tree.size != seq:
+            self.tree = frontier  # resynchronise after damage reported above
         self.checkpoints += 1
-        self.checkpoint_hashes[seq] = hashlib.sha256(line[:-HASH_SUFFIX_LEN]).hexdigest()
+        self.checkpoint_texts[seq] = checkpoint.text
         self.sealed_seq = seq
         self.unsealed_from = None
 
     # -- the end --------------------------------------------------------------
 
-    def finish(self, anchor: AnchorStore | None, last_file: str) -> Anchor | None:  # noqa: PLR0912
+    def finish(self) -> None:
+        """Report what only the end shows: unfilled gaps, unlinked rivals, a missing start."""
         self.flush_damage(None)
         for gap in self.gaps:
             missing = [s for s in range(gap.start, gap.end + 1) if s not in gap.filled]
@@ -582,6 +625,15 @@ class _Verifier:
         if self.first is not None:
             seq, prev, file, number = self.first
             explained = (seq == 0 and prev == GENESIS) or (seq, prev) in self.begins
+            if explained and self.first_kind != "segment":
+                self.report(
+                    "deleted",
+                    file,
+                    number,
+                    seq,
+                    "the log does not begin with its segment record (which names the log): "
+                    "it was removed or the log was rewritten",
+                )
             if not explained and not self.damaged_start:
                 self.report(
                     "deleted",
@@ -591,7 +643,21 @@ class _Verifier:
                     f"the log begins at record {seq} and no prune record explains it: "
                     f"records before {seq} (or whole files) were removed",
                 )
-        if self.unsealed_from is not None and self.last_seq is not None:
+
+    def seal_state(self, last_file: str) -> None:
+        """Report records no valid checkpoint covers."""
+        if self.last_seq is None:
+            return
+        if self.checkpoints == 0:
+            self.report(
+                "no_checkpoint",
+                last_file,
+                None,
+                self.first[0] if self.first is not None else None,
+                "unsealed: no checkpoint yet: no record of this log is covered by a valid "
+                "checkpoint signature (a writer that has not sealed yet, or a forged log)",
+            )
+        elif self.unsealed_from is not None:
             count = self.last_seq - self.unsealed_from + 1
             self.report(
                 "unsealed",
@@ -600,85 +666,209 @@ class _Verifier:
                 self.unsealed_from,
                 f"{count} record(s) from {self.unsealed_from} on are not covered by a checkpoint",
             )
-        if anchor is None or self.log_id is None:
-            return None
-        latest = anchor.latest(self.log_id)
-        if latest is None:
-            return None
-        key = self.keys.get(latest.key_id)
-        if key is None or not verify_signature(
-            key, checkpoint_message(latest.log_id, latest.seq, latest.head, latest.time), latest.sig
-        ):
-            self.report(
-                "bad_checkpoint",
-                last_file,
-                None,
-                latest.seq,
-                "the newest anchor's signature does not match",
-            )
-            return latest
-        seen = self.checkpoint_hashes.get(latest.seq)
-        if seen is None and (self.last_seq is None or latest.seq > self.last_seq):
+
+    def check_anchors(self, anchors: Sequence[Anchor], last_file: str) -> Anchor | None:
+        """Compare the log with every anchor of its writer; return the newest valid one."""
+        valid: dict[int, list[Anchor]] = {}
+        for anchor in anchors:
+            try:
+                checkpoint = verify_checkpoint(anchor.note, key=self.keys)
+            except CheckpointError:
+                self.report(
+                    "bad_checkpoint",
+                    last_file,
+                    None,
+                    anchor.seq,
+                    f"anchored checkpoint {anchor.seq} is not signed by the given key",
+                )
+                continue
+            if checkpoint.size != anchor.seq or checkpoint.log_id != anchor.log_id:
+                self.report(
+                    "bad_checkpoint",
+                    last_file,
+                    None,
+                    anchor.seq,
+                    f"anchored checkpoint {anchor.seq} does not match its own note",
+                )
+                continue
+            valid.setdefault(anchor.seq, []).append(anchor)
+        newest: Anchor | None = None
+        beyond: list[Anchor] = []
+        begins = self.first[0] if self.first is not None else 0
+        for seq in sorted(valid):
+            texts = {Checkpoint.parse(a.note).text for a in valid[seq]}
+            anchor = valid[seq][-1]
+            newest = anchor
+            if len(texts) > 1:
+                self.report(
+                    "forked",
+                    last_file,
+                    None,
+                    seq,
+                    f"the anchor store holds {len(texts)} different checkpoints of size {seq}: "
+                    "the writer's log was forked (two histories were sealed)",
+                )
+                continue
+            seen = self.checkpoint_texts.get(seq)
+            if seen is not None:
+                if seen not in texts:
+                    self.report(
+                        "rollback",
+                        last_file,
+                        None,
+                        seq,
+                        f"checkpoint {seq} differs from its anchored copy: the log was replaced",
+                    )
+                continue
+            if self.last_seq is None or seq > self.last_seq:
+                beyond.append(anchor)
+            elif seq < begins or seq in self.unknown:
+                continue  # pruned, or inside damage already reported
+            else:
+                self.report(
+                    "rollback",
+                    last_file,
+                    None,
+                    seq,
+                    f"anchored checkpoint {seq} ({anchor.time}) is not in the log: records "
+                    "were cut and the log continued (or rewritten) after it",
+                )
+        if beyond:
+            first, last = beyond[0], beyond[-1]
             self.report(
                 "truncated",
                 last_file,
                 None,
-                latest.seq,
-                f"the anchor store holds checkpoint {latest.seq} ({latest.file}, {latest.time}) "
-                f"but the log ends at record {self.last_seq}: its tail was cut off",
+                first.seq,
+                f"the anchor store holds {len(beyond)} checkpoint(s) up to {last.seq} "
+                f"({last.file}, {last.time}) but the log ends at record {self.last_seq}: "
+                "its tail was cut off, or an older copy was restored",
             )
-        elif seen is not None and seen != latest.hash:
-            self.report(
-                "modified", last_file, None, latest.seq, "checkpoint differs from its anchored copy"
-            )
-        elif seen is None and latest.seq not in self.unknown:
-            self.report(
-                "deleted",
-                last_file,
-                None,
-                latest.seq,
-                f"anchored checkpoint {latest.seq} is missing",
-            )
-        return latest
+        return newest
 
 
-def verify(  # noqa: PLR0912, PLR0915 (one pass over every line, kept in one place for speed)
-    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
-    *,
-    key: VerifyKey | Sequence[VerifyKey],
-    anchor: AnchorStore | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> VerifyReport:
-    """Check a chained audit log and say what was changed and where.
+def _why_unsigned(note: str, exc: CheckpointError, covered: str, keys: list[VerifyKey]) -> str:
+    try:
+        parsed = Checkpoint.parse(note)
+    except CheckpointError:
+        return f"its note is malformed ({exc}): {covered} may have been rewritten"
+    known = {note_key_id(parsed.origin, key) for key in keys}
+    ids = [line.rsplit(" ", 1)[-1] for line in note.split("\n\n", 1)[-1].splitlines()]
+    if not any(_key_id_of(encoded) in known for encoded in ids):
+        return "signed with a key that was not given (or the log id was changed)"
+    return f"the signature does not match: {covered} may have been rewritten"
 
-    Args:
-        paths: The active log file (its rotated files beside it are found),
-            a directory (every ``*.jsonl`` in it), or a list of files. Files
-            are read in chain order (their segment records), whatever order
-            they are given in.
-        key: The checkpoint key, or several (after key rotation): an Ed25519
-            public key (enough), its private key, or HMAC key bytes.
-        anchor: The anchor store the writer used; without it a cut-off tail
-            cannot be told from a log that simply ended.
-        progress: Called as ``progress(bytes_done, bytes_total)`` about every
-            4 MiB and at the end.
+
+def check_checkpoint(  # noqa: PLR0917 (the facts of one checkpoint record)
+    record: dict[str, Any],
+    seq: int,
+    log_id: str | None,
+    tree: CompactRange | None,
+    keys: list[VerifyKey],
+    covered: str,
+) -> tuple[Checkpoint | None, CompactRange | None, str | None]:
+    """Check a checkpoint record at *seq*: its note's signature and that it binds every member.
 
     Returns:
-        A :class:`VerifyReport`: ``ok`` is False if any error was found; every
-        finding has its file, line and sequence number.
+        The checkpoint, its frontier and None; or what is wrong as the third item.
     """
-    keys = [key] if not isinstance(key, Sequence) or isinstance(key, bytes) else list(key)
-    verifier = _Verifier({key_id(k): k for k in keys})
-    files = _collect(paths)
-    total = sum(p.stat().st_size for p in files if p.is_file())
-    done = 0
-    next_report = 1 << 22
+    note = record.get("checkpoint")
+    if not isinstance(note, str):
+        return None, None, "a checkpoint without its signed note"
+    try:
+        checkpoint = verify_checkpoint(note, key=keys)
+    except CheckpointError as exc:
+        return None, None, _why_unsigned(note, exc, covered, keys)
+    frontier = _frontier(record, seq)
+    mismatch = None
+    if set(record) != _CHECKPOINT_MEMBERS:
+        mismatch = "it carries members the signature does not cover"
+    elif checkpoint.size != seq:
+        mismatch = f"it was signed for tree size {checkpoint.size}, not {seq}"
+    elif log_id is None or checkpoint.log_id != log_id:
+        mismatch = "it was signed for another log"
+    elif (
+        record.get("log_id") != checkpoint.log_id
+        or record.get("time") != checkpoint.time
+        or record.get("root") != checkpoint.root.hex()
+    ):
+        mismatch = "its unsigned copies of the log id, time or root were changed"
+    elif frontier is None or frontier.root() != checkpoint.root:
+        mismatch = "its Merkle frontier does not give the signed root"
+    elif tree is not None and tree.size == seq and tree.root() != checkpoint.root:
+        mismatch = f"the Merkle root of {covered} is not the signed one"
+    if mismatch is not None:
+        return None, None, f"{mismatch}: {covered} may have been rewritten"
+    return checkpoint, frontier, None
+
+
+def _frontier(record: dict[str, Any], seq: int) -> CompactRange | None:
+    frontier = record.get("frontier")
+    if not isinstance(frontier, list) or not all(isinstance(h, str) for h in frontier):
+        return None
+    try:
+        return CompactRange.from_hex(seq, frontier)
+    except ValueError:
+        return None
+
+
+def _key_id_of(encoded: str) -> bytes:
+    try:
+        return base64.b64decode(encoded, validate=True)[:4]
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _log_id_of(path: Path) -> str | None:
+    """The log id in the segment record that begins *path*, if it can be read."""
+    try:
+        with path.open("rb") as file:
+            first = json.loads(file.readline())
+    except (OSError, ValueError):
+        return None
+    if isinstance(first, dict) and first.get("kind") == "segment":
+        log_id = first.get("log_id")
+        return log_id if isinstance(log_id, str) else None
+    return None
+
+
+def _group(files: list[Path]) -> dict[str | None, list[tuple[int, Path]]]:
+    """Files by the log they begin with; unreadable ones go with the file before them."""
+    groups: dict[str | None, list[tuple[int, Path]]] = {}
+    current: str | None = None
+    ids = [_log_id_of(path) for path in files]
+    for index, path in enumerate(files):
+        log_id = ids[index]
+        if log_id is None:
+            log_id = current if current is not None else next((i for i in ids if i), None)
+        current = log_id
+        groups.setdefault(log_id, []).append((index, path))
+    return groups
+
+
+def _read_chain(  # noqa: PLR0912, PLR0915 (the hot loop is kept in one place for speed)
+    verifier: _Verifier,
+    files: list[tuple[int, Path]],
+    progress: Callable[[int, int], None] | None,
+    done: list[int],
+    *,
+    trust_merkle: bool,
+) -> None:
+    """Feed every line of *files* (one log, in chain order) to *verifier*.
+
+    With *trust_merkle*, event lines on the common path are not hashed for
+    their own ``hash`` member: the signed Merkle root of the next checkpoint
+    covers their exact bytes. :func:`verify` uses that only for a first pass
+    and repeats the full check whenever that pass finds anything at all, so
+    a report with findings always comes from checking every line's hash.
+    """
     hashes = verifier.hashes
     sha256 = hashlib.sha256
-    for index, path in enumerate(files):
+    total = done[1]
+    for position, (index, path) in enumerate(files):
         verifier.file_index = index
         name = str(path)
-        last_file = index == len(files) - 1
+        last_file = position == len(files) - 1
         counts = verifier.file_counts[name] = [0, None, None, 0]
         try:
             handle = path.open("rb")
@@ -690,13 +880,17 @@ def verify(  # noqa: PLR0912, PLR0915 (one pass over every line, kept in one pla
         # The exact bytes the next record starts with if it is the common
         # case: the expected event, linked to the last record.
         head, seq = verifier.next_head()
+        # The Merkle compact range, unrolled into locals on the common path.
+        tree = verifier.tree
+        nodes: list[bytes] = tree.hashes if tree is not None else []
+        size = tree.size if tree is not None else 0
         with handle:
             for number, raw in enumerate(handle, 1):
                 if progress is not None:
-                    done += len(raw)
-                    if done >= next_report:
-                        progress(done, total)
-                        next_report = done + (1 << 22)
+                    done[0] += len(raw)
+                    if done[0] >= done[2]:
+                        progress(done[0], total)
+                        done[2] = done[0] + (1 << 22)
                 if (
                     head is not None
                     and raw.startswith(head)
@@ -705,10 +899,17 @@ def verify(  # noqa: PLR0912, PLR0915 (one pass over every line, kept in one pla
                 ):
                     hex_digest = raw[_HASH_AT:-3]
                     digest = hex_digest.decode("ascii", "replace")
-                    if sha256(raw[:_HASH_KEY_AT]).hexdigest() == digest:
+                    if trust_merkle or sha256(raw[:_HASH_KEY_AT]).hexdigest() == digest:
                         if not fast and counts[1] is None:
                             counts[1] = seq
                         hashes[seq] = (digest, name, number)
+                        node = sha256(b"\x00" + raw[:-1]).digest()
+                        carry = size
+                        while carry & 1:
+                            node = sha256(b"\x01" + nodes.pop() + node).digest()
+                            carry >>= 1
+                        nodes.append(node)
+                        size += 1
                         verifier.last_seq = seq
                         fast += 1
                         if not seq % _WINDOW:
@@ -719,37 +920,216 @@ def verify(  # noqa: PLR0912, PLR0915 (one pass over every line, kept in one pla
                         verifier.expected = seq
                         head = _EVENT_HEAD % (seq, hex_digest)
                         continue
+                if tree is not None:
+                    tree.size = size
                 verifier.line(name, number, raw, last_file=last_file)
                 head, seq = verifier.next_head()
+                tree = verifier.tree
+                nodes = tree.hashes if tree is not None else []
+                size = tree.size if tree is not None else 0
+            if tree is not None:
+                tree.size = size
             if fast:
                 counts[0] += fast
                 verifier.records += fast
                 counts[2] = verifier.last_seq
         if number == 0:
             verifier.report("modified", name, None, None, "the file is empty")
-    found = verifier.finish(anchor, str(files[-1]) if files else "")
+
+
+def verify(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    key: VerifyKey | Sequence[VerifyKey],
+    anchor: AnchorStore | None = None,
+    expected_log_ids: Iterable[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> VerifyReport:
+    """Check chained audit logs and say what was changed and where.
+
+    ``ok`` is True only if every record is covered by a valid checkpoint
+    signature (the signed Merkle root of the lines before it); with
+    *anchor*, if the log matches every anchored checkpoint of its writer;
+    with *expected_log_ids*, if exactly the expected logs were found.
+
+    Args:
+        paths: The active log file (its rotated files beside it are found),
+            a directory (every ``*.jsonl`` in it), or a list of files. Files
+            are grouped by the log they belong to and read in chain order
+            (their segment records), whatever order they are given in.
+        key: The checkpoint key, or several (after key rotation): an Ed25519
+            public key (enough), its private key, or HMAC key bytes.
+        anchor: The anchor store the writer used; without it a cut-off tail
+            cannot be told from a log that simply ended. Every log found must
+            be known to it (:meth:`AnchorStore.log_ids`).
+        expected_log_ids: The logs that must be there (one per writer):
+            a missing one is ``missing_log``, any other ``unknown_log``, and
+            their anchors are looked up by these ids, not by what the files
+            declare. Without it, the files must hold exactly one log.
+        progress: Called as ``progress(bytes_done, bytes_total)`` about every
+            4 MiB and at the end.
+
+    Returns:
+        A :class:`VerifyReport`: ``ok`` is False if any error was found; every
+        finding has its file, line and sequence number.
+
+    .. versionchanged:: 0.2
+       Records no valid checkpoint covers are an error (``unsealed``,
+       ``no_checkpoint``); every anchor is checked; *expected_log_ids*.
+    """
+    keys = [key] if not isinstance(key, Sequence) or isinstance(key, bytes) else list(key)
+    for item in keys:
+        key_id(item)  # rejects what is not a key, with a clear error
+    expected = None if expected_log_ids is None else frozenset(expected_log_ids)
+    files = _collect(paths)
+    total = sum(p.stat().st_size for p in files if p.is_file())
+    try:
+        report = _run(paths, files, keys, anchor, expected, None, total, trust_merkle=True)
+    except _Found:
+        pass
+    else:
+        if progress is not None:
+            progress(total, total)
+        return report
+    # Something was found: check every line's own hash too, for precise findings.
+    return _run(paths, files, keys, anchor, expected, progress, total, trust_merkle=False)
+
+
+def _run(  # noqa: PLR0912, PLR0915, PLR0917 (the checks of every log, in one place)
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    files: list[Path],
+    keys: list[VerifyKey],
+    anchor: AnchorStore | None,
+    expected: frozenset[str] | None,
+    progress: Callable[[int, int], None] | None,
+    total: int,
+    *,
+    trust_merkle: bool,
+) -> VerifyReport:
+    done = [0, total, 1 << 22]
+    problems: list[tuple[int, int, Problem]] = []
+    file_counts: dict[str, list[Any]] = {}
+    groups = _group(files)
+    last_name = str(files[-1]) if files else str(paths)
+    main_id = next((log_id for log_id, group in groups.items() if group[-1][1] == files[-1]), None)
+    verifiers: dict[str | None, _Verifier] = {}
+    for log_id, group in groups.items():
+        verifier = _Verifier(keys, problems, file_counts)
+        verifier.first_pass = trust_merkle
+        verifiers[log_id] = verifier
+        _read_chain(verifier, group, progress, done, trust_merkle=trust_merkle)
+        verifier.finish()
+    main = verifiers.get(main_id) or _Verifier(keys, problems, file_counts)
+    main.first_pass = trust_merkle
+    main.file_index = len(files)
+    known: frozenset[str] | None = None
+    if anchor is not None:
+        try:
+            known = frozenset(anchor.log_ids())
+        except Exception as exc:  # noqa: BLE001 (a store failure is a finding, not a crash)
+            main.report(
+                "unknown_log",
+                last_name,
+                None,
+                None,
+                f"the anchor store cannot list its logs: {type(exc).__name__}",
+            )
+            known = frozenset()
+    found_anchor: Anchor | None = None
+    for log_id, verifier in verifiers.items():
+        verifier.file_index = len(files)
+        group_last = verifier.last_file = str(groups[log_id][-1][1])
+        name = log_id if log_id is not None else "(unreadable)"
+        if expected is not None and log_id not in expected:
+            verifier.report(
+                "unknown_log",
+                group_last,
+                None,
+                None,
+                f"log {name} is not one of the expected logs (substituted or mixed in)",
+            )
+        elif expected is None and log_id != main_id:
+            verifier.report(
+                "unknown_log",
+                group_last,
+                None,
+                None,
+                f"files of another log ({name}) are mixed into log {main_id}",
+            )
+        if anchor is not None and log_id is None:
+            verifier.report(
+                "unknown_log",
+                group_last,
+                None,
+                None,
+                "the files name no log (no segment record): they cannot be matched with any anchor",
+            )
+        if anchor is not None and log_id is not None and known is not None:
+            if log_id not in known:
+                verifier.report(
+                    "unknown_log",
+                    group_last,
+                    None,
+                    None,
+                    f"the anchor store has never seen log {log_id}: not a log of this writer",
+                )
+            else:
+                newest = verifier.check_anchors(_anchors_of(anchor, log_id, verifier), group_last)
+                if log_id == main_id:
+                    found_anchor = newest
+        verifier.seal_state(group_last)
+    for log_id in sorted((expected or frozenset()) - set(verifiers)):
+        main.report(
+            "missing_log",
+            last_name,
+            None,
+            None,
+            f"expected log {log_id} was not found: a writer's files are missing or replaced",
+        )
+        if anchor is not None:
+            absent = _Verifier(keys, problems, file_counts)
+            absent.first_pass = trust_merkle
+            absent.file_index = len(files)
+            absent.check_anchors(_anchors_of(anchor, log_id, absent), last_name)
     if progress is not None:
         progress(total, total)
-    ordered = [p for *_, p in sorted(verifier.problems, key=lambda item: (item[0], item[1]))]
-    problems = tuple(p for p in ordered if not p.is_warning)
+    ordered = [p for *_, p in sorted(problems, key=lambda item: (item[0], item[1]))]
+    found_problems = tuple(p for p in ordered if not p.is_warning)
     warnings = tuple(p for p in ordered if p.is_warning)
-    summaries = tuple(
-        FileSummary(name, c[0], c[1], c[2], c[3]) for name, c in verifier.file_counts.items()
-    )
+    summaries = tuple(FileSummary(name, c[0], c[1], c[2], c[3]) for name, c in file_counts.items())
     if not files:
-        problems = (Problem("missing_file", str(paths), None, None, "no log files found"),)
+        found_problems = (
+            Problem("missing_file", str(paths), None, None, "no log files found"),
+            *found_problems,
+        )
     return VerifyReport(
-        ok=not problems,
-        records=verifier.records,
+        ok=not found_problems,
+        records=sum(v.records for v in verifiers.values()),
         files=summaries,
-        problems=problems,
+        problems=found_problems,
         warnings=warnings,
-        checkpoints=verifier.checkpoints,
-        sealed_seq=verifier.sealed_seq,
+        checkpoints=sum(v.checkpoints for v in verifiers.values()),
+        sealed_seq=main.sealed_seq,
         unsealed=0
-        if verifier.unsealed_from is None or verifier.last_seq is None
-        else verifier.last_seq - verifier.unsealed_from + 1,
-        begins_seq=verifier.first[0] if verifier.first is not None else None,
-        log_id=verifier.log_id,
-        anchor=found,
+        if main.unsealed_from is None or main.last_seq is None
+        else main.last_seq - main.unsealed_from + 1,
+        begins_seq=main.first[0] if main.first is not None else None,
+        log_id=main.log_id,
+        log_ids=tuple(sorted(i for i in verifiers if i is not None)),
+        anchor=found_anchor,
     )
+
+
+def _anchors_of(store: AnchorStore, log_id: str, verifier: _Verifier) -> Sequence[Anchor]:
+    try:
+        return store.anchors(log_id)
+    except Exception as exc:  # noqa: BLE001 (a store failure is a finding, not a crash)
+        verifier.report(
+            "truncated",
+            verifier.last_file,
+            None,
+            None,
+            f"the anchors of log {log_id} cannot be read ({type(exc).__name__}): "
+            "the log's end cannot be checked",
+        )
+        return ()

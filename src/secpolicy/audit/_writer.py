@@ -1,50 +1,96 @@
-"""The chain writer: sequence numbers, hash chain, checkpoints, rotation, anchors.
+"""The chain writer: sequence numbers, hash chain, Merkle checkpoints, rotation, anchors.
 
 Everything that orders records happens under one lock, together with the
-write: the sequence number, the previous hash, the line's own hash and the
-call to the sink. A chain built in a structlog processor, outside the write's
-lock, breaks as soon as two threads log at once.
+write: the sequence number, the previous hash, the line's own hash, the
+Merkle tree and the call to the sink. The chain state advances only after the
+sink accepted the line; after a write or fsync error the writer refuses
+everything until the log is reopened (which repairs the file and records the
+repair), so a sequence number is never used twice.
+
+Anchoring happens outside the lock, with a timeout. Its semantics are
+at-least-once: when a call raises :class:`~secpolicy.exceptions.AuditWriteError`
+because the checkpoint it triggered could not be anchored, its own record is
+already in the log. Until the anchor store takes the pending checkpoint, every
+later call fails before writing anything (fail closed).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
+import time as _time
 import uuid
-from datetime import datetime, timedelta
+import weakref
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from secpolicy._clock import Clock, SystemClock
 from secpolicy.audit._anchor import Anchor, AnchorStore
-from secpolicy.audit._chain import (
-    GENESIS,
-    SigningKey,
-    checkpoint_message,
-    frame,
-    key_algorithm,
-    key_id,
-    sign,
-)
+from secpolicy.audit._chain import SigningKey, frame, key_algorithm, key_id
 from secpolicy.audit._event import format_time
-from secpolicy.audit._sinks import FileSink, Sink, Tail
+from secpolicy.audit._merkle import CompactRange, leaf_hash
+from secpolicy.audit._note import Checkpoint, CheckpointError, make_checkpoint
+from secpolicy.audit._sinks import FileSink, Sink, Tail, new_tail
 from secpolicy.exceptions import AuditWriteError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
+    from datetime import datetime
 
-__all__ = ["ChainWriter"]
+__all__ = ["AnchorMismatch", "ChainWriter", "WriterForked"]
 
 _DUMPS: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
-
 _TORN_REASON: Final = "torn last line removed on reopening (a crash during a write)"
+_ANCHOR_TIMEOUT: Final = timedelta(seconds=10)
+
+
+class AnchorMismatch(AuditWriteError):  # noqa: N818 (states what was found)
+    """The log on disk does not continue its newest anchor: nothing was written.
+
+    Raised when a writer opens a log whose end is behind the newest checkpoint
+    in the anchor store (records were cut off, or an older copy was restored),
+    or whose last checkpoint differs from the anchored one (the log was
+    replaced). Continuing such a log would launder the cut; move the file
+    aside, run ``secpolicy audit verify --anchor`` and start a new log.
+
+    .. versionadded:: 0.2
+    """
+
+    __module__ = "secpolicy.audit"
+
+
+class WriterForked(AuditWriteError):  # noqa: N818 (states what was found)
+    """An audit logger was used in a process forked from the one that opened it.
+
+    A forked child shares the parent's file descriptor and lock: two
+    processes appending to one chain would fork it. Open a logger (with its
+    own file) in each child after the fork.
+
+    .. versionadded:: 0.2
+    """
+
+    __module__ = "secpolicy.audit"
 
 
 def _body(values: Mapping[str, Any]) -> str:
     return _DUMPS(values)[1:-1]
+
+
+_WRITERS: weakref.WeakSet[ChainWriter] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:  # pragma: no cover - runs in a forked child
+    for writer in list(_WRITERS):
+        writer._forked = True  # noqa: SLF001 (module-private hook)
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class ChainWriter:
@@ -59,16 +105,21 @@ class ChainWriter:
         checkpoint_every: Seal after this many records.
         checkpoint_interval: Seal records older than this (on the next write,
             or from a background thread with *seal_idle*).
-        clock: The time source.
+        clock: The time source of the records.
         mirrors: More sinks that receive every line after the primary; a
             mirror's failure is recorded in the chain, not raised.
         seal_idle: Run a daemon thread that seals idle logs after
             *checkpoint_interval*.
         on_record: Called with ``(seq, hash, record)`` after every event record
             is written (the pytest plugin's capture uses it).
+        monotonic: Seconds on a clock that never steps back, for intervals;
+            ``time.monotonic`` without a *clock*, else the clock's timestamps
+            (so tests that move a frozen clock move intervals too).
+        anchor_timeout: How long an anchor ``put`` may take before it counts
+            as failed.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0912, PLR0915 (one constructor for every option)
         self,
         sink: Sink,
         *,
@@ -80,11 +131,15 @@ class ChainWriter:
         mirrors: Sequence[Sink] = (),
         seal_idle: bool = True,
         on_record: Callable[[int, str, dict[str, Any]], None] | None = None,
+        monotonic: Callable[[], float] | None = None,
+        anchor_timeout: timedelta = _ANCHOR_TIMEOUT,
     ) -> None:
         if checkpoint_every < 1:
             raise ValueError(f"checkpoint_every must be at least 1, not {checkpoint_every}")
         if checkpoint_interval is not None and checkpoint_interval <= timedelta(0):
             raise ValueError("checkpoint_interval must be positive")
+        if anchor_timeout <= timedelta(0):
+            raise ValueError("anchor_timeout must be positive")
         self._alg = key_algorithm(key)
         if isinstance(key, Ed25519PublicKey):
             raise TypeError("a public key cannot sign checkpoints; pass the private key")
@@ -94,50 +149,147 @@ class ChainWriter:
         self.anchor = anchor
         self.checkpoint_every = checkpoint_every
         self.checkpoint_interval = checkpoint_interval
+        self._interval = (
+            None if checkpoint_interval is None else checkpoint_interval.total_seconds()
+        )
+        self._anchor_timeout = anchor_timeout.total_seconds()
         self._clock = clock if clock is not None else SystemClock()
+        if monotonic is None:
+            monotonic = _time.monotonic if clock is None else self._clock_seconds
+        self._monotonic = monotonic
         self._mirrors = tuple(mirrors)
         self._mirror_failing = [False] * len(self._mirrors)
         self._on_record = on_record
         self._lock = threading.Lock()
         self._closed = False
-        tail = sink.open() or Tail(None, 0, GENESIS, 0, None, needs_segment=True)
-        for mirror in self._mirrors:
-            mirror.open()
-        self.log_id = tail.log_id or uuid.uuid4().hex
-        self._seq = tail.seq
-        self._prev = tail.prev
-        self._segment = tail.segment
-        self._segment_started = tail.segment_started
-        now = self._clock.now()
-        self._last_checkpoint = now
-        self._seal_at = None if checkpoint_interval is None else now + checkpoint_interval
-        self._rotating = isinstance(sink, FileSink) and (
-            sink.rotate_bytes is not None or sink.rotate_every is not None
-        )
-        self._unsealed = 0
-        with self._lock:
-            if tail.needs_segment:
-                self._start_segment(now, previous=None)
-            if tail.torn is not None:
-                length, digest = tail.torn
-                self._append(
-                    "repair",
-                    _body(
-                        {
-                            "time": format_time(now),
-                            "reason": _TORN_REASON,
-                            "removed_bytes": length,
-                            "removed_sha256": digest,
-                        }
-                    ),
-                )
+        self._failed: str | None = None
+        self._forked = False
+        self._pid = os.getpid()
+        self._pending: list[Anchor] = []
         self._stop = threading.Event()
         self._sealer: threading.Thread | None = None
+        opened = False
+        try:
+            tail = sink.open() or new_tail()
+            opened = True
+            for mirror in self._mirrors:
+                mirror.open()
+            self.log_id = tail.log_id or uuid.uuid4().hex
+            self._seq = tail.seq
+            self._prev = tail.prev
+            self._tree = tail.tree.copy() if tail.tree is not None else CompactRange()
+            if self._tree.size != self._seq:
+                raise AuditWriteError(  # noqa: TRY301 (the handler below releases the sink)
+                    f"the Merkle state of {sink!r} covers {self._tree.size} records, "
+                    f"not {self._seq}: the log cannot be continued"
+                )
+            self._segment = tail.segment
+            self._segment_started = tail.segment_started
+            self._check_anchor(tail)
+            now = self._clock.now()
+            self._last_checkpoint = self._monotonic()
+            self._unsealed = 0
+            self._rotating = isinstance(sink, FileSink) and (
+                sink.rotate_bytes is not None or sink.rotate_every is not None
+            )
+            with self._lock:
+                if tail.needs_segment:
+                    self._start_segment(now, previous=None)
+                for length, digest, evidence in tail.repairs:
+                    self._append(
+                        "repair",
+                        _body(
+                            {
+                                "time": format_time(now),
+                                "reason": _TORN_REASON,
+                                "removed_bytes": length,
+                                "removed_sha256": digest,
+                                "evidence": evidence,
+                            }
+                        ),
+                    )
+                if tail.repairs and isinstance(sink, FileSink):
+                    sink.sync()
+                    sink.repairs_recorded()
+        except BaseException:
+            if opened:
+                with contextlib.suppress(Exception):
+                    sink.abandon() if isinstance(sink, FileSink) else sink.close()
+            for mirror in self._mirrors:
+                with contextlib.suppress(Exception):
+                    mirror.close()
+            raise
+        _WRITERS.add(self)
         if seal_idle and checkpoint_interval is not None:
             self._sealer = threading.Thread(
                 target=self._seal_loop, name="secpolicy-audit-sealer", daemon=True
             )
             self._sealer.start()
+
+    def _clock_seconds(self) -> float:
+        return self._clock.now().timestamp()
+
+    # -- opening --------------------------------------------------------------
+
+    def _check_anchor(self, tail: Tail) -> None:
+        """Refuse a log behind its newest anchor; re-anchor a checkpoint the store missed."""
+        checkpoint: Checkpoint | None = None
+        if tail.checkpoint is not None:
+            seq, note, _ = tail.checkpoint
+            try:
+                checkpoint = Checkpoint.parse(note)
+            except CheckpointError:
+                raise AuditWriteError(
+                    f"the last checkpoint of {self.sink!r} (record {seq}) is malformed: "
+                    "the log cannot be continued; run 'secpolicy audit verify'"
+                ) from None
+            if checkpoint.size != seq or checkpoint.log_id != self.log_id:
+                raise AnchorMismatch(
+                    f"the last checkpoint of {self.sink!r} does not match its place in the log"
+                )
+        if self.anchor is None or tail.log_id is None:
+            return
+        try:
+            latest = self.anchor.latest(self.log_id)
+        except Exception as exc:
+            raise AuditWriteError(
+                f"cannot read the newest anchor of log {self.log_id}: {type(exc).__name__}"
+            ) from exc
+        if latest is None:
+            if checkpoint is not None:
+                self._pending.append(self._anchor_of(checkpoint, tail))
+            return
+        if checkpoint is None or checkpoint.size < latest.seq:
+            raise AnchorMismatch(
+                f"the log {self.sink!r} ends at record {tail.seq - 1} but its anchor store holds "
+                f"checkpoint {latest.seq} of {latest.time}: sealed records were cut off or an "
+                "older copy was restored; nothing was written"
+            )
+        if checkpoint.size == latest.seq:
+            if Checkpoint.parse(latest.note).text != checkpoint.text:
+                raise AnchorMismatch(
+                    f"checkpoint {latest.seq} of {self.sink!r} differs from its anchored copy: "
+                    "the log was replaced; nothing was written"
+                )
+            return
+        # The store missed the newest checkpoint (an anchor failure before a restart).
+        self._pending.append(self._anchor_of(checkpoint, tail))
+
+    def _anchor_of(self, checkpoint: Checkpoint, tail: Tail) -> Anchor:
+        assert tail.checkpoint is not None  # noqa: S101 (only called with one)
+        seq, _, (head, digest) = tail.checkpoint
+        return Anchor(
+            log_id=self.log_id,
+            seq=seq,
+            head=head,
+            hash=digest,
+            time=checkpoint.time,
+            alg=self._alg,
+            key_id=self._key_id,
+            root=checkpoint.root.hex(),
+            note=checkpoint.note,
+            file=tail.checkpoint_file or str(getattr(self.sink, "name", "")),
+        )
 
     # -- the public operations of the logger --------------------------------
 
@@ -146,60 +298,89 @@ class ChainWriter:
 
         Raises:
             AuditWriteError: It could not be written or made durable as the
-                sink's policy requires; nothing is half-written.
+                sink's policy requires, or the checkpoint it triggered could
+                not be anchored (then the record *was* written: at-least-once).
         """
+        if self._pending:
+            self._flush_anchors()
         with self._lock:
-            if self._closed:
-                self._require_open()
+            self._require_writable()
             now = self._clock.now()
             if self._rotating and self.sink.rotation_due(now, self._segment_started):  # type: ignore[attr-defined]
                 self._rotate(now)
             seq, digest = self._append("event", body)
-            if self._unsealed >= self.checkpoint_every or (
-                self._seal_at is not None and now >= self._seal_at
-            ):
+            if self._unsealed >= self.checkpoint_every or self._interval_passed():
                 self._checkpoint(now)
+        if self._pending:
+            self._flush_anchors()
         if self._on_record is not None:
             self._on_record(seq, digest, record)
 
     def record(self, kind: str, values: Mapping[str, Any]) -> tuple[int, str]:
         """Write one record of the log's own (``prune``, ...) and seal it."""
+        if self._pending:
+            self._flush_anchors()
         with self._lock:
-            self._require_open()
+            self._require_writable()
             now = self._clock.now()
             written = self._append(kind, _body({"time": format_time(now), **values}))
             self._checkpoint(now)
-            return written
+        self._flush_anchors()
+        return written
 
     def checkpoint(self) -> None:
-        """Seal every record written so far (no-op if nothing is unsealed)."""
+        """Seal every record written so far (no-op if nothing is unsealed) and anchor it."""
         with self._lock:
-            self._require_open()
+            self._require_writable()
             if self._unsealed:
                 self._checkpoint(self._clock.now())
+        self._flush_anchors()
 
     def close(self) -> None:
-        """Seal, fsync and close. Idempotent."""
+        """Seal, fsync, anchor and close. Idempotent.
+
+        Raises:
+            AuditWriteError: The final checkpoint could not be written or
+                anchored (the file is closed all the same).
+        """
         self._stop.set()
         if self._sealer is not None and self._sealer is not threading.current_thread():
             self._sealer.join()
         with self._lock:
             if self._closed:
                 return
+            if self._forked or os.getpid() != self._pid:
+                # A child must not seal, sync or truncate its parent's log.
+                self._closed = True
+                with contextlib.suppress(Exception):
+                    self.sink.abandon() if isinstance(self.sink, FileSink) else None
+                return
             try:
-                if self._unsealed:
+                if self._unsealed and self._failed is None:
                     self._checkpoint(self._clock.now())
             finally:
                 self._closed = True
-                self.sink.close()
+                if self._failed is None:
+                    self.sink.close()
+                else:
+                    with contextlib.suppress(Exception):
+                        self.sink.abandon() if isinstance(
+                            self.sink, FileSink
+                        ) else self.sink.close()
                 for mirror in self._mirrors:
                     with contextlib.suppress(Exception):
                         mirror.close()
+        self._flush_anchors()
 
     @property
     def closed(self) -> bool:
         """True after :meth:`close`."""
         return self._closed
+
+    @property
+    def failed(self) -> str | None:
+        """Why the writer stopped after a write error, or None."""
+        return self._failed
 
     @property
     def next_seq(self) -> int:
@@ -216,29 +397,100 @@ class ChainWriter:
         """How many records were written since the last checkpoint."""
         return self._unsealed
 
+    @property
+    def pending_anchors(self) -> int:
+        """Checkpoints written but not yet taken by the anchor store."""
+        return len(self._pending)
+
+    # -- anchoring, outside the lock -------------------------------------------
+
+    def _flush_anchors(self) -> None:
+        """Hand pending checkpoints to the anchor store, oldest first.
+
+        Raises:
+            AuditWriteError: The store failed or timed out; they stay pending.
+        """
+        store = self.anchor
+        while self._pending and store is not None:
+            anchor = self._pending[0]
+            self._put(store, anchor)
+            with self._lock:
+                if self._pending and self._pending[0] is anchor:
+                    del self._pending[0]
+
+    def _put(self, store: AnchorStore, anchor: Anchor) -> None:
+        outcome: list[BaseException | None] = []
+
+        def put() -> None:
+            try:
+                store.put(anchor)
+            except BaseException as exc:  # noqa: BLE001 (handed to the caller below)
+                outcome.append(exc)
+            else:
+                outcome.append(None)
+
+        worker = threading.Thread(target=put, name="secpolicy-audit-anchor", daemon=True)
+        worker.start()
+        worker.join(self._anchor_timeout)
+        if not outcome:
+            raise AuditWriteError(
+                f"anchoring checkpoint {anchor.seq} of log {anchor.log_id} timed out after "
+                f"{self._anchor_timeout:g} s; later records are refused until it succeeds"
+            )
+        error = outcome[0]
+        if error is None:
+            return
+        if isinstance(error, AuditWriteError):
+            raise error
+        message = (
+            f"cannot anchor checkpoint {anchor.seq} of log {anchor.log_id}: "
+            f"{type(error).__name__}; later records are refused until it succeeds"
+        )
+        errno = getattr(error, "errno", None)
+        raise (AuditWriteError(errno, message) if errno else AuditWriteError(message)) from error
+
     # -- under the lock -------------------------------------------------------
 
-    def _require_open(self) -> None:
+    def _require_writable(self) -> None:
+        if self._forked or os.getpid() != self._pid:
+            self._forked = True
+            raise WriterForked(
+                "this audit logger was opened in another process (before a fork); "
+                "open one in each worker process, each with its own file"
+            )
         if self._closed:
             raise AuditWriteError("the audit logger is closed")
+        if self._failed is not None:
+            raise AuditWriteError(
+                f"the audit logger stopped after a write error ({self._failed}); "
+                "reopen the log to repair it and continue"
+            )
 
-    def _interval_passed(self, now: datetime) -> bool:
-        return (
-            self.checkpoint_interval is not None
-            and now - self._last_checkpoint >= self.checkpoint_interval
+    def _interval_passed(self) -> bool:
+        return self._interval is not None and (
+            self._monotonic() - self._last_checkpoint >= self._interval
         )
 
-    def _append(self, kind: str, body: str) -> tuple[int, str]:
+    def _commit(self, kind: str, body: str, write: Callable[[bytes], None]) -> tuple[int, str]:
+        """Frame a record, hand it to *write*, and only then advance the chain."""
         seq = self._seq
         line, digest = frame(seq, self._prev, kind, body)
-        self.sink.write(line)
+        try:
+            write(line)
+        except BaseException as exc:
+            self._failed = f"{type(exc).__name__} writing record {seq}"
+            raise
         self._seq = seq + 1
         self._prev = digest
+        self._tree.append(leaf_hash(line[:-1]))
         self._unsealed += 1
         if self._mirrors:
             for index, mirror in enumerate(self._mirrors):
                 self._mirror(index, mirror, line)
         return seq, digest
+
+    def _append(self, kind: str, body: str) -> tuple[int, str]:
+        return self._commit(kind, body, self.sink.write)
 
     def _mirror(self, index: int, mirror: Sink, line: bytes) -> None:
         try:
@@ -260,54 +512,61 @@ class ChainWriter:
         else:
             self._mirror_failing[index] = False
 
+    def _sync(self) -> None:
+        if isinstance(self.sink, FileSink):
+            try:
+                self.sink.sync()
+            except BaseException as exc:
+                self._failed = f"{type(exc).__name__} syncing record {self._seq - 1}"
+                raise
+
     def _checkpoint(self, now: datetime) -> None:
         time = format_time(now)
         seq, head = self._seq, self._prev
-        signature = sign(self._key, checkpoint_message(self.log_id, seq, head, time))
+        root = self._tree.root()
+        checkpoint = make_checkpoint(
+            log_id=self.log_id, size=seq, root=root, time=time, key=self._key
+        )
         values = {
             "time": time,
             "log_id": self.log_id,
-            "alg": self._alg,
-            "key_id": self._key_id,
-            "sig": signature,
-            "sealed": self._unsealed,
+            "root": root.hex(),
+            "frontier": self._tree.to_hex(),
+            "checkpoint": checkpoint.note,
         }
         _, digest = self._append("checkpoint", _body(values))
-        if isinstance(self.sink, FileSink):
-            self.sink.sync()
+        self._sync()
         self._unsealed = 0
-        self._last_checkpoint = now
-        self._seal_at = None if self.checkpoint_interval is None else now + self.checkpoint_interval
+        self._last_checkpoint = self._monotonic()
         if self.anchor is not None:
-            anchor = Anchor(
-                log_id=self.log_id,
-                seq=seq,
-                head=head,
-                hash=digest,
-                time=time,
-                alg=self._alg,
-                key_id=self._key_id,
-                sig=signature,
-                file=getattr(self.sink, "name", ""),
+            self._pending.append(
+                Anchor(
+                    log_id=self.log_id,
+                    seq=seq,
+                    head=head,
+                    hash=digest,
+                    time=time,
+                    alg=self._alg,
+                    key_id=self._key_id,
+                    root=root.hex(),
+                    note=checkpoint.note,
+                    file=getattr(self.sink, "name", ""),
+                )
             )
-            try:
-                self.anchor.put(anchor)
-            except AuditWriteError:
-                raise
-            except OSError as exc:
-                raise AuditWriteError(
-                    exc.errno, f"cannot anchor checkpoint {seq}: {exc.strerror or exc}"
-                ) from exc
 
-    def _start_segment(self, now: datetime, previous: str | None) -> None:
+    def _segment_body(self, now: datetime, previous: str | None) -> str:
         values: dict[str, Any] = {
             "time": format_time(now),
             "log_id": self.log_id,
             "segment": self._segment,
+            "frontier": self._tree.to_hex(),
         }
         if previous is not None:
             values["previous_file"] = previous
-        self._append("segment", _body(values))
+        return _body(values)
+
+    def _start_segment(self, now: datetime, previous: str | None) -> None:
+        self._append("segment", self._segment_body(now, previous))
         self._segment_started = now
 
     def _rotate(self, now: datetime) -> None:
@@ -315,23 +574,33 @@ class ChainWriter:
         if not isinstance(sink, FileSink):  # pragma: no cover - _rotating is False then
             raise TypeError("only file sinks rotate")
         self._checkpoint(now)
-        rotated = sink.rotate(self._segment)
+        segment = self._segment
         self._segment += 1
-        self._start_segment(now, previous=rotated)
+        previous = sink.rotated_name(segment)
+
+        def write(line: bytes) -> None:
+            sink.rotate(segment, line)
+
+        try:
+            self._commit("segment", self._segment_body(now, previous), write)
+        except BaseException:
+            self._segment = segment
+            raise
+        self._segment_started = now
 
     def _seal_loop(self) -> None:
-        if self.checkpoint_interval is None:  # pragma: no cover - not started then
+        if self._interval is None:  # pragma: no cover - not started then
             return
-        seconds = self.checkpoint_interval.total_seconds()
-        while not self._stop.wait(seconds):
-            with self._lock:
-                if self._closed:
-                    return
-                now = self._clock.now()
-                if self._unsealed and self._interval_passed(now):
-                    # A failure here shows again on the next write, which fails closed.
-                    with contextlib.suppress(AuditWriteError):
-                        self._checkpoint(now)
+        while not self._stop.wait(self._interval):
+            try:
+                with self._lock:
+                    if self._closed or self._forked or self._failed is not None:
+                        return
+                    if self._unsealed and not self._pending and self._interval_passed():
+                        self._checkpoint(self._clock.now())
+                self._flush_anchors()
+            except Exception:  # noqa: BLE001, S112 (shows again on the next write, which fails closed)
+                continue
 
     def __repr__(self) -> str:
         return f"ChainWriter({self.sink!r}, next_seq={self._seq}, alg={self._alg!r})"

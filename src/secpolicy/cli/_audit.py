@@ -40,8 +40,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="check a chained audit log for tampering",
         description=(
             "Verify a secpolicy audit log: every record's hash, the chain, the signed "
-            "checkpoints and, with --anchor, that the tail was not cut off. Exits 0 if "
-            "nothing is wrong, 1 on any problem (or warning with --strict), 2 on bad usage."
+            "Merkle checkpoints (every record must be sealed by one), with --anchor every "
+            "anchored checkpoint of the writer, and with --expected-log-id the set of logs. "
+            "Exits 0 if nothing is wrong, 1 on any problem (or warning with --strict), 2 on "
+            "bad usage."
         ),
     )
     check.add_argument(
@@ -65,6 +67,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="environment variable holding an HMAC checkpoint key (hex or base64url)",
     )
     check.add_argument("--anchor", metavar="FILE", help="the anchor file the writer used")
+    check.add_argument(
+        "--expected-log-id",
+        action="append",
+        default=None,
+        metavar="ID",
+        help="a log that must be there (one per writer; repeat): a missing, substituted or "
+        "unknown log fails",
+    )
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument(
@@ -128,7 +138,13 @@ def _verify(args: argparse.Namespace) -> int:
         if args.progress is not None
         else (sys.stderr.isatty() and total >= _PROGRESS_FROM)
     )
-    report = verify(args.paths, key=keys, anchor=anchor, progress=_bar if show else None)
+    report = verify(
+        args.paths,
+        key=keys,
+        anchor=anchor,
+        expected_log_ids=args.expected_log_id,
+        progress=_bar if show else None,
+    )
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
