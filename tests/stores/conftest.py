@@ -19,10 +19,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import attrs
 import pytest
 import redis
 import sqlalchemy as sa
 
+from secpolicy.audit import Anchor
 from tests.stores._servers import PostgresServer, RedisServer
 
 START = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -96,3 +98,12 @@ def redis_client(redis_url: str) -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(redis_url)
     yield client
     client.close()
+
+
+def make_anchor(log_id: str, seq: int, head: str = "h") -> Anchor:
+    """An anchor with every text field filled from *seq* (whatever fields Anchor has)."""
+    fields: dict[str, object] = {
+        f.name: f"{f.name}-{seq}" for f in attrs.fields(Anchor) if f.name not in {"log_id", "seq"}
+    }
+    fields.update(log_id=log_id, seq=seq, head=f"{head}{seq}")
+    return Anchor(**fields)  # type: ignore[arg-type]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from secpolicy.audit import Anchor, AnchorStore, FileAnchorStore, MemoryAnchorStore
+from secpolicy.audit import AnchorStore, FileAnchorStore, MemoryAnchorStore
 from secpolicy.password import (
     LockoutPolicy,
     LoginThrottle,
@@ -21,7 +20,7 @@ from secpolicy.password import (
 )
 from secpolicy.stores.redis import RedisThrottleStore
 from secpolicy.stores.sql import SQLAnchorStore, SQLThrottleStore
-from tests.stores.conftest import START
+from tests.stores.conftest import START, make_anchor
 
 POLICY = LockoutPolicy(max_failures=3, window=timedelta(minutes=15), duration=timedelta(minutes=30))
 
@@ -156,57 +155,50 @@ class TestThrottleStoreContract:
         assert _counter(throttle_store.get("counter")) == 8 * per_thread
 
 
-def _anchor(log_id: str, seq: int, head: str = "h") -> Anchor:
-    return Anchor(
-        log_id=log_id,
-        seq=seq,
-        head=f"{head}{seq}",
-        hash=f"x{seq}",
-        time="2026-03-01T08:00:00Z",
-        alg="ed25519",
-        key_id="k1",
-        sig="c2ln",
-        file="audit.jsonl",
-    )
-
-
 class TestAnchorStoreContract:
     def test_is_an_anchor_store(self, anchor_store: AnchorStore) -> None:
         """Every store satisfies the AnchorStore protocol."""
         assert isinstance(anchor_store, AnchorStore)
 
-    def test_unknown_log_has_no_anchor(self, anchor_store: AnchorStore) -> None:
+    def test_unknown_log_has_nomake_anchor(self, anchor_store: AnchorStore) -> None:
         """A log never anchored reads None."""
         assert anchor_store.latest("nobody") is None
 
     def test_latest_is_highest_seq(self, anchor_store: AnchorStore) -> None:
         """``latest`` returns the anchor with the highest seq, whatever the order of puts."""
         for seq in (10, 30, 20):
-            anchor_store.put(_anchor("a", seq))
-        assert anchor_store.latest("a") == _anchor("a", 30)
+            anchor_store.put(make_anchor("a", seq))
+        assert anchor_store.latest("a") == make_anchor("a", 30)
 
     def test_logs_are_separate(self, anchor_store: AnchorStore) -> None:
         """Anchors of one log never answer for another."""
-        anchor_store.put(_anchor("a", 5))
-        anchor_store.put(_anchor("b", 3))
-        assert anchor_store.latest("a") == _anchor("a", 5)
-        assert anchor_store.latest("b") == _anchor("b", 3)
+        anchor_store.put(make_anchor("a", 5))
+        anchor_store.put(make_anchor("b", 3))
+        assert anchor_store.latest("a") == make_anchor("a", 5)
+        assert anchor_store.latest("b") == make_anchor("b", 3)
 
     def test_round_trips_every_field(self, anchor_store: AnchorStore) -> None:
         """Every field of an anchor comes back unchanged."""
-        anchor = Anchor(
-            log_id="svc-1",
-            seq=2**40,
-            head="0" * 64,
-            hash="f" * 64,
-            time="2026-03-01T08:00:00.123456Z",
-            alg="hmac-sha256",
-            key_id="key-2026",
-            sig="A" * 88,
-            file="audit.jsonl.3",
-        )
+        anchor = make_anchor("svc-1", 2**40, head="0" * 64)
         anchor_store.put(anchor)
         assert anchor_store.latest("svc-1") == anchor
 
+    def test_keeps_every_anchor_in_order(self, anchor_store: AnchorStore) -> None:
+        """``anchors`` lists all anchors of a log by seq; an identical put is kept once."""
+        for seq in (3, 1, 2, 2):
+            anchor_store.put(make_anchor("a", seq))
+        assert [x.seq for x in anchor_store.anchors("a")] == [1, 2, 3]
+        assert list(anchor_store.anchors("nobody")) == []
 
-ThreadWork = Callable[[], None]
+    def test_forks_are_kept_side_by_side(self, anchor_store: AnchorStore) -> None:
+        """Two different anchors with one seq are both kept, in the order stored."""
+        anchor_store.put(make_anchor("a", 2))
+        anchor_store.put(make_anchor("a", 2, head="fork"))
+        assert [x.head for x in anchor_store.anchors("a")] == ["h2", "fork2"]
+
+    def test_log_ids_names_every_writer(self, anchor_store: AnchorStore) -> None:
+        """``log_ids`` is the set of logs anchored."""
+        assert anchor_store.log_ids() == frozenset()
+        for log in ("w1", "w2", "w1"):
+            anchor_store.put(make_anchor(log, 1))
+        assert anchor_store.log_ids() == {"w1", "w2"}

@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from secpolicy.audit import Anchor
 from secpolicy.exceptions import AuditWriteError, PolicyConfigError
 from secpolicy.password import LockoutPolicy, LoginThrottle, ThrottleState
 from secpolicy.retention import LegalHold, Period, RetentionRecord, RetentionRule, RetentionSchedule
@@ -25,19 +24,7 @@ from secpolicy.stores.sql import (
     migrate,
     schema_version,
 )
-from tests.stores.conftest import START
-
-
-def _anchor(log_id: str, seq: int, head: str = "h") -> Anchor:
-    fields = {field: f"{field}-{seq}" for field in _string_fields()}
-    fields.update(log_id=log_id, seq=seq, head=f"{head}{seq}")
-    return Anchor(**fields)
-
-
-def _string_fields() -> list[str]:
-    import attrs
-
-    return [f.name for f in attrs.fields(Anchor) if f.name not in {"log_id", "seq"}]
+from tests.stores.conftest import START, make_anchor
 
 
 class TestMigrate:
@@ -141,8 +128,8 @@ class TestSQLAnchorStore:
         """All anchors of a log are kept in seq order; an identical put is stored once."""
         store = SQLAnchorStore(engine, prefix=prefix)
         for seq in (3, 1, 2, 2):
-            store.put(_anchor("a", seq))
-        store.put(_anchor("a", 2, head="fork"))
+            store.put(make_anchor("a", seq))
+        store.put(make_anchor("a", 2, head="fork"))
         assert [a.seq for a in store.anchors("a")] == [1, 2, 2, 3]
         assert store.anchors("a")[1].head == "h2"
         assert store.anchors("a")[2].head == "fork2"
@@ -153,7 +140,7 @@ class TestSQLAnchorStore:
         store = SQLAnchorStore(engine, prefix=prefix)
         assert store.log_ids() == frozenset()
         for log in ("w1", "w2", "w1", "w3"):
-            store.put(_anchor(log, 1))
+            store.put(make_anchor(log, 1))
         assert store.log_ids() == {"w1", "w2", "w3"}
 
     @pytest.mark.parametrize("statement", ["UPDATE {t} SET seq = 0", "DELETE FROM {t}"])
@@ -162,15 +149,15 @@ class TestSQLAnchorStore:
     ) -> None:
         """Even the table's owner cannot UPDATE or DELETE an anchor: the trigger aborts."""
         store = SQLAnchorStore(engine, prefix=prefix)
-        store.put(_anchor("a", 1))
+        store.put(make_anchor("a", 1))
         with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as conn:
             conn.exec_driver_sql(statement.format(t=f"{prefix}anchors"))
-        assert store.latest("a") == _anchor("a", 1)
+        assert store.latest("a") == make_anchor("a", 1)
 
     def test_postgres_refuses_truncate(self, pg_engine: sa.Engine, prefix: str) -> None:
         """TRUNCATE is refused on PostgreSQL too."""
         store = SQLAnchorStore(pg_engine, prefix=prefix)
-        store.put(_anchor("a", 1))
+        store.put(make_anchor("a", 1))
         with pytest.raises(sa.exc.DBAPIError, match="append-only"), pg_engine.begin() as conn:
             conn.exec_driver_sql(f"TRUNCATE {prefix}anchors")
         assert store.latest("a") is not None
@@ -185,8 +172,8 @@ class TestSQLAnchorStore:
         writer_engine = sa.create_engine(url)
         try:
             writer = SQLAnchorStore(writer_engine, prefix=prefix, create_schema=False)
-            writer.put(_anchor("svc", 7))
-            assert writer.latest("svc") == _anchor("svc", 7)
+            writer.put(make_anchor("svc", 7))
+            assert writer.latest("svc") == make_anchor("svc", 7)
             for statement in (
                 f"UPDATE {prefix}anchors SET seq = 0",
                 f"DELETE FROM {prefix}anchors",
@@ -217,13 +204,13 @@ class TestSQLAnchorStore:
         with engine.begin() as conn:
             conn.exec_driver_sql(f"DROP TABLE {prefix}anchors")
         with pytest.raises(AuditWriteError):
-            store.put(_anchor("a", 1))
+            store.put(make_anchor("a", 1))
         with pytest.raises(StoreError):
             store.latest("a")
         with pytest.raises(StoreError):
             store.log_ids()
 
-    def test_put_needs_an_anchor(self, sqlite_engine: sa.Engine) -> None:
+    def test_put_needs_anmake_anchor(self, sqlite_engine: sa.Engine) -> None:
         """Anything but an Anchor is refused."""
         with pytest.raises(PolicyConfigError):
             SQLAnchorStore(sqlite_engine).put({"log_id": "a"})  # type: ignore[arg-type]
