@@ -29,14 +29,17 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess witho
 
 from secpolicy.stores.sql._anchor import SQLAnchorStore, create_anchor_writer_role
 from secpolicy.stores.sql._holds import HoldEvent, SQLHoldStore, StoredHold
+from secpolicy.stores.sql._policy import PolicyFollower, SQLPolicyStore
 from secpolicy.stores.sql._schema import COMPONENTS, migrate, schema_version
 from secpolicy.stores.sql._throttle import SQLThrottleStore
 
 __all__ = [
     "COMPONENTS",
     "HoldEvent",
+    "PolicyFollower",
     "SQLAnchorStore",
     "SQLHoldStore",
+    "SQLPolicyStore",
     "SQLThrottleStore",
     "StoredHold",
     "create_anchor_writer_role",

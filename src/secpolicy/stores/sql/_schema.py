@@ -133,6 +133,13 @@ class Tables:
             sa.Column("actor", sa.Text, nullable=True),
             sa.Column("at", sa.BigInteger, nullable=False),
         )
+        self.policy_snapshots = sa.Table(
+            f"{p}policy_snapshots",
+            self.metadata,
+            sa.Column("version", sa.BigInteger, primary_key=True, autoincrement=False),
+            sa.Column("body", sa.Text, nullable=False),
+            sa.Column("at", sa.BigInteger, nullable=False),
+        )
 
     @property
     def notify_channel(self) -> str:
@@ -202,7 +209,7 @@ def _holds_v1(conn: Connection, t: Tables) -> None:
 
 
 def _policy_v1(conn: Connection, t: Tables) -> None:
-    _create("policy_changes")(conn, t)
+    _create("policy_changes", "policy_snapshots")(conn, t)
     _append_only(conn, t.policy_changes.name)
 
 
