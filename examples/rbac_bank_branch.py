@@ -42,13 +42,17 @@ POLICY = {
         {"user": "wang.fang", "role": "branch_manager", "tenant": "shanghai-01"},
         {"user": "zhang.min", "role": "access_requester", "tenant": "shanghai-01"},
         {"user": "chen.jing", "role": "access_approver", "tenant": "shanghai-01"},
+        {"user": "wang.fang", "role": "access_approver", "tenant": "shanghai-01"},
     ],
+    # Approvers of privileged grants must hold this role (in the request's tenant).
+    "approvals": {"approver_role": "access_approver"},
     "ssd": [
         {"name": "request-vs-approve", "roles": ["access_requester", "access_approver"], "n": 2}
     ],
     "labels": [{"resource": "accounts/vip/**", "level": "机密", "tenant": "shanghai-01"}],
     "clearances": [{"user": "wang.fang", "level": "机密", "tenant": "shanghai-01"}],
 }
+
 BRANCH = "shanghai-01"
 
 

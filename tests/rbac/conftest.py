@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -28,7 +28,9 @@ def events() -> list[RBACEvent]:
 @pytest.fixture
 def bank(clock: FrozenClock, events: list[RBACEvent]) -> RBAC:
     """A small bank branch: viewer < teller < manager, a privileged DBA role."""
-    rbac = RBAC(levels=LEVELS, clock=clock, on_event=events.append)
+    rbac = RBAC(
+        levels=LEVELS, clock=clock, on_event=events.append, max_grant_duration=timedelta(days=400)
+    )
     rbac.add_role("viewer")
     rbac.add_role("teller", inherits=["viewer"])
     rbac.add_role("manager", inherits=["teller"])
@@ -45,4 +47,7 @@ def bank(clock: FrozenClock, events: list[RBACEvent]) -> RBAC:
     rbac.assign("alice", "teller", tenant="b1")
     rbac.assign("bob", "manager", tenant="b1")
     rbac.assign("carol", "auditor", tenant="b1")
+    rbac.add_role("approver")
+    rbac.assign("bob", "approver")
+    rbac.assign("carol", "approver")
     return rbac

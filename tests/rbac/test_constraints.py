@@ -113,12 +113,15 @@ class TestSessions:
         session.activate("approver")
 
     def test_new_dsd_checked_against_sessions(self, duties: RBAC) -> None:
-        """A DSD constraint that an open session already breaks is refused."""
+        """A session a new DSD forbids denies, with a reason, until it drops a role."""
         duties.assign("u", "requester")
         duties.assign("u", "approver")
         session = duties.create_session("u", ["requester", "approver"])
-        with pytest.raises(ConstraintViolation):
-            duties.add_dsd("one-hat", ["requester", "approver"], 2)
+        duties.add_dsd("one-hat", ["requester", "approver"], 2)
+        decision = session.decide("access/requests", "create")
+        assert not decision.allowed
+        assert "one-hat" in decision.reason
+        session.drop("approver")
         session.close()
         assert session.ended
 

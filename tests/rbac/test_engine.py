@@ -123,7 +123,9 @@ class TestDecisions:
         assert decision.allowed
         assert decision.effect == "allow"
         assert decision.roles == ("manager", "teller", "viewer")
-        assert decision.rule == Rule("viewer", ResourcePattern("accounts/**"), "read", "allow")
+        assert decision.rule == Rule(
+            role="viewer", resource=ResourcePattern("accounts/**"), action="read", effect="allow"
+        )
         assert "manager -> teller -> viewer" in decision.reason
 
     def test_implicit_deny(self, bank: RBAC) -> None:
@@ -184,7 +186,7 @@ class TestMutations:
             bank.add_role("teller")
         with pytest.raises(PolicyConfigError, match="approvals"):
             bank.add_role("y", privileged=True, approvals=0)
-        with pytest.raises(PolicyConfigError, match="non-empty"):
+        with pytest.raises(PolicyConfigError, match="empty"):
             bank.add_user("")
 
     def test_cycle_refused(self, bank: RBAC) -> None:

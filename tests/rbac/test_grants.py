@@ -98,12 +98,16 @@ class TestApprovals:
         """Only privileged roles, positive durations and stated reasons."""
         with pytest.raises(PolicyConfigError, match="not privileged"):
             bank.request_grant(
-                "dave", "teller", requested_by="a", duration=timedelta(1), reason="x"
+                "dave", "teller", requested_by="alice", duration=timedelta(1), reason="x"
             )
         with pytest.raises(PolicyConfigError, match="duration"):
-            bank.request_grant("dave", "dba", requested_by="a", duration=timedelta(0), reason="x")
+            bank.request_grant(
+                "dave", "dba", requested_by="alice", duration=timedelta(0), reason="x"
+            )
         with pytest.raises(PolicyConfigError, match="reason"):
-            bank.request_grant("dave", "dba", requested_by="a", duration=timedelta(1), reason=" ")
+            bank.request_grant(
+                "dave", "dba", requested_by="alice", duration=timedelta(1), reason=" "
+            )
 
     def test_grant_respects_ssd(self, bank: RBAC) -> None:
         """An activation that would break static SoD is refused."""
@@ -116,6 +120,7 @@ class TestApprovals:
             reason="x",
             tenant="b1",
         )
+        bank.assign("erin", "approver")
         request.approve("bob")
         with pytest.raises(ConstraintViolation):
             request.approve("erin")
@@ -125,7 +130,8 @@ class TestApprovals:
         """If the event hook fails, the change does not happen (fail closed)."""
 
         def broken(event: RBACEvent) -> None:
-            raise OSError("audit log unavailable")
+            if event.kind == "role_assigned":
+                raise OSError("audit log unavailable")
 
         rbac = RBAC(clock=clock, on_event=broken)
         rbac.add_role("teller")

@@ -1,68 +1,105 @@
-"""The RBAC engine: NIST core and hierarchical RBAC with SSD/DSD, tenants, labels, approvals."""
+"""The RBAC engine: the lock, the clock, the event hook, the store and the one commit path.
+
+Everything else is a pure function over an immutable state: changes in
+:mod:`._ops` (and the grant workflow in :mod:`._grants`), decisions in
+:mod:`._decide`, constraints in :mod:`._constraints`, review in
+:mod:`._review`, documents in :mod:`._serde`. The engine turns each method
+call into one change, applies it to the current state under its lock,
+reports the change's events, writes it to the attached store, and only then
+makes the new state current.
+"""
 
 from __future__ import annotations
 
-import itertools
+import hashlib
 import threading
-import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from secpolicy._clock import Clock, SystemClock, to_utc
 from secpolicy.exceptions import AccessDenied, ConstraintViolation, PolicyConfigError
+from secpolicy.rbac import _decide, _ops, _review, _serde
+from secpolicy.rbac._constraints import check_dsd
 from secpolicy.rbac._model import (
+    AdminRights,
     Decision,
     PendingRequest,
     PrivilegedGrant,
     RBACEvent,
-    ResourcePattern,
+    ResourceFilter,
+    ReviewReport,
     Rule,
-    RuleEffect,
 )
-from secpolicy.rbac._review import ReviewMixin
-from secpolicy.rbac._state import Constraint, RoleInfo, State, compute_closure
+from secpolicy.rbac._names import canon_action, canon_id, canon_resource
+from secpolicy.rbac._sessions import Session
+from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State, new_state
+from secpolicy.rbac._store import PolicyStore, StoreConflict
 
-if TYPE_CHECKING:
-    from secpolicy.rbac._sessions import Session
+__all__ = ["RBAC", "GrantRequest"]
 
 EventHook = Callable[[RBACEvent], object]
+_MEMO_LIMIT = 1 << 16
 
 
-def _name(value: object, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise PolicyConfigError("must be a non-empty string", field=field)
+def _tenant(tenant: object) -> str | None:
+    return None if tenant is None else canon_id(tenant, "tenant")
+
+
+def _span(value: object, field: str) -> timedelta:
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise PolicyConfigError("must be a positive timedelta", field=field)
     return value
 
 
-class RBAC(ReviewMixin):
+class RBAC:
     """Role-based access control after NIST/ANSI INCITS 359, with default deny.
 
     Roles inherit the permissions of their junior roles (a partial order;
     cycles are refused). Grants and denies name ``/``-separated resources
-    (``*`` one segment, ``**`` any depth) and actions (``*`` every action).
-    An explicit deny overrides any allow; nothing allowed means denied.
+    (``*`` one segment, ``**`` any number of segments, none included) and
+    actions (``*`` every action). An explicit deny overrides any allow;
+    nothing allowed means denied. Names are canonical (NFC; no empty, ``.``
+    or ``..`` segments, no control characters): a malformed name raises
+    :class:`InvalidNameError` in policies and requests alike.
+
+    Privileged roles are held only through an approved, time-bounded grant,
+    wherever they sit in the hierarchy: inheriting a privileged role gives
+    nothing until that role is granted.
 
     Every method takes an optional ``tenant``: assignments, grants, labels and
     clearances in one tenant never apply in another. Role definitions are
-    shared, and a grant without a tenant applies in every tenant (define a
-    role's permissions once, assign users per tenant).
+    shared, and a grant without a tenant applies in every tenant.
 
-    Changes are made under one lock and replace the engine's state whole, so
-    a concurrent reader sees the state before or after a change, never half of
-    it; reads take no lock and never change anything.
+    Every change goes through one locked commit path and replaces the
+    engine's immutable state whole; a reader sees the state before or after
+    a change, never half of it, and reads never change anything.
 
     Args:
         levels: The sensitivity scale, lowest first, e.g.
             ``("公开", "内部", "秘密", "机密", "绝密")``.
-        clock: Where time comes from for grant expiry and records.
-        on_event: Called with an :class:`RBACEvent` for every assignment,
-            privileged request, approval, activation, use, expiry and removal.
-            It runs before the change takes effect; if it raises, the change
-            is not made (fail closed: an unrecorded grant does not happen).
+        clock: Where time comes from: grant expiry, request lapses, records.
+        on_event: Called with an :class:`RBACEvent` for every change and
+            privileged use (and decisions, with the decision log on). It runs
+            before the change takes effect; if it raises, the change is not
+            made (fail closed: an unrecorded grant does not happen).
+        approver_role: The role an approver of a privileged grant must hold
+            (in the request's tenant or without a tenant), unless the role
+            names its own with ``add_role(..., approver_roles=...)``. ``None``
+            lets any registered user other than the requester and the
+            grantee approve.
+        request_ttl: How long a request waits for approvals before it lapses.
+        max_grant_duration: The longest a privileged grant may last (a role
+            may set a shorter ``max_duration``).
+        decision_log: Report every enforced deny (``check``, ``require``,
+            sessions) as an ``access_decision`` event.
+        allow_sample_rate: With the decision log on, the share of allows
+            reported too (0 to 1). Sampling is deterministic: a keyed hash
+            of the request under *sample_seed* decides.
+        sample_seed: The key of the sampling hash.
 
     Example:
         >>> rbac = RBAC()
@@ -76,62 +113,123 @@ class RBAC(ReviewMixin):
         False
     """
 
+    __module__ = "secpolicy.rbac"
+
     def __init__(
         self,
         *,
         levels: Iterable[str] = (),
         clock: Clock | None = None,
         on_event: EventHook | None = None,
+        approver_role: str | None = "approver",
+        request_ttl: timedelta = DEFAULT_REQUEST_TTL,
+        max_grant_duration: timedelta = DEFAULT_MAX_GRANT,
+        decision_log: bool = False,
+        allow_sample_rate: float = 0.0,
+        sample_seed: bytes = b"",
     ) -> None:
+        if isinstance(levels, str):
+            raise PolicyConfigError("must be a list of level names, lowest first", field="levels")
+        names = tuple(canon_id(level, "levels") for level in levels)
+        if len(set(names)) != len(names):
+            raise PolicyConfigError("sensitivity levels must be distinct", field="levels")
+        rate: object = allow_sample_rate
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
+            raise PolicyConfigError("must be between 0 and 1", field="allow_sample_rate")
+        config = Config(
+            approver_role=None
+            if approver_role is None
+            else canon_id(approver_role, "approver_role"),
+            request_ttl=_span(request_ttl, "request_ttl"),
+            max_grant_duration=_span(max_grant_duration, "max_grant_duration"),
+        )
         self._lock = threading.RLock()
         self._clock: Clock = clock or SystemClock()
         self._on_event = on_event
-        self._sessions: dict[tuple[str | None, str], weakref.WeakSet[Session]] = {}
-        self._ids = itertools.count(1)
-        levels = tuple(levels)
-        if len(set(levels)) != len(levels):
-            raise PolicyConfigError("sensitivity levels must be distinct", field="levels")
-        self._state = State(levels=levels)
+        self._state = new_state(levels=names, config=config)
+        self._decision_log = bool(decision_log)
+        self._sample_rate = float(allow_sample_rate)
+        self._sample_seed = bytes(sample_seed)
+        self._store: PolicyStore | None = None
+        self._max_staleness: timedelta | None = None
+        self._synced_at: datetime | None = None
 
     # -- plumbing ------------------------------------------------------------------
 
     @property
     def state(self) -> State:
-        """The current immutable state (for review tools and serialisation)."""
+        """The current immutable state (for review tools)."""
         return self._state
 
-    def _now(self, now: datetime | None) -> datetime:
-        return self._clock.now() if now is None else to_utc(now, name="now")
+    def _snapshot(self) -> State:
+        return self._state
+
+    def _instant(self) -> datetime:
+        return to_utc(self._clock.now(), name="clock")
+
+    @contextmanager
+    def _locked(self) -> Iterator[object]:
+        with self._lock:
+            yield self
 
     def _emit(self, event: RBACEvent) -> None:
         if self._on_event is not None:
             self._on_event(event)
 
-    def _commit(self, state: State, *events: RBACEvent) -> None:
-        """Report *events*, then make *state* current (nothing changes if reporting fails)."""
-        for event in events:
-            self._emit(event)
-        self._state = state
-
-    def _require_role(self, state: State, role: str, field: str = "role") -> RoleInfo:
-        info = state.roles.get(role)
-        if info is None:
-            raise PolicyConfigError(f"unknown role {role!r}", field=field)
-        return info
-
-    def _require_user(self, state: State, user: str) -> None:
-        if user not in state.users:
-            raise PolicyConfigError(f"unknown user {user!r}; add_user() first", field="user")
+    def _change(self, op: str, args: dict[str, Any], by: object = None) -> Any:
+        """The one commit path: apply, report, write to the store, then make current."""
+        actor = None if by is None else canon_id(by, "by")
+        function = _ops.OPS[op]
+        with self._lock:
+            state = self._state
+            at = self._instant()
+            result = function(state, args, at, actor)
+            if result.state is state:
+                return result.value
+            for event in result.events:
+                self._emit(event)
+            new = result.state
+            if self._store is not None:
+                change = {"op": op, "args": args, "by": actor, "at": at.isoformat()}
+                try:
+                    version = self._store.append(state.version, change)
+                except Exception as exc:
+                    # The events above were reported; record that the change did not happen.
+                    cause = "store_conflict" if isinstance(exc, StoreConflict) else "store_error"
+                    self._emit(
+                        RBACEvent(
+                            kind="change_aborted",
+                            user=None,
+                            by=actor,
+                            at=at,
+                            details={"op": op, "cause": cause},
+                        )
+                    )
+                    raise
+                new = new.derive(version=version)
+                self._synced_at = at
+            self._state = new
+            return result.value
 
     # -- users and roles -------------------------------------------------------------
 
-    def add_user(self, user: str) -> None:
-        """Register a user (one account per person); adding twice is harmless."""
-        _name(user, "user")
-        with self._lock:
-            state = self._state
-            if user not in state.users:
-                self._commit(attrs.evolve(state, users=state.users | {user}, cache=state.cache))
+    def add_user(self, user: str, *, by: str | None = None) -> None:
+        """Register a user (one account per person); adding twice is harmless.
+
+        Raises:
+            InvalidNameError: For a non-canonical name.
+            PolicyConfigError: If the name differs from a registered user's
+                only in letter case (look-alike accounts).
+        """
+        self._change("add_user", {"user": user}, by)
+
+    def remove_user(self, user: str, *, by: str | None = None) -> None:
+        """A departure: end every assignment, session, clearance, grant and request of *user*.
+
+        Requests the user made or would receive are withdrawn, and their
+        approvals of others' pending requests no longer count.
+        """
+        self._change("remove_user", {"user": user}, by)
 
     def add_role(
         self,
@@ -140,48 +238,57 @@ class RBAC(ReviewMixin):
         inherits: Iterable[str] = (),
         privileged: bool = False,
         approvals: int = 1,
+        approver_roles: Iterable[str] | None = None,
+        max_duration: timedelta | None = None,
+        by: str | None = None,
     ) -> None:
         """Define a role.
 
         Args:
             name: The role's name.
             inherits: Junior roles whose permissions this role also has.
-            privileged: Users get this role only through :meth:`request_grant`
-                and approvals, never by :meth:`assign` (superuser, DBA).
+            privileged: Users hold this role only through
+                :meth:`request_grant` and approvals, never by :meth:`assign`
+                nor by inheriting it (superuser, DBA).
             approvals: For a privileged role, how many distinct approvers a
                 grant needs (neither the requester nor the grantee).
+            approver_roles: For a privileged role, the roles its approvers
+                must hold (instead of the engine's *approver_role*).
+            max_duration: For a privileged role, the longest grant.
+            by: The administrator making the change.
 
         Raises:
             PolicyConfigError: If the role exists, a junior is unknown, or
                 *approvals* is below 1.
         """
-        _name(name, "role")
-        count: object = approvals  # checked at run time for untyped callers
-        if not isinstance(count, int) or count < 1:
-            raise PolicyConfigError("must be at least 1", field=f"roles.{name}.approvals")
-        juniors = tuple(inherits)
-        with self._lock:
-            state = self._state
-            if name in state.roles:
-                raise PolicyConfigError(f"role {name!r} already exists", field=f"roles.{name}")
-            for i, junior in enumerate(juniors):
-                self._require_role(state, junior, f"roles.{name}.inherits[{i}]")
-            roles = dict(state.roles)
-            roles[name] = RoleInfo(name, frozenset(juniors), privileged, approvals)
-            new = self._with_hierarchy(state, roles)
-            self._check_ssd(new)
-            self._commit(new)
+        if isinstance(inherits, str):
+            raise PolicyConfigError("must be a list of role names", field=f"roles.{name}.inherits")
+        args: dict[str, Any] = {
+            "role": name,
+            "inherits": list(inherits),
+            "privileged": privileged,
+            "approvals": approvals,
+        }
+        if approver_roles is not None:
+            if isinstance(approver_roles, str):
+                raise PolicyConfigError("must be a list of role names", field="approver_roles")
+            args["approver_roles"] = list(approver_roles)
+        if max_duration is not None:
+            args["max_duration_seconds"] = _span(max_duration, "max_duration").total_seconds()
+        self._change("add_role", args, by)
 
-    def _with_hierarchy(self, state: State, roles: dict[str, RoleInfo]) -> State:
-        closure = compute_closure(roles)
-        return attrs.evolve(
-            state,
-            roles=MappingProxyType(roles),
-            closure=MappingProxyType(closure),
-            cache={},
-        )
+    def delete_role(self, role: str, *, by: str | None = None) -> None:
+        """Delete *role*: its rules, assignments, grants, requests and inheritance edges.
 
-    def add_inheritance(self, senior: str, junior: str) -> None:
+        .. versionadded:: 0.2
+
+        Raises:
+            PolicyConfigError: For an unknown role.
+            ConstraintViolation: If a separation-of-duty constraint names it.
+        """
+        self._change("delete_role", {"role": role}, by)
+
+    def add_inheritance(self, senior: str, junior: str, *, by: str | None = None) -> None:
         """Make *senior* inherit *junior*'s permissions.
 
         Raises:
@@ -190,96 +297,65 @@ class RBAC(ReviewMixin):
             ConstraintViolation: If a user would then hold too many roles of
                 a static separation-of-duty set.
         """
-        with self._lock:
-            state = self._state
-            info = self._require_role(state, senior, "senior")
-            self._require_role(state, junior, "junior")
-            if senior in state.closure[junior]:
-                cycle = " -> ".join([senior, *self._path(state, junior, senior)])
-                raise PolicyConfigError(f"cycle {cycle}", field=f"roles.{senior}.inherits")
-            roles = dict(state.roles)
-            roles[senior] = attrs.evolve(info, juniors=info.juniors | {junior})
-            new = self._with_hierarchy(state, roles)
-            self._check_ssd(new)
-            self._commit(new)
+        self._change("add_inheritance", {"senior": senior, "junior": junior}, by)
 
-    def delete_inheritance(self, senior: str, junior: str) -> None:
-        """Remove the edge *senior* → *junior* (permissions inherited through it end)."""
-        with self._lock:
-            state = self._state
-            info = self._require_role(state, senior, "senior")
-            if junior not in info.juniors:
-                raise PolicyConfigError(f"{senior!r} does not inherit {junior!r}", field="junior")
-            roles = dict(state.roles)
-            roles[senior] = attrs.evolve(info, juniors=info.juniors - {junior})
-            self._commit(self._with_hierarchy(state, roles))
-
-    @staticmethod
-    def _path(state: State, start: str, goal: str) -> list[str]:
-        """Roles from *start* down to *goal* through inheritance (both included)."""
-        queue: list[list[str]] = [[start]]
-        seen = {start}
-        while queue:
-            path = queue.pop(0)
-            if path[-1] == goal:
-                return path
-            for junior in sorted(state.roles[path[-1]].juniors):
-                if junior not in seen:
-                    seen.add(junior)
-                    queue.append([*path, junior])
-        return [start]  # pragma: no cover - callers ask only for reachable roles
+    def delete_inheritance(self, senior: str, junior: str, *, by: str | None = None) -> None:
+        """Remove the edge *senior* → *junior*; permissions inherited through it end at once."""
+        self._change("delete_inheritance", {"senior": senior, "junior": junior}, by)
 
     # -- permissions -------------------------------------------------------------------
 
-    def _add_rule(
-        self, role: str, resource: str, action: str, effect: RuleEffect, tenant: str | None
+    def grant(
+        self,
+        role: str,
+        resource: str,
+        action: str,
+        *,
+        tenant: str | None = None,
+        by: str | None = None,
     ) -> None:
-        _name(action, "action")
-        pattern = ResourcePattern(resource)
-        with self._lock:
-            state = self._state
-            self._require_role(state, role)
-            key = (tenant, role)
-            rule = Rule(role, pattern, action, effect, tenant)
-            existing = state.rules.get(key, ())
-            if rule in existing:
-                return
-            rules = dict(state.rules)
-            rules[key] = (*existing, rule)
-            self._commit(attrs.evolve(state, rules=MappingProxyType(rules), cache={}))
-
-    def grant(self, role: str, resource: str, action: str, *, tenant: str | None = None) -> None:
         """Allow *role* to do *action* on *resource* (``*``/``**`` patterns, action ``*``)."""
-        self._add_rule(role, resource, action, "allow", tenant)
+        self._change(
+            "grant", {"role": role, "resource": resource, "action": action, "tenant": tenant}, by
+        )
 
-    def deny(self, role: str, resource: str, action: str, *, tenant: str | None = None) -> None:
+    def deny(
+        self,
+        role: str,
+        resource: str,
+        action: str,
+        *,
+        tenant: str | None = None,
+        by: str | None = None,
+    ) -> None:
         """Forbid *action* on *resource* for *role*; overrides any allow."""
-        self._add_rule(role, resource, action, "deny", tenant)
+        self._change(
+            "deny", {"role": role, "resource": resource, "action": action, "tenant": tenant}, by
+        )
 
-    def revoke(self, role: str, resource: str, action: str, *, tenant: str | None = None) -> None:
-        """Remove the grant or deny of exactly this role, resource, action and tenant.
+    def revoke(
+        self,
+        role: str,
+        resource: str,
+        action: str,
+        *,
+        tenant: str | None = None,
+        by: str | None = None,
+    ) -> None:
+        """Remove the grant and deny of exactly this role, resource, action and tenant.
 
         Raises:
             PolicyConfigError: If there is no such rule.
         """
-        with self._lock:
-            state = self._state
-            key = (tenant, role)
-            existing = state.rules.get(key, ())
-            kept = tuple(
-                r for r in existing if not (r.resource.text == resource and r.action == action)
-            )
-            if len(kept) == len(existing):
-                raise PolicyConfigError(
-                    f"{role!r} has no rule for {action} on {resource}", field="rule"
-                )
-            rules = dict(state.rules)
-            rules[key] = kept
-            self._commit(attrs.evolve(state, rules=MappingProxyType(rules), cache={}))
+        self._change(
+            "revoke", {"role": role, "resource": resource, "action": action, "tenant": tenant}, by
+        )
 
     # -- assignments -------------------------------------------------------------------
 
-    def assign(self, user: str, role: str, *, tenant: str | None = None) -> None:
+    def assign(
+        self, user: str, role: str, *, tenant: str | None = None, by: str | None = None
+    ) -> None:
         """Give *user* the (non-privileged) *role* in *tenant*.
 
         Raises:
@@ -288,368 +364,259 @@ class RBAC(ReviewMixin):
                 :meth:`request_grant`), or if a static separation-of-duty
                 constraint would be broken. Nothing changes.
         """
-        now = self._clock.now()
-        with self._lock:
-            state = self._state
-            self._require_user(state, user)
-            info = self._require_role(state, role)
-            if info.privileged:
-                raise ConstraintViolation(
-                    f"role {role!r} is privileged: it is granted only through "
-                    "request_grant() and approvals"
-                )
-            current = state.assigned(tenant, user)
-            if role in current:
-                return
-            new = self._with_assignment(state, tenant, user, {**current, role: now})
-            self._check_ssd(new, users=[(tenant, user)], at=now)
-            self._commit(new, RBACEvent("role_assigned", user, role, tenant, None, now))
+        self._change("assign", {"user": user, "role": role, "tenant": tenant}, by)
 
-    def deassign(self, user: str, role: str, *, tenant: str | None = None) -> None:
-        """Take *role* away from *user* in *tenant*; sessions drop it at once."""
-        now = self._clock.now()
-        with self._lock:
-            state = self._state
-            current = dict(state.assigned(tenant, user))
-            if current.pop(role, None) is None:
-                raise PolicyConfigError(f"{user!r} does not hold {role!r}", field="role")
-            new = self._with_assignment(state, tenant, user, current)
-            self._commit(new, RBACEvent("role_deassigned", user, role, tenant, None, now))
-        for session in list(self._sessions.get((tenant, user), ())):
-            session._forget(self._state)  # noqa: SLF001 (same area)
-
-    @staticmethod
-    def _with_assignment(
-        state: State, tenant: str | None, user: str, roles: Mapping[str, datetime]
-    ) -> State:
-        tenants = dict(state.assignments)
-        users = dict(tenants.get(tenant, {}))
-        if roles:
-            users[user] = MappingProxyType(dict(roles))
-        else:
-            users.pop(user, None)
-        tenants[tenant] = MappingProxyType(users)
-        return attrs.evolve(state, assignments=MappingProxyType(tenants), cache=state.cache)
-
-    def remove_user(self, user: str) -> None:
-        """A departure: end every assignment, session, clearance, grant and request of *user*."""
-        now = self._clock.now()
-        with self._lock:
-            state = self._state
-            self._require_user(state, user)
-            assignments = {
-                tenant: MappingProxyType({u: r for u, r in users.items() if u != user})
-                for tenant, users in state.assignments.items()
-            }
-            new = attrs.evolve(
-                state,
-                users=state.users - {user},
-                assignments=MappingProxyType(assignments),
-                clearances=MappingProxyType(
-                    {k: v for k, v in state.clearances.items() if k[1] != user}
-                ),
-                grants=tuple(g for g in state.grants if g.user != user),
-                pending=MappingProxyType(
-                    {k: p for k, p in state.pending.items() if p.user != user}
-                ),
-                reviewed=MappingProxyType(
-                    {k: v for k, v in state.reviewed.items() if k[1] != user}
-                ),
-                cache=state.cache,
-            )
-            self._commit(new, RBACEvent("user_removed", user, None, None, None, now))
-            sessions = [s for (_, u), group in self._sessions.items() if u == user for s in group]
-            for key in [k for k in self._sessions if k[1] == user]:
-                del self._sessions[key]
-        for session in sessions:
-            session._end()  # noqa: SLF001 (same area)
+    def deassign(
+        self, user: str, role: str, *, tenant: str | None = None, by: str | None = None
+    ) -> None:
+        """Take *role* away from *user* in *tenant*; sessions stop using it at once."""
+        self._change("deassign", {"user": user, "role": role, "tenant": tenant}, by)
 
     # -- separation of duty ------------------------------------------------------------
 
-    def add_ssd(self, name: str, roles: Iterable[str], n: int) -> None:
+    def add_ssd(self, name: str, roles: Iterable[str], n: int, *, by: str | None = None) -> None:
         """Static SoD: no user may hold *n* or more of *roles*, counting inherited roles.
 
         Raises:
             PolicyConfigError: For unknown roles, *n* < 2 or *n* > the set size.
             ConstraintViolation: If a user already breaks it (nothing changes).
         """
-        self._add_constraint("ssd", name, roles, n)
+        if isinstance(roles, str):
+            raise PolicyConfigError("must be a list of role names", field=f"ssd.{name}.roles")
+        self._change("add_ssd", {"name": name, "roles": list(roles), "n": n}, by)
 
-    def add_dsd(self, name: str, roles: Iterable[str], n: int) -> None:
-        """Dynamic SoD: no session may have *n* or more of *roles* active at once."""
-        self._add_constraint("dsd", name, roles, n)
+    def add_dsd(self, name: str, roles: Iterable[str], n: int, *, by: str | None = None) -> None:
+        """Dynamic SoD: no session may have *n* or more of *roles* active, counting inherited roles.
 
-    def _add_constraint(self, kind: str, name: str, roles: Iterable[str], n: int) -> None:
-        _name(name, f"{kind}.name")
-        members = frozenset(roles)
-        size: object = n  # checked at run time for untyped callers
-        if not isinstance(size, int) or size < 2 or size > len(members):  # noqa: PLR2004 (NIST: n >= 2)
-            raise PolicyConfigError(
-                "n must be at least 2 and at most the number of roles", field=f"{kind}.{name}.n"
-            )
-        with self._lock:
-            state = self._state
-            for role in sorted(members):
-                self._require_role(state, role, f"{kind}.{name}.roles")
-            table = dict(state.ssd if kind == "ssd" else state.dsd)
-            if name in table:
-                raise PolicyConfigError("already exists", field=f"{kind}.{name}")
-            table[name] = Constraint(name, members, n)
-            if kind == "ssd":
-                new = attrs.evolve(state, ssd=MappingProxyType(table), cache=state.cache)
-                self._check_ssd(new)
-            else:
-                new = attrs.evolve(state, dsd=MappingProxyType(table), cache=state.cache)
-                for group in self._sessions.values():
-                    for session in group:
-                        _check_dsd(new, session.active_roles)
-            self._commit(new)
-
-    def _check_ssd(
-        self,
-        state: State,
-        users: Iterable[tuple[str | None, str]] | None = None,
-        at: datetime | None = None,
-    ) -> None:
-        if not state.ssd:
-            return
-        if users is None:
-            users = [(t, u) for t, table in state.assignments.items() for u in table]
-            users += [(g.tenant, g.user) for g in state.grants]
-        now = at or self._clock.now()
-        for tenant, user in users:
-            held = state.authorized(tenant, user, now)
-            for constraint in state.ssd.values():
-                if len(held & constraint.roles) >= constraint.n:
-                    raise ConstraintViolation(
-                        f"static separation of duty {constraint.name!r}: {user!r} would hold "
-                        f"{len(held & constraint.roles)} of {sorted(constraint.roles)} "
-                        f"(at most {constraint.n - 1} allowed)"
-                    )
+        Sessions that already break the new constraint deny every request
+        (with a reason) until they drop a role.
+        """
+        if isinstance(roles, str):
+            raise PolicyConfigError("must be a list of role names", field=f"dsd.{name}.roles")
+        self._change("add_dsd", {"name": name, "roles": list(roles), "n": n}, by)
 
     # -- sensitivity labels --------------------------------------------------------------
 
-    def _require_level(self, state: State, level: str) -> None:
-        if level not in state.levels:
-            raise PolicyConfigError(
-                f"unknown level {level!r}; levels are {', '.join(state.levels) or '(none)'}",
-                field="level",
-            )
-
-    def set_label(self, resource: str, level: str, *, tenant: str | None = None) -> None:
+    def set_label(
+        self, resource: str, level: str, *, tenant: str | None = None, by: str | None = None
+    ) -> None:
         """Label the resources matching *resource* with a sensitivity *level*."""
-        pattern = ResourcePattern(resource)
-        with self._lock:
-            state = self._state
-            self._require_level(state, level)
-            labels = dict(state.labels)
-            kept = tuple(x for x in labels.get(tenant, ()) if x[0] != pattern)
-            labels[tenant] = (*kept, (pattern, level))
-            self._commit(attrs.evolve(state, labels=MappingProxyType(labels), cache=state.cache))
+        self._change("set_label", {"resource": resource, "level": level, "tenant": tenant}, by)
 
-    def set_clearance(self, user: str, level: str, *, tenant: str | None = None) -> None:
+    def remove_label(
+        self, resource: str, *, tenant: str | None = None, by: str | None = None
+    ) -> None:
+        """Remove the label set on exactly the pattern *resource*.
+
+        .. versionadded:: 0.2
+        """
+        self._change("remove_label", {"resource": resource, "tenant": tenant}, by)
+
+    def set_clearance(
+        self, user: str, level: str, *, tenant: str | None = None, by: str | None = None
+    ) -> None:
         """Clear *user* up to *level*: labelled resources above it are denied."""
-        with self._lock:
-            state = self._state
-            self._require_user(state, user)
-            self._require_level(state, level)
-            clearances = dict(state.clearances)
-            clearances[(tenant, user)] = level
-            self._commit(
-                attrs.evolve(state, clearances=MappingProxyType(clearances), cache=state.cache)
-            )
+        self._change("set_clearance", {"user": user, "level": level, "tenant": tenant}, by)
+
+    def set_admin_rights(self, rights: AdminRights | None, *, by: str | None = None) -> None:
+        """Enforce who may administer what (see :class:`AdminRights`); ``None`` stops enforcing.
+
+        Once rights are set, changing them needs the ``admin`` right.
+
+        .. versionadded:: 0.2
+        """
+        raw = None if rights is None else {k: sorted(v) for k, v in rights.rights.items()}
+        self._change("set_admin_rights", {"rights": raw}, by)
 
     # -- decisions -----------------------------------------------------------------------
 
-    def _evaluate(
-        self,
-        state: State,
-        user: str,
-        resource: str,
-        action: str,
-        *,
-        tenant: str | None,
-        now: datetime | None,
-        roles: Iterable[str] | None = None,
-    ) -> tuple[str, str | None, tuple[Any, str] | None, PrivilegedGrant | None]:
-        """(effect, held role, (rule, owner) or None, grant) with no Decision object.
+    def _stale(self, now: datetime) -> str | None:
+        if self._store is None or self._max_staleness is None or self._synced_at is None:
+            return None
+        if now - self._synced_at > self._max_staleness:
+            return (
+                "the policy was last synchronised with its store at "
+                f"{self._synced_at.isoformat()}, "
+                f"more than {self._max_staleness} ago (fail closed)"
+            )
+        return None
 
-        Privileged grants count only when *now* is given and *roles* is not
-        (a session's active roles are fixed).
-        """
-        deny = allow = None
-        held_deny = held_allow = None
-        for role in state.assigned(tenant, user) if roles is None else roles:
-            d, a = state.index(tenant, role).lookup(resource, action)
-            if d is not None and deny is None:
-                deny, held_deny = d, role
-            if a is not None and allow is None:
-                allow, held_allow = a, role
-        granted = None
-        if deny is None and now is not None and roles is None:
-            for grant in state.active_grants(tenant, user, now):
-                d, a = state.index(tenant, grant.role).lookup(resource, action)
-                if d is not None:
-                    deny, held_deny = d, grant.role
-                    break
-                if a is not None and allow is None:
-                    allow, held_allow, granted = a, grant.role, grant
-        if deny is not None:
-            return "explicit_deny", held_deny, deny, None
-        if allow is None:
-            return "implicit_deny", None, None, None
-        if state.labels:
-            label = state.label_of(tenant, resource)
-            if label is not None:
-                clearance = state.clearances.get((tenant, user))
-                if clearance is None or state.levels.index(clearance) < state.levels.index(label):
-                    return "label_deny", held_allow, allow, None
-        return "allow", held_allow, allow, granted
+    def _enforced(self, decision: Decision, state: State) -> None:
+        """Report what an enforcement point decided: privileged uses, and the decision log."""
+        now = None
+        if decision.allowed and decision.privileged:
+            now = self._instant()
+            self._emit(
+                RBACEvent(
+                    kind="privileged_use",
+                    user=decision.user,
+                    role=decision.rule.role if decision.rule else None,
+                    tenant=decision.tenant,
+                    at=now,
+                    details={
+                        "resource": decision.resource,
+                        "action": decision.action,
+                        "request_id": decision.request_id,
+                    },
+                )
+            )
+        if self._decision_log and (not decision.allowed or self._sampled(decision)):
+            self._emit(
+                RBACEvent(
+                    kind="access_decision",
+                    user=decision.user,
+                    tenant=decision.tenant,
+                    at=now or self._instant(),
+                    details={
+                        "resource": decision.resource,
+                        "action": decision.action,
+                        "effect": decision.effect,
+                        "reason": decision.reason,
+                    },
+                )
+            )
 
-    def check(
-        self,
-        user: str,
-        resource: str,
-        action: str,
-        *,
-        tenant: str | None = None,
-        now: datetime | None = None,
-    ) -> bool:
-        """True if *user* may do *action* on *resource* in *tenant*.
-
-        Unknown users, roles and resources are simply denied; nothing is
-        added. If a privileged grant decides, its use is reported to the
-        event hook, and an error there propagates (fail closed).
-        """
-        state = self._state
-        if not state.grants and not state.labels:
-            # Fast path: only the assigned roles' rules can decide.
-            allowed = False
-            for index in state.user_indexes(tenant, user):
-                verdict = index.verdict(resource, action)
-                if verdict == 2:  # noqa: PLR2004 (a deny applies)
-                    return False
-                allowed = allowed or verdict == 1
-            return allowed
-        # The clock is read only when a privileged grant could apply.
-        when = self._now(now) if state.grants else None
-        effect, _, _, granted = self._evaluate(
-            state, user, resource, action, tenant=tenant, now=when
+    def _sampled(self, decision: Decision) -> bool:
+        if self._sample_rate <= 0:
+            return False
+        if self._sample_rate >= 1:
+            return True
+        text = "\x00".join(
+            (decision.tenant or "", decision.user, decision.resource, decision.action)
         )
-        if granted is not None:
-            self._report_use(granted, resource, action, now)
-        return effect == "allow"
+        digest = hashlib.blake2b(text.encode(), key=self._sample_seed[:64], digest_size=8).digest()
+        return int.from_bytes(digest, "big") < self._sample_rate * 2**64
 
-    def decide(
-        self,
-        user: str,
-        resource: str,
-        action: str,
-        *,
-        tenant: str | None = None,
-        now: datetime | None = None,
-    ) -> Decision:
-        """Like :meth:`check`, with the effect, role path, deciding rule and reason."""
+    def check(self, user: str, resource: str, action: str, *, tenant: str | None = None) -> bool:
+        """True if *user* may do *action* on *resource* in *tenant* now.
+
+        Unknown users and resources are simply denied; nothing is added. If a
+        privileged grant decides, its use is reported to the event hook, and
+        an error there propagates (fail closed).
+
+        Raises:
+            InvalidNameError: For a malformed user, resource, action or
+                tenant name (a malformed name is never a match).
+        """
         state = self._state
-        when = self._now(now)
-        return self._decision(state, user, resource, action, tenant=tenant, now=when)
+        plain_call = (
+            type(user) is str
+            and type(resource) is str
+            and type(action) is str
+            and (tenant is None or type(tenant) is str)
+            and self._store is None
+            and not self._decision_log
+        )
+        if plain_call:
+            # The answer for exactly these arguments in exactly this state.
+            found = state.memo.get((user, resource, action, tenant))
+            if found is not None:
+                return found
+        segments = canon_resource(resource)
+        act = canon_action(action)
+        name = canon_id(user, "user")
+        scope = None if tenant is None else canon_id(tenant, "tenant")
+        if not plain_call:
+            return self._enforce(state, name, segments, act, scope).allowed
+        if (scope, name) in state.user_grants:
+            # Time-dependent and possibly a privileged use: decide fully, never memoise.
+            return self._enforce(state, name, segments, act, scope).allowed
+        eff = _decide.effective(state, scope, name, None)
+        allowed = (
+            bool(eff.roles)
+            and _decide.verdict(state, scope, segments, act, eff.roles) == 1
+            and _decide.cleared(state, scope, name, segments)
+        )
+        memo = state.memo
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[(user, resource, action, tenant)] = allowed
+        return allowed
+
+    def _enforce(
+        self, state: State, user: str, segments: tuple[str, ...], action: str, tenant: str | None
+    ) -> Decision:
+        decision = self._decision(state, user, segments, action, tenant)
+        self._enforced(decision, state)
+        return decision
 
     def _decision(
-        self,
-        state: State,
-        user: str,
-        resource: str,
-        action: str,
-        *,
-        tenant: str | None,
-        now: datetime,
-        roles: Iterable[str] | None = None,
+        self, state: State, user: str, segments: tuple[str, ...], action: str, tenant: str | None
     ) -> Decision:
-        effect, held, hit, granted = self._evaluate(
-            state, user, resource, action, tenant=tenant, now=now, roles=roles
-        )
-        if granted is not None:
-            self._report_use(granted, resource, action, now)
-        where = "" if tenant is None else f" in tenant {tenant!r}"
-        if hit is None or held is None:
-            return Decision(
-                allowed=False,
-                effect="implicit_deny",
-                roles=(),
-                rule=None,
-                reason=f"no role of {user!r} allows {action} on {resource}{where} (default deny)",
-                user=user,
-                resource=resource,
-                action=action,
-                tenant=tenant,
-            )
-        rule, owner = hit
-        path = tuple(self._path(state, held, owner))
-        via = " -> ".join(path)
-        if effect == "label_deny":
-            label = state.label_of(tenant, resource)
-            clearance = state.clearances.get((tenant, user))
-            cleared = f"is cleared to {clearance}" if clearance else "has no clearance"
-            return Decision(
-                allowed=False,
-                effect="explicit_deny",
-                roles=path,
-                rule=None,
-                reason=f"{resource} is labelled {label}; {user!r} {cleared}",
-                user=user,
-                resource=resource,
-                action=action,
-                tenant=tenant,
-            )
-        allowed = effect == "allow"
-        verb = "allows" if allowed else "denies"
-        return Decision(
-            allowed=allowed,
-            effect="allow" if allowed else "explicit_deny",
-            roles=path,
-            rule=rule,
-            reason=f"rule '{rule}' {verb} it, through role {via}{where}",
-            user=user,
-            resource=resource,
-            action=action,
-            tenant=tenant,
-            privileged=granted is not None,
+        now = self._instant()
+        stale = self._stale(now)
+        if stale is not None:
+            return _decide.denied(tenant, user, "/".join(segments), action, stale)
+        eff = _decide.effective(state, tenant, user, now)
+        return _decide.decide(state, tenant, user, segments, action, eff)
+
+    def decide(
+        self, user: str, resource: str, action: str, *, tenant: str | None = None
+    ) -> Decision:
+        """Like :meth:`check`, with the effect, role path, deciding rule and reason.
+
+        ``decide`` explains; it is not an enforcement point, so it reports no
+        privileged use and no decision-log event (``check`` and ``require``
+        do).
+        """
+        segments = canon_resource(resource)
+        return self._decision(
+            self._state, canon_id(user, "user"), segments, canon_action(action), _tenant(tenant)
         )
 
     def require(
-        self,
-        user: str,
-        resource: str,
-        action: str,
-        *,
-        tenant: str | None = None,
-        now: datetime | None = None,
+        self, user: str, resource: str, action: str, *, tenant: str | None = None
     ) -> Decision:
-        """Return the decision if allowed.
+        """Return the decision if allowed; report privileged uses like :meth:`check`.
 
         Raises:
             AccessDenied: Carrying the :class:`Decision`.
         """
-        decision = self.decide(user, resource, action, tenant=tenant, now=now)
+        segments = canon_resource(resource)
+        decision = self._enforce(
+            self._state, canon_id(user, "user"), segments, canon_action(action), _tenant(tenant)
+        )
         if not decision.allowed:
             raise AccessDenied(decision)
         return decision
 
-    def _report_use(
-        self, grant: PrivilegedGrant, resource: str, action: str, now: datetime | None
-    ) -> None:
-        at = self._now(now)
-        self._emit(
-            RBACEvent(
-                "privileged_use",
-                grant.user,
-                grant.role,
-                grant.tenant,
-                None,
-                at,
-                {"resource": resource, "action": action, "request_id": grant.request_id},
-            )
-        )
+    def who_can(self, resource: str, action: str, *, tenant: str | None = None) -> frozenset[str]:
+        """Every user allowed *action* on *resource* in *tenant* now (denies and labels applied)."""
+        segments = canon_resource(resource)
+        now = self._instant()
+        if self._stale(now) is not None:
+            return frozenset()
+        return _decide.who_can(self._state, _tenant(tenant), segments, canon_action(action), now)
+
+    def resources_for(
+        self, user: str, action: str, *, under: str | None = None, tenant: str | None = None
+    ) -> ResourceFilter:
+        """Which resources *user* may do *action* on: allow patterns and their exceptions.
+
+        The answer is exact: a resource is allowed precisely when it matches
+        one of the filter's ``allow`` patterns and none of its ``deny``
+        patterns (denies and labels above the user's clearance); exact names
+        that are denied are left out of ``allow``. Use ``resource in
+        filter`` for one name, or turn the patterns into a query filter.
+
+        Args:
+            user: The user.
+            action: The action.
+            under: Only patterns that can match this resource or one below it.
+            tenant: The tenant.
+
+        .. versionadded:: 0.2
+        """
+        name = canon_id(user, "user")
+        act = canon_action(action)
+        prefix = None if under is None else canon_resource(under, "under")
+        scope = _tenant(tenant)
+        now = self._instant()
+        state = self._state
+        if self._stale(now) is not None:
+            return ResourceFilter(allow=(), deny=(), under=prefix)
+        eff = _decide.effective(state, scope, name, now)
+        return _decide.resources_for(state, scope, name, act, eff, prefix)
 
     # -- privileged grants -----------------------------------------------------------------
 
@@ -662,157 +629,212 @@ class RBAC(ReviewMixin):
         duration: timedelta,
         reason: str,
         tenant: str | None = None,
-        now: datetime | None = None,
     ) -> GrantRequest:
         """Ask for *user* to hold the privileged *role* for *duration*.
 
         The grant takes effect once the role's number of approvals has been
-        given by people who are neither *requested_by* nor *user*, and lapses
-        by itself after *duration*.
+        given by registered users who hold an approver role and are neither
+        *requested_by* nor *user*, and lapses by itself after *duration*. The
+        request lapses after the engine's request TTL.
 
         Raises:
             PolicyConfigError: For unknown names, a role that is not
-                privileged, a non-positive duration or an empty reason.
+                privileged, a duration that is not positive or above the
+                maximum, or an empty reason.
         """
-        when = self._now(now)
-        _name(reason, "reason")
-        span: object = duration  # checked at run time for untyped callers
+        if requested_by is None:
+            raise PolicyConfigError("must name who asks", field="requested_by")
+        span: object = duration
         if not isinstance(span, timedelta) or span <= timedelta(0):
             raise PolicyConfigError("must be a positive timedelta", field="duration")
-        with self._lock:
-            state = self._state
-            self._require_user(state, user)
-            info = self._require_role(state, role)
-            if not info.privileged:
-                raise PolicyConfigError(
-                    f"role {role!r} is not privileged; use assign()", field="role"
-                )
-            request_id = f"gr-{next(self._ids)}"
-            request = PendingRequest(
-                request_id, user, role, tenant, requested_by, when, duration, reason, info.approvals
-            )
-            pending = dict(state.pending)
-            pending[request_id] = request
-            self._commit(
-                attrs.evolve(state, pending=MappingProxyType(pending), cache=state.cache),
-                RBACEvent(
-                    "grant_requested", user, role, tenant, requested_by, when,
-                    {"request_id": request_id, "reason": reason, "duration": str(duration)},
-                ),
-            )  # fmt: skip
-        return GrantRequest(self, request_id)
+        pending: PendingRequest = self._change(
+            "request_grant",
+            {
+                "user": user,
+                "role": role,
+                "tenant": tenant,
+                "requested_by": requested_by,
+                "duration_seconds": duration.total_seconds(),
+                "reason": reason,
+            },
+            requested_by,
+        )
+        return GrantRequest(self, pending.request_id)
 
-    def _approve(self, request_id: str, by: str, now: datetime | None) -> PrivilegedGrant | None:
-        when = self._now(now)
-        _name(by, "by")
-        with self._lock:
-            state = self._state
-            request = state.pending.get(request_id)
-            if request is None:
-                raise PolicyConfigError(f"no pending request {request_id!r}", field="request")
-            if by in (request.requested_by, request.user):
-                raise ConstraintViolation(
-                    "an approver may be neither the requester nor the grantee "
-                    "(separation of duties)"
-                )
-            if by in request.approvers:
-                raise ConstraintViolation(f"{by!r} has already approved {request_id}")
-            approved = attrs.evolve(request, approvers=(*request.approvers, by))
-            pending = dict(state.pending)
-            approval = RBACEvent(
-                "grant_approved", request.user, request.role, request.tenant, by, when,
-                {"request_id": request_id, "approvals": len(approved.approvers),
-                 "required": request.approvals_required},
-            )  # fmt: skip
-            if len(approved.approvers) < request.approvals_required:
-                pending[request_id] = approved
-                self._commit(
-                    attrs.evolve(state, pending=MappingProxyType(pending), cache=state.cache),
-                    approval,
-                )
-                return None
-            del pending[request_id]
-            grant = PrivilegedGrant(
-                request_id, request.user, request.role, request.tenant, when,
-                when + request.duration, request.requested_by, approved.approvers, request.reason,
-            )  # fmt: skip
-            new = attrs.evolve(
-                state,
-                pending=MappingProxyType(pending),
-                grants=(*state.grants, grant),
-                cache=state.cache,
-            )
-            self._check_ssd(new, users=[(request.tenant, request.user)], at=when)
-            activation = RBACEvent(
-                "grant_activated", request.user, request.role, request.tenant, by, when,
-                {"request_id": request_id, "expires": grant.expires.isoformat(),
-                 "approvers": list(grant.approvers)},
-            )  # fmt: skip
-            self._commit(new, approval, activation)
-            return grant
+    def approve(self, request_id: str, *, by: str) -> PrivilegedGrant | None:
+        """Record *by*'s approval; return the grant once enough approvals are in.
 
-    def revoke_grant(self, request_id: str, *, by: str, now: datetime | None = None) -> None:
+        The time of the approval is the engine clock's; it cannot be given.
+
+        .. versionadded:: 0.2
+
+        Raises:
+            ConstraintViolation: If *by* is not a registered user holding an
+                approver role, is the requester or the grantee, approved
+                already, or the request has lapsed.
+            PolicyConfigError: If the request is not pending.
+        """
+        if by is None:
+            raise PolicyConfigError("must name the approver", field="by")
+        grant: PrivilegedGrant | None = self._change("approve", {"request_id": request_id}, by)
+        return grant
+
+    def revoke_grant(self, request_id: str, *, by: str) -> None:
         """End a privileged grant (or withdraw a pending request) before it lapses."""
-        when = self._now(now)
-        with self._lock:
-            state = self._state
-            grant = next((g for g in state.grants if g.request_id == request_id), None)
-            request = state.pending.get(request_id)
-            if grant is None and request is None:
-                raise PolicyConfigError(f"no grant or request {request_id!r}", field="request")
-            target = grant or request
-            assert target is not None  # noqa: S101 (one of them exists)
-            new = attrs.evolve(
-                state,
-                grants=tuple(g for g in state.grants if g.request_id != request_id),
-                pending=MappingProxyType(
-                    {k: v for k, v in state.pending.items() if k != request_id}
-                ),
-                cache=state.cache,
-            )
-            self._commit(
-                new,
-                RBACEvent(
-                    "grant_revoked",
-                    target.user,
-                    target.role,
-                    target.tenant,
-                    by,
-                    when,
-                    {"request_id": request_id},
-                ),
-            )
+        self._change("revoke_grant", {"request_id": request_id}, by)
 
-    def expire_grants(self, *, now: datetime | None = None) -> list[PrivilegedGrant]:
-        """Drop lapsed grants and report each as ``grant_expired``; return them.
+    def expire_grants(self) -> list[PrivilegedGrant]:
+        """Drop lapsed grants and requests, reporting each (``grant_expired``, ``request_expired``).
 
         Lapsed grants already give no access; this sweep records their end.
         """
-        when = self._now(now)
-        with self._lock:
-            state = self._state
-            lapsed = [g for g in state.grants if g.expires <= when]
-            if not lapsed:
-                return []
-            new = attrs.evolve(
-                state, grants=tuple(g for g in state.grants if g.expires > when), cache=state.cache
+        lapsed: list[PrivilegedGrant] | None = self._change("expire_grants", {}, None)
+        return lapsed or []
+
+    def pending_requests(self, *, tenant: Any = ...) -> tuple[PendingRequest, ...]:
+        """Requests still waiting for approvals (lapsed ones left out), oldest first.
+
+        Args:
+            tenant: Only this tenant's requests (default: every tenant).
+
+        .. versionadded:: 0.2
+        """
+        now = self._instant()
+        scope = ... if tenant is ... else _tenant(tenant)
+        return tuple(
+            sorted(
+                (
+                    p
+                    for p in self._state.pending.values()
+                    if p.expires > now and (scope is ... or p.tenant == scope)
+                ),
+                key=lambda p: (p.requested_at, int(p.request_id[3:])),
             )
-            events = [
-                RBACEvent(
-                    "grant_expired",
-                    g.user,
-                    g.role,
-                    g.tenant,
-                    None,
-                    g.expires,
-                    {"request_id": g.request_id},
-                )
-                for g in lapsed
-            ]
-            self._commit(new, *events)
-            return lapsed
+        )
+
+    def active_grants(
+        self, *, tenant: Any = ..., user: str | None = None
+    ) -> tuple[PrivilegedGrant, ...]:
+        """Privileged grants in force now, oldest first.
+
+        Args:
+            tenant: Only this tenant's grants (default: every tenant).
+            user: Only this user's grants.
+
+        .. versionadded:: 0.2
+        """
+        now = self._instant()
+        scope = ... if tenant is ... else _tenant(tenant)
+        name = None if user is None else canon_id(user, "user")
+        return tuple(
+            sorted(
+                (
+                    g
+                    for g in self._state.grants.values()
+                    if g.active(now)
+                    and (scope is ... or g.tenant == scope)
+                    and (name is None or g.user == name)
+                ),
+                key=lambda g: (g.starts, int(g.request_id[3:])),
+            )
+        )
 
     # -- sessions -------------------------------------------------------------------------
+
+    def create_session(
+        self, user: str, roles: Iterable[str], *, tenant: str | None = None
+    ) -> Session:
+        """Open a session for *user* with *roles* active (NIST CreateSession).
+
+        Raises:
+            ConstraintViolation: If the user is not authorized for a role now
+                (a privileged role needs an active grant), or the roles break
+                a dynamic separation-of-duty constraint (inherited roles count).
+        """
+        if isinstance(roles, str):
+            raise PolicyConfigError("must be a list of role names", field="roles")
+        wanted = frozenset(canon_id(r, "roles") for r in roles)
+        name = canon_id(user, "user")
+        scope = _tenant(tenant)
+        with self._lock:
+            state = self._state
+            info = state.users.get(name)
+            if info is None:
+                raise PolicyConfigError(f"unknown user {name!r}; add_user() first", field="user")
+            eff = _decide.effective(state, scope, name, self._instant())
+            missing = sorted(wanted - eff.roles)
+            if missing:
+                raise ConstraintViolation(f"{name!r} is not authorized for {missing}")
+            active, _ = _decide.session_roles(state, eff, wanted)
+            check_dsd(state, active)
+            return Session(self, name, scope, wanted, info)
+
+    # -- review ---------------------------------------------------------------------------
+
+    def assigned_users(self, role: str, *, tenant: str | None = None) -> frozenset[str]:
+        """Users directly assigned *role* (NIST AssignedUsers)."""
+        return _review.assigned_users(self._state, _tenant(tenant), canon_id(role, "role"))
+
+    def assigned_roles(self, user: str, *, tenant: str | None = None) -> frozenset[str]:
+        """Roles directly assigned to *user* (NIST AssignedRoles)."""
+        return frozenset(self._state.assigned(_tenant(tenant), canon_id(user, "user")))
+
+    def authorized_roles(self, user: str, *, tenant: str | None = None) -> frozenset[str]:
+        """Roles *user* holds now, inherited and granted ones included (NIST AuthorizedRoles)."""
+        return _decide.effective(
+            self._state, _tenant(tenant), canon_id(user, "user"), self._instant()
+        ).roles
+
+    def authorized_users(self, role: str, *, tenant: str | None = None) -> frozenset[str]:
+        """Users who hold *role* now: directly, inherited or granted (NIST AuthorizedUsers)."""
+        return _review.authorized_users(
+            self._state, _tenant(tenant), canon_id(role, "role"), self._instant()
+        )
+
+    def role_permissions(
+        self, role: str, *, tenant: str | None = None, inherited: bool = True
+    ) -> tuple[Rule, ...]:
+        """The rules of *role* in *tenant*, inherited ones too by default (NIST RolePermissions)."""
+        return _review.role_permissions(
+            self._state, _tenant(tenant), canon_id(role, "role"), inherited=inherited
+        )
+
+    def user_permissions(self, user: str, *, tenant: str | None = None) -> tuple[Rule, ...]:
+        """The rules reachable through every role *user* holds now (NIST UserPermissions)."""
+        state, scope = self._state, _tenant(tenant)
+        out: dict[Rule, None] = {}
+        for role in sorted(self.authorized_roles(user, tenant=tenant)):
+            for rule in _review.role_permissions(state, scope, role, inherited=False):
+                out[rule] = None
+        return tuple(out)
+
+    def mark_reviewed(self, user: str, role: str, *, by: str, tenant: str | None = None) -> None:
+        """Record that *by* reviewed *user*'s holding of *role*; the next review counts from now."""
+        self._change("mark_reviewed", {"user": user, "role": role, "tenant": tenant}, by)
+
+    def review_report(
+        self,
+        *,
+        tenant: str | None = None,
+        now: datetime | None = None,
+        interval: timedelta = timedelta(days=180),
+        privileged_interval: timedelta = timedelta(days=90),
+    ) -> ReviewReport:
+        """Who holds what and through which roles, with the reviews that are due.
+
+        Args:
+            tenant: The tenant to review.
+            now: The time of the report (default: the engine clock); a
+                report for another instant changes nothing.
+            interval: How often ordinary holdings are reviewed.
+            privileged_interval: How often privileged ones are (shorter).
+        """
+        when = self._instant() if now is None else to_utc(now, name="now")
+        return _review.review_report(
+            self._state, _tenant(tenant), when, interval, privileged_interval
+        )
+
+    # -- loading, saving and stores ------------------------------------------------------
 
     @classmethod
     def from_dict(
@@ -821,6 +843,9 @@ class RBAC(ReviewMixin):
         *,
         clock: Clock | None = None,
         on_event: EventHook | None = None,
+        decision_log: bool = False,
+        allow_sample_rate: float = 0.0,
+        sample_seed: bytes = b"",
     ) -> RBAC:
         """Build an engine from the form :meth:`to_dict` returns (or a policy file's section).
 
@@ -829,82 +854,170 @@ class RBAC(ReviewMixin):
                 ``roles.auditor.inherits[1]``: unknown names, cycles, malformed
                 entries, or assignments that break separation of duty.
         """
-        from secpolicy.rbac._serde import load  # noqa: PLC0415 (module cycle)
-
-        raw: object = data  # checked at run time: policy files are untyped
-        if not isinstance(raw, Mapping):
-            raise PolicyConfigError("must be a table", field="rbac")
-        levels = raw.get("levels", ())
-        if not isinstance(levels, list | tuple) or not all(isinstance(x, str) for x in levels):
-            raise PolicyConfigError("must be a list of level names, lowest first", field="levels")
-        engine = cls(levels=levels, clock=clock, on_event=on_event)
-        load(engine, data, engine._clock.now())
+        engine = cls(
+            clock=clock,
+            on_event=on_event,
+            decision_log=decision_log,
+            allow_sample_rate=allow_sample_rate,
+            sample_seed=sample_seed,
+        )
+        engine._state = _serde.load(data, engine._instant())
         return engine
 
     def to_dict(self) -> dict[str, Any]:
-        """The policy as plain data (roles, grants, assignments, constraints, labels).
+        """The whole policy as plain, JSON-ready data, with its format version.
 
-        Pending requests and privileged grants are operational state, not
-        policy, and are not included.
+        Roles, users, grants, denies, assignments (with their dates),
+        constraints, labels, clearances, privileged grants, pending requests,
+        review marks, the request counter and the approval and administration
+        settings: :meth:`from_dict` of the result is the same policy.
         """
-        from secpolicy.rbac._serde import dump  # noqa: PLC0415 (module cycle)
+        return _serde.dump(self._state)
 
-        return dump(self._state)
+    @classmethod
+    def from_store(
+        cls,
+        store: PolicyStore,
+        *,
+        clock: Clock | None = None,
+        on_event: EventHook | None = None,
+        max_staleness: timedelta | None = None,
+    ) -> RBAC:
+        """An engine with the policy in *store*, attached to it (see :meth:`attach`).
 
-    def create_session(
-        self, user: str, roles: Iterable[str], *, tenant: str | None = None
-    ) -> Session:
-        """Open a session for *user* with *roles* active (NIST CreateSession).
+        .. versionadded:: 0.2
+        """
+        engine = cls(clock=clock, on_event=on_event)
+        engine.attach(store, max_staleness=max_staleness)
+        return engine
+
+    def attach(self, store: PolicyStore, *, max_staleness: timedelta | None = None) -> None:
+        """Share this engine's policy through *store* from now on.
+
+        An empty store receives this engine's policy as its first change; an
+        engine with no policy of its own takes the store's. Afterwards every
+        change is written to the store before it takes effect (a writer that
+        lost a race gets :class:`StoreConflict` and nothing changes), and
+        :meth:`refresh` applies other writers' changes.
+
+        Args:
+            store: The store.
+            max_staleness: If given, checks fail closed (deny, with a reason)
+                once the engine has not synchronised with the store for longer.
 
         Raises:
-            ConstraintViolation: If the user is not authorized for a role, or
-                the roles break a dynamic separation-of-duty constraint.
+            PolicyConfigError: If both the engine and the store hold a policy.
+
+        .. versionadded:: 0.2
         """
-        from secpolicy.rbac._sessions import Session  # noqa: PLC0415 (module cycle)
-
-        wanted = frozenset(roles)
-        state = self._state
-        self._require_user(state, user)
-        authorized = state.authorized(tenant, user, self._clock.now())
-        missing = sorted(wanted - authorized)
-        if missing:
-            raise ConstraintViolation(f"{user!r} is not authorized for {missing}")
-        _check_dsd(state, wanted)
-        session = Session(self, user, tenant, wanted)
+        if max_staleness is not None:
+            _span(max_staleness, "max_staleness")
         with self._lock:
-            self._sessions.setdefault((tenant, user), weakref.WeakSet()).add(session)
-        return session
+            version, document = store.load()
+            changes = store.changes_since(version)
+            local = self._state
+            empty_store = version == 0 and document is None and not changes
+            if empty_store:
+                at = self._instant()
+                change = {
+                    "op": "load_policy",
+                    "args": {"document": _serde.dump(local)},
+                    "by": None,
+                    "at": at.isoformat(),
+                }
+                new_version = store.append(0, change)
+                self._state = local.derive(version=new_version)
+            else:
+                if len(local.roles) or len(local.users):
+                    raise PolicyConfigError(
+                        "both this engine and the store hold a policy; attach an empty engine "
+                        "(RBAC.from_store) or an empty store",
+                        field="store",
+                    )
+                base = (
+                    _serde.load(document, self._instant())
+                    if document is not None
+                    else new_state(levels=local.levels, config=local.config)
+                )
+                self._state = self._replay(base.derive(version=version), changes)
+            self._store = store
+            self._max_staleness = max_staleness
+            self._synced_at = self._instant()
 
+    def _replay(self, state: State, changes: list[tuple[int, Mapping[str, Any]]]) -> State:
+        for version, change in changes:
+            raw: object = change
+            if not isinstance(raw, Mapping):
+                raise PolicyConfigError("must be a table", field=f"store.changes[{version}]")
+            if version != state.version + 1:
+                raise PolicyConfigError(
+                    f"the store skipped from version {state.version} to {version}", field="store"
+                )
+            if change.get("op") == "load_policy":
+                args = change.get("args")
+                document = args.get("document") if isinstance(args, Mapping) else None
+                state = _serde.load(document, self._instant())
+            else:
+                state = _ops.apply(state, change).state
+            state = state.derive(version=version)
+        return state
 
-def _check_dsd(state: State, active: Iterable[str]) -> None:
-    active_set = frozenset(active)
-    for constraint in state.dsd.values():
-        count = len(active_set & constraint.roles)
-        if count >= constraint.n:
-            raise ConstraintViolation(
-                f"dynamic separation of duty {constraint.name!r}: a session may not activate "
-                f"{constraint.n} or more of {sorted(constraint.roles)}"
-            )
+    def refresh(self) -> int:
+        """Apply the changes other writers made to the store; return how many.
+
+        A store that compacted past this engine's version is read from its
+        snapshot. On success the staleness clock restarts.
+
+        Raises:
+            PolicyConfigError: If the engine is not attached, or a change in
+                the store is invalid (the engine keeps its state).
+
+        .. versionadded:: 0.2
+        """
+        with self._lock:
+            store = self._store
+            if store is None:
+                raise PolicyConfigError("the engine is not attached to a store", field="store")
+            state = self._state
+            changes = store.changes_since(state.version)
+            if changes and changes[0][0] != state.version + 1:
+                version, document = store.load()
+                base = _serde.load(document, self._instant())
+                state = base.derive(version=version)
+                changes = store.changes_since(version)
+            self._state = self._replay(state, changes)
+            self._synced_at = self._instant()
+            return len(changes)
+
+    def sync(self) -> int:
+        """The same as :meth:`refresh` (apply other writers' changes; return how many).
+
+        .. versionadded:: 0.2
+        """
+        return self.refresh()
+
+    @property
+    def store_version(self) -> int:
+        """The store version this engine's state reflects (0 if never attached).
+
+        .. versionadded:: 0.2
+        """
+        return self._state.version
 
 
 class GrantRequest:
     """A pending request for a privileged role; approve it with :meth:`approve`."""
 
+    __module__ = "secpolicy.rbac"
     __slots__ = ("_engine", "request_id")
 
     def __init__(self, engine: RBAC, request_id: str) -> None:
         self._engine = engine
         self.request_id = request_id
 
-    def approve(self, by: str, *, now: datetime | None = None) -> PrivilegedGrant | None:
-        """Record *by*'s approval; return the grant once enough approvals are in.
-
-        Raises:
-            ConstraintViolation: If *by* is the requester or the grantee, or
-                approved already.
-            PolicyConfigError: If the request is no longer pending.
-        """
-        return self._engine._approve(self.request_id, by, now)  # noqa: SLF001 (same area)
+    def approve(self, by: str) -> PrivilegedGrant | None:
+        """Record *by*'s approval (see :meth:`RBAC.approve`)."""
+        return self._engine.approve(self.request_id, by=by)
 
     @property
     def pending(self) -> PendingRequest | None:
@@ -913,3 +1026,6 @@ class GrantRequest:
 
     def __repr__(self) -> str:
         return f"GrantRequest({self.request_id!r})"
+
+
+_ = (attrs, ConstraintViolation)

@@ -2,82 +2,95 @@
 
 from __future__ import annotations
 
-import re
+import functools
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any, Final, Literal
 
 import attrs
 
 from secpolicy.exceptions import PolicyConfigError
+from secpolicy.rbac._match import ResourcePattern, match_segments, pattern_of
+from secpolicy.rbac._names import canon_id, canon_resource
 
 Effect = Literal["allow", "explicit_deny", "implicit_deny"]
 RuleEffect = Literal["allow", "deny"]
 
-_SEGMENT: Final = re.compile(r"[^/]+")
+EventKind = Literal[
+    "user_added",
+    "user_removed",
+    "role_added",
+    "role_deleted",
+    "inheritance_added",
+    "inheritance_deleted",
+    "permission_granted",
+    "permission_denied",
+    "permission_revoked",
+    "role_assigned",
+    "role_deassigned",
+    "ssd_added",
+    "dsd_added",
+    "constraint_removed",
+    "label_set",
+    "label_removed",
+    "clearance_set",
+    "grant_requested",
+    "grant_approved",
+    "grant_activated",
+    "grant_expired",
+    "grant_revoked",
+    "request_expired",
+    "approval_voided",
+    "privileged_use",
+    "review_recorded",
+    "admin_rights_set",
+    "policy_loaded",
+    "access_decision",
+    "change_aborted",
+]
+"""Every kind of :class:`RBACEvent`."""
+
+AdminKind = Literal[
+    "users",
+    "roles",
+    "permissions",
+    "assignments",
+    "constraints",
+    "labels",
+    "grants",
+    "reviews",
+    "admin",
+]
+"""What a mutation administers, for :class:`AdminRights`."""
+
+ADMIN_KINDS: Final[tuple[AdminKind, ...]] = (
+    "users",
+    "roles",
+    "permissions",
+    "assignments",
+    "constraints",
+    "labels",
+    "grants",
+    "reviews",
+    "admin",
+)
 
 
-def _check_resource(pattern: object, field: str) -> None:
-    if (
-        not isinstance(pattern, str)
-        or not pattern
-        or pattern.startswith("/")
-        or pattern.endswith("/")
-    ):
-        raise PolicyConfigError(
-            "must be a non-empty '/'-separated name without leading or trailing '/'", field=field
-        )
-    for segment in pattern.split("/"):
-        if not segment:
-            raise PolicyConfigError("has an empty segment ('//')", field=field)
-        if "*" in segment and segment not in ("*", "**"):
-            raise PolicyConfigError("'*' and '**' must be whole segments", field=field)
+def _freeze_rights(value: object) -> Mapping[AdminKind, frozenset[str]]:
+    if not isinstance(value, Mapping):
+        raise PolicyConfigError("must be a mapping of kinds to roles", field="admin_rights")
+    out: dict[AdminKind, frozenset[str]] = {}
+    for kind, roles in value.items():
+        if kind not in ADMIN_KINDS:
+            raise PolicyConfigError(f"unknown kind {kind!r}", field="admin_rights")
+        if isinstance(roles, str) or not isinstance(roles, Iterable):
+            raise PolicyConfigError("must be a list of roles", field=f"admin_rights.{kind}")
+        out[kind] = frozenset(canon_id(r, f"admin_rights.{kind}") for r in roles)
+    return MappingProxyType(out)
 
 
-@attrs.frozen
-class ResourcePattern:
-    """A ``/``-separated resource name where ``*`` is one segment and ``**`` any depth.
-
-    ``accounts/*/balance`` matches ``accounts/42/balance``; ``accounts/**``
-    matches ``accounts/42`` and ``accounts/42/balance`` (and ``accounts``
-    itself); ``**`` matches everything.
-    """
-
-    text: str
-    _regex: re.Pattern[str] | None = attrs.field(init=False, repr=False, eq=False)
-
-    def __attrs_post_init__(self) -> None:
-        _check_resource(self.text, "resource")
-        regex = None
-        if "*" in self.text:
-            parts = []
-            segments = self.text.split("/")
-            for i, segment in enumerate(segments):
-                sep = "" if i == 0 else "/"
-                if segment == "**":
-                    parts.append(f"(?:{sep}.*)?" if i else "(?:.*)")
-                elif segment == "*":
-                    parts.append(f"{sep}[^/]+")
-                else:
-                    parts.append(sep + re.escape(segment))
-            regex = re.compile("".join(parts) + r"\Z")
-        object.__setattr__(self, "_regex", regex)
-
-    @property
-    def is_exact(self) -> bool:
-        """True if the pattern has no wildcard."""
-        return self._regex is None
-
-    def matches(self, resource: str) -> bool:
-        """True if *resource* is matched by the pattern."""
-        if self._regex is None:
-            return resource == self.text
-        return self._regex.match(resource) is not None
-
-    def __str__(self) -> str:
-        return self.text
-
-
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Rule:
     """One grant or deny: *role* may (or may not) perform *action* on *resource*.
 
@@ -89,6 +102,8 @@ class Rule:
         tenant: The tenant the rule applies in, or ``None`` for every tenant.
     """
 
+    __module__ = "secpolicy.rbac"
+
     role: str
     resource: ResourcePattern
     action: str
@@ -96,7 +111,11 @@ class Rule:
     tenant: str | None = None
 
     def covers(self, resource: str, action: str) -> bool:
-        """True if the rule applies to *action* on *resource*."""
+        """True if the rule applies to *action* on *resource*.
+
+        Raises:
+            InvalidNameError: If *resource* is not a canonical resource name.
+        """
         return (self.action in ("*", action)) and self.resource.matches(resource)
 
     def __str__(self) -> str:
@@ -104,25 +123,50 @@ class Rule:
         return f"{self.effect} {self.role} {self.action} on {self.resource}{where}"
 
 
-@attrs.frozen
+RuleRecord = tuple[str, str, str, str, str | None]
+"""How the state stores a rule: ``(role, resource text, action, effect, tenant)``.
+
+Plain tuples of strings are not tracked by the garbage collector, so a large
+policy costs the collector nothing; :func:`rule_of` gives the :class:`Rule`.
+"""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def rule_of(record: RuleRecord) -> Rule:
+    """The :class:`Rule` a stored record stands for."""
+    role, text, action, effect, tenant = record
+    return Rule(
+        role=role,
+        resource=pattern_of(text),
+        action=action,
+        effect=effect,  # type: ignore[arg-type]  # records hold "allow" or "deny" only
+        tenant=tenant,
+    )
+
+
+@attrs.frozen(kw_only=True)
 class Decision:
     """Why access was allowed or denied.
 
     Attributes:
         allowed: True only for ``effect == "allow"``.
-        effect: ``"allow"``, ``"explicit_deny"`` (a deny rule, or a
-            sensitivity label above the user's clearance) or
+        effect: ``"allow"``, ``"explicit_deny"`` (a deny rule, a sensitivity
+            label above the user's clearance, a session that breaks dynamic
+            separation of duty, or a policy too stale to trust) or
             ``"implicit_deny"`` (nothing allows it).
         roles: The role path that led to the deciding rule: the role the
             user holds first, then each inherited role down to the rule's role.
         rule: The grant or deny that decided, if any.
         reason: A sentence for people (reviewers, auditors, error pages).
         user: Who asked.
-        resource: What for.
+        resource: What for (canonical form).
         action: To do what.
         tenant: In which tenant.
-        privileged: True if a privileged grant decided.
+        privileged: True if the allow came only through a privileged grant.
+        request_id: The privileged grant's request id, if one decided.
     """
+
+    __module__ = "secpolicy.rbac"
 
     allowed: bool
     effect: Effect
@@ -134,35 +178,41 @@ class Decision:
     action: str
     tenant: str | None = None
     privileged: bool = False
+    request_id: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class RBACEvent:
     """Something the engine reports to its ``on_event`` hook (the audit logger fits).
 
     Attributes:
-        kind: ``"role_assigned"``, ``"role_deassigned"``, ``"grant_requested"``,
-            ``"grant_approved"``, ``"grant_activated"``, ``"grant_expired"``,
-            ``"grant_revoked"``, ``"privileged_use"``, ``"user_removed"``,
-            ``"review_recorded"``.
-        user: The user concerned.
+        kind: One of :data:`EventKind`: every policy change (users, roles,
+            inheritance, grants, denies, revocations, assignments,
+            constraints, labels, clearances, admin rights), the privileged
+            grant workflow (request, approval, activation, expiry,
+            revocation, voided approvals), privileged uses, reviews and,
+            when the decision log is on, access decisions.
+        user: The user concerned, if any.
         role: The role concerned, if any.
         tenant: The tenant.
-        by: Who acted (requester, approver, reviewer), if anyone.
-        at: When.
-        details: More, such as the request id, reason and expiry.
+        by: Who acted (administrator, requester, approver, reviewer), if known.
+        at: When (the engine clock).
+        details: More, such as the request id, the resource and action, the
+            reason and the expiry.
     """
 
-    kind: str
-    user: str
-    role: str | None
-    tenant: str | None
-    by: str | None
+    __module__ = "secpolicy.rbac"
+
+    kind: EventKind
+    user: str | None
+    role: str | None = None
+    tenant: str | None = None
+    by: str | None = None
     at: datetime
     details: dict[str, Any] = attrs.field(factory=dict)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PrivilegedGrant:
     """An active, time-bounded grant of a privileged role.
 
@@ -177,6 +227,8 @@ class PrivilegedGrant:
         approvers: Who approved.
         reason: Why it was asked for.
     """
+
+    __module__ = "secpolicy.rbac"
 
     request_id: str
     user: str
@@ -193,9 +245,25 @@ class PrivilegedGrant:
         return self.starts <= now < self.expires
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PendingRequest:
-    """A request for a privileged role awaiting approvals."""
+    """A request for a privileged role awaiting approvals.
+
+    Attributes:
+        request_id: The request's id (``gr-<n>``, never reused).
+        user: The grantee.
+        role: The privileged role.
+        tenant: The tenant.
+        requested_by: Who asked.
+        requested_at: When.
+        duration: How long the grant will last once approved.
+        reason: Why.
+        approvals_required: How many distinct approvers it needs.
+        approvers: Who approved so far.
+        expires: When the request lapses unless approved.
+    """
+
+    __module__ = "secpolicy.rbac"
 
     request_id: str
     user: str
@@ -207,9 +275,109 @@ class PendingRequest:
     reason: str
     approvals_required: int
     approvers: tuple[str, ...] = ()
+    expires: datetime
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
+class AdminRights:
+    """Who may administer what: the roles an administrator (``by=``) must hold per kind of change.
+
+    With rights configured (:meth:`RBAC.set_admin_rights`), every mutation
+    needs ``by=``, a registered user who holds (in the change's tenant or
+    without a tenant) one of the roles listed for the mutation's kind, and
+    who is not the user the change is about (nobody administers their own
+    access). Kinds: ``users`` (add and remove users), ``roles`` (roles and
+    inheritance), ``permissions`` (grant, deny, revoke), ``assignments``,
+    ``constraints`` (SSD/DSD), ``labels`` (labels and clearances),
+    ``grants`` (revoking privileged grants), ``reviews`` (recording access
+    reviews) and ``admin`` (changing these rights). Requests and approvals
+    of privileged grants have their own rules (approver roles).
+
+    Attributes:
+        rights: Each kind with the roles that may perform it; a kind not
+            listed may not be performed by anyone.
+
+    Example:
+        The split of GB/T 22239-2019 (system, security and audit
+        administrators)::
+
+            AdminRights.three_way(system="sysadmin", security="secadmin", audit="auditadmin")
+
+    .. versionadded:: 0.2
+    """
+
+    __module__ = "secpolicy.rbac"
+
+    rights: Mapping[AdminKind, frozenset[str]] = attrs.field(converter=_freeze_rights)
+
+    @classmethod
+    def three_way(cls, *, system: str, security: str, audit: str) -> AdminRights:
+        """The three-administrator split (三员分立).
+
+        The system administrator manages accounts and role definitions; the
+        security administrator manages permissions, assignments, separation
+        of duty, labels, privileged grants and these rights; the audit
+        administrator records access reviews. Keep the three roles apart with
+        a static separation-of-duty constraint on them.
+        """
+        return cls(
+            rights={
+                "users": {system},
+                "roles": {system},
+                "permissions": {security},
+                "assignments": {security},
+                "constraints": {security},
+                "labels": {security},
+                "grants": {security},
+                "reviews": {audit},
+                "admin": {security},
+            }
+        )
+
+    def roles_for(self, kind: AdminKind) -> frozenset[str]:
+        """The roles that may perform changes of *kind*."""
+        return self.rights.get(kind, frozenset())
+
+
+@attrs.frozen(kw_only=True)
+class ResourceFilter:
+    """The resources a user may act on, as patterns: see :meth:`RBAC.resources_for`.
+
+    A resource is allowed exactly when it matches one of :attr:`allow` and
+    none of :attr:`deny` (denies and labels above the user's clearance), and
+    lies under :attr:`under` if given. Iterating yields the allow patterns
+    (exact names included); ``resource in filter`` decides one name.
+
+    Attributes:
+        allow: Patterns from the user's allow rules.
+        deny: Patterns the user is refused (deny rules, labels above clearance).
+        under: The prefix asked about, if any.
+
+    .. versionadded:: 0.2
+    """
+
+    __module__ = "secpolicy.rbac"
+
+    allow: tuple[ResourcePattern, ...]
+    deny: tuple[ResourcePattern, ...]
+    under: tuple[str, ...] | None = None
+
+    def __contains__(self, resource: object) -> bool:
+        segments = canon_resource(resource)
+        if self.under is not None and segments[: len(self.under)] != self.under:
+            return False
+        if any(match_segments(p.segments, segments) for p in self.deny):
+            return False
+        return any(match_segments(p.segments, segments) for p in self.allow)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([p.text for p in self.allow])
+
+    def __len__(self) -> int:
+        return len(self.allow)
+
+
+@attrs.frozen(kw_only=True)
 class ReviewEntry:
     """One line of an access review: a user holding a role, and whether review is due.
 
@@ -227,6 +395,8 @@ class ReviewEntry:
         approvers: For a privileged grant, who approved it.
     """
 
+    __module__ = "secpolicy.rbac"
+
     user: str
     role: str
     tenant: str | None
@@ -240,7 +410,7 @@ class ReviewEntry:
     approvers: tuple[str, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ReviewReport:
     """Who holds what, through which roles, and which reviews are due.
 
@@ -249,6 +419,8 @@ class ReviewReport:
         tenant: The tenant reviewed.
         entries: One entry per (user, role) held, sorted by user then role.
     """
+
+    __module__ = "secpolicy.rbac"
 
     at: datetime
     tenant: str | None

@@ -1,294 +1,506 @@
-"""RBAC policies as plain data: loading with precise errors, and dumping."""
+"""RBAC policies as plain data: documents to states and back, with full fidelity.
+
+:func:`load` maps a document to a :class:`State` by replaying the same
+validated changes the engine makes (so a document can hold nothing the API
+would refuse), and :func:`dump` maps a state to a document. Neither touches
+an engine. Every malformed document raises
+:class:`~secpolicy.exceptions.PolicyConfigError` naming the path of the
+offending entry.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final
 
-from secpolicy.exceptions import PolicyConfigError
-from secpolicy.rbac._model import ResourcePattern, Rule, RuleEffect
-from secpolicy.rbac._state import Constraint, RoleInfo, State, compute_closure
+import attrs
 
-if TYPE_CHECKING:
-    from datetime import datetime
+from secpolicy._clock import to_utc
+from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
+from secpolicy.rbac import _ops
+from secpolicy.rbac._constraints import check_ssd
+from secpolicy.rbac._model import ADMIN_KINDS, AdminRights, PendingRequest, PrivilegedGrant
+from secpolicy.rbac._names import canon_id
+from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State, new_state
 
-    from secpolicy.rbac._engine import RBAC
+__all__ = ["FORMAT", "dump", "load"]
 
-_TOP = {
-    "levels",
-    "roles",
-    "users",
-    "grants",
-    "denies",
-    "assignments",
-    "ssd",
-    "dsd",
-    "labels",
-    "clearances",
-}
+#: The document format this version writes (documents without ``format`` are format 1).
+FORMAT: Final = 2
+
+_TOP: Final = frozenset(
+    {
+        "format",
+        "levels",
+        "roles",
+        "users",
+        "grants",
+        "denies",
+        "assignments",
+        "ssd",
+        "dsd",
+        "labels",
+        "clearances",
+        "privileged_grants",
+        "pending_requests",
+        "reviews",
+        "next_request",
+        "approvals",
+        "admin_rights",
+    }
+)
+_MAX_SECONDS: Final = 1e12  # far beyond any sane duration; keeps timedelta in range
+_ROLE_KEYS: Final = frozenset(
+    {"inherits", "privileged", "approvals", "approver_roles", "max_duration_seconds"}
+)
 
 
-def _mapping(value: Any, path: str) -> Mapping[str, Any]:
+def _mapping(value: object, path: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise PolicyConfigError("must be a table", field=path)
+    for key in value:
+        if not isinstance(key, str):
+            raise PolicyConfigError("keys must be strings", field=path)
     return value
 
 
-def _list(value: Any, path: str) -> Sequence[Any]:
+def _list(value: object, path: str) -> Sequence[Any]:
     if not isinstance(value, list | tuple):
         raise PolicyConfigError("must be a list", field=path)
     return value
 
 
-def _text(item: Mapping[str, Any], key: str, path: str, *, optional: bool = False) -> Any:
+def _keys(item: Mapping[str, Any], allowed: frozenset[str] | set[str], path: str) -> None:
+    unknown = sorted(set(item) - set(allowed))
+    if unknown:
+        raise PolicyConfigError(f"unknown key(s) {', '.join(unknown)}", field=path)
+
+
+def _str(item: Mapping[str, Any], key: str, path: str, *, optional: bool = False) -> Any:
     value = item.get(key)
     if value is None and optional:
         return None
-    if not isinstance(value, str) or not value:
-        raise PolicyConfigError("must be a non-empty string", field=f"{path}.{key}")
+    if not isinstance(value, str):
+        raise PolicyConfigError("must be a string", field=f"{path}.{key}")
     return value
 
 
-def _rethrow(path: str, exc: PolicyConfigError) -> PolicyConfigError:
-    return PolicyConfigError(exc.reason, field=path)
+def _time(item: Mapping[str, Any], key: str, path: str) -> datetime:
+    value = item.get(key)
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise PolicyConfigError("must be an ISO 8601 time", field=f"{path}.{key}") from None
+    else:
+        raise PolicyConfigError("must be an ISO 8601 time", field=f"{path}.{key}")
+    if parsed.tzinfo is None:
+        raise PolicyConfigError("must carry a time zone", field=f"{path}.{key}")
+    return to_utc(parsed, name=key)
 
 
-def _entries(data: Mapping[str, Any], key: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """``(path, entry)`` for each table in the list *data[key]*."""
-    for i, item in enumerate(_list(data.get(key, []), key)):
-        path = f"{key}[{i}]"
-        yield path, _mapping(item, path)
+def _seconds(item: Mapping[str, Any], key: str, path: str, default: timedelta) -> timedelta:
+    value = item.get(key)
+    if value is None:
+        return default
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value < _MAX_SECONDS
+    ):
+        raise PolicyConfigError("must be a positive number of seconds", field=f"{path}.{key}")
+    return timedelta(seconds=value)
 
 
-def _roles(roles: Mapping[str, Any]) -> dict[str, RoleInfo]:
-    """Validate role definitions and inheritance (in file order, refusing cycles)."""
-    specs = {
-        name: _mapping(spec if spec is not None else {}, f"roles.{name}")
-        for name, spec in roles.items()
-    }
-    infos: dict[str, RoleInfo] = {}
-    for name, spec in specs.items():
+def _names(value: object, path: str) -> list[str]:
+    return [canon_id(v, f"{path}[{i}]") for i, v in enumerate(_list(value, path))]
+
+
+def _run(
+    state: State,
+    path: str,
+    op: Callable[[State, Mapping[str, Any], datetime, str | None], _ops.Result],
+    args: Mapping[str, Any],
+    at: datetime,
+) -> State:
+    try:
+        return op(state, args, at, None).state
+    except PolicyConfigError as exc:
+        field = exc.field or ""
+        if field.startswith(path) or (field.startswith("roles.") and not path.startswith("roles.")):
+            full = field
+        elif path.startswith("roles."):
+            full = path
+        elif field and field not in ("rule",):
+            full = f"{path}.{field.rsplit('.', 1)[-1]}"
+        else:
+            full = path
+        raise PolicyConfigError(exc.reason, field=full) from None
+    except ConstraintViolation as exc:
+        raise PolicyConfigError(str(exc), field=path) from None
+
+
+def _config(data: Mapping[str, Any]) -> Config:
+    raw = _mapping(data.get("approvals", {}), "approvals")
+    _keys(raw, {"approver_role", "request_ttl_seconds", "max_grant_duration_seconds"}, "approvals")
+    role = raw.get("approver_role", "approver")
+    return Config(
+        approver_role=None if role is None else canon_id(role, "approvals.approver_role"),
+        request_ttl=_seconds(raw, "request_ttl_seconds", "approvals", DEFAULT_REQUEST_TTL),
+        max_grant_duration=_seconds(
+            raw, "max_grant_duration_seconds", "approvals", DEFAULT_MAX_GRANT
+        ),
+    )
+
+
+def load(data: object, now: datetime) -> State:
+    """Validate *data* and build the state it describes (loading reports no events).
+
+    Raises:
+        PolicyConfigError: Naming the offending entry, e.g.
+            ``roles.auditor.inherits[1]``.
+    """
+    path = "rbac"
+    try:
+        return _load(data, now)
+    except PolicyConfigError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError):
+        raise PolicyConfigError("malformed entry", field=path) from None
+
+
+def _load(data: object, now: datetime) -> State:  # noqa: PLR0912, PLR0915 (one pass per section)
+    data = _mapping(data, "rbac")
+    _keys(data, _TOP, "rbac")
+    version = data.get("format", 1)
+    if isinstance(version, bool) or version not in (1, FORMAT):
+        raise PolicyConfigError(
+            f"unsupported format (this version reads 1 and {FORMAT})", field="format"
+        )
+    levels = _names(data.get("levels", []), "levels")
+    if len(set(levels)) != len(levels):
+        raise PolicyConfigError("sensitivity levels must be distinct", field="levels")
+    state = new_state(levels=tuple(levels), config=_config(data))
+    # Roles first, then the edges (a role may inherit one defined after it).
+    roles = _mapping(data.get("roles", {}), "roles")
+    specs: dict[str, Mapping[str, Any]] = {}
+    for name, raw_spec in roles.items():
         path = f"roles.{name}"
-        key: object = name  # policy files are untyped
-        if not isinstance(key, str) or not name.strip():
-            raise PolicyConfigError("role names must be non-empty strings", field="roles")
-        unknown = sorted(set(spec) - {"inherits", "privileged", "approvals"})
-        if unknown:
-            raise PolicyConfigError(f"unknown key(s) {', '.join(unknown)}", field=path)
-        privileged = spec.get("privileged", False)
-        if not isinstance(privileged, bool):
-            raise PolicyConfigError("must be true or false", field=f"{path}.privileged")
-        approvals = spec.get("approvals", 1)
-        if not isinstance(approvals, int) or isinstance(approvals, bool) or approvals < 1:
-            raise PolicyConfigError("must be at least 1", field=f"{path}.approvals")
-        infos[name] = RoleInfo(name, frozenset(), privileged, approvals)
-    edges: dict[str, set[str]] = {name: set() for name in infos}
+        spec = _mapping(raw_spec if raw_spec is not None else {}, path)
+        _keys(spec, _ROLE_KEYS, path)
+        args = {k: v for k, v in spec.items() if k != "inherits"}
+        state = _run(state, path, _ops.op_add_role, {"role": name, **args}, now)
+        specs[canon_id(name, path)] = spec
     for name, spec in specs.items():
         for i, junior in enumerate(_list(spec.get("inherits", []), f"roles.{name}.inherits")):
             path = f"roles.{name}.inherits[{i}]"
-            if junior not in infos:
+            if not isinstance(junior, str) or canon_id(junior, path) not in state.roles:
                 raise PolicyConfigError(f"unknown role {junior!r}", field=path)
-            back = _reach(edges, junior, name)
-            if back is not None:
-                raise PolicyConfigError(f"cycle {' -> '.join([name, *back])}", field=path)
-            edges[name].add(junior)
-    return {
-        name: RoleInfo(name, frozenset(edges[name]), i.privileged, i.approvals)
-        for name, i in infos.items()
-    }
-
-
-def _reach(edges: Mapping[str, set[str]], start: str, goal: str) -> list[str] | None:
-    """A path from *start* to *goal* along *edges*, or None."""
-    queue, seen = [[start]], {start}
-    while queue:
-        path = queue.pop(0)
-        if path[-1] == goal:
-            return path
-        for nxt in sorted(edges[path[-1]]):
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append([*path, nxt])
-    return None
-
-
-def _rules(
-    data: Mapping[str, Any], roles: Mapping[str, RoleInfo]
-) -> dict[tuple[str | None, str], tuple[Rule, ...]]:
-    table: dict[tuple[str | None, str], dict[Rule, None]] = {}
-    kinds: tuple[tuple[str, RuleEffect], ...] = (("grants", "allow"), ("denies", "deny"))
-    for kind, effect in kinds:
-        for path, item in _entries(data, kind):
-            role, resource, action = (_text(item, k, path) for k in ("role", "resource", "action"))
-            tenant = _text(item, "tenant", path, optional=True)
-            if role not in roles:
-                raise PolicyConfigError(f"unknown role {role!r}", field=f"{path}.role")
-            try:
-                pattern = ResourcePattern(resource)
-            except PolicyConfigError as exc:
-                raise _rethrow(f"{path}.resource", exc) from None
-            rule = Rule(role, pattern, action, effect, tenant)
-            table.setdefault((tenant, role), {})[rule] = None
-    return {key: tuple(rules) for key, rules in table.items()}
-
-
-def _constraints(
-    data: Mapping[str, Any], roles: Mapping[str, RoleInfo], kind: str
-) -> dict[str, Constraint]:
-    out: dict[str, Constraint] = {}
-    for path, item in _entries(data, kind):
-        name = _text(item, "name", path)
-        members = frozenset(_list(item.get("roles"), f"{path}.roles"))
-        unknown = sorted(str(r) for r in members - set(roles))
-        if unknown:
-            raise PolicyConfigError(f"unknown role(s) {', '.join(unknown)}", field=f"{path}.roles")
-        n = item.get("n", 2)
-        if not isinstance(n, int) or isinstance(n, bool) or n < 2 or n > len(members):  # noqa: PLR2004
-            raise PolicyConfigError(
-                "n must be at least 2 and at most the number of roles", field=f"{path}.n"
+            state = _run(
+                state, path, _ops.op_add_inheritance, {"senior": name, "junior": junior}, now
             )
-        if name in out:
-            raise PolicyConfigError("already exists", field=f"{path}.name")
-        out[name] = Constraint(name, members, n)
-    return out
-
-
-def _assignments(
-    data: Mapping[str, Any],
-    roles: Mapping[str, RoleInfo],
-    *,
-    closure: Mapping[str, frozenset[str]],
-    users: frozenset[str],
-    ssd: Mapping[str, Constraint],
-    now: datetime,
-) -> dict[str | None, dict[str, dict[str, datetime]]]:
-    table: dict[str | None, dict[str, dict[str, datetime]]] = {}
-    held: dict[tuple[str | None, str], set[str]] = {}
-    for path, item in _entries(data, "assignments"):
-        user, role = _text(item, "user", path), _text(item, "role", path)
-        tenant = _text(item, "tenant", path, optional=True)
-        if user not in users:
-            raise PolicyConfigError(f"unknown user {user!r}", field=f"{path}.user")
-        if role not in roles:
-            raise PolicyConfigError(f"unknown role {role!r}", field=f"{path}.role")
-        if roles[role].privileged:
-            raise PolicyConfigError(
-                f"role {role!r} is privileged: it is granted only through request_grant()",
-                field=f"{path}.role",
-            )
-        authorized = held.setdefault((tenant, user), set())
-        authorized |= closure[role]
-        for constraint in ssd.values():
-            count = len(authorized & constraint.roles)
-            if count >= constraint.n:
-                raise PolicyConfigError(
-                    f"static separation of duty {constraint.name!r}: {user!r} would hold {count} "
-                    f"of {sorted(constraint.roles)} (at most {constraint.n - 1} allowed)",
-                    field=path,
-                )
-        table.setdefault(tenant, {}).setdefault(user, {})[role] = now
-    return table
-
-
-def _labels(engine: RBAC, data: Mapping[str, Any]) -> None:
-    for kind, key, setter in (
-        ("labels", "resource", engine.set_label),
-        ("clearances", "user", engine.set_clearance),
-    ):
-        for path, item in _entries(data, kind):
-            tenant = _text(item, "tenant", path, optional=True)
-            try:
-                setter(_text(item, key, path), _text(item, "level", path), tenant=tenant)
-            except PolicyConfigError as exc:
-                raise _rethrow(path, exc) from None
-
-
-def load(engine: RBAC, data: Mapping[str, Any], now: datetime) -> None:
-    """Validate *data* in one pass and install it in the empty *engine* as one state.
-
-    Every error names the offending entry. Loading is a single policy change:
-    no per-assignment events are reported.
-    """
-    data = _mapping(data, "rbac")
-    unknown = sorted(set(data) - _TOP)
-    if unknown:
-        raise PolicyConfigError(f"unknown key(s) {', '.join(unknown)}", field="rbac")
-    roles = _roles(_mapping(data.get("roles", {}), "roles"))
-    users = []
     for i, user in enumerate(_list(data.get("users", []), "users")):
-        if not isinstance(user, str) or not user.strip():
-            raise PolicyConfigError("must be a non-empty string", field=f"users[{i}]")
-        users.append(user)
-    rules = _rules(data, roles)
-    ssd, dsd = _constraints(data, roles, "ssd"), _constraints(data, roles, "dsd")
-    closure = compute_closure(roles)
-    assignments = _assignments(
-        data, roles, closure=closure, users=frozenset(users), ssd=ssd, now=now
-    )
-    engine._state = State(  # noqa: SLF001 (same area: installing a freshly built state)
-        levels=engine.state.levels,
-        roles=MappingProxyType(roles),
-        closure=MappingProxyType(closure),
-        users=frozenset(users),
-        rules=MappingProxyType(rules),
-        assignments=MappingProxyType(
+        state = _run(state, f"users[{i}]", _ops.op_add_user, {"user": user}, now)
+    for kind, op in (("grants", _ops.OPS["grant"]), ("denies", _ops.OPS["deny"])):
+        for i, raw in enumerate(_list(data.get(kind, []), kind)):
+            path = f"{kind}[{i}]"
+            item = _mapping(raw, path)
+            _keys(item, {"role", "resource", "action", "tenant"}, path)
+            state = _run(state, path, op, item, now)
+    for kind in ("ssd", "dsd"):
+        for i, raw in enumerate(_list(data.get(kind, []), kind)):
+            path = f"{kind}[{i}]"
+            item = _mapping(raw, path)
+            _keys(item, {"name", "roles", "n"}, path)
+            state = _run(state, path, _ops.OPS[f"add_{kind}"], item, now)
+    for i, raw in enumerate(_list(data.get("assignments", []), "assignments")):
+        path = f"assignments[{i}]"
+        item = _mapping(raw, path)
+        _keys(item, {"user", "role", "tenant", "since"}, path)
+        if item.get("since") is not None:
+            state = _run(
+                state, path, _ops.op_assign, {**item, "since": _time(item, "since", path)}, now
+            )
+        else:
+            state = _run(state, path, _ops.op_assign, item, now)
+    for i, raw in enumerate(_list(data.get("labels", []), "labels")):
+        path = f"labels[{i}]"
+        item = _mapping(raw, path)
+        _keys(item, {"resource", "level", "tenant"}, path)
+        state = _run(state, path, _ops.op_set_label, item, now)
+    for i, raw in enumerate(_list(data.get("clearances", []), "clearances")):
+        path = f"clearances[{i}]"
+        item = _mapping(raw, path)
+        _keys(item, {"user", "level", "tenant"}, path)
+        state = _run(state, path, _ops.op_set_clearance, item, now)
+    state = _load_grants(state, data)
+    try:
+        check_ssd(state, now=now)
+    except ConstraintViolation as exc:
+        raise PolicyConfigError(str(exc), field="privileged_grants") from None
+    for i, raw in enumerate(_list(data.get("reviews", []), "reviews")):
+        path = f"reviews[{i}]"
+        item = _mapping(raw, path)
+        _keys(item, {"user", "role", "tenant", "at"}, path)
+        tenant = None if item.get("tenant") is None else canon_id(item["tenant"], f"{path}.tenant")
+        user = canon_id(item.get("user"), f"{path}.user")
+        role = canon_id(item.get("role"), f"{path}.role")
+        if role not in state.roles:
+            raise PolicyConfigError(f"unknown role {role!r}", field=f"{path}.role")
+        state = state.derive(
+            reviewed=state.reviewed.set((tenant, user, role), _time(item, "at", path))
+        )
+    counter = data.get("next_request", state.next_request)
+    if isinstance(counter, bool) or not isinstance(counter, int) or counter < state.next_request:
+        raise PolicyConfigError(
+            "must be an integer above every request id in the document", field="next_request"
+        )
+    state = state.derive(next_request=counter)
+    rights = data.get("admin_rights")
+    if rights is not None:
+        rights = _mapping(rights, "admin_rights")
+        _keys(rights, set(ADMIN_KINDS), "admin_rights")
+        for kind, roles_ in rights.items():
+            _list(roles_, f"admin_rights.{kind}")
+        state = state.derive(config=attrs.evolve(state.config, admin=AdminRights(rights=rights)))
+    return state
+
+
+def _request_number(request_id: object, path: str) -> int:
+    if not isinstance(request_id, str) or not request_id.startswith("gr-"):
+        raise PolicyConfigError("must be a request id gr-<n>", field=path)
+    digits = request_id[3:]
+    if not digits.isdigit() or not digits.isascii() or len(digits) > 18:  # noqa: PLR2004
+        raise PolicyConfigError("must be a request id gr-<n>", field=path)
+    return int(digits)
+
+
+def _load_grants(state: State, data: Mapping[str, Any]) -> State:
+    highest = 0
+    seen: set[str] = set()
+
+    def common(item: Mapping[str, Any], path: str) -> tuple[str, str, str, str | None, str]:
+        nonlocal highest
+        request_id = item.get("request_id")
+        highest = max(highest, _request_number(request_id, f"{path}.request_id"))
+        assert isinstance(request_id, str)  # noqa: S101 (checked above)
+        if request_id in seen:
+            raise PolicyConfigError("appears twice", field=f"{path}.request_id")
+        seen.add(request_id)
+        user = canon_id(item.get("user"), f"{path}.user")
+        if user not in state.users:
+            raise PolicyConfigError(f"unknown user {user!r}", field=f"{path}.user")
+        role = canon_id(item.get("role"), f"{path}.role")
+        info = state.roles.get(role)
+        if info is None or not info.privileged:
+            raise PolicyConfigError("must be a privileged role", field=f"{path}.role")
+        tenant = None if item.get("tenant") is None else canon_id(item["tenant"], f"{path}.tenant")
+        reason = _str(item, "reason", path)
+        return request_id, user, role, tenant, reason
+
+    for i, raw in enumerate(_list(data.get("privileged_grants", []), "privileged_grants")):
+        path = f"privileged_grants[{i}]"
+        item = _mapping(raw, path)
+        _keys(
+            item,
             {
-                tenant: MappingProxyType({u: MappingProxyType(r) for u, r in table.items()})
-                for tenant, table in assignments.items()
-            }
-        ),
-        ssd=MappingProxyType(ssd),
-        dsd=MappingProxyType(dsd),
-    )
-    _labels(engine, data)
+                "request_id",
+                "user",
+                "role",
+                "tenant",
+                "starts",
+                "expires",
+                "requested_by",
+                "approvers",
+                "reason",
+            },
+            path,
+        )
+        request_id, user, role, tenant, reason = common(item, path)
+        starts, expires = _time(item, "starts", path), _time(item, "expires", path)
+        if expires <= starts:
+            raise PolicyConfigError("must be after starts", field=f"{path}.expires")
+        grant = PrivilegedGrant(
+            request_id=request_id,
+            user=user,
+            role=role,
+            tenant=tenant,
+            starts=starts,
+            expires=expires,
+            requested_by=canon_id(item.get("requested_by"), f"{path}.requested_by"),
+            approvers=tuple(_names(item.get("approvers", []), f"{path}.approvers")),
+            reason=reason,
+        )
+        key = (tenant, user)
+        state = state.derive(
+            grants=state.grants.set(request_id, grant),
+            user_grants=state.user_grants.set(key, (*state.user_grants.get(key, ()), request_id)),
+        )
+    for i, raw in enumerate(_list(data.get("pending_requests", []), "pending_requests")):
+        path = f"pending_requests[{i}]"
+        item = _mapping(raw, path)
+        _keys(
+            item,
+            {
+                "request_id",
+                "user",
+                "role",
+                "tenant",
+                "requested_by",
+                "requested_at",
+                "duration_seconds",
+                "reason",
+                "approvals_required",
+                "approvers",
+                "expires",
+            },
+            path,
+        )
+        request_id, user, role, tenant, reason = common(item, path)
+        required = item.get("approvals_required", 1)
+        if isinstance(required, bool) or not isinstance(required, int) or required < 1:
+            raise PolicyConfigError("must be at least 1", field=f"{path}.approvals_required")
+        pending = PendingRequest(
+            request_id=request_id,
+            user=user,
+            role=role,
+            tenant=tenant,
+            requested_by=canon_id(item.get("requested_by"), f"{path}.requested_by"),
+            requested_at=_time(item, "requested_at", path),
+            duration=_seconds(item, "duration_seconds", path, timedelta(0)),
+            reason=reason,
+            approvals_required=required,
+            approvers=tuple(_names(item.get("approvers", []), f"{path}.approvers")),
+            expires=_time(item, "expires", path),
+        )
+        if pending.duration <= timedelta(0):
+            raise PolicyConfigError(
+                "must be a positive number of seconds", field=f"{path}.duration_seconds"
+            )
+        state = state.derive(pending=state.pending.set(request_id, pending))
+    return state.derive(next_request=max(state.next_request, highest + 1))
+
+
+def _scoped(entry: dict[str, Any], tenant: str | None) -> dict[str, Any]:
+    return entry if tenant is None else {**entry, "tenant": tenant}
+
+
+def _seconds_out(span: timedelta) -> int | float:
+    seconds = span.total_seconds()
+    return int(seconds) if seconds == int(seconds) else seconds
 
 
 def dump(state: State) -> dict[str, Any]:
-    """The policy in *state* as plain, JSON- and TOML-ready data."""
-
-    def rules(effect: str) -> list[dict[str, Any]]:
-        out = []
-        for (tenant, role), items in state.rules.items():
-            for rule in items:
-                if rule.effect == effect:
-                    entry = {"role": role, "resource": rule.resource.text, "action": rule.action}
-                    if tenant is not None:
-                        entry["tenant"] = tenant
-                    out.append(entry)
-        return out
-
-    def scoped(entry: dict[str, Any], tenant: str | None) -> dict[str, Any]:
-        return entry if tenant is None else {**entry, "tenant": tenant}
-
-    return {
+    """The whole policy in *state* as plain, JSON-ready data (format :data:`FORMAT`)."""
+    rules: dict[str, list[dict[str, Any]]] = {"allow": [], "deny": []}
+    for (tenant, role), items in sorted(
+        state.rule_index.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
+    ):
+        for _, text, action, effect, _ in sorted(items.values(), key=lambda r: (r[1], r[2])):
+            entry = {"role": role, "resource": text, "action": action}
+            rules[effect].append(_scoped(entry, tenant))
+    config = state.config
+    out: dict[str, Any] = {
+        "format": FORMAT,
         "levels": list(state.levels),
         "roles": {
             name: {
                 "inherits": sorted(info.juniors),
                 "privileged": info.privileged,
                 "approvals": info.approvals,
+                **(
+                    {}
+                    if info.approver_roles is None
+                    else {"approver_roles": sorted(info.approver_roles)}
+                ),
+                **(
+                    {}
+                    if info.max_duration is None
+                    else {"max_duration_seconds": _seconds_out(info.max_duration)}
+                ),
             }
-            for name, info in state.roles.items()
+            for name, info in sorted(state.roles.items())
         },
         "users": sorted(state.users),
-        "grants": rules("allow"),
-        "denies": rules("deny"),
+        "grants": rules["allow"],
+        "denies": rules["deny"],
         "assignments": [
-            scoped({"user": user, "role": role}, tenant)
-            for tenant, table in state.assignments.items()
-            for user, roles in table.items()
-            for role in roles
+            _scoped({"user": user, "role": role, "since": since.isoformat()}, tenant)
+            for (tenant, user), roles in sorted(
+                state.assignments.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
+            )
+            for role, since in sorted(roles.items())
         ],
-        "ssd": [{"name": c.name, "roles": sorted(c.roles), "n": c.n} for c in state.ssd.values()],
-        "dsd": [{"name": c.name, "roles": sorted(c.roles), "n": c.n} for c in state.dsd.values()],
+        "ssd": [
+            {"name": c.name, "roles": sorted(c.roles), "n": c.n}
+            for _, c in sorted(state.ssd.items())
+        ],
+        "dsd": [
+            {"name": c.name, "roles": sorted(c.roles), "n": c.n}
+            for _, c in sorted(state.dsd.items())
+        ],
         "labels": [
-            scoped({"resource": p.text, "level": level}, tenant)
-            for tenant, items in state.labels.items()
-            for p, level in items
+            _scoped({"resource": text, "level": level}, tenant)
+            for (tenant, text), level in sorted(
+                state.label_index.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
+            )
         ],
         "clearances": [
-            scoped({"user": user, "level": level}, tenant)
-            for (tenant, user), level in state.clearances.items()
+            _scoped({"user": user, "level": level}, tenant)
+            for (tenant, user), level in sorted(
+                state.clearances.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
+            )
         ],
+        "privileged_grants": [
+            _scoped(
+                {
+                    "request_id": g.request_id,
+                    "user": g.user,
+                    "role": g.role,
+                    "starts": g.starts.isoformat(),
+                    "expires": g.expires.isoformat(),
+                    "requested_by": g.requested_by,
+                    "approvers": list(g.approvers),
+                    "reason": g.reason,
+                },
+                g.tenant,
+            )
+            for _, g in sorted(state.grants.items(), key=lambda kv: _request_number(kv[0], ""))
+        ],
+        "pending_requests": [
+            _scoped(
+                {
+                    "request_id": p.request_id,
+                    "user": p.user,
+                    "role": p.role,
+                    "requested_by": p.requested_by,
+                    "requested_at": p.requested_at.isoformat(),
+                    "duration_seconds": _seconds_out(p.duration),
+                    "reason": p.reason,
+                    "approvals_required": p.approvals_required,
+                    "approvers": list(p.approvers),
+                    "expires": p.expires.isoformat(),
+                },
+                p.tenant,
+            )
+            for _, p in sorted(state.pending.items(), key=lambda kv: _request_number(kv[0], ""))
+        ],
+        "reviews": [
+            _scoped({"user": user, "role": role, "at": at.isoformat()}, tenant)
+            for (tenant, user, role), at in sorted(
+                state.reviewed.items(), key=lambda kv: (kv[0][0] or "", kv[0][1], kv[0][2])
+            )
+        ],
+        "next_request": state.next_request,
+        "approvals": {
+            "approver_role": config.approver_role,
+            "request_ttl_seconds": _seconds_out(config.request_ttl),
+            "max_grant_duration_seconds": _seconds_out(config.max_grant_duration),
+        },
     }
+    if config.admin is not None:
+        out["admin_rights"] = {k: sorted(v) for k, v in sorted(config.admin.rights.items())}
+    return out

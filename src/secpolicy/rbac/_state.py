@@ -1,19 +1,30 @@
-"""The engine's immutable state and the permission index built from it."""
+"""The engine's immutable state: persistent maps and tries, replaced whole on every change.
+
+Every collection that grows with the policy is a persistent map
+(:mod:`immutables`, a HAMT) or a persistent segment trie, so a change costs
+the logarithm of the policy's size and shares everything else with the state
+before it. Readers hold one state and see it whole.
+"""
 
 from __future__ import annotations
 
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
+import immutables
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from datetime import datetime
+    from secpolicy.rbac._match import Node
+    from secpolicy.rbac._model import AdminRights, PendingRequest, PrivilegedGrant, RuleRecord
 
-    from secpolicy.rbac._model import PendingRequest, PrivilegedGrant, ResourcePattern, Rule
+__all__ = ["Config", "Constraint", "RoleInfo", "State", "UserInfo", "new_state"]
 
-_EMPTY: Final[Mapping[Any, Any]] = MappingProxyType({})
+Map = immutables.Map
+_M: Final[immutables.Map[Any, Any]] = immutables.Map()
+
+DEFAULT_REQUEST_TTL: Final = timedelta(days=3)
+DEFAULT_MAX_GRANT: Final = timedelta(days=7)
 
 
 @attrs.frozen
@@ -24,6 +35,16 @@ class RoleInfo:
     juniors: frozenset[str] = frozenset()
     privileged: bool = False
     approvals: int = 1
+    approver_roles: frozenset[str] | None = None
+    max_duration: timedelta | None = None
+
+
+@attrs.frozen
+class UserInfo:
+    """A registered user. A new object on every registration, so a re-added user is new."""
+
+    name: str
+    added: datetime
 
 
 @attrs.frozen
@@ -35,157 +56,131 @@ class Constraint:
     n: int
 
 
-class Index:
-    """The rules of one role and every role it inherits, in one tenant, for fast lookup."""
+@attrs.frozen(kw_only=True)
+class Config:
+    """The engine's approval and administration settings (saved with the policy)."""
 
-    __slots__ = ("exact", "wild")
-
-    def __init__(self, rules: list[tuple[Rule, str]]) -> None:
-        self.exact: dict[tuple[str, str], list[tuple[Rule, str]]] = {}
-        self.wild: list[tuple[Rule, str]] = []
-        for rule, owner in rules:
-            if rule.resource.is_exact:
-                self.exact.setdefault((rule.resource.text, rule.action), []).append((rule, owner))
-            else:
-                self.wild.append((rule, owner))
-
-    def verdict(self, resource: str, action: str) -> int:
-        """0 if no rule applies, 1 if only allows apply, 2 if a deny applies (fast path)."""
-        found = 0
-        exact = self.exact
-        for hits in (exact.get((resource, action)), exact.get((resource, "*"))):
-            if hits:
-                for rule, _ in hits:
-                    if rule.effect == "deny":
-                        return 2
-                found = 1
-        for rule, _ in self.wild:
-            if rule.action in ("*", action) and rule.resource.matches(resource):
-                if rule.effect == "deny":
-                    return 2
-                found = 1
-        return found
-
-    def lookup(
-        self, resource: str, action: str
-    ) -> tuple[tuple[Rule, str] | None, tuple[Rule, str] | None]:
-        """The first deny and the first allow that apply, with the role that owns each."""
-        deny = allow = None
-        exact = self.exact
-        for key in ((resource, action), (resource, "*")):
-            for hit in exact.get(key, ()):
-                if hit[0].effect == "deny":
-                    deny = deny or hit
-                else:
-                    allow = allow or hit
-        for hit in self.wild:
-            rule = hit[0]
-            if rule.action in ("*", action) and rule.resource.matches(resource):
-                if rule.effect == "deny":
-                    deny = deny or hit
-                else:
-                    allow = allow or hit
-        return deny, allow
+    approver_role: str | None = "approver"
+    request_ttl: timedelta = DEFAULT_REQUEST_TTL
+    max_grant_duration: timedelta = DEFAULT_MAX_GRANT
+    admin: AdminRights | None = None
 
 
-@attrs.frozen
-class State:
-    """Everything the engine knows, replaced whole on every change."""
+class State(NamedTuple):
+    """Everything the engine knows. Never changed: :meth:`derive` makes the next one.
 
-    levels: tuple[str, ...] = ()
-    roles: Mapping[str, RoleInfo] = _EMPTY
-    closure: Mapping[str, frozenset[str]] = _EMPTY
-    users: frozenset[str] = frozenset()
-    rules: Mapping[tuple[str | None, str], tuple[Rule, ...]] = _EMPTY
-    assignments: Mapping[str | None, Mapping[str, Mapping[str, datetime]]] = _EMPTY
-    ssd: Mapping[str, Constraint] = _EMPTY
-    dsd: Mapping[str, Constraint] = _EMPTY
-    labels: Mapping[str | None, tuple[tuple[ResourcePattern, str], ...]] = _EMPTY
-    clearances: Mapping[tuple[str | None, str], str] = _EMPTY
-    grants: tuple[PrivilegedGrant, ...] = ()
-    pending: Mapping[str, PendingRequest] = _EMPTY
-    reviewed: Mapping[tuple[str | None, str, str], datetime] = _EMPTY
-    # Permission indexes by (tenant, role), built on first use. Shared by
-    # states whose roles, hierarchy and rules are the same.
-    cache: dict[tuple[str | None, str], Index] = attrs.field(factory=dict, eq=False, repr=False)
-    # Indexes of each user's assigned roles. Not an init field, so every new
-    # state (every change, assignments included) starts with an empty one.
-    user_cache: dict[tuple[str | None, str], tuple[Index, ...]] = attrs.field(
-        factory=dict, eq=False, repr=False, init=False
-    )
+    Attributes:
+        levels: The sensitivity scale, lowest first.
+        config: Approval and administration settings.
+        roles: Role definitions by name.
+        closure: Each role with every role it inherits (privilege ignored).
+        seniors: Each role with the roles that directly inherit it.
+        hierarchy: A token replaced whenever roles or inheritance change.
+        users: Registered users.
+        folded: Case-folded user and role names, to refuse look-alikes.
+        assignments: ``(tenant, user)`` to the assigned roles and when.
+        members: ``(tenant, role)`` to its directly assigned users.
+        rules: Per tenant (``None``: every tenant), the trie of wildcard
+            rules; payloads map action to ``(role, allow, deny)`` cells.
+        exact: ``(tenant, resource, action)`` to ``(role, allow, deny)``
+            cells for rules without wildcards (one look-up, no walk).
+        rule_index: ``(tenant, role)`` to its rules (as records), for review
+            and revoke.
+        labels: Per tenant, the trie of wildcard labels; payloads are
+            ``(rank, pattern)``.
+        label_exact: ``(tenant, resource)`` to ``(rank, pattern)``.
+        label_index: ``(tenant, pattern text)`` to its level.
+        clearances: ``(tenant, user)`` to a level.
+        ssd, dsd: Separation-of-duty constraints by name.
+        grants: Privileged grants by request id.
+        user_grants: ``(tenant, user)`` to request ids of their grants.
+        pending: Pending requests by id.
+        reviewed: ``(tenant, user, role)`` to the last review.
+        next_request: The number of the next request id.
+        version: The policy-store version this state reflects.
+        cache: Derived, validated-on-read answers shared between states.
+        memo: Answers of ``check`` for this state only (a new state starts
+            with an empty one), for users without privileged grants.
+    """
 
-    def index(self, tenant: str | None, role: str) -> Index:
-        """The permission index of *role* (with everything it inherits) in *tenant*."""
-        key = (tenant, role)
-        found = self.cache.get(key)
-        if found is None:
-            rules: list[tuple[Rule, str]] = []
-            for junior in self.closure.get(role, ()):
-                rules.extend((r, junior) for r in self.rules.get((None, junior), ()))
-                if tenant is not None:
-                    rules.extend((r, junior) for r in self.rules.get((tenant, junior), ()))
-            found = self.cache[key] = Index(rules)
-        return found
+    levels: tuple[str, ...]
+    config: Config
+    roles: immutables.Map[str, RoleInfo]
+    closure: immutables.Map[str, frozenset[str]]
+    seniors: immutables.Map[str, frozenset[str]]
+    hierarchy: object
+    users: immutables.Map[str, UserInfo]
+    folded: immutables.Map[tuple[str, str], str]
+    assignments: immutables.Map[tuple[str | None, str], immutables.Map[str, datetime]]
+    members: immutables.Map[tuple[str | None, str], immutables.Map[str, None]]
+    rules: immutables.Map[str | None, Node]
+    exact: immutables.Map[tuple[str | None, str, str], tuple[tuple[Any, Any, Any], ...]]
+    rule_index: immutables.Map[
+        tuple[str | None, str], immutables.Map[tuple[str, str, str], RuleRecord]
+    ]
+    labels: immutables.Map[str | None, Node]
+    label_exact: immutables.Map[tuple[str | None, str], tuple[int, Any]]
+    label_index: immutables.Map[tuple[str | None, str], str]
+    clearances: immutables.Map[tuple[str | None, str], str]
+    ssd: immutables.Map[str, Constraint]
+    dsd: immutables.Map[str, Constraint]
+    grants: immutables.Map[str, PrivilegedGrant]
+    user_grants: immutables.Map[tuple[str | None, str], tuple[str, ...]]
+    pending: immutables.Map[str, PendingRequest]
+    reviewed: immutables.Map[tuple[str | None, str, str], datetime]
+    next_request: int
+    version: int
+    cache: dict[Any, Any]
+    memo: dict[Any, bool]
 
-    def user_indexes(self, tenant: str | None, user: str) -> tuple[Index, ...]:
-        """The indexes of the roles assigned to *user* in *tenant* (cached for known users)."""
-        key = (tenant, user)
-        found = self.user_cache.get(key)
-        if found is None:
-            roles = self.assigned(tenant, user)
-            found = tuple(self.index(tenant, role) for role in roles)
-            if roles:  # unknown users leave no trace
-                self.user_cache[key] = found
-        return found
+    def derive(self, **changes: Any) -> State:
+        """A copy of this state with *changes* (and an empty memo); the original is untouched."""
+        return self._replace(memo={}, **changes)
 
-    def assigned(self, tenant: str | None, user: str) -> Mapping[str, datetime]:
+    # -- small queries -----------------------------------------------------------------
+
+    def assigned(self, tenant: str | None, user: str) -> immutables.Map[str, datetime]:
         """The roles assigned to *user* in *tenant*, with the time of assignment."""
-        table: Mapping[str, Mapping[str, datetime]] = self.assignments.get(tenant, _EMPTY)
-        return table.get(user, _EMPTY)
+        return self.assignments.get((tenant, user), _M)
 
-    def active_grants(self, tenant: str | None, user: str, now: datetime) -> list[PrivilegedGrant]:
-        """The privileged grants of *user* in force at *now*."""
-        return [g for g in self.grants if g.user == user and g.tenant == tenant and g.active(now)]
+    def user_grant_list(self, tenant: str | None, user: str) -> list[PrivilegedGrant]:
+        """Every grant of *user* in *tenant* (active or not)."""
+        return [self.grants[i] for i in self.user_grants.get((tenant, user), ())]
 
-    def authorized(self, tenant: str | None, user: str, now: datetime | None = None) -> set[str]:
-        """Every role *user* holds in *tenant*: assigned, inherited and (at *now*) granted."""
-        roles: set[str] = set()
-        for role in self.assigned(tenant, user):
-            roles |= self.closure[role]
-        if now is not None:
-            for grant in self.active_grants(tenant, user, now):
-                roles |= self.closure[grant.role]
-        return roles
-
-    def label_of(self, tenant: str | None, resource: str) -> str | None:
-        """The highest sensitivity level among the labels that match *resource*."""
-        best: str | None = None
-        for scope in (None, tenant) if tenant is not None else (None,):
-            for pattern, level in self.labels.get(scope, ()):
-                if pattern.matches(resource) and (
-                    best is None or self.levels.index(level) > self.levels.index(best)
-                ):
-                    best = level
-        return best
+    def level_index(self, level: str) -> int:
+        """The rank of *level* on the scale."""
+        return self.levels.index(level)
 
 
-def compute_closure(roles: Mapping[str, RoleInfo]) -> dict[str, frozenset[str]]:
-    """Each role with every role it inherits, directly or not (the hierarchy must be acyclic)."""
-    closure: dict[str, frozenset[str]] = {}
-
-    def visit(name: str) -> frozenset[str]:
-        found = closure.get(name)
-        if found is None:
-            members = {name}
-            stack = list(roles[name].juniors)
-            while stack:
-                junior = stack.pop()
-                if junior not in members:
-                    members.add(junior)
-                    stack.extend(roles[junior].juniors)
-            found = closure[name] = frozenset(members)
-        return found
-
-    for name in roles:
-        visit(name)
-    return closure
+def new_state(*, levels: tuple[str, ...] = (), config: Config | None = None) -> State:
+    """An empty state (its own cache and hierarchy token)."""
+    empty = _M
+    return State(
+        levels=levels,
+        config=config or Config(),
+        roles=empty,
+        closure=empty,
+        seniors=empty,
+        hierarchy=object(),
+        users=empty,
+        folded=empty,
+        assignments=empty,
+        members=empty,
+        rules=empty,
+        exact=empty,
+        rule_index=empty,
+        labels=empty,
+        label_exact=empty,
+        label_index=empty,
+        clearances=empty,
+        ssd=empty,
+        dsd=empty,
+        grants=empty,
+        user_grants=empty,
+        pending=empty,
+        reviewed=empty,
+        next_request=1,
+        version=0,
+        cache={},
+        memo={},
+    )

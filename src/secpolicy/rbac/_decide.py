@@ -1,0 +1,463 @@
+"""Pure decision logic over one immutable state: effective roles, rule look-up, decisions.
+
+Nothing here changes a state or reads a clock; the engine passes both in.
+The only side effect is the state's cache of effective role sets, whose
+entries are checked against the state they are read with (the user's
+assignments, grants and the hierarchy, by identity, and the time window), so
+a cache entry can never answer for a state it was not computed from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from secpolicy.rbac._match import ResourcePattern, match_segments, pattern_of, reaches, trie_collect
+from secpolicy.rbac._model import Decision, PrivilegedGrant, ResourceFilter, Rule, rule_of
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from secpolicy.rbac._state import State
+
+__all__ = [
+    "Effective",
+    "decide",
+    "effective",
+    "label_level",
+    "lookup",
+    "resources_for",
+    "role_path",
+    "session_roles",
+    "traverse",
+    "who_can",
+]
+
+_CACHE_LIMIT: Final = 1 << 17
+
+
+class Effective:
+    """The roles a user is authorized for at an instant.
+
+    Attributes:
+        roles: Every role held: assigned roles and what they inherit, and the
+            privileged roles of active grants with what those inherit. A
+            privileged role is entered only through a grant of that role.
+        plain: The part held without any privileged grant.
+        grants: The active grants, each with the roles it brings.
+        since, until: The time window in which the answer holds.
+    """
+
+    __slots__ = ("grants", "plain", "roles", "since", "until")
+
+    def __init__(
+        self,
+        roles: frozenset[str],
+        plain: frozenset[str],
+        grants: tuple[tuple[PrivilegedGrant, frozenset[str]], ...],
+        since: datetime | None,
+        until: datetime | None,
+    ) -> None:
+        self.roles = roles
+        self.plain = plain
+        self.grants = grants
+        self.since = since
+        self.until = until
+
+
+def traverse(state: State, starts: Iterable[str], granted: frozenset[str]) -> frozenset[str]:
+    """*starts* and every role they inherit, entering privileged roles only if in *granted*."""
+    roles = state.roles
+    out: set[str] = set()
+    stack = list(starts)
+    while stack:
+        name = stack.pop()
+        if name in out:
+            continue
+        info = roles.get(name)
+        if info is None or (info.privileged and name not in granted):
+            continue
+        out.add(name)
+        stack.extend(info.juniors)
+    return frozenset(out)
+
+
+def effective(state: State, tenant: str | None, user: str, now: datetime | None) -> Effective:
+    """The roles *user* holds in *tenant* at *now* (``now`` may be None if they have no grants)."""
+    assigned = state.assignments.get((tenant, user))
+    grant_ids = state.user_grants.get((tenant, user))
+    key = (tenant, user)
+    cache = state.cache
+    hit = cache.get(key)
+    if hit is not None and hit[0] is assigned and hit[1] is grant_ids and hit[2] is state.hierarchy:
+        found: Effective = hit[3]
+        if found.since is None or (
+            now is not None and found.since <= now and (found.until is None or now < found.until)
+        ):
+            return found
+    since: datetime | None = None
+    until: datetime | None = None
+    active: list[PrivilegedGrant] = []
+    if grant_ids and now is None:
+        # Without an instant no grant can be shown active: the plain roles only.
+        plain = traverse(state, assigned or (), frozenset())
+        return Effective(plain, plain, (), None, None)
+    if grant_ids:
+        assert now is not None  # noqa: S101 (checked above)
+        since = datetime.min.replace(tzinfo=now.tzinfo)
+        for request_id in grant_ids:
+            grant = state.grants[request_id]
+            if grant.active(now):
+                active.append(grant)
+                since = max(since, grant.starts)
+                until = grant.expires if until is None else min(until, grant.expires)
+            elif grant.starts > now:
+                until = grant.starts if until is None else min(until, grant.starts)
+            else:
+                since = max(since, grant.expires)
+    plain = traverse(state, assigned or (), frozenset())
+    brought: list[tuple[PrivilegedGrant, frozenset[str]]] = []
+    roles = plain
+    if active:
+        granted = frozenset(g.role for g in active)
+        roles = traverse(state, [*(assigned or ()), *granted], granted)
+        brought = [(g, traverse(state, [g.role], granted)) for g in active]
+    found = Effective(roles, plain, tuple(brought), since, until)
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = (assigned, grant_ids, state.hierarchy, found)
+    return found
+
+
+def _cell_lists(
+    state: State, scope: str | None, resource: tuple[str, ...], text: str, action: str
+) -> list[Any]:
+    """The ``(role, allow, deny)`` cells of every rule that applies in *scope*."""
+    exact = state.exact
+    found = [c for k in ((scope, text, action), (scope, text, "*")) if (c := exact.get(k))]
+    root = state.rules.get(scope)
+    if root is not None:
+        for payload in trie_collect(root, resource):
+            for key in (action, "*"):
+                cells = payload.get(key)
+                if cells is not None:
+                    found.append(cells)
+    return found
+
+
+def lookup(
+    state: State,
+    tenant: str | None,
+    resource: tuple[str, ...],
+    action: str,
+    roles: frozenset[str] | None,
+) -> tuple[list[Rule], list[Rule]]:
+    """The deny and allow rules of *roles* (every role if None) that apply to the request."""
+    denies: list[Rule] = []
+    allows: list[Rule] = []
+    text = "/".join(resource)
+    for scope in (None, tenant) if tenant is not None else (None,):
+        for cells in _cell_lists(state, scope, resource, text, action):
+            for role, allow, deny in cells:
+                if roles is not None and role not in roles:
+                    continue
+                if deny is not None:
+                    denies.append(rule_of(deny))
+                if allow is not None:
+                    allows.append(rule_of(allow))
+    return denies, allows
+
+
+def _grade(cells: tuple[Any, ...], roles: frozenset[str]) -> int:
+    """1 if a role of *roles* has an allow among *cells*, 2 if one has a deny, else 0."""
+    found = 0
+    for role, _, deny in cells:
+        if role in roles:
+            if deny is not None:
+                return 2
+            found = 1
+    return found
+
+
+def verdict(
+    state: State,
+    tenant: str | None,
+    resource: tuple[str, ...],
+    action: str,
+    roles: frozenset[str],
+) -> int:
+    """0 if nothing applies, 1 if only allows apply, 2 if a deny applies (the fast path)."""
+    text = "/".join(resource)
+    exact = state.exact.get
+    found = 0
+    scope = None
+    while True:
+        by_role = exact((scope, text, action))
+        if by_role is not None:
+            found |= _grade(by_role, roles)
+        by_role = exact((scope, text, "*"))
+        if by_role is not None:
+            found |= _grade(by_role, roles)
+        if found & 2:
+            return 2
+        root = state.rules.get(scope)
+        if root is not None:
+            for payload in trie_collect(root, resource):
+                for key in (action, "*"):
+                    by_role = payload.get(key)
+                    if by_role is not None:
+                        found |= _grade(by_role, roles)
+                        if found & 2:
+                            return 2
+        if tenant is None or scope is not None:
+            return found
+        scope = tenant
+
+
+def label_level(state: State, tenant: str | None, resource: tuple[str, ...]) -> int | None:
+    """The rank of the highest sensitivity label matching *resource*, if any."""
+    best: int | None = None
+    text = "/".join(resource)
+    for scope in (None, tenant) if tenant is not None else (None,):
+        hit = state.label_exact.get((scope, text))
+        found = [hit] if hit is not None else []
+        root = state.labels.get(scope)
+        if root is not None:
+            found.extend(trie_collect(root, resource))
+        for level, _ in found:
+            if best is None or level > best:
+                best = level
+    return best
+
+
+def cleared(state: State, tenant: str | None, user: str, resource: tuple[str, ...]) -> bool:
+    """True if no label on *resource* is above *user*'s clearance."""
+    if not state.label_index:
+        return True
+    label = label_level(state, tenant, resource)
+    if label is None:
+        return True
+    clearance = state.clearances.get((tenant, user))
+    return clearance is not None and state.level_index(clearance) >= label
+
+
+def role_path(
+    state: State, starts: Iterable[str], goal: str, granted: frozenset[str]
+) -> tuple[str, ...]:
+    """The shortest inheritance path from one of *starts* down to *goal* (sorted ties)."""
+    queue: list[tuple[str, ...]] = [(s,) for s in sorted(starts)]
+    seen = {p[0] for p in queue}
+    head = 0
+    while head < len(queue):
+        path = queue[head]
+        head += 1
+        if path[-1] == goal:
+            return path
+        info = state.roles[path[-1]]
+        for junior in sorted(info.juniors):
+            jinfo = state.roles[junior]
+            if junior not in seen and (not jinfo.privileged or junior in granted):
+                seen.add(junior)
+                queue.append((*path, junior))
+    return (goal,)  # pragma: no cover - callers ask only for reachable roles
+
+
+def session_roles(
+    state: State, eff: Effective, active: frozenset[str]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The roles a session's *active* set gives now: (all, those held without a grant)."""
+    granted = frozenset(g.role for g, _ in eff.grants)
+    roles = traverse(state, active & eff.roles, granted)
+    return roles, roles & eff.plain
+
+
+def _sort(rules: list[Rule]) -> list[Rule]:
+    return sorted(set(rules), key=lambda r: (r.role, r.resource.text, r.action, r.tenant or ""))
+
+
+def decide(  # noqa: PLR0917 (internal, called in two places)
+    state: State,
+    tenant: str | None,
+    user: str,
+    resource: tuple[str, ...],
+    action: str,
+    eff: Effective,
+    *,
+    roles: frozenset[str] | None = None,
+    plain: frozenset[str] | None = None,
+    starts: Iterable[str] | None = None,
+) -> Decision:
+    """The full decision: effect, deciding rule, role path, reason.
+
+    *roles*/*plain* narrow the roles (a session); *starts* are the roles the
+    path in the decision begins from (the held or active roles).
+    """
+    held = eff.roles if roles is None else roles
+    without_grant = eff.plain if plain is None else plain
+    granted = frozenset(g.role for g, _ in eff.grants)
+    text = "/".join(resource)
+    where = "" if tenant is None else f" in tenant {tenant!r}"
+    origin = (
+        sorted(starts)
+        if starts is not None
+        else [
+            *state.assigned(tenant, user),
+            *(g.role for g, _ in eff.grants),
+        ]
+    )
+    denies, allows = lookup(state, tenant, resource, action, held)
+    common: dict[str, Any] = {"user": user, "resource": text, "action": action, "tenant": tenant}
+    if denies:
+        rule = _sort(denies)[0]
+        path = role_path(state, [r for r in origin if r in held], rule.role, granted)
+        return Decision(
+            allowed=False,
+            effect="explicit_deny",
+            roles=path,
+            rule=rule,
+            reason=f"rule '{rule}' denies it, through role {' -> '.join(path)}{where}",
+            **common,
+        )
+    if not allows:
+        return Decision(
+            allowed=False,
+            effect="implicit_deny",
+            roles=(),
+            rule=None,
+            reason=f"no role of {user!r} allows {action} on {text}{where} (default deny)",
+            **common,
+        )
+    ordinary = [r for r in allows if r.role in without_grant]
+    grant: PrivilegedGrant | None = None
+    if ordinary:
+        rule = _sort(ordinary)[0]
+    else:
+        rule = _sort(allows)[0]
+        grant = next((g for g, brings in eff.grants if rule.role in brings), None)
+    path = role_path(state, [r for r in origin if r in held], rule.role, granted)
+    if not cleared(state, tenant, user, resource):
+        label = label_level(state, tenant, resource)
+        assert label is not None  # noqa: S101 (not cleared means labelled)
+        clearance = state.clearances.get((tenant, user))
+        has = f"is cleared to {clearance}" if clearance else "has no clearance"
+        return Decision(
+            allowed=False,
+            effect="explicit_deny",
+            roles=path,
+            rule=None,
+            reason=f"{text} is labelled {state.levels[label]}; {user!r} {has}",
+            **common,
+        )
+    via = " -> ".join(path)
+    extra = "" if grant is None else f" (privileged grant {grant.request_id})"
+    return Decision(
+        allowed=True,
+        effect="allow",
+        roles=path,
+        rule=rule,
+        reason=f"rule '{rule}' allows it, through role {via}{where}{extra}",
+        privileged=grant is not None,
+        request_id=None if grant is None else grant.request_id,
+        **common,
+    )
+
+
+def denied(tenant: str | None, user: str, resource: str, action: str, reason: str) -> Decision:
+    """An explicit deny that no rule made (a stale policy, a broken session constraint)."""
+    return Decision(
+        allowed=False,
+        effect="explicit_deny",
+        roles=(),
+        rule=None,
+        reason=reason,
+        user=user,
+        resource=resource,
+        action=action,
+        tenant=tenant,
+    )
+
+
+def who_can(
+    state: State,
+    tenant: str | None,
+    resource: tuple[str, ...],
+    action: str,
+    now: datetime,
+) -> frozenset[str]:
+    """Every user allowed *action* on *resource* in *tenant* at *now*."""
+    denies, allows = lookup(state, tenant, resource, action, None)
+    if not allows:
+        return frozenset()
+    allow_roles = {r.role for r in allows}
+    deny_roles = {r.role for r in denies}
+    # Roles whose holders may reach an allowing role (seniors, transitively).
+    reach: set[str] = set()
+    stack = list(allow_roles)
+    while stack:
+        name = stack.pop()
+        if name in reach:
+            continue
+        reach.add(name)
+        stack.extend(state.seniors.get(name, ()))
+    candidates: set[str] = set()
+    for role in reach:
+        candidates.update(state.members.get((tenant, role), ()))
+    for tenant_key, user in state.user_grants:
+        if tenant_key == tenant:
+            candidates.add(user)
+    out = []
+    for user in candidates:
+        eff = effective(state, tenant, user, now)
+        if eff.roles.isdisjoint(allow_roles) or not eff.roles.isdisjoint(deny_roles):
+            continue
+        if cleared(state, tenant, user, resource):
+            out.append(user)
+    return frozenset(out)
+
+
+def resources_for(  # noqa: PLR0917 (internal)
+    state: State,
+    tenant: str | None,
+    user: str,
+    action: str,
+    eff: Effective,
+    under: tuple[str, ...] | None,
+) -> ResourceFilter:
+    """The allow and deny patterns that decide which resources *user* may act on."""
+    allow: dict[str, ResourcePattern] = {}
+    deny: dict[str, ResourcePattern] = {}
+    prefix = under or ()
+    scopes = (None, tenant) if tenant is not None else (None,)
+    index = state.rule_index
+    for role in eff.roles:
+        for scope in scopes:
+            for _, text, act, effect, _ in index.get((scope, role), {}).values():
+                if act not in (action, "*"):
+                    continue
+                pattern = pattern_of(text)
+                if reaches(pattern.segments, prefix):
+                    (allow if effect == "allow" else deny)[text] = pattern
+    if state.label_index:
+        clearance = state.clearances.get((tenant, user))
+        rank = -1 if clearance is None else state.level_index(clearance)
+        for (scope, text), level in state.label_index.items():
+            if scope in scopes and state.level_index(level) > rank:
+                pattern = pattern_of(text)
+                if reaches(pattern.segments, prefix):
+                    deny[text] = pattern
+    denied_patterns = tuple(sorted(deny.values(), key=lambda p: p.text))
+    exact_denies = {p.text for p in denied_patterns if p.is_exact}
+    wild_denies = [p for p in denied_patterns if not p.is_exact]
+    kept = [
+        p
+        for p in allow.values()
+        if not (
+            p.is_exact
+            and (
+                p.text in exact_denies
+                or any(match_segments(d.segments, p.segments) for d in wild_denies)
+            )
+        )
+    ]
+    kept.sort(key=lambda p: p.text)
+    return ResourceFilter(allow=tuple(kept), deny=denied_patterns, under=under)

@@ -1,0 +1,149 @@
+"""Canonical names: users, roles, actions, tenants and ``/``-separated resources.
+
+Every name the engine stores or is asked about goes through here first, so
+two spellings of one name (NFC and NFD, ``a/./b`` and ``a/b``) can never be
+told apart by a rule, and a malformed name is a typed error, never a match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final
+
+from secpolicy.exceptions import PolicyConfigError
+
+__all__ = ["InvalidNameError", "canon_action", "canon_id", "canon_pattern", "canon_resource"]
+
+# Categories refused anywhere in a name: controls, format characters (zero
+# width, bidirectional overrides), surrogates, private use, unassigned, and
+# the line and paragraph separators.
+_REFUSED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_ASCII_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+_CACHE_LIMIT: Final = 1 << 16
+
+
+class InvalidNameError(PolicyConfigError):
+    """A user, role, action, tenant or resource name that is not canonical.
+
+    Raised for policies and for requests alike: an empty name, leading or
+    trailing white space, control or format characters, and in resource
+    names an empty segment (``a//b``, a leading or trailing ``/``), a ``.``
+    or ``..`` segment, or ``*`` outside a pattern. Names are compared after
+    Unicode NFC normalisation. The message names the field, never the value.
+
+    It is a :class:`~secpolicy.exceptions.PolicyConfigError` (and so a
+    ``ValueError``).
+
+    .. versionadded:: 0.2
+    """
+
+    __module__ = "secpolicy.rbac"
+
+
+def _text(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidNameError("must be a string", field=field)
+    if not value.isascii():
+        for char in value:
+            if unicodedata.category(char) in _REFUSED_CATEGORIES:
+                raise InvalidNameError("contains a control or format character", field=field)
+        value = unicodedata.normalize("NFC", value)
+    elif _ASCII_CONTROL.search(value):
+        raise InvalidNameError("contains a control character", field=field)
+    return value
+
+
+_ID_CACHE: dict[object, str] = {}
+
+
+def canon_id(value: object, field: str) -> str:
+    """The NFC form of a user, role, tenant or constraint name.
+
+    Raises:
+        InvalidNameError: If it is not a non-empty string without surrounding
+            white space and without control or format characters.
+    """
+    found = _ID_CACHE.get(value) if type(value) is str else None
+    if found is not None:
+        return found
+    text = _text(value, field)
+    if not text:
+        raise InvalidNameError("must not be empty", field=field)
+    if text != text.strip():
+        raise InvalidNameError("must not begin or end with white space", field=field)
+    if len(_ID_CACHE) >= _CACHE_LIMIT:
+        _ID_CACHE.clear()
+    _ID_CACHE[value] = text
+    return text
+
+
+def canon_action(value: object, field: str = "action", *, pattern: bool = False) -> str:
+    """An action name; ``*`` (every action) only in rules (*pattern* true)."""
+    action = canon_id(value, field)
+    if not pattern and "*" in action:
+        raise InvalidNameError("'*' is not an action one can ask for", field=field)
+    if pattern and "*" in action and action != "*":
+        raise InvalidNameError("'*' must be the whole action", field=field)
+    return action
+
+
+def _segments(value: object, field: str) -> tuple[str, list[str]]:
+    text = _text(value, field)
+    if not text:
+        raise InvalidNameError("must not be empty", field=field)
+    parts = text.split("/")
+    for part in parts:
+        if not part:
+            raise InvalidNameError(
+                "has an empty segment ('//', or a leading or trailing '/')", field=field
+            )
+        if part in (".", ".."):
+            raise InvalidNameError("has a '.' or '..' segment", field=field)
+        if part != part.strip():
+            raise InvalidNameError(
+                "has a segment beginning or ending with white space", field=field
+            )
+    return text, parts
+
+
+_RESOURCE_CACHE: dict[object, tuple[str, ...]] = {}
+
+
+def canon_resource(value: object, field: str = "resource") -> tuple[str, ...]:
+    """The segments of a requested resource name (no wildcards).
+
+    Raises:
+        InvalidNameError: For any non-canonical name (see :class:`InvalidNameError`).
+    """
+    found = _RESOURCE_CACHE.get(value) if type(value) is str else None
+    if found is not None:
+        return found
+    _, parts = _segments(value, field)
+    for part in parts:
+        if "*" in part:
+            raise InvalidNameError("'*' is a wildcard, not part of a resource name", field=field)
+    segments = tuple(parts)
+    if len(_RESOURCE_CACHE) >= _CACHE_LIMIT:
+        _RESOURCE_CACHE.clear()
+    _RESOURCE_CACHE[value] = segments
+    return segments
+
+
+def canon_pattern(value: object, field: str = "resource") -> tuple[str, ...]:
+    """The segments of a resource pattern: ``*`` one segment, ``**`` any number (even none).
+
+    Consecutive ``**`` collapse into one (they mean the same).
+
+    Raises:
+        InvalidNameError: For a non-canonical name, or ``*`` inside a segment.
+    """
+    _, parts = _segments(value, field)
+    segments: list[str] = []
+    for part in parts:
+        if "*" in part and part not in ("*", "**"):
+            raise InvalidNameError("'*' and '**' must be whole segments", field=field)
+        if part == "**" and segments and segments[-1] == "**":
+            continue
+        segments.append(part)
+    return tuple(segments)

@@ -1,0 +1,770 @@
+"""Every change to the policy as one pure function: ``apply(state, change) -> (state, events)``.
+
+A change is plain, JSON-ready data (``{"op": ..., "args": {...}, "by": ...,
+"at": ...}``): the engine builds one for each mutation, applies it under its
+lock, and (when attached to a policy store) writes the same change to the
+store, so other engines replay exactly what this one did. Every argument is
+validated here, whoever produced the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+import attrs
+import immutables
+
+from secpolicy._clock import to_utc
+from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
+from secpolicy.rbac import _grants
+from secpolicy.rbac._constraints import check_ssd, users_holding
+from secpolicy.rbac._decide import effective
+from secpolicy.rbac._match import EMPTY, ResourcePattern, trie_update
+from secpolicy.rbac._model import AdminKind, AdminRights, RBACEvent, RuleEffect, RuleRecord
+from secpolicy.rbac._names import canon_action, canon_id, canon_pattern
+from secpolicy.rbac._state import Constraint, RoleInfo, State, UserInfo
+
+__all__ = ["OPS", "Result", "apply", "tenant_of"]
+
+_M: Final[immutables.Map[Any, Any]] = immutables.Map()
+
+
+@attrs.frozen
+class Result:
+    """What a change did: the next state, its events and a value for the caller."""
+
+    state: State
+    events: list[RBACEvent]
+    value: Any = None
+
+
+def tenant_of(args: Mapping[str, Any]) -> str | None:
+    """The change's tenant, canonical."""
+    tenant = args.get("tenant")
+    return None if tenant is None else canon_id(tenant, "tenant")
+
+
+def _authorize(  # noqa: PLR0917 (internal, one call shape)
+    state: State,
+    kind: AdminKind,
+    by: str | None,
+    tenant: str | None,
+    subject: str | None,
+    at: datetime,
+) -> None:
+    """Refuse the change unless *by* may administer *kind* (when admin rights are configured)."""
+    rights = state.config.admin
+    if rights is None:
+        return
+    if by is None:
+        raise ConstraintViolation(f"changes of {kind} need by= (administrator rights are enforced)")
+    if by not in state.users:
+        raise ConstraintViolation(f"{by!r} is not a registered user and may not administer {kind}")
+    if subject is not None and subject == by:
+        raise ConstraintViolation(f"{by!r} may not administer their own access ({kind})")
+    needed = rights.roles_for(kind)
+    held = effective(state, tenant, by, at).roles
+    if tenant is not None:
+        held = held | effective(state, None, by, at).roles
+    if held.isdisjoint(needed):
+        raise ConstraintViolation(
+            f"{by!r} may not administer {kind}: it needs one of {sorted(needed) or '(no role)'}"
+        )
+
+
+def _role(state: State, value: object, field: str = "role") -> str:
+    name = canon_id(value, field)
+    if name not in state.roles:
+        raise PolicyConfigError(f"unknown role {name!r}", field=field)
+    return name
+
+
+def _user(state: State, value: object, field: str = "user") -> str:
+    name = canon_id(value, field)
+    if name not in state.users:
+        raise PolicyConfigError(f"unknown user {name!r}; add_user() first", field=field)
+    return name
+
+
+def _strings(value: object, field: str) -> list[object]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise PolicyConfigError("must be a list of names", field=field)
+    return list(value)
+
+
+def _event(kind: Any, at: datetime, by: str | None, **fields: Any) -> RBACEvent:
+    details = fields.pop("details", {})
+    return RBACEvent(
+        kind=kind, at=at, by=by, user=fields.pop("user", None), **fields, details=details
+    )
+
+
+def _check_folded(state: State, kind: str, name: str) -> immutables.Map[tuple[str, str], str]:
+    key = (kind, name.casefold())
+    other = state.folded.get(key)
+    if other is not None and other != name:
+        raise PolicyConfigError(
+            f"differs from the existing {kind} {other!r} only in letter case", field=kind
+        )
+    return state.folded.set(key, name)
+
+
+# -- hierarchy -----------------------------------------------------------------------
+
+
+def _recompute(state: State, roles: immutables.Map[str, RoleInfo], start: str) -> State:
+    """Roles and closures after a change to *start*'s juniors (its seniors follow)."""
+    seniors = _seniors_after(state, roles, start)
+    affected: set[str] = set()
+    stack = [start]
+    while stack:
+        name = stack.pop()
+        if name not in affected:
+            affected.add(name)
+            stack.extend(seniors.get(name, ()))
+    fresh: dict[str, frozenset[str]] = {}
+    for root in affected:
+        todo = [(root, False)]
+        while todo:
+            current, expanded = todo.pop()
+            if current in fresh:
+                continue
+            juniors = roles[current].juniors
+            if not expanded:
+                todo.append((current, True))
+                todo.extend((j, False) for j in juniors if j in affected and j not in fresh)
+                continue
+            members = {current}
+            for junior in juniors:
+                members |= fresh[junior] if junior in fresh else state.closure[junior]
+            fresh[current] = frozenset(members)
+    closure = state.closure.mutate()
+    for name, closed in fresh.items():
+        closure[name] = closed
+    return state.derive(roles=roles, closure=closure.finish(), seniors=seniors, hierarchy=object())
+
+
+def _seniors_after(
+    state: State, roles: immutables.Map[str, RoleInfo], changed: str
+) -> immutables.Map[str, frozenset[str]]:
+    """The reverse edges after *changed*'s juniors became ``roles[changed].juniors``."""
+    seniors = state.seniors
+    old = state.roles.get(changed)
+    before = old.juniors if old is not None else frozenset()
+    after = roles[changed].juniors if changed in roles else frozenset()
+    for junior in before - after:
+        seniors = seniors.set(junior, seniors.get(junior, frozenset()) - {changed})
+    for junior in after - before:
+        seniors = seniors.set(junior, seniors.get(junior, frozenset()) | {changed})
+    return seniors
+
+
+def _path(state: State, start: str, goal: str) -> list[str]:
+    queue: list[list[str]] = [[start]]
+    seen = {start}
+    head = 0
+    while head < len(queue):
+        path = queue[head]
+        head += 1
+        if path[-1] == goal:
+            return path
+        for junior in sorted(state.roles[path[-1]].juniors):
+            if junior not in seen:
+                seen.add(junior)
+                queue.append([*path, junior])
+    return [start]  # pragma: no cover - callers ask only for reachable roles
+
+
+def _duration(value: object, field: str) -> timedelta | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise PolicyConfigError("must be a positive number of seconds", field=field)
+    return timedelta(seconds=value)
+
+
+def op_add_role(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+    _authorize(state, "roles", by, None, None, at)
+    name = canon_id(args.get("role"), "role")
+    if name in state.roles:
+        raise PolicyConfigError(f"role {name!r} already exists", field=f"roles.{name}")
+    folded = _check_folded(state, "role", name)
+    privileged = args.get("privileged", False)
+    if not isinstance(privileged, bool):
+        raise PolicyConfigError("must be true or false", field=f"roles.{name}.privileged")
+    approvals = args.get("approvals", 1)
+    if not isinstance(approvals, int) or isinstance(approvals, bool) or approvals < 1:
+        raise PolicyConfigError("must be at least 1", field=f"roles.{name}.approvals")
+    juniors = []
+    for i, junior in enumerate(_strings(args.get("inherits", ()), f"roles.{name}.inherits")):
+        juniors.append(_role(state, junior, f"roles.{name}.inherits[{i}]"))
+    approver_roles = args.get("approver_roles")
+    approvers: frozenset[str] | None = None
+    if approver_roles is not None:
+        field = f"roles.{name}.approver_roles"
+        approvers = frozenset(canon_id(r, field) for r in _strings(approver_roles, field))
+    max_duration = _duration(args.get("max_duration_seconds"), f"roles.{name}.max_duration")
+    info = RoleInfo(name, frozenset(juniors), privileged, approvals, approvers, max_duration)
+    roles = state.roles.set(name, info)
+    new = _recompute(state.derive(folded=folded), roles, name)
+    event = _event(
+        "role_added",
+        at,
+        by,
+        role=name,
+        details={"inherits": sorted(juniors), "privileged": privileged, "approvals": approvals},
+    )
+    return Result(new, [event])
+
+
+def op_add_inheritance(
+    state: State, args: Mapping[str, Any], at: datetime, by: str | None
+) -> Result:
+    _authorize(state, "roles", by, None, None, at)
+    senior = _role(state, args.get("senior"), "senior")
+    junior = _role(state, args.get("junior"), "junior")
+    if senior in state.closure[junior]:
+        cycle = " -> ".join([senior, *_path(state, junior, senior)])
+        raise PolicyConfigError(f"cycle {cycle}", field=f"roles.{senior}.inherits")
+    info = state.roles[senior]
+    if junior in info.juniors:
+        return Result(state, [])
+    roles = state.roles.set(senior, attrs.evolve(info, juniors=info.juniors | {junior}))
+    new = _recompute(state, roles, senior)
+    check_ssd(new, users_holding(new, [senior]), at)
+    return Result(
+        new, [_event("inheritance_added", at, by, role=senior, details={"junior": junior})]
+    )
+
+
+def op_delete_inheritance(
+    state: State, args: Mapping[str, Any], at: datetime, by: str | None
+) -> Result:
+    _authorize(state, "roles", by, None, None, at)
+    senior = _role(state, args.get("senior"), "senior")
+    junior = canon_id(args.get("junior"), "junior")
+    info = state.roles[senior]
+    if junior not in info.juniors:
+        raise PolicyConfigError(f"{senior!r} does not inherit {junior!r}", field="junior")
+    roles = state.roles.set(senior, attrs.evolve(info, juniors=info.juniors - {junior}))
+    new = _recompute(state, roles, senior)
+    return Result(
+        new, [_event("inheritance_deleted", at, by, role=senior, details={"junior": junior})]
+    )
+
+
+def op_delete_role(  # noqa: PLR0912 (every part of a role goes)
+    state: State, args: Mapping[str, Any], at: datetime, by: str | None
+) -> Result:
+    _authorize(state, "roles", by, None, None, at)
+    name = _role(state, args.get("role"))
+    for kind, table in (("static", state.ssd), ("dynamic", state.dsd)):
+        for constraint in table.values():
+            if name in constraint.roles:
+                raise ConstraintViolation(
+                    f"role {name!r} is part of the {kind} separation-of-duty constraint "
+                    f"{constraint.name!r}"
+                )
+    events: list[RBACEvent] = []
+    new = state
+    # Rules of the role, in every tenant.
+    for key in [k for k in state.rule_index if k[1] == name]:
+        for record in state.rule_index[key].values():
+            new = _remove_rule(new, record)
+    # Assignments.
+    for tenant, role in [k for k in state.members if k[1] == name]:
+        for user in state.members[(tenant, role)]:
+            new = _set_assignment(new, tenant, user, new.assigned(tenant, user).delete(name), name)
+            events.append(
+                _event(
+                    "role_deassigned",
+                    at,
+                    by,
+                    user=user,
+                    role=name,
+                    tenant=tenant,
+                    details={"cause": "role_deleted"},
+                )
+            )
+    # Privileged grants and requests of the role.
+    for grant in [g for g in new.grants.values() if g.role == name]:
+        new, event = _grants.revoke(new, grant.request_id, by, at)
+        events.append(event)
+    for pending in [p for p in new.pending.values() if p.role == name]:
+        new, event = _grants.revoke(new, pending.request_id, by, at)
+        events.append(event)
+    # The role and every edge to it.
+    roles = new.roles
+    for senior in new.seniors.get(name, ()):
+        info = roles[senior]
+        roles = roles.set(senior, attrs.evolve(info, juniors=info.juniors - {name}))
+    seniors = new.seniors
+    for junior in state.roles[name].juniors:
+        seniors = seniors.set(junior, seniors.get(junior, frozenset()) - {name})
+    roles = roles.delete(name)
+    affected = set(new.seniors.get(name, ()))
+    new = new.derive(roles=roles, seniors=seniors.delete(name) if name in seniors else seniors)
+    closure = new.closure.delete(name)
+    new = new.derive(closure=closure)
+    for senior in affected:
+        new = _recompute(new, new.roles, senior)
+    reviewed = new.reviewed
+    for marked in [k for k in reviewed if k[2] == name]:
+        reviewed = reviewed.delete(marked)
+    folded = new.folded.delete(("role", name.casefold()))
+    new = new.derive(reviewed=reviewed, folded=folded, hierarchy=object())
+    events.append(_event("role_deleted", at, by, role=name))
+    return Result(new, events)
+
+
+# -- users and assignments -----------------------------------------------------------
+
+
+def op_add_user(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+    name = canon_id(args.get("user"), "user")
+    _authorize(state, "users", by, None, name, at)
+    if name in state.users:
+        return Result(state, [])
+    folded = _check_folded(state, "user", name)
+    new = state.derive(users=state.users.set(name, UserInfo(name, at)), folded=folded)
+    return Result(new, [_event("user_added", at, by, user=name)])
+
+
+def _set_assignment(
+    state: State, tenant: str | None, user: str, roles: immutables.Map[str, datetime], changed: str
+) -> State:
+    key = (tenant, user)
+    assignments = (
+        state.assignments.set(key, roles)
+        if len(roles)
+        else (state.assignments.delete(key) if key in state.assignments else state.assignments)
+    )
+    members_key = (tenant, changed)
+    group = state.members.get(members_key, _M)
+    group = (
+        group.set(user, None)
+        if changed in roles
+        else (group.delete(user) if user in group else group)
+    )
+    members = (
+        state.members.set(members_key, group)
+        if len(group)
+        else (state.members.delete(members_key) if members_key in state.members else state.members)
+    )
+    return state.derive(assignments=assignments, members=members)
+
+
+def op_assign(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+    tenant = tenant_of(args)
+    user = _user(state, args.get("user"))
+    role = _role(state, args.get("role"))
+    _authorize(state, "assignments", by, tenant, user, at)
+    if state.roles[role].privileged:
+        raise ConstraintViolation(
+            f"role {role!r} is privileged: it is granted only through request_grant() and approvals"
+        )
+    current = state.assigned(tenant, user)
+    if role in current:
+        return Result(state, [])
+    when = args.get("since")
+    since = at if when is None else to_utc(_parse_time(when, "since"), name="since")
+    new = _set_assignment(state, tenant, user, current.set(role, since), role)
+    check_ssd(new, [(tenant, user)], at)
+    return Result(new, [_event("role_assigned", at, by, user=user, role=role, tenant=tenant)])
+
+
+def _parse_time(value: object, field: str) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise PolicyConfigError("must be an ISO 8601 time", field=field) from None
+        if parsed.tzinfo is None:
+            raise PolicyConfigError("must carry a time zone", field=field)
+        return parsed
+    raise PolicyConfigError("must be an ISO 8601 time", field=field)
+
+
+def op_deassign(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+    tenant = tenant_of(args)
+    user = canon_id(args.get("user"), "user")
+    role = canon_id(args.get("role"), "role")
+    _authorize(state, "assignments", by, tenant, user, at)
+    current = state.assigned(tenant, user)
+    if role not in current:
+        raise PolicyConfigError(f"{user!r} does not hold {role!r}", field="role")
+    new = _set_assignment(state, tenant, user, current.delete(role), role)
+    return Result(new, [_event("role_deassigned", at, by, user=user, role=role, tenant=tenant)])
+
+
+def op_remove_user(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+    user = _user(state, args.get("user"))
+    _authorize(state, "users", by, None, user, at)
+    new = state
+    for tenant, _ in [k for k in state.assignments if k[1] == user]:
+        for role in list(state.assigned(tenant, user)):
+            new = _set_assignment(new, tenant, user, new.assigned(tenant, user).delete(role), role)
+    new, events = _grants.withdraw_for_user(new, user, at)
+    clearances = new.clearances
+    for key in [k for k in clearances if k[1] == user]:
+        clearances = clearances.delete(key)
+    reviewed = new.reviewed
+    for marked in [k for k in reviewed if k[1] == user]:
+        reviewed = reviewed.delete(marked)
+    new = new.derive(
+        users=new.users.delete(user),
+        folded=new.folded.delete(("user", user.casefold())),
+        clearances=clearances,
+        reviewed=reviewed,
+    )
+    return Result(new, [*events, _event("user_removed", at, by, user=user)])
+
+
+# -- rules ---------------------------------------------------------------------------
+
+
+def _cells_without(cells: tuple[Any, ...], role: str, slot: int) -> tuple[Any, ...]:
+    out = []
+    for cell in cells:
+        if cell[0] != role:
+            out.append(cell)
+            continue
+        kept = list(cell)
+        kept[slot] = None
+        if kept[1] is not None or kept[2] is not None:
+            out.append(tuple(kept))
+    return tuple(out)
+
+
+def _cells_with(
+    cells: tuple[Any, ...], role: str, slot: int, record: RuleRecord
+) -> tuple[Any, ...]:
+    out = []
+    found = False
+    for cell in cells:
+        if cell[0] != role:
+            out.append(cell)
+            continue
+        kept = list(cell)
+        kept[slot] = record
+        out.append(tuple(kept))
+        found = True
+    if not found:
+        fresh: list[Any] = [role, None, None]
+        fresh[slot] = record
+        out.append(tuple(fresh))
+    return tuple(out)
+
+
+def _remove_rule(state: State, record: RuleRecord) -> State:
+    role, text, action, effect, tenant = record
+    key = (tenant, role)
+    index = state.rule_index[key].delete((text, action, effect))
+    rule_index = state.rule_index.set(key, index) if len(index) else state.rule_index.delete(key)
+    slot = 1 if effect == "allow" else 2
+    segments = canon_pattern(text)
+    if "*" not in segments and "**" not in segments:
+        key3 = (tenant, text, action)
+        cells = _cells_without(state.exact[key3], role, slot)
+        exact = state.exact.set(key3, cells) if cells else state.exact.delete(key3)
+        return state.derive(exact=exact, rule_index=rule_index)
+
+    def change(payload: Any) -> Any:
+        cells = _cells_without(payload[action], role, slot)
+        payload = payload.set(action, cells) if cells else payload.delete(action)
+        return payload if len(payload) else None
+
+    root = trie_update(state.rules.get(tenant, EMPTY), segments, change)
+    rules = state.rules.delete(tenant) if root.is_empty() else state.rules.set(tenant, root)
+    return state.derive(rules=rules, rule_index=rule_index)
+
+
+def _add_rule(state: State, record: RuleRecord, segments: tuple[str, ...]) -> State:
+    role, text, action, effect, tenant = record
+    key = (tenant, role)
+    slot = 1 if effect == "allow" else 2
+    index = state.rule_index.get(key, _M).set((text, action, effect), record)
+    rule_index = state.rule_index.set(key, index)
+    if "*" not in segments and "**" not in segments:
+        key3 = (tenant, text, action)
+        cells = _cells_with(state.exact.get(key3, ()), role, slot, record)
+        return state.derive(exact=state.exact.set(key3, cells), rule_index=rule_index)
+
+    def change(payload: Any) -> Any:
+        payload = payload if payload is not None else _M
+        return payload.set(action, _cells_with(payload.get(action, ()), role, slot, record))
+
+    root = trie_update(state.rules.get(tenant, EMPTY), segments, change)
+    return state.derive(rules=state.rules.set(tenant, root), rule_index=rule_index)
+
+
+def _resource_text(value: object) -> str:
+    if not isinstance(value, str):
+        raise PolicyConfigError("must be a resource name or pattern", field="resource")
+    return value
+
+
+def _op_rule(
+    effect: RuleEffect,
+) -> Callable[[State, Mapping[str, Any], datetime, str | None], Result]:
+    def op(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+        tenant = tenant_of(args)
+        role = _role(state, args.get("role"))
+        action = canon_action(args.get("action"), pattern=True)
+        segments = canon_pattern(_resource_text(args.get("resource")))
+        text = "/".join(segments)
+        _authorize(state, "permissions", by, tenant, None, at)
+        existing = state.rule_index.get((tenant, role))
+        if existing is not None and (text, action, effect) in existing:
+            return Result(state, [])
+        kind = "permission_granted" if effect == "allow" else "permission_denied"
+        event = _event(
+            kind, at, by, role=role, tenant=tenant, details={"resource": text, "action": action}
+        )
+        return Result(_add_rule(state, (role, text, action, effect, tenant), segments), [event])
+
+    return op
+
+
+def op_revoke(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+    tenant = tenant_of(args)
+    role = canon_id(args.get("role"), "role")
+    action = canon_action(args.get("action"), pattern=True)
+    pattern = ResourcePattern(_resource_text(args.get("resource")))
+    _authorize(state, "permissions", by, tenant, None, at)
+    existing = state.rule_index.get((tenant, role), _M)
+    found = [
+        existing[(pattern.text, action, effect)]
+        for effect in ("allow", "deny")
+        if (pattern.text, action, effect) in existing
+    ]
+    if not found:
+        raise PolicyConfigError(f"{role!r} has no rule for {action} on {pattern}", field="rule")
+    new = state
+    for record in found:
+        new = _remove_rule(new, record)
+    event = _event(
+        "permission_revoked",
+        at,
+        by,
+        role=role,
+        tenant=tenant,
+        details={"resource": pattern.text, "action": action},
+    )
+    return Result(new, [event])
+
+
+# -- constraints ---------------------------------------------------------------------
+
+
+def _op_constraint(kind: str) -> Callable[[State, Mapping[str, Any], datetime, str | None], Result]:
+    def op(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+        _authorize(state, "constraints", by, None, None, at)
+        name = canon_id(args.get("name"), f"{kind}.name")
+        members = frozenset(
+            _role(state, r, f"{kind}.{name}.roles")
+            for r in _strings(args.get("roles"), f"{kind}.{name}.roles")
+        )
+        size = args.get("n", 2)
+        if (
+            not isinstance(size, int)
+            or isinstance(size, bool)
+            or size < 2  # noqa: PLR2004 (NIST: n >= 2)
+            or size > len(members)
+        ):
+            raise PolicyConfigError(
+                "n must be at least 2 and at most the number of roles", field=f"{kind}.{name}.n"
+            )
+        table = state.ssd if kind == "ssd" else state.dsd
+        if name in table:
+            raise PolicyConfigError("already exists", field=f"{kind}.{name}")
+        constraint = Constraint(name, members, size)
+        if kind == "ssd":
+            new = state.derive(ssd=state.ssd.set(name, constraint))
+            check_ssd(new, now=at)
+        else:
+            # Sessions that now break it deny until a role is dropped (see Session).
+            new = state.derive(dsd=state.dsd.set(name, constraint))
+        event = _event(
+            f"{kind}_added", at, by, details={"name": name, "roles": sorted(members), "n": size}
+        )
+        return Result(new, [event])
+
+    return op
+
+
+# -- labels --------------------------------------------------------------------------
+
+
+def _level(state: State, value: object) -> str:
+    level = canon_id(value, "level")
+    if level not in state.levels:
+        raise PolicyConfigError(
+            f"unknown level {level!r}; levels are {', '.join(state.levels) or '(none)'}",
+            field="level",
+        )
+    return level
+
+
+def op_set_label(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+    tenant = tenant_of(args)
+    pattern = ResourcePattern(_resource_text(args.get("resource")))
+    level = _level(state, args.get("level"))
+    _authorize(state, "labels", by, tenant, None, at)
+    rank = state.level_index(level)
+    index = state.label_index.set((tenant, pattern.text), level)
+    if pattern.is_exact:
+        exact = state.label_exact.set((tenant, pattern.text), (rank, pattern))
+        new = state.derive(label_exact=exact, label_index=index)
+    else:
+        root = trie_update(
+            state.labels.get(tenant, EMPTY), pattern.segments, lambda _: (rank, pattern)
+        )
+        new = state.derive(labels=state.labels.set(tenant, root), label_index=index)
+    event = _event(
+        "label_set", at, by, tenant=tenant, details={"resource": pattern.text, "level": level}
+    )
+    return Result(new, [event])
+
+
+def op_remove_label(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+    tenant = tenant_of(args)
+    pattern = ResourcePattern(_resource_text(args.get("resource")))
+    _authorize(state, "labels", by, tenant, None, at)
+    if (tenant, pattern.text) not in state.label_index:
+        raise PolicyConfigError(f"no label on {pattern}", field="resource")
+    index = state.label_index.delete((tenant, pattern.text))
+    if pattern.is_exact:
+        new = state.derive(
+            label_exact=state.label_exact.delete((tenant, pattern.text)), label_index=index
+        )
+    else:
+        root = trie_update(state.labels[tenant], pattern.segments, lambda _: None)
+        labels = state.labels.delete(tenant) if root.is_empty() else state.labels.set(tenant, root)
+        new = state.derive(labels=labels, label_index=index)
+    event = _event("label_removed", at, by, tenant=tenant, details={"resource": pattern.text})
+    return Result(new, [event])
+
+
+def op_set_clearance(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+    tenant = tenant_of(args)
+    user = _user(state, args.get("user"))
+    level = _level(state, args.get("level"))
+    _authorize(state, "labels", by, tenant, user, at)
+    new = state.derive(clearances=state.clearances.set((tenant, user), level))
+    event = _event("clearance_set", at, by, user=user, tenant=tenant, details={"level": level})
+    return Result(new, [event])
+
+
+# -- privileged grants and reviews ---------------------------------------------------
+
+
+def op_request_grant(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+    seconds = args.get("duration_seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise PolicyConfigError("must be a positive timedelta", field="duration")
+    new, pending, event = _grants.request(
+        state,
+        user=args.get("user"),
+        role=args.get("role"),
+        tenant=tenant_of(args),
+        requested_by=args.get("requested_by"),
+        duration=timedelta(seconds=seconds),
+        reason=args.get("reason"),
+        at=at,
+    )
+    return Result(new, [event], pending)
+
+
+def op_approve(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+    new, grant, events = _grants.approve(state, args.get("request_id"), by, at)
+    return Result(new, events, grant)
+
+
+def op_revoke_grant(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+    request_id = args.get("request_id")
+    target = state.grants.get(request_id) if isinstance(request_id, str) else None
+    subject = target.user if target is not None else None
+    _authorize(state, "grants", by, None if target is None else target.tenant, subject, at)
+    new, event = _grants.revoke(state, request_id, by, at)
+    return Result(new, [event])
+
+
+def op_expire(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+    new, lapsed, events = _grants.expire(state, at)
+    return Result(new, events, lapsed)
+
+
+def op_mark_reviewed(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
+    tenant = tenant_of(args)
+    user = _user(state, args.get("user"))
+    role = _role(state, args.get("role"))
+    if by is None:
+        raise PolicyConfigError("a review needs the reviewer (by=)", field="by")
+    _authorize(state, "reviews", by, tenant, user, at)
+    new = state.derive(reviewed=state.reviewed.set((tenant, user, role), at))
+    return Result(new, [_event("review_recorded", at, by, user=user, role=role, tenant=tenant)])
+
+
+def op_set_admin_rights(
+    state: State, args: Mapping[str, Any], at: datetime, by: str | None
+) -> Result:
+    if state.config.admin is not None:
+        _authorize(state, "admin", by, None, None, at)
+    raw = args.get("rights")
+    rights = None if raw is None else AdminRights(rights=raw)
+    new = state.derive(config=attrs.evolve(state.config, admin=rights))
+    details = {} if rights is None else {k: sorted(v) for k, v in rights.rights.items()}
+    return Result(new, [_event("admin_rights_set", at, by, details=details)])
+
+
+OPS: Final[dict[str, Callable[[State, Mapping[str, Any], datetime, str | None], Result]]] = {
+    "add_user": op_add_user,
+    "remove_user": op_remove_user,
+    "add_role": op_add_role,
+    "delete_role": op_delete_role,
+    "add_inheritance": op_add_inheritance,
+    "delete_inheritance": op_delete_inheritance,
+    "grant": _op_rule("allow"),
+    "deny": _op_rule("deny"),
+    "revoke": op_revoke,
+    "assign": op_assign,
+    "deassign": op_deassign,
+    "add_ssd": _op_constraint("ssd"),
+    "add_dsd": _op_constraint("dsd"),
+    "set_label": op_set_label,
+    "remove_label": op_remove_label,
+    "set_clearance": op_set_clearance,
+    "request_grant": op_request_grant,
+    "approve": op_approve,
+    "revoke_grant": op_revoke_grant,
+    "expire_grants": op_expire,
+    "mark_reviewed": op_mark_reviewed,
+    "set_admin_rights": op_set_admin_rights,
+}
+
+
+def apply(state: State, change: Mapping[str, Any]) -> Result:
+    """Apply one change (see the module docstring) to *state*.
+
+    Raises:
+        PolicyConfigError: For a malformed change or invalid arguments.
+        ConstraintViolation: If the change would break a constraint or the
+            administrator may not make it.
+    """
+    if not isinstance(change, Mapping):
+        raise PolicyConfigError("must be a table", field="change")
+    op = OPS.get(change.get("op"))  # type: ignore[arg-type]
+    if op is None:
+        raise PolicyConfigError("unknown operation", field="change.op")
+    args = change.get("args", {})
+    if not isinstance(args, Mapping):
+        raise PolicyConfigError("must be a table", field="change.args")
+    by_raw = change.get("by")
+    by = None if by_raw is None else canon_id(by_raw, "by")
+    at = to_utc(_parse_time(change.get("at"), "change.at"), name="at")
+    return op(state, args, at, by)

@@ -1,0 +1,132 @@
+"""Engines sharing one policy through a store: write-through, conflicts, refresh, staleness."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from secpolicy import FrozenClock
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.rbac import RBAC, MemoryPolicyStore, RBACEvent, StoreConflict
+
+
+@pytest.fixture
+def store() -> MemoryPolicyStore:
+    """An empty in-memory store."""
+    return MemoryPolicyStore()
+
+
+def _seed(clock: FrozenClock, store: MemoryPolicyStore) -> RBAC:
+    rbac = RBAC(clock=clock)
+    rbac.add_role("teller")
+    rbac.grant("teller", "accounts/**", "read")
+    rbac.add_user("alice")
+    rbac.attach(store)
+    return rbac
+
+
+class TestSharedPolicy:
+    def test_write_through_and_refresh(self, clock: FrozenClock, store: MemoryPolicyStore) -> None:
+        """Changes by one engine reach another on refresh; the writer sees them at once."""
+        first = _seed(clock, store)
+        second = RBAC.from_store(store, clock=clock)
+        assert second.to_dict() == first.to_dict()
+        first.assign("alice", "teller")
+        assert first.check("alice", "accounts/1", "read")
+        assert not second.check("alice", "accounts/1", "read")
+        assert second.refresh() == 1
+        assert second.check("alice", "accounts/1", "read")
+        assert second.sync() == 0
+        assert second.store_version == first.store_version == store.version
+
+    def test_conflicting_writer_gets_typed_error(
+        self, clock: FrozenClock, store: MemoryPolicyStore
+    ) -> None:
+        """A writer behind the store gets StoreConflict, changes nothing, works after refresh."""
+        events: list[RBACEvent] = []
+        first = _seed(clock, store)
+        second = RBAC.from_store(store, clock=clock, on_event=events.append)
+        first.add_user("bob")
+        with pytest.raises(StoreConflict):
+            second.add_user("carol")
+        assert "carol" not in second.state.users
+        assert events[-1].kind == "change_aborted"
+        second.refresh()
+        second.add_user("carol")
+        first.refresh()
+        assert {"alice", "bob", "carol"} <= set(first.state.users)
+
+    def test_staleness_fails_closed(self, clock: FrozenClock, store: MemoryPolicyStore) -> None:
+        """Past the staleness bound checks deny with a reason until the next refresh."""
+        _seed(clock, store).assign("alice", "teller")
+        reader = RBAC.from_store(store, clock=clock, max_staleness=timedelta(seconds=30))
+        assert reader.check("alice", "accounts/1", "read")
+        clock.advance(timedelta(seconds=31))
+        assert not reader.check("alice", "accounts/1", "read")
+        assert "synchronised" in reader.decide("alice", "accounts/1", "read").reason
+        assert reader.who_can("accounts/1", "read") == frozenset()
+        reader.refresh()
+        assert reader.check("alice", "accounts/1", "read")
+
+    def test_compacted_store(self, clock: FrozenClock, store: MemoryPolicyStore) -> None:
+        """An engine behind a compaction reloads from the snapshot."""
+        first = _seed(clock, store)
+        second = RBAC.from_store(store, clock=clock)
+        first.add_user("bob")
+        first.add_user("carol")
+        store.compact(store.version, first.to_dict())
+        first.add_user("dave")
+        second.refresh()
+        assert {"bob", "carol", "dave"} <= set(second.state.users)
+
+    def test_attach_refuses_two_policies(
+        self, clock: FrozenClock, store: MemoryPolicyStore
+    ) -> None:
+        """Attaching an engine with its own policy to a non-empty store is refused."""
+        _seed(clock, store)
+        other = RBAC(clock=clock)
+        other.add_user("x")
+        with pytest.raises(PolicyConfigError, match="both"):
+            other.attach(store)
+        with pytest.raises(PolicyConfigError, match="not attached"):
+            other.refresh()
+
+    def test_privileged_workflow_replays(
+        self, clock: FrozenClock, store: MemoryPolicyStore
+    ) -> None:
+        """Requests, approvals and their ids replay identically in another engine."""
+        first = _seed(clock, store)
+        first.add_role("dba", privileged=True)
+        first.add_role("approver")
+        first.add_user("bob")
+        first.assign("bob", "approver")
+        request = first.request_grant(
+            "alice", "dba", requested_by="alice", duration=timedelta(hours=1), reason="x"
+        )
+        first.approve(request.request_id, by="bob")
+        second = RBAC.from_store(store, clock=clock)
+        assert second.to_dict() == first.to_dict()
+        assert [g.request_id for g in second.active_grants()] == ["gr-1"]
+
+
+class TestStoreFailures:
+    def test_store_error_aborts_the_change(self, clock: FrozenClock) -> None:
+        """A store that fails to write leaves the engine unchanged and says so."""
+
+        class Down(MemoryPolicyStore):
+            def append(self, expected_version: int, change: Mapping[str, Any]) -> int:
+                if self.version >= 1:
+                    raise OSError("database unavailable")
+                return super().append(expected_version, change)
+
+        events: list[RBACEvent] = []
+        rbac = RBAC(clock=clock, on_event=events.append)
+        rbac.attach(Down())
+        with pytest.raises(OSError, match="unavailable"):
+            rbac.add_user("alice")
+        assert "alice" not in rbac.state.users
+        assert events[-1].kind == "change_aborted"
+        assert events[-1].details["cause"] == "store_error"

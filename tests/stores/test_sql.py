@@ -1,0 +1,332 @@
+"""The SQL stores on SQLite and PostgreSQL: schema, append-only anchors, holds, throttle rows."""
+
+# Table names come from the test's own prefix: the raw SQL tampers on purpose.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from secpolicy.exceptions import AuditWriteError, PolicyConfigError
+from secpolicy.password import LockoutPolicy, LoginThrottle, ThrottleState
+from secpolicy.retention import LegalHold, Period, RetentionRecord, RetentionRule, RetentionSchedule
+from secpolicy.stores import HoldStateError, StoreError, StoreSchemaError
+from secpolicy.stores.sql import (
+    COMPONENTS,
+    SQLAnchorStore,
+    SQLHoldStore,
+    SQLThrottleStore,
+    create_anchor_writer_role,
+    migrate,
+    schema_version,
+)
+from tests.stores.conftest import START, make_anchor
+
+
+class TestMigrate:
+    def test_creates_every_component_once(self, engine: sa.Engine, prefix: str) -> None:
+        """``migrate`` creates all tables, records versions, and a second run changes nothing."""
+        assert schema_version(engine, "throttle", prefix=prefix) == 0
+        first = migrate(engine, prefix=prefix)
+        assert set(first) == set(COMPONENTS)
+        assert migrate(engine, prefix=prefix) == first
+        names = set(sa.inspect(engine).get_table_names())
+        for table in ("schema_version", "throttle", "anchors", "holds", "hold_events"):
+            assert f"{prefix}{table}" in names
+        assert all(schema_version(engine, c, prefix=prefix) == first[c] for c in COMPONENTS)
+
+    def test_newer_schema_is_refused(self, engine: sa.Engine, prefix: str) -> None:
+        """A database migrated by a newer release makes this one stop, not guess."""
+        migrate(engine, prefix=prefix, components=["throttle"])
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"UPDATE {prefix}schema_version SET version = 99")
+        with pytest.raises(StoreSchemaError, match="newer"):
+            SQLThrottleStore(engine, prefix=prefix)
+
+    def test_missing_schema_without_create_is_refused(self, engine: sa.Engine, prefix: str) -> None:
+        """``create_schema=False`` on an empty database says to migrate."""
+        with pytest.raises(StoreSchemaError, match="migrate"):
+            SQLAnchorStore(engine, prefix=prefix, create_schema=False)
+
+    @pytest.mark.parametrize("bad", ["", "Upper_", "1abc", "a;drop", "x" * 40, None])
+    def test_unsafe_prefix_is_refused(self, sqlite_engine: sa.Engine, bad: object) -> None:
+        """Only lower-case identifier prefixes reach the DDL."""
+        with pytest.raises(PolicyConfigError, match="prefix"):
+            migrate(sqlite_engine, prefix=bad)  # type: ignore[arg-type]
+
+    def test_unreachable_database_is_a_store_error(self, tmp_path: object) -> None:
+        """A database that cannot be opened raises StoreError."""
+        engine = sa.create_engine("sqlite:////nonexistent-dir/x/store.db")
+        with pytest.raises(StoreError):
+            migrate(engine, prefix="p_")
+
+
+class TestSQLThrottleStore:
+    def test_rows_expire_after_ttl_and_purge(self, engine: sa.Engine, prefix: str) -> None:
+        """Idle rows are purged after the window; a locked row stays until its lock lifts."""
+        policy = LockoutPolicy(
+            max_failures=2, window=timedelta(minutes=5), duration=timedelta(hours=1)
+        )
+        store = SQLThrottleStore(engine, prefix=prefix, ttl=policy.window)
+        throttle = LoginThrottle(policy, store=store)
+        throttle.record_failure("idle", now=START)
+        throttle.record_failure("locked", now=START)
+        throttle.record_failure("locked", now=START)
+        assert store.purge(now=START + timedelta(minutes=6)) == 1
+        assert store.get("idle") is None
+        assert store.get("locked") is not None
+        assert store.purge(now=START + timedelta(minutes=61)) == 1
+        assert store.get("locked") is None
+
+    def test_stale_cache_is_corrected(self, engine: sa.Engine, prefix: str) -> None:
+        """Two stores on one table never overwrite each other's writes."""
+        one = SQLThrottleStore(engine, prefix=prefix)
+        two = SQLThrottleStore(engine, prefix=prefix)
+        one.update("k", lambda old: ThrottleState((START,), None))
+        two.update("k", lambda old: ThrottleState((*(old.failures if old else ()), START), None))
+        state = one.update(
+            "k", lambda old: ThrottleState((*old.failures, START), None) if old else None
+        )
+        assert state is not None
+        assert len(state.failures) == 3
+        one.update("k", lambda old: None)
+        assert two.update("k", lambda old: old) is None
+
+    def test_corrupt_row_is_a_store_error(self, engine: sa.Engine, prefix: str) -> None:
+        """A row that is not a throttle state raises StoreError, never reads as 'no failures'."""
+        store = SQLThrottleStore(engine, prefix=prefix)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                f"INSERT INTO {prefix}throttle (key, state, expires_at) VALUES ('k', 'nope', 0)"
+            )
+        with pytest.raises(StoreError, match="malformed"):
+            store.get("k")
+
+    def test_bad_ttl_is_refused(self, sqlite_engine: sa.Engine) -> None:
+        """The idle expiry must be a positive timedelta."""
+        with pytest.raises(PolicyConfigError, match="ttl"):
+            SQLThrottleStore(sqlite_engine, ttl=timedelta(0))
+
+    def test_database_down_is_a_store_error(self, postgres_url: str, prefix: str) -> None:
+        """An unreachable database raises StoreError from update and get."""
+        engine = sa.create_engine(postgres_url)
+        store = SQLThrottleStore(engine, prefix=prefix)
+        engine.dispose()
+        store.engine = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+        with pytest.raises(StoreError):
+            store.get("k")
+        with pytest.raises(StoreError):
+            store.update("k", lambda old: None)
+
+
+class TestSQLAnchorStore:
+    def test_keeps_every_anchor_once(self, engine: sa.Engine, prefix: str) -> None:
+        """All anchors of a log are kept in seq order; an identical put is stored once."""
+        store = SQLAnchorStore(engine, prefix=prefix)
+        for seq in (3, 1, 2, 2):
+            store.put(make_anchor("a", seq))
+        store.put(make_anchor("a", 2, head="fork"))
+        assert [a.seq for a in store.anchors("a")] == [1, 2, 2, 3]
+        assert store.anchors("a")[1].head == "h2"
+        assert store.anchors("a")[2].head == "fork2"
+        assert store.anchors("nobody") == ()
+
+    def test_log_ids_lists_every_writer(self, engine: sa.Engine, prefix: str) -> None:
+        """``log_ids`` names each log that anchored, once."""
+        store = SQLAnchorStore(engine, prefix=prefix)
+        assert store.log_ids() == frozenset()
+        for log in ("w1", "w2", "w1", "w3"):
+            store.put(make_anchor(log, 1))
+        assert store.log_ids() == {"w1", "w2", "w3"}
+
+    @pytest.mark.parametrize("statement", ["UPDATE {t} SET seq = 0", "DELETE FROM {t}"])
+    def test_database_refuses_rewrites(
+        self, engine: sa.Engine, prefix: str, statement: str
+    ) -> None:
+        """Even the table's owner cannot UPDATE or DELETE an anchor: the trigger aborts."""
+        store = SQLAnchorStore(engine, prefix=prefix)
+        store.put(make_anchor("a", 1))
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.exec_driver_sql(statement.format(t=f"{prefix}anchors"))
+        assert store.latest("a") == make_anchor("a", 1)
+
+    def test_postgres_refuses_truncate(self, pg_engine: sa.Engine, prefix: str) -> None:
+        """TRUNCATE is refused on PostgreSQL too."""
+        store = SQLAnchorStore(pg_engine, prefix=prefix)
+        store.put(make_anchor("a", 1))
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), pg_engine.begin() as conn:
+            conn.exec_driver_sql(f"TRUNCATE {prefix}anchors")
+        assert store.latest("a") is not None
+
+    def test_insert_only_role(self, pg_engine: sa.Engine, postgres_url: str, prefix: str) -> None:
+        """The writer role can append and read anchors, but not UPDATE, DELETE or TRUNCATE."""
+        SQLAnchorStore(pg_engine, prefix=prefix)
+        role = f"{prefix}writer"
+        create_anchor_writer_role(pg_engine, role, prefix=prefix, password="pw-for-tests")
+        create_anchor_writer_role(pg_engine, role, prefix=prefix, password="pw-for-tests")
+        url = sa.make_url(postgres_url).set(username=role, password="pw-for-tests")
+        writer_engine = sa.create_engine(url)
+        try:
+            writer = SQLAnchorStore(writer_engine, prefix=prefix, create_schema=False)
+            writer.put(make_anchor("svc", 7))
+            assert writer.latest("svc") == make_anchor("svc", 7)
+            for statement in (
+                f"UPDATE {prefix}anchors SET seq = 0",
+                f"DELETE FROM {prefix}anchors",
+                f"TRUNCATE {prefix}anchors",
+                f"DROP TRIGGER {prefix}anchors_no_change ON {prefix}anchors",
+            ):
+                with (
+                    pytest.raises(sa.exc.ProgrammingError, match=r"denied|must be owner"),
+                    writer_engine.begin() as conn,
+                ):
+                    conn.exec_driver_sql(statement)
+        finally:
+            writer_engine.dispose()
+
+    def test_role_needs_postgres_and_a_safe_name(self, sqlite_engine: sa.Engine) -> None:
+        """Roles exist only on PostgreSQL; role names are identifiers."""
+        with pytest.raises(PolicyConfigError, match="PostgreSQL"):
+            create_anchor_writer_role(sqlite_engine, "w")
+
+    def test_unsafe_role_name(self, pg_engine: sa.Engine, prefix: str) -> None:
+        """A role name that is not an identifier is refused before any SQL runs."""
+        with pytest.raises(PolicyConfigError, match="role"):
+            create_anchor_writer_role(pg_engine, "w; DROP TABLE x", prefix=prefix)
+
+    def test_failed_put_is_an_audit_write_error(self, engine: sa.Engine, prefix: str) -> None:
+        """A put the database refuses raises AuditWriteError (an OSError), as the protocol asks."""
+        store = SQLAnchorStore(engine, prefix=prefix)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP TABLE {prefix}anchors")
+        with pytest.raises(AuditWriteError):
+            store.put(make_anchor("a", 1))
+        with pytest.raises(StoreError):
+            store.latest("a")
+        with pytest.raises(StoreError):
+            store.log_ids()
+
+    def test_put_needs_anmake_anchor(self, sqlite_engine: sa.Engine) -> None:
+        """Anything but an Anchor is refused."""
+        with pytest.raises(PolicyConfigError):
+            SQLAnchorStore(sqlite_engine).put({"log_id": "a"})  # type: ignore[arg-type]
+
+    def test_corrupt_row_is_a_store_error(self, sqlite_engine: sa.Engine, prefix: str) -> None:
+        """A row that is not an anchor is an error, not a missing anchor."""
+        store = SQLAnchorStore(sqlite_engine, prefix=prefix)
+        with sqlite_engine.begin() as conn:
+            conn.exec_driver_sql(
+                f"INSERT INTO {prefix}anchors (log_id, seq, digest, body) VALUES ('a', 1, 'd', ?)",
+                (json.dumps({"log_id": "a"}),),
+            )
+        with pytest.raises(StoreError, match="not an anchor"):
+            store.latest("a")
+
+
+class TestSQLHoldStore:
+    def test_place_and_lift_are_recorded(self, engine: sa.Engine, prefix: str) -> None:
+        """Who placed and lifted a hold, and why, is kept in order; the hold stops applying."""
+        store = SQLHoldStore(engine, prefix=prefix)
+        hold_id = store.place(LegalHold("claims", "case 2026-17", START), by="legal:wang")
+        assert [h.reason for h in store.active(now=START)] == ["case 2026-17"]
+        assert store.active(now=START - timedelta(seconds=1)) == []
+        lifted = START + timedelta(days=30)
+        store.lift(hold_id, by="legal:li", reason="case closed", now=lifted)
+        assert store.active(now=lifted) == []
+        assert [h.reason for h in store.active(now=lifted - timedelta(seconds=1))] == [
+            "case 2026-17"
+        ]
+        events = store.history(hold_id)
+        assert [(e.action, e.by, e.reason) for e in events] == [
+            ("place", "legal:wang", "case 2026-17"),
+            ("lift", "legal:li", "case closed"),
+        ]
+        assert events[1].at == lifted
+        stored = store.get(hold_id)
+        assert (stored.placed_by, stored.lifted_by) == ("legal:wang", "legal:li")
+        assert stored.hold.released == lifted
+
+    def test_active_holds_block_retention(self, engine: sa.Engine, prefix: str) -> None:
+        """Holds read from the store block disposal in RetentionSchedule.evaluate."""
+        store = SQLHoldStore(engine, prefix=prefix)
+        schedule = RetentionSchedule(
+            [RetentionRule(category="claims", keep=Period(days=30), citation="test")], tz="UTC"
+        )
+        now = START + timedelta(days=60)
+        assert schedule.evaluate("claims", created=START, now=now).action == "delete"
+        store.place(LegalHold("claims", "audit request", START), by="legal:wang")
+        held = schedule.evaluate("claims", created=START, now=now, holds=store.active(now=now))
+        assert held.action == "retain"
+        assert held.on_hold
+
+    def test_record_holds(self, engine: sa.Engine, prefix: str) -> None:
+        """A hold on record ids covers those records only."""
+        store = SQLHoldStore(engine, prefix=prefix)
+        store.place_records(["r1", "r2"], "subpoena", START, by="legal:wang", name="subpoena-1")
+        (hold,) = store.active(now=START)
+        record = RetentionRecord(category="claims", created=START, record_id="r2")
+        other = RetentionRecord(category="claims", created=START, record_id="r3")
+        assert hold.covers(record)
+        assert not hold.covers(other)
+        assert hold.name == "subpoena-1"
+
+    def test_lift_twice_or_unknown(self, engine: sa.Engine, prefix: str) -> None:
+        """Lifting an unknown or lifted hold is a HoldStateError and records nothing."""
+        store = SQLHoldStore(engine, prefix=prefix)
+        with pytest.raises(HoldStateError, match="no legal hold"):
+            store.lift("hold-x", by="a", reason="b", now=START)
+        hold_id = store.place(LegalHold("*", "all", START), by="legal:wang")
+        store.lift(hold_id, by="legal:li", reason="done", now=START)
+        with pytest.raises(HoldStateError, match="already"):
+            store.lift(hold_id, by="legal:li", reason="again", now=START)
+        assert len(store.history()) == 2
+        with pytest.raises(HoldStateError):
+            store.get("hold-x")
+
+    def test_refuses_what_cannot_be_stored(self, sqlite_engine: sa.Engine) -> None:
+        """Predicate scopes, released holds, empty actors and reasons are refused."""
+        store = SQLHoldStore(sqlite_engine)
+        with pytest.raises(PolicyConfigError, match="predicate"):
+            store.place(LegalHold(lambda r: True, "x", START), by="a")
+        released = LegalHold("c", "x", START, released=START)
+        with pytest.raises(PolicyConfigError, match="released"):
+            store.place(released, by="a")
+        with pytest.raises(PolicyConfigError, match="by"):
+            store.place(LegalHold("c", "x", START), by=" ")
+        with pytest.raises(PolicyConfigError, match="hold"):
+            store.place("c", by="a")  # type: ignore[arg-type]
+        with pytest.raises(PolicyConfigError, match="record_ids"):
+            store.place_records([], "x", START, by="a")
+        hold_id = store.place(LegalHold("c", "x", START), by="a")
+        with pytest.raises(PolicyConfigError, match="before"):
+            store.lift(hold_id, by="a", reason="r", now=START - timedelta(days=1))
+        with pytest.raises(PolicyConfigError, match="reason"):
+            store.lift(hold_id, by="a", reason="", now=START)
+
+    def test_history_is_append_only(self, engine: sa.Engine, prefix: str) -> None:
+        """The database refuses to edit or delete the record of hold changes."""
+        store = SQLHoldStore(engine, prefix=prefix)
+        store.place(LegalHold("c", "x", START), by="a")
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.exec_driver_sql(f"DELETE FROM {prefix}hold_events")
+        assert len(store.history()) == 1
+
+    def test_unreachable_is_a_store_error(self, engine: sa.Engine, prefix: str) -> None:
+        """A store that cannot be read raises, never answers 'no holds'."""
+        store = SQLHoldStore(engine, prefix=prefix)
+        hold_id = store.place(LegalHold("c", "x", START), by="a")
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP TABLE {prefix}holds")
+            conn.exec_driver_sql(f"DROP TABLE {prefix}hold_events")
+        with pytest.raises(StoreError):
+            store.active(now=START)
+        with pytest.raises(StoreError):
+            store.history()
+        with pytest.raises(StoreError):
+            store.place(LegalHold("c", "x", START), by="a")
+        with pytest.raises(StoreError):
+            store.lift(hold_id, by="a", reason="r", now=START)
