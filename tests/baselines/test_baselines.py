@@ -493,3 +493,17 @@ class TestCheckDetails:
         from secpolicy.baselines._checks import card_exposure
 
         assert (card_exposure("6222021234567890128", masked) is not None) is exposed
+
+
+class TestDocumentedExample:
+    def test_chinese_quickstart_policy_passes_what_it_demonstrates(self) -> None:
+        """The policy the Chinese quickstart shows passes the three baselines it checks."""
+        quickstart = (EXAMPLE.parents[1] / "docs" / "zh-CN" / "quickstart.md").read_text("utf-8")
+        assert "../../examples/secpolicy.toml" in quickstart
+        for name in ("cn-mlps-l3", "cn-interactive-service", "cn-cybersecurity-law"):
+            assert name in quickstart
+        report = check_policy(
+            load_policy(EXAMPLE), ["cn-mlps-l3", "cn-interactive-service", "cn-cybersecurity-law"]
+        )
+        failed = [r.id for r in report.results if r.status != "pass"]
+        assert failed == []
