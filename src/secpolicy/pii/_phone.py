@@ -1,0 +1,143 @@
+"""Telephone numbers: the scanner's candidate check and E.164 normalisation, via phonenumbers.
+
+A cheap regular expression in the scanner finds runs of digits; only the runs
+that look like a telephone number (digit count, grouping, a trunk prefix or
+an international prefix) reach :mod:`phonenumbers`, whose metadata (Google's
+libphonenumber) decides whether the number exists in a region.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Final
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneMetadata
+
+#: Regions whose national formats are recognised unless the scanner is told
+#: otherwise: mainland China, and the regions of the national formats most
+#: often met in Chinese and international logs (US/Canada, UK, Germany,
+#: France, Japan, Brazil). International numbers (``+44 …``, ``0044 …``) are
+#: recognised for every region whatever this list says.
+DEFAULT_PHONE_REGIONS: Final = ("CN", "US", "GB", "DE", "FR", "JP", "BR")
+
+_MIN_DIGITS: Final = 7  # the shortest national number written with an area code
+_MAX_DIGITS: Final = 17  # 00 + a 15-digit E.164 number
+_CN_MOBILE: Final = re.compile(r"1[3-9][0-9]{9}")
+# Area code, then a local number of 7 or 8 digits that does not start with 0 or 1.
+_CN_LANDLINE: Final = re.compile(r"0(?:10|2[0-9]|[3-9][0-9]{2})[2-9][0-9]{6,7}")
+_CN_SERVICE: Final = re.compile(r"[48]00[0-9]{7}")  # 400 and 800 numbers
+_NANP_REGIONS: Final = frozenset({"US", "CA"})
+_NANP_DIGITS: Final = 10
+_NON_DIGITS: Final = re.compile(r"[^0-9]")
+
+
+@lru_cache(maxsize=64)
+def _trunk_prefix(region: str) -> str | None:
+    """The national (trunk) prefix of *region* (``"0"`` for CN, GB, DE …), if any."""
+    metadata = PhoneMetadata.metadata_for_region(region)
+    if metadata is None:
+        return None
+    prefix = metadata.national_prefix
+    return prefix if isinstance(prefix, str) and prefix else None
+
+
+def known_region(region: str) -> bool:
+    """True if *region* is a region code phonenumbers has metadata for."""
+    return PhoneMetadata.metadata_for_region(region) is not None
+
+
+def _valid(text: str, region: str | None) -> bool:
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException:
+        return False
+    return bool(phonenumbers.is_valid_number(number))
+
+
+def international(text: str, digits: str) -> bool:
+    """True if *text* (``+…`` or ``00…``) is a valid number in international form."""
+    if text.startswith("+"):
+        return _valid(text, None)
+    return digits.startswith("00") and _valid("+" + text[2:], None)
+
+
+def national_region(text: str, digits: str, regions: tuple[str, ...]) -> str | None:
+    """The first of *regions* where *text*, written in national form, is a valid number.
+
+    A region whose numbers are written with a trunk prefix (``0`` in China,
+    the UK, Germany, France, Japan, Brazil) must see that prefix, or an area
+    code in parentheses: without that rule almost any run of digits is a
+    valid national number somewhere. North American numbers have no trunk
+    prefix to see; China's 400 and 800 service numbers have none either.
+    Chinese landlines are accepted on their structure (area code and a local
+    number of 7 or 8 digits) where the metadata lists fewer exchanges than
+    are in use.
+    """
+    bracket = text.startswith("(")
+    for region in regions:
+        if region in _NANP_REGIONS:
+            nanp = len(digits) == _NANP_DIGITS or (
+                len(digits) == _NANP_DIGITS + 1 and digits[0] == "1"
+            )
+            if nanp and _valid(text, region):
+                return region
+            continue
+        trunk = _trunk_prefix(region)
+        if region == "CN":
+            if _CN_SERVICE.fullmatch(digits) or (
+                _CN_LANDLINE.fullmatch(digits) and not text.isdigit()
+            ):
+                return region
+        if trunk is not None and not digits.startswith(trunk) and not bracket:
+            continue
+        if _valid(text, region):
+            return region
+    return None
+
+
+def phone_digits(value: str) -> str:
+    """The ASCII digits of *value*, full-width digits folded."""
+    return _NON_DIGITS.sub("", unicodedata.normalize("NFKC", value))
+
+
+def is_phone_number(value: str, regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> bool:
+    """True for a valid number in international form or in a national form of *regions*."""
+    text = unicodedata.normalize("NFKC", value).strip()
+    digits = phone_digits(text)
+    if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS:
+        return False
+    if text.startswith("+") or digits.startswith("00"):
+        return international(text, digits)
+    if _CN_MOBILE.fullmatch(digits):
+        return True
+    return national_region(text, digits, regions) is not None
+
+
+def to_e164(value: str, region: str = "CN") -> str | None:
+    """*value* in E.164 form (``+8613812345678``), or None if it is not a valid number.
+
+    ``+86 138 1234 5678``, ``0086-138-1234-5678``, ``8613812345678`` and
+    ``１３８１２３４５６７８`` all give ``+8613812345678``.
+    """
+    text = unicodedata.normalize("NFKC", value).strip()
+    digits = phone_digits(text)
+    if not digits:
+        return None
+    if text.startswith("+"):
+        candidate = text
+    elif digits.startswith("00"):
+        candidate = "+" + digits[2:]
+    elif digits.startswith("86") and _CN_MOBILE.fullmatch(digits[2:]):
+        candidate = "+" + digits
+    else:
+        candidate = text
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
