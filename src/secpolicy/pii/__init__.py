@@ -69,7 +69,7 @@ from secpolicy.pii._operators import (
     Redact,
     Replace,
 )
-from secpolicy.pii._scanner import Finding, Scanner
+from secpolicy.pii._scanner import Finding, Recognizer, Scanner
 
 __all__ = [
     "ADDRESS",
@@ -93,6 +93,7 @@ __all__ = [
     "CustomerIssue",
     "Encrypt",
     "Finding",
+    "Recognizer",
     "InvalidIdentifierError",
     "Mask",
     "MaskEmail",

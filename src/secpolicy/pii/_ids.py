@@ -58,6 +58,7 @@ _MOBILE = re.compile(r"(?:\+?86)?1[3-9][0-9]{9}")
 _SEPARATORS = str.maketrans("", "", " -.()\u00a0")
 _CARD_DIGITS: Final = range(13, 20)  # ISO/IEC 7812 primary account numbers
 _EARLIEST_BIRTH_YEAR: Final = 1800
+_LATEST_BIRTH_YEAR: Final = 2099  # the centuries GB 11643-1999 numbers are issued for
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -126,7 +127,9 @@ def _check_resident_id(
         born = date(int(birth_text[:4]), int(birth_text[4:6]), int(birth_text[6:8]))
     except ValueError:
         raise _fail("birth_date", "the birth date is not a real date") from None
-    if born.year < _EARLIEST_BIRTH_YEAR or (today is not None and born > today):
+    if not _EARLIEST_BIRTH_YEAR <= born.year <= _LATEST_BIRTH_YEAR or (
+        today is not None and born > today
+    ):
         raise _fail("birth_date", "the birth date is out of range")
     province = PROVINCES.get(number[:2])
     if province is None:

@@ -65,7 +65,7 @@ class Finding:
     score: float = 1.0
 
     def __repr__(self) -> str:
-        return f"Finding({self.entity}, {self.start}:{self.end}, score={self.score:.2f})"
+        return f"Finding({self.entity}, {self.start}:{self.end})"
 
 
 # Full-width forms (FF01-FF5E) and the ideographic space fold to ASCII, the
@@ -172,7 +172,8 @@ _IPV6_MIN_COLONS: Final = 6  # without '::': 8 groups, or 6 and an IPv4 tail
 _RUN_DIGITS: Final = range(7, 21)  # what any digit entity can hold (00 + 15, a card's 19)
 _CARD_DIGITS: Final = range(13, 20)
 _CARD_LAYOUTS: Final = frozenset({(4, 6, 5), (4, 6, 4)})  # American Express, Diners Club
-_MIN_INNER_GROUP: Final = 2  # a group inside a number has 2 digits or more
+_MIN_INNER_GROUP: Final = 2  # a group inside a dotted number has 2 digits or more
+_MAX_GROUPS: Final = 8  # "+33 1 42 68 53 00 ext 12" has 7; no entity has more than 8
 _MOBILE_FIRST_GROUP: Final = 3  # "138 1234 5678": the first group of a mobile has 3 or more
 _CONTEXT_WINDOW: Final = 40
 
@@ -298,7 +299,7 @@ class _Digits:
     def classify(self, run: str, digits: str, sizes: list[int]) -> tuple[str, float] | None:
         """The entity and score of one run (it may start with + or a parenthesis), or None."""
         size = len(digits)
-        if size not in _RUN_DIGITS:
+        if size not in _RUN_DIGITS or len(sizes) > _MAX_GROUPS:
             return None
         plus = run[0] == "+"
         bracket = "(" in run
@@ -352,8 +353,8 @@ class _Digits:
     def split(self, text: str, groups: list[tuple[int, int]]) -> list[Candidate]:
         """Sub-runs of a run that failed as a whole, longest first, left to right.
 
-        Only sub-runs of 7 to 20 digits whose inner groups have 2 digits or
-        more are tried, so each group starts a bounded number of tries and
+        Only sub-runs of 7 to 20 digits in at most 8 groups are tried (no
+        entity is longer), so each group starts a bounded number of tries and
         the work is linear in the run. A sub-run keeps the + or parenthesis
         in front of its first group.
         """
@@ -365,9 +366,7 @@ class _Digits:
             result = None
             total = 0
             ends = []
-            for j in range(i, count):
-                if j > i + 1 and sizes[j - 1] < _MIN_INNER_GROUP:
-                    break  # a 1-digit group inside: no longer sub-run can be a number
+            for j in range(i, min(count, i + _MAX_GROUPS)):
                 total += sizes[j]
                 if total > _RUN_DIGITS.stop - 1:
                     break
