@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from secpolicy.exceptions import PolicyConfigError
 from secpolicy.pii import (
     CN_MOBILE,
     EMAIL,
@@ -45,7 +46,7 @@ CUSTOMER: dict[str, Any] = {
 class TestText:
     def test_mask_text(self) -> None:
         """Each finding is replaced by its entity's operator, the rest kept."""
-        masker = Masker({CN_MOBILE: Mask(3, 4)}, Replace())
+        masker = Masker({CN_MOBILE: Mask(3, 4, max_reveal=0.7)}, Replace())
         assert masker.mask_text("手机13812345678，邮箱a@b.cn。") == "手机138****5678，邮箱<EMAIL>。"
         assert masker.mask_text("nothing here") == "nothing here"
 
@@ -59,7 +60,7 @@ class TestText:
 
     def test_bad_rule(self) -> None:
         """Rules must be operators."""
-        with pytest.raises(TypeError, match="rules"):
+        with pytest.raises(PolicyConfigError, match="rules"):
             Masker({EMAIL: "***"})  # type: ignore[dict-item]
 
     @settings(max_examples=200)
@@ -131,7 +132,7 @@ class TestRecords:
 
     def test_field_refined_by_content(self) -> None:
         """A phone field holding a Chinese mobile uses the mobile rule."""
-        masker = Masker({CN_MOBILE: Mask(3, 4), PHONE: Replace("<P>")})
+        masker = Masker({CN_MOBILE: Mask(3, 4, max_reveal=0.7), PHONE: Replace("<P>")})
         assert masker.mask_record({"phone": "13812345678", "tel": "010-1234"}) == {
             "phone": "138****5678",
             "tel": "<P>",

@@ -61,6 +61,7 @@ from secpolicy.pii._masker import Masker
 from secpolicy.pii._operators import (
     COMPOUND_SURNAMES,
     Encrypt,
+    Keep,
     Mask,
     MaskEmail,
     MaskName,
@@ -95,6 +96,7 @@ __all__ = [
     "Finding",
     "Recognizer",
     "InvalidIdentifierError",
+    "Keep",
     "Mask",
     "MaskEmail",
     "MaskName",
