@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.crypto import FieldEncryptor, Keyset
+from secpolicy.exceptions import DecryptionError, PolicyConfigError
 from secpolicy.pii import (
     CN_MOBILE,
     EMAIL,
     PHONE,
+    Encrypt,
     Mask,
     Masker,
     Redact,
@@ -197,3 +201,114 @@ class TestEvolve:
         """A new scanner narrows what is detected in free text."""
         masker = presets.CN_DISPLAY.evolve(scanner=Scanner([EMAIL]))
         assert masker.mask_text("13812345678 nana@b.cn") == "13812345678 n***@b.cn"
+
+
+class TestRecordLeaks:
+    def test_keys_are_masked(self) -> None:
+        """Personal data in keys is masked; keys that mask alike stay apart."""
+        masker = Masker()
+        masked = masker.mask_record({"13812345678": 1, "13912345678": 2, "plain": 3})
+        assert masked == {"<CN_MOBILE>": 1, "<CN_MOBILE>#2": 2, "plain": 3}
+        assert masker.mask_record({13812345678: "x"}) == {"<CN_MOBILE>": "x"}
+        assert masker.mask_record({7: "x", None: "y"}) == {7: "x", None: "y"}
+
+    def test_non_text_leaves(self) -> None:
+        """bytes, Decimal, dates, sets and other objects are masked by type."""
+        born = date(1990, 1, 15)
+
+        class Phone:
+            def __str__(self) -> str:
+                return "13812345678"
+
+        masker = presets.CN_DISPLAY
+        masked = masker.mask_record(
+            {
+                "raw": b"tel 13812345678",
+                "latin": "tel 13812345678 caf\u00e9".encode("latin-1"),
+                "buffer": bytearray(b"13812345678"),
+                "amount": Decimal("13812345678"),
+                "price": Decimal("12.50"),
+                "birthday": born,
+                "dob": datetime(1990, 1, 15, 8, 30, tzinfo=UTC),
+                "created": born,
+                "tags": {"13812345678", "vip"},
+                "frozen": frozenset({"a@b.cn"}),
+                "obj": Phone(),
+            }
+        )
+        assert masked["raw"] == b"tel 138****5678"
+        assert masked["latin"] == "tel 138****5678 caf\u00e9".encode("latin-1")
+        assert masked["buffer"] == bytearray(b"138****5678")
+        assert masked["amount"] == "138****5678"
+        assert masked["price"] == Decimal("12.50")
+        assert masked["birthday"] == "1990-**-**"
+        assert masked["dob"] == "1990-**-**"
+        assert masked["created"] == born  # a date outside a personal field is no one's
+        assert masked["tags"] == {"138****5678", "vip"}
+        assert masked["frozen"] == frozenset({"*@b.cn"})  # a one-letter local part shows nothing
+        assert masked["obj"] == "138****5678"
+
+    def test_path_operator_gets_the_entity(self) -> None:
+        """An operator given by path receives the entity the value holds."""
+        seen: list[str] = []
+
+        class Spy:
+            def apply(self, value: str, entity: str) -> str:
+                seen.append(entity)
+                return "x"
+
+        masker = Masker(paths={"a.b": Spy(), "a.phone": Spy(), "a.other": Spy()})
+        masker.mask_record({"a": {"b": "13812345678", "phone": "n/a", "other": "n/a"}})
+        assert seen == ["CN_MOBILE", "PHONE", "FIELD"]
+
+    def test_field_lists(self) -> None:
+        """A field's allow-list keeps its values; its deny-list masks its terms."""
+        masker = Masker(
+            field_allow_lists={"support_phone": ["400-800-1234"]},
+            field_deny_lists={"remarks": {"CUSTOMER": ["ACME"]}},
+        )
+        record = {"support_phone": "4008001234", "phone": "4008001234", "remarks": "ACME 13812345678"}
+        assert masker.mask_record(record) == {
+            "support_phone": "4008001234",
+            "phone": "<PHONE>",
+            "remarks": "<CUSTOMER> <CN_MOBILE>",
+        }
+        assert masker.mask_record({"notes": "ACME"}) == {"notes": "ACME"}
+        evolved = masker.evolve(field_allow_lists={"hotline": ["95588"]})
+        assert evolved.mask_record({"hotline": "95588", "remarks": "ACME"}) == {
+            "hotline": "95588",
+            "remarks": "<CUSTOMER>",
+        }
+
+
+class TestUnmask:
+    def test_round_trip(self) -> None:
+        """Encrypt tokens in a masked record decrypt back; other masks stay."""
+        encrypt = Encrypt(FieldEncryptor(Keyset.generate()), context=lambda row: row["id"])
+        masker = Masker({CN_MOBILE: encrypt, EMAIL: Redact("[email]")})
+        record = {"id": 7, "phone": "13812345678", "notes": "call 13912345678 or a@b.cn"}
+        masked = masker.mask_record(record)
+        assert masked["phone"].startswith("enc:CN_MOBILE:")
+        assert "13912345678" not in masked["notes"]
+        assert masker.unmask(masked) == {
+            "id": 7,
+            "phone": "13812345678",
+            "notes": "call 13912345678 or [email]",
+        }
+
+    def test_token_moved_to_another_row(self) -> None:
+        """A token copied into another row does not decrypt."""
+        encrypt = Encrypt(FieldEncryptor(Keyset.generate()), context=lambda row: str(row["id"]))
+        masker = Masker({CN_MOBILE: encrypt})
+        masked = masker.mask_record({"id": 1, "phone": "13812345678"})
+        with pytest.raises(DecryptionError):
+            masker.unmask({**masked, "id": 2})
+        assert masker.unmask([masked["phone"]], record={"id": 1}) == ["13812345678"]
+
+    def test_text_and_no_encrypter(self) -> None:
+        """Free text round-trips; a masker without Encrypt returns the value unchanged."""
+        masker = Masker(default=Encrypt(FieldEncryptor(Keyset.generate())))
+        masked = masker.mask_text("手机13812345678，邮箱a@b.cn")
+        assert masker.unmask(masked) == "手机13812345678，邮箱a@b.cn"
+        assert Masker().unmask("enc:X:abc") == "enc:X:abc"
+        assert masker.unmask(({"k"}, frozenset({"v"}), 3)) == ({"k"}, frozenset({"v"}), 3)
