@@ -57,6 +57,7 @@ from secpolicy.pii._ids import (
     is_valid,
     parse_cn_resident_id,
 )
+from secpolicy.pii._logging import MaskingFilter, mask_processor
 from secpolicy.pii._masker import Masker
 from secpolicy.pii._operators import (
     COMPOUND_SURNAMES,
@@ -101,6 +102,7 @@ __all__ = [
     "MaskEmail",
     "MaskName",
     "Masker",
+    "MaskingFilter",
     "Operator",
     "Pseudonymize",
     "Redact",
@@ -121,6 +123,7 @@ __all__ = [
     "is_phone",
     "is_us_ssn",
     "is_valid",
+    "mask_processor",
     "parse_cn_resident_id",
     "presets",
 ]
