@@ -121,7 +121,8 @@ class TestCustomerChecksOfTheSecondTurn:
 
     @pytest.mark.parametrize(
         ("gender", "problems"),
-        [("2", []), (2, []), ("女性", []), ("1", ["gender_mismatch"]), ("男性", ["gender_mismatch"]),
+        [("2", []), (2, []), ("女性", []), ("1", ["gender_mismatch"]),
+         ("男性", ["gender_mismatch"]),
          ("9", ["gender_unknown"]), ("0", ["gender_unknown"])],
     )  # fmt: skip
     def test_gb_t_2261_gender_codes(self, gender: str | int, problems: list[str]) -> None:

@@ -267,7 +267,11 @@ class TestRecordLeaks:
             field_allow_lists={"support_phone": ["400-800-1234"]},
             field_deny_lists={"remarks": {"CUSTOMER": ["ACME"]}},
         )
-        record = {"support_phone": "4008001234", "phone": "4008001234", "remarks": "ACME 13812345678"}
+        record = {
+            "support_phone": "4008001234",
+            "phone": "4008001234",
+            "remarks": "ACME 13812345678",
+        }
         assert masker.mask_record(record) == {
             "support_phone": "4008001234",
             "phone": "<PHONE>",

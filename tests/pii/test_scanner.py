@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.pii import DETECTABLE, Finding, Recognizer, Scanner, _scanner, is_valid
+from secpolicy.pii import DETECTABLE, Finding, Recognizer, Scanner, _email, _scanner, is_valid
 
 from .conftest import luhn_complete, resident_id
 
@@ -320,16 +320,14 @@ class TestPatterns:
     @example("@example.com .@a.bc a@b.c-d.ef")
     def test_email_search_from_each_at_matches_a_full_scan(self, text: str) -> None:
         """Looking for addresses from each @ finds exactly the full scan's matches."""
-        assert list(_scanner._email_matches(text)) == [
-            m.span() for m in _scanner._EMAIL.finditer(text)
-        ]
+        assert list(_email.email_matches(text)) == [m.span() for m in _email.EMAIL.finditer(text)]
 
     @settings(max_examples=400)
     @given(_EMAIL_TEXT)
     def test_email_check_agrees_with_the_validator(self, text: str) -> None:
         """The scanner's short check of a matched address agrees with is_email."""
-        for match in _scanner._EMAIL.finditer(text):
-            assert _scanner._email_ok(match.group()) == is_valid("EMAIL", match.group())
+        for match in _email.EMAIL.finditer(text):
+            assert _email.email_ok(match.group()) == is_valid("EMAIL", match.group())
 
     @given(_PATTERN_TEXT)
     def test_skipped_ip_passes_could_find_nothing(self, text: str) -> None:
@@ -488,9 +486,9 @@ class TestIban:
 
     def test_lengths_agree_with_the_registry(self) -> None:
         """The country lengths agree with the IBAN registry python-stdnum ships."""
-        import stdnum.iban  # noqa: PLC0415
+        import stdnum.iban
 
-        from secpolicy.pii._ids import IBAN_LENGTHS  # noqa: PLC0415
+        from secpolicy.pii._ids import IBAN_LENGTHS
 
         registry = Path(stdnum.iban.__file__).with_name("iban.dat").read_text(encoding="utf-8")
         lengths = {}
@@ -553,7 +551,7 @@ class TestPhones:
         assert spans("phone: 628 846 1088") == [("PHONE", "628 846 1088")]
         low = Scanner(threshold=0.3).find("stats: 628 846 1088")
         assert [f.entity for f in low] == ["PHONE"]
-        assert low[0].score < 0.5  # noqa: PLR2004
+        assert low[0].score < 0.5
 
     def test_regions_configurable(self) -> None:
         """National formats count only for the scanner's regions; international ones always."""
@@ -674,7 +672,7 @@ class TestEmail:
 
     def test_work_bounded_per_at(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """1 MB of @ costs no look-back at all; every look-back reads at most 65 characters."""
-        from secpolicy.pii import _email  # noqa: PLC0415
+        from secpolicy.pii import _email
 
         calls: list[int] = []
         original = _email.local_start
@@ -691,7 +689,7 @@ class TestEmail:
         text = "a@" * 50_000
         SCANNER.find(text)
         assert len(calls) <= text.count("@")
-        assert _email.LOCAL_MAX + 1 == 65  # noqa: PLR2004 (the look-back window)
+        assert _email.LOCAL_MAX + 1 == 65
 
 
 class TestScores:

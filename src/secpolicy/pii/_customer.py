@@ -187,7 +187,7 @@ def find_shared_contacts(
     are compared after normalisation: full-width digits folded, separators
     dropped, and phone fields (``phone``, ``mobile``, ``tel``, ``手机``, …)
     in E.164 form, so ``138 1234 5678``, ``+86-138-1234-5678``,
-    ``0086 138 1234 5678`` and ``１３８１２３４５６７８`` are the same phone.
+    ``0086 138 1234 5678`` and the same digits in full width are the same phone.
 
     Args:
         records: Customer records (one pass; memory grows with the distinct values).

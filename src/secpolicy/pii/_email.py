@@ -11,8 +11,10 @@ domain label is made of the same letters and digits or of CJK letters, so
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 LOCAL_MAX: Final = 64  # characters of an address's local part (RFC 5321 4.5.3.1.1)
 _LABEL_MAX: Final = 63

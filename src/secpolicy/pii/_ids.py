@@ -421,7 +421,7 @@ def is_cn_passport(value: str) -> bool:
 
 
 def is_cn_hk_macau_permit(value: str) -> bool:
-    """True for the format of an exit-entry permit to Hong Kong and Macao (``C`` and 8 characters)."""
+    """True for the format of an exit-entry permit to Hong Kong and Macao (``C``, 8 more)."""
     return bool(_HK_MACAU_PERMIT.fullmatch(_fold(value).strip().upper()))
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import MutableMapping
 from functools import lru_cache
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from secpolicy.pii._masker import Masker
+
+if TYPE_CHECKING:
+    from collections.abc import MutableMapping
 
 # Keys structlog and its stdlib bridge keep for their own use: exception
 # information is rendered (and then masked) by later processors, and
@@ -40,7 +42,9 @@ class MaskingFilter(logging.Filter):
 
     Example:
         >>> import logging
-        >>> record = logging.LogRecord("app", logging.INFO, __file__, 1, "user %s", ("13812345678",), None)
+        >>> record = logging.LogRecord(
+        ...     "app", logging.INFO, __file__, 1, "user %s", ("13812345678",), None
+        ... )
         >>> MaskingFilter().filter(record), record.getMessage()
         (True, 'user <CN_MOBILE>')
 
@@ -95,7 +99,7 @@ def mask_processor(
     kept = {}
     rest = {}
     for key, value in event_dict.items():
-        if key in _KEPT or (isinstance(key, str) and key.startswith("_")):
+        if key in _KEPT or key.startswith("_"):
             kept[key] = value
         else:
             rest[key] = value

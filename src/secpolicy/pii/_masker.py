@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Set
-from datetime import date, datetime, time
+from datetime import date, time
 from decimal import Decimal
 from typing import Any, Final
 
@@ -27,7 +27,7 @@ def _compile_path(path: str) -> tuple[str | int, ...]:
         # A key after another segment needs a dot; an index follows directly.
         expected = "." if key is not None and segments else ""
         if gap != expected:
-            raise PolicyConfigError(f"unexpected text at offset {position}", field=f"paths[{path!r}]")
+            raise PolicyConfigError(f"path {path!r}: unexpected text at offset {position}")
         if key is not None:
             segments.append("*" if key == "*" else normalise_field(key))
         else:
@@ -35,7 +35,7 @@ def _compile_path(path: str) -> tuple[str | int, ...]:
         position = match.end()
     if not segments or position != len(path):
         raise PolicyConfigError(
-            "expected keys separated by dots and [index] or [*]", field=f"paths[{path!r}]"
+            f"path {path!r}: expected keys separated by dots and [index] or [*]"
         )
     return tuple(segments)
 
@@ -117,7 +117,9 @@ class Masker:
                 )
         self.default: Operator = default if default is not None else Replace()
         if not isinstance(self.default, Operator):
-            raise PolicyConfigError("must be an operator with apply(value, entity)", field="default")
+            raise PolicyConfigError(
+                "must be an operator with apply(value, entity)", field="default"
+            )
         self.scanner = scanner if scanner is not None else Scanner()
         self._fields = dict(FIELD_ENTITIES) if builtin_fields else {}
         self._fields.update({normalise_field(k): v for k, v in (fields or {}).items()})
@@ -127,7 +129,8 @@ class Masker:
             items = (values,) if isinstance(values, str) else tuple(values)
             self._allow[normalise_field(name)] = frozenset(allow_key(str(v)) for v in items)
         self._deny: dict[str, DenyList] = {
-            normalise_field(name): DenyList(terms) for name, terms in (field_deny_lists or {}).items()
+            normalise_field(name): DenyList(terms)
+            for name, terms in (field_deny_lists or {}).items()
         }
 
     def evolve(
@@ -309,7 +312,7 @@ class Masker:
         masked = self._text(text, root, None)
         return key if masked == text else masked
 
-    def _leaf(
+    def _leaf(  # noqa: PLR0911 (one return per kind of leaf)
         self,
         value: Any,
         path: tuple[str | int, ...],

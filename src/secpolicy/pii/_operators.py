@@ -100,7 +100,7 @@ def parse_birth_date(value: str) -> date | None:
 
 def _date_tail_ok(tail: str) -> bool:
     """After a date, nothing, or a time (``T10:00:00``, `` 10:00``)."""
-    return not tail or tail[0] in "T " and not any(ch.isalpha() for ch in tail[1:])
+    return not tail or (tail[0] in "T " and not any(ch.isalpha() for ch in tail[1:]))
 
 
 @attrs.frozen
@@ -179,7 +179,7 @@ class Mask:
 
 @attrs.frozen
 class Keep:
-    """Keep the value as it is: for fields that must stay in clear (an IP address in an audit record).
+    """Keep the value as it is, for fields that must stay in clear (an audit record's IP address).
 
     .. versionadded:: 0.2
     """
@@ -279,8 +279,8 @@ class Pseudonymize:
     NFKC (full-width digits and letters to ASCII), case folding, separators
     removed; telephone numbers (``CN_MOBILE`` and ``PHONE``, which share one
     pseudonym space) in E.164 form, so ``+86 138 1234 5678``,
-    ``8613812345678``, ``13812345678`` and ``１３８１２３４５６７８`` give one
-    pseudonym.
+    ``8613812345678``, ``13812345678`` and the same digits in full width
+    give one pseudonym.
 
     .. versionchanged:: 0.2 Phone numbers are normalised to E.164 and
        ``CN_MOBILE`` and ``PHONE`` share a pseudonym space, so pseudonyms of
@@ -329,7 +329,7 @@ class Pseudonymize:
 _PHONE_ENTITIES: Final = frozenset({CN_MOBILE, PHONE})
 # The message of every decryption failure (the same as secpolicy.crypto's: no oracle).
 _DECRYPT_FAILED: Final = "could not decrypt: the token is invalid for this key, context or keyset"
-_TOKEN_CHARS: Final = "[A-Za-z0-9_-]+"
+_TOKEN_CHARS: Final = "[A-Za-z0-9_-]+"  # noqa: S105 (base64url, not a password)
 _ENTITY_CHARS: Final = "[A-Z][A-Z0-9_]*"
 
 RowContext = Callable[[Mapping[str, Any]], "bytes | str"]
@@ -368,9 +368,11 @@ class Encrypt:
         if "{token}" not in self.template or "{entity}" not in self.template:
             raise PolicyConfigError("must contain {token} and {entity}", field="template")
         try:
-            self.template.format(entity="E", token="T")
+            self.template.format(entity="E", token="T")  # noqa: S106 (a trial fill-in)
         except (KeyError, IndexError, ValueError):
-            raise PolicyConfigError("only {token} and {entity} may appear", field="template") from None
+            raise PolicyConfigError(
+                "only {token} and {entity} may appear", field="template"
+            ) from None
         literal = re.escape(self.template.replace("{entity}", "\0").replace("{token}", "\1"))
         pattern = literal.replace(re.escape("\0"), f"(?P<entity>{_ENTITY_CHARS})").replace(
             re.escape("\1"), f"(?P<token>{_TOKEN_CHARS})"

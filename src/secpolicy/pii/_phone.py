@@ -86,11 +86,10 @@ def national_region(text: str, digits: str, regions: tuple[str, ...]) -> str | N
                 return region
             continue
         trunk = _trunk_prefix(region)
-        if region == "CN":
-            if _CN_SERVICE.fullmatch(digits) or (
-                _CN_LANDLINE.fullmatch(digits) and not text.isdigit()
-            ):
-                return region
+        if region == "CN" and (
+            _CN_SERVICE.fullmatch(digits) or (_CN_LANDLINE.fullmatch(digits) and not text.isdigit())
+        ):
+            return region
         if trunk is not None and not digits.startswith(trunk) and not bracket:
             continue
         if _valid(text, region):
@@ -120,7 +119,7 @@ def to_e164(value: str, region: str = "CN") -> str | None:
     """*value* in E.164 form (``+8613812345678``), or None if it is not a valid number.
 
     ``+86 138 1234 5678``, ``0086-138-1234-5678``, ``8613812345678`` and
-    ``１３８１２３４５６７８`` all give ``+8613812345678``.
+    the same digits in full width all give ``+8613812345678``.
     """
     text = unicodedata.normalize("NFKC", value).strip()
     digits = phone_digits(text)

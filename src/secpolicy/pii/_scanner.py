@@ -11,7 +11,6 @@ from typing import Final
 import attrs
 
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.pii._email import EMAIL as _EMAIL
 from secpolicy.pii._email import email_matches, email_ok
 from secpolicy.pii._entities import (
     CN_HK_MACAU_PERMIT,
@@ -39,7 +38,7 @@ from secpolicy.pii._ids import (
 )
 from secpolicy.pii._phone import DEFAULT_PHONE_REGIONS, international, known_region, national_region
 
-__all__ = ["DEFAULT_PHONE_REGIONS", "CONTEXT_WORDS", "Finding", "Recognizer", "Scanner"]
+__all__ = ["CONTEXT_WORDS", "DEFAULT_PHONE_REGIONS", "Finding", "Recognizer", "Scanner"]
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -92,7 +91,8 @@ _NOT_AFTER: Final = r"(?![0-9A-Za-z_])"
 
 _DATE: Final = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 _DATE_YY: Final = r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-_RESIDENT_ID_REST: Final = (  # after the first digit: 18 characters (or 6-8-4 with spaces), or 15 digits
+# After the first digit: 18 characters (or 6-8-4 with spaces), or 15 digits.
+_RESIDENT_ID_REST: Final = (
     r"(?:[0-9]{5}" + _DATE + r"[0-9]{3}[0-9Xx]"
     r"|[0-9]{5} " + _DATE + r" [0-9]{3}[0-9Xx]"
     r"|[0-9]{5}" + _DATE_YY + r"[0-9]{3})"
@@ -246,7 +246,7 @@ def _score_in_context(
 # -- digit runs: cards, mobiles, phones ------------------------------------------------------
 
 
-def _mobile_ok(digits: str, sizes: list[int], plus: bool) -> bool:
+def _mobile_ok(digits: str, sizes: list[int], *, plus: bool) -> bool:
     """A Chinese mobile number, with +86, 86 or 0086 in front or not.
 
     The group where the national number starts must hold 3 or more of its
@@ -296,7 +296,9 @@ class _Digits:
         self.entities = entities
         self.regions = regions
 
-    def classify(self, run: str, digits: str, sizes: list[int]) -> tuple[str, float] | None:
+    def classify(  # noqa: PLR0911 (one return per entity and format)
+        self, run: str, digits: str, sizes: list[int]
+    ) -> tuple[str, float] | None:
         """The entity and score of one run (it may start with + or a parenthesis), or None."""
         size = len(digits)
         if size not in _RUN_DIGITS or len(sizes) > _MAX_GROUPS:
@@ -304,7 +306,7 @@ class _Digits:
         plus = run[0] == "+"
         bracket = "(" in run
         entities = self.entities
-        if CN_MOBILE in entities and not bracket and _mobile_ok(digits, sizes, plus):
+        if CN_MOBILE in entities and not bracket and _mobile_ok(digits, sizes, plus=plus):
             return CN_MOBILE, _SCORE_MOBILE
         dotted = "." in run
         if (
@@ -486,15 +488,6 @@ def _ipv6(text: str) -> str | None:
     return IP_ADDRESS
 
 
-def _email_ok(text: str) -> bool:
-    """:func:`is_email` for a match of the e-mail pattern, whose shape is already checked."""
-    return email_ok(text)
-
-
-def _email_matches(text: str) -> Iterator[tuple[int, int]]:
-    return email_matches(text)
-
-
 # -- recognizers --------------------------------------------------------------------------
 
 
@@ -571,8 +564,11 @@ class Recognizer:
 
 
 def _terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
-    """One pattern for exact *terms*; a term that starts or ends with a letter or digit
-    must not continue a longer word there."""
+    """One pattern for exact *terms*.
+
+    A term that starts or ends with an ASCII letter or digit must not continue
+    a longer word there.
+    """
     parts = []
     for term in sorted({t for t in terms if t}, key=len, reverse=True):
         escaped = re.escape(term)
@@ -610,9 +606,7 @@ class DenyList:
         patterns = []
         for entity, words in terms.items():
             _check_entity(None, _ENTITY_ATTRIBUTE, entity)
-            if isinstance(words, str):
-                words = (words,)
-            pattern = _terms_pattern(words)
+            pattern = _terms_pattern((words,) if isinstance(words, str) else words)
             if pattern is not None:
                 patterns.append((entity, pattern))
         self._patterns = tuple(patterns)
@@ -748,7 +742,7 @@ def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...
     return tuple(passes)
 
 
-_RANK: Final = {entity: rank for rank, entity in enumerate(DETECTABLE)}
+_RANK: Final[dict[str, int]] = {entity: rank for rank, entity in enumerate(DETECTABLE)}
 _CUSTOM_RANK: Final = len(DETECTABLE)
 
 
@@ -758,17 +752,15 @@ def _check_threshold(value: object) -> float:
     return float(value)
 
 
-def _check_regions(regions: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(regions, str):
-        regions = (regions,)
-    checked = tuple(regions)
+def _check_regions(regions: Iterable[object]) -> tuple[str, ...]:
+    checked: tuple[object, ...] = (regions,) if isinstance(regions, str) else tuple(regions)
     for region in checked:
         if not isinstance(region, str) or not known_region(region):
             raise PolicyConfigError(
                 "unknown region code (use ISO 3166-1 alpha-2, e.g. 'CN', 'US')",
                 field="phone_regions",
             )
-    return checked
+    return tuple(str(region) for region in checked)
 
 
 class Scanner:
