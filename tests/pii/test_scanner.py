@@ -575,7 +575,7 @@ class TestPhones:
         "decoy", ["192.168.10.20", "3.14159265", "v10.0.19041.1", "1700000000"]
     )
     def test_dotted_and_bare_decoys(self, decoy: str) -> None:
-        """Addresses, decimals, versions and epoch seconds are not phones."""
+        """Addresses, decimals, versions, epoch seconds and timestamps are not phones."""
         assert all(entity != "PHONE" for entity, _ in spans(decoy))
 
 

@@ -31,6 +31,8 @@ _CN_LANDLINE: Final = re.compile(r"0(?:10|2[0-9]|[3-9][0-9]{2})[2-9][0-9]{6,7}")
 _CN_SERVICE: Final = re.compile(r"[48]00[0-9]{7}")  # 400 and 800 numbers
 _NANP_REGIONS: Final = frozenset({"US", "CA"})
 _NANP_DIGITS: Final = 10
+_NANP_LAYOUTS: Final = frozenset({(10,), (11,), (3, 3, 4), (1, 3, 3, 4), (3, 7), (1, 10)})
+_GROUPS: Final = re.compile(r"[0-9]+")
 _NON_DIGITS: Final = re.compile(r"[^0-9]")
 
 
@@ -64,6 +66,12 @@ def international(text: str, digits: str) -> bool:
     return digits.startswith("00") and _valid("+" + text[2:], None)
 
 
+def _nanp_layout_ok(text: str) -> bool:
+    """North American numbers are written 3-3-4 (optionally 1 or +1 first) or as bare digits."""
+    groups = tuple(len(g) for g in _GROUPS.findall(text))
+    return groups in _NANP_LAYOUTS
+
+
 def national_region(text: str, digits: str, regions: tuple[str, ...]) -> str | None:
     """The first of *regions* where *text*, written in national form, is a valid number.
 
@@ -82,7 +90,7 @@ def national_region(text: str, digits: str, regions: tuple[str, ...]) -> str | N
             nanp = len(digits) == _NANP_DIGITS or (
                 len(digits) == _NANP_DIGITS + 1 and digits[0] == "1"
             )
-            if nanp and _valid(text, region):
+            if nanp and _nanp_layout_ok(text) and _valid(text, region):
                 return region
             continue
         trunk = _trunk_prefix(region)

@@ -166,6 +166,9 @@ _DIGITS: Final = re.compile(
     r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?" + _NOT_AFTER
 )
 _GROUP: Final = re.compile(r"[0-9]+")
+_DATE_FIRST: Final = re.compile(
+    r"(?:19|20)[0-9]{2}([\-./])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![0-9])"
+)
 _EXTENSION: Final = re.compile(r" ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6}\Z")
 _MOBILE: Final = re.compile(r"1[3-9][0-9]{9}")
 _IPV6_MIN_COLONS: Final = 6  # without '::': 8 groups, or 6 and an IPv4 tail
@@ -320,6 +323,8 @@ class _Digits:
             return PAYMENT_CARD, _SCORE_CARD
         if PHONE not in entities or (dotted and not _dots_ok(run, sizes)):
             return None
+        if _DATE_FIRST.match(run):
+            return None  # "2025-09-30 10": a date and an hour, not a phone
         if plus or digits.startswith("00"):
             return (PHONE, _SCORE_PHONE_INTL) if international(run, digits) else None
         region = national_region(run, digits, self.regions)
