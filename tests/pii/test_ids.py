@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secpolicy.exceptions import InvalidIdentifierError
+from secpolicy.pii import _phone
 from secpolicy.pii import (
     check_identity,
     is_cn_mobile,
@@ -236,3 +240,45 @@ class TestOtherIdentifiers:
         assert is_valid("CN_RESIDENT_ID", SPECIMEN)
         with pytest.raises(KeyError):
             is_valid("PERSON_NAME", "张三")
+
+
+class TestPhoneValidity:
+    @settings(max_examples=500, deadline=None)
+    @given(
+        st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS)),
+        st.sampled_from(["fixed_line", "mobile", "toll_free", "premium_rate", "voip"]),
+        st.integers(0, 10**6),
+        st.integers(-2, 2),
+    )
+    def test_matches_phonenumbers(self, region: str, kind: str, noise: int, change: int) -> None:
+        """The fast validity check agrees with phonenumbers.is_valid_number on near-valid numbers."""
+        example = phonenumbers.example_number_for_type(
+            region, getattr(phonenumbers.PhoneNumberType, kind.upper())
+        )
+        if example is None:
+            return
+        nsn = str(example.national_number)
+        tail = str(noise)[: max(0, len(nsn) - 2)]
+        nsn = (nsn[: len(nsn) - len(tail)] + tail) if tail else nsn
+        nsn = nsn + "5" * change if change > 0 else nsn[: len(nsn) + change] or nsn
+        number = phonenumbers.PhoneNumber(country_code=example.country_code, national_number=int(nsn))
+        expected = phonenumbers.is_valid_number(number)
+        assert _phone.valid_number(example.country_code, str(int(nsn))) == expected
+
+    def test_international_forms(self) -> None:
+        """+, 00 and a written trunk prefix are read; an unknown country code is not a number."""
+        assert _phone.international("+44 (0)20 7946 0958", "4402079460958")
+        assert _phone.international("0044 20 7946 0958", "00442079460958")
+        assert not _phone.international("+999 1234 5678", "99912345678")
+        assert not _phone.international("4420 7946 0958", "442079460958")
+
+
+class TestLuhn:
+    @given(st.text(alphabet="0123456789", min_size=1, max_size=30))
+    def test_matches_python_stdnum(self, digits: str) -> None:
+        """The table-driven Luhn check agrees with python-stdnum's checksum."""
+        from stdnum import luhn  # noqa: PLC0415
+
+        from secpolicy.pii._ids import luhn_ok  # noqa: PLC0415
+
+        assert luhn_ok(digits) == (luhn.checksum(digits) == 0)

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
-from stdnum import luhn as _luhn
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 from stdnum.exceptions import ValidationError as _StdnumError
@@ -309,18 +308,29 @@ _CARD_RANGES: Final[tuple[tuple[int, int, range | tuple[int, ...]], ...]] = (
 )
 
 
+def _card_lengths_by_prefix() -> dict[str, frozenset[int]]:
+    """Every 4-digit prefix of a network's range → the lengths its numbers have."""
+    table: dict[str, set[int]] = {}
+    for prefix in range(10_000):
+        text = f"{prefix:04d}"
+        for low, high, lengths in _CARD_RANGES:
+            width = len(str(low))
+            if low <= int(text[:width]) <= high:
+                table.setdefault(text, set()).update(lengths)
+    return {prefix: frozenset(lengths) for prefix, lengths in table.items()}
+
+
+_CARD_PREFIXES: Final = _card_lengths_by_prefix()
+
+
 def card_issuer_ok(digits: str) -> bool:
     """True if *digits* start with a card network's issuer range and have its length.
 
     Thirteen-digit numbers starting with 1 (epoch-millisecond timestamps)
     and other numbers outside every network's range are refused.
     """
-    size = len(digits)
-    for low, high, lengths in _CARD_RANGES:
-        width = len(str(low))
-        if low <= int(digits[:width]) <= high and size in lengths:
-            return True
-    return False
+    lengths = _CARD_PREFIXES.get(digits[:4])
+    return lengths is not None and len(digits) in lengths
 
 
 def is_payment_card(value: str) -> bool:
@@ -338,9 +348,19 @@ def is_payment_card(value: str) -> bool:
     )
 
 
+# Each digit's contribution when doubled: 2 × d, less 9 above 9.
+_LUHN_DOUBLED: Final = str.maketrans("0123456789", "0246813579")
+
+
 def luhn_ok(digits: str) -> bool:
-    """True if a string of ASCII digits passes the Luhn check (python-stdnum's checksum)."""
-    return bool(_luhn.checksum(digits) == 0)
+    """True if a string of ASCII digits passes the Luhn check (ISO/IEC 7812-1 Annex B).
+
+    Table-driven: the digits to double are mapped to their contribution in
+    one ``str.translate``; python-stdnum's ``luhn.checksum`` is the reference
+    in the tests.
+    """
+    total = sum(map(int, digits[-1::-2])) + sum(map(int, digits[-2::-2].translate(_LUHN_DOUBLED)))
+    return total % 10 == 0
 
 
 #: Length of the IBAN of each country of the SWIFT IBAN registry (ISO 13616).

@@ -180,16 +180,21 @@ class Masker:
         return self._text(text, None, None)
 
     def _text(self, text: str, root: Mapping[str, Any] | None, field: str | None) -> str:
-        spans = self.scanner.scored(text)
+        spans = self.scanner._scan(text, exact=False)  # noqa: SLF001 (same package)
         if field is not None and (field in self._deny or field in self._allow):
             spans = self._field_lists(text, spans, field)
         if not spans:
             return text
         out: list[str] = []
         position = 0
+        rules, default = self.rules, self.default
         for start, end, entity, _ in spans:
             out.append(text[position:start])
-            out.append(_run(self.operator_for(entity), text[start:end], entity, root))
+            operator = rules.get(entity, default)
+            if root is None:
+                out.append(operator.apply(text[start:end], entity))
+            else:
+                out.append(_run(operator, text[start:end], entity, root))
             position = end
         out.append(text[position:])
         return "".join(out)

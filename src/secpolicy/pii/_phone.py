@@ -15,6 +15,7 @@ from typing import Final
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata
+from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE, national_significant_number
 
 #: Regions whose national formats are recognised unless the scanner is told
 #: otherwise: mainland China, and the regions of the national formats most
@@ -51,19 +52,137 @@ def known_region(region: str) -> bool:
     return PhoneMetadata.metadata_for_region(region) is not None
 
 
+_NON_GEO: Final = "001"
+# The number types of libphonenumber's metadata, in the order its validity check tries them.
+_TYPES: Final = (
+    "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
+    "voicemail",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _pattern(source: str) -> re.Pattern[str]:
+    return re.compile(source)
+
+
+# A number description compiled: (possible lengths, pattern), or None where absent.
+_Desc = tuple[frozenset[int], re.Pattern[str] | None] | None
+
+
+def _compile_desc(desc: object) -> _Desc:
+    if desc is None:
+        return None
+    source = getattr(desc, "national_number_pattern", None)
+    lengths = frozenset(getattr(desc, "possible_length", ()) or ())
+    return lengths, (None if source is None else re.compile(source))
+
+
+def _matches(nsn: str, desc: _Desc) -> bool:
+    """libphonenumber's ``_is_number_matching_desc``: possible lengths, then the pattern."""
+    if desc is None:
+        return False
+    lengths, pattern = desc
+    if lengths and len(nsn) not in lengths:
+        return False
+    return pattern is not None and pattern.fullmatch(nsn) is not None
+
+
+_COMPILED: dict[int, tuple[_Desc, tuple[_Desc, ...], _Desc, _Desc, bool]] = {}
+
+
+def _compiled(metadata: PhoneMetadata) -> tuple[_Desc, tuple[_Desc, ...], _Desc, _Desc, bool]:
+    """The descriptions of *metadata*, compiled once (metadata objects live for the process)."""
+    key = id(metadata)
+    found = _COMPILED.get(key)
+    if found is None:
+        found = (
+            _compile_desc(metadata.general_desc),
+            tuple(
+                d for d in (_compile_desc(getattr(metadata, n)) for n in _TYPES) if d is not None
+            ),
+            _compile_desc(metadata.fixed_line),
+            _compile_desc(metadata.mobile),
+            bool(metadata.same_mobile_and_fixed_line_pattern),
+        )
+        _COMPILED[key] = found
+    return found
+
+
+def _known_type(nsn: str, metadata: PhoneMetadata) -> bool:
+    """True where libphonenumber's number type is not UNKNOWN (its definition of valid)."""
+    general, types, fixed, mobile, same = _compiled(metadata)
+    if not _matches(nsn, general):
+        return False
+    if any(_matches(nsn, desc) for desc in types):
+        return True
+    if _matches(nsn, fixed):
+        return True
+    return not same and _matches(nsn, mobile)
+
+
+def valid_number(country_code: int, nsn: str) -> bool:
+    """``phonenumbers.is_valid_number`` for a country code and national significant number.
+
+    The same rules on the same metadata, without building and re-parsing a
+    ``PhoneNumber``: the region is chosen among the country code's regions as
+    libphonenumber chooses it (leading digits, else the first region where the
+    number has a type), and the number is valid there if it has a type.
+    """
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(country_code)
+    if not regions:
+        return False
+    if regions[0] == _NON_GEO:
+        metadata = PhoneMetadata.metadata_for_nongeo_region(country_code, None)
+        return metadata is not None and _known_type(nsn, metadata)
+    chosen = None
+    if len(regions) == 1:
+        chosen = PhoneMetadata.metadata_for_region(regions[0], None)
+    else:
+        for region in regions:
+            metadata = PhoneMetadata.metadata_for_region(region, None)
+            if metadata is None:
+                continue
+            if metadata.leading_digits is not None:
+                if _pattern(metadata.leading_digits).match(nsn):
+                    chosen = metadata
+                    break
+            elif _known_type(nsn, metadata):
+                return True
+    return chosen is not None and _known_type(nsn, chosen)
+
+
+def _split_country_code(digits: str) -> tuple[int, str] | None:
+    for size in (1, 2, 3):
+        code = int(digits[:size]) if len(digits) > size else 0
+        if code in COUNTRY_CODE_TO_REGION_CODE:
+            return code, digits[size:]
+    return None
+
+
 def _valid(text: str, region: str | None) -> bool:
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException:
         return False
-    return bool(phonenumbers.is_valid_number(number))
+    return valid_number(number.country_code, national_significant_number(number))
 
 
 def international(text: str, digits: str) -> bool:
-    """True if *text* (``+…`` or ``00…``) is a valid number in international form."""
-    if text.startswith("+"):
-        return _valid(text, None)
-    return digits.startswith("00") and _valid("+" + text[2:], None)
+    """True if *text* (``+…`` or ``00…``) is a valid number in international form.
+
+    The country code is read from the digits (country codes are prefix-free);
+    a national trunk prefix written after it (``+44 (0)20 …``) is dropped.
+    """
+    international_digits = digits[2:] if not text.startswith("+") else digits
+    if not text.startswith("+") and not digits.startswith("00"):
+        return False
+    split = _split_country_code(international_digits)
+    if split is None:
+        return False
+    code, nsn = split
+    if valid_number(code, nsn):
+        return True
+    return nsn.startswith("0") and valid_number(code, nsn[1:])
 
 
 def _nanp_layout_ok(text: str) -> bool:

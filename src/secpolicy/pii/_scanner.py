@@ -154,15 +154,25 @@ _IPV6: Final = re.compile(
     r"[0-9A-Fa-f:](?<![0-9A-Za-z_:.].)(?:(?<=:)|(?=[0-9A-Fa-f]{0,3}:))"
     r"[0-9A-Fa-f:.]{1,43}[0-9A-Fa-f:](?![0-9A-Za-z_:]|\.[0-9A-Za-z])"
 )
+_SEP: Final = r"(?:[ \-.]|\) ?| ?\()"  # between two digit groups
+_SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
 # Digit runs: an optional + or (, then groups of digits with one separator
 # between them (a space, dash or dot, a closing parenthesis, an opening one),
 # and an optional extension. The lookahead at the start skips, in C, the
 # short numbers (years, counts, times) that cannot be any entity. Each
 # separator alternative starts with a different character or is followed by a
-# digit, so the engine backtracks at most one character: linear.
+# digit, so the engine backtracks at most one character: linear. The
+# lookahead is bounded (at most 7 digits and 6 separators).
+#
+# Written as the plain form "(?<![0-9A-Za-z_+(])(?:\+ ?|\()?[0-9]+(?:SEP[0-9]+)*"
+# behind a lookahead for 7 digits, with the boundary check moved after the
+# first character so that the engine skips in C to the next digit, + or (.
 _DIGITS: Final = re.compile(
-    r"(?<![0-9A-Za-z_+(])(?=[0-9 ().+\-]{7})(?:\+ ?|\()?[0-9]+"
-    r"(?:(?:[ \-.]|\) ?| ?\()[0-9]+)*"
+    r"[0-9+(](?<![0-9A-Za-z_+(].)"
+    r"(?:(?<=[0-9])(?=" + _SIX_MORE + r")"
+    r"|(?<=\+) ?(?=[0-9]" + _SIX_MORE + r")"
+    r"|(?<=\()(?=[0-9]" + _SIX_MORE + r"))"
+    r"[0-9]*(?:" + _SEP + r"[0-9]+)*"
     r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?" + _NOT_AFTER
 )
 _GROUP: Final = re.compile(r"[0-9]+")
@@ -176,6 +186,7 @@ _RUN_DIGITS: Final = range(7, 21)  # what any digit entity can hold (00 + 15, a 
 _CARD_DIGITS: Final = range(13, 20)
 _CARD_LAYOUTS: Final = frozenset({(4, 6, 5), (4, 6, 4)})  # American Express, Diners Club
 _MIN_INNER_GROUP: Final = 2  # a group inside a dotted number has 2 digits or more
+_NATIONAL_MAX: Final = 14  # digits of the longest national number with its trunk prefix
 _MAX_GROUPS: Final = 8  # "+33 1 42 68 53 00 ext 12" has 7; no entity has more than 8
 _MOBILE_FIRST_GROUP: Final = 3  # "138 1234 5678": the first group of a mobile has 3 or more
 _CONTEXT_WINDOW: Final = 40
@@ -327,6 +338,8 @@ class _Digits:
             return None  # "2025-09-30 10": a date and an hour, not a phone
         if plus or digits.startswith("00"):
             return (PHONE, _SCORE_PHONE_INTL) if international(run, digits) else None
+        if size > _NATIONAL_MAX:
+            return None
         region = national_region(run, digits, self.regions)
         if region is None:
             return None
@@ -338,20 +351,24 @@ class _Digits:
 
     def find(self, text: str, offset: int) -> list[Candidate]:
         """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*)."""
+        if text.isdigit():  # one group, no separators: the common case of ids and bare numbers
+            bare = self.classify(text, text, [len(text)])
+            return [] if bare is None else [(offset, offset + len(text), *bare)]
+        if _IPV4_SHAPE.fullmatch(text):
+            return []  # an IPv4 address: the IPv4 pass reports it
         extension = ""
-        found = _EXTENSION.search(text)
+        found = _EXTENSION.search(text) if ("x" in text or "#" in text) else None
         if found is not None:
             extension, text = text[found.start() :], text[: found.start()]
-        groups = [m.span() for m in _GROUP.finditer(text)]
-        sizes = [end - start for start, end in groups]
-        digits = text if len(groups) == 1 else "".join(text[s:e] for s, e in groups)
-        whole = self.classify(text, digits, sizes)
+        parts = _GROUP.findall(text)
+        whole = self.classify(text, "".join(parts), list(map(len, parts)))
         if whole is not None:
             entity, score = whole
             end = len(text) + (len(extension) if entity == PHONE else 0)
             return [(offset, offset + end, entity, score)]
-        if len(groups) == 1:
+        if len(parts) == 1:
             return []
+        groups = [m.span() for m in _GROUP.finditer(text)]
         return [
             (offset + s, offset + e, entity, score)
             for s, e, entity, score in self.split(text, groups)
@@ -698,10 +715,14 @@ def _ipv6_pass(text: str) -> list[Candidate]:
 
 
 def _digits_pass(classifier: _Digits) -> Pass:
+    find = classifier.find
+
     def run(text: str) -> list[Candidate]:
         out: list[Candidate] = []
         for match in _DIGITS.finditer(text):
-            out.extend(classifier.find(match.group(), match.start()))
+            found = find(match.group(), match.start())
+            if found:
+                out.extend(found)
         return out
 
     return run
@@ -815,6 +836,7 @@ class Scanner:
         "_allow",
         "_allow_values",
         "_contexts",
+        "_custom",
         "_deny",
         "_deny_terms",
         "_passes",
@@ -866,6 +888,7 @@ class Scanner:
             contexts.setdefault(recognizer.entity, []).extend(recognizer.context)
         self._contexts = {e: _ctx_pattern(w) for e, w in contexts.items() if w}
         self._passes = _passes(self.entities, self.phone_regions)
+        self._custom = bool(self.recognizers) or bool(self._deny.entities)
 
     def register(self, recognizer: Recognizer) -> Scanner:
         """A new scanner with the same settings and *recognizer* added (this one is unchanged).
@@ -903,7 +926,7 @@ class Scanner:
         Raises:
             TypeError: If *text* is not a ``str``.
         """
-        return [(s, t, e) for s, t, e, _ in self.scored(text)]
+        return [(s, t, e) for s, t, e, _ in self._scan(text, exact=False)]
 
     def scored(self, text: str) -> list[Candidate]:
         """Like :meth:`find`, as ``(start, end, entity, score)`` tuples.
@@ -913,29 +936,43 @@ class Scanner:
         Raises:
             TypeError: If *text* is not a ``str``.
         """
+        return self._scan(text, exact=True)
+
+    def _scan(self, text: str, *, exact: bool) -> list[Candidate]:
+        """The findings; with *exact* False, context is looked for only below the threshold.
+
+        A candidate already at the threshold is reported whatever its context,
+        so :meth:`spans` and masking skip the look-back; :meth:`find` and
+        :meth:`scored` report the score with its context.
+        """
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         folded = fold(text)
         candidates: list[Candidate] = []
         for run in self._passes:
             candidates.extend(run(folded))
-        for recognizer in self.recognizers:
-            if recognizer.entity in self.entities:
-                candidates.extend(recognizer.find(folded))
-        candidates.extend(c for c in self._deny.find(folded) if c[2] in self.entities)
+        if self._custom:
+            for recognizer in self.recognizers:
+                if recognizer.entity in self.entities:
+                    candidates.extend(recognizer.find(folded))
+            candidates.extend(c for c in self._deny.find(folded) if c[2] in self.entities)
         if not candidates:
             return candidates
-        kept = []
         threshold = self.threshold
         contexts = self._contexts
-        allow = self._allow
-        for candidate in candidates:
-            scored = _score_in_context(folded, candidate, contexts)
-            if scored[3] < threshold:
-                continue
-            if allow and allow_key(folded[scored[0] : scored[1]]) in allow:
-                continue
-            kept.append(scored)
+        if exact:
+            kept = [_score_in_context(folded, c, contexts) for c in candidates]
+            kept = [c for c in kept if c[3] >= threshold]
+        else:  # candidates at the threshold need no look-back
+            kept = [c for c in candidates if c[3] >= threshold]
+            if len(kept) < len(candidates):
+                raised = (
+                    _score_in_context(folded, c, contexts) for c in candidates if c[3] < threshold
+                )
+                kept.extend(c for c in raised if c[3] >= threshold)
+        if self._allow:
+            allow = self._allow
+            kept = [c for c in kept if allow_key(folded[c[0] : c[1]]) not in allow]
         return _resolve(kept, self._ranks) if len(kept) > 1 else kept
 
     def scan_lines(self, lines: Iterable[str]) -> Iterator[tuple[int, Finding]]:
