@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from secpolicy.exceptions import InvalidIdentifierError
-from secpolicy.pii import _phone
 from secpolicy.pii import (
+    _phone,
     check_identity,
     is_cn_mobile,
     is_cn_resident_id,
@@ -251,7 +251,7 @@ class TestPhoneValidity:
         st.integers(-2, 2),
     )
     def test_matches_phonenumbers(self, region: str, kind: str, noise: int, change: int) -> None:
-        """The fast validity check agrees with phonenumbers.is_valid_number on near-valid numbers."""
+        """The fast validity check agrees with phonenumbers.is_valid_number near valid numbers."""
         example = phonenumbers.example_number_for_type(
             region, getattr(phonenumbers.PhoneNumberType, kind.upper())
         )
@@ -261,7 +261,8 @@ class TestPhoneValidity:
         tail = str(noise)[: max(0, len(nsn) - 2)]
         nsn = (nsn[: len(nsn) - len(tail)] + tail) if tail else nsn
         nsn = nsn + "5" * change if change > 0 else nsn[: len(nsn) + change] or nsn
-        number = phonenumbers.PhoneNumber(country_code=example.country_code, national_number=int(nsn))
+        code = example.country_code
+        number = phonenumbers.PhoneNumber(country_code=code, national_number=int(nsn))
         expected = phonenumbers.is_valid_number(number)
         assert _phone.valid_number(example.country_code, str(int(nsn))) == expected
 
@@ -277,8 +278,8 @@ class TestLuhn:
     @given(st.text(alphabet="0123456789", min_size=1, max_size=30))
     def test_matches_python_stdnum(self, digits: str) -> None:
         """The table-driven Luhn check agrees with python-stdnum's checksum."""
-        from stdnum import luhn  # noqa: PLC0415
+        from stdnum import luhn
 
-        from secpolicy.pii._ids import luhn_ok  # noqa: PLC0415
+        from secpolicy.pii._ids import luhn_ok
 
         assert luhn_ok(digits) == (luhn.checksum(digits) == 0)

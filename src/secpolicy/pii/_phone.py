@@ -164,7 +164,8 @@ def _valid(text: str, region: str | None) -> bool:
         number = phonenumbers.parse(text, region)
     except NumberParseException:
         return False
-    return valid_number(number.country_code, national_significant_number(number))
+    code = number.country_code
+    return code is not None and valid_number(code, national_significant_number(number))
 
 
 def international(text: str, digits: str) -> bool:
