@@ -698,6 +698,12 @@ class TestScores:
         near = SCANNER.find("护照：E12345678")[0].score
         assert near > bare
 
+    def test_context_stops_at_the_previous_finding(self) -> None:
+        """A context word before one finding does not raise the next one."""
+        assert spans("phone=+1 415 555 0132 stats: 628 846 1088") == [("PHONE", "+1 415 555 0132")]
+        found = SCANNER.find("tel 628 846 1088, 1 2 3 628 846 1089")
+        assert [f.text for f in found] == ["628 846 1088"]
+
     def test_context_word_inside_a_word_does_not_count(self) -> None:
         """'tel' inside 'hotel' is no context word."""
         assert spans("hotel 628 846 1088") == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -245,16 +246,54 @@ def _ctx_pattern(words: Iterable[str]) -> re.Pattern[str]:
 
 
 def _score_in_context(
-    text: str, candidate: Candidate, contexts: Mapping[str, re.Pattern[str]]
+    text: str, candidate: Candidate, contexts: Mapping[str, re.Pattern[str]], floor: int = 0
 ) -> Candidate:
+    """*candidate* with its score raised if a context word comes shortly before it.
+
+    The look-back stops at *floor*, the end of the previous candidate: the
+    word ``phone`` before one number is no context for the next one.
+    """
     start, end, entity, score = candidate
     pattern = contexts.get(entity)
     if pattern is None or score >= 1.0:
         return candidate
-    window = text[max(0, start - _CONTEXT_WINDOW) : start].casefold()
+    window = text[max(0, start - _CONTEXT_WINDOW, floor) : start].casefold()
     if pattern.search(window) is None:
         return candidate
     return (start, end, entity, min(1.0, score + _CONTEXT_BOOST))
+
+
+def _in_context(
+    text: str,
+    candidates: list[Candidate],
+    contexts: Mapping[str, re.Pattern[str]],
+    threshold: float,
+    *,
+    exact: bool,
+) -> list[Candidate]:
+    """The candidates at the threshold after context, each looking back to the previous one's end.
+
+    Sorted by start, the ends at or before a candidate's start are those of
+    earlier candidates; a heap holds the ends still ahead, so the sweep is
+    O(n log n) whatever the overlaps.
+    """
+    candidates.sort()
+    kept: list[Candidate] = []
+    ahead: list[int] = []
+    floor = 0
+    for candidate in candidates:
+        start = candidate[0]
+        while ahead and ahead[0] <= start:
+            floor = max(floor, heapq.heappop(ahead))
+        scored = (
+            _score_in_context(text, candidate, contexts, floor)
+            if exact or candidate[3] < threshold
+            else candidate
+        )
+        if scored[3] >= threshold:
+            kept.append(scored)
+        heapq.heappush(ahead, candidate[1])
+    return kept
 
 
 # -- digit runs: cards, mobiles, phones ------------------------------------------------------
@@ -960,16 +999,10 @@ class Scanner:
             return candidates
         threshold = self.threshold
         contexts = self._contexts
-        if exact:
-            kept = [_score_in_context(folded, c, contexts) for c in candidates]
-            kept = [c for c in kept if c[3] >= threshold]
-        else:  # candidates at the threshold need no look-back
-            kept = [c for c in candidates if c[3] >= threshold]
-            if len(kept) < len(candidates):
-                raised = (
-                    _score_in_context(folded, c, contexts) for c in candidates if c[3] < threshold
-                )
-                kept.extend(c for c in raised if c[3] >= threshold)
+        if not exact and all(c[3] >= threshold for c in candidates):
+            kept = candidates  # at the threshold already: no look-back needed
+        else:
+            kept = _in_context(folded, candidates, contexts, threshold, exact=exact)
         if self._allow:
             allow = self._allow
             kept = [c for c in kept if allow_key(folded[c[0] : c[1]]) not in allow]
