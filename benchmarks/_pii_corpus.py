@@ -185,9 +185,7 @@ def english(n: int, seed: int = 7) -> list[Sample]:
                 b.text(f"stats: {rng.randrange(200, 1000)} {rng.randrange(200, 1000)} ")
                 b.text(f"{rng.randrange(1000, 10000)}")
             elif field == "order":
-                b.text(
-                    f"order={_luhn_decoy(rng)} ts={rng.randrange(1_600_000_000_000, 1_800_000_000_000)}"
-                )
+                b.text(f"order={_luhn_decoy(rng)} ts={_epoch_ms(rng)}")
             elif field == "ver":
                 b.text(f"version={rng.randrange(1, 9)}.{rng.randrange(40)}.{rng.randrange(20)}")
             else:
@@ -215,22 +213,26 @@ def _uscc(rng: random.Random) -> str:
     return body + uscc.calc_check_digit(body)
 
 
-def _mobile(rng: random.Random) -> str:
+def _epoch_ms(rng: random.Random) -> int:
+    return rng.randrange(1_600_000_000_000, 1_800_000_000_000)
+
+
+def _mobile(rng: random.Random) -> str:  # noqa: PLR0911 (one return per written form)
     digits = "1" + rng.choice("3456789") + "".join(rng.choice(string.digits) for _ in range(9))
     form = rng.random()
-    if form < 0.5:  # noqa: PLR2004
+    if form < 0.5:
         return digits
-    if form < 0.6:  # noqa: PLR2004
+    if form < 0.6:
         return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
-    if form < 0.7:  # noqa: PLR2004
+    if form < 0.7:
         return f"+86-{digits[:3]}-{digits[3:7]}-{digits[7:]}"
-    if form < 0.75:  # noqa: PLR2004
+    if form < 0.75:
         return f"0086 {digits[:3]} {digits[3:7]} {digits[7:]}"
-    if form < 0.8:  # noqa: PLR2004
+    if form < 0.8:
         return f"{digits[:3]}.{digits[3:7]}.{digits[7:]}"
-    if form < 0.85:  # noqa: PLR2004
+    if form < 0.85:
         return f"{digits[:3]}\u2014{digits[3:7]}\u2014{digits[7:]}"
-    if form < 0.9:  # noqa: PLR2004
+    if form < 0.9:
         return f"{digits[:3]}\u00a0{digits[3:7]}\u00a0{digits[7:]}"
     return digits.translate({ord(c): ord(c) + 0xFEE0 for c in string.digits})
 
@@ -242,7 +244,7 @@ def _landline(rng: random.Random) -> str:
         return f"010-{local}"
     if kind == 1:
         return f"(021){local}"
-    if kind == 2:  # noqa: PLR2004
+    if kind == 2:
         return f"0755-{local}"
     return f"400-{rng.randrange(100, 1000)}-{rng.randrange(1000, 10000)}"
 
@@ -275,16 +277,14 @@ def chinese(n: int, seed: int = 11) -> list[Sample]:
             b.text("，联系电话")
             b.pii("PHONE", _mobile(rng))
             b.text(f"，订单号{_luhn_decoy(rng)}，金额{rng.randrange(10**5)}元。")
-        elif kind == 3:  # noqa: PLR2004
+        elif kind == 3:
             words, label, number = _travel_document(rng)
             b.text(f"{name}持{words}")
             b.pii(label, number)
             b.text("出境，办公电话")
             b.pii("PHONE", _landline(rng))
-            b.text(
-                f"，工单{rng.randrange(10**8)}号，时间戳{rng.randrange(1_600_000_000_000, 1_800_000_000_000)}。"
-            )
-        elif kind == 4:  # noqa: PLR2004
+            b.text(f"，工单{rng.randrange(10**8)}号，时间戳{_epoch_ms(rng)}。")
+        elif kind == 4:
             b.text(f"{name}手机")
             b.pii("PHONE", _mobile(rng))
             b.text(f" {2015 + rng.randrange(10)}年入职，条码{_luhn_decoy(rng)}。")

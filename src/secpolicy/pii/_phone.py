@@ -47,6 +47,11 @@ def _trunk_prefix(region: str) -> str | None:
     return prefix if isinstance(prefix, str) and prefix else None
 
 
+def has_trunk_prefix(region: str) -> bool:
+    """True if *region* writes national numbers after a trunk prefix (``0`` in most of the world)."""
+    return _trunk_prefix(region) is not None
+
+
 def known_region(region: str) -> bool:
     """True if *region* is a region code phonenumbers has metadata for."""
     return PhoneMetadata.metadata_for_region(region) is not None
@@ -128,27 +133,32 @@ def valid_number(country_code: int, nsn: str) -> bool:
     libphonenumber chooses it (leading digits, else the first region where the
     number has a type), and the number is valid there if it has a type.
     """
-    regions = COUNTRY_CODE_TO_REGION_CODE.get(country_code)
-    if not regions:
-        return False
-    if regions[0] == _NON_GEO:
+    candidates = _regions_of(country_code)
+    if len(candidates) == 1:
+        return _known_type(nsn, candidates[0][1])
+    for leading, metadata in candidates:
+        if leading is not None:
+            if leading.match(nsn):
+                return _known_type(nsn, metadata)
+        elif _known_type(nsn, metadata):
+            return True
+    return False
+
+
+@lru_cache(maxsize=512)
+def _regions_of(country_code: int) -> tuple[tuple[re.Pattern[str] | None, PhoneMetadata], ...]:
+    """The metadata of a country code's regions, in libphonenumber's order, with leading digits."""
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(country_code, ())
+    if regions and regions[0] == _NON_GEO:
         metadata = PhoneMetadata.metadata_for_nongeo_region(country_code, None)
-        return metadata is not None and _known_type(nsn, metadata)
-    chosen = None
-    if len(regions) == 1:
-        chosen = PhoneMetadata.metadata_for_region(regions[0], None)
-    else:
-        for region in regions:
-            metadata = PhoneMetadata.metadata_for_region(region, None)
-            if metadata is None:
-                continue
-            if metadata.leading_digits is not None:
-                if _pattern(metadata.leading_digits).match(nsn):
-                    chosen = metadata
-                    break
-            elif _known_type(nsn, metadata):
-                return True
-    return chosen is not None and _known_type(nsn, chosen)
+        return () if metadata is None else ((None, metadata),)
+    found = []
+    for region in regions:
+        metadata = PhoneMetadata.metadata_for_region(region, None)
+        if metadata is not None:
+            leading = metadata.leading_digits
+            found.append((None if leading is None else re.compile(leading), metadata))
+    return tuple(found)
 
 
 def _split_country_code(digits: str) -> tuple[int, str] | None:
@@ -210,7 +220,7 @@ def national_region(text: str, digits: str, regions: tuple[str, ...]) -> str | N
             nanp = len(digits) == _NANP_DIGITS or (
                 len(digits) == _NANP_DIGITS + 1 and digits[0] == "1"
             )
-            if nanp and _nanp_layout_ok(text) and _valid(text, region):
+            if nanp and _nanp_layout_ok(text) and _valid_national(digits, region):
                 return region
             continue
         trunk = _trunk_prefix(region)
@@ -220,9 +230,30 @@ def national_region(text: str, digits: str, regions: tuple[str, ...]) -> str | N
             return region
         if trunk is not None and not digits.startswith(trunk) and not bracket:
             continue
-        if _valid(text, region):
+        if _valid_national(digits, region):
             return region
     return None
+
+
+@lru_cache(maxsize=256)
+def _country_code(region: str) -> int:
+    metadata = PhoneMetadata.metadata_for_region(region)
+    return int(metadata.country_code) if metadata is not None and metadata.country_code else 0
+
+
+def _valid_national(digits: str, region: str) -> bool:
+    """A number written in *region*'s national form is valid there.
+
+    The trunk prefix, where written, is dropped to give the national
+    significant number (as phonenumbers' parser does for these regions);
+    failing that, the digits are tried as they are (regions such as Italy
+    keep their leading zero).
+    """
+    code = _country_code(region)
+    trunk = _trunk_prefix(region)
+    if trunk is not None and digits.startswith(trunk) and valid_number(code, digits[len(trunk) :]):
+        return True
+    return valid_number(code, digits)
 
 
 def phone_digits(value: str) -> str:

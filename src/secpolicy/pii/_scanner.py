@@ -37,7 +37,13 @@ from secpolicy.pii._ids import (
     is_us_ssn,
     luhn_ok,
 )
-from secpolicy.pii._phone import DEFAULT_PHONE_REGIONS, international, known_region, national_region
+from secpolicy.pii._phone import (
+    DEFAULT_PHONE_REGIONS,
+    has_trunk_prefix,
+    international,
+    known_region,
+    national_region,
+)
 
 __all__ = ["CONTEXT_WORDS", "DEFAULT_PHONE_REGIONS", "Finding", "Recognizer", "Scanner"]
 
@@ -187,6 +193,7 @@ _RUN_DIGITS: Final = range(7, 21)  # what any digit entity can hold (00 + 15, a 
 _CARD_DIGITS: Final = range(13, 20)
 _CARD_LAYOUTS: Final = frozenset({(4, 6, 5), (4, 6, 4)})  # American Express, Diners Club
 _MIN_INNER_GROUP: Final = 2  # a group inside a dotted number has 2 digits or more
+_UNPREFIXED: Final = frozenset({10, 11})  # NANP with or without 1; 400/800 numbers
 _NATIONAL_MAX: Final = 14  # digits of the longest national number with its trunk prefix
 _MAX_GROUPS: Final = 8  # "+33 1 42 68 53 00 ext 12" has 7; no entity has more than 8
 _MOBILE_FIRST_GROUP: Final = 3  # "138 1234 5678": the first group of a mobile has 3 or more
@@ -343,11 +350,16 @@ def _dots_ok(run: str, sizes: list[int]) -> bool:
 class _Digits:
     """Classifies digit runs; runs that are not one entity are retried in parts."""
 
-    __slots__ = ("entities", "regions")
+    __slots__ = ("entities", "regions", "trunkless")
 
     def __init__(self, entities: frozenset[str], regions: tuple[str, ...]) -> None:
         self.entities = entities
         self.regions = regions
+        # Whether a region writes national numbers without a trunk prefix
+        # (North America aside): then any length may be a national number.
+        self.trunkless = any(
+            not has_trunk_prefix(region) for region in regions if region not in ("US", "CA")
+        )
 
     def classify(  # noqa: PLR0911 (one return per entity and format)
         self, run: str, digits: str, sizes: list[int]
@@ -379,6 +391,8 @@ class _Digits:
             return (PHONE, _SCORE_PHONE_INTL) if international(run, digits) else None
         if size > _NATIONAL_MAX:
             return None
+        if not (self.trunkless or bracket or digits[0] == "0" or size in _UNPREFIXED):
+            return None  # only North American and Chinese service numbers go without a 0
         region = national_region(run, digits, self.regions)
         if region is None:
             return None
