@@ -48,7 +48,7 @@ def _trunk_prefix(region: str) -> str | None:
 
 
 def has_trunk_prefix(region: str) -> bool:
-    """True if *region* writes national numbers after a trunk prefix (``0`` in most of the world)."""
+    """True if *region* writes national numbers after a trunk prefix (``0`` in most regions)."""
     return _trunk_prefix(region) is not None
 
 
