@@ -24,6 +24,7 @@ from secpolicy.pii import (
     is_us_ssn,
     is_valid,
     parse_cn_resident_id,
+    to_e164,
 )
 
 from .conftest import luhn_complete, mod11_2, resident_id
@@ -283,3 +284,53 @@ class TestLuhn:
         from secpolicy.pii._ids import luhn_ok
 
         assert luhn_ok(digits) == (luhn.checksum(digits) == 0)
+
+
+class TestOtherValidators:
+    @pytest.mark.parametrize(
+        ("entity", "good", "bad"),
+        [
+            ("CN_PASSPORT", "E12345678", "E1234567"),
+            ("CN_PASSPORT", "ea1234567", "EI1234567"),
+            ("CN_PASSPORT", "DE1234567", "DX1234567"),
+            ("CN_HK_MACAU_PERMIT", "C12345678", "C1234567"),
+            ("CN_HK_MACAU_PERMIT", "CA1234567", "CO1234567"),
+            ("CN_TAIWAN_PERMIT", "L12345678", "LA1234567"),
+            ("IBAN", "be71-0961-2345-6769", "BE71 0961 2345 676"),
+            ("US_SSN", "536.90.4399", "666-90-4399"),
+            ("CN_MOBILE", "0086 138 1234 5678", "0087 138 1234 5678"),
+            ("EMAIL", "张三@例子.中国", "张三@例子"),
+            ("EMAIL", "a@xn--d1acufc.xn--p1ai", "a@b.xn--"),
+        ],
+    )
+    def test_good_and_bad(self, entity: str, good: str, bad: str) -> None:
+        """Each validator accepts its format and refuses a near miss."""
+        assert is_valid(entity, good)
+        assert not is_valid(entity, bad)
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("+86 138 1234 5678", "+8613812345678"),
+            ("0086-138-1234-5678", "+8613812345678"),
+            ("8613812345678", "+8613812345678"),
+            ("１３８１２３４５６７８", "+8613812345678"),
+            ("010-12345678", "+861012345678"),
+            ("no digits", None),
+            ("+999 123", None),
+            ("12", None),
+        ],
+    )
+    def test_to_e164(self, value: str, expected: str | None) -> None:
+        """to_e164 normalises every written form of a number, and refuses what is none."""
+        assert to_e164(value) == expected
+
+    def test_is_phone(self) -> None:
+        """is_phone takes international numbers, mobiles and national forms of its regions."""
+        assert is_phone("+44 20 7946 0958")
+        assert is_phone("13812345678")
+        assert is_phone("020 7946 0958", regions=("GB",))
+        assert not is_phone("0161 496 0000", regions=("US",))
+        assert not is_phone("12345")
+        assert not is_phone("+999 1234 5678")
+        assert not _phone.international("4420 7946 0958", "442079460958")

@@ -316,3 +316,52 @@ class TestUnmask:
         assert masker.unmask(masked) == "手机13812345678，邮箱a@b.cn"
         assert Masker().unmask("enc:X:abc") == "enc:X:abc"
         assert masker.unmask(({"k"}, frozenset({"v"}), 3)) == ({"k"}, frozenset({"v"}), 3)
+
+
+class TestMaskerEdges:
+    def test_bad_default(self) -> None:
+        """The default must be an operator."""
+        with pytest.raises(PolicyConfigError, match="default"):
+            Masker(default="***")  # type: ignore[arg-type]
+
+    def test_operator_must_return_text(self) -> None:
+        """An operator that returns something other than str is a config error."""
+
+        class Broken:
+            def apply(self, value: str, entity: str) -> str:
+                return 3  # type: ignore[return-value]
+
+        with pytest.raises(PolicyConfigError, match="return str"):
+            Masker(paths={"a": Broken()}).mask_record({"a": "x"})
+
+    def test_keys_colliding_three_times(self) -> None:
+        """A third key that masks alike gets #3."""
+        masked = Masker().mask_record({"13812345678": 1, "13912345678": 2, "13712345678": 3})
+        assert list(masked) == ["<CN_MOBILE>", "<CN_MOBILE>#2", "<CN_MOBILE>#3"]
+
+    def test_unprintable_and_unencodable(self) -> None:
+        """A broken __str__ does not stop masking; text that cannot go back to Latin-1 is UTF-8."""
+
+        class Broken:
+            def __str__(self) -> str:
+                raise RuntimeError
+
+        broken = Broken()
+        assert Masker().mask_record({"phone": broken}) == {"phone": "<PHONE>"}
+        assert Masker().mask_record({"x": broken})["x"] is broken
+        masker = Masker(rules={CN_MOBILE: Replace("手机号")})
+        raw = "tel 13812345678 caf\u00e9".encode("latin-1")
+        assert masker.mask_record({"x": raw}) == {"x": "tel 手机号 café".encode()}
+
+    def test_field_allow_list_in_free_text(self) -> None:
+        """A field's allow-list also applies to findings inside its free text."""
+        masker = Masker(field_allow_lists={"notes": "4008001234"})
+        assert masker.mask_record({"notes": "call 400-800-1234 or 13812345678"}) == {
+            "notes": "call 400-800-1234 or <CN_MOBILE>"
+        }
+
+    def test_mask_value(self) -> None:
+        """mask_value refines the entity from the whole value."""
+        masker = Masker({CN_MOBILE: Redact("m"), PHONE: Redact("p")})
+        assert masker.mask_value("13812345678", PHONE) == "m"
+        assert masker.mask_value("n/a", PHONE) == "p"

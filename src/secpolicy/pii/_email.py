@@ -69,9 +69,7 @@ def email_matches(text: str) -> Iterator[tuple[int, int]]:
     """
     position = 0
     for at_match in _AT.finditer(text):
-        at = at_match.start()
-        if at < position:
-            continue  # inside the previous address's domain: one @ to an address
+        at = at_match.start()  # never inside the previous match: a domain has no @
         start = local_start(text, at)
         if start < 0 or start < position:
             continue

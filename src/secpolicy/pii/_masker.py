@@ -55,13 +55,6 @@ _FIELD: Final = "FIELD"  # the entity an operator sees when nothing more is know
 _LIST_RANK: Final = 0  # a field's deny-list term wins over an overlapping detection
 
 
-class _Ranks(dict[str, int]):
-    """Ranks for merging a field's deny-list findings with the scanner's."""
-
-    def __missing__(self, key: str) -> int:
-        return _LIST_RANK
-
-
 class Masker:
     """Masks personal data in text, line streams and nested records.
 
@@ -206,7 +199,7 @@ class Masker:
         if deny is not None:
             extra = deny.find(fold(text))
             if extra:
-                ranks = _Ranks(self.scanner._ranks)  # noqa: SLF001 (the scanner's own order)
+                ranks = dict(self.scanner._ranks)  # noqa: SLF001 (the scanner's own order)
                 for entity in deny.entities:
                     ranks[entity] = _LIST_RANK
                 spans = _resolve([*spans, *extra], ranks)

@@ -15,7 +15,7 @@ from typing import Final
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata
-from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE, national_significant_number
+from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
 #: Regions whose national formats are recognised unless the scanner is told
 #: otherwise: mainland China, and the regions of the national formats most
@@ -63,11 +63,6 @@ _TYPES: Final = (
     "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
     "voicemail",
 )  # fmt: skip
-
-
-@lru_cache(maxsize=4096)
-def _pattern(source: str) -> re.Pattern[str]:
-    return re.compile(source)
 
 
 # A number description compiled: (possible lengths, pattern), or None where absent.
@@ -167,15 +162,6 @@ def _split_country_code(digits: str) -> tuple[int, str] | None:
         if code in COUNTRY_CODE_TO_REGION_CODE:
             return code, digits[size:]
     return None
-
-
-def _valid(text: str, region: str | None) -> bool:
-    try:
-        number = phonenumbers.parse(text, region)
-    except NumberParseException:
-        return False
-    code = number.country_code
-    return code is not None and valid_number(code, national_significant_number(number))
 
 
 def international(text: str, digits: str) -> bool:
