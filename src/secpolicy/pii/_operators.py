@@ -332,9 +332,6 @@ _DECRYPT_FAILED: Final = "could not decrypt: the token is invalid for this key, 
 _TOKEN_CHARS: Final = "[A-Za-z0-9_-]+"  # noqa: S105 (base64url, not a password)
 _ENTITY_CHARS: Final = "[A-Z][A-Z0-9_]*"
 
-RowContext = Callable[[Mapping[str, Any]], "bytes | str"]
-
-
 @attrs.frozen(repr=False)
 class Encrypt:
     """Replace the value with a :class:`~secpolicy.crypto.FieldEncryptor` token (reversible).
@@ -361,7 +358,9 @@ class Encrypt:
 
     encryptor: FieldEncryptor
     template: str = attrs.field(default="enc:{entity}:{token}", kw_only=True)
-    context: RowContext | None = attrs.field(default=None, kw_only=True)
+    context: Callable[[Mapping[str, Any]], bytes | str] | None = attrs.field(
+        default=None, kw_only=True
+    )
     _pattern: re.Pattern[str] = attrs.field(init=False, eq=False)
 
     def __attrs_post_init__(self) -> None:

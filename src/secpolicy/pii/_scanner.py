@@ -866,7 +866,7 @@ class Scanner:
         phone_regions: The regions whose national phone formats are
             recognised (``020 7946 0958`` is a UK number only if ``"GB"`` is
             among them); international numbers are recognised for every
-            region. Default: :data:`DEFAULT_PHONE_REGIONS`.
+            region. Default: ``DEFAULT_PHONE_REGIONS``.
         threshold: The lowest score reported (0 to 1, default 0.5).
         recognizers: Custom :class:`Recognizer` objects.
         allow_list: Values never reported (test card numbers, the company's
