@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 import attrs
 
@@ -15,6 +14,9 @@ from secpolicy.crypto import BlindIndex, FieldEncryptor, Keyset
 from secpolicy.exceptions import DecryptionError, PolicyConfigError
 from secpolicy.pii._entities import BIRTH_DATE, CN_MOBILE, PHONE
 from secpolicy.pii._phone import phone_digits, to_e164
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 _COMPOUND: Final = (
     "欧阳 太史 端木 上官 司马 东方 独孤 南宫 万俟 闻人 夏侯 诸葛 尉迟 公羊 "
