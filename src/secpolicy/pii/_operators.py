@@ -334,6 +334,7 @@ _DECRYPT_FAILED: Final = "could not decrypt: the token is invalid for this key, 
 _TOKEN_CHARS: Final = "[A-Za-z0-9_-]+"  # noqa: S105 (base64url, not a password)
 _ENTITY_CHARS: Final = "[A-Z][A-Z0-9_]*"
 
+
 @attrs.frozen(repr=False)
 class Encrypt:
     """Replace the value with a :class:`~secpolicy.crypto.FieldEncryptor` token (reversible).
