@@ -739,20 +739,21 @@ class TestRecognizers:
         assert spans("工号EMP-004211", scanner) == [("EMPLOYEE_ID", "EMP-004211")]
         assert spans("EMP-004211", scanner) == []  # 0.4 without context
         assert spans("工号EMP-000000", scanner) == []  # refused by the validator
-        assert spans("工号EMP-004211", SCANNER.register(employee)) == [
-            ("EMPLOYEE_ID", "EMP-004211")
-        ]
+        registered = Scanner()
+        registered.register(employee)
+        assert spans("工号EMP-004211", registered) == [("EMPLOYEE_ID", "EMP-004211")]
+        positional = Scanner(recognizers=[Recognizer("EMPLOYEE_ID", r"EMP-[0-9]{6}")])
+        assert spans("EMP-004211", positional) == [("EMPLOYEE_ID", "EMP-004211")]
 
     def test_register_keeps_settings(self) -> None:
-        """register() returns a new scanner with the same entities, lists and threshold."""
+        """register() adds to the scanner itself and keeps its entities, lists and threshold."""
         base = Scanner(["EMAIL"], threshold=0.7, allow_list=["a@b.cn"])
         extended = base.register(Recognizer(entity="TICKET", pattern=r"T-[0-9]{4}", score=0.9))
+        assert extended is base
         assert extended.entities == {"EMAIL", "TICKET"}
-        assert spans("a@b.cn c@d.cn T-1234", extended) == [
-            ("EMAIL", "c@d.cn"),
-            ("TICKET", "T-1234"),
-        ]
-        assert base.entities == {"EMAIL"}
+        assert spans("a@b.cn c@d.cn T-1234", base) == [("EMAIL", "c@d.cn"), ("TICKET", "T-1234")]
+        with pytest.raises(PolicyConfigError, match="recognizer"):
+            base.register("x")  # type: ignore[arg-type]
 
     @pytest.mark.parametrize(
         "kwargs",

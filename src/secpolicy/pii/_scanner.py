@@ -596,7 +596,7 @@ def _context_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen
 class Recognizer:
     """A custom entity: a pattern, an optional validator, context words and a score.
 
@@ -624,9 +624,9 @@ class Recognizer:
 
     entity: str = attrs.field(validator=_check_entity)
     pattern: re.Pattern[str] = attrs.field(converter=_compile)
-    validator: Callable[[str], bool] | None = None
-    context: tuple[str, ...] = attrs.field(default=(), converter=_context_tuple)
-    score: float = attrs.field(default=0.6, validator=_check_score)
+    validator: Callable[[str], bool] | None = attrs.field(default=None, kw_only=True)
+    context: tuple[str, ...] = attrs.field(default=(), converter=_context_tuple, kw_only=True)
+    score: float = attrs.field(default=0.6, validator=_check_score, kw_only=True)
 
     def find(self, text: str) -> list[Candidate]:
         """The candidates of this recognizer in *text* (already folded)."""
@@ -944,12 +944,19 @@ class Scanner:
         self._custom = bool(self.recognizers) or bool(self._deny.entities)
 
     def register(self, recognizer: Recognizer) -> Scanner:
-        """A new scanner with the same settings and *recognizer* added (this one is unchanged).
+        """Add *recognizer* to this scanner and return the scanner (for chaining).
+
+        Its entity is added to the scanner's entities. The scanner's state is
+        replaced in one assignment per attribute, so a scan running in another
+        thread sees the recognizer or not, never half of it; register
+        recognizers while setting up, before sharing the scanner.
 
         .. versionadded:: 0.2
         """
+        if not isinstance(recognizer, Recognizer):
+            raise PolicyConfigError("must be a Recognizer", field="recognizer")
         entities = None if self._all else (*self.entities, recognizer.entity)
-        return Scanner(
+        built = Scanner(
             entities,
             phone_regions=self.phone_regions,
             threshold=self.threshold,
@@ -957,6 +964,9 @@ class Scanner:
             allow_list=self._allow_values,
             deny_list=self._deny_terms,
         )
+        for name in Scanner.__slots__:
+            setattr(self, name, getattr(built, name))
+        return self
 
     def find(self, text: str) -> list[Finding]:
         """Every finding in *text* scoring at least the threshold, in order, without overlaps.
