@@ -2,7 +2,15 @@
 
 Each sample is ``(text, gold)`` where gold holds ``(label, start, end)`` for
 every piece of personal data placed in the text. Labels are tool-neutral:
-EMAIL, PHONE, CARD, IP, ID, USCC.
+EMAIL, PHONE, CARD, IP, ID, USCC, IBAN, SSN, PASSPORT, PERMIT.
+
+The decoys are what real logs hold next to personal data: order ids and
+epoch-millisecond timestamps that happen to pass the Luhn check, snowflake
+ids, EAN-13 barcodes, counters printed in groups of three (``stats: 628 846
+1088``), version strings and hex request ids. The personal data comes in the
+forms people write: printed American Express and Diners numbers (4-6-5,
+4-6-4), national phone formats of several countries, mobiles with dots, em
+dashes and no-break spaces, spaced IBANs.
 """
 
 from __future__ import annotations
@@ -19,12 +27,18 @@ Sample = tuple[str, list[tuple[str, int, int]]]
 _REGIONS = ["110105", "310101", "440305", "500103", "510104", "330106", "320102", "420106"]
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _PHONES = [
-    "+44 20 7946 0{:03d}",
-    "+1 415 555 {:04d}",
-    "+49 30 1234 5{:03d}",
-    "+33 1 42 68 5{:03d}",
-    "+81 3 1234 5{:03d}",
-    "+61 2 9374 4{:03d}",
+    ("+44 20 7946 0{:03d}", None),
+    ("+1 415 555 {:04d}", None),
+    ("+49 30 1234 5{:03d}", None),
+    ("+33 1 42 68 5{:03d}", None),
+    ("+81 3 1234 5{:03d}", None),
+    ("+61 2 9374 4{:03d}", None),
+    ("(415) 555-{:04d}", "US"),
+    ("415.555.{:04d}", "US"),
+    ("+1 (212) 555-{:04d}", None),
+    ("020 7946 0{:03d}", "GB"),
+    ("030 1234 5{:03d}", "DE"),
+    ("03-1234-5{:03d}", "JP"),
 ]
 
 
@@ -57,12 +71,60 @@ def _luhn(prefix: str, length: int, rng: random.Random, *, valid: bool = True) -
 
 
 def _card(rng: random.Random) -> str:
-    kind = rng.choice(["visa", "mc", "amex", "unionpay"])
+    kind = rng.choice(["visa", "mc", "mc2", "amex", "unionpay", "discover", "jcb", "diners"])
     if kind == "amex":
-        return _luhn(rng.choice(["34", "37"]), 15, rng)
-    number = _luhn({"visa": "4", "mc": "5" + rng.choice("12345"), "unionpay": "62"}[kind], 16, rng)
+        number = _luhn(rng.choice(["34", "37"]), 15, rng)
+        printed = rng.random() < 0.5
+        return f"{number[:4]} {number[4:10]} {number[10:]}" if printed else number
+    if kind == "diners":
+        number = _luhn("36", 14, rng)
+        return f"{number[:4]} {number[4:10]} {number[10:]}"
+    prefix = {
+        "visa": "4",
+        "mc": "5" + rng.choice("12345"),
+        "mc2": str(rng.randrange(2221, 2721)),
+        "unionpay": "62",
+        "discover": "6011",
+        "jcb": str(rng.randrange(3528, 3590)),
+    }[kind]
+    number = _luhn(prefix, 16, rng)
     sep = rng.choice(["", "", " ", "-"])
     return sep.join(number[i : i + 4] for i in range(0, 16, 4))
+
+
+def _luhn_decoy(rng: random.Random) -> str:
+    """An id that passes the Luhn check by chance but is no card: no network issues it."""
+    kind = rng.randrange(4)
+    if kind == 0:  # an order id starting with the date
+        return _luhn(f"2024{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}", 16, rng)
+    if kind == 1:  # epoch milliseconds
+        return _luhn(str(rng.randrange(1_600_000_000_000, 1_800_000_000_000))[:12], 13, rng)
+    if kind == 2:  # a snowflake id
+        return _luhn("1" + str(rng.randrange(7, 9)), 19, rng)
+    return _luhn("69" + str(rng.randrange(10)), 13, rng)  # an EAN-13 barcode of a Chinese maker
+
+
+def _iban(rng: random.Random) -> str:
+    country, size = rng.choice([("DE", 18), ("GB", 18), ("FR", 23), ("NL", 14), ("BE", 12)])
+    if country == "GB":
+        bban = "".join(rng.choice(string.ascii_uppercase) for _ in range(4))
+        bban += "".join(rng.choice(string.digits) for _ in range(14))
+    elif country == "NL":
+        bban = "".join(rng.choice(string.ascii_uppercase) for _ in range(4))
+        bban += "".join(rng.choice(string.digits) for _ in range(10))
+    else:
+        bban = "".join(rng.choice(string.digits) for _ in range(size))
+    numeric = "".join(str(int(ch, 36)) for ch in bban + country + "00")
+    compact = f"{country}{98 - int(numeric) % 97:02d}{bban}"
+    if rng.random() < 0.5:
+        return compact
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def _ssn(rng: random.Random) -> str:
+    area = rng.choice([n for n in range(1, 900) if n != 666])
+    sep = rng.choice(["-", "-", " "])
+    return f"{area:03d}{sep}{rng.randrange(1, 100):02d}{sep}{rng.randrange(1, 10000):04d}"
 
 
 def _email(rng: random.Random) -> str:
@@ -81,8 +143,9 @@ def _phone(rng: random.Random) -> str:
     import phonenumbers  # a presidio-analyzer dependency, present with the bench group
 
     while True:
-        candidate = rng.choice(_PHONES).format(rng.randrange(1000))
-        if phonenumbers.is_valid_number(phonenumbers.parse(candidate)):
+        template, region = rng.choice(_PHONES)
+        candidate = template.format(rng.randrange(1000))
+        if phonenumbers.is_valid_number(phonenumbers.parse(candidate, region)):
             return candidate
 
 
@@ -96,7 +159,9 @@ def english(n: int, seed: int = 7) -> list[Sample]:
         day = start + timedelta(days=rng.randrange(700))
         b.text(f"{day}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}Z ")
         b.text(rng.choice(["INFO", "WARN", "DEBUG"]) + f" req={rng.getrandbits(64):016x} ")
-        fields = rng.sample(["email", "phone", "card", "ip", "order", "ver", "user"], k=4)
+        fields = rng.sample(
+            ["email", "phone", "card", "ip", "order", "ver", "user", "iban", "ssn", "stats"], k=5
+        )
         for field in fields:
             if field == "email":
                 b.text("email=")
@@ -110,8 +175,17 @@ def english(n: int, seed: int = 7) -> list[Sample]:
             elif field == "ip":
                 b.text("client=")
                 b.pii("IP", _ip(rng))
+            elif field == "iban":
+                b.text("iban=")
+                b.pii("IBAN", _iban(rng))
+            elif field == "ssn":
+                b.text("ssn=")
+                b.pii("SSN", _ssn(rng))
+            elif field == "stats":
+                b.text(f"stats: {rng.randrange(200, 1000)} {rng.randrange(200, 1000)} ")
+                b.text(f"{rng.randrange(1000, 10000)}")
             elif field == "order":
-                b.text(f"order={_luhn('7', 16, rng, valid=False)}")
+                b.text(f"order={_luhn_decoy(rng)} ts={_epoch_ms(rng)}")
             elif field == "ver":
                 b.text(f"version={rng.randrange(1, 9)}.{rng.randrange(40)}.{rng.randrange(20)}")
             else:
@@ -139,16 +213,51 @@ def _uscc(rng: random.Random) -> str:
     return body + uscc.calc_check_digit(body)
 
 
-def _mobile(rng: random.Random) -> str:
+def _epoch_ms(rng: random.Random) -> int:
+    return rng.randrange(1_600_000_000_000, 1_800_000_000_000)
+
+
+def _mobile(rng: random.Random) -> str:  # noqa: PLR0911 (one return per written form)
     digits = "1" + rng.choice("3456789") + "".join(rng.choice(string.digits) for _ in range(9))
     form = rng.random()
-    if form < 0.6:
+    if form < 0.5:
         return digits
-    if form < 0.75:
+    if form < 0.6:
         return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
-    if form < 0.9:
+    if form < 0.7:
         return f"+86-{digits[:3]}-{digits[3:7]}-{digits[7:]}"
+    if form < 0.75:
+        return f"0086 {digits[:3]} {digits[3:7]} {digits[7:]}"
+    if form < 0.8:
+        return f"{digits[:3]}.{digits[3:7]}.{digits[7:]}"
+    if form < 0.85:
+        return f"{digits[:3]}\u2014{digits[3:7]}\u2014{digits[7:]}"
+    if form < 0.9:
+        return f"{digits[:3]}\u00a0{digits[3:7]}\u00a0{digits[7:]}"
     return digits.translate({ord(c): ord(c) + 0xFEE0 for c in string.digits})
+
+
+def _landline(rng: random.Random) -> str:
+    kind = rng.randrange(4)
+    local = str(rng.randrange(2, 10)) + "".join(rng.choice(string.digits) for _ in range(7))
+    if kind == 0:
+        return f"010-{local}"
+    if kind == 1:
+        return f"(021){local}"
+    if kind == 2:
+        return f"0755-{local}"
+    return f"400-{rng.randrange(100, 1000)}-{rng.randrange(1000, 10000)}"
+
+
+def _travel_document(rng: random.Random) -> tuple[str, str, str]:
+    """(words before it, label, number) of a passport or travel permit."""
+    digits = "".join(rng.choice(string.digits) for _ in range(8))
+    kind = rng.randrange(3)
+    if kind == 0:
+        return "护照号码", "PASSPORT", "E" + digits
+    if kind == 1:
+        return "往来港澳通行证", "PERMIT", "C" + digits
+    return "往来台湾通行证", "PERMIT", "L" + digits
 
 
 _NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "欧阳娜娜", "赵磊", "孙丽"]
@@ -161,13 +270,24 @@ def chinese(n: int, seed: int = 11) -> list[Sample]:
     for _ in range(n):
         b = _Builder()
         name = rng.choice(_NAMES)
-        kind = rng.randrange(3)
+        kind = rng.randrange(5)
         if kind == 0:
             b.text(f"客户{name}的身份证号码是")
             b.pii("ID", _resident_id(rng))
             b.text("，联系电话")
             b.pii("PHONE", _mobile(rng))
-            b.text(f"，订单号{_luhn('8', 16, rng, valid=False)}，金额{rng.randrange(10**5)}元。")
+            b.text(f"，订单号{_luhn_decoy(rng)}，金额{rng.randrange(10**5)}元。")
+        elif kind == 3:
+            words, label, number = _travel_document(rng)
+            b.text(f"{name}持{words}")
+            b.pii(label, number)
+            b.text("出境，办公电话")
+            b.pii("PHONE", _landline(rng))
+            b.text(f"，工单{rng.randrange(10**8)}号，时间戳{_epoch_ms(rng)}。")
+        elif kind == 4:
+            b.text(f"{name}手机")
+            b.pii("PHONE", _mobile(rng))
+            b.text(f" {2015 + rng.randrange(10)}年入职，条码{_luhn_decoy(rng)}。")
         elif kind == 1:
             b.text("企业统一社会信用代码")
             b.pii("USCC", _uscc(rng))

@@ -33,6 +33,9 @@ _OURS_LABELS = {
     "CN_USCC": "USCC",
     "IBAN": "IBAN",
     "US_SSN": "SSN",
+    "CN_PASSPORT": "PASSPORT",
+    "CN_HK_MACAU_PERMIT": "PERMIT",
+    "CN_TAIWAN_PERMIT": "PERMIT",
 }
 _PRESIDIO_LABELS = {
     "EMAIL_ADDRESS": "EMAIL",
@@ -138,6 +141,26 @@ def _score(predicted: list[set[tuple[str, int, int]]], corpus: list[Sample]) -> 
     return (tp / found if found else 0.0), (tp / gold if gold else 0.0)
 
 
+def _per_label(
+    predicted: list[set[tuple[str, int, int]]], corpus: list[Sample]
+) -> dict[str, tuple[float, float, int]]:
+    """Precision, recall and gold count for each label."""
+    counts: dict[str, list[int]] = {}
+    for guess, (_, truth) in zip(predicted, corpus, strict=True):
+        truth_set = set(truth)
+        for label, *_ in guess | truth_set:
+            counts.setdefault(label, [0, 0, 0])
+        for item in guess:
+            counts[item[0]][1] += 1
+            counts[item[0]][0] += item in truth_set
+        for item in truth_set:
+            counts[item[0]][2] += 1
+    return {
+        label: ((tp / found if found else 0.0), (tp / gold if gold else 0.0), gold)
+        for label, (tp, found, gold) in sorted(counts.items())
+    }
+
+
 def _time_ours(masker: Masker, corpus: list[Sample]) -> float:
     """One detect-and-mask pass (``mask_text``) over *corpus*, in seconds."""
     start = time.perf_counter()
@@ -205,10 +228,19 @@ def _corpus_table(name: str, corpus: list[Sample], analyzer: Any, anonymizer: An
         f"| Presidio (regex recognizers) | {theirs_p:.4f} | {theirs_r:.4f} | {theirs_time:.2f} "
         f"| {size_mb / theirs_time:.3f} |"
     )
+    ours_labels = _per_label(ours_pred, corpus)
+    theirs_labels = _per_label(theirs_pred, corpus)
+    print("\n| entity | gold | secpolicy precision | secpolicy recall | Presidio precision "
+          "| Presidio recall |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
+    for label, (p, r, gold) in ours_labels.items():
+        tp_, tr_, _ = theirs_labels.get(label, (0.0, 0.0, gold))
+        print(f"| {label} | {gold} | {p:.4f} | {r:.4f} | {tp_:.4f} | {tr_:.4f} |")
+    worst = min(min(p, r) for p, r, gold in ours_labels.values() if gold)
     check_goal(
-        f"precision and recall >= 0.99 ({name})",
-        met=ours_p >= 0.99 and ours_r >= 0.99,
-        detail=f"precision {ours_p:.4f}, recall {ours_r:.4f}",
+        f"precision and recall >= 0.99 per entity ({name})",
+        met=worst >= 0.99,
+        detail=f"lowest {worst:.4f}; overall precision {ours_p:.4f}, recall {ours_r:.4f}",
     )
     return theirs_time / ours_time
 

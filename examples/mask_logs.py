@@ -3,7 +3,9 @@
 Run: python examples/mask_logs.py
 
 The log is read and written one line at a time, so memory does not grow with
-the file. The customer record is masked with the CN display preset
+the file. Application logging is masked as it is written: a
+``MaskingFilter`` on a stdlib handler, ``mask_processor`` in a structlog
+chain. The customer record is masked with the CN display preset
 (resident ID ``110105********002X``, mobile ``138****5678``, card first 6 and
 last 4, surname kept), then checked against the insurance rules' key fields,
 and two customers sharing a phone number are flagged.
@@ -11,10 +13,15 @@ and two customers sharing a phone number are flagged.
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
+
+import structlog
 
 from secpolicy.pii import (
     CN_MOBILE,
@@ -24,9 +31,12 @@ from secpolicy.pii import (
     Mask,
     MaskEmail,
     Masker,
+    MaskingFilter,
     Pseudonymize,
+    Scanner,
     check_customer_record,
     find_shared_contacts,
+    mask_processor,
     presets,
 )
 
@@ -43,11 +53,12 @@ def mask_log_file(folder: Path) -> None:
     source, target = folder / "app.log", folder / "app.masked.log"
     source.write_text(LOG, encoding="utf-8")
     # Logs keep a keyed pseudonym for mobiles so one user's lines stay linkable.
+    # A Mask shows at most half of a value unless told otherwise (max_reveal).
     masker = Masker(
         {
             CN_MOBILE: Pseudonymize(b"demo-key-kept-in-a-secret-store!"),
-            CN_RESIDENT_ID: Mask(6, 4),
-            PAYMENT_CARD: Mask(6, 4),
+            CN_RESIDENT_ID: Mask(6, 4, max_reveal=10 / 18),
+            PAYMENT_CARD: Mask(6, 4, max_reveal=10 / 16),
             EMAIL: MaskEmail(1),
         }
     )
@@ -82,11 +93,36 @@ def mask_customer() -> None:
         print(f"suspicious clue: the same {clue.field} on customers {', '.join(clue.customers)}")
 
 
+def mask_application_logs() -> None:
+    """Mask what an application logs, with the stdlib and with structlog."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("  stdlib: %(message)s"))
+    # The company's own hotline is not personal data: an allow-list keeps it.
+    hotline_kept = Masker(scanner=Scanner(allow_list=["400-800-1234"]))
+    handler.addFilter(MaskingFilter(hotline_kept))
+    logger = logging.getLogger("shop")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    logger.info("refund to %s, hotline %s", "6212 3456 7890 1232", "400-800-1234")
+    log = structlog.wrap_logger(
+        structlog.PrintLogger(sys.stdout),
+        processors=[
+            functools.partial(mask_processor, masker=presets.CN_DISPLAY),
+            structlog.processors.KeyValueRenderer(key_order=["event"]),
+        ],
+    )
+    print("application logs:")
+    log.info("callback requested by 13812345678", email="zhang.san@example.com")
+    logger.removeHandler(handler)
+
+
 def main() -> None:
-    """Run both walkthroughs."""
+    """Run the walkthroughs."""
     with tempfile.TemporaryDirectory() as tmp:
         mask_log_file(Path(tmp))
     mask_customer()
+    mask_application_logs()
 
 
 if __name__ == "__main__":

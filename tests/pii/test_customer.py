@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
-from secpolicy.pii import CustomerIssue, check_customer_record, find_shared_contacts
+import pytest
+
+from secpolicy.pii import CustomerIssue, check_customer_record, check_identity, find_shared_contacts
+
+from .conftest import resident_id
 
 ID = "11010519491231002X"
 TODAY = date(2026, 1, 1)
@@ -106,3 +110,40 @@ class TestSharedContacts:
         records = [{"cid": "a", "email": "X@Y.cn"}, {"cid": "b", "email": "x@y.cn"}]
         shared = find_shared_contacts(records, ["email"], customer_key="cid")
         assert [(s.value, s.customers) for s in shared] == [("x@y.cn", ("a", "b"))]
+
+
+class TestCustomerChecksOfTheSecondTurn:
+    def test_datetime_birth_date_equals_its_date(self) -> None:
+        """A birth date stored as a datetime agrees with the ID's date."""
+        record = {**GOOD, "birth_date": datetime(1949, 12, 31, 0, 0, tzinfo=UTC)}
+        assert check_customer_record(record, today=TODAY) == []
+        assert check_identity(ID, birth_date=datetime(1949, 12, 31, 9, 0, tzinfo=UTC)) == []
+
+    @pytest.mark.parametrize(
+        ("gender", "problems"),
+        [("2", []), (2, []), ("女性", []), ("1", ["gender_mismatch"]),
+         ("男性", ["gender_mismatch"]),
+         ("9", ["gender_unknown"]), ("0", ["gender_unknown"])],
+    )  # fmt: skip
+    def test_gb_t_2261_gender_codes(self, gender: str | int, problems: list[str]) -> None:
+        """GB/T 2261.1 codes 1 and 2 and 男性/女性 are genders; 0 and 9 are unknown."""
+        assert check_identity(ID, gender=gender) == problems
+        issues = check_customer_record({**GOOD, "gender": gender}, today=TODAY)
+        assert (issues == []) == (problems == [])
+
+    def test_future_birth_date_needs_today(self) -> None:
+        """A birth date after *today* is refused when today is given; the clock is never read."""
+        later = resident_id("110105", date(2030, 1, 1), 2)
+        assert check_identity(later) == []
+        assert check_identity(later, today=TODAY) == ["id_number_invalid:birth_date"]
+
+    def test_shared_phone_in_every_form(self) -> None:
+        """0086, +86, 86, full-width digits and separators name the same phone."""
+        forms = ["13812345678", "0086 138 1234 5678", "+86-138-1234-5678", "１３８１２３４５６７８",
+                 "8613812345678"]  # fmt: skip
+        records = [{"customer_id": i, "phone": form} for i, form in enumerate(forms)]
+        (shared,) = find_shared_contacts(records)
+        assert shared.customers == (0, 1, 2, 3, 4)
+        landlines = [{"customer_id": 1, "phone": "010-12345678"},
+                     {"customer_id": 2, "phone": "+86 10 1234 5678"}]  # fmt: skip
+        assert len(find_shared_contacts(landlines)) == 1

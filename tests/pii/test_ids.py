@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secpolicy.exceptions import InvalidIdentifierError
 from secpolicy.pii import (
+    _phone,
     check_identity,
     is_cn_mobile,
     is_cn_resident_id,
@@ -20,6 +24,7 @@ from secpolicy.pii import (
     is_us_ssn,
     is_valid,
     parse_cn_resident_id,
+    to_e164,
 )
 
 from .conftest import luhn_complete, mod11_2, resident_id
@@ -236,3 +241,96 @@ class TestOtherIdentifiers:
         assert is_valid("CN_RESIDENT_ID", SPECIMEN)
         with pytest.raises(KeyError):
             is_valid("PERSON_NAME", "张三")
+
+
+class TestPhoneValidity:
+    @settings(max_examples=500, deadline=None)
+    @given(
+        st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS)),
+        st.sampled_from(["fixed_line", "mobile", "toll_free", "premium_rate", "voip"]),
+        st.integers(0, 10**6),
+        st.integers(-2, 2),
+    )
+    def test_matches_phonenumbers(self, region: str, kind: str, noise: int, change: int) -> None:
+        """The fast validity check agrees with phonenumbers.is_valid_number near valid numbers."""
+        example = phonenumbers.example_number_for_type(
+            region, getattr(phonenumbers.PhoneNumberType, kind.upper())
+        )
+        if example is None:
+            return
+        nsn = str(example.national_number)
+        tail = str(noise)[: max(0, len(nsn) - 2)]
+        nsn = (nsn[: len(nsn) - len(tail)] + tail) if tail else nsn
+        nsn = nsn + "5" * change if change > 0 else nsn[: len(nsn) + change] or nsn
+        code = example.country_code
+        number = phonenumbers.PhoneNumber(country_code=code, national_number=int(nsn))
+        expected = phonenumbers.is_valid_number(number)
+        assert _phone.valid_number(example.country_code, str(int(nsn))) == expected
+
+    def test_international_forms(self) -> None:
+        """+, 00 and a written trunk prefix are read; an unknown country code is not a number."""
+        assert _phone.international("+44 (0)20 7946 0958", "4402079460958")
+        assert _phone.international("0044 20 7946 0958", "00442079460958")
+        assert not _phone.international("+999 1234 5678", "99912345678")
+        assert not _phone.international("4420 7946 0958", "442079460958")
+
+
+class TestLuhn:
+    @given(st.text(alphabet="0123456789", min_size=1, max_size=30))
+    def test_matches_python_stdnum(self, digits: str) -> None:
+        """The table-driven Luhn check agrees with python-stdnum's checksum."""
+        from stdnum import luhn
+
+        from secpolicy.pii._ids import luhn_ok
+
+        assert luhn_ok(digits) == (luhn.checksum(digits) == 0)
+
+
+class TestOtherValidators:
+    @pytest.mark.parametrize(
+        ("entity", "good", "bad"),
+        [
+            ("CN_PASSPORT", "E12345678", "E1234567"),
+            ("CN_PASSPORT", "ea1234567", "EI1234567"),
+            ("CN_PASSPORT", "DE1234567", "DX1234567"),
+            ("CN_HK_MACAU_PERMIT", "C12345678", "C1234567"),
+            ("CN_HK_MACAU_PERMIT", "CA1234567", "CO1234567"),
+            ("CN_TAIWAN_PERMIT", "L12345678", "LA1234567"),
+            ("IBAN", "be71-0961-2345-6769", "BE71 0961 2345 676"),
+            ("US_SSN", "536.90.4399", "666-90-4399"),
+            ("CN_MOBILE", "0086 138 1234 5678", "0087 138 1234 5678"),
+            ("EMAIL", "张三@例子.中国", "张三@例子"),
+            ("EMAIL", "a@xn--d1acufc.xn--p1ai", "a@b.xn--"),
+        ],
+    )
+    def test_good_and_bad(self, entity: str, good: str, bad: str) -> None:
+        """Each validator accepts its format and refuses a near miss."""
+        assert is_valid(entity, good)
+        assert not is_valid(entity, bad)
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("+86 138 1234 5678", "+8613812345678"),
+            ("0086-138-1234-5678", "+8613812345678"),
+            ("8613812345678", "+8613812345678"),
+            ("１３８１２３４５６７８", "+8613812345678"),
+            ("010-12345678", "+861012345678"),
+            ("no digits", None),
+            ("+999 123", None),
+            ("12", None),
+        ],
+    )
+    def test_to_e164(self, value: str, expected: str | None) -> None:
+        """to_e164 normalises every written form of a number, and refuses what is none."""
+        assert to_e164(value) == expected
+
+    def test_is_phone(self) -> None:
+        """is_phone takes international numbers, mobiles and national forms of its regions."""
+        assert is_phone("+44 20 7946 0958")
+        assert is_phone("13812345678")
+        assert is_phone("020 7946 0958", regions=("GB",))
+        assert not is_phone("0161 496 0000", regions=("US",))
+        assert not is_phone("12345")
+        assert not is_phone("+999 1234 5678")
+        assert not _phone.international("4420 7946 0958", "442079460958")

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from secpolicy.crypto import FieldEncryptor, Keyset
+from secpolicy.exceptions import DecryptionError, PolicyConfigError
 from secpolicy.pii import (
     CN_MOBILE,
     EMAIL,
     PHONE,
+    Encrypt,
     Mask,
     Masker,
     Redact,
@@ -45,7 +50,7 @@ CUSTOMER: dict[str, Any] = {
 class TestText:
     def test_mask_text(self) -> None:
         """Each finding is replaced by its entity's operator, the rest kept."""
-        masker = Masker({CN_MOBILE: Mask(3, 4)}, Replace())
+        masker = Masker({CN_MOBILE: Mask(3, 4, max_reveal=0.7)}, Replace())
         assert masker.mask_text("手机13812345678，邮箱a@b.cn。") == "手机138****5678，邮箱<EMAIL>。"
         assert masker.mask_text("nothing here") == "nothing here"
 
@@ -59,7 +64,7 @@ class TestText:
 
     def test_bad_rule(self) -> None:
         """Rules must be operators."""
-        with pytest.raises(TypeError, match="rules"):
+        with pytest.raises(PolicyConfigError, match="rules"):
             Masker({EMAIL: "***"})  # type: ignore[dict-item]
 
     @settings(max_examples=200)
@@ -131,7 +136,7 @@ class TestRecords:
 
     def test_field_refined_by_content(self) -> None:
         """A phone field holding a Chinese mobile uses the mobile rule."""
-        masker = Masker({CN_MOBILE: Mask(3, 4), PHONE: Replace("<P>")})
+        masker = Masker({CN_MOBILE: Mask(3, 4, max_reveal=0.7), PHONE: Replace("<P>")})
         assert masker.mask_record({"phone": "13812345678", "tel": "010-1234"}) == {
             "phone": "138****5678",
             "tel": "<P>",
@@ -196,3 +201,167 @@ class TestEvolve:
         """A new scanner narrows what is detected in free text."""
         masker = presets.CN_DISPLAY.evolve(scanner=Scanner([EMAIL]))
         assert masker.mask_text("13812345678 nana@b.cn") == "13812345678 n***@b.cn"
+
+
+class TestRecordLeaks:
+    def test_keys_are_masked(self) -> None:
+        """Personal data in keys is masked; keys that mask alike stay apart."""
+        masker = Masker()
+        masked = masker.mask_record({"13812345678": 1, "13912345678": 2, "plain": 3})
+        assert masked == {"<CN_MOBILE>": 1, "<CN_MOBILE>#2": 2, "plain": 3}
+        assert masker.mask_record({13812345678: "x"}) == {"<CN_MOBILE>": "x"}
+        assert masker.mask_record({7: "x", None: "y"}) == {7: "x", None: "y"}
+
+    def test_non_text_leaves(self) -> None:
+        """bytes, Decimal, dates, sets and other objects are masked by type."""
+        born = date(1990, 1, 15)
+
+        class Phone:
+            def __str__(self) -> str:
+                return "13812345678"
+
+        masker = presets.CN_DISPLAY
+        masked = masker.mask_record(
+            {
+                "raw": b"tel 13812345678",
+                "latin": "tel 13812345678 caf\u00e9".encode("latin-1"),
+                "buffer": bytearray(b"13812345678"),
+                "amount": Decimal("13812345678"),
+                "price": Decimal("12.50"),
+                "birthday": born,
+                "dob": datetime(1990, 1, 15, 8, 30, tzinfo=UTC),
+                "created": born,
+                "tags": {"13812345678", "vip"},
+                "frozen": frozenset({"a@b.cn"}),
+                "obj": Phone(),
+            }
+        )
+        assert masked["raw"] == b"tel 138****5678"
+        assert masked["latin"] == "tel 138****5678 caf\u00e9".encode("latin-1")
+        assert masked["buffer"] == bytearray(b"138****5678")
+        assert masked["amount"] == "138****5678"
+        assert masked["price"] == Decimal("12.50")
+        assert masked["birthday"] == "1990-**-**"
+        assert masked["dob"] == "1990-**-**"
+        assert masked["created"] == born  # a date outside a personal field is no one's
+        assert masked["tags"] == {"138****5678", "vip"}
+        assert masked["frozen"] == frozenset({"*@b.cn"})  # a one-letter local part shows nothing
+        assert masked["obj"] == "138****5678"
+
+    def test_path_operator_gets_the_entity(self) -> None:
+        """An operator given by path receives the entity the value holds."""
+        seen: list[str] = []
+
+        class Spy:
+            def apply(self, value: str, entity: str) -> str:
+                seen.append(entity)
+                return "x"
+
+        masker = Masker(paths={"a.b": Spy(), "a.phone": Spy(), "a.other": Spy()})
+        masker.mask_record({"a": {"b": "13812345678", "phone": "n/a", "other": "n/a"}})
+        assert seen == ["CN_MOBILE", "PHONE", "FIELD"]
+
+    def test_field_lists(self) -> None:
+        """A field's allow-list keeps its values; its deny-list masks its terms."""
+        masker = Masker(
+            field_allow_lists={"support_phone": ["400-800-1234"]},
+            field_deny_lists={"remarks": {"CUSTOMER": ["ACME"]}},
+        )
+        record = {
+            "support_phone": "4008001234",
+            "phone": "4008001234",
+            "remarks": "ACME 13812345678",
+        }
+        assert masker.mask_record(record) == {
+            "support_phone": "4008001234",
+            "phone": "<PHONE>",
+            "remarks": "<CUSTOMER> <CN_MOBILE>",
+        }
+        assert masker.mask_record({"notes": "ACME"}) == {"notes": "ACME"}
+        evolved = masker.evolve(field_allow_lists={"hotline": ["95588"]})
+        assert evolved.mask_record({"hotline": "95588", "remarks": "ACME"}) == {
+            "hotline": "95588",
+            "remarks": "<CUSTOMER>",
+        }
+
+
+class TestUnmask:
+    def test_round_trip(self) -> None:
+        """Encrypt tokens in a masked record decrypt back; other masks stay."""
+        encrypt = Encrypt(FieldEncryptor(Keyset.generate()), context=lambda row: row["id"])
+        masker = Masker({CN_MOBILE: encrypt, EMAIL: Redact("[email]")})
+        record = {"id": 7, "phone": "13812345678", "notes": "call 13912345678 or a@b.cn"}
+        masked = masker.mask_record(record)
+        assert masked["phone"].startswith("enc:CN_MOBILE:")
+        assert "13912345678" not in masked["notes"]
+        assert masker.unmask(masked) == {
+            "id": 7,
+            "phone": "13812345678",
+            "notes": "call 13912345678 or [email]",
+        }
+
+    def test_token_moved_to_another_row(self) -> None:
+        """A token copied into another row does not decrypt."""
+        encrypt = Encrypt(FieldEncryptor(Keyset.generate()), context=lambda row: str(row["id"]))
+        masker = Masker({CN_MOBILE: encrypt})
+        masked = masker.mask_record({"id": 1, "phone": "13812345678"})
+        with pytest.raises(DecryptionError):
+            masker.unmask({**masked, "id": 2})
+        assert masker.unmask([masked["phone"]], record={"id": 1}) == ["13812345678"]
+
+    def test_text_and_no_encrypter(self) -> None:
+        """Free text round-trips; a masker without Encrypt returns the value unchanged."""
+        masker = Masker(default=Encrypt(FieldEncryptor(Keyset.generate())))
+        masked = masker.mask_text("手机13812345678，邮箱a@b.cn")
+        assert masker.unmask(masked) == "手机13812345678，邮箱a@b.cn"
+        assert Masker().unmask("enc:X:abc") == "enc:X:abc"
+        assert masker.unmask(({"k"}, frozenset({"v"}), 3)) == ({"k"}, frozenset({"v"}), 3)
+
+
+class TestMaskerEdges:
+    def test_bad_default(self) -> None:
+        """The default must be an operator."""
+        with pytest.raises(PolicyConfigError, match="default"):
+            Masker(default="***")  # type: ignore[arg-type]
+
+    def test_operator_must_return_text(self) -> None:
+        """An operator that returns something other than str is a config error."""
+
+        class Broken:
+            def apply(self, value: str, entity: str) -> str:
+                return 3  # type: ignore[return-value]
+
+        with pytest.raises(PolicyConfigError, match="return str"):
+            Masker(paths={"a": Broken()}).mask_record({"a": "x"})
+
+    def test_keys_colliding_three_times(self) -> None:
+        """A third key that masks alike gets #3."""
+        masked = Masker().mask_record({"13812345678": 1, "13912345678": 2, "13712345678": 3})
+        assert list(masked) == ["<CN_MOBILE>", "<CN_MOBILE>#2", "<CN_MOBILE>#3"]
+
+    def test_unprintable_and_unencodable(self) -> None:
+        """A broken __str__ does not stop masking; text that cannot go back to Latin-1 is UTF-8."""
+
+        class Broken:
+            def __str__(self) -> str:
+                raise RuntimeError
+
+        broken = Broken()
+        assert Masker().mask_record({"phone": broken}) == {"phone": "<PHONE>"}
+        assert Masker().mask_record({"x": broken})["x"] is broken
+        masker = Masker(rules={CN_MOBILE: Replace("手机号")})
+        raw = "tel 13812345678 caf\u00e9".encode("latin-1")
+        assert masker.mask_record({"x": raw}) == {"x": "tel 手机号 café".encode()}
+
+    def test_field_allow_list_in_free_text(self) -> None:
+        """A field's allow-list also applies to findings inside its free text."""
+        masker = Masker(field_allow_lists={"notes": "4008001234"})
+        assert masker.mask_record({"notes": "call 400-800-1234 or 13812345678"}) == {
+            "notes": "call 400-800-1234 or <CN_MOBILE>"
+        }
+
+    def test_mask_value(self) -> None:
+        """mask_value refines the entity from the whole value."""
+        masker = Masker({CN_MOBILE: Redact("m"), PHONE: Redact("p")})
+        assert masker.mask_value("13812345678", PHONE) == "m"
+        assert masker.mask_value("n/a", PHONE) == "p"

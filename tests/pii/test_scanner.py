@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from secpolicy.pii import DETECTABLE, Finding, Scanner, _scanner, is_valid
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.pii import DETECTABLE, Finding, Recognizer, Scanner, _email, _scanner, is_valid
 
 from .conftest import luhn_complete, resident_id
 
@@ -223,20 +225,21 @@ _PLAIN_AFTER = r"(?![0-9A-Za-z_])"
 _PLAIN_PATTERNS = {
     "_RESIDENT_ID": _PLAIN_BEFORE
     + r"(?:[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-    + r"[0-9]{3}[0-9Xx]|[1-9][0-9]{5}[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3})"
+    + r"[0-9]{3}[0-9Xx]|[1-9][0-9]{5} (?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])"
+    + r"(?:0[1-9]|[12][0-9]|3[01]) [0-9]{3}[0-9Xx]"
+    + r"|[1-9][0-9]{5}[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3})"
     + _PLAIN_AFTER,
     "_USCC": _PLAIN_BEFORE
     + r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}"
     + _PLAIN_AFTER,
-    "_IBAN": _PLAIN_BEFORE
-    + r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?"
-    + _PLAIN_AFTER,
-    "_SSN": _PLAIN_BEFORE + r"[0-9]{3}([ \-])[0-9]{2}\1[0-9]{4}" + _PLAIN_AFTER,
+    "_IBAN": _PLAIN_BEFORE + r"[A-Za-z]{2}[0-9]{2}(?:[ \-]?[A-Za-z0-9]){11,34}",
+    "_SSN": _PLAIN_BEFORE + r"[0-9]{3}([ \-.])[0-9]{2}\1[0-9]{4}" + _PLAIN_AFTER,
     "_IPV6": r"(?<![0-9A-Za-z_:.])(?=[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,44}[0-9A-Fa-f:]"
     r"(?![0-9A-Za-z_:]|\.[0-9A-Za-z])",
     "_IPV4": r"(?<![0-9A-Za-z_.])(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
     r"(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}(?![0-9A-Za-z_]|\.[0-9])",
-    "_DIGITS": r"(?<![0-9A-Za-z_+(])(?:\+|\()?[0-9](?:(?:[ \-]|\) ?)?[0-9]){6,22}" + _PLAIN_AFTER,
+    "_DIGITS": r"(?<![0-9A-Za-z_+(])(?:\+ ?|\()?[0-9]+(?:(?:[ \-.]|\) ?| ?\()[0-9]+)*"
+    r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?" + _PLAIN_AFTER,
 }
 _PATTERN_TEXT = st.text(alphabet="0123456789X AFZaf:.-_1()+", max_size=120) | st.lists(
     st.sampled_from([ID, "91350100M000100Y43", "GB82WEST12345698765432", "078-05-1120",
@@ -259,9 +262,11 @@ class TestPatterns:
         """Each pattern with its boundary check moved finds exactly the plain form's spans."""
         for name, plain in _PLAIN_PATTERNS.items():
             fast = getattr(_scanner, name)
-            assert [m.span() for m in fast.finditer(text)] == [
-                m.span() for m in re.finditer(plain, text)
-            ], name
+            expected = [m.span() for m in re.finditer(plain, text)]
+            if name == "_DIGITS":  # the fast form skips runs that do not start with 7 digits
+                seven = r"(?:\+ ?|\()?[0-9](?:(?:[ \-.]|\) ?| ?\()?[0-9]){6}"
+                expected = [(s, e) for s, e in expected if re.match(seven, text[s:])]
+            assert [m.span() for m in fast.finditer(text)] == expected, name
 
     @settings(max_examples=400)
     @given(_PATTERN_TEXT)
@@ -314,16 +319,14 @@ class TestPatterns:
     @example("@example.com .@a.bc a@b.c-d.ef")
     def test_email_search_from_each_at_matches_a_full_scan(self, text: str) -> None:
         """Looking for addresses from each @ finds exactly the full scan's matches."""
-        assert [m.span() for m in _scanner._email_matches(text)] == [
-            m.span() for m in _scanner._EMAIL.finditer(text)
-        ]
+        assert list(_email.email_matches(text)) == [m.span() for m in _email.EMAIL.finditer(text)]
 
     @settings(max_examples=400)
     @given(_EMAIL_TEXT)
     def test_email_check_agrees_with_the_validator(self, text: str) -> None:
         """The scanner's short check of a matched address agrees with is_email."""
-        for match in _scanner._EMAIL.finditer(text):
-            assert _scanner._email_ok(match.group()) == is_valid("EMAIL", match.group())
+        for match in _email.EMAIL.finditer(text):
+            assert _email.email_ok(match.group()) == is_valid("EMAIL", match.group())
 
     @given(_PATTERN_TEXT)
     def test_skipped_ip_passes_could_find_nothing(self, text: str) -> None:
@@ -355,3 +358,442 @@ class TestLinearTime:
             return min(times)
 
         assert best(large, 3) < 40 * best(small, 7)
+
+
+def _plain_split(text: str) -> list[tuple[int, int, str]]:
+    """The plain twin of the sub-run retry: every sub-run of groups, longest first, unbounded."""
+    digits = _scanner._Digits(frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US", "GB"))
+    groups = [m.span() for m in re.finditer(r"[0-9]+", text)]
+    count = len(groups)
+    found: list[tuple[int, int, str]] = []
+    i = 0
+    while i < count:
+        for j in range(count - 1, i - 1, -1):
+            if i == 0 and j == count - 1:
+                continue  # the whole run, tried first
+            start = groups[i][0]
+            if start > 0 and text[start - 1] in "+(":
+                start -= 1
+            part = groups[i : j + 1]
+            result = digits.classify(
+                text[start : groups[j][1]],
+                "".join(text[s:e] for s, e in part),
+                [e - s for s, e in part],
+            )
+            if result is not None:
+                found.append((start, groups[j][1], result[0]))
+                i = j + 1
+                break
+        else:
+            i += 1
+    return found
+
+
+_RUN_PIECES = st.lists(
+    st.sampled_from(["13812345678", "4111111111111111", "3714", "496353", "98431", "2024",
+                     "12", "1", "0", "415", "555", "0132", "+86", "020", "7946", "0958", "(010)",
+                     "86", "00"]),
+    min_size=1,
+    max_size=14,
+)  # fmt: skip
+
+
+class TestNeighbouringDigits:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "13812345678 13987654321",
+                [("CN_MOBILE", "13812345678"), ("CN_MOBILE", "13987654321")],
+            ),
+            ("4111111111111111 12/25 123", [("PAYMENT_CARD", "4111111111111111")]),
+            ("4111 1111 1111 1111 123", [("PAYMENT_CARD", "4111 1111 1111 1111")]),
+            ("手机13812345678 2024年入职", [("CN_MOBILE", "13812345678")]),
+            ("2024-05-01 13812345678", [("CN_MOBILE", "13812345678")]),
+            ("+86 138 1234 5678 2024", [("CN_MOBILE", "+86 138 1234 5678")]),
+            (
+                "4111 1111 1111 1111 5555 5555 5555 4444 3782 822463 10005",
+                [
+                    ("PAYMENT_CARD", "4111 1111 1111 1111"),
+                    ("PAYMENT_CARD", "5555 5555 5555 4444"),
+                    ("PAYMENT_CARD", "3782 822463 10005"),
+                ],
+            ),
+            (
+                "4111111111111111 5555555555554444 378282246310005",
+                [
+                    ("PAYMENT_CARD", "4111111111111111"),
+                    ("PAYMENT_CARD", "5555555555554444"),
+                    ("PAYMENT_CARD", "378282246310005"),
+                ],
+            ),
+        ],
+    )
+    def test_run_retried_in_parts(self, text: str, expected: list[tuple[str, str]]) -> None:
+        """A digit run that is not one entity is retried in sub-runs split at its separators."""
+        assert spans(text) == expected
+
+    @settings(max_examples=300)
+    @given(_RUN_PIECES, st.sampled_from([" ", "-", "."]))
+    def test_split_matches_the_plain_twin(self, pieces: list[str], separator: str) -> None:
+        """The bounded sub-run retry finds what trying every sub-run finds."""
+        text = separator.join(pieces)
+        digits = _scanner._Digits(
+            frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US", "GB")
+        )
+        groups = [m.span() for m in re.finditer(r"[0-9]+", text)]
+        fast = [(s, e, entity) for s, e, entity, _ in digits.split(text, groups)]
+        assert fast == _plain_split(text)
+
+    def test_long_run_of_short_groups(self) -> None:
+        """A long run of one-digit groups gives nothing and is not classified whole."""
+        assert spans("1 " * 5000) == []
+
+
+class TestIban:
+    @pytest.mark.parametrize(
+        ("text", "iban"),
+        [
+            ("BE71 0961 2345 6769 EUR", "BE71 0961 2345 6769"),
+            ("iban be71 0961 2345 6769.", "be71 0961 2345 6769"),
+            ("BE71-0961-2345-6769", "BE71-0961-2345-6769"),
+            ("GB82WEST12345698765432 paid", "GB82WEST12345698765432"),
+            ("转账至DE89370400440532013000。", "DE89370400440532013000"),
+        ],
+    )
+    def test_cut_at_the_country_length(self, text: str, iban: str) -> None:
+        """An IBAN ends after its country's length, in any case, with spaces or dashes."""
+        assert spans(text) == [("IBAN", iban)]
+
+    def test_bank_code_not_looked_up(self) -> None:
+        """A valid IBAN whose bank code no table lists is still an IBAN."""
+        assert is_valid("IBAN", "BE71096123456769")
+        assert spans("BE88 9990 0000 0051") == [("IBAN", "BE88 9990 0000 0051")]
+
+    @pytest.mark.parametrize(
+        "decoy",
+        [
+            "BE71 0961 2345 6768",
+            "BE71 0961 2345 67690",
+            "ZZ71 0961 2345 6769",
+            "BE00 0961 2345 6769",
+        ],
+    )
+    def test_wrong_check_length_or_country(self, decoy: str) -> None:
+        """A wrong check, a wrong length, an unknown country or check digits 00 give no IBAN."""
+        assert "IBAN" not in [entity for entity, _ in spans(decoy)]
+
+    def test_lengths_agree_with_the_registry(self) -> None:
+        """The country lengths agree with the IBAN registry python-stdnum ships."""
+        import stdnum.iban
+
+        from secpolicy.pii._ids import IBAN_LENGTHS
+
+        registry = Path(stdnum.iban.__file__).with_name("iban.dat").read_text(encoding="utf-8")
+        lengths = {}
+        for line in registry.splitlines():
+            found = re.match(r'([A-Z]{2}) country=".*" bban="(.*)"', line)
+            if found:
+                lengths[found[1]] = 4 + sum(int(n) for n in re.findall(r"([0-9]+)!", found[2]))
+        assert {c: n for c, n in IBAN_LENGTHS.items() if c in lengths} == lengths
+
+
+class TestPhones:
+    @pytest.mark.parametrize(
+        "phone",
+        [
+            "972.238.9261",
+            "4155550132",
+            "(415) 555-2671",
+            "+1 (415) 555-0132",
+            "415-555-0132 ext. 123",
+            "415-555-0132 x12",
+            "020 7946 0958",
+            "030 1234567",
+            "01 42 68 53 00",
+            "01.42.68.53.00",
+            "03-1234-5678",
+            "(11) 98456-5666",
+            "+44 (0)20 7946 0958",
+            "0044 20 7946 0958",
+            "+33 1 42 68 53 00",
+            "010-12345678",
+            "(010)12345678",
+            "0755-1234567",
+            "021-62345678",
+            "400-123-4567",
+            "800-820-8820",
+            "1-800-555-0199",
+        ],
+    )
+    def test_formats(self, phone: str) -> None:
+        """International and national formats are one PHONE finding."""
+        assert spans(f"tel: {phone};") == [("PHONE", phone)]
+        assert spans(f"{phone}") == [("PHONE", phone)]
+
+    @pytest.mark.parametrize(
+        "mobile",
+        ["138.1234.5678", "138—1234—5678", "138\u00a01234\u00a05678", "0086 138 1234 5678",
+         "+86 138-1234-5678", "8613812345678"],
+    )  # fmt: skip
+    def test_mobile_separators(self, mobile: str) -> None:
+        """Mobile numbers with dots, em dashes, no-break spaces and 0086 are CN_MOBILE."""
+        assert spans(f"手机{mobile}") == [("CN_MOBILE", mobile)]
+
+    def test_us_toll_free_is_not_a_mobile(self) -> None:
+        """1-800-555-0199 has the digits of a mobile number but is a US phone."""
+        assert spans("1-800-555-0199") == [("PHONE", "1-800-555-0199")]
+
+    def test_spaced_groups_without_context(self) -> None:
+        """Three spaced groups without a trunk prefix or context word score below the threshold."""
+        assert spans("stats: 628 846 1088") == []
+        assert spans("phone: 628 846 1088") == [("PHONE", "628 846 1088")]
+        low = Scanner(threshold=0.3).find("stats: 628 846 1088")
+        assert [f.entity for f in low] == ["PHONE"]
+        assert low[0].score < 0.5
+
+    def test_regions_configurable(self) -> None:
+        """National formats count only for the scanner's regions; international ones always."""
+        china = Scanner(phone_regions=("CN",))
+        assert spans("0161 496 0000", china) == []
+        assert spans("0161 496 0000", Scanner(phone_regions=("GB",))) == [
+            ("PHONE", "0161 496 0000")
+        ]
+        assert spans("+44 20 7946 0958", china) == [("PHONE", "+44 20 7946 0958")]
+        assert spans("010-12345678", china) == [("PHONE", "010-12345678")]
+        assert spans("020 7946 0958", Scanner(phone_regions=("GB",))) == [
+            ("PHONE", "020 7946 0958")
+        ]
+
+    def test_unknown_region(self) -> None:
+        """An unknown region code is a configuration error naming the field."""
+        with pytest.raises(PolicyConfigError, match="phone_regions"):
+            Scanner(phone_regions=("XX",))
+
+    @pytest.mark.parametrize(
+        "decoy", ["192.168.10.20", "3.14159265", "v10.0.19041.1", "1700000000"]
+    )
+    def test_dotted_and_bare_decoys(self, decoy: str) -> None:
+        """Addresses, decimals, versions, epoch seconds and timestamps are not phones."""
+        assert all(entity != "PHONE" for entity, _ in spans(decoy))
+
+
+class TestCards:
+    @pytest.mark.parametrize(
+        "card",
+        ["3714 496353 98431", "3056 930902 5904", "4111-1111-1111-1111", "6222 0212 3456 7890 128",
+         "5555555555554444", "2223003122003222", "6011111111111117", "3530111333300000",
+         "6200000000000005"],
+    )  # fmt: skip
+    def test_brands_and_layouts(self, card: str) -> None:
+        """Cards of every network, grouped 4-4-4-4, 4-6-5 and 4-6-4, are found."""
+        card = card if not card.startswith("6222") else luhn_complete("62220212345678901", 19)
+        assert spans(f"card {card}") == [("PAYMENT_CARD", card)]
+
+    def test_card_with_expiry_and_cvv(self) -> None:
+        """A card followed by its expiry date and CVV is still found."""
+        assert spans("4111 1111 1111 1111 12/25 123") == [("PAYMENT_CARD", "4111 1111 1111 1111")]
+
+    def test_amex_is_not_a_resident_id(self) -> None:
+        """A 15-digit Amex number that also reads as a first-generation ID is a card."""
+        number = luhn_complete("37010519491231", 15)
+        assert spans(number) == [("PAYMENT_CARD", number)]
+
+    @pytest.mark.parametrize(
+        "decoy",
+        [
+            luhn_complete("17000000000", 13),  # epoch milliseconds
+            luhn_complete("9999", 16),  # no network
+            luhn_complete("34", 16),  # Amex prefix, wrong length
+            luhn_complete("51", 15),  # Mastercard prefix, wrong length
+        ],
+    )
+    def test_issuer_ranges(self, decoy: str) -> None:
+        """Luhn-valid numbers outside a network's range or length are not cards."""
+        assert "PAYMENT_CARD" not in [entity for entity, _ in spans(decoy)]
+
+
+class TestIdentifiers:
+    def test_old_resident_id(self) -> None:
+        """A 15-digit first-generation ID with a real birth date is found; a bad date is not."""
+        assert spans("身份证110105491231002") == [("CN_RESIDENT_ID", "110105491231002")]
+        assert spans("身份证110105491331002") == []
+
+    def test_spaced_resident_id(self) -> None:
+        """An ID written 6-8-4 with spaces is one finding."""
+        assert spans(f"ID {ID[:6]} {ID[6:14]} {ID[14:]}") == [
+            ("CN_RESIDENT_ID", f"{ID[:6]} {ID[6:14]} {ID[14:]}")
+        ]
+
+    def test_credit_code_region(self) -> None:
+        """A credit code with a valid check character but no region code is not reported."""
+        assert spans("91350100M000100Y43") == [("CN_USCC", "91350100M000100Y43")]
+        assert not is_valid("CN_USCC", "91990100M000100Y4" + "3")
+
+    @pytest.mark.parametrize("ssn", ["536-90-4399", "536 90 4399", "536.90.4399"])
+    def test_ssn_separators(self, ssn: str) -> None:
+        """SSNs with dashes, spaces or dots are found."""
+        assert spans(f"SSN {ssn}") == [("US_SSN", ssn)]
+
+    @pytest.mark.parametrize(
+        ("text", "entity"),
+        [
+            ("护照号E12345678", "CN_PASSPORT"),
+            ("passport EA1234567", "CN_PASSPORT"),
+            ("护照G12345678", "CN_PASSPORT"),
+            ("往来港澳通行证C12345678", "CN_HK_MACAU_PERMIT"),
+            ("港澳通行证CA1234567", "CN_HK_MACAU_PERMIT"),
+            ("往来台湾通行证L12345678", "CN_TAIWAN_PERMIT"),
+        ],
+    )
+    def test_travel_documents(self, text: str, entity: str) -> None:
+        """Passports and travel permits are found by their format."""
+        assert [e for e, _ in spans(text)] == [entity]
+
+    def test_travel_document_inside_a_token(self) -> None:
+        """A document number inside a longer token is not reported."""
+        assert spans("ORDE12345678X") == []
+
+
+class TestEmail:
+    @pytest.mark.parametrize(
+        "address",
+        ["a@xn--d1acufc.xn--p1ai", "user@bücher.de", "张三@例子.中国", "o'brien@example.ie",
+         "josé.garcía@correo.es"],
+    )  # fmt: skip
+    def test_international_addresses(self, address: str) -> None:
+        """IDN domains, punycode, CJK local parts and apostrophes are addresses."""
+        assert spans(f"mail {address} ok") == [("EMAIL", address)]
+
+    def test_chinese_text_around_ascii_address(self) -> None:
+        """An ASCII address right after Chinese characters starts at its ASCII run."""
+        assert spans("邮箱zs@example.com手机") == [("EMAIL", "zs@example.com")]
+
+    def test_work_bounded_per_at(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """1 MB of @ costs no look-back at all; every look-back reads at most 65 characters."""
+        from secpolicy.pii import _email
+
+        calls: list[int] = []
+        original = _email.local_start
+
+        def counting(text: str, at: int) -> int:
+            calls.append(at)
+            return original(text, at)
+
+        monkeypatch.setattr(_email, "local_start", counting)
+        assert SCANNER.find("@" * 1_000_000) == []
+        assert calls == []
+        assert SCANNER.find("@ " * 100_000) == []
+        assert calls == []
+        text = "a@" * 50_000
+        SCANNER.find(text)
+        assert len(calls) <= text.count("@")
+        assert _email.LOCAL_MAX + 1 == 65
+
+
+class TestScores:
+    def test_context_raises_the_score(self) -> None:
+        """A context word shortly before a finding raises its score."""
+        bare = SCANNER.find("E12345678")[0].score
+        near = SCANNER.find("护照：E12345678")[0].score
+        assert near > bare
+
+    def test_context_stops_at_the_previous_finding(self) -> None:
+        """A context word before one finding does not raise the next one."""
+        assert spans("phone=+1 415 555 0132 stats: 628 846 1088") == [("PHONE", "+1 415 555 0132")]
+        found = SCANNER.find("tel 628 846 1088, 1 2 3 628 846 1089")
+        assert [f.text for f in found] == ["628 846 1088"]
+
+    def test_context_word_inside_a_word_does_not_count(self) -> None:
+        """'tel' inside 'hotel' is no context word."""
+        assert spans("hotel 628 846 1088") == []
+
+    def test_threshold(self) -> None:
+        """A threshold of 1 keeps only certain findings; 0 keeps every candidate."""
+        assert spans("E12345678 a@b.cn", Scanner(threshold=1.0)) == []
+        assert spans("stats 628 846 1088", Scanner(threshold=0.0)) == [("PHONE", "628 846 1088")]
+
+    @pytest.mark.parametrize("threshold", [-0.1, 1.5, True])
+    def test_bad_threshold(self, threshold: float) -> None:
+        """A threshold outside 0 to 1 is a configuration error."""
+        with pytest.raises(PolicyConfigError, match="threshold"):
+            Scanner(threshold=threshold)
+
+    def test_every_finding_has_a_score(self) -> None:
+        """Scores lie between 0 and 1."""
+        for f in SCANNER.find(f"{ID} 13812345678 a@b.cn 192.168.0.1 4111111111111111"):
+            assert 0 < f.score <= 1
+
+
+class TestRecognizers:
+    def test_custom_entity(self) -> None:
+        """A registered recognizer reports its entity, validated, with context raising its score."""
+        employee = Recognizer(
+            entity="EMPLOYEE_ID",
+            pattern=r"EMP-[0-9]{6}",
+            validator=lambda text: not text.endswith("000000"),
+            context=("工号",),
+            score=0.4,
+        )
+        scanner = Scanner(recognizers=[employee])
+        assert spans("工号EMP-004211", scanner) == [("EMPLOYEE_ID", "EMP-004211")]
+        assert spans("EMP-004211", scanner) == []  # 0.4 without context
+        assert spans("工号EMP-000000", scanner) == []  # refused by the validator
+        registered = Scanner()
+        registered.register(employee)
+        assert spans("工号EMP-004211", registered) == [("EMPLOYEE_ID", "EMP-004211")]
+        positional = Scanner(recognizers=[Recognizer("EMPLOYEE_ID", r"EMP-[0-9]{6}")])
+        assert spans("EMP-004211", positional) == [("EMPLOYEE_ID", "EMP-004211")]
+
+    def test_register_keeps_settings(self) -> None:
+        """register() adds to the scanner itself and keeps its entities, lists and threshold."""
+        base = Scanner(["EMAIL"], threshold=0.7, allow_list=["a@b.cn"])
+        extended = base.register(Recognizer(entity="TICKET", pattern=r"T-[0-9]{4}", score=0.9))
+        assert extended is base
+        assert extended.entities == {"EMAIL", "TICKET"}
+        assert spans("a@b.cn c@d.cn T-1234", base) == [("EMAIL", "c@d.cn"), ("TICKET", "T-1234")]
+        with pytest.raises(PolicyConfigError, match="recognizer"):
+            base.register("x")  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [{"entity": "lower", "pattern": "x"}, {"entity": "X", "pattern": "("},
+         {"entity": "X", "pattern": "x", "score": 2}],
+    )  # fmt: skip
+    def test_bad_recognizer(self, kwargs: dict[str, object]) -> None:
+        """A bad entity name, pattern or score is a configuration error."""
+        with pytest.raises(PolicyConfigError):
+            Recognizer(**kwargs)  # type: ignore[arg-type]
+
+    def test_only_recognizers_accepted(self) -> None:
+        """Scanner(recognizers=...) takes Recognizer objects only."""
+        with pytest.raises(PolicyConfigError, match="recognizers"):
+            Scanner(recognizers=["x"])  # type: ignore[list-item]
+
+
+class TestAllowAndDenyLists:
+    def test_allow_list(self) -> None:
+        """Allowed values are never reported, whatever their separators."""
+        scanner = Scanner(allow_list=["4111111111111111", "400-800-1234"])
+        text = "test card 4111 1111 1111 1111, hotline 4008001234, real 5555555555554444"
+        assert spans(text, scanner) == [("PAYMENT_CARD", "5555555555554444")]
+
+    def test_deny_list(self) -> None:
+        """Exact terms are reported as their entity, not inside longer words."""
+        scanner = Scanner(deny_list={"PROJECT": ["Apollo", "天穹计划"], "CUSTOMER": "ACME Corp"})
+        text = "Apollo for ACME Corp; Apollonia; 启动天穹计划"
+        assert spans(text, scanner) == [
+            ("PROJECT", "Apollo"),
+            ("CUSTOMER", "ACME Corp"),
+            ("PROJECT", "天穹计划"),
+        ]
+
+    def test_deny_list_entity_name(self) -> None:
+        """A deny-list entity must be an upper-case name."""
+        with pytest.raises(PolicyConfigError):
+            Scanner(deny_list={"project": ["Apollo"]})
+
+    def test_unknown_entity_is_a_config_error(self) -> None:
+        """Scanner(["X"]) is a PolicyConfigError (a ValueError) naming the entity."""
+        with pytest.raises(PolicyConfigError, match="X"):
+            Scanner(["X"])

@@ -8,6 +8,10 @@
 - :class:`Masker` applies them to text, log streams and nested records (by
   field name, by path, and by detection); :mod:`secpolicy.pii.presets` holds
   ready maskers such as ``CN_DISPLAY``.
+- :class:`Recognizer` adds custom entities to a scanner; allow- and
+  deny-lists tune it; every :class:`Finding` has a score.
+- :class:`MaskingFilter` (stdlib logging) and :func:`mask_processor`
+  (structlog) mask application logs.
 - :func:`parse_cn_resident_id`, :func:`check_identity`,
   :func:`check_customer_record` and :func:`find_shared_contacts` implement the
   customer-data checks of the insurance rules.
@@ -28,8 +32,11 @@ from secpolicy.pii._entities import (
     ADDRESS,
     BANK_ACCOUNT,
     BIRTH_DATE,
+    CN_HK_MACAU_PERMIT,
     CN_MOBILE,
+    CN_PASSPORT,
     CN_RESIDENT_ID,
+    CN_TAIWAN_PERMIT,
     CN_USCC,
     DETECTABLE,
     EMAIL,
@@ -41,12 +48,16 @@ from secpolicy.pii._entities import (
     PHONE,
     SECRET,
     US_SSN,
+    EntityName,
 )
 from secpolicy.pii._ids import (
     ResidentId,
     check_identity,
+    is_cn_hk_macau_permit,
     is_cn_mobile,
+    is_cn_passport,
     is_cn_resident_id,
+    is_cn_taiwan_permit,
     is_cn_uscc,
     is_email,
     is_iban,
@@ -57,10 +68,12 @@ from secpolicy.pii._ids import (
     is_valid,
     parse_cn_resident_id,
 )
+from secpolicy.pii._logging import MaskingFilter, mask_processor
 from secpolicy.pii._masker import Masker
 from secpolicy.pii._operators import (
     COMPOUND_SURNAMES,
     Encrypt,
+    Keep,
     Mask,
     MaskEmail,
     MaskName,
@@ -69,16 +82,22 @@ from secpolicy.pii._operators import (
     Redact,
     Replace,
 )
-from secpolicy.pii._scanner import Finding, Scanner
+from secpolicy.pii._phone import DEFAULT_PHONE_REGIONS, to_e164
+from secpolicy.pii._scanner import CONTEXT_WORDS, Finding, Recognizer, Scanner
 
 __all__ = [
     "ADDRESS",
     "BANK_ACCOUNT",
     "BIRTH_DATE",
+    "CN_HK_MACAU_PERMIT",
     "CN_MOBILE",
+    "CN_PASSPORT",
     "CN_RESIDENT_ID",
+    "CN_TAIWAN_PERMIT",
     "CN_USCC",
     "COMPOUND_SURNAMES",
+    "CONTEXT_WORDS",
+    "DEFAULT_PHONE_REGIONS",
     "DETECTABLE",
     "EMAIL",
     "FIELD_ONLY",
@@ -92,14 +111,18 @@ __all__ = [
     "US_SSN",
     "CustomerIssue",
     "Encrypt",
+    "EntityName",
     "Finding",
     "InvalidIdentifierError",
+    "Keep",
     "Mask",
     "MaskEmail",
     "MaskName",
     "Masker",
+    "MaskingFilter",
     "Operator",
     "Pseudonymize",
+    "Recognizer",
     "Redact",
     "Replace",
     "ResidentId",
@@ -108,8 +131,11 @@ __all__ = [
     "check_customer_record",
     "check_identity",
     "find_shared_contacts",
+    "is_cn_hk_macau_permit",
     "is_cn_mobile",
+    "is_cn_passport",
     "is_cn_resident_id",
+    "is_cn_taiwan_permit",
     "is_cn_uscc",
     "is_email",
     "is_iban",
@@ -118,6 +144,15 @@ __all__ = [
     "is_phone",
     "is_us_ssn",
     "is_valid",
+    "mask_processor",
     "parse_cn_resident_id",
     "presets",
+    "to_e164",
 ]
+
+# Public classes report the package they are imported from, not the private module.
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type) and _value.__module__.startswith(f"{__name__}._"):
+        _value.__module__ = __name__
+del _name, _value

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from secpolicy.exceptions import InvalidIdentifierError
-from secpolicy.pii._ids import _GENDERS, is_cn_mobile, is_phone, parse_cn_resident_id
+from secpolicy.pii._entities import PHONE
+from secpolicy.pii._fields import FIELD_ENTITIES, normalise_field
+from secpolicy.pii._ids import declared_gender, is_cn_mobile, is_phone, parse_cn_resident_id
+from secpolicy.pii._phone import to_e164
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -43,11 +47,13 @@ def _present(value: Any) -> bool:
 
 
 def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()  # a birth date stored as a datetime is its date
     if isinstance(value, date):
         return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            return date.fromisoformat(unicodedata.normalize("NFKC", value).strip())
         except ValueError:
             return None
     return None
@@ -91,7 +97,7 @@ def check_customer_record(
     parsed = None
     if _present(get("id_number")):
         try:
-            parsed = parse_cn_resident_id(str(get("id_number")))
+            parsed = parse_cn_resident_id(str(get("id_number")), today=today)
         except InvalidIdentifierError as exc:
             issues.append(CustomerIssue("id_number", f"invalid:{exc.reason}"))
     born = born or (parsed.birth_date if parsed else None)
@@ -104,7 +110,7 @@ def check_customer_record(
     if _present(get("birth_date")) and _as_date(get("birth_date")) is None:
         issues.append(CustomerIssue("birth_date", "invalid"))
     gender = get("gender")
-    declared = _GENDERS.get(str(gender).strip().lower()) if _present(gender) else None
+    declared = declared_gender(gender) if _present(gender) else None
     if _present(gender) and declared is None:
         issues.append(CustomerIssue("gender", "invalid"))
     phone = get("phone")
@@ -146,9 +152,23 @@ class SharedContact:
         return f"SharedContact({self.field}, customers={self.customers!r})"
 
 
-def _normalise_contact(value: Any) -> str:
-    text = str(value).strip()
+_PHONE_WORDS: Final = ("phone", "mobile", "tel", "手机", "电话")
+
+
+def _is_phone_field(name: str) -> bool:
+    normal = normalise_field(name)
+    return FIELD_ENTITIES.get(normal) == PHONE or any(word in normal for word in _PHONE_WORDS)
+
+
+def _normalise_contact(value: Any, field: str = "") -> str:
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if _is_phone_field(field):
+        e164 = to_e164(text, "CN")
+        if e164 is not None:  # mainland numbers as national digits, as before; others E.164
+            return e164[3:] if e164.startswith("+86") else e164
     digits = re.sub(r"[^0-9Xx]", "", text)
+    if digits.startswith("0086") and is_cn_mobile(digits[4:]):
+        digits = digits[4:]
     if digits.startswith("86") and len(digits) == 13 and is_cn_mobile(digits):  # noqa: PLR2004
         digits = digits[2:]
     return digits.upper() if len(digits) >= 5 else text.casefold()  # noqa: PLR2004
@@ -164,8 +184,10 @@ def find_shared_contacts(
 
     The insurance rules treat the same phone number or bank account on two
     different customers as a suspicious clue to be listed and checked. Values
-    are compared after normalisation (separators and a ``+86`` prefix dropped),
-    so ``138 1234 5678`` and ``+86-138-1234-5678`` are the same phone.
+    are compared after normalisation: full-width digits folded, separators
+    dropped, and phone fields (``phone``, ``mobile``, ``tel``, ``手机``, …)
+    in E.164 form, so ``138 1234 5678``, ``+86-138-1234-5678``,
+    ``0086 138 1234 5678`` and the same digits in full width are the same phone.
 
     Args:
         records: Customer records (one pass; memory grows with the distinct values).
@@ -183,7 +205,7 @@ def find_shared_contacts(
         for name in wanted:
             value = record.get(name)
             if _present(value):
-                seen[(name, _normalise_contact(value))][customer] = None
+                seen[(name, _normalise_contact(value, name))][customer] = None
     return [
         SharedContact(field, value, tuple(customers))
         for (field, value), customers in seen.items()

@@ -1,15 +1,14 @@
-"""Identifier validation, with python-stdnum for the checksums it covers."""
+"""Identifier validation: check digits, issuer ranges, formats per country."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import date
+import unicodedata
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
-from stdnum import iban as _iban
-from stdnum import luhn as _luhn
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 from stdnum.exceptions import ValidationError as _StdnumError
@@ -17,8 +16,11 @@ from stdnum.us import ssn as _ssn
 
 from secpolicy.exceptions import InvalidIdentifierError
 from secpolicy.pii._entities import (
+    CN_HK_MACAU_PERMIT,
     CN_MOBILE,
+    CN_PASSPORT,
     CN_RESIDENT_ID,
+    CN_TAIWAN_PERMIT,
     CN_USCC,
     EMAIL,
     IBAN,
@@ -27,6 +29,7 @@ from secpolicy.pii._entities import (
     PHONE,
     US_SSN,
 )
+from secpolicy.pii._phone import DEFAULT_PHONE_REGIONS, is_phone_number
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -51,10 +54,10 @@ PROVINCES: Final[dict[str, str]] = {
 _ID18 = re.compile(r"[1-9][0-9]{16}[0-9X]")
 _ID15 = re.compile(r"[1-9][0-9]{14}")
 _MOBILE = re.compile(r"(?:\+?86)?1[3-9][0-9]{9}")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
-_SEPARATORS = str.maketrans("", "", " -")
+_SEPARATORS = str.maketrans("", "", " -.()\u00a0")
 _CARD_DIGITS: Final = range(13, 20)  # ISO/IEC 7812 primary account numbers
 _EARLIEST_BIRTH_YEAR: Final = 1800
+_LATEST_BIRTH_YEAR: Final = 2099  # the centuries GB 11643-1999 numbers are issued for
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -96,7 +99,9 @@ def _fail(reason: str, message: str) -> InvalidIdentifierError:
     return InvalidIdentifierError(CN_RESIDENT_ID, reason, message)
 
 
-def _check_resident_id(value: object) -> tuple[str, date, str, bool, str]:
+def _check_resident_id(
+    value: object, today: date | None = None
+) -> tuple[str, date, str, bool, str]:
     """The checks of :func:`parse_cn_resident_id`, without the county lookup.
 
     Returns the normalised number, birth date, sequence digits, whether it is
@@ -104,7 +109,7 @@ def _check_resident_id(value: object) -> tuple[str, date, str, bool, str]:
     """
     if not isinstance(value, str):
         raise TypeError(f"value must be str, not {type(value).__name__}")
-    number = value.strip().upper()
+    number = unicodedata.normalize("NFKC", value).replace(" ", "").strip().upper()
     if len(number) == 18:  # noqa: PLR2004 (GB 11643-1999 length)
         if not _ID18.fullmatch(number):
             raise _fail("format", "17 digits and a digit or X expected")
@@ -121,7 +126,9 @@ def _check_resident_id(value: object) -> tuple[str, date, str, bool, str]:
         born = date(int(birth_text[:4]), int(birth_text[4:6]), int(birth_text[6:8]))
     except ValueError:
         raise _fail("birth_date", "the birth date is not a real date") from None
-    if born.year < _EARLIEST_BIRTH_YEAR or born > date.today():  # noqa: DTZ011 (a date, not an instant)
+    if not _EARLIEST_BIRTH_YEAR <= born.year <= _LATEST_BIRTH_YEAR or (
+        today is not None and born > today
+    ):
         raise _fail("birth_date", "the birth date is out of range")
     province = PROVINCES.get(number[:2])
     if province is None:
@@ -129,7 +136,7 @@ def _check_resident_id(value: object) -> tuple[str, date, str, bool, str]:
     return number, born, sequence, legacy, province
 
 
-def parse_cn_resident_id(value: str) -> ResidentId:
+def parse_cn_resident_id(value: str, *, today: date | None = None) -> ResidentId:
     """Parse and validate a Chinese resident identity number.
 
     Accepts the 18-character number (check character ISO 7064 MOD 11-2, ``X``
@@ -138,14 +145,22 @@ def parse_cn_resident_id(value: str) -> ResidentId:
     check character, a real birth date not in the future and a known
     province-level code are enough: python-stdnum's county table misses some
     real codes for some birth years, so the county lookup only adds the
-    ``region`` name.
+    ``region`` name. The number may be written in groups of 6, 8 and 4
+    (``110105 19491231 002X``); full-width digits are folded.
+
+    Args:
+        value: The number.
+        today: If given, a birth date after it is refused (``"birth_date"``).
+            Nothing here reads the clock.
+
+    .. versionchanged:: 0.2 *today* replaces a reading of the system date.
 
     Raises:
         InvalidIdentifierError: With ``reason`` ``"format"``, ``"length"``,
             ``"checksum"``, ``"birth_date"`` or ``"region"``; the message
             never contains the number.
     """
-    number, born, sequence, legacy, province = _check_resident_id(value)
+    number, born, sequence, legacy, province = _check_resident_id(value, today)
     region = None
     if not legacy:
         try:
@@ -165,7 +180,11 @@ def parse_cn_resident_id(value: str) -> ResidentId:
 
 
 def check_identity(
-    id_number: str, *, gender: str | None = None, birth_date: date | None = None
+    id_number: str,
+    *,
+    gender: str | int | None = None,
+    birth_date: date | None = None,
+    today: date | None = None,
 ) -> list[str]:
     """List the ways *id_number* disagrees with the declared gender and birth date.
 
@@ -173,20 +192,25 @@ def check_identity(
 
     Args:
         id_number: A resident identity number.
-        gender: ``"male"``/``"female"`` (also ``"M"``/``"F"``, ``"男"``/``"女"``).
-        birth_date: The declared date of birth.
+        gender: ``"male"``/``"female"`` (also ``"M"``/``"F"``, ``"男"``/``"女"``,
+            ``"男性"``/``"女性"``, and the GB/T 2261.1 codes ``1``/``2``; ``0``
+            and ``9``, unknown and unstated, give ``"gender_unknown"``).
+        birth_date: The declared date of birth; a ``datetime`` is compared by its date.
+        today: Passed to :func:`parse_cn_resident_id`.
 
     Returns:
         Stable codes: ``"id_number_invalid:<reason>"``, ``"gender_mismatch"``,
         ``"birth_date_mismatch"``, ``"gender_unknown"``. Empty when consistent.
     """
     try:
-        parsed = parse_cn_resident_id(id_number)
+        parsed = parse_cn_resident_id(id_number, today=today)
     except InvalidIdentifierError as exc:
         return [f"id_number_invalid:{exc.reason}"]
     problems = []
+    if isinstance(birth_date, datetime):
+        birth_date = birth_date.date()
     if gender is not None:
-        declared = _GENDERS.get(gender.strip().lower())
+        declared = declared_gender(gender)
         if declared is None:
             problems.append("gender_unknown")
         elif declared != parsed.gender:
@@ -200,10 +224,22 @@ _GENDERS: Final[dict[str, Gender]] = {
     "male": "male",
     "m": "male",
     "男": "male",
+    "男性": "male",
+    "1": "male",  # GB/T 2261.1-2003 code 1
     "female": "female",
     "f": "female",
     "女": "female",
+    "女性": "female",
+    "2": "female",  # GB/T 2261.1-2003 code 2
 }
+
+
+def declared_gender(value: object) -> Gender | None:
+    """The gender a declared value names, or None (unknown, unstated, or not a gender)."""
+    if isinstance(value, bool):
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    return _GENDERS.get(text)
 
 
 def is_cn_resident_id(value: str) -> bool:
@@ -216,34 +252,167 @@ def is_cn_resident_id(value: str) -> bool:
 
 
 def is_cn_mobile(value: str) -> bool:
-    """True for an 11-digit mainland mobile number (1, then 3-9), with optional +86."""
-    return bool(_MOBILE.fullmatch(value.translate(_SEPARATORS)))
+    """True for an 11-digit mainland mobile number (1, then 3-9), with optional +86 or 0086."""
+    compact = _fold(value).translate(_SEPARATORS)
+    if compact.startswith("0086"):
+        compact = compact[2:]
+    return bool(_MOBILE.fullmatch(compact))
+
+
+def _uscc_region_ok(code: str) -> bool:
+    """Characters 3-8 of a credit code are a GB/T 2260 division code (or 100000, national)."""
+    region = code[2:8]
+    return region == "100000" or (region.isdigit() and region[:2] in PROVINCES)
 
 
 def is_cn_uscc(value: str) -> bool:
-    """True for a valid Unified Social Credit Code (GB 32100-2015), via python-stdnum."""
-    return bool(_uscc.is_valid(value))
+    """True for a valid Unified Social Credit Code (GB 32100-2015).
+
+    The check character is computed by python-stdnum; the administrative
+    division code (characters 3-8) must name a province-level division.
+    """
+    code = _fold(value).strip().upper()
+    return bool(_uscc.is_valid(code)) and _uscc_region_ok(code)
+
+
+def _fold(value: str) -> str:
+    return unicodedata.normalize("NFKC", value)
+
+
+# Brands of payment cards by issuer identification number (ISO/IEC 7812-1),
+# as (first digits low, first digits high, lengths). Ranges from the card
+# networks' published tables.
+_CARD_RANGES: Final[tuple[tuple[int, int, range | tuple[int, ...]], ...]] = (
+    (4, 4, (13, 16, 19)),  # Visa
+    (51, 55, (16,)),  # Mastercard
+    (2221, 2720, (16,)),  # Mastercard 2-series
+    (34, 34, (15,)),  # American Express
+    (37, 37, (15,)),  # American Express
+    (62, 62, range(16, 20)),  # UnionPay (and Discover's 622126-622925)
+    (81, 81, range(16, 20)),  # UnionPay 81 range
+    (6011, 6011, range(16, 20)),  # Discover
+    (644, 649, range(16, 20)),  # Discover
+    (65, 65, range(16, 20)),  # Discover, RuPay
+    (3528, 3589, range(16, 20)),  # JCB
+    (300, 305, range(14, 20)),  # Diners Club International
+    (3095, 3095, range(14, 20)),  # Diners Club International
+    (36, 36, range(14, 20)),  # Diners Club International
+    (38, 39, range(16, 20)),  # Diners Club
+    (2200, 2204, range(16, 20)),  # Mir
+    (50, 50, range(13, 20)),  # Maestro
+    (56, 58, range(13, 20)),  # Maestro
+    (60, 60, range(16, 20)),  # RuPay
+    (6304, 6304, range(13, 20)),  # Maestro
+    (6759, 6759, range(13, 20)),  # Maestro UK
+    (6761, 6763, range(13, 20)),  # Maestro
+)
+
+
+def _card_lengths_by_prefix() -> dict[str, frozenset[int]]:
+    """Every 4-digit prefix of a network's range → the lengths its numbers have."""
+    table: dict[str, set[int]] = {}
+    for prefix in range(10_000):
+        text = f"{prefix:04d}"
+        for low, high, lengths in _CARD_RANGES:
+            width = len(str(low))
+            if low <= int(text[:width]) <= high:
+                table.setdefault(text, set()).update(lengths)
+    return {prefix: frozenset(lengths) for prefix, lengths in table.items()}
+
+
+_CARD_PREFIXES: Final = _card_lengths_by_prefix()
+
+
+def card_issuer_ok(digits: str) -> bool:
+    """True if *digits* start with a card network's issuer range and have its length.
+
+    Thirteen-digit numbers starting with 1 (epoch-millisecond timestamps)
+    and other numbers outside every network's range are refused.
+    """
+    lengths = _CARD_PREFIXES.get(digits[:4])
+    return lengths is not None and len(digits) in lengths
 
 
 def is_payment_card(value: str) -> bool:
-    """True for 13-19 digits (spaces and dashes allowed) passing the Luhn check."""
-    digits = value.translate(_SEPARATORS)
-    return len(digits) in _CARD_DIGITS and digits.isascii() and digits.isdigit() and luhn_ok(digits)
+    """True for a card number: 13-19 digits, a network's issuer range and length, Luhn.
+
+    Spaces and dashes between digits are allowed.
+    """
+    digits = _fold(value).translate(_SEPARATORS)
+    return (
+        len(digits) in _CARD_DIGITS
+        and digits.isascii()
+        and digits.isdigit()
+        and card_issuer_ok(digits)
+        and luhn_ok(digits)
+    )
+
+
+# Each digit's contribution when doubled: 2 × d, less 9 above 9.
+_LUHN_DOUBLED: Final = str.maketrans("0123456789", "0246813579")
 
 
 def luhn_ok(digits: str) -> bool:
-    """True if a string of ASCII digits passes the Luhn check (python-stdnum's checksum)."""
-    return bool(_luhn.checksum(digits) == 0)
+    """True if a string of ASCII digits passes the Luhn check (ISO/IEC 7812-1 Annex B).
+
+    Table-driven: the digits to double are mapped to their contribution in
+    one ``str.translate``; python-stdnum's ``luhn.checksum`` is the reference
+    in the tests.
+    """
+    total = sum(map(int, digits[-1::-2])) + sum(map(int, digits[-2::-2].translate(_LUHN_DOUBLED)))
+    return total % 10 == 0
+
+
+#: Length of the IBAN of each country of the SWIFT IBAN registry (ISO 13616).
+IBAN_LENGTHS: Final[dict[str, int]] = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22,
+    "BH": 22, "BI": 27, "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24,
+    "DE": 22, "DJ": 27, "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18,
+    "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27,
+    "GT": 28, "HN": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20,
+    "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MN": 20,
+    "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23, "PK": 24,
+    "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24,
+    "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25,
+    "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+    "YE": 30,
+}  # fmt: skip
+_IBAN_SEPARATORS: Final = str.maketrans("", "", " -")
+_IBAN_SHAPE: Final = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
+_MOD97_LETTERS: Final = {chr(c): str(c - 55) for c in range(ord("A"), ord("Z") + 1)}
+
+
+def iban_ok(compact: str) -> bool:
+    """True for an upper-case IBAN without separators: country length, check digits, MOD 97."""
+    if IBAN_LENGTHS.get(compact[:2]) != len(compact) or not _IBAN_SHAPE.fullmatch(compact):
+        return False
+    if not 2 <= int(compact[2:4]) <= 98:  # noqa: PLR2004 (ISO 13616 check digits)
+        return False
+    rearranged = compact[4:] + compact[:4]
+    number = "".join(_MOD97_LETTERS.get(ch, ch) for ch in rearranged)
+    return int(number) % 97 == 1
 
 
 def is_iban(value: str) -> bool:
-    """True for a valid IBAN (country format and MOD 97-10), via python-stdnum."""
-    return bool(_iban.is_valid(value))
+    """True for a valid IBAN: the country's length, check digits 02-98 and MOD 97-10 (ISO 13616).
+
+    Upper or lower case, with spaces or dashes between characters. The bank
+    code is not looked up: banks open and merge faster than any table.
+    """
+    return iban_ok(_fold(value).translate(_IBAN_SEPARATORS).upper())
+
+
+_SSN_SEPARATORS: Final = str.maketrans("", "", " -.")
 
 
 def is_us_ssn(value: str) -> bool:
-    """True for a valid US Social Security number (area, group and serial rules)."""
-    return bool(_ssn.is_valid(value))
+    """True for a valid US Social Security number (area, group and serial rules).
+
+    Written as 9 digits or in groups of 3, 2 and 4 separated by dashes,
+    spaces or dots.
+    """
+    return bool(_ssn.is_valid(_fold(value).strip().translate(_SSN_SEPARATORS)))
 
 
 def is_ip_address(value: str) -> bool:
@@ -255,28 +424,54 @@ def is_ip_address(value: str) -> bool:
     return True
 
 
+_PASSPORT: Final = re.compile(r"E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8}|[DSP]E[0-9]{7}")
+_HK_MACAU_PERMIT: Final = re.compile(r"C[0-9]{8}|C[A-HJ-NP-Z][0-9]{7}")
+_TAIWAN_PERMIT: Final = re.compile(r"L[0-9]{8}")
+
+
+def is_cn_passport(value: str) -> bool:
+    """True for the format of a PRC passport number.
+
+    ``E`` and 8 digits or ``E``, a letter and 7 digits (ordinary passports
+    since 2012), ``G`` and 8 digits (older ordinary), ``DE``/``SE``/``PE`` and 7
+    digits (diplomatic, service, public affairs). The number has no check
+    digit, so context words matter for the score.
+    """
+    return bool(_PASSPORT.fullmatch(_fold(value).strip().upper()))
+
+
+def is_cn_hk_macau_permit(value: str) -> bool:
+    """True for the format of an exit-entry permit to Hong Kong and Macao (``C``, 8 more)."""
+    return bool(_HK_MACAU_PERMIT.fullmatch(_fold(value).strip().upper()))
+
+
+def is_cn_taiwan_permit(value: str) -> bool:
+    """True for the format of a mainland resident's travel permit to Taiwan (``L`` and 8 digits)."""
+    return bool(_TAIWAN_PERMIT.fullmatch(_fold(value).strip().upper()))
+
+
 def is_email(value: str) -> bool:
-    """True for a plausible e-mail address (ASCII local part and a dotted domain)."""
-    if not _EMAIL.fullmatch(value):
-        return False
-    local, _, domain = value.partition("@")
-    labels = domain.split(".")
-    return (
-        not local.startswith(".")
-        and not local.endswith(".")
-        and ".." not in local
-        and all(label and not label.startswith("-") and not label.endswith("-") for label in labels)
-        and labels[-1].isalpha()
-        and len(labels[-1]) >= 2  # noqa: PLR2004 (shortest top-level domain)
-    )
+    """True for a plausible e-mail address.
+
+    The local part is ASCII (apostrophes allowed: ``o'brien@example.ie``) or
+    made of letters of one script (``张三@例子.中国``); the domain may be
+    internationalised (``user@bücher.de``) or in punycode
+    (``a@xn--d1acufc.xn--p1ai``).
+    """
+    from secpolicy.pii._email import email_ok, full_match  # noqa: PLC0415 (no cycle at import)
+
+    folded = _fold(value)
+    return full_match(folded) and email_ok(folded)
 
 
-def is_phone(value: str) -> bool:
-    """True for an international number (+ and 8-15 digits) or a Chinese mobile number."""
-    compact = re.sub(r"[ \-()]", "", value)
-    if compact.startswith("+"):
-        return compact[1:].isdigit() and 8 <= len(compact) - 1 <= 15  # noqa: PLR2004 (E.164)
-    return is_cn_mobile(compact) or (len(compact) == 10 and compact.isdigit())  # noqa: PLR2004
+def is_phone(value: str, *, regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> bool:
+    """True for a valid telephone number, checked with phonenumbers.
+
+    International form (``+44 20 7946 0958``, ``0044 …``) for any region;
+    national forms of *regions* (``020 7946 0958``, ``(415) 555-0132``,
+    ``010-12345678``); Chinese mobile numbers.
+    """
+    return is_phone_number(value, regions)
 
 
 #: A validator per detectable entity.
@@ -284,6 +479,9 @@ VALIDATORS: Final[dict[str, Callable[[str], bool]]] = {
     CN_RESIDENT_ID: is_cn_resident_id,
     CN_MOBILE: is_cn_mobile,
     CN_USCC: is_cn_uscc,
+    CN_PASSPORT: is_cn_passport,
+    CN_HK_MACAU_PERMIT: is_cn_hk_macau_permit,
+    CN_TAIWAN_PERMIT: is_cn_taiwan_permit,
     PAYMENT_CARD: is_payment_card,
     IBAN: is_iban,
     US_SSN: is_us_ssn,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Set
+from datetime import date, time
+from decimal import Decimal
 from typing import Any, Final
 
+from secpolicy.exceptions import DecryptionError, PolicyConfigError
 from secpolicy.pii._entities import DETECTABLE
 from secpolicy.pii._fields import FIELD_ENTITIES, normalise_field
-from secpolicy.pii._operators import Operator, Replace
-from secpolicy.pii._scanner import Scanner
+from secpolicy.pii._operators import Encrypt, Operator, Replace
+from secpolicy.pii._scanner import DenyList, Scanner, _resolve, allow_key, fold
 
 _SEGMENT: Final = re.compile(r"([^.\[\]]+)|\[(\*|[0-9]+)\]")
 
@@ -24,14 +27,16 @@ def _compile_path(path: str) -> tuple[str | int, ...]:
         # A key after another segment needs a dot; an index follows directly.
         expected = "." if key is not None and segments else ""
         if gap != expected:
-            raise ValueError(f"path {path!r}: unexpected text at offset {position}")
+            raise PolicyConfigError(f"path {path!r}: unexpected text at offset {position}")
         if key is not None:
             segments.append("*" if key == "*" else normalise_field(key))
         else:
             segments.append(-1 if index == "*" else int(index))
         position = match.end()
     if not segments or position != len(path):
-        raise ValueError(f"path {path!r}: expected keys separated by dots and [index] or [*]")
+        raise PolicyConfigError(
+            f"path {path!r}: expected keys separated by dots and [index] or [*]"
+        )
     return tuple(segments)
 
 
@@ -44,6 +49,10 @@ def _path_matches(pattern: tuple[str | int, ...], path: tuple[str | int, ...]) -
         if want != have:
             return False
     return True
+
+
+_FIELD: Final = "FIELD"  # the entity an operator sees when nothing more is known
+_LIST_RANK: Final = 0  # a field's deny-list term wins over an overlapping detection
 
 
 class Masker:
@@ -62,14 +71,24 @@ class Masker:
         paths: Field paths and what they hold, as an entity name or an
             operator: ``{"user.contact.phone": CN_MOBILE, "items[*].card": Mask(6, 4)}``.
             A path wins over a field name.
+        field_allow_lists: Field name → values left in clear in that field
+            (the company's own hotline in ``support_phone``), compared as the
+            scanner's allow-list compares. ``.. versionadded:: 0.2``
+        field_deny_lists: Field name → ``{entity: terms}`` masked as that
+            entity wherever they occur in that field (customer names in
+            ``remarks``). ``.. versionadded:: 0.2``
+
+    Raises:
+        PolicyConfigError: For an operator without ``apply``, a malformed path
+            or a malformed list.
 
     Example:
         >>> from secpolicy.pii import CN_MOBILE, Mask
-        >>> Masker({CN_MOBILE: Mask(3, 4)}).mask_text("手机13812345678")
+        >>> Masker({CN_MOBILE: Mask(3, 4, max_reveal=0.7)}).mask_text("手机13812345678")
         '手机138****5678'
     """
 
-    __slots__ = ("_fields", "_paths", "default", "rules", "scanner")
+    __slots__ = ("_allow", "_deny", "_fields", "_paths", "default", "rules", "scanner")
 
     def __init__(
         self,
@@ -80,16 +99,32 @@ class Masker:
         fields: Mapping[str, str] | None = None,
         builtin_fields: bool = True,
         paths: Mapping[str, str | Operator] | None = None,
+        field_allow_lists: Mapping[str, Iterable[str]] | None = None,
+        field_deny_lists: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
     ) -> None:
         self.rules: dict[str, Operator] = dict(rules or {})
         for entity, operator in self.rules.items():
             if not isinstance(operator, Operator):
-                raise TypeError(f"rules[{entity!r}] must be an operator with apply(value, entity)")
+                raise PolicyConfigError(
+                    "must be an operator with apply(value, entity)", field=f"rules[{entity!r}]"
+                )
         self.default: Operator = default if default is not None else Replace()
+        if not isinstance(self.default, Operator):
+            raise PolicyConfigError(
+                "must be an operator with apply(value, entity)", field="default"
+            )
         self.scanner = scanner if scanner is not None else Scanner()
         self._fields = dict(FIELD_ENTITIES) if builtin_fields else {}
         self._fields.update({normalise_field(k): v for k, v in (fields or {}).items()})
         self._paths = [(_compile_path(p), target) for p, target in (paths or {}).items()]
+        self._allow: dict[str, frozenset[str]] = {}
+        for name, values in (field_allow_lists or {}).items():
+            items = (values,) if isinstance(values, str) else tuple(values)
+            self._allow[normalise_field(name)] = frozenset(allow_key(str(v)) for v in items)
+        self._deny: dict[str, DenyList] = {
+            normalise_field(name): DenyList(terms)
+            for name, terms in (field_deny_lists or {}).items()
+        }
 
     def evolve(
         self,
@@ -99,12 +134,14 @@ class Masker:
         scanner: Scanner | None = None,
         fields: Mapping[str, str] | None = None,
         paths: Mapping[str, str | Operator] | None = None,
+        field_allow_lists: Mapping[str, Iterable[str]] | None = None,
+        field_deny_lists: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
     ) -> Masker:
         """A new masker that starts from this one (a preset) and changes what is given.
 
-        *rules*, *fields* and *paths* are added to this masker's and win over
-        them; *default* and *scanner* replace this masker's. This masker is
-        not changed.
+        *rules*, *fields*, *paths* and the field lists are added to this
+        masker's and win over them; *default* and *scanner* replace this
+        masker's. This masker is not changed.
 
         Example:
             >>> from secpolicy.pii import EMAIL, Redact, presets
@@ -118,9 +155,13 @@ class Masker:
             scanner=scanner if scanner is not None else self.scanner,
             builtin_fields=False,
             paths=paths,
+            field_allow_lists=field_allow_lists,
+            field_deny_lists=field_deny_lists,
         )
         new._fields = {**self._fields, **{normalise_field(k): v for k, v in (fields or {}).items()}}
         new._paths = [*new._paths, *self._paths]  # the new paths are tried first
+        new._allow = {**self._allow, **new._allow}
+        new._deny = {**self._deny, **new._deny}
         return new
 
     def operator_for(self, entity: str) -> Operator:
@@ -129,17 +170,43 @@ class Masker:
 
     def mask_text(self, text: str) -> str:
         """*text* with every finding replaced by its entity's operator."""
-        spans = self.scanner.spans(text)
+        return self._text(text, None, None)
+
+    def _text(self, text: str, root: Mapping[str, Any] | None, field: str | None) -> str:
+        spans = self.scanner._scan(text, exact=False)  # noqa: SLF001 (same package)
+        if field is not None and (field in self._deny or field in self._allow):
+            spans = self._field_lists(text, spans, field)
         if not spans:
             return text
         out: list[str] = []
         position = 0
-        for start, end, entity in spans:
+        rules, default = self.rules, self.default
+        for start, end, entity, _ in spans:
             out.append(text[position:start])
-            out.append(self.operator_for(entity).apply(text[start:end], entity))
+            operator = rules.get(entity, default)
+            if root is None:
+                out.append(operator.apply(text[start:end], entity))
+            else:
+                out.append(_run(operator, text[start:end], entity, root))
             position = end
         out.append(text[position:])
         return "".join(out)
+
+    def _field_lists(
+        self, text: str, spans: list[tuple[int, int, str, float]], field: str
+    ) -> list[tuple[int, int, str, float]]:
+        deny = self._deny.get(field)
+        if deny is not None:
+            extra = deny.find(fold(text))
+            if extra:
+                ranks = dict(self.scanner._ranks)  # noqa: SLF001 (the scanner's own order)
+                for entity in deny.entities:
+                    ranks[entity] = _LIST_RANK
+                spans = _resolve([*spans, *extra], ranks)
+        allow = self._allow.get(field)
+        if allow:
+            spans = [s for s in spans if allow_key(text[s[0] : s[1]]) not in allow]
+        return spans
 
     def mask_lines(self, lines: Iterable[str]) -> Iterator[str]:
         """Mask each line of an iterable (a log file) lazily; memory is one line."""
@@ -153,23 +220,49 @@ class Masker:
         (a ``phone`` field holding a Chinese mobile number), that entity's
         operator applies; otherwise *entity*'s.
         """
+        return self._value(value, entity, None)
+
+    def _detected(self, value: str) -> str | None:
         stripped = value.strip()
+        findings = self.scanner.spans(stripped)
+        if len(findings) == 1 and findings[0][:2] == (0, len(stripped)):
+            return findings[0][2]
+        return None
+
+    def _value(self, value: str, entity: str, root: Mapping[str, Any] | None) -> str:
         if entity in DETECTABLE or entity not in self.rules:
-            findings = self.scanner.find(stripped)
-            if len(findings) == 1 and findings[0].text == stripped:
-                entity = findings[0].entity
-        return self.operator_for(entity).apply(value, entity)
+            entity = self._detected(value) or entity
+        return _run(self.operator_for(entity), value, entity, root)
 
     def mask_record(self, record: Any) -> Any:
-        """A masked copy of *record* (nested mappings, lists and tuples); the input is untouched.
+        """A masked copy of *record* (nested mappings, lists, tuples, sets); the input is untouched.
 
         Each value is masked by the first that applies: a configured path, a
-        known field name, then detection in free text. Keys are kept. Numbers
-        under a known field become masked strings; other numbers are masked
-        only if they are personal data on their own (a phone number stored as
-        an integer). ``None`` and booleans are kept.
+        known field name, then detection in free text. Keys are scanned like
+        text (``{"13812345678": …}`` becomes ``{"138****5678": …}``); two keys
+        that mask alike are kept apart with a ``#2`` suffix, so no entry is
+        lost. Leaves other than text, decided per type:
+
+        - ``None`` and booleans are kept.
+        - Numbers (``int``, ``float``, ``Decimal``): under a known field they
+          become masked strings; elsewhere they are masked only if they are
+          personal data on their own (a phone number stored as an integer).
+        - ``bytes`` and ``bytearray``: decoded (UTF-8, else Latin-1), masked as
+          text, and encoded back in the same codec; unchanged if nothing is found.
+        - Dates and times: under a known field (a birth date) the operator
+          gets the ISO form and returns a masked string; elsewhere they are
+          kept, since a date alone identifies no one.
+        - Sets and frozensets: each item is masked; the same type comes back.
+        - Any other object: masked through ``str(value)`` under a known field;
+          elsewhere replaced by its masked ``str`` if that holds personal data.
+
+        An operator applied by a path or a field name receives the entity
+        the value holds (what the scanner finds in the whole value, else the
+        field name's entity), never a placeholder, so an ``Encrypt`` token
+        records the real entity.
         """
-        return self._walk(record, (), None)
+        root = record if isinstance(record, Mapping) else None
+        return self._walk(record, (), None, root)
 
     def _target(self, path: tuple[str | int, ...]) -> str | Operator | None:
         for pattern, target in self._paths:
@@ -179,40 +272,196 @@ class Masker:
             return self._fields.get(path[-1])
         return None
 
+    def _field_of(self, path: tuple[str | int, ...]) -> str | None:
+        for segment in reversed(path):
+            if isinstance(segment, str):
+                return segment
+        return None
+
     def _walk(
-        self, value: Any, path: tuple[str | int, ...], inherited: str | Operator | None
+        self,
+        value: Any,
+        path: tuple[str | int, ...],
+        inherited: str | Operator | None,
+        root: Mapping[str, Any] | None,
     ) -> Any:
         if isinstance(value, Mapping):
-            return {
-                key: self._walk(item, (*path, normalise_field(str(key))), None)
-                for key, item in value.items()
-            }
+            out: dict[Any, Any] = {}
+            for key, item in value.items():
+                masked = self._walk(item, (*path, normalise_field(str(key))), None, root)
+                _put(out, self._key(key, root), masked)
+            return out
         # A list under a known field ("phones": [...]) passes its target to its items.
         target = (self._target(path) if path else None) or inherited
         if isinstance(value, (list, tuple)):
-            items = [self._walk(item, (*path, i), target) for i, item in enumerate(value)]
+            items = [self._walk(item, (*path, i), target, root) for i, item in enumerate(value)]
             return items if isinstance(value, list) else tuple(items)
-        return self._leaf(value, target)
+        if isinstance(value, Set):
+            masked_items = [self._walk(item, (*path, -1), target, root) for item in value]
+            return frozenset(masked_items) if isinstance(value, frozenset) else set(masked_items)
+        return self._leaf(value, path, target, root)
 
-    def _leaf(self, value: Any, target: str | Operator | None) -> Any:
+    def _key(self, key: Any, root: Mapping[str, Any] | None) -> Any:
+        if isinstance(key, str):
+            return self._text(key, root, None)
+        if key is None or isinstance(key, bool):
+            return key
+        text = str(key)
+        masked = self._text(text, root, None)
+        return key if masked == text else masked
+
+    def _leaf(  # noqa: PLR0911 (one return per kind of leaf)
+        self,
+        value: Any,
+        path: tuple[str | int, ...],
+        target: str | Operator | None,
+        root: Mapping[str, Any] | None,
+    ) -> Any:
         if value is None or isinstance(value, bool):
             return value
-        if isinstance(value, (int, float)):
-            text = str(value)
-            if target is not None:
-                return self._apply(text, target)
-            masked = self.mask_text(text)
-            return value if masked == text else masked
-        if not isinstance(value, str):
+        field = self._field_of(path)
+        if isinstance(value, str):
+            return self._string(value, path, target, root, field)
+        if isinstance(value, (bytes, bytearray)):
+            raw = bytes(value)
+            try:
+                text, codec = raw.decode("utf-8"), "utf-8"
+            except UnicodeDecodeError:
+                text, codec = raw.decode("latin-1"), "latin-1"
+            masked = self._string(text, path, target, root, field)
+            if masked == text:
+                return value
+            try:
+                encoded = masked.encode(codec)
+            except UnicodeEncodeError:
+                encoded = masked.encode("utf-8")
+            return encoded if isinstance(value, bytes) else bytearray(encoded)
+        if isinstance(value, (date, time)):  # datetime is a date
+            if target is None:
+                return value
+            text = value.isoformat()
+            return self._string(text, path, target, root, field)
+        text = str(value) if isinstance(value, (int, float, Decimal)) else _text_of(value)
+        masked = self._string(text, path, target, root, field)
+        if target is None and masked == text:
             return value
-        if target is not None:
-            return self._apply(value, target)
-        return self.mask_text(value)
+        return masked
 
-    def _apply(self, value: str, target: str | Operator) -> str:
+    def _string(
+        self,
+        value: str,
+        path: tuple[str | int, ...],
+        target: str | Operator | None,
+        root: Mapping[str, Any] | None,
+        field: str | None,
+    ) -> str:
+        allow = self._allow.get(field) if field is not None else None
+        if allow and allow_key(value) in allow:
+            return value
+        if target is None:
+            return self._text(value, root, field)
         if isinstance(target, str):
-            return self.mask_value(value, target)
-        return target.apply(value, "FIELD")
+            return self._value(value, target, root)
+        entity = self._detected(value)
+        if entity is None:
+            named = self._fields.get(path[-1]) if path and isinstance(path[-1], str) else None
+            entity = named or _FIELD
+        return _run(target, value, entity, root)
+
+    def _encrypters(self) -> list[Encrypt]:
+        found: dict[int, Encrypt] = {}
+        for operator in (*self.rules.values(), self.default, *(t for _, t in self._paths)):
+            if isinstance(operator, Encrypt):
+                found.setdefault(id(operator), operator)
+        return list(found.values())
+
+    def unmask(self, value: Any, *, record: Mapping[str, Any] | None = None) -> Any:
+        """Reverse the ``Encrypt`` tokens in *value* (text or a record masked by this masker).
+
+        Only a caller holding the encryptors' keysets can do this, and only for
+        tokens of this masker's ``Encrypt`` operators; every other mask stays.
+        Tokens bound to a row context are checked against *record* (default:
+        *value* itself, when it is a mapping), so a token moved to another row
+        fails.
+
+        Raises:
+            DecryptionError: If a token of this masker's form does not decrypt
+                (another key, entity or row).
+
+        .. versionadded:: 0.2
+        """
+        encrypters = self._encrypters()
+        if not encrypters:
+            return value
+        context = record if record is not None else (value if isinstance(value, Mapping) else None)
+        return self._unwalk(value, encrypters, context)
+
+    def _unwalk(self, value: Any, encrypters: list[Encrypt], context: Any) -> Any:
+        if isinstance(value, str):
+            return _reveal(value, encrypters, context)
+        if isinstance(value, Mapping):
+            return {
+                self._unwalk(k, encrypters, context): self._unwalk(v, encrypters, context)
+                for k, v in value.items()
+            }
+        if isinstance(value, (list, tuple)):
+            items = [self._unwalk(item, encrypters, context) for item in value]
+            return items if isinstance(value, list) else tuple(items)
+        if isinstance(value, Set):
+            revealed = [self._unwalk(item, encrypters, context) for item in value]
+            return frozenset(revealed) if isinstance(value, frozenset) else set(revealed)
+        return value
 
     def __repr__(self) -> str:
         return f"Masker(rules={sorted(self.rules)}, default={self.default!r})"
+
+
+def _run(operator: Operator, value: str, entity: str, root: Mapping[str, Any] | None) -> str:
+    """Apply *operator*; operators that bind a row (``Encrypt``) get the record."""
+    apply_in = getattr(operator, "apply_in", None)
+    if apply_in is not None and root is not None:
+        result = apply_in(value, entity, root)
+    else:
+        result = operator.apply(value, entity)
+    if not isinstance(result, str):
+        raise PolicyConfigError("an operator must return str", field=type(operator).__name__)
+    return result
+
+
+def _reveal(text: str, encrypters: list[Encrypt], context: Any) -> str:
+    for encrypter in encrypters:
+        if encrypter.pattern.search(text) is None:
+            continue
+
+        def opened(found: re.Match[str], encrypter: Encrypt = encrypter) -> str:
+            errors = 0
+            for candidate in (encrypter, *(e for e in encrypters if e is not encrypter)):
+                try:
+                    return candidate._open(found, context)  # noqa: SLF001 (same package)
+                except DecryptionError:
+                    errors += 1
+            raise DecryptionError(_DECRYPT_FAILED)
+
+        text = encrypter.pattern.sub(opened, text)
+    return text
+
+
+_DECRYPT_FAILED: Final = "could not decrypt: the token is invalid for this key, context or keyset"
+
+
+def _text_of(value: object) -> str:
+    try:
+        return str(value)
+    except Exception:  # noqa: BLE001 (a broken __str__ must not stop masking)
+        return "<unprintable>"
+
+
+def _put(out: dict[Any, Any], key: Any, value: Any) -> None:
+    """Store *value* under *key*, or under ``key#2``, ``key#3`` … if a masked key collides."""
+    if key not in out:
+        out[key] = value
+        return
+    number = 2
+    while f"{key}#{number}" in out:
+        number += 1
+    out[f"{key}#{number}"] = value

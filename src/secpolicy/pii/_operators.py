@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import re
-from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
+import unicodedata
+from datetime import date
+from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 import attrs
 
 from secpolicy.crypto import BlindIndex, FieldEncryptor, Keyset
+from secpolicy.exceptions import DecryptionError, PolicyConfigError
+from secpolicy.pii._entities import BIRTH_DATE, CN_MOBILE, PHONE
+from secpolicy.pii._phone import phone_digits, to_e164
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
 _COMPOUND: Final = (
     "欧阳 太史 端木 上官 司马 东方 独孤 南宫 万俟 闻人 夏侯 诸葛 尉迟 公羊 "
@@ -33,14 +39,70 @@ class Operator(Protocol):
         ...
 
 
-def _check_char(_: object, __: object, value: object) -> None:
+def _check_char(_: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or len(value) != 1:
-        raise ValueError("char must be a single character")
+        raise PolicyConfigError("must be a single character", field=attribute.name)
 
 
 def _non_negative(_: object, attribute: attrs.Attribute[int], value: object) -> None:
-    if not isinstance(value, int) or value < 0:
-        raise ValueError(f"{attribute.name} must be a non-negative integer")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise PolicyConfigError("must be a non-negative integer", field=attribute.name)
+
+
+def _fraction(_: object, attribute: attrs.Attribute[float], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise PolicyConfigError("must be a fraction from 0 to 1", field=attribute.name)
+
+
+def _check_prefix(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise PolicyConfigError("must be a regular expression or None", field=attribute.name)
+    try:
+        re.compile(value)
+    except re.error:
+        raise PolicyConfigError("is not a valid regular expression", field=attribute.name) from None
+
+
+_DATE_FORMATS: Final = (
+    # (pattern, order of the groups: y m d)
+    (re.compile(r"([0-9]{4})[-/.年]\s*([0-9]{1,2})[-/.月]\s*([0-9]{1,2})日?"), "ymd"),
+    (re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})"), "ymd"),
+    (re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})"), "dmy"),
+)
+
+
+def parse_birth_date(value: str) -> date | None:
+    """The date a birth-date field holds, or None if it cannot be read unambiguously.
+
+    ISO (``1990-01-15``, with a time after it), ``1990/01/15``, ``1990年1月15日``,
+    ``19900115``, and day-first or month-first forms with a four-digit year at
+    the end (``15/01/1990``, ``01/15/1990``). Where day and month could be
+    swapped (``05/04/1990``), both readings hide the same parts, so the
+    reading does not matter for masking: the day-first one is returned.
+    """
+    text = unicodedata.normalize("NFKC", value).strip()
+    for pattern, order in _DATE_FORMATS:
+        found = pattern.match(text)
+        if found is None or not _date_tail_ok(text[found.end() :]):
+            continue
+        first, second, third = (int(g) for g in found.groups())
+        if order == "ymd":
+            candidates = [(first, second, third)]
+        else:
+            candidates = [(third, second, first), (third, first, second)]
+        for year, month, day in candidates:
+            try:
+                return date(year, month, day)
+            except ValueError:
+                continue
+    return None
+
+
+def _date_tail_ok(tail: str) -> bool:
+    """After a date, nothing, or a time (``T10:00:00``, `` 10:00``)."""
+    return not tail or (tail[0] in "T " and not any(ch.isalpha() for ch in tail[1:]))
 
 
 @attrs.frozen
@@ -52,6 +114,14 @@ class Mask:
     more letters and digits than are kept, all of them are masked, so a short
     value never shows whole. Masking a masked value changes nothing.
 
+    A mask never reveals more than *max_reveal* of the value's letters and
+    digits: where *keep_first* and *keep_last* would show more, both shrink in
+    proportion, so ``Mask(3, 4)`` on ``+12345678`` shows 4 of its 8 digits
+    (``+1****678``), not 7. Birth dates (entity ``BIRTH_DATE``) are read as a
+    date first and masked in ISO order, so ``Mask(4, 0)`` shows the year of
+    ``15/01/1990`` (``1990-**-**``), never the day and month; a birth date
+    that cannot be read is masked whole.
+
     Args:
         keep_first: Letters and digits shown at the start.
         keep_last: Letters and digits shown at the end.
@@ -60,20 +130,43 @@ class Mask:
             and not counted, such as a country code: with
             ``Mask(3, 4, skip_prefix="[+]?86[ -]?")``, ``+86 150 1234 5678``
             reads ``+86 150 **** 5678``.
+        max_reveal: The largest share of the letters and digits shown (0 to
+            1, default 0.5). ``.. versionadded:: 0.2``
+
+    Raises:
+        PolicyConfigError: For a negative count, a *char* that is not one
+            character, an invalid *skip_prefix* or a share outside 0 to 1.
     """
 
     keep_first: int = attrs.field(default=0, validator=_non_negative)
     keep_last: int = attrs.field(default=0, validator=_non_negative)
     char: str = attrs.field(default="*", validator=_check_char, kw_only=True)
-    skip_prefix: str | None = attrs.field(default=None, kw_only=True)
+    skip_prefix: str | None = attrs.field(default=None, kw_only=True, validator=_check_prefix)
+    max_reveal: float = attrs.field(default=0.5, kw_only=True, validator=_fraction)
     _prefix: re.Pattern[str] | None = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         prefix = None if self.skip_prefix is None else re.compile(self.skip_prefix)
         object.__setattr__(self, "_prefix", prefix)
 
+    def kept(self, count: int) -> tuple[int, int]:
+        """How many of *count* letters and digits show at the start and at the end."""
+        first, last = self.keep_first, self.keep_last
+        if count <= first + last:
+            return 0, 0
+        allowed = math.floor(self.max_reveal * count + 1e-9)
+        if first + last > allowed:
+            scaled = first * allowed // (first + last)
+            first, last = scaled, allowed - scaled
+        return first, last
+
     def apply(self, value: str, entity: str) -> str:
-        """Mask *value* (the same way for every entity)."""
+        """Mask *value*; a ``BIRTH_DATE`` is read as a date first."""
+        if entity == BIRTH_DATE:
+            born = parse_birth_date(value)
+            value = born.isoformat() if born is not None else value
+            if born is None:
+                return "".join(self.char if ch.isalnum() else ch for ch in value)
         skip = 0
         if self._prefix is not None:
             found = self._prefix.match(value)
@@ -81,11 +174,21 @@ class Mask:
         positions = [
             i for i, ch in enumerate(value) if i >= skip and (ch.isalnum() or ch == self.char)
         ]
-        if len(positions) <= self.keep_first + self.keep_last:
-            hidden = set(positions)
-        else:
-            hidden = set(positions[self.keep_first : len(positions) - self.keep_last])
+        first, last = self.kept(len(positions))
+        hidden = set(positions[first : len(positions) - last])
         return "".join(self.char if i in hidden else ch for i, ch in enumerate(value))
+
+
+@attrs.frozen
+class Keep:
+    """Keep the value as it is, for fields that must stay in clear (an audit record's IP address).
+
+    .. versionadded:: 0.2
+    """
+
+    def apply(self, value: str, entity: str) -> str:
+        """Return *value* unchanged."""
+        return value
 
 
 @attrs.frozen
@@ -174,9 +277,16 @@ class Pseudonymize:
     """Replace the value with a keyed, deterministic pseudonym: ``<CN_MOBILE:3f2a9c1d…>``.
 
     The same value always gives the same pseudonym under the same key, so
-    masked records stay joinable and countable. Values are normalised first
-    (separators removed, letters lower-cased) so ``138 1234 5678`` and
-    ``13812345678`` agree.
+    masked records stay joinable and countable. Values are normalised first:
+    NFKC (full-width digits and letters to ASCII), case folding, separators
+    removed; telephone numbers (``CN_MOBILE`` and ``PHONE``, which share one
+    pseudonym space) in E.164 form, so ``+86 138 1234 5678``,
+    ``8613812345678``, ``13812345678`` and the same digits in full width
+    give one pseudonym.
+
+    .. versionchanged:: 0.2 Phone numbers are normalised to E.164 and
+       ``CN_MOBILE`` and ``PHONE`` share a pseudonym space, so pseudonyms of
+       phone numbers differ from those of 0.1.
 
     .. warning::
         This is pseudonymisation, not anonymisation (GDPR Recital 26, GB/T
@@ -188,49 +298,132 @@ class Pseudonymize:
         key: 32 key bytes, or a keyset of HMAC keys (``Keyset.generate("HMAC-SHA256")``).
         length: Bytes of the HMAC kept (4 to 32, default 8: 16 hex characters).
         template: ``{entity}`` and ``{digest}`` are filled in.
+        phone_region: The region of phone numbers written without a country code.
     """
 
     key: bytes | Keyset = attrs.field(repr=False)
     length: int = attrs.field(default=8, kw_only=True)
     template: str = attrs.field(default="<{entity}:{digest}>", kw_only=True)
+    phone_region: str = attrs.field(default="CN", kw_only=True)
     _index: BlindIndex = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_index", BlindIndex(self.key, length=self.length))
 
+    def normalise(self, value: str, entity: str) -> tuple[str, str]:
+        """The normal form of *value* and the pseudonym space it falls in."""
+        folded = unicodedata.normalize("NFKC", value).casefold()
+        if entity in _PHONE_ENTITIES:
+            e164 = to_e164(folded, self.phone_region)
+            return (e164 if e164 is not None else phone_digits(folded)), PHONE
+        return "".join(ch for ch in folded if ch.isalnum() or ch in "@._"), entity
+
     def apply(self, value: str, entity: str) -> str:
         """Return the pseudonym of *value*."""
-        normal = "".join(ch for ch in value.lower() if ch.isalnum() or ch in "@._")
-        digest = self._index.compute(normal, context=entity.encode())
+        normal, space = self.normalise(value, entity)
+        digest = self._index.compute(normal, context=space.encode())
         return self.template.format(entity=entity, digest=digest)
 
     def __repr__(self) -> str:
         return f"Pseudonymize(length={self.length})"
 
 
+_PHONE_ENTITIES: Final = frozenset({CN_MOBILE, PHONE})
+# The message of every decryption failure (the same as secpolicy.crypto's: no oracle).
+_DECRYPT_FAILED: Final = "could not decrypt: the token is invalid for this key, context or keyset"
+_TOKEN_CHARS: Final = "[A-Za-z0-9_-]+"  # noqa: S105 (base64url, not a password)
+_ENTITY_CHARS: Final = "[A-Z][A-Z0-9_]*"
+
+
 @attrs.frozen(repr=False)
 class Encrypt:
     """Replace the value with a :class:`~secpolicy.crypto.FieldEncryptor` token (reversible).
 
-    The entity name is bound as context, so a token can only be decrypted as
-    the entity it was found as: ``decrypt(token, context=b"pii:CN_MOBILE")``.
+    The token carries the entity it was found as (``enc:CN_MOBILE:AQAAA…``),
+    and the entity is bound into the associated data, so a token decrypts
+    only as that entity. With *context*, the token is also bound to its row:
+    ``Encrypt(encryptor, context=lambda record: record["customer_id"])``
+    makes a token copied into another customer's record fail to decrypt.
+    :meth:`secpolicy.pii.Masker.unmask` (or :meth:`decrypt`) reverses tokens
+    for callers holding the keyset.
 
     Args:
         encryptor: The field encryptor (AES-256-GCM or SM4-GCM keyset).
-        template: ``{token}`` and ``{entity}`` are filled in.
-        context: Builds the associated data from the entity name.
+        template: ``{token}`` and ``{entity}`` are filled in; both must appear
+            so that the token can be found and decrypted again.
+        context: Builds the row part of the associated data from the record
+            being masked (bytes or text). Masking free text outside a record
+            binds no row.
+
+    .. versionchanged:: 0.2 Tokens carry the entity (``enc:{entity}:{token}``)
+       and *context* takes the record, not the entity.
     """
 
     encryptor: FieldEncryptor
-    template: str = attrs.field(default="{token}", kw_only=True)
-    context: Callable[[str], bytes] = attrs.field(
-        default=lambda entity: f"pii:{entity}".encode(), kw_only=True
+    template: str = attrs.field(default="enc:{entity}:{token}", kw_only=True)
+    context: Callable[[Mapping[str, Any]], bytes | str] | None = attrs.field(
+        default=None, kw_only=True
     )
+    _pattern: re.Pattern[str] = attrs.field(init=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        if "{token}" not in self.template or "{entity}" not in self.template:
+            raise PolicyConfigError("must contain {token} and {entity}", field="template")
+        try:
+            self.template.format(entity="E", token="T")  # noqa: S106 (a trial fill-in)
+        except (KeyError, IndexError, ValueError):
+            raise PolicyConfigError(
+                "only {token} and {entity} may appear", field="template"
+            ) from None
+        literal = re.escape(self.template.replace("{entity}", "\0").replace("{token}", "\1"))
+        pattern = literal.replace(re.escape("\0"), f"(?P<entity>{_ENTITY_CHARS})").replace(
+            re.escape("\1"), f"(?P<token>{_TOKEN_CHARS})"
+        )
+        object.__setattr__(self, "_pattern", re.compile(pattern))
+
+    def _associated(self, entity: str, record: Mapping[str, Any] | None) -> bytes:
+        base = f"pii:{entity}".encode()
+        if self.context is None or record is None:
+            return base
+        row = self.context(record)
+        return base + b"|" + (row if isinstance(row, bytes) else str(row).encode("utf-8"))
 
     def apply(self, value: str, entity: str) -> str:
-        """Encrypt *value* and fill in the template."""
-        token = self.encryptor.encrypt(value.encode("utf-8"), context=self.context(entity))
+        """Encrypt *value* and fill in the template (no row bound)."""
+        return self.apply_in(value, entity, None)
+
+    def apply_in(self, value: str, entity: str, record: Mapping[str, Any] | None) -> str:
+        """Encrypt *value*, bound to *entity* and to the row context of *record*."""
+        token = self.encryptor.encrypt(
+            value.encode("utf-8"), context=self._associated(entity, record)
+        )
         return self.template.format(token=token, entity=entity)
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """Finds this operator's tokens in text (groups ``entity`` and ``token``)."""
+        return self._pattern
+
+    def decrypt(self, text: str, *, record: Mapping[str, Any] | None = None) -> str:
+        """The value a whole token of this operator stood for.
+
+        Raises:
+            DecryptionError: If *text* is not one token, or it does not
+                authenticate (another key, entity or row).
+        """
+        found = self._pattern.fullmatch(text)
+        if found is None:
+            raise DecryptionError(_DECRYPT_FAILED)
+        return self._open(found, record)
+
+    def _open(self, found: re.Match[str], record: Mapping[str, Any] | None) -> str:
+        plain = self.encryptor.decrypt(
+            found["token"], context=self._associated(found["entity"], record)
+        )
+        try:
+            return plain.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DecryptionError(_DECRYPT_FAILED) from None
 
     def __repr__(self) -> str:
         return "Encrypt(<encryptor>)"

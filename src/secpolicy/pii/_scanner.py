@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import heapq
 import re
-import string
-from collections.abc import Callable, Iterable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from ipaddress import IPv6Address
 from typing import Final
 
 import attrs
 
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.pii._email import email_matches, email_ok
 from secpolicy.pii._entities import (
+    CN_HK_MACAU_PERMIT,
     CN_MOBILE,
+    CN_PASSPORT,
     CN_RESIDENT_ID,
+    CN_TAIWAN_PERMIT,
     CN_USCC,
     DETECTABLE,
     EMAIL,
@@ -23,12 +29,23 @@ from secpolicy.pii._entities import (
     US_SSN,
 )
 from secpolicy.pii._ids import (
+    IBAN_LENGTHS,
+    card_issuer_ok,
+    iban_ok,
     is_cn_resident_id,
     is_cn_uscc,
-    is_iban,
     is_us_ssn,
     luhn_ok,
 )
+from secpolicy.pii._phone import (
+    DEFAULT_PHONE_REGIONS,
+    has_trunk_prefix,
+    international,
+    known_region,
+    national_region,
+)
+
+__all__ = ["CONTEXT_WORDS", "DEFAULT_PHONE_REGIONS", "Finding", "Recognizer", "Scanner"]
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -41,22 +58,32 @@ class Finding:
         end: Offset after the last character (``text[start:end]``).
         text: The matched text, exactly as it appears (personal data: the
             ``repr`` hides it).
+        score: How sure the scanner is, from 0 to 1: the format's own score
+            (a checked check digit scores high, a bare national phone number
+            low), raised when a context word (``手机``, ``card``, ``身份证`` …)
+            comes shortly before. ``.. versionadded:: 0.2``
     """
 
     entity: str
     start: int
     end: int
     text: str
+    score: float = 1.0
 
     def __repr__(self) -> str:
         return f"Finding({self.entity}, {self.start}:{self.end})"
 
 
-# Full-width forms (FF01-FF5E) and the ideographic space fold to ASCII. The
-# mapping is one code point to one, so offsets in the folded text are offsets
-# in the original.
-_FOLD: Final = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_NEEDS_FOLD: Final = re.compile("[\uff01-\uff5e\u3000]")
+# Full-width forms (FF01-FF5E) and the ideographic space fold to ASCII, the
+# no-break spaces to a space, and the dashes (hyphen, non-breaking hyphen,
+# figure dash, en and em dash, minus) to "-". The mapping is one code point to
+# one, so offsets in the folded text are offsets in the original.
+_FOLD: Final = (
+    {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+    | {0x3000: 0x20, 0x00A0: 0x20, 0x202F: 0x20, 0x2007: 0x20}
+    | dict.fromkeys((0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212), 0x2D)
+)
+_NEEDS_FOLD: Final = re.compile("[\uff01-\uff5e\u3000\u00a0\u202f\u2007\u2010-\u2014\u2212]")
 
 # Boundaries are explicit ASCII classes, never \b: in Python (and in Presidio's
 # patterns) \b sees no boundary between a CJK character and a digit, so
@@ -69,9 +96,13 @@ _NEEDS_FOLD: Final = re.compile("[\uff01-\uff5e\u3000]")
 _AFTER_FIRST: Final = r"(?<![0-9A-Za-z_].)"
 _NOT_AFTER: Final = r"(?![0-9A-Za-z_])"
 
-_RESIDENT_ID_REST: Final = (  # after the first digit, 1-9: 18 characters, or 15 digits
-    r"(?:[0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-    r"[0-9]{3}[0-9Xx]|[0-9]{5}[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3})"
+_DATE: Final = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+_DATE_YY: Final = r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+# After the first digit: 18 characters (or 6-8-4 with spaces), or 15 digits.
+_RESIDENT_ID_REST: Final = (
+    r"(?:[0-9]{5}" + _DATE + r"[0-9]{3}[0-9Xx]"
+    r"|[0-9]{5} " + _DATE + r" [0-9]{3}[0-9Xx]"
+    r"|[0-9]{5}" + _DATE_YY + r"[0-9]{3})"
 )
 _USCC_CHAR: Final = "[0-9A-HJ-NPQRTUWXY]"
 _USCC_REST: Final = _USCC_CHAR + "[0-9]{6}" + _USCC_CHAR + "{10}"
@@ -84,27 +115,20 @@ _ID_ALTERNATIVES: Final = r"(?<=[1-9])" + _RESIDENT_ID_REST + "|" + _USCC_REST
 _RESIDENT_ID_OR_USCC: Final = re.compile(
     _USCC_CHAR + _AFTER_FIRST + "(?:" + _ID_ALTERNATIVES + ")" + _NOT_AFTER
 )
+# Country code, check digits, then letters and digits with at most one space
+# or dash between them. The candidate may run into the next word; the
+# classifier cuts it at the country's IBAN length.
 _IBAN: Final = re.compile(
-    r"[A-Z]"
-    + _AFTER_FIRST
-    + r"[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?"
-    + _NOT_AFTER
+    r"[A-Za-z]" + _AFTER_FIRST + r"[A-Za-z][0-9]{2}(?:[ \-]?[A-Za-z0-9]){11,34}"
 )
-# Digit groups: an optional + or (, then 7-23 digits with single spaces,
-# dashes or a closing parenthesis between them. Bounded, so linear. The
-# alternatives for the next digit start with different characters, so only
-# one can match; the bare digit, by far the most common, is tried first.
-_DIGITS: Final = re.compile(
-    r"(?<![0-9A-Za-z_+(])(?:\+|\()?[0-9](?:[0-9]|[ \-][0-9]|\) ?[0-9]){6,22}" + _NOT_AFTER
-)
-_SSN_REST: Final = r"[0-9]{2}([ \-])[0-9]{2}\1[0-9]{4}"  # after the first digit
+_SSN_REST: Final = r"[0-9]{2}([ \-.])[0-9]{2}\1[0-9]{4}"  # after the first digit
 _SSN: Final = re.compile(r"[0-9]" + _AFTER_FIRST + _SSN_REST + _NOT_AFTER)
 # Both identifiers and the SSN in one pass, when all three are wanted. An SSN
 # has a separator as its fourth character where the identifiers have a letter
 # or digit, so at most one of them matches at a position; and their matches
-# never overlap (an identifier is a whole run of letters and digits, 15 or 18
-# long, and an SSN's runs are 3, 2 and 4 long), so one pass finds what the
-# separate passes find.
+# never overlap (an identifier is a run of letters and digits, or 6-8-4 with
+# single spaces, and an SSN's runs are 3, 2 and 4 long), so one pass finds
+# what the separate passes find.
 _IDS_OR_SSN: Final = re.compile(
     _USCC_CHAR
     + _AFTER_FIRST
@@ -114,6 +138,10 @@ _IDS_OR_SSN: Final = re.compile(
     + _SSN_REST
     + ")"
     + _NOT_AFTER
+)
+# Passports, Hong Kong/Macao and Taiwan travel permits: a letter and 8 characters.
+_TRAVEL: Final = re.compile(
+    r"[CDEGLPS]" + _AFTER_FIRST + r"(?:[A-HJ-NP-Z][0-9]{7}|[0-9]{8})" + _NOT_AFTER
 )
 _IPV4_OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 # The first octet after its first digit, with the alternatives in the same order.
@@ -126,117 +154,384 @@ _IPV4: Final = re.compile(
     + r"){3}(?![0-9A-Za-z_]|\.[0-9])"
 )
 _IPV4_HINT: Final = re.compile(r"\.[0-9]{1,3}\.[0-9]{1,3}\.")  # in every IPv4 address
+_IPV4_SHAPE: Final = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 # A hex digit or colon first; a hex digit must be followed by up to three more
 # and a colon (the first group of an address).
 _IPV6: Final = re.compile(
     r"[0-9A-Fa-f:](?<![0-9A-Za-z_:.].)(?:(?<=:)|(?=[0-9A-Fa-f]{0,3}:))"
     r"[0-9A-Fa-f:.]{1,43}[0-9A-Fa-f:](?![0-9A-Za-z_:]|\.[0-9A-Za-z])"
 )
-_LOCAL_MAX: Final = 64  # characters of an address's local part (RFC 5321 4.5.3.1.1)
-_LOCAL_CHARS: Final = string.ascii_letters + string.digits + "._%+-"
-_EMAIL: Final = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,"
-    + str(_LOCAL_MAX)
-    + r"}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,8}"
+_SEP: Final = r"(?:[ \-.]|\) ?| ?\()"  # between two digit groups
+_SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
+# Digit runs: an optional + or (, then groups of digits with one separator
+# between them (a space, dash or dot, a closing parenthesis, an opening one),
+# and an optional extension. The lookahead at the start skips, in C, the
+# short numbers (years, counts, times) that cannot be any entity. Each
+# separator alternative starts with a different character or is followed by a
+# digit, so the engine backtracks at most one character: linear. The
+# lookahead is bounded (at most 7 digits and 6 separators).
+#
+# Written as the plain form "(?<![0-9A-Za-z_+(])(?:\+ ?|\()?[0-9]+(?:SEP[0-9]+)*"
+# behind a lookahead for 7 digits, with the boundary check moved after the
+# first character so that the engine skips in C to the next digit, + or (.
+_DIGITS: Final = re.compile(
+    r"[0-9+(](?<![0-9A-Za-z_+(].)"
+    r"(?:(?<=[0-9])(?=" + _SIX_MORE + r")"
+    r"|(?<=\+) ?(?=[0-9]" + _SIX_MORE + r")"
+    r"|(?<=\()(?=[0-9]" + _SIX_MORE + r"))"
+    r"[0-9]*(?:" + _SEP + r"[0-9]+)*"
+    r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?" + _NOT_AFTER
 )
-_NANP_GROUPS: Final = re.compile(r"\(?[2-9][0-9]{2}\)?[ \-.]?[2-9][0-9]{2}[ \-.][0-9]{4}")
-_GROUPED: Final = re.compile(r"[0-9]{4}(?:[ \-][0-9]{4}){2,3}(?:[ \-][0-9]{1,3})?")
-
-
-_SEPARATOR_CHARS: Final = str.maketrans("", "", " -()+")
-_MOBILE_DIGITS: Final = re.compile(r"(?:86)?1[3-9][0-9]{9}")
-_E164_DIGITS: Final = range(8, 16)
-_CARD_DIGITS: Final = range(13, 20)
-_NANP_DIGITS: Final = 10
-_MOBILE_SIZES: Final = frozenset({11, 13})  # 1xxxxxxxxxx, or with the 86 prefix
+_GROUP: Final = re.compile(r"[0-9]+")
+_DATE_FIRST: Final = re.compile(
+    r"(?:19|20)[0-9]{2}([\-./])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![0-9])"
+)
+_EXTENSION: Final = re.compile(r" ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6}\Z")
+_MOBILE: Final = re.compile(r"1[3-9][0-9]{9}")
 _IPV6_MIN_COLONS: Final = 6  # without '::': 8 groups, or 6 and an IPv4 tail
-_TLD_MIN: Final = 2  # letters of the shortest top-level domain
+_RUN_DIGITS: Final = range(7, 21)  # what any digit entity can hold (00 + 15, a card's 19)
+_CARD_DIGITS: Final = range(13, 20)
+_CARD_LAYOUTS: Final = frozenset({(4, 6, 5), (4, 6, 4)})  # American Express, Diners Club
+_MIN_INNER_GROUP: Final = 2  # a group inside a dotted number has 2 digits or more
+_UNPREFIXED: Final = frozenset({10, 11})  # NANP with or without 1; 400/800 numbers
+_NATIONAL_MAX: Final = 14  # digits of the longest national number with its trunk prefix
+_MAX_GROUPS: Final = 8  # "+33 1 42 68 53 00 ext 12" has 7; no entity has more than 8
+_MOBILE_FIRST_GROUP: Final = 3  # "138 1234 5678": the first group of a mobile has 3 or more
+_CONTEXT_WINDOW: Final = 40
+
+#: Words that, shortly before a finding, raise its score (matched case-insensitively).
+CONTEXT_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    CN_MOBILE: ("手机", "电话", "联系", "mobile", "phone", "cell", "tel", "call", "contact"),
+    PHONE: (
+        "电话", "手机", "联系", "座机", "传真", "热线", "客服", "phone", "tel", "call",
+        "fax", "mobile", "cell", "contact", "hotline", "dial",
+    ),
+    PAYMENT_CARD: (
+        "卡号", "银行卡", "信用卡", "借记卡", "card", "visa", "mastercard", "amex",
+        "credit", "debit", "pan", "unionpay", "银联",
+    ),
+    CN_RESIDENT_ID: ("身份证", "证件", "公民身份", "id", "identity", "idcard", "id_no"),
+    CN_USCC: ("信用代码", "营业执照", "uscc", "credit code", "税号"),
+    US_SSN: ("ssn", "social security", "社会安全"),
+    IBAN: ("iban", "account", "bank", "账户", "账号"),
+    EMAIL: ("邮箱", "email", "e-mail", "mail"),
+    CN_PASSPORT: ("护照", "passport", "证件"),
+    CN_HK_MACAU_PERMIT: ("港澳", "通行证", "permit", "证件"),
+    CN_TAIWAN_PERMIT: ("台湾", "通行证", "permit", "证件"),
+    IP_ADDRESS: ("ip", "addr", "host", "client", "remote", "地址"),
+}  # fmt: skip
+_CONTEXT_BOOST: Final = 0.35
+
+# Scores of the formats, before context (see Finding.score).
+_SCORE_CHECKED: Final = 0.9  # a check digit over the whole value
+_SCORE_CARD: Final = 0.8
+_SCORE_MOBILE: Final = 0.8
+_SCORE_EMAIL: Final = 0.9
+_SCORE_IP: Final = 0.7
+_SCORE_SSN: Final = 0.6
+_SCORE_SSN_LOOSE: Final = 0.5  # spaces or dots
+_SCORE_TRAVEL: Final = 0.5  # a format without a check digit
+_SCORE_PHONE_INTL: Final = 0.75
+_SCORE_PHONE: Final = 0.6  # national, with a trunk prefix, parentheses, dashes or dots
+_SCORE_PHONE_BARE: Final = 0.5  # national, digits only
+_SCORE_PHONE_SPACED: Final = 0.4  # national, groups with spaces only, no trunk prefix
+_SCORE_DENY: Final = 1.0
+
+# A candidate: (start, end, entity, score).
+Candidate = tuple[int, int, str, float]
 
 
-def _classify_digits(candidate: str) -> str | None:
-    """The entity of a digit group (mobile, phone or card), or None."""
-    if candidate.isdigit():  # no separators: the common case of ids and bare numbers
-        digits, plus, bracket, grouped = candidate, False, False, True
-    else:
-        digits = candidate.translate(_SEPARATOR_CHARS)
-        plus = candidate[0] == "+"
-        bracket = "(" in candidate
-        grouped = False
+def _ctx_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """One search for any of *words*; ASCII words must not sit inside a longer word."""
+    parts = []
+    for word in sorted(set(words), key=len, reverse=True):
+        escaped = re.escape(word.casefold())
+        if word.isascii():
+            escaped = r"(?<![a-z])" + escaped + r"(?![a-z])"
+        parts.append(escaped)
+    return re.compile("|".join(parts)) if parts else re.compile(r"(?!)")
+
+
+def _score_in_context(
+    text: str, candidate: Candidate, contexts: Mapping[str, re.Pattern[str]], floor: int = 0
+) -> Candidate:
+    """*candidate* with its score raised if a context word comes shortly before it.
+
+    The look-back stops at *floor*, the end of the previous candidate: the
+    word ``phone`` before one number is no context for the next one.
+    """
+    start, end, entity, score = candidate
+    pattern = contexts.get(entity)
+    if pattern is None or score >= 1.0:
+        return candidate
+    window = text[max(0, start - _CONTEXT_WINDOW, floor) : start].casefold()
+    if pattern.search(window) is None:
+        return candidate
+    return (start, end, entity, min(1.0, score + _CONTEXT_BOOST))
+
+
+def _in_context(
+    text: str,
+    candidates: list[Candidate],
+    contexts: Mapping[str, re.Pattern[str]],
+    threshold: float,
+    *,
+    exact: bool,
+) -> list[Candidate]:
+    """The candidates at the threshold after context, each looking back to the previous one's end.
+
+    Sorted by start, the ends at or before a candidate's start are those of
+    earlier candidates; a heap holds the ends still ahead, so the sweep is
+    O(n log n) whatever the overlaps.
+    """
+    candidates.sort()
+    kept: list[Candidate] = []
+    ahead: list[int] = []
+    floor = 0
+    for candidate in candidates:
+        start = candidate[0]
+        while ahead and ahead[0] <= start:
+            floor = max(floor, heapq.heappop(ahead))
+        scored = (
+            _score_in_context(text, candidate, contexts, floor)
+            if exact or candidate[3] < threshold
+            else candidate
+        )
+        if scored[3] >= threshold:
+            kept.append(scored)
+        heapq.heappush(ahead, candidate[1])
+    return kept
+
+
+# -- digit runs: cards, mobiles, phones ------------------------------------------------------
+
+
+def _mobile_ok(digits: str, sizes: list[int], *, plus: bool) -> bool:
+    """A Chinese mobile number, with +86, 86 or 0086 in front or not.
+
+    The group where the national number starts must hold 3 or more of its
+    digits, so ``1-800-555-0199`` is not a mobile number.
+    """
     size = len(digits)
-    entity = None
-    if (
-        size in _MOBILE_SIZES
-        and not bracket
-        and _MOBILE_DIGITS.fullmatch(digits)
-        and (digits[:2] == "86" or not plus)
-    ):
-        entity = CN_MOBILE
-    elif plus:
-        entity = PHONE if size in _E164_DIGITS and not candidate.startswith("+(") else None
-    elif size in _CARD_DIGITS:
-        grouped = grouped or bool(_GROUPED.fullmatch(candidate))
-        entity = PAYMENT_CARD if not bracket and grouped and luhn_ok(digits) else None
-    elif size == _NANP_DIGITS and _NANP_GROUPS.fullmatch(candidate):
-        entity = PHONE
-    return entity
+    if size == 11:  # noqa: PLR2004
+        prefix = 0
+    elif size == 13 and digits[:2] == "86":  # noqa: PLR2004
+        prefix = 2
+    elif size == 15 and digits[:4] == "0086" and not plus:  # noqa: PLR2004
+        prefix = 4
+    else:
+        return False
+    if plus and prefix != 2:  # noqa: PLR2004
+        return False
+    if not _MOBILE.fullmatch(digits, prefix):
+        return False
+    seen = 0
+    for group in sizes:
+        if seen + group > prefix:
+            return seen + group - prefix >= _MOBILE_FIRST_GROUP
+        seen += group
+    return False  # pragma: no cover (the groups hold all the digits)
 
 
-def _email_ok(text: str) -> bool:
-    """:func:`is_email` for a match of ``_EMAIL``, whose shape is already checked.
+def _card_layout_ok(sizes: list[int]) -> bool:
+    """No separators, groups of 4 with a shorter last group, or 4-6-5 / 4-6-4."""
+    if len(sizes) == 1:
+        return True
+    if tuple(sizes) in _CARD_LAYOUTS:
+        return True
+    return all(size == 4 for size in sizes[:-1]) and 1 <= sizes[-1] <= 4  # noqa: PLR2004
 
-    The pattern guarantees ASCII, one ``@`` and non-empty labels; what is left
-    is the dots of the local part, the hyphens at the ends of labels and a
-    top-level domain of two or more letters.
+
+def _dots_ok(run: str, sizes: list[int]) -> bool:
+    """Dotted numbers are phones only in groups of 2 or more, and never an IPv4 address."""
+    return min(sizes) >= _MIN_INNER_GROUP and _IPV4_SHAPE.fullmatch(run) is None
+
+
+class _Digits:
+    """Classifies digit runs; runs that are not one entity are retried in parts."""
+
+    __slots__ = ("entities", "regions", "trunkless")
+
+    def __init__(self, entities: frozenset[str], regions: tuple[str, ...]) -> None:
+        self.entities = entities
+        self.regions = regions
+        # Whether a region writes national numbers without a trunk prefix
+        # (North America aside): then any length may be a national number.
+        self.trunkless = any(
+            not has_trunk_prefix(region) for region in regions if region not in ("US", "CA")
+        )
+
+    def classify(  # noqa: PLR0911 (one return per entity and format)
+        self, run: str, digits: str, sizes: list[int]
+    ) -> tuple[str, float] | None:
+        """The entity and score of one run (it may start with + or a parenthesis), or None."""
+        size = len(digits)
+        if size not in _RUN_DIGITS or len(sizes) > _MAX_GROUPS:
+            return None
+        plus = run[0] == "+"
+        bracket = "(" in run
+        entities = self.entities
+        if CN_MOBILE in entities and not bracket and _mobile_ok(digits, sizes, plus=plus):
+            return CN_MOBILE, _SCORE_MOBILE
+        dotted = "." in run
+        if (
+            PAYMENT_CARD in entities
+            and size in _CARD_DIGITS
+            and not (plus or bracket or dotted)
+            and _card_layout_ok(sizes)
+            and card_issuer_ok(digits)
+            and luhn_ok(digits)
+        ):
+            return PAYMENT_CARD, _SCORE_CARD
+        if PHONE not in entities or (dotted and not _dots_ok(run, sizes)):
+            return None
+        if _DATE_FIRST.match(run):
+            return None  # "2025-09-30 10": a date and an hour, not a phone
+        if plus or digits.startswith("00"):
+            return (PHONE, _SCORE_PHONE_INTL) if international(run, digits) else None
+        if size > _NATIONAL_MAX:
+            return None
+        if not (self.trunkless or bracket or digits[0] == "0" or size in _UNPREFIXED):
+            return None  # only North American and Chinese service numbers go without a 0
+        region = national_region(run, digits, self.regions)
+        if region is None:
+            return None
+        if len(sizes) == 1 and not bracket:
+            return PHONE, _SCORE_PHONE_BARE
+        if not bracket and digits[0] != "0" and "-" not in run and not dotted:
+            return PHONE, _SCORE_PHONE_SPACED
+        return PHONE, _SCORE_PHONE
+
+    def find(self, text: str, offset: int) -> list[Candidate]:
+        """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*)."""
+        if text.isdigit():  # one group, no separators: the common case of ids and bare numbers
+            bare = self.classify(text, text, [len(text)])
+            return [] if bare is None else [(offset, offset + len(text), *bare)]
+        if _IPV4_SHAPE.fullmatch(text):
+            return []  # an IPv4 address: the IPv4 pass reports it
+        extension = ""
+        found = _EXTENSION.search(text) if ("x" in text or "#" in text) else None
+        if found is not None:
+            extension, text = text[found.start() :], text[: found.start()]
+        parts = _GROUP.findall(text)
+        whole = self.classify(text, "".join(parts), list(map(len, parts)))
+        if whole is not None:
+            entity, score = whole
+            end = len(text) + (len(extension) if entity == PHONE else 0)
+            return [(offset, offset + end, entity, score)]
+        if len(parts) == 1:
+            return []
+        groups = [m.span() for m in _GROUP.finditer(text)]
+        return [
+            (offset + s, offset + e, entity, score)
+            for s, e, entity, score in self.split(text, groups)
+        ]
+
+    def split(self, text: str, groups: list[tuple[int, int]]) -> list[Candidate]:
+        """Sub-runs of a run that failed as a whole, longest first, left to right.
+
+        Only sub-runs of 7 to 20 digits in at most 8 groups are tried (no
+        entity is longer), so each group starts a bounded number of tries and
+        the work is linear in the run. A sub-run keeps the + or parenthesis
+        in front of its first group.
+        """
+        count = len(groups)
+        sizes = [end - start for start, end in groups]
+        found: list[Candidate] = []
+        i = 0
+        while i < count:
+            result = None
+            total = 0
+            ends = []
+            for j in range(i, min(count, i + _MAX_GROUPS)):
+                total += sizes[j]
+                if total > _RUN_DIGITS.stop - 1:
+                    break
+                if total >= _RUN_DIGITS.start and not (i == 0 and j == count - 1):
+                    ends.append((j, total))
+            for j, _ in reversed(ends):
+                start = groups[i][0]
+                if start > 0 and text[start - 1] in "+(":
+                    start -= 1
+                run = text[start : groups[j][1]]
+                part = sizes[i : j + 1]
+                digits = "".join(text[s:e] for s, e in groups[i : j + 1])
+                result = self.classify(run, digits, part)
+                if result is not None:
+                    found.append((start, groups[j][1], *result))
+                    i = j + 1
+                    break
+            else:
+                i += 1
+        return found
+
+
+# -- the other classifiers ------------------------------------------------------------------
+
+
+def _resident_id_or_uscc(text: str) -> str | None:
+    """CN_RESIDENT_ID or CN_USCC for a match of the shared pass, in that order.
+
+    A 15-digit number that starts with 34 or 37 and passes the Luhn check is
+    an American Express card number, not a first-generation ID.
     """
-    local, _, domain = text.partition("@")
-    tld = domain[domain.rfind(".") + 1 :]
-    return (
-        local[0] != "."
-        and local[-1] != "."
-        and ".." not in local
-        and domain[0] != "-"
-        and domain[-1] != "-"
-        and "-." not in domain
-        and ".-" not in domain
-        and tld.isalpha()
-        and len(tld) >= _TLD_MIN
-    )
+    if text[0] != "0" and text[:15].replace(" ", "").isdigit() and is_cn_resident_id(text):
+        if len(text) == 15 and text[:2] in ("34", "37") and luhn_ok(text):  # noqa: PLR2004
+            return None
+        return CN_RESIDENT_ID
+    if _USCC_SHAPE.fullmatch(text) and is_cn_uscc(text):
+        return CN_USCC
+    return None
 
 
-Classifier = Callable[[str], str | None]
-Matches = Callable[[str], Iterator[re.Match[str]]]
-# (the entities it can report, what finds its candidates in a text, what a
-# candidate is (None: every candidate is the one entity), a test that a text
-# can hold a finding at all (None: always run))
-Detector = tuple[frozenset[str], Matches, Classifier | None, Callable[[str], bool] | None]
+def _ids_or_ssn(text: str) -> str | None:
+    """US_SSN, CN_RESIDENT_ID or CN_USCC for a match of the pass for all three."""
+    if text[3] in " -.":
+        return US_SSN if is_us_ssn(text) else None
+    return _resident_id_or_uscc(text)
 
 
-def _email_matches(text: str) -> Iterator[re.Match[str]]:
-    """The matches of ``_EMAIL.finditer(text)``, found from each ``@`` instead of scanning.
+def _id_score(entity: str, text: str) -> float:
+    if entity == US_SSN:
+        return _SCORE_SSN if text[3] == "-" else _SCORE_SSN_LOOSE
+    return _SCORE_CHECKED
 
-    The local-part class excludes ``@``, so a match starts where the run of
-    local-part characters before its ``@`` starts (the lookbehind rules out
-    any later start), and that run is found with :meth:`str.rstrip`. A run
-    longer than ``_LOCAL_MAX``, or one that begins inside the previous match,
-    gives no match, as in a full scan. Only the domain is left to the regular
-    expression, matched at that one position.
+
+def _travel(text: str) -> str | None:
+    """The travel document a match of ``_TRAVEL`` is, by its first letter."""
+    first, second = text[0], text[1]
+    if first == "E" or (first == "G" and second.isdigit()):
+        return CN_PASSPORT
+    if first in "DSP" and second == "E":
+        return CN_PASSPORT
+    if first == "C":
+        return CN_HK_MACAU_PERMIT
+    if first == "L" and second.isdigit():
+        return CN_TAIWAN_PERMIT
+    return None
+
+
+def _iban_span(text: str) -> int | None:
+    """The length of the IBAN at the start of a match of ``_IBAN``, or None.
+
+    The match is cut after the country's number of letters and digits; what
+    follows must not continue the token.
     """
-    match_at = _EMAIL.match
-    position = 0
-    at = text.find("@")
-    while at >= 0:
-        window = text[max(0, at - _LOCAL_MAX - 1) : at]
-        run = len(window) - len(window.rstrip(_LOCAL_CHARS))
-        start = at - run
-        match = match_at(text, start) if 0 < run <= _LOCAL_MAX and start >= position else None
-        if match is not None:
-            yield match
-            position = match.end()
-        at = text.find("@", at + 1)  # the next @ is after the match: one @ to an address
-
-
-def _has_at(text: str) -> bool:
-    return "@" in text
+    country = text[:2].upper()
+    wanted = IBAN_LENGTHS.get(country)
+    if wanted is None:
+        return None
+    compact: list[str] = []
+    end = 0
+    for index, ch in enumerate(text):
+        if ch.isalnum():
+            compact.append(ch)
+            if len(compact) == wanted:
+                end = index + 1
+                break
+    if end == 0 or (end < len(text) and text[end].isalnum()):
+        return None
+    return end if iban_ok("".join(compact).upper()) else None
 
 
 def _may_hold_ipv4(text: str) -> bool:
@@ -268,65 +563,283 @@ def _ipv6(text: str) -> str | None:
     return IP_ADDRESS
 
 
-def _resident_id_or_uscc(text: str) -> str | None:
-    """CN_RESIDENT_ID or CN_USCC for a match of the shared pass, in that order."""
-    if text[0] != "0" and text[:15].isdigit() and is_cn_resident_id(text):
-        return CN_RESIDENT_ID
-    if _USCC_SHAPE.fullmatch(text) and is_cn_uscc(text):
-        return CN_USCC
-    return None
+# -- recognizers --------------------------------------------------------------------------
 
 
-def _fixed(entity: str, check: Callable[[str], bool]) -> Classifier:
+def _check_score(_: object, attribute: attrs.Attribute[float], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise PolicyConfigError("must be a number from 0 to 1", field=attribute.name)
+
+
+_ENTITY_NAME: Final = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
+
+
+def _check_entity(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not _ENTITY_NAME.fullmatch(value):
+        raise PolicyConfigError(
+            "must be an upper-case name of letters, digits and underscores", field=attribute.name
+        )
+
+
+def _compile(value: str | re.Pattern[str]) -> re.Pattern[str]:
+    if isinstance(value, re.Pattern):
+        return value
+    try:
+        return re.compile(value)
+    except (re.error, TypeError) as exc:
+        raise PolicyConfigError(f"not a regular expression ({exc})", field="pattern") from None
+
+
+def _context_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+@attrs.frozen
+class Recognizer:
+    """A custom entity: a pattern, an optional validator, context words and a score.
+
+    Register recognizers on a :class:`Scanner` (``Scanner(recognizers=[...])``
+    or :meth:`Scanner.register`); their findings take part in the overlap
+    resolution, the threshold and the allow-list like the built-in ones.
+
+    Args:
+        entity: The entity name reported (upper case, e.g. ``"EMPLOYEE_ID"``).
+        pattern: A regular expression (string or compiled). It runs on the
+            folded text (full-width forms as ASCII); keep it free of nested
+            repetition, since its time is the scanner's time.
+        validator: Called with each match; a match is reported only if it
+            returns True.
+        context: Words that raise the score when they come shortly before.
+        score: The score of a match without context (0 to 1).
+
+    Example:
+        >>> employee = Recognizer(entity="EMPLOYEE_ID", pattern=r"EMP-[0-9]{6}", context=("工号",))
+        >>> [(f.entity, f.text) for f in Scanner(recognizers=[employee]).find("工号EMP-004211")]
+        [('EMPLOYEE_ID', 'EMP-004211')]
+
+    .. versionadded:: 0.2
+    """
+
+    entity: str = attrs.field(validator=_check_entity)
+    pattern: re.Pattern[str] = attrs.field(converter=_compile)
+    validator: Callable[[str], bool] | None = attrs.field(default=None, kw_only=True)
+    context: tuple[str, ...] = attrs.field(default=(), converter=_context_tuple, kw_only=True)
+    score: float = attrs.field(default=0.6, validator=_check_score, kw_only=True)
+
+    def find(self, text: str) -> list[Candidate]:
+        """The candidates of this recognizer in *text* (already folded)."""
+        check = self.validator
+        return [
+            (m.start(), m.end(), self.entity, float(self.score))
+            for m in self.pattern.finditer(text)
+            if m.end() > m.start() and (check is None or check(m.group()))
+        ]
+
+
+def _terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for exact *terms*.
+
+    A term that starts or ends with an ASCII letter or digit must not continue
+    a longer word there.
+    """
+    parts = []
+    for term in sorted({t for t in terms if t}, key=len, reverse=True):
+        escaped = re.escape(term)
+        if term[0].isascii() and term[0].isalnum():
+            escaped = r"(?<![0-9A-Za-z_])" + escaped
+        if term[-1].isascii() and term[-1].isalnum():
+            escaped += r"(?![0-9A-Za-z_])"
+        parts.append(escaped)
+    return re.compile("|".join(parts)) if parts else None
+
+
+def fold(text: str) -> str:
+    """*text* with full-width forms, no-break spaces and dashes folded, offsets kept."""
+    return text if text.isascii() or not _NEEDS_FOLD.search(text) else text.translate(_FOLD)
+
+
+_ALLOW_DROP: Final = str.maketrans("", "", " -.()+\t")
+
+
+def allow_key(value: str) -> str:
+    """How an allow-list entry and a finding are compared: NFKC, case-folded, separators dropped."""
+    return unicodedata.normalize("NFKC", value).casefold().translate(_ALLOW_DROP)
+
+
+class DenyList:
+    """Exact terms reported as an entity (project code names, customer names).
+
+    Args:
+        terms: Entity name → the terms reported as that entity.
+    """
+
+    __slots__ = ("_patterns",)
+
+    def __init__(self, terms: Mapping[str, Iterable[str]]) -> None:
+        patterns = []
+        for entity, words in terms.items():
+            _check_entity(None, _ENTITY_ATTRIBUTE, entity)
+            pattern = _terms_pattern((words,) if isinstance(words, str) else words)
+            if pattern is not None:
+                patterns.append((entity, pattern))
+        self._patterns = tuple(patterns)
+
+    @property
+    def entities(self) -> frozenset[str]:
+        """The entities the list reports."""
+        return frozenset(entity for entity, _ in self._patterns)
+
+    def find(self, text: str) -> list[Candidate]:
+        """Every occurrence of a term in *text*."""
+        return [
+            (m.start(), m.end(), entity, _SCORE_DENY)
+            for entity, pattern in self._patterns
+            for m in pattern.finditer(text)
+        ]
+
+
+_ENTITY_ATTRIBUTE: Final = attrs.fields(Recognizer).entity
+
+
+# -- the scanner ---------------------------------------------------------------------------
+
+Pass = Callable[[str], list[Candidate]]
+
+
+def _regex_pass(
+    pattern: re.Pattern[str],
+    classify: Callable[[str], str | None],
+    score: Callable[[str, str], float],
+) -> Pass:
+    def run(text: str) -> list[Candidate]:
+        out = []
+        for match in pattern.finditer(text):
+            found = match.group()
+            entity = classify(found)
+            if entity is not None:
+                out.append((match.start(), match.end(), entity, score(entity, found)))
+        return out
+
+    return run
+
+
+def _fixed(entity: str, check: Callable[[str], bool]) -> Callable[[str], str | None]:
     return lambda text: entity if check(text) else None
-
-
-def _one(entity: str) -> frozenset[str]:
-    return frozenset({entity})
-
-
-def _ids_or_ssn(text: str) -> str | None:
-    """US_SSN, CN_RESIDENT_ID or CN_USCC for a match of the pass for all three."""
-    if text[3] in " -":
-        return US_SSN if is_us_ssn(text) else None
-    return _resident_id_or_uscc(text)
 
 
 _BOTH_IDS: Final = frozenset({CN_RESIDENT_ID, CN_USCC})
 _IDS_AND_SSN: Final = _BOTH_IDS | {US_SSN}
+_TRAVEL_ENTITIES: Final = frozenset({CN_PASSPORT, CN_HK_MACAU_PERMIT, CN_TAIWAN_PERMIT})
 _DIGIT_ENTITIES: Final = frozenset({PAYMENT_CARD, CN_MOBILE, PHONE})
-_SSN_PASS: Final[Detector] = (_one(US_SSN), _SSN.finditer, _fixed(US_SSN, is_us_ssn), None)
-_ID_PASSES: Final[tuple[Detector, ...]] = (
-    (_BOTH_IDS, _RESIDENT_ID_OR_USCC.finditer, _resident_id_or_uscc, None),
-    (_one(CN_RESIDENT_ID), _RESIDENT_ID.finditer, _fixed(CN_RESIDENT_ID, is_cn_resident_id), None),
-    (_one(CN_USCC), _USCC.finditer, _fixed(CN_USCC, is_cn_uscc), None),
-)
-_OTHER_PASSES: Final[tuple[Detector, ...]] = (
-    (_one(IBAN), _IBAN.finditer, _fixed(IBAN, is_iban), None),
-    (_DIGIT_ENTITIES, _DIGITS.finditer, _classify_digits, None),
-    (_one(EMAIL), _email_matches, _fixed(EMAIL, _email_ok), _has_at),
+
+
+def _iban_pass(text: str) -> list[Candidate]:
+    out = []
+    for match in _IBAN.finditer(text):
+        length = _iban_span(match.group())
+        if length is not None:
+            out.append((match.start(), match.start() + length, IBAN, _SCORE_CHECKED))
+    return out
+
+
+def _email_pass(text: str) -> list[Candidate]:
+    if "@" not in text:
+        return []
+    return [(s, e, EMAIL, _SCORE_EMAIL) for s, e in email_matches(text) if email_ok(text[s:e])]
+
+
+def _ipv4_pass(text: str) -> list[Candidate]:
+    if not _may_hold_ipv4(text):
+        return []
     # The IPv4 pattern admits only octets 0-255, so every match is an address.
-    (_one(IP_ADDRESS), _IPV4.finditer, None, _may_hold_ipv4),
-    (_one(IP_ADDRESS), _IPV6.finditer, _ipv6, _may_hold_ipv6),
-)
+    return [(m.start(), m.end(), IP_ADDRESS, _SCORE_IP) for m in _IPV4.finditer(text)]
 
 
-def _passes(wanted: frozenset[str]) -> tuple[Detector, ...]:
+def _ipv6_pass(text: str) -> list[Candidate]:
+    if not _may_hold_ipv6(text):
+        return []
+    return [
+        (m.start(), m.end(), IP_ADDRESS, _SCORE_IP)
+        for m in _IPV6.finditer(text)
+        if _ipv6(m.group()) is not None
+    ]
+
+
+def _digits_pass(classifier: _Digits) -> Pass:
+    find = classifier.find
+
+    def run(text: str) -> list[Candidate]:
+        out: list[Candidate] = []
+        for match in _DIGITS.finditer(text):
+            found = find(match.group(), match.start())
+            if found:
+                out.extend(found)
+        return out
+
+    return run
+
+
+def _travel_pass(wanted: frozenset[str]) -> Pass:
+    def classify(text: str) -> str | None:
+        entity = _travel(text)
+        return entity if entity in wanted else None
+
+    return _regex_pass(_TRAVEL, classify, lambda _e, _t: _SCORE_TRAVEL)
+
+
+def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...]:
     """The passes that find *wanted*, sharing one pass among identifiers where they can.
 
     All three of resident ID, credit code and SSN: one pass; both
     identifiers: one pass for them and one for the SSN; otherwise one each.
     """
+    passes: list[Pass] = []
     if wanted >= _IDS_AND_SSN:
-        ids: tuple[Detector, ...] = ((_IDS_AND_SSN, _IDS_OR_SSN.finditer, _ids_or_ssn, None),)
-    elif wanted >= _BOTH_IDS:
-        ids = (_ID_PASSES[0], _SSN_PASS)
+        passes.append(_regex_pass(_IDS_OR_SSN, _ids_or_ssn, _id_score))
     else:
-        ids = (*_ID_PASSES[1:], _SSN_PASS)
-    return tuple(d for d in (*ids, *_OTHER_PASSES) if d[0] & wanted)
+        if wanted >= _BOTH_IDS:
+            passes.append(_regex_pass(_RESIDENT_ID_OR_USCC, _resident_id_or_uscc, _id_score))
+        elif CN_RESIDENT_ID in wanted:
+            only_id = _fixed(CN_RESIDENT_ID, lambda t: _resident_id_or_uscc(t) == CN_RESIDENT_ID)
+            passes.append(_regex_pass(_RESIDENT_ID, only_id, _id_score))
+        elif CN_USCC in wanted:
+            passes.append(_regex_pass(_USCC, _fixed(CN_USCC, is_cn_uscc), _id_score))
+        if US_SSN in wanted:
+            passes.append(_regex_pass(_SSN, _fixed(US_SSN, is_us_ssn), _id_score))
+    if IBAN in wanted:
+        passes.append(_iban_pass)
+    if wanted & _DIGIT_ENTITIES:
+        passes.append(_digits_pass(_Digits(wanted & _DIGIT_ENTITIES, regions)))
+    if wanted & _TRAVEL_ENTITIES:
+        passes.append(_travel_pass(wanted & _TRAVEL_ENTITIES))
+    if EMAIL in wanted:
+        passes.append(_email_pass)
+    if IP_ADDRESS in wanted:
+        passes.extend((_ipv4_pass, _ipv6_pass))
+    return tuple(passes)
 
 
-_RANK: Final = {entity: rank for rank, entity in enumerate(DETECTABLE)}
+_RANK: Final[dict[str, int]] = {entity: rank for rank, entity in enumerate(DETECTABLE)}
+_CUSTOM_RANK: Final = len(DETECTABLE)
+
+
+def _check_threshold(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise PolicyConfigError("must be a number from 0 to 1", field="threshold")
+    return float(value)
+
+
+def _check_regions(regions: Iterable[object]) -> tuple[str, ...]:
+    checked: tuple[object, ...] = (regions,) if isinstance(regions, str) else tuple(regions)
+    for region in checked:
+        if not isinstance(region, str) or not known_region(region):
+            raise PolicyConfigError(
+                "unknown region code (use ISO 3166-1 alpha-2, e.g. 'CN', 'US')",
+                field="phone_regions",
+            )
+    return tuple(str(region) for region in checked)
 
 
 class Scanner:
@@ -334,37 +847,129 @@ class Scanner:
 
     Works inside Chinese text without spaces, with full-width digits and
     letters, and with common separators (``138 1234 5678``,
-    ``+86-138-1234-5678``, ``4111-1111-1111-1111``). Check digits are verified
-    (Luhn for cards, MOD 11-2 for resident IDs, MOD 97 for IBANs, GB 32100 for
-    credit codes), so a 16-digit order id that fails Luhn is not a card.
-    Every pattern has bounded repetition, so time is linear in the text length
-    whatever the input.
+    ``+86-138-1234-5678``, ``4111-1111-1111-1111``, ``972.238.9261``,
+    no-break spaces and em dashes). Check digits are verified (Luhn and the
+    issuer's range and length for cards, MOD 11-2 for resident IDs, MOD 97 for
+    IBANs, GB 32100 and the region code for credit codes), and telephone
+    numbers are validated with phonenumbers' metadata. A run of digits that is
+    not one entity is retried in parts split at its separators, so
+    ``13812345678 13987654321`` gives two mobile numbers and a card followed
+    by its expiry date is still found. Every pattern has bounded repetition
+    or is linear by construction, so time is linear in the text length.
+
+    Each finding has a score; findings scoring below *threshold* are not
+    reported. Context words shortly before a finding raise its score.
 
     Args:
-        entities: The entity names to look for (default: all detectable ones).
+        entities: The entity names to look for (default: all detectable ones,
+            those of *recognizers* and *deny_list* included).
+        phone_regions: The regions whose national phone formats are
+            recognised (``020 7946 0958`` is a UK number only if ``"GB"`` is
+            among them); international numbers are recognised for every
+            region. Default: ``DEFAULT_PHONE_REGIONS``.
+        threshold: The lowest score reported (0 to 1, default 0.5).
+        recognizers: Custom :class:`Recognizer` objects.
+        allow_list: Values never reported (test card numbers, the company's
+            own hotline), compared after NFKC folding, case folding and
+            dropping spaces, dashes, dots, parentheses and ``+``.
+        deny_list: Entity name → exact terms always reported as that entity
+            (project code names, customer names), with score 1.
 
     Raises:
-        ValueError: For an entity name the scanner cannot detect.
+        PolicyConfigError: For an entity name the scanner cannot detect, an
+            unknown region, or a threshold outside 0 to 1.
 
     Example:
         >>> [f.entity for f in Scanner().find("客户张三，手机13812345678，邮箱 zs@example.com")]
         ['CN_MOBILE', 'EMAIL']
     """
 
-    __slots__ = ("_detectors", "entities")
+    __slots__ = (
+        "_all",
+        "_allow",
+        "_allow_values",
+        "_contexts",
+        "_custom",
+        "_deny",
+        "_deny_terms",
+        "_passes",
+        "_ranks",
+        "entities",
+        "phone_regions",
+        "recognizers",
+        "threshold",
+    )
 
-    def __init__(self, entities: Iterable[str] | None = None) -> None:
-        wanted = tuple(DETECTABLE if entities is None else entities)
-        unknown = sorted(set(wanted) - set(DETECTABLE))
+    def __init__(
+        self,
+        entities: Iterable[str] | None = None,
+        *,
+        phone_regions: Iterable[str] = DEFAULT_PHONE_REGIONS,
+        threshold: float = 0.5,
+        recognizers: Iterable[Recognizer] = (),
+        allow_list: Iterable[str] = (),
+        deny_list: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        self.recognizers: tuple[Recognizer, ...] = tuple(recognizers)
+        for recognizer in self.recognizers:
+            if not isinstance(recognizer, Recognizer):
+                raise PolicyConfigError("must be Recognizer objects", field="recognizers")
+        self._deny_terms = {
+            k: tuple((v,) if isinstance(v, str) else v) for k, v in (deny_list or {}).items()
+        }
+        self._deny = DenyList(self._deny_terms)
+        custom = {r.entity for r in self.recognizers} | self._deny.entities
+        known = (*DETECTABLE, *sorted(custom - set(DETECTABLE)))
+        wanted = tuple(known if entities is None else entities)
+        unknown = sorted(str(e) for e in set(wanted) - set(known))
         if unknown:
-            raise ValueError(
-                f"cannot detect {', '.join(unknown)}; detectable: {', '.join(DETECTABLE)}"
+            raise PolicyConfigError(
+                f"cannot detect {', '.join(unknown)}; detectable: {', '.join(known)}",
+                field="entities",
             )
+        self._all = entities is None
         self.entities = frozenset(wanted)
-        self._detectors = _passes(self.entities)
+        self.phone_regions = _check_regions(phone_regions)
+        self.threshold = _check_threshold(threshold)
+        if isinstance(allow_list, str):
+            allow_list = (allow_list,)
+        self._allow_values = tuple(allow_list)
+        self._allow = frozenset(allow_key(v) for v in allow_list)
+        self._ranks = {entity: _RANK.get(entity, _CUSTOM_RANK) for entity in known}
+        contexts = {e: list(words) for e, words in CONTEXT_WORDS.items()}
+        for recognizer in self.recognizers:
+            contexts.setdefault(recognizer.entity, []).extend(recognizer.context)
+        self._contexts = {e: _ctx_pattern(w) for e, w in contexts.items() if w}
+        self._passes = _passes(self.entities, self.phone_regions)
+        self._custom = bool(self.recognizers) or bool(self._deny.entities)
+
+    def register(self, recognizer: Recognizer) -> Scanner:
+        """Add *recognizer* to this scanner and return the scanner (for chaining).
+
+        Its entity is added to the scanner's entities. The scanner's state is
+        replaced in one assignment per attribute, so a scan running in another
+        thread sees the recognizer or not, never half of it; register
+        recognizers while setting up, before sharing the scanner.
+
+        .. versionadded:: 0.2
+        """
+        if not isinstance(recognizer, Recognizer):
+            raise PolicyConfigError("must be a Recognizer", field="recognizer")
+        entities = None if self._all else (*self.entities, recognizer.entity)
+        built = Scanner(
+            entities,
+            phone_regions=self.phone_regions,
+            threshold=self.threshold,
+            recognizers=(*self.recognizers, recognizer),
+            allow_list=self._allow_values,
+            deny_list=self._deny_terms,
+        )
+        for name in Scanner.__slots__:
+            setattr(self, name, getattr(built, name))
+        return self
 
     def find(self, text: str) -> list[Finding]:
-        """Every finding in *text*, in order, without overlaps.
+        """Every finding in *text* scoring at least the threshold, in order, without overlaps.
 
         Where candidates overlap, the longer one wins (an e-mail address that
         starts with a mobile number is an e-mail address), then the more
@@ -373,7 +978,10 @@ class Scanner:
         Raises:
             TypeError: If *text* is not a ``str``.
         """
-        return [Finding(entity=e, start=s, end=t, text=text[s:t]) for s, t, e in self.spans(text)]
+        return [
+            Finding(entity=e, start=s, end=t, text=text[s:t], score=score)
+            for s, t, e, score in self.scored(text)
+        ]
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """Like :meth:`find`, as ``(start, end, entity)`` tuples (no objects to build).
@@ -381,27 +989,48 @@ class Scanner:
         Raises:
             TypeError: If *text* is not a ``str``.
         """
+        return [(s, t, e) for s, t, e, _ in self._scan(text, exact=False)]
+
+    def scored(self, text: str) -> list[Candidate]:
+        """Like :meth:`find`, as ``(start, end, entity, score)`` tuples.
+
+        .. versionadded:: 0.2
+
+        Raises:
+            TypeError: If *text* is not a ``str``.
+        """
+        return self._scan(text, exact=True)
+
+    def _scan(self, text: str, *, exact: bool) -> list[Candidate]:
+        """The findings; with *exact* False, context is looked for only below the threshold.
+
+        A candidate already at the threshold is reported whatever its context,
+        so :meth:`spans` and masking skip the look-back; :meth:`find` and
+        :meth:`scored` report the score with its context.
+        """
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
-        folded = text if text.isascii() or not _NEEDS_FOLD.search(text) else text.translate(_FOLD)
-        candidates: list[tuple[int, int, str]] = []
-        add = candidates.append
-        entities = self.entities
-        for reports, matches, classify, gate in self._detectors:
-            if gate is not None and not gate(folded):
-                continue  # no finding is possible: skip the pass
-            if classify is None:
-                (fixed,) = reports
-                for match in matches(folded):
-                    start, end = match.span()
-                    add((start, end, fixed))
-                continue
-            for match in matches(folded):
-                entity = classify(match.group())
-                if entity is not None and entity in entities:
-                    start, end = match.span()
-                    add((start, end, entity))
-        return _resolve(candidates) if len(candidates) > 1 else candidates
+        folded = fold(text)
+        candidates: list[Candidate] = []
+        for run in self._passes:
+            candidates.extend(run(folded))
+        if self._custom:
+            for recognizer in self.recognizers:
+                if recognizer.entity in self.entities:
+                    candidates.extend(recognizer.find(folded))
+            candidates.extend(c for c in self._deny.find(folded) if c[2] in self.entities)
+        if not candidates:
+            return candidates
+        threshold = self.threshold
+        contexts = self._contexts
+        if not exact and all(c[3] >= threshold for c in candidates):
+            kept = candidates  # at the threshold already: no look-back needed
+        else:
+            kept = _in_context(folded, candidates, contexts, threshold, exact=exact)
+        if self._allow:
+            allow = self._allow
+            kept = [c for c in kept if allow_key(folded[c[0] : c[1]]) not in allow]
+        return _resolve(kept, self._ranks) if len(kept) > 1 else kept
 
     def scan_lines(self, lines: Iterable[str]) -> Iterator[tuple[int, Finding]]:
         """Findings of each line of an iterable (a file), with 1-based line numbers.
@@ -413,10 +1042,10 @@ class Scanner:
                 yield number, finding
 
     def __repr__(self) -> str:
-        return f"Scanner({sorted(self.entities)})"
+        return f"Scanner({sorted(self.entities)}, threshold={self.threshold})"
 
 
-def _resolve(candidates: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def _resolve(candidates: list[Candidate], ranks: Mapping[str, int]) -> list[Candidate]:
     """Drop overlapping candidates in one sweep: the longer wins, then the more specific.
 
     Sorted by start, a candidate can only overlap the last one kept (every
@@ -427,13 +1056,13 @@ def _resolve(candidates: list[tuple[int, int, str]]) -> list[tuple[int, int, str
     rank) in any order.
     """
     candidates.sort()
-    kept: list[tuple[int, int, str]] = []
+    kept: list[Candidate] = []
     for candidate in candidates:
         if kept and candidate[0] < kept[-1][1]:
             last = kept[-1]
-            if (candidate[0] - candidate[1], _RANK[candidate[2]]) < (
+            if (candidate[0] - candidate[1], ranks[candidate[2]]) < (
                 last[0] - last[1],
-                _RANK[last[2]],
+                ranks[last[2]],
             ):
                 kept[-1] = candidate
             continue

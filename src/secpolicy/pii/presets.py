@@ -12,8 +12,11 @@ from secpolicy.pii._entities import (
     ADDRESS,
     BANK_ACCOUNT,
     BIRTH_DATE,
+    CN_HK_MACAU_PERMIT,
     CN_MOBILE,
+    CN_PASSPORT,
     CN_RESIDENT_ID,
+    CN_TAIWAN_PERMIT,
     CN_USCC,
     EMAIL,
     IBAN,
@@ -29,7 +32,13 @@ from secpolicy.pii._scanner import Scanner
 
 __all__ = ["CN_DISPLAY", "PCI_DISPLAY"]
 
-_CN_COUNTRY_CODE: Final = r"\+?86[ \-]?"
+_CN_COUNTRY_CODE: Final = r"(?:\+|00)?86[ \-]?"
+# The shares the display forms reveal: 10 of an ID's 18 characters, 7 of a
+# mobile number's 11 digits, 10 of a 16-digit card's digits. Shorter values
+# show less (every Mask caps what it reveals at its max_reveal share).
+_ID_SHARE: Final = 10 / 18
+_MOBILE_SHARE: Final = 7 / 11
+_CARD_SHARE: Final = 10 / 16
 
 #: De-identified display of customer data, as Chinese services show it on
 #: screens and paper (GB/T 35273-2020 §7.2 asks for de-identified display;
@@ -39,14 +48,19 @@ _CN_COUNTRY_CODE: Final = r"\+?86[ \-]?"
 #: first 6 and last 4, name with the surname kept (``张*``, ``欧阳**``),
 #: e-mail with the first character of the local part, address with its first
 #: 6 characters (province and city), birth date with the year only. Secrets
-#: are replaced with ``******``; any other entity with ``<ENTITY>``.
+#: are replaced with ``******``; passports and travel permits keep their
+#: first letter and last 3 digits; any other entity becomes ``<ENTITY>``.
+#: Other phone numbers show at most half their digits.
 CN_DISPLAY: Final = Masker(
     {
-        CN_RESIDENT_ID: Mask(6, 4),
-        CN_MOBILE: Mask(3, 4, skip_prefix=_CN_COUNTRY_CODE),
+        CN_RESIDENT_ID: Mask(6, 4, max_reveal=_ID_SHARE),
+        CN_MOBILE: Mask(3, 4, skip_prefix=_CN_COUNTRY_CODE, max_reveal=_MOBILE_SHARE),
         PHONE: Mask(3, 4),
-        PAYMENT_CARD: Mask(6, 4),
-        BANK_ACCOUNT: Mask(6, 4),
+        PAYMENT_CARD: Mask(6, 4, max_reveal=_CARD_SHARE),
+        BANK_ACCOUNT: Mask(6, 4, max_reveal=_CARD_SHARE),
+        CN_PASSPORT: Mask(1, 3),
+        CN_HK_MACAU_PERMIT: Mask(1, 3),
+        CN_TAIWAN_PERMIT: Mask(1, 3),
         PERSON_NAME: MaskName(),
         EMAIL: MaskEmail(1),
         ADDRESS: Mask(6, 0),
@@ -63,7 +77,11 @@ CN_DISPLAY: Final = Masker(
 #: v4.0.1 Req. 3.4.1 allows. Only card numbers (found in text or in card fields) and
 #: card secrets (CVV, PIN fields: Req. 3.3.1 forbids keeping them) are touched.
 PCI_DISPLAY: Final = Masker(
-    {PAYMENT_CARD: Mask(6, 4), BANK_ACCOUNT: Mask(6, 4), SECRET: Redact("******")},
+    {
+        PAYMENT_CARD: Mask(6, 4, max_reveal=_CARD_SHARE),
+        BANK_ACCOUNT: Mask(6, 4, max_reveal=_CARD_SHARE),
+        SECRET: Redact("******"),
+    },
     Replace("<{entity}>"),
     scanner=Scanner([PAYMENT_CARD]),
     builtin_fields=False,

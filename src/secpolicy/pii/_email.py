@@ -1,0 +1,109 @@
+"""E-mail addresses: the pattern, its fast search from each ``@`` and the final check.
+
+The local part is a run of ASCII address characters (apostrophes included:
+``o'brien``) and Latin, Greek or Cyrillic letters, or, where the character
+before the ``@`` is a CJK letter, a run of CJK letters (``张三``): in Chinese
+text without spaces, ``邮箱zs@example.com`` must give ``zs@example.com``. A
+domain label is made of the same letters and digits or of CJK letters, so
+``bücher.de``, ``例子.中国`` and ``xn--d1acufc.xn--p1ai`` are domains.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+LOCAL_MAX: Final = 64  # characters of an address's local part (RFC 5321 4.5.3.1.1)
+_LABEL_MAX: Final = 63
+_TLD_MIN: Final = 2
+_LGC: Final = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u04ff"
+_CJK: Final = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_LOCAL: Final = "[A-Za-z0-9._%+'\\-" + _LGC + "]"
+_CJK_CLASS: Final = "[" + _CJK + "]"
+_LABEL: Final = (
+    "(?:[A-Za-z0-9\\-" + _LGC + "]{1,63}|" + _CJK_CLASS + "{1,63})"
+)  # fmt: skip
+_DOMAIN: Final = _LABEL + "(?:\\." + _LABEL + "){1,8}"
+
+#: The plain form: a local run that starts where its run of characters
+#: starts, the ``@`` and the domain. The fast search gives the same matches.
+EMAIL: Final = re.compile(
+    "(?:(?<!" + _LOCAL + ")" + _LOCAL + "{1,64}|(?<!" + _CJK_CLASS + ")" + _CJK_CLASS + "{1,64})"
+    "@" + _DOMAIN
+)
+_FULL: Final = re.compile("(?:" + _LOCAL + "{1,64}|" + _CJK_CLASS + "{1,64})@" + _DOMAIN)
+# An @ that can be part of an address: a local character before it and a domain
+# character after it. Runs of @ and @ between spaces are skipped in C.
+_AT: Final = re.compile("(?<=" + _LOCAL[:-1] + _CJK + "])@(?=[A-Za-z0-9\\-" + _LGC + _CJK + "])")
+_LOCAL_RUN: Final = re.compile(_LOCAL + "{0,65}")
+_CJK_RUN: Final = re.compile(_CJK_CLASS + "{0,65}")
+_DOMAIN_AT: Final = re.compile("@" + _DOMAIN)
+
+
+def local_start(text: str, at: int) -> int:
+    """Where the local part before the ``@`` at *at* starts, or -1 if none can.
+
+    Looks at no more than ``LOCAL_MAX + 1`` characters: a longer run gives
+    no address, as in the plain form.
+    """
+    window = text[max(0, at - LOCAL_MAX - 1) : at][::-1]
+    run = _LOCAL_RUN.match(window)
+    size = run.end() if run is not None else 0
+    if size == 0:
+        cjk = _CJK_RUN.match(window)
+        size = cjk.end() if cjk is not None else 0
+    return at - size if 0 < size <= LOCAL_MAX else -1
+
+
+def email_matches(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of ``EMAIL.finditer(text)``, found from each possible ``@``.
+
+    The regular expression engine finds the ``@`` signs with an address
+    character on both sides; for each, :func:`local_start` looks back a
+    bounded distance and the domain is matched at that one position. The work
+    per ``@`` is bounded, and an ``@`` without address characters around it
+    costs nothing in Python, so the search is linear in the text.
+    """
+    position = 0
+    for at_match in _AT.finditer(text):
+        at = at_match.start()  # never inside the previous match: a domain has no @
+        start = local_start(text, at)
+        if start < 0 or start < position:
+            continue
+        domain = _DOMAIN_AT.match(text, at)
+        if domain is None:
+            continue
+        yield start, domain.end()
+        position = domain.end()
+
+
+def full_match(value: str) -> bool:
+    """True if all of *value* has the shape of an address."""
+    return _FULL.fullmatch(value) is not None
+
+
+def email_ok(text: str) -> bool:
+    """The checks left after the shape: dots in the local part, hyphens, the top-level domain.
+
+    The top-level domain is two or more letters, a punycode label
+    (``xn--p1ai``), or CJK letters (``中国``).
+    """
+    local, _, domain = text.rpartition("@")
+    tld = domain[domain.rfind(".") + 1 :]
+    labels_ok = all(
+        label[0] != "-" and label[-1] != "-" and len(label) <= _LABEL_MAX
+        for label in domain.split(".")
+    )
+    return (
+        local[0] != "."
+        and local[-1] != "."
+        and ".." not in local
+        and labels_ok
+        and (
+            (tld.isalpha() and (len(tld) >= _TLD_MIN or not tld.isascii()))
+            or (tld.startswith("xn--") and len(tld) > 4 and tld.isascii())  # noqa: PLR2004
+        )
+    )
