@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
 
@@ -14,6 +15,7 @@ from secpolicy.password._rules import (
     COMMON_PASSWORDS,
     Blocklist,
     character_classes,
+    date_forms,
     has_invalid_characters,
     has_keyboard_walk,
     has_sequence,
@@ -87,49 +89,90 @@ class LockoutPolicy:
     max_backoff: timedelta = attrs.field(default=timedelta(minutes=15), validator=_positive_delta)
 
 
+_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: NFKC composes at most four code points into one (a Greek vowel with three
+#: marks), so a raw input longer than this many times ``max_length`` cannot
+#: normalise to an acceptable length and is refused before normalisation.
+NFKC_MAX_SHRINK: Final = 4
+
+
 @attrs.frozen(kw_only=True)
 class PasswordContext:
     """What the policy knows about the user whose password is checked.
 
+    Only ``username`` appears in ``repr``: the e-mail address, the other
+    personal data and the hashes are hidden.
+
     Attributes:
         username: The account name.
         email: The e-mail address (its local part is checked too).
-        attributes: Other personal data: ``{"name": "Zhang San", "phone": ...,
-            "birth_date": date(1990, 3, 7)}``.
+        attributes: Other personal data: ``{"name": "张伟", "phone": ...,
+            "birth_date": date(1990, 1, 15)}``. Chinese names are also matched
+            in pinyin (with and without tones, initials); dates in the forms
+            people write birthdays (``19900115``, ``900115``, ``0115``,
+            ``1990-01-15``).
         previous_hashes: The user's earlier password hashes, newest first.
-        hasher: What verifies a password against those hashes.
+        current_hash: The hash of the password being replaced, so that a
+            change to the same password is refused.
+        hasher: What verifies a password against those hashes; required
+            when any hash is given.
         breach_checker: Where to look passwords up when the policy checks
             breaches (an offline corpus or the range API).
+
+    Raises:
+        PolicyConfigError: If hashes are given without a hasher (the history
+            check would silently pass).
+
+    .. versionchanged:: 0.2
+       ``current_hash``; hashes without a ``hasher`` are refused; personal
+       data is hidden from ``repr``.
     """
 
     username: str | None = None
-    email: str | None = None
-    attributes: Mapping[str, Any] = attrs.field(factory=dict)
-    previous_hashes: Sequence[str] = ()
+    email: str | None = attrs.field(default=None, repr=False)
+    attributes: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    previous_hashes: Sequence[str] = attrs.field(default=(), repr=False)
+    current_hash: str | None = attrs.field(default=None, repr=False)
     hasher: Verifier | None = None
     breach_checker: BreachChecker | None = None
 
+    def __attrs_post_init__(self) -> None:
+        if self.hasher is None and (self.previous_hashes or self.current_hash):
+            field = "current_hash" if self.current_hash else "previous_hashes"
+            raise PolicyConfigError(
+                "a hasher is required to compare the password with earlier hashes", field=field
+            )
+
     def user_values(self) -> dict[str, list[str]]:
-        """User data by kind, as strings (dates in several forms)."""
+        """User data by kind, as strings (dates in the forms people write them)."""
         values: dict[str, list[str]] = {}
         if self.username:
             values["username"] = [self.username]
         if self.email:
             values["email"] = [self.email, self.email.partition("@")[0]]
         for key, value in self.attributes.items():
-            if isinstance(value, date):
-                values[key] = [
-                    f"{value:%Y%m%d}",
-                    f"{value:%d%m%Y}",
-                    f"{value:%m%d%Y}",
-                    f"{value:%y%m%d}",
-                ]
+            if isinstance(value, datetime):
+                values[key] = date_forms(value.date())
+            elif isinstance(value, date):
+                values[key] = date_forms(value)
+            elif isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+                try:
+                    values[key] = date_forms(date.fromisoformat(value.strip()))
+                except ValueError:
+                    values[key] = [value]
             elif value is not None:
-                values[key] = [str(value)]
+                text = str(value)
+                forms = [text]
+                digits = re.sub(r"\D", "", text)
+                if len(digits) >= 11:  # noqa: PLR2004 (a mobile number: its tail is typed too)
+                    forms += [digits, digits[-8:], digits[-6:]]
+                values[key] = forms
         return values
 
 
 def _nfkc(password: str) -> str:
+    if unicodedata.is_normalized("NFKC", password):  # a quick check in C; most inputs pass
+        return password
     return unicodedata.normalize("NFKC", password)
 
 
@@ -230,11 +273,15 @@ class PasswordPolicy:
         """
         if not isinstance(password, str):
             raise TypeError(f"password must be str, not {type(password).__name__}")
+        too_long = PasswordCheck((Violation("too_long", {"max_length": self.max_length}),))
+        if len(password) > self.max_length * NFKC_MAX_SHRINK:
+            # Refused before any other work: NFKC alone can take seconds on megabytes.
+            return too_long
         if has_invalid_characters(password):
             return PasswordCheck((Violation("invalid_characters"),))
         text = _nfkc(password)
         if len(text) > self.max_length:
-            return PasswordCheck((Violation("too_long", {"max_length": self.max_length}),))
+            return too_long
         found = [
             *self._shape(text),
             *self._guessable(text, context),
@@ -298,11 +345,18 @@ class PasswordPolicy:
         return []
 
     def _history(self, password: str, context: PasswordContext | None) -> list[Violation]:
-        if not self.history_size or context is None or context.hasher is None:
+        if context is None:
             return []
-        recent = list(context.previous_hashes)[: self.history_size]
-        if any(context.hasher.verify(h, password) for h in recent):
-            return [Violation("reused", {"history_size": self.history_size})]
+        hasher = context.hasher
+        recent = list(context.previous_hashes)[: self.history_size] if self.history_size else []
+        if context.current_hash:
+            recent.insert(0, context.current_hash)
+        if not recent:
+            return []
+        if hasher is None:  # pragma: no cover - PasswordContext refuses hashes without a hasher
+            raise PolicyConfigError("a hasher is required", field="hasher")
+        if any(hasher.verify(h, password) for h in recent):
+            return [Violation("reused", {"history_size": max(self.history_size, 1)})]
         return []
 
     def enforce(self, password: str, *, context: PasswordContext | None = None) -> None:

@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 import attrs
 
 from secpolicy.password._rules import (
-    _KEYBOARD_ROWS,
+    _ALTERNATE,
     _MOBILE,
     _SUBSTITUTIONS,
     COMMON_PASSWORDS,
+    ENGLISH_WORDS,
+    ESTIMATOR_ROWS,
     Blocklist,
-    bundled_words,
     is_date,
     user_tokens,
 )
@@ -176,10 +177,25 @@ class _Match(NamedTuple):
     rank: int = 0  # dictionary matches: the word's rank
 
 
-class _Dictionary:
-    """Ranks of a word list, with l33t forms and every prefix for bounded walks."""
+def _with_prefixes(ranks: Mapping[str, int]) -> dict[str, int]:
+    """*ranks* plus every proper prefix of its words mapped to 0, for one lookup per step."""
+    table: dict[str, int] = {}
+    for word in ranks:
+        for i in range(3, len(word)):
+            table.setdefault(word[:i], 0)
+    table.update(ranks)
+    return table
 
-    __slots__ = ("leet", "max_len", "prefixes", "ranks")
+
+class _Dictionary:
+    """Ranks of a word list and of its l33t forms, each with every prefix.
+
+    One dictionary lookup per step tells both whether the piece is a word
+    (its rank) and whether a longer piece can still be one (0): the walk
+    over a password stops at the first piece that is neither.
+    """
+
+    __slots__ = ("leet", "max_len", "ranks", "table")
 
     def __init__(self, *rankings: Mapping[str, int]) -> None:
         self.ranks: dict[str, int] = {}
@@ -188,20 +204,19 @@ class _Dictionary:
                 if self.ranks.get(word, rank + 1) > rank:
                     self.ranks[word] = rank
         ranks = self.ranks
-        self.leet: dict[str, int] = {}
+        leet: dict[str, int] = {}
         for word, rank in ranks.items():
             plain = word.translate(_SUBSTITUTIONS)
-            if plain != word and self.leet.get(plain, rank + 1) > rank:
-                self.leet[plain] = rank
+            if plain != word and leet.get(plain, rank + 1) > rank:
+                leet[plain] = rank
         self.max_len = min(_MAX_WORD, max((len(w) for w in self.ranks), default=0))
-        self.prefixes = {
-            word[:i] for word in (*self.ranks, *self.leet) for i in range(1, len(word) + 1)
-        }
+        self.table = _with_prefixes(ranks)
+        self.leet = _with_prefixes(leet)
 
 
 #: Ordinary words and names, ranked (zxcvbn's frequency lists): what makes
 #: ``Tr0ub4dor`` cheaper than its length suggests. Not a blocklist.
-_WORDS: Final = Blocklist.lazy(lambda: bundled_words("words.txt.gz"), name="words")
+_WORDS: Final = ENGLISH_WORDS
 # One index per live blocklist; it goes when the blocklist does, so lists
 # built per request do not pile up.
 _DICTIONARIES: Final[weakref.WeakKeyDictionary[Blocklist, _Dictionary]] = (
@@ -224,7 +239,7 @@ def _dictionary_for(blocklist: Blocklist) -> _Dictionary:
 
 def _walk_pairs() -> dict[tuple[str, str], tuple[int, int]]:
     pairs: dict[tuple[str, str], tuple[int, int]] = {}
-    for row_id, row in enumerate(_KEYBOARD_ROWS):
+    for row_id, row in enumerate(ESTIMATOR_ROWS):
         for a, b in itertools.pairwise(row):
             pairs.setdefault((a, b), (row_id, 1))
             pairs.setdefault((b, a), (row_id, -1))
@@ -258,35 +273,46 @@ def _leet_variations(original: str, plain: str) -> float:
     return math.log10(2) * min(substituted, 8) if substituted else 0.0
 
 
-def _dictionary_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
+def _dictionary_matches(  # noqa: PLR0912 (one loop over four sources, kept together for speed)
+    text: str, folded: str, words: _Dictionary
+) -> list[_Match]:
     found: list[_Match] = []
     n = len(text)
     plain = folded.translate(_SUBSTITUTIONS)
-    backwards = folded[::-1]
-    for source, kind in ((folded, "exact"), (plain, "leet"), (backwards, "reversed")):
-        if kind == "leet" and plain == folded:
-            continue
-        ranks = words.leet if kind == "leet" else words.ranks
-        for i in range(n):
-            for j in range(i + 3, min(n, i + words.max_len) + 1):
+    alternate = folded.translate(_ALTERNATE)
+    table, leet, max_len = words.table, words.leet, words.max_len
+    sources = [(folded, "exact")]
+    if plain != folded:
+        sources.append((plain, "leet"))
+    if alternate not in (folded, plain):
+        sources.append((alternate, "leet"))
+    sources.append((folded[::-1], "reversed"))
+    for source, kind in sources:
+        is_leet = kind == "leet"
+        for i in range(n - 2):
+            for j in range(i + 3, min(n, i + max_len) + 1):
                 piece = source[i:j]
-                if piece not in words.prefixes:
-                    break
-                rank = ranks.get(piece) or (words.ranks.get(piece) if kind == "leet" else None)
+                rank = table.get(piece)
+                if is_leet:
+                    other = leet.get(piece)
+                    if rank is None or (other and (not rank or other < rank)):
+                        rank = other
                 if rank is None:
+                    break
+                if not rank:
                     continue
                 start, end = (n - j, n - i) if kind == "reversed" else (i, j)
+                if is_leet and folded[start:end] == piece:
+                    continue  # no substitution here: the exact walk has it
+                if kind == "reversed" and piece == piece[::-1]:
+                    continue
                 original = text[start:end]
                 log10 = math.log10(rank) + _case_variations(original)
                 notes: tuple[str, ...] = ()
-                if kind == "leet" and folded[start:end] == piece:
-                    continue  # no substitution here: the exact walk has it
-                if kind == "leet":
+                if is_leet:
                     log10 += _leet_variations(folded[start:end], piece)
                     notes = ("substitution",)
                 elif kind == "reversed":
-                    if piece == piece[::-1]:
-                        continue
                     log10 += math.log10(2)
                     notes = ("reversed",)
                 if original != original.lower():
