@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -31,7 +32,7 @@ from secpolicy.password._violations import PasswordCheck, Violation
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
-    from secpolicy.password._breach import BreachChecker
+    from secpolicy.password._breach import AsyncBreachChecker, BreachChecker
 
 
 class Verifier(Protocol):
@@ -134,7 +135,7 @@ class PasswordContext:
     previous_hashes: Sequence[str] = attrs.field(default=(), repr=False)
     current_hash: str | None = attrs.field(default=None, repr=False)
     hasher: Verifier | None = None
-    breach_checker: BreachChecker | None = None
+    breach_checker: BreachChecker | AsyncBreachChecker | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.hasher is None and (self.previous_hashes or self.current_hash):
@@ -168,6 +169,19 @@ class PasswordContext:
                     forms += [digits, digits[-8:], digits[-6:]]
                 values[key] = forms
         return values
+
+
+def _as_count(answer: object) -> int | None:
+    """A checker's answer as a count, or None for anything that is not a non-negative int."""
+    if isinstance(answer, bool) or not isinstance(answer, int) or answer < 0:
+        return None
+    return answer
+
+
+def _discard(awaitable: object) -> None:
+    close = getattr(awaitable, "close", None)
+    if callable(close):
+        close()
 
 
 def _nfkc(password: str) -> str:
@@ -337,12 +351,53 @@ class PasswordPolicy:
         if not self.check_breached:
             return []
         checker = context.breach_checker if context is not None else None
-        count = checker.count(text) if checker is not None else None
+        count: int | None = None
+        if checker is not None:
+            try:
+                answer: object = checker.count(text)
+            except Exception:  # noqa: BLE001 (check() never raises: a failed lookup is "unknown")
+                answer = None
+            if inspect.isawaitable(answer):
+                # An asyncio checker called from the blocking check(): use acheck().
+                _discard(answer)
+                answer = None
+            count = _as_count(answer)
+        return self._breach_verdict(count)
+
+    def _breach_verdict(self, count: int | None) -> list[Violation]:
         if count is None:
             return [Violation("breach_check_unavailable")] if self.breach_fail_closed else []
         if count >= self.breach_threshold:
             return [Violation("breached", {"count": count})]
         return []
+
+    async def acheck(
+        self, password: str, *, context: PasswordContext | None = None
+    ) -> PasswordCheck:
+        """:meth:`check` for asyncio services: awaits an asynchronous breach checker.
+
+        Every rule but the breach lookup runs as in :meth:`check`; the
+        context's ``breach_checker`` may be an
+        :class:`~secpolicy.password.AsyncBreachChecker` (its ``count`` is
+        awaited) or a blocking one. Never raises for any ``str``.
+
+        .. versionadded:: 0.2
+        """
+        offline = attrs.evolve(self, check_breached=False)
+        result = offline.check(password, context=context)
+        if not self.check_breached or result.codes in (("too_long",), ("invalid_characters",)):
+            return result
+        checker = context.breach_checker if context is not None else None
+        count: int | None = None
+        if checker is not None:
+            try:
+                answer: object = checker.count(_nfkc(password))
+                if inspect.isawaitable(answer):
+                    answer = await answer
+            except Exception:  # noqa: BLE001 (never raises: a failed lookup is "unknown")
+                answer = None
+            count = _as_count(answer)
+        return PasswordCheck((*result.violations, *self._breach_verdict(count)))
 
     def _history(self, password: str, context: PasswordContext | None) -> list[Violation]:
         if context is None:
