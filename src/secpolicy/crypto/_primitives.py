@@ -111,14 +111,28 @@ def b64encode(data: bytes) -> str:
 
 
 def b64decode(text: str | bytes) -> bytes:
-    """Strict inverse of :func:`b64encode`; raises ``ValueError`` on any malformed input."""
-    raw = text.encode("ascii") if isinstance(text, str) else bytes(text)
+    """Strict inverse of :func:`b64encode`; raises ``ValueError`` on any other input.
+
+    Only the canonical encoding is accepted: the URL-safe alphabet (no ``+``
+    or ``/``), no ``=`` padding, no white space, and a final character whose
+    unused bits are zero. So each byte string has exactly one accepted text,
+    and a token cannot be altered in its text while still decrypting.
+    """
+    raw = text.encode("ascii", "replace") if isinstance(text, str) else bytes(text)
     if len(raw) % 4 == 1:
         raise ValueError("impossible base64 length")
+    if raw.translate(None, _URLSAFE):
+        raise ValueError("not base64url (only A-Z, a-z, 0-9, - and _)")
     try:
-        return base64.b64decode(raw + b"=" * (-len(raw) % 4), altchars=b"-_", validate=True)
+        decoded = base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
     except binascii.Error:
         raise ValueError("malformed base64") from None
+    if base64.urlsafe_b64encode(decoded).rstrip(b"=") != raw:
+        raise ValueError("non-canonical base64")
+    return decoded
+
+
+_URLSAFE: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 __all__ = [
