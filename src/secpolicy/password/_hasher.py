@@ -136,7 +136,10 @@ class PasswordHasher:
         self,
         parameters: argon2.Parameters | None = None,
         *,
-        profile: HasherProfile | None = None,
+        profile: Literal[
+            "RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "ASVS_MINIMUM", "CHEAPEST_UNSAFE"
+        ]
+        | None = None,
         pepper: bytes | None = None,
     ) -> None:
         if profile is not None:

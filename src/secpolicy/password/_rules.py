@@ -195,7 +195,7 @@ def normalise_for_blocklist(password: str) -> str:
 
     ``P@ssw0rd2024!`` becomes ``password`` and ``$h4d0w123`` becomes
     ``shadow``, so one list entry covers its common variants. The blocklist
-    also tries the other readings (:func:`blocklist_candidates`): ``1L0veY0u!``
+    also tries the other readings (``1`` as ``i``, symbols kept as letters): ``1L0veY0u!``
     is refused as ``iloveyou``.
     """
     text = password.casefold()
