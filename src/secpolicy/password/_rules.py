@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 from secpolicy.exceptions import PolicyConfigError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
 #: The usual l33t substitutions, each with the letters it may stand for, most
 #: likely first ("1" is both "l" and "i", "!" both "i" and "l").
@@ -163,31 +163,39 @@ def blocklist_candidates(password: str, budget: int = CANDIDATE_BUDGET) -> list[
     reads ``shadow``. At most *budget* readings are made, so the work is
     bounded for any input.
     """
+    return list(itertools.islice(_readings(password), budget))
+
+
+def _readings(password: str) -> Iterator[str]:
+    """:func:`blocklist_candidates` lazily, so a lookup stops at the first hit."""
     text = password.casefold()
     if not any(_is_letter(ch) for ch in text):
         # Only digits and symbols: the password is its own common form (123456),
         # or that form with symbols around it (123456!).
         bare = text.strip("".join(ch for ch in set(text) if not ch.isalnum()))
-        return list(dict.fromkeys(c for c in (text, bare) if c))
+        yield from dict.fromkeys(c for c in (text, bare) if c)
+        return
     cores = [
         text[lead : len(text) - trail]
         for lead in _end_options(text, leading=True)
         for trail in _end_options(text, leading=False)
     ]
-    found: dict[str, None] = {}
+    seen: set[str] = set()
     # First every core's likeliest readings, so that no core goes untried.
     for core in cores:
         for reading in (core.translate(_SUBSTITUTIONS), core.translate(_ALTERNATE), core):
-            found.setdefault(reading)
+            if reading not in seen:
+                seen.add(reading)
+                yield reading
     for core in cores:
-        if len(found) >= budget:
-            break
         choices = [LEET[ch] + ch if ch in LEET else ch for ch in core]
+        if all(len(c) == 1 for c in choices):
+            continue
         for letters in itertools.product(*choices):
-            found.setdefault("".join(letters))
-            if len(found) >= budget:
-                break
-    return list(found)[:budget]
+            reading = "".join(letters)
+            if reading not in seen:
+                seen.add(reading)
+                yield reading
 
 
 def normalise_for_blocklist(password: str) -> str:
@@ -233,7 +241,7 @@ class _Words:
         normalised = self.normalised
         return any(
             len(common) >= MIN_NORMALISED and common in normalised
-            for common in blocklist_candidates(password)
+            for common in itertools.islice(_readings(password), CANDIDATE_BUDGET)
         )
 
 

@@ -104,6 +104,7 @@ _BRUTE_PER_CHAR: Final = 1.0  # log10 of 10 guesses per unexplained character, a
 _SEGMENT_PENALTY: Final = math.log10(3)  # each further pattern the attacker must combine
 _MIN_SUBMATCH: Final = math.log10(50)  # a pattern inside a longer password is never cheaper
 _MAX_WORD: Final = 32
+_LOG2: Final = math.log10(2)
 _MAX_BLOCK: Final = 12
 _KEYS: Final = 47  # keys on the main block of a US/Chinese keyboard
 _KEY_DEGREE: Final = 4  # average neighbours per key along rows and columns
@@ -281,15 +282,19 @@ def _dictionary_matches(  # noqa: PLR0912 (one loop over four sources, kept toge
     plain = folded.translate(_SUBSTITUTIONS)
     alternate = folded.translate(_ALTERNATE)
     table, leet, max_len = words.table, words.leet, words.max_len
-    sources = [(folded, "exact")]
-    if plain != folded:
-        sources.append((plain, "leet"))
-    if alternate not in (folded, plain):
-        sources.append((alternate, "leet"))
-    sources.append((folded[::-1], "reversed"))
-    for source, kind in sources:
+    everywhere = range(n - 2)
+    sources = [(folded, "exact", everywhere)]
+    for source in (plain, alternate):
+        if source == folded or (source is alternate and alternate == plain):
+            continue
+        # Only windows that hold a substituted character can give a l33t match.
+        changed = [k for k in range(n) if source[k] != folded[k]]
+        starts = range(max(0, changed[0] - max_len + 1), min(n - 2, changed[-1] + 1))
+        sources.append((source, "leet", starts))
+    sources.append((folded[::-1], "reversed", everywhere))
+    for source, kind, starts in sources:
         is_leet = kind == "leet"
-        for i in range(n - 2):
+        for i in starts:
             for j in range(i + 3, min(n, i + max_len) + 1):
                 piece = source[i:j]
                 rank = table.get(piece)
@@ -302,20 +307,24 @@ def _dictionary_matches(  # noqa: PLR0912 (one loop over four sources, kept toge
                 if not rank:
                     continue
                 start, end = (n - j, n - i) if kind == "reversed" else (i, j)
-                if is_leet and folded[start:end] == piece:
+                lower = folded[start:end]
+                if is_leet and lower == piece:
                     continue  # no substitution here: the exact walk has it
                 if kind == "reversed" and piece == piece[::-1]:
                     continue
                 original = text[start:end]
-                log10 = math.log10(rank) + _case_variations(original)
+                capitalised = original != lower
+                log10 = math.log10(rank)
+                if capitalised:
+                    log10 += _case_variations(original)
                 notes: tuple[str, ...] = ()
                 if is_leet:
-                    log10 += _leet_variations(folded[start:end], piece)
+                    log10 += _leet_variations(lower, piece)
                     notes = ("substitution",)
                 elif kind == "reversed":
-                    log10 += math.log10(2)
+                    log10 += _LOG2
                     notes = ("reversed",)
-                if original != original.lower():
+                if capitalised:
                     notes = (*notes, "capitalisation")
                 found.append(_Match(start, end, log10, "dictionary", notes, rank))
     return found
