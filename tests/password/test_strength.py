@@ -238,7 +238,6 @@ def _dictionary_matches_everywhere(  # noqa: PLR0912 (the plain twin mirrors the
     text: str, folded: str, words: object
 ) -> list[object]:
     """The plain twin of the l33t fast path: every source tried from every position."""
-
     from secpolicy.password import _strength as s
 
     found = []
