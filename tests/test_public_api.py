@@ -48,6 +48,7 @@ EXPECTED: dict[str, set[str]] = {
         "KeyWrapper",
         "Keyset",
         "KeysetError",
+        "PassphraseWrapper",
     },
     "secpolicy.password": {
         "ASVS_MINIMUM",
@@ -62,6 +63,7 @@ EXPECTED: dict[str, set[str]] = {
         "AsyncOnlineBreachChecker",
         "Blocklist",
         "BreachChecker",
+        "Locale",
         "LockStatus",
         "LockoutPolicy",
         "LoginThrottle",
@@ -83,6 +85,7 @@ EXPECTED: dict[str, set[str]] = {
         "ThrottleStore",
         "Verifier",
         "Violation",
+        "ViolationCode",
         "estimate",
         "normalise_for_blocklist",
         "profiles",

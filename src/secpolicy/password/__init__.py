@@ -46,7 +46,13 @@ from secpolicy.password._throttle import (
     ThrottleState,
     ThrottleStore,
 )
-from secpolicy.password._violations import MESSAGES, PasswordCheck, Violation
+from secpolicy.password._violations import (
+    MESSAGES,
+    Locale,
+    PasswordCheck,
+    Violation,
+    ViolationCode,
+)
 
 __all__ = [
     "ASVS_MINIMUM",
@@ -61,6 +67,7 @@ __all__ = [
     "AsyncOnlineBreachChecker",
     "Blocklist",
     "BreachChecker",
+    "Locale",
     "LockStatus",
     "LockoutPolicy",
     "LoginThrottle",
@@ -82,6 +89,7 @@ __all__ = [
     "ThrottleStore",
     "Verifier",
     "Violation",
+    "ViolationCode",
     "estimate",
     "normalise_for_blocklist",
     "profiles",

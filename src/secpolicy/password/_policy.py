@@ -27,7 +27,7 @@ from secpolicy.password._rules import (
     user_tokens,
 )
 from secpolicy.password._strength import estimate
-from secpolicy.password._violations import PasswordCheck, Violation
+from secpolicy.password._violations import Locale, PasswordCheck, Violation, ViolationCode
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -330,7 +330,7 @@ class PasswordPolicy:
                     break
         if self.max_repeated is not None and longest_run(text) > self.max_repeated:
             found.append(Violation("repeated_characters", {"max_repeated": self.max_repeated}))
-        checks = (
+        checks: tuple[tuple[bool, ViolationCode], ...] = (
             (self.forbid_sequences and has_sequence(text), "sequence"),
             (self.forbid_sequences and has_keyboard_walk(text), "keyboard_walk"),
             (self.forbid_dates and is_date(text), "date"),
@@ -424,7 +424,7 @@ class PasswordPolicy:
         if not result.ok:
             raise PasswordPolicyError(result.violations)
 
-    def describe(self, locale: str = "en") -> list[str]:
+    def describe(self, locale: Locale = "en") -> list[str]:
         """The policy as help text for a sign-up form, one line per requirement."""
         zh = locale == "zh-CN"
         lines = [

@@ -34,6 +34,7 @@ from secpolicy.password._rules import (
     is_date,
     user_tokens,
 )
+from secpolicy.password._violations import Locale
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -164,7 +165,7 @@ class Strength:
             raise ValueError("guesses_per_second must be positive")
         return self.guesses / guesses_per_second
 
-    def messages(self, locale: str = "en") -> list[str]:
+    def messages(self, locale: Locale = "en") -> list[str]:
         """The feedback as sentences in *locale* (``en`` or ``zh-CN``)."""
         return [FEEDBACK[code].get(locale, FEEDBACK[code]["en"]) for code in self.feedback]
 
