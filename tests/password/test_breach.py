@@ -454,3 +454,28 @@ class TestAsyncChecker:
         with pytest.raises(PolicyConfigError, match="timeout"):
             AsyncOnlineBreachChecker(timeout=0)
         assert repr(checker) == "AsyncOnlineBreachChecker()"
+
+
+class TestAsyncEdges:
+    def test_a_raising_async_checker_is_unknown(self) -> None:
+        """acheck never raises, whatever an async checker does."""
+
+        class Broken:
+            async def count(self, password: str) -> int | None:
+                raise RuntimeError("bug")
+
+        policy = PasswordPolicy(min_length=4, check_breached=True, breach_fail_closed=True)
+        context = PasswordContext(breach_checker=Broken())
+        result = asyncio.run(policy.acheck("Harbor-Lantern-58", context=context))
+        assert result.codes == ("breach_check_unavailable",)
+
+    def test_acheck_with_a_blocking_checker(self) -> None:
+        """A blocking checker works with acheck too; no checker fails closed when asked."""
+        policy = PasswordPolicy(min_length=4, check_breached=True, breach_fail_closed=True)
+        context = PasswordContext(
+            breach_checker=OnlineBreachChecker(lambda prefix: range_body("password"))
+        )
+        assert "breached" in asyncio.run(policy.acheck("password", context=context)).codes
+        assert asyncio.run(policy.acheck("Harbor-Lantern-58")).codes == (
+            "breach_check_unavailable",
+        )

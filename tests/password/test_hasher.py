@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import sys
+import types
 
 import argon2
 import pytest
@@ -204,3 +206,45 @@ class TestUnknownAccounts:
         assert calls[0] == calls[1]
         assert calls[0].startswith("$argon2id$")
         assert not hasher.needs_rehash(calls[0])
+
+
+class TestLegacyEdges:
+    def test_bcrypt_through_an_installed_module(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With a bcrypt module present, Django's bcrypt and bcrypt_sha256 forms are checked."""
+        seen: list[tuple[bytes, bytes]] = []
+
+        class FakeBcrypt(types.ModuleType):
+            def checkpw(self, secret: bytes, stored: bytes) -> bool:
+                seen.append((secret, stored))
+                if stored == b"broken":
+                    raise ValueError("invalid salt")
+                return stored == b"$2b$12$good"
+
+        monkeypatch.setitem(sys.modules, "bcrypt", FakeBcrypt("bcrypt"))
+        hasher = PasswordHasher.unsafe_for_tests()
+        assert hasher.verify("bcrypt$$2b$12$good", "pw")
+        assert seen[-1][0] == b"pw"
+        assert hasher.verify("bcrypt_sha256$$2b$12$good", "pw")
+        assert seen[-1][0] == hashlib.sha256(b"pw").hexdigest().encode()
+        assert not hasher.verify("bcrypt$broken", "pw")
+        assert not hasher.verify("bcrypt$$2b$12$other", "pw")
+        assert hasher.needs_rehash("bcrypt$$2b$12$good")
+
+    def test_without_bcrypt_bcrypt_hashes_do_not_verify(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without the bcrypt package the account is not opened (fail closed)."""
+        monkeypatch.setitem(sys.modules, "bcrypt", None)
+        assert not PasswordHasher.unsafe_for_tests().verify("bcrypt$$2b$12$good", "pw")
+
+    def test_non_text_inputs(self) -> None:
+        """A hash that is not text does not verify; a non-str password is a TypeError."""
+        hasher = PasswordHasher.unsafe_for_tests()
+        assert not hasher.verify(b"$argon2id$", "pw")  # type: ignore[arg-type]
+        assert hasher.needs_rehash(None)  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            hasher.verify("pbkdf2_sha256$1$s$h", b"pw")  # type: ignore[arg-type]
+
+    def test_malformed_argon2_needs_rehash(self) -> None:
+        """An argon2id string that does not parse needs a rehash."""
+        assert PasswordHasher.unsafe_for_tests().needs_rehash("$argon2id$v=19$garbage")

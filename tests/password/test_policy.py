@@ -483,3 +483,21 @@ class TestHistoryWiring:
         text = repr(context)
         for secret in ("13812345678", "1990", "example.com", "$argon2"):
             assert secret not in text
+
+
+class TestUserValues:
+    def test_forms_of_each_kind(self) -> None:
+        """Datetimes, bad ISO text and other values become tokens without raising."""
+        context = PasswordContext(
+            attributes={
+                "seen": datetime(1990, 1, 15, 8, 0, tzinfo=UTC),
+                "bad": "1990-13-45",
+                "none": None,
+                "count": 42,
+            }
+        )
+        values = context.user_values()
+        assert "19900115" in values["seen"]
+        assert values["bad"] == ["1990-13-45"]
+        assert "none" not in values
+        assert values["count"] == ["42"]
