@@ -114,14 +114,14 @@ class OfflineBreachChecker:
         except ValueError:
             self._file.close()
             raise PolicyConfigError(f"breach file {self.path} is empty", field="path") from None
+        if hasattr(mmap, "MADV_RANDOM"):  # pragma: no branch (Linux and macOS have it)
+            # Lookups (and the format check) jump around: read only the pages probed.
+            self._map.madvise(mmap.MADV_RANDOM)
         try:
             self._validate()
         except PolicyConfigError:
             self.close()
             raise
-        if hasattr(mmap, "MADV_RANDOM"):  # pragma: no branch (Linux and macOS have it)
-            # Lookups jump around: read only the pages probed, not 128 kB around each.
-            self._map.madvise(mmap.MADV_RANDOM)
 
     def _validate(self) -> None:
         """Check sampled lines for the ``HASH:COUNT`` form and ascending order."""

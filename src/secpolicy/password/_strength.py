@@ -296,7 +296,8 @@ def _dictionary_matches(  # noqa: PLR0912 (one loop over four sources, kept toge
     for source, kind, starts in sources:
         is_leet = kind == "leet"
         for i in starts:
-            for j in range(i + 3, min(n, i + max_len) + 1):
+            last = i + max_len
+            for j in range(i + 3, (n if last > n else last) + 1):
                 piece = source[i:j]
                 rank = table.get(piece)
                 if is_leet:
@@ -384,7 +385,7 @@ def _repeat_matches(
     """
     found: list[_Match] = []
     n = len(folded)
-    for block in range(1, _MAX_BLOCK + 1):
+    for block in range(1, min(_MAX_BLOCK, n // 2) + 1):  # a block must fit twice
         k = block
         while k < n:
             if folded[k] != folded[k - block]:
@@ -473,13 +474,13 @@ def _cover(n: int, matches: list[_Match]) -> tuple[float, list[_Match | None]]:
     for e in range(1, n + 1):
         fresh = pattern[e - 1] + (_SEGMENT_PENALTY if e > 1 else 0.0)
         extend = brute[e - 1]
-        brute[e] = min(fresh, extend) + _BRUTE_PER_CHAR
+        brute[e] = (fresh if fresh < extend else extend) + _BRUTE_PER_CHAR
         via_brute[e] = extend <= fresh
         for match in ending[e]:
             s = match.start
             before_pattern = pattern[s]
             before_brute = brute[s]
-            previous = min(before_pattern, before_brute)
+            previous = before_pattern if before_pattern < before_brute else before_brute
             log10 = match.log10 if match.end - s == n else max(match.log10, _MIN_SUBMATCH)
             cost = previous + log10 + (_SEGMENT_PENALTY if s > 0 else 0.0)
             if cost < pattern[e]:
@@ -569,34 +570,39 @@ def _matches(
 def _patterns(pieces: list[_Match | None]) -> tuple[Pattern, ...]:
     result: list[Pattern] = []
     position = 0
+    brute_start: int | None = None  # start of the brute-force run being gathered
     whole = len(pieces) == 1
-    for piece in pieces:
-        if piece is None:
-            if result and result[-1].kind == "brute_force":
-                last = result[-1]
-                result[-1] = attrs.evolve(
-                    last, end=last.end + 1, guesses_log10=last.guesses_log10 + _BRUTE_PER_CHAR
-                )
-            else:
-                result.append(
-                    Pattern(
-                        kind="brute_force",
-                        start=position,
-                        end=position + 1,
-                        guesses_log10=_BRUTE_PER_CHAR,
-                    )
-                )
-            position += 1
-        else:
+
+    def close_run() -> None:
+        if brute_start is not None:
+            length = position - brute_start
             result.append(
                 Pattern(
-                    kind=piece.kind,
-                    start=piece.start,
-                    end=piece.end,
-                    guesses_log10=piece.log10 if whole else max(piece.log10, _MIN_SUBMATCH),
+                    kind="brute_force",
+                    start=brute_start,
+                    end=position,
+                    guesses_log10=_BRUTE_PER_CHAR * length,
                 )
             )
-            position = piece.end
+
+    for piece in pieces:
+        if piece is None:
+            if brute_start is None:
+                brute_start = position
+            position += 1
+            continue
+        close_run()
+        brute_start = None
+        result.append(
+            Pattern(
+                kind=piece.kind,
+                start=piece.start,
+                end=piece.end,
+                guesses_log10=piece.log10 if whole else max(piece.log10, _MIN_SUBMATCH),
+            )
+        )
+        position = piece.end
+    close_run()
     return tuple(result)
 
 
