@@ -34,12 +34,12 @@ from secpolicy.password._rules import (
     is_date,
     user_tokens,
 )
-from secpolicy.password._violations import Locale
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from secpolicy.password._policy import PasswordContext
+    from secpolicy.password._violations import Locale
 
 #: The year dates are measured from (zxcvbn uses the current year; a constant
 #: keeps results reproducible and no clock is read). Override per call.
