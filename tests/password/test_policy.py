@@ -501,3 +501,15 @@ class TestUserValues:
         assert values["bad"] == ["1990-13-45"]
         assert "none" not in values
         assert values["count"] == ["42"]
+
+
+class TestContextFields:
+    def test_name_phone_and_birth_date_as_fields(self) -> None:
+        """name=, phone= and birth_date= work like the same keys in attributes."""
+        context = PasswordContext(
+            username="zw", name="张伟", phone="13812345678", birth_date=date(1990, 1, 15)
+        )
+        for password in ("ZhangWei!2024x", "Qx!12345678kp", "Qx!19900115kp"):
+            assert "similar_to_user_data" in BASE.check(password, context=context).codes
+        assert "张伟" not in repr(context)
+        assert "13812345678" not in repr(context)

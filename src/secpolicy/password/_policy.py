@@ -107,6 +107,9 @@ class PasswordContext:
     Attributes:
         username: The account name.
         email: The e-mail address (its local part is checked too).
+        name: The person's name; a Chinese name is also matched in pinyin.
+        phone: The phone number (also by its last 8 and 6 digits).
+        birth_date: The birth date, matched in the forms people write it.
         attributes: Other personal data: ``{"name": "张伟", "phone": ...,
             "birth_date": date(1990, 1, 15)}``. Chinese names are also matched
             in pinyin (with and without tones, initials); dates in the forms
@@ -125,12 +128,15 @@ class PasswordContext:
             check would silently pass).
 
     .. versionchanged:: 0.2
-       ``current_hash``; hashes without a ``hasher`` are refused; personal
-       data is hidden from ``repr``.
+       ``name``, ``phone``, ``birth_date`` and ``current_hash``; hashes
+       without a ``hasher`` are refused; personal data is hidden from ``repr``.
     """
 
     username: str | None = None
     email: str | None = attrs.field(default=None, repr=False)
+    name: str | None = attrs.field(default=None, repr=False)
+    phone: str | None = attrs.field(default=None, repr=False)
+    birth_date: date | None = attrs.field(default=None, repr=False)
     attributes: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
     previous_hashes: Sequence[str] = attrs.field(default=(), repr=False)
     current_hash: str | None = attrs.field(default=None, repr=False)
@@ -151,7 +157,9 @@ class PasswordContext:
             values["username"] = [self.username]
         if self.email:
             values["email"] = [self.email, self.email.partition("@")[0]]
-        for key, value in self.attributes.items():
+        named = {"name": self.name, "phone": self.phone, "birth_date": self.birth_date}
+        given = {key: value for key, value in named.items() if value is not None}
+        for key, value in {**given, **self.attributes}.items():
             if isinstance(value, datetime):
                 values[key] = date_forms(value.date())
             elif isinstance(value, date):
