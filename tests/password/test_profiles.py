@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 import string
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from secpolicy.password import PasswordPolicy, profiles
+from secpolicy.password import PasswordContext, PasswordPolicy, profiles
 
 ALL = {name: getattr(profiles, name) for name in profiles.__all__}
 
@@ -174,3 +176,15 @@ class TestGuessableEverywhere:
         policy = ALL[name]
         refused = [p for p in _random_passwords(2000) if GUESSABILITY & set(policy.check(p).codes)]
         assert len(refused) <= 1, refused
+
+
+class TestNeverRaises:
+    @settings(max_examples=80, deadline=None)
+    @given(st.text(max_size=80), st.sampled_from(ESTIMATOR_PROFILES))
+    def test_any_text_in_any_profile(self, password: str, name: str) -> None:
+        """Every profile, with a Chinese user's context, judges any text without raising."""
+        context = PasswordContext(
+            username="zw", name="张伟", phone="13812345678", birth_date=date(1990, 1, 15)
+        )
+        result = ALL[name].check(password, context=context)
+        assert result.ok == (not result.violations)

@@ -6,6 +6,7 @@ import inspect
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
@@ -142,6 +143,9 @@ class PasswordContext:
     current_hash: str | None = attrs.field(default=None, repr=False)
     hasher: Verifier | None = None
     breach_checker: BreachChecker | AsyncBreachChecker | None = None
+    _token_sets: Mapping[str, frozenset[str]] = attrs.field(
+        init=False, repr=False, eq=False, factory=dict
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.hasher is None and (self.previous_hashes or self.current_hash):
@@ -149,6 +153,16 @@ class PasswordContext:
             raise PolicyConfigError(
                 "a hasher is required to compare the password with earlier hashes", field=field
             )
+        # Computed once (pinyin, date forms): a context is a snapshot of the user's data.
+        tokens = {kind: frozenset(user_tokens(v)) for kind, v in self.user_values().items()}
+        object.__setattr__(self, "_token_sets", MappingProxyType(tokens))
+
+    def user_token_sets(self) -> Mapping[str, frozenset[str]]:
+        """The pieces of each kind of user data a password may not contain (see ``user_values``).
+
+        .. versionadded:: 0.2
+        """
+        return self._token_sets
 
     def user_values(self) -> dict[str, list[str]]:
         """User data by kind, as strings (dates in the forms people write them)."""
@@ -332,8 +346,8 @@ class PasswordPolicy:
         if any(word.casefold() in folded for word in self.context_words if word.strip()):
             found.append(Violation("context_word"))
         if self.user_attribute_similarity and context is not None:
-            for kind, values in context.user_values().items():
-                if matches_user_data(text, user_tokens(values)):
+            for kind, tokens in context.user_token_sets().items():
+                if matches_user_data(text, tokens):
                     found.append(Violation("similar_to_user_data", {"attribute": kind}))
                     break
         if self.max_repeated is not None and longest_run(text) > self.max_repeated:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import itertools
 import re
@@ -561,7 +562,7 @@ def date_forms(value: date) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-def pinyin_forms(name: str) -> set[str]:
+def pinyin_forms(name: str) -> frozenset[str]:
     """How a Chinese name is written in Latin letters in a password.
 
     For ``张伟``: ``zhangwei``, ``weizhang`` (given name first), ``zhang``,
@@ -570,12 +571,16 @@ def pinyin_forms(name: str) -> set[str]:
     (heteronyms) is tried, within a small bound. Empty if pypinyin is missing.
     """
     han = "".join(_CJK.findall(name))
-    if not han:
-        return set()
+    return _pinyin_forms(han) if han else frozenset()
+
+
+@functools.lru_cache(maxsize=4096)
+def _pinyin_forms(han: str) -> frozenset[str]:
+    """:func:`pinyin_forms` of Han text, cached: a user's name is checked at every change."""
     try:
         from pypinyin import Style, pinyin  # noqa: PLC0415 (costly; only for CJK values)
     except ImportError:  # pragma: no cover - pypinyin is a dependency; without it, Han only
-        return set()
+        return frozenset()
     forms: set[str] = set()
     for style in (Style.NORMAL, Style.TONE, Style.TONE3):
         readings = pinyin(han, style=style, heteronym=True, errors="ignore")
@@ -600,7 +605,7 @@ def pinyin_forms(name: str) -> set[str]:
             )
             if given:
                 forms.add(given)
-    return {form for form in forms if form}
+    return frozenset(form for form in forms if form)
 
 
 def user_tokens(values: Iterable[str]) -> set[str]:
@@ -625,10 +630,9 @@ def user_tokens(values: Iterable[str]) -> set[str]:
     return tokens
 
 
-def _matches_token(token: str, forms: tuple[str, ...], cores: tuple[str, ...]) -> bool:
+def _matches_token(token: str, haystack: str, cores: tuple[str, ...]) -> bool:
     if len(token) >= MIN_USER_TOKEN or (len(token) >= 2 and _CJK.search(token)):  # noqa: PLR2004
-        backwards = token[::-1]
-        return any(token in form or backwards in form for form in forms)
+        return token in haystack or token[::-1] in haystack
     return token in cores
 
 
@@ -642,8 +646,10 @@ def matches_user_data(password: str, tokens: Iterable[str]) -> bool:
     """
     text = password.casefold()
     plain = text.translate(_SUBSTITUTIONS)
-    forms = tuple(dict.fromkeys((text, plain, _NOT_ALNUM.sub("", text), _NOT_ALNUM.sub("", plain))))
+    forms = dict.fromkeys((text, plain, _NOT_ALNUM.sub("", text), _NOT_ALNUM.sub("", plain)))
+    # One search over all forms: tokens hold no NUL, so none matches across a join.
+    haystack = "\x00".join(forms)
     cores = tuple(
         dict.fromkeys(_TRAILING.sub("", _LEADING.sub("", form)) or form for form in (text, plain))
     )
-    return any(_matches_token(token, forms, cores) for token in tokens)
+    return any(_matches_token(token, haystack, cores) for token in tokens if "\x00" not in token)

@@ -334,10 +334,11 @@ def _dictionary_matches(  # noqa: PLR0912 (one loop over four sources, kept toge
 
 def _user_matches(text: str, folded: str, tokens: Iterable[str]) -> list[_Match]:
     found: list[_Match] = []
+    present = set(folded)
     for token in tokens:
-        for candidate, extra in ((token, 0.0), (token[::-1], math.log10(2))):
-            if len(candidate) < 3:  # noqa: PLR2004
-                continue
+        if len(token) < 3 or token[0] not in present or token[-1] not in present:  # noqa: PLR2004
+            continue  # too short to price, or cannot occur either way round
+        for candidate, extra in ((token, 0.0), (token[::-1], _LOG2)):
             at = folded.find(candidate)
             while at >= 0:
                 end = at + len(candidate)
@@ -539,8 +540,8 @@ def estimate(
     words = _dictionary_for(dictionary if dictionary is not None else COMMON_PASSWORDS)
     personal = set(user_tokens(context_words))
     if context is not None:
-        for values in context.user_values().values():
-            personal |= user_tokens(values)
+        for tokens in context.user_token_sets().values():
+            personal |= tokens
     total, pieces = _cover(n, _matches(text, words, personal, reference_year))
     score = sum(total >= bound for bound in _SCORE_BOUNDS)
     return Strength(
