@@ -323,3 +323,22 @@ class TestCanonicalTokens:
             for variant in _other_final_characters(text):
                 with pytest.raises(ValueError, match="canonical"):
                     b64decode(variant)
+
+
+class TestCanonicalFinalCharacter:
+    def test_the_three_other_final_characters(self, aead_keyset: Keyset) -> None:
+        """A token ending in a 3-character group has 3 other readings of its bytes: all refused."""
+        fe = FieldEncryptor(aead_keyset)
+        token = next(
+            t
+            for t in (fe.encrypt(b"x" * size, context=b"c") for size in range(1, 8))
+            if len(t) % 4 == 3
+        )
+        variants = _other_final_characters(token)
+        assert len(variants) == 3
+        for variant in variants:
+            with pytest.raises(DecryptionError):
+                fe.decrypt(variant, context=b"c")
+        with pytest.raises(DecryptionError):
+            fe.decrypt(token + "=", context=b"c")
+        assert fe.decrypt(token, context=b"c").startswith(b"x")
