@@ -69,7 +69,7 @@ def _files() -> None:
     fe = FileEncryptor(keyset)
 
     def ours() -> None:
-        fe.encrypt_stream(io.BytesIO(data), io.BytesIO())
+        fe.encrypt_stream(io.BytesIO(data), io.BytesIO(), context=b"exports/bench.bin")
 
     def theirs() -> None:
         bare.encrypt(os.urandom(12), data, None)

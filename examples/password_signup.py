@@ -18,7 +18,6 @@ import attrs
 
 from secpolicy import FrozenClock
 from secpolicy.password import (
-    CHEAPEST,
     COMMON_PASSWORDS,
     Blocklist,
     LockStatus,
@@ -105,7 +104,7 @@ def login_loop(hasher: PasswordHasher, stored: str) -> None:
 
 def main() -> None:
     """Sign up, change the password, and log in with throttling."""
-    hasher = PasswordHasher(CHEAPEST)  # tests and demos only: production keeps the default
+    hasher = PasswordHasher.unsafe_for_tests()  # tests and demos only: production keeps the default
     stored = sign_up(hasher)
     change_password(hasher, [stored])
     print("login attempts:")

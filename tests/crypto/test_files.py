@@ -65,8 +65,10 @@ class TestRoundTrip:
     def test_returns_plaintext_size(self, fe: FileEncryptor) -> None:
         """Both directions report the plaintext byte count."""
         out = io.BytesIO()
-        assert fe.encrypt_stream(io.BytesIO(DATA), out) == len(DATA)
-        assert fe.decrypt_stream(io.BytesIO(out.getvalue()), io.BytesIO()) == len(DATA)
+        assert fe.encrypt_stream(io.BytesIO(DATA), out, context=b"f") == len(DATA)
+        assert fe.decrypt_stream(io.BytesIO(out.getvalue()), io.BytesIO(), context=b"f") == len(
+            DATA
+        )
 
     def test_after_rotation(self, aead_keyset: Keyset) -> None:
         """Files made under an older enabled key still decrypt."""
@@ -93,7 +95,7 @@ class TestRoundTrip:
 
         blob = _encrypt(fe, DATA)
         out = io.BytesIO()
-        fe.decrypt_stream(Trickle(blob), out)  # type: ignore[arg-type]
+        fe.decrypt_stream(Trickle(blob), out, context=b"")  # type: ignore[arg-type]
         assert out.getvalue() == DATA
         assert _read_full(Trickle(b"abc"), 10) == b"abc"  # type: ignore[arg-type]
 
@@ -199,10 +201,10 @@ class TestFiles:
         """A truncated file leaves no plaintext and no temporary file behind."""
         src, enc, dec = tmp_path / "a", tmp_path / "a.spf", tmp_path / "out"
         src.write_bytes(DATA)
-        fe.encrypt_file(src, enc)
+        fe.encrypt_file(src, enc, context=b"")
         enc.write_bytes(enc.read_bytes()[:-SEALED])
         with pytest.raises(DecryptionError):
-            fe.decrypt_file(enc, dec)
+            fe.decrypt_file(enc, dec, context=b"")
         assert not dec.exists()
         assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "a.spf"]
 
@@ -210,7 +212,7 @@ class TestFiles:
         """A failed decryption does not overwrite an existing destination."""
         src, enc, dec = tmp_path / "a", tmp_path / "a.spf", tmp_path / "out"
         src.write_bytes(DATA)
-        fe.encrypt_file(src, enc)
+        fe.encrypt_file(src, enc, context=b"")
         dec.write_bytes(b"previous")
         with pytest.raises(DecryptionError):
             fe.decrypt_file(enc, dec, context=b"wrong")
@@ -221,7 +223,7 @@ class TestFiles:
         src = tmp_path / "a"
         src.write_bytes(DATA)
         with pytest.raises(ValueError, match="different files"):
-            fe.encrypt_file(src, src)
+            fe.encrypt_file(src, src, context=b"")
         assert src.read_bytes() == DATA
 
 
@@ -248,3 +250,25 @@ class TestConfig:
     def test_repr(self) -> None:
         """The repr shows the segment size and no key bytes."""
         assert "segment_size=1048576" in repr(FileEncryptor(Keyset.generate()))
+
+
+class TestContextRequired:
+    def test_every_entry_point_needs_a_context(self, fe: FileEncryptor, tmp_path: Path) -> None:
+        """Streams and files have no default context, as FieldEncryptor has none."""
+        src = tmp_path / "plain.txt"
+        src.write_bytes(b"data")
+        with pytest.raises(TypeError):
+            fe.encrypt_stream(io.BytesIO(b"x"), io.BytesIO())  # type: ignore[call-arg]
+        with pytest.raises(TypeError):
+            fe.decrypt_stream(io.BytesIO(b"x"), io.BytesIO())  # type: ignore[call-arg]
+        with pytest.raises(TypeError):
+            fe.encrypt_file(src, tmp_path / "enc")  # type: ignore[call-arg]
+        with pytest.raises(TypeError):
+            fe.decrypt_file(src, tmp_path / "dec")  # type: ignore[call-arg]
+
+    def test_context_separates_files(self, fe: FileEncryptor) -> None:
+        """A file encrypted for one context does not decrypt under another."""
+        out = io.BytesIO()
+        fe.encrypt_stream(io.BytesIO(b"rows"), out, context=b"exports/2026-01.csv")
+        with pytest.raises(DecryptionError):
+            fe.decrypt_stream(io.BytesIO(out.getvalue()), io.BytesIO(), context=b"exports/x.csv")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from secpolicy._clock import FrozenClock
 from secpolicy.crypto import (
     AesGcmKeyWrapper,
     DecryptionError,
@@ -15,7 +16,9 @@ from secpolicy.crypto import (
     KeysetError,
     KeyState,
     KeyWrapper,
+    PassphraseWrapper,
 )
+from secpolicy.crypto._primitives import b64encode
 
 from .conftest import NOW
 
@@ -200,14 +203,14 @@ class TestSerialisation:
         ks.add(now=NOW)
         ks.disable(ks.keys[-1].id)
         ks.destroy(old)
-        again = Keyset.from_json(ks.to_json())
+        again = Keyset.from_json(ks.to_json(unencrypted=True))
         assert again.to_dict() == ks.to_dict()
         assert again.primary_id == third.id
         assert again.get(old).material is None
 
     def test_format_is_versioned(self) -> None:
         """The serialised form names its format and version."""
-        doc = json.loads(Keyset.generate().to_json())
+        doc = json.loads(Keyset.generate().to_json(unencrypted=True))
         assert doc["format"] == "secpolicy.keyset"
         assert doc["version"] == 1
 
@@ -216,7 +219,7 @@ class TestSerialisation:
         ks = Keyset.generate()
         kek = b"K" * 32
         wrapped = ks.to_json(kek=kek)
-        assert set(json.loads(wrapped)) == {"format", "version", "wrapped"}
+        assert set(json.loads(wrapped)) == {"format", "version", "purpose", "wrapped"}
         for material in _material_of(ks):
             assert material.hex() not in wrapped
         assert Keyset.from_json(wrapped, kek=kek).to_dict() == ks.to_dict()
@@ -280,8 +283,9 @@ class TestSerialisation:
         ks = Keyset.generate()
         doc = mutate(ks.to_dict())  # type: ignore[operator]
         text = doc if isinstance(doc, str) else json.dumps(doc)
+        kek = b"K" * 32 if isinstance(doc, dict) and "wrapped" in doc else None
         with pytest.raises(KeysetError, match=message) as info:
-            Keyset.from_json(text, kek=b"K" * 32)
+            Keyset.from_json(text, kek=kek)
         for material in _material_of(ks):
             assert material.hex() not in str(info.value)
 
@@ -312,3 +316,202 @@ class TestSecrecy:
 
         shanghai = datetime(2026, 1, 1, 8, tzinfo=timezone(timedelta(hours=8)))
         assert Keyset.generate(now=shanghai).primary.created == NOW
+
+
+class TestDowngrade:
+    def test_clear_json_is_refused_when_a_kek_is_given(self) -> None:
+        """With a KEK only wrapped keysets load: a swapped-in clear keyset is refused."""
+        attacker = Keyset.generate().to_json(unencrypted=True)
+        with pytest.raises(KeysetError, match="not wrapped"):
+            Keyset.from_json(attacker, kek=b"K" * 32)
+
+    def test_to_json_needs_a_kek_or_an_explicit_choice(self) -> None:
+        """Clear key bytes are written only with unencrypted=True."""
+        ks = Keyset.generate()
+        with pytest.raises(KeysetError, match="unencrypted=True"):
+            ks.to_json()
+        with pytest.raises(KeysetError, match="not both"):
+            ks.to_json(kek=b"K" * 32, unencrypted=True)
+        assert Keyset.from_json(ks.to_json(unencrypted=True)).primary_id == ks.primary_id
+
+    def test_purpose_is_bound_as_associated_data(self) -> None:
+        """A keyset wrapped for "phones" cannot load as "ids", nor without a purpose."""
+        kek = b"K" * 32
+        wrapped = Keyset.generate().to_json(kek=kek, purpose="phones")
+        assert Keyset.from_json(wrapped, kek=kek, purpose="phones")
+        with pytest.raises(KeysetError, match="another purpose"):
+            Keyset.from_json(wrapped, kek=kek, purpose="ids")
+        with pytest.raises(KeysetError, match="another purpose"):
+            Keyset.from_json(wrapped, kek=kek)
+
+    def test_relabelled_purpose_does_not_unwrap(self) -> None:
+        """Editing the clear purpose field does not help: the wrap authenticates it."""
+        kek = b"K" * 32
+        doc = json.loads(Keyset.generate().to_json(kek=kek, purpose="phones"))
+        doc["purpose"] = "ids"
+        with pytest.raises(DecryptionError):
+            Keyset.from_json(json.dumps(doc), kek=kek, purpose="ids")
+
+    def test_context_passed_to_a_wrapper_names_the_purpose(self) -> None:
+        """A KMS wrapper receives the purpose in its associated data."""
+        seen: list[bytes] = []
+
+        class Recording:
+            def wrap(self, data: bytes, *, context: bytes) -> bytes:
+                seen.append(context)
+                return data
+
+            def unwrap(self, data: bytes, *, context: bytes) -> bytes:
+                seen.append(context)
+                return data
+
+        ks = Keyset.generate()
+        Keyset.from_json(ks.to_json(kek=Recording(), purpose="ids"), kek=Recording(), purpose="ids")
+        assert seen[0] == seen[1]
+        assert seen[0].endswith(b"ids")
+
+    def test_older_wrapped_keysets_still_load(self) -> None:
+        """A version-1 wrap (no purpose) loads without purpose= and is refused with one."""
+        kek = b"K" * 32
+        ks = Keyset.generate()
+        old = AesGcmKeyWrapper(kek).wrap(
+            ks.to_json(unencrypted=True).encode(), context=b"secpolicy.keyset.v1"
+        )
+        doc = json.dumps({"format": "secpolicy.keyset", "version": 1, "wrapped": b64encode(old)})
+        assert Keyset.from_json(doc, kek=kek).to_dict() == ks.to_dict()
+        with pytest.raises(KeysetError, match="older version"):
+            Keyset.from_json(doc, kek=kek, purpose="phones")
+
+    def test_nested_wrap_is_refused(self) -> None:
+        """A wrapped keyset whose plaintext is itself wrapped is refused."""
+        kek = b"K" * 32
+        inner = Keyset.generate().to_json(kek=kek)
+        blob = AesGcmKeyWrapper(kek).wrap(inner.encode(), context=b"secpolicy.keyset.v2\x00")
+        doc = json.dumps(
+            {"format": "secpolicy.keyset", "version": 2, "purpose": "", "wrapped": b64encode(blob)}
+        )
+        with pytest.raises(KeysetError, match="another wrapped"):
+            Keyset.from_json(doc, kek=kek)
+
+
+class TestTypedErrors:
+    def test_deep_nesting(self) -> None:
+        """Deeply nested JSON is a KeysetError, not a RecursionError."""
+        with pytest.raises(KeysetError, match="JSON"):
+            Keyset.from_json("[" * 100_000 + "]" * 100_000)
+
+    @pytest.mark.parametrize("kek", ["K" * 32, 42, object()])
+    def test_kek_of_the_wrong_type(self, kek: object) -> None:
+        """A str or other object as KEK is a KeysetError naming the type."""
+        wrapped = Keyset.generate().to_json(kek=b"K" * 32)
+        with pytest.raises(KeysetError, match="kek must be"):
+            Keyset.from_json(wrapped, kek=kek)  # type: ignore[arg-type]
+        with pytest.raises(KeysetError, match="kek must be"):
+            Keyset.generate().to_json(kek=kek)  # type: ignore[arg-type]
+
+    def test_bytearray_kek_works(self) -> None:
+        """A bytearray KEK is used as bytes."""
+        kek = bytearray(b"K" * 32)
+        wrapped = Keyset.generate().to_json(kek=kek)  # type: ignore[arg-type]
+        assert Keyset.from_json(wrapped, kek=bytes(kek))
+
+    @pytest.mark.parametrize("version", [True, 1.0, "1", None])
+    def test_version_must_be_an_integer(self, version: object) -> None:
+        """``"version": true`` (and 1.0, "1") is not version 1."""
+        doc = Keyset.generate().to_dict()
+        doc["version"] = version
+        with pytest.raises(KeysetError, match="version"):
+            Keyset.from_json(json.dumps(doc))
+
+    @pytest.mark.parametrize("data", [None, 5, ["x"]])
+    def test_input_of_the_wrong_type(self, data: object) -> None:
+        """Non-text input is a KeysetError."""
+        with pytest.raises(KeysetError):
+            Keyset.from_json(data)  # type: ignore[arg-type]
+
+    def test_purpose_must_be_text(self) -> None:
+        """A purpose that is not short text is refused."""
+        with pytest.raises(KeysetError, match="purpose"):
+            Keyset.generate().to_json(kek=b"K" * 32, purpose=b"x")  # type: ignore[arg-type]
+        with pytest.raises(KeysetError, match="purpose"):
+            Keyset.generate().to_json(kek=b"K" * 32, purpose="x" * 300)
+
+    def test_from_dict_needs_an_object(self) -> None:
+        """from_dict on a list is a KeysetError."""
+        with pytest.raises(KeysetError, match="object"):
+            Keyset.from_dict([])  # type: ignore[arg-type]
+
+
+class TestClock:
+    def test_keys_take_their_time_from_the_clock(self) -> None:
+        """generate, add and rotate record the injected clock's time; no wall clock."""
+        clock = FrozenClock(NOW)
+        ks = Keyset.generate(clock=clock)
+        assert ks.primary.created == NOW
+        later = datetime(2026, 6, 1, tzinfo=UTC)
+        clock.set(later)
+        assert ks.rotate().created == later
+        assert ks.add().created == later
+        again = Keyset.from_json(ks.to_json(unencrypted=True), clock=clock)
+        assert again.rotate().created == later
+
+
+class TestPassphraseWrapper:
+    def test_round_trip_and_wrong_passphrase(self) -> None:
+        """A passphrase-wrapped keyset loads with the passphrase and fails with another."""
+        wrapper = PassphraseWrapper("correct horse battery staple", log2_n=14)
+        ks = Keyset.generate()
+        wrapped = ks.to_json(kek=wrapper, purpose="phones")
+        assert Keyset.from_json(wrapped, kek=wrapper, purpose="phones").to_dict() == ks.to_dict()
+        other = PassphraseWrapper("incorrect horse battery staple", log2_n=14)
+        with pytest.raises(DecryptionError):
+            Keyset.from_json(wrapped, kek=other, purpose="phones")
+
+    def test_parameters_travel_with_the_wrap(self) -> None:
+        """A wrapper with other default parameters still unwraps: they are in the blob."""
+        ks = Keyset.generate()
+        wrapped = ks.to_json(kek=PassphraseWrapper("correct horse battery staple", log2_n=14))
+        reader = PassphraseWrapper("correct horse battery staple", log2_n=15)
+        assert Keyset.from_json(wrapped, kek=reader).primary_id == ks.primary_id
+
+    def test_defaults_are_owasps(self) -> None:
+        """The default is scrypt N=2**17, r=8, p=1."""
+        wrapper = PassphraseWrapper("correct horse battery staple")
+        assert (wrapper.log2_n, wrapper.r, wrapper.p) == (17, 8, 1)
+        assert "correct" not in repr(wrapper)
+
+    @pytest.mark.parametrize(
+        ("passphrase", "options"),
+        [
+            ("short", {}),
+            (5, {}),
+            ("long enough passphrase", {"log2_n": 10}),
+            ("long enough passphrase", {"log2_n": 30}),
+            ("long enough passphrase", {"r": 0}),
+            ("long enough passphrase", {"p": 9}),
+            ("long enough passphrase", {"r": True}),
+        ],
+    )
+    def test_bad_configuration(self, passphrase: object, options: dict[str, object]) -> None:
+        """Short passphrases and out-of-range scrypt parameters are refused."""
+        with pytest.raises(KeysetError):
+            PassphraseWrapper(passphrase, **options)  # type: ignore[arg-type]
+
+    def test_tampering_and_planted_parameters(self) -> None:
+        """Any flipped byte, a truncated blob or absurd planted parameters fail to unwrap."""
+        wrapper = PassphraseWrapper("correct horse battery staple", log2_n=14)
+        blob = wrapper.wrap(b"data", context=b"c")
+        assert wrapper.unwrap(blob, context=b"c") == b"data"
+        for index in (0, 4, 5, 10, len(blob) - 1):
+            broken = bytearray(blob)
+            broken[index] ^= 1
+            with pytest.raises(DecryptionError):
+                wrapper.unwrap(bytes(broken), context=b"c")
+        with pytest.raises(DecryptionError):
+            wrapper.unwrap(blob[:20], context=b"c")
+        with pytest.raises(DecryptionError):
+            wrapper.unwrap(blob, context=b"other")
+        planted = bytearray(blob)
+        planted[5] = 40  # log2(N) = 40 would take hours
+        with pytest.raises(DecryptionError):
+            wrapper.unwrap(bytes(planted), context=b"c")

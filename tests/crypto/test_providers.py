@@ -14,7 +14,7 @@ class TestEnvKeyProvider:
     def test_loads(self) -> None:
         """The keyset is read from the named variable."""
         ks = Keyset.generate()
-        provider = EnvKeyProvider("KS", environ={"KS": ks.to_json()})
+        provider = EnvKeyProvider("KS", environ={"KS": ks.to_json(unencrypted=True)})
         assert isinstance(provider, KeyProvider)
         assert provider.load().to_dict() == ks.to_dict()
 
@@ -33,7 +33,7 @@ class TestEnvKeyProvider:
     def test_reads_os_environ(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without a mapping, os.environ is read at load time."""
         ks = Keyset.generate()
-        monkeypatch.setenv("SECPOLICY_KEYSET", ks.to_json())
+        monkeypatch.setenv("SECPOLICY_KEYSET", ks.to_json(unencrypted=True))
         assert EnvKeyProvider().load().primary_id == ks.primary_id
         assert repr(EnvKeyProvider()) == "EnvKeyProvider('SECPOLICY_KEYSET')"
 
@@ -42,7 +42,7 @@ class TestFileKeyProvider:
     def test_save_and_load(self, tmp_path: Path) -> None:
         """A saved keyset loads back, and the file is owner-only."""
         path = tmp_path / "keys.json"
-        provider = FileKeyProvider(path)
+        provider = FileKeyProvider(path, unencrypted=True)
         ks = Keyset.generate()
         provider.save(ks)
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -61,7 +61,7 @@ class TestFileKeyProvider:
 
     def test_rotation_cycle(self, tmp_path: Path) -> None:
         """Load, rotate, save keeps the old key and the new primary."""
-        provider = FileKeyProvider(tmp_path / "keys.json")
+        provider = FileKeyProvider(tmp_path / "keys.json", unencrypted=True)
         provider.save(Keyset.generate())
         ks = provider.load()
         new = ks.rotate()

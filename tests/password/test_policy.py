@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 
 import attrs
 import pytest
@@ -12,7 +13,6 @@ from hypothesis import strategies as st
 
 from secpolicy.exceptions import NaiveDatetimeError, PasswordPolicyError, PolicyConfigError
 from secpolicy.password import (
-    CHEAPEST,
     MESSAGES,
     Blocklist,
     PasswordContext,
@@ -94,7 +94,7 @@ class TestRules:
             ("alllowercase", ("not_enough_classes",)),
             ("lowerUPPER", ("not_enough_classes",)),
             ("lowerUPPER1", ()),
-            ("lower1!", ("too_short",)),
+            ("lowqx1!", ("too_short",)),
         ],
     )
     def test_classes(self, password: str, expected: tuple[str, ...]) -> None:
@@ -145,7 +145,7 @@ class TestRules:
         [
             ("Zhangsan2024!", "username"),
             ("nasgnahz!A1", "username"),
-            ("Zhang.San#99", "email"),
+            ("Zhang.San#99", "username"),  # zhangsan with its separator removed
             ("Xx-19900307", "birth_date"),
         ],
     )
@@ -174,7 +174,7 @@ class TestRules:
 
     def test_history(self) -> None:
         """Any of the last history_size passwords is refused, older ones are not."""
-        hasher = PasswordHasher(CHEAPEST)
+        hasher = PasswordHasher.unsafe_for_tests()
         old = [
             hasher.hash(p)
             for p in ("Newest-Pass-1", "Middle-Pass-2", "Oldest-Pass-3", "Ancient-Pass-4")
@@ -331,3 +331,185 @@ class TestProperties:
         )
         if not BASE.check(password).ok:
             assert not strict.check(password).ok
+
+
+ZHANG = PasswordContext(username="zw", attributes={"name": "张伟", "birth_date": date(1990, 1, 15)})
+
+
+class TestChineseUserData:
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "ZhangWei!2024x",
+            "weizhang#Qx81",
+            "Zh@ngWei-2024",
+            "zhāngwěi2024!",
+            "zhang1wei3-Qx",
+            "zw19900115",
+            "Zw!900115",
+            "张伟19900115",
+            "Qx!19900115kp",
+            "Qx!1990-01-15k",
+            "Qx#900115-kpz",
+            "Kp#0115-Qxzmv",
+        ],
+    )
+    def test_pinyin_initials_and_birthdays(self, password: str) -> None:
+        """A Chinese name in pinyin, its initials and birthdays in Chinese forms are refused."""
+        assert "similar_to_user_data" in BASE.check(password, context=ZHANG).codes
+
+    def test_short_tokens_match_whole_passwords_only(self) -> None:
+        """A two-letter username refuses ``zw`` plus digits, not every password holding ``zw``."""
+        assert "similar_to_user_data" in BASE.check("zw2024!!", context=ZHANG).codes
+        assert "similar_to_user_data" not in BASE.check("Kx7#zwqPz9!m", context=ZHANG).codes
+
+    def test_estimator_counts_pinyin_as_user_data(self) -> None:
+        """The strength estimate sees the pinyin of the name as one guess."""
+        from secpolicy.password import estimate
+
+        kinds = {p.kind for p in estimate("ZhangWei!2024x", ZHANG).patterns}
+        assert "user_data" in kinds
+
+    def test_strings_that_are_dates(self) -> None:
+        """A birth date given as ISO text is expanded like a date."""
+        context = PasswordContext(attributes={"birth_date": "1990-01-15"})
+        assert "similar_to_user_data" in BASE.check("Qx!900115kpz", context=context).codes
+
+    def test_phone_tail(self) -> None:
+        """The last eight digits of a mobile number are refused inside a password."""
+        context = PasswordContext(attributes={"phone": "+86 138-1234-5678"})
+        assert "similar_to_user_data" in BASE.check("Qx!12345678kp", context=context).codes
+
+
+class TestKeyboardLayouts:
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "aoeuidhtns!9",  # Dvorak home row
+            "Azertyuiop!9",  # AZERTY top row
+            "Qwertzuiop!9",  # QWERTZ top row
+            "wxcvbn!!Q9",  # AZERTY bottom row
+            "7894561230!Q",  # numeric keypad
+            "147258369!Qa",  # keypad columns
+            "йцукенгш!9Q",  # JCUKEN top row
+            "фывапр!9Q",  # JCUKEN home row
+        ],
+    )
+    def test_other_layouts(self, password: str) -> None:
+        """Walks on Dvorak, AZERTY, QWERTZ, the keypad and JCUKEN are refused."""
+        assert "keyboard_walk" in BASE.check(password).codes
+
+    @pytest.mark.parametrize(
+        "password",
+        ["statue of liberty at dawn", "my property taxes are due", "poverty is not a crime"],
+    )
+    def test_spelled_words(self, password: str) -> None:
+        """A short walk inside an ordinary word is its spelling."""
+        assert "keyboard_walk" not in BASE.check(password).codes
+
+    def test_short_walk_in_a_long_random_password(self) -> None:
+        """A four-key walk that is a small part of a long random password is not refused."""
+        assert "keyboard_walk" not in BASE.check("Kq9;lkjZ!x7Rm2Vw").codes
+
+
+class TestWorkBeforeTheCap:
+    def test_raw_length_is_checked_before_normalisation(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An input over four times max_length is refused without running NFKC at all."""
+        calls: list[int] = []
+        real = unicodedata.normalize
+
+        def counting(form: Literal["NFC", "NFD", "NFKC", "NFKD"], text: str) -> str:
+            calls.append(len(text))
+            return real(form, text)
+
+        monkeypatch.setattr("secpolicy.password._policy.unicodedata.normalize", counting)
+        policy = PasswordPolicy(max_length=64)
+        result = policy.check("\ufdfa" * 1_000_000)
+        assert result.codes == ("too_long",)
+        assert calls == []
+
+    def test_normalisation_input_is_bounded(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """NFKC never sees more than four times max_length code points."""
+        calls: list[int] = []
+        real = unicodedata.normalize
+
+        def counting(form: Literal["NFC", "NFD", "NFKC", "NFKD"], text: str) -> str:
+            calls.append(len(text))
+            return real(form, text)
+
+        monkeypatch.setattr("secpolicy.password._policy.unicodedata.normalize", counting)
+        policy = PasswordPolicy(max_length=64)
+        for size in (64, 200, 256, 257, 4096):
+            assert not policy.check("\ufdfa" * size).ok
+        assert max(calls) <= 256
+
+    def test_composed_forms_still_fit(self) -> None:
+        """A password whose decomposed form is longer than max_length but composes to fit passes."""
+        policy = PasswordPolicy(min_length=4, max_length=8, forbid_sequences=False)
+        decomposed = unicodedata.normalize("NFD", "ḉẅǘḱḉẅǘḱ")
+        assert len(decomposed) > 8
+        assert "too_long" not in policy.check(decomposed).codes
+
+
+class TestHistoryWiring:
+    def test_hashes_without_a_hasher_are_refused(self) -> None:
+        """Previous hashes but no hasher is a configuration error, not a silent pass."""
+        with pytest.raises(PolicyConfigError, match="previous_hashes"):
+            PasswordContext(previous_hashes=("$argon2id$...",))
+        with pytest.raises(PolicyConfigError, match="current_hash"):
+            PasswordContext(current_hash="$argon2id$...")
+
+    def test_change_to_the_same_password_is_refused(self) -> None:
+        """The current hash is checked even when the policy keeps no history."""
+        hasher = PasswordHasher.unsafe_for_tests()
+        context = PasswordContext(current_hash=hasher.hash("Harbor-Lantern-58"), hasher=hasher)
+        policy = PasswordPolicy(history_size=0)
+        assert "reused" in policy.check("Harbor-Lantern-58", context=context).codes
+        assert policy.check("Harbor-Lantern-59x", context=context).ok
+
+    def test_repr_hides_personal_data(self) -> None:
+        """repr shows neither the phone, the birth date, the e-mail nor the hashes."""
+        hasher = PasswordHasher.unsafe_for_tests()
+        context = PasswordContext(
+            username="alice",
+            email="alice@example.com",
+            attributes={"phone": "13812345678", "birth_date": date(1990, 1, 15)},
+            previous_hashes=(hasher.hash("old-password-1"),),
+            current_hash=hasher.hash("old-password-2"),
+            hasher=hasher,
+        )
+        text = repr(context)
+        for secret in ("13812345678", "1990", "example.com", "$argon2"):
+            assert secret not in text
+
+
+class TestUserValues:
+    def test_forms_of_each_kind(self) -> None:
+        """Datetimes, bad ISO text and other values become tokens without raising."""
+        context = PasswordContext(
+            attributes={
+                "seen": datetime(1990, 1, 15, 8, 0, tzinfo=UTC),
+                "bad": "1990-13-45",
+                "none": None,
+                "count": 42,
+            }
+        )
+        values = context.user_values()
+        assert "19900115" in values["seen"]
+        assert values["bad"] == ["1990-13-45"]
+        assert "none" not in values
+        assert values["count"] == ["42"]
+
+
+class TestContextFields:
+    def test_name_phone_and_birth_date_as_fields(self) -> None:
+        """name=, phone= and birth_date= work like the same keys in attributes."""
+        context = PasswordContext(
+            username="zw", name="张伟", phone="13812345678", birth_date=date(1990, 1, 15)
+        )
+        for password in ("ZhangWei!2024x", "Qx!12345678kp", "Qx!19900115kp"):
+            assert "similar_to_user_data" in BASE.check(password, context=context).codes
+        assert "张伟" not in repr(context)
+        assert "13812345678" not in repr(context)

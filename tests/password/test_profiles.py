@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import random
+import string
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from secpolicy.password import PasswordPolicy, profiles
+from secpolicy.password import PasswordContext, PasswordPolicy, profiles
 
 ALL = {name: getattr(profiles, name) for name in profiles.__all__}
 
@@ -70,3 +74,117 @@ def test_profiles_judge_passwords() -> None:
     assert not profiles.CN_MLPS_L3.check("bluehar1").ok
     assert not profiles.NIST_800_63B.check("Blue-Harbor-42").ok
     assert profiles.NIST_800_63B.check("blue harbor at dawn").ok
+
+
+ATTACKER_FIRST = [
+    "aaaaaaaaaaaaaaaa",
+    " " * 15,
+    "iloveyouiloveyou",
+    "11111111111111111",
+    "123123123123123",
+    "qazwsxedcrfvtgby",
+    "woaini1314520woaini",
+    "000000000000000",
+    "p@ssw0rdp@ssw0rd",
+    "Passw0rd!Passw0rd!",
+    "Aa1!Aa1!Aa1!Aa1!",
+]
+ESTIMATOR_PROFILES = ["NIST_800_63B", "OWASP_ASVS_5", "PCI_DSS_4", "CN_MLPS_L3", "NIST_800_63B_MFA"]
+RNG_SEED = 20261201
+
+
+def _passphrases(count: int) -> list[str]:
+    """Random four-word passphrases from the 4,000 commonest words past the first 500."""
+    from secpolicy.password._rules import ENGLISH_WORDS
+
+    ranks = ENGLISH_WORDS.ranks
+    pool = [w for w, r in ranks.items() if 500 < r <= 4500 and w.isalpha() and len(w) >= 3]
+    rng = random.Random(RNG_SEED)
+    return [rng.choice(" -.").join(rng.choice(pool) for _ in range(4)) for _ in range(count)]
+
+
+def _random_passwords(count: int) -> list[str]:
+    """Random 16-20 character passwords over the printable ASCII letters, digits and symbols."""
+    rng = random.Random(RNG_SEED + 1)
+    alphabet = string.ascii_letters + string.digits + string.punctuation
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(16, 20))) for _ in range(count)]
+
+
+GUESSABILITY = {
+    "blocklisted",
+    "too_weak",
+    "repeated_characters",
+    "sequence",
+    "keyboard_walk",
+    "date",
+    "phone_number",
+    "similar_to_user_data",
+}
+
+
+class TestGuessableEverywhere:
+    def test_the_profiles_are_the_five(self) -> None:
+        """The profiles these tests cover are every profile the module exports."""
+        assert sorted(ESTIMATOR_PROFILES) == sorted(ALL)
+
+    @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
+    def test_estimator_and_repeat_rule_are_on(self, name: str) -> None:
+        """Every profile asks for score 3 and at most 3 repeats, and cites why (marked)."""
+        policy = ALL[name]
+        assert policy.min_score == 3
+        assert policy.max_repeated == 3
+        cited = " ".join(policy.citations)
+        assert "min_score=3" in cited
+        assert "max_repeated=3" in cited
+        assert "interpretation" in cited
+
+    @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
+    @pytest.mark.parametrize("password", ATTACKER_FIRST)
+    def test_what_attackers_try_first_is_refused(self, name: str, password: str) -> None:
+        """Repeats, repeated words, walks and decorated words fail the estimate in every profile."""
+        result = ALL[name].check(password)
+        assert not result.ok
+        assert "too_weak" in result.codes
+
+    @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
+    @pytest.mark.parametrize("password", ["aaaaaaaaaaaaaaaa", " " * 15, "000000000000000"])
+    def test_runs_break_the_repeat_rule(self, name: str, password: str) -> None:
+        """Runs of one character also break the repeat rule."""
+        assert "repeated_characters" in ALL[name].check(password).codes
+
+    @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
+    @pytest.mark.parametrize(
+        "password",
+        ["statue of liberty at dawn", "my property taxes are due", "poverty is not a crime"],
+    )
+    def test_words_that_contain_a_short_walk_are_not_walks(self, name: str, password: str) -> None:
+        """The ``erty`` in liberty, property and poverty is spelling, not a keyboard walk."""
+        codes = ALL[name].check(password).codes
+        assert "keyboard_walk" not in codes
+        assert not GUESSABILITY & set(codes)
+
+    @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
+    def test_random_passphrases_are_rarely_refused(self, name: str) -> None:
+        """At most 1 in 2,000 seeded four-word passphrases (under 0.1 %) is refused as guessable."""
+        policy = ALL[name]
+        refused = [p for p in _passphrases(2000) if GUESSABILITY & set(policy.check(p).codes)]
+        assert len(refused) <= 1, refused
+
+    @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
+    def test_random_passwords_are_rarely_refused(self, name: str) -> None:
+        """At most 1 in 2,000 (under 0.1 %) seeded random 16-20 character passwords are refused."""
+        policy = ALL[name]
+        refused = [p for p in _random_passwords(2000) if GUESSABILITY & set(policy.check(p).codes)]
+        assert len(refused) <= 1, refused
+
+
+class TestNeverRaises:
+    @settings(max_examples=80, deadline=None)
+    @given(st.text(max_size=80), st.sampled_from(ESTIMATOR_PROFILES))
+    def test_any_text_in_any_profile(self, password: str, name: str) -> None:
+        """Every profile, with a Chinese user's context, judges any text without raising."""
+        context = PasswordContext(
+            username="zw", name="张伟", phone="13812345678", birth_date=date(1990, 1, 15)
+        )
+        result = ALL[name].check(password, context=context)
+        assert result.ok == (not result.violations)

@@ -232,3 +232,66 @@ class TestPolicyMinScore:
         """Scores run from 0 to 4."""
         with pytest.raises(PolicyConfigError, match="min_score"):
             PasswordPolicy(min_score=value)
+
+
+def _dictionary_matches_everywhere(  # noqa: PLR0912 (the plain twin mirrors the fast loop)
+    text: str, folded: str, words: object
+) -> list[object]:
+    """The plain twin of the l33t fast path: every source tried from every position."""
+    from secpolicy.password import _strength as s
+
+    found = []
+    n = len(text)
+    table, leet, max_len = words.table, words.leet, words.max_len  # type: ignore[attr-defined]
+    sources = [(folded, "exact")]
+    for source in (folded.translate(s._SUBSTITUTIONS), folded.translate(s._ALTERNATE)):
+        if source != folded and (source, "leet") not in sources:
+            sources.append((source, "leet"))
+    sources.append((folded[::-1], "reversed"))
+    for source, kind in sources:
+        for i in range(n - 2):
+            for j in range(i + 3, min(n, i + max_len) + 1):
+                piece = source[i:j]
+                rank = table.get(piece)
+                if kind == "leet":
+                    other = leet.get(piece)
+                    if rank is None or (other and (not rank or other < rank)):
+                        rank = other
+                if rank is None:
+                    break
+                if not rank:
+                    continue
+                start, end = (n - j, n - i) if kind == "reversed" else (i, j)
+                if kind == "leet" and folded[start:end] == piece:
+                    continue
+                if kind == "reversed" and piece == piece[::-1]:
+                    continue
+                original = text[start:end]
+                log10 = math.log10(rank)
+                if original != folded[start:end]:
+                    log10 += s._case_variations(original)
+                if kind == "leet":
+                    log10 += s._leet_variations(folded[start:end], piece)
+                elif kind == "reversed":
+                    log10 += math.log10(2)
+                found.append((start, end, round(log10, 9), rank))
+    return sorted(found)
+
+
+class TestDictionaryFastPath:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.text(alphabet=st.sampled_from("abcdeilnoprstw013457@$!|+ ASPW"), min_size=0, max_size=24)
+    )
+    def test_leet_windows_agree_with_every_window(self, password: str) -> None:
+        """Trying l33t sources only near substituted keys finds exactly what trying all finds."""
+        from secpolicy.password import _strength as s
+        from secpolicy.password._rules import COMMON_PASSWORDS
+
+        words = s._dictionary_for(COMMON_PASSWORDS)
+        folded = s._fold(password)
+        fast = sorted(
+            (m.start, m.end, round(m.log10, 9), m.rank)
+            for m in s._dictionary_matches(password, folded, words)
+        )
+        assert fast == _dictionary_matches_everywhere(password, folded, words)

@@ -108,3 +108,48 @@ class TestLoginThrottle:
         for t in threads:
             t.join()
         assert throttle.status("k", now=T0).failures == 400
+
+
+class TestForgetting:
+    def test_one_off_keys_do_not_accumulate(self) -> None:
+        """200,000 keys tried once each are forgotten once their window has passed."""
+        policy = LockoutPolicy(
+            max_failures=5, window=timedelta(minutes=10), duration=timedelta(minutes=30)
+        )
+        store = MemoryThrottleStore()
+        throttle = LoginThrottle(policy, store=store)
+        start = datetime(2026, 3, 1, tzinfo=UTC)
+        for i in range(200_000):
+            throttle.record_failure(f"user:{i}", now=start + timedelta(milliseconds=10 * i))
+        # 2,000 s of failures, 600 s window: only the last 10 minutes' keys remain.
+        assert len(store) <= 60_001
+        store.purge(now=start + timedelta(days=1))
+        assert len(store) == 0
+
+    def test_locked_keys_stay_until_the_lock_lifts(self) -> None:
+        """A lock outlives the failure window: the state is kept until it lifts."""
+        policy = LockoutPolicy(
+            max_failures=2, window=timedelta(minutes=1), duration=timedelta(minutes=30)
+        )
+        store = MemoryThrottleStore()
+        throttle = LoginThrottle(policy, store=store)
+        start = datetime(2026, 3, 1, tzinfo=UTC)
+        throttle.record_failure("user:a", now=start)
+        throttle.record_failure("user:a", now=start)
+        store.purge(now=start + timedelta(minutes=10))
+        assert throttle.status("user:a", now=start + timedelta(minutes=10)).locked
+        store.purge(now=start + timedelta(minutes=31))
+        assert store.get("user:a") is None
+
+    def test_a_key_touched_again_keeps_its_newest_expiry(self) -> None:
+        """Older expiry rows of a key do not drop its newer state."""
+        policy = LockoutPolicy(
+            max_failures=5, window=timedelta(minutes=10), duration=timedelta(minutes=30)
+        )
+        store = MemoryThrottleStore()
+        throttle = LoginThrottle(policy, store=store)
+        start = datetime(2026, 3, 1, tzinfo=UTC)
+        throttle.record_failure("user:a", now=start)
+        throttle.record_failure("user:a", now=start + timedelta(minutes=8))
+        store.purge(now=start + timedelta(minutes=11))
+        assert throttle.status("user:a", now=start + timedelta(minutes=11)).failures == 1

@@ -39,7 +39,9 @@ plain: bytes = FieldEncryptor(keyset).decrypt(token, context=b"customers.phone:4
 lookups: tuple[str, ...] = DeterministicEncryptor(Keyset.generate("AES-SIV")).lookup_tokens(
     b"x", context=b"c"
 )
-index: str = BlindIndex(Keyset.generate("HMAC-SM3"), length=8).compute("13812345678")
+index: str = BlindIndex(Keyset.generate("HMAC-SM3"), length=8).compute(
+    "13812345678", context=b"customers.phone"
+)
 written: int = FileEncryptor(keyset).encrypt_file("in.csv", "out.spf", context=b"in.csv")
 provider: KeyProvider = EnvKeyProvider(kek=b"k" * 32)
 provider = FileKeyProvider("keys.json")

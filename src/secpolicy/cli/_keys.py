@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     generate.add_argument("file", help="the keyset file to create")
     generate.add_argument("--algorithm", default="AES-256-GCM", choices=sorted(KEY_SIZES))
-    generate.add_argument("--kek-env", metavar="VAR", help=kek_help)
+    _key_options(generate, kek_help)
     generate.add_argument("--force", action="store_true", help="replace an existing file")
     generate.set_defaults(handler=_generate)
     rotate = actions.add_parser(
@@ -39,8 +39,32 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     rotate.add_argument("file", help="the keyset file")
     rotate.add_argument("--algorithm", choices=sorted(KEY_SIZES), help="default: the primary's")
-    rotate.add_argument("--kek-env", metavar="VAR", help=kek_help)
+    _key_options(rotate, kek_help)
     rotate.set_defaults(handler=_rotate)
+
+
+def _key_options(parser: argparse.ArgumentParser, kek_help: str) -> None:
+    parser.add_argument("--kek-env", metavar="VAR", help=kek_help)
+    parser.add_argument(
+        "--purpose", help="what the keyset is for (bound into the wrap; loading needs the same)"
+    )
+    parser.add_argument(
+        "--unencrypted",
+        action="store_true",
+        help="write key bytes in the clear (no --kek-env); only into a secret store",
+    )
+
+
+def _provider(args: argparse.Namespace) -> FileKeyProvider:
+    kek = _kek(args.kek_env)
+    if kek is None and not args.unencrypted:
+        raise UsageError(
+            "pass --kek-env VAR to wrap the keyset, "
+            "or --unencrypted to write key bytes in the clear"
+        )
+    if kek is not None and args.unencrypted:
+        raise UsageError("--kek-env and --unencrypted exclude each other")
+    return FileKeyProvider(args.file, kek=kek, purpose=args.purpose, unencrypted=args.unencrypted)
 
 
 def _kek(variable: str | None) -> bytes | None:
@@ -62,14 +86,15 @@ def _generate(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if path.exists() and not args.force:
         raise UsageError(f"{path} exists; pass --force to replace it (its keys would be lost)")
+    provider = _provider(args)
     keyset = Keyset.generate(args.algorithm)
-    FileKeyProvider(path, kek=_kek(args.kek_env)).save(keyset)
+    provider.save(keyset)
     print(f"wrote {path}: primary key {keyset.primary_id:08x} ({args.algorithm})")
     return EXIT_OK
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    provider = FileKeyProvider(args.file, kek=_kek(args.kek_env))
+    provider = _provider(args)
     keyset = provider.load()
     old = keyset.primary_id
     new = keyset.rotate(args.algorithm)

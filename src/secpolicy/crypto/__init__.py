@@ -22,7 +22,14 @@ from secpolicy.crypto._blind import BlindIndex
 from secpolicy.crypto._deterministic import DeterministicEncryptor
 from secpolicy.crypto._field import FieldEncryptor
 from secpolicy.crypto._files import FileEncryptor
-from secpolicy.crypto._keyset import AesGcmKeyWrapper, Key, Keyset, KeyState, KeyWrapper
+from secpolicy.crypto._keyset import (
+    AesGcmKeyWrapper,
+    Key,
+    Keyset,
+    KeyState,
+    KeyWrapper,
+    PassphraseWrapper,
+)
 from secpolicy.crypto._primitives import (
     AES_256_GCM,
     AES_SIV,
@@ -55,4 +62,5 @@ __all__ = [
     "KeyWrapper",
     "Keyset",
     "KeysetError",
+    "PassphraseWrapper",
 ]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 import struct
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from secpolicy.crypto._common import PrimitiveCache, require_kind
+from secpolicy.crypto._common import PrimitiveCache, require_bytes, require_kind
 from secpolicy.crypto._keyset import Key, Keyset, KeyState
 from secpolicy.crypto._primitives import HMAC_SHA256, HMAC_SM3, KEY_SIZES, Algorithm, mac
 from secpolicy.exceptions import KeysetError
@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 _LEN = struct.Struct(">I")
+#: The creation time recorded for a raw key, whose real one is unknown: no
+#: clock is read for it.
+_RAW_KEY_CREATED: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _build(key: Key) -> Callable[[bytes], bytes]:
@@ -26,7 +29,7 @@ def _build(key: Key) -> Callable[[bytes], bytes]:
 
 def _keyset_from_raw(key: bytes, algorithm: Algorithm) -> Keyset:
     if algorithm not in (HMAC_SHA256, HMAC_SM3):
-        raise ValueError("algorithm must be HMAC-SHA256 or HMAC-SM3")
+        raise KeysetError("algorithm must be HMAC-SHA256 or HMAC-SM3")
     if len(key) != KEY_SIZES[algorithm]:
         raise KeysetError(f"a raw blind-index key must be exactly {KEY_SIZES[algorithm]} bytes")
     key_id = secrets.randbelow(2**32 - 1) + 1
@@ -34,7 +37,7 @@ def _keyset_from_raw(key: bytes, algorithm: Algorithm) -> Keyset:
         id=key_id,
         algorithm=algorithm,
         state=KeyState.ENABLED,
-        created=datetime.now(UTC),
+        created=_RAW_KEY_CREATED,
         material=key,
     )
     return Keyset([only], primary=key_id)
@@ -46,14 +49,21 @@ class BlindIndex:
     Store ``index.compute(phone, context=b"customers.phone")`` in an indexed
     column next to the :class:`FieldEncryptor` token; to search, compute the
     index of the wanted value and look it up. Without the key, the index
-    reveals nothing about the value beyond equality with other rows.
+    reveals nothing about the value beyond equality with other rows. The
+    *context* is required: it separates columns, so the same phone number in
+    two columns under one key gives unrelated indexes.
 
     .. warning::
         Like deterministic encryption, a blind index leaks which rows share a
-        value. Low-entropy values (a gender, a birth year) can be recovered by
-        anyone holding the key, and counted by anyone who sees the column.
-        Truncating (*length*) adds deliberate false positives that blunt
-        frequency analysis; filter the candidates after decrypting.
+        value: rows with equal values have equal indexes, so anyone who sees
+        the column can count how often each value occurs. Low-entropy values
+        (a gender, a birth year) can be recovered by anyone holding the key.
+        At the default 16 bytes (128 bits) the index is exact: collisions
+        between different values practically never happen, so truncation
+        hides nothing. Only a short *length* (4 to 6 bytes, with well over
+        2**(8*length) rows) makes distinct values share indexes, which blunts
+        frequency analysis at the price of false positives that must be
+        filtered after decrypting.
 
     Normalise values before indexing (strip spaces from phone numbers, fold
     case of e-mail addresses): the index matches bytes exactly.
@@ -66,7 +76,10 @@ class BlindIndex:
 
     Raises:
         KeysetError: For a keyset of the wrong kind or a raw key of the wrong size.
-        ValueError: For a *length* or *algorithm* out of range.
+        KeysetError: For a *length* or *algorithm* out of range.
+
+    .. versionchanged:: 0.2
+       ``context`` is required in :meth:`compute` and :meth:`candidates`.
     """
 
     __slots__ = ("_cache", "length")
@@ -75,7 +88,7 @@ class BlindIndex:
         self, key: Keyset | bytes, *, length: int = 16, algorithm: Algorithm = HMAC_SHA256
     ) -> None:
         if not 4 <= length <= 32:  # noqa: PLR2004 (documented bounds)
-            raise ValueError("length must be between 4 and 32 bytes")
+            raise KeysetError("length must be between 4 and 32 bytes")
         if isinstance(key, bytes):
             key = _keyset_from_raw(key, algorithm)
         elif not isinstance(key, Keyset):
@@ -86,6 +99,7 @@ class BlindIndex:
 
     @staticmethod
     def _message(value: bytes | str, context: bytes) -> bytes:
+        context = require_bytes(context, "context")
         if isinstance(value, str):
             value = value.encode("utf-8")
         elif not isinstance(value, bytes):
@@ -93,7 +107,7 @@ class BlindIndex:
         # Length-prefix the context so (b"ab", b"c") and (b"a", b"bc") differ.
         return _LEN.pack(len(context)) + context + value
 
-    def compute(self, value: bytes | str, *, context: bytes = b"") -> str:
+    def compute(self, value: bytes | str, *, context: bytes) -> str:
         """The hex index of *value* under the primary key.
 
         Args:
@@ -105,7 +119,7 @@ class BlindIndex:
         digest = self._cache.primary()[1]
         return digest(self._message(value, context))[: self.length].hex()
 
-    def candidates(self, value: bytes | str, *, context: bytes = b"") -> tuple[str, ...]:
+    def candidates(self, value: bytes | str, *, context: bytes) -> tuple[str, ...]:
         """Indexes of *value* under every enabled key, primary first.
 
         During a key rotation, rows indexed under an older key still hold the

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from secpolicy._fs import StrPath, atomic_output
 from secpolicy.crypto._common import fail, require_bytes, require_kind
 from secpolicy.crypto._primitives import KEY_SIZES, TAG_SIZE, Aead, InvalidTag, make_aead
+from secpolicy.exceptions import PolicyConfigError
 
 if TYPE_CHECKING:
     from secpolicy.crypto._keyset import Keyset
@@ -71,7 +72,7 @@ def _file_aead(algorithm: str, material: bytes, header: bytes, context: bytes) -
 
 def _nonce(prefix: bytes, index: int, *, last: bool) -> bytes:
     if index > _MAX_SEGMENTS:
-        raise ValueError("file too large for its segment size")
+        raise PolicyConfigError("file too large for its segment size", field="segment_size")
     return prefix + _NONCE_TAIL.pack(index, 1 if last else 0)
 
 
@@ -88,7 +89,7 @@ class FileEncryptor:
 
     Raises:
         KeysetError: If *keyset* holds keys of another kind.
-        ValueError: If *segment_size* is out of range.
+        PolicyConfigError: If *segment_size* is out of range.
     """
 
     __slots__ = ("keyset", "segment_size")
@@ -96,11 +97,13 @@ class FileEncryptor:
     def __init__(self, keyset: Keyset, *, segment_size: int = DEFAULT_SEGMENT) -> None:
         require_kind(keyset, "aead", "FileEncryptor")
         if not MIN_SEGMENT <= segment_size <= MAX_SEGMENT:
-            raise ValueError(f"segment_size must be between {MIN_SEGMENT} and {MAX_SEGMENT}")
+            raise PolicyConfigError(
+                f"must be between {MIN_SEGMENT} and {MAX_SEGMENT}", field="segment_size"
+            )
         self.keyset = keyset
         self.segment_size = segment_size
 
-    def encrypt_stream(self, src: IO[bytes], dst: IO[bytes], *, context: bytes = b"") -> int:
+    def encrypt_stream(self, src: IO[bytes], dst: IO[bytes], *, context: bytes) -> int:
         """Encrypt everything readable from *src* into *dst*.
 
         Args:
@@ -139,7 +142,7 @@ class FileEncryptor:
             current = following
             index += 1
 
-    def decrypt_stream(self, src: IO[bytes], dst: IO[bytes], *, context: bytes = b"") -> int:
+    def decrypt_stream(self, src: IO[bytes], dst: IO[bytes], *, context: bytes) -> int:
         """Decrypt an encrypted file from *src* into *dst*.
 
         Every segment is authenticated before it is written, but a truncated
@@ -184,7 +187,7 @@ class FileEncryptor:
             current = following
             index += 1
 
-    def encrypt_file(self, src: StrPath, dst: StrPath, *, context: bytes = b"") -> int:
+    def encrypt_file(self, src: StrPath, dst: StrPath, *, context: bytes) -> int:
         """Encrypt the file *src* into *dst*, atomically.
 
         *dst* appears only once it is complete and synced to disk; on any error
@@ -197,7 +200,7 @@ class FileEncryptor:
         with Path(src).open("rb") as plain, atomic_output(dst) as out:
             return self.encrypt_stream(plain, out, context=context)
 
-    def decrypt_file(self, src: StrPath, dst: StrPath, *, context: bytes = b"") -> int:
+    def decrypt_file(self, src: StrPath, dst: StrPath, *, context: bytes) -> int:
         """Decrypt the file *src* into *dst*, atomically.
 
         The plaintext is written to a temporary file and renamed to *dst* only
@@ -217,4 +220,4 @@ class FileEncryptor:
 
 def _refuse_same_file(src: StrPath, dst: StrPath) -> None:
     if Path(src).resolve() == Path(dst).resolve():
-        raise ValueError("source and destination must be different files")
+        raise PolicyConfigError("source and destination must be different files", field="dst")

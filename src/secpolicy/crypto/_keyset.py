@@ -6,15 +6,17 @@ import enum
 import json
 import os
 import secrets
+import struct
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 import attrs
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from secpolicy._clock import to_utc
+from secpolicy._clock import Clock, SystemClock, to_utc
 from secpolicy.crypto._primitives import (
     AES_256_GCM,
     KEY_SIZES,
@@ -33,8 +35,25 @@ if TYPE_CHECKING:
 
 FORMAT: Final = "secpolicy.keyset"
 FORMAT_VERSION: Final = 1
-_WRAP_CONTEXT: Final = b"secpolicy.keyset.v1"
+#: The version of the wrapped form: 2 binds the purpose as associated data.
+WRAPPED_VERSION: Final = 2
+_WRAP_CONTEXT_V1: Final = b"secpolicy.keyset.v1"
+_WRAP_CONTEXT_V2: Final = b"secpolicy.keyset.v2\x00"
 _MAX_ID: Final = 2**32 - 1
+_MAX_PURPOSE: Final = 256
+
+
+def _wrap_context(purpose: str) -> bytes:
+    """The associated data of a wrapped keyset: the format, its version and the purpose."""
+    return _WRAP_CONTEXT_V2 + purpose.encode("utf-8")
+
+
+def _check_purpose(purpose: object) -> str:
+    if purpose is None:
+        return ""
+    if not isinstance(purpose, str) or len(purpose) > _MAX_PURPOSE:
+        raise KeysetError(f"purpose must be text of at most {_MAX_PURPOSE} characters")
+    return purpose
 
 
 class KeyState(enum.Enum):
@@ -144,18 +163,134 @@ class AesGcmKeyWrapper:
         return "AesGcmKeyWrapper(kek=<hidden>)"
 
 
-def _as_wrapper(kek: bytes | KeyWrapper) -> KeyWrapper:
-    return AesGcmKeyWrapper(kek) if isinstance(kek, bytes) else kek
+_SCRYPT_MAGIC: Final = b"SPSC"  # secpolicy scrypt wrap
+_SCRYPT_HEADER: Final = struct.Struct(">4sBBBB")  # magic, version, log2(n), r, p
+_SCRYPT_SALT: Final = 16
+#: The scrypt parameters :class:`PassphraseWrapper` uses by default: N=2**17,
+#: r=8, p=1 (OWASP's password-storage recommendation; 128 MiB, ~0.3 s).
+SCRYPT_LOG2_N: Final = 17
+SCRYPT_R: Final = 8
+SCRYPT_P: Final = 1
+_SCRYPT_MIN_LOG2_N: Final = 14
+_SCRYPT_MAX_LOG2_N: Final = 20
+_SCRYPT_MAX_R: Final = 16
+_SCRYPT_MAX_P: Final = 4
+_MIN_PASSPHRASE: Final = 12
 
 
-def _new_key(algorithm: str, taken: Iterable[int], now: datetime | None) -> Key:
+class PassphraseWrapper:
+    """A :class:`KeyWrapper` whose key-encryption key is derived from a passphrase (scrypt).
+
+    For small deployments without a KMS: an operator types or injects a
+    passphrase, and the keyset file on disk stays wrapped. Each wrap draws a
+    fresh 16-byte salt, derives a 32-byte key with scrypt (N=2**17, r=8, p=1
+    by default: 128 MiB and about a third of a second per wrap or unwrap)
+    and encrypts with AES-256-GCM. The salt and the parameters travel in the
+    wrapped bytes; on unwrap, parameters above N=2**20, r=16 or p=4 are
+    refused so a planted file cannot make loading take minutes.
+
+    Args:
+        passphrase: At least 12 characters; a long random passphrase (six or
+            more diceware words) is what makes this safe.
+        log2_n: scrypt's cost as a power of two (14 to 20; default 17).
+        r: scrypt's block size (default 8).
+        p: scrypt's parallelism (default 1).
+
+    Raises:
+        KeysetError: For a short passphrase or parameters out of range.
+
+    .. versionadded:: 0.2
+    """
+
+    __slots__ = ("_passphrase", "log2_n", "p", "r")
+
+    def __init__(
+        self,
+        passphrase: str | bytes,
+        *,
+        log2_n: int = SCRYPT_LOG2_N,
+        r: int = SCRYPT_R,
+        p: int = SCRYPT_P,
+    ) -> None:
+        given: object = passphrase
+        if isinstance(given, str):
+            secret = given.encode("utf-8")
+        elif isinstance(given, (bytes, bytearray)):
+            secret = bytes(given)
+        else:
+            raise KeysetError("passphrase must be text or bytes")
+        if len(secret) < _MIN_PASSPHRASE:
+            raise KeysetError(f"passphrase must be at least {_MIN_PASSPHRASE} characters")
+        _check_scrypt(log2_n, r, p)
+        self._passphrase = secret
+        self.log2_n, self.r, self.p = log2_n, r, p
+
+    def _key(self, salt: bytes, log2_n: int, r: int, p: int) -> AESGCM:
+        kdf = Scrypt(salt=salt, length=32, n=2**log2_n, r=r, p=p)
+        return AESGCM(kdf.derive(self._passphrase))
+
+    def wrap(self, data: bytes, *, context: bytes) -> bytes:
+        """Encrypt *data* under a key derived from the passphrase and a fresh salt."""
+        header = _SCRYPT_HEADER.pack(_SCRYPT_MAGIC, 1, self.log2_n, self.r, self.p)
+        salt = os.urandom(_SCRYPT_SALT)
+        nonce = os.urandom(NONCE_SIZE)
+        sealed = self._key(salt, self.log2_n, self.r, self.p).encrypt(
+            nonce, data, header + salt + context
+        )
+        return header + salt + nonce + sealed
+
+    def unwrap(self, data: bytes, *, context: bytes) -> bytes:
+        """Decrypt wrapped data; ``DecryptionError`` for a wrong passphrase or any tampering."""
+        size = _SCRYPT_HEADER.size
+        if len(data) < size + _SCRYPT_SALT + NONCE_SIZE + 16:
+            raise DecryptionError("could not unwrap keyset")
+        magic, version, log2_n, r, p = _SCRYPT_HEADER.unpack_from(data)
+        if magic != _SCRYPT_MAGIC or version != 1:
+            raise DecryptionError("could not unwrap keyset")
+        try:
+            _check_scrypt(log2_n, r, p)
+        except KeysetError:
+            raise DecryptionError("could not unwrap keyset") from None
+        header, salt = data[:size], data[size : size + _SCRYPT_SALT]
+        nonce = data[size + _SCRYPT_SALT : size + _SCRYPT_SALT + NONCE_SIZE]
+        body = data[size + _SCRYPT_SALT + NONCE_SIZE :]
+        try:
+            return self._key(salt, log2_n, r, p).decrypt(nonce, body, header + salt + context)
+        except (InvalidTag, ValueError):
+            raise DecryptionError("could not unwrap keyset") from None
+
+    def __repr__(self) -> str:
+        return f"PassphraseWrapper(log2_n={self.log2_n}, r={self.r}, p={self.p})"
+
+
+def _check_scrypt(log2_n: object, r: object, p: object) -> None:
+    for name, value, low, high in (
+        ("log2_n", log2_n, _SCRYPT_MIN_LOG2_N, _SCRYPT_MAX_LOG2_N),
+        ("r", r, 1, _SCRYPT_MAX_R),
+        ("p", p, 1, _SCRYPT_MAX_P),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise KeysetError(f"scrypt {name} must be an integer from {low} to {high}")
+
+
+def _as_wrapper(kek: object) -> KeyWrapper:
+    if isinstance(kek, (bytes, bytearray, memoryview)):
+        return AesGcmKeyWrapper(bytes(kek))
+    if isinstance(kek, KeyWrapper):
+        return kek
+    raise KeysetError(
+        f"kek must be 32 bytes or a KeyWrapper (wrap/unwrap), not {type(kek).__name__}"
+    )
+
+
+def _new_key(algorithm: str, taken: Iterable[int], now: datetime) -> Key:
     if algorithm not in KEY_SIZES:
         raise KeysetError(f"algorithm must be one of {', '.join(KEY_SIZES)}")
     taken = set(taken)
     key_id = secrets.randbelow(_MAX_ID) + 1
     while key_id in taken:  # pragma: no cover - a 1 in 2**32 event
         key_id = secrets.randbelow(_MAX_ID) + 1
-    created = datetime.now(UTC) if now is None else to_utc(now, name="now")
+    created = to_utc(now, name="now")
     return Key(
         id=key_id,
         algorithm=algorithm,  # type: ignore[arg-type]  # checked against KEY_SIZES above
@@ -207,20 +342,27 @@ class Keyset:
         True
     """
 
-    __slots__ = ("__weakref__", "_lock", "_snapshot")
+    __slots__ = ("__weakref__", "_clock", "_lock", "_snapshot")
 
-    def __init__(self, keys: Iterable[Key], *, primary: int) -> None:
+    def __init__(self, keys: Iterable[Key], *, primary: int, clock: Clock | None = None) -> None:
         by_id: dict[int, Key] = {}
         for key in keys:
             if key.id in by_id:
                 raise KeysetError(f"duplicate key id {key.id:08x}")
             by_id[key.id] = key
         _validate(by_id, primary)
+        self._clock: Clock = clock if clock is not None else SystemClock()
         self._lock = threading.Lock()
         self._snapshot = _Snapshot(primary, MappingProxyType(by_id))
 
     @classmethod
-    def generate(cls, algorithm: Algorithm = AES_256_GCM, *, now: datetime | None = None) -> Keyset:
+    def generate(
+        cls,
+        algorithm: Algorithm = AES_256_GCM,
+        *,
+        now: datetime | None = None,
+        clock: Clock | None = None,
+    ) -> Keyset:
         """Create a keyset with one fresh random key of *algorithm* as primary.
 
         Args:
@@ -228,10 +370,16 @@ class Keyset:
                 :class:`FieldEncryptor` and :class:`FileEncryptor`;
                 ``"AES-SIV"`` for :class:`DeterministicEncryptor`;
                 ``"HMAC-SHA256"`` or ``"HMAC-SM3"`` for :class:`BlindIndex`.
-            now: Creation time recorded on the key (default: the system clock).
+            now: Creation time recorded on the key (default: *clock*'s now).
+            clock: Where creation times of this and later keys come from
+                (default: the system clock).
+
+        .. versionchanged:: 0.2
+           ``clock=``.
         """
-        key = _new_key(algorithm, (), now)
-        return cls([key], primary=key.id)
+        clock = clock if clock is not None else SystemClock()
+        key = _new_key(algorithm, (), clock.now() if now is None else now)
+        return cls([key], primary=key.id, clock=clock)
 
     # -- reading ---------------------------------------------------------------
 
@@ -301,7 +449,8 @@ class Keyset:
         """
         with self._lock:
             snap = self._snapshot
-            key = _new_key(algorithm or snap.keys[snap.primary].algorithm, snap.keys, now)
+            created = self._clock.now() if now is None else now
+            key = _new_key(algorithm or snap.keys[snap.primary].algorithm, snap.keys, created)
             keys = self._with_key(snap, key)
             self._replace(_Snapshot(snap.primary, MappingProxyType(keys)))
             return key
@@ -330,7 +479,8 @@ class Keyset:
         """
         with self._lock:
             snap = self._snapshot
-            key = _new_key(algorithm or snap.keys[snap.primary].algorithm, snap.keys, now)
+            created = self._clock.now() if now is None else now
+            key = _new_key(algorithm or snap.keys[snap.primary].algorithm, snap.keys, created)
             self._replace(_Snapshot(key.id, MappingProxyType(self._with_key(snap, key))))
             return key
 
@@ -388,66 +538,157 @@ class Keyset:
             ],
         }
 
-    def to_json(self, *, kek: bytes | KeyWrapper | None = None) -> str:
-        """Serialise the keyset to JSON, wrapped with *kek* if given.
+    def to_json(
+        self,
+        *,
+        kek: bytes | KeyWrapper | None = None,
+        purpose: str | None = None,
+        unencrypted: bool = False,
+    ) -> str:
+        """Serialise the keyset to JSON, wrapped with *kek*.
+
+        The wrap binds *purpose* (``"customers.phone"``) and the format
+        version as associated data, so a keyset wrapped for one purpose
+        cannot be loaded as another's, even under the same KEK.
 
         .. danger::
-            Without *kek* the JSON contains the key bytes in the clear. Store it
-            only in a secret store, never beside the data it protects.
+            With ``unencrypted=True`` the JSON contains the key bytes in the
+            clear. Store it only in a secret store, never beside the data it
+            protects. It must be asked for by name, like cryptography's
+            ``NoEncryption()``.
 
         Args:
-            kek: A 32-byte key-encryption key or a :class:`KeyWrapper` (for a
-                KMS). The wrapped form reveals nothing but its format.
+            kek: A 32-byte key-encryption key or a :class:`KeyWrapper` (a KMS
+                or HSM, :class:`PassphraseWrapper`). The wrapped form reveals
+                nothing but its format, version and purpose.
+            purpose: What the keyset is for; :meth:`from_json` must be given
+                the same.
+            unencrypted: Write the key bytes in the clear (no *kek*).
+
+        Raises:
+            KeysetError: Without *kek* unless ``unencrypted=True``; with both.
+
+        .. versionchanged:: 0.2
+           ``unencrypted=True`` is required for clear JSON; ``purpose=``.
         """
+        label = _check_purpose(purpose)
         plain = json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=True)
         if kek is None:
+            if not unencrypted:
+                raise KeysetError(
+                    "to_json() without kek writes key bytes in the clear; "
+                    "pass kek=... or unencrypted=True"
+                )
             return plain
-        wrapped = _as_wrapper(kek).wrap(plain.encode("utf-8"), context=_WRAP_CONTEXT)
+        if unencrypted:
+            raise KeysetError("pass kek or unencrypted=True, not both")
+        wrapped = _as_wrapper(kek).wrap(plain.encode("utf-8"), context=_wrap_context(label))
         return json.dumps(
-            {"format": FORMAT, "version": FORMAT_VERSION, "wrapped": b64encode(wrapped)},
+            {
+                "format": FORMAT,
+                "version": WRAPPED_VERSION,
+                "purpose": label,
+                "wrapped": b64encode(wrapped),
+            },
             separators=(",", ":"),
             sort_keys=True,
         )
 
     @classmethod
-    def from_json(cls, data: str | bytes, *, kek: bytes | KeyWrapper | None = None) -> Keyset:
+    def from_json(
+        cls,
+        data: str | bytes,
+        *,
+        kek: bytes | KeyWrapper | None = None,
+        purpose: str | None = None,
+        clock: Clock | None = None,
+    ) -> Keyset:
         """Load a keyset written by :meth:`to_json`.
 
+        With *kek*, only a wrapped keyset loads: clear JSON is refused, so
+        that whoever can write the keyset file cannot swap in their own keys.
+        The wrap must have been made for *purpose*.
+
         Raises:
-            KeysetError: If the data is malformed (the message names the field).
+            KeysetError: If the data is malformed (the message names the
+                field), clear although *kek* was given, wrapped although no
+                *kek* was given, or wrapped for another purpose.
             DecryptionError: If a wrapped keyset does not unwrap with *kek*.
+
+        .. versionchanged:: 0.2
+           Clear JSON is refused when *kek* is given; ``purpose=``, ``clock=``.
         """
+        label = _check_purpose(purpose)
+        wrapper = None if kek is None else _as_wrapper(kek)
+        doc = _parse(data)
+        if "wrapped" not in doc:
+            if wrapper is not None:
+                raise KeysetError(
+                    "keyset is not wrapped but a key-encryption key was given; "
+                    "refusing clear key material"
+                )
+            _version(doc, FORMAT_VERSION)
+            return cls.from_dict(doc, clock=clock)
+        if wrapper is None:
+            raise KeysetError("keyset is wrapped; pass the key-encryption key as kek=")
+        version = _version(doc, FORMAT_VERSION, WRAPPED_VERSION)
+        text = _field(doc, "wrapped", str)
         try:
-            doc = json.loads(data)
-        except (ValueError, TypeError):
-            raise KeysetError("keyset is not valid JSON") from None
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-            raise KeysetError(f"format: expected {FORMAT!r}")
-        if doc.get("version") != FORMAT_VERSION:
-            raise KeysetError(f"version: expected {FORMAT_VERSION}")
-        if "wrapped" in doc:
-            if kek is None:
-                raise KeysetError("keyset is wrapped; pass the key-encryption key as kek=")
-            text = _field(doc, "wrapped", str)
-            try:
-                blob = b64decode(text)
-            except ValueError:
-                raise KeysetError("wrapped: not valid base64url") from None
-            plain = _as_wrapper(kek).unwrap(blob, context=_WRAP_CONTEXT)
-            return cls.from_json(plain)
-        return cls.from_dict(doc)
+            blob = b64decode(text)
+        except ValueError:
+            raise KeysetError("wrapped: not valid base64url") from None
+        if version == FORMAT_VERSION:
+            if label:
+                raise KeysetError(
+                    "keyset was wrapped by an older version without a purpose; "
+                    "load it without purpose= and save it again to bind one"
+                )
+            context = _WRAP_CONTEXT_V1
+        else:
+            stored = _field(doc, "purpose", str)
+            if stored != label:
+                raise KeysetError("keyset was wrapped for another purpose")
+            context = _wrap_context(label)
+        plain = wrapper.unwrap(blob, context=context)
+        inner = _parse(plain)
+        if "wrapped" in inner:
+            raise KeysetError("wrapped keyset holds another wrapped keyset")
+        _version(inner, FORMAT_VERSION)
+        return cls.from_dict(inner, clock=clock)
 
     @classmethod
-    def from_dict(cls, doc: Mapping[str, Any]) -> Keyset:
+    def from_dict(cls, doc: Mapping[str, Any], *, clock: Clock | None = None) -> Keyset:
         """Load a keyset from the form :meth:`to_dict` returns.
 
         Raises:
             KeysetError: If the data is malformed (the message names the field).
         """
+        if not isinstance(doc, dict):
+            raise KeysetError("keyset: expected a JSON object")
         primary = _field(doc, "primary", int)
         raw_keys = _field(doc, "keys", list)
         keys = [_key_from_dict(item, f"keys[{i}]") for i, item in enumerate(raw_keys)]
-        return cls(keys, primary=primary)
+        return cls(keys, primary=primary, clock=clock)
+
+
+def _parse(data: object) -> dict[str, Any]:
+    """The JSON object of a keyset document, with its format checked."""
+    if not isinstance(data, (str, bytes, bytearray)):
+        raise KeysetError(f"keyset must be JSON text or bytes, not {type(data).__name__}")
+    try:
+        doc = json.loads(data)
+    except (ValueError, TypeError, RecursionError):
+        raise KeysetError("keyset is not valid JSON") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise KeysetError(f"format: expected {FORMAT!r}")
+    return doc
+
+
+def _version(doc: Mapping[str, Any], *allowed: int) -> int:
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version not in allowed:
+        raise KeysetError(f"version: expected {' or '.join(map(str, allowed))}")
+    return version
 
 
 def _field(doc: Any, name: str, kind: type[Any], path: str = "") -> Any:

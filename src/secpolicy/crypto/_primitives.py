@@ -111,14 +111,30 @@ def b64encode(data: bytes) -> str:
 
 
 def b64decode(text: str | bytes) -> bytes:
-    """Strict inverse of :func:`b64encode`; raises ``ValueError`` on any malformed input."""
-    raw = text.encode("ascii") if isinstance(text, str) else bytes(text)
+    """Strict inverse of :func:`b64encode`; raises ``ValueError`` on any other input.
+
+    Only the canonical encoding is accepted: the URL-safe alphabet (no ``+``
+    or ``/``), no ``=`` padding, no white space, and a final character whose
+    unused bits are zero. So each byte string has exactly one accepted text,
+    and a token cannot be altered in its text while still decrypting.
+    """
+    raw = text.encode("ascii", "replace") if isinstance(text, str) else bytes(text)
     if len(raw) % 4 == 1:
         raise ValueError("impossible base64 length")
+    if raw.translate(None, _URLSAFE):
+        raise ValueError("not base64url (only A-Z, a-z, 0-9, - and _)")
+    partial = len(raw) % 4
+    if partial and _URLSAFE.index(raw[-1]) & _UNUSED_BITS[partial]:
+        raise ValueError("non-canonical base64 (unused bits set in the last character)")
     try:
-        return base64.b64decode(raw + b"=" * (-len(raw) % 4), altchars=b"-_", validate=True)
-    except binascii.Error:
+        return base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
+    except binascii.Error:  # pragma: no cover - the alphabet and length are checked above
         raise ValueError("malformed base64") from None
+
+
+_URLSAFE: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# A final group of 2 characters carries 8 bits of 12 (4 unused), of 3 carries 16 of 18.
+_UNUSED_BITS: Final = {2: 0b1111, 3: 0b11}
 
 
 __all__ = [

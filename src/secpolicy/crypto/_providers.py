@@ -35,21 +35,25 @@ class EnvKeyProvider:
         variable: The variable's name (default ``SECPOLICY_KEYSET``).
         kek: The key-encryption key if the keyset is wrapped (recommended:
             inject the wrapped keyset and the KEK through different channels).
+            With a KEK, a clear keyset in the variable is refused.
+        purpose: The purpose the keyset was wrapped for.
         environ: The environment to read (default ``os.environ``); pass a
             mapping in tests.
     """
 
-    __slots__ = ("_environ", "_kek", "variable")
+    __slots__ = ("_environ", "_kek", "_purpose", "variable")
 
     def __init__(
         self,
         variable: str = "SECPOLICY_KEYSET",
         *,
         kek: bytes | KeyWrapper | None = None,
+        purpose: str | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         self.variable = variable
         self._kek = kek
+        self._purpose = purpose
         self._environ = environ
 
     def load(self) -> Keyset:
@@ -62,7 +66,7 @@ class EnvKeyProvider:
         value = environ.get(self.variable)
         if not value:
             raise KeysetError(f"environment variable {self.variable} is not set")
-        return Keyset.from_json(value, kek=self._kek)
+        return Keyset.from_json(value, kek=self._kek, purpose=self._purpose)
 
     def __repr__(self) -> str:
         return f"EnvKeyProvider({self.variable!r})"
@@ -76,14 +80,31 @@ class FileKeyProvider:
 
     Args:
         path: The keyset file.
-        kek: The key-encryption key to wrap and unwrap the keyset with.
+        kek: The key-encryption key to wrap and unwrap the keyset with. With
+            a KEK, a clear keyset file is refused on load.
+        purpose: What the keyset is for; bound into the wrap.
+        unencrypted: Without *kek*, let :meth:`save` write key bytes in the
+            clear (see ``Keyset.to_json``'s danger note).
+
+    .. versionchanged:: 0.2
+       ``purpose=`` and ``unencrypted=``; saving without a KEK needs
+       ``unencrypted=True``.
     """
 
-    __slots__ = ("_kek", "path")
+    __slots__ = ("_kek", "_purpose", "_unencrypted", "path")
 
-    def __init__(self, path: str | os.PathLike[str], *, kek: bytes | KeyWrapper | None = None):
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        kek: bytes | KeyWrapper | None = None,
+        purpose: str | None = None,
+        unencrypted: bool = False,
+    ) -> None:
         self.path = Path(path)
         self._kek = kek
+        self._purpose = purpose
+        self._unencrypted = unencrypted
 
     def load(self) -> Keyset:
         """Read the keyset file.
@@ -95,11 +116,20 @@ class FileKeyProvider:
             data = self.path.read_bytes()
         except FileNotFoundError:
             raise KeysetError(f"keyset file {self.path} does not exist") from None
-        return Keyset.from_json(data, kek=self._kek)
+        return Keyset.from_json(data, kek=self._kek, purpose=self._purpose)
 
     def save(self, keyset: Keyset) -> None:
-        """Write *keyset* to the file atomically, readable by the owner only."""
-        data = keyset.to_json(kek=self._kek).encode("utf-8")
+        """Write *keyset* to the file atomically, readable by the owner only.
+
+        Raises:
+            KeysetError: Without a KEK unless the provider was made with
+                ``unencrypted=True``.
+        """
+        data = keyset.to_json(
+            kek=self._kek,
+            purpose=self._purpose,
+            unencrypted=self._kek is None and self._unencrypted,
+        ).encode("utf-8")
         with atomic_output(self.path, mode=0o600) as out:
             out.write(data)
 

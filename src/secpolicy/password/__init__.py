@@ -8,6 +8,8 @@
   OWASP ASVS 5.0, PCI DSS v4.0.1 and GB/T 22239-2019 level 3, with citations.
 - :class:`PasswordHasher` hashes with argon2id (RFC 9106 parameters).
 - :class:`LoginThrottle` locks accounts after consecutive failures.
+- :class:`SessionPolicy` enforces a policy's idle timeout and second factor
+  on login sessions.
 - :func:`estimate` gives a 0-4 strength score with guesses and feedback;
   ``COMMON_PASSWORDS`` is the bundled blocklist; breach checkers look
   passwords up offline or through the k-anonymity range API.
@@ -18,6 +20,8 @@ from __future__ import annotations
 from secpolicy.exceptions import PasswordPolicyError
 from secpolicy.password import profiles
 from secpolicy.password._breach import (
+    AsyncBreachChecker,
+    AsyncOnlineBreachChecker,
     BreachChecker,
     OfflineBreachChecker,
     OnlineBreachChecker,
@@ -33,6 +37,7 @@ from secpolicy.password._hasher import (
 )
 from secpolicy.password._policy import LockoutPolicy, PasswordContext, PasswordPolicy, Verifier
 from secpolicy.password._rules import COMMON_PASSWORDS, Blocklist, normalise_for_blocklist
+from secpolicy.password._session import SessionCheck, SessionPolicy, SessionReason, SessionState
 from secpolicy.password._strength import FEEDBACK, REFERENCE_YEAR, Pattern, Strength, estimate
 from secpolicy.password._throttle import (
     LockStatus,
@@ -41,7 +46,13 @@ from secpolicy.password._throttle import (
     ThrottleState,
     ThrottleStore,
 )
-from secpolicy.password._violations import MESSAGES, PasswordCheck, Violation
+from secpolicy.password._violations import (
+    MESSAGES,
+    Locale,
+    PasswordCheck,
+    Violation,
+    ViolationCode,
+)
 
 __all__ = [
     "ASVS_MINIMUM",
@@ -52,8 +63,11 @@ __all__ = [
     "REFERENCE_YEAR",
     "RFC_9106_HIGH_MEMORY",
     "RFC_9106_LOW_MEMORY",
+    "AsyncBreachChecker",
+    "AsyncOnlineBreachChecker",
     "Blocklist",
     "BreachChecker",
+    "Locale",
     "LockStatus",
     "LockoutPolicy",
     "LoginThrottle",
@@ -66,11 +80,16 @@ __all__ = [
     "PasswordPolicy",
     "PasswordPolicyError",
     "Pattern",
+    "SessionCheck",
+    "SessionPolicy",
+    "SessionReason",
+    "SessionState",
     "Strength",
     "ThrottleState",
     "ThrottleStore",
     "Verifier",
     "Violation",
+    "ViolationCode",
     "estimate",
     "normalise_for_blocklist",
     "profiles",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import mmap
+import re
 import unicodedata
 import urllib.request
 from pathlib import Path
@@ -12,9 +14,13 @@ from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 from secpolicy.exceptions import PolicyConfigError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
 _HASH_LEN: Final = 40
+#: Lines of the file checked at open, spread evenly over it.
+FORMAT_SAMPLES: Final = 64
+_LINE: Final = re.compile(rb"[0-9A-F]{40}:[0-9]+\r?")
+_REPLY_LINE: Final = re.compile(r"[0-9A-Fa-f]{35}:[0-9]+")
 _HASH_SPACE: Final = 16**_HASH_LEN
 _SCAN_WINDOW: Final = 4096
 _NEWLINE: Final = ord("\n")
@@ -52,6 +58,21 @@ class BreachChecker(Protocol):
         ...
 
 
+@runtime_checkable
+class AsyncBreachChecker(Protocol):
+    """The asyncio form of :class:`BreachChecker`: ``count`` is a coroutine.
+
+    Use it with :meth:`PasswordPolicy.acheck
+    <secpolicy.password.PasswordPolicy.acheck>` in asyncio services.
+
+    .. versionadded:: 0.2
+    """
+
+    async def count(self, password: str) -> int | None:
+        """Occurrences of *password* in the corpus, or None if unknown."""
+        ...
+
+
 class OfflineBreachChecker:
     """Look passwords up in a local Have I Been Pwned style file.
 
@@ -60,11 +81,22 @@ class OfflineBreachChecker:
     each one touches about log2(lines) pages, so resident memory does not grow
     with the file, and nothing is sent anywhere.
 
+    The format is checked when the file is opened, because a file in another
+    form would silently find nothing: the first, the last and
+    ``FORMAT_SAMPLES`` lines spread over the file must each be 40 upper-case
+    hex digits, a colon and a count, in strictly ascending hash order. A
+    lower-case file, one sorted by count, or the NTLM corpus (32 hex digits)
+    is refused.
+
     Args:
         path: The sorted hash file.
 
     Raises:
-        PolicyConfigError: If the file is missing or empty.
+        PolicyConfigError: If the file is missing, empty, or not in that
+            format (the message says which check failed, never a hash).
+
+    .. versionchanged:: 0.2
+       The format is validated at open.
     """
 
     __slots__ = ("_file", "_map", "path")
@@ -83,8 +115,45 @@ class OfflineBreachChecker:
             self._file.close()
             raise PolicyConfigError(f"breach file {self.path} is empty", field="path") from None
         if hasattr(mmap, "MADV_RANDOM"):  # pragma: no branch (Linux and macOS have it)
-            # Lookups jump around: read only the pages probed, not 128 kB around each.
+            # Lookups (and the format check) jump around: read only the pages probed.
             self._map.madvise(mmap.MADV_RANDOM)
+        try:
+            self._validate()
+        except PolicyConfigError:
+            self.close()
+            raise
+
+    def _validate(self) -> None:
+        """Check sampled lines for the ``HASH:COUNT`` form and ascending order."""
+        size = len(self._map)
+        offsets = sorted(
+            {0, size - 1, *(size * i // FORMAT_SAMPLES for i in range(FORMAT_SAMPLES))}
+        )
+        previous = b""
+        previous_start = -1
+        for offset in offsets:
+            start, end = self._line_at(offset)
+            if start == end and end >= size - 1:
+                # The final newline: look at the last line itself.
+                start, end = self._line_at(max(start - 2, 0))
+            if start == previous_start:
+                continue
+            line = self._map[start:end]
+            if not _LINE.fullmatch(line):
+                raise PolicyConfigError(
+                    f"breach file {self.path}: line at byte {start} is not "
+                    "'<40 upper-case SHA-1 hex digits>:<count>' (lower-case, NTLM and other "
+                    "formats are refused)",
+                    field="path",
+                )
+            key = line[:_HASH_LEN]
+            if previous and key <= previous:
+                raise PolicyConfigError(
+                    f"breach file {self.path}: not sorted by hash (at byte {start}); "
+                    "use the ordered-by-hash download",
+                    field="path",
+                )
+            previous, previous_start = key, start
 
     def _line_at(self, offset: int) -> tuple[int, int]:
         """Start and end of the line containing *offset*."""
@@ -139,6 +208,7 @@ class OfflineBreachChecker:
 
     def _count_at(self, start: int, end: int) -> int:
         count = self._map[start + _HASH_LEN + 1 : end].strip()
+        # A line the open-time sample did not see may still be broken: it was found, so count it.
         return int(count) if count.isdigit() else 1
 
     def count(self, password: str) -> int:
@@ -173,6 +243,30 @@ def urllib_transport(*, timeout: float = 2.0, url: str = RANGE_URL) -> Callable[
     return fetch
 
 
+def _parse_reply(body: object, suffix: str) -> int | None:
+    """The count for *suffix* in a range reply, or None if the reply is not one.
+
+    A reply must be lines of 35 hex digits, a colon and a count; anything
+    else (an HTML error page, an empty body, a captive portal) is unknown,
+    never "not breached".
+    """
+    if not isinstance(body, str):
+        return None
+    found = 0
+    rows = 0
+    for raw in body.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if not _REPLY_LINE.fullmatch(line):
+            return None
+        rows += 1
+        candidate, _, count = line.partition(":")
+        if candidate.upper() == suffix:
+            found = int(count)
+    return found if rows else None
+
+
 class OnlineBreachChecker:
     """Ask a k-anonymity range API (Have I Been Pwned's) about a password.
 
@@ -186,10 +280,14 @@ class OnlineBreachChecker:
             Pass your own for a proxy, a self-hosted mirror or tests.
         timeout: Seconds for the default transport.
 
-    ``count`` returns ``None`` when the service cannot be reached; the policy's
-    ``breach_fail_closed`` decides whether that refuses the password
-    (fail-closed) or lets it through (fail-open, the default: an outage of a
-    third-party service should not lock users out of sign-up).
+    ``count`` returns ``None`` when the service cannot be reached or its reply
+    is not a range reply (an HTML page, an empty or malformed body); it never
+    raises. The policy's ``breach_fail_closed`` decides whether that refuses
+    the password (fail-closed) or lets it through (fail-open, the default: an
+    outage of a third-party service should not lock users out of sign-up).
+
+    .. versionchanged:: 0.2
+       A malformed reply is unknown (``None``), not "not breached".
     """
 
     __slots__ = ("_transport",)
@@ -207,13 +305,58 @@ class OnlineBreachChecker:
         prefix, suffix = digest[:5], digest[5:]
         try:
             body = self._transport(prefix)
-        except (OSError, ValueError):
+        except Exception:  # noqa: BLE001 (documented never to raise: any failure is "unknown")
             return None
-        for line in body.splitlines():
-            candidate, _, count = line.strip().partition(":")
-            if candidate.upper() == suffix:
-                return int(count) if count.strip().isdigit() else 1
-        return 0
+        return _parse_reply(body, suffix)
 
     def __repr__(self) -> str:
         return "OnlineBreachChecker()"
+
+
+class AsyncOnlineBreachChecker:
+    """:class:`OnlineBreachChecker` for asyncio services: ``await checker.count(pw)``.
+
+    Args:
+        transport: ``async prefix -> response body`` (your HTTP client:
+            httpx, aiohttp). Default: the blocking HTTPS transport run in a
+            worker thread (``asyncio.to_thread``), so the event loop is never
+            blocked.
+        timeout: Seconds for the default transport.
+
+    Like the blocking checker it sends only the 5-character prefix, treats
+    any failure or malformed reply as unknown (``None``) and never raises.
+
+    .. versionadded:: 0.2
+    """
+
+    __slots__ = ("_transport",)
+
+    def __init__(
+        self,
+        transport: Callable[[str], Awaitable[str]] | None = None,
+        *,
+        timeout: float = 2.0,
+    ) -> None:
+        if timeout <= 0:
+            raise PolicyConfigError("must be positive", field="timeout")
+        if transport is None:
+            blocking = urllib_transport(timeout=timeout)
+
+            async def threaded(prefix: str) -> str:
+                return await asyncio.to_thread(blocking, prefix)
+
+            transport = threaded
+        self._transport = transport
+
+    async def count(self, password: str) -> int | None:
+        """Occurrences of *password*, 0 if unknown to the service, None if unreachable."""
+        digest = sha1_hex(password)
+        prefix, suffix = digest[:5], digest[5:]
+        try:
+            body = await self._transport(prefix)
+        except Exception:  # noqa: BLE001 (documented never to raise: any failure is "unknown")
+            return None
+        return _parse_reply(body, suffix)
+
+    def __repr__(self) -> str:
+        return "AsyncOnlineBreachChecker()"

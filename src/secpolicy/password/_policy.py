@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
 
@@ -14,6 +17,7 @@ from secpolicy.password._rules import (
     COMMON_PASSWORDS,
     Blocklist,
     character_classes,
+    date_forms,
     has_invalid_characters,
     has_keyboard_walk,
     has_sequence,
@@ -24,12 +28,12 @@ from secpolicy.password._rules import (
     user_tokens,
 )
 from secpolicy.password._strength import estimate
-from secpolicy.password._violations import PasswordCheck, Violation
+from secpolicy.password._violations import Locale, PasswordCheck, Violation, ViolationCode
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
-    from secpolicy.password._breach import BreachChecker
+    from secpolicy.password._breach import AsyncBreachChecker, BreachChecker
 
 
 class Verifier(Protocol):
@@ -87,49 +91,124 @@ class LockoutPolicy:
     max_backoff: timedelta = attrs.field(default=timedelta(minutes=15), validator=_positive_delta)
 
 
+_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: NFKC composes at most four code points into one (a Greek vowel with three
+#: marks), so a raw input longer than this many times ``max_length`` cannot
+#: normalise to an acceptable length and is refused before normalisation.
+NFKC_MAX_SHRINK: Final = 4
+
+
 @attrs.frozen(kw_only=True)
 class PasswordContext:
     """What the policy knows about the user whose password is checked.
 
+    Only ``username`` appears in ``repr``: the e-mail address, the other
+    personal data and the hashes are hidden.
+
     Attributes:
         username: The account name.
         email: The e-mail address (its local part is checked too).
-        attributes: Other personal data: ``{"name": "Zhang San", "phone": ...,
-            "birth_date": date(1990, 3, 7)}``.
+        name: The person's name; a Chinese name is also matched in pinyin.
+        phone: The phone number (also by its last 8 and 6 digits).
+        birth_date: The birth date, matched in the forms people write it.
+        attributes: Other personal data: ``{"name": "张伟", "phone": ...,
+            "birth_date": date(1990, 1, 15)}``. Chinese names are also matched
+            in pinyin (with and without tones, initials); dates in the forms
+            people write birthdays (``19900115``, ``900115``, ``0115``,
+            ``1990-01-15``).
         previous_hashes: The user's earlier password hashes, newest first.
-        hasher: What verifies a password against those hashes.
+        current_hash: The hash of the password being replaced, so that a
+            change to the same password is refused.
+        hasher: What verifies a password against those hashes; required
+            when any hash is given.
         breach_checker: Where to look passwords up when the policy checks
             breaches (an offline corpus or the range API).
+
+    Raises:
+        PolicyConfigError: If hashes are given without a hasher (the history
+            check would silently pass).
+
+    .. versionchanged:: 0.2
+       ``name``, ``phone``, ``birth_date`` and ``current_hash``; hashes
+       without a ``hasher`` are refused; personal data is hidden from ``repr``.
     """
 
     username: str | None = None
-    email: str | None = None
-    attributes: Mapping[str, Any] = attrs.field(factory=dict)
-    previous_hashes: Sequence[str] = ()
+    email: str | None = attrs.field(default=None, repr=False)
+    name: str | None = attrs.field(default=None, repr=False)
+    phone: str | None = attrs.field(default=None, repr=False)
+    birth_date: date | None = attrs.field(default=None, repr=False)
+    attributes: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    previous_hashes: Sequence[str] = attrs.field(default=(), repr=False)
+    current_hash: str | None = attrs.field(default=None, repr=False)
     hasher: Verifier | None = None
-    breach_checker: BreachChecker | None = None
+    breach_checker: BreachChecker | AsyncBreachChecker | None = None
+    _token_sets: Mapping[str, frozenset[str]] = attrs.field(
+        init=False, repr=False, eq=False, factory=dict
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.hasher is None and (self.previous_hashes or self.current_hash):
+            field = "current_hash" if self.current_hash else "previous_hashes"
+            raise PolicyConfigError(
+                "a hasher is required to compare the password with earlier hashes", field=field
+            )
+        # Computed once (pinyin, date forms): a context is a snapshot of the user's data.
+        tokens = {kind: frozenset(user_tokens(v)) for kind, v in self.user_values().items()}
+        object.__setattr__(self, "_token_sets", MappingProxyType(tokens))
+
+    def user_token_sets(self) -> Mapping[str, frozenset[str]]:
+        """The pieces of each kind of user data a password may not contain (see ``user_values``).
+
+        .. versionadded:: 0.2
+        """
+        return self._token_sets
 
     def user_values(self) -> dict[str, list[str]]:
-        """User data by kind, as strings (dates in several forms)."""
+        """User data by kind, as strings (dates in the forms people write them)."""
         values: dict[str, list[str]] = {}
         if self.username:
             values["username"] = [self.username]
         if self.email:
             values["email"] = [self.email, self.email.partition("@")[0]]
-        for key, value in self.attributes.items():
-            if isinstance(value, date):
-                values[key] = [
-                    f"{value:%Y%m%d}",
-                    f"{value:%d%m%Y}",
-                    f"{value:%m%d%Y}",
-                    f"{value:%y%m%d}",
-                ]
+        named = {"name": self.name, "phone": self.phone, "birth_date": self.birth_date}
+        given = {key: value for key, value in named.items() if value is not None}
+        for key, value in {**given, **self.attributes}.items():
+            if isinstance(value, datetime):
+                values[key] = date_forms(value.date())
+            elif isinstance(value, date):
+                values[key] = date_forms(value)
+            elif isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+                try:
+                    values[key] = date_forms(date.fromisoformat(value.strip()))
+                except ValueError:
+                    values[key] = [value]
             elif value is not None:
-                values[key] = [str(value)]
+                text = str(value)
+                forms = [text]
+                digits = re.sub(r"\D", "", text)
+                if len(digits) >= 11:  # noqa: PLR2004 (a mobile number: its tail is typed too)
+                    forms += [digits, digits[-8:], digits[-6:]]
+                values[key] = forms
         return values
 
 
+def _as_count(answer: object) -> int | None:
+    """A checker's answer as a count, or None for anything that is not a non-negative int."""
+    if isinstance(answer, bool) or not isinstance(answer, int) or answer < 0:
+        return None
+    return answer
+
+
+def _discard(awaitable: object) -> None:
+    close = getattr(awaitable, "close", None)
+    if callable(close):
+        close()
+
+
 def _nfkc(password: str) -> str:
+    if unicodedata.is_normalized("NFKC", password):  # a quick check in C; most inputs pass
+        return password
     return unicodedata.normalize("NFKC", password)
 
 
@@ -230,11 +309,15 @@ class PasswordPolicy:
         """
         if not isinstance(password, str):
             raise TypeError(f"password must be str, not {type(password).__name__}")
+        too_long = PasswordCheck((Violation("too_long", {"max_length": self.max_length}),))
+        if len(password) > self.max_length * NFKC_MAX_SHRINK:
+            # Refused before any other work: NFKC alone can take seconds on megabytes.
+            return too_long
         if has_invalid_characters(password):
             return PasswordCheck((Violation("invalid_characters"),))
         text = _nfkc(password)
         if len(text) > self.max_length:
-            return PasswordCheck((Violation("too_long", {"max_length": self.max_length}),))
+            return too_long
         found = [
             *self._shape(text),
             *self._guessable(text, context),
@@ -263,13 +346,13 @@ class PasswordPolicy:
         if any(word.casefold() in folded for word in self.context_words if word.strip()):
             found.append(Violation("context_word"))
         if self.user_attribute_similarity and context is not None:
-            for kind, values in context.user_values().items():
-                if matches_user_data(text, user_tokens(values)):
+            for kind, tokens in context.user_token_sets().items():
+                if matches_user_data(text, tokens):
                     found.append(Violation("similar_to_user_data", {"attribute": kind}))
                     break
         if self.max_repeated is not None and longest_run(text) > self.max_repeated:
             found.append(Violation("repeated_characters", {"max_repeated": self.max_repeated}))
-        checks = (
+        checks: tuple[tuple[bool, ViolationCode], ...] = (
             (self.forbid_sequences and has_sequence(text), "sequence"),
             (self.forbid_sequences and has_keyboard_walk(text), "keyboard_walk"),
             (self.forbid_dates and is_date(text), "date"),
@@ -290,19 +373,67 @@ class PasswordPolicy:
         if not self.check_breached:
             return []
         checker = context.breach_checker if context is not None else None
-        count = checker.count(text) if checker is not None else None
+        count: int | None = None
+        if checker is not None:
+            try:
+                answer: object = checker.count(text)
+            except Exception:  # noqa: BLE001 (check() never raises: a failed lookup is "unknown")
+                answer = None
+            if inspect.isawaitable(answer):
+                # An asyncio checker called from the blocking check(): use acheck().
+                _discard(answer)
+                answer = None
+            count = _as_count(answer)
+        return self._breach_verdict(count)
+
+    def _breach_verdict(self, count: int | None) -> list[Violation]:
         if count is None:
             return [Violation("breach_check_unavailable")] if self.breach_fail_closed else []
         if count >= self.breach_threshold:
             return [Violation("breached", {"count": count})]
         return []
 
+    async def acheck(
+        self, password: str, *, context: PasswordContext | None = None
+    ) -> PasswordCheck:
+        """:meth:`check` for asyncio services: awaits an asynchronous breach checker.
+
+        Every rule but the breach lookup runs as in :meth:`check`; the
+        context's ``breach_checker`` may be an
+        :class:`~secpolicy.password.AsyncBreachChecker` (its ``count`` is
+        awaited) or a blocking one. Never raises for any ``str``.
+
+        .. versionadded:: 0.2
+        """
+        offline = attrs.evolve(self, check_breached=False)
+        result = offline.check(password, context=context)
+        if not self.check_breached or result.codes in (("too_long",), ("invalid_characters",)):
+            return result
+        checker = context.breach_checker if context is not None else None
+        count: int | None = None
+        if checker is not None:
+            try:
+                answer: object = checker.count(_nfkc(password))
+                if inspect.isawaitable(answer):
+                    answer = await answer
+            except Exception:  # noqa: BLE001 (never raises: a failed lookup is "unknown")
+                answer = None
+            count = _as_count(answer)
+        return PasswordCheck((*result.violations, *self._breach_verdict(count)))
+
     def _history(self, password: str, context: PasswordContext | None) -> list[Violation]:
-        if not self.history_size or context is None or context.hasher is None:
+        if context is None:
             return []
-        recent = list(context.previous_hashes)[: self.history_size]
-        if any(context.hasher.verify(h, password) for h in recent):
-            return [Violation("reused", {"history_size": self.history_size})]
+        hasher = context.hasher
+        recent = list(context.previous_hashes)[: self.history_size] if self.history_size else []
+        if context.current_hash:
+            recent.insert(0, context.current_hash)
+        if not recent:
+            return []
+        if hasher is None:  # pragma: no cover - PasswordContext refuses hashes without a hasher
+            raise PolicyConfigError("a hasher is required", field="hasher")
+        if any(hasher.verify(h, password) for h in recent):
+            return [Violation("reused", {"history_size": max(self.history_size, 1)})]
         return []
 
     def enforce(self, password: str, *, context: PasswordContext | None = None) -> None:
@@ -315,7 +446,7 @@ class PasswordPolicy:
         if not result.ok:
             raise PasswordPolicyError(result.violations)
 
-    def describe(self, locale: str = "en") -> list[str]:
+    def describe(self, locale: Locale = "en") -> list[str]:
         """The policy as help text for a sign-up form, one line per requirement."""
         zh = locale == "zh-CN"
         lines = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import itertools
 import re
@@ -14,36 +15,83 @@ from typing import TYPE_CHECKING, Final
 from secpolicy.exceptions import PolicyConfigError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
-_SUBSTITUTIONS: Final = str.maketrans(
-    {
-        "@": "a",
-        "4": "a",
-        "8": "b",
-        "0": "o",
-        "$": "s",
-        "1": "l",
-        "!": "i",
-        "3": "e",
-        "5": "s",
-        "7": "t",
-        "+": "t",
-    }
-)
+#: The usual l33t substitutions, each with the letters it may stand for, most
+#: likely first ("1" is both "l" and "i", "!" both "i" and "l").
+LEET: Final[dict[str, str]] = {
+    "@": "a",
+    "4": "a",
+    "8": "b",
+    "(": "c",
+    "3": "e",
+    "6": "g",
+    "9": "g",
+    "#": "h",
+    "1": "li",
+    "!": "il",
+    "|": "li",
+    "0": "o",
+    "5": "s",
+    "$": "s",
+    "7": "t",
+    "+": "t",
+    "2": "z",
+    "%": "x",
+}
+#: The first reading of every substitution, for one-pass translation.
+_SUBSTITUTIONS: Final = str.maketrans({k: v[0] for k, v in LEET.items()})
+#: The second reading where there is one (1 -> i, ! -> l, | -> i).
+_ALTERNATE: Final = str.maketrans({k: v[-1] for k, v in LEET.items() if len(v) > 1})
 _TRAILING: Final = re.compile(r"[\W\d_]+$")
 _LEADING: Final = re.compile(r"^[\W_]+")
 MIN_SEQUENCE: Final = 4
 MIN_NORMALISED: Final = 4
+#: How many candidate readings of one password the blocklist looks up at most.
+CANDIDATE_BUDGET: Final = 96
+#: Keys kept as letters at either end of the password when trying readings.
+_MAX_KEPT_ENDS: Final = 3
+#: Rows and columns of the keyboard layouts people type walks on, as typed.
+#: QWERTY (with the shifted digit row and the columns), AZERTY, QWERTZ,
+#: Dvorak, the numeric keypad and the Russian JCUKEN layout.
 _KEYBOARD_ROWS: Final = (
     "`1234567890-=",
     "~!@#$%^&*()_+",
     "qwertyuiop[]\\",
     "asdfghjkl;'",
     "zxcvbnm,./",
-    # Columns, as typed top to bottom (1qaz2wsx...).
+    # Columns, as typed top to bottom (1qaz2wsx...) and without the digits (qazwsx...).
     "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/",
     "zaq1xsw2cde3vfr4bgt5nhy6mju7,ki8.lo9/;p0",
+    # AZERTY (French) and QWERTZ (German) rows.
+    "azertyuiop",
+    "qsdfghjklm",
+    "wxcvbn,;:!",
+    "qwertzuiop",
+    "yxcvbnm,.-",
+    # Dvorak rows.
+    "',.pyfgcrl/=",
+    "aoeuidhtns-",
+    ";qjkxbmwvz",
+    # Numeric keypad: rows top to bottom, columns, and the usual shapes.
+    "7894561230",
+    "1234567890",
+    "147258369",
+    "741852963",
+    "159357",
+    "753951",
+    # Russian JCUKEN rows.
+    "ёйцукенгшщзхъ",
+    "фывапролджэ",
+    "ячсмитьбю.",
+)
+#: The strength estimator also follows columns typed without their digits
+#: (qazwsxedc...). The yes/no rule does not: their joins (``vedc``, ``edcr``)
+#: occur where ordinary words meet ("survivedcantons").
+ESTIMATOR_ROWS: Final = (
+    *_KEYBOARD_ROWS,
+    "qazwsxedcrfvtgbyhnujmik,ol.p;/",
+    "zaqxswcdevfrbgtnhymju,ki.lo/;p",
 )
 # C0 controls except tab, DEL, and the surrogate range (only lone ones reach a str).
 _INVALID: Final = re.compile("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]")
@@ -79,18 +127,94 @@ def _windows(text: str) -> set[str]:
     return {text[i : i + MIN_SEQUENCE] for i in range(len(text) - MIN_SEQUENCE + 1)}
 
 
-def normalise_for_blocklist(password: str) -> str:
-    """Case-fold, undo common substitutions, strip leading symbols and trailing digits/symbols.
+def _is_letter(ch: str) -> bool:
+    return ch.isalpha()
 
-    ``P@ssw0rd2024!`` becomes ``password``, so one list entry covers its
-    common variants.
+
+def _end_options(text: str, *, leading: bool) -> list[int]:
+    """How many characters to drop at one end: every count that leaves a letter or a l33t key.
+
+    The whole run of digits and symbols at that end comes first (the usual
+    decoration, ``2024!``), then shorter drops that keep up to
+    ``_MAX_KEPT_ENDS`` substitutable keys (``$`` in ``$unshine``, ``0`` in
+    ``hell0``).
     """
-    text = _LEADING.sub("", password.casefold())
-    stripped = _TRAILING.sub("", text)
-    if not stripped:
-        # Only digits and symbols: the password is its own common form (123456).
+    run = 0
+    for ch in text if leading else reversed(text):
+        if _is_letter(ch):
+            break
+        run += 1
+    options = [run]
+    for kept in range(1, min(run, _MAX_KEPT_ENDS) + 1):
+        ends = text[run - kept : run] if leading else text[len(text) - run : len(text) - run + kept]
+        if all(ch in LEET for ch in ends):
+            options.append(run - kept)
+        else:
+            break
+    return options
+
+
+def blocklist_candidates(password: str, budget: int = CANDIDATE_BUDGET) -> list[str]:
+    """The readings of *password* that the blocklist looks up, most likely first.
+
+    Case is folded; each l33t key inside the word is read as each letter it
+    may stand for (``1`` as ``l`` or ``i``) or as itself, and decoration at
+    either end (digits and symbols that are not read as letters) is dropped.
+    Substitutions are undone *before* decoration is stripped, so ``$h4d0w123``
+    reads ``shadow``. At most *budget* readings are made, so the work is
+    bounded for any input.
+    """
+    return list(itertools.islice(_readings(password), budget))
+
+
+def _readings(password: str) -> Iterator[str]:
+    """:func:`blocklist_candidates` lazily, so a lookup stops at the first hit."""
+    text = password.casefold()
+    if not any(_is_letter(ch) for ch in text):
+        # Only digits and symbols: the password is its own common form (123456),
+        # or that form with symbols around it (123456!).
+        bare = text.strip("".join(ch for ch in set(text) if not ch.isalnum()))
+        yield from dict.fromkeys(c for c in (text, bare) if c)
+        return
+    cores = [
+        text[lead : len(text) - trail]
+        for lead in _end_options(text, leading=True)
+        for trail in _end_options(text, leading=False)
+    ]
+    seen: set[str] = set()
+    # First every core's likeliest readings, so that no core goes untried.
+    for core in cores:
+        for reading in (core.translate(_SUBSTITUTIONS), core.translate(_ALTERNATE), core):
+            if reading not in seen:
+                seen.add(reading)
+                yield reading
+    for core in cores:
+        choices = [LEET[ch] + ch if ch in LEET else ch for ch in core]
+        if all(len(c) == 1 for c in choices):
+            continue
+        for letters in itertools.product(*choices):
+            reading = "".join(letters)
+            if reading not in seen:
+                seen.add(reading)
+                yield reading
+
+
+def normalise_for_blocklist(password: str) -> str:
+    """The likeliest plain reading of *password*: case folded, substitutions undone, ends cut.
+
+    ``P@ssw0rd2024!`` becomes ``password`` and ``$h4d0w123`` becomes
+    ``shadow``, so one list entry covers its common variants. The blocklist
+    also tries the other readings (``1`` as ``i``, symbols kept as letters): ``1L0veY0u!``
+    is refused as ``iloveyou``.
+    """
+    text = password.casefold()
+    if not any(_is_letter(ch) for ch in text):
         return text
-    return stripped.translate(_SUBSTITUTIONS)
+    core = text[_end_options(text, leading=True)[-1] :]
+    core = core[: len(core) - _end_options(core, leading=False)[0]]
+    plain = core.translate(_SUBSTITUTIONS)
+    # Keys at the ends that are not letters after translation are decoration.
+    return _TRAILING.sub("", _LEADING.sub("", plain)) or plain
 
 
 class _Words:
@@ -108,15 +232,18 @@ class _Words:
             folded = word.casefold()
             self.exact.add(folded)
             self.ranks.setdefault(folded, rank)
-            common = normalise_for_blocklist(word)
-            if len(common) >= MIN_NORMALISED:
-                self.normalised.add(common)
+            for common in (folded, normalise_for_blocklist(folded)):
+                if len(common) >= MIN_NORMALISED:
+                    self.normalised.add(common)
 
     def __contains__(self, password: str) -> bool:
         if password.casefold() in self.exact:
             return True
-        common = normalise_for_blocklist(password)
-        return len(common) >= MIN_NORMALISED and common in self.normalised
+        normalised = self.normalised
+        return any(
+            len(common) >= MIN_NORMALISED and common in normalised
+            for common in itertools.islice(_readings(password), CANDIDATE_BUDGET)
+        )
 
 
 class Blocklist:
@@ -240,6 +367,12 @@ COMMON_PASSWORDS: Final = Blocklist.lazy(
 )
 
 
+#: Ordinary words and names, ranked (zxcvbn's English, film and TV, surname
+#: and first-name frequency lists): the strength estimator's dictionary, and
+#: what tells a word's spelling from a keyboard walk. Read on first use.
+ENGLISH_WORDS: Final = Blocklist.lazy(lambda: bundled_words("words.txt.gz"), name="words")
+
+
 def has_invalid_characters(password: str) -> bool:
     """Control characters (NUL included) or lone surrogates."""
     return _INVALID.search(password) is not None
@@ -301,9 +434,65 @@ def _has_run(text: str, length: int) -> bool:
     return False
 
 
+#: A walk this long is refused wherever it is; a shorter one (of at least
+#: four keys) only when it is a third of the password or more and not the
+#: spelling of a longer word, so that random passwords and passphrases that
+#: happen to hold ``;lkj`` or ``erty`` are not refused.
+LONG_WALK: Final = 6
+_WALK_SHARE: Final = 3
+_WORD_REACH: Final = 10
+
+
+def _walk_runs(text: str) -> list[tuple[int, int]]:
+    """Maximal spans of *text* covered by overlapping four-key walks."""
+    runs: list[tuple[int, int]] = []
+    for i in range(len(text) - MIN_SEQUENCE + 1):
+        if text[i : i + MIN_SEQUENCE] in _WALKS:
+            end = i + MIN_SEQUENCE
+            if runs and runs[-1][1] >= end - 1:
+                runs[-1] = (runs[-1][0], end)
+            else:
+                runs.append((i, end))
+    return runs
+
+
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """The span lies inside a longer ordinary word (``erty`` in ``liberty``)."""
+    low = start
+    while low > max(0, start - _WORD_REACH) and text[low - 1].isalpha():
+        low -= 1
+    high = end
+    while high < min(len(text), end + _WORD_REACH) and text[high].isalpha():
+        high += 1
+    if high - low == end - start:
+        return False
+    ranks = ENGLISH_WORDS.ranks
+    return any(
+        text[i:j] in ranks
+        for i in range(low, start + 1)
+        for j in range(end, high + 1)
+        if j - i > end - start
+    )
+
+
 def has_keyboard_walk(password: str) -> bool:
-    """Four or more keys in a row or column of the keyboard (qwer, asdf, 1qaz, qw3rty)."""
-    return any(not _windows(text).isdisjoint(_WALKS) for text in _forms(password))
+    """Four or more keys in a row or column of a keyboard (qwer, asdf, 1qaz, qw3rty, йцук).
+
+    Rows and columns of QWERTY, AZERTY, QWERTZ, Dvorak, the numeric keypad
+    and the Russian JCUKEN layout count, forwards and backwards. A walk of
+    ``LONG_WALK`` (6) keys or more is always refused. A shorter one is refused
+    when it makes up a third of the password or more, unless it lies inside a
+    longer ordinary word: ``erty`` in "liberty" is the word's spelling. The
+    strength estimate prices every walk, short ones included.
+    """
+    for text in _forms(password):
+        for start, end in _walk_runs(text):
+            length = end - start
+            if length >= LONG_WALK:
+                return True
+            if length * _WALK_SHARE >= len(text) and not _inside_word(text, start, end):
+                return True
+    return False
 
 
 def is_date(password: str) -> bool:
@@ -335,21 +524,132 @@ def is_mobile_number(password: str) -> bool:
     return bool(_MOBILE.fullmatch(re.sub(r"[-\s]", "", password)))
 
 
+#: User-data tokens shorter than this match only a whole password (``zw``,
+#: ``zw1990``), not a piece of one.
+MIN_USER_TOKEN: Final = 3
+_CJK: Final = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SEPARATORS: Final = re.compile(r"[\s@._\-+/:,]+")
+_NOT_ALNUM: Final = re.compile(r"[\W_]+")
+_MAX_READINGS: Final = 4
+
+
+def date_forms(value: date) -> list[str]:
+    """The ways people write a birthday in a password, Chinese forms included.
+
+    ``19900115``, ``900115``, ``0115``, ``115``, ``1990-01-15``, ``1990.01.15``,
+    ``1990/1/15``, ``15011990``, ``01151990``, ``1990115`` and the year.
+    """
+    y, m, d = value.year, value.month, value.day
+    forms = [
+        f"{value:%Y%m%d}",
+        f"{value:%y%m%d}",
+        f"{value:%m%d}",
+        f"{value:%d%m%Y}",
+        f"{value:%m%d%Y}",
+        f"{value:%d%m%y}",
+        f"{y}-{m:02d}-{d:02d}",
+        f"{y}.{m:02d}.{d:02d}",
+        f"{y}/{m:02d}/{d:02d}",
+        f"{y}-{m}-{d}",
+        f"{y}.{m}.{d}",
+        f"{y}/{m}/{d}",
+        f"{y}{m}{d}",
+        f"{y % 100:02d}{m}{d}",
+        f"{m}{d}",
+        f"{y}年{m}月{d}日",
+        f"{y}",
+    ]
+    return list(dict.fromkeys(forms))
+
+
+def pinyin_forms(name: str) -> frozenset[str]:
+    """How a Chinese name is written in Latin letters in a password.
+
+    For ``张伟``: ``zhangwei``, ``weizhang`` (given name first), ``zhang``,
+    ``wei``, ``zw``, ``zhangw``, ``zwei``, with tone marks (``zhāngwěi``) and
+    tone numbers (``zhang1wei3``); every reading of a character with several
+    (heteronyms) is tried, within a small bound. Empty if pypinyin is missing.
+    """
+    han = "".join(_CJK.findall(name))
+    return _pinyin_forms(han) if han else frozenset()
+
+
+@functools.lru_cache(maxsize=4096)
+def _pinyin_forms(han: str) -> frozenset[str]:
+    """:func:`pinyin_forms` of Han text, cached: a user's name is checked at every change."""
+    try:
+        from pypinyin import Style, pinyin  # noqa: PLC0415 (costly; only for CJK values)
+    except ImportError:  # pragma: no cover - pypinyin is a dependency; without it, Han only
+        return frozenset()
+    forms: set[str] = set()
+    for style in (Style.NORMAL, Style.TONE, Style.TONE3):
+        readings = pinyin(han, style=style, heteronym=True, errors="ignore")
+        choices = [r[:_MAX_READINGS] or [""] for r in readings]
+        for count, syllables in enumerate(itertools.product(*choices)):
+            if count >= _MAX_READINGS * 2:
+                break
+            parts = [s.casefold() for s in syllables if s]
+            if not parts:
+                continue
+            surname, given = parts[0], "".join(parts[1:])
+            initials = "".join(p[0] for p in parts)
+            forms.update(
+                {
+                    "".join(parts),
+                    given + surname,
+                    surname,
+                    initials,
+                    surname + "".join(p[0] for p in parts[1:]),
+                    surname[0] + given,
+                }
+            )
+            if given:
+                forms.add(given)
+    return frozenset(form for form in forms if form)
+
+
 def user_tokens(values: Iterable[str]) -> set[str]:
-    """Pieces of user data worth refusing in a password: whole values and their parts (4+ chars)."""
+    """Pieces of user data worth refusing in a password.
+
+    Whole values and their parts split at separators, of any length (short
+    ones match whole passwords only, see :func:`matches_user_data`), and for
+    Chinese names their pinyin forms (:func:`pinyin_forms`).
+    """
     tokens: set[str] = set()
     for value in values:
         text = value.casefold().strip()
-        if len(text) >= MIN_SEQUENCE:
-            tokens.add(text)
-        for part in re.split(r"[\s@._\-+/:]+", text):
-            if len(part) >= MIN_SEQUENCE:
-                tokens.add(part)
+        if not text:
+            continue
+        tokens.add(text)
+        squeezed = _NOT_ALNUM.sub("", text)
+        if squeezed:
+            tokens.add(squeezed)
+        tokens.update(part for part in _SEPARATORS.split(text) if part)
+        if _CJK.search(text):
+            tokens.update(pinyin_forms(text))
     return tokens
 
 
+def _matches_token(token: str, haystack: str, cores: tuple[str, ...]) -> bool:
+    if len(token) >= MIN_USER_TOKEN or (len(token) >= 2 and _CJK.search(token)):  # noqa: PLR2004
+        return token in haystack or token[::-1] in haystack
+    return token in cores
+
+
 def matches_user_data(password: str, tokens: Iterable[str]) -> bool:
-    """The password contains a token, forwards or reversed, ignoring case and trailing digits."""
+    """The password contains a token, forwards or reversed, ignoring case and decoration.
+
+    Tokens of three or more characters (two for Han characters) match
+    anywhere in the password, also with l33t substitutions undone and
+    separators removed (``Zh@ng.Wei``); shorter ones match a password that is
+    the token plus digits and symbols (``zw19900115``).
+    """
     text = password.casefold()
-    core = _TRAILING.sub("", text) or text
-    return any(token in text or token[::-1] in text or core == token for token in tokens)
+    plain = text.translate(_SUBSTITUTIONS)
+    forms = dict.fromkeys((text, plain, _NOT_ALNUM.sub("", text), _NOT_ALNUM.sub("", plain)))
+    # One search over all forms: tokens hold no NUL, so none matches across a join.
+    haystack = "\x00".join(forms)
+    cores = tuple(
+        dict.fromkeys(_TRAILING.sub("", _LEADING.sub("", form)) or form for form in (text, plain))
+    )
+    return any(_matches_token(token, haystack, cores) for token in tokens if "\x00" not in token)

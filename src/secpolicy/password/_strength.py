@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 import attrs
 
 from secpolicy.password._rules import (
-    _KEYBOARD_ROWS,
+    _ALTERNATE,
     _MOBILE,
     _SUBSTITUTIONS,
     COMMON_PASSWORDS,
+    ENGLISH_WORDS,
+    ESTIMATOR_ROWS,
     Blocklist,
-    bundled_words,
     is_date,
     user_tokens,
 )
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from secpolicy.password._policy import PasswordContext
+    from secpolicy.password._violations import Locale
 
 #: The year dates are measured from (zxcvbn uses the current year; a constant
 #: keeps results reproducible and no clock is read). Override per call.
@@ -103,6 +105,7 @@ _BRUTE_PER_CHAR: Final = 1.0  # log10 of 10 guesses per unexplained character, a
 _SEGMENT_PENALTY: Final = math.log10(3)  # each further pattern the attacker must combine
 _MIN_SUBMATCH: Final = math.log10(50)  # a pattern inside a longer password is never cheaper
 _MAX_WORD: Final = 32
+_LOG2: Final = math.log10(2)
 _MAX_BLOCK: Final = 12
 _KEYS: Final = 47  # keys on the main block of a US/Chinese keyboard
 _KEY_DEGREE: Final = 4  # average neighbours per key along rows and columns
@@ -162,7 +165,7 @@ class Strength:
             raise ValueError("guesses_per_second must be positive")
         return self.guesses / guesses_per_second
 
-    def messages(self, locale: str = "en") -> list[str]:
+    def messages(self, locale: Locale = "en") -> list[str]:
         """The feedback as sentences in *locale* (``en`` or ``zh-CN``)."""
         return [FEEDBACK[code].get(locale, FEEDBACK[code]["en"]) for code in self.feedback]
 
@@ -176,10 +179,25 @@ class _Match(NamedTuple):
     rank: int = 0  # dictionary matches: the word's rank
 
 
-class _Dictionary:
-    """Ranks of a word list, with l33t forms and every prefix for bounded walks."""
+def _with_prefixes(ranks: Mapping[str, int]) -> dict[str, int]:
+    """*ranks* plus every proper prefix of its words mapped to 0, for one lookup per step."""
+    table: dict[str, int] = {}
+    for word in ranks:
+        for i in range(3, len(word)):
+            table.setdefault(word[:i], 0)
+    table.update(ranks)
+    return table
 
-    __slots__ = ("leet", "max_len", "prefixes", "ranks")
+
+class _Dictionary:
+    """Ranks of a word list and of its l33t forms, each with every prefix.
+
+    One dictionary lookup per step tells both whether the piece is a word
+    (its rank) and whether a longer piece can still be one (0): the walk
+    over a password stops at the first piece that is neither.
+    """
+
+    __slots__ = ("leet", "max_len", "ranks", "table")
 
     def __init__(self, *rankings: Mapping[str, int]) -> None:
         self.ranks: dict[str, int] = {}
@@ -188,20 +206,19 @@ class _Dictionary:
                 if self.ranks.get(word, rank + 1) > rank:
                     self.ranks[word] = rank
         ranks = self.ranks
-        self.leet: dict[str, int] = {}
+        leet: dict[str, int] = {}
         for word, rank in ranks.items():
             plain = word.translate(_SUBSTITUTIONS)
-            if plain != word and self.leet.get(plain, rank + 1) > rank:
-                self.leet[plain] = rank
+            if plain != word and leet.get(plain, rank + 1) > rank:
+                leet[plain] = rank
         self.max_len = min(_MAX_WORD, max((len(w) for w in self.ranks), default=0))
-        self.prefixes = {
-            word[:i] for word in (*self.ranks, *self.leet) for i in range(1, len(word) + 1)
-        }
+        self.table = _with_prefixes(ranks)
+        self.leet = _with_prefixes(leet)
 
 
 #: Ordinary words and names, ranked (zxcvbn's frequency lists): what makes
 #: ``Tr0ub4dor`` cheaper than its length suggests. Not a blocklist.
-_WORDS: Final = Blocklist.lazy(lambda: bundled_words("words.txt.gz"), name="words")
+_WORDS: Final = ENGLISH_WORDS
 # One index per live blocklist; it goes when the blocklist does, so lists
 # built per request do not pile up.
 _DICTIONARIES: Final[weakref.WeakKeyDictionary[Blocklist, _Dictionary]] = (
@@ -224,7 +241,7 @@ def _dictionary_for(blocklist: Blocklist) -> _Dictionary:
 
 def _walk_pairs() -> dict[tuple[str, str], tuple[int, int]]:
     pairs: dict[tuple[str, str], tuple[int, int]] = {}
-    for row_id, row in enumerate(_KEYBOARD_ROWS):
+    for row_id, row in enumerate(ESTIMATOR_ROWS):
         for a, b in itertools.pairwise(row):
             pairs.setdefault((a, b), (row_id, 1))
             pairs.setdefault((b, a), (row_id, -1))
@@ -258,38 +275,58 @@ def _leet_variations(original: str, plain: str) -> float:
     return math.log10(2) * min(substituted, 8) if substituted else 0.0
 
 
-def _dictionary_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
+def _dictionary_matches(  # noqa: PLR0912 (one loop over four sources, kept together for speed)
+    text: str, folded: str, words: _Dictionary
+) -> list[_Match]:
     found: list[_Match] = []
     n = len(text)
     plain = folded.translate(_SUBSTITUTIONS)
-    backwards = folded[::-1]
-    for source, kind in ((folded, "exact"), (plain, "leet"), (backwards, "reversed")):
-        if kind == "leet" and plain == folded:
+    alternate = folded.translate(_ALTERNATE)
+    table, leet, max_len = words.table, words.leet, words.max_len
+    everywhere = range(n - 2)
+    sources = [(folded, "exact", everywhere)]
+    for source in (plain, alternate):
+        if source == folded or (source is alternate and alternate == plain):
             continue
-        ranks = words.leet if kind == "leet" else words.ranks
-        for i in range(n):
-            for j in range(i + 3, min(n, i + words.max_len) + 1):
+        # Only windows that hold a substituted character can give a l33t match.
+        changed = [k for k in range(n) if source[k] != folded[k]]
+        starts = range(max(0, changed[0] - max_len + 1), min(n - 2, changed[-1] + 1))
+        sources.append((source, "leet", starts))
+    sources.append((folded[::-1], "reversed", everywhere))
+    for source, kind, starts in sources:
+        is_leet = kind == "leet"
+        for i in starts:
+            last = i + max_len
+            for j in range(i + 3, (n if last > n else last) + 1):
                 piece = source[i:j]
-                if piece not in words.prefixes:
-                    break
-                rank = ranks.get(piece) or (words.ranks.get(piece) if kind == "leet" else None)
+                rank = table.get(piece)
+                if is_leet:
+                    other = leet.get(piece)
+                    if rank is None or (other and (not rank or other < rank)):
+                        rank = other
                 if rank is None:
+                    break
+                if not rank:
                     continue
                 start, end = (n - j, n - i) if kind == "reversed" else (i, j)
-                original = text[start:end]
-                log10 = math.log10(rank) + _case_variations(original)
-                notes: tuple[str, ...] = ()
-                if kind == "leet" and folded[start:end] == piece:
+                lower = folded[start:end]
+                if is_leet and lower == piece:
                     continue  # no substitution here: the exact walk has it
-                if kind == "leet":
-                    log10 += _leet_variations(folded[start:end], piece)
+                if kind == "reversed" and piece == piece[::-1]:
+                    continue
+                original = text[start:end]
+                capitalised = original != lower
+                log10 = math.log10(rank)
+                if capitalised:
+                    log10 += _case_variations(original)
+                notes: tuple[str, ...] = ()
+                if is_leet:
+                    log10 += _leet_variations(lower, piece)
                     notes = ("substitution",)
                 elif kind == "reversed":
-                    if piece == piece[::-1]:
-                        continue
-                    log10 += math.log10(2)
+                    log10 += _LOG2
                     notes = ("reversed",)
-                if original != original.lower():
+                if capitalised:
                     notes = (*notes, "capitalisation")
                 found.append(_Match(start, end, log10, "dictionary", notes, rank))
     return found
@@ -297,10 +334,11 @@ def _dictionary_matches(text: str, folded: str, words: _Dictionary) -> list[_Mat
 
 def _user_matches(text: str, folded: str, tokens: Iterable[str]) -> list[_Match]:
     found: list[_Match] = []
+    present = set(folded)
     for token in tokens:
-        for candidate, extra in ((token, 0.0), (token[::-1], math.log10(2))):
-            if len(candidate) < 3:  # noqa: PLR2004
-                continue
+        if len(token) < 3 or token[0] not in present or token[-1] not in present:  # noqa: PLR2004
+            continue  # too short to price, or cannot occur either way round
+        for candidate, extra in ((token, 0.0), (token[::-1], _LOG2)):
             at = folded.find(candidate)
             while at >= 0:
                 end = at + len(candidate)
@@ -348,7 +386,7 @@ def _repeat_matches(
     """
     found: list[_Match] = []
     n = len(folded)
-    for block in range(1, _MAX_BLOCK + 1):
+    for block in range(1, min(_MAX_BLOCK, n // 2) + 1):  # a block must fit twice
         k = block
         while k < n:
             if folded[k] != folded[k - block]:
@@ -437,13 +475,13 @@ def _cover(n: int, matches: list[_Match]) -> tuple[float, list[_Match | None]]:
     for e in range(1, n + 1):
         fresh = pattern[e - 1] + (_SEGMENT_PENALTY if e > 1 else 0.0)
         extend = brute[e - 1]
-        brute[e] = min(fresh, extend) + _BRUTE_PER_CHAR
+        brute[e] = (fresh if fresh < extend else extend) + _BRUTE_PER_CHAR
         via_brute[e] = extend <= fresh
         for match in ending[e]:
             s = match.start
             before_pattern = pattern[s]
             before_brute = brute[s]
-            previous = min(before_pattern, before_brute)
+            previous = before_pattern if before_pattern < before_brute else before_brute
             log10 = match.log10 if match.end - s == n else max(match.log10, _MIN_SUBMATCH)
             cost = previous + log10 + (_SEGMENT_PENALTY if s > 0 else 0.0)
             if cost < pattern[e]:
@@ -502,8 +540,8 @@ def estimate(
     words = _dictionary_for(dictionary if dictionary is not None else COMMON_PASSWORDS)
     personal = set(user_tokens(context_words))
     if context is not None:
-        for values in context.user_values().values():
-            personal |= user_tokens(values)
+        for tokens in context.user_token_sets().values():
+            personal |= tokens
     total, pieces = _cover(n, _matches(text, words, personal, reference_year))
     score = sum(total >= bound for bound in _SCORE_BOUNDS)
     return Strength(
@@ -533,34 +571,39 @@ def _matches(
 def _patterns(pieces: list[_Match | None]) -> tuple[Pattern, ...]:
     result: list[Pattern] = []
     position = 0
+    brute_start: int | None = None  # start of the brute-force run being gathered
     whole = len(pieces) == 1
-    for piece in pieces:
-        if piece is None:
-            if result and result[-1].kind == "brute_force":
-                last = result[-1]
-                result[-1] = attrs.evolve(
-                    last, end=last.end + 1, guesses_log10=last.guesses_log10 + _BRUTE_PER_CHAR
-                )
-            else:
-                result.append(
-                    Pattern(
-                        kind="brute_force",
-                        start=position,
-                        end=position + 1,
-                        guesses_log10=_BRUTE_PER_CHAR,
-                    )
-                )
-            position += 1
-        else:
+
+    def close_run() -> None:
+        if brute_start is not None:
+            length = position - brute_start
             result.append(
                 Pattern(
-                    kind=piece.kind,
-                    start=piece.start,
-                    end=piece.end,
-                    guesses_log10=piece.log10 if whole else max(piece.log10, _MIN_SUBMATCH),
+                    kind="brute_force",
+                    start=brute_start,
+                    end=position,
+                    guesses_log10=_BRUTE_PER_CHAR * length,
                 )
             )
-            position = piece.end
+
+    for piece in pieces:
+        if piece is None:
+            if brute_start is None:
+                brute_start = position
+            position += 1
+            continue
+        close_run()
+        brute_start = None
+        result.append(
+            Pattern(
+                kind=piece.kind,
+                start=piece.start,
+                end=piece.end,
+                guesses_log10=piece.log10 if whole else max(piece.log10, _MIN_SUBMATCH),
+            )
+        )
+        position = piece.end
+    close_run()
     return tuple(result)
 
 

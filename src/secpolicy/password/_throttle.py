@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import threading
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -18,10 +20,23 @@ if TYPE_CHECKING:
 
 @attrs.frozen
 class ThrottleState:
-    """What a store keeps per key: recent failure times and any lock."""
+    """What a store keeps per key: recent failure times and any lock.
+
+    Attributes:
+        failures: The failures still inside the policy's window.
+        locked_until: When a lock lifts, if one was set.
+        forget_after: From this instant the state has no effect (its last
+            failure has left the window and any lock has lifted): a store may
+            delete it then. Stores with a time-to-live (Redis ``PEXPIREAT``)
+            use it directly.
+
+    .. versionchanged:: 0.2
+       ``forget_after``.
+    """
 
     failures: tuple[datetime, ...] = ()
     locked_until: datetime | None = None
+    forget_after: datetime | None = None
 
 
 @attrs.frozen
@@ -66,13 +81,25 @@ class ThrottleStore(Protocol):
 
 
 class MemoryThrottleStore:
-    """A thread-safe in-memory :class:`ThrottleStore` for one process."""
+    """A thread-safe in-memory :class:`ThrottleStore` for one process.
 
-    __slots__ = ("_lock", "_states")
+    State is forgotten once it has no effect (``ThrottleState.forget_after``):
+    each update drops the entries that expired before the newest failure it
+    has seen, so keys tried once (a password spray over many user names) do
+    not accumulate. :meth:`purge` does the same for a given instant.
+
+    .. versionchanged:: 0.2
+       Expired state is dropped.
+    """
+
+    __slots__ = ("_expiry", "_latest", "_lock", "_order", "_states")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._states: dict[str, ThrottleState] = {}
+        self._expiry: list[tuple[datetime, int, str]] = []
+        self._order = itertools.count()
+        self._latest: datetime | None = None
 
     def update(
         self, key: str, change: Callable[[ThrottleState | None], ThrottleState | None]
@@ -84,7 +111,27 @@ class MemoryThrottleStore:
                 self._states.pop(key, None)
             else:
                 self._states[key] = new
+                if new.forget_after is not None:
+                    heapq.heappush(self._expiry, (new.forget_after, next(self._order), key))
+                if new.failures and (self._latest is None or new.failures[-1] > self._latest):
+                    self._latest = new.failures[-1]
+            if self._latest is not None:
+                self._drop_until(self._latest)
             return new
+
+    def _drop_until(self, now: datetime) -> None:
+        expiry, states = self._expiry, self._states
+        while expiry and expiry[0][0] <= now:
+            when, _, key = heapq.heappop(expiry)
+            state = states.get(key)
+            # Only the entry's latest expiry counts; older heap rows are stale.
+            if state is not None and state.forget_after == when:
+                del states[key]
+
+    def purge(self, *, now: datetime) -> None:
+        """Drop every state that has no effect at *now*."""
+        with self._lock:
+            self._drop_until(to_utc(now, name="now"))
 
     def get(self, key: str) -> ThrottleState | None:
         """The state of *key*, if any."""
@@ -154,10 +201,12 @@ class LoginThrottle:
             if old is not None and old.locked_until is not None and now < old.locked_until:
                 return old  # already locked: the lock's end does not move
             failures = (*self._recent(old, now), now)
+            forget = now + self.policy.window
             if len(failures) >= self.policy.max_failures:
                 newly_locked = True
-                return ThrottleState(failures, now + self.policy.duration)
-            return ThrottleState(failures, None)
+                until = now + self.policy.duration
+                return ThrottleState(failures, until, max(forget, until))
+            return ThrottleState(failures, None, forget)
 
         state = self.store.update(key, change)
         status = self._status(state, now)

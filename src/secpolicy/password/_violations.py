@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+#: Every violation code (stable API); mypy catches a misspelt one at the call site.
+ViolationCode = Literal[
+    "invalid_characters",
+    "too_short",
+    "too_long",
+    "not_enough_classes",
+    "letters_and_digits_required",
+    "blocklisted",
+    "context_word",
+    "similar_to_user_data",
+    "repeated_characters",
+    "too_weak",
+    "sequence",
+    "keyboard_walk",
+    "date",
+    "phone_number",
+    "breached",
+    "breach_check_unavailable",
+    "reused",
+]
+#: The locales messages are written in; any other falls back to English.
+Locale = Literal["en", "zh-CN"]
 
 #: Every violation code, with its message per locale. Codes are stable API.
 MESSAGES: Final[dict[str, dict[str, str]]] = {
@@ -95,7 +118,7 @@ _ATTRIBUTES_ZH: Final = {
     "birth_date": "出生日期",
 }
 
-LOCALES: Final = ("en", "zh-CN")
+LOCALES: Final[tuple[Locale, ...]] = ("en", "zh-CN")
 
 
 @attrs.frozen
@@ -108,10 +131,10 @@ class Violation:
             user data matched); never the password.
     """
 
-    code: str
+    code: ViolationCode
     params: Mapping[str, Any] = attrs.field(factory=dict)
 
-    def message(self, locale: str = "en") -> str:
+    def message(self, locale: Locale = "en") -> str:
         """The message for *locale* (``"en"`` or ``"zh-CN"``); English for others."""
         templates = MESSAGES[self.code]
         template = templates.get(locale, templates["en"])
@@ -140,11 +163,11 @@ class PasswordCheck:
         return not self.violations
 
     @property
-    def codes(self) -> tuple[str, ...]:
+    def codes(self) -> tuple[ViolationCode, ...]:
         """The violation codes, in order."""
         return tuple(v.code for v in self.violations)
 
-    def messages(self, locale: str = "en") -> list[str]:
+    def messages(self, locale: Locale = "en") -> list[str]:
         """Every violation's message in *locale*."""
         return [v.message(locale) for v in self.violations]
 

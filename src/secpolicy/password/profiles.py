@@ -11,7 +11,40 @@ from typing import Final
 
 from secpolicy.password._policy import LockoutPolicy, PasswordPolicy
 
-__all__ = ["CN_MLPS_L3", "NIST_800_63B", "NIST_800_63B_MFA", "OWASP_ASVS_5", "PCI_DSS_4"]
+#: The estimator score every profile requires: at least 10**8 guesses
+#: (zxcvbn's score 3, "safely unguessable"). An interpretation, not a number
+#: any of the standards gives.
+_MIN_SCORE: Final = 3
+#: The longest run of one character every profile allows.
+_MAX_REPEATED: Final = 3
+
+
+# Why every profile refuses guessable passwords through the estimator and the
+# repeat rule, in each standard's words; the numbers are secpolicy's.
+def _guessable(clause: str) -> tuple[str, str]:
+    return (
+        (
+            f"{clause} (secpolicy's interpretation): refuse passwords an attacker tries first "
+            f"- repeats, repeated words, sequences, keyboard walks on common layouts, "
+            f"dictionary words with trivial decoration - through the strength estimate: "
+            f"min_score={_MIN_SCORE}, at least 10^8 guesses (zxcvbn's score {_MIN_SCORE}), "
+            "beyond what an online attacker gets through the lockout"
+        ),
+        (
+            f"{clause} (secpolicy's interpretation): refuse repetitive characters "
+            f"(NIST's example 'aaaaaa'): max_repeated={_MAX_REPEATED}, a fourth identical "
+            "character in a row is refused"
+        ),
+    )
+
+
+__all__ = [
+    "CN_MLPS_L3",
+    "NIST_800_63B",
+    "NIST_800_63B_MFA",
+    "OWASP_ASVS_5",
+    "PCI_DSS_4",
+]
 
 _NIST = "NIST SP 800-63B-4 (2025)"
 
@@ -21,6 +54,8 @@ _NIST = "NIST SP 800-63B-4 (2025)"
 NIST_800_63B: Final = PasswordPolicy(
     name="nist-800-63b",
     min_length=15,
+    min_score=_MIN_SCORE,
+    max_repeated=_MAX_REPEATED,
     max_length=64,
     required_classes=0,
     max_age=None,
@@ -34,6 +69,7 @@ NIST_800_63B: Final = PasswordPolicy(
             f"{_NIST} §3.2.2: at most 100 consecutive failed attempts (the 30-day window and "
             "1-hour lock are secpolicy's choice; the standard sets neither)"
         ),
+        *_guessable(f"{_NIST} §3.1.1.2: refuse commonly used, expected or compromised passwords"),
     ),
 )
 
@@ -41,6 +77,8 @@ NIST_800_63B: Final = PasswordPolicy(
 NIST_800_63B_MFA: Final = PasswordPolicy(
     name="nist-800-63b-mfa",
     min_length=8,
+    min_score=_MIN_SCORE,
+    max_repeated=_MAX_REPEATED,
     max_length=64,
     max_age=None,
     mfa_required=True,
@@ -58,6 +96,8 @@ _ASVS = "OWASP ASVS 5.0"
 OWASP_ASVS_5: Final = PasswordPolicy(
     name="owasp-asvs-5",
     min_length=8,
+    min_score=_MIN_SCORE,
+    max_repeated=_MAX_REPEATED,
     max_length=128,
     required_classes=0,
     max_age=None,
@@ -67,6 +107,7 @@ OWASP_ASVS_5: Final = PasswordPolicy(
         f"{_ASVS} 6.2.5: no composition rules",
         f"{_ASVS} 6.2.10: no periodic rotation",
         f"{_ASVS} 6.2.4 and 6.2.11: top common passwords and context words refused",
+        *_guessable(f"{_ASVS} 6.2.4: refuse common passwords"),
     ),
 )
 
@@ -78,6 +119,8 @@ _PCI = "PCI DSS v4.0.1"
 PCI_DSS_4: Final = PasswordPolicy(
     name="pci-dss-4",
     min_length=12,
+    min_score=_MIN_SCORE,
+    max_repeated=_MAX_REPEATED,
     max_length=64,
     letters_and_digits=True,
     history_size=4,
@@ -98,6 +141,7 @@ PCI_DSS_4: Final = PasswordPolicy(
             "(the 1-day counting window is secpolicy's choice)"
         ),
         f"{_PCI} 8.2.8: re-authentication after 15 minutes idle",
+        *_guessable(f"{_PCI} 8.3.6: passwords of sufficient strength (guidance: not guessable)"),
     ),
 )
 
@@ -111,6 +155,8 @@ _MLPS = "GB/T 22239-2019 level 3 (等保2.0 三级), 8.1.4.1"
 CN_MLPS_L3: Final = PasswordPolicy(
     name="cn-mlps-l3",
     min_length=8,
+    min_score=_MIN_SCORE,
+    max_repeated=_MAX_REPEATED,
     max_length=64,
     required_classes=3,
     history_size=5,
@@ -133,5 +179,6 @@ CN_MLPS_L3: Final = PasswordPolicy(
         ),
         f"{_MLPS} d): two or more authentication techniques, one of them cryptographic",
         "interactive-service rulebook: change the initial password at first use",
+        *_guessable(f"{_MLPS} a): password complexity; the rulebooks: no trivial passwords"),
     ),
 )
