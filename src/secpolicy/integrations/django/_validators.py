@@ -15,10 +15,12 @@ from secpolicy.policyfile import load_policy
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from secpolicy.password import Locale
+
 __all__ = ["PasswordPolicyValidator", "locale_for"]
 
 
-def locale_for(language: str | None) -> str:
+def locale_for(language: str | None) -> Locale:
     """secpolicy's message locale for a Django language code.
 
     Chinese in any script or region (``zh-hans``, ``zh-cn``, ``zh-hant``) is
