@@ -27,6 +27,7 @@ Install with ``pip install 'secpolicy[arrow]'``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -140,13 +141,9 @@ def _text_columns(
     return chosen
 
 
-def _column_masker(masker: Masker, name: str) -> Callable[[str], Any]:
-    """Mask one cell of column *name* exactly as ``mask_record`` masks field *name*."""
-
-    def mask(value: str) -> Any:
-        return masker.mask_record({name: value})[name]
-
-    return mask
+def _alone(mask: Callable[[Any, Any], Any], value: str) -> Any:
+    """Mask one cell whose masking does not depend on its row."""
+    return mask(value, None)
 
 
 def _map_column(values: pa.Array | pa.ChunkedArray, func: Callable[[str], Any]) -> pa.Array:
@@ -171,11 +168,12 @@ def mask_table(
 ) -> pa.Table | pa.RecordBatch:
     """Mask the text columns of *table* as ``Masker.mask_record`` masks a record's fields.
 
-    Every cell of a chosen column becomes ``masker.mask_record({column:
-    cell})[column]``: a column whose name the masker knows (``phone``,
-    ``身份证号``, a configured field) is masked as that field; any other text
-    column is scanned as free text. Nulls stay null; other columns are
-    returned as they are.
+    Every cell of a chosen column becomes what ``masker.mask_record(row)``
+    gives for that field of its row: a column whose name the masker knows
+    (``phone``, ``身份证号``, a configured field) is masked as that field; any
+    other text column is scanned as free text; an operator that binds its
+    output to the row (``Encrypt`` with ``context=``) gets the whole row.
+    Nulls stay null; other columns are returned as they are.
 
     Args:
         table: The data (see the module for the accepted kinds).
@@ -199,7 +197,24 @@ def mask_table(
     """
     data = _as_arrow(table)
     chosen = _text_columns(data.schema, columns, what="mask")
-    masked = {name: _map_column(data.column(name), _column_masker(masker, name)) for name in chosen}
+    if masker.binds_rows:
+        # An operator binds its output to the row: each cell is masked with
+        # the whole row as the record, as mask_record(row) masks it.
+        rows = data.to_pylist()
+        masked = {}
+        for name in chosen:
+            mask = masker.field_masker(name)
+            values = data.column(name).to_pylist()
+            out = [
+                None if value is None else mask(value, row)
+                for value, row in zip(values, rows, strict=True)
+            ]
+            masked[name] = pa.array(out, type=data.schema.field(name).type)
+        return _replace(data, masked)
+    masked = {}
+    for name in chosen:
+        mask = masker.field_masker(name)
+        masked[name] = _map_column(data.column(name), functools.partial(_alone, mask))
     return _replace(data, masked)
 
 

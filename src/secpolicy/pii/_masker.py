@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from datetime import date, time
 from decimal import Decimal
 from typing import Any, Final
@@ -367,6 +367,36 @@ class Masker:
             named = self._fields.get(path[-1]) if path and isinstance(path[-1], str) else None
             entity = named or _FIELD
         return _run(target, value, entity, root)
+
+    @property
+    def binds_rows(self) -> bool:
+        """True if an operator binds its output to the row (``Encrypt`` with ``context=``).
+
+        Such a masker needs the whole record to mask one field; see
+        :meth:`field_masker`.
+
+        .. versionadded:: 0.2
+        """
+        operators = (*self.rules.values(), self.default, *(t for _, t in self._paths))
+        return any(getattr(op, "context", None) is not None for op in operators)
+
+    def field_masker(self, name: str) -> Callable[[Any, Mapping[str, Any] | None], Any]:
+        """A function that masks a value of field *name* as :meth:`mask_record` would.
+
+        ``field_masker("phone")(value, record)`` equals
+        ``mask_record(record)["phone"]`` for a top-level field holding
+        *value* (the record matters only to operators that bind the row, see
+        :attr:`binds_rows`; pass None otherwise). Columnar callers (Arrow,
+        Spark) call it once per column and then once per cell.
+
+        .. versionadded:: 0.2
+        """
+        path = (normalise_field(name),)
+
+        def mask(value: Any, record: Mapping[str, Any] | None = None) -> Any:
+            return self._walk(value, path, None, record)
+
+        return mask
 
     def _encrypters(self) -> list[Encrypt]:
         found: dict[int, Encrypt] = {}
