@@ -498,3 +498,24 @@ class TestRetentionFastPath:
             )
         )
         assert streamed.to_pylist() == expected
+
+
+class TestRowBoundOperators:
+    def test_encrypt_bound_to_the_row(self) -> None:
+        """An Encrypt operator with a row context gets each row, as mask_record(row) does."""
+        from secpolicy.crypto import FieldEncryptor
+        from secpolicy.exceptions import DecryptionError
+        from secpolicy.pii import Encrypt, Masker
+
+        masker = Masker(
+            {CN_MOBILE: Encrypt(FieldEncryptor(Keyset.generate()), context=lambda r: str(r["id"]))}
+        )
+        records = [
+            {"id": i, "phone": f"1381234{i:04d}", "note": f"tel 1391234{i:04d}"} for i in range(20)
+        ]
+        masked = arrow.mask_table(pa.Table.from_pylist(records), masker)
+        for row, record in zip(masked.to_pylist(), records, strict=True):
+            assert masker.unmask(row["phone"], record=record) == record["phone"]
+            assert masker.unmask(row["note"], record=record) == record["note"]
+            with pytest.raises(DecryptionError):  # bound to its own row
+                masker.unmask(row["phone"], record={**record, "id": record["id"] + 1})

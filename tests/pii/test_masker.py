@@ -365,3 +365,40 @@ class TestMaskerEdges:
         masker = Masker({CN_MOBILE: Redact("m"), PHONE: Redact("p")})
         assert masker.mask_value("13812345678", PHONE) == "m"
         assert masker.mask_value("n/a", PHONE) == "p"
+
+
+class TestFieldMasker:
+    @given(
+        st.dictionaries(
+            st.sampled_from(["phone", "note", "身份证号", "email", "Contact-Phone", "13812345678"]),
+            st.one_of(
+                st.none(),
+                st.integers(),
+                st.sampled_from(
+                    ["13812345678", "mail a@b.cn", "11010519491231002X", "ok", "call 13987654321"]
+                ),
+            ),
+            min_size=1,
+        )
+    )
+    @settings(max_examples=200, deadline=None)
+    def test_equals_mask_record(self, record: dict[str, Any]) -> None:
+        """field_masker(name)(value, record) is mask_record(record)'s value for that field."""
+        masker = presets.CN_DISPLAY
+        masked = masker.mask_record(record)
+        for name, value in record.items():
+            key = masker.mask_text(name)
+            assert masker.field_masker(name)(value, record) == masked[key]
+
+    def test_binds_rows(self) -> None:
+        """binds_rows is true only when an operator binds its output to the row."""
+        encryptor = FieldEncryptor(Keyset.generate())
+        assert not presets.CN_DISPLAY.binds_rows
+        assert not Masker({CN_MOBILE: Encrypt(encryptor)}).binds_rows
+        bound = Masker({CN_MOBILE: Encrypt(encryptor, context=lambda r: str(r["id"]))})
+        assert bound.binds_rows
+        row = {"id": 7, "phone": "13812345678"}
+        token = bound.field_masker("phone")(row["phone"], row)
+        assert bound.unmask(token, record=row) == "13812345678"
+        with pytest.raises(DecryptionError):
+            bound.unmask(token, record={"id": 8})
