@@ -797,3 +797,24 @@ class TestAllowAndDenyLists:
         """Scanner(["X"]) is a PolicyConfigError (a ValueError) naming the entity."""
         with pytest.raises(PolicyConfigError, match="X"):
             Scanner(["X"])
+
+
+class TestPickling:
+    def test_scanners_and_maskers_pickle(self) -> None:
+        """Scanners and maskers pickle with the standard library and find the same afterwards."""
+        import pickle
+
+        from secpolicy.pii import presets
+
+        scanner = Scanner(
+            ["EMAIL", "CN_MOBILE"],
+            allow_list=["hotline@example.cn"],
+            deny_list={"PERSON_NAME": ["张伟"]},
+            threshold=0.6,
+        )
+        text = "张伟 hotline@example.cn a@b.cn 13812345678"
+        again = pickle.loads(pickle.dumps(scanner))  # noqa: S301 (our own bytes)
+        assert again.find(text) == scanner.find(text)
+        assert again.threshold == scanner.threshold
+        masker = pickle.loads(pickle.dumps(presets.CN_DISPLAY))  # noqa: S301
+        assert masker.mask_text(text) == presets.CN_DISPLAY.mask_text(text)

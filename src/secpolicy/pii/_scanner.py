@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from ipaddress import IPv6Address
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -943,6 +943,21 @@ class Scanner:
         self._passes = _passes(self.entities, self.phone_regions)
         self._custom = bool(self.recognizers) or bool(self._deny.entities)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its arguments: its compiled passes are closures, and a
+        # scanner must pickle cleanly to worker processes (Spark executors).
+        return (
+            _rebuild_scanner,
+            (
+                None if self._all else tuple(sorted(self.entities)),
+                self.phone_regions,
+                self.threshold,
+                self.recognizers,
+                self._allow_values,
+                self._deny_terms,
+            ),
+        )
+
     def register(self, recognizer: Recognizer) -> Scanner:
         """Add *recognizer* to this scanner and return the scanner (for chaining).
 
@@ -1068,3 +1083,22 @@ def _resolve(candidates: list[Candidate], ranks: Mapping[str, int]) -> list[Cand
             continue
         kept.append(candidate)
     return kept
+
+
+def _rebuild_scanner(  # noqa: PLR0917 (the constructor's arguments, for pickle)
+    entities: tuple[str, ...] | None,
+    phone_regions: tuple[str, ...],
+    threshold: float,
+    recognizers: tuple[Recognizer, ...],
+    allow_list: tuple[str, ...],
+    deny_list: dict[str, tuple[str, ...]],
+) -> Scanner:
+    """Unpickle a :class:`Scanner`."""
+    return Scanner(
+        entities,
+        phone_regions=phone_regions,
+        threshold=threshold,
+        recognizers=recognizers,
+        allow_list=allow_list,
+        deny_list=deny_list,
+    )
