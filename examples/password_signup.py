@@ -24,6 +24,8 @@ from secpolicy.password import (
     LoginThrottle,
     PasswordContext,
     PasswordHasher,
+    SessionPolicy,
+    SessionState,
     estimate,
     profiles,
 )
@@ -100,6 +102,21 @@ def login_loop(hasher: PasswordHasher, stored: str) -> None:
     ):
         throttle.record_success("user:zhangsan", now=clock.now())
         print("  30 minutes later: logged in")
+        session_timeout(clock)
+    # An unknown account costs one dummy verification, like a known one.
+    print("  login as 'nobody':", "logged in" if hasher.verify(None, "guess") else "refused")
+
+
+def session_timeout(clock: FrozenClock) -> None:
+    """The profile's idle timeout and second factor, enforced on the session."""
+    sessions = SessionPolicy.from_password_policy(POLICY)
+    state = SessionState.start(now=clock.now(), mfa_verified=True)
+    clock.advance(timedelta(minutes=10))
+    print("  10 minutes idle:", "ok" if sessions.check(state, now=clock.now()) else "ended")
+    state = sessions.touch(state, now=clock.now())
+    clock.advance(timedelta(minutes=16))
+    verdict = sessions.check(state, now=clock.now())
+    print("  16 more minutes idle:", "ok" if verdict else f"ended {verdict.reasons}")
 
 
 def main() -> None:

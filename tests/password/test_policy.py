@@ -513,3 +513,29 @@ class TestContextFields:
             assert "similar_to_user_data" in BASE.check(password, context=context).codes
         assert "张伟" not in repr(context)
         assert "13812345678" not in repr(context)
+
+
+class TestEstimateBound:
+    def test_only_the_first_64_characters_are_estimated(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """min_score estimates at most 64 characters, so the work is bounded at max_length 128."""
+        import secpolicy.password._policy as module
+
+        seen: list[int] = []
+        real = module.estimate
+
+        def counting(password: str, *args: object, **kwargs: object) -> object:
+            seen.append(len(password))
+            return real(password, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(module, "estimate", counting)
+        policy = PasswordPolicy(min_length=8, max_length=128, min_score=3, forbid_sequences=False)
+        assert "too_weak" in policy.check("p@$$w0rd" * 16).codes
+        assert seen == [64]
+
+    def test_a_strong_head_is_enough(self) -> None:
+        """A long password whose first 64 characters are strong passes the estimate."""
+        policy = PasswordPolicy(min_length=8, max_length=128, min_score=3)
+        head = "Kq9;Zx7Rm2Vw!pL4"
+        assert "too_weak" not in policy.check(head + "a" * 3 + "password" * 10).codes

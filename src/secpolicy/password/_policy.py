@@ -96,6 +96,10 @@ _ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: marks), so a raw input longer than this many times ``max_length`` cannot
 #: normalise to an acceptable length and is refused before normalisation.
 NFKC_MAX_SHRINK: Final = 4
+#: ``min_score`` judges this many leading characters. Guesses only grow with
+#: more characters, so a password whose first 64 are strong is strong; one
+#: whose first 64 are guessable is refused, whatever follows.
+ESTIMATED_LENGTH: Final = 64
 
 
 @attrs.frozen(kw_only=True)
@@ -235,7 +239,8 @@ class PasswordPolicy:
             or with digits appended.
         max_repeated: The longest run of one character allowed, or None.
         min_score: Refuse passwords whose :func:`estimate` score (0-4) is
-            lower, or None (the default: the other rules decide).
+            lower, or None (the default: the other rules decide). The first
+            64 characters are estimated, which bounds the work.
         forbid_sequences: Refuse ``abcd``/``4321`` sequences and keyboard walks.
         forbid_dates: Refuse passwords that are a date.
         forbid_phone_numbers: Refuse passwords that are a mobile number.
@@ -360,8 +365,13 @@ class PasswordPolicy:
         )
         found.extend(Violation(code) for failed, code in checks if failed)
         if self.min_score is not None:
+            # Only the first ESTIMATED_LENGTH characters are estimated: that bounds the
+            # work, and more characters only ever add guesses, so the cut errs strict.
             strength = estimate(
-                text, context, context_words=self.context_words, dictionary=self.blocklist
+                text[:ESTIMATED_LENGTH],
+                context,
+                context_words=self.context_words,
+                dictionary=self.blocklist,
             )
             if strength.score < self.min_score:
                 found.append(
