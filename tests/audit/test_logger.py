@@ -228,7 +228,9 @@ class TestMasking:
         self, make_logger: Callable[..., AuditLogger], tmp_path: Path
     ) -> None:
         """A masker with paths decides per field."""
-        masker = Masker({CN_MOBILE: Mask(3, 4)}, paths={"data.contact": Redact("[removed]")})
+        masker = Masker(
+            {CN_MOBILE: Mask(3, 4, max_reveal=7 / 11)}, paths={"data.contact": Redact("[removed]")}
+        )
         audit = make_logger(masker=masker)
         audit.emit("support.note", contact="13812345678", other="13812345678")
         audit.close()

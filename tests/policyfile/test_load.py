@@ -135,7 +135,7 @@ class TestSections:
             'entities = ["CN_MOBILE", "EMAIL"]\n'
             'default = { op = "redact", text = "[x]" }\n'
             "[pii.operators]\n"
-            'CN_MOBILE = { op = "mask", keep_first = 3, keep_last = 4 }\n'
+            'CN_MOBILE = { op = "mask", keep_first = 3, keep_last = 4, max_reveal = 0.7 }\n'
             'EMAIL = { op = "pseudonymize", key_env = "PSEUDONYM_KEY" }\n'
             "[pii.fields]\n"
             'contact = "PHONE"\n'
@@ -144,7 +144,7 @@ class TestSections:
             '"items[*].card" = "PAYMENT_CARD"\n'
         ).pii
         assert masker is not None
-        assert masker.operator_for(CN_MOBILE) == Mask(3, 4)
+        assert masker.operator_for(CN_MOBILE) == Mask(3, 4, max_reveal=0.7)
         assert isinstance(masker.operator_for(EMAIL), Pseudonymize)
         assert masker.default == Redact("[x]")
         record = masker.mask_record({"user": {"note": "hi"}, "contact": "13812345678"})

@@ -35,7 +35,7 @@ ENTITIES: Final = tuple(sorted({*DETECTABLE, *FIELD_ONLY}))
 
 #: The keys each operator takes besides ``op``.
 _OPERATOR_KEYS: Final[dict[str, tuple[str, ...]]] = {
-    "mask": ("keep_first", "keep_last", "char", "skip_prefix"),
+    "mask": ("keep_first", "keep_last", "char", "skip_prefix", "max_reveal"),
     "mask_email": ("keep_first", "char"),
     "mask_name": ("keep_last", "char"),
     "redact": ("text",),
@@ -61,6 +61,7 @@ _OPERATOR_SCHEMA: Final = {
                 "keep_last": {"type": ["integer", "boolean"], "minimum": 0},
                 "char": {"type": "string", "minLength": 1, "maxLength": 1},
                 "skip_prefix": {"type": "string"},
+                "max_reveal": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
                 "text": {"type": "string"},
                 "template": {"type": "string"},
                 "key_env": {"type": "string", "minLength": 1},
