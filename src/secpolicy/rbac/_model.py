@@ -186,7 +186,7 @@ class RBACEvent:
     """Something the engine reports to its ``on_event`` hook (the audit logger fits).
 
     Attributes:
-        kind: One of :data:`EventKind`: every policy change (users, roles,
+        kind: One of ``EventKind``: every policy change (users, roles,
             inheritance, grants, denies, revocations, assignments,
             constraints, labels, clearances, admin rights), the privileged
             grant workflow (request, approval, activation, expiry,
