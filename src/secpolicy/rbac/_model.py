@@ -197,8 +197,9 @@ class RBACEvent:
         tenant: The tenant.
         by: Who acted (administrator, requester, approver, reviewer), if known.
         at: When (the engine clock).
-        details: More, such as the request id, the resource and action, the
-            reason and the expiry.
+        details: More, such as the request id, the resource and the
+            ``operation`` (the action; not named ``action``, which is the
+            audit logger's event name), the reason and the expiry.
     """
 
     __module__ = "secpolicy.rbac"
