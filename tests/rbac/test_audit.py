@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -57,7 +58,7 @@ class TestEvents:
             "user_removed",
         ]
         assert all(e.by == ("root" if i == 0 else "admin") for i, e in enumerate(events))
-        assert events[4].details == {"resource": "x/**", "action": "read"}
+        assert events[4].details == {"resource": "x/**", "operation": "read"}
 
     def test_decide_and_who_can_report_no_use(self, bank: RBAC, events: list[RBACEvent]) -> None:
         """Only check and require (enforcement points) report a privileged use."""
@@ -253,3 +254,48 @@ class TestOneCommitPath:
                 assert user not in first_allowed, "a reader saw an assignment undone"
         reviews = rbac.to_dict()["reviews"]
         assert {r["user"] for r in reviews} == {f"u0-{i}" for i in range(per_writer)}
+
+
+class TestAuditLoggerHook:
+    def test_every_event_kind_is_recorded(self, tmp_path: Path, clock: FrozenClock) -> None:
+        """The audit logger's on_rbac_event accepts every kind the engine reports."""
+        from secpolicy.audit import AuditLogger, generate_signing_key, verify
+
+        key = generate_signing_key()
+        log = AuditLogger.to_file(tmp_path / "audit.jsonl", key=key)
+        rbac = RBAC(
+            levels=("low", "high"),
+            clock=clock,
+            on_event=log.on_rbac_event,
+            decision_log=True,
+            allow_sample_rate=1.0,
+        )
+        rbac.add_role("approver")
+        rbac.add_role("dba", privileged=True)
+        rbac.add_role("r", inherits=["approver"])
+        rbac.delete_inheritance("r", "approver")
+        rbac.add_inheritance("r", "approver")
+        rbac.grant("dba", "db/**", "*")
+        rbac.deny("r", "db/x", "read")
+        rbac.revoke("r", "db/x", "read")
+        for user in ("a", "b", "c"):
+            rbac.add_user(user, by="root")
+        rbac.assign("b", "approver")
+        rbac.set_label("db/*", "high")
+        rbac.remove_label("db/*")
+        rbac.set_clearance("a", "high")
+        rbac.add_ssd("s", ["dba", "r"], 2)
+        rbac.add_dsd("d", ["approver", "r"], 2)
+        request = rbac.request_grant(
+            "a", "dba", requested_by="c", duration=timedelta(hours=1), reason="x"
+        )
+        rbac.approve(request.request_id, by="b")
+        assert rbac.check("a", "db/t", "drop")
+        assert not rbac.check("c", "db/t", "drop")
+        rbac.mark_reviewed("b", "approver", by="c")
+        rbac.revoke_grant(request.request_id, by="c")
+        rbac.deassign("b", "approver")
+        rbac.set_admin_rights(None, by="c")
+        rbac.remove_user("c")
+        log.close()
+        assert verify([tmp_path / "audit.jsonl"], key=key).ok

@@ -455,7 +455,7 @@ class RBAC:
                     at=now,
                     details={
                         "resource": decision.resource,
-                        "action": decision.action,
+                        "operation": decision.action,
                         "request_id": decision.request_id,
                     },
                 )
@@ -469,7 +469,7 @@ class RBAC:
                     at=now or self._instant(),
                     details={
                         "resource": decision.resource,
-                        "action": decision.action,
+                        "operation": decision.action,
                         "effect": decision.effect,
                         "reason": decision.reason,
                     },

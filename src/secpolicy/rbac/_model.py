@@ -186,7 +186,7 @@ class RBACEvent:
     """Something the engine reports to its ``on_event`` hook (the audit logger fits).
 
     Attributes:
-        kind: One of :data:`EventKind`: every policy change (users, roles,
+        kind: One of ``EventKind``: every policy change (users, roles,
             inheritance, grants, denies, revocations, assignments,
             constraints, labels, clearances, admin rights), the privileged
             grant workflow (request, approval, activation, expiry,
@@ -197,8 +197,9 @@ class RBACEvent:
         tenant: The tenant.
         by: Who acted (administrator, requester, approver, reviewer), if known.
         at: When (the engine clock).
-        details: More, such as the request id, the resource and action, the
-            reason and the expiry.
+        details: More, such as the request id, the resource and the
+            ``operation`` (the action; not named ``action``, which is the
+            audit logger's event name), the reason and the expiry.
     """
 
     __module__ = "secpolicy.rbac"

@@ -523,7 +523,7 @@ def _op_rule(
             return Result(state, [])
         kind = "permission_granted" if effect == "allow" else "permission_denied"
         event = _event(
-            kind, at, by, role=role, tenant=tenant, details={"resource": text, "action": action}
+            kind, at, by, role=role, tenant=tenant, details={"resource": text, "operation": action}
         )
         return Result(_add_rule(state, (role, text, action, effect, tenant), segments), [event])
 
@@ -553,7 +553,7 @@ def op_revoke(state: State, args: Mapping[str, Any], at: datetime, by: str | Non
         by,
         role=role,
         tenant=tenant,
-        details={"resource": pattern.text, "action": action},
+        details={"resource": pattern.text, "operation": action},
     )
     return Result(new, [event])
 
