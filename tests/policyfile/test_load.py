@@ -614,3 +614,17 @@ class TestRetentionCalendar:
         lax = loads_policy('[retention]\non_unknown_category = "default"\n')
         assert lax.retention is not None
         assert lax.retention.on_unknown_category == "default"
+
+
+class TestRBACHook:
+    def test_loader_attaches_the_event_hook(self) -> None:
+        """on_event reaches the RBAC engine the loader builds: changes through it are reported."""
+        events: list[object] = []
+        policy = loads_policy(
+            "[rbac]\n[rbac.roles.viewer]\n[rbac.roles.teller]\ninherits = [\"viewer\"]\n",
+            on_event=events.append,
+        )
+        assert policy.rbac is not None
+        policy.rbac.add_user("li.wei", by="admin")
+        policy.rbac.assign("li.wei", "teller", by="admin")
+        assert len(events) >= 2

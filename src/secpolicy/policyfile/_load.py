@@ -6,7 +6,7 @@ import json
 import re
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile import _audit, _password, _pii, _rbac, _retention, _waivers
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from secpolicy._clock import Clock
+    from secpolicy.rbac import RBACEvent
 
 SERVICE_KEYS: Final = (Key(name="name", kind="str", help="the service's name, for reports"),)
 
@@ -32,6 +33,15 @@ SECTIONS: Final[tuple[tuple[str, tuple[Key, ...], str], ...]] = (
     ("audit", _audit.KEYS, "the audit log: sink, rotation, durability, checkpoints, masking"),
     ("retention", _retention.KEYS, "retention: profile, time zone, rules and legal holds"),
 )
+
+
+class _EngineOptions(TypedDict):
+    """What the loader passes to the RBAC engine it builds."""
+
+    clock: Clock | None
+    on_event: Callable[[RBACEvent], object] | None
+
+
 #: The document's top-level keys: one table per section.
 _DOCUMENT: Final = (
     *(Key(name=n, kind="table", keys=k, help=h) for n, k, h in SECTIONS),
@@ -189,11 +199,11 @@ def _check_size(size: int, limit: int, source: str) -> None:
 
 
 def _build_rbac(
-    values: dict[str, Any], raw: dict[str, Any], base_dir: Path, clock: Clock | None
+    values: dict[str, Any], raw: dict[str, Any], base_dir: Path, engine: _EngineOptions
 ) -> RBAC:
     if "file" not in values:
         try:
-            return RBAC.from_dict(raw, clock=clock)
+            return RBAC.from_dict(raw, **engine)
         except PolicyConfigError as exc:
             raise PolicyConfigError(
                 exc.reason, field=f"rbac.{exc.field or ''}".rstrip(".")
@@ -209,7 +219,7 @@ def _build_rbac(
     )
     try:
         read_table(data, tuple(k for k in _rbac.KEYS if k.name != "file"), "")
-        return RBAC.from_dict(data, clock=clock)
+        return RBAC.from_dict(data, **engine)
     except PolicyConfigError as exc:
         raise _located(exc, source, lines) from None
 
@@ -227,7 +237,7 @@ def _build(  # noqa: PLR0917 (a private step of the loader)
     data: dict[str, Any],
     base_dir: Path,
     source: Path | None,
-    clock: Clock | None,
+    engine: _EngineOptions,
     lines: dict[str, int],
     errors: list[PolicyConfigError],
 ) -> ServicePolicy:
@@ -240,7 +250,7 @@ def _build(  # noqa: PLR0917 (a private step of the loader)
     parts: dict[str, Any] = {}
     builders: dict[str, Callable[[], Any]] = {
         "password": lambda: _password.build(checked["password"], base_dir),
-        "rbac": lambda: _build_rbac(checked["rbac"], data["rbac"], base_dir, clock),
+        "rbac": lambda: _build_rbac(checked["rbac"], data["rbac"], base_dir, engine),
         "pii": lambda: _pii.build(checked["pii"]),
         "audit": lambda: _audit.build(checked["audit"], base_dir, has_pii="pii" in checked),
         "retention": lambda: _retention.build(checked["retention"], name, base_dir),
@@ -257,13 +267,13 @@ def _build(  # noqa: PLR0917 (a private step of the loader)
 
 
 def _from_text(
-    text: str, source: str, base_dir: Path, file: Path | None, clock: Clock | None
+    text: str, source: str, base_dir: Path, file: Path | None, engine: _EngineOptions
 ) -> ServicePolicy:
     _check_size(len(text), MAX_POLICY_BYTES, source)
     data, lines = _parse(text, source)
     errors: list[PolicyConfigError] = []
     try:
-        policy = _build(data, base_dir, file, clock, lines, errors)
+        policy = _build(data, base_dir, file, engine, lines, errors)
     except PolicyConfigError as exc:
         errors.append(exc)
     if errors:
@@ -280,6 +290,7 @@ def loads_policy(
     source: str = "<string>",
     base_dir: str | os.PathLike[str] = ".",
     clock: Clock | None = None,
+    on_event: Callable[[RBACEvent], object] | None = None,
 ) -> ServicePolicy:
     """The policy declared by the TOML *text* (see :func:`load_policy`).
 
@@ -289,22 +300,35 @@ def loads_policy(
         base_dir: Where relative paths in it (key files, blocklists, the
             RBAC file) are found.
         clock: The clock the RBAC engine reads (default: the system clock).
+        on_event: The RBAC engine's event hook (``audit.on_rbac_event``), so
+            that every grant, use of a privilege and policy change made
+            through the loaded engine is recorded.
+
+    .. versionchanged:: 0.2
+       *on_event*.
     """
-    return _from_text(text, source, Path(base_dir), None, clock)
+    return _from_text(text, source, Path(base_dir), None, {"clock": clock, "on_event": on_event})
 
 
-def load_policy(path: str | os.PathLike[str], *, clock: Clock | None = None) -> ServicePolicy:
+def load_policy(
+    path: str | os.PathLike[str],
+    *,
+    clock: Clock | None = None,
+    on_event: Callable[[RBACEvent], object] | None = None,
+) -> ServicePolicy:
     """Read one ``secpolicy.toml`` and build the policy objects it declares.
 
     Sections: ``[service]``, ``[password]``, ``[rbac]``, ``[pii]``,
-    ``[audit]`` and ``[retention]``, each optional. Unknown keys are errors
-    (with a suggestion for a near miss), so a typo cannot silently weaken a
-    policy. Relative paths in the file are relative to the file.
+    ``[audit]``, ``[retention]`` and ``[[waivers]]``, each optional. Unknown
+    keys are errors (with a suggestion for a near miss), so a typo cannot
+    silently weaken a policy. Relative paths in the file are relative to the
+    file. *clock* and *on_event* go to the RBAC engine (see
+    :func:`loads_policy`).
 
     Raises:
-        PolicyConfigError: For anything wrong, with the file, the line and
-            the TOML path, e.g. ``secpolicy.toml:14: password.min_length:
-            must be >= 1``.
+        PolicyFileError: For anything wrong, every problem with the file,
+            the line and the TOML path, e.g. ``secpolicy.toml:14:
+            password.min_length: must be >= 1``.
 
     Example:
         >>> policy = load_policy("examples/secpolicy.toml")  # doctest: +SKIP
@@ -312,4 +336,5 @@ def load_policy(path: str | os.PathLike[str], *, clock: Clock | None = None) -> 
         8
     """
     file = Path(path)
-    return _from_text(_read_file(file, str(path)), str(path), file.parent, file, clock)
+    engine: _EngineOptions = {"clock": clock, "on_event": on_event}
+    return _from_text(_read_file(file, str(path)), str(path), file.parent, file, engine)
