@@ -61,6 +61,7 @@ unit: $(DEV_STAMP)
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest
 	$(BIN)/coverage run --append -m pytest --doctest-modules src -q
+	$(BIN)/coverage run --append -m pytest -m campaign -q
 	$(BIN)/coverage report
 
 docs: $(DEV_STAMP)
