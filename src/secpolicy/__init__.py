@@ -14,11 +14,14 @@ metadata on first access, not at import.
 from __future__ import annotations
 
 from secpolicy._clock import Clock, FrozenClock, SystemClock
+from secpolicy._public import set_module as _set_module
 from secpolicy.exceptions import SecPolicyError
 
 __all__ = ["Clock", "FrozenClock", "SecPolicyError", "SystemClock", "__version__"]
 
 __version__: str
+
+_set_module(globals())
 
 
 def __getattr__(name: str) -> str:

@@ -67,3 +67,7 @@ __all__ = [
     "to_ocsf",
     "verify",
 ]
+
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())

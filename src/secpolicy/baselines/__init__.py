@@ -25,3 +25,7 @@ __all__ = [
     "check_policy",
     "get_baseline",
 ]
+
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())

@@ -83,3 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (_UsageError, SecPolicyError) as exc:
         print(f"secpolicy: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+from secpolicy._public import set_module as _set_module  # noqa: E402 (after the names it sets)
+
+_set_module(globals())

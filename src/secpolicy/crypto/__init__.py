@@ -56,3 +56,7 @@ __all__ = [
     "Keyset",
     "KeysetError",
 ]
+
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())

@@ -121,3 +121,7 @@ __all__ = [
     "parse_cn_resident_id",
     "presets",
 ]
+
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())

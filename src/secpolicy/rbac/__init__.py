@@ -43,3 +43,7 @@ __all__ = [
     "Rule",
     "Session",
 ]
+
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())
