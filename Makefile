@@ -52,15 +52,14 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy --strict src tests/typing
 
-# The suite, then the docstring examples of src/ (doctests), then the long
-# campaigns marked `campaign`, all under one coverage measurement. Hypothesis
-# runs derandomised (the `ci` profile in tests/conftest.py): the same answer on
-# every run, never a clock.
+# The suite (which runs every docstring example of src/ too, in
+# tests/test_doctests.py), then the long campaigns marked `campaign`, under one
+# coverage measurement. Hypothesis runs derandomised (the `ci` profile in
+# tests/conftest.py): the same answer on every run, never a clock.
 unit: export HYPOTHESIS_PROFILE = ci
 unit: $(DEV_STAMP)
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest
-	$(BIN)/coverage run --append -m pytest --doctest-modules src -q
 	$(BIN)/coverage run --append -m pytest -m campaign -q
 	$(BIN)/coverage report
 

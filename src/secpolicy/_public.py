@@ -16,7 +16,11 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-__all__ = ["set_module"]
+__all__ = ["ORIGINS", "set_module"]
+
+#: The module each renamed object was defined in, by ``id``: the doctest run
+#: (``tests/test_doctests.py``) uses it to find docstrings where they are written.
+ORIGINS: dict[int, str] = {}
 
 
 def set_module(namespace: dict[str, Any]) -> None:
@@ -33,4 +37,5 @@ def set_module(namespace: dict[str, Any]) -> None:
             continue
         module = getattr(obj, "__module__", "") or ""
         if module.startswith(f"{package}._"):
+            ORIGINS[id(obj)] = module
             obj.__module__ = package
