@@ -52,10 +52,16 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy --strict src tests/typing
 
+# The suite (which runs every docstring example of src/ too, in
+# tests/test_doctests.py), then the long campaigns marked `campaign`, under one
+# coverage measurement. Hypothesis runs derandomised (the `ci` profile in
+# tests/conftest.py): the same answer on every run, never a clock.
+unit: export HYPOTHESIS_PROFILE = ci
 unit: $(DEV_STAMP)
 	sh scripts/ensure_chromium.sh
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest
+	$(BIN)/coverage run --append -m pytest -m campaign -q
 	$(BIN)/coverage report
 
 docs: $(DEV_STAMP)

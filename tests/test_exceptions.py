@@ -58,31 +58,51 @@ class TestPolicyConfigError:
         """Without location the message is just the reason."""
         assert str(exc.PolicyConfigError("bad")) == "bad"
 
+    def test_path_attribute(self) -> None:
+        """path= and field= name the same field; both attributes carry it."""
+        by_path = exc.PolicyConfigError("must be >= 1", path="password.min_length")
+        by_field = exc.PolicyConfigError("must be >= 1", field="password.min_length")
+        for err in (by_path, by_field):
+            assert err.path == err.field == "password.min_length"
+            assert str(err) == "password.min_length: must be >= 1"
+
+    def test_under_nests_the_path(self) -> None:
+        """under() puts the path below a section and keeps file and line."""
+        err = exc.PolicyConfigError("must be >= 1", path="max_failures", source="s.toml", line=3)
+        nested = err.under("password.lockout")
+        assert nested.path == "password.lockout.max_failures"
+        assert str(nested) == "s.toml:3: password.lockout.max_failures: must be >= 1"
+        assert exc.PolicyConfigError("bad").under("rbac").path == "rbac"
+
 
 class TestPasswordPolicyError:
     def test_lists_codes_not_password(self) -> None:
         """The message names violation codes and keeps the violations."""
+        from secpolicy.password import Violation
 
-        class V:
-            code = "too_short"
-
-        err = exc.PasswordPolicyError([V(), V()])
+        err = exc.PasswordPolicyError([Violation(code="too_short"), Violation(code="too_common")])
         assert len(err.violations) == 2
-        assert str(err) == "password rejected: too_short, too_short"
+        assert str(err) == "password rejected: too_short, too_common"
 
 
 class TestAccessDenied:
     def test_carries_decision_and_reason(self) -> None:
         """The decision rides on the exception and its reason is the message."""
+        from secpolicy.rbac import RBAC
 
-        class D:
-            reason = "no role grants read on /x"
-
-        decision = D()
+        rbac = RBAC()
+        rbac.add_user("u")
+        decision = rbac.decide("u", "x", "read")
         err = exc.AccessDenied(decision)
         assert err.decision is decision
-        assert str(err) == "no role grants read on /x"
+        assert decision.reason
+        assert str(err) == decision.reason
 
-    def test_decision_without_reason(self) -> None:
-        """A decision object without a reason still gives a message."""
-        assert str(exc.AccessDenied(object())) == "access denied"
+
+class TestSignatures:
+    @pytest.mark.parametrize("name", exc.__all__)
+    def test_no_any_in_exception_signatures(self, name: str) -> None:
+        """Exception constructors are typed: no Any among their parameters."""
+        init = getattr(exc, name).__init__
+        annotations = getattr(init, "__annotations__", {})
+        assert all("Any" not in str(a) for a in annotations.values()), annotations

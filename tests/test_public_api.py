@@ -15,10 +15,12 @@ EXPECTED: dict[str, set[str]] = {
     "secpolicy": {"Clock", "FrozenClock", "SecPolicyError", "SystemClock", "__version__"},
     "secpolicy.exceptions": {
         "AccessDenied",
+        "ArgumentTypeError",
         "AuditWriteError",
         "CalendarCoverageError",
         "ConstraintViolation",
         "DecryptionError",
+        "InvalidArgumentError",
         "InvalidIdentifierError",
         "KeysetError",
         "LegalHoldError",

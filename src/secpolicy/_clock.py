@@ -12,7 +12,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from secpolicy.exceptions import NaiveDatetimeError
+from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError, NaiveDatetimeError
 
 __all__ = ["Clock", "FrozenClock", "SystemClock", "ensure_aware", "to_utc"]
 
@@ -79,10 +79,13 @@ class FrozenClock:
         """Move the clock forward by *delta* and return the new instant.
 
         Raises:
-            ValueError: If *delta* is negative; use :meth:`set` to go back.
+            InvalidArgumentError: If *delta* is negative (a ``ValueError``);
+                use :meth:`set` to go back.
         """
         if delta < timedelta(0):
-            raise ValueError("delta must not be negative; use set() to move the clock back")
+            raise InvalidArgumentError(
+                "delta must not be negative; use set() to move the clock back", argument="delta"
+            )
         with self._lock:
             self._now += delta
             return self._now
@@ -99,11 +102,13 @@ def ensure_aware(value: datetime, *, name: str) -> datetime:
         name: The argument or field name, used in the error message.
 
     Raises:
-        TypeError: If *value* is not a datetime.
+        ArgumentTypeError: If *value* is not a datetime (a ``TypeError``).
         NaiveDatetimeError: If *value* has no time zone.
     """
     if not isinstance(value, datetime):
-        raise TypeError(f"{name} must be a datetime, not {type(value).__name__}")
+        raise ArgumentTypeError(
+            f"{name} must be a datetime, not {type(value).__name__}", argument=name
+        )
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise NaiveDatetimeError(
             f"{name} must be an aware datetime (with tzinfo); naive datetimes are ambiguous"
@@ -115,7 +120,7 @@ def to_utc(value: datetime, *, name: str) -> datetime:
     """Return *value* converted to UTC, refusing naive datetimes.
 
     Raises:
-        TypeError: If *value* is not a datetime.
+        ArgumentTypeError: If *value* is not a datetime (a ``TypeError``).
         NaiveDatetimeError: If *value* has no time zone.
     """
     return ensure_aware(value, name=name).astimezone(UTC)

@@ -10,17 +10,22 @@ secret or personal value that caused the error.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from secpolicy.password import Violation
+    from secpolicy.rbac import Decision
+
 __all__ = [
     "AccessDenied",
+    "ArgumentTypeError",
     "AuditWriteError",
     "CalendarCoverageError",
     "ConstraintViolation",
     "DecryptionError",
+    "InvalidArgumentError",
     "InvalidIdentifierError",
     "KeysetError",
     "LegalHoldError",
@@ -46,11 +51,16 @@ class PolicyConfigError(SecPolicyError, ValueError):
     unknown names or forms a cycle, and when a policy file cannot be parsed.
 
     Attributes:
-        field: The dotted path of the offending field (``"password.min_length"``,
+        path: The dotted path of the offending field (``"password.min_length"``,
             ``"roles.auditor.inherits[1]"``), or ``None`` if the error is not
-            about a single field.
+            about a single field. The message starts with it too.
+        field: The same as *path* (the older name).
+        reason: The message without the file, line and path.
         source: The file the policy came from, if any.
         line: The 1-based line in *source*, if known.
+
+    .. versionchanged:: 0.2
+        *path* names the field; ``path=`` and ``field=`` are the same argument.
     """
 
     def __init__(
@@ -58,19 +68,66 @@ class PolicyConfigError(SecPolicyError, ValueError):
         message: str,
         *,
         field: str | None = None,
+        path: str | None = None,
         source: str | None = None,
         line: int | None = None,
     ) -> None:
-        self.field = field
+        self.path = path if path is not None else field
+        self.field = self.path
         self.source = source
         self.line = line
         self.reason = message
         prefix = ""
         if source is not None:
             prefix = f"{source}:{line}: " if line is not None else f"{source}: "
-        if field is not None:
-            prefix += f"{field}: "
+        if self.path is not None:
+            prefix += f"{self.path}: "
         super().__init__(prefix + message)
+
+    def under(self, prefix: str) -> PolicyConfigError:
+        """The same error for the same field nested under *prefix* (``"password"``).
+
+        Used where one configuration is a part of another, so the path the user
+        reads is the one in their file: ``password.lockout.max_failures``.
+
+        .. versionadded:: 0.2
+        """
+        path = prefix if self.path is None else f"{prefix}.{self.path}"
+        return PolicyConfigError(self.reason, path=path, source=self.source, line=self.line)
+
+
+class InvalidArgumentError(SecPolicyError, ValueError):
+    """An argument has a value the call does not accept (not a policy definition).
+
+    For a bad *policy* value (a field of a policy object, a key of a policy
+    file) secpolicy raises :class:`PolicyConfigError`; this is for the values
+    of a call: a negative duration, an event action that is not a dotted
+    name, an unknown output format. The message names the argument and the
+    rule, never the value.
+
+    Attributes:
+        argument: The argument's name (``"delta"``, ``"action"``), if known.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, message: str, *, argument: str | None = None) -> None:
+        self.argument = argument
+        super().__init__(message)
+
+
+class ArgumentTypeError(SecPolicyError, TypeError):
+    """An argument of the wrong type (``bytes`` where ``str`` is required).
+
+    Attributes:
+        argument: The argument's name, if known.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, message: str, *, argument: str | None = None) -> None:
+        self.argument = argument
+        super().__init__(message)
 
 
 class PasswordPolicyError(SecPolicyError, ValueError):
@@ -82,9 +139,9 @@ class PasswordPolicyError(SecPolicyError, ValueError):
             never the password.
     """
 
-    def __init__(self, violations: Sequence[Any]) -> None:
+    def __init__(self, violations: Sequence[Violation]) -> None:
         self.violations = tuple(violations)
-        codes = ", ".join(str(getattr(v, "code", v)) for v in self.violations)
+        codes = ", ".join(str(v.code) for v in self.violations)
         super().__init__(f"password rejected: {codes}")
 
 
@@ -96,9 +153,9 @@ class AccessDenied(SecPolicyError, PermissionError):  # noqa: N818 (the name sta
             considered, the rule that decided and a human-readable reason.
     """
 
-    def __init__(self, decision: Any) -> None:
+    def __init__(self, decision: Decision) -> None:
         self.decision = decision
-        super().__init__(str(getattr(decision, "reason", "access denied")))
+        super().__init__(decision.reason or "access denied")
 
 
 class ConstraintViolation(SecPolicyError):  # noqa: N818 (NIST's own term)

@@ -192,7 +192,7 @@ class TestDue:
     def test_bad_json_line(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """A line that is not JSON is reported with its number."""
         path = tmp_path / "r.jsonl"
-        path.write_text('{"id": 1}\n{broken\n', encoding="utf-8")
+        path.write_text(json.dumps(RECORDS[0]) + "\n{broken\n", encoding="utf-8")
         code, _, err = _run(capsys, str(path), "--now", NOW)
         assert code == EXIT_USAGE
         assert "r.jsonl:1: records[0].category: missing" in err

@@ -45,11 +45,11 @@ class TestDeterministic:
         """The token format is stable: a fixed key gives this exact token."""
         de = DeterministicEncryptor(_fixed_keyset())
         token = de.encrypt(b"13812345678", context=b"customers.phone")
+        assert (
+            token == "AQECAwTqFdi2nIh-7Z1r4ZWtYXtXtzv2Pl5NV34XrRs"
+        )  # stored when the format was set
         assert base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))[:5] == bytes(
             [1, 1, 2, 3, 4]
-        )
-        assert token == DeterministicEncryptor(_fixed_keyset()).encrypt(
-            b"13812345678", context=b"customers.phone"
         )
         assert de.decrypt(token, context=b"customers.phone") == b"13812345678"
 

@@ -621,7 +621,7 @@ class TestRBACHook:
         """on_event reaches the RBAC engine the loader builds: changes through it are reported."""
         events: list[object] = []
         policy = loads_policy(
-            "[rbac]\n[rbac.roles.viewer]\n[rbac.roles.teller]\ninherits = [\"viewer\"]\n",
+            '[rbac]\n[rbac.roles.viewer]\n[rbac.roles.teller]\ninherits = ["viewer"]\n',
             on_event=events.append,
         )
         assert policy.rbac is not None

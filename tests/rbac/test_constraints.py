@@ -81,7 +81,12 @@ class TestStatic:
         """The constraint counts roles within one tenant."""
         duties.add_ssd("request-approve", ["requester", "approver"], 2)
         duties.assign("u", "requester", tenant="t1")
-        duties.assign("u", "approver", tenant="t2")
+        duties.assign("u", "approver", tenant="t2")  # another tenant: allowed
+        assert duties.assigned_roles("u", tenant="t1") == {"requester"}
+        assert duties.assigned_roles("u", tenant="t2") == {"approver"}
+        with pytest.raises(ConstraintViolation, match="request-approve"):
+            duties.assign("u", "approver", tenant="t1")
+        assert duties.assigned_roles("u", tenant="t1") == {"requester"}
 
 
 class TestSessions:

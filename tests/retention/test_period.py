@@ -117,6 +117,26 @@ class TestValidation:
         with pytest.raises(PolicyConfigError, match="permanent"):
             Period(years=1, permanent=True)
 
+    @pytest.mark.parametrize("value", [-1, 1.5, True])
+    @pytest.mark.parametrize("field", ["years", "months", "days"])
+    def test_error_path_is_the_field(self, field: str, value: object) -> None:
+        """The error's field is the exact dotted path, for negative and non-integer parts."""
+        with pytest.raises(PolicyConfigError) as caught:
+            Period(**{field: value})  # type: ignore[arg-type]
+        assert caught.value.field == f"period.{field}"
+        assert str(caught.value).startswith(f"period.{field}: ")
+
+    def test_permanent_error_path(self) -> None:
+        """A permanent period with parts is an error about the period as a whole."""
+        with pytest.raises(PolicyConfigError) as caught:
+            Period(days=1, permanent=True)
+        assert caught.value.field == "period"
+
+    def test_permanent_is_keyword_only(self) -> None:
+        """The permanent flag cannot be passed by position by mistake."""
+        with pytest.raises(TypeError):
+            Period(0, 0, 0, True)  # type: ignore[misc]
+
 
 class TestCovers:
     @pytest.mark.parametrize(
@@ -125,6 +145,10 @@ class TestCovers:
             (Period(months=12), Period(months=6), True),
             (Period(months=6), Period(months=12), False),
             (Period(years=1), Period(months=12), True),
+            (Period(months=12), Period(years=1), True),
+            (Period(months=11), Period(years=1), False),
+            (Period(days=30), Period(days=30), True),
+            (Period(days=29), Period(days=30), False),
             (Period(days=60), Period(days=59), True),
             (Period(months=1), Period(days=28), True),
             (Period(months=1), Period(days=30), False),

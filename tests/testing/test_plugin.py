@@ -155,10 +155,103 @@ class TestBaselineOption:
         result.assert_outcomes(failed=1)
         result.stdout.fnmatch_lines(["*custom.toml:2: password.min_length: must be >= 1*"])
 
-    def test_unknown_baseline_and_missing_file(self, pytester: pytest.Pytester) -> None:
-        """An unknown baseline or a missing file fails the item, naming it."""
+    def test_unknown_baseline_is_a_usage_error(self, pytester: pytest.Pytester) -> None:
+        """An unknown baseline name stops the run as a usage error, listing the known ones."""
+        pytester.makepyfile("def test_app():\n    pass\n")
         result = pytester.runpytest("--secpolicy-baseline", "iso-27001")
-        result.assert_outcomes(failed=1)
-        result.stdout.fnmatch_lines(["*unknown baseline 'iso-27001'*"])
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        result.stderr.fnmatch_lines(["*unknown baseline(s) iso-27001; known: *cn-mlps-l3*"])
+        pytester.makeini("[pytest]\nsecpolicy_baselines =\n    pci-dss-4\n    nist-800-63\n")
+        result = pytester.runpytest()
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        result.stderr.fnmatch_lines(["*unknown baseline(s) nist-800-63;*"])
+
+    def test_missing_file(self, pytester: pytest.Pytester) -> None:
+        """A missing policy file fails the item, naming the file."""
         result = pytester.runpytest("--secpolicy-baseline", "pci-dss-4")
+        result.assert_outcomes(failed=1)
         result.stdout.fnmatch_lines(["*secpolicy.toml not found*"])
+
+
+class TestAuditUnderTmpPath:
+    def test_policy_audit_files_move_under_tmp_path(self, pytester: pytest.Pytester) -> None:
+        """open_audit() and secpolicy_audit write under tmp_path, never the file's own paths."""
+        pytester.makefile(
+            ".toml",
+            secpolicy=(
+                '[audit]\npath = "prod/log/audit.jsonl"\nanchor = "prod/anchor/audit.jsonl"\n'
+                'key_env = "TEST_AUDIT_KEY"\n'
+            ),
+        )
+        pytester.makepyfile(
+            """
+            def test_open_audit(secpolicy_policy, tmp_path, monkeypatch):
+                monkeypatch.setenv("TEST_AUDIT_KEY", "ab" * 32)
+                assert secpolicy_policy.audit.path == tmp_path / "audit" / "audit.jsonl"
+                assert secpolicy_policy.audit.anchor == tmp_path / "anchor" / "audit.jsonl"
+                with secpolicy_policy.open_audit(seal_idle=False) as audit:
+                    audit.login(user_id="u1", ip="10.0.0.1", port=443)
+                assert (tmp_path / "audit" / "audit.jsonl").read_text().count("auth.login") == 1
+
+            def test_fixture(request, tmp_path, monkeypatch):
+                monkeypatch.setenv("TEST_AUDIT_KEY", "ab" * 32)
+                audit = request.getfixturevalue("secpolicy_audit")
+                audit.logout(user_id="u1", ip="10.0.0.1", port=443)
+                assert audit_path_exists(tmp_path)
+
+            def audit_path_exists(tmp_path):
+                return (tmp_path / "audit" / "audit.jsonl").is_file()
+            """
+        )
+        pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+        assert not (pytester.path / "prod").exists()
+
+
+_HEAVY = (
+    "cryptography",
+    "argon2",
+    "structlog",
+    "secpolicy.audit",
+    "secpolicy.baselines",
+    "secpolicy.policyfile",
+    "secpolicy.password",
+    "secpolicy.crypto",
+    "dateutil",
+    "holidays",
+)
+
+
+class TestImportCost:
+    def test_plugin_imports_no_area(self) -> None:
+        """Importing the plugin loads pytest and secpolicy's core only, no area or heavy library."""
+        import subprocess
+        import sys
+
+        code = (
+            "import sys, pytest; before = set(sys.modules); import secpolicy.testing.plugin; "
+            "print(sorted(set(sys.modules) - before))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+        loaded = eval(out)  # noqa: S307 (our own child's repr of a list of str)
+        assert [m for m in loaded if m.split(".")[0] in _HEAVY or m.startswith(_HEAVY)] == []
+        assert "secpolicy.testing.plugin" in loaded
+
+    def test_import_secpolicy_reads_no_metadata(self) -> None:
+        """import secpolicy does not load importlib.metadata; __version__ reads it on access."""
+        import subprocess
+        import sys
+
+        code = (
+            "import sys, secpolicy; print('importlib.metadata' in sys.modules); "
+            "print(secpolicy.__version__ != '')"
+        )
+        out = subprocess.run(
+            [sys.executable, "-S", "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONPATH": str(Path(__file__).parents[2] / "src")},
+        ).stdout.split()
+        assert out == ["False", "True"]

@@ -89,3 +89,7 @@ __all__ = [
     "verify_consistency_proof",
     "verify_inclusion_proof",
 ]
+
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())

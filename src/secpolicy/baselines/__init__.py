@@ -61,6 +61,6 @@ __all__ = [
     "render_reports",
 ]
 
-for _name in ("Baseline", "ChangelogEntry", "CheckReport", "Requirement", "Result", "Verdict"):
-    globals()[_name].__module__ = __name__
-del _name
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())

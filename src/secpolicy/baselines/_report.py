@@ -536,7 +536,7 @@ def check_policy(
 
     Example:
         >>> from secpolicy.policyfile import loads_policy
-        >>> policy = loads_policy('[password]\\nprofile = "pci-dss-4"')
+        >>> policy = loads_policy('[password]\nprofile = "pci-dss-4"')
         >>> report = check_policy(policy, ["pci-dss-4"])
         >>> [r.id for r in report.failures][:2]
         ['pci-dss-4.0.1/pan-display', 'pci-dss-4.0.1/audit-events']

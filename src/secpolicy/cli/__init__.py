@@ -116,3 +116,8 @@ def _one_line(exc: BaseException) -> str:
         f"internal error ({type(exc).__name__}); "
         f"set {_DEBUG_VARIABLE}=1 for the traceback and report it"
     )
+
+
+from secpolicy._public import set_module as _set_module  # noqa: E402 (after the names it sets)
+
+_set_module(globals())

@@ -64,3 +64,7 @@ __all__ = [
     "KeysetError",
     "PassphraseWrapper",
 ]
+
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())

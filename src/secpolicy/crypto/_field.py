@@ -47,6 +47,7 @@ class FieldEncryptor:
         KeysetError: If *keyset* holds keys of another kind.
 
     Example:
+        >>> from secpolicy.crypto import FieldEncryptor, Keyset
         >>> fe = FieldEncryptor(Keyset.generate())
         >>> token = fe.encrypt(b"13812345678", context=b"customers.phone:42")
         >>> fe.decrypt(token, context=b"customers.phone:42")

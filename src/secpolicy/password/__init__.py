@@ -96,3 +96,7 @@ __all__ = [
     "sha1_hex",
     "urllib_transport",
 ]
+
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())

@@ -150,9 +150,6 @@ __all__ = [
     "to_e164",
 ]
 
-# Public classes report the package they are imported from, not the private module.
-for _name in __all__:
-    _value = globals()[_name]
-    if isinstance(_value, type) and _value.__module__.startswith(f"{__name__}._"):
-        _value.__module__ = __name__
-del _name, _value
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())

@@ -41,3 +41,7 @@ __all__ = [
     "parse_period",
     "parse_size",
 ]
+
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())

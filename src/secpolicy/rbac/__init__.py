@@ -59,3 +59,7 @@ __all__ = [
     "Session",
     "StoreConflict",
 ]
+
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())

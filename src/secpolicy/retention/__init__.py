@@ -54,3 +54,7 @@ __all__ = [
     "evaluate_jsonl",
     "profiles",
 ]
+
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())

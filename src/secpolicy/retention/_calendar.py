@@ -202,6 +202,8 @@ class WorkdayCalendar:
         name: A label for messages.
 
     Example:
+        >>> from datetime import date
+        >>> from secpolicy.retention import WorkdayCalendar
         >>> cal = WorkdayCalendar.china()
         >>> cal.add_workdays(date(2024, 9, 30), 1)  # T+1 across National Day
         datetime.date(2024, 10, 8)
@@ -477,7 +479,9 @@ class WorkdayCalendar:
             An aware datetime in the calendar's zone.
 
         Example:
+            >>> from datetime import datetime
             >>> from zoneinfo import ZoneInfo
+            >>> from secpolicy.retention import WorkdayCalendar
             >>> cal = WorkdayCalendar.china()
             >>> leak = datetime(2024, 9, 30, 16, tzinfo=ZoneInfo("Asia/Shanghai"))
             >>> cal.due_by(leak, hours=24).isoformat()

@@ -47,6 +47,8 @@ class Period:
             period that also has parts.
 
     Example:
+        >>> from datetime import date
+        >>> from secpolicy.retention import Period
         >>> Period(months=6).end_date(date(2024, 8, 31))
         datetime.date(2025, 2, 28)
     """

@@ -488,6 +488,7 @@ class RetentionSchedule:
         Example:
             >>> from datetime import datetime
             >>> from zoneinfo import ZoneInfo
+            >>> from secpolicy.retention import Period, RetentionRule, RetentionSchedule
             >>> sh = ZoneInfo("Asia/Shanghai")
             >>> schedule = RetentionSchedule(
             ...     [RetentionRule(category="log", keep=Period(months=6))], tz=sh

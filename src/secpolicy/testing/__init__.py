@@ -23,3 +23,7 @@ __all__ = [
     "assert_no_pii",
     "assert_password_rejected",
 ]
+
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())

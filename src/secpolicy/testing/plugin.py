@@ -6,6 +6,11 @@ Fixtures:
     2025-01-01T00:00:00Z; ``@pytest.mark.frozen_clock("2025-06-01T09:00:00+08:00")``
     starts it elsewhere.
     ``secpolicy_policy``: the project's ``secpolicy.toml``, loaded.
+    Its ``[audit]`` file and anchor are moved under the test's ``tmp_path``,
+    so ``secpolicy_policy.open_audit()`` never writes to the paths the file
+    names for production.
+    ``secpolicy_audit``: the policy's audit logger, opened on ``frozen_clock``
+    with its log and anchor under ``tmp_path``, closed after the test.
     ``rbac_from_policy``: a fresh RBAC engine from its ``[rbac]`` section,
     reading time from ``frozen_clock``.
 
@@ -14,7 +19,12 @@ Options:
     adds one test item per baseline that checks the policy file, so that a
     compliance shortfall fails the run. ``--secpolicy-policy PATH`` (ini
     ``secpolicy_policy``) names the file; the default is ``secpolicy.toml``
-    in the root directory.
+    in the root directory. An unknown baseline name is a usage error.
+
+The plugin costs nothing until it is used: this module imports only pytest
+and the top-level ``secpolicy`` package; the areas (audit, baselines, the
+policy loader, cryptography, argon2) are imported inside the fixtures and
+hooks that need them. Disable it with ``-p no:secpolicy``.
 """
 
 from __future__ import annotations
@@ -24,16 +34,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from secpolicy import FrozenClock
-from secpolicy.audit import capture
-from secpolicy.baselines import BASELINES, check_policy
+from secpolicy._clock import FrozenClock
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.policyfile import ServicePolicy, load_policy
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    from secpolicy.audit import AuditLogger
+    from secpolicy.policyfile import ServicePolicy
     from secpolicy.rbac import RBAC
 
 #: Where ``frozen_clock`` starts unless a ``frozen_clock`` mark says otherwise.
@@ -48,7 +57,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help=f"check the policy file against this baseline ({', '.join(BASELINES)})",
+        help="check the policy file against this baseline (e.g. cn-mlps-l3, pci-dss-4)",
     )
     group.addoption(
         "--secpolicy-policy",
@@ -61,10 +70,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the ``frozen_clock`` mark."""
+    """Register the ``frozen_clock`` mark; refuse unknown baseline names up front."""
     config.addinivalue_line(
         "markers", "frozen_clock(instant): start the frozen_clock fixture at this ISO 8601 instant"
     )
+    names = _baselines(config)
+    if names:  # only then is the baseline catalogue worth importing
+        from secpolicy.baselines import BASELINES  # noqa: PLC0415 (lazy: the plugin is free)
+
+        unknown = [name for name in names if name not in BASELINES]
+        if unknown:
+            raise pytest.UsageError(
+                f"--secpolicy-baseline: unknown baseline(s) {', '.join(unknown)}; "
+                f"known: {', '.join(BASELINES)}"
+            )
 
 
 def _policy_path(config: pytest.Config) -> Path:
@@ -91,10 +110,9 @@ class BaselineItem(pytest.Item):
 
     def runtest(self) -> None:
         """Load the policy and check it; fail with the requirements that fell short."""
-        if self.baseline not in BASELINES:
-            raise BaselineShortfall(
-                f"unknown baseline {self.baseline!r} (known: {', '.join(BASELINES)})"
-            )
+        from secpolicy.baselines import check_policy  # noqa: PLC0415 (lazy: the plugin is free)
+        from secpolicy.policyfile import load_policy  # noqa: PLC0415
+
         if not self.policy.is_file():
             raise BaselineShortfall(f"policy file {self.policy} not found")
         report = check_policy(load_policy(self.policy), [self.baseline])
@@ -133,6 +151,8 @@ def pytest_collection_modifyitems(
 @pytest.fixture
 def audit_events() -> Iterator[list[dict[str, Any]]]:
     """The records every audit logger wrote during the test (after masking, with seq and hash)."""
+    from secpolicy.audit import capture  # noqa: PLC0415 (lazy: the plugin is free)
+
     with capture() as events:
         yield events
 
@@ -151,16 +171,51 @@ def frozen_clock(request: pytest.FixtureRequest) -> FrozenClock:
 
 
 def _load(config: pytest.Config, clock: FrozenClock | None = None) -> ServicePolicy:
+    from secpolicy.policyfile import load_policy  # noqa: PLC0415 (lazy: the plugin is free)
+
     path = _policy_path(config)
     if not path.is_file():
         pytest.fail(f"policy file {path} not found", pytrace=False)
     return load_policy(path, clock=clock)
 
 
+def _audit_under(policy: ServicePolicy, directory: Path) -> ServicePolicy:
+    """*policy* with its audit log and anchor files moved into *directory*."""
+    import attrs  # noqa: PLC0415 (lazy: the plugin is free)
+
+    audit = policy.audit
+    if audit is None:
+        return policy
+    moved = attrs.evolve(
+        audit,
+        path=None if audit.path is None else directory / "audit" / audit.path.name,
+        anchor=None if audit.anchor is None else directory / "anchor" / audit.anchor.name,
+    )
+    return attrs.evolve(policy, audit=moved)
+
+
 @pytest.fixture
-def secpolicy_policy(request: pytest.FixtureRequest) -> ServicePolicy:
-    """The project's policy file, loaded (``--secpolicy-policy`` or ``secpolicy.toml``)."""
-    return _load(request.config)
+def secpolicy_policy(request: pytest.FixtureRequest, tmp_path: Path) -> ServicePolicy:
+    """The project's policy file, loaded, with its audit files under ``tmp_path``.
+
+    ``--secpolicy-policy`` or ``secpolicy.toml`` in the root directory. The
+    ``[audit]`` log and anchor keep their file names but live in
+    ``tmp_path / "audit"`` and ``tmp_path / "anchor"``, so a test that calls
+    ``open_audit()`` never appends to the production paths the file names.
+    """
+    return _audit_under(_load(request.config), tmp_path)
+
+
+@pytest.fixture
+def secpolicy_audit(
+    secpolicy_policy: ServicePolicy, frozen_clock: FrozenClock
+) -> Iterator[AuditLogger]:
+    """The policy's audit logger on ``frozen_clock``, writing under ``tmp_path``; closed after.
+
+    .. versionadded:: 0.2
+    """
+    with secpolicy_policy.open_audit(clock=frozen_clock, seal_idle=False) as audit:
+        yield audit
 
 
 @pytest.fixture
