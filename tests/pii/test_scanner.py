@@ -420,6 +420,15 @@ class TestLinearTime:
     itself is measured in ``benchmarks/bench_pii_linear.py``.
     """
 
+    # Digit runs are matched whole, however long, so that a card or mobile
+    # number inside a long run of numbers is still found by the retry in
+    # parts (a bounded run would leave its tail unscanned: a silent leak).
+    # Both patterns are linear by construction: _GROUP is one character
+    # class; in _DIGITS a run can start only where no digit, letter, + or (
+    # precedes, and every separator alternative is followed by a digit, so a
+    # failed match gives back at most one character per group.
+    LINEAR_BY_CONSTRUCTION = frozenset({"_GROUP", "_DIGITS"})
+
     def test_every_pattern_is_bounded(self) -> None:
         """Every regular expression of the scanner has bounded repetition, lookarounds too."""
         patterns = {n: p for n, p in vars(_scanner).items() if isinstance(p, re.Pattern)}
@@ -429,7 +438,17 @@ class TestLinearTime:
             for n, p in patterns.items()
             if _unbounded_repeats(re._parser.parse(p.pattern, p.flags))
         }
-        assert unbounded == set()
+        assert unbounded == self.LINEAR_BY_CONSTRUCTION
+
+    def test_long_digit_runs_are_scanned_to_the_end(self) -> None:
+        """A card at the end of a long run of numbers is still masked (why runs are unbounded)."""
+        from secpolicy.pii import presets
+
+        run = " ".join(f"{n:04d}" for n in range(400)) + " 4111 1111 1111 1111"
+        for masker in (presets.CN_DISPLAY, presets.PCI_DISPLAY):
+            tail = masker.mask_text(run)[-19:]
+            assert tail != "4111 1111 1111 1111"
+            assert "1111 1111" not in tail
 
     def test_bound_check_sees_unbounded_repeats(self) -> None:
         """The shape check itself finds an unbounded repeat, also inside a lookahead."""
