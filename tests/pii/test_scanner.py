@@ -15,7 +15,16 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.pii import DETECTABLE, Finding, Recognizer, Scanner, _email, _scanner, is_valid
+from secpolicy.pii import (
+    DETECTABLE,
+    Finding,
+    Recognizer,
+    Scanner,
+    _email,
+    _scanner,
+    is_valid,
+    presets,
+)
 
 from .conftest import luhn_complete, resident_id
 
@@ -468,32 +477,36 @@ class TestLinearTime:
 
 
 def _plain_split(text: str) -> list[tuple[int, int, str]]:
-    """The plain twin of the sub-run retry: every sub-run of groups, longest first, unbounded."""
+    """The plain twin of the sub-run retry: every sub-run of groups, unbounded, best first.
+
+    Best: a card, then a mobile, then a phone number; then the longest; then
+    the leftmost; skipping sub-runs that overlap one already taken.
+    """
     digits = _scanner._Digits(frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US", "GB"))
     groups = [m.span() for m in re.finditer(r"[0-9]+", text)]
     count = len(groups)
-    found: list[tuple[int, int, str]] = []
-    i = 0
-    while i < count:
-        for j in range(count - 1, i - 1, -1):
+    rank = {"PAYMENT_CARD": 0, "CN_MOBILE": 1, "PHONE": 2}
+    options = []
+    for i in range(count):
+        for j in range(i, count):
             if i == 0 and j == count - 1:
                 continue  # the whole run, tried first
             start = groups[i][0]
             if start > 0 and text[start - 1] in "+(":
                 start -= 1
             part = groups[i : j + 1]
-            result = digits.classify(
-                text[start : groups[j][1]],
-                "".join(text[s:e] for s, e in part),
-                [e - s for s, e in part],
-            )
+            number = "".join(text[s:e] for s, e in part)
+            result = digits.classify(text[start : groups[j][1]], number, [e - s for s, e in part])
             if result is not None:
-                found.append((start, groups[j][1], result[0]))
-                i = j + 1
-                break
-        else:
-            i += 1
-    return found
+                options.append((rank[result[0]], -len(number), i, j, start, result[0]))
+    taken: set[int] = set()
+    found: list[tuple[int, int, str]] = []
+    for _, _, i, j, start, entity in sorted(options):
+        if taken & set(range(i, j + 1)):
+            continue
+        taken |= set(range(i, j + 1))
+        found.append((start, groups[j][1], entity))
+    return sorted(found)
 
 
 _RUN_PIECES = st.lists(
@@ -925,3 +938,18 @@ class TestPickling:
         assert again.threshold == scanner.threshold
         masker = pickle.loads(pickle.dumps(presets.CN_DISPLAY))  # noqa: S301
         assert masker.mask_text(text) == presets.CN_DISPLAY.mask_text(text)
+
+
+class TestSplitPriority:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "0399 4111 1111 1111 1111",
+            "020 4111 1111 1111 1111",
+            "0755 13812345678 4111 1111 1111 1111",
+        ],
+    )
+    def test_a_phone_made_of_a_neighbour_does_not_hide_a_card(self, text: str) -> None:
+        """A neighbour plus the start of a card is no phone number when the card is there."""
+        assert "PAYMENT_CARD" in [f.entity for f in SCANNER.find(text)]
+        assert "1111 1111" not in presets.CN_DISPLAY.mask_text(text)[-10:]

@@ -428,42 +428,51 @@ class _Digits:
         ]
 
     def split(self, text: str, groups: list[tuple[int, int]]) -> list[Candidate]:
-        """Sub-runs of a run that failed as a whole, longest first, left to right.
+        """Sub-runs of a run that failed as a whole: the most specific and longest first.
 
-        Only sub-runs of 7 to 20 digits in at most 8 groups are tried (no
+        Every sub-run of 7 to 20 digits in at most 8 groups is classified (no
         entity is longer), so each group starts a bounded number of tries and
-        the work is linear in the run. A sub-run keeps the + or parenthesis
-        in front of its first group.
+        the work is linear in the run. Then the findings are taken by
+        specificity (a card before a mobile number before a phone number),
+        then by length, then from the left, skipping any that overlaps one
+        already taken: a phone number made of a neighbour and the start of a
+        card must not hide the card. A sub-run keeps the + or parenthesis in
+        front of its first group.
         """
         count = len(groups)
         sizes = [end - start for start, end in groups]
-        found: list[Candidate] = []
-        i = 0
-        while i < count:
-            result = None
+        options: list[tuple[int, int, int, int, int, str, float]] = []
+        for i in range(count):
             total = 0
-            ends = []
             for j in range(i, min(count, i + _MAX_GROUPS)):
                 total += sizes[j]
                 if total > _RUN_DIGITS.stop - 1:
                     break
-                if total >= _RUN_DIGITS.start and not (i == 0 and j == count - 1):
-                    ends.append((j, total))
-            for j, _ in reversed(ends):
+                if total < _RUN_DIGITS.start or (i == 0 and j == count - 1):
+                    continue
                 start = groups[i][0]
                 if start > 0 and text[start - 1] in "+(":
                     start -= 1
-                run = text[start : groups[j][1]]
-                part = sizes[i : j + 1]
                 digits = "".join(text[s:e] for s, e in groups[i : j + 1])
-                result = self.classify(run, digits, part)
+                result = self.classify(text[start : groups[j][1]], digits, sizes[i : j + 1])
                 if result is not None:
-                    found.append((start, groups[j][1], *result))
-                    i = j + 1
-                    break
-            else:
-                i += 1
+                    rank = _SPLIT_RANK.get(result[0], len(_SPLIT_RANK))
+                    options.append((rank, -total, i, j, start, result[0], result[1]))
+        options.sort()
+        taken = [False] * count
+        found: list[Candidate] = []
+        for _, _, i, j, start, entity, score in options:
+            if any(taken[i : j + 1]):
+                continue
+            for k in range(i, j + 1):
+                taken[k] = True
+            found.append((start, groups[j][1], entity, score))
+        found.sort()
         return found
+
+
+#: Which entity of a split digit run wins where two overlap: the most specific.
+_SPLIT_RANK: Final = {PAYMENT_CARD: 0, CN_MOBILE: 1, PHONE: 2}
 
 
 # -- the other classifiers ------------------------------------------------------------------
