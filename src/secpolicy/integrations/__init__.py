@@ -31,3 +31,7 @@ from __future__ import annotations
 from secpolicy.integrations._net import ClientAddress, TrustedProxies, correlation_id
 
 __all__ = ["ClientAddress", "TrustedProxies", "correlation_id"]
+
+from secpolicy._public import set_module as _set_module  # noqa: E402 (after the names it sets)
+
+_set_module(globals())
