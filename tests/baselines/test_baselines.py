@@ -493,3 +493,31 @@ class TestCheckDetails:
         from secpolicy.baselines._checks import card_exposure
 
         assert (card_exposure("6222021234567890128", masked) is not None) is exposed
+
+
+class TestNoFalsePassReview:
+    def test_blocklist_of_only_the_famous_few_fails(self, tmp_path: Path) -> None:
+        """A custom blocklist holding only a dozen famous passwords is not a common-password list."""
+        few = tmp_path / "few.txt"
+        few.write_text(
+            "123456\npassword\n12345678\nqwerty\n123456789\nqwerty123\n111111\nabc123\n",
+            encoding="utf-8",
+        )
+        policy_file = tmp_path / "secpolicy.toml"
+        policy_file.write_text(
+            '[password]\nprofile = "nist-800-63b"\nblocklist = false\n'
+            'blocklist_files = ["few.txt"]\n',
+            encoding="utf-8",
+        )
+        policy = load_policy(policy_file)
+        for baseline, requirement in (
+            ("nist-800-63b", "blocklist"),
+            ("owasp-asvs-5", "common-passwords"),
+            ("cn-interactive-service", "trivial-passwords"),
+        ):
+            assert _statuses(get_baseline(baseline), policy)[requirement] == "fail", baseline
+
+    def test_bundled_blocklist_still_passes(self) -> None:
+        """The bundled common-password list refuses every sample."""
+        text = '[password]\nprofile = "nist-800-63b"\n'
+        assert _status("nist-800-63b", "blocklist", text) == "pass"
