@@ -521,3 +521,23 @@ class TestNoFalsePassReview:
         """The bundled common-password list refuses every sample."""
         text = '[password]\nprofile = "nist-800-63b"\n'
         assert _status("nist-800-63b", "blocklist", text) == "pass"
+
+    @pytest.mark.parametrize(
+        ("baseline", "requirement"),
+        [
+            ("pci-dss-4", "lockout"),
+            ("cn-mlps-l3", "lockout"),
+            ("cn-interactive-service", "lockout"),
+            ("nist-800-63b", "rate-limit"),
+            ("owasp-asvs-5", "anti-automation"),
+        ],
+    )
+    def test_lockout_whose_window_a_paced_attacker_outwaits_fails(
+        self, baseline: str, requirement: str
+    ) -> None:
+        """A 10-second counting window never locks an attacker who guesses once a minute."""
+        text = (
+            '[password]\nprofile = "pci-dss-4"\n'
+            'lockout = { max_failures = 3, window = "10 s", duration = "30 min" }\n'
+        )
+        assert _status(baseline, requirement, text) == "fail"

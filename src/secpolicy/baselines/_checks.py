@@ -60,6 +60,8 @@ SAMPLE_COMMON: Final = (
     "panbin",
     "chengyu",
 )
+#: The pace of the failed logins a lockout check drives.
+_FAILURE_SPACING: Final = timedelta(minutes=1)
 #: The anchor date of retention checks: a month end, so that clamping is exercised.
 _RETENTION_ANCHOR: Final = (2024, 8, 31, 12)
 
@@ -293,9 +295,11 @@ def lockout(
 ) -> Callable[[ServicePolicy], Verdict]:
     """Locked after at most *max_failures* failures (for at least *min_duration*).
 
-    The declared lockout is driven: *max_failures* failed logins within a
-    minute must lock the account, and the lock must still hold just before
-    *min_duration* has passed.
+    The declared lockout is driven: *max_failures* failed logins, one every
+    :data:`_FAILURE_SPACING` (an attacker who paces guesses, not a burst),
+    must lock the account, and the lock must still hold just before
+    *min_duration* has passed. A counting window shorter than that pace
+    never locks, so it fails.
     """
     want = f"<= {max_failures} failures" + (
         f", locked >= {_minutes(min_duration)}" if min_duration is not None else ""
@@ -314,7 +318,7 @@ def lockout(
         start = datetime(2024, 1, 1, tzinfo=UTC)
         locked_at = None
         for i in range(max_failures):
-            moment = start + timedelta(seconds=i)
+            moment = start + i * _FAILURE_SPACING
             if throttle.record_failure("user:sample", now=moment).locked:
                 locked_at = moment
                 break
