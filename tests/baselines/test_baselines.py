@@ -233,8 +233,9 @@ class TestNoFalsePass:
     def test_label_matching_no_grant_fails(self) -> None:
         """A label on a pattern no grant reaches labels nothing real."""
         base = (
-            '[rbac]\nlevels = ["low", "high"]\n[rbac.roles.a]\n'
+            '[rbac]\nusers = ["u"]\nlevels = ["low", "high"]\n[rbac.roles.a]\n'
             '[[rbac.grants]]\nrole = "a"\nresource = "db/**"\naction = "read"\n'
+            '[[rbac.assignments]]\nuser = "u"\nrole = "a"\n'
         )
         nothing = base + '[[rbac.labels]]\nresource = "nothing/*/here"\nlevel = "high"\n'
         real = base + '[[rbac.labels]]\nresource = "db/customers"\nlevel = "high"\n'
@@ -466,15 +467,16 @@ class TestCheckDetails:
     def test_labels_some_unmatched(self) -> None:
         """A real label passes; a stray one is named in the detail."""
         text = (
-            '[rbac]\nlevels = ["low", "high"]\n[rbac.roles.a]\n'
+            '[rbac]\nusers = ["u"]\nlevels = ["low", "high"]\n[rbac.roles.a]\n'
             '[[rbac.grants]]\nrole = "a"\nresource = "db/**"\naction = "read"\n'
+            '[[rbac.assignments]]\nuser = "u"\nrole = "a"\n'
             '[[rbac.labels]]\nresource = "db/customers"\nlevel = "high"\n'
             '[[rbac.labels]]\nresource = "nowhere"\nlevel = "high"\n'
         )
         report = check_policy(loads_policy(text), ["cn-mlps-l3"])
         labels = next(r for r in report.results if r.requirement.id == "labels")
         assert labels.status == "pass"
-        assert "1 match no grant: nowhere" in labels.detail
+        assert "1 protect nothing: nowhere" in labels.detail
 
     @pytest.mark.parametrize(
         ("masked", "exposed"),
@@ -541,3 +543,27 @@ class TestNoFalsePassReview:
             'lockout = { max_failures = 3, window = "10 s", duration = "30 min" }\n'
         )
         assert _status(baseline, requirement, text) == "fail"
+
+    def test_label_at_the_lowest_level_fails(self) -> None:
+        """A label at the lowest level asks for no clearance: it protects nothing."""
+        text = (
+            '[rbac]\nusers = ["u"]\nlevels = ["low", "high"]\n[rbac.roles.a]\n'
+            '[[rbac.grants]]\nrole = "a"\nresource = "x/**"\naction = "*"\n'
+            '[[rbac.assignments]]\nuser = "u"\nrole = "a"\n'
+            '[[rbac.labels]]\nresource = "x/secret"\nlevel = "low"\n'
+        )
+        assert _status("cn-mlps-l3", "labels", text) == "fail"
+        assert _status("cn-mlps-l3", "labels", text.replace('level = "low"', 'level = "high"')) == (
+            "pass"
+        )
+
+    def test_label_reached_only_by_a_role_nobody_holds_fails(self) -> None:
+        """A label on what only an unassigned, unprivileged role is granted guards no access."""
+        text = (
+            '[rbac]\nusers = ["u"]\nlevels = ["low", "high"]\n[rbac.roles.a]\n[rbac.roles.b]\n'
+            '[[rbac.grants]]\nrole = "a"\nresource = "x/**"\naction = "*"\n'
+            '[[rbac.grants]]\nrole = "b"\nresource = "y/**"\naction = "*"\n'
+            '[[rbac.assignments]]\nuser = "u"\nrole = "a"\n'
+            '[[rbac.labels]]\nresource = "y/secret"\nlevel = "high"\n'
+        )
+        assert _status("cn-mlps-l3", "labels", text) == "fail"

@@ -729,20 +729,34 @@ def labels() -> Callable[[ServicePolicy], Verdict]:
         found = data["labels"]
         if not found:
             return failed("no sensitivity labels on resources", declared="no labels", required=want)
-        grants = [g["resource"] for g in data["grants"]]
-        real = [lab for lab in found if any(patterns_overlap(lab["resource"], g) for g in grants)]
+        # A grant counts if some role that is held (or assignable) carries it;
+        # a label counts if it asks for more than the lowest level, which
+        # every user is cleared for.
+        roles = data["roles"]
+        reach: set[str] = set()
+        for role in _relevant_roles(data):
+            reach |= _juniors(roles, role)
+        grants = [g["resource"] for g in data["grants"] if g["role"] in reach]
+        levels = list(data.get("levels") or ())
+        lowest = levels[0] if levels else None
+        real = [
+            lab
+            for lab in found
+            if lab["level"] != lowest and any(patterns_overlap(lab["resource"], g) for g in grants)
+        ]
         unmatched = [lab["resource"] for lab in found if lab not in real]
         declared = f"{len(found)} labelled resource pattern(s)"
         if not real:
             return failed(
-                f"{declared}, none of them matches a resource any grant gives access to "
+                f"{declared}, none of them both asks for more than the lowest level and "
+                "matches a resource a held role's grant gives access to "
                 f"({', '.join(unmatched)})",
                 declared=declared,
                 required=want,
             )
         detail = f"{len(real)} labelled resource pattern(s) on granted resources"
         if unmatched:
-            detail += f"; {len(unmatched)} match no grant: {', '.join(unmatched)}"
+            detail += f"; {len(unmatched)} protect nothing: {', '.join(unmatched)}"
         return passed(detail, declared=declared, required=want)
 
     return check
