@@ -567,3 +567,15 @@ class TestNoFalsePassReview:
             '[[rbac.labels]]\nresource = "y/secret"\nlevel = "high"\n'
         )
         assert _status("cn-mlps-l3", "labels", text) == "fail"
+
+    @pytest.mark.parametrize("anchor", ["logs/audit.jsonl", "logs/anchor.jsonl", "logs/../logs/a"])
+    def test_anchor_beside_the_log_fails(self, anchor: str) -> None:
+        """An anchor in the log file itself or its directory is rewritable with the log."""
+        text = (
+            f'[audit]\npath = "logs/audit.jsonl"\nkey_env = "K"\nanchor = "{anchor}"\n'
+            f"{ALL_EVENTS}"
+        )
+        for baseline in ("pci-dss-4", "cn-mlps-l3", "cn-interactive-service"):
+            assert _status(baseline, "audit-protected", text) == "fail", baseline
+        elsewhere = text.replace(f'anchor = "{anchor}"', 'anchor = "anchors/audit.jsonl"')
+        assert _status("pci-dss-4", "audit-protected", elsewhere) == "pass"

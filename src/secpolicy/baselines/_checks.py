@@ -416,6 +416,18 @@ def audit_protected() -> Callable[[ServicePolicy], Verdict]:
                 declared="chain and signed checkpoints, no anchor",
                 required=want,
             )
+        if (
+            audit.path is not None
+            and audit.anchor is not None
+            and audit.anchor.resolve().parent == audit.path.resolve().parent
+        ):
+            # Whoever can rewrite the log (and its rotated files beside it) can
+            # rewrite an anchor kept there too: it proves nothing.
+            return failed(
+                "the anchor is kept beside the log it anchors; required elsewhere",
+                declared="anchor beside the log",
+                required=want,
+            )
         interval = audit.checkpoint_interval
         every = f"every {audit.checkpoint_every} records"
         if interval is not None:
