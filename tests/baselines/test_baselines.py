@@ -579,3 +579,14 @@ class TestNoFalsePassReview:
             assert _status(baseline, "audit-protected", text) == "fail", baseline
         elsewhere = text.replace(f'anchor = "{anchor}"', 'anchor = "anchors/audit.jsonl"')
         assert _status("pci-dss-4", "audit-protected", elsewhere) == "pass"
+
+    def test_card_between_other_numbers_is_masked_for_pan_display(self) -> None:
+        """The declared masker masks a card whose neighbours are digits, and pan-display tries it."""
+        policy = loads_policy('[pii]\npreset = "pci-display"\n')
+        assert "6222021234567890128" not in policy.pii.mask_text(  # type: ignore[union-attr]
+            "ref 12 6222021234567890128 99"
+        )
+        report = check_policy(policy, ["pci-dss-4"])
+        pan = next(r for r in report.results if r.requirement.id == "pan-display")
+        assert pan.status == "pass"
+        assert "all 20 sample card numbers masked" in pan.detail

@@ -355,3 +355,23 @@ class TestLinearTime:
             return min(times)
 
         assert best(large, 3) < 40 * best(small, 7)
+
+
+class TestRetryInParts:
+    @pytest.mark.parametrize(
+        ("text", "found"),
+        [
+            ("ref 12 6222021234567890128 99", ("PAYMENT_CARD", "6222021234567890128")),
+            ("订单 2024 4111 1111 1111 1111 7", ("PAYMENT_CARD", "4111 1111 1111 1111")),
+            ("call 0 13812345678 1", ("CN_MOBILE", "13812345678")),
+        ],
+    )
+    def test_entity_between_other_digit_groups_is_found(
+        self, text: str, found: tuple[str, str]
+    ) -> None:
+        """A digit group that is nothing as a whole is retried in parts: no leak by a neighbour."""
+        assert found in [(f.entity, f.text) for f in Scanner().find(text)]
+
+    def test_dates_and_short_groups_stay_unreported(self) -> None:
+        """Parts too short for any entity report nothing."""
+        assert Scanner().find("2024-08-31 12 30") == []

@@ -32,8 +32,9 @@ SAMPLE_CARDS: Final = (
     "6222021234567890128",
     "6212345678901232",
 )
-#: Where the samples are put: English text, Chinese text without spaces, alone.
-_CARD_CONTEXTS: Final = ("card {} on file", "卡号{}已绑定", "{}")
+#: Where the samples are put: English text, Chinese text without spaces, alone,
+#: and between other numbers (a masker must not leak a card for its neighbours).
+_CARD_CONTEXTS: Final = ("card {} on file", "卡号{}已绑定", "{}", "ref 12 {} 99")
 #: Passwords every blocklist of common passwords holds: the four commonest, and
 #: a spread over the top 3,000 of the bundled list (ASVS 6.2.4 asks for the top
 #: 3,000), so that a short list written to hold just the famous few fails.
@@ -807,7 +808,8 @@ def card_numbers_masked() -> Callable[[ServicePolicy], Verdict]:
     """Card numbers shown with at most the first 6 and last 4 digits.
 
     The declared masker masks :data:`SAMPLE_CARDS` (Visa, Mastercard, Amex,
-    UnionPay 16 and 19 digits) in English and Chinese text; any sample left
+    UnionPay 16 and 19 digits) in English and Chinese text and between other
+    numbers; any sample left
     with more than the first 6 and last 4 digits fails the requirement.
     """
     want = "at most the first 6 and last 4 digits shown"

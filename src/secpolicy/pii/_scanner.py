@@ -181,6 +181,36 @@ def _classify_digits(candidate: str) -> str | None:
     return entity
 
 
+_DIGIT_RUN: Final = re.compile(r"[0-9]+")
+
+
+def _digit_parts(candidate: str) -> list[tuple[int, int, str]]:
+    """Entities inside a digit group that is none as a whole, as ``(start, end, entity)``.
+
+    The pattern takes ``12 6222021234567890128 99`` as one group of 23 digits,
+    which is neither a card nor a phone; the card inside it must not leak
+    because its neighbours are digits. The runs of whole groups between the
+    separators are tried, longest first and left to right (at most twelve
+    groups, so the work is bounded).
+    """
+    groups = [m.span() for m in _DIGIT_RUN.finditer(candidate)]
+    last = len(groups) - 1
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i <= last:
+        for j in range(last, i - 1, -1):
+            if i == 0 and j == last:
+                continue  # the whole group: already classified
+            start, end = groups[i][0], groups[j][1]
+            entity = _classify_digits(candidate[start:end])
+            if entity is not None:
+                out.append((start, end, entity))
+                i = j
+                break
+        i += 1
+    return out
+
+
 def _email_ok(text: str) -> bool:
     """:func:`is_email` for a match of ``_EMAIL``, whose shape is already checked.
 
@@ -398,9 +428,15 @@ class Scanner:
                 continue
             for match in matches(folded):
                 entity = classify(match.group())
-                if entity is not None and entity in entities:
-                    start, end = match.span()
-                    add((start, end, entity))
+                if entity is not None:
+                    if entity in entities:
+                        start, end = match.span()
+                        add((start, end, entity))
+                elif classify is _classify_digits and not match.group().isdigit():
+                    base = match.start()  # what cannot be classified is retried in parts
+                    for start, end, part in _digit_parts(match.group()):
+                        if part in entities:
+                            add((base + start, base + end, part))
         return _resolve(candidates) if len(candidates) > 1 else candidates
 
     def scan_lines(self, lines: Iterable[str]) -> Iterator[tuple[int, Finding]]:
