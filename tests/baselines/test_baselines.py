@@ -499,7 +499,7 @@ class TestCheckDetails:
 
 class TestNoFalsePassReview:
     def test_blocklist_of_only_the_famous_few_fails(self, tmp_path: Path) -> None:
-        """A custom blocklist holding only a dozen famous passwords is not a common-password list."""
+        """A blocklist holding only a few famous passwords is not a common-password list."""
         few = tmp_path / "few.txt"
         few.write_text(
             "123456\npassword\n12345678\nqwerty\n123456789\nqwerty123\n111111\nabc123\n",
@@ -572,8 +572,7 @@ class TestNoFalsePassReview:
     def test_anchor_beside_the_log_fails(self, anchor: str) -> None:
         """An anchor in the log file itself or its directory is rewritable with the log."""
         text = (
-            f'[audit]\npath = "logs/audit.jsonl"\nkey_env = "K"\nanchor = "{anchor}"\n'
-            f"{ALL_EVENTS}"
+            f'[audit]\npath = "logs/audit.jsonl"\nkey_env = "K"\nanchor = "{anchor}"\n{ALL_EVENTS}'
         )
         for baseline in ("pci-dss-4", "cn-mlps-l3", "cn-interactive-service"):
             assert _status(baseline, "audit-protected", text) == "fail", baseline
@@ -581,7 +580,7 @@ class TestNoFalsePassReview:
         assert _status("pci-dss-4", "audit-protected", elsewhere) == "pass"
 
     def test_card_between_other_numbers_is_masked_for_pan_display(self) -> None:
-        """The declared masker masks a card whose neighbours are digits, and pan-display tries it."""
+        """The masker masks a card whose neighbours are digits; pan-display tries it."""
         policy = loads_policy('[pii]\npreset = "pci-display"\n')
         assert "6222021234567890128" not in policy.pii.mask_text(  # type: ignore[union-attr]
             "ref 12 6222021234567890128 99"
