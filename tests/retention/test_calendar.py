@@ -344,7 +344,7 @@ class TestCoverageBounds:
 
     def test_policy_file_last_year_past_the_data_names_its_line(self) -> None:
         """[retention.calendar] last_year past the data is a policy-file error with its line."""
-        from secpolicy.policyfile import loads_policy  # noqa: PLC0415
+        from secpolicy.policyfile import loads_policy
 
         with pytest.raises(PolicyConfigError, match=r":3: retention\.calendar"):
-            loads_policy('[retention]\n[retention.calendar]\nlast_year = 2099\n')
+            loads_policy("[retention]\n[retention.calendar]\nlast_year = 2099\n")
