@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
+import string
+from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 import attrs
 
 from secpolicy.crypto import BlindIndex, FieldEncryptor, Keyset
+from secpolicy.exceptions import PolicyConfigError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -41,6 +43,35 @@ def _check_char(_: object, __: object, value: object) -> None:
 def _non_negative(_: object, attribute: attrs.Attribute[int], value: object) -> None:
     if not isinstance(value, int) or value < 0:
         raise ValueError(f"{attribute.name} must be a non-negative integer")
+
+
+def _template(*names: str) -> Callable[[object, attrs.Attribute[str], object], None]:
+    """A validator: a ``str.format`` template using only *names*, plainly.
+
+    Checked when the operator is built, so that a template naming a field
+    the operator does not fill (``{value}``) fails when the policy loads, not
+    at the first record it masks; format specs and conversions are refused
+    (``{entity:>999999999}`` would build a huge string).
+    """
+    allowed = ", ".join("{" + n + "}" for n in names)
+
+    def check(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str):
+            raise PolicyConfigError(f"{attribute.name} must be a string", field=attribute.name)
+        try:
+            fields: list[Any] = list(string.Formatter().parse(value))
+        except ValueError:
+            raise PolicyConfigError(
+                f"{attribute.name} is not a valid template (write {{{{ and }}}} for braces)",
+                field=attribute.name,
+            ) from None
+        for _text, name, spec, conversion in fields:
+            if name is not None and (name not in names or spec or conversion):
+                raise PolicyConfigError(
+                    f"{attribute.name} may use only {allowed}", field=attribute.name
+                )
+
+    return check
 
 
 @attrs.frozen
@@ -162,7 +193,7 @@ class Replace:
         template: A ``str.format`` template; ``{entity}`` is the entity name.
     """
 
-    template: str = "<{entity}>"
+    template: str = attrs.field(default="<{entity}>", validator=_template("entity"))
 
     def apply(self, value: str, entity: str) -> str:
         """Fill in the template."""
@@ -192,7 +223,9 @@ class Pseudonymize:
 
     key: bytes | Keyset = attrs.field(repr=False)
     length: int = attrs.field(default=8, kw_only=True)
-    template: str = attrs.field(default="<{entity}:{digest}>", kw_only=True)
+    template: str = attrs.field(
+        default="<{entity}:{digest}>", kw_only=True, validator=_template("entity", "digest")
+    )
     _index: BlindIndex = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -222,7 +255,9 @@ class Encrypt:
     """
 
     encryptor: FieldEncryptor
-    template: str = attrs.field(default="{token}", kw_only=True)
+    template: str = attrs.field(
+        default="{token}", kw_only=True, validator=_template("token", "entity")
+    )
     context: Callable[[str], bytes] = attrs.field(
         default=lambda entity: f"pii:{entity}".encode(), kw_only=True
     )
