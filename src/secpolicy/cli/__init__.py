@@ -58,7 +58,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser: argparse.ArgumentParser = _Parser(
         prog="secpolicy",
         description="Check and operate secpolicy security policies.",
         epilog=_epilog(),
