@@ -589,3 +589,15 @@ class TestNoFalsePassReview:
         pan = next(r for r in report.results if r.requirement.id == "pan-display")
         assert pan.status == "pass"
         assert "all 20 sample card numbers masked" in pan.detail
+
+    def test_log_masker_that_detects_only_email_fails(self) -> None:
+        """masking = "pii" with a [pii] masker that finds only e-mail leaves phones in logs."""
+        text = (
+            '[audit]\nsink = "stdout"\nkey_env = "K"\nanchor = "a/anchor.jsonl"\n'
+            f'masking = "pii"\n{ALL_EVENTS}[pii]\nentities = ["EMAIL"]\n'
+        )
+        assert _status("cn-interactive-service", "audit-masked", text) == "fail"
+        assert _status("cn-cybersecurity-law", "personal-information", text) == "fail"
+        full = text.replace('entities = ["EMAIL"]', 'preset = "cn-display"')
+        assert _status("cn-interactive-service", "audit-masked", full) == "pass"
+        assert _status("cn-cybersecurity-law", "personal-information", full) == "pass"

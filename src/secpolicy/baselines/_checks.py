@@ -13,6 +13,7 @@ import functools
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
+from secpolicy.audit import DEFAULT_MASKER
 from secpolicy.baselines._model import Verdict, failed, judged, not_applicable, passed
 from secpolicy.password import LoginThrottle, PasswordContext
 from secpolicy.retention import UnknownCategoryError
@@ -60,6 +61,12 @@ SAMPLE_COMMON: Final = (
     "pengdan",
     "panbin",
     "chengyu",
+)
+#: Personal data an audit event may carry, which its masker must not keep in clear.
+SAMPLE_PERSONAL: Final = (
+    ("CN_MOBILE", "13812345678"),
+    ("CN_RESIDENT_ID", "11010519491231002X"),
+    ("EMAIL", "zhang.wei@example.com"),
 )
 #: The pace of the failed logins a lockout check drives.
 _FAILURE_SPACING: Final = timedelta(minutes=1)
@@ -461,7 +468,14 @@ def audit_durable() -> Callable[[ServicePolicy], Verdict]:
 
 
 def audit_masked() -> Callable[[ServicePolicy], Verdict]:
-    """Personal data masked before it reaches the audit log."""
+    """Personal data masked before it reaches the audit log.
+
+    The masker the log would use (``DEFAULT_MASKER``, or the ``[pii]`` masker
+    with ``masking = "pii"``) masks a sample event the way the logger does
+    (``data`` as a record, ``target`` and ``reason`` as text): a masker that
+    does not detect, or that keeps in full, a mobile number, a resident
+    identity number or an e-mail address fails.
+    """
 
     def check(policy: ServicePolicy) -> Verdict:
         if policy.audit is None:
@@ -472,10 +486,30 @@ def audit_masked() -> Callable[[ServicePolicy], Verdict]:
                 declared="mask false",
                 required="mask true",
             )
+        masker = (
+            policy.pii
+            if policy.audit.masking == "pii" and policy.pii is not None
+            else DEFAULT_MASKER
+        )
         shown = f"masked ({policy.audit.masking} masker)"
+        leaked = [
+            entity
+            for entity, value in SAMPLE_PERSONAL
+            if _in_clear(value, masker.mask_record({"data": {"note": f"客户 {value} 已登记"}}))
+            or _in_clear(value, masker.mask_text(f"user {value} updated"))
+        ]
+        if leaked:
+            declared = f"{shown}, but {', '.join(leaked)} left in clear"
+            return failed(f"{declared} in a sample event", declared=declared, required="mask true")
         return passed(shown, declared=shown, required="mask true")
 
     return check
+
+
+def _in_clear(value: str, masked: object) -> bool:
+    """True if *value* appears whole in *masked* (its digits, for a number)."""
+    text = str(masked)
+    return value in text or (value.isdigit() and value in _digits(text))
 
 
 # -- retention --------------------------------------------------------------------------
