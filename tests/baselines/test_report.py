@@ -262,4 +262,4 @@ class TestJunitMetadata:
         assert props["baseline.edition"] == "PCI DSS v4.0.1 (June 2024)"
         assert props["baseline.version"]
         assert "CISO Li" in (props["waiver.pci-dss-4/password-length"] or "")
-        assert list(suite)[0].tag == "properties"  # before the test cases, as JUnit has it
+        assert next(iter(suite)).tag == "properties"  # before the test cases, as JUnit has it
