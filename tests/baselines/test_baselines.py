@@ -61,7 +61,7 @@ FAILING = {
     "owasp-asvs-5.0.0": WEAK_PASSWORD.replace("max_age = false", 'max_age = "90 days"'),
     "pci-dss-4.0.1": (
         WEAK_PASSWORD
-        + '[pii.operators]\nPAYMENT_CARD = { op = "mask", keep_first = 8, keep_last = 4 }\n'
+        + '[pii.operators]\nPAYMENT_CARD = { op = "mask", keep_first = 8, keep_last = 4, max_reveal = 1.0 }\n'
         + AUDIT_WEAK
         + WEAK_RETENTION_RULES
     ),
@@ -233,8 +233,9 @@ class TestNoFalsePass:
     def test_label_matching_no_grant_fails(self) -> None:
         """A label on a pattern no grant reaches labels nothing real."""
         base = (
-            '[rbac]\nlevels = ["low", "high"]\n[rbac.roles.a]\n'
+            '[rbac]\nusers = ["u"]\nlevels = ["low", "high"]\n[rbac.roles.a]\n'
             '[[rbac.grants]]\nrole = "a"\nresource = "db/**"\naction = "read"\n'
+            '[[rbac.assignments]]\nuser = "u"\nrole = "a"\n'
         )
         nothing = base + '[[rbac.labels]]\nresource = "nothing/*/here"\nlevel = "high"\n'
         real = base + '[[rbac.labels]]\nresource = "db/customers"\nlevel = "high"\n'
@@ -466,15 +467,16 @@ class TestCheckDetails:
     def test_labels_some_unmatched(self) -> None:
         """A real label passes; a stray one is named in the detail."""
         text = (
-            '[rbac]\nlevels = ["low", "high"]\n[rbac.roles.a]\n'
+            '[rbac]\nusers = ["u"]\nlevels = ["low", "high"]\n[rbac.roles.a]\n'
             '[[rbac.grants]]\nrole = "a"\nresource = "db/**"\naction = "read"\n'
+            '[[rbac.assignments]]\nuser = "u"\nrole = "a"\n'
             '[[rbac.labels]]\nresource = "db/customers"\nlevel = "high"\n'
             '[[rbac.labels]]\nresource = "nowhere"\nlevel = "high"\n'
         )
         report = check_policy(loads_policy(text), ["cn-mlps-l3"])
         labels = next(r for r in report.results if r.requirement.id == "labels")
         assert labels.status == "pass"
-        assert "1 match no grant: nowhere" in labels.detail
+        assert "1 protect nothing: nowhere" in labels.detail
 
     @pytest.mark.parametrize(
         ("masked", "exposed"),
@@ -507,3 +509,109 @@ class TestDocumentedExample:
         )
         failed = [r.id for r in report.results if r.status != "pass"]
         assert failed == []
+
+
+class TestNoFalsePassReview:
+    def test_blocklist_of_only_the_famous_few_fails(self, tmp_path: Path) -> None:
+        """A blocklist holding only a few famous passwords is not a common-password list."""
+        few = tmp_path / "few.txt"
+        few.write_text(
+            "123456\npassword\n12345678\nqwerty\n123456789\nqwerty123\n111111\nabc123\n",
+            encoding="utf-8",
+        )
+        policy_file = tmp_path / "secpolicy.toml"
+        policy_file.write_text(
+            '[password]\nprofile = "nist-800-63b"\nblocklist = false\n'
+            'blocklist_files = ["few.txt"]\n',
+            encoding="utf-8",
+        )
+        policy = load_policy(policy_file)
+        for baseline, requirement in (
+            ("nist-800-63b", "blocklist"),
+            ("owasp-asvs-5", "common-passwords"),
+            ("cn-interactive-service", "trivial-passwords"),
+        ):
+            assert _statuses(get_baseline(baseline), policy)[requirement] == "fail", baseline
+
+    def test_bundled_blocklist_still_passes(self) -> None:
+        """The bundled common-password list refuses every sample."""
+        text = '[password]\nprofile = "nist-800-63b"\n'
+        assert _status("nist-800-63b", "blocklist", text) == "pass"
+
+    @pytest.mark.parametrize(
+        ("baseline", "requirement"),
+        [
+            ("pci-dss-4", "lockout"),
+            ("cn-mlps-l3", "lockout"),
+            ("cn-interactive-service", "lockout"),
+            ("nist-800-63b", "rate-limit"),
+            ("owasp-asvs-5", "anti-automation"),
+        ],
+    )
+    def test_lockout_whose_window_a_paced_attacker_outwaits_fails(
+        self, baseline: str, requirement: str
+    ) -> None:
+        """A 10-second counting window never locks an attacker who guesses once a minute."""
+        text = (
+            '[password]\nprofile = "pci-dss-4"\n'
+            'lockout = { max_failures = 3, window = "10 s", duration = "30 min" }\n'
+        )
+        assert _status(baseline, requirement, text) == "fail"
+
+    def test_label_at_the_lowest_level_fails(self) -> None:
+        """A label at the lowest level asks for no clearance: it protects nothing."""
+        text = (
+            '[rbac]\nusers = ["u"]\nlevels = ["low", "high"]\n[rbac.roles.a]\n'
+            '[[rbac.grants]]\nrole = "a"\nresource = "x/**"\naction = "*"\n'
+            '[[rbac.assignments]]\nuser = "u"\nrole = "a"\n'
+            '[[rbac.labels]]\nresource = "x/secret"\nlevel = "low"\n'
+        )
+        assert _status("cn-mlps-l3", "labels", text) == "fail"
+        assert _status("cn-mlps-l3", "labels", text.replace('level = "low"', 'level = "high"')) == (
+            "pass"
+        )
+
+    def test_label_reached_only_by_a_role_nobody_holds_fails(self) -> None:
+        """A label on what only an unassigned, unprivileged role is granted guards no access."""
+        text = (
+            '[rbac]\nusers = ["u"]\nlevels = ["low", "high"]\n[rbac.roles.a]\n[rbac.roles.b]\n'
+            '[[rbac.grants]]\nrole = "a"\nresource = "x/**"\naction = "*"\n'
+            '[[rbac.grants]]\nrole = "b"\nresource = "y/**"\naction = "*"\n'
+            '[[rbac.assignments]]\nuser = "u"\nrole = "a"\n'
+            '[[rbac.labels]]\nresource = "y/secret"\nlevel = "high"\n'
+        )
+        assert _status("cn-mlps-l3", "labels", text) == "fail"
+
+    @pytest.mark.parametrize("anchor", ["logs/audit.jsonl", "logs/anchor.jsonl", "logs/../logs/a"])
+    def test_anchor_beside_the_log_fails(self, anchor: str) -> None:
+        """An anchor in the log file itself or its directory is rewritable with the log."""
+        text = (
+            f'[audit]\npath = "logs/audit.jsonl"\nkey_env = "K"\nanchor = "{anchor}"\n{ALL_EVENTS}'
+        )
+        for baseline in ("pci-dss-4", "cn-mlps-l3", "cn-interactive-service"):
+            assert _status(baseline, "audit-protected", text) == "fail", baseline
+        elsewhere = text.replace(f'anchor = "{anchor}"', 'anchor = "anchors/audit.jsonl"')
+        assert _status("pci-dss-4", "audit-protected", elsewhere) == "pass"
+
+    def test_card_between_other_numbers_is_masked_for_pan_display(self) -> None:
+        """The masker masks a card whose neighbours are digits; pan-display tries it."""
+        policy = loads_policy('[pii]\npreset = "pci-display"\n')
+        assert "6222021234567890128" not in policy.pii.mask_text(  # type: ignore[union-attr]
+            "ref 12 6222021234567890128 99"
+        )
+        report = check_policy(policy, ["pci-dss-4"])
+        pan = next(r for r in report.results if r.requirement.id == "pan-display")
+        assert pan.status == "pass"
+        assert "all 20 sample card numbers masked" in pan.detail
+
+    def test_log_masker_that_detects_only_email_fails(self) -> None:
+        """masking = "pii" with a [pii] masker that finds only e-mail leaves phones in logs."""
+        text = (
+            '[audit]\nsink = "stdout"\nkey_env = "K"\nanchor = "a/anchor.jsonl"\n'
+            f'masking = "pii"\n{ALL_EVENTS}[pii]\nentities = ["EMAIL"]\n'
+        )
+        assert _status("cn-interactive-service", "audit-masked", text) == "fail"
+        assert _status("cn-cybersecurity-law", "personal-information", text) == "fail"
+        full = text.replace('entities = ["EMAIL"]', 'preset = "cn-display"')
+        assert _status("cn-interactive-service", "audit-masked", full) == "pass"
+        assert _status("cn-cybersecurity-law", "personal-information", full) == "pass"

@@ -282,3 +282,22 @@ class TestEveryKey:
             loads_baseline("requirements = []\n" + base)
         with pytest.raises(PolicyConfigError, match="'/'"):
             loads_baseline(base.replace('"t"', '"a/b"') + req)
+
+
+class TestEveryError:
+    def test_every_problem_of_a_baseline_file_is_reported_with_its_line(self) -> None:
+        """A mistyped key, a duplicate id and a bad period all come at once, each at its line."""
+        text = (
+            '[baseline]\nid = "acme-1"\ntitle = "t"\nedition = "e"\n'  # 1-4
+            '\n[[requirements]]\nid = "a"\ntitle = "t"\nclause = "c"\n'  # 5-9
+            'key = "password.min_lenght"\nop = ">="\nvalue = 14\n'  # 10-12
+            '\n[[requirements]]\nid = "a"\ntitle = "t"\nclause = "c"\n'  # 13-17
+            'key = "retention.audit_log"\nop = ">="\nvalue = "2 yaers"\n'  # 18-20
+        )
+        with pytest.raises(PolicyConfigError) as caught:
+            loads_baseline(text, source="acme.toml")
+        message = str(caught.value)
+        assert "acme.toml:10: requirements[0].key" in message
+        assert "acme.toml:15: requirements[1].id: is used by an earlier requirement" in message
+        assert "acme.toml:20: requirements[1].value" in message
+        assert len(getattr(caught.value, "errors", ())) == 3

@@ -208,3 +208,21 @@ class TestSarif:
         assert result["ruleId"] == "secpolicy/invalid-policy-file"
         assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 3}
         assert run["invocations"][0]["executionSuccessful"] is False
+
+
+class TestHtmlPersonalData:
+    def test_contact_data_in_waiver_text_is_masked(self) -> None:
+        """A phone number or e-mail address written into a waiver never prints in clear."""
+        text = (
+            '[password]\nmin_length = 8\n[[waivers]]\nrequirement = "pci-dss-4/password-length"\n'
+            'reason = "<script>x</script> call 13812345678 or li.wei@example.com"\n'
+            'approver = "CISO li.wei@example.com"\nexpires = 2099-01-01\n'
+            'ticket = "RISK-1 13912345678"\n'
+        )
+        html = check_policy(loads_policy(text), ["pci-dss-4"], now=NOW).render("html")
+        for secret in ("13812345678", "13912345678", "li.wei@example.com", "<script>x"):
+            assert secret not in html, secret
+        assert "&lt;CN_MOBILE&gt;" in html
+        assert "&lt;EMAIL&gt;" in html
+        assert "&lt;script&gt;x&lt;/script&gt;" in html
+        assert "8.3.6" in html  # clause numbers are not taken for addresses

@@ -243,3 +243,23 @@ class TestMoreForms:
         assert lookup("cn-mlps-l3").name == "cn-mlps-l3-2019"
         with pytest.raises(KeyError, match="unknown baseline"):
             lookup("x", registry=BASELINES)
+
+
+class TestJunitMetadata:
+    def test_every_suite_carries_version_hash_time_edition_and_waivers(self) -> None:
+        """JUnit records the same metadata as the other forms, also for an invalid file."""
+        text = (
+            '[password]\nmin_length = 8\n[[waivers]]\nrequirement = "pci-dss-4/password-length"\n'
+            'reason = "legacy"\napprover = "CISO Li"\nexpires = 2099-01-01\n'
+        )
+        report = check_policy(loads_policy(text), ["pci-dss-4"])
+        root = ET.fromstring(report.render("junit"))  # noqa: S314 (our own output)
+        (suite,) = list(root)
+        props = {p.get("name"): p.get("value") for p in suite.iter("property")}
+        assert props["secpolicy.version"] == report.tool_version
+        assert props["policy.sha256"] == (report.policy_sha256 or "")
+        assert props["checked_at"] == report.generated_at.isoformat()
+        assert props["baseline.edition"] == "PCI DSS v4.0.1 (June 2024)"
+        assert props["baseline.version"]
+        assert "CISO Li" in (props["waiver.pci-dss-4/password-length"] or "")
+        assert next(iter(suite)).tag == "properties"  # before the test cases, as JUnit has it

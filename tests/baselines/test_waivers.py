@@ -164,3 +164,18 @@ class TestDates:
         assert after.counts()["waived"] == 0
         with pytest.raises(PolicyConfigError):
             policy.waivers[0].state("2026-07-01")  # type: ignore[arg-type]  # the point
+
+
+class TestExtremeExpiry:
+    def test_last_representable_date_is_judged_not_a_crash(self) -> None:
+        """A waiver until 9999-12-31 is active (the day after it is no datetime)."""
+        text = WEAK + WAIVER.format(req="pci-dss-4.0.1/password-length", expires="9999-12-31")
+        assert _result(text, AFTER) == "waived"
+
+    def test_offset_pushing_expiry_out_of_range_is_a_config_error(self) -> None:
+        """An offset date-time that is not representable in UTC is refused at load."""
+        text = WEAK + WAIVER.format(
+            req="pci-dss-4.0.1/password-length", expires="9999-12-31T23:00:00-05:00"
+        )
+        with pytest.raises(PolicyConfigError, match="expires"):
+            loads_policy(text)

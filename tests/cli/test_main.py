@@ -75,9 +75,9 @@ class TestMain:
         assert secpolicy.__version__ in capsys.readouterr().out
 
     def test_usage_error_exits_2(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """An unknown option is a usage error."""
+        """An unknown option is a usage error, pointing at --help."""
         assert cli.main(["--no-such-option"]) == cli.EXIT_USAGE
-        assert "usage:" in capsys.readouterr().err
+        assert "--no-such-option (see secpolicy --help)" in capsys.readouterr().err
 
     def test_main_module_in_process(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -104,3 +104,25 @@ class TestMain:
         )
         assert result.returncode == 0
         assert secpolicy.__version__ in result.stdout
+
+
+class TestUsageErrors:
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["check", "secpolicy.toml", "-b"],
+            ["nosuch"],
+            ["check", "--format", "xml"],
+            ["pii", "scan", "--nope"],
+            ["retention", "due"],
+        ],
+    )
+    def test_usage_error_is_one_line_exit_2(
+        self, argv: list[str], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A usage error is exit 2 with one line naming the command and --help."""
+        assert cli.main(argv) == cli.EXIT_USAGE
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1, err
+        assert err.startswith("secpolicy")
+        assert "--help" in err

@@ -195,8 +195,8 @@ class TestDue:
         path.write_text(json.dumps(RECORDS[0]) + "\n{broken\n", encoding="utf-8")
         code, _, err = _run(capsys, str(path), "--now", NOW)
         assert code == EXIT_USAGE
-        assert "r.jsonl:1: records[0].category: missing" in err
         assert "r.jsonl:2: not valid JSON" in err
+        assert "1 record(s) could not be decided" in err
 
     @pytest.mark.parametrize(
         ("content", "message"),

@@ -953,3 +953,23 @@ class TestSplitPriority:
         """A neighbour plus the start of a card is no phone number when the card is there."""
         assert "PAYMENT_CARD" in [f.entity for f in SCANNER.find(text)]
         assert "1111 1111" not in presets.CN_DISPLAY.mask_text(text)[-10:]
+
+
+class TestRetryInParts:
+    @pytest.mark.parametrize(
+        ("text", "found"),
+        [
+            ("ref 12 6222021234567890128 99", ("PAYMENT_CARD", "6222021234567890128")),
+            ("订单 2024 4111 1111 1111 1111 7", ("PAYMENT_CARD", "4111 1111 1111 1111")),
+            ("call 0 13812345678 1", ("CN_MOBILE", "13812345678")),
+        ],
+    )
+    def test_entity_between_other_digit_groups_is_found(
+        self, text: str, found: tuple[str, str]
+    ) -> None:
+        """A digit group that is nothing as a whole is retried in parts: no leak by a neighbour."""
+        assert found in [(f.entity, f.text) for f in Scanner().find(text)]
+
+    def test_dates_and_short_groups_stay_unreported(self) -> None:
+        """Parts too short for any entity report nothing."""
+        assert Scanner().find("2024-08-31 12 30") == []

@@ -628,3 +628,23 @@ class TestRBACHook:
         policy.rbac.add_user("li.wei", by="admin")
         policy.rbac.assign("li.wei", "teller", by="admin")
         assert len(events) >= 2
+
+
+class TestOperatorTemplates:
+    @pytest.mark.parametrize(
+        "template", ["{value}", "{entity:>999999999}", "{0}", "{entity!r}", "{", "{entity.real}"]
+    )
+    def test_template_naming_what_the_operator_does_not_fill_fails_at_load(
+        self, template: str
+    ) -> None:
+        """A template the operator cannot fill is a load error with its line, not a crash later."""
+        text = f'[pii]\n[pii.operators]\nEMAIL = {{ op = "replace", template = "{template}" }}\n'
+        with pytest.raises(PolicyConfigError, match=r":3: pii\.operators\.EMAIL: .*template"):
+            loads_policy(text)
+
+    def test_plain_templates_still_load(self) -> None:
+        """{entity} and doubled braces are fine."""
+        policy = loads_policy(
+            '[pii]\n[pii.operators]\nEMAIL = { op = "replace", template = "{{{entity}}}" }\n'
+        )
+        assert policy.pii.mask_text("a@example.com") == "{EMAIL}"  # type: ignore[union-attr]

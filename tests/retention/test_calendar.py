@@ -327,3 +327,24 @@ class TestOtherCountries:
         """Unknown countries, empty years, unknown zones and gaps are refused."""
         with pytest.raises(PolicyConfigError, match=needle):
             WorkdayCalendar.from_holidays(**kwargs)
+
+
+class TestCoverageBounds:
+    def test_last_year_past_the_data_is_refused_not_guessed(self) -> None:
+        """last_year cannot extend coverage to years without a published schedule."""
+        last = WorkdayCalendar.china().covered.stop - 1
+        with pytest.raises(PolicyConfigError, match="last_year"):
+            WorkdayCalendar.china(last_year=last + 4)
+
+    def test_first_year_before_the_data_is_refused(self) -> None:
+        """first_year cannot reach back before the first published schedule."""
+        first = WorkdayCalendar.china().covered.start
+        with pytest.raises(PolicyConfigError, match="first_year"):
+            WorkdayCalendar.china(first_year=first - 10)
+
+    def test_policy_file_last_year_past_the_data_names_its_line(self) -> None:
+        """[retention.calendar] last_year past the data is a policy-file error with its line."""
+        from secpolicy.policyfile import loads_policy
+
+        with pytest.raises(PolicyConfigError, match=r":3: retention\.calendar"):
+            loads_policy("[retention]\n[retention.calendar]\nlast_year = 2099\n")

@@ -41,7 +41,7 @@ from secpolicy.baselines._model import (
     judged,
 )
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.policyfile import parse_duration, parse_period
+from secpolicy.policyfile import PolicyFileError, parse_duration, parse_period
 from secpolicy.policyfile._locate import find_line, line_index
 from secpolicy.policyfile._spec import Key, read_table
 
@@ -325,21 +325,47 @@ def _changelog(tables: list[dict[str, Any]]) -> tuple[ChangelogEntry, ...]:
     return tuple(out)
 
 
+class _Problems(Exception):  # noqa: N818 (internal carrier, never escapes the module)
+    """Every problem of a baseline file, before lines are attached."""
+
+    def __init__(self, errors: list[PolicyConfigError]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
 def _build(data: dict[str, Any]) -> Baseline:
-    checked = read_table(data, _DOCUMENT, "")
-    head = checked["baseline"]
+    """The baseline of a parsed file; every problem found is collected, in one error."""
+    errors: list[PolicyConfigError] = []
+    checked = read_table(data, _DOCUMENT, "", errors)
+    broken = {e.field.split(".")[0] for e in errors if e.field}  # tables with a bad key
+    head = checked.get("baseline", {})
     requirements = []
     seen: set[str] = set()
-    for i, table in enumerate(checked["requirements"]):
+    for i, table in enumerate(checked.get("requirements", ())):
         path = f"requirements[{i}]"
-        if table["id"] in seen:
-            raise PolicyConfigError("is used by an earlier requirement", field=f"{path}.id")
-        seen.add(table["id"])
-        requirements.append(_requirement(table, path))
-    if not requirements:
-        raise PolicyConfigError("needs at least one requirement", field="requirements")
-    if "/" in head["id"]:
-        raise PolicyConfigError("must not contain '/'", field="baseline.id")
+        if "id" in table:
+            if table["id"] in seen:
+                errors.append(
+                    PolicyConfigError("is used by an earlier requirement", field=f"{path}.id")
+                )
+            seen.add(table["id"])
+        if path in broken:
+            continue  # its own problems are reported; the rest needs every key
+        try:
+            requirements.append(_requirement(table, path))
+        except PolicyConfigError as exc:
+            errors.append(exc)
+    if "requirements" in checked and not checked["requirements"]:
+        errors.append(PolicyConfigError("needs at least one requirement", field="requirements"))
+    if "/" in head.get("id", ""):
+        errors.append(PolicyConfigError("must not contain '/'", field="baseline.id"))
+    changelog: tuple[ChangelogEntry, ...] = ()
+    try:
+        changelog = _changelog(checked.get("changelog", []))
+    except PolicyConfigError as exc:
+        errors.append(exc)
+    if errors:
+        raise _Problems(errors)
     return Baseline(
         name=head["id"],
         title=head["title"],
@@ -348,7 +374,7 @@ def _build(data: dict[str, Any]) -> Baseline:
         version=head.get("version", "1"),
         aliases=tuple(head.get("aliases", ())),
         scope=head.get("scope", ""),
-        changelog=_changelog(checked.get("changelog", [])),
+        changelog=changelog,
         requirements=tuple(requirements),
     )
 
@@ -369,9 +395,17 @@ def loads_baseline(text: str, *, source: str = "<string>") -> Baseline:
     lines = line_index(text)
     try:
         return _build(data)
-    except PolicyConfigError as exc:
-        line = find_line(lines, exc.field) if exc.field else None
-        raise PolicyConfigError(exc.reason, field=exc.field, source=source, line=line) from None
+    except _Problems as problems:
+        located = [
+            PolicyConfigError(
+                exc.reason,
+                field=exc.field,
+                source=source,
+                line=find_line(lines, exc.field) if exc.field else None,
+            )
+            for exc in problems.errors
+        ]
+        raise PolicyFileError(located) from None
 
 
 def load_baseline_file(path: str | os.PathLike[str]) -> Baseline:

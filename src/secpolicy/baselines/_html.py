@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from html import escape
 from typing import TYPE_CHECKING, Final
+
+from secpolicy.pii import CN_MOBILE, CN_RESIDENT_ID, EMAIL, PHONE, US_SSN, Scanner
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -129,6 +132,29 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
 """
 
 
+@functools.cache
+def _personal_data() -> Scanner:
+    """Contact data and identity numbers; not cards or IP-shaped clause numbers (8.1.4.2)."""
+    return Scanner([EMAIL, CN_MOBILE, CN_RESIDENT_ID, PHONE, US_SSN])
+
+
+def _free(text: str) -> str:
+    """Free text from the policy file (waiver reasons, details), escaped, personal data masked.
+
+    A printed report travels further than the policy file: a phone number or
+    e-mail address someone wrote into a waiver's reason is shown as
+    ``<EMAIL>``, never in clear.
+    """
+    out: list[str] = []
+    position = 0
+    for start, end, entity in _personal_data().spans(text):
+        out.append(escape(text[position:start]))
+        out.append(escape(f"<{entity}>"))
+        position = end
+    out.append(escape(text[position:]))
+    return "".join(out)
+
+
 def _status_class(status: str) -> str:
     return {"pass": "s-pass", "fail": "s-fail", "waived": "s-waived"}.get(status, "s-na")
 
@@ -138,7 +164,7 @@ def _report_section(report: CheckReport, t: dict[str, str]) -> str:
     parts = [
         f"<section><h2>{e(t['policy'])}: <code>{e(report.policy)}</code></h2>",
         '<dl class="meta">',
-        f"<dt>{e(t['service'])}</dt><dd>{e(report.service or '-')}</dd>",
+        f"<dt>{e(t['service'])}</dt><dd>{_free(report.service or '-')}</dd>",
         f"<dt>{e(t['sha256'])}</dt><dd><code>{e(report.policy_sha256 or t['unknown'])}</code></dd>",
         f"<dt>{e(t['generated'])}</dt><dd>{e(report.generated_at.isoformat())}</dd>",
         f"<dt>{e(t['tool'])}</dt><dd>secpolicy {e(report.tool_version)}</dd>",
@@ -146,7 +172,7 @@ def _report_section(report: CheckReport, t: dict[str, str]) -> str:
     ]
     if report.error is not None:
         parts.append(
-            f'<p class="verdict failed">{e(t["error"])}</p><p><code>{e(str(report.error))}'
+            f'<p class="verdict failed">{e(t["error"])}</p><p><code>{_free(str(report.error))}'
             "</code></p></section>"
         )
         return "\n".join(parts)
@@ -187,8 +213,8 @@ def _report_section(report: CheckReport, t: dict[str, str]) -> str:
                 f'<tr><td class="status {_status_class(result.status)}">{e(t[result.status])}</td>'
                 f"<td><code>{e(req.id)}</code><br>{e(req.title)}</td>"
                 f"<td>{e(req.clause)}{mark}{note}</td>"
-                f"<td>{e(result.verdict.required)}</td><td>{e(result.verdict.declared)}</td>"
-                f"<td>{e(result.detail)}</td><td>{line or ''}</td></tr>"
+                f"<td>{e(result.verdict.required)}</td><td>{_free(result.verdict.declared)}</td>"
+                f"<td>{_free(result.detail)}</td><td>{line or ''}</td></tr>"
             )
         parts.append("</tbody></table>")
     parts.append(f"<h3>{e(t['waivers'])}</h3>")
@@ -202,12 +228,12 @@ def _report_section(report: CheckReport, t: dict[str, str]) -> str:
         )
         for waiver in report.waivers:
             state = report.waiver_state(waiver)
-            ticket = f" ({e(waiver.ticket)})" if waiver.ticket else ""
+            ticket = f" ({_free(waiver.ticket)})" if waiver.ticket else ""
             parts.append(
                 f"<tr><td><code>{e(waiver.requirement)}</code></td>"
                 f'<td class="status {"s-waived" if state == "active" else "s-fail"}">'
                 f"{e(t[state])}</td><td>{e(waiver.expires_text)}</td>"
-                f"<td>{e(waiver.approver)}</td><td>{e(waiver.reason)}{ticket}</td></tr>"
+                f"<td>{_free(waiver.approver)}</td><td>{_free(waiver.reason)}{ticket}</td></tr>"
             )
         parts.append("</tbody></table>")
     parts.append("</section>")

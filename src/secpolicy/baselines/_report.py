@@ -255,6 +255,32 @@ def render_reports(
 # -- JUnit -------------------------------------------------------------------------------
 
 
+def _junit_properties(
+    suite: ET.Element, report: CheckReport, baseline: Baseline | None = None
+) -> None:
+    """The report's metadata (version, hash, time, edition, waivers) as ``<properties>``."""
+    props = ET.SubElement(suite, "properties")
+    pairs = [
+        ("secpolicy.version", report.tool_version),
+        ("policy.sha256", report.policy_sha256 or ""),
+        ("checked_at", report.generated_at.isoformat()),
+    ]
+    if baseline is not None:
+        pairs += [("baseline.edition", baseline.edition), ("baseline.version", baseline.version)]
+    pairs += [
+        (
+            f"waiver.{waiver.requirement}",
+            (
+                f"{report.waiver_state(waiver)}, expires {waiver.expires_text}, "
+                f"approved by {waiver.approver}: {waiver.reason}"
+            ),
+        )
+        for waiver in report.waivers
+    ]
+    for name, value in pairs:
+        ET.SubElement(props, "property", name=name, value=value)
+
+
 def junit_xml(reports: Sequence[CheckReport]) -> str:
     """JUnit XML: a test suite per policy file and baseline, a test case per requirement."""
     names = ", ".join(r.policy for r in reports)
@@ -273,6 +299,7 @@ def junit_xml(reports: Sequence[CheckReport]) -> str:
                 errors="1",
                 skipped="0",
             )
+            _junit_properties(suite, report)
             case = ET.SubElement(
                 suite, "testcase", classname="secpolicy", name="policy file", file=report.policy
             )
@@ -293,6 +320,9 @@ def junit_xml(reports: Sequence[CheckReport]) -> str:
                 failures=str(counts["fail"]),
                 errors="0",
                 skipped=str(counts["n/a"] + counts["waived"]),
+            )
+            _junit_properties(
+                suite, report, next((b for b in report.editions if b.name == name), None)
             )
             for result in results:
                 case = ET.SubElement(

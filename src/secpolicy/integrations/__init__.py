@@ -32,6 +32,6 @@ from secpolicy.integrations._net import ClientAddress, TrustedProxies, correlati
 
 __all__ = ["ClientAddress", "TrustedProxies", "correlation_id"]
 
-from secpolicy._public import set_module as _set_module  # noqa: E402 (after the names it sets)
+from secpolicy._public import set_module as _set_module
 
 _set_module(globals())

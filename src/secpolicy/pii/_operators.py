@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 import unicodedata
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
@@ -257,6 +258,35 @@ class Redact:
         return self.text
 
 
+def _template(*names: str) -> Callable[[object, attrs.Attribute[str], object], None]:
+    """A validator: a ``str.format`` template that uses only *names*, plainly.
+
+    Checked when the operator is built, so that a template naming a field the
+    operator does not fill (``{value}``) fails when the policy loads, not at
+    the first record it masks; format specs, conversions, attributes and
+    indexes are refused (``{entity:>999999999}`` would build a huge string).
+    """
+    allowed = ", ".join("{" + n + "}" for n in names)
+
+    def check(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str):
+            raise PolicyConfigError(f"{attribute.name} must be a string", field=attribute.name)
+        try:
+            parsed = list(string.Formatter().parse(value))
+        except ValueError:
+            raise PolicyConfigError(
+                f"{attribute.name} is not a valid template (write {{{{ and }}}} for braces)",
+                field=attribute.name,
+            ) from None
+        for _text, name, spec, conversion in parsed:
+            if name is not None and (name not in names or spec or conversion):
+                raise PolicyConfigError(
+                    f"{attribute.name} may use only {allowed}", field=attribute.name
+                )
+
+    return check
+
+
 @attrs.frozen
 class Replace:
     """Replace the value with a template, e.g. ``Replace("<{entity}>")`` gives ``<EMAIL>``.
@@ -265,7 +295,7 @@ class Replace:
         template: A ``str.format`` template; ``{entity}`` is the entity name.
     """
 
-    template: str = "<{entity}>"
+    template: str = attrs.field(default="<{entity}>", validator=_template("entity"))
 
     def apply(self, value: str, entity: str) -> str:
         """Fill in the template."""
@@ -303,7 +333,9 @@ class Pseudonymize:
 
     key: bytes | Keyset = attrs.field(repr=False)
     length: int = attrs.field(default=8, kw_only=True)
-    template: str = attrs.field(default="<{entity}:{digest}>", kw_only=True)
+    template: str = attrs.field(
+        default="<{entity}:{digest}>", kw_only=True, validator=_template("entity", "digest")
+    )
     phone_region: str = attrs.field(default="CN", kw_only=True)
     _index: BlindIndex = attrs.field(init=False, repr=False, eq=False)
 

@@ -402,7 +402,7 @@ class _Digits:
             return PHONE, _SCORE_PHONE_SPACED
         return PHONE, _SCORE_PHONE
 
-    def find(self, text: str, offset: int) -> list[Candidate]:
+    def find(self, text: str, offset: int) -> list[Candidate]:  # noqa: PLR0911 (one return per form of run)
         """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*)."""
         if text.isdigit():  # one group, no separators: the common case of ids and bare numbers
             bare = self.classify(text, text, [len(text)])
@@ -422,6 +422,18 @@ class _Digits:
         if len(parts) == 1:
             return []
         groups = [m.span() for m in _GROUP.finditer(text)]
+        dated = _DATE_FIRST.match(text)
+        if dated is not None:
+            # A run that starts with a date: those groups are the date, not
+            # part of a phone number ("2024-08-31 12 30" is a date and a
+            # time); what follows is a run of its own.
+            rest = [g for g in groups if g[0] >= dated.end()]
+            if not rest:
+                return []
+            first = rest[0][0]
+            if text[first - 1] in "+(":
+                first -= 1
+            return self.find(text[first:] + extension, offset + first)
         return [
             (offset + s, offset + e, entity, score)
             for s, e, entity, score in self.split(text, groups)

@@ -177,7 +177,7 @@ def _calendar_error(exc: PolicyConfigError, where: str, *, from_file: bool) -> P
         return PolicyConfigError(f"{exc.source}: {entry}{exc.reason}", field=f"{where}.extra")
     if exc.field in (None, "extra"):
         return PolicyConfigError(exc.reason, field=f"{where}.extra" if from_file else where)
-    if exc.field in ("country", "tz", "years", "subdiv"):
+    if exc.field in ("country", "tz", "years", "subdiv", "first_year", "last_year"):
         return PolicyConfigError(exc.reason, field=f"{where}.{exc.field}")
     return PolicyConfigError(exc.reason, field=f"{where}.years.{exc.field}")
 

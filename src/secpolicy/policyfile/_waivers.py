@@ -73,6 +73,8 @@ class Waiver:
         if isinstance(self.expires, datetime):
             return self.expires
         day = datetime(self.expires.year, self.expires.month, self.expires.day, tzinfo=UTC)
+        if self.expires == date.max:  # the day after 9999-12-31 is not a datetime
+            return datetime.max.replace(tzinfo=UTC)
         return day + timedelta(days=1)
 
     @property
@@ -120,6 +122,10 @@ def _expires(value: Any, path: str) -> date | datetime:
                 "must be a date (2026-06-30) or an offset date-time, not a local date-time",
                 field=path,
             )
+        try:
+            value.astimezone(UTC)  # compared in UTC: an offset must not push it out of range
+        except OverflowError:
+            raise PolicyConfigError("is out of the range of dates", field=path) from None
         return value
     if isinstance(value, date):
         return value

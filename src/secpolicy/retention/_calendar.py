@@ -39,6 +39,15 @@ def _china_data(first: int | None, last: int | None) -> tuple[set[date], set[dat
         )
     start = published[0] if first is None else first
     end = published[-1] if last is None else last
+    for name, year in (("first_year", first), ("last_year", last)):
+        # Outside the published years the package computes holidays by rule,
+        # without the adjusted working days: that would be a guess.
+        if year is not None and not published[0] <= year <= published[-1]:
+            raise PolicyConfigError(
+                f"{name} {year} is outside the published years the installed data covers "
+                f"({published[0]}-{published[-1]}); load a newer year's schedule with extra=",
+                field=name,
+            )
     if start > end:
         raise PolicyConfigError("first_year must not be after last_year", field="first_year")
     years = range(start, end + 1)
@@ -245,7 +254,9 @@ class WorkdayCalendar:
 
         Args:
             first_year: Restrict coverage to start at this year.
-            last_year: Restrict coverage to end at this year.
+            last_year: Restrict coverage to end at this year. Both must lie
+                within the years the installed data covers (a year outside
+                them is refused: it would be a guess).
             extra: Published schedules of the user's own, as a TOML or JSON
                 file or a mapping: one table per year with ``holidays`` (the
                 official rest days, as ISO dates or ``first/last``
@@ -256,7 +267,8 @@ class WorkdayCalendar:
                 stay contiguous.
 
         Raises:
-            PolicyConfigError: For a malformed *extra*, or one that leaves a
+            PolicyConfigError: For a year outside the installed data, a
+                malformed *extra*, or one that leaves a
                 gap between the covered years.
 
         Example:
