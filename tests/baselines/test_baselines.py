@@ -61,7 +61,8 @@ FAILING = {
     "owasp-asvs-5.0.0": WEAK_PASSWORD.replace("max_age = false", 'max_age = "90 days"'),
     "pci-dss-4.0.1": (
         WEAK_PASSWORD
-        + '[pii.operators]\nPAYMENT_CARD = { op = "mask", keep_first = 8, keep_last = 4, max_reveal = 1.0 }\n'
+        + "[pii.operators]\n"
+        + 'PAYMENT_CARD = { op = "mask", keep_first = 8, keep_last = 4, max_reveal = 1.0 }\n'
         + AUDIT_WEAK
         + WEAK_RETENTION_RULES
     ),
