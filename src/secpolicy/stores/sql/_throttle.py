@@ -126,8 +126,9 @@ class SQLThrottleStore:
         try:
             # Fast path: one conditional statement against the state last seen.
             with self._connect() as conn:
-                if old is None:
-                    old = self._read(conn, key)
+                # A key not seen yet is assumed absent: if it exists, the
+                # insert does nothing and the locked path below reads it.
+                old = old or ""
                 new = change(decode(old) if old else None)
                 if self._try(conn, key, old, new):
                     self._remember(key, "" if new is None else encode(new))
