@@ -58,7 +58,7 @@ def _verify(job: tuple[str, str, list[str]], out: Any) -> None:
 
 
 def _in_child(work: Any, job: Any) -> Any:
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("fork")
     out = ctx.Queue()
     child = ctx.Process(target=work, args=(job, out))
     child.start()
@@ -75,7 +75,7 @@ class TestAuditAcrossWriters:
         url = engine.url.render_as_string(hide_password=False)
         SQLAnchorStore(engine, prefix=prefix)
         paths = [tmp_path / f"w{i}" / "audit.jsonl" for i in range(WRITERS)]
-        ctx = multiprocessing.get_context("spawn")
+        ctx = multiprocessing.get_context("fork")
         out = ctx.Queue()
         children = [
             ctx.Process(target=_write, args=((url, prefix, str(path)), out)) for path in paths

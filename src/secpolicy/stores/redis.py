@@ -172,9 +172,9 @@ class RedisThrottleStore(_Base):
         Raises:
             StoreError: Redis could not be reached, or the key kept changing.
         """
-        current = self._expected(key)
-        if current is None:
-            current = self._read(key)
+        # A key this store has not seen is assumed absent: if it exists, the
+        # script answers with its state and the change is recomputed.
+        current = self._expected(key) or ""
         for _ in range(_MAX_ATTEMPTS):
             new, args = self._proposal(current, change)
             try:
@@ -243,9 +243,7 @@ class AsyncRedisThrottleStore(_Base):
         self, key: str, change: Callable[[ThrottleState | None], ThrottleState | None]
     ) -> ThrottleState | None:
         """Atomically replace the state of *key* with ``change(old)``; see the sync store."""
-        current = self._expected(key)
-        if current is None:
-            current = await self._read(key)
+        current = self._expected(key) or ""
         for _ in range(_MAX_ATTEMPTS):
             new, args = self._proposal(current, change)
             try:

@@ -87,7 +87,8 @@ class Tables:
             self.metadata,
             sa.Column("key", sa.String(512), primary_key=True),
             sa.Column("state", sa.Text, nullable=False),
-            sa.Column("expires_at", sa.BigInteger, nullable=False, index=True),
+            # Not indexed: purge() is rare, every write would pay for the index.
+            sa.Column("expires_at", sa.BigInteger, nullable=False),
         )
         self.anchors = sa.Table(
             f"{p}anchors",

@@ -72,7 +72,12 @@ class SQLThrottleStore:
         self._table = self._t.throttle
         self._seen: OrderedDict[str, str] = OrderedDict()
         self._seen_lock = threading.Lock()
+        # Built once: each call only binds values (no statement to compile).
+        c = self._table.c
         self._insert = _insert_ignore(engine, self._table)
+        match = (c.key == sa.bindparam("k"), c.state == sa.bindparam("old"))
+        self._delete = self._table.delete().where(*match)
+        self._update = self._table.update().where(*match)
 
     @classmethod
     def for_policy(
@@ -90,24 +95,18 @@ class SQLThrottleStore:
         return "" if found is None else str(found)
 
     def _try(self, conn: Connection, key: str, old: str, new: ThrottleState | None) -> bool:
-        c = self._table.c
         if new is None:
             if not old:
                 return True
-            result = conn.execute(self._table.delete().where(c.key == key, c.state == old))
-            return result.rowcount == 1
+            return conn.execute(self._delete, {"k": key, "old": old}).rowcount == 1
         text = encode(new)
         last = max(new.failures) if new.failures else None
         expires = _expires(last, expiry(new, self.ttl))
         if not old:
-            inserted = conn.execute(self._insert.values(key=key, state=text, expires_at=expires))
-            return inserted.first() is not None
-        result = conn.execute(
-            self._table.update()
-            .where(c.key == key, c.state == old)
-            .values(state=text, expires_at=expires)
-        )
-        return result.rowcount == 1
+            row = {"key": key, "state": text, "expires_at": expires}
+            return conn.execute(self._insert, row).first() is not None
+        values = {"k": key, "old": old, "state": text, "expires_at": expires}
+        return conn.execute(self._update, values).rowcount == 1
 
     def update(
         self, key: str, change: Callable[[ThrottleState | None], ThrottleState | None]
@@ -126,8 +125,9 @@ class SQLThrottleStore:
         try:
             # Fast path: one conditional statement against the state last seen.
             with self._connect() as conn:
-                if old is None:
-                    old = self._read(conn, key)
+                # A key not seen yet is assumed absent: if it exists, the
+                # insert does nothing and the locked path below reads it.
+                old = old or ""
                 new = change(decode(old) if old else None)
                 if self._try(conn, key, old, new):
                     self._remember(key, "" if new is None else encode(new))
