@@ -24,3 +24,7 @@ from __future__ import annotations
 from secpolicy.stores._errors import HoldStateError, StoreError, StoreSchemaError
 
 __all__ = ["HoldStateError", "StoreError", "StoreSchemaError"]
+
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())

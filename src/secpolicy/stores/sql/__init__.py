@@ -46,3 +46,7 @@ __all__ = [
     "migrate",
     "schema_version",
 ]
+
+from secpolicy._public import set_module as _set_module
+
+_set_module(globals())
