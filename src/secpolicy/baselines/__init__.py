@@ -29,6 +29,7 @@ from secpolicy.baselines._registry import (
     BASELINES,
     ENTRY_POINT_GROUP,
     BaselineRegistry,
+    UnknownBaselineError,
     available_baselines,
     discover_baselines,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "Requirement",
     "Result",
     "Status",
+    "UnknownBaselineError",
     "Verdict",
     "available_baselines",
     "check_policy",

@@ -8,7 +8,21 @@ from typing import Final
 
 from secpolicy.baselines._catalog import BUILTIN
 from secpolicy.baselines._model import Baseline
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import PolicyConfigError, SecPolicyError
+
+
+class UnknownBaselineError(SecPolicyError, KeyError):
+    """No baseline has this id or alias.
+
+    A ``KeyError`` too, as a registry is a mapping. The message names the
+    known baselines.
+
+    .. versionadded:: 0.2
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
 
 #: The entry point group through which installed packages ship baselines.
 ENTRY_POINT_GROUP: Final = "secpolicy.baselines"
@@ -55,7 +69,7 @@ class BaselineRegistry(Mapping[str, Baseline]):
     def __getitem__(self, name: str) -> Baseline:
         ident = self.resolve(name)
         if ident is None:
-            raise KeyError(name)
+            raise UnknownBaselineError(f"unknown baseline {name!r}")
         return self._by_id[ident]
 
     def __contains__(self, name: object) -> bool:
@@ -139,11 +153,12 @@ def get_baseline(name: str, *, registry: Mapping[str, Baseline] | None = None) -
     """The baseline called *name* (a versioned id or an alias).
 
     Raises:
-        KeyError: Naming the unknown baseline and the known ones.
+        UnknownBaselineError: Naming the unknown baseline and the known ones
+            (a ``KeyError``).
     """
     known = BASELINES if registry is None else registry
     try:
         return known[name]
     except KeyError:
         names = ", ".join(known)
-        raise KeyError(f"unknown baseline {name!r} (known: {names})") from None
+        raise UnknownBaselineError(f"unknown baseline {name!r} (known: {names})") from None

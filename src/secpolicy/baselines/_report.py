@@ -15,7 +15,12 @@ import attrs
 
 import secpolicy
 from secpolicy.baselines._model import STATUSES, Baseline, Result
-from secpolicy.baselines._registry import BASELINES, BaselineRegistry, available_baselines
+from secpolicy.baselines._registry import (
+    BASELINES,
+    BaselineRegistry,
+    UnknownBaselineError,
+    available_baselines,
+)
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile import Waiver  # noqa: TC001 (resolved by the docs' type hints)
 
@@ -49,7 +54,7 @@ def get_baseline(name: str) -> Baseline:
         return registry[name]
     except KeyError:
         known = ", ".join(registry)
-        raise KeyError(f"unknown baseline {name!r} (known: {known})") from None
+        raise UnknownBaselineError(f"unknown baseline {name!r} (known: {known})") from None
 
 
 def policy_digest(policy: ServicePolicy) -> str | None:
@@ -592,7 +597,9 @@ def check_policy(
             try:
                 baseline = registry[b]
             except KeyError:
-                raise KeyError(f"unknown baseline {b!r} (known: {', '.join(registry)})") from None
+                raise UnknownBaselineError(
+                    f"unknown baseline {b!r} (known: {', '.join(registry)})"
+                ) from None
         if baseline.name not in (c.name for c in chosen):
             chosen.append(baseline)
     waivers = _resolve_waivers(policy, registry)

@@ -28,7 +28,7 @@ import attrs
 
 from secpolicy.crypto import BlindIndex as _Index
 from secpolicy.crypto import DeterministicEncryptor, FieldEncryptor
-from secpolicy.exceptions import DecryptionError, PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, DecryptionError, PolicyConfigError
 from secpolicy.integrations._extra import missing_extra
 
 try:
@@ -206,10 +206,10 @@ class _NoValueComparison(TypeDecorator.Comparator[Any]):
 def _plain(value: object, binary: bool) -> bytes:  # noqa: FBT001 (internal helper)
     if binary:
         if not isinstance(value, bytes):
-            raise TypeError(f"this column holds bytes, not {type(value).__name__}")
+            raise ArgumentTypeError(f"this column holds bytes, not {type(value).__name__}")
         return value
     if not isinstance(value, str):
-        raise TypeError(f"this column holds str, not {type(value).__name__}")
+        raise ArgumentTypeError(f"this column holds str, not {type(value).__name__}")
     return value.encode("utf-8")
 
 
@@ -420,7 +420,7 @@ class BlindIndex(_Bound):
         if isinstance(value, str) and self.normalize is not None:
             return self.normalize(value)
         if not isinstance(value, (str, bytes)):
-            raise TypeError(f"a blind index takes str or bytes, not {type(value).__name__}")
+            raise ArgumentTypeError(f"a blind index takes str or bytes, not {type(value).__name__}")
         return value
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:

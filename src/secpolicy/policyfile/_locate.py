@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final
 
+from secpolicy.exceptions import PolicyConfigError
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -91,7 +93,7 @@ class _Scanner:
             return _unescape(raw) if quote == '"' else raw
         match = _BARE_KEY.match(self.text, self.pos)
         if match is None:
-            raise ValueError(f"unexpected {self.peek()!r} at line {self.line}")
+            raise PolicyConfigError(f"unexpected character at line {self.line}")
         return self.advance(match.end() - self.pos)
 
     def dotted_key(self) -> list[str]:

@@ -9,7 +9,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from secpolicy._clock import ensure_aware
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import InvalidArgumentError, PolicyConfigError
 
 Semantics = Literal["day", "instant"]
 
@@ -79,7 +79,7 @@ class Period:
             ValueError: For a permanent period, which has no end.
         """
         if self.permanent:
-            raise ValueError("a permanent period has no end")
+            raise InvalidArgumentError("a permanent period has no end")
         return anchor + self._delta
 
     def end(self, anchor: datetime, *, tz: tzinfo, semantics: Semantics = "day") -> datetime | None:
