@@ -11,7 +11,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["pytester"]
@@ -25,3 +27,42 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+# -- real servers, shared by every test directory -------------------------------------
+# Started once per session, on free loopback ports, from the binaries the
+# ``test`` dependency group installs (see tests/stores/_servers.py);
+# SECPOLICY_TEST_POSTGRES_URL / SECPOLICY_TEST_REDIS_URL point at running ones.
+# A server that cannot start is an error, never a skip.
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The URL of a PostgreSQL server for this session."""
+    given = os.environ.get("SECPOLICY_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    from tests.stores._servers import PostgresServer
+
+    server = PostgresServer()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """The URL of a Redis server for this session."""
+    given = os.environ.get("SECPOLICY_TEST_REDIS_URL")
+    if given:
+        yield given
+        return
+    from tests.stores._servers import RedisServer
+
+    server = RedisServer()
+    try:
+        yield server.start()
+    finally:
+        server.stop()

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import operator
-import os
 from typing import Any
 
 import pytest
@@ -88,20 +87,12 @@ def crypto() -> Crypto:
     return Crypto()
 
 
-#: The PostgreSQL server of the stores tests, when one is running
-#: (``postgresql+psycopg://user@host/db``); without it only SQLite runs.
-POSTGRES_URL = os.environ.get("SECPOLICY_TEST_POSTGRES_URL")
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, crypto: Crypto) -> Any:
-    """An engine with the schema created, and the mapped classes (SQLite; PostgreSQL too if set)."""
+    """An engine with the schema created, and the mapped classes, on SQLite and PostgreSQL."""
     customer, staff, notes = schema(crypto)
     if request.param == "postgresql":
-        if not POSTGRES_URL:
-            pytest.skip("SECPOLICY_TEST_POSTGRES_URL is not set")
-        pytest.importorskip("psycopg")
-        engine = sa.create_engine(POSTGRES_URL)
+        engine = sa.create_engine(request.getfixturevalue("postgres_url"))
         customer.metadata.drop_all(engine)
     else:
         engine = sa.create_engine("sqlite://")

@@ -13,7 +13,6 @@ the servers without seeing each other's data.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -25,37 +24,8 @@ import redis
 import sqlalchemy as sa
 
 from secpolicy.audit import Anchor
-from tests.stores._servers import PostgresServer, RedisServer
 
 START = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """The URL of a PostgreSQL server for this session."""
-    given = os.environ.get("SECPOLICY_TEST_POSTGRES_URL")
-    if given:
-        yield given
-        return
-    server = PostgresServer()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    """The URL of a Redis server for this session."""
-    given = os.environ.get("SECPOLICY_TEST_REDIS_URL")
-    if given:
-        yield given
-        return
-    server = RedisServer()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
 
 
 @pytest.fixture
