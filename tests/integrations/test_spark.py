@@ -80,7 +80,7 @@ class TestMaskColumns:
         """A factory that reads its key on the executor may use keyed operators."""
         key_file = tmp_path / "pseudonyms.json"
         keyset = Keyset.generate("HMAC-SHA256")
-        FileKeyProvider(key_file).save(keyset)
+        FileKeyProvider(key_file, unencrypted=True).save(keyset)
         provider = FileKeyProvider(key_file)
 
         def factory() -> Masker:
@@ -96,7 +96,7 @@ class TestPseudonymizeAndJoin:
         """Pseudonymised on the executors with a provider's key, two frames still join."""
         key_file = tmp_path / "keys.json"
         keyset = Keyset.generate("HMAC-SHA256")
-        FileKeyProvider(key_file).save(keyset)
+        FileKeyProvider(key_file, unencrypted=True).save(keyset)
         provider = FileKeyProvider(key_file)
         customers = _frame(
             session,
