@@ -1,0 +1,113 @@
+"""Attacks on the RBAC engine through its public API, each once a wrong allow."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from secpolicy import FrozenClock
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.rbac import RBAC
+
+_DAY = "2026-01-01T00:00:00+00:00"
+
+
+def _document() -> dict[str, Any]:
+    """A policy with a privileged role needing two approvals and no grant of it."""
+    return {
+        "format": 2,
+        "roles": {"approver": {}, "dba": {"privileged": True, "approvals": 2}},
+        "users": ["m", "boss", "ap", "ap2"],
+        "grants": [{"role": "dba", "resource": "db/**", "action": "admin"}],
+        "assignments": [
+            {"user": "ap", "role": "approver"},
+            {"user": "ap2", "role": "approver"},
+        ],
+    }
+
+
+def _grant(**fields: Any) -> dict[str, Any]:
+    return {
+        "request_id": "gr-1",
+        "user": "m",
+        "role": "dba",
+        "starts": _DAY,
+        "expires": "2026-01-01T01:00:00+00:00",
+        "requested_by": "boss",
+        "approvers": ["ap", "ap2"],
+        "reason": "x",
+        **fields,
+    }
+
+
+def _pending(**fields: Any) -> dict[str, Any]:
+    return {
+        "request_id": "gr-1",
+        "user": "m",
+        "role": "dba",
+        "requested_by": "boss",
+        "requested_at": _DAY,
+        "duration_seconds": 3600,
+        "reason": "x",
+        "approvals_required": 2,
+        "approvers": [],
+        "expires": "2026-01-02T00:00:00+00:00",
+        **fields,
+    }
+
+
+class TestSmuggledGrants:
+    @pytest.mark.parametrize(
+        ("fields", "path"),
+        [
+            ({"approvers": []}, r"privileged_grants\[0\]\.approvers"),
+            ({"approvers": ["ap"]}, r"privileged_grants\[0\]\.approvers"),
+            ({"approvers": ["ap", "ap"]}, r"privileged_grants\[0\]\.approvers"),
+            ({"approvers": ["m", "ap"]}, r"privileged_grants\[0\]\.approvers"),
+            ({"approvers": ["boss", "ap"]}, r"privileged_grants\[0\]\.approvers"),
+            ({"expires": "2099-01-01T00:00:00+00:00"}, r"privileged_grants\[0\]"),
+        ],
+    )
+    def test_grant_the_workflow_refuses_does_not_load(
+        self, clock: FrozenClock, fields: dict[str, Any], path: str
+    ) -> None:
+        """A saved grant without enough distinct outside approvers, or too long, is refused."""
+        document = {**_document(), "privileged_grants": [_grant(**fields)]}
+        with pytest.raises(PolicyConfigError, match=path):
+            RBAC.from_dict(document, clock=clock)
+
+    def test_valid_grant_loads(self, clock: FrozenClock) -> None:
+        """A grant the workflow could have produced loads and is in force."""
+        rbac = RBAC.from_dict({**_document(), "privileged_grants": [_grant()]}, clock=clock)
+        assert rbac.check("m", "db/1", "admin")
+
+    @pytest.mark.parametrize(
+        ("fields", "path"),
+        [
+            ({"approvals_required": 1}, r"pending_requests\[0\]\.approvals_required"),
+            ({"duration_seconds": 10**8}, r"pending_requests\[0\]"),
+            ({"approvers": ["ghost"]}, r"pending_requests\[0\]\.approvers\[0\]"),
+            ({"approvers": ["m"]}, r"pending_requests\[0\]\.approvers"),
+            ({"approvers": ["ap", "ap2"]}, r"pending_requests\[0\]\.approvers"),
+            ({"requested_by": "ghost"}, r"pending_requests\[0\]\.requested_by"),
+            ({"expires": "2099-01-01T00:00:00+00:00"}, r"pending_requests\[0\]\.expires"),
+        ],
+    )
+    def test_pending_request_the_workflow_refuses_does_not_load(
+        self, clock: FrozenClock, fields: dict[str, Any], path: str
+    ) -> None:
+        """A saved request with fewer approvals, a longer grant or a longer life is refused."""
+        document = {**_document(), "pending_requests": [_pending(**fields)]}
+        with pytest.raises(PolicyConfigError, match=path):
+            RBAC.from_dict(document, clock=clock)
+
+    def test_lowered_approval_count_gives_nothing(self, clock: FrozenClock) -> None:
+        """One approval of a loaded request for a two-approval role activates nothing."""
+        rbac = RBAC.from_dict({**_document(), "pending_requests": [_pending()]}, clock=clock)
+        assert rbac.approve("gr-1", by="ap") is None
+        assert not rbac.check("m", "db/1", "admin")
+        clock.advance(timedelta(minutes=1))
+        assert rbac.approve("gr-1", by="ap2") is not None
+        assert rbac.check("m", "db/1", "admin")
