@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from secpolicy import FrozenClock
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
 from secpolicy.rbac import RBAC
 
 _DAY = "2026-01-01T00:00:00+00:00"
@@ -111,3 +111,55 @@ class TestSmuggledGrants:
         clock.advance(timedelta(minutes=1))
         assert rbac.approve("gr-1", by="ap2") is not None
         assert rbac.check("m", "db/1", "admin")
+
+
+def _split() -> RBAC:
+    """Requesting and approving kept apart by static SoD; a privileged role to approve."""
+    rbac = RBAC()
+    rbac.add_role("approver")
+    rbac.add_role("requester")
+    rbac.add_role("dba", privileged=True)
+    rbac.grant("dba", "db/**", "admin")
+    rbac.add_ssd("req-vs-approve", ["requester", "approver"], 2)
+    for user in ("x", "y", "boss"):
+        rbac.add_user(user)
+    return rbac
+
+
+class TestSoDAcrossTenants:
+    def test_global_approver_beside_tenant_requester_refused(self) -> None:
+        """A tenant-less approver role joined to a requester role in a tenant breaks SSD."""
+        rbac = _split()
+        rbac.assign("x", "requester", tenant="t1")
+        with pytest.raises(ConstraintViolation, match="req-vs-approve"):
+            rbac.assign("x", "approver")
+        request = rbac.request_grant(
+            "y", "dba", requested_by="boss", duration=timedelta(hours=1), reason="x", tenant="t1"
+        )
+        with pytest.raises(ConstraintViolation):
+            rbac.approve(request.request_id, by="x")
+
+    def test_tenant_requester_beside_global_approver_refused(self) -> None:
+        """The other order is refused too."""
+        rbac = _split()
+        rbac.assign("x", "approver")
+        with pytest.raises(ConstraintViolation, match="req-vs-approve"):
+            rbac.assign("x", "requester", tenant="t1")
+
+    def test_two_tenants_stay_apart(self) -> None:
+        """Duties in two different tenants do not meet: both assignments stand."""
+        rbac = _split()
+        rbac.assign("x", "approver", tenant="t1")
+        rbac.assign("x", "requester", tenant="t2")
+        assert rbac.assigned_roles("x", tenant="t2") == {"requester"}
+
+    def test_global_admin_beside_tenant_admin_refused(self) -> None:
+        """The three-administrator split cannot be joined across a tenant and no tenant."""
+        rbac = RBAC()
+        for role in ("sysadmin", "secadmin", "audadmin"):
+            rbac.add_role(role)
+        rbac.add_ssd("three-way", ["sysadmin", "secadmin", "audadmin"], 2)
+        rbac.add_user("z")
+        rbac.assign("z", "secadmin", tenant="t1")
+        with pytest.raises(ConstraintViolation, match="three-way"):
+            rbac.assign("z", "sysadmin")
