@@ -163,3 +163,26 @@ class TestSoDAcrossTenants:
         rbac.assign("z", "secadmin", tenant="t1")
         with pytest.raises(ConstraintViolation, match="three-way"):
             rbac.assign("z", "sysadmin")
+
+
+class TestGrantDuration:
+    def test_role_maximum_cannot_exceed_the_engine_maximum(self, clock: FrozenClock) -> None:
+        """A role's max_duration only shortens grants: 300 days stays above a 7-day cap."""
+        rbac = RBAC(clock=clock)
+        rbac.add_role("approver")
+        rbac.add_role("p", privileged=True, max_duration=timedelta(days=365))
+        for user in ("m", "boss"):
+            rbac.add_user(user)
+        with pytest.raises(PolicyConfigError, match="duration"):
+            rbac.request_grant(
+                "m", "p", requested_by="boss", duration=timedelta(days=300), reason="x"
+            )
+        rbac.request_grant("m", "p", requested_by="boss", duration=timedelta(days=7), reason="x")
+
+    def test_loaded_grant_respects_the_engine_maximum(self, clock: FrozenClock) -> None:
+        """A saved 30-day grant of a role with a 365-day maximum exceeds the 7-day cap."""
+        document = _document()
+        document["roles"]["dba"]["max_duration_seconds"] = 365 * 86400
+        grant = _grant(expires="2026-01-31T00:00:00+00:00")
+        with pytest.raises(PolicyConfigError, match=r"privileged_grants\[0\]"):
+            RBAC.from_dict({**document, "privileged_grants": [grant]}, clock=clock)

@@ -20,6 +20,7 @@ from secpolicy._clock import to_utc
 from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
 from secpolicy.rbac import _ops
 from secpolicy.rbac._constraints import check_ssd
+from secpolicy.rbac._grants import longest_grant
 from secpolicy.rbac._model import ADMIN_KINDS, AdminRights, PendingRequest, PrivilegedGrant
 from secpolicy.rbac._names import canon_id
 from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State, new_state
@@ -306,7 +307,7 @@ def _load_grants(state: State, data: Mapping[str, Any]) -> State:  # noqa: PLR09
     ) -> tuple[str, tuple[str, ...]]:
         # What the workflow would have refused: a grant longer than the role
         # allows, self-approval, one approver counted twice.
-        limit = state.roles[role].max_duration or state.config.max_grant_duration
+        limit = longest_grant(state, role)
         if span > limit:
             raise PolicyConfigError(f"may last at most {limit}", field=path)
         asker = canon_id(item.get("requested_by"), f"{path}.requested_by")
