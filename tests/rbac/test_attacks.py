@@ -9,7 +9,7 @@ import pytest
 
 from secpolicy import FrozenClock
 from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
-from secpolicy.rbac import RBAC
+from secpolicy.rbac import RBAC, AdminRights
 
 _DAY = "2026-01-01T00:00:00+00:00"
 
@@ -186,3 +186,56 @@ class TestGrantDuration:
         grant = _grant(expires="2026-01-31T00:00:00+00:00")
         with pytest.raises(PolicyConfigError, match=r"privileged_grants\[0\]"):
             RBAC.from_dict({**document, "privileged_grants": [grant]}, clock=clock)
+
+
+def _administered() -> RBAC:
+    """The three-administrator split in force; josé is the security administrator."""
+    rbac = RBAC()
+    for role in ("sys", "sec", "aud", "teller", "base"):
+        rbac.add_role(role)
+    rbac.add_role("officer", inherits=["base"])
+    rbac.grant("teller", "accounts/**", "read")
+    for user in ("josé", "bob", "carl", "dan"):
+        rbac.add_user(user)
+    rbac.assign("josé", "sec")
+    rbac.assign("josé", "officer", tenant="t1")
+    rbac.assign("bob", "sys")
+    rbac.set_admin_rights(AdminRights.three_way(system="sys", security="sec", audit="aud"))
+    return rbac
+
+
+class TestAdministratorsOwnAccess:
+    def test_security_admin_cannot_grant_to_own_role(self) -> None:
+        """Granting `**` to the role one holds is administering one's own access."""
+        rbac = _administered()
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.grant("sec", "**", "*", by="josé")
+        assert not rbac.check("josé", "accounts/1", "read")
+
+    def test_inherited_role_held_in_a_tenant_counts(self) -> None:
+        """A tenant-less grant to a junior of a role held in a tenant is refused."""
+        rbac = _administered()
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.grant("base", "**", "*", by="josé")
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.grant("base", "**", "*", tenant="t1", by="josé")
+
+    def test_cannot_lift_a_deny_on_own_role(self) -> None:
+        """Revoking a rule of a held role (a deny included) is refused; adding a deny is fine."""
+        rbac = _administered()
+        rbac.deny("sec", "accounts/**", "*", by="josé")
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.revoke("sec", "accounts/**", "*", by="josé")
+
+    def test_system_admin_cannot_widen_own_role(self) -> None:
+        """Making a held role inherit another is refused too."""
+        rbac = _administered()
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.add_inheritance("sys", "teller", by="bob")
+
+    def test_others_roles_still_administered(self) -> None:
+        """Granting to a role the administrator does not hold works."""
+        rbac = _administered()
+        rbac.grant("teller", "loans/**", "read", by="josé")
+        rbac.assign("dan", "teller", by="josé")
+        assert rbac.check("dan", "loans/1", "read")
