@@ -349,12 +349,13 @@ class TestDocuments:
             "role": "p",
             "starts": "2026-01-01T00:00:00+00:00",
             "expires": "2026-01-02T00:00:00+00:00",
-            "requested_by": "u",
+            "requested_by": "boss",
+            "approvers": ["ap"],
             "reason": "x",
         }
         document = {
             "roles": {"p": {"privileged": True}},
-            "users": ["u"],
+            "users": ["u", "boss", "ap"],
             "privileged_grants": [grant, grant],
         }
         with pytest.raises(PolicyConfigError, match="twice"):

@@ -150,7 +150,7 @@ BASE: dict[str, Any] = {
     "format": 2,
     "levels": ["low", "high"],
     "roles": {"a": {"inherits": ["b"]}, "b": {}, "p": {"privileged": True}},
-    "users": ["u", "v"],
+    "users": ["u", "v", "w"],
     "grants": [{"role": "a", "resource": "x/**", "action": "read"}],
     "denies": [{"role": "b", "resource": "x/y", "action": "*"}],
     "assignments": [{"user": "u", "role": "a", "since": "2026-01-01T00:00:00+00:00"}],
@@ -166,7 +166,7 @@ BASE: dict[str, Any] = {
             "starts": "2026-01-01T00:00:00+00:00",
             "expires": "2026-01-02T00:00:00+00:00",
             "requested_by": "u",
-            "approvers": ["u"],
+            "approvers": ["w"],
             "reason": "x",
         }
     ],
@@ -215,7 +215,7 @@ JUNK: list[Any] = [
 class TestFuzzedDocuments:
     def test_base_loads(self) -> None:
         """The fuzzing base document is valid."""
-        assert RBAC.from_dict(BASE).to_dict()["users"] == ["u", "v"]
+        assert RBAC.from_dict(BASE).to_dict()["users"] == ["u", "v", "w"]
 
     def test_every_mutation_is_a_policy_config_error(self) -> None:
         """Any node replaced by junk or deleted: it loads, or raises PolicyConfigError only."""
@@ -268,7 +268,7 @@ class TestLoadedGrantsChecked:
         """A saved privileged grant that breaks static SoD does not load."""
         document: dict[str, Any] = {
             "roles": {"p": {"privileged": True}, "q": {}},
-            "users": ["u"],
+            "users": ["u", "w", "z"],
             "assignments": [{"user": "u", "role": "q"}],
             "ssd": [{"name": "apart", "roles": ["p", "q"], "n": 2}],
             "privileged_grants": [
@@ -276,9 +276,10 @@ class TestLoadedGrantsChecked:
                     "request_id": "gr-1",
                     "user": "u",
                     "role": "p",
-                    "requested_by": "u",
-                    "starts": "2026-01-01T00:00:00+00:00",
-                    "expires": "2099-01-01T00:00:00+00:00",
+                    "requested_by": "w",
+                    "approvers": ["z"],
+                    "starts": "2099-01-01T00:00:00+00:00",
+                    "expires": "2099-01-02T00:00:00+00:00",
                     "reason": "x",
                 }
             ],

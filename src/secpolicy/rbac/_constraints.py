@@ -26,14 +26,20 @@ __all__ = ["check_dsd", "check_ssd", "dsd_breach", "ssd_held"]
 
 
 def ssd_held(state: State, tenant: str | None, user: str, now: datetime | None) -> set[str]:
-    """Every role *user* is authorized for, for static SoD: the full closure of what they hold."""
+    """Every role *user* is authorized for, for static SoD: the full closure of what they hold.
+
+    In a tenant, the roles held without a tenant count too: they carry
+    approval and administration rights into every tenant, so holding one
+    duty without a tenant and the other in a tenant is holding both there.
+    """
     held: set[str] = set()
     closure = state.closure
-    for role in state.assigned(tenant, user):
-        held |= closure[role]
-    for grant in state.user_grant_list(tenant, user):
-        if now is None or now < grant.expires:
-            held |= closure[grant.role]
+    for scope in (tenant, None) if tenant is not None else (None,):
+        for role in state.assigned(scope, user):
+            held |= closure[role]
+        for grant in state.user_grant_list(scope, user):
+            if now is None or now < grant.expires:
+                held |= closure[grant.role]
     return held
 
 
@@ -54,6 +60,21 @@ def check_ssd(
         return
     if users is None:
         users = {*state.assignments.keys(), *state.user_grants.keys()}
+    else:
+        users = set(users)
+        everywhere = {user for tenant, user in users if tenant is None}
+        if everywhere:
+            # A change without a tenant reaches the user's roles in every
+            # tenant (tenants are read off the role memberships and grants,
+            # far fewer than the assignments).
+            tenants = {t for t, _ in state.members} | {t for t, _ in state.user_grants}
+            tenants.discard(None)
+            users.update(
+                (tenant, user)
+                for tenant in tenants
+                for user in everywhere
+                if (tenant, user) in state.assignments or (tenant, user) in state.user_grants
+            )
     for tenant, user in users:
         held = ssd_held(state, tenant, user, now)
         for constraint in state.ssd.values():

@@ -32,6 +32,13 @@ def _registered(state: State, name: object, field: str) -> str:
     return user
 
 
+def longest_grant(state: State, role: str) -> timedelta:
+    """The longest grant of *role*: the engine's maximum, or the role's if shorter."""
+    limit = state.config.max_grant_duration
+    own = state.roles[role].max_duration
+    return limit if own is None else min(own, limit)
+
+
 def approver_roles(state: State, role: str) -> frozenset[str] | None:
     """The roles an approver of *role* must hold (None: any registered user may approve)."""
     info = state.roles[role]
@@ -84,7 +91,7 @@ def request(
     span: object = duration
     if not isinstance(span, timedelta) or span <= timedelta(0):
         raise PolicyConfigError("must be a positive timedelta", field="duration")
-    limit = info.max_duration or state.config.max_grant_duration
+    limit = longest_grant(state, name)
     if duration > limit:
         raise PolicyConfigError(f"may be at most {limit}", field="duration")
     request_id = f"gr-{state.next_request}"

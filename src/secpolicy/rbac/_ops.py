@@ -74,6 +74,24 @@ def _authorize(  # noqa: PLR0917 (internal, one call shape)
         )
 
 
+def _not_own_role(  # noqa: PLR0917 (internal, one call shape)
+    state: State, kind: AdminKind, by: str | None, role: str, tenant: str | None, at: datetime
+) -> None:
+    """Refuse, under admin rights, a change that widens a role *by* holds (own access)."""
+    if state.config.admin is None or by is None:
+        return
+    scopes: set[str | None] = {None, tenant}
+    if tenant is None:
+        # A rule without a tenant applies in every tenant the administrator is in.
+        scopes |= {t for t, _ in state.members} | {t for t, _ in state.user_grants}
+    for scope in scopes:
+        if role in effective(state, scope, by, at).roles:
+            raise ConstraintViolation(
+                f"{by!r} may not administer their own access ({kind} of role {role!r}, "
+                "which they hold)"
+            )
+
+
 def _role(state: State, value: object, field: str = "role") -> str:
     name = canon_id(value, field)
     if name not in state.roles:
@@ -225,6 +243,7 @@ def op_add_inheritance(
     _authorize(state, "roles", by, None, None, at)
     senior = _role(state, args.get("senior"), "senior")
     junior = _role(state, args.get("junior"), "junior")
+    _not_own_role(state, "roles", by, senior, None, at)
     if senior in state.closure[junior]:
         cycle = " -> ".join([senior, *_path(state, junior, senior)])
         raise PolicyConfigError(f"cycle {cycle}", field=f"roles.{senior}.inherits")
@@ -518,6 +537,8 @@ def _op_rule(
         segments = canon_pattern(_resource_text(args.get("resource")))
         text = "/".join(segments)
         _authorize(state, "permissions", by, tenant, None, at)
+        if effect == "allow":
+            _not_own_role(state, "permissions", by, role, tenant, at)
         existing = state.rule_index.get((tenant, role))
         if existing is not None and (text, action, effect) in existing:
             return Result(state, [])
@@ -536,6 +557,7 @@ def op_revoke(state: State, args: Mapping[str, Any], at: datetime, by: str | Non
     action = canon_action(args.get("action"), pattern=True)
     pattern = ResourcePattern(_resource_text(args.get("resource")))
     _authorize(state, "permissions", by, tenant, None, at)
+    _not_own_role(state, "permissions", by, role, tenant, at)
     existing = state.rule_index.get((tenant, role), _M)
     found = [
         existing[(pattern.text, action, effect)]

@@ -20,6 +20,7 @@ from secpolicy._clock import to_utc
 from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
 from secpolicy.rbac import _ops
 from secpolicy.rbac._constraints import check_ssd
+from secpolicy.rbac._grants import longest_grant
 from secpolicy.rbac._model import ADMIN_KINDS, AdminRights, PendingRequest, PrivilegedGrant
 from secpolicy.rbac._names import canon_id
 from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State, new_state
@@ -278,7 +279,7 @@ def _request_number(request_id: object, path: str) -> int:
     return int(digits)
 
 
-def _load_grants(state: State, data: Mapping[str, Any]) -> State:
+def _load_grants(state: State, data: Mapping[str, Any]) -> State:  # noqa: PLR0915 (grants and requests)
     highest = 0
     seen: set[str] = set()
 
@@ -300,6 +301,25 @@ def _load_grants(state: State, data: Mapping[str, Any]) -> State:
         tenant = None if item.get("tenant") is None else canon_id(item["tenant"], f"{path}.tenant")
         reason = _str(item, "reason", path)
         return request_id, user, role, tenant, reason
+
+    def vetted(
+        item: Mapping[str, Any], path: str, user: str, role: str, span: timedelta
+    ) -> tuple[str, tuple[str, ...]]:
+        # What the workflow would have refused: a grant longer than the role
+        # allows, self-approval, one approver counted twice.
+        limit = longest_grant(state, role)
+        if span > limit:
+            raise PolicyConfigError(f"may last at most {limit}", field=path)
+        asker = canon_id(item.get("requested_by"), f"{path}.requested_by")
+        approvers = tuple(_names(item.get("approvers", []), f"{path}.approvers"))
+        if len(set(approvers)) != len(approvers):
+            raise PolicyConfigError("names an approver twice", field=f"{path}.approvers")
+        if {user, asker} & set(approvers):
+            raise PolicyConfigError(
+                "an approver may be neither the requester nor the grantee",
+                field=f"{path}.approvers",
+            )
+        return asker, approvers
 
     for i, raw in enumerate(_list(data.get("privileged_grants", []), "privileged_grants")):
         path = f"privileged_grants[{i}]"
@@ -323,6 +343,11 @@ def _load_grants(state: State, data: Mapping[str, Any]) -> State:
         starts, expires = _time(item, "starts", path), _time(item, "expires", path)
         if expires <= starts:
             raise PolicyConfigError("must be after starts", field=f"{path}.expires")
+        asker, approvers = vetted(item, path, user, role, expires - starts)
+        if len(approvers) < state.roles[role].approvals:
+            raise PolicyConfigError(
+                f"needs {state.roles[role].approvals} approvals", field=f"{path}.approvers"
+            )
         grant = PrivilegedGrant(
             request_id=request_id,
             user=user,
@@ -330,8 +355,8 @@ def _load_grants(state: State, data: Mapping[str, Any]) -> State:
             tenant=tenant,
             starts=starts,
             expires=expires,
-            requested_by=canon_id(item.get("requested_by"), f"{path}.requested_by"),
-            approvers=tuple(_names(item.get("approvers", []), f"{path}.approvers")),
+            requested_by=asker,
+            approvers=approvers,
             reason=reason,
         )
         key = (tenant, user)
@@ -360,26 +385,50 @@ def _load_grants(state: State, data: Mapping[str, Any]) -> State:
             path,
         )
         request_id, user, role, tenant, reason = common(item, path)
-        required = item.get("approvals_required", 1)
-        if isinstance(required, bool) or not isinstance(required, int) or required < 1:
-            raise PolicyConfigError("must be at least 1", field=f"{path}.approvals_required")
+        needed = state.roles[role].approvals
+        required = item.get("approvals_required", needed)
+        if isinstance(required, bool) or not isinstance(required, int) or required != needed:
+            raise PolicyConfigError(
+                f"must be the role's number of approvals ({needed})",
+                field=f"{path}.approvals_required",
+            )
+        duration = _seconds(item, "duration_seconds", path, timedelta(0))
+        if duration <= timedelta(0):
+            raise PolicyConfigError(
+                "must be a positive number of seconds", field=f"{path}.duration_seconds"
+            )
+        asker, approvers = vetted(item, path, user, role, duration)
+        if asker not in state.users:
+            raise PolicyConfigError(f"unknown user {asker!r}", field=f"{path}.requested_by")
+        for j, approver in enumerate(approvers):
+            if approver not in state.users:
+                raise PolicyConfigError(
+                    f"unknown user {approver!r}", field=f"{path}.approvers[{j}]"
+                )
+        if len(approvers) >= required:
+            raise PolicyConfigError(
+                "has every approval it needs, so it is not pending", field=f"{path}.approvers"
+            )
+        requested_at = _time(item, "requested_at", path)
+        expires = _time(item, "expires", path)
+        if expires > requested_at + state.config.request_ttl:
+            raise PolicyConfigError(
+                f"must lapse within {state.config.request_ttl} of the request",
+                field=f"{path}.expires",
+            )
         pending = PendingRequest(
             request_id=request_id,
             user=user,
             role=role,
             tenant=tenant,
-            requested_by=canon_id(item.get("requested_by"), f"{path}.requested_by"),
-            requested_at=_time(item, "requested_at", path),
-            duration=_seconds(item, "duration_seconds", path, timedelta(0)),
+            requested_by=asker,
+            requested_at=requested_at,
+            duration=duration,
             reason=reason,
             approvals_required=required,
-            approvers=tuple(_names(item.get("approvers", []), f"{path}.approvers")),
-            expires=_time(item, "expires", path),
+            approvers=approvers,
+            expires=expires,
         )
-        if pending.duration <= timedelta(0):
-            raise PolicyConfigError(
-                "must be a positive number of seconds", field=f"{path}.duration_seconds"
-            )
         state = state.derive(pending=state.pending.set(request_id, pending))
     return state.derive(next_request=max(state.next_request, highest + 1))
 

@@ -1,0 +1,241 @@
+"""Attacks on the RBAC engine through its public API, each once a wrong allow."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from secpolicy import FrozenClock
+from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
+from secpolicy.rbac import RBAC, AdminRights
+
+_DAY = "2026-01-01T00:00:00+00:00"
+
+
+def _document() -> dict[str, Any]:
+    """A policy with a privileged role needing two approvals and no grant of it."""
+    return {
+        "format": 2,
+        "roles": {"approver": {}, "dba": {"privileged": True, "approvals": 2}},
+        "users": ["m", "boss", "ap", "ap2"],
+        "grants": [{"role": "dba", "resource": "db/**", "action": "admin"}],
+        "assignments": [
+            {"user": "ap", "role": "approver"},
+            {"user": "ap2", "role": "approver"},
+        ],
+    }
+
+
+def _grant(**fields: Any) -> dict[str, Any]:
+    return {
+        "request_id": "gr-1",
+        "user": "m",
+        "role": "dba",
+        "starts": _DAY,
+        "expires": "2026-01-01T01:00:00+00:00",
+        "requested_by": "boss",
+        "approvers": ["ap", "ap2"],
+        "reason": "x",
+        **fields,
+    }
+
+
+def _pending(**fields: Any) -> dict[str, Any]:
+    return {
+        "request_id": "gr-1",
+        "user": "m",
+        "role": "dba",
+        "requested_by": "boss",
+        "requested_at": _DAY,
+        "duration_seconds": 3600,
+        "reason": "x",
+        "approvals_required": 2,
+        "approvers": [],
+        "expires": "2026-01-02T00:00:00+00:00",
+        **fields,
+    }
+
+
+class TestSmuggledGrants:
+    @pytest.mark.parametrize(
+        ("fields", "path"),
+        [
+            ({"approvers": []}, r"privileged_grants\[0\]\.approvers"),
+            ({"approvers": ["ap"]}, r"privileged_grants\[0\]\.approvers"),
+            ({"approvers": ["ap", "ap"]}, r"privileged_grants\[0\]\.approvers"),
+            ({"approvers": ["m", "ap"]}, r"privileged_grants\[0\]\.approvers"),
+            ({"approvers": ["boss", "ap"]}, r"privileged_grants\[0\]\.approvers"),
+            ({"expires": "2099-01-01T00:00:00+00:00"}, r"privileged_grants\[0\]"),
+        ],
+    )
+    def test_grant_the_workflow_refuses_does_not_load(
+        self, clock: FrozenClock, fields: dict[str, Any], path: str
+    ) -> None:
+        """A saved grant without enough distinct outside approvers, or too long, is refused."""
+        document = {**_document(), "privileged_grants": [_grant(**fields)]}
+        with pytest.raises(PolicyConfigError, match=path):
+            RBAC.from_dict(document, clock=clock)
+
+    def test_valid_grant_loads(self, clock: FrozenClock) -> None:
+        """A grant the workflow could have produced loads and is in force."""
+        rbac = RBAC.from_dict({**_document(), "privileged_grants": [_grant()]}, clock=clock)
+        assert rbac.check("m", "db/1", "admin")
+
+    @pytest.mark.parametrize(
+        ("fields", "path"),
+        [
+            ({"approvals_required": 1}, r"pending_requests\[0\]\.approvals_required"),
+            ({"duration_seconds": 10**8}, r"pending_requests\[0\]"),
+            ({"approvers": ["ghost"]}, r"pending_requests\[0\]\.approvers\[0\]"),
+            ({"approvers": ["m"]}, r"pending_requests\[0\]\.approvers"),
+            ({"approvers": ["ap", "ap2"]}, r"pending_requests\[0\]\.approvers"),
+            ({"requested_by": "ghost"}, r"pending_requests\[0\]\.requested_by"),
+            ({"expires": "2099-01-01T00:00:00+00:00"}, r"pending_requests\[0\]\.expires"),
+        ],
+    )
+    def test_pending_request_the_workflow_refuses_does_not_load(
+        self, clock: FrozenClock, fields: dict[str, Any], path: str
+    ) -> None:
+        """A saved request with fewer approvals, a longer grant or a longer life is refused."""
+        document = {**_document(), "pending_requests": [_pending(**fields)]}
+        with pytest.raises(PolicyConfigError, match=path):
+            RBAC.from_dict(document, clock=clock)
+
+    def test_lowered_approval_count_gives_nothing(self, clock: FrozenClock) -> None:
+        """One approval of a loaded request for a two-approval role activates nothing."""
+        rbac = RBAC.from_dict({**_document(), "pending_requests": [_pending()]}, clock=clock)
+        assert rbac.approve("gr-1", by="ap") is None
+        assert not rbac.check("m", "db/1", "admin")
+        clock.advance(timedelta(minutes=1))
+        assert rbac.approve("gr-1", by="ap2") is not None
+        assert rbac.check("m", "db/1", "admin")
+
+
+def _split() -> RBAC:
+    """Requesting and approving kept apart by static SoD; a privileged role to approve."""
+    rbac = RBAC()
+    rbac.add_role("approver")
+    rbac.add_role("requester")
+    rbac.add_role("dba", privileged=True)
+    rbac.grant("dba", "db/**", "admin")
+    rbac.add_ssd("req-vs-approve", ["requester", "approver"], 2)
+    for user in ("x", "y", "boss"):
+        rbac.add_user(user)
+    return rbac
+
+
+class TestSoDAcrossTenants:
+    def test_global_approver_beside_tenant_requester_refused(self) -> None:
+        """A tenant-less approver role joined to a requester role in a tenant breaks SSD."""
+        rbac = _split()
+        rbac.assign("x", "requester", tenant="t1")
+        with pytest.raises(ConstraintViolation, match="req-vs-approve"):
+            rbac.assign("x", "approver")
+        request = rbac.request_grant(
+            "y", "dba", requested_by="boss", duration=timedelta(hours=1), reason="x", tenant="t1"
+        )
+        with pytest.raises(ConstraintViolation):
+            rbac.approve(request.request_id, by="x")
+
+    def test_tenant_requester_beside_global_approver_refused(self) -> None:
+        """The other order is refused too."""
+        rbac = _split()
+        rbac.assign("x", "approver")
+        with pytest.raises(ConstraintViolation, match="req-vs-approve"):
+            rbac.assign("x", "requester", tenant="t1")
+
+    def test_two_tenants_stay_apart(self) -> None:
+        """Duties in two different tenants do not meet: both assignments stand."""
+        rbac = _split()
+        rbac.assign("x", "approver", tenant="t1")
+        rbac.assign("x", "requester", tenant="t2")
+        assert rbac.assigned_roles("x", tenant="t2") == {"requester"}
+
+    def test_global_admin_beside_tenant_admin_refused(self) -> None:
+        """The three-administrator split cannot be joined across a tenant and no tenant."""
+        rbac = RBAC()
+        for role in ("sysadmin", "secadmin", "audadmin"):
+            rbac.add_role(role)
+        rbac.add_ssd("three-way", ["sysadmin", "secadmin", "audadmin"], 2)
+        rbac.add_user("z")
+        rbac.assign("z", "secadmin", tenant="t1")
+        with pytest.raises(ConstraintViolation, match="three-way"):
+            rbac.assign("z", "sysadmin")
+
+
+class TestGrantDuration:
+    def test_role_maximum_cannot_exceed_the_engine_maximum(self, clock: FrozenClock) -> None:
+        """A role's max_duration only shortens grants: 300 days stays above a 7-day cap."""
+        rbac = RBAC(clock=clock)
+        rbac.add_role("approver")
+        rbac.add_role("p", privileged=True, max_duration=timedelta(days=365))
+        for user in ("m", "boss"):
+            rbac.add_user(user)
+        with pytest.raises(PolicyConfigError, match="duration"):
+            rbac.request_grant(
+                "m", "p", requested_by="boss", duration=timedelta(days=300), reason="x"
+            )
+        rbac.request_grant("m", "p", requested_by="boss", duration=timedelta(days=7), reason="x")
+
+    def test_loaded_grant_respects_the_engine_maximum(self, clock: FrozenClock) -> None:
+        """A saved 30-day grant of a role with a 365-day maximum exceeds the 7-day cap."""
+        document = _document()
+        document["roles"]["dba"]["max_duration_seconds"] = 365 * 86400
+        grant = _grant(expires="2026-01-31T00:00:00+00:00")
+        with pytest.raises(PolicyConfigError, match=r"privileged_grants\[0\]"):
+            RBAC.from_dict({**document, "privileged_grants": [grant]}, clock=clock)
+
+
+def _administered() -> RBAC:
+    """The three-administrator split in force; josé is the security administrator."""
+    rbac = RBAC()
+    for role in ("sys", "sec", "aud", "teller", "base"):
+        rbac.add_role(role)
+    rbac.add_role("officer", inherits=["base"])
+    rbac.grant("teller", "accounts/**", "read")
+    for user in ("josé", "bob", "carl", "dan"):
+        rbac.add_user(user)
+    rbac.assign("josé", "sec")
+    rbac.assign("josé", "officer", tenant="t1")
+    rbac.assign("bob", "sys")
+    rbac.set_admin_rights(AdminRights.three_way(system="sys", security="sec", audit="aud"))
+    return rbac
+
+
+class TestAdministratorsOwnAccess:
+    def test_security_admin_cannot_grant_to_own_role(self) -> None:
+        """Granting `**` to the role one holds is administering one's own access."""
+        rbac = _administered()
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.grant("sec", "**", "*", by="josé")
+        assert not rbac.check("josé", "accounts/1", "read")
+
+    def test_inherited_role_held_in_a_tenant_counts(self) -> None:
+        """A tenant-less grant to a junior of a role held in a tenant is refused."""
+        rbac = _administered()
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.grant("base", "**", "*", by="josé")
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.grant("base", "**", "*", tenant="t1", by="josé")
+
+    def test_cannot_lift_a_deny_on_own_role(self) -> None:
+        """Revoking a rule of a held role (a deny included) is refused; adding a deny is fine."""
+        rbac = _administered()
+        rbac.deny("sec", "accounts/**", "*", by="josé")
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.revoke("sec", "accounts/**", "*", by="josé")
+
+    def test_system_admin_cannot_widen_own_role(self) -> None:
+        """Making a held role inherit another is refused too."""
+        rbac = _administered()
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.add_inheritance("sys", "teller", by="bob")
+
+    def test_others_roles_still_administered(self) -> None:
+        """Granting to a role the administrator does not hold works."""
+        rbac = _administered()
+        rbac.grant("teller", "loans/**", "read", by="josé")
+        rbac.assign("dan", "teller", by="josé")
+        assert rbac.check("dan", "loans/1", "read")
