@@ -210,6 +210,26 @@ def _discard(awaitable: object) -> None:
         close()
 
 
+def _visible(text: str) -> str:
+    """*text* as the rules judge it: invisible characters and Latin accents removed.
+
+    Format characters (zero-width space and joiners, word joiner, BOM, soft
+    hyphen) do not show and do not slow a guesser who tries the bare word, so
+    they must not make ``pass\u200bword`` look new; combining marks on ASCII
+    letters (``paśsword``) are decoration of the same kind. Marks of other
+    scripts are left alone, since there they are part of the letters.
+    """
+    if text.isascii():
+        return text
+    kept: list[str] = []
+    for ch in unicodedata.normalize("NFD", text):
+        category = unicodedata.category(ch)
+        if category == "Cf" or (category == "Mn" and kept and kept[-1].isascii()):
+            continue
+        kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
 def _nfkc(password: str) -> str:
     if unicodedata.is_normalized("NFKC", password):  # a quick check in C; most inputs pass
         return password
@@ -323,9 +343,10 @@ class PasswordPolicy:
         text = _nfkc(password)
         if len(text) > self.max_length:
             return too_long
+        visible = _visible(text)
         found = [
-            *self._shape(text),
-            *self._guessable(text, context),
+            *self._shape(visible),
+            *self._guessable(visible, context),
             *self._history(password, context),
             *self._breached(text, context),
         ]

@@ -1,0 +1,45 @@
+"""Attacks on the password profiles and their configuration, from the documented promises."""
+
+from __future__ import annotations
+
+import pytest
+
+from secpolicy.password import PasswordPolicy, profiles
+
+PROFILES: dict[str, PasswordPolicy] = {
+    "NIST_800_63B": profiles.NIST_800_63B,
+    "NIST_800_63B_MFA": profiles.NIST_800_63B_MFA,
+    "OWASP_ASVS_5": profiles.OWASP_ASVS_5,
+    "PCI_DSS_4": profiles.PCI_DSS_4,
+    "CN_MLPS_L3": profiles.CN_MLPS_L3,
+}
+
+INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
+
+
+class TestInvisibleDecoration:
+    """Characters that do not show cannot make a common password look new."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("mark", INVISIBLE)
+    def test_zero_width_in_repeated_word(self, name: str, mark: str) -> None:
+        """`passwordpassword` with an invisible character between letters is refused."""
+        password = mark.join(["pass", "word", "pass", "word"])
+        assert not PROFILES[name].check(password).ok
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    def test_zero_width_padding_is_not_length(self, name: str) -> None:
+        """Invisible characters do not count towards the minimum length."""
+        check = PROFILES[name].check("Xk9#mQ2" + "\u200b" * 20)
+        assert "too_short" in check.codes
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    def test_accents_on_a_common_password(self, name: str) -> None:
+        """Accents over a repeated common word are trivial decoration."""
+        assert not PROFILES[name].check("pa\u015bswordpassw\u00f3rd").ok
+        assert not PROFILES[name].check("pas\u0301swordpasswo\u0308rd!").ok
+
+    def test_accents_on_other_scripts_untouched(self) -> None:
+        """Combining marks of scripts other than Latin still count as characters."""
+        phrase = "नमस्ते दुनिया मेरी किताब"
+        assert "too_short" not in profiles.NIST_800_63B.check(phrase).codes
