@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from secpolicy.password import PasswordPolicy, profiles
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.password import OfflineBreachChecker, PasswordPolicy, profiles
 
 PROFILES: dict[str, PasswordPolicy] = {
     "NIST_800_63B": profiles.NIST_800_63B,
@@ -43,3 +46,12 @@ class TestInvisibleDecoration:
         """Combining marks of scripts other than Latin still count as characters."""
         phrase = "नमस्ते दुनिया मेरी किताब"
         assert "too_short" not in profiles.NIST_800_63B.check(phrase).codes
+
+
+class TestBreachFileConfiguration:
+    """A breach file that cannot be searched is a configuration error."""
+
+    def test_directory_is_config_error(self, tmp_path: Path) -> None:
+        """A directory given as the breach file is refused with PolicyConfigError."""
+        with pytest.raises(PolicyConfigError):
+            OfflineBreachChecker(tmp_path)
