@@ -55,3 +55,15 @@ class TestBreachFileConfiguration:
         """A directory given as the breach file is refused with PolicyConfigError."""
         with pytest.raises(PolicyConfigError):
             OfflineBreachChecker(tmp_path)
+
+
+class TestShiftedWalks:
+    """Keyboard columns typed with shift are still walks."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password", ["!QAZ@WSX#EDC$RFV", "!qaz@wsx#edc$rfv", "ZAQ!XSW@CDE#VFR$"]
+    )
+    def test_shifted_column_walk(self, name: str, password: str) -> None:
+        """`!QAZ@WSX#EDC$RFV`, the shifted `1qaz2wsx3edc4rfv`, is refused."""
+        assert not PROFILES[name].check(password).ok
