@@ -67,3 +67,25 @@ class TestShiftedWalks:
     def test_shifted_column_walk(self, name: str, password: str) -> None:
         """`!QAZ@WSX#EDC$RFV`, the shifted `1qaz2wsx3edc4rfv`, is refused."""
         assert not PROFILES[name].check(password).ok
+
+
+class TestSpelledOut:
+    """A common password spelled letter by letter with a separator is still common."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "p-a-s-s-w-o-r-d-1-2",
+            "P.a.s.s.w.o.r.d.2024",
+            "p a s s w o r d p a s s",
+            "i_l_o_v_e_y_o_u_1",
+        ],
+    )
+    def test_separated_letters(self, name: str, password: str) -> None:
+        """Separators between the letters of `password` do not hide it."""
+        assert not PROFILES[name].check(password).ok
+
+    def test_passphrase_with_spaces_unaffected(self) -> None:
+        """Ordinary words separated by spaces are not read as a spelling."""
+        assert profiles.NIST_800_63B.check("correct staple ballad orbit tundra").ok

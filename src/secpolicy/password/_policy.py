@@ -230,6 +230,20 @@ def _visible(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
+#: Four or more single letters or digits each followed by the same separator:
+#: ``p-a-s-s``, ``p a s s``, ``P.a.s.s``.
+_SPELLED: Final = re.compile(r"([^\W_])([\W_])(?:[^\W_]\2){2,}[^\W_]")
+
+
+def _unspelled(text: str) -> str:
+    """*text* with the separators of letter-by-letter spellings removed (``p-a-s-s`` → ``pass``).
+
+    A guesser who tries ``password`` tries it with a separator between every
+    letter too, so the rules also judge that form.
+    """
+    return _SPELLED.sub(lambda m: m.group(0).replace(m.group(2), ""), text)
+
+
 def _nfkc(password: str) -> str:
     if unicodedata.is_normalized("NFKC", password):  # a quick check in C; most inputs pass
         return password
@@ -344,9 +358,14 @@ class PasswordPolicy:
         if len(text) > self.max_length:
             return too_long
         visible = _visible(text)
+        guessable = self._guessable(visible, context)
+        spelled = _unspelled(visible)
+        if spelled != visible:
+            seen = {violation.code for violation in guessable}
+            guessable += [v for v in self._guessable(spelled, context) if v.code not in seen]
         found = [
             *self._shape(visible),
-            *self._guessable(visible, context),
+            *guessable,
             *self._history(password, context),
             *self._breached(text, context),
         ]
