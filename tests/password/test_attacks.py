@@ -89,3 +89,20 @@ class TestSpelledOut:
     def test_passphrase_with_spaces_unaffected(self) -> None:
         """Ordinary words separated by spaces are not read as a spelling."""
         assert profiles.NIST_800_63B.check("correct staple ballad orbit tundra").ok
+
+
+class TestConfusables:
+    """Cyrillic and Greek lookalikes mixed into Latin text do not disguise a common password."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        ["p\u0430sswordpassword", "\u0420\u0430ssword12345678", "passw\u03bfrdpassw\u03bfrd"],
+    )
+    def test_mixed_script_lookalikes(self, name: str, password: str) -> None:
+        """`passwordpassword` with a Cyrillic a in it is refused like the Latin form."""
+        assert not PROFILES[name].check(password).ok
+
+    def test_wholly_cyrillic_passphrase_unaffected(self) -> None:
+        """A passphrase entirely in Cyrillic is not rewritten into Latin letters."""
+        assert profiles.NIST_800_63B.check("тихий снег укрыл старый сад").ok

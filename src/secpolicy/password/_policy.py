@@ -210,6 +210,15 @@ def _discard(awaitable: object) -> None:
         close()
 
 
+#: Cyrillic and Greek letters drawn like Latin ones. Mixed into Latin text they
+#: are a disguise (``p\u0430ssword`` with a Cyrillic a), so the rules also
+#: read them as the Latin letter there; wholly Cyrillic or Greek text is not.
+_CONFUSABLES: Final = str.maketrans(
+    "аесопхуѕіјԁԛԝһӏАВЕКМНОРСТХУЅІЈοανρΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aecopxysijdqwhlABEKMHOPCTXYSIJoavpABEZHIKMNOPTYX",
+)
+
+
 def _visible(text: str) -> str:
     """*text* as the rules judge it: invisible characters and Latin accents removed.
 
@@ -228,6 +237,13 @@ def _visible(text: str) -> str:
             continue
         kept.append(ch)
     return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _as_latin(text: str) -> str:
+    """*text* with lookalike Cyrillic and Greek letters read as Latin, if it mixes scripts."""
+    if text.isascii() or not any("a" <= ch <= "z" or "A" <= ch <= "Z" for ch in text):
+        return text
+    return text.translate(_CONFUSABLES)
 
 
 #: Four or more single letters or digits each followed by the same separator:
@@ -359,10 +375,11 @@ class PasswordPolicy:
             return too_long
         visible = _visible(text)
         guessable = self._guessable(visible, context)
-        spelled = _unspelled(visible)
-        if spelled != visible:
-            seen = {violation.code for violation in guessable}
-            guessable += [v for v in self._guessable(spelled, context) if v.code not in seen]
+        latin = _as_latin(visible)
+        for reading in dict.fromkeys((_unspelled(visible), latin, _unspelled(latin))):
+            if reading != visible:
+                seen = {violation.code for violation in guessable}
+                guessable += [v for v in self._guessable(reading, context) if v.code not in seen]
         found = [
             *self._shape(visible),
             *guessable,
