@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.password import OfflineBreachChecker, PasswordPolicy, profiles
+from secpolicy.password import (
+    LockoutPolicy,
+    LoginThrottle,
+    OfflineBreachChecker,
+    PasswordPolicy,
+    profiles,
+)
 
 PROFILES: dict[str, PasswordPolicy] = {
     "NIST_800_63B": profiles.NIST_800_63B,
@@ -16,6 +23,8 @@ PROFILES: dict[str, PasswordPolicy] = {
     "PCI_DSS_4": profiles.PCI_DSS_4,
     "CN_MLPS_L3": profiles.CN_MLPS_L3,
 }
+
+LOCKOUT = LockoutPolicy(max_failures=3, window=timedelta(hours=1), duration=timedelta(minutes=30))
 
 INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
 
@@ -106,3 +115,44 @@ class TestConfusables:
     def test_wholly_cyrillic_passphrase_unaffected(self) -> None:
         """A passphrase entirely in Cyrillic is not rewritten into Latin letters."""
         assert profiles.NIST_800_63B.check("тихий снег укрыл старый сад").ok
+
+
+class TestThrottleKeys:
+    """Writing a user name differently does not reset its failure count."""
+
+    @pytest.mark.parametrize(
+        "variant",
+        [
+            "user:Alice",
+            "user:ALICE",
+            "user:alice ",
+            "user:\uff41\uff4c\uff49\uff43\uff45",
+            "user:ali\u200bce",
+        ],
+    )
+    def test_variants_share_the_lock(self, variant: str) -> None:
+        """After three failures on `user:alice`, every spelling of it is locked."""
+        throttle = LoginThrottle(LOCKOUT)
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        for _ in range(3):
+            throttle.record_failure("user:alice", now=now)
+        assert throttle.status(variant, now=now).locked
+        assert throttle.record_failure(variant, now=now).locked
+
+    def test_variants_count_together(self) -> None:
+        """Failures spread over spellings of one name add up to a lock."""
+        throttle = LoginThrottle(LOCKOUT)
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        for key in ("user:alice", "user:Alice", "user:ALICE"):
+            status = throttle.record_failure(key, now=now)
+        assert status.locked
+        throttle.unlock("USER:alice")
+        assert not throttle.status("user:alice", now=now).locked
+
+    def test_huge_key_bounded(self) -> None:
+        """A megabyte key is only case-folded, not NFKC-normalised."""
+        throttle = LoginThrottle(LOCKOUT)
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        key = "user:" + "\ufdfa" * 100_000
+        assert throttle.record_failure(key, now=now).failures == 1
+        assert throttle.status(key, now=now).failures == 1
