@@ -156,3 +156,23 @@ class TestThrottleKeys:
         key = "user:" + "\ufdfa" * 100_000
         assert throttle.record_failure(key, now=now).failures == 1
         assert throttle.status(key, now=now).failures == 1
+
+
+class TestBoundedReadings:
+    """The extra readings (lookalikes, spellings) cost at most one more pass."""
+
+    @pytest.mark.parametrize(
+        "password", [("p-\u0430-" * 16)[:64], ("Xk-9-#-m-Q-2-v\u0430" * 5)[:64]]
+    )
+    def test_at_most_two_passes(self, password: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        """check() judges a mixed-script, spelled-out password in two passes at most."""
+        calls: list[str] = []
+        original = PasswordPolicy._guessable
+
+        def counting(self: PasswordPolicy, text: str, context: object) -> object:
+            calls.append(text)
+            return original(self, text, context)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(PasswordPolicy, "_guessable", counting)
+        profiles.OWASP_ASVS_5.check(password)
+        assert 1 <= len(calls) <= 2

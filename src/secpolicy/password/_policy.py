@@ -375,11 +375,10 @@ class PasswordPolicy:
             return too_long
         visible = _visible(text)
         guessable = self._guessable(visible, context)
-        latin = _as_latin(visible)
-        for reading in dict.fromkeys((_unspelled(visible), latin, _unspelled(latin))):
-            if reading != visible:
-                seen = {violation.code for violation in guessable}
-                guessable += [v for v in self._guessable(reading, context) if v.code not in seen]
+        reading = _unspelled(_as_latin(visible))
+        if not guessable and reading != visible:
+            # At most one more pass, and only for a password the first found fine.
+            guessable = self._guessable(reading, context)
         found = [
             *self._shape(visible),
             *guessable,
