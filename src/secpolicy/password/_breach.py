@@ -109,6 +109,10 @@ class OfflineBreachChecker:
             raise PolicyConfigError(
                 f"breach file {self.path} does not exist", field="path"
             ) from None
+        except OSError as exc:  # a directory, no permission: nothing could be searched
+            raise PolicyConfigError(
+                f"breach file {self.path} cannot be read ({exc.strerror})", field="path"
+            ) from None
         try:
             self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
         except ValueError:

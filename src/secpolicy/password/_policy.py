@@ -210,6 +210,56 @@ def _discard(awaitable: object) -> None:
         close()
 
 
+#: Cyrillic and Greek letters drawn like Latin ones. Mixed into Latin text they
+#: are a disguise (``p\u0430ssword`` with a Cyrillic a), so the rules also
+#: read them as the Latin letter there; wholly Cyrillic or Greek text is not.
+_CONFUSABLES: Final = str.maketrans(
+    "аесопхуѕіјԁԛԝһӏАВЕКМНОРСТХУЅІЈοανρΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aecopxysijdqwhlABEKMHOPCTXYSIJoavpABEZHIKMNOPTYX",
+)
+
+
+def _visible(text: str) -> str:
+    """*text* as the rules judge it: invisible characters and Latin accents removed.
+
+    Format characters (zero-width space and joiners, word joiner, BOM, soft
+    hyphen) do not show and do not slow a guesser who tries the bare word, so
+    they must not make ``pass\u200bword`` look new; combining marks on ASCII
+    letters (``paśsword``) are decoration of the same kind. Marks of other
+    scripts are left alone, since there they are part of the letters.
+    """
+    if text.isascii():
+        return text
+    kept: list[str] = []
+    for ch in unicodedata.normalize("NFD", text):
+        category = unicodedata.category(ch)
+        if category == "Cf" or (category == "Mn" and kept and kept[-1].isascii()):
+            continue
+        kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _as_latin(text: str) -> str:
+    """*text* with lookalike Cyrillic and Greek letters read as Latin, if it mixes scripts."""
+    if text.isascii() or not any("a" <= ch <= "z" or "A" <= ch <= "Z" for ch in text):
+        return text
+    return text.translate(_CONFUSABLES)
+
+
+#: Four or more single letters or digits each followed by the same separator:
+#: ``p-a-s-s``, ``p a s s``, ``P.a.s.s``.
+_SPELLED: Final = re.compile(r"([^\W_])([\W_])(?:[^\W_]\2){2,}[^\W_]")
+
+
+def _unspelled(text: str) -> str:
+    """*text* with the separators of letter-by-letter spellings removed (``p-a-s-s`` → ``pass``).
+
+    A guesser who tries ``password`` tries it with a separator between every
+    letter too, so the rules also judge that form.
+    """
+    return _SPELLED.sub(lambda m: m.group(0).replace(m.group(2), ""), text)
+
+
 def _nfkc(password: str) -> str:
     if unicodedata.is_normalized("NFKC", password):  # a quick check in C; most inputs pass
         return password
@@ -323,9 +373,15 @@ class PasswordPolicy:
         text = _nfkc(password)
         if len(text) > self.max_length:
             return too_long
+        visible = _visible(text)
+        guessable = self._guessable(visible, context)
+        reading = _unspelled(_as_latin(visible))
+        if not guessable and reading != visible:
+            # At most one more pass, and only for a password the first found fine.
+            guessable = self._guessable(reading, context)
         found = [
-            *self._shape(text),
-            *self._guessable(text, context),
+            *self._shape(visible),
+            *guessable,
             *self._history(password, context),
             *self._breached(text, context),
         ]

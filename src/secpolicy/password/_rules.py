@@ -52,7 +52,7 @@ CANDIDATE_BUDGET: Final = 96
 #: Keys kept as letters at either end of the password when trying readings.
 _MAX_KEPT_ENDS: Final = 3
 #: Rows and columns of the keyboard layouts people type walks on, as typed.
-#: QWERTY (with the shifted digit row and the columns), AZERTY, QWERTZ,
+#: QWERTY (with the shifted digit row and the columns, shifted or not), AZERTY, QWERTZ,
 #: Dvorak, the numeric keypad and the Russian JCUKEN layout.
 _KEYBOARD_ROWS: Final = (
     "`1234567890-=",
@@ -63,6 +63,9 @@ _KEYBOARD_ROWS: Final = (
     # Columns, as typed top to bottom (1qaz2wsx...) and without the digits (qazwsx...).
     "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/",
     "zaq1xsw2cde3vfr4bgt5nhy6mju7,ki8.lo9/;p0",
+    # The same columns typed with shift held on the digit row (!QAZ@WSX...).
+    "!qaz@wsx#edc$rfv%tgb^yhn&ujm*ik<(ol>)p:?",
+    "zaq!xsw@cde#vfr$bgt%nhy^mju&<ki*>lo(?:p)",
     # AZERTY (French) and QWERTZ (German) rows.
     "azertyuiop",
     "qsdfghjklm",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import threading
+import unicodedata
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
@@ -141,13 +142,33 @@ class MemoryThrottleStore:
         return len(self._states)
 
 
+#: Keys longer than this are only case-folded: NFKC on megabytes takes seconds,
+#: and no account or address is that long.
+_CANONICAL_KEY_LIMIT = 1024
+
+
+def _canonical_key(key: str) -> str:
+    """*key* as the throttle counts it: NFKC, invisible characters removed, trimmed, case-folded.
+
+    ``user:Alice``, ``user:ALICE ``, full-width ``user:alice`` and ``user:alice`` with a
+    zero-width space are one key, so varying how a user name is written does
+    not buy an attacker a fresh count of failures.
+    """
+    if len(key) <= _CANONICAL_KEY_LIMIT and not key.isascii():
+        key = unicodedata.normalize("NFKC", key)
+        key = "".join(ch for ch in key if unicodedata.category(ch) != "Cf")
+    return key.strip().casefold()
+
+
 class LoginThrottle:
     """Counts consecutive failed logins per key and locks after the policy's limit.
 
     Use one key per account (``"user:alice"``) and one per source
     (``"ip:203.0.113.7"``) to stop both guessing one account and spraying
     many. A success clears the key. Locks lift by themselves after the
-    policy's duration.
+    policy's duration. Keys are compared after NFKC normalisation, removal
+    of invisible characters, trimming and case folding, so ``user:Alice``
+    and ``user:alice`` share one count; ``on_lock`` receives that form.
 
     Args:
         policy: The lockout rules.
@@ -189,11 +210,12 @@ class LoginThrottle:
 
     def status(self, key: str, *, now: datetime) -> LockStatus:
         """Whether *key* may try now; reading changes nothing."""
-        return self._status(self.store.get(key), to_utc(now, name="now"))
+        return self._status(self.store.get(_canonical_key(key)), to_utc(now, name="now"))
 
     def record_failure(self, key: str, *, now: datetime) -> LockStatus:
         """Count a failed login for *key*; lock it when the limit is reached."""
         now = to_utc(now, name="now")
+        key = _canonical_key(key)
         newly_locked = False
 
         def change(old: ThrottleState | None) -> ThrottleState:
@@ -223,8 +245,8 @@ class LoginThrottle:
                 return old
             return None
 
-        return self._status(self.store.update(key, change), now)
+        return self._status(self.store.update(_canonical_key(key), change), now)
 
     def unlock(self, key: str) -> None:
         """Lift a lock and forget the failures (an administrator's action)."""
-        self.store.update(key, lambda _: None)
+        self.store.update(_canonical_key(key), lambda _: None)

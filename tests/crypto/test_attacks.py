@@ -1,0 +1,77 @@
+"""Attacks on keyset loading and token text, from the documented promises."""
+
+from __future__ import annotations
+
+import json
+import os
+import string
+from pathlib import Path
+
+import pytest
+
+from secpolicy.crypto import DeterministicEncryptor, EnvKeyProvider, FileKeyProvider, Keyset
+from secpolicy.exceptions import DecryptionError, SecPolicyError
+
+ALPHABET = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+
+
+def _text_variants(token: str) -> list[str]:
+    """Other spellings of *token*: padding, whitespace, the standard alphabet, other final bits."""
+    out = [token + "=", token + "==", " " + token, token + "\n", token[:8] + "\n" + token[8:]]
+    out.append(token.replace("-", "+").replace("_", "/"))
+    last = ALPHABET.index(token[-1])
+    out += [token[:-1] + c for c in ALPHABET if ALPHABET.index(c) >> 4 == last >> 4]
+    return [v for v in out if v != token]
+
+
+class TestDowngradeThroughLoaders:
+    """A key-encryption key given means only wrapped keysets load, whichever loader reads it."""
+
+    def test_env_and_file_providers_refuse_plain(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """EnvKeyProvider and FileKeyProvider with a KEK refuse a clear keyset."""
+        kek = os.urandom(32)
+        plain = Keyset.generate().to_json(unencrypted=True)
+        path = tmp_path / "keys.json"
+        path.write_text(plain)
+        monkeypatch.setenv("SECPOLICY_KEYSET", plain)
+        with pytest.raises(SecPolicyError) as file_error:
+            FileKeyProvider(path, kek=kek, purpose="phones").load()
+        with pytest.raises(SecPolicyError) as env_error:
+            EnvKeyProvider(kek=kek, purpose="phones").load()
+        for error in (file_error, env_error):
+            assert json.loads(plain)["keys"][0]["material"] not in str(error.value)
+
+    def test_version_downgrade_of_wrapped_document(self) -> None:
+        """Relabelling a version-2 wrapped keyset as version 1 does not load it."""
+        kek = os.urandom(32)
+        doc = json.loads(Keyset.generate().to_json(kek=kek, purpose="phones"))
+        doc["version"] = 1
+        doc.pop("purpose")
+        for purpose in (None, "phones"):
+            with pytest.raises(SecPolicyError):
+                Keyset.from_json(json.dumps(doc), kek=kek, purpose=purpose)
+
+    def test_wrapped_field_text_is_canonical(self) -> None:
+        """The wrapped keyset's base64 loads only in its canonical spelling."""
+        kek = os.urandom(32)
+        doc = json.loads(Keyset.generate().to_json(kek=kek, purpose="phones"))
+        for variant in _text_variants(doc["wrapped"]):
+            altered = dict(doc, wrapped=variant)
+            with pytest.raises(SecPolicyError):
+                Keyset.from_json(json.dumps(altered), kek=kek, purpose="phones")
+
+
+class TestDeterministicTokenText:
+    """Deterministic tokens decrypt only in their canonical text, at every length."""
+
+    @pytest.mark.parametrize("size", [0, 1, 2, 3, 4, 17, 31])
+    def test_non_canonical_refused(self, size: int) -> None:
+        """Padding, whitespace, `+`/`/` and other final bits all raise DecryptionError."""
+        encryptor = DeterministicEncryptor(Keyset.generate("AES-SIV"))
+        token = encryptor.encrypt(b"v" * size, context=b"customers.id_number")
+        assert encryptor.decrypt(token, context=b"customers.id_number") == b"v" * size
+        for variant in _text_variants(token):
+            with pytest.raises(DecryptionError):
+                encryptor.decrypt(variant, context=b"customers.id_number")

@@ -1,0 +1,178 @@
+"""Attacks on the password profiles and their configuration, from the documented promises."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.password import (
+    LockoutPolicy,
+    LoginThrottle,
+    OfflineBreachChecker,
+    PasswordPolicy,
+    profiles,
+)
+
+PROFILES: dict[str, PasswordPolicy] = {
+    "NIST_800_63B": profiles.NIST_800_63B,
+    "NIST_800_63B_MFA": profiles.NIST_800_63B_MFA,
+    "OWASP_ASVS_5": profiles.OWASP_ASVS_5,
+    "PCI_DSS_4": profiles.PCI_DSS_4,
+    "CN_MLPS_L3": profiles.CN_MLPS_L3,
+}
+
+LOCKOUT = LockoutPolicy(max_failures=3, window=timedelta(hours=1), duration=timedelta(minutes=30))
+
+INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
+
+
+class TestInvisibleDecoration:
+    """Characters that do not show cannot make a common password look new."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("mark", INVISIBLE)
+    def test_zero_width_in_repeated_word(self, name: str, mark: str) -> None:
+        """`passwordpassword` with an invisible character between letters is refused."""
+        password = mark.join(["pass", "word", "pass", "word"])
+        assert not PROFILES[name].check(password).ok
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    def test_zero_width_padding_is_not_length(self, name: str) -> None:
+        """Invisible characters do not count towards the minimum length."""
+        check = PROFILES[name].check("Xk9#mQ2" + "\u200b" * 20)
+        assert "too_short" in check.codes
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    def test_accents_on_a_common_password(self, name: str) -> None:
+        """Accents over a repeated common word are trivial decoration."""
+        assert not PROFILES[name].check("pa\u015bswordpassw\u00f3rd").ok
+        assert not PROFILES[name].check("pas\u0301swordpasswo\u0308rd!").ok
+
+    def test_accents_on_other_scripts_untouched(self) -> None:
+        """Combining marks of scripts other than Latin still count as characters."""
+        phrase = "नमस्ते दुनिया मेरी किताब"
+        assert "too_short" not in profiles.NIST_800_63B.check(phrase).codes
+
+
+class TestBreachFileConfiguration:
+    """A breach file that cannot be searched is a configuration error."""
+
+    def test_directory_is_config_error(self, tmp_path: Path) -> None:
+        """A directory given as the breach file is refused with PolicyConfigError."""
+        with pytest.raises(PolicyConfigError):
+            OfflineBreachChecker(tmp_path)
+
+
+class TestShiftedWalks:
+    """Keyboard columns typed with shift are still walks."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password", ["!QAZ@WSX#EDC$RFV", "!qaz@wsx#edc$rfv", "ZAQ!XSW@CDE#VFR$"]
+    )
+    def test_shifted_column_walk(self, name: str, password: str) -> None:
+        """`!QAZ@WSX#EDC$RFV`, the shifted `1qaz2wsx3edc4rfv`, is refused."""
+        assert not PROFILES[name].check(password).ok
+
+
+class TestSpelledOut:
+    """A common password spelled letter by letter with a separator is still common."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "p-a-s-s-w-o-r-d-1-2",
+            "P.a.s.s.w.o.r.d.2024",
+            "p a s s w o r d p a s s",
+            "i_l_o_v_e_y_o_u_1",
+        ],
+    )
+    def test_separated_letters(self, name: str, password: str) -> None:
+        """Separators between the letters of `password` do not hide it."""
+        assert not PROFILES[name].check(password).ok
+
+    def test_passphrase_with_spaces_unaffected(self) -> None:
+        """Ordinary words separated by spaces are not read as a spelling."""
+        assert profiles.NIST_800_63B.check("correct staple ballad orbit tundra").ok
+
+
+class TestConfusables:
+    """Cyrillic and Greek lookalikes mixed into Latin text do not disguise a common password."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        ["p\u0430sswordpassword", "\u0420\u0430ssword12345678", "passw\u03bfrdpassw\u03bfrd"],
+    )
+    def test_mixed_script_lookalikes(self, name: str, password: str) -> None:
+        """`passwordpassword` with a Cyrillic a in it is refused like the Latin form."""
+        assert not PROFILES[name].check(password).ok
+
+    def test_wholly_cyrillic_passphrase_unaffected(self) -> None:
+        """A passphrase entirely in Cyrillic is not rewritten into Latin letters."""
+        assert profiles.NIST_800_63B.check("тихий снег укрыл старый сад").ok
+
+
+class TestThrottleKeys:
+    """Writing a user name differently does not reset its failure count."""
+
+    @pytest.mark.parametrize(
+        "variant",
+        [
+            "user:Alice",
+            "user:ALICE",
+            "user:alice ",
+            "user:\uff41\uff4c\uff49\uff43\uff45",
+            "user:ali\u200bce",
+        ],
+    )
+    def test_variants_share_the_lock(self, variant: str) -> None:
+        """After three failures on `user:alice`, every spelling of it is locked."""
+        throttle = LoginThrottle(LOCKOUT)
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        for _ in range(3):
+            throttle.record_failure("user:alice", now=now)
+        assert throttle.status(variant, now=now).locked
+        assert throttle.record_failure(variant, now=now).locked
+
+    def test_variants_count_together(self) -> None:
+        """Failures spread over spellings of one name add up to a lock."""
+        throttle = LoginThrottle(LOCKOUT)
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        for key in ("user:alice", "user:Alice", "user:ALICE"):
+            status = throttle.record_failure(key, now=now)
+        assert status.locked
+        throttle.unlock("USER:alice")
+        assert not throttle.status("user:alice", now=now).locked
+
+    def test_huge_key_bounded(self) -> None:
+        """A megabyte key is only case-folded, not NFKC-normalised."""
+        throttle = LoginThrottle(LOCKOUT)
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        key = "user:" + "\ufdfa" * 100_000
+        assert throttle.record_failure(key, now=now).failures == 1
+        assert throttle.status(key, now=now).failures == 1
+
+
+class TestBoundedReadings:
+    """The extra readings (lookalikes, spellings) cost at most one more pass."""
+
+    @pytest.mark.parametrize(
+        "password", [("p-\u0430-" * 16)[:64], ("Xk-9-#-m-Q-2-v\u0430" * 5)[:64]]
+    )
+    def test_at_most_two_passes(self, password: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        """check() judges a mixed-script, spelled-out password in two passes at most."""
+        calls: list[str] = []
+        original = PasswordPolicy._guessable
+
+        def counting(self: PasswordPolicy, text: str, context: object) -> object:
+            calls.append(text)
+            return original(self, text, context)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(PasswordPolicy, "_guessable", counting)
+        profiles.OWASP_ASVS_5.check(password)
+        assert 1 <= len(calls) <= 2
