@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Final
 from secpolicy.crypto._common import PrimitiveCache, require_bytes, require_kind
 from secpolicy.crypto._keyset import Key, Keyset, KeyState
 from secpolicy.crypto._primitives import HMAC_SHA256, HMAC_SM3, KEY_SIZES, Algorithm, mac
-from secpolicy.exceptions import KeysetError
+from secpolicy.exceptions import ArgumentTypeError, KeysetError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -92,7 +92,7 @@ class BlindIndex:
         if isinstance(key, bytes):
             key = _keyset_from_raw(key, algorithm)
         elif not isinstance(key, Keyset):
-            raise TypeError(f"key must be a Keyset or bytes, not {type(key).__name__}")
+            raise ArgumentTypeError(f"key must be a Keyset or bytes, not {type(key).__name__}")
         require_kind(key, "mac", "BlindIndex")
         self.length = length
         self._cache: PrimitiveCache[Callable[[bytes], bytes]] = PrimitiveCache(key, _build)
@@ -103,7 +103,7 @@ class BlindIndex:
         if isinstance(value, str):
             value = value.encode("utf-8")
         elif not isinstance(value, bytes):
-            raise TypeError(f"value must be bytes or str, not {type(value).__name__}")
+            raise ArgumentTypeError(f"value must be bytes or str, not {type(value).__name__}")
         # Length-prefix the context so (b"ab", b"c") and (b"a", b"bc") differ.
         return _LEN.pack(len(context)) + context + value
 

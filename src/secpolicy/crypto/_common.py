@@ -6,7 +6,7 @@ import struct
 from typing import TYPE_CHECKING, Final, Generic, TypeVar
 
 from secpolicy.crypto._primitives import b64decode
-from secpolicy.exceptions import DecryptionError, KeysetError
+from secpolicy.exceptions import ArgumentTypeError, DecryptionError, KeysetError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -28,7 +28,7 @@ def require_bytes(value: object, name: str) -> bytes:
     if isinstance(value, (bytearray, memoryview)):
         return bytes(value)
     hint = "; encode text first, e.g. value.encode()" if isinstance(value, str) else ""
-    raise TypeError(f"{name} must be bytes, not {type(value).__name__}{hint}")
+    raise ArgumentTypeError(f"{name} must be bytes, not {type(value).__name__}{hint}")
 
 
 def require_kind(keyset: Keyset, kind: str, owner: str) -> None:
@@ -48,7 +48,7 @@ def fail() -> DecryptionError:
 def decode_token(token: str | bytes) -> bytes:
     """Decode a base64url token, raising ``DecryptionError`` for anything malformed."""
     if not isinstance(token, (str, bytes)):
-        raise TypeError(f"token must be str or bytes, not {type(token).__name__}")
+        raise ArgumentTypeError(f"token must be str or bytes, not {type(token).__name__}")
     try:
         return b64decode(token)
     except ValueError:

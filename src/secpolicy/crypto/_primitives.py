@@ -13,6 +13,8 @@ from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESSIV
 
+from secpolicy.exceptions import InvalidArgumentError
+
 Algorithm = Literal["AES-256-GCM", "SM4-GCM", "AES-SIV", "HMAC-SHA256", "HMAC-SM3"]
 Kind = Literal["aead", "deterministic", "mac"]
 
@@ -120,16 +122,16 @@ def b64decode(text: str | bytes) -> bytes:
     """
     raw = text.encode("ascii", "replace") if isinstance(text, str) else bytes(text)
     if len(raw) % 4 == 1:
-        raise ValueError("impossible base64 length")
+        raise InvalidArgumentError("impossible base64 length")
     if raw.translate(None, _URLSAFE):
-        raise ValueError("not base64url (only A-Z, a-z, 0-9, - and _)")
+        raise InvalidArgumentError("not base64url (only A-Z, a-z, 0-9, - and _)")
     partial = len(raw) % 4
     if partial and _URLSAFE.index(raw[-1]) & _UNUSED_BITS[partial]:
-        raise ValueError("non-canonical base64 (unused bits set in the last character)")
+        raise InvalidArgumentError("non-canonical base64 (unused bits set in the last character)")
     try:
         return base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
     except binascii.Error:  # pragma: no cover - the alphabet and length are checked above
-        raise ValueError("malformed base64") from None
+        raise InvalidArgumentError("malformed base64") from None
 
 
 _URLSAFE: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

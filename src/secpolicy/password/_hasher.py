@@ -19,7 +19,7 @@ import argon2
 from argon2 import profiles as _argon2_profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
 
 #: RFC 9106's second recommended option (t=3, m=64 MiB, p=4): the default.
 RFC_9106_LOW_MEMORY: Final = _argon2_profiles.RFC_9106_LOW_MEMORY
@@ -176,7 +176,7 @@ class PasswordHasher:
 
     def _prepare(self, password: str) -> str:
         if not isinstance(password, str):
-            raise TypeError(f"password must be str, not {type(password).__name__}")
+            raise ArgumentTypeError(f"password must be str, not {type(password).__name__}")
         text = unicodedata.normalize("NFKC", password)
         if self._pepper is None:
             return text
@@ -229,7 +229,7 @@ class PasswordHasher:
 
     def _verify_legacy(self, hash: str, password: str) -> bool:  # noqa: A002
         if not isinstance(password, str):
-            raise TypeError(f"password must be str, not {type(password).__name__}")
+            raise ArgumentTypeError(f"password must be str, not {type(password).__name__}")
         algorithm, _, rest = hash.partition("$")
         if algorithm == "argon2" and rest.startswith("argon2id$"):
             # Django writes "argon2" + the PHC string without its leading "$".

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import attrs
 
 from secpolicy._clock import ensure_aware
-from secpolicy.exceptions import PasswordPolicyError, PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, PasswordPolicyError, PolicyConfigError
 from secpolicy.password._rules import (
     COMMON_PASSWORDS,
     Blocklist,
@@ -363,7 +363,7 @@ class PasswordPolicy:
             TypeError: If *password* is not a ``str``.
         """
         if not isinstance(password, str):
-            raise TypeError(f"password must be str, not {type(password).__name__}")
+            raise ArgumentTypeError(f"password must be str, not {type(password).__name__}")
         too_long = PasswordCheck((Violation("too_long", {"max_length": self.max_length}),))
         if len(password) > self.max_length * NFKC_MAX_SHRINK:
             # Refused before any other work: NFKC alone can take seconds on megabytes.

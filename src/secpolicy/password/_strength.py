@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 
 import attrs
 
+from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
 from secpolicy.password._rules import (
     _ALTERNATE,
     _MOBILE,
@@ -162,7 +163,7 @@ class Strength:
     def crack_seconds(self, guesses_per_second: float) -> float:
         """Seconds to find the password at the given rate (e.g. 10 per second online)."""
         if guesses_per_second <= 0:
-            raise ValueError("guesses_per_second must be positive")
+            raise InvalidArgumentError("guesses_per_second must be positive")
         return self.guesses / guesses_per_second
 
     def messages(self, locale: Locale = "en") -> list[str]:
@@ -532,7 +533,7 @@ def estimate(
         TypeError: If *password* is not a ``str``.
     """
     if not isinstance(password, str):
-        raise TypeError(f"password must be str, not {type(password).__name__}")
+        raise ArgumentTypeError(f"password must be str, not {type(password).__name__}")
     text = unicodedata.normalize("NFKC", password)
     n = len(text)
     if n == 0:
