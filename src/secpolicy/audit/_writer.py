@@ -17,7 +17,6 @@ later call fails before writing anything (fail closed).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import threading
 import time as _time
@@ -30,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from secpolicy._clock import Clock, SystemClock
 from secpolicy.audit._anchor import Anchor, AnchorStore
-from secpolicy.audit._chain import SigningKey, frame, key_algorithm, key_id
+from secpolicy.audit._chain import SigningKey, frame, key_algorithm, key_id, render_body
 from secpolicy.audit._event import format_time
 from secpolicy.audit._merkle import CompactRange, leaf_hash
 from secpolicy.audit._note import Checkpoint, CheckpointError, make_checkpoint
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AnchorMismatch", "ChainWriter", "WriterForked"]
 
-_DUMPS: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 _TORN_REASON: Final = "torn last line removed on reopening (a crash during a write)"
 _ANCHOR_TIMEOUT: Final = timedelta(seconds=10)
@@ -78,7 +76,7 @@ class WriterForked(AuditWriteError):  # noqa: N818 (states what was found)
 
 
 def _body(values: Mapping[str, Any]) -> str:
-    return _DUMPS(values)[1:-1]
+    return render_body(values)
 
 
 _WRITERS: weakref.WeakSet[ChainWriter] = weakref.WeakSet()

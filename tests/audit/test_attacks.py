@@ -1,0 +1,73 @@
+"""Attacks without the signing key on the bytes the signatures do not cover, each caught."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from secpolicy.audit import AuditLogger, MemoryAnchorStore, Verifier, verify
+from tests.audit.conftest import KEY
+
+PUBLIC = KEY.public_key()
+
+
+def _rehash(line: bytes) -> bytes:
+    """Recompute a line's own hash after an edit: what anyone can do."""
+    body = line.rstrip(b"\n")
+    prefix = body[: body.rindex(b',"hash":"')]
+    return prefix + b',"hash":"' + hashlib.sha256(prefix).hexdigest().encode() + b'"}\n'
+
+
+def _sealed_log(make_logger: Callable[..., AuditLogger]) -> Path:
+    audit = make_logger(checkpoint_every=4)
+    for i in range(10):
+        audit.login(user_id=f"u{i}", ip="203.0.113.9", port=1000 + i)
+    audit.close()
+    return Path(str(audit._logger.sink.path))  # type: ignore[attr-defined]
+
+
+def _escape_log_id(line: bytes) -> bytes:
+    """Write the log id's first character as a JSON unicode escape (the same string)."""
+    at = line.index(b'"log_id":"') + len(b'"log_id":"')
+    return line[:at] + b"\\u%04x" % line[at] + line[at + 1 :]
+
+
+# Re-serialisations of the last checkpoint line that decode to the same record, and
+# duplicated members that smuggle text past a parser that keeps the last one.
+_CHECKPOINT_EDITS: dict[str, Callable[[bytes], bytes]] = {
+    "space": lambda line: line.replace(b'"time":"', b'"time": "', 1),
+    "escaped_key": lambda line: line.replace(b'"root":', b'"r\\u006fot":', 1),
+    "escaped_slash": lambda line: line.replace(b"/", b"\\/", 1),
+    "escaped_letter": _escape_log_id,
+    "duplicated_root": lambda line: line.replace(b'"root":', b'"root":"00","root":', 1),
+    "duplicated_note": lambda line: line.replace(
+        b'"checkpoint":', b'"checkpoint":"smuggled","checkpoint":', 1
+    ),
+}
+
+
+class TestLastCheckpointBytes:
+    @pytest.mark.parametrize("edit", sorted(_CHECKPOINT_EDITS))
+    def test_re_serialised_last_checkpoint_is_modified(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        edit: str,
+    ) -> None:
+        """The last checkpoint line, which no later signature covers, must be the writer's bytes."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        edited = _rehash(_CHECKPOINT_EDITS[edit](lines[-1]))
+        assert edited != lines[-1]
+        path.write_bytes(b"".join([*lines[:-1], edited]))
+        for store in (None, anchor):
+            report = verify(path, key=PUBLIC, anchor=store)
+            assert not report.ok, report.summary()
+            assert report.problems[0].line == len(lines)
+        verifier = Verifier(key=PUBLIC)
+        problems = [p for line in [*lines[:-1], edited] for p in verifier.feed(line)]
+        problems.extend(verifier.finish())
+        assert problems, "the streaming verifier accepted a re-serialised checkpoint"
