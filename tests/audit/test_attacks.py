@@ -71,3 +71,35 @@ class TestLastCheckpointBytes:
         problems = [p for line in [*lines[:-1], edited] for p in verifier.feed(line)]
         problems.extend(verifier.finish())
         assert problems, "the streaming verifier accepted a re-serialised checkpoint"
+
+
+class TestTornTail:
+    @pytest.mark.parametrize(
+        "tail",
+        [b"hello", b'{"seq":3', b'{"seq":999,"prev":"', b'{"seq":14,"prev":"0000'],
+        ids=["garbage", "old_seq", "future_seq", "wrong_prev"],
+    )
+    def test_bytes_no_crash_could_leave_are_modified(
+        self, make_logger: Callable[..., AuditLogger], tail: bytes
+    ) -> None:
+        """A last line without its newline is a torn write only if it begins the next record."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        assert len(lines) == 14
+        path.write_bytes(b"".join(lines) + tail)
+        report = verify(path, key=PUBLIC)
+        assert not report.ok, report.summary()
+        assert [(p.kind, p.line) for p in report.problems] == [("modified", 15)]
+
+    def test_a_torn_start_of_the_next_record_is_a_warning(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """What a crash in the middle of writing record 14 leaves stays a warning."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        full = b'{"seq":14,"prev":"' + lines[-1][-67:-3] + b'","kind":"event","time":"2026'
+        for cut in (4, 20, len(full)):
+            path.write_bytes(b"".join(lines) + full[:cut])
+            report = verify(path, key=PUBLIC)
+            assert report.ok, report.summary()
+            assert [w.kind for w in report.warnings] == ["torn_tail"]

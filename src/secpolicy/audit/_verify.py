@@ -483,7 +483,7 @@ class _Verifier:
             or not line.endswith(b'"}')
             or hashlib.sha256(line[:-HASH_SUFFIX_LEN]).hexdigest() != digest
         ):
-            if torn and last_file:
+            if torn and last_file and self.could_begin_next(line):
                 self.flush_damage(None)
                 self.report(
                     "torn_tail",
@@ -506,6 +506,23 @@ class _Verifier:
                 "the file ends without the newline after this record: it was cut",
             )
         self.intact(file, number, line, seq, head[2].decode(), digest, head[3].decode())
+
+    def could_begin_next(self, torn: bytes) -> bool:
+        """True if *torn* is what a crash could leave of the record after the last one.
+
+        Bytes that cannot begin that record (another sequence number or
+        previous hash, text that is no record) were not left by a crash.
+        """
+        expected = 0 if self.expected is None else self.expected
+        if expected == 0:
+            prev = GENESIS
+        else:
+            entry = self.hashes.get(expected - 1)
+            if entry is None:
+                return False
+            prev = entry[0]
+        start = b'{"seq":%d,"prev":"%s","kind":"' % (expected, prev.encode())
+        return torn.startswith(start) or start.startswith(torn)
 
     def next_head(self) -> tuple[bytes | None, int]:
         """The exact start of the next line if it is the expected event linked to the last.
