@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from secpolicy.audit import AuditLogger, MemoryAnchorStore, Verifier, verify
+from secpolicy.audit import AuditLogger, AuditWriteError, MemoryAnchorStore, Verifier, verify
 from tests.audit.conftest import KEY
 
 PUBLIC = KEY.public_key()
@@ -103,3 +104,36 @@ class TestTornTail:
             report = verify(path, key=PUBLIC)
             assert report.ok, report.summary()
             assert [w.kind for w in report.warnings] == ["torn_tail"]
+
+
+class TestWriterOpening:
+    def test_unsigned_checkpoint_cannot_launder_a_cut(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+    ) -> None:
+        """A cut log topped with a forged checkpoint past the newest anchor is not continued."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        assert anchor.latest(verify(path, key=PUBLIC).log_id or "") is not None
+        kept, checkpoint = lines[:9], lines[13]  # cut behind the anchored checkpoints 9 and 13
+        record = json.loads(checkpoint)
+        record["checkpoint"] = record["checkpoint"].replace("\n13\n", "\n16\n", 1)
+        record["frontier"] = [record["root"]]  # 16 leaves: a frontier of one hash
+        fake = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        forged = [*kept, *lines[5:9], *lines[5:8], fake]
+        out, prev = [], ""
+        for seq, line in enumerate(forged):
+            if seq < len(kept):
+                out.append(line)
+            else:
+                tail = line.split(b',"kind":', 1)[1]
+                out.append(_rehash(b'{"seq":%d,"prev":"%s","kind":%s' % (seq, prev.encode(), tail)))
+            prev = out[-1][-67:-3].decode()
+        path.write_bytes(b"".join(out))
+        before = path.read_bytes()
+        with pytest.raises(AuditWriteError) as caught:
+            make_logger()
+        assert "cut off" in str(caught.value) or "signed" in str(caught.value)
+        assert path.read_bytes() == before
+        assert [a.seq for a in anchor.anchors(verify(path, key=PUBLIC).log_id or "")] == [4, 9, 13]

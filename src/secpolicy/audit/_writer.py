@@ -32,7 +32,7 @@ from secpolicy.audit._anchor import Anchor, AnchorStore
 from secpolicy.audit._chain import SigningKey, frame, key_algorithm, key_id, render_body
 from secpolicy.audit._event import format_time
 from secpolicy.audit._merkle import CompactRange, leaf_hash
-from secpolicy.audit._note import Checkpoint, CheckpointError, make_checkpoint
+from secpolicy.audit._note import Checkpoint, CheckpointError, make_checkpoint, verify_checkpoint
 from secpolicy.audit._sinks import FileSink, Sink, Tail, new_tail
 from secpolicy.exceptions import AuditWriteError
 
@@ -255,7 +255,7 @@ class ChainWriter:
             ) from exc
         if latest is None:
             if checkpoint is not None:
-                self._pending.append(self._anchor_of(checkpoint, tail))
+                self._pending.append(self._anchor_of(self._signed(checkpoint), tail))
             return
         if checkpoint is None or checkpoint.size < latest.seq:
             raise AnchorMismatch(
@@ -271,7 +271,23 @@ class ChainWriter:
                 )
             return
         # The store missed the newest checkpoint (an anchor failure before a restart).
-        self._pending.append(self._anchor_of(checkpoint, tail))
+        self._pending.append(self._anchor_of(self._signed(checkpoint), tail))
+
+    def _signed(self, checkpoint: Checkpoint) -> Checkpoint:
+        """*checkpoint*, which the store has not seen, if this writer's key signed it.
+
+        Anything can be written after the anchored records: a log cut behind
+        its anchor and topped with a forged checkpoint past it must not be
+        continued, nor the forgery anchored.
+        """
+        try:
+            return verify_checkpoint(checkpoint.note, key=self._key)
+        except CheckpointError:
+            raise AnchorMismatch(
+                f"the last checkpoint of {self.sink!r} (record {checkpoint.size}) is not "
+                "signed by this writer's key and its anchor store does not hold it: the log "
+                "may have been cut and forged; nothing was written"
+            ) from None
 
     def _anchor_of(self, checkpoint: Checkpoint, tail: Tail) -> Anchor:
         assert tail.checkpoint is not None  # noqa: S101 (only called with one)
