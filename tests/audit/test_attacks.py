@@ -1,4 +1,4 @@
-"""Attacks without the signing key on the bytes the signatures do not cover, each caught."""
+"""Attacks without the signing key: bytes no signature covers, torn tails, keys, reopening."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from secpolicy.audit import AuditLogger, AuditWriteError, MemoryAnchorStore, Verifier, verify
 from tests.audit.conftest import KEY
@@ -137,3 +138,16 @@ class TestWriterOpening:
         assert "cut off" in str(caught.value) or "signed" in str(caught.value)
         assert path.read_bytes() == before
         assert [a.seq for a in anchor.anchors(verify(path, key=PUBLIC).log_id or "")] == [4, 9, 13]
+
+
+class TestKeyConfusion:
+    def test_hmac_keyed_with_the_public_key_fails_against_that_public_key(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """Anyone can HMAC with the public key's bytes: an Ed25519 verifier must not accept it."""
+        raw = PUBLIC.public_bytes(Encoding.Raw, PublicFormat.Raw)
+        path = _sealed_log(lambda **options: make_logger(key=raw, anchor=None, **options))
+        report = verify(path, key=PUBLIC)
+        assert not report.ok
+        assert {p.kind for p in report.problems} == {"bad_checkpoint", "unsealed"}
+        assert verify(path, key=raw).ok  # the HMAC key itself does verify
