@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from secpolicy.audit import AuditLogger, AuditWriteError, MemoryAnchorStore, Verifier, verify
+from secpolicy.audit import (
+    AnchorMismatch,
+    AuditLogger,
+    AuditWriteError,
+    MemoryAnchorStore,
+    Verifier,
+    verify,
+)
 from tests.audit.conftest import KEY
 
 PUBLIC = KEY.public_key()
@@ -151,3 +159,30 @@ class TestKeyConfusion:
         assert not report.ok
         assert {p.kind for p in report.problems} == {"bad_checkpoint", "unsealed"}
         assert verify(path, key=raw).ok  # the HMAC key itself does verify
+
+
+class TestWriterForks:
+    def test_a_fork_ahead_of_the_newest_anchor_is_not_continued(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        tmp_path: Path,
+    ) -> None:
+        """A copy that went on without the store is refused once the original anchored more."""
+        path = _sealed_log(make_logger)
+        (tmp_path / "fork").mkdir()
+        shutil.copy(path, tmp_path / "fork" / "audit.jsonl")
+        original = make_logger(checkpoint_every=4)
+        for i in range(4):
+            original.logout(user_id=f"a{i}", ip="203.0.113.9", port=2000 + i)
+        original.close()
+        fork = make_logger("fork/audit.jsonl", checkpoint_every=4, anchor=None)
+        for i in range(12):
+            fork.logout(user_id=f"b{i}", ip="203.0.113.9", port=3000 + i)
+        fork.close()
+        copy = tmp_path / "fork" / "audit.jsonl"
+        before, anchors = copy.read_bytes(), len(anchor.anchors(original.log_id))
+        with pytest.raises(AnchorMismatch, match="forked"):
+            make_logger("fork/audit.jsonl", checkpoint_every=4)
+        assert copy.read_bytes() == before
+        assert len(anchor.anchors(original.log_id)) == anchors

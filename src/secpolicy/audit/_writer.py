@@ -271,7 +271,30 @@ class ChainWriter:
                 )
             return
         # The store missed the newest checkpoint (an anchor failure before a restart).
-        self._pending.append(self._anchor_of(self._signed(checkpoint), tail))
+        signed = self._signed(checkpoint)
+        if not self._extends(latest):
+            raise AnchorMismatch(
+                f"the log {self.sink!r} does not contain its anchored checkpoint {latest.seq} "
+                f"of {latest.time}: it forked from the anchored history; nothing was written"
+            )
+        self._pending.append(self._anchor_of(signed, tail))
+
+    def _extends(self, latest: Anchor) -> bool:
+        """False if the log's records before ``latest.seq`` are not those *latest* sealed.
+
+        Only a file log can be read back; a pruned one cannot be rebuilt from
+        record 0 (``verify`` still checks it against every anchor).
+        """
+        from secpolicy.audit._proofs import LogTree  # noqa: PLC0415 (rare path, no cycle)
+
+        if not isinstance(self.sink, FileSink):
+            return True
+        try:
+            tree = LogTree.from_files(self.sink.path)
+            anchored = Checkpoint.parse(latest.note)
+        except (CheckpointError, OSError):
+            return True
+        return tree.size >= latest.seq and tree.root(latest.seq) == anchored.root
 
     def _signed(self, checkpoint: Checkpoint) -> Checkpoint:
         """*checkpoint*, which the store has not seen, if this writer's key signed it.
