@@ -171,8 +171,10 @@ class TestReopen:
         first = make_logger()
         first.login(**ADDR)
         first.close()
+        data = path.read_bytes()
+        assert data.count(b"\n") == 3
         with path.open("ab") as file:
-            file.write(b'{"seq":4,"prev":"00')
+            file.write(b'{"seq":3,"prev":"' + data[-67:-65])  # what a crash leaves
         torn = verify(path, key=KEY)
         assert torn.ok
         assert "torn_tail" in [w.kind for w in torn.warnings]

@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = [
     "GENESIS",
@@ -34,6 +38,7 @@ __all__ = [
     "generate_signing_key",
     "key_algorithm",
     "key_id",
+    "render_body",
 ]
 
 #: The ``prev`` of a log's first record.
@@ -55,6 +60,14 @@ SigningKey = Ed25519PrivateKey | bytes
 """A key that can sign checkpoints: an Ed25519 private key, or HMAC key bytes."""
 VerifyKey = Ed25519PrivateKey | Ed25519PublicKey | bytes
 """A key that can check checkpoints: either of the above, or an Ed25519 public key."""
+
+
+_DUMPS: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def render_body(values: Mapping[str, Any]) -> str:
+    """The writer's one JSON form of a record's members, as :func:`frame` takes them."""
+    return _DUMPS(values)[1:-1]
 
 
 def frame(seq: int, prev: str, kind: str, body: str) -> tuple[bytes, str]:

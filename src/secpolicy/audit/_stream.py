@@ -193,7 +193,7 @@ class Verifier:
                 record = json.loads(raw)
             except ValueError:
                 return (self._problem("modified", seq, "a record that is not JSON"),)
-            found.extend(self._special(seq, kind, record))
+            found.extend(self._special(seq, kind, record, raw))
             if found and kind != "checkpoint":
                 return tuple(found)
             # A checkpoint whose signature fails is still the chain's next record:
@@ -208,7 +208,7 @@ class Verifier:
         return tuple(found)
 
     def _special(  # noqa: PLR0911 (one return per finding)
-        self, seq: int, kind: str, record: dict[str, Any]
+        self, seq: int, kind: str, record: dict[str, Any], raw: bytes
     ) -> list[Problem]:
         if kind == "segment":
             log_id = record.get("log_id")
@@ -234,7 +234,7 @@ class Verifier:
                 else "records"
             )
             checkpoint, _, mismatch = check_checkpoint(
-                record, seq, self.log_id, self._tree, self._keys, covered
+                record, raw, seq, self.log_id, self._tree, self._keys, covered
             )
             if mismatch is not None or checkpoint is None:
                 return [self._problem("bad_checkpoint", seq, str(mismatch))]

@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
-from secpolicy.audit._chain import GENESIS, HASH_KEY, HASH_SUFFIX_LEN, HEAD, VerifyKey, key_id
+from secpolicy.audit._chain import (
+    GENESIS,
+    HASH_KEY,
+    HASH_SUFFIX_LEN,
+    HEAD,
+    VerifyKey,
+    frame,
+    key_id,
+    render_body,
+)
 from secpolicy.audit._merkle import CompactRange, leaf_hash
 from secpolicy.audit._note import Checkpoint, CheckpointError, note_key_id, verify_checkpoint
 from secpolicy.audit._sinks import rotated_files
@@ -474,7 +483,7 @@ class _Verifier:
             or not line.endswith(b'"}')
             or hashlib.sha256(line[:-HASH_SUFFIX_LEN]).hexdigest() != digest
         ):
-            if torn and last_file:
+            if torn and last_file and self.could_begin_next(line):
                 self.flush_damage(None)
                 self.report(
                     "torn_tail",
@@ -497,6 +506,23 @@ class _Verifier:
                 "the file ends without the newline after this record: it was cut",
             )
         self.intact(file, number, line, seq, head[2].decode(), digest, head[3].decode())
+
+    def could_begin_next(self, torn: bytes) -> bool:
+        """True if *torn* is what a crash could leave of the record after the last one.
+
+        Bytes that cannot begin that record (another sequence number or
+        previous hash, text that is no record) were not left by a crash.
+        """
+        expected = 0 if self.expected is None else self.expected
+        if expected == 0:
+            prev = GENESIS
+        else:
+            entry = self.hashes.get(expected - 1)
+            if entry is None:
+                return False
+            prev = entry[0]
+        start = b'{"seq":%d,"prev":"%s","kind":"' % (expected, prev.encode())
+        return torn.startswith(start) or start.startswith(torn)
 
     def next_head(self) -> tuple[bytes | None, int]:
         """The exact start of the next line if it is the expected event linked to the last.
@@ -585,7 +611,7 @@ class _Verifier:
             else "records"
         )
         checkpoint, frontier, mismatch = check_checkpoint(
-            record, seq, self.log_id, self.tree, self.keys, covered
+            record, line, seq, self.log_id, self.tree, self.keys, covered
         )
         if mismatch is not None or checkpoint is None or frontier is None:
             self.report("bad_checkpoint", file, number, seq, str(mismatch))
@@ -761,6 +787,7 @@ def _why_unsigned(note: str, exc: CheckpointError, covered: str, keys: list[Veri
 
 def check_checkpoint(  # noqa: PLR0917 (the facts of one checkpoint record)
     record: dict[str, Any],
+    line: bytes,
     seq: int,
     log_id: str | None,
     tree: CompactRange | None,
@@ -768,6 +795,11 @@ def check_checkpoint(  # noqa: PLR0917 (the facts of one checkpoint record)
     covered: str,
 ) -> tuple[Checkpoint | None, CompactRange | None, str | None]:
     """Check a checkpoint record at *seq*: its note's signature and that it binds every member.
+
+    *line* is the record's line as read (with or without its newline). No later
+    signature covers the bytes of a log's last checkpoint, so the line must be
+    exactly the one the writer renders from its members: another spelling of the
+    same JSON (spaces, escapes, a duplicated member hiding text) is refused.
 
     Returns:
         The checkpoint, its frontier and None; or what is wrong as the third item.
@@ -795,11 +827,20 @@ def check_checkpoint(  # noqa: PLR0917 (the facts of one checkpoint record)
         mismatch = "its unsigned copies of the log id, time or root were changed"
     elif frontier is None or frontier.root() != checkpoint.root:
         mismatch = "its Merkle frontier does not give the signed root"
+    elif not _canonical(record, line):
+        mismatch = "its line is not the writer's form of its members (re-serialised)"
     elif tree is not None and tree.size == seq and tree.root() != checkpoint.root:
         mismatch = f"the Merkle root of {covered} is not the signed one"
     if mismatch is not None:
         return None, None, f"{mismatch}: {covered} may have been rewritten"
     return checkpoint, frontier, None
+
+
+def _canonical(record: dict[str, Any], line: bytes) -> bool:
+    """True if *line* is byte for byte the checkpoint line the writer renders from *record*."""
+    members = {name: record[name] for name in ("time", "log_id", "root", "frontier", "checkpoint")}
+    expected, _ = frame(record["seq"], record["prev"], "checkpoint", render_body(members))
+    return line.removesuffix(b"\n") == expected.removesuffix(b"\n")
 
 
 def _frontier(record: dict[str, Any], seq: int) -> CompactRange | None:

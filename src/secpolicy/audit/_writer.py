@@ -17,7 +17,6 @@ later call fails before writing anything (fail closed).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import threading
 import time as _time
@@ -30,10 +29,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from secpolicy._clock import Clock, SystemClock
 from secpolicy.audit._anchor import Anchor, AnchorStore
-from secpolicy.audit._chain import SigningKey, frame, key_algorithm, key_id
+from secpolicy.audit._chain import SigningKey, frame, key_algorithm, key_id, render_body
 from secpolicy.audit._event import format_time
 from secpolicy.audit._merkle import CompactRange, leaf_hash
-from secpolicy.audit._note import Checkpoint, CheckpointError, make_checkpoint
+from secpolicy.audit._note import Checkpoint, CheckpointError, make_checkpoint, verify_checkpoint
 from secpolicy.audit._sinks import FileSink, Sink, Tail, new_tail
 from secpolicy.exceptions import AuditWriteError
 
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AnchorMismatch", "ChainWriter", "WriterForked"]
 
-_DUMPS: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 _TORN_REASON: Final = "torn last line removed on reopening (a crash during a write)"
 _ANCHOR_TIMEOUT: Final = timedelta(seconds=10)
@@ -78,7 +76,7 @@ class WriterForked(AuditWriteError):  # noqa: N818 (states what was found)
 
 
 def _body(values: Mapping[str, Any]) -> str:
-    return _DUMPS(values)[1:-1]
+    return render_body(values)
 
 
 _WRITERS: weakref.WeakSet[ChainWriter] = weakref.WeakSet()
@@ -257,7 +255,7 @@ class ChainWriter:
             ) from exc
         if latest is None:
             if checkpoint is not None:
-                self._pending.append(self._anchor_of(checkpoint, tail))
+                self._pending.append(self._anchor_of(self._signed(checkpoint), tail))
             return
         if checkpoint is None or checkpoint.size < latest.seq:
             raise AnchorMismatch(
@@ -273,7 +271,46 @@ class ChainWriter:
                 )
             return
         # The store missed the newest checkpoint (an anchor failure before a restart).
-        self._pending.append(self._anchor_of(checkpoint, tail))
+        signed = self._signed(checkpoint)
+        if not self._extends(latest):
+            raise AnchorMismatch(
+                f"the log {self.sink!r} does not contain its anchored checkpoint {latest.seq} "
+                f"of {latest.time}: it forked from the anchored history; nothing was written"
+            )
+        self._pending.append(self._anchor_of(signed, tail))
+
+    def _extends(self, latest: Anchor) -> bool:
+        """False if the log's records before ``latest.seq`` are not those *latest* sealed.
+
+        Only a file log can be read back; a pruned one cannot be rebuilt from
+        record 0 (``verify`` still checks it against every anchor).
+        """
+        from secpolicy.audit._proofs import LogTree  # noqa: PLC0415 (rare path, no cycle)
+
+        if not isinstance(self.sink, FileSink):
+            return True
+        try:
+            tree = LogTree.from_files(self.sink.path)
+            anchored = Checkpoint.parse(latest.note)
+        except (CheckpointError, OSError):
+            return True
+        return tree.size >= latest.seq and tree.root(latest.seq) == anchored.root
+
+    def _signed(self, checkpoint: Checkpoint) -> Checkpoint:
+        """*checkpoint*, which the store has not seen, if this writer's key signed it.
+
+        Anything can be written after the anchored records: a log cut behind
+        its anchor and topped with a forged checkpoint past it must not be
+        continued, nor the forgery anchored.
+        """
+        try:
+            return verify_checkpoint(checkpoint.note, key=self._key)
+        except CheckpointError:
+            raise AnchorMismatch(
+                f"the last checkpoint of {self.sink!r} (record {checkpoint.size}) is not "
+                "signed by this writer's key and its anchor store does not hold it: the log "
+                "may have been cut and forged; nothing was written"
+            ) from None
 
     def _anchor_of(self, checkpoint: Checkpoint, tail: Tail) -> Anchor:
         assert tail.checkpoint is not None  # noqa: S101 (only called with one)

@@ -1,0 +1,188 @@
+"""Attacks without the signing key: bytes no signature covers, torn tails, keys, reopening."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from secpolicy.audit import (
+    AnchorMismatch,
+    AuditLogger,
+    AuditWriteError,
+    MemoryAnchorStore,
+    Verifier,
+    verify,
+)
+from tests.audit.conftest import KEY
+
+PUBLIC = KEY.public_key()
+
+
+def _rehash(line: bytes) -> bytes:
+    """Recompute a line's own hash after an edit: what anyone can do."""
+    body = line.rstrip(b"\n")
+    prefix = body[: body.rindex(b',"hash":"')]
+    return prefix + b',"hash":"' + hashlib.sha256(prefix).hexdigest().encode() + b'"}\n'
+
+
+def _sealed_log(make_logger: Callable[..., AuditLogger]) -> Path:
+    audit = make_logger(checkpoint_every=4)
+    for i in range(10):
+        audit.login(user_id=f"u{i}", ip="203.0.113.9", port=1000 + i)
+    audit.close()
+    return Path(str(audit._logger.sink.path))  # type: ignore[attr-defined]
+
+
+def _escape_log_id(line: bytes) -> bytes:
+    """Write the log id's first character as a JSON unicode escape (the same string)."""
+    at = line.index(b'"log_id":"') + len(b'"log_id":"')
+    return line[:at] + b"\\u%04x" % line[at] + line[at + 1 :]
+
+
+# Re-serialisations of the last checkpoint line that decode to the same record, and
+# duplicated members that smuggle text past a parser that keeps the last one.
+_CHECKPOINT_EDITS: dict[str, Callable[[bytes], bytes]] = {
+    "space": lambda line: line.replace(b'"time":"', b'"time": "', 1),
+    "escaped_key": lambda line: line.replace(b'"root":', b'"r\\u006fot":', 1),
+    "escaped_slash": lambda line: line.replace(b"/", b"\\/", 1),
+    "escaped_letter": _escape_log_id,
+    "duplicated_root": lambda line: line.replace(b'"root":', b'"root":"00","root":', 1),
+    "duplicated_note": lambda line: line.replace(
+        b'"checkpoint":', b'"checkpoint":"smuggled","checkpoint":', 1
+    ),
+}
+
+
+class TestLastCheckpointBytes:
+    @pytest.mark.parametrize("edit", sorted(_CHECKPOINT_EDITS))
+    def test_re_serialised_last_checkpoint_is_modified(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        edit: str,
+    ) -> None:
+        """The last checkpoint line, which no later signature covers, must be the writer's bytes."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        edited = _rehash(_CHECKPOINT_EDITS[edit](lines[-1]))
+        assert edited != lines[-1]
+        path.write_bytes(b"".join([*lines[:-1], edited]))
+        for store in (None, anchor):
+            report = verify(path, key=PUBLIC, anchor=store)
+            assert not report.ok, report.summary()
+            assert report.problems[0].line == len(lines)
+        verifier = Verifier(key=PUBLIC)
+        problems = [p for line in [*lines[:-1], edited] for p in verifier.feed(line)]
+        problems.extend(verifier.finish())
+        assert problems, "the streaming verifier accepted a re-serialised checkpoint"
+
+
+class TestTornTail:
+    @pytest.mark.parametrize(
+        "tail",
+        [b"hello", b'{"seq":3', b'{"seq":999,"prev":"', b'{"seq":14,"prev":"0000'],
+        ids=["garbage", "old_seq", "future_seq", "wrong_prev"],
+    )
+    def test_bytes_no_crash_could_leave_are_modified(
+        self, make_logger: Callable[..., AuditLogger], tail: bytes
+    ) -> None:
+        """A last line without its newline is a torn write only if it begins the next record."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        assert len(lines) == 14
+        path.write_bytes(b"".join(lines) + tail)
+        report = verify(path, key=PUBLIC)
+        assert not report.ok, report.summary()
+        assert [(p.kind, p.line) for p in report.problems] == [("modified", 15)]
+
+    def test_a_torn_start_of_the_next_record_is_a_warning(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """What a crash in the middle of writing record 14 leaves stays a warning."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        full = b'{"seq":14,"prev":"' + lines[-1][-67:-3] + b'","kind":"event","time":"2026'
+        for cut in (4, 20, len(full)):
+            path.write_bytes(b"".join(lines) + full[:cut])
+            report = verify(path, key=PUBLIC)
+            assert report.ok, report.summary()
+            assert [w.kind for w in report.warnings] == ["torn_tail"]
+
+
+class TestWriterOpening:
+    def test_unsigned_checkpoint_cannot_launder_a_cut(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+    ) -> None:
+        """A cut log topped with a forged checkpoint past the newest anchor is not continued."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        assert anchor.latest(verify(path, key=PUBLIC).log_id or "") is not None
+        kept, checkpoint = lines[:9], lines[13]  # cut behind the anchored checkpoints 9 and 13
+        record = json.loads(checkpoint)
+        record["checkpoint"] = record["checkpoint"].replace("\n13\n", "\n16\n", 1)
+        record["frontier"] = [record["root"]]  # 16 leaves: a frontier of one hash
+        fake = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        forged = [*kept, *lines[5:9], *lines[5:8], fake]
+        out, prev = [], ""
+        for seq, line in enumerate(forged):
+            if seq < len(kept):
+                out.append(line)
+            else:
+                tail = line.split(b',"kind":', 1)[1]
+                out.append(_rehash(b'{"seq":%d,"prev":"%s","kind":%s' % (seq, prev.encode(), tail)))
+            prev = out[-1][-67:-3].decode()
+        path.write_bytes(b"".join(out))
+        before = path.read_bytes()
+        with pytest.raises(AuditWriteError) as caught:
+            make_logger()
+        assert "cut off" in str(caught.value) or "signed" in str(caught.value)
+        assert path.read_bytes() == before
+        assert [a.seq for a in anchor.anchors(verify(path, key=PUBLIC).log_id or "")] == [4, 9, 13]
+
+
+class TestKeyConfusion:
+    def test_hmac_keyed_with_the_public_key_fails_against_that_public_key(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """Anyone can HMAC with the public key's bytes: an Ed25519 verifier must not accept it."""
+        raw = PUBLIC.public_bytes(Encoding.Raw, PublicFormat.Raw)
+        path = _sealed_log(lambda **options: make_logger(key=raw, anchor=None, **options))
+        report = verify(path, key=PUBLIC)
+        assert not report.ok
+        assert {p.kind for p in report.problems} == {"bad_checkpoint", "unsealed"}
+        assert verify(path, key=raw).ok  # the HMAC key itself does verify
+
+
+class TestWriterForks:
+    def test_a_fork_ahead_of_the_newest_anchor_is_not_continued(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        tmp_path: Path,
+    ) -> None:
+        """A copy that went on without the store is refused once the original anchored more."""
+        path = _sealed_log(make_logger)
+        (tmp_path / "fork").mkdir()
+        shutil.copy(path, tmp_path / "fork" / "audit.jsonl")
+        original = make_logger(checkpoint_every=4)
+        for i in range(4):
+            original.logout(user_id=f"a{i}", ip="203.0.113.9", port=2000 + i)
+        original.close()
+        fork = make_logger("fork/audit.jsonl", checkpoint_every=4, anchor=None)
+        for i in range(12):
+            fork.logout(user_id=f"b{i}", ip="203.0.113.9", port=3000 + i)
+        fork.close()
+        copy = tmp_path / "fork" / "audit.jsonl"
+        before, anchors = copy.read_bytes(), len(anchor.anchors(original.log_id))
+        with pytest.raises(AnchorMismatch, match="forked"):
+            make_logger("fork/audit.jsonl", checkpoint_every=4)
+        assert copy.read_bytes() == before
+        assert len(anchor.anchors(original.log_id)) == anchors
