@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any, Final
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -103,9 +105,11 @@ def _check_key(key: object) -> None:
         return
     if isinstance(key, bytes):
         if len(key) < _MIN_HMAC_KEY:
-            raise ValueError(f"an HMAC checkpoint key must be at least {_MIN_HMAC_KEY} bytes")
+            raise InvalidArgumentError(
+                f"an HMAC checkpoint key must be at least {_MIN_HMAC_KEY} bytes"
+            )
         return
-    raise TypeError(
+    raise ArgumentTypeError(
         f"key must be an Ed25519 private or public key or HMAC key bytes, not {type(key).__name__}"
     )
 

@@ -25,6 +25,7 @@ from typing import Any, Final, Literal, get_args
 import attrs
 
 from secpolicy._clock import to_utc
+from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "OUTCOMES",
@@ -52,9 +53,9 @@ _MAX_TEXT: Final = 4096
 def check_action(action: object) -> str:
     """*action* if it is a dotted lower-case name (``auth.login``), else an error."""
     if not isinstance(action, str):
-        raise TypeError(f"action must be a str, not {type(action).__name__}")
+        raise ArgumentTypeError(f"action must be a str, not {type(action).__name__}")
     if len(action) > _MAX_ACTION or _ACTION.fullmatch(action) is None:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"action {action[:_MAX_ACTION]!r} must be dotted lower-case words "
             f"(letters, digits, '_'; at most {_MAX_ACTION} characters), e.g. 'auth.login'"
         )
@@ -64,7 +65,7 @@ def check_action(action: object) -> str:
 def check_outcome(outcome: object) -> Outcome:
     """*outcome* if it is one of :data:`OUTCOMES`."""
     if outcome not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {sorted(OUTCOMES)}, not {outcome!r}")
+        raise InvalidArgumentError(f"outcome must be one of {sorted(OUTCOMES)}, not {outcome!r}")
     return outcome  # type: ignore[return-value]
 
 
@@ -73,9 +74,9 @@ def check_text(name: str, value: object, *, optional: bool = True) -> str | None
     if value is None and optional:
         return None
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be a str, not {type(value).__name__}")
     if not value or len(value) > _MAX_TEXT:
-        raise ValueError(f"{name} must be 1 to {_MAX_TEXT} characters long")
+        raise InvalidArgumentError(f"{name} must be 1 to {_MAX_TEXT} characters long")
     return value
 
 
@@ -92,10 +93,10 @@ def check_ip(name: str, value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be a str, not {type(value).__name__}")
     canonical = _canonical_ip(value)
     if canonical is None:
-        raise ValueError(f"{name} is not an IPv4 or IPv6 address")
+        raise InvalidArgumentError(f"{name} is not an IPv4 or IPv6 address")
     return canonical
 
 
@@ -104,9 +105,9 @@ def check_port(name: str, value: object) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be an int, not {type(value).__name__}")
     if not 0 <= value <= MAX_PORT:
-        raise ValueError(f"{name} must be between 0 and 65535, not {value}")
+        raise InvalidArgumentError(f"{name} must be between 0 and 65535, not {value}")
     return value
 
 
@@ -137,19 +138,21 @@ def check_data(value: object, path: str = "data") -> None:
         return
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ValueError(f"{path} is {value!r}, which JSON cannot represent")
+            raise InvalidArgumentError(f"{path} is {value!r}, which JSON cannot represent")
         return
     if isinstance(value, Mapping):
         for key, item in value.items():
             if not isinstance(key, str):
-                raise TypeError(f"{path} has a key of type {type(key).__name__}; keys must be str")
+                raise ArgumentTypeError(
+                    f"{path} has a key of type {type(key).__name__}; keys must be str"
+                )
             check_data(item, f"{path}.{key}")
         return
     if isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
             check_data(item, f"{path}[{i}]")
         return
-    raise TypeError(
+    raise ArgumentTypeError(
         f"{path} is a {type(value).__name__}, which an audit record cannot hold; "
         "convert it to str, int, float, bool, None, a list or a dict first"
     )
@@ -176,13 +179,13 @@ def parse_time(text: str) -> datetime:
     """The inverse of :func:`format_time` (any RFC 3339 form with an offset is accepted)."""
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
-        raise ValueError(f"time {text!r} has no offset")
+        raise InvalidArgumentError(f"time {text!r} has no offset")
     return parsed.astimezone(UTC)
 
 
 def _required_ip(value: object) -> str:
     if value is None:
-        raise TypeError("ip is required")
+        raise ArgumentTypeError("ip is required")
     return check_ip("ip", value)  # type: ignore[return-value]
 
 
@@ -234,12 +237,14 @@ class Endpoint:
         if isinstance(value, Mapping):
             unknown = set(value) - {"ip", "port", "protocol"}
             if unknown:
-                raise ValueError(f"{name} has unknown keys {sorted(unknown)}")
+                raise InvalidArgumentError(f"{name} has unknown keys {sorted(unknown)}")
             try:
                 return cls(**value)
             except (TypeError, ValueError) as exc:
                 raise type(exc)(f"{name}.{exc}") from None
-        raise TypeError(f"{name} must be an Endpoint or a mapping, not {type(value).__name__}")
+        raise ArgumentTypeError(
+            f"{name} must be an Endpoint or a mapping, not {type(value).__name__}"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -356,7 +361,7 @@ class AuditEvent:
             ValueError: The record is not an event record or a field is invalid.
         """
         if record.get("kind", "event") != "event":
-            raise ValueError(f"record of kind {record.get('kind')!r} is not an event")
+            raise InvalidArgumentError(f"record of kind {record.get('kind')!r} is not an event")
         try:
             time = parse_time(record["time"])
             actor = Actor(**record.get("actor", {}))
@@ -373,9 +378,9 @@ class AuditEvent:
                 data=record.get("data", {}),
             )
         except KeyError as exc:
-            raise ValueError(f"event record lacks the field {exc.args[0]!r}") from None
+            raise InvalidArgumentError(f"event record lacks the field {exc.args[0]!r}") from None
         except TypeError as exc:
-            raise ValueError(f"event record is malformed: {exc}") from None
+            raise InvalidArgumentError(f"event record is malformed: {exc}") from None
 
     def to_json(self) -> str:
         """The record as one line of JSON."""

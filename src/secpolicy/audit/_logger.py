@@ -14,6 +14,7 @@ from secpolicy.audit._processors import MaskPII, ShapeEvent, render_record
 from secpolicy.audit._prune import prune_files
 from secpolicy.audit._sinks import FileSink, Fsync, LoggingSink, Sink, StreamSink
 from secpolicy.audit._writer import ChainWriter
+from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
 
 if TYPE_CHECKING:
     import os
@@ -75,7 +76,7 @@ class AuditLogger(Catalogue, structlog.BoundLoggerBase):
         self, logger: ChainWriter, processors: Iterable[Processor], context: dict[str, Any]
     ) -> None:
         if not isinstance(logger, ChainWriter):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "build an AuditLogger with AuditLogger.to_file(), to_stdout(), "
                 "to_logging() or with_sink()"
             )
@@ -149,7 +150,7 @@ class AuditLogger(Catalogue, structlog.BoundLoggerBase):
         if mask:
             chain.append(MaskPII(masker))
         elif masker is not None:
-            raise ValueError("a masker was given with mask=False")
+            raise InvalidArgumentError("a masker was given with mask=False")
         chain.append(render_record)
         writer = ChainWriter(
             sink,
@@ -300,7 +301,7 @@ class AuditLogger(Catalogue, structlog.BoundLoggerBase):
         """
         sink = self._logger.sink
         if not isinstance(sink, FileSink):
-            raise TypeError("only a logger writing to a file can prune")
+            raise ArgumentTypeError("only a logger writing to a file can prune")
         return prune_files(
             self._logger, sink.path, schedule, now=now, category=category, holds=tuple(holds)
         )

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Final
 
+from secpolicy.exceptions import InvalidArgumentError
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
@@ -62,7 +64,9 @@ class CompactRange:
 
     def __init__(self, size: int = 0, hashes: Sequence[bytes] = ()) -> None:
         if size < 0 or len(hashes) != size.bit_count() or any(len(h) != _HASH_SIZE for h in hashes):
-            raise ValueError("a compact range needs one 32-byte hash per set bit of its size")
+            raise InvalidArgumentError(
+                "a compact range needs one 32-byte hash per set bit of its size"
+            )
         self.size = size
         self.hashes = list(hashes)
 
@@ -181,7 +185,7 @@ class MerkleTree:
         """
         size = self.size if size is None else size
         if not 0 <= size <= self.size:
-            raise ValueError(f"the tree has {self.size} leaves, not {size}")
+            raise InvalidArgumentError(f"the tree has {self.size} leaves, not {size}")
         return EMPTY_ROOT if size == 0 else self._hash(0, size)
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
@@ -192,7 +196,7 @@ class MerkleTree:
         """
         size = self.size if size is None else size
         if not 0 <= index < size <= self.size:
-            raise ValueError(f"no leaf {index} in a tree of {size} leaves")
+            raise InvalidArgumentError(f"no leaf {index} in a tree of {size} leaves")
         path: list[bytes] = []
         start, end = 0, size
         while end - start > 1:
@@ -214,7 +218,7 @@ class MerkleTree:
         """
         new_size = self.size if new_size is None else new_size
         if not 0 <= old_size <= new_size <= self.size:
-            raise ValueError(f"no consistency proof from {old_size} to {new_size} leaves")
+            raise InvalidArgumentError(f"no consistency proof from {old_size} to {new_size} leaves")
         if old_size in (0, new_size):
             return []
         path: list[bytes] = []

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from secpolicy.audit._event import check_action, parse_time
+from secpolicy.exceptions import InvalidArgumentError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -313,7 +314,7 @@ def to_ocsf(
         ValueError: *record* is not an event record.
     """
     if record.get("kind", "event") != "event":
-        raise ValueError(f"record of kind {record.get('kind')!r} is not an event")
+        raise InvalidArgumentError(f"record of kind {record.get('kind')!r} is not an event")
     if version is None:
         version = _product_version()
     spec = action_spec(record["action"])

@@ -26,6 +26,7 @@ from secpolicy.audit._event import (
     format_time,
 )
 from secpolicy.audit._ocsf import ACTIONS, ActionSpec
+from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
 from secpolicy.pii import (
     CN_MOBILE,
     CN_RESIDENT_ID,
@@ -155,7 +156,7 @@ def _check_required(spec: ActionSpec, actor: dict[str, Any], data: EventDict) ->
         for name in spec.requires
         if (_ACTOR_KEYS.get(name) or "") not in actor and data.get(name) is None
     ]
-    raise ValueError(
+    raise InvalidArgumentError(
         f"{spec.action} requires {', '.join(missing)} (pass it or bind it to the logger)"
     )
 
@@ -165,7 +166,7 @@ def _actor(fields: EventDict) -> dict[str, Any]:
     given = pop("actor", None)
     if given is not None:
         if not isinstance(given, Actor):
-            raise TypeError(f"actor must be an Actor, not {type(given).__name__}")
+            raise ArgumentTypeError(f"actor must be an Actor, not {type(given).__name__}")
         actor = given.to_dict()
     else:
         actor = {}
@@ -235,7 +236,7 @@ def _encoder() -> Callable[[Any], str]:
         return encoder.encode
 
     def refuse(value: object) -> object:
-        raise TypeError(f"{type(value).__name__} cannot be written to an audit record")
+        raise ArgumentTypeError(f"{type(value).__name__} cannot be written to an audit record")
 
     # (markers, default, encoder, indent, key separator, item separator,
     #  sort_keys, skipkeys, allow_nan)

@@ -25,7 +25,7 @@ import attrs
 from secpolicy.audit._chain import HASH_SUFFIX_LEN, HEAD, TAIL
 from secpolicy.audit._event import parse_time
 from secpolicy.audit._merkle import CompactRange, leaf_hash
-from secpolicy.exceptions import AuditWriteError
+from secpolicy.exceptions import AuditWriteError, InvalidArgumentError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -262,13 +262,13 @@ class FileSink:
         if isinstance(fsync, bool) or not (
             fsync in ("always", "checkpoint", "never") or (isinstance(fsync, int) and fsync >= 1)
         ):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"fsync must be 'always', 'checkpoint', 'never' or a positive int, not {fsync!r}"
             )
         if rotate_bytes is not None and rotate_bytes < _MIN_ROTATE_BYTES:
-            raise ValueError(f"rotate_bytes must be at least 4096, not {rotate_bytes}")
+            raise InvalidArgumentError(f"rotate_bytes must be at least 4096, not {rotate_bytes}")
         if rotate_every is not None and rotate_every <= timedelta(0):
-            raise ValueError("rotate_every must be positive")
+            raise InvalidArgumentError("rotate_every must be positive")
         self.path = Path(path)
         self.fsync: Fsync = fsync
         self._sync_every = 1 if fsync == "always" else fsync if isinstance(fsync, int) else 0

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 from secpolicy.audit._chain import HASH_KEY, HASH_SUFFIX_LEN, HEAD, VerifyKey, key_id
 from secpolicy.audit._merkle import CompactRange, leaf_hash
 from secpolicy.audit._verify import Problem, ProblemKind, _frontier, check_checkpoint
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -273,5 +273,5 @@ def _optional(value: object, kind: type[Any]) -> Any:
     if value is None:
         return None
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise TypeError(kind.__name__)
+        raise ArgumentTypeError(kind.__name__)
     return value

@@ -34,7 +34,7 @@ from secpolicy.audit._event import format_time
 from secpolicy.audit._merkle import CompactRange, leaf_hash
 from secpolicy.audit._note import Checkpoint, CheckpointError, make_checkpoint, verify_checkpoint
 from secpolicy.audit._sinks import FileSink, Sink, Tail, new_tail
-from secpolicy.exceptions import AuditWriteError
+from secpolicy.exceptions import ArgumentTypeError, AuditWriteError, InvalidArgumentError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -133,14 +133,16 @@ class ChainWriter:
         anchor_timeout: timedelta = _ANCHOR_TIMEOUT,
     ) -> None:
         if checkpoint_every < 1:
-            raise ValueError(f"checkpoint_every must be at least 1, not {checkpoint_every}")
+            raise InvalidArgumentError(
+                f"checkpoint_every must be at least 1, not {checkpoint_every}"
+            )
         if checkpoint_interval is not None and checkpoint_interval <= timedelta(0):
-            raise ValueError("checkpoint_interval must be positive")
+            raise InvalidArgumentError("checkpoint_interval must be positive")
         if anchor_timeout <= timedelta(0):
-            raise ValueError("anchor_timeout must be positive")
+            raise InvalidArgumentError("anchor_timeout must be positive")
         self._alg = key_algorithm(key)
         if isinstance(key, Ed25519PublicKey):
-            raise TypeError("a public key cannot sign checkpoints; pass the private key")
+            raise ArgumentTypeError("a public key cannot sign checkpoints; pass the private key")
         self._key = key
         self._key_id = key_id(key)
         self.sink = sink
@@ -611,7 +613,7 @@ class ChainWriter:
     def _rotate(self, now: datetime) -> None:
         sink = self.sink
         if not isinstance(sink, FileSink):  # pragma: no cover - _rotating is False then
-            raise TypeError("only file sinks rotate")
+            raise ArgumentTypeError("only file sinks rotate")
         self._checkpoint(now)
         segment = self._segment
         self._segment += 1
