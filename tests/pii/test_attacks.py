@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import logging
 
-from secpolicy.pii import MaskingFilter
+import pytest
+
+from secpolicy.pii import MaskingFilter, Scanner, presets
 
 
 class TestMaskingFilterExtra:
@@ -25,3 +27,36 @@ class TestMaskingFilterExtra:
         assert "13812345678" not in out
         assert "4111111111111111" not in out
         assert out == "signup <CN_MOBILE> card <PAYMENT_CARD> 3\n"
+
+
+class TestHiddenCharacters:
+    @pytest.mark.parametrize(
+        ("text", "entity"),
+        [
+            ("138\u200b1234\u200b5678", "CN_MOBILE"),
+            ("1381\u200c2345678", "CN_MOBILE"),
+            ("138\u20601234\u20605678", "CN_MOBILE"),
+            ("138\ufeff12345678", "CN_MOBILE"),
+            ("138\u00ad1234\u00ad5678", "CN_MOBILE"),
+            ("138\u20091234\u20095678", "CN_MOBILE"),
+            ("138\u20061234\u20065678", "CN_MOBILE"),
+            ("4111\u200b1111\u200b1111\u200b1111", "PAYMENT_CARD"),
+            ("110105\u200b19491231002X", "CN_RESIDENT_ID"),
+            ("zs\u200b@example.com", "EMAIL"),
+            ("\u0661\u0663\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668", "CN_MOBILE"),
+            ("\u0967\u0969\u096e\u0967\u0968\u0969\u096a\u096b\u096c\u096d\u096e", "CN_MOBILE"),
+            ("\u06f1\u06f3\u06f812345678", "CN_MOBILE"),
+        ],
+    )
+    def test_found_whole(self, text: str, entity: str) -> None:
+        """Invisible characters, thin spaces and other scripts' digits hide no value."""
+        found = Scanner().find(f"联系 {text} 谢谢")
+        assert [(f.entity, f.text) for f in found] == [(entity, text)]
+        masked = presets.CN_DISPLAY.mask_text(text)
+        assert masked != text
+        assert "*" in masked
+
+    def test_invisible_separator_still_separates(self) -> None:
+        """A zero-width space between two numbers is read as a separator, not glue."""
+        found = Scanner().find("13812345678\u200b13987654321")
+        assert [f.text for f in found] == ["13812345678", "13987654321"]

@@ -75,15 +75,42 @@ class Finding:
 
 
 # Full-width forms (FF01-FF5E) and the ideographic space fold to ASCII, the
-# no-break spaces to a space, and the dashes (hyphen, non-breaking hyphen,
-# figure dash, en and em dash, minus) to "-". The mapping is one code point to
-# one, so offsets in the folded text are offsets in the original.
-_FOLD: Final = (
+# no-break and thin spaces to a space, and the dashes (hyphen, non-breaking
+# hyphen, figure dash, en and em dash, minus) and the soft hyphen to "-".
+# Decimal digits of every script (Arabic-Indic, Devanagari, …) fold to ASCII
+# digits, and the invisible characters that can be slipped into a number
+# (zero-width space, joiners, word joiner, byte order mark) to a space, so
+# "138\u200b1234\u200b5678" is read as "138 1234 5678" and not as two short
+# runs. The mapping is one code point to one, so offsets in the folded text
+# are offsets in the original.
+_FOLD_FIXED: Final = (
     {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
     | {0x3000: 0x20, 0x00A0: 0x20, 0x202F: 0x20, 0x2007: 0x20}
-    | dict.fromkeys((0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212), 0x2D)
+    | dict.fromkeys((*range(0x2000, 0x2007), 0x2008, 0x2009, 0x200A), 0x20)
+    | dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF), 0x20)
+    | dict.fromkeys((0x00AD, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212), 0x2D)
 )
-_NEEDS_FOLD: Final = re.compile("[\uff01-\uff5e\u3000\u00a0\u202f\u2007\u2010-\u2014\u2212]")
+
+
+class _FoldTable(dict[int, int]):
+    """The fold mapping; a digit of another script is looked up when first seen."""
+
+    def __missing__(self, cp: int) -> int:
+        value = unicodedata.decimal(chr(cp), None)
+        if value is None:
+            raise LookupError(cp)  # str.translate keeps the character
+        self[cp] = 0x30 + value
+        return 0x30 + value
+
+
+_FOLD: Final = _FoldTable(_FOLD_FIXED)
+# Characters that show nothing: zero-width space, joiners, word joiner, byte
+# order mark, soft hyphen.
+_INVISIBLE_CHARS: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_INVISIBLE: Final = re.compile("[" + "".join(sorted(_INVISIBLE_CHARS)) + "]")
+_NEEDS_FOLD: Final = re.compile(
+    "[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD_FIXED)) + "]|(?![0-9])\\d"
+)
 
 # Boundaries are explicit ASCII classes, never \b: in Python (and in Presidio's
 # patterns) \b sees no boundary between a CJK character and a digit, so
@@ -1026,14 +1053,17 @@ class Scanner:
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         folded = fold(text)
-        candidates: list[Candidate] = []
-        for run in self._passes:
-            candidates.extend(run(folded))
-        if self._custom:
-            for recognizer in self.recognizers:
-                if recognizer.entity in self.entities:
-                    candidates.extend(recognizer.find(folded))
-            candidates.extend(c for c in self._deny.find(folded) if c[2] in self.entities)
+        candidates = self._candidates(folded)
+        if not text.isascii() and _INVISIBLE.search(text):
+            # Read once more without the invisible characters, which may sit
+            # anywhere inside a value ("110105\u200b19491231002X"); the spans
+            # are mapped back onto the text.
+            kept_at = [i for i, ch in enumerate(text) if ch not in _INVISIBLE_CHARS]
+            joined = "".join([folded[i] for i in kept_at])
+            candidates.extend(
+                (kept_at[s], kept_at[t - 1] + 1, e, score)
+                for s, t, e, score in self._candidates(joined)
+            )
         if not candidates:
             return candidates
         threshold = self.threshold
@@ -1046,6 +1076,18 @@ class Scanner:
             allow = self._allow
             kept = [c for c in kept if allow_key(folded[c[0] : c[1]]) not in allow]
         return _resolve(kept, self._ranks) if len(kept) > 1 else kept
+
+    def _candidates(self, folded: str) -> list[Candidate]:
+        """The candidates of every pass, recognizer and deny-list in *folded* text."""
+        candidates: list[Candidate] = []
+        for run in self._passes:
+            candidates.extend(run(folded))
+        if self._custom:
+            for recognizer in self.recognizers:
+                if recognizer.entity in self.entities:
+                    candidates.extend(recognizer.find(folded))
+            candidates.extend(c for c in self._deny.find(folded) if c[2] in self.entities)
+        return candidates
 
     def scan_lines(self, lines: Iterable[str]) -> Iterator[tuple[int, Finding]]:
         """Findings of each line of an iterable (a file), with 1-based line numbers.
