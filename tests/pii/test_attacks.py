@@ -60,3 +60,27 @@ class TestHiddenCharacters:
         """A zero-width space between two numbers is read as a separator, not glue."""
         found = Scanner().find("13812345678\u200b13987654321")
         assert [f.text for f in found] == ["13812345678", "13987654321"]
+
+
+class TestPercentEncoding:
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("/cb?next=%2Fme%3Fphone%3D13812345678%26x%3D1", "13812345678"),
+            ("id%3D11010519491231002X%26t%3D1", "11010519491231002X"),
+            ("?email=zs%40example.com&a=1", "zs%40example.com"),
+            ("to=%2B8613812345678", "%2B8613812345678"),
+            ("card%3D4111111111111111%26exp%3D1225", "4111111111111111"),
+        ],
+    )
+    def test_escaped_neighbours_hide_nothing(self, text: str, value: str) -> None:
+        """A percent-escape next to a value, or inside it, does not hide the value."""
+        assert [f.text for f in Scanner().find(text)] == [value]
+        masked = presets.CN_DISPLAY.mask_text(text)
+        assert value not in masked
+        assert presets.CN_DISPLAY.mask_text(masked) == masked
+
+    def test_large_escaped_text_is_read_once_more(self) -> None:
+        """A megabyte of escapes with one number in it still yields the number."""
+        text = "%41" * 350_000 + "%3D13812345678"
+        assert [f.text for f in Scanner().find(text)] == ["13812345678"]

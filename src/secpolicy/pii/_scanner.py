@@ -108,6 +108,40 @@ _FOLD: Final = _FoldTable(_FOLD_FIXED)
 # order mark, soft hyphen.
 _INVISIBLE_CHARS: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 _INVISIBLE: Final = re.compile("[" + "".join(sorted(_INVISIBLE_CHARS)) + "]")
+# A percent-escape of a printable ASCII character, as URLs and query strings carry them.
+_PERCENT: Final = re.compile("%(?:[2-6][0-9A-Fa-f]|7[0-9A-Ea-e])")
+_HIDDEN: Final = re.compile(_INVISIBLE.pattern + "|" + _PERCENT.pattern)
+
+
+def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] | None:
+    """*folded* without invisible characters and with percent-escapes decoded, or None.
+
+    Returns the text so read and, for each of its characters, where it starts
+    and ends in *text*; None when there is nothing to remove or decode.
+    """
+    invisible = not text.isascii() and _INVISIBLE.search(text) is not None
+    if not invisible and ("%" not in text or _PERCENT.search(text) is None):
+        return None
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    done = 0
+    for found in _HIDDEN.finditer(text):
+        at = found.start()
+        chars.append(folded[done:at])
+        starts.extend(range(done, at))
+        ends.extend(range(done + 1, at + 1))
+        done = found.end()
+        if done - at == len("%00"):
+            chars.append(chr(int(text[at + 1 : done], 16)))
+            starts.append(at)
+            ends.append(done)
+    chars.append(folded[done:])
+    starts.extend(range(done, len(text)))
+    ends.extend(range(done + 1, len(text) + 1))
+    return "".join(chars), starts, ends
+
+
 _NEEDS_FOLD: Final = re.compile(
     "[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD_FIXED)) + "]|(?![0-9])\\d"
 )
@@ -1054,15 +1088,15 @@ class Scanner:
             raise TypeError(f"text must be str, not {type(text).__name__}")
         folded = fold(text)
         candidates = self._candidates(folded)
-        if not text.isascii() and _INVISIBLE.search(text):
+        view = _second_reading(text, folded)
+        if view is not None:
             # Read once more without the invisible characters, which may sit
-            # anywhere inside a value ("110105\u200b19491231002X"); the spans
-            # are mapped back onto the text.
-            kept_at = [i for i, ch in enumerate(text) if ch not in _INVISIBLE_CHARS]
-            joined = "".join([folded[i] for i in kept_at])
+            # anywhere inside a value ("110105\u200b19491231002X"), and with
+            # percent-escapes decoded ("phone%3D13812345678", "zs%40qq.com");
+            # the spans are mapped back onto the text.
+            seen, starts, ends = view
             candidates.extend(
-                (kept_at[s], kept_at[t - 1] + 1, e, score)
-                for s, t, e, score in self._candidates(joined)
+                (starts[s], ends[t - 1], e, score) for s, t, e, score in self._candidates(seen)
             )
         if not candidates:
             return candidates
