@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from secpolicy.pii import MaskingFilter, Scanner, presets
+from secpolicy.pii import MaskingFilter, MaskName, Scanner, presets
 
 
 class TestMaskingFilterExtra:
@@ -84,3 +84,14 @@ class TestPercentEncoding:
         """A megabyte of escapes with one number in it still yields the number."""
         text = "%41" * 350_000 + "%3D13812345678"
         assert [f.text for f in Scanner().find(text)] == ["13812345678"]
+
+
+class TestMaskNameShare:
+    @pytest.mark.parametrize(
+        ("name", "masked"),
+        [("J S", "* *"), ("J Smith", "* S****"), ("伟", "*"), ("Li", "L*"), ("张三", "张*")],
+    )
+    def test_no_name_shows_whole(self, name: str, masked: str) -> None:
+        """Initials and one-character names are not shown in clear."""
+        assert MaskName().apply(name, "PERSON_NAME") == masked
+        assert presets.CN_DISPLAY.mask_record({"姓名": name}) == {"姓名": masked}

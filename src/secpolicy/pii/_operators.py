@@ -219,7 +219,8 @@ class MaskName:
     Chinese names keep a one- or two-character surname (two for the
     compound surnames in ``COMPOUND_SURNAMES``); with *keep_last*, the
     last character shows too (``张*明``). Latin names keep the first letter
-    of each word (``J*** S****``).
+    of each word (``J*** S****``). A value that would show whole (a single
+    character, a one-letter initial) is masked.
 
     Args:
         keep_last: Also show the last character of a Chinese given name of two
@@ -236,9 +237,13 @@ class MaskName:
         if not name:
             return value
         if name.isascii():
+            # A word of one letter (an initial) would show whole: it is masked.
             return " ".join(
-                word[:1] + self.char * (len(word) - 1) if word else word for word in name.split(" ")
+                word[:1] + self.char * (len(word) - 1) if len(word) > 1 else self.char * len(word)
+                for word in name.split(" ")
             )
+        if len(name) == 1:  # a surname or given name alone: showing it shows all
+            return self.char
         surname = name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[:1]  # noqa: PLR2004
         given = name[len(surname) :]
         if self.keep_last and len(given) >= 2:  # noqa: PLR2004
