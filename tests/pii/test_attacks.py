@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from secpolicy.pii import MaskingFilter, MaskName, Scanner, presets
+from secpolicy.pii import MaskingFilter, MaskName, Pseudonymize, Scanner, presets
 
 
 class TestMaskingFilterExtra:
@@ -95,3 +95,35 @@ class TestMaskNameShare:
         """Initials and one-character names are not shown in clear."""
         assert MaskName().apply(name, "PERSON_NAME") == masked
         assert presets.CN_DISPLAY.mask_record({"姓名": name}) == {"姓名": masked}
+
+
+class TestPseudonymsKeepPeopleApart:
+    @pytest.mark.parametrize(
+        ("entity", "one", "other"),
+        [
+            ("EMAIL", "a-b@example.com", "ab@example.com"),
+            ("EMAIL", "a+b@example.com", "ab@example.com"),
+            ("EMAIL", "o'brien@example.ie", "obrien@example.ie"),
+            ("PERSON_NAME", "Li Na", "Lina"),
+            ("IP_ADDRESS", "1.23.4.5", "12.3.4.5"),
+            ("IP_ADDRESS", "2001:db8::1", "2001:db8:1::"),
+        ],
+    )
+    def test_different_values_differ(self, entity: str, one: str, other: str) -> None:
+        """Two different people's values never share a pseudonym."""
+        op = Pseudonymize(b"k" * 32)
+        assert op.apply(one, entity) != op.apply(other, entity)
+
+    @pytest.mark.parametrize(
+        ("entity", "one", "other"),
+        [
+            ("EMAIL", "A-B@Example.COM", " a-b@example.com"),
+            ("IP_ADDRESS", "2001:0DB8:0::1", "2001:db8::1"),
+            ("IBAN", "GB82 WEST 1234 5698 7654 32", "gb82west12345698765432"),
+            ("PERSON_NAME", "Li  Na", "Li Na"),
+        ],
+    )
+    def test_same_value_joins(self, entity: str, one: str, other: str) -> None:
+        """The same value written differently still gets one pseudonym."""
+        op = Pseudonymize(b"k" * 32)
+        assert op.apply(one, entity) == op.apply(other, entity)
