@@ -127,3 +127,25 @@ class TestPseudonymsKeepPeopleApart:
         """The same value written differently still gets one pseudonym."""
         op = Pseudonymize(b"k" * 32)
         assert op.apply(one, entity) == op.apply(other, entity)
+
+
+class TestLineBreaks:
+    @pytest.mark.parametrize(
+        ("text", "entity"),
+        [
+            ("138\n1234\n5678", "CN_MOBILE"),
+            ("138\t1234\t5678", "CN_MOBILE"),
+            ("4111\r1111\r1111\r1111", "PAYMENT_CARD"),
+            ("138\u20281234\u20285678", "CN_MOBILE"),
+        ],
+    )
+    def test_break_inside_a_number(self, text: str, entity: str) -> None:
+        """A tab or line break between a number's groups does not hide it."""
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [(entity, text)]
+        assert text[-4:] == presets.CN_DISPLAY.mask_text(text)[-4:]
+        assert presets.CN_DISPLAY.mask_text(text) != text
+
+    def test_lines_stay_apart(self) -> None:
+        """Two numbers on two lines are two findings."""
+        found = Scanner().find("13812345678\n13987654321")
+        assert [f.text for f in found] == ["13812345678", "13987654321"]

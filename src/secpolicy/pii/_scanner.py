@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 import unicodedata
@@ -75,8 +76,9 @@ class Finding:
 
 
 # Full-width forms (FF01-FF5E) and the ideographic space fold to ASCII, the
-# no-break and thin spaces to a space, and the dashes (hyphen, non-breaking
-# hyphen, figure dash, en and em dash, minus) and the soft hyphen to "-".
+# no-break and thin spaces, tabs and line breaks to a space, and the dashes
+# (hyphen, non-breaking hyphen, figure dash, en and em dash, minus) and the
+# soft hyphen to "-".
 # Decimal digits of every script (Arabic-Indic, Devanagari, …) fold to ASCII
 # digits, and the invisible characters that can be slipped into a number
 # (zero-width space, joiners, word joiner, byte order mark) to a space, so
@@ -88,22 +90,24 @@ _FOLD_FIXED: Final = (
     | {0x3000: 0x20, 0x00A0: 0x20, 0x202F: 0x20, 0x2007: 0x20}
     | dict.fromkeys((*range(0x2000, 0x2007), 0x2008, 0x2009, 0x200A), 0x20)
     | dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF), 0x20)
+    | dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029), 0x20)
     | dict.fromkeys((0x00AD, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212), 0x2D)
 )
+_ASCII_FOLD: Final = dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D), 0x20)
 
 
-class _FoldTable(dict[int, int]):
-    """The fold mapping; a digit of another script is looked up when first seen."""
+@functools.cache
+def _fold_table() -> dict[int, int]:
+    """The fold mapping with the decimal digits of every script (built on first use).
 
-    def __missing__(self, cp: int) -> int:
-        value = unicodedata.decimal(chr(cp), None)
-        if value is None:
-            raise LookupError(cp)  # str.translate keeps the character
-        self[cp] = 0x30 + value
-        return 0x30 + value
+    Every such digit lies below U+20000; one regular-expression pass over
+    that range finds them in C.
+    """
+    planes = "".join(map(chr, range(0x80, 0x20000)))
+    digits = {m.start() + 0x80: 0x30 + int(m.group()) for m in re.finditer(r"\d", planes)}
+    return digits | _FOLD_FIXED
 
 
-_FOLD: Final = _FoldTable(_FOLD_FIXED)
 # Characters that show nothing: zero-width space, joiners, word joiner, byte
 # order mark, soft hyphen.
 _INVISIBLE_CHARS: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
@@ -142,6 +146,7 @@ def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] 
     return "".join(chars), starts, ends
 
 
+_LINE_BREAKS: Final = re.compile("[\t\n\x0b\x0c\r]")  # the ASCII ones
 _NEEDS_FOLD: Final = re.compile(
     "[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD_FIXED)) + "]|(?![0-9])\\d"
 )
@@ -717,8 +722,10 @@ def _terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
 
 
 def fold(text: str) -> str:
-    """*text* with full-width forms, no-break spaces and dashes folded, offsets kept."""
-    return text if text.isascii() or not _NEEDS_FOLD.search(text) else text.translate(_FOLD)
+    """*text* with full-width forms, spaces, line breaks and dashes folded, offsets kept."""
+    if text.isascii():
+        return text.translate(_ASCII_FOLD) if _LINE_BREAKS.search(text) else text
+    return text.translate(_fold_table()) if _NEEDS_FOLD.search(text) else text
 
 
 _ALLOW_DROP: Final = str.maketrans("", "", " -.()+\t")
