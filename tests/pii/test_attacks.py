@@ -7,7 +7,17 @@ import logging
 
 import pytest
 
-from secpolicy.pii import MaskingFilter, MaskName, Pseudonymize, Scanner, presets
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.pii import (
+    Keep,
+    Masker,
+    MaskingFilter,
+    MaskName,
+    Pseudonymize,
+    Replace,
+    Scanner,
+    presets,
+)
 
 
 class TestMaskingFilterExtra:
@@ -149,3 +159,24 @@ class TestLineBreaks:
         """Two numbers on two lines are two findings."""
         found = Scanner().find("13812345678\n13987654321")
         assert [f.text for f in found] == ["13812345678", "13987654321"]
+
+
+class TestConfiguration:
+    @pytest.mark.parametrize("template", ["{13812345678", "<{entity}>{0}", "{value}", "{entity.x}"])
+    def test_bad_replace_template(self, template: str) -> None:
+        """A template that cannot be filled in is refused when built, without echoing it."""
+        with pytest.raises(PolicyConfigError) as raised:
+            Replace(template)
+        assert template not in str(raised.value)
+
+    def test_bad_field_entity(self) -> None:
+        """A field mapped to something other than an entity name is refused, not printed."""
+        with pytest.raises(PolicyConfigError) as raised:
+            Masker(fields={"note": "13812345678"})
+        assert "13812345678" not in str(raised.value)
+
+    def test_bad_rule_key(self) -> None:
+        """A rule keyed by something other than an entity name is refused, not printed."""
+        with pytest.raises(PolicyConfigError) as raised:
+            Masker({"13812345678": Keep()})
+        assert "13812345678" not in str(raised.value)

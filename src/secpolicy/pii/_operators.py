@@ -287,6 +287,17 @@ class Replace:
 
     template: str = "<{entity}>"
 
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.template, str):
+            raise PolicyConfigError("must be a str", field="template")
+        try:
+            self.template.format(entity="E")
+        except (ValueError, KeyError, IndexError, AttributeError):
+            raise PolicyConfigError(
+                "must be a str.format template in which only {entity} appears",
+                field="template",
+            ) from None
+
     def apply(self, value: str, entity: str) -> str:
         """Fill in the template."""
         return self.template.format(entity=entity)
