@@ -16,6 +16,7 @@ from secpolicy.pii import (
     Pseudonymize,
     Replace,
     Scanner,
+    mask_processor,
     presets,
 )
 
@@ -180,3 +181,19 @@ class TestConfiguration:
         with pytest.raises(PolicyConfigError) as raised:
             Masker({"13812345678": Keep()})
         assert "13812345678" not in str(raised.value)
+
+
+class _Shown:
+    def __str__(self) -> str:
+        return "tel 13812345678"
+
+
+class TestMaskProcessorEvent:
+    @pytest.mark.parametrize(
+        "event", [b"call 13812345678", {"phone": "13812345678"}, ["13812345678"], _Shown()]
+    )
+    def test_event_of_any_type_is_masked(self, event: object) -> None:
+        """An event message that is not a str is masked too, not passed through."""
+        out = mask_processor(None, "info", {"event": event})
+        assert "13812345678" not in str(out["event"])
+        assert "13812345678" not in repr(out["event"])

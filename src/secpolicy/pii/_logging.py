@@ -119,7 +119,11 @@ def mask_processor(
     masked = policy.mask_record(rest) if rest else {}
     out: dict[Any, Any] = {}
     if event is not None:
-        out["event"] = policy.mask_text(event) if isinstance(event, str) else event
+        # An event that is not text (bytes, a dict, an exception) is masked
+        # as a value in a list: by detection, whatever its type.
+        out["event"] = (
+            policy.mask_text(event) if isinstance(event, str) else policy.mask_record([event])[0]
+        )
     out.update(masked)
     out.update(kept)
     return out
