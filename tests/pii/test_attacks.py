@@ -197,3 +197,20 @@ class TestMaskProcessorEvent:
         out = mask_processor(None, "info", {"event": event})
         assert "13812345678" not in str(out["event"])
         assert "13812345678" not in repr(out["event"])
+
+
+class TestDottedCards:
+    @pytest.mark.parametrize(
+        "card", ["4111.1111.1111.1111", "3782.822463.10005", "5500.0000.0000.0004"]
+    )
+    def test_dotted_card_is_found(self, card: str) -> None:
+        """A card number grouped with dots is a card, and masked to its first 6 and last 4."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"卡号 {card}")] == [
+            ("PAYMENT_CARD", card)
+        ]
+        masked = presets.PCI_DISPLAY.mask_text(card)
+        assert sum(ch.isdigit() for ch in masked) <= 10
+
+    def test_decimal_is_no_card(self) -> None:
+        """A decimal number is not a dotted card."""
+        assert Scanner().find("total 4111111111111.11") == []

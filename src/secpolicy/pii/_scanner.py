@@ -258,6 +258,7 @@ _IPV6_MIN_COLONS: Final = 6  # without '::': 8 groups, or 6 and an IPv4 tail
 _RUN_DIGITS: Final = range(7, 21)  # what any digit entity can hold (00 + 15, a card's 19)
 _CARD_DIGITS: Final = range(13, 20)
 _CARD_LAYOUTS: Final = frozenset({(4, 6, 5), (4, 6, 4)})  # American Express, Diners Club
+_DOTTED_CARD_GROUPS: Final = 3  # "4111.1111.1111.1111"; never a decimal "1234567890123.4"
 _MIN_INNER_GROUP: Final = 2  # a group inside a dotted number has 2 digits or more
 _UNPREFIXED: Final = frozenset({10, 11})  # NANP with or without 1; 400/800 numbers
 _NATIONAL_MAX: Final = 14  # digits of the longest national number with its trunk prefix
@@ -443,7 +444,7 @@ class _Digits:
         if (
             PAYMENT_CARD in entities
             and size in _CARD_DIGITS
-            and not (plus or bracket or dotted)
+            and not (plus or bracket or (dotted and len(sizes) < _DOTTED_CARD_GROUPS))
             and _card_layout_ok(sizes)
             and card_issuer_ok(digits)
             and luhn_ok(digits)
