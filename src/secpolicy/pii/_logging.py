@@ -15,6 +15,13 @@ if TYPE_CHECKING:
 # information is rendered (and then masked) by later processors, and
 # underscore keys belong to structlog.
 _KEPT: Final = frozenset({"exc_info", "stack_info"})
+# A LogRecord's own attributes; everything else on a record came from
+# ``extra=`` and reaches the formatter (``%(phone)s``) as it was given.
+_RECORD_ATTRIBUTES: Final = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
 
 
 @lru_cache(maxsize=1)
@@ -28,8 +35,9 @@ class MaskingFilter(logging.Filter):
     The message is formatted with its arguments first and the result masked,
     so a number split over two arguments (``"%s%s" % ("138", "12345678")``)
     is still found; the record's ``args`` are then emptied. A formatted
-    traceback (``exc_text``) and ``stack_info`` are masked too. The record is
-    never dropped.
+    traceback (``exc_text``) and ``stack_info`` are masked too, and so are the
+    fields given with ``extra=`` (by field name, then detection, as
+    :meth:`Masker.mask_record` masks them). The record is never dropped.
 
     Attach it to a handler (``handler.addFilter(MaskingFilter())``): a
     handler's filters see every record the handler emits, while a logger's
@@ -70,6 +78,10 @@ class MaskingFilter(logging.Filter):
             record.exc_text = mask(record.exc_text)
         if record.stack_info:
             record.stack_info = mask(record.stack_info)
+        extra = {k: v for k, v in vars(record).items() if k not in _RECORD_ATTRIBUTES}
+        if extra:
+            for key, value in self.masker.mask_record(extra).items():
+                setattr(record, key, value)
         return True
 
 
@@ -107,7 +119,11 @@ def mask_processor(
     masked = policy.mask_record(rest) if rest else {}
     out: dict[Any, Any] = {}
     if event is not None:
-        out["event"] = policy.mask_text(event) if isinstance(event, str) else event
+        # An event that is not text (bytes, a dict, an exception) is masked
+        # as a value in a list: by detection, whatever its type.
+        out["event"] = (
+            policy.mask_text(event) if isinstance(event, str) else policy.mask_record([event])[0]
+        )
     out.update(masked)
     out.update(kept)
     return out

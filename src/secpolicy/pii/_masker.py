@@ -12,7 +12,7 @@ from secpolicy.exceptions import DecryptionError, PolicyConfigError
 from secpolicy.pii._entities import DETECTABLE
 from secpolicy.pii._fields import FIELD_ENTITIES, normalise_field
 from secpolicy.pii._operators import Encrypt, Operator, Replace
-from secpolicy.pii._scanner import DenyList, Scanner, _resolve, allow_key, fold
+from secpolicy.pii._scanner import _ENTITY_NAME, DenyList, Scanner, _resolve, allow_key, fold
 
 _SEGMENT: Final = re.compile(r"([^.\[\]]+)|\[(\*|[0-9]+)\]")
 
@@ -53,6 +53,10 @@ def _path_matches(pattern: tuple[str | int, ...], path: tuple[str | int, ...]) -
 
 _FIELD: Final = "FIELD"  # the entity an operator sees when nothing more is known
 _LIST_RANK: Final = 0  # a field's deny-list term wins over an overlapping detection
+
+
+def _is_entity_name(value: object) -> bool:
+    return isinstance(value, str) and _ENTITY_NAME.fullmatch(value) is not None
 
 
 class Masker:
@@ -104,6 +108,11 @@ class Masker:
     ) -> None:
         self.rules: dict[str, Operator] = dict(rules or {})
         for entity, operator in self.rules.items():
+            if not _is_entity_name(entity):
+                raise PolicyConfigError(
+                    "keys must be upper-case entity names of letters, digits and underscores",
+                    field="rules",
+                )
             if not isinstance(operator, Operator):
                 raise PolicyConfigError(
                     "must be an operator with apply(value, entity)", field=f"rules[{entity!r}]"
@@ -115,7 +124,13 @@ class Masker:
             )
         self.scanner = scanner if scanner is not None else Scanner()
         self._fields = dict(FIELD_ENTITIES) if builtin_fields else {}
-        self._fields.update({normalise_field(k): v for k, v in (fields or {}).items()})
+        for name, entity in (fields or {}).items():
+            if not _is_entity_name(entity):
+                raise PolicyConfigError(
+                    "must map to an upper-case entity name of letters, digits and underscores",
+                    field="fields",
+                )
+            self._fields[normalise_field(name)] = entity
         self._paths = [(_compile_path(p), target) for p, target in (paths or {}).items()]
         self._allow: dict[str, frozenset[str]] = {}
         for name, values in (field_allow_lists or {}).items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 import string
@@ -13,7 +14,21 @@ import attrs
 
 from secpolicy.crypto import BlindIndex, FieldEncryptor, Keyset
 from secpolicy.exceptions import DecryptionError, PolicyConfigError
-from secpolicy.pii._entities import BIRTH_DATE, CN_MOBILE, PHONE
+from secpolicy.pii._entities import (
+    BANK_ACCOUNT,
+    BIRTH_DATE,
+    CN_HK_MACAU_PERMIT,
+    CN_MOBILE,
+    CN_PASSPORT,
+    CN_RESIDENT_ID,
+    CN_TAIWAN_PERMIT,
+    CN_USCC,
+    IBAN,
+    IP_ADDRESS,
+    PAYMENT_CARD,
+    PHONE,
+    US_SSN,
+)
 from secpolicy.pii._phone import phone_digits, to_e164
 
 if TYPE_CHECKING:
@@ -220,7 +235,8 @@ class MaskName:
     Chinese names keep a one- or two-character surname (two for the
     compound surnames in ``COMPOUND_SURNAMES``); with *keep_last*, the
     last character shows too (``张*明``). Latin names keep the first letter
-    of each word (``J*** S****``).
+    of each word (``J*** S****``). A value that would show whole (a single
+    character, a one-letter initial) is masked.
 
     Args:
         keep_last: Also show the last character of a Chinese given name of two
@@ -237,9 +253,13 @@ class MaskName:
         if not name:
             return value
         if name.isascii():
+            # A word of one letter (an initial) would show whole: it is masked.
             return " ".join(
-                word[:1] + self.char * (len(word) - 1) if word else word for word in name.split(" ")
+                word[:1] + self.char * (len(word) - 1) if len(word) > 1 else self.char * len(word)
+                for word in name.split(" ")
             )
+        if len(name) == 1:  # a surname or given name alone: showing it shows all
+            return self.char
         surname = name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[:1]  # noqa: PLR2004
         given = name[len(surname) :]
         if self.keep_last and len(given) >= 2:  # noqa: PLR2004
@@ -297,6 +317,17 @@ class Replace:
 
     template: str = attrs.field(default="<{entity}>", validator=_template("entity"))
 
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.template, str):
+            raise PolicyConfigError("must be a str", field="template")
+        try:
+            self.template.format(entity="E")
+        except (ValueError, KeyError, IndexError, AttributeError):
+            raise PolicyConfigError(
+                "must be a str.format template in which only {entity} appears",
+                field="template",
+            ) from None
+
     def apply(self, value: str, entity: str) -> str:
         """Fill in the template."""
         return self.template.format(entity=entity)
@@ -308,9 +339,12 @@ class Pseudonymize:
 
     The same value always gives the same pseudonym under the same key, so
     masked records stay joinable and countable. Values are normalised first:
-    NFKC (full-width digits and letters to ASCII), case folding, separators
-    removed; telephone numbers (``CN_MOBILE`` and ``PHONE``, which share one
-    pseudonym space) in E.164 form, so ``+86 138 1234 5678``,
+    NFKC (full-width digits and letters to ASCII), case folding; separators
+    removed from identifiers (cards, IBANs, ID and passport numbers), IP
+    addresses in their canonical form, runs of white space made one space in
+    everything else (``a-b@x.cn`` is not ``ab@x.cn``); telephone numbers
+    (``CN_MOBILE`` and ``PHONE``, which share one pseudonym space) in E.164
+    form, so ``+86 138 1234 5678``,
     ``8613812345678``, ``13812345678`` and the same digits in full width
     give one pseudonym.
 
@@ -348,7 +382,16 @@ class Pseudonymize:
         if entity in _PHONE_ENTITIES:
             e164 = to_e164(folded, self.phone_region)
             return (e164 if e164 is not None else phone_digits(folded)), PHONE
-        return "".join(ch for ch in folded if ch.isalnum() or ch in "@._"), entity
+        if entity in _COMPACT_ENTITIES:  # identifiers: separators carry no meaning
+            return "".join(ch for ch in folded if ch.isalnum()), entity
+        if entity == IP_ADDRESS:
+            try:
+                return str(ipaddress.ip_address(folded.strip().strip("[]"))), entity
+            except ValueError:
+                pass
+        # Elsewhere punctuation tells people apart (a-b@x.cn is not ab@x.cn,
+        # Li Na not Lina): only runs of white space are made one space.
+        return " ".join(folded.split()), entity
 
     def apply(self, value: str, entity: str) -> str:
         """Return the pseudonym of *value*."""
@@ -361,6 +404,10 @@ class Pseudonymize:
 
 
 _PHONE_ENTITIES: Final = frozenset({CN_MOBILE, PHONE})
+_COMPACT_ENTITIES: Final = frozenset({
+    CN_RESIDENT_ID, CN_USCC, CN_PASSPORT, CN_HK_MACAU_PERMIT, CN_TAIWAN_PERMIT,
+    PAYMENT_CARD, IBAN, US_SSN, BANK_ACCOUNT,
+})  # fmt: skip
 # The message of every decryption failure (the same as secpolicy.crypto's: no oracle).
 _DECRYPT_FAILED: Final = "could not decrypt: the token is invalid for this key, context or keyset"
 _TOKEN_CHARS: Final = "[A-Za-z0-9_-]+"  # noqa: S105 (base64url, not a password)

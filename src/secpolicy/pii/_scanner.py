@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 import unicodedata
@@ -75,15 +76,80 @@ class Finding:
 
 
 # Full-width forms (FF01-FF5E) and the ideographic space fold to ASCII, the
-# no-break spaces to a space, and the dashes (hyphen, non-breaking hyphen,
-# figure dash, en and em dash, minus) to "-". The mapping is one code point to
-# one, so offsets in the folded text are offsets in the original.
-_FOLD: Final = (
+# no-break and thin spaces, tabs and line breaks to a space, and the dashes
+# (hyphen, non-breaking hyphen, figure dash, en and em dash, minus) and the
+# soft hyphen to "-".
+# Decimal digits of every script (Arabic-Indic, Devanagari, …) fold to ASCII
+# digits, and the invisible characters that can be slipped into a number
+# (zero-width space, joiners, word joiner, byte order mark) to a space, so
+# "138\u200b1234\u200b5678" is read as "138 1234 5678" and not as two short
+# runs. The mapping is one code point to one, so offsets in the folded text
+# are offsets in the original.
+_FOLD_FIXED: Final = (
     {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
     | {0x3000: 0x20, 0x00A0: 0x20, 0x202F: 0x20, 0x2007: 0x20}
-    | dict.fromkeys((0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212), 0x2D)
+    | dict.fromkeys((*range(0x2000, 0x2007), 0x2008, 0x2009, 0x200A), 0x20)
+    | dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF), 0x20)
+    | dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029), 0x20)
+    | dict.fromkeys((0x00AD, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212), 0x2D)
 )
-_NEEDS_FOLD: Final = re.compile("[\uff01-\uff5e\u3000\u00a0\u202f\u2007\u2010-\u2014\u2212]")
+_ASCII_FOLD: Final = dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D), 0x20)
+
+
+@functools.cache
+def _fold_table() -> dict[int, int]:
+    """The fold mapping with the decimal digits of every script (built on first use).
+
+    Every such digit lies below U+20000; one regular-expression pass over
+    that range finds them in C.
+    """
+    planes = "".join(map(chr, range(0x80, 0x20000)))
+    digits = {m.start() + 0x80: 0x30 + int(m.group()) for m in re.finditer(r"\d", planes)}
+    return digits | _FOLD_FIXED
+
+
+# Characters that show nothing: zero-width space, joiners, word joiner, byte
+# order mark, soft hyphen.
+_INVISIBLE_CHARS: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_INVISIBLE: Final = re.compile("[" + "".join(sorted(_INVISIBLE_CHARS)) + "]")
+# A percent-escape of a printable ASCII character, as URLs and query strings carry them.
+_PERCENT: Final = re.compile("%(?:[2-6][0-9A-Fa-f]|7[0-9A-Ea-e])")
+_HIDDEN: Final = re.compile(_INVISIBLE.pattern + "|" + _PERCENT.pattern)
+
+
+def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] | None:
+    """*folded* without invisible characters and with percent-escapes decoded, or None.
+
+    Returns the text so read and, for each of its characters, where it starts
+    and ends in *text*; None when there is nothing to remove or decode.
+    """
+    invisible = not text.isascii() and _INVISIBLE.search(text) is not None
+    if not invisible and ("%" not in text or _PERCENT.search(text) is None):
+        return None
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    done = 0
+    for found in _HIDDEN.finditer(text):
+        at = found.start()
+        chars.append(folded[done:at])
+        starts.extend(range(done, at))
+        ends.extend(range(done + 1, at + 1))
+        done = found.end()
+        if done - at == len("%00"):
+            chars.append(chr(int(text[at + 1 : done], 16)))
+            starts.append(at)
+            ends.append(done)
+    chars.append(folded[done:])
+    starts.extend(range(done, len(text)))
+    ends.extend(range(done + 1, len(text) + 1))
+    return "".join(chars), starts, ends
+
+
+_LINE_BREAKS: Final = re.compile("[\t\n\x0b\x0c\r]")  # the ASCII ones
+_NEEDS_FOLD: Final = re.compile(
+    "[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD_FIXED)) + "]|(?![0-9])\\d"
+)
 
 # Boundaries are explicit ASCII classes, never \b: in Python (and in Presidio's
 # patterns) \b sees no boundary between a CJK character and a digit, so
@@ -192,6 +258,7 @@ _IPV6_MIN_COLONS: Final = 6  # without '::': 8 groups, or 6 and an IPv4 tail
 _RUN_DIGITS: Final = range(7, 21)  # what any digit entity can hold (00 + 15, a card's 19)
 _CARD_DIGITS: Final = range(13, 20)
 _CARD_LAYOUTS: Final = frozenset({(4, 6, 5), (4, 6, 4)})  # American Express, Diners Club
+_DOTTED_CARD_GROUPS: Final = 3  # "4111.1111.1111.1111"; never a decimal "1234567890123.4"
 _MIN_INNER_GROUP: Final = 2  # a group inside a dotted number has 2 digits or more
 _UNPREFIXED: Final = frozenset({10, 11})  # NANP with or without 1; 400/800 numbers
 _NATIONAL_MAX: Final = 14  # digits of the longest national number with its trunk prefix
@@ -377,7 +444,7 @@ class _Digits:
         if (
             PAYMENT_CARD in entities
             and size in _CARD_DIGITS
-            and not (plus or bracket or dotted)
+            and not (plus or bracket or (dotted and len(sizes) < _DOTTED_CARD_GROUPS))
             and _card_layout_ok(sizes)
             and card_issuer_ok(digits)
             and luhn_ok(digits)
@@ -677,8 +744,10 @@ def _terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
 
 
 def fold(text: str) -> str:
-    """*text* with full-width forms, no-break spaces and dashes folded, offsets kept."""
-    return text if text.isascii() or not _NEEDS_FOLD.search(text) else text.translate(_FOLD)
+    """*text* with full-width forms, spaces, line breaks and dashes folded, offsets kept."""
+    if text.isascii():
+        return text.translate(_ASCII_FOLD) if _LINE_BREAKS.search(text) else text
+    return text.translate(_fold_table()) if _NEEDS_FOLD.search(text) else text
 
 
 _ALLOW_DROP: Final = str.maketrans("", "", " -.()+\t")
@@ -1047,14 +1116,17 @@ class Scanner:
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         folded = fold(text)
-        candidates: list[Candidate] = []
-        for run in self._passes:
-            candidates.extend(run(folded))
-        if self._custom:
-            for recognizer in self.recognizers:
-                if recognizer.entity in self.entities:
-                    candidates.extend(recognizer.find(folded))
-            candidates.extend(c for c in self._deny.find(folded) if c[2] in self.entities)
+        candidates = self._candidates(folded)
+        view = _second_reading(text, folded)
+        if view is not None:
+            # Read once more without the invisible characters, which may sit
+            # anywhere inside a value ("110105\u200b19491231002X"), and with
+            # percent-escapes decoded ("phone%3D13812345678", "zs%40qq.com");
+            # the spans are mapped back onto the text.
+            seen, starts, ends = view
+            candidates.extend(
+                (starts[s], ends[t - 1], e, score) for s, t, e, score in self._candidates(seen)
+            )
         if not candidates:
             return candidates
         threshold = self.threshold
@@ -1067,6 +1139,18 @@ class Scanner:
             allow = self._allow
             kept = [c for c in kept if allow_key(folded[c[0] : c[1]]) not in allow]
         return _resolve(kept, self._ranks) if len(kept) > 1 else kept
+
+    def _candidates(self, folded: str) -> list[Candidate]:
+        """The candidates of every pass, recognizer and deny-list in *folded* text."""
+        candidates: list[Candidate] = []
+        for run in self._passes:
+            candidates.extend(run(folded))
+        if self._custom:
+            for recognizer in self.recognizers:
+                if recognizer.entity in self.entities:
+                    candidates.extend(recognizer.find(folded))
+            candidates.extend(c for c in self._deny.find(folded) if c[2] in self.entities)
+        return candidates
 
     def scan_lines(self, lines: Iterable[str]) -> Iterator[tuple[int, Finding]]:
         """Findings of each line of an iterable (a file), with 1-based line numbers.

@@ -1,0 +1,216 @@
+"""Attacks on detection and masking: personal data that must never come out in clear."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.pii import (
+    Keep,
+    Masker,
+    MaskingFilter,
+    MaskName,
+    Pseudonymize,
+    Replace,
+    Scanner,
+    mask_processor,
+    presets,
+)
+
+
+class TestMaskingFilterExtra:
+    def test_extra_fields_are_masked(self) -> None:
+        """A value passed with extra= is masked before a formatter prints it."""
+        stream = io.StringIO()
+        logger = logging.getLogger(f"secpolicy-attack-{id(stream)}")
+        logger.propagate = False
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter("%(message)s %(phone)s %(note)s %(count)s"))
+        handler.addFilter(MaskingFilter())
+        logger.addHandler(handler)
+        logger.warning(
+            "signup", extra={"phone": "13812345678", "note": "card 4111111111111111", "count": 3}
+        )
+        out = stream.getvalue()
+        assert "13812345678" not in out
+        assert "4111111111111111" not in out
+        assert out == "signup <CN_MOBILE> card <PAYMENT_CARD> 3\n"
+
+
+class TestHiddenCharacters:
+    @pytest.mark.parametrize(
+        ("text", "entity"),
+        [
+            ("138\u200b1234\u200b5678", "CN_MOBILE"),
+            ("1381\u200c2345678", "CN_MOBILE"),
+            ("138\u20601234\u20605678", "CN_MOBILE"),
+            ("138\ufeff12345678", "CN_MOBILE"),
+            ("138\u00ad1234\u00ad5678", "CN_MOBILE"),
+            ("138\u20091234\u20095678", "CN_MOBILE"),
+            ("138\u20061234\u20065678", "CN_MOBILE"),
+            ("4111\u200b1111\u200b1111\u200b1111", "PAYMENT_CARD"),
+            ("110105\u200b19491231002X", "CN_RESIDENT_ID"),
+            ("zs\u200b@example.com", "EMAIL"),
+            ("\u0661\u0663\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668", "CN_MOBILE"),
+            ("\u0967\u0969\u096e\u0967\u0968\u0969\u096a\u096b\u096c\u096d\u096e", "CN_MOBILE"),
+            ("\u06f1\u06f3\u06f812345678", "CN_MOBILE"),
+        ],
+    )
+    def test_found_whole(self, text: str, entity: str) -> None:
+        """Invisible characters, thin spaces and other scripts' digits hide no value."""
+        found = Scanner().find(f"联系 {text} 谢谢")
+        assert [(f.entity, f.text) for f in found] == [(entity, text)]
+        masked = presets.CN_DISPLAY.mask_text(text)
+        assert masked != text
+        assert "*" in masked
+
+    def test_invisible_separator_still_separates(self) -> None:
+        """A zero-width space between two numbers is read as a separator, not glue."""
+        found = Scanner().find("13812345678\u200b13987654321")
+        assert [f.text for f in found] == ["13812345678", "13987654321"]
+
+
+class TestPercentEncoding:
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("/cb?next=%2Fme%3Fphone%3D13812345678%26x%3D1", "13812345678"),
+            ("id%3D11010519491231002X%26t%3D1", "11010519491231002X"),
+            ("?email=zs%40example.com&a=1", "zs%40example.com"),
+            ("to=%2B8613812345678", "%2B8613812345678"),
+            ("card%3D4111111111111111%26exp%3D1225", "4111111111111111"),
+        ],
+    )
+    def test_escaped_neighbours_hide_nothing(self, text: str, value: str) -> None:
+        """A percent-escape next to a value, or inside it, does not hide the value."""
+        assert [f.text for f in Scanner().find(text)] == [value]
+        masked = presets.CN_DISPLAY.mask_text(text)
+        assert value not in masked
+        assert presets.CN_DISPLAY.mask_text(masked) == masked
+
+    def test_large_escaped_text_is_read_once_more(self) -> None:
+        """A megabyte of escapes with one number in it still yields the number."""
+        text = "%41" * 350_000 + "%3D13812345678"
+        assert [f.text for f in Scanner().find(text)] == ["13812345678"]
+
+
+class TestMaskNameShare:
+    @pytest.mark.parametrize(
+        ("name", "masked"),
+        [("J S", "* *"), ("J Smith", "* S****"), ("伟", "*"), ("Li", "L*"), ("张三", "张*")],
+    )
+    def test_no_name_shows_whole(self, name: str, masked: str) -> None:
+        """Initials and one-character names are not shown in clear."""
+        assert MaskName().apply(name, "PERSON_NAME") == masked
+        assert presets.CN_DISPLAY.mask_record({"姓名": name}) == {"姓名": masked}
+
+
+class TestPseudonymsKeepPeopleApart:
+    @pytest.mark.parametrize(
+        ("entity", "one", "other"),
+        [
+            ("EMAIL", "a-b@example.com", "ab@example.com"),
+            ("EMAIL", "a+b@example.com", "ab@example.com"),
+            ("EMAIL", "o'brien@example.ie", "obrien@example.ie"),
+            ("PERSON_NAME", "Li Na", "Lina"),
+            ("IP_ADDRESS", "1.23.4.5", "12.3.4.5"),
+            ("IP_ADDRESS", "2001:db8::1", "2001:db8:1::"),
+        ],
+    )
+    def test_different_values_differ(self, entity: str, one: str, other: str) -> None:
+        """Two different people's values never share a pseudonym."""
+        op = Pseudonymize(b"k" * 32)
+        assert op.apply(one, entity) != op.apply(other, entity)
+
+    @pytest.mark.parametrize(
+        ("entity", "one", "other"),
+        [
+            ("EMAIL", "A-B@Example.COM", " a-b@example.com"),
+            ("IP_ADDRESS", "2001:0DB8:0::1", "2001:db8::1"),
+            ("IBAN", "GB82 WEST 1234 5698 7654 32", "gb82west12345698765432"),
+            ("PERSON_NAME", "Li  Na", "Li Na"),
+        ],
+    )
+    def test_same_value_joins(self, entity: str, one: str, other: str) -> None:
+        """The same value written differently still gets one pseudonym."""
+        op = Pseudonymize(b"k" * 32)
+        assert op.apply(one, entity) == op.apply(other, entity)
+
+
+class TestLineBreaks:
+    @pytest.mark.parametrize(
+        ("text", "entity"),
+        [
+            ("138\n1234\n5678", "CN_MOBILE"),
+            ("138\t1234\t5678", "CN_MOBILE"),
+            ("4111\r1111\r1111\r1111", "PAYMENT_CARD"),
+            ("138\u20281234\u20285678", "CN_MOBILE"),
+        ],
+    )
+    def test_break_inside_a_number(self, text: str, entity: str) -> None:
+        """A tab or line break between a number's groups does not hide it."""
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [(entity, text)]
+        assert text[-4:] == presets.CN_DISPLAY.mask_text(text)[-4:]
+        assert presets.CN_DISPLAY.mask_text(text) != text
+
+    def test_lines_stay_apart(self) -> None:
+        """Two numbers on two lines are two findings."""
+        found = Scanner().find("13812345678\n13987654321")
+        assert [f.text for f in found] == ["13812345678", "13987654321"]
+
+
+class TestConfiguration:
+    @pytest.mark.parametrize("template", ["{13812345678", "<{entity}>{0}", "{value}", "{entity.x}"])
+    def test_bad_replace_template(self, template: str) -> None:
+        """A template that cannot be filled in is refused when built, without echoing it."""
+        with pytest.raises(PolicyConfigError) as raised:
+            Replace(template)
+        assert template not in str(raised.value)
+
+    def test_bad_field_entity(self) -> None:
+        """A field mapped to something other than an entity name is refused, not printed."""
+        with pytest.raises(PolicyConfigError) as raised:
+            Masker(fields={"note": "13812345678"})
+        assert "13812345678" not in str(raised.value)
+
+    def test_bad_rule_key(self) -> None:
+        """A rule keyed by something other than an entity name is refused, not printed."""
+        with pytest.raises(PolicyConfigError) as raised:
+            Masker({"13812345678": Keep()})
+        assert "13812345678" not in str(raised.value)
+
+
+class _Shown:
+    def __str__(self) -> str:
+        return "tel 13812345678"
+
+
+class TestMaskProcessorEvent:
+    @pytest.mark.parametrize(
+        "event", [b"call 13812345678", {"phone": "13812345678"}, ["13812345678"], _Shown()]
+    )
+    def test_event_of_any_type_is_masked(self, event: object) -> None:
+        """An event message that is not a str is masked too, not passed through."""
+        out = mask_processor(None, "info", {"event": event})
+        assert "13812345678" not in str(out["event"])
+        assert "13812345678" not in repr(out["event"])
+
+
+class TestDottedCards:
+    @pytest.mark.parametrize(
+        "card", ["4111.1111.1111.1111", "3782.822463.10005", "5500.0000.0000.0004"]
+    )
+    def test_dotted_card_is_found(self, card: str) -> None:
+        """A card number grouped with dots is a card, and masked to its first 6 and last 4."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"卡号 {card}")] == [
+            ("PAYMENT_CARD", card)
+        ]
+        masked = presets.PCI_DISPLAY.mask_text(card)
+        assert sum(ch.isdigit() for ch in masked) <= 10
+
+    def test_decimal_is_no_card(self) -> None:
+        """A decimal number is not a dotted card."""
+        assert Scanner().find("total 4111111111111.11") == []
