@@ -33,38 +33,9 @@ FORBIDDEN = frozenset(
     }
 )
 
-# TRANSITIONAL ALLOWLIST -- to be emptied once every area's work is merged.
-# These files still raised a bare builtin when the scan was added; each area
-# is converting its own. The test is strict otherwise: a new file that raises
-# a bare builtin fails, and so does an entry here that no longer offends
-# (remove it). The goal is an empty set.
-ALLOWLIST: frozenset[str] = frozenset(
-    {
-        "src/secpolicy/audit/_anchor.py",
-        "src/secpolicy/audit/_chain.py",
-        "src/secpolicy/audit/_event.py",
-        "src/secpolicy/audit/_logger.py",
-        "src/secpolicy/audit/_ocsf.py",
-        "src/secpolicy/audit/_processors.py",
-        "src/secpolicy/audit/_sinks.py",
-        "src/secpolicy/audit/_writer.py",
-        "src/secpolicy/baselines/_report.py",
-        "src/secpolicy/crypto/_blind.py",
-        "src/secpolicy/crypto/_common.py",
-        "src/secpolicy/crypto/_files.py",
-        "src/secpolicy/crypto/_primitives.py",
-        "src/secpolicy/password/_hasher.py",
-        "src/secpolicy/password/_policy.py",
-        "src/secpolicy/password/_strength.py",
-        "src/secpolicy/pii/_ids.py",
-        "src/secpolicy/pii/_masker.py",
-        "src/secpolicy/pii/_operators.py",
-        "src/secpolicy/pii/_scanner.py",
-        "src/secpolicy/policyfile/_locate.py",
-        "src/secpolicy/retention/_calendar.py",
-        "src/secpolicy/retention/_period.py",
-    }
-)
+# Files allowed to raise a bare builtin: none. Every error the library raises
+# derives from SecPolicyError (leaves also inherit the builtin they refine).
+ALLOWLIST: frozenset[str] = frozenset()
 
 
 def _bare_raises(path: Path) -> list[tuple[int, str]]:

@@ -14,7 +14,7 @@ from stdnum.cn import uscc as _uscc
 from stdnum.exceptions import ValidationError as _StdnumError
 from stdnum.us import ssn as _ssn
 
-from secpolicy.exceptions import InvalidIdentifierError
+from secpolicy.exceptions import ArgumentTypeError, InvalidIdentifierError
 from secpolicy.pii._entities import (
     CN_HK_MACAU_PERMIT,
     CN_MOBILE,
@@ -108,7 +108,7 @@ def _check_resident_id(
     a first-generation number, and the province name.
     """
     if not isinstance(value, str):
-        raise TypeError(f"value must be str, not {type(value).__name__}")
+        raise ArgumentTypeError(f"value must be str, not {type(value).__name__}")
     number = unicodedata.normalize("NFKC", value).replace(" ", "").strip().upper()
     if len(number) == 18:  # noqa: PLR2004 (GB 11643-1999 length)
         if not _ID18.fullmatch(number):

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 import attrs
 
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
 from secpolicy.pii._email import email_matches, email_ok
 from secpolicy.pii._entities import (
     CN_HK_MACAU_PERMIT,
@@ -1114,7 +1114,7 @@ class Scanner:
         :meth:`scored` report the score with its context.
         """
         if not isinstance(text, str):
-            raise TypeError(f"text must be str, not {type(text).__name__}")
+            raise ArgumentTypeError(f"text must be str, not {type(text).__name__}")
         folded = fold(text)
         candidates = self._candidates(folded)
         view = _second_reading(text, folded)
