@@ -298,6 +298,7 @@ EXPECTED: dict[str, set[str]] = {
         "Requirement",
         "Result",
         "Status",
+        "UnknownBaselineError",
         "Verdict",
         "available_baselines",
         "check_policy",

@@ -154,12 +154,28 @@ def _write_log(path: Path, key: bytes | Ed25519PrivateKey) -> None:
 
 
 _LOGS = {
+    "audit-hmac-v2.jsonl": HMAC_KEY,
+    "audit-ed25519-v2.jsonl": Ed25519PrivateKey.from_private_bytes(ED25519_SEED),
+}
+#: Logs of the development format before checkpoint lines had to be written
+#: byte for byte as the writer writes them (see CHANGELOG, Security). They must
+#: be refused with a finding, never verified or crash the verifier.
+_PRE_CANONICAL_LOGS = {
     "audit-hmac.jsonl": HMAC_KEY,
     "audit-ed25519.jsonl": Ed25519PrivateKey.from_private_bytes(ED25519_SEED),
 }
 
 
 class TestAuditLogs:
+    @pytest.mark.parametrize("name", sorted(_PRE_CANONICAL_LOGS))
+    def test_pre_canonical_logs_are_refused(self, name: str) -> None:
+        """A log whose checkpoint lines are not written canonically is refused with findings."""
+        key = _PRE_CANONICAL_LOGS[name]
+        public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+        report = verify(VECTORS / name, key=public)
+        assert not report.ok
+        assert report.problems
+
     @pytest.mark.parametrize("name", sorted(_LOGS))
     def test_stored_log_verifies(self, name: str) -> None:
         """The stored log, records and checkpoints, verifies with its key."""
