@@ -48,7 +48,7 @@ nitpick_ignore_regex = [
         (
             r"(Algorithm|Kind|Action|Decided|Semantics|HoldScope|Gender|re\.Pattern|Effect|"
             r"RuleEffect|EventHook|State|Clock|EventDict|WrappedLogger|Processor|Fsync|SigningKey|"
-            r"VerifyKey|Outcome|ProblemKind|SinkKind|Status|pytest\..*)"
+            r"VerifyKey|Outcome|ProblemKind|SinkKind|Status|SessionReason|pytest\..*)"
         ),
     ),
     # Private modules are implementation details (base classes, internal state).

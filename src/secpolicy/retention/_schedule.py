@@ -627,7 +627,7 @@ class RetentionSchedule:
         """A new schedule with the given attributes changed, recorded in its history.
 
         This is how a schedule changes: it is immutable, and its
-        :attr:`history` records who changed it, when and why. On a locked
+        ``history`` records who changed it, when and why. On a locked
         schedule the new one must keep at least as much for as long: every
         rule is still there (by category and trigger) with a period that
         covers the old one, no maximum is added or shortened, no
@@ -653,7 +653,7 @@ class RetentionSchedule:
                 refused, for the audit log (``AuditLogger.change_policy``).
 
         Returns:
-            The new schedule, whose :attr:`history` ends with this change.
+            The new schedule, whose ``history`` ends with this change.
 
         Raises:
             ScheduleLockedError: If the schedule is locked and the change
