@@ -616,3 +616,12 @@ class TestNoFalsePassReview:
         full = text.replace('entities = ["EMAIL"]', 'preset = "cn-display"')
         assert _status("cn-interactive-service", "audit-masked", full) == "pass"
         assert _status("cn-cybersecurity-law", "personal-information", full) == "pass"
+
+    def test_every_amended_article_has_the_2017_number_beside_it(self) -> None:
+        """Each Cybersecurity Law citation, also in a baseline's source, names the 2017 number."""
+        for baseline in BASELINES.values():
+            texts = [baseline.source, *(r.clause for r in baseline.requirements)]
+            for text in texts:
+                for article, old in (("Art. 23(3)", "Art. 21(3)"), ("Art. 44", "Art. 42")):
+                    if article in text:
+                        assert old in text, (baseline.name, text)

@@ -200,3 +200,15 @@ class TestOthers:
     def test_protocol(self, op: object) -> None:
         """Every operator satisfies the Operator protocol."""
         assert isinstance(op, Operator)
+
+
+class TestTemplateValidation:
+    @pytest.mark.parametrize("template", ["{value}", "{entity:>99999999}", "{0}", "{", 5])
+    def test_bad_template_is_refused_when_built(self, template: object) -> None:
+        """A template the operator cannot fill (or not text) fails at construction."""
+        with pytest.raises(PolicyConfigError, match="template"):
+            Replace(template)  # type: ignore[arg-type]
+
+    def test_pseudonymize_and_encrypt_fields_are_allowed(self) -> None:
+        """Each operator's own fields are accepted."""
+        assert Pseudonymize(b"k" * 32, template="[{entity}:{digest}]").template

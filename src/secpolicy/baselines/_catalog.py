@@ -444,7 +444,7 @@ CN_MLPS_L3: Final = Baseline(
     edition="GB/T 22239-2019 (等保2.0), level 3",
     title="GB/T 22239-2019 (等保2.0) level 3: identification, access control, security audit",
     source=f"{_MLPS}, 8.1.4.1 to 8.1.4.3 (computing environment), 8.1.5 and 8.1.7.3, with "
-    f"{_CSL} Art. 23(3)",
+    f"{_CSL} Art. 23(3) (Art. 21(3) in the 2017 text)",
     scope="the application's computing environment (安全计算环境) as a secpolicy.toml declares "
     "it; network, physical and most management requirements are out of scope",
     changelog=(
@@ -646,7 +646,8 @@ CN_INTERACTIVE_SERVICE: Final = Baseline(
     version="2",
     edition="internal interactive-service security rulebook, as specified to secpolicy 0.1",
     title="Internet interactive-service security rulebook (internal): passwords, audit, retention",
-    source=f"{_RULEBOOK}: {_RULEBOOK_NOTE}; network logs: {_CSL} Art. 23(3)",
+    source=f"{_RULEBOOK}: {_RULEBOOK_NOTE}; network logs: {_CSL} Art. 23(3) "
+    "(Art. 21(3) in the 2017 text)",
     scope="an internal rulebook, not a public standard: a pass shows the declared policy meets "
     "the rulebook as secpolicy encodes it, not a regulator's assessment",
     changelog=(
