@@ -239,3 +239,28 @@ class TestAdministratorsOwnAccess:
         rbac.grant("teller", "loans/**", "read", by="josé")
         rbac.assign("dan", "teller", by="josé")
         assert rbac.check("dan", "loans/1", "read")
+
+
+class TestAdminRightsConfiguration:
+    def test_empty_role_list_is_refused(self) -> None:
+        """A kind mapped to no role is refused: leave it out to mean nobody (no silent lockout)."""
+        with pytest.raises(PolicyConfigError, match="at least one role") as info:
+            AdminRights(rights={"users": [], "admin": ["sec"]})
+        assert info.value.field == "admin_rights.users"
+
+    def test_unknown_role_is_refused(self) -> None:
+        """Rights naming an undefined role (a typo) are refused, in the API and in documents."""
+        rbac = RBAC()
+        rbac.add_role("sec")
+        with pytest.raises(PolicyConfigError, match="unknown role"):
+            rbac.set_admin_rights(AdminRights(rights={"admin": ["sec"], "users": ["sys"]}))
+        assert rbac.state.config.admin is None
+        with pytest.raises(PolicyConfigError, match="unknown role"):
+            RBAC.from_dict({"roles": {"sec": {}}, "admin_rights": {"admin": ["secc"]}})
+
+    def test_a_role_holding_rights_cannot_be_deleted(self) -> None:
+        """Deleting a role that administers something would leave that kind to nobody."""
+        rbac = _administered()
+        with pytest.raises(ConstraintViolation, match="administrator rights"):
+            rbac.delete_role("aud", by="bob")
+        assert "aud" in rbac.state.roles

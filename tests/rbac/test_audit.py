@@ -191,6 +191,9 @@ class TestOneCommitPath:
                 rbac.add_user(f"u{w}-{i}")
         rbac.add_user("leaver")
         rbac.assign("leaver", "base")
+        rbac.add_user("rev")  # a review names a registered reviewer
+        for i in range(per_writer):
+            rbac.assign(f"u0-{i}", "base")  # a review is of a holding that exists
         errors: list[BaseException] = []
         seen: list[tuple[str, bool]] = []
         start = threading.Barrier(writers + 3)

@@ -302,3 +302,64 @@ class TestDeleteRole:
         ops.add_ssd("c", ["x", "dbread"], 2)
         with pytest.raises(ConstraintViolation, match="'c'"):
             ops.delete_role("x")
+
+
+class TestApproverRolesConfiguration:
+    """A privileged role must stay approvable: configuration that makes it vacuous is refused."""
+
+    def test_empty_approver_roles_are_refused(self) -> None:
+        """approver_roles=[] (nobody could ever approve) is a typed error naming the field."""
+        rbac = RBAC()
+        with pytest.raises(PolicyConfigError, match="at least one role") as info:
+            rbac.add_role("root", privileged=True, approver_roles=[])
+        assert info.value.field == "roles.root.approver_roles"
+        assert "root" not in rbac.state.roles
+
+    def test_unknown_approver_role_is_refused(self) -> None:
+        """An approver role that does not exist (a typo) is refused, naming the entry."""
+        rbac = RBAC()
+        rbac.add_role("cso")
+        with pytest.raises(PolicyConfigError) as info:
+            rbac.add_role("root", privileged=True, approver_roles=["cso", "csoo"])
+        assert info.value.field == "roles.root.approver_roles[1]"
+
+    def test_approval_settings_on_an_ordinary_role_are_refused(self) -> None:
+        """approver_roles, approvals or max_duration on a non-privileged role would do nothing."""
+        rbac = RBAC()
+        rbac.add_role("cso")
+        with pytest.raises(PolicyConfigError, match="privileged"):
+            rbac.add_role("a", approver_roles=["cso"])
+        with pytest.raises(PolicyConfigError, match="privileged"):
+            rbac.add_role("b", approvals=2)
+        with pytest.raises(PolicyConfigError, match="privileged"):
+            rbac.add_role("c", max_duration=timedelta(hours=1))
+
+    def test_documents_are_held_to_the_same_rules(self) -> None:
+        """from_dict refuses an empty approver list, and accepts approver roles defined later."""
+        with pytest.raises(PolicyConfigError) as info:
+            RBAC.from_dict({"roles": {"root": {"privileged": True, "approver_roles": []}}})
+        assert info.value.field == "roles.root.approver_roles"
+        loaded = RBAC.from_dict(
+            {"roles": {"root": {"privileged": True, "approver_roles": ["cso"]}, "cso": {}}}
+        )
+        assert loaded.state.roles["root"].approver_roles == frozenset({"cso"})
+        assert RBAC.from_dict(loaded.to_dict()).to_dict() == loaded.to_dict()
+
+    def test_an_approver_role_in_use_cannot_be_deleted(self) -> None:
+        """Deleting the only approver role of a privileged role would leave it unapprovable."""
+        rbac = RBAC()
+        rbac.add_role("cso")
+        rbac.add_role("root", privileged=True, approver_roles=["cso"])
+        with pytest.raises(ConstraintViolation, match="approves grants"):
+            rbac.delete_role("cso")
+        rbac.delete_role("root")
+        rbac.delete_role("cso")
+        assert not rbac.state.roles
+
+    def test_revoking_a_grant_names_who_revokes(self, ops: RBAC) -> None:
+        """revoke_grant(by=None) is refused: every end of a grant is attributed."""
+        request_id = _grant(ops)
+        with pytest.raises(PolicyConfigError):
+            ops.revoke_grant(request_id, by=None)  # type: ignore[arg-type]
+        ops.revoke_grant(request_id, by="sec")
+        assert not ops.active_grants()

@@ -253,13 +253,17 @@ class RBAC:
             approvals: For a privileged role, how many distinct approvers a
                 grant needs (neither the requester nor the grantee).
             approver_roles: For a privileged role, the roles its approvers
-                must hold (instead of the engine's *approver_role*).
+                must hold (instead of the engine's *approver_role*): at
+                least one, each already defined.
             max_duration: For a privileged role, the longest grant.
             by: The administrator making the change.
 
         Raises:
-            PolicyConfigError: If the role exists, a junior is unknown, or
-                *approvals* is below 1.
+            PolicyConfigError: If the role exists, a junior or approver role
+                is unknown, *approvals* is below 1, *approver_roles* is
+                empty (nobody could approve), or *approvals*,
+                *approver_roles* or *max_duration* is given for a role that
+                is not privileged (it would do nothing).
         """
         if isinstance(inherits, str):
             raise PolicyConfigError("must be a list of role names", field=f"roles.{name}.inherits")
@@ -284,7 +288,8 @@ class RBAC:
 
         Raises:
             PolicyConfigError: For an unknown role.
-            ConstraintViolation: If a separation-of-duty constraint names it.
+            ConstraintViolation: If a separation-of-duty constraint names it,
+                or it is the approver role of a privileged role.
         """
         self._change("delete_role", {"role": role}, by)
 
@@ -680,7 +685,14 @@ class RBAC:
         return grant
 
     def revoke_grant(self, request_id: str, *, by: str) -> None:
-        """End a privileged grant (or withdraw a pending request) before it lapses."""
+        """End a privileged grant (or withdraw a pending request) before it lapses.
+
+        Raises:
+            PolicyConfigError: If *by* is missing or there is no such grant
+                or request.
+        """
+        if by is None:
+            raise PolicyConfigError("must name who revokes", field="by")
         self._change("revoke_grant", {"request_id": request_id}, by)
 
     def expire_grants(self) -> list[PrivilegedGrant]:
@@ -809,7 +821,18 @@ class RBAC:
         return tuple(out)
 
     def mark_reviewed(self, user: str, role: str, *, by: str, tenant: str | None = None) -> None:
-        """Record that *by* reviewed *user*'s holding of *role*; the next review counts from now."""
+        """Record that *by* reviewed *user*'s holding of *role*; the next review counts from now.
+
+        The reviewer is recorded with the review (in the report's
+        ``reviewed_by``, the ``review_recorded`` event and :meth:`to_dict`).
+
+        Raises:
+            ConstraintViolation: If *by* is not a registered user, is *user*
+                (nobody reviews their own access), or (with administrator
+                rights) may not record reviews.
+            PolicyConfigError: For unknown names, or if *user* does not
+                hold *role* in *tenant* now.
+        """
         self._change("mark_reviewed", {"user": user, "role": role, "tenant": tenant}, by)
 
     def review_report(

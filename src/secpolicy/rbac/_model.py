@@ -86,7 +86,13 @@ def _freeze_rights(value: object) -> Mapping[AdminKind, frozenset[str]]:
             raise PolicyConfigError(f"unknown kind {kind!r}", field="admin_rights")
         if isinstance(roles, str) or not isinstance(roles, Iterable):
             raise PolicyConfigError("must be a list of roles", field=f"admin_rights.{kind}")
-        out[kind] = frozenset(canon_id(r, f"admin_rights.{kind}") for r in roles)
+        names = frozenset(canon_id(r, f"admin_rights.{kind}") for r in roles)
+        if not names:
+            raise PolicyConfigError(
+                "must name at least one role (leave the kind out so that nobody may perform it)",
+                field=f"admin_rights.{kind}",
+            )
+        out[kind] = names
     return MappingProxyType(out)
 
 
@@ -390,10 +396,15 @@ class ReviewEntry:
         privileged: True for a privileged role.
         since: When the assignment or grant began.
         last_reviewed: When it was last reviewed, if ever.
+        reviewed_by: Who recorded that review (``None`` for reviews loaded
+            from documents written before reviewers were recorded).
         review_due: When the next review is due.
         overdue: True if the review is due at the report's time.
         expires: For a privileged grant, when it lapses.
         approvers: For a privileged grant, who approved it.
+
+    .. versionchanged:: 0.2
+       ``reviewed_by``.
     """
 
     __module__ = "secpolicy.rbac"
@@ -409,6 +420,7 @@ class ReviewEntry:
     overdue: bool
     expires: datetime | None = None
     approvers: tuple[str, ...] = ()
+    reviewed_by: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -13,7 +13,14 @@ from typing import Final
 
 from secpolicy.exceptions import PolicyConfigError
 
-__all__ = ["InvalidNameError", "canon_action", "canon_id", "canon_pattern", "canon_resource"]
+__all__ = [
+    "InvalidNameError",
+    "canon_action",
+    "canon_id",
+    "canon_pattern",
+    "canon_resource",
+    "fold_id",
+]
 
 # Categories refused anywhere in a name: controls, format characters (zero
 # width, bidirectional overrides), surrogates, private use, unassigned, and
@@ -21,6 +28,32 @@ __all__ = ["InvalidNameError", "canon_action", "canon_id", "canon_pattern", "can
 _REFUSED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _ASCII_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 _CACHE_LIMIT: Final = 1 << 16
+# Characters refused in resource names and patterns because they look like
+# the separator ``/`` or the wildcard ``*`` (or are another system's
+# separator, ``\\``) without being them: the engine would read one segment
+# where a person, or an application that maps them to ``/``, reads several.
+# Full-width and other compatibility forms (U+FF0F, U+FF3C, U+FF0A) are refused
+# by the NFKC rule instead (see :class:`InvalidNameError`).
+LOOKALIKES: Final = frozenset(
+    "\\"  # REVERSE SOLIDUS: the path separator of Windows and some URL parsers
+    "\u1735"  # PHILIPPINE SINGLE PUNCTUATION
+    "\u2041"  # CARET INSERTION POINT
+    "\u2044"  # FRACTION SLASH
+    "\u2215"  # DIVISION SLASH
+    "\u2216"  # SET MINUS
+    "\u2571"  # BOX DRAWINGS LIGHT DIAGONAL UPPER RIGHT TO LOWER LEFT
+    "\u2572"  # BOX DRAWINGS LIGHT DIAGONAL UPPER LEFT TO LOWER RIGHT
+    "\u27cb"  # MATHEMATICAL RISING DIAGONAL
+    "\u27cd"  # MATHEMATICAL FALLING DIAGONAL
+    "\u29f8"  # BIG SOLIDUS
+    "\u29f9"  # BIG REVERSE SOLIDUS
+    "\u3033"  # VERTICAL KANA REPEAT MARK UPPER HALF
+    "\u31d3"  # CJK STROKE SP
+    "\u066d"  # ARABIC FIVE POINTED STAR
+    "\u204e"  # LOW ASTERISK
+    "\u2217"  # ASTERISK OPERATOR
+    "\u2731"  # HEAVY ASTERISK
+)
 
 
 class InvalidNameError(PolicyConfigError):
@@ -29,8 +62,14 @@ class InvalidNameError(PolicyConfigError):
     Raised for policies and for requests alike: an empty name, leading or
     trailing white space, control or format characters, and in resource
     names an empty segment (``a//b``, a leading or trailing ``/``), a ``.``
-    or ``..`` segment, or ``*`` outside a pattern. Names are compared after
-    Unicode NFC normalisation. The message names the field, never the value.
+    or ``..`` segment, ``*`` outside a pattern, a compatibility character
+    (one that Unicode NFKC changes: the full-width solidus U+FF0F, asterisk
+    U+FF0A and letters, ligatures, circled digits) or a look-alike of ``/``
+    or ``*`` (the backslash, U+2215 DIVISION SLASH, U+2044 FRACTION SLASH,
+    U+29F8 BIG SOLIDUS, U+2217 ASTERISK OPERATOR and the others in
+    ``LOOKALIKES``). Names are compared after Unicode NFC normalisation,
+    code point by code point, so letter case matters. The message names the
+    field, never the value.
 
     It is a :class:`~secpolicy.exceptions.PolicyConfigError` (and so a
     ``ValueError``).
@@ -78,6 +117,15 @@ def canon_id(value: object, field: str) -> str:
     return text
 
 
+def fold_id(name: str) -> str:
+    """The look-alike key of a user or role name: NFKC, then case folding.
+
+    Two accounts (or roles) whose keys are equal are refused as look-alikes
+    (``alice``, ``Alice`` and the full-width ``alice``, U+FF41 onwards).
+    """
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
 def canon_action(value: object, field: str = "action", *, pattern: bool = False) -> str:
     """An action name; ``*`` (every action) only in rules (*pattern* true)."""
     action = canon_id(value, field)
@@ -92,6 +140,18 @@ def _segments(value: object, field: str) -> tuple[str, list[str]]:
     text = _text(value, field)
     if not text:
         raise InvalidNameError("must not be empty", field=field)
+    if text.isascii():
+        if "\\" in text:
+            raise InvalidNameError("contains '\\', a look-alike of the separator '/'", field=field)
+    else:
+        if not unicodedata.is_normalized("NFKC", text):
+            raise InvalidNameError(
+                "contains a compatibility character (a full-width or other form that "
+                "Unicode NFKC changes, such as '\uff0f' or '\uff0a'); write its plain form",
+                field=field,
+            )
+        if not LOOKALIKES.isdisjoint(text):
+            raise InvalidNameError("contains a look-alike of '/' or '*'", field=field)
     parts = text.split("/")
     for part in parts:
         if not part:

@@ -23,7 +23,7 @@ from secpolicy.rbac._constraints import check_ssd, users_holding
 from secpolicy.rbac._decide import effective
 from secpolicy.rbac._match import EMPTY, ResourcePattern, trie_update
 from secpolicy.rbac._model import AdminKind, AdminRights, RBACEvent, RuleEffect, RuleRecord
-from secpolicy.rbac._names import canon_action, canon_id, canon_pattern
+from secpolicy.rbac._names import canon_action, canon_id, canon_pattern, fold_id
 from secpolicy.rbac._state import Constraint, RoleInfo, State, UserInfo
 
 __all__ = ["OPS", "Result", "apply", "tenant_of"]
@@ -120,11 +120,13 @@ def _event(kind: Any, at: datetime, by: str | None, **fields: Any) -> RBACEvent:
 
 
 def _check_folded(state: State, kind: str, name: str) -> immutables.Map[tuple[str, str], str]:
-    key = (kind, name.casefold())
+    key = (kind, fold_id(name))
     other = state.folded.get(key)
     if other is not None and other != name:
         raise PolicyConfigError(
-            f"differs from the existing {kind} {other!r} only in letter case", field=kind
+            f"differs from the existing {kind} {other!r} only in letter case or width "
+            "(a look-alike)",
+            field=kind,
         )
     return state.folded.set(key, name)
 
@@ -203,6 +205,25 @@ def _duration(value: object, field: str) -> timedelta | None:
     return timedelta(seconds=value)
 
 
+def _approver_roles(
+    state: State, name: str, raw: object, *, privileged: bool
+) -> frozenset[str] | None:
+    """The approver roles of a new role: defined roles, at least one, privileged roles only."""
+    if raw is None:
+        return None
+    field = f"roles.{name}.approver_roles"
+    if not privileged:
+        raise PolicyConfigError("applies only to a privileged role (privileged=True)", field=field)
+    names = _strings(raw, field)
+    if not names:
+        # Nobody could ever approve a grant: the role would be unusable, silently.
+        raise PolicyConfigError(
+            "must name at least one role (leave it out to use the engine's approver role)",
+            field=field,
+        )
+    return frozenset(_role(state, r, f"{field}[{i}]") for i, r in enumerate(names))
+
+
 def op_add_role(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
     _authorize(state, "roles", by, None, None, at)
     name = canon_id(args.get("role"), "role")
@@ -218,12 +239,14 @@ def op_add_role(state: State, args: Mapping[str, Any], at: datetime, by: str | N
     juniors = []
     for i, junior in enumerate(_strings(args.get("inherits", ()), f"roles.{name}.inherits")):
         juniors.append(_role(state, junior, f"roles.{name}.inherits[{i}]"))
-    approver_roles = args.get("approver_roles")
-    approvers: frozenset[str] | None = None
-    if approver_roles is not None:
-        field = f"roles.{name}.approver_roles"
-        approvers = frozenset(canon_id(r, field) for r in _strings(approver_roles, field))
+    approvers = _approver_roles(state, name, args.get("approver_roles"), privileged=privileged)
     max_duration = _duration(args.get("max_duration_seconds"), f"roles.{name}.max_duration")
+    if not privileged and (approvals != 1 or max_duration is not None):
+        # Only privileged roles are granted through approvals: these would do nothing.
+        key = "approvals" if approvals != 1 else "max_duration"
+        raise PolicyConfigError(
+            "applies only to a privileged role (privileged=True)", field=f"roles.{name}.{key}"
+        )
     info = RoleInfo(name, frozenset(juniors), privileged, approvals, approvers, max_duration)
     roles = state.roles.set(name, info)
     new = _recompute(state.derive(folded=folded), roles, name)
@@ -286,6 +309,21 @@ def op_delete_role(  # noqa: PLR0912 (every part of a role goes)
                     f"role {name!r} is part of the {kind} separation-of-duty constraint "
                     f"{constraint.name!r}"
                 )
+    admin = state.config.admin
+    if admin is not None:
+        kinds = sorted(k for k, roles in admin.rights.items() if name in roles)
+        if kinds:
+            raise ConstraintViolation(
+                f"role {name!r} holds administrator rights ({', '.join(kinds)}); "
+                "change the rights first"
+            )
+    for other in state.roles.values():
+        relies = other.approver_roles is not None and name in other.approver_roles
+        if other.name != name and relies:
+            raise ConstraintViolation(
+                f"role {name!r} approves grants of the privileged role {other.name!r}; "
+                "that role would have no approvers"
+            )
     events: list[RBACEvent] = []
     new = state
     # Rules of the role, in every tenant.
@@ -332,7 +370,7 @@ def op_delete_role(  # noqa: PLR0912 (every part of a role goes)
     reviewed = new.reviewed
     for marked in [k for k in reviewed if k[2] == name]:
         reviewed = reviewed.delete(marked)
-    folded = new.folded.delete(("role", name.casefold()))
+    folded = new.folded.delete(("role", fold_id(name)))
     new = new.derive(reviewed=reviewed, folded=folded, hierarchy=object())
     events.append(_event("role_deleted", at, by, role=name))
     return Result(new, events)
@@ -436,7 +474,7 @@ def op_remove_user(state: State, args: Mapping[str, Any], at: datetime, by: str 
         reviewed = reviewed.delete(marked)
     new = new.derive(
         users=new.users.delete(user),
-        folded=new.folded.delete(("user", user.casefold())),
+        folded=new.folded.delete(("user", fold_id(user))),
         clearances=clearances,
         reviewed=reviewed,
     )
@@ -728,8 +766,29 @@ def op_mark_reviewed(state: State, args: Mapping[str, Any], at: datetime, by: st
     if by is None:
         raise PolicyConfigError("a review needs the reviewer (by=)", field="by")
     _authorize(state, "reviews", by, tenant, user, at)
-    new = state.derive(reviewed=state.reviewed.set((tenant, user, role), at))
+    # A review is an attestation by a person: a registered user other than
+    # the one reviewed, about a holding that exists (with or without
+    # administrator rights configured).
+    if by not in state.users:
+        raise ConstraintViolation(f"{by!r} is not a registered user and may not record a review")
+    if by == user:
+        raise ConstraintViolation(f"{by!r} may not review their own access")
+    if role not in effective(state, tenant, user, at).roles:
+        raise PolicyConfigError(
+            f"{user!r} does not hold {role!r} here; nothing to review", field="role"
+        )
+    new = state.derive(reviewed=state.reviewed.set((tenant, user, role), (at, by)))
     return Result(new, [_event("review_recorded", at, by, user=user, role=role, tenant=tenant)])
+
+
+def check_rights_roles(state: State, rights: AdminRights | None) -> None:
+    """Refuse administrator rights that name a role that does not exist (a typo locks out)."""
+    if rights is None:
+        return
+    for kind, roles in sorted(rights.rights.items()):
+        for role in sorted(roles):
+            if role not in state.roles:
+                raise PolicyConfigError(f"unknown role {role!r}", field=f"admin_rights.{kind}")
 
 
 def op_set_admin_rights(
@@ -739,6 +798,7 @@ def op_set_admin_rights(
         _authorize(state, "admin", by, None, None, at)
     raw = args.get("rights")
     rights = None if raw is None else AdminRights(rights=raw)
+    check_rights_roles(state, rights)
     new = state.derive(config=attrs.evolve(state.config, admin=rights))
     details = {} if rights is None else {k: sorted(v) for k, v in rights.rights.items()}
     return Result(new, [_event("admin_rights_set", at, by, details=details)])

@@ -67,11 +67,11 @@ def review_report(
 
     def due(
         user: str, role: str, since: datetime, *, privileged: bool
-    ) -> tuple[datetime | None, datetime, bool]:
-        last = state.reviewed.get((tenant, user, role))
+    ) -> tuple[datetime | None, str | None, datetime, bool]:
+        last, by = state.reviewed.get((tenant, user, role), (None, None))
         every = privileged_interval if privileged else interval
         next_due = (last or since) + every
-        return last, next_due, next_due <= now
+        return last, by, next_due, next_due <= now
 
     for (scope, user), roles in sorted(
         ((k, v) for k, v in state.assignments.items() if k[0] == tenant), key=lambda kv: kv[0][1]
@@ -84,7 +84,7 @@ def review_report(
                     continue  # a privileged role reached by inheritance is not held
                 privileged = state.roles[held].privileged
                 via = "assigned" if held == role else f"inherited from {role}"
-                last, next_due, overdue = due(user, held, since, privileged=privileged)
+                last, by, next_due, overdue = due(user, held, since, privileged=privileged)
                 entries.append(
                     ReviewEntry(
                         user=user,
@@ -94,13 +94,14 @@ def review_report(
                         privileged=privileged,
                         since=since,
                         last_reviewed=last,
+                        reviewed_by=by,
                         review_due=next_due,
                         overdue=overdue,
                     )
                 )
     for grant in state.grants.values():
         if grant.tenant == tenant and grant.active(now):
-            last, next_due, overdue = due(grant.user, grant.role, grant.starts, privileged=True)
+            last, by, next_due, overdue = due(grant.user, grant.role, grant.starts, privileged=True)
             entries.append(
                 ReviewEntry(
                     user=grant.user,
@@ -110,6 +111,7 @@ def review_report(
                     privileged=True,
                     since=grant.starts,
                     last_reviewed=last,
+                    reviewed_by=by,
                     review_due=next_due,
                     overdue=overdue,
                     expires=grant.expires,

@@ -188,13 +188,31 @@ def _load(data: object, now: datetime) -> State:  # noqa: PLR0912, PLR0915 (one 
     # Roles first, then the edges (a role may inherit one defined after it).
     roles = _mapping(data.get("roles", {}), "roles")
     specs: dict[str, Mapping[str, Any]] = {}
+    waiting: list[tuple[str, Mapping[str, Any]]] = []
     for name, raw_spec in roles.items():
         path = f"roles.{name}"
         spec = _mapping(raw_spec if raw_spec is not None else {}, path)
         _keys(spec, _ROLE_KEYS, path)
-        args = {k: v for k, v in spec.items() if k != "inherits"}
-        state = _run(state, path, _ops.op_add_role, {"role": name, **args}, now)
-        specs[canon_id(name, path)] = spec
+        waiting.append((name, spec))
+    while waiting:
+        # A role's approver roles must exist first (they may be defined after it).
+        defined = set(roles)
+        ready = [
+            (name, spec)
+            for name, spec in waiting
+            if not isinstance(spec.get("approver_roles"), list | tuple)
+            or all(
+                not isinstance(r, str) or r not in defined or r in state.roles
+                for r in spec["approver_roles"]
+            )
+        ]
+        for name, spec in ready or waiting[:1]:
+            path = f"roles.{name}"
+            args = {k: v for k, v in spec.items() if k != "inherits"}
+            state = _run(state, path, _ops.op_add_role, {"role": name, **args}, now)
+            specs[canon_id(name, path)] = spec
+        done = {id(spec) for _, spec in ready or waiting[:1]}
+        waiting = [(n, s) for n, s in waiting if id(s) not in done]
     for name, spec in specs.items():
         for i, junior in enumerate(_list(spec.get("inherits", []), f"roles.{name}.inherits")):
             path = f"roles.{name}.inherits[{i}]"
@@ -245,14 +263,17 @@ def _load(data: object, now: datetime) -> State:  # noqa: PLR0912, PLR0915 (one 
     for i, raw in enumerate(_list(data.get("reviews", []), "reviews")):
         path = f"reviews[{i}]"
         item = _mapping(raw, path)
-        _keys(item, {"user", "role", "tenant", "at"}, path)
+        _keys(item, {"user", "role", "tenant", "at", "by"}, path)
         tenant = None if item.get("tenant") is None else canon_id(item["tenant"], f"{path}.tenant")
         user = canon_id(item.get("user"), f"{path}.user")
         role = canon_id(item.get("role"), f"{path}.role")
         if role not in state.roles:
             raise PolicyConfigError(f"unknown role {role!r}", field=f"{path}.role")
+        # The reviewer may have left since; the record of their review stays.
+        # (Documents written before reviewers were recorded have no "by".)
+        by = None if item.get("by") is None else canon_id(item["by"], f"{path}.by")
         state = state.derive(
-            reviewed=state.reviewed.set((tenant, user, role), _time(item, "at", path))
+            reviewed=state.reviewed.set((tenant, user, role), (_time(item, "at", path), by))
         )
     counter = data.get("next_request", state.next_request)
     if isinstance(counter, bool) or not isinstance(counter, int) or counter < state.next_request:
@@ -266,7 +287,9 @@ def _load(data: object, now: datetime) -> State:  # noqa: PLR0912, PLR0915 (one 
         _keys(rights, set(ADMIN_KINDS), "admin_rights")
         for kind, roles_ in rights.items():
             _list(roles_, f"admin_rights.{kind}")
-        state = state.derive(config=attrs.evolve(state.config, admin=AdminRights(rights=rights)))
+        admin = AdminRights(rights=rights)
+        _ops.check_rights_roles(state, admin)
+        state = state.derive(config=attrs.evolve(state.config, admin=admin))
     return state
 
 
@@ -538,8 +561,16 @@ def dump(state: State) -> dict[str, Any]:
             for _, p in sorted(state.pending.items(), key=lambda kv: _request_number(kv[0], ""))
         ],
         "reviews": [
-            _scoped({"user": user, "role": role, "at": at.isoformat()}, tenant)
-            for (tenant, user, role), at in sorted(
+            _scoped(
+                {
+                    "user": user,
+                    "role": role,
+                    "at": at.isoformat(),
+                    **({} if by is None else {"by": by}),
+                },
+                tenant,
+            )
+            for (tenant, user, role), (at, by) in sorted(
                 state.reviewed.items(), key=lambda kv: (kv[0][0] or "", kv[0][1], kv[0][2])
             )
         ],

@@ -95,7 +95,7 @@ class State(NamedTuple):
         grants: Privileged grants by request id.
         user_grants: ``(tenant, user)`` to request ids of their grants.
         pending: Pending requests by id.
-        reviewed: ``(tenant, user, role)`` to the last review.
+        reviewed: ``(tenant, user, role)`` to the last review: when, and by whom.
         next_request: The number of the next request id.
         version: The policy-store version this state reflects.
         cache: Derived, validated-on-read answers shared between states.
@@ -127,7 +127,7 @@ class State(NamedTuple):
     grants: immutables.Map[str, PrivilegedGrant]
     user_grants: immutables.Map[tuple[str | None, str], tuple[str, ...]]
     pending: immutables.Map[str, PendingRequest]
-    reviewed: immutables.Map[tuple[str | None, str, str], datetime]
+    reviewed: immutables.Map[tuple[str | None, str, str], tuple[datetime, str | None]]
     next_request: int
     version: int
     cache: dict[Any, Any]
