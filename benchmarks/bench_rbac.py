@@ -208,6 +208,38 @@ def _decisions(
     return flat.theirs[0].median
 
 
+def _attached(large: dict[str, Any], reqs: list[tuple[str, str, str]]) -> None:
+    """check() through an engine attached to a store (with a staleness bound) vs in memory."""
+    from datetime import timedelta
+
+    from secpolicy.rbac import MemoryPolicyStore
+
+    base = {k: v for k, v in large.items() if k != "objects"}
+    local = RBAC.from_dict(base)
+    attached = RBAC.from_dict(base)
+    attached.attach(MemoryPolicyStore(), max_staleness=timedelta(minutes=5))
+    for request in reqs:
+        assert attached.check(*request) is local.check(*request)
+
+    def ours() -> None:
+        for request in reqs:
+            attached.check(*request)
+
+    def memory() -> None:
+        for request in reqs:
+            local.check(*request)
+
+    result = compare(
+        "check() attached to a MemoryPolicyStore (5 min staleness bound) vs in memory",
+        ours,
+        {"in memory": memory},
+        number=10,
+        items=len(reqs),
+    )
+    ratio = result.ours.median / result.theirs[0].median
+    check_goal("attached check unchanged (within 1.2x)", met=ratio <= 1.2, detail=f"{ratio:.2f}x")
+
+
 def _who_can(
     ours: RBAC, *, fast: Any, plain: Any, users: list[str], resource: str, action: str
 ) -> None:
@@ -414,6 +446,7 @@ def main() -> None:
     tiny_median = _decisions(
         ours, ours_tiny, fast=fast, plain=plain, reqs=reqs, tiny_reqs=requests(tiny, 500, seed=4)
     )
+    _attached(large, reqs)
     _variants(large, reqs, tiny_median)
     _who_can(
         ours, fast=fast, plain=plain, users=large["users"], resource=reqs[0][1], action=reqs[0][2]

@@ -112,6 +112,64 @@ class TestSharedPolicy:
         assert [g.request_id for g in second.active_grants()] == ["gr-1"]
 
 
+class TestMemoWithStore:
+    """An attached engine memoises like an in-memory one, without weakening staleness or refresh."""
+
+    def test_attached_check_uses_the_memo(
+        self, clock: FrozenClock, store: MemoryPolicyStore
+    ) -> None:
+        """A check through an attached engine is memoised (decisions stay local)."""
+        _seed(clock, store).assign("alice", "teller")
+        reader = RBAC.from_store(store, clock=clock, max_staleness=timedelta(seconds=30))
+        assert reader.check("alice", "accounts/1", "read")
+        assert reader.state.memo == {("alice", "accounts/1", "read", None): True}
+
+    def test_a_change_from_the_store_invalidates_memoised_answers(
+        self, clock: FrozenClock, store: MemoryPolicyStore
+    ) -> None:
+        """After refresh applies a revocation, the memoised allow is gone: the answer is deny."""
+        writer = _seed(clock, store)
+        writer.assign("alice", "teller")
+        reader = RBAC.from_store(store, clock=clock, max_staleness=timedelta(seconds=30))
+        assert reader.check("alice", "accounts/1", "read")
+        assert reader.check("alice", "accounts/1", "read")  # answered from the memo
+        writer.remove_user("alice")
+        assert reader.check("alice", "accounts/1", "read")  # not applied yet
+        assert reader.refresh() == 1
+        assert not reader.check("alice", "accounts/1", "read")
+        writer.add_user("alice")
+        writer.assign("alice", "teller")
+        reader.refresh()
+        assert reader.check("alice", "accounts/1", "read")  # a grant invalidates denies too
+
+    def test_a_stale_store_denies_memoised_requests(
+        self, clock: FrozenClock, store: MemoryPolicyStore
+    ) -> None:
+        """Past the bound a memoised allow is denied; it comes back only after a refresh."""
+        _seed(clock, store).assign("alice", "teller")
+        reader = RBAC.from_store(store, clock=clock, max_staleness=timedelta(seconds=30))
+        assert reader.check("alice", "accounts/1", "read")
+        assert reader.state.memo  # the allow is memoised
+        clock.advance(timedelta(seconds=30))
+        assert reader.check("alice", "accounts/1", "read")  # exactly at the bound: fresh
+        clock.advance(timedelta(microseconds=1))
+        assert not reader.check("alice", "accounts/1", "read")
+        assert not reader.check("alice", "accounts/1", "read")
+        assert reader.refresh() == 0
+        assert reader.check("alice", "accounts/1", "read")
+
+    def test_own_change_restarts_the_staleness_clock(
+        self, clock: FrozenClock, store: MemoryPolicyStore
+    ) -> None:
+        """A change written through the store counts as a synchronisation, as before."""
+        _seed(clock, store).assign("alice", "teller")
+        reader = RBAC.from_store(store, clock=clock, max_staleness=timedelta(seconds=30))
+        clock.advance(timedelta(seconds=31))
+        assert not reader.check("alice", "accounts/1", "read")
+        reader.add_user("bob")
+        assert reader.check("alice", "accounts/1", "read")
+
+
 class TestStoreFailures:
     def test_store_error_aborts_the_change(self, clock: FrozenClock) -> None:
         """A store that fails to write leaves the engine unchanged and says so."""

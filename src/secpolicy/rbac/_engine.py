@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from time import time as _wall_time
 from typing import Any
 
 import attrs
@@ -153,6 +154,11 @@ class RBAC:
         self._store: PolicyStore | None = None
         self._max_staleness: timedelta | None = None
         self._synced_at: datetime | None = None
+        # With a staleness bound: the last instant at which the policy is fresh.
+        self._fresh_until: datetime | None = None
+        # The same as a POSIX timestamp, for the system clock (whose now() is
+        # time.time() as a datetime): one float comparison per check.
+        self._fresh_until_ts: float | None = None
 
     # -- plumbing ------------------------------------------------------------------
 
@@ -207,7 +213,7 @@ class RBAC:
                     )
                     raise
                 new = new.derive(version=version)
-                self._synced_at = at
+                self._synced(at)
             self._state = new
             return result.value
 
@@ -435,6 +441,14 @@ class RBAC:
 
     # -- decisions -----------------------------------------------------------------------
 
+    def _synced(self, at: datetime) -> None:
+        """Restart the staleness clock: the engine agrees with its store as of *at*."""
+        self._synced_at = at
+        bound = self._max_staleness
+        self._fresh_until = None if bound is None else at + bound
+        wall = type(self._clock) is SystemClock
+        self._fresh_until_ts = None if bound is None or not wall else (at + bound).timestamp()
+
     def _stale(self, now: datetime) -> str | None:
         if self._store is None or self._max_staleness is None or self._synced_at is None:
             return None
@@ -509,9 +523,20 @@ class RBAC:
             and type(resource) is str
             and type(action) is str
             and (tenant is None or type(tenant) is str)
-            and self._store is None
             and not self._decision_log
         )
+        # Attached with a staleness bound: the bound is checked before the
+        # memo, so a stale engine denies even what it answered before. (The
+        # memo belongs to this state; every change applied from the store
+        # makes a new state with an empty memo.)
+        deadline = self._fresh_until_ts
+        if deadline is not None:
+            if not _wall_time() <= deadline:
+                plain_call = False
+        elif self._fresh_until is not None:
+            now = self._clock.now()
+            if type(now) is not datetime or now.tzinfo is None or not now <= self._fresh_until:
+                plain_call = False
         if plain_call:
             # The answer for exactly these arguments in exactly this state.
             found = state.memo.get((user, resource, action, tenant))
@@ -965,7 +990,7 @@ class RBAC:
                 self._state = self._replay(base.derive(version=version), changes)
             self._store = store
             self._max_staleness = max_staleness
-            self._synced_at = self._instant()
+            self._synced(self._instant())
 
     def _replay(self, state: State, changes: list[tuple[int, Mapping[str, Any]]]) -> State:
         for version, change in changes:
@@ -1009,7 +1034,7 @@ class RBAC:
                 state = base.derive(version=version)
                 changes = store.changes_since(version)
             self._state = self._replay(state, changes)
-            self._synced_at = self._instant()
+            self._synced(self._instant())
             return len(changes)
 
     def sync(self) -> int:
