@@ -158,6 +158,19 @@ class TestMemoWithStore:
         assert reader.refresh() == 0
         assert reader.check("alice", "accounts/1", "read")
 
+    def test_system_clock_bound_memoises(self, store: MemoryPolicyStore) -> None:
+        """With the system clock the bound is a timestamp; a fresh engine answers from its memo."""
+        writer = RBAC()
+        writer.add_role("teller")
+        writer.grant("teller", "accounts/**", "read")
+        writer.add_user("alice")
+        writer.assign("alice", "teller")
+        writer.attach(store)
+        reader = RBAC.from_store(store, max_staleness=timedelta(hours=1))
+        assert reader.check("alice", "accounts/1", "read")
+        assert reader.check("alice", "accounts/1", "read")
+        assert len(reader.state.memo) == 1
+
     def test_own_change_restarts_the_staleness_clock(
         self, clock: FrozenClock, store: MemoryPolicyStore
     ) -> None:

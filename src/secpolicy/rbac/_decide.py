@@ -26,10 +26,12 @@ __all__ = [
     "effective",
     "label_level",
     "lookup",
+    "plain_roles",
     "resources_for",
     "role_path",
     "session_roles",
     "traverse",
+    "verdict",
     "who_can",
 ]
 
@@ -125,7 +127,7 @@ def effective(state: State, tenant: str | None, user: str, now: datetime | None)
     found = Effective(roles, plain, tuple(brought), since, until)
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
-    cache[key] = (assigned, grant_ids, state.hierarchy, found)
+    cache[key] = (assigned, grant_ids, state.hierarchy, found, state.assignments)
     return found
 
 
@@ -133,8 +135,8 @@ def _cell_lists(
     state: State, scope: str | None, resource: tuple[str, ...], text: str, action: str
 ) -> list[Any]:
     """The ``(role, allow, deny)`` cells of every rule that applies in *scope*."""
-    exact = state.exact
-    found = [c for k in ((scope, text, action), (scope, text, "*")) if (c := exact.get(k))]
+    entry = state.exact.get((scope, text), ())
+    found = [cells for act, cells in entry if act in (action, "*")]
     root = state.rules.get(scope)
     if root is not None:
         for payload in trie_collect(root, resource):
@@ -168,50 +170,63 @@ def lookup(
     return denies, allows
 
 
-def _grade(cells: tuple[Any, ...], roles: frozenset[str]) -> int:
-    """1 if a role of *roles* has an allow among *cells*, 2 if one has a deny, else 0."""
-    found = 0
-    for role, _, deny in cells:
-        if role in roles:
-            if deny is not None:
-                return 2
-            found = 1
-    return found
-
-
-def verdict(
+def verdict(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
     state: State,
     tenant: str | None,
     resource: tuple[str, ...],
     action: str,
     roles: frozenset[str],
+    text: str | None = None,
 ) -> int:
-    """0 if nothing applies, 1 if only allows apply, 2 if a deny applies (the fast path)."""
-    text = "/".join(resource)
+    """0 if nothing applies, 1 if only allows apply, 2 if a deny applies (the fast path).
+
+    *text* is ``"/".join(resource)`` if the caller has it already.
+    """
+    if text is None:
+        text = "/".join(resource)
     exact = state.exact.get
+    rules = state.rules
     found = 0
-    scope = None
-    while True:
-        by_role = exact((scope, text, action))
-        if by_role is not None:
-            found |= _grade(by_role, roles)
-        by_role = exact((scope, text, "*"))
-        if by_role is not None:
-            found |= _grade(by_role, roles)
-        if found & 2:
-            return 2
-        root = state.rules.get(scope)
+    for scope in (None,) if tenant is None else (None, tenant):
+        entry = exact((scope, text))
+        if entry is not None:
+            for act, cells in entry:
+                if act in (action, "*"):
+                    for role, _, deny in cells:
+                        if role in roles:
+                            if deny is not None:
+                                return 2
+                            found = 1
+        root = rules.get(scope) if len(rules) else None
         if root is not None:
             for payload in trie_collect(root, resource):
-                for key in (action, "*"):
-                    by_role = payload.get(key)
-                    if by_role is not None:
-                        found |= _grade(by_role, roles)
-                        if found & 2:
-                            return 2
-        if tenant is None or scope is not None:
-            return found
-        scope = tenant
+                for name in (action, "*"):
+                    cells = payload.get(name)
+                    if cells is not None:
+                        for role, _, deny in cells:
+                            if role in roles:
+                                if deny is not None:
+                                    return 2
+                                found = 1
+    return found
+
+
+def plain_roles(state: State, tenant: str | None, user: str) -> frozenset[str]:
+    """The roles of a user without privileged grants in *tenant* (the check fast path).
+
+    The same answer as ``effective(state, tenant, user, None).roles`` (its
+    plain twin), read straight from the validated cache when it can be.
+    """
+    key = (tenant, user)
+    hit = state.cache.get(key)
+    if hit is not None and hit[1] is None and hit[2] is state.hierarchy:
+        found: Effective = hit[3]
+        if hit[4] is state.assignments:
+            return found.roles  # no assignment changed anywhere since
+        if hit[0] is state.assignments.get(key):
+            state.cache[key] = (*hit[:4], state.assignments)
+            return found.roles
+    return effective(state, tenant, user, None).roles
 
 
 def label_level(state: State, tenant: str | None, resource: tuple[str, ...]) -> int | None:

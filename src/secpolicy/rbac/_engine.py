@@ -15,7 +15,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from time import time as _wall_time
 from typing import Any
 
@@ -35,6 +35,9 @@ from secpolicy.rbac._model import (
     ReviewReport,
     Rule,
 )
+from secpolicy.rbac._names import _ACTION_CACHE as _ACTIONS
+from secpolicy.rbac._names import _ID_CACHE as _IDS
+from secpolicy.rbac._names import _RESOURCE_CACHE as _RESOURCES
 from secpolicy.rbac._names import canon_action, canon_id, canon_resource
 from secpolicy.rbac._sessions import Session
 from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State, new_state
@@ -171,7 +174,10 @@ class RBAC:
         return self._state
 
     def _instant(self) -> datetime:
-        return to_utc(self._clock.now(), name="clock")
+        clock = self._clock
+        if type(clock) is SystemClock:
+            return datetime.now(UTC)  # what SystemClock.now() returns, without re-checking it
+        return to_utc(clock.now(), name="clock")
 
     @contextmanager
     def _locked(self) -> Iterator[object]:
@@ -192,8 +198,9 @@ class RBAC:
             result = function(state, args, at, actor)
             if result.state is state:
                 return result.value
-            for event in result.events:
-                self._emit(event)
+            if self._on_event is not None:
+                for event in result.events:
+                    self._on_event(_ops.built(event))
             new = result.state
             if self._store is not None:
                 change = {"op": op, "args": args, "by": actor, "at": at.isoformat()}
@@ -537,30 +544,38 @@ class RBAC:
             now = self._clock.now()
             if type(now) is not datetime or now.tzinfo is None or not now <= self._fresh_until:
                 plain_call = False
+        key = (user, resource, action, tenant)
         if plain_call:
             # The answer for exactly these arguments in exactly this state.
-            found = state.memo.get((user, resource, action, tenant))
+            found = state.memo.get(key)
             if found is not None:
                 return found
-        segments = canon_resource(resource)
-        act = canon_action(action)
-        name = canon_id(user, "user")
-        scope = None if tenant is None else canon_id(tenant, "tenant")
         if not plain_call:
+            segments = canon_resource(resource)
+            act = canon_action(action)
+            name = canon_id(user, "user")
+            scope = None if tenant is None else canon_id(tenant, "tenant")
             return self._enforce(state, name, segments, act, scope).allowed
-        if (scope, name) in state.user_grants:
+        # Plain strings: the canonical forms from the name caches when seen before.
+        segments = _RESOURCES.get(resource) or canon_resource(resource)
+        act = _ACTIONS.get(action) or canon_action(action)
+        name = _IDS.get(user) or canon_id(user, "user")
+        scope = None if tenant is None else canon_id(tenant, "tenant")
+        if state.user_grants and (scope, name) in state.user_grants:
             # Time-dependent and possibly a privileged use: decide fully, never memoise.
             return self._enforce(state, name, segments, act, scope).allowed
-        eff = _decide.effective(state, scope, name, None)
+        roles = _decide.plain_roles(state, scope, name)
+        # An ASCII name that passed canon_resource is its own canonical text.
+        text = resource if resource.isascii() else "/".join(segments)
         allowed = (
-            bool(eff.roles)
-            and _decide.verdict(state, scope, segments, act, eff.roles) == 1
+            bool(roles)
+            and _decide.verdict(state, scope, segments, act, roles, text) == 1
             and _decide.cleared(state, scope, name, segments)
         )
         memo = state.memo
         if len(memo) >= _MEMO_LIMIT:
             memo.clear()
-        memo[(user, resource, action, tenant)] = allowed
+        memo[key] = allowed
         return allowed
 
     def _enforce(

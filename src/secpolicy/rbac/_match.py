@@ -200,29 +200,67 @@ def trie_update(root: Node, pattern: tuple[str, ...], change: Callable[[Any], An
 
 
 def trie_collect(root: Node, resource: tuple[str, ...]) -> list[Any]:
-    """The payloads of every pattern in the trie that matches *resource*."""
+    """The payloads of every pattern in the trie that matches *resource*, each once.
+
+    The walk follows exact segments without a stack push per segment, and
+    expands a ``**`` node over the positions it may absorb directly. A
+    ``**`` node can be reached at several positions only below another
+    ``**`` (above it every segment consumes exactly one position); only
+    there are the expanded positions remembered, so a node is never
+    expanded twice at a position and the walk stays polynomial.
+    """
     out: list[Any] = []
     size = len(resource)
-    stack: list[tuple[Node, int]] = [(root, 0)]
-    seen: set[tuple[int, int]] | None = None
+    # (node, position, below a "**")
+    stack: list[tuple[Node, int, bool]] = [(root, 0, False)]
+    # For each "**" node below another one: the lowest position expanded so far.
+    expanded: dict[int, int] = {}
     while stack:
-        node, i = stack.pop()
-        dstar = node.dstar
-        if dstar is not None:
-            if seen is None:
-                seen = set()
-            for j in range(i, size + 1):
-                key = (id(dstar), j)
-                if key not in seen:
-                    seen.add(key)
-                    stack.append((dstar, j))
-        if i == size:
-            if node.value is not None:
-                out.append(node.value)
-            continue
-        child = node.exact.get(resource[i])
-        if child is not None:
-            stack.append((child, i + 1))
-        if node.star is not None:
-            stack.append((node.star, i + 1))
+        node, i, deep = stack.pop()
+        while True:
+            if node.dstar is not None:
+                _expand(node.dstar, i, deep, resource, expanded, stack, out)
+            if i == size:
+                if node.value is not None:
+                    out.append(node.value)
+                break
+            if node.star is not None:
+                stack.append((node.star, i + 1, deep))
+            child = node.exact.get(resource[i])
+            if child is None:
+                break
+            node = child
+            i += 1
     return out
+
+
+def _expand(  # noqa: PLR0917 (the walk's state, passed to one helper)
+    dstar: Node,
+    i: int,
+    deep: bool,  # noqa: FBT001 (positional on purpose: a hot helper)
+    resource: tuple[str, ...],
+    expanded: dict[int, int],
+    stack: list[tuple[Node, int, bool]],
+    out: list[Any],
+) -> None:
+    """Let the ``**`` node *dstar*, reached at position *i*, absorb 0 or more segments."""
+    size = len(resource)
+    end = size + 1
+    if deep:
+        end = expanded.get(id(dstar), end)
+        if i >= end:
+            return
+        expanded[id(dstar)] = i
+    if end > size and dstar.value is not None:
+        out.append(dstar.value)  # "**" absorbing the rest
+    if dstar.dstar is not None:  # pragma: no cover - canonical patterns collapse "**/**"
+        stack.extend((dstar, j, True) for j in range(i, end))
+        return
+    exact, star = dstar.exact, dstar.star
+    for j in range(i, min(end, size)):
+        if len(exact):
+            child = exact.get(resource[j])
+            if child is not None:
+                stack.append((child, j + 1, True))
+        if star is not None:
+            stack.append((star, j + 1, True))

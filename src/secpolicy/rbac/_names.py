@@ -126,13 +126,24 @@ def fold_id(name: str) -> str:
     return unicodedata.normalize("NFKC", name).casefold()
 
 
+_ACTION_CACHE: dict[object, str] = {}
+
+
 def canon_action(value: object, field: str = "action", *, pattern: bool = False) -> str:
     """An action name; ``*`` (every action) only in rules (*pattern* true)."""
+    if not pattern and type(value) is str:
+        found = _ACTION_CACHE.get(value)
+        if found is not None:
+            return found
     action = canon_id(value, field)
     if not pattern and "*" in action:
         raise InvalidNameError("'*' is not an action one can ask for", field=field)
     if pattern and "*" in action and action != "*":
         raise InvalidNameError("'*' must be the whole action", field=field)
+    if not pattern:
+        if len(_ACTION_CACHE) >= _CACHE_LIMIT:
+            _ACTION_CACHE.clear()
+        _ACTION_CACHE[value] = action
     return action
 
 

@@ -9,9 +9,9 @@ validated here, whoever produced the change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import attrs
 import immutables
@@ -26,17 +26,46 @@ from secpolicy.rbac._model import AdminKind, AdminRights, RBACEvent, RuleEffect,
 from secpolicy.rbac._names import canon_action, canon_id, canon_pattern, fold_id
 from secpolicy.rbac._state import Constraint, RoleInfo, State, UserInfo
 
-__all__ = ["OPS", "Result", "apply", "tenant_of"]
+__all__ = ["OPS", "Event", "PendingEvent", "Result", "apply", "built", "tenant_of"]
 
 _M: Final[immutables.Map[Any, Any]] = immutables.Map()
 
 
-@attrs.frozen
-class Result:
+class PendingEvent(NamedTuple):
+    """An event a change reports, built into an :class:`RBACEvent` only if someone listens."""
+
+    kind: Any
+    at: datetime
+    by: str | None
+    fields: dict[str, Any]
+
+    def build(self) -> RBACEvent:
+        """The event itself."""
+        fields = dict(self.fields)
+        details = fields.pop("details", {})
+        return RBACEvent(
+            kind=self.kind,
+            at=self.at,
+            by=self.by,
+            user=fields.pop("user", None),
+            **fields,
+            details=details,
+        )
+
+
+Event = RBACEvent | PendingEvent
+
+
+def built(event: Event) -> RBACEvent:
+    """The :class:`RBACEvent` of a change's event."""
+    return event if isinstance(event, RBACEvent) else event.build()
+
+
+class Result(NamedTuple):
     """What a change did: the next state, its events and a value for the caller."""
 
     state: State
-    events: list[RBACEvent]
+    events: Sequence[Event]
     value: Any = None
 
 
@@ -112,11 +141,8 @@ def _strings(value: object, field: str) -> list[object]:
     return list(value)
 
 
-def _event(kind: Any, at: datetime, by: str | None, **fields: Any) -> RBACEvent:
-    details = fields.pop("details", {})
-    return RBACEvent(
-        kind=kind, at=at, by=by, user=fields.pop("user", None), **fields, details=details
-    )
+def _event(kind: Any, at: datetime, by: str | None, **fields: Any) -> PendingEvent:
+    return PendingEvent(kind, at, by, fields)
 
 
 def _check_folded(state: State, kind: str, name: str) -> immutables.Map[tuple[str, str], str]:
@@ -324,7 +350,7 @@ def op_delete_role(  # noqa: PLR0912 (every part of a role goes)
                 f"role {name!r} approves grants of the privileged role {other.name!r}; "
                 "that role would have no approvers"
             )
-    events: list[RBACEvent] = []
+    events: list[Event] = []
     new = state
     # Rules of the role, in every tenant.
     for key in [k for k in state.rule_index if k[1] == name]:
@@ -525,9 +551,18 @@ def _remove_rule(state: State, record: RuleRecord) -> State:
     slot = 1 if effect == "allow" else 2
     segments = canon_pattern(text)
     if "*" not in segments and "**" not in segments:
-        key3 = (tenant, text, action)
-        cells = _cells_without(state.exact[key3], role, slot)
-        exact = state.exact.set(key3, cells) if cells else state.exact.delete(key3)
+        key2 = (tenant, text)
+        by_action = dict(state.exact[key2])
+        cells = _cells_without(by_action[action], role, slot)
+        if cells:
+            by_action[action] = cells
+        else:
+            del by_action[action]
+        exact = (
+            state.exact.set(key2, tuple(by_action.items()))
+            if by_action
+            else state.exact.delete(key2)
+        )
         return state.derive(exact=exact, rule_index=rule_index)
 
     def change(payload: Any) -> Any:
@@ -547,9 +582,12 @@ def _add_rule(state: State, record: RuleRecord, segments: tuple[str, ...]) -> St
     index = state.rule_index.get(key, _M).set((text, action, effect), record)
     rule_index = state.rule_index.set(key, index)
     if "*" not in segments and "**" not in segments:
-        key3 = (tenant, text, action)
-        cells = _cells_with(state.exact.get(key3, ()), role, slot, record)
-        return state.derive(exact=state.exact.set(key3, cells), rule_index=rule_index)
+        key2 = (tenant, text)
+        by_action = dict(state.exact.get(key2, ()))
+        by_action[action] = _cells_with(by_action.get(action, ()), role, slot, record)
+        return state.derive(
+            exact=state.exact.set(key2, tuple(by_action.items())), rule_index=rule_index
+        )
 
     def change(payload: Any) -> Any:
         payload = payload if payload is not None else _M

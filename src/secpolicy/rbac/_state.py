@@ -82,8 +82,9 @@ class State(NamedTuple):
         members: ``(tenant, role)`` to its directly assigned users.
         rules: Per tenant (``None``: every tenant), the trie of wildcard
             rules; payloads map action to ``(role, allow, deny)`` cells.
-        exact: ``(tenant, resource, action)`` to ``(role, allow, deny)``
-            cells for rules without wildcards (one look-up, no walk).
+        exact: ``(tenant, resource)`` to ``(action, cells)`` pairs, the
+            cells ``(role, allow, deny)``, for rules without wildcards (one
+            look-up per tenant, no walk).
         rule_index: ``(tenant, role)`` to its rules (as records), for review
             and revoke.
         labels: Per tenant, the trie of wildcard labels; payloads are
@@ -114,7 +115,9 @@ class State(NamedTuple):
     assignments: immutables.Map[tuple[str | None, str], immutables.Map[str, datetime]]
     members: immutables.Map[tuple[str | None, str], immutables.Map[str, None]]
     rules: immutables.Map[str | None, Node]
-    exact: immutables.Map[tuple[str | None, str, str], tuple[tuple[Any, Any, Any], ...]]
+    exact: immutables.Map[
+        tuple[str | None, str], tuple[tuple[str, tuple[tuple[Any, Any, Any], ...]], ...]
+    ]
     rule_index: immutables.Map[
         tuple[str | None, str], immutables.Map[tuple[str, str, str], RuleRecord]
     ]
@@ -134,8 +137,18 @@ class State(NamedTuple):
     memo: dict[Any, bool]
 
     def derive(self, **changes: Any) -> State:
-        """A copy of this state with *changes* (and an empty memo); the original is untouched."""
-        return self._replace(memo={}, **changes)
+        """A copy of this state with *changes* (and an empty memo); the original is untouched.
+
+        Raises:
+            KeyError: For a name that is not a field (a programming error).
+        """
+        # NamedTuple._replace pops every one of the 28 fields from a dict; a
+        # change touches one to three, so copy the values and set those.
+        values = list(self)
+        values[_MEMO_INDEX] = {}
+        for name, value in changes.items():
+            values[_FIELD_INDEX[name]] = value
+        return tuple.__new__(State, values)
 
     # -- small queries -----------------------------------------------------------------
 
@@ -150,6 +163,10 @@ class State(NamedTuple):
     def level_index(self, level: str) -> int:
         """The rank of *level* on the scale."""
         return self.levels.index(level)
+
+
+_FIELD_INDEX: Final[dict[str, int]] = {name: i for i, name in enumerate(State._fields)}
+_MEMO_INDEX: Final = _FIELD_INDEX["memo"]
 
 
 def new_state(*, levels: tuple[str, ...] = (), config: Config | None = None) -> State:
