@@ -53,6 +53,19 @@ def _tenant(tenant: object) -> str | None:
     return None if tenant is None else canon_id(tenant, "tenant")
 
 
+def _request(
+    user: object, resource: object, action: object, tenant: object
+) -> tuple[str, tuple[str, ...], str, str | None]:
+    """The canonical user, resource segments, action and tenant of a request.
+
+    The resource is checked first, then the action, the user and the tenant,
+    so the error names the first malformed field in that order.
+    """
+    segments = canon_resource(resource)
+    act = canon_action(action)
+    return canon_id(user, "user"), segments, act, _tenant(tenant)
+
+
 def _span(value: object, field: str) -> timedelta:
     if not isinstance(value, timedelta) or value <= timedelta(0):
         raise PolicyConfigError("must be a positive timedelta", field=field)
@@ -551,11 +564,7 @@ class RBAC:
             if found is not None:
                 return found
         if not plain_call:
-            segments = canon_resource(resource)
-            act = canon_action(action)
-            name = canon_id(user, "user")
-            scope = None if tenant is None else canon_id(tenant, "tenant")
-            return self._enforce(state, name, segments, act, scope).allowed
+            return self._enforce(state, *_request(user, resource, action, tenant)).allowed
         # Plain strings: the canonical forms from the name caches when seen before.
         segments = _RESOURCES.get(resource) or canon_resource(resource)
         act = _ACTIONS.get(action) or canon_action(action)
@@ -604,10 +613,7 @@ class RBAC:
         privileged use and no decision-log event (``check`` and ``require``
         do).
         """
-        segments = canon_resource(resource)
-        return self._decision(
-            self._state, canon_id(user, "user"), segments, canon_action(action), _tenant(tenant)
-        )
+        return self._decision(self._state, *_request(user, resource, action, tenant))
 
     def require(
         self, user: str, resource: str, action: str, *, tenant: str | None = None
@@ -617,10 +623,7 @@ class RBAC:
         Raises:
             AccessDenied: Carrying the :class:`Decision`.
         """
-        segments = canon_resource(resource)
-        decision = self._enforce(
-            self._state, canon_id(user, "user"), segments, canon_action(action), _tenant(tenant)
-        )
+        decision = self._enforce(self._state, *_request(user, resource, action, tenant))
         if not decision.allowed:
             raise AccessDenied(decision)
         return decision

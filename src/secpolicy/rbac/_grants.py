@@ -11,12 +11,12 @@ state and the events that record it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
 from secpolicy.rbac._constraints import check_ssd
 from secpolicy.rbac._decide import effective
-from secpolicy.rbac._model import PendingRequest, PrivilegedGrant, RBACEvent
+from secpolicy.rbac._model import EventKind, PendingRequest, PrivilegedGrant, RBACEvent
 from secpolicy.rbac._names import canon_id
 
 if TYPE_CHECKING:
@@ -30,6 +30,25 @@ def _registered(state: State, name: object, field: str) -> str:
     if user not in state.users:
         raise PolicyConfigError("is not a registered user", field=field)
     return user
+
+
+def _event(
+    kind: EventKind,
+    subject: PendingRequest | PrivilegedGrant,
+    at: datetime,
+    by: str | None = None,
+    **details: Any,
+) -> RBACEvent:
+    """The event of one step of *subject*'s workflow, its request id first in the details."""
+    return RBACEvent(
+        kind=kind,
+        user=subject.user,
+        role=subject.role,
+        tenant=subject.tenant,
+        by=by,
+        at=at,
+        details={"request_id": subject.request_id, **details},
+    )
 
 
 def longest_grant(state: State, role: str) -> timedelta:
@@ -107,19 +126,14 @@ def request(
         approvals_required=info.approvals,
         expires=at + state.config.request_ttl,
     )
-    event = RBACEvent(
-        kind="grant_requested",
-        user=grantee,
-        role=name,
-        tenant=tenant,
-        by=asker,
-        at=at,
-        details={
-            "request_id": request_id,
-            "reason": reason,
-            "duration": str(duration),
-            "expires": pending.expires.isoformat(),
-        },
+    event = _event(
+        "grant_requested",
+        pending,
+        at,
+        asker,
+        reason=reason,
+        duration=str(duration),
+        expires=pending.expires.isoformat(),
     )
     new = state.derive(
         pending=state.pending.set(request_id, pending), next_request=state.next_request + 1
@@ -148,18 +162,13 @@ def approve(
     valid = tuple(a for a in pending.approvers if eligible(state, pending, a, at) is None)
     approvers = (*valid, approver)
     events = [
-        RBACEvent(
-            kind="grant_approved",
-            user=pending.user,
-            role=pending.role,
-            tenant=pending.tenant,
-            by=approver,
-            at=at,
-            details={
-                "request_id": request_id,
-                "approvals": len(approvers),
-                "required": pending.approvals_required,
-            },
+        _event(
+            "grant_approved",
+            pending,
+            at,
+            approver,
+            approvals=len(approvers),
+            required=pending.approvals_required,
         )
     ]
     if len(approvers) < pending.approvals_required:
@@ -184,19 +193,14 @@ def approve(
     )
     check_ssd(new, users=[key], now=at)
     events.append(
-        RBACEvent(
-            kind="grant_activated",
-            user=grant.user,
-            role=grant.role,
-            tenant=grant.tenant,
-            by=approver,
-            at=at,
-            details={
-                "request_id": request_id,
-                "expires": grant.expires.isoformat(),
-                "approvers": list(approvers),
-                "requested_by": grant.requested_by,
-            },
+        _event(
+            "grant_activated",
+            grant,
+            at,
+            approver,
+            expires=grant.expires.isoformat(),
+            approvers=list(approvers),
+            requested_by=grant.requested_by,
         )
     )
     return new, grant, events
@@ -233,23 +237,16 @@ def revoke(
         raise PolicyConfigError("must be a request id", field="request_id")
     grant = state.grants.get(request_id)
     pending = state.pending.get(request_id)
+    subject: PrivilegedGrant | PendingRequest
     if grant is not None:
         new = _drop_grant(state, grant)
-        user, role, tenant = grant.user, grant.role, grant.tenant
+        subject = grant
     elif pending is not None:
         new = state.derive(pending=state.pending.delete(request_id))
-        user, role, tenant = pending.user, pending.role, pending.tenant
+        subject = pending
     else:
         raise PolicyConfigError(f"no grant or request {request_id!r}", field="request_id")
-    event = RBACEvent(
-        kind="grant_revoked",
-        user=user,
-        role=role,
-        tenant=tenant,
-        by=by,
-        at=at,
-        details={"request_id": request_id, "was": "active" if grant else "pending"},
-    )
+    event = _event("grant_revoked", subject, at, by, was="active" if grant else "pending")
     return new, event
 
 
@@ -261,28 +258,10 @@ def expire(state: State, at: datetime) -> tuple[State, list[PrivilegedGrant], li
     new = state
     for grant in sorted(lapsed, key=lambda g: (g.expires, g.request_id)):
         new = _drop_grant(new, grant)
-        events.append(
-            RBACEvent(
-                kind="grant_expired",
-                user=grant.user,
-                role=grant.role,
-                tenant=grant.tenant,
-                at=grant.expires,
-                details={"request_id": grant.request_id},
-            )
-        )
+        events.append(_event("grant_expired", grant, grant.expires))
     for pending in sorted(stale, key=lambda p: p.request_id):
         new = new.derive(pending=new.pending.delete(pending.request_id))
-        events.append(
-            RBACEvent(
-                kind="request_expired",
-                user=pending.user,
-                role=pending.role,
-                tenant=pending.tenant,
-                at=pending.expires,
-                details={"request_id": pending.request_id},
-            )
-        )
+        events.append(_event("request_expired", pending, pending.expires))
     return new, lapsed, events
 
 
@@ -294,47 +273,15 @@ def withdraw_for_user(state: State, user: str, at: datetime) -> tuple[State, lis
         for request_id in state.user_grants[key]:
             grant = new.grants[request_id]
             new = _drop_grant(new, grant)
-            events.append(
-                RBACEvent(
-                    kind="grant_revoked",
-                    user=user,
-                    role=grant.role,
-                    tenant=grant.tenant,
-                    at=at,
-                    details={"request_id": request_id, "was": "active", "cause": "user_removed"},
-                )
-            )
+            events.append(_event("grant_revoked", grant, at, was="active", cause="user_removed"))
     for pending in list(new.pending.values()):
         if user in (pending.user, pending.requested_by):
             new = new.derive(pending=new.pending.delete(pending.request_id))
-            events.append(
-                RBACEvent(
-                    kind="grant_revoked",
-                    user=pending.user,
-                    role=pending.role,
-                    tenant=pending.tenant,
-                    at=at,
-                    details={
-                        "request_id": pending.request_id,
-                        "was": "pending",
-                        "cause": "user_removed",
-                    },
-                )
-            )
+            events.append(_event("grant_revoked", pending, at, was="pending", cause="user_removed"))
         elif user in pending.approvers:
             kept = tuple(a for a in pending.approvers if a != user)
             new = new.derive(
                 pending=new.pending.set(pending.request_id, _evolve_pending(pending, kept))
             )
-            events.append(
-                RBACEvent(
-                    kind="approval_voided",
-                    user=pending.user,
-                    role=pending.role,
-                    tenant=pending.tenant,
-                    by=user,
-                    at=at,
-                    details={"request_id": pending.request_id, "cause": "user_removed"},
-                )
-            )
+            events.append(_event("approval_voided", pending, at, user, cause="user_removed"))
     return new, events
