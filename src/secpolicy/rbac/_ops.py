@@ -583,11 +583,15 @@ def _add_rule(state: State, record: RuleRecord, segments: tuple[str, ...]) -> St
     rule_index = state.rule_index.set(key, index)
     if "*" not in segments and "**" not in segments:
         key2 = (tenant, text)
-        by_action = dict(state.exact.get(key2, ()))
-        by_action[action] = _cells_with(by_action.get(action, ()), role, slot, record)
-        return state.derive(
-            exact=state.exact.set(key2, tuple(by_action.items())), rule_index=rule_index
-        )
+        entry = state.exact.get(key2, ())
+        for at, (act, cells) in enumerate(entry):
+            if act == action:
+                pair = (action, _cells_with(cells, role, slot, record))
+                entry = (*entry[:at], pair, *entry[at + 1 :])
+                break
+        else:
+            entry = (*entry, (action, _cells_with((), role, slot, record)))
+        return state.derive(exact=state.exact.set(key2, entry), rule_index=rule_index)
 
     def change(payload: Any) -> Any:
         payload = payload if payload is not None else _M
