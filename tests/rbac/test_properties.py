@@ -249,3 +249,47 @@ def test_concurrent_readers_and_writers() -> None:
     for w in range(writers):
         assert len(rbac.role_permissions(f"w{w}", inherited=False)) == rounds
         assert rbac.assigned_roles(f"user{w}", tenant="t0") == frozenset()
+
+
+class TestCheckFastPathAgainstDecide:
+    @settings(max_examples=150, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["assign", "deassign", "inherit", "uninherit", "check"]),
+                st.sampled_from(USERS),
+                st.sampled_from(ROLES),
+                st.sampled_from(ROLES),
+                st.sampled_from(TENANTS),
+                st.sampled_from(RESOURCES),
+            ),
+            max_size=40,
+        )
+    )
+    def test_memo_and_role_cache_follow_every_change(self, ops: list[tuple[Any, ...]]) -> None:
+        """check() (memo, cached role sets) equals decide() (the full path) after any changes."""
+        rbac = RBAC()
+        for role in ROLES:
+            rbac.add_role(role)
+        for i, pattern in enumerate(PATTERNS):
+            rbac.grant(ROLES[i % len(ROLES)], pattern, "read")
+        rbac.deny(ROLES[0], "a/b/**", "read")
+        for user in USERS:
+            rbac.add_user(user)
+        for op, user, role, other, tenant, resource in ops:
+            try:
+                if op == "assign":
+                    rbac.assign(user, role, tenant=tenant)
+                elif op == "deassign":
+                    rbac.deassign(user, role, tenant=tenant)
+                elif op == "inherit":
+                    rbac.add_inheritance(role, other)
+                elif op == "uninherit":
+                    rbac.delete_inheritance(role, other)
+            except (PolicyConfigError, ConstraintViolation):
+                pass
+            for who in USERS:
+                for scope in TENANTS:
+                    expected = rbac.decide(who, resource, "read", tenant=scope).allowed
+                    assert rbac.check(who, resource, "read", tenant=scope) is expected
+                    assert rbac.check(who, resource, "read", tenant=scope) is expected  # memo
