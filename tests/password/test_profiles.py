@@ -89,6 +89,24 @@ ATTACKER_FIRST = [
     "Passw0rd!Passw0rd!",
     "Aa1!Aa1!Aa1!Aa1!",
 ]
+#: Words repeated around a short middle, repeated dates, and a dictionary word
+#: with l33t and a digit or symbol or two (xkcd 936's example among them).
+ECHOES_AND_DECORATIONS = [
+    "Summer2024!Summer",
+    "Password1Password",
+    "qwerty!qwerty",
+    "2024Summer2024",
+    "19900101 19900101",
+    "01011990-01011990",
+    "2024-2024",
+    "Password2024!Password2024!",
+    "Tr0ub4dor&3",
+    "Tr0ub4dour&3",
+    "S3cur1ty!1",
+    "P3ngu1n$5",
+    "Sunsh1n3!!",
+    "!M0nk3y7",
+]
 ESTIMATOR_PROFILES = ["NIST_800_63B", "OWASP_ASVS_5", "PCI_DSS_4", "CN_MLPS_L3", "NIST_800_63B_MFA"]
 RNG_SEED = 20261201
 
@@ -144,6 +162,13 @@ class TestGuessableEverywhere:
         """Repeats, repeated words, walks and decorated words fail the estimate in every profile."""
         result = ALL[name].check(password)
         assert not result.ok
+        assert "too_weak" in result.codes
+
+    @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
+    @pytest.mark.parametrize("password", ECHOES_AND_DECORATIONS)
+    def test_echoes_and_decorated_words_are_too_weak(self, name: str, password: str) -> None:
+        """A word around a short middle, a repeated date, a decorated l33t word: too weak."""
+        result = ALL[name].check(password)
         assert "too_weak" in result.codes
 
     @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)

@@ -146,6 +146,62 @@ class TestPatterns:
         assert near < far
 
 
+class TestEchoes:
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "Summer2024!Summer",
+            "Password1Password",
+            "qwerty!qwerty",
+            "2024Summer2024",
+            "19900101 19900101",
+            "01011990-01011990",
+            "2024-2024",
+            "Passw0rd!Password",
+            "Password2024!Password2024!",
+        ],
+    )
+    def test_a_piece_repeated_around_a_middle_is_one_repeat(self, password: str) -> None:
+        """The whole password is one repeat pattern, well under 10^8 guesses."""
+        strength = estimate(password)
+        assert kinds(strength) == ["repeat"]
+        assert strength.score <= 2
+        assert "repeat" in strength.feedback
+
+    def test_the_repeat_costs_the_middle(self) -> None:
+        """A longer, random middle costs more guesses than a year."""
+        assert estimate("Summer2024Summer").guesses < estimate("SummerQ7#kZ9Summer").guesses
+
+    def test_a_far_repeat_is_not_an_echo(self) -> None:
+        """Pieces more than ten characters apart are priced separately."""
+        assert "repeat" not in kinds(estimate("Summer!q7Kz#9Lm2xSummer"))
+
+    def test_the_repeated_piece_keeps_its_feedback(self) -> None:
+        """The feedback names what the repeated piece is (a word, user data)."""
+        assert "dictionary_word" in estimate("Summer2024!Summer").feedback
+
+
+class TestDecoration:
+    @pytest.mark.parametrize(
+        "password",
+        ["Tr0ub4dor&3", "Tr0ub4dour&3", "S3cur1ty!1", "P3ngu1n$5", "!Dr@g0n7", "Butt3rfly#7"],
+    )
+    def test_a_word_with_l33t_and_one_or_two_more_keys_is_weak(self, password: str) -> None:
+        """A dictionary word with substitutions and a digit or symbol or two scores under 3."""
+        strength = estimate(password)
+        assert strength.score <= 2
+        assert kinds(strength) == ["dictionary"]
+
+    def test_decoration_has_feedback(self) -> None:
+        """The feedback says a digit or symbol at the end does not help."""
+        assert "decoration" in estimate("Penguin$5").feedback
+        assert FEEDBACK["decoration"]["zh-CN"]
+
+    def test_three_keys_are_not_decoration(self) -> None:
+        """Only one or two added keys are priced with the word."""
+        assert len(estimate("Penguin&5*").patterns) > 1
+
+
 class TestResult:
     def test_guesses_and_crack_time(self) -> None:
         """Guesses convert to time at a rate; huge values do not overflow."""

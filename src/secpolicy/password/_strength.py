@@ -25,19 +25,19 @@ import attrs
 
 from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
 from secpolicy.password._rules import (
-    _ALTERNATE,
     _MOBILE,
     _SUBSTITUTIONS,
     COMMON_PASSWORDS,
     ENGLISH_WORDS,
     ESTIMATOR_ROWS,
+    LEET,
     Blocklist,
     is_date,
     user_tokens,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from secpolicy.password._policy import PasswordContext
     from secpolicy.password._violations import Locale
@@ -92,6 +92,10 @@ FEEDBACK: Final[dict[str, dict[str, str]]] = {
         "en": "Phone numbers are easy to guess.",
         "zh-CN": "手机号码容易被猜到。",
     },
+    "decoration": {
+        "en": "A digit or symbol or two added to a word does not help much.",
+        "zh-CN": "在单词前后加一两个数字或符号作用不大。",
+    },
     "too_short": {
         "en": "Use a longer password: length helps most.",
         "zh-CN": "请使用更长的密码：长度最重要。",
@@ -108,12 +112,26 @@ _MIN_SUBMATCH: Final = math.log10(50)  # a pattern inside a longer password is n
 _MAX_WORD: Final = 32
 _LOG2: Final = math.log10(2)
 _MAX_BLOCK: Final = 12
+#: A word repeated around a middle (``Summer2024!Summer``) is priced as one
+#: pattern when the middle is at most this long and the word at least
+#: ``_MIN_ECHO`` characters.
+_MAX_MIDDLE: Final = 10
+_MIN_ECHO: Final = 3
+_MAX_ECHO: Final = 32
+_ECHO_PARTNERS: Final = 4  # later occurrences of a trigram tried per position
+_MAX_ECHOES: Final = 16
+#: Digits or symbols added at either end of a word (``Tr0ub4dor&3``): up to
+#: this many are priced with the word, as the first rules a cracker applies.
+_MAX_DECORATION: Final = 2
 _KEYS: Final = 47  # keys on the main block of a US/Chinese keyboard
 _KEY_DEGREE: Final = 4  # average neighbours per key along rows and columns
 _MOBILE_NUMBERS: Final = math.log10(1.6e9)  # numbers in service in China, roughly
 _SCORE_BOUNDS: Final = (3.0, 6.0, 8.0, 10.0)  # log10 guesses: zxcvbn's thresholds
 _DATE_SEPARATED: Final = re.compile(r"(?<!\d)\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}(?!\d)")
 _DIGITS: Final = re.compile(r"\d{4,}")
+#: Every l33t key read as its second letter where it has two (``1`` as ``i``)
+#: and as its only one elsewhere, so ``s3cur1ty`` reads ``security``.
+_ALTERNATE: Final = str.maketrans({k: v[-1] for k, v in LEET.items()})
 
 
 @attrs.frozen(kw_only=True)
@@ -399,10 +417,142 @@ def _repeat_matches(
             repeats = (k - start) // block
             if repeats >= 2 and (block > 1 or repeats >= 3):  # noqa: PLR2004
                 unit = text[start : start + block]
-                base = _cover(block, _matches(unit, words, personal, reference, repeats=False))[0]
+                base, pieces = _cover(
+                    block, _matches(unit, words, personal, reference, repeats=False)
+                )
                 log10 = max(base, 1.0) + math.log10(repeats)
-                found.append(_Match(start, start + repeats * block, log10, "repeat"))
+                end = start + repeats * block
+                found.append(_Match(start, end, log10, "repeat", _codes(pieces)))
     return found
+
+
+def _echo_matches(
+    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+) -> list[_Match]:
+    """A piece repeated after a short middle: ``Summer2024!Summer``, ``19900101 19900101``.
+
+    The attacker picks the piece, the middle and repeats the piece, so the
+    whole costs the piece's estimate, the middle's, and one choice more (a
+    second copy in other capitals or l33t costs its variations). Pieces are
+    compared with substitutions undone (``Passw0rd!Password``). Pieces longer
+    than ``_MAX_BLOCK`` repeated back to back (``Password2024!Password2024!``)
+    are found here too, unless the block search already has them. Work is
+    bounded: each position tries at most ``_ECHO_PARTNERS`` later occurrences
+    of its first three characters, and at most ``_MAX_ECHOES`` echoes, the
+    longest first, are priced.
+    """
+    n = len(folded)
+    if n < 2 * _MIN_ECHO:
+        return []
+    plain = folded.translate(_SUBSTITUTIONS)
+    at: dict[str, list[int]] = {}
+    for i in range(n - _MIN_ECHO + 1):
+        at.setdefault(plain[i : i + _MIN_ECHO], []).append(i)
+    echoes: list[tuple[int, int, int]] = []
+    for positions in at.values():
+        if len(positions) < 2:  # noqa: PLR2004
+            continue
+        for k, p in enumerate(positions):
+            partners = 0
+            for q in positions[k + 1 :]:
+                distance = q - p
+                if distance < _MIN_ECHO:
+                    continue
+                if distance > _MAX_ECHO + _MAX_MIDDLE or partners >= _ECHO_PARTNERS:
+                    break
+                partners += 1
+                if p > 0 and plain[p - 1] == plain[q - 1]:
+                    continue  # not the longest echo: the one a character earlier covers it
+                length = _MIN_ECHO
+                limit = min(distance, n - q, _MAX_ECHO)
+                while length < limit and plain[p + length] == plain[q + length]:
+                    length += 1
+                middle = distance - length
+                if middle > _MAX_MIDDLE or (middle == 0 and _periodic(plain[p : q + length])):
+                    continue  # too far apart, or a repeat the block search has
+                echoes.append((p, q, length))
+    echoes.sort(key=lambda echo: -echo[2])
+    costs: dict[str, tuple[float, list[_Match | None]]] = {}
+
+    def cost(piece: str) -> tuple[float, list[_Match | None]]:
+        known = costs.get(piece)
+        if known is None:
+            matches = _matches(piece, words, personal, reference, repeats=False)
+            known = costs[piece] = _cover(len(piece), matches)
+        return known
+
+    return [_echo(text, folded, echo, cost) for echo in echoes[:_MAX_ECHOES]]
+
+
+def _periodic(piece: str) -> bool:
+    """*piece* repeats a block of at most ``_MAX_BLOCK`` characters back to back."""
+    return any(piece[block:] == piece[:-block] for block in range(1, _MAX_BLOCK + 1))
+
+
+def _echo(
+    text: str,
+    folded: str,
+    where: tuple[int, int, int],
+    cost: Callable[[str], tuple[float, list[_Match | None]]],
+) -> _Match:
+    p, q, length = where
+    piece = text[p : p + length]
+    base, pieces = cost(piece)
+    log10 = max(base, 1.0) + _LOG2
+    if q > p + length:
+        log10 += cost(text[p + length : q])[0]
+    copy = text[q : q + length]
+    if copy != piece:
+        first, second = folded[p : p + length], folded[q : q + length]
+        if first != second:
+            log10 += _leet_variations(first, second)
+        elif copy != second:
+            log10 += _case_variations(copy)
+        else:
+            log10 += _LOG2  # the first copy was the capitalised one
+    return _Match(p, q + length, log10, "repeat", _codes(pieces))
+
+
+def _codes(pieces: list[_Match | None]) -> tuple[str, ...]:
+    """The feedback codes of a repeated piece's own patterns (``user_data`` in a repeat)."""
+    kinds = {"dictionary": "dictionary_word", "year": "date"}
+    return tuple(dict.fromkeys(kinds.get(p.kind, p.kind) for p in pieces if p is not None))
+
+
+def _decorated(text: str, dictionary: list[_Match]) -> list[_Match]:
+    """Dictionary words with one or two digits or symbols at either end (``Tr0ub4dor&3``).
+
+    Appending or prepending a character or two is the first rule a cracker
+    applies to every word, so the word and its decoration are one pattern,
+    priced at the word's guesses times ten per added character (brute
+    force's rate) and two for prepending, without the penalty of combining
+    two patterns.
+    """
+    n = len(text)
+    found: list[_Match] = []
+    if text.isalpha():
+        return found
+    for match in dictionary:
+        start, end = match.start, match.end
+        if (end == n or text[end].isalpha()) and (start == 0 or text[start - 1].isalpha()):
+            continue
+        for lead in range(min(match.start, _MAX_DECORATION) + 1):
+            start = match.start - lead
+            if lead and not _decoration(text[start : match.start]):
+                break
+            for trail in range(min(n - match.end, _MAX_DECORATION) + 1):
+                end = match.end + trail
+                if trail and not _decoration(text[match.end : end]):
+                    break
+                if lead or trail:
+                    log10 = match.log10 + _BRUTE_PER_CHAR * (lead + trail) + (_LOG2 if lead else 0)
+                    notes = (*match.notes, "decoration")
+                    found.append(_Match(start, end, log10, "dictionary", notes, match.rank))
+    return found
+
+
+def _decoration(piece: str) -> bool:
+    return not any(ch.isalpha() for ch in piece)
 
 
 def _walk_matches(folded: str) -> list[_Match]:
@@ -557,8 +707,10 @@ def _matches(
     text: str, words: _Dictionary, personal: set[str], reference: int, *, repeats: bool = True
 ) -> list[_Match]:
     folded = _fold(text)
+    dictionary = _dictionary_matches(text, folded, words)
     found = [
-        *_dictionary_matches(text, folded, words),
+        *dictionary,
+        *_decorated(text, dictionary),
         *_user_matches(text, folded, personal),
         *_sequence_matches(folded),
         *_walk_matches(folded),
@@ -566,6 +718,7 @@ def _matches(
     ]
     if repeats:
         found += _repeat_matches(text, folded, words, personal, reference)
+        found += _echo_matches(text, folded, words, personal, reference)
     return found
 
 
@@ -622,6 +775,9 @@ def _feedback(n: int, score: int, pieces: list[_Match | None]) -> tuple[str, ...
             codes.extend(piece.notes)
         elif piece.kind == "year":
             codes.append("date")
+        elif piece.kind == "repeat":
+            codes.append("repeat")
+            codes.extend(piece.notes)
         else:
             codes.append(piece.kind)
     if score <= 2:  # noqa: PLR2004 (zxcvbn's "too guessable")
