@@ -30,8 +30,10 @@ from secpolicy.password._rules import (
     COMMON_PASSWORDS,
     ENGLISH_WORDS,
     ESTIMATOR_ROWS,
+    INDEX_FILE,
     LEET,
     Blocklist,
+    bundled_index,
     is_date,
     user_tokens,
 )
@@ -216,23 +218,47 @@ class _Dictionary:
     over a password stops at the first piece that is neither.
     """
 
-    __slots__ = ("leet", "max_len", "ranks", "table")
+    __slots__ = ("leet", "max_len", "table")
 
     def __init__(self, *rankings: Mapping[str, int]) -> None:
-        self.ranks: dict[str, int] = {}
+        ranks: dict[str, int] = {}
         for ranking in rankings:
             for word, rank in ranking.items():
-                if self.ranks.get(word, rank + 1) > rank:
-                    self.ranks[word] = rank
-        ranks = self.ranks
+                if ranks.get(word, rank + 1) > rank:
+                    ranks[word] = rank
         leet: dict[str, int] = {}
         for word, rank in ranks.items():
             plain = word.translate(_SUBSTITUTIONS)
             if plain != word and leet.get(plain, rank + 1) > rank:
                 leet[plain] = rank
-        self.max_len = min(_MAX_WORD, max((len(w) for w in self.ranks), default=0))
+        self.max_len = min(_MAX_WORD, max((len(w) for w in ranks), default=0))
         self.table = _with_prefixes(ranks)
         self.leet = _with_prefixes(leet)
+
+    def sections(self) -> dict[str, list[str]]:
+        """The tables as text sections (the build script writes them; see :meth:`from_sections`)."""
+        result: dict[str, list[str]] = {}
+        for label, table in (("table", self.table), ("leet", self.leet)):
+            words = sorted(w for w, r in table.items() if r)
+            result[f"{label}_words"] = words
+            result[f"{label}_ranks"] = [str(table[w]) for w in words]
+            result[f"{label}_prefixes"] = sorted(w for w, r in table.items() if not r)
+        return result
+
+    @classmethod
+    def from_sections(cls, sections: Mapping[str, list[str]]) -> _Dictionary:
+        """The tables from prebuilt text sections: C-level dictionary building, no loop."""
+        index = cls()
+        tables = []
+        for label in ("table", "leet"):
+            table = dict.fromkeys(sections[f"{label}_prefixes"], 0)
+            words = sections[f"{label}_words"]
+            table.update(zip(words, map(int, sections[f"{label}_ranks"]), strict=True))
+            tables.append(table)
+        index.table, index.leet = tables
+        words = sections["table_words"]
+        index.max_len = min(_MAX_WORD, max(map(len, words), default=0))
+        return index
 
 
 #: Ordinary words and names, ranked (zxcvbn's frequency lists): what makes
@@ -247,13 +273,20 @@ _DICTIONARY_LOCK: Final = threading.Lock()
 
 
 def _dictionary_for(blocklist: Blocklist) -> _Dictionary:
-    """The estimator's index for *blocklist* plus the words, built once per list."""
+    """The estimator's index for *blocklist* plus the words, built once per list.
+
+    The bundled list's index is prebuilt by the build script and read from
+    the package; any other list's is built here from its ranks.
+    """
     index = _DICTIONARIES.get(blocklist)
     if index is None:
         with _DICTIONARY_LOCK:
             index = _DICTIONARIES.get(blocklist)
             if index is None:
-                index = _Dictionary(blocklist.ranks, _WORDS.ranks)
+                if blocklist is COMMON_PASSWORDS:
+                    index = _Dictionary.from_sections(bundled_index(INDEX_FILE))
+                else:
+                    index = _Dictionary(blocklist.ranks, _WORDS.ranks)
                 _DICTIONARIES[blocklist] = index
     return index
 
