@@ -123,11 +123,8 @@ def _ascii_sequences() -> frozenset[str]:
 
 
 _SEQUENCES: Final = _ascii_sequences()
-
-
-def _windows(text: str) -> set[str]:
-    """Every run of ``MIN_SEQUENCE`` characters in *text*."""
-    return {text[i : i + MIN_SEQUENCE] for i in range(len(text) - MIN_SEQUENCE + 1)}
+#: The same windows as one pattern: one search in C instead of a set per form.
+_SEQUENCE_SEARCH: Final = re.compile("|".join(sorted(_SEQUENCES))).search
 
 
 def _is_letter(ch: str) -> bool:
@@ -522,8 +519,9 @@ def has_sequence(password: str, length: int = MIN_SEQUENCE) -> bool:
     """A run of *length* letters or digits ascending or descending by one (abcd, 4321, @bcd)."""
     forms = _forms(password)
     if length == MIN_SEQUENCE and password.isascii():
-        # Fast path: the folded ASCII runs are a fixed set of 4-character windows.
-        return any(not _windows(text).isdisjoint(_SEQUENCES) for text in forms)
+        # Fast path: the folded ASCII runs are a fixed set of 4-character windows,
+        # searched as one pattern (plain twin: _has_run; a test proves they agree).
+        return any(_SEQUENCE_SEARCH(text) is not None for text in forms)
     return any(_has_run(text, length) for text in forms)
 
 

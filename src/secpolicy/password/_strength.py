@@ -327,60 +327,109 @@ def _leet_variations(original: str, plain: str) -> float:
     return math.log10(2) * min(substituted, 8) if substituted else 0.0
 
 
-def _dictionary_matches(  # noqa: PLR0912 (one loop over four sources, kept together for speed)
+def _walk(
+    source: str, starts: range, n: int, table: Mapping[str, int], max_len: int
+) -> list[tuple[int, int, int]]:
+    """``(i, j, rank)`` for every word ``source[i:j]`` of *table* starting at *starts*.
+
+    From each start the piece grows one character at a time while it is a
+    word or the prefix of one (rank 0): one lookup per step, and most starts
+    end after one.
+    """
+    get = table.get
+    hits: list[tuple[int, int, int]] = []
+    for i in starts:
+        j = i + 3
+        rank = get(source[i:j])
+        if rank is None:
+            continue
+        stop = min(n, i + max_len)
+        while True:
+            if rank:
+                hits.append((i, j, rank))
+            if j >= stop:
+                break
+            j += 1
+            rank = get(source[i:j])
+            if rank is None:
+                break
+    return hits
+
+
+def _leet_walk(
+    source: str, starts: range, n: int, words: _Dictionary
+) -> list[tuple[int, int, int]]:
+    """:func:`_walk` over a l33t reading: a piece is a word of either table, the lower rank wins."""
+    get, leet_get, max_len = words.table.get, words.leet.get, words.max_len
+    hits: list[tuple[int, int, int]] = []
+    for i in starts:
+        stop = min(n, i + max_len)
+        for j in range(i + 3, stop + 1):
+            piece = source[i:j]
+            rank = get(piece)
+            other = leet_get(piece)
+            if rank is None or (other and (not rank or other < rank)):
+                rank = other
+            if rank is None:
+                break
+            if rank:
+                hits.append((i, j, rank))
+    return hits
+
+
+def _dictionary_matches(  # noqa: PLR0912 (three sources, kept in one pass for speed)
     text: str, folded: str, words: _Dictionary
 ) -> list[_Match]:
+    """Words of the dictionary in *text*: as typed, in l33t readings, and reversed."""
     found: list[_Match] = []
     n = len(text)
+    if n < 3:  # noqa: PLR2004 (the shortest word)
+        return found
+    table, max_len = words.table, words.max_len
+    everywhere = range(n - 2)
+    log10 = math.log10
+    for i, j, rank in _walk(folded, everywhere, n, table, max_len):
+        original = text[i:j]
+        if original == folded[i:j]:
+            found.append(_Match(i, j, log10(rank), "dictionary", (), rank))
+        else:
+            cost = log10(rank) + _case_variations(original)
+            found.append(_Match(i, j, cost, "dictionary", ("capitalisation",), rank))
     plain = folded.translate(_SUBSTITUTIONS)
     alternate = folded.translate(_ALTERNATE)
-    table, leet, max_len = words.table, words.leet, words.max_len
-    everywhere = range(n - 2)
-    sources = [(folded, "exact", everywhere)]
     for source in (plain, alternate):
         if source == folded or (source is alternate and alternate == plain):
             continue
         # Only windows that hold a substituted character can give a l33t match.
         changed = [k for k in range(n) if source[k] != folded[k]]
         starts = range(max(0, changed[0] - max_len + 1), min(n - 2, changed[-1] + 1))
-        sources.append((source, "leet", starts))
-    sources.append((folded[::-1], "reversed", everywhere))
-    for source, kind, starts in sources:
-        is_leet = kind == "leet"
-        for i in starts:
-            last = i + max_len
-            for j in range(i + 3, (n if last > n else last) + 1):
-                piece = source[i:j]
-                rank = table.get(piece)
-                if is_leet:
-                    other = leet.get(piece)
-                    if rank is None or (other and (not rank or other < rank)):
-                        rank = other
-                if rank is None:
-                    break
-                if not rank:
-                    continue
-                start, end = (n - j, n - i) if kind == "reversed" else (i, j)
-                lower = folded[start:end]
-                if is_leet and lower == piece:
-                    continue  # no substitution here: the exact walk has it
-                if kind == "reversed" and piece == piece[::-1]:
-                    continue
-                original = text[start:end]
-                capitalised = original != lower
-                log10 = math.log10(rank)
-                if capitalised:
-                    log10 += _case_variations(original)
-                notes: tuple[str, ...] = ()
-                if is_leet:
-                    log10 += _leet_variations(lower, piece)
-                    notes = ("substitution",)
-                elif kind == "reversed":
-                    log10 += _LOG2
-                    notes = ("reversed",)
-                if capitalised:
-                    notes = (*notes, "capitalisation")
-                found.append(_Match(start, end, log10, "dictionary", notes, rank))
+        for i, j, rank in _leet_walk(source, starts, n, words):
+            lower = folded[i:j]
+            piece = source[i:j]
+            if lower == piece:
+                continue  # no substitution here: the exact walk has it
+            original = text[i:j]
+            cost = log10(rank) + _leet_variations(lower, piece)
+            if original != lower:
+                cost += _case_variations(original)
+                notes: tuple[str, ...] = ("substitution", "capitalisation")
+            else:
+                notes = ("substitution",)
+            found.append(_Match(i, j, cost, "dictionary", notes, rank))
+    backwards = folded[::-1]
+    for i, j, rank in _walk(backwards, everywhere, n, table, max_len):
+        piece = backwards[i:j]
+        if piece == piece[::-1]:
+            continue
+        start, end = n - j, n - i
+        original = text[start:end]
+        cost = log10(rank) + _LOG2
+        if original != folded[start:end]:
+            cost += _case_variations(original)
+            notes = ("reversed", "capitalisation")
+        else:
+            notes = ("reversed",)
+        found.append(_Match(start, end, cost, "dictionary", notes, rank))
     return found
 
 
