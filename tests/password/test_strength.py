@@ -352,3 +352,62 @@ class TestDictionaryFastPath:
             for m in s._dictionary_matches(password, folded, words)
         )
         assert fast == _dictionary_matches_everywhere(password, folded, words)
+
+
+class TestFilteredMatchers:
+    ALPHABET = st.sampled_from("abAB12!@ $0")
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=ALPHABET, max_size=40))
+    def test_prefilters_find_what_the_loops_find(self, password: str) -> None:
+        """The C searches before the repeat and echo loops never hide a match."""
+        from secpolicy.password import _strength as s
+        from secpolicy.password._rules import COMMON_PASSWORDS
+
+        words = s._dictionary_for(COMMON_PASSWORDS)
+        folded = s._fold(password)
+        filtered = (
+            s._repeat_matches(password, folded, words, set(), 2026),
+            s._echo_matches(password, folded, words, set(), 2026),
+        )
+        always = type("Always", (), {"__call__": lambda self, text: True})()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(s, "_ANY_REPEAT", always)
+            patch.setattr(s, "_ANY_ECHO", always)
+            patch.setattr(s, "_REPEATED_BLOCK", (None, *[always] * s._MAX_BLOCK))
+            plain = (
+                s._repeat_matches(password, folded, words, set(), 2026),
+                s._echo_matches(password, folded, words, set(), 2026),
+            )
+        assert filtered == plain
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.text(max_size=30))
+    def test_score_is_estimates_score(self, password: str) -> None:
+        """The policy's score-only path gives estimate()'s score for any text."""
+        from secpolicy.password._strength import score
+
+        text = unicodedata.normalize("NFKC", password)
+        assert score(text) == estimate(text).score
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.text(alphabet=st.sampled_from("abcword!1$ #"), max_size=24))
+    def test_decorations_match_the_plain_rule(self, password: str) -> None:
+        """Every decorated match is a word with one or two non-letters at its ends, and all are."""
+        from secpolicy.password import _strength as s
+        from secpolicy.password._rules import COMMON_PASSWORDS
+
+        words = s._dictionary_for(COMMON_PASSWORDS)
+        dictionary = s._dictionary_matches(password, s._fold(password), words)
+        expected = set()
+        n = len(password)
+        for m in dictionary:
+            for lead in range(3):
+                for trail in range(3):
+                    start, end = m.start - lead, m.end + trail
+                    if (lead or trail) and start >= 0 and end <= n:
+                        ends = password[start : m.start] + password[m.end : end]
+                        if not any(ch.isalpha() for ch in ends):
+                            expected.add((start, end, m.rank))
+        found = {(d.start, d.end, d.rank) for d in s._decorated(password, dictionary)}
+        assert found == expected

@@ -122,6 +122,15 @@ _MIN_ECHO: Final = 3
 _MAX_ECHO: Final = 32
 _ECHO_PARTNERS: Final = 4  # later occurrences of a trigram tried per position
 _MAX_ECHOES: Final = 16
+# Searches in C that rule matchers out before their Python loops; each finds
+# exactly what the loop needs to find anything (a test proves it).
+_ANY_REPEAT: Final = re.compile(r"(?s)(.)\1\1|(.{2,%d})\2" % _MAX_BLOCK).search  # noqa: UP031
+_REPEATED_BLOCK: Final = (
+    None,
+    re.compile(r"(?s)(.)\1\1").search,
+    *(re.compile(r"(?s)(.{%d})\1" % block).search for block in range(2, _MAX_BLOCK + 1)),  # noqa: UP031
+)
+_ANY_ECHO: Final = re.compile(r"(?s)(.{%d}).*?\1" % _MIN_ECHO).search  # noqa: UP031
 #: Digits or symbols added at either end of a word (``Tr0ub4dor&3``): up to
 #: this many are priced with the word, as the first rules a cracker applies.
 _MAX_DECORATION: Final = 2
@@ -487,7 +496,11 @@ def _repeat_matches(
     """
     found: list[_Match] = []
     n = len(folded)
+    if _ANY_REPEAT(folded) is None:
+        return found  # one search in C rules out every block length at once
     for block in range(1, min(_MAX_BLOCK, n // 2) + 1):  # a block must fit twice
+        if _REPEATED_BLOCK[block](folded) is None:
+            continue
         k = block
         while k < n:
             if folded[k] != folded[k - block]:
@@ -527,6 +540,8 @@ def _echo_matches(
     if n < 2 * _MIN_ECHO:
         return []
     plain = folded.translate(_SUBSTITUTIONS)
+    if _ANY_ECHO(plain) is None:
+        return []  # no three characters occur twice without overlapping
     at: dict[str, list[int]] = {}
     for i in range(n - _MIN_ECHO + 1):
         at.setdefault(plain[i : i + _MIN_ECHO], []).append(i)
@@ -610,31 +625,33 @@ def _decorated(text: str, dictionary: list[_Match]) -> list[_Match]:
     force's rate) and two for prepending, without the penalty of combining
     two patterns.
     """
-    n = len(text)
     found: list[_Match] = []
     if text.isalpha():
         return found
+    n = len(text)
+    # before[i]: non-letters ending just before i; after[j]: non-letters from j (at most 2).
+    before = [0] * (n + 1)
+    for i in range(1, n + 1):
+        if not text[i - 1].isalpha():
+            before[i] = min(before[i - 1] + 1, _MAX_DECORATION)
+    after = [0] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        if not text[j].isalpha():
+            after[j] = min(after[j + 1] + 1, _MAX_DECORATION)
     for match in dictionary:
         start, end = match.start, match.end
-        if (end == n or text[end].isalpha()) and (start == 0 or text[start - 1].isalpha()):
+        most_lead, most_trail = before[start], after[end]
+        if not (most_lead or most_trail):
             continue
-        for lead in range(min(match.start, _MAX_DECORATION) + 1):
-            start = match.start - lead
-            if lead and not _decoration(text[start : match.start]):
-                break
-            for trail in range(min(n - match.end, _MAX_DECORATION) + 1):
-                end = match.end + trail
-                if trail and not _decoration(text[match.end : end]):
-                    break
+        notes = (*match.notes, "decoration")
+        for lead in range(most_lead + 1):
+            for trail in range(most_trail + 1):
                 if lead or trail:
                     log10 = match.log10 + _BRUTE_PER_CHAR * (lead + trail) + (_LOG2 if lead else 0)
-                    notes = (*match.notes, "decoration")
-                    found.append(_Match(start, end, log10, "dictionary", notes, match.rank))
+                    found.append(
+                        _Match(start - lead, end + trail, log10, "dictionary", notes, match.rank)
+                    )
     return found
-
-
-def _decoration(piece: str) -> bool:
-    return not any(ch.isalpha() for ch in piece)
 
 
 def _walk_matches(folded: str) -> list[_Match]:
@@ -770,12 +787,7 @@ def estimate(
     n = len(text)
     if n == 0:
         return Strength(score=0, guesses_log10=0.0, feedback=("too_short",), patterns=())
-    words = _dictionary_for(dictionary if dictionary is not None else COMMON_PASSWORDS)
-    personal = set(user_tokens(context_words))
-    if context is not None:
-        for tokens in context.user_token_sets().values():
-            personal |= tokens
-    total, pieces = _cover(n, _matches(text, words, personal, reference_year))
+    total, pieces = _cheapest_cover(text, context, context_words, dictionary, reference_year)
     score = sum(total >= bound for bound in _SCORE_BOUNDS)
     return Strength(
         score=score,
@@ -783,6 +795,40 @@ def estimate(
         feedback=_feedback(n, score, pieces),
         patterns=_patterns(pieces),
     )
+
+
+def _cheapest_cover(
+    text: str,
+    context: PasswordContext | None,
+    context_words: Iterable[str],
+    dictionary: Blocklist | None,
+    reference: int,
+) -> tuple[float, list[_Match | None]]:
+    words = _dictionary_for(dictionary if dictionary is not None else COMMON_PASSWORDS)
+    personal = set(user_tokens(context_words))
+    if context is not None:
+        for tokens in context.user_token_sets().values():
+            personal |= tokens
+    return _cover(len(text), _matches(text, words, personal, reference))
+
+
+def score(
+    text: str,
+    context: PasswordContext | None = None,
+    *,
+    context_words: Iterable[str] = (),
+    dictionary: Blocklist | None = None,
+    reference_year: int = REFERENCE_YEAR,
+) -> int:
+    """:func:`estimate`'s score of an NFKC-normalised *text*, without the explanation.
+
+    What :meth:`PasswordPolicy.check` needs: the same cover, but no patterns,
+    feedback or result object are built.
+    """
+    if not text:
+        return 0
+    total = _cheapest_cover(text, context, context_words, dictionary, reference_year)[0]
+    return sum(total >= bound for bound in _SCORE_BOUNDS)
 
 
 def _matches(
