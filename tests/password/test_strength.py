@@ -374,7 +374,7 @@ class TestFilteredMatchers:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(s, "_ANY_REPEAT", always)
             patch.setattr(s, "_ANY_ECHO", always)
-            patch.setattr(s, "_REPEATED_BLOCK", (None, *[always] * s._MAX_BLOCK))
+            patch.setattr(s, "_REPEATED_BLOCK", dict.fromkeys(range(1, s._MAX_BLOCK + 1), always))
             plain = (
                 s._repeat_matches(password, folded, words, set(), 2026),
                 s._echo_matches(password, folded, words, set(), 2026),

@@ -125,11 +125,10 @@ _MAX_ECHOES: Final = 16
 # Searches in C that rule matchers out before their Python loops; each finds
 # exactly what the loop needs to find anything (a test proves it).
 _ANY_REPEAT: Final = re.compile(r"(?s)(.)\1\1|(.{2,%d})\2" % _MAX_BLOCK).search  # noqa: UP031
-_REPEATED_BLOCK: Final = (
-    None,
-    re.compile(r"(?s)(.)\1\1").search,
-    *(re.compile(r"(?s)(.{%d})\1" % block).search for block in range(2, _MAX_BLOCK + 1)),  # noqa: UP031
-)
+_REPEATED_BLOCK: Final = {
+    1: re.compile(r"(?s)(.)\1\1").search,
+    **{block: re.compile(r"(?s)(.{%d})\1" % block).search for block in range(2, _MAX_BLOCK + 1)},  # noqa: UP031
+}
 _ANY_ECHO: Final = re.compile(r"(?s)(.{%d}).*?\1" % _MIN_ECHO).search  # noqa: UP031
 #: Digits or symbols added at either end of a word (``Tr0ub4dor&3``): up to
 #: this many are priced with the word, as the first rules a cracker applies.
