@@ -203,6 +203,36 @@ class TestGuessableEverywhere:
         assert len(refused) <= 1, refused
 
 
+#: Everything the issue on passwords and keys lists as accepted, with what was
+#: found after it: each profile must refuse each as guessable, not only as too
+#: short or lacking a class.
+ISSUE_LIST = [
+    *ATTACKER_FIRST,
+    *ECHOES_AND_DECORATIONS,
+    "$h4d0w123",
+    "@dmin2024",
+    "$unshine1",
+    "@ssw0rd123",
+    "1L0veY0u!",
+    "basketball",
+    "1111111111",
+]
+
+
+class TestTheWholeList:
+    @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
+    @pytest.mark.parametrize("password", ISSUE_LIST)
+    def test_refused_as_guessable(self, name: str, password: str) -> None:
+        """Every profile refuses every listed password by a guessability rule."""
+        assert GUESSABILITY & set(ALL[name].check(password).codes)
+
+    @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
+    def test_pinyin_of_the_users_name(self, name: str) -> None:
+        """name='张伟', username='zw' no longer lets ZhangWei!2024x through."""
+        context = PasswordContext(name="张伟", username="zw")
+        assert "similar_to_user_data" in ALL[name].check("ZhangWei!2024x", context=context).codes
+
+
 class TestNeverRaises:
     @settings(max_examples=80, deadline=None)
     @given(st.text(max_size=80), st.sampled_from(ESTIMATOR_PROFILES))
