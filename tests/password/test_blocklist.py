@@ -247,6 +247,18 @@ class TestPrebuiltTables:
         slow = s._Dictionary(built.ranks, ENGLISH_WORDS.ranks)
         assert (fast.table, fast.leet, fast.max_len) == (slow.table, slow.leet, slow.max_len)
 
+    def test_sections_round_trip(self) -> None:
+        """The text sections the build script writes load back into the same tables."""
+        from secpolicy.password import _strength as s
+
+        built = s._Dictionary({"p@ssword": 3, "dragon": 1, "dr4gon": 2}, {"dragonfly": 7})
+        loaded = s._Dictionary.from_sections(built.sections())
+        assert (loaded.table, loaded.leet, loaded.max_len) == (
+            built.table,
+            built.leet,
+            built.max_len,
+        )
+
     @settings(max_examples=200, deadline=None)
     @given(st.lists(st.text(alphabet="aAbß #1 \t", max_size=6), max_size=12))
     def test_fast_loading_agrees_with_the_general_one(self, lines: list[str]) -> None:

@@ -168,6 +168,13 @@ class TestEchoes:
         assert strength.score <= 2
         assert "repeat" in strength.feedback
 
+    def test_a_second_copy_in_other_capitals_costs_a_little(self) -> None:
+        """A copy capitalised differently is still one repeat, a little dearer."""
+        same = estimate("summer2024!summer").guesses
+        assert estimate("Summer2024!summer").guesses > same
+        assert estimate("summer2024!SuMmEr").guesses > same
+        assert kinds(estimate("summer2024!SuMmEr")) == ["repeat"]
+
     def test_the_repeat_costs_the_middle(self) -> None:
         """A longer, random middle costs more guesses than a year."""
         assert estimate("Summer2024Summer").guesses < estimate("SummerQ7#kZ9Summer").guesses
