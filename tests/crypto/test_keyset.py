@@ -571,6 +571,16 @@ class TestUnknownFields:
         assert len(str(info.value)) < 120
         assert "\n" not in str(info.value)
 
+    @pytest.mark.parametrize("wrapped", [False, True])
+    def test_a_repeated_member_is_refused(self, wrapped: bool) -> None:
+        """{"primary": 1, "primary": 2} is refused, not read as whichever comes last."""
+        kek = b"K" * 32
+        ks = Keyset.generate()
+        text = ks.to_json(kek=kek) if wrapped else ks.to_json(unencrypted=True)
+        doubled = text.replace('"format":', '"format":"secpolicy.keyset","format":', 1)
+        with pytest.raises(KeysetError, match=r"^format: duplicate member$"):
+            Keyset.from_json(doubled, kek=kek if wrapped else None)
+
     def test_a_key_without_material_is_refused(self) -> None:
         """Every key states its material (null once destroyed); a missing one is an error."""
         doc = Keyset.generate().to_dict()

@@ -697,11 +697,26 @@ def _parse(data: object) -> dict[str, Any]:
     if not isinstance(data, (str, bytes, bytearray)):
         raise KeysetError(f"keyset must be JSON text or bytes, not {type(data).__name__}")
     try:
-        doc = json.loads(data)
+        doc = json.loads(data, object_pairs_hook=_unique_members)
+    except KeysetError:
+        raise
     except (ValueError, TypeError, RecursionError):
         raise KeysetError("keyset is not valid JSON") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise KeysetError(f"format: expected {FORMAT!r}")
+    return doc
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused if a member name repeats (parsers disagree on which wins)."""
+    doc: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in doc:
+            shown = (
+                name if len(name) <= _MAX_SHOWN and name.isprintable() else repr(name[:_MAX_SHOWN])
+            )
+            raise KeysetError(f"{shown}: duplicate member")
+        doc[name] = value
     return doc
 
 
