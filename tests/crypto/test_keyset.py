@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -267,7 +268,7 @@ class TestSerialisation:
             (lambda d: {**d, "primary": "1"}, "primary: expected int"),
             (lambda d: {**d, "primary": True}, "primary: expected int"),
             (lambda d: {**d, "keys": {}}, "keys: expected list"),
-            (lambda d: {**d, "keys": [1]}, r"keys\[0\].algorithm: missing"),
+            (lambda d: {**d, "keys": [1]}, r"keys\[0\]: expected a JSON object"),
             (lambda d: _key_field(d, "algorithm", "RC4"), r"keys\[0\].algorithm: unknown"),
             (lambda d: _key_field(d, "state", "lost"), r"keys\[0\].state"),
             (lambda d: _key_field(d, "created", "yesterday"), r"keys\[0\].created"),
@@ -515,3 +516,91 @@ class TestPassphraseWrapper:
         planted[5] = 40  # log2(N) = 40 would take hours
         with pytest.raises(DecryptionError):
             wrapper.unwrap(bytes(planted), context=b"c")
+
+
+class TestUnknownFields:
+    @pytest.mark.parametrize(
+        ("where", "path"),
+        [("top", "note"), ("key", "keys[0].note"), ("second key", "keys[1].note")],
+    )
+    def test_clear_keyset_with_an_unknown_member(self, where: str, path: str) -> None:
+        """An unknown member anywhere in a clear keyset is refused, naming its path."""
+        ks = Keyset.generate()
+        ks.rotate()
+        doc = ks.to_dict()
+        target = {"top": doc, "key": doc["keys"][0], "second key": doc["keys"][1]}[where]
+        target["note"] = "planted"
+        with pytest.raises(KeysetError, match=rf"^{re.escape(path)}: unknown field$") as info:
+            Keyset.from_json(json.dumps(doc))
+        assert "planted" not in str(info.value)
+        with pytest.raises(KeysetError, match="unknown field"):
+            Keyset.from_dict(doc)
+
+    @pytest.mark.parametrize("version", [1, 2])
+    def test_wrapped_keyset_with_an_unknown_outer_member(self, version: int) -> None:
+        """The unauthenticated envelope of a wrapped keyset may not carry extra members."""
+        kek = b"K" * 32
+        doc = json.loads(Keyset.generate().to_json(kek=kek))
+        if version == 1:
+            del doc["purpose"]
+            doc["version"] = 1
+        doc["primary"] = 1
+        with pytest.raises(KeysetError, match=r"^primary: unknown field$"):
+            Keyset.from_json(json.dumps(doc), kek=kek)
+
+    def test_wrapped_keyset_with_an_unknown_inner_member(self) -> None:
+        """Inside the wrap, an unknown member of a key is refused too."""
+        kek = b"K" * 32
+        inner = Keyset.generate().to_dict()
+        inner["keys"][0]["exportable"] = True
+        blob = AesGcmKeyWrapper(kek).wrap(
+            json.dumps(inner).encode(), context=b"secpolicy.keyset.v2\x00"
+        )
+        doc = json.dumps(
+            {"format": "secpolicy.keyset", "version": 2, "purpose": "", "wrapped": b64encode(blob)}
+        )
+        with pytest.raises(KeysetError, match=r"^keys\[0\]\.exportable: unknown field$"):
+            Keyset.from_json(doc, kek=kek)
+
+    def test_a_long_or_odd_member_name_is_shortened(self) -> None:
+        """A huge or control-character member name is cut and quoted in the message."""
+        doc = Keyset.generate().to_dict()
+        doc["x\n" * 500] = 1
+        with pytest.raises(KeysetError, match="unknown field") as info:
+            Keyset.from_json(json.dumps(doc))
+        assert len(str(info.value)) < 120
+        assert "\n" not in str(info.value)
+
+    @pytest.mark.parametrize("wrapped", [False, True])
+    def test_a_repeated_member_is_refused(self, wrapped: bool) -> None:
+        """{"primary": 1, "primary": 2} is refused, not read as whichever comes last."""
+        kek = b"K" * 32
+        ks = Keyset.generate()
+        text = ks.to_json(kek=kek) if wrapped else ks.to_json(unencrypted=True)
+        doubled = text.replace('"format":', '"format":"secpolicy.keyset","format":', 1)
+        with pytest.raises(KeysetError, match=r"^format: duplicate member$"):
+            Keyset.from_json(doubled, kek=kek if wrapped else None)
+
+    def test_a_key_without_material_is_refused(self) -> None:
+        """Every key states its material (null once destroyed); a missing one is an error."""
+        doc = Keyset.generate().to_dict()
+        del doc["keys"][0]["material"]
+        with pytest.raises(KeysetError, match=r"keys\[0\]\.material: missing"):
+            Keyset.from_json(json.dumps(doc))
+
+    def test_a_key_that_is_not_an_object_is_refused(self) -> None:
+        """A key given as a list or a string is a KeysetError naming it."""
+        doc = Keyset.generate().to_dict()
+        doc["keys"].append(["id", 5])
+        with pytest.raises(KeysetError, match=r"keys\[1\]: expected a JSON object"):
+            Keyset.from_json(json.dumps(doc))
+
+    def test_everything_written_loads(self) -> None:
+        """What to_json writes, clear or wrapped with a purpose, has only known members."""
+        ks = Keyset.generate()
+        ks.rotate()
+        ks.destroy(ks.keys[0].id)
+        assert len(Keyset.from_json(ks.to_json(unencrypted=True))) == 2
+        kek = b"K" * 32
+        wrapped = ks.to_json(kek=kek, purpose="ids")
+        assert len(Keyset.from_json(wrapped, kek=kek, purpose="ids")) == 2

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.password import (
@@ -176,3 +178,14 @@ class TestBoundedReadings:
         monkeypatch.setattr(PasswordPolicy, "_guessable", counting)
         profiles.OWASP_ASVS_5.check(password)
         assert 1 <= len(calls) <= 2
+
+
+class TestSequenceFastPath:
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet="abcdefxyz0123456789@$!ABC-", max_size=20))
+    def test_one_search_agrees_with_the_plain_run_count(self, password: str) -> None:
+        """The regex over the fixed windows finds a sequence exactly when the plain walk does."""
+        from secpolicy.password._rules import _forms, _has_run, has_sequence
+
+        plain = any(_has_run(text, 4) for text in _forms(password))
+        assert has_sequence(password) == plain

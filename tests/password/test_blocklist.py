@@ -5,8 +5,11 @@ from __future__ import annotations
 import gzip
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import secpolicy.password as password_package
 from secpolicy.exceptions import PolicyConfigError
@@ -222,3 +225,64 @@ class TestBundledCorpora:
         sample = random.Random(7).sample(words, 1500)
         accepted = [w for w in sample if profiles.OWASP_ASVS_5.check(w).ok]
         assert len(accepted) <= len(sample) // 100, accepted[:10]
+
+
+class TestPrebuiltTables:
+    def test_bundled_index_is_what_the_library_would_build(self) -> None:
+        """The prebuilt estimator tables and normalised forms equal those built at run time."""
+        from secpolicy.password import _strength as s
+        from secpolicy.password._rules import (
+            COMMON_PASSWORDS_FILE,
+            ENGLISH_WORDS,
+            _Words,
+            bundled_words,
+            normalised_forms,
+        )
+
+        built = _Words(bundled_words(COMMON_PASSWORDS_FILE))
+        loaded = COMMON_PASSWORDS._loaded()
+        assert loaded.ranks == built.ranks
+        assert loaded.normalised == normalised_forms(built.ranks)
+        fast = s._dictionary_for(COMMON_PASSWORDS)
+        slow = s._Dictionary(built.ranks, ENGLISH_WORDS.ranks)
+        assert (fast.table, fast.leet, fast.max_len) == (slow.table, slow.leet, slow.max_len)
+
+    def test_sections_round_trip(self) -> None:
+        """The text sections the build script writes load back into the same tables."""
+        from secpolicy.password import _strength as s
+
+        built = s._Dictionary({"p@ssword": 3, "dragon": 1, "dr4gon": 2}, {"dragonfly": 7})
+        loaded = s._Dictionary.from_sections(built.sections())
+        assert (loaded.table, loaded.leet, loaded.max_len) == (
+            built.table,
+            built.leet,
+            built.max_len,
+        )
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.text(alphabet="aAbß #1 \t", max_size=6), max_size=12))
+    def test_fast_loading_agrees_with_the_general_one(self, lines: list[str]) -> None:
+        """Building the ranks in C (or falling back) gives the general constructor's tables."""
+        from secpolicy.password._rules import _Words
+
+        fast, plain = _Words.from_lines(lines), _Words(lines)
+        assert fast.ranks == plain.ranks
+        assert fast.normalised == plain.normalised
+
+    def test_membership_uses_entries_and_extra_forms(self) -> None:
+        """An entry, or a password whose reading is an entry's normalised form, is refused."""
+        blocklist = Blocklist(["p@ssw0rd!", "dragon"])
+        assert "P@ssw0rd!" in blocklist
+        assert "password" in blocklist
+        assert "Dr4g0n2024" in blocklist
+        assert "wyvern" not in blocklist
+
+    def test_a_malformed_index_is_a_configuration_error(self, monkeypatch: Any) -> None:
+        """A damaged bundled index fails loudly with PolicyConfigError."""
+        from secpolicy.password import _rules
+
+        monkeypatch.setattr(_rules, "_bundled_text", lambda name: "# header\n@broken 5\nx\n")
+        with pytest.raises(PolicyConfigError, match="malformed"):
+            _rules.bundled_index("any")
+        monkeypatch.setattr(_rules, "_bundled_text", lambda name: "@ok 1\nx\n")
+        assert _rules.bundled_index("any") == {"ok": ["x"]}

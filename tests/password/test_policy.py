@@ -523,13 +523,13 @@ class TestEstimateBound:
         import secpolicy.password._policy as module
 
         seen: list[int] = []
-        real = module.estimate
+        real = module.score
 
         def counting(password: str, *args: object, **kwargs: object) -> object:
             seen.append(len(password))
             return real(password, *args, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(module, "estimate", counting)
+        monkeypatch.setattr(module, "score", counting)
         policy = PasswordPolicy(min_length=8, max_length=128, min_score=3, forbid_sequences=False)
         assert "too_weak" in policy.check("p@$$w0rd" * 16).codes
         assert seen == [64]

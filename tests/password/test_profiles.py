@@ -89,6 +89,24 @@ ATTACKER_FIRST = [
     "Passw0rd!Passw0rd!",
     "Aa1!Aa1!Aa1!Aa1!",
 ]
+#: Words repeated around a short middle, repeated dates, and a dictionary word
+#: with l33t and a digit or symbol or two (xkcd 936's example among them).
+ECHOES_AND_DECORATIONS = [
+    "Summer2024!Summer",
+    "Password1Password",
+    "qwerty!qwerty",
+    "2024Summer2024",
+    "19900101 19900101",
+    "01011990-01011990",
+    "2024-2024",
+    "Password2024!Password2024!",
+    "Tr0ub4dor&3",
+    "Tr0ub4dour&3",
+    "S3cur1ty!1",
+    "P3ngu1n$5",
+    "Sunsh1n3!!",
+    "!M0nk3y7",
+]
 ESTIMATOR_PROFILES = ["NIST_800_63B", "OWASP_ASVS_5", "PCI_DSS_4", "CN_MLPS_L3", "NIST_800_63B_MFA"]
 RNG_SEED = 20261201
 
@@ -147,6 +165,13 @@ class TestGuessableEverywhere:
         assert "too_weak" in result.codes
 
     @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
+    @pytest.mark.parametrize("password", ECHOES_AND_DECORATIONS)
+    def test_echoes_and_decorated_words_are_too_weak(self, name: str, password: str) -> None:
+        """A word around a short middle, a repeated date, a decorated l33t word: too weak."""
+        result = ALL[name].check(password)
+        assert "too_weak" in result.codes
+
+    @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
     @pytest.mark.parametrize("password", ["aaaaaaaaaaaaaaaa", " " * 15, "000000000000000"])
     def test_runs_break_the_repeat_rule(self, name: str, password: str) -> None:
         """Runs of one character also break the repeat rule."""
@@ -176,6 +201,36 @@ class TestGuessableEverywhere:
         policy = ALL[name]
         refused = [p for p in _random_passwords(2000) if GUESSABILITY & set(policy.check(p).codes)]
         assert len(refused) <= 1, refused
+
+
+#: Everything the issue on passwords and keys lists as accepted, with what was
+#: found after it: each profile must refuse each as guessable, not only as too
+#: short or lacking a class.
+ISSUE_LIST = [
+    *ATTACKER_FIRST,
+    *ECHOES_AND_DECORATIONS,
+    "$h4d0w123",
+    "@dmin2024",
+    "$unshine1",
+    "@ssw0rd123",
+    "1L0veY0u!",
+    "basketball",
+    "1111111111",
+]
+
+
+class TestTheWholeList:
+    @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
+    @pytest.mark.parametrize("password", ISSUE_LIST)
+    def test_refused_as_guessable(self, name: str, password: str) -> None:
+        """Every profile refuses every listed password by a guessability rule."""
+        assert GUESSABILITY & set(ALL[name].check(password).codes)
+
+    @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
+    def test_pinyin_of_the_users_name(self, name: str) -> None:
+        """name='张伟', username='zw' no longer lets ZhangWei!2024x through."""
+        context = PasswordContext(name="张伟", username="zw")
+        assert "similar_to_user_data" in ALL[name].check("ZhangWei!2024x", context=context).codes
 
 
 class TestNeverRaises:

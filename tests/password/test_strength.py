@@ -146,6 +146,69 @@ class TestPatterns:
         assert near < far
 
 
+class TestEchoes:
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "Summer2024!Summer",
+            "Password1Password",
+            "qwerty!qwerty",
+            "2024Summer2024",
+            "19900101 19900101",
+            "01011990-01011990",
+            "2024-2024",
+            "Passw0rd!Password",
+            "Password2024!Password2024!",
+        ],
+    )
+    def test_a_piece_repeated_around_a_middle_is_one_repeat(self, password: str) -> None:
+        """The whole password is one repeat pattern, well under 10^8 guesses."""
+        strength = estimate(password)
+        assert kinds(strength) == ["repeat"]
+        assert strength.score <= 2
+        assert "repeat" in strength.feedback
+
+    def test_a_second_copy_in_other_capitals_costs_a_little(self) -> None:
+        """A copy capitalised differently is still one repeat, a little dearer."""
+        same = estimate("summer2024!summer").guesses
+        assert estimate("Summer2024!summer").guesses > same
+        assert estimate("summer2024!SuMmEr").guesses > same
+        assert kinds(estimate("summer2024!SuMmEr")) == ["repeat"]
+
+    def test_the_repeat_costs_the_middle(self) -> None:
+        """A longer, random middle costs more guesses than a year."""
+        assert estimate("Summer2024Summer").guesses < estimate("SummerQ7#kZ9Summer").guesses
+
+    def test_a_far_repeat_is_not_an_echo(self) -> None:
+        """Pieces more than ten characters apart are priced separately."""
+        assert "repeat" not in kinds(estimate("Summer!q7Kz#9Lm2xSummer"))
+
+    def test_the_repeated_piece_keeps_its_feedback(self) -> None:
+        """The feedback names what the repeated piece is (a word, user data)."""
+        assert "dictionary_word" in estimate("Summer2024!Summer").feedback
+
+
+class TestDecoration:
+    @pytest.mark.parametrize(
+        "password",
+        ["Tr0ub4dor&3", "Tr0ub4dour&3", "S3cur1ty!1", "P3ngu1n$5", "!Dr@g0n7", "Butt3rfly#7"],
+    )
+    def test_a_word_with_l33t_and_one_or_two_more_keys_is_weak(self, password: str) -> None:
+        """A dictionary word with substitutions and a digit or symbol or two scores under 3."""
+        strength = estimate(password)
+        assert strength.score <= 2
+        assert kinds(strength) == ["dictionary"]
+
+    def test_decoration_has_feedback(self) -> None:
+        """The feedback says a digit or symbol at the end does not help."""
+        assert "decoration" in estimate("Penguin$5").feedback
+        assert FEEDBACK["decoration"]["zh-CN"]
+
+    def test_three_keys_are_not_decoration(self) -> None:
+        """Only one or two added keys are priced with the word."""
+        assert len(estimate("Penguin&5*").patterns) > 1
+
+
 class TestResult:
     def test_guesses_and_crack_time(self) -> None:
         """Guesses convert to time at a rate; huge values do not overflow."""
@@ -296,3 +359,62 @@ class TestDictionaryFastPath:
             for m in s._dictionary_matches(password, folded, words)
         )
         assert fast == _dictionary_matches_everywhere(password, folded, words)
+
+
+class TestFilteredMatchers:
+    ALPHABET = st.sampled_from("abAB12!@ $0")
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=ALPHABET, max_size=40))
+    def test_prefilters_find_what_the_loops_find(self, password: str) -> None:
+        """The C searches before the repeat and echo loops never hide a match."""
+        from secpolicy.password import _strength as s
+        from secpolicy.password._rules import COMMON_PASSWORDS
+
+        words = s._dictionary_for(COMMON_PASSWORDS)
+        folded = s._fold(password)
+        filtered = (
+            s._repeat_matches(password, folded, words, set(), 2026),
+            s._echo_matches(password, folded, words, set(), 2026),
+        )
+        always = type("Always", (), {"__call__": lambda self, text: True})()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(s, "_ANY_REPEAT", always)
+            patch.setattr(s, "_ANY_ECHO", always)
+            patch.setattr(s, "_REPEATED_BLOCK", dict.fromkeys(range(1, s._MAX_BLOCK + 1), always))
+            plain = (
+                s._repeat_matches(password, folded, words, set(), 2026),
+                s._echo_matches(password, folded, words, set(), 2026),
+            )
+        assert filtered == plain
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.text(max_size=30))
+    def test_score_is_estimates_score(self, password: str) -> None:
+        """The policy's score-only path gives estimate()'s score for any text."""
+        from secpolicy.password._strength import score
+
+        text = unicodedata.normalize("NFKC", password)
+        assert score(text) == estimate(text).score
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.text(alphabet=st.sampled_from("abcword!1$ #"), max_size=24))
+    def test_decorations_match_the_plain_rule(self, password: str) -> None:
+        """Every decorated match is a word with one or two non-letters at its ends, and all are."""
+        from secpolicy.password import _strength as s
+        from secpolicy.password._rules import COMMON_PASSWORDS
+
+        words = s._dictionary_for(COMMON_PASSWORDS)
+        dictionary = s._dictionary_matches(password, s._fold(password), words)
+        expected = set()
+        n = len(password)
+        for m in dictionary:
+            for lead in range(3):
+                for trail in range(3):
+                    start, end = m.start - lead, m.end + trail
+                    if (lead or trail) and start >= 0 and end <= n:
+                        ends = password[start : m.start] + password[m.end : end]
+                        if not any(ch.isalpha() for ch in ends):
+                            expected.add((start, end, m.rank))
+        found = {(d.start, d.end, d.rank) for d in s._decorated(password, dictionary)}
+        assert found == expected

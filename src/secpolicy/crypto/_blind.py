@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 import struct
+import unicodedata
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
 from secpolicy.crypto._common import PrimitiveCache, require_bytes, require_kind
 from secpolicy.crypto._keyset import Key, Keyset, KeyState
 from secpolicy.crypto._primitives import HMAC_SHA256, HMAC_SM3, KEY_SIZES, Algorithm, mac
-from secpolicy.exceptions import ArgumentTypeError, KeysetError
+from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError, KeysetError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -65,8 +66,13 @@ class BlindIndex:
         frequency analysis at the price of false positives that must be
         filtered after decrypting.
 
-    Normalise values before indexing (strip spaces from phone numbers, fold
-    case of e-mail addresses): the index matches bytes exactly.
+    Text is put in Unicode normalisation form C before it is encoded as
+    UTF-8, so the two spellings of ``é`` (one code point, or ``e`` and a
+    combining accent, as macOS file names and some keyboards write it) give
+    one index; ASCII text is unchanged by this. Bytes are indexed exactly as
+    given: normalise them yourself, and normalise whatever else your data
+    needs (strip spaces from phone numbers, fold the case of e-mail
+    addresses) the same way when storing and when searching.
 
     Args:
         key: A keyset of ``HMAC-SHA256`` or ``HMAC-SM3`` keys
@@ -79,7 +85,8 @@ class BlindIndex:
         KeysetError: For a *length* or *algorithm* out of range.
 
     .. versionchanged:: 0.2
-       ``context`` is required in :meth:`compute` and :meth:`candidates`.
+       ``context`` is required in :meth:`compute` and :meth:`candidates`;
+       text is NFC-normalised before indexing.
     """
 
     __slots__ = ("_cache", "length")
@@ -101,7 +108,13 @@ class BlindIndex:
     def _message(value: bytes | str, context: bytes) -> bytes:
         context = require_bytes(context, "context")
         if isinstance(value, str):
-            value = value.encode("utf-8")
+            if not value.isascii():
+                # One index per text, however it is composed (NFC; ASCII unchanged).
+                value = unicodedata.normalize("NFC", value)
+            try:
+                value = value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidArgumentError("value is not valid Unicode text") from None
         elif not isinstance(value, bytes):
             raise ArgumentTypeError(f"value must be bytes or str, not {type(value).__name__}")
         # Length-prefix the context so (b"ab", b"c") and (b"a", b"bc") differ.
@@ -111,7 +124,8 @@ class BlindIndex:
         """The hex index of *value* under the primary key.
 
         Args:
-            value: The value (text is encoded as UTF-8).
+            value: The value: text is NFC-normalised and encoded as UTF-8;
+                bytes are used as given.
             context: Separates columns: the same phone number indexed under
                 ``b"customers.phone"`` and ``b"staff.phone"`` gives unrelated
                 indexes.

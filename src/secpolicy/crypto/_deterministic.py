@@ -42,6 +42,12 @@ class DeterministicEncryptor:
         column (``b"customers.id_number"``), not to the row, or lookups stop
         working. It is misuse-resistant: a repeated nonce cannot happen.
 
+    Plaintexts are bytes and compared exactly: encode text the same way when
+    storing and when looking up, normalised first
+    (``unicodedata.normalize("NFC", text).encode()``), or the two spellings of
+    ``é`` (composed, or ``e`` and a combining accent) give two tokens.
+    :class:`BlindIndex` does this for text itself.
+
     Args:
         keyset: A keyset of ``AES-SIV`` keys (``Keyset.generate("AES-SIV")``).
 

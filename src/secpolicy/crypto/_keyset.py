@@ -40,6 +40,16 @@ WRAPPED_VERSION: Final = 2
 _WRAP_CONTEXT_V1: Final = b"secpolicy.keyset.v1"
 _WRAP_CONTEXT_V2: Final = b"secpolicy.keyset.v2\x00"
 _MAX_ID: Final = 2**32 - 1
+#: The members each object of the serialised forms may have; anything else is
+#: refused, so that no field is silently ignored (a planted ``"primary2"``, a
+#: misspelt ``"purpose"``).
+_KEYSET_FIELDS: Final = frozenset({"format", "version", "primary", "keys"})
+_WRAPPED_FIELDS: Final = {
+    FORMAT_VERSION: frozenset({"format", "version", "wrapped"}),
+    WRAPPED_VERSION: frozenset({"format", "version", "purpose", "wrapped"}),
+}
+_KEY_FIELDS: Final = frozenset({"id", "algorithm", "state", "created", "material"})
+_MAX_SHOWN: Final = 64  # characters of an unknown member's name put in the message
 _MAX_PURPOSE: Final = 256
 
 
@@ -611,12 +621,15 @@ class Keyset:
 
         Raises:
             KeysetError: If the data is malformed (the message names the
-                field), clear although *kek* was given, wrapped although no
-                *kek* was given, or wrapped for another purpose.
+                field), has a member the format does not define, at any level
+                (the message names its path, such as ``keys[0].note``), is
+                clear although *kek* was given, wrapped although no *kek* was
+                given, or wrapped for another purpose.
             DecryptionError: If a wrapped keyset does not unwrap with *kek*.
 
         .. versionchanged:: 0.2
-           Clear JSON is refused when *kek* is given; ``purpose=``, ``clock=``.
+           Clear JSON is refused when *kek* is given; ``purpose=``, ``clock=``;
+           unknown members are refused instead of ignored.
         """
         label = _check_purpose(purpose)
         wrapper = None if kek is None else _as_wrapper(kek)
@@ -637,6 +650,7 @@ class Keyset:
             blob = b64decode(text)
         except ValueError:
             raise KeysetError("wrapped: not valid base64url") from None
+        _known_fields(doc, _WRAPPED_FIELDS[version], "")
         if version == FORMAT_VERSION:
             if label:
                 raise KeysetError(
@@ -661,10 +675,17 @@ class Keyset:
         """Load a keyset from the form :meth:`to_dict` returns.
 
         Raises:
-            KeysetError: If the data is malformed (the message names the field).
+            KeysetError: If the data is malformed (the message names the
+                field) or has a member the format does not define (the
+                message names its path).
+
+        .. versionchanged:: 0.2
+           Unknown members are refused; every key must have ``material``
+           (``null`` once destroyed).
         """
         if not isinstance(doc, dict):
             raise KeysetError("keyset: expected a JSON object")
+        _known_fields(doc, _KEYSET_FIELDS, "")
         primary = _field(doc, "primary", int)
         raw_keys = _field(doc, "keys", list)
         keys = [_key_from_dict(item, f"keys[{i}]") for i, item in enumerate(raw_keys)]
@@ -676,11 +697,26 @@ def _parse(data: object) -> dict[str, Any]:
     if not isinstance(data, (str, bytes, bytearray)):
         raise KeysetError(f"keyset must be JSON text or bytes, not {type(data).__name__}")
     try:
-        doc = json.loads(data)
+        doc = json.loads(data, object_pairs_hook=_unique_members)
+    except KeysetError:
+        raise
     except (ValueError, TypeError, RecursionError):
         raise KeysetError("keyset is not valid JSON") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise KeysetError(f"format: expected {FORMAT!r}")
+    return doc
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused if a member name repeats (parsers disagree on which wins)."""
+    doc: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in doc:
+            shown = (
+                name if len(name) <= _MAX_SHOWN and name.isprintable() else repr(name[:_MAX_SHOWN])
+            )
+            raise KeysetError(f"{shown}: duplicate member")
+        doc[name] = value
     return doc
 
 
@@ -701,7 +737,22 @@ def _field(doc: Any, name: str, kind: type[Any], path: str = "") -> Any:
     return value
 
 
+def _known_fields(doc: Mapping[str, Any], allowed: frozenset[str], path: str) -> None:
+    """Refuse a member *doc* may not have, naming its path (never its value)."""
+    for name in doc:
+        if name not in allowed:
+            where = f"{path}.{name}" if path else str(name)
+            if len(where) > _MAX_SHOWN or not where.isprintable():
+                where = repr(where[:_MAX_SHOWN])
+            raise KeysetError(f"{where}: unknown field")
+
+
 def _key_from_dict(item: Any, path: str) -> Key:
+    if not isinstance(item, dict):
+        raise KeysetError(f"{path}: expected a JSON object")
+    _known_fields(item, _KEY_FIELDS, path)
+    if "material" not in item:
+        raise KeysetError(f"{path}.material: missing")
     algorithm = _field(item, "algorithm", str, path)
     if algorithm not in KEY_SIZES:
         raise KeysetError(f"{path}.algorithm: unknown algorithm")

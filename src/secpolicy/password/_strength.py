@@ -25,19 +25,21 @@ import attrs
 
 from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
 from secpolicy.password._rules import (
-    _ALTERNATE,
     _MOBILE,
     _SUBSTITUTIONS,
     COMMON_PASSWORDS,
     ENGLISH_WORDS,
     ESTIMATOR_ROWS,
+    INDEX_FILE,
+    LEET,
     Blocklist,
+    bundled_index,
     is_date,
     user_tokens,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from secpolicy.password._policy import PasswordContext
     from secpolicy.password._violations import Locale
@@ -92,6 +94,10 @@ FEEDBACK: Final[dict[str, dict[str, str]]] = {
         "en": "Phone numbers are easy to guess.",
         "zh-CN": "手机号码容易被猜到。",
     },
+    "decoration": {
+        "en": "A digit or symbol or two added to a word does not help much.",
+        "zh-CN": "在单词前后加一两个数字或符号作用不大。",
+    },
     "too_short": {
         "en": "Use a longer password: length helps most.",
         "zh-CN": "请使用更长的密码：长度最重要。",
@@ -108,12 +114,34 @@ _MIN_SUBMATCH: Final = math.log10(50)  # a pattern inside a longer password is n
 _MAX_WORD: Final = 32
 _LOG2: Final = math.log10(2)
 _MAX_BLOCK: Final = 12
+#: A word repeated around a middle (``Summer2024!Summer``) is priced as one
+#: pattern when the middle is at most this long and the word at least
+#: ``_MIN_ECHO`` characters.
+_MAX_MIDDLE: Final = 10
+_MIN_ECHO: Final = 3
+_MAX_ECHO: Final = 32
+_ECHO_PARTNERS: Final = 4  # later occurrences of a trigram tried per position
+_MAX_ECHOES: Final = 16
+# Searches in C that rule matchers out before their Python loops; each finds
+# exactly what the loop needs to find anything (a test proves it).
+_ANY_REPEAT: Final = re.compile(r"(?s)(.)\1\1|(.{2,%d})\2" % _MAX_BLOCK).search  # noqa: UP031
+_REPEATED_BLOCK: Final = {
+    1: re.compile(r"(?s)(.)\1\1").search,
+    **{block: re.compile(r"(?s)(.{%d})\1" % block).search for block in range(2, _MAX_BLOCK + 1)},  # noqa: UP031
+}
+_ANY_ECHO: Final = re.compile(r"(?s)(.{%d}).*?\1" % _MIN_ECHO).search  # noqa: UP031
+#: Digits or symbols added at either end of a word (``Tr0ub4dor&3``): up to
+#: this many are priced with the word, as the first rules a cracker applies.
+_MAX_DECORATION: Final = 2
 _KEYS: Final = 47  # keys on the main block of a US/Chinese keyboard
 _KEY_DEGREE: Final = 4  # average neighbours per key along rows and columns
 _MOBILE_NUMBERS: Final = math.log10(1.6e9)  # numbers in service in China, roughly
 _SCORE_BOUNDS: Final = (3.0, 6.0, 8.0, 10.0)  # log10 guesses: zxcvbn's thresholds
 _DATE_SEPARATED: Final = re.compile(r"(?<!\d)\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}(?!\d)")
 _DIGITS: Final = re.compile(r"\d{4,}")
+#: Every l33t key read as its second letter where it has two (``1`` as ``i``)
+#: and as its only one elsewhere, so ``s3cur1ty`` reads ``security``.
+_ALTERNATE: Final = str.maketrans({k: v[-1] for k, v in LEET.items()})
 
 
 @attrs.frozen(kw_only=True)
@@ -198,23 +226,47 @@ class _Dictionary:
     over a password stops at the first piece that is neither.
     """
 
-    __slots__ = ("leet", "max_len", "ranks", "table")
+    __slots__ = ("leet", "max_len", "table")
 
     def __init__(self, *rankings: Mapping[str, int]) -> None:
-        self.ranks: dict[str, int] = {}
+        ranks: dict[str, int] = {}
         for ranking in rankings:
             for word, rank in ranking.items():
-                if self.ranks.get(word, rank + 1) > rank:
-                    self.ranks[word] = rank
-        ranks = self.ranks
+                if ranks.get(word, rank + 1) > rank:
+                    ranks[word] = rank
         leet: dict[str, int] = {}
         for word, rank in ranks.items():
             plain = word.translate(_SUBSTITUTIONS)
             if plain != word and leet.get(plain, rank + 1) > rank:
                 leet[plain] = rank
-        self.max_len = min(_MAX_WORD, max((len(w) for w in self.ranks), default=0))
+        self.max_len = min(_MAX_WORD, max((len(w) for w in ranks), default=0))
         self.table = _with_prefixes(ranks)
         self.leet = _with_prefixes(leet)
+
+    def sections(self) -> dict[str, list[str]]:
+        """The tables as text sections (the build script writes them; see :meth:`from_sections`)."""
+        result: dict[str, list[str]] = {}
+        for label, table in (("table", self.table), ("leet", self.leet)):
+            words = sorted(w for w, r in table.items() if r)
+            result[f"{label}_words"] = words
+            result[f"{label}_ranks"] = [str(table[w]) for w in words]
+            result[f"{label}_prefixes"] = sorted(w for w, r in table.items() if not r)
+        return result
+
+    @classmethod
+    def from_sections(cls, sections: Mapping[str, list[str]]) -> _Dictionary:
+        """The tables from prebuilt text sections: C-level dictionary building, no loop."""
+        index = cls()
+        tables = []
+        for label in ("table", "leet"):
+            table = dict.fromkeys(sections[f"{label}_prefixes"], 0)
+            words = sections[f"{label}_words"]
+            table.update(zip(words, map(int, sections[f"{label}_ranks"]), strict=True))
+            tables.append(table)
+        index.table, index.leet = tables
+        words = sections["table_words"]
+        index.max_len = min(_MAX_WORD, max(map(len, words), default=0))
+        return index
 
 
 #: Ordinary words and names, ranked (zxcvbn's frequency lists): what makes
@@ -229,13 +281,20 @@ _DICTIONARY_LOCK: Final = threading.Lock()
 
 
 def _dictionary_for(blocklist: Blocklist) -> _Dictionary:
-    """The estimator's index for *blocklist* plus the words, built once per list."""
+    """The estimator's index for *blocklist* plus the words, built once per list.
+
+    The bundled list's index is prebuilt by the build script and read from
+    the package; any other list's is built here from its ranks.
+    """
     index = _DICTIONARIES.get(blocklist)
     if index is None:
         with _DICTIONARY_LOCK:
             index = _DICTIONARIES.get(blocklist)
             if index is None:
-                index = _Dictionary(blocklist.ranks, _WORDS.ranks)
+                if blocklist is COMMON_PASSWORDS:
+                    index = _Dictionary.from_sections(bundled_index(INDEX_FILE))
+                else:
+                    index = _Dictionary(blocklist.ranks, _WORDS.ranks)
                 _DICTIONARIES[blocklist] = index
     return index
 
@@ -276,60 +335,109 @@ def _leet_variations(original: str, plain: str) -> float:
     return math.log10(2) * min(substituted, 8) if substituted else 0.0
 
 
-def _dictionary_matches(  # noqa: PLR0912 (one loop over four sources, kept together for speed)
+def _walk(
+    source: str, starts: range, n: int, table: Mapping[str, int], max_len: int
+) -> list[tuple[int, int, int]]:
+    """``(i, j, rank)`` for every word ``source[i:j]`` of *table* starting at *starts*.
+
+    From each start the piece grows one character at a time while it is a
+    word or the prefix of one (rank 0): one lookup per step, and most starts
+    end after one.
+    """
+    get = table.get
+    hits: list[tuple[int, int, int]] = []
+    for i in starts:
+        j = i + 3
+        rank = get(source[i:j])
+        if rank is None:
+            continue
+        stop = min(n, i + max_len)
+        while True:
+            if rank:
+                hits.append((i, j, rank))
+            if j >= stop:
+                break
+            j += 1
+            rank = get(source[i:j])
+            if rank is None:
+                break
+    return hits
+
+
+def _leet_walk(
+    source: str, starts: range, n: int, words: _Dictionary
+) -> list[tuple[int, int, int]]:
+    """:func:`_walk` over a l33t reading: a piece is a word of either table, the lower rank wins."""
+    get, leet_get, max_len = words.table.get, words.leet.get, words.max_len
+    hits: list[tuple[int, int, int]] = []
+    for i in starts:
+        stop = min(n, i + max_len)
+        for j in range(i + 3, stop + 1):
+            piece = source[i:j]
+            rank = get(piece)
+            other = leet_get(piece)
+            if rank is None or (other and (not rank or other < rank)):
+                rank = other
+            if rank is None:
+                break
+            if rank:
+                hits.append((i, j, rank))
+    return hits
+
+
+def _dictionary_matches(  # noqa: PLR0912 (three sources, kept in one pass for speed)
     text: str, folded: str, words: _Dictionary
 ) -> list[_Match]:
+    """Words of the dictionary in *text*: as typed, in l33t readings, and reversed."""
     found: list[_Match] = []
     n = len(text)
+    if n < 3:  # noqa: PLR2004 (the shortest word)
+        return found
+    table, max_len = words.table, words.max_len
+    everywhere = range(n - 2)
+    log10 = math.log10
+    for i, j, rank in _walk(folded, everywhere, n, table, max_len):
+        original = text[i:j]
+        if original == folded[i:j]:
+            found.append(_Match(i, j, log10(rank), "dictionary", (), rank))
+        else:
+            cost = log10(rank) + _case_variations(original)
+            found.append(_Match(i, j, cost, "dictionary", ("capitalisation",), rank))
     plain = folded.translate(_SUBSTITUTIONS)
     alternate = folded.translate(_ALTERNATE)
-    table, leet, max_len = words.table, words.leet, words.max_len
-    everywhere = range(n - 2)
-    sources = [(folded, "exact", everywhere)]
     for source in (plain, alternate):
         if source == folded or (source is alternate and alternate == plain):
             continue
         # Only windows that hold a substituted character can give a l33t match.
         changed = [k for k in range(n) if source[k] != folded[k]]
         starts = range(max(0, changed[0] - max_len + 1), min(n - 2, changed[-1] + 1))
-        sources.append((source, "leet", starts))
-    sources.append((folded[::-1], "reversed", everywhere))
-    for source, kind, starts in sources:
-        is_leet = kind == "leet"
-        for i in starts:
-            last = i + max_len
-            for j in range(i + 3, (n if last > n else last) + 1):
-                piece = source[i:j]
-                rank = table.get(piece)
-                if is_leet:
-                    other = leet.get(piece)
-                    if rank is None or (other and (not rank or other < rank)):
-                        rank = other
-                if rank is None:
-                    break
-                if not rank:
-                    continue
-                start, end = (n - j, n - i) if kind == "reversed" else (i, j)
-                lower = folded[start:end]
-                if is_leet and lower == piece:
-                    continue  # no substitution here: the exact walk has it
-                if kind == "reversed" and piece == piece[::-1]:
-                    continue
-                original = text[start:end]
-                capitalised = original != lower
-                log10 = math.log10(rank)
-                if capitalised:
-                    log10 += _case_variations(original)
-                notes: tuple[str, ...] = ()
-                if is_leet:
-                    log10 += _leet_variations(lower, piece)
-                    notes = ("substitution",)
-                elif kind == "reversed":
-                    log10 += _LOG2
-                    notes = ("reversed",)
-                if capitalised:
-                    notes = (*notes, "capitalisation")
-                found.append(_Match(start, end, log10, "dictionary", notes, rank))
+        for i, j, rank in _leet_walk(source, starts, n, words):
+            lower = folded[i:j]
+            piece = source[i:j]
+            if lower == piece:
+                continue  # no substitution here: the exact walk has it
+            original = text[i:j]
+            cost = log10(rank) + _leet_variations(lower, piece)
+            if original != lower:
+                cost += _case_variations(original)
+                notes: tuple[str, ...] = ("substitution", "capitalisation")
+            else:
+                notes = ("substitution",)
+            found.append(_Match(i, j, cost, "dictionary", notes, rank))
+    backwards = folded[::-1]
+    for i, j, rank in _walk(backwards, everywhere, n, table, max_len):
+        piece = backwards[i:j]
+        if piece == piece[::-1]:
+            continue
+        start, end = n - j, n - i
+        original = text[start:end]
+        cost = log10(rank) + _LOG2
+        if original != folded[start:end]:
+            cost += _case_variations(original)
+            notes = ("reversed", "capitalisation")
+        else:
+            notes = ("reversed",)
+        found.append(_Match(start, end, cost, "dictionary", notes, rank))
     return found
 
 
@@ -387,7 +495,11 @@ def _repeat_matches(
     """
     found: list[_Match] = []
     n = len(folded)
+    if _ANY_REPEAT(folded) is None:
+        return found  # one search in C rules out every block length at once
     for block in range(1, min(_MAX_BLOCK, n // 2) + 1):  # a block must fit twice
+        if _REPEATED_BLOCK[block](folded) is None:
+            continue
         k = block
         while k < n:
             if folded[k] != folded[k - block]:
@@ -399,9 +511,145 @@ def _repeat_matches(
             repeats = (k - start) // block
             if repeats >= 2 and (block > 1 or repeats >= 3):  # noqa: PLR2004
                 unit = text[start : start + block]
-                base = _cover(block, _matches(unit, words, personal, reference, repeats=False))[0]
+                base, pieces = _cover(
+                    block, _matches(unit, words, personal, reference, repeats=False)
+                )
                 log10 = max(base, 1.0) + math.log10(repeats)
-                found.append(_Match(start, start + repeats * block, log10, "repeat"))
+                end = start + repeats * block
+                found.append(_Match(start, end, log10, "repeat", _codes(pieces)))
+    return found
+
+
+def _echo_matches(
+    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+) -> list[_Match]:
+    """A piece repeated after a short middle: ``Summer2024!Summer``, ``19900101 19900101``.
+
+    The attacker picks the piece, the middle and repeats the piece, so the
+    whole costs the piece's estimate, the middle's, and one choice more (a
+    second copy in other capitals or l33t costs its variations). Pieces are
+    compared with substitutions undone (``Passw0rd!Password``). Pieces longer
+    than ``_MAX_BLOCK`` repeated back to back (``Password2024!Password2024!``)
+    are found here too, unless the block search already has them. Work is
+    bounded: each position tries at most ``_ECHO_PARTNERS`` later occurrences
+    of its first three characters, and at most ``_MAX_ECHOES`` echoes, the
+    longest first, are priced.
+    """
+    n = len(folded)
+    if n < 2 * _MIN_ECHO:
+        return []
+    plain = folded.translate(_SUBSTITUTIONS)
+    if _ANY_ECHO(plain) is None:
+        return []  # no three characters occur twice without overlapping
+    at: dict[str, list[int]] = {}
+    for i in range(n - _MIN_ECHO + 1):
+        at.setdefault(plain[i : i + _MIN_ECHO], []).append(i)
+    echoes: list[tuple[int, int, int]] = []
+    for positions in at.values():
+        if len(positions) < 2:  # noqa: PLR2004
+            continue
+        for k, p in enumerate(positions):
+            partners = 0
+            for q in positions[k + 1 :]:
+                distance = q - p
+                if distance < _MIN_ECHO:
+                    continue
+                if distance > _MAX_ECHO + _MAX_MIDDLE or partners >= _ECHO_PARTNERS:
+                    break
+                partners += 1
+                if p > 0 and plain[p - 1] == plain[q - 1]:
+                    continue  # not the longest echo: the one a character earlier covers it
+                length = _MIN_ECHO
+                limit = min(distance, n - q, _MAX_ECHO)
+                while length < limit and plain[p + length] == plain[q + length]:
+                    length += 1
+                middle = distance - length
+                if middle > _MAX_MIDDLE or (middle == 0 and _periodic(plain[p : q + length])):
+                    continue  # too far apart, or a repeat the block search has
+                echoes.append((p, q, length))
+    echoes.sort(key=lambda echo: -echo[2])
+    costs: dict[str, tuple[float, list[_Match | None]]] = {}
+
+    def cost(piece: str) -> tuple[float, list[_Match | None]]:
+        known = costs.get(piece)
+        if known is None:
+            matches = _matches(piece, words, personal, reference, repeats=False)
+            known = costs[piece] = _cover(len(piece), matches)
+        return known
+
+    return [_echo(text, folded, echo, cost) for echo in echoes[:_MAX_ECHOES]]
+
+
+def _periodic(piece: str) -> bool:
+    """*piece* repeats a block of at most ``_MAX_BLOCK`` characters back to back."""
+    return any(piece[block:] == piece[:-block] for block in range(1, _MAX_BLOCK + 1))
+
+
+def _echo(
+    text: str,
+    folded: str,
+    where: tuple[int, int, int],
+    cost: Callable[[str], tuple[float, list[_Match | None]]],
+) -> _Match:
+    p, q, length = where
+    piece = text[p : p + length]
+    base, pieces = cost(piece)
+    log10 = max(base, 1.0) + _LOG2
+    if q > p + length:
+        log10 += cost(text[p + length : q])[0]
+    copy = text[q : q + length]
+    if copy != piece:
+        first, second = folded[p : p + length], folded[q : q + length]
+        if first != second:
+            log10 += _leet_variations(first, second)
+        elif copy != second:
+            log10 += _case_variations(copy)
+        else:
+            log10 += _LOG2  # the first copy was the capitalised one
+    return _Match(p, q + length, log10, "repeat", _codes(pieces))
+
+
+def _codes(pieces: list[_Match | None]) -> tuple[str, ...]:
+    """The feedback codes of a repeated piece's own patterns (``user_data`` in a repeat)."""
+    kinds = {"dictionary": "dictionary_word", "year": "date"}
+    return tuple(dict.fromkeys(kinds.get(p.kind, p.kind) for p in pieces if p is not None))
+
+
+def _decorated(text: str, dictionary: list[_Match]) -> list[_Match]:
+    """Dictionary words with one or two digits or symbols at either end (``Tr0ub4dor&3``).
+
+    Appending or prepending a character or two is the first rule a cracker
+    applies to every word, so the word and its decoration are one pattern,
+    priced at the word's guesses times ten per added character (brute
+    force's rate) and two for prepending, without the penalty of combining
+    two patterns.
+    """
+    found: list[_Match] = []
+    if text.isalpha():
+        return found
+    n = len(text)
+    # before[i]: non-letters ending just before i; after[j]: non-letters from j (at most 2).
+    before = [0] * (n + 1)
+    for i in range(1, n + 1):
+        if not text[i - 1].isalpha():
+            before[i] = min(before[i - 1] + 1, _MAX_DECORATION)
+    after = [0] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        if not text[j].isalpha():
+            after[j] = min(after[j + 1] + 1, _MAX_DECORATION)
+    for match in dictionary:
+        start, end = match.start, match.end
+        most_lead, most_trail = before[start], after[end]
+        if not (most_lead or most_trail):
+            continue
+        notes = (*match.notes, "decoration")
+        for lead in range(most_lead + 1):
+            for trail in range(most_trail + 1):
+                if lead or trail:
+                    log10 = match.log10 + _BRUTE_PER_CHAR * (lead + trail) + (_LOG2 if lead else 0)
+                    found.append(
+                        _Match(start - lead, end + trail, log10, "dictionary", notes, match.rank)
+                    )
     return found
 
 
@@ -538,12 +786,7 @@ def estimate(
     n = len(text)
     if n == 0:
         return Strength(score=0, guesses_log10=0.0, feedback=("too_short",), patterns=())
-    words = _dictionary_for(dictionary if dictionary is not None else COMMON_PASSWORDS)
-    personal = set(user_tokens(context_words))
-    if context is not None:
-        for tokens in context.user_token_sets().values():
-            personal |= tokens
-    total, pieces = _cover(n, _matches(text, words, personal, reference_year))
+    total, pieces = _cheapest_cover(text, context, context_words, dictionary, reference_year)
     score = sum(total >= bound for bound in _SCORE_BOUNDS)
     return Strength(
         score=score,
@@ -553,12 +796,48 @@ def estimate(
     )
 
 
+def _cheapest_cover(
+    text: str,
+    context: PasswordContext | None,
+    context_words: Iterable[str],
+    dictionary: Blocklist | None,
+    reference: int,
+) -> tuple[float, list[_Match | None]]:
+    words = _dictionary_for(dictionary if dictionary is not None else COMMON_PASSWORDS)
+    personal = set(user_tokens(context_words))
+    if context is not None:
+        for tokens in context.user_token_sets().values():
+            personal |= tokens
+    return _cover(len(text), _matches(text, words, personal, reference))
+
+
+def score(
+    text: str,
+    context: PasswordContext | None = None,
+    *,
+    context_words: Iterable[str] = (),
+    dictionary: Blocklist | None = None,
+    reference_year: int = REFERENCE_YEAR,
+) -> int:
+    """:func:`estimate`'s score of an NFKC-normalised *text*, without the explanation.
+
+    What :meth:`PasswordPolicy.check` needs: the same cover, but no patterns,
+    feedback or result object are built.
+    """
+    if not text:
+        return 0
+    total = _cheapest_cover(text, context, context_words, dictionary, reference_year)[0]
+    return sum(total >= bound for bound in _SCORE_BOUNDS)
+
+
 def _matches(
     text: str, words: _Dictionary, personal: set[str], reference: int, *, repeats: bool = True
 ) -> list[_Match]:
     folded = _fold(text)
+    dictionary = _dictionary_matches(text, folded, words)
     found = [
-        *_dictionary_matches(text, folded, words),
+        *dictionary,
+        *_decorated(text, dictionary),
         *_user_matches(text, folded, personal),
         *_sequence_matches(folded),
         *_walk_matches(folded),
@@ -566,6 +845,7 @@ def _matches(
     ]
     if repeats:
         found += _repeat_matches(text, folded, words, personal, reference)
+        found += _echo_matches(text, folded, words, personal, reference)
     return found
 
 
@@ -622,6 +902,9 @@ def _feedback(n: int, score: int, pieces: list[_Match | None]) -> tuple[str, ...
             codes.extend(piece.notes)
         elif piece.kind == "year":
             codes.append("date")
+        elif piece.kind == "repeat":
+            codes.append("repeat")
+            codes.extend(piece.notes)
         else:
             codes.append(piece.kind)
     if score <= 2:  # noqa: PLR2004 (zxcvbn's "too guessable")
