@@ -96,6 +96,21 @@ class TestSQLThrottleStore:
         one.update("k", lambda old: None)
         assert two.update("k", lambda old: old) is None
 
+    def test_unseen_key_is_deleted_and_reported(self, engine: sa.Engine, prefix: str) -> None:
+        """A store that never saw a key still deletes it, and reports a lock it did not write."""
+        one = SQLThrottleStore(engine, prefix=prefix)
+        policy = LockoutPolicy(
+            max_failures=1, window=timedelta(hours=1), duration=timedelta(hours=1)
+        )
+        LoginThrottle(policy, store=one).record_failure("user:a", now=START)
+        one.update("user:b", lambda old: ThrottleState((START,), None))
+        fresh = LoginThrottle(policy, store=SQLThrottleStore(engine, prefix=prefix))
+        assert fresh.record_success("user:a", now=START).locked
+        fresh.unlock("user:a")
+        SQLThrottleStore(engine, prefix=prefix).update("user:b", lambda old: None)
+        assert one.get("user:a") is None
+        assert one.get("user:b") is None
+
     def test_corrupt_row_is_a_store_error(self, engine: sa.Engine, prefix: str) -> None:
         """A row that is not a throttle state raises StoreError, never reads as 'no failures'."""
         store = SQLThrottleStore(engine, prefix=prefix)
