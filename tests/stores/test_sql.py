@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -19,12 +21,13 @@ from secpolicy.stores.sql import (
     COMPONENTS,
     SQLAnchorStore,
     SQLHoldStore,
+    SQLPolicyStore,
     SQLThrottleStore,
     create_anchor_writer_role,
     migrate,
     schema_version,
 )
-from tests.stores.conftest import START, make_anchor
+from tests.stores.conftest import START, make_anchor, sqlite_url
 
 
 class TestMigrate:
@@ -136,6 +139,56 @@ class TestSQLThrottleStore:
             store.get("k")
         with pytest.raises(StoreError):
             store.update("k", lambda old: None)
+
+
+def _stores(engine: sa.Engine, prefix: str) -> dict[str, Callable[[], object]]:
+    """One reading operation of each SQL store on *engine*."""
+    throttle = SQLThrottleStore(engine, prefix=prefix)
+    anchors = SQLAnchorStore(engine, prefix=prefix)
+    holds = SQLHoldStore(engine, prefix=prefix)
+    policy = SQLPolicyStore(engine, prefix=prefix)
+    return {
+        "throttle get": lambda: throttle.get("k"),
+        "throttle update": lambda: throttle.update("k", lambda old: None),
+        "anchors": anchors.log_ids,
+        "holds": lambda: holds.active(now=START),
+        "policy": lambda: policy.changes_since(0),
+    }
+
+
+class TestSQLiteFileGuard:
+    @pytest.mark.parametrize("how", ["replaced", "removed"])
+    def test_a_replaced_or_removed_file_is_a_store_error(
+        self, tmp_path: Path, prefix: str, how: str
+    ) -> None:
+        """Connections to a file that is no longer the store's refuse to read or write it."""
+        path = tmp_path / "store.db"
+        engine = sa.create_engine(sqlite_url(path))
+        operations = _stores(engine, prefix)
+        for operation in operations.values():
+            operation()  # every store works, and its pool holds open connections
+        if how == "replaced":
+            other = sa.create_engine(sqlite_url(tmp_path / "other.db"))
+            migrate(other, prefix=prefix)
+            other.dispose()
+            (tmp_path / "other.db").replace(path)
+        else:
+            path.unlink()
+        for operation in operations.values():
+            with pytest.raises(StoreError, match="replaced or removed"):
+                operation()
+
+        engine.dispose()
+
+    def test_in_memory_and_postgresql_are_not_checked(
+        self, pg_engine: sa.Engine, prefix: str
+    ) -> None:
+        """Databases without a file of their own work as before."""
+        memory = sa.create_engine("sqlite://")
+        for engine in (memory, pg_engine):
+            for operation in _stores(engine, prefix).values():
+                operation()
+        memory.dispose()
 
 
 class TestSQLAnchorStore:

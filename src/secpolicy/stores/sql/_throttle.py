@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from secpolicy._clock import to_utc
 from secpolicy.stores._codec import check_ttl, decode, encode, expiry
 from secpolicy.stores._errors import StoreError
-from secpolicy.stores.sql._schema import begin_write, micros, require_schema
+from secpolicy.stores.sql._schema import begin_write, check_file, micros, require_schema
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -89,6 +89,7 @@ class SQLThrottleStore:
         return cls(engine, prefix=prefix, ttl=max(policy.window, policy.duration))
 
     def _connect(self) -> Connection:
+        check_file(self.engine)
         return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def _read(self, conn: Connection, key: str, *, lock: bool = False) -> str:
@@ -154,6 +155,7 @@ class SQLThrottleStore:
                     old = current
             # Still losing the race: queue behind the others on the row lock
             # (PostgreSQL) or the write lock (SQLite) instead of spinning.
+            check_file(self.engine)
             with begin_write(self.engine) as conn:
                 for _ in range(_MAX_ATTEMPTS):
                     old = self._read(conn, key, lock=True)
