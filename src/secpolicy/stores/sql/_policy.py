@@ -350,9 +350,13 @@ class PolicyFollower:
                 self._wait_for_change(seconds)
             except Exception as exc:  # noqa: BLE001 (a lost listener is retried next turn)
                 self._close_listener()
-                self.last_error = exc
+                error = StoreError(
+                    f"lost the notification connection to the policy store: {type(exc).__name__}"
+                )
+                error.__cause__ = exc
+                self.last_error = error
                 if self._on_error is not None:
-                    self._on_error(exc)
+                    self._on_error(error)
                 self._stop.wait(seconds)
 
     def __repr__(self) -> str:
