@@ -194,7 +194,7 @@ class TestPolicyFollower:
         assert follower.wait(
             lambda: reader.check("alice", "accounts/1", "read"), timeout=PROPAGATION
         )
-        assert follower.last_error is None
+        assert follower.wait(lambda: follower.last_error is None, timeout=PROPAGATION)
         gone.dispose()
 
 

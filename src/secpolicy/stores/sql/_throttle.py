@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -11,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from secpolicy._clock import to_utc
-from secpolicy.stores._codec import check_ttl, decode, encode, expiry
+from secpolicy.stores._codec import SeenStates, check_ttl, decode, encode, expiry
 from secpolicy.stores._errors import StoreError
 from secpolicy.stores.sql._schema import begin_write, check_file, micros, require_schema
 
@@ -76,8 +74,7 @@ class SQLThrottleStore:
         self.ttl = check_ttl("SQLThrottleStore", ttl)
         self._t = require_schema(engine, "throttle", prefix, create=create_schema)
         self._table = self._t.throttle
-        self._seen: OrderedDict[str, str] = OrderedDict()
-        self._seen_lock = threading.Lock()
+        self._seen = SeenStates(_CACHE_SIZE)
         # Built once: each call only binds values (no statement to compile).
         self._statements = _Statements(engine, self._table)
 
@@ -140,17 +137,16 @@ class SQLThrottleStore:
             StoreError: The database could not be reached, or the key kept
                 changing.
         """
-        with self._seen_lock:
-            # A key not seen yet is assumed absent: if it exists, the write
-            # changes nothing and answers with (or is followed by) its state.
-            old = self._seen.get(key) or ""
+        # A key not seen yet is assumed absent: if it exists, the write
+        # changes nothing and answers with (or is followed by) its state.
+        old = self._seen.get(key)
         try:
             with self._connect() as conn:
                 for _ in range(_OPTIMISTIC_ATTEMPTS):
                     new = change(decode(old) if old else None)
                     current = self._try(conn, key, old, new)
                     if current is None:
-                        self._remember(key, "" if new is None else encode(new))
+                        self._seen.remember(key, "" if new is None else encode(new))
                         return new
                     old = current
             # Still losing the race: queue behind the others on the row lock
@@ -161,7 +157,7 @@ class SQLThrottleStore:
                     old = self._read(conn, key, lock=True)
                     new = change(decode(old) if old else None)
                     if self._try(conn, key, old, new) is None:
-                        self._remember(key, "" if new is None else encode(new))
+                        self._seen.remember(key, "" if new is None else encode(new))
                         return new
         except sa.exc.DBAPIError as exc:
             raise StoreError(
@@ -182,7 +178,7 @@ class SQLThrottleStore:
             raise StoreError(
                 f"cannot read throttle state from the database: {type(exc.orig).__name__}"
             ) from exc
-        self._remember(key, text)
+        self._seen.remember(key, text)
         return decode(text) if text else None
 
     def purge(self, *, now: datetime) -> int:
@@ -190,16 +186,8 @@ class SQLThrottleStore:
         with self._connect() as conn:
             idle = self._table.c.expires_at < micros(to_utc(now, name="now"))
             result = conn.execute(self._table.delete().where(idle))
-        with self._seen_lock:
-            self._seen.clear()
+        self._seen.clear()
         return int(result.rowcount)
-
-    def _remember(self, key: str, text: str) -> None:
-        with self._seen_lock:
-            self._seen[key] = text
-            self._seen.move_to_end(key)
-            while len(self._seen) > _CACHE_SIZE:
-                self._seen.popitem(last=False)
 
     def __repr__(self) -> str:
         return f"SQLThrottleStore(table={self._table.name!r}, ttl={self.ttl!r})"
