@@ -3,7 +3,7 @@
 :class:`AsyncLoginThrottle` makes the decisions :class:`LoginThrottle` makes
 (the pure functions of :mod:`secpolicy.password._throttle`), through a store
 whose ``update`` and ``get`` are coroutines, such as
-:class:`secpolicy.stores.redis.AsyncRedisThrottleStore`.
+``secpolicy.stores.redis.AsyncRedisThrottleStore``.
 """
 
 from __future__ import annotations
@@ -103,14 +103,14 @@ class AsyncLoginThrottle:
     functions: the same key canonicalisation (``user:Alice`` and
     ``user:alice`` share one count), the same lock and backoff, a lock
     reported once through *on_lock*. A store that cannot be reached raises
-    (:class:`secpolicy.stores.StoreError` for the shared stores): the throttle
+    (``secpolicy.stores.StoreError`` for the shared stores): the throttle
     never answers "not locked" for state it could not read.
 
     Args:
         policy: The lockout rules.
         store: An :class:`AsyncThrottleStore` (default: in memory, this
             process only), e.g.
-            :class:`~secpolicy.stores.redis.AsyncRedisThrottleStore`.
+            ``secpolicy.stores.redis.AsyncRedisThrottleStore``.
         on_lock: Called with ``(key, status)`` when a key becomes locked; a
             coroutine function is awaited.
 

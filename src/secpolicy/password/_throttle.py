@@ -245,7 +245,7 @@ class LoginThrottle:
     and ``user:alice`` share one count; ``on_lock`` receives that form.
 
     A store that cannot be reached raises (for the shared stores,
-    :class:`secpolicy.stores.StoreError`): the throttle never answers "not
+    ``secpolicy.stores.StoreError``): the throttle never answers "not
     locked" for state it could not read. :class:`AsyncLoginThrottle` is the
     same throttle for asyncio services.
 
