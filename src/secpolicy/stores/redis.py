@@ -67,7 +67,7 @@ _DEFAULT_PREFIX = "secpolicy:throttle:"
 
 #: What one compare-and-set asks the server: the arguments of the script.
 _Request = list[str]
-C = TypeVar("C", "_redis.Redis", "_redis_asyncio.Redis")
+_Client = TypeVar("_Client", "_redis.Redis", "_redis_asyncio.Redis")
 
 
 @attrs.frozen
@@ -104,7 +104,7 @@ def _check_prefix(prefix: object) -> str:
     return prefix
 
 
-class _Base(Generic[C]):
+class _Base(Generic[_Client]):
     """Everything of a Redis throttle store but the client calls, written once.
 
     The sync and async stores differ only in how they send a request: each
@@ -114,16 +114,18 @@ class _Base(Generic[C]):
     """
 
     def __init__(
-        self, client: C, *, prefix: str = _DEFAULT_PREFIX, ttl: timedelta = _DEFAULT_TTL
+        self, client: _Client, *, prefix: str = _DEFAULT_PREFIX, ttl: timedelta = _DEFAULT_TTL
     ) -> None:
         self.prefix = _check_prefix(prefix)
         self.ttl = check_ttl("RedisThrottleStore", ttl)
-        self.client: C = client
+        self.client: _Client = client
         self._cas: Any = client.register_script(_CAS)
         self._seen = SeenStates(_CACHE_SIZE)
 
     @classmethod
-    def for_policy(cls, client: C, policy: LockoutPolicy, *, prefix: str = _DEFAULT_PREFIX) -> Self:
+    def for_policy(
+        cls, client: _Client, policy: LockoutPolicy, *, prefix: str = _DEFAULT_PREFIX
+    ) -> Self:
         """A store whose keys live as long as *policy* needs them.
 
         .. versionadded:: 0.2
