@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import secpolicy.stores.sql._throttle as sql_throttle
 from secpolicy.exceptions import AuditWriteError, PolicyConfigError
 from secpolicy.password import LockoutPolicy, LoginThrottle, ThrottleState
 from secpolicy.retention import LegalHold, Period, RetentionRecord, RetentionRule, RetentionSchedule
@@ -113,6 +114,51 @@ class TestSQLThrottleStore:
         SQLThrottleStore(engine, prefix=prefix).update("user:b", lambda old: None)
         assert one.get("user:a") is None
         assert one.get("user:b") is None
+
+    @pytest.mark.parametrize("key", ["user:" + "a" * 600, "user:nul\x00byte", "sha256:" + "0" * 64])
+    def test_any_key_is_counted(self, engine: sa.Engine, prefix: str, key: str) -> None:
+        """Keys the column cannot hold lock like any other, in a row of their own."""
+        policy = LockoutPolicy(
+            max_failures=2, window=timedelta(hours=1), duration=timedelta(hours=1)
+        )
+        store = SQLThrottleStore(engine, prefix=prefix)
+        throttle = LoginThrottle(policy, store=store)
+        throttle.record_failure(key, now=START)
+        assert throttle.record_failure(key, now=START).locked
+        fresh = LoginThrottle(policy, store=SQLThrottleStore(engine, prefix=prefix))
+        assert fresh.status(key, now=START).locked
+        assert not fresh.status("user:other", now=START).locked
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql(f"SELECT count(*) FROM {prefix}throttle").scalar() == 1
+
+    def test_lost_races_queue_on_the_lock(
+        self, engine: sa.Engine, prefix: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A writer that keeps losing the race takes the lock; one that never settles gives up."""
+        monkeypatch.setattr(sql_throttle, "_OPTIMISTIC_ATTEMPTS", 2)
+        store = SQLThrottleStore(engine, prefix=prefix)
+        rival = SQLThrottleStore(engine, prefix=prefix)
+        calls = 0
+
+        def add(old: ThrottleState | None) -> ThrottleState:
+            return ThrottleState((*(old.failures if old else ()), START), None)
+
+        def change(old: ThrottleState | None) -> ThrottleState:
+            nonlocal calls
+            calls += 1
+            if calls <= 2:  # another writer gets in before each optimistic attempt
+                rival.update("k", add)
+            return add(old)
+
+        state = store.update("k", change)
+        assert state is not None
+        assert len(state.failures) == 3
+        assert calls == 3
+        monkeypatch.setattr(sql_throttle, "_MAX_ATTEMPTS", 0)
+        calls = 0
+        with pytest.raises(StoreError, match="gave up"):
+            store.update("k", change)
+        assert "SQLThrottleStore(table=" in repr(store)
 
     def test_corrupt_row_is_a_store_error(self, engine: sa.Engine, prefix: str) -> None:
         """A row that is not a throttle state raises StoreError, never reads as 'no failures'."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
     from secpolicy.password import LockoutPolicy, ThrottleState
 
 __all__ = ["SQLThrottleStore"]
+
+#: Keys longer than this (the column holds 512 characters), containing NUL
+#: (PostgreSQL text cannot) or looking like a digest are stored by their SHA-256.
+_LONGEST_KEY = 256
+_HASHED = "sha256:"
 
 #: Compare-and-set attempts before a writer queues on the lock instead.
 _OPTIMISTIC_ATTEMPTS = 100
@@ -137,6 +143,7 @@ class SQLThrottleStore:
             StoreError: The database could not be reached, or the key kept
                 changing.
         """
+        key = _row_key(key)
         # A key not seen yet is assumed absent: if it exists, the write
         # changes nothing and answers with (or is followed by) its state.
         old = self._seen.get(key)
@@ -171,6 +178,7 @@ class SQLThrottleStore:
         Raises:
             StoreError: The database could not be reached.
         """
+        key = _row_key(key)
         try:
             with self._connect() as conn:
                 text = self._read(conn, key)
@@ -235,6 +243,18 @@ def _or_current(table: sa.Table, write: sa.Insert | sa.Update | sa.Delete) -> sa
         table.c.key == sa.bindparam("k"), ~sa.exists(sa.select(done.c.state))
     )
     return sa.select(sa.literal(1), done.c.state).union_all(current)
+
+
+def _row_key(key: str) -> str:
+    """The primary key of *key*'s row: *key* itself, or its digest if the column cannot hold it.
+
+    A key the column refused would make every failure an error while reads
+    still answered "no failures": unlimited attempts. Keys that already look
+    like a digest are digested too, so no key can share another's row.
+    """
+    if len(key) <= _LONGEST_KEY and "\x00" not in key and not key.startswith(_HASHED):
+        return key
+    return _HASHED + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _expires(last: datetime | None, keep: timedelta) -> int:
