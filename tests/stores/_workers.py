@@ -54,7 +54,19 @@ def open_store(target: Target) -> tuple[ThrottleStore, Callable[[], None]]:
     # SQLite writers queue on one file lock: wait for it as long as a test may run.
     options = {"connect_args": {"timeout": 120}} if target.kind == "sqlite" else {}
     engine = sa.create_engine(target.url, **options)
+    if target.kind == "sqlite":
+        sa.event.listen(engine, "connect", _no_fsync)
     return SQLThrottleStore(engine, prefix=target.prefix), engine.dispose
+
+
+def _no_fsync(dbapi_connection: Any, _record: object) -> None:
+    """Commit without fsync, as the test PostgreSQL server runs (``fsync=off``).
+
+    The race tests check the compare-and-set, not durability; an fsync per
+    commit (SQLite's default) made them measure the shared disk instead,
+    twenty times slower when other work keeps it busy.
+    """
+    dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 def counter(state: ThrottleState | None) -> int:
@@ -93,3 +105,57 @@ def hammer_counter(job: tuple[Target, int], barrier: Barrier, out: Any) -> None:
         store.update("counter", increment)
     out.put(ops)
     close()
+
+
+#: The staleness bound of the attached instance, and how far its clock is moved past it.
+MAX_STALENESS = timedelta(seconds=5)
+#: Bound on waiting for a follower event in a child (an external condition).
+EVENT_TIMEOUT = 30.0
+
+
+def attached_instance(job: tuple[str, str], commands: Any, out: Any) -> None:
+    """Instance B: an engine attached to a SQL policy store, following it.
+
+    *job* is (url, prefix). B reports that alice may read; after the
+    parent's ``"broken"`` it waits for its follower to fail, moves its own
+    clock past the staleness bound and reports its decision; after
+    ``"restored"`` it reports whether the follower brought it back.
+    """
+    import sqlalchemy as sa
+
+    from secpolicy._clock import FrozenClock
+    from secpolicy.rbac import RBAC
+    from secpolicy.stores.sql import SQLPolicyStore
+
+    url, prefix = job
+    engine = sa.create_engine(url, pool_pre_ping=True)
+    clock = FrozenClock(START)
+    store = SQLPolicyStore(engine, prefix=prefix, create_schema=False)
+    rbac = RBAC.from_store(store, clock=clock, max_staleness=MAX_STALENESS)
+    follower = store.follow(rbac, interval=timedelta(milliseconds=50))
+    try:
+        follower.wait(lambda: follower.refreshes > 0, timeout=EVENT_TIMEOUT)
+        out.put(("ready", rbac.check("alice", "accounts/1", "read")))
+        commands.get(timeout=BARRIER_TIMEOUT)  # the store has become unreachable
+        failed = follower.wait(lambda: follower.last_error is not None, timeout=EVENT_TIMEOUT)
+        within = rbac.decide("alice", "accounts/1", "read")  # still inside the bound
+        clock.advance(MAX_STALENESS + timedelta(seconds=1))
+        decision = rbac.decide("alice", "accounts/1", "read")
+        out.put(
+            (
+                "broken",
+                failed,
+                repr(follower.last_error),
+                within.allowed,
+                decision.allowed,
+                decision.reason,
+            )
+        )
+        if commands.get(timeout=BARRIER_TIMEOUT) == "restored":
+            back = follower.wait(
+                lambda: rbac.check("alice", "accounts/1", "read"), timeout=EVENT_TIMEOUT
+            )
+            out.put(("restored", back))
+    finally:
+        follower.stop()
+        engine.dispose()

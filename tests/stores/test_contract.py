@@ -155,6 +155,54 @@ class TestThrottleStoreContract:
         assert _counter(throttle_store.get("counter")) == 8 * per_thread
 
 
+@pytest.fixture(params=["redis", "sqlite", "postgresql"])
+def store_pair(request: pytest.FixtureRequest, prefix: str) -> tuple[ThrottleStore, ThrottleStore]:
+    """Two instances of each shared store on the same state, as two replicas hold them."""
+    if request.param == "redis":
+        client: redis.Redis = request.getfixturevalue("redis_client")
+        return (
+            RedisThrottleStore.for_policy(client, POLICY, prefix=f"{prefix}:"),
+            RedisThrottleStore.for_policy(client, POLICY, prefix=f"{prefix}:"),
+        )
+    engine: sa.Engine = request.getfixturevalue(
+        "sqlite_engine" if request.param == "sqlite" else "pg_engine"
+    )
+    return (
+        SQLThrottleStore.for_policy(engine, POLICY, prefix=prefix),
+        SQLThrottleStore.for_policy(engine, POLICY, prefix=prefix),
+    )
+
+
+class TestSharedThrottle:
+    def test_lock_is_reported_once_across_instances(
+        self, store_pair: tuple[ThrottleStore, ThrottleStore]
+    ) -> None:
+        """An instance whose stale view first computed the lock does not report it again."""
+        locks: list[str] = []
+        one, two = (
+            LoginThrottle(POLICY, store=store, on_lock=lambda key, _: locks.append(key))
+            for store in store_pair
+        )
+        one.record_failure("user:a", now=START)
+        one.record_failure("user:a", now=START + timedelta(seconds=1))
+        assert two.record_failure("user:a", now=START + timedelta(seconds=2)).locked
+        assert one.record_failure("user:a", now=START + timedelta(seconds=3)).locked
+        assert locks == ["user:a"]
+
+    def test_other_instance_clears_and_unlocks(
+        self, store_pair: tuple[ThrottleStore, ThrottleStore]
+    ) -> None:
+        """A success or an unlock through an instance that never saw the key takes effect."""
+        one, two = (LoginThrottle(POLICY, store=store) for store in store_pair)
+        one.record_failure("user:a", now=START)
+        two.record_success("user:a", now=START + timedelta(seconds=1))
+        assert one.status("user:a", now=START + timedelta(seconds=2)).failures == 0
+        for i in range(POLICY.max_failures):
+            one.record_failure("user:b", now=START + timedelta(seconds=i))
+        two.unlock("user:b")
+        assert not one.status("user:b", now=START + timedelta(seconds=5)).locked
+
+
 class TestAnchorStoreContract:
     def test_is_an_anchor_store(self, anchor_store: AnchorStore) -> None:
         """Every store satisfies the AnchorStore protocol."""

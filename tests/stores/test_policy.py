@@ -194,7 +194,7 @@ class TestPolicyFollower:
         assert follower.wait(
             lambda: reader.check("alice", "accounts/1", "read"), timeout=PROPAGATION
         )
-        assert follower.last_error is None
+        assert follower.wait(lambda: follower.last_error is None, timeout=PROPAGATION)
         gone.dispose()
 
 
@@ -207,6 +207,30 @@ def _remove_user(job: tuple[str, str], barrier: Any, out: Any) -> None:
     rbac.remove_user("alice", by="hr")
     out.put(rbac.state.version)
     engine.dispose()
+
+
+class _InstanceB:
+    """Process B, an attached instance of the service, driven through two queues."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.commands, self.out = ctx.Queue(), ctx.Queue()
+        self.process = ctx.Process(
+            target=_workers.attached_instance, args=((url, prefix), self.commands, self.out)
+        )
+        self.process.start()
+
+    def tell(self, command: str) -> None:
+        self.commands.put(command)
+
+    def report(self, kind: str) -> tuple[Any, ...]:
+        found: tuple[Any, ...] = self.out.get(timeout=120)
+        assert found[0] == kind
+        return found[1:]
+
+    def finish(self) -> None:
+        self.process.join(120)
+        assert self.process.exitcode == 0
 
 
 class TestAcrossProcesses:
@@ -237,45 +261,78 @@ class TestAcrossProcesses:
         )
         assert reader.state.version == version
 
-    def test_killed_connection_fails_closed(
-        self, pg_engine: sa.Engine, postgres_url: str, prefix: str, follower_factory: Any
+    @pytest.mark.parametrize("how", ["replaced", "removed"])
+    def test_unreachable_sqlite_store_fails_closed_in_another_process(
+        self, tmp_path: Path, prefix: str, how: str
     ) -> None:
-        """Killing B's connections to PostgreSQL makes B deny after the staleness bound.
+        """B's SQLite file is replaced or removed: B denies after the staleness bound, says why.
 
-        B's role is locked out and its backends terminated; time passes on
-        B's clock. Waits on follower events with bounded deadlines.
+        B runs in its own process on its own clock; waits are on B's follower
+        events and on B's reports, each with a bounded deadline.
+        """
+        path = tmp_path / "policy.db"
+        engine = sa.create_engine(f"sqlite:///{path}")
+        _policy(SQLPolicyStore(engine, prefix=prefix))
+        engine.dispose()
+        b = _InstanceB(f"sqlite:///{path}", prefix)
+        assert b.report("ready") == (True,)
+        if how == "replaced":  # e.g. a restore copies another database over the file
+            other = sa.create_engine(f"sqlite:///{tmp_path / 'other.db'}")
+            SQLPolicyStore(other, prefix=prefix)
+            other.dispose()
+            (tmp_path / "other.db").replace(path)
+        else:
+            path.unlink()
+        b.tell("broken")
+        failed, error, within, allowed, reason = b.report("broken")
+        b.tell("stop")
+        b.finish()
+        assert failed
+        assert "StoreError" in error
+        assert within  # inside the bound B still answers from its last good state
+        assert not allowed
+        assert "fail closed" in reason
+
+    def test_terminated_backend_fails_closed_in_another_process(
+        self, pg_engine: sa.Engine, postgres_url: str, prefix: str
+    ) -> None:
+        """B's PostgreSQL backends are terminated and its role locked out: B denies, then recovers.
+
+        B runs in its own process on its own clock; waits are on B's follower
+        events and on B's reports, each with a bounded deadline.
         """
         role = f"{prefix}svc"
         with pg_engine.begin() as conn:
             conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD 'pw'")
-        store = SQLPolicyStore(pg_engine, prefix=prefix)
-        _policy(store)
+        _policy(SQLPolicyStore(pg_engine, prefix=prefix))
         with pg_engine.begin() as conn:
             for table in ("policy_changes", "policy_snapshots", "schema_version"):
                 conn.exec_driver_sql(f"GRANT SELECT, INSERT ON {prefix}{table} TO {role}")
-        b_engine = sa.create_engine(
-            sa.make_url(postgres_url).set(username=role, password="pw"), pool_pre_ping=True
-        )
-        clock = FrozenClock(START)
-        b_store = SQLPolicyStore(b_engine, prefix=prefix, create_schema=False)
-        reader = RBAC.from_store(b_store, clock=clock, max_staleness=timedelta(seconds=5))
-        follower = follower_factory(b_store, reader)
-        assert follower.wait(lambda: follower.refreshes > 0, timeout=PROPAGATION)
-        with pg_engine.begin() as conn:
-            conn.exec_driver_sql(f"ALTER ROLE {role} NOLOGIN")
-            conn.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :r"
-                ),
-                {"r": role},
-            )
-        assert follower.wait(lambda: follower.last_error is not None, timeout=10)
-        clock.advance(timedelta(seconds=6))
-        decision = reader.decide("alice", "accounts/1", "read")
-        assert not decision.allowed
-        assert "fail closed" in decision.reason
-        with pg_engine.begin() as conn:
-            conn.exec_driver_sql(f"ALTER ROLE {role} LOGIN")
-        assert follower.wait(lambda: reader.check("alice", "accounts/1", "read"), timeout=10)
-        follower.stop()
-        b_engine.dispose()
+        url = sa.make_url(postgres_url).set(username=role, password="pw")
+        b = _InstanceB(url.render_as_string(hide_password=False), prefix)
+        try:
+            assert b.report("ready") == (True,)
+            with pg_engine.begin() as conn:
+                conn.exec_driver_sql(f"ALTER ROLE {role} NOLOGIN")
+                killed = conn.execute(
+                    sa.text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE usename = :r"
+                    ),
+                    {"r": role},
+                ).scalar()
+            assert killed
+            b.tell("broken")
+            failed, error, within, allowed, reason = b.report("broken")
+            assert failed
+            assert "StoreError" in error
+            assert within
+            assert not allowed
+            assert "fail closed" in reason
+            with pg_engine.begin() as conn:
+                conn.exec_driver_sql(f"ALTER ROLE {role} LOGIN")
+            b.tell("restored")
+            assert b.report("restored") == (True,)
+        finally:
+            b.tell("stop")
+            b.finish()

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 import redis
 import redis.asyncio
+from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -22,6 +23,7 @@ from tests.stores.conftest import START
 
 #: Fail at once on an unreachable server instead of retrying with backoff.
 NO_RETRY = Retry(NoBackoff(), 0)
+NO_ASYNC_RETRY = AsyncRetry(NoBackoff(), 0)
 POLICY = LockoutPolicy(max_failures=3, window=timedelta(minutes=15), duration=timedelta(hours=2))
 
 
@@ -195,7 +197,7 @@ class TestAsyncRedisThrottleStore:
 
         async def run() -> None:
             dead = redis.asyncio.Redis(
-                host="127.0.0.1", port=1, socket_connect_timeout=1, retry=NO_RETRY
+                host="127.0.0.1", port=1, socket_connect_timeout=1, retry=NO_ASYNC_RETRY
             )
             with pytest.raises(StoreError):
                 await AsyncRedisThrottleStore(dead).get("k")

@@ -6,11 +6,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+import secpolicy.stores.sql._throttle as sql_throttle
 from secpolicy.exceptions import AuditWriteError, PolicyConfigError
 from secpolicy.password import LockoutPolicy, LoginThrottle, ThrottleState
 from secpolicy.retention import LegalHold, Period, RetentionRecord, RetentionRule, RetentionSchedule
@@ -19,12 +22,13 @@ from secpolicy.stores.sql import (
     COMPONENTS,
     SQLAnchorStore,
     SQLHoldStore,
+    SQLPolicyStore,
     SQLThrottleStore,
     create_anchor_writer_role,
     migrate,
     schema_version,
 )
-from tests.stores.conftest import START, make_anchor
+from tests.stores.conftest import START, make_anchor, sqlite_url
 
 
 class TestMigrate:
@@ -96,6 +100,66 @@ class TestSQLThrottleStore:
         one.update("k", lambda old: None)
         assert two.update("k", lambda old: old) is None
 
+    def test_unseen_key_is_deleted_and_reported(self, engine: sa.Engine, prefix: str) -> None:
+        """A store that never saw a key still deletes it, and reports a lock it did not write."""
+        one = SQLThrottleStore(engine, prefix=prefix)
+        policy = LockoutPolicy(
+            max_failures=1, window=timedelta(hours=1), duration=timedelta(hours=1)
+        )
+        LoginThrottle(policy, store=one).record_failure("user:a", now=START)
+        one.update("user:b", lambda old: ThrottleState((START,), None))
+        fresh = LoginThrottle(policy, store=SQLThrottleStore(engine, prefix=prefix))
+        assert fresh.record_success("user:a", now=START).locked
+        fresh.unlock("user:a")
+        SQLThrottleStore(engine, prefix=prefix).update("user:b", lambda old: None)
+        assert one.get("user:a") is None
+        assert one.get("user:b") is None
+
+    @pytest.mark.parametrize("key", ["user:" + "a" * 600, "user:nul\x00byte", "sha256:" + "0" * 64])
+    def test_any_key_is_counted(self, engine: sa.Engine, prefix: str, key: str) -> None:
+        """Keys the column cannot hold lock like any other, in a row of their own."""
+        policy = LockoutPolicy(
+            max_failures=2, window=timedelta(hours=1), duration=timedelta(hours=1)
+        )
+        store = SQLThrottleStore(engine, prefix=prefix)
+        throttle = LoginThrottle(policy, store=store)
+        throttle.record_failure(key, now=START)
+        assert throttle.record_failure(key, now=START).locked
+        fresh = LoginThrottle(policy, store=SQLThrottleStore(engine, prefix=prefix))
+        assert fresh.status(key, now=START).locked
+        assert not fresh.status("user:other", now=START).locked
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql(f"SELECT count(*) FROM {prefix}throttle").scalar() == 1
+
+    def test_lost_races_queue_on_the_lock(
+        self, engine: sa.Engine, prefix: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A writer that keeps losing the race takes the lock; one that never settles gives up."""
+        monkeypatch.setattr(sql_throttle, "_OPTIMISTIC_ATTEMPTS", 2)
+        store = SQLThrottleStore(engine, prefix=prefix)
+        rival = SQLThrottleStore(engine, prefix=prefix)
+        calls = 0
+
+        def add(old: ThrottleState | None) -> ThrottleState:
+            return ThrottleState((*(old.failures if old else ()), START), None)
+
+        def change(old: ThrottleState | None) -> ThrottleState:
+            nonlocal calls
+            calls += 1
+            if calls <= 2:  # another writer gets in before each optimistic attempt
+                rival.update("k", add)
+            return add(old)
+
+        state = store.update("k", change)
+        assert state is not None
+        assert len(state.failures) == 3
+        assert calls == 3
+        monkeypatch.setattr(sql_throttle, "_MAX_ATTEMPTS", 0)
+        calls = 0
+        with pytest.raises(StoreError, match="gave up"):
+            store.update("k", change)
+        assert "SQLThrottleStore(table=" in repr(store)
+
     def test_corrupt_row_is_a_store_error(self, engine: sa.Engine, prefix: str) -> None:
         """A row that is not a throttle state raises StoreError, never reads as 'no failures'."""
         store = SQLThrottleStore(engine, prefix=prefix)
@@ -121,6 +185,56 @@ class TestSQLThrottleStore:
             store.get("k")
         with pytest.raises(StoreError):
             store.update("k", lambda old: None)
+
+
+def _stores(engine: sa.Engine, prefix: str) -> dict[str, Callable[[], object]]:
+    """One reading operation of each SQL store on *engine*."""
+    throttle = SQLThrottleStore(engine, prefix=prefix)
+    anchors = SQLAnchorStore(engine, prefix=prefix)
+    holds = SQLHoldStore(engine, prefix=prefix)
+    policy = SQLPolicyStore(engine, prefix=prefix)
+    return {
+        "throttle get": lambda: throttle.get("k"),
+        "throttle update": lambda: throttle.update("k", lambda old: None),
+        "anchors": anchors.log_ids,
+        "holds": lambda: holds.active(now=START),
+        "policy": lambda: policy.changes_since(0),
+    }
+
+
+class TestSQLiteFileGuard:
+    @pytest.mark.parametrize("how", ["replaced", "removed"])
+    def test_a_replaced_or_removed_file_is_a_store_error(
+        self, tmp_path: Path, prefix: str, how: str
+    ) -> None:
+        """Connections to a file that is no longer the store's refuse to read or write it."""
+        path = tmp_path / "store.db"
+        engine = sa.create_engine(sqlite_url(path))
+        operations = _stores(engine, prefix)
+        for operation in operations.values():
+            operation()  # every store works, and its pool holds open connections
+        if how == "replaced":
+            other = sa.create_engine(sqlite_url(tmp_path / "other.db"))
+            migrate(other, prefix=prefix)
+            other.dispose()
+            (tmp_path / "other.db").replace(path)
+        else:
+            path.unlink()
+        for operation in operations.values():
+            with pytest.raises(StoreError, match="replaced or removed"):
+                operation()
+
+        engine.dispose()
+
+    def test_in_memory_and_postgresql_are_not_checked(
+        self, pg_engine: sa.Engine, prefix: str
+    ) -> None:
+        """Databases without a file of their own work as before."""
+        memory = sa.create_engine("sqlite://")
+        for engine in (memory, pg_engine):
+            for operation in _stores(engine, prefix).values():
+                operation()
+        memory.dispose()
 
 
 class TestSQLAnchorStore:

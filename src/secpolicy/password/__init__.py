@@ -7,7 +7,8 @@
 - :mod:`secpolicy.password.profiles` holds policies for NIST SP 800-63B-4,
   OWASP ASVS 5.0, PCI DSS v4.0.1 and GB/T 22239-2019 level 3, with citations.
 - :class:`PasswordHasher` hashes with argon2id (RFC 9106 parameters).
-- :class:`LoginThrottle` locks accounts after consecutive failures.
+- :class:`LoginThrottle` locks accounts after consecutive failures
+  (:class:`AsyncLoginThrottle` for asyncio services).
 - :class:`SessionPolicy` enforces a policy's idle timeout and second factor
   on login sessions.
 - :func:`estimate` gives a 0-4 strength score with guesses and feedback;
@@ -19,6 +20,11 @@ from __future__ import annotations
 
 from secpolicy.exceptions import PasswordPolicyError
 from secpolicy.password import profiles
+from secpolicy.password._async_throttle import (
+    AsyncLoginThrottle,
+    AsyncMemoryThrottleStore,
+    AsyncThrottleStore,
+)
 from secpolicy.password._breach import (
     AsyncBreachChecker,
     AsyncOnlineBreachChecker,
@@ -64,7 +70,10 @@ __all__ = [
     "RFC_9106_HIGH_MEMORY",
     "RFC_9106_LOW_MEMORY",
     "AsyncBreachChecker",
+    "AsyncLoginThrottle",
+    "AsyncMemoryThrottleStore",
     "AsyncOnlineBreachChecker",
+    "AsyncThrottleStore",
     "Blocklist",
     "BreachChecker",
     "Locale",

@@ -160,6 +160,80 @@ def _canonical_key(key: str) -> str:
     return key.strip().casefold()
 
 
+# -- the decisions, as pure functions of (policy, stored state, now) -----------------
+# LoginThrottle and AsyncLoginThrottle differ only in how they reach the store.
+
+
+def _recent(
+    policy: LockoutPolicy, state: ThrottleState | None, now: datetime
+) -> tuple[datetime, ...]:
+    """The failures of *state* still inside the policy's window at *now*."""
+    if state is None:
+        return ()
+    start = now - policy.window
+    return tuple(t for t in state.failures if t > start)
+
+
+def lock_status(policy: LockoutPolicy, state: ThrottleState | None, now: datetime) -> LockStatus:
+    """Whether a key with *state* may try at *now*."""
+    recent = _recent(policy, state, now)
+    locked_until = state.locked_until if state is not None else None
+    if locked_until is not None and now < locked_until:
+        return LockStatus(locked=True, locked_until=locked_until, failures=len(recent))
+    retry = None
+    if policy.backoff is not None and recent:
+        delay = min(policy.backoff * 2 ** (len(recent) - 1), policy.max_backoff)
+        if now < recent[-1] + delay:
+            retry = recent[-1] + delay
+    return LockStatus(locked=False, locked_until=None, failures=len(recent), retry_after=retry)
+
+
+def after_failure(
+    policy: LockoutPolicy, old: ThrottleState | None, now: datetime
+) -> tuple[ThrottleState, bool]:
+    """The state after a failure at *now*, and whether that failure set a new lock."""
+    if old is not None and old.locked_until is not None and now < old.locked_until:
+        return old, False  # already locked: the lock's end does not move
+    failures = (*_recent(policy, old, now), now)
+    forget = now + policy.window
+    if len(failures) >= policy.max_failures:
+        until = now + policy.duration
+        return ThrottleState(failures, until, max(forget, until)), True
+    return ThrottleState(failures, None, forget), False
+
+
+def after_success(old: ThrottleState | None, now: datetime) -> ThrottleState | None:
+    """The state after a success at *now*: cleared, unless a lock is in force."""
+    if old is not None and old.locked_until is not None and now < old.locked_until:
+        return old
+    return None
+
+
+class FailureChange:
+    """The change a failure makes, for a store's ``update``; remembers if it set a lock.
+
+    A store may call it more than once (a writer that lost a race
+    recomputes from the current state); only the last call's result is
+    stored, so only the last call says whether this failure set the lock,
+    and the lock is reported once across all instances.
+    """
+
+    __slots__ = ("newly_locked", "now", "policy")
+
+    def __init__(self, policy: LockoutPolicy, now: datetime) -> None:
+        self.policy = policy
+        self.now = now
+        self.newly_locked = False
+
+    def __call__(self, old: ThrottleState | None) -> ThrottleState:
+        new, self.newly_locked = after_failure(self.policy, old, self.now)
+        return new
+
+
+def forget(_old: ThrottleState | None) -> None:
+    """The change of an administrator's unlock: forget everything."""
+
+
 class LoginThrottle:
     """Counts consecutive failed logins per key and locks after the policy's limit.
 
@@ -170,11 +244,17 @@ class LoginThrottle:
     of invisible characters, trimming and case folding, so ``user:Alice``
     and ``user:alice`` share one count; ``on_lock`` receives that form.
 
+    A store that cannot be reached raises (for the shared stores,
+    ``secpolicy.stores.StoreError``): the throttle never answers "not
+    locked" for state it could not read. :class:`AsyncLoginThrottle` is the
+    same throttle for asyncio services.
+
     Args:
         policy: The lockout rules.
         store: Where state lives (default: in memory, this process only).
         on_lock: Called with ``(key, status)`` when a key becomes locked, to
             notify the user (the rulebooks require it) and alert security.
+            Called once per lock, by the instance whose failure set it.
     """
 
     __slots__ = ("_on_lock", "policy", "store")
@@ -190,63 +270,28 @@ class LoginThrottle:
         self.store: ThrottleStore = store if store is not None else MemoryThrottleStore()
         self._on_lock = on_lock
 
-    def _recent(self, state: ThrottleState | None, now: datetime) -> tuple[datetime, ...]:
-        if state is None:
-            return ()
-        start = now - self.policy.window
-        return tuple(t for t in state.failures if t > start)
-
-    def _status(self, state: ThrottleState | None, now: datetime) -> LockStatus:
-        recent = self._recent(state, now)
-        locked_until = state.locked_until if state is not None else None
-        if locked_until is not None and now < locked_until:
-            return LockStatus(locked=True, locked_until=locked_until, failures=len(recent))
-        retry = None
-        if self.policy.backoff is not None and recent:
-            delay = min(self.policy.backoff * 2 ** (len(recent) - 1), self.policy.max_backoff)
-            if now < recent[-1] + delay:
-                retry = recent[-1] + delay
-        return LockStatus(locked=False, locked_until=None, failures=len(recent), retry_after=retry)
-
     def status(self, key: str, *, now: datetime) -> LockStatus:
         """Whether *key* may try now; reading changes nothing."""
-        return self._status(self.store.get(_canonical_key(key)), to_utc(now, name="now"))
+        return lock_status(
+            self.policy, self.store.get(_canonical_key(key)), to_utc(now, name="now")
+        )
 
     def record_failure(self, key: str, *, now: datetime) -> LockStatus:
         """Count a failed login for *key*; lock it when the limit is reached."""
         now = to_utc(now, name="now")
         key = _canonical_key(key)
-        newly_locked = False
-
-        def change(old: ThrottleState | None) -> ThrottleState:
-            nonlocal newly_locked
-            if old is not None and old.locked_until is not None and now < old.locked_until:
-                return old  # already locked: the lock's end does not move
-            failures = (*self._recent(old, now), now)
-            forget = now + self.policy.window
-            if len(failures) >= self.policy.max_failures:
-                newly_locked = True
-                until = now + self.policy.duration
-                return ThrottleState(failures, until, max(forget, until))
-            return ThrottleState(failures, None, forget)
-
-        state = self.store.update(key, change)
-        status = self._status(state, now)
-        if newly_locked and self._on_lock is not None:
+        change = FailureChange(self.policy, now)
+        status = lock_status(self.policy, self.store.update(key, change), now)
+        if change.newly_locked and self._on_lock is not None:
             self._on_lock(key, status)
         return status
 
     def record_success(self, key: str, *, now: datetime) -> LockStatus:
         """Clear *key*'s failures after a successful login (a lock stays in force)."""
         now = to_utc(now, name="now")
-
-        def change(old: ThrottleState | None) -> ThrottleState | None:
-            if old is not None and old.locked_until is not None and now < old.locked_until:
-                return old
-            return None
-
-        return self._status(self.store.update(_canonical_key(key), change), now)
+        state = self.store.update(_canonical_key(key), lambda old: after_success(old, now))
+        return lock_status(self.policy, state, now)
 
     def unlock(self, key: str) -> None:
         """Lift a lock and forget the failures (an administrator's action)."""
-        self.store.update(_canonical_key(key), lambda _: None)
+        self.store.update(_canonical_key(key), forget)

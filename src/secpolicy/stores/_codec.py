@@ -10,6 +10,8 @@ and no update is lost.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
 from secpolicy.exceptions import PolicyConfigError
@@ -78,3 +80,40 @@ def check_ttl(owner: str, ttl: object) -> timedelta:
     if not isinstance(ttl, timedelta) or ttl <= timedelta(0):
         raise PolicyConfigError(f"{owner}.ttl: must be a positive timedelta")
     return ttl
+
+
+class SeenStates:
+    """The last stored text a throttle store saw of each key, bounded, thread-safe.
+
+    A store proposes each change against what it saw last, so the common
+    case is one round trip; a key not seen reads as ``""`` (assumed absent,
+    corrected by the compare-and-set).
+    """
+
+    __slots__ = ("_lock", "_size", "_texts")
+
+    def __init__(self, size: int) -> None:
+        self._texts: OrderedDict[str, str] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str:
+        """The text last seen of *key*, or ``""``."""
+        with self._lock:
+            return self._texts.get(key, "")
+
+    def remember(self, key: str, text: str) -> None:
+        """Record *text* as what *key* holds now, forgetting the oldest key beyond the bound."""
+        with self._lock:
+            self._texts[key] = text
+            self._texts.move_to_end(key)
+            while len(self._texts) > self._size:
+                self._texts.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every key."""
+        with self._lock:
+            self._texts.clear()
+
+    def __len__(self) -> int:
+        return len(self._texts)

@@ -19,10 +19,11 @@ Install with ``pip install 'secpolicy[redis]'``.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+from collections.abc import Generator
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+
+import attrs
 
 try:
     import redis as _redis
@@ -33,7 +34,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess witho
     ) from exc
 
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.stores._codec import check_ttl, decode, encode, expiry
+from secpolicy.stores._codec import SeenStates, check_ttl, decode, encode, expiry
 from secpolicy.stores._errors import StoreError
 
 if TYPE_CHECKING:
@@ -62,6 +63,23 @@ return {1, ARGV[2]}
 _MAX_ATTEMPTS = 1000
 _CACHE_SIZE = 4096
 _DEFAULT_TTL = timedelta(days=1)
+_DEFAULT_PREFIX = "secpolicy:throttle:"
+
+#: What one compare-and-set asks the server: the arguments of the script.
+_Request = list[str]
+_Client = TypeVar("_Client", "_redis.Redis", "_redis_asyncio.Redis")
+
+
+@attrs.frozen
+class _Done:
+    """The last step of an ``update``: the state it stored."""
+
+    state: ThrottleState | None
+
+
+#: The steps of one ``update``: it yields each request, is sent the reply,
+#: and yields :class:`_Done` once the server accepted a change.
+_Steps = Generator["_Request | _Done", Any, None]
 
 
 def _text(value: object) -> str:
@@ -72,45 +90,87 @@ def _text(value: object) -> str:
     return str(value)
 
 
-class _Base:
-    """What the sync and async stores share: naming, expiry, the seen-state cache."""
+def _read_error(exc: Exception) -> StoreError:
+    return StoreError(f"cannot read from Redis: {type(exc).__name__}")
 
-    def __init__(self, *, prefix: object, ttl: object) -> None:
-        if not isinstance(prefix, str) or not prefix:
-            raise PolicyConfigError("RedisThrottleStore.prefix: must be a non-empty string")
-        self.prefix = prefix
+
+def _write_error(exc: Exception) -> StoreError:
+    return StoreError(f"cannot write throttle state to Redis: {type(exc).__name__}")
+
+
+def _check_prefix(prefix: object) -> str:
+    if not isinstance(prefix, str) or not prefix:
+        raise PolicyConfigError("RedisThrottleStore.prefix: must be a non-empty string")
+    return prefix
+
+
+class _Base(Generic[_Client]):
+    """Everything of a Redis throttle store but the client calls, written once.
+
+    The sync and async stores differ only in how they send a request: each
+    operation is a generator of requests (:meth:`_update_steps`) or a pure
+    function of the reply (:meth:`_got`), driven by a loop that calls the
+    client directly or awaits it.
+    """
+
+    def __init__(
+        self, client: _Client, *, prefix: str = _DEFAULT_PREFIX, ttl: timedelta = _DEFAULT_TTL
+    ) -> None:
+        self.prefix = _check_prefix(prefix)
         self.ttl = check_ttl("RedisThrottleStore", ttl)
-        self._seen: OrderedDict[str, str] = OrderedDict()
-        self._seen_lock = threading.Lock()
+        self.client: _Client = client
+        self._cas: Any = client.register_script(_CAS)
+        self._seen = SeenStates(_CACHE_SIZE)
+
+    @classmethod
+    def for_policy(
+        cls, client: _Client, policy: LockoutPolicy, *, prefix: str = _DEFAULT_PREFIX
+    ) -> Self:
+        """A store whose keys live as long as *policy* needs them.
+
+        .. versionadded:: 0.2
+        """
+        return cls(client, prefix=prefix, ttl=max(policy.window, policy.duration))
 
     def _key(self, key: str) -> str:
         return self.prefix + key
 
-    def _expected(self, key: str) -> str | None:
-        with self._seen_lock:
-            return self._seen.get(key)
-
-    def _remember(self, key: str, text: str) -> None:
-        with self._seen_lock:
-            self._seen[key] = text
-            self._seen.move_to_end(key)
-            while len(self._seen) > _CACHE_SIZE:
-                self._seen.popitem(last=False)
-
     def _proposal(
         self, current: str, change: Callable[[ThrottleState | None], ThrottleState | None]
-    ) -> tuple[ThrottleState | None, list[str]]:
+    ) -> tuple[ThrottleState | None, _Request]:
         new = change(decode(current) if current else None)
         if new is None:
             return None, [current, "", "0"]
         ms = max(1, int(expiry(new, self.ttl) / timedelta(milliseconds=1)))
         return new, [current, encode(new), str(ms)]
 
+    def _update_steps(
+        self, key: str, change: Callable[[ThrottleState | None], ThrottleState | None]
+    ) -> _Steps:
+        """Propose ``change(current)`` until the script accepts one; return the stored state."""
+        # A key this store has not seen is assumed absent: if it exists, the
+        # script answers with its state and the change is recomputed.
+        current = self._seen.get(key)
+        for _ in range(_MAX_ATTEMPTS):
+            new, request = self._proposal(current, change)
+            done, text = yield request
+            current = _text(text)
+            self._seen.remember(key, current)
+            if done:
+                yield _Done(new)
+                return
+        raise StoreError("throttle state kept changing under concurrent writers; gave up")
+
+    def _got(self, key: str, raw: object) -> ThrottleState | None:
+        text = _text(raw)
+        self._seen.remember(key, text)
+        return decode(text) if text else None
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(prefix={self.prefix!r}, ttl={self.ttl!r})"
 
 
-class RedisThrottleStore(_Base):
+class RedisThrottleStore(_Base["_redis.Redis"]):
     """A :class:`~secpolicy.password.ThrottleStore` in Redis (redis-py, synchronous).
 
     Args:
@@ -133,33 +193,6 @@ class RedisThrottleStore(_Base):
 
     __module__ = "secpolicy.stores.redis"
 
-    def __init__(
-        self,
-        client: _redis.Redis,
-        *,
-        prefix: str = "secpolicy:throttle:",
-        ttl: timedelta = _DEFAULT_TTL,
-    ) -> None:
-        super().__init__(prefix=prefix, ttl=ttl)
-        self.client = client
-        self._cas = client.register_script(_CAS)
-
-    @classmethod
-    def for_policy(
-        cls, client: _redis.Redis, policy: LockoutPolicy, *, prefix: str = "secpolicy:throttle:"
-    ) -> RedisThrottleStore:
-        """A store whose keys live as long as *policy* needs them.
-
-        .. versionadded:: 0.2
-        """
-        return cls(client, prefix=prefix, ttl=max(policy.window, policy.duration))
-
-    def _read(self, key: str) -> str:
-        try:
-            return _text(self.client.get(self._key(key)))
-        except _redis.RedisError as exc:
-            raise StoreError(f"cannot read from Redis: {type(exc).__name__}") from exc
-
     def update(
         self, key: str, change: Callable[[ThrottleState | None], ThrottleState | None]
     ) -> ThrottleState | None:
@@ -172,22 +205,17 @@ class RedisThrottleStore(_Base):
         Raises:
             StoreError: Redis could not be reached, or the key kept changing.
         """
-        # A key this store has not seen is assumed absent: if it exists, the
-        # script answers with its state and the change is recomputed.
-        current = self._expected(key) or ""
-        for _ in range(_MAX_ATTEMPTS):
-            new, args = self._proposal(current, change)
-            try:
-                done, text = self._cas(keys=[self._key(key)], args=args)
-            except _redis.RedisError as exc:
-                raise StoreError(
-                    f"cannot write throttle state to Redis: {type(exc).__name__}"
-                ) from exc
-            current = _text(text)
-            self._remember(key, current)
-            if done:
-                return new
-        raise StoreError("throttle state kept changing under concurrent writers; gave up")
+        steps = self._update_steps(key, change)
+        outcome = next(steps)
+        while not isinstance(outcome, _Done):
+            outcome = steps.send(self._send(key, outcome))
+        return outcome.state
+
+    def _send(self, key: str, request: _Request) -> Any:
+        try:
+            return self._cas(keys=[self._key(key)], args=request)
+        except _redis.RedisError as exc:
+            raise _write_error(exc) from exc
 
     def get(self, key: str) -> ThrottleState | None:
         """The state of *key*, if any.
@@ -195,72 +223,45 @@ class RedisThrottleStore(_Base):
         Raises:
             StoreError: Redis could not be reached.
         """
-        text = self._read(key)
-        self._remember(key, text)
-        return decode(text) if text else None
+        try:
+            raw = self.client.get(self._key(key))
+        except _redis.RedisError as exc:
+            raise _read_error(exc) from exc
+        return self._got(key, raw)
 
 
-class AsyncRedisThrottleStore(_Base):
+class AsyncRedisThrottleStore(_Base["_redis_asyncio.Redis"]):
     """The throttle store for ``redis.asyncio`` clients: ``update`` and ``get`` are coroutines.
 
     Same keys, script and expiry as :class:`RedisThrottleStore`, so sync and
-    async instances of one service share state.
+    async instances of one service share state. Use it with
+    :class:`secpolicy.password.AsyncLoginThrottle`.
 
     .. versionadded:: 0.2
     """
 
     __module__ = "secpolicy.stores.redis"
 
-    def __init__(
-        self,
-        client: _redis_asyncio.Redis,
-        *,
-        prefix: str = "secpolicy:throttle:",
-        ttl: timedelta = _DEFAULT_TTL,
-    ) -> None:
-        super().__init__(prefix=prefix, ttl=ttl)
-        self.client = client
-        self._cas = client.register_script(_CAS)
-
-    @classmethod
-    def for_policy(
-        cls,
-        client: _redis_asyncio.Redis,
-        policy: LockoutPolicy,
-        *,
-        prefix: str = "secpolicy:throttle:",
-    ) -> AsyncRedisThrottleStore:
-        """A store whose keys live as long as *policy* needs them."""
-        return cls(client, prefix=prefix, ttl=max(policy.window, policy.duration))
-
-    async def _read(self, key: str) -> str:
-        try:
-            return _text(await self.client.get(self._key(key)))
-        except _redis.RedisError as exc:
-            raise StoreError(f"cannot read from Redis: {type(exc).__name__}") from exc
-
     async def update(
         self, key: str, change: Callable[[ThrottleState | None], ThrottleState | None]
     ) -> ThrottleState | None:
         """Atomically replace the state of *key* with ``change(old)``; see the sync store."""
-        current = self._expected(key) or ""
-        for _ in range(_MAX_ATTEMPTS):
-            new, args = self._proposal(current, change)
-            try:
-                reply: Any = await self._cas(keys=[self._key(key)], args=args)
-            except _redis.RedisError as exc:
-                raise StoreError(
-                    f"cannot write throttle state to Redis: {type(exc).__name__}"
-                ) from exc
-            done, text = reply
-            current = _text(text)
-            self._remember(key, current)
-            if done:
-                return new
-        raise StoreError("throttle state kept changing under concurrent writers; gave up")
+        steps = self._update_steps(key, change)
+        outcome = next(steps)
+        while not isinstance(outcome, _Done):
+            outcome = steps.send(await self._send(key, outcome))
+        return outcome.state
+
+    async def _send(self, key: str, request: _Request) -> Any:
+        try:
+            return await self._cas(keys=[self._key(key)], args=request)
+        except _redis.RedisError as exc:
+            raise _write_error(exc) from exc
 
     async def get(self, key: str) -> ThrottleState | None:
         """The state of *key*, if any."""
-        text = await self._read(key)
-        self._remember(key, text)
-        return decode(text) if text else None
+        try:
+            raw = await self.client.get(self._key(key))
+        except _redis.RedisError as exc:
+            raise _read_error(exc) from exc
+        return self._got(key, raw)

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from secpolicy.audit import Anchor
 from secpolicy.exceptions import AuditWriteError, PolicyConfigError
 from secpolicy.stores._errors import StoreError
-from secpolicy.stores.sql._schema import Tables, require_schema
+from secpolicy.stores.sql._schema import Tables, check_file, require_schema
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -78,6 +78,7 @@ class SQLAnchorStore:
             "body": body,
         }
         try:
+            check_file(self.engine)
             with self.engine.begin() as conn:
                 conn.execute(self._insert.values(row))
         except sa.exc.DBAPIError as exc:
@@ -89,6 +90,7 @@ class SQLAnchorStore:
 
     def _read(self, query: sa.Select[Any]) -> list[Anchor]:
         try:
+            check_file(self.engine)
             with self.engine.connect() as conn:
                 bodies = conn.execute(query).scalars().all()
         except sa.exc.DBAPIError as exc:
@@ -129,6 +131,7 @@ class SQLAnchorStore:
         """
         c = self._table.c
         try:
+            check_file(self.engine)
             with self.engine.connect() as conn:
                 return frozenset(
                     str(v) for v in conn.execute(sa.select(c.log_id).distinct()).scalars()

@@ -13,7 +13,13 @@ from secpolicy._clock import to_utc
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.retention import LegalHold
 from secpolicy.stores._errors import HoldStateError, StoreError
-from secpolicy.stores.sql._schema import begin_write, from_micros, micros, require_schema
+from secpolicy.stores.sql._schema import (
+    begin_write,
+    check_file,
+    from_micros,
+    micros,
+    require_schema,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -104,6 +110,7 @@ class SQLHoldStore:
         hold_id = f"hold-{uuid.uuid4().hex}"
         since = micros(hold.since)
         try:
+            check_file(self.engine)
             with begin_write(self.engine) as conn:
                 conn.execute(
                     self._t.holds.insert().values(
@@ -186,6 +193,7 @@ class SQLHoldStore:
         at = micros(to_utc(now, name="now"))
         h = self._t.holds
         try:
+            check_file(self.engine)
             with begin_write(self.engine) as conn:
                 row = conn.execute(
                     sa.select(h.c.since, h.c.released).where(h.c.id == hold_id).with_for_update()
@@ -225,6 +233,7 @@ class SQLHoldStore:
         """Every hold ever placed, lifted or not, oldest first."""
         h = self._t.holds
         try:
+            check_file(self.engine)
             with self.engine.connect() as conn:
                 rows = conn.execute(sa.select(h).order_by(h.c.since, h.c.id)).all()
         except sa.exc.DBAPIError as exc:
@@ -259,6 +268,7 @@ class SQLHoldStore:
         if hold_id is not None:
             query = query.where(e.c.hold_id == hold_id)
         try:
+            check_file(self.engine)
             with self.engine.connect() as conn:
                 rows = conn.execute(query).all()
         except sa.exc.DBAPIError as exc:

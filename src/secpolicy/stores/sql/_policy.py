@@ -14,7 +14,7 @@ from secpolicy._clock import SystemClock, to_utc
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.rbac import StoreConflict
 from secpolicy.stores._errors import StoreError
-from secpolicy.stores.sql._schema import micros, require_schema
+from secpolicy.stores.sql._schema import check_file, micros, require_schema
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -107,6 +107,7 @@ class SQLPolicyStore:
             StoreError: The database could not be reached.
         """
         try:
+            check_file(self.engine)
             with self.engine.connect() as conn:
                 return self._version(conn)
         except sa.exc.DBAPIError as exc:
@@ -120,6 +121,7 @@ class SQLPolicyStore:
         """
         s = self._t.policy_snapshots.c
         try:
+            check_file(self.engine)
             with self.engine.connect() as conn:
                 row = conn.execute(
                     sa.select(s.version, s.body).order_by(s.version.desc()).limit(1)
@@ -144,6 +146,7 @@ class SQLPolicyStore:
         by = raw_by if isinstance(raw_by, str) else None
         kind = str(change.get("op", ""))[:16]
         try:
+            check_file(self.engine)
             with self.engine.begin() as conn:
                 actual = self._version(conn)
                 if actual != expected_version:
@@ -173,6 +176,7 @@ class SQLPolicyStore:
         """
         c = self._t.policy_changes.c
         try:
+            check_file(self.engine)
             with self.engine.connect() as conn:
                 rows = conn.execute(
                     sa.select(c.version, c.body).where(c.version > version).order_by(c.version)
@@ -193,6 +197,7 @@ class SQLPolicyStore:
         body = _dumps(document, "document")
         s = self._t.policy_snapshots
         try:
+            check_file(self.engine)
             with self.engine.begin() as conn:
                 actual = self._version(conn)
                 if not 0 < version <= actual:
@@ -345,9 +350,13 @@ class PolicyFollower:
                 self._wait_for_change(seconds)
             except Exception as exc:  # noqa: BLE001 (a lost listener is retried next turn)
                 self._close_listener()
-                self.last_error = exc
+                error = StoreError(
+                    f"lost the notification connection to the policy store: {type(exc).__name__}"
+                )
+                error.__cause__ = exc
+                self.last_error = error
                 if self._on_error is not None:
-                    self._on_error(exc)
+                    self._on_error(error)
                 self._stop.wait(seconds)
 
     def __repr__(self) -> str:

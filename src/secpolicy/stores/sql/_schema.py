@@ -12,10 +12,12 @@ SQLite), so many instances starting at once create the schema exactly once.
 from __future__ import annotations
 
 import re
+import weakref
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import sqlalchemy as sa
@@ -31,6 +33,7 @@ __all__ = [
     "Component",
     "Tables",
     "begin_write",
+    "check_file",
     "from_micros",
     "micros",
     "migrate",
@@ -157,6 +160,48 @@ def tables(prefix: str) -> Tables:
     if found is None:
         found = _tables_cache[prefix] = Tables(prefix)
     return found
+
+
+# -- the SQLite file a store opened --------------------------------------------------
+
+#: The (device, inode) of each SQLite engine's database file, as first seen.
+_files: weakref.WeakKeyDictionary[Engine, tuple[int, int]] = weakref.WeakKeyDictionary()
+
+
+def check_file(engine: Engine) -> None:
+    """Refuse to go on when a SQLite engine's file is no longer the one it opened.
+
+    A pooled connection keeps reading and writing the file it opened even
+    after that file was replaced (a restore, a deploy copying a new file
+    over it) or deleted: its reads would be of a store no other instance
+    writes any more, and its writes would be lost. Every store operation
+    on a SQLite file first checks that the path still names the file the
+    process first saw; PostgreSQL and in-memory databases are not checked.
+
+    Raises:
+        StoreError: The file was replaced or removed.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    path = engine.url.database
+    if not path or path == ":memory:" or engine.url.query.get("mode") == "memory":
+        return
+    try:
+        found = Path(path).stat()
+    except OSError:
+        now = None
+    else:
+        now = (found.st_dev, found.st_ino)
+    first = _files.get(engine)
+    if first is None:
+        if now is not None:
+            _files[engine] = now
+        return
+    if now != first:
+        raise StoreError(
+            "the SQLite database file was replaced or removed after this process opened it: "
+            "its open connections no longer reach the shared store (restart the instance)"
+        )
 
 
 # -- append-only triggers ----------------------------------------------------------
@@ -327,7 +372,9 @@ def require_schema(engine: Engine, component: Component, prefix: str, *, create:
     t = tables(check_prefix(prefix))
     if create:
         migrate(engine, prefix=prefix, components=[component])
+        check_file(engine)
         return t
+    check_file(engine)
     have = schema_version(engine, component, prefix=prefix)
     want = len(MIGRATIONS[component])
     if have != want:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import hashlib
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -11,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from secpolicy._clock import to_utc
-from secpolicy.stores._codec import check_ttl, decode, encode, expiry
+from secpolicy.stores._codec import SeenStates, check_ttl, decode, encode, expiry
 from secpolicy.stores._errors import StoreError
-from secpolicy.stores.sql._schema import begin_write, micros, require_schema
+from secpolicy.stores.sql._schema import begin_write, check_file, micros, require_schema
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,6 +24,13 @@ if TYPE_CHECKING:
 
 __all__ = ["SQLThrottleStore"]
 
+#: Keys longer than this (the column holds 512 characters), containing NUL
+#: (PostgreSQL text cannot) or looking like a digest are stored by their SHA-256.
+_LONGEST_KEY = 256
+_HASHED = "sha256:"
+
+#: Compare-and-set attempts before a writer queues on the lock instead.
+_OPTIMISTIC_ATTEMPTS = 100
 _MAX_ATTEMPTS = 1000
 _CACHE_SIZE = 4096
 
@@ -38,8 +44,12 @@ class SQLThrottleStore:
     condition). The database's row lock makes each statement atomic, so a
     writer whose view was stale changes nothing and recomputes from the
     current state: no failure is lost when many processes record failures
-    for one account at once. The store remembers the last state it saw of
-    each key, so the common case is one statement.
+    for one account at once. On PostgreSQL the statement also returns the
+    current state when it changed nothing, so each attempt is one round
+    trip; a writer that keeps losing the race queues behind the others on
+    the row lock (PostgreSQL) or the write lock (SQLite). The store
+    remembers the last state it saw of each key, so the common case is one
+    statement.
 
     Rows carry an expiry (at least *ttl* after their last write, and never
     before a lock they hold lifts); :meth:`purge` deletes expired rows.
@@ -70,14 +80,9 @@ class SQLThrottleStore:
         self.ttl = check_ttl("SQLThrottleStore", ttl)
         self._t = require_schema(engine, "throttle", prefix, create=create_schema)
         self._table = self._t.throttle
-        self._seen: OrderedDict[str, str] = OrderedDict()
-        self._seen_lock = threading.Lock()
+        self._seen = SeenStates(_CACHE_SIZE)
         # Built once: each call only binds values (no statement to compile).
-        c = self._table.c
-        self._insert = _insert_ignore(engine, self._table)
-        match = (c.key == sa.bindparam("k"), c.state == sa.bindparam("old"))
-        self._delete = self._table.delete().where(*match)
-        self._update = self._table.update().where(*match)
+        self._statements = _Statements(engine, self._table)
 
     @classmethod
     def for_policy(
@@ -87,26 +92,44 @@ class SQLThrottleStore:
         return cls(engine, prefix=prefix, ttl=max(policy.window, policy.duration))
 
     def _connect(self) -> Connection:
+        check_file(self.engine)
         return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def _read(self, conn: Connection, key: str, *, lock: bool = False) -> str:
-        query = sa.select(self._table.c.state).where(self._table.c.key == key)
-        found = conn.execute(query.with_for_update() if lock else query).scalar()
+        query = self._statements.lock if lock else self._statements.read
+        found = conn.execute(query, {"k": key}).scalar()
         return "" if found is None else str(found)
 
-    def _try(self, conn: Connection, key: str, old: str, new: ThrottleState | None) -> bool:
+    def _try(self, conn: Connection, key: str, old: str, new: ThrottleState | None) -> str | None:
+        """Write *new* if *key* still holds *old*; None on success, else the current text.
+
+        The current text may itself be stale on PostgreSQL (the statement's
+        snapshot predates a writer it waited for); the next attempt corrects it.
+        """
+        st = self._statements
         if new is None:
             if not old:
-                return True
-            return conn.execute(self._delete, {"k": key, "old": old}).rowcount == 1
-        text = encode(new)
-        last = max(new.failures) if new.failures else None
-        expires = _expires(last, expiry(new, self.ttl))
-        if not old:
-            row = {"key": key, "state": text, "expires_at": expires}
-            return conn.execute(self._insert, row).first() is not None
-        values = {"k": key, "old": old, "state": text, "expires_at": expires}
-        return conn.execute(self._update, values).rowcount == 1
+                current = self._read(conn, key)
+                return current or None
+            result = conn.execute(st.delete, {"k": key, "old": old})
+        else:
+            last = max(new.failures) if new.failures else None
+            values = {
+                "k": key,
+                "old": old,
+                "state": encode(new),
+                "expires_at": _expires(last, expiry(new, self.ttl)),
+            }
+            result = conn.execute(st.insert if not old else st.update, values)
+        if st.reports_current:
+            # (1, new) when written, (0, current) when not, no row when absent.
+            row = result.first()
+            if row is None:
+                return ""
+            return None if row[0] == 1 else str(row[1])
+        if result.rowcount == 1:
+            return None
+        return self._read(conn, key)
 
     def update(
         self, key: str, change: Callable[[ThrottleState | None], ThrottleState | None]
@@ -120,26 +143,28 @@ class SQLThrottleStore:
             StoreError: The database could not be reached, or the key kept
                 changing.
         """
-        with self._seen_lock:
-            old = self._seen.get(key)
+        key = _row_key(key)
+        # A key not seen yet is assumed absent: if it exists, the write
+        # changes nothing and answers with (or is followed by) its state.
+        old = self._seen.get(key)
         try:
-            # Fast path: one conditional statement against the state last seen.
             with self._connect() as conn:
-                # A key not seen yet is assumed absent: if it exists, the
-                # insert does nothing and the locked path below reads it.
-                old = old or ""
-                new = change(decode(old) if old else None)
-                if self._try(conn, key, old, new):
-                    self._remember(key, "" if new is None else encode(new))
-                    return new
-            # Another writer got in first: queue behind the others on the row
-            # lock (PostgreSQL) or the write lock (SQLite) instead of racing.
+                for _ in range(_OPTIMISTIC_ATTEMPTS):
+                    new = change(decode(old) if old else None)
+                    current = self._try(conn, key, old, new)
+                    if current is None:
+                        self._seen.remember(key, "" if new is None else encode(new))
+                        return new
+                    old = current
+            # Still losing the race: queue behind the others on the row lock
+            # (PostgreSQL) or the write lock (SQLite) instead of spinning.
+            check_file(self.engine)
             with begin_write(self.engine) as conn:
                 for _ in range(_MAX_ATTEMPTS):
                     old = self._read(conn, key, lock=True)
                     new = change(decode(old) if old else None)
-                    if self._try(conn, key, old, new):
-                        self._remember(key, "" if new is None else encode(new))
+                    if self._try(conn, key, old, new) is None:
+                        self._seen.remember(key, "" if new is None else encode(new))
                         return new
         except sa.exc.DBAPIError as exc:
             raise StoreError(
@@ -153,6 +178,7 @@ class SQLThrottleStore:
         Raises:
             StoreError: The database could not be reached.
         """
+        key = _row_key(key)
         try:
             with self._connect() as conn:
                 text = self._read(conn, key)
@@ -160,7 +186,7 @@ class SQLThrottleStore:
             raise StoreError(
                 f"cannot read throttle state from the database: {type(exc.orig).__name__}"
             ) from exc
-        self._remember(key, text)
+        self._seen.remember(key, text)
         return decode(text) if text else None
 
     def purge(self, *, now: datetime) -> int:
@@ -168,19 +194,67 @@ class SQLThrottleStore:
         with self._connect() as conn:
             idle = self._table.c.expires_at < micros(to_utc(now, name="now"))
             result = conn.execute(self._table.delete().where(idle))
-        with self._seen_lock:
-            self._seen.clear()
+        self._seen.clear()
         return int(result.rowcount)
-
-    def _remember(self, key: str, text: str) -> None:
-        with self._seen_lock:
-            self._seen[key] = text
-            self._seen.move_to_end(key)
-            while len(self._seen) > _CACHE_SIZE:
-                self._seen.popitem(last=False)
 
     def __repr__(self) -> str:
         return f"SQLThrottleStore(table={self._table.name!r}, ttl={self.ttl!r})"
+
+
+class _Statements:
+    """The compare-and-set statements of one throttle table, compiled once per dialect.
+
+    On PostgreSQL each write is a data-modifying CTE that answers ``(1, new)``
+    when it wrote and ``(0, current)`` when the row held something else, so
+    a stale writer learns the current state in the same round trip. SQLite
+    has no data-modifying CTEs: a write that changed no row (its row count
+    says so) is followed by a read. (Reading one row of an ``UPDATE ...
+    RETURNING`` there made every later write slower than the last.)
+    """
+
+    def __init__(self, engine: Engine, table: sa.Table) -> None:
+        c = table.c
+        k, old = sa.bindparam("k", type_=sa.String), sa.bindparam("old", type_=sa.Text)
+        self.read: sa.Select[tuple[str]] = sa.select(c.state).where(c.key == k)
+        self.lock = self.read.with_for_update()
+        insert = _insert_ignore(engine, table).values(
+            key=k, state=sa.bindparam("state"), expires_at=sa.bindparam("expires_at")
+        )
+        match = (c.key == k, c.state == old)
+        update = (
+            table.update()
+            .where(*match)
+            .values(state=sa.bindparam("state"), expires_at=sa.bindparam("expires_at"))
+        )
+        delete = table.delete().where(*match)
+        self.reports_current = engine.dialect.name == "postgresql"
+        if self.reports_current:
+            self.insert: sa.Executable = _or_current(table, insert)
+            self.update: sa.Executable = _or_current(table, update)
+            self.delete: sa.Executable = _or_current(table, delete)
+        else:
+            self.insert, self.update, self.delete = insert, update, delete
+
+
+def _or_current(table: sa.Table, write: sa.Insert | sa.Update | sa.Delete) -> sa.Executable:
+    """``write``, answering (1, state) when it wrote and (0, current state) when not."""
+    done = write.returning(table.c.state).cte("done")
+    current = sa.select(sa.literal(0), table.c.state).where(
+        table.c.key == sa.bindparam("k"), ~sa.exists(sa.select(done.c.state))
+    )
+    return sa.select(sa.literal(1), done.c.state).union_all(current)
+
+
+def _row_key(key: str) -> str:
+    """The primary key of *key*'s row: *key* itself, or its digest if the column cannot hold it.
+
+    A key the column refused would make every failure an error while reads
+    still answered "no failures": unlimited attempts. Keys that already look
+    like a digest are digested too, so no key can share another's row.
+    """
+    if len(key) <= _LONGEST_KEY and "\x00" not in key and not key.startswith(_HASHED):
+        return key
+    return _HASHED + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _expires(last: datetime | None, keep: timedelta) -> int:
@@ -188,9 +262,7 @@ def _expires(last: datetime | None, keep: timedelta) -> int:
 
 
 def _insert_ignore(engine: Engine, table: sa.Table) -> sa.Insert:
-    """``INSERT`` that inserts nothing (and returns no row) when the key exists."""
+    """``INSERT`` that inserts nothing when the key exists."""
     if engine.dialect.name == "postgresql":
-        pg = postgresql.insert(table).on_conflict_do_nothing(index_elements=["key"])
-        return pg.returning(table.c.key)
-    lite = sqlite.insert(table).on_conflict_do_nothing(index_elements=["key"])
-    return lite.returning(table.c.key)
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=["key"])
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=["key"])
