@@ -12,14 +12,16 @@ PIP    := $(PY) -m pip --disable-pip-version-check --quiet
 RUNTIME_STAMP := $(VENV)/.stamp-runtime
 DEV_STAMP     := $(VENV)/.stamp-dev
 BENCH_STAMP   := $(VENV)/.stamp-bench
+HOOKS_STAMP   := $(VENV)/.stamp-hooks
 
-.PHONY: help demo test lint typecheck unit docs bench schema clean
+.PHONY: help demo test lint typecheck unit docs bench schema hooks clean
 
 help:
 	@echo "make demo   create .venv, install secpolicy, run every example"
 	@echo "make test   lint, type-check, tests with coverage gate, docs, examples"
 	@echo "make docs   build the documentation into docs/_build/html"
 	@echo "make bench  run the benchmarks side by side with the competitors"
+	@echo "make hooks  install the pre-commit hooks (ruff and mypy from .venv) and run them on every file"
 	@echo "make schema regenerate the JSON Schema and reference page of secpolicy.toml after changing its keys"
 
 $(PY):
@@ -40,6 +42,10 @@ $(BENCH_STAMP): pyproject.toml | $(PY)
 	$(PIP) install --editable . --group bench
 	touch $@ $(RUNTIME_STAMP)
 
+$(HOOKS_STAMP): pyproject.toml | $(PY)
+	$(PIP) install --group hooks
+	touch $@
+
 demo: $(RUNTIME_STAMP)
 	@set -e; for script in examples/*.py; do \
 		echo "== $$script"; $(PY) "$$script"; \
@@ -52,22 +58,31 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy --strict src tests/typing
 
-# The suite (which runs every docstring example of src/ too, in
-# tests/test_doctests.py), then the long campaigns marked `campaign`, under one
-# coverage measurement. Hypothesis runs derandomised (the `ci` profile in
-# tests/conftest.py): the same answer on every run, never a clock.
+# The whole suite, every docstring example of src/ (tests/test_doctests.py)
+# and the long campaigns marked `campaign`, in one pytest run on two xdist
+# workers (each module whole on one worker, so a module's fixtures, such as
+# the Spark session, are built once), under one coverage measurement combined
+# from the workers.
+# Hypothesis runs derandomised (the `ci` profile in tests/conftest.py): the
+# same answer on every run, never a clock. XDIST=0 runs it in one process.
+XDIST ?= 2
 unit: export HYPOTHESIS_PROFILE = ci
 unit: $(DEV_STAMP)
 	sh scripts/ensure_chromium.sh
 	$(BIN)/coverage erase
-	$(BIN)/coverage run -m pytest
-	$(BIN)/coverage run --append -m pytest -m campaign -q
+	$(BIN)/coverage run -m pytest -n $(XDIST) --dist loadfile -m "campaign or not campaign"
+	$(BIN)/coverage combine --quiet
 	$(BIN)/coverage report
 
 docs: $(DEV_STAMP)
 	$(BIN)/sphinx-build -W -n --keep-going -q -b html docs docs/_build/html
 
 test: lint typecheck unit docs
+
+# The hooks run the tools of .venv, so they need the dev group too.
+hooks: $(DEV_STAMP) $(HOOKS_STAMP)
+	$(BIN)/pre-commit install
+	$(BIN)/pre-commit run --all-files
 
 bench: $(BENCH_STAMP)
 	$(PY) -m benchmarks

@@ -1,6 +1,10 @@
 """Shared pytest configuration for the whole suite.
 
 - pytester runs the secpolicy plugin in isolated projects.
+- Under pytest-xdist (``make test`` runs ``-n 2 --dist loadfile``) each test
+  module runs whole on one worker, so its module fixtures (the Spark session,
+  the campaign's log) are built once per run; the session fixtures below are
+  built once per worker that needs them, each server on its own free port.
 - Hypothesis never measures time: a deadline or the "too slow" health check
   would turn a loaded machine into a failing test, so both are off. The
   ``ci`` profile (``HYPOTHESIS_PROFILE=ci``, set by ``make test``) also
@@ -27,6 +31,21 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Leave the Python processes a test starts unmeasured.
+
+    ``make test`` measures coverage in every xdist worker through coverage's
+    ``patch = ["subprocess"]`` (pyproject.toml), which does so by an environment
+    variable that every later child would inherit too. The children of a test
+    (the CLI, the examples, Spark's Python workers) were never part of the
+    measurement, and tracing them only costs time (Spark's forked workers exit
+    without saving any data), so the variable goes once the process that runs
+    tests has started; the controller keeps it for the workers it starts.
+    """
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        os.environ.pop("COVERAGE_PROCESS_CONFIG", None)
 
 
 # -- real servers, shared by every test directory -------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from secpolicy.exceptions import NaiveDatetimeError, PolicyConfigError
+from secpolicy.exceptions import InvalidArgumentError, NaiveDatetimeError, PolicyConfigError
 from secpolicy.retention import PERMANENT, Period
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -73,6 +73,16 @@ class TestEnd:
         """A naive anchor is refused."""
         with pytest.raises(NaiveDatetimeError, match="anchor"):
             Period(days=1).end(datetime(2024, 1, 1), tz=UTC)  # noqa: DTZ001
+
+    @pytest.mark.parametrize(
+        "semantics", ["bogus", "Day", "DAY", " day", "instant ", "", None, 1, ["day"]]
+    )
+    @pytest.mark.parametrize("period", [Period(months=6), PERMANENT])
+    def test_unknown_semantics_refused(self, period: Period, semantics: object) -> None:
+        """An unknown semantics value is an InvalidArgumentError, never a silent "day"."""
+        with pytest.raises(InvalidArgumentError, match="semantics") as caught:
+            period.end(datetime(2024, 8, 31, 15, tzinfo=SH), tz=SH, semantics=semantics)  # type: ignore[arg-type]
+        assert caught.value.argument == "semantics"
 
     @given(
         anchor=st.datetimes(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import re
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
 import attrs
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from secpolicy import _validators as v
 from secpolicy.audit import (
     ACTIONS,
     DEFAULT_MASKER,
@@ -107,10 +108,12 @@ class AuditSettings:
         retention_category: The retention category of the audit files.
     """
 
-    sink: SinkKind = "file"
+    __config_path__: ClassVar[str] = "audit"
+
+    sink: SinkKind = attrs.field(default="file", validator=v.in_(("file", "stdout", "logging")))
     path: Path | None = None
     logger: str = "secpolicy.audit"
-    fsync: Fsync = "checkpoint"
+    fsync: Fsync = attrs.field(default="checkpoint", validator=lambda _, __, value: _fsync(value))
     rotate_bytes: int | None = None
     rotate_every: timedelta | None = None
     checkpoint_every: int = 1000
@@ -119,7 +122,9 @@ class AuditSettings:
     key_env: str | None = None
     anchor: Path | None = None
     mask: bool = True
-    masking: Literal["default", "pii"] = "default"
+    masking: Literal["default", "pii"] = attrs.field(
+        default="default", validator=v.in_(("default", "pii"))
+    )
     events: tuple[str, ...] = ()
     retention_category: str = "audit_log"
 

@@ -12,6 +12,7 @@ from secpolicy._clock import ensure_aware
 from secpolicy.exceptions import InvalidArgumentError, PolicyConfigError
 
 Semantics = Literal["day", "instant"]
+_SEMANTICS: Final = ("day", "instant")
 
 #: Anchors spanning leap years and the 2100 non-leap century year, used to
 #: compare periods that mix months and days (is 1 month longer than 30 days?
@@ -76,7 +77,7 @@ class Period:
         with the corresponding day (PRC Civil Code, Arts. 201-203).
 
         Raises:
-            ValueError: For a permanent period, which has no end.
+            InvalidArgumentError: For a permanent period, which has no end.
         """
         if self.permanent:
             raise InvalidArgumentError("a permanent period has no end")
@@ -94,7 +95,13 @@ class Period:
 
         Returns:
             An aware datetime in *tz*, or ``None`` for a permanent period.
+
+        Raises:
+            InvalidArgumentError: For a *semantics* other than ``"day"`` or
+                ``"instant"`` (a typo never falls back to either).
         """
+        if semantics not in _SEMANTICS:
+            raise InvalidArgumentError("semantics must be 'day' or 'instant'", argument="semantics")
         if self.permanent:
             return None
         local = ensure_aware(anchor, name="anchor").astimezone(tz)
