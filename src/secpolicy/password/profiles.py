@@ -48,6 +48,14 @@ __all__ = [
 
 _NIST = "NIST SP 800-63B-4 (2025)"
 
+#: At most 100 consecutive failures (NIST SP 800-63B-4 §3.2.2): 100 failures in
+#: 30 days lock the account for 30 days, so an attacker who waits out every lock
+#: gets at most 100 guesses in any 30 days. Recovery or an administrator's
+#: ``unlock`` lifts the lock sooner.
+_NIST_LOCKOUT: Final = LockoutPolicy(
+    max_failures=100, window=timedelta(days=30), duration=timedelta(days=30)
+)
+
 #: A password that is the only factor under NIST SP 800-63B-4, with at least 15
 #: characters, at least 64 allowed, no composition rules, no periodic change,
 #: context words and blocklists checked, at most 100 consecutive failures.
@@ -59,15 +67,17 @@ NIST_800_63B: Final = PasswordPolicy(
     max_length=64,
     required_classes=0,
     max_age=None,
-    lockout=LockoutPolicy(max_failures=100, window=timedelta(days=30), duration=timedelta(hours=1)),
+    lockout=_NIST_LOCKOUT,
     citations=(
         f"{_NIST} §3.1.1.2: minimum 15 characters when the password is the only factor",
         f"{_NIST} §3.1.1.2: verifiers SHALL permit at least 64 characters",
         f"{_NIST} §3.1.1.2: no composition rules; no periodic change",
         f"{_NIST} §3.1.1.2: check against blocklists of common and context-specific words",
         (
-            f"{_NIST} §3.2.2: at most 100 consecutive failed attempts (the 30-day window and "
-            "1-hour lock are secpolicy's choice; the standard sets neither)"
+            f"{_NIST} §3.2.2: at most 100 consecutive failed attempts (interpretation: the "
+            "30-day window and 30-day lock are secpolicy's choice, the standard sets neither; a "
+            "lock that lifts sooner lets an attacker who waits it out go on guessing, so the "
+            "lock stands in for disabling the password until the account is recovered)"
         ),
         *_guessable(f"{_NIST} §3.1.1.2: refuse commonly used, expected or compromised passwords"),
     ),
@@ -101,12 +111,18 @@ OWASP_ASVS_5: Final = PasswordPolicy(
     max_length=128,
     required_classes=0,
     max_age=None,
+    lockout=_NIST_LOCKOUT,
     citations=(
         f"{_ASVS} 6.2.1: at least 8 characters, 15 strongly recommended",
         f"{_ASVS} 6.2.9: at least 64 characters permitted",
         f"{_ASVS} 6.2.5: no composition rules",
         f"{_ASVS} 6.2.10: no periodic rotation",
         f"{_ASVS} 6.2.4 and 6.2.11: top common passwords and context words refused",
+        (
+            f"{_ASVS} 6.3.1: brute-force controls (interpretation: ASVS gives no number; the "
+            "lockout is NIST SP 800-63B-4 §3.2.2's at most 100 consecutive failures, 100 in 30 "
+            "days locking 30 days)"
+        ),
         *_guessable(f"{_ASVS} 6.2.4: refuse common passwords"),
     ),
 )
