@@ -21,10 +21,12 @@ from secpolicy.audit import (
     InclusionProof,
     LogTree,
     cosign,
+    verify,
     verify_checkpoint,
     verify_consistency_proof,
     verify_inclusion_proof,
 )
+from secpolicy.audit._chain import frame, render_body
 from secpolicy.audit._merkle import (
     EMPTY_ROOT,
     CompactRange,
@@ -184,6 +186,51 @@ class TestCheckpointNote:
             )
         with pytest.raises(CheckpointError, match="key name"):
             cosign(note, key=witness, name="has space")
+
+    def test_a_failing_line_after_a_valid_one_rejects_the_note(self) -> None:
+        """Every line of a known key is verified: one that fails rejects, wherever it stands."""
+        note = make_checkpoint(log_id="abc", size=3, root=EMPTY_ROOT, time="t", key=KEY).note
+        origin = "secpolicy.audit/abc"
+        bad = base64.b64encode(note_key_id(origin, KEY) + bytes(64)).decode()
+        with pytest.raises(CheckpointError, match="does not verify"):
+            verify_checkpoint(note + f"\u2014 {origin} {bad}\n", key=KEY)
+        second = Ed25519PrivateKey.from_private_bytes(bytes(range(3, 35)))
+        forged = base64.b64encode(note_key_id(origin, second) + bytes(64)).decode()
+        with pytest.raises(CheckpointError, match="does not verify"):
+            verify_checkpoint(note + f"\u2014 {origin} {forged}\n", key=[KEY, second])
+        witness = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+        cosigned = cosign(note, key=witness, name="w.example/1")
+        wrong = base64.b64encode(note_key_id("w.example/1", witness) + bytes(64)).decode()
+        with pytest.raises(CheckpointError, match="does not verify"):
+            verify_checkpoint(
+                cosigned + f"\u2014 w.example/1 {wrong}\n",
+                key=KEY,
+                witnesses=[("w.example/1", witness.public_key())],
+            )
+
+    def test_lines_of_unknown_keys_are_reported(self) -> None:
+        """A line no given key matches is ignored by the rules, and listed as unverified."""
+        note = make_checkpoint(log_id="abc", size=3, root=EMPTY_ROOT, time="t", key=KEY).note
+        other = Ed25519PrivateKey.from_private_bytes(bytes(range(4, 36)))
+        extra = cosign(note, key=other, name="other.example/x")
+        checkpoint = verify_checkpoint(extra, key=KEY)
+        assert checkpoint.unverified_signers == ("other.example/x",)
+        assert verify_checkpoint(note, key=KEY).unverified_signers == ()
+        assert Checkpoint.parse(extra).unverified_signers == ()
+
+    def test_a_log_checkpoint_with_an_extra_line_is_bad(self, sealed_log: Path) -> None:
+        """The writer signs its checkpoints once: any other line in a log record is refused."""
+        lines = sealed_log.read_bytes().splitlines(keepends=True)
+        record = json.loads(lines[-1])
+        other = Ed25519PrivateKey.from_private_bytes(bytes(range(4, 36)))
+        members = {k: record[k] for k in ("time", "log_id", "root", "frontier", "checkpoint")}
+        members["checkpoint"] = cosign(members["checkpoint"], key=other, name="other.example/x")
+        lines[-1], _ = frame(record["seq"], record["prev"], "checkpoint", render_body(members))
+        sealed_log.write_bytes(b"".join(lines))
+        report = verify(sealed_log, key=KEY.public_key())
+        assert not report.ok
+        assert [p.kind for p in report.problems] == ["bad_checkpoint", "unsealed"]
+        assert "cannot be checked" in report.problems[0].message
 
     @pytest.mark.parametrize(
         "damage",
