@@ -75,8 +75,40 @@ class WriterForked(AuditWriteError):  # noqa: N818 (states what was found)
     __module__ = "secpolicy.audit"
 
 
+def _sink_error(sink: object, doing: str, exc: Exception) -> AuditWriteError:
+    """A sink's own exception (a custom sink may raise anything) as the library's error."""
+    message = (
+        f"the audit sink {sink!r} failed {doing} ({type(exc).__name__}); the logger refuses "
+        "every call until the log is reopened"
+    )
+    errno = getattr(exc, "errno", None)
+    return AuditWriteError(errno, message) if isinstance(errno, int) else AuditWriteError(message)
+
+
 def _body(values: Mapping[str, Any]) -> str:
     return render_body(values)
+
+
+def _opened(sink: Sink) -> Tail:
+    """Open *sink*; whatever it raises becomes an :class:`AuditWriteError`."""
+    try:
+        tail = sink.open()
+    except AuditWriteError:
+        raise
+    except Exception as exc:
+        raise _sink_error(sink, "opening", exc) from exc
+    if tail is not None and not isinstance(tail, Tail):
+        raise AuditWriteError(f"the audit sink {sink!r} returned {type(tail).__name__}, not a Tail")
+    return tail or new_tail()
+
+
+def _closed(sink: Sink) -> None:
+    try:
+        sink.close()
+    except AuditWriteError:
+        raise
+    except Exception as exc:
+        raise _sink_error(sink, "closing", exc) from exc
 
 
 _WRITERS: weakref.WeakSet[ChainWriter] = weakref.WeakSet()
@@ -170,10 +202,10 @@ class ChainWriter:
         self._sealer: threading.Thread | None = None
         opened = False
         try:
-            tail = sink.open() or new_tail()
+            tail = _opened(sink)
             opened = True
             for mirror in self._mirrors:
-                mirror.open()
+                _opened(mirror)
             self.log_id = tail.log_id or uuid.uuid4().hex
             self._seq = tail.seq
             self._prev = tail.prev
@@ -400,7 +432,7 @@ class ChainWriter:
             finally:
                 self._closed = True
                 if self._failed is None:
-                    self.sink.close()
+                    _closed(self.sink)
                 else:
                     with contextlib.suppress(Exception):
                         self.sink.abandon() if isinstance(
@@ -520,7 +552,9 @@ class ChainWriter:
             write(line)
         except BaseException as exc:
             self._failed = f"{type(exc).__name__} writing record {seq}"
-            raise
+            if isinstance(exc, AuditWriteError) or not isinstance(exc, Exception):
+                raise
+            raise _sink_error(self.sink, f"writing record {seq}", exc) from exc
         self._seq = seq + 1
         self._prev = digest
         self._tree.append(leaf_hash(line[:-1]))
