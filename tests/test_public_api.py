@@ -218,6 +218,7 @@ EXPECTED: dict[str, set[str]] = {
         "MemoryAnchorStore",
         "Outcome",
         "Problem",
+        "ProofUnavailable",
         "ShapeEvent",
         "SigningKey",
         "Sink",

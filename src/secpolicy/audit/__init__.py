@@ -27,6 +27,7 @@ from secpolicy.audit._proofs import (
     ConsistencyProof,
     InclusionProof,
     LogTree,
+    ProofUnavailable,
     verify_consistency_proof,
     verify_inclusion_proof,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "MemoryAnchorStore",
     "Outcome",
     "Problem",
+    "ProofUnavailable",
     "ShapeEvent",
     "SigningKey",
     "Sink",
