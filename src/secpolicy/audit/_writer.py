@@ -25,11 +25,18 @@ import weakref
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from secpolicy._clock import Clock, SystemClock
 from secpolicy.audit._anchor import Anchor, AnchorStore
-from secpolicy.audit._chain import SigningKey, frame, key_algorithm, key_id, render_body
+from secpolicy.audit._chain import (
+    SigningKey,
+    VerifyKey,
+    frame,
+    key_algorithm,
+    key_id,
+    render_body,
+)
 from secpolicy.audit._event import format_time
 from secpolicy.audit._merkle import CompactRange, leaf_hash
 from secpolicy.audit._note import Checkpoint, CheckpointError, make_checkpoint, verify_checkpoint
@@ -83,6 +90,28 @@ def _sink_error(sink: object, doing: str, exc: Exception) -> AuditWriteError:
     )
     errno = getattr(exc, "errno", None)
     return AuditWriteError(errno, message) if isinstance(errno, int) else AuditWriteError(message)
+
+
+def _text_of(anchor: Anchor) -> str:
+    """The signed text of an anchored note (a malformed one is refused)."""
+    try:
+        return Checkpoint.parse(anchor.note).text
+    except CheckpointError:
+        raise AnchorMismatch(
+            f"the newest anchor of log {anchor.log_id} (checkpoint {anchor.seq}) is not a "
+            "checkpoint note: the anchor store is damaged; nothing was written"
+        ) from None
+
+
+def _root_of(anchor: Anchor) -> bytes:
+    """The signed root of an anchored note (a malformed one is refused)."""
+    try:
+        return Checkpoint.parse(anchor.note).root
+    except CheckpointError:
+        raise AnchorMismatch(
+            f"the newest anchor of log {anchor.log_id} (checkpoint {anchor.seq}) is not a "
+            "checkpoint note: the anchor store is damaged; nothing was written"
+        ) from None
 
 
 def _body(values: Mapping[str, Any]) -> str:
@@ -147,6 +176,10 @@ class ChainWriter:
             (so tests that move a frozen clock move intervals too).
         anchor_timeout: How long an anchor ``put`` may take before it counts
             as failed.
+        previous_keys: The verification keys of this log's earlier signing
+            keys (after a key rotation): a last checkpoint they signed that
+            the anchor store missed is anchored on opening, instead of being
+            refused as unsigned.
     """
 
     def __init__(  # noqa: PLR0912, PLR0915 (one constructor for every option)
@@ -163,6 +196,7 @@ class ChainWriter:
         on_record: Callable[[int, str, dict[str, Any]], None] | None = None,
         monotonic: Callable[[], float] | None = None,
         anchor_timeout: timedelta = _ANCHOR_TIMEOUT,
+        previous_keys: Sequence[VerifyKey] = (),
     ) -> None:
         if checkpoint_every < 1:
             raise InvalidArgumentError(
@@ -177,6 +211,11 @@ class ChainWriter:
             raise ArgumentTypeError("a public key cannot sign checkpoints; pass the private key")
         self._key = key
         self._key_id = key_id(key)
+        if isinstance(previous_keys, (bytes, Ed25519PrivateKey, Ed25519PublicKey)):
+            previous_keys = [previous_keys]
+        self._previous_keys = tuple(previous_keys)
+        for previous in self._previous_keys:
+            key_id(previous)  # rejects what is not a key, naming the problem
         self.sink = sink
         self.anchor = anchor
         self.checkpoint_every = checkpoint_every
@@ -289,7 +328,7 @@ class ChainWriter:
             ) from exc
         if latest is None:
             if checkpoint is not None:
-                self._pending.append(self._anchor_of(self._signed(checkpoint), tail))
+                self._pending.append(self._anchor_of(*self._signed(checkpoint), tail))
             return
         if checkpoint is None or checkpoint.size < latest.seq:
             raise AnchorMismatch(
@@ -298,55 +337,92 @@ class ChainWriter:
                 "older copy was restored; nothing was written"
             )
         if checkpoint.size == latest.seq:
-            if Checkpoint.parse(latest.note).text != checkpoint.text:
+            if _text_of(latest) != checkpoint.text:
                 raise AnchorMismatch(
                     f"checkpoint {latest.seq} of {self.sink!r} differs from its anchored copy: "
                     "the log was replaced; nothing was written"
                 )
             return
         # The store missed the newest checkpoint (an anchor failure before a restart).
-        signed = self._signed(checkpoint)
-        if not self._extends(latest):
-            raise AnchorMismatch(
-                f"the log {self.sink!r} does not contain its anchored checkpoint {latest.seq} "
-                f"of {latest.time}: it forked from the anchored history; nothing was written"
-            )
-        self._pending.append(self._anchor_of(signed, tail))
+        signed, signer = self._signed(checkpoint)
+        self._require_extends(latest, signed)
+        self._pending.append(self._anchor_of(signed, signer, tail))
 
-    def _extends(self, latest: Anchor) -> bool:
-        """False if the log's records before ``latest.seq`` are not those *latest* sealed.
+    def _require_extends(self, latest: Anchor, checkpoint: Checkpoint) -> None:
+        """Refuse a log whose records do not give both *latest*'s root and *checkpoint*'s.
 
-        Only a file log can be read back; a pruned one cannot be rebuilt from
-        record 0 (``verify`` still checks it against every anchor).
+        The last checkpoint is signed, but a signature does not say which
+        history it seals: a copy that forked from the anchored history (an old
+        backup continued while the store was down) is signed too. Reading the
+        log back and finding the anchored root at the anchored size *and* the
+        signed root at the last checkpoint's size shows that the signed tree
+        extends the anchored one (a consistency check). A pruned log is read
+        from the frontier of its oldest kept file; a sink that cannot read its
+        records back cannot show it, and its log is not continued.
         """
-        from secpolicy.audit._proofs import LogTree  # noqa: PLC0415 (rare path, no cycle)
+        from secpolicy.audit._proofs import LogTree, ProofUnavailable  # noqa: PLC0415 (rare path)
 
-        if not isinstance(self.sink, FileSink):
-            return True
+        lines = getattr(self.sink, "lines", None)
+        if not callable(lines):
+            raise AnchorMismatch(
+                f"the anchor store missed checkpoint {checkpoint.size} of {self.sink!r}, and the "
+                "sink cannot read its records back (it has no lines() method), so the writer "
+                f"cannot check that the log extends anchored checkpoint {latest.seq}; "
+                "nothing was written"
+            )
+        anchored_root = _root_of(latest)
+        fork = AnchorMismatch(
+            f"the log {self.sink!r} does not contain its anchored checkpoint {latest.seq} of "
+            f"{latest.time}: it forked from the anchored history; nothing was written"
+        )
         try:
-            tree = LogTree.from_files(self.sink.path)
-            anchored = Checkpoint.parse(latest.note)
-        except (CheckpointError, OSError):
-            return True
-        return tree.size >= latest.seq and tree.root(latest.seq) == anchored.root
+            tree = LogTree.from_lines(lines())
+        except CheckpointError:
+            raise fork from None
+        except AuditWriteError:
+            raise
+        except OSError as exc:
+            raise AuditWriteError(
+                exc.errno, f"cannot read {self.sink!r} back to check its anchor: {exc.strerror}"
+            ) from exc
+        if tree.size < checkpoint.size or tree.root(checkpoint.size) != checkpoint.root:
+            raise fork
+        try:
+            extends = tree.root(latest.seq) == anchored_root
+        except ProofUnavailable:
+            raise AnchorMismatch(
+                f"anchored checkpoint {latest.seq} of {self.sink!r} lies in records that were "
+                f"pruned (the log begins at record {tree.begins}) and the store holds nothing "
+                "newer, so the log cannot be shown to extend it; nothing was written"
+            ) from None
+        if not extends:
+            raise fork
 
-    def _signed(self, checkpoint: Checkpoint) -> Checkpoint:
-        """*checkpoint*, which the store has not seen, if this writer's key signed it.
+    def _signed(self, checkpoint: Checkpoint) -> tuple[Checkpoint, VerifyKey]:
+        """*checkpoint*, which the store has not seen, and the key that signed it.
 
         Anything can be written after the anchored records: a log cut behind
         its anchor and topped with a forged checkpoint past it must not be
-        continued, nor the forgery anchored.
+        continued, nor the forgery anchored. The writer's key or one of its
+        *previous_keys* (after a key rotation) must have signed it.
         """
-        try:
-            return verify_checkpoint(checkpoint.note, key=self._key)
-        except CheckpointError:
-            raise AnchorMismatch(
-                f"the last checkpoint of {self.sink!r} (record {checkpoint.size}) is not "
-                "signed by this writer's key and its anchor store does not hold it: the log "
-                "may have been cut and forged; nothing was written"
-            ) from None
+        for key in (self._key, *self._previous_keys):
+            try:
+                return verify_checkpoint(checkpoint.note, key=key), key
+            except CheckpointError:
+                continue
+        rotated = (
+            ""
+            if self._previous_keys
+            else " (if the signing key was rotated, pass the earlier key as previous_keys=)"
+        )
+        raise AnchorMismatch(
+            f"the last checkpoint of {self.sink!r} (record {checkpoint.size}) is not "
+            f"signed by this writer's key{rotated} and its anchor store does not hold it: the "
+            "log may have been cut and forged; nothing was written"
+        )
 
-    def _anchor_of(self, checkpoint: Checkpoint, tail: Tail) -> Anchor:
+    def _anchor_of(self, checkpoint: Checkpoint, signer: VerifyKey, tail: Tail) -> Anchor:
         assert tail.checkpoint is not None  # noqa: S101 (only called with one)
         seq, _, (head, digest) = tail.checkpoint
         return Anchor(
@@ -355,8 +431,8 @@ class ChainWriter:
             head=head,
             hash=digest,
             time=checkpoint.time,
-            alg=self._alg,
-            key_id=self._key_id,
+            alg=key_algorithm(signer),
+            key_id=key_id(signer),
             root=checkpoint.root.hex(),
             note=checkpoint.note,
             file=tail.checkpoint_file or str(getattr(self.sink, "name", "")),
