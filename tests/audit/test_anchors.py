@@ -230,6 +230,7 @@ OPTIONS: dict[str, Any] = {
     "checkpoint_every": 5,
     "checkpoint_interval": None,
     "rotate_every": timedelta(days=30),
+    "lifecycle_events": False,
 }
 SINK_OPTIONS = {k: v for k, v in OPTIONS.items() if k != "rotate_every"}
 MONTH = timedelta(days=31)

@@ -32,6 +32,7 @@ VALUES: dict[str, Any] = {
     "subject": "customer-9",
     "fields": ["phone"],
     "policy": "password",
+    "log": "audit.jsonl",
 }
 
 

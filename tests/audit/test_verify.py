@@ -44,7 +44,7 @@ def campaign_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Memory
     with AuditLogger.to_file(
         directory / "audit.jsonl", key=KEY, anchor=anchor, mask=False, seal_idle=False
     ) as audit:
-        for i in range(RECORDS - 11):  # with segment and checkpoints: 10,000 lines
+        for i in range(RECORDS - 13):  # with segment, start, stop, checkpoints: 10,000 lines
             audit.login(user_id=f"u{i % 50}", ip="203.0.113.9", port=1024 + i)
     return directory / "audit.jsonl", anchor
 
@@ -195,7 +195,7 @@ def test_threads_keep_one_chain(tmp_path: Path) -> None:
     audit.close()
     report = verify(path, key=KEY.public_key())
     assert report.ok, report.summary()
-    events = list(read_records(path))
+    events = [e for e in read_records(path) if e["action"] not in ("audit.start", "audit.stop")]
     assert len(events) == 40_000
     assert len({(e["actor"]["user_id"], e["data"]["i"]) for e in events}) == 40_000  # type: ignore[index]
 
@@ -254,10 +254,11 @@ def test_report_formats(tmp_path: Path, clock: FrozenClock) -> None:
     calls: list[tuple[int, int]] = []
     report = verify(path, key=KEY, progress=lambda done, total: calls.append((done, total)))
     assert calls[-1][0] == calls[-1][1] == path.stat().st_size
-    assert report.summary().startswith("OK: 3 records in 1 file(s), 1 valid checkpoint(s)")
+    # segment, audit.start, login, audit.stop, checkpoint
+    assert report.summary().startswith("OK: 5 records in 1 file(s), 1 valid checkpoint(s)")
     data = report.to_dict()
     assert data["ok"] is True
-    assert data["files"][0]["records"] == 3
+    assert data["files"][0]["records"] == 5
     missing = verify(tmp_path / "nothing.jsonl", key=KEY)
     assert not missing.ok
     assert missing.problems[0].kind == "missing_file"

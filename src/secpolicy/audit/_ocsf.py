@@ -34,8 +34,13 @@ __all__ = ["ACTIONS", "OCSF_VERSION", "ActionSpec", "action_spec", "to_ocsf"]
 #: The OCSF schema version of :func:`to_ocsf`'s output.
 OCSF_VERSION: Final = "1.8.0"
 
-_CATEGORIES: Final = {3: "Identity & Access Management", 6: "Application Activity"}
+_CATEGORIES: Final = {
+    1: "System Activity",
+    3: "Identity & Access Management",
+    6: "Application Activity",
+}
 _CLASSES: Final = {
+    1008: "Event Log Activity",
     3001: "Account Change",
     3002: "Authentication",
     3003: "Authorize Session",
@@ -54,6 +59,7 @@ _USER_ACCESS: Final = 3005
 _GROUP_MANAGEMENT: Final = 3006
 _API_ACTIVITY: Final = 6003
 _FILE_HOSTING: Final = 6006
+_EVENT_LOG: Final = 1008
 
 
 def _product_version() -> str:
@@ -265,6 +271,31 @@ ACTIONS: Final[Mapping[str, ActionSpec]] = {
             citation=f"{_RULEBOOK}: every staff operation on personal data",
         ),
         ActionSpec(
+            "audit.access",
+            6003,
+            2,
+            "Read",
+            requires=("user_id", "log"),
+            citation="PCI DSS 10.2.1.3 all individual user access to audit logs",
+        ),
+        ActionSpec(
+            "audit.start",
+            1008,
+            6,
+            "Start",
+            citation="PCI DSS 10.2.1.6 initialization, starting, stopping or pausing of the "
+            "audit logs (written by the log writer when it opens a log)",
+        ),
+        ActionSpec(
+            "audit.stop",
+            1008,
+            7,
+            "Stop",
+            severity_id=2,
+            citation="PCI DSS 10.2.1.6 initialization, starting, stopping or pausing of the "
+            "audit logs (written by the log writer when it closes a log)",
+        ),
+        ActionSpec(
             "policy.change",
             3004,
             3,
@@ -410,6 +441,14 @@ def _class_attributes(
     elif uid == _USER_ACCESS:
         grantee = data.get("grantee")
         event["user"] = {"uid": _text(grantee)} if grantee is not None else {"name": "unknown"}
+    elif uid == _EVENT_LOG:
+        # The audit log itself started or stopped (OCSF needs one of the log_* names).
+        event["log_provider"] = product
+        event["log_type_id"] = 2  # Application
+        event["log_type"] = "Application"
+        log_id = data.get("log_id")
+        if log_id is not None:
+            event["log_name"] = _text(log_id)
     if uid in (_USER_ACCESS, _AUTHORIZE_SESSION):
         privilege = data.get("privilege")
         event["privileges"] = [_text(privilege)] if privilege is not None else ["unknown"]

@@ -180,6 +180,8 @@ class ChainWriter:
             keys (after a key rotation): a last checkpoint they signed that
             the anchor store missed is anchored on opening, instead of being
             refused as unsigned.
+        lifecycle_events: Write an ``audit.start`` event when the log is opened
+            and an ``audit.stop`` event when it is closed (PCI DSS 10.2.1.6).
     """
 
     def __init__(  # noqa: PLR0912, PLR0915 (one constructor for every option)
@@ -197,6 +199,7 @@ class ChainWriter:
         monotonic: Callable[[], float] | None = None,
         anchor_timeout: timedelta = _ANCHOR_TIMEOUT,
         previous_keys: Sequence[VerifyKey] = (),
+        lifecycle_events: bool = True,
     ) -> None:
         if checkpoint_every < 1:
             raise InvalidArgumentError(
@@ -231,6 +234,7 @@ class ChainWriter:
         self._mirrors = tuple(mirrors)
         self._mirror_failing = [False] * len(self._mirrors)
         self._on_record = on_record
+        self._lifecycle = lifecycle_events
         self._lock = threading.Lock()
         self._closed = False
         self._failed: str | None = None
@@ -282,6 +286,9 @@ class ChainWriter:
                 if tail.repairs and isinstance(sink, FileSink):
                     sink.sync()
                     sink.repairs_recorded()
+                if lifecycle_events:
+                    how = "reopened" if tail.log_id is not None else "created"
+                    self._append("event", self._lifecycle_body(now, "audit.start", how))
         except BaseException:
             if opened:
                 with contextlib.suppress(Exception):
@@ -503,8 +510,12 @@ class ChainWriter:
                     self.sink.abandon() if isinstance(self.sink, FileSink) else None
                 return
             try:
-                if self._unsealed and self._failed is None:
-                    self._checkpoint(self._clock.now())
+                if self._failed is None:
+                    now = self._clock.now()
+                    if self._lifecycle:
+                        self._append("event", self._lifecycle_body(now, "audit.stop", "closed"))
+                    if self._unsealed:
+                        self._checkpoint(now)
             finally:
                 self._closed = True
                 if self._failed is None:
@@ -704,6 +715,18 @@ class ChainWriter:
                     file=getattr(self.sink, "name", ""),
                 )
             )
+
+    def _lifecycle_body(self, now: datetime, action: str, how: str) -> str:
+        """An ``audit.start``/``audit.stop`` event, shaped as the logger shapes events."""
+        key = "opened" if action == "audit.start" else "reason"
+        return _body(
+            {
+                "time": format_time(now),
+                "action": action,
+                "outcome": "success",
+                "data": {"log_id": self.log_id, key: how},
+            }
+        )
 
     def _segment_body(self, now: datetime, previous: str | None) -> str:
         values: dict[str, Any] = {
