@@ -216,6 +216,7 @@ EXPECTED: dict[str, set[str]] = {
         "LoggingSink",
         "MaskPII",
         "MemoryAnchorStore",
+        "OcsfVersion",
         "Outcome",
         "Problem",
         "ProofUnavailable",
