@@ -11,12 +11,16 @@ from pathlib import Path
 
 import pytest
 import structlog
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secpolicy._clock import FrozenClock
 from secpolicy.audit import (
     ACTIONS,
+    DEFAULT_MASKER,
     AuditLogger,
     LoggingSink,
+    MaskPII,
     StreamSink,
     capture,
     read_records,
@@ -195,6 +199,90 @@ class TestContext:
         audit.close()
         assert [r["data"] for r in _events(tmp_path / "audit.jsonl")] == [{"client": "web"}]
         assert verify(tmp_path / "audit.jsonl", key=KEY).ok
+
+
+KEYS = [
+    "note",
+    "method",
+    "client",
+    "mobile",
+    "password",
+    "id_number",
+    "email",
+    "name",
+    "ip",
+    "phone",
+    "身份证号",
+    "手机号",
+    "contact",
+    "13812345678",
+    "a@example.com",
+    "remarks",
+]
+TEXTS = [
+    "password",
+    "web/5.2",
+    "",
+    "Zhang San",
+    "13812345678",
+    "call 13812345678 today",
+    "mail a.person@example.com now",
+    "110105194912310021",
+    "ID 110105194912310021 checked",
+    "203.0.113.9",
+    "6222020200112233445",
+    "Customer asked to update the delivery address for order 88213 today.",
+]
+VALUES = st.one_of(
+    st.sampled_from(TEXTS),
+    st.text(max_size=30),
+    st.integers(),
+    st.none(),
+    st.booleans(),
+    st.lists(st.sampled_from(TEXTS), max_size=3),
+    st.dictionaries(st.sampled_from(KEYS), st.sampled_from(TEXTS), max_size=2),
+)
+
+
+class TestMaskingPlan:
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=5), max_size=4))
+    def test_planned_masking_agrees_with_the_maskers_walk(
+        self, batches: list[dict[str, object]]
+    ) -> None:
+        """The per-key plan and the clean cache give exactly what the masker's walk gives."""
+        processor = MaskPII()
+        for data in [*batches, *batches]:  # the second round runs on warm caches
+            record = {
+                "data": dict(data),
+                "reason": next(iter(data), "none"),
+                "actor": {"name": "x"},
+            }
+            expected_data = DEFAULT_MASKER.mask_record({"data": dict(data)})["data"]
+            expected_reason = DEFAULT_MASKER.mask_text(record["reason"])  # type: ignore[arg-type]
+            masked = processor(None, "audit", record)
+            assert masked.get("data") == (expected_data if data else masked.get("data"))
+            assert masked["reason"] == expected_reason
+
+    def test_known_fields_and_pii_keys_take_the_walk(self) -> None:
+        """A field the masker knows, or a key holding personal data, is never planned plain."""
+        processor = MaskPII()
+        assert processor._plan("note")
+        for key in ("mobile", "password", "身份证号", "13812345678", "ip", "name"):
+            assert not processor._plan(key), key
+        masker = Masker(paths={"data.note": Redact()})
+        other = MaskPII(masker)
+        walked = masker.mask_record({"data": {"note": "hello"}})["data"]
+        assert other(None, "audit", {"data": {"note": "hello"}})["data"] == walked
+        assert walked != {"note": "hello"}
+
+    def test_only_short_clean_texts_are_cached(self) -> None:
+        """Personal data and long free text are never remembered."""
+        processor = MaskPII()
+        long = "x" * 200
+        for text in ("web/5.2", "13812345678", long):
+            processor._text(text)
+        assert processor._clean == {"web/5.2"}
 
 
 class TestMasking:
