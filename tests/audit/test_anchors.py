@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -354,6 +354,21 @@ class TestForkChecks:
         with pytest.raises(AnchorMismatch, match="forked" if readable else "cannot read"):
             AuditLogger.with_sink(sink, anchor=store, **SINK_OPTIONS)
         assert sink.inner._fd is None  # released
+
+    @pytest.mark.parametrize("error", [RuntimeError("reader gone"), OSError(5, "I/O error")])
+    def test_a_failing_read_back_is_a_typed_error(self, tmp_path: Path, error: Exception) -> None:
+        """A sink whose lines() fails does not open: AuditWriteError, never a pass."""
+        path, store = _forked(tmp_path, keep_months=None)
+        sink = DelegatingSink(path, readable=True)
+
+        def broken() -> Iterator[bytes]:
+            raise error
+
+        sink.lines = broken
+        with pytest.raises(AuditWriteError, match="reading its records back") as caught:
+            AuditLogger.with_sink(sink, anchor=store, **SINK_OPTIONS)
+        assert not isinstance(caught.value, AnchorMismatch)
+        assert caught.value.__cause__ is error
 
     def test_a_custom_sink_of_a_lagging_store_is_caught_up(self, tmp_path: Path) -> None:
         """With lines(), a custom sink's log gets its missed checkpoint anchored."""

@@ -388,13 +388,11 @@ class ChainWriter:
             raise fork from None
         except AuditWriteError:
             raise
-        except OSError as exc:
-            raise AuditWriteError(
-                exc.errno, f"cannot read {self.sink!r} back to check its anchor: {exc.strerror}"
-            ) from exc
-        if tree.size < checkpoint.size or tree.root(checkpoint.size) != checkpoint.root:
-            raise fork
+        except Exception as exc:  # a custom sink's reader may raise anything
+            raise _sink_error(self.sink, "reading its records back", exc) from exc
         try:
+            if tree.size < checkpoint.size or tree.root(checkpoint.size) != checkpoint.root:
+                raise fork
             extends = tree.root(latest.seq) == anchored_root
         except ProofUnavailable:
             raise AnchorMismatch(
