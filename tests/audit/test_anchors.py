@@ -355,6 +355,31 @@ class TestForkChecks:
             AuditLogger.with_sink(sink, anchor=store, **SINK_OPTIONS)
         assert sink.inner._fd is None  # released
 
+    def test_damaged_newest_anchor_or_unreadable_log_is_refused(self, tmp_path: Path) -> None:
+        """A newest anchor that is no note, or a log that reads back out of order, is refused."""
+        path, store = _forked(tmp_path, keep_months=None)
+        log_id = str(verify(path, key=PUBLIC).log_id)
+        latest = store.latest(log_id)
+        assert latest is not None
+        damaged = MemoryAnchorStore()
+        damaged.put(attrs.evolve(latest, note="not a note\n"))
+        with pytest.raises(AnchorMismatch, match="damaged"):
+            AuditLogger.to_file(path, anchor=damaged, **OPTIONS)
+        sink = DelegatingSink(path, readable=True)
+        lines = list(sink.inner.lines())
+
+        def shuffled() -> Iterator[bytes]:
+            yield from [lines[0], *lines[2:]]
+
+        sink.lines = shuffled
+        with pytest.raises(AnchorMismatch, match="forked"):
+            AuditLogger.with_sink(sink, anchor=store, **SINK_OPTIONS)
+        last = [r["seq"] for r in read_records(path, kinds=("checkpoint",))][-1]
+        at_size = MemoryAnchorStore()
+        at_size.put(attrs.evolve(latest, note="not a note\n", seq=last))
+        with pytest.raises(AnchorMismatch, match="damaged"):
+            AuditLogger.to_file(path, anchor=at_size, **OPTIONS)
+
     @pytest.mark.parametrize("error", [RuntimeError("reader gone"), OSError(5, "I/O error")])
     def test_a_failing_read_back_is_a_typed_error(self, tmp_path: Path, error: Exception) -> None:
         """A sink whose lines() fails does not open: AuditWriteError, never a pass."""

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,6 +111,26 @@ class TestCustomSinkFailures:
         with pytest.raises(AuditWriteError, match="stopped"):
             audit.login(**ADDR)
         audit.close()
+
+    def test_typed_errors_pass_through_and_a_bad_tail_is_refused(self, clock: FrozenClock) -> None:
+        """A sink's own AuditWriteError is kept as it is; open() must return a Tail or None."""
+        sink = RaisingSink(good=100)
+        sink.fail_open = AuditWriteError("quota")
+        with pytest.raises(AuditWriteError, match="quota"):
+            AuditLogger.with_sink(sink, key=KEY, clock=clock, seal_idle=False)
+        sink.fail_open = None
+        audit = AuditLogger.with_sink(sink, key=KEY, clock=clock, seal_idle=False)
+        sink.fail_close = AuditWriteError("flush refused")
+        with pytest.raises(AuditWriteError, match="flush refused"):
+            audit.close()
+
+        class Odd(RaisingSink):
+            def open(self) -> Any:  # type: ignore[override]
+                """Return something that is not a Tail."""
+                return {"seq": 0}
+
+        with pytest.raises(AuditWriteError, match="not a Tail"):
+            AuditLogger.with_sink(Odd(good=100), key=KEY, clock=clock, seal_idle=False)
 
     def test_open_and_close_failures_are_typed(self, clock: FrozenClock) -> None:
         """A sink failing to open or close raises AuditWriteError, with the errno kept."""

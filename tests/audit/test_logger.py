@@ -276,6 +276,14 @@ class TestMaskingPlan:
         assert other(None, "audit", {"data": {"note": "hello"}})["data"] == walked
         assert walked != {"note": "hello"}
 
+    def test_caches_stay_bounded(self) -> None:
+        """Plans and clean texts are dropped wholesale once 4,096 are held."""
+        processor = MaskPII()
+        for i in range(4100):
+            processor(None, "audit", {"data": {f"k{i}x": f"value-{i}x"}})
+        assert 0 < len(processor._keys) <= 4096
+        assert 0 < len(processor._clean) <= 4096
+
     def test_only_short_clean_texts_are_cached(self) -> None:
         """Personal data and long free text are never remembered."""
         processor = MaskPII()
