@@ -355,7 +355,7 @@ def to_ocsf(
     *,
     product: str = "secpolicy",
     version: str | None = None,
-    ocsf_version: OcsfVersion = OCSF_VERSION,
+    ocsf_version: Literal["1.9.0", "1.8.0"] = OCSF_VERSION,
 ) -> dict[str, Any]:
     """An audit record (as stored, or :meth:`AuditEvent.to_record`) as an OCSF event.
 

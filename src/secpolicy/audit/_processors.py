@@ -207,7 +207,7 @@ class MaskPII:
     addresses or mobile numbers). The user id, the addresses and ports are
     left alone: the rules require them in clear to trace the real user.
 
-    With :data:`DEFAULT_MASKER` (the default), whose configuration this
+    With ``DEFAULT_MASKER`` (the default), whose configuration this
     processor knows (no paths, no field lists, no operator that binds the
     row), the work per event is planned once per ``data`` key: a key that
     names no field the masker knows and holds no personal data itself has its

@@ -99,7 +99,7 @@ def new_tail() -> Tail:
 class Sink(Protocol):
     """A destination of chained lines.
 
-    A sink whose :meth:`open` returns the :class:`Tail` of an existing log
+    A sink whose :meth:`open` returns the ``Tail`` of an existing log
     should also have a ``lines()`` method returning its record lines in
     order, from record 0 or from the ``segment`` record a pruned log begins
     with (as :meth:`FileSink.lines` does): when the anchor store missed the
