@@ -43,6 +43,9 @@ def make_logger(
         options.setdefault("anchor", anchor)
         options.setdefault("seal_idle", False)
         options.setdefault("checkpoint_interval", timedelta(minutes=5))
+        # The tests below count and place records; audit.start and audit.stop
+        # have their own tests (test_logger.py, TestStartStop).
+        options.setdefault("lifecycle_events", False)
         logger = AuditLogger.to_file(tmp_path / name, **options)
         made.append(logger)
         return logger

@@ -143,7 +143,7 @@ class TestOcsf:
                 assert isinstance(ocsf[field], int), (action, field)
             assert ocsf["type_uid"] == spec.class_uid * 100 + spec.activity_id
             assert ocsf["category_uid"] == spec.class_uid // 1000
-            assert ocsf["metadata"]["version"] == "1.8.0"
+            assert ocsf["metadata"]["version"] == "1.9.0"
             assert ocsf["metadata"]["product"]["version"] == "9.9"
             assert ocsf["time"] == int(T.timestamp() * 1000)
 

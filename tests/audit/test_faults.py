@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,6 +54,104 @@ class FlakyStore(MemoryAnchorStore):
         super().put(anchor)
 
 
+class RaisingSink:
+    """A custom sink double that raises a non-OSError after *good* lines."""
+
+    def __init__(self, good: int, error: BaseException | None = None) -> None:
+        self.good = good
+        self.error = error if error is not None else RuntimeError("broken pipe of a queue")
+        self.lines: list[bytes] = []
+        self.fail_open: Exception | None = None
+        self.fail_close: Exception | None = None
+
+    def open(self) -> None:
+        """Open, or fail when told to."""
+        if self.fail_open is not None:
+            raise self.fail_open
+
+    def write(self, line: bytes) -> None:
+        """Keep *line*, or raise once *good* lines were kept."""
+        if len(self.lines) >= self.good:
+            raise self.error
+        self.lines.append(line)
+
+    def close(self) -> None:
+        """Close, or fail when told to."""
+        if self.fail_close is not None:
+            raise self.fail_close
+
+
+class TestCustomSinkFailures:
+    def test_any_exception_is_a_typed_error_and_stops_the_writer(self, clock: FrozenClock) -> None:
+        """A sink's RuntimeError reaches the caller as AuditWriteError; nothing is renumbered."""
+        sink = RaisingSink(good=4)  # segment, audit.start, two events
+        audit = AuditLogger.with_sink(sink, key=KEY, clock=clock, seal_idle=False)
+        audit.login(**ADDR)
+        audit.login(**ADDR)
+        with pytest.raises(AuditWriteError, match="RuntimeError") as caught:
+            audit.login(**ADDR)
+        assert isinstance(caught.value.__cause__, RuntimeError)
+        writer = audit._logger
+        assert writer.failed is not None
+        assert writer.next_seq == 4
+        sink.good = 100  # the sink recovers: the writer still refuses until reopened
+        with pytest.raises(AuditWriteError, match="stopped after a write error"):
+            audit.login(**ADDR)
+        with pytest.raises(AuditWriteError, match="stopped after a write error"):
+            audit.checkpoint()
+        audit.close()  # no final checkpoint after a failure, and no raise
+        assert [json.loads(line)["seq"] for line in sink.lines] == [0, 1, 2, 3]
+
+    def test_base_exceptions_pass_through_but_stop_the_writer(self, clock: FrozenClock) -> None:
+        """A KeyboardInterrupt in a sink is not wrapped, and the writer is stopped all the same."""
+        sink = RaisingSink(good=2, error=KeyboardInterrupt())  # segment and audit.start
+        audit = AuditLogger.with_sink(sink, key=KEY, clock=clock, seal_idle=False)
+        with pytest.raises(KeyboardInterrupt):
+            audit.login(**ADDR)
+        with pytest.raises(AuditWriteError, match="stopped"):
+            audit.login(**ADDR)
+        audit.close()
+
+    def test_typed_errors_pass_through_and_a_bad_tail_is_refused(self, clock: FrozenClock) -> None:
+        """A sink's own AuditWriteError is kept as it is; open() must return a Tail or None."""
+        sink = RaisingSink(good=100)
+        sink.fail_open = AuditWriteError("quota")
+        with pytest.raises(AuditWriteError, match="quota"):
+            AuditLogger.with_sink(sink, key=KEY, clock=clock, seal_idle=False)
+        sink.fail_open = None
+        audit = AuditLogger.with_sink(sink, key=KEY, clock=clock, seal_idle=False)
+        sink.fail_close = AuditWriteError("flush refused")
+        with pytest.raises(AuditWriteError, match="flush refused"):
+            audit.close()
+
+        class Odd(RaisingSink):
+            def open(self) -> Any:  # type: ignore[override]
+                """Return something that is not a Tail."""
+                return {"seq": 0}
+
+        with pytest.raises(AuditWriteError, match="not a Tail"):
+            AuditLogger.with_sink(Odd(good=100), key=KEY, clock=clock, seal_idle=False)
+
+    def test_open_and_close_failures_are_typed(self, clock: FrozenClock) -> None:
+        """A sink failing to open or close raises AuditWriteError, with the errno kept."""
+        sink = RaisingSink(good=100)
+        sink.fail_open = ValueError("bad dsn")
+        with pytest.raises(AuditWriteError, match="opening"):
+            AuditLogger.with_sink(sink, key=KEY, clock=clock, seal_idle=False)
+        sink.fail_open = None
+        mirror = RaisingSink(good=100)
+        mirror.fail_open = LookupError("no topic")
+        with pytest.raises(AuditWriteError, match="opening"):
+            AuditLogger.with_sink(sink, key=KEY, clock=clock, seal_idle=False, mirrors=[mirror])
+        audit = AuditLogger.with_sink(sink, key=KEY, clock=clock, seal_idle=False)
+        audit.login(**ADDR)
+        sink.fail_close = OSError(errno.EPIPE, "pipe")
+        with pytest.raises(AuditWriteError, match="closing") as caught:
+            audit.close()
+        assert caught.value.errno == errno.EPIPE
+        assert audit.closed
+
+
 class TestWriteFailures:
     def test_fsync_error_never_reuses_a_sequence_number(
         self,
@@ -81,7 +180,8 @@ class TestWriteFailures:
         assert seqs == list(range(len(seqs)))
         report = verify(tmp_path / "audit.jsonl", key=PUBLIC)
         assert report.ok, report.summary()
-        assert sum(1 for r in read_records(tmp_path / "audit.jsonl")) == 3
+        # two logins, then the reopened writer's audit.start, login and audit.stop
+        assert sum(1 for r in read_records(tmp_path / "audit.jsonl")) == 5
 
     def test_failed_rotation_leaves_the_active_file_whole(
         self,

@@ -11,15 +11,20 @@ from pathlib import Path
 
 import pytest
 import structlog
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secpolicy._clock import FrozenClock
 from secpolicy.audit import (
     ACTIONS,
+    DEFAULT_MASKER,
     AuditLogger,
     LoggingSink,
+    MaskPII,
     StreamSink,
     capture,
     read_records,
+    to_ocsf,
     verify,
 )
 from secpolicy.exceptions import AuditWriteError
@@ -64,10 +69,12 @@ class TestCatalogue:
             user_id="staff1", subject="segment:vip", fields=["name"], records=120
         )
         audit.change_policy(user_id="admin", policy="password", before="a1", after="b2")
+        audit.access_audit_log(**ADDR, log="audit.jsonl", purpose="quarterly review")
         audit.close()
         actions = [record["action"] for record in _events(tmp_path / "audit.jsonl")]
-        assert sorted(actions) == sorted(ACTIONS)
-        assert len(actions) == len(ACTIONS)
+        written_by_the_writer = {"audit.start", "audit.stop"}  # see TestLifecycle
+        assert sorted(actions) == sorted(set(ACTIONS) - written_by_the_writer)
+        assert len(actions) == len(ACTIONS) - 2
 
     def test_record_layout(self, make_logger: Callable[..., AuditLogger], tmp_path: Path) -> None:
         """A login record carries time, action, outcome, actor, addresses and data."""
@@ -194,6 +201,98 @@ class TestContext:
         assert verify(tmp_path / "audit.jsonl", key=KEY).ok
 
 
+KEYS = [
+    "note",
+    "method",
+    "client",
+    "mobile",
+    "password",
+    "id_number",
+    "email",
+    "name",
+    "ip",
+    "phone",
+    "身份证号",
+    "手机号",
+    "contact",
+    "13812345678",
+    "a@example.com",
+    "remarks",
+]
+TEXTS = [
+    "password",
+    "web/5.2",
+    "",
+    "Zhang San",
+    "13812345678",
+    "call 13812345678 today",
+    "mail a.person@example.com now",
+    "110105194912310021",
+    "ID 110105194912310021 checked",
+    "203.0.113.9",
+    "6222020200112233445",
+    "Customer asked to update the delivery address for order 88213 today.",
+]
+VALUES = st.one_of(
+    st.sampled_from(TEXTS),
+    st.text(max_size=30),
+    st.integers(),
+    st.none(),
+    st.booleans(),
+    st.lists(st.sampled_from(TEXTS), max_size=3),
+    st.dictionaries(st.sampled_from(KEYS), st.sampled_from(TEXTS), max_size=2),
+)
+
+
+class TestMaskingPlan:
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=5), max_size=4))
+    def test_planned_masking_agrees_with_the_maskers_walk(
+        self, batches: list[dict[str, object]]
+    ) -> None:
+        """The per-key plan and the clean cache give exactly what the masker's walk gives."""
+        processor = MaskPII()
+        for data in [*batches, *batches]:  # the second round runs on warm caches
+            record = {
+                "data": dict(data),
+                "reason": next(iter(data), "none"),
+                "actor": {"name": "x"},
+            }
+            expected_data = DEFAULT_MASKER.mask_record({"data": dict(data)})["data"]
+            expected_reason = DEFAULT_MASKER.mask_text(record["reason"])  # type: ignore[arg-type]
+            masked = processor(None, "audit", record)
+            assert masked.get("data") == (expected_data if data else masked.get("data"))
+            assert masked["reason"] == expected_reason
+
+    def test_known_fields_and_pii_keys_take_the_walk(self) -> None:
+        """A field the masker knows, or a key holding personal data, is never planned plain."""
+        processor = MaskPII()
+        assert processor._plan("note")
+        for key in ("mobile", "password", "身份证号", "13812345678", "ip", "name"):
+            assert not processor._plan(key), key
+        masker = Masker(paths={"data.note": Redact()})
+        other = MaskPII(masker)
+        walked = masker.mask_record({"data": {"note": "hello"}})["data"]
+        assert other(None, "audit", {"data": {"note": "hello"}})["data"] == walked
+        assert walked != {"note": "hello"}
+
+    def test_caches_stay_bounded(self) -> None:
+        """Plans and clean texts are dropped wholesale once 4,096 are held."""
+        processor = MaskPII()
+        for i in range(4100):
+            processor(None, "audit", {"data": {f"k{i}x": f"value-{i}x"}})
+        assert 0 < len(processor._keys) <= 4096
+        assert 0 < len(processor._clean) <= 4096
+
+    def test_only_short_clean_texts_are_cached(self) -> None:
+        """Personal data and long free text are never remembered."""
+        processor = MaskPII()
+        long = "x" * 200
+        for text in ("web/5.2", "13812345678", long):
+            processor._text(text)
+        assert processor._clean == {"web/5.2"}
+
+
 class TestMasking:
     def test_identifiers_never_reach_the_file_in_clear(
         self, make_logger: Callable[..., AuditLogger], tmp_path: Path
@@ -247,6 +346,75 @@ class TestMasking:
             make_logger("other.jsonl", mask=False, masker=Masker())
 
 
+class TestStartStop:
+    def test_start_and_stop_are_recorded_and_sealed(
+        self, tmp_path: Path, clock: FrozenClock
+    ) -> None:
+        """Opening writes audit.start, closing audit.stop before the final checkpoint."""
+        path = tmp_path / "audit.jsonl"
+        with AuditLogger.to_file(path, key=KEY, clock=clock, seal_idle=False) as audit:
+            audit.login(**ADDR)
+        with AuditLogger.to_file(path, key=KEY, clock=clock, seal_idle=False) as again:
+            log_id = again.log_id
+        records = list(read_records(path, kinds=()))
+        events = [r for r in records if r["kind"] == "event"]
+        assert [(e["action"], e["data"]) for e in events if e["action"] != "auth.login"] == [
+            ("audit.start", {"log_id": log_id, "opened": "created"}),
+            ("audit.stop", {"log_id": log_id, "reason": "closed"}),
+            ("audit.start", {"log_id": log_id, "opened": "reopened"}),
+            ("audit.stop", {"log_id": log_id, "reason": "closed"}),
+        ]
+        assert records[-1]["kind"] == "checkpoint"
+        assert records[-2]["action"] == "audit.stop"
+        report = verify(path, key=KEY.public_key())
+        assert report.ok, report.summary()
+        for event in events:
+            ocsf = to_ocsf(event)
+            if event["action"].startswith("audit."):
+                assert (ocsf["class_uid"], ocsf["log_name"]) == (1008, log_id)
+                assert ocsf["activity_id"] == (6 if event["action"] == "audit.start" else 7)
+
+    def test_not_captured_and_can_be_turned_off(self, tmp_path: Path, clock: FrozenClock) -> None:
+        """capture() sees the application's events only; lifecycle_events=False writes none."""
+        with (
+            capture() as seen,
+            AuditLogger.to_file(
+                tmp_path / "a.jsonl", key=KEY, clock=clock, seal_idle=False
+            ) as audit,
+        ):
+            audit.login(**ADDR)
+        assert [event["action"] for event in seen] == ["auth.login"]
+        with AuditLogger.to_file(
+            tmp_path / "b.jsonl", key=KEY, clock=clock, seal_idle=False, lifecycle_events=False
+        ) as audit:
+            audit.login(**ADDR)
+        assert [r["action"] for r in read_records(tmp_path / "b.jsonl")] == ["auth.login"]
+
+    def test_no_stop_after_a_failure(self, clock: FrozenClock) -> None:
+        """A writer stopped by a sink failure cannot write audit.stop: its absence shows it."""
+        lines: list[bytes] = []
+
+        class Failing:
+            def open(self) -> None:
+                return None
+
+            def write(self, line: bytes) -> None:
+                if b'"auth.logout"' in line:
+                    raise OSError(5, "I/O error")
+                lines.append(line)
+
+            def close(self) -> None:
+                return None
+
+        audit = AuditLogger.with_sink(Failing(), key=KEY, clock=clock, seal_idle=False)
+        audit.login(**ADDR)
+        with pytest.raises(AuditWriteError):
+            audit.logout(**ADDR)
+        audit.close()
+        actions = [json.loads(line).get("action") for line in lines]
+        assert actions == [None, "audit.start", "auth.login"]
+
+
 class TestSinks:
     def test_stdout_sink_writes_a_verifiable_chain(
         self, tmp_path: Path, clock: FrozenClock
@@ -260,7 +428,7 @@ class TestSinks:
         path.write_text(out.getvalue(), encoding="utf-8")
         report = verify(path, key=KEY.public_key())
         assert report.ok, report.summary()
-        assert report.records == 3  # segment, login, final checkpoint
+        assert report.records == 5  # segment, audit.start, login, audit.stop, checkpoint
 
     def test_logging_bridge(self, clock: FrozenClock, caplog: pytest.LogCaptureFixture) -> None:
         """The logging sink hands each line to a stdlib logger, parsed record attached."""
@@ -269,8 +437,10 @@ class TestSinks:
         audit.login(**ADDR)
         audit.close()
         records = [r for r in caplog.records if r.name == "audit.test"]
-        assert [r.audit["kind"] for r in records] == ["segment", "event", "checkpoint"]  # type: ignore[attr-defined]
-        assert json.loads(records[1].getMessage())["action"] == "auth.login"
+        kinds = [r.audit["kind"] for r in records]  # type: ignore[attr-defined]
+        assert kinds == ["segment", "event", "event", "event", "checkpoint"]
+        actions = [json.loads(r.getMessage()).get("action") for r in records[1:4]]
+        assert actions == ["audit.start", "auth.login", "audit.stop"]
 
     def test_failing_primary_sink_fails_the_call(self, clock: FrozenClock) -> None:
         """A stream that refuses writes raises AuditWriteError from the event call."""

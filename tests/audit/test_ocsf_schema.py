@@ -1,4 +1,14 @@
-"""to_ocsf() output validated against the OCSF 1.8.0 schema packaged by ocsf-json-schema."""
+"""to_ocsf() output validated against the OCSF schemas packaged by ocsf-json-schema.
+
+The package ships schemas up to 1.8.0 (no package in the registry ships 1.9.0
+yet). The 1.8.0 output is validated against the 1.8.0 schema for every
+catalogue class. The 1.9.0 output is validated against the 1.8.0 schema for
+every class 1.8.0 has; User Management (3007), new in 1.9.0, is validated as
+the 1.8.0 class it replaces (Account Change 3001, User Access Management
+3005) with only the class and activity ids put back, so every attribute
+object it carries is checked by the packaged schema, and its ids are checked
+against the 1.9.0 class definition below.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +23,7 @@ from secpolicy.audit import ACTIONS, OCSF_VERSION, AuditLogger, read_records, to
 jsonschema = pytest.importorskip("jsonschema")
 ocsf_json_schema = pytest.importorskip("ocsf_json_schema")
 
-RAW = ocsf_json_schema.get_ocsf_schema(version=OCSF_VERSION)
+RAW = ocsf_json_schema.get_ocsf_schema(version="1.8.0")
 SCHEMA = ocsf_json_schema.OcsfJsonSchemaEmbedded(RAW)
 # Values for every field a catalogue action requires.
 VALUES: dict[str, Any] = {
@@ -32,6 +42,7 @@ VALUES: dict[str, Any] = {
     "subject": "customer-9",
     "fields": ["phone"],
     "policy": "password",
+    "log": "audit.jsonl",
 }
 
 
@@ -42,31 +53,96 @@ def _validate(event: dict[str, Any]) -> list[str]:
     return sorted(error.message for error in validator.iter_errors(event))
 
 
+#: OCSF 1.9.0 User Management (class uid 7 in Identity & Access Management,
+#: events/iam/user_management.json): the activities the catalogue uses. It
+#: requires ``user``, like the two 1.8.0 classes it replaces.
+USER_MANAGEMENT_1_9 = {1: "Create", 2: "Update", 14: "Assign Privileges", 15: "Remove Privileges"}
+#: The 1.8.0 class and activity of each action that 1.9.0 moved to User Management.
+PREDECESSOR = {
+    "account.register": (3001, 1),
+    "account.update": (3001, 99),
+    "privilege.grant": (3005, 1),
+    "privilege.revoke": (3005, 2),
+}
+
+
+def _record(action: str, make_logger: Callable[..., AuditLogger], path: Path) -> dict[str, Any]:
+    spec = ACTIONS[action]
+    audit = make_logger()
+    fields = {name: VALUES[name] for name in spec.requires}
+    audit.emit(action, user_name="Zhang", session_id="s-1", **fields)
+    audit.close()
+    return next(read_records(path))
+
+
+def _as_predecessor(event: dict[str, Any], action: str) -> dict[str, Any]:
+    class_uid, activity_id = PREDECESSOR[action]
+    return {
+        **event,
+        "class_uid": class_uid,
+        "activity_id": activity_id,
+        "type_uid": class_uid * 100 + activity_id,
+        "class_name": SCHEMA.lookup_class_name_from_uid(class_uid=class_uid),
+    }
+
+
 class TestOcsfSchema:
     @pytest.mark.parametrize("action", sorted(ACTIONS))
-    def test_every_catalogue_class_validates(
+    def test_every_catalogue_class_validates_in_1_8(
         self, action: str, make_logger: Callable[..., AuditLogger], tmp_path: Path
     ) -> None:
-        """Each catalogue action, written and read back, is a valid OCSF event of its class."""
-        spec = ACTIONS[action]
-        audit = make_logger()
-        fields = {name: VALUES[name] for name in spec.requires}
-        audit.emit(action, user_name="Zhang", session_id="s-1", **fields)
-        audit.close()
-        record = next(read_records(tmp_path / "audit.jsonl"))
-        event = to_ocsf(record)
-        assert event["class_uid"] == spec.class_uid
+        """Each catalogue action in 1.8.0 classes is a valid OCSF 1.8.0 event of its class."""
+        event = to_ocsf(
+            _record(action, make_logger, tmp_path / "audit.jsonl"), ocsf_version="1.8.0"
+        )
+        assert event["metadata"]["version"] == "1.8.0"
+        assert event["class_uid"] != 3007
         assert _validate(event) == []
-        class_name = SCHEMA.lookup_class_name_from_uid(class_uid=spec.class_uid)
+        class_name = SCHEMA.lookup_class_name_from_uid(class_uid=event["class_uid"])
         assert "@deprecated" not in RAW["classes"][class_name], class_name
 
+    @pytest.mark.parametrize("action", sorted(ACTIONS))
+    def test_every_catalogue_class_validates_in_1_9(
+        self, action: str, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """The default 1.9.0 output: User Management for the moved actions, all else as 1.8.0."""
+        spec = ACTIONS[action]
+        event = to_ocsf(_record(action, make_logger, tmp_path / "audit.jsonl"))
+        assert OCSF_VERSION == event["metadata"]["version"] == "1.9.0"
+        assert event["class_uid"] == spec.class_uid
+        assert event["type_uid"] == spec.class_uid * 100 + spec.activity_id
+        if action in PREDECESSOR:
+            assert event["class_uid"] == 3007
+            assert event["class_name"] == "User Management"
+            assert event["category_uid"] == 3
+            assert USER_MANAGEMENT_1_9[event["activity_id"]] == event["activity_name"]
+            assert "user" in event
+            assert _validate(_as_predecessor(event, action)) == []
+        else:
+            assert _validate(event) == []
+
+    def test_only_the_deprecated_classes_moved(self) -> None:
+        """Exactly the actions of the two classes 1.9.0 deprecates are User Management."""
+        moved = {a for a, spec in ACTIONS.items() if spec.class_uid == 3007}
+        assert moved == set(PREDECESSOR)
+        deprecated_1_9 = {3001, 3005}
+        assert not {spec.class_uid for spec in ACTIONS.values()} & deprecated_1_9
+        with pytest.raises(ValueError, match="ocsf_version"):
+            to_ocsf({"action": "auth.login", "time": "2026-01-01T00:00:00Z"}, ocsf_version="1.7")  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("ocsf_version", ["1.8.0", "1.9.0"])
     def test_sparse_and_other_events_validate(
-        self, make_logger: Callable[..., AuditLogger], tmp_path: Path
+        self, ocsf_version: str, make_logger: Callable[..., AuditLogger], tmp_path: Path
     ) -> None:
         """An uncatalogued action and a record without actor or address still validate."""
         audit = make_logger()
         audit.emit("billing.refund", amount=3)
         audit.emit("personal_data.access", user_id="u1", subject="c-9", fields=["name"])
+        audit.emit("account.update", user_id="u1", ip="203.0.113.9", port=1, changed=["e"])
+        audit.emit("audit.stop")
         audit.close()
         for record in read_records(tmp_path / "audit.jsonl"):
-            assert _validate(to_ocsf(record)) == [], record["action"]
+            event = to_ocsf(record, ocsf_version=ocsf_version)  # type: ignore[arg-type]
+            if event["class_uid"] == 3007:
+                event = _as_predecessor(event, record["action"])
+            assert _validate(event) == [], record["action"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from secpolicy._clock import FrozenClock
 from secpolicy.audit import (
     AuditLogger,
     Checkpoint,
@@ -20,21 +22,27 @@ from secpolicy.audit import (
     ConsistencyProof,
     InclusionProof,
     LogTree,
+    ProofUnavailable,
     cosign,
+    rotated_files,
+    verify,
     verify_checkpoint,
     verify_consistency_proof,
     verify_inclusion_proof,
 )
+from secpolicy.audit._chain import frame, render_body
 from secpolicy.audit._merkle import (
     EMPTY_ROOT,
     CompactRange,
     MerkleTree,
+    PrunedRange,
     leaf_hash,
     node_hash,
     verify_consistency,
     verify_inclusion,
 )
 from secpolicy.audit._note import make_checkpoint, note_key_id
+from secpolicy.retention import Period, RetentionRule, RetentionSchedule
 from tests.audit.conftest import KEY
 
 VECTORS = json.loads((Path(__file__).parent / "data" / "merkle_vectors.json").read_text())
@@ -133,6 +141,41 @@ class TestMerkle:
             if proof:
                 assert not verify_consistency(old, size, tree.root(old), root, proof[:-1])
 
+    @settings(max_examples=80, deadline=None)
+    @given(st.integers(1, 70), st.data())
+    def test_pruned_tree_agrees_with_the_whole_one(self, count: int, draw: st.DataObject) -> None:
+        """A tree from a pruned prefix's compact range gives the whole tree's roots and proofs."""
+        leaves = [leaf_hash(i.to_bytes(2, "big")) for i in range(count)]
+        begin = draw.draw(st.integers(0, count))
+        prefix = CompactRange()
+        for leaf in leaves[:begin]:
+            prefix.append(leaf)
+        whole = MerkleTree(leaves)
+        pruned = MerkleTree(leaves[begin:], prefix=prefix)
+        extra = leaf_hash(b"next")
+        if draw.draw(st.booleans()):
+            whole.append(extra)
+            pruned.append(extra)
+        assert (pruned.size, pruned.begin) == (whole.size, begin)
+        size = draw.draw(st.integers(begin, whole.size))
+        assert pruned.root(size) == whole.root(size)
+        if size > begin:
+            index = draw.draw(st.integers(begin, size - 1))
+            assert pruned.leaf(index) == whole.leaf(index)
+            assert pruned.inclusion_proof(index, size) == whole.inclusion_proof(index, size)
+        old = draw.draw(st.integers(0, size))
+        try:
+            proof = pruned.consistency_proof(old, size)
+        except PrunedRange:
+            assert old < begin  # only a proof from inside the pruned prefix may be missing
+        else:
+            assert proof == whole.consistency_proof(old, size)
+        if begin:
+            with pytest.raises(PrunedRange):
+                pruned.inclusion_proof(begin - 1, size)
+            with pytest.raises(PrunedRange):
+                pruned.leaf(begin - 1)
+
     def test_compact_range_validation(self) -> None:
         """A compact range needs one hash per set bit of its size."""
         with pytest.raises(ValueError, match="one 32-byte hash"):
@@ -184,6 +227,51 @@ class TestCheckpointNote:
             )
         with pytest.raises(CheckpointError, match="key name"):
             cosign(note, key=witness, name="has space")
+
+    def test_a_failing_line_after_a_valid_one_rejects_the_note(self) -> None:
+        """Every line of a known key is verified: one that fails rejects, wherever it stands."""
+        note = make_checkpoint(log_id="abc", size=3, root=EMPTY_ROOT, time="t", key=KEY).note
+        origin = "secpolicy.audit/abc"
+        bad = base64.b64encode(note_key_id(origin, KEY) + bytes(64)).decode()
+        with pytest.raises(CheckpointError, match="does not verify"):
+            verify_checkpoint(note + f"\u2014 {origin} {bad}\n", key=KEY)
+        second = Ed25519PrivateKey.from_private_bytes(bytes(range(3, 35)))
+        forged = base64.b64encode(note_key_id(origin, second) + bytes(64)).decode()
+        with pytest.raises(CheckpointError, match="does not verify"):
+            verify_checkpoint(note + f"\u2014 {origin} {forged}\n", key=[KEY, second])
+        witness = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+        cosigned = cosign(note, key=witness, name="w.example/1")
+        wrong = base64.b64encode(note_key_id("w.example/1", witness) + bytes(64)).decode()
+        with pytest.raises(CheckpointError, match="does not verify"):
+            verify_checkpoint(
+                cosigned + f"\u2014 w.example/1 {wrong}\n",
+                key=KEY,
+                witnesses=[("w.example/1", witness.public_key())],
+            )
+
+    def test_lines_of_unknown_keys_are_reported(self) -> None:
+        """A line no given key matches is ignored by the rules, and listed as unverified."""
+        note = make_checkpoint(log_id="abc", size=3, root=EMPTY_ROOT, time="t", key=KEY).note
+        other = Ed25519PrivateKey.from_private_bytes(bytes(range(4, 36)))
+        extra = cosign(note, key=other, name="other.example/x")
+        checkpoint = verify_checkpoint(extra, key=KEY)
+        assert checkpoint.unverified_signers == ("other.example/x",)
+        assert verify_checkpoint(note, key=KEY).unverified_signers == ()
+        assert Checkpoint.parse(extra).unverified_signers == ()
+
+    def test_a_log_checkpoint_with_an_extra_line_is_bad(self, sealed_log: Path) -> None:
+        """The writer signs its checkpoints once: any other line in a log record is refused."""
+        lines = sealed_log.read_bytes().splitlines(keepends=True)
+        record = json.loads(lines[-1])
+        other = Ed25519PrivateKey.from_private_bytes(bytes(range(4, 36)))
+        members = {k: record[k] for k in ("time", "log_id", "root", "frontier", "checkpoint")}
+        members["checkpoint"] = cosign(members["checkpoint"], key=other, name="other.example/x")
+        lines[-1], _ = frame(record["seq"], record["prev"], "checkpoint", render_body(members))
+        sealed_log.write_bytes(b"".join(lines))
+        report = verify(sealed_log, key=KEY.public_key())
+        assert not report.ok
+        assert [p.kind for p in report.problems] == ["bad_checkpoint", "unsealed"]
+        assert "cannot be checked" in report.problems[0].message
 
     @pytest.mark.parametrize(
         "damage",
@@ -282,11 +370,88 @@ class TestProofs:
                 proof, tree.checkpoint(sizes[1]), tree.checkpoint(sizes[-1]), key=KEY
             )
 
+    def test_proofs_on_a_pruned_log(
+        self, make_logger: Callable[..., AuditLogger], clock: FrozenClock, tmp_path: Path
+    ) -> None:
+        """After pruning, every kept record and every kept checkpoint can still be proven."""
+        audit = make_logger(
+            rotate_every=timedelta(days=30), checkpoint_interval=None, checkpoint_every=7
+        )
+        for month in range(5):
+            for i in range(20):
+                audit.login(user_id=f"u{month}-{i}", ip="203.0.113.9", port=1000 + i)
+            clock.advance(timedelta(days=31))
+        schedule = RetentionSchedule(
+            [RetentionRule(category="audit_log", keep=Period(months=2), citation="test")],
+            tz="UTC",
+        )
+        path = tmp_path / "audit.jsonl"
+        audit.checkpoint()
+        whole = LogTree.from_files(path)
+        assert audit.prune(schedule, now=clock.now())
+        audit.close()
+        tree = LogTree.from_files(path)
+        begins = tree.begins
+        assert begins > 0
+        lines = {
+            json.loads(line)["seq"]: line
+            for file in [*rotated_files(path), path]
+            for line in file.read_bytes().splitlines()
+        }
+        assert min(lines) == begins
+        sizes = tree.checkpoint_sizes
+        assert sizes[0] > begins
+        for seq in (begins, begins + 1, sizes[0], tree.size - 2):
+            for size in {None, sizes[-1]}:
+                proof = tree.inclusion_proof(seq, size=size)
+                verify_inclusion_proof(lines[seq], proof, tree.checkpoint(proof.size), key=KEY)
+        for old in sizes[:-1]:
+            proof = tree.consistency_proof(old, sizes[-1])
+            verify_consistency_proof(
+                proof, tree.checkpoint(old), tree.checkpoint(sizes[-1]), key=KEY
+            )
+        assert tree.root(begins) == whole.root(begins)  # from the segment's frontier
+        assert tree.root(whole.size) == whole.root()
+        with pytest.raises(ProofUnavailable, match="pruned"):
+            tree.inclusion_proof(begins - 1)
+        unavailable = 0
+        messages: set[str] = set()
+        target = whole.checkpoint_sizes[-1]
+        for old in range(1, begins):
+            try:
+                proof = tree.consistency_proof(old, target)
+            except ProofUnavailable as exc:
+                messages.add(str(exc).split(":")[0])
+                unavailable += 1
+            else:  # the frontier's subtrees happen to hold every hash it needs
+                assert proof == whole.consistency_proof(old, target)
+        assert unavailable
+        assert all("pruned" in message for message in messages)
+        roots = 0
+        for size in range(1, begins):
+            try:
+                assert tree.root(size) == whole.root(size)
+            except ProofUnavailable:
+                roots += 1
+        assert roots
+        assert verify(path, key=KEY).ok
+
+    def test_a_pruned_log_needs_its_segment_frontier(self, sealed_log: Path) -> None:
+        """A log that begins after record 0 must begin with a segment record and its frontier."""
+        lines = sealed_log.read_bytes().splitlines(keepends=True)
+        record = json.loads(lines[0])
+        record["frontier"] = "nope"
+        shifted = json.dumps({**record, "seq": 1}, separators=(",", ":")).encode() + b"\n"
+        with pytest.raises(CheckpointError, match="frontier"):
+            LogTree.from_lines([shifted, *lines[2:]])
+
     def test_pruned_or_shuffled_logs_cannot_be_proven(self, sealed_log: Path) -> None:
-        """Proofs need the whole log from record 0, in order."""
+        """Proofs need the log from record 0 or a segment record, in order."""
         lines = sealed_log.read_bytes().splitlines(keepends=True)
         with pytest.raises(CheckpointError, match="record 0"):
             LogTree.from_lines(lines[1:])
+        with pytest.raises(CheckpointError, match="is not record 2"):
+            LogTree.from_lines([lines[0], lines[1], lines[3]])
         with pytest.raises(CheckpointError):
             InclusionProof.from_dict({"seq": 1, "size": 2})
         with pytest.raises(CheckpointError):

@@ -26,9 +26,9 @@ from secpolicy.audit import (
 from tests.audit.conftest import KEY
 
 ADDR = {"user_id": "u1", "ip": "203.0.113.9", "port": 52100}
-# The campaign's log: one segment line, ten checkpoints and the events between
-# them. Every kind of line and every boundary (segment start, checkpoint, the
-# torn last line) is present, as in a log of any length; 200 events between
+# The campaign's log: one segment line, audit.start and audit.stop, ten
+# checkpoints and the events between them. Every kind of line and every
+# boundary (segment start, checkpoint, the torn last line) is present, as in a log of any length; 200 events between
 # checkpoints instead of the default 1,000 make each verification 5x cheaper,
 # and a mutation lands on a checkpoint line 5x as often.
 RECORDS = 2_000
@@ -45,7 +45,7 @@ def _rehash(line: bytes) -> bytes:
 
 @pytest.fixture(scope="module")
 def campaign_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, MemoryAnchorStore]:
-    """A sealed, anchored log of 2,000 lines: a segment, 10 checkpoints, 1,989 events."""
+    """A sealed, anchored log of 2,000 lines: a segment, start and stop, 10 checkpoints."""
     directory = tmp_path_factory.mktemp("campaign")
     anchor = MemoryAnchorStore()
     with AuditLogger.to_file(
@@ -56,7 +56,8 @@ def campaign_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Memory
         seal_idle=False,
         checkpoint_every=CHECKPOINT_EVERY,
     ) as audit:
-        for i in range(RECORDS - 1 - CHECKPOINTS):  # with segment and checkpoints: RECORDS lines
+        # with the segment, audit.start, audit.stop and the checkpoints: RECORDS lines
+        for i in range(RECORDS - 3 - CHECKPOINTS):
             audit.login(user_id=f"u{i % 50}", ip="203.0.113.9", port=1024 + i)
     return directory / "audit.jsonl", anchor
 
@@ -210,7 +211,7 @@ def test_threads_keep_one_chain(tmp_path: Path) -> None:
     audit.close()
     report = verify(path, key=KEY.public_key())
     assert report.ok, report.summary()
-    events = list(read_records(path))
+    events = [e for e in read_records(path) if e["action"] not in ("audit.start", "audit.stop")]
     assert len(events) == 40_000
     assert len({(e["actor"]["user_id"], e["data"]["i"]) for e in events}) == 40_000  # type: ignore[index]
 
@@ -269,10 +270,11 @@ def test_report_formats(tmp_path: Path, clock: FrozenClock) -> None:
     calls: list[tuple[int, int]] = []
     report = verify(path, key=KEY, progress=lambda done, total: calls.append((done, total)))
     assert calls[-1][0] == calls[-1][1] == path.stat().st_size
-    assert report.summary().startswith("OK: 3 records in 1 file(s), 1 valid checkpoint(s)")
+    # segment, audit.start, login, audit.stop, checkpoint
+    assert report.summary().startswith("OK: 5 records in 1 file(s), 1 valid checkpoint(s)")
     data = report.to_dict()
     assert data["ok"] is True
-    assert data["files"][0]["records"] == 3
+    assert data["files"][0]["records"] == 5
     missing = verify(tmp_path / "nothing.jsonl", key=KEY)
     assert not missing.ok
     assert missing.problems[0].kind == "missing_file"

@@ -8,7 +8,7 @@
   records and *T* seconds and are copied to an :class:`AnchorStore`.
 - :func:`verify` finds modified, deleted, inserted, duplicated, reordered and
   cut-off records and says where; ``secpolicy audit verify`` wraps it.
-- :class:`AuditEvent` is the event model, exportable to OCSF 1.8 with
+- :class:`AuditEvent` is the event model, exportable to OCSF 1.9 (or 1.8) with
   :func:`to_ocsf` for SIEMs.
 """
 
@@ -21,12 +21,20 @@ from secpolicy.audit._event import OUTCOMES, Actor, AuditEvent, Endpoint, Outcom
 from secpolicy.audit._keys import load_hmac_key, load_key_file
 from secpolicy.audit._logger import AuditLogger
 from secpolicy.audit._note import Checkpoint, CheckpointError, cosign, verify_checkpoint
-from secpolicy.audit._ocsf import ACTIONS, OCSF_VERSION, ActionSpec, action_spec, to_ocsf
+from secpolicy.audit._ocsf import (
+    ACTIONS,
+    OCSF_VERSION,
+    ActionSpec,
+    OcsfVersion,
+    action_spec,
+    to_ocsf,
+)
 from secpolicy.audit._processors import DEFAULT_MASKER, MaskPII, ShapeEvent, render_record
 from secpolicy.audit._proofs import (
     ConsistencyProof,
     InclusionProof,
     LogTree,
+    ProofUnavailable,
     verify_consistency_proof,
     verify_inclusion_proof,
 )
@@ -63,8 +71,10 @@ __all__ = [
     "LoggingSink",
     "MaskPII",
     "MemoryAnchorStore",
+    "OcsfVersion",
     "Outcome",
     "Problem",
+    "ProofUnavailable",
     "ShapeEvent",
     "SigningKey",
     "Sink",

@@ -284,6 +284,26 @@ class Catalogue:
             "personal_data.export", user_id=user_id, subject=subject, fields=list(fields), **extra
         )
 
+    def access_audit_log(
+        self,
+        *,
+        user_id: str | None = None,
+        log: str,
+        ip: str | None = None,
+        port: int | None = None,
+        **extra: Any,
+    ) -> None:
+        """*user_id* read, searched, exported or verified the audit log *log* (``audit.access``).
+
+        PCI DSS 10.2.1.3 asks for every individual access to the audit logs:
+        call it from the code that serves them to people (a log viewer, an
+        export, a verification run by an auditor). *log* names the log (its
+        id or path); ``purpose=`` or ``query=`` may say what for.
+
+        .. versionadded:: 0.2
+        """
+        self.emit("audit.access", user_id=user_id, ip=ip, port=port, log=log, **extra)
+
     def change_policy(self, *, user_id: str | None = None, policy: str, **extra: Any) -> None:
         """A security policy changed (``policy.change``); pass ``before``/``after`` digests."""
         self.emit("policy.change", user_id=user_id, policy=policy, **extra)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from secpolicy._clock import Clock
     from secpolicy.audit._anchor import AnchorStore
-    from secpolicy.audit._chain import SigningKey
+    from secpolicy.audit._chain import SigningKey, VerifyKey
     from secpolicy.pii import Masker
     from secpolicy.retention import LegalHold, RetentionSchedule
 
@@ -101,6 +101,8 @@ class AuditLogger(Catalogue, structlog.BoundLoggerBase):
         seal_idle: bool = True,
         monotonic: Callable[[], float] | None = None,
         anchor_timeout: timedelta = timedelta(seconds=10),
+        previous_keys: Sequence[VerifyKey] = (),
+        lifecycle_events: bool = True,
     ) -> AuditLogger:
         """An audit logger writing chained records to *sink*.
 
@@ -129,6 +131,16 @@ class AuditLogger(Catalogue, structlog.BoundLoggerBase):
             anchor_timeout: How long handing a checkpoint to *anchor* may
                 take before the call fails (the anchor stays pending and
                 every later call fails before writing until it is taken).
+            previous_keys: After a key rotation, the verification (public)
+                keys of the log's earlier signing keys, so that a last
+                checkpoint signed with one of them that the anchor store
+                missed is anchored on opening instead of refused.
+            lifecycle_events: The writer records ``audit.start`` when it opens
+                the log and ``audit.stop`` when :meth:`close` closes it (PCI
+                DSS 10.2.1.6). They are not handed to :func:`capture`.
+
+                .. danger:: ``False`` leaves starting and stopping the audit
+                   log unrecorded, which PCI DSS 10.2.1.6 requires.
 
         Raises:
             AuditWriteError: The sink cannot be opened or its log continued;
@@ -138,7 +150,8 @@ class AuditLogger(Catalogue, structlog.BoundLoggerBase):
             TypeError, ValueError: An option is invalid.
 
         .. versionchanged:: 0.2
-           *monotonic* and *anchor_timeout*; anchoring outside the writer's
+           *monotonic*, *anchor_timeout*, *previous_keys* and *lifecycle_events*
+           (``audit.start`` and ``audit.stop`` records by default); anchoring outside the writer's
            lock; the writer refuses a log behind its anchor, stops after a
            write error and refuses use in a forked child (:class:`WriterForked`).
         """
@@ -164,6 +177,8 @@ class AuditLogger(Catalogue, structlog.BoundLoggerBase):
             on_record=notify,
             monotonic=monotonic,
             anchor_timeout=anchor_timeout,
+            previous_keys=previous_keys,
+            lifecycle_events=lifecycle_events,
         )
         return cls(writer, chain, {})
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Final
 
-from secpolicy.exceptions import InvalidArgumentError
+from secpolicy.exceptions import InvalidArgumentError, SecPolicyError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -23,6 +23,7 @@ __all__ = [
     "EMPTY_ROOT",
     "CompactRange",
     "MerkleTree",
+    "PrunedRange",
     "leaf_hash",
     "node_hash",
     "verify_consistency",
@@ -124,56 +125,108 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
+class PrunedRange(SecPolicyError, LookupError):  # noqa: N818 (internal signal)
+    """A hash the tree cannot compute: it lies inside the pruned prefix.
+
+    Internal: :class:`~secpolicy.audit.LogTree` raises ``ProofUnavailable``.
+    """
+
+
 class MerkleTree:
     """Every level of the tree over a list of leaf hashes, for fast proofs.
 
     Level 0 holds the leaves; level *k* the roots of the aligned perfect
     subtrees of 2**k leaves. Memory is about 64 bytes per leaf.
 
+    A tree whose first leaves were pruned starts from *prefix*, the compact
+    range of the pruned leaves (the roots of its perfect subtrees): every
+    hash made of whole prefix subtrees and later leaves can still be
+    computed (the root of any size from the prefix on, the audit path of
+    every later leaf, the consistency proof from any size from the prefix
+    on); one inside a prefix subtree raises :class:`PrunedRange`.
+
     Args:
-        leaves: The leaf hashes, in order.
+        leaves: The leaf hashes, in order (after the prefix).
+        prefix: The compact range of the leaves before them, if pruned.
     """
 
-    def __init__(self, leaves: Iterable[bytes] = ()) -> None:
+    def __init__(self, leaves: Iterable[bytes] = (), *, prefix: CompactRange | None = None) -> None:
+        self._begin = 0 if prefix is None else prefix.size
+        # (start, end) -> hash of the prefix's perfect subtrees
+        self._prefix: dict[tuple[int, int], bytes] = {}
+        if prefix is not None:
+            start = 0
+            for bit, node in zip(
+                (b for b in range(prefix.size.bit_length() - 1, -1, -1) if prefix.size >> b & 1),
+                prefix.hashes,
+                strict=True,
+            ):
+                self._prefix[start, start + (1 << bit)] = node
+                start += 1 << bit
         self._levels: list[list[bytes]] = [list(leaves)]
-        self._build(0)
+        # The index of the first node of each level (ceil(begin / 2**level)).
+        self._first: list[int] = [self._begin]
+        self._build(self._begin)
 
-    def _build(self, start: int) -> None:
-        """Complete the levels above leaves added from index *start* on."""
+    def _build(self, changed: int) -> None:
+        """Complete the levels above the leaves from index *changed* on."""
         level = 0
-        while len(self._levels[level]) > 1:
-            below = self._levels[level]
+        while True:
+            below, first_below = self._levels[level], self._first[level]
+            first = (first_below + 1) >> 1
+            count = (first_below + len(below)) // 2 - first
+            if count <= 0:
+                break
             if level + 1 == len(self._levels):
                 self._levels.append([])
+                self._first.append(first)
             above = self._levels[level + 1]
-            start >>= 1
-            del above[start:]
-            for index in range(2 * start, len(below) - 1, 2):
+            changed >>= 1
+            keep = max(0, changed - first)
+            del above[keep:]
+            for index in range(
+                2 * (first + keep) - first_below, 2 * (first + count) - first_below, 2
+            ):
                 above.append(_sha256(b"\x01" + below[index] + below[index + 1]).digest())
             level += 1
 
     def append(self, leaf: bytes) -> None:
         """Add one leaf hash."""
         self._levels[0].append(leaf)
-        self._build(len(self._levels[0]) - 1)
+        self._build(self.size - 1)
+
+    @property
+    def begin(self) -> int:
+        """The index of the first leaf held (0 unless pruned)."""
+        return self._begin
 
     @property
     def size(self) -> int:
-        """The number of leaves."""
-        return len(self._levels[0])
+        """The number of leaves, the pruned ones included."""
+        return self._begin + len(self._levels[0])
 
     def leaf(self, index: int) -> bytes:
         """The leaf hash at *index*."""
-        return self._levels[0][index]
+        if index < self._begin:
+            raise PrunedRange(index)
+        return self._levels[0][index - self._begin]
 
     def _hash(self, start: int, end: int) -> bytes:
         """MTH of leaves ``[start, end)``; *start* is aligned to the subtree's split."""
         width = end - start
+        if start < self._begin:
+            node = self._prefix.get((start, end))
+            if node is not None:
+                return node
+            if width == 1:
+                raise PrunedRange(start, end)
+            k = _split(width)  # a union of prefix subtrees, or a pruned leaf on its left edge
+            return node_hash(self._hash(start, start + k), self._hash(start + k, end))
         if width == 1:
-            return self._levels[0][start]
+            return self._levels[0][start - self._begin]
         level = width.bit_length() - 1
         if width == 1 << level and start % width == 0:
-            return self._levels[level][start >> level]
+            return self._levels[level][(start >> level) - self._first[level]]
         k = _split(width)
         return node_hash(self._hash(start, start + k), self._hash(start + k, end))
 
@@ -197,6 +250,8 @@ class MerkleTree:
         size = self.size if size is None else size
         if not 0 <= index < size <= self.size:
             raise InvalidArgumentError(f"no leaf {index} in a tree of {size} leaves")
+        if index < self._begin:
+            raise PrunedRange(index)
         path: list[bytes] = []
         start, end = 0, size
         while end - start > 1:

@@ -122,6 +122,10 @@ class Checkpoint:
         root: The RFC 9162 root hash of those records' lines.
         time: When the writer signed it (RFC 3339), from the ``time`` line.
         note: The whole signed note, signature lines included.
+        unverified_signers: After :func:`verify_checkpoint`, the key names of
+            signature lines that no given key matched: the signed-note rules
+            ignore them, so nothing they claim is trusted. Empty after
+            :meth:`parse`, which checks no signature.
 
     .. versionadded:: 0.2
     """
@@ -131,6 +135,7 @@ class Checkpoint:
     root: bytes = attrs.field(repr=lambda value: value.hex())
     time: str
     note: str = attrs.field(repr=False)
+    unverified_signers: tuple[str, ...] = ()
 
     __module__ = "secpolicy.audit"
 
@@ -215,14 +220,38 @@ def make_checkpoint(
     return Checkpoint(origin=origin, size=size, root=root, time=time, note=note)
 
 
-def _signed_by(note: str, name: str, key: VerifyKey) -> bool:
+def _verify_lines(
+    note: str, known: Sequence[tuple[str, VerifyKey]]
+) -> tuple[set[tuple[str, bytes]], tuple[str, ...]]:
+    """Check every signature line of *note* whose key name and id match a *known* key.
+
+    Following the signed-note rules, a line of a known key that does not
+    verify rejects the whole note (wherever it stands: before or after a
+    valid one), and lines of unknown keys are not trusted for anything.
+
+    Returns:
+        The ``(name, key id)`` of every verified line, and the key names of
+        the lines no known key matched.
+
+    Raises:
+        CheckpointError: A line of a known key does not verify.
+    """
     text, signatures = _split(note)
-    wanted = note_key_id(name, key)
+    message = text.encode()
+    ids = [(name, note_key_id(name, key), key) for name, key in known]
+    verified: set[tuple[str, bytes]] = set()
+    unknown: list[str] = []
     for signer, key_id, signature in signatures:
-        if signer == name and key_id == wanted:
-            # The first line of a known key decides (as in the signed-note spec).
-            return _check(key, text.encode(), signature)
-    return False
+        keys = [key for name, wanted, key in ids if name == signer and wanted == key_id]
+        if not keys:
+            unknown.append(signer)
+        elif any(_check(key, message, signature) for key in keys):
+            verified.add((signer, key_id))
+        else:
+            raise CheckpointError(
+                f"a signature line of {signer} does not verify: the whole note is rejected"
+            )
+    return verified, tuple(unknown)
 
 
 def cosign(note: str, *, key: SigningKey, name: str) -> str:
@@ -272,20 +301,29 @@ def verify_checkpoint(
         witnesses: ``(name, public key)`` of cosigners that must all have
             signed.
 
+    Every signature line whose key name and key id match the writer's key
+    (or one of them) or a witness is verified, and one that fails rejects the
+    whole note, even after a valid line (the signed-note rule). Lines of other
+    keys cannot be checked: they are listed in
+    :attr:`Checkpoint.unverified_signers` and trusted for nothing.
+
     Returns:
-        The checkpoint.
+        The checkpoint, with :attr:`~Checkpoint.unverified_signers`.
 
     Raises:
-        CheckpointError: It is malformed, or a required signature is missing
-            or does not verify.
+        CheckpointError: It is malformed, a signature line of a given key does
+            not verify, or a required signature is missing.
 
     .. versionadded:: 0.2
     """
     checkpoint = Checkpoint.parse(note)
     keys = [key] if isinstance(key, (bytes, Ed25519PrivateKey, Ed25519PublicKey)) else list(key)
-    if not any(_signed_by(note, checkpoint.origin, k) for k in keys):
-        raise CheckpointError(f"checkpoint of {checkpoint.origin} is not signed by the given key")
+    origin = checkpoint.origin
+    known = [(origin, k) for k in keys] + [(name, witness) for name, witness in witnesses]
+    verified, unknown = _verify_lines(note, known)
+    if not any((origin, note_key_id(origin, k)) in verified for k in keys):
+        raise CheckpointError(f"checkpoint of {origin} is not signed by the given key")
     for name, witness in witnesses:
-        if not _signed_by(note, name, witness):
-            raise CheckpointError(f"checkpoint of {checkpoint.origin} is not cosigned by {name}")
-    return checkpoint
+        if (name, note_key_id(name, witness)) not in verified:
+            raise CheckpointError(f"checkpoint of {origin} is not cosigned by {name}")
+    return attrs.evolve(checkpoint, unverified_signers=unknown)

@@ -1,25 +1,28 @@
-"""The catalogue of audited actions and their mapping to OCSF 1.8.
+"""The catalogue of audited actions and their mapping to OCSF.
 
 Each catalogue entry names the rule that asks for the event and the OCSF
-class and activity a SIEM expects for it. Class and activity ids are those of
-the OCSF 1.8.0 schema: Account Change 3001, Authentication 3002, Authorize
-Session 3003, Entity Management 3004, User Access Management 3005, Group
-Management 3006, API Activity 6003, File Hosting Activity 6006; ``type_uid``
-is ``class_uid * 100 + activity_id``.
+class and activity a SIEM expects for it. :func:`to_ocsf` writes OCSF 1.9.0
+by default: Event Log Activity 1008, Authentication 3002, Authorize Session
+3003, Entity Management 3004, Group Management 3006, User Management 3007,
+API Activity 6003, File Hosting Activity 6006; ``type_uid`` is
+``class_uid * 100 + activity_id``. OCSF 1.9.0 deprecates Account Change
+(3001) and User Access Management (3005) in favour of User Management (3007)
+(ocsf-schema changelog, v1.9.0, "Deprecated", #1603), so registrations,
+account updates and privilege grants and revocations are User Management
+events; ``ocsf_version="1.8.0"`` writes them in the 1.8.0 classes for
+SIEMs that do not know 3007 yet.
 
-Each event carries what its class requires (``user`` for Account Change,
-Authentication, Authorize Session and User Access Management; ``api``,
-``actor`` and ``src_endpoint`` for API Activity; ``file`` for File Hosting;
-``group``; ``entity``; ``privileges``), and the tests validate every
-catalogue class against the OCSF 1.8.0 JSON schema packaged by
-``ocsf-json-schema``. User Access Management (3005) is current in 1.8.0;
-OCSF 1.9.0 deprecates it in favour of User Management (3007), which the
-packaged schemas do not cover yet, so the 1.8.0 output keeps 3005.
+Each event carries what its class requires (``user`` for User Management,
+Account Change, Authentication, Authorize Session and User Access
+Management; ``api``, ``actor`` and ``src_endpoint`` for API Activity;
+``file`` for File Hosting; ``group``; ``entity``; ``privileges``; a
+``log_*`` name for Event Log Activity). What the tests validate against
+which schema is listed in ``docs/audit.md`` (OCSF export).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
@@ -29,19 +32,27 @@ from secpolicy.exceptions import InvalidArgumentError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["ACTIONS", "OCSF_VERSION", "ActionSpec", "action_spec", "to_ocsf"]
+__all__ = ["ACTIONS", "OCSF_VERSION", "ActionSpec", "OcsfVersion", "action_spec", "to_ocsf"]
 
-#: The OCSF schema version of :func:`to_ocsf`'s output.
-OCSF_VERSION: Final = "1.8.0"
+#: The OCSF schema version of :func:`to_ocsf`'s output (by default).
+OCSF_VERSION: Final = "1.9.0"
+#: The versions :func:`to_ocsf` can write.
+OcsfVersion = Literal["1.9.0", "1.8.0"]
 
-_CATEGORIES: Final = {3: "Identity & Access Management", 6: "Application Activity"}
+_CATEGORIES: Final = {
+    1: "System Activity",
+    3: "Identity & Access Management",
+    6: "Application Activity",
+}
 _CLASSES: Final = {
+    1008: "Event Log Activity",
     3001: "Account Change",
     3002: "Authentication",
     3003: "Authorize Session",
     3004: "Entity Management",
     3005: "User Access Management",
     3006: "Group Management",
+    3007: "User Management",
     6003: "API Activity",
     6006: "File Hosting Activity",
 }
@@ -52,8 +63,10 @@ _AUTHORIZE_SESSION: Final = 3003
 _ENTITY_MANAGEMENT: Final = 3004
 _USER_ACCESS: Final = 3005
 _GROUP_MANAGEMENT: Final = 3006
+_USER_MANAGEMENT: Final = 3007
 _API_ACTIVITY: Final = 6003
 _FILE_HOSTING: Final = 6006
+_EVENT_LOG: Final = 1008
 
 
 def _product_version() -> str:
@@ -108,7 +121,7 @@ ACTIONS: Final[Mapping[str, ActionSpec]] = {
     for spec in (
         ActionSpec(
             "account.register",
-            3001,
+            3007,
             1,
             "Create",
             requires=_ADDR,
@@ -117,9 +130,9 @@ ACTIONS: Final[Mapping[str, ActionSpec]] = {
         ),
         ActionSpec(
             "account.update",
-            3001,
-            99,
-            "Other",
+            3007,
+            2,
+            "Update",
             requires=(*_ADDR, "changed"),
             citation=f"{_RULEBOOK}: registration data changes, with change history",
         ),
@@ -221,8 +234,8 @@ ACTIONS: Final[Mapping[str, ActionSpec]] = {
         ),
         ActionSpec(
             "privilege.grant",
-            3005,
-            1,
+            3007,
+            14,
             "Assign Privileges",
             severity_id=2,
             requires=("user_id", "grantee", "privilege"),
@@ -230,9 +243,9 @@ ACTIONS: Final[Mapping[str, ActionSpec]] = {
         ),
         ActionSpec(
             "privilege.revoke",
-            3005,
-            2,
-            "Revoke Privileges",
+            3007,
+            15,
+            "Remove Privileges",
             severity_id=2,
             requires=("user_id", "grantee", "privilege"),
             citation="PCI DSS 10.2.1.5 changes to privileges",
@@ -265,6 +278,31 @@ ACTIONS: Final[Mapping[str, ActionSpec]] = {
             citation=f"{_RULEBOOK}: every staff operation on personal data",
         ),
         ActionSpec(
+            "audit.access",
+            6003,
+            2,
+            "Read",
+            requires=("user_id", "log"),
+            citation="PCI DSS 10.2.1.3 all individual user access to audit logs",
+        ),
+        ActionSpec(
+            "audit.start",
+            1008,
+            6,
+            "Start",
+            citation="PCI DSS 10.2.1.6 initialization, starting, stopping or pausing of the "
+            "audit logs (written by the log writer when it opens a log)",
+        ),
+        ActionSpec(
+            "audit.stop",
+            1008,
+            7,
+            "Stop",
+            severity_id=2,
+            citation="PCI DSS 10.2.1.6 initialization, starting, stopping or pausing of the "
+            "audit logs (written by the log writer when it closes a log)",
+        ),
+        ActionSpec(
             "policy.change",
             3004,
             3,
@@ -276,6 +314,13 @@ ACTIONS: Final[Mapping[str, ActionSpec]] = {
     )
 }
 
+#: Where OCSF 1.8.0, before User Management, put the actions 1.9.0 moved.
+_OCSF_1_8: Final = {
+    "account.register": (3001, 1, "Create"),
+    "account.update": (3001, 99, "Other"),
+    "privilege.grant": (3005, 1, "Assign Privileges"),
+    "privilege.revoke": (3005, 2, "Revoke Privileges"),
+}
 _OTHER: Final = ActionSpec("", 6003, 99, "Other")
 _STATUS: Final = {"success": (1, "Success"), "failure": (2, "Failure"), "denied": (2, "Failure")}
 _SEVERITY: Final = {1: "Informational", 2: "Low", 3: "Medium", 4: "High"}
@@ -288,14 +333,31 @@ def action_spec(action: str) -> ActionSpec:
     return spec if spec is not None else attrs.evolve(_OTHER, action=action)
 
 
+def _spec_for(action: str, ocsf_version: str) -> ActionSpec:
+    """The catalogue entry of *action* in the classes of *ocsf_version*."""
+    if ocsf_version not in ("1.9.0", "1.8.0"):
+        raise InvalidArgumentError("ocsf_version must be '1.9.0' or '1.8.0'")
+    spec = action_spec(action)
+    if ocsf_version == "1.8.0" and spec.action in _OCSF_1_8:
+        class_uid, activity_id, activity_name = _OCSF_1_8[spec.action]
+        spec = attrs.evolve(
+            spec, class_uid=class_uid, activity_id=activity_id, activity_name=activity_name
+        )
+    return spec
+
+
 def _epoch_ms(text: str) -> int:
     return int(parse_time(text).timestamp() * 1000)
 
 
 def to_ocsf(
-    record: Mapping[str, Any], *, product: str = "secpolicy", version: str | None = None
+    record: Mapping[str, Any],
+    *,
+    product: str = "secpolicy",
+    version: str | None = None,
+    ocsf_version: Literal["1.9.0", "1.8.0"] = OCSF_VERSION,
 ) -> dict[str, Any]:
-    """An audit record (as stored, or :meth:`AuditEvent.to_record`) as an OCSF 1.8 event.
+    """An audit record (as stored, or :meth:`AuditEvent.to_record`) as an OCSF event.
 
     The required attributes are always present (``activity_id``,
     ``category_uid``, ``class_uid``, ``metadata.product``,
@@ -309,15 +371,22 @@ def to_ocsf(
         record: An event record.
         product: The product name that goes into ``metadata.product.name``.
         version: The product's version; defaults to secpolicy's.
+        ocsf_version: ``"1.9.0"`` (the default: account and privilege events
+            are User Management 3007) or ``"1.8.0"`` (they are Account Change
+            3001 and User Access Management 3005, which 1.9.0 deprecates).
 
     Raises:
-        ValueError: *record* is not an event record.
+        ValueError: *record* is not an event record, or *ocsf_version* is not
+            one of those.
+
+    .. versionchanged:: 0.2
+       OCSF 1.9.0 by default; *ocsf_version*.
     """
     if record.get("kind", "event") != "event":
         raise InvalidArgumentError(f"record of kind {record.get('kind')!r} is not an event")
     if version is None:
         version = _product_version()
-    spec = action_spec(record["action"])
+    spec = _spec_for(record["action"], ocsf_version)
     outcome = record.get("outcome", "success")
     status_id, status = _STATUS[outcome]
     severity_id = min(spec.severity_id + (outcome != "success"), 4)
@@ -338,7 +407,7 @@ def to_ocsf(
         "time": _epoch_ms(record["time"]),
         "message": record["action"],
         "metadata": {
-            "version": OCSF_VERSION,
+            "version": ocsf_version,
             "product": {"name": product, "vendor_name": product, "version": version},
             "event_code": record["action"],
         },
@@ -375,6 +444,13 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def _subject_user(grantee: object, actor_user: dict[str, Any] | None) -> dict[str, Any]:
+    """The user an account or privilege activity was about: the grantee, else the actor."""
+    if grantee is not None:
+        return {"uid": _text(grantee)}
+    return dict(actor_user) if actor_user else {"name": "unknown"}
+
+
 def _class_attributes(
     event: dict[str, Any], spec: ActionSpec, record: Mapping[str, Any], product: str
 ) -> None:
@@ -407,9 +483,18 @@ def _class_attributes(
             "name": _text(data.get("policy", record.get("target", "unknown"))),
             "type": "policy",
         }
-    elif uid == _USER_ACCESS:
-        grantee = data.get("grantee")
-        event["user"] = {"uid": _text(grantee)} if grantee is not None else {"name": "unknown"}
-    if uid in (_USER_ACCESS, _AUTHORIZE_SESSION):
+    elif uid in (_USER_ACCESS, _USER_MANAGEMENT):
+        event["user"] = _subject_user(data.get("grantee"), actor_user)
+    elif uid == _EVENT_LOG:
+        # The audit log itself started or stopped (OCSF needs one of the log_* names).
+        event["log_provider"] = product
+        event["log_type_id"] = 2  # Application
+        event["log_type"] = "Application"
+        log_id = data.get("log_id")
+        if log_id is not None:
+            event["log_name"] = _text(log_id)
+    if uid in (_USER_ACCESS, _AUTHORIZE_SESSION) or (
+        uid == _USER_MANAGEMENT and spec.action.startswith("privilege.")
+    ):
         privilege = data.get("privilege")
         event["privileges"] = [_text(privilege)] if privilege is not None else ["unknown"]

@@ -189,6 +189,15 @@ def _actor(fields: EventDict) -> dict[str, Any]:
     return actor
 
 
+#: Short values repeat (methods, clients, outcomes of other systems, user
+#: names): one found clean is not scanned again. Free text is longer and
+#: always scanned.
+_CLEAN_MAX: Final = 48
+_CACHE_SIZE: Final = 4096
+# Probes of a data key's plan: a value without personal data, and one with.
+_PROBES: Final = ("probe value", "probe a.person@example.com 13812345678 110105194912310021")
+
+
 class MaskPII:
     """Mask personal data in a shaped record through :mod:`secpolicy.pii`.
 
@@ -198,34 +207,90 @@ class MaskPII:
     addresses or mobile numbers). The user id, the addresses and ports are
     left alone: the rules require them in clear to trace the real user.
 
+    With ``DEFAULT_MASKER`` (the default), whose configuration this
+    processor knows (no paths, no field lists, no operator that binds the
+    row), the work per event is planned once per ``data`` key: a key that
+    names no field the masker knows and holds no personal data itself has its
+    text values scanned directly, without scanning the key again on every
+    event, and a short value already found clean is not scanned again. Any
+    other key or value takes the masker's own walk, which the plan is tested
+    to agree with. Another masker always takes the masker's own walk.
+
     .. versionchanged:: 0.2
-       ``actor.name`` and ``correlation_id`` are masked too.
+       ``actor.name`` and ``correlation_id`` are masked too; per-key plans.
 
     Args:
         masker: The masking policy; ``DEFAULT_MASKER`` if None. Use
             ``Masker(..., paths={"data.email": ...})`` for a policy per field.
     """
 
-    __slots__ = ("masker",)
+    __slots__ = ("_clean", "_keys", "_planned", "masker")
 
     def __init__(self, masker: Masker | None = None) -> None:
         self.masker = masker if masker is not None else DEFAULT_MASKER
+        self._planned = self.masker is DEFAULT_MASKER
+        # data key -> True if its text values are masked by detection alone
+        self._keys: dict[str, bool] = {}
+        # short texts the scanner found nothing in
+        self._clean: set[str] = set()
 
     def __call__(self, logger: WrappedLogger, method: str, record: EventDict) -> EventDict:
         data = record.get("data")
         if data:
-            record["data"] = self.masker.mask_record({"data": data})["data"]
+            record["data"] = self._data(data) if self._planned else self._walk(data)
+        text = self._text if self._planned else self.masker.mask_text
         for key in ("target", "reason", "correlation_id"):
             value = record.get(key)
             if value is not None:
-                record[key] = self.masker.mask_text(value)
+                record[key] = text(value)
         actor = record.get("actor")
         if actor:
             name = actor.get("name")
             if name is not None:
                 # A user name may be an e-mail address or a mobile number.
-                actor["name"] = self.masker.mask_text(name)
+                actor["name"] = text(name)
         return record
+
+    def _walk(self, data: dict[str, Any]) -> Any:
+        """The masker's own walk of ``data`` (the plain twin of :meth:`_data`)."""
+        return self.masker.mask_record({"data": data})["data"]
+
+    def _data(self, data: dict[str, Any]) -> Any:
+        keys = self._keys
+        for key, value in data.items():
+            plain = keys.get(key)
+            if plain is None:
+                plain = self._plan(key)
+            if not plain or type(value) is not str:
+                return self._walk(data)
+        text = self._text
+        return {key: text(value) for key, value in data.items()}
+
+    def _plan(self, key: str) -> bool:
+        """True if a text under *key* is masked by detection alone and *key* stays as it is."""
+        masker = self.masker
+        plain = type(key) is str and masker.mask_text(key) == key
+        if plain:
+            for probe in _PROBES:
+                walked = masker.mask_record({"data": {key: probe}})["data"]
+                if walked != {key: masker.mask_text(probe)}:
+                    plain = False
+                    break
+        if len(self._keys) >= _CACHE_SIZE:
+            self._keys.clear()
+        self._keys[key] = plain
+        return plain
+
+    def _text(self, value: str) -> str:
+        clean = self._clean
+        if value in clean:
+            return value
+        masked = self.masker.mask_text(value)
+        if masked == value and len(value) <= _CLEAN_MAX:
+            if len(clean) >= _CACHE_SIZE:
+                clean.clear()
+            clean.add(value)
+        return masked
 
 
 def _encoder() -> Callable[[Any], str]:

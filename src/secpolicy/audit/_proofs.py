@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from secpolicy.audit._chain import HEAD
-from secpolicy.audit._merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
+from secpolicy.audit._merkle import (
+    CompactRange,
+    MerkleTree,
+    PrunedRange,
+    leaf_hash,
+    verify_consistency,
+    verify_inclusion,
+)
 from secpolicy.audit._note import Checkpoint, CheckpointError, verify_checkpoint
 
 if TYPE_CHECKING:
@@ -32,9 +39,35 @@ __all__ = [
     "ConsistencyProof",
     "InclusionProof",
     "LogTree",
+    "ProofUnavailable",
     "verify_consistency_proof",
     "verify_inclusion_proof",
 ]
+
+
+class ProofUnavailable(CheckpointError, LookupError):  # noqa: N818 (states what was found)
+    """A proof or root that needs records a pruned log no longer holds.
+
+    .. versionadded:: 0.2
+    """
+
+    __module__ = "secpolicy.audit"
+
+
+def _prefix_of(raw: bytes, kind: bytes, begin: int) -> CompactRange:
+    """The frontier of the segment record a pruned log begins with."""
+    if kind != b"segment":
+        raise CheckpointError(
+            f"the log begins at record {begin}, not record 0, and not with a segment record: "
+            "a pruned log begins with the segment record of its oldest kept file"
+        )
+    try:
+        frontier = json.loads(raw)["frontier"]
+        return CompactRange.from_hex(begin, frontier)
+    except (ValueError, KeyError, TypeError):
+        raise CheckpointError(
+            f"the segment record {begin} has no valid Merkle frontier of the records before it"
+        ) from None
 
 
 def _b64(hashes: Sequence[bytes]) -> list[str]:
@@ -151,23 +184,35 @@ class LogTree:
 
     @classmethod
     def from_lines(cls, lines: Iterable[bytes]) -> LogTree:
-        """The tree of record lines given in order, from record 0.
+        """The tree of record lines given in order, from record 0 or from a pruned log's start.
+
+        A pruned log begins with the ``segment`` record of its oldest kept
+        file, whose ``frontier`` is the compact range of the records pruned
+        before it (bound by every later checkpoint's signed root: a changed
+        frontier gives other roots, and proofs that do not verify).
 
         Raises:
-            CheckpointError: A line is not the record its place expects
-                (proofs need the log from its first record, in order).
+            CheckpointError: A line is not the record its place expects, or
+                a log that does not begin at record 0 does not begin with a
+                segment record carrying its frontier.
         """
         leaves: list[bytes] = []
         checkpoints: dict[int, str] = {}
+        prefix: CompactRange | None = None
+        begin = 0
         for line in lines:
             raw = line.removesuffix(b"\n")
             if not raw:
                 continue
             head = HEAD.match(raw)
-            if head is None or int(head[1]) != len(leaves):
+            if head is not None and not leaves and prefix is None and int(head[1]):
+                begin = int(head[1])
+                prefix = _prefix_of(raw, head[3], begin)
+            if head is None or int(head[1]) != begin + len(leaves):
                 raise CheckpointError(
-                    f"line {len(leaves) + 1} is not record {len(leaves)}: proofs need the "
-                    "whole log from record 0, in order (verify it first)"
+                    f"line {len(leaves) + 1} is not record {begin + len(leaves)}: proofs need "
+                    "the log from record 0 (or from the segment record a pruned log begins "
+                    "with), in order (verify it first)"
                 )
             if head[3] == b"checkpoint":
                 try:
@@ -175,9 +220,9 @@ class LogTree:
                 except ValueError:
                     note = None
                 if isinstance(note, str):
-                    checkpoints[len(leaves)] = note
+                    checkpoints[begin + len(leaves)] = note
             leaves.append(leaf_hash(raw))
-        return cls(MerkleTree(leaves), checkpoints)
+        return cls(MerkleTree(leaves, prefix=prefix), checkpoints)
 
     @classmethod
     def from_files(
@@ -186,8 +231,8 @@ class LogTree:
         """The tree of the log at *paths* (as for :func:`~secpolicy.audit.verify`).
 
         Raises:
-            CheckpointError: The log does not start at record 0 (pruned) or
-                is out of order.
+            CheckpointError: The log is out of order, or does not start at
+                record 0 or at a segment record.
         """
         from secpolicy.audit._verify import _collect  # noqa: PLC0415 (no import cycle)
 
@@ -200,12 +245,32 @@ class LogTree:
 
     @property
     def size(self) -> int:
-        """The number of records."""
+        """The number of records, the pruned ones included."""
         return self._tree.size
 
+    @property
+    def begins(self) -> int:
+        """The first record the log holds (0 unless it was pruned).
+
+        .. versionadded:: 0.2
+        """
+        return self._tree.begin
+
     def root(self, size: int | None = None) -> bytes:
-        """The root hash of the first *size* records (all by default)."""
-        return self._tree.root(size)
+        """The root hash of the first *size* records (all by default).
+
+        Raises:
+            ProofUnavailable: *size* lies inside the pruned part and the
+                root needs hashes that were pruned.
+            ValueError: *size* exceeds the tree.
+        """
+        try:
+            return self._tree.root(size)
+        except PrunedRange:
+            raise ProofUnavailable(
+                f"the root of the first {size} records needs records the log no longer holds "
+                f"(it begins at record {self.begins})"
+            ) from None
 
     def checkpoint(self, size: int) -> str:
         """The signed checkpoint note the log holds for tree *size*.
@@ -223,14 +288,23 @@ class LogTree:
     def inclusion_proof(self, seq: int, *, size: int | None = None) -> InclusionProof:
         """The proof that record *seq* is in the tree of *size* records.
 
+        Works on a pruned log for every record it still holds, against every
+        tree size from there on.
+
         Args:
             seq: The record's sequence number.
             size: The checkpoint size to prove against (default: the newest
                 checkpoint after *seq*).
 
         Raises:
+            ProofUnavailable: Record *seq* was pruned.
             ValueError: No such record or tree size.
         """
+        if seq < self.begins:
+            raise ProofUnavailable(
+                f"record {seq} was pruned (the log begins at record {self.begins}): there is "
+                "no record left to prove"
+            )
         if size is None:
             size = next((s for s in self.checkpoint_sizes if s > seq), self.size)
         return InclusionProof(
@@ -240,15 +314,27 @@ class LogTree:
     def consistency_proof(self, old_size: int, new_size: int | None = None) -> ConsistencyProof:
         """The proof that the tree of *old_size* records is a prefix of *new_size*.
 
+        On a pruned log, the proof from any size at or after :attr:`begins`
+        is available (the frontier of the pruned records provides the hashes
+        left of it). A proof from a smaller size needs hashes inside the
+        pruned records and is available only where the frontier's subtrees
+        happen to provide them: check older checkpoints before pruning (a
+        witness does it at every checkpoint), then prove from a kept one.
+
         Raises:
+            ProofUnavailable: *old_size* lies inside the pruned part and the
+                proof needs hashes that were pruned.
             ValueError: The sizes are not ``0 <= old_size <= new_size <= size``.
         """
         new_size = self.size if new_size is None else new_size
-        return ConsistencyProof(
-            old_size=old_size,
-            new_size=new_size,
-            hashes=tuple(self._tree.consistency_proof(old_size, new_size)),
-        )
+        try:
+            hashes = tuple(self._tree.consistency_proof(old_size, new_size))
+        except PrunedRange:
+            raise ProofUnavailable(
+                f"the consistency proof from {old_size} records needs hashes of records pruned "
+                f"before record {self.begins}; prove from a checkpoint at or after it"
+            ) from None
+        return ConsistencyProof(old_size=old_size, new_size=new_size, hashes=hashes)
 
     def __repr__(self) -> str:
         return f"LogTree(size={self.size})"

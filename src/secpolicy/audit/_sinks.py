@@ -97,7 +97,18 @@ def new_tail() -> Tail:
 
 @runtime_checkable
 class Sink(Protocol):
-    """A destination of chained lines."""
+    """A destination of chained lines.
+
+    A sink whose :meth:`open` returns the ``Tail`` of an existing log
+    should also have a ``lines()`` method returning its record lines in
+    order, from record 0 or from the ``segment`` record a pruned log begins
+    with (as :meth:`FileSink.lines` does): when the anchor store missed the
+    log's last checkpoint, the writer reads the log back to check that it
+    extends the anchored history, and refuses to continue a log it cannot
+    read back (:class:`~secpolicy.audit.AnchorMismatch`). Whatever a sink
+    raises reaches callers as :class:`~secpolicy.exceptions.AuditWriteError`;
+    a line must be written whole or not at all.
+    """
 
     def open(self) -> Tail | None:
         """Prepare for writing; return where an existing log left off, if the sink can tell."""
@@ -465,6 +476,15 @@ class FileSink:
         finally:
             os.close(self._fd)
             self._fd = None
+
+    def lines(self) -> Iterator[bytes]:
+        """The log's lines, oldest file first (the writer reads them back to check its anchor).
+
+        .. versionadded:: 0.2
+        """
+        for path in [*rotated_files(self.path), self.path]:
+            with path.open("rb") as file:
+                yield from file
 
     @property
     def name(self) -> str:

@@ -708,6 +708,15 @@ class _Verifier:
                     f"anchored checkpoint {anchor.seq} is not signed by the given key",
                 )
                 continue
+            if checkpoint.signers != (checkpoint.origin,):
+                self.report(
+                    "bad_checkpoint",
+                    last_file,
+                    None,
+                    anchor.seq,
+                    f"anchored checkpoint {anchor.seq}: {_extra_lines(checkpoint)}",
+                )
+                continue
             if checkpoint.size != anchor.seq or checkpoint.log_id != anchor.log_id:
                 self.report(
                     "bad_checkpoint",
@@ -785,6 +794,15 @@ def _why_unsigned(note: str, exc: CheckpointError, covered: str, keys: list[Veri
     return f"the signature does not match: {covered} may have been rewritten"
 
 
+def _extra_lines(checkpoint: Checkpoint) -> str:
+    """What is wrong with a note that has more than the writer's one signature line."""
+    unknown = len(checkpoint.unverified_signers)
+    return (
+        f"its note carries {len(checkpoint.signers) - 1} signature line(s) besides the "
+        f"writer's ({unknown} of key(s) that cannot be checked), which the writer never writes"
+    )
+
+
 def check_checkpoint(  # noqa: PLR0917 (the facts of one checkpoint record)
     record: dict[str, Any],
     line: bytes,
@@ -815,6 +833,8 @@ def check_checkpoint(  # noqa: PLR0917 (the facts of one checkpoint record)
     mismatch = None
     if set(record) != _CHECKPOINT_MEMBERS:
         mismatch = "it carries members the signature does not cover"
+    elif checkpoint.signers != (checkpoint.origin,):
+        mismatch = _extra_lines(checkpoint)
     elif checkpoint.size != seq:
         mismatch = f"it was signed for tree size {checkpoint.size}, not {seq}"
     elif log_id is None or checkpoint.log_id != log_id:

@@ -25,11 +25,18 @@ import weakref
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from secpolicy._clock import Clock, SystemClock
 from secpolicy.audit._anchor import Anchor, AnchorStore
-from secpolicy.audit._chain import SigningKey, frame, key_algorithm, key_id, render_body
+from secpolicy.audit._chain import (
+    SigningKey,
+    VerifyKey,
+    frame,
+    key_algorithm,
+    key_id,
+    render_body,
+)
 from secpolicy.audit._event import format_time
 from secpolicy.audit._merkle import CompactRange, leaf_hash
 from secpolicy.audit._note import Checkpoint, CheckpointError, make_checkpoint, verify_checkpoint
@@ -75,8 +82,62 @@ class WriterForked(AuditWriteError):  # noqa: N818 (states what was found)
     __module__ = "secpolicy.audit"
 
 
+def _sink_error(sink: object, doing: str, exc: Exception) -> AuditWriteError:
+    """A sink's own exception (a custom sink may raise anything) as the library's error."""
+    message = (
+        f"the audit sink {sink!r} failed {doing} ({type(exc).__name__}); the logger refuses "
+        "every call until the log is reopened"
+    )
+    errno = getattr(exc, "errno", None)
+    return AuditWriteError(errno, message) if isinstance(errno, int) else AuditWriteError(message)
+
+
+def _text_of(anchor: Anchor) -> str:
+    """The signed text of an anchored note (a malformed one is refused)."""
+    try:
+        return Checkpoint.parse(anchor.note).text
+    except CheckpointError:
+        raise AnchorMismatch(
+            f"the newest anchor of log {anchor.log_id} (checkpoint {anchor.seq}) is not a "
+            "checkpoint note: the anchor store is damaged; nothing was written"
+        ) from None
+
+
+def _root_of(anchor: Anchor) -> bytes:
+    """The signed root of an anchored note (a malformed one is refused)."""
+    try:
+        return Checkpoint.parse(anchor.note).root
+    except CheckpointError:
+        raise AnchorMismatch(
+            f"the newest anchor of log {anchor.log_id} (checkpoint {anchor.seq}) is not a "
+            "checkpoint note: the anchor store is damaged; nothing was written"
+        ) from None
+
+
 def _body(values: Mapping[str, Any]) -> str:
     return render_body(values)
+
+
+def _opened(sink: Sink) -> Tail:
+    """Open *sink*; whatever it raises becomes an :class:`AuditWriteError`."""
+    try:
+        tail = sink.open()
+    except AuditWriteError:
+        raise
+    except Exception as exc:
+        raise _sink_error(sink, "opening", exc) from exc
+    if tail is not None and not isinstance(tail, Tail):
+        raise AuditWriteError(f"the audit sink {sink!r} returned {type(tail).__name__}, not a Tail")
+    return tail or new_tail()
+
+
+def _closed(sink: Sink) -> None:
+    try:
+        sink.close()
+    except AuditWriteError:
+        raise
+    except Exception as exc:
+        raise _sink_error(sink, "closing", exc) from exc
 
 
 _WRITERS: weakref.WeakSet[ChainWriter] = weakref.WeakSet()
@@ -115,6 +176,12 @@ class ChainWriter:
             (so tests that move a frozen clock move intervals too).
         anchor_timeout: How long an anchor ``put`` may take before it counts
             as failed.
+        previous_keys: The verification keys of this log's earlier signing
+            keys (after a key rotation): a last checkpoint they signed that
+            the anchor store missed is anchored on opening, instead of being
+            refused as unsigned.
+        lifecycle_events: Write an ``audit.start`` event when the log is opened
+            and an ``audit.stop`` event when it is closed (PCI DSS 10.2.1.6).
     """
 
     def __init__(  # noqa: PLR0912, PLR0915 (one constructor for every option)
@@ -131,6 +198,8 @@ class ChainWriter:
         on_record: Callable[[int, str, dict[str, Any]], None] | None = None,
         monotonic: Callable[[], float] | None = None,
         anchor_timeout: timedelta = _ANCHOR_TIMEOUT,
+        previous_keys: Sequence[VerifyKey] = (),
+        lifecycle_events: bool = True,
     ) -> None:
         if checkpoint_every < 1:
             raise InvalidArgumentError(
@@ -145,6 +214,11 @@ class ChainWriter:
             raise ArgumentTypeError("a public key cannot sign checkpoints; pass the private key")
         self._key = key
         self._key_id = key_id(key)
+        if isinstance(previous_keys, (bytes, Ed25519PrivateKey, Ed25519PublicKey)):
+            previous_keys = [previous_keys]
+        self._previous_keys = tuple(previous_keys)
+        for previous in self._previous_keys:
+            key_id(previous)  # rejects what is not a key, naming the problem
         self.sink = sink
         self.anchor = anchor
         self.checkpoint_every = checkpoint_every
@@ -160,6 +234,7 @@ class ChainWriter:
         self._mirrors = tuple(mirrors)
         self._mirror_failing = [False] * len(self._mirrors)
         self._on_record = on_record
+        self._lifecycle = lifecycle_events
         self._lock = threading.Lock()
         self._closed = False
         self._failed: str | None = None
@@ -170,10 +245,10 @@ class ChainWriter:
         self._sealer: threading.Thread | None = None
         opened = False
         try:
-            tail = sink.open() or new_tail()
+            tail = _opened(sink)
             opened = True
             for mirror in self._mirrors:
-                mirror.open()
+                _opened(mirror)
             self.log_id = tail.log_id or uuid.uuid4().hex
             self._seq = tail.seq
             self._prev = tail.prev
@@ -211,6 +286,9 @@ class ChainWriter:
                 if tail.repairs and isinstance(sink, FileSink):
                     sink.sync()
                     sink.repairs_recorded()
+                if lifecycle_events:
+                    how = "reopened" if tail.log_id is not None else "created"
+                    self._append("event", self._lifecycle_body(now, "audit.start", how))
         except BaseException:
             if opened:
                 with contextlib.suppress(Exception):
@@ -257,7 +335,7 @@ class ChainWriter:
             ) from exc
         if latest is None:
             if checkpoint is not None:
-                self._pending.append(self._anchor_of(self._signed(checkpoint), tail))
+                self._pending.append(self._anchor_of(*self._signed(checkpoint), tail))
             return
         if checkpoint is None or checkpoint.size < latest.seq:
             raise AnchorMismatch(
@@ -266,55 +344,90 @@ class ChainWriter:
                 "older copy was restored; nothing was written"
             )
         if checkpoint.size == latest.seq:
-            if Checkpoint.parse(latest.note).text != checkpoint.text:
+            if _text_of(latest) != checkpoint.text:
                 raise AnchorMismatch(
                     f"checkpoint {latest.seq} of {self.sink!r} differs from its anchored copy: "
                     "the log was replaced; nothing was written"
                 )
             return
         # The store missed the newest checkpoint (an anchor failure before a restart).
-        signed = self._signed(checkpoint)
-        if not self._extends(latest):
-            raise AnchorMismatch(
-                f"the log {self.sink!r} does not contain its anchored checkpoint {latest.seq} "
-                f"of {latest.time}: it forked from the anchored history; nothing was written"
-            )
-        self._pending.append(self._anchor_of(signed, tail))
+        signed, signer = self._signed(checkpoint)
+        self._require_extends(latest, signed)
+        self._pending.append(self._anchor_of(signed, signer, tail))
 
-    def _extends(self, latest: Anchor) -> bool:
-        """False if the log's records before ``latest.seq`` are not those *latest* sealed.
+    def _require_extends(self, latest: Anchor, checkpoint: Checkpoint) -> None:
+        """Refuse a log whose records do not give both *latest*'s root and *checkpoint*'s.
 
-        Only a file log can be read back; a pruned one cannot be rebuilt from
-        record 0 (``verify`` still checks it against every anchor).
+        The last checkpoint is signed, but a signature does not say which
+        history it seals: a copy that forked from the anchored history (an old
+        backup continued while the store was down) is signed too. Reading the
+        log back and finding the anchored root at the anchored size *and* the
+        signed root at the last checkpoint's size shows that the signed tree
+        extends the anchored one (a consistency check). A pruned log is read
+        from the frontier of its oldest kept file; a sink that cannot read its
+        records back cannot show it, and its log is not continued.
         """
-        from secpolicy.audit._proofs import LogTree  # noqa: PLC0415 (rare path, no cycle)
+        from secpolicy.audit._proofs import LogTree, ProofUnavailable  # noqa: PLC0415 (rare path)
 
-        if not isinstance(self.sink, FileSink):
-            return True
+        lines = getattr(self.sink, "lines", None)
+        if not callable(lines):
+            raise AnchorMismatch(
+                f"the anchor store missed checkpoint {checkpoint.size} of {self.sink!r}, and the "
+                "sink cannot read its records back (it has no lines() method), so the writer "
+                f"cannot check that the log extends anchored checkpoint {latest.seq}; "
+                "nothing was written"
+            )
+        anchored_root = _root_of(latest)
+        fork = AnchorMismatch(
+            f"the log {self.sink!r} does not contain its anchored checkpoint {latest.seq} of "
+            f"{latest.time}: it forked from the anchored history; nothing was written"
+        )
         try:
-            tree = LogTree.from_files(self.sink.path)
-            anchored = Checkpoint.parse(latest.note)
-        except (CheckpointError, OSError):
-            return True
-        return tree.size >= latest.seq and tree.root(latest.seq) == anchored.root
+            tree = LogTree.from_lines(lines())
+        except CheckpointError:
+            raise fork from None
+        except AuditWriteError:
+            raise
+        except Exception as exc:  # a custom sink's reader may raise anything
+            raise _sink_error(self.sink, "reading its records back", exc) from exc
+        try:
+            if tree.size < checkpoint.size or tree.root(checkpoint.size) != checkpoint.root:
+                raise fork
+            extends = tree.root(latest.seq) == anchored_root
+        except ProofUnavailable:
+            raise AnchorMismatch(
+                f"anchored checkpoint {latest.seq} of {self.sink!r} lies in records that were "
+                f"pruned (the log begins at record {tree.begins}) and the store holds nothing "
+                "newer, so the log cannot be shown to extend it; nothing was written"
+            ) from None
+        if not extends:
+            raise fork
 
-    def _signed(self, checkpoint: Checkpoint) -> Checkpoint:
-        """*checkpoint*, which the store has not seen, if this writer's key signed it.
+    def _signed(self, checkpoint: Checkpoint) -> tuple[Checkpoint, VerifyKey]:
+        """*checkpoint*, which the store has not seen, and the key that signed it.
 
         Anything can be written after the anchored records: a log cut behind
         its anchor and topped with a forged checkpoint past it must not be
-        continued, nor the forgery anchored.
+        continued, nor the forgery anchored. The writer's key or one of its
+        *previous_keys* (after a key rotation) must have signed it.
         """
-        try:
-            return verify_checkpoint(checkpoint.note, key=self._key)
-        except CheckpointError:
-            raise AnchorMismatch(
-                f"the last checkpoint of {self.sink!r} (record {checkpoint.size}) is not "
-                "signed by this writer's key and its anchor store does not hold it: the log "
-                "may have been cut and forged; nothing was written"
-            ) from None
+        for key in (self._key, *self._previous_keys):
+            try:
+                return verify_checkpoint(checkpoint.note, key=key), key
+            except CheckpointError:
+                continue
+        rotated = (
+            ""
+            if self._previous_keys
+            else " (if the signing key was rotated, pass the earlier key as previous_keys=)"
+        )
+        raise AnchorMismatch(
+            f"the last checkpoint of {self.sink!r} (record {checkpoint.size}) is not "
+            f"signed by this writer's key{rotated} and its anchor store does not hold it: the "
+            "log may have been cut and forged; nothing was written"
+        )
 
-    def _anchor_of(self, checkpoint: Checkpoint, tail: Tail) -> Anchor:
+    def _anchor_of(self, checkpoint: Checkpoint, signer: VerifyKey, tail: Tail) -> Anchor:
         assert tail.checkpoint is not None  # noqa: S101 (only called with one)
         seq, _, (head, digest) = tail.checkpoint
         return Anchor(
@@ -323,8 +436,8 @@ class ChainWriter:
             head=head,
             hash=digest,
             time=checkpoint.time,
-            alg=self._alg,
-            key_id=self._key_id,
+            alg=key_algorithm(signer),
+            key_id=key_id(signer),
             root=checkpoint.root.hex(),
             note=checkpoint.note,
             file=tail.checkpoint_file or str(getattr(self.sink, "name", "")),
@@ -395,12 +508,16 @@ class ChainWriter:
                     self.sink.abandon() if isinstance(self.sink, FileSink) else None
                 return
             try:
-                if self._unsealed and self._failed is None:
-                    self._checkpoint(self._clock.now())
+                if self._failed is None:
+                    now = self._clock.now()
+                    if self._lifecycle:
+                        self._append("event", self._lifecycle_body(now, "audit.stop", "closed"))
+                    if self._unsealed:
+                        self._checkpoint(now)
             finally:
                 self._closed = True
                 if self._failed is None:
-                    self.sink.close()
+                    _closed(self.sink)
                 else:
                     with contextlib.suppress(Exception):
                         self.sink.abandon() if isinstance(
@@ -520,7 +637,9 @@ class ChainWriter:
             write(line)
         except BaseException as exc:
             self._failed = f"{type(exc).__name__} writing record {seq}"
-            raise
+            if isinstance(exc, AuditWriteError) or not isinstance(exc, Exception):
+                raise
+            raise _sink_error(self.sink, f"writing record {seq}", exc) from exc
         self._seq = seq + 1
         self._prev = digest
         self._tree.append(leaf_hash(line[:-1]))
@@ -594,6 +713,18 @@ class ChainWriter:
                     file=getattr(self.sink, "name", ""),
                 )
             )
+
+    def _lifecycle_body(self, now: datetime, action: str, how: str) -> str:
+        """An ``audit.start``/``audit.stop`` event, shaped as the logger shapes events."""
+        key = "opened" if action == "audit.start" else "reason"
+        return _body(
+            {
+                "time": format_time(now),
+                "action": action,
+                "outcome": "success",
+                "data": {"log_id": self.log_id, key: how},
+            }
+        )
 
     def _segment_body(self, now: datetime, previous: str | None) -> str:
         values: dict[str, Any] = {
