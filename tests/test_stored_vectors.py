@@ -132,9 +132,15 @@ class TestFiles:
 
 
 def _write_log(path: Path, key: bytes | Ed25519PrivateKey) -> None:
-    """The events of the stored logs, written with a frozen clock."""
+    """The events of the stored logs, written with a frozen clock.
+
+    The stored logs predate the writer's own ``audit.start``/``audit.stop``
+    records; those are records of the same format, so they are left out here.
+    """
     clock = FrozenClock(CREATED)
-    log = AuditLogger.to_file(path, key=key, clock=clock, checkpoint_every=3)
+    log = AuditLogger.to_file(
+        path, key=key, clock=clock, checkpoint_every=3, lifecycle_events=False
+    )
     log.register(user_id="u-1", ip="203.0.113.9", port=52100)
     clock.advance(timedelta(seconds=1))
     log.login(user_id="u-1", ip="203.0.113.9", port=52101, src={"ip": "10.8.0.14", "port": 40122})

@@ -56,7 +56,7 @@ def test_verify_ok(log: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[s
         main(["audit", "verify", str(path), "--key", str(public), "--anchor", str(anchors)])
         == EXIT_OK
     )
-    assert capsys.readouterr().out.startswith("OK: 22 records")
+    assert capsys.readouterr().out.startswith("OK: 24 records")
 
 
 def test_verify_tampered_json(
@@ -81,7 +81,7 @@ def test_strict_fails_on_warnings(tmp_path: Path, log: tuple[Path, Path, Path]) 
     """A torn line after the last checkpoint is a warning: it fails only with --strict."""
     path, public, _ = log
     with path.open("ab") as file:
-        file.write(b'{"seq":22')
+        file.write(b'{"seq":24')
     assert main(["audit", "verify", str(path), "--key", str(public)]) == EXIT_OK
     assert main(["audit", "verify", str(path), "--key", str(public), "--strict"]) == EXIT_FAILURE
 

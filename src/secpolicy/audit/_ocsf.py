@@ -309,7 +309,7 @@ ACTIONS: Final[Mapping[str, ActionSpec]] = {
             "Update",
             severity_id=2,
             requires=("user_id", "policy"),
-            citation="PCI DSS 10.2.1.6 changes to audit and security settings",
+            citation="PCI DSS 10.2.1.2 actions by administrative accounts (a policy change is one)",
         ),
     )
 }
