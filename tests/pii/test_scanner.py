@@ -8,6 +8,7 @@ import re._constants as _re_c
 import re._parser
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from .conftest import luhn_complete, resident_id
 
 SCANNER = Scanner()
 ID = "11010519491231002X"
+DIGIT_ID = resident_id("110105", date(1990, 1, 2), 3)  # ends in a digit
 
 
 def spans(text: str, scanner: Scanner = SCANNER) -> list[tuple[str, str]]:
@@ -243,7 +245,7 @@ _PLAIN_PATTERNS = {
     + r"|[1-9][0-9]{5}[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3})"
     + _PLAIN_AFTER,
     "_USCC": _PLAIN_BEFORE
-    + r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}"
+    + r"[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}"
     + _PLAIN_AFTER,
     "_IBAN": _PLAIN_BEFORE + r"[A-Za-z]{2}[0-9]{2}(?:[ \-]?[A-Za-z0-9]){11,34}",
     "_SSN": _PLAIN_BEFORE + r"[0-9]{3}([ \-.])[0-9]{2}\1[0-9]{4}" + _PLAIN_AFTER,
@@ -263,7 +265,7 @@ _PATTERN_TEXT = st.text(alphabet="0123456789X AFZaf:.-_1()+", max_size=120) | st
 ).map("".join)  # fmt: skip
 _EMAIL_TEXT = st.lists(
     st.sampled_from(["@", ".", "-", "a", "Z", "9", "_", "%", "+", " ", "=", "example.com",
-                     "a" * 60, "x.y", ".-", "-.", "@@", "中"]),
+                     "a" * 60, "x.y", ".-", "-.", "@@", "中", '"', '"@', "\\", '"a b"']),
     max_size=20,
 ).map("".join)  # fmt: skip
 
@@ -350,7 +352,8 @@ class TestPatterns:
             assert all(_scanner._ipv6(m.group()) is None for m in _scanner._IPV6.finditer(text))
 
 
-_UNITS = ["1", "@", ".", "a@", "1-", "手1", "１", "a.b", ":", "1.1", "a:", "a-"]
+_UNITS = ["1", "@", ".", "a@", "1-", "手1", "１", "a.b", ":", "1.1", "a:", "a-", '"@', '"a@',
+          "\r\n1"]  # fmt: skip
 
 # Counts the Python-level work of one scan (trace events: lines, calls,
 # returns, C calls) for each pathological unit repeated to 10 KB and 100 KB.
@@ -973,3 +976,71 @@ class TestRetryInParts:
     def test_dates_and_short_groups_stay_unreported(self) -> None:
         """Parts too short for any entity report nothing."""
         assert Scanner().find("2024-08-31 12 30") == []
+
+
+class TestLineBreaksInsideNumbers:
+    @pytest.mark.parametrize(
+        ("text", "entity"),
+        [
+            ("138\r\n1234\r\n5678", "CN_MOBILE"),
+            ("4111\r\n1111\r\n1111\r\n1111", "PAYMENT_CARD"),
+            ("110105\r\n19491231\r\n002X", "CN_RESIDENT_ID"),
+            ("BE71\r\n0961\r\n2345\r\n6769", "IBAN"),
+            ("536\r\n90\r\n4399", "US_SSN"),
+        ],
+    )
+    def test_crlf_like_lf(self, text: str, entity: str) -> None:
+        """A number split by CRLF line breaks is found as when split by LF."""
+        assert spans(text) == [(entity, text)]
+        assert spans(text.replace("\r\n", "\n")) == [(entity, text.replace("\r\n", "\n"))]
+
+
+class TestLowerCaseCreditCode:
+    def test_lower_case(self) -> None:
+        """A credit code written in lower case is found (and mixed case too)."""
+        assert spans("91350100m000100y43") == [("CN_USCC", "91350100m000100y43")]
+        assert spans("信用代码91350100m000100Y43。") == [("CN_USCC", "91350100m000100Y43")]
+        assert is_valid("CN_USCC", "91350100m000100y43")
+
+    def test_lower_case_passport_needs_context(self) -> None:
+        """A passport number in lower case is a candidate that needs a context word."""
+        assert spans("护照 e12345678") == [("CN_PASSPORT", "e12345678")]
+        assert spans("x e12345678") == []
+
+
+class TestQuotedEmail:
+    @pytest.mark.parametrize(
+        "address",
+        ['"john doe"@example.com', '"a@b"@example.com', r'"x\"y"@example.org', '"a.."@ex.cn'],
+    )
+    def test_quoted_local_part(self, address: str) -> None:
+        """A quoted local part (RFC 5321 Quoted-string) is one address."""
+        assert spans(f"mail {address} ok") == [("EMAIL", address)]
+        assert spans(f"邮箱{address}。") == [("EMAIL", address)]
+        assert is_valid("EMAIL", address)
+
+    def test_unterminated_quote(self) -> None:
+        """An unbalanced quote does not hide the plain address after it."""
+        assert spans('say "hi zs@example.com') == [("EMAIL", "zs@example.com")]
+
+
+class TestRecognizerPatterns:
+    @pytest.mark.parametrize(
+        "pattern",
+        [r"(a+)+b", r"(?:a*)*", r"(\w+\s?)+$", r"(x?)+y", r"(?:a|a)+b", r"((ab)*c)*", r"(a{1,9})+"],
+    )
+    def test_nested_repetition_refused(self, pattern: str) -> None:
+        """A pattern that can take superlinear time is refused with a typed error."""
+        with pytest.raises(PolicyConfigError, match="pattern"):
+            Recognizer(entity="X", pattern=pattern)
+        with pytest.raises(PolicyConfigError, match="pattern"):
+            Recognizer(entity="X", pattern=re.compile(pattern))
+
+    @pytest.mark.parametrize(
+        "pattern",
+        [r"EMP-[0-9]{6}", r"(?:[A-Z]{2}-)+[0-9]+", r"(?:foo|bar)+", r"[a-z]+@[a-z]+",
+         r"(?:ab){2,5}", r"(?:a++)+b"],
+    )  # fmt: skip
+    def test_plain_patterns_accepted(self, pattern: str) -> None:
+        """Patterns without ambiguous nested repetition are accepted."""
+        assert Recognizer(entity="X", pattern=pattern).pattern.pattern == pattern

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import importlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -114,17 +115,21 @@ _INVISIBLE_CHARS: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 _INVISIBLE: Final = re.compile("[" + "".join(sorted(_INVISIBLE_CHARS)) + "]")
 # A percent-escape of a printable ASCII character, as URLs and query strings carry them.
 _PERCENT: Final = re.compile("%(?:[2-6][0-9A-Fa-f]|7[0-9A-Ea-e])")
-_HIDDEN: Final = re.compile(_INVISIBLE.pattern + "|" + _PERCENT.pattern)
+# A carriage return before a line feed: "138\r\n1234" is read as "138\n1234" is.
+_CRLF: Final = "\r\n"
+_HIDDEN: Final = re.compile(_INVISIBLE.pattern + "|" + _PERCENT.pattern + "|\r(?=\n)")
 
 
 def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] | None:
     """*folded* without invisible characters and with percent-escapes decoded, or None.
 
-    Returns the text so read and, for each of its characters, where it starts
-    and ends in *text*; None when there is nothing to remove or decode.
+    The carriage return of each CRLF line break is dropped too, so that a
+    number split by CRLF reads as one split by LF. Returns the text so read
+    and, for each of its characters, where it starts and ends in *text*;
+    None when there is nothing to remove or decode.
     """
     invisible = not text.isascii() and _INVISIBLE.search(text) is not None
-    if not invisible and ("%" not in text or _PERCENT.search(text) is None):
+    if not invisible and ("%" not in text or _PERCENT.search(text) is None) and _CRLF not in text:
         return None
     chars: list[str] = []
     starts: list[int] = []
@@ -170,7 +175,8 @@ _RESIDENT_ID_REST: Final = (
     r"|[0-9]{5} " + _DATE + r" [0-9]{3}[0-9Xx]"
     r"|[0-9]{5}" + _DATE_YY + r"[0-9]{3})"
 )
-_USCC_CHAR: Final = "[0-9A-HJ-NPQRTUWXY]"
+# Credit codes are printed in upper case but typed in any case: both are read.
+_USCC_CHAR: Final = "[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]"
 _USCC_REST: Final = _USCC_CHAR + "[0-9]{6}" + _USCC_CHAR + "{10}"
 _RESIDENT_ID: Final = re.compile(r"[1-9]" + _AFTER_FIRST + _RESIDENT_ID_REST + _NOT_AFTER)
 _USCC: Final = re.compile(_USCC_CHAR + _AFTER_FIRST + _USCC_REST + _NOT_AFTER)
@@ -207,7 +213,7 @@ _IDS_OR_SSN: Final = re.compile(
 )
 # Passports, Hong Kong/Macao and Taiwan travel permits: a letter and 8 characters.
 _TRAVEL: Final = re.compile(
-    r"[CDEGLPS]" + _AFTER_FIRST + r"(?:[A-HJ-NP-Z][0-9]{7}|[0-9]{8})" + _NOT_AFTER
+    r"[CDEGLPScdeglps]" + _AFTER_FIRST + r"(?:[A-HJ-NP-Za-hj-np-z][0-9]{7}|[0-9]{8})" + _NOT_AFTER
 )
 _IPV4_OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 # The first octet after its first digit, with the alternatives in the same order.
@@ -298,6 +304,7 @@ _SCORE_IP: Final = 0.7
 _SCORE_SSN: Final = 0.6
 _SCORE_SSN_LOOSE: Final = 0.5  # spaces or dots
 _SCORE_TRAVEL: Final = 0.5  # a format without a check digit
+_SCORE_TRAVEL_LOWER: Final = 0.3  # the same in lower case: only with a context word
 _SCORE_PHONE_INTL: Final = 0.75
 _SCORE_PHONE: Final = 0.6  # national, with a trunk prefix, parentheses, dashes or dots
 _SCORE_PHONE_BARE: Final = 0.5  # national, digits only
@@ -585,9 +592,14 @@ def _id_score(entity: str, text: str) -> float:
     return _SCORE_CHECKED
 
 
+def _travel_score(_entity: str, text: str) -> float:
+    """Lower case is how a word or an id is written, rarely a document number: context decides."""
+    return _SCORE_TRAVEL if text[0].isupper() and not text[1].islower() else _SCORE_TRAVEL_LOWER
+
+
 def _travel(text: str) -> str | None:
     """The travel document a match of ``_TRAVEL`` is, by its first letter."""
-    first, second = text[0], text[1]
+    first, second = text[0].upper(), text[1].upper()
     if first == "E" or (first == "G" and second.isdigit()):
         return CN_PASSPORT
     if first in "DSP" and second == "E":
@@ -669,13 +681,91 @@ def _check_entity(_: object, attribute: attrs.Attribute[str], value: object) -> 
         )
 
 
+# The standard library's parser of regular expressions (no stubs ship for it):
+# how a user's pattern is checked before it is accepted.
+_sre: Any = importlib.import_module("re._constants")
+_sre_parse: Any = importlib.import_module("re._parser")
+_REPEATS: Final = (_sre.MAX_REPEAT, _sre.MIN_REPEAT)
+
+
+def _first_chars(items: list[tuple[Any, Any]]) -> list[tuple[int, int]] | None:
+    """The code point ranges a sequence of parsed items can start with, or None if unknown."""
+    if not items:
+        return None
+    op, av = items[0]
+    if op is _sre.LITERAL:
+        return [(av, av)]
+    if op is _sre.IN and all(kind in (_sre.LITERAL, _sre.RANGE) for kind, _ in av):
+        return [(v, v) if kind is _sre.LITERAL else v for kind, v in av]
+    if op is _sre.SUBPATTERN:
+        return _first_chars(list(av[3]))
+    return None
+
+
+def _overlap(a: list[tuple[int, int]] | None, b: list[tuple[int, int]] | None) -> bool:
+    if a is None or b is None:
+        return True
+    return any(lo <= other_hi and other_lo <= hi for lo, hi in a for other_lo, other_hi in b)
+
+
+def _children(op: object, av: Any) -> list[Any]:
+    """The parsed sequences inside one parsed item."""
+    if op in _REPEATS or op is _sre.POSSESSIVE_REPEAT:
+        return [av[2]]
+    if op is _sre.SUBPATTERN:
+        return [av[3]]
+    if op is _sre.BRANCH:
+        return list(av[1])
+    if op is _sre.ATOMIC_GROUP:
+        return [av]
+    if op in (_sre.ASSERT, _sre.ASSERT_NOT):
+        return [av[1]]
+    return []
+
+
+def _varies(items: Iterable[tuple[Any, Any]]) -> bool:
+    """True if parsed items hold a variable repetition or alternatives that start alike."""
+    for op, av in items:
+        if op in _REPEATS and av[0] != av[1]:
+            return True
+        if op is _sre.BRANCH:
+            firsts = [_first_chars(list(branch)) for branch in av[1]]
+            if any(_overlap(x, y) for i, x in enumerate(firsts) for y in firsts[i + 1 :]):
+                return True
+        if any(_varies(child) for child in _children(op, av)):
+            return True
+    return False
+
+
+def _exponential(items: Iterable[tuple[Any, Any]]) -> bool:
+    """True if a repetition of more than one count holds a variable repetition or ambiguity.
+
+    Such a pattern (``(a+)+b``, ``(x?)+``, ``(?:a|a)+``) can backtrack
+    through exponentially many ways of matching the same text. Possessive
+    repetitions and atomic groups give nothing back, so they are not counted
+    themselves (what they hold still is).
+    """
+    for op, av in items:
+        if op in _REPEATS and av[1] > 1 and _varies(av[2]):
+            return True
+        if any(_exponential(child) for child in _children(op, av)):
+            return True
+    return False
+
+
 def _compile(value: str | re.Pattern[str]) -> re.Pattern[str]:
-    if isinstance(value, re.Pattern):
-        return value
     try:
-        return re.compile(value)
+        pattern = value if isinstance(value, re.Pattern) else re.compile(value)
     except (re.error, TypeError) as exc:
         raise PolicyConfigError(f"not a regular expression ({exc})", field="pattern") from None
+    if _exponential(_sre_parse.parse(pattern.pattern, pattern.flags).data):
+        raise PolicyConfigError(
+            "a repeated group holds a repetition of variable count or alternatives that can "
+            "start alike (as in (a+)+ or (a|ab)*), which can take exponential time; repeat "
+            "a fixed-count group, make the inner repetition possessive (a++) or atomic ((?>...))",
+            field="pattern",
+        )
+    return pattern
 
 
 def _context_tuple(value: Iterable[str]) -> tuple[str, ...]:
@@ -695,8 +785,17 @@ class Recognizer:
     Args:
         entity: The entity name reported (upper case, e.g. ``"EMPLOYEE_ID"``).
         pattern: A regular expression (string or compiled). It runs on the
-            folded text (full-width forms as ASCII); keep it free of nested
-            repetition, since its time is the scanner's time.
+            folded text (full-width forms as ASCII). A pattern that can
+            backtrack exponentially is refused: a repeated group holding a
+            repetition of variable count (``(a+)+``, ``(x?)*``, ``(a{1,9})+``)
+            or alternatives that can start with the same character
+            (``(?:a|ab)+``). Its time is the scanner's time: bound each
+            repetition (``[0-9]{1,20}`` rather than ``[0-9]+``) and anchor
+            its start (``(?<![0-9])[0-9]{6}``) to keep it linear on long runs.
+
+    Raises:
+        PolicyConfigError: For a bad entity name, score or pattern (one that
+            does not compile or that can backtrack exponentially).
         validator: Called with each match; a match is reported only if it
             returns True.
         context: Words that raise the score when they come shortly before.
@@ -876,7 +975,7 @@ def _travel_pass(wanted: frozenset[str]) -> Pass:
         entity = _travel(text)
         return entity if entity in wanted else None
 
-    return _regex_pass(_TRAVEL, classify, lambda _e, _t: _SCORE_TRAVEL)
+    return _regex_pass(_TRAVEL, classify, _travel_score)
 
 
 def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...]:
