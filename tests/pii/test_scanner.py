@@ -253,10 +253,10 @@ _PLAIN_PATTERNS = {
     r"(?![0-9A-Za-z_:]|\.[0-9A-Za-z])",
     "_IPV4": r"(?<![0-9A-Za-z_.])(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
     r"(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}(?![0-9A-Za-z_]|\.[0-9])",
-    "_DIGITS": r"(?<![0-9A-Za-z_+(])(?:\+ ?|\()?[0-9]+(?:(?:[ \-.]|\) ?| ?\()[0-9]+)*"
-    r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?" + _PLAIN_AFTER,
+    "_DIGITS": r"(?<![0-9+(])(?:\+ ?|\()?[0-9]+(?:(?:[ \-.,/]|\) ?| ?\()[0-9]+)*"
+    r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?(?![0-9])",
 }
-_PATTERN_TEXT = st.text(alphabet="0123456789X AFZaf:.-_1()+", max_size=120) | st.lists(
+_PATTERN_TEXT = st.text(alphabet="0123456789X AFZaf:.-_1()+,/", max_size=120) | st.lists(
     st.sampled_from([ID, "91350100M000100Y43", "GB82WEST12345698765432", "078-05-1120",
                      "fe80::1", "1:2:3:4:5:6:7:8", "192.168.0.1", "+86 138 1234 5678",
                      "(415) 555-0100", "12-34-5678", "a", "_", " ", ":", ".", "9", "X", "-",
@@ -279,7 +279,7 @@ class TestPatterns:
             fast = getattr(_scanner, name)
             expected = [m.span() for m in re.finditer(plain, text)]
             if name == "_DIGITS":  # the fast form skips runs that do not start with 7 digits
-                seven = r"(?:\+ ?|\()?[0-9](?:(?:[ \-.]|\) ?| ?\()?[0-9]){6}"
+                seven = r"(?:\+ ?|\()?[0-9](?:(?:[ \-.,/]|\) ?| ?\()?[0-9]){6}"
                 expected = [(s, e) for s, e in expected if re.match(seven, text[s:])]
             assert [m.span() for m in fast.finditer(text)] == expected, name
 
@@ -1044,3 +1044,114 @@ class TestRecognizerPatterns:
     def test_plain_patterns_accepted(self, pattern: str) -> None:
         """Patterns without ambiguous nested repetition are accepted."""
         assert Recognizer(entity="X", pattern=pattern).pattern.pattern == pattern
+
+
+class TestGluedValues:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("invoice_13812345678.pdf", [("CN_MOBILE", "13812345678")]),
+            ("uid13812345678", [("CN_MOBILE", "13812345678")]),
+            ("tel:13812345678x", [("CN_MOBILE", "13812345678")]),
+            ("card4111111111111111end", [("PAYMENT_CARD", "4111111111111111")]),
+            ("user_4111-1111-1111-1111_v2", [("PAYMENT_CARD", "4111-1111-1111-1111")]),
+            ("id11010519491231002X", [("CN_RESIDENT_ID", "11010519491231002X")]),
+            ("sfz11010519491231002Xok", [("CN_RESIDENT_ID", "11010519491231002X")]),
+            (f"pk_{DIGIT_ID}_x", [("CN_RESIDENT_ID", DIGIT_ID)]),
+        ],
+    )
+    def test_digits_glued_to_letters(self, text: str, expected: list[tuple[str, str]]) -> None:
+        """A strongly validated value glued to ASCII letters or underscores is still found."""
+        assert spans(text) == expected
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "411111111111111113812345678",
+                [("PAYMENT_CARD", "4111111111111111"), ("CN_MOBILE", "13812345678")],
+            ),
+            (
+                "1381234567813987654321",
+                [("CN_MOBILE", "13812345678"), ("CN_MOBILE", "13987654321")],
+            ),
+            (
+                "13812345678" + ID,
+                [("CN_MOBILE", "13812345678"), ("CN_RESIDENT_ID", ID)],
+            ),
+            (
+                "ref 55555555555544444111111111111111 ok",
+                [("PAYMENT_CARD", "5555555555554444"), ("PAYMENT_CARD", "4111111111111111")],
+            ),
+        ],
+    )
+    def test_values_glued_to_each_other(self, text: str, expected: list[tuple[str, str]]) -> None:
+        """A run too long for one value that splits exactly into validated values gives each."""
+        assert spans(text) == expected
+
+    def test_glued_weak_phone_scores_below_the_threshold(self) -> None:
+        """A national phone number glued to letters is a candidate, scored below the threshold."""
+        assert spans("ref02079460958") == []
+        low = Scanner(threshold=0.0).find("ref02079460958")
+        assert [f.entity for f in low] == ["PHONE"]
+        assert low[0].score < 0.5
+        assert spans("tel 02079460958") == [("PHONE", "02079460958")]
+
+    def test_random_long_digit_run_is_not_split(self) -> None:
+        """A long id that does not split exactly into validated values reports nothing."""
+        assert spans("order 4111111111111111138123456789") == []
+
+
+class TestSlashAndCommaSeparators:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("138/1234/5678", [("CN_MOBILE", "138/1234/5678")]),
+            ("4111,1111,1111,1111", [("PAYMENT_CARD", "4111,1111,1111,1111")]),
+            ("4111/1111/1111/1111", [("PAYMENT_CARD", "4111/1111/1111/1111")]),
+            ("Tel. 030/1234567", [("PHONE", "030/1234567")]),
+            (
+                "13812345678,13987654321,4111111111111111",
+                [
+                    ("CN_MOBILE", "13812345678"),
+                    ("CN_MOBILE", "13987654321"),
+                    ("PAYMENT_CARD", "4111111111111111"),
+                ],
+            ),
+            (
+                "1,2,13812345678,2024/05/01,4111111111111111,7",
+                [("CN_MOBILE", "13812345678"), ("PAYMENT_CARD", "4111111111111111")],
+            ),
+        ],
+    )
+    def test_found(self, text: str, expected: list[tuple[str, str]]) -> None:
+        """Slashes and commas between digit groups join a number; CSV rows give each number."""
+        assert spans(text) == expected
+
+    @pytest.mark.parametrize(
+        "decoy",
+        ["2024/05/01", "01/05/2024", "12/31/2024", "1,234,567,890", "stats 628,846,1088",
+         "31/12/2024 10/11/2023", "3,14159,26535"],
+    )  # fmt: skip
+    def test_dates_and_amounts_are_not_numbers(self, decoy: str) -> None:
+        """Dates and amounts written with slashes or commas are not reported."""
+        assert spans(decoy) == []
+
+
+class TestSeparatorRetryWork:
+    @pytest.mark.parametrize("unit", ["1-", "1,", "12-", "1 ", "1/", "12 3-"])
+    def test_short_groups_are_rejected_by_shape(
+        self, unit: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Runs of one- and two-digit groups are rejected without classifying their sub-runs."""
+        calls: list[str] = []
+        original = _scanner._Digits.classify
+
+        def counting(self: _scanner._Digits, run: str, digits: str, sizes: list[int]) -> object:
+            calls.append(run)
+            return original(self, run, digits, sizes)
+
+        monkeypatch.setattr(_scanner._Digits, "classify", counting)
+        text = unit * (20_000 // len(unit))
+        assert SCANNER.find(text) == []
+        assert len(calls) <= len(text) // 50

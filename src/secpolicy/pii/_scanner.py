@@ -233,7 +233,10 @@ _IPV6: Final = re.compile(
     r"[0-9A-Fa-f:](?<![0-9A-Za-z_:.].)(?:(?<=:)|(?=[0-9A-Fa-f]{0,3}:))"
     r"[0-9A-Fa-f:.]{1,43}[0-9A-Fa-f:](?![0-9A-Za-z_:]|\.[0-9A-Za-z])"
 )
-_SEP: Final = r"(?:[ \-.]|\) ?| ?\()"  # between two digit groups
+# Between two digit groups: a space, dash, dot, slash or comma ("138/1234/5678",
+# "030/1234567", "4111,1111,1111,1111": a comma-separated row of numbers is
+# one run whose numbers the retry in parts finds), or a parenthesis.
+_SEP: Final = r"(?:[ \-.,/]|\) ?| ?\()"
 _SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
 # Digit runs: an optional + or (, then groups of digits with one separator
 # between them (a space, dash or dot, a closing parenthesis, an opening one),
@@ -246,17 +249,22 @@ _SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
 # Written as the plain form "(?<![0-9A-Za-z_+(])(?:\+ ?|\()?[0-9]+(?:SEP[0-9]+)*"
 # behind a lookahead for 7 digits, with the boundary check moved after the
 # first character so that the engine skips in C to the next digit, + or (.
+# Letters and underscores may touch a run on either side ("uid13812345678",
+# "invoice_13812345678.pdf"): such a run is a candidate whose weakly
+# validated findings score below the threshold (see _Digits.find).
 _DIGITS: Final = re.compile(
-    r"[0-9+(](?<![0-9A-Za-z_+(].)"
+    r"[0-9+(](?<![0-9+(].)"
     r"(?:(?<=[0-9])(?=" + _SIX_MORE + r")"
     r"|(?<=\+) ?(?=[0-9]" + _SIX_MORE + r")"
     r"|(?<=\()(?=[0-9]" + _SIX_MORE + r"))"
     r"[0-9]*(?:" + _SEP + r"[0-9]+)*"
-    r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?" + _NOT_AFTER
+    r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?(?![0-9])"
 )
 _GROUP: Final = re.compile(r"[0-9]+")
 _DATE_FIRST: Final = re.compile(
     r"(?:19|20)[0-9]{2}([\-./])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![0-9])"
+    # day and month, or month and day, then the year: "31/12/2024", "12/31/2024"
+    r"|(?:0?[1-9]|[12][0-9]|3[01])([\-./])(?:0?[1-9]|[12][0-9]|3[01])\2(?:19|20)[0-9]{2}(?![0-9])"
 )
 _EXTENSION: Final = re.compile(r" ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6}\Z")
 _MOBILE: Final = re.compile(r"1[3-9][0-9]{9}")
@@ -271,6 +279,11 @@ _NATIONAL_MAX: Final = 14  # digits of the longest national number with its trun
 _MAX_GROUPS: Final = 8  # "+33 1 42 68 53 00 ext 12" has 7; no entity has more than 8
 _MOBILE_FIRST_GROUP: Final = 3  # "138 1234 5678": the first group of a mobile has 3 or more
 _CONTEXT_WINDOW: Final = 40
+_MAX_ONE_DIGIT_GROUPS: Final = 2  # "+1 1 …" aside, no entity is written in one-digit groups
+_MOBILE_DIGITS: Final = 11
+_ID_LENGTH: Final = 18
+_ID_BODY: Final = 17  # a resident ID without its check character
+_MAX_GLUED: Final = 16  # values back to back in one run of digits
 
 #: Words that, shortly before a finding, raise its score (matched case-insensitively).
 CONTEXT_WORDS: Final[dict[str, tuple[str, ...]]] = {
@@ -309,6 +322,7 @@ _SCORE_PHONE_INTL: Final = 0.75
 _SCORE_PHONE: Final = 0.6  # national, with a trunk prefix, parentheses, dashes or dots
 _SCORE_PHONE_BARE: Final = 0.5  # national, digits only
 _SCORE_PHONE_SPACED: Final = 0.4  # national, groups with spaces only, no trunk prefix
+_SCORE_GLUED: Final = 0.3  # a phone number touching letters: only with a context word
 _SCORE_DENY: Final = 1.0
 
 # A candidate: (start, end, entity, score).
@@ -424,11 +438,14 @@ def _dots_ok(run: str, sizes: list[int]) -> bool:
 class _Digits:
     """Classifies digit runs; runs that are not one entity are retried in parts."""
 
-    __slots__ = ("entities", "regions", "trunkless")
+    __slots__ = ("entities", "regions", "resident_ids", "trunkless")
 
-    def __init__(self, entities: frozenset[str], regions: tuple[str, ...]) -> None:
+    def __init__(
+        self, entities: frozenset[str], regions: tuple[str, ...], *, resident_ids: bool = False
+    ) -> None:
         self.entities = entities
         self.regions = regions
+        self.resident_ids = resident_ids  # also look for resident IDs glued to letters or values
         # Whether a region writes national numbers without a trunk prefix
         # (North America aside): then any length may be a national number.
         self.trunkless = any(
@@ -441,6 +458,8 @@ class _Digits:
         """The entity and score of one run (it may start with + or a parenthesis), or None."""
         size = len(digits)
         if size not in _RUN_DIGITS or len(sizes) > _MAX_GROUPS:
+            return None
+        if not self.lead_ok(run[0], digits, sizes[0]) or sizes.count(1) > _MAX_ONE_DIGIT_GROUPS:
             return None
         plus = run[0] == "+"
         bracket = "(" in run
@@ -472,13 +491,112 @@ class _Digits:
             return None
         if len(sizes) == 1 and not bracket:
             return PHONE, _SCORE_PHONE_BARE
-        if not bracket and digits[0] != "0" and "-" not in run and not dotted:
+        if "," in run or (not bracket and digits[0] != "0" and "-" not in run and not dotted):
             return PHONE, _SCORE_PHONE_SPACED
         return PHONE, _SCORE_PHONE
 
-    def find(self, text: str, offset: int) -> list[Candidate]:  # noqa: PLR0911 (one return per form of run)
-        """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*)."""
+    def lead_ok(self, lead: str, digits: str, first: int) -> bool:
+        """Whether a run can be any entity by its first group (a quick reject by shape).
+
+        Cards start with a group of 4 or more, mobile numbers with 3 or more
+        (or ``86``), phones with ``+``, a parenthesis, a trunk ``0``, the
+        ``1`` of North America, or a group of 3 or more. So a run of one- and
+        two-digit groups ("1-1-1-1", "12 12 12") is turned away at each
+        group without being classified.
+        """
+        if first >= _MOBILE_FIRST_GROUP or lead in "+(" or self.trunkless:
+            return True
+        if first == 1:
+            return digits[0] in "01"
+        return digits[0] == "0" or digits[:2] == "86"
+
+    def find_glued(self, text: str, offset: int, after: str) -> list[Candidate]:
+        """Candidates of a run that touches an ASCII letter or underscore (*after*: what follows).
+
+        Only strong checks keep their score: a card (issuer range and Luhn),
+        a mobile number, a resident ID (its check character; the ``X`` may be
+        the letter the run touches). Phone numbers score below the threshold:
+        a context word must vouch for them.
+        """
+        found = [
+            (s, e, entity, min(score, _SCORE_GLUED) if entity == PHONE else score)
+            for s, e, entity, score in self.find(text, offset, after)
+        ]
+        if self.resident_ids and text.isdigit():
+            number = text + after if len(text) == _ID_BODY and after in ("X", "x") else text
+            if len(number) == _ID_LENGTH and is_cn_resident_id(number):
+                found.append((offset, offset + len(number), CN_RESIDENT_ID, _SCORE_CHECKED))
+        return found
+
+    def partition(self, digits: str, after: str) -> list[tuple[int, int, str, float]] | None:
+        """Values glued to each other in a run too long for one: an exact split, or None.
+
+        A run of more digits than any entity holds is read as cards, mobile
+        numbers and resident IDs back to back only when it splits exactly into
+        such validated values (at most _MAX_GLUED of them); a long order id
+        rarely does. The ``X`` of a resident ID may follow the run (*after*).
+        """
+        size = len(digits)
+        if size > _MAX_GLUED * _CARD_DIGITS.stop:
+            return None
+        memo: dict[int, list[tuple[int, int, str, float]] | None] = {}
+
+        def solve(i: int) -> list[tuple[int, int, str, float]] | None:
+            if i == size:
+                return []
+            if i in memo:
+                return memo[i]
+            result = None
+            for j, entity, score in self._values_at(digits, i, after):
+                rest = solve(j)
+                if rest is not None:
+                    result = [(i, j, entity, score), *rest]
+                    break
+            memo[i] = result
+            return result
+
+        return solve(0)
+
+    def _values_at(self, digits: str, i: int, after: str) -> Iterator[tuple[int, str, float]]:
+        """The validated values that start at *i* in a long run: (end, entity, score).
+
+        Every kind is tried, wanted or not: a scanner for resident IDs alone
+        must still see where a glued mobile number ends.
+        """
+        rest = len(digits) - i
+        if rest == _ID_BODY and after in ("X", "x") and is_cn_resident_id(digits[i:] + "X"):
+            yield i + _ID_BODY, CN_RESIDENT_ID, _SCORE_CHECKED  # the X is added by the caller
+        if rest >= _ID_LENGTH and is_cn_resident_id(digits[i : i + _ID_LENGTH]):
+            yield i + _ID_LENGTH, CN_RESIDENT_ID, _SCORE_CHECKED
+        for length in _CARD_DIGITS:
+            number = digits[i : i + length]
+            if len(number) == length and card_issuer_ok(number) and luhn_ok(number):
+                yield i + length, PAYMENT_CARD, _SCORE_CARD
+        if _MOBILE.match(digits, i) and rest >= _MOBILE_DIGITS:
+            yield i + _MOBILE_DIGITS, CN_MOBILE, _SCORE_MOBILE
+
+    def long_group(self, digits: str, offset: int, after: str) -> list[Candidate]:
+        """The values glued back to back in a group of more digits than any entity holds."""
+        parts = self.partition(digits, after)
+        if not parts:
+            return []
+        wanted = self.entities | ({CN_RESIDENT_ID} if self.resident_ids else set())
+        return [
+            (
+                offset + s,
+                offset + e + (entity == CN_RESIDENT_ID and e - s == _ID_BODY),
+                entity,
+                score,
+            )
+            for s, e, entity, score in parts
+            if entity in wanted
+        ]
+
+    def find(self, text: str, offset: int, after: str = "") -> list[Candidate]:  # noqa: PLR0911 (one return per form of run)
+        """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*, *after* following)."""
         if text.isdigit():  # one group, no separators: the common case of ids and bare numbers
+            if len(text) >= _RUN_DIGITS.stop:
+                return self.long_group(text, offset, after)
             bare = self.classify(text, text, [len(text)])
             return [] if bare is None else [(offset, offset + len(text), *bare)]
         if _IPV4_SHAPE.fullmatch(text):
@@ -493,9 +611,11 @@ class _Digits:
             entity, score = whole
             end = len(text) + (len(extension) if entity == PHONE else 0)
             return [(offset, offset + end, entity, score)]
-        if len(parts) == 1:
-            return []
         groups = [m.span() for m in _GROUP.finditer(text)]
+        if len(parts) == 1:
+            start, end = groups[0]
+            long = end - start >= _RUN_DIGITS.stop
+            return self.long_group(text[start:end], offset + start, "") if long else []
         dated = _DATE_FIRST.match(text)
         if dated is not None:
             # A run that starts with a date: those groups are the date, not
@@ -507,11 +627,16 @@ class _Digits:
             first = rest[0][0]
             if text[first - 1] in "+(":
                 first -= 1
-            return self.find(text[first:] + extension, offset + first)
-        return [
+            return self.find(text[first:] + extension, offset + first, after)
+        results = [
             (offset + s, offset + e, entity, score)
             for s, e, entity, score in self.split(text, groups)
         ]
+        for start, end in groups:
+            if end - start >= _RUN_DIGITS.stop:
+                tail = text[end] if end < len(text) else after
+                results.extend(self.long_group(text[start:end], offset + start, tail))
+        return results
 
     def split(self, text: str, groups: list[tuple[int, int]]) -> list[Candidate]:
         """Sub-runs of a run that failed as a whole: the most specific and longest first.
@@ -528,17 +653,22 @@ class _Digits:
         count = len(groups)
         sizes = [end - start for start, end in groups]
         options: list[tuple[int, int, int, int, int, str, float]] = []
+        lead_ok = self.lead_ok
         for i in range(count):
+            start = groups[i][0]
+            if start > 0 and text[start - 1] in "+(":
+                start -= 1
+            if not lead_ok(text[start], text[groups[i][0] : groups[i][0] + 2], sizes[i]):
+                continue  # what classify turns away first, without building the sub-runs
             total = 0
+            ones = 0
             for j in range(i, min(count, i + _MAX_GROUPS)):
                 total += sizes[j]
-                if total > _RUN_DIGITS.stop - 1:
+                ones += sizes[j] == 1
+                if total > _RUN_DIGITS.stop - 1 or ones > _MAX_ONE_DIGIT_GROUPS:
                     break
                 if total < _RUN_DIGITS.start or (i == 0 and j == count - 1):
                     continue
-                start = groups[i][0]
-                if start > 0 and text[start - 1] in "+(":
-                    start -= 1
                 digits = "".join(text[s:e] for s, e in groups[i : j + 1])
                 result = self.classify(text[start : groups[j][1]], digits, sizes[i : j + 1])
                 if result is not None:
@@ -956,13 +1086,24 @@ def _ipv6_pass(text: str) -> list[Candidate]:
     ]
 
 
+_WORD_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+
+
 def _digits_pass(classifier: _Digits) -> Pass:
     find = classifier.find
+    find_glued = classifier.find_glued
+    word = _WORD_CHARS
 
     def run(text: str) -> list[Candidate]:
         out: list[Candidate] = []
+        size = len(text)
         for match in _DIGITS.finditer(text):
-            found = find(match.group(), match.start())
+            start, end = match.span()
+            after = text[end] if end < size else ""
+            if after in word or (start and text[start - 1] in word):
+                found = find_glued(match.group(), start, after)
+            else:
+                found = find(match.group(), start, after)
             if found:
                 out.extend(found)
         return out
@@ -999,8 +1140,9 @@ def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...
             passes.append(_regex_pass(_SSN, _fixed(US_SSN, is_us_ssn), _id_score))
     if IBAN in wanted:
         passes.append(_iban_pass)
-    if wanted & _DIGIT_ENTITIES:
-        passes.append(_digits_pass(_Digits(wanted & _DIGIT_ENTITIES, regions)))
+    if wanted & _DIGIT_ENTITIES or CN_RESIDENT_ID in wanted:  # IDs glued to letters, too
+        digits = _Digits(wanted & _DIGIT_ENTITIES, regions, resident_ids=CN_RESIDENT_ID in wanted)
+        passes.append(_digits_pass(digits))
     if wanted & _TRAVEL_ENTITIES:
         passes.append(_travel_pass(wanted & _TRAVEL_ENTITIES))
     if EMAIL in wanted:
