@@ -510,16 +510,20 @@ class _Digits:
             return digits[0] in "01"
         return digits[0] == "0" or digits[:2] == "86"
 
-    def find_glued(self, text: str, offset: int, after: str) -> list[Candidate]:
+    def find_glued(
+        self, text: str, offset: int, after: str, *, hex_token: bool = False
+    ) -> list[Candidate]:
         """Candidates of a run that touches an ASCII letter or underscore (*after*: what follows).
 
         Only strong checks keep their score: a card (issuer range and Luhn),
         a mobile number, a resident ID (its check character; the ``X`` may be
         the letter the run touches). Phone numbers score below the threshold:
-        a context word must vouch for them.
+        a context word must vouch for them; so do cards and mobile numbers
+        inside a token of hex digits (*hex_token*: a request id or a hash).
         """
+        weak = (PHONE, CN_MOBILE, PAYMENT_CARD) if hex_token else (PHONE,)
         found = [
-            (s, e, entity, min(score, _SCORE_GLUED) if entity == PHONE else score)
+            (s, e, entity, min(score, _SCORE_GLUED) if entity in weak else score)
             for s, e, entity, score in self.find(text, offset, after)
         ]
         if self.resident_ids and text.isdigit():
@@ -1089,6 +1093,29 @@ def _ipv6_pass(text: str) -> list[Candidate]:
 _WORD_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 
 
+_HEX_TOKEN: Final = re.compile(r"[0-9A-Fa-f]{0,16}")
+_ALNUM_TAIL: Final = re.compile(r"[0-9A-Za-z]{0,16}\Z")
+_HEX_LOOK: Final = 16  # characters looked at on each side of a glued run
+
+
+def _in_hex(text: str, start: int, end: int) -> bool:
+    """True if the letters and digits around a run (up to 16 each side) are all hex digits.
+
+    A request id or a hash (``req=d57bc17731415371``) holds digit runs that
+    read as mobile numbers: inside such a token a glued value needs a
+    context word.
+    """
+    before = text[max(0, start - _HEX_LOOK) : start]
+    tail = _ALNUM_TAIL.search(before)
+    left = tail.group() if tail is not None else ""
+    right = text[end : end + _HEX_LOOK]
+    lead = _HEX_TOKEN.match(right)
+    after_hex = lead.end() if lead is not None else 0
+    if after_hex < len(right) and right[after_hex].isascii() and right[after_hex].isalnum():
+        return False  # a letter beyond f after the run
+    return (left != "" or after_hex > 0) and _HEX_TOKEN.fullmatch(left) is not None
+
+
 def _digits_pass(classifier: _Digits) -> Pass:
     find = classifier.find
     find_glued = classifier.find_glued
@@ -1101,7 +1128,7 @@ def _digits_pass(classifier: _Digits) -> Pass:
             start, end = match.span()
             after = text[end] if end < size else ""
             if after in word or (start and text[start - 1] in word):
-                found = find_glued(match.group(), start, after)
+                found = find_glued(match.group(), start, after, hex_token=_in_hex(text, start, end))
             else:
                 found = find(match.group(), start, after)
             if found:
