@@ -1168,3 +1168,42 @@ class TestSeparatorRetryWork:
         assert spans("req=d57bc17731415371 ok") == []
         assert spans("req=2c3b15045170571f") == []
         assert spans("uid13812345678") == [("CN_MOBILE", "13812345678")]
+
+
+_IBAN_PIECES = st.lists(
+    st.sampled_from(["FR15 2845 2984 1537 7602 0757 974", "GB82WEST12345698765432", "DE89",
+                     "BE71 0961 2345 6769", " ", "13812345678", "4111111111111111", "x", "12",
+                     "FR15", "370400440532013000"]),
+    max_size=8,
+).map("".join)  # fmt: skip
+
+
+class TestFastPaths:
+    @settings(max_examples=300)
+    @given(_IBAN_PIECES)
+    @example("FR15 2845 2984 1537 7602 0757 974 13812345678")
+    def test_runs_inside_an_iban_skipped_alike(self, text: str) -> None:
+        """Skipping digit runs inside a valid IBAN changes nothing once overlaps are resolved."""
+        digits = _scanner._Digits(
+            frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}),
+            SCANNER.phone_regions,
+            resident_ids=True,
+        )
+        ibans = _scanner._iban_pass(text)
+        ranks = SCANNER._ranks
+        fast = _scanner._resolve([*ibans, *_scanner._digits_pass(digits, ibans=True)(text)], ranks)
+        plain = _scanner._resolve([*ibans, *_scanner._digits_pass(digits)(text)], ranks)
+        assert fast == plain
+
+    def test_mobile_after_an_iban_is_found(self) -> None:
+        """A run that goes on past the IBAN's end is still classified."""
+        text = "FR15 2845 2984 1537 7602 0757 974 13812345678"
+        assert ("CN_MOBILE", "13812345678") in spans(text)
+
+    @pytest.mark.parametrize("date_run", ["2024-11-05", "2024/5/1", "31.12.2024", "12/31/2024"])
+    def test_a_date_alone_is_no_run(self, date_run: str) -> None:
+        """A run that is a date alone gives what classifying it would: nothing."""
+        digits = _scanner._Digits(frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US"))
+        assert digits.find(date_run, 0) == []
+        parts = re.findall(r"[0-9]+", date_run)
+        assert digits.classify(date_run, "".join(parts), [len(p) for p in parts]) is None

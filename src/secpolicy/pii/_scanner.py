@@ -603,8 +603,8 @@ class _Digits:
                 return self.long_group(text, offset, after)
             bare = self.classify(text, text, [len(text)])
             return [] if bare is None else [(offset, offset + len(text), *bare)]
-        if _IPV4_SHAPE.fullmatch(text):
-            return []  # an IPv4 address: the IPv4 pass reports it
+        if _IPV4_SHAPE.fullmatch(text) or _DATE_FIRST.fullmatch(text):
+            return []  # an IPv4 address (the IPv4 pass reports it) or a date alone
         extension = ""
         found = _EXTENSION.search(text) if ("x" in text or "#" in text) else None
         if found is not None:
@@ -1116,18 +1116,39 @@ def _in_hex(text: str, start: int, end: int) -> bool:
     return (left != "" or after_hex > 0) and _HEX_TOKEN.fullmatch(left) is not None
 
 
-def _digits_pass(classifier: _Digits) -> Pass:
+def _inside_iban(text: str, start: int, end: int) -> bool:
+    """True if the run at *start*:*end* lies inside a valid IBAN starting two letters before it.
+
+    The IBAN pass reports that IBAN, which covers the run; a run that goes
+    on past the IBAN's end is classified as usual.
+    """
+    if start < len("FR") or not text[start - 2 : start].isalpha():
+        return False
+    match = _IBAN.match(text, start - 2)
+    if match is None:
+        return False
+    length = _iban_span(match.group())
+    return length is not None and end <= start - 2 + length
+
+
+def _digits_pass(classifier: _Digits, *, ibans: bool = False) -> Pass:
+    """The digit-run pass; with *ibans*, runs inside an IBAN the IBAN pass finds are skipped."""
     find = classifier.find
     find_glued = classifier.find_glued
     word = _WORD_CHARS
+    shortest = _RUN_DIGITS.start
 
     def run(text: str) -> list[Candidate]:
         out: list[Candidate] = []
         size = len(text)
         for match in _DIGITS.finditer(text):
             start, end = match.span()
+            if end - start < shortest:
+                continue  # fewer characters than the digits of any entity
             after = text[end] if end < size else ""
             if after in word or (start and text[start - 1] in word):
+                if ibans and _inside_iban(text, start, end):
+                    continue
                 found = find_glued(match.group(), start, after, hex_token=_in_hex(text, start, end))
             else:
                 found = find(match.group(), start, after)
@@ -1169,7 +1190,7 @@ def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...
         passes.append(_iban_pass)
     if wanted & _DIGIT_ENTITIES or CN_RESIDENT_ID in wanted:  # IDs glued to letters, too
         digits = _Digits(wanted & _DIGIT_ENTITIES, regions, resident_ids=CN_RESIDENT_ID in wanted)
-        passes.append(_digits_pass(digits))
+        passes.append(_digits_pass(digits, ibans=IBAN in wanted))
     if wanted & _TRAVEL_ENTITIES:
         passes.append(_travel_pass(wanted & _TRAVEL_ENTITIES))
     if EMAIL in wanted:
