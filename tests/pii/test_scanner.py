@@ -1207,3 +1207,42 @@ class TestFastPaths:
         assert digits.find(date_run, 0) == []
         parts = re.findall(r"[0-9]+", date_run)
         assert digits.classify(date_run, "".join(parts), [len(p) for p in parts]) is None
+
+    @settings(max_examples=300)
+    @given(_IBAN_PIECES | st.text(alphabet="BEFRGD0123456789 -xW", max_size=40))
+    def test_iban_cut_matches_the_plain_loop(self, text: str) -> None:
+        """The IBAN cut by one match agrees with walking the characters one by one."""
+        for match in _scanner._IBAN.finditer(text):
+            assert _scanner._iban_span(match.group()) == _plain_iban_span(match.group())
+
+
+def _plain_iban_span(text: str) -> int | None:
+    """The plain twin of the IBAN cut: count letters and digits up to the country's length."""
+    from secpolicy.pii._ids import IBAN_LENGTHS, iban_ok
+
+    wanted = IBAN_LENGTHS.get(text[:2].upper())
+    if wanted is None:
+        return None
+    compact: list[str] = []
+    end = 0
+    for index, ch in enumerate(text):
+        if ch.isalnum():
+            compact.append(ch)
+            if len(compact) == wanted:
+                end = index + 1
+                break
+    if end == 0 or (end < len(text) and text[end].isalnum()):
+        return None
+    return end if iban_ok("".join(compact).upper()) else None
+
+
+class TestShortBareRuns:
+    @settings(max_examples=300)
+    @given(st.text(alphabet="0123456789", min_size=7, max_size=9))
+    def test_short_bare_run_rejected_as_classify_would(self, run: str) -> None:
+        """A bare run of 7-9 digits is turned away early exactly when classify turns it away."""
+        digits = _scanner._Digits(
+            frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), SCANNER.phone_regions
+        )
+        bare = digits.classify(run, run, [len(run)])
+        assert digits.find(run, 0) == ([] if bare is None else [(0, len(run), *bare)])

@@ -275,6 +275,7 @@ _CARD_LAYOUTS: Final = frozenset({(4, 6, 5), (4, 6, 4)})  # American Express, Di
 _DOTTED_CARD_GROUPS: Final = 3  # "4111.1111.1111.1111"; never a decimal "1234567890123.4"
 _MIN_INNER_GROUP: Final = 2  # a group inside a dotted number has 2 digits or more
 _UNPREFIXED: Final = frozenset({10, 11})  # NANP with or without 1; 400/800 numbers
+_UNPREFIXED_MIN: Final = min(_UNPREFIXED)
 _NATIONAL_MAX: Final = 14  # digits of the longest national number with its trunk prefix
 _MAX_GROUPS: Final = 8  # "+33 1 42 68 53 00 ext 12" has 7; no entity has more than 8
 _MOBILE_FIRST_GROUP: Final = 3  # "138 1234 5678": the first group of a mobile has 3 or more
@@ -511,7 +512,7 @@ class _Digits:
         return digits[0] == "0" or digits[:2] == "86"
 
     def find_glued(
-        self, text: str, offset: int, after: str, *, hex_token: bool = False
+        self, text: str, offset: int, after: str, *, hex_token: Callable[[], bool] = bool
     ) -> list[Candidate]:
         """Candidates of a run that touches an ASCII letter or underscore (*after*: what follows).
 
@@ -519,13 +520,16 @@ class _Digits:
         a mobile number, a resident ID (its check character; the ``X`` may be
         the letter the run touches). Phone numbers score below the threshold:
         a context word must vouch for them; so do cards and mobile numbers
-        inside a token of hex digits (*hex_token*: a request id or a hash).
+        inside a token of hex digits (*hex_token* says whether the run is in
+        one, a request id or a hash; it is asked only when there is a finding).
         """
-        weak = (PHONE, CN_MOBILE, PAYMENT_CARD) if hex_token else (PHONE,)
-        found = [
-            (s, e, entity, min(score, _SCORE_GLUED) if entity in weak else score)
-            for s, e, entity, score in self.find(text, offset, after)
-        ]
+        found = self.find(text, offset, after)
+        if found:
+            weak = (PHONE, CN_MOBILE, PAYMENT_CARD) if hex_token() else (PHONE,)
+            found = [
+                (s, e, entity, min(score, _SCORE_GLUED) if entity in weak else score)
+                for s, e, entity, score in found
+            ]
         if self.resident_ids and text.isdigit():
             number = text + after if len(text) == _ID_BODY and after in ("X", "x") else text
             if len(number) == _ID_LENGTH and is_cn_resident_id(number):
@@ -599,6 +603,8 @@ class _Digits:
     def find(self, text: str, offset: int, after: str = "") -> list[Candidate]:  # noqa: PLR0911 (one return per form of run)
         """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*, *after* following)."""
         if text.isdigit():  # one group, no separators: the common case of ids and bare numbers
+            if len(text) < _UNPREFIXED_MIN and text[0] != "0" and not self.trunkless:
+                return []  # too short for a card or mobile, and a phone would need a 0
             if len(text) >= _RUN_DIGITS.stop:
                 return self.long_group(text, offset, after)
             bare = self.classify(text, text, [len(text)])
@@ -745,27 +751,31 @@ def _travel(text: str) -> str | None:
     return None
 
 
+_IBAN_DROP: Final = str.maketrans("", "", " -")
+# For each IBAN length n: n letters or digits with at most one space or dash
+# between two of them, as in a match of _IBAN.
+_IBAN_CUTS: Final = {
+    n: re.compile(r"[A-Za-z0-9](?:[ \-]?[A-Za-z0-9]){%d}" % (n - 1))  # noqa: UP031 (a count)
+    for n in set(IBAN_LENGTHS.values())
+}
+
+
 def _iban_span(text: str) -> int | None:
     """The length of the IBAN at the start of a match of ``_IBAN``, or None.
 
-    The match is cut after the country's number of letters and digits; what
-    follows must not continue the token.
+    The match is cut after the country's number of letters and digits (one
+    regular-expression match); what follows must not continue the token.
     """
-    country = text[:2].upper()
-    wanted = IBAN_LENGTHS.get(country)
+    wanted = IBAN_LENGTHS.get(text[:2].upper())
     if wanted is None:
         return None
-    compact: list[str] = []
-    end = 0
-    for index, ch in enumerate(text):
-        if ch.isalnum():
-            compact.append(ch)
-            if len(compact) == wanted:
-                end = index + 1
-                break
-    if end == 0 or (end < len(text) and text[end].isalnum()):
+    cut = _IBAN_CUTS[wanted].match(text)
+    if cut is None:
         return None
-    return end if iban_ok("".join(compact).upper()) else None
+    end = cut.end()
+    if end < len(text) and text[end].isalnum():
+        return None
+    return end if iban_ok(text[:end].translate(_IBAN_DROP).upper()) else None
 
 
 def _may_hold_ipv4(text: str) -> bool:
@@ -1149,7 +1159,12 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False) -> Pass:
             if after in word or (start and text[start - 1] in word):
                 if ibans and _inside_iban(text, start, end):
                     continue
-                found = find_glued(match.group(), start, after, hex_token=_in_hex(text, start, end))
+                found = find_glued(
+                    match.group(),
+                    start,
+                    after,
+                    hex_token=functools.partial(_in_hex, text, start, end),
+                )
             else:
                 found = find(match.group(), start, after)
             if found:
