@@ -276,6 +276,8 @@ _DOTTED_CARD_GROUPS: Final = 3  # "4111.1111.1111.1111"; never a decimal "123456
 _MIN_INNER_GROUP: Final = 2  # a group inside a dotted number has 2 digits or more
 _UNPREFIXED: Final = frozenset({10, 11})  # NANP with or without 1; 400/800 numbers
 _UNPREFIXED_MIN: Final = min(_UNPREFIXED)
+_FREE_TOTALS: Final = frozenset({10, 11, 13})  # NANP/service, mobile, 86 + mobile
+_CARD_GROUP: Final = 4  # the first group of a card written in groups
 _NATIONAL_MAX: Final = 14  # digits of the longest national number with its trunk prefix
 _MAX_GROUPS: Final = 8  # "+33 1 42 68 53 00 ext 12" has 7; no entity has more than 8
 _MOBILE_FIRST_GROUP: Final = 3  # "138 1234 5678": the first group of a mobile has 3 or more
@@ -670,6 +672,10 @@ class _Digits:
                 start -= 1
             if not lead_ok(text[start], text[groups[i][0] : groups[i][0] + 2], sizes[i]):
                 continue  # what classify turns away first, without building the sub-runs
+            # Without +, ( or a trunk 0 (and in regions that all have one), only
+            # a North American or service number, a mobile number or a card can
+            # start here, so only their lengths are worth building.
+            free = text[start] not in "+(" and text[groups[i][0]] != "0" and not self.trunkless
             total = 0
             ones = 0
             for j in range(i, min(count, i + _MAX_GROUPS)):
@@ -679,6 +685,12 @@ class _Digits:
                     break
                 if total < _RUN_DIGITS.start or (i == 0 and j == count - 1):
                     continue
+                if (
+                    free
+                    and total not in _FREE_TOTALS
+                    and not ((i == j or sizes[i] == _CARD_GROUP) and total in _CARD_DIGITS)
+                ):
+                    continue  # what classify would refuse by length, unbuilt
                 digits = "".join(text[s:e] for s, e in groups[i : j + 1])
                 result = self.classify(text[start : groups[j][1]], digits, sizes[i : j + 1])
                 if result is not None:
