@@ -948,14 +948,14 @@ class Recognizer:
             (``(?:a|ab)+``). Its time is the scanner's time: bound each
             repetition (``[0-9]{1,20}`` rather than ``[0-9]+``) and anchor
             its start (``(?<![0-9])[0-9]{6}``) to keep it linear on long runs.
-
-    Raises:
-        PolicyConfigError: For a bad entity name, score or pattern (one that
-            does not compile or that can backtrack exponentially).
         validator: Called with each match; a match is reported only if it
             returns True.
         context: Words that raise the score when they come shortly before.
         score: The score of a match without context (0 to 1).
+
+    Raises:
+        PolicyConfigError: For a bad entity name, score or pattern (one that
+            does not compile or that can backtrack exponentially).
 
     Example:
         >>> employee = Recognizer(entity="EMPLOYEE_ID", pattern=r"EMP-[0-9]{6}", context=("工号",))
