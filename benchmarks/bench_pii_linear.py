@@ -13,7 +13,10 @@ import time
 from benchmarks._runner import check_goal
 from secpolicy.pii import Scanner
 
-UNITS = ("1", "@", ".", "a@", "1-", "手1", "\uff11", "a.b", ":", "1.1", "a:", "a-")
+UNITS = (
+    "1", "@", ".", "a@", "1-", "手1", "\uff11", "a.b", ":", "1.1", "a:", "a-",
+    "1,", "1/", "12-", "a1", "a13812345678", '"@', '"a"@', "\r\n1", "4111111111111111",
+)  # fmt: skip
 SMALL, LARGE = 50_000, 1_000_000
 
 

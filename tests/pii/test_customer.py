@@ -100,6 +100,16 @@ class TestSharedContacts:
         ]
         assert "13812345678" not in repr(shared[0])
 
+    def test_north_american_layouts_are_one_phone(self) -> None:
+        """(415) 555-0132 and +1 415 555 0132 on two customers are the same phone."""
+        records = [
+            {"customer_id": 1, "phone": "(415) 555-0132"},
+            {"customer_id": 2, "phone": "+1 415 555 0132"},
+            {"customer_id": 3, "phone": "(0415) 555-0132"},
+        ]
+        shared = find_shared_contacts(records)
+        assert [(s.value, s.customers) for s in shared] == [("+14155550132", (1, 2))]
+
     def test_same_customer_is_no_clue(self) -> None:
         """One customer repeating a value is not suspicious."""
         records = [{"customer_id": 7, "phone": "13812345678"}] * 3

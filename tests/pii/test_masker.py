@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import copy
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -402,3 +403,45 @@ class TestFieldMasker:
         assert bound.unmask(token, record=row) == "13812345678"
         with pytest.raises(DecryptionError):
             bound.unmask(token, record={"id": 8})
+
+
+class TestBufferLeaves:
+    @pytest.mark.parametrize(
+        "leaf",
+        [
+            memoryview(b"tel 13812345678"),
+            memoryview(bytearray(b"tel 13812345678")),
+            array.array("B", b"tel 13812345678"),
+            memoryview(b"xx tel 13812345678 yy")[3:18],
+        ],
+    )
+    def test_buffers_are_masked(self, leaf: object) -> None:
+        """memoryview and other bytes-like leaves are masked, never passed through."""
+        masked = presets.CN_DISPLAY.mask_record({"note": leaf, "list": [leaf]})
+        for value in (masked["note"], masked["list"][0]):
+            assert bytes(value) == b"tel 138****5678"
+            assert b"13812345678" not in bytes(value)
+
+    def test_memoryview_keeps_its_type(self) -> None:
+        """A memoryview leaf comes back as a memoryview; a clean one is returned as it is."""
+        clean = memoryview(b"nothing here")
+        masked = Masker().mask_record({"a": memoryview(b"13812345678"), "b": clean})
+        assert isinstance(masked["a"], memoryview)
+        assert masked["a"].tobytes() == b"<CN_MOBILE>"
+        assert masked["b"] is clean
+
+    def test_buffer_under_a_known_field(self) -> None:
+        """A bytes-like leaf under a known field gets the field's operator."""
+        masked = presets.CN_DISPLAY.mask_record({"mobile": memoryview(b"13812345678")})
+        assert bytes(masked["mobile"]) == b"138****5678"
+
+    def test_buffer_keys(self) -> None:
+        """A bytes key holding personal data is masked like any other key."""
+        masked = Masker().mask_record({b"13812345678": 1})
+        assert all("13812345678" not in str(key) for key in masked)
+
+    def test_released_view(self) -> None:
+        """A released memoryview is masked through its text and never raises."""
+        view = memoryview(b"13812345678")
+        view.release()
+        assert "13812345678" not in str(Masker().mask_record({"a": view})["a"])

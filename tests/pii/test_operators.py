@@ -212,3 +212,29 @@ class TestTemplateValidation:
     def test_pseudonymize_and_encrypt_fields_are_allowed(self) -> None:
         """Each operator's own fields are accepted."""
         assert Pseudonymize(b"k" * 32, template="[{entity}:{digest}]").template
+
+
+class TestPseudonymizePhoneRegion:
+    @pytest.mark.parametrize(
+        "variant",
+        ["+1 (415) 555-0132", "(415) 555-0132", "415-555-0132", "+14155550132", "001 415 555 0132",
+         "1-415-555-0132"],
+    )  # fmt: skip
+    def test_north_american_layouts_join(self, variant: str) -> None:
+        """A North American layout normalises to +1 whatever the default region."""
+        op = Pseudonymize(b"k" * 32, phone_region="CN")
+        assert op.apply(variant, "PHONE") == op.apply("+1 415 555 0132", "PHONE")
+
+    def test_masker_with_chinese_regions(self) -> None:
+        """Under phone_regions=("CN",) both ways of writing a US number get one pseudonym."""
+        from secpolicy.pii import Masker, Scanner
+
+        op = Pseudonymize(b"k" * 32)
+        masker = Masker({"PHONE": op}, scanner=Scanner(phone_regions=("CN",)))
+        assert masker.mask_text("+1 (415) 555-0132") == masker.mask_text("(415) 555-0132")
+
+    def test_chinese_landline_stays_chinese(self) -> None:
+        """A Chinese landline with its trunk prefix stays a +86 number."""
+        op = Pseudonymize(b"k" * 32)
+        assert op.apply("(0415) 555-0132", "PHONE") == op.apply("+86 415 5550132", "PHONE")
+        assert op.apply("(0415) 555-0132", "PHONE") != op.apply("(415) 555-0132", "PHONE")

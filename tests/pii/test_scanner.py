@@ -8,6 +8,7 @@ import re._constants as _re_c
 import re._parser
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from .conftest import luhn_complete, resident_id
 
 SCANNER = Scanner()
 ID = "11010519491231002X"
+DIGIT_ID = resident_id("110105", date(1990, 1, 2), 3)  # ends in a digit
 
 
 def spans(text: str, scanner: Scanner = SCANNER) -> list[tuple[str, str]]:
@@ -243,7 +245,7 @@ _PLAIN_PATTERNS = {
     + r"|[1-9][0-9]{5}[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3})"
     + _PLAIN_AFTER,
     "_USCC": _PLAIN_BEFORE
-    + r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}"
+    + r"[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}"
     + _PLAIN_AFTER,
     "_IBAN": _PLAIN_BEFORE + r"[A-Za-z]{2}[0-9]{2}(?:[ \-]?[A-Za-z0-9]){11,34}",
     "_SSN": _PLAIN_BEFORE + r"[0-9]{3}([ \-.])[0-9]{2}\1[0-9]{4}" + _PLAIN_AFTER,
@@ -251,10 +253,10 @@ _PLAIN_PATTERNS = {
     r"(?![0-9A-Za-z_:]|\.[0-9A-Za-z])",
     "_IPV4": r"(?<![0-9A-Za-z_.])(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
     r"(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}(?![0-9A-Za-z_]|\.[0-9])",
-    "_DIGITS": r"(?<![0-9A-Za-z_+(])(?:\+ ?|\()?[0-9]+(?:(?:[ \-.]|\) ?| ?\()[0-9]+)*"
-    r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?" + _PLAIN_AFTER,
+    "_DIGITS": r"(?<![0-9+(])(?:\+ ?|\()?[0-9]+(?:(?:[ \-.,/]|\) ?| ?\()[0-9]+)*"
+    r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?(?![0-9])",
 }
-_PATTERN_TEXT = st.text(alphabet="0123456789X AFZaf:.-_1()+", max_size=120) | st.lists(
+_PATTERN_TEXT = st.text(alphabet="0123456789X AFZaf:.-_1()+,/", max_size=120) | st.lists(
     st.sampled_from([ID, "91350100M000100Y43", "GB82WEST12345698765432", "078-05-1120",
                      "fe80::1", "1:2:3:4:5:6:7:8", "192.168.0.1", "+86 138 1234 5678",
                      "(415) 555-0100", "12-34-5678", "a", "_", " ", ":", ".", "9", "X", "-",
@@ -263,7 +265,7 @@ _PATTERN_TEXT = st.text(alphabet="0123456789X AFZaf:.-_1()+", max_size=120) | st
 ).map("".join)  # fmt: skip
 _EMAIL_TEXT = st.lists(
     st.sampled_from(["@", ".", "-", "a", "Z", "9", "_", "%", "+", " ", "=", "example.com",
-                     "a" * 60, "x.y", ".-", "-.", "@@", "中"]),
+                     "a" * 60, "x.y", ".-", "-.", "@@", "中", '"', '"@', "\\", '"a b"']),
     max_size=20,
 ).map("".join)  # fmt: skip
 
@@ -277,7 +279,7 @@ class TestPatterns:
             fast = getattr(_scanner, name)
             expected = [m.span() for m in re.finditer(plain, text)]
             if name == "_DIGITS":  # the fast form skips runs that do not start with 7 digits
-                seven = r"(?:\+ ?|\()?[0-9](?:(?:[ \-.]|\) ?| ?\()?[0-9]){6}"
+                seven = r"(?:\+ ?|\()?[0-9](?:(?:[ \-.,/]|\) ?| ?\()?[0-9]){6}"
                 expected = [(s, e) for s, e in expected if re.match(seven, text[s:])]
             assert [m.span() for m in fast.finditer(text)] == expected, name
 
@@ -320,7 +322,14 @@ class TestPatterns:
             {"CN_RESIDENT_ID", "CN_USCC"},
             {"CN_RESIDENT_ID", "US_SSN"},
         ):
-            alone = Scanner(wanted).find(text)
+            others = [f for f in every if f.entity not in wanted]
+            # A value glued into a longer finding (an ID in an e-mail's local
+            # part) is that finding's when every entity is looked for.
+            alone = [
+                f
+                for f in Scanner(wanted).find(text)
+                if not any(o.start < f.end and f.start < o.end for o in others)
+            ]
             assert [(f.start, f.end) for f in alone] == [
                 (f.start, f.end) for f in every if f.entity in wanted
             ]
@@ -350,7 +359,8 @@ class TestPatterns:
             assert all(_scanner._ipv6(m.group()) is None for m in _scanner._IPV6.finditer(text))
 
 
-_UNITS = ["1", "@", ".", "a@", "1-", "手1", "１", "a.b", ":", "1.1", "a:", "a-"]
+_UNITS = ["1", "@", ".", "a@", "1-", "手1", "１", "a.b", ":", "1.1", "a:", "a-", '"@', '"a@',
+          "\r\n1"]  # fmt: skip
 
 # Counts the Python-level work of one scan (trace events: lines, calls,
 # returns, C calls) for each pathological unit repeated to 10 KB and 100 KB.
@@ -973,3 +983,266 @@ class TestRetryInParts:
     def test_dates_and_short_groups_stay_unreported(self) -> None:
         """Parts too short for any entity report nothing."""
         assert Scanner().find("2024-08-31 12 30") == []
+
+
+class TestLineBreaksInsideNumbers:
+    @pytest.mark.parametrize(
+        ("text", "entity"),
+        [
+            ("138\r\n1234\r\n5678", "CN_MOBILE"),
+            ("4111\r\n1111\r\n1111\r\n1111", "PAYMENT_CARD"),
+            ("110105\r\n19491231\r\n002X", "CN_RESIDENT_ID"),
+            ("BE71\r\n0961\r\n2345\r\n6769", "IBAN"),
+            ("536\r\n90\r\n4399", "US_SSN"),
+        ],
+    )
+    def test_crlf_like_lf(self, text: str, entity: str) -> None:
+        """A number split by CRLF line breaks is found as when split by LF."""
+        assert spans(text) == [(entity, text)]
+        assert spans(text.replace("\r\n", "\n")) == [(entity, text.replace("\r\n", "\n"))]
+
+
+class TestLowerCaseCreditCode:
+    def test_lower_case(self) -> None:
+        """A credit code written in lower case is found (and mixed case too)."""
+        assert spans("91350100m000100y43") == [("CN_USCC", "91350100m000100y43")]
+        assert spans("信用代码91350100m000100Y43。") == [("CN_USCC", "91350100m000100Y43")]
+        assert is_valid("CN_USCC", "91350100m000100y43")
+
+    def test_lower_case_passport_needs_context(self) -> None:
+        """A passport number in lower case is a candidate that needs a context word."""
+        assert spans("护照 e12345678") == [("CN_PASSPORT", "e12345678")]
+        assert spans("x e12345678") == []
+
+
+class TestQuotedEmail:
+    @pytest.mark.parametrize(
+        "address",
+        ['"john doe"@example.com', '"a@b"@example.com', r'"x\"y"@example.org', '"a.."@ex.cn'],
+    )
+    def test_quoted_local_part(self, address: str) -> None:
+        """A quoted local part (RFC 5321 Quoted-string) is one address."""
+        assert spans(f"mail {address} ok") == [("EMAIL", address)]
+        assert spans(f"邮箱{address}。") == [("EMAIL", address)]
+        assert is_valid("EMAIL", address)
+
+    def test_unterminated_quote(self) -> None:
+        """An unbalanced quote does not hide the plain address after it."""
+        assert spans('say "hi zs@example.com') == [("EMAIL", "zs@example.com")]
+
+
+class TestRecognizerPatterns:
+    @pytest.mark.parametrize(
+        "pattern",
+        [r"(a+)+b", r"(?:a*)*", r"(\w+\s?)+$", r"(x?)+y", r"(?:a|a)+b", r"((ab)*c)*", r"(a{1,9})+"],
+    )
+    def test_nested_repetition_refused(self, pattern: str) -> None:
+        """A pattern that can take superlinear time is refused with a typed error."""
+        with pytest.raises(PolicyConfigError, match="pattern"):
+            Recognizer(entity="X", pattern=pattern)
+        with pytest.raises(PolicyConfigError, match="pattern"):
+            Recognizer(entity="X", pattern=re.compile(pattern))
+
+    @pytest.mark.parametrize(
+        "pattern",
+        [r"EMP-[0-9]{6}", r"(?:[A-Z]{2}-)+[0-9]+", r"(?:foo|bar)+", r"[a-z]+@[a-z]+",
+         r"(?:ab){2,5}", r"(?:a++)+b"],
+    )  # fmt: skip
+    def test_plain_patterns_accepted(self, pattern: str) -> None:
+        """Patterns without ambiguous nested repetition are accepted."""
+        assert Recognizer(entity="X", pattern=pattern).pattern.pattern == pattern
+
+
+class TestGluedValues:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("invoice_13812345678.pdf", [("CN_MOBILE", "13812345678")]),
+            ("uid13812345678", [("CN_MOBILE", "13812345678")]),
+            ("tel:13812345678x", [("CN_MOBILE", "13812345678")]),
+            ("card4111111111111111end", [("PAYMENT_CARD", "4111111111111111")]),
+            ("user_4111-1111-1111-1111_v2", [("PAYMENT_CARD", "4111-1111-1111-1111")]),
+            ("id11010519491231002X", [("CN_RESIDENT_ID", "11010519491231002X")]),
+            ("sfz11010519491231002Xok", [("CN_RESIDENT_ID", "11010519491231002X")]),
+            (f"pk_{DIGIT_ID}_x", [("CN_RESIDENT_ID", DIGIT_ID)]),
+        ],
+    )
+    def test_digits_glued_to_letters(self, text: str, expected: list[tuple[str, str]]) -> None:
+        """A strongly validated value glued to ASCII letters or underscores is still found."""
+        assert spans(text) == expected
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "411111111111111113812345678",
+                [("PAYMENT_CARD", "4111111111111111"), ("CN_MOBILE", "13812345678")],
+            ),
+            (
+                "1381234567813987654321",
+                [("CN_MOBILE", "13812345678"), ("CN_MOBILE", "13987654321")],
+            ),
+            (
+                "13812345678" + ID,
+                [("CN_MOBILE", "13812345678"), ("CN_RESIDENT_ID", ID)],
+            ),
+            (
+                "ref 55555555555544444111111111111111 ok",
+                [("PAYMENT_CARD", "5555555555554444"), ("PAYMENT_CARD", "4111111111111111")],
+            ),
+        ],
+    )
+    def test_values_glued_to_each_other(self, text: str, expected: list[tuple[str, str]]) -> None:
+        """A run too long for one value that splits exactly into validated values gives each."""
+        assert spans(text) == expected
+
+    def test_glued_weak_phone_scores_below_the_threshold(self) -> None:
+        """A national phone number glued to letters is a candidate, scored below the threshold."""
+        assert spans("ref02079460958") == []
+        low = Scanner(threshold=0.0).find("ref02079460958")
+        assert [f.entity for f in low] == ["PHONE"]
+        assert low[0].score < 0.5
+        assert spans("tel 02079460958") == [("PHONE", "02079460958")]
+
+    def test_random_long_digit_run_is_not_split(self) -> None:
+        """A long id that does not split exactly into validated values reports nothing."""
+        assert spans("order 4111111111111111138123456789") == []
+
+
+class TestSlashAndCommaSeparators:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("138/1234/5678", [("CN_MOBILE", "138/1234/5678")]),
+            ("4111,1111,1111,1111", [("PAYMENT_CARD", "4111,1111,1111,1111")]),
+            ("4111/1111/1111/1111", [("PAYMENT_CARD", "4111/1111/1111/1111")]),
+            ("Tel. 030/1234567", [("PHONE", "030/1234567")]),
+            (
+                "13812345678,13987654321,4111111111111111",
+                [
+                    ("CN_MOBILE", "13812345678"),
+                    ("CN_MOBILE", "13987654321"),
+                    ("PAYMENT_CARD", "4111111111111111"),
+                ],
+            ),
+            (
+                "1,2,13812345678,2024/05/01,4111111111111111,7",
+                [("CN_MOBILE", "13812345678"), ("PAYMENT_CARD", "4111111111111111")],
+            ),
+        ],
+    )
+    def test_found(self, text: str, expected: list[tuple[str, str]]) -> None:
+        """Slashes and commas between digit groups join a number; CSV rows give each number."""
+        assert spans(text) == expected
+
+    @pytest.mark.parametrize(
+        "decoy",
+        ["2024/05/01", "01/05/2024", "12/31/2024", "1,234,567,890", "stats 628,846,1088",
+         "31/12/2024 10/11/2023", "3,14159,26535"],
+    )  # fmt: skip
+    def test_dates_and_amounts_are_not_numbers(self, decoy: str) -> None:
+        """Dates and amounts written with slashes or commas are not reported."""
+        assert spans(decoy) == []
+
+
+class TestSeparatorRetryWork:
+    @pytest.mark.parametrize("unit", ["1-", "1,", "12-", "1 ", "1/", "12 3-"])
+    def test_short_groups_are_rejected_by_shape(
+        self, unit: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Runs of one- and two-digit groups are rejected without classifying their sub-runs."""
+        calls: list[str] = []
+        original = _scanner._Digits.classify
+
+        def counting(self: _scanner._Digits, run: str, digits: str, sizes: list[int]) -> object:
+            calls.append(run)
+            return original(self, run, digits, sizes)
+
+        monkeypatch.setattr(_scanner._Digits, "classify", counting)
+        text = unit * (20_000 // len(unit))
+        assert SCANNER.find(text) == []
+        assert len(calls) <= len(text) // 50
+
+    def test_inside_a_hex_token(self) -> None:
+        """A mobile-shaped run inside a hex request id needs a context word."""
+        assert spans("req=d57bc17731415371 ok") == []
+        assert spans("req=2c3b15045170571f") == []
+        assert spans("uid13812345678") == [("CN_MOBILE", "13812345678")]
+
+
+_IBAN_PIECES = st.lists(
+    st.sampled_from(["FR15 2845 2984 1537 7602 0757 974", "GB82WEST12345698765432", "DE89",
+                     "BE71 0961 2345 6769", " ", "13812345678", "4111111111111111", "x", "12",
+                     "FR15", "370400440532013000"]),
+    max_size=8,
+).map("".join)  # fmt: skip
+
+
+class TestFastPaths:
+    @settings(max_examples=300)
+    @given(_IBAN_PIECES)
+    @example("FR15 2845 2984 1537 7602 0757 974 13812345678")
+    def test_runs_inside_an_iban_skipped_alike(self, text: str) -> None:
+        """Skipping digit runs inside a valid IBAN changes nothing once overlaps are resolved."""
+        digits = _scanner._Digits(
+            frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}),
+            SCANNER.phone_regions,
+            resident_ids=True,
+        )
+        ibans = _scanner._iban_pass(text)
+        ranks = SCANNER._ranks
+        fast = _scanner._resolve([*ibans, *_scanner._digits_pass(digits, ibans=True)(text)], ranks)
+        plain = _scanner._resolve([*ibans, *_scanner._digits_pass(digits)(text)], ranks)
+        assert fast == plain
+
+    def test_mobile_after_an_iban_is_found(self) -> None:
+        """A run that goes on past the IBAN's end is still classified."""
+        text = "FR15 2845 2984 1537 7602 0757 974 13812345678"
+        assert ("CN_MOBILE", "13812345678") in spans(text)
+
+    @pytest.mark.parametrize("date_run", ["2024-11-05", "2024/5/1", "31.12.2024", "12/31/2024"])
+    def test_a_date_alone_is_no_run(self, date_run: str) -> None:
+        """A run that is a date alone gives what classifying it would: nothing."""
+        digits = _scanner._Digits(frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US"))
+        assert digits.find(date_run, 0) == []
+        parts = re.findall(r"[0-9]+", date_run)
+        assert digits.classify(date_run, "".join(parts), [len(p) for p in parts]) is None
+
+    @settings(max_examples=300)
+    @given(_IBAN_PIECES | st.text(alphabet="BEFRGD0123456789 -xW", max_size=40))
+    def test_iban_cut_matches_the_plain_loop(self, text: str) -> None:
+        """The IBAN cut by one match agrees with walking the characters one by one."""
+        for match in _scanner._IBAN.finditer(text):
+            assert _scanner._iban_span(match.group()) == _plain_iban_span(match.group())
+
+
+def _plain_iban_span(text: str) -> int | None:
+    """The plain twin of the IBAN cut: count letters and digits up to the country's length."""
+    from secpolicy.pii._ids import IBAN_LENGTHS, iban_ok
+
+    wanted = IBAN_LENGTHS.get(text[:2].upper())
+    if wanted is None:
+        return None
+    compact: list[str] = []
+    end = 0
+    for index, ch in enumerate(text):
+        if ch.isalnum():
+            compact.append(ch)
+            if len(compact) == wanted:
+                end = index + 1
+                break
+    if end == 0 or (end < len(text) and text[end].isalnum()):
+        return None
+    return end if iban_ok("".join(compact).upper()) else None
+
+
+class TestShortBareRuns:
+    @settings(max_examples=300)
+    @given(st.text(alphabet="0123456789", min_size=7, max_size=9))
+    def test_short_bare_run_rejected_as_classify_would(self, run: str) -> None:
+        """A bare run of 7-9 digits is turned away early exactly when classify turns it away."""
+        digits = _scanner._Digits(
+            frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), SCANNER.phone_regions
+        )
+        bare = digits.classify(run, run, [len(run)])
+        assert digits.find(run, 0) == ([] if bare is None else [(0, len(run), *bare)])

@@ -27,14 +27,21 @@ _LABEL: Final = (
     "(?:[A-Za-z0-9\\-" + _LGC + "]{1,63}|" + _CJK_CLASS + "{1,63})"
 )  # fmt: skip
 _DOMAIN: Final = _LABEL + "(?:\\." + _LABEL + "){1,8}"
+# A quoted local part (RFC 5321 Quoted-string): any character but a quote, a
+# backslash or a control character, or a backslash and a printable character;
+# with its quotes at most LOCAL_MAX characters.
+_QUOTED_LOCAL: Final = r'"(?:[^"\\\x00-\x1f\x7f]|\\[ -~]){1,62}"'
 
 #: The plain form: a local run that starts where its run of characters
 #: starts, the ``@`` and the domain. The fast search gives the same matches.
 EMAIL: Final = re.compile(
-    "(?:(?<!" + _LOCAL + ")" + _LOCAL + "{1,64}|(?<!" + _CJK_CLASS + ")" + _CJK_CLASS + "{1,64})"
-    "@" + _DOMAIN
+    "(?:(?<!" + _LOCAL + ")" + _LOCAL + "{1,64}|(?<!" + _CJK_CLASS + ")" + _CJK_CLASS + "{1,64}"
+    "|" + _QUOTED_LOCAL + ")@" + _DOMAIN
 )
-_FULL: Final = re.compile("(?:" + _LOCAL + "{1,64}|" + _CJK_CLASS + "{1,64})@" + _DOMAIN)
+_FULL: Final = re.compile(
+    "(?:" + _LOCAL + "{1,64}|" + _CJK_CLASS + "{1,64}|" + _QUOTED_LOCAL + ")@" + _DOMAIN
+)
+_QUOTED: Final = re.compile(_QUOTED_LOCAL + "@" + _DOMAIN)  # starts only at a quote
 # An @ that can be part of an address: a local character before it and a domain
 # character after it. Runs of @ and @ between spaces are skipped in C.
 _AT: Final = re.compile("(?<=" + _LOCAL[:-1] + _CJK + "])@(?=[A-Za-z0-9\\-" + _LGC + _CJK + "])")
@@ -59,6 +66,25 @@ def local_start(text: str, at: int) -> int:
 
 
 def email_matches(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of ``EMAIL.finditer(text)``, quoted local parts included.
+
+    Addresses with a quoted local part (``"john doe"@example.com``) are
+    rare: they are looked for, with a pattern that starts only at a quote,
+    only where a quote stands before an ``@``, and merged with the others
+    as the leftmost-first search of the plain form would take them.
+    """
+    if '"@' not in text:
+        yield from _unquoted_matches(text)
+        return
+    spans = sorted((*_unquoted_matches(text), *(m.span() for m in _QUOTED.finditer(text))))
+    position = 0
+    for start, end in spans:
+        if start >= position:
+            yield start, end
+            position = end
+
+
+def _unquoted_matches(text: str) -> Iterator[tuple[int, int]]:
     """The spans of ``EMAIL.finditer(text)``, found from each possible ``@``.
 
     The regular expression engine finds the ``@`` signs with an address
@@ -93,14 +119,13 @@ def email_ok(text: str) -> bool:
     """
     local, _, domain = text.rpartition("@")
     tld = domain[domain.rfind(".") + 1 :]
+    quoted = local[0] == '"' and len(local) > 1 and local[-1] == '"'  # dots are free in quotes
     labels_ok = all(
         label[0] != "-" and label[-1] != "-" and len(label) <= _LABEL_MAX
         for label in domain.split(".")
     )
     return (
-        local[0] != "."
-        and local[-1] != "."
-        and ".." not in local
+        (quoted or (local[0] != "." and local[-1] != "." and ".." not in local))
         and labels_ok
         and (
             (tld.isalpha() and (len(tld) >= _TLD_MIN or not tld.isascii()))

@@ -380,7 +380,7 @@ IBAN_LENGTHS: Final[dict[str, int]] = {
 }  # fmt: skip
 _IBAN_SEPARATORS: Final = str.maketrans("", "", " -")
 _IBAN_SHAPE: Final = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
-_MOD97_LETTERS: Final = {chr(c): str(c - 55) for c in range(ord("A"), ord("Z") + 1)}
+_MOD97_LETTERS: Final = {c: str(c - 55) for c in range(ord("A"), ord("Z") + 1)}  # A=10 … Z=35
 
 
 def iban_ok(compact: str) -> bool:
@@ -390,7 +390,7 @@ def iban_ok(compact: str) -> bool:
     if not 2 <= int(compact[2:4]) <= 98:  # noqa: PLR2004 (ISO 13616 check digits)
         return False
     rearranged = compact[4:] + compact[:4]
-    number = "".join(_MOD97_LETTERS.get(ch, ch) for ch in rearranged)
+    number = rearranged.translate(_MOD97_LETTERS)
     return int(number) % 97 == 1
 
 

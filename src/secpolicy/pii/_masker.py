@@ -262,8 +262,12 @@ class Masker:
         - Numbers (``int``, ``float``, ``Decimal``): under a known field they
           become masked strings; elsewhere they are masked only if they are
           personal data on their own (a phone number stored as an integer).
-        - ``bytes`` and ``bytearray``: decoded (UTF-8, else Latin-1), masked as
-          text, and encoded back in the same codec; unchanged if nothing is found.
+        - ``bytes``, ``bytearray``, ``memoryview`` and every other object with
+          the buffer protocol (``array.array``, ``mmap``): its bytes are decoded
+          (UTF-8, else Latin-1), masked as text, and encoded back in the same
+          codec, as the same type for ``bytes``, ``bytearray`` and
+          ``memoryview`` and as ``bytes`` otherwise; the value itself is
+          returned if nothing is found.
         - Dates and times: under a known field (a birth date) the operator
           gets the ISO form and returns a masked string; elsewhere they are
           kept, since a date alone identifies no one.
@@ -337,8 +341,10 @@ class Masker:
         field = self._field_of(path)
         if isinstance(value, str):
             return self._string(value, path, target, root, field)
-        if isinstance(value, (bytes, bytearray)):
-            raw = bytes(value)
+        if isinstance(value, (bytes, bytearray, memoryview)) or _is_buffer(value):
+            raw = _buffer_bytes(value)
+            if raw is None:
+                return self._string(_text_of(value), path, target, root, field)
             try:
                 text, codec = raw.decode("utf-8"), "utf-8"
             except UnicodeDecodeError:
@@ -350,7 +356,9 @@ class Masker:
                 encoded = masked.encode(codec)
             except UnicodeEncodeError:
                 encoded = masked.encode("utf-8")
-            return encoded if isinstance(value, bytes) else bytearray(encoded)
+            if isinstance(value, bytearray):
+                return bytearray(encoded)
+            return memoryview(encoded) if isinstance(value, memoryview) else encoded
         if isinstance(value, (date, time)):  # datetime is a date
             if target is None:
                 return value
@@ -492,6 +500,26 @@ def _reveal(text: str, encrypters: list[Encrypt], context: Any) -> str:
 
 
 _DECRYPT_FAILED: Final = "could not decrypt: the token is invalid for this key, context or keyset"
+
+
+def _is_buffer(value: object) -> bool:
+    """True for an object that exports the buffer protocol (``array.array``, ``mmap`` …)."""
+    try:
+        memoryview(value)  # type: ignore[arg-type]  # probing the protocol is the point
+    except TypeError:
+        return False
+    except ValueError:  # a released view: a buffer still, read as text by the caller
+        return True
+    return True
+
+
+def _buffer_bytes(value: object) -> bytes | None:
+    """The bytes of a bytes-like *value*, or None if its buffer cannot be read as bytes."""
+    try:
+        with memoryview(value) as view:  # type: ignore[arg-type]  # a buffer, checked before
+            return view.tobytes()
+    except (TypeError, ValueError):  # a released view
+        return None
 
 
 def _text_of(value: object) -> str:

@@ -128,6 +128,8 @@ def valid_number(country_code: int, nsn: str) -> bool:
     libphonenumber chooses it (leading digits, else the first region where the
     number has a type), and the number is valid there if it has a type.
     """
+    if not _any_region_general(country_code).fullmatch(nsn):
+        return False  # no region of the code has such numbers at all: the common case
     candidates = _regions_of(country_code)
     if len(candidates) == 1:
         return _known_type(nsn, candidates[0][1])
@@ -138,6 +140,24 @@ def valid_number(country_code: int, nsn: str) -> bool:
         elif _known_type(nsn, metadata):
             return True
     return False
+
+
+@lru_cache(maxsize=512)
+def _any_region_general(country_code: int) -> re.Pattern[str]:
+    """One pattern for the general descriptions of all of a country code's regions.
+
+    A number is valid only in a region whose general description it
+    matches, so a number that matches none is refused with one search
+    instead of one per region (North America has 25 regions).
+    """
+    sources = []
+    for _, metadata in _regions_of(country_code):
+        general = metadata.general_desc
+        source = getattr(general, "national_number_pattern", None) if general else None
+        if source is None:
+            return re.compile(r"[0-9]*")  # a region without one: no quick refusal
+        sources.append(f"(?:{source})")
+    return re.compile("|".join(sources)) if sources else re.compile(r"(?!)")
 
 
 @lru_cache(maxsize=512)
@@ -260,11 +280,47 @@ def is_phone_number(value: str, regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
     return national_region(text, digits, regions) is not None
 
 
+def _region_of_national(text: str, digits: str, region: str) -> str:
+    """The region a number without a country code belongs to, by its own evidence.
+
+    A number is read in *region* when it is written the way *region* writes
+    its national numbers: after the trunk prefix (``0`` in China, the UK,
+    Germany …), or as a Chinese mobile or 400/800 number. Written otherwise
+    and laid out as a North American number (``(415) 555-0132``,
+    ``415-555-0132``, ``1-415-555-0132``), valid there, it is read as one:
+    no Chinese landline is written without its ``0``.
+    """
+    trunk = _trunk_prefix(region)
+    if trunk is None or digits.startswith(trunk) or region in _NANP_REGIONS:
+        return region
+    groups = tuple(len(g) for g in _GROUPS.findall(text))
+    nanp = groups in _NANP_LAYOUTS and (
+        len(digits) == _NANP_DIGITS or (len(digits) == _NANP_DIGITS + 1 and digits[0] == "1")
+    )
+    # "1-415-555-0132" has the digits of a Chinese mobile number, not its layout.
+    leading_one = len(groups) > 1 and groups[0] == 1
+    if nanp and leading_one and _valid_national(digits, "US"):
+        return "US"
+    if region == "CN" and (_CN_MOBILE.fullmatch(digits) or _CN_SERVICE.fullmatch(digits)):
+        return region
+    if nanp and _valid_national(digits, "US"):
+        return "US"
+    return region
+
+
 def to_e164(value: str, region: str = "CN") -> str | None:
     """*value* in E.164 form (``+8613812345678``), or None if it is not a valid number.
 
     ``+86 138 1234 5678``, ``0086-138-1234-5678``, ``8613812345678`` and
-    the same digits in full width all give ``+8613812345678``.
+    the same digits in full width all give ``+8613812345678``. A number
+    without a country code is read in *region* when it is written as
+    *region* writes national numbers (with its trunk prefix, or as a Chinese
+    mobile or service number); a North American layout such as
+    ``(415) 555-0132`` without that prefix gives ``+14155550132``, as
+    ``+1 (415) 555-0132`` does.
+
+    .. versionchanged:: 0.3 The number's own layout decides its region
+       where it is not written as a national number of *region*.
     """
     text = unicodedata.normalize("NFKC", value).strip()
     digits = phone_digits(text)
@@ -278,6 +334,7 @@ def to_e164(value: str, region: str = "CN") -> str | None:
         candidate = "+" + digits
     else:
         candidate = text
+        region = _region_of_national(text, digits, region)
     try:
         number = phonenumbers.parse(candidate, region)
     except NumberParseException:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import importlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -114,17 +115,21 @@ _INVISIBLE_CHARS: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 _INVISIBLE: Final = re.compile("[" + "".join(sorted(_INVISIBLE_CHARS)) + "]")
 # A percent-escape of a printable ASCII character, as URLs and query strings carry them.
 _PERCENT: Final = re.compile("%(?:[2-6][0-9A-Fa-f]|7[0-9A-Ea-e])")
-_HIDDEN: Final = re.compile(_INVISIBLE.pattern + "|" + _PERCENT.pattern)
+# A carriage return before a line feed: "138\r\n1234" is read as "138\n1234" is.
+_CRLF: Final = "\r\n"
+_HIDDEN: Final = re.compile(_INVISIBLE.pattern + "|" + _PERCENT.pattern + "|\r(?=\n)")
 
 
 def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] | None:
     """*folded* without invisible characters and with percent-escapes decoded, or None.
 
-    Returns the text so read and, for each of its characters, where it starts
-    and ends in *text*; None when there is nothing to remove or decode.
+    The carriage return of each CRLF line break is dropped too, so that a
+    number split by CRLF reads as one split by LF. Returns the text so read
+    and, for each of its characters, where it starts and ends in *text*;
+    None when there is nothing to remove or decode.
     """
     invisible = not text.isascii() and _INVISIBLE.search(text) is not None
-    if not invisible and ("%" not in text or _PERCENT.search(text) is None):
+    if not invisible and ("%" not in text or _PERCENT.search(text) is None) and _CRLF not in text:
         return None
     chars: list[str] = []
     starts: list[int] = []
@@ -170,7 +175,8 @@ _RESIDENT_ID_REST: Final = (
     r"|[0-9]{5} " + _DATE + r" [0-9]{3}[0-9Xx]"
     r"|[0-9]{5}" + _DATE_YY + r"[0-9]{3})"
 )
-_USCC_CHAR: Final = "[0-9A-HJ-NPQRTUWXY]"
+# Credit codes are printed in upper case but typed in any case: both are read.
+_USCC_CHAR: Final = "[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]"
 _USCC_REST: Final = _USCC_CHAR + "[0-9]{6}" + _USCC_CHAR + "{10}"
 _RESIDENT_ID: Final = re.compile(r"[1-9]" + _AFTER_FIRST + _RESIDENT_ID_REST + _NOT_AFTER)
 _USCC: Final = re.compile(_USCC_CHAR + _AFTER_FIRST + _USCC_REST + _NOT_AFTER)
@@ -207,7 +213,7 @@ _IDS_OR_SSN: Final = re.compile(
 )
 # Passports, Hong Kong/Macao and Taiwan travel permits: a letter and 8 characters.
 _TRAVEL: Final = re.compile(
-    r"[CDEGLPS]" + _AFTER_FIRST + r"(?:[A-HJ-NP-Z][0-9]{7}|[0-9]{8})" + _NOT_AFTER
+    r"[CDEGLPScdeglps]" + _AFTER_FIRST + r"(?:[A-HJ-NP-Za-hj-np-z][0-9]{7}|[0-9]{8})" + _NOT_AFTER
 )
 _IPV4_OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 # The first octet after its first digit, with the alternatives in the same order.
@@ -227,7 +233,10 @@ _IPV6: Final = re.compile(
     r"[0-9A-Fa-f:](?<![0-9A-Za-z_:.].)(?:(?<=:)|(?=[0-9A-Fa-f]{0,3}:))"
     r"[0-9A-Fa-f:.]{1,43}[0-9A-Fa-f:](?![0-9A-Za-z_:]|\.[0-9A-Za-z])"
 )
-_SEP: Final = r"(?:[ \-.]|\) ?| ?\()"  # between two digit groups
+# Between two digit groups: a space, dash, dot, slash or comma ("138/1234/5678",
+# "030/1234567", "4111,1111,1111,1111": a comma-separated row of numbers is
+# one run whose numbers the retry in parts finds), or a parenthesis.
+_SEP: Final = r"(?:[ \-.,/]|\) ?| ?\()"
 _SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
 # Digit runs: an optional + or (, then groups of digits with one separator
 # between them (a space, dash or dot, a closing parenthesis, an opening one),
@@ -240,17 +249,22 @@ _SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
 # Written as the plain form "(?<![0-9A-Za-z_+(])(?:\+ ?|\()?[0-9]+(?:SEP[0-9]+)*"
 # behind a lookahead for 7 digits, with the boundary check moved after the
 # first character so that the engine skips in C to the next digit, + or (.
+# Letters and underscores may touch a run on either side ("uid13812345678",
+# "invoice_13812345678.pdf"): such a run is a candidate whose weakly
+# validated findings score below the threshold (see _Digits.find).
 _DIGITS: Final = re.compile(
-    r"[0-9+(](?<![0-9A-Za-z_+(].)"
+    r"[0-9+(](?<![0-9+(].)"
     r"(?:(?<=[0-9])(?=" + _SIX_MORE + r")"
     r"|(?<=\+) ?(?=[0-9]" + _SIX_MORE + r")"
     r"|(?<=\()(?=[0-9]" + _SIX_MORE + r"))"
     r"[0-9]*(?:" + _SEP + r"[0-9]+)*"
-    r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?" + _NOT_AFTER
+    r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?(?![0-9])"
 )
 _GROUP: Final = re.compile(r"[0-9]+")
 _DATE_FIRST: Final = re.compile(
     r"(?:19|20)[0-9]{2}([\-./])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![0-9])"
+    # day and month, or month and day, then the year: "31/12/2024", "12/31/2024"
+    r"|(?:0?[1-9]|[12][0-9]|3[01])([\-./])(?:0?[1-9]|[12][0-9]|3[01])\2(?:19|20)[0-9]{2}(?![0-9])"
 )
 _EXTENSION: Final = re.compile(r" ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6}\Z")
 _MOBILE: Final = re.compile(r"1[3-9][0-9]{9}")
@@ -261,10 +275,18 @@ _CARD_LAYOUTS: Final = frozenset({(4, 6, 5), (4, 6, 4)})  # American Express, Di
 _DOTTED_CARD_GROUPS: Final = 3  # "4111.1111.1111.1111"; never a decimal "1234567890123.4"
 _MIN_INNER_GROUP: Final = 2  # a group inside a dotted number has 2 digits or more
 _UNPREFIXED: Final = frozenset({10, 11})  # NANP with or without 1; 400/800 numbers
+_UNPREFIXED_MIN: Final = min(_UNPREFIXED)
+_FREE_TOTALS: Final = frozenset({10, 11, 13})  # NANP/service, mobile, 86 + mobile
+_CARD_GROUP: Final = 4  # the first group of a card written in groups
 _NATIONAL_MAX: Final = 14  # digits of the longest national number with its trunk prefix
 _MAX_GROUPS: Final = 8  # "+33 1 42 68 53 00 ext 12" has 7; no entity has more than 8
 _MOBILE_FIRST_GROUP: Final = 3  # "138 1234 5678": the first group of a mobile has 3 or more
 _CONTEXT_WINDOW: Final = 40
+_MAX_ONE_DIGIT_GROUPS: Final = 2  # "+1 1 …" aside, no entity is written in one-digit groups
+_MOBILE_DIGITS: Final = 11
+_ID_LENGTH: Final = 18
+_ID_BODY: Final = 17  # a resident ID without its check character
+_MAX_GLUED: Final = 16  # values back to back in one run of digits
 
 #: Words that, shortly before a finding, raise its score (matched case-insensitively).
 CONTEXT_WORDS: Final[dict[str, tuple[str, ...]]] = {
@@ -298,10 +320,12 @@ _SCORE_IP: Final = 0.7
 _SCORE_SSN: Final = 0.6
 _SCORE_SSN_LOOSE: Final = 0.5  # spaces or dots
 _SCORE_TRAVEL: Final = 0.5  # a format without a check digit
+_SCORE_TRAVEL_LOWER: Final = 0.3  # the same in lower case: only with a context word
 _SCORE_PHONE_INTL: Final = 0.75
 _SCORE_PHONE: Final = 0.6  # national, with a trunk prefix, parentheses, dashes or dots
 _SCORE_PHONE_BARE: Final = 0.5  # national, digits only
 _SCORE_PHONE_SPACED: Final = 0.4  # national, groups with spaces only, no trunk prefix
+_SCORE_GLUED: Final = 0.3  # a phone number touching letters: only with a context word
 _SCORE_DENY: Final = 1.0
 
 # A candidate: (start, end, entity, score).
@@ -417,11 +441,14 @@ def _dots_ok(run: str, sizes: list[int]) -> bool:
 class _Digits:
     """Classifies digit runs; runs that are not one entity are retried in parts."""
 
-    __slots__ = ("entities", "regions", "trunkless")
+    __slots__ = ("entities", "regions", "resident_ids", "trunkless")
 
-    def __init__(self, entities: frozenset[str], regions: tuple[str, ...]) -> None:
+    def __init__(
+        self, entities: frozenset[str], regions: tuple[str, ...], *, resident_ids: bool = False
+    ) -> None:
         self.entities = entities
         self.regions = regions
+        self.resident_ids = resident_ids  # also look for resident IDs glued to letters or values
         # Whether a region writes national numbers without a trunk prefix
         # (North America aside): then any length may be a national number.
         self.trunkless = any(
@@ -434,6 +461,8 @@ class _Digits:
         """The entity and score of one run (it may start with + or a parenthesis), or None."""
         size = len(digits)
         if size not in _RUN_DIGITS or len(sizes) > _MAX_GROUPS:
+            return None
+        if not self.lead_ok(run[0], digits, sizes[0]) or sizes.count(1) > _MAX_ONE_DIGIT_GROUPS:
             return None
         plus = run[0] == "+"
         bracket = "(" in run
@@ -465,17 +494,125 @@ class _Digits:
             return None
         if len(sizes) == 1 and not bracket:
             return PHONE, _SCORE_PHONE_BARE
-        if not bracket and digits[0] != "0" and "-" not in run and not dotted:
+        if "," in run or (not bracket and digits[0] != "0" and "-" not in run and not dotted):
             return PHONE, _SCORE_PHONE_SPACED
         return PHONE, _SCORE_PHONE
 
-    def find(self, text: str, offset: int) -> list[Candidate]:  # noqa: PLR0911 (one return per form of run)
-        """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*)."""
+    def lead_ok(self, lead: str, digits: str, first: int) -> bool:
+        """Whether a run can be any entity by its first group (a quick reject by shape).
+
+        Cards start with a group of 4 or more, mobile numbers with 3 or more
+        (or ``86``), phones with ``+``, a parenthesis, a trunk ``0``, the
+        ``1`` of North America, or a group of 3 or more. So a run of one- and
+        two-digit groups ("1-1-1-1", "12 12 12") is turned away at each
+        group without being classified.
+        """
+        if first >= _MOBILE_FIRST_GROUP or lead in "+(" or self.trunkless:
+            return True
+        if first == 1:
+            return digits[0] in "01"
+        return digits[0] == "0" or digits[:2] == "86"
+
+    def find_glued(
+        self, text: str, offset: int, after: str, *, hex_token: Callable[[], bool] = bool
+    ) -> list[Candidate]:
+        """Candidates of a run that touches an ASCII letter or underscore (*after*: what follows).
+
+        Only strong checks keep their score: a card (issuer range and Luhn),
+        a mobile number, a resident ID (its check character; the ``X`` may be
+        the letter the run touches). Phone numbers score below the threshold:
+        a context word must vouch for them; so do cards and mobile numbers
+        inside a token of hex digits (*hex_token* says whether the run is in
+        one, a request id or a hash; it is asked only when there is a finding).
+        """
+        found = self.find(text, offset, after)
+        if found:
+            weak = (PHONE, CN_MOBILE, PAYMENT_CARD) if hex_token() else (PHONE,)
+            found = [
+                (s, e, entity, min(score, _SCORE_GLUED) if entity in weak else score)
+                for s, e, entity, score in found
+            ]
+        if self.resident_ids and text.isdigit():
+            number = text + after if len(text) == _ID_BODY and after in ("X", "x") else text
+            if len(number) == _ID_LENGTH and is_cn_resident_id(number):
+                found.append((offset, offset + len(number), CN_RESIDENT_ID, _SCORE_CHECKED))
+        return found
+
+    def partition(self, digits: str, after: str) -> list[tuple[int, int, str, float]] | None:
+        """Values glued to each other in a run too long for one: an exact split, or None.
+
+        A run of more digits than any entity holds is read as cards, mobile
+        numbers and resident IDs back to back only when it splits exactly into
+        such validated values (at most _MAX_GLUED of them); a long order id
+        rarely does. The ``X`` of a resident ID may follow the run (*after*).
+        """
+        size = len(digits)
+        if size > _MAX_GLUED * _CARD_DIGITS.stop:
+            return None
+        memo: dict[int, list[tuple[int, int, str, float]] | None] = {}
+
+        def solve(i: int) -> list[tuple[int, int, str, float]] | None:
+            if i == size:
+                return []
+            if i in memo:
+                return memo[i]
+            result = None
+            for j, entity, score in self._values_at(digits, i, after):
+                rest = solve(j)
+                if rest is not None:
+                    result = [(i, j, entity, score), *rest]
+                    break
+            memo[i] = result
+            return result
+
+        return solve(0)
+
+    def _values_at(self, digits: str, i: int, after: str) -> Iterator[tuple[int, str, float]]:
+        """The validated values that start at *i* in a long run: (end, entity, score).
+
+        Every kind is tried, wanted or not: a scanner for resident IDs alone
+        must still see where a glued mobile number ends.
+        """
+        rest = len(digits) - i
+        if rest == _ID_BODY and after in ("X", "x") and is_cn_resident_id(digits[i:] + "X"):
+            yield i + _ID_BODY, CN_RESIDENT_ID, _SCORE_CHECKED  # the X is added by the caller
+        if rest >= _ID_LENGTH and is_cn_resident_id(digits[i : i + _ID_LENGTH]):
+            yield i + _ID_LENGTH, CN_RESIDENT_ID, _SCORE_CHECKED
+        for length in _CARD_DIGITS:
+            number = digits[i : i + length]
+            if len(number) == length and card_issuer_ok(number) and luhn_ok(number):
+                yield i + length, PAYMENT_CARD, _SCORE_CARD
+        if _MOBILE.match(digits, i) and rest >= _MOBILE_DIGITS:
+            yield i + _MOBILE_DIGITS, CN_MOBILE, _SCORE_MOBILE
+
+    def long_group(self, digits: str, offset: int, after: str) -> list[Candidate]:
+        """The values glued back to back in a group of more digits than any entity holds."""
+        parts = self.partition(digits, after)
+        if not parts:
+            return []
+        wanted = self.entities | ({CN_RESIDENT_ID} if self.resident_ids else set())
+        return [
+            (
+                offset + s,
+                offset + e + (entity == CN_RESIDENT_ID and e - s == _ID_BODY),
+                entity,
+                score,
+            )
+            for s, e, entity, score in parts
+            if entity in wanted
+        ]
+
+    def find(self, text: str, offset: int, after: str = "") -> list[Candidate]:  # noqa: PLR0911 (one return per form of run)
+        """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*, *after* following)."""
         if text.isdigit():  # one group, no separators: the common case of ids and bare numbers
+            if len(text) < _UNPREFIXED_MIN and text[0] != "0" and not self.trunkless:
+                return []  # too short for a card or mobile, and a phone would need a 0
+            if len(text) >= _RUN_DIGITS.stop:
+                return self.long_group(text, offset, after)
             bare = self.classify(text, text, [len(text)])
             return [] if bare is None else [(offset, offset + len(text), *bare)]
-        if _IPV4_SHAPE.fullmatch(text):
-            return []  # an IPv4 address: the IPv4 pass reports it
+        if _IPV4_SHAPE.fullmatch(text) or _DATE_FIRST.fullmatch(text):
+            return []  # an IPv4 address (the IPv4 pass reports it) or a date alone
         extension = ""
         found = _EXTENSION.search(text) if ("x" in text or "#" in text) else None
         if found is not None:
@@ -486,9 +623,11 @@ class _Digits:
             entity, score = whole
             end = len(text) + (len(extension) if entity == PHONE else 0)
             return [(offset, offset + end, entity, score)]
-        if len(parts) == 1:
-            return []
         groups = [m.span() for m in _GROUP.finditer(text)]
+        if len(parts) == 1:
+            start, end = groups[0]
+            long = end - start >= _RUN_DIGITS.stop
+            return self.long_group(text[start:end], offset + start, "") if long else []
         dated = _DATE_FIRST.match(text)
         if dated is not None:
             # A run that starts with a date: those groups are the date, not
@@ -500,11 +639,16 @@ class _Digits:
             first = rest[0][0]
             if text[first - 1] in "+(":
                 first -= 1
-            return self.find(text[first:] + extension, offset + first)
-        return [
+            return self.find(text[first:] + extension, offset + first, after)
+        results = [
             (offset + s, offset + e, entity, score)
             for s, e, entity, score in self.split(text, groups)
         ]
+        for start, end in groups:
+            if end - start >= _RUN_DIGITS.stop:
+                tail = text[end] if end < len(text) else after
+                results.extend(self.long_group(text[start:end], offset + start, tail))
+        return results
 
     def split(self, text: str, groups: list[tuple[int, int]]) -> list[Candidate]:
         """Sub-runs of a run that failed as a whole: the most specific and longest first.
@@ -521,17 +665,32 @@ class _Digits:
         count = len(groups)
         sizes = [end - start for start, end in groups]
         options: list[tuple[int, int, int, int, int, str, float]] = []
+        lead_ok = self.lead_ok
         for i in range(count):
+            start = groups[i][0]
+            if start > 0 and text[start - 1] in "+(":
+                start -= 1
+            if not lead_ok(text[start], text[groups[i][0] : groups[i][0] + 2], sizes[i]):
+                continue  # what classify turns away first, without building the sub-runs
+            # Without +, ( or a trunk 0 (and in regions that all have one), only
+            # a North American or service number, a mobile number or a card can
+            # start here, so only their lengths are worth building.
+            free = text[start] not in "+(" and text[groups[i][0]] != "0" and not self.trunkless
             total = 0
+            ones = 0
             for j in range(i, min(count, i + _MAX_GROUPS)):
                 total += sizes[j]
-                if total > _RUN_DIGITS.stop - 1:
+                ones += sizes[j] == 1
+                if total > _RUN_DIGITS.stop - 1 or ones > _MAX_ONE_DIGIT_GROUPS:
                     break
                 if total < _RUN_DIGITS.start or (i == 0 and j == count - 1):
                     continue
-                start = groups[i][0]
-                if start > 0 and text[start - 1] in "+(":
-                    start -= 1
+                if (
+                    free
+                    and total not in _FREE_TOTALS
+                    and not ((i == j or sizes[i] == _CARD_GROUP) and total in _CARD_DIGITS)
+                ):
+                    continue  # what classify would refuse by length, unbuilt
                 digits = "".join(text[s:e] for s, e in groups[i : j + 1])
                 result = self.classify(text[start : groups[j][1]], digits, sizes[i : j + 1])
                 if result is not None:
@@ -585,9 +744,14 @@ def _id_score(entity: str, text: str) -> float:
     return _SCORE_CHECKED
 
 
+def _travel_score(_entity: str, text: str) -> float:
+    """Lower case is how a word or an id is written, rarely a document number: context decides."""
+    return _SCORE_TRAVEL if text[0].isupper() and not text[1].islower() else _SCORE_TRAVEL_LOWER
+
+
 def _travel(text: str) -> str | None:
     """The travel document a match of ``_TRAVEL`` is, by its first letter."""
-    first, second = text[0], text[1]
+    first, second = text[0].upper(), text[1].upper()
     if first == "E" or (first == "G" and second.isdigit()):
         return CN_PASSPORT
     if first in "DSP" and second == "E":
@@ -599,27 +763,31 @@ def _travel(text: str) -> str | None:
     return None
 
 
+_IBAN_DROP: Final = str.maketrans("", "", " -")
+# For each IBAN length n: n letters or digits with at most one space or dash
+# between two of them, as in a match of _IBAN.
+_IBAN_CUTS: Final = {
+    n: re.compile(r"[A-Za-z0-9](?:[ \-]?[A-Za-z0-9]){%d}" % (n - 1))  # noqa: UP031 (a count)
+    for n in set(IBAN_LENGTHS.values())
+}
+
+
 def _iban_span(text: str) -> int | None:
     """The length of the IBAN at the start of a match of ``_IBAN``, or None.
 
-    The match is cut after the country's number of letters and digits; what
-    follows must not continue the token.
+    The match is cut after the country's number of letters and digits (one
+    regular-expression match); what follows must not continue the token.
     """
-    country = text[:2].upper()
-    wanted = IBAN_LENGTHS.get(country)
+    wanted = IBAN_LENGTHS.get(text[:2].upper())
     if wanted is None:
         return None
-    compact: list[str] = []
-    end = 0
-    for index, ch in enumerate(text):
-        if ch.isalnum():
-            compact.append(ch)
-            if len(compact) == wanted:
-                end = index + 1
-                break
-    if end == 0 or (end < len(text) and text[end].isalnum()):
+    cut = _IBAN_CUTS[wanted].match(text)
+    if cut is None:
         return None
-    return end if iban_ok("".join(compact).upper()) else None
+    end = cut.end()
+    if end < len(text) and text[end].isalnum():
+        return None
+    return end if iban_ok(text[:end].translate(_IBAN_DROP).upper()) else None
 
 
 def _may_hold_ipv4(text: str) -> bool:
@@ -669,13 +837,91 @@ def _check_entity(_: object, attribute: attrs.Attribute[str], value: object) -> 
         )
 
 
+# The standard library's parser of regular expressions (no stubs ship for it):
+# how a user's pattern is checked before it is accepted.
+_sre: Any = importlib.import_module("re._constants")
+_sre_parse: Any = importlib.import_module("re._parser")
+_REPEATS: Final = (_sre.MAX_REPEAT, _sre.MIN_REPEAT)
+
+
+def _first_chars(items: list[tuple[Any, Any]]) -> list[tuple[int, int]] | None:
+    """The code point ranges a sequence of parsed items can start with, or None if unknown."""
+    if not items:
+        return None
+    op, av = items[0]
+    if op is _sre.LITERAL:
+        return [(av, av)]
+    if op is _sre.IN and all(kind in (_sre.LITERAL, _sre.RANGE) for kind, _ in av):
+        return [(v, v) if kind is _sre.LITERAL else v for kind, v in av]
+    if op is _sre.SUBPATTERN:
+        return _first_chars(list(av[3]))
+    return None
+
+
+def _overlap(a: list[tuple[int, int]] | None, b: list[tuple[int, int]] | None) -> bool:
+    if a is None or b is None:
+        return True
+    return any(lo <= other_hi and other_lo <= hi for lo, hi in a for other_lo, other_hi in b)
+
+
+def _children(op: object, av: Any) -> list[Any]:
+    """The parsed sequences inside one parsed item."""
+    if op in _REPEATS or op is _sre.POSSESSIVE_REPEAT:
+        return [av[2]]
+    if op is _sre.SUBPATTERN:
+        return [av[3]]
+    if op is _sre.BRANCH:
+        return list(av[1])
+    if op is _sre.ATOMIC_GROUP:
+        return [av]
+    if op in (_sre.ASSERT, _sre.ASSERT_NOT):
+        return [av[1]]
+    return []
+
+
+def _varies(items: Iterable[tuple[Any, Any]]) -> bool:
+    """True if parsed items hold a variable repetition or alternatives that start alike."""
+    for op, av in items:
+        if op in _REPEATS and av[0] != av[1]:
+            return True
+        if op is _sre.BRANCH:
+            firsts = [_first_chars(list(branch)) for branch in av[1]]
+            if any(_overlap(x, y) for i, x in enumerate(firsts) for y in firsts[i + 1 :]):
+                return True
+        if any(_varies(child) for child in _children(op, av)):
+            return True
+    return False
+
+
+def _exponential(items: Iterable[tuple[Any, Any]]) -> bool:
+    """True if a repetition of more than one count holds a variable repetition or ambiguity.
+
+    Such a pattern (``(a+)+b``, ``(x?)+``, ``(?:a|a)+``) can backtrack
+    through exponentially many ways of matching the same text. Possessive
+    repetitions and atomic groups give nothing back, so they are not counted
+    themselves (what they hold still is).
+    """
+    for op, av in items:
+        if op in _REPEATS and av[1] > 1 and _varies(av[2]):
+            return True
+        if any(_exponential(child) for child in _children(op, av)):
+            return True
+    return False
+
+
 def _compile(value: str | re.Pattern[str]) -> re.Pattern[str]:
-    if isinstance(value, re.Pattern):
-        return value
     try:
-        return re.compile(value)
+        pattern = value if isinstance(value, re.Pattern) else re.compile(value)
     except (re.error, TypeError) as exc:
         raise PolicyConfigError(f"not a regular expression ({exc})", field="pattern") from None
+    if _exponential(_sre_parse.parse(pattern.pattern, pattern.flags).data):
+        raise PolicyConfigError(
+            "a repeated group holds a repetition of variable count or alternatives that can "
+            "start alike (as in (a+)+ or (a|ab)*), which can take exponential time; repeat "
+            "a fixed-count group, make the inner repetition possessive (a++) or atomic ((?>...))",
+            field="pattern",
+        )
+    return pattern
 
 
 def _context_tuple(value: Iterable[str]) -> tuple[str, ...]:
@@ -695,12 +941,21 @@ class Recognizer:
     Args:
         entity: The entity name reported (upper case, e.g. ``"EMPLOYEE_ID"``).
         pattern: A regular expression (string or compiled). It runs on the
-            folded text (full-width forms as ASCII); keep it free of nested
-            repetition, since its time is the scanner's time.
+            folded text (full-width forms as ASCII). A pattern that can
+            backtrack exponentially is refused: a repeated group holding a
+            repetition of variable count (``(a+)+``, ``(x?)*``, ``(a{1,9})+``)
+            or alternatives that can start with the same character
+            (``(?:a|ab)+``). Its time is the scanner's time: bound each
+            repetition (``[0-9]{1,20}`` rather than ``[0-9]+``) and anchor
+            its start (``(?<![0-9])[0-9]{6}``) to keep it linear on long runs.
         validator: Called with each match; a match is reported only if it
             returns True.
         context: Words that raise the score when they come shortly before.
         score: The score of a match without context (0 to 1).
+
+    Raises:
+        PolicyConfigError: For a bad entity name, score or pattern (one that
+            does not compile or that can backtrack exponentially).
 
     Example:
         >>> employee = Recognizer(entity="EMPLOYEE_ID", pattern=r"EMP-[0-9]{6}", context=("工号",))
@@ -857,13 +1112,73 @@ def _ipv6_pass(text: str) -> list[Candidate]:
     ]
 
 
-def _digits_pass(classifier: _Digits) -> Pass:
+_WORD_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+
+
+_HEX_TOKEN: Final = re.compile(r"[0-9A-Fa-f]{0,16}")
+_ALNUM_TAIL: Final = re.compile(r"[0-9A-Za-z]{0,16}\Z")
+_HEX_LOOK: Final = 16  # characters looked at on each side of a glued run
+
+
+def _in_hex(text: str, start: int, end: int) -> bool:
+    """True if the letters and digits around a run (up to 16 each side) are all hex digits.
+
+    A request id or a hash (``req=d57bc17731415371``) holds digit runs that
+    read as mobile numbers: inside such a token a glued value needs a
+    context word.
+    """
+    before = text[max(0, start - _HEX_LOOK) : start]
+    tail = _ALNUM_TAIL.search(before)
+    left = tail.group() if tail is not None else ""
+    right = text[end : end + _HEX_LOOK]
+    lead = _HEX_TOKEN.match(right)
+    after_hex = lead.end() if lead is not None else 0
+    if after_hex < len(right) and right[after_hex].isascii() and right[after_hex].isalnum():
+        return False  # a letter beyond f after the run
+    return (left != "" or after_hex > 0) and _HEX_TOKEN.fullmatch(left) is not None
+
+
+def _inside_iban(text: str, start: int, end: int) -> bool:
+    """True if the run at *start*:*end* lies inside a valid IBAN starting two letters before it.
+
+    The IBAN pass reports that IBAN, which covers the run; a run that goes
+    on past the IBAN's end is classified as usual.
+    """
+    if start < len("FR") or not text[start - 2 : start].isalpha():
+        return False
+    match = _IBAN.match(text, start - 2)
+    if match is None:
+        return False
+    length = _iban_span(match.group())
+    return length is not None and end <= start - 2 + length
+
+
+def _digits_pass(classifier: _Digits, *, ibans: bool = False) -> Pass:
+    """The digit-run pass; with *ibans*, runs inside an IBAN the IBAN pass finds are skipped."""
     find = classifier.find
+    find_glued = classifier.find_glued
+    word = _WORD_CHARS
+    shortest = _RUN_DIGITS.start
 
     def run(text: str) -> list[Candidate]:
         out: list[Candidate] = []
+        size = len(text)
         for match in _DIGITS.finditer(text):
-            found = find(match.group(), match.start())
+            start, end = match.span()
+            if end - start < shortest:
+                continue  # fewer characters than the digits of any entity
+            after = text[end] if end < size else ""
+            if after in word or (start and text[start - 1] in word):
+                if ibans and _inside_iban(text, start, end):
+                    continue
+                found = find_glued(
+                    match.group(),
+                    start,
+                    after,
+                    hex_token=functools.partial(_in_hex, text, start, end),
+                )
+            else:
+                found = find(match.group(), start, after)
             if found:
                 out.extend(found)
         return out
@@ -876,7 +1191,7 @@ def _travel_pass(wanted: frozenset[str]) -> Pass:
         entity = _travel(text)
         return entity if entity in wanted else None
 
-    return _regex_pass(_TRAVEL, classify, lambda _e, _t: _SCORE_TRAVEL)
+    return _regex_pass(_TRAVEL, classify, _travel_score)
 
 
 def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...]:
@@ -900,8 +1215,9 @@ def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...
             passes.append(_regex_pass(_SSN, _fixed(US_SSN, is_us_ssn), _id_score))
     if IBAN in wanted:
         passes.append(_iban_pass)
-    if wanted & _DIGIT_ENTITIES:
-        passes.append(_digits_pass(_Digits(wanted & _DIGIT_ENTITIES, regions)))
+    if wanted & _DIGIT_ENTITIES or CN_RESIDENT_ID in wanted:  # IDs glued to letters, too
+        digits = _Digits(wanted & _DIGIT_ENTITIES, regions, resident_ids=CN_RESIDENT_ID in wanted)
+        passes.append(_digits_pass(digits, ibans=IBAN in wanted))
     if wanted & _TRAVEL_ENTITIES:
         passes.append(_travel_pass(wanted & _TRAVEL_ENTITIES))
     if EMAIL in wanted:
