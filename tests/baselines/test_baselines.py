@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from secpolicy.audit import ACTIONS
 from secpolicy.baselines import BASELINES, Baseline, check_policy, get_baseline, loads_baseline
+from secpolicy.baselines._checks import attempts_per_period
+from secpolicy.password import LockoutPolicy
 from secpolicy.policyfile import ServicePolicy, load_policy, loads_policy
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "secpolicy.toml"
@@ -40,13 +43,16 @@ WEAK_PASSWORD = (
     "[password]\nmin_length = 6\nmax_length = 32\nrequired_classes = 1\nmax_age = false\n"
     "blocklist = false\nuser_attribute_similarity = false\nlockout = false\n"
 )
+#: A lockout that holds for the whole 30-day period: at most 100 attempts in it.
+HELD_LOCKOUT = 'lockout = { max_failures = 20, window = "30 days", duration = "30 days" }\n'
 
 PASSING = {
-    "nist-800-63b-4": ('[password]\nprofile = "nist-800-63b"\ncontext_words = ["example"]\n'),
+    "nist-800-63b-4": (
+        f'[password]\nprofile = "nist-800-63b"\ncontext_words = ["example"]\n{HELD_LOCKOUT}'
+    ),
     "owasp-asvs-5.0.0": (
         '[password]\nprofile = "owasp-asvs-5"\ncontext_words = ["example"]\n'
-        "check_breached = true\n"
-        '[password.lockout]\nmax_failures = 20\nwindow = "1 h"\nduration = "15 min"\n'
+        f"check_breached = true\n{HELD_LOCKOUT}"
     ),
     "pci-dss-4.0.1": (
         '[password]\nprofile = "pci-dss-4"\n[pii]\npreset = "pci-display"\n'
@@ -146,7 +152,9 @@ class TestSpecialCases:
         )
         report = check_policy(policy, ["pci-dss-4"])
         lockout = next(r for r in report.results if r.requirement.id == "lockout")
-        assert lockout.verdict.detail == "locks after 5 failures for 5 min; required >= 30 min"
+        assert lockout.verdict.detail == (
+            "locks after 5 failures within 60 min for 5 min; required >= 30 min"
+        )
 
     def test_card_operators_that_hide_everything_pass(self) -> None:
         """Redaction, replacement and pseudonyms show no digits at all."""
@@ -625,3 +633,165 @@ class TestNoFalsePassReview:
                 for article, old in (("Art. 23(3)", "Art. 21(3)"), ("Art. 44", "Art. 42")):
                     if article in text:
                         assert old in text, (baseline.name, text)
+
+
+class TestAttemptsPerPeriod:
+    @pytest.mark.parametrize(
+        ("baseline", "requirement"),
+        [
+            ("nist-800-63b", "rate-limit"),
+            ("owasp-asvs-5", "anti-automation"),
+            ("cn-interactive-service", "lockout"),
+        ],
+    )
+    def test_a_lock_that_lifts_after_a_second_fails(self, baseline: str, requirement: str) -> None:
+        """A 1-second lock limits nothing: an attacker waits it out and guesses on."""
+        text = (
+            '[password]\nprofile = "nist-800-63b"\ncontext_words = ["example"]\n'
+            'lockout = { max_failures = 3, window = "30 days", duration = "1 s" }\n'
+        )
+        assert _status(baseline, requirement, text) == "fail"
+
+    def test_the_detail_counts_the_attempts(self) -> None:
+        """The failure says how many attempts an attacker gets per period."""
+        text = (
+            '[password]\nlockout = { max_failures = 100, window = "30 days", duration = "1 h" }\n'
+        )
+        report = check_policy(loads_policy(text), ["nist-800-63b"])
+        rate = next(r for r in report.results if r.requirement.id == "rate-limit")
+        assert rate.status == "fail"
+        assert "more than 100 attempts per 30 days" in rate.detail
+
+    def test_a_lock_held_for_the_whole_period_passes(self) -> None:
+        """100 failures and a lock that holds for the period allow 100 attempts per 30 days."""
+        text = (
+            '[password]\nlockout = { max_failures = 100, window = "30 days", '
+            'duration = "30 days" }\n'
+        )
+        report = check_policy(loads_policy(text), ["nist-800-63b"])
+        rate = next(r for r in report.results if r.requirement.id == "rate-limit")
+        assert rate.status == "pass", rate.detail
+        assert "at most 100 attempts per 30 days" in rate.detail
+
+    def test_a_short_window_a_paced_attacker_never_fills_fails(self) -> None:
+        """Guesses paced under a 1-minute window never lock: far more than 100 in 30 days."""
+        text = (
+            '[password]\nlockout = { max_failures = 5, window = "1 min", duration = "30 days" }\n'
+        )
+        assert _status("nist-800-63b", "rate-limit", text) == "fail"
+
+    def test_attempts_per_period_with_backoff(self) -> None:
+        """A backoff that doubles to a day keeps a lock-free attacker under the bound."""
+        lock = LockoutPolicy(
+            max_failures=1000,
+            window=timedelta(days=30),
+            duration=timedelta(days=30),
+            backoff=timedelta(minutes=1),
+            max_backoff=timedelta(days=1),
+        )
+        assert attempts_per_period(lock, timedelta(days=30), cap=100) <= 100
+
+    def test_attempts_per_period_counts_waits(self) -> None:
+        """3 failures, then 1 attempt per hour-long lock: 3 + 23 in a day."""
+        lock = LockoutPolicy(max_failures=3, window=timedelta(days=30), duration=timedelta(hours=1))
+        assert attempts_per_period(lock, timedelta(days=1)) == 3 + 23
+
+
+def _audit(extra: str, *, sink: str = 'sink = "stdout"') -> str:
+    return f'[audit]\n{sink}\nkey_env = "K"\nanchor = "a/anchor.jsonl"\n{ALL_EVENTS}{extra}'
+
+
+class TestCheckpointCadence:
+    @pytest.mark.parametrize(
+        "setting",
+        [
+            "checkpoint_every = 1_000_000_000\n",
+            'checkpoint_interval = "3650 days"\n',
+            'checkpoint_interval = "2 h"\n',
+            "checkpoint_interval = false\n",
+        ],
+    )
+    @pytest.mark.parametrize("baseline", ["pci-dss-4", "cn-mlps-l3", "cn-interactive-service"])
+    def test_a_checkpoint_that_is_never_written_seals_nothing(
+        self, baseline: str, setting: str
+    ) -> None:
+        """audit-protected fails when the checkpoints may leave records unsealed for ever."""
+        assert _status(baseline, "audit-protected", _audit(setting)) == "fail"
+
+    def test_the_default_cadence_passes(self) -> None:
+        """1,000 records and 60 s, the writer's defaults, are within the bounds."""
+        report = check_policy(loads_policy(_audit("")), ["pci-dss-4"])
+        protected = next(r for r in report.results if r.requirement.id == "audit-protected")
+        assert protected.status == "pass"
+        assert protected.verdict.required == (
+            "hash chain, checkpoints signed every <= 10000 records and <= 60 min, anchor"
+        )
+
+    def test_the_bounds_themselves_pass(self) -> None:
+        """Exactly 10,000 records and one hour are allowed."""
+        text = _audit('checkpoint_every = 10000\ncheckpoint_interval = "1 h"\n')
+        assert _status("pci-dss-4", "audit-protected", text) == "pass"
+
+    def test_the_failure_names_the_setting(self) -> None:
+        """The detail says which setting leaves records unsealed."""
+        report = check_policy(loads_policy(_audit("checkpoint_every = 100000\n")), ["pci-dss-4"])
+        protected = next(r for r in report.results if r.requirement.id == "audit-protected")
+        assert "checkpoint_every 100000 leaves up to that many records unsealed" in (
+            protected.detail
+        )
+
+    @pytest.mark.parametrize(
+        ("setting", "status"),
+        [
+            ('fsync = "always"\ncheckpoint_interval = false\n', "pass"),
+            ('fsync = "checkpoint"\n', "pass"),
+            ('fsync = "checkpoint"\ncheckpoint_every = 1_000_000_000\n', "fail"),
+            ('fsync = "checkpoint"\ncheckpoint_interval = false\n', "fail"),
+            ("fsync = 500\n", "pass"),
+            ("fsync = 1_000_000_000\n", "fail"),
+        ],
+    )
+    def test_durability_needs_a_bounded_fsync_cadence(self, setting: str, status: str) -> None:
+        """fsync at checkpoints that never come, or every 10^9 records, loses records."""
+        text = _audit(setting, sink='path = "log/audit.jsonl"')
+        assert _status("cn-mlps-l3", "audit-durable", text) == status
+
+
+class TestDressedUpPasswords:
+    @pytest.mark.parametrize(
+        ("baseline", "requirement"),
+        [
+            ("nist-800-63b", "blocklist"),
+            ("owasp-asvs-5", "common-passwords"),
+            ("cn-interactive-service", "trivial-passwords"),
+        ],
+    )
+    def test_a_blocklist_without_a_strength_rule_fails(
+        self, baseline: str, requirement: str
+    ) -> None:
+        """The bundled list alone accepts 'password password': the samples try it."""
+        text = "[password]\nblocklist = true\nmin_length = 8\n"
+        policy = loads_policy(text).password
+        assert policy is not None
+        assert policy.check("password password").ok  # what the samples must catch
+        report = check_policy(loads_policy(text), [baseline])
+        result = next(r for r in report.results if r.requirement.id == requirement)
+        assert result.status == "fail"
+        assert "'password password'" in result.detail
+
+    @pytest.mark.parametrize("profile", ["nist-800-63b", "owasp-asvs-5", "cn-mlps-l3"])
+    def test_the_profiles_refuse_every_dressed_sample(self, profile: str) -> None:
+        """Each profile refuses the repeated and spelled-out samples as guessable."""
+        from secpolicy.baselines._checks import GUESSABLE_CODES, SAMPLE_EXPECTED
+
+        policy = loads_policy(f'[password]\nprofile = "{profile}"\n').password
+        assert policy is not None
+        for sample in SAMPLE_EXPECTED:
+            codes = {v.code for v in policy.check(sample).violations}
+            assert codes & GUESSABLE_CODES, (profile, sample)
+
+    def test_the_samples_include_the_reviewed_spellings(self) -> None:
+        """'password password' and 'p a s s w o r d' are among the samples."""
+        from secpolicy.baselines._checks import SAMPLE_EXPECTED
+
+        assert {"password password", "p a s s w o r d"} <= set(SAMPLE_EXPECTED)

@@ -37,7 +37,14 @@ _PCI_SCOPE: Final = (
 _ANCHOR_NOTE: Final = (
     "stricter than the clause: it asks that logs be protected from modification; this "
     "baseline also asks for an anchor kept elsewhere, because a hash chain alone does not "
-    "reveal a cut-off tail"
+    "reveal a cut-off tail; and a checkpoint must seal the chain at least every 10,000 "
+    "records and every hour (no standard gives a number: 10,000 is ten times the writer's "
+    "default, an hour the cadence of AWS CloudTrail's signed digests)"
+)
+_ATTEMPTS_NOTE: Final = (
+    "NIST limits consecutive failed attempts to 100 and sets no period; a lock that lifts by "
+    "itself lets the failures go on, so this baseline counts the attempts an attacker who waits "
+    "out each lock gets in 30 days (the period is this baseline's choice) and asks for at most 100"
 )
 #: The date of this release's corrections, for the baselines' changelogs.
 _V2: Final = date(2026, 12, 1)
@@ -191,7 +198,9 @@ NIST_800_63B: Final = Baseline(
             "at most 100 consecutive failed attempts per account",
             f"{_NIST} §3.2.2",
             "password.lockout",
-            c.lockout(100),
+            c.lockout(100, max_attempts=100),
+            interpretation=True,
+            note=_ATTEMPTS_NOTE,
         ),
     ),
 )
@@ -276,10 +285,10 @@ OWASP_ASVS_5: Final = Baseline(
             "failed logins limited (lockout or throttling), at most 100 consecutive failures",
             f"{_ASVS} 6.1.1 and 6.3.1 (limit: NIST SP 800-63B-4 §3.2.2)",
             "password.lockout",
-            c.lockout(100),
+            c.lockout(100, max_attempts=100),
             interpretation=True,
             note="ASVS asks for documented anti-automation controls and gives no number; "
-            "the limit of 100 consecutive failures is NIST SP 800-63B-4's",
+            f"the limit of 100 consecutive failures is NIST SP 800-63B-4's; {_ATTEMPTS_NOTE}",
         ),
     ),
 )
@@ -707,12 +716,14 @@ CN_INTERACTIVE_SERVICE: Final = Baseline(
         ),
         _r(
             "lockout",
-            "account locked after 3 consecutive failed logins",
+            "account locked after 3 consecutive failed logins, for at least 10 minutes",
             f"{_RULEBOOK}: lock after 3 consecutive failures and notify",
             "password.lockout",
-            c.lockout(3),
+            c.lockout(3, min_duration=timedelta(minutes=10)),
             interpretation=True,
-            note=_RULEBOOK_NOTE,
+            note=f"{_RULEBOOK_NOTE}; the rulebook names no lock duration: a lock that lifts at "
+            "once limits nothing, so this baseline asks that it hold at least 10 minutes "
+            f"(the lower end of what MLPS assessors accept)",
         ),
         _r(
             "audit-events",
