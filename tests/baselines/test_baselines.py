@@ -795,3 +795,69 @@ class TestDressedUpPasswords:
         from secpolicy.baselines._checks import SAMPLE_EXPECTED
 
         assert {"password password", "p a s s w o r d"} <= set(SAMPLE_EXPECTED)
+
+
+class TestMlpsCitationsReRead:
+    def test_every_mlps_clause_letter(self) -> None:
+        """Each MLPS requirement cites the section and item letter of the level-3 text."""
+        expected = {
+            "password-length": "8.1.4.1 a)",
+            "password-complexity": "8.1.4.1 a)",
+            "password-change": "8.1.4.1 a)",
+            "lockout": "8.1.4.1 b)",
+            "idle-timeout": "8.1.4.1 b)",
+            "mfa": "8.1.4.1 d)",
+            "separation-of-duty": (
+                "8.1.4.2 d); the system, audit and security administrators: 8.1.5"
+            ),
+            "privileged-roles": "8.1.7.3 b) (授权和审批, management requirements)",
+            "labels": "8.1.4.2 g)",
+            "audit-events": "8.1.4.3 a)",
+            "audit-protected": "8.1.4.3 c)",
+            "audit-durable": "8.1.4.3 c)",
+        }
+        mlps = {r.id: r.clause for r in get_baseline("cn-mlps-l3").requirements}
+        for ident, clause in expected.items():
+            assert mlps[ident] == f"GB/T 22239-2019 level 3 {clause}", ident
+
+
+class TestNotChecked:
+    @pytest.mark.parametrize(
+        ("baseline", "requirement", "part"),
+        [
+            ("cn-mlps-l3", "lockout", "ending the session"),
+            ("cn-interactive-service", "lockout", "notifying the user"),
+            ("cn-mlps-l3", "mfa", "mfa_required is declared only"),
+            ("pci-dss-4", "idle-timeout", "idle_timeout is declared"),
+        ],
+    )
+    def test_a_pass_names_what_it_did_not_check(
+        self, baseline: str, requirement: str, part: str
+    ) -> None:
+        """A passing lockout says notification / ending the session was not checked."""
+        report = check_policy(load_policy(EXAMPLE), [baseline])
+        result = next(r for r in report.results if r.requirement.id == requirement)
+        assert result.status == "pass"
+        assert "; not checked: " in result.detail
+        assert part in result.detail
+        data = report.to_dict()
+        item = next(i for i in data["results"] if i["requirement"] == requirement)
+        assert any(part in text for text in item["not_checked"])
+        assert part in report.to_text()
+        assert part in report.to_html()
+
+    def test_the_summary_counts_partial_passes(self) -> None:
+        """The text summary says how many passes have parts not checked."""
+        report = check_policy(load_policy(EXAMPLE), ["cn-interactive-service"])
+        assert "with parts not checked)" in report.to_text().splitlines()[-1]
+
+    def test_a_custom_requirement_may_name_parts_not_checked(self) -> None:
+        """not_checked in a baseline file reaches the report."""
+        baseline = loads_baseline(
+            '[baseline]\nid = "acme-1"\ntitle = "Acme"\nsource = "Acme rulebook"\n'
+            '[[requirements]]\nid = "len"\ntitle = "long"\nclause = "A.1"\n'
+            'key = "password.min_length"\nop = ">="\nvalue = 8\n'
+            'not_checked = ["that staff read the rulebook"]\n'
+        )
+        result = baseline.check(loads_policy("[password]\nmin_length = 9\n"))[0]
+        assert result.detail.endswith("; not checked: that staff read the rulebook")

@@ -163,6 +163,11 @@ _REQUIREMENT_KEYS: Final = (
     Key(name="interpretation", kind="bool", help="a reading rather than the text"),
     Key(name="note", kind="str", help="why, or the scope"),
     Key(name="severity", kind="any", help="0.0 to 10.0 (code scanning security-severity)"),
+    Key(
+        name="not_checked",
+        kind="strings",
+        help="parts of the clause the comparison does not verify (shown in every report)",
+    ),
 )
 _DOCUMENT: Final = (
     Key(name="baseline", kind="table", keys=_BASELINE_KEYS, required=True, help="the baseline"),
@@ -306,6 +311,7 @@ def _requirement(table: dict[str, Any], path: str) -> Requirement:
         interpretation=table.get("interpretation", False),
         note=table.get("note", ""),
         severity=float(severity),
+        not_checked=tuple(table.get("not_checked", ())),
     )
 
 

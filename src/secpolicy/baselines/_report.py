@@ -176,8 +176,12 @@ class CheckReport:
             self.baselines
         )
         waived = f"{counts['waived']} waived, " if counts["waived"] else ""
+        partial = sum(1 for r in self.results if r.status == "pass" and r.requirement.not_checked)
+        passed = f"{counts['pass']} passed" + (
+            f" ({partial} with parts not checked)" if partial else ""
+        )
         lines.append(
-            f"{verdict}: {counts['pass']} passed, {counts['fail']} failed, {waived}"
+            f"{verdict}: {passed}, {counts['fail']} failed, {waived}"
             f"{counts['n/a']} not applicable ({editions})"
         )
         return "\n".join(lines)
