@@ -861,3 +861,41 @@ class TestNotChecked:
         )
         result = baseline.check(loads_policy("[password]\nmin_length = 9\n"))[0]
         assert result.detail.endswith("; not checked: that staff read the rulebook")
+
+
+class TestCaseInsensitiveIds:
+    @pytest.mark.parametrize(
+        "name", ["PCI-DSS-4.0.1", "Pci-Dss-4", " pci-dss-4.0.1 ", "NIST-800-63B"]
+    )
+    def test_ids_and_aliases_resolve_in_any_case(self, name: str) -> None:
+        """Ids and aliases are compared case-folded, as aliases were always meant to be."""
+        assert name in BASELINES
+        assert get_baseline(name).name == BASELINES.resolve(name)
+
+    def test_ids_differing_only_in_case_collide(self) -> None:
+        """A custom baseline 'PCI-DSS-4.0.1' cannot shadow the shipped one."""
+        from secpolicy.exceptions import PolicyConfigError
+
+        shadow = loads_baseline(
+            '[baseline]\nid = "PCI-DSS-4.0.1"\ntitle = "x"\n[[requirements]]\nid = "a"\n'
+            'title = "t"\nclause = "c"\nkey = "password.min_length"\nop = ">="\nvalue = 1\n'
+        )
+        with pytest.raises(PolicyConfigError, match="used twice"):
+            BASELINES.with_baselines([shadow])
+
+    def test_a_waiver_may_name_the_baseline_in_upper_case(self) -> None:
+        """Waivers resolve baseline names as the command line does."""
+        text = (
+            '[[waivers]]\nrequirement = "PCI-DSS-4/lockout"\nreason = "r"\napprover = "a"\n'
+            "expires = 2099-01-01\n"
+        )
+        report = check_policy(loads_policy(text), ["pci-dss-4"])
+        lockout = next(r for r in report.results if r.requirement.id == "lockout")
+        assert lockout.status == "waived"
+
+    def test_unknown_names_suggest_the_closest(self) -> None:
+        """get_baseline('cn-mlps-3') suggests 'cn-mlps-l3'."""
+        from secpolicy.baselines import UnknownBaselineError
+
+        with pytest.raises(UnknownBaselineError, match=r"did you mean 'cn-mlps-l3'\?"):
+            get_baseline("cn-mlps-3")

@@ -425,6 +425,8 @@ def load_baseline_file(path: str | os.PathLike[str]) -> Baseline:
     .. versionadded:: 0.2
     """
     source = str(path)
+    if Path(path).is_dir():
+        raise PolicyConfigError("is a directory, not a baseline file", source=source)
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:

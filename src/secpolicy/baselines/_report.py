@@ -53,8 +53,7 @@ def get_baseline(name: str) -> Baseline:
     try:
         return registry[name]
     except KeyError:
-        known = ", ".join(registry)
-        raise UnknownBaselineError(f"unknown baseline {name!r} (known: {known})") from None
+        raise UnknownBaselineError(registry.unknown_message([name])) from None
 
 
 def policy_digest(policy: ServicePolicy) -> str | None:
@@ -520,7 +519,7 @@ def _resolve_waivers(
         baseline_id = registry.resolve(name)
         if baseline_id is None:
             raise PolicyConfigError(
-                f"unknown baseline {name!r} (known: {', '.join(registry)})",
+                registry.unknown_message([name]),
                 field=field,
                 source=source,
                 line=line,

@@ -128,6 +128,8 @@ def _read_extra(extra: ExtraSchedule) -> tuple[Mapping[Any, Any], str | None]:
     if isinstance(extra, Mapping):
         return extra, None
     path = Path(extra)
+    if path.is_dir():
+        raise PolicyConfigError("is a directory, not a schedule file", source=str(path))
     try:
         with path.open("rb") as handle:
             raw = handle.read(_MAX_SCHEDULE_BYTES + 1)
