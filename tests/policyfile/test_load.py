@@ -648,3 +648,13 @@ class TestOperatorTemplates:
             '[pii]\n[pii.operators]\nEMAIL = { op = "replace", template = "{{{entity}}}" }\n'
         )
         assert policy.pii.mask_text("a@example.com") == "{EMAIL}"  # type: ignore[union-attr]
+
+
+class TestClosest:
+    def test_reordered_characters_are_nearest(self) -> None:
+        """'=>' is '>=' typed backwards; a case change is the same name."""
+        from secpolicy.policyfile._spec import closest
+
+        assert closest("=>", [">=", "<=", ">", "<"]) == ">="
+        assert closest("STDOUT", ["file", "stdout"]) == "stdout"
+        assert closest("zzz", ["file", "stdout"]) is None

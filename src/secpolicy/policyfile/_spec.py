@@ -105,6 +105,8 @@ class Key:
             profile sets).
         schema: A JSON Schema fragment used as it is, for values whose shape
             the kinds cannot say (operators given as a name or a table).
+        hints: Common misspellings of a choice and the choice meant
+            (``"gte"`` for ``">="``), for the "did you mean" of an error.
     """
 
     name: str
@@ -116,6 +118,7 @@ class Key:
     required: bool = False
     nullable: bool = False
     schema: Mapping[str, Any] | None = None
+    hints: Mapping[str, str] = attrs.field(factory=dict, eq=False)
 
 
 def _amounts(text: str, units: Mapping[str, Any]) -> list[tuple[int, Any]] | None:
@@ -197,7 +200,7 @@ def _check_str(value: Any, key: Key, path: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise PolicyConfigError("must be a non-empty string", field=path)
     if key.choices and value not in key.choices:
-        hint = closest(value, key.choices, cutoff=0.6)
+        hint = key.hints.get(value.strip().casefold()) or closest(value, key.choices, cutoff=0.6)
         raise PolicyConfigError(
             f"must be one of {', '.join(key.choices)}"
             + (f" (did you mean {hint!r}?)" if hint else ""),
@@ -326,10 +329,23 @@ def read_table(
 
 
 def closest(name: str, known: Iterable[str], *, cutoff: float = 0.75) -> str | None:
-    """The known name nearest to *name*, for a "did you mean" hint, or None."""
+    """The known name nearest to *name*, for a "did you mean" hint, or None.
+
+    A known name in another case, or with the same characters in another
+    order (``=>`` for ``>=``), is nearest; otherwise the closest by
+    :func:`difflib.get_close_matches`.
+    """
     import difflib  # noqa: PLC0415 (only on the error path)
 
-    matches = difflib.get_close_matches(name, list(known), n=1, cutoff=cutoff)
+    candidates = list(known)
+    folded = name.strip().casefold()
+    for candidate in candidates:
+        if candidate.casefold() == folded:
+            return candidate
+    for candidate in candidates:
+        if len(candidate) > 1 and sorted(candidate.casefold()) == sorted(folded):
+            return candidate
+    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=cutoff)
     return matches[0] if matches else None
 
 
