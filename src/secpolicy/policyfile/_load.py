@@ -231,7 +231,8 @@ def _section(errors: list[PolicyConfigError], name: str, build: Callable[[], Any
     try:
         return build()
     except PolicyConfigError as exc:
-        errors.append(exc)
+        # a part that reports several problems at once (a holiday schedule) keeps them all
+        errors.extend(getattr(exc, "errors", None) or (exc,))
         return None
 
 
