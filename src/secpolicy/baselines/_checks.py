@@ -716,6 +716,20 @@ def no_rules(schedule: RetentionSchedule, category: str, need: str) -> Verdict |
     return None
 
 
+def _decidable(
+    policy: ServicePolicy, category: str | None, need: str
+) -> tuple[str, RetentionSchedule] | Verdict:
+    """The category and the schedule that decides it, or the failure that it cannot."""
+    name = _category(policy, category)
+    if isinstance(name, Verdict):
+        return Verdict(name.status, name.detail, declared=name.declared, required=need)
+    schedule = policy.retention
+    if schedule is None:
+        return failed("no [retention] section", declared="none", required=need)
+    missing = no_rules(schedule, name, need)
+    return (name, schedule) if missing is None else missing
+
+
 def kept_until(schedule: RetentionSchedule, category: str) -> tuple[datetime | None, Any]:
     """When a record of *category* created at the check anchor may go, by ``evaluate``.
 
@@ -746,23 +760,10 @@ def retention(category: str | None, period: Period) -> Callable[[ServicePolicy],
     need = "permanently" if period.permanent else f"at least {period}"
 
     def check(policy: ServicePolicy) -> Verdict:
-        name = _category(policy, category)
-        if isinstance(name, Verdict):
-            return Verdict(name.status, name.detail, declared=name.declared, required=need)
-        schedule = policy.retention
-        if schedule is None:
-            return failed("no [retention] section", declared="none", required=need)
-        try:
-            rules = schedule.rules_for(name)
-        except UnknownCategoryError as exc:
-            # The service itself would refuse to decide these records.
-            return failed(
-                f"{exc.reason}; required {need}", declared="unknown category", required=need
-            )
-        if not rules:
-            return failed(
-                f"no retention rule for {name}; required {need}", declared="no rule", required=need
-            )
+        found = _decidable(policy, category, need)
+        if isinstance(found, Verdict):
+            return found
+        name, schedule = found
         retain_until, decision = kept_until(schedule, name)
         declared = f"{name} {_kept_text(decision, retain_until)}"
         if decision.rule is not None and decision.rule.is_default:
@@ -782,15 +783,10 @@ def accessible(category: str | None, period: Period) -> Callable[[ServicePolicy]
     need = f"{period}"
 
     def check(policy: ServicePolicy) -> Verdict:
-        name = _category(policy, category)
-        if isinstance(name, Verdict):
-            return Verdict(name.status, name.detail, declared=name.declared, required=need)
-        schedule = policy.retention
-        if schedule is None:
-            return failed("no [retention] section", declared="none", required=need)
-        missing = no_rules(schedule, name, need)
-        if missing is not None:
-            return missing
+        found = _decidable(policy, category, need)
+        if isinstance(found, Verdict):
+            return found
+        name, schedule = found
         retain_until, decision = kept_until(schedule, name)
         online = decision.accessible_until
         online = retain_until if online is None else online  # no rule says: all of it stays online
