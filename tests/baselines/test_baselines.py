@@ -899,3 +899,12 @@ class TestCaseInsensitiveIds:
 
         with pytest.raises(UnknownBaselineError, match=r"did you mean 'cn-mlps-l3'\?"):
             get_baseline("cn-mlps-3")
+
+
+class TestUnknownNames:
+    def test_several_unknown_names_in_one_line(self) -> None:
+        """Two unknown names: one message, a hint where there is one."""
+        message = BASELINES.unknown_message(["pci-dss-5", "zzzz"])
+        assert message.startswith(
+            "unknown baselines 'pci-dss-5' (did you mean 'pci-dss-4'?), 'zzzz' ("
+        )

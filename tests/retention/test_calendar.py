@@ -406,3 +406,11 @@ class TestScheduleProblems:
 
         text = '[2027]\nholidays = ["2027-01-01", 2027-01-02]\n'
         assert schedule_line(text, path) == line
+
+
+class TestScheduleLineEdges:
+    def test_a_key_that_is_not_an_array(self) -> None:
+        """An element of a value that is not an array is placed at the value."""
+        from secpolicy.retention._calendar import schedule_line
+
+        assert schedule_line('["2027"]\nholidays = "2027-01-01"\n', "2027.holidays[0]") == 2

@@ -181,20 +181,3 @@ def available_baselines(extra: Iterable[Baseline] = ()) -> BaselineRegistry:
     .. versionadded:: 0.2
     """
     return BASELINES.with_baselines([*discover_baselines(), *extra])
-
-
-def get_baseline(name: str, *, registry: Mapping[str, Baseline] | None = None) -> Baseline:
-    """The baseline called *name* (a versioned id or an alias).
-
-    Raises:
-        UnknownBaselineError: Naming the unknown baseline and the known ones
-            (a ``KeyError``).
-    """
-    known = BASELINES if registry is None else registry
-    try:
-        return known[name]
-    except KeyError:
-        if isinstance(known, BaselineRegistry):
-            raise UnknownBaselineError(known.unknown_message([name])) from None
-        names = ", ".join(known)
-        raise UnknownBaselineError(f"unknown baseline {name!r} (known: {names})") from None
