@@ -133,19 +133,30 @@ def _amounts(text: str, units: Mapping[str, Any]) -> list[tuple[int, Any]] | Non
     return out
 
 
+#: The longest duration or period a policy file may declare: any instant of
+#: the next millennia plus it is still a date (use ``"permanent"`` or ``false``
+#: for "for ever"), so that no check or runtime addition overflows.
+MAX_YEARS: Final = 1000
+_MAX_DURATION: Final = timedelta(days=365 * MAX_YEARS)
+_MAX_DAYS: Final = 366 * MAX_YEARS
+
+
 def parse_duration(value: Any, path: str) -> timedelta:
     """``"15 min"``, ``"1 h 30 min"``, ``"90 days"`` or a number of seconds, as a timedelta."""
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return timedelta(seconds=value)
-    parts = _amounts(value, _DURATION_UNITS) if isinstance(value, str) else None
-    if not parts:
-        raise PolicyConfigError(
-            'must be a duration such as "15 min", "1 h" or "90 days"', field=path
-        )
-    total = timedelta(seconds=sum(n * unit for n, unit in parts))
-    if total <= timedelta(0):
+        seconds = value
+    else:
+        parts = _amounts(value, _DURATION_UNITS) if isinstance(value, str) else None
+        if not parts:
+            raise PolicyConfigError(
+                'must be a duration such as "15 min", "1 h" or "90 days"', field=path
+            )
+        seconds = sum(n * unit for n, unit in parts)
+    if seconds <= 0:
         raise PolicyConfigError("must be a positive duration", field=path)
-    return total
+    if seconds > _MAX_DURATION.total_seconds():
+        raise PolicyConfigError(f"must not exceed {MAX_YEARS} years", field=path)
+    return timedelta(seconds=seconds)
 
 
 def parse_period(value: Any, path: str) -> Period:
@@ -160,6 +171,10 @@ def parse_period(value: Any, path: str) -> Period:
     amounts = {"years": 0, "months": 0, "days": 0}
     for n, unit in parts:
         amounts[unit] += n
+    if amounts["years"] * 366 + amounts["months"] * 31 + amounts["days"] > _MAX_DAYS:
+        raise PolicyConfigError(
+            f'must not exceed {MAX_YEARS} years (write "permanent" to keep for ever)', field=path
+        )
     try:
         return Period(years=amounts["years"], months=amounts["months"], days=amounts["days"])
     except PolicyConfigError as exc:
