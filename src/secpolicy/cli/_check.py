@@ -233,6 +233,9 @@ def _check(args: argparse.Namespace) -> int:
     extra = _custom(args.baseline_file)
     registry = available_baselines(extra)
     files, names = _split(list(args.files), list(args.baseline), registry)
+    if args.baseline and not names:
+        # -b "$UNSET" or -b secpolicy.toml: a gate told to check baselines checks none
+        raise UsageError("--baseline: no baseline name given (see 'secpolicy baselines')")
     files = files or [DEFAULT_POLICY]
     unknown = [name for name in names if name not in registry]
     if unknown:
