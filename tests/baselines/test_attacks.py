@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from secpolicy.baselines import loads_baseline
+from secpolicy.baselines import check_policy, loads_baseline
 from secpolicy.exceptions import PolicyConfigError
+from secpolicy.policyfile import loads_policy
 
 HEAD = '[baseline]\nid = "{bid}"\ntitle = "T"\n'
 REQ = (
@@ -80,3 +81,29 @@ class TestVacuousRequirements:
             _text(key="audit.events", op="includes", value='["auth.login", "refund.approve"]')
         )
         assert [r.id for r in baseline.requirements] == ["r"]
+
+
+class TestBreachedFailsOpen:
+    """ASVS 6.2.12 passes only if a password is refused when no breach answer can be had."""
+
+    ASVS = (
+        '[password]\nprofile = "owasp-asvs-5"\ncontext_words = ["example"]\n'
+        'check_breached = true\nlockout = { max_failures = 20, window = "30 days", '
+        'duration = "30 days" }\n'
+    )
+
+    def _status(self, text: str) -> tuple[str, str]:
+        report = check_policy(loads_policy(text), ["owasp-asvs-5.0.0"])
+        result = next(r for r in report.results if r.requirement.id == "breached")
+        return result.status, result.detail
+
+    def test_check_breached_that_fails_open_fails(self) -> None:
+        """check_breached with fail-open accepts every password when the corpus is unreachable."""
+        status, detail = self._status(self.ASVS)
+        assert status == "fail"
+        assert "breach_fail_closed" in detail
+
+    def test_check_breached_fail_closed_passes(self) -> None:
+        """With breach_fail_closed, an unanswered lookup refuses the password: pass."""
+        status, _ = self._status(self.ASVS + "breach_fail_closed = true\n")
+        assert status == "pass"

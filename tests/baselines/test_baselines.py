@@ -52,7 +52,7 @@ PASSING = {
     ),
     "owasp-asvs-5.0.0": (
         '[password]\nprofile = "owasp-asvs-5"\ncontext_words = ["example"]\n'
-        f"check_breached = true\n{HELD_LOCKOUT}"
+        f"check_breached = true\nbreach_fail_closed = true\n{HELD_LOCKOUT}"
     ),
     "pci-dss-4.0.1": (
         '[password]\nprofile = "pci-dss-4"\n[pii]\npreset = "pci-display"\n'

@@ -333,12 +333,25 @@ def breached() -> Callable[[ServicePolicy], Verdict]:
     """Passwords found in breaches refused."""
 
     def judge(p: PasswordPolicy) -> Verdict:
-        if p.check_breached:
-            shown = f"check_breached true (threshold {p.breach_threshold})"
-            return passed(shown, declared=shown, required="true")
-        return failed(
-            "check_breached false; required true", declared="check_breached false", required="true"
-        )
+        if not p.check_breached:
+            return failed(
+                "check_breached false; required true",
+                declared="check_breached false",
+                required="true",
+            )
+        shown = f"check_breached true (threshold {p.breach_threshold})"
+        # run it: with no breach answer (no checker, corpus unreachable) the
+        # password must be refused, or the check silently becomes a no-op
+        if "breach_check_unavailable" not in _codes(p, "Vq7#mZ2!pLx9$kR4wT"):
+            declared = f"{shown}, fails open"
+            return failed(
+                f"{declared}: a password is accepted when no breach answer can be had; "
+                "required breach_fail_closed true",
+                declared=declared,
+                required="true, failing closed",
+            )
+        shown += ", fails closed"
+        return passed(shown, declared=shown, required="true, failing closed")
 
     return _password(judge)
 
