@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from secpolicy.baselines import check_policy, loads_baseline
+from secpolicy.baselines import BASELINES, check_policy, loads_baseline
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile import loads_policy
 
@@ -107,3 +107,21 @@ class TestBreachedFailsOpen:
         """With breach_fail_closed, an unanswered lookup refuses the password: pass."""
         status, _ = self._status(self.ASVS + "breach_fail_closed = true\n")
         assert status == "pass"
+
+
+class TestImpostorBaseline:
+    """A Baseline value may not borrow a shipped baseline's id."""
+
+    def test_custom_baseline_named_like_a_shipped_one_is_refused(self) -> None:
+        """A one-line "pci-dss-4.0.1" would report a PCI pass for any policy."""
+        fake = loads_baseline(
+            _text(bid="PCI-DSS-4.0.1", key="password.min_length", op=">=", value="1")
+        )
+        policy = loads_policy("[password]\nmin_length = 6\n")
+        with pytest.raises(PolicyConfigError, match=r"pci-dss-4\.0\.1"):
+            check_policy(policy, [fake])
+
+    def test_shipped_baseline_value_is_accepted(self) -> None:
+        """Passing the shipped Baseline object itself still works."""
+        report = check_policy(loads_policy(""), [BASELINES["pci-dss-4"]])
+        assert report.baselines == ("pci-dss-4.0.1",)

@@ -543,6 +543,20 @@ def _aware(now: datetime | date | None) -> datetime:
     return datetime.now(UTC) if now is None else as_instant(now)
 
 
+def _shipped(baseline: Baseline) -> bool:
+    """True if *baseline* is a shipped one; an impostor of a shipped id is an error."""
+    shipped = BASELINES.resolve(baseline.name)
+    if shipped is None:
+        return False
+    if BASELINES[shipped] is not baseline:
+        # a report would show this baseline's results under the shipped id
+        raise PolicyConfigError(
+            f"baseline id {baseline.name!r} is taken by the shipped {shipped}",
+            field=f"baseline {baseline.name}",
+        )
+    return True
+
+
 def check_policy(
     policy: ServicePolicy,
     baselines: Iterable[str | Baseline],
@@ -583,7 +597,7 @@ def check_policy(
     given = list(baselines)
     by_name = {b.name: b for b in extra}
     for b in given:
-        if isinstance(b, Baseline) and b.name not in BASELINES:
+        if isinstance(b, Baseline) and not _shipped(b):
             by_name.setdefault(b.name, b)
     extras = tuple(by_name.values())
     registry = BASELINES.with_baselines(extras) if extras else BASELINES
