@@ -261,6 +261,7 @@ EXPECTED: dict[str, set[str]] = {
         "RetentionRule",
         "RetentionSchedule",
         "ScheduleChange",
+        "ScheduleFileError",
         "ScheduleLockedError",
         "Semantics",
         "UnknownCategories",

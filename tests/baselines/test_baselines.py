@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from secpolicy.audit import ACTIONS
 from secpolicy.baselines import BASELINES, Baseline, check_policy, get_baseline, loads_baseline
+from secpolicy.baselines._checks import attempts_per_period
+from secpolicy.password import LockoutPolicy
 from secpolicy.policyfile import ServicePolicy, load_policy, loads_policy
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "secpolicy.toml"
@@ -40,13 +43,16 @@ WEAK_PASSWORD = (
     "[password]\nmin_length = 6\nmax_length = 32\nrequired_classes = 1\nmax_age = false\n"
     "blocklist = false\nuser_attribute_similarity = false\nlockout = false\n"
 )
+#: A lockout that holds for the whole 30-day period: at most 100 attempts in it.
+HELD_LOCKOUT = 'lockout = { max_failures = 20, window = "30 days", duration = "30 days" }\n'
 
 PASSING = {
-    "nist-800-63b-4": ('[password]\nprofile = "nist-800-63b"\ncontext_words = ["example"]\n'),
+    "nist-800-63b-4": (
+        f'[password]\nprofile = "nist-800-63b"\ncontext_words = ["example"]\n{HELD_LOCKOUT}'
+    ),
     "owasp-asvs-5.0.0": (
         '[password]\nprofile = "owasp-asvs-5"\ncontext_words = ["example"]\n'
-        "check_breached = true\n"
-        '[password.lockout]\nmax_failures = 20\nwindow = "1 h"\nduration = "15 min"\n'
+        f"check_breached = true\nbreach_fail_closed = true\n{HELD_LOCKOUT}"
     ),
     "pci-dss-4.0.1": (
         '[password]\nprofile = "pci-dss-4"\n[pii]\npreset = "pci-display"\n'
@@ -146,7 +152,9 @@ class TestSpecialCases:
         )
         report = check_policy(policy, ["pci-dss-4"])
         lockout = next(r for r in report.results if r.requirement.id == "lockout")
-        assert lockout.verdict.detail == "locks after 5 failures for 5 min; required >= 30 min"
+        assert lockout.verdict.detail == (
+            "locks after 5 failures within 60 min for 5 min; required >= 30 min"
+        )
 
     def test_card_operators_that_hide_everything_pass(self) -> None:
         """Redaction, replacement and pseudonyms show no digits at all."""
@@ -625,3 +633,278 @@ class TestNoFalsePassReview:
                 for article, old in (("Art. 23(3)", "Art. 21(3)"), ("Art. 44", "Art. 42")):
                     if article in text:
                         assert old in text, (baseline.name, text)
+
+
+class TestAttemptsPerPeriod:
+    @pytest.mark.parametrize(
+        ("baseline", "requirement"),
+        [
+            ("nist-800-63b", "rate-limit"),
+            ("owasp-asvs-5", "anti-automation"),
+            ("cn-interactive-service", "lockout"),
+        ],
+    )
+    def test_a_lock_that_lifts_after_a_second_fails(self, baseline: str, requirement: str) -> None:
+        """A 1-second lock limits nothing: an attacker waits it out and guesses on."""
+        text = (
+            '[password]\nprofile = "nist-800-63b"\ncontext_words = ["example"]\n'
+            'lockout = { max_failures = 3, window = "30 days", duration = "1 s" }\n'
+        )
+        assert _status(baseline, requirement, text) == "fail"
+
+    def test_the_detail_counts_the_attempts(self) -> None:
+        """The failure says how many attempts an attacker gets per period."""
+        text = (
+            '[password]\nlockout = { max_failures = 100, window = "30 days", duration = "1 h" }\n'
+        )
+        report = check_policy(loads_policy(text), ["nist-800-63b"])
+        rate = next(r for r in report.results if r.requirement.id == "rate-limit")
+        assert rate.status == "fail"
+        assert "more than 100 attempts per 30 days" in rate.detail
+
+    def test_a_lock_held_for_the_whole_period_passes(self) -> None:
+        """100 failures and a lock that holds for the period allow 100 attempts per 30 days."""
+        text = (
+            '[password]\nlockout = { max_failures = 100, window = "30 days", '
+            'duration = "30 days" }\n'
+        )
+        report = check_policy(loads_policy(text), ["nist-800-63b"])
+        rate = next(r for r in report.results if r.requirement.id == "rate-limit")
+        assert rate.status == "pass", rate.detail
+        assert "at most 100 attempts per 30 days" in rate.detail
+
+    def test_a_short_window_a_paced_attacker_never_fills_fails(self) -> None:
+        """Guesses paced under a 1-minute window never lock: far more than 100 in 30 days."""
+        text = (
+            '[password]\nlockout = { max_failures = 5, window = "1 min", duration = "30 days" }\n'
+        )
+        assert _status("nist-800-63b", "rate-limit", text) == "fail"
+
+    def test_attempts_per_period_with_backoff(self) -> None:
+        """A backoff that doubles to a day keeps a lock-free attacker under the bound."""
+        lock = LockoutPolicy(
+            max_failures=1000,
+            window=timedelta(days=30),
+            duration=timedelta(days=30),
+            backoff=timedelta(minutes=1),
+            max_backoff=timedelta(days=1),
+        )
+        assert attempts_per_period(lock, timedelta(days=30), cap=100) <= 100
+
+    def test_attempts_per_period_counts_waits(self) -> None:
+        """3 failures, then 1 attempt per hour-long lock: 3 + 23 in a day."""
+        lock = LockoutPolicy(max_failures=3, window=timedelta(days=30), duration=timedelta(hours=1))
+        assert attempts_per_period(lock, timedelta(days=1)) == 3 + 23
+
+
+def _audit(extra: str, *, sink: str = 'sink = "stdout"') -> str:
+    return f'[audit]\n{sink}\nkey_env = "K"\nanchor = "a/anchor.jsonl"\n{ALL_EVENTS}{extra}'
+
+
+class TestCheckpointCadence:
+    @pytest.mark.parametrize(
+        "setting",
+        [
+            "checkpoint_every = 1_000_000_000\n",
+            'checkpoint_interval = "3650 days"\n',
+            'checkpoint_interval = "2 h"\n',
+            "checkpoint_interval = false\n",
+        ],
+    )
+    @pytest.mark.parametrize("baseline", ["pci-dss-4", "cn-mlps-l3", "cn-interactive-service"])
+    def test_a_checkpoint_that_is_never_written_seals_nothing(
+        self, baseline: str, setting: str
+    ) -> None:
+        """audit-protected fails when the checkpoints may leave records unsealed for ever."""
+        assert _status(baseline, "audit-protected", _audit(setting)) == "fail"
+
+    def test_the_default_cadence_passes(self) -> None:
+        """1,000 records and 60 s, the writer's defaults, are within the bounds."""
+        report = check_policy(loads_policy(_audit("")), ["pci-dss-4"])
+        protected = next(r for r in report.results if r.requirement.id == "audit-protected")
+        assert protected.status == "pass"
+        assert protected.verdict.required == (
+            "hash chain, checkpoints signed every <= 10000 records and <= 60 min, anchor"
+        )
+
+    def test_the_bounds_themselves_pass(self) -> None:
+        """Exactly 10,000 records and one hour are allowed."""
+        text = _audit('checkpoint_every = 10000\ncheckpoint_interval = "1 h"\n')
+        assert _status("pci-dss-4", "audit-protected", text) == "pass"
+
+    def test_the_failure_names_the_setting(self) -> None:
+        """The detail says which setting leaves records unsealed."""
+        report = check_policy(loads_policy(_audit("checkpoint_every = 100000\n")), ["pci-dss-4"])
+        protected = next(r for r in report.results if r.requirement.id == "audit-protected")
+        assert "checkpoint_every 100000 leaves up to that many records unsealed" in (
+            protected.detail
+        )
+
+    @pytest.mark.parametrize(
+        ("setting", "status"),
+        [
+            ('fsync = "always"\ncheckpoint_interval = false\n', "pass"),
+            ('fsync = "checkpoint"\n', "pass"),
+            ('fsync = "checkpoint"\ncheckpoint_every = 1_000_000_000\n', "fail"),
+            ('fsync = "checkpoint"\ncheckpoint_interval = false\n', "fail"),
+            ("fsync = 500\n", "pass"),
+            ("fsync = 1_000_000_000\n", "fail"),
+        ],
+    )
+    def test_durability_needs_a_bounded_fsync_cadence(self, setting: str, status: str) -> None:
+        """fsync at checkpoints that never come, or every 10^9 records, loses records."""
+        text = _audit(setting, sink='path = "log/audit.jsonl"')
+        assert _status("cn-mlps-l3", "audit-durable", text) == status
+
+
+class TestDressedUpPasswords:
+    @pytest.mark.parametrize(
+        ("baseline", "requirement"),
+        [
+            ("nist-800-63b", "blocklist"),
+            ("owasp-asvs-5", "common-passwords"),
+            ("cn-interactive-service", "trivial-passwords"),
+        ],
+    )
+    def test_a_blocklist_without_a_strength_rule_fails(
+        self, baseline: str, requirement: str
+    ) -> None:
+        """The bundled list alone accepts 'password password': the samples try it."""
+        text = "[password]\nblocklist = true\nmin_length = 8\n"
+        policy = loads_policy(text).password
+        assert policy is not None
+        assert policy.check("password password").ok  # what the samples must catch
+        report = check_policy(loads_policy(text), [baseline])
+        result = next(r for r in report.results if r.requirement.id == requirement)
+        assert result.status == "fail"
+        assert "'password password'" in result.detail
+
+    @pytest.mark.parametrize("profile", ["nist-800-63b", "owasp-asvs-5", "cn-mlps-l3"])
+    def test_the_profiles_refuse_every_dressed_sample(self, profile: str) -> None:
+        """Each profile refuses the repeated and spelled-out samples as guessable."""
+        from secpolicy.baselines._checks import GUESSABLE_CODES, SAMPLE_EXPECTED
+
+        policy = loads_policy(f'[password]\nprofile = "{profile}"\n').password
+        assert policy is not None
+        for sample in SAMPLE_EXPECTED:
+            codes = {v.code for v in policy.check(sample).violations}
+            assert codes & GUESSABLE_CODES, (profile, sample)
+
+    def test_the_samples_include_the_reviewed_spellings(self) -> None:
+        """'password password' and 'p a s s w o r d' are among the samples."""
+        from secpolicy.baselines._checks import SAMPLE_EXPECTED
+
+        assert {"password password", "p a s s w o r d"} <= set(SAMPLE_EXPECTED)
+
+
+class TestMlpsCitationsReRead:
+    def test_every_mlps_clause_letter(self) -> None:
+        """Each MLPS requirement cites the section and item letter of the level-3 text."""
+        expected = {
+            "password-length": "8.1.4.1 a)",
+            "password-complexity": "8.1.4.1 a)",
+            "password-change": "8.1.4.1 a)",
+            "lockout": "8.1.4.1 b)",
+            "idle-timeout": "8.1.4.1 b)",
+            "mfa": "8.1.4.1 d)",
+            "separation-of-duty": (
+                "8.1.4.2 d); the system, audit and security administrators: 8.1.5"
+            ),
+            "privileged-roles": "8.1.7.3 b) (授权和审批, management requirements)",
+            "labels": "8.1.4.2 g)",
+            "audit-events": "8.1.4.3 a)",
+            "audit-protected": "8.1.4.3 c)",
+            "audit-durable": "8.1.4.3 c)",
+        }
+        mlps = {r.id: r.clause for r in get_baseline("cn-mlps-l3").requirements}
+        for ident, clause in expected.items():
+            assert mlps[ident] == f"GB/T 22239-2019 level 3 {clause}", ident
+
+
+class TestNotChecked:
+    @pytest.mark.parametrize(
+        ("baseline", "requirement", "part"),
+        [
+            ("cn-mlps-l3", "lockout", "ending the session"),
+            ("cn-interactive-service", "lockout", "notifying the user"),
+            ("cn-mlps-l3", "mfa", "mfa_required is declared only"),
+            ("pci-dss-4", "idle-timeout", "idle_timeout is declared"),
+        ],
+    )
+    def test_a_pass_names_what_it_did_not_check(
+        self, baseline: str, requirement: str, part: str
+    ) -> None:
+        """A passing lockout says notification / ending the session was not checked."""
+        report = check_policy(load_policy(EXAMPLE), [baseline])
+        result = next(r for r in report.results if r.requirement.id == requirement)
+        assert result.status == "pass"
+        assert "; not checked: " in result.detail
+        assert part in result.detail
+        data = report.to_dict()
+        item = next(i for i in data["results"] if i["requirement"] == requirement)
+        assert any(part in text for text in item["not_checked"])
+        assert part in report.to_text()
+        assert part in report.to_html()
+
+    def test_the_summary_counts_partial_passes(self) -> None:
+        """The text summary says how many passes have parts not checked."""
+        report = check_policy(load_policy(EXAMPLE), ["cn-interactive-service"])
+        assert "with parts not checked)" in report.to_text().splitlines()[-1]
+
+    def test_a_custom_requirement_may_name_parts_not_checked(self) -> None:
+        """not_checked in a baseline file reaches the report."""
+        baseline = loads_baseline(
+            '[baseline]\nid = "acme-1"\ntitle = "Acme"\nsource = "Acme rulebook"\n'
+            '[[requirements]]\nid = "len"\ntitle = "long"\nclause = "A.1"\n'
+            'key = "password.min_length"\nop = ">="\nvalue = 8\n'
+            'not_checked = ["that staff read the rulebook"]\n'
+        )
+        result = baseline.check(loads_policy("[password]\nmin_length = 9\n"))[0]
+        assert result.detail.endswith("; not checked: that staff read the rulebook")
+
+
+class TestCaseInsensitiveIds:
+    @pytest.mark.parametrize(
+        "name", ["PCI-DSS-4.0.1", "Pci-Dss-4", " pci-dss-4.0.1 ", "NIST-800-63B"]
+    )
+    def test_ids_and_aliases_resolve_in_any_case(self, name: str) -> None:
+        """Ids and aliases are compared case-folded, as aliases were always meant to be."""
+        assert name in BASELINES
+        assert get_baseline(name).name == BASELINES.resolve(name)
+
+    def test_ids_differing_only_in_case_collide(self) -> None:
+        """A custom baseline 'PCI-DSS-4.0.1' cannot shadow the shipped one."""
+        from secpolicy.exceptions import PolicyConfigError
+
+        shadow = loads_baseline(
+            '[baseline]\nid = "PCI-DSS-4.0.1"\ntitle = "x"\n[[requirements]]\nid = "a"\n'
+            'title = "t"\nclause = "c"\nkey = "password.min_length"\nop = ">="\nvalue = 1\n'
+        )
+        with pytest.raises(PolicyConfigError, match="used twice"):
+            BASELINES.with_baselines([shadow])
+
+    def test_a_waiver_may_name_the_baseline_in_upper_case(self) -> None:
+        """Waivers resolve baseline names as the command line does."""
+        text = (
+            '[[waivers]]\nrequirement = "PCI-DSS-4/lockout"\nreason = "r"\napprover = "a"\n'
+            "expires = 2099-01-01\n"
+        )
+        report = check_policy(loads_policy(text), ["pci-dss-4"])
+        lockout = next(r for r in report.results if r.requirement.id == "lockout")
+        assert lockout.status == "waived"
+
+    def test_unknown_names_suggest_the_closest(self) -> None:
+        """get_baseline('cn-mlps-3') suggests 'cn-mlps-l3'."""
+        from secpolicy.baselines import UnknownBaselineError
+
+        with pytest.raises(UnknownBaselineError, match=r"did you mean 'cn-mlps-l3'\?"):
+            get_baseline("cn-mlps-3")
+
+
+class TestUnknownNames:
+    def test_several_unknown_names_in_one_line(self) -> None:
+        """Two unknown names: one message, a hint where there is one."""
+        message = BASELINES.unknown_message(["pci-dss-5", "zzzz"])
+        assert message.startswith(
+            "unknown baselines 'pci-dss-5' (did you mean 'pci-dss-4'?), 'zzzz' ("
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any
@@ -301,3 +302,18 @@ class TestEveryError:
         assert "acme.toml:15: requirements[1].id: is used by an earlier requirement" in message
         assert "acme.toml:20: requirements[1].value" in message
         assert len(getattr(caught.value, "errors", ())) == 3
+
+
+class TestOperatorHints:
+    @pytest.mark.parametrize(
+        ("written", "meant"),
+        [("=>", ">="), ("=<", "<="), ("gte", ">="), ("≤", "<="), ("<>", "!="), ("=", "==")],
+    )
+    def test_a_mistyped_operator_gets_the_one_meant(self, written: str, meant: str) -> None:
+        """op = "=>" suggests '>=', not '>'."""
+        text = (
+            '[baseline]\nid = "a-1"\ntitle = "x"\n[[requirements]]\nid = "a"\ntitle = "t"\n'
+            f'clause = "c"\nkey = "password.min_length"\nop = "{written}"\nvalue = 1\n'
+        )
+        with pytest.raises(PolicyConfigError, match=re.escape(f"(did you mean {meant!r}?)")):
+            loads_baseline(text)

@@ -414,3 +414,49 @@ class TestCheckInProcess:
         data = json.loads(capsys.readouterr().out)
         assert [b["id"] for b in data][:2] == ["nist-800-63b-4", "owasp-asvs-5.0.0"]
         assert data[0]["aliases"] == ["nist-800-63b"]
+
+
+class TestDirectoriesAndCase:
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["check"], "is a directory, not a policy file (give its secpolicy.toml)"),
+            (["check", "-b", "cn-mlps-l3"], "is a directory, not a policy file"),
+            (["check", "--baseline-file"], "is a directory, not a baseline file"),
+            (["pii", "scan"], "is a directory, not a file"),
+            (["password", "check", "--policy"], "is a directory, not a policy file"),
+        ],
+    )
+    def test_a_directory_is_named_as_one(
+        self,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+        args: list[str],
+        message: str,
+    ) -> None:
+        """A directory where a file is expected: exit 2 and one line saying so."""
+        import io
+
+        monkeypatch.setattr(sys, "stdin", io.StringIO("Correct-Horse-Battery-9\n"))
+        assert main([*args, str(tmp_path)]) == EXIT_USAGE
+        err = capsys.readouterr().err
+        assert message in err
+        assert len(err.strip().splitlines()) == 1
+
+    def test_upper_case_baseline_ids_resolve(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """PCI-DSS-4.0.1 and CN-MLPS-L3 are the shipped baselines; reports use the real id."""
+        assert main(["check", str(EXAMPLE), "-b", "CN-MLPS-L3", "--format", "json"]) == EXIT_OK
+        report = json.loads(capsys.readouterr().out)
+        assert report["baselines"] == ["cn-mlps-l3-2019"]
+        assert main(["check", str(EXAMPLE), "-b", "PCI-DSS-4.0.1"]) == EXIT_FAILURE
+        assert "pci-dss-4.0.1/password-length" in capsys.readouterr().out
+
+    def test_an_unknown_baseline_gets_a_suggestion(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A near miss names the closest id or alias."""
+        assert main(["check", str(EXAMPLE), "-b", "pci-dss-5"]) == EXIT_USAGE
+        err = capsys.readouterr().err
+        assert "unknown baseline 'pci-dss-5' (did you mean 'pci-dss-4'?)" in err
+        assert len(err.strip().splitlines()) == 1

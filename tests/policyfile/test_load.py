@@ -547,9 +547,49 @@ class TestRetentionCalendar:
         with pytest.raises(PolicyConfigError) as info:
             load_policy(policy_file)
         assert str(info.value) == (
-            f"{policy_file}:2: retention.calendar.extra: {tmp_path / 'cn-2027.toml'}: "
-            "2027.holidays[0]: 2026-12-31 is not in 2027"
+            f"{tmp_path / 'cn-2027.toml'}:2: 2027.holidays[0]: 2026-12-31 is not in 2027"
         )
+
+    def test_every_schedule_problem_with_file_and_line(self, tmp_path: Path) -> None:
+        """Each problem of a schedule file is reported, each with the file and its line."""
+        schedule = tmp_path / "cn-2027.toml"
+        schedule.write_text(
+            '["2027"]\nholidays = [\n  "2027-01-01",\n  "2026-02-05",\n  "2027-13-01",\n]\n'
+            'workdays = ["2027-02-15"]\nbogus = 1\n\n["2028"]\nholidays = ["2029-01-01"]\n',
+            encoding="utf-8",
+        )
+        policy_file = tmp_path / "secpolicy.toml"
+        policy_file.write_text('[retention.calendar]\nextra = "cn-2027.toml"\n', encoding="utf-8")
+        with pytest.raises(PolicyConfigError) as info:
+            load_policy(policy_file)
+        assert str(info.value).splitlines() == [
+            f"{schedule}:4: 2027.holidays[1]: 2026-02-05 is not in 2027",
+            (
+                f"{schedule}:5: 2027.holidays[2]: must be an ISO 8601 date (2027-10-01) or "
+                "interval (2027-10-01/2027-10-07)"
+            ),
+            (
+                f"{schedule}:7: 2027.workdays[0]: 2027-02-15 is a weekday; adjusted working days "
+                "are weekend days"
+            ),
+            f"{schedule}:8: 2027.bogus: unknown key; expected holidays, workdays, source",
+            f"{schedule}:11: 2028.holidays[0]: 2029-01-01 is not in 2028",
+        ]
+
+    def test_every_inline_year_problem_with_its_line(self) -> None:
+        """Inline years report every problem at its line of the policy file."""
+        text = (
+            '[retention.calendar.years."2027"]\nholidays = ["2026-01-01", "2027-01-01"]\n'
+            'workdays = ["2027-02-15", "2027-01-01"]\n'
+        )
+        with pytest.raises(PolicyConfigError) as info:
+            loads_policy(text)
+        lines = str(info.value).splitlines()
+        assert len(lines) == 4
+        assert lines[0] == (
+            "<string>:2: retention.calendar.years.2027.holidays[0]: 2026-01-01 is not in 2027"
+        )
+        assert all(line.startswith("<string>:3: ") for line in lines[1:])
 
     @pytest.mark.parametrize(
         ("table", "message"),
@@ -559,7 +599,7 @@ class TestRetentionCalendar:
                     '[retention.calendar.years."2027"]\nholidays = ["2027-01-04"]\n'
                     'workdays = ["2027-01-05"]\n'
                 ),
-                "retention.calendar.years.2027.workdays: 2027-01-05 is a weekday",
+                "retention.calendar.years.2027.workdays[0]: 2027-01-05 is a weekday",
             ),
             (
                 '[retention.calendar.years."2029"]\nholidays = ["2029-01-01"]\n',
@@ -648,3 +688,13 @@ class TestOperatorTemplates:
             '[pii]\n[pii.operators]\nEMAIL = { op = "replace", template = "{{{entity}}}" }\n'
         )
         assert policy.pii.mask_text("a@example.com") == "{EMAIL}"  # type: ignore[union-attr]
+
+
+class TestClosest:
+    def test_reordered_characters_are_nearest(self) -> None:
+        """'=>' is '>=' typed backwards; a case change is the same name."""
+        from secpolicy.policyfile._spec import closest
+
+        assert closest("=>", [">=", "<=", ">", "<"]) == ">="
+        assert closest("STDOUT", ["file", "stdout"]) == "stdout"
+        assert closest("zzz", ["file", "stdout"]) is None

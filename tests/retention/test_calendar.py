@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from secpolicy.exceptions import CalendarCoverageError, PolicyConfigError
-from secpolicy.retention import WorkdayCalendar
+from secpolicy.retention import ScheduleFileError, WorkdayCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
 CN = WorkdayCalendar.china()
@@ -348,3 +348,69 @@ class TestCoverageBounds:
 
         with pytest.raises(PolicyConfigError, match=r":3: retention\.calendar"):
             loads_policy("[retention]\n[retention.calendar]\nlast_year = 2099\n")
+
+
+class TestScheduleProblems:
+    def test_every_problem_of_every_year_is_reported(self, tmp_path: Path) -> None:
+        """Two bad entries in one year and one in another: three problems, with lines."""
+        path = tmp_path / "cn.toml"
+        path.write_text(
+            '["2027"]\nholidays = ["2026-01-01", "2027-01-01", "soon"]\n["2028"]\nholidays = []\n',
+            encoding="utf-8",
+        )
+        with pytest.raises(ScheduleFileError) as info:
+            WorkdayCalendar.china(extra=path)
+        assert [(e.line, e.field) for e in info.value.errors] == [
+            (2, "2027.holidays[0]"),
+            (2, "2027.holidays[2]"),
+            (4, "2028.holidays"),
+        ]
+        assert isinstance(info.value, PolicyConfigError)
+
+    def test_json_schedules_have_lines_too(self, tmp_path: Path) -> None:
+        """A JSON schedule's problems are located the same way."""
+        path = tmp_path / "cn.json"
+        path.write_text(
+            '{\n  "2027": {\n    "holidays": [\n      "2027-01-01",\n      "2027-02-31"\n'
+            "    ]\n  }\n}\n",
+            encoding="utf-8",
+        )
+        with pytest.raises(ScheduleFileError) as info:
+            WorkdayCalendar.china(extra=path)
+        assert info.value.line == 5
+
+    def test_a_mapping_has_no_lines(self) -> None:
+        """Problems of a mapping name the entry, without file or line."""
+        with pytest.raises(ScheduleFileError) as info:
+            WorkdayCalendar.china(extra={"2027": {"holidays": ["2026-01-01"]}, "x": {}})
+        assert {(e.source, e.line, e.field) for e in info.value.errors} == {
+            (None, None, "2027.holidays[0]"),
+            (None, None, "x"),
+        }
+
+    @pytest.mark.parametrize(
+        ("path", "line"),
+        [
+            ("2027", 1),
+            ("2027.holidays", 2),
+            ("2027.holidays[1]", 2),
+            ("2027.holidays[9]", 2),
+            ("2027.workdays", 1),
+            ("2030", None),
+            ("not a path", None),
+        ],
+    )
+    def test_schedule_line(self, path: str, line: int | None) -> None:
+        """The year, then the key, then the element; the nearest found otherwise."""
+        from secpolicy.retention._calendar import schedule_line
+
+        text = '[2027]\nholidays = ["2027-01-01", 2027-01-02]\n'
+        assert schedule_line(text, path) == line
+
+
+class TestScheduleLineEdges:
+    def test_a_key_that_is_not_an_array(self) -> None:
+        """An element of a value that is not an array is placed at the value."""
+        from secpolicy.retention._calendar import schedule_line
+
+        assert schedule_line('["2027"]\nholidays = "2027-01-01"\n', "2027.holidays[0]") == 2

@@ -37,9 +37,65 @@ _PCI_SCOPE: Final = (
 _ANCHOR_NOTE: Final = (
     "stricter than the clause: it asks that logs be protected from modification; this "
     "baseline also asks for an anchor kept elsewhere, because a hash chain alone does not "
-    "reveal a cut-off tail"
+    "reveal a cut-off tail; and a checkpoint must seal the chain at least every 10,000 "
+    "records and every hour (no standard gives a number: 10,000 is ten times the writer's "
+    "default, an hour the cadence of AWS CloudTrail's signed digests)"
 )
+_ATTEMPTS_NOTE: Final = (
+    "NIST limits consecutive failed attempts to 100 and sets no period; a lock that lifts by "
+    "itself lets the failures go on, so this baseline counts the attempts an attacker who waits "
+    "out each lock gets in 30 days (the period is this baseline's choice) and asks for at most 100"
+)
+#: Parts of clauses that a policy file declares but secpolicy cannot see enforced.
+_EMITTED: Final = (
+    (
+        "that the service emits these events: [audit] events is what it declares, and the check "
+        "compares the declaration"
+    ),
+)
+_IDLE: Final = (
+    (
+        "that the service ends idle sessions: idle_timeout is declared, and secpolicy does not see "
+        "the service's sessions"
+    ),
+)
+_MFA: Final = (
+    (
+        "that the service enforces the second factor and that one technique is cryptographic: "
+        "mfa_required is declared only"
+    ),
+)
+_FIRST_USE: Final = ("that the service forces the change: change_at_first_use is declared only",)
+_BREACHED: Final = (
+    (
+        "that the breach corpus or range API is reachable from the service: check_breached is "
+        "declared only"
+    ),
+)
+_HISTORY: Final = (
+    "that the service passes the user's previous hashes to the check: history_size is declared",
+)
+_END_SESSION: Final = (
+    (
+        "ending the session after failed logins (结束会话): a behaviour of the service that the "
+        "policy file cannot declare"
+    ),
+)
+_NOTIFY: Final = (
+    (
+        "notifying the user of the lock: the service's LoginThrottle on_lock handler, which the "
+        "policy file cannot declare"
+    ),
+)
+_APPROVAL_PROCEDURE: Final = (
+    (
+        "the approval procedure itself (approval items, departments and approvers) and its "
+        "periodic review (8.1.7.3 a) and c)): management requirements outside the policy file"
+    ),
+)
+
 #: The date of this release's corrections, for the baselines' changelogs.
+_V3: Final = date(2026, 12, 2)
 _V2: Final = date(2026, 12, 1)
 _V1: Final = date(2025, 6, 1)
 _FIRST: Final = ChangelogEntry(version="1", date=_V1, changes=("first edition (secpolicy 0.1)",))
@@ -101,6 +157,7 @@ def _r(
     interpretation: bool = False,
     note: str = "",
     severity: float = 7.0,
+    not_checked: tuple[str, ...] = (),
 ) -> Requirement:
     return Requirement(
         id=ident,
@@ -111,18 +168,34 @@ def _r(
         interpretation=interpretation,
         note=note,
         severity=severity,
+        not_checked=not_checked,
     )
 
 
 NIST_800_63B: Final = Baseline(
     name="nist-800-63b-4",
     aliases=("nist-800-63b",),
-    version="2",
+    version="3",
     edition=_NIST,
     title="NIST SP 800-63B-4, passwords",
     source=f"{_NIST}, §3.1.1.2 (password verifiers) and §3.2.2 (rate limiting)",
     scope="passwords used as an authenticator; other authenticators are out of scope",
     changelog=(
+        ChangelogEntry(
+            version="3",
+            date=_V3,
+            changes=(
+                (
+                    "rate-limit counts the attempts an attacker who waits out each lock gets in "
+                    "30 days (at most 100) and is marked as an interpretation: a lock that lifts "
+                    "after a second failed to limit anything"
+                ),
+                (
+                    "blocklist also tries common passwords repeated or spelled out (password "
+                    "password, p a s s w o r d)"
+                ),
+            ),
+        ),
         ChangelogEntry(
             version="2",
             date=_V2,
@@ -191,7 +264,9 @@ NIST_800_63B: Final = Baseline(
             "at most 100 consecutive failed attempts per account",
             f"{_NIST} §3.2.2",
             "password.lockout",
-            c.lockout(100),
+            c.lockout(100, max_attempts=100),
+            interpretation=True,
+            note=_ATTEMPTS_NOTE,
         ),
     ),
 )
@@ -199,12 +274,24 @@ NIST_800_63B: Final = Baseline(
 OWASP_ASVS_5: Final = Baseline(
     name="owasp-asvs-5.0.0",
     aliases=("owasp-asvs-5",),
-    version="2",
+    version="3",
     edition=_ASVS,
     title="OWASP Application Security Verification Standard 5.0.0, V6 authentication",
     source=f"{_ASVS}, chapter V6",
     scope="password authentication (V6.1 to V6.3); other V6 sections are out of scope",
     changelog=(
+        ChangelogEntry(
+            version="3",
+            date=_V3,
+            changes=(
+                (
+                    "anti-automation counts the attempts an attacker who waits out each lock gets "
+                    "in 30 days (at most 100)"
+                ),
+                "common-passwords also tries common passwords repeated or spelled out",
+                "breached names what it does not check (that the breach source is reachable)",
+            ),
+        ),
         ChangelogEntry(
             version="2",
             date=_V2,
@@ -270,16 +357,17 @@ OWASP_ASVS_5: Final = Baseline(
             f"{_ASVS} 6.2.12",
             "password.check_breached",
             c.breached(),
+            not_checked=_BREACHED,
         ),
         _r(
             "anti-automation",
             "failed logins limited (lockout or throttling), at most 100 consecutive failures",
             f"{_ASVS} 6.1.1 and 6.3.1 (limit: NIST SP 800-63B-4 §3.2.2)",
             "password.lockout",
-            c.lockout(100),
+            c.lockout(100, max_attempts=100),
             interpretation=True,
             note="ASVS asks for documented anti-automation controls and gives no number; "
-            "the limit of 100 consecutive failures is NIST SP 800-63B-4's",
+            f"the limit of 100 consecutive failures is NIST SP 800-63B-4's; {_ATTEMPTS_NOTE}",
         ),
     ),
 )
@@ -289,12 +377,26 @@ _REQ8: Final = f"scope: {_PCI_SCOPE}"
 PCI_DSS_4: Final = Baseline(
     name="pci-dss-4.0.1",
     aliases=("pci-dss-4",),
-    version="2",
+    version="3",
     edition=_PCI,
     title="PCI DSS v4.0.1: authentication, audit logs, display of card numbers",
     source=f"{_PCI}, Requirements 3.4, 8 and 10",
     scope=f"{_PCI_SCOPE}. Requirement 10 applies to the system components in scope.",
     changelog=(
+        ChangelogEntry(
+            version="3",
+            date=_V3,
+            changes=(
+                (
+                    "audit-protected asks for a checkpoint at least every 10,000 records and every "
+                    "hour (interpretation)"
+                ),
+                (
+                    "history, idle-timeout and the audit-event requirements name what they do not "
+                    "check (declared only)"
+                ),
+            ),
+        ),
         ChangelogEntry(
             version="2",
             date=_V2,
@@ -336,6 +438,7 @@ PCI_DSS_4: Final = Baseline(
             f"{_PCI} 8.3.7",
             "password.history_size",
             c.history(4),
+            not_checked=_HISTORY,
             note=_REQ8,
         ),
         _r(
@@ -360,6 +463,7 @@ PCI_DSS_4: Final = Baseline(
             f"{_PCI} 8.2.8",
             "password.idle_timeout",
             c.idle_timeout(timedelta(minutes=15)),
+            not_checked=_IDLE,
             note=_REQ8,
         ),
         _r(
@@ -376,6 +480,7 @@ PCI_DSS_4: Final = Baseline(
             f"{_PCI} 10.2.1.1 and 10.2.1.4",
             "audit.events",
             c.audit_events(PCI_EVENTS),
+            not_checked=_EMITTED,
         ),
         _r(
             "audit-admin-actions",
@@ -384,6 +489,7 @@ PCI_DSS_4: Final = Baseline(
             f"{_PCI} 10.2.1.2",
             "audit.events",
             c.audit_events(PCI_ADMIN_EVENTS),
+            not_checked=_EMITTED,
         ),
         _r(
             "audit-log-access",
@@ -391,6 +497,7 @@ PCI_DSS_4: Final = Baseline(
             f"{_PCI} 10.2.1.3",
             "audit.events",
             c.audit_events(PCI_LOG_ACCESS_EVENTS),
+            not_checked=_EMITTED,
         ),
         _r(
             "audit-credential-changes",
@@ -399,6 +506,7 @@ PCI_DSS_4: Final = Baseline(
             f"{_PCI} 10.2.1.5",
             "audit.events",
             c.audit_events(PCI_CREDENTIAL_EVENTS),
+            not_checked=_EMITTED,
         ),
         _r(
             "audit-start-stop",
@@ -406,6 +514,7 @@ PCI_DSS_4: Final = Baseline(
             f"{_PCI} 10.2.1.6",
             "audit.events",
             c.audit_events(PCI_AUDIT_LIFECYCLE_EVENTS),
+            not_checked=_EMITTED,
         ),
         _r(
             "audit-protected",
@@ -440,14 +549,28 @@ _ASSESSORS: Final = "assessors' common reading; the standard gives no number"
 CN_MLPS_L3: Final = Baseline(
     name="cn-mlps-l3-2019",
     aliases=("cn-mlps-l3",),
-    version="2",
+    version="3",
     edition="GB/T 22239-2019 (等保2.0), level 3",
     title="GB/T 22239-2019 (等保2.0) level 3: identification, access control, security audit",
-    source=f"{_MLPS}, 8.1.4.1 to 8.1.4.3 (computing environment), 8.1.5 and 8.1.7.3, with "
+    source=f"{_MLPS}, 8.1.4.1 to 8.1.4.3 (computing environment), 8.1.5 and 8.1.7.3 b), with "
     f"{_CSL} Art. 23(3) (Art. 21(3) in the 2017 text)",
     scope="the application's computing environment (安全计算环境) as a secpolicy.toml declares "
     "it; network, physical and most management requirements are out of scope",
     changelog=(
+        ChangelogEntry(
+            version="3",
+            date=_V3,
+            changes=(
+                "privileged-roles cites 8.1.7.3 b), the item that asks for level-by-level approval",
+                "lockout names the part of 8.1.4.1 b) it does not check (ending the session)",
+                (
+                    "audit-protected asks for a checkpoint at least every 10,000 records and every "
+                    "hour; audit-durable fails fsync at checkpoints that never come or every more "
+                    "than 10,000 records (interpretations)"
+                ),
+                "mfa, idle-timeout, audit-events and privileged-roles name what they do not check",
+            ),
+        ),
         ChangelogEntry(
             version="2",
             date=_V2,
@@ -506,9 +629,12 @@ CN_MLPS_L3: Final = Baseline(
             f"{_MLPS} 8.1.4.1 b)",
             "password.lockout",
             c.lockout(5, min_duration=timedelta(minutes=10)),
+            not_checked=_END_SESSION,
             interpretation=True,
-            note=f"login-failure handling is required; 5 failures and 10-60 minutes are "
-            f"{_ASSESSORS}",
+            note=f"the clause asks for login-failure handling: ending the session, limiting "
+            "failed logins and logging out on connection timeout; this requirement checks the "
+            f"limit (5 failures and 10-60 minutes are {_ASSESSORS}), idle-timeout checks the "
+            "logout, and ending the session is not checked",
         ),
         _r(
             "idle-timeout",
@@ -516,6 +642,7 @@ CN_MLPS_L3: Final = Baseline(
             f"{_MLPS} 8.1.4.1 b)",
             "password.idle_timeout",
             c.idle_timeout(timedelta(minutes=30)),
+            not_checked=_IDLE,
             interpretation=True,
             note=f"logout on timeout is required; 10-30 minutes is {_ASSESSORS}",
         ),
@@ -525,6 +652,7 @@ CN_MLPS_L3: Final = Baseline(
             f"{_MLPS} 8.1.4.1 d)",
             "password.mfa_required",
             c.mfa(),
+            not_checked=_MFA,
         ),
         _r(
             "separation-of-duty",
@@ -541,9 +669,10 @@ CN_MLPS_L3: Final = Baseline(
         _r(
             "privileged-roles",
             "privileged roles granted case by case, with approval at two levels",
-            f"{_MLPS} 8.1.7.3 (授权和审批, management requirements)",
+            f"{_MLPS} 8.1.7.3 b) (授权和审批, management requirements)",
             "rbac.roles",
             c.privileged_roles(min_approvals=2),
+            not_checked=_APPROVAL_PROCEDURE,
             interpretation=True,
             note="approval of important operations is a management requirement; this baseline "
             "reads level-by-level approval (逐级审批) as at least 2 approvals per privileged grant",
@@ -561,6 +690,7 @@ CN_MLPS_L3: Final = Baseline(
             f"{_MLPS} 8.1.4.3 a)",
             "audit.events",
             c.audit_events(MLPS_EVENTS),
+            not_checked=_EMITTED,
             interpretation=True,
             note="the clause names no events; logins, logouts, privilege grants, revocations "
             "and use, and policy changes are this baseline's reading",
@@ -643,7 +773,7 @@ def _rulebook_retention() -> tuple[Requirement, ...]:
 CN_INTERACTIVE_SERVICE: Final = Baseline(
     name="cn-interactive-service-1",
     aliases=("cn-interactive-service",),
-    version="2",
+    version="3",
     edition="internal interactive-service security rulebook, as specified to secpolicy 0.1",
     title="Internet interactive-service security rulebook (internal): passwords, audit, retention",
     source=f"{_RULEBOOK}: {_RULEBOOK_NOTE}; network logs: {_CSL} Art. 23(3) "
@@ -651,6 +781,22 @@ CN_INTERACTIVE_SERVICE: Final = Baseline(
     scope="an internal rulebook, not a public standard: a pass shows the declared policy meets "
     "the rulebook as secpolicy encodes it, not a regulator's assessment",
     changelog=(
+        ChangelogEntry(
+            version="3",
+            date=_V3,
+            changes=(
+                (
+                    "lockout asks the lock to hold at least 10 minutes (interpretation) and says "
+                    "that notifying the user is not checked"
+                ),
+                "trivial-passwords also tries common passwords repeated or spelled out",
+                (
+                    "audit-protected asks for a checkpoint at least every 10,000 records and every "
+                    "hour (interpretation)"
+                ),
+                "first-use and audit-events name what they do not check (declared only)",
+            ),
+        ),
         ChangelogEntry(
             version="2",
             date=_V2,
@@ -702,17 +848,21 @@ CN_INTERACTIVE_SERVICE: Final = Baseline(
             f"{_RULEBOOK}: change at first use",
             "password.change_at_first_use",
             c.change_at_first_use(),
+            not_checked=_FIRST_USE,
             interpretation=True,
             note=_RULEBOOK_NOTE,
         ),
         _r(
             "lockout",
-            "account locked after 3 consecutive failed logins",
+            "account locked after 3 consecutive failed logins, for at least 10 minutes",
             f"{_RULEBOOK}: lock after 3 consecutive failures and notify",
             "password.lockout",
-            c.lockout(3),
+            c.lockout(3, min_duration=timedelta(minutes=10)),
+            not_checked=_NOTIFY,
             interpretation=True,
-            note=_RULEBOOK_NOTE,
+            note=f"{_RULEBOOK_NOTE}; the rulebook names no lock duration: a lock that lifts at "
+            "once limits nothing, so this baseline asks that it hold at least 10 minutes "
+            f"(the lower end of what MLPS assessors accept)",
         ),
         _r(
             "audit-events",
@@ -721,6 +871,7 @@ CN_INTERACTIVE_SERVICE: Final = Baseline(
             f"{_RULEBOOK}: audit log contents",
             "audit.events",
             c.audit_events(RULEBOOK_EVENTS),
+            not_checked=_EMITTED,
             interpretation=True,
             note=_RULEBOOK_NOTE,
         ),
@@ -749,12 +900,19 @@ CN_INTERACTIVE_SERVICE: Final = Baseline(
 CN_CYBERSECURITY_LAW: Final = Baseline(
     name="cn-cybersecurity-law-2025",
     aliases=("cn-cybersecurity-law",),
-    version="2",
+    version="3",
     edition=_CSL,
     title="China Cybersecurity Law: network logs and personal information",
     source=f"{_CSL}, Arts. 23 and 44 (Arts. 21 and 42 in the 2017 text)",
     scope="the log and personal-information duties a policy file can declare",
     changelog=(
+        ChangelogEntry(
+            version="3",
+            date=_V3,
+            changes=(
+                "monitoring names what it does not check (that the declared events are emitted)",
+            ),
+        ),
         ChangelogEntry(
             version="2",
             date=_V2,
@@ -776,6 +934,7 @@ CN_CYBERSECURITY_LAW: Final = Baseline(
             f"{_CSL} Art. 23(3) (Art. 21(3) in the 2017 text)",
             "audit.events",
             c.audit_events(("auth.login", "auth.logout")),
+            not_checked=_EMITTED,
             interpretation=True,
             note="the article asks for technical measures that monitor and record network "
             "operation and security events; logins and logouts are this baseline's minimum",

@@ -21,8 +21,8 @@ from secpolicy.retention import UnknownCategoryError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-    from secpolicy.password import PasswordPolicy
-    from secpolicy.policyfile import ServicePolicy
+    from secpolicy.password import LockoutPolicy, PasswordPolicy
+    from secpolicy.policyfile import AuditSettings, ServicePolicy
     from secpolicy.retention import Period, RetentionSchedule
 
 #: Luhn-valid test card numbers: Visa, Mastercard, Amex and two UnionPay (16 and 19 digits).
@@ -61,6 +61,35 @@ SAMPLE_COMMON: Final = (
     "pengdan",
     "panbin",
     "chengyu",
+)
+#: Common passwords dressed the way people dress them: repeated, spaced out,
+#: spelled letter by letter, capitalised. Each must be refused as guessable
+#: (:data:`GUESSABLE_CODES`), whatever the length or class rules say.
+SAMPLE_EXPECTED: Final = (
+    "password password",
+    "Password Password",
+    "passwordpassword",
+    "p a s s w o r d",
+    "P-A-S-S-W-O-R-D",
+    "p.a.s.s.w.o.r.d",
+    "iloveyou iloveyou",
+    "qwerty qwerty qwerty",
+    "123456 123456 123456",
+)
+#: The violation codes that say a password is guessable (not merely too
+#: short or of too few classes).
+GUESSABLE_CODES: Final = frozenset(
+    {
+        "blocklisted",
+        "too_weak",
+        "repeated_characters",
+        "sequence",
+        "keyboard_walk",
+        "context_word",
+        "date",
+        "phone_number",
+        "breached",
+    }
 )
 #: Personal data an audit event may carry, which its masker must not keep in clear.
 SAMPLE_PERSONAL: Final = (
@@ -226,24 +255,40 @@ def history(required: int) -> Callable[[ServicePolicy], Verdict]:
 
 
 def blocklist() -> Callable[[ServicePolicy], Verdict]:
-    """Common passwords refused: each of :data:`SAMPLE_COMMON` is refused as blocklisted."""
+    """Common passwords refused, also when dressed up.
+
+    Each of :data:`SAMPLE_COMMON` must be refused as blocklisted, and each of
+    :data:`SAMPLE_EXPECTED` (``password password``, ``p a s s w o r d``, ...)
+    as guessable by some rule (:data:`GUESSABLE_CODES`): a blocklist that
+    matches only the plain word lets its repetitions and spellings through.
+    """
+    want = "common passwords refused, also repeated or spelled out"
 
     def judge(p: PasswordPolicy) -> Verdict:
         if p.blocklist is None:
             return failed("blocklist off; required on", declared="blocklist off", required="on")
         missed = [pw for pw in SAMPLE_COMMON if "blocklisted" not in _codes(p, pw)]
+        dressed = [pw for pw in SAMPLE_EXPECTED if not _codes(p, pw) & GUESSABLE_CODES]
         declared = f"blocklist {p.blocklist.name}"
+        if p.min_score is not None:
+            declared += f", min_score {p.min_score}"
+        problems = []
         if missed:
-            return failed(
-                f"{declared} does not refuse {len(missed)} of {len(SAMPLE_COMMON)} common "
-                "sample passwords",
-                declared=declared,
-                required="common passwords refused",
+            problems.append(
+                f"does not refuse {len(missed)} of {len(SAMPLE_COMMON)} common sample passwords"
             )
+        if dressed:
+            problems.append(
+                f"accepts {len(dressed)} of {len(SAMPLE_EXPECTED)} common passwords repeated or "
+                f"spelled out (e.g. {dressed[0]!r})"
+            )
+        if problems:
+            return failed(f"{declared} {'; '.join(problems)}", declared=declared, required=want)
         return passed(
-            f"{declared} refuses the {len(SAMPLE_COMMON)} common sample passwords",
+            f"{declared} refuses the {len(SAMPLE_COMMON)} common sample passwords and "
+            f"{len(SAMPLE_EXPECTED)} repeated or spelled-out ones",
             declared=declared,
-            required="common passwords refused",
+            required=want,
         )
 
     return _password(judge)
@@ -288,18 +333,89 @@ def breached() -> Callable[[ServicePolicy], Verdict]:
     """Passwords found in breaches refused."""
 
     def judge(p: PasswordPolicy) -> Verdict:
-        if p.check_breached:
-            shown = f"check_breached true (threshold {p.breach_threshold})"
-            return passed(shown, declared=shown, required="true")
-        return failed(
-            "check_breached false; required true", declared="check_breached false", required="true"
-        )
+        if not p.check_breached:
+            return failed(
+                "check_breached false; required true",
+                declared="check_breached false",
+                required="true",
+            )
+        shown = f"check_breached true (threshold {p.breach_threshold})"
+        # run it: with no breach answer (no checker, corpus unreachable) the
+        # password must be refused, or the check silently becomes a no-op
+        if "breach_check_unavailable" not in _codes(p, "Vq7#mZ2!pLx9$kR4wT"):
+            declared = f"{shown}, fails open"
+            return failed(
+                f"{declared}: a password is accepted when no breach answer can be had; "
+                "required breach_fail_closed true",
+                declared=declared,
+                required="true, failing closed",
+            )
+        shown += ", fails closed"
+        return passed(shown, declared=shown, required="true, failing closed")
 
     return _password(judge)
 
 
+#: The period over which :func:`attempts_per_period` counts an attacker's guesses.
+ATTEMPT_PERIOD: Final = timedelta(days=30)
+#: The fastest an attacker is taken to guess: once a second (a scripted client).
+_BURST_PACE: Final = timedelta(seconds=1)
+
+
+def _attack(lock: LockoutPolicy, pace: timedelta, period: timedelta, cap: int) -> int:
+    """Failed logins one account takes in *period* from an attacker guessing every *pace*.
+
+    The attacker waits out every lock and backoff, as the throttle says, and
+    stops counting once *cap* is exceeded.
+    """
+    throttle = LoginThrottle(lock)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    end = start + period
+    moment, attempts = start, 0
+    while moment < end and attempts <= cap:
+        status = throttle.status("user:sample", now=moment)
+        if not status.allowed:
+            # locked_until and retry_after lie after *moment*: time always moves on
+            waits = [t for t in (status.locked_until, status.retry_after) if t is not None]
+            moment = max(waits)
+            continue
+        throttle.record_failure("user:sample", now=moment)
+        attempts += 1
+        moment += pace
+    return attempts
+
+
+def attempts_per_period(
+    lock: LockoutPolicy, period: timedelta = ATTEMPT_PERIOD, *, cap: int = 1000
+) -> int:
+    """The most failed logins an attacker gets against one account in *period*.
+
+    The declared lockout is driven by :class:`~secpolicy.password.LoginThrottle`
+    for two attackers, from a fresh account: one who guesses as fast as the
+    throttle lets him (once a second, waiting out each lock and backoff),
+    and one who paces his guesses just slowly enough never to fill the
+    counting window. A lock that lifts soon lets guessing resume, so the
+    count grows with *period*; the result is capped at ``cap + 1``.
+
+    .. versionadded:: 0.2
+    """
+    paces = [_BURST_PACE]
+    if lock.max_failures > 1:
+        # max_failures - 1 failures spread over the window never reach the limit
+        paces.append(max(lock.window / (lock.max_failures - 1), timedelta(microseconds=1)))
+    return max(_attack(lock, pace, period, cap) for pace in paces)
+
+
+def _period_text(period: timedelta) -> str:
+    return _minutes(period).replace("min", "minutes")
+
+
 def lockout(
-    max_failures: int, *, min_duration: timedelta | None = None
+    max_failures: int,
+    *,
+    min_duration: timedelta | None = None,
+    max_attempts: int | None = None,
+    period: timedelta = ATTEMPT_PERIOD,
 ) -> Callable[[ServicePolicy], Verdict]:
     """Locked after at most *max_failures* failures (for at least *min_duration*).
 
@@ -307,11 +423,15 @@ def lockout(
     :data:`_FAILURE_SPACING` (an attacker who paces guesses, not a burst),
     must lock the account, and the lock must still hold just before
     *min_duration* has passed. A counting window shorter than that pace
-    never locks, so it fails.
+    never locks, so it fails. With *max_attempts*, the attempts an attacker
+    gets in *period* (:func:`attempts_per_period`) must not exceed it: a
+    lock that lifts after a second limits nothing.
     """
     want = f"<= {max_failures} failures" + (
         f", locked >= {_minutes(min_duration)}" if min_duration is not None else ""
     )
+    if max_attempts is not None:
+        want += f", <= {max_attempts} attempts per {_period_text(period)}"
 
     def judge(p: PasswordPolicy) -> Verdict:
         if p.lockout is None:
@@ -321,7 +441,10 @@ def lockout(
                 required=want,
             )
         lock = p.lockout
-        text = f"locks after {lock.max_failures} failures for {_minutes(lock.duration)}"
+        text = (
+            f"locks after {lock.max_failures} failures within {_minutes(lock.window)} "
+            f"for {_minutes(lock.duration)}"
+        )
         throttle = LoginThrottle(lock)
         start = datetime(2024, 1, 1, tzinfo=UTC)
         locked_at = None
@@ -340,6 +463,17 @@ def lockout(
                 return failed(
                     f"{text}; required >= {_minutes(min_duration)}", declared=text, required=want
                 )
+        if max_attempts is not None:
+            got = attempts_per_period(lock, period, cap=max_attempts)
+            if got > max_attempts:
+                return failed(
+                    f"{text}; an attacker who waits out each lock gets more than "
+                    f"{max_attempts} attempts per {_period_text(period)}; required "
+                    f"<= {max_attempts}",
+                    declared=text,
+                    required=want,
+                )
+            text += f" (at most {got} attempts per {_period_text(period)})"
         return passed(text, declared=text, required=want)
 
     return _password(judge)
@@ -410,9 +544,42 @@ def audit_events(required: Iterable[str]) -> Callable[[ServicePolicy], Verdict]:
     return check
 
 
+#: The most records a checkpoint may leave unsealed. No standard gives a
+#: number: ten times the writer's default of 1,000 is this library's reading.
+MAX_UNSEALED_RECORDS: Final = 10_000
+#: The longest records may stay unsealed. No standard gives a number: one
+#: hour is the cadence of AWS CloudTrail's signed digest files.
+MAX_UNSEALED_TIME: Final = timedelta(hours=1)
+_CADENCE: Final = f"every <= {MAX_UNSEALED_RECORDS} records and <= {_minutes(MAX_UNSEALED_TIME)}"
+
+
+def _cadence_problems(audit: AuditSettings) -> list[str]:
+    """Why the checkpoints of *audit* may leave records unsealed too long (empty: none)."""
+    problems = []
+    if audit.checkpoint_every > MAX_UNSEALED_RECORDS:
+        problems.append(
+            f"checkpoint_every {audit.checkpoint_every} leaves up to that many records "
+            f"unsealed (at most {MAX_UNSEALED_RECORDS})"
+        )
+    interval = audit.checkpoint_interval
+    if interval is None:
+        problems.append("no checkpoint_interval: the last records of a quiet log are never sealed")
+    elif interval > MAX_UNSEALED_TIME:
+        problems.append(
+            f"checkpoint_interval {_minutes(interval)} leaves records unsealed that long "
+            f"(at most {_minutes(MAX_UNSEALED_TIME)})"
+        )
+    return problems
+
+
 def audit_protected() -> Callable[[ServicePolicy], Verdict]:
-    """Records chained, signed at checkpoints and anchored elsewhere."""
-    want = "hash chain, signed checkpoints, anchor"
+    """Records chained, signed at checkpoints often enough, and anchored elsewhere.
+
+    A checkpoint that is never written seals nothing: the checkpoints must
+    come at least every :data:`MAX_UNSEALED_RECORDS` records and every
+    :data:`MAX_UNSEALED_TIME` (an interpretation; no standard gives numbers).
+    """
+    want = f"hash chain, checkpoints signed {_CADENCE}, anchor"
 
     def check(policy: ServicePolicy) -> Verdict:
         audit = policy.audit
@@ -441,28 +608,48 @@ def audit_protected() -> Callable[[ServicePolicy], Verdict]:
         if interval is not None:
             every += f" and {_minutes(interval)}"
         shown = f"hash chain, checkpoints signed {every}, anchored"
+        problems = _cadence_problems(audit)
+        if problems:
+            return failed(f"{shown}, but {'; '.join(problems)}", declared=shown, required=want)
         return passed(shown, declared=shown, required=want)
 
     return check
 
 
 def audit_durable() -> Callable[[ServicePolicy], Verdict]:
-    """Records reach the disk: not ``fsync = "never"``."""
+    """Records reach the disk at least at every checkpoint, and checkpoints come often enough.
+
+    ``fsync = "never"`` fails; ``"checkpoint"`` fails when the checkpoints
+    may leave records unsealed too long (see :func:`audit_protected`); every
+    N records fails when N exceeds :data:`MAX_UNSEALED_RECORDS`.
+    """
+    want = f"always, at checkpoints ({_CADENCE}) or every <= {MAX_UNSEALED_RECORDS} records"
 
     def check(policy: ServicePolicy) -> Verdict:
         audit = policy.audit
         if audit is None:
-            return failed("no [audit] section", declared="none", required="fsync")
+            return failed("no [audit] section", declared="none", required=want)
         if audit.sink != "file":
             return not_applicable(f"{audit.sink} sink: durability is the receiver's")
         if audit.fsync == "never":
             return failed(
                 'fsync "never": a crash may lose records',
                 declared='fsync "never"',
-                required="always, checkpoint or every N",
+                required=want,
             )
-        shown = f"fsync {audit.fsync}"
-        return passed(shown, declared=shown, required="always, checkpoint or every N")
+        shown = (
+            f"fsync every {audit.fsync} records"
+            if isinstance(audit.fsync, int)
+            else f"fsync {audit.fsync}"
+        )
+        problems: list[str] = []
+        if isinstance(audit.fsync, int) and audit.fsync > MAX_UNSEALED_RECORDS:
+            problems.append(f"a crash may lose up to {audit.fsync} records")
+        elif audit.fsync == "checkpoint":
+            problems = _cadence_problems(audit)
+        if problems:
+            return failed(f"{shown}, but {'; '.join(problems)}", declared=shown, required=want)
+        return passed(shown, declared=shown, required=want)
 
     return check
 
@@ -542,6 +729,20 @@ def no_rules(schedule: RetentionSchedule, category: str, need: str) -> Verdict |
     return None
 
 
+def _decidable(
+    policy: ServicePolicy, category: str | None, need: str
+) -> tuple[str, RetentionSchedule] | Verdict:
+    """The category and the schedule that decides it, or the failure that it cannot."""
+    name = _category(policy, category)
+    if isinstance(name, Verdict):
+        return Verdict(name.status, name.detail, declared=name.declared, required=need)
+    schedule = policy.retention
+    if schedule is None:
+        return failed("no [retention] section", declared="none", required=need)
+    missing = no_rules(schedule, name, need)
+    return (name, schedule) if missing is None else missing
+
+
 def kept_until(schedule: RetentionSchedule, category: str) -> tuple[datetime | None, Any]:
     """When a record of *category* created at the check anchor may go, by ``evaluate``.
 
@@ -572,23 +773,10 @@ def retention(category: str | None, period: Period) -> Callable[[ServicePolicy],
     need = "permanently" if period.permanent else f"at least {period}"
 
     def check(policy: ServicePolicy) -> Verdict:
-        name = _category(policy, category)
-        if isinstance(name, Verdict):
-            return Verdict(name.status, name.detail, declared=name.declared, required=need)
-        schedule = policy.retention
-        if schedule is None:
-            return failed("no [retention] section", declared="none", required=need)
-        try:
-            rules = schedule.rules_for(name)
-        except UnknownCategoryError as exc:
-            # The service itself would refuse to decide these records.
-            return failed(
-                f"{exc.reason}; required {need}", declared="unknown category", required=need
-            )
-        if not rules:
-            return failed(
-                f"no retention rule for {name}; required {need}", declared="no rule", required=need
-            )
+        found = _decidable(policy, category, need)
+        if isinstance(found, Verdict):
+            return found
+        name, schedule = found
         retain_until, decision = kept_until(schedule, name)
         declared = f"{name} {_kept_text(decision, retain_until)}"
         if decision.rule is not None and decision.rule.is_default:
@@ -608,15 +796,10 @@ def accessible(category: str | None, period: Period) -> Callable[[ServicePolicy]
     need = f"{period}"
 
     def check(policy: ServicePolicy) -> Verdict:
-        name = _category(policy, category)
-        if isinstance(name, Verdict):
-            return Verdict(name.status, name.detail, declared=name.declared, required=need)
-        schedule = policy.retention
-        if schedule is None:
-            return failed("no [retention] section", declared="none", required=need)
-        missing = no_rules(schedule, name, need)
-        if missing is not None:
-            return missing
+        found = _decidable(policy, category, need)
+        if isinstance(found, Verdict):
+            return found
+        name, schedule = found
         retain_until, decision = kept_until(schedule, name)
         online = decision.accessible_until
         online = retain_until if online is None else online  # no rule says: all of it stays online

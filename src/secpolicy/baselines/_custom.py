@@ -42,6 +42,7 @@ from secpolicy.baselines._model import (
 )
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile import PolicyFileError, parse_duration, parse_period
+from secpolicy.policyfile._audit import event_problem
 from secpolicy.policyfile._locate import find_line, line_index
 from secpolicy.policyfile._spec import Key, read_table
 
@@ -64,6 +65,12 @@ OPERATORS: Final[dict[str, Callable[[Any, Any], bool]]] = {
     "excludes": lambda have, want: not (set(want) & set(have)),
 }
 _ORDERED: Final = (">=", "<=", ">", "<")
+#: What a baseline id, alias or requirement id may be: the syntax a waiver's
+#: ``baseline/requirement`` and ``--baseline a,b`` can name unambiguously.
+_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*")
+_ID_RULE: Final = (
+    "must be letters, digits, '.', '_' or '-' (no '/' or spaces), starting with a letter or digit"
+)
 _MAX_SEVERITY: Final = 10.0
 
 
@@ -153,16 +160,49 @@ _CHANGELOG_KEYS: Final = (
     Key(name="date", kind="any", required=True, help="when (a TOML date)"),
     Key(name="changes", kind="strings", required=True, help="what changed"),
 )
+#: What people write for an operator, and the operator meant.
+_OPERATOR_HINTS: Final = {
+    "=>": ">=",
+    "≥": ">=",
+    "ge": ">=",
+    "gte": ">=",
+    "=<": "<=",
+    "≤": "<=",
+    "le": "<=",
+    "lte": "<=",
+    "gt": ">",
+    "lt": "<",
+    "=": "==",
+    "eq": "==",
+    "<>": "!=",
+    "≠": "!=",
+    "ne": "!=",
+    "in": "includes",
+    "contains": "includes",
+    "not in": "excludes",
+}
 _REQUIREMENT_KEYS: Final = (
     Key(name="id", kind="str", required=True, help="stable id within the baseline"),
     Key(name="title", kind="str", required=True, help="what is required"),
     Key(name="clause", kind="str", required=True, help="the clause it comes from"),
     Key(name="key", kind="str", required=True, help="the policy key compared"),
-    Key(name="op", kind="str", required=True, choices=tuple(OPERATORS), help="the comparison"),
+    Key(
+        name="op",
+        kind="str",
+        required=True,
+        choices=tuple(OPERATORS),
+        help="the comparison",
+        hints=_OPERATOR_HINTS,
+    ),
     Key(name="value", kind="any", required=True, help="the value compared with"),
     Key(name="interpretation", kind="bool", help="a reading rather than the text"),
     Key(name="note", kind="str", help="why, or the scope"),
     Key(name="severity", kind="any", help="0.0 to 10.0 (code scanning security-severity)"),
+    Key(
+        name="not_checked",
+        kind="strings",
+        help="parts of the clause the comparison does not verify (shown in every report)",
+    ),
 )
 _DOCUMENT: Final = (
     Key(name="baseline", kind="table", keys=_BASELINE_KEYS, required=True, help="the baseline"),
@@ -263,6 +303,19 @@ def _retention_check(category: str, op: str, want: Period) -> Callable[[ServiceP
     return check
 
 
+def _check_members(key: str, want: tuple[str, ...], path: str) -> None:
+    """Refuse a list that makes ``includes``/``excludes`` hold for every policy."""
+    if not want:
+        raise PolicyConfigError(
+            "must name at least one value (an empty list always holds)", field=path
+        )
+    if key == "audit.events":
+        for i, action in enumerate(want):
+            problem = event_problem(action)
+            if problem is not None:
+                raise PolicyConfigError(f"{action!r}: {problem}", field=f"{path}[{i}]")
+
+
 def _requirement(table: dict[str, Any], path: str) -> Requirement:
     key, op = table["key"], table["op"]
     if key.startswith(RETENTION_PREFIX) and key.count(".") == 1:
@@ -289,6 +342,8 @@ def _requirement(table: dict[str, Any], path: str) -> Requirement:
                 f"{op!r} needs a list key such as audit.events", field=f"{path}.op"
             )
         want = _value(spec.kind, table["value"], f"{path}.value")
+        if op in ("includes", "excludes"):
+            _check_members(key, want, f"{path}.value")
         check = _compare_check(key, op, want, spec)
     severity = table.get("severity", 7.0)
     if (
@@ -306,6 +361,7 @@ def _requirement(table: dict[str, Any], path: str) -> Requirement:
         interpretation=table.get("interpretation", False),
         note=table.get("note", ""),
         severity=float(severity),
+        not_checked=tuple(table.get("not_checked", ())),
     )
 
 
@@ -344,11 +400,16 @@ def _build(data: dict[str, Any]) -> Baseline:
     for i, table in enumerate(checked.get("requirements", ())):
         path = f"requirements[{i}]"
         if "id" in table:
-            if table["id"] in seen:
+            if not _ID.fullmatch(table["id"]):
+                errors.append(PolicyConfigError(_ID_RULE, field=f"{path}.id"))
+            elif table["id"].casefold() in seen:
                 errors.append(
-                    PolicyConfigError("is used by an earlier requirement", field=f"{path}.id")
+                    PolicyConfigError(
+                        "is used by an earlier requirement (ids are compared without case)",
+                        field=f"{path}.id",
+                    )
                 )
-            seen.add(table["id"])
+            seen.add(table["id"].casefold())
         if path in broken:
             continue  # its own problems are reported; the rest needs every key
         try:
@@ -357,8 +418,11 @@ def _build(data: dict[str, Any]) -> Baseline:
             errors.append(exc)
     if "requirements" in checked and not checked["requirements"]:
         errors.append(PolicyConfigError("needs at least one requirement", field="requirements"))
-    if "/" in head.get("id", ""):
-        errors.append(PolicyConfigError("must not contain '/'", field="baseline.id"))
+    if "id" in head and not _ID.fullmatch(head["id"]):
+        errors.append(PolicyConfigError(_ID_RULE, field="baseline.id"))
+    for i, alias in enumerate(head.get("aliases", ())):
+        if not _ID.fullmatch(alias):
+            errors.append(PolicyConfigError(_ID_RULE, field=f"baseline.aliases[{i}]"))
     changelog: tuple[ChangelogEntry, ...] = ()
     try:
         changelog = _changelog(checked.get("changelog", []))
@@ -419,6 +483,8 @@ def load_baseline_file(path: str | os.PathLike[str]) -> Baseline:
     .. versionadded:: 0.2
     """
     source = str(path)
+    if Path(path).is_dir():
+        raise PolicyConfigError("is a directory, not a baseline file", source=source)
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:

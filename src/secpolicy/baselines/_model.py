@@ -76,6 +76,12 @@ class Requirement:
             or assessors' rather than the text of the standard; *note* says how.
         note: Why it is an interpretation, or the scope of the clause.
         severity: 0.0 to 10.0, reported to code scanning as ``security-severity``.
+        not_checked: The parts of the clause the check does not verify
+            (declared only, or outside what a policy file can say). Every
+            report shows them beside the result, so a pass never claims them.
+
+    .. versionchanged:: 0.2
+       ``not_checked``.
     """
 
     id: str
@@ -86,6 +92,7 @@ class Requirement:
     interpretation: bool = False
     note: str = ""
     severity: float = 7.0
+    not_checked: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The requirement as plain data (``secpolicy baselines --json``)."""
@@ -97,6 +104,7 @@ class Requirement:
             "interpretation": self.interpretation,
             "note": self.note,
             "severity": self.severity,
+            "not_checked": list(self.not_checked),
         }
 
 
@@ -217,7 +225,16 @@ class Result:
 
     @property
     def detail(self) -> str:
-        """The check's detail, with the waiver's state when there is one."""
+        """The check's detail, with the waiver's state and the parts not checked."""
+        return self._detail() + self.not_checked_text
+
+    @property
+    def not_checked_text(self) -> str:
+        """``"; not checked: ..."`` for a requirement with parts the check cannot verify."""
+        parts = self.requirement.not_checked
+        return f"; not checked: {'; '.join(parts)}" if parts else ""
+
+    def _detail(self) -> str:
         if self.waiver is None:
             return self.verdict.detail
         until = self.waiver.expires_text
@@ -252,6 +269,7 @@ class Result:
             "detail": self.detail,
             "declared": self.verdict.declared,
             "required": self.verdict.required,
+            "not_checked": list(self.requirement.not_checked),
             "waiver": None
             if self.waiver is None
             else {**self.waiver.to_dict(), "state": self.waiver_state},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from importlib.metadata import entry_points
 from typing import Final
@@ -28,31 +29,43 @@ class UnknownBaselineError(SecPolicyError, KeyError):
 ENTRY_POINT_GROUP: Final = "secpolicy.baselines"
 
 
+def _fold(name: str) -> str:
+    """*name* as look-ups compare it: trimmed and case-folded."""
+    return name.strip().casefold()
+
+
 class BaselineRegistry(Mapping[str, Baseline]):
     """Baselines by versioned id; aliases (``pci-dss-4``) are accepted for look-up.
 
     Iteration yields the versioned ids only, so listings show each baseline
     once. ``registry["pci-dss-4"]`` and ``registry["pci-dss-4.0.1"]`` are the
-    same baseline.
+    same baseline. Ids and aliases are matched without regard to case
+    (``PCI-DSS-4.0.1`` is ``pci-dss-4.0.1``), so two baselines whose ids
+    differ only in case cannot be registered together.
 
     .. versionadded:: 0.2
     """
 
-    __slots__ = ("_aliases", "_by_id")
+    __slots__ = ("_aliases", "_by_id", "_index")
 
     def __init__(self, baselines: Iterable[Baseline] = ()) -> None:
         self._by_id: dict[str, Baseline] = {}
         self._aliases: dict[str, str] = {}
+        self._index: dict[str, str] = {}
         for baseline in baselines:
             self._add(baseline)
 
     def _add(self, baseline: Baseline) -> None:
-        for name in (baseline.name, *baseline.aliases):
-            if name in self._by_id or name in self._aliases:
+        names = (baseline.name, *baseline.aliases)
+        for name in names:
+            if _fold(name) in self._index:
                 raise PolicyConfigError(
-                    f"baseline id {name!r} is used twice", field=f"baseline {baseline.name}"
+                    f"baseline id {name!r} is used twice (ids are compared without case)",
+                    field=f"baseline {baseline.name}",
                 )
         self._by_id[baseline.name] = baseline
+        for name in names:
+            self._index[_fold(name)] = baseline.name
         for alias in baseline.aliases:
             self._aliases[alias] = baseline.name
 
@@ -61,15 +74,36 @@ class BaselineRegistry(Mapping[str, Baseline]):
         return BaselineRegistry([*self._by_id.values(), *baselines])
 
     def resolve(self, name: str) -> str | None:
-        """The versioned id of *name* (an id or an alias), or None if unknown."""
-        if name in self._by_id:
-            return name
-        return self._aliases.get(name)
+        """The versioned id of *name* (an id or an alias, in any case), or None if unknown."""
+        return self._index.get(_fold(name))
+
+    def suggest(self, name: str) -> str | None:
+        """The known id or alias closest to an unknown *name*, or None.
+
+        .. versionadded:: 0.2
+        """
+        close = difflib.get_close_matches(_fold(name), list(self._index), n=1, cutoff=0.6)
+        if not close:
+            return None
+        ident = self._index[close[0]]
+        return next(n for n in (ident, *self._by_id[ident].aliases) if _fold(n) == close[0])
+
+    def unknown_message(self, names: Iterable[str]) -> str:
+        """One line naming the unknown *names*, a near miss for each, and the known ids.
+
+        .. versionadded:: 0.2
+        """
+        shown = []
+        for name in names:
+            hint = self.suggest(name)
+            shown.append(f"{name!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
+        label = "baseline" if len(shown) == 1 else "baselines"
+        return f"unknown {label} {', '.join(shown)} (known: {', '.join(self._by_id)})"
 
     def __getitem__(self, name: str) -> Baseline:
         ident = self.resolve(name)
         if ident is None:
-            raise UnknownBaselineError(f"unknown baseline {name!r}")
+            raise UnknownBaselineError(self.unknown_message([name]))
         return self._by_id[ident]
 
     def __contains__(self, name: object) -> bool:
@@ -147,18 +181,3 @@ def available_baselines(extra: Iterable[Baseline] = ()) -> BaselineRegistry:
     .. versionadded:: 0.2
     """
     return BASELINES.with_baselines([*discover_baselines(), *extra])
-
-
-def get_baseline(name: str, *, registry: Mapping[str, Baseline] | None = None) -> Baseline:
-    """The baseline called *name* (a versioned id or an alias).
-
-    Raises:
-        UnknownBaselineError: Naming the unknown baseline and the known ones
-            (a ``KeyError``).
-    """
-    known = BASELINES if registry is None else registry
-    try:
-        return known[name]
-    except KeyError:
-        names = ", ".join(known)
-        raise UnknownBaselineError(f"unknown baseline {name!r} (known: {names})") from None

@@ -53,8 +53,7 @@ def get_baseline(name: str) -> Baseline:
     try:
         return registry[name]
     except KeyError:
-        known = ", ".join(registry)
-        raise UnknownBaselineError(f"unknown baseline {name!r} (known: {known})") from None
+        raise UnknownBaselineError(registry.unknown_message([name])) from None
 
 
 def policy_digest(policy: ServicePolicy) -> str | None:
@@ -176,8 +175,12 @@ class CheckReport:
             self.baselines
         )
         waived = f"{counts['waived']} waived, " if counts["waived"] else ""
+        partial = sum(1 for r in self.results if r.status == "pass" and r.requirement.not_checked)
+        passed = f"{counts['pass']} passed" + (
+            f" ({partial} with parts not checked)" if partial else ""
+        )
         lines.append(
-            f"{verdict}: {counts['pass']} passed, {counts['fail']} failed, {waived}"
+            f"{verdict}: {passed}, {counts['fail']} failed, {waived}"
             f"{counts['n/a']} not applicable ({editions})"
         )
         return "\n".join(lines)
@@ -516,7 +519,7 @@ def _resolve_waivers(
         baseline_id = registry.resolve(name)
         if baseline_id is None:
             raise PolicyConfigError(
-                f"unknown baseline {name!r} (known: {', '.join(registry)})",
+                registry.unknown_message([name]),
                 field=field,
                 source=source,
                 line=line,
@@ -538,6 +541,20 @@ def _aware(now: datetime | date | None) -> datetime:
     from secpolicy.policyfile._waivers import as_instant  # noqa: PLC0415 (one rule for both)
 
     return datetime.now(UTC) if now is None else as_instant(now)
+
+
+def _shipped(baseline: Baseline) -> bool:
+    """True if *baseline* is a shipped one; an impostor of a shipped id is an error."""
+    shipped = BASELINES.resolve(baseline.name)
+    if shipped is None:
+        return False
+    if BASELINES[shipped] is not baseline:
+        # a report would show this baseline's results under the shipped id
+        raise PolicyConfigError(
+            f"baseline id {baseline.name!r} is taken by the shipped {shipped}",
+            field=f"baseline {baseline.name}",
+        )
+    return True
 
 
 def check_policy(
@@ -580,7 +597,7 @@ def check_policy(
     given = list(baselines)
     by_name = {b.name: b for b in extra}
     for b in given:
-        if isinstance(b, Baseline) and b.name not in BASELINES:
+        if isinstance(b, Baseline) and not _shipped(b):
             by_name.setdefault(b.name, b)
     extras = tuple(by_name.values())
     registry = BASELINES.with_baselines(extras) if extras else BASELINES

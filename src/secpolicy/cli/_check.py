@@ -186,6 +186,10 @@ def _read(item: str, stdin_name: str | None) -> tuple[str, bytes]:
     if item == "-":
         return stdin_name or "<stdin>", sys.stdin.buffer.read()
     path = Path(item)
+    if path.is_dir():
+        raise PolicyConfigError(
+            f"is a directory, not a policy file (give its {DEFAULT_POLICY})", source=item
+        )
     if not path.is_file():
         raise PolicyConfigError("no such policy file", source=item)
     try:
@@ -229,10 +233,13 @@ def _check(args: argparse.Namespace) -> int:
     extra = _custom(args.baseline_file)
     registry = available_baselines(extra)
     files, names = _split(list(args.files), list(args.baseline), registry)
+    if args.baseline and not names:
+        # -b "$UNSET" or -b secpolicy.toml: a gate told to check baselines checks none
+        raise UsageError("--baseline: no baseline name given (see 'secpolicy baselines')")
     files = files or [DEFAULT_POLICY]
     unknown = [name for name in names if name not in registry]
     if unknown:
-        raise UsageError(f"unknown baseline(s) {', '.join(unknown)} (known: {', '.join(registry)})")
+        raise UsageError(registry.unknown_message(unknown))
     chosen = list({registry[name].name: registry[name] for name in names}.values())
     if not names:
         chosen = list(extra)
@@ -276,7 +283,7 @@ def _baselines(args: argparse.Namespace) -> int:
     registry = available_baselines(_custom(args.baseline_file))
     unknown = [name for name in args.names if name not in registry]
     if unknown:
-        raise UsageError(f"unknown baseline(s) {', '.join(unknown)} (known: {', '.join(registry)})")
+        raise UsageError(registry.unknown_message(unknown))
     chosen = [registry[name] for name in args.names] or list(registry.values())
     if args.json:
         print(json.dumps([b.to_dict() for b in chosen], indent=2, ensure_ascii=False))

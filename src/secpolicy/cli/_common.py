@@ -6,6 +6,7 @@ import codecs
 import contextlib
 import io
 import sys
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final
 
 from secpolicy._fs import atomic_output
@@ -59,6 +60,8 @@ def open_input(path: str | None, *, encoding: str = "utf-8") -> Iterator[IO[str]
             else sys.stdin
         )
     else:
+        if Path(path).is_dir():
+            raise UsageError(f"{path}: is a directory, not a file")
         try:
             handle = open(path, encoding=encoding, newline="")  # noqa: PTH123, SIM115 (closed below)
         except OSError as exc:

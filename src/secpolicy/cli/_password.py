@@ -48,6 +48,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def _policy(args: argparse.Namespace) -> PasswordPolicy:
     if args.profile is not None:
         return PROFILES[args.profile]
+    if Path(args.policy).is_dir():
+        raise UsageError(f"--policy: {args.policy}: is a directory, not a policy file")
     if not Path(args.policy).is_file():
         raise UsageError(f"--policy: {args.policy}: no such file")
     policy = load_policy(args.policy).password

@@ -213,7 +213,7 @@ def _fsync(value: Any) -> Fsync:
 _CUSTOM_ACTION: Final = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
 
 
-def _event_problem(action: str) -> str | None:
+def event_problem(action: str) -> str | None:
     """Why *action* cannot be an audited event name, or None.
 
     A name in one of the catalogue's namespaces (``auth.``, ``privilege.``,
@@ -245,7 +245,7 @@ def build(values: Mapping[str, Any], base_dir: Path, *, has_pii: bool) -> AuditS
     if values.get("masking") == "pii" and not has_pii:
         raise PolicyConfigError('"pii" needs a [pii] section', field="audit.masking")
     for i, action in enumerate(values.get("events", ())):
-        problem = _event_problem(action)
+        problem = event_problem(action)
         if problem is not None:
             raise PolicyConfigError(problem, field=f"audit.events[{i}]")
 

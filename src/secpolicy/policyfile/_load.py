@@ -181,6 +181,8 @@ def _located(exc: PolicyConfigError, source: str, lines: dict[str, int]) -> Poli
 
 
 def _read_file(path: Path, source: str, *, limit: int = MAX_POLICY_BYTES) -> str:
+    if path.is_dir():
+        raise PolicyConfigError("is a directory, not a policy file", source=source)
     try:
         with path.open("rb") as handle:
             raw = handle.read(limit + 1)
@@ -229,7 +231,8 @@ def _section(errors: list[PolicyConfigError], name: str, build: Callable[[], Any
     try:
         return build()
     except PolicyConfigError as exc:
-        errors.append(exc)
+        # a part that reports several problems at once (a holiday schedule) keeps them all
+        errors.extend(getattr(exc, "errors", None) or (exc,))
         return None
 
 

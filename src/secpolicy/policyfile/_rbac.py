@@ -4,42 +4,58 @@ from __future__ import annotations
 
 from typing import Final
 
-from secpolicy.policyfile._spec import Key
+from secpolicy.policyfile._spec import Key, Kind
+
+
+def _required(name: str, help_text: str, kind: Kind = "str") -> Key:
+    """A key every entry must have."""
+    return Key(name=name, kind=kind, required=True, help=help_text)
+
+
+def _count(name: str, help_text: str, minimum: int = 1) -> Key:
+    """An integer key with a lower bound (seconds, approvals, ...)."""
+    return Key(name=name, kind="int", minimum=minimum, help=help_text)
+
+
+def _tables(name: str, help_text: str, *keys: Key) -> Key:
+    """An array of tables whose entries have *keys*."""
+    return Key(name=name, kind="tables", keys=keys, help=help_text)
+
 
 _TENANT: Final = Key(name="tenant", kind="str", help="the tenant this entry applies in")
+_USER: Final = _required("user", "the user")
 _RULE: Final = (
-    Key(name="role", kind="str", required=True, help="the role"),
-    Key(name="resource", kind="str", required=True, help='a resource pattern ("accounts/*")'),
-    Key(name="action", kind="str", required=True, help='an action or "*"'),
+    _required("role", "the role"),
+    _required("resource", 'a resource pattern ("accounts/*")'),
+    _required("action", 'an action or "*"'),
     _TENANT,
 )
 _CONSTRAINT: Final = (
-    Key(name="name", kind="str", required=True, help="the constraint's name"),
-    Key(name="roles", kind="strings", required=True, help="the mutually exclusive roles"),
-    Key(name="n", kind="int", minimum=2, help="how many of them make a conflict (default 2)"),
+    _required("name", "the constraint's name"),
+    _required("roles", "the mutually exclusive roles", "strings"),
+    _count("n", "how many of them make a conflict (default 2)", minimum=2),
 )
 _ROLE: Final = (
     Key(name="inherits", kind="strings", help="junior roles whose permissions this role gets"),
     Key(name="privileged", kind="bool", help="granted only case by case, with approval"),
-    Key(name="approvals", kind="int", minimum=1, help="distinct approvers a grant needs"),
+    _count("approvals", "distinct approvers a grant needs"),
     Key(name="approver_roles", kind="strings", help="roles an approver of this role must hold"),
-    Key(name="max_duration_seconds", kind="int", minimum=1, help="the longest grant, in seconds"),
+    _count("max_duration_seconds", "the longest grant, in seconds"),
 )
-_WHEN: Final = Key(name="since", kind="datetime", help="when the assignment began")
 _GRANT_KEYS: Final = (
-    Key(name="request_id", kind="str", required=True, help="the request id (gr-<n>)"),
-    Key(name="user", kind="str", required=True, help="the grantee"),
-    Key(name="role", kind="str", required=True, help="the privileged role"),
+    _required("request_id", "the request id (gr-<n>)"),
+    _required("user", "the grantee"),
+    _required("role", "the privileged role"),
     _TENANT,
-    Key(name="requested_by", kind="str", required=True, help="who asked"),
+    _required("requested_by", "who asked"),
     Key(name="approvers", kind="strings", help="who approved"),
-    Key(name="reason", kind="str", required=True, help="why"),
+    _required("reason", "why"),
 )
 
 #: The keys of ``[rbac]`` (the form of ``RBAC.to_dict()``), plus ``file``.
 KEYS: Final = (
     Key(name="file", kind="str", help="read the RBAC policy from this TOML or JSON file instead"),
-    Key(name="format", kind="int", minimum=1, help="the document format (2; absent means 1)"),
+    _count("format", "the document format (2; absent means 1)"),
     Key(name="levels", kind="strings", help="sensitivity levels, lowest first"),
     Key(
         name="roles",
@@ -48,87 +64,64 @@ KEYS: Final = (
         help="the roles by name",
     ),
     Key(name="users", kind="strings", help="the user ids"),
-    Key(name="grants", kind="tables", keys=_RULE, help="what roles may do (default deny)"),
-    Key(name="denies", kind="tables", keys=_RULE, help="explicit denies; they always win"),
-    Key(
-        name="assignments",
-        kind="tables",
-        keys=(
-            Key(name="user", kind="str", required=True, help="the user"),
-            Key(name="role", kind="str", required=True, help="a non-privileged role"),
-            _TENANT,
-            _WHEN,
-        ),
-        help="users' roles",
+    _tables("grants", "what roles may do (default deny)", *_RULE),
+    _tables("denies", "explicit denies; they always win", *_RULE),
+    _tables(
+        "assignments",
+        "users' roles",
+        _USER,
+        _required("role", "a non-privileged role"),
+        _TENANT,
+        Key(name="since", kind="datetime", help="when the assignment began"),
     ),
-    Key(name="ssd", kind="tables", keys=_CONSTRAINT, help="static separation of duty"),
-    Key(name="dsd", kind="tables", keys=_CONSTRAINT, help="dynamic separation of duty"),
-    Key(
-        name="labels",
-        kind="tables",
-        keys=(
-            Key(name="resource", kind="str", required=True, help="a resource pattern"),
-            Key(name="level", kind="str", required=True, help="its sensitivity level"),
-            _TENANT,
-        ),
-        help="sensitivity labels on resources",
+    _tables("ssd", "static separation of duty", *_CONSTRAINT),
+    _tables("dsd", "dynamic separation of duty", *_CONSTRAINT),
+    _tables(
+        "labels",
+        "sensitivity labels on resources",
+        _required("resource", "a resource pattern"),
+        _required("level", "its sensitivity level"),
+        _TENANT,
     ),
-    Key(
-        name="clearances",
-        kind="tables",
-        keys=(
-            Key(name="user", kind="str", required=True, help="the user"),
-            Key(name="level", kind="str", required=True, help="the highest level they may read"),
-            _TENANT,
-        ),
-        help="users' clearances",
+    _tables(
+        "clearances",
+        "users' clearances",
+        _USER,
+        _required("level", "the highest level they may read"),
+        _TENANT,
     ),
-    Key(
-        name="privileged_grants",
-        kind="tables",
-        keys=(
-            *_GRANT_KEYS,
-            Key(name="starts", kind="datetime", required=True, help="when it became active"),
-            Key(name="expires", kind="datetime", required=True, help="when it lapses"),
-        ),
-        help="active privileged grants (saved state)",
+    _tables(
+        "privileged_grants",
+        "active privileged grants (saved state)",
+        *_GRANT_KEYS,
+        _required("starts", "when it became active", "datetime"),
+        _required("expires", "when it lapses", "datetime"),
     ),
-    Key(
-        name="pending_requests",
-        kind="tables",
-        keys=(
-            *_GRANT_KEYS,
-            Key(name="requested_at", kind="datetime", required=True, help="when it was asked"),
-            Key(name="duration_seconds", kind="int", minimum=1, help="the grant's length"),
-            Key(name="approvals_required", kind="int", minimum=1, help="approvals needed"),
-            Key(name="expires", kind="datetime", required=True, help="when the request lapses"),
-        ),
-        help="privileged requests awaiting approval (saved state)",
+    _tables(
+        "pending_requests",
+        "privileged requests awaiting approval (saved state)",
+        *_GRANT_KEYS,
+        _required("requested_at", "when it was asked", "datetime"),
+        _count("duration_seconds", "the grant's length"),
+        _count("approvals_required", "approvals needed"),
+        _required("expires", "when the request lapses", "datetime"),
     ),
-    Key(
-        name="reviews",
-        kind="tables",
-        keys=(
-            Key(name="user", kind="str", required=True, help="the user"),
-            Key(name="role", kind="str", required=True, help="the role reviewed"),
-            _TENANT,
-            Key(name="at", kind="datetime", required=True, help="when"),
-        ),
-        help="the last access review of each holding (saved state)",
+    _tables(
+        "reviews",
+        "the last access review of each holding (saved state)",
+        _USER,
+        _required("role", "the role reviewed"),
+        _TENANT,
+        _required("at", "when", "datetime"),
     ),
-    Key(name="next_request", kind="int", minimum=1, help="the number of the next request id"),
+    _count("next_request", "the number of the next request id"),
     Key(
         name="approvals",
         kind="table",
         keys=(
             Key(name="approver_role", kind="str", help='the role approvers hold ("approver")'),
-            Key(name="request_ttl_seconds", kind="int", minimum=1, help="how long a request waits"),
-            Key(
-                name="max_grant_duration_seconds",
-                kind="int",
-                minimum=1,
-                help="the longest privileged grant",
-            ),
+            _count("request_ttl_seconds", "how long a request waits"),
+            _count("max_grant_duration_seconds", "the longest privileged grant"),
         ),
         help="privileged-grant approval settings",
     ),

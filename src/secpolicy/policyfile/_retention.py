@@ -10,6 +10,7 @@ from secpolicy.retention import (
     LegalHold,
     RetentionRule,
     RetentionSchedule,
+    ScheduleFileError,
     WorkdayCalendar,
     profiles,
 )
@@ -171,7 +172,19 @@ def _calendar(values: Mapping[str, Any], base_dir: Path) -> WorkdayCalendar:
 
 
 def _calendar_error(exc: PolicyConfigError, where: str, *, from_file: bool) -> PolicyConfigError:
-    """An error of the calendar, placed at its key in the policy file."""
+    """An error of the calendar, placed at its key in the policy file.
+
+    A schedule's every problem is kept (:class:`~secpolicy.retention.ScheduleFileError`):
+    one in a schedule file keeps that file and its line, one given inline is
+    placed under ``retention.calendar.years``.
+    """
+    if isinstance(exc, ScheduleFileError):
+        return ScheduleFileError(
+            problem
+            if problem.source is not None
+            else _calendar_error(problem, where, from_file=from_file)
+            for problem in exc.errors
+        )
     if exc.source is not None:  # in the schedule file: name the file and the entry
         entry = f"{exc.field}: " if exc.field else ""
         return PolicyConfigError(f"{exc.source}: {entry}{exc.reason}", field=f"{where}.extra")

@@ -105,6 +105,8 @@ class Key:
             profile sets).
         schema: A JSON Schema fragment used as it is, for values whose shape
             the kinds cannot say (operators given as a name or a table).
+        hints: Common misspellings of a choice and the choice meant
+            (``"gte"`` for ``">="``), for the "did you mean" of an error.
     """
 
     name: str
@@ -116,6 +118,7 @@ class Key:
     required: bool = False
     nullable: bool = False
     schema: Mapping[str, Any] | None = None
+    hints: Mapping[str, str] = attrs.field(factory=dict, eq=False)
 
 
 def _amounts(text: str, units: Mapping[str, Any]) -> list[tuple[int, Any]] | None:
@@ -130,19 +133,30 @@ def _amounts(text: str, units: Mapping[str, Any]) -> list[tuple[int, Any]] | Non
     return out
 
 
+#: The longest duration or period a policy file may declare: any instant of
+#: the next millennia plus it is still a date (use ``"permanent"`` or ``false``
+#: for "for ever"), so that no check or runtime addition overflows.
+MAX_YEARS: Final = 1000
+_MAX_DURATION: Final = timedelta(days=365 * MAX_YEARS)
+_MAX_DAYS: Final = 366 * MAX_YEARS
+
+
 def parse_duration(value: Any, path: str) -> timedelta:
     """``"15 min"``, ``"1 h 30 min"``, ``"90 days"`` or a number of seconds, as a timedelta."""
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return timedelta(seconds=value)
-    parts = _amounts(value, _DURATION_UNITS) if isinstance(value, str) else None
-    if not parts:
-        raise PolicyConfigError(
-            'must be a duration such as "15 min", "1 h" or "90 days"', field=path
-        )
-    total = timedelta(seconds=sum(n * unit for n, unit in parts))
-    if total <= timedelta(0):
+        seconds = value
+    else:
+        parts = _amounts(value, _DURATION_UNITS) if isinstance(value, str) else None
+        if not parts:
+            raise PolicyConfigError(
+                'must be a duration such as "15 min", "1 h" or "90 days"', field=path
+            )
+        seconds = sum(n * unit for n, unit in parts)
+    if seconds <= 0:
         raise PolicyConfigError("must be a positive duration", field=path)
-    return total
+    if seconds > _MAX_DURATION.total_seconds():
+        raise PolicyConfigError(f"must not exceed {MAX_YEARS} years", field=path)
+    return timedelta(seconds=seconds)
 
 
 def parse_period(value: Any, path: str) -> Period:
@@ -157,6 +171,10 @@ def parse_period(value: Any, path: str) -> Period:
     amounts = {"years": 0, "months": 0, "days": 0}
     for n, unit in parts:
         amounts[unit] += n
+    if amounts["years"] * 366 + amounts["months"] * 31 + amounts["days"] > _MAX_DAYS:
+        raise PolicyConfigError(
+            f'must not exceed {MAX_YEARS} years (write "permanent" to keep for ever)', field=path
+        )
     try:
         return Period(years=amounts["years"], months=amounts["months"], days=amounts["days"])
     except PolicyConfigError as exc:
@@ -197,7 +215,7 @@ def _check_str(value: Any, key: Key, path: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise PolicyConfigError("must be a non-empty string", field=path)
     if key.choices and value not in key.choices:
-        hint = closest(value, key.choices, cutoff=0.6)
+        hint = key.hints.get(value.strip().casefold()) or closest(value, key.choices, cutoff=0.6)
         raise PolicyConfigError(
             f"must be one of {', '.join(key.choices)}"
             + (f" (did you mean {hint!r}?)" if hint else ""),
@@ -326,10 +344,23 @@ def read_table(
 
 
 def closest(name: str, known: Iterable[str], *, cutoff: float = 0.75) -> str | None:
-    """The known name nearest to *name*, for a "did you mean" hint, or None."""
+    """The known name nearest to *name*, for a "did you mean" hint, or None.
+
+    A known name in another case, or with the same characters in another
+    order (``=>`` for ``>=``), is nearest; otherwise the closest by
+    :func:`difflib.get_close_matches`.
+    """
     import difflib  # noqa: PLC0415 (only on the error path)
 
-    matches = difflib.get_close_matches(name, list(known), n=1, cutoff=cutoff)
+    candidates = list(known)
+    folded = name.strip().casefold()
+    for candidate in candidates:
+        if candidate.casefold() == folded:
+            return candidate
+    for candidate in candidates:
+        if len(candidate) > 1 and sorted(candidate.casefold()) == sorted(folded):
+            return candidate
+    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=cutoff)
     return matches[0] if matches else None
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from secpolicy.exceptions import CalendarCoverageError, LegalHoldError
 from secpolicy.retention import profiles
 from secpolicy.retention._bulk import BadRecordsError, evaluate_jsonl
-from secpolicy.retention._calendar import WorkdayCalendar
+from secpolicy.retention._calendar import ScheduleFileError, WorkdayCalendar
 from secpolicy.retention._period import PERMANENT, Period, Semantics
 from secpolicy.retention._rules import (
     ANY_CATEGORY,
@@ -46,6 +46,7 @@ __all__ = [
     "RetentionRule",
     "RetentionSchedule",
     "ScheduleChange",
+    "ScheduleFileError",
     "ScheduleLockedError",
     "Semantics",
     "UnknownCategories",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -82,52 +83,150 @@ def _day(value: Any, year: int, where: str) -> list[date]:
     return days
 
 
-def _year_schedule(year: int, spec: Any, where: str) -> tuple[set[date], set[date]]:
+def _year_schedule(
+    year: int, spec: Any, where: str, problems: list[PolicyConfigError]
+) -> tuple[set[date], set[date]]:
+    """The holidays and adjusted working days of one year; every problem goes to *problems*."""
     if not isinstance(spec, Mapping):
-        raise PolicyConfigError("must be a table with holidays and workdays", field=where)
-    unknown = sorted(str(k) for k in spec if k not in _YEAR_KEYS)
-    if unknown:
-        raise PolicyConfigError(
-            f"unknown key(s) {', '.join(unknown)}; expected holidays, workdays, source",
-            field=where,
+        problems.append(
+            PolicyConfigError("must be a table with holidays and workdays", field=where)
         )
+        return set(), set()
+    problems.extend(
+        PolicyConfigError(
+            "unknown key; expected holidays, workdays, source", field=f"{where}.{name}"
+        )
+        for name in sorted(str(k) for k in spec if k not in _YEAR_KEYS)
+    )
     if "source" in spec and not isinstance(spec["source"], str):
-        raise PolicyConfigError(
-            "must be text (the notice's title and number)", field=f"{where}.source"
+        problems.append(
+            PolicyConfigError(
+                "must be text (the notice's title and number)", field=f"{where}.source"
+            )
         )
-    sets: dict[str, set[date]] = {}
+    # each day with the entry that gave it, so a problem names that entry
+    sets: dict[str, dict[date, str]] = {}
     for key in ("holidays", "workdays"):
         entries = spec.get(key, [])
+        sets[key] = {}
         if isinstance(entries, str | bytes) or not isinstance(entries, Iterable):
-            raise PolicyConfigError("must be a list of dates", field=f"{where}.{key}")
-        sets[key] = {
-            day
-            for i, entry in enumerate(entries)
-            for day in _day(entry, year, f"{where}.{key}[{i}]")
-        }
-    holidays, workdays = sets["holidays"], sets["workdays"]
-    if not holidays:
-        raise PolicyConfigError(
-            "no holidays given: a published schedule always has some", field=f"{where}.holidays"
-        )
-    both = sorted(holidays & workdays)
-    if both:
-        raise PolicyConfigError(
-            f"{both[0].isoformat()} is both a holiday and a working day", field=where
-        )
-    for day in sorted(workdays):
-        if day.weekday() < _SATURDAY:
-            raise PolicyConfigError(
-                f"{day.isoformat()} is a weekday; adjusted working days are weekend days",
-                field=f"{where}.workdays",
+            problems.append(PolicyConfigError("must be a list of dates", field=f"{where}.{key}"))
+            continue
+        for i, entry in enumerate(entries):
+            entry_path = f"{where}.{key}[{i}]"
+            try:
+                sets[key].update(dict.fromkeys(_day(entry, year, entry_path), entry_path))
+            except PolicyConfigError as exc:
+                problems.append(exc)
+    holidays, workdays = set(sets["holidays"]), set(sets["workdays"])
+    if not spec.get("holidays"):
+        problems.append(
+            PolicyConfigError(
+                "no holidays given: a published schedule always has some",
+                field=f"{where}.holidays",
             )
+        )
+    problems.extend(
+        PolicyConfigError(
+            f"{day.isoformat()} is both a holiday and a working day",
+            field=sets["workdays"][day],
+        )
+        for day in sorted(holidays & workdays)
+    )
+    problems.extend(
+        PolicyConfigError(
+            f"{day.isoformat()} is a weekday; adjusted working days are weekend days",
+            field=sets["workdays"][day],
+        )
+        for day in sorted(workdays)
+        if day.weekday() < _SATURDAY
+    )
     return holidays, workdays
 
 
-def _read_extra(extra: ExtraSchedule) -> tuple[Mapping[Any, Any], str | None]:
+class ScheduleFileError(PolicyConfigError):
+    """Everything wrong with a holiday schedule (a file or its parsed content).
+
+    Every problem is reported, each with the file, its line where it can be
+    found and the entry (``cn-2027.toml:4: 2027.holidays[1]: ...``), so a
+    user fixes the whole schedule in one round. ``str()`` gives one problem
+    per line; the attributes of :class:`~secpolicy.exceptions.PolicyConfigError`
+    are those of the first.
+
+    Attributes:
+        errors: Every problem, as a
+            :class:`~secpolicy.exceptions.PolicyConfigError`.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, errors: Iterable[PolicyConfigError]) -> None:
+        ordered = sorted(errors, key=lambda e: (e.line is None, e.line or 0))
+        first = ordered[0]
+        super().__init__(first.reason, field=first.field, source=first.source, line=first.line)
+        self.errors = tuple(ordered)
+        self.args = ("\n".join(str(e) for e in ordered),)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+#: An entry of a schedule file: a quoted string, or a bare TOML date.
+_ITEM: Final = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|\d{4}-\d{2}-\d{2}')
+_PATH_PART: Final = re.compile(r"^(\d+)(?:\.([A-Za-z_]+)(?:\[(\d+)\])?)?$")
+
+
+def schedule_line(text: str, path: str) -> int | None:
+    """The 1-based line of *path* (``2027``, ``2027.holidays``, ``2027.holidays[3]``) in *text*.
+
+    *text* is a schedule file in TOML (``["2027"]`` tables, or ``"2027" = {...}``)
+    or JSON; the year's table, then its key, then the array's element are
+    found in turn, and the nearest found is returned (None: not even the year).
+    """
+    match = _PATH_PART.match(path)
+    if match is None:
+        return None
+    year, key, index = match.groups()
+    quoted = rf"[\"']{year}[\"']"
+    header = re.compile(
+        rf"(?m)^[ \t]*\[[ \t]*(?:{quoted}|{year})[ \t]*\]|{quoted}[ \t]*[:=]|^[ \t]*{year}[ \t]*="
+    )
+    found = header.search(text)
+    if found is None:
+        return None
+    position = found.start()
+    if key is not None:
+        named = re.compile(rf'(?m)(?:^|[{{,\s])["\']?{key}["\']?[ \t]*[:=][ \t]*').search(
+            text, found.end()
+        )
+        if named is not None:
+            position = named.end()
+            if index is not None:
+                position = _element(text, position, int(index))
+    return text.count("\n", 0, position) + 1
+
+
+def _element(text: str, start: int, index: int) -> int:
+    """The position of element *index* of the array that opens at *start* (else *start*)."""
+    if not text.startswith("[", start):
+        return start
+    position = start + 1
+    for seen, item in enumerate(_ITEM.finditer(text, position)):
+        if "]" in text[position : item.start()]:
+            break  # the array closed before this item
+        if seen == index:
+            return item.start()
+        position = item.end()
+    return start
+
+
+def _read_extra(extra: ExtraSchedule) -> tuple[Mapping[Any, Any], str | None, str | None]:
+    """The schedule's content, its file name and its text (None for a mapping)."""
     if isinstance(extra, Mapping):
-        return extra, None
+        return extra, None, None
     path = Path(extra)
+    if path.is_dir():
+        raise PolicyConfigError("is a directory, not a schedule file", source=str(path))
     try:
         with path.open("rb") as handle:
             raw = handle.read(_MAX_SCHEDULE_BYTES + 1)
@@ -150,7 +249,7 @@ def _read_extra(extra: ExtraSchedule) -> tuple[Mapping[Any, Any], str | None]:
         ) from None
     if not isinstance(data, Mapping):
         raise PolicyConfigError("must hold a table of years", source=str(path))
-    return data, str(path)
+    return data, str(path), text
 
 
 def _parse_extra(
@@ -170,27 +269,34 @@ def _parse_extra(
     intervals), *workdays* the weekend days that are working days (调休).
 
     Raises:
-        PolicyConfigError: For anything that is not such a schedule: a date
-            outside its year, a weekday given as an adjusted working day, a
-            day that is both, no holidays at all, unknown keys, an unreadable
-            or oversized file. The message names the year and the entry.
+        ScheduleFileError: With every problem, each naming the year and the
+            entry (and, in a file, the file and line): a date outside its
+            year, a weekday given as an adjusted working day, a day that is
+            both, no holidays at all, unknown keys.
+        PolicyConfigError: For an unreadable, oversized or unparsable file.
     """
-    data, source = _read_extra(extra)
+    data, source, text = _read_extra(extra)
     years: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
+    problems: list[PolicyConfigError] = []
     for key, spec in data.items():
-        text = str(key)
-        if not text.isdigit() or not 1900 <= int(text) <= 9999:  # noqa: PLR2004 (calendar years)
-            raise PolicyConfigError(
-                'keys must be years, e.g. ["2027"]', field=f"{text}", source=source
+        name = str(key)
+        if not name.isdigit() or not 1900 <= int(name) <= 9999:  # noqa: PLR2004 (calendar years)
+            problems.append(PolicyConfigError('keys must be years, e.g. ["2027"]', field=name))
+            continue
+        holidays, workdays = _year_schedule(int(name), spec, name, problems)
+        years[int(name)] = (frozenset(holidays), frozenset(workdays))
+    if not data:
+        problems.append(PolicyConfigError("no year given"))
+    if problems:
+        raise ScheduleFileError(
+            PolicyConfigError(
+                exc.reason,
+                field=exc.field,
+                source=source,
+                line=schedule_line(text, exc.field) if text is not None and exc.field else None,
             )
-        year = int(text)
-        try:
-            holidays, workdays = _year_schedule(year, spec, text)
-        except PolicyConfigError as exc:
-            raise PolicyConfigError(exc.reason, field=exc.field, source=source) from None
-        years[year] = (frozenset(holidays), frozenset(workdays))
-    if not years:
-        raise PolicyConfigError("no year given", source=source)
+            for exc in problems
+        )
     return years
 
 

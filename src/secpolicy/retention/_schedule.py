@@ -759,6 +759,13 @@ class RetentionSchedule:
             for n in news:
                 if n.maximum is not None and not any(n.maximum.covers(m) for m in old_limits):
                     return f"cannot add or shorten a maximum for {label}"
+        old_categories = {category for category, _ in old_keyed}
+        for (category, trigger), news in new_keyed.items():
+            if (category, trigger) in old_keyed or category not in old_categories:
+                continue
+            if any(n.maximum is not None for n in news):
+                # a storage limit counted from another event still limits the category
+                return f"cannot add a maximum for {category!r} (after {trigger})"
         default_review = any(r.action == "review" for r in self._defaults)
         for category, rules in new._by_category.items():
             if category in self._by_category or not default_review:

@@ -1,0 +1,127 @@
+"""Custom baseline files that must not load: ids that cannot be waived, checks that cannot fail."""
+
+from __future__ import annotations
+
+import pytest
+
+from secpolicy.baselines import BASELINES, check_policy, loads_baseline
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.policyfile import loads_policy
+
+HEAD = '[baseline]\nid = "{bid}"\ntitle = "T"\n'
+REQ = (
+    '[[requirements]]\nid = "{rid}"\ntitle = "t"\nclause = "c"\nkey = "{key}"\n'
+    'op = "{op}"\nvalue = {value}\n'
+)
+
+
+def _text(
+    *,
+    bid: str = "acme",
+    rid: str = "r",
+    key: str = "password.min_length",
+    op: str = ">=",
+    value: str = "8",
+    extra: str = "",
+) -> str:
+    return HEAD.format(bid=bid) + extra + REQ.format(rid=rid, key=key, op=op, value=value)
+
+
+class TestCustomBaselineIds:
+    """Ids must be ones a waiver and a report can name unambiguously."""
+
+    @pytest.mark.parametrize("rid", ["a/b", "has space", "-lead", "tab\there", "ünï"])
+    def test_requirement_id_outside_the_id_syntax_is_refused(self, rid: str) -> None:
+        """A requirement id a waiver cannot name ("a/b", spaces) is an error at its line."""
+        with pytest.raises(PolicyConfigError, match=r"requirements\[0\]\.id"):
+            loads_baseline(_text(rid=rid.replace("\t", "\\t")))
+
+    @pytest.mark.parametrize("bid", ["acme x", "-acme", "acme,x"])
+    def test_baseline_id_outside_the_id_syntax_is_refused(self, bid: str) -> None:
+        """A baseline id with spaces or commas cannot be given to --baseline or a waiver."""
+        with pytest.raises(PolicyConfigError, match=r"baseline\.id"):
+            loads_baseline(_text(bid=bid))
+
+    def test_alias_outside_the_id_syntax_is_refused(self) -> None:
+        """An alias with a slash would make waiver ids ambiguous."""
+        with pytest.raises(PolicyConfigError, match=r"baseline\.aliases"):
+            loads_baseline(
+                HEAD.format(bid="acme")
+                + 'aliases = ["acme/x"]\n'
+                + REQ.format(rid="r", key="password.min_length", op=">=", value="8")
+            )
+
+    def test_requirement_ids_differing_only_in_case_collide(self) -> None:
+        """Ids differing only in case (Lockout, lockout) collide: the second is refused."""
+        text = _text(rid="Lockout") + REQ.format(
+            rid="lockout", key="password.min_length", op=">=", value="8"
+        )
+        with pytest.raises(PolicyConfigError, match=r"requirements\[1\]\.id"):
+            loads_baseline(text)
+
+
+class TestVacuousRequirements:
+    """A requirement that can never fail is refused, not loaded as a pass."""
+
+    @pytest.mark.parametrize("op", ["includes", "excludes"])
+    def test_empty_list_is_refused(self, op: str) -> None:
+        """``includes []`` (or ``excludes []``) holds for every policy."""
+        with pytest.raises(PolicyConfigError, match=r"requirements\[0\]\.value"):
+            loads_baseline(_text(key="audit.events", op=op, value="[]"))
+
+    @pytest.mark.parametrize("op", ["includes", "excludes"])
+    def test_mistyped_catalogue_event_is_refused(self, op: str) -> None:
+        """``excludes ["auth.loign"]`` would always pass; the typo is named."""
+        with pytest.raises(PolicyConfigError, match=r"auth\.login"):
+            loads_baseline(_text(key="audit.events", op=op, value='["auth.loign"]'))
+
+    def test_catalogue_and_custom_events_load(self) -> None:
+        """Real catalogue names and dotted custom names still load."""
+        baseline = loads_baseline(
+            _text(key="audit.events", op="includes", value='["auth.login", "refund.approve"]')
+        )
+        assert [r.id for r in baseline.requirements] == ["r"]
+
+
+class TestBreachedFailsOpen:
+    """ASVS 6.2.12 passes only if a password is refused when no breach answer can be had."""
+
+    ASVS = (
+        '[password]\nprofile = "owasp-asvs-5"\ncontext_words = ["example"]\n'
+        'check_breached = true\nlockout = { max_failures = 20, window = "30 days", '
+        'duration = "30 days" }\n'
+    )
+
+    def _status(self, text: str) -> tuple[str, str]:
+        report = check_policy(loads_policy(text), ["owasp-asvs-5.0.0"])
+        result = next(r for r in report.results if r.requirement.id == "breached")
+        return result.status, result.detail
+
+    def test_check_breached_that_fails_open_fails(self) -> None:
+        """check_breached with fail-open accepts every password when the corpus is unreachable."""
+        status, detail = self._status(self.ASVS)
+        assert status == "fail"
+        assert "breach_fail_closed" in detail
+
+    def test_check_breached_fail_closed_passes(self) -> None:
+        """With breach_fail_closed, an unanswered lookup refuses the password: pass."""
+        status, _ = self._status(self.ASVS + "breach_fail_closed = true\n")
+        assert status == "pass"
+
+
+class TestImpostorBaseline:
+    """A Baseline value may not borrow a shipped baseline's id."""
+
+    def test_custom_baseline_named_like_a_shipped_one_is_refused(self) -> None:
+        """A one-line "pci-dss-4.0.1" would report a PCI pass for any policy."""
+        fake = loads_baseline(
+            _text(bid="PCI-DSS-4.0.1", key="password.min_length", op=">=", value="1")
+        )
+        policy = loads_policy("[password]\nmin_length = 6\n")
+        with pytest.raises(PolicyConfigError, match=r"pci-dss-4\.0\.1"):
+            check_policy(policy, [fake])
+
+    def test_shipped_baseline_value_is_accepted(self) -> None:
+        """Passing the shipped Baseline object itself still works."""
+        report = check_policy(loads_policy(""), [BASELINES["pci-dss-4"]])
+        assert report.baselines == ("pci-dss-4.0.1",)

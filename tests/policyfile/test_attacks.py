@@ -1,0 +1,51 @@
+"""Policy files an owner might write to get past the loader or crash the gate."""
+
+from __future__ import annotations
+
+import pytest
+
+from secpolicy.baselines import check_policy
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.policyfile import loads_policy, parse_duration, parse_period
+
+
+class TestHugeValues:
+    """Durations and periods too long for any calendar are refused by the loader."""
+
+    @pytest.mark.parametrize("text", ["99999999999 days", "999999999999999999999 s"])
+    def test_duration_beyond_timedelta_is_a_typed_error(self, text: str) -> None:
+        """A duration no timedelta can hold is a PolicyConfigError naming the key."""
+        with pytest.raises(PolicyConfigError, match=r"password\.idle_timeout"):
+            parse_duration(text, "password.idle_timeout")
+
+    def test_lockout_duration_beyond_the_calendar_is_refused(self) -> None:
+        """A lock lasting millennia is refused at load, not a crash inside the check."""
+        text = (
+            '[password]\nprofile = "pci-dss-4"\n'
+            'lockout = { max_failures = 10, window = "1 day", duration = "9999999 days" }\n'
+        )
+        with pytest.raises(PolicyConfigError, match=r"lockout\.duration"):
+            loads_policy(text)
+
+    @pytest.mark.parametrize("keep", ["9000 years", "99999999 years", "999999999999 days"])
+    def test_retention_period_beyond_the_calendar_is_refused(self, keep: str) -> None:
+        """A period no date can end is refused at load (permanent is the word for it)."""
+        with pytest.raises(PolicyConfigError, match=r"keep"):
+            loads_policy(
+                f'[retention]\n[[retention.rules]]\ncategory = "audit_log"\nkeep = "{keep}"\n'
+            )
+
+    def test_period_parser_refuses_millennia(self) -> None:
+        """parse_period refuses a period longer than 1000 years with a typed error."""
+        with pytest.raises(PolicyConfigError, match="permanent"):
+            parse_period("1001 years", "retention.rules[0].keep")
+
+    def test_long_but_representable_retention_still_checks(self) -> None:
+        """A 100-year period loads and is checked without error."""
+        policy = loads_policy(
+            '[audit]\nsink = "stdout"\nkey_env = "K"\n[retention]\n[[retention.rules]]\n'
+            'category = "audit_log"\nkeep = "100 years"\n'
+        )
+        report = check_policy(policy, ["pci-dss-4"])
+        status = {r.id: r.status for r in report.results}
+        assert status["pci-dss-4.0.1/audit-retention"] == "pass"
