@@ -28,9 +28,10 @@ from tests.audit.conftest import KEY
 ADDR = {"user_id": "u1", "ip": "203.0.113.9", "port": 52100}
 # The campaign's log: one segment line, audit.start and audit.stop, ten
 # checkpoints and the events between them. Every kind of line and every
-# boundary (segment start, checkpoint, the torn last line) is present, as in a log of any length; 200 events between
-# checkpoints instead of the default 1,000 make each verification 5x cheaper,
-# and a mutation lands on a checkpoint line 5x as often.
+# boundary (segment start, checkpoint, the torn last line) is present, as in a
+# log of any length; 200 events between checkpoints instead of the default
+# 1,000 make each verification 5x cheaper, and a mutation lands on a
+# checkpoint line 5x as often.
 RECORDS = 2_000
 CHECKPOINT_EVERY = 200
 CHECKPOINTS = 10

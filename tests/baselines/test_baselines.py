@@ -908,3 +908,18 @@ class TestUnknownNames:
         assert message.startswith(
             "unknown baselines 'pci-dss-5' (did you mean 'pci-dss-4'?), 'zzzz' ("
         )
+
+
+class TestShippedProfilesMeetTheirBaselines:
+    @pytest.mark.parametrize(
+        ("baseline", "requirement", "profile"),
+        [
+            ("nist-800-63b-4", "rate-limit", "nist-800-63b"),
+            ("owasp-asvs-5.0.0", "anti-automation", "owasp-asvs-5"),
+            ("pci-dss-4.0.1", "lockout", "pci-dss-4"),
+        ],
+    )
+    def test_profile_lockout_passes(self, baseline: str, requirement: str, profile: str) -> None:
+        """A policy that keeps its profile's own lockout meets that standard's lockout check."""
+        text = f'[password]\nprofile = "{profile}"\ncontext_words = ["example"]\n'
+        assert _status(baseline, requirement, text) == "pass"

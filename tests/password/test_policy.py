@@ -15,6 +15,8 @@ from secpolicy.exceptions import NaiveDatetimeError, PasswordPolicyError, Policy
 from secpolicy.password import (
     MESSAGES,
     Blocklist,
+    LockoutPolicy,
+    LoginThrottle,
     PasswordContext,
     PasswordHasher,
     PasswordPolicy,
@@ -539,3 +541,21 @@ class TestEstimateBound:
         policy = PasswordPolicy(min_length=8, max_length=128, min_score=3)
         head = "Kq9;Zx7Rm2Vw!pL4"
         assert "too_weak" not in policy.check(head + "a" * 3 + "password" * 10).codes
+
+
+class TestDurationBounds:
+    @pytest.mark.parametrize("field", ["window", "duration", "max_backoff"])
+    def test_lockout_duration_beyond_a_thousand_years_refused(self, field: str) -> None:
+        """A lockout duration that date arithmetic would overflow is a configuration error."""
+        args = {"max_failures": 5, "window": timedelta(minutes=30), "duration": timedelta(hours=1)}
+        args[field] = timedelta(days=365 * 1000 + 1)
+        with pytest.raises(PolicyConfigError, match="1000 years"):
+            LockoutPolicy(**args)  # type: ignore[arg-type]
+
+    def test_longest_lock_still_computes(self) -> None:
+        """A lock of the longest accepted duration is recorded without overflow."""
+        lock = LockoutPolicy(
+            max_failures=1, window=timedelta(days=1), duration=timedelta(days=365_000)
+        )
+        state = LoginThrottle(lock).record_failure("u", now=datetime(2026, 1, 1, tzinfo=UTC))
+        assert state.locked

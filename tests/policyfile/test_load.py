@@ -29,6 +29,7 @@ from secpolicy.policyfile import (
     parse_size,
 )
 from secpolicy.policyfile._load import SECTIONS, reference_markdown
+from secpolicy.rbac import RBAC
 from secpolicy.retention import PERMANENT, Period
 
 ROOT = Path(__file__).parents[2]
@@ -240,6 +241,35 @@ class TestSections:
         rbac = loads_policy('[rbac]\nfile = "rbac.json"\n', base_dir=tmp_path).rbac
         assert rbac is not None
         assert rbac.check("u", "r", "read")
+
+    @pytest.mark.parametrize(
+        "text", ["2025-01-01T00:00:00", "2025-01-01", "yesterday", "2025-1-1T0:0:0Z"]
+    )
+    def test_json_date_time_needs_an_offset(self, tmp_path: Path, text: str) -> None:
+        """A date-time written as JSON text must be RFC 3339 with an offset."""
+        document = {
+            "roles": {"viewer": {}},
+            "users": ["u"],
+            "assignments": [{"user": "u", "role": "viewer", "since": text}],
+        }
+        (tmp_path / "rbac.json").write_text(json.dumps(document), encoding="utf-8")
+        with pytest.raises(PolicyConfigError, match=r"assignments\[0\]\.since: must be an offset"):
+            loads_policy('[rbac]\nfile = "rbac.json"\n', base_dir=tmp_path)
+
+    def test_saved_rbac_state_with_reviewers_loads(self, tmp_path: Path) -> None:
+        """A document the engine saved, with the reviewer of each review, loads as it was."""
+        engine = RBAC()
+        engine.add_role("viewer")
+        engine.add_user("u")
+        engine.add_user("auditor")
+        engine.assign("u", "viewer")
+        engine.mark_reviewed("u", "viewer", by="auditor")
+        saved = engine.to_dict()
+        assert saved["reviews"][0]["by"] == "auditor"
+        (tmp_path / "rbac.json").write_text(json.dumps(saved), encoding="utf-8")
+        rbac = loads_policy('[rbac]\nfile = "rbac.json"\n', base_dir=tmp_path).rbac
+        assert rbac is not None
+        assert rbac.to_dict()["reviews"] == saved["reviews"]
 
 
 BROKEN = [

@@ -66,9 +66,16 @@ def _strings(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+#: The longest duration a password policy accepts (a window, a lock, an age):
+#: a thousand years, far below what ``datetime`` arithmetic can add to today.
+MAX_POLICY_DURATION: Final = timedelta(days=365 * 1000)
+
+
 def _positive_delta(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and (not isinstance(value, timedelta) or value <= timedelta(0)):
         raise PolicyConfigError("must be a positive timedelta or None", field=attribute.name)
+    if value is not None and value > MAX_POLICY_DURATION:
+        raise PolicyConfigError("must not exceed 1000 years", field=attribute.name)
 
 
 @attrs.frozen(kw_only=True)

@@ -113,6 +113,7 @@ KEYS: Final = (
         _required("role", "the role reviewed"),
         _TENANT,
         _required("at", "when", "datetime"),
+        Key(name="by", kind="str", help="who reviewed it (a registered user)"),
     ),
     _count("next_request", "the number of the next request id"),
     Key(

@@ -224,6 +224,12 @@ def _check_str(value: Any, key: Key, path: str) -> str:
     return value
 
 
+#: An RFC 3339 date-time with an offset (what the JSON Schema's "date-time" means).
+_RFC3339: Final = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
+)
+
+
 def _check_strings(value: Any, key: Key, path: str) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise PolicyConfigError(f"must be an array of strings, not {_type_name(value)}", field=path)
@@ -231,6 +237,16 @@ def _check_strings(value: Any, key: Key, path: str) -> tuple[str, ...]:
 
 
 def _check_datetime(value: Any, _: Key, path: str) -> datetime:
+    if isinstance(value, str):  # JSON has no date-time type: RFC 3339 text, with its offset
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None or not _RFC3339.fullmatch(value):
+            raise PolicyConfigError(
+                "must be an offset date-time such as 2025-01-01T00:00:00+08:00", field=path
+            )
+        return parsed
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value
     if isinstance(value, date):
