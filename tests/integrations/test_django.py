@@ -24,7 +24,7 @@ from secpolicy.integrations.django import (
     lockout_keys,
     permission_target,
 )
-from secpolicy.password import LockoutPolicy, MemoryThrottleStore
+from secpolicy.password import LockoutPolicy, MemoryThrottleStore, profiles
 from tests.integrations.djangoproject import services
 
 pytestmark = pytest.mark.usefixtures("django_project")
@@ -235,12 +235,14 @@ class TestLockout:
             assert lockout_keys(None, None) == []
 
     def test_profile_lockout_policy(self) -> None:
-        """LOCKOUT_POLICY may name a profile; one without lockout rules is refused."""
+        """LOCKOUT_POLICY may name a profile (its lockout is used); an unknown name is refused."""
         with override_settings(SECPOLICY={**_secpolicy(), "LOCKOUT_POLICY": "pci-dss-4"}):
             assert get_throttle().policy.max_failures == 10
+        with override_settings(SECPOLICY={**_secpolicy(), "LOCKOUT_POLICY": "owasp-asvs-5"}):
+            assert get_throttle().policy == profiles.OWASP_ASVS_5.lockout
         with (
-            override_settings(SECPOLICY={**_secpolicy(), "LOCKOUT_POLICY": "owasp-asvs-5"}),
-            pytest.raises(ImproperlyConfigured),
+            override_settings(SECPOLICY={**_secpolicy(), "LOCKOUT_POLICY": "owasp-asvs-4"}),
+            pytest.raises(ImproperlyConfigured, match="unknown password profile"),
         ):
             get_throttle()
 
@@ -652,7 +654,6 @@ class TestEdges:
 
     def test_validator_with_a_plain_object(self) -> None:
         """A user object without Django's helpers is compared by its attributes only."""
-        from secpolicy.password import profiles
 
         class Plain:
             first_name = "Wei"
