@@ -52,6 +52,7 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "expired": "expired",
         "too-long": "waiver too long",
         "evaluated": "Evaluated at",
+        "calendar": "Official calendar years overridden",
         "overridden": "CLOCK OVERRIDDEN: this report was evaluated at {at}, not at the time "
         "of the check ({real}). Waivers expired at the time of the check still count as expired.",
         "unknown": "unknown",
@@ -96,6 +97,7 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "expired": "已过期",
         "too-long": "豁免期限过长",
         "evaluated": "评估时间",
+        "calendar": "被覆盖的官方日历年份",
         "overridden": "时钟已被覆盖：本报告按 {at} 评估，而非检查时的实际时间（{real}）。"
         "在实际时间已过期的豁免仍按过期处理。",
         "unknown": "未知",
@@ -177,6 +179,14 @@ def _report_section(report: CheckReport, t: dict[str, str]) -> str:
         f"<dt>{e(t['generated'])}</dt><dd>{e(report.generated_at.isoformat())}</dd>",
         f"<dt>{e(t['evaluated'])}</dt><dd>{e(report.evaluated_at.isoformat())}</dd>",
         f"<dt>{e(t['tool'])}</dt><dd>secpolicy {e(report.tool_version)}</dd>",
+        *(
+            [
+                f"<dt>{e(t['calendar'])}</dt>",
+                f"<dd>{e(', '.join(map(str, report.calendar_overridden_years)))}</dd>",
+            ]
+            if report.calendar_overridden_years
+            else []
+        ),
         "</dl>",
     ]
     if report.clock_overridden:

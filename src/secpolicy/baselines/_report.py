@@ -88,6 +88,9 @@ class CheckReport:
             instead of read from the clock; every form of the report says so.
         waiver_max_days: The longest a waiver may run, in days from
             *generated_at* (``[waivers_settings] max_days``).
+        calendar_overridden_years: The years whose official working-day
+            schedule the policy's ``[retention.calendar]`` replaces
+            (``override = true``); every form names them.
         policy_sha256: The SHA-256 of the policy file, as hex, if known.
         tool_version: The secpolicy version that checked.
         error: Why the policy file could not be checked (then there are no
@@ -107,6 +110,7 @@ class CheckReport:
     )
     clock_overridden: bool = False
     waiver_max_days: int = DEFAULT_MAX_DAYS
+    calendar_overridden_years: tuple[int, ...] = ()
     policy_sha256: str | None = None
     tool_version: str = secpolicy.__version__
     error: PolicyConfigError | None = None
@@ -143,6 +147,17 @@ class CheckReport:
         )
 
     @property
+    def calendar_note(self) -> str | None:
+        """The note every form carries when the calendar replaces official years, else None."""
+        if not self.calendar_overridden_years:
+            return None
+        years = ", ".join(map(str, self.calendar_overridden_years))
+        return (
+            f"CALENDAR OVERRIDDEN: [retention.calendar] replaces the official working-day "
+            f"schedule of {years} (override = true)"
+        )
+
+    @property
     def clock_note(self) -> str | None:
         """The warning every form carries when the clock was overridden, else None."""
         if not self.clock_overridden:
@@ -166,6 +181,7 @@ class CheckReport:
             "evaluated_at": self.evaluated_at.isoformat(),
             "clock_overridden": self.clock_overridden,
             "waiver_max_days": self.waiver_max_days,
+            "calendar_overridden_years": list(self.calendar_overridden_years),
             "policy": self.policy,
             "policy_sha256": self.policy_sha256,
             "service": self.service,
@@ -191,6 +207,8 @@ class CheckReport:
     def to_text(self) -> str:
         """A readable table: requirement, clause, status, detail; then a summary line."""
         note = [] if self.clock_note is None else [f"WARNING: {self.clock_note}"]
+        if self.calendar_note is not None:
+            note.append(f"NOTE: {self.calendar_note}")
         if self.error is not None:
             return "\n".join([*note, f"ERROR: {self.error}"])
         rows = [("STATUS", "REQUIREMENT", "CLAUSE", "DETAIL")]
@@ -311,6 +329,7 @@ def _junit_properties(
         ("evaluated_at", report.evaluated_at.isoformat()),
         ("clock_overridden", "true" if report.clock_overridden else "false"),
         ("waiver_max_days", str(report.waiver_max_days)),
+        ("calendar_overridden_years", ",".join(map(str, report.calendar_overridden_years))),
     ]
     if baseline is not None:
         pairs += [("baseline.edition", baseline.edition), ("baseline.version", baseline.version)]
@@ -539,7 +558,7 @@ def sarif_log(
             "reports": [r.metadata() for r in reports],
         },
     }
-    notes = [r.clock_note for r in reports if r.clock_note is not None]
+    notes = [n for r in reports for n in (r.clock_note, r.calendar_note) if n is not None]
     if notes:
         run["invocations"][0]["toolExecutionNotifications"] = [
             {"level": "warning", "message": {"text": note}} for note in notes
@@ -703,6 +722,9 @@ def check_policy(
         evaluated_at=evaluated,
         clock_overridden=overridden,
         waiver_max_days=policy.waiver_max_days,
+        calendar_overridden_years=(
+            policy.calendar.overridden_years if policy.calendar is not None else ()
+        ),
         policy_sha256=policy_sha256 if policy_sha256 is not None else policy_digest(policy),
     )
 
