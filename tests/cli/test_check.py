@@ -468,3 +468,15 @@ class TestDirectoriesAndCase:
         err = capsys.readouterr().err
         assert "unknown baseline 'pci-dss-5' (did you mean 'pci-dss-4'?)" in err
         assert len(err.strip().splitlines()) == 1
+
+
+class TestDocumentedWorkflows:
+    def test_sarif_upload_jobs_may_write_security_events(self) -> None:
+        """Every documented job that uploads SARIF grants security-events: write."""
+        page = (Path(__file__).parents[2] / "docs" / "compliance.md").read_text(encoding="utf-8")
+        blocks = [b.split("```", 1)[0] for b in page.split("```yaml")[1:]]
+        uploads = [b for b in blocks if "upload-sarif" in b or "sarif" in b.lower()]
+        assert uploads
+        for block in uploads:
+            if "jobs:" in block:
+                assert "security-events: write" in block, block
