@@ -492,3 +492,23 @@ class TestCalendarOverride:
         policy = loads_policy(text)
         assert policy.calendar is not None
         assert policy.calendar.overridden_years == ()
+
+    def test_override_from_a_schedule_file_names_the_extra_key(self, tmp_path: Path) -> None:
+        """A schedule file redefining a packaged year is refused at [retention.calendar] extra."""
+        from secpolicy.policyfile import load_policy
+
+        (tmp_path / "cn.toml").write_text('["2024"]\nholidays = ["2024-01-01"]\n', encoding="utf-8")
+        policy = tmp_path / "secpolicy.toml"
+        policy.write_text(
+            '[retention]\nprofile = "cn-cybersecurity-law"\n'
+            '[retention.calendar]\nextra = "cn.toml"\n',
+            encoding="utf-8",
+        )
+        with pytest.raises(PolicyConfigError, match=r"retention\.calendar\.extra: 2024 is in"):
+            load_policy(policy)
+        policy.write_text(
+            policy.read_text(encoding="utf-8") + "override = true\n", encoding="utf-8"
+        )
+        loaded = load_policy(policy)
+        assert loaded.calendar is not None
+        assert loaded.calendar.overridden_years == (2024,)
