@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from secpolicy.policyfile import Waiver  # noqa: TC001 (resolved by the docs' type hints)
-from secpolicy.policyfile._waivers import WaiverState  # noqa: TC001 (the docs' type hints)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -210,7 +209,7 @@ class Result:
     requirement: Requirement
     verdict: Verdict
     waiver: Waiver | None = None
-    waiver_state: WaiverState | None = None
+    waiver_state: Literal["active", "expired", "too-long"] | None = None
 
     @property
     def status(self) -> Status:

@@ -24,7 +24,7 @@ from secpolicy.baselines._registry import (
 )
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile import Waiver  # noqa: TC001 (resolved by the docs' type hints)
-from secpolicy.policyfile._waivers import DEFAULT_MAX_DAYS, WaiverState, as_instant
+from secpolicy.policyfile._waivers import DEFAULT_MAX_DAYS, as_instant
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -135,8 +135,8 @@ class CheckReport:
         counted = Counter(result.status for result in self.results)
         return {status: counted.get(status, 0) for status in STATUSES}
 
-    def waiver_state(self, waiver: Waiver) -> WaiverState:
-        """``active``, ``expired`` or ``too-long``, judged as :meth:`Waiver.judge` does.
+    def waiver_state(self, waiver: Waiver) -> Literal["active", "expired", "too-long"]:
+        """``active``, ``expired`` or ``too-long``, as :meth:`~secpolicy.policyfile.Waiver.judge`.
 
         Expired at :attr:`generated_at` (the real time) or at
         :attr:`evaluated_at` is expired: a what-if instant never revives a

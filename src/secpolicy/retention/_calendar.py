@@ -430,7 +430,7 @@ class WorkdayCalendar:
                 otherwise refused unless *override*.
             override: Let *extra* replace a packaged year's official data
                 (a correction the package has not caught up with). The
-                replaced years are kept in :attr:`overridden_years` and
+                replaced years are kept in ``overridden_years`` and
                 ``secpolicy check`` reports name them.
 
         Raises:
