@@ -30,13 +30,13 @@ def main() -> int:
     print(f"{policy.name}: sections {', '.join(policy.sections)}\n")
 
     baselines = ["cn-mlps-l3-2019", "cn-interactive-service-1", "cn-cybersecurity-law-2025"]
-    report = check_policy(policy, baselines, now=NOW)
+    report = check_policy(policy, baselines, clock=FrozenClock(NOW))
     print(report.to_text())
     if not report.ok:
         return 1
 
     print("\nAgainst PCI DSS the same policy falls short, with the values that differ:")
-    for result in check_policy(policy, ["pci-dss-4.0.1"], now=NOW).failures:
+    for result in check_policy(policy, ["pci-dss-4.0.1"], clock=FrozenClock(NOW)).failures:
         line = policy.line_of(result.requirement.path)
         print(f"  {POLICY_FILE.name}:{line}: {result.id}: {result.detail}")
 
@@ -48,7 +48,7 @@ def main() -> int:
         base_dir=POLICY_FILE.parent,
     )
     for when in (NOW, datetime(2026, 1, 1, tzinfo=UTC)):
-        pci = check_policy(waived, ["pci-dss-4.0.1"], now=when)
+        pci = check_policy(waived, ["pci-dss-4.0.1"], clock=FrozenClock(when))
         length = next(r for r in pci.results if r.requirement.id == "password-length")
         print(f"  on {when.date()}: password-length is {length.status}")
 

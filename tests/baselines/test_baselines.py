@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from secpolicy import FrozenClock
 from secpolicy.audit import ACTIONS
 from secpolicy.baselines import BASELINES, Baseline, check_policy, get_baseline, loads_baseline
 from secpolicy.baselines._checks import attempts_per_period
@@ -889,7 +890,8 @@ class TestCaseInsensitiveIds:
             '[[waivers]]\nrequirement = "PCI-DSS-4/lockout"\nreason = "r"\napprover = "a"\n'
             "expires = 2099-01-01\n"
         )
-        report = check_policy(loads_policy(text), ["pci-dss-4"])
+        late = FrozenClock(datetime(2098, 6, 1, tzinfo=UTC))
+        report = check_policy(loads_policy(text), ["pci-dss-4"], clock=late)
         lockout = next(r for r in report.results if r.requirement.id == "lockout")
         assert lockout.status == "waived"
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from secpolicy import FrozenClock
 from secpolicy import baselines as bl
 from secpolicy.baselines import (
     BASELINES,
@@ -20,6 +22,9 @@ from secpolicy.baselines import (
 )
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile import loads_policy
+
+#: A clock within a year of the waivers that expire 2099-01-01.
+LATE = datetime(2098, 6, 1, tzinfo=UTC)
 
 ACME = """\
 [baseline]
@@ -99,7 +104,7 @@ class TestCustomBaseline:
             + '[[waivers]]\nrequirement = "acme-sec/password-length"\nreason = "r"\n'
             'approver = "a"\nexpires = 2099-01-01\n'
         )
-        report = check_policy(policy, ["acme-sec"], extra=[acme])
+        report = check_policy(policy, ["acme-sec"], extra=[acme], clock=FrozenClock(LATE))
         assert report.counts()["waived"] == 1
 
     @pytest.mark.parametrize(

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from secpolicy import FrozenClock
 from secpolicy.baselines import check_policy, invalid_report, render_reports
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile import load_policy, loads_policy
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "secpolicy.toml"
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+CLOCK = FrozenClock(NOW)
 WAIVED = (
     EXAMPLE.read_text(encoding="utf-8")
     + '\n[[waivers]]\nrequirement = "pci-dss-4/password-length"\nreason = "旧系统，第三季度替换"\n'
@@ -89,7 +91,7 @@ class TestHtmlInChromium:
     def test_renders_without_console_errors(self, locale: str, tmp_path: Path) -> None:
         """Chromium renders the page to a non-blank PNG and logs no console message."""
         report = check_policy(
-            loads_policy(WAIVED, source=str(EXAMPLE)), ["pci-dss-4", "cn-mlps-l3"], now=NOW
+            loads_policy(WAIVED, source=str(EXAMPLE)), ["pci-dss-4", "cn-mlps-l3"], clock=CLOCK
         )
         shot, log = _render(report.render("html", locale=locale), tmp_path)
         width, height, rows = _png_pixels(shot)
@@ -103,7 +105,7 @@ class TestHtmlContent:
     def test_self_contained_with_metadata(self) -> None:
         """No script or external file; clauses, waivers, version, edition, hash and time."""
         policy = load_policy(EXAMPLE)
-        report = check_policy(policy, ["pci-dss-4"], now=NOW)
+        report = check_policy(policy, ["pci-dss-4"], clock=CLOCK)
         html = report.render("html")
         assert "<script" not in html
         assert "http://" not in html.replace("http-equiv", "")
@@ -125,7 +127,7 @@ class TestHtmlContent:
     def test_chinese_locale_and_escaping(self) -> None:
         """zh-CN labels; values from the file are escaped."""
         text = '[service]\nname = "<b>x</b>"\n'
-        html = check_policy(loads_policy(text), ["pci-dss-4"], now=NOW).render(
+        html = check_policy(loads_policy(text), ["pci-dss-4"], clock=CLOCK).render(
             "html", locale="zh-CN"
         )
         assert '<html lang="zh-CN">' in html
@@ -135,12 +137,12 @@ class TestHtmlContent:
     def test_unknown_locale(self) -> None:
         """An unknown locale is an error naming the known ones."""
         with pytest.raises(PolicyConfigError, match="en, zh-CN"):
-            check_policy(loads_policy(""), ["pci-dss-4"], now=NOW).render("html", locale="fr")
+            check_policy(loads_policy(""), ["pci-dss-4"], clock=CLOCK).render("html", locale="fr")
 
     def test_invalid_policy_report(self) -> None:
         """An invalid file still gives a page with the error."""
         error = PolicyConfigError("must be >= 1", field="password.min_length", line=2)
-        html = invalid_report("secpolicy.toml", error, now=NOW).render("html")
+        html = invalid_report("secpolicy.toml", error, clock=CLOCK).render("html")
         assert "could not be checked" in html
         assert "must be &gt;= 1" in html
 
@@ -148,7 +150,7 @@ class TestHtmlContent:
 class TestJsonMetadata:
     def test_same_metadata_as_html(self) -> None:
         """Tool version, editions, SHA-256, time and waivers in the JSON report."""
-        report = check_policy(load_policy(EXAMPLE), ["pci-dss-4"], now=NOW)
+        report = check_policy(load_policy(EXAMPLE), ["pci-dss-4"], clock=CLOCK)
         data = json.loads(report.render("json"))
         assert data["tool"]["name"] == "secpolicy"
         assert data["generated_at"] == "2026-03-01T08:00:00+00:00"
@@ -160,7 +162,7 @@ class TestJsonMetadata:
 class TestSarif:
     def test_failures_only_by_default(self) -> None:
         """Only failed requirements are results unless include_passing."""
-        report = check_policy(load_policy(EXAMPLE), ["pci-dss-4"], now=NOW)
+        report = check_policy(load_policy(EXAMPLE), ["pci-dss-4"], clock=CLOCK)
         run = json.loads(report.render("sarif"))["runs"][0]
         assert {r["kind"] for r in run["results"]} == {"fail"}
         assert len(run["results"]) == len(report.failures)
@@ -173,7 +175,7 @@ class TestSarif:
         folder.mkdir()
         path = folder / "sec policy.toml"
         path.write_text("[password]\nmin_length = 8\n", encoding="utf-8")
-        report = check_policy(load_policy(path), ["pci-dss-4"], now=NOW)
+        report = check_policy(load_policy(path), ["pci-dss-4"], clock=CLOCK)
         run = report.to_sarif(root=tmp_path)["runs"][0]
         location = run["results"][0]["locations"][0]["physicalLocation"]
         assert location["artifactLocation"] == {
@@ -188,7 +190,7 @@ class TestSarif:
 
     def test_severity_and_automation_details(self) -> None:
         """Rules carry security-severity; the run carries automationDetails."""
-        report = check_policy(load_policy(EXAMPLE), ["pci-dss-4", "cn-mlps-l3"], now=NOW)
+        report = check_policy(load_policy(EXAMPLE), ["pci-dss-4", "cn-mlps-l3"], clock=CLOCK)
         run = report.to_sarif(include_passing=True)["runs"][0]
         assert run["automationDetails"]["id"] == "secpolicy/cn-mlps-l3-2019+pci-dss-4.0.1/"
         severities = {
@@ -202,7 +204,7 @@ class TestSarif:
         error = PolicyConfigError(
             "must be >= 1", field="password.min_length", source="p.toml", line=3
         )
-        text = render_reports([invalid_report("p.toml", error, now=NOW)], "sarif")
+        text = render_reports([invalid_report("p.toml", error, clock=CLOCK)], "sarif")
         run = json.loads(text)["runs"][0]
         (result,) = run["results"]
         assert result["ruleId"] == "secpolicy/invalid-policy-file"
@@ -219,7 +221,7 @@ class TestHtmlPersonalData:
             'approver = "CISO li.wei@example.com"\nexpires = 2099-01-01\n'
             'ticket = "RISK-1 13912345678"\n'
         )
-        html = check_policy(loads_policy(text), ["pci-dss-4"], now=NOW).render("html")
+        html = check_policy(loads_policy(text), ["pci-dss-4"], clock=CLOCK).render("html")
         for secret in ("13812345678", "13912345678", "li.wei@example.com", "<script>x"):
             assert secret not in html, secret
         assert "&lt;CN_MOBILE&gt;" in html

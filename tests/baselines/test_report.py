@@ -197,16 +197,17 @@ class TestMoreForms:
         """waived, to_html, to_junit_xml, and the error forms of an invalid file."""
         from datetime import UTC, datetime
 
+        from secpolicy import FrozenClock
         from secpolicy.baselines import invalid_report
         from secpolicy.exceptions import PolicyConfigError
 
         now = datetime(2026, 1, 1, tzinfo=UTC)
-        report = check_policy(loads_policy(""), ["pci-dss-4"], now=now)
+        report = check_policy(loads_policy(""), ["pci-dss-4"], clock=FrozenClock(now))
         assert report.waived == ()
         assert report.to_html().startswith("<!DOCTYPE html>")
         assert ET.fromstring(report.to_junit_xml()).tag == "testsuites"  # noqa: S314
         error = PolicyConfigError("is required", field="audit.path", source="p.toml", line=4)
-        bad = invalid_report("p.toml", error, now=now)
+        bad = invalid_report("p.toml", error, clock=FrozenClock(now))
         assert not bad.ok
         assert bad.to_text() == "ERROR: p.toml:4: audit.path: is required"
         assert json.loads(bad.render("json"))["error"]["line"] == 4

@@ -222,7 +222,7 @@ class TestCheckRobustness:
         assert "no such policy file" in json.loads(missing.stdout)["error"]["message"]
 
     def test_waiver_expiry_with_now(self, tmp_path: Path) -> None:
-        """--now decides whether a waiver still holds."""
+        """--now never revives a waiver expired at the real time, and the report says so."""
         path = tmp_path / "secpolicy.toml"
         path.write_text(
             "[password]\nmin_length = 8\n"
@@ -231,12 +231,20 @@ class TestCheckRobustness:
             encoding="utf-8",
         )
         args = ("check", str(path), "-b", "nist-800-63b", "--format", "json")
-        before = json.loads(run(*args, "--now", "2026-06-30").stdout)
-        after = json.loads(run(*args, "--now", "2026-07-01T00:00:00+00:00").stdout)
+        # the waiver expired on 2026-06-30, before any run of this test
+        moved = run(*args, "--now", "1999-01-01")
+        assert moved.returncode == 1
+        before = json.loads(moved.stdout)
+        assert before["clock_overridden"] is True
+        assert before["evaluated_at"] == "1999-01-01T00:00:00+00:00"
+        assert before["generated_at"] > "2026-07-01"
+        assert before["waivers"][0]["state"] == "expired"
         status = {r["requirement"]: r["status"] for r in before["results"]}
-        assert status["password-length"] == "waived"
-        status = {r["requirement"]: r["status"] for r in after["results"]}
         assert status["password-length"] == "fail"
+        text = run("check", str(path), "-b", "nist-800-63b", "--now", "2026-06-30")
+        assert text.stdout.startswith("WARNING: CLOCK OVERRIDDEN")
+        plain = json.loads(run(*args).stdout)
+        assert plain["clock_overridden"] is False
         assert run(*args, "--now", "someday").returncode == EXIT_USAGE
         assert run(*args, "--now", "2026-07-01T00:00:00").returncode == EXIT_USAGE
 
@@ -460,3 +468,15 @@ class TestDirectoriesAndCase:
         err = capsys.readouterr().err
         assert "unknown baseline 'pci-dss-5' (did you mean 'pci-dss-4'?)" in err
         assert len(err.strip().splitlines()) == 1
+
+
+class TestDocumentedWorkflows:
+    def test_sarif_upload_jobs_may_write_security_events(self) -> None:
+        """Every documented job that uploads SARIF grants security-events: write."""
+        page = (Path(__file__).parents[2] / "docs" / "compliance.md").read_text(encoding="utf-8")
+        blocks = [b.split("```", 1)[0] for b in page.split("```yaml")[1:]]
+        uploads = [b for b in blocks if "upload-sarif" in b or "sarif" in b.lower()]
+        assert uploads
+        for block in uploads:
+            if "jobs:" in block:
+                assert "security-events: write" in block, block

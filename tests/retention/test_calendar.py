@@ -232,12 +232,44 @@ class TestPublishedSchedules:
         path.write_text(json.dumps(SCHEDULE_2027), encoding="utf-8")
         assert WorkdayCalendar.china(extra=str(path)).is_workday(date(2027, 9, 26))
 
-    def test_extra_replaces_packaged_year(self) -> None:
-        """A year given again replaces the packaged data for that year entirely."""
-        cal = WorkdayCalendar.china(extra={"2024": {"holidays": ["2024-01-01"]}})
+    def test_extra_replaces_packaged_year_only_with_override(self) -> None:
+        """A differing packaged year is refused; with override=True it is replaced and named."""
+        extra = {"2024": {"holidays": ["2024-01-01"]}}
+        with pytest.raises(PolicyConfigError, match=r"2024 is in the installed official data"):
+            WorkdayCalendar.china(extra=extra)
+        assert WorkdayCalendar.china().overridden_years == ()
+        cal = WorkdayCalendar.china(extra=extra, override=True)
+        assert cal.overridden_years == (2024,)
+        assert "overridden: 2024" in repr(cal)
         assert cal.is_workday(date(2024, 10, 4))  # no longer a holiday
         assert not cal.is_workday(date(2024, 9, 29))  # no longer an adjusted working day
         assert not cal.is_workday(date(2024, 1, 1))
+        assert cal.with_days(holidays=[date(2024, 3, 1)]).overridden_years == (2024,)
+
+    def test_packaged_year_restated_identically_is_accepted(self) -> None:
+        """A packaged year given again with the same working days is no override."""
+        packaged = WorkdayCalendar.china()
+        days = [date(2024, 1, 1) + timedelta(days=i) for i in range(366)]
+        rest = [d.isoformat() for d in days if d.weekday() < 5 and not packaged.is_workday(d)]
+        work = [d.isoformat() for d in days if d.weekday() >= 5 and packaged.is_workday(d)]
+        cal = WorkdayCalendar.china(extra={"2024": {"holidays": rest, "workdays": work}})
+        assert cal.overridden_years == ()
+        assert all(cal.is_workday(d) == packaged.is_workday(d) for d in days)
+
+    def test_packaged_year_outside_first_last_still_needs_override(self) -> None:
+        """first_year does not make an official year the package covers free to replace."""
+        with pytest.raises(PolicyConfigError, match="2019 is in the installed official data"):
+            WorkdayCalendar.china(first_year=2020, extra={"2019": {"holidays": ["2019-01-01"]}})
+
+    def test_other_country_year_inside_years_needs_override(self) -> None:
+        """from_holidays refuses a differing year of *years* unless override=True."""
+        extra = {"2026": {"holidays": ["2026-01-01"]}}
+        with pytest.raises(PolicyConfigError, match="override"):
+            WorkdayCalendar.from_holidays("DE", years=range(2026, 2027), tz="UTC", extra=extra)
+        cal = WorkdayCalendar.from_holidays(
+            "DE", years=range(2026, 2027), tz="UTC", extra=extra, override=True
+        )
+        assert cal.overridden_years == (2026,)
 
     @pytest.mark.parametrize(
         ("extra", "needle"),
@@ -414,3 +446,69 @@ class TestScheduleLineEdges:
         from secpolicy.retention._calendar import schedule_line
 
         assert schedule_line('["2027"]\nholidays = "2027-01-01"\n', "2027.holidays[0]") == 2
+
+
+class TestCalendarOverride:
+    POLICY = (
+        '[service]\nname = "s"\n[retention]\nprofile = "cn-cybersecurity-law"\n'
+        '[retention.calendar.years."2024"]\nholidays = ["2024-01-01"]\n'
+    )
+
+    def test_policy_file_refuses_a_silent_override(self) -> None:
+        """[retention.calendar] replacing a packaged year without override is an error with line."""
+        from secpolicy.policyfile import loads_policy
+
+        with pytest.raises(PolicyConfigError, match=r"retention\.calendar\.years\.2024.*override"):
+            loads_policy(self.POLICY)
+
+    def test_policy_file_override_is_recorded_and_reported(self) -> None:
+        """override = true replaces the year, and secpolicy check reports name it."""
+        from secpolicy import FrozenClock
+        from secpolicy.baselines import check_policy
+        from secpolicy.policyfile import loads_policy
+
+        text = self.POLICY.replace(
+            "[retention.calendar.years",
+            "[retention.calendar]\noverride = true\n[retention.calendar.years",
+        )
+        policy = loads_policy(text)
+        assert policy.calendar is not None
+        assert policy.calendar.overridden_years == (2024,)
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        report = check_policy(policy, ["cn-mlps-l3"], clock=clock)
+        assert report.calendar_overridden_years == (2024,)
+        assert "NOTE: CALENDAR OVERRIDDEN" in report.render("text")
+        assert json.loads(report.render("json"))["calendar_overridden_years"] == [2024]
+        assert "2024" in report.render("junit").split("calendar_overridden_years")[1][:20]
+        sarif = json.loads(report.render("sarif"))["runs"][0]["invocations"][0]
+        assert "2024" in sarif["toolExecutionNotifications"][0]["message"]["text"]
+        assert "Official calendar years overridden" in report.render("html")
+
+    def test_new_year_needs_no_override(self) -> None:
+        """A year past the packaged data loads from the file without override and is no override."""
+        from secpolicy.policyfile import loads_policy
+
+        text = self.POLICY.replace('"2024"', '"2027"').replace("2024-01-01", "2027-01-01")
+        policy = loads_policy(text)
+        assert policy.calendar is not None
+        assert policy.calendar.overridden_years == ()
+
+    def test_override_from_a_schedule_file_names_the_extra_key(self, tmp_path: Path) -> None:
+        """A schedule file redefining a packaged year is refused at [retention.calendar] extra."""
+        from secpolicy.policyfile import load_policy
+
+        (tmp_path / "cn.toml").write_text('["2024"]\nholidays = ["2024-01-01"]\n', encoding="utf-8")
+        policy = tmp_path / "secpolicy.toml"
+        policy.write_text(
+            '[retention]\nprofile = "cn-cybersecurity-law"\n'
+            '[retention.calendar]\nextra = "cn.toml"\n',
+            encoding="utf-8",
+        )
+        with pytest.raises(PolicyConfigError, match=r"retention\.calendar\.extra: 2024 is in"):
+            load_policy(policy)
+        policy.write_text(
+            policy.read_text(encoding="utf-8") + "override = true\n", encoding="utf-8"
+        )
+        loaded = load_policy(policy)
+        assert loaded.calendar is not None
+        assert loaded.calendar.overridden_years == (2024,)

@@ -50,6 +50,11 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "n/a": "not applicable",
         "active": "active",
         "expired": "expired",
+        "too-long": "waiver too long",
+        "evaluated": "Evaluated at",
+        "calendar": "Official calendar years overridden",
+        "overridden": "CLOCK OVERRIDDEN: this report was evaluated at {at}, not at the time "
+        "of the check ({real}). Waivers expired at the time of the check still count as expired.",
         "unknown": "unknown",
         "legend": "Requirements marked as an interpretation encode a reading of the clause "
         "(assessors' numbers, a stricter mechanism); the note says which.",
@@ -90,6 +95,11 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "n/a": "不适用",
         "active": "有效",
         "expired": "已过期",
+        "too-long": "豁免期限过长",
+        "evaluated": "评估时间",
+        "calendar": "被覆盖的官方日历年份",
+        "overridden": "时钟已被覆盖：本报告按 {at} 评估，而非检查时的实际时间（{real}）。"
+        "在实际时间已过期的豁免仍按过期处理。",
         "unknown": "未知",
         "legend": "标注为“解读”的要求是对条款的解读（测评机构常用的数值或更严格的机制），"
         "备注中说明依据。",
@@ -167,9 +177,23 @@ def _report_section(report: CheckReport, t: dict[str, str]) -> str:
         f"<dt>{e(t['service'])}</dt><dd>{_free(report.service or '-')}</dd>",
         f"<dt>{e(t['sha256'])}</dt><dd><code>{e(report.policy_sha256 or t['unknown'])}</code></dd>",
         f"<dt>{e(t['generated'])}</dt><dd>{e(report.generated_at.isoformat())}</dd>",
+        f"<dt>{e(t['evaluated'])}</dt><dd>{e(report.evaluated_at.isoformat())}</dd>",
         f"<dt>{e(t['tool'])}</dt><dd>secpolicy {e(report.tool_version)}</dd>",
+        *(
+            [
+                f"<dt>{e(t['calendar'])}</dt>",
+                f"<dd>{e(', '.join(map(str, report.calendar_overridden_years)))}</dd>",
+            ]
+            if report.calendar_overridden_years
+            else []
+        ),
         "</dl>",
     ]
+    if report.clock_overridden:
+        warning = t["overridden"].format(
+            at=report.evaluated_at.isoformat(), real=report.generated_at.isoformat()
+        )
+        parts.append(f'<p class="verdict failed clock-overridden">{e(warning)}</p>')
     if report.error is not None:
         parts.append(
             f'<p class="verdict failed">{e(t["error"])}</p><p><code>{_free(str(report.error))}'

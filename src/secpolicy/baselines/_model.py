@@ -201,25 +201,28 @@ class Result:
         requirement: The requirement.
         verdict: What the check found.
         waiver: The waiver that names this requirement, if any.
-        waiver_state: ``active`` or ``expired`` with a waiver, else None.
+        waiver_state: ``active``, ``expired`` or ``too-long`` (it runs past
+            the policy's ``[waivers_settings] max_days``) with a waiver, else None.
     """
 
     baseline: str
     requirement: Requirement
     verdict: Verdict
     waiver: Waiver | None = None
-    waiver_state: Literal["active", "expired"] | None = None
+    waiver_state: Literal["active", "expired", "too-long"] | None = None
 
     @property
     def status(self) -> Status:
         """``pass``, ``fail``, ``n/a``, or ``waived`` under an active waiver.
 
         An expired waiver fails the requirement whatever the check found: the
-        exception lapsed and someone must renew it or remove it.
+        exception lapsed and someone must renew it or remove it. So does a
+        waiver too long (past the policy's maximum length): an exception
+        without a near end is a permanent one.
         """
         if self.waiver_state == "active":
             return "waived"
-        if self.waiver_state == "expired":
+        if self.waiver_state in ("expired", "too-long"):
             return "fail"
         return self.verdict.status
 
@@ -238,6 +241,12 @@ class Result:
         if self.waiver is None:
             return self.verdict.detail
         until = self.waiver.expires_text
+        if self.waiver_state == "too-long":
+            return (
+                f"waiver too long: approved by {self.waiver.approver} until {until}, "
+                f"past the longest a waiver may run ([waivers_settings] max_days); "
+                f"without it: {self.verdict.status} ({self.verdict.detail})"
+            )
         if self.waiver_state == "expired":
             return (
                 f"waiver approved by {self.waiver.approver} expired {until}; "

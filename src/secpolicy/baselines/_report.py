@@ -14,6 +14,7 @@ from urllib.parse import quote
 import attrs
 
 import secpolicy
+from secpolicy._clock import Clock, SystemClock
 from secpolicy.baselines._model import STATUSES, Baseline, Result
 from secpolicy.baselines._registry import (
     BASELINES,
@@ -23,6 +24,7 @@ from secpolicy.baselines._registry import (
 )
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile import Waiver  # noqa: TC001 (resolved by the docs' type hints)
+from secpolicy.policyfile._waivers import DEFAULT_MAX_DAYS, as_instant
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -78,7 +80,17 @@ class CheckReport:
         lines: The line of each result's policy key in the file, if known.
         editions: The baselines checked (their edition, version and changelog).
         waivers: Every waiver the policy declares, checked or not in this run.
-        generated_at: When the check ran (aware); waivers are judged at this instant.
+        generated_at: When the check ran, read from the checker's clock
+            (aware); waivers' expiry and length are always judged at it.
+        evaluated_at: The instant the policy was evaluated at: *generated_at*
+            unless a what-if instant was given (``--now``, ``now=``).
+        clock_overridden: True if *evaluated_at* was given by the caller
+            instead of read from the clock; every form of the report says so.
+        waiver_max_days: The longest a waiver may run, in days from
+            *generated_at* (``[waivers_settings] max_days``).
+        calendar_overridden_years: The years whose official working-day
+            schedule the policy's ``[retention.calendar]`` replaces
+            (``override = true``); every form names them.
         policy_sha256: The SHA-256 of the policy file, as hex, if known.
         tool_version: The secpolicy version that checked.
         error: Why the policy file could not be checked (then there are no
@@ -92,7 +104,13 @@ class CheckReport:
     lines: tuple[int | None, ...] = ()
     editions: tuple[Baseline, ...] = ()
     waivers: tuple[Waiver, ...] = ()
-    generated_at: datetime = attrs.field(factory=lambda: datetime.now(UTC))
+    generated_at: datetime = attrs.field(factory=lambda: SystemClock().now())
+    evaluated_at: datetime = attrs.field(
+        default=attrs.Factory(lambda self: self.generated_at, takes_self=True)
+    )
+    clock_overridden: bool = False
+    waiver_max_days: int = DEFAULT_MAX_DAYS
+    calendar_overridden_years: tuple[int, ...] = ()
     policy_sha256: str | None = None
     tool_version: str = secpolicy.__version__
     error: PolicyConfigError | None = None
@@ -117,9 +135,38 @@ class CheckReport:
         counted = Counter(result.status for result in self.results)
         return {status: counted.get(status, 0) for status in STATUSES}
 
-    def waiver_state(self, waiver: Waiver) -> str:
-        """``active`` or ``expired`` at :attr:`generated_at`."""
-        return waiver.state(self.generated_at)
+    def waiver_state(self, waiver: Waiver) -> Literal["active", "expired", "too-long"]:
+        """``active``, ``expired`` or ``too-long``, as :meth:`~secpolicy.policyfile.Waiver.judge`.
+
+        Expired at :attr:`generated_at` (the real time) or at
+        :attr:`evaluated_at` is expired: a what-if instant never revives a
+        lapsed waiver.
+        """
+        return waiver.judge(
+            self.generated_at, evaluated=self.evaluated_at, max_days=self.waiver_max_days
+        )
+
+    @property
+    def calendar_note(self) -> str | None:
+        """The note every form carries when the calendar replaces official years, else None."""
+        if not self.calendar_overridden_years:
+            return None
+        years = ", ".join(map(str, self.calendar_overridden_years))
+        return (
+            f"CALENDAR OVERRIDDEN: [retention.calendar] replaces the official working-day "
+            f"schedule of {years} (override = true)"
+        )
+
+    @property
+    def clock_note(self) -> str | None:
+        """The warning every form carries when the clock was overridden, else None."""
+        if not self.clock_overridden:
+            return None
+        return (
+            f"CLOCK OVERRIDDEN: evaluated at {self.evaluated_at.isoformat()}, not at the "
+            f"time of the check ({self.generated_at.isoformat()}); waivers expired at "
+            "the time of the check still count as expired"
+        )
 
     def _line(self, index: int) -> int | None:
         return self.lines[index] if index < len(self.lines) else None
@@ -131,6 +178,10 @@ class CheckReport:
         return {
             "tool": {"name": "secpolicy", "version": self.tool_version},
             "generated_at": self.generated_at.isoformat(),
+            "evaluated_at": self.evaluated_at.isoformat(),
+            "clock_overridden": self.clock_overridden,
+            "waiver_max_days": self.waiver_max_days,
+            "calendar_overridden_years": list(self.calendar_overridden_years),
             "policy": self.policy,
             "policy_sha256": self.policy_sha256,
             "service": self.service,
@@ -155,12 +206,15 @@ class CheckReport:
 
     def to_text(self) -> str:
         """A readable table: requirement, clause, status, detail; then a summary line."""
+        note = [] if self.clock_note is None else [f"WARNING: {self.clock_note}"]
+        if self.calendar_note is not None:
+            note.append(f"NOTE: {self.calendar_note}")
         if self.error is not None:
-            return f"ERROR: {self.error}"
+            return "\n".join([*note, f"ERROR: {self.error}"])
         rows = [("STATUS", "REQUIREMENT", "CLAUSE", "DETAIL")]
         rows += [(r.status.upper(), r.id, r.requirement.clause, r.detail) for r in self.results]
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
-        lines = [
+        lines = note + [
             "  ".join([*(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])), row[3]]).rstrip()
             for row in rows
         ]
@@ -272,6 +326,10 @@ def _junit_properties(
         ("secpolicy.version", report.tool_version),
         ("policy.sha256", report.policy_sha256 or ""),
         ("checked_at", report.generated_at.isoformat()),
+        ("evaluated_at", report.evaluated_at.isoformat()),
+        ("clock_overridden", "true" if report.clock_overridden else "false"),
+        ("waiver_max_days", str(report.waiver_max_days)),
+        ("calendar_overridden_years", ",".join(map(str, report.calendar_overridden_years))),
     ]
     if baseline is not None:
         pairs += [("baseline.edition", baseline.edition), ("baseline.version", baseline.version)]
@@ -494,8 +552,17 @@ def sarif_log(
             }
         ],
         "results": results,
-        "properties": {"reports": [r.metadata() for r in reports]},
+        "properties": {
+            "clock_overridden": any(r.clock_overridden for r in reports),
+            "evaluated_at": [r.evaluated_at.isoformat() for r in reports],
+            "reports": [r.metadata() for r in reports],
+        },
     }
+    notes = [n for r in reports for n in (r.clock_note, r.calendar_note) if n is not None]
+    if notes:
+        run["invocations"][0]["toolExecutionNotifications"] = [
+            {"level": "warning", "message": {"text": note}} for note in notes
+        ]
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
@@ -537,10 +604,12 @@ def _resolve_waivers(
     return out
 
 
-def _aware(now: datetime | date | None) -> datetime:
-    from secpolicy.policyfile._waivers import as_instant  # noqa: PLC0415 (one rule for both)
-
-    return datetime.now(UTC) if now is None else as_instant(now)
+def _instants(now: datetime | date | None, clock: Clock | None) -> tuple[datetime, datetime, bool]:
+    """The real time (read once from *clock*), the evaluated instant, and whether they differ."""
+    real = as_instant((clock if clock is not None else SystemClock()).now())
+    if now is None:
+        return real, real, False
+    return real, as_instant(now), True
 
 
 def _shipped(baseline: Baseline) -> bool:
@@ -562,20 +631,30 @@ def check_policy(
     baselines: Iterable[str | Baseline],
     *,
     now: datetime | date | None = None,
+    clock: Clock | None = None,
     extra: Iterable[Baseline] = (),
     policy_sha256: str | None = None,
 ) -> CheckReport:
     r"""Check *policy* against each of *baselines* (ids, aliases or :class:`Baseline` values).
 
     Waivers in the policy (``[[waivers]]``) are applied: a requirement under
-    an active waiver is ``waived``, under an expired one ``fail``.
+    an active waiver is ``waived``; under an expired one, or one that runs
+    longer than ``[waivers_settings] max_days`` from now, ``fail``.
+
+    A gate cannot be turned green by moving its clock: waivers are always
+    judged at the real time, read once from *clock*. A what-if instant
+    *now* may only make a waiver expire earlier ("will my waivers still
+    hold on 2027-03-01?"), and the report says in every form that it was
+    evaluated at an overridden instant (``evaluated_at``,
+    ``clock_overridden``).
 
     Args:
         policy: The loaded policy.
         baselines: What to check against.
-        now: The instant waivers are judged at, and the report's time
-            (aware, or a date meaning its start in UTC; default: the current
-            time, read once here).
+        now: A what-if instant to evaluate at (aware, or a date meaning its
+            start in UTC; default: the clock's time). It never revives a
+            waiver expired at the clock's time.
+        clock: The clock of the real time (default: the system clock).
         extra: Baselines that ids may also name (custom baseline files);
             waivers may name their requirements.
         policy_sha256: The policy file's SHA-256 as hex (default: read
@@ -586,6 +665,9 @@ def check_policy(
         PolicyConfigError: For a waiver of an unknown requirement, naming
             its line.
 
+    .. versionchanged:: 0.2
+       *clock*; *now* is a what-if instant that never revives a waiver.
+
     Example:
         >>> from secpolicy.policyfile import loads_policy
         >>> policy = loads_policy('[password]\nprofile = "pci-dss-4"')
@@ -593,7 +675,7 @@ def check_policy(
         >>> [r.id for r in report.failures][:2]
         ['pci-dss-4.0.1/pan-display', 'pci-dss-4.0.1/audit-events']
     """
-    moment = _aware(now)
+    real, evaluated, overridden = _instants(now, clock)
     given = list(baselines)
     by_name = {b.name: b for b in extra}
     for b in given:
@@ -625,7 +707,8 @@ def check_policy(
         for result in baseline.check(policy):
             waiver = waivers.get((baseline.name, result.requirement.id))
             if waiver is not None:
-                result = attrs.evolve(result, waiver=waiver, waiver_state=waiver.state(moment))  # noqa: PLW2901
+                state = waiver.judge(real, evaluated=evaluated, max_days=policy.waiver_max_days)
+                result = attrs.evolve(result, waiver=waiver, waiver_state=state)  # noqa: PLW2901
             results.append(result)
     return CheckReport(
         policy=str(policy.source) if policy.source is not None else "<policy>",
@@ -635,7 +718,13 @@ def check_policy(
         lines=tuple(policy.line_of(r.requirement.path) for r in results),
         editions=tuple(chosen),
         waivers=policy.waivers,
-        generated_at=moment,
+        generated_at=real,
+        evaluated_at=evaluated,
+        clock_overridden=overridden,
+        waiver_max_days=policy.waiver_max_days,
+        calendar_overridden_years=(
+            policy.calendar.overridden_years if policy.calendar is not None else ()
+        ),
         policy_sha256=policy_sha256 if policy_sha256 is not None else policy_digest(policy),
     )
 
@@ -646,6 +735,7 @@ def invalid_report(
     baselines: Iterable[Baseline] = (),
     *,
     now: datetime | date | None = None,
+    clock: Clock | None = None,
     policy_sha256: str | None = None,
 ) -> CheckReport:
     """The report of a policy file that could not be loaded: no results, the error.
@@ -654,13 +744,16 @@ def invalid_report(
     code scanning) still find a valid file.
     """
     chosen = tuple(baselines)
+    real, evaluated, overridden = _instants(now, clock)
     return CheckReport(
         policy=source,
         service="",
         baselines=tuple(b.name for b in chosen),
         results=(),
         editions=chosen,
-        generated_at=_aware(now),
+        generated_at=real,
+        evaluated_at=evaluated,
+        clock_overridden=overridden,
         policy_sha256=policy_sha256,
         error=error,
     )

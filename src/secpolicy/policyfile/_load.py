@@ -46,6 +46,12 @@ class _EngineOptions(TypedDict):
 _DOCUMENT: Final = (
     *(Key(name=n, kind="table", keys=k, help=h) for n, k, h in SECTIONS),
     Key(name="waivers", kind="tables", keys=_waivers.KEYS, help="accepted baseline exceptions"),
+    Key(
+        name="waivers_settings",
+        kind="table",
+        keys=_waivers.SETTINGS_KEYS,
+        help="limits on [[waivers]]: how long a waiver may run",
+    ),
 )
 #: Where the documentation publishes the schema (``html_extra_path``: the site's root).
 SCHEMA_ID: Final = "https://secpolicy.readthedocs.io/en/latest/secpolicy.schema.json"
@@ -138,6 +144,18 @@ def reference_markdown() -> str:
             "Accepted exceptions to baseline requirements, one table each.",
             "",
             *waivers[2:],
+        ]
+    )
+    settings = to_markdown(_waivers.SETTINGS_KEYS, "waivers_settings")
+    lines.extend(
+        [
+            "",
+            settings[0],
+            "",
+            "Limits on `[[waivers]]`. A waiver that runs longer than `max_days` from the",
+            'time the report is made fails as "waiver too long".',
+            "",
+            *settings[2:],
         ]
     )
     return "\n".join(lines).rstrip() + "\n"
@@ -258,6 +276,7 @@ def _build(  # noqa: PLR0917 (a private step of the loader)
         "audit": lambda: _audit.build(checked["audit"], base_dir, has_pii="pii" in checked),
         "retention": lambda: _retention.build(checked["retention"], name, base_dir),
         "waivers": lambda: _waivers.build(checked["waivers"], lines),
+        "waivers_settings": lambda: _waivers.build_settings(checked["waivers_settings"]),
     }
     for section, build in builders.items():
         if section in checked and section not in failed:
@@ -266,6 +285,8 @@ def _build(  # noqa: PLR0917 (a private step of the loader)
         return ServicePolicy(name=name)
     if "retention" in parts:
         parts["retention"], parts["holds"], parts["calendar"] = parts["retention"]
+    if "waivers_settings" in parts:
+        parts["waiver_max_days"] = parts.pop("waivers_settings")
     return ServicePolicy(name=name, source=source, locations=lines, **parts)
 
 

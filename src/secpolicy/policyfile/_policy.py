@@ -6,7 +6,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from secpolicy.policyfile._waivers import Waiver  # noqa: TC001 (resolved by the docs' type hints)
+from secpolicy.policyfile._waivers import (
+    DEFAULT_MAX_DAYS,
+    Waiver,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -43,6 +46,8 @@ class ServicePolicy:
             the years the service loaded itself.
         waivers: The accepted exceptions to baseline requirements
             (``[[waivers]]``), applied by :func:`secpolicy.baselines.check_policy`.
+        waiver_max_days: The longest a waiver may run, in days from when a
+            report is made (``[waivers_settings] max_days``, default 365).
         locations: The line of every key in the source file, by TOML path.
     """
 
@@ -56,6 +61,7 @@ class ServicePolicy:
     holds: tuple[LegalHold, ...] = ()
     calendar: WorkdayCalendar | None = None
     waivers: tuple[Waiver, ...] = ()
+    waiver_max_days: int = DEFAULT_MAX_DAYS
     locations: Mapping[str, int] = attrs.field(factory=dict, repr=False)
 
     def line_of(self, path: str) -> int | None:

@@ -63,6 +63,11 @@ CALENDAR_KEYS: Final = (
         help="a TOML or JSON file of newly published years (relative to this file)",
     ),
     Key(
+        name="override",
+        kind="bool",
+        help="let extra/years replace a year the installed official data covers (reported)",
+    ),
+    Key(
         name="years",
         kind="map",
         keys=(Key(name="*", kind="table", keys=YEAR_KEYS, help="one year's schedule"),),
@@ -158,7 +163,10 @@ def _calendar(values: Mapping[str, Any], base_dir: Path) -> WorkdayCalendar:
     try:
         if country == "CN":
             return WorkdayCalendar.china(
-                first_year=values.get("first_year"), last_year=values.get("last_year"), extra=extra
+                first_year=values.get("first_year"),
+                last_year=values.get("last_year"),
+                extra=extra,
+                override=values.get("override", False),
             )
         return WorkdayCalendar.from_holidays(
             country,
@@ -166,6 +174,7 @@ def _calendar(values: Mapping[str, Any], base_dir: Path) -> WorkdayCalendar:
             years=range(values["first_year"], values["last_year"] + 1),
             tz=values.get("tz", "UTC"),
             extra=extra,
+            override=values.get("override", False),
         )
     except PolicyConfigError as exc:
         raise _calendar_error(exc, where, from_file="extra" in values) from None
@@ -188,7 +197,7 @@ def _calendar_error(exc: PolicyConfigError, where: str, *, from_file: bool) -> P
     if exc.source is not None:  # in the schedule file: name the file and the entry
         entry = f"{exc.field}: " if exc.field else ""
         return PolicyConfigError(f"{exc.source}: {entry}{exc.reason}", field=f"{where}.extra")
-    if exc.field in (None, "extra"):
+    if exc.field in (None, "extra") or (from_file and exc.field.isdigit()):
         return PolicyConfigError(exc.reason, field=f"{where}.extra" if from_file else where)
     if exc.field in ("country", "tz", "years", "subdiv", "first_year", "last_year"):
         return PolicyConfigError(exc.reason, field=f"{where}.{exc.field}")

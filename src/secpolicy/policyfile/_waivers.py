@@ -3,7 +3,11 @@
 A waiver names one requirement (``pci-dss-4.0.1/lockout``), why it is
 accepted, who approved it and when it expires. ``secpolicy check`` shows a
 waived requirement as ``waived`` (never ``pass``), fails it once the waiver
-has expired, and lists every waiver in its reports. Whether the requirement
+has expired, and lists every waiver in its reports. A waiver may not run
+longer than ``[waivers_settings] max_days`` (default 365) from the time the
+report is made: one that does fails as "waiver too long". Expiry and length
+are always judged at the real time the check runs; a what-if instant
+(``--now``) can make a waiver expire earlier, never revive an expired one. Whether the requirement
 id exists is checked against the baselines when the policy is checked (the
 policy file does not know which baselines are installed).
 """
@@ -21,6 +25,13 @@ from secpolicy.policyfile._spec import Key
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+
+#: A waiver's longest allowed run, in days from the time a report is made.
+DEFAULT_MAX_DAYS: Final = 365
+#: The largest ``[waivers_settings] max_days`` a file may set (five years).
+LIMIT_MAX_DAYS: Final = 1830
+#: What a waiver is when a report is made.
+WaiverState = Literal["active", "expired", "too-long"]
 
 _REQUIREMENT_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*/[A-Za-z0-9][A-Za-z0-9._\-]*")
 
@@ -41,6 +52,18 @@ KEYS: Final = (
         help="the last day it holds (2026-06-30), or an offset date-time",
     ),
     Key(name="ticket", kind="str", help="the change or risk ticket, for the audit trail"),
+)
+
+SETTINGS_KEYS: Final = (
+    Key(
+        name="max_days",
+        kind="int",
+        minimum=1,
+        help=(
+            f"the longest a waiver may run, in days from when the report is made "
+            f"(default {DEFAULT_MAX_DAYS}, at most {LIMIT_MAX_DAYS})"
+        ),
+    ),
 )
 
 
@@ -92,6 +115,47 @@ class Waiver:
         moment = as_instant(now)
         return "active" if moment < self.ends else "expired"
 
+    def too_long(self, made_at: datetime, max_days: int = DEFAULT_MAX_DAYS) -> bool:
+        """True if the waiver runs past *max_days* days after *made_at* (aware).
+
+        A date expiry is compared by day (UTC): made on 2026-12-02 with 365
+        days, ``2027-12-02`` is allowed and ``2027-12-03`` is too long.
+
+        .. versionadded:: 0.2
+        """
+        moment = as_instant(made_at).astimezone(UTC)
+        try:
+            limit = moment + timedelta(days=max_days)
+        except OverflowError:
+            return False
+        if isinstance(self.expires, datetime):
+            return self.expires.astimezone(UTC) > limit
+        return self.expires > limit.date()
+
+    def judge(
+        self,
+        real: datetime,
+        *,
+        evaluated: datetime | None = None,
+        max_days: int = DEFAULT_MAX_DAYS,
+    ) -> WaiverState:
+        """The waiver's state in a report made at the *real* time.
+
+        ``expired`` if it has ended at *real* or at the what-if instant
+        *evaluated* (a what-if instant never revives an expired waiver),
+        else ``too-long`` if it runs past *max_days* days after *real*, else
+        ``active``.
+
+        .. versionadded:: 0.2
+        """
+        if self.state(real) == "expired":
+            return "expired"
+        if evaluated is not None and self.state(evaluated) == "expired":
+            return "expired"
+        if self.too_long(real, max_days):
+            return "too-long"
+        return "active"
+
     def to_dict(self) -> dict[str, Any]:
         """The waiver as plain data (the reports' waiver lists)."""
         return {
@@ -130,6 +194,22 @@ def _expires(value: Any, path: str) -> date | datetime:
     if isinstance(value, date):
         return value
     raise PolicyConfigError("must be a TOML date such as 2026-06-30", field=path)
+
+
+def build_settings(table: Mapping[str, Any]) -> int:
+    """The ``max_days`` of a checked ``[waivers_settings]`` table.
+
+    Raises:
+        PolicyConfigError: For more than :data:`LIMIT_MAX_DAYS` days.
+    """
+    days: int = table.get("max_days", DEFAULT_MAX_DAYS)
+    if days > LIMIT_MAX_DAYS:
+        raise PolicyConfigError(
+            f"must be at most {LIMIT_MAX_DAYS} days (five years): a waiver is a "
+            "time-limited exception",
+            field="waivers_settings.max_days",
+        )
+    return days
 
 
 def build(

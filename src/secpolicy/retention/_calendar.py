@@ -56,6 +56,57 @@ def _china_data(first: int | None, last: int | None) -> tuple[set[date], set[dat
     return set(data), {d for d in data.weekend_workdays if d.year in years}, years
 
 
+def _workdays_of(year: int, rest: Iterable[date], work: Iterable[date]) -> set[date]:
+    """The working days of *year* under a schedule of rest days and adjusted working days."""
+    rest_days, work_days = set(rest), set(work)
+    day, out = date(year, 1, 1), set()
+    while day.year == year:
+        if day in work_days or (day not in rest_days and day.weekday() < 5):  # noqa: PLR2004
+            out.add(day)
+        day += timedelta(days=1)
+    return out
+
+
+def _merge(
+    rest: set[date],
+    work: set[date],
+    published: Mapping[int, tuple[frozenset[date], frozenset[date]]],
+    packaged: Iterable[int],
+    *,
+    override: bool,
+) -> tuple[set[date], set[date], tuple[int, ...]]:
+    """The packaged data with *published* years merged in, and the years overridden.
+
+    A year the package does not cover is added. A year it covers is kept
+    when the given schedule makes the same days working days; a differing
+    one replaces it only with *override* (then the year is reported), else
+    it is refused: a packaged official schedule is not replaced silently.
+    """
+    covered = set(packaged)
+    overridden: list[int] = []
+    for year in sorted(published):
+        extra_rest, extra_work = published[year]
+        if year in covered:
+            mine = _workdays_of(year, extra_rest, extra_work)
+            theirs = _workdays_of(
+                year, (d for d in rest if d.year == year), (d for d in work if d.year == year)
+            )
+            if mine == theirs:
+                continue
+            if not override:
+                first = min(mine ^ theirs)
+                raise PolicyConfigError(
+                    f"{year} is in the installed official data and the given schedule differs "
+                    f"(first on {first.isoformat()}); to replace an official year, say so "
+                    "explicitly with override=True (override = true in [retention.calendar])",
+                    field=str(year),
+                )
+            overridden.append(year)
+        rest = {d for d in rest if d.year != year} | extra_rest
+        work = {d for d in work if d.year != year} | extra_work
+    return rest, work, tuple(overridden)
+
+
 def _day(value: Any, year: int, where: str) -> list[date]:
     """One entry of a year's list: a date, ISO text, or an ISO interval ``a/b``."""
     if isinstance(value, datetime):
@@ -315,6 +366,8 @@ class WorkdayCalendar:
             :class:`~secpolicy.exceptions.CalendarCoverageError`.
         tz: The zone deadlines are computed in.
         name: A label for messages.
+        overridden_years: The years whose official data the caller replaced
+            (``override=True``); reports name them.
 
     Example:
         >>> from datetime import date
@@ -324,7 +377,7 @@ class WorkdayCalendar:
         datetime.date(2024, 10, 8)
     """
 
-    __slots__ = ("_holidays", "_workdays", "covered", "name", "tz")
+    __slots__ = ("_holidays", "_workdays", "covered", "name", "overridden_years", "tz")
 
     def __init__(
         self,
@@ -334,8 +387,10 @@ class WorkdayCalendar:
         covered: range,
         tz: str | tzinfo = "UTC",
         name: str = "custom",
+        overridden_years: Iterable[int] = (),
     ) -> None:
         self._holidays = frozenset(holidays)
+        self.overridden_years = tuple(sorted(set(overridden_years)))
         self._workdays = frozenset(workdays)
         self.covered = covered
         self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
@@ -348,6 +403,7 @@ class WorkdayCalendar:
         first_year: int | None = None,
         last_year: int | None = None,
         extra: ExtraSchedule | None = None,
+        override: bool = False,
     ) -> WorkdayCalendar:
         """The official calendar of mainland China, in Asia/Shanghai time.
 
@@ -368,14 +424,20 @@ class WorkdayCalendar:
                 official rest days, as ISO dates or ``first/last``
                 intervals), ``workdays`` (the weekend days that are working
                 days, 调休) and an optional ``source`` (the notice). A year
-                given here replaces the packaged data for that year
-                entirely, and extends the coverage; the covered years must
-                stay contiguous.
+                the installed data does not cover extends the coverage; the
+                covered years must stay contiguous. A year it covers is
+                accepted if it makes the same days working days, and
+                otherwise refused unless *override*.
+            override: Let *extra* replace a packaged year's official data
+                (a correction the package has not caught up with). The
+                replaced years are kept in ``overridden_years`` and
+                ``secpolicy check`` reports name them.
 
         Raises:
             PolicyConfigError: For a year outside the installed data, a
-                malformed *extra*, or one that leaves a
-                gap between the covered years.
+                malformed *extra*, one that leaves a gap between the
+                covered years, or one that differs from a packaged year
+                without *override*.
 
         Example:
             >>> cal = WorkdayCalendar.china(
@@ -390,7 +452,7 @@ class WorkdayCalendar:
             (True, False)
 
         .. versionchanged:: 0.2
-           *extra*.
+           *extra* and *override*.
         """
         official, adjusted, years = _china_data(first_year, last_year)
         if extra is None:
@@ -409,15 +471,26 @@ class WorkdayCalendar:
                 f"the covered years would have a gap: no schedule for {missing[0]}",
                 field="extra",
             )
-        for year, (rest, work) in published.items():
-            official = {d for d in official if d.year != year} | rest
-            adjusted = {d for d in adjusted if d.year != year} | work
+        packaged = set(years)
+        outside = [y for y in published if y not in packaged]
+        if outside:
+            # a year the package publishes outside first_year..last_year is still official
+            _, _, everything = _china_data(None, None)
+            for year in (y for y in outside if y in everything):
+                rest, work, _ = _china_data(year, year)
+                official |= rest
+                adjusted |= work
+                packaged.add(year)
+        official, adjusted, overridden = _merge(
+            official, adjusted, published, packaged, override=override
+        )
         return cls(
             holidays=official,
             workdays=adjusted,
             covered=range(covered[0], covered[-1] + 1),
             tz="Asia/Shanghai",
             name="China",
+            overridden_years=overridden,
         )
 
     @classmethod
@@ -429,6 +502,7 @@ class WorkdayCalendar:
         subdiv: str | None = None,
         tz: str | tzinfo,
         extra: ExtraSchedule | None = None,
+        override: bool = False,
     ) -> WorkdayCalendar:
         """A calendar of another country, from the ``holidays`` package.
 
@@ -442,8 +516,11 @@ class WorkdayCalendar:
             years: The years to answer for.
             subdiv: A subdivision (state, province) where holidays differ.
             tz: The zone deadlines are computed in (``"Europe/Berlin"``).
-            extra: Published schedules that replace a year's data, as for
-                :meth:`china`.
+            extra: Published schedules, as for :meth:`china`: a year
+                outside *years* extends the coverage; one inside that
+                differs from the computed holidays needs *override*.
+            override: Let *extra* replace a year of *years* (reported as
+                for :meth:`china`).
 
         Raises:
             PolicyConfigError: For an unknown country or subdivision, an empty
@@ -471,11 +548,10 @@ class WorkdayCalendar:
         rest = set(data)
         work = {d for d in getattr(data, "weekend_workdays", ()) if d.year in years}
         covered = set(years)
+        overridden: tuple[int, ...] = ()
         if extra is not None:
             published = _parse_extra(extra)
-            for year, (extra_rest, extra_work) in published.items():
-                rest = {d for d in rest if d.year != year} | extra_rest
-                work = {d for d in work if d.year != year} | extra_work
+            rest, work, overridden = _merge(rest, work, published, years, override=override)
             covered |= set(published)
             missing = sorted(set(range(min(covered), max(covered) + 1)) - covered)
             if missing:
@@ -489,6 +565,7 @@ class WorkdayCalendar:
             covered=range(min(covered), max(covered) + 1),
             tz=zone,
             name=country if subdiv is None else f"{country}-{subdiv}",
+            overridden_years=overridden,
         )
 
     def with_days(
@@ -508,6 +585,7 @@ class WorkdayCalendar:
             covered=self.covered,
             tz=self.tz,
             name=self.name,
+            overridden_years=self.overridden_years,
         )
 
     def _check(self, day: date) -> None:
@@ -618,4 +696,11 @@ class WorkdayCalendar:
         return local
 
     def __repr__(self) -> str:
-        return f"WorkdayCalendar({self.name}, {self.covered.start}-{self.covered.stop - 1})"
+        replaced = (
+            f", official years overridden: {', '.join(map(str, self.overridden_years))}"
+            if self.overridden_years
+            else ""
+        )
+        return (
+            f"WorkdayCalendar({self.name}, {self.covered.start}-{self.covered.stop - 1}{replaced})"
+        )
