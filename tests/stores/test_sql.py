@@ -86,6 +86,19 @@ class TestSQLThrottleStore:
         assert store.purge(now=START + timedelta(minutes=61)) == 1
         assert store.get("locked") is None
 
+    def test_expiry_column_holds_forget_after(self, engine: sa.Engine, prefix: str) -> None:
+        """``expires_at`` is the state's forget_after; a lock-only state is never purged."""
+        store = SQLThrottleStore(engine, prefix=prefix, ttl=timedelta(days=1))
+        forget = START + timedelta(minutes=10)
+        store.update("a", lambda old: ThrottleState((START,), None, forget))
+        store.update("lock", lambda old: ThrottleState((), START + timedelta(days=9)))
+        store.update("both", lambda old: ThrottleState((), START + timedelta(hours=2), forget))
+        assert store.purge(now=forget) == 1
+        assert store.get("a") is None
+        assert store.purge(now=START + timedelta(hours=2) - timedelta(microseconds=1)) == 0
+        assert store.purge(now=START + timedelta(days=400)) == 1
+        assert store.get("lock") is not None
+
     def test_stale_cache_is_corrected(self, engine: sa.Engine, prefix: str) -> None:
         """Two stores on one table never overwrite each other's writes."""
         one = SQLThrottleStore(engine, prefix=prefix)
