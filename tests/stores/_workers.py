@@ -96,13 +96,13 @@ def hammer_lockout(job: tuple[Target, int, int], barrier: Barrier, out: Any) -> 
     close()
 
 
-def hammer_counter(job: tuple[Target, int], barrier: Barrier, out: Any) -> None:
-    """Increment one shared counter through ``update``; *job* is (target, ops)."""
-    target, ops = job
+def hammer_counter(job: tuple[Target, int, str], barrier: Barrier, out: Any) -> None:
+    """Increment a shared counter through ``update``; *job* is (target, ops, key)."""
+    target, ops, key = job
     store, close = open_store(target)
     barrier.wait(BARRIER_TIMEOUT)
     for _ in range(ops):
-        store.update("counter", increment)
+        store.update(key, increment)
     out.put(ops)
     close()
 

@@ -155,6 +155,76 @@ class TestThrottleStoreContract:
         assert _counter(throttle_store.get("counter")) == 8 * per_thread
 
 
+def _seen_by_change(store: ThrottleStore, key: str) -> list[ThrottleState | None]:
+    """What an identity change of *key* is given by the store."""
+    seen: list[ThrottleState | None] = []
+
+    def change(old: ThrottleState | None) -> ThrottleState | None:
+        seen.append(old)
+        return old
+
+    store.update(key, change)
+    return seen
+
+
+def _purge(store: ThrottleStore, now: datetime) -> None:
+    """Reclaim expired state where the store needs it (Redis expires keys by itself)."""
+    if isinstance(store, (MemoryThrottleStore, SQLThrottleStore)):
+        store.purge(now=now)
+
+
+class TestThrottleExpiryContract:
+    def test_forget_after_round_trips(self, throttle_store: ThrottleStore) -> None:
+        """The state's ``forget_after`` is stored and read back exactly."""
+        state = ThrottleState((START,), START + POLICY.duration, START + POLICY.duration)
+        throttle_store.update("k", lambda old: state)
+        assert throttle_store.get("k") == state
+        assert _seen_by_change(throttle_store, "k") == [state]
+
+    def test_state_reads_absent_once_a_later_failure_passes_forget_after(
+        self, throttle_store: ThrottleStore
+    ) -> None:
+        """A key tried once is forgotten when a failure at its forget_after is recorded."""
+        throttle = LoginThrottle(POLICY, store=throttle_store)
+        throttle.record_failure("user:sprayed", now=START)
+        kept = throttle_store.get("user:sprayed")
+        assert kept is not None
+        assert kept.forget_after == START + POLICY.window
+        throttle.record_failure("user:other", now=START + POLICY.window - timedelta(seconds=1))
+        assert throttle_store.get("user:sprayed") == kept
+        throttle.record_failure("user:other", now=START + POLICY.window)
+        assert throttle_store.get("user:sprayed") is None
+        assert _seen_by_change(throttle_store, "user:sprayed") == [None]
+        assert throttle_store.get("user:other") is not None
+
+    def test_lock_keeps_state_until_it_lifts(self, throttle_store: ThrottleStore) -> None:
+        """A locked key outlives its failure window: forget_after is the lock's end."""
+        throttle = LoginThrottle(POLICY, store=throttle_store)
+        for i in range(POLICY.max_failures):
+            throttle.record_failure("user:locked", now=START + timedelta(seconds=i))
+        last = START + timedelta(seconds=POLICY.max_failures - 1)
+        throttle.record_failure("user:other", now=last + POLICY.window + timedelta(seconds=1))
+        _purge(throttle_store, last + POLICY.window + timedelta(seconds=1))
+        assert throttle.status("user:locked", now=last + POLICY.window).locked
+        throttle.record_failure("user:other", now=last + POLICY.duration)
+        _purge(throttle_store, last + POLICY.duration)
+        assert throttle_store.get("user:locked") is None
+
+    def test_purge_drops_expired_state(self, throttle_store: ThrottleStore) -> None:
+        """Purging (or Redis's own expiry) at forget_after leaves the key absent."""
+        state = ThrottleState((START,), None, START + POLICY.window)
+        throttle_store.update("k", lambda old: state)
+        if isinstance(throttle_store, RedisThrottleStore):
+            # Redis drops the key itself when its time-to-live (forget_after) runs out.
+            ttl_ms = throttle_store.client.pttl(throttle_store.prefix + "k")
+            assert 0 < ttl_ms <= POLICY.window / timedelta(milliseconds=1)
+            return
+        _purge(throttle_store, START + POLICY.window - timedelta(microseconds=1))
+        assert throttle_store.get("k") == state
+        _purge(throttle_store, START + POLICY.window)
+        assert throttle_store.get("k") is None
+
+
 @pytest.fixture(params=["redis", "sqlite", "postgresql"])
 def store_pair(request: pytest.FixtureRequest, prefix: str) -> tuple[ThrottleStore, ThrottleStore]:
     """Two instances of each shared store on the same state, as two replicas hold them."""

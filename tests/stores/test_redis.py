@@ -53,6 +53,18 @@ class TestRedisThrottleStore:
         assert ttl_ms > POLICY.window / timedelta(milliseconds=1)
         assert ttl_ms <= POLICY.duration / timedelta(milliseconds=1)
 
+    def test_ttl_follows_forget_after(self, redis_client: redis.Redis, prefix: str) -> None:
+        """The script sets the key's time-to-live to forget_after, not the store's ttl."""
+        store = RedisThrottleStore(redis_client, prefix=prefix, ttl=timedelta(days=1))
+        forget = timedelta(minutes=10)
+        store.update("a", lambda old: ThrottleState((START,), None, START + forget))
+        ttl_ms = redis_client.pttl(f"{prefix}a")
+        assert forget / timedelta(milliseconds=1) - 60_000 < ttl_ms
+        assert ttl_ms <= forget / timedelta(milliseconds=1)
+        lock = timedelta(hours=3)
+        store.update("b", lambda old: ThrottleState((START,), START + lock, START + forget))
+        assert redis_client.pttl(f"{prefix}b") > forget / timedelta(milliseconds=1)
+
     def test_for_policy_covers_window_and_duration(self, redis_client: redis.Redis) -> None:
         """``for_policy`` keeps keys for the longer of window and lock duration."""
         assert RedisThrottleStore.for_policy(redis_client, POLICY).ttl == POLICY.duration

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import secpolicy.stores.sql._throttle as sql_throttle
+from secpolicy._clock import FrozenClock
+from secpolicy.audit import AuditLogger, rotated_files, verify
 from secpolicy.exceptions import AuditWriteError, PolicyConfigError
 from secpolicy.password import LockoutPolicy, LoginThrottle, ThrottleState
 from secpolicy.retention import LegalHold, Period, RetentionRecord, RetentionRule, RetentionSchedule
@@ -85,6 +88,19 @@ class TestSQLThrottleStore:
         assert store.get("locked") is not None
         assert store.purge(now=START + timedelta(minutes=61)) == 1
         assert store.get("locked") is None
+
+    def test_expiry_column_holds_forget_after(self, engine: sa.Engine, prefix: str) -> None:
+        """``expires_at`` is the state's forget_after; a lock-only state is never purged."""
+        store = SQLThrottleStore(engine, prefix=prefix, ttl=timedelta(days=1))
+        forget = START + timedelta(minutes=10)
+        store.update("a", lambda old: ThrottleState((START,), None, forget))
+        store.update("lock", lambda old: ThrottleState((), START + timedelta(days=9)))
+        store.update("both", lambda old: ThrottleState((), START + timedelta(hours=2), forget))
+        assert store.purge(now=forget) == 1
+        assert store.get("a") is None
+        assert store.purge(now=START + timedelta(hours=2) - timedelta(microseconds=1)) == 0
+        assert store.purge(now=START + timedelta(days=400)) == 1
+        assert store.get("lock") is not None
 
     def test_stale_cache_is_corrected(self, engine: sa.Engine, prefix: str) -> None:
         """Two stores on one table never overwrite each other's writes."""
@@ -376,6 +392,62 @@ class TestSQLHoldStore:
         held = schedule.evaluate("claims", created=START, now=now, holds=store.active(now=now))
         assert held.action == "retain"
         assert held.on_hold
+
+    def test_holds_from_the_store_govern_audit_prune(
+        self, engine: sa.Engine, prefix: str, tmp_path: Path
+    ) -> None:
+        """``AuditLogger.prune`` keeps what a stored hold covers and prunes it once lifted."""
+        store = SQLHoldStore(engine, prefix=prefix)
+        clock = FrozenClock(START)
+        path = tmp_path / "audit.jsonl"
+        key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+        audit = AuditLogger.to_file(
+            path,
+            key=key,
+            clock=clock,
+            rotate_every=timedelta(days=30),
+            checkpoint_interval=None,
+            seal_idle=False,
+            lifecycle_events=False,
+        )
+        try:
+            for i in range(5):
+                audit.emit("billing.refund", user_id=f"u{i}", outcome="success")
+                clock.advance(timedelta(days=31))
+            schedule = RetentionSchedule(
+                [RetentionRule(category="audit_log", keep=Period(months=2), action="delete")],
+                tz="UTC",
+            )
+            rotated = rotated_files(path)
+            assert len(rotated) >= 3
+
+            def prune() -> list[Path]:
+                return audit.prune(schedule, now=clock.now(), holds=store.active(now=clock.now()))
+
+            whole = store.place(
+                LegalHold("audit_log", "litigation", START), by="legal:wang", reason="case 7"
+            )
+            assert prune() == []
+            assert rotated_files(path) == rotated
+            store.lift(whole, by="legal:li", reason="case 7 settled", now=clock.now())
+            second = store.place_records(
+                [rotated[1].name], "subpoena", START, by="legal:wang", name="subpoena-2"
+            )
+            assert prune() == rotated[:1]
+            assert rotated_files(path) == rotated[1:]
+            store.lift(second, by="legal:li", reason="subpoena answered", now=clock.now())
+            gone = prune()
+            assert gone
+            assert gone[0] == rotated[1]
+        finally:
+            audit.close()
+        assert verify(path, key=key.public_key()).ok
+        assert [(e.hold_id, e.action, e.by, e.reason) for e in store.history()] == [
+            (whole, "place", "legal:wang", "case 7"),
+            (whole, "lift", "legal:li", "case 7 settled"),
+            (second, "place", "legal:wang", "subpoena"),
+            (second, "lift", "legal:li", "subpoena answered"),
+        ]
 
     def test_record_holds(self, engine: sa.Engine, prefix: str) -> None:
         """A hold on record ids covers those records only."""

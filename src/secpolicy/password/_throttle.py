@@ -28,8 +28,13 @@ class ThrottleState:
         locked_until: When a lock lifts, if one was set.
         forget_after: From this instant the state has no effect (its last
             failure has left the window and any lock has lifted): a store may
-            delete it then. Stores with a time-to-live (Redis ``PEXPIREAT``)
-            use it directly.
+            delete it then, and every store does. The in-memory store drops
+            it once a failure at or after it is recorded (or at
+            :meth:`MemoryThrottleStore.purge`); the shared stores keep it with
+            the state, read the state as absent by the same rule, and expire
+            it themselves (Redis through the key's time-to-live, measured from
+            the state's newest failure; SQL through an expiry column that
+            ``SQLThrottleStore.purge`` clears).
 
     .. versionchanged:: 0.2
        ``forget_after``.

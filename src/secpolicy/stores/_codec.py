@@ -1,7 +1,8 @@
 """Throttle state as compact text, the same in every store.
 
 A state is written as JSON with times in integer microseconds since the Unix
-epoch (UTC): ``{"f": [...failures], "l": locked_until or null}``. The text is
+epoch (UTC): ``{"f": [...failures], "l": locked_until or null}``, plus
+``"x": forget_after`` when the state has one. The text is
 also the compare-and-set token: a write succeeds only if the stored text is
 still the text the change was computed from, so equal text means equal state
 and no update is lost.
@@ -35,9 +36,10 @@ def _time(value: object) -> datetime:
 def encode(state: ThrottleState) -> str:
     """The stored text of *state*."""
     locked = None if state.locked_until is None else _micros(state.locked_until)
-    return json.dumps(
-        {"f": [_micros(t) for t in state.failures], "l": locked}, separators=(",", ":")
-    )
+    value: dict[str, object] = {"f": [_micros(t) for t in state.failures], "l": locked}
+    if state.forget_after is not None:
+        value["x"] = _micros(state.forget_after)
+    return json.dumps(value, separators=(",", ":"))
 
 
 def decode(text: str | bytes) -> ThrottleState:
@@ -52,23 +54,61 @@ def decode(text: str | bytes) -> ThrottleState:
         raise StoreError("malformed throttle state in the store") from None
     if not isinstance(value, dict) or not isinstance(value.get("f"), list):
         raise StoreError("malformed throttle state in the store")
-    locked = value.get("l")
+    locked, forget = value.get("l"), value.get("x")
     return ThrottleState(
-        tuple(_time(t) for t in value["f"]), None if locked is None else _time(locked)
+        tuple(_time(t) for t in value["f"]),
+        None if locked is None else _time(locked),
+        None if forget is None else _time(forget),
     )
 
 
 def expiry(state: ThrottleState, ttl: timedelta) -> timedelta:
     """How long after this write the key may be forgotten.
 
-    At least *ttl* (the failure window), and never before a lock it holds
-    lifts: the lock's end is measured from the newest failure, the moment
-    the state was written.
+    The state's own ``forget_after`` when it has one and failures to measure
+    it from (the newest failure is the moment the state was written), else
+    *ttl*; and never before a lock it holds lifts.
     """
+    newest = max(state.failures) if state.failures else None
     keep = ttl
-    if state.locked_until is not None and state.failures:
-        keep = max(keep, state.locked_until - max(state.failures))
+    if state.forget_after is not None and newest is not None:
+        keep = state.forget_after - newest
+    if state.locked_until is not None and newest is not None:
+        keep = max(keep, state.locked_until - newest)
     return keep
+
+
+class Horizon:
+    """The newest failure a store has written: its notion of "now" for expiry, thread-safe.
+
+    The in-memory store forgets a state once a failure at or after its
+    ``forget_after`` has been recorded; the shared stores read such a state
+    as absent by the same rule, so every store honours one contract.
+    """
+
+    __slots__ = ("_latest", "_lock")
+
+    def __init__(self) -> None:
+        self._latest: datetime | None = None
+        self._lock = threading.Lock()
+
+    def advance(self, state: ThrottleState | None) -> None:
+        """Move the horizon to the newest failure of *state*, if later."""
+        if state is None or not state.failures:
+            return
+        newest = max(state.failures)
+        with self._lock:
+            if self._latest is None or newest > self._latest:
+                self._latest = newest
+
+    def live(self, state: ThrottleState | None) -> ThrottleState | None:
+        """*state*, or None once its ``forget_after`` is at or before the horizon."""
+        if state is None or state.forget_after is None:
+            return state
+        latest = self._latest
+        if latest is not None and state.forget_after <= latest:
+            return None
+        return state
 
 
 def check_ttl(owner: str, ttl: object) -> timedelta:

@@ -9,8 +9,16 @@ stored state with the state the change was computed from and writes the new
 state only if they are equal, returning the current state otherwise (the
 change is then recomputed from it). No read-modify-write race loses a
 failure, and the common case is a single round trip, because each store
-remembers the last state it saw of every key. Idle keys expire after the
-failure window; a key never expires while its lock is in force.
+remembers the last state it saw of every key.
+
+Idle keys expire as the in-memory store forgets them: the script that
+writes a state sets the key's time-to-live to the state's ``forget_after``
+measured from its newest failure (the moment it was written), or to the
+store's *ttl* for a state without one, and never shorter than a lock it
+holds. Redis counts that time on its own clock, so the caller's ``now`` may
+be any instant. Until Redis drops it, a state whose ``forget_after`` is at
+or before the newest failure this store has written reads as absent, as in
+the in-memory store.
 
 Install with ``pip install 'secpolicy[redis]'``.
 
@@ -34,7 +42,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess witho
     ) from exc
 
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.stores._codec import SeenStates, check_ttl, decode, encode, expiry
+from secpolicy.stores._codec import Horizon, SeenStates, check_ttl, decode, encode, expiry
 from secpolicy.stores._errors import StoreError
 
 if TYPE_CHECKING:
@@ -121,6 +129,7 @@ class _Base(Generic[_Client]):
         self.client: _Client = client
         self._cas: Any = client.register_script(_CAS)
         self._seen = SeenStates(_CACHE_SIZE)
+        self._horizon = Horizon()
 
     @classmethod
     def for_policy(
@@ -138,7 +147,7 @@ class _Base(Generic[_Client]):
     def _proposal(
         self, current: str, change: Callable[[ThrottleState | None], ThrottleState | None]
     ) -> tuple[ThrottleState | None, _Request]:
-        new = change(decode(current) if current else None)
+        new = change(self._horizon.live(decode(current)) if current else None)
         if new is None:
             return None, [current, "", "0"]
         ms = max(1, int(expiry(new, self.ttl) / timedelta(milliseconds=1)))
@@ -157,6 +166,7 @@ class _Base(Generic[_Client]):
             current = _text(text)
             self._seen.remember(key, current)
             if done:
+                self._horizon.advance(new)
                 yield _Done(new)
                 return
         raise StoreError("throttle state kept changing under concurrent writers; gave up")
@@ -164,7 +174,7 @@ class _Base(Generic[_Client]):
     def _got(self, key: str, raw: object) -> ThrottleState | None:
         text = _text(raw)
         self._seen.remember(key, text)
-        return decode(text) if text else None
+        return self._horizon.live(decode(text)) if text else None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(prefix={self.prefix!r}, ttl={self.ttl!r})"
@@ -176,9 +186,10 @@ class RedisThrottleStore(_Base["_redis.Redis"]):
     Args:
         client: A ``redis.Redis`` (or cluster) client.
         prefix: Prepended to every key, to share a database with other data.
-        ttl: How long an idle key is kept; set it to at least the policy's
-            failure window (:meth:`for_policy` does). A key holding a lock
-            is kept at least until the lock lifts.
+        ttl: How long an idle key without a ``forget_after`` is kept; set it
+            to at least the policy's failure window (:meth:`for_policy`
+            does). A state's own ``forget_after`` takes precedence; a key
+            holding a lock is kept at least until the lock lifts.
 
     Raises:
         PolicyConfigError: *prefix* is empty or *ttl* is not positive.

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from secpolicy._clock import to_utc
-from secpolicy.stores._codec import SeenStates, check_ttl, decode, encode, expiry
+from secpolicy.stores._codec import Horizon, SeenStates, check_ttl, decode, encode, expiry
 from secpolicy.stores._errors import StoreError
 from secpolicy.stores.sql._schema import begin_write, check_file, micros, require_schema
 
@@ -51,8 +51,11 @@ class SQLThrottleStore:
     remembers the last state it saw of each key, so the common case is one
     statement.
 
-    Rows carry an expiry (at least *ttl* after their last write, and never
-    before a lock they hold lifts); :meth:`purge` deletes expired rows.
+    Rows expire as the in-memory store forgets them: the ``expires_at``
+    column holds the state's ``forget_after`` (or *ttl* after its newest
+    failure for a state without one), never before a lock it holds lifts. A
+    state whose ``forget_after`` is at or before the newest failure this store
+    has written reads as absent; :meth:`purge` deletes expired rows.
 
     Args:
         engine: A SQLAlchemy engine (SQLite or PostgreSQL).
@@ -81,6 +84,7 @@ class SQLThrottleStore:
         self._t = require_schema(engine, "throttle", prefix, create=create_schema)
         self._table = self._t.throttle
         self._seen = SeenStates(_CACHE_SIZE)
+        self._horizon = Horizon()
         # Built once: each call only binds values (no statement to compile).
         self._statements = _Statements(engine, self._table)
 
@@ -113,12 +117,11 @@ class SQLThrottleStore:
                 return current or None
             result = conn.execute(st.delete, {"k": key, "old": old})
         else:
-            last = max(new.failures) if new.failures else None
             values = {
                 "k": key,
                 "old": old,
                 "state": encode(new),
-                "expires_at": _expires(last, expiry(new, self.ttl)),
+                "expires_at": _expires(new, self.ttl),
             }
             result = conn.execute(st.insert if not old else st.update, values)
         if st.reports_current:
@@ -150,10 +153,11 @@ class SQLThrottleStore:
         try:
             with self._connect() as conn:
                 for _ in range(_OPTIMISTIC_ATTEMPTS):
-                    new = change(decode(old) if old else None)
+                    new = change(self._horizon.live(decode(old)) if old else None)
                     current = self._try(conn, key, old, new)
                     if current is None:
                         self._seen.remember(key, "" if new is None else encode(new))
+                        self._horizon.advance(new)
                         return new
                     old = current
             # Still losing the race: queue behind the others on the row lock
@@ -162,9 +166,10 @@ class SQLThrottleStore:
             with begin_write(self.engine) as conn:
                 for _ in range(_MAX_ATTEMPTS):
                     old = self._read(conn, key, lock=True)
-                    new = change(decode(old) if old else None)
+                    new = change(self._horizon.live(decode(old)) if old else None)
                     if self._try(conn, key, old, new) is None:
                         self._seen.remember(key, "" if new is None else encode(new))
+                        self._horizon.advance(new)
                         return new
         except sa.exc.DBAPIError as exc:
             raise StoreError(
@@ -187,13 +192,34 @@ class SQLThrottleStore:
                 f"cannot read throttle state from the database: {type(exc.orig).__name__}"
             ) from exc
         self._seen.remember(key, text)
-        return decode(text) if text else None
+        return self._horizon.live(decode(text)) if text else None
 
     def purge(self, *, now: datetime) -> int:
-        """Delete the rows idle past their expiry at *now*; return how many."""
-        with self._connect() as conn:
-            idle = self._table.c.expires_at < micros(to_utc(now, name="now"))
-            result = conn.execute(self._table.delete().where(idle))
+        """Delete the rows whose expiry is at or before *now*; return how many.
+
+        Expired rows already read as absent once this store has recorded a
+        failure at or after their expiry; purging reclaims the space. Run it
+        from a periodic job with the current time. Rows without an expiry (a
+        state with neither failures nor ``forget_after``) are kept.
+
+        .. versionchanged:: 0.2
+           A row expiring exactly at *now* is deleted, as the in-memory
+           store forgets it; rows without an expiry are kept.
+
+        Raises:
+            StoreError: The database could not be reached.
+        """
+        c = self._table.c
+        at = micros(to_utc(now, name="now"))
+        try:
+            with self._connect() as conn:
+                result = conn.execute(
+                    self._table.delete().where(c.expires_at > 0, c.expires_at <= at)
+                )
+        except sa.exc.DBAPIError as exc:
+            raise StoreError(
+                f"cannot purge throttle state in the database: {type(exc.orig).__name__}"
+            ) from exc
         self._seen.clear()
         return int(result.rowcount)
 
@@ -257,8 +283,20 @@ def _row_key(key: str) -> str:
     return _HASHED + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _expires(last: datetime | None, keep: timedelta) -> int:
-    return 0 if last is None else micros(last + keep)
+def _expires(state: ThrottleState, ttl: timedelta) -> int:
+    """The row's expiry in microseconds; 0 (never) for a state with no time to measure from.
+
+    The state's ``forget_after`` (or *ttl* after its newest failure), never
+    before a lock it holds lifts.
+    """
+    if state.failures:
+        return micros(max(state.failures) + expiry(state, ttl))
+    if state.forget_after is not None:
+        ends = state.forget_after
+        if state.locked_until is not None:
+            ends = max(ends, state.locked_until)
+        return micros(ends)
+    return 0
 
 
 def _insert_ignore(engine: Engine, table: sa.Table) -> sa.Insert:
