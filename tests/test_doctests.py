@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import os
 import pkgutil
 import types
 
+import django
 import pytest
 
 import secpolicy
 from secpolicy import _public
+
+# The walk imports secpolicy.integrations.django, whose settings object answers
+# any attribute look-up only once Django is set up: set up the test project the
+# way tests/integrations/conftest.py does, so this file also runs on its own.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.integrations.djangoproject.settings")
+django.setup()
 
 
 class _WhereWritten(doctest.DocTestFinder):
