@@ -186,3 +186,16 @@ class TestWriterForks:
             make_logger("fork/audit.jsonl", checkpoint_every=4)
         assert copy.read_bytes() == before
         assert len(anchor.anchors(original.log_id)) == anchors
+
+
+class TestNoRecordAtAll:
+    @pytest.mark.parametrize("fragment", [b'{"seq":0,', b'{"seq":0,"prev":"' + b"0" * 64])
+    def test_a_log_reduced_to_a_torn_fragment_is_not_ok(
+        self, make_logger: Callable[..., AuditLogger], fragment: bytes
+    ) -> None:
+        """A file cut down to the start of record 0 holds nothing sealed: not OK, not a warning."""
+        path = _sealed_log(make_logger)
+        path.write_bytes(fragment)
+        report = verify(path, key=PUBLIC)
+        assert not report.ok, report.summary()
+        assert report.problems[0].kind == "unsealed"

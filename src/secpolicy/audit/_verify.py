@@ -671,8 +671,17 @@ class _Verifier:
                 )
 
     def seal_state(self, last_file: str) -> None:
-        """Report records no valid checkpoint covers."""
+        """Report records no valid checkpoint covers (and a log with no record at all)."""
         if self.last_seq is None:
+            # Nothing intact was read: a torn fragment alone is not a sealed log.
+            self.report(
+                "unsealed",
+                last_file,
+                None,
+                None,
+                "no checkpoint yet: the log holds no intact record, so nothing in it is "
+                "covered by a valid checkpoint signature (cut down, or a writer that never sealed)",
+            )
             return
         if self.checkpoints == 0:
             self.report(
