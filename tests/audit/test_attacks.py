@@ -6,11 +6,14 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from secpolicy._clock import FrozenClock
 from secpolicy.audit import (
     AnchorMismatch,
     AuditLogger,
@@ -199,3 +202,55 @@ class TestNoRecordAtAll:
         report = verify(path, key=PUBLIC)
         assert not report.ok, report.summary()
         assert report.problems[0].kind == "unsealed"
+
+
+class TestWriterTrustsNoFrontier:
+    def test_a_forged_frontier_in_the_last_checkpoint_is_not_continued(
+        self, make_logger: Callable[..., AuditLogger], anchor: MemoryAnchorStore
+    ) -> None:
+        """The writer must not extend (and sign) a tree the anchored root does not give."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        first = json.loads(lines[-1])["frontier"][0].encode()
+        lines[-1] = _rehash(lines[-1].replace(first, b"00" * 32))
+        path.write_bytes(b"".join(lines))
+        log_id = verify(path, key=PUBLIC).log_id or ""
+        before = path.read_bytes()
+        with pytest.raises(AuditWriteError, match="frontier"):
+            make_logger()
+        assert path.read_bytes() == before
+        assert [a.seq for a in anchor.anchors(log_id)] == [4, 9, 13]
+
+    def test_a_forged_frontier_in_a_new_files_segment_is_not_continued(
+        self, make_logger: Callable[..., AuditLogger], clock: FrozenClock, tmp_path: Path
+    ) -> None:
+        """After rotation the active file's segment frontier must be the rotated file's tree."""
+        options: dict[str, Any] = {
+            "rotate_every": timedelta(days=1),
+            "checkpoint_interval": None,
+            "checkpoint_every": 100,
+        }
+        audit = make_logger(**options)
+        audit.login(user_id="u0", ip="203.0.113.9", port=1000)
+        clock.advance(timedelta(days=1))
+        audit.login(user_id="u1", ip="203.0.113.9", port=1001)
+        live = Path(str(audit._logger.sink.path))  # type: ignore[attr-defined]
+        (tmp_path / "crash").mkdir()
+        for file in live.parent.glob("*.jsonl"):  # the files as a crash now would leave them
+            shutil.copy(file, tmp_path / "crash" / file.name)
+        path = tmp_path / "crash" / "audit.jsonl"
+        lines = path.read_bytes().splitlines(keepends=True)
+        segment = json.loads(lines[0])
+        assert segment["kind"] == "segment"
+        assert segment["frontier"]
+        first = segment["frontier"][0].encode()
+        out = [_rehash(lines[0].replace(first, b"00" * 32))]
+        for line in lines[1:]:
+            head, rest = line.split(b',"kind":', 1)
+            start = head[: head.index(b'"prev":"') + 8]
+            out.append(_rehash(start + out[-1][-67:-3] + b'","kind":' + rest))
+        path.write_bytes(b"".join(out))
+        before = path.read_bytes()
+        with pytest.raises(AuditWriteError, match="frontier"):
+            make_logger("crash/audit.jsonl", **options)
+        assert path.read_bytes() == before
