@@ -22,6 +22,7 @@ from secpolicy.audit import (
     Verifier,
     verify,
 )
+from secpolicy.exceptions import InvalidArgumentError
 from tests.audit.conftest import KEY
 
 PUBLIC = KEY.public_key()
@@ -254,3 +255,16 @@ class TestWriterTrustsNoFrontier:
         with pytest.raises(AuditWriteError, match="frontier"):
             make_logger("crash/audit.jsonl", **options)
         assert path.read_bytes() == before
+
+
+class TestLifecycleRecordsAreTheWriters:
+    @pytest.mark.parametrize("action", ["audit.start", "audit.stop"])
+    def test_a_caller_cannot_emit_the_writers_lifecycle_events(
+        self, make_logger: Callable[..., AuditLogger], action: str
+    ) -> None:
+        """A forged audit.stop would hide a crash: only the writer writes these actions."""
+        audit = make_logger()
+        before = audit._logger.next_seq  # type: ignore[attr-defined]
+        with pytest.raises(InvalidArgumentError, match="writer"):
+            audit.emit(action, data={"log_id": audit.log_id, "reason": "closed"})
+        assert audit._logger.next_seq == before  # type: ignore[attr-defined]
