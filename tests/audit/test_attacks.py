@@ -20,6 +20,7 @@ from secpolicy.audit import (
     AuditWriteError,
     MemoryAnchorStore,
     Verifier,
+    to_ocsf,
     verify,
 )
 from secpolicy.exceptions import InvalidArgumentError
@@ -268,3 +269,22 @@ class TestLifecycleRecordsAreTheWriters:
         with pytest.raises(InvalidArgumentError, match="writer"):
             audit.emit(action, data={"log_id": audit.log_id, "reason": "closed"})
         assert audit._logger.next_seq == before  # type: ignore[attr-defined]
+
+
+class TestOcsfMalformedRecords:
+    @pytest.mark.parametrize(
+        "record",
+        [
+            {},
+            {"action": "auth.login", "time": 5},
+            {"action": "auth.login", "time": "2026-01-01T00:00:00Z", "actor": "x"},
+            {"action": "auth.login", "time": "2026-01-01T00:00:00Z", "src": [1]},
+            {"action": "auth.login", "time": "2026-01-01T00:00:00Z", "outcome": "maybe"},
+            "auth.login",
+        ],
+        ids=["empty", "time_not_text", "actor_not_object", "src_not_object", "outcome", "text"],
+    )
+    def test_a_damaged_record_is_a_typed_error(self, record: Any) -> None:
+        """An exporter fed a damaged record gets InvalidArgumentError, not KeyError/TypeError."""
+        with pytest.raises(InvalidArgumentError):
+            to_ocsf(record)
