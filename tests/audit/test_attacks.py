@@ -18,12 +18,15 @@ from secpolicy.audit import (
     AnchorMismatch,
     AuditLogger,
     AuditWriteError,
+    CheckpointError,
+    LogTree,
     MemoryAnchorStore,
     Verifier,
     to_ocsf,
     verify,
+    verify_inclusion_proof,
 )
-from secpolicy.exceptions import InvalidArgumentError
+from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
 from tests.audit.conftest import KEY
 
 PUBLIC = KEY.public_key()
@@ -288,3 +291,46 @@ class TestOcsfMalformedRecords:
         """An exporter fed a damaged record gets InvalidArgumentError, not KeyError/TypeError."""
         with pytest.raises(InvalidArgumentError):
             to_ocsf(record)
+
+
+class TestApiInputs:
+    def test_a_single_log_id_string_is_refused_not_split_into_letters(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """expected_log_ids="abc" would expect logs "a", "b", "c": refuse it by name."""
+        path = _sealed_log(make_logger)
+        with pytest.raises(ArgumentTypeError, match="expected_log_ids"):
+            verify(path, key=PUBLIC, expected_log_ids="abc")
+
+    @pytest.mark.parametrize("paths", [None, 5])
+    def test_paths_that_are_no_path_are_a_typed_error(self, paths: Any) -> None:
+        """verify(None) and verify(5) name the argument instead of a bare TypeError."""
+        with pytest.raises(ArgumentTypeError, match="paths"):
+            verify(paths, key=PUBLIC)
+
+    def test_the_stream_refuses_a_line_that_is_no_text(self) -> None:
+        """feed(5) is not five NUL bytes: it is a typed error."""
+        with pytest.raises(ArgumentTypeError, match="line"):
+            Verifier(key=PUBLIC).feed(5)  # type: ignore[arg-type]
+
+    def test_a_line_that_cannot_be_utf8_is_modified_not_a_crash(self) -> None:
+        """A str with a lone surrogate cannot be what the writer wrote: reported, not raised."""
+        verifier = Verifier(key=PUBLIC)
+        assert [p.kind for p in verifier.feed("\udcff")] == ["modified"]
+        assert not verifier.ok
+
+    def test_inclusion_proof_inputs_are_typed_errors(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """A line or proof of the wrong type, or a line that is not UTF-8, is a typed error."""
+        path = _sealed_log(make_logger)
+        tree = LogTree.from_files(path)
+        note, proof = tree.checkpoint(13), tree.inclusion_proof(3, size=13)
+        line = path.read_bytes().splitlines()[3]
+        assert verify_inclusion_proof(line, proof, note, key=PUBLIC).size == 13
+        with pytest.raises(ArgumentTypeError, match="line"):
+            verify_inclusion_proof(5, proof, note, key=PUBLIC)  # type: ignore[arg-type]
+        with pytest.raises(ArgumentTypeError, match="proof"):
+            verify_inclusion_proof(line, {"seq": 3}, note, key=PUBLIC)  # type: ignore[arg-type]
+        with pytest.raises(CheckpointError):
+            verify_inclusion_proof("\udcff", proof, note, key=PUBLIC)
