@@ -22,6 +22,7 @@ from secpolicy.audit import (
     LogTree,
     MemoryAnchorStore,
     Verifier,
+    read_records,
     to_ocsf,
     verify,
     verify_inclusion_proof,
@@ -334,3 +335,27 @@ class TestApiInputs:
             verify_inclusion_proof(line, {"seq": 3}, note, key=PUBLIC)  # type: ignore[arg-type]
         with pytest.raises(CheckpointError):
             verify_inclusion_proof("\udcff", proof, note, key=PUBLIC)
+
+
+class TestMaskingEveryFreeTextField:
+    def test_session_id_and_endpoint_protocols_are_masked(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """An e-mail or mobile number in any free-text field is not written in clear."""
+        email, mobile = "john.doe@example.com", "13812345678"
+        audit = make_logger()
+        audit.emit(
+            "custom.thing",
+            session_id=email,
+            src={"ip": "203.0.113.9", "protocol": email},
+            nat={"ip": "203.0.113.10", "protocol": mobile},
+        )
+        audit.close()
+        text = Path(str(audit._logger.sink.path)).read_text()  # type: ignore[attr-defined]
+        assert email not in text
+        assert mobile not in text
+        record = next(
+            r for r in read_records(audit._logger.sink.path) if r["action"] == "custom.thing"
+        )  # type: ignore[attr-defined]
+        assert record["actor"]["session_id"] == "j*******@example.com"
+        assert record["nat"]["protocol"] == "138****5678"
