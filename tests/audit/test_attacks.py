@@ -359,3 +359,13 @@ class TestMaskingEveryFreeTextField:
         )  # type: ignore[attr-defined]
         assert record["actor"]["session_id"] == "j*******@example.com"
         assert record["nat"]["protocol"] == "138****5678"
+
+
+class TestEndpointErrors:
+    def test_an_endpoint_without_its_address_is_a_typed_error(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """src={"port": 5} names the missing address in a SecPolicyError, not a bare TypeError."""
+        audit = make_logger()
+        with pytest.raises(ArgumentTypeError, match="src"):
+            audit.emit("custom.thing", src={"port": 5})
