@@ -6,19 +6,28 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from secpolicy._clock import FrozenClock
 from secpolicy.audit import (
     AnchorMismatch,
     AuditLogger,
     AuditWriteError,
+    CheckpointError,
+    LogTree,
     MemoryAnchorStore,
     Verifier,
+    read_records,
+    to_ocsf,
     verify,
+    verify_inclusion_proof,
 )
+from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
 from tests.audit.conftest import KEY
 
 PUBLIC = KEY.public_key()
@@ -186,3 +195,177 @@ class TestWriterForks:
             make_logger("fork/audit.jsonl", checkpoint_every=4)
         assert copy.read_bytes() == before
         assert len(anchor.anchors(original.log_id)) == anchors
+
+
+class TestNoRecordAtAll:
+    @pytest.mark.parametrize("fragment", [b'{"seq":0,', b'{"seq":0,"prev":"' + b"0" * 64])
+    def test_a_log_reduced_to_a_torn_fragment_is_not_ok(
+        self, make_logger: Callable[..., AuditLogger], fragment: bytes
+    ) -> None:
+        """A file cut down to the start of record 0 holds nothing sealed: not OK, not a warning."""
+        path = _sealed_log(make_logger)
+        path.write_bytes(fragment)
+        report = verify(path, key=PUBLIC)
+        assert not report.ok, report.summary()
+        assert report.problems[0].kind == "unsealed"
+
+
+class TestWriterTrustsNoFrontier:
+    def test_a_forged_frontier_in_the_last_checkpoint_is_not_continued(
+        self, make_logger: Callable[..., AuditLogger], anchor: MemoryAnchorStore
+    ) -> None:
+        """The writer must not extend (and sign) a tree the anchored root does not give."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        first = json.loads(lines[-1])["frontier"][0].encode()
+        lines[-1] = _rehash(lines[-1].replace(first, b"00" * 32))
+        path.write_bytes(b"".join(lines))
+        log_id = verify(path, key=PUBLIC).log_id or ""
+        before = path.read_bytes()
+        with pytest.raises(AuditWriteError, match="frontier"):
+            make_logger()
+        assert path.read_bytes() == before
+        assert [a.seq for a in anchor.anchors(log_id)] == [4, 9, 13]
+
+    def test_a_forged_frontier_in_a_new_files_segment_is_not_continued(
+        self, make_logger: Callable[..., AuditLogger], clock: FrozenClock, tmp_path: Path
+    ) -> None:
+        """After rotation the active file's segment frontier must be the rotated file's tree."""
+        options: dict[str, Any] = {
+            "rotate_every": timedelta(days=1),
+            "checkpoint_interval": None,
+            "checkpoint_every": 100,
+        }
+        audit = make_logger(**options)
+        audit.login(user_id="u0", ip="203.0.113.9", port=1000)
+        clock.advance(timedelta(days=1))
+        audit.login(user_id="u1", ip="203.0.113.9", port=1001)
+        live = Path(str(audit._logger.sink.path))  # type: ignore[attr-defined]
+        (tmp_path / "crash").mkdir()
+        for file in live.parent.glob("*.jsonl"):  # the files as a crash now would leave them
+            shutil.copy(file, tmp_path / "crash" / file.name)
+        path = tmp_path / "crash" / "audit.jsonl"
+        lines = path.read_bytes().splitlines(keepends=True)
+        segment = json.loads(lines[0])
+        assert segment["kind"] == "segment"
+        assert segment["frontier"]
+        first = segment["frontier"][0].encode()
+        out = [_rehash(lines[0].replace(first, b"00" * 32))]
+        for line in lines[1:]:
+            head, rest = line.split(b',"kind":', 1)
+            start = head[: head.index(b'"prev":"') + 8]
+            out.append(_rehash(start + out[-1][-67:-3] + b'","kind":' + rest))
+        path.write_bytes(b"".join(out))
+        before = path.read_bytes()
+        with pytest.raises(AuditWriteError, match="frontier"):
+            make_logger("crash/audit.jsonl", **options)
+        assert path.read_bytes() == before
+
+
+class TestLifecycleRecordsAreTheWriters:
+    @pytest.mark.parametrize("action", ["audit.start", "audit.stop"])
+    def test_a_caller_cannot_emit_the_writers_lifecycle_events(
+        self, make_logger: Callable[..., AuditLogger], action: str
+    ) -> None:
+        """A forged audit.stop would hide a crash: only the writer writes these actions."""
+        audit = make_logger()
+        before = audit._logger.next_seq  # type: ignore[attr-defined]
+        with pytest.raises(InvalidArgumentError, match="writer"):
+            audit.emit(action, data={"log_id": audit.log_id, "reason": "closed"})
+        assert audit._logger.next_seq == before  # type: ignore[attr-defined]
+
+
+class TestOcsfMalformedRecords:
+    @pytest.mark.parametrize(
+        "record",
+        [
+            {},
+            {"action": "auth.login", "time": 5},
+            {"action": "auth.login", "time": "2026-01-01T00:00:00Z", "actor": "x"},
+            {"action": "auth.login", "time": "2026-01-01T00:00:00Z", "src": [1]},
+            {"action": "auth.login", "time": "2026-01-01T00:00:00Z", "outcome": "maybe"},
+            "auth.login",
+        ],
+        ids=["empty", "time_not_text", "actor_not_object", "src_not_object", "outcome", "text"],
+    )
+    def test_a_damaged_record_is_a_typed_error(self, record: Any) -> None:
+        """An exporter fed a damaged record gets InvalidArgumentError, not KeyError/TypeError."""
+        with pytest.raises(InvalidArgumentError):
+            to_ocsf(record)
+
+
+class TestApiInputs:
+    def test_a_single_log_id_string_is_refused_not_split_into_letters(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """expected_log_ids="abc" would expect logs "a", "b", "c": refuse it by name."""
+        path = _sealed_log(make_logger)
+        with pytest.raises(ArgumentTypeError, match="expected_log_ids"):
+            verify(path, key=PUBLIC, expected_log_ids="abc")
+
+    @pytest.mark.parametrize("paths", [None, 5])
+    def test_paths_that_are_no_path_are_a_typed_error(self, paths: Any) -> None:
+        """verify(None) and verify(5) name the argument instead of a bare TypeError."""
+        with pytest.raises(ArgumentTypeError, match="paths"):
+            verify(paths, key=PUBLIC)
+
+    def test_the_stream_refuses_a_line_that_is_no_text(self) -> None:
+        """feed(5) is not five NUL bytes: it is a typed error."""
+        with pytest.raises(ArgumentTypeError, match="line"):
+            Verifier(key=PUBLIC).feed(5)  # type: ignore[arg-type]
+
+    def test_a_line_that_cannot_be_utf8_is_modified_not_a_crash(self) -> None:
+        """A str with a lone surrogate cannot be what the writer wrote: reported, not raised."""
+        verifier = Verifier(key=PUBLIC)
+        assert [p.kind for p in verifier.feed("\udcff")] == ["modified"]
+        assert not verifier.ok
+
+    def test_inclusion_proof_inputs_are_typed_errors(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """A line or proof of the wrong type, or a line that is not UTF-8, is a typed error."""
+        path = _sealed_log(make_logger)
+        tree = LogTree.from_files(path)
+        note, proof = tree.checkpoint(13), tree.inclusion_proof(3, size=13)
+        line = path.read_bytes().splitlines()[3]
+        assert verify_inclusion_proof(line, proof, note, key=PUBLIC).size == 13
+        with pytest.raises(ArgumentTypeError, match="line"):
+            verify_inclusion_proof(5, proof, note, key=PUBLIC)  # type: ignore[arg-type]
+        with pytest.raises(ArgumentTypeError, match="proof"):
+            verify_inclusion_proof(line, {"seq": 3}, note, key=PUBLIC)  # type: ignore[arg-type]
+        with pytest.raises(CheckpointError):
+            verify_inclusion_proof("\udcff", proof, note, key=PUBLIC)
+
+
+class TestMaskingEveryFreeTextField:
+    def test_session_id_and_endpoint_protocols_are_masked(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """An e-mail or mobile number in any free-text field is not written in clear."""
+        email, mobile = "john.doe@example.com", "13812345678"
+        audit = make_logger()
+        audit.emit(
+            "custom.thing",
+            session_id=email,
+            src={"ip": "203.0.113.9", "protocol": email},
+            nat={"ip": "203.0.113.10", "protocol": mobile},
+        )
+        audit.close()
+        text = Path(str(audit._logger.sink.path)).read_text()  # type: ignore[attr-defined]
+        assert email not in text
+        assert mobile not in text
+        record = next(
+            r for r in read_records(audit._logger.sink.path) if r["action"] == "custom.thing"
+        )  # type: ignore[attr-defined]
+        assert record["actor"]["session_id"] == "j*******@example.com"
+        assert record["nat"]["protocol"] == "138****5678"
+
+
+class TestEndpointErrors:
+    def test_an_endpoint_without_its_address_is_a_typed_error(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """src={"port": 5} names the missing address in a SecPolicyError, not a bare TypeError."""
+        audit = make_logger()
+        with pytest.raises(ArgumentTypeError, match="src"):
+            audit.emit("custom.thing", src={"port": 5})

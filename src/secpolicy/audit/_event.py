@@ -238,9 +238,13 @@ class Endpoint:
             unknown = set(value) - {"ip", "port", "protocol"}
             if unknown:
                 raise InvalidArgumentError(f"{name} has unknown keys {sorted(unknown)}")
+            if "ip" not in value:
+                raise ArgumentTypeError(
+                    f"{name}.'ip' is missing: an endpoint needs its address", argument=name
+                )
             try:
                 return cls(**value)
-            except (TypeError, ValueError) as exc:
+            except (ArgumentTypeError, InvalidArgumentError) as exc:
                 raise type(exc)(f"{name}.{exc}") from None
         raise ArgumentTypeError(
             f"{name} must be an Endpoint or a mapping, not {type(value).__name__}"

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 __all__ = ["AuditLogger"]
 
 _ACTOR_FIELDS = ("user_id", "user_name", "session_id", "ip", "port")
+#: Actions only the writer records (see ``lifecycle_events``): one emitted by a
+#: caller would pass for the writer's own (a forged ``audit.stop`` hides a crash).
+_WRITER_ACTIONS = frozenset({"audit.start", "audit.stop"})
 
 
 class AuditLogger(Catalogue, structlog.BoundLoggerBase):
@@ -231,7 +234,16 @@ class AuditLogger(Catalogue, structlog.BoundLoggerBase):
         ``nat``, ``correlation_id``, ``time``; the rest goes under ``data``.
         An actor field given as ``None`` (``user_id``, ``user_name``,
         ``session_id``, ``ip``, ``port``) leaves the bound value in place.
+
+        Raises:
+            InvalidArgumentError: *action* is ``audit.start`` or ``audit.stop``,
+                which only the writer records.
         """
+        if action in _WRITER_ACTIONS:
+            raise InvalidArgumentError(
+                f"{action} is recorded by the writer itself when it opens or closes the log; "
+                "it cannot be emitted"
+            )
         # What structlog's _proxy_to_logger does, without its generic detours:
         # the context under the call's fields, then the processor chain, whose
         # last step (render_record) always hands (record, body) to the writer.

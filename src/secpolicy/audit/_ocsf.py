@@ -22,15 +22,13 @@ which schema is listed in ``docs/audit.md`` (OCSF export).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final, Literal
+from collections.abc import Mapping
+from typing import Any, Final, Literal
 
 import attrs
 
 from secpolicy.audit._event import check_action, parse_time
 from secpolicy.exceptions import InvalidArgumentError
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 __all__ = ["ACTIONS", "OCSF_VERSION", "ActionSpec", "OcsfVersion", "action_spec", "to_ocsf"]
 
@@ -380,8 +378,29 @@ def to_ocsf(
             one of those.
 
     .. versionchanged:: 0.2
-       OCSF 1.9.0 by default; *ocsf_version*.
+       OCSF 1.9.0 by default; *ocsf_version*; a damaged record (a member
+       missing or of the wrong type) raises :class:`InvalidArgumentError`.
     """
+    if not isinstance(record, Mapping):
+        raise InvalidArgumentError(f"an audit record is a mapping, not {type(record).__name__}")
+    try:
+        return _to_ocsf(record, product=product, version=version, ocsf_version=ocsf_version)
+    except InvalidArgumentError:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        # A damaged stored record: name what broke, never the values it holds.
+        raise InvalidArgumentError(
+            f"the record is not an event record this export can read ({type(exc).__name__})"
+        ) from None
+
+
+def _to_ocsf(
+    record: Mapping[str, Any],
+    *,
+    product: str,
+    version: str | None,
+    ocsf_version: Literal["1.9.0", "1.8.0"],
+) -> dict[str, Any]:
     if record.get("kind", "event") != "event":
         raise InvalidArgumentError(f"record of kind {record.get('kind')!r} is not an event")
     if version is None:

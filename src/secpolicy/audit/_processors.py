@@ -202,10 +202,11 @@ class MaskPII:
     """Mask personal data in a shaped record through :mod:`secpolicy.pii`.
 
     ``data`` is masked as a nested record (by configured path, by field name,
-    then by detection in text); ``target``, ``reason``, ``correlation_id``
-    and the actor's ``name`` by detection (user names are often e-mail
-    addresses or mobile numbers). The user id, the addresses and ports are
-    left alone: the rules require them in clear to trace the real user.
+    then by detection in text); ``target``, ``reason``, ``correlation_id``,
+    the actor's ``name`` and ``session_id`` and the endpoints' ``protocol``
+    by detection (user names are often e-mail addresses or mobile numbers).
+    The user id, the addresses and ports are left alone: the rules require
+    them in clear to trace the real user.
 
     With ``DEFAULT_MASKER`` (the default), whose configuration this
     processor knows (no paths, no field lists, no operator that binds the
@@ -217,7 +218,8 @@ class MaskPII:
     to agree with. Another masker always takes the masker's own walk.
 
     .. versionchanged:: 0.2
-       ``actor.name`` and ``correlation_id`` are masked too; per-key plans.
+       ``actor.name``, ``actor.session_id``, ``correlation_id`` and the
+       endpoints' ``protocol`` are masked too; per-key plans.
 
     Args:
         masker: The masking policy; ``DEFAULT_MASKER`` if None. Use
@@ -245,10 +247,16 @@ class MaskPII:
                 record[key] = text(value)
         actor = record.get("actor")
         if actor:
-            name = actor.get("name")
-            if name is not None:
-                # A user name may be an e-mail address or a mobile number.
-                actor["name"] = text(name)
+            # A user name (and a session id some frameworks build from one) may be
+            # an e-mail address or a mobile number.
+            for key in ("name", "session_id"):
+                value = actor.get(key)
+                if value is not None:
+                    actor[key] = text(value)
+        for key in _ENDPOINT_KEYS:
+            endpoint = record.get(key)
+            if endpoint and endpoint.get("protocol") is not None:
+                endpoint["protocol"] = text(endpoint["protocol"])
         return record
 
     def _walk(self, data: dict[str, Any]) -> Any:

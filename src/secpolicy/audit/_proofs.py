@@ -28,6 +28,7 @@ from secpolicy.audit._merkle import (
     verify_inclusion,
 )
 from secpolicy.audit._note import Checkpoint, CheckpointError, verify_checkpoint
+from secpolicy.exceptions import ArgumentTypeError
 
 if TYPE_CHECKING:
     import os
@@ -376,8 +377,17 @@ def verify_inclusion_proof(
 
     .. versionadded:: 0.2
     """
+    if not isinstance(line, (str, bytes)):
+        raise ArgumentTypeError(f"line is bytes or str, not {type(line).__name__}", argument="line")
+    if not isinstance(proof, InclusionProof):
+        raise ArgumentTypeError(
+            f"proof is an InclusionProof, not {type(proof).__name__}", argument="proof"
+        )
     verified = _checked(checkpoint, key, witnesses)
-    raw = (line.encode() if isinstance(line, str) else line).removesuffix(b"\n")
+    try:
+        raw = (line.encode() if isinstance(line, str) else line).removesuffix(b"\n")
+    except UnicodeEncodeError:
+        raise CheckpointError(f"the line is not record {proof.seq}: it is not UTF-8") from None
     head = HEAD.match(raw)
     if head is None or int(head[1]) != proof.seq:
         raise CheckpointError(f"the line is not record {proof.seq}")

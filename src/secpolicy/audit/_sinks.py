@@ -25,6 +25,7 @@ import attrs
 from secpolicy.audit._chain import HASH_SUFFIX_LEN, HEAD, TAIL
 from secpolicy.audit._event import parse_time
 from secpolicy.audit._merkle import CompactRange, leaf_hash
+from secpolicy.audit._note import Checkpoint, CheckpointError
 from secpolicy.exceptions import AuditWriteError, InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -616,6 +617,14 @@ def _frontier(record: dict[str, Any], seq: int, path: Path) -> CompactRange:
         raise _cannot_continue(path, f"has no valid Merkle frontier in record {seq}") from None
 
 
+def _signed_root(note: str) -> bytes | None:
+    """The root a checkpoint note states (its signature is checked against the anchor)."""
+    try:
+        return Checkpoint.parse(note).root
+    except CheckpointError:
+        return None
+
+
 def _scan_back(
     path: Path, fd: int, size: int
 ) -> tuple[CompactRange, tuple[int, str, tuple[str, str]] | None]:
@@ -635,6 +644,14 @@ def _scan_back(
                 note = record.get("checkpoint")
                 if not isinstance(note, str):
                     raise _cannot_continue(path, f"has a malformed checkpoint {seq}")
+                # The frontier is not signed: continuing from one that does not give the
+                # signed root would seal a tree that does not extend the anchored one.
+                if _signed_root(note) != tree.root():
+                    raise _cannot_continue(
+                        path,
+                        f"has a checkpoint {seq} whose Merkle frontier does not give its "
+                        "signed root",
+                    )
                 checkpoint = (seq, note, (prev, digest))
             tree.append(leaf_hash(line))
             for after in reversed(later):
@@ -677,6 +694,16 @@ def _tail_of(path: Path, fd: int | None, size: int | None, *, active: bool) -> T
         rotated = rotated_files(path)
         if rotated:
             previous = _tail_of(rotated[-1], None, None, active=False)
+            head = HEAD.match(first)
+            begins = int(head[1]) if head is not None else -1
+            if begins != previous.seq or _frontier(segment_record, begins, path) != previous.tree:
+                # The segment's frontier is not signed yet: it must be the tree the
+                # rotated file (sealed up to its last checkpoint) ends with.
+                raise _cannot_continue(
+                    path,
+                    "begins with a segment whose Merkle frontier is not the tree its "
+                    f"rotated file {rotated[-1].name} ends with",
+                )
             checkpoint, checkpoint_file = previous.checkpoint, previous.checkpoint_file
     seq, _, digest = found
     return Tail(

@@ -148,9 +148,21 @@ class Verifier:
             What is wrong with this line, if anything. A wrong line does not
             advance the chain: the following correct record still verifies.
         """
-        raw = line.encode() if isinstance(line, str) else bytes(line)
-        raw = raw.removesuffix(b"\n")
+        if not isinstance(line, (str, bytes, bytearray, memoryview)):
+            # bytes(5) would be five NUL bytes, a "line" nobody sent.
+            raise ArgumentTypeError(
+                f"a line is bytes or str, not {type(line).__name__}", argument="line"
+            )
         self.lines += 1
+        try:
+            raw = line.encode() if isinstance(line, str) else bytes(line)
+        except UnicodeEncodeError:
+            return (
+                self._problem(
+                    "modified", self.next_seq, "the line is not text the writer could have written"
+                ),
+            )
+        raw = raw.removesuffix(b"\n")
         head = HEAD.match(raw)
         if (
             head is None

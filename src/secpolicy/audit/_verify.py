@@ -35,6 +35,7 @@ from secpolicy.audit._chain import (
 from secpolicy.audit._merkle import CompactRange, leaf_hash
 from secpolicy.audit._note import Checkpoint, CheckpointError, note_key_id, verify_checkpoint
 from secpolicy.audit._sinks import rotated_files
+from secpolicy.exceptions import ArgumentTypeError
 
 if TYPE_CHECKING:
     from secpolicy.audit._anchor import Anchor, AnchorStore
@@ -671,8 +672,17 @@ class _Verifier:
                 )
 
     def seal_state(self, last_file: str) -> None:
-        """Report records no valid checkpoint covers."""
+        """Report records no valid checkpoint covers (and a log with no record at all)."""
         if self.last_seq is None:
+            # Nothing intact was read: a torn fragment alone is not a sealed log.
+            self.report(
+                "unsealed",
+                last_file,
+                None,
+                None,
+                "no checkpoint yet: the log holds no intact record, so nothing in it is "
+                "covered by a valid checkpoint signature (cut down, or a writer that never sealed)",
+            )
             return
         if self.checkpoints == 0:
             self.report(
@@ -1041,7 +1051,18 @@ def verify(
     keys = [key] if not isinstance(key, Sequence) or isinstance(key, bytes) else list(key)
     for item in keys:
         key_id(item)  # rejects what is not a key, with a clear error
+    if isinstance(expected_log_ids, (str, bytes)):
+        # frozenset("abc") would expect the logs "a", "b" and "c".
+        raise ArgumentTypeError(
+            "expected_log_ids must be a collection of log ids, not one string",
+            argument="expected_log_ids",
+        )
     expected = None if expected_log_ids is None else frozenset(expected_log_ids)
+    given: object = paths  # typed as paths, but a caller may pass anything
+    if not isinstance(given, (str, os.PathLike, Iterable)) or isinstance(given, bytes):
+        raise ArgumentTypeError(
+            f"paths must be a path or paths, not {type(paths).__name__}", argument="paths"
+        )
     files = _collect(paths)
     total = sum(p.stat().st_size for p in files if p.is_file())
     try:
