@@ -264,3 +264,44 @@ class TestAdminRightsConfiguration:
         with pytest.raises(ConstraintViolation, match="administrator rights"):
             rbac.delete_role("aud", by="bob")
         assert "aud" in rbac.state.roles
+
+
+def _fenced() -> RBAC:
+    """The split in force; bob (system administrator) is fenced off accounts by a junior's deny."""
+    rbac = RBAC()
+    for role in ("sys", "sec", "aud", "no_business"):
+        rbac.add_role(role)
+    rbac.add_inheritance("sys", "no_business")
+    rbac.deny("no_business", "accounts/**", "*")
+    rbac.grant("sys", "**", "*")
+    for user in ("bob", "josé"):
+        rbac.add_user(user)
+    rbac.assign("bob", "sys")
+    rbac.assign("josé", "sec")
+    rbac.set_admin_rights(AdminRights.three_way(system="sys", security="sec", audit="aud"))
+    return rbac
+
+
+class TestAdministratorsLiftingTheirOwnDenies:
+    def test_deleting_own_inheritance_edge_is_refused(self) -> None:
+        """Cutting the edge to the junior whose deny fences a held role is own access."""
+        rbac = _fenced()
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.delete_inheritance("sys", "no_business", by="bob")
+        assert not rbac.check("bob", "accounts/1", "read")
+
+    def test_deleting_a_held_role_is_refused(self) -> None:
+        """Deleting a role one holds (here through inheritance) would drop its deny."""
+        rbac = _fenced()
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.delete_role("no_business", by="bob")
+        assert not rbac.check("bob", "accounts/1", "read")
+
+    def test_others_edges_still_administered(self) -> None:
+        """An edge of a role the administrator does not hold can still be cut."""
+        rbac = _fenced()
+        rbac.add_role("teller", by="bob")
+        rbac.add_role("clerk", inherits=["teller"], by="bob")
+        rbac.delete_inheritance("clerk", "teller", by="bob")
+        rbac.delete_role("teller", by="bob")
+        assert "teller" not in rbac.state.roles

@@ -313,6 +313,8 @@ def op_delete_inheritance(
     _authorize(state, "roles", by, None, None, at)
     senior = _role(state, args.get("senior"), "senior")
     junior = canon_id(args.get("junior"), "junior")
+    # Cutting an edge of a held role can lift a deny the junior carries.
+    _not_own_role(state, "roles", by, senior, None, at)
     info = state.roles[senior]
     if junior not in info.juniors:
         raise PolicyConfigError(f"{senior!r} does not inherit {junior!r}", field="junior")
@@ -328,6 +330,8 @@ def op_delete_role(  # noqa: PLR0912 (every part of a role goes)
 ) -> Result:
     _authorize(state, "roles", by, None, None, at)
     name = _role(state, args.get("role"))
+    # Deleting a held role (directly or through a senior) can lift its denies.
+    _not_own_role(state, "roles", by, name, None, at)
     for kind, table in (("static", state.ssd), ("dynamic", state.dsd)):
         for constraint in table.values():
             if name in constraint.roles:
