@@ -305,3 +305,29 @@ class TestAdministratorsLiftingTheirOwnDenies:
         rbac.delete_inheritance("clerk", "teller", by="bob")
         rbac.delete_role("teller", by="bob")
         assert "teller" not in rbac.state.roles
+
+
+class TestAdministratorsWideningTheirOwnRights:
+    def test_security_admin_cannot_take_the_audit_right(self) -> None:
+        """The holder of the `admin` right may not give their own role another kind."""
+        rbac = _fenced()
+        rights = AdminRights.three_way(system="sys", security="sec", audit="aud")
+        wider = AdminRights(rights={**rights.rights, "reviews": frozenset({"aud", "sec"})})
+        with pytest.raises(ConstraintViolation, match="own"):
+            rbac.set_admin_rights(wider, by="josé")
+        assert rbac.state.config.admin == rights
+
+    def test_security_admin_cannot_switch_enforcement_off(self) -> None:
+        """Dropping the rights (None) would give the changer every kind: refused."""
+        rbac = _fenced()
+        with pytest.raises(ConstraintViolation, match="own"):
+            rbac.set_admin_rights(None, by="josé")
+        assert rbac.state.config.admin is not None
+
+    def test_rights_may_move_between_other_roles(self) -> None:
+        """Handing a kind to a role the changer does not hold (or narrowing) is allowed."""
+        rbac = _fenced()
+        rbac.add_role("aud2", by="bob")
+        rights = AdminRights.three_way(system="sys", security="sec", audit="aud2")
+        rbac.set_admin_rights(rights, by="josé")
+        assert rbac.state.config.admin == rights

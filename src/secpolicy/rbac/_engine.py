@@ -452,7 +452,10 @@ class RBAC:
     def set_admin_rights(self, rights: AdminRights | None, *, by: str | None = None) -> None:
         """Enforce who may administer what (see :class:`AdminRights`); ``None`` stops enforcing.
 
-        Once rights are set, changing them needs the ``admin`` right.
+        Once rights are set, changing them needs the ``admin`` right, and
+        nobody may widen their own: new rights (or ``None``, which lets
+        everyone do everything) that would give *by* a kind of change they
+        may not make now are refused with :class:`ConstraintViolation`.
 
         .. versionadded:: 0.2
         """

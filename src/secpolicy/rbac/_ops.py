@@ -22,7 +22,14 @@ from secpolicy.rbac import _grants
 from secpolicy.rbac._constraints import check_ssd, users_holding
 from secpolicy.rbac._decide import effective
 from secpolicy.rbac._match import EMPTY, ResourcePattern, trie_update
-from secpolicy.rbac._model import AdminKind, AdminRights, RBACEvent, RuleEffect, RuleRecord
+from secpolicy.rbac._model import (
+    ADMIN_KINDS,
+    AdminKind,
+    AdminRights,
+    RBACEvent,
+    RuleEffect,
+    RuleRecord,
+)
 from secpolicy.rbac._names import canon_action, canon_id, canon_pattern, fold_id
 from secpolicy.rbac._state import Constraint, RoleInfo, State, UserInfo
 
@@ -837,6 +844,34 @@ def check_rights_roles(state: State, rights: AdminRights | None) -> None:
                 raise PolicyConfigError(f"unknown role {role!r}", field=f"admin_rights.{kind}")
 
 
+def _no_own_gain(state: State, rights: AdminRights | None, by: str | None, at: datetime) -> None:
+    """Refuse, under enforced rights, new rights that give *by* a kind they lack now.
+
+    ``None`` (no enforcement) gives everyone every kind. The roles *by* holds
+    in any tenant count, as they do when a right is used there.
+    """
+    old = state.config.admin
+    if old is None or by is None:
+        return
+    scopes: set[str | None] = {None}
+    scopes |= {t for t, u in state.assignments if u == by}
+    scopes |= {t for t, u in state.user_grants if u == by}
+    held: frozenset[str] = frozenset()
+    for scope in scopes:
+        held |= effective(state, scope, by, at).roles
+    gained = [
+        kind
+        for kind in ADMIN_KINDS
+        if held.isdisjoint(old.roles_for(kind))
+        and (rights is None or not held.isdisjoint(rights.roles_for(kind)))
+    ]
+    if gained:
+        raise ConstraintViolation(
+            f"{by!r} may not widen their own administrator rights (would gain "
+            f"{', '.join(gained)}); another administrator must make this change"
+        )
+
+
 def op_set_admin_rights(
     state: State, args: Mapping[str, Any], at: datetime, by: str | None
 ) -> Result:
@@ -845,6 +880,7 @@ def op_set_admin_rights(
     raw = args.get("rights")
     rights = None if raw is None else AdminRights(rights=raw)
     check_rights_roles(state, rights)
+    _no_own_gain(state, rights, by, at)
     new = state.derive(config=attrs.evolve(state.config, admin=rights))
     details = {} if rights is None else {k: sorted(v) for k, v in rights.rights.items()}
     return Result(new, [_event("admin_rights_set", at, by, details=details)])
