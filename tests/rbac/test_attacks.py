@@ -331,3 +331,21 @@ class TestAdministratorsWideningTheirOwnRights:
         rights = AdminRights.three_way(system="sys", security="sec", audit="aud2")
         rbac.set_admin_rights(rights, by="josé")
         assert rbac.state.config.admin == rights
+
+
+class TestFutureDatedDocuments:
+    def test_request_dated_in_the_future_does_not_load(self, clock: FrozenClock) -> None:
+        """A saved request made 'later' would stay approvable long past its TTL: refused."""
+        pending = _pending(
+            requested_at="2099-01-01T00:00:00+00:00", expires="2099-01-02T00:00:00+00:00"
+        )
+        document = {**_document(), "pending_requests": [pending]}
+        with pytest.raises(PolicyConfigError, match=r"pending_requests\[0\]\.requested_at"):
+            RBAC.from_dict(document, clock=clock)
+
+    def test_grant_starting_in_the_future_does_not_load(self, clock: FrozenClock) -> None:
+        """The workflow starts a grant when it is approved, never later: refused."""
+        grant = _grant(starts="2026-06-01T00:00:00+00:00", expires="2026-06-01T01:00:00+00:00")
+        document = {**_document(), "privileged_grants": [grant]}
+        with pytest.raises(PolicyConfigError, match=r"privileged_grants\[0\]\.starts"):
+            RBAC.from_dict(document, clock=clock)
