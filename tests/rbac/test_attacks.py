@@ -349,3 +349,29 @@ class TestFutureDatedDocuments:
         document = {**_document(), "privileged_grants": [grant]}
         with pytest.raises(PolicyConfigError, match=r"privileged_grants\[0\]\.starts"):
             RBAC.from_dict(document, clock=clock)
+
+
+class TestLookAlikeActions:
+    @pytest.mark.parametrize("action", ["\uff44elete", "de\ufb01ne", "\uff0a"])
+    def test_compatibility_characters_in_an_action_are_refused(self, action: str) -> None:
+        """A full-width `delete` (U+FF44 first) slipped past its deny beside an allow on `*`."""
+        rbac = RBAC()
+        rbac.add_role("clerk")
+        rbac.add_user("u")
+        rbac.assign("u", "clerk")
+        rbac.grant("clerk", "files/**", "*")
+        rbac.deny("clerk", "files/**", "delete")
+        rbac.deny("clerk", "files/**", "define")
+        with pytest.raises(PolicyConfigError, match="compatibility"):
+            rbac.check("u", "files/1", action)
+        with pytest.raises(PolicyConfigError, match="compatibility"):
+            rbac.grant("clerk", "files/**", action)
+
+    def test_plain_non_ascii_actions_still_work(self) -> None:
+        """Actions in Chinese (NFKC-stable) are ordinary names."""
+        rbac = RBAC()
+        rbac.add_role("clerk")
+        rbac.add_user("u")
+        rbac.assign("u", "clerk")
+        rbac.grant("clerk", "files/**", "读")
+        assert rbac.check("u", "files/1", "读")

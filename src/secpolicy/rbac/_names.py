@@ -130,12 +130,24 @@ _ACTION_CACHE: dict[object, str] = {}
 
 
 def canon_action(value: object, field: str = "action", *, pattern: bool = False) -> str:
-    """An action name; ``*`` (every action) only in rules (*pattern* true)."""
+    """An action name; ``*`` (every action) only in rules (*pattern* true).
+
+    Compatibility characters (those NFKC changes, e.g. the full-width
+    ``delete`` written with U+FF44) are refused, as in resource names.
+    """
     if not pattern and type(value) is str:
         found = _ACTION_CACHE.get(value)
         if found is not None:
             return found
     action = canon_id(value, field)
+    if not action.isascii() and not unicodedata.is_normalized("NFKC", action):
+        # A full-width or ligature form reads as the plain action to a person
+        # (and to anything that folds it) but is another name to the rules.
+        raise InvalidNameError(
+            "contains a compatibility character (a full-width or other form that "
+            "Unicode NFKC changes); write its plain form",
+            field=field,
+        )
     if not pattern and "*" in action:
         raise InvalidNameError("'*' is not an action one can ask for", field=field)
     if pattern and "*" in action and action != "*":
