@@ -375,3 +375,69 @@ class TestLookAlikeActions:
         rbac.assign("u", "clerk")
         rbac.grant("clerk", "files/**", "读")
         assert rbac.check("u", "files/1", "读")
+
+
+def _engine() -> RBAC:
+    """Roles a, approver and the privileged p; user u."""
+    rbac = RBAC()
+    rbac.add_role("a")
+    rbac.add_role("approver")
+    rbac.add_role("p", privileged=True)
+    rbac.add_user("u")
+    return rbac
+
+
+_MISUSES: list[tuple[str, Any]] = [
+    ("levels", lambda r: RBAC(levels=5)),
+    ("sample_seed", lambda r: RBAC(sample_seed="abc")),
+    ("inherits", lambda r: r.add_role("b", inherits=5)),
+    ("inherits", lambda r: r.add_role("b", inherits=None)),
+    ("approver_roles", lambda r: r.add_role("b", privileged=True, approver_roles=5)),
+    ("max_duration", lambda r: r.add_role("b", privileged=True, max_duration=timedelta.max)),
+    ("roles", lambda r: r.add_ssd("s", 5, 2)),
+    ("roles", lambda r: r.add_dsd("s", None, 2)),
+    ("roles", lambda r: r.create_session("u", None)),
+    ("roles", lambda r: r.create_session("u", 5)),
+    (
+        "duration",
+        lambda r: r.request_grant("u", "p", requested_by="u", duration=timedelta.max, reason="x"),
+    ),
+    ("rights", lambda r: r.set_admin_rights({"users": ["a"]})),
+]
+
+
+class TestMisuseGivesTypedErrors:
+    @pytest.mark.parametrize(("field", "call"), _MISUSES)
+    def test_wrong_type_or_range_is_a_policy_error(self, field: str, call: Any) -> None:
+        """A wrong type or an out-of-range span raises PolicyConfigError naming the field."""
+        rbac = _engine()
+        before = rbac.to_dict()
+        with pytest.raises(PolicyConfigError) as info:
+            call(rbac)
+        assert field in (info.value.field or "")
+        assert rbac.to_dict() == before
+
+    @pytest.mark.parametrize("seconds", [1e300, float("nan"), float("inf")])
+    def test_replayed_change_with_a_huge_span_is_a_policy_error(self, seconds: float) -> None:
+        """A store change carrying an absurd duration is refused, never an OverflowError."""
+        from secpolicy.rbac import _ops
+
+        state = _engine().state
+        for change in (
+            {
+                "op": "add_role",
+                "args": {"role": "q", "privileged": True, "max_duration_seconds": seconds},
+            },
+            {
+                "op": "request_grant",
+                "args": {
+                    "user": "u",
+                    "role": "p",
+                    "requested_by": "u",
+                    "reason": "x",
+                    "duration_seconds": seconds,
+                },
+            },
+        ):
+            with pytest.raises(PolicyConfigError):
+                _ops.apply(state, {**change, "at": _DAY})

@@ -36,6 +36,8 @@ from secpolicy.rbac._state import Constraint, RoleInfo, State, UserInfo
 __all__ = ["OPS", "Event", "PendingEvent", "Result", "apply", "built", "tenant_of"]
 
 _M: Final[immutables.Map[Any, Any]] = immutables.Map()
+# A thousand years: beyond any sane span, and it keeps dates in range (and NaN out).
+_LONGEST_SECONDS: Final = 365 * 1000 * 86400
 
 
 class PendingEvent(NamedTuple):
@@ -233,7 +235,11 @@ def _path(state: State, start: str, goal: str) -> list[str]:
 def _duration(value: object, field: str) -> timedelta | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value <= _LONGEST_SECONDS
+    ):
         raise PolicyConfigError("must be a positive number of seconds", field=field)
     return timedelta(seconds=value)
 
@@ -778,7 +784,11 @@ def op_set_clearance(state: State, args: Mapping[str, Any], at: datetime, by: st
 
 def op_request_grant(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
     seconds = args.get("duration_seconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not 0 < seconds <= _LONGEST_SECONDS
+    ):
         raise PolicyConfigError("must be a positive timedelta", field="duration")
     new, pending, event = _grants.request(
         state,
