@@ -441,3 +441,22 @@ class TestMisuseGivesTypedErrors:
         ):
             with pytest.raises(PolicyConfigError):
                 _ops.apply(state, {**change, "at": _DAY})
+
+
+class TestReviewIntervals:
+    @pytest.mark.parametrize(
+        ("kwargs", "field"),
+        [
+            ({"interval": 5}, "interval"),
+            ({"interval": timedelta(0)}, "interval"),
+            ({"privileged_interval": None}, "privileged_interval"),
+            ({"privileged_interval": timedelta(days=365)}, "privileged_interval"),
+        ],
+    )
+    def test_bad_interval_is_a_policy_error(self, kwargs: dict[str, Any], field: str) -> None:
+        """A non-span, a zero span, or privileged reviews rarer than ordinary ones are refused."""
+        rbac = _engine()
+        rbac.assign("u", "a")
+        with pytest.raises(PolicyConfigError) as info:
+            rbac.review_report(**kwargs)
+        assert info.value.field == field

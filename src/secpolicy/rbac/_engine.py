@@ -905,9 +905,22 @@ class RBAC:
             now: The time of the report (default: the engine clock); a
                 report for another instant changes nothing.
             interval: How often ordinary holdings are reviewed.
-            privileged_interval: How often privileged ones are (shorter).
+            privileged_interval: How often privileged ones are (no longer
+                than *interval*).
+
+        Raises:
+            PolicyConfigError: If an interval is not a positive timedelta,
+                or *privileged_interval* is longer than *interval*.
         """
         when = self._instant() if now is None else to_utc(now, name="now")
+        _span(interval, "interval")
+        _span(privileged_interval, "privileged_interval")
+        if privileged_interval > interval:
+            # Privileged access is reviewed at least as often as ordinary access.
+            raise PolicyConfigError(
+                "must not be longer than interval (privileged access is reviewed more often)",
+                field="privileged_interval",
+            )
         return _review.review_report(
             self._state, _tenant(tenant), when, interval, privileged_interval
         )
