@@ -460,3 +460,46 @@ class TestReviewIntervals:
         with pytest.raises(PolicyConfigError) as info:
             rbac.review_report(**kwargs)
         assert info.value.field == field
+
+
+def _labelled() -> RBAC:
+    """The split in force; josé (security) may read reports/** but is cleared only to 内部."""
+    rbac = RBAC(levels=("公开", "内部", "秘密"))
+    for role in ("sys", "sec", "aud", "analyst"):
+        rbac.add_role(role)
+    rbac.grant("analyst", "reports/**", "read")
+    for user in ("bob", "josé", "dan"):
+        rbac.add_user(user)
+    rbac.assign("josé", "sec")
+    rbac.assign("josé", "analyst")
+    rbac.assign("dan", "analyst")
+    rbac.set_clearance("josé", "内部")
+    rbac.set_clearance("dan", "秘密")
+    rbac.set_label("reports/board/**", "秘密")
+    rbac.set_admin_rights(AdminRights.three_way(system="sys", security="sec", audit="aud"))
+    return rbac
+
+
+class TestAdministratorsLiftingTheirOwnLabels:
+    def test_removing_a_label_above_own_clearance_is_refused(self) -> None:
+        """The labels administrator may not unlabel what their own clearance keeps them from."""
+        rbac = _labelled()
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.remove_label("reports/board/**", by="josé")
+        assert not rbac.check("josé", "reports/board/1", "read")
+
+    def test_lowering_a_label_above_own_clearance_is_refused(self) -> None:
+        """Relabelling the same pattern down to their own level is refused too."""
+        rbac = _labelled()
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.set_label("reports/board/**", "内部", by="josé")
+        assert not rbac.check("josé", "reports/board/1", "read")
+
+    def test_labels_within_own_clearance_are_still_administered(self) -> None:
+        """Raising labels, and changing ones at or below the administrator's level, works."""
+        rbac = _labelled()
+        rbac.set_label("reports/q1/**", "内部", by="josé")
+        rbac.set_label("reports/q1/**", "公开", by="josé")
+        rbac.remove_label("reports/q1/**", by="josé")
+        rbac.set_label("reports/board/**", "秘密", by="josé")
+        assert rbac.check("dan", "reports/board/1", "read")

@@ -729,11 +729,39 @@ def _level(state: State, value: object) -> str:
     return level
 
 
+def _not_own_label(
+    state: State, by: str | None, tenant: str | None, text: str, level: str | None
+) -> None:
+    """Refuse, under admin rights, lowering or removing a label that fences *by* out.
+
+    *level* is the new level (None: the label goes). A label without a
+    tenant applies in every tenant, so every clearance of *by* counts.
+    """
+    old = state.label_index.get((tenant, text))
+    if state.config.admin is None or by is None or old is None:
+        return
+    rank = state.level_index(old)
+    if level is not None and state.level_index(level) >= rank:
+        return  # raising or keeping a label narrows access
+    scopes: set[str | None] = {tenant}
+    if tenant is None:
+        scopes |= {t for t, u in state.clearances if u == by}
+        scopes |= {t for t, u in state.assignments if u == by}
+    for scope in scopes:
+        clearance = state.clearances.get((scope, by))
+        if clearance is None or state.level_index(clearance) < rank:
+            raise ConstraintViolation(
+                f"{by!r} may not administer their own access (lowering or removing the label "
+                f"{old!r} on {text}, above their clearance)"
+            )
+
+
 def op_set_label(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
     tenant = tenant_of(args)
     pattern = ResourcePattern(_resource_text(args.get("resource")))
     level = _level(state, args.get("level"))
     _authorize(state, "labels", by, tenant, None, at)
+    _not_own_label(state, by, tenant, pattern.text, level)
     rank = state.level_index(level)
     index = state.label_index.set((tenant, pattern.text), level)
     if pattern.is_exact:
@@ -756,6 +784,7 @@ def op_remove_label(state: State, args: Mapping[str, Any], at: datetime, by: str
     _authorize(state, "labels", by, tenant, None, at)
     if (tenant, pattern.text) not in state.label_index:
         raise PolicyConfigError(f"no label on {pattern}", field="resource")
+    _not_own_label(state, by, tenant, pattern.text, None)
     index = state.label_index.delete((tenant, pattern.text))
     if pattern.is_exact:
         new = state.derive(
