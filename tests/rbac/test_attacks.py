@@ -503,3 +503,21 @@ class TestAdministratorsLiftingTheirOwnLabels:
         rbac.remove_label("reports/q1/**", by="josé")
         rbac.set_label("reports/board/**", "秘密", by="josé")
         assert rbac.check("dan", "reports/board/1", "read")
+
+
+class TestLookAlikeAccounts:
+    @pytest.mark.parametrize("twin", ["\u0430lice", "alic\u0435", "\u0391lice", "ALIC\u0415"])
+    def test_cyrillic_or_greek_letter_in_a_latin_name_is_a_look_alike(self, twin: str) -> None:
+        """A second `alice` with one Cyrillic or Greek letter could approve her requests."""
+        rbac = RBAC()
+        rbac.add_user("alice")
+        with pytest.raises(PolicyConfigError, match="look-alike"):
+            rbac.add_user(twin)
+        assert twin not in rbac.state.users
+
+    def test_wholly_cyrillic_names_are_their_own(self) -> None:
+        """A name written only in Cyrillic is not read as Latin."""
+        rbac = RBAC()
+        rbac.add_user("ace")
+        rbac.add_user("\u0430\u0441\u0435")
+        assert "\u0430\u0441\u0435" in rbac.state.users
