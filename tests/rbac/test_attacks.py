@@ -264,3 +264,260 @@ class TestAdminRightsConfiguration:
         with pytest.raises(ConstraintViolation, match="administrator rights"):
             rbac.delete_role("aud", by="bob")
         assert "aud" in rbac.state.roles
+
+
+def _fenced() -> RBAC:
+    """The split in force; bob (system administrator) is fenced off accounts by a junior's deny."""
+    rbac = RBAC()
+    for role in ("sys", "sec", "aud", "no_business"):
+        rbac.add_role(role)
+    rbac.add_inheritance("sys", "no_business")
+    rbac.deny("no_business", "accounts/**", "*")
+    rbac.grant("sys", "**", "*")
+    for user in ("bob", "josé"):
+        rbac.add_user(user)
+    rbac.assign("bob", "sys")
+    rbac.assign("josé", "sec")
+    rbac.set_admin_rights(AdminRights.three_way(system="sys", security="sec", audit="aud"))
+    return rbac
+
+
+class TestAdministratorsLiftingTheirOwnDenies:
+    def test_deleting_own_inheritance_edge_is_refused(self) -> None:
+        """Cutting the edge to the junior whose deny fences a held role is own access."""
+        rbac = _fenced()
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.delete_inheritance("sys", "no_business", by="bob")
+        assert not rbac.check("bob", "accounts/1", "read")
+
+    def test_deleting_a_held_role_is_refused(self) -> None:
+        """Deleting a role one holds (here through inheritance) would drop its deny."""
+        rbac = _fenced()
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.delete_role("no_business", by="bob")
+        assert not rbac.check("bob", "accounts/1", "read")
+
+    def test_others_edges_still_administered(self) -> None:
+        """An edge of a role the administrator does not hold can still be cut."""
+        rbac = _fenced()
+        rbac.add_role("teller", by="bob")
+        rbac.add_role("clerk", inherits=["teller"], by="bob")
+        rbac.delete_inheritance("clerk", "teller", by="bob")
+        rbac.delete_role("teller", by="bob")
+        assert "teller" not in rbac.state.roles
+
+
+class TestAdministratorsWideningTheirOwnRights:
+    def test_security_admin_cannot_take_the_audit_right(self) -> None:
+        """The holder of the `admin` right may not give their own role another kind."""
+        rbac = _fenced()
+        rights = AdminRights.three_way(system="sys", security="sec", audit="aud")
+        wider = AdminRights(rights={**rights.rights, "reviews": frozenset({"aud", "sec"})})
+        with pytest.raises(ConstraintViolation, match="own"):
+            rbac.set_admin_rights(wider, by="josé")
+        assert rbac.state.config.admin == rights
+
+    def test_security_admin_cannot_switch_enforcement_off(self) -> None:
+        """Dropping the rights (None) would give the changer every kind: refused."""
+        rbac = _fenced()
+        with pytest.raises(ConstraintViolation, match="own"):
+            rbac.set_admin_rights(None, by="josé")
+        assert rbac.state.config.admin is not None
+
+    def test_rights_may_move_between_other_roles(self) -> None:
+        """Handing a kind to a role the changer does not hold (or narrowing) is allowed."""
+        rbac = _fenced()
+        rbac.add_role("aud2", by="bob")
+        rights = AdminRights.three_way(system="sys", security="sec", audit="aud2")
+        rbac.set_admin_rights(rights, by="josé")
+        assert rbac.state.config.admin == rights
+
+
+class TestFutureDatedDocuments:
+    def test_request_dated_in_the_future_does_not_load(self, clock: FrozenClock) -> None:
+        """A saved request made 'later' would stay approvable long past its TTL: refused."""
+        pending = _pending(
+            requested_at="2099-01-01T00:00:00+00:00", expires="2099-01-02T00:00:00+00:00"
+        )
+        document = {**_document(), "pending_requests": [pending]}
+        with pytest.raises(PolicyConfigError, match=r"pending_requests\[0\]\.requested_at"):
+            RBAC.from_dict(document, clock=clock)
+
+    def test_grant_starting_in_the_future_does_not_load(self, clock: FrozenClock) -> None:
+        """The workflow starts a grant when it is approved, never later: refused."""
+        grant = _grant(starts="2026-06-01T00:00:00+00:00", expires="2026-06-01T01:00:00+00:00")
+        document = {**_document(), "privileged_grants": [grant]}
+        with pytest.raises(PolicyConfigError, match=r"privileged_grants\[0\]\.starts"):
+            RBAC.from_dict(document, clock=clock)
+
+
+class TestLookAlikeActions:
+    @pytest.mark.parametrize("action", ["\uff44elete", "de\ufb01ne", "\uff0a"])
+    def test_compatibility_characters_in_an_action_are_refused(self, action: str) -> None:
+        """A full-width `delete` (U+FF44 first) slipped past its deny beside an allow on `*`."""
+        rbac = RBAC()
+        rbac.add_role("clerk")
+        rbac.add_user("u")
+        rbac.assign("u", "clerk")
+        rbac.grant("clerk", "files/**", "*")
+        rbac.deny("clerk", "files/**", "delete")
+        rbac.deny("clerk", "files/**", "define")
+        with pytest.raises(PolicyConfigError, match="compatibility"):
+            rbac.check("u", "files/1", action)
+        with pytest.raises(PolicyConfigError, match="compatibility"):
+            rbac.grant("clerk", "files/**", action)
+
+    def test_plain_non_ascii_actions_still_work(self) -> None:
+        """Actions in Chinese (NFKC-stable) are ordinary names."""
+        rbac = RBAC()
+        rbac.add_role("clerk")
+        rbac.add_user("u")
+        rbac.assign("u", "clerk")
+        rbac.grant("clerk", "files/**", "读")
+        assert rbac.check("u", "files/1", "读")
+
+
+def _engine() -> RBAC:
+    """Roles a, approver and the privileged p; user u."""
+    rbac = RBAC()
+    rbac.add_role("a")
+    rbac.add_role("approver")
+    rbac.add_role("p", privileged=True)
+    rbac.add_user("u")
+    return rbac
+
+
+_MISUSES: list[tuple[str, Any]] = [
+    ("levels", lambda r: RBAC(levels=5)),
+    ("sample_seed", lambda r: RBAC(sample_seed="abc")),
+    ("inherits", lambda r: r.add_role("b", inherits=5)),
+    ("inherits", lambda r: r.add_role("b", inherits=None)),
+    ("approver_roles", lambda r: r.add_role("b", privileged=True, approver_roles=5)),
+    ("max_duration", lambda r: r.add_role("b", privileged=True, max_duration=timedelta.max)),
+    ("roles", lambda r: r.add_ssd("s", 5, 2)),
+    ("roles", lambda r: r.add_dsd("s", None, 2)),
+    ("roles", lambda r: r.create_session("u", None)),
+    ("roles", lambda r: r.create_session("u", 5)),
+    (
+        "duration",
+        lambda r: r.request_grant("u", "p", requested_by="u", duration=timedelta.max, reason="x"),
+    ),
+    ("rights", lambda r: r.set_admin_rights({"users": ["a"]})),
+]
+
+
+class TestMisuseGivesTypedErrors:
+    @pytest.mark.parametrize(("field", "call"), _MISUSES)
+    def test_wrong_type_or_range_is_a_policy_error(self, field: str, call: Any) -> None:
+        """A wrong type or an out-of-range span raises PolicyConfigError naming the field."""
+        rbac = _engine()
+        before = rbac.to_dict()
+        with pytest.raises(PolicyConfigError) as info:
+            call(rbac)
+        assert field in (info.value.field or "")
+        assert rbac.to_dict() == before
+
+    @pytest.mark.parametrize("seconds", [1e300, float("nan"), float("inf")])
+    def test_replayed_change_with_a_huge_span_is_a_policy_error(self, seconds: float) -> None:
+        """A store change carrying an absurd duration is refused, never an OverflowError."""
+        from secpolicy.rbac import _ops
+
+        state = _engine().state
+        for change in (
+            {
+                "op": "add_role",
+                "args": {"role": "q", "privileged": True, "max_duration_seconds": seconds},
+            },
+            {
+                "op": "request_grant",
+                "args": {
+                    "user": "u",
+                    "role": "p",
+                    "requested_by": "u",
+                    "reason": "x",
+                    "duration_seconds": seconds,
+                },
+            },
+        ):
+            with pytest.raises(PolicyConfigError):
+                _ops.apply(state, {**change, "at": _DAY})
+
+
+class TestReviewIntervals:
+    @pytest.mark.parametrize(
+        ("kwargs", "field"),
+        [
+            ({"interval": 5}, "interval"),
+            ({"interval": timedelta(0)}, "interval"),
+            ({"privileged_interval": None}, "privileged_interval"),
+            ({"privileged_interval": timedelta(days=365)}, "privileged_interval"),
+        ],
+    )
+    def test_bad_interval_is_a_policy_error(self, kwargs: dict[str, Any], field: str) -> None:
+        """A non-span, a zero span, or privileged reviews rarer than ordinary ones are refused."""
+        rbac = _engine()
+        rbac.assign("u", "a")
+        with pytest.raises(PolicyConfigError) as info:
+            rbac.review_report(**kwargs)
+        assert info.value.field == field
+
+
+def _labelled() -> RBAC:
+    """The split in force; josé (security) may read reports/** but is cleared only to 内部."""
+    rbac = RBAC(levels=("公开", "内部", "秘密"))
+    for role in ("sys", "sec", "aud", "analyst"):
+        rbac.add_role(role)
+    rbac.grant("analyst", "reports/**", "read")
+    for user in ("bob", "josé", "dan"):
+        rbac.add_user(user)
+    rbac.assign("josé", "sec")
+    rbac.assign("josé", "analyst")
+    rbac.assign("dan", "analyst")
+    rbac.set_clearance("josé", "内部")
+    rbac.set_clearance("dan", "秘密")
+    rbac.set_label("reports/board/**", "秘密")
+    rbac.set_admin_rights(AdminRights.three_way(system="sys", security="sec", audit="aud"))
+    return rbac
+
+
+class TestAdministratorsLiftingTheirOwnLabels:
+    def test_removing_a_label_above_own_clearance_is_refused(self) -> None:
+        """The labels administrator may not unlabel what their own clearance keeps them from."""
+        rbac = _labelled()
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.remove_label("reports/board/**", by="josé")
+        assert not rbac.check("josé", "reports/board/1", "read")
+
+    def test_lowering_a_label_above_own_clearance_is_refused(self) -> None:
+        """Relabelling the same pattern down to their own level is refused too."""
+        rbac = _labelled()
+        with pytest.raises(ConstraintViolation, match="own access"):
+            rbac.set_label("reports/board/**", "内部", by="josé")
+        assert not rbac.check("josé", "reports/board/1", "read")
+
+    def test_labels_within_own_clearance_are_still_administered(self) -> None:
+        """Raising labels, and changing ones at or below the administrator's level, works."""
+        rbac = _labelled()
+        rbac.set_label("reports/q1/**", "内部", by="josé")
+        rbac.set_label("reports/q1/**", "公开", by="josé")
+        rbac.remove_label("reports/q1/**", by="josé")
+        rbac.set_label("reports/board/**", "秘密", by="josé")
+        assert rbac.check("dan", "reports/board/1", "read")
+
+
+class TestLookAlikeAccounts:
+    @pytest.mark.parametrize("twin", ["\u0430lice", "alic\u0435", "\u0391lice", "ALIC\u0415"])
+    def test_cyrillic_or_greek_letter_in_a_latin_name_is_a_look_alike(self, twin: str) -> None:
+        """A second `alice` with one Cyrillic or Greek letter could approve her requests."""
+        rbac = RBAC()
+        rbac.add_user("alice")
+        with pytest.raises(PolicyConfigError, match="look-alike"):
+            rbac.add_user(twin)
+        assert twin not in rbac.state.users
+
+    def test_wholly_cyrillic_names_are_their_own(self) -> None:
+        """A name written only in Cyrillic is not read as Latin."""
+        rbac = RBAC()
+        rbac.add_user("ace")
+        rbac.add_user("\u0430\u0441\u0435")
+        assert "\u0430\u0441\u0435" in rbac.state.users

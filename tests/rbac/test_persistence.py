@@ -278,11 +278,11 @@ class TestLoadedGrantsChecked:
                     "role": "p",
                     "requested_by": "w",
                     "approvers": ["z"],
-                    "starts": "2099-01-01T00:00:00+00:00",
-                    "expires": "2099-01-02T00:00:00+00:00",
+                    "starts": START.isoformat(),
+                    "expires": (START + timedelta(days=1)).isoformat(),
                     "reason": "x",
                 }
             ],
         }
         with pytest.raises(PolicyConfigError, match="apart"):
-            RBAC.from_dict(document)
+            RBAC.from_dict(document, clock=FrozenClock(START))

@@ -69,7 +69,20 @@ def _request(
 def _span(value: object, field: str) -> timedelta:
     if not isinstance(value, timedelta) or value <= timedelta(0):
         raise PolicyConfigError("must be a positive timedelta", field=field)
+    if value > _LONGEST:
+        raise PolicyConfigError(f"must be at most {_LONGEST.days} days", field=field)
     return value
+
+
+# Far beyond any sane span, and small enough that adding it to a date stays in range.
+_LONGEST = timedelta(days=365 * 1000)
+
+
+def _listed(value: object, field: str) -> list[object]:
+    """*value* as a list of names: a string or a non-iterable is a typed error, never iterated."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise PolicyConfigError("must be a list of names", field=field)
+    return list(value)
 
 
 class RBAC:
@@ -145,7 +158,7 @@ class RBAC:
         allow_sample_rate: float = 0.0,
         sample_seed: bytes = b"",
     ) -> None:
-        if isinstance(levels, str):
+        if isinstance(levels, str) or not isinstance(levels, Iterable):
             raise PolicyConfigError("must be a list of level names, lowest first", field="levels")
         names = tuple(canon_id(level, "levels") for level in levels)
         if len(set(names)) != len(names):
@@ -166,6 +179,8 @@ class RBAC:
         self._state = new_state(levels=names, config=config)
         self._decision_log = bool(decision_log)
         self._sample_rate = float(allow_sample_rate)
+        if not isinstance(sample_seed, bytes | bytearray):
+            raise PolicyConfigError("must be bytes", field="sample_seed")
         self._sample_seed = bytes(sample_seed)
         self._store: PolicyStore | None = None
         self._max_staleness: timedelta | None = None
@@ -291,18 +306,14 @@ class RBAC:
                 *approver_roles* or *max_duration* is given for a role that
                 is not privileged (it would do nothing).
         """
-        if isinstance(inherits, str):
-            raise PolicyConfigError("must be a list of role names", field=f"roles.{name}.inherits")
         args: dict[str, Any] = {
             "role": name,
-            "inherits": list(inherits),
+            "inherits": _listed(inherits, f"roles.{name}.inherits"),
             "privileged": privileged,
             "approvals": approvals,
         }
         if approver_roles is not None:
-            if isinstance(approver_roles, str):
-                raise PolicyConfigError("must be a list of role names", field="approver_roles")
-            args["approver_roles"] = list(approver_roles)
+            args["approver_roles"] = _listed(approver_roles, "approver_roles")
         if max_duration is not None:
             args["max_duration_seconds"] = _span(max_duration, "max_duration").total_seconds()
         self._change("add_role", args, by)
@@ -412,9 +423,9 @@ class RBAC:
             PolicyConfigError: For unknown roles, *n* < 2 or *n* > the set size.
             ConstraintViolation: If a user already breaks it (nothing changes).
         """
-        if isinstance(roles, str):
-            raise PolicyConfigError("must be a list of role names", field=f"ssd.{name}.roles")
-        self._change("add_ssd", {"name": name, "roles": list(roles), "n": n}, by)
+        self._change(
+            "add_ssd", {"name": name, "roles": _listed(roles, f"ssd.{name}.roles"), "n": n}, by
+        )
 
     def add_dsd(self, name: str, roles: Iterable[str], n: int, *, by: str | None = None) -> None:
         """Dynamic SoD: no session may have *n* or more of *roles* active, counting inherited roles.
@@ -422,9 +433,9 @@ class RBAC:
         Sessions that already break the new constraint deny every request
         (with a reason) until they drop a role.
         """
-        if isinstance(roles, str):
-            raise PolicyConfigError("must be a list of role names", field=f"dsd.{name}.roles")
-        self._change("add_dsd", {"name": name, "roles": list(roles), "n": n}, by)
+        self._change(
+            "add_dsd", {"name": name, "roles": _listed(roles, f"dsd.{name}.roles"), "n": n}, by
+        )
 
     # -- sensitivity labels --------------------------------------------------------------
 
@@ -452,10 +463,15 @@ class RBAC:
     def set_admin_rights(self, rights: AdminRights | None, *, by: str | None = None) -> None:
         """Enforce who may administer what (see :class:`AdminRights`); ``None`` stops enforcing.
 
-        Once rights are set, changing them needs the ``admin`` right.
+        Once rights are set, changing them needs the ``admin`` right, and
+        nobody may widen their own: new rights (or ``None``, which lets
+        everyone do everything) that would give *by* a kind of change they
+        may not make now are refused with :class:`ConstraintViolation`.
 
         .. versionadded:: 0.2
         """
+        if rights is not None and not isinstance(rights, AdminRights):
+            raise PolicyConfigError("must be an AdminRights or None", field="rights")
         raw = None if rights is None else {k: sorted(v) for k, v in rights.rights.items()}
         self._change("set_admin_rights", {"rights": raw}, by)
 
@@ -692,9 +708,7 @@ class RBAC:
         """
         if requested_by is None:
             raise PolicyConfigError("must name who asks", field="requested_by")
-        span: object = duration
-        if not isinstance(span, timedelta) or span <= timedelta(0):
-            raise PolicyConfigError("must be a positive timedelta", field="duration")
+        _span(duration, "duration")
         pending: PendingRequest = self._change(
             "request_grant",
             {
@@ -806,9 +820,7 @@ class RBAC:
                 (a privileged role needs an active grant), or the roles break
                 a dynamic separation-of-duty constraint (inherited roles count).
         """
-        if isinstance(roles, str):
-            raise PolicyConfigError("must be a list of role names", field="roles")
-        wanted = frozenset(canon_id(r, "roles") for r in roles)
+        wanted = frozenset(canon_id(r, "roles") for r in _listed(roles, "roles"))
         name = canon_id(user, "user")
         scope = _tenant(tenant)
         with self._lock:
@@ -893,9 +905,22 @@ class RBAC:
             now: The time of the report (default: the engine clock); a
                 report for another instant changes nothing.
             interval: How often ordinary holdings are reviewed.
-            privileged_interval: How often privileged ones are (shorter).
+            privileged_interval: How often privileged ones are (no longer
+                than *interval*).
+
+        Raises:
+            PolicyConfigError: If an interval is not a positive timedelta,
+                or *privileged_interval* is longer than *interval*.
         """
         when = self._instant() if now is None else to_utc(now, name="now")
+        _span(interval, "interval")
+        _span(privileged_interval, "privileged_interval")
+        if privileged_interval > interval:
+            # Privileged access is reviewed at least as often as ordinary access.
+            raise PolicyConfigError(
+                "must not be longer than interval (privileged access is reviewed more often)",
+                field="privileged_interval",
+            )
         return _review.review_report(
             self._state, _tenant(tenant), when, interval, privileged_interval
         )

@@ -117,25 +117,53 @@ def canon_id(value: object, field: str) -> str:
     return text
 
 
+# Cyrillic and Greek letters drawn like Latin ones: inside a name that also
+# has Latin letters they are a disguise (``alice`` with a Cyrillic a).
+_LATIN_TWINS: Final = str.maketrans(
+    "\u0430\u0435\u0441\u043e\u043f\u0445\u0443\u0455\u0456\u0458\u0501\u051b"
+    "\u051d\u04bb\u04cf\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421"
+    "\u0422\u0425\u0423\u0405\u0406\u0408\u03bf\u03b1\u03bd\u03c1\u0391\u0392"
+    "\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7",
+    "aecopxysijdqwhlABEKMHOPCTXYSIJoavpABEZHIKMNOPTYX",
+)
+
+
 def fold_id(name: str) -> str:
-    """The look-alike key of a user or role name: NFKC, then case folding.
+    """The look-alike key of a user or role name: NFKC, Latin twins, then case folding.
 
     Two accounts (or roles) whose keys are equal are refused as look-alikes
-    (``alice``, ``Alice`` and the full-width ``alice``, U+FF41 onwards).
+    (``alice``, ``Alice``, the full-width ``alice``, U+FF41 onwards, and, in
+    a name that has Latin letters, ``alice`` with a Cyrillic or Greek letter
+    drawn like a Latin one). A name wholly in Cyrillic or Greek is its own.
     """
-    return unicodedata.normalize("NFKC", name).casefold()
+    folded = unicodedata.normalize("NFKC", name)
+    if not folded.isascii() and any("a" <= c <= "z" or "A" <= c <= "Z" for c in folded):
+        folded = folded.translate(_LATIN_TWINS)
+    return folded.casefold()
 
 
 _ACTION_CACHE: dict[object, str] = {}
 
 
 def canon_action(value: object, field: str = "action", *, pattern: bool = False) -> str:
-    """An action name; ``*`` (every action) only in rules (*pattern* true)."""
+    """An action name; ``*`` (every action) only in rules (*pattern* true).
+
+    Compatibility characters (those NFKC changes, e.g. the full-width
+    ``delete`` written with U+FF44) are refused, as in resource names.
+    """
     if not pattern and type(value) is str:
         found = _ACTION_CACHE.get(value)
         if found is not None:
             return found
     action = canon_id(value, field)
+    if not action.isascii() and not unicodedata.is_normalized("NFKC", action):
+        # A full-width or ligature form reads as the plain action to a person
+        # (and to anything that folds it) but is another name to the rules.
+        raise InvalidNameError(
+            "contains a compatibility character (a full-width or other form that "
+            "Unicode NFKC changes); write its plain form",
+            field=field,
+        )
     if not pattern and "*" in action:
         raise InvalidNameError("'*' is not an action one can ask for", field=field)
     if pattern and "*" in action and action != "*":

@@ -22,13 +22,22 @@ from secpolicy.rbac import _grants
 from secpolicy.rbac._constraints import check_ssd, users_holding
 from secpolicy.rbac._decide import effective
 from secpolicy.rbac._match import EMPTY, ResourcePattern, trie_update
-from secpolicy.rbac._model import AdminKind, AdminRights, RBACEvent, RuleEffect, RuleRecord
+from secpolicy.rbac._model import (
+    ADMIN_KINDS,
+    AdminKind,
+    AdminRights,
+    RBACEvent,
+    RuleEffect,
+    RuleRecord,
+)
 from secpolicy.rbac._names import canon_action, canon_id, canon_pattern, fold_id
 from secpolicy.rbac._state import Constraint, RoleInfo, State, UserInfo
 
 __all__ = ["OPS", "Event", "PendingEvent", "Result", "apply", "built", "tenant_of"]
 
 _M: Final[immutables.Map[Any, Any]] = immutables.Map()
+# A thousand years: beyond any sane span, and it keeps dates in range (and NaN out).
+_LONGEST_SECONDS: Final = 365 * 1000 * 86400
 
 
 class PendingEvent(NamedTuple):
@@ -226,7 +235,11 @@ def _path(state: State, start: str, goal: str) -> list[str]:
 def _duration(value: object, field: str) -> timedelta | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value <= _LONGEST_SECONDS
+    ):
         raise PolicyConfigError("must be a positive number of seconds", field=field)
     return timedelta(seconds=value)
 
@@ -313,6 +326,8 @@ def op_delete_inheritance(
     _authorize(state, "roles", by, None, None, at)
     senior = _role(state, args.get("senior"), "senior")
     junior = canon_id(args.get("junior"), "junior")
+    # Cutting an edge of a held role can lift a deny the junior carries.
+    _not_own_role(state, "roles", by, senior, None, at)
     info = state.roles[senior]
     if junior not in info.juniors:
         raise PolicyConfigError(f"{senior!r} does not inherit {junior!r}", field="junior")
@@ -328,6 +343,8 @@ def op_delete_role(  # noqa: PLR0912 (every part of a role goes)
 ) -> Result:
     _authorize(state, "roles", by, None, None, at)
     name = _role(state, args.get("role"))
+    # Deleting a held role (directly or through a senior) can lift its denies.
+    _not_own_role(state, "roles", by, name, None, at)
     for kind, table in (("static", state.ssd), ("dynamic", state.dsd)):
         for constraint in table.values():
             if name in constraint.roles:
@@ -712,11 +729,39 @@ def _level(state: State, value: object) -> str:
     return level
 
 
+def _not_own_label(
+    state: State, by: str | None, tenant: str | None, text: str, level: str | None
+) -> None:
+    """Refuse, under admin rights, lowering or removing a label that fences *by* out.
+
+    *level* is the new level (None: the label goes). A label without a
+    tenant applies in every tenant, so every clearance of *by* counts.
+    """
+    old = state.label_index.get((tenant, text))
+    if state.config.admin is None or by is None or old is None:
+        return
+    rank = state.level_index(old)
+    if level is not None and state.level_index(level) >= rank:
+        return  # raising or keeping a label narrows access
+    scopes: set[str | None] = {tenant}
+    if tenant is None:
+        scopes |= {t for t, u in state.clearances if u == by}
+        scopes |= {t for t, u in state.assignments if u == by}
+    for scope in scopes:
+        clearance = state.clearances.get((scope, by))
+        if clearance is None or state.level_index(clearance) < rank:
+            raise ConstraintViolation(
+                f"{by!r} may not administer their own access (lowering or removing the label "
+                f"{old!r} on {text}, above their clearance)"
+            )
+
+
 def op_set_label(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
     tenant = tenant_of(args)
     pattern = ResourcePattern(_resource_text(args.get("resource")))
     level = _level(state, args.get("level"))
     _authorize(state, "labels", by, tenant, None, at)
+    _not_own_label(state, by, tenant, pattern.text, level)
     rank = state.level_index(level)
     index = state.label_index.set((tenant, pattern.text), level)
     if pattern.is_exact:
@@ -739,6 +784,7 @@ def op_remove_label(state: State, args: Mapping[str, Any], at: datetime, by: str
     _authorize(state, "labels", by, tenant, None, at)
     if (tenant, pattern.text) not in state.label_index:
         raise PolicyConfigError(f"no label on {pattern}", field="resource")
+    _not_own_label(state, by, tenant, pattern.text, None)
     index = state.label_index.delete((tenant, pattern.text))
     if pattern.is_exact:
         new = state.derive(
@@ -767,7 +813,11 @@ def op_set_clearance(state: State, args: Mapping[str, Any], at: datetime, by: st
 
 def op_request_grant(state: State, args: Mapping[str, Any], at: datetime, by: str | None) -> Result:
     seconds = args.get("duration_seconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not 0 < seconds <= _LONGEST_SECONDS
+    ):
         raise PolicyConfigError("must be a positive timedelta", field="duration")
     new, pending, event = _grants.request(
         state,
@@ -833,6 +883,34 @@ def check_rights_roles(state: State, rights: AdminRights | None) -> None:
                 raise PolicyConfigError(f"unknown role {role!r}", field=f"admin_rights.{kind}")
 
 
+def _no_own_gain(state: State, rights: AdminRights | None, by: str | None, at: datetime) -> None:
+    """Refuse, under enforced rights, new rights that give *by* a kind they lack now.
+
+    ``None`` (no enforcement) gives everyone every kind. The roles *by* holds
+    in any tenant count, as they do when a right is used there.
+    """
+    old = state.config.admin
+    if old is None or by is None:
+        return
+    scopes: set[str | None] = {None}
+    scopes |= {t for t, u in state.assignments if u == by}
+    scopes |= {t for t, u in state.user_grants if u == by}
+    held: frozenset[str] = frozenset()
+    for scope in scopes:
+        held |= effective(state, scope, by, at).roles
+    gained = [
+        kind
+        for kind in ADMIN_KINDS
+        if held.isdisjoint(old.roles_for(kind))
+        and (rights is None or not held.isdisjoint(rights.roles_for(kind)))
+    ]
+    if gained:
+        raise ConstraintViolation(
+            f"{by!r} may not widen their own administrator rights (would gain "
+            f"{', '.join(gained)}); another administrator must make this change"
+        )
+
+
 def op_set_admin_rights(
     state: State, args: Mapping[str, Any], at: datetime, by: str | None
 ) -> Result:
@@ -841,6 +919,7 @@ def op_set_admin_rights(
     raw = args.get("rights")
     rights = None if raw is None else AdminRights(rights=raw)
     check_rights_roles(state, rights)
+    _no_own_gain(state, rights, by, at)
     new = state.derive(config=attrs.evolve(state.config, admin=rights))
     details = {} if rights is None else {k: sorted(v) for k, v in rights.rights.items()}
     return Result(new, [_event("admin_rights_set", at, by, details=details)])

@@ -255,7 +255,7 @@ def _load(data: object, now: datetime) -> State:  # noqa: PLR0912, PLR0915 (one 
         item = _mapping(raw, path)
         _keys(item, {"user", "level", "tenant"}, path)
         state = _run(state, path, _ops.op_set_clearance, item, now)
-    state = _load_grants(state, data)
+    state = _load_grants(state, data, now)
     try:
         check_ssd(state, now=now)
     except ConstraintViolation as exc:
@@ -302,7 +302,7 @@ def _request_number(request_id: object, path: str) -> int:
     return int(digits)
 
 
-def _load_grants(state: State, data: Mapping[str, Any]) -> State:  # noqa: PLR0915 (grants and requests)
+def _load_grants(state: State, data: Mapping[str, Any], now: datetime) -> State:  # noqa: PLR0912, PLR0915 (grants, requests)
     highest = 0
     seen: set[str] = set()
 
@@ -364,6 +364,9 @@ def _load_grants(state: State, data: Mapping[str, Any]) -> State:  # noqa: PLR09
         )
         request_id, user, role, tenant, reason = common(item, path)
         starts, expires = _time(item, "starts", path), _time(item, "expires", path)
+        if starts > now:
+            # The workflow starts a grant when the last approval is given.
+            raise PolicyConfigError("must not be in the future", field=f"{path}.starts")
         if expires <= starts:
             raise PolicyConfigError("must be after starts", field=f"{path}.expires")
         asker, approvers = vetted(item, path, user, role, expires - starts)
@@ -433,6 +436,9 @@ def _load_grants(state: State, data: Mapping[str, Any]) -> State:  # noqa: PLR09
                 "has every approval it needs, so it is not pending", field=f"{path}.approvers"
             )
         requested_at = _time(item, "requested_at", path)
+        if requested_at > now:
+            # A request dated later would stay approvable long past its TTL.
+            raise PolicyConfigError("must not be in the future", field=f"{path}.requested_at")
         expires = _time(item, "expires", path)
         if expires > requested_at + state.config.request_ttl:
             raise PolicyConfigError(
