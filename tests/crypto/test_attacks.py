@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from secpolicy.crypto import DeterministicEncryptor, EnvKeyProvider, FileKeyProvider, Keyset
-from secpolicy.exceptions import DecryptionError, SecPolicyError
+from secpolicy.exceptions import DecryptionError, KeysetError, SecPolicyError
 
 ALPHABET = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
 
@@ -75,3 +75,22 @@ class TestDeterministicTokenText:
         for variant in _text_variants(token):
             with pytest.raises(DecryptionError):
                 encryptor.decrypt(variant, context=b"customers.id_number")
+
+
+def _plain_doc() -> dict[str, object]:
+    """A clear keyset document to tamper with."""
+    doc: dict[str, object] = json.loads(Keyset.generate().to_json(unencrypted=True))
+    return doc
+
+
+class TestKeysetCreatedOutOfRange:
+    """A planted creation time that cannot be converted to UTC is a typed error."""
+
+    def test_created_beyond_year_9999_in_utc(self) -> None:
+        """9999-12-31T23:59:59-23:59 overflows in UTC and raises KeysetError, not OverflowError."""
+        doc = _plain_doc()
+        keys = doc["keys"]
+        assert isinstance(keys, list)
+        keys[0]["created"] = "9999-12-31T23:59:59-23:59"
+        with pytest.raises(KeysetError, match="created"):
+            Keyset.from_json(json.dumps(doc))

@@ -764,7 +764,8 @@ def _key_from_dict(item: Any, path: str) -> Key:
     created_text = _field(item, "created", str, path)
     try:
         created = to_utc(datetime.fromisoformat(created_text), name=f"{path}.created")
-    except ValueError:
+    except (ValueError, OverflowError):
+        # OverflowError: an offset that pushes the time out of datetime's range in UTC.
         raise KeysetError(f"{path}.created: expected an aware ISO 8601 time") from None
     raw = item.get("material")
     material: bytes | None = None
