@@ -94,3 +94,20 @@ class TestKeysetCreatedOutOfRange:
         keys[0]["created"] = "9999-12-31T23:59:59-23:59"
         with pytest.raises(KeysetError, match="created"):
             Keyset.from_json(json.dumps(doc))
+
+
+class TestPurposeNotEncodable:
+    """A purpose that is not valid Unicode text is refused with a typed error."""
+
+    def test_to_json_lone_surrogate_purpose(self) -> None:
+        """to_json() with a lone-surrogate purpose raises KeysetError, not UnicodeEncodeError."""
+        with pytest.raises(KeysetError, match="purpose"):
+            Keyset.generate().to_json(kek=os.urandom(32), purpose="\ud800")
+
+    def test_from_json_lone_surrogate_purpose(self) -> None:
+        """A wrapped document whose purpose is a lone surrogate raises KeysetError on load."""
+        kek = os.urandom(32)
+        doc = json.loads(Keyset.generate().to_json(kek=kek, purpose="p"))
+        doc["purpose"] = "\ud800"
+        with pytest.raises(KeysetError, match="purpose"):
+            Keyset.from_json(json.dumps(doc), kek=kek, purpose="\ud800")

@@ -63,6 +63,10 @@ def _check_purpose(purpose: object) -> str:
         return ""
     if not isinstance(purpose, str) or len(purpose) > _MAX_PURPOSE:
         raise KeysetError(f"purpose must be text of at most {_MAX_PURPOSE} characters")
+    try:
+        purpose.encode("utf-8")  # it is bound as UTF-8 associated data
+    except UnicodeEncodeError:
+        raise KeysetError("purpose must be valid Unicode text (no lone surrogates)") from None
     return purpose
 
 
@@ -659,7 +663,7 @@ class Keyset:
                 )
             context = _WRAP_CONTEXT_V1
         else:
-            stored = _field(doc, "purpose", str)
+            stored = _check_purpose(_field(doc, "purpose", str))
             if stored != label:
                 raise KeysetError("keyset was wrapped for another purpose")
             context = _wrap_context(label)
