@@ -9,8 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from secpolicy.crypto import DeterministicEncryptor, EnvKeyProvider, FileKeyProvider, Keyset
-from secpolicy.exceptions import DecryptionError, KeysetError, SecPolicyError
+from secpolicy.crypto import (
+    DeterministicEncryptor,
+    EnvKeyProvider,
+    FieldEncryptor,
+    FileEncryptor,
+    FileKeyProvider,
+    Keyset,
+)
+from secpolicy.exceptions import ArgumentTypeError, DecryptionError, KeysetError, SecPolicyError
 
 ALPHABET = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
 
@@ -111,3 +118,14 @@ class TestPurposeNotEncodable:
         doc["purpose"] = "\ud800"
         with pytest.raises(KeysetError, match="purpose"):
             Keyset.from_json(json.dumps(doc), kek=kek, purpose="\ud800")
+
+
+class TestEncryptorsGivenNotAKeyset:
+    """An encryptor built from something that is not a Keyset raises a typed error."""
+
+    @pytest.mark.parametrize("cls", [FieldEncryptor, DeterministicEncryptor, FileEncryptor])
+    @pytest.mark.parametrize("given", [None, b"k" * 32, "keys"])
+    def test_not_a_keyset(self, cls: type[object], given: object) -> None:
+        """FieldEncryptor, DeterministicEncryptor and FileEncryptor raise ArgumentTypeError."""
+        with pytest.raises(ArgumentTypeError, match="Keyset"):
+            cls(given)
