@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from secpolicy.crypto import (
+    BlindIndex,
     DeterministicEncryptor,
     EnvKeyProvider,
     FieldEncryptor,
@@ -129,3 +130,13 @@ class TestEncryptorsGivenNotAKeyset:
         """FieldEncryptor, DeterministicEncryptor and FileEncryptor raise ArgumentTypeError."""
         with pytest.raises(ArgumentTypeError, match="Keyset"):
             cls(given)
+
+
+class TestBlindIndexLengthType:
+    """A blind-index length that is not an int is refused when the index is built."""
+
+    @pytest.mark.parametrize("length", [16.0, "16", None])
+    def test_length_not_int(self, length: object) -> None:
+        """BlindIndex(length=16.0 / "16" / None) raises KeysetError, not TypeError later."""
+        with pytest.raises(KeysetError, match="length"):
+            BlindIndex(Keyset.generate("HMAC-SHA256"), length=length)  # type: ignore[arg-type]
