@@ -140,3 +140,24 @@ class TestBlindIndexLengthType:
         """BlindIndex(length=16.0 / "16" / None) raises KeysetError, not TypeError later."""
         with pytest.raises(KeysetError, match="length"):
             BlindIndex(Keyset.generate("HMAC-SHA256"), length=length)  # type: ignore[arg-type]
+
+
+class TestFromDictVersion:
+    """Keyset.from_dict reads only the format and version it was written in."""
+
+    @pytest.mark.parametrize(
+        ("member", "value"),
+        [("version", 2), ("version", 99), ("version", True), ("format", "other.keyset")],
+    )
+    def test_other_format_or_version_refused(self, member: str, value: object) -> None:
+        """A document of another format or version is refused, naming the member."""
+        doc = {**_plain_doc(), member: value}
+        with pytest.raises(KeysetError, match=member):
+            Keyset.from_dict(doc)
+
+    @pytest.mark.parametrize("member", ["format", "version"])
+    def test_missing_format_or_version_refused(self, member: str) -> None:
+        """A document without its format or version is refused, naming the member."""
+        doc = {k: v for k, v in _plain_doc().items() if k != member}
+        with pytest.raises(KeysetError, match=member):
+            Keyset.from_dict(doc)

@@ -680,16 +680,20 @@ class Keyset:
 
         Raises:
             KeysetError: If the data is malformed (the message names the
-                field) or has a member the format does not define (the
-                message names its path).
+                field), is of another format or version (or lacks them), or
+                has a member the format does not define (the message names
+                its path).
 
         .. versionchanged:: 0.2
            Unknown members are refused; every key must have ``material``
-           (``null`` once destroyed).
+           (``null`` once destroyed); ``format`` and ``version`` are required.
         """
         if not isinstance(doc, dict):
             raise KeysetError("keyset: expected a JSON object")
         _known_fields(doc, _KEYSET_FIELDS, "")
+        if doc.get("format") != FORMAT:
+            raise KeysetError(f"format: expected {FORMAT!r}")
+        _version(doc, FORMAT_VERSION)
         primary = _field(doc, "primary", int)
         raw_keys = _field(doc, "keys", list)
         keys = [_key_from_dict(item, f"keys[{i}]") for i, item in enumerate(raw_keys)]
