@@ -189,3 +189,32 @@ class TestSequenceFastPath:
 
         plain = any(_has_run(text, 4) for text in _forms(password))
         assert has_sequence(password) == plain
+
+
+class TestDisguisedSequences:
+    """A sequence with every key doubled or interleaved with another is still a sequence."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "a1b2c3d4e5f6g7h8",
+            "1a2b3c4d5e6f7g8h9i",
+            "11223344556677889",
+            "aabbccddeeffgghh",
+            "Secure!11223344",
+            "998877665544332211",
+            "A1B2C3D4E5F6G7H8!",
+        ],
+    )
+    def test_refused_as_sequence(self, name: str, password: str) -> None:
+        """Doubled (11223344...) and interleaved (a1b2c3d4...) sequences are refused everywhere."""
+        assert "sequence" in PROFILES[name].check(password).codes
+
+    def test_ordinary_text_is_not_one(self) -> None:
+        """The rule finds nothing in passwords without such a pattern (random passphrase words)."""
+        from secpolicy.password._rules import has_disguised_sequence
+
+        assert not has_disguised_sequence("statue of liberty at dawn")
+        assert not has_disguised_sequence("x7#Qm!2pLw9&Rt4z")
+        assert has_disguised_sequence("a1b2c3d4")

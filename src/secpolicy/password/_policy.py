@@ -18,6 +18,7 @@ from secpolicy.password._rules import (
     Blocklist,
     character_classes,
     date_forms,
+    has_disguised_sequence,
     has_invalid_characters,
     has_keyboard_walk,
     has_sequence,
@@ -421,7 +422,10 @@ class PasswordPolicy:
         if self.max_repeated is not None and longest_run(text) > self.max_repeated:
             found.append(Violation("repeated_characters", {"max_repeated": self.max_repeated}))
         checks: tuple[tuple[bool, ViolationCode], ...] = (
-            (self.forbid_sequences and has_sequence(text), "sequence"),
+            (
+                self.forbid_sequences and (has_sequence(text) or has_disguised_sequence(text)),
+                "sequence",
+            ),
             (self.forbid_sequences and has_keyboard_walk(text), "keyboard_walk"),
             (self.forbid_dates and is_date(text), "date"),
             (self.forbid_phone_numbers and is_mobile_number(text), "phone_number"),

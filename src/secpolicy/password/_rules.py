@@ -539,6 +539,40 @@ def _has_run(text: str, length: int) -> bool:
     return False
 
 
+_DOUBLED: Final = re.compile(r"(.)\1+")
+_ALNUM_RUN: Final = re.compile(r"[^\W_]+")
+_ALL_DOUBLED: Final = re.compile(r"(?:(.)\1++){4,}")
+
+
+def has_disguised_sequence(password: str) -> bool:
+    """A sequence with every key doubled (``11223344``) or interleaved with another (``a1b2c3d4``).
+
+    Runs of one character are collapsed (``aabbccdd`` reads ``abcd``), and in
+    every run of eight or more letters and digits the characters at even and
+    at odd positions are read apart, so that ``a1b2c3d4`` reads ``abcd`` and
+    ``1234`` (both halves must be sequences). Crackers' pattern rules try
+    both; a random password or passphrase almost never has either.
+
+    .. versionadded:: 0.2
+    """
+    for text in _forms(password):
+        # Only spans where every key is repeated: one double letter in a word is not this.
+        if any(
+            _has_run(_DOUBLED.sub(r"\1", span.group()), MIN_SEQUENCE)
+            for span in _ALL_DOUBLED.finditer(text)
+        ):
+            return True
+        # Interleaving is read within a run of letters and digits only (across the
+        # separators of a passphrase, every other letter is noise), and both halves
+        # must be sequences: one alone turns up in run-together words.
+        for segment in _ALNUM_RUN.findall(text):
+            if len(segment) >= 2 * MIN_SEQUENCE and all(
+                _has_run(half, MIN_SEQUENCE) for half in (segment[::2], segment[1::2])
+            ):
+                return True
+    return False
+
+
 #: A walk this long is refused wherever it is; a shorter one (of at least
 #: four keys) only when it is a third of the password or more and not the
 #: spelling of a longer word, so that random passwords and passphrases that
