@@ -14,6 +14,7 @@ from secpolicy.password import (
     LockoutPolicy,
     LoginThrottle,
     OfflineBreachChecker,
+    PasswordHasher,
     PasswordPolicy,
     profiles,
 )
@@ -218,3 +219,29 @@ class TestDisguisedSequences:
         assert not has_disguised_sequence("statue of liberty at dawn")
         assert not has_disguised_sequence("x7#Qm!2pLw9&Rt4z")
         assert has_disguised_sequence("a1b2c3d4")
+
+
+class TestPlantedArgon2Cost:
+    """A stored argon2 hash may not make one login cost far more than the hasher's own."""
+
+    @pytest.mark.parametrize(
+        "params",
+        ["m=4194304,t=1,p=1", "m=65536,t=100000,p=1", "m=65536,t=3,p=255"],
+    )
+    @pytest.mark.parametrize("prefix", ["$argon2id$", "argon2$argon2id$"])
+    def test_planted_costly_hash_is_not_run(
+        self, monkeypatch: pytest.MonkeyPatch, params: str, prefix: str
+    ) -> None:
+        """A planted m=4 GiB, t=100000 or p=255 hash returns False without running argon2."""
+        import argon2
+
+        hasher = PasswordHasher(profile="RFC_9106_LOW_MEMORY")
+        salt, digest = "c2FsdHNhbHRzYWx0c2FsdA", "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+        planted = f"{prefix}v=19${params}${salt}${digest}"
+
+        def refuse(*_: object, **__: object) -> bool:
+            raise AssertionError("argon2 ran on a planted hash")
+
+        monkeypatch.setattr(argon2.PasswordHasher, "verify", refuse)
+        assert hasher.verify(planted, "password") is False
+        assert hasher.needs_rehash(planted.removeprefix("argon2"))

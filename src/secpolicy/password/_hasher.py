@@ -59,6 +59,11 @@ _MIN_PEPPER: Final = 16
 #: Stored PBKDF2 hashes asking for more iterations than this are refused rather
 #: than run (a planted hash must not buy minutes of CPU per login).
 MAX_PBKDF2_ITERATIONS: Final = 10_000_000
+#: A stored argon2 hash may cost at most this many times what this hasher's
+#: own parameters (or RFC 9106's low-memory ones, if larger) cost, in memory,
+#: passes, lanes and memory x passes; a costlier one does not verify.
+MAX_COST_FACTOR: Final = 4
+_LOW_MEMORY_COST: Final = RFC_9106_LOW_MEMORY.memory_cost * RFC_9106_LOW_MEMORY.time_cost
 _PBKDF2_DIGESTS: Final = {"pbkdf2_sha256": ("sha256", 32), "pbkdf2_sha1": ("sha1", 20)}
 _DUMMY_PASSWORD: Final = "secpolicy dummy password for unknown accounts"  # noqa: S105 (public by design)
 
@@ -109,6 +114,12 @@ class PasswordHasher:
     that verifies can store :meth:`hash`'s result in their place. Legacy hashes
     are checked against the password as received, as Django does, and without
     the pepper.
+
+    A stored argon2 hash whose parameters cost more than ``MAX_COST_FACTOR``
+    (4) times this hasher's own (or RFC 9106 low-memory's, if larger) does
+    not verify and needs a rehash: a planted ``m=4194304`` or ``t=100000``
+    hash cannot make one login allocate gigabytes or run for minutes. To
+    lower the parameters by more than that, verify with the old hasher.
 
     Args:
         parameters: argon2 parameters (default ``RFC_9106_LOW_MEMORY``,
@@ -203,7 +214,32 @@ class PasswordHasher:
             return self._verify_argon2(hash, self._prepare(password))
         return self._verify_legacy(hash, password)
 
+    def _affordable(self, hash: str) -> bool:  # noqa: A002
+        """The stored hash's parameters cost at most ``MAX_COST_FACTOR`` times this hasher's.
+
+        A planted hash (``m=4194304`` or ``t=100000``) would otherwise make one
+        login allocate gigabytes or run for minutes, as an uncapped PBKDF2
+        iteration count would.
+        """
+        try:
+            stored = argon2.extract_parameters(hash)
+        except (InvalidHashError, ValueError):
+            return False
+        own = self.parameters
+        memory = max(own.memory_cost, RFC_9106_LOW_MEMORY.memory_cost) * MAX_COST_FACTOR
+        passes = max(own.time_cost, RFC_9106_LOW_MEMORY.time_cost) * MAX_COST_FACTOR
+        lanes = max(own.parallelism, RFC_9106_LOW_MEMORY.parallelism) * MAX_COST_FACTOR
+        return (
+            stored.memory_cost <= memory
+            and stored.time_cost <= passes
+            and stored.parallelism <= lanes
+            and stored.memory_cost * stored.time_cost
+            <= max(own.memory_cost * own.time_cost, _LOW_MEMORY_COST) * MAX_COST_FACTOR
+        )
+
     def _verify_argon2(self, hash: str, prepared: str) -> bool:  # noqa: A002
+        if not self._affordable(hash):
+            return False
         try:
             return bool(self._hasher.verify(hash, prepared.encode("utf-8", "surrogatepass")))
         except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -248,6 +284,8 @@ class PasswordHasher:
         """
         stored: object = hash
         if not isinstance(stored, str) or not stored.startswith("$argon2id$"):
+            return True
+        if not self._affordable(hash):
             return True
         try:
             return bool(self._hasher.check_needs_rehash(hash))
