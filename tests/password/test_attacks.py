@@ -245,3 +245,22 @@ class TestPlantedArgon2Cost:
         monkeypatch.setattr(argon2.PasswordHasher, "verify", refuse)
         assert hasher.verify(planted, "password") is False
         assert hasher.needs_rehash(planted.removeprefix("argon2"))
+
+
+class TestPlantedBcryptCost:
+    """A stored bcrypt hash with an extreme cost is refused rather than run."""
+
+    @pytest.mark.parametrize("cost", ["31", "20", "99"])
+    def test_planted_cost_is_not_run(self, monkeypatch: pytest.MonkeyPatch, cost: str) -> None:
+        """bcrypt$$2b$31$... (2**31 rounds, days of CPU) returns False without calling bcrypt."""
+        import sys
+        import types
+
+        def refuse(*_: object) -> bool:
+            raise AssertionError("bcrypt ran on a planted hash")
+
+        fake = types.ModuleType("bcrypt")
+        fake.checkpw = refuse  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, "bcrypt", fake)
+        planted = f"bcrypt$$2b${cost}$" + "a" * 53
+        assert PasswordHasher.unsafe_for_tests().verify(planted, "password") is False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import threading
 import unicodedata
 from typing import Final, Literal
@@ -64,6 +65,10 @@ MAX_PBKDF2_ITERATIONS: Final = 10_000_000
 #: passes, lanes and memory x passes; a costlier one does not verify.
 MAX_COST_FACTOR: Final = 4
 _LOW_MEMORY_COST: Final = RFC_9106_LOW_MEMORY.memory_cost * RFC_9106_LOW_MEMORY.time_cost
+#: Stored bcrypt hashes with a cost (log2 of the rounds) above this are refused
+#: rather than run: 16 takes seconds, bcrypt's maximum of 31 days.
+MAX_BCRYPT_COST: Final = 16
+_BCRYPT_COST: Final = re.compile(r"\$2[abxy]?\$([0-9]{2})\$")
 _PBKDF2_DIGESTS: Final = {"pbkdf2_sha256": ("sha256", 32), "pbkdf2_sha1": ("sha1", 20)}
 _DUMMY_PASSWORD: Final = "secpolicy dummy password for unknown accounts"  # noqa: S105 (public by design)
 
@@ -329,6 +334,9 @@ def _verify_bcrypt(algorithm: str, rest: str, password: str) -> bool:
         import bcrypt  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415 (optional)
     except ImportError:
         return False  # cannot check: refuse, the account is not opened
+    cost = _BCRYPT_COST.match(rest)
+    if cost is None or int(cost.group(1)) > MAX_BCRYPT_COST:
+        return False  # malformed, or a planted cost that would run for hours
     secret = password.encode("utf-8", "surrogatepass")
     if algorithm == "bcrypt_sha256":
         secret = hashlib.sha256(secret).hexdigest().encode("ascii")
