@@ -264,3 +264,31 @@ class TestPlantedBcryptCost:
         monkeypatch.setitem(sys.modules, "bcrypt", fake)
         planted = f"bcrypt$$2b${cost}$" + "a" * 53
         assert PasswordHasher.unsafe_for_tests().verify(planted, "password") is False
+
+
+class TestReflectedWords:
+    """A word followed by its reverse (hashcat's reflect rule) is one guess more than the word."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "fenderrednef1!",
+            "Basketballllabteksab!",
+            "princessassecnirp99",
+            "Dragon2024!!4202nogarD",
+            "sunshine1enihsnus",
+            "iloveyouuoyevoli",
+        ],
+    )
+    def test_reflection_is_too_weak(self, name: str, password: str) -> None:
+        """word + reversed(word), with or without a middle or decoration, is refused as too weak."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_estimate_names_the_reflection(self) -> None:
+        """estimate() explains the reflection as a repeat of the word, reversed."""
+        from secpolicy.password import estimate
+
+        result = estimate("fenderrednef")
+        assert result.score <= 2
+        assert "reversed" in result.feedback

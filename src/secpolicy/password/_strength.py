@@ -580,6 +580,67 @@ def _echo_matches(
     return [_echo(text, folded, echo, cost) for echo in echoes[:_MAX_ECHOES]]
 
 
+def _mirror_matches(
+    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+) -> list[_Match]:
+    """A piece followed by its reverse: ``fenderrednef``, ``sunshine1enihsnus``.
+
+    Appending the reversed word is one of a cracker's first rules (hashcat's
+    ``f``, reflect), so the whole costs the piece's estimate and one choice
+    more, plus a middle character if there is one. Each centre of the text
+    is expanded once, at most ``_MAX_ECHO`` characters to a side, and the
+    ``_MAX_ECHOES`` longest reflections are priced.
+    """
+    n = len(folded)
+    plain = folded.translate(_SUBSTITUTIONS)
+    backwards = plain[::-1]
+    found: list[tuple[int, int, int]] = []  # (start, half, middle)
+    for centre in range(_MIN_ECHO, n - _MIN_ECHO + 1):
+        for middle in (0, 1):
+            right = centre + middle
+            # plain[centre - h : centre] reversed is backwards[n - centre : n - centre + h].
+            mirrored = n - centre
+            if plain[right : right + _MIN_ECHO] != backwards[mirrored : mirrored + _MIN_ECHO]:
+                continue  # most centres end here, after one comparison in C
+            low, high = _MIN_ECHO, min(_MAX_ECHO, centre, n - right)
+            while low < high:  # the longest reflection, by halving (slices compare in C)
+                half = (low + high + 1) // 2
+                if plain[right : right + half] == backwards[mirrored : mirrored + half]:
+                    low = half
+                else:
+                    high = half - 1
+            span = plain[centre - low : right + low]
+            if not any(
+                span[b:] == span[:-b] for b in range(1, min(_MAX_BLOCK, len(span) // 2) + 1)
+            ):
+                found.append((centre - low, low, middle))  # else a repeat the block search has
+    found.sort(key=lambda mirror: -mirror[1])
+    costs: dict[str, float] = {}
+
+    def cost(piece: str) -> float:
+        known = costs.get(piece)
+        if known is None:
+            matches = _matches(piece, words, personal, reference, repeats=False)
+            known = costs[piece] = _cover(len(piece), matches)[0]
+        return known
+
+    result: list[_Match] = []
+    for start, half, middle in found[:_MAX_ECHOES]:
+        piece = text[start : start + half]
+        log10 = max(cost(piece), 1.0) + _LOG2
+        if middle:
+            log10 += cost(text[start + half : start + half + 1])
+        copy = text[start + half + middle : start + 2 * half + middle]
+        if copy != piece[::-1]:
+            first, second = (
+                folded[start : start + half][::-1],
+                folded[start + half + middle : start + 2 * half + middle],
+            )
+            log10 += _leet_variations(first, second) if first != second else _case_variations(copy)
+        result.append(_Match(start, start + 2 * half + middle, log10, "repeat", ("reversed",)))
+    return result
+
+
 def _periodic(piece: str) -> bool:
     """*piece* repeats a block of at most ``_MAX_BLOCK`` characters back to back."""
     return any(piece[block:] == piece[:-block] for block in range(1, _MAX_BLOCK + 1))
@@ -846,6 +907,7 @@ def _matches(
     if repeats:
         found += _repeat_matches(text, folded, words, personal, reference)
         found += _echo_matches(text, folded, words, personal, reference)
+        found += _mirror_matches(text, folded, words, personal, reference)
     return found
 
 
