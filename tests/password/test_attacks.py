@@ -292,3 +292,28 @@ class TestReflectedWords:
         result = estimate("fenderrednef")
         assert result.score <= 2
         assert "reversed" in result.feedback
+
+
+class TestSequencesInsideRunTogetherWords:
+    """Four letters in alphabet order where two words meet are spelling, not a sequence."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "kristopherfullerstudiofellow",
+            "kerrstuckmosesmarla",
+            "priorstudiedlucascornelia",
+            "reyessniderstudyincrease",
+        ],
+    )
+    def test_run_together_passphrase_not_a_sequence(self, name: str, password: str) -> None:
+        """``rstu`` in "fullerstudio" does not make a random four-word passphrase a sequence."""
+        assert "sequence" not in PROFILES[name].check(password).codes
+
+    @pytest.mark.parametrize(
+        "password", ["helloabcdefworld", "xAbcd-99!z", "Tr1234ee-Bark", "abcdwx", "Sunsh1nebcde!"]
+    )
+    def test_deliberate_sequences_still_refused(self, password: str) -> None:
+        """Long, digit, decorated or dominant sequences are still refused by the rule."""
+        assert "sequence" in profiles.OWASP_ASVS_5.check(password).codes

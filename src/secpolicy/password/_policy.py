@@ -21,7 +21,7 @@ from secpolicy.password._rules import (
     has_disguised_sequence,
     has_invalid_characters,
     has_keyboard_walk,
-    has_sequence,
+    has_refused_sequence,
     is_date,
     is_mobile_number,
     longest_run,
@@ -423,7 +423,8 @@ class PasswordPolicy:
             found.append(Violation("repeated_characters", {"max_repeated": self.max_repeated}))
         checks: tuple[tuple[bool, ViolationCode], ...] = (
             (
-                self.forbid_sequences and (has_sequence(text) or has_disguised_sequence(text)),
+                self.forbid_sequences
+                and (has_refused_sequence(text) or has_disguised_sequence(text)),
                 "sequence",
             ),
             (self.forbid_sequences and has_keyboard_walk(text), "keyboard_walk"),

@@ -539,6 +539,43 @@ def _has_run(text: str, length: int) -> bool:
     return False
 
 
+def _sequence_spans(text: str, length: int = MIN_SEQUENCE) -> Iterator[tuple[int, int]]:
+    """Maximal spans of *text* ascending or descending by one, at least *length* long."""
+    start, step = 0, 0
+    for i in range(1, len(text) + 1):
+        here = ord(text[i]) - ord(text[i - 1]) if i < len(text) else 0
+        ok = here in (1, -1) and text[i - 1].isalnum() and text[i].isalnum()
+        if ok and here == step:
+            continue
+        if i - start >= length and step:
+            yield start, i
+        start, step = (i - 1, here) if ok else (i, 0)
+
+
+def has_refused_sequence(password: str) -> bool:
+    """A sequence the yes/no rule refuses: :func:`has_sequence` less spelling.
+
+    A run of four or five letters in alphabet order that lies inside a run
+    of letters and is less than a third of the password is where two words
+    meet (``rstu`` in "fullerstudio", "kerrstuck"), not a pattern someone
+    chose; the strength estimate still prices it. Longer runs, runs with a
+    digit or symbol, and runs at a word's edge are refused as before.
+
+    .. versionadded:: 0.2
+    """
+    if not has_sequence(password):
+        return False
+    typed = password.casefold()
+    for text in _forms(password):
+        n = len(text)
+        for start, end in _sequence_spans(text):
+            inside = start > 0 and end < n and text[start - 1].isalpha() and text[end].isalpha()
+            short = end - start < LONG_WALK and (end - start) * _WALK_SHARE < n
+            if not (inside and short and typed[start:end].isalpha()):
+                return True
+    return False
+
+
 _DOUBLED: Final = re.compile(r"(.)\1+")
 _ALNUM_RUN: Final = re.compile(r"[^\W_]+")
 _ALL_DOUBLED: Final = re.compile(r"(?:(.)\1++){4,}")
