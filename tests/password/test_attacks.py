@@ -317,3 +317,16 @@ class TestSequencesInsideRunTogetherWords:
     def test_deliberate_sequences_still_refused(self, password: str) -> None:
         """Long, digit, decorated or dominant sequences are still refused by the rule."""
         assert "sequence" in profiles.OWASP_ASVS_5.check(password).codes
+
+
+class TestEveryCharacterDoubled:
+    """A word with each character typed twice (hashcat's ``q`` rule) is one guess more than it."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        ["qqwweerrttyy1!", "ppaasssswwoorrdd1!", "PPrriinncceessss2024", "ddrraaggoonn!!99"],
+    )
+    def test_doubled_word_is_too_weak(self, name: str, password: str) -> None:
+        """ppaasssswwoorrdd1! and its kin are refused as too weak in every profile."""
+        assert "too_weak" in PROFILES[name].check(password).codes

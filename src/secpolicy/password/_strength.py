@@ -580,6 +580,37 @@ def _echo_matches(
     return [_echo(text, folded, echo, cost) for echo in echoes[:_MAX_ECHOES]]
 
 
+def _doubled_matches(
+    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+) -> list[_Match]:
+    """A piece with every character typed twice: ``ppaasssswwoorrdd``, ``qqwweerrtt``.
+
+    Doubling each character is one of a cracker's first rules (hashcat's
+    ``q``), so the span costs the piece's estimate and one choice more.
+    Spans of at least three pairs are found in one pass; a piece of one
+    repeated block is left to the block search.
+    """
+    found: list[_Match] = []
+    n = len(folded)
+    i = 0
+    while i < n - 1:
+        j = i
+        while j + 1 < n and folded[j] == folded[j + 1] and j - i < 2 * _MAX_ECHO:
+            j += 2
+        unit = text[i:j:2]
+        plain = folded[i:j:2]
+        if len(unit) < _MIN_ECHO:
+            i += 1
+            continue
+        if not any(plain[b:] == plain[:-b] for b in range(1, min(_MAX_BLOCK, len(plain) // 2) + 1)):
+            base, pieces = _cover(
+                len(unit), _matches(unit, words, personal, reference, repeats=False)
+            )
+            found.append(_Match(i, j, max(base, 1.0) + _LOG2, "repeat", _codes(pieces)))
+        i = j
+    return found
+
+
 def _mirror_matches(
     text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
 ) -> list[_Match]:
@@ -908,6 +939,7 @@ def _matches(
         found += _repeat_matches(text, folded, words, personal, reference)
         found += _echo_matches(text, folded, words, personal, reference)
         found += _mirror_matches(text, folded, words, personal, reference)
+        found += _doubled_matches(text, folded, words, personal, reference)
     return found
 
 
