@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -330,3 +331,20 @@ class TestEveryCharacterDoubled:
     def test_doubled_word_is_too_weak(self, name: str, password: str) -> None:
         """ppaasssswwoorrdd1! and its kin are refused as too weak in every profile."""
         assert "too_weak" in PROFILES[name].check(password).codes
+
+
+class TestHistoryIgnoresInvisibleCharacters:
+    """An invisible character does not make an earlier password new again."""
+
+    @pytest.mark.parametrize("mark", INVISIBLE)
+    def test_reuse_with_an_invisible_character_is_refused(self, mark: str) -> None:
+        """The current password with a zero-width character or soft hyphen added is 'reused'."""
+        from secpolicy.password import PasswordContext
+
+        hasher = PasswordHasher.unsafe_for_tests()
+        old = "Velvet-Harbor-Lantern-73"
+        context = PasswordContext(
+            username="u", current_hash=hasher.hash(old), previous_hashes=[], hasher=hasher
+        )
+        policy = attrs.evolve(profiles.PCI_DSS_4, history_size=4)
+        assert "reused" in policy.check(old[:6] + mark + old[6:], context=context).codes

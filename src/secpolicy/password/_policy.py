@@ -390,7 +390,7 @@ class PasswordPolicy:
         found = [
             *self._shape(visible),
             *guessable,
-            *self._history(password, context),
+            *self._history(password, visible, context),
             *self._breached(text, context),
         ]
         return PasswordCheck(tuple(found))
@@ -498,7 +498,9 @@ class PasswordPolicy:
             count = _as_count(answer)
         return PasswordCheck((*result.violations, *self._breach_verdict(count)))
 
-    def _history(self, password: str, context: PasswordContext | None) -> list[Violation]:
+    def _history(
+        self, password: str, visible: str, context: PasswordContext | None
+    ) -> list[Violation]:
         if context is None:
             return []
         hasher = context.hasher
@@ -509,7 +511,10 @@ class PasswordPolicy:
             return []
         if hasher is None:  # pragma: no cover - PasswordContext refuses hashes without a hasher
             raise PolicyConfigError("a hasher is required", field="hasher")
-        if any(hasher.verify(h, password) for h in recent):
+        # Also as the rules read it: a zero-width character or soft hyphen added to
+        # an earlier password does not make it a new one.
+        typed = (password,) if visible == _nfkc(password) else (password, visible)
+        if any(hasher.verify(h, form) for h in recent for form in typed):
             return [Violation("reused", {"history_size": max(self.history_size, 1)})]
         return []
 
