@@ -348,3 +348,23 @@ class TestHistoryIgnoresInvisibleCharacters:
         )
         policy = attrs.evolve(profiles.PCI_DSS_4, history_size=4)
         assert "reused" in policy.check(old[:6] + mark + old[6:], context=context).codes
+
+
+class TestBackoffOverflow:
+    """The doubling backoff stops at max_backoff however many failures there are."""
+
+    def test_many_failures_with_backoff_do_not_overflow(self) -> None:
+        """100 failures at one-second backoff report a 15-minute delay, not an OverflowError."""
+        policy = LockoutPolicy(
+            max_failures=100,
+            window=timedelta(days=1),
+            duration=timedelta(hours=1),
+            backoff=timedelta(seconds=1),
+        )
+        throttle = LoginThrottle(policy)
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        for i in range(99):
+            status = throttle.record_failure("user:alice", now=start + timedelta(seconds=i))
+        assert status.failures == 99
+        assert status.retry_after == start + timedelta(seconds=98) + policy.max_backoff
+        assert throttle.record_failure("user:alice", now=start + timedelta(seconds=99)).locked
