@@ -161,3 +161,12 @@ class TestFromDictVersion:
         doc = {k: v for k, v in _plain_doc().items() if k != member}
         with pytest.raises(KeysetError, match=member):
             Keyset.from_dict(doc)
+
+
+class TestFileKeyProviderUnreadable:
+    """A keyset path that cannot be read raises KeysetError, not a bare OSError."""
+
+    def test_directory_path(self, tmp_path: Path) -> None:
+        """FileKeyProvider(directory).load() raises KeysetError naming the path."""
+        with pytest.raises(KeysetError, match="cannot be read"):
+            FileKeyProvider(tmp_path, kek=os.urandom(32)).load()

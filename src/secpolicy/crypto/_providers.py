@@ -110,12 +110,16 @@ class FileKeyProvider:
         """Read the keyset file.
 
         Raises:
-            KeysetError: If the file is missing or not a keyset.
+            KeysetError: If the file is missing, cannot be read (a directory,
+                no permission) or is not a keyset.
         """
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
             raise KeysetError(f"keyset file {self.path} does not exist") from None
+        except OSError as error:  # a directory, no permission
+            reason = error.strerror or type(error).__name__
+            raise KeysetError(f"keyset file {self.path} cannot be read ({reason})") from None
         return Keyset.from_json(data, kek=self._kek, purpose=self._purpose)
 
     def save(self, keyset: Keyset) -> None:
