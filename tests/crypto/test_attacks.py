@@ -170,3 +170,10 @@ class TestFileKeyProviderUnreadable:
         """FileKeyProvider(directory).load() raises KeysetError naming the path."""
         with pytest.raises(KeysetError, match="cannot be read"):
             FileKeyProvider(tmp_path, kek=os.urandom(32)).load()
+
+    def test_save_into_missing_directory(self, tmp_path: Path) -> None:
+        """FileKeyProvider.save() into a missing directory raises KeysetError, not OSError."""
+        provider = FileKeyProvider(tmp_path / "absent" / "keys.json", kek=os.urandom(32))
+        with pytest.raises(KeysetError, match="cannot be written"):
+            provider.save(Keyset.generate())
+        assert not (tmp_path / "absent").exists()
