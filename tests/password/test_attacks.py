@@ -368,3 +368,25 @@ class TestBackoffOverflow:
         assert status.failures == 99
         assert status.retry_after == start + timedelta(seconds=98) + policy.max_backoff
         assert throttle.record_failure("user:alice", now=start + timedelta(seconds=99)).locked
+
+
+class TestMoreLayoutWalks:
+    """Walks down the columns of QWERTZ and AZERTY, AZERTY's digit row and keypad columns."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "yaq12wsxcde34rfv",
+            "1qay2wsx!Secure9",
+            "&é\"'(-è_çà)=azer",
+            "aqwzsxedcrfvtgby",
+            "1a2z3e4r5t6y7u8i",
+            "7410852096307410",
+            "1470258036903691",
+        ],
+    )
+    def test_refused(self, name: str, password: str) -> None:
+        """Each is refused as a keyboard walk or as too weak in every profile."""
+        codes = set(PROFILES[name].check(password).codes)
+        assert codes & {"keyboard_walk", "too_weak"}

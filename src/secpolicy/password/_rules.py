@@ -66,12 +66,22 @@ _KEYBOARD_ROWS: Final = (
     # The same columns typed with shift held on the digit row (!QAZ@WSX...).
     "!qaz@wsx#edc$rfv%tgb^yhn&ujm*ik<(ol>)p:?",
     "zaq!xsw@cde#vfr$bgt%nhy^mju&<ki*>lo(?:p)",
-    # AZERTY (French) and QWERTZ (German) rows.
+    # AZERTY (French) and QWERTZ (German) rows, AZERTY's unshifted digit row, and
+    # both layouts' columns typed top to bottom and back up (1qay2wsx, 1aqw2zsx).
     "azertyuiop",
     "qsdfghjklm",
     "wxcvbn,;:!",
+    "&é\"'(-è_çà)=",
+    "&e\"'(-e_ca)=",  # the same as the rules read it, accents removed
     "qwertzuiop",
     "yxcvbnm,.-",
+    "1qay2wsx3edc4rfv5tgb6zhn7ujm8ik,9ol.0pö-",
+    "yaq1xsw2cde3vfr4bgt5nhz6mju7,ki8.lo9-öp0",
+    "1aqw2zsx3edc4rfv5tgb6yhn7uj,8ik;9ol:0pm!",
+    "wqa1xsz2cde3vfr4bgt5nhy6,ju7;ki8:lo9!mp0",
+    # Columns zigzagged down and up (zaq12wsxcde34rfv), QWERTY and QWERTZ.
+    "zaq12wsxcde34rfvbgt56yhnmju78ik,.lo90p;/",
+    "yaq12wsxcde34rfvbgt56zhnmju78ik,.lo90pö-",
     # Dvorak rows.
     "',.pyfgcrl/=",
     "aoeuidhtns-",
@@ -83,6 +93,9 @@ _KEYBOARD_ROWS: Final = (
     "741852963",
     "159357",
     "753951",
+    # Keypad columns with the 0 key below them (7410 8520 9630, 1470 2580 3690).
+    "741085209630",
+    "147025803690",
     # Russian JCUKEN rows.
     "ёйцукенгшщзхъ",
     "фывапролджэ",
@@ -95,6 +108,14 @@ ESTIMATOR_ROWS: Final = (
     *_KEYBOARD_ROWS,
     "qazwsxedcrfvtgbyhnujmik,ol.p;/",
     "zaqxswcdevfrbgtnhymju,ki.lo/;p",
+    # The same for QWERTZ and AZERTY, and the digit row zigzagged with the top
+    # letter row (1q2w3e4r, AZERTY's 1a2z3e4r).
+    "qaywsxedcrfvtgbzhnujmik,ol.pö-",
+    "yaqxswcdevfrbgtnhzmju,ki.lo-öp",
+    "aqwzsxedcrfvtgbyhnuj,ik;ol:pm!",
+    "wqaxszcdevfrbgtnhy,ju;ki:lo!mp",
+    "1q2w3e4r5t6y7u8i9o0p",
+    "1a2z3e4r5t6y7u8i9o0p",
 )
 # C0 controls except tab, DEL, and the surrogate range (only lone ones reach a str).
 _INVALID: Final = re.compile("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]")

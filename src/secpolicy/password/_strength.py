@@ -299,13 +299,18 @@ def _dictionary_for(blocklist: Blocklist) -> _Dictionary:
     return index
 
 
-def _walk_pairs() -> dict[tuple[str, str], tuple[int, int]]:
-    pairs: dict[tuple[str, str], tuple[int, int]] = {}
+def _walk_pairs() -> dict[tuple[str, str], frozenset[tuple[int, int]]]:
+    """Every (row, direction) each pair of neighbouring keys lies on.
+
+    A pair may lie on several (``q`` to ``a`` is a QWERTY column and an
+    AZERTY one), and a walk turns only where no row continues.
+    """
+    pairs: dict[tuple[str, str], set[tuple[int, int]]] = {}
     for row_id, row in enumerate(ESTIMATOR_ROWS):
         for a, b in itertools.pairwise(row):
-            pairs.setdefault((a, b), (row_id, 1))
-            pairs.setdefault((b, a), (row_id, -1))
-    return pairs
+            pairs.setdefault((a, b), set()).add((row_id, 1))
+            pairs.setdefault((b, a), set()).add((row_id, -1))
+    return {pair: frozenset(rows) for pair, rows in pairs.items()}
 
 
 _WALK_PAIRS: Final = _walk_pairs()
@@ -757,7 +762,9 @@ def _walk_matches(folded: str) -> list[_Match]:
             step = _WALK_PAIRS.get((folded[j], folded[j + 1]))
             if step is None:
                 break
-            if step != direction:
+            # The rows the walk may still be on; a turn where none continues.
+            direction = direction & step
+            if not direction:
                 turns += 1
                 direction = step
             j += 1
