@@ -390,3 +390,38 @@ class TestMoreLayoutWalks:
         """Each is refused as a keyboard walk or as too weak in every profile."""
         codes = set(PROFILES[name].check(password).codes)
         assert codes & {"keyboard_walk", "too_weak"}
+
+
+class TestHasherLengthCap:
+    """The hasher refuses huge passwords before normalising them (a login-time DoS)."""
+
+    def test_verify_huge_password_does_no_work(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """verify() of a 1,000,000-character password is False without running NFKC or argon2."""
+        import types
+
+        import argon2
+
+        hasher = PasswordHasher.unsafe_for_tests()
+        stored = hasher.hash("x")
+
+        def refuse(*_: object, **__: object) -> object:
+            raise AssertionError("work was done on a huge password")
+
+        monkeypatch.setattr(
+            "secpolicy.password._hasher.unicodedata", types.SimpleNamespace(normalize=refuse)
+        )
+        monkeypatch.setattr(argon2.PasswordHasher, "verify", refuse)
+        huge = "\ufdfa" * 1_000_000
+        assert hasher.verify(stored, huge) is False
+        assert hasher.verify("pbkdf2_sha256$1$salt$abc", huge) is False
+        assert hasher.verify(None, huge) is False
+
+    def test_hash_refuses_over_the_cap(self) -> None:
+        """hash() of a password over MAX_PASSWORD_LENGTH raises a typed error naming the cap."""
+        from secpolicy.exceptions import SecPolicyError
+        from secpolicy.password._hasher import MAX_PASSWORD_LENGTH
+
+        hasher = PasswordHasher.unsafe_for_tests()
+        with pytest.raises(SecPolicyError, match=str(MAX_PASSWORD_LENGTH)):
+            hasher.hash("a" * (MAX_PASSWORD_LENGTH + 1))
+        assert hasher.verify(hasher.hash("a" * MAX_PASSWORD_LENGTH), "a" * MAX_PASSWORD_LENGTH)

@@ -20,7 +20,7 @@ import argon2
 from argon2 import profiles as _argon2_profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError, PolicyConfigError
 
 #: RFC 9106's second recommended option (t=3, m=64 MiB, p=4): the default.
 RFC_9106_LOW_MEMORY: Final = _argon2_profiles.RFC_9106_LOW_MEMORY
@@ -57,6 +57,10 @@ _FLOORS: Final = ((46 * 1024, 1), (19 * 1024, 2), (12 * 1024, 3), (9 * 1024, 4),
 _MIN_HASH_LEN: Final = 16
 _MIN_SALT_LEN: Final = 16
 _MIN_PEPPER: Final = 16
+#: The longest password, in code points as received, that is hashed or
+#: verified (Django's historical cap). Normalising a megabyte takes seconds, so
+#: a longer one is refused before any work: a login request cannot buy CPU time.
+MAX_PASSWORD_LENGTH: Final = 4096
 #: Stored PBKDF2 hashes asking for more iterations than this are refused rather
 #: than run (a planted hash must not buy minutes of CPU per login).
 MAX_PBKDF2_ITERATIONS: Final = 10_000_000
@@ -98,6 +102,11 @@ def _check_floors(parameters: argon2.Parameters) -> None:
             f"46 MiB x 1, 12 MiB x 3, 9 MiB x 4, 7 MiB x 5){_HINT}",
             field="parameters",
         )
+
+
+def _too_long(password: object) -> bool:
+    """*password* is text longer than ``MAX_PASSWORD_LENGTH`` (checked for untyped callers)."""
+    return isinstance(password, str) and len(password) > MAX_PASSWORD_LENGTH
 
 
 class PasswordHasher:
@@ -193,6 +202,8 @@ class PasswordHasher:
     def _prepare(self, password: str) -> str:
         if not isinstance(password, str):
             raise ArgumentTypeError(f"password must be str, not {type(password).__name__}")
+        if len(password) > MAX_PASSWORD_LENGTH:
+            raise InvalidArgumentError(f"password is longer than {MAX_PASSWORD_LENGTH} characters")
         text = unicodedata.normalize("NFKC", password)
         if self._pepper is None:
             return text
@@ -200,7 +211,12 @@ class PasswordHasher:
         return base64.b64encode(digest).decode("ascii")
 
     def hash(self, password: str) -> str:
-        """An argon2id hash of *password* with a fresh random salt (PHC string format)."""
+        """An argon2id hash of *password* with a fresh random salt (PHC string format).
+
+        Raises:
+            InvalidArgumentError: If *password* is longer than
+                ``MAX_PASSWORD_LENGTH`` (4,096) characters.
+        """
         return self._hasher.hash(self._prepare(password).encode("utf-8", "surrogatepass"))
 
     def verify(self, hash: str | None, password: str) -> bool:  # noqa: A002 (argon2-cffi's own name)
@@ -208,8 +224,11 @@ class PasswordHasher:
 
         Pass ``None`` as *hash* for an account that does not exist: the
         hasher then spends the same time on a dummy hash and returns False,
-        so the response time does not tell which accounts exist.
+        so the response time does not tell which accounts exist. A password
+        longer than ``MAX_PASSWORD_LENGTH`` is False at once, for every account.
         """
+        if _too_long(password):
+            return False  # no account has it: refused before any work
         if hash is None:
             return self.verify_dummy(password)
         stored: object = hash  # checked at run time for untyped callers
@@ -258,6 +277,8 @@ class PasswordHasher:
 
         .. versionadded:: 0.2
         """
+        if _too_long(password):
+            return False
         prepared = self._prepare(password)
         dummy = self._dummy
         if dummy is None:
