@@ -9,8 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from secpolicy.crypto import DeterministicEncryptor, EnvKeyProvider, FileKeyProvider, Keyset
-from secpolicy.exceptions import DecryptionError, SecPolicyError
+from secpolicy.crypto import (
+    BlindIndex,
+    DeterministicEncryptor,
+    EnvKeyProvider,
+    FieldEncryptor,
+    FileEncryptor,
+    FileKeyProvider,
+    Keyset,
+)
+from secpolicy.exceptions import ArgumentTypeError, DecryptionError, KeysetError, SecPolicyError
 
 ALPHABET = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
 
@@ -75,3 +83,97 @@ class TestDeterministicTokenText:
         for variant in _text_variants(token):
             with pytest.raises(DecryptionError):
                 encryptor.decrypt(variant, context=b"customers.id_number")
+
+
+def _plain_doc() -> dict[str, object]:
+    """A clear keyset document to tamper with."""
+    doc: dict[str, object] = json.loads(Keyset.generate().to_json(unencrypted=True))
+    return doc
+
+
+class TestKeysetCreatedOutOfRange:
+    """A planted creation time that cannot be converted to UTC is a typed error."""
+
+    def test_created_beyond_year_9999_in_utc(self) -> None:
+        """9999-12-31T23:59:59-23:59 overflows in UTC and raises KeysetError, not OverflowError."""
+        doc = _plain_doc()
+        keys = doc["keys"]
+        assert isinstance(keys, list)
+        keys[0]["created"] = "9999-12-31T23:59:59-23:59"
+        with pytest.raises(KeysetError, match="created"):
+            Keyset.from_json(json.dumps(doc))
+
+
+class TestPurposeNotEncodable:
+    """A purpose that is not valid Unicode text is refused with a typed error."""
+
+    def test_to_json_lone_surrogate_purpose(self) -> None:
+        """to_json() with a lone-surrogate purpose raises KeysetError, not UnicodeEncodeError."""
+        with pytest.raises(KeysetError, match="purpose"):
+            Keyset.generate().to_json(kek=os.urandom(32), purpose="\ud800")
+
+    def test_from_json_lone_surrogate_purpose(self) -> None:
+        """A wrapped document whose purpose is a lone surrogate raises KeysetError on load."""
+        kek = os.urandom(32)
+        doc = json.loads(Keyset.generate().to_json(kek=kek, purpose="p"))
+        doc["purpose"] = "\ud800"
+        with pytest.raises(KeysetError, match="purpose"):
+            Keyset.from_json(json.dumps(doc), kek=kek, purpose="\ud800")
+
+
+class TestEncryptorsGivenNotAKeyset:
+    """An encryptor built from something that is not a Keyset raises a typed error."""
+
+    @pytest.mark.parametrize("cls", [FieldEncryptor, DeterministicEncryptor, FileEncryptor])
+    @pytest.mark.parametrize("given", [None, b"k" * 32, "keys"])
+    def test_not_a_keyset(self, cls: type[object], given: object) -> None:
+        """FieldEncryptor, DeterministicEncryptor and FileEncryptor raise ArgumentTypeError."""
+        with pytest.raises(ArgumentTypeError, match="Keyset"):
+            cls(given)
+
+
+class TestBlindIndexLengthType:
+    """A blind-index length that is not an int is refused when the index is built."""
+
+    @pytest.mark.parametrize("length", [16.0, "16", None])
+    def test_length_not_int(self, length: object) -> None:
+        """BlindIndex(length=16.0 / "16" / None) raises KeysetError, not TypeError later."""
+        with pytest.raises(KeysetError, match="length"):
+            BlindIndex(Keyset.generate("HMAC-SHA256"), length=length)  # type: ignore[arg-type]
+
+
+class TestFromDictVersion:
+    """Keyset.from_dict reads only the format and version it was written in."""
+
+    @pytest.mark.parametrize(
+        ("member", "value"),
+        [("version", 2), ("version", 99), ("version", True), ("format", "other.keyset")],
+    )
+    def test_other_format_or_version_refused(self, member: str, value: object) -> None:
+        """A document of another format or version is refused, naming the member."""
+        doc = {**_plain_doc(), member: value}
+        with pytest.raises(KeysetError, match=member):
+            Keyset.from_dict(doc)
+
+    @pytest.mark.parametrize("member", ["format", "version"])
+    def test_missing_format_or_version_refused(self, member: str) -> None:
+        """A document without its format or version is refused, naming the member."""
+        doc = {k: v for k, v in _plain_doc().items() if k != member}
+        with pytest.raises(KeysetError, match=member):
+            Keyset.from_dict(doc)
+
+
+class TestFileKeyProviderUnreadable:
+    """A keyset path that cannot be read raises KeysetError, not a bare OSError."""
+
+    def test_directory_path(self, tmp_path: Path) -> None:
+        """FileKeyProvider(directory).load() raises KeysetError naming the path."""
+        with pytest.raises(KeysetError, match="cannot be read"):
+            FileKeyProvider(tmp_path, kek=os.urandom(32)).load()
+
+    def test_save_into_missing_directory(self, tmp_path: Path) -> None:
+        """FileKeyProvider.save() into a missing directory raises KeysetError, not OSError."""
+        provider = FileKeyProvider(tmp_path / "absent" / "keys.json", kek=os.urandom(32))
+        with pytest.raises(KeysetError, match="cannot be written"):
+            provider.save(Keyset.generate())
+        assert not (tmp_path / "absent").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from secpolicy.password import (
     LockoutPolicy,
     LoginThrottle,
     OfflineBreachChecker,
+    PasswordHasher,
     PasswordPolicy,
     profiles,
 )
@@ -189,3 +191,237 @@ class TestSequenceFastPath:
 
         plain = any(_has_run(text, 4) for text in _forms(password))
         assert has_sequence(password) == plain
+
+
+class TestDisguisedSequences:
+    """A sequence with every key doubled or interleaved with another is still a sequence."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "a1b2c3d4e5f6g7h8",
+            "1a2b3c4d5e6f7g8h9i",
+            "11223344556677889",
+            "aabbccddeeffgghh",
+            "Secure!11223344",
+            "998877665544332211",
+            "A1B2C3D4E5F6G7H8!",
+        ],
+    )
+    def test_refused_as_sequence(self, name: str, password: str) -> None:
+        """Doubled (11223344...) and interleaved (a1b2c3d4...) sequences are refused everywhere."""
+        assert "sequence" in PROFILES[name].check(password).codes
+
+    def test_ordinary_text_is_not_one(self) -> None:
+        """The rule finds nothing in passwords without such a pattern (random passphrase words)."""
+        from secpolicy.password._rules import has_disguised_sequence
+
+        assert not has_disguised_sequence("statue of liberty at dawn")
+        assert not has_disguised_sequence("x7#Qm!2pLw9&Rt4z")
+        assert has_disguised_sequence("a1b2c3d4")
+
+
+class TestPlantedArgon2Cost:
+    """A stored argon2 hash may not make one login cost far more than the hasher's own."""
+
+    @pytest.mark.parametrize(
+        "params",
+        ["m=4194304,t=1,p=1", "m=65536,t=100000,p=1", "m=65536,t=3,p=255"],
+    )
+    @pytest.mark.parametrize("prefix", ["$argon2id$", "argon2$argon2id$"])
+    def test_planted_costly_hash_is_not_run(
+        self, monkeypatch: pytest.MonkeyPatch, params: str, prefix: str
+    ) -> None:
+        """A planted m=4 GiB, t=100000 or p=255 hash returns False without running argon2."""
+        import argon2
+
+        hasher = PasswordHasher(profile="RFC_9106_LOW_MEMORY")
+        salt, digest = "c2FsdHNhbHRzYWx0c2FsdA", "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+        planted = f"{prefix}v=19${params}${salt}${digest}"
+
+        def refuse(*_: object, **__: object) -> bool:
+            raise AssertionError("argon2 ran on a planted hash")
+
+        monkeypatch.setattr(argon2.PasswordHasher, "verify", refuse)
+        assert hasher.verify(planted, "password") is False
+        assert hasher.needs_rehash(planted.removeprefix("argon2"))
+
+
+class TestPlantedBcryptCost:
+    """A stored bcrypt hash with an extreme cost is refused rather than run."""
+
+    @pytest.mark.parametrize("cost", ["31", "20", "99"])
+    def test_planted_cost_is_not_run(self, monkeypatch: pytest.MonkeyPatch, cost: str) -> None:
+        """bcrypt$$2b$31$... (2**31 rounds, days of CPU) returns False without calling bcrypt."""
+        import sys
+        import types
+
+        def refuse(*_: object) -> bool:
+            raise AssertionError("bcrypt ran on a planted hash")
+
+        fake = types.ModuleType("bcrypt")
+        fake.checkpw = refuse  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, "bcrypt", fake)
+        planted = f"bcrypt$$2b${cost}$" + "a" * 53
+        assert PasswordHasher.unsafe_for_tests().verify(planted, "password") is False
+
+
+class TestReflectedWords:
+    """A word followed by its reverse (hashcat's reflect rule) is one guess more than the word."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "fenderrednef1!",
+            "Basketballllabteksab!",
+            "princessassecnirp99",
+            "Dragon2024!!4202nogarD",
+            "sunshine1enihsnus",
+            "iloveyouuoyevoli",
+        ],
+    )
+    def test_reflection_is_too_weak(self, name: str, password: str) -> None:
+        """word + reversed(word), with or without a middle or decoration, is refused as too weak."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_estimate_names_the_reflection(self) -> None:
+        """estimate() explains the reflection as a repeat of the word, reversed."""
+        from secpolicy.password import estimate
+
+        result = estimate("fenderrednef")
+        assert result.score <= 2
+        assert "reversed" in result.feedback
+
+
+class TestSequencesInsideRunTogetherWords:
+    """Four letters in alphabet order where two words meet are spelling, not a sequence."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "kristopherfullerstudiofellow",
+            "kerrstuckmosesmarla",
+            "priorstudiedlucascornelia",
+            "reyessniderstudyincrease",
+        ],
+    )
+    def test_run_together_passphrase_not_a_sequence(self, name: str, password: str) -> None:
+        """``rstu`` in "fullerstudio" does not make a random four-word passphrase a sequence."""
+        assert "sequence" not in PROFILES[name].check(password).codes
+
+    @pytest.mark.parametrize(
+        "password", ["helloabcdefworld", "xAbcd-99!z", "Tr1234ee-Bark", "abcdwx", "Sunsh1nebcde!"]
+    )
+    def test_deliberate_sequences_still_refused(self, password: str) -> None:
+        """Long, digit, decorated or dominant sequences are still refused by the rule."""
+        assert "sequence" in profiles.OWASP_ASVS_5.check(password).codes
+
+
+class TestEveryCharacterDoubled:
+    """A word with each character typed twice (hashcat's ``q`` rule) is one guess more than it."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        ["qqwweerrttyy1!", "ppaasssswwoorrdd1!", "PPrriinncceessss2024", "ddrraaggoonn!!99"],
+    )
+    def test_doubled_word_is_too_weak(self, name: str, password: str) -> None:
+        """ppaasssswwoorrdd1! and its kin are refused as too weak in every profile."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+
+class TestHistoryIgnoresInvisibleCharacters:
+    """An invisible character does not make an earlier password new again."""
+
+    @pytest.mark.parametrize("mark", INVISIBLE)
+    def test_reuse_with_an_invisible_character_is_refused(self, mark: str) -> None:
+        """The current password with a zero-width character or soft hyphen added is 'reused'."""
+        from secpolicy.password import PasswordContext
+
+        hasher = PasswordHasher.unsafe_for_tests()
+        old = "Velvet-Harbor-Lantern-73"
+        context = PasswordContext(
+            username="u", current_hash=hasher.hash(old), previous_hashes=[], hasher=hasher
+        )
+        policy = attrs.evolve(profiles.PCI_DSS_4, history_size=4)
+        assert "reused" in policy.check(old[:6] + mark + old[6:], context=context).codes
+
+
+class TestBackoffOverflow:
+    """The doubling backoff stops at max_backoff however many failures there are."""
+
+    def test_many_failures_with_backoff_do_not_overflow(self) -> None:
+        """100 failures at one-second backoff report a 15-minute delay, not an OverflowError."""
+        policy = LockoutPolicy(
+            max_failures=100,
+            window=timedelta(days=1),
+            duration=timedelta(hours=1),
+            backoff=timedelta(seconds=1),
+        )
+        throttle = LoginThrottle(policy)
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        for i in range(99):
+            status = throttle.record_failure("user:alice", now=start + timedelta(seconds=i))
+        assert status.failures == 99
+        assert status.retry_after == start + timedelta(seconds=98) + policy.max_backoff
+        assert throttle.record_failure("user:alice", now=start + timedelta(seconds=99)).locked
+
+
+class TestMoreLayoutWalks:
+    """Walks down the columns of QWERTZ and AZERTY, AZERTY's digit row and keypad columns."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "yaq12wsxcde34rfv",
+            "1qay2wsx!Secure9",
+            "&é\"'(-è_çà)=azer",
+            "aqwzsxedcrfvtgby",
+            "1a2z3e4r5t6y7u8i",
+            "7410852096307410",
+            "1470258036903691",
+        ],
+    )
+    def test_refused(self, name: str, password: str) -> None:
+        """Each is refused as a keyboard walk or as too weak in every profile."""
+        codes = set(PROFILES[name].check(password).codes)
+        assert codes & {"keyboard_walk", "too_weak"}
+
+
+class TestHasherLengthCap:
+    """The hasher refuses huge passwords before normalising them (a login-time DoS)."""
+
+    def test_verify_huge_password_does_no_work(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """verify() of a 1,000,000-character password is False without running NFKC or argon2."""
+        import types
+
+        import argon2
+
+        hasher = PasswordHasher.unsafe_for_tests()
+        stored = hasher.hash("x")
+
+        def refuse(*_: object, **__: object) -> object:
+            raise AssertionError("work was done on a huge password")
+
+        monkeypatch.setattr(
+            "secpolicy.password._hasher.unicodedata", types.SimpleNamespace(normalize=refuse)
+        )
+        monkeypatch.setattr(argon2.PasswordHasher, "verify", refuse)
+        huge = "\ufdfa" * 1_000_000
+        assert hasher.verify(stored, huge) is False
+        assert hasher.verify("pbkdf2_sha256$1$salt$abc", huge) is False
+        assert hasher.verify(None, huge) is False
+
+    def test_hash_refuses_over_the_cap(self) -> None:
+        """hash() of a password over MAX_PASSWORD_LENGTH raises a typed error naming the cap."""
+        from secpolicy.exceptions import SecPolicyError
+        from secpolicy.password._hasher import MAX_PASSWORD_LENGTH
+
+        hasher = PasswordHasher.unsafe_for_tests()
+        with pytest.raises(SecPolicyError, match=str(MAX_PASSWORD_LENGTH)):
+            hasher.hash("a" * (MAX_PASSWORD_LENGTH + 1))
+        assert hasher.verify(hasher.hash("a" * MAX_PASSWORD_LENGTH), "a" * MAX_PASSWORD_LENGTH)

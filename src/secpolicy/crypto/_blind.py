@@ -94,7 +94,8 @@ class BlindIndex:
     def __init__(
         self, key: Keyset | bytes, *, length: int = 16, algorithm: Algorithm = HMAC_SHA256
     ) -> None:
-        if not 4 <= length <= 32:  # noqa: PLR2004 (documented bounds)
+        given: object = length  # checked at run time for untyped callers
+        if isinstance(given, bool) or not isinstance(given, int) or not 4 <= given <= 32:  # noqa: PLR2004 (documented bounds)
             raise KeysetError("length must be between 4 and 32 bytes")
         if isinstance(key, bytes):
             key = _keyset_from_raw(key, algorithm)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Final, Generic, TypeVar
 
+from secpolicy.crypto._keyset import Keyset
 from secpolicy.crypto._primitives import b64decode
 from secpolicy.exceptions import ArgumentTypeError, DecryptionError, KeysetError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from secpolicy.crypto._keyset import Key, Keyset, _Snapshot
+    from secpolicy.crypto._keyset import Key, _Snapshot
 
 #: Token format version; the first byte of every token.
 TOKEN_VERSION: Final = 1
@@ -32,7 +33,10 @@ def require_bytes(value: object, name: str) -> bytes:
 
 
 def require_kind(keyset: Keyset, kind: str, owner: str) -> None:
-    """Refuse a keyset whose keys are not of *kind*."""
+    """Refuse anything but a keyset whose keys are of *kind*."""
+    given: object = keyset  # checked at run time for untyped callers
+    if not isinstance(given, Keyset):
+        raise ArgumentTypeError(f"{owner} needs a Keyset, not {type(given).__name__}")
     if keyset.kind != kind:
         raise KeysetError(
             f"{owner} needs a keyset of {kind} keys, got {keyset.kind} keys "

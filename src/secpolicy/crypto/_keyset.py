@@ -63,6 +63,10 @@ def _check_purpose(purpose: object) -> str:
         return ""
     if not isinstance(purpose, str) or len(purpose) > _MAX_PURPOSE:
         raise KeysetError(f"purpose must be text of at most {_MAX_PURPOSE} characters")
+    try:
+        purpose.encode("utf-8")  # it is bound as UTF-8 associated data
+    except UnicodeEncodeError:
+        raise KeysetError("purpose must be valid Unicode text (no lone surrogates)") from None
     return purpose
 
 
@@ -659,7 +663,7 @@ class Keyset:
                 )
             context = _WRAP_CONTEXT_V1
         else:
-            stored = _field(doc, "purpose", str)
+            stored = _check_purpose(_field(doc, "purpose", str))
             if stored != label:
                 raise KeysetError("keyset was wrapped for another purpose")
             context = _wrap_context(label)
@@ -676,16 +680,20 @@ class Keyset:
 
         Raises:
             KeysetError: If the data is malformed (the message names the
-                field) or has a member the format does not define (the
-                message names its path).
+                field), is of another format or version (or lacks them), or
+                has a member the format does not define (the message names
+                its path).
 
         .. versionchanged:: 0.2
            Unknown members are refused; every key must have ``material``
-           (``null`` once destroyed).
+           (``null`` once destroyed); ``format`` and ``version`` are required.
         """
         if not isinstance(doc, dict):
             raise KeysetError("keyset: expected a JSON object")
         _known_fields(doc, _KEYSET_FIELDS, "")
+        if doc.get("format") != FORMAT:
+            raise KeysetError(f"format: expected {FORMAT!r}")
+        _version(doc, FORMAT_VERSION)
         primary = _field(doc, "primary", int)
         raw_keys = _field(doc, "keys", list)
         keys = [_key_from_dict(item, f"keys[{i}]") for i, item in enumerate(raw_keys)]
@@ -764,7 +772,8 @@ def _key_from_dict(item: Any, path: str) -> Key:
     created_text = _field(item, "created", str, path)
     try:
         created = to_utc(datetime.fromisoformat(created_text), name=f"{path}.created")
-    except ValueError:
+    except (ValueError, OverflowError):
+        # OverflowError: an offset that pushes the time out of datetime's range in UTC.
         raise KeysetError(f"{path}.created: expected an aware ISO 8601 time") from None
     raw = item.get("material")
     material: bytes | None = None

@@ -110,12 +110,16 @@ class FileKeyProvider:
         """Read the keyset file.
 
         Raises:
-            KeysetError: If the file is missing or not a keyset.
+            KeysetError: If the file is missing, cannot be read (a directory,
+                no permission) or is not a keyset.
         """
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
             raise KeysetError(f"keyset file {self.path} does not exist") from None
+        except OSError as error:  # a directory, no permission
+            reason = error.strerror or type(error).__name__
+            raise KeysetError(f"keyset file {self.path} cannot be read ({reason})") from None
         return Keyset.from_json(data, kek=self._kek, purpose=self._purpose)
 
     def save(self, keyset: Keyset) -> None:
@@ -123,15 +127,20 @@ class FileKeyProvider:
 
         Raises:
             KeysetError: Without a KEK unless the provider was made with
-                ``unencrypted=True``.
+                ``unencrypted=True``, or if the file cannot be written (the
+                old file, if any, is left as it was).
         """
         data = keyset.to_json(
             kek=self._kek,
             purpose=self._purpose,
             unencrypted=self._kek is None and self._unencrypted,
         ).encode("utf-8")
-        with atomic_output(self.path, mode=0o600) as out:
-            out.write(data)
+        try:
+            with atomic_output(self.path, mode=0o600) as out:
+                out.write(data)
+        except OSError as error:  # a missing directory, no permission, a full disk
+            reason = error.strerror or type(error).__name__
+            raise KeysetError(f"keyset file {self.path} cannot be written ({reason})") from None
 
     def __repr__(self) -> str:
         return f"FileKeyProvider({str(self.path)!r})"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import threading
 import unicodedata
 from typing import Final, Literal
@@ -19,7 +20,7 @@ import argon2
 from argon2 import profiles as _argon2_profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError, PolicyConfigError
 
 #: RFC 9106's second recommended option (t=3, m=64 MiB, p=4): the default.
 RFC_9106_LOW_MEMORY: Final = _argon2_profiles.RFC_9106_LOW_MEMORY
@@ -56,9 +57,22 @@ _FLOORS: Final = ((46 * 1024, 1), (19 * 1024, 2), (12 * 1024, 3), (9 * 1024, 4),
 _MIN_HASH_LEN: Final = 16
 _MIN_SALT_LEN: Final = 16
 _MIN_PEPPER: Final = 16
+#: The longest password, in code points as received, that is hashed or
+#: verified (Django's historical cap). Normalising a megabyte takes seconds, so
+#: a longer one is refused before any work: a login request cannot buy CPU time.
+MAX_PASSWORD_LENGTH: Final = 4096
 #: Stored PBKDF2 hashes asking for more iterations than this are refused rather
 #: than run (a planted hash must not buy minutes of CPU per login).
 MAX_PBKDF2_ITERATIONS: Final = 10_000_000
+#: A stored argon2 hash may cost at most this many times what this hasher's
+#: own parameters (or RFC 9106's low-memory ones, if larger) cost, in memory,
+#: passes, lanes and memory x passes; a costlier one does not verify.
+MAX_COST_FACTOR: Final = 4
+_LOW_MEMORY_COST: Final = RFC_9106_LOW_MEMORY.memory_cost * RFC_9106_LOW_MEMORY.time_cost
+#: Stored bcrypt hashes with a cost (log2 of the rounds) above this are refused
+#: rather than run: 16 takes seconds, bcrypt's maximum of 31 days.
+MAX_BCRYPT_COST: Final = 16
+_BCRYPT_COST: Final = re.compile(r"\$2[abxy]?\$([0-9]{2})\$")
 _PBKDF2_DIGESTS: Final = {"pbkdf2_sha256": ("sha256", 32), "pbkdf2_sha1": ("sha1", 20)}
 _DUMMY_PASSWORD: Final = "secpolicy dummy password for unknown accounts"  # noqa: S105 (public by design)
 
@@ -90,6 +104,11 @@ def _check_floors(parameters: argon2.Parameters) -> None:
         )
 
 
+def _too_long(password: object) -> bool:
+    """*password* is text longer than ``MAX_PASSWORD_LENGTH`` (checked for untyped callers)."""
+    return isinstance(password, str) and len(password) > MAX_PASSWORD_LENGTH
+
+
 class PasswordHasher:
     """Hash and verify passwords with argon2id; verify and flag legacy hashes.
 
@@ -109,6 +128,12 @@ class PasswordHasher:
     that verifies can store :meth:`hash`'s result in their place. Legacy hashes
     are checked against the password as received, as Django does, and without
     the pepper.
+
+    A stored argon2 hash whose parameters cost more than ``MAX_COST_FACTOR``
+    (4) times this hasher's own (or RFC 9106 low-memory's, if larger) does
+    not verify and needs a rehash: a planted ``m=4194304`` or ``t=100000``
+    hash cannot make one login allocate gigabytes or run for minutes. To
+    lower the parameters by more than that, verify with the old hasher.
 
     Args:
         parameters: argon2 parameters (default ``RFC_9106_LOW_MEMORY``,
@@ -177,6 +202,8 @@ class PasswordHasher:
     def _prepare(self, password: str) -> str:
         if not isinstance(password, str):
             raise ArgumentTypeError(f"password must be str, not {type(password).__name__}")
+        if len(password) > MAX_PASSWORD_LENGTH:
+            raise InvalidArgumentError(f"password is longer than {MAX_PASSWORD_LENGTH} characters")
         text = unicodedata.normalize("NFKC", password)
         if self._pepper is None:
             return text
@@ -184,7 +211,12 @@ class PasswordHasher:
         return base64.b64encode(digest).decode("ascii")
 
     def hash(self, password: str) -> str:
-        """An argon2id hash of *password* with a fresh random salt (PHC string format)."""
+        """An argon2id hash of *password* with a fresh random salt (PHC string format).
+
+        Raises:
+            InvalidArgumentError: If *password* is longer than
+                ``MAX_PASSWORD_LENGTH`` (4,096) characters.
+        """
         return self._hasher.hash(self._prepare(password).encode("utf-8", "surrogatepass"))
 
     def verify(self, hash: str | None, password: str) -> bool:  # noqa: A002 (argon2-cffi's own name)
@@ -192,8 +224,11 @@ class PasswordHasher:
 
         Pass ``None`` as *hash* for an account that does not exist: the
         hasher then spends the same time on a dummy hash and returns False,
-        so the response time does not tell which accounts exist.
+        so the response time does not tell which accounts exist. A password
+        longer than ``MAX_PASSWORD_LENGTH`` is False at once, for every account.
         """
+        if _too_long(password):
+            return False  # no account has it: refused before any work
         if hash is None:
             return self.verify_dummy(password)
         stored: object = hash  # checked at run time for untyped callers
@@ -203,7 +238,32 @@ class PasswordHasher:
             return self._verify_argon2(hash, self._prepare(password))
         return self._verify_legacy(hash, password)
 
+    def _affordable(self, hash: str) -> bool:  # noqa: A002
+        """The stored hash's parameters cost at most ``MAX_COST_FACTOR`` times this hasher's.
+
+        A planted hash (``m=4194304`` or ``t=100000``) would otherwise make one
+        login allocate gigabytes or run for minutes, as an uncapped PBKDF2
+        iteration count would.
+        """
+        try:
+            stored = argon2.extract_parameters(hash)
+        except (InvalidHashError, ValueError):
+            return False
+        own = self.parameters
+        memory = max(own.memory_cost, RFC_9106_LOW_MEMORY.memory_cost) * MAX_COST_FACTOR
+        passes = max(own.time_cost, RFC_9106_LOW_MEMORY.time_cost) * MAX_COST_FACTOR
+        lanes = max(own.parallelism, RFC_9106_LOW_MEMORY.parallelism) * MAX_COST_FACTOR
+        return (
+            stored.memory_cost <= memory
+            and stored.time_cost <= passes
+            and stored.parallelism <= lanes
+            and stored.memory_cost * stored.time_cost
+            <= max(own.memory_cost * own.time_cost, _LOW_MEMORY_COST) * MAX_COST_FACTOR
+        )
+
     def _verify_argon2(self, hash: str, prepared: str) -> bool:  # noqa: A002
+        if not self._affordable(hash):
+            return False
         try:
             return bool(self._hasher.verify(hash, prepared.encode("utf-8", "surrogatepass")))
         except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -217,6 +277,8 @@ class PasswordHasher:
 
         .. versionadded:: 0.2
         """
+        if _too_long(password):
+            return False
         prepared = self._prepare(password)
         dummy = self._dummy
         if dummy is None:
@@ -248,6 +310,8 @@ class PasswordHasher:
         """
         stored: object = hash
         if not isinstance(stored, str) or not stored.startswith("$argon2id$"):
+            return True
+        if not self._affordable(hash):
             return True
         try:
             return bool(self._hasher.check_needs_rehash(hash))
@@ -291,6 +355,9 @@ def _verify_bcrypt(algorithm: str, rest: str, password: str) -> bool:
         import bcrypt  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415 (optional)
     except ImportError:
         return False  # cannot check: refuse, the account is not opened
+    cost = _BCRYPT_COST.match(rest)
+    if cost is None or int(cost.group(1)) > MAX_BCRYPT_COST:
+        return False  # malformed, or a planted cost that would run for hours
     secret = password.encode("utf-8", "surrogatepass")
     if algorithm == "bcrypt_sha256":
         secret = hashlib.sha256(secret).hexdigest().encode("ascii")

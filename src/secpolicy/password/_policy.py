@@ -18,9 +18,10 @@ from secpolicy.password._rules import (
     Blocklist,
     character_classes,
     date_forms,
+    has_disguised_sequence,
     has_invalid_characters,
     has_keyboard_walk,
-    has_sequence,
+    has_refused_sequence,
     is_date,
     is_mobile_number,
     longest_run,
@@ -389,7 +390,7 @@ class PasswordPolicy:
         found = [
             *self._shape(visible),
             *guessable,
-            *self._history(password, context),
+            *self._history(password, visible, context),
             *self._breached(text, context),
         ]
         return PasswordCheck(tuple(found))
@@ -421,7 +422,11 @@ class PasswordPolicy:
         if self.max_repeated is not None and longest_run(text) > self.max_repeated:
             found.append(Violation("repeated_characters", {"max_repeated": self.max_repeated}))
         checks: tuple[tuple[bool, ViolationCode], ...] = (
-            (self.forbid_sequences and has_sequence(text), "sequence"),
+            (
+                self.forbid_sequences
+                and (has_refused_sequence(text) or has_disguised_sequence(text)),
+                "sequence",
+            ),
             (self.forbid_sequences and has_keyboard_walk(text), "keyboard_walk"),
             (self.forbid_dates and is_date(text), "date"),
             (self.forbid_phone_numbers and is_mobile_number(text), "phone_number"),
@@ -493,7 +498,9 @@ class PasswordPolicy:
             count = _as_count(answer)
         return PasswordCheck((*result.violations, *self._breach_verdict(count)))
 
-    def _history(self, password: str, context: PasswordContext | None) -> list[Violation]:
+    def _history(
+        self, password: str, visible: str, context: PasswordContext | None
+    ) -> list[Violation]:
         if context is None:
             return []
         hasher = context.hasher
@@ -504,7 +511,10 @@ class PasswordPolicy:
             return []
         if hasher is None:  # pragma: no cover - PasswordContext refuses hashes without a hasher
             raise PolicyConfigError("a hasher is required", field="hasher")
-        if any(hasher.verify(h, password) for h in recent):
+        # Also as the rules read it: a zero-width character or soft hyphen added to
+        # an earlier password does not make it a new one.
+        typed = (password,) if visible == _nfkc(password) else (password, visible)
+        if any(hasher.verify(h, form) for h in recent for form in typed):
             return [Violation("reused", {"history_size": max(self.history_size, 1)})]
         return []
 

@@ -66,12 +66,22 @@ _KEYBOARD_ROWS: Final = (
     # The same columns typed with shift held on the digit row (!QAZ@WSX...).
     "!qaz@wsx#edc$rfv%tgb^yhn&ujm*ik<(ol>)p:?",
     "zaq!xsw@cde#vfr$bgt%nhy^mju&<ki*>lo(?:p)",
-    # AZERTY (French) and QWERTZ (German) rows.
+    # AZERTY (French) and QWERTZ (German) rows, AZERTY's unshifted digit row, and
+    # both layouts' columns typed top to bottom and back up (1qay2wsx, 1aqw2zsx).
     "azertyuiop",
     "qsdfghjklm",
     "wxcvbn,;:!",
+    "&é\"'(-è_çà)=",
+    "&e\"'(-e_ca)=",  # the same as the rules read it, accents removed
     "qwertzuiop",
     "yxcvbnm,.-",
+    "1qay2wsx3edc4rfv5tgb6zhn7ujm8ik,9ol.0pö-",
+    "yaq1xsw2cde3vfr4bgt5nhz6mju7,ki8.lo9-öp0",
+    "1aqw2zsx3edc4rfv5tgb6yhn7uj,8ik;9ol:0pm!",
+    "wqa1xsz2cde3vfr4bgt5nhy6,ju7;ki8:lo9!mp0",
+    # Columns zigzagged down and up (zaq12wsxcde34rfv), QWERTY and QWERTZ.
+    "zaq12wsxcde34rfvbgt56yhnmju78ik,.lo90p;/",
+    "yaq12wsxcde34rfvbgt56zhnmju78ik,.lo90pö-",
     # Dvorak rows.
     "',.pyfgcrl/=",
     "aoeuidhtns-",
@@ -83,6 +93,9 @@ _KEYBOARD_ROWS: Final = (
     "741852963",
     "159357",
     "753951",
+    # Keypad columns with the 0 key below them (7410 8520 9630, 1470 2580 3690).
+    "741085209630",
+    "147025803690",
     # Russian JCUKEN rows.
     "ёйцукенгшщзхъ",
     "фывапролджэ",
@@ -95,6 +108,14 @@ ESTIMATOR_ROWS: Final = (
     *_KEYBOARD_ROWS,
     "qazwsxedcrfvtgbyhnujmik,ol.p;/",
     "zaqxswcdevfrbgtnhymju,ki.lo/;p",
+    # The same for QWERTZ and AZERTY, and the digit row zigzagged with the top
+    # letter row (1q2w3e4r, AZERTY's 1a2z3e4r).
+    "qaywsxedcrfvtgbzhnujmik,ol.pö-",
+    "yaqxswcdevfrbgtnhzmju,ki.lo-öp",
+    "aqwzsxedcrfvtgbyhnuj,ik;ol:pm!",
+    "wqaxszcdevfrbgtnhy,ju;ki:lo!mp",
+    "1q2w3e4r5t6y7u8i9o0p",
+    "1a2z3e4r5t6y7u8i9o0p",
 )
 # C0 controls except tab, DEL, and the surrogate range (only lone ones reach a str).
 _INVALID: Final = re.compile("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]")
@@ -536,6 +557,77 @@ def _has_run(text: str, length: int) -> bool:
             up = down = 1
         if up >= length or down >= length:
             return True
+    return False
+
+
+def _sequence_spans(text: str, length: int = MIN_SEQUENCE) -> Iterator[tuple[int, int]]:
+    """Maximal spans of *text* ascending or descending by one, at least *length* long."""
+    start, step = 0, 0
+    for i in range(1, len(text) + 1):
+        here = ord(text[i]) - ord(text[i - 1]) if i < len(text) else 0
+        ok = here in (1, -1) and text[i - 1].isalnum() and text[i].isalnum()
+        if ok and here == step:
+            continue
+        if i - start >= length and step:
+            yield start, i
+        start, step = (i - 1, here) if ok else (i, 0)
+
+
+def has_refused_sequence(password: str) -> bool:
+    """A sequence the yes/no rule refuses: :func:`has_sequence` less spelling.
+
+    A run of four or five letters in alphabet order that lies inside a run
+    of letters and is less than a third of the password is where two words
+    meet (``rstu`` in "fullerstudio", "kerrstuck"), not a pattern someone
+    chose; the strength estimate still prices it. Longer runs, runs with a
+    digit or symbol, and runs at a word's edge are refused as before.
+
+    .. versionadded:: 0.2
+    """
+    if not has_sequence(password):
+        return False
+    typed = password.casefold()
+    for text in _forms(password):
+        n = len(text)
+        for start, end in _sequence_spans(text):
+            inside = start > 0 and end < n and text[start - 1].isalpha() and text[end].isalpha()
+            short = end - start < LONG_WALK and (end - start) * _WALK_SHARE < n
+            if not (inside and short and typed[start:end].isalpha()):
+                return True
+    return False
+
+
+_DOUBLED: Final = re.compile(r"(.)\1+")
+_ALNUM_RUN: Final = re.compile(r"[^\W_]+")
+_ALL_DOUBLED: Final = re.compile(r"(?:(.)\1++){4,}")
+
+
+def has_disguised_sequence(password: str) -> bool:
+    """A sequence with every key doubled (``11223344``) or interleaved with another (``a1b2c3d4``).
+
+    Runs of one character are collapsed (``aabbccdd`` reads ``abcd``), and in
+    every run of eight or more letters and digits the characters at even and
+    at odd positions are read apart, so that ``a1b2c3d4`` reads ``abcd`` and
+    ``1234`` (both halves must be sequences). Crackers' pattern rules try
+    both; a random password or passphrase almost never has either.
+
+    .. versionadded:: 0.2
+    """
+    for text in _forms(password):
+        # Only spans where every key is repeated: one double letter in a word is not this.
+        if any(
+            _has_run(_DOUBLED.sub(r"\1", span.group()), MIN_SEQUENCE)
+            for span in _ALL_DOUBLED.finditer(text)
+        ):
+            return True
+        # Interleaving is read within a run of letters and digits only (across the
+        # separators of a passphrase, every other letter is noise), and both halves
+        # must be sequences: one alone turns up in run-together words.
+        for segment in _ALNUM_RUN.findall(text):
+            if len(segment) >= 2 * MIN_SEQUENCE and all(
+                _has_run(half, MIN_SEQUENCE) for half in (segment[::2], segment[1::2])
+            ):
+                return True
     return False
 
 

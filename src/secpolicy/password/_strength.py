@@ -299,13 +299,18 @@ def _dictionary_for(blocklist: Blocklist) -> _Dictionary:
     return index
 
 
-def _walk_pairs() -> dict[tuple[str, str], tuple[int, int]]:
-    pairs: dict[tuple[str, str], tuple[int, int]] = {}
+def _walk_pairs() -> dict[tuple[str, str], frozenset[tuple[int, int]]]:
+    """Every (row, direction) each pair of neighbouring keys lies on.
+
+    A pair may lie on several (``q`` to ``a`` is a QWERTY column and an
+    AZERTY one), and a walk turns only where no row continues.
+    """
+    pairs: dict[tuple[str, str], set[tuple[int, int]]] = {}
     for row_id, row in enumerate(ESTIMATOR_ROWS):
         for a, b in itertools.pairwise(row):
-            pairs.setdefault((a, b), (row_id, 1))
-            pairs.setdefault((b, a), (row_id, -1))
-    return pairs
+            pairs.setdefault((a, b), set()).add((row_id, 1))
+            pairs.setdefault((b, a), set()).add((row_id, -1))
+    return {pair: frozenset(rows) for pair, rows in pairs.items()}
 
 
 _WALK_PAIRS: Final = _walk_pairs()
@@ -580,6 +585,98 @@ def _echo_matches(
     return [_echo(text, folded, echo, cost) for echo in echoes[:_MAX_ECHOES]]
 
 
+def _doubled_matches(
+    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+) -> list[_Match]:
+    """A piece with every character typed twice: ``ppaasssswwoorrdd``, ``qqwweerrtt``.
+
+    Doubling each character is one of a cracker's first rules (hashcat's
+    ``q``), so the span costs the piece's estimate and one choice more.
+    Spans of at least three pairs are found in one pass; a piece of one
+    repeated block is left to the block search.
+    """
+    found: list[_Match] = []
+    n = len(folded)
+    i = 0
+    while i < n - 1:
+        j = i
+        while j + 1 < n and folded[j] == folded[j + 1] and j - i < 2 * _MAX_ECHO:
+            j += 2
+        unit = text[i:j:2]
+        plain = folded[i:j:2]
+        if len(unit) < _MIN_ECHO:
+            i += 1
+            continue
+        if not any(plain[b:] == plain[:-b] for b in range(1, min(_MAX_BLOCK, len(plain) // 2) + 1)):
+            base, pieces = _cover(
+                len(unit), _matches(unit, words, personal, reference, repeats=False)
+            )
+            found.append(_Match(i, j, max(base, 1.0) + _LOG2, "repeat", _codes(pieces)))
+        i = j
+    return found
+
+
+def _mirror_matches(
+    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+) -> list[_Match]:
+    """A piece followed by its reverse: ``fenderrednef``, ``sunshine1enihsnus``.
+
+    Appending the reversed word is one of a cracker's first rules (hashcat's
+    ``f``, reflect), so the whole costs the piece's estimate and one choice
+    more, plus a middle character if there is one. Each centre of the text
+    is expanded once, at most ``_MAX_ECHO`` characters to a side, and the
+    ``_MAX_ECHOES`` longest reflections are priced.
+    """
+    n = len(folded)
+    plain = folded.translate(_SUBSTITUTIONS)
+    backwards = plain[::-1]
+    found: list[tuple[int, int, int]] = []  # (start, half, middle)
+    for centre in range(_MIN_ECHO, n - _MIN_ECHO + 1):
+        for middle in (0, 1):
+            right = centre + middle
+            # plain[centre - h : centre] reversed is backwards[n - centre : n - centre + h].
+            mirrored = n - centre
+            if plain[right : right + _MIN_ECHO] != backwards[mirrored : mirrored + _MIN_ECHO]:
+                continue  # most centres end here, after one comparison in C
+            low, high = _MIN_ECHO, min(_MAX_ECHO, centre, n - right)
+            while low < high:  # the longest reflection, by halving (slices compare in C)
+                half = (low + high + 1) // 2
+                if plain[right : right + half] == backwards[mirrored : mirrored + half]:
+                    low = half
+                else:
+                    high = half - 1
+            span = plain[centre - low : right + low]
+            if not any(
+                span[b:] == span[:-b] for b in range(1, min(_MAX_BLOCK, len(span) // 2) + 1)
+            ):
+                found.append((centre - low, low, middle))  # else a repeat the block search has
+    found.sort(key=lambda mirror: -mirror[1])
+    costs: dict[str, float] = {}
+
+    def cost(piece: str) -> float:
+        known = costs.get(piece)
+        if known is None:
+            matches = _matches(piece, words, personal, reference, repeats=False)
+            known = costs[piece] = _cover(len(piece), matches)[0]
+        return known
+
+    result: list[_Match] = []
+    for start, half, middle in found[:_MAX_ECHOES]:
+        piece = text[start : start + half]
+        log10 = max(cost(piece), 1.0) + _LOG2
+        if middle:
+            log10 += cost(text[start + half : start + half + 1])
+        copy = text[start + half + middle : start + 2 * half + middle]
+        if copy != piece[::-1]:
+            first, second = (
+                folded[start : start + half][::-1],
+                folded[start + half + middle : start + 2 * half + middle],
+            )
+            log10 += _leet_variations(first, second) if first != second else _case_variations(copy)
+        result.append(_Match(start, start + 2 * half + middle, log10, "repeat", ("reversed",)))
+    return result
+
+
 def _periodic(piece: str) -> bool:
     """*piece* repeats a block of at most ``_MAX_BLOCK`` characters back to back."""
     return any(piece[block:] == piece[:-block] for block in range(1, _MAX_BLOCK + 1))
@@ -665,7 +762,9 @@ def _walk_matches(folded: str) -> list[_Match]:
             step = _WALK_PAIRS.get((folded[j], folded[j + 1]))
             if step is None:
                 break
-            if step != direction:
+            # The rows the walk may still be on; a turn where none continues.
+            direction = direction & step
+            if not direction:
                 turns += 1
                 direction = step
             j += 1
@@ -846,6 +945,8 @@ def _matches(
     if repeats:
         found += _repeat_matches(text, folded, words, personal, reference)
         found += _echo_matches(text, folded, words, personal, reference)
+        found += _mirror_matches(text, folded, words, personal, reference)
+        found += _doubled_matches(text, folded, words, personal, reference)
     return found
 
 

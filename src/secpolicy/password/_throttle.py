@@ -14,7 +14,7 @@ from secpolicy._clock import to_utc
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
+    from datetime import datetime, timedelta
 
     from secpolicy.password._policy import LockoutPolicy
 
@@ -179,6 +179,20 @@ def _recent(
     return tuple(t for t in state.failures if t > start)
 
 
+def _backoff(first: timedelta, longest: timedelta, failures: int) -> timedelta:
+    """*first* doubled for each failure after the first, at most *longest*.
+
+    Doubles step by step and stops at *longest*, so that a hundred failures
+    do not compute ``first * 2**99`` (beyond what ``timedelta`` holds).
+    """
+    delay = first
+    for _ in range(failures - 1):
+        if delay >= longest:
+            break
+        delay *= 2
+    return min(delay, longest)
+
+
 def lock_status(policy: LockoutPolicy, state: ThrottleState | None, now: datetime) -> LockStatus:
     """Whether a key with *state* may try at *now*."""
     recent = _recent(policy, state, now)
@@ -187,7 +201,7 @@ def lock_status(policy: LockoutPolicy, state: ThrottleState | None, now: datetim
         return LockStatus(locked=True, locked_until=locked_until, failures=len(recent))
     retry = None
     if policy.backoff is not None and recent:
-        delay = min(policy.backoff * 2 ** (len(recent) - 1), policy.max_backoff)
+        delay = _backoff(policy.backoff, policy.max_backoff, len(recent))
         if now < recent[-1] + delay:
             retry = recent[-1] + delay
     return LockStatus(locked=False, locked_until=None, failures=len(recent), retry_after=retry)
