@@ -214,3 +214,21 @@ class TestDottedCards:
     def test_decimal_is_no_card(self) -> None:
         """A decimal number is not a dotted card."""
         assert Scanner().find("total 4111111111111.11") == []
+
+
+class TestSeparatedResidentId:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "110105-19491231-002X",
+            "110105.19491231.002X",
+            "110105—19491231—002X",
+            "110105 19491231-002x",
+        ],
+    )
+    def test_found_whole(self, text: str) -> None:
+        """A resident ID in 6-8-4 groups with dashes or dots is one finding, not a mobile inside."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"证件 {text} 已核验")] == [
+            ("CN_RESIDENT_ID", text)
+        ]
+        assert presets.CN_DISPLAY.mask_text(text).count("*") >= 8

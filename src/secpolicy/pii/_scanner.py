@@ -169,10 +169,10 @@ _NOT_AFTER: Final = r"(?![0-9A-Za-z_])"
 
 _DATE: Final = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 _DATE_YY: Final = r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-# After the first digit: 18 characters (or 6-8-4 with spaces), or 15 digits.
+# After the first digit: 18 characters (or 6-8-4 with spaces, dashes or dots), or 15 digits.
 _RESIDENT_ID_REST: Final = (
     r"(?:[0-9]{5}" + _DATE + r"[0-9]{3}[0-9Xx]"
-    r"|[0-9]{5} " + _DATE + r" [0-9]{3}[0-9Xx]"
+    r"|[0-9]{5}[ \-.]" + _DATE + r"[ \-.][0-9]{3}[0-9Xx]"
     r"|[0-9]{5}" + _DATE_YY + r"[0-9]{3})"
 )
 # Credit codes are printed in upper case but typed in any case: both are read.
@@ -716,13 +716,16 @@ _SPLIT_RANK: Final = {PAYMENT_CARD: 0, CN_MOBILE: 1, PHONE: 2}
 # -- the other classifiers ------------------------------------------------------------------
 
 
+_GROUPING: Final = str.maketrans("", "", " -.")  # between the 6-8-4 groups of an ID
+
+
 def _resident_id_or_uscc(text: str) -> str | None:
     """CN_RESIDENT_ID or CN_USCC for a match of the shared pass, in that order.
 
     A 15-digit number that starts with 34 or 37 and passes the Luhn check is
     an American Express card number, not a first-generation ID.
     """
-    if text[0] != "0" and text[:15].replace(" ", "").isdigit() and is_cn_resident_id(text):
+    if text[0] != "0" and text[:15].translate(_GROUPING).isdigit() and is_cn_resident_id(text):
         if len(text) == 15 and text[:2] in ("34", "37") and luhn_ok(text):  # noqa: PLR2004
             return None
         return CN_RESIDENT_ID
