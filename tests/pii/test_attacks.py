@@ -232,3 +232,27 @@ class TestSeparatedResidentId:
             ("CN_RESIDENT_ID", text)
         ]
         assert presets.CN_DISPLAY.mask_text(text).count("*") >= 8
+
+
+_INVISIBLE_MORE = (
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u034f\u180e"
+    "\u2061\u2062\u2063\u2064"
+)
+_DASHES_MORE = "\u2015\u2e3a\u2e3b\ufe58\ufe63\u30fc\uff70\u2043\u058a"
+
+
+class TestEverySeparator:
+    @pytest.mark.parametrize("char", list(_INVISIBLE_MORE))
+    def test_direction_marks_and_invisible_operators(self, char: str) -> None:
+        """Bidi marks and invisible operators slipped between digits do not hide a number."""
+        text = f"138{char}1234{char}5678"
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [("CN_MOBILE", text)]
+        assert "5678" not in Masker().mask_text(f"tel {text}")
+
+    @pytest.mark.parametrize("char", [*_DASHES_MORE, "\u1680", "\u205f"])
+    def test_other_dashes_and_spaces(self, char: str) -> None:
+        """Every dash and space people type between groups separates like '-' and ' '."""
+        text = f"138{char}1234{char}5678"
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [("CN_MOBILE", text)]
+        card = f"4111{char}1111{char}1111{char}1111"
+        assert [f.entity for f in Scanner().find(card)] == ["PAYMENT_CARD"]

@@ -86,13 +86,28 @@ class Finding:
 # "138\u200b1234\u200b5678" is read as "138 1234 5678" and not as two short
 # runs. The mapping is one code point to one, so offsets in the folded text
 # are offsets in the original.
+# Marks that show nothing either: the bidirectional marks, embeddings,
+# overrides and isolates (which right-to-left interfaces insert on their
+# own), the combining grapheme joiner, the Mongolian vowel separator and the
+# invisible mathematical operators.
+_MARKS: Final = (
+    0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x061C, 0x034F, 0x180E,
+    *range(0x2061, 0x2065),
+)  # fmt: skip
+# The other dashes (horizontal bar, two- and three-em dash, small em dash and
+# hyphen-minus, hyphen bullet, Armenian hyphen) and the Japanese long-vowel
+# mark that Japanese input methods type between the groups of a number.
+_MORE_DASHES: Final = (0x2015, 0x2E3A, 0x2E3B, 0xFE58, 0xFE63, 0x2043, 0x058A, 0x30FC, 0xFF70)
 _FOLD_FIXED: Final = (
     {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
     | {0x3000: 0x20, 0x00A0: 0x20, 0x202F: 0x20, 0x2007: 0x20}
     | dict.fromkeys((*range(0x2000, 0x2007), 0x2008, 0x2009, 0x200A), 0x20)
+    | {0x1680: 0x20, 0x205F: 0x20}
     | dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF), 0x20)
+    | dict.fromkeys(_MARKS, 0x20)
     | dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029), 0x20)
     | dict.fromkeys((0x00AD, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212), 0x2D)
+    | dict.fromkeys(_MORE_DASHES, 0x2D)
 )
 _ASCII_FOLD: Final = dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D), 0x20)
 
@@ -110,8 +125,10 @@ def _fold_table() -> dict[int, int]:
 
 
 # Characters that show nothing: zero-width space, joiners, word joiner, byte
-# order mark, soft hyphen.
-_INVISIBLE_CHARS: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+# order mark, soft hyphen, and the marks above.
+_INVISIBLE_CHARS: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad") | frozenset(
+    map(chr, _MARKS)
+)
 _INVISIBLE: Final = re.compile("[" + "".join(sorted(_INVISIBLE_CHARS)) + "]")
 # A percent-escape of a printable ASCII character, as URLs and query strings carry them.
 _PERCENT: Final = re.compile("%(?:[2-6][0-9A-Fa-f]|7[0-9A-Ea-e])")
