@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import InvalidArgumentError, PolicyConfigError
 from secpolicy.pii import (
     Keep,
     Masker,
@@ -256,3 +256,43 @@ class TestEverySeparator:
         assert [(f.entity, f.text) for f in Scanner().find(text)] == [("CN_MOBILE", text)]
         card = f"4111{char}1111{char}1111{char}1111"
         assert [f.entity for f in Scanner().find(card)] == ["PAYMENT_CARD"]
+
+
+def _cyclic() -> dict[str, object]:
+    record: dict[str, object] = {"phone": "13812345678", "note": "tel 13987654321"}
+    record["self"] = record
+    return record
+
+
+def _deep(levels: int) -> object:
+    value: object = "tel 13812345678"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+class TestUnwalkableRecords:
+    @pytest.mark.parametrize("record", [_cyclic(), _deep(5000)])
+    def test_typed_error(self, record: object) -> None:
+        """A reference cycle or absurd nesting is a typed error, not a RecursionError."""
+        with pytest.raises(InvalidArgumentError) as raised:
+            Masker().mask_record(record)
+        assert "13812345678" not in str(raised.value)
+
+    def test_reasonable_nesting_is_masked(self) -> None:
+        """Fifty levels of nesting are still walked and masked."""
+        assert "13812345678" not in repr(Masker().mask_record(_deep(50)))
+
+    def test_logging_extra_cycle(self) -> None:
+        """A cyclic extra= value neither breaks the log call nor leaks."""
+        record = logging.LogRecord("app", logging.INFO, __file__, 1, "signup", None, None)
+        record.ctx = _cyclic()
+        assert MaskingFilter().filter(record) is True
+        assert "13812345678" not in repr(record.ctx)
+        assert "13987654321" not in repr(record.ctx)
+
+    def test_structlog_cycle(self) -> None:
+        """A cyclic event-dict value neither breaks the processor nor leaks."""
+        out = mask_processor(None, "info", {"event": "signup", "ctx": _cyclic(), "n": 1})
+        assert "13812345678" not in repr(out["ctx"])
+        assert out["n"] == 1

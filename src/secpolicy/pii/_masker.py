@@ -8,7 +8,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any, Final
 
-from secpolicy.exceptions import DecryptionError, PolicyConfigError
+from secpolicy.exceptions import DecryptionError, InvalidArgumentError, PolicyConfigError
 from secpolicy.pii._entities import DETECTABLE
 from secpolicy.pii._fields import FIELD_ENTITIES, normalise_field
 from secpolicy.pii._operators import Encrypt, Operator, Replace
@@ -51,6 +51,8 @@ def _path_matches(pattern: tuple[str | int, ...], path: tuple[str | int, ...]) -
     return True
 
 
+#: How deep :meth:`Masker.mask_record` walks; deeper (or cyclic) records are refused.
+MAX_DEPTH: Final = 100
 _FIELD: Final = "FIELD"  # the entity an operator sees when nothing more is known
 _LIST_RANK: Final = 0  # a field's deny-list term wins over an overlapping detection
 
@@ -279,6 +281,11 @@ class Masker:
         the value holds (what the scanner finds in the whole value, else the
         field name's entity), never a placeholder, so an ``Encrypt`` token
         records the real entity.
+
+        Raises:
+            InvalidArgumentError: If *record* is nested more than
+                :data:`MAX_DEPTH` levels deep or contains itself (a reference
+                cycle); nothing of it is returned.
         """
         root = record if isinstance(record, Mapping) else None
         return self._walk(record, (), None, root)
@@ -304,6 +311,11 @@ class Masker:
         inherited: str | Operator | None,
         root: Mapping[str, Any] | None,
     ) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise InvalidArgumentError(
+                f"record is nested more than {MAX_DEPTH} levels deep (or refers to itself)",
+                argument="record",
+            )
         if isinstance(value, Mapping):
             out: dict[Any, Any] = {}
             for key, item in value.items():
