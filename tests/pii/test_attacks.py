@@ -296,3 +296,24 @@ class TestUnwalkableRecords:
         out = mask_processor(None, "info", {"event": "signup", "ctx": _cyclic(), "n": 1})
         assert "13812345678" not in repr(out["ctx"])
         assert out["n"] == 1
+
+
+class TestNestedUnderKnownField:
+    @pytest.mark.parametrize(
+        ("record", "secret"),
+        [
+            ({"name": {"first": "Siobhan", "last": "Ferrante"}}, "Ferrante"),
+            ({"password": {"value": "hunter2", "hint": "cat"}}, "hunter2"),
+            ({"address": {"street": "12 Rue Lepic", "city": "Paris"}}, "Lepic"),
+            ({"customer": {"姓名": {"value": "张三"}}}, "张三"),
+            ({"contacts": [{"name": {"given": "Ada"}}]}, "Ada"),
+        ],
+    )
+    def test_mapping_inherits_the_field(self, record: dict[str, object], secret: str) -> None:
+        """A mapping under a known field is masked as that field, all its leaves included."""
+        assert secret not in repr(Masker().mask_record(record))
+
+    def test_own_field_wins(self) -> None:
+        """A leaf's own known field still decides its entity under another field."""
+        out = Masker().mask_record({"name": {"phone": "13812345678", "full": "张三"}})
+        assert out == {"name": {"phone": "<CN_MOBILE>", "full": "<PERSON_NAME>"}}

@@ -316,14 +316,16 @@ class Masker:
                 f"record is nested more than {MAX_DEPTH} levels deep (or refers to itself)",
                 argument="record",
             )
+        # A list or mapping under a known field ("phones": [...], "name":
+        # {"first": ...}) passes its target to what it holds; a field of its
+        # own, deeper down, wins.
+        target = (self._target(path) if path else None) or inherited
         if isinstance(value, Mapping):
             out: dict[Any, Any] = {}
             for key, item in value.items():
-                masked = self._walk(item, (*path, normalise_field(str(key))), None, root)
+                masked = self._walk(item, (*path, normalise_field(str(key))), target, root)
                 _put(out, self._key(key, root), masked)
             return out
-        # A list under a known field ("phones": [...]) passes its target to its items.
-        target = (self._target(path) if path else None) or inherited
         if isinstance(value, (list, tuple)):
             items = [self._walk(item, (*path, i), target, root) for i, item in enumerate(value)]
             return items if isinstance(value, list) else tuple(items)
