@@ -317,3 +317,19 @@ class TestNestedUnderKnownField:
         """A leaf's own known field still decides its entity under another field."""
         out = Masker().mask_record({"name": {"phone": "13812345678", "full": "张三"}})
         assert out == {"name": {"phone": "<CN_MOBILE>", "full": "<PERSON_NAME>"}}
+
+
+class TestIbansSideBySide:
+    @pytest.mark.parametrize(
+        ("text", "ibans"),
+        [
+            ("BE71 0961 2345 6769 BE71 0961 2345 6769", 2),
+            ("BE71096123456769 GB82WEST12345698765432", 2),
+            ("from FR15 2845 2984 1537 7602 0757 974 to BE71 0961 2345 6769", 1),
+            ("GB82 WEST 1234 5698 7654 32 DE89 3704 0044 0532 0130 00", 2),
+        ],
+    )
+    def test_each_iban_found(self, text: str, ibans: int) -> None:
+        """An IBAN right after another IBAN-shaped token is found, not swallowed by it."""
+        assert [f.entity for f in Scanner().find(text)] == ["IBAN"] * ibans
+        assert "6769" not in Masker().mask_text(text)

@@ -1101,11 +1101,25 @@ _DIGIT_ENTITIES: Final = frozenset({PAYMENT_CARD, CN_MOBILE, PHONE})
 
 
 def _iban_pass(text: str) -> list[Candidate]:
+    """Valid IBANs; the search goes on right after each one, or after the first letter of a miss.
+
+    A candidate may run into the next word (another IBAN, ``"BE71 … GB82 …"``),
+    so the search never resumes after its whole match: an IBAN found ends at
+    its country's length, and an invalid candidate may hide a valid one that
+    starts inside it. Each search reads at most one candidate (a bounded
+    number of characters) past its start: linear.
+    """
     out = []
-    for match in _IBAN.finditer(text):
+    position = 0
+    search = _IBAN.search
+    while (match := search(text, position)) is not None:
+        start = match.start()
         length = _iban_span(match.group())
-        if length is not None:
-            out.append((match.start(), match.start() + length, IBAN, _SCORE_CHECKED))
+        if length is None:
+            position = start + 1
+        else:
+            out.append((start, start + length, IBAN, _SCORE_CHECKED))
+            position = start + length
     return out
 
 
