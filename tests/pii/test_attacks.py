@@ -333,3 +333,37 @@ class TestIbansSideBySide:
         """An IBAN right after another IBAN-shaped token is found, not swallowed by it."""
         assert [f.entity for f in Scanner().find(text)] == ["IBAN"] * ibans
         assert "6769" not in Masker().mask_text(text)
+
+
+class TestCompoundFieldNames:
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("投保人姓名", "张三"),
+            ("被保险人身份证号", "secret-id"),
+            ("联系人手机号", "call-me"),
+            ("收货地址", "北京市朝阳区建国路1号"),
+            ("db_password", "hunter2"),
+            ("api_token", "tok-abc"),
+            ("shipping_address", "12 Rue Lepic"),
+            ("contact_email", "not-an-address"),
+            ("passwords", "hunter2"),
+            ("addresses", "12 Rue Lepic"),
+            ("beneficiary_full_name", "Siobhan Ferrante"),
+        ],
+    )
+    def test_qualified_or_plural_field_is_known(self, field: str, value: str) -> None:
+        """A known field name with a qualifier before it, or in the plural, is still that field."""
+        out = Masker().mask_record({field: value, "list": {field: [value]}})
+        assert value not in repr(out)
+
+    @pytest.mark.parametrize("field", ["filename", "hostname", "status", "ordertoken_count"])
+    def test_ordinary_fields_untouched(self, field: str) -> None:
+        """Fields that merely end like a short known name are not masked."""
+        assert Masker().mask_record({field: "web-1"}) == {field: "web-1"}
+
+    def test_builtin_fields_off(self) -> None:
+        """Without the built-in field map, qualified names are not guessed either."""
+        assert Masker(builtin_fields=False).mask_record({"db_password": "x"}) == {
+            "db_password": "x"
+        }

@@ -10,7 +10,7 @@ from typing import Any, Final
 
 from secpolicy.exceptions import DecryptionError, InvalidArgumentError, PolicyConfigError
 from secpolicy.pii._entities import DETECTABLE
-from secpolicy.pii._fields import FIELD_ENTITIES, normalise_field
+from secpolicy.pii._fields import FIELD_ENTITIES, builtin_entity, normalise_field
 from secpolicy.pii._operators import Encrypt, Operator, Replace
 from secpolicy.pii._scanner import _ENTITY_NAME, DenyList, Scanner, _resolve, allow_key, fold
 
@@ -94,7 +94,16 @@ class Masker:
         '手机138****5678'
     """
 
-    __slots__ = ("_allow", "_deny", "_fields", "_paths", "default", "rules", "scanner")
+    __slots__ = (
+        "_allow",
+        "_builtin",
+        "_deny",
+        "_fields",
+        "_paths",
+        "default",
+        "rules",
+        "scanner",
+    )
 
     def __init__(
         self,
@@ -126,6 +135,7 @@ class Masker:
             )
         self.scanner = scanner if scanner is not None else Scanner()
         self._fields = dict(FIELD_ENTITIES) if builtin_fields else {}
+        self._builtin = builtin_fields
         for name, entity in (fields or {}).items():
             if not _is_entity_name(entity):
                 raise PolicyConfigError(
@@ -175,6 +185,7 @@ class Masker:
             field_allow_lists=field_allow_lists,
             field_deny_lists=field_deny_lists,
         )
+        new._builtin = self._builtin
         new._fields = {**self._fields, **{normalise_field(k): v for k, v in (fields or {}).items()}}
         new._paths = [*new._paths, *self._paths]  # the new paths are tried first
         new._allow = {**self._allow, **new._allow}
@@ -295,8 +306,15 @@ class Masker:
             if _path_matches(pattern, path):
                 return target
         if path and isinstance(path[-1], str):
-            return self._fields.get(path[-1])
+            return self._field_entity(path[-1])
         return None
+
+    def _field_entity(self, name: str) -> str | None:
+        """The entity a normalised field name holds: configured, else built in (qualified too)."""
+        entity = self._fields.get(name)
+        if entity is None and self._builtin:
+            entity = builtin_entity(name)
+        return entity
 
     def _field_of(self, path: tuple[str | int, ...]) -> str | None:
         for segment in reversed(path):
@@ -401,7 +419,7 @@ class Masker:
             return self._value(value, target, root)
         entity = self._detected(value)
         if entity is None:
-            named = self._fields.get(path[-1]) if path and isinstance(path[-1], str) else None
+            named = self._field_entity(path[-1]) if path and isinstance(path[-1], str) else None
             entity = named or _FIELD
         return _run(target, value, entity, root)
 
