@@ -367,3 +367,31 @@ class TestCompoundFieldNames:
         assert Masker(builtin_fields=False).mask_record({"db_password": "x"}) == {
             "db_password": "x"
         }
+
+
+class TestFieldsInsideText:
+    @pytest.mark.parametrize(
+        ("text", "secrets"),
+        [
+            ('body {"password": "hunter2", "name": "张三"}', ("hunter2", "张三")),
+            ("ctx {'db_password': 'p@ss w0rd', 'address': \"12 Rue d'Lepic\"}", ("w0rd", "Lepic")),
+            ("GET /login?user=bob&password=hunter2&next=/", ("hunter2",)),
+            ("auth ok api_token=tok-abc123 took=3ms", ("tok-abc123",)),
+            ('{"投保人姓名":"李四","生日":"1990-01-15"}', ("李四", "1990-01-15")),
+        ],
+    )
+    def test_serialised_fields_are_masked(self, text: str, secrets: tuple[str, ...]) -> None:
+        """A record serialised into text (JSON, repr, query string) masks its named fields too."""
+        masked = Masker().mask_text(text)
+        for secret in secrets:
+            assert secret not in masked
+        record = logging.LogRecord("app", logging.INFO, __file__, 1, "data %s", (text,), None)
+        MaskingFilter().filter(record)
+        assert all(secret not in record.getMessage() for secret in secrets)
+
+    @pytest.mark.parametrize(
+        "text", ["filename=a.txt status=ok", '{"hostname": "web-1", "count": "3"}', "time=12:30"]
+    )
+    def test_other_pairs_untouched(self, text: str) -> None:
+        """Pairs whose key names no personal data are left as they are."""
+        assert Masker().mask_text(text) == text

@@ -9,11 +9,20 @@ from decimal import Decimal
 from typing import Any, Final
 
 from secpolicy.exceptions import DecryptionError, InvalidArgumentError, PolicyConfigError
-from secpolicy.pii._entities import DETECTABLE
+from secpolicy.pii._entities import DETECTABLE, FIELD_ONLY
 from secpolicy.pii._fields import FIELD_ENTITIES, builtin_entity, normalise_field
 from secpolicy.pii._operators import Encrypt, Operator, Replace
 from secpolicy.pii._scanner import _ENTITY_NAME, DenyList, Scanner, _resolve, allow_key, fold
 
+# A field serialised into text: a quoted key, a colon and a quoted value (JSON,
+# a Python repr), or key=value (a query string, logfmt). Every quantifier is
+# bounded and the value stops at its closing quote or a delimiter, so a match
+# attempt reads a bounded stretch of text: linear.
+_PAIR: Final = re.compile(
+    r"""(["'])([^"'\\\n]{1,64})\1[ \t]*:[ \t]*(["'])((?:(?!\3)[^\\\n]|\\.){1,4096})\3"""
+    r"""|(?<![\w.\-])([A-Za-z_][\w.\-]{0,63})=([^&\s,;"'<>]{1,4096})"""
+)
+_PAIR_ENTITIES: Final = frozenset(FIELD_ONLY)  # what detection cannot find on its own
 _SEGMENT: Final = re.compile(r"([^.\[\]]+)|\[(\*|[0-9]+)\]")
 
 
@@ -197,11 +206,23 @@ class Masker:
         return self.rules.get(entity, self.default)
 
     def mask_text(self, text: str) -> str:
-        """*text* with every finding replaced by its entity's operator."""
+        """*text* with every finding replaced by its entity's operator.
+
+        A record serialised into the text (``{"password": "…"}``, a Python
+        repr, ``name=…`` in a query string) has the values of its known
+        fields masked too, where the key says what detection cannot: a
+        secret, a name, an address, a birth date, an account.
+        """
         return self._text(text, None, None)
 
     def _text(self, text: str, root: Mapping[str, Any] | None, field: str | None) -> str:
         spans = self.scanner._scan(text, exact=False)  # noqa: SLF001 (same package)
+        if "=" in text or ":" in text:
+            pairs = self._pairs(text)
+            if pairs:
+                ranks = dict(self.scanner._ranks)  # noqa: SLF001 (the scanner's own order)
+                ranks.update(dict.fromkeys(_PAIR_ENTITIES, _LIST_RANK))
+                spans = _resolve([*spans, *pairs], ranks)
         if field is not None and (field in self._deny or field in self._allow):
             spans = self._field_lists(text, spans, field)
         if not spans:
@@ -219,6 +240,24 @@ class Masker:
             position = end
         out.append(text[position:])
         return "".join(out)
+
+    def _pairs(self, text: str) -> list[tuple[int, int, str, float]]:
+        """The values of serialised fields in *text* whose key names data detection cannot find.
+
+        ``{"password": "…"}``, ``{'name': '…'}`` and ``password=…`` hold a
+        secret, a name, an address, a birth date or an account by their key
+        alone; the value is masked as that entity.
+        """
+        out: list[tuple[int, int, str, float]] = []
+        for match in _PAIR.finditer(text):
+            if match.group(2) is not None:
+                key, group = match.group(2), 4
+            else:
+                key, group = match.group(5), 6
+            entity = self._field_entity(normalise_field(key))
+            if entity in _PAIR_ENTITIES:
+                out.append((match.start(group), match.end(group), entity, 1.0))
+        return out
 
     def _field_lists(
         self, text: str, spans: list[tuple[int, int, str, float]], field: str
