@@ -395,3 +395,28 @@ class TestFieldsInsideText:
     def test_other_pairs_untouched(self, text: str) -> None:
         """Pairs whose key names no personal data are left as they are."""
         assert Masker().mask_text(text) == text
+
+
+class TestPseudonymsJoinHiddenSpellings:
+    @pytest.mark.parametrize(
+        ("entity", "plain", "spelled"),
+        [
+            (
+                "CN_MOBILE",
+                "13812345678",
+                "\u0661\u0663\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668",
+            ),
+            ("CN_MOBILE", "13812345678", "138\u200e1234\u200e5678"),
+            ("PAYMENT_CARD", "4111111111111111", "\u0664" + "\u0661" * 15),
+            (
+                "CN_RESIDENT_ID",
+                "11010519491231002X",
+                "\u0967\u0967\u0966\u0967\u0966\u096b19491231002x",
+            ),
+            ("EMAIL", "a@example.com", "a@ex\u200bample.com"),
+        ],
+    )
+    def test_one_pseudonym(self, entity: str, plain: str, spelled: str) -> None:
+        """Other-script digits and invisible characters do not split one person's pseudonym."""
+        op = Pseudonymize(b"k" * 32)
+        assert op.apply(plain, entity) == op.apply(spelled, entity)

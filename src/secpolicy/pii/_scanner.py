@@ -1025,6 +1025,17 @@ def fold(text: str) -> str:
     return text.translate(_fold_table()) if _NEEDS_FOLD.search(text) else text
 
 
+def canonical(text: str) -> str:
+    """*text* without invisible characters and with the digits of every script folded to ASCII.
+
+    For comparing values (pseudonyms): ``138\u200e1234\u200e5678`` and
+    Arabic-Indic digits are the number ``13812345678``.
+    """
+    if not text.isascii() and _INVISIBLE.search(text) is not None:
+        text = _INVISIBLE.sub("", text)
+    return fold(text)
+
+
 _ALLOW_DROP: Final = str.maketrans("", "", " -.()+\t")
 
 
