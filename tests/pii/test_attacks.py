@@ -420,3 +420,25 @@ class TestPseudonymsJoinHiddenSpellings:
         """Other-script digits and invisible characters do not split one person's pseudonym."""
         op = Pseudonymize(b"k" * 32)
         assert op.apply(plain, entity) == op.apply(spelled, entity)
+
+
+class TestHtmlEntities:
+    @pytest.mark.parametrize(
+        ("text", "entity"),
+        [
+            ("138&nbsp;1234&nbsp;5678", "CN_MOBILE"),
+            ("4111&#160;1111&#160;1111&#160;1111", "PAYMENT_CARD"),
+            ("zhang.san&#64;example.com", "EMAIL"),
+            ("zhang.san&#x40;example.com", "EMAIL"),
+            ("&#49;&#51;&#56;12345678", "CN_MOBILE"),
+        ],
+    )
+    def test_escaped_value_is_found(self, text: str, entity: str) -> None:
+        """A value written with HTML character references (an HTML mail or page) is still found."""
+        html = f"<td>{text}</td>"
+        assert [(f.entity, f.text) for f in Scanner().find(html)] == [(entity, text)]
+        assert Masker().mask_text(html) == f"<td><{entity}></td>"
+
+    def test_other_entities_stay(self) -> None:
+        """Ordinary escaped text is not changed."""
+        assert Masker().mask_text("a &amp; b &lt;c&gt; &#60;") == "a &amp; b &lt;c&gt; &#60;"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import html
 import importlib
 import re
 import unicodedata
@@ -134,11 +135,18 @@ _INVISIBLE: Final = re.compile("[" + "".join(sorted(_INVISIBLE_CHARS)) + "]")
 _PERCENT: Final = re.compile("%(?:[2-6][0-9A-Fa-f]|7[0-9A-Ea-e])")
 # A carriage return before a line feed: "138\r\n1234" is read as "138\n1234" is.
 _CRLF: Final = "\r\n"
-_HIDDEN: Final = re.compile(_INVISIBLE.pattern + "|" + _PERCENT.pattern + "|\r(?=\n)")
+# An HTML character reference to a printable ASCII character or the no-break
+# space, as HTML mail and pages carry them ("138&nbsp;1234", "a&#64;b.cn").
+_ENTITY_REF: Final = re.compile(
+    "&(?:nbsp|#(?:3[2-9]|[4-9][0-9]|1[01][0-9]|12[0-6]|160)|#[xX](?:[2-6][0-9A-Fa-f]|7[0-9A-Ea-e]|[aA]0));"
+)
+_HIDDEN: Final = re.compile(
+    _INVISIBLE.pattern + "|" + _PERCENT.pattern + "|" + _ENTITY_REF.pattern + "|\r(?=\n)"
+)
 
 
 def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] | None:
-    """*folded* without invisible characters and with percent-escapes decoded, or None.
+    """*folded* without invisible characters, with percent-escapes and HTML references decoded.
 
     The carriage return of each CRLF line break is dropped too, so that a
     number split by CRLF reads as one split by LF. Returns the text so read
@@ -146,7 +154,12 @@ def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] 
     None when there is nothing to remove or decode.
     """
     invisible = not text.isascii() and _INVISIBLE.search(text) is not None
-    if not invisible and ("%" not in text or _PERCENT.search(text) is None) and _CRLF not in text:
+    if (
+        not invisible
+        and ("%" not in text or _PERCENT.search(text) is None)
+        and ("&" not in text or _ENTITY_REF.search(text) is None)
+        and _CRLF not in text
+    ):
         return None
     chars: list[str] = []
     starts: list[int] = []
@@ -158,8 +171,12 @@ def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] 
         starts.extend(range(done, at))
         ends.extend(range(done + 1, at + 1))
         done = found.end()
-        if done - at == len("%00"):
+        if text[at] == "%":
             chars.append(chr(int(text[at + 1 : done], 16)))
+            starts.append(at)
+            ends.append(done)
+        elif text[at] == "&":
+            chars.append(html.unescape(text[at:done]).replace("\u00a0", " "))
             starts.append(at)
             ends.append(done)
     chars.append(folded[done:])
