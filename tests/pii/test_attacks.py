@@ -442,3 +442,31 @@ class TestHtmlEntities:
     def test_other_entities_stay(self) -> None:
         """Ordinary escaped text is not changed."""
         assert Masker().mask_text("a &amp; b &lt;c&gt; &#60;") == "a &amp; b &lt;c&gt; &#60;"
+
+
+class TestNumbersThatAreNoPersonalData:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "2024-03-19 02:16:07.519501 INFO ready",
+            "13:45:06.945215",
+            "3283,9258,8499,1825,201,4594,3400,3546",
+            "1575,3792,865,4912,6061,1681,1579,4516",
+        ],
+    )
+    def test_not_reported(self, text: str) -> None:
+        """Fractional seconds and rows of comma-separated numbers are not phones or mobiles."""
+        assert Scanner().find(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "entity"),
+        [("4111,1111,1111,1111", "PAYMENT_CARD"), ("手机 138,1234,5678", "CN_MOBILE")],
+    )
+    def test_comma_grouping_with_context(self, text: str, entity: str) -> None:
+        """A card or mobile in its usual groups, separated by commas, is still found."""
+        assert [f.entity for f in Scanner().find(text)] == [entity]
+
+    def test_comma_separated_values(self) -> None:
+        """Whole values separated by commas are each found."""
+        found = Scanner().find("13812345678,13987654321,4111111111111111")
+        assert [f.entity for f in found] == ["CN_MOBILE", "CN_MOBILE", "PAYMENT_CARD"]

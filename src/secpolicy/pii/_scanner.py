@@ -307,6 +307,8 @@ _RUN_DIGITS: Final = range(7, 21)  # what any digit entity can hold (00 + 15, a 
 _CARD_DIGITS: Final = range(13, 20)
 _CARD_LAYOUTS: Final = frozenset({(4, 6, 5), (4, 6, 4)})  # American Express, Diners Club
 _DOTTED_CARD_GROUPS: Final = 3  # "4111.1111.1111.1111"; never a decimal "1234567890123.4"
+_DECIMAL_GROUPS: Final = 2  # "07.519501": a decimal number, not a dotted phone
+_MOBILE_GROUPS: Final = [3, 4, 4]  # "138 1234 5678"
 _MIN_INNER_GROUP: Final = 2  # a group inside a dotted number has 2 digits or more
 _UNPREFIXED: Final = frozenset({10, 11})  # NANP with or without 1; 400/800 numbers
 _UNPREFIXED_MIN: Final = min(_UNPREFIXED)
@@ -468,8 +470,15 @@ def _card_layout_ok(sizes: list[int]) -> bool:
 
 
 def _dots_ok(run: str, sizes: list[int]) -> bool:
-    """Dotted numbers are phones only in groups of 2 or more, and never an IPv4 address."""
-    return min(sizes) >= _MIN_INNER_GROUP and _IPV4_SHAPE.fullmatch(run) is None
+    """Dotted numbers are phones only in three groups or more of 2 digits or more, never IPv4.
+
+    Two groups are a decimal number ("07.519501", the seconds of a time).
+    """
+    return (
+        len(sizes) > _DECIMAL_GROUPS
+        and min(sizes) >= _MIN_INNER_GROUP
+        and _IPV4_SHAPE.fullmatch(run) is None
+    )
 
 
 class _Digits:
@@ -501,7 +510,14 @@ class _Digits:
         plus = run[0] == "+"
         bracket = "(" in run
         entities = self.entities
-        if CN_MOBILE in entities and not bracket and _mobile_ok(digits, sizes, plus=plus):
+        if (
+            CN_MOBILE in entities
+            and not bracket
+            and _mobile_ok(digits, sizes, plus=plus)
+            and ("," not in run or sizes[-3:] == _MOBILE_GROUPS)
+        ):
+            # With commas only in the usual 3-4-4 groups: "1825,201,4594" is
+            # three values of a row of numbers.
             return CN_MOBILE, _SCORE_MOBILE
         dotted = "." in run
         if (
