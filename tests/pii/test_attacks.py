@@ -470,3 +470,11 @@ class TestNumbersThatAreNoPersonalData:
         """Whole values separated by commas are each found."""
         found = Scanner().find("13812345678,13987654321,4111111111111111")
         assert [f.entity for f in found] == ["CN_MOBILE", "CN_MOBILE", "PAYMENT_CARD"]
+
+
+class TestMaskProcessorKeys:
+    def test_non_str_key(self) -> None:
+        """An event dict with a non-str key is masked, key included, instead of crashing."""
+        out = mask_processor(None, "info", {"event": "e", 13812345678: "tel 13987654321"})
+        assert "13812345678" not in repr(out)
+        assert "13987654321" not in repr(out)

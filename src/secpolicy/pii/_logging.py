@@ -131,7 +131,7 @@ def mask_processor(
     kept = {}
     rest = {}
     for key, value in event_dict.items():
-        if key in _KEPT or key.startswith("_"):
+        if key in _KEPT or str(key).startswith("_"):  # keys need not be str
             kept[key] = value
         else:
             rest[key] = value
