@@ -478,3 +478,15 @@ class TestMaskProcessorKeys:
         out = mask_processor(None, "info", {"event": "e", 13812345678: "tel 13987654321"})
         assert "13812345678" not in repr(out)
         assert "13987654321" not in repr(out)
+
+
+class TestResidentIdInFours:
+    @pytest.mark.parametrize(
+        "text", ["110105 1949 1231 002X", "1101 0519 4912 3100 2X", "1101-0519-4912-3100-2x"]
+    )
+    def test_found_whole(self, text: str) -> None:
+        """A resident ID printed in groups of four (as cards are) is one finding."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"身份证 {text}")] == [
+            ("CN_RESIDENT_ID", text)
+        ]
+        assert "1949" not in presets.CN_DISPLAY.mask_text(text).replace(" ", "").replace("-", "")

@@ -203,10 +203,16 @@ _NOT_AFTER: Final = r"(?![0-9A-Za-z_])"
 
 _DATE: Final = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 _DATE_YY: Final = r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-# After the first digit: 18 characters (or 6-8-4 with spaces, dashes or dots), or 15 digits.
+# After the first digit: 18 characters (or 6-8-4 with spaces, dashes or dots, or
+# groups of four), or 15 digits.
 _RESIDENT_ID_REST: Final = (
     r"(?:[0-9]{5}" + _DATE + r"[0-9]{3}[0-9Xx]"
     r"|[0-9]{5}[ \-.]" + _DATE + r"[ \-.][0-9]{3}[0-9Xx]"
+    # 6-4-4-4 and 4-4-4-4-2, with spaces or dashes (no groups: the SSN's
+    # back-reference shares the pattern)
+    r"|[0-9]{5} [0-9]{4} [0-9]{4} [0-9]{3}[0-9Xx]|[0-9]{5}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]"
+    r"|[0-9]{3} [0-9]{4} [0-9]{4} [0-9]{4} [0-9][0-9Xx]"
+    r"|[0-9]{3}-[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9][0-9Xx]"
     r"|[0-9]{5}" + _DATE_YY + r"[0-9]{3})"
 )
 # Credit codes are printed in upper case but typed in any case: both are read.
