@@ -490,3 +490,21 @@ class TestResidentIdInFours:
             ("CN_RESIDENT_ID", text)
         ]
         assert "1949" not in presets.CN_DISPLAY.mask_text(text).replace(" ", "").replace("-", "")
+
+
+class TestUtf16Bytes:
+    @pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-16-le"])
+    def test_bom_marked_utf16_is_read(self, codec: str) -> None:
+        """UTF-16 bytes with a byte order mark (Windows exports) are decoded, masked, re-encoded."""
+        text = "tel 13812345678" if codec == "utf-16" else "\ufefftel 13812345678"
+        raw = text.encode(codec)
+        out = Masker().mask_record({"note": raw})["note"]
+        assert isinstance(out, bytes)
+        assert "13812345678" not in out.decode("utf-16")
+        assert "<CN_MOBILE>" in out.decode("utf-16")
+
+    def test_broken_utf16_falls_back(self) -> None:
+        """Bytes that only look like UTF-16 are read as before (Latin-1) and still masked."""
+        raw = b"\xff\xfe\x00\xd8" + b"13812345678x"
+        out = Masker().mask_record({"note": raw})["note"]
+        assert b"13812345678" not in out

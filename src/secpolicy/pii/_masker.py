@@ -316,10 +316,10 @@ class Masker:
           personal data on their own (a phone number stored as an integer).
         - ``bytes``, ``bytearray``, ``memoryview`` and every other object with
           the buffer protocol (``array.array``, ``mmap``): its bytes are decoded
-          (UTF-8, else Latin-1), masked as text, and encoded back in the same
-          codec, as the same type for ``bytes``, ``bytearray`` and
-          ``memoryview`` and as ``bytes`` otherwise; the value itself is
-          returned if nothing is found.
+          (UTF-16 with a byte order mark, UTF-8, else Latin-1), masked as
+          text, and encoded back in the same codec, as the same type for
+          ``bytes``, ``bytearray`` and ``memoryview`` and as ``bytes``
+          otherwise; the value itself is returned if nothing is found.
         - Dates and times: under a known field (a birth date) the operator
           gets the ISO form and returns a masked string; elsewhere they are
           kept, since a date alone identifies no one.
@@ -416,10 +416,7 @@ class Masker:
             raw = _buffer_bytes(value)
             if raw is None:
                 return self._string(_text_of(value), path, target, root, field)
-            try:
-                text, codec = raw.decode("utf-8"), "utf-8"
-            except UnicodeDecodeError:
-                text, codec = raw.decode("latin-1"), "latin-1"
+            text, codec = _decode(raw)
             masked = self._string(text, path, target, root, field)
             if masked == text:
                 return value
@@ -538,6 +535,26 @@ class Masker:
 
     def __repr__(self) -> str:
         return f"Masker(rules={sorted(self.rules)}, default={self.default!r})"
+
+
+_UTF16_BOMS: Final = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    """*raw* as text and the codec to encode the masked text back in.
+
+    UTF-16 with a byte order mark (what Windows tools export) first, then
+    UTF-8, else Latin-1 (which reads any bytes).
+    """
+    if raw[:2] in _UTF16_BOMS and len(raw) % 2 == 0:
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "latin-1"
 
 
 def _run(operator: Operator, value: str, entity: str, root: Mapping[str, Any] | None) -> str:
