@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import InvalidArgumentError, PolicyConfigError
 from secpolicy.pii import (
     Keep,
     Masker,
@@ -214,3 +214,297 @@ class TestDottedCards:
     def test_decimal_is_no_card(self) -> None:
         """A decimal number is not a dotted card."""
         assert Scanner().find("total 4111111111111.11") == []
+
+
+class TestSeparatedResidentId:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "110105-19491231-002X",
+            "110105.19491231.002X",
+            "110105—19491231—002X",
+            "110105 19491231-002x",
+        ],
+    )
+    def test_found_whole(self, text: str) -> None:
+        """A resident ID in 6-8-4 groups with dashes or dots is one finding, not a mobile inside."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"证件 {text} 已核验")] == [
+            ("CN_RESIDENT_ID", text)
+        ]
+        assert presets.CN_DISPLAY.mask_text(text).count("*") >= 8
+
+
+_INVISIBLE_MORE = (
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u034f\u180e"
+    "\u2061\u2062\u2063\u2064"
+)
+_DASHES_MORE = "\u2015\u2e3a\u2e3b\ufe58\ufe63\u30fc\uff70\u2043\u058a"
+
+
+class TestEverySeparator:
+    @pytest.mark.parametrize("char", list(_INVISIBLE_MORE))
+    def test_direction_marks_and_invisible_operators(self, char: str) -> None:
+        """Bidi marks and invisible operators slipped between digits do not hide a number."""
+        text = f"138{char}1234{char}5678"
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [("CN_MOBILE", text)]
+        assert "5678" not in Masker().mask_text(f"tel {text}")
+
+    @pytest.mark.parametrize("char", [*_DASHES_MORE, "\u1680", "\u205f"])
+    def test_other_dashes_and_spaces(self, char: str) -> None:
+        """Every dash and space people type between groups separates like '-' and ' '."""
+        text = f"138{char}1234{char}5678"
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [("CN_MOBILE", text)]
+        card = f"4111{char}1111{char}1111{char}1111"
+        assert [f.entity for f in Scanner().find(card)] == ["PAYMENT_CARD"]
+
+
+def _cyclic() -> dict[str, object]:
+    record: dict[str, object] = {"phone": "13812345678", "note": "tel 13987654321"}
+    record["self"] = record
+    return record
+
+
+def _deep(levels: int) -> object:
+    value: object = "tel 13812345678"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+class TestUnwalkableRecords:
+    @pytest.mark.parametrize("record", [_cyclic(), _deep(5000)])
+    def test_typed_error(self, record: object) -> None:
+        """A reference cycle or absurd nesting is a typed error, not a RecursionError."""
+        with pytest.raises(InvalidArgumentError) as raised:
+            Masker().mask_record(record)
+        assert "13812345678" not in str(raised.value)
+
+    def test_reasonable_nesting_is_masked(self) -> None:
+        """Fifty levels of nesting are still walked and masked."""
+        assert "13812345678" not in repr(Masker().mask_record(_deep(50)))
+
+    def test_logging_extra_cycle(self) -> None:
+        """A cyclic extra= value neither breaks the log call nor leaks."""
+        record = logging.LogRecord("app", logging.INFO, __file__, 1, "signup", None, None)
+        record.ctx = _cyclic()
+        assert MaskingFilter().filter(record) is True
+        assert "13812345678" not in repr(record.ctx)
+        assert "13987654321" not in repr(record.ctx)
+
+    def test_structlog_cycle(self) -> None:
+        """A cyclic event-dict value neither breaks the processor nor leaks."""
+        out = mask_processor(None, "info", {"event": "signup", "ctx": _cyclic(), "n": 1})
+        assert "13812345678" not in repr(out["ctx"])
+        assert out["n"] == 1
+
+
+class TestNestedUnderKnownField:
+    @pytest.mark.parametrize(
+        ("record", "secret"),
+        [
+            ({"name": {"first": "Siobhan", "last": "Ferrante"}}, "Ferrante"),
+            ({"password": {"value": "hunter2", "hint": "cat"}}, "hunter2"),
+            ({"address": {"street": "12 Rue Lepic", "city": "Paris"}}, "Lepic"),
+            ({"customer": {"姓名": {"value": "张三"}}}, "张三"),
+            ({"contacts": [{"name": {"given": "Ada"}}]}, "Ada"),
+        ],
+    )
+    def test_mapping_inherits_the_field(self, record: dict[str, object], secret: str) -> None:
+        """A mapping under a known field is masked as that field, all its leaves included."""
+        assert secret not in repr(Masker().mask_record(record))
+
+    def test_own_field_wins(self) -> None:
+        """A leaf's own known field still decides its entity under another field."""
+        out = Masker().mask_record({"name": {"phone": "13812345678", "full": "张三"}})
+        assert out == {"name": {"phone": "<CN_MOBILE>", "full": "<PERSON_NAME>"}}
+
+
+class TestIbansSideBySide:
+    @pytest.mark.parametrize(
+        ("text", "ibans"),
+        [
+            ("BE71 0961 2345 6769 BE71 0961 2345 6769", 2),
+            ("BE71096123456769 GB82WEST12345698765432", 2),
+            ("from FR15 2845 2984 1537 7602 0757 974 to BE71 0961 2345 6769", 1),
+            ("GB82 WEST 1234 5698 7654 32 DE89 3704 0044 0532 0130 00", 2),
+        ],
+    )
+    def test_each_iban_found(self, text: str, ibans: int) -> None:
+        """An IBAN right after another IBAN-shaped token is found, not swallowed by it."""
+        assert [f.entity for f in Scanner().find(text)] == ["IBAN"] * ibans
+        assert "6769" not in Masker().mask_text(text)
+
+
+class TestCompoundFieldNames:
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("投保人姓名", "张三"),
+            ("被保险人身份证号", "secret-id"),
+            ("联系人手机号", "call-me"),
+            ("收货地址", "北京市朝阳区建国路1号"),
+            ("db_password", "hunter2"),
+            ("api_token", "tok-abc"),
+            ("shipping_address", "12 Rue Lepic"),
+            ("contact_email", "not-an-address"),
+            ("passwords", "hunter2"),
+            ("addresses", "12 Rue Lepic"),
+            ("beneficiary_full_name", "Siobhan Ferrante"),
+        ],
+    )
+    def test_qualified_or_plural_field_is_known(self, field: str, value: str) -> None:
+        """A known field name with a qualifier before it, or in the plural, is still that field."""
+        out = Masker().mask_record({field: value, "list": {field: [value]}})
+        assert value not in repr(out)
+
+    @pytest.mark.parametrize("field", ["filename", "hostname", "status", "ordertoken_count"])
+    def test_ordinary_fields_untouched(self, field: str) -> None:
+        """Fields that merely end like a short known name are not masked."""
+        assert Masker().mask_record({field: "web-1"}) == {field: "web-1"}
+
+    def test_builtin_fields_off(self) -> None:
+        """Without the built-in field map, qualified names are not guessed either."""
+        assert Masker(builtin_fields=False).mask_record({"db_password": "x"}) == {
+            "db_password": "x"
+        }
+
+
+class TestFieldsInsideText:
+    @pytest.mark.parametrize(
+        ("text", "secrets"),
+        [
+            ('body {"password": "hunter2", "name": "张三"}', ("hunter2", "张三")),
+            ("ctx {'db_password': 'p@ss w0rd', 'address': \"12 Rue d'Lepic\"}", ("w0rd", "Lepic")),
+            ("GET /login?user=bob&password=hunter2&next=/", ("hunter2",)),
+            ("auth ok api_token=tok-abc123 took=3ms", ("tok-abc123",)),
+            ('{"投保人姓名":"李四","生日":"1990-01-15"}', ("李四", "1990-01-15")),
+        ],
+    )
+    def test_serialised_fields_are_masked(self, text: str, secrets: tuple[str, ...]) -> None:
+        """A record serialised into text (JSON, repr, query string) masks its named fields too."""
+        masked = Masker().mask_text(text)
+        for secret in secrets:
+            assert secret not in masked
+        record = logging.LogRecord("app", logging.INFO, __file__, 1, "data %s", (text,), None)
+        MaskingFilter().filter(record)
+        assert all(secret not in record.getMessage() for secret in secrets)
+
+    @pytest.mark.parametrize(
+        "text", ["filename=a.txt status=ok", '{"hostname": "web-1", "count": "3"}', "time=12:30"]
+    )
+    def test_other_pairs_untouched(self, text: str) -> None:
+        """Pairs whose key names no personal data are left as they are."""
+        assert Masker().mask_text(text) == text
+
+
+class TestPseudonymsJoinHiddenSpellings:
+    @pytest.mark.parametrize(
+        ("entity", "plain", "spelled"),
+        [
+            (
+                "CN_MOBILE",
+                "13812345678",
+                "\u0661\u0663\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668",
+            ),
+            ("CN_MOBILE", "13812345678", "138\u200e1234\u200e5678"),
+            ("PAYMENT_CARD", "4111111111111111", "\u0664" + "\u0661" * 15),
+            (
+                "CN_RESIDENT_ID",
+                "11010519491231002X",
+                "\u0967\u0967\u0966\u0967\u0966\u096b19491231002x",
+            ),
+            ("EMAIL", "a@example.com", "a@ex\u200bample.com"),
+        ],
+    )
+    def test_one_pseudonym(self, entity: str, plain: str, spelled: str) -> None:
+        """Other-script digits and invisible characters do not split one person's pseudonym."""
+        op = Pseudonymize(b"k" * 32)
+        assert op.apply(plain, entity) == op.apply(spelled, entity)
+
+
+class TestHtmlEntities:
+    @pytest.mark.parametrize(
+        ("text", "entity"),
+        [
+            ("138&nbsp;1234&nbsp;5678", "CN_MOBILE"),
+            ("4111&#160;1111&#160;1111&#160;1111", "PAYMENT_CARD"),
+            ("zhang.san&#64;example.com", "EMAIL"),
+            ("zhang.san&#x40;example.com", "EMAIL"),
+            ("&#49;&#51;&#56;12345678", "CN_MOBILE"),
+        ],
+    )
+    def test_escaped_value_is_found(self, text: str, entity: str) -> None:
+        """A value written with HTML character references (an HTML mail or page) is still found."""
+        html = f"<td>{text}</td>"
+        assert [(f.entity, f.text) for f in Scanner().find(html)] == [(entity, text)]
+        assert Masker().mask_text(html) == f"<td><{entity}></td>"
+
+    def test_other_entities_stay(self) -> None:
+        """Ordinary escaped text is not changed."""
+        assert Masker().mask_text("a &amp; b &lt;c&gt; &#60;") == "a &amp; b &lt;c&gt; &#60;"
+
+
+class TestNumbersThatAreNoPersonalData:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "2024-03-19 02:16:07.519501 INFO ready",
+            "13:45:06.945215",
+            "3283,9258,8499,1825,201,4594,3400,3546",
+            "1575,3792,865,4912,6061,1681,1579,4516",
+        ],
+    )
+    def test_not_reported(self, text: str) -> None:
+        """Fractional seconds and rows of comma-separated numbers are not phones or mobiles."""
+        assert Scanner().find(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "entity"),
+        [("4111,1111,1111,1111", "PAYMENT_CARD"), ("手机 138,1234,5678", "CN_MOBILE")],
+    )
+    def test_comma_grouping_with_context(self, text: str, entity: str) -> None:
+        """A card or mobile in its usual groups, separated by commas, is still found."""
+        assert [f.entity for f in Scanner().find(text)] == [entity]
+
+    def test_comma_separated_values(self) -> None:
+        """Whole values separated by commas are each found."""
+        found = Scanner().find("13812345678,13987654321,4111111111111111")
+        assert [f.entity for f in found] == ["CN_MOBILE", "CN_MOBILE", "PAYMENT_CARD"]
+
+
+class TestMaskProcessorKeys:
+    def test_non_str_key(self) -> None:
+        """An event dict with a non-str key is masked, key included, instead of crashing."""
+        out = mask_processor(None, "info", {"event": "e", 13812345678: "tel 13987654321"})
+        assert "13812345678" not in repr(out)
+        assert "13987654321" not in repr(out)
+
+
+class TestResidentIdInFours:
+    @pytest.mark.parametrize(
+        "text", ["110105 1949 1231 002X", "1101 0519 4912 3100 2X", "1101-0519-4912-3100-2x"]
+    )
+    def test_found_whole(self, text: str) -> None:
+        """A resident ID printed in groups of four (as cards are) is one finding."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"身份证 {text}")] == [
+            ("CN_RESIDENT_ID", text)
+        ]
+        assert "1949" not in presets.CN_DISPLAY.mask_text(text).replace(" ", "").replace("-", "")
+
+
+class TestUtf16Bytes:
+    @pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-16-le"])
+    def test_bom_marked_utf16_is_read(self, codec: str) -> None:
+        """UTF-16 bytes with a byte order mark (Windows exports) are decoded, masked, re-encoded."""
+        text = "tel 13812345678" if codec == "utf-16" else "\ufefftel 13812345678"
+        raw = text.encode(codec)
+        out = Masker().mask_record({"note": raw})["note"]
+        assert isinstance(out, bytes)
+        assert "13812345678" not in out.decode("utf-16")
+        assert "<CN_MOBILE>" in out.decode("utf-16")
+
+    def test_broken_utf16_falls_back(self) -> None:
+        """Bytes that only look like UTF-16 are read as before (Latin-1) and still masked."""
+        raw = b"\xff\xfe\x00\xd8" + b"13812345678x"
+        out = Masker().mask_record({"note": raw})["note"]
+        assert b"13812345678" not in out

@@ -99,6 +99,9 @@ def _fail(reason: str, message: str) -> InvalidIdentifierError:
     return InvalidIdentifierError(CN_RESIDENT_ID, reason, message)
 
 
+_ID_GROUPING: Final = str.maketrans("", "", " -.")  # "110105-19491231-002X"
+
+
 def _check_resident_id(
     value: object, today: date | None = None
 ) -> tuple[str, date, str, bool, str]:
@@ -109,7 +112,7 @@ def _check_resident_id(
     """
     if not isinstance(value, str):
         raise ArgumentTypeError(f"value must be str, not {type(value).__name__}")
-    number = unicodedata.normalize("NFKC", value).replace(" ", "").strip().upper()
+    number = unicodedata.normalize("NFKC", value).strip().translate(_ID_GROUPING).upper()
     if len(number) == 18:  # noqa: PLR2004 (GB 11643-1999 length)
         if not _ID18.fullmatch(number):
             raise _fail("format", "17 digits and a digit or X expected")

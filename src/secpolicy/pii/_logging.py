@@ -6,6 +6,7 @@ import logging
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
+from secpolicy.exceptions import InvalidArgumentError
 from secpolicy.pii._masker import Masker
 
 if TYPE_CHECKING:
@@ -80,9 +81,28 @@ class MaskingFilter(logging.Filter):
             record.stack_info = mask(record.stack_info)
         extra = {k: v for k, v in vars(record).items() if k not in _RECORD_ATTRIBUTES}
         if extra:
-            for key, value in self.masker.mask_record(extra).items():
+            for key, value in _mask_fields(self.masker, extra).items():
                 setattr(record, key, value)
         return True
+
+
+# What replaces a field too deep (or cyclic) to be masked: a log call must not
+# fail, and the value must not be printed.
+UNMASKABLE: Final = "<UNMASKABLE>"
+
+
+def _mask_fields(masker: Masker, fields: dict[str, Any]) -> dict[Any, Any]:
+    """*fields* masked as a record; a field that cannot be walked becomes UNMASKABLE."""
+    try:
+        return dict(masker.mask_record(fields))
+    except InvalidArgumentError:
+        out: dict[Any, Any] = {}
+        for key, value in fields.items():
+            try:
+                out.update(masker.mask_record({key: value}))
+            except InvalidArgumentError:
+                out[masker.mask_text(str(key))] = UNMASKABLE
+        return out
 
 
 def mask_processor(
@@ -111,18 +131,20 @@ def mask_processor(
     kept = {}
     rest = {}
     for key, value in event_dict.items():
-        if key in _KEPT or key.startswith("_"):
+        if key in _KEPT or str(key).startswith("_"):  # keys need not be str
             kept[key] = value
         else:
             rest[key] = value
     event = rest.pop("event", None)
-    masked = policy.mask_record(rest) if rest else {}
+    masked = _mask_fields(policy, rest) if rest else {}
     out: dict[Any, Any] = {}
     if event is not None:
         # An event that is not text (bytes, a dict, an exception) is masked
         # as a value in a list: by detection, whatever its type.
         out["event"] = (
-            policy.mask_text(event) if isinstance(event, str) else policy.mask_record([event])[0]
+            policy.mask_text(event)
+            if isinstance(event, str)
+            else _mask_fields(policy, {"event": event})["event"]
         )
     out.update(masked)
     out.update(kept)

@@ -8,12 +8,21 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any, Final
 
-from secpolicy.exceptions import DecryptionError, PolicyConfigError
-from secpolicy.pii._entities import DETECTABLE
-from secpolicy.pii._fields import FIELD_ENTITIES, normalise_field
+from secpolicy.exceptions import DecryptionError, InvalidArgumentError, PolicyConfigError
+from secpolicy.pii._entities import DETECTABLE, FIELD_ONLY
+from secpolicy.pii._fields import FIELD_ENTITIES, builtin_entity, normalise_field
 from secpolicy.pii._operators import Encrypt, Operator, Replace
 from secpolicy.pii._scanner import _ENTITY_NAME, DenyList, Scanner, _resolve, allow_key, fold
 
+# A field serialised into text: a quoted key, a colon and a quoted value (JSON,
+# a Python repr), or key=value (a query string, logfmt). Every quantifier is
+# bounded and the value stops at its closing quote or a delimiter, so a match
+# attempt reads a bounded stretch of text: linear.
+_PAIR: Final = re.compile(
+    r"""(["'])([^"'\\\n]{1,64})\1[ \t]*:[ \t]*(["'])((?:(?!\3)[^\\\n]|\\.){1,4096})\3"""
+    r"""|(?<![\w.\-])([A-Za-z_][\w.\-]{0,63})=([^&\s,;"'<>]{1,4096})"""
+)
+_PAIR_ENTITIES: Final = frozenset(FIELD_ONLY)  # what detection cannot find on its own
 _SEGMENT: Final = re.compile(r"([^.\[\]]+)|\[(\*|[0-9]+)\]")
 
 
@@ -51,6 +60,8 @@ def _path_matches(pattern: tuple[str | int, ...], path: tuple[str | int, ...]) -
     return True
 
 
+#: How deep :meth:`Masker.mask_record` walks; deeper (or cyclic) records are refused.
+MAX_DEPTH: Final = 100
 _FIELD: Final = "FIELD"  # the entity an operator sees when nothing more is known
 _LIST_RANK: Final = 0  # a field's deny-list term wins over an overlapping detection
 
@@ -92,7 +103,16 @@ class Masker:
         '手机138****5678'
     """
 
-    __slots__ = ("_allow", "_deny", "_fields", "_paths", "default", "rules", "scanner")
+    __slots__ = (
+        "_allow",
+        "_builtin",
+        "_deny",
+        "_fields",
+        "_paths",
+        "default",
+        "rules",
+        "scanner",
+    )
 
     def __init__(
         self,
@@ -124,6 +144,7 @@ class Masker:
             )
         self.scanner = scanner if scanner is not None else Scanner()
         self._fields = dict(FIELD_ENTITIES) if builtin_fields else {}
+        self._builtin = builtin_fields
         for name, entity in (fields or {}).items():
             if not _is_entity_name(entity):
                 raise PolicyConfigError(
@@ -173,6 +194,7 @@ class Masker:
             field_allow_lists=field_allow_lists,
             field_deny_lists=field_deny_lists,
         )
+        new._builtin = self._builtin
         new._fields = {**self._fields, **{normalise_field(k): v for k, v in (fields or {}).items()}}
         new._paths = [*new._paths, *self._paths]  # the new paths are tried first
         new._allow = {**self._allow, **new._allow}
@@ -184,11 +206,23 @@ class Masker:
         return self.rules.get(entity, self.default)
 
     def mask_text(self, text: str) -> str:
-        """*text* with every finding replaced by its entity's operator."""
+        """*text* with every finding replaced by its entity's operator.
+
+        A record serialised into the text (``{"password": "…"}``, a Python
+        repr, ``name=…`` in a query string) has the values of its known
+        fields masked too, where the key says what detection cannot: a
+        secret, a name, an address, a birth date, an account.
+        """
         return self._text(text, None, None)
 
     def _text(self, text: str, root: Mapping[str, Any] | None, field: str | None) -> str:
         spans = self.scanner._scan(text, exact=False)  # noqa: SLF001 (same package)
+        if "=" in text or ":" in text:
+            pairs = self._pairs(text)
+            if pairs:
+                ranks = dict(self.scanner._ranks)  # noqa: SLF001 (the scanner's own order)
+                ranks.update(dict.fromkeys(_PAIR_ENTITIES, _LIST_RANK))
+                spans = _resolve([*spans, *pairs], ranks)
         if field is not None and (field in self._deny or field in self._allow):
             spans = self._field_lists(text, spans, field)
         if not spans:
@@ -206,6 +240,24 @@ class Masker:
             position = end
         out.append(text[position:])
         return "".join(out)
+
+    def _pairs(self, text: str) -> list[tuple[int, int, str, float]]:
+        """The values of serialised fields in *text* whose key names data detection cannot find.
+
+        ``{"password": "…"}``, ``{'name': '…'}`` and ``password=…`` hold a
+        secret, a name, an address, a birth date or an account by their key
+        alone; the value is masked as that entity.
+        """
+        out: list[tuple[int, int, str, float]] = []
+        for match in _PAIR.finditer(text):
+            if match.group(2) is not None:
+                key, group = match.group(2), 4
+            else:
+                key, group = match.group(5), 6
+            entity = self._field_entity(normalise_field(key))
+            if entity in _PAIR_ENTITIES:
+                out.append((match.start(group), match.end(group), entity, 1.0))
+        return out
 
     def _field_lists(
         self, text: str, spans: list[tuple[int, int, str, float]], field: str
@@ -264,10 +316,10 @@ class Masker:
           personal data on their own (a phone number stored as an integer).
         - ``bytes``, ``bytearray``, ``memoryview`` and every other object with
           the buffer protocol (``array.array``, ``mmap``): its bytes are decoded
-          (UTF-8, else Latin-1), masked as text, and encoded back in the same
-          codec, as the same type for ``bytes``, ``bytearray`` and
-          ``memoryview`` and as ``bytes`` otherwise; the value itself is
-          returned if nothing is found.
+          (UTF-16 with a byte order mark, UTF-8, else Latin-1), masked as
+          text, and encoded back in the same codec, as the same type for
+          ``bytes``, ``bytearray`` and ``memoryview`` and as ``bytes``
+          otherwise; the value itself is returned if nothing is found.
         - Dates and times: under a known field (a birth date) the operator
           gets the ISO form and returns a masked string; elsewhere they are
           kept, since a date alone identifies no one.
@@ -279,6 +331,11 @@ class Masker:
         the value holds (what the scanner finds in the whole value, else the
         field name's entity), never a placeholder, so an ``Encrypt`` token
         records the real entity.
+
+        Raises:
+            InvalidArgumentError: If *record* is nested more than
+                :data:`MAX_DEPTH` levels deep or contains itself (a reference
+                cycle); nothing of it is returned.
         """
         root = record if isinstance(record, Mapping) else None
         return self._walk(record, (), None, root)
@@ -288,8 +345,15 @@ class Masker:
             if _path_matches(pattern, path):
                 return target
         if path and isinstance(path[-1], str):
-            return self._fields.get(path[-1])
+            return self._field_entity(path[-1])
         return None
+
+    def _field_entity(self, name: str) -> str | None:
+        """The entity a normalised field name holds: configured, else built in (qualified too)."""
+        entity = self._fields.get(name)
+        if entity is None and self._builtin:
+            entity = builtin_entity(name)
+        return entity
 
     def _field_of(self, path: tuple[str | int, ...]) -> str | None:
         for segment in reversed(path):
@@ -304,14 +368,21 @@ class Masker:
         inherited: str | Operator | None,
         root: Mapping[str, Any] | None,
     ) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise InvalidArgumentError(
+                f"record is nested more than {MAX_DEPTH} levels deep (or refers to itself)",
+                argument="record",
+            )
+        # A list or mapping under a known field ("phones": [...], "name":
+        # {"first": ...}) passes its target to what it holds; a field of its
+        # own, deeper down, wins.
+        target = (self._target(path) if path else None) or inherited
         if isinstance(value, Mapping):
             out: dict[Any, Any] = {}
             for key, item in value.items():
-                masked = self._walk(item, (*path, normalise_field(str(key))), None, root)
+                masked = self._walk(item, (*path, normalise_field(str(key))), target, root)
                 _put(out, self._key(key, root), masked)
             return out
-        # A list under a known field ("phones": [...]) passes its target to its items.
-        target = (self._target(path) if path else None) or inherited
         if isinstance(value, (list, tuple)):
             items = [self._walk(item, (*path, i), target, root) for i, item in enumerate(value)]
             return items if isinstance(value, list) else tuple(items)
@@ -345,10 +416,7 @@ class Masker:
             raw = _buffer_bytes(value)
             if raw is None:
                 return self._string(_text_of(value), path, target, root, field)
-            try:
-                text, codec = raw.decode("utf-8"), "utf-8"
-            except UnicodeDecodeError:
-                text, codec = raw.decode("latin-1"), "latin-1"
+            text, codec = _decode(raw)
             masked = self._string(text, path, target, root, field)
             if masked == text:
                 return value
@@ -387,7 +455,7 @@ class Masker:
             return self._value(value, target, root)
         entity = self._detected(value)
         if entity is None:
-            named = self._fields.get(path[-1]) if path and isinstance(path[-1], str) else None
+            named = self._field_entity(path[-1]) if path and isinstance(path[-1], str) else None
             entity = named or _FIELD
         return _run(target, value, entity, root)
 
@@ -467,6 +535,26 @@ class Masker:
 
     def __repr__(self) -> str:
         return f"Masker(rules={sorted(self.rules)}, default={self.default!r})"
+
+
+_UTF16_BOMS: Final = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    """*raw* as text and the codec to encode the masked text back in.
+
+    UTF-16 with a byte order mark (what Windows tools export) first, then
+    UTF-8, else Latin-1 (which reads any bytes).
+    """
+    if raw[:2] in _UTF16_BOMS and len(raw) % 2 == 0:
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "latin-1"
 
 
 def _run(operator: Operator, value: str, entity: str, root: Mapping[str, Any] | None) -> str:

@@ -30,6 +30,7 @@ from secpolicy.pii._entities import (
     US_SSN,
 )
 from secpolicy.pii._phone import phone_digits, to_e164
+from secpolicy.pii._scanner import canonical
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -339,6 +340,7 @@ class Pseudonymize:
 
     The same value always gives the same pseudonym under the same key, so
     masked records stay joinable and countable. Values are normalised first:
+    invisible characters dropped, the digits of every script read as ASCII,
     NFKC (full-width digits and letters to ASCII), case folding; separators
     removed from identifiers (cards, IBANs, ID and passport numbers), IP
     addresses in their canonical form, runs of white space made one space in
@@ -378,7 +380,7 @@ class Pseudonymize:
 
     def normalise(self, value: str, entity: str) -> tuple[str, str]:
         """The normal form of *value* and the pseudonym space it falls in."""
-        folded = unicodedata.normalize("NFKC", value).casefold()
+        folded = unicodedata.normalize("NFKC", canonical(value)).casefold()
         if entity in _PHONE_ENTITIES:
             e164 = to_e164(folded, self.phone_region)
             return (e164 if e164 is not None else phone_digits(folded)), PHONE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import html
 import importlib
 import re
 import unicodedata
@@ -86,13 +87,28 @@ class Finding:
 # "138\u200b1234\u200b5678" is read as "138 1234 5678" and not as two short
 # runs. The mapping is one code point to one, so offsets in the folded text
 # are offsets in the original.
+# Marks that show nothing either: the bidirectional marks, embeddings,
+# overrides and isolates (which right-to-left interfaces insert on their
+# own), the combining grapheme joiner, the Mongolian vowel separator and the
+# invisible mathematical operators.
+_MARKS: Final = (
+    0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x061C, 0x034F, 0x180E,
+    *range(0x2061, 0x2065),
+)  # fmt: skip
+# The other dashes (horizontal bar, two- and three-em dash, small em dash and
+# hyphen-minus, hyphen bullet, Armenian hyphen) and the Japanese long-vowel
+# mark that Japanese input methods type between the groups of a number.
+_MORE_DASHES: Final = (0x2015, 0x2E3A, 0x2E3B, 0xFE58, 0xFE63, 0x2043, 0x058A, 0x30FC, 0xFF70)
 _FOLD_FIXED: Final = (
     {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
     | {0x3000: 0x20, 0x00A0: 0x20, 0x202F: 0x20, 0x2007: 0x20}
     | dict.fromkeys((*range(0x2000, 0x2007), 0x2008, 0x2009, 0x200A), 0x20)
+    | {0x1680: 0x20, 0x205F: 0x20}
     | dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF), 0x20)
+    | dict.fromkeys(_MARKS, 0x20)
     | dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029), 0x20)
     | dict.fromkeys((0x00AD, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212), 0x2D)
+    | dict.fromkeys(_MORE_DASHES, 0x2D)
 )
 _ASCII_FOLD: Final = dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D), 0x20)
 
@@ -110,18 +126,27 @@ def _fold_table() -> dict[int, int]:
 
 
 # Characters that show nothing: zero-width space, joiners, word joiner, byte
-# order mark, soft hyphen.
-_INVISIBLE_CHARS: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+# order mark, soft hyphen, and the marks above.
+_INVISIBLE_CHARS: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad") | frozenset(
+    map(chr, _MARKS)
+)
 _INVISIBLE: Final = re.compile("[" + "".join(sorted(_INVISIBLE_CHARS)) + "]")
 # A percent-escape of a printable ASCII character, as URLs and query strings carry them.
 _PERCENT: Final = re.compile("%(?:[2-6][0-9A-Fa-f]|7[0-9A-Ea-e])")
 # A carriage return before a line feed: "138\r\n1234" is read as "138\n1234" is.
 _CRLF: Final = "\r\n"
-_HIDDEN: Final = re.compile(_INVISIBLE.pattern + "|" + _PERCENT.pattern + "|\r(?=\n)")
+# An HTML character reference to a printable ASCII character or the no-break
+# space, as HTML mail and pages carry them ("138&nbsp;1234", "a&#64;b.cn").
+_ENTITY_REF: Final = re.compile(
+    "&(?:nbsp|#(?:3[2-9]|[4-9][0-9]|1[01][0-9]|12[0-6]|160)|#[xX](?:[2-6][0-9A-Fa-f]|7[0-9A-Ea-e]|[aA]0));"
+)
+_HIDDEN: Final = re.compile(
+    _INVISIBLE.pattern + "|" + _PERCENT.pattern + "|" + _ENTITY_REF.pattern + "|\r(?=\n)"
+)
 
 
 def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] | None:
-    """*folded* without invisible characters and with percent-escapes decoded, or None.
+    """*folded* without invisible characters, with percent-escapes and HTML references decoded.
 
     The carriage return of each CRLF line break is dropped too, so that a
     number split by CRLF reads as one split by LF. Returns the text so read
@@ -129,7 +154,12 @@ def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] 
     None when there is nothing to remove or decode.
     """
     invisible = not text.isascii() and _INVISIBLE.search(text) is not None
-    if not invisible and ("%" not in text or _PERCENT.search(text) is None) and _CRLF not in text:
+    if (
+        not invisible
+        and ("%" not in text or _PERCENT.search(text) is None)
+        and ("&" not in text or _ENTITY_REF.search(text) is None)
+        and _CRLF not in text
+    ):
         return None
     chars: list[str] = []
     starts: list[int] = []
@@ -141,8 +171,12 @@ def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] 
         starts.extend(range(done, at))
         ends.extend(range(done + 1, at + 1))
         done = found.end()
-        if done - at == len("%00"):
+        if text[at] == "%":
             chars.append(chr(int(text[at + 1 : done], 16)))
+            starts.append(at)
+            ends.append(done)
+        elif text[at] == "&":
+            chars.append(html.unescape(text[at:done]).replace("\u00a0", " "))
             starts.append(at)
             ends.append(done)
     chars.append(folded[done:])
@@ -169,10 +203,16 @@ _NOT_AFTER: Final = r"(?![0-9A-Za-z_])"
 
 _DATE: Final = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 _DATE_YY: Final = r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-# After the first digit: 18 characters (or 6-8-4 with spaces), or 15 digits.
+# After the first digit: 18 characters (or 6-8-4 with spaces, dashes or dots, or
+# groups of four), or 15 digits.
 _RESIDENT_ID_REST: Final = (
     r"(?:[0-9]{5}" + _DATE + r"[0-9]{3}[0-9Xx]"
-    r"|[0-9]{5} " + _DATE + r" [0-9]{3}[0-9Xx]"
+    r"|[0-9]{5}[ \-.]" + _DATE + r"[ \-.][0-9]{3}[0-9Xx]"
+    # 6-4-4-4 and 4-4-4-4-2, with spaces or dashes (no groups: the SSN's
+    # back-reference shares the pattern)
+    r"|[0-9]{5} [0-9]{4} [0-9]{4} [0-9]{3}[0-9Xx]|[0-9]{5}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]"
+    r"|[0-9]{3} [0-9]{4} [0-9]{4} [0-9]{4} [0-9][0-9Xx]"
+    r"|[0-9]{3}-[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9][0-9Xx]"
     r"|[0-9]{5}" + _DATE_YY + r"[0-9]{3})"
 )
 # Credit codes are printed in upper case but typed in any case: both are read.
@@ -273,6 +313,8 @@ _RUN_DIGITS: Final = range(7, 21)  # what any digit entity can hold (00 + 15, a 
 _CARD_DIGITS: Final = range(13, 20)
 _CARD_LAYOUTS: Final = frozenset({(4, 6, 5), (4, 6, 4)})  # American Express, Diners Club
 _DOTTED_CARD_GROUPS: Final = 3  # "4111.1111.1111.1111"; never a decimal "1234567890123.4"
+_DECIMAL_GROUPS: Final = 2  # "07.519501": a decimal number, not a dotted phone
+_MOBILE_GROUPS: Final = [3, 4, 4]  # "138 1234 5678"
 _MIN_INNER_GROUP: Final = 2  # a group inside a dotted number has 2 digits or more
 _UNPREFIXED: Final = frozenset({10, 11})  # NANP with or without 1; 400/800 numbers
 _UNPREFIXED_MIN: Final = min(_UNPREFIXED)
@@ -434,8 +476,15 @@ def _card_layout_ok(sizes: list[int]) -> bool:
 
 
 def _dots_ok(run: str, sizes: list[int]) -> bool:
-    """Dotted numbers are phones only in groups of 2 or more, and never an IPv4 address."""
-    return min(sizes) >= _MIN_INNER_GROUP and _IPV4_SHAPE.fullmatch(run) is None
+    """Dotted numbers are phones only in three groups or more of 2 digits or more, never IPv4.
+
+    Two groups are a decimal number ("07.519501", the seconds of a time).
+    """
+    return (
+        len(sizes) > _DECIMAL_GROUPS
+        and min(sizes) >= _MIN_INNER_GROUP
+        and _IPV4_SHAPE.fullmatch(run) is None
+    )
 
 
 class _Digits:
@@ -467,7 +516,14 @@ class _Digits:
         plus = run[0] == "+"
         bracket = "(" in run
         entities = self.entities
-        if CN_MOBILE in entities and not bracket and _mobile_ok(digits, sizes, plus=plus):
+        if (
+            CN_MOBILE in entities
+            and not bracket
+            and _mobile_ok(digits, sizes, plus=plus)
+            and ("," not in run or sizes[-3:] == _MOBILE_GROUPS)
+        ):
+            # With commas only in the usual 3-4-4 groups: "1825,201,4594" is
+            # three values of a row of numbers.
             return CN_MOBILE, _SCORE_MOBILE
         dotted = "." in run
         if (
@@ -716,13 +772,16 @@ _SPLIT_RANK: Final = {PAYMENT_CARD: 0, CN_MOBILE: 1, PHONE: 2}
 # -- the other classifiers ------------------------------------------------------------------
 
 
+_GROUPING: Final = str.maketrans("", "", " -.")  # between the 6-8-4 groups of an ID
+
+
 def _resident_id_or_uscc(text: str) -> str | None:
     """CN_RESIDENT_ID or CN_USCC for a match of the shared pass, in that order.
 
     A 15-digit number that starts with 34 or 37 and passes the Luhn check is
     an American Express card number, not a first-generation ID.
     """
-    if text[0] != "0" and text[:15].replace(" ", "").isdigit() and is_cn_resident_id(text):
+    if text[0] != "0" and text[:15].translate(_GROUPING).isdigit() and is_cn_resident_id(text):
         if len(text) == 15 and text[:2] in ("34", "37") and luhn_ok(text):  # noqa: PLR2004
             return None
         return CN_RESIDENT_ID
@@ -1005,6 +1064,17 @@ def fold(text: str) -> str:
     return text.translate(_fold_table()) if _NEEDS_FOLD.search(text) else text
 
 
+def canonical(text: str) -> str:
+    """*text* without invisible characters and with the digits of every script folded to ASCII.
+
+    For comparing values (pseudonyms): ``138\u200e1234\u200e5678`` and
+    Arabic-Indic digits are the number ``13812345678``.
+    """
+    if not text.isascii() and _INVISIBLE.search(text) is not None:
+        text = _INVISIBLE.sub("", text)
+    return fold(text)
+
+
 _ALLOW_DROP: Final = str.maketrans("", "", " -.()+\t")
 
 
@@ -1081,11 +1151,25 @@ _DIGIT_ENTITIES: Final = frozenset({PAYMENT_CARD, CN_MOBILE, PHONE})
 
 
 def _iban_pass(text: str) -> list[Candidate]:
+    """Valid IBANs; the search goes on right after each one, or after the first letter of a miss.
+
+    A candidate may run into the next word (another IBAN, ``"BE71 … GB82 …"``),
+    so the search never resumes after its whole match: an IBAN found ends at
+    its country's length, and an invalid candidate may hide a valid one that
+    starts inside it. Each search reads at most one candidate (a bounded
+    number of characters) past its start: linear.
+    """
     out = []
-    for match in _IBAN.finditer(text):
+    position = 0
+    search = _IBAN.search
+    while (match := search(text, position)) is not None:
+        start = match.start()
         length = _iban_span(match.group())
-        if length is not None:
-            out.append((match.start(), match.start() + length, IBAN, _SCORE_CHECKED))
+        if length is None:
+            position = start + 1
+        else:
+            out.append((start, start + length, IBAN, _SCORE_CHECKED))
+            position = start + length
     return out
 
 
