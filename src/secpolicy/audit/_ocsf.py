@@ -379,7 +379,7 @@ def to_ocsf(
 
     .. versionchanged:: 0.2
        OCSF 1.9.0 by default; *ocsf_version*; a damaged record (a member
-       missing or of the wrong type) raises :class:`InvalidArgumentError`.
+       missing or of the wrong type) raises :class:`~secpolicy.exceptions.InvalidArgumentError`.
     """
     if not isinstance(record, Mapping):
         raise InvalidArgumentError(f"an audit record is a mapping, not {type(record).__name__}")

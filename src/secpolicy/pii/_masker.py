@@ -334,7 +334,7 @@ class Masker:
 
         Raises:
             InvalidArgumentError: If *record* is nested more than
-                :data:`MAX_DEPTH` levels deep or contains itself (a reference
+                100 levels deep or contains itself (a reference
                 cycle); nothing of it is returned.
         """
         root = record if isinstance(record, Mapping) else None

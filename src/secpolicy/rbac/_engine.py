@@ -466,7 +466,7 @@ class RBAC:
         Once rights are set, changing them needs the ``admin`` right, and
         nobody may widen their own: new rights (or ``None``, which lets
         everyone do everything) that would give *by* a kind of change they
-        may not make now are refused with :class:`ConstraintViolation`.
+        may not make now are refused with :class:`~secpolicy.exceptions.ConstraintViolation`.
 
         .. versionadded:: 0.2
         """
