@@ -480,3 +480,41 @@ class TestDocumentedWorkflows:
         for block in uploads:
             if "jobs:" in block:
                 assert "security-events: write" in block, block
+
+
+class TestCheckWhatIfEverywhere:
+    """``check --now`` is marked even where no requirement table is printed."""
+
+    def test_validity_only_text_and_junit(self, tmp_path: Path) -> None:
+        """Without --baseline, text and JUnit still say the clock was overridden."""
+        path = tmp_path / "secpolicy.toml"
+        path.write_text('[password]\nprofile = "pci-dss-4"\n', encoding="utf-8")
+        text = run("check", str(path), "--now", "2027-01-01")
+        assert text.returncode == EXIT_OK
+        assert text.stdout.startswith("WARNING: CLOCK OVERRIDDEN: evaluated at 2027-01-01")
+        assert "OK: " in text.stdout
+        junit = run("check", str(path), "--now", "2027-01-01", "--format", "junit")
+        root = ET.fromstring(junit.stdout)  # noqa: S314 (our own output)
+        props = {p.get("name"): p.get("value") for p in root.iter("property")}
+        assert props["clock_overridden"] == "true"
+        assert props["evaluated_at"] == "2027-01-01T00:00:00+00:00"
+        assert root.get("tests") == "1"
+        assert root.get("failures") == "0"
+
+    def test_invalid_file_text(self, tmp_path: Path) -> None:
+        """An invalid file checked with --now: the text report warns too."""
+        path = tmp_path / "secpolicy.toml"
+        path.write_text("[password\n", encoding="utf-8")
+        result = run("check", str(path), "-b", "pci-dss-4", "--now", "2027-01-01")
+        assert result.returncode == EXIT_USAGE
+        assert result.stdout.startswith("WARNING: CLOCK OVERRIDDEN")
+
+    def test_without_now_no_warning(self, tmp_path: Path) -> None:
+        """The real clock is not announced as overridden."""
+        path = tmp_path / "secpolicy.toml"
+        path.write_text('[password]\nprofile = "pci-dss-4"\n', encoding="utf-8")
+        result = run("check", str(path))
+        assert "CLOCK OVERRIDDEN" not in result.stdout
+        root = ET.fromstring(run("check", str(path), "--format", "junit").stdout)  # noqa: S314
+        props = {p.get("name"): p.get("value") for p in root.iter("property")}
+        assert props["clock_overridden"] == "false"

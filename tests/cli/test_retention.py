@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -244,11 +245,14 @@ class TestDue:
         """--fields narrows JSON lines and CSV output; unknown names are usage errors."""
         path = _jsonl(tmp_path / "r.jsonl", RECORDS)
         _, out, _ = _run(capsys, str(path), "--now", NOW, "--fields", "record_id, action")
-        assert json.loads(out) == {"record_id": "a", "action": "delete"}
+        assert {k: v for k, v in json.loads(out).items() if k in ("record_id", "action")} == {
+            "record_id": "a",
+            "action": "delete",
+        }
         _, out, _ = _run(
             capsys, str(path), "--now", NOW, "--fields", "record_id", "--format", "csv"
         )
-        assert out.splitlines() == ["record_id", "a"]
+        assert [line.split(",")[0] for line in out.splitlines()] == ["record_id", "a"]
         code, _, err = _run(capsys, str(path), "--now", NOW, "--fields", "colour")
         assert code == EXIT_USAGE
         assert "--fields: unknown field(s) colour" in err
@@ -257,3 +261,98 @@ class TestDue:
         """--help documents the input fields."""
         assert main(["retention", "due", "--help"]) == EXIT_OK
         assert "event:NAME" in capsys.readouterr().out
+
+
+class TestDueWhatIf:
+    """``retention due --now`` is a what-if and says so in every output form."""
+
+    def test_jsonl_lines_carry_the_marks(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Every JSON line names the decision time and that the clock was overridden."""
+        path = _jsonl(tmp_path / "r.jsonl", RECORDS)
+        code, out, err = _run(capsys, str(path), "--now", NOW, "--all")
+        assert code == EXIT_OK
+        lines = [json.loads(line) for line in out.splitlines()]
+        assert len(lines) == 3
+        for line in lines:
+            assert line["clock_overridden"] is True
+            assert line["evaluated_at"] == "2025-08-31T16:00:00+00:00"
+        assert "CLOCK OVERRIDDEN" in err
+        assert "2025-08-31T16:00:00+00:00" in err
+
+    def test_csv_rows_carry_the_marks(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """CSV output from JSON or CSV input has the two marks as columns of every row."""
+        path = _jsonl(tmp_path / "r.jsonl", RECORDS)
+        csv_in = tmp_path / "r.csv"
+        csv_in.write_text(
+            "id,category,created\na,user_log,2024-08-31T10:00:00+08:00\n", encoding="utf-8"
+        )
+        for source in (path, csv_in):
+            code, out, err = _run(capsys, str(source), "--now", NOW, "--format", "csv", "--all")
+            assert code == EXIT_OK
+            rows = list(csv.DictReader(io.StringIO(out)))
+            assert rows
+            assert {r["clock_overridden"] for r in rows} == {"True"}
+            assert {r["evaluated_at"] for r in rows} == {"2025-08-31T16:00:00+00:00"}
+            assert "CLOCK OVERRIDDEN" in err
+
+    def test_fields_do_not_drop_the_marks(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--fields narrows the decision, never the what-if marks."""
+        path = _jsonl(tmp_path / "r.jsonl", RECORDS)
+        _, out, _ = _run(capsys, str(path), "--now", NOW, "--fields", "action")
+        assert json.loads(out) == {
+            "action": "delete",
+            "evaluated_at": "2025-08-31T16:00:00+00:00",
+            "clock_overridden": True,
+        }
+        _, out, _ = _run(
+            capsys, str(path), "--now", NOW, "--fields", "record_id", "--format", "csv"
+        )
+        assert out.splitlines() == [
+            "record_id,evaluated_at,clock_overridden",
+            "a,2025-08-31T16:00:00+00:00,True",
+        ]
+
+    def test_output_file_and_warning(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A decisions file written with --now is marked too, and stderr warns."""
+        path = _jsonl(tmp_path / "r.jsonl", RECORDS)
+        target = tmp_path / "due.jsonl"
+        code, out, err = _run(capsys, str(path), "--now", NOW, "-o", str(target))
+        assert code == EXIT_OK
+        assert out == ""
+        assert err == err.splitlines()[0] + "\n"
+        assert err.startswith("secpolicy: WARNING: CLOCK OVERRIDDEN")
+        assert json.loads(target.read_text(encoding="utf-8"))["clock_overridden"] is True
+
+    def test_without_now_the_clock_is_named(self) -> None:
+        """Without --now each decision says when it was made and that the clock was not moved."""
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "secpolicy",
+                "retention",
+                "due",
+                "--profile",
+                "cn-internet-cafe",
+            ],
+            input=json.dumps(
+                {"id": 1, "category": "access_record", "created": "2020-01-01T00:00:00+08:00"}
+            ),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        line = json.loads(result.stdout)
+        assert line["clock_overridden"] is False
+        assert datetime.fromisoformat(line["evaluated_at"]).tzinfo is not None
+        assert "CLOCK OVERRIDDEN" not in result.stderr

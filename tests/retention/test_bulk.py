@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -227,6 +227,40 @@ class TestFields:
         """An unknown field name is refused before anything is read."""
         with pytest.raises(PolicyConfigError, match="fields: unknown decision field"):
             evaluate_jsonl(SCHEDULE, [], io.StringIO(), now=NOW, fields=["colour"])
+
+
+class TestClockMarks:
+    @pytest.mark.parametrize("overridden", [True, False])
+    def test_every_line_is_marked(self, overridden: bool) -> None:
+        """clock_overridden= ends every line with evaluated_at and the flag, cached or not."""
+        records = _records(50)
+        dst = io.StringIO()
+        evaluate_jsonl(
+            SCHEDULE,
+            (json.dumps(r) for r in records),
+            dst,
+            now=datetime(2025, 9, 1, 8, tzinfo=timezone(timedelta(hours=8))),
+            clock_overridden=overridden,
+        )
+        lines = [json.loads(line) for line in dst.getvalue().splitlines()]
+        assert len(lines) == len(records)
+        for line, expected in zip(lines, _expected(records, [], only_due=False), strict=True):
+            assert line.pop("evaluated_at") == "2025-09-01T00:00:00+00:00"
+            assert line.pop("clock_overridden") is overridden
+            assert line == expected
+
+    def test_marks_survive_a_field_selection(self) -> None:
+        """A selection without them still writes the marks, after the chosen fields."""
+        dst = io.StringIO()
+        record = json.dumps(_records(1)[0])
+        evaluate_jsonl(SCHEDULE, [record], dst, now=NOW, fields=["action"], clock_overridden=True)
+        assert list(json.loads(dst.getvalue())) == ["action", "evaluated_at", "clock_overridden"]
+
+    def test_unmarked_by_default(self) -> None:
+        """Without clock_overridden= the lines are the decisions alone."""
+        dst = io.StringIO()
+        evaluate_jsonl(SCHEDULE, [json.dumps(_records(1)[0])], dst, now=NOW)
+        assert "evaluated_at" not in json.loads(dst.getvalue())
 
 
 def test_decisions_before_a_bad_line_are_written() -> None:

@@ -373,6 +373,24 @@ def junit_xml(reports: Sequence[CheckReport]) -> str:
             total["error"] += 1
             tests += 1
             continue
+        if not report.baselines:
+            # Only the file's validity was checked: that is the one test, and its
+            # suite carries the metadata (a what-if clock among them).
+            suite = ET.SubElement(
+                root,
+                "testsuite",
+                name=f"{prefix}policy file",
+                tests="1",
+                failures="0",
+                errors="0",
+                skipped="0",
+            )
+            _junit_properties(suite, report)
+            ET.SubElement(
+                suite, "testcase", classname="secpolicy", name="policy file", file=report.policy
+            )
+            tests += 1
+            continue
         for name in report.baselines:
             results = [r for r in report.results if r.baseline == name]
             counts = Counter(r.status for r in results)

@@ -264,6 +264,10 @@ def _check(args: argparse.Namespace) -> int:
                 for r, sections in checked
                 if r.error is None
             )
+        # A what-if instant is said in every form, also where no table carries it
+        # (only validity checked, or no file valid).
+        notes = [r.clock_note for r in reports if r.clock_note and r.clock_note not in body]
+        body = "".join(f"WARNING: {note}\n" for note in dict.fromkeys(notes)) + body
     else:
         body = render_reports(
             reports,

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from secpolicy import SystemClock
+from secpolicy._clock import to_utc
 from secpolicy.cli._common import EXIT_OK, EXIT_USAGE, UsageError, open_input, open_output
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile._retention import PROFILES
@@ -60,7 +61,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="FILE",
         help="the service's secpolicy.toml: its [retention] rules and legal holds",
     )
-    due.add_argument("--now", help="decision time, ISO 8601 with offset (default: the clock)")
+    due.add_argument(
+        "--now",
+        metavar="WHEN",
+        help=(
+            "what-if: decide at this time, ISO 8601 with offset (default: the clock); every "
+            "decision written says clock_overridden and its evaluated_at, and stderr warns"
+        ),
+    )
     due.add_argument("--input-format", choices=("jsonl", "csv"), help="default: by file name")
     due.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="output format")
     due.add_argument("--output", "-o", help="write here (atomically) instead of stdout")
@@ -75,9 +83,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     due.set_defaults(handler=run)
 
 
-def _now(value: str | None) -> datetime:
-    if value is None:
-        return SystemClock().now()
+#: The what-if marks every decision ends with, after the selected fields.
+MARK_COLUMNS = ("evaluated_at", "clock_overridden")
+
+
+def _now(value: str) -> datetime:
     try:
         now = datetime.fromisoformat(value)
     except ValueError:
@@ -158,7 +168,9 @@ def _report(error: PolicyConfigError) -> None:
 def run(args: argparse.Namespace) -> int:
     """Evaluate every record and write the decisions."""
     schedule, declared = _schedule(args)
-    now = _now(args.now)
+    real = SystemClock().now()
+    overridden = args.now is not None
+    now = to_utc(_now(args.now), name="now") if overridden else real
     holds = declared + _holds(args.holds)
     source = args.file or "<stdin>"
     fmt = args.input_format or ("csv" if source.endswith(".csv") else "jsonl")
@@ -180,11 +192,23 @@ def run(args: argparse.Namespace) -> int:
                     fields=fields,
                     source=source,
                     on_error=_report,
+                    clock_overridden=overridden,
                 )
             except BadRecordsError as exc:
                 failed = len(exc.errors)
         else:
-            failed = _csv_run(args, schedule, handle, out, now=now, holds=holds, fields=fields)
+            marks = {"evaluated_at": now.isoformat(), "clock_overridden": overridden}
+            failed = _csv_run(
+                args, schedule, handle, out, now=now, holds=holds, fields=fields, marks=marks
+            )
+    if overridden:
+        # A what-if decision time moves every deadline: nobody may take it for today's.
+        # (Said once the decisions are out, so that a usage error stays one line.)
+        print(
+            f"secpolicy: WARNING: CLOCK OVERRIDDEN: decisions made at {now.isoformat()}, "
+            f"not at the time of the run ({real.isoformat()})",
+            file=sys.stderr,
+        )
     if failed:
         print(f"secpolicy: {failed} record(s) could not be decided", file=sys.stderr)
         return EXIT_USAGE
@@ -200,11 +224,16 @@ def _csv_run(
     now: datetime,
     holds: list[LegalHold],
     fields: list[str] | None,
+    marks: dict[str, Any],
 ) -> int:
-    """Decide CSV input or write CSV output; return the number of bad records."""
+    """Decide CSV input or write CSV output; return the number of bad records.
+
+    Every row ends with the what-if marks (*marks*), whatever *fields* selects.
+    """
     source = args.file or "<stdin>"
     fmt = args.input_format or ("csv" if source.endswith(".csv") else "jsonl")
-    writer = csv.DictWriter(out, fields or CSV_COLUMNS, extrasaction="ignore")
+    columns = [name for name in fields or CSV_COLUMNS if name not in MARK_COLUMNS]
+    writer = csv.DictWriter(out, [*columns, *MARK_COLUMNS], extrasaction="ignore")
     writer.writeheader()
     rows = _csv_records(handle) if fmt == "csv" else _json_records(handle, source)
     failed = 0
@@ -219,5 +248,5 @@ def _csv_run(
             _report(PolicyConfigError(exc.reason, field=exc.field, source=source, line=line_no))
             continue
         if decision.action != "retain" or args.all:
-            writer.writerow(decision.to_dict())
+            writer.writerow({**decision.to_dict(), **marks})
     return failed

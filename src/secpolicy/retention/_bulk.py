@@ -197,6 +197,7 @@ class _Decisions:
         "categories",
         "day_zone",
         "fields",
+        "marks",
         "now",
         "only_due",
         "schedule",
@@ -211,8 +212,14 @@ class _Decisions:
         fields: tuple[str, ...] | None,
         *,
         only_due: bool,
+        clock_overridden: bool | None,
     ):
         self.schedule, self.now, self.fields, self.only_due = schedule, now, fields, only_due
+        self.marks: dict[str, Any] = (
+            {}
+            if clock_overridden is None
+            else {"evaluated_at": now.isoformat(), "clock_overridden": clock_overridden}
+        )
         self.with_id = fields is None or "record_id" in fields
         self.active = [h for h in holds if h.active(now)]
         self.by_predicate = [
@@ -245,6 +252,7 @@ class _Decisions:
             if self.fields is not None:
                 data = {name: data[name] for name in self.fields}
             data.pop("record_id", None)
+            data.update(self.marks)
             inner = json.dumps(data, ensure_ascii=False)[1:-1]
             tail = (", " + inner if inner else "") + "}\n" if self.with_id else "{" + inner + "}\n"
         if self.cached >= _CACHE_LIMIT:
@@ -267,6 +275,7 @@ def evaluate_jsonl(  # noqa: PLR0912, PLR0915 (one pass over every line, kept to
     fields: Sequence[str] | None = None,
     source: str = "<input>",
     on_error: Callable[[PolicyConfigError], None] | None = None,
+    clock_overridden: bool | None = None,
 ) -> int:
     """Read records as JSON lines from *src*, write one decision per line to *dst*.
 
@@ -293,6 +302,11 @@ def evaluate_jsonl(  # noqa: PLR0912, PLR0915 (one pass over every line, kept to
         on_error: Called with the error of each bad line (not JSON, not a
             valid record, an unknown category), as it is met. Either way the
             batch goes on with the next line.
+        clock_overridden: If given, every line also ends with
+            ``evaluated_at`` (*now* in UTC) and ``clock_overridden`` (this
+            value), whatever *fields* selects: pass True when *now* is a
+            what-if instant rather than the clock's time, so that no one
+            reads the decisions as today's. Default: neither is written.
 
     Returns:
         The number of records decided.
@@ -304,9 +318,16 @@ def evaluate_jsonl(  # noqa: PLR0912, PLR0915 (one pass over every line, kept to
         PolicyConfigError: For an unknown name in *fields*.
 
     .. versionchanged:: 0.2
-       A bad line no longer stops the batch; *on_error*.
+       A bad line no longer stops the batch; *on_error*; *clock_overridden*.
     """
-    run = _Decisions(schedule, to_utc(now, name="now"), holds, _select(fields), only_due=only_due)
+    run = _Decisions(
+        schedule,
+        to_utc(now, name="now"),
+        holds,
+        _select(fields),
+        only_due=only_due,
+        clock_overridden=clock_overridden,
+    )
     categories, by_predicate, day_zone = run.categories, run.by_predicate, run.day_zone
     with_id = run.with_id
     write = dst.write
