@@ -14,6 +14,7 @@ from secpolicy.retention import (
     PERMANENT,
     LegalHold,
     Period,
+    RetentionDecision,
     RetentionRecord,
     RetentionRule,
     RetentionSchedule,
@@ -722,3 +723,45 @@ class TestPickling:
         """One string of ids is refused instead of being read character by character."""
         with pytest.raises(PolicyConfigError, match="not one string"):
             LegalHold.for_records("r1", "case", datetime(2025, 1, 1, tzinfo=UTC))
+
+
+class TestDecisionClosedSets:
+    """A RetentionDecision's action and disposal are checked at construction."""
+
+    def _decision(self, **changes: object) -> object:
+        fields: dict[str, object] = {
+            "category": "log",
+            "record_id": None,
+            "action": "retain",
+            "disposal": "delete",
+            "retain_until": None,
+            "keep_through": None,
+            "eligible_from": None,
+            "must_dispose_by": None,
+            "accessible_until": None,
+            "overdue": False,
+            "on_hold": False,
+            "holds": (),
+            "rule": None,
+            "disposal_rule": None,
+            "rules": (),
+            "reasons": (),
+        }
+        fields.update(changes)
+        return RetentionDecision(**fields)  # type: ignore[arg-type]  # deliberately loose
+
+    @pytest.mark.parametrize("action", ["burn", "Delete", "", None, "keep"])
+    def test_unknown_action_is_refused(self, action: object) -> None:
+        """action is retain or a disposal action; anything else names the field."""
+        with pytest.raises(PolicyConfigError, match=r"RetentionDecision\.action: must be one of"):
+            self._decision(action=action)
+
+    @pytest.mark.parametrize("disposal", ["retain", "shred", ""])
+    def test_unknown_disposal_is_refused(self, disposal: object) -> None:
+        """disposal is a disposal action or None."""
+        with pytest.raises(PolicyConfigError, match=r"RetentionDecision\.disposal: must be one of"):
+            self._decision(disposal=disposal)
+
+    def test_known_values(self) -> None:
+        """Every value the schedule itself produces is accepted."""
+        assert self._decision(action="anonymize", disposal=None)

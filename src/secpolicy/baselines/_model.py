@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from secpolicy.policyfile import Waiver  # noqa: TC001 (resolved by the docs' type hints)
+from secpolicy import _validators as v
+from secpolicy.exceptions import PolicyConfigError
+from secpolicy.policyfile import Waiver
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -19,6 +21,8 @@ CheckStatus = Literal["pass", "fail", "n/a"]
 #: What a report shows: the check's status, or ``waived`` under an active waiver.
 Status = Literal["pass", "fail", "n/a", "waived"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "waived", "n/a")
+_CHECK_STATUSES: tuple[CheckStatus, ...] = ("pass", "fail", "n/a")
+_WAIVER_STATES = ("active", "expired", "too-long")
 
 
 @attrs.frozen
@@ -30,12 +34,20 @@ class Verdict:
         detail: One line with what the policy has and what is required.
         declared: What the policy declares (or does), for reports.
         required: What the requirement asks for, for reports.
+
+    Raises:
+        PolicyConfigError: For a status outside ``pass``, ``fail``, ``n/a``
+            (``waived`` is a report's, never a check's), or a text that is
+            not a string; the message names the field.
+
+    .. versionchanged:: 0.2
+       The fields are validated.
     """
 
-    status: Literal["pass", "fail", "n/a"]
-    detail: str
-    declared: str = attrs.field(default="", kw_only=True)
-    required: str = attrs.field(default="", kw_only=True)
+    status: CheckStatus = attrs.field(validator=v.in_(_CHECK_STATUSES))
+    detail: str = attrs.field(validator=v.instance_of(str))
+    declared: str = attrs.field(default="", kw_only=True, validator=v.instance_of(str))
+    required: str = attrs.field(default="", kw_only=True, validator=v.instance_of(str))
 
 
 def passed(detail: str, *, declared: str = "", required: str = "") -> Verdict:
@@ -203,13 +215,36 @@ class Result:
         waiver: The waiver that names this requirement, if any.
         waiver_state: ``active``, ``expired`` or ``too-long`` (it runs past
             the policy's ``[waivers_settings] max_days``) with a waiver, else None.
+
+    Raises:
+        PolicyConfigError: For a *waiver_state* outside the three, a state
+            without a waiver (a failed check shown as waived with nothing
+            behind it) or a waiver without its state; the message names the
+            field.
+
+    .. versionchanged:: 0.2
+       *waiver_state* is validated against *waiver*.
     """
 
-    baseline: str
-    requirement: Requirement
-    verdict: Verdict
-    waiver: Waiver | None = None
-    waiver_state: Literal["active", "expired", "too-long"] | None = None
+    baseline: str = attrs.field(validator=v.instance_of(str))
+    requirement: Requirement = attrs.field(validator=v.instance_of(Requirement))
+    verdict: Verdict = attrs.field(validator=v.instance_of(Verdict))
+    waiver: Waiver | None = attrs.field(default=None, validator=v.optional(v.instance_of(Waiver)))
+    waiver_state: Literal["active", "expired", "too-long"] | None = attrs.field(
+        default=None, validator=v.optional(v.in_(_WAIVER_STATES))
+    )
+
+    @waiver_state.validator
+    def _check_waiver_state(self, attribute: attrs.Attribute[Any], value: str | None) -> None:
+        if value is not None and self.waiver is None:
+            raise PolicyConfigError(
+                "a waiver state without a waiver", path=v.field_path(self, attribute)
+            )
+        if value is None and self.waiver is not None:
+            raise PolicyConfigError(
+                "a waiver must be judged (active, expired or too-long)",
+                path=v.field_path(self, attribute),
+            )
 
     @property
     def status(self) -> Status:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
+from secpolicy import _validators as v
 from secpolicy._clock import to_utc
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.retention._period import Period
@@ -21,6 +22,7 @@ Decided = Literal["retain", "delete", "anonymize", "review"]
 ANY_CATEGORY: Final = "*"
 CREATED: Final = "created"
 _ACTIONS: Final = ("delete", "anonymize", "review")
+_DECIDED: Final = ("retain", *_ACTIONS)
 #: The keys of :meth:`RetentionDecision.to_dict`, in order.
 DECISION_FIELDS: Final = (
     "record_id",
@@ -256,12 +258,19 @@ class RetentionDecision:
             (explicit over default, then the shortest), or ``None``.
         rules: Every rule that applied.
         reasons: Human-readable reasons, one per consideration.
+
+    Raises:
+        PolicyConfigError: For an *action* or *disposal* outside its closed
+            set (the message names the field).
+
+    .. versionchanged:: 0.2
+       *action* and *disposal* are validated.
     """
 
     category: str
     record_id: str | None
-    action: Decided
-    disposal: Action | None
+    action: Decided = attrs.field(validator=v.in_(_DECIDED))
+    disposal: Action | None = attrs.field(validator=v.optional(v.in_(_ACTIONS)))
     retain_until: datetime | None
     keep_through: date | None
     eligible_from: datetime | None
