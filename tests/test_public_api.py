@@ -20,6 +20,7 @@ EXPECTED: dict[str, set[str]] = {
         "CalendarCoverageError",
         "ConstraintViolation",
         "DecryptionError",
+        "FileProblemsError",
         "InvalidArgumentError",
         "InvalidIdentifierError",
         "KeysetError",

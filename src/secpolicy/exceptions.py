@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from secpolicy.password import Violation
     from secpolicy.rbac import Decision
@@ -25,6 +25,7 @@ __all__ = [
     "CalendarCoverageError",
     "ConstraintViolation",
     "DecryptionError",
+    "FileProblemsError",
     "InvalidArgumentError",
     "InvalidIdentifierError",
     "KeysetError",
@@ -94,6 +95,67 @@ class PolicyConfigError(SecPolicyError, ValueError):
         """
         path = prefix if self.path is None else f"{prefix}.{self.path}"
         return PolicyConfigError(self.reason, path=path, source=self.source, line=self.line)
+
+
+class FileProblemsError(PolicyConfigError):
+    """Everything wrong with one file, each problem with its file and line.
+
+    A loader that reads the whole file before it complains raises this, so
+    a user fixes every mistake in one round: the policy file
+    (:class:`~secpolicy.policyfile.PolicyFileError`) and a holiday schedule
+    (:class:`~secpolicy.retention.ScheduleFileError`) do. ``str()`` gives
+    one problem per line, in the order of the file (problems without a line
+    last); the attributes of :class:`PolicyConfigError` (``source``,
+    ``line``, ``path``, ``reason``) are those of the first problem, so code
+    that reads one error keeps working.
+
+    Args:
+        errors: The problems, each a :class:`PolicyConfigError` with its
+            source, line and path where known; at least one.
+
+    Attributes:
+        errors: Every problem, in the order of the file.
+
+    Raises:
+        InvalidArgumentError: If *errors* is empty.
+
+    Example:
+        >>> error = FileProblemsError(
+        ...     [
+        ...         PolicyConfigError(
+        ...             "must be >= 8", path="password.min_length", source="secpolicy.toml", line=3
+        ...         ),
+        ...         PolicyConfigError(
+        ...             "unknown key", path="pii.entites", source="secpolicy.toml", line=1
+        ...         ),
+        ...     ]
+        ... )
+        >>> print(error)
+        secpolicy.toml:1: pii.entites: unknown key
+        secpolicy.toml:3: password.min_length: must be >= 8
+        >>> error.line, len(error.errors)
+        (1, 2)
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, errors: Iterable[PolicyConfigError]) -> None:
+        ordered = sorted(errors, key=lambda e: (e.line is None, e.line or 0))
+        if not ordered:
+            raise InvalidArgumentError(
+                "errors: a file with problems needs at least one", argument="errors"
+            )
+        first = ordered[0]
+        super().__init__(first.reason, field=first.field, source=first.source, line=first.line)
+        self.errors = tuple(ordered)
+        self.args = ("\n".join(str(e) for e in ordered),)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+    def __reduce__(self) -> tuple[type[FileProblemsError], tuple[list[PolicyConfigError]]]:
+        # rebuilt from its problems, not from the joined message in args
+        return type(self), (list(self.errors),)
 
 
 class InvalidArgumentError(SecPolicyError, ValueError):

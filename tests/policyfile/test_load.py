@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import tomllib
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ import pytest
 
 from secpolicy import FrozenClock
 from secpolicy.audit import AuditLogger, capture, generate_signing_key
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import FileProblemsError, InvalidArgumentError, PolicyConfigError
 from secpolicy.password import COMMON_PASSWORDS, profiles
 from secpolicy.pii import CN_MOBILE, EMAIL, Mask, Pseudonymize, Redact, Replace
 from secpolicy.policyfile import (
@@ -728,3 +729,58 @@ class TestClosest:
         assert closest("=>", [">=", "<=", ">", "<"]) == ">="
         assert closest("STDOUT", ["file", "stdout"]) == "stdout"
         assert closest("zzz", ["file", "stdout"]) is None
+
+
+class TestFileProblemsError:
+    """The shared error of a file with several problems, and the loader's use of it."""
+
+    def _problems(self) -> list[PolicyConfigError]:
+        return [
+            PolicyConfigError("must be >= 8", path="password.min_length", source="p.toml", line=7),
+            PolicyConfigError("no line known", path="rbac", source="p.toml"),
+            PolicyConfigError("unknown key", path="pii.entites", source="p.toml", line=2),
+        ]
+
+    def test_orders_by_line_and_exposes_the_first(self) -> None:
+        """Problems sorted by line (lineless last); the PolicyConfigError fields are the first's."""
+        error = FileProblemsError(self._problems())
+        assert [e.line for e in error.errors] == [2, 7, None]
+        assert (error.source, error.line, error.path, error.reason) == (
+            "p.toml",
+            2,
+            "pii.entites",
+            "unknown key",
+        )
+        assert str(error).splitlines() == [
+            "p.toml:2: pii.entites: unknown key",
+            "p.toml:7: password.min_length: must be >= 8",
+            "p.toml: rbac: no line known",
+        ]
+        assert error.args == (str(error),)
+        assert isinstance(error, PolicyConfigError)
+        assert isinstance(error, ValueError)
+
+    def test_needs_a_problem(self) -> None:
+        """An empty list of problems is a usage mistake, not an empty error."""
+        with pytest.raises(InvalidArgumentError, match=r"errors: .* at least one"):
+            FileProblemsError([])
+
+    def test_pickles_with_its_problems(self) -> None:
+        """A pickled error (a worker process's) comes back with every problem."""
+        error = PolicyFileError(self._problems())
+        copy = pickle.loads(pickle.dumps(error))  # noqa: S301 (our own object)
+        assert type(copy) is PolicyFileError
+        assert str(copy) == str(error)
+        assert len(copy.errors) == 3
+
+    def test_policy_file_error_derives_from_it(self, tmp_path: Path) -> None:
+        """The loader's PolicyFileError is a FileProblemsError with the same message."""
+        path = tmp_path / "secpolicy.toml"
+        path.write_text("[password]\nmin_length = 0\nmax_lenght = 64\n", encoding="utf-8")
+        with pytest.raises(FileProblemsError) as info:
+            load_policy(path)
+        assert isinstance(info.value, PolicyFileError)
+        lines = str(info.value).splitlines()
+        assert len(lines) == len(info.value.errors) == 2
+        assert lines[0].startswith(f"{path}:2: password.min_length")
+        assert lines[1].startswith(f"{path}:3: password.max_lenght")

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from secpolicy.exceptions import CalendarCoverageError, PolicyConfigError
+from secpolicy.exceptions import CalendarCoverageError, FileProblemsError, PolicyConfigError
 from secpolicy.retention import ScheduleFileError, WorkdayCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -398,6 +398,20 @@ class TestScheduleProblems:
             (4, "2028.holidays"),
         ]
         assert isinstance(info.value, PolicyConfigError)
+
+    def test_is_a_file_problems_error(self, tmp_path: Path) -> None:
+        """ScheduleFileError is the shared FileProblemsError; one problem per line of str()."""
+        path = tmp_path / "cn.toml"
+        path.write_text('["2027"]\nholidays = ["soon", "later"]\n', encoding="utf-8")
+        with pytest.raises(FileProblemsError) as info:
+            WorkdayCalendar.china(extra=path)
+        assert isinstance(info.value, ScheduleFileError)
+        rule = "must be an ISO 8601 date (2027-10-01) or interval (2027-10-01/2027-10-07)"
+        assert str(info.value).splitlines() == [
+            f"{path}:2: 2027.holidays[0]: {rule}",
+            f"{path}:2: 2027.holidays[1]: {rule}",
+        ]
+        assert info.value.args == (str(info.value),)
 
     def test_json_schedules_have_lines_too(self, tmp_path: Path) -> None:
         """A JSON schedule's problems are located the same way."""

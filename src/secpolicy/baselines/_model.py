@@ -44,7 +44,7 @@ class Verdict:
        The fields are validated.
     """
 
-    status: CheckStatus = attrs.field(validator=v.in_(_CHECK_STATUSES))
+    status: Literal["pass", "fail", "n/a"] = attrs.field(validator=v.in_(_CHECK_STATUSES))
     detail: str = attrs.field(validator=v.instance_of(str))
     declared: str = attrs.field(default="", kw_only=True, validator=v.instance_of(str))
     required: str = attrs.field(default="", kw_only=True, validator=v.instance_of(str))

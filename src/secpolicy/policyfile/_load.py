@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import FileProblemsError, PolicyConfigError
 from secpolicy.policyfile import _audit, _password, _pii, _rbac, _retention, _waivers
 from secpolicy.policyfile._locate import find_line, line_index
 from secpolicy.policyfile._policy import ServicePolicy
@@ -64,7 +64,7 @@ MAX_RBAC_BYTES: Final = 16 << 20
 _SCHEMA_KEY: Final = "$schema"
 
 
-class PolicyFileError(PolicyConfigError):
+class PolicyFileError(FileProblemsError):
     """Everything wrong with one policy file, each problem with its line.
 
     The loader reads the whole file before it complains, so a user fixes
@@ -80,16 +80,6 @@ class PolicyFileError(PolicyConfigError):
 
     .. versionadded:: 0.2
     """
-
-    def __init__(self, errors: list[PolicyConfigError]) -> None:
-        ordered = sorted(errors, key=lambda e: (e.line is None, e.line or 0))
-        first = ordered[0]
-        super().__init__(first.reason, field=first.field, source=first.source, line=first.line)
-        self.errors = tuple(ordered)
-        self.args = ("\n".join(str(e) for e in ordered),)
-
-    def __str__(self) -> str:
-        return "\n".join(str(e) for e in self.errors)
 
 
 _TOML_POSITION: Final = re.compile(

@@ -12,7 +12,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from secpolicy._clock import ensure_aware
-from secpolicy.exceptions import CalendarCoverageError, PolicyConfigError
+from secpolicy.exceptions import CalendarCoverageError, FileProblemsError, PolicyConfigError
 
 _SATURDAY: Final = 5
 #: Largest schedule file read, in bytes: a year's schedule is a few hundred.
@@ -195,7 +195,7 @@ def _year_schedule(
     return holidays, workdays
 
 
-class ScheduleFileError(PolicyConfigError):
+class ScheduleFileError(FileProblemsError):
     """Everything wrong with a holiday schedule (a file or its parsed content).
 
     Every problem is reported, each with the file, its line where it can be
@@ -210,16 +210,6 @@ class ScheduleFileError(PolicyConfigError):
 
     .. versionadded:: 0.2
     """
-
-    def __init__(self, errors: Iterable[PolicyConfigError]) -> None:
-        ordered = sorted(errors, key=lambda e: (e.line is None, e.line or 0))
-        first = ordered[0]
-        super().__init__(first.reason, field=first.field, source=first.source, line=first.line)
-        self.errors = tuple(ordered)
-        self.args = ("\n".join(str(e) for e in ordered),)
-
-    def __str__(self) -> str:
-        return "\n".join(str(e) for e in self.errors)
 
 
 #: An entry of a schedule file: a quoted string, or a bare TOML date.
