@@ -821,6 +821,18 @@ class TestMlpsCitationsReRead:
         for ident, clause in expected.items():
             assert mlps[ident] == f"GB/T 22239-2019 level 3 {clause}", ident
 
+    def test_unconfirmed_number_says_so(self) -> None:
+        """8.1.7.3 b) was never seen printed: the requirement's note and the docs say so."""
+        baseline = get_baseline("cn-mlps-l3")
+        privileged = baseline.requirement("privileged-roles")
+        assert privileged is not None
+        assert "it was not seen printed" in privileged.note
+        assert baseline.changelog[0].version == "4"
+        page = (Path(__file__).parents[2] / "docs" / "compliance.md").read_text(encoding="utf-8")
+        assert "#### Where each MLPS citation was checked" in page
+        assert "| 8.1.7.3 b) (授权和审批) | `privileged-roles` |" in page
+        assert "by order, unconfirmed |" in page
+
 
 class TestNotChecked:
     @pytest.mark.parametrize(

@@ -549,7 +549,7 @@ _ASSESSORS: Final = "assessors' common reading; the standard gives no number"
 CN_MLPS_L3: Final = Baseline(
     name="cn-mlps-l3-2019",
     aliases=("cn-mlps-l3",),
-    version="3",
+    version="4",
     edition="GB/T 22239-2019 (等保2.0), level 3",
     title="GB/T 22239-2019 (等保2.0) level 3: identification, access control, security audit",
     source=f"{_MLPS}, 8.1.4.1 to 8.1.4.3 (computing environment), 8.1.5 and 8.1.7.3 b), with "
@@ -557,6 +557,20 @@ CN_MLPS_L3: Final = Baseline(
     scope="the application's computing environment (安全计算环境) as a secpolicy.toml declares "
     "it; network, physical and most management requirements are out of scope",
     changelog=(
+        ChangelogEntry(
+            version="4",
+            date=_V3,
+            changes=(
+                (
+                    "every citation re-checked against the transcriptions that could be found "
+                    "(the standard's own text was not available); no number changed"
+                ),
+                (
+                    "privileged-roles says that 8.1.7.3 b) is read from the order of the "
+                    "control points and items, not seen printed"
+                ),
+            ),
+        ),
         ChangelogEntry(
             version="3",
             date=_V3,
@@ -675,7 +689,10 @@ CN_MLPS_L3: Final = Baseline(
             not_checked=_APPROVAL_PROCEDURE,
             interpretation=True,
             note="approval of important operations is a management requirement; this baseline "
-            "reads level-by-level approval (逐级审批) as at least 2 approvals per privileged grant",
+            "reads level-by-level approval (逐级审批) as at least 2 approvals per privileged "
+            "grant; the number 8.1.7.3 b) is read from the order of the management control points "
+            "(授权和审批 third under 安全管理机构) and of the level-3 items (逐级审批 second of "
+            "three) in third-party transcriptions: it was not seen printed",
         ),
         _r(
             "labels",
