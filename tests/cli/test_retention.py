@@ -318,6 +318,22 @@ class TestDueWhatIf:
             "a,2025-08-31T16:00:00+00:00,True",
         ]
 
+    def test_marks_may_be_named_in_fields(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Naming a mark in --fields is accepted; it is written once, at the end."""
+        path = _jsonl(tmp_path / "r.jsonl", RECORDS)
+        code, out, _ = _run(
+            capsys, str(path), "--now", NOW, "--fields", "clock_overridden,action,evaluated_at"
+        )
+        assert code == EXIT_OK
+        assert list(json.loads(out)) == ["action", "evaluated_at", "clock_overridden"]
+        code, out, _ = _run(
+            capsys, str(path), "--now", NOW, "--fields", "clock_overridden", "--format", "csv"
+        )
+        assert code == EXIT_OK
+        assert out.splitlines()[0] == "evaluated_at,clock_overridden"
+
     def test_output_file_and_warning(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -175,6 +175,9 @@ def run(args: argparse.Namespace) -> int:
     source = args.file or "<stdin>"
     fmt = args.input_format or ("csv" if source.endswith(".csv") else "jsonl")
     fields = None if args.fields is None else [f.strip() for f in args.fields.split(",")]
+    if fields is not None:
+        # the what-if marks end every decision anyway; naming them is no error
+        fields = [name for name in fields if name not in MARK_COLUMNS]
     unknown = sorted(set(fields or ()) - set(DECISION_FIELDS))
     if unknown:
         raise UsageError(f"--fields: unknown field(s) {', '.join(unknown)}")
@@ -232,7 +235,7 @@ def _csv_run(
     """
     source = args.file or "<stdin>"
     fmt = args.input_format or ("csv" if source.endswith(".csv") else "jsonl")
-    columns = [name for name in fields or CSV_COLUMNS if name not in MARK_COLUMNS]
+    columns = list(CSV_COLUMNS) if fields is None else fields
     writer = csv.DictWriter(out, [*columns, *MARK_COLUMNS], extrasaction="ignore")
     writer.writeheader()
     rows = _csv_records(handle) if fmt == "csv" else _json_records(handle, source)
