@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -263,3 +264,18 @@ class TestJunitMetadata:
         assert props["baseline.version"]
         assert "CISO Li" in (props["waiver.pci-dss-4/password-length"] or "")
         assert next(iter(suite)).tag == "properties"  # before the test cases, as JUnit has it
+
+
+class TestJunitValidityOnly:
+    def test_a_report_without_baselines_is_one_test_case(self) -> None:
+        """A validity-only report is one passing case whose suite carries the what-if clock."""
+        policy = loads_policy('[password]\nprofile = "pci-dss-4"')
+        report = check_policy(policy, [], now=datetime(2027, 1, 1, tzinfo=UTC))
+        root = ET.fromstring(report.render("junit"))  # noqa: S314 (our own output)
+        assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("1", "0", "0")
+        cases = list(root.iter("testcase"))
+        assert [c.get("name") for c in cases] == ["policy file"]
+        assert not list(cases[0])
+        props = {p.get("name"): p.get("value") for p in root.iter("property")}
+        assert props["clock_overridden"] == "true"
+        assert props["evaluated_at"] == "2027-01-01T00:00:00+00:00"

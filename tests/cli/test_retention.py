@@ -347,6 +347,17 @@ class TestDueWhatIf:
         assert err.startswith("secpolicy: WARNING: CLOCK OVERRIDDEN")
         assert json.loads(target.read_text(encoding="utf-8"))["clock_overridden"] is True
 
+    def test_without_now_in_process(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Without --now, CSV rows say clock_overridden False and stderr stays quiet."""
+        path = _jsonl(tmp_path / "r.jsonl", RECORDS)
+        code, out, err = _run(capsys, str(path), "--all", "--format", "csv")
+        assert code == EXIT_OK
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert {r["clock_overridden"] for r in rows} == {"False"}
+        assert err == ""
+
     def test_without_now_the_clock_is_named(self) -> None:
         """Without --now each decision says when it was made and that the clock was not moved."""
         result = subprocess.run(
