@@ -33,6 +33,20 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     return code, out, err
 
 
+def _due_from_stdin() -> subprocess.CompletedProcess[str]:
+    """``python -m secpolicy retention due`` on one internet-café record from stdin, no --now."""
+    return subprocess.run(
+        [sys.executable, "-m", "secpolicy", "retention", "due", "--profile", "cn-internet-cafe"],
+        input=json.dumps(
+            {"id": 1, "category": "access_record", "created": "2020-01-01T00:00:00+08:00"}
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
 class TestDue:
     def test_only_due_records(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """By default only records that may be disposed of are written."""
@@ -220,24 +234,7 @@ class TestDue:
 
     def test_stdin_and_default_clock(self) -> None:
         """Records come from standard input; without --now the clock is used."""
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "secpolicy",
-                "retention",
-                "due",
-                "--profile",
-                "cn-internet-cafe",
-            ],
-            input=json.dumps(
-                {"id": 1, "category": "access_record", "created": "2020-01-01T00:00:00+08:00"}
-            ),
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
+        result = _due_from_stdin()
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["action"] == "delete"
 
@@ -360,24 +357,7 @@ class TestDueWhatIf:
 
     def test_without_now_the_clock_is_named(self) -> None:
         """Without --now each decision says when it was made and that the clock was not moved."""
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "secpolicy",
-                "retention",
-                "due",
-                "--profile",
-                "cn-internet-cafe",
-            ],
-            input=json.dumps(
-                {"id": 1, "category": "access_record", "created": "2020-01-01T00:00:00+08:00"}
-            ),
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
+        result = _due_from_stdin()
         assert result.returncode == 0, result.stderr
         line = json.loads(result.stdout)
         assert line["clock_overridden"] is False

@@ -347,6 +347,26 @@ def _junit_properties(
         ET.SubElement(props, "property", name=name, value=value)
 
 
+def _policy_file_suite(root: ET.Element, prefix: str, report: CheckReport) -> None:
+    """The one-case suite of a policy file whose validity alone was judged."""
+    failed = report.error is not None
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name=f"{prefix}policy file",
+        tests="1",
+        failures="0",
+        errors="1" if failed else "0",
+        skipped="0",
+    )
+    _junit_properties(suite, report)
+    case = ET.SubElement(
+        suite, "testcase", classname="secpolicy", name="policy file", file=report.policy
+    )
+    if report.error is not None:
+        ET.SubElement(case, "error", message=str(report.error)).text = str(report.error)
+
+
 def junit_xml(reports: Sequence[CheckReport]) -> str:
     """JUnit XML: a test suite per policy file and baseline, a test case per requirement."""
     names = ", ".join(r.policy for r in reports)
@@ -355,40 +375,11 @@ def junit_xml(reports: Sequence[CheckReport]) -> str:
     tests = 0
     for report in reports:
         prefix = f"{report.policy}: " if len(reports) > 1 else ""
-        if report.error is not None:
-            suite = ET.SubElement(
-                root,
-                "testsuite",
-                name=f"{prefix}policy file",
-                tests="1",
-                failures="0",
-                errors="1",
-                skipped="0",
-            )
-            _junit_properties(suite, report)
-            case = ET.SubElement(
-                suite, "testcase", classname="secpolicy", name="policy file", file=report.policy
-            )
-            ET.SubElement(case, "error", message=str(report.error)).text = str(report.error)
-            total["error"] += 1
-            tests += 1
-            continue
-        if not report.baselines:
-            # Only the file's validity was checked: that is the one test, and its
-            # suite carries the metadata (a what-if clock among them).
-            suite = ET.SubElement(
-                root,
-                "testsuite",
-                name=f"{prefix}policy file",
-                tests="1",
-                failures="0",
-                errors="0",
-                skipped="0",
-            )
-            _junit_properties(suite, report)
-            ET.SubElement(
-                suite, "testcase", classname="secpolicy", name="policy file", file=report.policy
-            )
+        if report.error is not None or not report.baselines:
+            # An invalid file is one erring test; a check of validity alone is one
+            # passing test. Either suite carries the metadata (a what-if clock too).
+            _policy_file_suite(root, prefix, report)
+            total["error"] += int(report.error is not None)
             tests += 1
             continue
         for name in report.baselines:
