@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from time import time as _wall_time
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -86,9 +86,22 @@ def _listed(value: object, field: str) -> list[object]:
     return list(value)
 
 
-def _load_change(at: datetime, document: Mapping[str, Any] | None = None) -> dict[str, Any]:
+class _Change(NamedTuple):
+    """One change on its way to the commit path; :meth:`document` is what a store keeps."""
+
+    op: str
+    args: Mapping[str, Any]
+    by: str | None
+    at: datetime
+
+    def document(self) -> dict[str, Any]:
+        """The change as JSON-ready data (see :mod:`._ops`)."""
+        return {"op": self.op, "args": self.args, "by": self.by, "at": self.at.isoformat()}
+
+
+def _load_change(at: datetime, document: Mapping[str, Any] | None = None) -> _Change:
     """The change that loads a whole policy (written to a store only with its *document*)."""
-    return {"op": "load_policy", "args": {"document": document}, "by": None, "at": at.isoformat()}
+    return _Change("load_policy", {"document": document}, None, at)
 
 
 def _loaded(state: State, at: datetime, source: str) -> RBACEvent:
@@ -249,12 +262,11 @@ class RBAC:
             at = self._instant()
             result = function(state, args, at, actor)
             if result.state is not state:
-                change = {"op": op, "args": args, "by": actor, "at": at.isoformat()}
-                self._commit(state, result.state, result.events, change)
+                self._commit(state, result.state, result.events, _Change(op, args, actor, at))
             return result.value
 
     def _commit(
-        self, state: State, new: State, events: Sequence[_ops.Event], change: dict[str, Any]
+        self, state: State, new: State, events: Sequence[_ops.Event], change: _Change
     ) -> None:
         """The one commit path: report, write to the store, then make *new* current.
 
@@ -279,12 +291,12 @@ class RBAC:
             if self._store is not None:
                 cause = "store_error"
                 try:
-                    version = self._store.append(state.version, change)
+                    version = self._store.append(state.version, change.document())
                 except StoreConflict:
                     cause = "store_conflict"
                     raise
                 new = new.derive(version=version)
-                self._synced(datetime.fromisoformat(change["at"]))
+                self._synced(change.at)
         except BaseException as failure:
             if handed:
                 self._abort(change, cause, handed, failure)
@@ -292,15 +304,15 @@ class RBAC:
         self._state = new
 
     def _abort(
-        self, change: Mapping[str, Any], cause: str, voided: list[str], failure: BaseException
+        self, change: _Change, cause: str, voided: list[str], failure: BaseException
     ) -> None:
         """Report that a change whose events were handed to the hook did not happen."""
         event = RBACEvent(
             kind="change_aborted",
             user=None,
-            by=change["by"],
-            at=datetime.fromisoformat(change["at"]),
-            details={"op": change["op"], "cause": cause, "voided": voided},
+            by=change.by,
+            at=change.at,
+            details={"op": change.op, "cause": cause, "voided": voided},
         )
         try:
             self._emit(event)
