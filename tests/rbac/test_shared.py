@@ -409,3 +409,38 @@ class TestPolicyLoaded:
         rbac.add_user("bob")
         with pytest.raises(PolicyConfigError, match="not attached"):
             rbac.refresh()
+
+    def test_reattaching_writes_nothing_to_the_earlier_store(self, clock: FrozenClock) -> None:
+        """An empty engine moving to a store with a policy leaves its earlier store untouched."""
+        first, second = MemoryPolicyStore(), MemoryPolicyStore()
+        _seed(clock, second)
+        rbac = RBAC(clock=clock)
+        rbac.attach(first)
+        before = first.version
+        rbac.attach(second)
+        assert first.version == before
+        assert rbac.store_version == second.version
+        assert "alice" in rbac.state.users
+        rbac.add_user("bob")
+        assert first.version == before
+        assert second.changes_since(second.version - 1)[0][1]["op"] == "add_user"
+
+    def test_refused_load_report_keeps_the_earlier_store(self, clock: FrozenClock) -> None:
+        """If the hook refuses policy_loaded, the engine stays attached as before."""
+        first, second = MemoryPolicyStore(), MemoryPolicyStore()
+        _seed(clock, second)
+        refuse = False
+
+        def hook(event: RBACEvent) -> None:
+            if refuse:
+                raise OSError("audit log down")
+
+        rbac = RBAC(clock=clock, on_event=hook)
+        rbac.attach(first)
+        refuse = True
+        with pytest.raises(OSError, match="down"):
+            rbac.attach(second)
+        refuse = False
+        rbac.add_user("carol")
+        assert first.changes_since(first.version - 1)[0][1]["op"] == "add_user"
+        assert "alice" not in rbac.state.users

@@ -1115,6 +1115,7 @@ class RBAC:
             local = self._state
             empty_store = version == 0 and document is None and not changes
             at = self._instant()
+            previous = self._store
             if empty_store:
                 # The store receives this engine's policy; the engine's own does not change.
                 self._store = store
@@ -1123,7 +1124,7 @@ class RBAC:
                         local.derive(version=0), local, (), _load_change(at, _serde.dump(local))
                     )
                 except BaseException:
-                    self._store = None
+                    self._store = previous
                     raise
             else:
                 if len(local.roles) or len(local.users):
@@ -1138,7 +1139,13 @@ class RBAC:
                     else new_state(levels=local.levels, config=local.config)
                 )
                 state = self._replay(base.derive(version=version), changes)
-                self._commit(local, state, [_loaded(state, at, "store")], _load_change(at))
+                # Taking the store's policy writes nothing, to this store or an earlier one.
+                self._store = None
+                try:
+                    self._commit(local, state, [_loaded(state, at, "store")], _load_change(at))
+                except BaseException:
+                    self._store = previous
+                    raise
             self._store = store
             self._max_staleness = max_staleness
             self._synced(self._instant())
