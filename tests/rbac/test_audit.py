@@ -6,6 +6,7 @@ import contextlib
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -302,3 +303,26 @@ class TestAuditLoggerHook:
         rbac.remove_user("c")
         log.close()
         assert verify([tmp_path / "audit.jsonl"], key=key).ok
+
+    def test_load_and_abort_events_are_recorded(self, tmp_path: Path, clock: FrozenClock) -> None:
+        """policy_loaded and change_aborted (with its voided kinds) go through the audit logger."""
+        from secpolicy.audit import AuditLogger, generate_signing_key, verify
+        from secpolicy.rbac import MemoryPolicyStore
+
+        class Down(MemoryPolicyStore):
+            def append(self, expected_version: int, change: Any) -> int:
+                if self.version >= 1:
+                    raise OSError("database unavailable")
+                return super().append(expected_version, change)
+
+        key = generate_signing_key()
+        log = AuditLogger.to_file(tmp_path / "audit.jsonl", key=key)
+        rbac = RBAC.from_dict(RBAC(clock=clock).to_dict(), clock=clock, on_event=log.on_rbac_event)
+        rbac.attach(Down())
+        with pytest.raises(OSError, match="unavailable"):
+            rbac.add_user("alice", by="root")
+        log.close()
+        assert verify([tmp_path / "audit.jsonl"], key=key).ok
+        text = (tmp_path / "audit.jsonl").read_text(encoding="utf-8")
+        assert "rbac.policy_loaded" in text
+        assert "rbac.change_aborted" in text

@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 
 from secpolicy.exceptions import PolicyConfigError, SecPolicyError
 from secpolicy.rbac import RBAC, InvalidNameError, ResourcePattern
-from secpolicy.rbac._match import EMPTY, match_segments, reaches, trie_collect, trie_update
+from secpolicy.rbac._match import (
+    EMPTY,
+    match_segments,
+    reaches,
+    trie_collect,
+    trie_match,
+    trie_update,
+)
 
 
 def _text_of(pattern: ResourcePattern, _old: object) -> str:
@@ -162,6 +169,45 @@ class TestTrieAgainstPlainTwin:
         want = {p.text for p in canon if match_segments(p.segments, res)}
         assert got == want
         assert want == {p.text for p in canon if naive(p.text, "/".join(res))}
+
+    @settings(max_examples=500, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(st.booleans(), st.lists(pattern_parts, min_size=1, max_size=5)),
+            min_size=1,
+            max_size=12,
+        ),
+        st.lists(st.lists(segments, min_size=1, max_size=5), min_size=1, max_size=6),
+    )
+    def test_trie_match_agrees_with_its_plain_twin(
+        self, changes: list[tuple[bool, list[str]]], resources: list[list[str]]
+    ) -> None:
+        """The remembered walk equals the plain walk on every root, old roots included."""
+        roots = [EMPTY]
+        for remove, parts in changes:
+            pattern = ResourcePattern("/".join(parts))
+            if remove:
+                roots.append(trie_update(roots[-1], pattern.segments, lambda _: None))
+            else:
+                roots.append(
+                    trie_update(roots[-1], pattern.segments, functools.partial(_text_of, pattern))
+                )
+            for root in roots:  # ask every root, twice: computed, then remembered
+                for parts_of in resources:
+                    res = ResourcePattern("/".join(parts_of)).segments
+                    want = tuple(trie_collect(root, res))
+                    assert trie_match(root, res) == want
+                    assert trie_match(root, res) == want
+
+    def test_trie_match_memo_is_bounded(self) -> None:
+        """A root remembers a bounded number of walks and stays right past the bound."""
+        pattern = ResourcePattern("x/**")
+        root = trie_update(EMPTY, pattern.segments, functools.partial(_text_of, pattern))
+        for i in range(5000):
+            assert trie_match(root, ("x", str(i))) == ("x/**",)
+        assert root.walks is not None
+        assert len(root.walks) <= 1 << 12
+        assert trie_match(root, ("y",)) == ()
 
     @settings(max_examples=200, deadline=None)
     @given(

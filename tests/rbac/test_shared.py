@@ -201,3 +201,246 @@ class TestStoreFailures:
         assert "alice" not in rbac.state.users
         assert events[-1].kind == "change_aborted"
         assert events[-1].details["cause"] == "store_error"
+
+
+class _Abort(BaseException):
+    """An interruption that is not an Exception (as KeyboardInterrupt is not)."""
+
+
+class TestEventsMatchCommits:
+    def test_hook_failing_mid_change_voids_the_events_it_got(self, clock: FrozenClock) -> None:
+        """A hook that takes one event of a change and refuses the next gets change_aborted."""
+        events: list[RBACEvent] = []
+
+        def hook(event: RBACEvent) -> None:
+            events.append(event)
+            if event.kind == "grant_activated":
+                raise OSError("audit log full")
+
+        rbac = RBAC(clock=clock, on_event=hook)
+        rbac.add_role("approver")
+        rbac.add_role("dba", privileged=True)
+        for user in ("alice", "bob", "carol"):
+            rbac.add_user(user)
+        rbac.assign("carol", "approver")
+        request = rbac.request_grant(
+            "alice", "dba", requested_by="bob", duration=timedelta(hours=1), reason="fix"
+        )
+        del events[:]
+        with pytest.raises(OSError, match="full"):
+            request.approve("carol")
+        assert not rbac.active_grants()
+        assert request.pending is not None
+        assert not rbac.check("alice", "db/x", "read")
+        assert [e.kind for e in events] == ["grant_approved", "grant_activated", "change_aborted"]
+        assert events[-1].details == {
+            "op": "approve",
+            "cause": "hook_error",
+            "voided": ["grant_approved", "grant_activated"],
+        }
+        assert events[-1].by == "carol"
+
+    def test_hook_refusing_the_only_event_voids_it(self, clock: FrozenClock) -> None:
+        """A hook that raises on an event may have kept it: change_aborted follows."""
+        events: list[RBACEvent] = []
+
+        def hook(event: RBACEvent) -> None:
+            events.append(event)
+            if event.kind == "user_added":
+                raise OSError("disk full after write")
+
+        rbac = RBAC(clock=clock, on_event=hook)
+        with pytest.raises(OSError, match="disk full"):
+            rbac.add_user("alice")
+        assert "alice" not in rbac.state.users
+        assert [e.kind for e in events] == ["user_added", "change_aborted"]
+
+    def test_interrupted_store_write_is_aborted(self, clock: FrozenClock) -> None:
+        """An interruption of the store write (not an Exception) still reports change_aborted."""
+
+        class Interrupted(MemoryPolicyStore):
+            def append(self, expected_version: int, change: Mapping[str, Any]) -> int:
+                if self.version >= 1:
+                    raise _Abort
+                return super().append(expected_version, change)
+
+        events: list[RBACEvent] = []
+        rbac = RBAC(clock=clock, on_event=events.append)
+        rbac.attach(Interrupted())
+        with pytest.raises(_Abort):
+            rbac.add_user("alice")
+        assert "alice" not in rbac.state.users
+        assert [e.kind for e in events][-2:] == ["user_added", "change_aborted"]
+        assert events[-1].details["cause"] == "store_error"
+
+    def test_store_error_survives_a_failing_abort_report(self, clock: FrozenClock) -> None:
+        """If the hook also refuses change_aborted, the caller still sees the store's error."""
+
+        class Down(MemoryPolicyStore):
+            def append(self, expected_version: int, change: Mapping[str, Any]) -> int:
+                if self.version >= 1:
+                    raise OSError("database unavailable")
+                return super().append(expected_version, change)
+
+        seen: list[str] = []
+
+        def hook(event: RBACEvent) -> None:
+            seen.append(event.kind)
+            if event.kind == "change_aborted":
+                raise RuntimeError("audit log down too")
+
+        rbac = RBAC(clock=clock, on_event=hook)
+        rbac.attach(Down())
+        with pytest.raises(OSError, match="unavailable"):
+            rbac.add_user("alice")
+        assert seen[-2:] == ["user_added", "change_aborted"]
+        assert "alice" not in rbac.state.users
+
+    def test_every_mutator_voids_its_events_on_a_failed_write(self, clock: FrozenClock) -> None:
+        """For each kind of change, a failed store write leaves every reported event voided."""
+
+        class Flaky(MemoryPolicyStore):
+            fail = False
+
+            def append(self, expected_version: int, change: Mapping[str, Any]) -> int:
+                if self.fail:
+                    raise OSError("database unavailable")
+                return super().append(expected_version, change)
+
+        events: list[RBACEvent] = []
+        store = Flaky()
+        rbac = RBAC(levels=("low", "high"), clock=clock, on_event=events.append)
+        rbac.attach(store)
+        setup: list[Any] = [
+            lambda: rbac.add_user("admin"),
+            lambda: rbac.add_user("u"),
+            lambda: rbac.add_user("v"),
+            lambda: rbac.add_role("a"),
+            lambda: rbac.add_role("b"),
+            lambda: rbac.add_role("approver"),
+            lambda: rbac.add_role("dba", privileged=True),
+            lambda: rbac.assign("admin", "approver"),
+        ]
+        calls: list[Any] = [
+            lambda: rbac.add_user("w"),
+            lambda: rbac.add_role("c"),
+            lambda: rbac.add_inheritance("a", "b"),
+            lambda: rbac.grant("a", "x/**", "read"),
+            lambda: rbac.deny("a", "x/y", "read"),
+            lambda: rbac.assign("u", "a"),
+            lambda: rbac.add_ssd("s", ["b", "c"], 2),
+            lambda: rbac.add_dsd("d", ["b", "c"], 2),
+            lambda: rbac.set_label("x/*", "high"),
+            lambda: rbac.set_clearance("u", "low"),
+            lambda: rbac.request_grant(
+                "v", "dba", requested_by="u", duration=timedelta(hours=1), reason="fix"
+            ),
+            lambda: rbac.mark_reviewed("u", "a", by="admin"),
+            lambda: rbac.approve(rbac.pending_requests()[0].request_id, by="admin"),
+            lambda: rbac.revoke_grant(rbac.active_grants()[0].request_id, by="admin"),
+            lambda: rbac.revoke("a", "x/y", "read"),
+            lambda: rbac.remove_label("x/*"),
+            lambda: rbac.delete_inheritance("a", "b"),
+            lambda: rbac.deassign("u", "a"),
+            lambda: rbac.remove_user("u"),
+            lambda: rbac.delete_role("a"),
+        ]
+        for call in setup:
+            call()
+        for call in calls:
+            before = rbac.to_dict()
+            del events[:]
+            store.fail = True
+            with pytest.raises(OSError, match="unavailable"):
+                call()
+            assert rbac.to_dict() == before
+            assert events, "the change reported nothing"
+            assert events[-1].kind == "change_aborted"
+            assert all(e.kind != "change_aborted" for e in events[:-1])
+            assert events[-1].details["voided"] == [e.kind for e in events[:-1]]
+            store.fail = False
+            call()
+
+
+class TestPolicyLoaded:
+    def test_from_dict_reports_the_load(self, clock: FrozenClock) -> None:
+        """Loading a document reports policy_loaded with what was loaded."""
+        source = RBAC(clock=clock)
+        source.add_role("teller")
+        source.add_user("alice")
+        events: list[RBACEvent] = []
+        RBAC.from_dict(source.to_dict(), clock=clock, on_event=events.append)
+        assert [e.kind for e in events] == ["policy_loaded"]
+        assert events[0].details["source"] == "document"
+        assert events[0].details["users"] == events[0].details["roles"] == 1
+
+    def test_refused_load_report_fails_the_load(self, clock: FrozenClock) -> None:
+        """A hook that refuses policy_loaded stops from_dict (fail closed)."""
+
+        def refuse(event: RBACEvent) -> None:
+            raise OSError("audit log down")
+
+        with pytest.raises(OSError, match="down"):
+            RBAC.from_dict(RBAC(clock=clock).to_dict(), clock=clock, on_event=refuse)
+
+    def test_taking_the_store_policy_is_reported(
+        self, clock: FrozenClock, store: MemoryPolicyStore
+    ) -> None:
+        """An engine that takes a store's policy reports policy_loaded from the store."""
+        _seed(clock, store)
+        events: list[RBACEvent] = []
+        reader = RBAC.from_store(store, clock=clock, on_event=events.append)
+        assert [e.kind for e in events] == ["policy_loaded"]
+        assert events[0].details["source"] == "store"
+        assert events[0].details["version"] == store.version == reader.store_version
+
+    def test_failed_first_write_leaves_the_engine_unattached(self, clock: FrozenClock) -> None:
+        """If the store cannot take the engine's policy, the engine stays detached and unchanged."""
+
+        class Down(MemoryPolicyStore):
+            def append(self, expected_version: int, change: Mapping[str, Any]) -> int:
+                raise OSError("database unavailable")
+
+        rbac = RBAC(clock=clock)
+        rbac.add_user("alice")
+        with pytest.raises(OSError, match="unavailable"):
+            rbac.attach(Down())
+        assert rbac.store_version == 0
+        rbac.add_user("bob")
+        with pytest.raises(PolicyConfigError, match="not attached"):
+            rbac.refresh()
+
+    def test_reattaching_writes_nothing_to_the_earlier_store(self, clock: FrozenClock) -> None:
+        """An empty engine moving to a store with a policy leaves its earlier store untouched."""
+        first, second = MemoryPolicyStore(), MemoryPolicyStore()
+        _seed(clock, second)
+        rbac = RBAC(clock=clock)
+        rbac.attach(first)
+        before = first.version
+        rbac.attach(second)
+        assert first.version == before
+        assert rbac.store_version == second.version
+        assert "alice" in rbac.state.users
+        rbac.add_user("bob")
+        assert first.version == before
+        assert second.changes_since(second.version - 1)[0][1]["op"] == "add_user"
+
+    def test_refused_load_report_keeps_the_earlier_store(self, clock: FrozenClock) -> None:
+        """If the hook refuses policy_loaded, the engine stays attached as before."""
+        first, second = MemoryPolicyStore(), MemoryPolicyStore()
+        _seed(clock, second)
+        refuse = False
+
+        def hook(event: RBACEvent) -> None:
+            if refuse:
+                raise OSError("audit log down")
+
+        rbac = RBAC(clock=clock, on_event=hook)
+        rbac.attach(first)
+        refuse = True
+        with pytest.raises(OSError, match="down"):
+            rbac.attach(second)
+        refuse = False
+        rbac.add_user("carol")
+        assert first.changes_since(first.version - 1)[0][1]["op"] == "add_user"
+        assert "alice" not in rbac.state.users

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from secpolicy.rbac._match import ResourcePattern, match_segments, pattern_of, reaches, trie_collect
+from secpolicy.rbac._match import ResourcePattern, match_segments, pattern_of, reaches, trie_match
 from secpolicy.rbac._model import Decision, PrivilegedGrant, ResourceFilter, Rule, rule_of
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def _cell_lists(
     found = [cells for act, cells in entry if act in (action, "*")]
     root = state.rules.get(scope)
     if root is not None:
-        for payload in trie_collect(root, resource):
+        for payload in trie_match(root, resource):
             for key in (action, "*"):
                 cells = payload.get(key)
                 if cells is not None:
@@ -199,7 +199,7 @@ def verdict(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
                             found = 1
         root = rules.get(scope) if len(rules) else None
         if root is not None:
-            for payload in trie_collect(root, resource):
+            for payload in trie_match(root, resource):
                 for name in (action, "*"):
                     cells = payload.get(name)
                     if cells is not None:
@@ -238,7 +238,7 @@ def label_level(state: State, tenant: str | None, resource: tuple[str, ...]) -> 
         found = [hit] if hit is not None else []
         root = state.labels.get(scope)
         if root is not None:
-            found.extend(trie_collect(root, resource))
+            found.extend(trie_match(root, resource))
         for level, _ in found:
             if best is None or level > best:
                 best = level

@@ -32,10 +32,13 @@ __all__ = [
     "match_segments",
     "reaches",
     "trie_collect",
+    "trie_match",
     "trie_update",
 ]
 
 _EMPTY_MAP: Final[immutables.Map[str, Any]] = immutables.Map()
+# Answers trie_match keeps per root; past this many the root's memo starts over.
+_WALK_LIMIT: Final = 1 << 12
 
 
 def _states(pattern: tuple[str, ...], resource: tuple[str, ...]) -> set[int]:
@@ -139,7 +142,7 @@ class Node:
     Nodes are never changed once built.
     """
 
-    __slots__ = ("dstar", "exact", "star", "value")
+    __slots__ = ("dstar", "exact", "star", "value", "walks")
 
     def __init__(
         self,
@@ -152,6 +155,9 @@ class Node:
         self.star = star
         self.dstar = dstar
         self.value = value
+        # trie_match's answers for this node as a root: a node never changes,
+        # so an answer never goes stale; a changed trie is a new root.
+        self.walks: dict[tuple[str, ...], tuple[Any, ...]] | None = None
 
     def is_empty(self) -> bool:
         """True if nothing is stored at or below this node."""
@@ -232,6 +238,26 @@ def trie_collect(root: Node, resource: tuple[str, ...]) -> list[Any]:
             node = child
             i += 1
     return out
+
+
+def trie_match(root: Node, resource: tuple[str, ...]) -> tuple[Any, ...]:
+    """The same payloads as :func:`trie_collect` (its plain twin), remembered on *root*.
+
+    A root is immutable (every change to a trie makes a new root), so an
+    answer kept on it is right for as long as the root is in use: the walk
+    over many wildcard rules is paid once per root and resource, not again
+    after each change elsewhere in the policy (users, assignments, exact
+    rules). A property test holds this to :func:`trie_collect`.
+    """
+    walks = root.walks
+    if walks is None:
+        walks = root.walks = {}
+    found = walks.get(resource)
+    if found is None:
+        if len(walks) >= _WALK_LIMIT:
+            walks.clear()
+        found = walks[resource] = tuple(trie_collect(root, resource))
+    return found
 
 
 def _expand(  # noqa: PLR0917 (the walk's state, passed to one helper)

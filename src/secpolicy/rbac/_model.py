@@ -6,10 +6,11 @@ import functools
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Final, Literal
+from typing import Any, ClassVar, Final, Literal, get_args
 
 import attrs
 
+from secpolicy import _validators as v
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.rbac._match import ResourcePattern, match_segments, pattern_of
 from secpolicy.rbac._names import canon_id, canon_resource
@@ -64,6 +65,12 @@ AdminKind = Literal[
 ]
 """What a mutation administers, for :class:`AdminRights`."""
 
+_EFFECTS: Final = frozenset(get_args(Effect))
+_RULE_EFFECTS: Final = frozenset(get_args(RuleEffect))
+_EVENT_KINDS: Final = frozenset(get_args(EventKind))
+_STR = v.instance_of(str)
+_OPTIONAL_STR = v.optional(v.instance_of(str))
+
 ADMIN_KINDS: Final[tuple[AdminKind, ...]] = (
     "users",
     "roles",
@@ -109,12 +116,14 @@ class Rule:
     """
 
     __module__ = "secpolicy.rbac"
+    __config_path__: ClassVar[str] = "rbac.rule"
 
-    role: str
-    resource: ResourcePattern
-    action: str
-    effect: RuleEffect
-    tenant: str | None = None
+    role: str = attrs.field(validator=_STR)
+    resource: ResourcePattern = attrs.field(validator=v.instance_of(ResourcePattern))
+    action: str = attrs.field(validator=_STR)
+    # A closed set: an unknown effect is refused, never read as a deny.
+    effect: RuleEffect = attrs.field(validator=v.in_(_RULE_EFFECTS))
+    tenant: str | None = attrs.field(default=None, validator=_OPTIONAL_STR)
 
     def covers(self, resource: str, action: str) -> bool:
         """True if the rule applies to *action* on *resource*.
@@ -173,9 +182,10 @@ class Decision:
     """
 
     __module__ = "secpolicy.rbac"
+    __config_path__: ClassVar[str] = "rbac.decision"
 
-    allowed: bool
-    effect: Effect
+    allowed: bool = attrs.field(validator=v.instance_of(bool))
+    effect: Effect = attrs.field(validator=v.in_(_EFFECTS))
     roles: tuple[str, ...]
     rule: Rule | None
     reason: str
@@ -185,6 +195,13 @@ class Decision:
     tenant: str | None = None
     privileged: bool = False
     request_id: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        # A decision that allows and denies at once would be read either way.
+        if self.allowed is not (self.effect == "allow"):
+            raise PolicyConfigError(
+                "must be True exactly when effect is 'allow'", path="rbac.decision.allowed"
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -209,14 +226,15 @@ class RBACEvent:
     """
 
     __module__ = "secpolicy.rbac"
+    __config_path__: ClassVar[str] = "rbac.event"
 
-    kind: EventKind
+    kind: EventKind = attrs.field(validator=v.in_(_EVENT_KINDS))
     user: str | None
     role: str | None = None
     tenant: str | None = None
     by: str | None = None
-    at: datetime
-    details: dict[str, Any] = attrs.field(factory=dict)
+    at: datetime = attrs.field(validator=v.aware_datetime())
+    details: dict[str, Any] = attrs.field(factory=dict, validator=v.instance_of(dict))
 
 
 @attrs.frozen(kw_only=True)
