@@ -47,6 +47,8 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra ins
 if TYPE_CHECKING:
     import os
 
+    import pyarrow.dataset as ds
+
     from secpolicy.pii import Masker, Operator, Scanner
     from secpolicy.retention import LegalHold, RetentionSchedule
 
@@ -276,7 +278,7 @@ def mask_dataset(
     return rows
 
 
-def _dataset_batches(dataset: Any, batch_size: int) -> Iterator[pa.RecordBatch]:
+def _dataset_batches(dataset: ds.Dataset, batch_size: int) -> Iterator[pa.RecordBatch]:
     """The dataset's record batches, one Parquet row group in memory at a time.
 
     The dataset scanner's read-ahead is not a bound: its I/O threads keep
