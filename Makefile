@@ -64,9 +64,13 @@ typecheck: $(DEV_STAMP)
 # the Spark session, are built once), under one coverage measurement combined
 # from the workers.
 # Hypothesis runs derandomised (the `ci` profile in tests/conftest.py): the
-# same answer on every run, never a clock. XDIST=0 runs it in one process.
+# same answer on every run, never a clock. A test that skips fails the gate
+# (SECPOLICY_NO_SKIPS, tests/conftest.py): every optional dependency is
+# installed here, so a skip could only hide a test. XDIST=0 runs it in one
+# process.
 XDIST ?= 2
 unit: export HYPOTHESIS_PROFILE = ci
+unit: export SECPOLICY_NO_SKIPS = 1
 unit: $(DEV_STAMP)
 	sh scripts/ensure_chromium.sh
 	$(BIN)/coverage erase

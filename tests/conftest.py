@@ -5,6 +5,9 @@
   module runs whole on one worker, so its module fixtures (the Spark session,
   the campaign's log) are built once per run; the session fixtures below are
   built once per worker that needs them, each server on its own free port.
+- ``make test`` sets ``SECPOLICY_NO_SKIPS=1``: a test or module that skips
+  (a missing optional dependency, a feature gone from the build) fails the
+  gate with its reason instead of passing silently.
 - Hypothesis never measures time: a deadline or the "too slow" health check
   would turn a loaded machine into a failing test, so both are off. The
   ``ci`` profile (``HYPOTHESIS_PROFILE=ci``, set by ``make test``) also
@@ -15,7 +18,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -46,6 +49,38 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
         os.environ.pop("COVERAGE_PROCESS_CONFIG", None)
+
+
+_NO_SKIPS = os.environ.get("SECPOLICY_NO_SKIPS") == "1"
+
+
+def _skip_to_failure(report: pytest.TestReport | pytest.CollectReport) -> None:
+    """Turn a skip into a failure that names the skip's reason (the gate runs everything)."""
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    report.outcome = "failed"
+    report.longrepr = f"skipped, but SECPOLICY_NO_SKIPS=1 runs every test: {reason}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Under SECPOLICY_NO_SKIPS=1, a skipped test fails (an expected failure stays one)."""
+    report = yield
+    if _NO_SKIPS and report.skipped and not hasattr(report, "wasxfail"):
+        _skip_to_failure(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """Under SECPOLICY_NO_SKIPS=1, a module that skips as a whole (importorskip) fails."""
+    report = yield
+    if _NO_SKIPS and report.skipped:
+        _skip_to_failure(report)
+    return report
 
 
 # -- real servers, shared by every test directory -------------------------------------

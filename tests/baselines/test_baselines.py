@@ -14,6 +14,7 @@ from secpolicy.baselines import BASELINES, Baseline, check_policy, get_baseline,
 from secpolicy.baselines._checks import attempts_per_period
 from secpolicy.password import LockoutPolicy
 from secpolicy.policyfile import ServicePolicy, load_policy, loads_policy
+from tests.baselines._helpers import check_text, result_of
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "secpolicy.toml"
 ALL_EVENTS = (
@@ -151,8 +152,7 @@ class TestSpecialCases:
         policy = loads_policy(
             '[password]\nlockout = { max_failures = 5, window = "1 h", duration = "5 min" }\n'
         )
-        report = check_policy(policy, ["pci-dss-4"])
-        lockout = next(r for r in report.results if r.requirement.id == "lockout")
+        lockout = result_of(check_policy(policy, ["pci-dss-4"]), "lockout")
         assert lockout.verdict.detail == (
             "locks after 5 failures within 60 min for 5 min; required >= 30 min"
         )
@@ -208,8 +208,7 @@ class TestNoFalsePass:
 
     def test_unionpay_masked_to_six_and_four_passes(self) -> None:
         """The PCI display preset masks the UnionPay sample to the first 6 and last 4."""
-        report = check_policy(loads_policy('[pii]\npreset = "pci-display"\n'), ["pci-dss-4"])
-        pan = next(r for r in report.results if r.requirement.id == "pan-display")
+        pan = check_text('[pii]\npreset = "pci-display"\n', "pci-dss-4", "pan-display")
         assert pan.status == "pass"
         assert "622202*********0128" in pan.verdict.declared
 
@@ -266,8 +265,7 @@ class TestNoFalsePass:
             '[[retention.rules]]\ncategory = "audit_log"\nkeep = "2 years"\n'
             '[[retention.rules]]\ncategory = "*"\nkeep = "1 month"\n'
         )
-        report = check_policy(loads_policy(text), ["pci-dss-4"])
-        kept = next(r for r in report.results if r.requirement.id == "audit-retention")
+        kept = check_text(text, "pci-dss-4", "audit-retention")
         assert kept.status == "pass"
         assert kept.verdict.declared == "audit_log kept 2 years"
 
@@ -279,8 +277,7 @@ class TestNoFalsePass:
             '[[retention.rules]]\ncategory = "*"\nkeep = "1 month"\n'
             '[[retention.rules]]\ncategory = "audit_log"\nkeep = "2 years"\n'
         )
-        report = check_policy(loads_policy(text), ["pci-dss-4"])
-        kept = next(r for r in report.results if r.requirement.id == "audit-retention")
+        kept = check_text(text, "pci-dss-4", "audit-retention")
         assert kept.status == "fail"
         assert "(by the default rule)" in kept.detail
 
@@ -291,8 +288,7 @@ class TestNoFalsePass:
             '[retention]\n[[retention.rules]]\ncategory = "*"\nkeep = "2 years"\n'
             '[[retention.rules]]\ncategory = "audit_log"\nkeep = "2 years"\n'
         )
-        report = check_policy(loads_policy(text), ["pci-dss-4"])
-        kept = next(r for r in report.results if r.requirement.id == "audit-retention")
+        kept = check_text(text, "pci-dss-4", "audit-retention")
         assert kept.status == "fail"
         assert "unknown category 'audit_logs'" in kept.detail
 
@@ -483,8 +479,7 @@ class TestCheckDetails:
             '[[rbac.labels]]\nresource = "db/customers"\nlevel = "high"\n'
             '[[rbac.labels]]\nresource = "nowhere"\nlevel = "high"\n'
         )
-        report = check_policy(loads_policy(text), ["cn-mlps-l3"])
-        labels = next(r for r in report.results if r.requirement.id == "labels")
+        labels = check_text(text, "cn-mlps-l3", "labels")
         assert labels.status == "pass"
         assert "1 protect nothing: nowhere" in labels.detail
 
@@ -609,8 +604,7 @@ class TestNoFalsePassReview:
         assert "6222021234567890128" not in policy.pii.mask_text(  # type: ignore[union-attr]
             "ref 12 6222021234567890128 99"
         )
-        report = check_policy(policy, ["pci-dss-4"])
-        pan = next(r for r in report.results if r.requirement.id == "pan-display")
+        pan = result_of(check_policy(policy, ["pci-dss-4"]), "pan-display")
         assert pan.status == "pass"
         assert "all 20 sample card numbers masked" in pan.detail
 
@@ -658,8 +652,7 @@ class TestAttemptsPerPeriod:
         text = (
             '[password]\nlockout = { max_failures = 100, window = "30 days", duration = "1 h" }\n'
         )
-        report = check_policy(loads_policy(text), ["nist-800-63b"])
-        rate = next(r for r in report.results if r.requirement.id == "rate-limit")
+        rate = check_text(text, "nist-800-63b", "rate-limit")
         assert rate.status == "fail"
         assert "more than 100 attempts per 30 days" in rate.detail
 
@@ -669,8 +662,7 @@ class TestAttemptsPerPeriod:
             '[password]\nlockout = { max_failures = 100, window = "30 days", '
             'duration = "30 days" }\n'
         )
-        report = check_policy(loads_policy(text), ["nist-800-63b"])
-        rate = next(r for r in report.results if r.requirement.id == "rate-limit")
+        rate = check_text(text, "nist-800-63b", "rate-limit")
         assert rate.status == "pass", rate.detail
         assert "at most 100 attempts per 30 days" in rate.detail
 
@@ -721,8 +713,7 @@ class TestCheckpointCadence:
 
     def test_the_default_cadence_passes(self) -> None:
         """1,000 records and 60 s, the writer's defaults, are within the bounds."""
-        report = check_policy(loads_policy(_audit("")), ["pci-dss-4"])
-        protected = next(r for r in report.results if r.requirement.id == "audit-protected")
+        protected = check_text(_audit(""), "pci-dss-4", "audit-protected")
         assert protected.status == "pass"
         assert protected.verdict.required == (
             "hash chain, checkpoints signed every <= 10000 records and <= 60 min, anchor"
@@ -735,8 +726,9 @@ class TestCheckpointCadence:
 
     def test_the_failure_names_the_setting(self) -> None:
         """The detail says which setting leaves records unsealed."""
-        report = check_policy(loads_policy(_audit("checkpoint_every = 100000\n")), ["pci-dss-4"])
-        protected = next(r for r in report.results if r.requirement.id == "audit-protected")
+        protected = check_text(
+            _audit("checkpoint_every = 100000\n"), "pci-dss-4", "audit-protected"
+        )
         assert "checkpoint_every 100000 leaves up to that many records unsealed" in (
             protected.detail
         )
@@ -775,8 +767,7 @@ class TestDressedUpPasswords:
         policy = loads_policy(text).password
         assert policy is not None
         assert policy.check("password password").ok  # what the samples must catch
-        report = check_policy(loads_policy(text), [baseline])
-        result = next(r for r in report.results if r.requirement.id == requirement)
+        result = check_text(text, baseline, requirement)
         assert result.status == "fail"
         assert "'password password'" in result.detail
 
@@ -849,7 +840,7 @@ class TestNotChecked:
     ) -> None:
         """A passing lockout says notification / ending the session was not checked."""
         report = check_policy(load_policy(EXAMPLE), [baseline])
-        result = next(r for r in report.results if r.requirement.id == requirement)
+        result = result_of(report, requirement)
         assert result.status == "pass"
         assert "; not checked: " in result.detail
         assert part in result.detail
@@ -903,8 +894,7 @@ class TestCaseInsensitiveIds:
             "expires = 2099-01-01\n"
         )
         late = FrozenClock(datetime(2098, 6, 1, tzinfo=UTC))
-        report = check_policy(loads_policy(text), ["pci-dss-4"], clock=late)
-        lockout = next(r for r in report.results if r.requirement.id == "lockout")
+        lockout = check_text(text, "pci-dss-4", "lockout", clock=late)
         assert lockout.status == "waived"
 
     def test_unknown_names_suggest_the_closest(self) -> None:

@@ -198,12 +198,13 @@ FULL = (
 )
 
 
-def _one(key: str, op: str, value: str) -> str:
+def _one(key: str, op: str, value: str, policy: str = FULL) -> str:
+    """The status of one requirement comparing *key* with *value* on *policy*'s text."""
     text = (
         '[baseline]\nid = "t"\ntitle = "T"\n[[requirements]]\nid = "r"\ntitle = "r"\n'
         f'clause = "c"\nkey = "{key}"\nop = "{op}"\nvalue = {value}\n'
     )
-    report = check_policy(loads_policy(FULL), [loads_baseline(text)])
+    report = check_policy(loads_policy(policy), [loads_baseline(text)])
     return report.results[0].status
 
 
@@ -247,14 +248,10 @@ class TestEveryKey:
 
     def test_not_set_values(self) -> None:
         """A key the policy leaves unset compares only with == false / != false."""
-        weak = loads_policy("[password]\nmax_age = false\nlockout = false\n")
+        weak = "[password]\nmax_age = false\nlockout = false\n"
         for op, value, status in (("==", "false", "pass"), ("!=", "false", "fail"),
                                   (">=", '"1 day"', "fail")):  # fmt: skip
-            text = (
-                '[baseline]\nid = "t"\ntitle = "T"\n[[requirements]]\nid = "r"\ntitle = "r"\n'
-                f'clause = "c"\nkey = "password.max_age"\nop = "{op}"\nvalue = {value}\n'
-            )
-            assert check_policy(weak, [loads_baseline(text)]).results[0].status == status
+            assert _one("password.max_age", op, value, policy=weak) == status
         assert _one("retention.audit_log", ">=", '"1 year"') == "pass"
 
     @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from secpolicy import FrozenClock
 from secpolicy.baselines import CheckReport, check_policy
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile import Waiver, loads_policy
+from tests.baselines._helpers import check_text, result_of
 
 WEAK = '[password]\nmin_length = 8\nmax_age = "90 days"\n'
 WAIVER = (
@@ -23,8 +24,7 @@ AFTER = datetime(2026, 7, 1, 0, 0, tzinfo=UTC)
 
 
 def _result(text: str, now: datetime, requirement: str = "password-length") -> str:
-    report = check_policy(loads_policy(text), ["pci-dss-4"], clock=FrozenClock(now))
-    return next(r for r in report.results if r.requirement.id == requirement).status
+    return check_text(text, "pci-dss-4", requirement, clock=FrozenClock(now)).status
 
 
 class TestWaiver:
@@ -253,7 +253,7 @@ class TestMaximumLength:
             assert _status(report) == "fail"
             assert not report.ok
             assert report.waiver_state(report.waivers[0]) == "too-long"
-            result = next(r for r in report.results if r.requirement.id == "password-length")
+            result = result_of(report, "password-length")
             assert result.detail.startswith("waiver too long")
             assert json.loads(report.render("json"))["waivers"][0]["state"] == "too-long"
             assert "waiver too long" in report.render("html")
@@ -297,4 +297,4 @@ class TestMaximumLength:
 
 
 def _status(report: CheckReport) -> str:
-    return next(r for r in report.results if r.requirement.id == "password-length").status
+    return result_of(report, "password-length").status

@@ -370,7 +370,9 @@ def _serve(app: Any) -> tuple[uvicorn.Server, threading.Thread, int]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    # A guard against a server that never listens, not a measure of speed:
+    # far above what a start takes on a loaded machine.
+    deadline = time.monotonic() + 120
     while True:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
@@ -411,11 +413,11 @@ class TestUvicorn:
                 response = httpx.get(
                     f"http://127.0.0.1:{port}/accounts/7",
                     headers={"x-user": "alice", "x-forwarded-for": "203.0.113.77"},
-                    timeout=10,
+                    timeout=60,  # a hang guard, far above a loaded machine's answer
                 )
         finally:
             server.should_exit = True
-            thread.join(20)
+            thread.join(120)  # a hang guard: uvicorn polls should_exit every 0.1 s
         assert not thread.is_alive()
         assert response.status_code == 403
         assert response.json() == {"detail": "Forbidden"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import itertools
 import unicodedata
-from functools import cache
 
 import pytest
 from hypothesis import given, settings
@@ -21,6 +20,7 @@ from secpolicy.rbac._match import (
     trie_match,
     trie_update,
 )
+from tests.rbac._reference import segment_match as naive
 
 
 def _text_of(pattern: ResourcePattern, _old: object) -> str:
@@ -29,21 +29,6 @@ def _text_of(pattern: ResourcePattern, _old: object) -> str:
 
 def _same(text: str, _old: object) -> str:
     return text
-
-
-def naive(pattern: str, resource: str) -> bool:
-    """'*' one segment, '**' zero or more: a recursive matcher written from the definition."""
-    p, r = pattern.split("/"), resource.split("/")
-
-    @cache
-    def m(i: int, j: int) -> bool:
-        if i == len(p):
-            return j == len(r)
-        if p[i] == "**":
-            return any(m(i + 1, k) for k in range(j, len(r) + 1))
-        return j < len(r) and p[i] in ("*", r[j]) and m(i + 1, j + 1)
-
-    return m(0, 0)
 
 
 @pytest.fixture

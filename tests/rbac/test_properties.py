@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from functools import cache
 from typing import Any
 
 from hypothesis import given, settings
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
 from secpolicy.rbac import RBAC
 from secpolicy.rbac._constraints import ssd_held
+from tests.rbac._reference import segment_match
 
 ROLES = [f"r{i}" for i in range(6)]
 USERS = [f"u{i}" for i in range(4)]
@@ -22,21 +22,6 @@ ACTIONS = ["read", "write"]
 
 
 # -- the reference model, written from the definitions -----------------------------
-
-
-def ref_match(pattern: str, resource: str) -> bool:
-    """'*' matches one segment, '**' zero or more (a plain recursive matcher)."""
-    p, r = pattern.split("/"), resource.split("/")
-
-    @cache
-    def m(i: int, j: int) -> bool:
-        if i == len(p):
-            return j == len(r)
-        if p[i] == "**":
-            return any(m(i + 1, k) for k in range(j, len(r) + 1))
-        return j < len(r) and p[i] in ("*", r[j]) and m(i + 1, j + 1)
-
-    return m(0, 0)
 
 
 def ref_check(
@@ -56,7 +41,7 @@ def ref_check(
         if role in held
         and t in (None, tenant)
         and act in ("*", action)
-        and ref_match(pattern, resource)
+        and segment_match(pattern, resource)
     ]
     return "deny" not in applicable and "allow" in applicable
 
@@ -88,13 +73,33 @@ policies = st.fixed_dictionaries(
 )
 
 
-def build(policy: dict[str, Any]) -> RBAC:
-    """The engine for a generated policy, built through the public API."""
+def registered() -> RBAC:
+    """An engine with every role of ROLES and user of USERS registered, nothing else."""
     rbac = RBAC()
     for role in ROLES:
         rbac.add_role(role)
     for user in USERS:
         rbac.add_user(user)
+    return rbac
+
+
+def change(rbac: RBAC, kind: str, first: str, second: str, tenant: str | None) -> None:
+    """One generated change: (de)assign user *first* role *second*, or (un)link role *first*."""
+    if kind == "assign":
+        rbac.assign(first, second, tenant=tenant)
+    elif kind == "deassign":
+        rbac.deassign(first, second, tenant=tenant)
+    elif kind == "inherit":
+        rbac.add_inheritance(first, second)
+    elif kind == "uninherit":
+        rbac.delete_inheritance(first, second)
+    else:
+        raise AssertionError(f"no such change: {kind}")
+
+
+def build(policy: dict[str, Any]) -> RBAC:
+    """The engine for a generated policy, built through the public API."""
+    rbac = registered()
     for senior, junior in policy["inherits"]:
         rbac.add_inheritance(senior, junior)
     for role, pattern, action, effect, tenant in policy["rules"]:
@@ -123,7 +128,7 @@ def test_pattern_matches_reference(pattern: str, resource: str) -> None:
     """The compiled patterns agree with the recursive matcher."""
     from secpolicy.rbac import ResourcePattern
 
-    assert ResourcePattern(pattern).matches(resource) is ref_match(pattern, resource)
+    assert ResourcePattern(pattern).matches(resource) is segment_match(pattern, resource)
 
 
 # -- static SoD under any sequence of calls ---------------------------------------------
@@ -170,24 +175,14 @@ def _ssd_holds(rbac: RBAC) -> bool:
 @given(operations)
 def test_no_call_sequence_breaks_ssd(ops: list[tuple[Any, ...]]) -> None:
     """No call sequence lets a user hold n roles of an SSD set; refused calls change nothing."""
-    rbac = RBAC()
-    for role in ROLES:
-        rbac.add_role(role)
-    for user in USERS:
-        rbac.add_user(user)
+    rbac = registered()
     for number, (kind, a, b, tenant) in enumerate(ops):
         before = rbac.to_dict()
         try:
-            if kind == "assign":
-                rbac.assign(a, b, tenant=tenant)
-            elif kind == "deassign":
-                rbac.deassign(a, b, tenant=tenant)
-            elif kind == "inherit":
-                rbac.add_inheritance(a, b)
-            elif kind == "uninherit":
-                rbac.delete_inheritance(a, b)
-            else:
+            if kind == "ssd":
                 rbac.add_ssd(f"c{number}", sorted(a), min(b, len(a)))
+            else:
+                change(rbac, kind, a, b, tenant)
         except (ConstraintViolation, PolicyConfigError):
             assert rbac.to_dict() == before
         assert _ssd_holds(rbac)
@@ -268,24 +263,16 @@ class TestCheckFastPathAgainstDecide:
     )
     def test_memo_and_role_cache_follow_every_change(self, ops: list[tuple[Any, ...]]) -> None:
         """check() (memo, cached role sets) equals decide() (the full path) after any changes."""
-        rbac = RBAC()
-        for role in ROLES:
-            rbac.add_role(role)
+        rbac = registered()
         for i, pattern in enumerate(PATTERNS):
             rbac.grant(ROLES[i % len(ROLES)], pattern, "read")
         rbac.deny(ROLES[0], "a/b/**", "read")
-        for user in USERS:
-            rbac.add_user(user)
         for op, user, role, other, tenant, resource in ops:
             try:
-                if op == "assign":
-                    rbac.assign(user, role, tenant=tenant)
-                elif op == "deassign":
-                    rbac.deassign(user, role, tenant=tenant)
-                elif op == "inherit":
-                    rbac.add_inheritance(role, other)
-                elif op == "uninherit":
-                    rbac.delete_inheritance(role, other)
+                if op in ("inherit", "uninherit"):
+                    change(rbac, op, role, other, None)
+                elif op != "check":
+                    change(rbac, op, user, role, tenant)
             except (PolicyConfigError, ConstraintViolation):
                 pass
             for who in USERS:

@@ -47,6 +47,8 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra ins
 if TYPE_CHECKING:
     import os
 
+    import pyarrow.dataset as ds
+
     from secpolicy.pii import Masker, Operator, Scanner
     from secpolicy.retention import LegalHold, RetentionSchedule
 
@@ -236,9 +238,10 @@ def mask_dataset(
 ) -> int:
     """Mask a Parquet file or dataset into one Parquet file, in constant memory.
 
-    Batches are read, masked and written one at a time with little
-    read-ahead, so the memory used is a few record batches and the row group
-    being decoded, whatever the size of the dataset. The output is
+    Batches are read, masked and written one at a time, one Parquet row
+    group at a time and without read-ahead threads, so the memory used is
+    the row group being decoded and a few record batches, whatever the size
+    of the dataset and however slow the masking. The output is
     written under a temporary name and renamed into place when complete: a
     failed run leaves no half-masked file that looks finished.
 
@@ -264,12 +267,7 @@ def mask_dataset(
     rows = 0
     try:
         with pq.ParquetWriter(partial, dataset.schema) as writer:
-            # Little read-ahead: memory is a few batches (plus the Parquet row
-            # group being decoded), not a few files.
-            batches = dataset.to_batches(
-                batch_size=batch_size, batch_readahead=1, fragment_readahead=1
-            )
-            for batch in batches:
+            for batch in _dataset_batches(dataset, batch_size):
                 writer.write_batch(mask_table(batch, masker, columns=columns))
                 rows += batch.num_rows
         _os.replace(partial, target)  # noqa: PTH105 (plain os keeps the import surface small)
@@ -278,6 +276,27 @@ def mask_dataset(
             _os.remove(partial)  # noqa: PTH107
         raise
     return rows
+
+
+def _dataset_batches(dataset: ds.Dataset, batch_size: int) -> Iterator[pa.RecordBatch]:
+    """The dataset's record batches, one Parquet row group in memory at a time.
+
+    The dataset scanner's read-ahead is not a bound: its I/O threads keep
+    decoding while the consumer is slow (masking is Python code), and a
+    slow consumer let them hold most of a dataset. Scanning one row group
+    at a time, without threads, bounds memory by the row group whatever the
+    scheduling; each batch is still projected onto the dataset's schema, as
+    the scanner does.
+    """
+    for fragment in dataset.get_fragments():
+        for group in fragment.split_by_row_group():
+            yield from group.to_batches(
+                schema=dataset.schema,
+                batch_size=batch_size,
+                batch_readahead=0,
+                fragment_readahead=0,
+                use_threads=False,
+            )
 
 
 # -- scanning ------------------------------------------------------------------------

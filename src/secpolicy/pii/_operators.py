@@ -14,21 +14,7 @@ import attrs
 
 from secpolicy.crypto import BlindIndex, FieldEncryptor, Keyset
 from secpolicy.exceptions import DecryptionError, PolicyConfigError
-from secpolicy.pii._entities import (
-    BANK_ACCOUNT,
-    BIRTH_DATE,
-    CN_HK_MACAU_PERMIT,
-    CN_MOBILE,
-    CN_PASSPORT,
-    CN_RESIDENT_ID,
-    CN_TAIWAN_PERMIT,
-    CN_USCC,
-    IBAN,
-    IP_ADDRESS,
-    PAYMENT_CARD,
-    PHONE,
-    US_SSN,
-)
+from secpolicy.pii import _entities
 from secpolicy.pii._phone import phone_digits, to_e164
 from secpolicy.pii._scanner import canonical
 
@@ -179,7 +165,7 @@ class Mask:
 
     def apply(self, value: str, entity: str) -> str:
         """Mask *value*; a ``BIRTH_DATE`` is read as a date first."""
-        if entity == BIRTH_DATE:
+        if entity == _entities.BIRTH_DATE:
             born = parse_birth_date(value)
             value = born.isoformat() if born is not None else value
             if born is None:
@@ -383,10 +369,10 @@ class Pseudonymize:
         folded = unicodedata.normalize("NFKC", canonical(value)).casefold()
         if entity in _PHONE_ENTITIES:
             e164 = to_e164(folded, self.phone_region)
-            return (e164 if e164 is not None else phone_digits(folded)), PHONE
+            return (e164 if e164 is not None else phone_digits(folded)), _entities.PHONE
         if entity in _COMPACT_ENTITIES:  # identifiers: separators carry no meaning
             return "".join(ch for ch in folded if ch.isalnum()), entity
-        if entity == IP_ADDRESS:
+        if entity == _entities.IP_ADDRESS:
             try:
                 return str(ipaddress.ip_address(folded.strip().strip("[]"))), entity
             except ValueError:
@@ -405,10 +391,11 @@ class Pseudonymize:
         return f"Pseudonymize(length={self.length})"
 
 
-_PHONE_ENTITIES: Final = frozenset({CN_MOBILE, PHONE})
+_PHONE_ENTITIES: Final = frozenset({_entities.CN_MOBILE, _entities.PHONE})
 _COMPACT_ENTITIES: Final = frozenset({
-    CN_RESIDENT_ID, CN_USCC, CN_PASSPORT, CN_HK_MACAU_PERMIT, CN_TAIWAN_PERMIT,
-    PAYMENT_CARD, IBAN, US_SSN, BANK_ACCOUNT,
+    _entities.CN_RESIDENT_ID, _entities.CN_USCC, _entities.CN_PASSPORT,
+    _entities.CN_HK_MACAU_PERMIT, _entities.CN_TAIWAN_PERMIT, _entities.PAYMENT_CARD,
+    _entities.IBAN, _entities.US_SSN, _entities.BANK_ACCOUNT,
 })  # fmt: skip
 # The message of every decryption failure (the same as secpolicy.crypto's: no oracle).
 _DECRYPT_FAILED: Final = "could not decrypt: the token is invalid for this key, context or keyset"
