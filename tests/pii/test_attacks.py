@@ -508,3 +508,78 @@ class TestUtf16Bytes:
         raw = b"\xff\xfe\x00\xd8" + b"13812345678x"
         out = Masker().mask_record({"note": raw})["note"]
         assert b"13812345678" not in out
+
+
+class TestWideFullStopsAndAts:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "name@example\u3002com",  # ideographic full stop
+            "name@example\uff0ecom",  # full-width full stop
+            "name@example\uff61com",  # halfwidth ideographic full stop
+            "name@example\ufe52com",  # small full stop
+            "name\uff20example.com",  # full-width commercial at
+            "name\ufe6bexample.com",  # small commercial at
+            "name\uff20mail\u3002example\u3002com",
+            "first.last@sub\u3002example\u3002co\u3002uk",
+        ],
+    )
+    def test_found_and_masked(self, text: str) -> None:
+        """Addresses with the full stops and at signs of CJK input methods are found whole."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"邮箱 {text} 谢谢")] == [
+            ("EMAIL", text)
+        ]
+        assert Masker().mask_text(f"mail {text}.") == "mail <EMAIL>."
+
+    def test_sentence_end_stays_outside(self) -> None:
+        """An ideographic full stop that ends the sentence after an address is not part of it."""
+        found = Scanner().find("邮箱zs@example.com。谢谢")
+        assert [f.text for f in found] == ["zs@example.com"]
+
+
+class TestWideSeparators:
+    @pytest.mark.parametrize(
+        ("value", "entity"),
+        [
+            ("4111  1111  1111  1111", "PAYMENT_CARD"),
+            ("4111 - 1111 - 1111 - 1111", "PAYMENT_CARD"),
+            ("4111 -1111- 1111 - 1111", "PAYMENT_CARD"),
+            ("3714  496353  98431", "PAYMENT_CARD"),
+            ("4111\t\t1111\t\t1111\t\t1111", "PAYMENT_CARD"),
+            ("138  1234  5678", "CN_MOBILE"),
+            ("138 - 1234 - 5678", "CN_MOBILE"),
+            ("+86  138  1234  5678", "CN_MOBILE"),
+            ("415 - 555 - 0132", "PHONE"),
+            ("(415)  555-0132", "PHONE"),
+            ("020  7946  0958", "PHONE"),
+            ("123  45  6789", "US_SSN"),
+            ("123 - 45 - 6789", "US_SSN"),
+            ("110105  19491231  002X", "CN_RESIDENT_ID"),
+            ("110105 - 19491231 - 002X", "CN_RESIDENT_ID"),
+            ("BE71  0961  2345  6769", "IBAN"),
+            ("BE71 - 0961 - 2345 - 6769", "IBAN"),
+        ],
+    )
+    def test_found_whole(self, value: str, entity: str) -> None:
+        """Numbers split by double spaces or by a spaced dash are found whole and masked."""
+        found = Scanner().find(f"tel card ssn id iban: {value} end")
+        assert [(f.entity, f.text) for f in found] == [(entity, value)]
+        masked = Masker().mask_text(f"note {value} end")
+        assert masked == f"note <{entity}> end"
+
+    def test_two_values_stay_apart(self) -> None:
+        """Two numbers in double-spaced columns are still two findings."""
+        found = Scanner().find("13812345678  13987654321")
+        assert [f.text for f in found] == ["13812345678", "13987654321"]
+
+    def test_wide_spaces_between_words_change_nothing(self) -> None:
+        """Wide spaces between words leave the findings and their spans as they were."""
+        text = "INFO  -  app - user  13812345678 - done"
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [("CN_MOBILE", "13812345678")]
+        assert Scanner().find("plain  words - only") == []
+
+    def test_wide_separator_with_hidden_characters(self) -> None:
+        """A wide separator beside an invisible character is narrowed in the same second reading."""
+        text = "4111\u200b  1111  1111 -\u200b 1111"
+        found = Scanner().find(f"card {text}")
+        assert [(f.entity, f.text) for f in found] == [("PAYMENT_CARD", text)]

@@ -363,7 +363,7 @@ class TestPatterns:
 
 
 _UNITS = ["1", "@", ".", "a@", "1-", "手1", "１", "a.b", ":", "1.1", "a:", "a-", '"@', '"a@',
-          "\r\n1"]  # fmt: skip
+          "\r\n1", "1  ", "1 - ", "a  1", "4111  1111  ", "a@b\u3002c", "BE71-"]  # fmt: skip
 
 # Counts the Python-level work of one scan (trace events: lines, calls,
 # returns, C calls) for each pathological unit repeated to 10 KB and 100 KB.

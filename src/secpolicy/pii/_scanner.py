@@ -109,6 +109,7 @@ _FOLD_FIXED: Final = (
     | dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029), 0x20)
     | dict.fromkeys((0x00AD, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212), 0x2D)
     | dict.fromkeys(_MORE_DASHES, 0x2D)
+    | {0xFE6B: 0x40}  # the small commercial at, as the full-width one
 )
 _ASCII_FOLD: Final = dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D), 0x20)
 
@@ -145,14 +146,70 @@ _HIDDEN: Final = re.compile(
 )
 
 
+# A wide separator between two groups of a number: two or more spaces (tabs
+# fold to spaces), or a dash with spaces on either side ("4111 - 1111",
+# "138  1234  5678"). Each start needs a letter, digit or parenthesis before
+# it, so a run of spaces is read from one position only: linear.
+_WIDE: Final = re.compile(
+    r"(?<=[0-9A-Za-z)])(?: {0,8}- {1,8}| {1,8}- {0,8}| {2,8})(?=[0-9A-Za-z(+])"
+)
+_NUMBERISH: Final = frozenset("0123456789()+")
+
+
+def _narrowed(
+    seen: str, starts: list[int], ends: list[int]
+) -> tuple[str, list[int], list[int]] | None:
+    """*seen* with each wide separator next to a digit made one space, or its dash alone.
+
+    *starts* and *ends* map each character of *seen* to the text; the
+    result's maps do the same. None when *seen* has no wide separator.
+    """
+    if "  " not in seen and " -" not in seen and "- " not in seen:
+        return None
+    chars: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    done = 0
+    for found in _WIDE.finditer(seen):
+        at, end = found.span()
+        if seen[at - 1] not in _NUMBERISH and seen[end] not in _NUMBERISH:
+            continue  # between two words: no number is split here
+        keep = seen.find("-", at, end)
+        keep = at if keep < 0 else keep
+        chars.append(seen[done:at])
+        new_starts.extend(starts[done:at])
+        new_ends.extend(ends[done:at])
+        chars.append(seen[keep])
+        new_starts.append(starts[keep])
+        new_ends.append(ends[keep])
+        done = end
+    if done == 0:
+        return None
+    chars.append(seen[done:])
+    new_starts.extend(starts[done:])
+    new_ends.extend(ends[done:])
+    return "".join(chars), new_starts, new_ends
+
+
 def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] | None:
     """*folded* without invisible characters, with percent-escapes and HTML references decoded.
 
     The carriage return of each CRLF line break is dropped too, so that a
-    number split by CRLF reads as one split by LF. Returns the text so read
-    and, for each of its characters, where it starts and ends in *text*;
-    None when there is nothing to remove or decode.
+    number split by CRLF reads as one split by LF, and wide separators
+    between the groups of a number are narrowed (``4111 - 1111``,
+    ``138  1234  5678``). Returns the text so read and, for each of its
+    characters, where it starts and ends in *text*; None when there is
+    nothing to remove, decode or narrow.
     """
+    view = _decoded(text, folded)
+    if view is None:
+        size = len(folded)
+        return _narrowed(folded, list(range(size)), list(range(1, size + 1)))
+    return _narrowed(*view) or view
+
+
+def _decoded(text: str, folded: str) -> tuple[str, list[int], list[int]] | None:
+    """The part of :func:`_second_reading` that removes and decodes characters."""
     invisible = not text.isascii() and _INVISIBLE.search(text) is not None
     if (
         not invisible
@@ -1173,9 +1230,20 @@ def _iban_pass(text: str) -> list[Candidate]:
     return out
 
 
+# The full stops of CJK input methods (ideographic, halfwidth ideographic,
+# small): a dot between domain labels where an ASCII label follows
+# ("name@example。com"); the full-width one is folded with the other
+# full-width forms. One code point for one, so offsets stay.
+_WIDE_STOP: Final = re.compile("[\u3002\uff61\ufe52](?=[A-Za-z0-9])")
+
+
 def _email_pass(text: str) -> list[Candidate]:
     if "@" not in text:
         return []
+    if not text.isascii() and _WIDE_STOP.search(text) is not None:
+        # Only before an ASCII label: "zs@example.com。谢谢" ends the
+        # sentence, it does not continue the domain.
+        text = _WIDE_STOP.sub(".", text)
     return [(s, e, EMAIL, _SCORE_EMAIL) for s, e in email_matches(text) if email_ok(text[s:e])]
 
 
