@@ -413,6 +413,7 @@ _CONTEXT_BOOST: Final = 0.35
 # Scores of the formats, before context (see Finding.score).
 _SCORE_CHECKED: Final = 0.9  # a check digit over the whole value
 _SCORE_CARD: Final = 0.8
+_SCORE_CARD_COMMAS: Final = 0.4  # groups joined by commas: only with a context word
 _SCORE_MOBILE: Final = 0.8
 _SCORE_EMAIL: Final = 0.9
 _SCORE_IP: Final = 0.7
@@ -422,7 +423,9 @@ _SCORE_TRAVEL: Final = 0.5  # a format without a check digit
 _SCORE_TRAVEL_LOWER: Final = 0.3  # the same in lower case: only with a context word
 _SCORE_PHONE_INTL: Final = 0.75
 _SCORE_PHONE: Final = 0.6  # national, with a trunk prefix, parentheses, dashes or dots
-_SCORE_PHONE_BARE: Final = 0.5  # national, digits only
+# National, digits only: one random 10-digit id in three (nine in ten with a
+# leading 0) is a valid national number somewhere, so only with a context word.
+_SCORE_PHONE_BARE: Final = 0.4
 _SCORE_PHONE_SPACED: Final = 0.4  # national, groups with spaces only, no trunk prefix
 _SCORE_GLUED: Final = 0.3  # a phone number touching letters: only with a context word
 _SCORE_DENY: Final = 1.0
@@ -561,9 +564,7 @@ class _Digits:
             not has_trunk_prefix(region) for region in regions if region not in ("US", "CA")
         )
 
-    def classify(  # noqa: PLR0911 (one return per entity and format)
-        self, run: str, digits: str, sizes: list[int]
-    ) -> tuple[str, float] | None:
+    def classify(self, run: str, digits: str, sizes: list[int]) -> tuple[str, float] | None:
         """The entity and score of one run (it may start with + or a parenthesis), or None."""
         size = len(digits)
         if size not in _RUN_DIGITS or len(sizes) > _MAX_GROUPS:
@@ -591,13 +592,27 @@ class _Digits:
             and card_issuer_ok(digits)
             and luhn_ok(digits)
         ):
-            return PAYMENT_CARD, _SCORE_CARD
+            # Groups of four joined by commas are as often a row of numbers
+            # (one in thirty passes the issuer range and Luhn): a card word
+            # must vouch for them.
+            return PAYMENT_CARD, _SCORE_CARD_COMMAS if "," in run else _SCORE_CARD
         if PHONE not in entities or (dotted and not _dots_ok(run, sizes)):
             return None
+        return self._phone(run, digits, sizes, plus=plus, bracket=bracket, dotted=dotted)
+
+    def _phone(  # noqa: PLR0911 (one return per format)
+        self, run: str, digits: str, sizes: list[int], *, plus: bool, bracket: bool, dotted: bool
+    ) -> tuple[str, float] | None:
+        """The PHONE score of a run that is no card or mobile number, or None."""
+        size = len(digits)
         if _DATE_FIRST.match(run):
             return None  # "2025-09-30 10": a date and an hour, not a phone
         if plus or digits.startswith("00"):
-            return (PHONE, _SCORE_PHONE_INTL) if international(run, digits) else None
+            if not international(run, digits):
+                return None
+            # "0049626148" alone is as often a zero-padded id as a number dialled abroad.
+            bare = not plus and len(sizes) == 1
+            return PHONE, _SCORE_PHONE_BARE if bare else _SCORE_PHONE_INTL
         if size > _NATIONAL_MAX:
             return None
         if not (self.trunkless or bracket or digits[0] == "0" or size in _UNPREFIXED):
