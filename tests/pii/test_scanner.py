@@ -21,8 +21,13 @@ from secpolicy.pii import (
     Finding,
     Recognizer,
     Scanner,
+    _digitruns,
     _email,
+    _fold,
+    _identifiers,
+    _recognizer,
     _scanner,
+    _scoring,
     is_valid,
     presets,
 )
@@ -30,6 +35,8 @@ from secpolicy.pii import (
 from .conftest import luhn_complete, resident_id
 
 SCANNER = Scanner()
+# The scanner and the private modules of its passes.
+_SCANNER_MODULES = (_scanner, _digitruns, _email, _fold, _identifiers, _recognizer, _scoring)
 ID = "11010519491231002X"
 DIGIT_ID = resident_id("110105", date(1990, 1, 2), 3)  # ends in a digit
 
@@ -279,7 +286,7 @@ class TestPatterns:
     def test_fast_forms_match_the_plain_forms(self, text: str) -> None:
         """Each pattern with its boundary check moved finds exactly the plain form's spans."""
         for name, plain in _PLAIN_PATTERNS.items():
-            fast = getattr(_scanner, name)
+            fast = getattr(_digitruns if name == "_DIGITS" else _identifiers, name)
             expected = [m.span() for m in re.finditer(plain, text)]
             if name == "_DIGITS":  # the fast form skips runs that do not start with 7 digits
                 seven = r"(?:\+ ?|\()?[0-9](?:(?:[ \-.,/]|\) ?| ?\()?[0-9]){6}"
@@ -295,7 +302,7 @@ class TestPatterns:
             for name in ("_RESIDENT_ID", "_USCC")
             for m in re.finditer(_PLAIN_PATTERNS[name], text)
         }
-        shared = [m.span() for m in _scanner._RESIDENT_ID_OR_USCC.finditer(text)]
+        shared = [m.span() for m in _identifiers._RESIDENT_ID_OR_USCC.finditer(text)]
         assert shared == sorted(plain)
 
     @settings(max_examples=400)
@@ -307,7 +314,7 @@ class TestPatterns:
             for name in ("_RESIDENT_ID", "_USCC", "_SSN")
             for m in re.finditer(_PLAIN_PATTERNS[name], text)
         }
-        shared = [m.span() for m in _scanner._IDS_OR_SSN.finditer(text)]
+        shared = [m.span() for m in _identifiers._IDS_OR_SSN.finditer(text)]
         assert shared == sorted(plain)
 
     @given(
@@ -356,10 +363,12 @@ class TestPatterns:
     @given(_PATTERN_TEXT)
     def test_skipped_ip_passes_could_find_nothing(self, text: str) -> None:
         """A pass skipped for want of dots or colons would have reported nothing."""
-        if not _scanner._may_hold_ipv4(text):
-            assert not list(_scanner._IPV4.finditer(text))
-        if not _scanner._may_hold_ipv6(text):
-            assert all(_scanner._ipv6(m.group()) is None for m in _scanner._IPV6.finditer(text))
+        if not _identifiers._may_hold_ipv4(text):
+            assert not list(_identifiers._IPV4.finditer(text))
+        if not _identifiers._may_hold_ipv6(text):
+            assert all(
+                _identifiers._ipv6(m.group()) is None for m in _identifiers._IPV6.finditer(text)
+            )
 
 
 _UNITS = ["1", "@", ".", "a@", "1-", "手1", "１", "a.b", ":", "1.1", "a:", "a-", '"@', '"a@',
@@ -453,7 +462,12 @@ class TestLinearTime:
 
     def test_every_pattern_is_bounded(self) -> None:
         """Every regular expression of the scanner has bounded repetition, lookarounds too."""
-        patterns = {n: p for n, p in vars(_scanner).items() if isinstance(p, re.Pattern)}
+        patterns = {
+            n: p
+            for module in _SCANNER_MODULES
+            for n, p in vars(module).items()
+            if isinstance(p, re.Pattern)
+        }
         assert len(patterns) >= 10  # the scan found the scanner's patterns
         unbounded = {
             n
@@ -495,7 +509,9 @@ def _plain_split(text: str) -> list[tuple[int, int, str]]:
     Best: a card, then a mobile, then a phone number; then the longest; then
     the leftmost; skipping sub-runs that overlap one already taken.
     """
-    digits = _scanner._Digits(frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US", "GB"))
+    digits = _digitruns._Digits(
+        frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US", "GB")
+    )
     groups = [m.span() for m in re.finditer(r"[0-9]+", text)]
     count = len(groups)
     rank = {"PAYMENT_CARD": 0, "CN_MOBILE": 1, "PHONE": 2}
@@ -571,7 +587,7 @@ class TestNeighbouringDigits:
     def test_split_matches_the_plain_twin(self, pieces: list[str], separator: str) -> None:
         """The bounded sub-run retry finds what trying every sub-run finds."""
         text = separator.join(pieces)
-        digits = _scanner._Digits(
+        digits = _digitruns._Digits(
             frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US", "GB")
         )
         groups = [m.span() for m in re.finditer(r"[0-9]+", text)]
@@ -1155,13 +1171,13 @@ class TestSeparatorRetryWork:
     ) -> None:
         """Runs of one- and two-digit groups are rejected without classifying their sub-runs."""
         calls: list[str] = []
-        original = _scanner._Digits.classify
+        original = _digitruns._Digits.classify
 
-        def counting(self: _scanner._Digits, run: str, digits: str, sizes: list[int]) -> object:
+        def counting(self: _digitruns._Digits, run: str, digits: str, sizes: list[int]) -> object:
             calls.append(run)
             return original(self, run, digits, sizes)
 
-        monkeypatch.setattr(_scanner._Digits, "classify", counting)
+        monkeypatch.setattr(_digitruns._Digits, "classify", counting)
         text = unit * (20_000 // len(unit))
         assert SCANNER.find(text) == []
         assert len(calls) <= len(text) // 50
@@ -1187,15 +1203,17 @@ class TestFastPaths:
     @example("FR15 2845 2984 1537 7602 0757 974 13812345678")
     def test_runs_inside_an_iban_skipped_alike(self, text: str) -> None:
         """Skipping digit runs inside a valid IBAN changes nothing once overlaps are resolved."""
-        digits = _scanner._Digits(
+        digits = _digitruns._Digits(
             frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}),
             SCANNER.phone_regions,
             resident_ids=True,
         )
-        ibans = _scanner._iban_pass(text)
+        ibans = _identifiers._iban_pass(text)
         ranks = SCANNER._ranks
-        fast = _scanner._resolve([*ibans, *_scanner._digits_pass(digits, ibans=True)(text)], ranks)
-        plain = _scanner._resolve([*ibans, *_scanner._digits_pass(digits)(text)], ranks)
+        fast = _scoring._resolve(
+            [*ibans, *_digitruns._digits_pass(digits, ibans=True)(text)], ranks
+        )
+        plain = _scoring._resolve([*ibans, *_digitruns._digits_pass(digits)(text)], ranks)
         assert fast == plain
 
     def test_mobile_after_an_iban_is_found(self) -> None:
@@ -1206,7 +1224,7 @@ class TestFastPaths:
     @pytest.mark.parametrize("date_run", ["2024-11-05", "2024/5/1", "31.12.2024", "12/31/2024"])
     def test_a_date_alone_is_no_run(self, date_run: str) -> None:
         """A run that is a date alone gives what classifying it would: nothing."""
-        digits = _scanner._Digits(frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US"))
+        digits = _digitruns._Digits(frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US"))
         assert digits.find(date_run, 0) == []
         parts = re.findall(r"[0-9]+", date_run)
         assert digits.classify(date_run, "".join(parts), [len(p) for p in parts]) is None
@@ -1215,8 +1233,8 @@ class TestFastPaths:
     @given(_IBAN_PIECES | st.text(alphabet="BEFRGD0123456789 -xW", max_size=40))
     def test_iban_cut_matches_the_plain_loop(self, text: str) -> None:
         """The IBAN cut by one match agrees with walking the characters one by one."""
-        for match in _scanner._IBAN.finditer(text):
-            assert _scanner._iban_span(match.group()) == _plain_iban_span(match.group())
+        for match in _identifiers._IBAN.finditer(text):
+            assert _identifiers._iban_span(match.group()) == _plain_iban_span(match.group())
 
 
 def _plain_iban_span(text: str) -> int | None:
@@ -1244,7 +1262,7 @@ class TestShortBareRuns:
     @given(st.text(alphabet="0123456789", min_size=7, max_size=9))
     def test_short_bare_run_rejected_as_classify_would(self, run: str) -> None:
         """A bare run of 7-9 digits is turned away early exactly when classify turns it away."""
-        digits = _scanner._Digits(
+        digits = _digitruns._Digits(
             frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), SCANNER.phone_regions
         )
         bare = digits.classify(run, run, [len(run)])

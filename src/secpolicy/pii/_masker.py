@@ -14,8 +14,11 @@ from typing import Any, Final
 from secpolicy.exceptions import DecryptionError, InvalidArgumentError, PolicyConfigError
 from secpolicy.pii._entities import DETECTABLE, FIELD_ONLY
 from secpolicy.pii._fields import FIELD_ENTITIES, builtin_entity, normalise_field
+from secpolicy.pii._fold import allow_key, fold
 from secpolicy.pii._operators import Encrypt, Operator, Replace
-from secpolicy.pii._scanner import _ENTITY_NAME, DenyList, Scanner, _resolve, allow_key, fold
+from secpolicy.pii._recognizer import _ENTITY_NAME, DenyList
+from secpolicy.pii._scanner import Scanner
+from secpolicy.pii._scoring import _resolve
 
 # A field serialised into text: a quoted key, a colon and a quoted value (JSON,
 # a Python repr), or key=value (a query string, logfmt). Every quantifier is

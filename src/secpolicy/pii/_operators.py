@@ -29,8 +29,8 @@ from secpolicy.pii._entities import (
     PHONE,
     US_SSN,
 )
+from secpolicy.pii._fold import canonical
 from secpolicy.pii._phone import phone_digits, to_e164
-from secpolicy.pii._scanner import canonical
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
