@@ -280,13 +280,19 @@ _EMAIL_TEXT = st.lists(
 ).map("".join)  # fmt: skip
 
 
+# The fast forms whose plain form is a pattern of its own beside them.
+_FAST_FORMS = {"_IBAN": "_IBAN_ANY"}
+
+
 class TestPatterns:
     @settings(max_examples=400)
     @given(_PATTERN_TEXT)
     def test_fast_forms_match_the_plain_forms(self, text: str) -> None:
         """Each pattern with its boundary check moved finds exactly the plain form's spans."""
         for name, plain in _PLAIN_PATTERNS.items():
-            fast = getattr(_digitruns if name == "_DIGITS" else _identifiers, name)
+            fast = getattr(
+                _digitruns if name == "_DIGITS" else _identifiers, _FAST_FORMS.get(name, name)
+            )
             expected = [m.span() for m in re.finditer(plain, text)]
             if name == "_DIGITS":  # the fast form skips runs that do not start with 7 digits
                 seven = r"(?:\+ ?|\()?[0-9](?:(?:[ \-.,/]|\) ?| ?\()?[0-9]){6}"
@@ -631,6 +637,20 @@ class TestIban:
     def test_wrong_check_length_or_country(self, decoy: str) -> None:
         """A wrong check, a wrong length, an unknown country or check digits 00 give no IBAN."""
         assert "IBAN" not in [entity for entity, _ in spans(decoy)]
+
+    def test_digit_only_countries_agree_with_the_registry(self) -> None:
+        """The countries whose account number is digits only are those of the registry."""
+        import stdnum.iban
+
+        from secpolicy.pii._ids import IBAN_DIGIT_COUNTRIES
+
+        registry = Path(stdnum.iban.__file__).with_name("iban.dat").read_text(encoding="utf-8")
+        digits_only = set()
+        for line in registry.splitlines():
+            found = re.match(r'([A-Z]{2}) country=".*" bban="(.*)"', line)
+            if found and set(re.findall(r"[0-9]+!([nac])", found[2])) == {"n"}:
+                digits_only.add(found[1])
+        assert digits_only == IBAN_DIGIT_COUNTRIES
 
     def test_lengths_agree_with_the_registry(self) -> None:
         """The country lengths agree with the IBAN registry python-stdnum ships."""
@@ -1235,6 +1255,52 @@ class TestFastPaths:
         """The IBAN cut by one match agrees with walking the characters one by one."""
         for match in _identifiers._IBAN.finditer(text):
             assert _identifiers._iban_span(match.group()) == _plain_iban_span(match.group())
+
+    @settings(max_examples=400)
+    @given(
+        _IBAN_PIECES
+        | st.lists(
+            st.sampled_from(["BE71", "GB82", "XX12", "be71", "0961", "2345", "6769", "WEST",
+                             "-", " ", "X", "DE89", "37040044", "0532013000", "EUR"]),
+            max_size=14,
+        ).map("".join)
+    )  # fmt: skip
+    def test_iban_pass_agrees_with_the_plain_pass(self, text: str) -> None:
+        """The IBAN pass with the fast form finds what a pass with the plain form and cut finds."""
+        plain = []
+        position = 0
+        while (match := _identifiers._IBAN_ANY.search(text, position)) is not None:
+            length = _plain_iban_span(match.group())
+            start = match.start()
+            if length is None:
+                position = start + 1
+            else:
+                plain.append((start, start + length, "IBAN", 0.9))
+                position = start + length
+        assert _identifiers._iban_pass(text) == plain
+
+    @pytest.mark.parametrize("unit", ["BE71-", "DE89 ", "be71", "BE71 0961 "])
+    def test_no_cut_for_letters_in_digit_only_accounts(
+        self, unit: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """100 KB of a digit-only country's code among letters costs no IBAN cut (work counted)."""
+        calls = 0
+        cut = _identifiers._iban_span
+
+        def counting(text: str) -> int | None:
+            nonlocal calls
+            calls += 1
+            return cut(text)
+
+        monkeypatch.setattr(_identifiers, "_iban_span", counting)
+        Scanner().find(unit * (100_000 // len(unit)))
+        assert calls == 0
+
+    def test_digit_only_accounts_turned_away_by_the_pattern(self) -> None:
+        """Where a country's account number is digits only, a letter in it never reaches Python."""
+        assert _identifiers._IBAN.search("BE71-BE71-BE71-BE71-BE71-BE71-BE71-BE71") is None
+        assert _identifiers._IBAN.search("be71 0961 2345 6769")
+        assert not is_valid("IBAN", "BE71 0961 2345 676X")
 
 
 def _plain_iban_span(text: str) -> int | None:

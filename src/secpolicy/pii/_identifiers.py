@@ -20,6 +20,7 @@ from secpolicy.pii._entities import (
     US_SSN,
 )
 from secpolicy.pii._ids import (
+    IBAN_DIGIT_COUNTRIES,
     IBAN_LENGTHS,
     iban_ok,
     is_cn_resident_id,
@@ -39,7 +40,7 @@ from secpolicy.pii._scoring import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 # Boundaries are explicit ASCII classes, never \b: in Python (and in Presidio's
 # patterns) \b sees no boundary between a CJK character and a digit, so
@@ -80,9 +81,38 @@ _RESIDENT_ID_OR_USCC: Final = re.compile(
 )
 # Country code, check digits, then letters and digits with at most one space
 # or dash between them. The candidate may run into the next word; the
-# classifier cuts it at the country's IBAN length.
-_IBAN: Final = re.compile(
+# classifier cuts it at the country's IBAN length. This is the plain form;
+# _IBAN below finds the candidates of it that can validate.
+_IBAN_ANY: Final = re.compile(
     r"[A-Za-z]" + _AFTER_FIRST + r"[A-Za-z][0-9]{2}(?:[ \-]?[A-Za-z0-9]){11,34}"
+)
+
+
+def _second_letters(countries: Iterable[str]) -> str:
+    """A pattern for the second letter of *countries*, after their first (any case)."""
+    by_first: dict[str, str] = {}
+    for country in sorted(countries):
+        by_first[country[0]] = by_first.get(country[0], "") + country[1]
+    return "|".join(
+        f"(?<=[{first}{first.lower()}])[{seconds}{seconds.lower()}]"
+        for first, seconds in by_first.items()
+    )
+
+
+# The fast form: only countries of the registry, and where a country's
+# account number is digits only, digits only (so a megabyte of "BE71-" is
+# turned away in C rather than cut and checked at each letter). A letter
+# right after the digits is refused as a continuation of the token, which is
+# what the cut of the plain form refuses. The same IBANs are found (a
+# Hypothesis test holds the two to agreement).
+_IBAN: Final = re.compile(
+    r"[A-Za-z]"
+    + _AFTER_FIRST
+    + "(?:(?:"
+    + _second_letters(IBAN_DIGIT_COUNTRIES & IBAN_LENGTHS.keys())
+    + r")[0-9]{2}(?:[ \-]?[0-9]){11,30}(?![A-Za-z])|(?:"
+    + _second_letters(IBAN_LENGTHS.keys() - IBAN_DIGIT_COUNTRIES)
+    + r")[0-9]{2}(?:[ \-]?[A-Za-z0-9]){11,34})"
 )
 _SSN_REST: Final = r"[0-9]{2}([ \-.])[0-9]{2}\1[0-9]{4}"  # after the first digit
 _SSN: Final = re.compile(r"[0-9]" + _AFTER_FIRST + _SSN_REST + _NOT_AFTER)
