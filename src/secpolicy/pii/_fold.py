@@ -83,24 +83,26 @@ _HIDDEN: Final = re.compile(
 
 
 # A wide separator between two groups of a number: two or more spaces (tabs
-# fold to spaces), or a dash with spaces on either side ("4111 - 1111",
-# "138  1234  5678"). Each start needs a letter, digit or parenthesis before
-# it, so a run of spaces is read from one position only: linear.
+# fold to spaces), or a dash or slash with spaces on either side
+# ("4111 - 1111", "138  1234  5678", "4111 / 1111"). Each start needs a
+# letter, digit or parenthesis before it, so a run of spaces is read from one
+# position only: linear.
 _WIDE: Final = re.compile(
-    r"(?<=[0-9A-Za-z)])(?: {0,8}- {1,8}| {1,8}- {0,8}| {2,8})(?=[0-9A-Za-z(+])"
+    r"(?<=[0-9A-Za-z)])(?: {0,8}[\-/] {1,8}| {1,8}[\-/] {0,8}| {2,8})(?=[0-9A-Za-z(+])"
 )
 _NUMBERISH: Final = frozenset("0123456789()+")
+_WIDE_PAIRS: Final = ("  ", " -", "- ", " /", "/ ")  # one of them is in every wide separator
 
 
 def _narrowed(
     seen: str, starts: list[int], ends: list[int]
 ) -> tuple[str, list[int], list[int]] | None:
-    """*seen* with each wide separator next to a digit made one space, or its dash alone.
+    """*seen* with each wide separator next to a digit made one space, or its dash or slash alone.
 
     *starts* and *ends* map each character of *seen* to the text; the
     result's maps do the same. None when *seen* has no wide separator.
     """
-    if "  " not in seen and " -" not in seen and "- " not in seen:
+    if not any(pair in seen for pair in _WIDE_PAIRS):
         return None
     chars: list[str] = []
     new_starts: list[int] = []
@@ -110,8 +112,8 @@ def _narrowed(
         at, end = found.span()
         if seen[at - 1] not in _NUMBERISH and seen[end] not in _NUMBERISH:
             continue  # between two words: no number is split here
-        keep = seen.find("-", at, end)
-        keep = at if keep < 0 else keep
+        token = seen[at:end].strip()
+        keep = at if not token else seen.index(token, at)  # the dash or slash, else one space
         chars.append(seen[done:at])
         new_starts.extend(starts[done:at])
         new_ends.extend(ends[done:at])
