@@ -525,3 +525,8 @@ class TestArrayAndEnumLeaves:
         masked = Masker().mask_record({member: 1})
         assert all("13812345678" not in repr(key) for key in masked)
         assert list(masked.values()) == [1]
+
+    def test_clean_enum_key_is_kept(self) -> None:
+        """An enum key without personal data in its value stays the member."""
+        masked = Masker().mask_record({_Contact.CLEAN: 1})
+        assert list(masked) == [_Contact.CLEAN]
