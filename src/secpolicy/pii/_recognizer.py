@@ -153,6 +153,7 @@ class Recognizer:
             does not compile or that can backtrack exponentially).
 
     Example:
+        >>> from secpolicy.pii import Scanner
         >>> employee = Recognizer(entity="EMPLOYEE_ID", pattern=r"EMP-[0-9]{6}", context=("工号",))
         >>> [(f.entity, f.text) for f in Scanner(recognizers=[employee]).find("工号EMP-004211")]
         [('EMPLOYEE_ID', 'EMP-004211')]
