@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import logging
+import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from secpolicy.exceptions import InvalidArgumentError, PolicyConfigError
 from secpolicy.pii import (
@@ -460,7 +463,7 @@ class TestNumbersThatAreNoPersonalData:
 
     @pytest.mark.parametrize(
         ("text", "entity"),
-        [("4111,1111,1111,1111", "PAYMENT_CARD"), ("手机 138,1234,5678", "CN_MOBILE")],
+        [("卡号 4111,1111,1111,1111", "PAYMENT_CARD"), ("手机 138,1234,5678", "CN_MOBILE")],
     )
     def test_comma_grouping_with_context(self, text: str, entity: str) -> None:
         """A card or mobile in its usual groups, separated by commas, is still found."""
@@ -508,3 +511,150 @@ class TestUtf16Bytes:
         raw = b"\xff\xfe\x00\xd8" + b"13812345678x"
         out = Masker().mask_record({"note": raw})["note"]
         assert b"13812345678" not in out
+
+
+class TestWideFullStopsAndAts:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "name@example\u3002com",  # ideographic full stop
+            "name@example\uff0ecom",  # full-width full stop
+            "name@example\uff61com",  # halfwidth ideographic full stop
+            "name@example\ufe52com",  # small full stop
+            "name\uff20example.com",  # full-width commercial at
+            "name\ufe6bexample.com",  # small commercial at
+            "name\uff20mail\u3002example\u3002com",
+            "first.last@sub\u3002example\u3002co\u3002uk",
+        ],
+    )
+    def test_found_and_masked(self, text: str) -> None:
+        """Addresses with the full stops and at signs of CJK input methods are found whole."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"邮箱 {text} 谢谢")] == [
+            ("EMAIL", text)
+        ]
+        assert Masker().mask_text(f"mail {text}.") == "mail <EMAIL>."
+
+    def test_sentence_end_stays_outside(self) -> None:
+        """An ideographic full stop that ends the sentence after an address is not part of it."""
+        found = Scanner().find("邮箱zs@example.com。谢谢")
+        assert [f.text for f in found] == ["zs@example.com"]
+
+
+class TestWideSeparators:
+    @pytest.mark.parametrize(
+        ("value", "entity"),
+        [
+            ("4111  1111  1111  1111", "PAYMENT_CARD"),
+            ("4111 - 1111 - 1111 - 1111", "PAYMENT_CARD"),
+            ("4111 -1111- 1111 - 1111", "PAYMENT_CARD"),
+            ("4111 / 1111 / 1111 / 1111", "PAYMENT_CARD"),
+            ("138 / 1234 / 5678", "CN_MOBILE"),
+            ("138/ 1234/ 5678", "CN_MOBILE"),
+            ("3714  496353  98431", "PAYMENT_CARD"),
+            ("4111\t\t1111\t\t1111\t\t1111", "PAYMENT_CARD"),
+            ("138  1234  5678", "CN_MOBILE"),
+            ("138 - 1234 - 5678", "CN_MOBILE"),
+            ("+86  138  1234  5678", "CN_MOBILE"),
+            ("415 - 555 - 0132", "PHONE"),
+            ("(415)  555-0132", "PHONE"),
+            ("020  7946  0958", "PHONE"),
+            ("123  45  6789", "US_SSN"),
+            ("123 - 45 - 6789", "US_SSN"),
+            ("110105  19491231  002X", "CN_RESIDENT_ID"),
+            ("110105 - 19491231 - 002X", "CN_RESIDENT_ID"),
+            ("BE71  0961  2345  6769", "IBAN"),
+            ("BE71 - 0961 - 2345 - 6769", "IBAN"),
+        ],
+    )
+    def test_found_whole(self, value: str, entity: str) -> None:
+        """Numbers split by double spaces or by a spaced dash are found whole and masked."""
+        found = Scanner().find(f"tel card ssn id iban: {value} end")
+        assert [(f.entity, f.text) for f in found] == [(entity, value)]
+        masked = Masker().mask_text(f"note {value} end")
+        assert masked == f"note <{entity}> end"
+
+    def test_two_values_stay_apart(self) -> None:
+        """Two numbers in double-spaced columns are still two findings."""
+        found = Scanner().find("13812345678  13987654321")
+        assert [f.text for f in found] == ["13812345678", "13987654321"]
+
+    def test_wide_spaces_between_words_change_nothing(self) -> None:
+        """Wide spaces between words leave the findings and their spans as they were."""
+        text = "INFO  -  app - user  13812345678 - done"
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [("CN_MOBILE", "13812345678")]
+        assert Scanner().find("plain  words - only") == []
+
+    def test_wide_separator_with_hidden_characters(self) -> None:
+        """A wide separator beside an invisible character is narrowed in the same second reading."""
+        text = "4111\u200b  1111  1111 -\u200b 1111"
+        found = Scanner().find(f"card {text}")
+        assert [(f.entity, f.text) for f in found] == [("PAYMENT_CARD", text)]
+
+
+def _found_rate(texts: list[str], entity: str) -> float:
+    scanner = Scanner()
+    return sum(any(f.entity == entity for f in scanner.find(t)) for t in texts) / len(texts)
+
+
+class TestRowsOfNumbersAreNoCards:
+    def test_comma_rows_of_four_digit_numbers(self) -> None:
+        """Seeded rows of comma-separated 4-digit numbers are never reported as cards."""
+        rng = random.Random(19)
+        rows = [
+            ",".join(str(rng.randrange(1000, 10000)) for _ in range(rng.randrange(4, 9)))
+            for _ in range(3000)
+        ]
+        rows += [",".join(("4", "5", "6")[i % 3] + f"{rng.randrange(1000):03d}" for i in range(4))
+                 for _ in range(1000)]  # fmt: skip
+        assert _found_rate(rows, "PAYMENT_CARD") == 0
+
+    @given(st.lists(st.integers(1000, 9999), min_size=4, max_size=8))
+    def test_any_comma_row(self, numbers: list[int]) -> None:
+        """No row of comma-separated 4-digit numbers is a card without a context word."""
+        row = ",".join(map(str, numbers))
+        assert all(f.entity != "PAYMENT_CARD" for f in Scanner().find(f"values {row}"))
+
+    @pytest.mark.parametrize("word", ["card", "卡号", "visa"])
+    def test_comma_grouped_card_with_context(self, word: str) -> None:
+        """A card in groups of four separated by commas is found after a card word."""
+        found = Scanner().find(f"{word} 4111,1111,1111,1111")
+        assert [(f.entity, f.text) for f in found] == [("PAYMENT_CARD", "4111,1111,1111,1111")]
+
+
+class TestBareDigitsAreNoPhones:
+    @pytest.mark.parametrize(
+        ("low", "high", "lead"),
+        [
+            (10**9, 10**10, ""),
+            (0, 10**9, "0"),
+            (0, 10**10, "0"),
+            (0, 10**10, "1"),
+            (0, 10**8, "00"),
+        ],
+    )
+    def test_seeded_ids(self, low: int, high: int, lead: str) -> None:
+        """Seeded bare 10- and 11-digit ids are not phone numbers without a context word."""
+        rng = random.Random(low + high + len(lead))
+        width = len(str(high - 1))
+        ids = [f"id {lead}{rng.randrange(low, high):0{width}d}" for _ in range(2000)]
+        assert _found_rate(ids, "PHONE") == 0
+
+    @pytest.mark.parametrize(
+        "number",
+        ["4155550132", "12125550132", "02079460958", "4008208820", "0307654321", "00442079460958"],
+    )
+    def test_found_with_a_context_word(self, number: str) -> None:
+        """A bare national number is a phone number after a context word."""
+        assert Scanner().find(number) == []
+        found = Scanner().find(f"tel {number}")
+        assert [(f.entity, f.text) for f in found] == [("PHONE", number)]
+        assert Masker().mask_text(f"call {number}") == "call <PHONE>"
+
+    @pytest.mark.parametrize("number", ["415-555-0132", "(415) 555-0132", "+14155550132"])
+    def test_formatted_needs_no_context(self, number: str) -> None:
+        """Dashes, parentheses or a + are shape enough: no context word is needed."""
+        assert [f.entity for f in Scanner().find(number)] == ["PHONE"]
+
+    def test_field_names_still_mask_bare_numbers(self) -> None:
+        """A bare number under a phone field is masked by the field's rule."""
+        assert Masker().mask_record({"phone": "4155550132"}) == {"phone": "<PHONE>"}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import array
 import copy
+import enum
+import sys
+import warnings
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 import pytest
 from hypothesis import given, settings
@@ -445,3 +448,85 @@ class TestBufferLeaves:
         view = memoryview(b"13812345678")
         view.release()
         assert "13812345678" not in str(Masker().mask_record({"a": view})["a"])
+
+
+# "u" is deprecated from Python 3.13 on, where "w" replaces it.
+_CHAR_TYPECODES: Final = ["u", *(["w"] if sys.version_info >= (3, 13) else [])]
+
+
+def _char_array(typecode: str, text: str) -> array.array[str]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return array.array(typecode, text)
+
+
+class _Contact(enum.Enum):
+    MAIN = "13812345678"
+    NESTED = ("hotline", "tel 13987654321")
+    CLEAN = "nothing"
+
+
+class _ContactText(enum.StrEnum):
+    MAIN = "13812345678"
+
+
+class _ContactNumber(enum.IntEnum):
+    MAIN = 13812345678
+
+
+class TestArrayAndEnumLeaves:
+    @pytest.mark.parametrize("typecode", _CHAR_TYPECODES)
+    def test_unicode_array_is_masked(self, typecode: str) -> None:
+        """An array of characters is masked as its text and comes back as an array."""
+        leaf = _char_array(typecode, "手机13812345678")
+        masked = presets.CN_DISPLAY.mask_record({"note": leaf, "list": [leaf]})
+        for value in (masked["note"], masked["list"][0]):
+            assert isinstance(value, array.array)
+            assert value.typecode == typecode
+            assert value.tounicode() == "手机138****5678"
+        field = presets.CN_DISPLAY.mask_record({"mobile": _char_array(typecode, "13812345678")})
+        assert field["mobile"].tounicode() == "138****5678"
+
+    def test_clean_unicode_array_is_kept(self) -> None:
+        """An array of characters without personal data is returned as it is."""
+        leaf = _char_array("u", "nothing here")
+        assert Masker().mask_record({"note": leaf})["note"] is leaf
+
+    def test_numeric_array_items_are_masked(self) -> None:
+        """An array of numbers is masked item by item, never passed through as raw bytes."""
+        leaf = array.array("q", [13812345678, 7])
+        masked = Masker().mask_record({"note": leaf, "mobile": leaf})
+        assert masked["note"] == ["<CN_MOBILE>", 7]
+        assert "13812345678" not in str(masked["mobile"])
+        clean = array.array("q", [1, 2, 3])
+        assert Masker().mask_record({"note": clean})["note"] is clean
+
+    @pytest.mark.parametrize("member", [_Contact.MAIN, _ContactText.MAIN, _ContactNumber.MAIN])
+    def test_enum_value_is_masked(self, member: enum.Enum) -> None:
+        """An enum member whose value is personal data is masked by its value."""
+        masked = Masker().mask_record({"note": member, "list": [member], "phone": member})
+        for value in (masked["note"], masked["list"][0], masked["phone"]):
+            assert not isinstance(value, enum.Enum)
+            assert "13812345678" not in str(value)
+        assert masked["note"] == "<CN_MOBILE>"
+
+    def test_enum_holding_a_tuple(self) -> None:
+        """An enum member whose value is a container is masked through what it holds."""
+        masked = Masker().mask_record({"note": _Contact.NESTED})
+        assert "13987654321" not in repr(masked)
+
+    def test_clean_enum_is_kept(self) -> None:
+        """An enum member without personal data in its value is kept as the member."""
+        assert Masker().mask_record({"note": _Contact.CLEAN})["note"] is _Contact.CLEAN
+
+    @pytest.mark.parametrize("member", [_Contact.MAIN, _ContactText.MAIN, _ContactNumber.MAIN])
+    def test_enum_keys_are_masked(self, member: enum.Enum) -> None:
+        """An enum key whose value is personal data is masked like any other key."""
+        masked = Masker().mask_record({member: 1})
+        assert all("13812345678" not in repr(key) for key in masked)
+        assert list(masked.values()) == [1]
+
+    def test_clean_enum_key_is_kept(self) -> None:
+        """An enum key without personal data in its value stays the member."""
+        masked = Masker().mask_record({_Contact.CLEAN: 1})
+        assert list(masked) == [_Contact.CLEAN]

@@ -21,8 +21,13 @@ from secpolicy.pii import (
     Finding,
     Recognizer,
     Scanner,
+    _digitruns,
     _email,
+    _fold,
+    _identifiers,
+    _recognizer,
     _scanner,
+    _scoring,
     is_valid,
     presets,
 )
@@ -30,6 +35,8 @@ from secpolicy.pii import (
 from .conftest import luhn_complete, resident_id
 
 SCANNER = Scanner()
+# The scanner and the private modules of its passes.
+_SCANNER_MODULES = (_scanner, _digitruns, _email, _fold, _identifiers, _recognizer, _scoring)
 ID = "11010519491231002X"
 DIGIT_ID = resident_id("110105", date(1990, 1, 2), 3)  # ends in a digit
 
@@ -273,13 +280,19 @@ _EMAIL_TEXT = st.lists(
 ).map("".join)  # fmt: skip
 
 
+# The fast forms whose plain form is a pattern of its own beside them.
+_FAST_FORMS = {"_IBAN": "_IBAN_ANY"}
+
+
 class TestPatterns:
     @settings(max_examples=400)
     @given(_PATTERN_TEXT)
     def test_fast_forms_match_the_plain_forms(self, text: str) -> None:
         """Each pattern with its boundary check moved finds exactly the plain form's spans."""
         for name, plain in _PLAIN_PATTERNS.items():
-            fast = getattr(_scanner, name)
+            fast = getattr(
+                _digitruns if name == "_DIGITS" else _identifiers, _FAST_FORMS.get(name, name)
+            )
             expected = [m.span() for m in re.finditer(plain, text)]
             if name == "_DIGITS":  # the fast form skips runs that do not start with 7 digits
                 seven = r"(?:\+ ?|\()?[0-9](?:(?:[ \-.,/]|\) ?| ?\()?[0-9]){6}"
@@ -295,7 +308,7 @@ class TestPatterns:
             for name in ("_RESIDENT_ID", "_USCC")
             for m in re.finditer(_PLAIN_PATTERNS[name], text)
         }
-        shared = [m.span() for m in _scanner._RESIDENT_ID_OR_USCC.finditer(text)]
+        shared = [m.span() for m in _identifiers._RESIDENT_ID_OR_USCC.finditer(text)]
         assert shared == sorted(plain)
 
     @settings(max_examples=400)
@@ -307,7 +320,7 @@ class TestPatterns:
             for name in ("_RESIDENT_ID", "_USCC", "_SSN")
             for m in re.finditer(_PLAIN_PATTERNS[name], text)
         }
-        shared = [m.span() for m in _scanner._IDS_OR_SSN.finditer(text)]
+        shared = [m.span() for m in _identifiers._IDS_OR_SSN.finditer(text)]
         assert shared == sorted(plain)
 
     @given(
@@ -356,14 +369,16 @@ class TestPatterns:
     @given(_PATTERN_TEXT)
     def test_skipped_ip_passes_could_find_nothing(self, text: str) -> None:
         """A pass skipped for want of dots or colons would have reported nothing."""
-        if not _scanner._may_hold_ipv4(text):
-            assert not list(_scanner._IPV4.finditer(text))
-        if not _scanner._may_hold_ipv6(text):
-            assert all(_scanner._ipv6(m.group()) is None for m in _scanner._IPV6.finditer(text))
+        if not _identifiers._may_hold_ipv4(text):
+            assert not list(_identifiers._IPV4.finditer(text))
+        if not _identifiers._may_hold_ipv6(text):
+            assert all(
+                _identifiers._ipv6(m.group()) is None for m in _identifiers._IPV6.finditer(text)
+            )
 
 
 _UNITS = ["1", "@", ".", "a@", "1-", "手1", "１", "a.b", ":", "1.1", "a:", "a-", '"@', '"a@',
-          "\r\n1"]  # fmt: skip
+          "\r\n1", "1  ", "1 - ", "a  1", "4111  1111  ", "a@b\u3002c", "BE71-"]  # fmt: skip
 
 # Counts the Python-level work of one scan (trace events: lines, calls,
 # returns, C calls) for each pathological unit repeated to 10 KB and 100 KB.
@@ -453,7 +468,12 @@ class TestLinearTime:
 
     def test_every_pattern_is_bounded(self) -> None:
         """Every regular expression of the scanner has bounded repetition, lookarounds too."""
-        patterns = {n: p for n, p in vars(_scanner).items() if isinstance(p, re.Pattern)}
+        patterns = {
+            n: p
+            for module in _SCANNER_MODULES
+            for n, p in vars(module).items()
+            if isinstance(p, re.Pattern)
+        }
         assert len(patterns) >= 10  # the scan found the scanner's patterns
         unbounded = {
             n
@@ -495,7 +515,9 @@ def _plain_split(text: str) -> list[tuple[int, int, str]]:
     Best: a card, then a mobile, then a phone number; then the longest; then
     the leftmost; skipping sub-runs that overlap one already taken.
     """
-    digits = _scanner._Digits(frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US", "GB"))
+    digits = _digitruns._Digits(
+        frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US", "GB")
+    )
     groups = [m.span() for m in re.finditer(r"[0-9]+", text)]
     count = len(groups)
     rank = {"PAYMENT_CARD": 0, "CN_MOBILE": 1, "PHONE": 2}
@@ -571,7 +593,7 @@ class TestNeighbouringDigits:
     def test_split_matches_the_plain_twin(self, pieces: list[str], separator: str) -> None:
         """The bounded sub-run retry finds what trying every sub-run finds."""
         text = separator.join(pieces)
-        digits = _scanner._Digits(
+        digits = _digitruns._Digits(
             frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US", "GB")
         )
         groups = [m.span() for m in re.finditer(r"[0-9]+", text)]
@@ -615,6 +637,20 @@ class TestIban:
     def test_wrong_check_length_or_country(self, decoy: str) -> None:
         """A wrong check, a wrong length, an unknown country or check digits 00 give no IBAN."""
         assert "IBAN" not in [entity for entity, _ in spans(decoy)]
+
+    def test_digit_only_countries_agree_with_the_registry(self) -> None:
+        """The countries whose account number is digits only are those of the registry."""
+        import stdnum.iban
+
+        from secpolicy.pii._ids import IBAN_DIGIT_COUNTRIES
+
+        registry = Path(stdnum.iban.__file__).with_name("iban.dat").read_text(encoding="utf-8")
+        digits_only = set()
+        for line in registry.splitlines():
+            found = re.match(r'([A-Z]{2}) country=".*" bban="(.*)"', line)
+            if found and set(re.findall(r"[0-9]+!([nac])", found[2])) == {"n"}:
+                digits_only.add(found[1])
+        assert digits_only == IBAN_DIGIT_COUNTRIES
 
     def test_lengths_agree_with_the_registry(self) -> None:
         """The country lengths agree with the IBAN registry python-stdnum ships."""
@@ -660,9 +696,9 @@ class TestPhones:
         ],
     )
     def test_formats(self, phone: str) -> None:
-        """International and national formats are one PHONE finding."""
+        """International and national formats are one PHONE finding (bare digits after a word)."""
         assert spans(f"tel: {phone};") == [("PHONE", phone)]
-        assert spans(f"{phone}") == [("PHONE", phone)]
+        assert spans(f"{phone}") == ([] if phone.isdigit() else [("PHONE", phone)])
 
     @pytest.mark.parametrize(
         "mobile",
@@ -1117,7 +1153,7 @@ class TestSlashAndCommaSeparators:
         ("text", "expected"),
         [
             ("138/1234/5678", [("CN_MOBILE", "138/1234/5678")]),
-            ("4111,1111,1111,1111", [("PAYMENT_CARD", "4111,1111,1111,1111")]),
+            ("card 4111,1111,1111,1111", [("PAYMENT_CARD", "4111,1111,1111,1111")]),
             ("4111/1111/1111/1111", [("PAYMENT_CARD", "4111/1111/1111/1111")]),
             ("Tel. 030/1234567", [("PHONE", "030/1234567")]),
             (
@@ -1155,13 +1191,13 @@ class TestSeparatorRetryWork:
     ) -> None:
         """Runs of one- and two-digit groups are rejected without classifying their sub-runs."""
         calls: list[str] = []
-        original = _scanner._Digits.classify
+        original = _digitruns._Digits.classify
 
-        def counting(self: _scanner._Digits, run: str, digits: str, sizes: list[int]) -> object:
+        def counting(self: _digitruns._Digits, run: str, digits: str, sizes: list[int]) -> object:
             calls.append(run)
             return original(self, run, digits, sizes)
 
-        monkeypatch.setattr(_scanner._Digits, "classify", counting)
+        monkeypatch.setattr(_digitruns._Digits, "classify", counting)
         text = unit * (20_000 // len(unit))
         assert SCANNER.find(text) == []
         assert len(calls) <= len(text) // 50
@@ -1187,15 +1223,17 @@ class TestFastPaths:
     @example("FR15 2845 2984 1537 7602 0757 974 13812345678")
     def test_runs_inside_an_iban_skipped_alike(self, text: str) -> None:
         """Skipping digit runs inside a valid IBAN changes nothing once overlaps are resolved."""
-        digits = _scanner._Digits(
+        digits = _digitruns._Digits(
             frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}),
             SCANNER.phone_regions,
             resident_ids=True,
         )
-        ibans = _scanner._iban_pass(text)
+        ibans = _identifiers._iban_pass(text)
         ranks = SCANNER._ranks
-        fast = _scanner._resolve([*ibans, *_scanner._digits_pass(digits, ibans=True)(text)], ranks)
-        plain = _scanner._resolve([*ibans, *_scanner._digits_pass(digits)(text)], ranks)
+        fast = _scoring._resolve(
+            [*ibans, *_digitruns._digits_pass(digits, ibans=True)(text)], ranks
+        )
+        plain = _scoring._resolve([*ibans, *_digitruns._digits_pass(digits)(text)], ranks)
         assert fast == plain
 
     def test_mobile_after_an_iban_is_found(self) -> None:
@@ -1206,7 +1244,7 @@ class TestFastPaths:
     @pytest.mark.parametrize("date_run", ["2024-11-05", "2024/5/1", "31.12.2024", "12/31/2024"])
     def test_a_date_alone_is_no_run(self, date_run: str) -> None:
         """A run that is a date alone gives what classifying it would: nothing."""
-        digits = _scanner._Digits(frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US"))
+        digits = _digitruns._Digits(frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US"))
         assert digits.find(date_run, 0) == []
         parts = re.findall(r"[0-9]+", date_run)
         assert digits.classify(date_run, "".join(parts), [len(p) for p in parts]) is None
@@ -1215,8 +1253,54 @@ class TestFastPaths:
     @given(_IBAN_PIECES | st.text(alphabet="BEFRGD0123456789 -xW", max_size=40))
     def test_iban_cut_matches_the_plain_loop(self, text: str) -> None:
         """The IBAN cut by one match agrees with walking the characters one by one."""
-        for match in _scanner._IBAN.finditer(text):
-            assert _scanner._iban_span(match.group()) == _plain_iban_span(match.group())
+        for match in _identifiers._IBAN.finditer(text):
+            assert _identifiers._iban_span(match.group()) == _plain_iban_span(match.group())
+
+    @settings(max_examples=400)
+    @given(
+        _IBAN_PIECES
+        | st.lists(
+            st.sampled_from(["BE71", "GB82", "XX12", "be71", "0961", "2345", "6769", "WEST",
+                             "-", " ", "X", "DE89", "37040044", "0532013000", "EUR"]),
+            max_size=14,
+        ).map("".join)
+    )  # fmt: skip
+    def test_iban_pass_agrees_with_the_plain_pass(self, text: str) -> None:
+        """The IBAN pass with the fast form finds what a pass with the plain form and cut finds."""
+        plain = []
+        position = 0
+        while (match := _identifiers._IBAN_ANY.search(text, position)) is not None:
+            length = _plain_iban_span(match.group())
+            start = match.start()
+            if length is None:
+                position = start + 1
+            else:
+                plain.append((start, start + length, "IBAN", 0.9))
+                position = start + length
+        assert _identifiers._iban_pass(text) == plain
+
+    @pytest.mark.parametrize("unit", ["BE71-", "DE89 ", "be71", "BE71 0961 "])
+    def test_no_cut_for_letters_in_digit_only_accounts(
+        self, unit: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """100 KB of a digit-only country's code among letters costs no IBAN cut (work counted)."""
+        calls = 0
+        cut = _identifiers._iban_span
+
+        def counting(text: str) -> int | None:
+            nonlocal calls
+            calls += 1
+            return cut(text)
+
+        monkeypatch.setattr(_identifiers, "_iban_span", counting)
+        Scanner().find(unit * (100_000 // len(unit)))
+        assert calls == 0
+
+    def test_digit_only_accounts_turned_away_by_the_pattern(self) -> None:
+        """Where a country's account number is digits only, a letter in it never reaches Python."""
+        assert _identifiers._IBAN.search("BE71-BE71-BE71-BE71-BE71-BE71-BE71-BE71") is None
+        assert _identifiers._IBAN.search("be71 0961 2345 6769")
+        assert not is_valid("IBAN", "BE71 0961 2345 676X")
 
 
 def _plain_iban_span(text: str) -> int | None:
@@ -1244,7 +1328,7 @@ class TestShortBareRuns:
     @given(st.text(alphabet="0123456789", min_size=7, max_size=9))
     def test_short_bare_run_rejected_as_classify_would(self, run: str) -> None:
         """A bare run of 7-9 digits is turned away early exactly when classify turns it away."""
-        digits = _scanner._Digits(
+        digits = _digitruns._Digits(
             frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), SCANNER.phone_regions
         )
         bare = digits.classify(run, run, [len(run)])

@@ -83,7 +83,9 @@ from secpolicy.pii._operators import (
     Replace,
 )
 from secpolicy.pii._phone import DEFAULT_PHONE_REGIONS, to_e164
-from secpolicy.pii._scanner import CONTEXT_WORDS, Finding, Recognizer, Scanner
+from secpolicy.pii._recognizer import Recognizer
+from secpolicy.pii._scanner import Finding, Scanner
+from secpolicy.pii._scoring import CONTEXT_WORDS
 
 __all__ = [
     "ADDRESS",

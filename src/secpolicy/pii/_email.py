@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final
 
+from secpolicy.pii._entities import EMAIL as EMAIL_ENTITY
+from secpolicy.pii._scoring import _SCORE_EMAIL, Candidate
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -132,3 +135,22 @@ def email_ok(text: str) -> bool:
             or (tld.startswith("xn--") and len(tld) > 4 and tld.isascii())  # noqa: PLR2004
         )
     )
+
+
+# The full stops of CJK input methods (ideographic, halfwidth ideographic,
+# small): a dot between domain labels where an ASCII label follows
+# ("name@example。com"); the full-width one is folded with the other
+# full-width forms. One code point for one, so offsets stay.
+_WIDE_STOP: Final = re.compile("[\u3002\uff61\ufe52](?=[A-Za-z0-9])")
+
+
+def _email_pass(text: str) -> list[Candidate]:
+    if "@" not in text:
+        return []
+    if not text.isascii() and _WIDE_STOP.search(text) is not None:
+        # Only before an ASCII label: "zs@example.com。谢谢" ends the
+        # sentence, it does not continue the domain.
+        text = _WIDE_STOP.sub(".", text)
+    return [
+        (s, e, EMAIL_ENTITY, _SCORE_EMAIL) for s, e in email_matches(text) if email_ok(text[s:e])
+    ]

@@ -381,17 +381,28 @@ IBAN_LENGTHS: Final[dict[str, int]] = {
     "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
     "YE": 30,
 }  # fmt: skip
+#: Countries whose basic bank account number (BBAN) is digits only (ISO 13616 registry).
+IBAN_DIGIT_COUNTRIES: Final = frozenset({
+    "AE", "AT", "BA", "BE", "BI", "CR", "CZ", "DE", "DJ", "DK", "EE", "EG", "ES", "FI",
+    "FO", "GL", "HR", "HU", "IL", "IS", "LT", "LY", "ME", "MN", "MR", "NO", "PL", "PT",
+    "RS", "SD", "SE", "SI", "SK", "SO", "ST", "TL", "TN", "VA", "XK",
+})  # fmt: skip
 _IBAN_SEPARATORS: Final = str.maketrans("", "", " -")
 _IBAN_SHAPE: Final = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
 _MOD97_LETTERS: Final = {c: str(c - 55) for c in range(ord("A"), ord("Z") + 1)}  # A=10 … Z=35
 
 
 def iban_ok(compact: str) -> bool:
-    """True for an upper-case IBAN without separators: country length, check digits, MOD 97."""
+    """True for an upper-case IBAN without separators: country length, check digits, MOD 97.
+
+    Where the country's account number is digits only, a letter in it is refused.
+    """
     if IBAN_LENGTHS.get(compact[:2]) != len(compact) or not _IBAN_SHAPE.fullmatch(compact):
         return False
     if not 2 <= int(compact[2:4]) <= 98:  # noqa: PLR2004 (ISO 13616 check digits)
         return False
+    if compact[:2] in IBAN_DIGIT_COUNTRIES and not compact[4:].isdigit():
+        return False  # a letter where the country's format has digits only
     rearranged = compact[4:] + compact[:4]
     number = rearranged.translate(_MOD97_LETTERS)
     return int(number) % 97 == 1

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import array
+import enum
 import re
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from datetime import date, time
 from decimal import Decimal
@@ -11,8 +14,11 @@ from typing import Any, Final
 from secpolicy.exceptions import DecryptionError, InvalidArgumentError, PolicyConfigError
 from secpolicy.pii._entities import DETECTABLE, FIELD_ONLY
 from secpolicy.pii._fields import FIELD_ENTITIES, builtin_entity, normalise_field
+from secpolicy.pii._fold import allow_key, fold
 from secpolicy.pii._operators import Encrypt, Operator, Replace
-from secpolicy.pii._scanner import _ENTITY_NAME, DenyList, Scanner, _resolve, allow_key, fold
+from secpolicy.pii._recognizer import _ENTITY_NAME, DenyList
+from secpolicy.pii._scanner import Scanner
+from secpolicy.pii._scoring import _resolve
 
 # A field serialised into text: a quoted key, a colon and a quoted value (JSON,
 # a Python repr), or key=value (a query string, logfmt). Every quantifier is
@@ -320,6 +326,12 @@ class Masker:
           text, and encoded back in the same codec, as the same type for
           ``bytes``, ``bytearray`` and ``memoryview`` and as ``bytes``
           otherwise; the value itself is returned if nothing is found.
+          An ``array.array`` of characters (``"u"``, ``"w"``) is masked as its
+          text and comes back as such an array; an array of numbers is masked
+          item by item (a list comes back if any item changed).
+        - Enum members (``StrEnum`` and ``IntEnum`` too) are masked by their
+          value: the masked value comes back in place of the member, the
+          member itself if nothing is found. Enum keys likewise.
         - Dates and times: under a known field (a birth date) the operator
           gets the ISO form and returns a masked string; elsewhere they are
           kept, since a date alone identifies no one.
@@ -389,9 +401,46 @@ class Masker:
         if isinstance(value, Set):
             masked_items = [self._walk(item, (*path, -1), target, root) for item in value]
             return frozenset(masked_items) if isinstance(value, frozenset) else set(masked_items)
+        if isinstance(value, enum.Enum):
+            # A member's str() is its name ("Contact.MAIN"): what it carries
+            # is its value, masked like any value; an unchanged value keeps
+            # the member.
+            inner = value.value
+            masked = self._walk(inner, path, target, root)
+            return value if masked is inner or (target is None and masked == inner) else masked
+        if isinstance(value, array.array) and value.typecode not in _BYTE_TYPECODES:
+            return self._array(value, path, target, root)
         return self._leaf(value, path, target, root)
 
+    def _array(
+        self,
+        value: array.array[Any],
+        path: tuple[str | int, ...],
+        target: str | Operator | None,
+        root: Mapping[str, Any] | None,
+    ) -> Any:
+        """An array of characters is masked as its text, an array of numbers item by item.
+
+        Their bytes are machine words, not text: decoded as bytes, a
+        character array's UTF-32 would hide every number from the scanner.
+        (Arrays of bytes are buffers like ``bytes``.)
+        """
+        if value.typecode in _CHAR_TYPECODES:
+            text = value.tounicode()
+            masked = self._leaf(text, path, target, root)
+            if masked == text:
+                return value
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # "u" from Python 3.13 on
+                return array.array(value.typecode, str(masked))
+        items = value.tolist()
+        masked_items = [self._leaf(item, (*path, i), target, root) for i, item in enumerate(items)]
+        return value if masked_items == items else masked_items
+
     def _key(self, key: Any, root: Mapping[str, Any] | None) -> Any:
+        if isinstance(key, enum.Enum):
+            inner = self._key(key.value, root)
+            return key if inner == key.value else inner
         if isinstance(key, str):
             return self._text(key, root, None)
         if key is None or isinstance(key, bool):
@@ -586,6 +635,10 @@ def _reveal(text: str, encrypters: list[Encrypt], context: Any) -> str:
         text = encrypter.pattern.sub(opened, text)
     return text
 
+
+# The array type codes of characters ("w" from Python 3.13 on).
+_CHAR_TYPECODES: Final = frozenset({"u", "w"})
+_BYTE_TYPECODES: Final = frozenset({"b", "B"})
 
 _DECRYPT_FAILED: Final = "could not decrypt: the token is invalid for this key, context or keyset"
 

@@ -15,8 +15,8 @@ import attrs
 from secpolicy.crypto import BlindIndex, FieldEncryptor, Keyset
 from secpolicy.exceptions import DecryptionError, PolicyConfigError
 from secpolicy.pii import _entities
+from secpolicy.pii._fold import canonical
 from secpolicy.pii._phone import phone_digits, to_e164
-from secpolicy.pii._scanner import canonical
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping

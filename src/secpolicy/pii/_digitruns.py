@@ -1,0 +1,507 @@
+"""Digit runs: cards, Chinese mobile numbers and telephone numbers, retried in parts."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import TYPE_CHECKING, Final
+
+from secpolicy.pii._entities import (
+    CN_MOBILE,
+    CN_RESIDENT_ID,
+    PAYMENT_CARD,
+    PHONE,
+)
+from secpolicy.pii._identifiers import _IBAN, _IPV4_SHAPE, _iban_span
+from secpolicy.pii._ids import card_issuer_ok, is_cn_resident_id, luhn_ok
+from secpolicy.pii._phone import has_trunk_prefix, international, national_region
+from secpolicy.pii._scoring import (
+    _SCORE_CARD,
+    _SCORE_CARD_COMMAS,
+    _SCORE_CHECKED,
+    _SCORE_GLUED,
+    _SCORE_MOBILE,
+    _SCORE_PHONE,
+    _SCORE_PHONE_BARE,
+    _SCORE_PHONE_INTL,
+    _SCORE_PHONE_SPACED,
+    Candidate,
+    Pass,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+# Between two digit groups: a space, dash, dot, slash or comma ("138/1234/5678",
+# "030/1234567", "4111,1111,1111,1111": a comma-separated row of numbers is
+# one run whose numbers the retry in parts finds), or a parenthesis.
+_SEP: Final = r"(?:[ \-.,/]|\) ?| ?\()"
+_SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
+# Digit runs: an optional + or (, then groups of digits with one separator
+# between them (a space, dash or dot, a closing parenthesis, an opening one),
+# and an optional extension. The lookahead at the start skips, in C, the
+# short numbers (years, counts, times) that cannot be any entity. Each
+# separator alternative starts with a different character or is followed by a
+# digit, so the engine backtracks at most one character: linear. The
+# lookahead is bounded (at most 7 digits and 6 separators).
+#
+# Written as the plain form "(?<![0-9A-Za-z_+(])(?:\+ ?|\()?[0-9]+(?:SEP[0-9]+)*"
+# behind a lookahead for 7 digits, with the boundary check moved after the
+# first character so that the engine skips in C to the next digit, + or (.
+# Letters and underscores may touch a run on either side ("uid13812345678",
+# "invoice_13812345678.pdf"): such a run is a candidate whose weakly
+# validated findings score below the threshold (see _Digits.find).
+_DIGITS: Final = re.compile(
+    r"[0-9+(](?<![0-9+(].)"
+    r"(?:(?<=[0-9])(?=" + _SIX_MORE + r")"
+    r"|(?<=\+) ?(?=[0-9]" + _SIX_MORE + r")"
+    r"|(?<=\()(?=[0-9]" + _SIX_MORE + r"))"
+    r"[0-9]*(?:" + _SEP + r"[0-9]+)*"
+    r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?(?![0-9])"
+)
+_GROUP: Final = re.compile(r"[0-9]+")
+_DATE_FIRST: Final = re.compile(
+    r"(?:19|20)[0-9]{2}([\-./])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![0-9])"
+    # day and month, or month and day, then the year: "31/12/2024", "12/31/2024"
+    r"|(?:0?[1-9]|[12][0-9]|3[01])([\-./])(?:0?[1-9]|[12][0-9]|3[01])\2(?:19|20)[0-9]{2}(?![0-9])"
+)
+_EXTENSION: Final = re.compile(r" ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6}\Z")
+_MOBILE: Final = re.compile(r"1[3-9][0-9]{9}")
+_RUN_DIGITS: Final = range(7, 21)  # what any digit entity can hold (00 + 15, a card's 19)
+_CARD_DIGITS: Final = range(13, 20)
+_CARD_LAYOUTS: Final = frozenset({(4, 6, 5), (4, 6, 4)})  # American Express, Diners Club
+_DOTTED_CARD_GROUPS: Final = 3  # "4111.1111.1111.1111"; never a decimal "1234567890123.4"
+_DECIMAL_GROUPS: Final = 2  # "07.519501": a decimal number, not a dotted phone
+_MOBILE_GROUPS: Final = [3, 4, 4]  # "138 1234 5678"
+_MIN_INNER_GROUP: Final = 2  # a group inside a dotted number has 2 digits or more
+_UNPREFIXED: Final = frozenset({10, 11})  # NANP with or without 1; 400/800 numbers
+_UNPREFIXED_MIN: Final = min(_UNPREFIXED)
+_FREE_TOTALS: Final = frozenset({10, 11, 13})  # NANP/service, mobile, 86 + mobile
+_CARD_GROUP: Final = 4  # the first group of a card written in groups
+_NATIONAL_MAX: Final = 14  # digits of the longest national number with its trunk prefix
+_MAX_GROUPS: Final = 8  # "+33 1 42 68 53 00 ext 12" has 7; no entity has more than 8
+_MOBILE_FIRST_GROUP: Final = 3  # "138 1234 5678": the first group of a mobile has 3 or more
+_MAX_ONE_DIGIT_GROUPS: Final = 2  # "+1 1 …" aside, no entity is written in one-digit groups
+_MOBILE_DIGITS: Final = 11
+_ID_LENGTH: Final = 18
+_ID_BODY: Final = 17  # a resident ID without its check character
+_MAX_GLUED: Final = 16  # values back to back in one run of digits
+
+
+# -- digit runs: cards, mobiles, phones ------------------------------------------------------
+
+
+def _mobile_ok(digits: str, sizes: list[int], *, plus: bool) -> bool:
+    """A Chinese mobile number, with +86, 86 or 0086 in front or not.
+
+    The group where the national number starts must hold 3 or more of its
+    digits, so ``1-800-555-0199`` is not a mobile number.
+    """
+    size = len(digits)
+    if size == 11:  # noqa: PLR2004
+        prefix = 0
+    elif size == 13 and digits[:2] == "86":  # noqa: PLR2004
+        prefix = 2
+    elif size == 15 and digits[:4] == "0086" and not plus:  # noqa: PLR2004
+        prefix = 4
+    else:
+        return False
+    if plus and prefix != 2:  # noqa: PLR2004
+        return False
+    if not _MOBILE.fullmatch(digits, prefix):
+        return False
+    seen = 0
+    for group in sizes:
+        if seen + group > prefix:
+            return seen + group - prefix >= _MOBILE_FIRST_GROUP
+        seen += group
+    return False  # pragma: no cover (the groups hold all the digits)
+
+
+def _card_layout_ok(sizes: list[int]) -> bool:
+    """No separators, groups of 4 with a shorter last group, or 4-6-5 / 4-6-4."""
+    if len(sizes) == 1:
+        return True
+    if tuple(sizes) in _CARD_LAYOUTS:
+        return True
+    return all(size == 4 for size in sizes[:-1]) and 1 <= sizes[-1] <= 4  # noqa: PLR2004
+
+
+def _dots_ok(run: str, sizes: list[int]) -> bool:
+    """Dotted numbers are phones only in three groups or more of 2 digits or more, never IPv4.
+
+    Two groups are a decimal number ("07.519501", the seconds of a time).
+    """
+    return (
+        len(sizes) > _DECIMAL_GROUPS
+        and min(sizes) >= _MIN_INNER_GROUP
+        and _IPV4_SHAPE.fullmatch(run) is None
+    )
+
+
+class _Digits:
+    """Classifies digit runs; runs that are not one entity are retried in parts."""
+
+    __slots__ = ("entities", "regions", "resident_ids", "trunkless")
+
+    def __init__(
+        self, entities: frozenset[str], regions: tuple[str, ...], *, resident_ids: bool = False
+    ) -> None:
+        self.entities = entities
+        self.regions = regions
+        self.resident_ids = resident_ids  # also look for resident IDs glued to letters or values
+        # Whether a region writes national numbers without a trunk prefix
+        # (North America aside): then any length may be a national number.
+        self.trunkless = any(
+            not has_trunk_prefix(region) for region in regions if region not in ("US", "CA")
+        )
+
+    def classify(self, run: str, digits: str, sizes: list[int]) -> tuple[str, float] | None:
+        """The entity and score of one run (it may start with + or a parenthesis), or None."""
+        size = len(digits)
+        if size not in _RUN_DIGITS or len(sizes) > _MAX_GROUPS:
+            return None
+        if not self.lead_ok(run[0], digits, sizes[0]) or sizes.count(1) > _MAX_ONE_DIGIT_GROUPS:
+            return None
+        plus = run[0] == "+"
+        bracket = "(" in run
+        entities = self.entities
+        if (
+            CN_MOBILE in entities
+            and not bracket
+            and _mobile_ok(digits, sizes, plus=plus)
+            and ("," not in run or sizes[-3:] == _MOBILE_GROUPS)
+        ):
+            # With commas only in the usual 3-4-4 groups: "1825,201,4594" is
+            # three values of a row of numbers.
+            return CN_MOBILE, _SCORE_MOBILE
+        dotted = "." in run
+        if (
+            PAYMENT_CARD in entities
+            and size in _CARD_DIGITS
+            and not (plus or bracket or (dotted and len(sizes) < _DOTTED_CARD_GROUPS))
+            and _card_layout_ok(sizes)
+            and card_issuer_ok(digits)
+            and luhn_ok(digits)
+        ):
+            # Groups of four joined by commas are as often a row of numbers
+            # (one in thirty passes the issuer range and Luhn): a card word
+            # must vouch for them.
+            return PAYMENT_CARD, _SCORE_CARD_COMMAS if "," in run else _SCORE_CARD
+        if PHONE not in entities or (dotted and not _dots_ok(run, sizes)):
+            return None
+        return self._phone(run, digits, sizes, plus=plus, bracket=bracket, dotted=dotted)
+
+    def _phone(  # noqa: PLR0911 (one return per format)
+        self, run: str, digits: str, sizes: list[int], *, plus: bool, bracket: bool, dotted: bool
+    ) -> tuple[str, float] | None:
+        """The PHONE score of a run that is no card or mobile number, or None."""
+        size = len(digits)
+        if _DATE_FIRST.match(run):
+            return None  # "2025-09-30 10": a date and an hour, not a phone
+        if plus or digits.startswith("00"):
+            if not international(run, digits):
+                return None
+            # "0049626148" alone is as often a zero-padded id as a number dialled abroad.
+            bare = not plus and len(sizes) == 1
+            return PHONE, _SCORE_PHONE_BARE if bare else _SCORE_PHONE_INTL
+        if size > _NATIONAL_MAX:
+            return None
+        if not (self.trunkless or bracket or digits[0] == "0" or size in _UNPREFIXED):
+            return None  # only North American and Chinese service numbers go without a 0
+        region = national_region(run, digits, self.regions)
+        if region is None:
+            return None
+        if len(sizes) == 1 and not bracket:
+            return PHONE, _SCORE_PHONE_BARE
+        if "," in run or (not bracket and digits[0] != "0" and "-" not in run and not dotted):
+            return PHONE, _SCORE_PHONE_SPACED
+        return PHONE, _SCORE_PHONE
+
+    def lead_ok(self, lead: str, digits: str, first: int) -> bool:
+        """Whether a run can be any entity by its first group (a quick reject by shape).
+
+        Cards start with a group of 4 or more, mobile numbers with 3 or more
+        (or ``86``), phones with ``+``, a parenthesis, a trunk ``0``, the
+        ``1`` of North America, or a group of 3 or more. So a run of one- and
+        two-digit groups ("1-1-1-1", "12 12 12") is turned away at each
+        group without being classified.
+        """
+        if first >= _MOBILE_FIRST_GROUP or lead in "+(" or self.trunkless:
+            return True
+        if first == 1:
+            return digits[0] in "01"
+        return digits[0] == "0" or digits[:2] == "86"
+
+    def find_glued(
+        self, text: str, offset: int, after: str, *, hex_token: Callable[[], bool] = bool
+    ) -> list[Candidate]:
+        """Candidates of a run that touches an ASCII letter or underscore (*after*: what follows).
+
+        Only strong checks keep their score: a card (issuer range and Luhn),
+        a mobile number, a resident ID (its check character; the ``X`` may be
+        the letter the run touches). Phone numbers score below the threshold:
+        a context word must vouch for them; so do cards and mobile numbers
+        inside a token of hex digits (*hex_token* says whether the run is in
+        one, a request id or a hash; it is asked only when there is a finding).
+        """
+        found = self.find(text, offset, after)
+        if found:
+            weak = (PHONE, CN_MOBILE, PAYMENT_CARD) if hex_token() else (PHONE,)
+            found = [
+                (s, e, entity, min(score, _SCORE_GLUED) if entity in weak else score)
+                for s, e, entity, score in found
+            ]
+        if self.resident_ids and text.isdigit():
+            number = text + after if len(text) == _ID_BODY and after in ("X", "x") else text
+            if len(number) == _ID_LENGTH and is_cn_resident_id(number):
+                found.append((offset, offset + len(number), CN_RESIDENT_ID, _SCORE_CHECKED))
+        return found
+
+    def partition(self, digits: str, after: str) -> list[tuple[int, int, str, float]] | None:
+        """Values glued to each other in a run too long for one: an exact split, or None.
+
+        A run of more digits than any entity holds is read as cards, mobile
+        numbers and resident IDs back to back only when it splits exactly into
+        such validated values (at most _MAX_GLUED of them); a long order id
+        rarely does. The ``X`` of a resident ID may follow the run (*after*).
+        """
+        size = len(digits)
+        if size > _MAX_GLUED * _CARD_DIGITS.stop:
+            return None
+        memo: dict[int, list[tuple[int, int, str, float]] | None] = {}
+
+        def solve(i: int) -> list[tuple[int, int, str, float]] | None:
+            if i == size:
+                return []
+            if i in memo:
+                return memo[i]
+            result = None
+            for j, entity, score in self._values_at(digits, i, after):
+                rest = solve(j)
+                if rest is not None:
+                    result = [(i, j, entity, score), *rest]
+                    break
+            memo[i] = result
+            return result
+
+        return solve(0)
+
+    def _values_at(self, digits: str, i: int, after: str) -> Iterator[tuple[int, str, float]]:
+        """The validated values that start at *i* in a long run: (end, entity, score).
+
+        Every kind is tried, wanted or not: a scanner for resident IDs alone
+        must still see where a glued mobile number ends.
+        """
+        rest = len(digits) - i
+        if rest == _ID_BODY and after in ("X", "x") and is_cn_resident_id(digits[i:] + "X"):
+            yield i + _ID_BODY, CN_RESIDENT_ID, _SCORE_CHECKED  # the X is added by the caller
+        if rest >= _ID_LENGTH and is_cn_resident_id(digits[i : i + _ID_LENGTH]):
+            yield i + _ID_LENGTH, CN_RESIDENT_ID, _SCORE_CHECKED
+        for length in _CARD_DIGITS:
+            number = digits[i : i + length]
+            if len(number) == length and card_issuer_ok(number) and luhn_ok(number):
+                yield i + length, PAYMENT_CARD, _SCORE_CARD
+        if _MOBILE.match(digits, i) and rest >= _MOBILE_DIGITS:
+            yield i + _MOBILE_DIGITS, CN_MOBILE, _SCORE_MOBILE
+
+    def long_group(self, digits: str, offset: int, after: str) -> list[Candidate]:
+        """The values glued back to back in a group of more digits than any entity holds."""
+        parts = self.partition(digits, after)
+        if not parts:
+            return []
+        wanted = self.entities | ({CN_RESIDENT_ID} if self.resident_ids else set())
+        return [
+            (
+                offset + s,
+                offset + e + (entity == CN_RESIDENT_ID and e - s == _ID_BODY),
+                entity,
+                score,
+            )
+            for s, e, entity, score in parts
+            if entity in wanted
+        ]
+
+    def find(self, text: str, offset: int, after: str = "") -> list[Candidate]:  # noqa: PLR0911 (one return per form of run)
+        """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*, *after* following)."""
+        if text.isdigit():  # one group, no separators: the common case of ids and bare numbers
+            if len(text) < _UNPREFIXED_MIN and text[0] != "0" and not self.trunkless:
+                return []  # too short for a card or mobile, and a phone would need a 0
+            if len(text) >= _RUN_DIGITS.stop:
+                return self.long_group(text, offset, after)
+            bare = self.classify(text, text, [len(text)])
+            return [] if bare is None else [(offset, offset + len(text), *bare)]
+        if _IPV4_SHAPE.fullmatch(text) or _DATE_FIRST.fullmatch(text):
+            return []  # an IPv4 address (the IPv4 pass reports it) or a date alone
+        extension = ""
+        found = _EXTENSION.search(text) if ("x" in text or "#" in text) else None
+        if found is not None:
+            extension, text = text[found.start() :], text[: found.start()]
+        parts = _GROUP.findall(text)
+        whole = self.classify(text, "".join(parts), list(map(len, parts)))
+        if whole is not None:
+            entity, score = whole
+            end = len(text) + (len(extension) if entity == PHONE else 0)
+            return [(offset, offset + end, entity, score)]
+        groups = [m.span() for m in _GROUP.finditer(text)]
+        if len(parts) == 1:
+            start, end = groups[0]
+            long = end - start >= _RUN_DIGITS.stop
+            return self.long_group(text[start:end], offset + start, "") if long else []
+        dated = _DATE_FIRST.match(text)
+        if dated is not None:
+            # A run that starts with a date: those groups are the date, not
+            # part of a phone number ("2024-08-31 12 30" is a date and a
+            # time); what follows is a run of its own.
+            rest = [g for g in groups if g[0] >= dated.end()]
+            if not rest:
+                return []
+            first = rest[0][0]
+            if text[first - 1] in "+(":
+                first -= 1
+            return self.find(text[first:] + extension, offset + first, after)
+        results = [
+            (offset + s, offset + e, entity, score)
+            for s, e, entity, score in self.split(text, groups)
+        ]
+        for start, end in groups:
+            if end - start >= _RUN_DIGITS.stop:
+                tail = text[end] if end < len(text) else after
+                results.extend(self.long_group(text[start:end], offset + start, tail))
+        return results
+
+    def split(self, text: str, groups: list[tuple[int, int]]) -> list[Candidate]:
+        """Sub-runs of a run that failed as a whole: the most specific and longest first.
+
+        Every sub-run of 7 to 20 digits in at most 8 groups is classified (no
+        entity is longer), so each group starts a bounded number of tries and
+        the work is linear in the run. Then the findings are taken by
+        specificity (a card before a mobile number before a phone number),
+        then by length, then from the left, skipping any that overlaps one
+        already taken: a phone number made of a neighbour and the start of a
+        card must not hide the card. A sub-run keeps the + or parenthesis in
+        front of its first group.
+        """
+        count = len(groups)
+        sizes = [end - start for start, end in groups]
+        options: list[tuple[int, int, int, int, int, str, float]] = []
+        lead_ok = self.lead_ok
+        for i in range(count):
+            start = groups[i][0]
+            if start > 0 and text[start - 1] in "+(":
+                start -= 1
+            if not lead_ok(text[start], text[groups[i][0] : groups[i][0] + 2], sizes[i]):
+                continue  # what classify turns away first, without building the sub-runs
+            # Without +, ( or a trunk 0 (and in regions that all have one), only
+            # a North American or service number, a mobile number or a card can
+            # start here, so only their lengths are worth building.
+            free = text[start] not in "+(" and text[groups[i][0]] != "0" and not self.trunkless
+            total = 0
+            ones = 0
+            for j in range(i, min(count, i + _MAX_GROUPS)):
+                total += sizes[j]
+                ones += sizes[j] == 1
+                if total > _RUN_DIGITS.stop - 1 or ones > _MAX_ONE_DIGIT_GROUPS:
+                    break
+                if total < _RUN_DIGITS.start or (i == 0 and j == count - 1):
+                    continue
+                if (
+                    free
+                    and total not in _FREE_TOTALS
+                    and not ((i == j or sizes[i] == _CARD_GROUP) and total in _CARD_DIGITS)
+                ):
+                    continue  # what classify would refuse by length, unbuilt
+                digits = "".join(text[s:e] for s, e in groups[i : j + 1])
+                result = self.classify(text[start : groups[j][1]], digits, sizes[i : j + 1])
+                if result is not None:
+                    rank = _SPLIT_RANK.get(result[0], len(_SPLIT_RANK))
+                    options.append((rank, -total, i, j, start, result[0], result[1]))
+        options.sort()
+        taken = [False] * count
+        found: list[Candidate] = []
+        for _, _, i, j, start, entity, score in options:
+            if any(taken[i : j + 1]):
+                continue
+            for k in range(i, j + 1):
+                taken[k] = True
+            found.append((start, groups[j][1], entity, score))
+        found.sort()
+        return found
+
+
+#: Which entity of a split digit run wins where two overlap: the most specific.
+_SPLIT_RANK: Final = {PAYMENT_CARD: 0, CN_MOBILE: 1, PHONE: 2}
+
+
+_WORD_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+
+
+_HEX_TOKEN: Final = re.compile(r"[0-9A-Fa-f]{0,16}")
+_ALNUM_TAIL: Final = re.compile(r"[0-9A-Za-z]{0,16}\Z")
+_HEX_LOOK: Final = 16  # characters looked at on each side of a glued run
+
+
+def _in_hex(text: str, start: int, end: int) -> bool:
+    """True if the letters and digits around a run (up to 16 each side) are all hex digits.
+
+    A request id or a hash (``req=d57bc17731415371``) holds digit runs that
+    read as mobile numbers: inside such a token a glued value needs a
+    context word.
+    """
+    before = text[max(0, start - _HEX_LOOK) : start]
+    tail = _ALNUM_TAIL.search(before)
+    left = tail.group() if tail is not None else ""
+    right = text[end : end + _HEX_LOOK]
+    lead = _HEX_TOKEN.match(right)
+    after_hex = lead.end() if lead is not None else 0
+    if after_hex < len(right) and right[after_hex].isascii() and right[after_hex].isalnum():
+        return False  # a letter beyond f after the run
+    return (left != "" or after_hex > 0) and _HEX_TOKEN.fullmatch(left) is not None
+
+
+def _inside_iban(text: str, start: int, end: int) -> bool:
+    """True if the run at *start*:*end* lies inside a valid IBAN starting two letters before it.
+
+    The IBAN pass reports that IBAN, which covers the run; a run that goes
+    on past the IBAN's end is classified as usual.
+    """
+    if start < len("FR") or not text[start - 2 : start].isalpha():
+        return False
+    match = _IBAN.match(text, start - 2)
+    if match is None:
+        return False
+    length = _iban_span(match.group())
+    return length is not None and end <= start - 2 + length
+
+
+def _digits_pass(classifier: _Digits, *, ibans: bool = False) -> Pass:
+    """The digit-run pass; with *ibans*, runs inside an IBAN the IBAN pass finds are skipped."""
+    find = classifier.find
+    find_glued = classifier.find_glued
+    word = _WORD_CHARS
+    shortest = _RUN_DIGITS.start
+
+    def run(text: str) -> list[Candidate]:
+        out: list[Candidate] = []
+        size = len(text)
+        for match in _DIGITS.finditer(text):
+            start, end = match.span()
+            if end - start < shortest:
+                continue  # fewer characters than the digits of any entity
+            after = text[end] if end < size else ""
+            if after in word or (start and text[start - 1] in word):
+                if ibans and _inside_iban(text, start, end):
+                    continue
+                found = find_glued(
+                    match.group(),
+                    start,
+                    after,
+                    hex_token=functools.partial(_in_hex, text, start, end),
+                )
+            else:
+                found = find(match.group(), start, after)
+            if found:
+                out.extend(found)
+        return out
+
+    return run

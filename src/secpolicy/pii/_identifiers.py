@@ -1,0 +1,336 @@
+"""Identifier patterns and their classifiers, each a regular-expression pass.
+
+Resident IDs, credit codes, SSNs, IBANs, travel documents and IP addresses.
+"""
+
+from __future__ import annotations
+
+import re
+from ipaddress import IPv6Address
+from typing import TYPE_CHECKING, Final
+
+from secpolicy.pii._entities import (
+    CN_HK_MACAU_PERMIT,
+    CN_PASSPORT,
+    CN_RESIDENT_ID,
+    CN_TAIWAN_PERMIT,
+    CN_USCC,
+    IBAN,
+    IP_ADDRESS,
+    US_SSN,
+)
+from secpolicy.pii._ids import (
+    IBAN_DIGIT_COUNTRIES,
+    IBAN_LENGTHS,
+    iban_ok,
+    is_cn_resident_id,
+    is_cn_uscc,
+    is_us_ssn,
+    luhn_ok,
+)
+from secpolicy.pii._scoring import (
+    _SCORE_CHECKED,
+    _SCORE_IP,
+    _SCORE_SSN,
+    _SCORE_SSN_LOOSE,
+    _SCORE_TRAVEL,
+    _SCORE_TRAVEL_LOWER,
+    Candidate,
+    Pass,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+# Boundaries are explicit ASCII classes, never \b: in Python (and in Presidio's
+# patterns) \b sees no boundary between a CJK character and a digit, so
+# "手机13812345678" would never match. Letters, digits and underscores on
+# either side mean the digits belong to a longer token (an order id, a hash).
+# Where a pattern starts with a character class, the check before it goes
+# after that first character, as a two-character lookbehind (_AFTER_FIRST):
+# then the regular expression engine skips in C to the next character of the
+# class instead of trying the lookbehind at every position.
+_AFTER_FIRST: Final = r"(?<![0-9A-Za-z_].)"
+_NOT_AFTER: Final = r"(?![0-9A-Za-z_])"
+
+_DATE: Final = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+_DATE_YY: Final = r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+# After the first digit: 18 characters (or 6-8-4 with spaces, dashes or dots, or
+# groups of four), or 15 digits.
+_RESIDENT_ID_REST: Final = (
+    r"(?:[0-9]{5}" + _DATE + r"[0-9]{3}[0-9Xx]"
+    r"|[0-9]{5}[ \-.]" + _DATE + r"[ \-.][0-9]{3}[0-9Xx]"
+    # 6-4-4-4 and 4-4-4-4-2, with spaces or dashes (no groups: the SSN's
+    # back-reference shares the pattern)
+    r"|[0-9]{5} [0-9]{4} [0-9]{4} [0-9]{3}[0-9Xx]|[0-9]{5}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]"
+    r"|[0-9]{3} [0-9]{4} [0-9]{4} [0-9]{4} [0-9][0-9Xx]"
+    r"|[0-9]{3}-[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9][0-9Xx]"
+    r"|[0-9]{5}" + _DATE_YY + r"[0-9]{3})"
+)
+# Credit codes are printed in upper case but typed in any case: both are read.
+_USCC_CHAR: Final = "[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]"
+_USCC_REST: Final = _USCC_CHAR + "[0-9]{6}" + _USCC_CHAR + "{10}"
+_RESIDENT_ID: Final = re.compile(r"[1-9]" + _AFTER_FIRST + _RESIDENT_ID_REST + _NOT_AFTER)
+_USCC: Final = re.compile(_USCC_CHAR + _AFTER_FIRST + _USCC_REST + _NOT_AFTER)
+_USCC_SHAPE: Final = re.compile(_USCC_CHAR + _USCC_REST)
+# Both in one pass, when both are wanted. Where both shapes fit they have the
+# same span (18 characters, same boundaries), so the classifier tries both.
+_ID_ALTERNATIVES: Final = r"(?<=[1-9])" + _RESIDENT_ID_REST + "|" + _USCC_REST
+_RESIDENT_ID_OR_USCC: Final = re.compile(
+    _USCC_CHAR + _AFTER_FIRST + "(?:" + _ID_ALTERNATIVES + ")" + _NOT_AFTER
+)
+# Country code, check digits, then letters and digits with at most one space
+# or dash between them. The candidate may run into the next word; the
+# classifier cuts it at the country's IBAN length. This is the plain form;
+# _IBAN below finds the candidates of it that can validate.
+_IBAN_ANY: Final = re.compile(
+    r"[A-Za-z]" + _AFTER_FIRST + r"[A-Za-z][0-9]{2}(?:[ \-]?[A-Za-z0-9]){11,34}"
+)
+
+
+def _second_letters(countries: Iterable[str]) -> str:
+    """A pattern for the second letter of *countries*, after their first (any case)."""
+    by_first: dict[str, str] = {}
+    for country in sorted(countries):
+        by_first[country[0]] = by_first.get(country[0], "") + country[1]
+    return "|".join(
+        f"(?<=[{first}{first.lower()}])[{seconds}{seconds.lower()}]"
+        for first, seconds in by_first.items()
+    )
+
+
+# The fast form: only countries of the registry, and where a country's
+# account number is digits only, digits only (so a megabyte of "BE71-" is
+# turned away in C rather than cut and checked at each letter). A letter
+# right after the digits is refused as a continuation of the token, which is
+# what the cut of the plain form refuses. The same IBANs are found (a
+# Hypothesis test holds the two to agreement).
+_IBAN: Final = re.compile(
+    r"[A-Za-z]"
+    + _AFTER_FIRST
+    + "(?:(?:"
+    + _second_letters(IBAN_DIGIT_COUNTRIES & IBAN_LENGTHS.keys())
+    + r")[0-9]{2}(?:[ \-]?[0-9]){11,30}(?![A-Za-z])|(?:"
+    + _second_letters(IBAN_LENGTHS.keys() - IBAN_DIGIT_COUNTRIES)
+    + r")[0-9]{2}(?:[ \-]?[A-Za-z0-9]){11,34})"
+)
+_SSN_REST: Final = r"[0-9]{2}([ \-.])[0-9]{2}\1[0-9]{4}"  # after the first digit
+_SSN: Final = re.compile(r"[0-9]" + _AFTER_FIRST + _SSN_REST + _NOT_AFTER)
+# Both identifiers and the SSN in one pass, when all three are wanted. An SSN
+# has a separator as its fourth character where the identifiers have a letter
+# or digit, so at most one of them matches at a position; and their matches
+# never overlap (an identifier is a run of letters and digits, or 6-8-4 with
+# single spaces, and an SSN's runs are 3, 2 and 4 long), so one pass finds
+# what the separate passes find.
+_IDS_OR_SSN: Final = re.compile(
+    _USCC_CHAR
+    + _AFTER_FIRST
+    + "(?:"
+    + _ID_ALTERNATIVES
+    + r"|(?<=[0-9])"
+    + _SSN_REST
+    + ")"
+    + _NOT_AFTER
+)
+# Passports, Hong Kong/Macao and Taiwan travel permits: a letter and 8 characters.
+_TRAVEL: Final = re.compile(
+    r"[CDEGLPScdeglps]" + _AFTER_FIRST + r"(?:[A-HJ-NP-Za-hj-np-z][0-9]{7}|[0-9]{8})" + _NOT_AFTER
+)
+_IPV4_OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+# The first octet after its first digit, with the alternatives in the same order.
+_IPV4_OCTET_REST: Final = r"(?:(?<=2)(?:5[0-5]|[0-4][0-9])|(?<=1)[0-9]{2}|(?<=[1-9])[0-9]|)"
+_IPV4: Final = re.compile(
+    r"[0-9](?<![0-9A-Za-z_.].)"
+    + _IPV4_OCTET_REST
+    + r"(?:\."
+    + _IPV4_OCTET
+    + r"){3}(?![0-9A-Za-z_]|\.[0-9])"
+)
+_IPV4_HINT: Final = re.compile(r"\.[0-9]{1,3}\.[0-9]{1,3}\.")  # in every IPv4 address
+_IPV4_SHAPE: Final = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+# A hex digit or colon first; a hex digit must be followed by up to three more
+# and a colon (the first group of an address).
+_IPV6: Final = re.compile(
+    r"[0-9A-Fa-f:](?<![0-9A-Za-z_:.].)(?:(?<=:)|(?=[0-9A-Fa-f]{0,3}:))"
+    r"[0-9A-Fa-f:.]{1,43}[0-9A-Fa-f:](?![0-9A-Za-z_:]|\.[0-9A-Za-z])"
+)
+
+# -- the other classifiers ------------------------------------------------------------------
+
+
+_GROUPING: Final = str.maketrans("", "", " -.")  # between the 6-8-4 groups of an ID
+
+
+def _resident_id_or_uscc(text: str) -> str | None:
+    """CN_RESIDENT_ID or CN_USCC for a match of the shared pass, in that order.
+
+    A 15-digit number that starts with 34 or 37 and passes the Luhn check is
+    an American Express card number, not a first-generation ID.
+    """
+    if text[0] != "0" and text[:15].translate(_GROUPING).isdigit() and is_cn_resident_id(text):
+        if len(text) == 15 and text[:2] in ("34", "37") and luhn_ok(text):  # noqa: PLR2004
+            return None
+        return CN_RESIDENT_ID
+    if _USCC_SHAPE.fullmatch(text) and is_cn_uscc(text):
+        return CN_USCC
+    return None
+
+
+def _ids_or_ssn(text: str) -> str | None:
+    """US_SSN, CN_RESIDENT_ID or CN_USCC for a match of the pass for all three."""
+    if text[3] in " -.":
+        return US_SSN if is_us_ssn(text) else None
+    return _resident_id_or_uscc(text)
+
+
+def _id_score(entity: str, text: str) -> float:
+    if entity == US_SSN:
+        return _SCORE_SSN if text[3] == "-" else _SCORE_SSN_LOOSE
+    return _SCORE_CHECKED
+
+
+def _travel_score(_entity: str, text: str) -> float:
+    """Lower case is how a word or an id is written, rarely a document number: context decides."""
+    return _SCORE_TRAVEL if text[0].isupper() and not text[1].islower() else _SCORE_TRAVEL_LOWER
+
+
+def _travel(text: str) -> str | None:
+    """The travel document a match of ``_TRAVEL`` is, by its first letter."""
+    first, second = text[0].upper(), text[1].upper()
+    if first == "E" or (first == "G" and second.isdigit()):
+        return CN_PASSPORT
+    if first in "DSP" and second == "E":
+        return CN_PASSPORT
+    if first == "C":
+        return CN_HK_MACAU_PERMIT
+    if first == "L" and second.isdigit():
+        return CN_TAIWAN_PERMIT
+    return None
+
+
+_IBAN_DROP: Final = str.maketrans("", "", " -")
+# For each IBAN length n: n letters or digits with at most one space or dash
+# between two of them, as in a match of _IBAN.
+_IBAN_CUTS: Final = {
+    n: re.compile(r"[A-Za-z0-9](?:[ \-]?[A-Za-z0-9]){%d}" % (n - 1))  # noqa: UP031 (a count)
+    for n in set(IBAN_LENGTHS.values())
+}
+
+
+def _iban_span(text: str) -> int | None:
+    """The length of the IBAN at the start of a match of ``_IBAN``, or None.
+
+    The match is cut after the country's number of letters and digits (one
+    regular-expression match); what follows must not continue the token.
+    """
+    wanted = IBAN_LENGTHS.get(text[:2].upper())
+    if wanted is None:
+        return None
+    cut = _IBAN_CUTS[wanted].match(text)
+    if cut is None:
+        return None
+    end = cut.end()
+    if end < len(text) and text[end].isalnum():
+        return None
+    return end if iban_ok(text[:end].translate(_IBAN_DROP).upper()) else None
+
+
+_IPV6_MIN_COLONS: Final = 6  # without '::': 8 groups, or 6 and an IPv4 tail
+
+
+def _may_hold_ipv4(text: str) -> bool:
+    """An IPv4 address has two dots with one to three digits between them and a third dot.
+
+    The hint starts with a literal dot, so the engine looks only at dots.
+    """
+    return _IPV4_HINT.search(text) is not None
+
+
+def _may_hold_ipv6(text: str) -> bool:
+    """What :func:`_ipv6` accepts has ``::`` or at least six colons."""
+    return "::" in text or text.count(":") >= _IPV6_MIN_COLONS
+
+
+def _ipv6(text: str) -> str | None:
+    """IP_ADDRESS for a real IPv6 address, else None.
+
+    An address has ``::`` or at least six colons (seven groups, or six and a
+    dotted IPv4 tail); times such as ``10:00:00`` are turned away before the
+    full parse.
+    """
+    if not _may_hold_ipv6(text):
+        return None
+    try:
+        IPv6Address(text)  # every match has a colon: never an IPv4 address
+    except ValueError:
+        return None
+    return IP_ADDRESS
+
+
+def _regex_pass(
+    pattern: re.Pattern[str],
+    classify: Callable[[str], str | None],
+    score: Callable[[str, str], float],
+) -> Pass:
+    def run(text: str) -> list[Candidate]:
+        out = []
+        for match in pattern.finditer(text):
+            found = match.group()
+            entity = classify(found)
+            if entity is not None:
+                out.append((match.start(), match.end(), entity, score(entity, found)))
+        return out
+
+    return run
+
+
+def _fixed(entity: str, check: Callable[[str], bool]) -> Callable[[str], str | None]:
+    return lambda text: entity if check(text) else None
+
+
+def _iban_pass(text: str) -> list[Candidate]:
+    """Valid IBANs; the search goes on right after each one, or after the first letter of a miss.
+
+    A candidate may run into the next word (another IBAN, ``"BE71 … GB82 …"``),
+    so the search never resumes after its whole match: an IBAN found ends at
+    its country's length, and an invalid candidate may hide a valid one that
+    starts inside it. Each search reads at most one candidate (a bounded
+    number of characters) past its start: linear.
+    """
+    out = []
+    position = 0
+    search = _IBAN.search
+    while (match := search(text, position)) is not None:
+        start = match.start()
+        length = _iban_span(match.group())
+        if length is None:
+            position = start + 1
+        else:
+            out.append((start, start + length, IBAN, _SCORE_CHECKED))
+            position = start + length
+    return out
+
+
+def _ipv4_pass(text: str) -> list[Candidate]:
+    if not _may_hold_ipv4(text):
+        return []
+    # The IPv4 pattern admits only octets 0-255, so every match is an address.
+    return [(m.start(), m.end(), IP_ADDRESS, _SCORE_IP) for m in _IPV4.finditer(text)]
+
+
+def _ipv6_pass(text: str) -> list[Candidate]:
+    if not _may_hold_ipv6(text):
+        return []
+    return [
+        (m.start(), m.end(), IP_ADDRESS, _SCORE_IP)
+        for m in _IPV6.finditer(text)
+        if _ipv6(m.group()) is not None
+    ]
+
+
+def _travel_pass(wanted: frozenset[str]) -> Pass:
+    def classify(text: str) -> str | None:
+        entity = _travel(text)
+        return entity if entity in wanted else None
+
+    return _regex_pass(_TRAVEL, classify, _travel_score)

@@ -1,0 +1,158 @@
+"""Scores, context words and overlap resolution of the scanner's candidates."""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Final
+
+from secpolicy.pii._entities import (
+    CN_HK_MACAU_PERMIT,
+    CN_MOBILE,
+    CN_PASSPORT,
+    CN_RESIDENT_ID,
+    CN_TAIWAN_PERMIT,
+    CN_USCC,
+    EMAIL,
+    IBAN,
+    IP_ADDRESS,
+    PAYMENT_CARD,
+    PHONE,
+    US_SSN,
+)
+
+Candidate = tuple[int, int, str, float]
+Pass = Callable[[str], list[Candidate]]
+
+_CONTEXT_WINDOW: Final = 40
+
+#: Words that, shortly before a finding, raise its score (matched case-insensitively).
+CONTEXT_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    CN_MOBILE: ("手机", "电话", "联系", "mobile", "phone", "cell", "tel", "call", "contact"),
+    PHONE: (
+        "电话", "手机", "联系", "座机", "传真", "热线", "客服", "phone", "tel", "call",
+        "fax", "mobile", "cell", "contact", "hotline", "dial",
+    ),
+    PAYMENT_CARD: (
+        "卡号", "银行卡", "信用卡", "借记卡", "card", "visa", "mastercard", "amex",
+        "credit", "debit", "pan", "unionpay", "银联",
+    ),
+    CN_RESIDENT_ID: ("身份证", "证件", "公民身份", "id", "identity", "idcard", "id_no"),
+    CN_USCC: ("信用代码", "营业执照", "uscc", "credit code", "税号"),
+    US_SSN: ("ssn", "social security", "社会安全"),
+    IBAN: ("iban", "account", "bank", "账户", "账号"),
+    EMAIL: ("邮箱", "email", "e-mail", "mail"),
+    CN_PASSPORT: ("护照", "passport", "证件"),
+    CN_HK_MACAU_PERMIT: ("港澳", "通行证", "permit", "证件"),
+    CN_TAIWAN_PERMIT: ("台湾", "通行证", "permit", "证件"),
+    IP_ADDRESS: ("ip", "addr", "host", "client", "remote", "地址"),
+}  # fmt: skip
+_CONTEXT_BOOST: Final = 0.35
+
+# Scores of the formats, before context (see Finding.score).
+_SCORE_CHECKED: Final = 0.9  # a check digit over the whole value
+_SCORE_CARD: Final = 0.8
+_SCORE_CARD_COMMAS: Final = 0.4  # groups joined by commas: only with a context word
+_SCORE_MOBILE: Final = 0.8
+_SCORE_EMAIL: Final = 0.9
+_SCORE_IP: Final = 0.7
+_SCORE_SSN: Final = 0.6
+_SCORE_SSN_LOOSE: Final = 0.5  # spaces or dots
+_SCORE_TRAVEL: Final = 0.5  # a format without a check digit
+_SCORE_TRAVEL_LOWER: Final = 0.3  # the same in lower case: only with a context word
+_SCORE_PHONE_INTL: Final = 0.75
+_SCORE_PHONE: Final = 0.6  # national, with a trunk prefix, parentheses, dashes or dots
+# National, digits only: one random 10-digit id in three (nine in ten with a
+# leading 0) is a valid national number somewhere, so only with a context word.
+_SCORE_PHONE_BARE: Final = 0.4
+_SCORE_PHONE_SPACED: Final = 0.4  # national, groups with spaces only, no trunk prefix
+_SCORE_GLUED: Final = 0.3  # a phone number touching letters: only with a context word
+_SCORE_DENY: Final = 1.0
+
+
+def _ctx_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """One search for any of *words*; ASCII words must not sit inside a longer word."""
+    parts = []
+    for word in sorted(set(words), key=len, reverse=True):
+        escaped = re.escape(word.casefold())
+        if word.isascii():
+            escaped = r"(?<![a-z])" + escaped + r"(?![a-z])"
+        parts.append(escaped)
+    return re.compile("|".join(parts)) if parts else re.compile(r"(?!)")
+
+
+def _score_in_context(
+    text: str, candidate: Candidate, contexts: Mapping[str, re.Pattern[str]], floor: int = 0
+) -> Candidate:
+    """*candidate* with its score raised if a context word comes shortly before it.
+
+    The look-back stops at *floor*, the end of the previous candidate: the
+    word ``phone`` before one number is no context for the next one.
+    """
+    start, end, entity, score = candidate
+    pattern = contexts.get(entity)
+    if pattern is None or score >= 1.0:
+        return candidate
+    window = text[max(0, start - _CONTEXT_WINDOW, floor) : start].casefold()
+    if pattern.search(window) is None:
+        return candidate
+    return (start, end, entity, min(1.0, score + _CONTEXT_BOOST))
+
+
+def _in_context(
+    text: str,
+    candidates: list[Candidate],
+    contexts: Mapping[str, re.Pattern[str]],
+    threshold: float,
+    *,
+    exact: bool,
+) -> list[Candidate]:
+    """The candidates at the threshold after context, each looking back to the previous one's end.
+
+    Sorted by start, the ends at or before a candidate's start are those of
+    earlier candidates; a heap holds the ends still ahead, so the sweep is
+    O(n log n) whatever the overlaps.
+    """
+    candidates.sort()
+    kept: list[Candidate] = []
+    ahead: list[int] = []
+    floor = 0
+    for candidate in candidates:
+        start = candidate[0]
+        while ahead and ahead[0] <= start:
+            floor = max(floor, heapq.heappop(ahead))
+        scored = (
+            _score_in_context(text, candidate, contexts, floor)
+            if exact or candidate[3] < threshold
+            else candidate
+        )
+        if scored[3] >= threshold:
+            kept.append(scored)
+        heapq.heappush(ahead, candidate[1])
+    return kept
+
+
+def _resolve(candidates: list[Candidate], ranks: Mapping[str, int]) -> list[Candidate]:
+    """Drop overlapping candidates in one sweep: the longer wins, then the more specific.
+
+    Sorted by start, a candidate can only overlap the last one kept (every
+    earlier one ends before that one starts), so the sweep is linear after the
+    sort, whatever the number of findings. A plain sort of the tuples is
+    enough: it orders only candidates with the same start differently from a
+    sort by length and rank, and of those the sweep keeps the best by (length,
+    rank) in any order.
+    """
+    candidates.sort()
+    kept: list[Candidate] = []
+    for candidate in candidates:
+        if kept and candidate[0] < kept[-1][1]:
+            last = kept[-1]
+            if (candidate[0] - candidate[1], ranks[candidate[2]]) < (
+                last[0] - last[1],
+                ranks[last[2]],
+            ):
+                kept[-1] = candidate
+            continue
+        kept.append(candidate)
+    return kept
