@@ -139,7 +139,7 @@ class Verifier:
 
     def _problem(self, kind: ProblemKind, seq: int | None, message: str) -> Problem:
         self.problems += 1
-        return Problem(kind, self.source, self.lines, seq, message)
+        return Problem(kind=kind, file=self.source, line=self.lines, seq=seq, message=message)
 
     def feed(self, line: bytes | str) -> tuple[Problem, ...]:  # noqa: PLR0911 (one return per finding)
         """Check the next line (one trailing newline is ignored).

@@ -18,10 +18,11 @@ import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 import attrs
 
+from secpolicy._validators import ge, in_, instance_of, optional
 from secpolicy.audit._chain import (
     GENESIS,
     HASH_KEY,
@@ -75,7 +76,7 @@ _HASH_AT: Final = _HASH_KEY_AT + len(HASH_KEY)
 _EVENT_HEAD: Final = b'{"seq":%d,"prev":"%s","kind":"event"'
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Problem:
     """One finding of :func:`verify`.
 
@@ -100,11 +101,11 @@ class Problem:
         message: What was found, for people.
     """
 
-    kind: ProblemKind
-    file: str
-    line: int | None
-    seq: int | None
-    message: str
+    kind: ProblemKind = attrs.field(validator=in_(get_args(ProblemKind)))
+    file: str = attrs.field(validator=instance_of(str))
+    line: int | None = attrs.field(validator=optional([instance_of(int), ge(1)]))
+    seq: int | None = attrs.field(validator=optional([instance_of(int), ge(0)]))
+    message: str = attrs.field(validator=instance_of(str))
 
     @property
     def is_warning(self) -> bool:
@@ -116,7 +117,7 @@ class Problem:
         return f"{where}: {self.kind}: {self.message}"
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class FileSummary:
     """Per-file figures of a :class:`VerifyReport`.
 
@@ -128,11 +129,11 @@ class FileSummary:
         problems: Errors found in this file.
     """
 
-    file: str
-    records: int
-    first_seq: int | None
-    last_seq: int | None
-    problems: int
+    file: str = attrs.field(validator=instance_of(str))
+    records: int = attrs.field(validator=[instance_of(int), ge(0)])
+    first_seq: int | None = attrs.field(validator=optional([instance_of(int), ge(0)]))
+    last_seq: int | None = attrs.field(validator=optional([instance_of(int), ge(0)]))
+    problems: int = attrs.field(validator=[instance_of(int), ge(0)])
 
 
 @attrs.frozen
@@ -295,7 +296,9 @@ class _Verifier:
         if self.first_pass:
             raise _Found
         order = (self.file_index, line if line is not None else 1 << 62)
-        self.problems.append((*order, Problem(kind, file, line, seq, msg)))
+        self.problems.append(
+            (*order, Problem(kind=kind, file=file, line=line, seq=seq, message=msg))
+        )
         if kind not in WARNING_KINDS and file in self.file_counts:
             self.file_counts[file][3] += 1
 
@@ -1178,10 +1181,19 @@ def _run(  # noqa: PLR0912, PLR0915, PLR0917 (the checks of every log, in one pl
     ordered = [p for *_, p in sorted(problems, key=lambda item: (item[0], item[1]))]
     found_problems = tuple(p for p in ordered if not p.is_warning)
     warnings = tuple(p for p in ordered if p.is_warning)
-    summaries = tuple(FileSummary(name, c[0], c[1], c[2], c[3]) for name, c in file_counts.items())
+    summaries = tuple(
+        FileSummary(file=name, records=c[0], first_seq=c[1], last_seq=c[2], problems=c[3])
+        for name, c in file_counts.items()
+    )
     if not files:
         found_problems = (
-            Problem("missing_file", str(paths), None, None, "no log files found"),
+            Problem(
+                kind="missing_file",
+                file=str(paths),
+                line=None,
+                seq=None,
+                message="no log files found",
+            ),
             *found_problems,
         )
     return VerifyReport(
