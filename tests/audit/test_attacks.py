@@ -369,3 +369,135 @@ class TestEndpointErrors:
         audit = make_logger()
         with pytest.raises(ArgumentTypeError, match="src"):
             audit.emit("custom.thing", src={"port": 5})
+
+
+def _forge_after(lines: list[bytes], copies: list[bytes]) -> list[bytes]:
+    """*lines* followed by *copies* renumbered and re-chained: records anyone can append."""
+    out = list(lines)
+    prev = out[-1][-67:-3].decode()
+    for line in copies:
+        seq = len(out)
+        tail = line.split(b',"kind":', 1)[1]
+        out.append(_rehash(b'{"seq":%d,"prev":"%s","kind":%s' % (seq, prev.encode(), tail)))
+        prev = out[-1][-67:-3].decode()
+    return out
+
+
+class TestWipedActiveFile:
+    def test_a_wiped_log_restarted_as_a_new_log_fails_with_its_anchor_store(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """Deleting an unrotated log and restarting the writer leaves the old log missing."""
+        path = _sealed_log(make_logger)
+        old = verify(path, key=PUBLIC, anchor=anchor)
+        assert old.ok
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        audit = make_logger(checkpoint_every=4)
+        for i in range(5):
+            audit.login(user_id=f"n{i}", ip="203.0.113.9", port=2000 + i)
+        audit.close()
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert missing
+        assert old.log_id is not None
+        assert old.log_id in missing[0].message
+        assert "13" in missing[0].message  # the size it was anchored at
+
+    def test_naming_the_expected_logs_decides(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """With expected_log_ids the caller's set governs: the old log is reported if named."""
+        path = _sealed_log(make_logger)
+        old_id = verify(path, key=PUBLIC).log_id
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        make_logger(checkpoint_every=4).close()
+        new_id = verify(path, key=PUBLIC).log_id
+        assert old_id is not None
+        assert new_id is not None
+        assert verify(path, key=PUBLIC, anchor=anchor, expected_log_ids={new_id}).ok
+        named = verify(path, key=PUBLIC, anchor=anchor, expected_log_ids={new_id, old_id})
+        assert [p.kind for p in named.problems] == ["missing_log", "truncated"]
+
+    def test_another_writers_log_in_the_store_is_not_reported(
+        self,
+        tmp_path: Path,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """Logs of other keys, and logs sealing while this one ran, are other writers' logs."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        other_key = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+        earlier = make_logger("other/audit.jsonl", key=other_key)
+        earlier.login(user_id="x", ip="203.0.113.9", port=1)
+        earlier.close()
+        clock.advance(timedelta(minutes=1))
+        ours = make_logger("audit.jsonl", checkpoint_every=2)
+        same_key = make_logger("host2/audit.jsonl", checkpoint_every=2)
+        for i in range(4):
+            ours.login(user_id=f"u{i}", ip="203.0.113.9", port=i + 1)
+            same_key.login(user_id=f"v{i}", ip="203.0.113.9", port=i + 1)
+            clock.advance(timedelta(seconds=1))
+        same_key.close()
+        ours.close()
+        report = verify(tmp_path / "audit.jsonl", key=PUBLIC, anchor=anchor)
+        assert report.ok, report.summary()
+
+
+class TestUnvouchedTail:
+    def test_records_appended_after_the_last_checkpoint_are_marked_on_reopening(
+        self, make_logger: Callable[..., AuditLogger], anchor: MemoryAnchorStore
+    ) -> None:
+        """A restarted writer marks the records it found after the last checkpoint unvouched."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        events = [line for line in lines if b'"kind":"event"' in line]
+        path.write_bytes(b"".join(_forge_after(lines, events[:3])))
+        audit = make_logger(checkpoint_every=4)
+        audit.login(user_id="after", ip="203.0.113.9", port=9)
+        audit.close()
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        unvouched = [w for w in report.warnings if w.kind == "unvouched"]
+        assert len(unvouched) == 1
+        assert unvouched[0].seq == len(lines)
+        assert f"{len(lines)}-{len(lines) + 2}" in unvouched[0].message
+        record = json.loads(path.read_bytes().splitlines()[len(lines) + 3])
+        assert record["kind"] == "unvouched"
+        assert (record["from_seq"], record["to_seq"]) == (len(lines), len(lines) + 2)
+
+    def test_a_clean_close_leaves_nothing_to_mark(
+        self, make_logger: Callable[..., AuditLogger], anchor: MemoryAnchorStore
+    ) -> None:
+        """A log closed by its writer ends sealed: reopening it marks nothing."""
+        path = _sealed_log(make_logger)
+        audit = make_logger(checkpoint_every=4)
+        audit.login(user_id="after", ip="203.0.113.9", port=9)
+        audit.close()
+        assert b'"kind":"unvouched"' not in path.read_bytes()
+        assert verify(path, key=PUBLIC, anchor=anchor).warnings == ()
+
+    def test_a_tail_whose_chain_does_not_link_is_not_continued(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """Records after the last checkpoint whose own hashes hold but chain breaks are refused."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        events = [line for line in lines if b'"kind":"event"' in line]
+        forged = _forge_after(lines, events[:3])
+        tail = forged[-2].split(b',"kind":', 1)[1]
+        forged[-2] = _rehash(b'{"seq":%d,"prev":"%s","kind":%s' % (len(lines) + 1, b"0" * 64, tail))
+        path.write_bytes(b"".join(forged))
+        before = path.read_bytes()
+        with pytest.raises(AuditWriteError, match="chain"):
+            make_logger(checkpoint_every=4)
+        assert path.read_bytes() == before

@@ -33,12 +33,15 @@ from secpolicy.audit._chain import (
     key_id,
     render_body,
 )
+from secpolicy.audit._event import parse_time
 from secpolicy.audit._merkle import CompactRange, leaf_hash
 from secpolicy.audit._note import Checkpoint, CheckpointError, note_key_id, verify_checkpoint
 from secpolicy.audit._sinks import rotated_files
 from secpolicy.exceptions import ArgumentTypeError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from secpolicy.audit._anchor import Anchor, AnchorStore
 
 __all__ = ["Problem", "VerifyReport", "verify"]
@@ -60,9 +63,10 @@ ProblemKind = Literal[
     "torn_tail",
     "repaired",
     "sink_error",
+    "unvouched",
 ]
 #: Kinds that are reported as warnings: they do not make a report fail.
-WARNING_KINDS: Final = frozenset({"torn_tail", "repaired", "sink_error"})
+WARNING_KINDS: Final = frozenset({"torn_tail", "repaired", "sink_error", "unvouched"})
 #: The members of a checkpoint record: nothing the signature does not bind.
 _CHECKPOINT_MEMBERS: Final = frozenset(
     {"seq", "prev", "kind", "time", "log_id", "root", "frontier", "checkpoint", "hash"}
@@ -94,7 +98,9 @@ class Problem:
             ``unknown_log`` (a log that was not expected or that the anchor
             store never saw), ``missing_log`` (an expected log not found).
             Warnings: ``torn_tail`` (an incomplete last line after the last
-            checkpoint: a crash during a write), ``repaired``, ``sink_error``.
+            checkpoint: a crash during a write), ``repaired``, ``sink_error``,
+            ``unvouched`` (records the writer found unsealed when it reopened
+            the log and sealed without vouching for them).
         file: The file, as given or found.
         line: The 1-based line number, if the finding has a place.
         seq: The sequence number concerned, if known.
@@ -577,6 +583,20 @@ class _Verifier:
             )
         elif kind == "sink_error":
             self.report("sink_error", file, number, seq, f"mirror {record.get('sink')} failed")
+        elif kind == "unvouched":
+            first, last = record.get("from_seq"), record.get("to_seq")
+            if isinstance(first, int) and isinstance(last, int):
+                self.report(
+                    "unvouched",
+                    file,
+                    number,
+                    first,
+                    f"records {first}-{last} were found unsealed when the writer reopened the "
+                    "log (after a crash or a kill, or added by someone else): the checkpoints "
+                    "after them do not vouch for who wrote them",
+                )
+            else:
+                self.report("modified", file, number, seq, "an unvouched record without its range")
 
     def segment_record(self, file: str, number: int, seq: int, record: dict[str, Any]) -> None:
         frontier = _frontier(record, seq)
@@ -1121,6 +1141,7 @@ def _run(  # noqa: PLR0912, PLR0915, PLR0917 (the checks of every log, in one pl
             )
             known = frozenset()
     found_anchor: Anchor | None = None
+    main_anchors: Sequence[Anchor] = ()
     for log_id, verifier in verifiers.items():
         verifier.file_index = len(files)
         group_last = verifier.last_file = str(groups[log_id][-1][1])
@@ -1159,9 +1180,11 @@ def _run(  # noqa: PLR0912, PLR0915, PLR0917 (the checks of every log, in one pl
                     f"the anchor store has never seen log {log_id}: not a log of this writer",
                 )
             else:
-                newest = verifier.check_anchors(_anchors_of(anchor, log_id, verifier), group_last)
+                held = _anchors_of(anchor, log_id, verifier)
+                newest = verifier.check_anchors(held, group_last)
                 if log_id == main_id:
                     found_anchor = newest
+                    main_anchors = held
         verifier.seal_state(group_last)
     for log_id in sorted((expected or frozenset()) - set(verifiers)):
         main.report(
@@ -1176,6 +1199,8 @@ def _run(  # noqa: PLR0912, PLR0915, PLR0917 (the checks of every log, in one pl
             absent.first_pass = trust_merkle
             absent.file_index = len(files)
             absent.check_anchors(_anchors_of(anchor, log_id, absent), last_name)
+    if anchor is not None and expected is None and known and main_anchors:
+        _report_predecessors(anchor, known - set(verifiers), main_anchors, keys, main, last_name)
     if progress is not None:
         progress(total, total)
     ordered = [p for *_, p in sorted(problems, key=lambda item: (item[0], item[1]))]
@@ -1227,3 +1252,65 @@ def _anchors_of(store: AnchorStore, log_id: str, verifier: _Verifier) -> Sequenc
             "the log's end cannot be checked",
         )
         return ()
+
+
+def _anchor_time(anchor: Anchor) -> datetime | None:
+    """When the checkpoint of *anchor* was signed, from its note (the fields are not signed)."""
+    try:
+        return parse_time(Checkpoint.parse(anchor.note).time)
+    except (CheckpointError, ValueError):
+        return None
+
+
+def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
+    store: AnchorStore,
+    others: Iterable[str],
+    main_anchors: Sequence[Anchor],
+    keys: list[VerifyKey],
+    main: _Verifier,
+    last_name: str,
+) -> None:
+    """Report logs the store holds that this writer sealed before this log began.
+
+    A writer that finds its active file gone starts a new log with a new id,
+    so deleting an unrotated log and restarting the service leaves a log
+    that matches its own anchors. The store still holds the old one: a log
+    of the same file name, signed by the same key, whose every anchor is
+    older than this log's first. Another writer's log differs in its key or
+    its file name, or was still being sealed while this log ran; a fleet
+    whose writers share both names the logs it expects with
+    ``expected_log_ids``.
+    """
+    files = {a.file for a in main_anchors}
+    ids = {key_id(k) for k in keys}
+    begins = [t for t in map(_anchor_time, main_anchors) if t is not None]
+    if not begins:
+        return
+    start = min(begins)
+    for log_id in sorted(others):
+        try:
+            held = store.anchors(log_id)
+        except Exception:  # noqa: BLE001, S112 (checked against its own log when it is given)
+            continue
+        if not held:
+            continue
+        latest = held[-1]
+        times = [t for t in map(_anchor_time, held) if t is not None]
+        if (
+            latest.file not in files
+            or not {a.key_id for a in held} & ids
+            or not times
+            or max(times) > start
+        ):
+            continue
+        main.report(
+            "missing_log",
+            last_name,
+            None,
+            None,
+            f"the anchor store holds log {log_id}, written to {latest.file} with this key and "
+            f"sealed up to record {latest.seq - 1} ({latest.seq} records, checkpoint of "
+            f"{latest.time}) before this log began, and none of the files given holds it: the "
+            "log was removed and its writer restarted, or its files are missing (if it is "
+            "another writer's log, name the logs to verify with expected_log_ids)",
+        )
