@@ -474,6 +474,11 @@ class TestUnvouchedTail:
         record = json.loads(path.read_bytes().splitlines()[len(lines) + 3])
         assert record["kind"] == "unvouched"
         assert (record["from_seq"], record["to_seq"]) == (len(lines), len(lines) + 2)
+        stream = Verifier(key=PUBLIC)
+        seen = [p for line in path.read_bytes().splitlines() for p in stream.feed(line)]
+        assert [(p.kind, p.seq, p.is_warning) for p in seen] == [("unvouched", len(lines), True)]
+        assert stream.finish() == ()
+        assert stream.ok
 
     def test_a_clean_close_leaves_nothing_to_mark(
         self, make_logger: Callable[..., AuditLogger], anchor: MemoryAnchorStore
