@@ -506,3 +506,41 @@ class TestUnvouchedTail:
         with pytest.raises(AuditWriteError, match="chain"):
             make_logger(checkpoint_every=4)
         assert path.read_bytes() == before
+
+
+class TestReopeningWithoutAnchor:
+    def test_a_last_checkpoint_not_signed_by_the_writer_is_not_continued(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """Without an anchor store the writer checks that its own key signed the last checkpoint."""
+        audit = make_logger(anchor=None, checkpoint_every=4)
+        for i in range(10):
+            audit.login(user_id=f"u{i}", ip="203.0.113.9", port=1000 + i)
+        audit.close()
+        path = Path(str(audit._logger.sink.path))  # type: ignore[attr-defined]
+        lines = path.read_bytes().splitlines(keepends=True)
+        record = json.loads(lines[-1])
+        assert record["kind"] == "checkpoint"
+        text, _, signature = record["checkpoint"].rpartition("\u2014 ")
+        name, raw = signature.split(" ", 1)
+        record["checkpoint"] = f"{text}\u2014 {name} {raw[:8]}{'A' * (len(raw) - 9)}=\n"
+        body = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        lines[-1] = _rehash(body)
+        path.write_bytes(b"".join(lines))
+        before = path.read_bytes()
+        with pytest.raises(AnchorMismatch, match="not signed by this writer's key"):
+            make_logger(anchor=None)
+        assert path.read_bytes() == before
+
+    def test_a_log_it_sealed_itself_is_continued(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """The writer's own last checkpoint passes the check and the log goes on."""
+        audit = make_logger(anchor=None, checkpoint_every=4)
+        audit.login(user_id="u", ip="203.0.113.9", port=1)
+        audit.close()
+        again = make_logger(anchor=None)
+        again.login(user_id="v", ip="203.0.113.9", port=2)
+        again.close()
+        path = Path(str(again._logger.sink.path))  # type: ignore[attr-defined]
+        assert verify(path, key=PUBLIC).ok

@@ -184,7 +184,9 @@ def test_key_rotation_and_unknown_key(tmp_path: Path) -> None:
     old, new = KEY, generate_signing_key()
     with AuditLogger.to_file(path, key=old, seal_idle=False) as audit:
         audit.login(**ADDR)
-    with AuditLogger.to_file(path, key=new, seal_idle=False) as audit:
+    with AuditLogger.to_file(
+        path, key=new, seal_idle=False, previous_keys=[old.public_key()]
+    ) as audit:
         audit.login(**ADDR)
     assert verify(path, key=[old.public_key(), new.public_key()]).ok
     report = verify(path, key=old.public_key())

@@ -332,7 +332,13 @@ class ChainWriter:
                 raise AnchorMismatch(
                     f"the last checkpoint of {self.sink!r} does not match its place in the log"
                 )
-        if self.anchor is None or tail.log_id is None:
+        if self.anchor is None:
+            if checkpoint is not None:
+                # Nothing else vouches for the log: the writer's own key must have sealed it,
+                # or a rewritten log topped with a forged checkpoint would be sealed for real.
+                self._signed(checkpoint)
+            return
+        if tail.log_id is None:
             return
         try:
             latest = self.anchor.latest(self.log_id)
@@ -428,9 +434,12 @@ class ChainWriter:
             if self._previous_keys
             else " (if the signing key was rotated, pass the earlier key as previous_keys=)"
         )
+        where = (
+            "it has no anchor store" if self.anchor is None else "its anchor store does not hold it"
+        )
         raise AnchorMismatch(
             f"the last checkpoint of {self.sink!r} (record {checkpoint.size}) is not "
-            f"signed by this writer's key{rotated} and its anchor store does not hold it: the "
+            f"signed by this writer's key{rotated} and {where}: the "
             "log may have been cut and forged; nothing was written"
         )
 
