@@ -453,6 +453,21 @@ class TestWipedActiveFile:
         report = verify(tmp_path / "audit.jsonl", key=PUBLIC, anchor=anchor)
         assert report.ok, report.summary()
 
+    def test_writers_of_no_file_start_a_new_log_each_time(
+        self, tmp_path: Path, anchor: MemoryAnchorStore, clock: FrozenClock
+    ) -> None:
+        """A stdout writer restarted (a new container) is not reported as a deleted log."""
+        for name in ("first.jsonl", "second.jsonl"):
+            with (tmp_path / name).open("w", encoding="utf-8") as stream:
+                audit = AuditLogger.to_stdout(
+                    key=KEY, stream=stream, anchor=anchor, clock=clock, seal_idle=False
+                )
+                audit.login(user_id="u", ip="203.0.113.9", port=1)
+                audit.close()
+            clock.advance(timedelta(minutes=1))
+        report = verify(tmp_path / "second.jsonl", key=PUBLIC, anchor=anchor)
+        assert report.ok, report.summary()
+
 
 class TestUnvouchedTail:
     def test_records_appended_after_the_last_checkpoint_are_marked_on_reopening(

@@ -1281,7 +1281,8 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
     whose writers share both names the logs it expects with
     ``expected_log_ids``.
     """
-    files = {a.file for a in main_anchors}
+    # A stream or logging sink names no file: each start of such a writer is a new log.
+    files = {a.file for a in main_anchors} - {""}
     ids = {key_id(k) for k in keys}
     begins = [t for t in map(_anchor_time, main_anchors) if t is not None]
     if not begins:
