@@ -559,3 +559,47 @@ class TestReopeningWithoutAnchor:
         again.close()
         path = Path(str(again._logger.sink.path))  # type: ignore[attr-defined]
         assert verify(path, key=PUBLIC).ok
+
+
+class TestUnvouchedRecordShape:
+    def test_an_unvouched_record_without_its_range_is_modified(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """A record of kind unvouched that names no range is reported, by verify and the stream."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        fake = lines[1].replace(b'"kind":"event"', b'"kind":"unvouched"', 1)
+        path.write_bytes(b"".join(_forge_after(lines, [fake])))
+        report = verify(path, key=PUBLIC)
+        assert any(
+            p.kind == "modified" and "unvouched record" in p.message for p in report.problems
+        )
+        stream = Verifier(key=PUBLIC)
+        seen = [p for line in path.read_bytes().splitlines() for p in stream.feed(line)]
+        assert [p.kind for p in seen] == ["modified"]
+
+
+class _FlakyStore(MemoryAnchorStore):
+    """Lists a log it cannot read, and one it holds no anchor of."""
+
+    def log_ids(self) -> frozenset[str]:
+        return super().log_ids() | {"broken", "empty"}
+
+    def anchors(self, log_id: str) -> tuple[Any, ...]:
+        if log_id == "broken":
+            raise RuntimeError("store down")
+        return super().anchors(log_id)
+
+
+class TestPredecessorCheckRobustness:
+    def test_logs_the_store_cannot_show_are_skipped(
+        self, tmp_path: Path, clock: FrozenClock
+    ) -> None:
+        """A log the store lists but cannot read, or holds nothing of, is no predecessor."""
+        store = _FlakyStore()
+        with AuditLogger.to_file(
+            tmp_path / "audit.jsonl", key=KEY, anchor=store, clock=clock, seal_idle=False
+        ) as audit:
+            audit.login(user_id="u", ip="203.0.113.9", port=1)
+        report = verify(tmp_path / "audit.jsonl", key=PUBLIC, anchor=store)
+        assert [p.kind for p in report.problems] == []
