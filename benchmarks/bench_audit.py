@@ -22,6 +22,7 @@ writes a fresh batch of events.
 
 from __future__ import annotations
 
+import itertools
 import json
 import tempfile
 import time
@@ -43,11 +44,32 @@ VERIFY_RECORDS = 300_000
 PROOF_RECORDS = 1_000_000
 # A realistic free-text field: 91 characters, no personal data in it.
 NOTE = "Customer asked to update the delivery address for order 88213 and confirmed by phone today."
+# The same note about another five-digit order in every event: no two events share one
+# within 90,000, far more than the 4,096 clean texts secpolicy remembers.
+NOTE_TEMPLATE = (
+    "Customer asked to update the delivery address for order {} and confirmed by phone today."
+)
+_ORDERS = itertools.count()
 KEY = generate_signing_key()
 _DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _events(log: Callable[..., Any], n: int, **extra: Any) -> None:
+def _events(log: Callable[..., Any], n: int, *, distinct: bool = False, **extra: Any) -> None:
+    if distinct:
+        # A new order number in every event of every repeat, formatted in the loop on both
+        # sides alike: no cache of clean texts can help.
+        for i in range(n):
+            log(
+                user_id=f"u{i % 997}",
+                ip="203.0.113.9",
+                port=40000 + i % 20000,
+                session_id="s-7f3a",
+                method="password",
+                client="web/5.2",
+                note=NOTE_TEMPLATE.format(10_000 + next(_ORDERS) % 90_000),
+                **extra,
+            )
+        return
     for i in range(n):
         log(
             user_id=f"u{i % 997}",
@@ -60,8 +82,10 @@ def _events(log: Callable[..., Any], n: int, **extra: Any) -> None:
         )
 
 
-def _plain(directory: Path, **extra: Any) -> tuple[Callable[[], None], Callable[[], None]]:
-    file = (directory / f"plain{len(extra)}.jsonl").open("a", encoding="utf-8")
+def _plain(
+    directory: Path, *, distinct: bool = False, **extra: Any
+) -> tuple[Callable[[], None], Callable[[], None]]:
+    file = (directory / f"plain{len(extra)}{distinct}.jsonl").open("a", encoding="utf-8")
     logger = structlog.wrap_logger(
         structlog.WriteLogger(file),
         processors=[
@@ -72,13 +96,23 @@ def _plain(directory: Path, **extra: Any) -> tuple[Callable[[], None], Callable[
     )
 
     def run() -> None:
-        _events(lambda **kw: logger.info("auth.login", outcome="success", **kw), BATCH, **extra)
+        _events(
+            lambda **kw: logger.info("auth.login", outcome="success", **kw),
+            BATCH,
+            distinct=distinct,
+            **extra,
+        )
 
     return run, file.close
 
 
 def _ours(
-    directory: Path, name: str, extra: dict[str, Any] | None = None, **options: Any
+    directory: Path,
+    name: str,
+    extra: dict[str, Any] | None = None,
+    *,
+    distinct: bool = False,
+    **options: Any,
 ) -> tuple[Callable[[], None], Callable[[], None]]:
     audit = AuditLogger.to_file(
         directory / f"{name}.jsonl",
@@ -90,7 +124,7 @@ def _ours(
     )
 
     def run() -> None:
-        _events(audit.login, BATCH, **(extra or {}))
+        _events(audit.login, BATCH, distinct=distinct, **(extra or {}))
 
     return run, audit.close
 
@@ -131,25 +165,41 @@ def _throughput(directory: Path) -> None:
 
 
 def _default_config(directory: Path) -> None:
-    plain, close_plain = _plain(directory, note=NOTE)
-    ours, close_ours = _ours(directory, "default", extra={"note": NOTE})
+    """The default configuration with a free-text note: a new note per event, and one repeated.
+
+    The goal is judged on the new note per event (human free text); a note
+    repeated from a template is shown beside it (the clean-text cache).
+    """
+    plain, close_plain = _plain(directory, distinct=True)
+    ours, close_ours = _ours(directory, "default", distinct=True)
+    plain_same, close_plain_same = _plain(directory, note=NOTE)
+    ours_same, close_ours_same = _ours(directory, "default_same", extra={"note": NOTE})
     result = compare(
-        f"one login event with a {len(NOTE)}-character note, {BATCH} per repeat (per event)",
+        f"one login event with a {len(NOTE)}-character note, a new one in every event, "
+        f"{BATCH} per repeat (per event)",
         ours,
-        {"plain structlog (flush, no fsync)": plain},
+        {
+            "plain structlog (flush, no fsync)": plain,
+            "secpolicy, one note repeated": ours_same,
+            "plain structlog, one note repeated": plain_same,
+        },
         number=1,
         repeat=15,
         items=BATCH,
     )
-    close_plain()
-    close_ours()
+    for close in (close_plain, close_ours, close_plain_same, close_ours_same):
+        close()
     ratio = result.ratio("plain structlog (flush, no fsync)")
     check_goal(
-        "default configuration (masking on, fsync at checkpoints) with a 90-character note, "
-        "at least 0.5x plain structlog",
+        "default configuration (masking on, fsync at checkpoints) with a 90-character note "
+        "(a new one per event), at least 0.5x plain structlog",
         met=ratio >= 0.5,
         detail=f"{ratio:.2f}x",
     )
+    same = result.ratio("plain structlog, one note repeated") / result.ratio(
+        "secpolicy, one note repeated"
+    )
+    print(f"- the same note in every event (a template): {same:.2f}x plain structlog")
 
 
 def _proofs() -> None:

@@ -369,3 +369,237 @@ class TestEndpointErrors:
         audit = make_logger()
         with pytest.raises(ArgumentTypeError, match="src"):
             audit.emit("custom.thing", src={"port": 5})
+
+
+def _forge_after(lines: list[bytes], copies: list[bytes]) -> list[bytes]:
+    """*lines* followed by *copies* renumbered and re-chained: records anyone can append."""
+    out = list(lines)
+    prev = out[-1][-67:-3].decode()
+    for line in copies:
+        seq = len(out)
+        tail = line.split(b',"kind":', 1)[1]
+        out.append(_rehash(b'{"seq":%d,"prev":"%s","kind":%s' % (seq, prev.encode(), tail)))
+        prev = out[-1][-67:-3].decode()
+    return out
+
+
+class TestWipedActiveFile:
+    def test_a_wiped_log_restarted_as_a_new_log_fails_with_its_anchor_store(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """Deleting an unrotated log and restarting the writer leaves the old log missing."""
+        path = _sealed_log(make_logger)
+        old = verify(path, key=PUBLIC, anchor=anchor)
+        assert old.ok
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        audit = make_logger(checkpoint_every=4)
+        for i in range(5):
+            audit.login(user_id=f"n{i}", ip="203.0.113.9", port=2000 + i)
+        audit.close()
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert missing
+        assert old.log_id is not None
+        assert old.log_id in missing[0].message
+        assert "13" in missing[0].message  # the size it was anchored at
+
+    def test_naming_the_expected_logs_decides(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """With expected_log_ids the caller's set governs: the old log is reported if named."""
+        path = _sealed_log(make_logger)
+        old_id = verify(path, key=PUBLIC).log_id
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        make_logger(checkpoint_every=4).close()
+        new_id = verify(path, key=PUBLIC).log_id
+        assert old_id is not None
+        assert new_id is not None
+        assert verify(path, key=PUBLIC, anchor=anchor, expected_log_ids={new_id}).ok
+        named = verify(path, key=PUBLIC, anchor=anchor, expected_log_ids={new_id, old_id})
+        assert [p.kind for p in named.problems] == ["missing_log", "truncated"]
+
+    def test_another_writers_log_in_the_store_is_not_reported(
+        self,
+        tmp_path: Path,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """Logs of other keys, and logs sealing while this one ran, are other writers' logs."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        other_key = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+        earlier = make_logger("other/audit.jsonl", key=other_key)
+        earlier.login(user_id="x", ip="203.0.113.9", port=1)
+        earlier.close()
+        clock.advance(timedelta(minutes=1))
+        ours = make_logger("audit.jsonl", checkpoint_every=2)
+        same_key = make_logger("host2/audit.jsonl", checkpoint_every=2)
+        for i in range(4):
+            ours.login(user_id=f"u{i}", ip="203.0.113.9", port=i + 1)
+            same_key.login(user_id=f"v{i}", ip="203.0.113.9", port=i + 1)
+            clock.advance(timedelta(seconds=1))
+        same_key.close()
+        ours.close()
+        report = verify(tmp_path / "audit.jsonl", key=PUBLIC, anchor=anchor)
+        assert report.ok, report.summary()
+
+    def test_writers_of_no_file_start_a_new_log_each_time(
+        self, tmp_path: Path, anchor: MemoryAnchorStore, clock: FrozenClock
+    ) -> None:
+        """A stdout writer restarted (a new container) is not reported as a deleted log."""
+        for name in ("first.jsonl", "second.jsonl"):
+            with (tmp_path / name).open("w", encoding="utf-8") as stream:
+                audit = AuditLogger.to_stdout(
+                    key=KEY, stream=stream, anchor=anchor, clock=clock, seal_idle=False
+                )
+                audit.login(user_id="u", ip="203.0.113.9", port=1)
+                audit.close()
+            clock.advance(timedelta(minutes=1))
+        report = verify(tmp_path / "second.jsonl", key=PUBLIC, anchor=anchor)
+        assert report.ok, report.summary()
+
+
+class TestUnvouchedTail:
+    def test_records_appended_after_the_last_checkpoint_are_marked_on_reopening(
+        self, make_logger: Callable[..., AuditLogger], anchor: MemoryAnchorStore
+    ) -> None:
+        """A restarted writer marks the records it found after the last checkpoint unvouched."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        events = [line for line in lines if b'"kind":"event"' in line]
+        path.write_bytes(b"".join(_forge_after(lines, events[:3])))
+        audit = make_logger(checkpoint_every=4)
+        audit.login(user_id="after", ip="203.0.113.9", port=9)
+        audit.close()
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        unvouched = [w for w in report.warnings if w.kind == "unvouched"]
+        assert len(unvouched) == 1
+        assert unvouched[0].seq == len(lines)
+        assert f"{len(lines)}-{len(lines) + 2}" in unvouched[0].message
+        record = json.loads(path.read_bytes().splitlines()[len(lines) + 3])
+        assert record["kind"] == "unvouched"
+        assert (record["from_seq"], record["to_seq"]) == (len(lines), len(lines) + 2)
+        stream = Verifier(key=PUBLIC)
+        seen = [p for line in path.read_bytes().splitlines() for p in stream.feed(line)]
+        assert [(p.kind, p.seq, p.is_warning) for p in seen] == [("unvouched", len(lines), True)]
+        assert stream.finish() == ()
+        assert stream.ok
+
+    def test_a_clean_close_leaves_nothing_to_mark(
+        self, make_logger: Callable[..., AuditLogger], anchor: MemoryAnchorStore
+    ) -> None:
+        """A log closed by its writer ends sealed: reopening it marks nothing."""
+        path = _sealed_log(make_logger)
+        audit = make_logger(checkpoint_every=4)
+        audit.login(user_id="after", ip="203.0.113.9", port=9)
+        audit.close()
+        assert b'"kind":"unvouched"' not in path.read_bytes()
+        assert verify(path, key=PUBLIC, anchor=anchor).warnings == ()
+
+    def test_a_tail_whose_chain_does_not_link_is_not_continued(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """Records after the last checkpoint whose own hashes hold but chain breaks are refused."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        events = [line for line in lines if b'"kind":"event"' in line]
+        forged = _forge_after(lines, events[:3])
+        tail = forged[-2].split(b',"kind":', 1)[1]
+        forged[-2] = _rehash(b'{"seq":%d,"prev":"%s","kind":%s' % (len(lines) + 1, b"0" * 64, tail))
+        path.write_bytes(b"".join(forged))
+        before = path.read_bytes()
+        with pytest.raises(AuditWriteError, match="chain"):
+            make_logger(checkpoint_every=4)
+        assert path.read_bytes() == before
+
+
+class TestReopeningWithoutAnchor:
+    def test_a_last_checkpoint_not_signed_by_the_writer_is_not_continued(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """Without an anchor store the writer checks that its own key signed the last checkpoint."""
+        audit = make_logger(anchor=None, checkpoint_every=4)
+        for i in range(10):
+            audit.login(user_id=f"u{i}", ip="203.0.113.9", port=1000 + i)
+        audit.close()
+        path = Path(str(audit._logger.sink.path))  # type: ignore[attr-defined]
+        lines = path.read_bytes().splitlines(keepends=True)
+        record = json.loads(lines[-1])
+        assert record["kind"] == "checkpoint"
+        text, _, signature = record["checkpoint"].rpartition("\u2014 ")
+        name, raw = signature.split(" ", 1)
+        record["checkpoint"] = f"{text}\u2014 {name} {raw[:8]}{'A' * (len(raw) - 9)}=\n"
+        body = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        lines[-1] = _rehash(body)
+        path.write_bytes(b"".join(lines))
+        before = path.read_bytes()
+        with pytest.raises(AnchorMismatch, match="not signed by this writer's key"):
+            make_logger(anchor=None)
+        assert path.read_bytes() == before
+
+    def test_a_log_it_sealed_itself_is_continued(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """The writer's own last checkpoint passes the check and the log goes on."""
+        audit = make_logger(anchor=None, checkpoint_every=4)
+        audit.login(user_id="u", ip="203.0.113.9", port=1)
+        audit.close()
+        again = make_logger(anchor=None)
+        again.login(user_id="v", ip="203.0.113.9", port=2)
+        again.close()
+        path = Path(str(again._logger.sink.path))  # type: ignore[attr-defined]
+        assert verify(path, key=PUBLIC).ok
+
+
+class TestUnvouchedRecordShape:
+    def test_an_unvouched_record_without_its_range_is_modified(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """A record of kind unvouched that names no range is reported, by verify and the stream."""
+        path = _sealed_log(make_logger)
+        lines = path.read_bytes().splitlines(keepends=True)
+        fake = lines[1].replace(b'"kind":"event"', b'"kind":"unvouched"', 1)
+        path.write_bytes(b"".join(_forge_after(lines, [fake])))
+        report = verify(path, key=PUBLIC)
+        assert any(
+            p.kind == "modified" and "unvouched record" in p.message for p in report.problems
+        )
+        stream = Verifier(key=PUBLIC)
+        seen = [p for line in path.read_bytes().splitlines() for p in stream.feed(line)]
+        assert [p.kind for p in seen] == ["modified"]
+
+
+class _FlakyStore(MemoryAnchorStore):
+    """Lists a log it cannot read, and one it holds no anchor of."""
+
+    def log_ids(self) -> frozenset[str]:
+        return super().log_ids() | {"broken", "empty"}
+
+    def anchors(self, log_id: str) -> tuple[Any, ...]:
+        if log_id == "broken":
+            raise RuntimeError("store down")
+        return super().anchors(log_id)
+
+
+class TestPredecessorCheckRobustness:
+    def test_logs_the_store_cannot_show_are_skipped(
+        self, tmp_path: Path, clock: FrozenClock
+    ) -> None:
+        """A log the store lists but cannot read, or holds nothing of, is no predecessor."""
+        store = _FlakyStore()
+        with AuditLogger.to_file(
+            tmp_path / "audit.jsonl", key=KEY, anchor=store, clock=clock, seal_idle=False
+        ) as audit:
+            audit.login(user_id="u", ip="203.0.113.9", port=1)
+        report = verify(tmp_path / "audit.jsonl", key=PUBLIC, anchor=store)
+        assert [p.kind for p in report.problems] == []

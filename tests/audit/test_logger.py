@@ -284,13 +284,31 @@ class TestMaskingPlan:
         assert 0 < len(processor._keys) <= 4096
         assert 0 < len(processor._clean) <= 4096
 
-    def test_only_short_clean_texts_are_cached(self) -> None:
-        """Personal data and long free text are never remembered."""
+    def test_only_clean_texts_up_to_256_characters_are_cached(self) -> None:
+        """Personal data and free text over 256 characters are never remembered."""
         processor = MaskPII()
-        long = "x" * 200
-        for text in ("web/5.2", "13812345678", long):
+        note = "Customer asked to update the delivery address and confirmed by phone today. " * 3
+        assert len(note) <= 256
+        long = "x" * 257
+        with_pii = note[:200] + " call 13812345678"
+        for text in ("web/5.2", "13812345678", note, long, with_pii):
             processor._text(text)
-        assert processor._clean == {"web/5.2"}
+        assert processor._clean == {"web/5.2", note}
+        assert processor._text(with_pii) == DEFAULT_MASKER.mask_text(with_pii) != with_pii
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.lists(
+            st.lists(st.sampled_from(TEXTS), min_size=1, max_size=6).map(" ".join)
+            | st.text(min_size=40, max_size=300),
+            max_size=6,
+        )
+    )
+    def test_cached_free_text_agrees_with_the_masker(self, notes: list[str]) -> None:
+        """Long texts, cold and warm, are masked exactly as the masker masks them."""
+        processor = MaskPII()
+        for note in [*notes, *notes]:
+            assert processor._text(note) == DEFAULT_MASKER.mask_text(note)
 
 
 class TestMasking:

@@ -184,7 +184,9 @@ def test_key_rotation_and_unknown_key(tmp_path: Path) -> None:
     old, new = KEY, generate_signing_key()
     with AuditLogger.to_file(path, key=old, seal_idle=False) as audit:
         audit.login(**ADDR)
-    with AuditLogger.to_file(path, key=new, seal_idle=False) as audit:
+    with AuditLogger.to_file(
+        path, key=new, seal_idle=False, previous_keys=[old.public_key()]
+    ) as audit:
         audit.login(**ADDR)
     assert verify(path, key=[old.public_key(), new.public_key()]).ok
     report = verify(path, key=old.public_key())
@@ -298,3 +300,53 @@ def test_directory_and_truncated_anchor_file(
     active.write_bytes(b"".join(active.read_bytes().splitlines(keepends=True)[:-1]))
     report = verify(tmp_path, key=KEY, anchor=anchor)
     assert [p.kind for p in report.problems] == ["truncated", "unsealed"]
+
+
+class TestProblemRecord:
+    """The public finding record refuses values outside its closed sets."""
+
+    def test_unknown_kind_is_refused_naming_the_field(self) -> None:
+        """A kind outside ProblemKind is a PolicyConfigError naming Problem.kind."""
+        from secpolicy.audit import Problem
+        from secpolicy.exceptions import PolicyConfigError
+
+        with pytest.raises(PolicyConfigError, match=r"Problem\.kind"):
+            Problem(kind="fine", file="a.jsonl", line=None, seq=None, message="x")  # type: ignore[arg-type]
+
+    def test_every_documented_kind_is_accepted(self) -> None:
+        """Each member of ProblemKind builds a Problem."""
+        import typing
+
+        from secpolicy.audit import Problem
+        from secpolicy.audit._verify import ProblemKind
+
+        for kind in typing.get_args(ProblemKind):
+            assert Problem(kind=kind, file="a", line=1, seq=0, message="m").kind == kind
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("file", 3), ("line", "1"), ("seq", 1.5), ("message", b"m"), ("line", True)],
+    )
+    def test_wrongly_typed_fields_are_refused(self, field: str, value: object) -> None:
+        """A field of the wrong type is a PolicyConfigError naming it."""
+        from secpolicy.audit import Problem
+        from secpolicy.exceptions import PolicyConfigError
+
+        values: dict[str, object] = {
+            "kind": "modified",
+            "file": "a",
+            "line": 1,
+            "seq": 0,
+            "message": "m",
+        }
+        values[field] = value
+        with pytest.raises(PolicyConfigError, match=rf"Problem\.{field}"):
+            Problem(**values)  # type: ignore[arg-type]
+
+    def test_file_summary_refuses_a_negative_count(self) -> None:
+        """FileSummary's record count cannot be negative."""
+        from secpolicy.audit._verify import FileSummary
+        from secpolicy.exceptions import PolicyConfigError
+
+        with pytest.raises(PolicyConfigError, match=r"FileSummary\.records"):
+            FileSummary(file="a", records=-1, first_seq=None, last_seq=None, problems=0)

@@ -189,10 +189,12 @@ def _actor(fields: EventDict) -> dict[str, Any]:
     return actor
 
 
-#: Short values repeat (methods, clients, outcomes of other systems, user
-#: names): one found clean is not scanned again. Free text is longer and
-#: always scanned.
-_CLEAN_MAX: Final = 48
+#: Values repeat: methods, clients, user names, and free text that systems
+#: write from templates ("password reset requested via the portal"). One the
+#: masker found nothing in is not scanned again, up to this length (4,096
+#: entries of at most 256 characters: about 1 MiB at worst). A text with
+#: anything masked in it is never remembered.
+_CLEAN_MAX: Final = 256
 _CACHE_SIZE: Final = 4096
 # Probes of a data key's plan: a value without personal data, and one with.
 _PROBES: Final = ("probe value", "probe a.person@example.com 13812345678 110105194912310021")
@@ -213,7 +215,8 @@ class MaskPII:
     row), the work per event is planned once per ``data`` key: a key that
     names no field the masker knows and holds no personal data itself has its
     text values scanned directly, without scanning the key again on every
-    event, and a short value already found clean is not scanned again. Any
+    event, and a value of up to 256 characters already found clean is not
+    scanned again. Any
     other key or value takes the masker's own walk, which the plan is tested
     to agree with. Another masker always takes the masker's own walk.
 

@@ -28,7 +28,8 @@ def read_records(
     Args:
         paths: As for :func:`~secpolicy.audit.verify`.
         kinds: The record kinds to yield (``event``, ``checkpoint``,
-            ``segment``, ``repair``, ``prune``, ``sink_error``); all if empty.
+            ``segment``, ``repair``, ``prune``, ``sink_error``, ``unvouched``); all
+            if empty.
     """
     wanted = frozenset(kinds)
     for path in _collect(paths):

@@ -29,7 +29,7 @@ from secpolicy.audit._note import Checkpoint, CheckpointError
 from secpolicy.exceptions import AuditWriteError, InvalidArgumentError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 try:  # pragma: no cover - the branch taken depends on the platform
     import fcntl
@@ -75,6 +75,13 @@ class Tail:
         checkpoint_file: The file that holds it.
         repairs: Torn lines removed on opening, as ``(length, sha256, evidence
             file name)``: the writer records each.
+        unvouched: The first and last sequence numbers of the records after
+            the last checkpoint (None if the log ends sealed): their writer
+            did not seal them, so the writer that reopens the log records
+            them as ``unvouched`` instead of sealing them as its own.
+
+    .. versionchanged:: 0.2
+       ``unvouched`` added.
     """
 
     log_id: str | None
@@ -87,6 +94,7 @@ class Tail:
     checkpoint: tuple[int, str, tuple[str, str]] | None = None
     checkpoint_file: str | None = None
     repairs: tuple[tuple[int, str, str], ...] = ()
+    unvouched: tuple[int, int] | None = None
 
 
 def new_tail() -> Tail:
@@ -630,6 +638,7 @@ def _scan_back(
 ) -> tuple[CompactRange, tuple[int, str, tuple[str, str]] | None]:
     """The Merkle state at the file's end and its last checkpoint (if after the segment)."""
     later: list[bytes] = []
+    links: list[tuple[int, str, str]] = []
     checkpoint: tuple[int, str, tuple[str, str]] | None = None
     for line in _lines_backwards(fd, size):
         found = _intact(line)
@@ -653,12 +662,47 @@ def _scan_back(
                         "signed root",
                     )
                 checkpoint = (seq, note, (prev, digest))
+            _check_links(path, (seq, digest), reversed(links))
             tree.append(leaf_hash(line))
             for after in reversed(later):
                 tree.append(leaf_hash(after))
             return tree, checkpoint
         later.append(line)
+        links.append(found)
     raise _cannot_continue(path, "has no segment record")  # pragma: no cover - checked before
+
+
+def _check_links(
+    path: Path, start: tuple[int, str], records: Iterable[tuple[int, str, str]]
+) -> None:
+    """Refuse a tail whose records do not follow each other (seq and previous hash).
+
+    Nothing seals the records after the last checkpoint yet: a writer that
+    continued a tail whose chain is broken would seal the break.
+    """
+    seq, digest = start
+    for number, prev, own in records:
+        if number != seq + 1 or prev != digest:
+            raise _cannot_continue(
+                path, f"has records after its last checkpoint whose chain breaks at record {number}"
+            )
+        seq, digest = number, own
+
+
+def _first_unsealed(
+    path: Path,
+    first: bytes,
+    checkpoint: tuple[int, str, tuple[str, str]] | None,
+    checkpoint_file: str | None,
+) -> int:
+    """The sequence number of the first record no checkpoint covers."""
+    if checkpoint is None:
+        return 0  # nothing was ever sealed: the whole log is the writer's word
+    if checkpoint_file == path.name:
+        return checkpoint[0] + 1
+    # Sealed in the rotated file: this file's segment record was checked against it.
+    head = HEAD.match(first)
+    return int(head[1]) + 1 if head is not None else 0
 
 
 def _tail_of(path: Path, fd: int | None, size: int | None, *, active: bool) -> Tail:
@@ -706,6 +750,7 @@ def _tail_of(path: Path, fd: int | None, size: int | None, *, active: bool) -> T
                 )
             checkpoint, checkpoint_file = previous.checkpoint, previous.checkpoint_file
     seq, _, digest = found
+    first_unsealed = _first_unsealed(path, first, checkpoint, checkpoint_file)
     return Tail(
         log_id=log_id,
         seq=seq + 1,
@@ -716,6 +761,7 @@ def _tail_of(path: Path, fd: int | None, size: int | None, *, active: bool) -> T
         tree=tree,
         checkpoint=checkpoint,
         checkpoint_file=checkpoint_file,
+        unvouched=(first_unsealed, seq) if first_unsealed <= seq else None,
     )
 
 

@@ -139,7 +139,7 @@ class Verifier:
 
     def _problem(self, kind: ProblemKind, seq: int | None, message: str) -> Problem:
         self.problems += 1
-        return Problem(kind, self.source, self.lines, seq, message)
+        return Problem(kind=kind, file=self.source, line=self.lines, seq=seq, message=message)
 
     def feed(self, line: bytes | str) -> tuple[Problem, ...]:  # noqa: PLR0911 (one return per finding)
         """Check the next line (one trailing newline is ignored).
@@ -206,7 +206,7 @@ class Verifier:
             except ValueError:
                 return (self._problem("modified", seq, "a record that is not JSON"),)
             found.extend(self._special(seq, kind, record, raw))
-            if found and kind != "checkpoint":
+            if kind != "checkpoint" and any(not p.is_warning for p in found):
                 return tuple(found)
             # A checkpoint whose signature fails is still the chain's next record:
             # the chain moves on, and what it should have sealed stays unsealed.
@@ -253,6 +253,21 @@ class Verifier:
             self.checkpoints += 1
             self.sealed_seq = seq
             self._unsealed_from = None
+        if kind == "unvouched":
+            first, last = record.get("from_seq"), record.get("to_seq")
+            if not isinstance(first, int) or not isinstance(last, int):
+                return [self._problem("modified", seq, "an unvouched record without its range")]
+            # A warning, as verify() reports it: it does not make the stream fail.
+            return [
+                Problem(
+                    kind="unvouched",
+                    file=self.source,
+                    line=self.lines,
+                    seq=first,
+                    message=f"records {first}-{last} were found unsealed when the writer "
+                    "reopened the log: the checkpoints after them do not vouch for who wrote them",
+                )
+            ]
         return []
 
     def finish(self) -> tuple[Problem, ...]:

@@ -18,10 +18,11 @@ import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 import attrs
 
+from secpolicy._validators import ge, in_, instance_of, optional
 from secpolicy.audit._chain import (
     GENESIS,
     HASH_KEY,
@@ -32,12 +33,15 @@ from secpolicy.audit._chain import (
     key_id,
     render_body,
 )
+from secpolicy.audit._event import parse_time
 from secpolicy.audit._merkle import CompactRange, leaf_hash
 from secpolicy.audit._note import Checkpoint, CheckpointError, note_key_id, verify_checkpoint
 from secpolicy.audit._sinks import rotated_files
 from secpolicy.exceptions import ArgumentTypeError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from secpolicy.audit._anchor import Anchor, AnchorStore
 
 __all__ = ["Problem", "VerifyReport", "verify"]
@@ -59,9 +63,10 @@ ProblemKind = Literal[
     "torn_tail",
     "repaired",
     "sink_error",
+    "unvouched",
 ]
 #: Kinds that are reported as warnings: they do not make a report fail.
-WARNING_KINDS: Final = frozenset({"torn_tail", "repaired", "sink_error"})
+WARNING_KINDS: Final = frozenset({"torn_tail", "repaired", "sink_error", "unvouched"})
 #: The members of a checkpoint record: nothing the signature does not bind.
 _CHECKPOINT_MEMBERS: Final = frozenset(
     {"seq", "prev", "kind", "time", "log_id", "root", "frontier", "checkpoint", "hash"}
@@ -75,7 +80,7 @@ _HASH_AT: Final = _HASH_KEY_AT + len(HASH_KEY)
 _EVENT_HEAD: Final = b'{"seq":%d,"prev":"%s","kind":"event"'
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Problem:
     """One finding of :func:`verify`.
 
@@ -93,18 +98,20 @@ class Problem:
             ``unknown_log`` (a log that was not expected or that the anchor
             store never saw), ``missing_log`` (an expected log not found).
             Warnings: ``torn_tail`` (an incomplete last line after the last
-            checkpoint: a crash during a write), ``repaired``, ``sink_error``.
+            checkpoint: a crash during a write), ``repaired``, ``sink_error``,
+            ``unvouched`` (records the writer found unsealed when it reopened
+            the log and sealed without vouching for them).
         file: The file, as given or found.
         line: The 1-based line number, if the finding has a place.
         seq: The sequence number concerned, if known.
         message: What was found, for people.
     """
 
-    kind: ProblemKind
-    file: str
-    line: int | None
-    seq: int | None
-    message: str
+    kind: ProblemKind = attrs.field(validator=in_(get_args(ProblemKind)))
+    file: str = attrs.field(validator=instance_of(str))
+    line: int | None = attrs.field(validator=optional([instance_of(int), ge(1)]))
+    seq: int | None = attrs.field(validator=optional([instance_of(int), ge(0)]))
+    message: str = attrs.field(validator=instance_of(str))
 
     @property
     def is_warning(self) -> bool:
@@ -116,7 +123,7 @@ class Problem:
         return f"{where}: {self.kind}: {self.message}"
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class FileSummary:
     """Per-file figures of a :class:`VerifyReport`.
 
@@ -128,11 +135,11 @@ class FileSummary:
         problems: Errors found in this file.
     """
 
-    file: str
-    records: int
-    first_seq: int | None
-    last_seq: int | None
-    problems: int
+    file: str = attrs.field(validator=instance_of(str))
+    records: int = attrs.field(validator=[instance_of(int), ge(0)])
+    first_seq: int | None = attrs.field(validator=optional([instance_of(int), ge(0)]))
+    last_seq: int | None = attrs.field(validator=optional([instance_of(int), ge(0)]))
+    problems: int = attrs.field(validator=[instance_of(int), ge(0)])
 
 
 @attrs.frozen
@@ -295,7 +302,9 @@ class _Verifier:
         if self.first_pass:
             raise _Found
         order = (self.file_index, line if line is not None else 1 << 62)
-        self.problems.append((*order, Problem(kind, file, line, seq, msg)))
+        self.problems.append(
+            (*order, Problem(kind=kind, file=file, line=line, seq=seq, message=msg))
+        )
         if kind not in WARNING_KINDS and file in self.file_counts:
             self.file_counts[file][3] += 1
 
@@ -574,6 +583,20 @@ class _Verifier:
             )
         elif kind == "sink_error":
             self.report("sink_error", file, number, seq, f"mirror {record.get('sink')} failed")
+        elif kind == "unvouched":
+            first, last = record.get("from_seq"), record.get("to_seq")
+            if isinstance(first, int) and isinstance(last, int):
+                self.report(
+                    "unvouched",
+                    file,
+                    number,
+                    first,
+                    f"records {first}-{last} were found unsealed when the writer reopened the "
+                    "log (after a crash or a kill, or added by someone else): the checkpoints "
+                    "after them do not vouch for who wrote them",
+                )
+            else:
+                self.report("modified", file, number, seq, "an unvouched record without its range")
 
     def segment_record(self, file: str, number: int, seq: int, record: dict[str, Any]) -> None:
         frontier = _frontier(record, seq)
@@ -1118,6 +1141,7 @@ def _run(  # noqa: PLR0912, PLR0915, PLR0917 (the checks of every log, in one pl
             )
             known = frozenset()
     found_anchor: Anchor | None = None
+    main_anchors: Sequence[Anchor] = ()
     for log_id, verifier in verifiers.items():
         verifier.file_index = len(files)
         group_last = verifier.last_file = str(groups[log_id][-1][1])
@@ -1156,9 +1180,11 @@ def _run(  # noqa: PLR0912, PLR0915, PLR0917 (the checks of every log, in one pl
                     f"the anchor store has never seen log {log_id}: not a log of this writer",
                 )
             else:
-                newest = verifier.check_anchors(_anchors_of(anchor, log_id, verifier), group_last)
+                held = _anchors_of(anchor, log_id, verifier)
+                newest = verifier.check_anchors(held, group_last)
                 if log_id == main_id:
                     found_anchor = newest
+                    main_anchors = held
         verifier.seal_state(group_last)
     for log_id in sorted((expected or frozenset()) - set(verifiers)):
         main.report(
@@ -1173,15 +1199,26 @@ def _run(  # noqa: PLR0912, PLR0915, PLR0917 (the checks of every log, in one pl
             absent.first_pass = trust_merkle
             absent.file_index = len(files)
             absent.check_anchors(_anchors_of(anchor, log_id, absent), last_name)
+    if anchor is not None and expected is None and known and main_anchors:
+        _report_predecessors(anchor, known - set(verifiers), main_anchors, keys, main, last_name)
     if progress is not None:
         progress(total, total)
     ordered = [p for *_, p in sorted(problems, key=lambda item: (item[0], item[1]))]
     found_problems = tuple(p for p in ordered if not p.is_warning)
     warnings = tuple(p for p in ordered if p.is_warning)
-    summaries = tuple(FileSummary(name, c[0], c[1], c[2], c[3]) for name, c in file_counts.items())
+    summaries = tuple(
+        FileSummary(file=name, records=c[0], first_seq=c[1], last_seq=c[2], problems=c[3])
+        for name, c in file_counts.items()
+    )
     if not files:
         found_problems = (
-            Problem("missing_file", str(paths), None, None, "no log files found"),
+            Problem(
+                kind="missing_file",
+                file=str(paths),
+                line=None,
+                seq=None,
+                message="no log files found",
+            ),
             *found_problems,
         )
     return VerifyReport(
@@ -1215,3 +1252,66 @@ def _anchors_of(store: AnchorStore, log_id: str, verifier: _Verifier) -> Sequenc
             "the log's end cannot be checked",
         )
         return ()
+
+
+def _anchor_time(anchor: Anchor) -> datetime | None:
+    """When the checkpoint of *anchor* was signed, from its note (the fields are not signed)."""
+    try:
+        return parse_time(Checkpoint.parse(anchor.note).time)
+    except (CheckpointError, ValueError):
+        return None
+
+
+def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
+    store: AnchorStore,
+    others: Iterable[str],
+    main_anchors: Sequence[Anchor],
+    keys: list[VerifyKey],
+    main: _Verifier,
+    last_name: str,
+) -> None:
+    """Report logs the store holds that this writer sealed before this log began.
+
+    A writer that finds its active file gone starts a new log with a new id,
+    so deleting an unrotated log and restarting the service leaves a log
+    that matches its own anchors. The store still holds the old one: a log
+    of the same file name, signed by the same key, whose every anchor is
+    older than this log's first. Another writer's log differs in its key or
+    its file name, or was still being sealed while this log ran; a fleet
+    whose writers share both names the logs it expects with
+    ``expected_log_ids``.
+    """
+    # A stream or logging sink names no file: each start of such a writer is a new log.
+    files = {a.file for a in main_anchors} - {""}
+    ids = {key_id(k) for k in keys}
+    begins = [t for t in map(_anchor_time, main_anchors) if t is not None]
+    if not begins:
+        return
+    start = min(begins)
+    for log_id in sorted(others):
+        try:
+            held = store.anchors(log_id)
+        except Exception:  # noqa: BLE001, S112 (checked against its own log when it is given)
+            continue
+        if not held:
+            continue
+        latest = held[-1]
+        times = [t for t in map(_anchor_time, held) if t is not None]
+        if (
+            latest.file not in files
+            or not {a.key_id for a in held} & ids
+            or not times
+            or max(times) > start
+        ):
+            continue
+        main.report(
+            "missing_log",
+            last_name,
+            None,
+            None,
+            f"the anchor store holds log {log_id}, written to {latest.file} with this key and "
+            f"sealed up to record {latest.seq - 1} ({latest.seq} records, checkpoint of "
+            f"{latest.time}) before this log began, and none of the files given holds it: the "
+            "log was removed and its writer restarted, or its files are missing (if it is "
+            "another writer's log, name the logs to verify with expected_log_ids)",
+        )

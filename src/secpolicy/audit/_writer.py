@@ -51,6 +51,11 @@ __all__ = ["AnchorMismatch", "ChainWriter", "WriterForked"]
 
 
 _TORN_REASON: Final = "torn last line removed on reopening (a crash during a write)"
+_UNVOUCHED_REASON: Final = (
+    "records after the last checkpoint when the log was reopened: the writer that wrote them "
+    "did not seal them (a crash, a kill, or records added to the file by someone else), so "
+    "the checkpoints that follow do not vouch for them"
+)
 _ANCHOR_TIMEOUT: Final = timedelta(seconds=10)
 
 
@@ -286,6 +291,8 @@ class ChainWriter:
                 if tail.repairs and isinstance(sink, FileSink):
                     sink.sync()
                     sink.repairs_recorded()
+                if tail.log_id is not None and tail.unvouched is not None:
+                    self._append("unvouched", self._unvouched_body(now, *tail.unvouched))
                 if lifecycle_events:
                     how = "reopened" if tail.log_id is not None else "created"
                     self._append("event", self._lifecycle_body(now, "audit.start", how))
@@ -325,7 +332,13 @@ class ChainWriter:
                 raise AnchorMismatch(
                     f"the last checkpoint of {self.sink!r} does not match its place in the log"
                 )
-        if self.anchor is None or tail.log_id is None:
+        if self.anchor is None:
+            if checkpoint is not None:
+                # Nothing else vouches for the log: the writer's own key must have sealed it,
+                # or a rewritten log topped with a forged checkpoint would be sealed for real.
+                self._signed(checkpoint)
+            return
+        if tail.log_id is None:
             return
         try:
             latest = self.anchor.latest(self.log_id)
@@ -421,9 +434,12 @@ class ChainWriter:
             if self._previous_keys
             else " (if the signing key was rotated, pass the earlier key as previous_keys=)"
         )
+        where = (
+            "it has no anchor store" if self.anchor is None else "its anchor store does not hold it"
+        )
         raise AnchorMismatch(
             f"the last checkpoint of {self.sink!r} (record {checkpoint.size}) is not "
-            f"signed by this writer's key{rotated} and its anchor store does not hold it: the "
+            f"signed by this writer's key{rotated} and {where}: the "
             "log may have been cut and forged; nothing was written"
         )
 
@@ -713,6 +729,18 @@ class ChainWriter:
                     file=getattr(self.sink, "name", ""),
                 )
             )
+
+    def _unvouched_body(self, now: datetime, first: int, last: int) -> str:
+        """The writer's statement that it found records it cannot vouch for."""
+        return _body(
+            {
+                "time": format_time(now),
+                "from_seq": first,
+                "to_seq": last,
+                "count": last - first + 1,
+                "reason": _UNVOUCHED_REASON,
+            }
+        )
 
     def _lifecycle_body(self, now: datetime, action: str, how: str) -> str:
         """An ``audit.start``/``audit.stop`` event, shaped as the logger shapes events."""
