@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, overload
 
 import pytest
 
 from secpolicy import FrozenClock
 from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
-from secpolicy.rbac import RBAC, AdminRights
+from secpolicy.rbac import RBAC, AdminRights, MemoryPolicyStore
 
 _DAY = "2026-01-01T00:00:00+00:00"
 
@@ -521,3 +522,45 @@ class TestLookAlikeAccounts:
         rbac.add_user("ace")
         rbac.add_user("\u0430\u0441\u0435")
         assert "\u0430\u0441\u0435" in rbac.state.users
+
+
+class _TwoFaced(Sequence[str]):
+    """A rule that names ``public/x`` when first read and ``**`` ever after."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def __len__(self) -> int:
+        return 3
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(3)][index]
+        if not 0 <= index < 3:
+            raise IndexError(index)
+        if index == 1:
+            self.reads += 1
+            return "public/x" if self.reads == 1 else "**"
+        return ("viewer", "", "read")[index]
+
+
+class TestBulkGrantSnapshot:
+    def test_the_store_keeps_the_rule_that_was_validated(self) -> None:
+        """A rule that reads differently a second time cannot write another rule to the store."""
+        writer = RBAC()
+        writer.add_role("viewer")
+        writer.add_user("u")
+        writer.assign("u", "viewer")
+        store = MemoryPolicyStore()
+        writer.attach(store)
+        reader = RBAC.from_store(store)
+        assert writer.grant_many([_TwoFaced()]) == 1
+        reader.refresh()
+        assert reader.check("u", "public/x", "read")
+        assert not writer.check("u", "secret", "read")
+        assert not reader.check("u", "secret", "read")
+        assert store.changes_since(0)[-1][1]["args"]["rules"] == [("viewer", "public/x", "read")]

@@ -86,6 +86,13 @@ def _listed(value: object, field: str) -> list[object]:
     return list(value)
 
 
+def _snapshot(rule: object) -> object:
+    """*rule* read once into a tuple (a string or a non-sequence is left for the op to refuse)."""
+    if type(rule) is tuple or isinstance(rule, str | bytes) or not isinstance(rule, Sequence):
+        return rule
+    return tuple(rule)
+
+
 class _Change(NamedTuple):
     """One change on its way to the commit path; :meth:`document` is what a store keeps."""
 
@@ -459,8 +466,12 @@ class RBAC:
 
         .. versionadded:: 0.2
         """
-        # Tuples of strings, which the garbage collector stops tracking (lists it never does).
-        listed = [tuple(rule) if type(rule) is list else rule for rule in _listed(rules, "rules")]
+        # Each rule read once, into a tuple: what is validated here is exactly
+        # what the store keeps and other engines replay (a sequence that
+        # answers differently on a second read cannot smuggle another rule
+        # into the store). Tuples of strings also leave the garbage
+        # collector's tracking; ``tuple()`` of a tuple is the tuple itself.
+        listed = [_snapshot(rule) for rule in _listed(rules, "rules")]
         added: int = self._change("grant_many", {"rules": listed, "tenant": tenant}, by)
         return added
 
