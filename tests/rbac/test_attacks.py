@@ -10,7 +10,7 @@ import pytest
 
 from secpolicy import FrozenClock
 from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
-from secpolicy.rbac import RBAC, AdminRights, MemoryPolicyStore
+from secpolicy.rbac import RBAC, AdminRights, InvalidNameError, MemoryPolicyStore
 
 _DAY = "2026-01-01T00:00:00+00:00"
 
@@ -564,3 +564,36 @@ class TestBulkGrantSnapshot:
         assert not writer.check("u", "secret", "read")
         assert not reader.check("u", "secret", "read")
         assert store.changes_since(0)[-1][1]["args"]["rules"] == [("viewer", "public/x", "read")]
+
+
+_INVISIBLE = ["\u034f", "\ufe0f", "\U000e0100", "\u180b", "\u17b4", "\u3164", "\u115f", "\u2800"]
+
+
+class TestInvisibleCharacters:
+    @pytest.mark.parametrize("mark", _INVISIBLE)
+    def test_an_invisible_character_does_not_make_a_second_bob(self, mark: str) -> None:
+        """`bob` plus a variation selector (or CGJ) was a new account drawn as `bob`."""
+        rbac = RBAC()
+        rbac.add_user("bob")
+        with pytest.raises(InvalidNameError, match="invisible"):
+            rbac.add_user("bob" + mark)
+        with pytest.raises(InvalidNameError, match="invisible"):
+            rbac.add_role("approver" + mark)
+        assert list(rbac.state.users) == ["bob"]
+
+    @pytest.mark.parametrize("mark", _INVISIBLE)
+    def test_an_invisible_character_does_not_slip_past_a_deny(self, mark: str) -> None:
+        """`a/secret` plus a variation selector was allowed beside a deny on `a/secret/**`."""
+        rbac = RBAC()
+        rbac.add_role("clerk")
+        rbac.add_user("u")
+        rbac.assign("u", "clerk")
+        rbac.grant("clerk", "**", "*")
+        rbac.deny("clerk", "a/secret/**", "read")
+        with pytest.raises(InvalidNameError, match="invisible"):
+            rbac.check("u", f"a/secret{mark}/1", "read")
+        with pytest.raises(InvalidNameError, match="invisible"):
+            rbac.check("u", "a/secret/1", "read" + mark)
+        with pytest.raises(InvalidNameError, match="invisible"):
+            rbac.grant_many([("clerk", f"b{mark}/**", "read")])
+        assert not rbac.check("u", "a/secret/1", "read")
