@@ -597,3 +597,43 @@ class TestInvisibleCharacters:
         with pytest.raises(InvalidNameError, match="invisible"):
             rbac.grant_many([("clerk", f"b{mark}/**", "read")])
         assert not rbac.check("u", "a/secret/1", "read")
+
+
+class _AnyName(str):
+    """A str whose equality and hash claim to be `alice`, whatever its text."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return hash("alice")
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+
+class TestStrSubclassNames:
+    def test_a_str_subclass_is_read_as_its_text(self) -> None:
+        """`mallory` as a str subclass equal to everything was given alice's access."""
+        rbac = RBAC()
+        rbac.add_role("keeper")
+        rbac.add_user("alice")
+        rbac.assign("alice", "keeper")
+        rbac.grant("keeper", "vault/**", "read")
+        assert not rbac.check(_AnyName("mallory"), "vault/1", "read")
+        assert not rbac.check("mallory", "vault/1", "read")
+        assert rbac.check("alice", "vault/1", "read")
+
+    def test_a_str_subclass_does_not_poison_the_name_caches(self) -> None:
+        """A subclass key hashed as `alice` made later plain `alice` read as `mallory`."""
+        rbac = RBAC()
+        rbac.add_role("keeper")
+        with pytest.raises(PolicyConfigError, match="unknown"):
+            rbac.assign(_AnyName("mallory"), "keeper")
+        rbac.add_user("alice")
+        rbac.assign("alice", "keeper")
+        rbac.grant("keeper", "vault/**", "read")
+        assert rbac.check("alice", "vault/1", "read")
+        assert type(next(iter(rbac.state.users))) is str

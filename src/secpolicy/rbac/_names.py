@@ -96,6 +96,10 @@ class InvalidNameError(PolicyConfigError):
 def _text(value: object, field: str) -> str:
     if not isinstance(value, str):
         raise InvalidNameError("must be a string", field=field)
+    if type(value) is not str:
+        # A str subclass compares and hashes as its class says, not as its
+        # text: keep the text only, as an exact str.
+        value = str.__str__(value)
     if not value.isascii():
         for char in value:
             if unicodedata.category(char) in _REFUSED_CATEGORIES:
@@ -132,7 +136,8 @@ def canon_id(value: object, field: str) -> str:
         raise InvalidNameError("must not begin or end with white space", field=field)
     if len(_ID_CACHE) >= _CACHE_LIMIT:
         _ID_CACHE.clear()
-    _ID_CACHE[value] = text
+    if type(value) is str:
+        _ID_CACHE[value] = text
     return text
 
 
@@ -190,7 +195,8 @@ def canon_action(value: object, field: str = "action", *, pattern: bool = False)
     if not pattern:
         if len(_ACTION_CACHE) >= _CACHE_LIMIT:
             _ACTION_CACHE.clear()
-        _ACTION_CACHE[value] = action
+        if type(value) is str:
+            _ACTION_CACHE[value] = action
     return action
 
 
@@ -244,7 +250,8 @@ def canon_resource(value: object, field: str = "resource") -> tuple[str, ...]:
     segments = tuple(parts)
     if len(_RESOURCE_CACHE) >= _CACHE_LIMIT:
         _RESOURCE_CACHE.clear()
-    _RESOURCE_CACHE[value] = segments
+    if type(value) is str:
+        _RESOURCE_CACHE[value] = segments
     return segments
 
 
