@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, overload
 
@@ -10,7 +10,7 @@ import pytest
 
 from secpolicy import FrozenClock
 from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
-from secpolicy.rbac import RBAC, AdminRights, InvalidNameError, MemoryPolicyStore
+from secpolicy.rbac import RBAC, AdminRights, InvalidNameError, MemoryPolicyStore, RBACEvent
 
 _DAY = "2026-01-01T00:00:00+00:00"
 
@@ -637,3 +637,87 @@ class TestStrSubclassNames:
         rbac.grant("keeper", "vault/**", "read")
         assert rbac.check("alice", "vault/1", "read")
         assert type(next(iter(rbac.state.users))) is str
+
+
+class _LostReply(MemoryPolicyStore):
+    """A store that writes the change and then fails to say so (a lost reply)."""
+
+    def __init__(self, *, writes: bool) -> None:
+        super().__init__()
+        self.failing = False
+        self.writes = writes
+
+    def append(self, expected_version: int, change: Mapping[str, Any]) -> int:
+        if not self.failing:
+            return super().append(expected_version, change)
+        if self.writes:
+            super().append(expected_version, change)
+        raise TimeoutError("no reply")
+
+
+class TestStoreFailureAfterTheWrite:
+    def _engine(self, store: _LostReply, events: list[RBACEvent]) -> RBAC:
+        rbac = RBAC(on_event=events.append)
+        rbac.add_role("viewer")
+        rbac.add_user("u")
+        rbac.assign("u", "viewer")
+        rbac.attach(store)
+        store.failing = True
+        return rbac
+
+    def test_a_written_change_is_not_voided(self) -> None:
+        """A lost reply voided a grant the store held (every engine then applied it)."""
+        store = _LostReply(writes=True)
+        events: list[RBACEvent] = []
+        rbac = self._engine(store, events)
+        assert rbac.grant_many([("viewer", "x", "read")]) == 1
+        assert [e.kind for e in events][-1] == "permission_granted"
+        assert rbac.check("u", "x", "read")
+        assert rbac.store_version == store.version
+        assert RBAC.from_store(store).check("u", "x", "read")
+
+    def test_an_unwritten_change_is_still_voided(self) -> None:
+        """A write that did not happen still fails, with change_aborted."""
+        store = _LostReply(writes=False)
+        events: list[RBACEvent] = []
+        rbac = self._engine(store, events)
+        with pytest.raises(TimeoutError):
+            rbac.grant_many([("viewer", "x", "read")])
+        assert events[-1].kind == "change_aborted"
+        assert events[-1].details["cause"] == "store_error"
+        assert not rbac.check("u", "x", "read")
+        assert not RBAC.from_store(store).check("u", "x", "read")
+
+
+class _Silent(_LostReply):
+    """A lost reply, and a store that cannot be read back either."""
+
+    def changes_since(self, version: int) -> list[tuple[int, Mapping[str, Any]]]:
+        if self.failing:
+            raise TimeoutError("down")
+        return super().changes_since(version)
+
+
+class TestStoreFailureReadBack:
+    def test_a_store_that_cannot_say_aborts(self) -> None:
+        """If the store cannot be read back, the change fails and is voided (fail closed)."""
+        store = _Silent(writes=True)
+        events: list[RBACEvent] = []
+        rbac = TestStoreFailureAfterTheWrite()._engine(store, events)
+        with pytest.raises(TimeoutError, match="no reply"):
+            rbac.grant_many([("viewer", "x", "read")])
+        assert events[-1].kind == "change_aborted"
+        assert not rbac.check("u", "x", "read")
+
+    def test_another_change_in_its_place_aborts(self) -> None:
+        """A different change at the next version is not taken for this one."""
+        store = _LostReply(writes=False)
+        events: list[RBACEvent] = []
+        rbac = TestStoreFailureAfterTheWrite()._engine(store, events)
+        other = RBAC.from_store(store)
+        store.failing = False
+        other.grant("viewer", "y", "read")
+        store.failing = True
+        with pytest.raises(TimeoutError):
+            rbac.grant_many([("viewer", "x", "read")])
+        assert events[-1].kind == "change_aborted"

@@ -13,6 +13,7 @@ by a ``change_aborted`` event.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -91,6 +92,28 @@ def _snapshot(rule: object) -> object:
     if type(rule) is tuple or isinstance(rule, str | bytes) or not isinstance(rule, Sequence):
         return rule
     return tuple(rule)
+
+
+def _plain(value: object) -> object:
+    """*value* as JSON data, the form a store may give it back in."""
+    return json.loads(json.dumps(value, sort_keys=True))
+
+
+def _written(store: PolicyStore, version: int, document: Mapping[str, Any]) -> int | None:
+    """The version *document* has in *store* if it is the change right after *version*.
+
+    ``None`` if another change is there, none is, or the store cannot say.
+    """
+    try:
+        changes = store.changes_since(version)
+        if not changes:
+            return None
+        found, stored = changes[0]
+        if found == version + 1 and _plain(stored) == _plain(document):
+            return found
+    except Exception:  # noqa: BLE001 (the store's first failure is what the caller sees)
+        return None
+    return None
 
 
 class _Change(NamedTuple):
@@ -297,11 +320,20 @@ class RBAC:
                 hook(event)  # type: ignore[misc]  # reports is empty without a hook
             if self._store is not None:
                 cause = "store_error"
+                document = change.document()
                 try:
-                    version = self._store.append(state.version, change.document())
+                    version = self._store.append(state.version, document)
                 except StoreConflict:
                     cause = "store_conflict"
                     raise
+                except Exception:
+                    # The write may have happened (the reply was lost): then
+                    # the change is in force for every engine, and voiding
+                    # its events would make the log deny it.
+                    found = _written(self._store, state.version, document)
+                    if found is None:
+                        raise
+                    version = found
                 new = new.derive(version=version)
                 self._synced(change.at)
         except BaseException as failure:
