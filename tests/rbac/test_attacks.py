@@ -721,3 +721,44 @@ class TestStoreFailureReadBack:
         with pytest.raises(TimeoutError):
             rbac.grant_many([("viewer", "x", "read")])
         assert events[-1].kind == "change_aborted"
+
+
+class TestChangesFromInsideTheHook:
+    def test_a_change_made_by_the_hook_is_refused_not_lost(self) -> None:
+        """A grant made from on_event was reported, then overwritten by the outer change."""
+        events: list[RBACEvent] = []
+        holder: list[RBAC] = []
+
+        def hook(event: RBACEvent) -> None:
+            events.append(event)
+            if event.kind == "permission_granted" and event.details["resource"] == "x":
+                holder[0].grant("viewer", "nested", "read")
+
+        rbac = RBAC(on_event=hook)
+        holder.append(rbac)
+        rbac.add_role("viewer")
+        rbac.add_user("u")
+        rbac.assign("u", "viewer")
+        with pytest.raises(PolicyConfigError, match="on_event"):
+            rbac.grant_many([("viewer", "x", "read")])
+        assert [e.kind for e in events][-2:] == ["permission_granted", "change_aborted"]
+        assert not rbac.check("u", "x", "read")
+        assert not rbac.check("u", "nested", "read")
+        rbac.grant("viewer", "y", "read")
+        assert rbac.check("u", "y", "read")
+
+    def test_a_refresh_from_inside_the_hook_is_refused(self) -> None:
+        """Refreshing from on_event would be overwritten by the change being reported."""
+        holder: list[RBAC] = []
+
+        def hook(event: RBACEvent) -> None:
+            if event.kind == "permission_granted":
+                holder[0].refresh()
+
+        rbac = RBAC(on_event=hook)
+        holder.append(rbac)
+        rbac.add_role("viewer")
+        rbac.attach(MemoryPolicyStore())
+        with pytest.raises(PolicyConfigError, match="on_event"):
+            rbac.grant("viewer", "x", "read")
+        assert not rbac.role_permissions("viewer")

@@ -241,6 +241,9 @@ class RBAC:
             max_grant_duration=_span(max_grant_duration, "max_grant_duration"),
         )
         self._lock = threading.RLock()
+        # True while a change is being committed (the hook may be running): a
+        # change or refresh made from inside the hook would be overwritten.
+        self._committing = False
         self._clock: Clock = clock or SystemClock()
         self._on_event = on_event
         self._state = new_state(levels=names, config=config)
@@ -309,6 +312,21 @@ class RBAC:
         the events it voids. So every event that says a change happened is
         either true or voided. Called with the lock held.
         """
+        if self._committing:
+            raise PolicyConfigError(
+                "the policy cannot be changed from inside the on_event hook "
+                "(the change being reported would overwrite it)",
+                field="on_event",
+            )
+        self._committing = True
+        try:
+            self._commit_once(state, new, events, change)
+        finally:
+            self._committing = False
+
+    def _commit_once(
+        self, state: State, new: State, events: Sequence[_ops.Event], change: _Change
+    ) -> None:
         hook = self._on_event
         # Build every event before reporting any: a malformed one fails here, unreported.
         reports = [_ops.built(event) for event in events] if hook is not None else []
@@ -1227,6 +1245,10 @@ class RBAC:
             store = self._store
             if store is None:
                 raise PolicyConfigError("the engine is not attached to a store", field="store")
+            if self._committing:
+                raise PolicyConfigError(
+                    "the engine cannot refresh from inside the on_event hook", field="on_event"
+                )
             state = self._state
             changes = store.changes_since(state.version)
             if changes and changes[0][0] != state.version + 1:
