@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, overload
 
 import pytest
 
 from secpolicy import FrozenClock
 from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
-from secpolicy.rbac import RBAC, AdminRights
+from secpolicy.rbac import RBAC, AdminRights, InvalidNameError, MemoryPolicyStore, RBACEvent
 
 _DAY = "2026-01-01T00:00:00+00:00"
 
@@ -521,3 +522,243 @@ class TestLookAlikeAccounts:
         rbac.add_user("ace")
         rbac.add_user("\u0430\u0441\u0435")
         assert "\u0430\u0441\u0435" in rbac.state.users
+
+
+class _TwoFaced(Sequence[str]):
+    """A rule that names ``public/x`` when first read and ``**`` ever after."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def __len__(self) -> int:
+        return 3
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(3)][index]
+        if not 0 <= index < 3:
+            raise IndexError(index)
+        if index == 1:
+            self.reads += 1
+            return "public/x" if self.reads == 1 else "**"
+        return ("viewer", "", "read")[index]
+
+
+class TestBulkGrantSnapshot:
+    def test_the_store_keeps_the_rule_that_was_validated(self) -> None:
+        """A rule that reads differently a second time cannot write another rule to the store."""
+        writer = RBAC()
+        writer.add_role("viewer")
+        writer.add_user("u")
+        writer.assign("u", "viewer")
+        store = MemoryPolicyStore()
+        writer.attach(store)
+        reader = RBAC.from_store(store)
+        assert writer.grant_many([_TwoFaced()]) == 1
+        reader.refresh()
+        assert reader.check("u", "public/x", "read")
+        assert not writer.check("u", "secret", "read")
+        assert not reader.check("u", "secret", "read")
+        assert store.changes_since(0)[-1][1]["args"]["rules"] == [("viewer", "public/x", "read")]
+
+
+_INVISIBLE = ["\u034f", "\ufe0f", "\U000e0100", "\u180b", "\u17b4", "\u3164", "\u115f", "\u2800"]
+
+
+class TestInvisibleCharacters:
+    @pytest.mark.parametrize("mark", _INVISIBLE)
+    def test_an_invisible_character_does_not_make_a_second_bob(self, mark: str) -> None:
+        """`bob` plus a variation selector (or CGJ) was a new account drawn as `bob`."""
+        rbac = RBAC()
+        rbac.add_user("bob")
+        with pytest.raises(InvalidNameError, match="invisible"):
+            rbac.add_user("bob" + mark)
+        with pytest.raises(InvalidNameError, match="invisible"):
+            rbac.add_role("approver" + mark)
+        assert list(rbac.state.users) == ["bob"]
+
+    @pytest.mark.parametrize("mark", _INVISIBLE)
+    def test_an_invisible_character_does_not_slip_past_a_deny(self, mark: str) -> None:
+        """`a/secret` plus a variation selector was allowed beside a deny on `a/secret/**`."""
+        rbac = RBAC()
+        rbac.add_role("clerk")
+        rbac.add_user("u")
+        rbac.assign("u", "clerk")
+        rbac.grant("clerk", "**", "*")
+        rbac.deny("clerk", "a/secret/**", "read")
+        with pytest.raises(InvalidNameError, match="invisible"):
+            rbac.check("u", f"a/secret{mark}/1", "read")
+        with pytest.raises(InvalidNameError, match="invisible"):
+            rbac.check("u", "a/secret/1", "read" + mark)
+        with pytest.raises(InvalidNameError, match="invisible"):
+            rbac.grant_many([("clerk", f"b{mark}/**", "read")])
+        assert not rbac.check("u", "a/secret/1", "read")
+
+
+class _AnyName(str):
+    """A str whose equality and hash claim to be `alice`, whatever its text."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return hash("alice")
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+
+class TestStrSubclassNames:
+    def test_a_str_subclass_is_read_as_its_text(self) -> None:
+        """`mallory` as a str subclass equal to everything was given alice's access."""
+        rbac = RBAC()
+        rbac.add_role("keeper")
+        rbac.add_user("alice")
+        rbac.assign("alice", "keeper")
+        rbac.grant("keeper", "vault/**", "read")
+        assert not rbac.check(_AnyName("mallory"), "vault/1", "read")
+        assert not rbac.check("mallory", "vault/1", "read")
+        assert rbac.check("alice", "vault/1", "read")
+
+    def test_a_str_subclass_does_not_poison_the_name_caches(self) -> None:
+        """A subclass key hashed as `alice` made later plain `alice` read as `mallory`."""
+        rbac = RBAC()
+        rbac.add_role("keeper")
+        with pytest.raises(PolicyConfigError, match="unknown"):
+            rbac.assign(_AnyName("mallory"), "keeper")
+        rbac.add_user("alice")
+        rbac.assign("alice", "keeper")
+        rbac.grant("keeper", "vault/**", "read")
+        assert rbac.check("alice", "vault/1", "read")
+        assert type(next(iter(rbac.state.users))) is str
+
+
+class _LostReply(MemoryPolicyStore):
+    """A store that writes the change and then fails to say so (a lost reply)."""
+
+    def __init__(self, *, writes: bool) -> None:
+        super().__init__()
+        self.failing = False
+        self.writes = writes
+
+    def append(self, expected_version: int, change: Mapping[str, Any]) -> int:
+        if not self.failing:
+            return super().append(expected_version, change)
+        if self.writes:
+            super().append(expected_version, change)
+        raise TimeoutError("no reply")
+
+
+class TestStoreFailureAfterTheWrite:
+    def _engine(self, store: _LostReply, events: list[RBACEvent]) -> RBAC:
+        rbac = RBAC(on_event=events.append)
+        rbac.add_role("viewer")
+        rbac.add_user("u")
+        rbac.assign("u", "viewer")
+        rbac.attach(store)
+        store.failing = True
+        return rbac
+
+    def test_a_written_change_is_not_voided(self) -> None:
+        """A lost reply voided a grant the store held (every engine then applied it)."""
+        store = _LostReply(writes=True)
+        events: list[RBACEvent] = []
+        rbac = self._engine(store, events)
+        assert rbac.grant_many([("viewer", "x", "read")]) == 1
+        assert [e.kind for e in events][-1] == "permission_granted"
+        assert rbac.check("u", "x", "read")
+        assert rbac.store_version == store.version
+        assert RBAC.from_store(store).check("u", "x", "read")
+
+    def test_an_unwritten_change_is_still_voided(self) -> None:
+        """A write that did not happen still fails, with change_aborted."""
+        store = _LostReply(writes=False)
+        events: list[RBACEvent] = []
+        rbac = self._engine(store, events)
+        with pytest.raises(TimeoutError):
+            rbac.grant_many([("viewer", "x", "read")])
+        assert events[-1].kind == "change_aborted"
+        assert events[-1].details["cause"] == "store_error"
+        assert not rbac.check("u", "x", "read")
+        assert not RBAC.from_store(store).check("u", "x", "read")
+
+
+class _Silent(_LostReply):
+    """A lost reply, and a store that cannot be read back either."""
+
+    def changes_since(self, version: int) -> list[tuple[int, Mapping[str, Any]]]:
+        if self.failing:
+            raise TimeoutError("down")
+        return super().changes_since(version)
+
+
+class TestStoreFailureReadBack:
+    def test_a_store_that_cannot_say_aborts(self) -> None:
+        """If the store cannot be read back, the change fails and is voided (fail closed)."""
+        store = _Silent(writes=True)
+        events: list[RBACEvent] = []
+        rbac = TestStoreFailureAfterTheWrite()._engine(store, events)
+        with pytest.raises(TimeoutError, match="no reply"):
+            rbac.grant_many([("viewer", "x", "read")])
+        assert events[-1].kind == "change_aborted"
+        assert not rbac.check("u", "x", "read")
+
+    def test_another_change_in_its_place_aborts(self) -> None:
+        """A different change at the next version is not taken for this one."""
+        store = _LostReply(writes=False)
+        events: list[RBACEvent] = []
+        rbac = TestStoreFailureAfterTheWrite()._engine(store, events)
+        other = RBAC.from_store(store)
+        store.failing = False
+        other.grant("viewer", "y", "read")
+        store.failing = True
+        with pytest.raises(TimeoutError):
+            rbac.grant_many([("viewer", "x", "read")])
+        assert events[-1].kind == "change_aborted"
+
+
+class TestChangesFromInsideTheHook:
+    def test_a_change_made_by_the_hook_is_refused_not_lost(self) -> None:
+        """A grant made from on_event was reported, then overwritten by the outer change."""
+        events: list[RBACEvent] = []
+        holder: list[RBAC] = []
+
+        def hook(event: RBACEvent) -> None:
+            events.append(event)
+            if event.kind == "permission_granted" and event.details["resource"] == "x":
+                holder[0].grant("viewer", "nested", "read")
+
+        rbac = RBAC(on_event=hook)
+        holder.append(rbac)
+        rbac.add_role("viewer")
+        rbac.add_user("u")
+        rbac.assign("u", "viewer")
+        with pytest.raises(PolicyConfigError, match="on_event"):
+            rbac.grant_many([("viewer", "x", "read")])
+        assert [e.kind for e in events][-2:] == ["permission_granted", "change_aborted"]
+        assert not rbac.check("u", "x", "read")
+        assert not rbac.check("u", "nested", "read")
+        rbac.grant("viewer", "y", "read")
+        assert rbac.check("u", "y", "read")
+
+    def test_a_refresh_from_inside_the_hook_is_refused(self) -> None:
+        """Refreshing from on_event would be overwritten by the change being reported."""
+        holder: list[RBAC] = []
+
+        def hook(event: RBACEvent) -> None:
+            if event.kind == "permission_granted":
+                holder[0].refresh()
+
+        rbac = RBAC(on_event=hook)
+        holder.append(rbac)
+        rbac.add_role("viewer")
+        rbac.attach(MemoryPolicyStore())
+        with pytest.raises(PolicyConfigError, match="on_event"):
+            rbac.grant("viewer", "x", "read")
+        assert not rbac.role_permissions("viewer")

@@ -13,6 +13,7 @@ by a ``change_aborted`` event.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -84,6 +85,35 @@ def _listed(value: object, field: str) -> list[object]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise PolicyConfigError("must be a list of names", field=field)
     return list(value)
+
+
+def _snapshot(rule: object) -> object:
+    """*rule* read once into a tuple (a string or a non-sequence is left for the op to refuse)."""
+    if type(rule) is tuple or isinstance(rule, str | bytes) or not isinstance(rule, Sequence):
+        return rule
+    return tuple(rule)
+
+
+def _plain(value: object) -> object:
+    """*value* as JSON data, the form a store may give it back in."""
+    return json.loads(json.dumps(value, sort_keys=True))
+
+
+def _written(store: PolicyStore, version: int, document: Mapping[str, Any]) -> int | None:
+    """The version *document* has in *store* if it is the change right after *version*.
+
+    ``None`` if another change is there, none is, or the store cannot say.
+    """
+    try:
+        changes = store.changes_since(version)
+        if not changes:
+            return None
+        found, stored = changes[0]
+        if found == version + 1 and _plain(stored) == _plain(document):
+            return found
+    except Exception:  # noqa: BLE001 (the store's first failure is what the caller sees)
+        return None
+    return None
 
 
 class _Change(NamedTuple):
@@ -211,6 +241,9 @@ class RBAC:
             max_grant_duration=_span(max_grant_duration, "max_grant_duration"),
         )
         self._lock = threading.RLock()
+        # True while a change is being committed (the hook may be running): a
+        # change or refresh made from inside the hook would be overwritten.
+        self._committing = False
         self._clock: Clock = clock or SystemClock()
         self._on_event = on_event
         self._state = new_state(levels=names, config=config)
@@ -279,6 +312,21 @@ class RBAC:
         the events it voids. So every event that says a change happened is
         either true or voided. Called with the lock held.
         """
+        if self._committing:
+            raise PolicyConfigError(
+                "the policy cannot be changed from inside the on_event hook "
+                "(the change being reported would overwrite it)",
+                field="on_event",
+            )
+        self._committing = True
+        try:
+            self._commit_once(state, new, events, change)
+        finally:
+            self._committing = False
+
+    def _commit_once(
+        self, state: State, new: State, events: Sequence[_ops.Event], change: _Change
+    ) -> None:
         hook = self._on_event
         # Build every event before reporting any: a malformed one fails here, unreported.
         reports = [_ops.built(event) for event in events] if hook is not None else []
@@ -290,11 +338,20 @@ class RBAC:
                 hook(event)  # type: ignore[misc]  # reports is empty without a hook
             if self._store is not None:
                 cause = "store_error"
+                document = change.document()
                 try:
-                    version = self._store.append(state.version, change.document())
+                    version = self._store.append(state.version, document)
                 except StoreConflict:
                     cause = "store_conflict"
                     raise
+                except Exception:
+                    # The write may have happened (the reply was lost): then
+                    # the change is in force for every engine, and voiding
+                    # its events would make the log deny it.
+                    found = _written(self._store, state.version, document)
+                    if found is None:
+                        raise
+                    version = found
                 new = new.derive(version=version)
                 self._synced(change.at)
         except BaseException as failure:
@@ -459,8 +516,12 @@ class RBAC:
 
         .. versionadded:: 0.2
         """
-        # Tuples of strings, which the garbage collector stops tracking (lists it never does).
-        listed = [tuple(rule) if type(rule) is list else rule for rule in _listed(rules, "rules")]
+        # Each rule read once, into a tuple: what is validated here is exactly
+        # what the store keeps and other engines replay (a sequence that
+        # answers differently on a second read cannot smuggle another rule
+        # into the store). Tuples of strings also leave the garbage
+        # collector's tracking; ``tuple()`` of a tuple is the tuple itself.
+        listed = [_snapshot(rule) for rule in _listed(rules, "rules")]
         added: int = self._change("grant_many", {"rules": listed, "tenant": tenant}, by)
         return added
 
@@ -1184,6 +1245,10 @@ class RBAC:
             store = self._store
             if store is None:
                 raise PolicyConfigError("the engine is not attached to a store", field="store")
+            if self._committing:
+                raise PolicyConfigError(
+                    "the engine cannot refresh from inside the on_event hook", field="on_event"
+                )
             state = self._state
             changes = store.changes_since(state.version)
             if changes and changes[0][0] != state.version + 1:

@@ -27,6 +27,17 @@ __all__ = [
 # the line and paragraph separators.
 _REFUSED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _ASCII_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+# Invisible characters outside those categories: the Unicode
+# Default_Ignorable_Code_Point characters that are marks or letters
+# (combining grapheme joiner, Hangul fillers, Khmer inherent vowels,
+# Mongolian free variation selectors, variation selectors), and the blank
+# Braille pattern. ``bob`` followed by one of them is drawn as ``bob`` (a
+# second account a person cannot tell from the first), and NFKC_Casefold,
+# which databases and identifier profiles use, deletes them.
+_INVISIBLE: Final = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f"
+    "\uffa0\U000e0100-\U000e01ef]"
+)
 _CACHE_LIMIT: Final = 1 << 16
 # Characters refused in resource names and patterns because they look like
 # the separator ``/`` or the wildcard ``*`` (or are another system's
@@ -60,7 +71,9 @@ class InvalidNameError(PolicyConfigError):
     """A user, role, action, tenant or resource name that is not canonical.
 
     Raised for policies and for requests alike: an empty name, leading or
-    trailing white space, control or format characters, and in resource
+    trailing white space, control or format characters, invisible
+    characters (variation selectors, the combining grapheme joiner, Hangul
+    fillers and other default-ignorable code points), and in resource
     names an empty segment (``a//b``, a leading or trailing ``/``), a ``.``
     or ``..`` segment, ``*`` outside a pattern, a compatibility character
     (one that Unicode NFKC changes: the full-width solidus U+FF0F, asterisk
@@ -83,10 +96,20 @@ class InvalidNameError(PolicyConfigError):
 def _text(value: object, field: str) -> str:
     if not isinstance(value, str):
         raise InvalidNameError("must be a string", field=field)
+    if type(value) is not str:
+        # A str subclass compares and hashes as its class says, not as its
+        # text: keep the text only, as an exact str.
+        value = str.__str__(value)
     if not value.isascii():
         for char in value:
             if unicodedata.category(char) in _REFUSED_CATEGORIES:
                 raise InvalidNameError("contains a control or format character", field=field)
+        if _INVISIBLE.search(value):
+            raise InvalidNameError(
+                "contains an invisible character (a variation selector, combining grapheme "
+                "joiner, Hangul filler or another default-ignorable code point)",
+                field=field,
+            )
         value = unicodedata.normalize("NFC", value)
     elif _ASCII_CONTROL.search(value):
         raise InvalidNameError("contains a control character", field=field)
@@ -113,7 +136,8 @@ def canon_id(value: object, field: str) -> str:
         raise InvalidNameError("must not begin or end with white space", field=field)
     if len(_ID_CACHE) >= _CACHE_LIMIT:
         _ID_CACHE.clear()
-    _ID_CACHE[value] = text
+    if type(value) is str:
+        _ID_CACHE[value] = text
     return text
 
 
@@ -171,7 +195,8 @@ def canon_action(value: object, field: str = "action", *, pattern: bool = False)
     if not pattern:
         if len(_ACTION_CACHE) >= _CACHE_LIMIT:
             _ACTION_CACHE.clear()
-        _ACTION_CACHE[value] = action
+        if type(value) is str:
+            _ACTION_CACHE[value] = action
     return action
 
 
@@ -225,7 +250,8 @@ def canon_resource(value: object, field: str = "resource") -> tuple[str, ...]:
     segments = tuple(parts)
     if len(_RESOURCE_CACHE) >= _CACHE_LIMIT:
         _RESOURCE_CACHE.clear()
-    _RESOURCE_CACHE[value] = segments
+    if type(value) is str:
+        _RESOURCE_CACHE[value] = segments
     return segments
 
 
