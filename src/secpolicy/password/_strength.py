@@ -787,23 +787,42 @@ def _decorated(text: str, dictionary: list[_Match]) -> list[_Match]:
     # Only the cheapest decoration of each span can enter the cover: keep one
     # per span (the first of the cheapest, as the cover would take).
     best: dict[tuple[int, int], tuple[float, _Match]] = {}
+    get = best.get
     for match in dictionary:
         start, end = match.start, match.end
         most_lead, most_trail = before[start], after[end]
         if not (most_lead or most_trail):
             continue
-        for lead in range(most_lead + 1):
-            for trail in range(most_trail + 1):
-                if lead or trail:
-                    log10 = match.log10 + _BRUTE_PER_CHAR * (lead + trail) + (_LOG2 if lead else 0)
-                    span = (start - lead, end + trail)
-                    known = best.get(span)
-                    if known is None or log10 < known[0]:
-                        best[span] = (log10, match)
+        base = match.log10
+        for lead, trail, extra in _DECORATIONS[most_lead][most_trail]:
+            log10 = base + extra
+            span = (start - lead, end + trail)
+            known = get(span)
+            if known is None or log10 < known[0]:
+                best[span] = (log10, match)
     for (start, end), (log10, match) in best.items():
         notes = (*match.notes, "decoration")
         found.append(_Match(start, end, log10, match.kind, notes, match.rank))
     return found
+
+
+def _decorations(most: int) -> list[list[list[tuple[int, int, float]]]]:
+    """``[lead][trail]``: every (lead, trail, added log10) up to those counts, one key at least."""
+    return [
+        [
+            [
+                (a, b, _BRUTE_PER_CHAR * (a + b) + (_LOG2 if a else 0.0))
+                for a in range(lead + 1)
+                for b in range(trail + 1)
+                if a or b
+            ]
+            for trail in range(most + 1)
+        ]
+        for lead in range(most + 1)
+    ]
+
+
+_DECORATIONS: Final = _decorations(_MAX_DECORATION)
 
 
 def _walk_matches(folded: str) -> list[_Match]:
