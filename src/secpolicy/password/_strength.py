@@ -449,13 +449,18 @@ def _dictionary_matches(  # noqa: PLR0912 (three sources, kept in one pass for s
         # Only windows that hold a substituted character can give a l33t match.
         changed = [k for k in range(n) if source[k] != folded[k]]
         starts = range(max(0, changed[0] - max_len + 1), min(n - 2, changed[-1] + 1))
+        # substituted[k]: substituted keys before k, so a window's count is one subtraction.
+        substituted = [0] * (n + 1)
+        for k in changed:
+            substituted[k + 1] = 1
+        substituted = list(itertools.accumulate(substituted))
         for i, j, rank in _leet_walk(source, starts, n, words):
-            lower = folded[i:j]
-            piece = source[i:j]
-            if lower == piece:
+            keys = substituted[j] - substituted[i]
+            if not keys:
                 continue  # no substitution here: the exact walk has it
+            lower = folded[i:j]
             original = text[i:j]
-            cost = log10(rank) + _leet_variations(lower, piece)
+            cost = log10(rank) + _LOG2 * min(keys, 8)  # as _leet_variations counts them
             if original != lower:
                 cost += _case_variations(original)
                 notes: tuple[str, ...] = ("substitution", "capitalisation")
