@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Final, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from secpolicy.password._rules import _SUBSTITUTIONS
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _LOG2: Final = math.log10(2)
 
@@ -279,8 +282,10 @@ def date_runs(text: str, reference: int) -> list[Found]:
     return found
 
 
-def _squeezed(source: str) -> tuple[str, list[int]]:
+def _squeezed(source: str) -> tuple[str, Sequence[int]]:
     """*source* without separators, and each kept character's position in it."""
+    if not any(c in source for c in _SEPARATORS):
+        return source, range(len(source))
     kept = [i for i, c in enumerate(source) if c not in _SEPARATORS]
     return "".join(source[i] for i in kept), kept
 
@@ -290,7 +295,7 @@ def phrase_matches(text: str, folded: str) -> list[Found]:
     found: list[Found] = []
     seen: set[tuple[int, int]] = set()
     plain = folded.translate(_SUBSTITUTIONS)
-    for source in (folded, plain):
+    for source in (folded, plain) if plain != folded else (folded,):
         squeezed, where = _squeezed(source)
         if len(squeezed) < 4:  # noqa: PLR2004 (the shortest phrase)
             continue

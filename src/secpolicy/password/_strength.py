@@ -1016,7 +1016,8 @@ def _matches(
     dictionary = _dictionary_matches(text, folded, words)
     dictionary += [_Match(*piece) for piece in phrase_matches(text, folded)]
     dictionary += [_Match(*piece) for piece in calendar_runs(text, folded, reference)]
-    dictionary = _cheapest_per_span(dictionary)
+    if len(dictionary) > _PRUNE_FROM:
+        dictionary = _cheapest_per_span(dictionary)
     found = [
         *dictionary,
         *_decorated(text, dictionary),
@@ -1031,7 +1032,11 @@ def _matches(
         found += _echo_matches(text, folded, words, personal, reference)
         found += _mirror_matches(text, folded, words, personal, reference)
         found += _doubled_matches(text, folded, words, personal, reference)
-    return _cheapest_per_span(found)
+    return _cheapest_per_span(found) if len(found) > _PRUNE_FROM else found
+
+
+#: Below this many matches, pruning costs more than the cover saves.
+_PRUNE_FROM: Final = 48
 
 
 def _cheapest_per_span(matches: list[_Match]) -> list[_Match]:
