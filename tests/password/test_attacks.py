@@ -552,3 +552,30 @@ class TestDateCompositions:
         strength = estimate("2024-01-01-2024-01")
         assert [p.kind for p in strength.patterns] == ["date"]
         assert strength.guesses_log10 < 8
+
+
+class TestRotatedL33tAndPinyinCalendar:
+    """Siblings: a rotated word in l33t, and calendar names in pinyin as Chinese users type them."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password", ["Ssw0rdpa2024!", "ssw0rdp@2024!", "0nkeym2024!x", "Ag0ndr2024!"]
+    )
+    def test_rotated_l33t_word_is_too_weak(self, name: str, password: str) -> None:
+        """A rotated common word with substitutions is still the word in every profile."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "yiyueeryue2024",
+            "Shieryueyiyue2023!",
+            "xingqiyixingqier99",
+            "zhouyizhouer2024",
+            "ChuntianXiatian2024",
+        ],
+    )
+    def test_pinyin_calendar_names_are_too_weak(self, name: str, password: str) -> None:
+        """一月二月 typed as pinyin, 星期一 and 周一, 春天夏天: as weak as their English names."""
+        assert "too_weak" in PROFILES[name].check(password).codes

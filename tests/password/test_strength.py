@@ -344,31 +344,41 @@ def _dictionary_matches_everywhere(  # noqa: PLR0912 (the plain twin mirrors the
 
 
 def _rotations_everywhere(text: str, folded: str, table: dict[str, int]) -> list[object]:
-    """The plain twin of the rotation walk: every window undone by every shift."""
+    """The plain twin of the rotation walk: every window of every reading, every shift."""
     from secpolicy.password import _strength as s
 
     found = []
     n = len(folded)
-    for i in range(n):
-        for j in range(i + 4, n + 1):
-            window = folded[i:j]
-            best = None
-            for shift in s._ROTATIONS:
-                word = window[-shift:] + window[:-shift]  # undo word[shift:] + word[:shift]
-                rank = table.get(word)
-                if (
-                    rank
-                    and rank <= s._ROTATED_TOP
-                    and word != window
-                    and word.isalpha()
-                    and (best is None or rank < best)
-                ):
-                    best = rank
-            if best is not None:
-                log10 = math.log10(best) + s._ROTATION_CHOICES
-                if text[i:j] != window:
-                    log10 += s._case_variations(text[i:j])
-                found.append((i, j, round(log10, 9), best))
+    readings = [folded]
+    for reading in (folded.translate(s._SUBSTITUTIONS), folded.translate(s._ALTERNATE)):
+        if reading not in readings:
+            readings.append(reading)
+    for source in readings:
+        for i in range(n):
+            for j in range(i + 4, n + 1):
+                window = source[i:j]
+                keys = sum(1 for a, b in zip(folded[i:j], window, strict=True) if a != b)
+                if source is not folded and not keys:
+                    continue
+                best = None
+                for shift in s._ROTATIONS:
+                    word = window[-shift:] + window[:-shift]  # undo word[shift:] + word[:shift]
+                    rank = table.get(word)
+                    if (
+                        rank
+                        and rank <= s._ROTATED_TOP
+                        and word != window
+                        and word.isalpha()
+                        and (best is None or rank < best)
+                    ):
+                        best = rank
+                if best is not None:
+                    log10 = math.log10(best) + s._ROTATION_CHOICES
+                    if keys:
+                        log10 += s._leet_variations(folded[i:j], window)
+                    if text[i:j] != folded[i:j]:
+                        log10 += s._case_variations(text[i:j])
+                    found.append((i, j, round(log10, 9), best))
     return found
 
 

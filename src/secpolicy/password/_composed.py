@@ -51,6 +51,20 @@ MONTHS: Final = (
 )
 WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SEASONS: Final = ("spring", "summer", "autumn", "winter")
+#: The same names in pinyin, as Chinese users type them (一月 ``yiyue``,
+#: 星期一 ``xingqiyi`` or 周一 ``zhouyi``, 春天 ``chuntian``), in the same order.
+MONTHS_PINYIN: Final = tuple(
+    f"{n}yue"
+    for n in ("yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu", "shi", "shiyi", "shier")
+)
+WEEKDAYS_PINYIN: Final = tuple(
+    f"{prefix}{n}"
+    for prefix in ("xingqi", "zhou")
+    for n in ("yi", "er", "san", "si", "wu", "liu", "ri")
+)
+SEASONS_PINYIN: Final = ("chuntian", "xiatian", "qiutian", "dongtian")
+#: Forms each name is written in: English in full, English short, pinyin.
+_FORMS: Final = math.log10(3)
 _ABBREVIATIONS: Final = (
     *(m[:3] for m in MONTHS if len(m) > 3),  # noqa: PLR2004
     "sept",
@@ -64,12 +78,16 @@ _ABBREVIATIONS: Final = (
 def _calendar_classes() -> dict[str, float]:
     """Each calendar word with log10 of the size of the set an attacker picks it from."""
     cost: dict[str, float] = {}
-    for names in (MONTHS, WEEKDAYS, SEASONS):
-        for name in names:
-            cost[name] = math.log10(len(names)) + _LOG2
+    for names, pinyin in (
+        (MONTHS, MONTHS_PINYIN),
+        (WEEKDAYS, WEEKDAYS_PINYIN),
+        (SEASONS, SEASONS_PINYIN),
+    ):
+        for name in (*names, *pinyin):
+            cost[name] = math.log10(len(names)) + _FORMS
     for short in _ABBREVIATIONS:
         kind = MONTHS if any(m.startswith(short) for m in MONTHS) else WEEKDAYS
-        cost.setdefault(short, math.log10(len(kind)) + _LOG2)
+        cost.setdefault(short, math.log10(len(kind)) + _FORMS)
     cost["fall"] = cost["autumn"]  # the American name of the same season
     return cost
 
@@ -80,9 +98,15 @@ CALENDAR_COST: Final = _calendar_classes()
 def _places() -> dict[str, tuple[tuple[str, ...], int]]:
     """Each calendar word's set and place in it (``mar`` is March, third of MONTHS)."""
     places: dict[str, tuple[tuple[str, ...], int]] = {}
-    for names in (MONTHS, WEEKDAYS, SEASONS):
+    for names, pinyin in (
+        (MONTHS, MONTHS_PINYIN),
+        (WEEKDAYS, WEEKDAYS_PINYIN),
+        (SEASONS, SEASONS_PINYIN),
+    ):
         for place, name in enumerate(names):
             places[name] = (names, place)
+        for place, name in enumerate(pinyin):
+            places[name] = (names, place % len(names))
     for short in _ABBREVIATIONS:
         for names in (MONTHS, WEEKDAYS):
             for place, name in enumerate(names):

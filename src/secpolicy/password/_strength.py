@@ -486,18 +486,34 @@ def _dictionary_matches(  # noqa: PLR0912 (three sources, kept in one pass for s
 
 
 def _rotation_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
-    """Common words rotated by up to ``_MAX_ROTATION`` letters (``asswordp``)."""
+    """Common words rotated by up to ``_MAX_ROTATION`` letters (``asswordp``, ``ssw0rdpa``).
+
+    As typed and in both l33t readings; a reading's substituted keys cost as
+    in the l33t walk.
+    """
     found: list[_Match] = []
     n = len(text)
-    for i, j, rank in _walk(folded, range(n - 2), n, words.rotations(), words.max_len):
-        original = text[i:j]
-        cost = math.log10(rank) + _ROTATION_CHOICES
-        if original != folded[i:j]:
-            cost += _case_variations(original)
-            notes: tuple[str, ...] = ("rotated", "capitalisation")
-        else:
-            notes = ("rotated",)
-        found.append(_Match(i, j, cost, "dictionary", notes, rank))
+    rotations = words.rotations()
+    sources = [folded]
+    for reading in (folded.translate(_SUBSTITUTIONS), folded.translate(_ALTERNATE)):
+        if reading not in sources:
+            sources.append(reading)
+    for source in sources:
+        for i, j, rank in _walk(source, range(n - 2), n, rotations, words.max_len):
+            original = text[i:j]
+            lower = folded[i:j]
+            cost = math.log10(rank) + _ROTATION_CHOICES
+            notes: tuple[str, ...] = ("rotated",)
+            if source is not folded:
+                keys = sum(1 for a, b in zip(lower, source[i:j], strict=True) if a != b)
+                if not keys:
+                    continue  # the reading as typed has it
+                cost += _LOG2 * min(keys, 8)
+                notes += ("substitution",)
+            if original != lower:
+                cost += _case_variations(original)
+                notes += ("capitalisation",)
+            found.append(_Match(i, j, cost, "dictionary", notes, rank))
     return found
 
 
