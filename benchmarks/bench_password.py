@@ -45,6 +45,10 @@ ADVERSARIAL = [
     "p@$$w0rd" * 9,
     "1!2@3#4$5%" * 7,
     "a" * 72,
+    "1" * 72,  # every window a common password, in three readings
+    "janfeb" * 12,  # calendar names
+    "2024-01-" * 9,  # a date composition
+    "correcthorse" * 6,  # a published phrase's prefix
     "1qaz" * 18,
     "a" * 4096,
     "P@ssw0rd" * 512,

@@ -58,6 +58,7 @@ EXPECTED: dict[str, set[str]] = {
         "CHEAPEST",
         "COMMON_PASSWORDS",
         "FEEDBACK",
+        "MAX_PASSWORD_LENGTH",
         "MESSAGES",
         "REFERENCE_YEAR",
         "RFC_9106_HIGH_MEMORY",

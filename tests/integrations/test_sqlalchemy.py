@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import operator
+import unicodedata
 from typing import Any
 
 import pytest
@@ -337,6 +338,113 @@ class TestDeterministicAndIndex:
             kind.process_bind_param(12, sa.create_engine("sqlite://").dialect)
         assert kind.process_bind_param(None, sa.create_engine("sqlite://").dialect) is None
         assert kind.process_result_value(None, sa.create_engine("sqlite://").dialect) is None
+
+
+#: A fixed AES-SIV keyset and the tokens its Deterministic column gave for
+#: these values before text was NFC-normalised: ASCII and already-composed
+#: text must keep exactly these tokens (stored rows stay searchable).
+PINNED_SIV_KEYSET = (
+    '{"format":"secpolicy.keyset","keys":[{"algorithm":"AES-SIV",'
+    '"created":"2026-12-02T03:12:34.279901+00:00","id":2401752431,'
+    '"material":"nqnl5zTA6KKOPnTs86tjMbo-AGted2bsNc-GQNvaGp4YPI6vnJNG5T_4nWMlTMW7UWKVqF6O8oIegsV4gwOtWA",'
+    '"state":"enabled"}],"primary":2401752431,"version":1}'
+)
+PINNED_TOKENS = {
+    "110101199003074258": "AY8n1W82a7bFOBNC1aicifeSlQPHxi0HU9V-PiZ7ByRP1xExLknG",
+    "X1": "AY8n1W_0_8RueC_H0lst0lwiOhiCsjU",
+    "caf\u00e9": "AY8n1W8I-xKqISVAnp4MrJ84hlJGgsEGwsg",
+}
+
+
+class TestDeterministicNormalisation:
+    """Deterministic text columns encrypt the NFC form, so one value has one token."""
+
+    def kind(self) -> Deterministic:
+        """The pinned keyset's column type under the context ``customers.id_number``."""
+        keys = Keyset.from_json(PINNED_SIV_KEYSET)
+        return Deterministic(DeterministicEncryptor(keys), context="customers.id_number")
+
+    def test_known_answers_are_unchanged(self) -> None:
+        """ASCII and NFC text give the tokens stored before normalisation was added."""
+        kind, dialect = self.kind(), sa.create_engine("sqlite://").dialect
+        for value, token in PINNED_TOKENS.items():
+            assert kind.process_bind_param(value, dialect) == token
+            assert kind.process_result_value(token, dialect) == value
+
+    def test_both_spellings_give_one_token(self) -> None:
+        """Composed and decomposed é (and other forms) encrypt to the same token."""
+        kind, dialect = self.kind(), sa.create_engine("sqlite://").dialect
+        composed, decomposed = "caf\u00e9", "cafe\u0301"
+        assert kind.process_bind_param(decomposed, dialect) == PINNED_TOKENS[composed]
+        assert kind.tokens(decomposed) == kind.tokens(composed)
+        assert kind.process_bind_param("\u212b", dialect) == kind.process_bind_param(
+            "\u00c5", dialect
+        )  # ANGSTROM SIGN and A WITH RING: one letter in NFC
+
+    def test_value_read_back_is_the_nfc_form(self) -> None:
+        """A decomposed value is read back composed (the documented form)."""
+        kind, dialect = self.kind(), sa.create_engine("sqlite://").dialect
+        token = kind.process_bind_param("Zoe\u0308", dialect)
+        assert kind.process_result_value(token, dialect) == "Zo\u00eb"
+
+    def test_binary_columns_are_not_normalised(self) -> None:
+        """bytes are encrypted as given: only text has a normal form."""
+        keys = Keyset.from_json(PINNED_SIV_KEYSET)
+        kind = Deterministic(DeterministicEncryptor(keys), context="t.c", binary=True)
+        dialect = sa.create_engine("sqlite://").dialect
+        nfd = "cafe\u0301".encode()
+        assert kind.process_result_value(kind.process_bind_param(nfd, dialect), dialect) == nfd
+        assert kind.process_bind_param(nfd, dialect) != kind.process_bind_param(
+            "caf\u00e9".encode(), dialect
+        )
+
+    def test_equality_query_finds_both_spellings(self, db: Any) -> None:
+        """Rows stored in either spelling are found by == and lookup() in either spelling."""
+        engine, Customer, _, _ = db
+        with Session(engine) as session:
+            session.add_all(
+                [Customer(id=1, id_number="Jos\u00e9"), Customer(id=2, id_number="Jose\u0301")]
+            )
+            session.commit()
+            for spelling in ("Jos\u00e9", "Jose\u0301"):
+                found = session.scalars(
+                    sa.select(Customer.id).where(Customer.id_number == spelling)
+                ).all()
+                assert sorted(found) == [1, 2]
+                assert sorted(
+                    session.scalars(
+                        sa.select(Customer.id).where(lookup(Customer.id_number, spelling))
+                    ).all()
+                ) == [1, 2]
+
+    def test_reencrypt_table_brings_old_rows_to_the_nfc_token(
+        self, crypto: Crypto, db: Any
+    ) -> None:
+        """A row stored decomposed by an earlier version is found by == after the sweep."""
+        engine, Customer, _, _ = db
+        with Session(engine) as session:
+            session.add(Customer(id=1))
+            session.commit()
+        old = crypto.siv.encrypt("Jose\u0301".encode(), context=b"customers.id_number")
+        with engine.begin() as connection:
+            connection.execute(sa.text("UPDATE customers SET id_number = :t"), {"t": old})
+        report = reencrypt_table(engine, Customer)
+        assert report.updated == 1
+        with Session(engine) as session:
+            found = session.scalars(
+                sa.select(Customer.id).where(Customer.id_number == "Jose\u0301")
+            ).all()
+            assert found == [1]
+            assert session.get(Customer, 1).id_number == "Jos\u00e9"
+
+    @settings(max_examples=50, deadline=None)
+    @given(st.text(max_size=20))
+    def test_any_text_has_one_token_per_normal_form(self, text: str) -> None:
+        """Every text and its NFC and NFD forms share one token; reading gives NFC."""
+        kind, dialect = self.kind(), sa.create_engine("sqlite://").dialect
+        token = kind.process_bind_param(text, dialect)
+        assert kind.process_bind_param(unicodedata.normalize("NFD", text), dialect) == token
+        assert kind.process_result_value(token, dialect) == unicodedata.normalize("NFC", text)
 
 
 class TestReencryptTable:

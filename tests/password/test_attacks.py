@@ -425,3 +425,157 @@ class TestHasherLengthCap:
         with pytest.raises(SecPolicyError, match=str(MAX_PASSWORD_LENGTH)):
             hasher.hash("a" * (MAX_PASSWORD_LENGTH + 1))
         assert hasher.verify(hasher.hash("a" * MAX_PASSWORD_LENGTH), "a" * MAX_PASSWORD_LENGTH)
+
+
+class TestRotatedWords:
+    """A common word rotated by a letter or three (hashcat's ``{`` and ``}``) is the word."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "Asswordp2024!!!",  # password, rotated left by one
+            "asswordp2024!",
+            "Dpasswor2024!!",  # rotated right by one
+            "sswordpa2024!x",  # left by two
+            "Gondra1987!",  # dragon left by three
+            "onkeym1234567",  # monkey left by one
+            "inesunsh2024",  # sunshine right by three
+        ],
+    )
+    def test_rotated_word_is_too_weak(self, name: str, password: str) -> None:
+        """Every profile refuses a rotated common word with a year or symbols as too weak."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_estimate_names_the_rotation(self) -> None:
+        """The estimate explains the piece as a rotated word."""
+        from secpolicy.password import estimate
+
+        strength = estimate("asswordp")
+        assert strength.score == 0
+        assert "rotated" in strength.feedback
+        assert strength.messages("zh-CN")
+
+
+class TestPublishedPassphrases:
+    """Published example passphrases are priced at their rank in a short list, in any spelling."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "correcthorsebatterystaple",
+            "CorrectHorseBatteryStaple",
+            "correct horse battery staple",
+            "Correct-Horse-Battery-Staple1!",
+            "correct.horse.battery.staple",
+            "c0rr3cth0rs3b4tt3ryst4pl3",
+            "incorrecthorsebatterystaple",
+            "thequickbrownfoxjumpsoverthelazydog",
+            "The quick brown fox jumps over the lazy dog",
+            "maytheforcebewithyou",
+        ],
+    )
+    def test_published_passphrase_is_refused(self, name: str, password: str) -> None:
+        """xkcd 936's passphrase and its siblings are too weak in every profile."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_an_unpublished_four_word_phrase_keeps_its_honest_estimate(self) -> None:
+        """Four ordinary words run together that no one published stay strong (no blanket rule)."""
+        from secpolicy.password import estimate
+
+        assert estimate("staplebatteryhorsecorrect").score == 4
+        assert profiles.NIST_800_63B.check("staplebatteryhorsecorrect").ok
+        assert profiles.NIST_800_63B.check("velvet orbit cactus lantern").ok
+
+
+class TestCalendarWords:
+    """Month, weekday and season names are one of 12, 7 or 4, however many are strung together."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "Januaryfebruary12",
+            "MarchApril2024!",
+            "MarchApril2024!!",
+            "january-february-march",
+            "JanFebMarAprMay1!",
+            "MondayTuesday2024",
+            "mondaytuesdaywednesday",
+            "SummerWinter2024!",
+            "SpringSummerAutumnWinter",
+            "DecemberJanuary2023!",
+            "September2024!Aa",
+            "FridaySaturday99",
+        ],
+    )
+    def test_calendar_words_are_too_weak(self, name: str, password: str) -> None:
+        """Every profile refuses month pairs, weekday runs and season pairs as too weak."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_calendar_word_costs_its_set(self) -> None:
+        """One month name is about 24 guesses (12 names, full or short), not its word rank."""
+        from secpolicy.password import estimate
+
+        assert estimate("september").guesses_log10 < 2
+        assert estimate("Sunday").guesses_log10 < 2
+
+
+class TestDateCompositions:
+    """Dates, year-months and years joined into ranges cost little more than their first piece."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "2024-01-01-2024-01",
+            "2024-01-01-2025-01-01",
+            "2023-2024",
+            "2023-2024-2025",
+            "1990-2024!",
+            "2024.01-2024.12",
+            "20240101~20241231",
+            "01/01/2024-12/31/2024",
+            "2024-01to2024-06",
+            "199001-202412",
+        ],
+    )
+    def test_date_composition_is_refused(self, name: str, password: str) -> None:
+        """Every profile refuses ranges of dates, year-months and years as too weak."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_estimate_prices_the_range_as_a_date(self) -> None:
+        """The whole range is one date pattern well under 10^8 guesses."""
+        from secpolicy.password import estimate
+
+        strength = estimate("2024-01-01-2024-01")
+        assert [p.kind for p in strength.patterns] == ["date"]
+        assert strength.guesses_log10 < 8
+
+
+class TestRotatedL33tAndPinyinCalendar:
+    """Siblings: a rotated word in l33t, and calendar names in pinyin as Chinese users type them."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password", ["Ssw0rdpa2024!", "ssw0rdp@2024!", "0nkeym2024!x", "Ag0ndr2024!"]
+    )
+    def test_rotated_l33t_word_is_too_weak(self, name: str, password: str) -> None:
+        """A rotated common word with substitutions is still the word in every profile."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "yiyueeryue2024",
+            "Shieryueyiyue2023!",
+            "xingqiyixingqier99",
+            "zhouyizhouer2024",
+            "ChuntianXiatian2024",
+        ],
+    )
+    def test_pinyin_calendar_names_are_too_weak(self, name: str, password: str) -> None:
+        """一月二月 typed as pinyin, 星期一 and 周一, 春天夏天: as weak as their English names."""
+        assert "too_weak" in PROFILES[name].check(password).codes

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError, PolicyConfigError
 from secpolicy.password import (
+    MAX_PASSWORD_LENGTH,
     AsyncOnlineBreachChecker,
     BreachChecker,
     OfflineBreachChecker,
@@ -24,6 +25,7 @@ from secpolicy.password import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 KNOWN = {"password": 9_545_824, "123456": 37_359_195, "qwerty": 3_946_737, "zaq12wsx": 17}
@@ -155,6 +157,78 @@ def range_body(*passwords: str, padding: int = 800) -> str:
         for i in range(padding)
     ]
     return "\r\n".join(rows)
+
+
+class TestLengthCap:
+    """Every checker's ``count`` refuses an over-long password before normalising it."""
+
+    @pytest.fixture
+    def checkers(
+        self, corpus: tuple[Path, dict[str, int]]
+    ) -> Iterator[list[OfflineBreachChecker | OnlineBreachChecker]]:
+        """An offline and an online checker whose transport must never be called."""
+
+        def transport(prefix: str) -> str:
+            raise AssertionError(prefix)  # never reached: the cap comes first
+
+        with OfflineBreachChecker(corpus[0]) as offline:
+            yield [offline, OnlineBreachChecker(transport)]
+
+    @pytest.mark.parametrize("length", [MAX_PASSWORD_LENGTH + 1, 1_000_000])
+    def test_over_long_input_is_a_typed_error(
+        self, checkers: list[OfflineBreachChecker | OnlineBreachChecker], length: int
+    ) -> None:
+        """Past the hasher's cap, count() raises InvalidArgumentError, naming no password."""
+        secret = "\ufdfa" * length
+        for checker in checkers:
+            with pytest.raises(InvalidArgumentError) as raised:
+                checker.count(secret)
+            assert "\ufdfa" not in str(raised.value)
+            assert raised.value.argument == "password"
+        with pytest.raises(InvalidArgumentError):
+            sha1_hex(secret)
+
+    def test_async_checker_refuses_too(self) -> None:
+        """The asyncio checker applies the same cap before calling its transport."""
+        called: list[str] = []
+
+        async def transport(prefix: str) -> str:
+            called.append(prefix)
+            return ""
+
+        checker = AsyncOnlineBreachChecker(transport)
+        with pytest.raises(InvalidArgumentError):
+            asyncio.run(checker.count("x" * (MAX_PASSWORD_LENGTH + 1)))
+        assert called == []
+
+    def test_at_the_cap_is_counted(self, corpus: tuple[Path, dict[str, int]]) -> None:
+        """A password of exactly MAX_PASSWORD_LENGTH characters is still looked up."""
+        with OfflineBreachChecker(corpus[0]) as checker:
+            assert checker.count("a" * MAX_PASSWORD_LENGTH) == 0
+
+    def test_non_text_is_a_type_error(self, corpus: tuple[Path, dict[str, int]]) -> None:
+        """bytes or None are ArgumentTypeError, not an AttributeError from deep inside."""
+        with OfflineBreachChecker(corpus[0]) as checker:
+            for value in (b"password", None):
+                with pytest.raises(ArgumentTypeError):
+                    checker.count(value)  # type: ignore[arg-type]  # what an untyped caller sends
+
+    def test_policy_with_a_longer_max_length_treats_it_as_unknown(
+        self, corpus: tuple[Path, dict[str, int]]
+    ) -> None:
+        """A policy allowing more than the cap gets "unknown" (fail closed refuses), no raise."""
+        with OfflineBreachChecker(corpus[0]) as checker:
+            policy = PasswordPolicy(
+                min_length=1,
+                max_length=MAX_PASSWORD_LENGTH * 2,
+                blocklist=None,
+                check_breached=True,
+                breach_fail_closed=True,
+                min_score=0,
+            )
+            context = PasswordContext(breach_checker=checker)
+            result = policy.check("Zq8!" * (MAX_PASSWORD_LENGTH // 4 + 1), context=context)
+            assert "breach_check_unavailable" in result.codes
 
 
 class TestOnline:

@@ -170,10 +170,10 @@ class TestEchoes:
 
     def test_a_second_copy_in_other_capitals_costs_a_little(self) -> None:
         """A copy capitalised differently is still one repeat, a little dearer."""
-        same = estimate("summer2024!summer").guesses
-        assert estimate("Summer2024!summer").guesses > same
-        assert estimate("summer2024!SuMmEr").guesses > same
-        assert kinds(estimate("summer2024!SuMmEr")) == ["repeat"]
+        same = estimate("dragon2024!dragon").guesses
+        assert estimate("Dragon2024!dragon").guesses > same
+        assert estimate("dragon2024!DrAgOn").guesses > same
+        assert kinds(estimate("dragon2024!DrAgOn")) == ["repeat"]
 
     def test_the_repeat_costs_the_middle(self) -> None:
         """A longer, random middle costs more guesses than a year."""
@@ -185,7 +185,7 @@ class TestEchoes:
 
     def test_the_repeated_piece_keeps_its_feedback(self) -> None:
         """The feedback names what the repeated piece is (a word, user data)."""
-        assert "dictionary_word" in estimate("Summer2024!Summer").feedback
+        assert "dictionary_word" in estimate("Dragon2024!Dragon").feedback
 
 
 class TestDecoration:
@@ -339,7 +339,47 @@ def _dictionary_matches_everywhere(  # noqa: PLR0912 (the plain twin mirrors the
                 elif kind == "reversed":
                     log10 += math.log10(2)
                 found.append((start, end, round(log10, 9), rank))
+    found.extend(_rotations_everywhere(text, folded, table))
     return sorted(found)
+
+
+def _rotations_everywhere(text: str, folded: str, table: dict[str, int]) -> list[object]:
+    """The plain twin of the rotation walk: every window of every reading, every shift."""
+    from secpolicy.password import _strength as s
+
+    found = []
+    n = len(folded)
+    readings = [folded]
+    for reading in (folded.translate(s._SUBSTITUTIONS), folded.translate(s._ALTERNATE)):
+        if reading not in readings:
+            readings.append(reading)
+    for source in readings:
+        for i in range(n):
+            for j in range(i + 4, n + 1):
+                window = source[i:j]
+                keys = sum(1 for a, b in zip(folded[i:j], window, strict=True) if a != b)
+                if source is not folded and not keys:
+                    continue
+                best = None
+                for shift in s._ROTATIONS:
+                    word = window[-shift:] + window[:-shift]  # undo word[shift:] + word[:shift]
+                    rank = table.get(word)
+                    if (
+                        rank
+                        and rank <= s._ROTATED_TOP
+                        and word != window
+                        and word.isalpha()
+                        and (best is None or rank < best)
+                    ):
+                        best = rank
+                if best is not None:
+                    log10 = math.log10(best) + s._ROTATION_CHOICES
+                    if keys:
+                        log10 += s._leet_variations(folded[i:j], window)
+                    if text[i:j] != folded[i:j]:
+                        log10 += s._case_variations(text[i:j])
+                    found.append((i, j, round(log10, 9), best))
+    return found
 
 
 class TestDictionaryFastPath:
@@ -359,6 +399,27 @@ class TestDictionaryFastPath:
             for m in s._dictionary_matches(password, folded, words)
         )
         assert fast == _dictionary_matches_everywhere(password, folded, words)
+
+
+class TestCheapestPerSpan:
+    @settings(max_examples=200, deadline=None)
+    @given(st.text(alphabet=st.sampled_from("1lia@pswordjnfebmr2024-. !"), max_size=40))
+    def test_keeping_one_match_per_span_changes_no_estimate(self, password: str) -> None:
+        """The cover of every match (the plain twin) costs exactly what the pruned cover costs."""
+        from secpolicy.password import _strength as s
+        from secpolicy.password._rules import COMMON_PASSWORDS
+
+        words = s._dictionary_for(COMMON_PASSWORDS)
+        folded = s._fold(password)
+        every = [
+            *s._dictionary_matches(password, folded, words),
+            *s._matches(password, words, set(), 2026),
+        ]
+        pruned = s._cheapest_per_span(every)
+        assert len({(m.start, m.end) for m in pruned}) == len(pruned)
+        plain = s._cover(len(password), every)[0]
+        assert math.isclose(s._cover(len(password), pruned)[0], plain, abs_tol=1e-9)
+        assert s.score(password) == estimate(password).score
 
 
 class TestFilteredMatchers:
@@ -400,13 +461,13 @@ class TestFilteredMatchers:
     @settings(max_examples=200, deadline=None)
     @given(st.text(alphabet=st.sampled_from("abcword!1$ #"), max_size=24))
     def test_decorations_match_the_plain_rule(self, password: str) -> None:
-        """Every decorated match is a word with one or two non-letters at its ends, and all are."""
+        """Each span of a word with one or two non-letters at its ends comes once, cheapest."""
         from secpolicy.password import _strength as s
         from secpolicy.password._rules import COMMON_PASSWORDS
 
         words = s._dictionary_for(COMMON_PASSWORDS)
         dictionary = s._dictionary_matches(password, s._fold(password), words)
-        expected = set()
+        expected: dict[tuple[int, int], float] = {}
         n = len(password)
         for m in dictionary:
             for lead in range(3):
@@ -415,6 +476,10 @@ class TestFilteredMatchers:
                     if (lead or trail) and start >= 0 and end <= n:
                         ends = password[start : m.start] + password[m.end : end]
                         if not any(ch.isalpha() for ch in ends):
-                            expected.add((start, end, m.rank))
-        found = {(d.start, d.end, d.rank) for d in s._decorated(password, dictionary)}
-        assert found == expected
+                            cost = m.log10 + lead + trail + (math.log10(2) if lead else 0)
+                            expected[start, end] = min(cost, expected.get((start, end), cost))
+        decorated = s._decorated(password, dictionary)
+        found = {(d.start, d.end): d.log10 for d in decorated}
+        assert len(found) == len(decorated)
+        assert found.keys() == expected.keys()
+        assert all(math.isclose(found[span], expected[span]) for span in found)

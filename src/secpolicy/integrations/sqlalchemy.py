@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import unicodedata
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
@@ -213,6 +214,14 @@ def _plain(value: object, binary: bool) -> bytes:  # noqa: FBT001 (internal help
     return value.encode("utf-8")
 
 
+def _canonical(value: object, binary: bool) -> bytes:  # noqa: FBT001 (internal helper)
+    """:func:`_plain` of the NFC form of text: one value, one deterministic token."""
+    if isinstance(value, str) and not binary:
+        # ASCII and already-composed text are unchanged (their tokens too).
+        value = unicodedata.normalize("NFC", value)
+    return _plain(value, binary)
+
+
 def _typed(value: bytes, binary: bool) -> str | bytes:  # noqa: FBT001 (internal helper)
     return value if binary else value.decode("utf-8")
 
@@ -304,6 +313,15 @@ class Deterministic(_Bound):
         column must be both searched and decrypted. The context is
         ``table.column`` (no row: rows must be comparable).
 
+    Text is NFC-normalised before it is encrypted, as
+    :class:`~secpolicy.crypto.BlindIndex` does, so the two spellings of
+    ``é`` (one code point, or ``e`` and a combining accent) are one token
+    and ``==`` finds either. The value read back is therefore the NFC form
+    of what was stored. ASCII and already-composed text are unchanged, and
+    so are their tokens. ``binary=True`` columns are encrypted as given.
+    Rows written in another form by an earlier version are brought to the
+    NFC token by :func:`reencrypt_table`.
+
     Args:
         encryptor: The deterministic encryptor.
         context: Use this context instead of ``table.column``.
@@ -311,6 +329,9 @@ class Deterministic(_Bound):
         length: Store tokens in ``VARCHAR(length)`` instead of ``TEXT``.
 
     .. versionadded:: 0.2
+
+    .. versionchanged:: 0.2
+       Text is NFC-normalised before encryption.
     """
 
     # Safe to cache: the statement's key names the column; __init__'s arguments
@@ -335,7 +356,7 @@ class Deterministic(_Bound):
         """Encrypt a value (or a compared literal) under the primary key."""
         if value is None:
             return None
-        return self.encryptor.encrypt(_plain(value, self.binary), context=self.column_context)
+        return self.encryptor.encrypt(_canonical(value, self.binary), context=self.column_context)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> str | bytes | None:
         """Decrypt a token read from the database."""
@@ -345,7 +366,9 @@ class Deterministic(_Bound):
 
     def tokens(self, value: str | bytes) -> tuple[str, ...]:
         """The tokens *value* has under every enabled key, primary first."""
-        return self.encryptor.lookup_tokens(_plain(value, self.binary), context=self.column_context)
+        return self.encryptor.lookup_tokens(
+            _canonical(value, self.binary), context=self.column_context
+        )
 
     @property
     def python_type(self) -> type[Any]:
@@ -526,6 +549,8 @@ def _rewrite(
         return kind.encryptor.reencrypt(token, context=context)
     if isinstance(kind, Deterministic):
         plain = kind.encryptor.decrypt(token, context=kind.column_context)
+        if not kind.binary:  # a row written before text was normalised gets the NFC token
+            plain = _canonical(plain.decode("utf-8"), binary=False)
         new = kind.encryptor.encrypt(plain, context=kind.column_context)
         return None if new == token else new
     if isinstance(kind, BlindIndex):

@@ -37,6 +37,7 @@ from secpolicy.password._breach import (
 from secpolicy.password._hasher import (
     ASVS_MINIMUM,
     CHEAPEST,
+    MAX_PASSWORD_LENGTH,
     RFC_9106_HIGH_MEMORY,
     RFC_9106_LOW_MEMORY,
     PasswordHasher,
@@ -65,6 +66,7 @@ __all__ = [
     "CHEAPEST",
     "COMMON_PASSWORDS",
     "FEEDBACK",
+    "MAX_PASSWORD_LENGTH",
     "MESSAGES",
     "REFERENCE_YEAR",
     "RFC_9106_HIGH_MEMORY",

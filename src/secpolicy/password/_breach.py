@@ -11,7 +11,8 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError, PolicyConfigError
+from secpolicy.password._hasher import MAX_PASSWORD_LENGTH
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -36,7 +37,29 @@ def _value(line_hash: bytes, fallback: int) -> int:
 
 
 def sha1_hex(password: str) -> str:
-    """The upper-case SHA-1 of the NFKC-normalised password (the corpus's key)."""
+    """The upper-case SHA-1 of the NFKC-normalised password (the corpus's key).
+
+    Every checker's ``count`` goes through here, so the cap below holds for
+    a checker called directly as well as through a policy.
+
+    Raises:
+        InvalidArgumentError: If *password* is longer than
+            ``MAX_PASSWORD_LENGTH`` (4,096) characters as received, the cap
+            the hasher uses; checked before any normalisation, so a
+            megabyte costs nothing. The message never holds the password.
+        ArgumentTypeError: If *password* is not a ``str``.
+
+    .. versionchanged:: 0.2
+       Over-long and non-text input is refused before normalising.
+    """
+    if not isinstance(password, str):
+        raise ArgumentTypeError(
+            f"password must be str, not {type(password).__name__}", argument="password"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidArgumentError(
+            f"password is longer than {MAX_PASSWORD_LENGTH} characters", argument="password"
+        )
     text = unicodedata.normalize("NFKC", password)
     return (
         hashlib.sha1(text.encode("utf-8", "surrogatepass"), usedforsecurity=False)
@@ -285,10 +308,13 @@ class OnlineBreachChecker:
         timeout: Seconds for the default transport.
 
     ``count`` returns ``None`` when the service cannot be reached or its reply
-    is not a range reply (an HTML page, an empty or malformed body); it never
-    raises. The policy's ``breach_fail_closed`` decides whether that refuses
-    the password (fail-closed) or lets it through (fail-open, the default: an
-    outage of a third-party service should not lock users out of sign-up).
+    is not a range reply (an HTML page, an empty or malformed body); no
+    failure of the service raises. A password longer than
+    ``MAX_PASSWORD_LENGTH`` is the caller's error: ``InvalidArgumentError``
+    before anything is hashed or sent. The policy's ``breach_fail_closed``
+    decides whether an unknown answer refuses the password (fail-closed) or
+    lets it through (fail-open, the default: an outage of a third-party
+    service should not lock users out of sign-up).
 
     .. versionchanged:: 0.2
        A malformed reply is unknown (``None``), not "not breached".
@@ -328,7 +354,8 @@ class AsyncOnlineBreachChecker:
         timeout: Seconds for the default transport.
 
     Like the blocking checker it sends only the 5-character prefix, treats
-    any failure or malformed reply as unknown (``None``) and never raises.
+    any failure or malformed reply as unknown (``None``), and refuses a
+    password longer than ``MAX_PASSWORD_LENGTH`` with ``InvalidArgumentError``.
 
     .. versionadded:: 0.2
     """

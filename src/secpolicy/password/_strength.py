@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 import attrs
 
 from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
+from secpolicy.password._composed import calendar_runs, date_runs, phrase_matches
 from secpolicy.password._rules import (
     _MOBILE,
     _SUBSTITUTIONS,
@@ -65,6 +66,10 @@ FEEDBACK: Final[dict[str, dict[str, str]]] = {
     "reversed": {
         "en": "Words spelled backwards are not much harder to guess.",
         "zh-CN": "倒写的单词并不会更难猜。",
+    },
+    "rotated": {
+        "en": "A word with its letters rotated (asswordp) is not much harder to guess.",
+        "zh-CN": "把单词的字母轮换（如 asswordp）并不会更难猜。",
     },
     "substitution": {
         "en": "Predictable substitutions such as @ for a do not help much.",
@@ -133,6 +138,12 @@ _ANY_ECHO: Final = re.compile(r"(?s)(.{%d}).*?\1" % _MIN_ECHO).search  # noqa: U
 #: Digits or symbols added at either end of a word (``Tr0ub4dor&3``): up to
 #: this many are priced with the word, as the first rules a cracker applies.
 _MAX_DECORATION: Final = 2
+#: Rotations by up to this many letters either way are priced as the word.
+_MAX_ROTATION: Final = 3
+_ROTATIONS: Final = tuple(k for r in range(1, _MAX_ROTATION + 1) for k in (r, -r))
+_ROTATION_CHOICES: Final = math.log10(len(_ROTATIONS))
+#: Rotations are tried on the words of at most this rank.
+_ROTATED_TOP: Final = 5000
 _KEYS: Final = 47  # keys on the main block of a US/Chinese keyboard
 _KEY_DEGREE: Final = 4  # average neighbours per key along rows and columns
 _MOBILE_NUMBERS: Final = math.log10(1.6e9)  # numbers in service in China, roughly
@@ -226,7 +237,7 @@ class _Dictionary:
     over a password stops at the first piece that is neither.
     """
 
-    __slots__ = ("leet", "max_len", "table")
+    __slots__ = ("_rotations", "leet", "max_len", "table")
 
     def __init__(self, *rankings: Mapping[str, int]) -> None:
         ranks: dict[str, int] = {}
@@ -242,6 +253,27 @@ class _Dictionary:
         self.max_len = min(_MAX_WORD, max((len(w) for w in ranks), default=0))
         self.table = _with_prefixes(ranks)
         self.leet = _with_prefixes(leet)
+        self._rotations: dict[str, int] | None = None
+
+    def rotations(self) -> dict[str, int]:
+        """The rotated forms of the commonest words, with every prefix (built on first use).
+
+        Rotating a word by up to ``_MAX_ROTATION`` letters either way
+        (``asswordp``, ``dpasswor``) is a cracker's rule (hashcat's ``{`` and
+        ``}``); it is applied to the ``_ROTATED_TOP`` commonest words, of at
+        least four letters, each rotation keeping its word's rank.
+        """
+        table = self._rotations
+        if table is None:
+            rotated: dict[str, int] = {}
+            for word, rank in self.table.items():
+                if 0 < rank <= _ROTATED_TOP and len(word) >= 4 and word.isalpha():  # noqa: PLR2004
+                    for shift in _ROTATIONS:
+                        form = word[shift:] + word[:shift]
+                        if form != word and rotated.get(form, rank + 1) > rank:
+                            rotated[form] = rank
+            table = self._rotations = _with_prefixes(rotated)
+        return table
 
     def sections(self) -> dict[str, list[str]]:
         """The tables as text sections (the build script writes them; see :meth:`from_sections`)."""
@@ -257,6 +289,7 @@ class _Dictionary:
     def from_sections(cls, sections: Mapping[str, list[str]]) -> _Dictionary:
         """The tables from prebuilt text sections: C-level dictionary building, no loop."""
         index = cls()
+        index._rotations = None
         tables = []
         for label in ("table", "leet"):
             table = dict.fromkeys(sections[f"{label}_prefixes"], 0)
@@ -416,19 +449,25 @@ def _dictionary_matches(  # noqa: PLR0912 (three sources, kept in one pass for s
         # Only windows that hold a substituted character can give a l33t match.
         changed = [k for k in range(n) if source[k] != folded[k]]
         starts = range(max(0, changed[0] - max_len + 1), min(n - 2, changed[-1] + 1))
+        # substituted[k]: substituted keys before k, so a window's count is one subtraction.
+        substituted = [0] * (n + 1)
+        for k in changed:
+            substituted[k + 1] = 1
+        substituted = list(itertools.accumulate(substituted))
         for i, j, rank in _leet_walk(source, starts, n, words):
-            lower = folded[i:j]
-            piece = source[i:j]
-            if lower == piece:
+            keys = substituted[j] - substituted[i]
+            if not keys:
                 continue  # no substitution here: the exact walk has it
+            lower = folded[i:j]
             original = text[i:j]
-            cost = log10(rank) + _leet_variations(lower, piece)
+            cost = log10(rank) + _LOG2 * min(keys, 8)  # as _leet_variations counts them
             if original != lower:
                 cost += _case_variations(original)
                 notes: tuple[str, ...] = ("substitution", "capitalisation")
             else:
                 notes = ("substitution",)
             found.append(_Match(i, j, cost, "dictionary", notes, rank))
+    found += _rotation_matches(text, folded, words)
     backwards = folded[::-1]
     for i, j, rank in _walk(backwards, everywhere, n, table, max_len):
         piece = backwards[i:j]
@@ -443,6 +482,38 @@ def _dictionary_matches(  # noqa: PLR0912 (three sources, kept in one pass for s
         else:
             notes = ("reversed",)
         found.append(_Match(start, end, cost, "dictionary", notes, rank))
+    return found
+
+
+def _rotation_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
+    """Common words rotated by up to ``_MAX_ROTATION`` letters (``asswordp``, ``ssw0rdpa``).
+
+    As typed and in both l33t readings; a reading's substituted keys cost as
+    in the l33t walk.
+    """
+    found: list[_Match] = []
+    n = len(text)
+    rotations = words.rotations()
+    sources = [folded]
+    for reading in (folded.translate(_SUBSTITUTIONS), folded.translate(_ALTERNATE)):
+        if reading not in sources:
+            sources.append(reading)
+    for source in sources:
+        for i, j, rank in _walk(source, range(n - 2), n, rotations, words.max_len):
+            original = text[i:j]
+            lower = folded[i:j]
+            cost = math.log10(rank) + _ROTATION_CHOICES
+            notes: tuple[str, ...] = ("rotated",)
+            if source is not folded:
+                keys = sum(1 for a, b in zip(lower, source[i:j], strict=True) if a != b)
+                if not keys:
+                    continue  # the reading as typed has it
+                cost += _LOG2 * min(keys, 8)
+                notes += ("substitution",)
+            if original != lower:
+                cost += _case_variations(original)
+                notes += ("capitalisation",)
+            found.append(_Match(i, j, cost, "dictionary", notes, rank))
     return found
 
 
@@ -734,20 +805,45 @@ def _decorated(text: str, dictionary: list[_Match]) -> list[_Match]:
     for j in range(n - 1, -1, -1):
         if not text[j].isalpha():
             after[j] = min(after[j + 1] + 1, _MAX_DECORATION)
+    # Only the cheapest decoration of each span can enter the cover: keep one
+    # per span (the first of the cheapest, as the cover would take).
+    best: dict[tuple[int, int], tuple[float, _Match]] = {}
+    get = best.get
     for match in dictionary:
         start, end = match.start, match.end
         most_lead, most_trail = before[start], after[end]
         if not (most_lead or most_trail):
             continue
+        base = match.log10
+        for lead, trail, extra in _DECORATIONS[most_lead][most_trail]:
+            log10 = base + extra
+            span = (start - lead, end + trail)
+            known = get(span)
+            if known is None or log10 < known[0]:
+                best[span] = (log10, match)
+    for (start, end), (log10, match) in best.items():
         notes = (*match.notes, "decoration")
-        for lead in range(most_lead + 1):
-            for trail in range(most_trail + 1):
-                if lead or trail:
-                    log10 = match.log10 + _BRUTE_PER_CHAR * (lead + trail) + (_LOG2 if lead else 0)
-                    found.append(
-                        _Match(start - lead, end + trail, log10, "dictionary", notes, match.rank)
-                    )
+        found.append(_Match(start, end, log10, match.kind, notes, match.rank))
     return found
+
+
+def _decorations(most: int) -> list[list[list[tuple[int, int, float]]]]:
+    """``[lead][trail]``: every (lead, trail, added log10) up to those counts, one key at least."""
+    return [
+        [
+            [
+                (a, b, _BRUTE_PER_CHAR * (a + b) + (_LOG2 if a else 0.0))
+                for a in range(lead + 1)
+                for b in range(trail + 1)
+                if a or b
+            ]
+            for trail in range(most + 1)
+        ]
+        for lead in range(most + 1)
+    ]
+
+
+_DECORATIONS: Final = _decorations(_MAX_DECORATION)
 
 
 def _walk_matches(folded: str) -> list[_Match]:
@@ -934,9 +1030,14 @@ def _matches(
 ) -> list[_Match]:
     folded = _fold(text)
     dictionary = _dictionary_matches(text, folded, words)
+    dictionary += [_Match(*piece) for piece in phrase_matches(text, folded)]
+    dictionary += [_Match(*piece) for piece in calendar_runs(text, folded, reference)]
+    if len(dictionary) > _PRUNE_FROM:
+        dictionary = _cheapest_per_span(dictionary)
     found = [
         *dictionary,
         *_decorated(text, dictionary),
+        *(_Match(*piece) for piece in date_runs(text, reference)),
         *_user_matches(text, folded, personal),
         *_sequence_matches(folded),
         *_walk_matches(folded),
@@ -947,7 +1048,32 @@ def _matches(
         found += _echo_matches(text, folded, words, personal, reference)
         found += _mirror_matches(text, folded, words, personal, reference)
         found += _doubled_matches(text, folded, words, personal, reference)
-    return found
+    return _cheapest_per_span(found) if len(found) > _PRUNE_FROM else found
+
+
+#: Below this many matches, pruning costs more than the cover saves.
+_PRUNE_FROM: Final = 48
+
+
+def _cheapest_per_span(matches: list[_Match]) -> list[_Match]:
+    """The first cheapest match of each span, in the order of first appearance.
+
+    The cover only ever takes the cheapest piece of a span, so the others
+    are dead weight: a run of digits has a word, a l33t word and eight
+    decorated words on almost every span (``1111...``), and dropping them
+    keeps the cover's work bounded by the spans, not by the readings.
+    """
+    best: dict[tuple[int, int], int] = {}
+    kept: list[_Match] = []
+    for match in matches:
+        span = (match.start, match.end)
+        at = best.get(span)
+        if at is None:
+            best[span] = len(kept)
+            kept.append(match)
+        elif match.log10 < kept[at].log10:
+            kept[at] = match
+    return kept
 
 
 def _patterns(pieces: list[_Match | None]) -> tuple[Pattern, ...]:
