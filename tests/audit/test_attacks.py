@@ -603,3 +603,21 @@ class TestPredecessorCheckRobustness:
             audit.login(user_id="u", ip="203.0.113.9", port=1)
         report = verify(tmp_path / "audit.jsonl", key=PUBLIC, anchor=store)
         assert [p.kind for p in report.problems] == []
+
+
+class TestCleanTextCacheBelongsToItsMasker:
+    def test_a_masker_set_after_construction_is_not_served_stale_plans(self) -> None:
+        """A MaskPII keeps the masker its plans and clean texts were found with."""
+        from secpolicy.audit import DEFAULT_MASKER, MaskPII
+        from secpolicy.pii import PERSON_NAME, Masker, Redact
+
+        processor = MaskPII()
+        note = "call back Alice Wong tomorrow"
+        first = processor(None, "info", {"data": {"note": note}, "reason": note})
+        assert first["data"]["note"] == note  # the default masker finds nothing here
+        strict = Masker({}, Redact(), field_deny_lists={"note": {PERSON_NAME: ["Alice Wong"]}})
+        with pytest.raises(AttributeError):
+            processor.masker = strict  # type: ignore[misc]
+        again = processor(None, "info", {"data": {"note": note}})
+        assert processor.masker is DEFAULT_MASKER
+        assert again["data"] == DEFAULT_MASKER.mask_record({"data": {"note": note}})["data"]
