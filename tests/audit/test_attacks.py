@@ -408,6 +408,34 @@ class TestWipedActiveFile:
         assert old.log_id in missing[0].message
         assert "13" in missing[0].message  # the size it was anchored at
 
+    def test_an_older_log_restored_in_place_of_its_successor_fails(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """A copy of the log a writer sealed before the current one is not the current log."""
+        path = _sealed_log(make_logger)
+        copy = path.read_bytes()
+        old_id = verify(path, key=PUBLIC).log_id
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        audit = make_logger(checkpoint_every=4)
+        for i in range(5):
+            audit.login(user_id=f"n{i}", ip="203.0.113.9", port=2000 + i)
+        audit.close()
+        new_id = verify(path, key=PUBLIC).log_id
+        assert verify(path, key=PUBLIC, anchor=anchor).problems[0].kind == "missing_log"
+        path.write_bytes(copy)  # the newer log deleted, the older one put back
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert missing
+        assert new_id is not None
+        assert new_id in missing[0].message
+        assert old_id is not None
+        assert verify(path, key=PUBLIC, anchor=anchor, expected_log_ids={old_id}).ok
+
     def test_naming_the_expected_logs_decides(
         self,
         make_logger: Callable[..., AuditLogger],

@@ -1270,16 +1270,19 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
     main: _Verifier,
     last_name: str,
 ) -> None:
-    """Report logs the store holds that this writer sealed before this log began.
+    """Report logs the store holds that this writer sealed before this log began, or after it ended.
 
     A writer that finds its active file gone starts a new log with a new id,
     so deleting an unrotated log and restarting the service leaves a log
     that matches its own anchors. The store still holds the old one: a log
     of the same file name, signed by the same key, whose every anchor is
-    older than this log's first. Another writer's log differs in its key or
-    its file name, or was still being sealed while this log ran; a fleet
-    whose writers share both names the logs it expects with
-    ``expected_log_ids``.
+    older than this log's first. Put the other way round, a copy of an
+    older log restored in place of the current one matches its own anchors
+    too: the store holds the current log, of the same file name and key,
+    whose every anchor is newer than this log's last. Another writer's log
+    differs in its key or its file name, or was still being sealed while
+    this log ran; a fleet whose writers share both names the logs it expects
+    with ``expected_log_ids``.
     """
     # A stream or logging sink names no file: each start of such a writer is a new log.
     files = {a.file for a in main_anchors} - {""}
@@ -1287,7 +1290,7 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
     begins = [t for t in map(_anchor_time, main_anchors) if t is not None]
     if not begins:
         return
-    start = min(begins)
+    start, end = min(begins), max(begins)
     for log_id in sorted(others):
         try:
             held = store.anchors(log_id)
@@ -1297,12 +1300,23 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
             continue
         latest = held[-1]
         times = [t for t in map(_anchor_time, held) if t is not None]
-        if (
-            latest.file not in files
-            or not {a.key_id for a in held} & ids
-            or not times
-            or max(times) > start
-        ):
+        if latest.file not in files or not {a.key_id for a in held} & ids or not times:
+            continue
+        if min(times) > end:
+            main.report(
+                "missing_log",
+                last_name,
+                None,
+                None,
+                f"the anchor store holds log {log_id}, written to {latest.file} with this key, "
+                f"begun after this log's last checkpoint and sealed up to record {latest.seq - 1} "
+                f"({latest.seq} records, checkpoint of {latest.time}), and none of the files "
+                "given holds it: an older log was put in place of the current one, or the "
+                "current log's files are missing (if it is another writer's log, name the logs "
+                "to verify with expected_log_ids)",
+            )
+            continue
+        if max(times) > start:
             continue
         main.report(
             "missing_log",
