@@ -436,6 +436,32 @@ class TestWipedActiveFile:
         assert old_id is not None
         assert verify(path, key=PUBLIC, anchor=anchor, expected_log_ids={old_id}).ok
 
+    def test_another_files_log_put_in_place_of_this_one_fails(
+        self,
+        tmp_path: Path,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """A log of another file of the same key, copied over this file, leaves this log missing."""
+        path = _sealed_log(make_logger)
+        old_id = verify(path, key=PUBLIC).log_id
+        clock.advance(timedelta(minutes=1))
+        other = make_logger("billing.jsonl", checkpoint_every=4)
+        for i in range(6):
+            other.login(user_id=f"b{i}", ip="203.0.113.9", port=3000 + i)
+        other.close()
+        path.write_bytes((tmp_path / "billing.jsonl").read_bytes())
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert missing
+        assert old_id is not None
+        assert old_id in missing[0].message
+        renamed = tmp_path / "archive.jsonl"
+        path.rename(renamed)  # a file renamed on purpose names no other log of the store
+        assert verify(renamed, key=PUBLIC, anchor=anchor).ok
+
     def test_naming_the_expected_logs_decides(
         self,
         make_logger: Callable[..., AuditLogger],
