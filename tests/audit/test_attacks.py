@@ -675,3 +675,23 @@ class TestCleanTextCacheBelongsToItsMasker:
         again = processor(None, "info", {"data": {"note": note}})
         assert processor.masker is DEFAULT_MASKER
         assert again["data"] == DEFAULT_MASKER.mask_record({"data": {"note": note}})["data"]
+
+    def test_a_recognizer_registered_later_is_not_bypassed_by_remembered_texts(self) -> None:
+        """Texts found clean before a recognizer joined the default scanner are scanned again."""
+        from secpolicy.audit import DEFAULT_MASKER, MaskPII
+        from secpolicy.pii import Recognizer, Scanner
+
+        scanner = DEFAULT_MASKER.scanner
+        saved = {name: getattr(scanner, name) for name in Scanner.__slots__}
+        processor = MaskPII()
+        note = "closed by EMP-004217 after review"
+        try:
+            before = processor(None, "info", {"data": {"note": note}, "reason": note})
+            assert before["reason"] == note
+            scanner.register(Recognizer(entity="EMPLOYEE_ID", pattern=r"EMP-[0-9]{6}", score=0.9))
+            after = processor(None, "info", {"data": {"note": note}, "reason": note})
+        finally:
+            for name, value in saved.items():
+                setattr(scanner, name, value)
+        assert "EMP-004217" not in after["reason"]
+        assert "EMP-004217" not in after["data"]["note"]

@@ -229,7 +229,7 @@ class MaskPII:
             ``Masker(..., paths={"data.email": ...})`` for a policy per field.
     """
 
-    __slots__ = ("_clean", "_keys", "_masker", "_planned")
+    __slots__ = ("_clean", "_keys", "_masker", "_planned", "_recognizers", "_scanner")
 
     def __init__(self, masker: Masker | None = None) -> None:
         self._masker = masker if masker is not None else DEFAULT_MASKER
@@ -238,6 +238,10 @@ class MaskPII:
         self._keys: dict[str, bool] = {}
         # short texts the scanner found nothing in
         self._clean: set[str] = set()
+        # What the plans and clean texts were found with: Scanner.register()
+        # replaces the scanner's state, after which they are found again.
+        self._scanner = self._masker.scanner
+        self._recognizers = self._scanner.recognizers
 
     @property
     def masker(self) -> Masker:
@@ -251,6 +255,14 @@ class MaskPII:
         return self._masker
 
     def __call__(self, logger: WrappedLogger, method: str, record: EventDict) -> EventDict:
+        if self._planned:
+            scanner = self._masker.scanner
+            if scanner is not self._scanner or scanner.recognizers is not self._recognizers:
+                # A recognizer was registered (or the scanner replaced): a text found
+                # clean before may hold what it finds.
+                self._keys.clear()
+                self._clean.clear()
+                self._scanner, self._recognizers = scanner, scanner.recognizers
         data = record.get("data")
         if data:
             record["data"] = self._data(data) if self._planned else self._walk(data)
