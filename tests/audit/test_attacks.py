@@ -408,6 +408,60 @@ class TestWipedActiveFile:
         assert old.log_id in missing[0].message
         assert "13" in missing[0].message  # the size it was anchored at
 
+    def test_an_older_log_restored_in_place_of_its_successor_fails(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """A copy of the log a writer sealed before the current one is not the current log."""
+        path = _sealed_log(make_logger)
+        copy = path.read_bytes()
+        old_id = verify(path, key=PUBLIC).log_id
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        audit = make_logger(checkpoint_every=4)
+        for i in range(5):
+            audit.login(user_id=f"n{i}", ip="203.0.113.9", port=2000 + i)
+        audit.close()
+        new_id = verify(path, key=PUBLIC).log_id
+        assert verify(path, key=PUBLIC, anchor=anchor).problems[0].kind == "missing_log"
+        path.write_bytes(copy)  # the newer log deleted, the older one put back
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert missing
+        assert new_id is not None
+        assert new_id in missing[0].message
+        assert old_id is not None
+        assert verify(path, key=PUBLIC, anchor=anchor, expected_log_ids={old_id}).ok
+
+    def test_another_files_log_put_in_place_of_this_one_fails(
+        self,
+        tmp_path: Path,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """A log of another file of the same key, copied over this file, leaves this log missing."""
+        path = _sealed_log(make_logger)
+        old_id = verify(path, key=PUBLIC).log_id
+        clock.advance(timedelta(minutes=1))
+        other = make_logger("billing.jsonl", checkpoint_every=4)
+        for i in range(6):
+            other.login(user_id=f"b{i}", ip="203.0.113.9", port=3000 + i)
+        other.close()
+        path.write_bytes((tmp_path / "billing.jsonl").read_bytes())
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert missing
+        assert old_id is not None
+        assert old_id in missing[0].message
+        renamed = tmp_path / "archive.jsonl"
+        path.rename(renamed)  # a file renamed on purpose names no other log of the store
+        assert verify(renamed, key=PUBLIC, anchor=anchor).ok
+
     def test_naming_the_expected_logs_decides(
         self,
         make_logger: Callable[..., AuditLogger],
@@ -603,3 +657,41 @@ class TestPredecessorCheckRobustness:
             audit.login(user_id="u", ip="203.0.113.9", port=1)
         report = verify(tmp_path / "audit.jsonl", key=PUBLIC, anchor=store)
         assert [p.kind for p in report.problems] == []
+
+
+class TestCleanTextCacheBelongsToItsMasker:
+    def test_a_masker_set_after_construction_is_not_served_stale_plans(self) -> None:
+        """A MaskPII keeps the masker its plans and clean texts were found with."""
+        from secpolicy.audit import DEFAULT_MASKER, MaskPII
+        from secpolicy.pii import PERSON_NAME, Masker, Redact
+
+        processor = MaskPII()
+        note = "call back Alice Wong tomorrow"
+        first = processor(None, "info", {"data": {"note": note}, "reason": note})
+        assert first["data"]["note"] == note  # the default masker finds nothing here
+        strict = Masker({}, Redact(), field_deny_lists={"note": {PERSON_NAME: ["Alice Wong"]}})
+        with pytest.raises(AttributeError):
+            processor.masker = strict  # type: ignore[misc]
+        again = processor(None, "info", {"data": {"note": note}})
+        assert processor.masker is DEFAULT_MASKER
+        assert again["data"] == DEFAULT_MASKER.mask_record({"data": {"note": note}})["data"]
+
+    def test_a_recognizer_registered_later_is_not_bypassed_by_remembered_texts(self) -> None:
+        """Texts found clean before a recognizer joined the default scanner are scanned again."""
+        from secpolicy.audit import DEFAULT_MASKER, MaskPII
+        from secpolicy.pii import Recognizer, Scanner
+
+        scanner = DEFAULT_MASKER.scanner
+        saved = {name: getattr(scanner, name) for name in Scanner.__slots__}
+        processor = MaskPII()
+        note = "closed by EMP-004217 after review"
+        try:
+            before = processor(None, "info", {"data": {"note": note}, "reason": note})
+            assert before["reason"] == note
+            scanner.register(Recognizer(entity="EMPLOYEE_ID", pattern=r"EMP-[0-9]{6}", score=0.9))
+            after = processor(None, "info", {"data": {"note": note}, "reason": note})
+        finally:
+            for name, value in saved.items():
+                setattr(scanner, name, value)
+        assert "EMP-004217" not in after["reason"]
+        assert "EMP-004217" not in after["data"]["note"]

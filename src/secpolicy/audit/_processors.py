@@ -229,21 +229,44 @@ class MaskPII:
             ``Masker(..., paths={"data.email": ...})`` for a policy per field.
     """
 
-    __slots__ = ("_clean", "_keys", "_planned", "masker")
+    __slots__ = ("_clean", "_keys", "_masker", "_planned", "_recognizers", "_scanner")
 
     def __init__(self, masker: Masker | None = None) -> None:
-        self.masker = masker if masker is not None else DEFAULT_MASKER
-        self._planned = self.masker is DEFAULT_MASKER
+        self._masker = masker if masker is not None else DEFAULT_MASKER
+        self._planned = self._masker is DEFAULT_MASKER
         # data key -> True if its text values are masked by detection alone
         self._keys: dict[str, bool] = {}
         # short texts the scanner found nothing in
         self._clean: set[str] = set()
+        # What the plans and clean texts were found with: Scanner.register()
+        # replaces the scanner's state, after which they are found again.
+        self._scanner = self._masker.scanner
+        self._recognizers = self._scanner.recognizers
+
+    @property
+    def masker(self) -> Masker:
+        """The masking policy (read-only).
+
+        The per-key plans and the remembered clean texts were found with this
+        masker: setting another one would serve its events the old answers
+        (text another policy masks, written in clear). Build a new
+        :class:`MaskPII` for another policy.
+        """
+        return self._masker
 
     def __call__(self, logger: WrappedLogger, method: str, record: EventDict) -> EventDict:
+        if self._planned:
+            scanner = self._masker.scanner
+            if scanner is not self._scanner or scanner.recognizers is not self._recognizers:
+                # A recognizer was registered (or the scanner replaced): a text found
+                # clean before may hold what it finds.
+                self._keys.clear()
+                self._clean.clear()
+                self._scanner, self._recognizers = scanner, scanner.recognizers
         data = record.get("data")
         if data:
             record["data"] = self._data(data) if self._planned else self._walk(data)
-        text = self._text if self._planned else self.masker.mask_text
+        text = self._text if self._planned else self._masker.mask_text
         for key in ("target", "reason", "correlation_id"):
             value = record.get(key)
             if value is not None:
@@ -264,7 +287,7 @@ class MaskPII:
 
     def _walk(self, data: dict[str, Any]) -> Any:
         """The masker's own walk of ``data`` (the plain twin of :meth:`_data`)."""
-        return self.masker.mask_record({"data": data})["data"]
+        return self._masker.mask_record({"data": data})["data"]
 
     def _data(self, data: dict[str, Any]) -> Any:
         keys = self._keys
@@ -279,7 +302,7 @@ class MaskPII:
 
     def _plan(self, key: str) -> bool:
         """True if a text under *key* is masked by detection alone and *key* stays as it is."""
-        masker = self.masker
+        masker = self._masker
         plain = type(key) is str and masker.mask_text(key) == key
         if plain:
             for probe in _PROBES:
@@ -296,7 +319,7 @@ class MaskPII:
         clean = self._clean
         if value in clean:
             return value
-        masked = self.masker.mask_text(value)
+        masked = self._masker.mask_text(value)
         if masked == value and len(value) <= _CLEAN_MAX:
             if len(clean) >= _CACHE_SIZE:
                 clean.clear()

@@ -1200,7 +1200,10 @@ def _run(  # noqa: PLR0912, PLR0915, PLR0917 (the checks of every log, in one pl
             absent.file_index = len(files)
             absent.check_anchors(_anchors_of(anchor, log_id, absent), last_name)
     if anchor is not None and expected is None and known and main_anchors:
-        _report_predecessors(anchor, known - set(verifiers), main_anchors, keys, main, last_name)
+        given = groups[main_id][-1][1].name if main_id in groups else ""
+        _report_predecessors(
+            anchor, known - set(verifiers), main_anchors, keys, main, last_name, given
+        )
     if progress is not None:
         progress(total, total)
     ordered = [p for *_, p in sorted(problems, key=lambda item: (item[0], item[1]))]
@@ -1269,17 +1272,23 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
     keys: list[VerifyKey],
     main: _Verifier,
     last_name: str,
+    given: str,
 ) -> None:
-    """Report logs the store holds that this writer sealed before this log began.
+    """Report logs the store holds that this writer sealed before this log began, or after it ended.
 
     A writer that finds its active file gone starts a new log with a new id,
     so deleting an unrotated log and restarting the service leaves a log
     that matches its own anchors. The store still holds the old one: a log
     of the same file name, signed by the same key, whose every anchor is
-    older than this log's first. Another writer's log differs in its key or
-    its file name, or was still being sealed while this log ran; a fleet
-    whose writers share both names the logs it expects with
-    ``expected_log_ids``.
+    older than this log's first. Put the other way round, a copy of an
+    older log restored in place of the current one matches its own anchors
+    too: the store holds the current log, of the same file name and key,
+    whose every anchor is newer than this log's last. Another writer's log
+    differs in its key or its file name, or was still being sealed while
+    this log ran; a fleet whose writers share both names the logs it expects
+    with ``expected_log_ids``. And a log of another file put in place of
+    this one (its anchors never name *given*, the file it was found in)
+    leaves the store's log of that file, signed by the same key, missing.
     """
     # A stream or logging sink names no file: each start of such a writer is a new log.
     files = {a.file for a in main_anchors} - {""}
@@ -1287,7 +1296,7 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
     begins = [t for t in map(_anchor_time, main_anchors) if t is not None]
     if not begins:
         return
-    start = min(begins)
+    start, end = min(begins), max(begins)
     for log_id in sorted(others):
         try:
             held = store.anchors(log_id)
@@ -1297,12 +1306,37 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
             continue
         latest = held[-1]
         times = [t for t in map(_anchor_time, held) if t is not None]
-        if (
-            latest.file not in files
-            or not {a.key_id for a in held} & ids
-            or not times
-            or max(times) > start
-        ):
+        if not {a.key_id for a in held} & ids or not times:
+            continue
+        if latest.file not in files:
+            if given and given not in files and given in {a.file for a in held}:
+                main.report(
+                    "missing_log",
+                    last_name,
+                    None,
+                    None,
+                    f"the anchor store holds log {log_id}, written to {given} with this key and "
+                    f"sealed up to record {latest.seq - 1} ({latest.seq} records), and none of "
+                    f"the files given holds it, while the log found in {given} was written to "
+                    f"{', '.join(sorted(files))}: another log was put in place of this one (if "
+                    "the files were renamed, name the logs to verify with expected_log_ids)",
+                )
+            continue
+        if min(times) > end:
+            main.report(
+                "missing_log",
+                last_name,
+                None,
+                None,
+                f"the anchor store holds log {log_id}, written to {latest.file} with this key, "
+                f"begun after this log's last checkpoint and sealed up to record {latest.seq - 1} "
+                f"({latest.seq} records, checkpoint of {latest.time}), and none of the files "
+                "given holds it: an older log was put in place of the current one, or the "
+                "current log's files are missing (if it is another writer's log, name the logs "
+                "to verify with expected_log_ids)",
+            )
+            continue
+        if max(times) > start:
             continue
         main.report(
             "missing_log",
