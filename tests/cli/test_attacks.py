@@ -39,3 +39,35 @@ class TestEmptyBaselineList:
     def test_no_baseline_option_still_validates(self) -> None:
         """Without --baseline at all, check validates the file, as documented."""
         assert main(["check", str(EXAMPLE)]) == EXIT_OK
+
+
+class TestMisspelledHoldFile:
+    """``retention due --holds`` refuses a hold on a category the schedule does not know."""
+
+    def test_hold_on_a_misspelled_category_is_a_usage_error(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A hold on "user_lgo" would protect nothing and the held record would be listed due."""
+        holds = tmp_path / "holds.json"
+        holds.write_text(
+            '[{"category": "user_lgo", "reason": "inquiry 17", '
+            '"since": "2025-06-01T09:00:00+08:00"}]',
+            encoding="utf-8",
+        )
+        records = tmp_path / "records.jsonl"
+        records.write_text(
+            '{"id": "r1", "category": "user_log", "created": "2020-01-01T00:00:00+00:00"}\n',
+            encoding="utf-8",
+        )
+        code = main(
+            [
+                "retention", "due", "--profile", "cn-interactive-service",
+                "--holds", str(holds), str(records),
+            ]
+        )  # fmt: skip
+        out, err = capsys.readouterr()
+        assert code == EXIT_USAGE
+        assert "holds[0]" in err
+        assert "user_log" in err
+        assert len(err.strip().splitlines()) == 1
+        assert "r1" not in out

@@ -49,3 +49,27 @@ class TestHugeValues:
         report = check_policy(policy, ["pci-dss-4"])
         status = {r.id: r.status for r in report.results}
         assert status["pci-dss-4.0.1/audit-retention"] == "pass"
+
+
+class TestMisspelledHold:
+    """A legal hold on a category the schedule does not know is an error, not a no-op."""
+
+    RULES = '[retention]\n[[retention.rules]]\ncategory = "user_log"\nkeep = "6 months"\n'
+
+    def test_hold_on_a_misspelled_category_is_refused(self) -> None:
+        """`category = "user_lgo"` would hold nothing and let the held logs be deleted."""
+        text = (
+            self.RULES + '[[retention.holds]]\ncategory = "user_lgo"\nreason = "inquiry 17"\n'
+            "since = 2025-06-01T09:00:00+08:00\n"
+        )
+        with pytest.raises(PolicyConfigError, match=r"retention\.holds\[0\]\.category.*user_log"):
+            loads_policy(text)
+
+    @pytest.mark.parametrize("category", ["user_log", "*"])
+    def test_hold_on_a_known_category_or_everything_loads(self, category: str) -> None:
+        """A hold on a category with rules, or on every record, still loads."""
+        text = (
+            self.RULES + f'[[retention.holds]]\ncategory = "{category}"\nreason = "inquiry 17"\n'
+            "since = 2025-06-01T09:00:00+08:00\n"
+        )
+        assert len(loads_policy(text).holds) == 1

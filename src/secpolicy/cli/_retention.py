@@ -13,7 +13,7 @@ from secpolicy._clock import to_utc
 from secpolicy.cli._common import EXIT_OK, EXIT_USAGE, UsageError, open_input, open_output
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile._retention import PROFILES
-from secpolicy.retention import BadRecordsError, LegalHold, evaluate_jsonl
+from secpolicy.retention import BadRecordsError, LegalHold, UnknownCategoryError, evaluate_jsonl
 from secpolicy.retention._rules import DECISION_FIELDS
 from secpolicy.retention._schedule import record_from_mapping
 
@@ -125,6 +125,16 @@ def _holds(path: str | None) -> list[LegalHold]:
     return holds
 
 
+def _check_hold_scope(schedule: RetentionSchedule, hold: LegalHold, where: str) -> None:
+    """Refuse a hold on a category *schedule* does not know: it would hold nothing."""
+    if not isinstance(hold.scope, str) or hold.scope == "*":
+        return
+    try:
+        schedule.rules_for(hold.scope)
+    except UnknownCategoryError as exc:
+        raise UsageError(f"{where}: the hold would hold nothing: {exc.reason}") from None
+
+
 def _released(hold: LegalHold, at: datetime) -> LegalHold:
     return LegalHold(hold.scope, hold.reason, hold.since, released=at, name=hold.name)
 
@@ -171,7 +181,10 @@ def run(args: argparse.Namespace) -> int:
     real = SystemClock().now()
     overridden = args.now is not None
     now = to_utc(_now(args.now), name="now") if overridden else real
-    holds = declared + _holds(args.holds)
+    extra = _holds(args.holds)
+    for i, hold in enumerate(extra):
+        _check_hold_scope(schedule, hold, f"{args.holds}: holds[{i}]")
+    holds = declared + extra
     source = args.file or "<stdin>"
     fmt = args.input_format or ("csv" if source.endswith(".csv") else "jsonl")
     fields = None if args.fields is None else [f.strip() for f in args.fields.split(",")]
