@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,3 +74,37 @@ class TestMisspelledHoldFile:
         assert "user_log" in err
         assert len(err.strip().splitlines()) == 1
         assert "r1" not in out
+
+
+class _Endless(io.RawIOBase):
+    """A stream that never ends (``secpolicy check - < /dev/zero``)."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        view[:] = b"#" * len(view)
+        return len(view)
+
+
+class TestHostileStdin:
+    """``check -`` reads a bounded amount and names what is wrong with it."""
+
+    def test_endless_stdin_is_refused_by_size(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An endless stream is cut at the size limit, not read into memory forever."""
+        stream = io.TextIOWrapper(io.BufferedReader(_Endless()), encoding="utf-8")
+        monkeypatch.setattr(sys, "stdin", stream)
+        assert main(["check", "-"]) == EXIT_USAGE
+        assert "larger than" in capsys.readouterr().err
+
+    def test_byte_order_mark_on_stdin_is_named(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A BOM on standard input is reported as one, not as "Invalid statement"."""
+        raw = io.BytesIO(b"\xef\xbb\xbf[password]\nmin_length = 12\n")
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(raw, encoding="utf-8"))
+        assert main(["check", "-"]) == EXIT_USAGE
+        assert "byte-order mark" in capsys.readouterr().err
