@@ -125,3 +125,29 @@ class TestImpostorBaseline:
         """Passing the shipped Baseline object itself still works."""
         report = check_policy(loads_policy(""), [BASELINES["pci-dss-4"]])
         assert report.baselines == ("pci-dss-4.0.1",)
+
+
+class TestPanDisplayAtPaths:
+    """pan-display judges card numbers stored under ``[pii.paths]`` operators too."""
+
+    @pytest.mark.parametrize("path", ["payment.card", "orders[*].pan", "cards[2]"])
+    def test_path_operator_showing_twelve_digits_fails(self, path: str) -> None:
+        """A path mask keeping 12 + 4 digits shows the card in records: no pass."""
+        policy = loads_policy(
+            f'[pii]\npreset = "cn-display"\n[pii.paths]\n"{path}" = '
+            '{ op = "mask", keep_first = 12, keep_last = 4, max_reveal = 1 }\n'
+        )
+        result = {r.id: r for r in check_policy(policy, ["pci-dss-4"]).results}
+        verdict = result["pci-dss-4.0.1/pan-display"]
+        assert verdict.status == "fail"
+        assert "record path" in verdict.detail
+
+    def test_path_operators_within_six_and_four_still_pass(self) -> None:
+        """Paths that replace or keep at most 6 + 4 digits leave the requirement passing."""
+        policy = loads_policy(
+            '[pii]\npreset = "cn-display"\n[pii.paths]\n"payment.card" = '
+            '{ op = "mask", keep_first = 6, keep_last = 4 }\n"publish.title" = "replace"\n'
+            '"user.pan" = "PAYMENT_CARD"\n'
+        )
+        result = {r.id: r for r in check_policy(policy, ["pci-dss-4"]).results}
+        assert result["pci-dss-4.0.1/pan-display"].status == "pass"
