@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +110,29 @@ class TestHostileStdin:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(raw, encoding="utf-8"))
         assert main(["check", "-"]) == EXIT_USAGE
         assert "byte-order mark" in capsys.readouterr().err
+
+
+class TestOutputToADevice:
+    """``-o`` naming a pipe or device writes into it instead of replacing it."""
+
+    def test_report_to_a_fifo_keeps_the_fifo(self, tmp_path: Path) -> None:
+        """``-o /dev/null`` (here a FIFO) must not be renamed over by a regular file."""
+        fifo = tmp_path / "report.pipe"
+        os.mkfifo(fifo)
+        received: list[bytes] = []
+        reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+        reader.start()
+        policy = tmp_path / "secpolicy.toml"
+        policy.write_text(WEAK, encoding="utf-8")
+        try:
+            code = main(
+                ["check", str(policy), "-b", "pci-dss-4", "--format", "json", "-o", str(fifo)]
+            )
+        finally:
+            if reader.is_alive() and fifo.is_fifo():
+                with fifo.open("wb"):
+                    pass  # release the reader if nothing was written into the pipe
+            reader.join(timeout=10)
+        assert fifo.is_fifo()
+        assert code == 1
+        assert b'"ok": false' in b"".join(received)
