@@ -136,3 +136,35 @@ class TestOutputToADevice:
         assert fifo.is_fifo()
         assert code == 1
         assert b'"ok": false' in b"".join(received)
+
+
+class TestRetentionDueHostileOptions:
+    """``retention due`` options out of range are one-line usage errors, not internal errors."""
+
+    @pytest.mark.parametrize("when", ["9999-12-31T23:59:59-23:00", "0001-01-01T00:00:00+14:00"])
+    def test_now_beyond_the_calendar_in_utc_is_a_usage_error(
+        self, when: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An offset that pushes --now past year 9999 or before year 1 is refused by name."""
+        records = tmp_path / "records.jsonl"
+        records.write_text("", encoding="utf-8")
+        code = main(["retention", "due", "--profile", "pci-dss-4", "--now", when, str(records)])
+        err = capsys.readouterr().err
+        assert code == EXIT_USAGE
+        assert "--now" in err
+        assert "internal error" not in err
+
+    def test_deeply_nested_holds_file_is_a_usage_error(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A holds file nested 100 000 deep is "not valid JSON", not a RecursionError."""
+        holds = tmp_path / "holds.json"
+        holds.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+        records = tmp_path / "records.jsonl"
+        records.write_text("", encoding="utf-8")
+        code = main(
+            ["retention", "due", "--profile", "pci-dss-4", "--holds", str(holds), str(records)]
+        )
+        err = capsys.readouterr().err
+        assert code == EXIT_USAGE
+        assert "not valid JSON" in err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from secpolicy import SystemClock
@@ -94,6 +94,10 @@ def _now(value: str) -> datetime:
         raise UsageError("--now: not an ISO 8601 time") from None
     if now.tzinfo is None:
         raise UsageError("--now: needs a UTC offset, e.g. 2025-03-01T00:00:00+08:00")
+    try:
+        now.astimezone(UTC)  # decided in UTC: the offset must not push it out of range
+    except OverflowError:
+        raise UsageError("--now: out of the range of dates") from None
     return now
 
 
@@ -103,7 +107,7 @@ def _holds(path: str | None) -> list[LegalHold]:
     with open_input(path) as handle:
         try:
             items = json.load(handle)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise UsageError(f"{path}: not valid JSON") from None
     if not isinstance(items, list):
         raise UsageError(f"{path}: expected a list of holds")
