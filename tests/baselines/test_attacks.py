@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from secpolicy.baselines import BASELINES, check_policy, loads_baseline
+from secpolicy.baselines import BASELINES, check_policy, load_baseline_file, loads_baseline
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile import loads_policy
 
@@ -151,3 +153,26 @@ class TestPanDisplayAtPaths:
         )
         result = {r.id: r for r in check_policy(policy, ["pci-dss-4"]).results}
         assert result["pci-dss-4.0.1/pan-display"].status == "pass"
+
+
+class TestHostileBaselineFile:
+    """A custom baseline file that is huge, endless, nested or has a BOM is a typed error."""
+
+    def test_deep_nesting_is_named(self) -> None:
+        """A value nested thousands deep is "nested too deeply", not a RecursionError."""
+        with pytest.raises(PolicyConfigError, match="nested too deeply"):
+            loads_baseline("x = " + "[" * 5000 + "]" * 5000 + "\n")
+
+    def test_byte_order_mark_is_named(self, tmp_path: Path) -> None:
+        """A file saved with a UTF-8 BOM says so instead of "Invalid statement"."""
+        path = tmp_path / "acme.toml"
+        path.write_bytes(b"\xef\xbb\xbf" + HEAD.format(bid="acme-1").encode())
+        with pytest.raises(PolicyConfigError, match="byte-order mark"):
+            load_baseline_file(path)
+
+    def test_oversized_file_is_refused_by_size(self, tmp_path: Path) -> None:
+        """A 2 MiB file is refused by its size before any parsing."""
+        path = tmp_path / "acme.toml"
+        path.write_bytes(b"# " + "规".encode() * 700_000 + b"\n")
+        with pytest.raises(PolicyConfigError, match="larger than"):
+            load_baseline_file(path)
