@@ -168,3 +168,24 @@ class TestRetentionDueHostileOptions:
         err = capsys.readouterr().err
         assert code == EXIT_USAGE
         assert "not valid JSON" in err
+
+
+class TestRecordBeyondTheCalendar:
+    """A record whose period ends after year 9999 is a bad record; the batch goes on."""
+
+    def test_far_future_record_is_reported_and_the_rest_decided(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Line 1 is reported with its line, line 2 is still decided, the exit is 2."""
+        records = tmp_path / "records.jsonl"
+        records.write_text(
+            '{"id": "far", "category": "audit_log", "created": "9999-12-31T23:00:00+00:00"}\n'
+            '{"id": "ok", "category": "audit_log", "created": "2020-01-01T00:00:00+00:00"}\n',
+            encoding="utf-8",
+        )
+        code = main(["retention", "due", "--profile", "pci-dss-4", "--all", str(records)])
+        out, err = capsys.readouterr()
+        assert code == EXIT_USAGE
+        assert ":1:" in err
+        assert "internal error" not in err
+        assert '"ok"' in out
