@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from secpolicy.baselines import BASELINES, check_policy, loads_baseline
+from secpolicy.baselines import BASELINES, check_policy, load_baseline_file, loads_baseline
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile import loads_policy
 
@@ -125,3 +127,52 @@ class TestImpostorBaseline:
         """Passing the shipped Baseline object itself still works."""
         report = check_policy(loads_policy(""), [BASELINES["pci-dss-4"]])
         assert report.baselines == ("pci-dss-4.0.1",)
+
+
+class TestPanDisplayAtPaths:
+    """pan-display judges card numbers stored under ``[pii.paths]`` operators too."""
+
+    @pytest.mark.parametrize("path", ["payment.card", "orders[*].pan", "cards[2]"])
+    def test_path_operator_showing_twelve_digits_fails(self, path: str) -> None:
+        """A path mask keeping 12 + 4 digits shows the card in records: no pass."""
+        policy = loads_policy(
+            f'[pii]\npreset = "cn-display"\n[pii.paths]\n"{path}" = '
+            '{ op = "mask", keep_first = 12, keep_last = 4, max_reveal = 1 }\n'
+        )
+        result = {r.id: r for r in check_policy(policy, ["pci-dss-4"]).results}
+        verdict = result["pci-dss-4.0.1/pan-display"]
+        assert verdict.status == "fail"
+        assert "record path" in verdict.detail
+
+    def test_path_operators_within_six_and_four_still_pass(self) -> None:
+        """Paths that replace or keep at most 6 + 4 digits leave the requirement passing."""
+        policy = loads_policy(
+            '[pii]\npreset = "cn-display"\n[pii.paths]\n"payment.card" = '
+            '{ op = "mask", keep_first = 6, keep_last = 4 }\n"publish.title" = "replace"\n'
+            '"user.pan" = "PAYMENT_CARD"\n'
+        )
+        result = {r.id: r for r in check_policy(policy, ["pci-dss-4"]).results}
+        assert result["pci-dss-4.0.1/pan-display"].status == "pass"
+
+
+class TestHostileBaselineFile:
+    """A custom baseline file that is huge, endless, nested or has a BOM is a typed error."""
+
+    def test_deep_nesting_is_named(self) -> None:
+        """A value nested thousands deep is "nested too deeply", not a RecursionError."""
+        with pytest.raises(PolicyConfigError, match="nested too deeply"):
+            loads_baseline("x = " + "[" * 5000 + "]" * 5000 + "\n")
+
+    def test_byte_order_mark_is_named(self, tmp_path: Path) -> None:
+        """A file saved with a UTF-8 BOM says so instead of "Invalid statement"."""
+        path = tmp_path / "acme.toml"
+        path.write_bytes(b"\xef\xbb\xbf" + HEAD.format(bid="acme-1").encode())
+        with pytest.raises(PolicyConfigError, match="byte-order mark"):
+            load_baseline_file(path)
+
+    def test_oversized_file_is_refused_by_size(self, tmp_path: Path) -> None:
+        """A 2 MiB file is refused by its size before any parsing."""
+        path = tmp_path / "acme.toml"
+        path.write_bytes(b"# " + "规".encode() * 700_000 + b"\n")
+        with pytest.raises(PolicyConfigError, match="larger than"):
+            load_baseline_file(path)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import os
+import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,3 +44,148 @@ class TestEmptyBaselineList:
     def test_no_baseline_option_still_validates(self) -> None:
         """Without --baseline at all, check validates the file, as documented."""
         assert main(["check", str(EXAMPLE)]) == EXIT_OK
+
+
+class TestMisspelledHoldFile:
+    """``retention due --holds`` refuses a hold on a category the schedule does not know."""
+
+    def test_hold_on_a_misspelled_category_is_a_usage_error(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A hold on "user_lgo" would protect nothing and the held record would be listed due."""
+        holds = tmp_path / "holds.json"
+        holds.write_text(
+            '[{"category": "user_lgo", "reason": "inquiry 17", '
+            '"since": "2025-06-01T09:00:00+08:00"}]',
+            encoding="utf-8",
+        )
+        records = tmp_path / "records.jsonl"
+        records.write_text(
+            '{"id": "r1", "category": "user_log", "created": "2020-01-01T00:00:00+00:00"}\n',
+            encoding="utf-8",
+        )
+        code = main(
+            [
+                "retention", "due", "--profile", "cn-interactive-service",
+                "--holds", str(holds), str(records),
+            ]
+        )  # fmt: skip
+        out, err = capsys.readouterr()
+        assert code == EXIT_USAGE
+        assert "holds[0]" in err
+        assert "user_log" in err
+        assert len(err.strip().splitlines()) == 1
+        assert "r1" not in out
+
+
+class _Endless(io.RawIOBase):
+    """A stream that never ends (``secpolicy check - < /dev/zero``)."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        view[:] = b"#" * len(view)
+        return len(view)
+
+
+class TestHostileStdin:
+    """``check -`` reads a bounded amount and names what is wrong with it."""
+
+    def test_endless_stdin_is_refused_by_size(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An endless stream is cut at the size limit, not read into memory forever."""
+        stream = io.TextIOWrapper(io.BufferedReader(_Endless()), encoding="utf-8")
+        monkeypatch.setattr(sys, "stdin", stream)
+        assert main(["check", "-"]) == EXIT_USAGE
+        assert "larger than" in capsys.readouterr().err
+
+    def test_byte_order_mark_on_stdin_is_named(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A BOM on standard input is reported as one, not as "Invalid statement"."""
+        raw = io.BytesIO(b"\xef\xbb\xbf[password]\nmin_length = 12\n")
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(raw, encoding="utf-8"))
+        assert main(["check", "-"]) == EXIT_USAGE
+        assert "byte-order mark" in capsys.readouterr().err
+
+
+class TestOutputToADevice:
+    """``-o`` naming a pipe or device writes into it instead of replacing it."""
+
+    def test_report_to_a_fifo_keeps_the_fifo(self, tmp_path: Path) -> None:
+        """``-o /dev/null`` (here a FIFO) must not be renamed over by a regular file."""
+        fifo = tmp_path / "report.pipe"
+        os.mkfifo(fifo)
+        received: list[bytes] = []
+        reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+        reader.start()
+        policy = tmp_path / "secpolicy.toml"
+        policy.write_text(WEAK, encoding="utf-8")
+        try:
+            code = main(
+                ["check", str(policy), "-b", "pci-dss-4", "--format", "json", "-o", str(fifo)]
+            )
+        finally:
+            if reader.is_alive() and fifo.is_fifo():
+                with fifo.open("wb"):
+                    pass  # release the reader if nothing was written into the pipe
+            reader.join(timeout=10)
+        assert fifo.is_fifo()
+        assert code == 1
+        assert b'"ok": false' in b"".join(received)
+
+
+class TestRetentionDueHostileOptions:
+    """``retention due`` options out of range are one-line usage errors, not internal errors."""
+
+    @pytest.mark.parametrize("when", ["9999-12-31T23:59:59-23:00", "0001-01-01T00:00:00+14:00"])
+    def test_now_beyond_the_calendar_in_utc_is_a_usage_error(
+        self, when: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An offset that pushes --now past year 9999 or before year 1 is refused by name."""
+        records = tmp_path / "records.jsonl"
+        records.write_text("", encoding="utf-8")
+        code = main(["retention", "due", "--profile", "pci-dss-4", "--now", when, str(records)])
+        err = capsys.readouterr().err
+        assert code == EXIT_USAGE
+        assert "--now" in err
+        assert "internal error" not in err
+
+    def test_deeply_nested_holds_file_is_a_usage_error(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A holds file nested 100 000 deep is "not valid JSON", not a RecursionError."""
+        holds = tmp_path / "holds.json"
+        holds.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+        records = tmp_path / "records.jsonl"
+        records.write_text("", encoding="utf-8")
+        code = main(
+            ["retention", "due", "--profile", "pci-dss-4", "--holds", str(holds), str(records)]
+        )
+        err = capsys.readouterr().err
+        assert code == EXIT_USAGE
+        assert "not valid JSON" in err
+
+
+class TestRecordBeyondTheCalendar:
+    """A record whose period ends after year 9999 is a bad record; the batch goes on."""
+
+    def test_far_future_record_is_reported_and_the_rest_decided(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Line 1 is reported with its line, line 2 is still decided, the exit is 2."""
+        records = tmp_path / "records.jsonl"
+        records.write_text(
+            '{"id": "far", "category": "audit_log", "created": "9999-12-31T23:00:00+00:00"}\n'
+            '{"id": "ok", "category": "audit_log", "created": "2020-01-01T00:00:00+00:00"}\n',
+            encoding="utf-8",
+        )
+        code = main(["retention", "due", "--profile", "pci-dss-4", "--all", str(records)])
+        out, err = capsys.readouterr()
+        assert code == EXIT_USAGE
+        assert ":1:" in err
+        assert "internal error" not in err
+        assert '"ok"' in out

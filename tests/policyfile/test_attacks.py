@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from secpolicy.baselines import check_policy
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.policyfile import loads_policy, parse_duration, parse_period
+from secpolicy.policyfile import load_policy, loads_policy, parse_duration, parse_period
 
 
 class TestHugeValues:
@@ -49,3 +51,59 @@ class TestHugeValues:
         report = check_policy(policy, ["pci-dss-4"])
         status = {r.id: r.status for r in report.results}
         assert status["pci-dss-4.0.1/audit-retention"] == "pass"
+
+
+class TestMisspelledHold:
+    """A legal hold on a category the schedule does not know is an error, not a no-op."""
+
+    RULES = '[retention]\n[[retention.rules]]\ncategory = "user_log"\nkeep = "6 months"\n'
+
+    def test_hold_on_a_misspelled_category_is_refused(self) -> None:
+        """`category = "user_lgo"` would hold nothing and let the held logs be deleted."""
+        text = (
+            self.RULES + '[[retention.holds]]\ncategory = "user_lgo"\nreason = "inquiry 17"\n'
+            "since = 2025-06-01T09:00:00+08:00\n"
+        )
+        with pytest.raises(PolicyConfigError, match=r"retention\.holds\[0\]\.category.*user_log"):
+            loads_policy(text)
+
+    @pytest.mark.parametrize("category", ["user_log", "*"])
+    def test_hold_on_a_known_category_or_everything_loads(self, category: str) -> None:
+        """A hold on a category with rules, or on every record, still loads."""
+        text = (
+            self.RULES + f'[[retention.holds]]\ncategory = "{category}"\nreason = "inquiry 17"\n'
+            "since = 2025-06-01T09:00:00+08:00\n"
+        )
+        assert len(loads_policy(text).holds) == 1
+
+
+class TestHostileNesting:
+    """Deeply nested values and byte-order marks are typed errors, not crashes."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "[password]\nblocklist = " + "[" * 2000 + "]" * 2000 + "\n",
+            "[rbac]\nx = " + "{a=" * 2000 + "1" + "}" * 2000 + "\n",
+        ],
+    )
+    def test_deep_toml_is_a_policy_error(self, text: str) -> None:
+        """A value nested thousands deep is refused by name, not a RecursionError."""
+        with pytest.raises(PolicyConfigError, match="nested too deeply"):
+            loads_policy(text)
+
+    def test_deep_json_rbac_file_is_a_policy_error(self, tmp_path: Path) -> None:
+        """The same holds for an RBAC policy kept in a JSON file."""
+        (tmp_path / "rbac.json").write_text(
+            '{"roles": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8"
+        )
+        (tmp_path / "secpolicy.toml").write_text('[rbac]\nfile = "rbac.json"\n', encoding="utf-8")
+        with pytest.raises(PolicyConfigError, match="nested too deeply"):
+            load_policy(tmp_path / "secpolicy.toml")
+
+    def test_byte_order_mark_is_named(self, tmp_path: Path) -> None:
+        """A file saved with a UTF-8 BOM says so instead of "Invalid statement"."""
+        path = tmp_path / "secpolicy.toml"
+        path.write_bytes(b"\xef\xbb\xbf[password]\nmin_length = 12\n")
+        with pytest.raises(PolicyConfigError, match="byte-order mark"):
+            load_policy(path)

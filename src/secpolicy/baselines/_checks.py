@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
     from secpolicy.password import LockoutPolicy, PasswordPolicy
+    from secpolicy.pii import Masker
     from secpolicy.policyfile import AuditSettings, ServicePolicy
     from secpolicy.retention import Period, RetentionSchedule
 
@@ -1021,6 +1022,33 @@ def _middle(output: str, template: str) -> str | None:
     return output[len(before) : len(output) - len(after)]
 
 
+def _masked_at_paths(masker: Masker, number: str) -> list[tuple[str, str]]:
+    """*number* masked by ``mask_record`` at each configured ``[pii.paths]`` operator.
+
+    A path's own operator replaces detection there, so a card number stored
+    under it is shown as that operator decides: a record is built for each
+    path (``*`` as a key ``x``, a wildcard index as the first item), masked
+    by the real :meth:`Masker.mask_record`, and the value read back.
+    """
+    out: list[tuple[str, str]] = []
+    for pattern, target in masker._paths:  # noqa: SLF001 (read only: the paths the masker applies)
+        if isinstance(target, str):  # an entity name: its operator is the one checked in text
+            continue
+        concrete = [("x" if s == "*" else s) if isinstance(s, str) else max(s, 0) for s in pattern]
+        record: Any = number
+        for segment in reversed(concrete):
+            if isinstance(segment, str):
+                record = {segment: record}
+            else:
+                record = [*([None] * segment), record]
+        masked: Any = masker.mask_record(record)
+        for segment in concrete:
+            masked = masked[segment]
+        where = ".".join(str(s) for s in pattern)
+        out.append((where, str(masked)))
+    return out
+
+
 def card_numbers_masked() -> Callable[[ServicePolicy], Verdict]:
     """Card numbers shown with at most the first 6 and last 4 digits.
 
@@ -1050,6 +1078,11 @@ def card_numbers_masked() -> Callable[[ServicePolicy], Verdict]:
                     problems.append(f"{number[:2]}… in {template.format('N')!r}: {why}")
                 if template == "{}" and number == SAMPLE_CARDS[3]:
                     example = output
+        for number in SAMPLE_CARDS:
+            for where, output in _masked_at_paths(masker, number):
+                why = card_exposure(number, output)
+                if why is not None:
+                    problems.append(f"{number[:2]}… at record path {where}: {why}")
         declared = f"6222021234567890128 masked as {example}"
         if problems:
             return failed(

@@ -41,7 +41,7 @@ from secpolicy.baselines._model import (
     judged,
 )
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.policyfile import PolicyFileError, parse_duration, parse_period
+from secpolicy.policyfile import MAX_POLICY_BYTES, PolicyFileError, parse_duration, parse_period
 from secpolicy.policyfile._audit import event_problem
 from secpolicy.policyfile._locate import find_line, line_index
 from secpolicy.policyfile._spec import Key, read_table
@@ -448,6 +448,16 @@ def loads_baseline(text: str, *, source: str = "<string>") -> Baseline:
 
     .. versionadded:: 0.2
     """
+    if len(text) > MAX_POLICY_BYTES:
+        raise PolicyConfigError(
+            f"larger than {MAX_POLICY_BYTES // 1024} KiB; is this the right file?", source=source
+        )
+    if text.startswith("\ufeff"):
+        raise PolicyConfigError(
+            "starts with a byte-order mark (BOM): save it as UTF-8 without one",
+            source=source,
+            line=1,
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -455,6 +465,10 @@ def loads_baseline(text: str, *, source: str = "<string>") -> Baseline:
         reason = str(exc).split(" (at ")[0]
         raise PolicyConfigError(
             f"not valid TOML: {reason}", source=source, line=int(found.group(1)) if found else None
+        ) from None
+    except RecursionError:
+        raise PolicyConfigError(
+            "nested too deeply (arrays or tables thousands of levels deep)", source=source
         ) from None
     lines = line_index(text)
     try:
@@ -486,9 +500,14 @@ def load_baseline_file(path: str | os.PathLike[str]) -> Baseline:
     if Path(path).is_dir():
         raise PolicyConfigError("is a directory, not a baseline file", source=source)
     try:
-        raw = Path(path).read_bytes()
+        with Path(path).open("rb") as handle:
+            raw = handle.read(MAX_POLICY_BYTES + 1)  # an endless file is cut, not buffered
     except OSError as exc:
         raise PolicyConfigError(f"cannot read the file: {exc.strerror}", source=source) from None
+    if len(raw) > MAX_POLICY_BYTES:
+        raise PolicyConfigError(
+            f"larger than {MAX_POLICY_BYTES // 1024} KiB; is this the right file?", source=source
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -23,7 +23,7 @@ from secpolicy.baselines import (
 )
 from secpolicy.cli._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, open_output
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.policyfile import json_schema, load_policy, loads_policy
+from secpolicy.policyfile import MAX_POLICY_BYTES, json_schema, load_policy, loads_policy
 
 if TYPE_CHECKING:
     import argparse
@@ -187,7 +187,8 @@ def _split(
 
 def _read(item: str, stdin_name: str | None) -> tuple[str, bytes]:
     if item == "-":
-        return stdin_name or "<stdin>", sys.stdin.buffer.read()
+        # read one byte past the limit, so an endless stream is refused, not buffered
+        return stdin_name or "<stdin>", sys.stdin.buffer.read(MAX_POLICY_BYTES + 1)
     path = Path(item)
     if path.is_dir():
         raise PolicyConfigError(

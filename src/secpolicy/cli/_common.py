@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import io
+import stat
 import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final
@@ -28,6 +29,16 @@ def open_output(path: str | None) -> Iterator[IO[str]]:
     """Standard output, or a file that appears only once completely written."""
     if path is None or path == "-":
         yield sys.stdout
+        return
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        # a device or pipe (/dev/null, /dev/stdout, a FIFO) is written in place:
+        # renaming a temporary file over it would replace the device itself
+        with open(path, "w", encoding="utf-8", newline="") as handle:  # noqa: PTH123
+            yield handle
         return
     with atomic_output(path) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from secpolicy import SystemClock
@@ -13,7 +13,7 @@ from secpolicy._clock import to_utc
 from secpolicy.cli._common import EXIT_OK, EXIT_USAGE, UsageError, open_input, open_output
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile._retention import PROFILES
-from secpolicy.retention import BadRecordsError, LegalHold, evaluate_jsonl
+from secpolicy.retention import BadRecordsError, LegalHold, UnknownCategoryError, evaluate_jsonl
 from secpolicy.retention._rules import DECISION_FIELDS
 from secpolicy.retention._schedule import record_from_mapping
 
@@ -94,6 +94,10 @@ def _now(value: str) -> datetime:
         raise UsageError("--now: not an ISO 8601 time") from None
     if now.tzinfo is None:
         raise UsageError("--now: needs a UTC offset, e.g. 2025-03-01T00:00:00+08:00")
+    try:
+        now.astimezone(UTC)  # decided in UTC: the offset must not push it out of range
+    except OverflowError:
+        raise UsageError("--now: out of the range of dates") from None
     return now
 
 
@@ -103,7 +107,7 @@ def _holds(path: str | None) -> list[LegalHold]:
     with open_input(path) as handle:
         try:
             items = json.load(handle)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise UsageError(f"{path}: not valid JSON") from None
     if not isinstance(items, list):
         raise UsageError(f"{path}: expected a list of holds")
@@ -123,6 +127,16 @@ def _holds(path: str | None) -> list[LegalHold]:
         except (KeyError, TypeError, ValueError) as exc:
             raise UsageError(f"{where}: invalid hold ({type(exc).__name__})") from None
     return holds
+
+
+def _check_hold_scope(schedule: RetentionSchedule, hold: LegalHold, where: str) -> None:
+    """Refuse a hold on a category *schedule* does not know: it would hold nothing."""
+    if not isinstance(hold.scope, str) or hold.scope == "*":
+        return
+    try:
+        schedule.rules_for(hold.scope)
+    except UnknownCategoryError as exc:
+        raise UsageError(f"{where}: the hold would hold nothing: {exc.reason}") from None
 
 
 def _released(hold: LegalHold, at: datetime) -> LegalHold:
@@ -171,7 +185,10 @@ def run(args: argparse.Namespace) -> int:
     real = SystemClock().now()
     overridden = args.now is not None
     now = to_utc(_now(args.now), name="now") if overridden else real
-    holds = declared + _holds(args.holds)
+    extra = _holds(args.holds)
+    for i, hold in enumerate(extra):
+        _check_hold_scope(schedule, hold, f"{args.holds}: holds[{i}]")
+    holds = declared + extra
     source = args.file or "<stdin>"
     fmt = args.input_format or ("csv" if source.endswith(".csv") else "jsonl")
     fields = None if args.fields is None else [f.strip() for f in args.fields.split(",")]

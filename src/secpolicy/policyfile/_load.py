@@ -151,6 +151,10 @@ def reference_markdown() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+#: Why a file nested deeper than the parser's stack is refused.
+_TOO_DEEP: Final = "nested too deeply (arrays or tables thousands of levels deep)"
+
+
 def _decode(raw: bytes, source: str) -> str:
     try:
         return raw.decode("utf-8")
@@ -162,6 +166,12 @@ def _decode(raw: bytes, source: str) -> str:
 def _parse(
     text: str, source: str, *, suffix: str = ".toml"
 ) -> tuple[dict[str, Any], dict[str, int]]:
+    if text.startswith("\ufeff"):
+        raise PolicyConfigError(
+            "starts with a byte-order mark (BOM): save it as UTF-8 without one",
+            source=source,
+            line=1,
+        )
     if suffix == ".json":
         try:
             data = json.loads(text)
@@ -169,6 +179,8 @@ def _parse(
             raise PolicyConfigError(
                 f"not valid JSON: {exc.msg}", source=source, line=exc.lineno
             ) from None
+        except RecursionError:
+            raise PolicyConfigError(_TOO_DEEP, source=source) from None
         if not isinstance(data, dict):
             raise PolicyConfigError("must hold a JSON object", source=source, line=1)
         return data, {}
@@ -180,6 +192,8 @@ def _parse(
         line = int(match.group(1)) if match and match.group(1) else text.count("\n") + 1
         reason = message[: match.start()] if match else message
         raise PolicyConfigError(f"not valid TOML: {reason}", source=source, line=line) from None
+    except RecursionError:
+        raise PolicyConfigError(_TOO_DEEP, source=source) from None
     return data, line_index(text)
 
 

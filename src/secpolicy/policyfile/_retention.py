@@ -11,6 +11,7 @@ from secpolicy.retention import (
     RetentionRule,
     RetentionSchedule,
     ScheduleFileError,
+    UnknownCategoryError,
     WorkdayCalendar,
     profiles,
 )
@@ -147,6 +148,21 @@ def _hold(values: Mapping[str, Any], path: str) -> LegalHold:
     )
 
 
+def _check_hold_scope(schedule: RetentionSchedule, hold: LegalHold, field: str) -> None:
+    """Refuse a hold on a category *schedule* does not know: it would hold nothing.
+
+    A misspelled category (``"user_lgo"``) matches no record, so the records
+    it was meant to protect would be disposed of on schedule. The test is the
+    one the schedule applies to records (:meth:`RetentionSchedule.rules_for`).
+    """
+    if not isinstance(hold.scope, str) or hold.scope == "*":
+        return
+    try:
+        schedule.rules_for(hold.scope)
+    except UnknownCategoryError as exc:
+        raise PolicyConfigError(f"the hold would hold nothing: {exc.reason}", field=field) from None
+
+
 def _calendar(values: Mapping[str, Any], base_dir: Path) -> WorkdayCalendar:
     where = "retention.calendar"
     if "extra" in values and "years" in values:
@@ -234,6 +250,8 @@ def build(
     except PolicyConfigError as exc:
         field = "retention.tz" if exc.field in ("tz", None) else f"retention.{exc.field}"
         raise PolicyConfigError(exc.reason, field=field) from None
+    for i, hold in enumerate(holds):
+        _check_hold_scope(schedule, hold, f"retention.holds[{i}].category")
     calendar = None
     if "calendar" in values:
         calendar = _calendar({**values["calendar"], "tz": values.get("tz", "UTC")}, base_dir)

@@ -105,11 +105,17 @@ class Period:
         if self.permanent:
             return None
         local = ensure_aware(anchor, name="anchor").astimezone(tz)
-        if semantics == "instant":
-            naive_end = local.replace(tzinfo=None) + self._delta
-            return naive_end.replace(tzinfo=tz)
-        last_day = local.date() + self._delta
-        return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz)
+        try:
+            if semantics == "instant":
+                naive_end = local.replace(tzinfo=None) + self._delta
+                return naive_end.replace(tzinfo=tz)
+            last_day = local.date() + self._delta
+            return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz)
+        except (OverflowError, ValueError):
+            raise PolicyConfigError(
+                f"{self} after {local.date()} ends after year 9999, beyond the calendar",
+                field="created",
+            ) from None
 
     def covers(self, other: Period) -> bool:
         """True if this period is at least as long as *other* from every anchor date.
