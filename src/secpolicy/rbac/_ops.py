@@ -601,6 +601,15 @@ def _remove_rule(state: State, record: RuleRecord) -> State:
     return state.derive(rules=rules, rule_index=rule_index)
 
 
+def _entry_with(entry: Any, record: RuleRecord, slot: int) -> Any:
+    """An exact-name entry (``(action, cells)`` pairs) with *record* in its action's cells."""
+    role, _text, action, _effect, _tenant = record
+    for at, (act, cells) in enumerate(entry):
+        if act == action:
+            return (*entry[:at], (action, _cells_with(cells, role, slot, record)), *entry[at + 1 :])
+    return (*entry, (action, _cells_with((), role, slot, record)))
+
+
 def _add_rule(state: State, record: RuleRecord, segments: tuple[str, ...]) -> State:
     role, text, action, effect, tenant = record
     key = (tenant, role)
@@ -609,14 +618,7 @@ def _add_rule(state: State, record: RuleRecord, segments: tuple[str, ...]) -> St
     rule_index = state.rule_index.set(key, index)
     if "*" not in segments and "**" not in segments:
         key2 = (tenant, text)
-        entry = state.exact.get(key2, ())
-        for at, (act, cells) in enumerate(entry):
-            if act == action:
-                pair = (action, _cells_with(cells, role, slot, record))
-                entry = (*entry[:at], pair, *entry[at + 1 :])
-                break
-        else:
-            entry = (*entry, (action, _cells_with((), role, slot, record)))
+        entry = _entry_with(state.exact.get(key2, ()), record, slot)
         return state.derive(exact=state.exact.set(key2, entry), rule_index=rule_index)
 
     def change(payload: Any) -> Any:
@@ -651,15 +653,7 @@ def add_rules(state: State, items: Sequence[tuple[RuleRecord, tuple[str, ...]]])
         mine[(text, action, effect)] = record
         if "*" not in segments and "**" not in segments:
             key2 = (tenant, text)
-            entry = exact.get(key2, ())
-            for at, (act, cells) in enumerate(entry):
-                if act == action:
-                    pair = (action, _cells_with(cells, role, slot, record))
-                    entry = (*entry[:at], pair, *entry[at + 1 :])
-                    break
-            else:
-                entry = (*entry, (action, _cells_with((), role, slot, record)))
-            exact[key2] = entry
+            exact[key2] = _entry_with(exact.get(key2, ()), record, slot)
             continue
 
         def change(
