@@ -658,3 +658,29 @@ class TestBareDigitsAreNoPhones:
     def test_field_names_still_mask_bare_numbers(self) -> None:
         """A bare number under a phone field is masked by the field's rule."""
         assert Masker().mask_record({"phone": "4155550132"}) == {"phone": "<PHONE>"}
+
+
+class TestOpeningParenthesis:
+    @pytest.mark.parametrize(
+        ("text", "value", "entity"),
+        [
+            ("(4111111111111111)", "4111111111111111", "PAYMENT_CARD"),
+            ("card (4111 1111 1111 1111)", "4111 1111 1111 1111", "PAYMENT_CARD"),
+            ("f(4111-1111-1111-1111)", "4111-1111-1111-1111", "PAYMENT_CARD"),
+            ("Zhang(13812345678)", "13812345678", "CN_MOBILE"),
+            ("((13812345678))", "13812345678", "CN_MOBILE"),
+            ("(+8613812345678)", "+8613812345678", "CN_MOBILE"),
+            ("call (+86 138 1234 5678)", "+86 138 1234 5678", "CN_MOBILE"),
+            ("(+44 20 7946 0958)", "+44 20 7946 0958", "PHONE"),
+        ],
+    )
+    def test_value_in_parentheses_is_masked(self, text: str, value: str, entity: str) -> None:
+        """A parenthesis no group closes is punctuation: the number inside is still found."""
+        found = Scanner().find(text)
+        assert [(f.entity, f.text) for f in found] == [(entity, value)]
+        assert value not in Masker().mask_text(text)
+
+    @pytest.mark.parametrize("text", ["(010)12345678", "(11) 98456-5666", "(415) 555-0132"])
+    def test_area_code_parentheses_stay_part_of_the_phone(self, text: str) -> None:
+        """An area code in parentheses is still read as part of the number."""
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [("PHONE", text)]
