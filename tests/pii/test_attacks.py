@@ -684,3 +684,19 @@ class TestOpeningParenthesis:
     def test_area_code_parentheses_stay_part_of_the_phone(self, text: str) -> None:
         """An area code in parentheses is still read as part of the number."""
         assert [(f.entity, f.text) for f in Scanner().find(text)] == [("PHONE", text)]
+
+
+class TestWideFullStopsInAddresses:
+    @pytest.mark.parametrize(
+        "value", ["192\u3002168\u30021\u30021", "10\uff610\uff610\uff611", "8\ufe528\ufe528\ufe528"]
+    )
+    def test_ipv4_with_cjk_full_stops(self, value: str) -> None:
+        """An IPv4 address typed with the full stops of a CJK input method is found and masked."""
+        found = Scanner().find(f"登录IP {value}，端口 22")
+        assert [(f.entity, f.text) for f in found] == [("IP_ADDRESS", value)]
+        assert Masker().mask_text(f"ip {value}") == "ip <IP_ADDRESS>"
+
+    def test_sentence_end_after_an_address(self) -> None:
+        """An ideographic full stop that ends the sentence stays outside the address."""
+        found = Scanner().find("来自192.168.1.1。谢谢")
+        assert [f.text for f in found] == ["192.168.1.1"]

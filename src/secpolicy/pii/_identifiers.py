@@ -311,7 +311,15 @@ def _iban_pass(text: str) -> list[Candidate]:
     return out
 
 
+# The full stops of CJK input methods between digits ("192。168。1。1"); the
+# full-width one is folded with the other full-width forms. One code point
+# for one, so offsets stay.
+_WIDE_STOP_DIGITS: Final = re.compile("(?<=[0-9])[\u3002\uff61\ufe52](?=[0-9])")
+
+
 def _ipv4_pass(text: str) -> list[Candidate]:
+    if not text.isascii():
+        text = _WIDE_STOP_DIGITS.sub(".", text)
     if not _may_hold_ipv4(text):
         return []
     # The IPv4 pattern admits only octets 0-255, so every match is an address.
