@@ -700,3 +700,29 @@ class TestWideFullStopsInAddresses:
         """An ideographic full stop that ends the sentence stays outside the address."""
         found = Scanner().find("来自192.168.1.1。谢谢")
         assert [f.text for f in found] == ["192.168.1.1"]
+
+
+class TestListsAfterOneContextWord:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "tel 4155550132, 4155550133",
+            "Tel: 4155550132 / 4155550133 / 4155550134",
+            "电话 02079460958、02079460959",
+            "电话：02079460958和02079460959",
+            "phone 4155550132 or 4155550133",
+        ],
+    )
+    def test_every_number_of_the_list_is_masked(self, text: str) -> None:
+        """One context word before a list of bare numbers vouches for each of them."""
+        masked = Masker().mask_text(text)
+        assert "4155550133" not in masked
+        assert "02079460959" not in masked
+        assert "4155550134" not in masked
+
+    @pytest.mark.parametrize(
+        "text", ["tel 4155550132 order 4155550133", "ids 4155550132, 4155550133"]
+    )
+    def test_a_word_between_ends_the_list(self, text: str) -> None:
+        """A word between two numbers, or no context word, leaves the next bare number alone."""
+        assert "4155550133" in Masker().mask_text(text)

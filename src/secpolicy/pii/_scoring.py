@@ -49,6 +49,14 @@ CONTEXT_WORDS: Final[dict[str, tuple[str, ...]]] = {
     IP_ADDRESS: ("ip", "addr", "host", "client", "remote", "地址"),
 }  # fmt: skip
 _CONTEXT_BOOST: Final = 0.35
+# What may stand between two values of one list that one context word names:
+# commas, enumeration commas, semicolons, slashes, bars, spaces, "or"/"and".
+_LIST_SEPARATOR: Final = re.compile(
+    r"[ \t,;/|\u3001\uff0c\uff1b]{1,4}(?:(?:or|and|或|和|及)[ \t,;/|\u3001\uff0c\uff1b]{0,3})?"
+    r"|(?:or|and|或|和|及)[ \t]{0,3}",
+    re.IGNORECASE,
+)
+_LIST_GAP: Final = 12  # characters: more is no longer one list
 
 # Scores of the formats, before context (see Finding.score).
 _SCORE_CHECKED: Final = 0.9  # a check digit over the whole value
@@ -118,6 +126,7 @@ def _in_context(
     kept: list[Candidate] = []
     ahead: list[int] = []
     floor = 0
+    listed: Candidate | None = None  # the last candidate a context word raised
     for candidate in candidates:
         start = candidate[0]
         while ahead and ahead[0] <= start:
@@ -127,6 +136,19 @@ def _in_context(
             if exact or candidate[3] < threshold
             else candidate
         )
+        if scored[3] > candidate[3]:
+            listed = scored
+        elif (
+            listed is not None
+            and scored[3] < threshold
+            and listed[2] == candidate[2]
+            and 0 <= start - listed[1] <= _LIST_GAP
+            and _LIST_SEPARATOR.fullmatch(text, listed[1], start) is not None
+        ):
+            # The next number of a list after one context word
+            # ("tel 4155550132, 4155550133"): the word names the list.
+            scored = (start, candidate[1], candidate[2], min(1.0, candidate[3] + _CONTEXT_BOOST))
+            listed = scored
         if scored[3] >= threshold:
             kept.append(scored)
         heapq.heappush(ahead, candidate[1])
