@@ -726,3 +726,21 @@ class TestListsAfterOneContextWord:
     def test_a_word_between_ends_the_list(self, text: str) -> None:
         """A word between two numbers, or no context word, leaves the next bare number alone."""
         assert "4155550133" in Masker().mask_text(text)
+
+
+class TestContextWordsOfTheDefaultRegions:
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("Telefon 030123456789", "030123456789"),
+            ("tél 0142685300", "0142685300"),
+            ("電話 0312345678", "0312345678"),
+            ("携帯 09012345678", "09012345678"),
+            ("Ph. 4155550132", "4155550132"),
+            ("Kartennummer 4111,1111,1111,1111", "4111,1111,1111,1111"),
+            ("numéro de carte 4111,1111,1111,1111", "4111,1111,1111,1111"),
+        ],
+    )
+    def test_bare_value_after_a_foreign_context_word(self, text: str, value: str) -> None:
+        """Context words of the default phone regions' languages vouch for bare numbers too."""
+        assert value not in Masker().mask_text(text)

@@ -32,11 +32,15 @@ CONTEXT_WORDS: Final[dict[str, tuple[str, ...]]] = {
     CN_MOBILE: ("手机", "电话", "联系", "mobile", "phone", "cell", "tel", "call", "contact"),
     PHONE: (
         "电话", "手机", "联系", "座机", "传真", "热线", "客服", "phone", "tel", "call",
-        "fax", "mobile", "cell", "contact", "hotline", "dial",
+        "fax", "mobile", "cell", "contact", "hotline", "dial", "ph",
+        # the languages of the default phone regions (DE, FR, JP, BR) and 電話
+        "電話", "携帯", "telefon", "handy", "téléphone", "tél", "portable", "telefone",
+        "celular", "fone",
     ),
     PAYMENT_CARD: (
         "卡号", "银行卡", "信用卡", "借记卡", "card", "visa", "mastercard", "amex",
         "credit", "debit", "pan", "unionpay", "银联",
+        "karte", "kartennummer", "carte", "cartão", "カード",
     ),
     CN_RESIDENT_ID: ("身份证", "证件", "公民身份", "id", "identity", "idcard", "id_no"),
     CN_USCC: ("信用代码", "营业执照", "uscc", "credit code", "税号"),
