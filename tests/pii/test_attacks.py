@@ -744,3 +744,31 @@ class TestContextWordsOfTheDefaultRegions:
     def test_bare_value_after_a_foreign_context_word(self, text: str, value: str) -> None:
         """Context words of the default phone regions' languages vouch for bare numbers too."""
         assert value not in Masker().mask_text(text)
+
+
+class TestCommaSpaceGroups:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "card: 4111, 1111, 1111, 1111",
+            "card 4111 ,1111 ,1111 ,1111",
+            "卡号：4111， 1111， 1111， 1111",
+            "银行卡 4111 , 1111 , 1111 , 1111",
+        ],
+    )
+    def test_card_in_comma_space_groups_after_a_card_word(self, text: str) -> None:
+        """Groups of a card joined by a comma and spaces are found after a card word."""
+        assert [f.entity for f in Scanner().find(text)] == ["PAYMENT_CARD"]
+        assert "1111" not in Masker().mask_text(text)
+
+    @given(st.lists(st.integers(1000, 9999), min_size=4, max_size=8))
+    def test_comma_space_rows_are_no_cards(self, numbers: list[int]) -> None:
+        """A row of 4-digit numbers joined by ', ' is no card without a card word."""
+        row = ", ".join(map(str, numbers))
+        assert all(f.entity != "PAYMENT_CARD" for f in Scanner().find(f"values {row}"))
+
+    def test_prose_commas_change_nothing(self) -> None:
+        """Commas between words and numbers in prose leave the findings as they were."""
+        text = "In 2024, 13 people, 4 dogs, and 13812345678, 13987654321 called"
+        found = Scanner().find(text)
+        assert [f.text for f in found] == ["13812345678", "13987654321"]

@@ -87,11 +87,17 @@ _HIDDEN: Final = re.compile(
 # ("4111 - 1111", "138  1234  5678", "4111 / 1111"). Each start needs a
 # letter, digit or parenthesis before it, so a run of spaces is read from one
 # position only: linear.
+#
+# A comma with spaces is narrowed only between two digits ("card 4111, 1111,
+# 1111, 1111" reads as "4111,1111,1111,1111", whose rules then apply: a card
+# in comma groups needs a card word), never in prose.
 _WIDE: Final = re.compile(
-    r"(?<=[0-9A-Za-z)])(?: {0,8}[\-/] {1,8}| {1,8}[\-/] {0,8}| {2,8})(?=[0-9A-Za-z(+])"
+    r"(?<=[0-9A-Za-z)])(?: {0,8}[\-/,] {1,8}| {1,8}[\-/,] {0,8}| {2,8})(?=[0-9A-Za-z(+])"
 )
 _NUMBERISH: Final = frozenset("0123456789()+")
-_WIDE_PAIRS: Final = ("  ", " -", "- ", " /", "/ ")  # one of them is in every wide separator
+_DIGIT_CHARS: Final = frozenset("0123456789")
+# One of them is in every wide separator.
+_WIDE_PAIRS: Final = ("  ", " -", "- ", " /", "/ ", ", ", " ,")
 
 
 def _narrowed(
@@ -112,8 +118,10 @@ def _narrowed(
         at, end = found.span()
         if seen[at - 1] not in _NUMBERISH and seen[end] not in _NUMBERISH:
             continue  # between two words: no number is split here
-        token = seen[at:end].strip()
-        keep = at if not token else seen.index(token, at)  # the dash or slash, else one space
+        mark = seen[at:end].strip()
+        if mark == "," and not (seen[at - 1] in _DIGIT_CHARS and seen[end] in _DIGIT_CHARS):
+            continue  # a comma in prose, not between the groups of a number
+        keep = at if not mark else seen.index(mark, at)  # the dash or slash, else one space
         chars.append(seen[done:at])
         new_starts.extend(starts[done:at])
         new_ends.extend(ends[done:at])
