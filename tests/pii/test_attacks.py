@@ -772,3 +772,35 @@ class TestCommaSpaceGroups:
         text = "In 2024, 13 people, 4 dogs, and 13812345678, 13987654321 called"
         found = Scanner().find(text)
         assert [f.text for f in found] == ["13812345678", "13987654321"]
+
+
+class TestMoreSeparators:
+    @pytest.mark.parametrize("sep", ["--", " -- ", "---", " . ", "\u00b7", "\u30fb"])
+    @pytest.mark.parametrize(
+        ("groups", "entity"),
+        [
+            (("4111", "1111", "1111", "1111"), "PAYMENT_CARD"),
+            (("138", "1234", "5678"), "CN_MOBILE"),
+            (("110105", "19491231", "002X"), "CN_RESIDENT_ID"),
+        ],
+    )
+    def test_found_whole(self, sep: str, groups: tuple[str, ...], entity: str) -> None:
+        """Double dashes, a spaced full stop and middle dots between groups hide nothing."""
+        value = sep.join(groups)
+        assert [(f.entity, f.text) for f in Scanner().find(f"no {value} end")] == [(entity, value)]
+        assert Masker().mask_text(f"note {value} end") == f"note <{entity}> end"
+
+    def test_ideographic_comma_groups_need_a_card_word(self) -> None:
+        """Groups joined by the ideographic comma read as comma groups: a card word finds them."""
+        assert Scanner().find("数值 4111、1111、1111、1111") == []
+        assert Masker().mask_text("卡号4111、1111、1111、1111") == "卡号<PAYMENT_CARD>"
+
+    def test_values_in_an_ideographic_list_stay_apart(self) -> None:
+        """Mobile numbers in a list joined by ideographic commas are each found."""
+        found = Scanner().find("苹果、13812345678、13987654321")
+        assert [f.text for f in found] == ["13812345678", "13987654321"]
+
+    def test_spaced_full_stop_after_a_word_changes_nothing(self) -> None:
+        """A full stop ending a sentence before a number is not read as a group separator."""
+        found = Scanner().find("Step 2. 13812345678 and v1 . 4111 1111 1111 1111")
+        assert [f.text for f in found] == ["13812345678", "4111 1111 1111 1111"]
