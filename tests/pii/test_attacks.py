@@ -804,3 +804,15 @@ class TestMoreSeparators:
         """A full stop ending a sentence before a number is not read as a group separator."""
         found = Scanner().find("Step 2. 13812345678 and v1 . 4111 1111 1111 1111")
         assert [f.text for f in found] == ["13812345678", "4111 1111 1111 1111"]
+
+
+class TestCjkDomainsWithWideFullStops:
+    @pytest.mark.parametrize(
+        "text", ["张三@例子\u3002中国", "a.b@例子\uff61公司", "李四@例子\ufe52网络"]
+    )
+    def test_cjk_top_level_label(self, text: str) -> None:
+        """An address whose CJK labels are joined by a CJK full stop is found whole."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"邮箱：{text} 谢谢")] == [
+            ("EMAIL", text)
+        ]
+        assert Masker().mask_text(f"邮箱 {text}") == "邮箱 <EMAIL>"
