@@ -816,3 +816,26 @@ class TestCjkDomainsWithWideFullStops:
             ("EMAIL", text)
         ]
         assert Masker().mask_text(f"邮箱 {text}") == "邮箱 <EMAIL>"
+
+
+class TestSlashesInIdentifiers:
+    @pytest.mark.parametrize(
+        ("value", "entity"),
+        [
+            ("BE71 / 0961 / 2345 / 6769", "IBAN"),
+            ("GB82/WEST/1234/5698/7654/32", "IBAN"),
+            ("123/45/6789", "US_SSN"),
+            ("123 / 45 / 6789", "US_SSN"),
+            ("110105/19491231/002X", "CN_RESIDENT_ID"),
+            ("110105 / 19491231 / 002X", "CN_RESIDENT_ID"),
+        ],
+    )
+    def test_found_whole(self, value: str, entity: str) -> None:
+        """Slashes between the groups of an IBAN, SSN or resident ID hide nothing."""
+        found = Scanner().find(f"iban ssn id: {value} end")
+        assert [(f.entity, f.text) for f in found] == [(entity, value)]
+        assert Masker().mask_text(f"note {value} end") == f"note <{entity}> end"
+
+    def test_dates_with_slashes_are_no_identifiers(self) -> None:
+        """Dates written with slashes are still not identifiers."""
+        assert Scanner().find("dates 2024/05/01 12/25/2024 31/12/2024") == []
