@@ -839,3 +839,19 @@ class TestSlashesInIdentifiers:
     def test_dates_with_slashes_are_no_identifiers(self) -> None:
         """Dates written with slashes are still not identifiers."""
         assert Scanner().find("dates 2024/05/01 12/25/2024 31/12/2024") == []
+
+
+class TestMixedSeparatorsInSsns:
+    @pytest.mark.parametrize(
+        "value",
+        ["123-45 6789", "123 -45 6789", "123  45 - 6789", "123\u300045 - 6789", "123.45-6789"],
+    )
+    def test_found_after_a_context_word(self, value: str) -> None:
+        """An SSN whose two separators differ is found and masked after an SSN word."""
+        found = Scanner().find(f"SSN: {value} end")
+        assert [(f.entity, f.text) for f in found] == [("US_SSN", value)]
+        assert "6789" not in Masker().mask_text(f"ssn {value}")
+
+    def test_needs_a_context_word(self) -> None:
+        """Without a context word three numbers with different separators are no SSN."""
+        assert Scanner().find("values 123-45 6789") == []

@@ -257,7 +257,7 @@ _PLAIN_PATTERNS = {
     + r"[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}"
     + _PLAIN_AFTER,
     "_IBAN": _PLAIN_BEFORE + r"[A-Za-z]{2}[0-9]{2}(?:[ \-/]?[A-Za-z0-9]){11,34}",
-    "_SSN": _PLAIN_BEFORE + r"[0-9]{3}([ \-./])[0-9]{2}\1[0-9]{4}" + _PLAIN_AFTER,
+    "_SSN": _PLAIN_BEFORE + r"[0-9]{3}[ \-./][0-9]{2}[ \-./][0-9]{4}" + _PLAIN_AFTER,
     "_IPV6": r"(?<![0-9A-Za-z_:.])(?=[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,44}[0-9A-Fa-f:]"
     r"(?![0-9A-Za-z_:]|\.[0-9A-Za-z])",
     "_IPV4": r"(?<![0-9A-Za-z_.])(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"

@@ -33,6 +33,7 @@ from secpolicy.pii._scoring import (
     _SCORE_IP,
     _SCORE_SSN,
     _SCORE_SSN_LOOSE,
+    _SCORE_SSN_MIXED,
     _SCORE_TRAVEL,
     _SCORE_TRAVEL_LOWER,
     Candidate,
@@ -114,7 +115,10 @@ _IBAN: Final = re.compile(
     + _second_letters(IBAN_LENGTHS.keys() - IBAN_DIGIT_COUNTRIES)
     + r")[0-9]{2}(?:[ \-/]?[A-Za-z0-9]){11,34})"
 )
-_SSN_REST: Final = r"[0-9]{2}([ \-./])[0-9]{2}\1[0-9]{4}"  # after the first digit
+# After the first digit. The two separators may differ ("123-45 6789", or
+# "123  45 - 6789" once wide separators are narrowed); such an SSN scores
+# below the threshold and needs a context word.
+_SSN_REST: Final = r"[0-9]{2}[ \-./][0-9]{2}[ \-./][0-9]{4}"
 _SSN: Final = re.compile(r"[0-9]" + _AFTER_FIRST + _SSN_REST + _NOT_AFTER)
 # Both identifiers and the SSN in one pass, when all three are wanted. An SSN
 # has a separator as its fourth character where the identifiers have a letter
@@ -185,6 +189,8 @@ def _ids_or_ssn(text: str) -> str | None:
 
 def _id_score(entity: str, text: str) -> float:
     if entity == US_SSN:
+        if text[3] != text[6]:  # two different separators
+            return _SCORE_SSN_MIXED
         return _SCORE_SSN if text[3] == "-" else _SCORE_SSN_LOOSE
     return _SCORE_CHECKED
 

@@ -71,6 +71,7 @@ _SCORE_EMAIL: Final = 0.9
 _SCORE_IP: Final = 0.7
 _SCORE_SSN: Final = 0.6
 _SCORE_SSN_LOOSE: Final = 0.5  # spaces or dots
+_SCORE_SSN_MIXED: Final = 0.4  # two different separators: only with a context word
 _SCORE_TRAVEL: Final = 0.5  # a format without a check digit
 _SCORE_TRAVEL_LOWER: Final = 0.3  # the same in lower case: only with a context word
 _SCORE_PHONE_INTL: Final = 0.75
