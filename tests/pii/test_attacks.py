@@ -855,3 +855,23 @@ class TestMixedSeparatorsInSsns:
     def test_needs_a_context_word(self) -> None:
         """Without a context word three numbers with different separators are no SSN."""
         assert Scanner().find("values 123-45 6789") == []
+
+
+class TestContextWordsInsideIdentifiers:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "telephone: 4155550132",
+            "phoneNumber: 4155550132",
+            "mobileNo:4155550132",
+            "Phones 4155550132",
+        ],
+    )
+    def test_longer_word_beginning_with_a_context_word(self, text: str) -> None:
+        """A field name that begins with a context word of five letters or more vouches too."""
+        assert Masker().mask_text(text).endswith("<PHONE>")
+
+    @pytest.mark.parametrize("text", ["television 4155550132", "idle 4155550132", "ids 4155550132"])
+    def test_short_words_must_stand_alone(self, text: str) -> None:
+        """A short context word inside a longer word vouches for nothing."""
+        assert Scanner().find(text) == []

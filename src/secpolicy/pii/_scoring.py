@@ -35,7 +35,7 @@ CONTEXT_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "fax", "mobile", "cell", "contact", "hotline", "dial", "ph",
         # the languages of the default phone regions (DE, FR, JP, BR) and 電話
         "電話", "携帯", "telefon", "handy", "téléphone", "tél", "portable", "telefone",
-        "celular", "fone",
+        "celular", "fone", "telephone", "telefono",
     ),
     PAYMENT_CARD: (
         "卡号", "银行卡", "信用卡", "借记卡", "card", "visa", "mastercard", "amex",
@@ -53,6 +53,7 @@ CONTEXT_WORDS: Final[dict[str, tuple[str, ...]]] = {
     IP_ADDRESS: ("ip", "addr", "host", "client", "remote", "地址"),
 }  # fmt: skip
 _CONTEXT_BOOST: Final = 0.35
+_PREFIX_WORD: Final = 5  # ASCII context words this long may begin a longer word
 # What may stand between two values of one list that one context word names:
 # commas, enumeration commas, semicolons, slashes, bars, spaces, "or"/"and".
 _LIST_SEPARATOR: Final = re.compile(
@@ -85,12 +86,18 @@ _SCORE_DENY: Final = 1.0
 
 
 def _ctx_pattern(words: Iterable[str]) -> re.Pattern[str]:
-    """One search for any of *words*; ASCII words must not sit inside a longer word."""
+    """One search for any of *words*; ASCII words must not sit inside a longer word.
+
+    A word of five letters or more may begin a longer one (``phoneNumber``,
+    ``mobileNo``, ``phones``); a shorter one must stand alone, or ``id`` would
+    match ``idle`` and ``tel`` ``television``.
+    """
     parts = []
     for word in sorted(set(words), key=len, reverse=True):
         escaped = re.escape(word.casefold())
         if word.isascii():
-            escaped = r"(?<![a-z])" + escaped + r"(?![a-z])"
+            tail = "" if len(word) >= _PREFIX_WORD else r"(?![a-z])"
+            escaped = r"(?<![a-z])" + escaped + tail
         parts.append(escaped)
     return re.compile("|".join(parts)) if parts else re.compile(r"(?!)")
 
