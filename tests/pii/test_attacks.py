@@ -658,3 +658,220 @@ class TestBareDigitsAreNoPhones:
     def test_field_names_still_mask_bare_numbers(self) -> None:
         """A bare number under a phone field is masked by the field's rule."""
         assert Masker().mask_record({"phone": "4155550132"}) == {"phone": "<PHONE>"}
+
+
+class TestOpeningParenthesis:
+    @pytest.mark.parametrize(
+        ("text", "value", "entity"),
+        [
+            ("(4111111111111111)", "4111111111111111", "PAYMENT_CARD"),
+            ("card (4111 1111 1111 1111)", "4111 1111 1111 1111", "PAYMENT_CARD"),
+            ("f(4111-1111-1111-1111)", "4111-1111-1111-1111", "PAYMENT_CARD"),
+            ("Zhang(13812345678)", "13812345678", "CN_MOBILE"),
+            ("((13812345678))", "13812345678", "CN_MOBILE"),
+            ("(+8613812345678)", "+8613812345678", "CN_MOBILE"),
+            ("call (+86 138 1234 5678)", "+86 138 1234 5678", "CN_MOBILE"),
+            ("(+44 20 7946 0958)", "+44 20 7946 0958", "PHONE"),
+        ],
+    )
+    def test_value_in_parentheses_is_masked(self, text: str, value: str, entity: str) -> None:
+        """A parenthesis no group closes is punctuation: the number inside is still found."""
+        found = Scanner().find(text)
+        assert [(f.entity, f.text) for f in found] == [(entity, value)]
+        assert value not in Masker().mask_text(text)
+
+    @pytest.mark.parametrize("text", ["(010)12345678", "(11) 98456-5666", "(415) 555-0132"])
+    def test_area_code_parentheses_stay_part_of_the_phone(self, text: str) -> None:
+        """An area code in parentheses is still read as part of the number."""
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [("PHONE", text)]
+
+
+class TestWideFullStopsInAddresses:
+    @pytest.mark.parametrize(
+        "value", ["192\u3002168\u30021\u30021", "10\uff610\uff610\uff611", "8\ufe528\ufe528\ufe528"]
+    )
+    def test_ipv4_with_cjk_full_stops(self, value: str) -> None:
+        """An IPv4 address typed with the full stops of a CJK input method is found and masked."""
+        found = Scanner().find(f"登录IP {value}，端口 22")
+        assert [(f.entity, f.text) for f in found] == [("IP_ADDRESS", value)]
+        assert Masker().mask_text(f"ip {value}") == "ip <IP_ADDRESS>"
+
+    def test_sentence_end_after_an_address(self) -> None:
+        """An ideographic full stop that ends the sentence stays outside the address."""
+        found = Scanner().find("来自192.168.1.1。谢谢")
+        assert [f.text for f in found] == ["192.168.1.1"]
+
+
+class TestListsAfterOneContextWord:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "tel 4155550132, 4155550133",
+            "Tel: 4155550132 / 4155550133 / 4155550134",
+            "电话 02079460958、02079460959",
+            "电话：02079460958和02079460959",
+            "phone 4155550132 or 4155550133",
+        ],
+    )
+    def test_every_number_of_the_list_is_masked(self, text: str) -> None:
+        """One context word before a list of bare numbers vouches for each of them."""
+        masked = Masker().mask_text(text)
+        assert "4155550133" not in masked
+        assert "02079460959" not in masked
+        assert "4155550134" not in masked
+
+    @pytest.mark.parametrize(
+        "text", ["tel 4155550132 order 4155550133", "ids 4155550132, 4155550133"]
+    )
+    def test_a_word_between_ends_the_list(self, text: str) -> None:
+        """A word between two numbers, or no context word, leaves the next bare number alone."""
+        assert "4155550133" in Masker().mask_text(text)
+
+
+class TestContextWordsOfTheDefaultRegions:
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("Telefon 030123456789", "030123456789"),
+            ("tél 0142685300", "0142685300"),
+            ("電話 0312345678", "0312345678"),
+            ("携帯 09012345678", "09012345678"),
+            ("Ph. 4155550132", "4155550132"),
+            ("Kartennummer 4111,1111,1111,1111", "4111,1111,1111,1111"),
+            ("numéro de carte 4111,1111,1111,1111", "4111,1111,1111,1111"),
+        ],
+    )
+    def test_bare_value_after_a_foreign_context_word(self, text: str, value: str) -> None:
+        """Context words of the default phone regions' languages vouch for bare numbers too."""
+        assert value not in Masker().mask_text(text)
+
+
+class TestCommaSpaceGroups:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "card: 4111, 1111, 1111, 1111",
+            "card 4111 ,1111 ,1111 ,1111",
+            "卡号：4111， 1111， 1111， 1111",
+            "银行卡 4111 , 1111 , 1111 , 1111",
+        ],
+    )
+    def test_card_in_comma_space_groups_after_a_card_word(self, text: str) -> None:
+        """Groups of a card joined by a comma and spaces are found after a card word."""
+        assert [f.entity for f in Scanner().find(text)] == ["PAYMENT_CARD"]
+        assert "1111" not in Masker().mask_text(text)
+
+    @given(st.lists(st.integers(1000, 9999), min_size=4, max_size=8))
+    def test_comma_space_rows_are_no_cards(self, numbers: list[int]) -> None:
+        """A row of 4-digit numbers joined by ', ' is no card without a card word."""
+        row = ", ".join(map(str, numbers))
+        assert all(f.entity != "PAYMENT_CARD" for f in Scanner().find(f"values {row}"))
+
+    def test_prose_commas_change_nothing(self) -> None:
+        """Commas between words and numbers in prose leave the findings as they were."""
+        text = "In 2024, 13 people, 4 dogs, and 13812345678, 13987654321 called"
+        found = Scanner().find(text)
+        assert [f.text for f in found] == ["13812345678", "13987654321"]
+
+
+class TestMoreSeparators:
+    @pytest.mark.parametrize("sep", ["--", " -- ", "---", " . ", "\u00b7", "\u30fb"])
+    @pytest.mark.parametrize(
+        ("groups", "entity"),
+        [
+            (("4111", "1111", "1111", "1111"), "PAYMENT_CARD"),
+            (("138", "1234", "5678"), "CN_MOBILE"),
+            (("110105", "19491231", "002X"), "CN_RESIDENT_ID"),
+        ],
+    )
+    def test_found_whole(self, sep: str, groups: tuple[str, ...], entity: str) -> None:
+        """Double dashes, a spaced full stop and middle dots between groups hide nothing."""
+        value = sep.join(groups)
+        assert [(f.entity, f.text) for f in Scanner().find(f"no {value} end")] == [(entity, value)]
+        assert Masker().mask_text(f"note {value} end") == f"note <{entity}> end"
+
+    def test_ideographic_comma_groups_need_a_card_word(self) -> None:
+        """Groups joined by the ideographic comma read as comma groups: a card word finds them."""
+        assert Scanner().find("数值 4111、1111、1111、1111") == []
+        assert Masker().mask_text("卡号4111、1111、1111、1111") == "卡号<PAYMENT_CARD>"
+
+    def test_values_in_an_ideographic_list_stay_apart(self) -> None:
+        """Mobile numbers in a list joined by ideographic commas are each found."""
+        found = Scanner().find("苹果、13812345678、13987654321")
+        assert [f.text for f in found] == ["13812345678", "13987654321"]
+
+    def test_spaced_full_stop_after_a_word_changes_nothing(self) -> None:
+        """A full stop ending a sentence before a number is not read as a group separator."""
+        found = Scanner().find("Step 2. 13812345678 and v1 . 4111 1111 1111 1111")
+        assert [f.text for f in found] == ["13812345678", "4111 1111 1111 1111"]
+
+
+class TestCjkDomainsWithWideFullStops:
+    @pytest.mark.parametrize(
+        "text", ["张三@例子\u3002中国", "a.b@例子\uff61公司", "李四@例子\ufe52网络"]
+    )
+    def test_cjk_top_level_label(self, text: str) -> None:
+        """An address whose CJK labels are joined by a CJK full stop is found whole."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"邮箱：{text} 谢谢")] == [
+            ("EMAIL", text)
+        ]
+        assert Masker().mask_text(f"邮箱 {text}") == "邮箱 <EMAIL>"
+
+
+class TestSlashesInIdentifiers:
+    @pytest.mark.parametrize(
+        ("value", "entity"),
+        [
+            ("BE71 / 0961 / 2345 / 6769", "IBAN"),
+            ("GB82/WEST/1234/5698/7654/32", "IBAN"),
+            ("123/45/6789", "US_SSN"),
+            ("123 / 45 / 6789", "US_SSN"),
+            ("110105/19491231/002X", "CN_RESIDENT_ID"),
+            ("110105 / 19491231 / 002X", "CN_RESIDENT_ID"),
+        ],
+    )
+    def test_found_whole(self, value: str, entity: str) -> None:
+        """Slashes between the groups of an IBAN, SSN or resident ID hide nothing."""
+        found = Scanner().find(f"iban ssn id: {value} end")
+        assert [(f.entity, f.text) for f in found] == [(entity, value)]
+        assert Masker().mask_text(f"note {value} end") == f"note <{entity}> end"
+
+    def test_dates_with_slashes_are_no_identifiers(self) -> None:
+        """Dates written with slashes are still not identifiers."""
+        assert Scanner().find("dates 2024/05/01 12/25/2024 31/12/2024") == []
+
+
+class TestMixedSeparatorsInSsns:
+    @pytest.mark.parametrize(
+        "value",
+        ["123-45 6789", "123 -45 6789", "123  45 - 6789", "123\u300045 - 6789", "123.45-6789"],
+    )
+    def test_found_after_a_context_word(self, value: str) -> None:
+        """An SSN whose two separators differ is found and masked after an SSN word."""
+        found = Scanner().find(f"SSN: {value} end")
+        assert [(f.entity, f.text) for f in found] == [("US_SSN", value)]
+        assert "6789" not in Masker().mask_text(f"ssn {value}")
+
+    def test_needs_a_context_word(self) -> None:
+        """Without a context word three numbers with different separators are no SSN."""
+        assert Scanner().find("values 123-45 6789") == []
+
+
+class TestContextWordsInsideIdentifiers:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "telephone: 4155550132",
+            "phoneNumber: 4155550132",
+            "mobileNo:4155550132",
+            "Phones 4155550132",
+        ],
+    )
+    def test_longer_word_beginning_with_a_context_word(self, text: str) -> None:
+        """A field name that begins with a context word of five letters or more vouches too."""
+        assert Masker().mask_text(text).endswith("<PHONE>")
+
+    @pytest.mark.parametrize("text", ["television 4155550132", "idle 4155550132", "ids 4155550132"])
+    def test_short_words_must_stand_alone(self, text: str) -> None:
+        """A short context word inside a longer word vouches for nothing."""
+        assert Scanner().find(text) == []

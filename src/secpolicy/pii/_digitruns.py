@@ -46,13 +46,14 @@ _SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
 # lookahead is bounded (at most 7 digits and 6 separators).
 #
 # Written as the plain form "(?<![0-9A-Za-z_+(])(?:\+ ?|\()?[0-9]+(?:SEP[0-9]+)*"
+# (a + or a second parenthesis may follow an opening one: "(+86 138 …)", "((…")
 # behind a lookahead for 7 digits, with the boundary check moved after the
 # first character so that the engine skips in C to the next digit, + or (.
 # Letters and underscores may touch a run on either side ("uid13812345678",
 # "invoice_13812345678.pdf"): such a run is a candidate whose weakly
 # validated findings score below the threshold (see _Digits.find).
 _DIGITS: Final = re.compile(
-    r"[0-9+(](?<![0-9+(].)"
+    r"(?:[0-9+(](?<![0-9+(].)|(?<=\()[+(])"
     r"(?:(?<=[0-9])(?=" + _SIX_MORE + r")"
     r"|(?<=\+) ?(?=[0-9]" + _SIX_MORE + r")"
     r"|(?<=\()(?=[0-9]" + _SIX_MORE + r"))"
@@ -486,6 +487,12 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False) -> Pass:
         size = len(text)
         for match in _DIGITS.finditer(text):
             start, end = match.span()
+            group = match.group()
+            if group[0] == "(" and ")" not in group:
+                # A parenthesis that no group closes is punctuation, not an
+                # area code: "(4111111111111111)", "f(13812345678)".
+                start += 1
+                group = group[1:]
             if end - start < shortest:
                 continue  # fewer characters than the digits of any entity
             after = text[end] if end < size else ""
@@ -493,13 +500,13 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False) -> Pass:
                 if ibans and _inside_iban(text, start, end):
                     continue
                 found = find_glued(
-                    match.group(),
+                    group,
                     start,
                     after,
                     hex_token=functools.partial(_in_hex, text, start, end),
                 )
             else:
-                found = find(match.group(), start, after)
+                found = find(group, start, after)
             if found:
                 out.extend(found)
         return out

@@ -140,8 +140,13 @@ def email_ok(text: str) -> bool:
 # The full stops of CJK input methods (ideographic, halfwidth ideographic,
 # small): a dot between domain labels where an ASCII label follows
 # ("name@example。com"); the full-width one is folded with the other
-# full-width forms. One code point for one, so offsets stay.
-_WIDE_STOP: Final = re.compile("[\u3002\uff61\ufe52](?=[A-Za-z0-9])")
+# full-width forms. One code point for one, so offsets stay. After a CJK
+# label, a CJK top-level label of two to four characters follows too
+# ("张三@例子。中国", typed without leaving the Chinese input mode).
+_WIDE_STOP: Final = re.compile(
+    "[\u3002\uff61\ufe52](?=[A-Za-z0-9])"
+    "|(?<=[\u4e00-\u9fff])[\u3002\uff61\ufe52](?=[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff]))"
+)
 
 
 def _email_pass(text: str) -> list[Candidate]:

@@ -46,6 +46,8 @@ _FOLD_FIXED: Final = (
     | dict.fromkeys((0x00AD, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212), 0x2D)
     | dict.fromkeys(_MORE_DASHES, 0x2D)
     | {0xFE6B: 0x40}  # the small commercial at, as the full-width one
+    | {0x3001: 0x2C}  # the ideographic comma, as the full-width one
+    | {0x00B7: 0x2E, 0x30FB: 0x2E}  # middle dots, typed as dots between groups
 )
 _ASCII_FOLD: Final = dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D), 0x20)
 
@@ -87,11 +89,20 @@ _HIDDEN: Final = re.compile(
 # ("4111 - 1111", "138  1234  5678", "4111 / 1111"). Each start needs a
 # letter, digit or parenthesis before it, so a run of spaces is read from one
 # position only: linear.
+#
+# A comma with spaces is narrowed only between two digits ("card 4111, 1111,
+# 1111, 1111" reads as "4111,1111,1111,1111", whose rules then apply: a card
+# in comma groups needs a card word), never in prose; so is a full stop with
+# spaces on both sides ("4111 . 1111"). A double or triple dash is one dash.
 _WIDE: Final = re.compile(
-    r"(?<=[0-9A-Za-z)])(?: {0,8}[\-/] {1,8}| {1,8}[\-/] {0,8}| {2,8})(?=[0-9A-Za-z(+])"
+    r"(?<=[0-9A-Za-z)])"
+    r"(?: {0,8}(?:--?-?|[/,]) {1,8}| {1,8}(?:--?-?|[/,]) {0,8}| {2,8}|---?| {1,8}\. {1,8})"
+    r"(?=[0-9A-Za-z(+])"
 )
 _NUMBERISH: Final = frozenset("0123456789()+")
-_WIDE_PAIRS: Final = ("  ", " -", "- ", " /", "/ ")  # one of them is in every wide separator
+_DIGIT_CHARS: Final = frozenset("0123456789")
+# One of them is in every wide separator.
+_WIDE_PAIRS: Final = ("  ", " -", "- ", " /", "/ ", ", ", " ,", "--", " . ")
 
 
 def _narrowed(
@@ -112,8 +123,10 @@ def _narrowed(
         at, end = found.span()
         if seen[at - 1] not in _NUMBERISH and seen[end] not in _NUMBERISH:
             continue  # between two words: no number is split here
-        token = seen[at:end].strip()
-        keep = at if not token else seen.index(token, at)  # the dash or slash, else one space
+        mark = seen[at:end].strip()
+        if mark in (",", ".") and not (seen[at - 1] in _DIGIT_CHARS and seen[end] in _DIGIT_CHARS):
+            continue  # a comma or full stop in prose, not between the groups of a number
+        keep = at if not mark else seen.index(mark, at)  # the dash or slash, else one space
         chars.append(seen[done:at])
         new_starts.extend(starts[done:at])
         new_ends.extend(ends[done:at])

@@ -33,6 +33,7 @@ from secpolicy.pii._scoring import (
     _SCORE_IP,
     _SCORE_SSN,
     _SCORE_SSN_LOOSE,
+    _SCORE_SSN_MIXED,
     _SCORE_TRAVEL,
     _SCORE_TRAVEL_LOWER,
     Candidate,
@@ -59,7 +60,7 @@ _DATE_YY: Final = r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 # groups of four), or 15 digits.
 _RESIDENT_ID_REST: Final = (
     r"(?:[0-9]{5}" + _DATE + r"[0-9]{3}[0-9Xx]"
-    r"|[0-9]{5}[ \-.]" + _DATE + r"[ \-.][0-9]{3}[0-9Xx]"
+    r"|[0-9]{5}[ \-./]" + _DATE + r"[ \-./][0-9]{3}[0-9Xx]"
     # 6-4-4-4 and 4-4-4-4-2, with spaces or dashes (no groups: the SSN's
     # back-reference shares the pattern)
     r"|[0-9]{5} [0-9]{4} [0-9]{4} [0-9]{3}[0-9Xx]|[0-9]{5}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]"
@@ -84,7 +85,7 @@ _RESIDENT_ID_OR_USCC: Final = re.compile(
 # classifier cuts it at the country's IBAN length. This is the plain form;
 # _IBAN below finds the candidates of it that can validate.
 _IBAN_ANY: Final = re.compile(
-    r"[A-Za-z]" + _AFTER_FIRST + r"[A-Za-z][0-9]{2}(?:[ \-]?[A-Za-z0-9]){11,34}"
+    r"[A-Za-z]" + _AFTER_FIRST + r"[A-Za-z][0-9]{2}(?:[ \-/]?[A-Za-z0-9]){11,34}"
 )
 
 
@@ -110,11 +111,14 @@ _IBAN: Final = re.compile(
     + _AFTER_FIRST
     + "(?:(?:"
     + _second_letters(IBAN_DIGIT_COUNTRIES & IBAN_LENGTHS.keys())
-    + r")[0-9]{2}(?:[ \-]?[0-9]){11,30}(?![A-Za-z])|(?:"
+    + r")[0-9]{2}(?:[ \-/]?[0-9]){11,30}(?![A-Za-z])|(?:"
     + _second_letters(IBAN_LENGTHS.keys() - IBAN_DIGIT_COUNTRIES)
-    + r")[0-9]{2}(?:[ \-]?[A-Za-z0-9]){11,34})"
+    + r")[0-9]{2}(?:[ \-/]?[A-Za-z0-9]){11,34})"
 )
-_SSN_REST: Final = r"[0-9]{2}([ \-.])[0-9]{2}\1[0-9]{4}"  # after the first digit
+# After the first digit. The two separators may differ ("123-45 6789", or
+# "123  45 - 6789" once wide separators are narrowed); such an SSN scores
+# below the threshold and needs a context word.
+_SSN_REST: Final = r"[0-9]{2}[ \-./][0-9]{2}[ \-./][0-9]{4}"
 _SSN: Final = re.compile(r"[0-9]" + _AFTER_FIRST + _SSN_REST + _NOT_AFTER)
 # Both identifiers and the SSN in one pass, when all three are wanted. An SSN
 # has a separator as its fourth character where the identifiers have a letter
@@ -158,7 +162,7 @@ _IPV6: Final = re.compile(
 # -- the other classifiers ------------------------------------------------------------------
 
 
-_GROUPING: Final = str.maketrans("", "", " -.")  # between the 6-8-4 groups of an ID
+_GROUPING: Final = str.maketrans("", "", " -./")  # between the 6-8-4 groups of an ID
 
 
 def _resident_id_or_uscc(text: str) -> str | None:
@@ -178,13 +182,15 @@ def _resident_id_or_uscc(text: str) -> str | None:
 
 def _ids_or_ssn(text: str) -> str | None:
     """US_SSN, CN_RESIDENT_ID or CN_USCC for a match of the pass for all three."""
-    if text[3] in " -.":
+    if text[3] in " -./":
         return US_SSN if is_us_ssn(text) else None
     return _resident_id_or_uscc(text)
 
 
 def _id_score(entity: str, text: str) -> float:
     if entity == US_SSN:
+        if text[3] != text[6]:  # two different separators
+            return _SCORE_SSN_MIXED
         return _SCORE_SSN if text[3] == "-" else _SCORE_SSN_LOOSE
     return _SCORE_CHECKED
 
@@ -208,11 +214,11 @@ def _travel(text: str) -> str | None:
     return None
 
 
-_IBAN_DROP: Final = str.maketrans("", "", " -")
+_IBAN_DROP: Final = str.maketrans("", "", " -/")
 # For each IBAN length n: n letters or digits with at most one space or dash
 # between two of them, as in a match of _IBAN.
 _IBAN_CUTS: Final = {
-    n: re.compile(r"[A-Za-z0-9](?:[ \-]?[A-Za-z0-9]){%d}" % (n - 1))  # noqa: UP031 (a count)
+    n: re.compile(r"[A-Za-z0-9](?:[ \-/]?[A-Za-z0-9]){%d}" % (n - 1))  # noqa: UP031 (a count)
     for n in set(IBAN_LENGTHS.values())
 }
 
@@ -311,7 +317,15 @@ def _iban_pass(text: str) -> list[Candidate]:
     return out
 
 
+# The full stops of CJK input methods between digits ("192。168。1。1"); the
+# full-width one is folded with the other full-width forms. One code point
+# for one, so offsets stay.
+_WIDE_STOP_DIGITS: Final = re.compile("(?<=[0-9])[\u3002\uff61\ufe52](?=[0-9])")
+
+
 def _ipv4_pass(text: str) -> list[Candidate]:
+    if not text.isascii():
+        text = _WIDE_STOP_DIGITS.sub(".", text)
     if not _may_hold_ipv4(text):
         return []
     # The IPv4 pattern admits only octets 0-255, so every match is an address.

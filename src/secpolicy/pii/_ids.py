@@ -99,7 +99,7 @@ def _fail(reason: str, message: str) -> InvalidIdentifierError:
     return InvalidIdentifierError(CN_RESIDENT_ID, reason, message)
 
 
-_ID_GROUPING: Final = str.maketrans("", "", " -.")  # "110105-19491231-002X"
+_ID_GROUPING: Final = str.maketrans("", "", " -./")  # "110105-19491231-002X"
 
 
 def _check_resident_id(
@@ -387,7 +387,7 @@ IBAN_DIGIT_COUNTRIES: Final = frozenset({
     "FO", "GL", "HR", "HU", "IL", "IS", "LT", "LY", "ME", "MN", "MR", "NO", "PL", "PT",
     "RS", "SD", "SE", "SI", "SK", "SO", "ST", "TL", "TN", "VA", "XK",
 })  # fmt: skip
-_IBAN_SEPARATORS: Final = str.maketrans("", "", " -")
+_IBAN_SEPARATORS: Final = str.maketrans("", "", " -/")
 _IBAN_SHAPE: Final = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
 _MOD97_LETTERS: Final = {c: str(c - 55) for c in range(ord("A"), ord("Z") + 1)}  # A=10 … Z=35
 
@@ -417,14 +417,14 @@ def is_iban(value: str) -> bool:
     return iban_ok(_fold(value).translate(_IBAN_SEPARATORS).upper())
 
 
-_SSN_SEPARATORS: Final = str.maketrans("", "", " -.")
+_SSN_SEPARATORS: Final = str.maketrans("", "", " -./")
 
 
 def is_us_ssn(value: str) -> bool:
     """True for a valid US Social Security number (area, group and serial rules).
 
     Written as 9 digits or in groups of 3, 2 and 4 separated by dashes,
-    spaces or dots.
+    spaces, dots or slashes.
     """
     return bool(_ssn.is_valid(_fold(value).strip().translate(_SSN_SEPARATORS)))
 

@@ -32,11 +32,15 @@ CONTEXT_WORDS: Final[dict[str, tuple[str, ...]]] = {
     CN_MOBILE: ("手机", "电话", "联系", "mobile", "phone", "cell", "tel", "call", "contact"),
     PHONE: (
         "电话", "手机", "联系", "座机", "传真", "热线", "客服", "phone", "tel", "call",
-        "fax", "mobile", "cell", "contact", "hotline", "dial",
+        "fax", "mobile", "cell", "contact", "hotline", "dial", "ph",
+        # the languages of the default phone regions (DE, FR, JP, BR) and 電話
+        "電話", "携帯", "telefon", "handy", "téléphone", "tél", "portable", "telefone",
+        "celular", "fone", "telephone", "telefono",
     ),
     PAYMENT_CARD: (
         "卡号", "银行卡", "信用卡", "借记卡", "card", "visa", "mastercard", "amex",
         "credit", "debit", "pan", "unionpay", "银联",
+        "karte", "kartennummer", "carte", "cartão", "カード",
     ),
     CN_RESIDENT_ID: ("身份证", "证件", "公民身份", "id", "identity", "idcard", "id_no"),
     CN_USCC: ("信用代码", "营业执照", "uscc", "credit code", "税号"),
@@ -49,6 +53,15 @@ CONTEXT_WORDS: Final[dict[str, tuple[str, ...]]] = {
     IP_ADDRESS: ("ip", "addr", "host", "client", "remote", "地址"),
 }  # fmt: skip
 _CONTEXT_BOOST: Final = 0.35
+_PREFIX_WORD: Final = 5  # ASCII context words this long may begin a longer word
+# What may stand between two values of one list that one context word names:
+# commas, enumeration commas, semicolons, slashes, bars, spaces, "or"/"and".
+_LIST_SEPARATOR: Final = re.compile(
+    r"[ \t,;/|\u3001\uff0c\uff1b]{1,4}(?:(?:or|and|或|和|及)[ \t,;/|\u3001\uff0c\uff1b]{0,3})?"
+    r"|(?:or|and|或|和|及)[ \t]{0,3}",
+    re.IGNORECASE,
+)
+_LIST_GAP: Final = 12  # characters: more is no longer one list
 
 # Scores of the formats, before context (see Finding.score).
 _SCORE_CHECKED: Final = 0.9  # a check digit over the whole value
@@ -59,6 +72,7 @@ _SCORE_EMAIL: Final = 0.9
 _SCORE_IP: Final = 0.7
 _SCORE_SSN: Final = 0.6
 _SCORE_SSN_LOOSE: Final = 0.5  # spaces or dots
+_SCORE_SSN_MIXED: Final = 0.4  # two different separators: only with a context word
 _SCORE_TRAVEL: Final = 0.5  # a format without a check digit
 _SCORE_TRAVEL_LOWER: Final = 0.3  # the same in lower case: only with a context word
 _SCORE_PHONE_INTL: Final = 0.75
@@ -72,12 +86,18 @@ _SCORE_DENY: Final = 1.0
 
 
 def _ctx_pattern(words: Iterable[str]) -> re.Pattern[str]:
-    """One search for any of *words*; ASCII words must not sit inside a longer word."""
+    """One search for any of *words*; ASCII words must not sit inside a longer word.
+
+    A word of five letters or more may begin a longer one (``phoneNumber``,
+    ``mobileNo``, ``phones``); a shorter one must stand alone, or ``id`` would
+    match ``idle`` and ``tel`` ``television``.
+    """
     parts = []
     for word in sorted(set(words), key=len, reverse=True):
         escaped = re.escape(word.casefold())
         if word.isascii():
-            escaped = r"(?<![a-z])" + escaped + r"(?![a-z])"
+            tail = "" if len(word) >= _PREFIX_WORD else r"(?![a-z])"
+            escaped = r"(?<![a-z])" + escaped + tail
         parts.append(escaped)
     return re.compile("|".join(parts)) if parts else re.compile(r"(?!)")
 
@@ -118,6 +138,7 @@ def _in_context(
     kept: list[Candidate] = []
     ahead: list[int] = []
     floor = 0
+    listed: Candidate | None = None  # the last candidate a context word raised
     for candidate in candidates:
         start = candidate[0]
         while ahead and ahead[0] <= start:
@@ -127,6 +148,19 @@ def _in_context(
             if exact or candidate[3] < threshold
             else candidate
         )
+        if scored[3] > candidate[3]:
+            listed = scored
+        elif (
+            listed is not None
+            and scored[3] < threshold
+            and listed[2] == candidate[2]
+            and 0 <= start - listed[1] <= _LIST_GAP
+            and _LIST_SEPARATOR.fullmatch(text, listed[1], start) is not None
+        ):
+            # The next number of a list after one context word
+            # ("tel 4155550132, 4155550133"): the word names the list.
+            scored = (start, candidate[1], candidate[2], min(1.0, candidate[3] + _CONTEXT_BOOST))
+            listed = scored
         if scored[3] >= threshold:
             kept.append(scored)
         heapq.heappush(ahead, candidate[1])
