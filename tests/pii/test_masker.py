@@ -5,6 +5,7 @@ from __future__ import annotations
 import array
 import copy
 import enum
+import pickle
 import sys
 import warnings
 from datetime import UTC, date, datetime
@@ -205,6 +206,43 @@ class TestEvolve:
         """A new scanner narrows what is detected in free text."""
         masker = presets.CN_DISPLAY.evolve(scanner=Scanner([EMAIL]))
         assert masker.mask_text("13812345678 nana@b.cn") == "13812345678 n***@b.cn"
+
+
+class TestFixedConfiguration:
+    """A masker's rules, default and scanner are fixed once it is built.
+
+    Processors remember what a masker decided (the audit log's clean-text
+    cache); a rule changed in place afterwards would be bypassed for texts
+    already remembered, so changes go through :meth:`Masker.evolve`.
+    """
+
+    def test_rules_cannot_be_changed_in_place(self) -> None:
+        """Assigning into rules is refused and the masker keeps masking."""
+        masker = Masker()
+        with pytest.raises(TypeError):
+            masker.rules[EMAIL] = Redact()  # type: ignore[index]
+        assert masker.mask_text("a@example.com") == "<EMAIL>"
+
+    @pytest.mark.parametrize("name", ["rules", "default", "scanner"])
+    def test_attributes_cannot_be_replaced(self, name: str) -> None:
+        """rules, default and scanner are read-only attributes."""
+        masker = presets.CN_DISPLAY
+        with pytest.raises(AttributeError):
+            setattr(masker, name, getattr(masker, name))
+
+    def test_the_rules_given_are_copied(self) -> None:
+        """Changing the caller's mapping after construction changes nothing."""
+        given = {EMAIL: Redact("[email]")}
+        masker = Masker(given)
+        given[EMAIL] = Replace()
+        assert masker.mask_text("a@example.com") == "[email]"
+
+    def test_copies_and_pickles_keep_the_configuration(self) -> None:
+        """A deep copy and a pickle round trip mask the same way."""
+        masker = presets.CN_DISPLAY.evolve(rules={EMAIL: Redact("[email]")})
+        again = pickle.loads(pickle.dumps(masker))  # noqa: S301 (our own bytes)
+        for twin in (copy.deepcopy(masker), again):
+            assert twin.mask_text("a@example.com 13812345678") == "[email] 138****5678"
 
 
 class TestRecordLeaks:

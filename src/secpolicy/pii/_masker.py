@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from datetime import date, time
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Final
 
 from secpolicy.exceptions import DecryptionError, InvalidArgumentError, PolicyConfigError
@@ -112,12 +113,12 @@ class Masker:
     __slots__ = (
         "_allow",
         "_builtin",
+        "_default",
         "_deny",
         "_fields",
         "_paths",
-        "default",
-        "rules",
-        "scanner",
+        "_rules",
+        "_scanner",
     )
 
     def __init__(
@@ -132,8 +133,8 @@ class Masker:
         field_allow_lists: Mapping[str, Iterable[str]] | None = None,
         field_deny_lists: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
     ) -> None:
-        self.rules: dict[str, Operator] = dict(rules or {})
-        for entity, operator in self.rules.items():
+        self._rules: dict[str, Operator] = dict(rules or {})
+        for entity, operator in self._rules.items():
             if not _is_entity_name(entity):
                 raise PolicyConfigError(
                     "keys must be upper-case entity names of letters, digits and underscores",
@@ -143,12 +144,12 @@ class Masker:
                 raise PolicyConfigError(
                     "must be an operator with apply(value, entity)", field=f"rules[{entity!r}]"
                 )
-        self.default: Operator = default if default is not None else Replace()
-        if not isinstance(self.default, Operator):
+        self._default: Operator = default if default is not None else Replace()
+        if not isinstance(self._default, Operator):
             raise PolicyConfigError(
                 "must be an operator with apply(value, entity)", field="default"
             )
-        self.scanner = scanner if scanner is not None else Scanner()
+        self._scanner = scanner if scanner is not None else Scanner()
         self._fields = dict(FIELD_ENTITIES) if builtin_fields else {}
         self._builtin = builtin_fields
         for name, entity in (fields or {}).items():
@@ -167,6 +168,26 @@ class Masker:
             normalise_field(name): DenyList(terms)
             for name, terms in (field_deny_lists or {}).items()
         }
+
+    @property
+    def rules(self) -> Mapping[str, Operator]:
+        """The operator of each entity with a rule of its own (read-only).
+
+        A masker's configuration is fixed once it is built, so anything that
+        remembers its answers (the audit log's clean-text cache) stays right;
+        :meth:`evolve` makes a changed copy.
+        """
+        return MappingProxyType(self._rules)
+
+    @property
+    def default(self) -> Operator:
+        """The operator of entities without a rule of their own (read-only)."""
+        return self._default
+
+    @property
+    def scanner(self) -> Scanner:
+        """The scanner that finds personal data in free text (read-only)."""
+        return self._scanner
 
     def evolve(
         self,
@@ -192,9 +213,9 @@ class Masker:
             'mail [email]'
         """
         new = Masker(
-            {**self.rules, **(rules or {})},
-            default if default is not None else self.default,
-            scanner=scanner if scanner is not None else self.scanner,
+            {**self._rules, **(rules or {})},
+            default if default is not None else self._default,
+            scanner=scanner if scanner is not None else self._scanner,
             builtin_fields=False,
             paths=paths,
             field_allow_lists=field_allow_lists,
@@ -209,7 +230,7 @@ class Masker:
 
     def operator_for(self, entity: str) -> Operator:
         """The operator applied to *entity*."""
-        return self.rules.get(entity, self.default)
+        return self._rules.get(entity, self._default)
 
     def mask_text(self, text: str) -> str:
         """*text* with every finding replaced by its entity's operator.
@@ -222,11 +243,11 @@ class Masker:
         return self._text(text, None, None)
 
     def _text(self, text: str, root: Mapping[str, Any] | None, field: str | None) -> str:
-        spans = self.scanner._scan(text, exact=False)  # noqa: SLF001 (same package)
+        spans = self._scanner._scan(text, exact=False)  # noqa: SLF001 (same package)
         if "=" in text or ":" in text:
             pairs = self._pairs(text)
             if pairs:
-                ranks = dict(self.scanner._ranks)  # noqa: SLF001 (the scanner's own order)
+                ranks = dict(self._scanner._ranks)  # noqa: SLF001 (the scanner's own order)
                 ranks.update(dict.fromkeys(_PAIR_ENTITIES, _LIST_RANK))
                 spans = _resolve([*spans, *pairs], ranks)
         if field is not None and (field in self._deny or field in self._allow):
@@ -235,7 +256,7 @@ class Masker:
             return text
         out: list[str] = []
         position = 0
-        rules, default = self.rules, self.default
+        rules, default = self._rules, self._default
         for start, end, entity, _ in spans:
             out.append(text[position:start])
             operator = rules.get(entity, default)
@@ -272,7 +293,7 @@ class Masker:
         if deny is not None:
             extra = deny.find(fold(text))
             if extra:
-                ranks = dict(self.scanner._ranks)  # noqa: SLF001 (the scanner's own order)
+                ranks = dict(self._scanner._ranks)  # noqa: SLF001 (the scanner's own order)
                 for entity in deny.entities:
                     ranks[entity] = _LIST_RANK
                 spans = _resolve([*spans, *extra], ranks)
@@ -297,13 +318,13 @@ class Masker:
 
     def _detected(self, value: str) -> str | None:
         stripped = value.strip()
-        findings = self.scanner.spans(stripped)
+        findings = self._scanner.spans(stripped)
         if len(findings) == 1 and findings[0][:2] == (0, len(stripped)):
             return findings[0][2]
         return None
 
     def _value(self, value: str, entity: str, root: Mapping[str, Any] | None) -> str:
-        if entity in DETECTABLE or entity not in self.rules:
+        if entity in DETECTABLE or entity not in self._rules:
             entity = self._detected(value) or entity
         return _run(self.operator_for(entity), value, entity, root)
 
@@ -517,7 +538,7 @@ class Masker:
 
         .. versionadded:: 0.2
         """
-        operators = (*self.rules.values(), self.default, *(t for _, t in self._paths))
+        operators = (*self._rules.values(), self._default, *(t for _, t in self._paths))
         return any(getattr(op, "context", None) is not None for op in operators)
 
     def field_masker(self, name: str) -> Callable[[Any, Mapping[str, Any] | None], Any]:
@@ -540,7 +561,7 @@ class Masker:
 
     def _encrypters(self) -> list[Encrypt]:
         found: dict[int, Encrypt] = {}
-        for operator in (*self.rules.values(), self.default, *(t for _, t in self._paths)):
+        for operator in (*self._rules.values(), self._default, *(t for _, t in self._paths)):
             if isinstance(operator, Encrypt):
                 found.setdefault(id(operator), operator)
         return list(found.values())
@@ -583,7 +604,7 @@ class Masker:
         return value
 
     def __repr__(self) -> str:
-        return f"Masker(rules={sorted(self.rules)}, default={self.default!r})"
+        return f"Masker(rules={sorted(self._rules)}, default={self._default!r})"
 
 
 _UTF16_BOMS: Final = (b"\xff\xfe", b"\xfe\xff")
