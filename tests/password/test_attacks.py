@@ -579,3 +579,38 @@ class TestRotatedL33tAndPinyinCalendar:
     def test_pinyin_calendar_names_are_too_weak(self, name: str, password: str) -> None:
         """一月二月 typed as pinyin, 星期一 and 周一, 春天夏天: as weak as their English names."""
         assert "too_weak" in PROFILES[name].check(password).codes
+
+
+class TestRotatedSiblings:
+    """A common word rotated and reversed, or cut by a separator, is still the word."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password", ["pdrowssa2024!!!", "ssapdrow2024!!!", "ssaPdrow2024!!!", "Wordpass2024!!!"]
+    )
+    def test_reversed_rotation_is_too_weak(self, name: str, password: str) -> None:
+        """`password` rotated (by up to half its length) and reversed is priced as the word."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "Pass-word2024!!!",
+            "Pass.word.2024!!",
+            "Pass@word2024!!!",
+            "Sword-pas2024!!!",
+            "Assw-ordp2024!!",
+            "Ass.wordp.2024!",
+            "ssa-pdrow2024!!!",
+            "Monk-ey2024!!!!!",
+        ],
+    )
+    def test_separator_inside_a_word_is_too_weak(self, name: str, password: str) -> None:
+        """A separator typed inside a common (or rotated) word does not hide it."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_separated_passphrase_unaffected(self) -> None:
+        """Ordinary words joined by separators are not read as one split word."""
+        assert profiles.NIST_800_63B.check("orbit-tundra-ballad-staple").ok
+        assert profiles.NIST_800_63B.check("correct.staple.ballad.orbit").ok

@@ -139,9 +139,15 @@ _ANY_ECHO: Final = re.compile(r"(?s)(.{%d}).*?\1" % _MIN_ECHO).search  # noqa: U
 #: this many are priced with the word, as the first rules a cracker applies.
 _MAX_DECORATION: Final = 2
 #: Rotations by up to this many letters either way are priced as the word.
-_MAX_ROTATION: Final = 3
+_MAX_ROTATION: Final = 4
 _ROTATIONS: Final = tuple(k for r in range(1, _MAX_ROTATION + 1) for k in (r, -r))
 _ROTATION_CHOICES: Final = math.log10(len(_ROTATIONS))
+#: The separators users put inside a word (``Pass-word``), each one choice of
+#: four; any other symbol there is one of the 33 printable ASCII symbols.
+_COMMON_SEPARATORS: Final = frozenset("-._ ")
+_SEPARATOR_CHOICES: Final = (math.log10(4), math.log10(33))
+#: At most this many separators inside one split word.
+_MAX_CUTS: Final = 2
 #: Rotations are tried on the words of at most this rank.
 _ROTATED_TOP: Final = 5000
 _KEYS: Final = 47  # keys on the main block of a US/Chinese keyboard
@@ -514,6 +520,55 @@ def _rotation_matches(text: str, folded: str, words: _Dictionary) -> list[_Match
                 cost += _case_variations(original)
                 notes += ("capitalisation",)
             found.append(_Match(i, j, cost, "dictionary", notes, rank))
+    # Reversed after rotating (``ssapdrow``: ``wordpass`` backwards) is one more rule.
+    backwards = folded[::-1]
+    for i, j, rank in _walk(backwards, range(n - 2), n, rotations, words.max_len):
+        start, end = n - j, n - i
+        original = text[start:end]
+        cost = math.log10(rank) + _ROTATION_CHOICES + _LOG2
+        notes = ("rotated", "reversed")
+        if original != folded[start:end]:
+            cost += _case_variations(original)
+            notes += ("capitalisation",)
+        found.append(_Match(start, end, cost, "dictionary", notes, rank))
+    return found
+
+
+def _split_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
+    """Words cut by separators between letters (``Pass-word``, ``Assw.ordp``).
+
+    Each single non-alphanumeric character between two letters is dropped,
+    the joined text is looked up as usual, and a word that spanned a dropped
+    character covers it, each dropped character costing its place in the
+    word times its choice (one of four common separators, or any symbol).
+    """
+    n = len(text)
+    keep = [
+        k
+        for k in range(n)
+        if not (
+            0 < k < n - 1
+            and not text[k].isalnum()
+            and text[k - 1].isalpha()
+            and text[k + 1].isalpha()
+        )
+    ]
+    if len(keep) == n:
+        return []
+    joined = "".join(text[k] for k in keep)
+    kept = set(keep)
+    found: list[_Match] = []
+    for match in _dictionary_matches(joined, _fold(joined), words):
+        start, end = keep[match.start], keep[match.end - 1] + 1
+        cuts = (end - start) - (match.end - match.start)
+        if not 0 < cuts <= _MAX_CUTS:
+            continue  # none: the plain lookup has it; more: spelt out, not a word
+        cost = match.log10
+        places = math.log10(match.end - match.start)
+        for k in range(start + 1, end - 1):
+            if k not in kept:
+                cost += places + _SEPARATOR_CHOICES[text[k] not in _COMMON_SEPARATORS]
+        found.append(match._replace(start=start, end=end, log10=cost))
     return found
 
 
@@ -1030,6 +1085,8 @@ def _matches(
 ) -> list[_Match]:
     folded = _fold(text)
     dictionary = _dictionary_matches(text, folded, words)
+    if repeats:  # a repeated unit's split words are the whole text's
+        dictionary += _split_matches(text, folded, words)
     dictionary += [_Match(*piece) for piece in phrase_matches(text, folded)]
     dictionary += [_Match(*piece) for piece in calendar_runs(text, folded, reference)]
     if len(dictionary) > _PRUNE_FROM:
