@@ -614,3 +614,28 @@ class TestRotatedSiblings:
         """Ordinary words joined by separators are not read as one split word."""
         assert profiles.NIST_800_63B.check("orbit-tundra-ballad-staple").ok
         assert profiles.NIST_800_63B.check("correct.staple.ballad.orbit").ok
+
+
+class TestFamousQuotes:
+    """Quotations run together, or typed backwards, are phrases a cracker tries first."""
+
+    @pytest.mark.parametrize("name", ["NIST_800_63B", "NIST_800_63B_MFA", "OWASP_ASVS_5"])
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "tobeornottobethatisthequestion",
+            "To be or not to be, that is the question",
+            "elementarymydearwatson",
+            "Houston we have a problem",
+            "keep-calm-and-carry-on",
+            "elpatsyrettabesrohtcerroc",
+            "Elpats-yrettab-esroh-tcerroc",
+        ],
+    )
+    def test_quotation_is_too_weak(self, name: str, password: str) -> None:
+        """A published quotation, with or without separators, forwards or backwards, is weak."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_ordinary_sentence_unaffected(self) -> None:
+        """A sentence of ordinary words is not read as a quotation."""
+        assert profiles.NIST_800_63B.check("my tundra orbit is not a ballad").ok

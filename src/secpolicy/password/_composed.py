@@ -22,6 +22,7 @@ grows faster than the password's length.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import TYPE_CHECKING, Final, NamedTuple
@@ -162,6 +163,65 @@ PUBLISHED_PHRASES: Final = (
     "justdoit",
     "neverletmedown",
     "nevergonnagiveyouup",
+    # Quotations from film, literature, speeches and songs that phrase lists
+    # built for cracking (from quote sites and lyrics) put first.
+    "tobeornottobethatisthequestion",
+    "thatisthequestion",
+    "ithinkthereforeiam",
+    "cogitoergosum",
+    "venividivici",
+    "elementarymydearwatson",
+    "houstonwehaveaproblem",
+    "onesmallstepforman",
+    "ihaveadream",
+    "yeswecan",
+    "keepcalmandcarryon",
+    "stayhungrystayfoolish",
+    "livelaughlove",
+    "liveyourdreams",
+    "followyourdreams",
+    "nevergiveup",
+    "nopainnogain",
+    "knowledgeispower",
+    "lifeisbeautiful",
+    "lifeisshort",
+    "lifeisgood",
+    "allyouneedislove",
+    "letitbeletitbe",
+    "imagineallthepeople",
+    "dontworrybehappy",
+    "toinfinityandbeyond",
+    "livelongandprosper",
+    "beammeupscotty",
+    "usetheforceluke",
+    "illbeback",
+    "hastalavistababy",
+    "showmethemoney",
+    "heresjohnny",
+    "theresnoplacelikehome",
+    "franklymydearidontgiveadamn",
+    "youcanthandlethetruth",
+    "bondjamesbond",
+    "thetruthisoutthere",
+    "trustnoone",
+    "thereisnospoon",
+    "followthewhiterabbit",
+    "oneringtorulethemall",
+    "myprecious",
+    "valarmorghulis",
+    "winterishere",
+    "whereforeartthouromeo",
+    "ohcaptainmycaptain",
+    "allmenarecreatedequal",
+    "thelordismyshepherd",
+    "ourfatherwhoartinheaven",
+    "inthebeginningwastheword",
+    "godblessamerica",
+    "isthisthereallife",
+    "wearethechampions",
+    "stairwaytoheaven",
+    "somewhereovertherainbow",
+    "supercalifragilisticexpialidocious",
 )
 _SEPARATORS: Final = frozenset(" -._")
 _PHRASE: Final = re.compile("|".join(sorted(PUBLISHED_PHRASES, key=lambda p: (-len(p), p))))
@@ -315,7 +375,7 @@ def _squeezed(source: str) -> tuple[str, Sequence[int]]:
 
 
 def phrase_matches(text: str, folded: str) -> list[Found]:
-    """Published phrases, with or without separators, in any case, l33t undone."""
+    """Published phrases, with or without separators, in any case, l33t undone, or reversed."""
     found: list[Found] = []
     seen: set[tuple[int, int]] = set()
     plain = folded.translate(_SUBSTITUTIONS)
@@ -323,14 +383,24 @@ def phrase_matches(text: str, folded: str) -> list[Found]:
         squeezed, where = _squeezed(source)
         if len(squeezed) < 4:  # noqa: PLR2004 (the shortest phrase)
             continue
-        for match in _PHRASE.finditer(squeezed):
-            start, end = where[match.start()], where[match.end() - 1] + 1
+        size = len(squeezed)
+        backwards = squeezed[::-1]
+        for reversed_, match in itertools.chain(
+            ((False, m) for m in _PHRASE.finditer(squeezed)),
+            ((True, m) for m in _PHRASE.finditer(backwards)),
+        ):
+            first, last = match.start(), match.end() - 1
+            if reversed_:  # a phrase typed backwards (``elpatsyrettab...``)
+                first, last = size - 1 - last, size - 1 - first
+            start, end = where[first], where[last] + 1
             if (start, end) in seen:
                 continue
             seen.add((start, end))
             span = text[start:end]
             log10 = math.log10(_PHRASE_RANK[match.group()]) + _case_cost(span)
-            notes: tuple[str, ...] = ()
+            if reversed_:
+                log10 += _LOG2
+            notes: tuple[str, ...] = ("reversed",) if reversed_ else ()
             if end - start != match.end() - match.start():
                 log10 += _SEPARATOR_CHOICES
             changed = sum(
@@ -338,6 +408,6 @@ def phrase_matches(text: str, folded: str) -> list[Found]:
             )
             if changed:
                 log10 += _LOG2 * min(changed, 8)
-                notes = ("substitution",)
+                notes += ("substitution",)
             found.append(Found(start, end, log10, "dictionary", notes))
     return found
