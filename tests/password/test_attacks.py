@@ -639,3 +639,16 @@ class TestFamousQuotes:
     def test_ordinary_sentence_unaffected(self) -> None:
         """A sentence of ordinary words is not read as a quotation."""
         assert profiles.NIST_800_63B.check("my tundra orbit is not a ballad").ok
+
+
+class TestCalendarSeparators:
+    """Month names and dates joined by less usual separators are still the calendar."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        ["jan~feb~2024!!", "Jan,Feb,2024!!", "Jan|Feb|Mar|2024", "2024~01~01~2024~02!"],
+    )
+    def test_calendar_with_other_separators_is_too_weak(self, name: str, password: str) -> None:
+        """`~`, `,`, `|` between names, or `~`/`_` inside dates, do not hide a calendar run."""
+        assert "too_weak" in PROFILES[name].check(password).codes

@@ -121,9 +121,13 @@ _PLACE: Final = _places()
 _CALENDAR_WORD: Final = "|".join(sorted(CALENDAR_COST, key=lambda w: (-len(w), w)))
 #: A run of calendar words, each optionally followed by one separator, and
 #: optionally a year or a day of the month after it (``MarchApril2024``).
+#: What users type between calendar names and before the year (``jan~feb~2024``).
+_CALENDAR_SEPARATORS: Final = "-._ /&+~,|:"
+_CALENDAR_SEPARATOR: Final = "[" + re.escape(_CALENDAR_SEPARATORS) + "]"
 _CALENDAR_RUN: Final = re.compile(
-    rf"(?:(?:{_CALENDAR_WORD})[-._ /&+]?)*(?:{_CALENDAR_WORD})"
-    r"(?:[-._ /]?(?P<year>(?:19|20)\d\d)(?!\d)|[-._ /]?(?P<day>0?[1-9]|[12]\d|3[01])(?!\d))?"
+    rf"(?:(?:{_CALENDAR_WORD}){_CALENDAR_SEPARATOR}?)*(?:{_CALENDAR_WORD})"
+    rf"(?:{_CALENDAR_SEPARATOR}?(?P<year>(?:19|20)\d\d)(?!\d)"
+    rf"|{_CALENDAR_SEPARATOR}?(?P<day>0?[1-9]|[12]\d|3[01])(?!\d))?"
 )
 _CALENDAR_ONE: Final = re.compile(_CALENDAR_WORD)
 
@@ -234,11 +238,12 @@ _SEPARATOR_CHOICES: Final = math.log10(len(_SEPARATORS) + 1)
 _YEAR = r"(?:19|20)\d\d"
 _MONTH = r"(?:0?[1-9]|1[0-2])"
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_IN = r"[-./_~]"  # between a date's fields: 2024-01-01, 2024_01_01, 2024~01~01
 _PIECE = (
     r"(?:"
-    rf"{_YEAR}[-./]{_MONTH}[-./]{_DAY}|{_DAY}[-./]{_DAY}[-./]{_YEAR}"
+    rf"{_YEAR}{_IN}{_MONTH}{_IN}{_DAY}|{_DAY}{_IN}{_DAY}{_IN}{_YEAR}"
     rf"|{_YEAR}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-    rf"|{_YEAR}[-./]{_MONTH}|{_MONTH}[-./]{_YEAR}"
+    rf"|{_YEAR}{_IN}{_MONTH}|{_MONTH}{_IN}{_YEAR}"
     rf"|{_YEAR}(?:0[1-9]|1[0-2])|{_YEAR}"
     r")(?!\d)"
 )
@@ -303,10 +308,10 @@ def calendar_runs(text: str, folded: str, reference: int) -> list[Found]:
             cases += case
         # One style for every name (all capitalised) is one choice, not one per name.
         log10 += styles.pop() if len(styles) == 1 else cases
-        if any(c in "-._ /&+" for c in folded[start:end]):
+        if any(c in _CALENDAR_SEPARATORS for c in folded[start:end]):
             separated = True
         if separated:
-            log10 += math.log10(6)
+            log10 += math.log10(len(_CALENDAR_SEPARATORS))
         if run.group("year"):
             log10 += math.log10(max(abs(int(run.group("year")) - reference), 20))
         elif run.group("day"):
