@@ -652,3 +652,11 @@ class TestCalendarSeparators:
     def test_calendar_with_other_separators_is_too_weak(self, name: str, password: str) -> None:
         """`~`, `,`, `|` between names, or `~`/`_` inside dates, do not hide a calendar run."""
         assert "too_weak" in PROFILES[name].check(password).codes
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password", ["xingqiliuxingqitian", "zhouliuzhoutian2024", "libaiyilibaier2024"]
+    )
+    def test_other_pinyin_weekdays_are_too_weak(self, name: str, password: str) -> None:
+        """星期天, 周天 and 礼拜一..礼拜天 in pinyin are weekday names like 星期一."""
+        assert "too_weak" in PROFILES[name].check(password).codes

@@ -64,6 +64,14 @@ WEEKDAYS_PINYIN: Final = tuple(
     for n in ("yi", "er", "san", "si", "wu", "liu", "ri")
 )
 SEASONS_PINYIN: Final = ("chuntian", "xiatian", "qiutian", "dongtian")
+#: Other ways to write the days: 星期天/周天 for Sunday, and 礼拜一 ``libaiyi``
+#: to 礼拜天 ``libaitian``, each with its place in WEEKDAYS.
+_OTHER_WEEKDAYS: Final = {
+    "xingqitian": 6,
+    "zhoutian": 6,
+    **{f"libai{n}": place for place, n in enumerate(("yi", "er", "san", "si", "wu", "liu", "ri"))},
+    "libaitian": 6,
+}
 #: Forms each name is written in: English in full, English short, pinyin.
 _FORMS: Final = math.log10(3)
 _ABBREVIATIONS: Final = (
@@ -90,6 +98,8 @@ def _calendar_classes() -> dict[str, float]:
         kind = MONTHS if any(m.startswith(short) for m in MONTHS) else WEEKDAYS
         cost.setdefault(short, math.log10(len(kind)) + _FORMS)
     cost["fall"] = cost["autumn"]  # the American name of the same season
+    for name in _OTHER_WEEKDAYS:
+        cost[name] = cost["monday"]
     return cost
 
 
@@ -114,6 +124,8 @@ def _places() -> dict[str, tuple[tuple[str, ...], int]]:
                 if name.startswith(short):
                     places.setdefault(short, (names, place))
     places["fall"] = places["autumn"]
+    for name, place in _OTHER_WEEKDAYS.items():
+        places[name] = (WEEKDAYS, place)
     return places
 
 
