@@ -660,3 +660,28 @@ class TestCalendarSeparators:
     def test_other_pinyin_weekdays_are_too_weak(self, name: str, password: str) -> None:
         """星期天, 周天 and 礼拜一..礼拜天 in pinyin are weekday names like 星期一."""
         assert "too_weak" in PROFILES[name].check(password).codes
+
+
+class TestCounters:
+    """A word or block repeated with a counting number is one guess per counter."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "Test1Test2Test3Test4",
+            "pass01pass02pass03",
+            "dog1dog2dog3dog4",
+            "abc1-abc2-abc3-abc4",
+            "Test-1-Test-2-Test-3",
+            "tiger5tiger10tiger15",
+            "qwe1qwe2qwe3qwe4",
+        ],
+    )
+    def test_counted_repeats_are_too_weak(self, name: str, password: str) -> None:
+        """`Test1Test2Test3`: one word and a counter, however long the run."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_unrelated_numbered_words_unaffected(self) -> None:
+        """Different words with different numbers are not one counter."""
+        assert profiles.NIST_800_63B.check("orbit7tundra31ballad9staple").ok

@@ -145,6 +145,7 @@ _ROTATION_CHOICES: Final = math.log10(len(_ROTATIONS))
 #: The separators users put inside a word (``Pass-word``), each one choice of
 #: four; any other symbol there is one of the 33 printable ASCII symbols.
 _COMMON_SEPARATORS: Final = frozenset("-._ ")
+_COUNTER_JOINERS: Final = "-._ "
 _SEPARATOR_CHOICES: Final = (math.log10(4), math.log10(33))
 #: At most this many separators inside one split word.
 _MAX_CUTS: Final = 2
@@ -651,6 +652,73 @@ def _repeat_matches(
     return found
 
 
+#: A word or block followed by a number, as in ``Test1Test2`` or ``dog-01-dog-02``.
+_COUNTED: Final = re.compile(r"([^\d]{1,%d}?)(\d{1,6})" % _MAX_WORD)  # noqa: UP031
+#: Steps a counter is tried with: 1 to 10, up or down.
+_COUNTER_STEPS: Final = math.log10(20)
+
+
+def _counter_matches(
+    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+) -> list[_Match]:
+    """A block repeated with a counter after it (``Test1Test2Test3``, ``pass01-pass02``).
+
+    Consecutive ``block + number`` pieces whose blocks match (a separator
+    before a block aside) and whose numbers step by one constant of at most
+    ten cost the block's own estimate, the first number, the step, the run's
+    length and a separator's choice, as a cracker's counter rule does.
+    """
+    found: list[_Match] = []
+    if not any(c.isdigit() for c in folded):
+        return found
+    pieces = list(_COUNTED.finditer(folded))
+    i = 0
+    while i < len(pieces):
+        first = pieces[i]
+        unit = first.group(1)
+        key = unit.lstrip(_COUNTER_JOINERS) or unit
+        numbers = [int(first.group(2))]
+        k = i + 1
+        while k < len(pieces):
+            piece = pieces[k]
+            if piece.start() != pieces[k - 1].end():
+                break
+            other = piece.group(1)
+            if (
+                other.lstrip(_COUNTER_JOINERS) != key
+                or other[: len(other) - len(key)]
+                != (pieces[i + 1].group(1)[: len(pieces[i + 1].group(1)) - len(key)])
+            ):
+                break
+            step = int(piece.group(2)) - numbers[-1]
+            if not 0 < abs(step) <= 10 or (  # noqa: PLR2004 (the steps tried)
+                len(numbers) > 1 and step != numbers[1] - numbers[0]
+            ):
+                break
+            numbers.append(int(piece.group(2)))
+            k += 1
+        if len(numbers) >= 2:  # noqa: PLR2004
+            start, end = first.start(), pieces[k - 1].end()
+            base, covered = _cover(
+                len(unit),
+                _matches(
+                    text[first.start(1) : first.end(1)], words, personal, reference, repeats=False
+                ),
+            )
+            log10 = (
+                max(base, 1.0)
+                + len(first.group(2))  # the first number: one of 10^digits
+                + _COUNTER_STEPS
+                + math.log10(len(numbers))
+                + (_SEPARATOR_CHOICES[0] if key != pieces[i + 1].group(1) else 0.0)
+            )
+            found.append(_Match(start, end, log10, "repeat", _codes(covered)))
+            i = k
+        else:
+            i += 1
+    return found
+
+
 def _echo_matches(
     text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
 ) -> list[_Match]:
@@ -1105,6 +1173,7 @@ def _matches(
         found += _echo_matches(text, folded, words, personal, reference)
         found += _mirror_matches(text, folded, words, personal, reference)
         found += _doubled_matches(text, folded, words, personal, reference)
+        found += _counter_matches(text, folded, words, personal, reference)
     return _cheapest_per_span(found) if len(found) > _PRUNE_FROM else found
 
 
