@@ -610,6 +610,12 @@ class TestRotatedSiblings:
         """A separator typed inside a common (or rotated) word does not hide it."""
         assert "too_weak" in PROFILES[name].check(password).codes
 
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", ["1qaz-2wsx-3edc", "1qaz 2wsx 3edc!", "1qaz.2wsx.3edc"])
+    def test_separator_inside_a_keyboard_walk_is_too_weak(self, name: str, password: str) -> None:
+        """A keyboard walk cut into chunks by separators is still the walk."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
     def test_separated_passphrase_unaffected(self) -> None:
         """Ordinary words joined by separators are not read as one split word."""
         assert profiles.NIST_800_63B.check("orbit-tundra-ballad-staple").ok

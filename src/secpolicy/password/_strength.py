@@ -536,40 +536,50 @@ def _rotation_matches(text: str, folded: str, words: _Dictionary) -> list[_Match
 
 
 def _split_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
-    """Words cut by separators between letters (``Pass-word``, ``Assw.ordp``).
+    """Words and keyboard walks cut by separators (``Pass-word``, ``1qaz-2wsx-3edc``).
 
-    Each single non-alphanumeric character between two letters is dropped,
-    the joined text is looked up as usual, and a word that spanned a dropped
-    character covers it, each dropped character costing its place in the
-    word times its choice (one of four common separators, or any symbol).
+    Each single non-alphanumeric character between two letters (for walks:
+    two letters or digits) is dropped, the joined text is looked up as
+    usual, and a match that spanned a dropped character covers it, each
+    dropped character costing its place in the match times its choice (one
+    of four common separators, or any symbol).
     """
-    n = len(text)
-    keep = [
-        k
-        for k in range(n)
-        if not (
-            0 < k < n - 1
-            and not text[k].isalnum()
-            and text[k - 1].isalpha()
-            and text[k + 1].isalpha()
-        )
-    ]
-    if len(keep) == n:
-        return []
-    joined = "".join(text[k] for k in keep)
-    kept = set(keep)
     found: list[_Match] = []
-    for match in _dictionary_matches(joined, _fold(joined), words):
-        start, end = keep[match.start], keep[match.end - 1] + 1
-        cuts = (end - start) - (match.end - match.start)
-        if not 0 < cuts <= _MAX_CUTS:
-            continue  # none: the plain lookup has it; more: spelt out, not a word
-        cost = match.log10
-        places = math.log10(match.end - match.start)
-        for k in range(start + 1, end - 1):
-            if k not in kept:
-                cost += places + _SEPARATOR_CHOICES[text[k] not in _COMMON_SEPARATORS]
-        found.append(match._replace(start=start, end=end, log10=cost))
+    n = len(text)
+    if n < 3 or text.isalnum():  # noqa: PLR2004 (a cut needs a character each side)
+        return found
+    for walks in (False, True):
+        inside = str.isalnum if walks else str.isalpha
+        keep = [
+            k
+            for k in range(n)
+            if not (
+                0 < k < n - 1
+                and not text[k].isalnum()
+                and inside(text[k - 1])
+                and inside(text[k + 1])
+            )
+        ]
+        if len(keep) == n:
+            continue
+        joined = "".join(text[k] for k in keep)
+        kept = set(keep)
+        matches = (
+            _walk_matches(_fold(joined))
+            if walks
+            else _dictionary_matches(joined, _fold(joined), words)
+        )
+        for match in matches:
+            start, end = keep[match.start], keep[match.end - 1] + 1
+            cuts = (end - start) - (match.end - match.start)
+            if not 0 < cuts <= _MAX_CUTS:
+                continue  # none: the plain lookup has it; more: spelt out, not a word
+            cost = match.log10
+            places = math.log10(match.end - match.start)
+            for k in range(start + 1, end - 1):
+                if k not in kept:
+                    cost += places + _SEPARATOR_CHOICES[text[k] not in _COMMON_SEPARATORS]
+            found.append(match._replace(start=start, end=end, log10=cost))
     return found
 
 
