@@ -691,3 +691,15 @@ class TestCounters:
     def test_unrelated_numbered_words_unaffected(self) -> None:
         """Different words with different numbers are not one counter."""
         assert profiles.NIST_800_63B.check("orbit7tundra31ballad9staple").ok
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", ["Mayth3f0rc3b3w1thy0u", "W1nt3r1sc0m1ng!!"])
+    def test_quotation_with_both_l33t_readings_is_too_weak(self, name: str, password: str) -> None:
+        """`1` read as `i` alongside `3` as `e` and `0` as `o` still spells the phrase."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    @pytest.mark.parametrize("name", ["NIST_800_63B", "NIST_800_63B_MFA", "OWASP_ASVS_5"])
+    @pytest.mark.parametrize("password", ["2024.01.01 - 2024.01.31", "2024-01-01 ~ 2024-12-31"])
+    def test_date_range_with_spaced_joiner_is_too_weak(self, name: str, password: str) -> None:
+        """A date range written with spaces round its dash is still a date range."""
+        assert "too_weak" in PROFILES[name].check(password).codes

@@ -27,7 +27,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from secpolicy.password._rules import _SUBSTITUTIONS
+from secpolicy.password._rules import _ALTERNATE, _SUBSTITUTIONS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -259,7 +259,7 @@ _PIECE = (
     rf"|{_YEAR}(?:0[1-9]|1[0-2])|{_YEAR}"
     r")(?!\d)"
 )
-_JOIN = r"(?:[-./_~ ]|to)"
+_JOIN = r"(?: ?[-~] ?|[-./_~ ]|to)"  # 2024-01 - 2024-02 too
 _DATE_PIECE: Final = re.compile(_PIECE)
 _DATE_RUN: Final = re.compile(rf"(?<!\d)(?:{_PIECE})(?:{_JOIN}(?:{_PIECE}))+(?!\d)")
 _JOINERS: Final = math.log10(7)  # the joiner's choice: - . / _ ~ space "to"
@@ -395,8 +395,13 @@ def phrase_matches(text: str, folded: str) -> list[Found]:
     """Published phrases, with or without separators, in any case, l33t undone, or reversed."""
     found: list[Found] = []
     seen: set[tuple[int, int]] = set()
+    sources = [folded]
+    # Both l33t readings: ``1`` is ``l`` in one and ``i`` in the other (``w1th``).
     plain = folded.translate(_SUBSTITUTIONS)
-    for source in (folded, plain) if plain != folded else (folded,):
+    for reading in (plain, folded.translate(_ALTERNATE).translate(_SUBSTITUTIONS)):
+        if reading not in sources:
+            sources.append(reading)
+    for source in sources:
         squeezed, where = _squeezed(source)
         if len(squeezed) < 4:  # noqa: PLR2004 (the shortest phrase)
             continue
