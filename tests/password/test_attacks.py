@@ -616,6 +616,12 @@ class TestRotatedSiblings:
         """A keyboard walk cut into chunks by separators is still the walk."""
         assert "too_weak" in PROFILES[name].check(password).codes
 
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", ["p@ss-w0rd2024!!", "@ssw-0rdp2024!", "P@ss.w0rd.2024"])
+    def test_separator_inside_a_l33t_word_is_too_weak(self, name: str, password: str) -> None:
+        """A separator beside a l33t digit or symbol does not hide the word."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
     def test_separated_passphrase_unaffected(self) -> None:
         """Ordinary words joined by separators are not read as one split word."""
         assert profiles.NIST_800_63B.check("orbit-tundra-ballad-staple").ok

@@ -538,9 +538,10 @@ def _rotation_matches(text: str, folded: str, words: _Dictionary) -> list[_Match
 def _split_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
     """Words and keyboard walks cut by separators (``Pass-word``, ``1qaz-2wsx-3edc``).
 
-    Each single non-alphanumeric character between two letters (for walks:
-    two letters or digits) is dropped, the joined text is looked up as
-    usual, and a match that spanned a dropped character covers it, each
+    Each single non-alphanumeric character between two letters is dropped,
+    and in a second reading each one between a letter and a letter or digit
+    that is not a l33t key (``@`` in ``p@ss-w0rd`` stays); the joined text
+    is looked up as usual, and a match that spanned a dropped character covers it, each
     dropped character costing its place in the match times its choice (one
     of four common separators, or any symbol).
     """
@@ -548,6 +549,7 @@ def _split_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
     n = len(text)
     if n < 3 or text.isalnum():  # noqa: PLR2004 (a cut needs a character each side)
         return found
+    letters_keep: list[int] = []
     for walks in (False, True):
         inside = str.isalnum if walks else str.isalpha
         keep = [
@@ -556,19 +558,24 @@ def _split_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
             if not (
                 0 < k < n - 1
                 and not text[k].isalnum()
+                and not (walks and ord(text[k]) in _SUBSTITUTIONS)  # ``p@ss-w0rd``'s ``@``
                 and inside(text[k - 1])
                 and inside(text[k + 1])
+                and (text[k - 1].isalpha() or text[k + 1].isalpha())
             )
         ]
         if len(keep) == n:
             continue
         joined = "".join(text[k] for k in keep)
         kept = set(keep)
-        matches = (
-            _walk_matches(_fold(joined))
-            if walks
-            else _dictionary_matches(joined, _fold(joined), words)
-        )
+        folded_joined = _fold(joined)
+        # Between letters: words. Between letters or digits: walks, and words
+        # whose l33t digits touch the separator (``@ssw-0rdp``).
+        matches = _walk_matches(folded_joined) if walks else []
+        if not walks or keep != letters_keep:
+            matches += _dictionary_matches(joined, folded_joined, words)
+        if not walks:
+            letters_keep = keep
         for match in matches:
             start, end = keep[match.start], keep[match.end - 1] + 1
             cuts = (end - start) - (match.end - match.start)
