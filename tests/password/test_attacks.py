@@ -579,3 +579,133 @@ class TestRotatedL33tAndPinyinCalendar:
     def test_pinyin_calendar_names_are_too_weak(self, name: str, password: str) -> None:
         """一月二月 typed as pinyin, 星期一 and 周一, 春天夏天: as weak as their English names."""
         assert "too_weak" in PROFILES[name].check(password).codes
+
+
+class TestRotatedSiblings:
+    """A common word rotated and reversed, or cut by a separator, is still the word."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password", ["pdrowssa2024!!!", "ssapdrow2024!!!", "ssaPdrow2024!!!", "Wordpass2024!!!"]
+    )
+    def test_reversed_rotation_is_too_weak(self, name: str, password: str) -> None:
+        """`password` rotated (by up to half its length) and reversed is priced as the word."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "Pass-word2024!!!",
+            "Pass.word.2024!!",
+            "Pass@word2024!!!",
+            "Sword-pas2024!!!",
+            "Assw-ordp2024!!",
+            "Ass.wordp.2024!",
+            "ssa-pdrow2024!!!",
+            "Monk-ey2024!!!!!",
+        ],
+    )
+    def test_separator_inside_a_word_is_too_weak(self, name: str, password: str) -> None:
+        """A separator typed inside a common (or rotated) word does not hide it."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", ["1qaz-2wsx-3edc", "1qaz 2wsx 3edc!", "1qaz.2wsx.3edc"])
+    def test_separator_inside_a_keyboard_walk_is_too_weak(self, name: str, password: str) -> None:
+        """A keyboard walk cut into chunks by separators is still the walk."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", ["p@ss-w0rd2024!!", "@ssw-0rdp2024!", "P@ss.w0rd.2024"])
+    def test_separator_inside_a_l33t_word_is_too_weak(self, name: str, password: str) -> None:
+        """A separator beside a l33t digit or symbol does not hide the word."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_separated_passphrase_unaffected(self) -> None:
+        """Ordinary words joined by separators are not read as one split word."""
+        assert profiles.NIST_800_63B.check("orbit-tundra-ballad-staple").ok
+        assert profiles.NIST_800_63B.check("correct.staple.ballad.orbit").ok
+
+
+class TestFamousQuotes:
+    """Quotations run together, or typed backwards, are phrases a cracker tries first."""
+
+    @pytest.mark.parametrize("name", ["NIST_800_63B", "NIST_800_63B_MFA", "OWASP_ASVS_5"])
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "tobeornottobethatisthequestion",
+            "To be or not to be, that is the question",
+            "elementarymydearwatson",
+            "Houston we have a problem",
+            "keep-calm-and-carry-on",
+            "elpatsyrettabesrohtcerroc",
+            "Elpats-yrettab-esroh-tcerroc",
+        ],
+    )
+    def test_quotation_is_too_weak(self, name: str, password: str) -> None:
+        """A published quotation, with or without separators, forwards or backwards, is weak."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_ordinary_sentence_unaffected(self) -> None:
+        """A sentence of ordinary words is not read as a quotation."""
+        assert profiles.NIST_800_63B.check("my tundra orbit is not a ballad").ok
+
+
+class TestCalendarSeparators:
+    """Month names and dates joined by less usual separators are still the calendar."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        ["jan~feb~2024!!", "Jan,Feb,2024!!", "Jan|Feb|Mar|2024", "2024~01~01~2024~02!"],
+    )
+    def test_calendar_with_other_separators_is_too_weak(self, name: str, password: str) -> None:
+        """`~`, `,`, `|` between names, or `~`/`_` inside dates, do not hide a calendar run."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password", ["xingqiliuxingqitian", "zhouliuzhoutian2024", "libaiyilibaier2024"]
+    )
+    def test_other_pinyin_weekdays_are_too_weak(self, name: str, password: str) -> None:
+        """星期天, 周天 and 礼拜一..礼拜天 in pinyin are weekday names like 星期一."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+
+class TestCounters:
+    """A word or block repeated with a counting number is one guess per counter."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "Test1Test2Test3Test4",
+            "pass01pass02pass03",
+            "dog1dog2dog3dog4",
+            "abc1-abc2-abc3-abc4",
+            "Test-1-Test-2-Test-3",
+            "tiger5tiger10tiger15",
+            "qwe1qwe2qwe3qwe4",
+        ],
+    )
+    def test_counted_repeats_are_too_weak(self, name: str, password: str) -> None:
+        """`Test1Test2Test3`: one word and a counter, however long the run."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_unrelated_numbered_words_unaffected(self) -> None:
+        """Different words with different numbers are not one counter."""
+        assert profiles.NIST_800_63B.check("orbit7tundra31ballad9staple").ok
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", ["Mayth3f0rc3b3w1thy0u", "W1nt3r1sc0m1ng!!"])
+    def test_quotation_with_both_l33t_readings_is_too_weak(self, name: str, password: str) -> None:
+        """`1` read as `i` alongside `3` as `e` and `0` as `o` still spells the phrase."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    @pytest.mark.parametrize("name", ["NIST_800_63B", "NIST_800_63B_MFA", "OWASP_ASVS_5"])
+    @pytest.mark.parametrize("password", ["2024.01.01 - 2024.01.31", "2024-01-01 ~ 2024-12-31"])
+    def test_date_range_with_spaced_joiner_is_too_weak(self, name: str, password: str) -> None:
+        """A date range written with spaces round its dash is still a date range."""
+        assert "too_weak" in PROFILES[name].check(password).codes

@@ -343,7 +343,9 @@ def _dictionary_matches_everywhere(  # noqa: PLR0912 (the plain twin mirrors the
     return sorted(found)
 
 
-def _rotations_everywhere(text: str, folded: str, table: dict[str, int]) -> list[object]:
+def _rotations_everywhere(  # noqa: PLR0912 (the plain twin mirrors both walks)
+    text: str, folded: str, table: dict[str, int]
+) -> list[object]:
     """The plain twin of the rotation walk: every window of every reading, every shift."""
     from secpolicy.password import _strength as s
 
@@ -379,6 +381,23 @@ def _rotations_everywhere(text: str, folded: str, table: dict[str, int]) -> list
                     if text[i:j] != folded[i:j]:
                         log10 += s._case_variations(text[i:j])
                     found.append((i, j, round(log10, 9), best))
+    backwards = folded[::-1]
+    for i in range(n):
+        for j in range(i + 4, n + 1):
+            window = backwards[i:j]
+            ranks = [
+                table[word]
+                for shift in s._ROTATIONS
+                if (word := window[-shift:] + window[:-shift]) != window
+                and word.isalpha()
+                and 0 < table.get(word, 0) <= s._ROTATED_TOP
+            ]
+            if ranks:
+                start, end = n - j, n - i
+                log10 = math.log10(min(ranks)) + s._ROTATION_CHOICES + math.log10(2)
+                if text[start:end] != folded[start:end]:
+                    log10 += s._case_variations(text[start:end])
+                found.append((start, end, round(log10, 9), min(ranks)))
     return found
 
 

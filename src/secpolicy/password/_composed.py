@@ -22,11 +22,12 @@ grows faster than the password's length.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from secpolicy.password._rules import _SUBSTITUTIONS
+from secpolicy.password._rules import _ALTERNATE, _SUBSTITUTIONS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -63,6 +64,14 @@ WEEKDAYS_PINYIN: Final = tuple(
     for n in ("yi", "er", "san", "si", "wu", "liu", "ri")
 )
 SEASONS_PINYIN: Final = ("chuntian", "xiatian", "qiutian", "dongtian")
+#: Other ways to write the days: 星期天/周天 for Sunday, and 礼拜一 ``libaiyi``
+#: to 礼拜天 ``libaitian``, each with its place in WEEKDAYS.
+_OTHER_WEEKDAYS: Final = {
+    "xingqitian": 6,
+    "zhoutian": 6,
+    **{f"libai{n}": place for place, n in enumerate(("yi", "er", "san", "si", "wu", "liu", "ri"))},
+    "libaitian": 6,
+}
 #: Forms each name is written in: English in full, English short, pinyin.
 _FORMS: Final = math.log10(3)
 _ABBREVIATIONS: Final = (
@@ -89,6 +98,8 @@ def _calendar_classes() -> dict[str, float]:
         kind = MONTHS if any(m.startswith(short) for m in MONTHS) else WEEKDAYS
         cost.setdefault(short, math.log10(len(kind)) + _FORMS)
     cost["fall"] = cost["autumn"]  # the American name of the same season
+    for name in _OTHER_WEEKDAYS:
+        cost[name] = cost["monday"]
     return cost
 
 
@@ -113,6 +124,8 @@ def _places() -> dict[str, tuple[tuple[str, ...], int]]:
                 if name.startswith(short):
                     places.setdefault(short, (names, place))
     places["fall"] = places["autumn"]
+    for name, place in _OTHER_WEEKDAYS.items():
+        places[name] = (WEEKDAYS, place)
     return places
 
 
@@ -120,9 +133,13 @@ _PLACE: Final = _places()
 _CALENDAR_WORD: Final = "|".join(sorted(CALENDAR_COST, key=lambda w: (-len(w), w)))
 #: A run of calendar words, each optionally followed by one separator, and
 #: optionally a year or a day of the month after it (``MarchApril2024``).
+#: What users type between calendar names and before the year (``jan~feb~2024``).
+_CALENDAR_SEPARATORS: Final = "-._ /&+~,|:"
+_CALENDAR_SEPARATOR: Final = "[" + re.escape(_CALENDAR_SEPARATORS) + "]"
 _CALENDAR_RUN: Final = re.compile(
-    rf"(?:(?:{_CALENDAR_WORD})[-._ /&+]?)*(?:{_CALENDAR_WORD})"
-    r"(?:[-._ /]?(?P<year>(?:19|20)\d\d)(?!\d)|[-._ /]?(?P<day>0?[1-9]|[12]\d|3[01])(?!\d))?"
+    rf"(?:(?:{_CALENDAR_WORD}){_CALENDAR_SEPARATOR}?)*(?:{_CALENDAR_WORD})"
+    rf"(?:{_CALENDAR_SEPARATOR}?(?P<year>(?:19|20)\d\d)(?!\d)"
+    rf"|{_CALENDAR_SEPARATOR}?(?P<day>0?[1-9]|[12]\d|3[01])(?!\d))?"
 )
 _CALENDAR_ONE: Final = re.compile(_CALENDAR_WORD)
 
@@ -162,6 +179,65 @@ PUBLISHED_PHRASES: Final = (
     "justdoit",
     "neverletmedown",
     "nevergonnagiveyouup",
+    # Quotations from film, literature, speeches and songs that phrase lists
+    # built for cracking (from quote sites and lyrics) put first.
+    "tobeornottobethatisthequestion",
+    "thatisthequestion",
+    "ithinkthereforeiam",
+    "cogitoergosum",
+    "venividivici",
+    "elementarymydearwatson",
+    "houstonwehaveaproblem",
+    "onesmallstepforman",
+    "ihaveadream",
+    "yeswecan",
+    "keepcalmandcarryon",
+    "stayhungrystayfoolish",
+    "livelaughlove",
+    "liveyourdreams",
+    "followyourdreams",
+    "nevergiveup",
+    "nopainnogain",
+    "knowledgeispower",
+    "lifeisbeautiful",
+    "lifeisshort",
+    "lifeisgood",
+    "allyouneedislove",
+    "letitbeletitbe",
+    "imagineallthepeople",
+    "dontworrybehappy",
+    "toinfinityandbeyond",
+    "livelongandprosper",
+    "beammeupscotty",
+    "usetheforceluke",
+    "illbeback",
+    "hastalavistababy",
+    "showmethemoney",
+    "heresjohnny",
+    "theresnoplacelikehome",
+    "franklymydearidontgiveadamn",
+    "youcanthandlethetruth",
+    "bondjamesbond",
+    "thetruthisoutthere",
+    "trustnoone",
+    "thereisnospoon",
+    "followthewhiterabbit",
+    "oneringtorulethemall",
+    "myprecious",
+    "valarmorghulis",
+    "winterishere",
+    "whereforeartthouromeo",
+    "ohcaptainmycaptain",
+    "allmenarecreatedequal",
+    "thelordismyshepherd",
+    "ourfatherwhoartinheaven",
+    "inthebeginningwastheword",
+    "godblessamerica",
+    "isthisthereallife",
+    "wearethechampions",
+    "stairwaytoheaven",
+    "somewhereovertherainbow",
+    "supercalifragilisticexpialidocious",
 )
 _SEPARATORS: Final = frozenset(" -._")
 _PHRASE: Final = re.compile("|".join(sorted(PUBLISHED_PHRASES, key=lambda p: (-len(p), p))))
@@ -174,15 +250,16 @@ _SEPARATOR_CHOICES: Final = math.log10(len(_SEPARATORS) + 1)
 _YEAR = r"(?:19|20)\d\d"
 _MONTH = r"(?:0?[1-9]|1[0-2])"
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_IN = r"[-./_~]"  # between a date's fields: 2024-01-01, 2024_01_01, 2024~01~01
 _PIECE = (
     r"(?:"
-    rf"{_YEAR}[-./]{_MONTH}[-./]{_DAY}|{_DAY}[-./]{_DAY}[-./]{_YEAR}"
+    rf"{_YEAR}{_IN}{_MONTH}{_IN}{_DAY}|{_DAY}{_IN}{_DAY}{_IN}{_YEAR}"
     rf"|{_YEAR}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-    rf"|{_YEAR}[-./]{_MONTH}|{_MONTH}[-./]{_YEAR}"
+    rf"|{_YEAR}{_IN}{_MONTH}|{_MONTH}{_IN}{_YEAR}"
     rf"|{_YEAR}(?:0[1-9]|1[0-2])|{_YEAR}"
     r")(?!\d)"
 )
-_JOIN = r"(?:[-./_~ ]|to)"
+_JOIN = r"(?: ?[-~] ?|[-./_~ ]|to)"  # 2024-01 - 2024-02 too
 _DATE_PIECE: Final = re.compile(_PIECE)
 _DATE_RUN: Final = re.compile(rf"(?<!\d)(?:{_PIECE})(?:{_JOIN}(?:{_PIECE}))+(?!\d)")
 _JOINERS: Final = math.log10(7)  # the joiner's choice: - . / _ ~ space "to"
@@ -243,10 +320,10 @@ def calendar_runs(text: str, folded: str, reference: int) -> list[Found]:
             cases += case
         # One style for every name (all capitalised) is one choice, not one per name.
         log10 += styles.pop() if len(styles) == 1 else cases
-        if any(c in "-._ /&+" for c in folded[start:end]):
+        if any(c in _CALENDAR_SEPARATORS for c in folded[start:end]):
             separated = True
         if separated:
-            log10 += math.log10(6)
+            log10 += math.log10(len(_CALENDAR_SEPARATORS))
         if run.group("year"):
             log10 += math.log10(max(abs(int(run.group("year")) - reference), 20))
         elif run.group("day"):
@@ -315,22 +392,37 @@ def _squeezed(source: str) -> tuple[str, Sequence[int]]:
 
 
 def phrase_matches(text: str, folded: str) -> list[Found]:
-    """Published phrases, with or without separators, in any case, l33t undone."""
+    """Published phrases, with or without separators, in any case, l33t undone, or reversed."""
     found: list[Found] = []
     seen: set[tuple[int, int]] = set()
+    sources = [folded]
+    # Both l33t readings: ``1`` is ``l`` in one and ``i`` in the other (``w1th``).
     plain = folded.translate(_SUBSTITUTIONS)
-    for source in (folded, plain) if plain != folded else (folded,):
+    for reading in (plain, folded.translate(_ALTERNATE).translate(_SUBSTITUTIONS)):
+        if reading not in sources:
+            sources.append(reading)
+    for source in sources:
         squeezed, where = _squeezed(source)
         if len(squeezed) < 4:  # noqa: PLR2004 (the shortest phrase)
             continue
-        for match in _PHRASE.finditer(squeezed):
-            start, end = where[match.start()], where[match.end() - 1] + 1
+        size = len(squeezed)
+        backwards = squeezed[::-1]
+        for reversed_, match in itertools.chain(
+            ((False, m) for m in _PHRASE.finditer(squeezed)),
+            ((True, m) for m in _PHRASE.finditer(backwards)),
+        ):
+            first, last = match.start(), match.end() - 1
+            if reversed_:  # a phrase typed backwards (``elpatsyrettab...``)
+                first, last = size - 1 - last, size - 1 - first
+            start, end = where[first], where[last] + 1
             if (start, end) in seen:
                 continue
             seen.add((start, end))
             span = text[start:end]
             log10 = math.log10(_PHRASE_RANK[match.group()]) + _case_cost(span)
-            notes: tuple[str, ...] = ()
+            if reversed_:
+                log10 += _LOG2
+            notes: tuple[str, ...] = ("reversed",) if reversed_ else ()
             if end - start != match.end() - match.start():
                 log10 += _SEPARATOR_CHOICES
             changed = sum(
@@ -338,6 +430,6 @@ def phrase_matches(text: str, folded: str) -> list[Found]:
             )
             if changed:
                 log10 += _LOG2 * min(changed, 8)
-                notes = ("substitution",)
+                notes += ("substitution",)
             found.append(Found(start, end, log10, "dictionary", notes))
     return found

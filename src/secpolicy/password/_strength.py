@@ -139,9 +139,16 @@ _ANY_ECHO: Final = re.compile(r"(?s)(.{%d}).*?\1" % _MIN_ECHO).search  # noqa: U
 #: this many are priced with the word, as the first rules a cracker applies.
 _MAX_DECORATION: Final = 2
 #: Rotations by up to this many letters either way are priced as the word.
-_MAX_ROTATION: Final = 3
+_MAX_ROTATION: Final = 4
 _ROTATIONS: Final = tuple(k for r in range(1, _MAX_ROTATION + 1) for k in (r, -r))
 _ROTATION_CHOICES: Final = math.log10(len(_ROTATIONS))
+#: The separators users put inside a word (``Pass-word``), each one choice of
+#: four; any other symbol there is one of the 33 printable ASCII symbols.
+_COMMON_SEPARATORS: Final = frozenset("-._ ")
+_COUNTER_JOINERS: Final = "-._ "
+_SEPARATOR_CHOICES: Final = (math.log10(4), math.log10(33))
+#: At most this many separators inside one split word.
+_MAX_CUTS: Final = 2
 #: Rotations are tried on the words of at most this rank.
 _ROTATED_TOP: Final = 5000
 _KEYS: Final = 47  # keys on the main block of a US/Chinese keyboard
@@ -514,6 +521,72 @@ def _rotation_matches(text: str, folded: str, words: _Dictionary) -> list[_Match
                 cost += _case_variations(original)
                 notes += ("capitalisation",)
             found.append(_Match(i, j, cost, "dictionary", notes, rank))
+    # Reversed after rotating (``ssapdrow``: ``wordpass`` backwards) is one more rule.
+    backwards = folded[::-1]
+    for i, j, rank in _walk(backwards, range(n - 2), n, rotations, words.max_len):
+        start, end = n - j, n - i
+        original = text[start:end]
+        cost = math.log10(rank) + _ROTATION_CHOICES + _LOG2
+        notes = ("rotated", "reversed")
+        if original != folded[start:end]:
+            cost += _case_variations(original)
+            notes += ("capitalisation",)
+        found.append(_Match(start, end, cost, "dictionary", notes, rank))
+    return found
+
+
+def _split_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
+    """Words and keyboard walks cut by separators (``Pass-word``, ``1qaz-2wsx-3edc``).
+
+    Each single non-alphanumeric character between two letters is dropped,
+    and in a second reading each one between a letter and a letter or digit
+    that is not a l33t key (``@`` in ``p@ss-w0rd`` stays); the joined text
+    is looked up as usual, and a match that spanned a dropped character covers it, each
+    dropped character costing its place in the match times its choice (one
+    of four common separators, or any symbol).
+    """
+    found: list[_Match] = []
+    n = len(text)
+    if n < 3 or text.isalnum():  # noqa: PLR2004 (a cut needs a character each side)
+        return found
+    letters_keep: list[int] = []
+    for walks in (False, True):
+        inside = str.isalnum if walks else str.isalpha
+        keep = [
+            k
+            for k in range(n)
+            if not (
+                0 < k < n - 1
+                and not text[k].isalnum()
+                and not (walks and ord(text[k]) in _SUBSTITUTIONS)  # ``p@ss-w0rd``'s ``@``
+                and inside(text[k - 1])
+                and inside(text[k + 1])
+                and (text[k - 1].isalpha() or text[k + 1].isalpha())
+            )
+        ]
+        if len(keep) == n:
+            continue
+        joined = "".join(text[k] for k in keep)
+        kept = set(keep)
+        folded_joined = _fold(joined)
+        # Between letters: words. Between letters or digits: walks, and words
+        # whose l33t digits touch the separator (``@ssw-0rdp``).
+        matches = _walk_matches(folded_joined) if walks else []
+        if not walks or keep != letters_keep:
+            matches += _dictionary_matches(joined, folded_joined, words)
+        if not walks:
+            letters_keep = keep
+        for match in matches:
+            start, end = keep[match.start], keep[match.end - 1] + 1
+            cuts = (end - start) - (match.end - match.start)
+            if not 0 < cuts <= _MAX_CUTS:
+                continue  # none: the plain lookup has it; more: spelt out, not a word
+            cost = match.log10
+            places = math.log10(match.end - match.start)
+            for k in range(start + 1, end - 1):
+                if k not in kept:
+                    cost += places + _SEPARATOR_CHOICES[text[k] not in _COMMON_SEPARATORS]
+            found.append(match._replace(start=start, end=end, log10=cost))
     return found
 
 
@@ -593,6 +666,73 @@ def _repeat_matches(
                 log10 = max(base, 1.0) + math.log10(repeats)
                 end = start + repeats * block
                 found.append(_Match(start, end, log10, "repeat", _codes(pieces)))
+    return found
+
+
+#: A word or block followed by a number, as in ``Test1Test2`` or ``dog-01-dog-02``.
+_COUNTED: Final = re.compile(r"([^\d]{1,%d}?)(\d{1,6})" % _MAX_WORD)  # noqa: UP031
+#: Steps a counter is tried with: 1 to 10, up or down.
+_COUNTER_STEPS: Final = math.log10(20)
+
+
+def _counter_matches(
+    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+) -> list[_Match]:
+    """A block repeated with a counter after it (``Test1Test2Test3``, ``pass01-pass02``).
+
+    Consecutive ``block + number`` pieces whose blocks match (a separator
+    before a block aside) and whose numbers step by one constant of at most
+    ten cost the block's own estimate, the first number, the step, the run's
+    length and a separator's choice, as a cracker's counter rule does.
+    """
+    found: list[_Match] = []
+    if not any(c.isdigit() for c in folded):
+        return found
+    pieces = list(_COUNTED.finditer(folded))
+    i = 0
+    while i < len(pieces):
+        first = pieces[i]
+        unit = first.group(1)
+        key = unit.lstrip(_COUNTER_JOINERS) or unit
+        numbers = [int(first.group(2))]
+        k = i + 1
+        while k < len(pieces):
+            piece = pieces[k]
+            if piece.start() != pieces[k - 1].end():
+                break
+            other = piece.group(1)
+            if (
+                other.lstrip(_COUNTER_JOINERS) != key
+                or other[: len(other) - len(key)]
+                != (pieces[i + 1].group(1)[: len(pieces[i + 1].group(1)) - len(key)])
+            ):
+                break
+            step = int(piece.group(2)) - numbers[-1]
+            if not 0 < abs(step) <= 10 or (  # noqa: PLR2004 (the steps tried)
+                len(numbers) > 1 and step != numbers[1] - numbers[0]
+            ):
+                break
+            numbers.append(int(piece.group(2)))
+            k += 1
+        if len(numbers) >= 2:  # noqa: PLR2004
+            start, end = first.start(), pieces[k - 1].end()
+            base, covered = _cover(
+                len(unit),
+                _matches(
+                    text[first.start(1) : first.end(1)], words, personal, reference, repeats=False
+                ),
+            )
+            log10 = (
+                max(base, 1.0)
+                + len(first.group(2))  # the first number: one of 10^digits
+                + _COUNTER_STEPS
+                + math.log10(len(numbers))
+                + (_SEPARATOR_CHOICES[0] if key != pieces[i + 1].group(1) else 0.0)
+            )
+            found.append(_Match(start, end, log10, "repeat", _codes(covered)))
+            i = k
+        else:
+            i += 1
     return found
 
 
@@ -1030,6 +1170,8 @@ def _matches(
 ) -> list[_Match]:
     folded = _fold(text)
     dictionary = _dictionary_matches(text, folded, words)
+    if repeats:  # a repeated unit's split words are the whole text's
+        dictionary += _split_matches(text, folded, words)
     dictionary += [_Match(*piece) for piece in phrase_matches(text, folded)]
     dictionary += [_Match(*piece) for piece in calendar_runs(text, folded, reference)]
     if len(dictionary) > _PRUNE_FROM:
@@ -1048,6 +1190,7 @@ def _matches(
         found += _echo_matches(text, folded, words, personal, reference)
         found += _mirror_matches(text, folded, words, personal, reference)
         found += _doubled_matches(text, folded, words, personal, reference)
+        found += _counter_matches(text, folded, words, personal, reference)
     return _cheapest_per_span(found) if len(found) > _PRUNE_FROM else found
 
 
