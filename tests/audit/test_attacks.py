@@ -408,6 +408,37 @@ class TestWipedActiveFile:
         assert old.log_id in missing[0].message
         assert "13" in missing[0].message  # the size it was anchored at
 
+    def test_a_store_that_cannot_read_the_old_log_does_not_pass_the_wipe(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """An anchor store failing on the old log's anchors fails the check, never skips it."""
+        path = _sealed_log(make_logger)
+        old = verify(path, key=PUBLIC, anchor=anchor).log_id
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        audit = make_logger(checkpoint_every=4)
+        for i in range(5):
+            audit.login(user_id=f"n{i}", ip="203.0.113.9", port=2000 + i)
+        audit.close()
+        read = anchor.anchors
+
+        def failing(log_id: str) -> Any:
+            if log_id == old:
+                raise OSError("store unavailable")
+            return read(log_id)
+
+        anchor.anchors = failing  # type: ignore[method-assign]
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert missing
+        assert old is not None
+        assert old in missing[0].message
+        assert "OSError" in missing[0].message
+
     def test_an_older_log_restored_in_place_of_its_successor_fails(
         self,
         make_logger: Callable[..., AuditLogger],
@@ -634,10 +665,14 @@ class TestUnvouchedRecordShape:
 
 
 class _FlakyStore(MemoryAnchorStore):
-    """Lists a log it cannot read, and one it holds no anchor of."""
+    """Lists a log it holds no anchor of and, when *broken*, one it cannot read."""
+
+    def __init__(self, *, broken: bool) -> None:
+        super().__init__()
+        self.broken = broken
 
     def log_ids(self) -> frozenset[str]:
-        return super().log_ids() | {"broken", "empty"}
+        return super().log_ids() | {"empty"} | ({"broken"} if self.broken else set())
 
     def anchors(self, log_id: str) -> tuple[Any, ...]:
         if log_id == "broken":
@@ -645,18 +680,31 @@ class _FlakyStore(MemoryAnchorStore):
         return super().anchors(log_id)
 
 
+def _verified_with(store: MemoryAnchorStore, tmp_path: Path, clock: FrozenClock) -> Any:
+    with AuditLogger.to_file(
+        tmp_path / "audit.jsonl", key=KEY, anchor=store, clock=clock, seal_idle=False
+    ) as audit:
+        audit.login(user_id="u", ip="203.0.113.9", port=1)
+    return verify(tmp_path / "audit.jsonl", key=PUBLIC, anchor=store)
+
+
 class TestPredecessorCheckRobustness:
-    def test_logs_the_store_cannot_show_are_skipped(
+    def test_logs_the_store_holds_nothing_of_are_skipped(
         self, tmp_path: Path, clock: FrozenClock
     ) -> None:
-        """A log the store lists but cannot read, or holds nothing of, is no predecessor."""
-        store = _FlakyStore()
-        with AuditLogger.to_file(
-            tmp_path / "audit.jsonl", key=KEY, anchor=store, clock=clock, seal_idle=False
-        ) as audit:
-            audit.login(user_id="u", ip="203.0.113.9", port=1)
-        report = verify(tmp_path / "audit.jsonl", key=PUBLIC, anchor=store)
+        """A log the store lists but holds no anchor of is no predecessor."""
+        report = _verified_with(_FlakyStore(broken=False), tmp_path, clock)
         assert [p.kind for p in report.problems] == []
+
+    def test_a_log_the_store_cannot_read_fails_closed(
+        self, tmp_path: Path, clock: FrozenClock
+    ) -> None:
+        """A log the store lists but cannot read may be the missing one: the check fails."""
+        report = _verified_with(_FlakyStore(broken=True), tmp_path, clock)
+        assert not report.ok
+        assert [p.kind for p in report.problems] == ["missing_log"]
+        assert "broken" in report.problems[0].message
+        assert "RuntimeError" in report.problems[0].message
 
 
 class TestCleanTextCacheBelongsToItsMasker:

@@ -1300,7 +1300,18 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
     for log_id in sorted(others):
         try:
             held = store.anchors(log_id)
-        except Exception:  # noqa: BLE001, S112 (checked against its own log when it is given)
+        except Exception as exc:  # noqa: BLE001 (a store failure is a finding, not a crash)
+            # Skipping the log would pass a wiped or substituted log whenever the
+            # store fails on the one log that shows it: the check fails closed.
+            main.report(
+                "missing_log",
+                last_name,
+                None,
+                None,
+                f"the anchors of log {log_id} cannot be read ({type(exc).__name__}): whether "
+                "it is this writer's missing or replaced log cannot be checked (name the logs "
+                "to verify with expected_log_ids to check only those)",
+            )
             continue
         if not held:
             continue
