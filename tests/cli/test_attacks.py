@@ -112,6 +112,25 @@ class TestHostileStdin:
         assert "byte-order mark" in capsys.readouterr().err
 
 
+class TestPolicyFromADevice:
+    """A device or pipe given as the policy file is named as such, never read."""
+
+    @pytest.mark.parametrize("kind", ["device", "fifo"])
+    def test_non_regular_file_is_named(
+        self, kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """``check /dev/zero`` (or a FIFO) is a usage error saying it is no regular file."""
+        if kind == "device":
+            target = "/dev/zero"
+        else:
+            target = str(tmp_path / "policy.pipe")
+            os.mkfifo(target)
+        assert main(["check", target]) == EXIT_USAGE
+        err = capsys.readouterr().err
+        assert "not a regular file" in err
+        assert "no such policy file" not in err
+
+
 class TestOutputToADevice:
     """``-o`` naming a pipe or device writes into it instead of replacing it."""
 

@@ -194,6 +194,13 @@ def _read(item: str, stdin_name: str | None) -> tuple[str, bytes]:
         raise PolicyConfigError(
             f"is a directory, not a policy file (give its {DEFAULT_POLICY})", source=item
         )
+    if path.exists() and not path.is_file():
+        # a device or pipe is never opened: /dev/zero would be read to the limit
+        raise PolicyConfigError(
+            "not a regular file (a device, pipe or socket): give a policy file, "
+            "or - to read standard input",
+            source=item,
+        )
     if not path.is_file():
         raise PolicyConfigError("no such policy file", source=item)
     try:
