@@ -46,6 +46,9 @@ ADVERSARIAL = [
     "1!2@3#4$5%" * 7,
     "a" * 72,
     "1" * 72,  # every window a common password, in three readings
+    "x" * 64,  # a uniform letter run: a repeat of every block length
+    "a1" * 64,  # separators between letters, a repeat at every even block
+    "Pass-word" * 14,  # a separated word repeated to the length cap
     "janfeb" * 12,  # calendar names
     "2024-01-" * 9,  # a date composition
     "correcthorse" * 6,  # a published phrase's prefix

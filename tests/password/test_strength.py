@@ -502,3 +502,81 @@ class TestFilteredMatchers:
         assert len(found) == len(decorated)
         assert found.keys() == expected.keys()
         assert all(math.isclose(found[span], expected[span]) for span in found)
+
+
+def _date_matches_plain(text: str, reference: int) -> list[tuple[int, int, float, str]]:
+    """The plain twin of ``_date_matches``: every piece at every offset tested as a date."""
+    from secpolicy.password import _strength as s
+
+    found: list[tuple[int, int, float, str]] = []
+    for run in s._DIGITS.finditer(text):
+        digits = run.group()
+        for length in (8, 6, 4):
+            for offset in range(len(digits) - length + 1):
+                piece = digits[offset : offset + length]
+                start = run.start() + offset
+                if length == 4:
+                    year = int(piece)
+                    if 1900 <= year <= 2099:
+                        found.append((start, start + 4, s._year_space(year, reference), "year"))
+                elif s.is_date(piece):
+                    year = int(piece[:4]) if length == 8 else 1990
+                    log10 = math.log10(365) + s._year_space(year, reference)
+                    found.append((start, start + length, log10, "date"))
+        if len(digits) >= 11 and s._MOBILE.fullmatch(digits[-11:]):
+            found.append((run.end() - 11, run.end(), s._MOBILE_NUMBERS, "phone_number"))
+    for match in s._DATE_SEPARATED.finditer(text):
+        if s.is_date(match.group()):
+            log10 = math.log10(365 * 4) + s._year_space(1990, reference)
+            found.append((match.start(), match.end(), log10, "date"))
+    return found
+
+
+def _plain_date_match_objects(text: str, reference: int) -> list[object]:
+    """The plain twin's answers as the matcher's own match objects."""
+    from secpolicy.password import _strength as s
+
+    return [s._Match(*m) for m in _date_matches_plain(text, reference)]
+
+
+class TestDateMatches:
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from("0123456789119901231-./ a"), max_size=72))
+    def test_testing_each_piece_once_finds_what_testing_every_offset_finds(
+        self, password: str
+    ) -> None:
+        """The date matcher's answers equal its plain twin's, match for match and in order."""
+        from secpolicy.password import _strength as s
+
+        fast = [(m.start, m.end, m.log10, m.kind) for m in s._date_matches(password, 2026)]
+        assert fast == _date_matches_plain(password, 2026)
+
+    def test_a_uniform_digit_run_tests_each_distinct_piece_once(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``"1" * 72`` has one 6- and one 8-digit piece: is_date runs twice, not 132 times."""
+        from secpolicy.password import _strength as s
+
+        tested: list[str] = []
+        real = s.is_date
+
+        def counting(piece: str) -> bool:
+            tested.append(piece)
+            return real(piece)
+
+        monkeypatch.setattr(s, "is_date", counting)
+        s._date_matches("1" * 72, 2026)
+        assert sorted(tested) == ["111111", "11111111"]
+
+    @pytest.mark.parametrize(
+        "password", ["1" * 72, "19901231" * 9, "a1" * 64, "Pass-word" * 14, "x" * 64]
+    )
+    def test_adversarial_inputs_keep_their_estimate(self, password: str) -> None:
+        """The worst-case inputs' estimate matches the plain date matcher's, score and feedback."""
+        from secpolicy.password import _strength as s
+
+        fast = estimate(password)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(s, "_date_matches", _plain_date_match_objects)
+            plain = estimate(password)
+        assert fast == plain

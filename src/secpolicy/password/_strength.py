@@ -1019,7 +1019,13 @@ def _year_space(year: int, reference: int) -> float:
 
 
 def _date_matches(text: str, reference: int) -> list[_Match]:
+    """Years, dates and mobile numbers in the digit runs of *text*.
+
+    A run repeats its pieces (``1111...`` has one 8-digit piece at every
+    offset), so each distinct piece is tested as a date once per call.
+    """
     found: list[_Match] = []
+    dated: dict[str, bool] = {}
     for run in _DIGITS.finditer(text):
         digits = run.group()
         for length in (8, 6, 4):
@@ -1030,7 +1036,12 @@ def _date_matches(text: str, reference: int) -> list[_Match]:
                     year = int(piece)
                     if 1900 <= year <= 2099:  # noqa: PLR2004
                         found.append(_Match(start, start + 4, _year_space(year, reference), "year"))
-                elif is_date(piece):
+                else:
+                    known = dated.get(piece)
+                    if known is None:
+                        known = dated[piece] = is_date(piece)
+                    if not known:
+                        continue
                     year = int(piece[:4]) if length == 8 else 1990  # noqa: PLR2004
                     log10 = math.log10(365) + _year_space(year, reference)
                     found.append(_Match(start, start + length, log10, "date"))
