@@ -12,6 +12,7 @@ PostgreSQL refuses to run as root; as root the server runs as ``nobody``.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import pwd
@@ -232,6 +233,8 @@ def _wait_for_redis(url: str, process: subprocess.Popen[bytes]) -> None:
             except redis.ConnectionError:
                 if time.monotonic() > deadline:
                     raise ServerStartError("redis-server did not answer in time") from None
-                time.sleep(0.05)
+                # wait on the server process between polls (an exit shows at once)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=0.05)
     finally:
         client.close()
