@@ -186,6 +186,7 @@ def verdict(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
         text = "/".join(resource)
     exact = state.exact.get
     rules = state.rules
+    any_rules = len(rules) != 0
     found = 0
     for scope in (None,) if tenant is None else (None, tenant):
         entry = exact((scope, text))
@@ -197,7 +198,7 @@ def verdict(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
                             if deny is not None:
                                 return 2
                             found = 1
-        root = rules.get(scope) if len(rules) else None
+        root = rules.get(scope) if any_rules else None
         if root is not None:
             for payload in trie_match(root, resource):
                 for name in (action, "*"):

@@ -759,7 +759,8 @@ class RBAC:
         allowed = (
             bool(roles)
             and _decide.verdict(state, scope, segments, act, roles, text) == 1
-            and _decide.cleared(state, scope, name, segments)
+            # cleared() is True outright when no label exists; skip the call.
+            and (not state.label_index or _decide.cleared(state, scope, name, segments))
         )
         memo = state.memo
         if len(memo) >= _MEMO_LIMIT:
