@@ -875,3 +875,24 @@ class TestContextWordsInsideIdentifiers:
     def test_short_words_must_stand_alone(self, text: str) -> None:
         """A short context word inside a longer word vouches for nothing."""
         assert Scanner().find(text) == []
+
+
+class TestWaveDashes:
+    @pytest.mark.parametrize("sep", ["\uff5e", "\u301c", " \u301c ", "\u3030", "\u2053"])
+    @pytest.mark.parametrize(
+        ("groups", "entity"),
+        [
+            (("4111", "1111", "1111", "1111"), "PAYMENT_CARD"),
+            (("138", "1234", "5678"), "CN_MOBILE"),
+            (("110105", "19491231", "002X"), "CN_RESIDENT_ID"),
+        ],
+    )
+    def test_found_whole(self, sep: str, groups: tuple[str, ...], entity: str) -> None:
+        """A wave dash or full-width tilde between groups is read as a dash."""
+        value = sep.join(groups)
+        assert [(f.entity, f.text) for f in Scanner().find(f"no {value} end")] == [(entity, value)]
+        assert Masker().mask_text(f"note {value} end") == f"note <{entity}> end"
+
+    def test_a_range_of_small_numbers_stays(self) -> None:
+        """A range written with a wave dash is not personal data."""
+        assert Masker().mask_text("价格 3～5 元, 10〜20 件") == "价格 3～5 元, 10〜20 件"
