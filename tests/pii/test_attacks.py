@@ -19,6 +19,7 @@ from secpolicy.pii import (
     Pseudonymize,
     Replace,
     Scanner,
+    is_iban,
     mask_processor,
     presets,
 )
@@ -896,3 +897,27 @@ class TestWaveDashes:
     def test_a_range_of_small_numbers_stays(self) -> None:
         """A range written with a wave dash is not personal data."""
         assert Masker().mask_text("价格 3～5 元, 10〜20 件") == "价格 3～5 元, 10〜20 件"
+
+
+class TestIbansWithDots:
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "GB82.WEST.1234.5698.7654.32",
+            "DE89.3704.0044.0532.0130.00",
+            "be71.0961.2345.6769",
+            "GB82.WEST 1234-5698/7654.32",
+        ],
+    )
+    def test_found_whole(self, value: str) -> None:
+        """An IBAN written with dots between its groups is found and masked whole."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"pay {value}. Thanks")] == [
+            ("IBAN", value)
+        ]
+        assert Masker().mask_text(f"pay {value}. Thanks") == "pay <IBAN>. Thanks"
+        assert is_iban(value)
+
+    def test_a_wrong_check_digit_stays_unreported(self) -> None:
+        """A dotted IBAN-shaped value failing MOD 97 is not an IBAN."""
+        assert Scanner().find("ref GB83.WEST.1234.5698.7654.32") == []
+        assert not is_iban("GB83.WEST.1234.5698.7654.32")
