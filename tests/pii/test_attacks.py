@@ -921,3 +921,26 @@ class TestIbansWithDots:
         """A dotted IBAN-shaped value failing MOD 97 is not an IBAN."""
         assert Scanner().find("ref GB83.WEST.1234.5698.7654.32") == []
         assert not is_iban("GB83.WEST.1234.5698.7654.32")
+
+
+class TestWideFullStopAfterALatinLabel:
+    @pytest.mark.parametrize(
+        "address",
+        [
+            "user@bücher\u3002中国",
+            "user@bücher\u3002com",
+            "user@example\uff61中国",
+            "ana@café\ufe52中国",
+        ],
+    )
+    def test_found_whole(self, address: str) -> None:
+        """A CJK full stop after a Latin (or accented) label joins the domain's labels."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"联系 {address} 谢谢")] == [
+            ("EMAIL", address)
+        ]
+        assert Masker().mask_text(f"联系 {address} 谢谢") == "联系 <EMAIL> 谢谢"
+
+    def test_sentence_end_after_a_dotted_domain(self) -> None:
+        """After a domain that already has its dot, the full stop still ends the sentence."""
+        found = Scanner().find("邮箱 zs@bücher.de\u3002谢谢")
+        assert [f.text for f in found] == ["zs@bücher.de"]
