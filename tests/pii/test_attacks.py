@@ -19,6 +19,7 @@ from secpolicy.pii import (
     Pseudonymize,
     Replace,
     Scanner,
+    is_iban,
     mask_processor,
     presets,
 )
@@ -875,3 +876,71 @@ class TestContextWordsInsideIdentifiers:
     def test_short_words_must_stand_alone(self, text: str) -> None:
         """A short context word inside a longer word vouches for nothing."""
         assert Scanner().find(text) == []
+
+
+class TestWaveDashes:
+    @pytest.mark.parametrize("sep", ["\uff5e", "\u301c", " \u301c ", "\u3030", "\u2053"])
+    @pytest.mark.parametrize(
+        ("groups", "entity"),
+        [
+            (("4111", "1111", "1111", "1111"), "PAYMENT_CARD"),
+            (("138", "1234", "5678"), "CN_MOBILE"),
+            (("110105", "19491231", "002X"), "CN_RESIDENT_ID"),
+        ],
+    )
+    def test_found_whole(self, sep: str, groups: tuple[str, ...], entity: str) -> None:
+        """A wave dash or full-width tilde between groups is read as a dash."""
+        value = sep.join(groups)
+        assert [(f.entity, f.text) for f in Scanner().find(f"no {value} end")] == [(entity, value)]
+        assert Masker().mask_text(f"note {value} end") == f"note <{entity}> end"
+
+    def test_a_range_of_small_numbers_stays(self) -> None:
+        """A range written with a wave dash is not personal data."""
+        assert Masker().mask_text("价格 3～5 元, 10〜20 件") == "价格 3～5 元, 10〜20 件"
+
+
+class TestIbansWithDots:
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "GB82.WEST.1234.5698.7654.32",
+            "DE89.3704.0044.0532.0130.00",
+            "be71.0961.2345.6769",
+            "GB82.WEST 1234-5698/7654.32",
+        ],
+    )
+    def test_found_whole(self, value: str) -> None:
+        """An IBAN written with dots between its groups is found and masked whole."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"pay {value}. Thanks")] == [
+            ("IBAN", value)
+        ]
+        assert Masker().mask_text(f"pay {value}. Thanks") == "pay <IBAN>. Thanks"
+        assert is_iban(value)
+
+    def test_a_wrong_check_digit_stays_unreported(self) -> None:
+        """A dotted IBAN-shaped value failing MOD 97 is not an IBAN."""
+        assert Scanner().find("ref GB83.WEST.1234.5698.7654.32") == []
+        assert not is_iban("GB83.WEST.1234.5698.7654.32")
+
+
+class TestWideFullStopAfterALatinLabel:
+    @pytest.mark.parametrize(
+        "address",
+        [
+            "user@bücher\u3002中国",
+            "user@bücher\u3002com",
+            "user@example\uff61中国",
+            "ana@café\ufe52中国",
+        ],
+    )
+    def test_found_whole(self, address: str) -> None:
+        """A CJK full stop after a Latin (or accented) label joins the domain's labels."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"联系 {address} 谢谢")] == [
+            ("EMAIL", address)
+        ]
+        assert Masker().mask_text(f"联系 {address} 谢谢") == "联系 <EMAIL> 谢谢"
+
+    def test_sentence_end_after_a_dotted_domain(self) -> None:
+        """After a domain that already has its dot, the full stop still ends the sentence."""
+        found = Scanner().find("邮箱 zs@bücher.de\u3002谢谢")
+        assert [f.text for f in found] == ["zs@bücher.de"]

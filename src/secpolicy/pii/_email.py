@@ -142,11 +142,22 @@ def email_ok(text: str) -> bool:
 # ("name@example。com"); the full-width one is folded with the other
 # full-width forms. One code point for one, so offsets stay. After a CJK
 # label, a CJK top-level label of two to four characters follows too
-# ("张三@例子。中国", typed without leaving the Chinese input mode).
+# ("张三@例子。中国", typed without leaving the Chinese input mode), and so
+# it does after the one label of a domain of Latin, Greek or Cyrillic
+# letters ("user@bücher。中国"): the label right after the at sign (at most
+# 63 characters read per at sign), so "zs@example.com。谢谢" still ends at
+# "com".
 _WIDE_STOP: Final = re.compile(
-    "[\u3002\uff61\ufe52](?=[A-Za-z0-9])"
+    "(@[A-Za-z0-9\\-" + _LGC + "]{1,63})[\u3002\uff61\ufe52]"
+    "(?=[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff]))"
+    "|[\u3002\uff61\ufe52](?=[A-Za-z0-9])"
     "|(?<=[\u4e00-\u9fff])[\u3002\uff61\ufe52](?=[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff]))"
 )
+
+
+def _dot(match: re.Match[str]) -> str:
+    """The wide full stop of *match* as a dot, the label before it kept."""
+    return (match.group(1) or "") + "."
 
 
 def _email_pass(text: str) -> list[Candidate]:
@@ -155,7 +166,7 @@ def _email_pass(text: str) -> list[Candidate]:
     if not text.isascii() and _WIDE_STOP.search(text) is not None:
         # Only before an ASCII label: "zs@example.com。谢谢" ends the
         # sentence, it does not continue the domain.
-        text = _WIDE_STOP.sub(".", text)
+        text = _WIDE_STOP.sub(_dot, text)
     return [
         (s, e, EMAIL_ENTITY, _SCORE_EMAIL) for s, e in email_matches(text) if email_ok(text[s:e])
     ]

@@ -33,8 +33,13 @@ _MARKS: Final = (
 )  # fmt: skip
 # The other dashes (horizontal bar, two- and three-em dash, small em dash and
 # hyphen-minus, hyphen bullet, Armenian hyphen) and the Japanese long-vowel
-# mark that Japanese input methods type between the groups of a number.
-_MORE_DASHES: Final = (0x2015, 0x2E3A, 0x2E3B, 0xFE58, 0xFE63, 0x2043, 0x058A, 0x30FC, 0xFF70)
+# mark that Japanese input methods type between the groups of a number, and
+# the wave dashes (wave dash, full-width tilde, wavy and swung dash) that
+# Chinese and Japanese input methods type for a dash ("138\uff5e1234\uff5e5678").
+_MORE_DASHES: Final = (
+    0x2015, 0x2E3A, 0x2E3B, 0xFE58, 0xFE63, 0x2043, 0x058A, 0x30FC, 0xFF70,
+    0x301C, 0xFF5E, 0x3030, 0x2053,
+)  # fmt: skip
 _FOLD_FIXED: Final = (
     {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
     | {0x3000: 0x20, 0x00A0: 0x20, 0x202F: 0x20, 0x2007: 0x20}

@@ -80,12 +80,12 @@ _ID_ALTERNATIVES: Final = r"(?<=[1-9])" + _RESIDENT_ID_REST + "|" + _USCC_REST
 _RESIDENT_ID_OR_USCC: Final = re.compile(
     _USCC_CHAR + _AFTER_FIRST + "(?:" + _ID_ALTERNATIVES + ")" + _NOT_AFTER
 )
-# Country code, check digits, then letters and digits with at most one space
-# or dash between them. The candidate may run into the next word; the
+# Country code, check digits, then letters and digits with at most one space,
+# dash, dot or slash between them. The candidate may run into the next word; the
 # classifier cuts it at the country's IBAN length. This is the plain form;
 # _IBAN below finds the candidates of it that can validate.
 _IBAN_ANY: Final = re.compile(
-    r"[A-Za-z]" + _AFTER_FIRST + r"[A-Za-z][0-9]{2}(?:[ \-/]?[A-Za-z0-9]){11,34}"
+    r"[A-Za-z]" + _AFTER_FIRST + r"[A-Za-z][0-9]{2}(?:[ \-./]?[A-Za-z0-9]){11,34}"
 )
 
 
@@ -111,9 +111,9 @@ _IBAN: Final = re.compile(
     + _AFTER_FIRST
     + "(?:(?:"
     + _second_letters(IBAN_DIGIT_COUNTRIES & IBAN_LENGTHS.keys())
-    + r")[0-9]{2}(?:[ \-/]?[0-9]){11,30}(?![A-Za-z])|(?:"
+    + r")[0-9]{2}(?:[ \-./]?[0-9]){11,30}(?![A-Za-z])|(?:"
     + _second_letters(IBAN_LENGTHS.keys() - IBAN_DIGIT_COUNTRIES)
-    + r")[0-9]{2}(?:[ \-/]?[A-Za-z0-9]){11,34})"
+    + r")[0-9]{2}(?:[ \-./]?[A-Za-z0-9]){11,34})"
 )
 # After the first digit. The two separators may differ ("123-45 6789", or
 # "123  45 - 6789" once wide separators are narrowed); such an SSN scores
@@ -214,11 +214,11 @@ def _travel(text: str) -> str | None:
     return None
 
 
-_IBAN_DROP: Final = str.maketrans("", "", " -/")
-# For each IBAN length n: n letters or digits with at most one space or dash
+_IBAN_DROP: Final = str.maketrans("", "", " -./")
+# For each IBAN length n: n letters or digits with at most one separator
 # between two of them, as in a match of _IBAN.
 _IBAN_CUTS: Final = {
-    n: re.compile(r"[A-Za-z0-9](?:[ \-/]?[A-Za-z0-9]){%d}" % (n - 1))  # noqa: UP031 (a count)
+    n: re.compile(r"[A-Za-z0-9](?:[ \-./]?[A-Za-z0-9]){%d}" % (n - 1))  # noqa: UP031 (a count)
     for n in set(IBAN_LENGTHS.values())
 }
 

@@ -387,7 +387,7 @@ IBAN_DIGIT_COUNTRIES: Final = frozenset({
     "FO", "GL", "HR", "HU", "IL", "IS", "LT", "LY", "ME", "MN", "MR", "NO", "PL", "PT",
     "RS", "SD", "SE", "SI", "SK", "SO", "ST", "TL", "TN", "VA", "XK",
 })  # fmt: skip
-_IBAN_SEPARATORS: Final = str.maketrans("", "", " -/")
+_IBAN_SEPARATORS: Final = str.maketrans("", "", " -./")
 _IBAN_SHAPE: Final = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
 _MOD97_LETTERS: Final = {c: str(c - 55) for c in range(ord("A"), ord("Z") + 1)}  # A=10 … Z=35
 
@@ -411,7 +411,7 @@ def iban_ok(compact: str) -> bool:
 def is_iban(value: str) -> bool:
     """True for a valid IBAN: the country's length, check digits 02-98 and MOD 97-10 (ISO 13616).
 
-    Upper or lower case, with spaces or dashes between characters. The bank
+    Upper or lower case, with spaces, dashes, dots or slashes between characters. The bank
     code is not looked up: banks open and merge faster than any table.
     """
     return iban_ok(_fold(value).translate(_IBAN_SEPARATORS).upper())
