@@ -12,26 +12,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from secpolicy.rbac._entries import records
 from secpolicy.rbac._match import ResourcePattern, match_segments, pattern_of, reaches, trie_match
 from secpolicy.rbac._model import Decision, PrivilegedGrant, ResourceFilter, Rule, rule_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from secpolicy.rbac._entries import Entry
     from secpolicy.rbac._state import State
 
 __all__ = [
     "Effective",
+    "allowed_plain",
     "decide",
     "effective",
     "label_level",
     "lookup",
-    "plain_roles",
     "resources_for",
     "role_path",
     "session_roles",
     "traverse",
-    "verdict",
     "who_can",
 ]
 
@@ -131,19 +132,17 @@ def effective(state: State, tenant: str | None, user: str, now: datetime | None)
     return found
 
 
-def _cell_lists(
-    state: State, scope: str | None, resource: tuple[str, ...], text: str, action: str
-) -> list[Any]:
-    """The ``(role, allow, deny)`` cells of every rule that applies in *scope*."""
-    entry = state.exact.get((scope, text), ())
-    found = [cells for act, cells in entry if act in (action, "*")]
+def _entries(
+    state: State, scope: str | None, resource: tuple[str, ...], text: str
+) -> list[tuple[str, Entry]]:
+    """The ``(pattern text, entry)`` of every pattern in *scope* that matches *resource*."""
+    found: list[tuple[str, Entry]] = []
+    entry = state.exact.get((scope, text))
+    if entry is not None:
+        found.append((text, entry))
     root = state.rules.get(scope)
     if root is not None:
-        for payload in trie_match(root, resource):
-            for key in (action, "*"):
-                cells = payload.get(key)
-                if cells is not None:
-                    found.append(cells)
+        found.extend(trie_match(root, resource))
     return found
 
 
@@ -159,75 +158,78 @@ def lookup(
     allows: list[Rule] = []
     text = "/".join(resource)
     for scope in (None, tenant) if tenant is not None else (None,):
-        for cells in _cell_lists(state, scope, resource, text, action):
-            for role, allow, deny in cells:
-                if roles is not None and role not in roles:
+        for pattern, entry in _entries(state, scope, resource, text):
+            for record in records(entry, pattern, scope, action):
+                if roles is not None and record[0] not in roles:
                     continue
-                if deny is not None:
-                    denies.append(rule_of(deny))
-                if allow is not None:
-                    allows.append(rule_of(allow))
+                (denies if record[3] == "deny" else allows).append(rule_of(record))
     return denies, allows
 
 
-def verdict(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
+def allowed_plain(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
     state: State,
     tenant: str | None,
+    user: str,
     resource: tuple[str, ...],
     action: str,
-    roles: frozenset[str],
-    text: str | None = None,
-) -> int:
-    """0 if nothing applies, 1 if only allows apply, 2 if a deny applies (the fast path).
+    text: str,
+) -> bool:
+    """``check`` for a user without privileged grants in *tenant*: roles, rules, labels in one pass.
 
-    *text* is ``"/".join(resource)`` if the caller has it already.
+    The same answer as ``decide(...).allowed`` with ``effective(state,
+    tenant, user, None)`` (its plain twin; differential tests hold the two
+    together). *text* is ``"/".join(resource)``. The user's roles come from
+    the validated cache when it can answer (no assignment anywhere changed
+    since, or not this user's, and the same hierarchy); each applicable
+    action of an entry is answered by two ``isdisjoint`` calls; a deny ends
+    the look-up at once.
     """
-    if text is None:
-        text = "/".join(resource)
+    key = (tenant, user)
+    cache = state.cache
+    hit = cache.get(key)
+    roles: frozenset[str]
+    if hit is not None and hit[1] is None and hit[2] is state.hierarchy:
+        if hit[4] is state.assignments:
+            roles = hit[3].roles  # no assignment changed anywhere since
+        elif hit[0] is state.assignments.get(key):
+            cache[key] = (*hit[:4], state.assignments)
+            roles = hit[3].roles
+        else:
+            roles = effective(state, tenant, user, None).roles
+    else:
+        roles = effective(state, tenant, user, None).roles
+    if not roles:
+        return False
     exact = state.exact.get
-    rules = state.rules
-    any_rules = len(rules) != 0
-    found = 0
+    tries = state.rules
+    found = False
     for scope in (None,) if tenant is None else (None, tenant):
         entry = exact((scope, text))
         if entry is not None:
-            for act, cells in entry:
-                if act in (action, "*"):
-                    for role, _, deny in cells:
-                        if role in roles:
-                            if deny is not None:
-                                return 2
-                            found = 1
-        root = rules.get(scope) if any_rules else None
+            # The requested action's cell, then the cell of rules for every action.
+            cell = entry.get(action)
+            if cell is not None:
+                if cell[1] and not roles.isdisjoint(cell[1]):
+                    return False
+                found = found or not roles.isdisjoint(cell[0])
+            cell = entry.get("*")
+            if cell is not None:
+                if cell[1] and not roles.isdisjoint(cell[1]):
+                    return False
+                found = found or not roles.isdisjoint(cell[0])
+        root = tries.get(scope) if tries else None
         if root is not None:
-            for payload in trie_match(root, resource):
+            for _, wild in trie_match(root, resource):
                 for name in (action, "*"):
-                    cells = payload.get(name)
-                    if cells is not None:
-                        for role, _, deny in cells:
-                            if role in roles:
-                                if deny is not None:
-                                    return 2
-                                found = 1
-    return found
-
-
-def plain_roles(state: State, tenant: str | None, user: str) -> frozenset[str]:
-    """The roles of a user without privileged grants in *tenant* (the check fast path).
-
-    The same answer as ``effective(state, tenant, user, None).roles`` (its
-    plain twin), read straight from the validated cache when it can be.
-    """
-    key = (tenant, user)
-    hit = state.cache.get(key)
-    if hit is not None and hit[1] is None and hit[2] is state.hierarchy:
-        found: Effective = hit[3]
-        if hit[4] is state.assignments:
-            return found.roles  # no assignment changed anywhere since
-        if hit[0] is state.assignments.get(key):
-            state.cache[key] = (*hit[:4], state.assignments)
-            return found.roles
-    return effective(state, tenant, user, None).roles
+                    cell = wild.get(name)
+                    if cell is not None:
+                        if cell[1] and not roles.isdisjoint(cell[1]):
+                            return False
+                        found = found or not roles.isdisjoint(cell[0])
+    if not found:
+        return False
+    # cleared() is True outright when no label exists; skip the call.
+    return not state.label_index or cleared(state, tenant, user, resource)
 
 
 def label_level(state: State, tenant: str | None, resource: tuple[str, ...]) -> int | None:

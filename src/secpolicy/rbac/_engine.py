@@ -37,10 +37,8 @@ from secpolicy.rbac._model import (
     ReviewReport,
     Rule,
 )
-from secpolicy.rbac._names import _ACTION_CACHE as _ACTIONS
-from secpolicy.rbac._names import _ID_CACHE as _IDS
-from secpolicy.rbac._names import _RESOURCE_CACHE as _RESOURCES
-from secpolicy.rbac._names import canon_action, canon_id, canon_resource
+from secpolicy.rbac._names import _REQUEST_CACHE as _REQUESTS
+from secpolicy.rbac._names import canon_action, canon_id, canon_request, canon_resource
 from secpolicy.rbac._sessions import Session
 from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State, new_state
 from secpolicy.rbac._store import PolicyStore, StoreConflict
@@ -745,23 +743,15 @@ class RBAC:
                 return found
         if not plain_call:
             return self._enforce(state, *_request(user, resource, action, tenant)).allowed
-        # Plain strings: the canonical forms from the name caches when seen before.
-        segments = _RESOURCES.get(resource) or canon_resource(resource)
-        act = _ACTIONS.get(action) or canon_action(action)
-        name = _IDS.get(user) or canon_id(user, "user")
-        scope = None if tenant is None else canon_id(tenant, "tenant")
+        # Plain strings: the canonical forms, from the request cache when seen before.
+        canon = _REQUESTS.get(key)
+        if canon is None:
+            canon = canon_request(user, resource, action, tenant)
+        name, segments, act, scope, text = canon
         if state.user_grants and (scope, name) in state.user_grants:
             # Time-dependent and possibly a privileged use: decide fully, never memoise.
             return self._enforce(state, name, segments, act, scope).allowed
-        roles = _decide.plain_roles(state, scope, name)
-        # An ASCII name that passed canon_resource is its own canonical text.
-        text = resource if resource.isascii() else "/".join(segments)
-        allowed = (
-            bool(roles)
-            and _decide.verdict(state, scope, segments, act, roles, text) == 1
-            # cleared() is True outright when no label exists; skip the call.
-            and (not state.label_index or _decide.cleared(state, scope, name, segments))
-        )
+        allowed = _decide.allowed_plain(state, scope, name, segments, act, text)
         memo = state.memo
         if len(memo) >= _MEMO_LIMIT:
             memo.clear()

@@ -18,6 +18,7 @@ __all__ = [
     "canon_action",
     "canon_id",
     "canon_pattern",
+    "canon_request",
     "canon_resource",
     "fold_id",
 ]
@@ -272,3 +273,29 @@ def canon_pattern(value: object, field: str = "resource") -> tuple[str, ...]:
             continue
         segments.append(part)
     return tuple(segments)
+
+
+Request = tuple[str, tuple[str, ...], str, "str | None", str]
+_REQUEST_CACHE: dict[tuple[str, str, str, str | None], Request] = {}
+
+
+def canon_request(user: str, resource: str, action: str, tenant: str | None) -> Request:
+    """The canonical ``(user, segments, action, tenant, resource text)`` of a request of ``str``.
+
+    The resource is checked first, then the action, the user and the tenant,
+    so the error names the first malformed field in that order. Answers are
+    kept by the exact argument strings (the caller passes only exact
+    ``str``), so a request seen before costs one look-up instead of one per
+    name.
+    """
+    segments = canon_resource(resource)
+    act = canon_action(action)
+    name = canon_id(user, "user")
+    scope = None if tenant is None else canon_id(tenant, "tenant")
+    # An ASCII name that passed canon_resource is its own canonical text.
+    text = resource if resource.isascii() else "/".join(segments)
+    found: Request = (name, segments, act, scope, text)
+    if len(_REQUEST_CACHE) >= _CACHE_LIMIT:
+        _REQUEST_CACHE.clear()
+    _REQUEST_CACHE[(user, resource, action, tenant)] = found
+    return found

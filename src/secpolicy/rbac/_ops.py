@@ -21,6 +21,7 @@ from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
 from secpolicy.rbac import _grants
 from secpolicy.rbac._constraints import check_ssd, users_holding
 from secpolicy.rbac._decide import effective
+from secpolicy.rbac._entries import EMPTY_ENTRY, entry_with, entry_without
 from secpolicy.rbac._match import EMPTY, ResourcePattern, trie_update
 from secpolicy.rbac._model import (
     ADMIN_KINDS,
@@ -536,96 +537,48 @@ def op_remove_user(state: State, args: Mapping[str, Any], at: datetime, by: str 
 # -- rules ---------------------------------------------------------------------------
 
 
-def _cells_without(cells: tuple[Any, ...], role: str, slot: int) -> tuple[Any, ...]:
-    out = []
-    for cell in cells:
-        if cell[0] != role:
-            out.append(cell)
-            continue
-        kept = list(cell)
-        kept[slot] = None
-        if kept[1] is not None or kept[2] is not None:
-            out.append(tuple(kept))
-    return tuple(out)
-
-
-def _cells_with(
-    cells: tuple[Any, ...], role: str, slot: int, record: RuleRecord
-) -> tuple[Any, ...]:
-    out = []
-    found = False
-    for cell in cells:
-        if cell[0] != role:
-            out.append(cell)
-            continue
-        kept = list(cell)
-        kept[slot] = record
-        out.append(tuple(kept))
-        found = True
-    if not found:
-        fresh: list[Any] = [role, None, None]
-        fresh[slot] = record
-        out.append(tuple(fresh))
-    return tuple(out)
-
-
 def _remove_rule(state: State, record: RuleRecord) -> State:
     role, text, action, effect, tenant = record
     key = (tenant, role)
     index = state.rule_index[key].delete((text, action, effect))
     rule_index = state.rule_index.set(key, index) if len(index) else state.rule_index.delete(key)
-    slot = 1 if effect == "allow" else 2
     segments = canon_pattern(text)
     if "*" not in segments and "**" not in segments:
         key2 = (tenant, text)
-        by_action = dict(state.exact[key2])
-        cells = _cells_without(by_action[action], role, slot)
-        if cells:
-            by_action[action] = cells
-        else:
-            del by_action[action]
-        exact = (
-            state.exact.set(key2, tuple(by_action.items()))
-            if by_action
-            else state.exact.delete(key2)
-        )
+        entry = entry_without(state.exact[key2], action, role, effect)
+        exact = state.exact.set(key2, entry) if entry else state.exact.delete(key2)
         return state.derive(exact=exact, rule_index=rule_index)
 
     def change(payload: Any) -> Any:
-        cells = _cells_without(payload[action], role, slot)
-        payload = payload.set(action, cells) if cells else payload.delete(action)
-        return payload if len(payload) else None
+        entry = entry_without(payload[1], action, role, effect)
+        return (text, entry) if entry else None
 
     root = trie_update(state.rules.get(tenant, EMPTY), segments, change)
     rules = state.rules.delete(tenant) if root.is_empty() else state.rules.set(tenant, root)
     return state.derive(rules=rules, rule_index=rule_index)
 
 
-def _entry_with(entry: Any, record: RuleRecord, slot: int) -> Any:
-    """An exact-name entry (``(action, cells)`` pairs) with *record* in its action's cells."""
-    role, _text, action, _effect, _tenant = record
-    for at, (act, cells) in enumerate(entry):
-        if act == action:
-            return (*entry[:at], (action, _cells_with(cells, role, slot, record)), *entry[at + 1 :])
-    return (*entry, (action, _cells_with((), role, slot, record)))
+def _payload_with(record: RuleRecord) -> Callable[[Any], Any]:
+    """The trie change that adds *record* to a node's ``(text, entry)`` payload."""
+    role, text, action, effect, _tenant = record
+
+    def change(payload: Any) -> Any:
+        entry = payload[1] if payload is not None else EMPTY_ENTRY
+        return (text, entry_with(entry, action, role, effect))
+
+    return change
 
 
 def _add_rule(state: State, record: RuleRecord, segments: tuple[str, ...]) -> State:
     role, text, action, effect, tenant = record
     key = (tenant, role)
-    slot = 1 if effect == "allow" else 2
     index = state.rule_index.get(key, _M).set((text, action, effect), record)
     rule_index = state.rule_index.set(key, index)
     if "*" not in segments and "**" not in segments:
         key2 = (tenant, text)
-        entry = _entry_with(state.exact.get(key2, ()), record, slot)
+        entry = entry_with(state.exact.get(key2, EMPTY_ENTRY), action, role, effect)
         return state.derive(exact=state.exact.set(key2, entry), rule_index=rule_index)
-
-    def change(payload: Any) -> Any:
-        payload = payload if payload is not None else _M
-        return payload.set(action, _cells_with(payload.get(action, ()), role, slot, record))
-
-    root = trie_update(state.rules.get(tenant, EMPTY), segments, change)
+    root = trie_update(state.rules.get(tenant, EMPTY), segments, _payload_with(record))
     return state.derive(rules=state.rules.set(tenant, root), rule_index=rule_index)
 
 
@@ -646,27 +599,17 @@ def add_rules(state: State, items: Sequence[tuple[RuleRecord, tuple[str, ...]]])
     for record, segments in items:
         role, text, action, effect, tenant = record
         key = (tenant, role)
-        slot = 1 if effect == "allow" else 2
         mine = per_role.get(key)
         if mine is None:
             mine = per_role[key] = state.rule_index.get(key, _M).mutate()
         mine[(text, action, effect)] = record
         if "*" not in segments and "**" not in segments:
             key2 = (tenant, text)
-            exact[key2] = _entry_with(exact.get(key2, ()), record, slot)
+            exact[key2] = entry_with(exact.get(key2, EMPTY_ENTRY), action, role, effect)
             continue
-
-        def change(
-            payload: Any,
-            action: str = action,
-            role: str = role,
-            slot: int = slot,
-            record: RuleRecord = record,
-        ) -> Any:
-            payload = payload if payload is not None else _M
-            return payload.set(action, _cells_with(payload.get(action, ()), role, slot, record))
-
-        rules = rules.set(tenant, trie_update(rules.get(tenant, EMPTY), segments, change))
+        rules = rules.set(
+            tenant, trie_update(rules.get(tenant, EMPTY), segments, _payload_with(record))
+        )
     for key, mine in per_role.items():
         index[key] = mine.finish()
     return state.derive(exact=exact.finish(), rule_index=index.finish(), rules=rules)

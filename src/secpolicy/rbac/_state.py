@@ -15,6 +15,7 @@ import attrs
 import immutables
 
 if TYPE_CHECKING:
+    from secpolicy.rbac._entries import Entry
     from secpolicy.rbac._match import Node
     from secpolicy.rbac._model import AdminRights, PendingRequest, PrivilegedGrant, RuleRecord
 
@@ -81,10 +82,10 @@ class State(NamedTuple):
         assignments: ``(tenant, user)`` to the assigned roles and when.
         members: ``(tenant, role)`` to its directly assigned users.
         rules: Per tenant (``None``: every tenant), the trie of wildcard
-            rules; payloads map action to ``(role, allow, deny)`` cells.
-        exact: ``(tenant, resource)`` to ``(action, cells)`` pairs, the
-            cells ``(role, allow, deny)``, for rules without wildcards (one
-            look-up per tenant, no walk).
+            rules; payloads are ``(pattern text, entry)`` (see
+            :mod:`._entries`).
+        exact: ``(tenant, resource)`` to the entry of the rules without
+            wildcards at that name (one look-up per tenant, no walk).
         rule_index: ``(tenant, role)`` to its rules (as records), for review
             and revoke.
         labels: Per tenant, the trie of wildcard labels; payloads are
@@ -115,9 +116,7 @@ class State(NamedTuple):
     assignments: immutables.Map[tuple[str | None, str], immutables.Map[str, datetime]]
     members: immutables.Map[tuple[str | None, str], immutables.Map[str, None]]
     rules: immutables.Map[str | None, Node]
-    exact: immutables.Map[
-        tuple[str | None, str], tuple[tuple[str, tuple[tuple[Any, Any, Any], ...]], ...]
-    ]
+    exact: immutables.Map[tuple[str | None, str], Entry]
     rule_index: immutables.Map[
         tuple[str | None, str], immutables.Map[tuple[str, str, str], RuleRecord]
     ]

@@ -1,0 +1,239 @@
+"""The uncached check's fast path against its plain twins: entries, the fused look-up, names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from secpolicy.rbac import RBAC, InvalidNameError
+from secpolicy.rbac._decide import allowed_plain, decide, effective
+from secpolicy.rbac._entries import EMPTY_ENTRY, entry_with, entry_without, records
+from secpolicy.rbac._names import (
+    _REQUEST_CACHE,
+    canon_action,
+    canon_id,
+    canon_request,
+    canon_resource,
+)
+from tests.rbac._reference import segment_match
+
+ROLES = ["r0", "r1", "r2", "r3"]
+USERS = ["u0", "u1", "u2"]
+TENANTS = [None, "t1"]
+PATTERNS = ["a", "a/b", "a/*", "a/**", "**", "**/b", "a/*/c", "b/**", "a/b/c", "c", "é"]
+RESOURCES = ["a", "a/b", "a/c", "a/b/c", "a/x/c", "b", "b/q", "c", "x/b", "e\u0301"]
+ACTIONS = ["read", "write"]
+
+rule = st.tuples(
+    st.sampled_from(ROLES),
+    st.sampled_from(PATTERNS),
+    st.sampled_from([*ACTIONS, "*"]),
+    st.sampled_from(["allow", "deny"]),
+    st.sampled_from(TENANTS),
+)
+
+
+def _reference(
+    rules: set[tuple[str, str, str, str, str | None]],
+    held: frozenset[str],
+    resource: str,
+    action: str,
+    tenant: str | None,
+) -> bool:
+    """Some held role's rule allows, none denies (the naive matcher, NFC names)."""
+    import unicodedata
+
+    resource = unicodedata.normalize("NFC", resource)
+    effects = {
+        effect
+        for role, pattern, act, effect, scope in rules
+        if role in held
+        and scope in (None, tenant)
+        and act in (action, "*")
+        and segment_match(unicodedata.normalize("NFC", pattern), resource)
+    }
+    return "allow" in effects and "deny" not in effects
+
+
+def _build(
+    changes: list[tuple[bool, tuple[str, str, str, str, str | None]]],
+    assignments: list[tuple[str, str, str | None]],
+    edges: list[tuple[int, int]],
+) -> tuple[RBAC, set[tuple[str, str, str, str, str | None]]]:
+    """An engine after the generated changes, and the rules that are left (the plain model)."""
+    rbac = RBAC()
+    for role in ROLES:
+        rbac.add_role(role)
+    for user in USERS:
+        rbac.add_user(user)
+    for senior, junior in edges:
+        if senior > junior:
+            rbac.add_inheritance(ROLES[senior], ROLES[junior])
+    for user, role, tenant in assignments:
+        rbac.assign(user, role, tenant=tenant)
+    live: set[tuple[str, str, str, str, str | None]] = set()
+    for revoke, (role, pattern, action, effect, tenant) in changes:
+        if revoke:
+            if any(r[:3] == (role, pattern, action) and r[4] == tenant for r in live):
+                rbac.revoke(role, pattern, action, tenant=tenant)
+                live = {
+                    r for r in live if not (r[:3] == (role, pattern, action) and r[4] == tenant)
+                }
+        else:
+            (rbac.grant if effect == "allow" else rbac.deny)(role, pattern, action, tenant=tenant)
+            live.add((role, pattern, action, effect, tenant))
+    return rbac, live
+
+
+class TestEntries:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(
+                st.booleans(),
+                st.sampled_from([*ACTIONS, "*"]),
+                st.sampled_from(ROLES),
+                st.sampled_from(["allow", "deny"]),
+            ),
+            max_size=20,
+        )
+    )
+    def test_entry_agrees_with_a_set_of_rules(
+        self, changes: list[tuple[bool, str, str, str]]
+    ) -> None:
+        """Adding and removing rules in an entry keeps exactly the rules a plain set keeps."""
+        entry = EMPTY_ENTRY
+        kept: set[tuple[str, str, str]] = set()
+        for remove, action, role, effect in changes:
+            if remove:
+                if (role, action, effect) not in kept:
+                    continue
+                entry = entry_without(entry, action, role, effect)
+                kept.discard((role, action, effect))
+            else:
+                entry = entry_with(entry, action, role, effect)
+                kept.add((role, action, effect))
+            got = [(r, a, e) for r, _, a, e, _ in records(entry, "x", None)]
+            assert len(got) == len(set(got))
+            assert set(got) == kept
+            assert all(allow or deny for allow, deny in entry.values())
+            for asked in ACTIONS:
+                applying = {(r, a, e) for r, a, e in kept if a in (asked, "*")}
+                found = {(r, a, e) for r, _, a, e, _ in records(entry, "x", None, asked)}
+                assert found == applying
+
+    def test_entries_are_never_changed(self) -> None:
+        """entry_with and entry_without return new entries; the old one is as it was."""
+        first = entry_with(EMPTY_ENTRY, "read", "r0", "allow")
+        second = entry_with(first, "read", "r1", "deny")
+        assert first == {"read": (("r0",), ())}
+        assert second == {"read": (("r0",), ("r1",))}
+        assert entry_with(second, "read", "r1", "deny") is second  # already there
+        third = entry_without(second, "read", "r0", "allow")
+        assert third == {"read": ((), ("r1",))}
+        assert second == {"read": (("r0",), ("r1",))}
+        assert entry_without(third, "read", "r1", "deny") == {}
+        assert EMPTY_ENTRY == {}
+
+
+class TestFusedCheck:
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.lists(st.tuples(st.booleans(), rule), max_size=18),
+        st.lists(
+            st.tuples(st.sampled_from(USERS), st.sampled_from(ROLES), st.sampled_from(TENANTS)),
+            max_size=6,
+        ),
+        st.lists(st.tuples(st.integers(1, 3), st.integers(0, 2)), max_size=3),
+    )
+    def test_check_agrees_with_decide_and_reference(
+        self,
+        changes: list[tuple[bool, tuple[str, str, str, str, str | None]]],
+        assignments: list[tuple[str, str, str | None]],
+        edges: list[tuple[int, int]],
+    ) -> None:
+        """After grants, denies and revokes, the fused check equals decide() and the naive model."""
+        rbac, live = _build(changes, assignments, edges)
+        state = rbac.state
+        for user in USERS:
+            for tenant in TENANTS:
+                held = effective(state, tenant, user, None).roles
+                for resource in RESOURCES:
+                    segments = canon_resource(resource)
+                    text = "/".join(segments)
+                    for action in ACTIONS:
+                        want = _reference(live, held, resource, action, tenant)
+                        eff = effective(state, tenant, user, None)
+                        full = decide(state, tenant, user, segments, action, eff).allowed
+                        fast = allowed_plain(state, tenant, user, segments, action, text)
+                        assert fast is full is want
+                        assert rbac.check(user, resource, action, tenant=tenant) is want
+
+    def test_labels_apply_on_the_fast_path(self) -> None:
+        """A label above the user's clearance denies on the fused path as on decide()."""
+        rbac = RBAC(levels=("low", "high"))
+        rbac.add_role("r")
+        rbac.grant("r", "a/**", "read")
+        rbac.add_user("u")
+        rbac.assign("u", "r")
+        rbac.set_label("a/secret/**", "high")
+        rbac.set_clearance("u", "low")
+        assert rbac.check("u", "a/open", "read")
+        assert not rbac.check("u", "a/secret/x", "read")
+        assert not rbac.decide("u", "a/secret/x", "read").allowed
+        rbac.set_clearance("u", "high")
+        assert rbac.check("u", "a/secret/x", "read")
+
+
+class TestRequestNames:
+    @pytest.mark.parametrize(
+        ("request_", "field"),
+        [
+            (("u", "a//b", "read", None), "resource"),
+            (("u", "a/../b", "nope*", None), "resource"),
+            (("u", "a", "re\x00ad", None), "action"),
+            (("u", "a", "*", None), "action"),
+            ((" u", "a", "read", None), "user"),
+            (("u", "a", "read", "t\n"), "tenant"),
+        ],
+    )
+    def test_errors_name_the_first_bad_field(self, request_: tuple[Any, ...], field: str) -> None:
+        """The combined canonicaliser refuses what the per-name ones refuse, in the same order."""
+        with pytest.raises(InvalidNameError) as info:
+            canon_request(*request_)
+        assert info.value.field == field
+        with pytest.raises(InvalidNameError):
+            RBAC().check(*request_[:3], tenant=request_[3])
+
+    @given(
+        st.sampled_from(["u", "é", "e\u0301", "ü"]),
+        st.sampled_from(["a/b", "cafe\u0301/x", "café/x", "a"]),
+        st.sampled_from(["read", "écrire"]),
+        st.sampled_from([None, "t", "te\u0301"]),
+    )
+    def test_same_as_each_name_alone(
+        self, user: str, resource: str, action: str, tenant: str | None
+    ) -> None:
+        """The combined (cached) answer equals the per-name canonical forms (its plain twin)."""
+        _REQUEST_CACHE.clear()
+        for _ in range(2):  # computed, then from the cache
+            name, segments, act, scope, text = canon_request(user, resource, action, tenant)
+            assert segments == canon_resource(resource)
+            assert text == "/".join(segments)
+            assert act == canon_action(action)
+            assert name == canon_id(user, "user")
+            assert scope == (None if tenant is None else canon_id(tenant, "tenant"))
+
+    def test_nfd_request_hits_nfc_rule(self) -> None:
+        """A decomposed request name finds the rule written in composed form, cached or not."""
+        rbac = RBAC()
+        rbac.add_role("r")
+        rbac.grant("r", "café/menu", "read")
+        rbac.add_user("u")
+        rbac.assign("u", "r")
+        for _ in range(2):
+            assert rbac.check("u", "cafe\u0301/menu", "read")
+            assert rbac.check("u", "café/menu", "read")
