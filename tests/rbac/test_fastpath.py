@@ -237,3 +237,72 @@ class TestRequestNames:
         for _ in range(2):
             assert rbac.check("u", "cafe\u0301/menu", "read")
             assert rbac.check("u", "café/menu", "read")
+
+
+names = st.sampled_from(
+    ["u0", "u1", "U0", "\uff551", "", " u", "r0", "r9", "e\u0301", "é", 5, None]
+)
+document_rules = st.lists(
+    st.fixed_dictionaries(
+        {
+            "role": st.sampled_from(["r0", "r1", "r9", "", 3, "r\u0000"]),
+            "resource": st.sampled_from([*PATTERNS, "a//b", "a/../b", 7, "x*y", "a/**/**/b"]),
+            "action": st.sampled_from(["read", "*", "re*d", "", None, "\uff52ead"]),
+        },
+        optional={"tenant": st.sampled_from([None, "t1", "", " t"]), "extra": st.just(1)},
+    ),
+    max_size=8,
+)
+
+
+class TestBulkLoad:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        users=st.one_of(st.lists(names, max_size=6), st.sampled_from(["u0", 5, None])),
+        grants=st.one_of(document_rules, st.just("r0")),
+        denies=document_rules,
+    )
+    def test_same_state_or_error_as_the_plain_replay(
+        self, users: Any, grants: Any, denies: Any
+    ) -> None:
+        """Bulk loading of users and rules equals one validated change per entry, errors too."""
+        from datetime import UTC, datetime
+
+        from secpolicy.exceptions import PolicyConfigError
+        from secpolicy.rbac import _serde
+
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        document: dict[str, Any] = {
+            "roles": {"r0": {}, "r1": {"inherits": ["r0"]}},
+            "users": users,
+            "grants": grants,
+            "denies": denies,
+        }
+        outcomes = []
+        for load in (_serde.load, _serde.load_plain):
+            try:
+                state = load(document, now)
+            except PolicyConfigError as exc:
+                outcomes.append(("error", type(exc), exc.field, exc.reason))
+            else:
+                outcomes.append(
+                    (
+                        "state",
+                        _serde.dump(state),
+                        state.exact,
+                        state.rule_index,
+                        state.users,
+                        state.folded,
+                    )
+                )
+        bulk, plain = outcomes
+        assert bulk == plain
+        if bulk[0] == "state":
+            fast, slow = RBAC.from_dict(document), RBAC()
+            slow._state = _serde.load_plain(document, now)  # the plain twin
+            for resource in RESOURCES:
+                for action in ACTIONS:
+                    for tenant in TENANTS:
+                        assert fast.decide("u0", resource, action, tenant=tenant) == slow.decide(
+                            "u0", resource, action, tenant=tenant
+                        )

@@ -256,6 +256,9 @@ def canon_resource(value: object, field: str = "resource") -> tuple[str, ...]:
     return segments
 
 
+_PATTERN_CACHE: dict[str, tuple[str, ...]] = {}
+
+
 def canon_pattern(value: object, field: str = "resource") -> tuple[str, ...]:
     """The segments of a resource pattern: ``*`` one segment, ``**`` any number (even none).
 
@@ -264,6 +267,9 @@ def canon_pattern(value: object, field: str = "resource") -> tuple[str, ...]:
     Raises:
         InvalidNameError: For a non-canonical name, or ``*`` inside a segment.
     """
+    found = _PATTERN_CACHE.get(value) if type(value) is str else None
+    if found is not None:
+        return found
     _, parts = _segments(value, field)
     segments: list[str] = []
     for part in parts:
@@ -272,7 +278,12 @@ def canon_pattern(value: object, field: str = "resource") -> tuple[str, ...]:
         if part == "**" and segments and segments[-1] == "**":
             continue
         segments.append(part)
-    return tuple(segments)
+    canonical = tuple(segments)
+    if type(value) is str:
+        if len(_PATTERN_CACHE) >= _CACHE_LIMIT:
+            _PATTERN_CACHE.clear()
+        _PATTERN_CACHE[value] = canonical
+    return canonical
 
 
 Request = tuple[str, tuple[str, ...], str, "str | None", str]

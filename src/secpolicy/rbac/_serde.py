@@ -21,11 +21,24 @@ from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
 from secpolicy.rbac import _ops
 from secpolicy.rbac._constraints import check_ssd
 from secpolicy.rbac._grants import longest_grant
-from secpolicy.rbac._model import ADMIN_KINDS, AdminRights, PendingRequest, PrivilegedGrant
-from secpolicy.rbac._names import canon_id
-from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State, new_state
+from secpolicy.rbac._model import (
+    ADMIN_KINDS,
+    AdminRights,
+    PendingRequest,
+    PrivilegedGrant,
+    RuleRecord,
+)
+from secpolicy.rbac._names import canon_action, canon_id, canon_pattern, fold_id
+from secpolicy.rbac._state import (
+    DEFAULT_MAX_GRANT,
+    DEFAULT_REQUEST_TTL,
+    Config,
+    State,
+    UserInfo,
+    new_state,
+)
 
-__all__ = ["FORMAT", "dump", "load"]
+__all__ = ["FORMAT", "dump", "load", "load_plain"]
 
 #: The document format this version writes (documents without ``format`` are format 1).
 FORMAT: Final = 2
@@ -73,6 +86,8 @@ def _list(value: object, path: str) -> Sequence[Any]:
 
 
 def _keys(item: Mapping[str, Any], allowed: frozenset[str] | set[str], path: str) -> None:
+    if allowed.issuperset(item):
+        return
     unknown = sorted(set(item) - set(allowed))
     if unknown:
         raise PolicyConfigError(f"unknown key(s) {', '.join(unknown)}", field=path)
@@ -157,6 +172,113 @@ def _config(data: Mapping[str, Any]) -> Config:
     )
 
 
+_Section = Callable[[State, Mapping[str, Any], datetime], State]
+_RULE_KEYS: Final = frozenset({"role", "resource", "action", "tenant"})
+RuleEffectItem = tuple[RuleRecord, tuple[str, ...]]
+
+
+def _users_plain(state: State, data: Mapping[str, Any], now: datetime) -> State:
+    """The ``users`` section as one validated change per user (the plain twin)."""
+    for i, user in enumerate(_list(data.get("users", []), "users")):
+        state = _run(state, f"users[{i}]", _ops.op_add_user, {"user": user}, now)
+    return state
+
+
+def _plain_error(exc: PolicyConfigError) -> PolicyConfigError:
+    """*exc* as the plain replay raises it (:func:`_run`): a PolicyConfigError, same path."""
+    return PolicyConfigError(exc.reason, field=exc.field)
+
+
+def _users_bulk(state: State, data: Mapping[str, Any], now: datetime) -> State:
+    """The ``users`` section in one mutation of each map, with the checks of ``add_user``.
+
+    The same state and the same first error as :func:`_users_plain`.
+    """
+    users = state.users.mutate()
+    folded = state.folded.mutate()
+    for i, raw in enumerate(_list(data.get("users", []), "users")):
+        path = f"users[{i}].user"
+        try:
+            name = canon_id(raw, path)
+        except PolicyConfigError as exc:
+            raise _plain_error(exc) from None
+        if name in users:
+            continue  # adding twice is harmless
+        key = ("user", fold_id(name))
+        other = folded.get(key)
+        if other is not None and other != name:
+            raise PolicyConfigError(
+                f"differs from the existing user {other!r} only in letter case or width "
+                "(a look-alike)",
+                field=path,
+            )
+        users[name] = UserInfo(name, now)
+        folded[key] = name
+    return state.derive(users=users.finish(), folded=folded.finish())
+
+
+def _rules_plain(state: State, data: Mapping[str, Any], now: datetime) -> State:
+    """The ``grants`` and ``denies`` sections as one validated change per rule (the plain twin)."""
+    for kind, op in (("grants", _ops.OPS["grant"]), ("denies", _ops.OPS["deny"])):
+        for i, raw in enumerate(_list(data.get(kind, []), kind)):
+            path = f"{kind}[{i}]"
+            item = _mapping(raw, path)
+            _keys(item, _RULE_KEYS, path)
+            state = _run(state, path, op, item, now)
+    return state
+
+
+def _rule(state: State, item: Mapping[str, Any], path: str, effect: str) -> RuleEffectItem:
+    """One grant or deny entry, checked as ``grant``/``deny`` check it (in their order)."""
+    tenant = item.get("tenant")
+    if tenant is not None:
+        tenant = canon_id(tenant, f"{path}.tenant")
+    role = canon_id(item.get("role"), f"{path}.role")
+    if role not in state.roles:
+        raise PolicyConfigError(f"unknown role {role!r}", field=f"{path}.role")
+    action = canon_action(item.get("action"), f"{path}.action", pattern=True)
+    resource = item.get("resource")
+    if not isinstance(resource, str):
+        raise PolicyConfigError("must be a resource name or pattern", field=f"{path}.resource")
+    segments = canon_pattern(resource, f"{path}.resource")
+    return (role, "/".join(segments), action, effect, tenant), segments
+
+
+def _rules_bulk(state: State, data: Mapping[str, Any], now: datetime) -> State:
+    """The ``grants`` and ``denies`` sections validated entry by entry, then added at once.
+
+    Each entry gets the checks of ``grant``/``deny`` and the same first error
+    as :func:`_rules_plain`; the rules then enter the maps through one
+    mutation each (:func:`._ops.add_rules`) instead of one new state per rule.
+    """
+    del now  # rules carry no time
+    items: list[RuleEffectItem] = []
+    seen: set[RuleRecord] = set()
+    for kind, effect in (("grants", "allow"), ("denies", "deny")):
+        for i, raw in enumerate(_list(data.get(kind, []), kind)):
+            path = f"{kind}[{i}]"
+            item = _mapping(raw, path)
+            _keys(item, _RULE_KEYS, path)
+            try:
+                record, segments = _rule(state, item, path, effect)
+            except PolicyConfigError as exc:
+                raise _plain_error(exc) from None
+            if record not in seen:  # a repeated rule is harmless, as with grant()
+                seen.add(record)
+                items.append((record, segments))
+    return _ops.add_rules(state, items) if items else state
+
+
+def load_plain(data: object, now: datetime) -> State:
+    """:func:`load` replaying one validated change per user and rule (its plain twin)."""
+    try:
+        return _load(data, now, _users_plain, _rules_plain)
+    except PolicyConfigError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError):
+        raise PolicyConfigError("malformed entry", field="rbac") from None
+
+
 def load(data: object, now: datetime) -> State:
     """Validate *data* and build the state it describes (loading reports no events).
 
@@ -166,14 +288,16 @@ def load(data: object, now: datetime) -> State:
     """
     path = "rbac"
     try:
-        return _load(data, now)
+        return _load(data, now, _users_bulk, _rules_bulk)
     except PolicyConfigError:
         raise
     except (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError):
         raise PolicyConfigError("malformed entry", field=path) from None
 
 
-def _load(data: object, now: datetime) -> State:  # noqa: PLR0912, PLR0915 (one pass per section)
+def _load(  # noqa: PLR0912, PLR0915 (one pass per section)
+    data: object, now: datetime, users: _Section, rules: _Section
+) -> State:
     data = _mapping(data, "rbac")
     _keys(data, _TOP, "rbac")
     version = data.get("format", 1)
@@ -221,14 +345,8 @@ def _load(data: object, now: datetime) -> State:  # noqa: PLR0912, PLR0915 (one 
             state = _run(
                 state, path, _ops.op_add_inheritance, {"senior": name, "junior": junior}, now
             )
-    for i, user in enumerate(_list(data.get("users", []), "users")):
-        state = _run(state, f"users[{i}]", _ops.op_add_user, {"user": user}, now)
-    for kind, op in (("grants", _ops.OPS["grant"]), ("denies", _ops.OPS["deny"])):
-        for i, raw in enumerate(_list(data.get(kind, []), kind)):
-            path = f"{kind}[{i}]"
-            item = _mapping(raw, path)
-            _keys(item, {"role", "resource", "action", "tenant"}, path)
-            state = _run(state, path, op, item, now)
+    state = users(state, data, now)
+    state = rules(state, data, now)
     for kind in ("ssd", "dsd"):
         for i, raw in enumerate(_list(data.get(kind, []), kind)):
             path = f"{kind}[{i}]"
