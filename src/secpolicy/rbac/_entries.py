@@ -5,7 +5,10 @@ to ``(allow_roles, deny_roles)``, tuples of role names in the order their
 rules were added. The exact-name map holds one entry per ``(tenant,
 resource)``; a wildcard trie node holds ``(pattern text, entry)``. An entry
 is never changed once stored: :func:`entry_with` and :func:`entry_without`
-return a new one.
+return a new one. An entry of a single rule is shared by every name that
+has exactly that rule (a policy of many names with one rule each holds a
+few hundred entries, not one per name), so no entry may ever be changed in
+place.
 
 The form is chosen for the uncached check: one dictionary look-up for the
 requested action and one for ``*``, each answered by C-level ``isdisjoint``
@@ -31,10 +34,22 @@ __all__ = ["EMPTY_ENTRY", "Entry", "entry_with", "entry_without", "records"]
 Cell = tuple[tuple[str, ...], tuple[str, ...]]
 Entry = Mapping[str, Cell]
 EMPTY_ENTRY: Final[Entry] = {}
+# The shared single-rule entries, by (action, role, effect); bounded (past
+# the bound a new single-rule entry is simply not shared).
+_SINGLE: dict[tuple[str, str, str], Entry] = {}
+_SINGLE_LIMIT: Final = 1 << 12
 
 
 def entry_with(entry: Entry, action: str, role: str, effect: str) -> Entry:
     """*entry* with *role*'s *effect* rule for *action* (the same entry if it is there)."""
+    if not entry:
+        key = (action, role, effect)
+        single = _SINGLE.get(key)
+        if single is None:
+            single = {action: ((role,), ()) if effect == "allow" else ((), (role,))}
+            if len(_SINGLE) < _SINGLE_LIMIT:
+                _SINGLE[key] = single
+        return single
     allow, deny = entry.get(action, ((), ()))
     if effect == "allow":
         if role in allow:

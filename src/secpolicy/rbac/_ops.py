@@ -540,7 +540,7 @@ def op_remove_user(state: State, args: Mapping[str, Any], at: datetime, by: str 
 def _remove_rule(state: State, record: RuleRecord) -> State:
     role, text, action, effect, tenant = record
     key = (tenant, role)
-    index = state.rule_index[key].delete((text, action, effect))
+    index = state.rule_index[key].delete(record)
     rule_index = state.rule_index.set(key, index) if len(index) else state.rule_index.delete(key)
     segments = canon_pattern(text)
     if "*" not in segments and "**" not in segments:
@@ -572,7 +572,7 @@ def _payload_with(record: RuleRecord) -> Callable[[Any], Any]:
 def _add_rule(state: State, record: RuleRecord, segments: tuple[str, ...]) -> State:
     role, text, action, effect, tenant = record
     key = (tenant, role)
-    index = state.rule_index.get(key, _M).set((text, action, effect), record)
+    index = state.rule_index.get(key, _M).set(record, record)
     rule_index = state.rule_index.set(key, index)
     if "*" not in segments and "**" not in segments:
         key2 = (tenant, text)
@@ -602,7 +602,7 @@ def add_rules(state: State, items: Sequence[tuple[RuleRecord, tuple[str, ...]]])
         mine = per_role.get(key)
         if mine is None:
             mine = per_role[key] = state.rule_index.get(key, _M).mutate()
-        mine[(text, action, effect)] = record
+        mine[record] = record
         if "*" not in segments and "**" not in segments:
             key2 = (tenant, text)
             exact[key2] = entry_with(exact.get(key2, EMPTY_ENTRY), action, role, effect)
@@ -689,7 +689,7 @@ def op_grant_many(state: State, args: Mapping[str, Any], at: datetime, by: str |
         if key in seen:
             continue
         existing = state.rule_index.get((tenant, role))
-        if existing is not None and (text, action, "allow") in existing:
+        if existing is not None and (role, text, action, "allow", tenant) in existing:
             continue  # granted already: harmless, as with grant()
         seen.add(key)
         items.append(((role, text, action, "allow", tenant), segments))
@@ -717,7 +717,7 @@ def _op_rule(
         if effect == "allow":
             _not_own_role(state, "permissions", by, role, tenant, at)
         existing = state.rule_index.get((tenant, role))
-        if existing is not None and (text, action, effect) in existing:
+        if existing is not None and (role, text, action, effect, tenant) in existing:
             return Result(state, [])
         kind = "permission_granted" if effect == "allow" else "permission_denied"
         event = _event(
@@ -737,9 +737,9 @@ def op_revoke(state: State, args: Mapping[str, Any], at: datetime, by: str | Non
     _not_own_role(state, "permissions", by, role, tenant, at)
     existing = state.rule_index.get((tenant, role), _M)
     found = [
-        existing[(pattern.text, action, effect)]
+        existing[(role, pattern.text, action, effect, tenant)]
         for effect in ("allow", "deny")
-        if (pattern.text, action, effect) in existing
+        if (role, pattern.text, action, effect, tenant) in existing
     ]
     if not found:
         raise PolicyConfigError(f"{role!r} has no rule for {action} on {pattern}", field="rule")

@@ -86,8 +86,8 @@ class State(NamedTuple):
             :mod:`._entries`).
         exact: ``(tenant, resource)`` to the entry of the rules without
             wildcards at that name (one look-up per tenant, no walk).
-        rule_index: ``(tenant, role)`` to its rules (as records), for review
-            and revoke.
+        rule_index: ``(tenant, role)`` to its rules, each record keyed by
+            itself, for review and revoke.
         labels: Per tenant, the trie of wildcard labels; payloads are
             ``(rank, pattern)``.
         label_exact: ``(tenant, resource)`` to ``(rank, pattern)``.
@@ -117,9 +117,7 @@ class State(NamedTuple):
     members: immutables.Map[tuple[str | None, str], immutables.Map[str, None]]
     rules: immutables.Map[str | None, Node]
     exact: immutables.Map[tuple[str | None, str], Entry]
-    rule_index: immutables.Map[
-        tuple[str | None, str], immutables.Map[tuple[str, str, str], RuleRecord]
-    ]
+    rule_index: immutables.Map[tuple[str | None, str], immutables.Map[RuleRecord, RuleRecord]]
     labels: immutables.Map[str | None, Node]
     label_exact: immutables.Map[tuple[str | None, str], tuple[int, Any]]
     label_index: immutables.Map[tuple[str | None, str], str]
