@@ -58,13 +58,16 @@ def _reference(
     return "allow" in effects and "deny" not in effects
 
 
+LEVELS = ("low", "mid", "high")
+
+
 def _build(
     changes: list[tuple[bool, tuple[str, str, str, str, str | None]]],
     assignments: list[tuple[str, str, str | None]],
     edges: list[tuple[int, int]],
 ) -> tuple[RBAC, set[tuple[str, str, str, str, str | None]]]:
     """An engine after the generated changes, and the rules that are left (the plain model)."""
-    rbac = RBAC()
+    rbac = RBAC(levels=LEVELS)
     for role in ROLES:
         rbac.add_role(role)
     for user in USERS:
@@ -166,6 +169,61 @@ class TestFusedCheck:
                     text = "/".join(segments)
                     for action in ACTIONS:
                         want = _reference(live, held, resource, action, tenant)
+                        eff = effective(state, tenant, user, None)
+                        full = decide(state, tenant, user, segments, action, eff).allowed
+                        fast = allowed_plain(state, tenant, user, segments, action, text)
+                        assert fast is full is want
+                        assert rbac.check(user, resource, action, tenant=tenant) is want
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.lists(rule.filter(lambda r: r[3] == "allow"), max_size=8),
+        st.lists(
+            st.tuples(st.sampled_from(PATTERNS), st.sampled_from(LEVELS), st.sampled_from(TENANTS)),
+            max_size=6,
+        ),
+        st.lists(
+            st.tuples(st.sampled_from(USERS), st.sampled_from(LEVELS), st.sampled_from(TENANTS)),
+            max_size=4,
+        ),
+    )
+    def test_labels_agree_with_decide_and_reference(
+        self,
+        grants: list[tuple[str, str, str, str, str | None]],
+        labels: list[tuple[str, str, str | None]],
+        clearances: list[tuple[str, str, str | None]],
+    ) -> None:
+        """With random labels and clearances the fused check equals decide() and the model."""
+        rbac, live = _build([(False, g) for g in grants], [(u, "r0", None) for u in USERS], [])
+        rbac.grant("r0", "**", "read")
+        live.add(("r0", "**", "read", "allow", None))
+        marks: dict[tuple[str | None, str], str] = {}
+        for pattern, level, tenant in labels:
+            rbac.set_label(pattern, level, tenant=tenant)
+            marks[tenant, pattern] = level
+        cleared: dict[tuple[str | None, str], str] = {}
+        for user, level, tenant in clearances:
+            rbac.set_clearance(user, level, tenant=tenant)
+            cleared[tenant, user] = level
+        state = rbac.state
+        for user in USERS:
+            for tenant in TENANTS:
+                held = effective(state, tenant, user, None).roles
+                for resource in RESOURCES:
+                    segments = canon_resource(resource)
+                    text = "/".join(segments)
+                    top = max(
+                        (
+                            LEVELS.index(level)
+                            for (scope, pattern), level in marks.items()
+                            if scope in (None, tenant) and segment_match(pattern, text)
+                        ),
+                        default=None,
+                    )
+                    mine = cleared.get((tenant, user))
+                    fenced = top is not None and (mine is None or LEVELS.index(mine) < top)
+                    for action in ACTIONS:
+                        want = _reference(live, held, resource, action, tenant) and not fenced
                         eff = effective(state, tenant, user, None)
                         full = decide(state, tenant, user, segments, action, eff).allowed
                         fast = allowed_plain(state, tenant, user, segments, action, text)

@@ -166,7 +166,7 @@ def lookup(
     return denies, allows
 
 
-def allowed_plain(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
+def allowed_plain(  # noqa: PLR0911, PLR0912, PLR0915, PLR0917 (the fast path, kept in one frame)
     state: State,
     tenant: str | None,
     user: str,
@@ -219,7 +219,12 @@ def allowed_plain(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
                 found = found or not roles.isdisjoint(cell[0])
         root = tries.get(scope) if tries else None
         if root is not None:
-            for _, wild in trie_match(root, resource):
+            # trie_match's remembered answer read inline (the walk on a miss).
+            walks = root.walks
+            payloads = walks.get(resource) if walks is not None else None
+            if payloads is None:
+                payloads = trie_match(root, resource)
+            for _, wild in payloads:
                 for name in (action, "*"):
                     cell = wild.get(name)
                     if cell is not None:
@@ -228,31 +233,64 @@ def allowed_plain(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
                         found = found or not roles.isdisjoint(cell[0])
     if not found:
         return False
-    # cleared() is True outright when no label exists; skip the call.
-    return not state.label_index or cleared(state, tenant, user, resource)
-
-
-def label_level(state: State, tenant: str | None, resource: tuple[str, ...]) -> int | None:
-    """The rank of the highest sensitivity label matching *resource*, if any."""
-    best: int | None = None
-    text = "/".join(resource)
-    for scope in (None, tenant) if tenant is not None else (None,):
+    if not state.label_index:
+        return True
+    # cleared(), inline: the highest label on the name against the clearance.
+    best = -1
+    marks = state.labels
+    for scope in (None,) if tenant is None else (None, tenant):
         hit = state.label_exact.get((scope, text))
-        found = [hit] if hit is not None else []
-        root = state.labels.get(scope)
+        if hit is not None and hit[0] > best:
+            best = hit[0]
+        root = marks.get(scope) if marks else None
         if root is not None:
-            found.extend(trie_match(root, resource))
-        for level, _ in found:
-            if best is None or level > best:
-                best = level
+            walks = root.walks
+            payloads = walks.get(resource) if walks is not None else None
+            if payloads is None:
+                payloads = trie_match(root, resource)
+            for level, _ in payloads:
+                best = max(best, level)
+    if best < 0:
+        return True
+    clearance = state.clearances.get(key)
+    return clearance is not None and state.levels.index(clearance) >= best
+
+
+def label_level(
+    state: State, tenant: str | None, resource: tuple[str, ...], text: str | None = None
+) -> int | None:
+    """The rank of the highest sensitivity label matching *resource*, if any.
+
+    *text* is ``"/".join(resource)`` if the caller has it already.
+    """
+    if text is None:
+        text = "/".join(resource)
+    best: int | None = None
+    exact = state.label_exact.get
+    tries = state.labels
+    for scope in (None,) if tenant is None else (None, tenant):
+        hit = exact((scope, text))
+        if hit is not None and (best is None or hit[0] > best):
+            best = hit[0]
+        root = tries.get(scope) if tries else None
+        if root is not None:
+            for level, _ in trie_match(root, resource):
+                if best is None or level > best:
+                    best = level
     return best
 
 
-def cleared(state: State, tenant: str | None, user: str, resource: tuple[str, ...]) -> bool:
+def cleared(
+    state: State,
+    tenant: str | None,
+    user: str,
+    resource: tuple[str, ...],
+    text: str | None = None,
+) -> bool:
     """True if no label on *resource* is above *user*'s clearance."""
     if not state.label_index:
         return True
-    label = label_level(state, tenant, resource)
+    label = label_level(state, tenant, resource, text)
     if label is None:
         return True
     clearance = state.clearances.get((tenant, user))
