@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 
 from secpolicy.password import (
@@ -125,6 +126,24 @@ class TestForgetting:
         assert len(store) <= 60_001
         store.purge(now=start + timedelta(days=1))
         assert len(store) == 0
+
+    def test_attempts_on_a_locked_key_do_not_accumulate(self) -> None:
+        """20,000 failures against one locked account keep the store's memory flat."""
+        store = MemoryThrottleStore()
+        throttle = LoginThrottle(POLICY, store=store)
+        for _ in range(POLICY.max_failures):
+            throttle.record_failure("user:a", now=T0)
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for i in range(20_000):
+                throttle.record_failure("user:a", now=T0 + timedelta(milliseconds=i))
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert throttle.status("user:a", now=T0 + timedelta(seconds=20)).locked
+        assert len(store) == 1
+        assert grown < 64 * 1024  # one bookkeeping row per attempt would be about 2 MB
 
     def test_locked_keys_stay_until_the_lock_lifts(self) -> None:
         """A lock outlives the failure window: the state is kept until it lifts."""

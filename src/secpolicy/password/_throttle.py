@@ -92,7 +92,9 @@ class MemoryThrottleStore:
     State is forgotten once it has no effect (``ThrottleState.forget_after``):
     each update drops the entries that expired before the newest failure it
     has seen, so keys tried once (a password spray over many user names) do
-    not accumulate. :meth:`purge` does the same for a given instant.
+    not accumulate. A key keeps one expiry entry per instant it will be
+    forgotten at, so attempts on a locked key add nothing. :meth:`purge`
+    does the same for a given instant.
 
     .. versionchanged:: 0.2
        Expired state is dropped.
@@ -112,13 +114,18 @@ class MemoryThrottleStore:
     ) -> ThrottleState | None:
         """Apply *change* to *key* under the store's lock."""
         with self._lock:
-            new = change(self._states.get(key))
+            old = self._states.get(key)
+            new = change(old)
             if new is None:
                 self._states.pop(key, None)
             else:
                 self._states[key] = new
-                if new.forget_after is not None:
-                    heapq.heappush(self._expiry, (new.forget_after, next(self._order), key))
+                # A state keeps one expiry row: a change that leaves the instant as it
+                # was (every attempt on a locked key) adds none, so hammering a locked
+                # account cannot grow the store.
+                forget_at = new.forget_after
+                if forget_at is not None and (old is None or old.forget_after != forget_at):
+                    heapq.heappush(self._expiry, (forget_at, next(self._order), key))
                 if new.failures and (self._latest is None or new.failures[-1] > self._latest):
                     self._latest = new.failures[-1]
             if self._latest is not None:
