@@ -471,6 +471,40 @@ class TestHistoryWiring:
         assert "reused" in policy.check("Harbor-Lantern-58", context=context).codes
         assert policy.check("Harbor-Lantern-59x", context=context).ok
 
+    def test_one_hash_given_as_the_history_is_refused(self) -> None:
+        """A single hash string passed as previous_hashes is an error, not its characters."""
+        hasher = PasswordHasher.unsafe_for_tests()
+        with pytest.raises(PolicyConfigError, match="previous_hashes") as caught:
+            PasswordContext(previous_hashes=hasher.hash("Harbor-Lantern-58"), hasher=hasher)
+        assert "$argon2" not in str(caught.value)
+
+    @pytest.mark.parametrize("bad", [b"$argon2id$v=19$...", None, 42])
+    def test_a_hash_that_is_not_text_is_refused(self, bad: object) -> None:
+        """A bytes (or None) hash in the history or as current_hash is named, never skipped."""
+        hasher = PasswordHasher.unsafe_for_tests()
+        good = hasher.hash("Harbor-Lantern-58")
+        with pytest.raises(PolicyConfigError, match=r"previous_hashes\[1\]"):
+            PasswordContext(previous_hashes=[good, bad], hasher=hasher)
+        if bad is not None:
+            with pytest.raises(PolicyConfigError, match="current_hash"):
+                PasswordContext(current_hash=bad, hasher=hasher)  # type: ignore[arg-type]
+
+    def test_history_given_as_an_iterator_is_checked_every_time(self) -> None:
+        """A generator of hashes is read once into the context, so every check sees it."""
+        hasher = PasswordHasher.unsafe_for_tests()
+        old = hasher.hash("Harbor-Lantern-58")
+        context = PasswordContext(previous_hashes=(h for h in [old]), hasher=hasher)
+        policy = PasswordPolicy(history_size=4)
+        assert "reused" in policy.check("Harbor-Lantern-58", context=context).codes
+        assert "reused" in policy.check("Harbor-Lantern-58", context=context).codes
+        assert context.previous_hashes == (old,)
+
+    def test_a_history_that_is_not_a_collection_is_refused(self) -> None:
+        """previous_hashes=5 is a configuration error naming the field."""
+        hasher = PasswordHasher.unsafe_for_tests()
+        with pytest.raises(PolicyConfigError, match="previous_hashes"):
+            PasswordContext(previous_hashes=5, hasher=hasher)
+
     def test_repr_hides_personal_data(self) -> None:
         """repr shows neither the phone, the birth date, the e-mail nor the hashes."""
         hasher = PasswordHasher.unsafe_for_tests()

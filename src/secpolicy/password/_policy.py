@@ -67,6 +67,40 @@ def _strings(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _hashes(value: object) -> tuple[str, ...]:
+    """The history as a tuple of hash strings, read once.
+
+    One string is refused rather than read as its characters, and an iterator
+    is read here rather than by the first check (which would leave nothing
+    for the next): either way the history check would pass silently.
+    """
+    if isinstance(value, (str, bytes, bytearray)):
+        raise PolicyConfigError(
+            "must be a sequence of hash strings, not one string", field="previous_hashes"
+        )
+    try:
+        items: tuple[object, ...] = tuple(value)  # type: ignore[arg-type]  # may raise TypeError
+    except TypeError:
+        raise PolicyConfigError(
+            f"must be a sequence of hash strings, not {type(value).__name__}",
+            field="previous_hashes",
+        ) from None
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            raise PolicyConfigError(
+                f"must be a hash string, not {type(item).__name__}",
+                field=f"previous_hashes[{index}]",
+            )
+    return items  # type: ignore[return-value]  # every item was checked to be a str
+
+
+def _optional_hash(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, str):
+        raise PolicyConfigError(
+            f"must be a hash string or None, not {type(value).__name__}", field=attribute.name
+        )
+
+
 #: The longest duration a password policy accepts (a window, a lock, an age):
 #: a thousand years, far below what ``datetime`` arithmetic can add to today.
 MAX_POLICY_DURATION: Final = timedelta(days=365 * 1000)
@@ -137,12 +171,15 @@ class PasswordContext:
             breaches (an offline corpus or the range API).
 
     Raises:
-        PolicyConfigError: If hashes are given without a hasher (the history
-            check would silently pass).
+        PolicyConfigError: If hashes are given without a hasher, as one
+            string instead of a sequence, or as anything but strings (the
+            history check would silently pass); the message names the
+            field and position, never the hash.
 
     .. versionchanged:: 0.2
        ``name``, ``phone``, ``birth_date`` and ``current_hash``; hashes
-       without a ``hasher`` are refused; personal data is hidden from ``repr``.
+       without a ``hasher`` are refused; personal data is hidden from ``repr``;
+       ``previous_hashes`` is stored as a tuple of strings.
     """
 
     username: str | None = None
@@ -151,8 +188,8 @@ class PasswordContext:
     phone: str | None = attrs.field(default=None, repr=False)
     birth_date: date | None = attrs.field(default=None, repr=False)
     attributes: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
-    previous_hashes: Sequence[str] = attrs.field(default=(), repr=False)
-    current_hash: str | None = attrs.field(default=None, repr=False)
+    previous_hashes: Sequence[str] = attrs.field(default=(), repr=False, converter=_hashes)
+    current_hash: str | None = attrs.field(default=None, repr=False, validator=_optional_hash)
     hasher: Verifier | None = None
     breach_checker: BreachChecker | AsyncBreachChecker | None = None
     _token_sets: Mapping[str, frozenset[str]] = attrs.field(
