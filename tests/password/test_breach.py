@@ -399,6 +399,18 @@ class TestFormatAtOpen:
         with pytest.raises(PolicyConfigError):
             OfflineBreachChecker(path)
 
+    def test_a_count_too_long_to_be_a_number(self, tmp_path: Path) -> None:
+        """A file whose count has thousands of digits is refused at open, or found as breached."""
+        digest = sha1_hex("password")
+        with pytest.raises(PolicyConfigError, match="count"):
+            OfflineBreachChecker(self._write(tmp_path / "one.txt", [f"{digest}:{'9' * 5000}"]))
+        rng = random.Random(3)
+        rows = {f"{rng.getrandbits(160):040X}": "7" for _ in range(20_000)}
+        rows[digest] = "9" * 5000  # between the sampled lines
+        path = self._write(tmp_path / "big.txt", [f"{h}:{rows[h]}" for h in sorted(rows)])
+        with OfflineBreachChecker(path) as checker:
+            assert checker.count("password") >= 10**18
+
     def test_single_line_file_opens(self, tmp_path: Path) -> None:
         """A one-line corpus with or without its final newline is accepted."""
         digest = sha1_hex("password")
@@ -438,6 +450,17 @@ class TestMalformedReplies:
             raise error
 
         assert OnlineBreachChecker(transport).count("password") is None
+
+    def test_a_count_too_long_to_be_a_number_is_unknown(self) -> None:
+        """A matching row whose count has thousands of digits is malformed, not a ValueError."""
+        suffix = sha1_hex("password")[5:]
+        body = f"{suffix}:{'9' * 5000}\r\n"
+        assert OnlineBreachChecker(lambda prefix: body).count("password") is None
+
+        async def transport(prefix: str) -> str:
+            return body
+
+        assert asyncio.run(AsyncOnlineBreachChecker(transport).count("password")) is None
 
     def test_a_raising_checker_does_not_escape_check(self) -> None:
         """check() never raises, even when a custom checker does."""
