@@ -9,6 +9,7 @@ next login.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import re
@@ -17,6 +18,7 @@ import unicodedata
 from typing import Final, Literal
 
 import argon2
+from argon2 import low_level
 from argon2 import profiles as _argon2_profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -184,7 +186,7 @@ class PasswordHasher:
         self.profile: HasherProfile | None = profile
         self._pepper = pepper
         self._hasher = argon2.PasswordHasher.from_parameters(parameters)
-        self._dummy: str | None = None
+        self._dummy: bytes | None = None
         self._dummy_lock = threading.Lock()
 
     @classmethod
@@ -224,19 +226,28 @@ class PasswordHasher:
 
         Pass ``None`` as *hash* for an account that does not exist: the
         hasher then spends the same time on a dummy hash and returns False,
-        so the response time does not tell which accounts exist. A password
-        longer than ``MAX_PASSWORD_LENGTH`` is False at once, for every account.
+        so the response time does not tell which accounts exist. A stored
+        hash that cannot be checked (empty, Django's ``!`` unusable password,
+        an unknown scheme, malformed, over the cost caps, or bcrypt without
+        the ``bcrypt`` package) costs the same dummy verification before
+        False, so such accounts do not stand out either. A password longer
+        than ``MAX_PASSWORD_LENGTH`` is False at once, for every account.
+
+        .. versionchanged:: 0.2
+           Hashes that cannot be checked run the dummy verification.
         """
         if _too_long(password):
             return False  # no account has it: refused before any work
-        if hash is None:
-            return self.verify_dummy(password)
         stored: object = hash  # checked at run time for untyped callers
         if not isinstance(stored, str):
-            return False
-        if hash.startswith("$argon2"):
-            return self._verify_argon2(hash, self._prepare(password))
-        return self._verify_legacy(hash, password)
+            return self.verify_dummy(password)
+        if stored.startswith("$argon2"):
+            matched = self._verify_argon2(stored, self._prepare(password))
+        else:
+            matched = self._verify_legacy(stored, password)
+        if matched is None:  # nothing was checked: spend an unknown account's time
+            return self.verify_dummy(password)
+        return matched
 
     def _affordable(self, hash: str) -> bool:  # noqa: A002
         """The stored hash's parameters cost at most ``MAX_COST_FACTOR`` times this hasher's.
@@ -261,13 +272,16 @@ class PasswordHasher:
             <= max(own.memory_cost * own.time_cost, _LOW_MEMORY_COST) * MAX_COST_FACTOR
         )
 
-    def _verify_argon2(self, hash: str, prepared: str) -> bool:  # noqa: A002
+    def _verify_argon2(self, hash: str, prepared: str) -> bool | None:  # noqa: A002
+        """True or False once checked; None if *hash* could not be checked at all."""
         if not self._affordable(hash):
-            return False
+            return None
         try:
             return bool(self._hasher.verify(hash, prepared.encode("utf-8", "surrogatepass")))
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
+        except VerifyMismatchError:
             return False
+        except (VerificationError, InvalidHashError):
+            return None
 
     def verify_dummy(self, password: str) -> bool:
         """Spend one verification's time on a dummy hash and return False.
@@ -284,12 +298,19 @@ class PasswordHasher:
         if dummy is None:
             with self._dummy_lock:
                 if self._dummy is None:
-                    self._dummy = self._hasher.hash(_DUMMY_PASSWORD)
+                    self._dummy = self._hasher.hash(_DUMMY_PASSWORD).encode("ascii")
                 dummy = self._dummy
-        self._verify_argon2(dummy, prepared)
+        # The check argon2-cffi's verify makes, on a hash of this hasher's own
+        # parameters: the cost of a real account's verification, whatever the
+        # stored hash was (absent, unusable, or too costly to run).
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            low_level.verify_secret(
+                dummy, prepared.encode("utf-8", "surrogatepass"), argon2.Type.ID
+            )
         return False
 
-    def _verify_legacy(self, hash: str, password: str) -> bool:  # noqa: A002
+    def _verify_legacy(self, hash: str, password: str) -> bool | None:  # noqa: A002
+        """True or False once checked; None for a hash no scheme here can check."""
         if not isinstance(password, str):
             raise ArgumentTypeError(f"password must be str, not {type(password).__name__}")
         algorithm, _, rest = hash.partition("$")
@@ -300,7 +321,7 @@ class PasswordHasher:
             return _verify_pbkdf2(algorithm, rest, password)
         if algorithm in ("bcrypt", "bcrypt_sha256"):
             return _verify_bcrypt(algorithm, rest, password)
-        return False
+        return None
 
     def needs_rehash(self, hash: str) -> bool:  # noqa: A002
         """True if *hash* is not argon2id with this hasher's parameters: rehash at the next login.
@@ -328,15 +349,19 @@ class PasswordHasher:
         )
 
 
-def _verify_pbkdf2(algorithm: str, rest: str, password: str) -> bool:
-    """Django's ``pbkdf2_sha256$<iterations>$<salt>$<base64 hash>``."""
+def _verify_pbkdf2(algorithm: str, rest: str, password: str) -> bool | None:
+    """Django's ``pbkdf2_sha256$<iterations>$<salt>$<base64 hash>``; None if malformed."""
     digest, size = _PBKDF2_DIGESTS[algorithm]
     parts = rest.split("$")
     if len(parts) != 3 or not parts[0].isascii() or not parts[0].isdigit():  # noqa: PLR2004
-        return False
-    iterations = int(parts[0])
+        return None
+    count = parts[0].lstrip("0") or "0"
+    # More digits than the cap has cannot be under it; thousands would make int() raise.
+    if len(count) > len(str(MAX_PBKDF2_ITERATIONS)):
+        return None
+    iterations = int(count)
     if not 0 < iterations <= MAX_PBKDF2_ITERATIONS:
-        return False
+        return None
     salt, expected = parts[1], parts[2]
     derived = hashlib.pbkdf2_hmac(
         digest,
@@ -349,19 +374,19 @@ def _verify_pbkdf2(algorithm: str, rest: str, password: str) -> bool:
     return hmac.compare_digest(computed.encode("ascii"), expected.encode("utf-8", "replace"))
 
 
-def _verify_bcrypt(algorithm: str, rest: str, password: str) -> bool:
-    """Django's ``bcrypt$<bcrypt hash>`` and ``bcrypt_sha256$<bcrypt hash>``."""
+def _verify_bcrypt(algorithm: str, rest: str, password: str) -> bool | None:
+    """Django's ``bcrypt$<bcrypt hash>`` and ``bcrypt_sha256$<bcrypt hash>``; None if unchecked."""
     try:
         import bcrypt  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415 (optional)
     except ImportError:
-        return False  # cannot check: refuse, the account is not opened
+        return None  # cannot check: refuse, the account is not opened
     cost = _BCRYPT_COST.match(rest)
     if cost is None or int(cost.group(1)) > MAX_BCRYPT_COST:
-        return False  # malformed, or a planted cost that would run for hours
+        return None  # malformed, or a planted cost that would run for hours
     secret = password.encode("utf-8", "surrogatepass")
     if algorithm == "bcrypt_sha256":
         secret = hashlib.sha256(secret).hexdigest().encode("ascii")
     try:
         return bool(bcrypt.checkpw(secret, rest.encode("ascii")))
     except (ValueError, UnicodeEncodeError):
-        return False
+        return None  # a malformed hash, or a password bcrypt refuses to take
