@@ -6,6 +6,7 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
+import argon2
 import attrs
 import pytest
 from hypothesis import given, settings
@@ -504,6 +505,36 @@ class TestHistoryWiring:
         hasher = PasswordHasher.unsafe_for_tests()
         with pytest.raises(PolicyConfigError, match="previous_hashes"):
             PasswordContext(previous_hashes=5, hasher=hasher)
+
+    def test_argon2_cffis_own_hasher_works_as_the_verifier(self) -> None:
+        """argon2-cffi's own PasswordHasher (it raises on a mismatch) checks the history."""
+        hasher = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        context = PasswordContext(previous_hashes=[hasher.hash("Harbor-Lantern-58")], hasher=hasher)
+        policy = PasswordPolicy(history_size=3)
+        assert "reused" in policy.check("Harbor-Lantern-58", context=context).codes
+        assert policy.check("Quiet-Meadow-74x", context=context).ok
+
+    def test_a_hash_the_verifier_cannot_check_is_named(self) -> None:
+        """A history hash the verifier raises on is a PolicyConfigError naming it, not a pass."""
+        hasher = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        context = PasswordContext(
+            previous_hashes=[hasher.hash("Harbor-Lantern-58"), "pbkdf2_sha256$1$s$h"],
+            hasher=hasher,
+        )
+        with pytest.raises(PolicyConfigError, match=r"previous_hashes\[1\]") as caught:
+            PasswordPolicy(history_size=3).check("Quiet-Meadow-74x", context=context)
+        assert "Quiet-Meadow" not in str(caught.value)
+        assert "pbkdf2" not in str(caught.value)
+
+        class Broken:
+            def verify(self, hash: str, password: str) -> bool:  # noqa: A002
+                raise RuntimeError(password)
+
+        context = PasswordContext(current_hash="$argon2id$...", hasher=Broken())
+        with pytest.raises(PolicyConfigError, match="current_hash") as caught:
+            PasswordPolicy().check("Quiet-Meadow-74x", context=context)
+        assert "Quiet-Meadow" not in str(caught.value)
+        assert caught.value.__cause__ is None
 
     def test_repr_hides_personal_data(self) -> None:
         """repr shows neither the phone, the birth date, the e-mail nor the hashes."""

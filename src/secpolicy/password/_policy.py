@@ -10,9 +10,15 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
+from argon2.exceptions import VerifyMismatchError
 
 from secpolicy._clock import ensure_aware
-from secpolicy.exceptions import ArgumentTypeError, PasswordPolicyError, PolicyConfigError
+from secpolicy.exceptions import (
+    ArgumentTypeError,
+    PasswordPolicyError,
+    PolicyConfigError,
+    SecPolicyError,
+)
 from secpolicy.password._rules import (
     COMMON_PASSWORDS,
     Blocklist,
@@ -240,6 +246,30 @@ class PasswordContext:
                     forms += [digits, digits[-8:], digits[-6:]]
                 values[key] = forms
         return values
+
+
+def _matches(hasher: Verifier, stored: str, password: str, where: str) -> bool:
+    """*password* matches the earlier hash *stored*, which the field *where* held.
+
+    argon2-cffi's own ``PasswordHasher`` signals a mismatch by raising
+    ``VerifyMismatchError``: that is a mismatch. Any other error means the
+    hash was not checked, and skipping it would let a reused password
+    through, so it is a ``PolicyConfigError`` naming the field (never the
+    hash, the password or the hasher's message, which may hold either).
+    """
+    try:
+        return bool(hasher.verify(stored, password))
+    except VerifyMismatchError:
+        return False
+    except SecPolicyError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (re-raised as the library's error, below)
+        failure = type(exc).__name__
+    raise PolicyConfigError(
+        f"the hasher could not check this hash ({failure}); the history check cannot "
+        "pass without it",
+        field=where,
+    )
 
 
 def _as_count(answer: object) -> int | None:
@@ -541,9 +571,12 @@ class PasswordPolicy:
         if context is None:
             return []
         hasher = context.hasher
-        recent = list(context.previous_hashes)[: self.history_size] if self.history_size else []
+        recent = [
+            (f"previous_hashes[{index}]", stored)
+            for index, stored in enumerate(context.previous_hashes[: self.history_size])
+        ]
         if context.current_hash:
-            recent.insert(0, context.current_hash)
+            recent.insert(0, ("current_hash", context.current_hash))
         if not recent:
             return []
         if hasher is None:  # pragma: no cover - PasswordContext refuses hashes without a hasher
@@ -551,7 +584,7 @@ class PasswordPolicy:
         # Also as the rules read it: a zero-width character or soft hyphen added to
         # an earlier password does not make it a new one.
         typed = (password,) if visible == _nfkc(password) else (password, visible)
-        if any(hasher.verify(h, form) for h in recent for form in typed):
+        if any(_matches(hasher, stored, form, where) for where, stored in recent for form in typed):
             return [Violation("reused", {"history_size": max(self.history_size, 1)})]
         return []
 
