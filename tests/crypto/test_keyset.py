@@ -515,6 +515,8 @@ class TestPassphraseWrapper:
         ("passphrase", "options"),
         [
             ("short", {}),
+            ("密码密码", {}),  # 12 bytes of UTF-8, but four characters
+            ("\ud800" * 12, {}),  # lone surrogates cannot be encoded
             (5, {}),
             ("long enough passphrase", {"log2_n": 10}),
             ("long enough passphrase", {"log2_n": 30}),

@@ -241,8 +241,9 @@ class PassphraseWrapper:
     refused so a planted file cannot make loading take minutes.
 
     Args:
-        passphrase: At least 12 characters; a long random passphrase (six or
-            more diceware words) is what makes this safe.
+        passphrase: At least 12 characters (12 bytes if given as bytes); a
+            long random passphrase (six or more diceware words) is what makes
+            this safe.
         log2_n: scrypt's cost as a power of two (14 to 20; default 17).
         r: scrypt's block size (default 8).
         p: scrypt's parallelism (default 1).
@@ -265,13 +266,20 @@ class PassphraseWrapper:
     ) -> None:
         given: object = passphrase
         if isinstance(given, str):
-            secret = given.encode("utf-8")
+            # Counted in characters, as documented: four CJK characters are
+            # twelve bytes of UTF-8 but a far shorter passphrase.
+            if len(given) < _MIN_PASSPHRASE:
+                raise KeysetError(f"passphrase must be at least {_MIN_PASSPHRASE} characters")
+            try:
+                secret = given.encode("utf-8")
+            except UnicodeEncodeError:
+                raise KeysetError("passphrase must be valid Unicode text") from None
         elif isinstance(given, (bytes, bytearray)):
             secret = bytes(given)
+            if len(secret) < _MIN_PASSPHRASE:
+                raise KeysetError(f"passphrase must be at least {_MIN_PASSPHRASE} bytes")
         else:
             raise KeysetError("passphrase must be text or bytes")
-        if len(secret) < _MIN_PASSPHRASE:
-            raise KeysetError(f"passphrase must be at least {_MIN_PASSPHRASE} characters")
         _check_scrypt(log2_n, r, p)
         self._passphrase = secret
         self.log2_n, self.r, self.p = log2_n, r, p
