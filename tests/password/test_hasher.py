@@ -84,9 +84,10 @@ def _params(**changes: int) -> argon2.Parameters:
         "time_cost": 2,
         "memory_cost": 19 * 1024,
         "parallelism": 1,
+        "version": 19,
     }
     base.update(changes)
-    return argon2.Parameters(type=argon2.Type.ID, version=19, **base)
+    return argon2.Parameters(type=argon2.Type.ID, **base)
 
 
 def _django_pbkdf2(password: str, salt: str, iterations: int, digest: str = "sha256") -> str:
@@ -104,6 +105,7 @@ class TestFloors:
             ({"time_cost": 1, "memory_cost": 8}, "parameters"),
             ({"hash_len": 4}, "parameters.hash_len"),
             ({"salt_len": 8}, "parameters.salt_len"),
+            ({"version": 16}, "parameters.version"),
         ],
     )
     def test_cheap_parameters_are_refused(self, changes: dict[str, int], field: str) -> None:
@@ -111,6 +113,12 @@ class TestFloors:
         with pytest.raises(PolicyConfigError) as caught:
             PasswordHasher(_params(**changes))
         assert caught.value.field == field
+
+    @pytest.mark.parametrize("given", [{"time_cost": 3}, "RFC_9106_LOW_MEMORY", 3])
+    def test_parameters_that_are_not_parameters(self, given: object) -> None:
+        """A dict, a profile name or a number as parameters is a PolicyConfigError."""
+        with pytest.raises(PolicyConfigError, match="parameters"):
+            PasswordHasher(given)  # type: ignore[arg-type]
 
     def test_cheapest_needs_its_name(self) -> None:
         """CHEAPEST passed as parameters is refused; asked for by name it is allowed."""

@@ -56,6 +56,7 @@ _UNSAFE: Final = "CHEAPEST_UNSAFE"
 #: OWASP's equivalent argon2id settings (memory in KiB, least passes for it):
 #: 46 MiB x 1, 19 MiB x 2, 12 MiB x 3, 9 MiB x 4, 7 MiB x 5.
 _FLOORS: Final = ((46 * 1024, 1), (19 * 1024, 2), (12 * 1024, 3), (9 * 1024, 4), (7 * 1024, 5))
+_ARGON2_VERSION: Final = 19
 _MIN_HASH_LEN: Final = 16
 _MIN_SALT_LEN: Final = 16
 _MIN_PEPPER: Final = 16
@@ -82,7 +83,22 @@ _DUMMY_PASSWORD: Final = "secpolicy dummy password for unknown accounts"  # noqa
 _HINT: Final = "; in tests use PasswordHasher.unsafe_for_tests()"
 
 
+def _check_type(parameters: object) -> None:
+    if not isinstance(parameters, argon2.Parameters):
+        raise PolicyConfigError(
+            f"must be argon2.Parameters (or pass profile=...), not {type(parameters).__name__}",
+            field="parameters",
+        )
+
+
 def _check_floors(parameters: argon2.Parameters) -> None:
+    if parameters.version != _ARGON2_VERSION:
+        # argon2-cffi writes version 0x13 whatever is asked: refuse rather than
+        # report parameters the hashes do not have. 0x10 is the flawed original.
+        raise PolicyConfigError(
+            f"must be {_ARGON2_VERSION} (0x13, the version RFC 9106 specifies)",
+            field="parameters.version",
+        )
     if parameters.type is not argon2.Type.ID:
         raise PolicyConfigError("must be argon2id (Type.ID)", field="parameters.type")
     if parameters.hash_len < _MIN_HASH_LEN:
@@ -149,9 +165,10 @@ class PasswordHasher:
             pepper makes every hash unverifiable.
 
     Raises:
-        PolicyConfigError: For parameters that are not argon2id or fall below
-            the floor, an unknown profile, both *parameters* and *profile*, or
-            a pepper shorter than 16 bytes.
+        PolicyConfigError: For parameters that are not ``argon2.Parameters``,
+            not argon2id version 0x13, or fall below the floor, an unknown
+            profile, both *parameters* and *profile*, or a pepper shorter
+            than 16 bytes.
 
     .. versionchanged:: 0.2
        Parameter floors, ``profile=``, legacy Django hashes, :meth:`verify_dummy`.
@@ -177,6 +194,7 @@ class PasswordHasher:
             parameters = _PROFILES[profile]
         elif parameters is None:
             parameters = RFC_9106_LOW_MEMORY
+        _check_type(parameters)
         if profile != _UNSAFE:
             _check_floors(parameters)
         given: object = pepper  # checked at run time for untyped callers
