@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
 from secpolicy.password import (
+    AsyncLoginThrottle,
     LockoutPolicy,
     LockStatus,
     LoginThrottle,
@@ -172,3 +177,25 @@ class TestForgetting:
         throttle.record_failure("user:a", now=start + timedelta(minutes=8))
         store.purge(now=start + timedelta(minutes=11))
         assert throttle.status("user:a", now=start + timedelta(minutes=11)).failures == 1
+
+
+class TestTypedErrors:
+    @pytest.mark.parametrize("key", [None, b"user:a", 5])
+    def test_a_key_that_is_not_text(self, key: object) -> None:
+        """A missing (None) or bytes key is an ArgumentTypeError, for every method."""
+        throttle = LoginThrottle(POLICY)
+        for call in (throttle.record_failure, throttle.record_success, throttle.status):
+            with pytest.raises(ArgumentTypeError, match="key"):
+                call(key, now=T0)  # type: ignore[arg-type]
+        with pytest.raises(ArgumentTypeError, match="key"):
+            throttle.unlock(key)  # type: ignore[arg-type]
+        athrottle = AsyncLoginThrottle(POLICY)
+        with pytest.raises(ArgumentTypeError, match="key"):
+            asyncio.run(athrottle.record_failure(key, now=T0))  # type: ignore[arg-type]
+
+    def test_a_policy_that_is_not_a_lockout_policy(self) -> None:
+        """LoginThrottle({...}) is refused when built, not at the first login."""
+        with pytest.raises(PolicyConfigError, match="policy"):
+            LoginThrottle({"max_failures": 3})  # type: ignore[arg-type]
+        with pytest.raises(PolicyConfigError, match="policy"):
+            AsyncLoginThrottle(None)  # type: ignore[arg-type]

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import attrs
 
 from secpolicy._clock import to_utc
+from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
+from secpolicy.password._policy import LockoutPolicy
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime, timedelta
-
-    from secpolicy.password._policy import LockoutPolicy
 
 
 @attrs.frozen
@@ -165,7 +165,14 @@ def _canonical_key(key: str) -> str:
     ``user:Alice``, ``user:ALICE ``, full-width ``user:alice`` and ``user:alice`` with a
     zero-width space are one key, so varying how a user name is written does
     not buy an attacker a fresh count of failures.
+
+    Raises:
+        ArgumentTypeError: If *key* is not text (a login without a user
+            name passes ``None``); the message never holds the key.
     """
+    given: object = key  # checked at run time for untyped callers
+    if not isinstance(given, str):
+        raise ArgumentTypeError(f"key must be str, not {type(given).__name__}", argument="key")
     if len(key) <= _CANONICAL_KEY_LIMIT and not key.isascii():
         key = unicodedata.normalize("NFKC", key)
         key = "".join(ch for ch in key if unicodedata.category(ch) != "Cf")
@@ -256,6 +263,15 @@ class FailureChange:
         return new
 
 
+def check_policy(policy: object) -> LockoutPolicy:
+    """*policy* if it is a ``LockoutPolicy``; otherwise ``PolicyConfigError`` at construction."""
+    if not isinstance(policy, LockoutPolicy):
+        raise PolicyConfigError(
+            f"must be a LockoutPolicy, not {type(policy).__name__}", field="policy"
+        )
+    return policy
+
+
 def forget(_old: ThrottleState | None) -> None:
     """The change of an administrator's unlock: forget everything."""
 
@@ -292,7 +308,7 @@ class LoginThrottle:
         store: ThrottleStore | None = None,
         on_lock: Callable[[str, LockStatus], object] | None = None,
     ) -> None:
-        self.policy = policy
+        self.policy = check_policy(policy)
         self.store: ThrottleStore = store if store is not None else MemoryThrottleStore()
         self._on_lock = on_lock
 
