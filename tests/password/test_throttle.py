@@ -150,6 +150,19 @@ class TestForgetting:
         assert len(store) == 1
         assert grown < 64 * 1024  # one bookkeeping row per attempt would be about 2 MB
 
+    def test_a_failure_from_a_clock_behind_does_not_shorten_the_memory(self) -> None:
+        """A failure stamped earlier than one already counted keeps the later one's window."""
+        store = MemoryThrottleStore()
+        throttle = LoginThrottle(POLICY, store=store)
+        throttle.record_failure("user:a", now=T0 + timedelta(minutes=2))
+        throttle.record_failure("user:a", now=T0)  # another server, its clock 2 minutes behind
+        later = T0 + POLICY.window + timedelta(minutes=1)
+        throttle.record_failure("user:b", now=later)  # any later failure lets the store tidy up
+        assert throttle.status("user:a", now=later).failures == 1
+        state = store.get("user:a")
+        assert state is not None
+        assert state.forget_after == T0 + timedelta(minutes=2) + POLICY.window
+
     def test_locked_keys_stay_until_the_lock_lifts(self) -> None:
         """A lock outlives the failure window: the state is kept until it lifts."""
         policy = LockoutPolicy(

@@ -126,8 +126,9 @@ class MemoryThrottleStore:
                 forget_at = new.forget_after
                 if forget_at is not None and (old is None or old.forget_after != forget_at):
                     heapq.heappush(self._expiry, (forget_at, next(self._order), key))
-                if new.failures and (self._latest is None or new.failures[-1] > self._latest):
-                    self._latest = new.failures[-1]
+                newest = max(new.failures) if new.failures else None
+                if newest is not None and (self._latest is None or newest > self._latest):
+                    self._latest = newest
             if self._latest is not None:
                 self._drop_until(self._latest)
             return new
@@ -216,8 +217,9 @@ def lock_status(policy: LockoutPolicy, state: ThrottleState | None, now: datetim
     retry = None
     if policy.backoff is not None and recent:
         delay = _backoff(policy.backoff, policy.max_backoff, len(recent))
-        if now < recent[-1] + delay:
-            retry = recent[-1] + delay
+        newest = max(recent)
+        if now < newest + delay:
+            retry = newest + delay
     return LockStatus(locked=False, locked_until=None, failures=len(recent), retry_after=retry)
 
 
@@ -228,7 +230,10 @@ def after_failure(
     if old is not None and old.locked_until is not None and now < old.locked_until:
         return old, False  # already locked: the lock's end does not move
     failures = (*_recent(policy, old, now), now)
-    forget = now + policy.window
+    # From the newest failure, which need not be this one: instances whose
+    # clocks differ a little share a store, and an earlier stamp must not
+    # make a later failure be forgotten before its window ends.
+    forget = max(failures) + policy.window
     if len(failures) >= policy.max_failures:
         until = now + policy.duration
         return ThrottleState(failures, until, max(forget, until)), True
