@@ -527,6 +527,18 @@ class TestAsyncChecker:
         context = PasswordContext(breach_checker=AsyncOnlineBreachChecker(transport))
         assert policy.check("password", context=context).codes[-1] == "breach_check_unavailable"
 
+    def test_async_checker_in_blocking_check_is_never_a_pass(self) -> None:
+        """Fail-open covers an outage, not a checker check() can never call: it refuses."""
+
+        async def transport(prefix: str) -> str:
+            return range_body("password")
+
+        policy = PasswordPolicy(min_length=4, check_breached=True)  # fail-open
+        context = PasswordContext(breach_checker=AsyncOnlineBreachChecker(transport))
+        result = policy.check("Harbor-Lantern-58", context=context)
+        assert result.codes == ("breach_check_unavailable",)
+        assert asyncio.run(policy.acheck("Harbor-Lantern-58", context=context)).ok
+
     def test_acheck_without_breach_checks_is_check(self) -> None:
         """With check_breached off, acheck gives check()'s result; too long stops early."""
         policy = PasswordPolicy(min_length=4, max_length=8, check_breached=True)

@@ -374,6 +374,9 @@ class PasswordPolicy:
         breach_threshold: Occurrences from which a password counts as breached.
         breach_fail_closed: Refuse the password when no answer can be had
             (no checker, service unreachable). Off by default (fail open).
+            An asyncio checker given to the blocking :meth:`check` is
+            refused either way (``breach_check_unavailable``): it can never
+            answer there, so use :meth:`acheck`.
         history_size: Refuse the last N passwords (0: no history check).
         max_age: Force a change after this long, or None.
         expiry_warning: Warn this long before *max_age* runs out.
@@ -525,8 +528,10 @@ class PasswordPolicy:
                 answer = None
             if inspect.isawaitable(answer):
                 # An asyncio checker called from the blocking check(): use acheck().
+                # Not an outage that fail-open may wave through: this lookup can
+                # never happen, so the check would be a no-op for every password.
                 _discard(answer)
-                answer = None
+                return [Violation("breach_check_unavailable")]
             count = _as_count(answer)
         return self._breach_verdict(count)
 
