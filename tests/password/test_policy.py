@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 import argon2
@@ -580,6 +581,28 @@ class TestContextFields:
             assert "similar_to_user_data" in BASE.check(password, context=context).codes
         assert "张伟" not in repr(context)
         assert "13812345678" not in repr(context)
+
+
+class TestContextCollaborators:
+    @pytest.mark.parametrize(
+        "checker", ["pwned-passwords.txt", b"pwned.txt", Path("pwned.txt"), 42, object()]
+    )
+    def test_a_breach_checker_without_count_is_refused(self, checker: object) -> None:
+        """A path or other object as breach_checker is an error, not a lookup that never runs."""
+        with pytest.raises(PolicyConfigError, match="breach_checker"):
+            PasswordContext(breach_checker=checker)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("hasher", ["argon2", 42, object()])
+    def test_a_hasher_without_verify_is_refused(self, hasher: object) -> None:
+        """A hasher without verify() is refused when the context is built."""
+        with pytest.raises(PolicyConfigError, match="hasher"):
+            PasswordContext(current_hash="$argon2id$...", hasher=hasher)  # type: ignore[arg-type]
+
+    def test_fail_open_is_for_outages_only(self) -> None:
+        """Before: a path given as breach_checker let every password through a fail-open policy."""
+        policy = PasswordPolicy(min_length=4, check_breached=True)
+        with pytest.raises(PolicyConfigError):
+            policy.check("password", context=PasswordContext(breach_checker="pwned.txt"))  # type: ignore[arg-type]
 
 
 class TestEstimateBound:

@@ -6,6 +6,7 @@ import inspect
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from pathlib import PurePath
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -177,10 +178,11 @@ class PasswordContext:
             breaches (an offline corpus or the range API).
 
     Raises:
-        PolicyConfigError: If hashes are given without a hasher, as one
-            string instead of a sequence, or as anything but strings (the
-            history check would silently pass); the message names the
-            field and position, never the hash.
+        PolicyConfigError: If *hasher* has no ``verify`` method or
+            *breach_checker* no ``count`` method; if hashes are given
+            without a hasher, as one string instead of a sequence, or as
+            anything but strings (the history check would silently pass).
+            The message names the field and position, never the hash.
 
     .. versionchanged:: 0.2
        ``name``, ``phone``, ``birth_date`` and ``current_hash``; hashes
@@ -203,6 +205,27 @@ class PasswordContext:
     )
 
     def __attrs_post_init__(self) -> None:
+        # Duck-typed: anything with the method fits, but a path or a name in its
+        # place would make the check fail at every call and, for the breach
+        # lookup under a fail-open policy, pass every password.
+        # Text and paths are refused by name: ``str.count`` exists, so a file
+        # name given as the checker would answer 0 ("not breached") for all.
+        for field, method in (("hasher", "verify"), ("breach_checker", "count")):
+            value = getattr(self, field)
+            if value is None:
+                continue
+            if isinstance(value, (str, bytes, bytearray, PurePath)) or not callable(
+                getattr(value, method, None)
+            ):
+                hint = (
+                    "; open a breach file with OfflineBreachChecker(path)"
+                    if field == "breach_checker"
+                    else ""
+                )
+                raise PolicyConfigError(
+                    f"must be an object with a {method}() method, not {type(value).__name__}{hint}",
+                    field=field,
+                )
         if self.hasher is None and (self.previous_hashes or self.current_hash):
             field = "current_hash" if self.current_hash else "previous_hashes"
             raise PolicyConfigError(
