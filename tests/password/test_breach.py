@@ -159,6 +159,30 @@ def range_body(*passwords: str, padding: int = 800) -> str:
     return "\r\n".join(rows)
 
 
+class TestClosedChecker:
+    def test_a_closed_checker_is_named(self, corpus: tuple[Path, dict[str, int]]) -> None:
+        """count() after close() is a PolicyConfigError, not a bare ValueError."""
+        path, _ = corpus
+        with OfflineBreachChecker(path) as checker:
+            assert checker.count("password") == KNOWN["password"]
+        with pytest.raises(PolicyConfigError, match="closed"):
+            checker.count("password")
+        checker.close()  # closing twice is harmless
+
+    def test_a_closed_checker_never_passes_a_password(
+        self, corpus: tuple[Path, dict[str, int]]
+    ) -> None:
+        """A fail-open policy with a closed checker refuses: it is a mistake, not an outage."""
+        path, _ = corpus
+        with OfflineBreachChecker(path) as checker:
+            pass
+        policy = PasswordPolicy(min_length=4, check_breached=True)  # fail-open
+        context = PasswordContext(breach_checker=checker)
+        assert policy.check("password", context=context).codes[-1] == "breach_check_unavailable"
+        result = asyncio.run(policy.acheck("Harbor-Lantern-58", context=context))
+        assert result.codes == ("breach_check_unavailable",)
+
+
 class TestLengthCap:
     """Every checker's ``count`` refuses an over-long password before normalising it."""
 

@@ -201,7 +201,13 @@ class OfflineBreachChecker:
         should lie from its value (interpolation) and alternates those guesses
         with plain halving: a few page reads on a real corpus, and never more
         than twice binary search's on a skewed file.
+
+        Raises:
+            PolicyConfigError: If the checker was closed.
         """
+        if self._map.closed:
+            # Not "not found": a closed checker would otherwise pass everything.
+            raise PolicyConfigError(f"breach file {self.path} is closed", field="path")
         if len(digest) != _HASH_LEN:
             return 0
         try:

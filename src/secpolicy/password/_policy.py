@@ -397,9 +397,11 @@ class PasswordPolicy:
         breach_threshold: Occurrences from which a password counts as breached.
         breach_fail_closed: Refuse the password when no answer can be had
             (no checker, service unreachable). Off by default (fail open).
-            An asyncio checker given to the blocking :meth:`check` is
-            refused either way (``breach_check_unavailable``): it can never
-            answer there, so use :meth:`acheck`.
+            An asyncio checker given to the blocking :meth:`check`, and a
+            checker that raises ``PolicyConfigError`` (a closed
+            ``OfflineBreachChecker``), refuse either way
+            (``breach_check_unavailable``): they can never answer, which
+            is a mistake to fix rather than an outage.
         history_size: Refuse the last N passwords (0: no history check).
         max_age: Force a change after this long, or None.
         expiry_warning: Warn this long before *max_age* runs out.
@@ -547,6 +549,9 @@ class PasswordPolicy:
         if checker is not None:
             try:
                 answer: object = checker.count(text)
+            except PolicyConfigError:
+                # A checker that can never answer (closed): a mistake, not an outage.
+                return [Violation("breach_check_unavailable")]
             except Exception:  # noqa: BLE001 (check() never raises: a failed lookup is "unknown")
                 answer = None
             if inspect.isawaitable(answer):
@@ -588,6 +593,9 @@ class PasswordPolicy:
                 answer: object = checker.count(_nfkc(password))
                 if inspect.isawaitable(answer):
                     answer = await answer
+            except PolicyConfigError:
+                # A checker that can never answer (closed): a mistake, not an outage.
+                return PasswordCheck((*result.violations, Violation("breach_check_unavailable")))
             except Exception:  # noqa: BLE001 (never raises: a failed lookup is "unknown")
                 answer = None
             count = _as_count(answer)
