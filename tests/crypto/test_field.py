@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from secpolicy.crypto import DecryptionError, FieldEncryptor, Keyset, KeysetError
+from secpolicy.crypto import DecryptionError, FieldEncryptor, Key, Keyset, KeysetError, _field
+from secpolicy.crypto._primitives import Aead
 
 CTX = b"customers.phone:42"
 
@@ -342,3 +343,51 @@ class TestCanonicalFinalCharacter:
         with pytest.raises(DecryptionError):
             fe.decrypt(token + "=", context=b"c")
         assert fe.decrypt(token, context=b"c").startswith(b"x")
+
+
+class TestKeyChangesDuringACall:
+    """A keyset change that lands while an encryptor builds a key's primitive."""
+
+    def test_key_disabled_while_its_primitive_is_built(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A key disabled during another call's build does not decrypt afterwards."""
+        ks = Keyset.generate()
+        old_id = ks.primary_id
+        token = FieldEncryptor(ks).encrypt(b"v", context=CTX)
+        ks.rotate()
+        build = _field._build
+
+        def build_then_disable(key: Key) -> Aead:
+            primitive = build(key)
+            if key.id == old_id and ks.get(old_id).usable:
+                ks.disable(old_id)  # another thread retires the key meanwhile ...
+                fe.encrypt(b"w", context=CTX)  # ... and another request sees it first
+            return primitive
+
+        monkeypatch.setattr(_field, "_build", build_then_disable)
+        fe = FieldEncryptor(ks)
+        fe.decrypt(token, context=CTX)  # began before the disable: may still succeed
+        with pytest.raises(DecryptionError):
+            fe.decrypt(token, context=CTX)
+
+    def test_rotation_while_the_primary_is_built(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A rotation during the first encryption's build is used by every later one."""
+        ks = Keyset.generate()
+        old_id = ks.primary_id
+        build = _field._build
+        new: list[int] = []
+
+        def build_then_rotate(key: Key) -> Aead:
+            primitive = build(key)
+            if key.id == old_id and not new:
+                new.append(ks.rotate().id)  # another thread rotates meanwhile ...
+                fe.encrypt(b"w", context=CTX)  # ... and another request sees it first
+            return primitive
+
+        monkeypatch.setattr(_field, "_build", build_then_rotate)
+        fe = FieldEncryptor(ks)
+        fe.encrypt(b"v", context=CTX)  # began before the rotation: may use the old key
+        assert fe.key_id(fe.encrypt(b"v", context=CTX)) == new[0]
+        ks.disable(old_id)
+        assert fe.key_id(fe.encrypt(b"v", context=CTX)) == new[0]

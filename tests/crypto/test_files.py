@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from secpolicy.crypto import DecryptionError, FileEncryptor, Keyset, KeysetError
 from secpolicy.crypto._files import _HEADER, _nonce, _read_full
+from secpolicy.exceptions import PolicyConfigError
 
 SEG = 4096
 SEALED = SEG + 16
@@ -241,6 +242,12 @@ class TestConfig:
         """Segment sizes outside 4 KiB..16 MiB are refused."""
         with pytest.raises(ValueError, match="segment_size"):
             FileEncryptor(Keyset.generate(), segment_size=size)
+
+    @pytest.mark.parametrize("size", [8192.0, "8192", None, True])
+    def test_segment_size_must_be_an_int(self, size: object) -> None:
+        """A float, text or bool segment size is a PolicyConfigError, not a struct error later."""
+        with pytest.raises(PolicyConfigError, match="segment_size"):
+            FileEncryptor(Keyset.generate(), segment_size=size)  # type: ignore[arg-type]
 
     def test_wrong_kind(self) -> None:
         """Only AEAD keysets encrypt files."""

@@ -189,6 +189,36 @@ class TestConstruction:
         with pytest.raises(KeysetError, match="between 1"):
             Keyset([self._key(0)], primary=0)
 
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("id", True),
+            ("id", 7.0),
+            ("algorithm", "AES-128-ECB"),
+            ("state", "enabled"),
+            ("created", "2026-01-01"),
+            ("created", datetime(2026, 1, 1)),  # noqa: DTZ001 (the naive time refused)
+            ("material", "k" * 32),
+            ("material", bytearray(b"k" * 32)),
+        ],
+    )
+    def test_a_key_field_of_the_wrong_type(self, field: str, value: object) -> None:
+        """Key(...) names a field of the wrong type with KeysetError, never a KeyError later."""
+        with pytest.raises(KeysetError, match=field) as caught:
+            self._key(**{field: value})
+        assert "kkkk" not in str(caught.value)
+
+    @pytest.mark.parametrize("primary", [True, 7.0, "7"])
+    def test_a_primary_that_is_not_an_id(self, primary: object) -> None:
+        """Keyset(primary=...) must be an int key id."""
+        with pytest.raises(KeysetError, match="primary"):
+            Keyset([self._key(1)], primary=primary)  # type: ignore[arg-type]
+
+    def test_something_that_is_not_a_key(self) -> None:
+        """Keyset([...]) with a dict among the keys raises KeysetError."""
+        with pytest.raises(KeysetError, match="Key"):
+            Keyset([{"id": 7}], primary=7)  # type: ignore[list-item]
+
     def test_primary_missing(self) -> None:
         """The primary must be one of the keys."""
         with pytest.raises(KeysetError, match="not in the keyset"):
@@ -485,6 +515,8 @@ class TestPassphraseWrapper:
         ("passphrase", "options"),
         [
             ("short", {}),
+            ("密码密码", {}),  # 12 bytes of UTF-8, but four characters
+            ("\ud800" * 12, {}),  # lone surrogates cannot be encoded
             (5, {}),
             ("long enough passphrase", {"log2_n": 10}),
             ("long enough passphrase", {"log2_n": 30}),

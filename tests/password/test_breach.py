@@ -159,6 +159,30 @@ def range_body(*passwords: str, padding: int = 800) -> str:
     return "\r\n".join(rows)
 
 
+class TestClosedChecker:
+    def test_a_closed_checker_is_named(self, corpus: tuple[Path, dict[str, int]]) -> None:
+        """count() after close() is a PolicyConfigError, not a bare ValueError."""
+        path, _ = corpus
+        with OfflineBreachChecker(path) as checker:
+            assert checker.count("password") == KNOWN["password"]
+        with pytest.raises(PolicyConfigError, match="closed"):
+            checker.count("password")
+        checker.close()  # closing twice is harmless
+
+    def test_a_closed_checker_never_passes_a_password(
+        self, corpus: tuple[Path, dict[str, int]]
+    ) -> None:
+        """A fail-open policy with a closed checker refuses: it is a mistake, not an outage."""
+        path, _ = corpus
+        with OfflineBreachChecker(path) as checker:
+            pass
+        policy = PasswordPolicy(min_length=4, check_breached=True)  # fail-open
+        context = PasswordContext(breach_checker=checker)
+        assert policy.check("password", context=context).codes[-1] == "breach_check_unavailable"
+        result = asyncio.run(policy.acheck("Harbor-Lantern-58", context=context))
+        assert result.codes == ("breach_check_unavailable",)
+
+
 class TestLengthCap:
     """Every checker's ``count`` refuses an over-long password before normalising it."""
 
@@ -399,6 +423,18 @@ class TestFormatAtOpen:
         with pytest.raises(PolicyConfigError):
             OfflineBreachChecker(path)
 
+    def test_a_count_too_long_to_be_a_number(self, tmp_path: Path) -> None:
+        """A file whose count has thousands of digits is refused at open, or found as breached."""
+        digest = sha1_hex("password")
+        with pytest.raises(PolicyConfigError, match="count"):
+            OfflineBreachChecker(self._write(tmp_path / "one.txt", [f"{digest}:{'9' * 5000}"]))
+        rng = random.Random(3)
+        rows = {f"{rng.getrandbits(160):040X}": "7" for _ in range(20_000)}
+        rows[digest] = "9" * 5000  # between the sampled lines
+        path = self._write(tmp_path / "big.txt", [f"{h}:{rows[h]}" for h in sorted(rows)])
+        with OfflineBreachChecker(path) as checker:
+            assert checker.count("password") >= 10**18
+
     def test_single_line_file_opens(self, tmp_path: Path) -> None:
         """A one-line corpus with or without its final newline is accepted."""
         digest = sha1_hex("password")
@@ -438,6 +474,17 @@ class TestMalformedReplies:
             raise error
 
         assert OnlineBreachChecker(transport).count("password") is None
+
+    def test_a_count_too_long_to_be_a_number_is_unknown(self) -> None:
+        """A matching row whose count has thousands of digits is malformed, not a ValueError."""
+        suffix = sha1_hex("password")[5:]
+        body = f"{suffix}:{'9' * 5000}\r\n"
+        assert OnlineBreachChecker(lambda prefix: body).count("password") is None
+
+        async def transport(prefix: str) -> str:
+            return body
+
+        assert asyncio.run(AsyncOnlineBreachChecker(transport).count("password")) is None
 
     def test_a_raising_checker_does_not_escape_check(self) -> None:
         """check() never raises, even when a custom checker does."""
@@ -503,6 +550,18 @@ class TestAsyncChecker:
         policy = PasswordPolicy(min_length=4, check_breached=True, breach_fail_closed=True)
         context = PasswordContext(breach_checker=AsyncOnlineBreachChecker(transport))
         assert policy.check("password", context=context).codes[-1] == "breach_check_unavailable"
+
+    def test_async_checker_in_blocking_check_is_never_a_pass(self) -> None:
+        """Fail-open covers an outage, not a checker check() can never call: it refuses."""
+
+        async def transport(prefix: str) -> str:
+            return range_body("password")
+
+        policy = PasswordPolicy(min_length=4, check_breached=True)  # fail-open
+        context = PasswordContext(breach_checker=AsyncOnlineBreachChecker(transport))
+        result = policy.check("Harbor-Lantern-58", context=context)
+        assert result.codes == ("breach_check_unavailable",)
+        assert asyncio.run(policy.acheck("Harbor-Lantern-58", context=context)).ok
 
     def test_acheck_without_breach_checks_is_check(self) -> None:
         """With check_breached off, acheck gives check()'s result; too long stops early."""

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import sys
 import types
+from typing import Literal
 
 import argon2
 import pytest
@@ -83,9 +84,10 @@ def _params(**changes: int) -> argon2.Parameters:
         "time_cost": 2,
         "memory_cost": 19 * 1024,
         "parallelism": 1,
+        "version": 19,
     }
     base.update(changes)
-    return argon2.Parameters(type=argon2.Type.ID, version=19, **base)
+    return argon2.Parameters(type=argon2.Type.ID, **base)
 
 
 def _django_pbkdf2(password: str, salt: str, iterations: int, digest: str = "sha256") -> str:
@@ -103,6 +105,7 @@ class TestFloors:
             ({"time_cost": 1, "memory_cost": 8}, "parameters"),
             ({"hash_len": 4}, "parameters.hash_len"),
             ({"salt_len": 8}, "parameters.salt_len"),
+            ({"version": 16}, "parameters.version"),
         ],
     )
     def test_cheap_parameters_are_refused(self, changes: dict[str, int], field: str) -> None:
@@ -110,6 +113,12 @@ class TestFloors:
         with pytest.raises(PolicyConfigError) as caught:
             PasswordHasher(_params(**changes))
         assert caught.value.field == field
+
+    @pytest.mark.parametrize("given", [{"time_cost": 3}, "RFC_9106_LOW_MEMORY", 3])
+    def test_parameters_that_are_not_parameters(self, given: object) -> None:
+        """A dict, a profile name or a number as parameters is a PolicyConfigError."""
+        with pytest.raises(PolicyConfigError, match="parameters"):
+            PasswordHasher(given)  # type: ignore[arg-type]
 
     def test_cheapest_needs_its_name(self) -> None:
         """CHEAPEST passed as parameters is refused; asked for by name it is allowed."""
@@ -188,24 +197,71 @@ class TestLegacyHashes:
         assert hasher.needs_rehash(stored)
 
 
+def _count_dummies(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Record the hashes verified by the dummy path (argon2's low-level verify)."""
+    seen: list[bytes] = []
+    real = argon2.low_level.verify_secret
+
+    def counting(hash_: bytes, secret: bytes, type_: argon2.Type) -> Literal[True]:
+        seen.append(hash_)
+        return real(hash_, secret, type_)
+
+    monkeypatch.setattr(argon2.low_level, "verify_secret", counting)
+    return seen
+
+
 class TestUnknownAccounts:
     def test_verify_none_runs_a_dummy(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """verify(None, pw) and verify_dummy(pw) run one argon2 verification and return False."""
         hasher = PasswordHasher.unsafe_for_tests()
-        calls: list[str] = []
-        real = PasswordHasher._verify_argon2
-
-        def counting(self: PasswordHasher, stored: str, prepared: str) -> bool:
-            calls.append(stored)
-            return real(self, stored, prepared)
-
-        monkeypatch.setattr(PasswordHasher, "_verify_argon2", counting)
+        calls = _count_dummies(monkeypatch)
         assert hasher.verify(None, "guess") is False
         assert hasher.verify_dummy("guess") is False
         assert len(calls) == 2
         assert calls[0] == calls[1]
-        assert calls[0].startswith("$argon2id$")
-        assert not hasher.needs_rehash(calls[0])
+        assert calls[0].startswith(b"$argon2id$")
+        assert not hasher.needs_rehash(calls[0].decode())
+
+
+class TestHashesThatCannotBeChecked:
+    """A stored hash the hasher cannot check costs what an unknown account costs."""
+
+    @pytest.mark.parametrize(
+        "stored",
+        [
+            "",
+            "!Zx9unusablePasswordFromDjango",
+            "md5$salt$0123",
+            "unsalted_md5$0123",
+            "pbkdf2_sha256$0$salt$AAAA",
+            "pbkdf2_sha256$99999999999$salt$AAAA",
+            "pbkdf2_sha256$x$salt$AAAA",
+            "pbkdf2_sha256$1000$salt",
+            "pbkdf2_sha256$" + "9" * 5000 + "$salt$AAAA",
+            "$argon2id$v=19$garbage",
+            "$argon2id$v=19$m=4194304,t=3,p=4$c2FsdHNhbHRzYWx0c2FsdA$" + "A" * 43,
+            "argon2$argon2id$v=19$garbage",
+            "bcrypt$$2b$12$" + "a" * 53,
+            b"$argon2id$v=19$m=8,t=1,p=1$",
+        ],
+    )
+    def test_it_runs_the_dummy(self, monkeypatch: pytest.MonkeyPatch, stored: object) -> None:
+        """Unusable, unknown, malformed, over-costly or unsupported hashes verify the dummy."""
+        monkeypatch.setitem(sys.modules, "bcrypt", None)
+        hasher = PasswordHasher.unsafe_for_tests()
+        dummies = _count_dummies(monkeypatch)
+        assert hasher.verify(stored, "guess") is False  # type: ignore[arg-type]
+        assert len(dummies) == 1
+        assert not hasher.needs_rehash(dummies[0].decode())
+
+    def test_a_checked_mismatch_runs_no_dummy(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A legacy hash that was really checked does not add the dummy's work."""
+        hasher = PasswordHasher.unsafe_for_tests()
+        dummies = _count_dummies(monkeypatch)
+        assert not hasher.verify(_django_pbkdf2("right", "saltsalt", 1000), "wrong")
+        assert not hasher.verify(hasher.hash("right"), "wrong")
+        assert not hasher.verify("argon2" + hasher.hash("right"), "wrong")
+        assert dummies == []
 
 
 class TestLegacyEdges:

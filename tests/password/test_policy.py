@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
+import argon2
 import attrs
 import pytest
 from hypothesis import given, settings
@@ -471,6 +473,70 @@ class TestHistoryWiring:
         assert "reused" in policy.check("Harbor-Lantern-58", context=context).codes
         assert policy.check("Harbor-Lantern-59x", context=context).ok
 
+    def test_one_hash_given_as_the_history_is_refused(self) -> None:
+        """A single hash string passed as previous_hashes is an error, not its characters."""
+        hasher = PasswordHasher.unsafe_for_tests()
+        with pytest.raises(PolicyConfigError, match="previous_hashes") as caught:
+            PasswordContext(previous_hashes=hasher.hash("Harbor-Lantern-58"), hasher=hasher)
+        assert "$argon2" not in str(caught.value)
+
+    @pytest.mark.parametrize("bad", [b"$argon2id$v=19$...", None, 42])
+    def test_a_hash_that_is_not_text_is_refused(self, bad: object) -> None:
+        """A bytes (or None) hash in the history or as current_hash is named, never skipped."""
+        hasher = PasswordHasher.unsafe_for_tests()
+        good = hasher.hash("Harbor-Lantern-58")
+        with pytest.raises(PolicyConfigError, match=r"previous_hashes\[1\]"):
+            PasswordContext(previous_hashes=[good, bad], hasher=hasher)
+        if bad is not None:
+            with pytest.raises(PolicyConfigError, match="current_hash"):
+                PasswordContext(current_hash=bad, hasher=hasher)  # type: ignore[arg-type]
+
+    def test_history_given_as_an_iterator_is_checked_every_time(self) -> None:
+        """A generator of hashes is read once into the context, so every check sees it."""
+        hasher = PasswordHasher.unsafe_for_tests()
+        old = hasher.hash("Harbor-Lantern-58")
+        context = PasswordContext(previous_hashes=(h for h in [old]), hasher=hasher)
+        policy = PasswordPolicy(history_size=4)
+        assert "reused" in policy.check("Harbor-Lantern-58", context=context).codes
+        assert "reused" in policy.check("Harbor-Lantern-58", context=context).codes
+        assert context.previous_hashes == (old,)
+
+    def test_a_history_that_is_not_a_collection_is_refused(self) -> None:
+        """previous_hashes=5 is a configuration error naming the field."""
+        hasher = PasswordHasher.unsafe_for_tests()
+        with pytest.raises(PolicyConfigError, match="previous_hashes"):
+            PasswordContext(previous_hashes=5, hasher=hasher)
+
+    def test_argon2_cffis_own_hasher_works_as_the_verifier(self) -> None:
+        """argon2-cffi's own PasswordHasher (it raises on a mismatch) checks the history."""
+        hasher = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        context = PasswordContext(previous_hashes=[hasher.hash("Harbor-Lantern-58")], hasher=hasher)
+        policy = PasswordPolicy(history_size=3)
+        assert "reused" in policy.check("Harbor-Lantern-58", context=context).codes
+        assert policy.check("Quiet-Meadow-74x", context=context).ok
+
+    def test_a_hash_the_verifier_cannot_check_is_named(self) -> None:
+        """A history hash the verifier raises on is a PolicyConfigError naming it, not a pass."""
+        hasher = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        context = PasswordContext(
+            previous_hashes=[hasher.hash("Harbor-Lantern-58"), "pbkdf2_sha256$1$s$h"],
+            hasher=hasher,
+        )
+        with pytest.raises(PolicyConfigError, match=r"previous_hashes\[1\]") as caught:
+            PasswordPolicy(history_size=3).check("Quiet-Meadow-74x", context=context)
+        assert "Quiet-Meadow" not in str(caught.value)
+        assert "pbkdf2" not in str(caught.value)
+
+        class Broken:
+            def verify(self, hash: str, password: str) -> bool:  # noqa: A002
+                raise RuntimeError(password)
+
+        context = PasswordContext(current_hash="$argon2id$...", hasher=Broken())
+        with pytest.raises(PolicyConfigError, match="current_hash") as caught:
+            PasswordPolicy().check("Quiet-Meadow-74x", context=context)
+        assert "Quiet-Meadow" not in str(caught.value)
+        assert caught.value.__cause__ is None
+
     def test_repr_hides_personal_data(self) -> None:
         """repr shows neither the phone, the birth date, the e-mail nor the hashes."""
         hasher = PasswordHasher.unsafe_for_tests()
@@ -515,6 +581,28 @@ class TestContextFields:
             assert "similar_to_user_data" in BASE.check(password, context=context).codes
         assert "张伟" not in repr(context)
         assert "13812345678" not in repr(context)
+
+
+class TestContextCollaborators:
+    @pytest.mark.parametrize(
+        "checker", ["pwned-passwords.txt", b"pwned.txt", Path("pwned.txt"), 42, object()]
+    )
+    def test_a_breach_checker_without_count_is_refused(self, checker: object) -> None:
+        """A path or other object as breach_checker is an error, not a lookup that never runs."""
+        with pytest.raises(PolicyConfigError, match="breach_checker"):
+            PasswordContext(breach_checker=checker)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("hasher", ["argon2", 42, object()])
+    def test_a_hasher_without_verify_is_refused(self, hasher: object) -> None:
+        """A hasher without verify() is refused when the context is built."""
+        with pytest.raises(PolicyConfigError, match="hasher"):
+            PasswordContext(current_hash="$argon2id$...", hasher=hasher)  # type: ignore[arg-type]
+
+    def test_fail_open_is_for_outages_only(self) -> None:
+        """Before: a path given as breach_checker let every password through a fail-open policy."""
+        policy = PasswordPolicy(min_length=4, check_breached=True)
+        with pytest.raises(PolicyConfigError):
+            policy.check("password", context=PasswordContext(breach_checker="pwned.txt"))  # type: ignore[arg-type]
 
 
 class TestEstimateBound:

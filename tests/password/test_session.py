@@ -70,3 +70,11 @@ class TestSessionPolicy:
             SessionState.start(now=datetime(2026, 3, 1))  # noqa: DTZ001 (the naive time refused)
         with pytest.raises(NaiveDatetimeError):
             SessionPolicy().check(SessionState.start(now=T0), now=datetime(2026, 3, 1))  # noqa: DTZ001
+
+    @pytest.mark.parametrize("flag", ["false", "0", b"0", 1, None])
+    def test_a_second_factor_flag_that_is_not_a_bool_is_refused(self, flag: object) -> None:
+        """mfa_verified="false" (a session store's text) is an error, not a verified factor."""
+        with pytest.raises(PolicyConfigError, match="mfa_verified"):
+            SessionState.start(now=T0, mfa_verified=flag)  # type: ignore[arg-type]
+        with pytest.raises(PolicyConfigError, match="mfa_required"):
+            SessionPolicy(mfa_required=flag)  # type: ignore[arg-type]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
 from secpolicy.password import (
+    AsyncLoginThrottle,
     LockoutPolicy,
     LockStatus,
     LoginThrottle,
@@ -126,6 +132,37 @@ class TestForgetting:
         store.purge(now=start + timedelta(days=1))
         assert len(store) == 0
 
+    def test_attempts_on_a_locked_key_do_not_accumulate(self) -> None:
+        """20,000 failures against one locked account keep the store's memory flat."""
+        store = MemoryThrottleStore()
+        throttle = LoginThrottle(POLICY, store=store)
+        for _ in range(POLICY.max_failures):
+            throttle.record_failure("user:a", now=T0)
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for i in range(20_000):
+                throttle.record_failure("user:a", now=T0 + timedelta(milliseconds=i))
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert throttle.status("user:a", now=T0 + timedelta(seconds=20)).locked
+        assert len(store) == 1
+        assert grown < 64 * 1024  # one bookkeeping row per attempt would be about 2 MB
+
+    def test_a_failure_from_a_clock_behind_does_not_shorten_the_memory(self) -> None:
+        """A failure stamped earlier than one already counted keeps the later one's window."""
+        store = MemoryThrottleStore()
+        throttle = LoginThrottle(POLICY, store=store)
+        throttle.record_failure("user:a", now=T0 + timedelta(minutes=2))
+        throttle.record_failure("user:a", now=T0)  # another server, its clock 2 minutes behind
+        later = T0 + POLICY.window + timedelta(minutes=1)
+        throttle.record_failure("user:b", now=later)  # any later failure lets the store tidy up
+        assert throttle.status("user:a", now=later).failures == 1
+        state = store.get("user:a")
+        assert state is not None
+        assert state.forget_after == T0 + timedelta(minutes=2) + POLICY.window
+
     def test_locked_keys_stay_until_the_lock_lifts(self) -> None:
         """A lock outlives the failure window: the state is kept until it lifts."""
         policy = LockoutPolicy(
@@ -153,3 +190,25 @@ class TestForgetting:
         throttle.record_failure("user:a", now=start + timedelta(minutes=8))
         store.purge(now=start + timedelta(minutes=11))
         assert throttle.status("user:a", now=start + timedelta(minutes=11)).failures == 1
+
+
+class TestTypedErrors:
+    @pytest.mark.parametrize("key", [None, b"user:a", 5])
+    def test_a_key_that_is_not_text(self, key: object) -> None:
+        """A missing (None) or bytes key is an ArgumentTypeError, for every method."""
+        throttle = LoginThrottle(POLICY)
+        for call in (throttle.record_failure, throttle.record_success, throttle.status):
+            with pytest.raises(ArgumentTypeError, match="key"):
+                call(key, now=T0)  # type: ignore[arg-type]
+        with pytest.raises(ArgumentTypeError, match="key"):
+            throttle.unlock(key)  # type: ignore[arg-type]
+        athrottle = AsyncLoginThrottle(POLICY)
+        with pytest.raises(ArgumentTypeError, match="key"):
+            asyncio.run(athrottle.record_failure(key, now=T0))  # type: ignore[arg-type]
+
+    def test_a_policy_that_is_not_a_lockout_policy(self) -> None:
+        """LoginThrottle({...}) is refused when built, not at the first login."""
+        with pytest.raises(PolicyConfigError, match="policy"):
+            LoginThrottle({"max_failures": 3})  # type: ignore[arg-type]
+        with pytest.raises(PolicyConfigError, match="policy"):
+            AsyncLoginThrottle(None)  # type: ignore[arg-type]

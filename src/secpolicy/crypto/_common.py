@@ -59,61 +59,84 @@ def decode_token(token: str | bytes) -> bytes:
         raise fail() from None
 
 
+class _Built(Generic[P]):
+    """The primitives built for one keyset snapshot, and its primary's.
+
+    Replaced whole when the snapshot changes, and written only with keys of
+    its own snapshot: a call that began before a change can never leave a key
+    the change disabled or destroyed (or an old primary) in the state that
+    later calls read.
+    """
+
+    __slots__ = ("primary", "primitives", "snapshot")
+
+    def __init__(self, snapshot: _Snapshot | None) -> None:
+        self.snapshot = snapshot
+        self.primitives: dict[int, P] = {}
+        self.primary: tuple[int, P] | None = None
+
+
 class PrimitiveCache(Generic[P]):
     """Primitive objects per key id, rebuilt when the keyset snapshot changes.
 
     Building an ``AESGCM`` object costs about as much as one small
     encryption, so encryptors keep one per key. Reading ``keyset._snapshot``
     is a single attribute load: rotation elsewhere is picked up on the next
-    call without any lock.
+    call without any lock. The snapshot, its primitives and its primary are
+    held in one object swapped by one assignment, so concurrent readers see
+    the old triple or the new one, never a mix.
     """
 
-    __slots__ = ("_build", "_cache", "_keyset", "_primary", "_snapshot")
+    __slots__ = ("_build", "_built", "_keyset")
 
     def __init__(self, keyset: Keyset, build: Callable[[Key], P]) -> None:
         self._keyset = keyset
         self._build = build
-        self._snapshot: _Snapshot | None = None
-        self._cache: dict[int, P] = {}
-        self._primary: tuple[int, P] | None = None
+        self._built: _Built[P] = _Built(None)
 
-    def _current(self) -> _Snapshot:
+    def _current(self) -> _Built[P]:
         snap = self._keyset._snapshot  # noqa: SLF001 (same package; lock-free read)
-        if snap is not self._snapshot:
-            # Replace both together: a concurrent reader sees the old pair or the new one.
-            self._cache = {}
-            self._primary = None
-            self._snapshot = snap
-        return snap
+        built = self._built
+        if built.snapshot is not snap:
+            built = self._built = _Built(snap)
+        return built
+
+    def _lookup(self, built: _Built[P], key_id: int) -> P | None:
+        prim = built.primitives.get(key_id)
+        if prim is None:
+            assert built.snapshot is not None  # noqa: S101 (_current sets it)
+            key = built.snapshot.keys.get(key_id)
+            if key is None or not key.usable:
+                return None
+            prim = built.primitives[key_id] = self._build(key)
+        return prim
 
     def get(self, key_id: int) -> P | None:
         """The primitive of the usable key *key_id*, or ``None`` if it cannot be used."""
-        snap = self._current()
-        prim = self._cache.get(key_id)
-        if prim is None:
-            key = snap.keys.get(key_id)
-            if key is None or not key.usable:
-                return None
-            prim = self._cache[key_id] = self._build(key)
-        return prim
+        return self._lookup(self._current(), key_id)
 
     def primary(self) -> tuple[int, P]:
         """The primary key's id and primitive."""
-        if self._keyset._snapshot is self._snapshot and self._primary is not None:  # noqa: SLF001
-            return self._primary
-        key_id = self._current().primary
-        prim = self.get(key_id)
+        built = self._built
+        if built.snapshot is self._keyset._snapshot and built.primary is not None:  # noqa: SLF001
+            return built.primary
+        built = self._current()
+        assert built.snapshot is not None  # noqa: S101 (_current sets it)
+        key_id = built.snapshot.primary
+        prim = self._lookup(built, key_id)
         if prim is None:  # pragma: no cover - the keyset validates its primary
             raise AssertionError("primary key is not usable")
-        self._primary = (key_id, prim)
-        return self._primary
+        built.primary = (key_id, prim)
+        return built.primary
 
     def all_usable(self) -> list[tuple[int, P]]:
-        """Every usable key's id and primitive, the primary first."""
-        primary_id, primary = self.primary()
-        found = [(primary_id, primary)]
-        for key in self._keyset.keys:
-            prim = self.get(key.id) if key.id != primary_id else None
+        """Every usable key's id and primitive, the primary first, from one snapshot."""
+        built = self._current()
+        assert built.snapshot is not None  # noqa: S101 (_current sets it)
+        primary_id = built.snapshot.primary
+        found: list[tuple[int, P]] = []
+        for key_id in (primary_id, *(k for k in built.snapshot.keys if k != primary_id)):
+            prim = self._lookup(built, key_id)
             if prim is not None:
-                found.append((key.id, prim))
+                found.append((key_id, prim))
         return found

@@ -89,13 +89,18 @@ class FileEncryptor:
 
     Raises:
         KeysetError: If *keyset* holds keys of another kind.
-        PolicyConfigError: If *segment_size* is out of range.
+        PolicyConfigError: If *segment_size* is not an int or out of range.
     """
 
     __slots__ = ("keyset", "segment_size")
 
     def __init__(self, keyset: Keyset, *, segment_size: int = DEFAULT_SEGMENT) -> None:
         require_kind(keyset, "aead", "FileEncryptor")
+        given: object = segment_size  # checked at run time for untyped callers
+        if isinstance(given, bool) or not isinstance(given, int):
+            raise PolicyConfigError(
+                f"must be an int, not {type(given).__name__}", field="segment_size"
+            )
         if not MIN_SEGMENT <= segment_size <= MAX_SEGMENT:
             raise PolicyConfigError(
                 f"must be between {MIN_SEGMENT} and {MAX_SEGMENT}", field="segment_size"

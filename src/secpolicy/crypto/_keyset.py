@@ -85,6 +85,36 @@ class KeyState(enum.Enum):
     DESTROYED = "destroyed"
 
 
+def _key_id(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise KeysetError(f"key {attribute.name}: expected int, not {type(value).__name__}")
+    if not 0 < value <= _MAX_ID:
+        raise KeysetError("key ids must be between 1 and 2**32 - 1")
+
+
+def _key_algorithm(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or value not in KEY_SIZES:
+        raise KeysetError(f"key {attribute.name}: must be one of {', '.join(KEY_SIZES)}")
+
+
+def _key_state(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, KeyState):
+        raise KeysetError(f"key {attribute.name}: expected a KeyState, not {type(value).__name__}")
+
+
+def _key_created(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise KeysetError(f"key {attribute.name}: expected an aware datetime")
+
+
+def _key_material(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # Exactly bytes: a bytearray could be changed under the keyset after validation.
+    if value is not None and type(value) is not bytes:
+        raise KeysetError(
+            f"key {attribute.name}: expected bytes or None, not {type(value).__name__}"
+        )
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class Key:
     """One key of a keyset. Its bytes never appear in ``repr`` or ``str``.
@@ -96,13 +126,20 @@ class Key:
         state: The key's :class:`KeyState`.
         created: When the key was generated (aware UTC).
         material: The key bytes, or ``None`` once destroyed.
+
+    Raises:
+        KeysetError: For a field of the wrong type (the message names the
+            field, never the key bytes).
+
+    .. versionchanged:: 0.2
+       The fields are checked at construction.
     """
 
-    id: int
-    algorithm: Algorithm
-    state: KeyState
-    created: datetime
-    material: bytes | None = attrs.field(repr=False)
+    id: int = attrs.field(validator=_key_id)
+    algorithm: Algorithm = attrs.field(validator=_key_algorithm)
+    state: KeyState = attrs.field(validator=_key_state)
+    created: datetime = attrs.field(validator=_key_created)
+    material: bytes | None = attrs.field(repr=False, validator=_key_material)
 
     @property
     def kind(self) -> Kind:
@@ -204,8 +241,9 @@ class PassphraseWrapper:
     refused so a planted file cannot make loading take minutes.
 
     Args:
-        passphrase: At least 12 characters; a long random passphrase (six or
-            more diceware words) is what makes this safe.
+        passphrase: At least 12 characters (12 bytes if given as bytes); a
+            long random passphrase (six or more diceware words) is what makes
+            this safe.
         log2_n: scrypt's cost as a power of two (14 to 20; default 17).
         r: scrypt's block size (default 8).
         p: scrypt's parallelism (default 1).
@@ -228,13 +266,20 @@ class PassphraseWrapper:
     ) -> None:
         given: object = passphrase
         if isinstance(given, str):
-            secret = given.encode("utf-8")
+            # Counted in characters, as documented: four CJK characters are
+            # twelve bytes of UTF-8 but a far shorter passphrase.
+            if len(given) < _MIN_PASSPHRASE:
+                raise KeysetError(f"passphrase must be at least {_MIN_PASSPHRASE} characters")
+            try:
+                secret = given.encode("utf-8")
+            except UnicodeEncodeError:
+                raise KeysetError("passphrase must be valid Unicode text") from None
         elif isinstance(given, (bytes, bytearray)):
             secret = bytes(given)
+            if len(secret) < _MIN_PASSPHRASE:
+                raise KeysetError(f"passphrase must be at least {_MIN_PASSPHRASE} bytes")
         else:
             raise KeysetError("passphrase must be text or bytes")
-        if len(secret) < _MIN_PASSPHRASE:
-            raise KeysetError(f"passphrase must be at least {_MIN_PASSPHRASE} characters")
         _check_scrypt(log2_n, r, p)
         self._passphrase = secret
         self.log2_n, self.r, self.p = log2_n, r, p
@@ -359,8 +404,14 @@ class Keyset:
     __slots__ = ("__weakref__", "_clock", "_lock", "_snapshot")
 
     def __init__(self, keys: Iterable[Key], *, primary: int, clock: Clock | None = None) -> None:
+        given: object = primary  # checked at run time for untyped callers
+        if isinstance(given, bool) or not isinstance(given, int):
+            raise KeysetError(f"primary: expected an int key id, not {type(given).__name__}")
         by_id: dict[int, Key] = {}
         for key in keys:
+            item: object = key
+            if not isinstance(item, Key):
+                raise KeysetError(f"keys must be Key objects, not {type(item).__name__}")
             if key.id in by_id:
                 raise KeysetError(f"duplicate key id {key.id:08x}")
             by_id[key.id] = key

@@ -18,6 +18,7 @@ from secpolicy.password._throttle import (
     MemoryThrottleStore,
     _canonical_key,
     after_success,
+    check_policy,
     forget,
     lock_status,
 )
@@ -145,7 +146,7 @@ class AsyncLoginThrottle:
         store: AsyncThrottleStore | None = None,
         on_lock: Callable[[str, LockStatus], object] | None = None,
     ) -> None:
-        self.policy = policy
+        self.policy = check_policy(policy)
         self.store: AsyncThrottleStore = (
             _check_store(store) if store is not None else AsyncMemoryThrottleStore()
         )

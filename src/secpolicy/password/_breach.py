@@ -20,8 +20,14 @@ if TYPE_CHECKING:
 _HASH_LEN: Final = 40
 #: Lines of the file checked at open, spread evenly over it.
 FORMAT_SAMPLES: Final = 64
-_LINE: Final = re.compile(rb"[0-9A-F]{40}:[0-9]+\r?")
-_REPLY_LINE: Final = re.compile(r"[0-9A-Fa-f]{35}:[0-9]+")
+#: The most digits a count may have: 18 fit a 64-bit integer, far above any
+#: corpus's counts. A longer one is not a count (and thousands of digits would
+#: make ``int()`` raise ``ValueError``).
+_MAX_COUNT_DIGITS: Final = 18
+#: What a found line whose count is longer than that counts as: breached.
+_SATURATED_COUNT: Final = 10**_MAX_COUNT_DIGITS
+_LINE: Final = re.compile(rb"[0-9A-F]{40}:[0-9]{1,18}\r?")
+_REPLY_LINE: Final = re.compile(r"[0-9A-Fa-f]{35}:[0-9]{1,18}")
 _HASH_SPACE: Final = 16**_HASH_LEN
 _SCAN_WINDOW: Final = 4096
 _NEWLINE: Final = ord("\n")
@@ -107,9 +113,9 @@ class OfflineBreachChecker:
     The format is checked when the file is opened, because a file in another
     form would silently find nothing: the first, the last and
     ``FORMAT_SAMPLES`` lines spread over the file must each be 40 upper-case
-    hex digits, a colon and a count, in strictly ascending hash order. A
-    lower-case file, one sorted by count, or the NTLM corpus (32 hex digits)
-    is refused.
+    hex digits, a colon and a count (at most 18 digits), in strictly
+    ascending hash order. A lower-case file, one sorted by count, or the
+    NTLM corpus (32 hex digits) is refused.
 
     Args:
         path: The sorted hash file.
@@ -169,8 +175,8 @@ class OfflineBreachChecker:
             if not _LINE.fullmatch(line):
                 raise PolicyConfigError(
                     f"breach file {self.path}: line at byte {start} is not "
-                    "'<40 upper-case SHA-1 hex digits>:<count>' (lower-case, NTLM and other "
-                    "formats are refused)",
+                    "'<40 upper-case SHA-1 hex digits>:<count of at most 18 digits>' "
+                    "(lower-case, NTLM and other formats are refused)",
                     field="path",
                 )
             key = line[:_HASH_LEN]
@@ -195,7 +201,13 @@ class OfflineBreachChecker:
         should lie from its value (interpolation) and alternates those guesses
         with plain halving: a few page reads on a real corpus, and never more
         than twice binary search's on a skewed file.
+
+        Raises:
+            PolicyConfigError: If the checker was closed.
         """
+        if self._map.closed:
+            # Not "not found": a closed checker would otherwise pass everything.
+            raise PolicyConfigError(f"breach file {self.path} is closed", field="path")
         if len(digest) != _HASH_LEN:
             return 0
         try:
@@ -236,7 +248,9 @@ class OfflineBreachChecker:
     def _count_at(self, start: int, end: int) -> int:
         count = self._map[start + _HASH_LEN + 1 : end].strip()
         # A line the open-time sample did not see may still be broken: it was found, so count it.
-        return int(count) if count.isdigit() else 1
+        if not count.isdigit():
+            return 1
+        return int(count) if len(count) <= _MAX_COUNT_DIGITS else _SATURATED_COUNT
 
     def count(self, password: str) -> int:
         """Occurrences of *password* (0 if never seen)."""
@@ -273,7 +287,8 @@ def urllib_transport(*, timeout: float = 2.0, url: str = RANGE_URL) -> Callable[
 def _parse_reply(body: object, suffix: str) -> int | None:
     """The count for *suffix* in a range reply, or None if the reply is not one.
 
-    A reply must be lines of 35 hex digits, a colon and a count; anything
+    A reply must be lines of 35 hex digits, a colon and a count of at most
+    18 digits; anything
     else (an HTML error page, an empty body, a captive portal) is unknown,
     never "not breached".
     """

@@ -9,6 +9,7 @@ next login.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import re
@@ -17,6 +18,7 @@ import unicodedata
 from typing import Final, Literal
 
 import argon2
+from argon2 import low_level
 from argon2 import profiles as _argon2_profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -54,6 +56,7 @@ _UNSAFE: Final = "CHEAPEST_UNSAFE"
 #: OWASP's equivalent argon2id settings (memory in KiB, least passes for it):
 #: 46 MiB x 1, 19 MiB x 2, 12 MiB x 3, 9 MiB x 4, 7 MiB x 5.
 _FLOORS: Final = ((46 * 1024, 1), (19 * 1024, 2), (12 * 1024, 3), (9 * 1024, 4), (7 * 1024, 5))
+_ARGON2_VERSION: Final = 19
 _MIN_HASH_LEN: Final = 16
 _MIN_SALT_LEN: Final = 16
 _MIN_PEPPER: Final = 16
@@ -80,7 +83,22 @@ _DUMMY_PASSWORD: Final = "secpolicy dummy password for unknown accounts"  # noqa
 _HINT: Final = "; in tests use PasswordHasher.unsafe_for_tests()"
 
 
+def _check_type(parameters: object) -> None:
+    if not isinstance(parameters, argon2.Parameters):
+        raise PolicyConfigError(
+            f"must be argon2.Parameters (or pass profile=...), not {type(parameters).__name__}",
+            field="parameters",
+        )
+
+
 def _check_floors(parameters: argon2.Parameters) -> None:
+    if parameters.version != _ARGON2_VERSION:
+        # argon2-cffi writes version 0x13 whatever is asked: refuse rather than
+        # report parameters the hashes do not have. 0x10 is the flawed original.
+        raise PolicyConfigError(
+            f"must be {_ARGON2_VERSION} (0x13, the version RFC 9106 specifies)",
+            field="parameters.version",
+        )
     if parameters.type is not argon2.Type.ID:
         raise PolicyConfigError("must be argon2id (Type.ID)", field="parameters.type")
     if parameters.hash_len < _MIN_HASH_LEN:
@@ -147,9 +165,10 @@ class PasswordHasher:
             pepper makes every hash unverifiable.
 
     Raises:
-        PolicyConfigError: For parameters that are not argon2id or fall below
-            the floor, an unknown profile, both *parameters* and *profile*, or
-            a pepper shorter than 16 bytes.
+        PolicyConfigError: For parameters that are not ``argon2.Parameters``,
+            not argon2id version 0x13, or fall below the floor, an unknown
+            profile, both *parameters* and *profile*, or a pepper shorter
+            than 16 bytes.
 
     .. versionchanged:: 0.2
        Parameter floors, ``profile=``, legacy Django hashes, :meth:`verify_dummy`.
@@ -175,6 +194,7 @@ class PasswordHasher:
             parameters = _PROFILES[profile]
         elif parameters is None:
             parameters = RFC_9106_LOW_MEMORY
+        _check_type(parameters)
         if profile != _UNSAFE:
             _check_floors(parameters)
         given: object = pepper  # checked at run time for untyped callers
@@ -184,7 +204,7 @@ class PasswordHasher:
         self.profile: HasherProfile | None = profile
         self._pepper = pepper
         self._hasher = argon2.PasswordHasher.from_parameters(parameters)
-        self._dummy: str | None = None
+        self._dummy: bytes | None = None
         self._dummy_lock = threading.Lock()
 
     @classmethod
@@ -224,19 +244,28 @@ class PasswordHasher:
 
         Pass ``None`` as *hash* for an account that does not exist: the
         hasher then spends the same time on a dummy hash and returns False,
-        so the response time does not tell which accounts exist. A password
-        longer than ``MAX_PASSWORD_LENGTH`` is False at once, for every account.
+        so the response time does not tell which accounts exist. A stored
+        hash that cannot be checked (empty, Django's ``!`` unusable password,
+        an unknown scheme, malformed, over the cost caps, or bcrypt without
+        the ``bcrypt`` package) costs the same dummy verification before
+        False, so such accounts do not stand out either. A password longer
+        than ``MAX_PASSWORD_LENGTH`` is False at once, for every account.
+
+        .. versionchanged:: 0.2
+           Hashes that cannot be checked run the dummy verification.
         """
         if _too_long(password):
             return False  # no account has it: refused before any work
-        if hash is None:
-            return self.verify_dummy(password)
         stored: object = hash  # checked at run time for untyped callers
         if not isinstance(stored, str):
-            return False
-        if hash.startswith("$argon2"):
-            return self._verify_argon2(hash, self._prepare(password))
-        return self._verify_legacy(hash, password)
+            return self.verify_dummy(password)
+        if stored.startswith("$argon2"):
+            matched = self._verify_argon2(stored, self._prepare(password))
+        else:
+            matched = self._verify_legacy(stored, password)
+        if matched is None:  # nothing was checked: spend an unknown account's time
+            return self.verify_dummy(password)
+        return matched
 
     def _affordable(self, hash: str) -> bool:  # noqa: A002
         """The stored hash's parameters cost at most ``MAX_COST_FACTOR`` times this hasher's.
@@ -261,13 +290,16 @@ class PasswordHasher:
             <= max(own.memory_cost * own.time_cost, _LOW_MEMORY_COST) * MAX_COST_FACTOR
         )
 
-    def _verify_argon2(self, hash: str, prepared: str) -> bool:  # noqa: A002
+    def _verify_argon2(self, hash: str, prepared: str) -> bool | None:  # noqa: A002
+        """True or False once checked; None if *hash* could not be checked at all."""
         if not self._affordable(hash):
-            return False
+            return None
         try:
             return bool(self._hasher.verify(hash, prepared.encode("utf-8", "surrogatepass")))
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
+        except VerifyMismatchError:
             return False
+        except (VerificationError, InvalidHashError):
+            return None
 
     def verify_dummy(self, password: str) -> bool:
         """Spend one verification's time on a dummy hash and return False.
@@ -284,12 +316,19 @@ class PasswordHasher:
         if dummy is None:
             with self._dummy_lock:
                 if self._dummy is None:
-                    self._dummy = self._hasher.hash(_DUMMY_PASSWORD)
+                    self._dummy = self._hasher.hash(_DUMMY_PASSWORD).encode("ascii")
                 dummy = self._dummy
-        self._verify_argon2(dummy, prepared)
+        # The check argon2-cffi's verify makes, on a hash of this hasher's own
+        # parameters: the cost of a real account's verification, whatever the
+        # stored hash was (absent, unusable, or too costly to run).
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            low_level.verify_secret(
+                dummy, prepared.encode("utf-8", "surrogatepass"), argon2.Type.ID
+            )
         return False
 
-    def _verify_legacy(self, hash: str, password: str) -> bool:  # noqa: A002
+    def _verify_legacy(self, hash: str, password: str) -> bool | None:  # noqa: A002
+        """True or False once checked; None for a hash no scheme here can check."""
         if not isinstance(password, str):
             raise ArgumentTypeError(f"password must be str, not {type(password).__name__}")
         algorithm, _, rest = hash.partition("$")
@@ -300,7 +339,7 @@ class PasswordHasher:
             return _verify_pbkdf2(algorithm, rest, password)
         if algorithm in ("bcrypt", "bcrypt_sha256"):
             return _verify_bcrypt(algorithm, rest, password)
-        return False
+        return None
 
     def needs_rehash(self, hash: str) -> bool:  # noqa: A002
         """True if *hash* is not argon2id with this hasher's parameters: rehash at the next login.
@@ -328,15 +367,19 @@ class PasswordHasher:
         )
 
 
-def _verify_pbkdf2(algorithm: str, rest: str, password: str) -> bool:
-    """Django's ``pbkdf2_sha256$<iterations>$<salt>$<base64 hash>``."""
+def _verify_pbkdf2(algorithm: str, rest: str, password: str) -> bool | None:
+    """Django's ``pbkdf2_sha256$<iterations>$<salt>$<base64 hash>``; None if malformed."""
     digest, size = _PBKDF2_DIGESTS[algorithm]
     parts = rest.split("$")
     if len(parts) != 3 or not parts[0].isascii() or not parts[0].isdigit():  # noqa: PLR2004
-        return False
-    iterations = int(parts[0])
+        return None
+    count = parts[0].lstrip("0") or "0"
+    # More digits than the cap has cannot be under it; thousands would make int() raise.
+    if len(count) > len(str(MAX_PBKDF2_ITERATIONS)):
+        return None
+    iterations = int(count)
     if not 0 < iterations <= MAX_PBKDF2_ITERATIONS:
-        return False
+        return None
     salt, expected = parts[1], parts[2]
     derived = hashlib.pbkdf2_hmac(
         digest,
@@ -349,19 +392,19 @@ def _verify_pbkdf2(algorithm: str, rest: str, password: str) -> bool:
     return hmac.compare_digest(computed.encode("ascii"), expected.encode("utf-8", "replace"))
 
 
-def _verify_bcrypt(algorithm: str, rest: str, password: str) -> bool:
-    """Django's ``bcrypt$<bcrypt hash>`` and ``bcrypt_sha256$<bcrypt hash>``."""
+def _verify_bcrypt(algorithm: str, rest: str, password: str) -> bool | None:
+    """Django's ``bcrypt$<bcrypt hash>`` and ``bcrypt_sha256$<bcrypt hash>``; None if unchecked."""
     try:
         import bcrypt  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415 (optional)
     except ImportError:
-        return False  # cannot check: refuse, the account is not opened
+        return None  # cannot check: refuse, the account is not opened
     cost = _BCRYPT_COST.match(rest)
     if cost is None or int(cost.group(1)) > MAX_BCRYPT_COST:
-        return False  # malformed, or a planted cost that would run for hours
+        return None  # malformed, or a planted cost that would run for hours
     secret = password.encode("utf-8", "surrogatepass")
     if algorithm == "bcrypt_sha256":
         secret = hashlib.sha256(secret).hexdigest().encode("ascii")
     try:
         return bool(bcrypt.checkpw(secret, rest.encode("ascii")))
     except (ValueError, UnicodeEncodeError):
-        return False
+        return None  # a malformed hash, or a password bcrypt refuses to take

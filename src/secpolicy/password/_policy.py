@@ -6,13 +6,20 @@ import inspect
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from pathlib import PurePath
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
+from argon2.exceptions import VerifyMismatchError
 
 from secpolicy._clock import ensure_aware
-from secpolicy.exceptions import ArgumentTypeError, PasswordPolicyError, PolicyConfigError
+from secpolicy.exceptions import (
+    ArgumentTypeError,
+    PasswordPolicyError,
+    PolicyConfigError,
+    SecPolicyError,
+)
 from secpolicy.password._rules import (
     COMMON_PASSWORDS,
     Blocklist,
@@ -65,6 +72,40 @@ def _optional_at_least(minimum: int) -> Callable[[Any, attrs.Attribute[Any], Any
 
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
+
+
+def _hashes(value: object) -> tuple[str, ...]:
+    """The history as a tuple of hash strings, read once.
+
+    One string is refused rather than read as its characters, and an iterator
+    is read here rather than by the first check (which would leave nothing
+    for the next): either way the history check would pass silently.
+    """
+    if isinstance(value, (str, bytes, bytearray)):
+        raise PolicyConfigError(
+            "must be a sequence of hash strings, not one string", field="previous_hashes"
+        )
+    try:
+        items: tuple[object, ...] = tuple(value)  # type: ignore[arg-type]  # may raise TypeError
+    except TypeError:
+        raise PolicyConfigError(
+            f"must be a sequence of hash strings, not {type(value).__name__}",
+            field="previous_hashes",
+        ) from None
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            raise PolicyConfigError(
+                f"must be a hash string, not {type(item).__name__}",
+                field=f"previous_hashes[{index}]",
+            )
+    return items  # type: ignore[return-value]  # every item was checked to be a str
+
+
+def _optional_hash(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, str):
+        raise PolicyConfigError(
+            f"must be a hash string or None, not {type(value).__name__}", field=attribute.name
+        )
 
 
 #: The longest duration a password policy accepts (a window, a lock, an age):
@@ -137,12 +178,16 @@ class PasswordContext:
             breaches (an offline corpus or the range API).
 
     Raises:
-        PolicyConfigError: If hashes are given without a hasher (the history
-            check would silently pass).
+        PolicyConfigError: If *hasher* has no ``verify`` method or
+            *breach_checker* no ``count`` method; if hashes are given
+            without a hasher, as one string instead of a sequence, or as
+            anything but strings (the history check would silently pass).
+            The message names the field and position, never the hash.
 
     .. versionchanged:: 0.2
        ``name``, ``phone``, ``birth_date`` and ``current_hash``; hashes
-       without a ``hasher`` are refused; personal data is hidden from ``repr``.
+       without a ``hasher`` are refused; personal data is hidden from ``repr``;
+       ``previous_hashes`` is stored as a tuple of strings.
     """
 
     username: str | None = None
@@ -151,8 +196,8 @@ class PasswordContext:
     phone: str | None = attrs.field(default=None, repr=False)
     birth_date: date | None = attrs.field(default=None, repr=False)
     attributes: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
-    previous_hashes: Sequence[str] = attrs.field(default=(), repr=False)
-    current_hash: str | None = attrs.field(default=None, repr=False)
+    previous_hashes: Sequence[str] = attrs.field(default=(), repr=False, converter=_hashes)
+    current_hash: str | None = attrs.field(default=None, repr=False, validator=_optional_hash)
     hasher: Verifier | None = None
     breach_checker: BreachChecker | AsyncBreachChecker | None = None
     _token_sets: Mapping[str, frozenset[str]] = attrs.field(
@@ -160,6 +205,27 @@ class PasswordContext:
     )
 
     def __attrs_post_init__(self) -> None:
+        # Duck-typed: anything with the method fits, but a path or a name in its
+        # place would make the check fail at every call and, for the breach
+        # lookup under a fail-open policy, pass every password.
+        # Text and paths are refused by name: ``str.count`` exists, so a file
+        # name given as the checker would answer 0 ("not breached") for all.
+        for field, method in (("hasher", "verify"), ("breach_checker", "count")):
+            value = getattr(self, field)
+            if value is None:
+                continue
+            if isinstance(value, (str, bytes, bytearray, PurePath)) or not callable(
+                getattr(value, method, None)
+            ):
+                hint = (
+                    "; open a breach file with OfflineBreachChecker(path)"
+                    if field == "breach_checker"
+                    else ""
+                )
+                raise PolicyConfigError(
+                    f"must be an object with a {method}() method, not {type(value).__name__}{hint}",
+                    field=field,
+                )
         if self.hasher is None and (self.previous_hashes or self.current_hash):
             field = "current_hash" if self.current_hash else "previous_hashes"
             raise PolicyConfigError(
@@ -203,6 +269,30 @@ class PasswordContext:
                     forms += [digits, digits[-8:], digits[-6:]]
                 values[key] = forms
         return values
+
+
+def _matches(hasher: Verifier, stored: str, password: str, where: str) -> bool:
+    """*password* matches the earlier hash *stored*, which the field *where* held.
+
+    argon2-cffi's own ``PasswordHasher`` signals a mismatch by raising
+    ``VerifyMismatchError``: that is a mismatch. Any other error means the
+    hash was not checked, and skipping it would let a reused password
+    through, so it is a ``PolicyConfigError`` naming the field (never the
+    hash, the password or the hasher's message, which may hold either).
+    """
+    try:
+        return bool(hasher.verify(stored, password))
+    except VerifyMismatchError:
+        return False
+    except SecPolicyError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (re-raised as the library's error, below)
+        failure = type(exc).__name__
+    raise PolicyConfigError(
+        f"the hasher could not check this hash ({failure}); the history check cannot "
+        "pass without it",
+        field=where,
+    )
 
 
 def _as_count(answer: object) -> int | None:
@@ -307,6 +397,11 @@ class PasswordPolicy:
         breach_threshold: Occurrences from which a password counts as breached.
         breach_fail_closed: Refuse the password when no answer can be had
             (no checker, service unreachable). Off by default (fail open).
+            An asyncio checker given to the blocking :meth:`check`, and a
+            checker that raises ``PolicyConfigError`` (a closed
+            ``OfflineBreachChecker``), refuse either way
+            (``breach_check_unavailable``): they can never answer, which
+            is a mistake to fix rather than an outage.
         history_size: Refuse the last N passwords (0: no history check).
         max_age: Force a change after this long, or None.
         expiry_warning: Warn this long before *max_age* runs out.
@@ -454,12 +549,17 @@ class PasswordPolicy:
         if checker is not None:
             try:
                 answer: object = checker.count(text)
+            except PolicyConfigError:
+                # A checker that can never answer (closed): a mistake, not an outage.
+                return [Violation("breach_check_unavailable")]
             except Exception:  # noqa: BLE001 (check() never raises: a failed lookup is "unknown")
                 answer = None
             if inspect.isawaitable(answer):
                 # An asyncio checker called from the blocking check(): use acheck().
+                # Not an outage that fail-open may wave through: this lookup can
+                # never happen, so the check would be a no-op for every password.
                 _discard(answer)
-                answer = None
+                return [Violation("breach_check_unavailable")]
             count = _as_count(answer)
         return self._breach_verdict(count)
 
@@ -493,6 +593,9 @@ class PasswordPolicy:
                 answer: object = checker.count(_nfkc(password))
                 if inspect.isawaitable(answer):
                     answer = await answer
+            except PolicyConfigError:
+                # A checker that can never answer (closed): a mistake, not an outage.
+                return PasswordCheck((*result.violations, Violation("breach_check_unavailable")))
             except Exception:  # noqa: BLE001 (never raises: a failed lookup is "unknown")
                 answer = None
             count = _as_count(answer)
@@ -504,9 +607,12 @@ class PasswordPolicy:
         if context is None:
             return []
         hasher = context.hasher
-        recent = list(context.previous_hashes)[: self.history_size] if self.history_size else []
+        recent = [
+            (f"previous_hashes[{index}]", stored)
+            for index, stored in enumerate(context.previous_hashes[: self.history_size])
+        ]
         if context.current_hash:
-            recent.insert(0, context.current_hash)
+            recent.insert(0, ("current_hash", context.current_hash))
         if not recent:
             return []
         if hasher is None:  # pragma: no cover - PasswordContext refuses hashes without a hasher
@@ -514,7 +620,7 @@ class PasswordPolicy:
         # Also as the rules read it: a zero-width character or soft hyphen added to
         # an earlier password does not make it a new one.
         typed = (password,) if visible == _nfkc(password) else (password, visible)
-        if any(hasher.verify(h, form) for h in recent for form in typed):
+        if any(_matches(hasher, stored, form, where) for where, stored in recent for form in typed):
             return [Violation("reused", {"history_size": max(self.history_size, 1)})]
         return []
 

@@ -22,6 +22,15 @@ def _optional_positive(_: Any, attribute: attrs.Attribute[Any], value: Any) -> N
         raise PolicyConfigError("must be a positive timedelta or None", field=attribute.name)
 
 
+def _flag(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    # A session store hands back text ("false", "0") or numbers; any of them
+    # is truthy, and a second factor must never count as done by accident.
+    if not isinstance(value, bool):
+        raise PolicyConfigError(
+            f"must be True or False, not {type(value).__name__}", field=attribute.name
+        )
+
+
 def _aware(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, datetime):
         raise PolicyConfigError("must be an aware datetime", field=attribute.name)
@@ -35,14 +44,16 @@ class SessionState:
     Attributes:
         started_at: When the user authenticated (aware).
         last_activity: The last request that counted as activity (aware).
-        mfa_verified: The user completed a second factor in this session.
+        mfa_verified: The user completed a second factor in this session
+            (``True`` or ``False`` only: text such as ``"false"`` read back
+            from a session store raises ``PolicyConfigError``).
 
     .. versionadded:: 0.2
     """
 
     started_at: datetime = attrs.field(validator=_aware)
     last_activity: datetime = attrs.field(validator=_aware)
-    mfa_verified: bool = False
+    mfa_verified: bool = attrs.field(default=False, validator=_flag)
 
     @classmethod
     def start(cls, *, now: datetime, mfa_verified: bool = False) -> SessionState:
@@ -97,7 +108,7 @@ class SessionPolicy:
 
     idle_timeout: timedelta | None = attrs.field(default=None, validator=_optional_positive)
     absolute_timeout: timedelta | None = attrs.field(default=None, validator=_optional_positive)
-    mfa_required: bool = False
+    mfa_required: bool = attrs.field(default=False, validator=_flag)
 
     @classmethod
     def from_password_policy(

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import attrs
 
 from secpolicy._clock import to_utc
+from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
+from secpolicy.password._policy import LockoutPolicy
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime, timedelta
-
-    from secpolicy.password._policy import LockoutPolicy
 
 
 @attrs.frozen
@@ -92,7 +92,9 @@ class MemoryThrottleStore:
     State is forgotten once it has no effect (``ThrottleState.forget_after``):
     each update drops the entries that expired before the newest failure it
     has seen, so keys tried once (a password spray over many user names) do
-    not accumulate. :meth:`purge` does the same for a given instant.
+    not accumulate. A key keeps one expiry entry per instant it will be
+    forgotten at, so attempts on a locked key add nothing. :meth:`purge`
+    does the same for a given instant.
 
     .. versionchanged:: 0.2
        Expired state is dropped.
@@ -112,15 +114,21 @@ class MemoryThrottleStore:
     ) -> ThrottleState | None:
         """Apply *change* to *key* under the store's lock."""
         with self._lock:
-            new = change(self._states.get(key))
+            old = self._states.get(key)
+            new = change(old)
             if new is None:
                 self._states.pop(key, None)
             else:
                 self._states[key] = new
-                if new.forget_after is not None:
-                    heapq.heappush(self._expiry, (new.forget_after, next(self._order), key))
-                if new.failures and (self._latest is None or new.failures[-1] > self._latest):
-                    self._latest = new.failures[-1]
+                # A state keeps one expiry row: a change that leaves the instant as it
+                # was (every attempt on a locked key) adds none, so hammering a locked
+                # account cannot grow the store.
+                forget_at = new.forget_after
+                if forget_at is not None and (old is None or old.forget_after != forget_at):
+                    heapq.heappush(self._expiry, (forget_at, next(self._order), key))
+                newest = max(new.failures) if new.failures else None
+                if newest is not None and (self._latest is None or newest > self._latest):
+                    self._latest = newest
             if self._latest is not None:
                 self._drop_until(self._latest)
             return new
@@ -158,7 +166,14 @@ def _canonical_key(key: str) -> str:
     ``user:Alice``, ``user:ALICE ``, full-width ``user:alice`` and ``user:alice`` with a
     zero-width space are one key, so varying how a user name is written does
     not buy an attacker a fresh count of failures.
+
+    Raises:
+        ArgumentTypeError: If *key* is not text (a login without a user
+            name passes ``None``); the message never holds the key.
     """
+    given: object = key  # checked at run time for untyped callers
+    if not isinstance(given, str):
+        raise ArgumentTypeError(f"key must be str, not {type(given).__name__}", argument="key")
     if len(key) <= _CANONICAL_KEY_LIMIT and not key.isascii():
         key = unicodedata.normalize("NFKC", key)
         key = "".join(ch for ch in key if unicodedata.category(ch) != "Cf")
@@ -202,8 +217,9 @@ def lock_status(policy: LockoutPolicy, state: ThrottleState | None, now: datetim
     retry = None
     if policy.backoff is not None and recent:
         delay = _backoff(policy.backoff, policy.max_backoff, len(recent))
-        if now < recent[-1] + delay:
-            retry = recent[-1] + delay
+        newest = max(recent)
+        if now < newest + delay:
+            retry = newest + delay
     return LockStatus(locked=False, locked_until=None, failures=len(recent), retry_after=retry)
 
 
@@ -214,7 +230,10 @@ def after_failure(
     if old is not None and old.locked_until is not None and now < old.locked_until:
         return old, False  # already locked: the lock's end does not move
     failures = (*_recent(policy, old, now), now)
-    forget = now + policy.window
+    # From the newest failure, which need not be this one: instances whose
+    # clocks differ a little share a store, and an earlier stamp must not
+    # make a later failure be forgotten before its window ends.
+    forget = max(failures) + policy.window
     if len(failures) >= policy.max_failures:
         until = now + policy.duration
         return ThrottleState(failures, until, max(forget, until)), True
@@ -247,6 +266,15 @@ class FailureChange:
     def __call__(self, old: ThrottleState | None) -> ThrottleState:
         new, self.newly_locked = after_failure(self.policy, old, self.now)
         return new
+
+
+def check_policy(policy: object) -> LockoutPolicy:
+    """*policy* if it is a ``LockoutPolicy``; otherwise ``PolicyConfigError`` at construction."""
+    if not isinstance(policy, LockoutPolicy):
+        raise PolicyConfigError(
+            f"must be a LockoutPolicy, not {type(policy).__name__}", field="policy"
+        )
+    return policy
 
 
 def forget(_old: ThrottleState | None) -> None:
@@ -285,7 +313,7 @@ class LoginThrottle:
         store: ThrottleStore | None = None,
         on_lock: Callable[[str, LockStatus], object] | None = None,
     ) -> None:
-        self.policy = policy
+        self.policy = check_policy(policy)
         self.store: ThrottleStore = store if store is not None else MemoryThrottleStore()
         self._on_lock = on_lock
 
