@@ -591,6 +591,26 @@ class TestAsyncChecker:
 
 
 class TestAsyncEdges:
+    def test_a_hung_custom_transport_is_unknown_after_the_timeout(self) -> None:
+        """A custom transport that never answers is cancelled at the timeout: unknown, no hang."""
+        cancelled: list[bool] = []
+
+        async def hung(prefix: str) -> str:
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                cancelled.append(True)
+                raise
+            return ""  # pragma: no cover (never reached)
+
+        checker = AsyncOnlineBreachChecker(hung, timeout=0.001)
+        assert asyncio.run(checker.count("password")) is None
+        assert cancelled == [True]
+        policy = PasswordPolicy(min_length=4, check_breached=True, breach_fail_closed=True)
+        context = PasswordContext(breach_checker=checker)
+        result = asyncio.run(policy.acheck("Harbor-Lantern-58", context=context))
+        assert result.codes == ("breach_check_unavailable",)
+
     def test_a_raising_async_checker_is_unknown(self) -> None:
         """acheck never raises, whatever an async checker does."""
 

@@ -366,7 +366,11 @@ class AsyncOnlineBreachChecker:
             httpx, aiohttp). Default: the blocking HTTPS transport run in a
             worker thread (``asyncio.to_thread``), so the event loop is never
             blocked.
-        timeout: Seconds for the default transport.
+        timeout: Seconds a reply may take, for any transport (the default
+            one and yours): a transport that has not answered by then is
+            cancelled and the count is unknown, so a hung HTTP client cannot
+            hang :meth:`PasswordPolicy.acheck
+            <secpolicy.password.PasswordPolicy.acheck>`.
 
     Like the blocking checker it sends only the 5-character prefix, treats
     any failure or malformed reply as unknown (``None``), and refuses a
@@ -375,7 +379,7 @@ class AsyncOnlineBreachChecker:
     .. versionadded:: 0.2
     """
 
-    __slots__ = ("_transport",)
+    __slots__ = ("_timeout", "_transport")
 
     def __init__(
         self,
@@ -393,13 +397,14 @@ class AsyncOnlineBreachChecker:
 
             transport = threaded
         self._transport = transport
+        self._timeout = timeout
 
     async def count(self, password: str) -> int | None:
         """Occurrences of *password*, 0 if unknown to the service, None if unreachable."""
         digest = sha1_hex(password)
         prefix, suffix = digest[:5], digest[5:]
         try:
-            body = await self._transport(prefix)
+            body = await asyncio.wait_for(self._transport(prefix), self._timeout)
         except Exception:  # noqa: BLE001 (documented never to raise: any failure is "unknown")
             return None
         return _parse_reply(body, suffix)
