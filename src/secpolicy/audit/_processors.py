@@ -220,20 +220,39 @@ class MaskPII:
     other key or value takes the masker's own walk, which the plan is tested
     to agree with. Another masker always takes the masker's own walk.
 
+    A text that :meth:`Masker.may_contain` rules out (fewer digits than any
+    of the scanner's entities holds, no ``@``, no serialised field, no match
+    of a custom pattern or deny-list term, in every reading of the scanner)
+    is written as it is without a scan, whatever the masker; a subclass of
+    :class:`~secpolicy.pii.Masker` is always scanned, since it may mask text
+    its own way.
+
     .. versionchanged:: 0.2
        ``actor.name``, ``actor.session_id``, ``correlation_id`` and the
-       endpoints' ``protocol`` are masked too; per-key plans.
+       endpoints' ``protocol`` are masked too; per-key plans; texts the
+       masker's pre-check rules out are not scanned.
 
     Args:
         masker: The masking policy; ``DEFAULT_MASKER`` if None. Use
             ``Masker(..., paths={"data.email": ...})`` for a policy per field.
     """
 
-    __slots__ = ("_clean", "_keys", "_masker", "_planned", "_recognizers", "_scanner")
+    __slots__ = (
+        "_clean",
+        "_keys",
+        "_masker",
+        "_planned",
+        "_precheck",
+        "_recognizers",
+        "_scanner",
+    )
 
     def __init__(self, masker: Masker | None = None) -> None:
         self._masker = masker if masker is not None else DEFAULT_MASKER
         self._planned = self._masker is DEFAULT_MASKER
+        # Masker.may_contain answers for Masker.mask_text: a subclass that
+        # masks text another way is always scanned.
+        self._precheck = type(self._masker) is Masker
         # data key -> True if its text values are masked by detection alone
         self._keys: dict[str, bool] = {}
         # short texts the scanner found nothing in
@@ -266,7 +285,7 @@ class MaskPII:
         data = record.get("data")
         if data:
             record["data"] = self._data(data) if self._planned else self._walk(data)
-        text = self._text if self._planned else self._masker.mask_text
+        text = self._text if self._planned else self._screened
         for key in ("target", "reason", "correlation_id"):
             value = record.get(key)
             if value is not None:
@@ -315,11 +334,22 @@ class MaskPII:
         self._keys[key] = plain
         return plain
 
+    def _screened(self, value: str) -> str:
+        """*value* masked by another masker: scanned unless its cheap pre-check rules it out."""
+        masker = self._masker
+        if self._precheck and not masker.may_contain(value):
+            return value
+        return masker.mask_text(value)
+
     def _text(self, value: str) -> str:
         clean = self._clean
         if value in clean:
             return value
-        masked = self._masker.mask_text(value)
+        masker = self._masker
+        # Nothing the masker can find fits in a text its pre-check rules out
+        # (too few digits, no "@", no serialised field ...): that is what a
+        # scan would return.
+        masked = masker.mask_text(value) if masker.may_contain(value) else value
         if masked == value and len(value) <= _CLEAN_MAX:
             if len(clean) >= _CACHE_SIZE:
                 clean.clear()
