@@ -17,6 +17,7 @@ from secpolicy.audit._event import (
     OUTCOMES,
     Actor,
     Endpoint,
+    WallTime,
     check_action,
     check_data,
     check_ip,
@@ -99,10 +100,16 @@ class ShapeEvent:
         TypeError, ValueError: A field is invalid; the message names it.
     """
 
-    __slots__ = ("_clock",)
+    __slots__ = ("_clock", "_stamp")
 
     def __init__(self, clock: Clock | None = None) -> None:
         self._clock = clock if clock is not None else SystemClock()
+        # The wall clock's text straight from the system (the same instant
+        # format_time(SystemClock().now()) gives); any other clock is asked.
+        self._stamp = WallTime() if type(self._clock) is SystemClock else self._formatted
+
+    def _formatted(self) -> str:
+        return format_time(self._clock.now())
 
     def __call__(self, logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
         # structlog hands every call a fresh dict: it is ours to take apart.
@@ -115,16 +122,15 @@ class ShapeEvent:
         if spec is None:
             check_action(action)
         when = pop("time", None)
-        time = self._clock.now() if when is None else to_utc(when, name="time")
         outcome = pop("outcome", "success")
         record: dict[str, Any] = {
-            "time": format_time(time),
+            "time": self._stamp() if when is None else format_time(to_utc(when, name="time")),
             "action": action,
             "outcome": outcome if outcome in OUTCOMES else check_outcome(outcome),
         }
         if when is not None:
             # The caller's time says when it happened; this says when it was logged.
-            record["logged_time"] = format_time(self._clock.now())
+            record["logged_time"] = self._stamp()
         actor = _actor(fields)
         if actor:
             record["actor"] = actor
