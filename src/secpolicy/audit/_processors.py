@@ -226,12 +226,12 @@ class MaskPII:
     other key or value takes the masker's own walk, which the plan is tested
     to agree with. Another masker always takes the masker's own walk.
 
-    A text that :meth:`Masker.may_contain` rules out (fewer digits than any
-    of the scanner's entities holds, no ``@``, no serialised field, no match
-    of a custom pattern or deny-list term, in every reading of the scanner)
-    is written as it is without a scan, whatever the masker; a subclass of
-    :class:`~secpolicy.pii.Masker` is always scanned, since it may mask text
-    its own way.
+    A text that :meth:`~secpolicy.pii.Masker.may_contain` rules out (fewer
+    digits than any of the scanner's entities holds, no ``@``, no serialised
+    field, no match of a custom pattern or deny-list term, in every reading
+    of the scanner) is written as it is without a scan, whatever the masker;
+    a subclass of :class:`~secpolicy.pii.Masker` is always scanned, since it
+    may mask text its own way.
 
     .. versionchanged:: 0.2
        ``actor.name``, ``actor.session_id``, ``correlation_id`` and the
