@@ -49,13 +49,18 @@ NOTE = "Customer asked to update the delivery address for order 88213 and confir
 NOTE_TEMPLATE = (
     "Customer asked to update the delivery address for order {} and confirmed by phone today."
 )
+# The same with a date in it: 13 digits, enough for a telephone number, so the
+# masker's pre-check cannot rule it out and every note is scanned.
+DATED_TEMPLATE = (
+    "Customer asked on 2026-12-02 to update the delivery address for order {}, confirmed by phone."
+)
 _ORDERS = itertools.count()
 KEY = generate_signing_key()
 _DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _events(log: Callable[..., Any], n: int, *, distinct: bool = False, **extra: Any) -> None:
-    if distinct:
+def _events(log: Callable[..., Any], n: int, *, template: str | None = None, **extra: Any) -> None:
+    if template is not None:
         # A new order number in every event of every repeat, formatted in the loop on both
         # sides alike: no cache of clean texts can help.
         for i in range(n):
@@ -66,7 +71,7 @@ def _events(log: Callable[..., Any], n: int, *, distinct: bool = False, **extra:
                 session_id="s-7f3a",
                 method="password",
                 client="web/5.2",
-                note=NOTE_TEMPLATE.format(10_000 + next(_ORDERS) % 90_000),
+                note=template.format(10_000 + next(_ORDERS) % 90_000),
                 **extra,
             )
         return
@@ -83,9 +88,10 @@ def _events(log: Callable[..., Any], n: int, *, distinct: bool = False, **extra:
 
 
 def _plain(
-    directory: Path, *, distinct: bool = False, **extra: Any
+    directory: Path, *, template: str | None = None, **extra: Any
 ) -> tuple[Callable[[], None], Callable[[], None]]:
-    file = (directory / f"plain{len(extra)}{distinct}.jsonl").open("a", encoding="utf-8")
+    tag = "" if template is None else str(len(template))
+    file = (directory / f"plain{len(extra)}{tag}.jsonl").open("a", encoding="utf-8")
     logger = structlog.wrap_logger(
         structlog.WriteLogger(file),
         processors=[
@@ -99,7 +105,7 @@ def _plain(
         _events(
             lambda **kw: logger.info("auth.login", outcome="success", **kw),
             BATCH,
-            distinct=distinct,
+            template=template,
             **extra,
         )
 
@@ -111,7 +117,7 @@ def _ours(
     name: str,
     extra: dict[str, Any] | None = None,
     *,
-    distinct: bool = False,
+    template: str | None = None,
     **options: Any,
 ) -> tuple[Callable[[], None], Callable[[], None]]:
     audit = AuditLogger.to_file(
@@ -124,7 +130,7 @@ def _ours(
     )
 
     def run() -> None:
-        _events(audit.login, BATCH, distinct=distinct, **(extra or {}))
+        _events(audit.login, BATCH, template=template, **(extra or {}))
 
     return run, audit.close
 
@@ -170,10 +176,12 @@ def _default_config(directory: Path) -> None:
     The goal is judged on the new note per event (human free text); a note
     repeated from a template is shown beside it (the clean-text cache).
     """
-    plain, close_plain = _plain(directory, distinct=True)
-    ours, close_ours = _ours(directory, "default", distinct=True)
+    plain, close_plain = _plain(directory, template=NOTE_TEMPLATE)
+    ours, close_ours = _ours(directory, "default", template=NOTE_TEMPLATE)
     plain_same, close_plain_same = _plain(directory, note=NOTE)
     ours_same, close_ours_same = _ours(directory, "default_same", extra={"note": NOTE})
+    plain_dated, close_plain_dated = _plain(directory, template=DATED_TEMPLATE)
+    ours_dated, close_ours_dated = _ours(directory, "default_dated", template=DATED_TEMPLATE)
     result = compare(
         f"one login event with a {len(NOTE)}-character note, a new one in every event, "
         f"{BATCH} per repeat (per event)",
@@ -182,12 +190,21 @@ def _default_config(directory: Path) -> None:
             "plain structlog (flush, no fsync)": plain,
             "secpolicy, one note repeated": ours_same,
             "plain structlog, one note repeated": plain_same,
+            "secpolicy, a new note with a date (scanned)": ours_dated,
+            "plain structlog, a new note with a date": plain_dated,
         },
         number=1,
         repeat=15,
         items=BATCH,
     )
-    for close in (close_plain, close_ours, close_plain_same, close_ours_same):
+    for close in (
+        close_plain,
+        close_ours,
+        close_plain_same,
+        close_ours_same,
+        close_plain_dated,
+        close_ours_dated,
+    ):
         close()
     ratio = result.ratio("plain structlog (flush, no fsync)")
     check_goal(
@@ -200,6 +217,13 @@ def _default_config(directory: Path) -> None:
         "secpolicy, one note repeated"
     )
     print(f"- the same note in every event (a template): {same:.2f}x plain structlog")
+    dated = result.ratio("plain structlog, a new note with a date") / result.ratio(
+        "secpolicy, a new note with a date (scanned)"
+    )
+    print(
+        f"- a new {len(DATED_TEMPLATE.format(10_000))}-character note with a date in every event "
+        f"(too many digits for the pre-check: scanned): {dated:.2f}x plain structlog"
+    )
 
 
 def _proofs() -> None:

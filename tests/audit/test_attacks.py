@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from secpolicy._clock import FrozenClock
@@ -408,6 +409,86 @@ class TestWipedActiveFile:
         assert old.log_id in missing[0].message
         assert "13" in missing[0].message  # the size it was anchored at
 
+    def test_a_wiped_log_restarted_with_a_new_key_fails_with_its_anchor_store(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """Wiped, restarted with a new signing key and verified with it: the old log is missing."""
+        path = _sealed_log(make_logger)
+        old_id = verify(path, key=PUBLIC, anchor=anchor).log_id
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        new_key = Ed25519PrivateKey.from_private_bytes(bytes(range(7, 39)))
+        audit = make_logger(checkpoint_every=4, key=new_key)
+        for i in range(5):
+            audit.login(user_id=f"n{i}", ip="203.0.113.9", port=2000 + i)
+        audit.close()
+        # Alone, the new log is a perfect log of the new key: nothing can tell.
+        assert verify(path, key=new_key.public_key()).ok
+        report = verify(path, key=new_key.public_key(), anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert len(missing) == 1
+        assert old_id is not None
+        assert old_id in missing[0].message
+        assert "another key" in missing[0].message
+        # Naming the logs to expect decides, as for any other writer.
+        new_id = report.log_id
+        assert new_id is not None
+        named = verify(
+            path, key=new_key.public_key(), anchor=anchor, expected_log_ids={new_id, old_id}
+        )
+        assert "missing_log" in [p.kind for p in named.problems]
+        assert verify(path, key=new_key.public_key(), anchor=anchor, expected_log_ids={new_id}).ok
+
+    def test_an_older_log_of_another_key_restored_over_its_successor_fails(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """The older log put back and verified with its own key only: the newer log is missing."""
+        path = _sealed_log(make_logger)
+        copy = path.read_bytes()
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        new_key = Ed25519PrivateKey.from_private_bytes(bytes(range(7, 39)))
+        audit = make_logger(checkpoint_every=4, key=new_key)
+        audit.login(user_id="n", ip="203.0.113.9", port=2000)
+        audit.close()
+        new_id = verify(path, key=new_key.public_key()).log_id
+        path.write_bytes(copy)
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert new_id is not None
+        assert len(missing) == 1
+        assert new_id in missing[0].message
+        assert "another key" in missing[0].message
+
+    def test_another_keys_log_of_another_file_put_in_place_fails(
+        self,
+        tmp_path: Path,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """A log of another file and key copied over this file leaves this file's log missing."""
+        path = _sealed_log(make_logger)
+        old_id = verify(path, key=PUBLIC).log_id
+        clock.advance(timedelta(minutes=1))
+        other_key = Ed25519PrivateKey.from_private_bytes(bytes(range(7, 39)))
+        other = make_logger("billing.jsonl", checkpoint_every=4, key=other_key)
+        other.login(user_id="b", ip="203.0.113.9", port=3000)
+        other.close()
+        path.write_bytes((tmp_path / "billing.jsonl").read_bytes())
+        report = verify(path, key=other_key.public_key(), anchor=anchor)
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert old_id is not None
+        assert len(missing) == 1
+        assert old_id in missing[0].message
+
     def test_a_store_that_cannot_read_the_old_log_does_not_pass_the_wipe(
         self,
         make_logger: Callable[..., AuditLogger],
@@ -519,11 +600,14 @@ class TestWipedActiveFile:
         anchor: MemoryAnchorStore,
         clock: FrozenClock,
     ) -> None:
-        """Logs of other keys, and logs sealing while this one ran, are other writers' logs."""
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        """Logs of other file names, and logs sealing while this one ran, are other writers' logs.
 
+        An earlier log of the same file name is reported whatever key sealed
+        it (a wiped log restarted with a new key looks just so): see
+        test_a_wiped_log_restarted_with_a_new_key_fails_with_its_anchor_store.
+        """
         other_key = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
-        earlier = make_logger("other/audit.jsonl", key=other_key)
+        earlier = make_logger("other/billing.jsonl", key=other_key)
         earlier.login(user_id="x", ip="203.0.113.9", port=1)
         earlier.close()
         clock.advance(timedelta(minutes=1))

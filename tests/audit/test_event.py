@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from secpolicy._clock import SystemClock
 from secpolicy.audit import ACTIONS, Actor, AuditEvent, Endpoint, action_spec, to_ocsf
-from secpolicy.audit._event import format_time, parse_time
+from secpolicy.audit._event import WallTime, format_time, parse_time
 from secpolicy.exceptions import NaiveDatetimeError
 
 T = datetime(2026, 3, 1, 8, 0, 0, 123456, tzinfo=UTC)
@@ -191,3 +192,33 @@ class TestOcsf:
         """Checkpoint records are not exported."""
         with pytest.raises(ValueError, match="not an event"):
             to_ocsf({"kind": "checkpoint"})
+
+
+def _reference(ns: int) -> str:
+    """format_time of the instant *ns* nanoseconds after the epoch (the plain twin)."""
+    second = datetime.fromtimestamp(ns // 1_000_000_000, UTC)
+    return format_time(second.replace(microsecond=ns // 1000 % 1_000_000))
+
+
+class TestWallTime:
+    @given(st.lists(st.integers(0, 253_402_300_799_999_999_999), min_size=1, max_size=20))
+    def test_agrees_with_format_time_of_the_same_instant(self, instants: list[int]) -> None:
+        """Each stamp, cached second or not, is format_time of the same instant."""
+        readings = iter(instants)
+        stamp = WallTime(lambda: next(readings))
+        for ns in instants:
+            assert stamp() == _reference(ns)
+
+    def test_a_new_second_is_formatted_anew(self) -> None:
+        """Within a second only the microseconds change; the next second is made again."""
+        readings = iter([1_764_600_000_999_999_000, 1_764_600_001_000_000_000])
+        stamp = WallTime(lambda: next(readings))
+        assert stamp() == "2025-12-01T14:40:00.999999Z"
+        assert stamp() == "2025-12-01T14:40:01.000000Z"
+
+    def test_reads_the_system_clock(self) -> None:
+        """By default a stamp lies between two readings of SystemClock."""
+        before = format_time(SystemClock().now())
+        stamped = WallTime()()
+        after = format_time(SystemClock().now())
+        assert before <= stamped <= after

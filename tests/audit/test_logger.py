@@ -28,7 +28,7 @@ from secpolicy.audit import (
     verify,
 )
 from secpolicy.exceptions import AuditWriteError
-from secpolicy.pii import CN_MOBILE, Mask, Masker, Redact
+from secpolicy.pii import CN_MOBILE, Mask, Masker, Recognizer, Redact, Scanner
 from secpolicy.rbac import RBACEvent
 from tests.audit.conftest import KEY, START
 
@@ -280,21 +280,62 @@ class TestMaskingPlan:
         """Plans and clean texts are dropped wholesale once 4,096 are held."""
         processor = MaskPII()
         for i in range(4100):
-            processor(None, "audit", {"data": {f"k{i}x": f"value-{i}x"}})
+            # Seven digits: the masker's pre-check cannot rule the value out.
+            processor(None, "audit", {"data": {f"k{i}x": f"value {2_000_000 + i}"}})
         assert 0 < len(processor._keys) <= 4096
         assert 0 < len(processor._clean) <= 4096
 
     def test_only_clean_texts_up_to_256_characters_are_cached(self) -> None:
         """Personal data and free text over 256 characters are never remembered."""
         processor = MaskPII()
-        note = "Customer asked to update the delivery address and confirmed by phone today. " * 3
+        note = "Customer asked on 2026-12-02 to update the delivery address by phone. " * 3
         assert len(note) <= 256
-        long = "x" * 257
+        long = "x 2026-12-02 " * 20
         with_pii = note[:200] + " call 13812345678"
-        for text in ("web/5.2", "13812345678", note, long, with_pii):
+        short = "web/5.2.2026"
+        for text in (short, "13812345678", note, long, with_pii):
+            assert DEFAULT_MASKER.may_contain(text)
             processor._text(text)
-        assert processor._clean == {"web/5.2", note}
+        assert processor._clean == {short, note}
         assert processor._text(with_pii) == DEFAULT_MASKER.mask_text(with_pii) != with_pii
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.sampled_from(TEXTS), min_size=1, max_size=4).map(" ".join) | st.text())
+    def test_another_masker_is_screened_like_its_mask_text(self, text: str) -> None:
+        """With any Masker, a text field comes out as that masker's mask_text gives it."""
+        masker = Masker(scanner=Scanner(recognizers=[Recognizer("TICKET", r"T-[0-9]{2}")]))
+        processor = MaskPII(masker)
+        record = processor(None, "audit", {"reason": text, "target": f"{text} T-77"})
+        assert record["reason"] == masker.mask_text(text)
+        assert record["target"] == masker.mask_text(f"{text} T-77") != f"{text} T-77"
+
+    def test_a_masker_subclass_is_always_scanned(self) -> None:
+        """A subclass may mask text its own way: its pre-check is never trusted."""
+
+        class Shouting(Masker):
+            def mask_text(self, text: str) -> str:
+                return text.upper()
+
+        processor = MaskPII(Shouting())
+        assert processor(None, "audit", {"reason": "plain words"})["reason"] == "PLAIN WORDS"
+
+    def test_ruled_out_free_text_is_never_scanned(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A note the pre-check rules out is written as it is without a scan."""
+        processor = MaskPII()
+        scans: list[str] = []
+        real = Masker.mask_text
+
+        def counting(self: Masker, text: str) -> str:
+            scans.append(text)
+            return real(self, text)
+
+        monkeypatch.setattr(Masker, "mask_text", counting)
+        note = "Customer asked to update the delivery address for order 88213 today."
+        record = processor(None, "audit", {"data": {"note": note}, "reason": "call 13812345678"})
+        assert record["data"] == {"note": note}
+        assert record["reason"] == "call 138****5678"
+        assert note not in scans
+        assert "call 13812345678" in scans
 
     @settings(max_examples=200, deadline=None)
     @given(

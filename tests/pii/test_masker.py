@@ -20,11 +20,14 @@ from secpolicy.crypto import FieldEncryptor, Keyset
 from secpolicy.exceptions import DecryptionError, PolicyConfigError
 from secpolicy.pii import (
     CN_MOBILE,
+    DETECTABLE,
     EMAIL,
+    IBAN,
     PHONE,
     Encrypt,
     Mask,
     Masker,
+    Recognizer,
     Redact,
     Replace,
     Scanner,
@@ -568,3 +571,198 @@ class TestArrayAndEnumLeaves:
         """An enum key without personal data in its value stays the member."""
         masked = Masker().mask_record({_Contact.CLEAN: 1})
         assert list(masked) == [_Contact.CLEAN]
+
+
+# -- the pre-check --------------------------------------------------------------------------
+
+# Personal data of every built-in entity, serialised fields and custom terms.
+_FINDINGS: Final = (
+    "13812345678",
+    "+86 138 1234 5678",
+    ID,
+    "110105491231002",
+    "91350100M000100Y43",
+    "91110105ABCDEFGHJW",  # a credit code with 8 digits
+    "4222222222222",  # a 13-digit card
+    "4111111111111111",
+    "4111 1111 1111 1111",
+    "6212345678901232",
+    "GB82WEST12345698765432",
+    "gb82 west 1234 5698 7654 32",
+    "DE89370400440532013000",
+    "536-90-4399",
+    "a.person@example.com",
+    "张三@例子.中国",
+    "203.0.113.9",
+    "1.2.3.4",
+    "1｡2﹒3。4",  # the full stops of CJK input methods
+    "2001:db8::1",
+    "+683 4002",  # a telephone number of 7 digits
+    "+44 20 7946 0958",
+    "020 7946 0958",
+    "(415) 555-0132",
+    "E12345678",
+    "C12345678",
+    "L12345678",
+    "password=hunter2",
+    '{"name": "Zhang San"}',
+    "EMP-004211",
+    "Project Nightfall",
+    "欧阳娜娜",
+)
+# What hides a finding from a naive check: other forms of digits and at-signs,
+# escapes, invisible characters, wide separators, look-alikes that are no digit.
+_DISGUISES: Final = (
+    "０",
+    "９",
+    "٣",
+    "۷",
+    "७",
+    "๓",
+    "＠",
+    "﹫",
+    "%40",
+    "%3A",
+    "%31",
+    "&#64;",
+    "&#x40;",
+    "&#49;",
+    "&nbsp;",
+    "：",
+    "＝",
+    "\u200b",
+    "\u00ad",
+    "\u200e",
+    "\r\n",
+    "  ",
+    " - ",
+    "－",
+    "一",
+    "①",
+    "²",
+    "Ⅻ",
+)
+_PIECES: Final = st.one_of(
+    st.sampled_from(_FINDINGS),
+    st.sampled_from(_DISGUISES),
+    st.integers(0, 99_999).map(str),
+    st.sampled_from(
+        ("order ", "手机", "邮箱", "GB", "de", " at ", ". ", ", ", "x", "EMP-", "Project ")
+    ),
+    st.text(max_size=4),
+)
+_FOLDS: Final[tuple[dict[int, int | str], ...]] = (
+    {},
+    {ord(d): 0xFF10 + int(d) for d in "0123456789"},  # full-width
+    {ord(d): 0x0660 + int(d) for d in "0123456789"},  # Arabic-Indic
+    {ord("@"): "﹫", ord(":"): "：", ord("="): "＝"},
+)
+
+
+@st.composite
+def _adversarial(draw: st.DrawFn) -> str:
+    text = "".join(draw(st.lists(_PIECES, max_size=8)))
+    text = text.translate(draw(st.sampled_from(_FOLDS)))
+    if text and draw(st.booleans()):  # an invisible character slipped in somewhere
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.sampled_from(("\u200b", "\u2060", "\ufeff"))) + text[at:]
+    return text
+
+
+def _maskers() -> list[Masker]:
+    employee = Recognizer(entity="EMPLOYEE_ID", pattern=r"EMP-[0-9]{6}")
+    codename = Recognizer(entity="CODENAME", pattern=r"Project [A-Z][a-z]+")
+    return [
+        presets.CN_DISPLAY,
+        presets.PCI_DISPLAY,
+        Masker(),
+        Masker(scanner=Scanner([EMAIL])),
+        Masker(scanner=Scanner([IBAN])),
+        Masker(scanner=Scanner(recognizers=[employee, codename])),
+        Masker(scanner=Scanner([EMAIL], deny_list={"CUSTOMER": ["欧阳娜娜", "Zhang San"]})),
+        Masker(scanner=Scanner(threshold=0.0)),
+        # One per entity: each entity's own bound is exercised, not only the smallest.
+        *(Masker(scanner=Scanner([entity])) for entity in DETECTABLE),
+    ]
+
+
+_MASKERS: Final = _maskers()
+
+
+class TestMayContain:
+    @settings(max_examples=600, deadline=None)
+    @given(_adversarial())
+    def test_false_means_mask_text_changes_nothing(self, text: str) -> None:
+        """Whatever may_contain rules out, mask_text returns unchanged, for every masker."""
+        for masker in _MASKERS:
+            if not masker.may_contain(text):
+                assert masker.mask_text(text) == text, masker
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(max_size=120))
+    def test_false_means_unchanged_on_any_text(self, text: str) -> None:
+        """The same on arbitrary Unicode text."""
+        for masker in _MASKERS:
+            if not masker.may_contain(text):
+                assert masker.mask_text(text) == text, masker
+
+    @settings(max_examples=400, deadline=None)
+    @given(_adversarial() | st.text(max_size=80))
+    def test_agrees_with_its_plain_twin(self, text: str) -> None:
+        """The fast path (no narrowed reading) answers as the check on every full reading."""
+        for masker in _MASKERS:
+            assert masker.may_contain(text) == masker._may_contain_plain(text), masker
+
+    @pytest.mark.parametrize("finding", _FINDINGS)
+    def test_every_disguise_of_a_finding_is_a_candidate(self, finding: str) -> None:
+        """A finding in clear, folded to other digits or split by invisible characters is kept."""
+        for masker in _MASKERS:
+            for fold in _FOLDS:
+                for text in (finding.translate(fold), "\u200b".join(finding.translate(fold))):
+                    if masker.mask_text(text) != text:
+                        assert masker.may_contain(text), (masker, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Customer asked to update the delivery address for order 88213 and confirmed.",
+            "订单 12345 已发货",
+            "order ２０２６ shipped",
+            "no digits at all, not one",
+            "",
+        ],
+    )
+    def test_ordinary_text_is_ruled_out(self, text: str) -> None:
+        """Prose with fewer digits than any entity holds, no @ and no field needs no scan."""
+        assert not presets.CN_DISPLAY.may_contain(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        ["order 8821365 shipped", "mail me @ home", "note: none", "x=1", "Ｘ＝１", "GB82 is not"],
+    )
+    def test_signs_of_a_finding_are_candidates(self, text: str) -> None:
+        """Enough digits, an @, a colon or equals sign, or an IBAN's head make a candidate."""
+        assert presets.CN_DISPLAY.may_contain(text)
+
+    def test_custom_patterns_and_terms(self) -> None:
+        """A recognizer's pattern and a deny-list term make a candidate without any digit."""
+        codename = Recognizer(entity="CODENAME", pattern=r"Project [A-Z][a-z]+")
+        masker = Masker(scanner=Scanner([EMAIL], recognizers=[codename], deny_list={"C": "欧阳"}))
+        assert masker.may_contain("about Project Nightfall")
+        assert masker.may_contain("客户欧阳")
+        assert masker.may_contain("客户欧\u200b阳")  # the second reading removes the space
+        assert not masker.may_contain("about project nightfall, 12345678901")
+
+    def test_registering_a_recognizer_is_seen(self) -> None:
+        """Scanner.register() after a first answer changes the next answers."""
+        scanner = Scanner([EMAIL])
+        masker = Masker(scanner=scanner)
+        assert not masker.may_contain("ticket T-77")
+        scanner.register(Recognizer(entity="TICKET", pattern=r"T-[0-9]{2}"))
+        assert masker.may_contain("ticket T-77")
+        assert masker.mask_text("ticket T-77") != "ticket T-77"
+
+    def test_refuses_what_is_not_text(self) -> None:
+        """A value that is not str is a typed error, as for mask_text."""
+        with pytest.raises(TypeError, match="str"):
+            presets.CN_DISPLAY.may_contain(b"13812345678")  # type: ignore[arg-type]

@@ -18,7 +18,8 @@ import ipaddress
 import json
 import math
 import re
-from collections.abc import Mapping
+import time as _time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, get_args
 
@@ -121,6 +122,32 @@ def _flat(value: dict[Any, Any]) -> bool:
         if type(key) is not str or type(item) not in _SCALARS:
             return False
     return True
+
+
+_SECOND: Final = "%04d-%02d-%02dT%02d:%02d:%02d"
+
+
+class WallTime:
+    """The wall clock's time now as :func:`format_time` writes it, at a fraction of its cost.
+
+    What ``format_time(SystemClock().now())`` gives (the same clock, UTC,
+    microseconds), with the text of the current second made once per second
+    instead of once per record: the audit log stamps every record.
+    """
+
+    __slots__ = ("_now_ns", "_second")
+
+    def __init__(self, now_ns: Callable[[], int] = _time.time_ns) -> None:
+        self._now_ns = now_ns  # nanoseconds since the epoch (tests pass their own)
+        self._second: tuple[int, str] = (-1, "")
+
+    def __call__(self) -> str:
+        seconds, nanos = divmod(self._now_ns(), 1_000_000_000)
+        second = self._second  # one read: another thread may replace it
+        if second[0] != seconds:
+            fields = _time.gmtime(seconds)
+            second = self._second = (seconds, _SECOND % fields[:6])
+        return "%s.%06dZ" % (second[1], nanos // 1000)  # noqa: UP031 (faster than an f-string here)
 
 
 def check_data(value: object, path: str = "data") -> None:

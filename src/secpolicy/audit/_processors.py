@@ -17,6 +17,7 @@ from secpolicy.audit._event import (
     OUTCOMES,
     Actor,
     Endpoint,
+    WallTime,
     check_action,
     check_data,
     check_ip,
@@ -99,10 +100,16 @@ class ShapeEvent:
         TypeError, ValueError: A field is invalid; the message names it.
     """
 
-    __slots__ = ("_clock",)
+    __slots__ = ("_clock", "_stamp")
 
     def __init__(self, clock: Clock | None = None) -> None:
         self._clock = clock if clock is not None else SystemClock()
+        # The wall clock's text straight from the system (the same instant
+        # format_time(SystemClock().now()) gives); any other clock is asked.
+        self._stamp = WallTime() if type(self._clock) is SystemClock else self._formatted
+
+    def _formatted(self) -> str:
+        return format_time(self._clock.now())
 
     def __call__(self, logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
         # structlog hands every call a fresh dict: it is ours to take apart.
@@ -115,16 +122,15 @@ class ShapeEvent:
         if spec is None:
             check_action(action)
         when = pop("time", None)
-        time = self._clock.now() if when is None else to_utc(when, name="time")
         outcome = pop("outcome", "success")
         record: dict[str, Any] = {
-            "time": format_time(time),
+            "time": self._stamp() if when is None else format_time(to_utc(when, name="time")),
             "action": action,
             "outcome": outcome if outcome in OUTCOMES else check_outcome(outcome),
         }
         if when is not None:
             # The caller's time says when it happened; this says when it was logged.
-            record["logged_time"] = format_time(self._clock.now())
+            record["logged_time"] = self._stamp()
         actor = _actor(fields)
         if actor:
             record["actor"] = actor
@@ -220,20 +226,39 @@ class MaskPII:
     other key or value takes the masker's own walk, which the plan is tested
     to agree with. Another masker always takes the masker's own walk.
 
+    A text that :meth:`~secpolicy.pii.Masker.may_contain` rules out (fewer
+    digits than any of the scanner's entities holds, no ``@``, no serialised
+    field, no match of a custom pattern or deny-list term, in every reading
+    of the scanner) is written as it is without a scan, whatever the masker;
+    a subclass of :class:`~secpolicy.pii.Masker` is always scanned, since it
+    may mask text its own way.
+
     .. versionchanged:: 0.2
        ``actor.name``, ``actor.session_id``, ``correlation_id`` and the
-       endpoints' ``protocol`` are masked too; per-key plans.
+       endpoints' ``protocol`` are masked too; per-key plans; texts the
+       masker's pre-check rules out are not scanned.
 
     Args:
         masker: The masking policy; ``DEFAULT_MASKER`` if None. Use
             ``Masker(..., paths={"data.email": ...})`` for a policy per field.
     """
 
-    __slots__ = ("_clean", "_keys", "_masker", "_planned", "_recognizers", "_scanner")
+    __slots__ = (
+        "_clean",
+        "_keys",
+        "_masker",
+        "_planned",
+        "_precheck",
+        "_recognizers",
+        "_scanner",
+    )
 
     def __init__(self, masker: Masker | None = None) -> None:
         self._masker = masker if masker is not None else DEFAULT_MASKER
         self._planned = self._masker is DEFAULT_MASKER
+        # Masker.may_contain answers for Masker.mask_text: a subclass that
+        # masks text another way is always scanned.
+        self._precheck = type(self._masker) is Masker
         # data key -> True if its text values are masked by detection alone
         self._keys: dict[str, bool] = {}
         # short texts the scanner found nothing in
@@ -266,7 +291,7 @@ class MaskPII:
         data = record.get("data")
         if data:
             record["data"] = self._data(data) if self._planned else self._walk(data)
-        text = self._text if self._planned else self._masker.mask_text
+        text = self._text if self._planned else self._screened
         for key in ("target", "reason", "correlation_id"):
             value = record.get(key)
             if value is not None:
@@ -315,11 +340,22 @@ class MaskPII:
         self._keys[key] = plain
         return plain
 
+    def _screened(self, value: str) -> str:
+        """*value* masked by another masker: scanned unless its cheap pre-check rules it out."""
+        masker = self._masker
+        if self._precheck and not masker.may_contain(value):
+            return value
+        return masker.mask_text(value)
+
     def _text(self, value: str) -> str:
         clean = self._clean
         if value in clean:
             return value
-        masked = self._masker.mask_text(value)
+        masker = self._masker
+        # Nothing the masker can find fits in a text its pre-check rules out
+        # (too few digits, no "@", no serialised field ...): that is what a
+        # scan would return.
+        masked = masker.mask_text(value) if masker.may_contain(value) else value
         if masked == value and len(value) <= _CLEAN_MAX:
             if len(clean) >= _CACHE_SIZE:
                 clean.clear()

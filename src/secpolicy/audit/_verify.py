@@ -1274,7 +1274,7 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
     last_name: str,
     given: str,
 ) -> None:
-    """Report logs the store holds that this writer sealed before this log began, or after it ended.
+    """Report logs the store holds of this log's file that ended before it began or began after it.
 
     A writer that finds its active file gone starts a new log with a new id,
     so deleting an unrotated log and restarting the service leaves a log
@@ -1283,12 +1283,15 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
     older than this log's first. Put the other way round, a copy of an
     older log restored in place of the current one matches its own anchors
     too: the store holds the current log, of the same file name and key,
-    whose every anchor is newer than this log's last. Another writer's log
-    differs in its key or its file name, or was still being sealed while
-    this log ran; a fleet whose writers share both names the logs it expects
-    with ``expected_log_ids``. And a log of another file put in place of
-    this one (its anchors never name *given*, the file it was found in)
-    leaves the store's log of that file, signed by the same key, missing.
+    whose every anchor is newer than this log's last. Whatever key sealed
+    the other log: a writer restarted with a new key after its log was wiped
+    is the same attack, and the verifier may hold only the new key. Another
+    writer's log differs in its file name, or was still being sealed while
+    this log ran; a fleet whose writers share a file name (each with its own
+    key, one after the other) names the logs it expects with
+    ``expected_log_ids``. And a log of another file put in place of this one
+    (its anchors never name *given*, the file it was found in) leaves the
+    store's log of that file missing.
     """
     # A stream or logging sink names no file: each start of such a writer is a new log.
     files = {a.file for a in main_anchors} - {""}
@@ -1317,8 +1320,15 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
             continue
         latest = held[-1]
         times = [t for t in map(_anchor_time, held) if t is not None]
-        if not {a.key_id for a in held} & ids or not times:
+        if not times:
             continue
+        # Whatever key sealed it: a writer restarted with a new key after its
+        # log was wiped leaves exactly such a log behind.
+        signed = (
+            "with this key"
+            if {a.key_id for a in held} & ids
+            else f"with another key (key id {latest.key_id}, not one of the keys given)"
+        )
         if latest.file not in files:
             if given and given not in files and given in {a.file for a in held}:
                 main.report(
@@ -1326,7 +1336,7 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
                     last_name,
                     None,
                     None,
-                    f"the anchor store holds log {log_id}, written to {given} with this key and "
+                    f"the anchor store holds log {log_id}, written to {given} {signed} and "
                     f"sealed up to record {latest.seq - 1} ({latest.seq} records), and none of "
                     f"the files given holds it, while the log found in {given} was written to "
                     f"{', '.join(sorted(files))}: another log was put in place of this one (if "
@@ -1339,7 +1349,7 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
                 last_name,
                 None,
                 None,
-                f"the anchor store holds log {log_id}, written to {latest.file} with this key, "
+                f"the anchor store holds log {log_id}, written to {latest.file} {signed}, "
                 f"begun after this log's last checkpoint and sealed up to record {latest.seq - 1} "
                 f"({latest.seq} records, checkpoint of {latest.time}), and none of the files "
                 "given holds it: an older log was put in place of the current one, or the "
@@ -1354,9 +1364,10 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
             last_name,
             None,
             None,
-            f"the anchor store holds log {log_id}, written to {latest.file} with this key and "
+            f"the anchor store holds log {log_id}, written to {latest.file} {signed} and "
             f"sealed up to record {latest.seq - 1} ({latest.seq} records, checkpoint of "
             f"{latest.time}) before this log began, and none of the files given holds it: the "
-            "log was removed and its writer restarted, or its files are missing (if it is "
-            "another writer's log, name the logs to verify with expected_log_ids)",
+            "log was removed and its writer restarted (with a new key, too, if another key "
+            "sealed it), or its files are missing (if it is another writer's log, name the "
+            "logs to verify with expected_log_ids)",
         )

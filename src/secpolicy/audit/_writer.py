@@ -473,12 +473,16 @@ class ChainWriter:
             self._flush_anchors()
         with self._lock:
             self._require_writable()
-            now = self._clock.now()
-            if self._rotating and self.sink.rotation_due(now, self._segment_started):  # type: ignore[attr-defined]
-                self._rotate(now)
+            # The writer's own time is read only where it is written: a
+            # rotation's segment record and a checkpoint.
+            now = None
+            if self._rotating:
+                now = self._clock.now()
+                if self.sink.rotation_due(now, self._segment_started):  # type: ignore[attr-defined]
+                    self._rotate(now)
             seq, digest = self._append("event", body)
             if self._unsealed >= self.checkpoint_every or self._interval_passed():
-                self._checkpoint(now)
+                self._checkpoint(self._clock.now() if now is None else now)
         if self._pending:
             self._flush_anchors()
         if self._on_record is not None:

@@ -12,10 +12,30 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final
 
-from secpolicy.exceptions import DecryptionError, InvalidArgumentError, PolicyConfigError
-from secpolicy.pii._entities import DETECTABLE, FIELD_ONLY
+from secpolicy.exceptions import (
+    ArgumentTypeError,
+    DecryptionError,
+    InvalidArgumentError,
+    PolicyConfigError,
+)
+from secpolicy.pii._entities import (
+    CN_HK_MACAU_PERMIT,
+    CN_MOBILE,
+    CN_PASSPORT,
+    CN_RESIDENT_ID,
+    CN_TAIWAN_PERMIT,
+    CN_USCC,
+    DETECTABLE,
+    EMAIL,
+    FIELD_ONLY,
+    IBAN,
+    IP_ADDRESS,
+    PAYMENT_CARD,
+    PHONE,
+    US_SSN,
+)
 from secpolicy.pii._fields import FIELD_ENTITIES, builtin_entity, normalise_field
-from secpolicy.pii._fold import allow_key, fold
+from secpolicy.pii._fold import _decoded, _second_reading, allow_key, fold
 from secpolicy.pii._operators import Encrypt, Operator, Replace
 from secpolicy.pii._recognizer import _ENTITY_NAME, DenyList
 from secpolicy.pii._scanner import Scanner
@@ -73,6 +93,88 @@ _FIELD: Final = "FIELD"  # the entity an operator sees when nothing more is know
 _LIST_RANK: Final = 0  # a field's deny-list term wins over an overlapping detection
 
 
+# What each built-in entity's finding holds at least, in a text as the scanner
+# reads it (folded, so the decimal digits of every script are ASCII): this
+# many ASCII digits. A text with fewer cannot hold the entity.
+_FEWEST_DIGITS: Final[Mapping[str, int]] = MappingProxyType({
+    CN_RESIDENT_ID: 15,  # the first generation's 15 digits; 17 and a check character
+    CN_USCC: 6,  # the region code
+    PAYMENT_CARD: 13,
+    US_SSN: 9,
+    CN_MOBILE: 11,
+    PHONE: 7,  # digit runs shorter than 7 digits are never read as a number
+    CN_PASSPORT: 7,  # a letter, then a letter and 7 digits or 8 digits
+    CN_HK_MACAU_PERMIT: 7,
+    CN_TAIWAN_PERMIT: 7,
+})  # fmt: skip
+# An IPv4 address has four digits and three dots (or the full stops of CJK
+# input methods, which the scanner reads as dots between digits); an IPv6
+# address has a colon.
+_IPV4_DIGITS: Final = 4
+_IPV4_DOTS: Final = 3
+_STOPS: Final = (".", "\u3002", "\uff61", "\ufe52")
+# An IBAN starts with its country code and two check digits, side by side (the
+# pattern starts at a digit, so the engine skips to the next digit in C).
+_IBAN_HEAD: Final = re.compile(r"[0-9](?<=[A-Za-z]{2}[0-9])[0-9]")
+_IBAN_DIGITS: Final = 2
+_ASCII_DIGITS: Final = b"0123456789"
+
+
+class _Precheck:
+    """What :meth:`Masker.may_contain` looks for, planned once per state of the scanner."""
+
+    __slots__ = ("always", "custom", "deny", "email", "fewest", "iban", "ip", "key", "patterns")
+
+    def __init__(self, scanner: Scanner) -> None:
+        deny = scanner._deny  # noqa: SLF001 (same package)
+        self.key = (scanner.entities, scanner.recognizers, deny)
+        custom = {r.entity for r in scanner.recognizers} | deny.entities
+        entities = scanner.entities
+        # An entity of which nothing is known here (a built-in one added
+        # later) makes every text a candidate: the check never guesses.
+        self.always = any(
+            entity not in _FEWEST_DIGITS and entity not in _OTHER_SIGNS and entity not in custom
+            for entity in entities
+        )
+        bounds = [_FEWEST_DIGITS[e] for e in entities if e in _FEWEST_DIGITS]
+        self.fewest = min(bounds) if bounds else _NO_BOUND
+        self.email = EMAIL in entities
+        self.iban = IBAN in entities
+        self.ip = IP_ADDRESS in entities
+        # Every custom pattern whatever its entity, validator or score, and
+        # every deny-list term: a superset of what the scanner reports.
+        self.patterns = tuple(r.pattern for r in scanner.recognizers)
+        self.deny = deny if deny.entities else None
+        self.custom = bool(self.patterns) or self.deny is not None
+
+    def may_hold(self, reading: str) -> bool:
+        """False only if *reading* (a text as the scanner reads it) holds no finding."""
+        if ":" in reading or "=" in reading or (self.email and "@" in reading):
+            # A serialised field whose key says what it holds ("password=…",
+            # '{"name": …}'), an IPv6 address, an e-mail address.
+            return True
+        # Digits are ASCII in a reading, and UTF-8 writes no other character
+        # with an ASCII byte.
+        raw = reading.encode("utf-8", "surrogatepass")
+        digits = len(raw) - len(raw.translate(None, _ASCII_DIGITS))
+        if (
+            digits >= self.fewest
+            or (self.iban and digits >= _IBAN_DIGITS and _IBAN_HEAD.search(reading) is not None)
+            or (
+                self.ip and digits >= _IPV4_DIGITS and sum(map(reading.count, _STOPS)) >= _IPV4_DOTS
+            )
+        ):
+            return True
+        return self.custom and (
+            any(pattern.search(reading) is not None for pattern in self.patterns)
+            or (self.deny is not None and bool(self.deny.find(reading)))
+        )
+
+
+_NO_BOUND: Final = 1 << 62  # no digit entity among the scanner's
+_OTHER_SIGNS: Final = frozenset({EMAIL, IBAN, IP_ADDRESS})  # found by the signs above
+
+
 def _is_entity_name(value: object) -> bool:
     return isinstance(value, str) and _ENTITY_NAME.fullmatch(value) is not None
 
@@ -117,6 +219,7 @@ class Masker:
         "_deny",
         "_fields",
         "_paths",
+        "_precheck",
         "_rules",
         "_scanner",
     )
@@ -168,6 +271,7 @@ class Masker:
             normalise_field(name): DenyList(terms)
             for name, terms in (field_deny_lists or {}).items()
         }
+        self._precheck: _Precheck | None = None
 
     @property
     def rules(self) -> Mapping[str, Operator]:
@@ -241,6 +345,75 @@ class Masker:
         secret, a name, an address, a birth date, an account.
         """
         return self._text(text, None, None)
+
+    def may_contain(self, text: str) -> bool:
+        """False only if :meth:`mask_text` would return *text* unchanged; cheap.
+
+        A necessary condition for anything :meth:`mask_text` masks, checked
+        without scanning: the text as the scanner reads it (full-width forms,
+        other scripts' digits folded; invisible characters removed,
+        percent-escapes and HTML character references decoded) has enough
+        digits for one of the scanner's entities, an ``@`` for an e-mail
+        address, an IBAN's country code and check digits, a colon or equals
+        sign (a serialised field such as ``password=…``, an IPv6 address), a
+        match of a custom recognizer's pattern or a deny-list term. True is
+        no finding: callers that see True call :meth:`mask_text`; callers
+        that see False may skip it (the audit log does, per event).
+
+        It answers for :meth:`mask_text` only: :meth:`mask_record` also masks
+        by field name and path.
+
+        Raises:
+            TypeError: If *text* is not a ``str``.
+
+        Example:
+            >>> from secpolicy.pii import presets
+            >>> presets.CN_DISPLAY.may_contain("order 88213 shipped")
+            False
+            >>> presets.CN_DISPLAY.may_contain("order 88213 shipped on 2026-12-02")
+            True
+            >>> presets.CN_DISPLAY.may_contain("call 13812345678")
+            True
+
+        .. versionadded:: 0.2
+        """
+        if not isinstance(text, str):
+            raise ArgumentTypeError(f"text must be str, not {type(text).__name__}")
+        check = self._check()
+        if check.always:
+            return True
+        folded = fold(text)
+        if check.may_hold(folded):
+            return True
+        if check.custom:
+            second = _second_reading(text, folded)
+            return second is not None and check.may_hold(second[0])
+        # Without custom patterns, only removing invisible characters and
+        # decoding escapes can change the answer: narrowing a wide separator
+        # leaves one character of it, and the built-in signs are digits, "@",
+        # ":", "=" and a letter pair touching two digits (the plain twin,
+        # _may_contain_plain, reads the whole second reading; a test holds
+        # the two to agreement).
+        decoded = _decoded(text, folded)
+        return decoded is not None and check.may_hold(decoded[0])
+
+    def _may_contain_plain(self, text: str) -> bool:
+        """:meth:`may_contain` on every reading of the scanner, in full (its plain twin)."""
+        check = self._check()
+        if check.always:
+            return True
+        folded = fold(text)
+        second = _second_reading(text, folded)
+        return check.may_hold(folded) or (second is not None and check.may_hold(second[0]))
+
+    def _check(self) -> _Precheck:
+        scanner = self._scanner
+        check = self._precheck
+        deny = scanner._deny  # noqa: SLF001 (same package)
+        if check is None or check.key != (scanner.entities, scanner.recognizers, deny):
+            # First use, or Scanner.register() replaced the scanner's state.
+            check = self._precheck = _Precheck(scanner)
+        return check
 
     def _text(self, text: str, root: Mapping[str, Any] | None, field: str | None) -> str:
         spans = self._scanner._scan(text, exact=False)  # noqa: SLF001 (same package)
