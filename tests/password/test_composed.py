@@ -120,3 +120,22 @@ class TestCalendarData:
         assert composed.CALENDAR_COST["march"] == math.log10(12) + math.log10(3)
         assert composed.CALENDAR_COST["mar"] == math.log10(12) + math.log10(3)
         assert composed.CALENDAR_COST["marz"] > composed.CALENDAR_COST["march"]
+
+
+class TestWordRanks:
+    """Pieces are ranked as the estimator's dictionary ranks them."""
+
+    def test_lower_of_the_two_lists(self) -> None:
+        """A word ranks by the lower of its password-list and word-list ranks."""
+        from secpolicy.password._rules import COMMON_PASSWORDS, ENGLISH_WORDS
+
+        rank_of = composed._ranks()
+        assert rank_of("word") == min(COMMON_PASSWORDS.ranks["word"], ENGLISH_WORDS.ranks["word"])
+        assert rank_of("love") == COMMON_PASSWORDS.ranks["love"]
+        assert rank_of("xqzvkwj") is None
+
+    def test_l33t_separated_words_with_a_year(self) -> None:
+        """`M0nkey-Dr@gon-2024`: substitutions inside the pieces still compose."""
+        text = "M0nkey-Dr@gon-2024"
+        (found,) = composed.composition_matches(text, _fold(text), 2026)
+        assert found.log10 < 7

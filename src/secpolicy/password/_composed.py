@@ -43,13 +43,14 @@ from secpolicy.password._rules import (
     _ALTERNATE,
     _SUBSTITUTIONS,
     COMMON_PASSWORDS,
+    ENGLISH_WORDS,
     ESTIMATOR_ROWS,
     LEET,
     is_date,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
 _LOG2: Final = math.log10(2)
 
@@ -545,9 +546,27 @@ _MAX_LETTERS: Final = 8  # substitutions priced per key, up to this many (as the
 _WORD_PREFIXES: list[frozenset[str]] = []  # built on first use: the first four letters of words
 
 
-def _ranks() -> Mapping[str, int]:
-    """The bundled list's ranks (common passwords, then ordinary words and names)."""
-    return COMMON_PASSWORDS.ranks
+def _ranks() -> Callable[[str], int | None]:
+    """A word's rank as the estimator's dictionary has it, or None.
+
+    The lower of its ranks in the bundled common-password list and in the
+    list of ordinary words and names (``word`` is 23,191st among passwords
+    but 1,513th among words).
+    """
+    if not _RANK_OF:
+        common, words = COMMON_PASSWORDS.ranks.get, ENGLISH_WORDS.ranks.get
+
+        def rank_of(word: str) -> int | None:
+            first, second = common(word), words(word)
+            if first is None or (second is not None and second < first):
+                return second
+            return first
+
+        _RANK_OF.append(rank_of)
+    return _RANK_OF[0]
+
+
+_RANK_OF: list[Callable[[str], int | None]] = []  # built on first use
 
 
 def _prefixes() -> frozenset[str]:
@@ -555,7 +574,7 @@ def _prefixes() -> frozenset[str]:
     if not _WORD_PREFIXES:
         size = _MIN_REVERSED
         _WORD_PREFIXES.append(
-            frozenset(w[:size] for w in _ranks() if len(w) >= size and w.isalpha())
+            frozenset(w[:size] for w in COMMON_PASSWORDS.ranks if len(w) >= size and w.isalpha())
         )
     return _WORD_PREFIXES[0]
 
@@ -580,7 +599,7 @@ def reversed_leet_matches(text: str, folded: str) -> list[Found]:
     alternate = folded.translate(_ALTERNATE).translate(_SUBSTITUTIONS)
     if alternate != readings[0]:
         readings.append(alternate)
-    ranks, prefixes = _ranks(), _prefixes()
+    rank_of, prefixes = _ranks(), _prefixes()
     seen: set[tuple[int, int]] = set()
     for reading in readings:
         # A single non-letter between two letters is a separator typed inside the word.
@@ -602,7 +621,7 @@ def reversed_leet_matches(text: str, folded: str) -> list[Found]:
                 continue
             for j in range(i + _MIN_REVERSED, min(size, i + _MAX_REVERSED) + 1):
                 word = backwards[i:j]
-                rank = ranks.get(word)
+                rank = rank_of(word)
                 if rank is None or word == word[::-1]:
                     continue
                 first, last = size - j, size - 1 - i  # in the squeezed reading, forwards
@@ -641,6 +660,7 @@ _KEY_DEGREE: Final = 4
 _MIN_WALK: Final = 4
 _YEAR_AT = r"(?:19|20)\d\d(?!\d)"
 _LEET_KEY = "[" + re.escape("".join(LEET)) + "]"
+_LEET_KEYS: Final = frozenset(LEET)
 #: A password's pieces: a year, a word (letters with l33t keys among them, a
 #: key never taken from a year: ``p2024``), other digits, a run of one symbol.
 _TOKEN: Final = re.compile(
@@ -660,6 +680,7 @@ _MAX_PIECE: Final = 24
 #: separators); text that changes between letters, digits and symbols more
 #: often than that is random-looking, and is left to the estimator.
 _MAX_TOKENS: Final = 9
+_MAX_STRICT_TOKENS: Final = 10
 _MAX_CAMEL_PARTS: Final = 6
 #: Letters run together without camel case are cut once before a calendar
 #: name, phrase or walk, if 5 to 16 letters long.
@@ -706,18 +727,18 @@ def _known_pieces() -> dict[str, tuple[float, str]]:
 _KNOWN: Final = _known_pieces()
 
 
-def _letters_cost(word: str, ranks: Mapping[str, int]) -> tuple[float, str] | None:
+def _letters_cost(word: str, rank_of: Callable[[str], int | None]) -> tuple[float, str] | None:
     """log10 guesses of a letter piece known as a whole, and its kind; None if unknown.
 
     A word of the list costs its rank, typed backwards one choice more; a
     phrase, calendar name or keyboard-walk piece its own cost.
     """
     best = _KNOWN.get(word)
-    rank = ranks.get(word)
+    rank = rank_of(word)
     if rank is not None and (best is None or math.log10(rank) < best[0]):
         best = (math.log10(rank), "word")
     if len(word) >= _MIN_REVERSED:
-        backwards = ranks.get(word[::-1])
+        backwards = rank_of(word[::-1])
         if backwards is not None and (best is None or math.log10(backwards) + _LOG2 < best[0]):
             best = (math.log10(backwards) + _LOG2, "word")  # typed backwards: one choice more
     return best
@@ -816,7 +837,7 @@ def _reading_pieces(original: str, lower: str, plain: str, start: int) -> list[_
 def _number_cost(digits: str, reference: int) -> float:
     """A year, a date, a common number (``123``, ``2580``) or digits at brute-force rate."""
     cost = _PER_CHARACTER * len(digits)
-    rank = _ranks().get(digits)
+    rank = _ranks()(digits)
     if rank is not None:
         cost = min(cost, math.log10(rank))
     if len(digits) in (6, 8) and is_date(digits):  # YYMMDD, YYYYMMDD
@@ -944,16 +965,20 @@ def composition_matches(text: str, folded: str, reference: int) -> list[Found]:
     found: list[Found] = []
     if len(text) > _MAX_COMPOSED or len(text) < _MIN_WALK:
         return found
-    # One scan in C rules out random-looking text: too many changes of class.
-    if len(_STRICT_TOKEN.findall(folded)) > _MAX_TOKENS:
+    # One scan in C rules out random-looking text: too many changes of class
+    # (l33t keys inside words aside, which the second count allows for).
+    tokens = list(_STRICT_TOKEN.finditer(folded))
+    if len(tokens) > _MAX_STRICT_TOKENS:
         return found
-    tokens = list(_TOKEN.finditer(folded))
-    if not any(t.lastgroup == "word" for t in tokens):
+    readings: tuple[str, ...] = (folded,)
+    if not _LEET_KEYS.isdisjoint(folded):
+        tokens = list(_TOKEN.finditer(folded))
+        readings = (
+            folded.translate(_SUBSTITUTIONS),
+            folded.translate(_ALTERNATE).translate(_SUBSTITUTIONS),
+        )
+    if len(tokens) > _MAX_TOKENS or not any(t.lastgroup == "word" for t in tokens):
         return found
-    readings = (
-        folded.translate(_SUBSTITUTIONS),
-        folded.translate(_ALTERNATE).translate(_SUBSTITUTIONS),
-    )
     pieces = _tokens(text, folded, readings, tokens, reference)
     chain: list[_Piece] = []
     for piece in [*pieces, None]:
