@@ -543,6 +543,7 @@ _MIN_REVERSED: Final = 4
 _MAX_REVERSED: Final = 20
 _MAX_CUTS: Final = 2
 _MAX_LETTERS: Final = 8  # substitutions priced per key, up to this many (as the estimator)
+_INNER_SEPARATOR: Final = re.compile(r"(?<=[^\W\d_])[\W\d_](?=[^\W\d_])")
 _WORD_PREFIXES: list[frozenset[str]] = []  # built on first use: the first four letters of words
 
 
@@ -579,7 +580,9 @@ def _prefixes() -> frozenset[str]:
     return _WORD_PREFIXES[0]
 
 
-def reversed_leet_matches(text: str, folded: str) -> list[Found]:
+def reversed_leet_matches(  # noqa: PLR0912 (two readings, one pass each, kept together)
+    text: str, folded: str
+) -> list[Found]:
     """Common words typed backwards with substitutions, perhaps cut by a separator.
 
     ``Dr0w-ss@p`` is ``password`` reversed, in l33t, with a ``-`` inside. Each
@@ -603,18 +606,12 @@ def reversed_leet_matches(text: str, folded: str) -> list[Found]:
     seen: set[tuple[int, int]] = set()
     for reading in readings:
         # A single non-letter between two letters is a separator typed inside the word.
-        kept = [
-            k
-            for k in range(n)
-            if not (
-                0 < k < n - 1
-                and not reading[k].isalpha()
-                and reading[k - 1].isalpha()
-                and reading[k + 1].isalpha()
-            )
-        ]
-        cut = frozenset(range(n)).difference(kept)
-        backwards = "".join(reading[k] for k in reversed(kept))
+        cut = frozenset(m.start() for m in _INNER_SEPARATOR.finditer(reading))
+        if cut:
+            kept: Sequence[int] = [k for k in range(n) if k not in cut]
+            backwards = "".join(reading[k] for k in reversed(kept))
+        else:
+            kept, backwards = range(n), reading[::-1]
         size = len(backwards)
         for i in range(size - _MIN_REVERSED + 1):
             if backwards[i : i + _MIN_REVERSED] not in prefixes:
@@ -949,6 +946,36 @@ def _single_capitals(words: list[_Piece], text: str) -> bool:
     )
 
 
+def _may_compose(text: str, folded: str, tokens: Sequence[re.Match[str]]) -> bool:
+    """Whether the plain tokens can hold a composition: two words, or a word and a separator.
+
+    A single run of letters can still be two pieces when it is camel case or
+    ends in a calendar name, phrase or walk (``ILoveJan``, ``ilovejan``).
+    Most passwords (a word and digits) end here, before any dictionary lookup.
+    """
+    words = [t for t in tokens if t.lastgroup == "word"]
+    if len(words) >= 2:  # noqa: PLR2004
+        return True
+    if not words:
+        return False
+    for before, middle, after in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if (
+            middle.lastgroup == "symbol"
+            and middle.end() - middle.start() == 1
+            and before.lastgroup != "symbol"
+            and after.lastgroup != "symbol"
+        ):
+            return True
+    start, end = words[0].span()
+    original = text[start:end]
+    if len(_camel_parts(original)) > 1:
+        return True
+    letters = folded[start:end]
+    return _MIN_CUT_WORD <= len(letters) <= _MAX_CUT_WORD and any(
+        letters[cut:] in _KNOWN for cut in range(1, len(letters) - 2)
+    )
+
+
 def composition_matches(text: str, folded: str, reference: int) -> list[Found]:
     """Spans made wholly of common pieces, priced as the product of the pieces.
 
@@ -968,7 +995,7 @@ def composition_matches(text: str, folded: str, reference: int) -> list[Found]:
     # One scan in C rules out random-looking text: too many changes of class
     # (l33t keys inside words aside, which the second count allows for).
     tokens = list(_STRICT_TOKEN.finditer(folded))
-    if len(tokens) > _MAX_STRICT_TOKENS:
+    if len(tokens) > _MAX_STRICT_TOKENS or not _may_compose(text, folded, tokens):
         return found
     readings: tuple[str, ...] = (folded,)
     if not _LEET_KEYS.isdisjoint(folded):
