@@ -139,3 +139,20 @@ class TestWordRanks:
         text = "M0nkey-Dr@gon-2024"
         (found,) = composed.composition_matches(text, _fold(text), 2026)
         assert found.log10 < 7
+
+    def test_full_date_is_one_piece(self) -> None:
+        """A birthday written as YYYYMMDD costs a date, not eight digits."""
+        text = "Monkey-Dragon-19900101"
+        (found,) = composed.composition_matches(text, _fold(text), 2026)
+        assert found.log10 < 9
+        assert "date" in found.notes
+
+    def test_a_walk_after_a_word_is_its_own_walk(self) -> None:
+        """A walk that does not go on from the word before costs its own walk."""
+        text = "monkey-fghj-2024"
+        (found,) = composed.composition_matches(text, text, 2026)
+        assert "keyboard_walk" in found.notes
+        assert (
+            found.log10
+            > composed.composition_matches("asdf-ghjk-2024", "asdf-ghjk-2024", 2026)[0].log10
+        )
