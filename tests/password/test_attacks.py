@@ -766,6 +766,9 @@ class TestCompositionsOfCommonPieces:
             "IloveFeb2024!!!",
             "ILoveMonday2024!!",
             "MyLoveJune2024!!",
+            "P@ss-W0rd-2024!",
+            "Pass-Word-2024!",
+            "sun-shine-2024!!",
         ],
     )
     def test_composition_is_too_weak(self, name: str, password: str) -> None:

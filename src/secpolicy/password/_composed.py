@@ -881,8 +881,39 @@ def _tokens(
     return pieces
 
 
+def _continued(
+    previous: _Piece | None, added: float, piece: _Piece, folded: str, reading: str
+) -> float:
+    """What *piece* adds to the chain after *previous* (which added *added*).
+
+    Its own guesses, unless the two go on as one: a walk chunk where the last
+    one stopped (``asdf`` then ``ghjk``) is "the next chunk", one choice; two
+    words that spell one word across the separator (``P@ss-W0rd``) cost that
+    word, the cut's place and their substitutions, as a word cut by a
+    separator does in the estimator.
+    """
+    own = piece.log10
+    if previous is None or previous.kind not in ("word", "walk"):
+        return own
+    if piece.kind == "walk":
+        walk = folded[previous.start : previous.end] + folded[piece.start : piece.end]
+        if _KNOWN.get(walk, (0.0, ""))[1] == "walk":
+            return min(own, _LOG2)
+    elif piece.kind == "word":
+        joined = reading[previous.start : previous.end] + reading[piece.start : piece.end]
+        known = _letters_cost(joined, _ranks())
+        if known is not None:
+            spans = itertools.chain(
+                range(previous.start, previous.end), range(piece.start, piece.end)
+            )
+            keys = sum(1 for k in spans if folded[k] != reading[k])
+            pair = known[0] + math.log10(len(joined)) + _LOG2 * min(keys, _MAX_LETTERS)
+            return min(own, pair - added)
+    return own
+
+
 def _chain_cost(  # noqa: PLR0912 (one pass over the pieces, kept together to read as the rule)
-    chain: list[_Piece], text: str
+    chain: list[_Piece], text: str, folded: str, reading: str
 ) -> tuple[float, tuple[str, ...]] | None:
     """The guesses of a chain of pieces, or None if it is not a composition."""
     # A single symbol between two other pieces separates them.
@@ -905,15 +936,10 @@ def _chain_cost(  # noqa: PLR0912 (one pass over the pieces, kept together to re
     log10 = 0.0
     notes: list[str] = []
     previous: _Piece | None = None
+    added = 0.0
     for piece in parts:
-        own = piece.log10
-        if previous is not None and previous.kind in ("word", "walk") and piece.kind == "walk":
-            joined = (
-                text[previous.start : previous.end].lower() + text[piece.start : piece.end].lower()
-            )
-            if _KNOWN.get(joined, (0.0, ""))[1] == "walk":
-                own = min(own, _LOG2)  # the walk goes on: "and the next chunk"
-        log10 += own
+        added = _continued(previous, added, piece, folded, reading)
+        log10 += added
         previous = piece
         if piece.kind == "walk":
             notes.append("keyboard_walk")
@@ -1014,7 +1040,7 @@ def composition_matches(text: str, folded: str, reference: int) -> list[Found]:
             continue
         # Symbols at the ends of a chain stay in it; a chain of one piece is no composition.
         if len(chain) >= 2:  # noqa: PLR2004
-            priced = _chain_cost(chain, text)
+            priced = _chain_cost(chain, text, folded, readings[0])
             if priced is not None:
                 log10, notes = priced
                 found.append(Found(chain[0].start, chain[-1].end, log10, "dictionary", notes))
