@@ -134,6 +134,12 @@ class TestWordRanks:
         assert rank_of("love") == COMMON_PASSWORDS.ranks["love"]
         assert rank_of("xqzvkwj") is None
 
+    def test_word_list_is_inside_the_common_list(self) -> None:
+        """Every word of the word list is in the common list: one lookup rules a piece out."""
+        from secpolicy.password._rules import COMMON_PASSWORDS, ENGLISH_WORDS
+
+        assert set(ENGLISH_WORDS.ranks) <= set(COMMON_PASSWORDS.ranks)
+
     def test_l33t_separated_words_with_a_year(self) -> None:
         """`M0nkey-Dr@gon-2024`: substitutions inside the pieces still compose."""
         text = "M0nkey-Dr@gon-2024"

@@ -558,10 +558,11 @@ def _ranks() -> Callable[[str], int | None]:
         common, words = COMMON_PASSWORDS.ranks.get, ENGLISH_WORDS.ranks.get
 
         def rank_of(word: str) -> int | None:
-            first, second = common(word), words(word)
-            if first is None or (second is not None and second < first):
-                return second
-            return first
+            first = common(word)
+            if first is None:  # the common list holds every word of the word list
+                return None
+            second = words(word)
+            return first if second is None or first <= second else second
 
         _RANK_OF.append(rank_of)
     return _RANK_OF[0]
@@ -603,6 +604,7 @@ def reversed_leet_matches(  # noqa: PLR0912 (two readings, one pass each, kept t
     if alternate != readings[0]:
         readings.append(alternate)
     rank_of, prefixes = _ranks(), _prefixes()
+    common = COMMON_PASSWORDS.ranks  # holds every word of the word list too, for the first test
     seen: set[tuple[int, int]] = set()
     for reading in readings:
         # A single non-letter between two letters is a separator typed inside the word.
@@ -618,9 +620,10 @@ def reversed_leet_matches(  # noqa: PLR0912 (two readings, one pass each, kept t
                 continue
             for j in range(i + _MIN_REVERSED, min(size, i + _MAX_REVERSED) + 1):
                 word = backwards[i:j]
-                rank = rank_of(word)
-                if rank is None or word == word[::-1]:
+                if word not in common or word == word[::-1]:
                     continue
+                rank = rank_of(word)
+                assert rank is not None  # noqa: S101 (an entry has a rank)
                 first, last = size - j, size - 1 - i  # in the squeezed reading, forwards
                 start, end = kept[first], kept[last] + 1
                 cuts = (end - start) - (j - i)
@@ -694,11 +697,13 @@ class _Piece(NamedTuple):
 
 
 def _style(original: str) -> str:
-    if original.islower() or not any(c.isalpha() for c in original):
+    if original.islower():
         return "lower"
     if original[:1].isupper() and (len(original) == 1 or original[1:].islower()):
         return "capital"
-    return "upper" if original.isupper() else "mixed"
+    if original.isupper():
+        return "upper"
+    return "mixed" if any(c.isupper() for c in original) else "lower"
 
 
 def _known_pieces() -> dict[str, tuple[float, str]]:
