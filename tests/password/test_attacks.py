@@ -709,3 +709,128 @@ class TestCounters:
     def test_date_range_with_spaced_joiner_is_too_weak(self, name: str, password: str) -> None:
         """A date range written with spaces round its dash is still a date range."""
         assert "too_weak" in PROFILES[name].check(password).codes
+
+
+class TestReversedL33tWords:
+    """A word typed backwards *and* in l33t, perhaps cut by a separator, is still the word."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "Dr0w-ss@p2024!",
+            "dr0w-ss@p2024!",
+            "Dr0w.ss@p2024!",
+            "Dr0w_ss4p2024!",
+            "DR0W-SS@P2024!",
+            "y3kn0m-2024!!",
+            "en1hsnus-2024!",
+            "3n!hsnus.2024!",
+            "yt1ruc3s-2024!",
+        ],
+    )
+    def test_reversed_l33t_word_is_too_weak(self, name: str, password: str) -> None:
+        """`password`, `monkey`, `sunshine`, `security` reversed with substitutions are refused."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_estimate_names_both_rules(self) -> None:
+        """The piece is one dictionary word, reversed and substituted, well under 10^4 guesses."""
+        from secpolicy.password import estimate
+
+        strength = estimate("Dr0w-ss@p")
+        assert [p.kind for p in strength.patterns] == ["dictionary"]
+        assert strength.guesses_log10 < 4
+        assert {"reversed", "substitution"} <= set(strength.feedback)
+
+
+class TestCompositionsOfCommonPieces:
+    """Common pieces joined by one separator cost the product of the pieces, not random text."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "asdf-ghjk-2024!",
+            "asdf.ghjk.2024!",
+            "Asdf-Ghjk-2024!",
+            "qwer-tyui-2024!",
+            "Monkey-Dragon-2024",
+            "Monkey.Dragon.2024",
+            "Dragon_Master_2023",
+            "Shadow-Monkey-2025",
+            "Football-Baseball-2024!",
+            "ILoveJan2024!!!",
+            "ilovejan2024!!!",
+            "ILoveMay2024!!!",
+            "ILoveDec2023???",
+            "IloveFeb2024!!!",
+            "ILoveMonday2024!!",
+            "MyLoveJune2024!!",
+            "P@ss-W0rd-2024!",
+            "Pass-Word-2024!",
+            "sun-shine-2024!!",
+        ],
+    )
+    def test_composition_is_too_weak(self, name: str, password: str) -> None:
+        """Keyboard-walk chunks, top words and a phrase with a month, year and symbols are weak."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_two_top_words_and_a_year_cost_their_product(self) -> None:
+        """`Monkey-Dragon-2024` is about rank x rank x years x separator, under 10^7 guesses."""
+        from secpolicy.password import estimate
+
+        strength = estimate("Monkey-Dragon-2024")
+        assert strength.guesses_log10 < 7
+        assert [p.kind for p in strength.patterns] == ["dictionary"]
+
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "orbit-tundra-ballad-staple",
+            "correct.staple.ballad.orbit",
+            "statue of liberty at dawn",
+            "my property taxes are due",
+            "poverty is not a crime",
+            "Orbit-Tundra-Ballad-2024",
+        ],
+    )
+    def test_ordinary_words_keep_their_estimate(self, password: str) -> None:
+        """Uncommon words joined by separators stay strong: their ranks multiply to much."""
+        assert profiles.NIST_800_63B.check(password).ok
+
+
+class TestCalendarNamesInOtherLanguages:
+    """Month and weekday names of the library's regions cost their set, like the English ones."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "JanuarFebruar2024",
+            "maerzapril2024!",
+            "MontagDienstag2024",
+            "JanvierFevrier2024",
+            "février-mars-2024",
+            "lundimardi2024!!",
+            "EneroFebrero2024!",
+            "LunesMartes2024",
+            "JaneiroFevereiro24",
+            "segundaterca2024",
+            "GennaioFebbraio2024",
+            "LunediMartedi2024",
+            "JanuariFebruari2024",
+            "maandagdinsdag2024",
+            "Ichigatsunigatsu2024",
+            "getsuyoubikayoubi2024",
+        ],
+    )
+    def test_foreign_calendar_words_are_too_weak(self, name: str, password: str) -> None:
+        """German, French, Spanish, Portuguese, Italian, Dutch and romaji names are refused."""
+        assert "too_weak" in PROFILES[name].check(password).codes
+
+    def test_foreign_name_costs_its_set_and_language(self) -> None:
+        """One foreign month name is one of 12 in one of 14 forms, under 10^2.5 guesses."""
+        from secpolicy.password import estimate
+
+        for word in ("dezember", "juillet", "miércoles", "setembro", "giovedi", "kugatsu"):
+            assert estimate(word).guesses_log10 < 2.5, word

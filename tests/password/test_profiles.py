@@ -157,6 +157,14 @@ class TestGuessableEverywhere:
         assert "interpretation" in cited
 
     @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
+    def test_composition_rule_is_cited_with_its_numbers(self, name: str) -> None:
+        """Every profile says how compositions of common pieces are priced, as an interpretation."""
+        cited = [c for c in ALL[name].citations if "composition of common pieces" in c]
+        assert len(cited) == 1
+        assert "secpolicy's interpretation" in cited[0]
+        assert "Monkey-Dragon-2024 is about 10^6" in cited[0]
+
+    @pytest.mark.parametrize("name", ESTIMATOR_PROFILES)
     @pytest.mark.parametrize("password", ATTACKER_FIRST)
     def test_what_attackers_try_first_is_refused(self, name: str, password: str) -> None:
         """Repeats, repeated words, walks and decorated words fail the estimate in every profile."""

@@ -21,7 +21,7 @@ _MAX_REPEATED: Final = 3
 
 # Why every profile refuses guessable passwords through the estimator and the
 # repeat rule, in each standard's words; the numbers are secpolicy's.
-def _guessable(clause: str) -> tuple[str, str]:
+def _guessable(clause: str) -> tuple[str, str, str]:
     return (
         (
             f"{clause} (secpolicy's interpretation): refuse passwords an attacker tries first "
@@ -34,6 +34,17 @@ def _guessable(clause: str) -> tuple[str, str]:
             f"{clause} (secpolicy's interpretation): refuse repetitive characters "
             f"(NIST's example 'aaaaaa'): max_repeated={_MAX_REPEATED}, a fourth identical "
             "character in a row is refused"
+        ),
+        (
+            f"{clause} (secpolicy's interpretation): a composition of common pieces (words "
+            "of the list, phrases, calendar names in eight languages, keyboard-walk chunks, "
+            "years, symbol runs) is priced as a combinator attack enumerates it - the product "
+            "of the pieces' guesses, one choice of separator (4 for - . _ space, 33 for any "
+            "other symbol) and of capitalisation, a factor of 3 per further piece - not as "
+            "random characters: Monkey-Dragon-2024 is about 10^6 guesses, asdf-ghjk-2024! "
+            "10^7, ILoveJan2024!!! 10^7.6, so each is below the 10^8 that min_score="
+            f"{_MIN_SCORE} requires; a word reversed, in l33t and cut by a separator "
+            "(Dr0w-ss@p) costs its rank and one choice per rule, as each rule alone does"
         ),
     )
 
