@@ -676,7 +676,13 @@ _COUNTER_STEPS: Final = math.log10(20)
 
 
 def _counter_matches(
-    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+    text: str,
+    folded: str,
+    words: _Dictionary,
+    personal: set[str],
+    reference: int,
+    *,
+    price: Callable[[str], tuple[float, list[_Match | None]]] | None = None,
 ) -> list[_Match]:
     """A block repeated with a counter after it (``Test1Test2Test3``, ``pass01-pass02``).
 
@@ -716,11 +722,11 @@ def _counter_matches(
             k += 1
         if len(numbers) >= 2:  # noqa: PLR2004
             start, end = first.start(), pieces[k - 1].end()
-            base, covered = _cover(
-                len(unit),
-                _matches(
-                    text[first.start(1) : first.end(1)], words, personal, reference, repeats=False
-                ),
+            block = text[first.start(1) : first.end(1)]
+            base, covered = (
+                price(block)
+                if price is not None
+                else _cover(len(unit), _matches(block, words, personal, reference, repeats=False))
             )
             log10 = (
                 max(base, 1.0)
@@ -737,7 +743,13 @@ def _counter_matches(
 
 
 def _echo_matches(
-    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+    text: str,
+    folded: str,
+    words: _Dictionary,
+    personal: set[str],
+    reference: int,
+    *,
+    price: Callable[[str], tuple[float, list[_Match | None]]] | None = None,
 ) -> list[_Match]:
     """A piece repeated after a short middle: ``Summer2024!Summer``, ``19900101 19900101``.
 
@@ -793,11 +805,17 @@ def _echo_matches(
             known = costs[piece] = _cover(len(piece), matches)
         return known
 
-    return [_echo(text, folded, echo, cost) for echo in echoes[:_MAX_ECHOES]]
+    return [_echo(text, folded, echo, price or cost) for echo in echoes[:_MAX_ECHOES]]
 
 
 def _doubled_matches(
-    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+    text: str,
+    folded: str,
+    words: _Dictionary,
+    personal: set[str],
+    reference: int,
+    *,
+    price: Callable[[str], tuple[float, list[_Match | None]]] | None = None,
 ) -> list[_Match]:
     """A piece with every character typed twice: ``ppaasssswwoorrdd``, ``qqwweerrtt``.
 
@@ -819,8 +837,10 @@ def _doubled_matches(
             i += 1
             continue
         if not any(plain[b:] == plain[:-b] for b in range(1, min(_MAX_BLOCK, len(plain) // 2) + 1)):
-            base, pieces = _cover(
-                len(unit), _matches(unit, words, personal, reference, repeats=False)
+            base, pieces = (
+                price(unit)
+                if price is not None
+                else _cover(len(unit), _matches(unit, words, personal, reference, repeats=False))
             )
             found.append(_Match(i, j, max(base, 1.0) + _LOG2, "repeat", _codes(pieces)))
         i = j
@@ -828,7 +848,13 @@ def _doubled_matches(
 
 
 def _mirror_matches(
-    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+    text: str,
+    folded: str,
+    words: _Dictionary,
+    personal: set[str],
+    reference: int,
+    *,
+    price: Callable[[str], tuple[float, list[_Match | None]]] | None = None,
 ) -> list[_Match]:
     """A piece followed by its reverse: ``fenderrednef``, ``sunshine1enihsnus``.
 
@@ -865,6 +891,8 @@ def _mirror_matches(
     costs: dict[str, float] = {}
 
     def cost(piece: str) -> float:
+        if price is not None:
+            return price(piece)[0]
         known = costs.get(piece)
         if known is None:
             matches = _matches(piece, words, personal, reference, repeats=False)
@@ -1149,12 +1177,20 @@ def _cheapest_cover(
     dictionary: Blocklist | None,
     reference: int,
 ) -> tuple[float, list[_Match | None]]:
+    words, personal = _inputs(context, context_words, dictionary)
+    return _cover(len(text), _matches(text, words, personal, reference))
+
+
+def _inputs(
+    context: PasswordContext | None, context_words: Iterable[str], dictionary: Blocklist | None
+) -> tuple[_Dictionary, set[str]]:
+    """The dictionary index and the user's own tokens an estimate runs with."""
     words = _dictionary_for(dictionary if dictionary is not None else COMMON_PASSWORDS)
     personal = set(user_tokens(context_words))
     if context is not None:
         for tokens in context.user_token_sets().values():
             personal |= tokens
-    return _cover(len(text), _matches(text, words, personal, reference))
+    return words, personal
 
 
 def score(
@@ -1167,9 +1203,29 @@ def score(
 ) -> int:
     """:func:`estimate`'s score of an NFKC-normalised *text*, without the explanation.
 
-    What :meth:`PasswordPolicy.check` needs: the same cover, but no patterns,
-    feedback or result object are built.
+    What :meth:`PasswordPolicy.check` needs: the same minimum, found by branch
+    and bound (``_bounded``), which builds only the matches that can take
+    part in the cheapest cover; no patterns, feedback or result object are
+    built. :func:`_plain_score` is its plain twin.
     """
+    if not text:
+        return 0
+    # Imported here: the bounded search is built from this module's matchers.
+    from secpolicy.password._bounded import bounded_score  # noqa: PLC0415
+
+    words, personal = _inputs(context, context_words, dictionary)
+    return bounded_score(text, words, personal, reference_year)
+
+
+def _plain_score(
+    text: str,
+    context: PasswordContext | None = None,
+    *,
+    context_words: Iterable[str] = (),
+    dictionary: Blocklist | None = None,
+    reference_year: int = REFERENCE_YEAR,
+) -> int:
+    """:func:`score` from the full cover of every match: the twin the tests compare it with."""
     if not text:
         return 0
     total = _cheapest_cover(text, context, context_words, dictionary, reference_year)[0]
