@@ -39,6 +39,7 @@ estimate only, so no piece of a password outlives its check.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import TYPE_CHECKING, Final
 
@@ -123,91 +124,137 @@ def cover_total(n: int, matches: list[_Match]) -> float:
 class Search:
     """One estimate's branch and bound: the words, the user's tokens and a memo of prices."""
 
-    __slots__ = ("_memo", "_personal", "_reference", "_words")
+    __slots__ = ("_by_start", "_memo", "_personal", "_reference", "_source", "_words")
 
     def __init__(self, words: _Dictionary, personal: set[str], reference: int) -> None:
         self._words = words
         self._personal = personal
         self._reference = reference
         self._memo: dict[str, float] = {}
+        # The whole text's dictionary matches by start, once read in full.
+        self._source = ""
+        self._by_start: list[list[_Match]] = []
 
     def price(self, piece: str, bound: float = _INF) -> float:
         """The cheapest cover of *piece* without repeats: exact up to *bound*, above it beyond."""
         known = self._memo.get(piece)
         if known is not None:
             return known
-        total = self.total(piece, repeats=False, bound=bound)
+        total = self.total(piece, repeats=False, bound=bound, dictionary=self._within(piece))
         if total <= bound:
             self._memo[piece] = total
         return total
+
+    def _within(self, piece: str) -> list[_Match] | None:
+        """The whole text's dictionary matches inside *piece*, moved to its positions.
+
+        A dictionary match depends only on the characters of its span (each
+        reading maps one key to one letter, the case and substitution costs
+        count the span's keys), so the matches inside a piece of the text are
+        exactly what reading the piece alone finds. None until the whole text
+        has been read in full, or when *piece* is not a piece of it.
+        """
+        at = self._source.find(piece) if self._by_start else -1
+        if at < 0:
+            return None
+        stop = at + len(piece)
+        return [
+            _Match(m.start - at, m.end - at, m.log10, m.kind, m.notes, m.rank)
+            for matches in self._by_start[at:stop]
+            for m in matches
+            if m.end <= stop
+        ]
 
     def _priced(self, piece: str) -> tuple[float, list[_Match | None]]:
         """:meth:`price` in the shape the echo and mirror matchers take (no explanation)."""
         return self.price(piece), []
 
-    def total(  # noqa: PLR0912 (one pass of stages, each cut by the bound)
-        self, text: str, *, repeats: bool = True, bound: float = _INF, enough: float = -_INF
+    def total(  # noqa: PLR0912, PLR0915 (one pass of stages, each cut by the bound)
+        self,
+        text: str,
+        *,
+        repeats: bool = True,
+        bound: float = _INF,
+        enough: float = -_INF,
+        dictionary: list[_Match] | None = None,
     ) -> float:
         """The minimum cover cost of *text*, exact when it is at most *bound*.
 
         Above *bound* the answer is some value above it. With *enough*, the
         search stops as soon as a cover cheaper than *enough* is known and
         returns that cover's cost (the score's first bound: any such cover
-        means score 0).
+        means score 0). *dictionary*, if given, is ``_dictionary_matches``'s
+        answer for *text*, already known.
         """
         n = len(text)
         folded = _fold(text)
         words, personal, reference = self._words, self._personal, self._reference
+        if dictionary is not None and not repeats and bound == _INF:
+            return _piece_total(text, folded, dictionary, personal, reference)
         best = float(n) * _BRUTE_PER_CHAR  # all brute force
-        kept: list[_Match] = []
+        kept: list[_Match] = [
+            *_sequence_matches(folded),
+            *_walk_matches(folded),
+            *_dates(text, reference),
+            *(_Match(*piece) for piece in date_runs(text, reference)),
+            *_user_matches(text, folded, personal),
+        ]
 
         def keep(found: list[_Match]) -> None:
-            limit = min(best, bound) + _SLACK
-            kept.extend(m for m in found if _lower_bound(m.start, m.end, m.log10, n) <= limit)
+            limit = min(best, bound)
+            if limit >= n:  # nothing known beats brute force: nothing to cut
+                kept.extend(found)
+            else:
+                limit += _SLACK
+                kept.extend(m for m in found if _lower_bound(m.start, m.end, m.log10, n) <= limit)
 
-        # Cheap matchers first: they set the bound the costly ones are cut by.
-        keep(_sequence_matches(folded))
-        keep(_walk_matches(folded))
-        keep(_dates(text, reference))
-        keep([_Match(*piece) for piece in date_runs(text, reference)])
-        keep(_user_matches(text, folded, personal))
+        # Repeats first: a repeated text's repeat is a cheap cover that cuts the rest.
         if repeats:
-            keep(self._repeats(text, folded, min(best, bound)))
-        if kept:
-            best = min(best, cover_total(n, kept))
-        if best < enough:
-            return best
+            found = self._repeats(text, folded, min(best, bound))
+            if found:
+                keep(found)
+                best = min(best, cover_total(n, kept))
+                if best < enough:
+                    return best
         limit = min(best, bound)
-        if limit + _SLACK < _ANCHORED_BELOW:
+        if dictionary is not None:
+            dictionary = list(dictionary)
+        elif limit + _SLACK < _ANCHORED_BELOW:
             dictionary = _anchored_dictionary(text, folded, words)
         else:
             dictionary = _dictionary_matches(text, folded, words)
+            if repeats and not self._by_start:
+                self._source = text
+                self._by_start = [[] for _ in range(n)]
+                for match in dictionary:
+                    self._by_start[match.start].append(match)
         if repeats:
             dictionary += _split_matches(text, folded, words)
         dictionary += [_Match(*piece) for piece in phrase_matches(text, folded)]
         dictionary += [_Match(*piece) for piece in calendar_runs(text, folded, reference)]
         keep(dictionary)
-        # Best of each dictionary span: a decoration no cheaper is never built.
-        spans: dict[tuple[int, int], float] = {}
-        for match in dictionary:
-            span = (match.start, match.end)
-            if match.log10 < spans.get(span, _INF):
-                spans[span] = match.log10
-        sources = [m for m in dictionary if _decoration_bound(m, n) <= limit + _SLACK]
-        if sources:
+        if not text.isalpha():  # else no decoration
+            # Best of each dictionary span: a decoration no cheaper is never built.
+            spans: dict[tuple[int, int], float] = {}
+            for match in dictionary:
+                span = (match.start, match.end)
+                if match.log10 < spans.get(span, _INF):
+                    spans[span] = match.log10
+            if limit < n:
+                dictionary = [m for m in dictionary if _decoration_bound(m, n) <= limit + _SLACK]
             keep(
                 [
                     m
-                    for m in _decorated(text, sources)
+                    for m in _decorated(text, dictionary)
                     if spans.get((m.start, m.end), _INF) > m.log10
                 ]
             )
         if repeats:
             priced = self._priced
-            if kept:
+            if enough > -_INF:
                 best = min(best, cover_total(n, kept))
-            if best < enough:
-                return best
+                if best < enough:
+                    return best
             if min(best, bound) + _SLACK >= _LOG2 + _BRUTE_PER_CHAR:
                 # Each costs its piece (at least 1.0) and one choice (log10 2) more.
                 keep(_echo_matches(text, folded, words, personal, reference, price=priced))
@@ -244,9 +291,44 @@ class Search:
                     base = self.price(text[start : start + block], limit - edges - extra + _SLACK)
                     log10 = max(base, 1.0) + extra
                     found.append(_Match(start, end, log10, "repeat"))
-                    if start == 0 and end == n and log10 < limit:
-                        limit = log10  # a whole-text repeat is a cover by itself
+                    # The repeat with brute force around it is a cover (its price
+                    # is never below the true one, so neither is this cost).
+                    cover = log10 if start == 0 and end == n else max(log10, _MIN_SUBMATCH)
+                    if start > 0:
+                        cover += start * _BRUTE_PER_CHAR + _SEGMENT_PENALTY
+                    if end < n:
+                        cover += (n - end) * _BRUTE_PER_CHAR + _SEGMENT_PENALTY
+                    limit = min(limit, cover)
         return found
+
+
+def _piece_total(
+    text: str, folded: str, dictionary: list[_Match], personal: set[str], reference: int
+) -> float:
+    """A piece's cheapest cover from its dictionary matches, known: every match, one pass.
+
+    No bound to cut by, so nothing is filtered; what ``_strength._matches``
+    builds with ``repeats=False``, the decorations no cheaper than a word of
+    their span left out.
+    """
+    found = [
+        *dictionary,
+        *(_Match(*piece) for piece in phrase_matches(text, folded)),
+        *(_Match(*piece) for piece in calendar_runs(text, folded, reference)),
+    ]
+    if not text.isalpha():
+        spans: dict[tuple[int, int], float] = {}
+        for match in found:
+            span = (match.start, match.end)
+            if match.log10 < spans.get(span, _INF):
+                spans[span] = match.log10
+        found += [m for m in _decorated(text, found) if spans.get((m.start, m.end), _INF) > m.log10]
+    found += [_Match(*piece) for piece in date_runs(text, reference)]
+    found += _user_matches(text, folded, personal)
+    found += _sequence_matches(folded)
+    found += _walk_matches(folded)
+    found += _dates(text, reference)
+    return cover_total(len(text), found)
 
 
 def _decoration_bound(match: _Match, n: int) -> float:
@@ -258,85 +340,84 @@ def _decoration_bound(match: _Match, n: int) -> float:
 def _anchored_dictionary(  # noqa: PLR0912, PLR0915 (five readings of one span, one loop)
     text: str, folded: str, words: _Dictionary
 ) -> list[_Match]:
-    """``_strength._dictionary_matches`` restricted to spans touching an end of the text.
+    """``_strength._dictionary_matches`` restricted to spans near an end of the text.
 
     The same readings and costs: as typed, both l33t readings, rotations in
     each reading and reversed. Each span is looked up once: every prefix of
     a word is in its table, so the walk's stopping rule finds exactly the
-    words a direct lookup finds.
+    words a direct lookup finds. Spans start at most two keys from the
+    start or end at most two keys from the end, since a decoration adds up
+    to two keys each side and may then touch an end.
     """
     found: list[_Match] = []
     n = len(text)
     if n < 3:  # noqa: PLR2004 (the shortest word)
         return found
     max_len = words.max_len
-    # A decoration adds up to two keys each side, so words up to two keys
-    # from an end are read too: their decorated forms may touch it.
     spans = sorted(
         {(i, j) for i in range(min(3, n)) for j in range(i + 3, min(n, i + max_len) + 1)}
         | {(i, j) for j in range(max(3, n - 2), n + 1) for i in range(max(0, j - max_len), j - 2)}
     )
     log10 = math.log10
-    table, leet, rotations = words.table, words.leet, words.rotations()
-    plain = folded.translate(_SUBSTITUTIONS)
-    alternate = folded.translate(_ALTERNATE)
-    readings = [r for r in (plain, alternate) if r != folded]
-    if len(readings) == 2 and readings[0] == readings[1]:  # noqa: PLR2004
-        readings.pop()
+    table, leet, rotations = words.table.get, words.leet.get, words.rotations().get
+    readings: list[tuple[str, list[int]]] = []
+    for source in (folded.translate(_SUBSTITUTIONS), folded.translate(_ALTERNATE)):
+        if source != folded and all(source != known for known, _ in readings):
+            # changed[k]: substituted keys before k, so a span's count is one subtraction.
+            changed = list(
+                itertools.accumulate(
+                    (a != b for a, b in zip(source, folded, strict=True)), initial=0
+                )
+            )
+            readings.append((source, changed))
     backwards = folded[::-1]
     for i, j in spans:
-        original = text[i:j]
         lower = folded[i:j]
-        capitals = original != lower
-        rank = table.get(lower)
+        rank = table(lower)
         if rank:
-            if capitals:
+            original = text[i:j]
+            if original != lower:
                 cost = log10(rank) + _case_variations(original)
                 found.append(_Match(i, j, cost, "dictionary", ("capitalisation",), rank))
             else:
                 found.append(_Match(i, j, log10(rank), "dictionary", (), rank))
-        for source in readings:
-            piece = source[i:j]
-            keys = sum(1 for a, b in zip(lower, piece, strict=True) if a != b)
+        rank = rotations(lower)
+        if rank:
+            cost = log10(rank) + _ROTATION_CHOICES + _capitals(text, lower, i, j)
+            found.append(_Match(i, j, cost, "dictionary", ("rotated",), rank))
+        for source, changed in readings:
+            keys = changed[j] - changed[i]
             if not keys:
-                continue
-            rank = table.get(piece)
-            other = leet.get(piece)
+                continue  # the span reads as typed: the exact lookups have it
+            piece = source[i:j]
+            rank = table(piece)
+            other = leet(piece)
             if rank is None or (other and (not rank or other < rank)):
                 rank = other
             if rank:
-                cost = log10(rank) + _LOG2 * min(keys, 8)
-                if capitals:
-                    cost += _case_variations(original)
+                cost = log10(rank) + _LOG2 * min(keys, 8) + _capitals(text, lower, i, j)
                 found.append(_Match(i, j, cost, "dictionary", ("substitution",), rank))
-        for source in (folded, *readings):
-            piece = source[i:j]
-            rank = rotations.get(piece)
-            if not rank:
-                continue
-            cost = log10(rank) + _ROTATION_CHOICES
-            if source is not folded:
-                keys = sum(1 for a, b in zip(lower, piece, strict=True) if a != b)
-                if not keys:
-                    continue
-                cost += _LOG2 * min(keys, 8)
-            if capitals:
-                cost += _case_variations(original)
-            found.append(_Match(i, j, cost, "dictionary", ("rotated",), rank))
+            rank = rotations(piece)
+            if rank:
+                cost = log10(rank) + _ROTATION_CHOICES + _LOG2 * min(keys, 8)
+                cost += _capitals(text, lower, i, j)
+                found.append(_Match(i, j, cost, "dictionary", ("rotated",), rank))
         back = backwards[n - j : n - i]
-        rank = table.get(back)
+        rank = table(back)
         if rank and back != lower:
-            cost = log10(rank) + _LOG2
-            if capitals:
-                cost += _case_variations(original)
+            cost = log10(rank) + _LOG2 + _capitals(text, lower, i, j)
             found.append(_Match(i, j, cost, "dictionary", ("reversed",), rank))
-        rank = rotations.get(back)
+        rank = rotations(back)
         if rank:
-            cost = log10(rank) + _ROTATION_CHOICES + _LOG2
-            if capitals:
-                cost += _case_variations(original)
+            cost = log10(rank) + _ROTATION_CHOICES + _LOG2 + _capitals(text, lower, i, j)
             found.append(_Match(i, j, cost, "dictionary", ("rotated", "reversed"), rank))
     return found
+
+
+def _capitals(text: str, lower: str, i: int, j: int) -> float:
+    """The capitalisations of ``text[i:j]`` (0.0 when it is typed in lower case)."""
+    original = text[i:j]
+    return 0.0 if original == lower else _case_variations(original)
 
 
 def bounded_score(text: str, words: _Dictionary, personal: set[str], reference: int) -> int:
