@@ -111,10 +111,10 @@ class TestShortcuts:
         """``1`` x 64 is a repeat cheaper than the first score bound: only its units are read."""
         real = b._anchored_dictionary
 
-        def unreachable(text: str, *args: object) -> list[object]:
+        def unreachable(text: str, folded: str, words: s._Dictionary) -> list[s._Match]:
             if len(text) > s._MAX_BLOCK:
                 raise AssertionError("the dictionary was read")
-            return real(text, *args)  # type: ignore[arg-type]  # (the unit's own price)
+            return real(text, folded, words)  # the unit's own price
 
         monkeypatch.setattr(b, "_dictionary_matches", unreachable)
         monkeypatch.setattr(b, "_anchored_dictionary", unreachable)
