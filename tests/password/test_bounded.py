@@ -116,7 +116,7 @@ class TestShortcuts:
                 raise AssertionError("the dictionary was read")
             return real(text, folded, words)  # the unit's own price
 
-        monkeypatch.setattr(b, "_dictionary_matches", unreachable)
+        monkeypatch.setattr(b, "merged_dictionary", unreachable)
         monkeypatch.setattr(b, "_anchored_dictionary", unreachable)
         assert s.score("1" * 64) == 0
         assert s.score("!" * 72) == 0
@@ -129,7 +129,7 @@ class TestShortcuts:
         def unreachable(*args: object) -> list[object]:
             raise AssertionError("the whole dictionary was read")
 
-        monkeypatch.setattr(b, "_dictionary_matches", unreachable)
+        monkeypatch.setattr(b, "merged_dictionary", unreachable)
         for text in ("aA" * 32, "a1" * 32, "123" * 21):
             assert b.Search(WORDS, set(), 2026).total(text) < b._ANCHORED_BELOW
         monkeypatch.undo()
@@ -155,6 +155,26 @@ class TestShortcuts:
         full = [m for m in s._dictionary_matches(text, folded, WORDS) if near_an_end(m)]
         anchored = b._anchored_dictionary(text, folded, WORDS)
         assert cheapest(anchored) == cheapest(full)
+
+    @settings(max_examples=400, deadline=None)
+    @given(TEXTS)
+    def test_merged_walk_finds_every_reading(self, text: str) -> None:
+        """One walk per reading over the merged table finds the plain walks' matches exactly."""
+        folded = s._fold(text)
+
+        def key(matches: list[s._Match]) -> list[tuple[int, int, float, int]]:
+            return sorted((m.start, m.end, m.log10, m.rank) for m in matches)
+
+        assert key(b.merged_dictionary(text, folded, WORDS)) == key(
+            s._dictionary_matches(text, folded, WORDS)
+        )
+
+    def test_merged_table_holds_every_table(self) -> None:
+        """Each piece of each table is in the merged one with its rank in its field."""
+        merged = WORDS.merged()
+        for shift, table in ((0, WORDS.table), (20, WORDS.leet), (40, WORDS.rotations())):
+            for word, rank in table.items():
+                assert merged[word] >> shift & b._RANK == rank
 
     @pytest.mark.parametrize("text", ["1" * 64, "!" * 64, "p@ss1!" * 10, "11pass11" * 8])
     def test_dominated_decorations_never_win(self, text: str) -> None:

@@ -59,7 +59,6 @@ from secpolicy.password._strength import (
     _case_variations,
     _counter_matches,
     _decorated,
-    _dictionary_matches,
     _doubled_matches,
     _echo_matches,
     _fold,
@@ -117,7 +116,8 @@ def cover_total(n: int, matches: list[_Match]) -> float:
             previous = before_pattern if before_pattern < before_brute else before_brute
             log10 = match.log10 if match.end - s == n else max(match.log10, _MIN_SUBMATCH)
             cost = previous + log10 + (_SEGMENT_PENALTY if s > 0 else 0.0)
-            pattern[e] = min(pattern[e], cost)
+            if cost < pattern[e]:  # noqa: PLR1730 (a call to min() per match costs more)
+                pattern[e] = cost
     return min(pattern[n], brute[n])
 
 
@@ -222,7 +222,7 @@ class Search:
         elif limit + _SLACK < _ANCHORED_BELOW:
             dictionary = _anchored_dictionary(text, folded, words)
         else:
-            dictionary = _dictionary_matches(text, folded, words)
+            dictionary = merged_dictionary(text, folded, words)
             if repeats and not self._by_start:
                 self._source = text
                 self._by_start = [[] for _ in range(n)]
@@ -251,10 +251,6 @@ class Search:
             )
         if repeats:
             priced = self._priced
-            if enough > -_INF:
-                best = min(best, cover_total(n, kept))
-                if best < enough:
-                    return best
             if min(best, bound) + _SLACK >= _LOG2 + _BRUTE_PER_CHAR:
                 # Each costs its piece (at least 1.0) and one choice (log10 2) more.
                 keep(_echo_matches(text, folded, words, personal, reference, price=priced))
@@ -411,6 +407,105 @@ def _anchored_dictionary(  # noqa: PLR0912, PLR0915 (five readings of one span, 
         if rank:
             cost = log10(rank) + _ROTATION_CHOICES + _LOG2 + _capitals(text, lower, i, j)
             found.append(_Match(i, j, cost, "dictionary", ("rotated", "reversed"), rank))
+    return found
+
+
+_RANK: Final = (1 << 20) - 1
+
+
+def _merged_walk(
+    source: str, n: int, table: dict[str, int], max_len: int
+) -> list[tuple[int, int, int]]:
+    """``(i, j, packed ranks)`` for every piece of *source* that is a word of any table.
+
+    Each table holds every prefix of its words, so walking while the piece
+    is in any table finds every word of each table that its own walk finds.
+    """
+    get = table.get
+    hits: list[tuple[int, int, int]] = []
+    for i in range(n - 2):
+        stop = min(n, i + max_len)
+        j = i + 3
+        packed = get(source[i:j])
+        while packed is not None:
+            if packed:
+                hits.append((i, j, packed))
+            if j >= stop:
+                break
+            j += 1
+            packed = get(source[i:j])
+    return hits
+
+
+def merged_dictionary(  # noqa: PLR0912 (five readings decoded in one pass each)
+    text: str, folded: str, words: _Dictionary
+) -> list[_Match]:
+    """``_strength._dictionary_matches`` (with its rotations) from one walk per reading.
+
+    The same matches at the same costs, in another order: as typed and its
+    rotations from one walk, each l33t reading (word, l33t form or
+    rotation, with a substituted key at least) from one, and reversed with
+    reversed rotations from one, each step one lookup in :meth:`merged`.
+    """
+    found: list[_Match] = []
+    n = len(text)
+    if n < 3:  # noqa: PLR2004 (the shortest word)
+        return found
+    table, max_len = words.merged(), words.max_len
+    log10 = math.log10
+
+    def capitals(i: int, j: int) -> float:
+        original = text[i:j]
+        return 0.0 if original == folded[i:j] else _case_variations(original)
+
+    for i, j, packed in _merged_walk(folded, n, table, max_len):
+        rank = packed & _RANK
+        if rank:
+            original = text[i:j]
+            if original == folded[i:j]:
+                found.append(_Match(i, j, log10(rank), "dictionary", (), rank))
+            else:
+                cost = log10(rank) + _case_variations(original)
+                found.append(_Match(i, j, cost, "dictionary", ("capitalisation",), rank))
+        rank = packed >> 40
+        if rank:
+            cost = log10(rank) + _ROTATION_CHOICES + capitals(i, j)
+            found.append(_Match(i, j, cost, "dictionary", ("rotated",), rank))
+    readings: list[str] = []
+    for source in (folded.translate(_SUBSTITUTIONS), folded.translate(_ALTERNATE)):
+        if source != folded and source not in readings:
+            readings.append(source)
+    for source in readings:
+        # changed[k]: substituted keys before k, so a span's count is one subtraction.
+        changed = list(
+            itertools.accumulate((a != b for a, b in zip(source, folded, strict=True)), initial=0)
+        )
+        for i, j, packed in _merged_walk(source, n, table, max_len):
+            keys = changed[j] - changed[i]
+            if not keys:
+                continue  # no substitution here: the walk as typed has it
+            substituted = _LOG2 * min(keys, 8)
+            rank, other = packed & _RANK, packed >> 20 & _RANK
+            if other and (not rank or other < rank):
+                rank = other
+            if rank:
+                cost = log10(rank) + substituted + capitals(i, j)
+                found.append(_Match(i, j, cost, "dictionary", ("substitution",), rank))
+            rank = packed >> 40
+            if rank:
+                cost = log10(rank) + _ROTATION_CHOICES + substituted + capitals(i, j)
+                found.append(_Match(i, j, cost, "dictionary", ("rotated", "substitution"), rank))
+    backwards = folded[::-1]
+    for i, j, packed in _merged_walk(backwards, n, table, max_len):
+        start, end = n - j, n - i
+        rank = packed & _RANK
+        if rank and backwards[i:j] != folded[start:end]:  # a palindrome reads as typed
+            cost = log10(rank) + _LOG2 + capitals(start, end)
+            found.append(_Match(start, end, cost, "dictionary", ("reversed",), rank))
+        rank = packed >> 40
+        if rank:
+            cost = log10(rank) + _ROTATION_CHOICES + _LOG2 + capitals(start, end)
+            found.append(_Match(start, end, cost, "dictionary", ("rotated", "reversed"), rank))
     return found
 
 

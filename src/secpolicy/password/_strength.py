@@ -244,7 +244,7 @@ class _Dictionary:
     over a password stops at the first piece that is neither.
     """
 
-    __slots__ = ("_rotations", "leet", "max_len", "table")
+    __slots__ = ("_merged", "_rotations", "leet", "max_len", "table")
 
     def __init__(self, *rankings: Mapping[str, int]) -> None:
         ranks: dict[str, int] = {}
@@ -261,6 +261,7 @@ class _Dictionary:
         self.table = _with_prefixes(ranks)
         self.leet = _with_prefixes(leet)
         self._rotations: dict[str, int] | None = None
+        self._merged: dict[str, int] | None = None
 
     def rotations(self) -> dict[str, int]:
         """The rotated forms of the commonest words, with every prefix (built on first use).
@@ -282,6 +283,24 @@ class _Dictionary:
             table = self._rotations = _with_prefixes(rotated)
         return table
 
+    def merged(self) -> dict[str, int]:
+        """Every piece of the three tables, its ranks packed in one int (built on first use).
+
+        ``rank | leet_rank << 20 | rotation_rank << 40``, 0 for a piece that
+        is only a prefix: one lookup per step serves every table, for the
+        score's dictionary walk (``_bounded``). Ranks stay below ``2**20``.
+        """
+        table = self._merged
+        if table is None:
+            table = dict(self.table)
+            get = table.get
+            for word, rank in self.leet.items():
+                table[word] = get(word, 0) | rank << 20
+            for word, rank in self.rotations().items():
+                table[word] = get(word, 0) | rank << 40
+            self._merged = table
+        return table
+
     def sections(self) -> dict[str, list[str]]:
         """The tables as text sections (the build script writes them; see :meth:`from_sections`)."""
         result: dict[str, list[str]] = {}
@@ -297,6 +316,7 @@ class _Dictionary:
         """The tables from prebuilt text sections: C-level dictionary building, no loop."""
         index = cls()
         index._rotations = None
+        index._merged = None
         tables = []
         for label in ("table", "leet"):
             table = dict.fromkeys(sections[f"{label}_prefixes"], 0)
