@@ -229,7 +229,7 @@ class Search:
                 for match in dictionary:
                     self._by_start[match.start].append(match)
         if repeats:
-            dictionary += _split_matches(text, folded, words)
+            dictionary += _split_matches(text, folded, words, read=merged_dictionary)
         dictionary += [_Match(*piece) for piece in phrase_matches(text, folded)]
         dictionary += [_Match(*piece) for piece in calendar_runs(text, folded, reference)]
         keep(dictionary)

@@ -555,7 +555,13 @@ def _rotation_matches(text: str, folded: str, words: _Dictionary) -> list[_Match
     return found
 
 
-def _split_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
+def _split_matches(
+    text: str,
+    folded: str,
+    words: _Dictionary,
+    *,
+    read: Callable[[str, str, _Dictionary], list[_Match]] | None = None,
+) -> list[_Match]:
     """Words and keyboard walks cut by separators (``Pass-word``, ``1qaz-2wsx-3edc``).
 
     Each single non-alphanumeric character between two letters is dropped,
@@ -593,7 +599,7 @@ def _split_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
         # whose l33t digits touch the separator (``@ssw-0rdp``).
         matches = _walk_matches(folded_joined) if walks else []
         if not walks or keep != letters_keep:
-            matches += _dictionary_matches(joined, folded_joined, words)
+            matches += (read or _dictionary_matches)(joined, folded_joined, words)
         if not walks:
             letters_keep = keep
         for match in matches:
