@@ -346,9 +346,12 @@ def hard_inputs() -> list[str]:
     ]
     found = ["x" * 64, "a1" * 64, "ab" * 36, "aA" * 36, "!" * 72, "123" * 24, "p@ss" * 18]
     found += [w[:72] for w in walks]
-    found += ["".join(rng.choice(string.printable[:94]) for _ in range(72)) for _ in range(20)]
-    found += ["".join(rng.choice("1lI!|") for _ in range(72)) for _ in range(10)]
-    found += ["".join(rng.choice("0o@a4$s5") for _ in range(72)) for _ in range(10)]
+    for length in (64, 72):  # the longest most profiles take, and ASVS's longer cap
+        found += [
+            "".join(rng.choice(string.printable[:94]) for _ in range(length)) for _ in range(10)
+        ]
+        found += ["".join(rng.choice("1lI!|") for _ in range(length)) for _ in range(10)]
+        found += ["".join(rng.choice("0o@a4$s5") for _ in range(length)) for _ in range(10)]
     return found
 
 

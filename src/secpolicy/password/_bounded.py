@@ -124,7 +124,15 @@ def cover_total(n: int, matches: list[_Match]) -> float:
 class Search:
     """One estimate's branch and bound: the words, the user's tokens and a memo of prices."""
 
-    __slots__ = ("_by_start", "_memo", "_personal", "_reference", "_source", "_words")
+    __slots__ = (
+        "_by_start",
+        "_decorated_by_start",
+        "_memo",
+        "_personal",
+        "_reference",
+        "_source",
+        "_words",
+    )
 
     def __init__(self, words: _Dictionary, personal: set[str], reference: int) -> None:
         self._words = words
@@ -134,36 +142,43 @@ class Search:
         # The whole text's dictionary matches by start, once read in full.
         self._source = ""
         self._by_start: list[list[_Match]] = []
+        self._decorated_by_start: list[list[_Match]] = []
 
     def price(self, piece: str, bound: float = _INF) -> float:
         """The cheapest cover of *piece* without repeats: exact up to *bound*, above it beyond."""
         known = self._memo.get(piece)
         if known is not None:
             return known
-        total = self.total(piece, repeats=False, bound=bound, dictionary=self._within(piece))
+        total = self.total(piece, repeats=False, bound=bound, known=self._within(piece))
         if total <= bound:
             self._memo[piece] = total
         return total
 
-    def _within(self, piece: str) -> list[_Match] | None:
-        """The whole text's dictionary matches inside *piece*, moved to its positions.
+    def _within(self, piece: str) -> tuple[list[_Match], list[_Match]] | None:
+        """The whole text's dictionary matches and their decorations inside *piece*, moved.
 
         A dictionary match depends only on the characters of its span (each
         reading maps one key to one letter, the case and substitution costs
         count the span's keys), so the matches inside a piece of the text are
-        exactly what reading the piece alone finds. None until the whole text
-        has been read in full, or when *piece* is not a piece of it.
+        exactly what reading the piece alone finds; a decoration inside the
+        piece has its word and its added keys inside it too, so the cheapest
+        decoration of each span inside is the piece's own. None until the
+        whole text has been read in full, or when *piece* is not a piece of it.
         """
         at = self._source.find(piece) if self._by_start else -1
         if at < 0:
             return None
         stop = at + len(piece)
-        return [
-            _Match(m.start - at, m.end - at, m.log10, m.kind, m.notes, m.rank)
-            for matches in self._by_start[at:stop]
-            for m in matches
-            if m.end <= stop
-        ]
+
+        def moved(by_start: list[list[_Match]]) -> list[_Match]:
+            return [
+                _Match(m.start - at, m.end - at, m.log10, m.kind, m.notes, m.rank)
+                for matches in by_start[at:stop]
+                for m in matches
+                if m.end <= stop
+            ]
+
+        return moved(self._by_start), moved(self._decorated_by_start)
 
     def _priced(self, piece: str) -> tuple[float, list[_Match | None]]:
         """:meth:`price` in the shape the echo and mirror matchers take (no explanation)."""
@@ -176,21 +191,22 @@ class Search:
         repeats: bool = True,
         bound: float = _INF,
         enough: float = -_INF,
-        dictionary: list[_Match] | None = None,
+        known: tuple[list[_Match], list[_Match]] | None = None,
     ) -> float:
         """The minimum cover cost of *text*, exact when it is at most *bound*.
 
         Above *bound* the answer is some value above it. With *enough*, the
         search stops as soon as a cover cheaper than *enough* is known and
         returns that cover's cost (the score's first bound: any such cover
-        means score 0). *dictionary*, if given, is ``_dictionary_matches``'s
-        answer for *text*, already known.
+        means score 0). *known*, if given, is ``_dictionary_matches``'s answer
+        for *text* and the cheapest decoration of each span built from it,
+        already known.
         """
         n = len(text)
         folded = _fold(text)
         words, personal, reference = self._words, self._personal, self._reference
-        if dictionary is not None and not repeats and bound == _INF:
-            return _piece_total(text, folded, dictionary, personal, reference)
+        if known is not None and not repeats and bound == _INF:
+            return _piece_total(text, folded, *known, personal=personal, reference=reference)
         best = float(n) * _BRUTE_PER_CHAR  # all brute force
         kept: list[_Match] = [
             *_sequence_matches(folded),
@@ -217,38 +233,33 @@ class Search:
                 if best < enough:
                     return best
         limit = min(best, bound)
-        if dictionary is not None:
-            dictionary = list(dictionary)
+        decorated: list[_Match] | None = None  # the decorations of `dictionary`, if built
+        if known is not None:
+            dictionary, decorated = list(known[0]), known[1]
         elif limit + _SLACK < _ANCHORED_BELOW:
             dictionary = _anchored_dictionary(text, folded, words)
         else:
             dictionary = merged_dictionary(text, folded, words)
             if repeats and not self._by_start:
+                # Kept for the pieces the repeat matchers price (see _within).
+                decorated = _undominated(text, dictionary, [])
                 self._source = text
-                self._by_start = [[] for _ in range(n)]
-                for match in dictionary:
-                    self._by_start[match.start].append(match)
+                self._by_start = _by_start(dictionary, n)
+                self._decorated_by_start = _by_start(decorated, n)
+        extra: list[_Match] = []  # other dictionary-like matches
         if repeats:
-            dictionary += _split_matches(text, folded, words, read=merged_dictionary)
-        dictionary += [_Match(*piece) for piece in phrase_matches(text, folded)]
-        dictionary += [_Match(*piece) for piece in calendar_runs(text, folded, reference)]
+            extra += _split_matches(text, folded, words, read=merged_dictionary)
+        extra += [_Match(*piece) for piece in phrase_matches(text, folded)]
+        extra += [_Match(*piece) for piece in calendar_runs(text, folded, reference)]
         keep(dictionary)
-        if not text.isalpha():  # else no decoration
-            # Best of each dictionary span: a decoration no cheaper is never built.
-            spans: dict[tuple[int, int], float] = {}
-            for match in dictionary:
-                span = (match.start, match.end)
-                if match.log10 < spans.get(span, _INF):
-                    spans[span] = match.log10
-            if limit < n:
-                dictionary = [m for m in dictionary if _decoration_bound(m, n) <= limit + _SLACK]
-            keep(
-                [
-                    m
-                    for m in _decorated(text, dictionary)
-                    if spans.get((m.start, m.end), _INF) > m.log10
-                ]
-            )
+        keep(extra)
+        if decorated is None:
+            extra = dictionary + extra
+        else:
+            keep(decorated)
+        if limit < n:
+            extra = [m for m in extra if _decoration_bound(m, n) <= limit + _SLACK]
+        keep(_undominated(text, extra, dictionary))
         if repeats:
             priced = self._priced
             if min(best, bound) + _SLACK >= _LOG2 + _BRUTE_PER_CHAR:
@@ -298,27 +309,50 @@ class Search:
         return found
 
 
+def _by_start(matches: list[_Match], n: int) -> list[list[_Match]]:
+    """*matches* in one list per start position."""
+    buckets: list[list[_Match]] = [[] for _ in range(n)]
+    for match in matches:
+        buckets[match.start].append(match)
+    return buckets
+
+
+def _undominated(text: str, sources: list[_Match], others: list[_Match]) -> list[_Match]:
+    """The decorations of *sources* that are cheaper than every match on their span.
+
+    A decoration no cheaper than a word on its own span can never lower the
+    minimum (it costs as much and covers the same keys), so it is not kept.
+    """
+    if not sources or text.isalpha():
+        return []
+    spans: dict[tuple[int, int], float] = {}
+    for match in itertools.chain(sources, others):
+        span = (match.start, match.end)
+        if match.log10 < spans.get(span, _INF):
+            spans[span] = match.log10
+    return [m for m in _decorated(text, sources) if spans.get((m.start, m.end), _INF) > m.log10]
+
+
 def _piece_total(
-    text: str, folded: str, dictionary: list[_Match], personal: set[str], reference: int
+    text: str,
+    folded: str,
+    dictionary: list[_Match],
+    decorated: list[_Match],
+    *,
+    personal: set[str],
+    reference: int,
 ) -> float:
-    """A piece's cheapest cover from its dictionary matches, known: every match, one pass.
+    """A piece's cheapest cover from its dictionary matches and their decorations, known.
 
     No bound to cut by, so nothing is filtered; what ``_strength._matches``
     builds with ``repeats=False``, the decorations no cheaper than a word of
     their span left out.
     """
-    found = [
-        *dictionary,
+    extra = [
         *(_Match(*piece) for piece in phrase_matches(text, folded)),
         *(_Match(*piece) for piece in calendar_runs(text, folded, reference)),
     ]
-    if not text.isalpha():
-        spans: dict[tuple[int, int], float] = {}
-        for match in found:
-            span = (match.start, match.end)
-            if match.log10 < spans.get(span, _INF):
-                spans[span] = match.log10
-        found += [m for m in _decorated(text, found) if spans.get((m.start, m.end), _INF) > m.log10]
+    found = [*dictionary, *decorated, *extra, *_undominated(text, extra, dictionary)]
     found += [_Match(*piece) for piece in date_runs(text, reference)]
     found += _user_matches(text, folded, personal)
     found += _sequence_matches(folded)
