@@ -222,6 +222,7 @@ def bench_checks() -> None:
     )
 
     inputs = passwords + ADVERSARIAL + ["\ufdfa" * 256, "\ufdfa" * 1_000_000]
+    worst_case_cpu(ADVERSARIAL + hard_inputs())
     for name, policy in policies.items():
         worst, label = _worst_case(policy.check, inputs)
         check_goal(
@@ -285,6 +286,73 @@ def bench_checks() -> None:
         f"- estimate() score equals zxcvbn's on {agree / len(passwords):.0%} of the corpus, "
         f"within one on {close / len(passwords):.0%}"
     )
+
+
+def bench_score_twin() -> None:
+    """The score's branch and bound against its plain twin on every bundled entry and corpus."""
+    from secpolicy.password._bounded import Search
+    from secpolicy.password._rules import COMMON_PASSWORDS
+    from secpolicy.password._strength import _cover, _dictionary_for, _matches, score
+
+    words = _dictionary_for(COMMON_PASSWORDS)
+    texts = sorted(COMMON_PASSWORDS.ranks)
+    texts += corpus() + passphrases(3000) + random_passwords(3000) + _django_common()
+    texts += [t[:64] for t in ADVERSARIAL]
+    differ = 0
+    for text in texts:
+        plain = _cover(len(text), _matches(text, words, set(), 2026))[0]
+        if Search(words, set(), 2026).total(text) != plain or score(text) != sum(
+            plain >= bound for bound in (3.0, 6.0, 8.0, 10.0)
+        ):
+            differ += 1
+    check_goal(
+        "score() (branch and bound) equals its plain twin on the bundled list and the corpora",
+        met=differ == 0,
+        detail=f"{differ} of {len(texts):,} differ",
+    )
+
+
+def worst_case_cpu(inputs: list[str]) -> None:
+    """Each profile's worst check() in CPU time (``time.process_time``), best of 5 rounds."""
+    for name in PROFILES:
+        policy = getattr(profiles, name)
+        worst, label = 0.0, ""
+        for text in inputs:
+            best = min(_cpu(policy.check, text) for _ in range(5))
+            if best > worst:
+                worst, label = best, f"{text[:12]!r}… ({len(text)} chars)"
+        check_goal(
+            f"{name}: check() worst case under 2 ms of CPU for any input",
+            met=worst < 2e-3,
+            detail=f"worst {worst * 1e3:.2f} ms on {label}",
+        )
+
+
+def _cpu(fn: Callable[[str], object], text: str, calls: int = 5) -> float:
+    """CPU seconds per call of *fn* on *text*, over *calls* calls."""
+    start = time.process_time()
+    for _ in range(calls):
+        fn(text)
+    return (time.process_time() - start) / calls
+
+
+def hard_inputs() -> list[str]:
+    """Worst-case candidates beyond ADVERSARIAL: runs, walks and l33t-key noise, seeded."""
+    rng = random.Random(SEED + 3)
+    walks = [
+        "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/" * 2,
+        "qwertyuiopasdfghjklzxcvbnm" * 3,
+        "zaq12wsxcde34rfvbgt56yhnmju78ik,.lo90p;/" * 2,
+    ]
+    found = ["x" * 64, "a1" * 64, "ab" * 36, "aA" * 36, "!" * 72, "123" * 24, "p@ss" * 18]
+    found += [w[:72] for w in walks]
+    for length in (64, 72):  # the longest most profiles take, and ASVS's longer cap
+        found += [
+            "".join(rng.choice(string.printable[:94]) for _ in range(length)) for _ in range(10)
+        ]
+        found += ["".join(rng.choice("1lI!|") for _ in range(length)) for _ in range(10)]
+        found += ["".join(rng.choice("0o@a4$s5") for _ in range(length)) for _ in range(10)]
+    return found
 
 
 def estimate_time(length: int) -> float:
@@ -397,6 +465,7 @@ def bench_breach() -> None:
 
 
 def main() -> None:
-    """Run both parts."""
+    """Run every part."""
     bench_checks()
+    bench_score_twin()
     bench_breach()

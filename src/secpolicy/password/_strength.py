@@ -244,7 +244,7 @@ class _Dictionary:
     over a password stops at the first piece that is neither.
     """
 
-    __slots__ = ("_rotations", "leet", "max_len", "table")
+    __slots__ = ("_merged", "_rotations", "leet", "max_len", "table")
 
     def __init__(self, *rankings: Mapping[str, int]) -> None:
         ranks: dict[str, int] = {}
@@ -261,6 +261,7 @@ class _Dictionary:
         self.table = _with_prefixes(ranks)
         self.leet = _with_prefixes(leet)
         self._rotations: dict[str, int] | None = None
+        self._merged: dict[str, int] | None = None
 
     def rotations(self) -> dict[str, int]:
         """The rotated forms of the commonest words, with every prefix (built on first use).
@@ -282,6 +283,24 @@ class _Dictionary:
             table = self._rotations = _with_prefixes(rotated)
         return table
 
+    def merged(self) -> dict[str, int]:
+        """Every piece of the three tables, its ranks packed in one int (built on first use).
+
+        ``rank | leet_rank << 20 | rotation_rank << 40``, 0 for a piece that
+        is only a prefix: one lookup per step serves every table, for the
+        score's dictionary walk (``_bounded``). Ranks stay below ``2**20``.
+        """
+        table = self._merged
+        if table is None:
+            table = dict(self.table)
+            get = table.get
+            for word, rank in self.leet.items():
+                table[word] = get(word, 0) | rank << 20
+            for word, rank in self.rotations().items():
+                table[word] = get(word, 0) | rank << 40
+            self._merged = table
+        return table
+
     def sections(self) -> dict[str, list[str]]:
         """The tables as text sections (the build script writes them; see :meth:`from_sections`)."""
         result: dict[str, list[str]] = {}
@@ -297,6 +316,7 @@ class _Dictionary:
         """The tables from prebuilt text sections: C-level dictionary building, no loop."""
         index = cls()
         index._rotations = None
+        index._merged = None
         tables = []
         for label in ("table", "leet"):
             table = dict.fromkeys(sections[f"{label}_prefixes"], 0)
@@ -535,7 +555,13 @@ def _rotation_matches(text: str, folded: str, words: _Dictionary) -> list[_Match
     return found
 
 
-def _split_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
+def _split_matches(
+    text: str,
+    folded: str,
+    words: _Dictionary,
+    *,
+    read: Callable[[str, str, _Dictionary], list[_Match]] | None = None,
+) -> list[_Match]:
     """Words and keyboard walks cut by separators (``Pass-word``, ``1qaz-2wsx-3edc``).
 
     Each single non-alphanumeric character between two letters is dropped,
@@ -573,7 +599,7 @@ def _split_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
         # whose l33t digits touch the separator (``@ssw-0rdp``).
         matches = _walk_matches(folded_joined) if walks else []
         if not walks or keep != letters_keep:
-            matches += _dictionary_matches(joined, folded_joined, words)
+            matches += (read or _dictionary_matches)(joined, folded_joined, words)
         if not walks:
             letters_keep = keep
         for match in matches:
@@ -676,7 +702,13 @@ _COUNTER_STEPS: Final = math.log10(20)
 
 
 def _counter_matches(
-    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+    text: str,
+    folded: str,
+    words: _Dictionary,
+    personal: set[str],
+    reference: int,
+    *,
+    price: Callable[[str], tuple[float, list[_Match | None]]] | None = None,
 ) -> list[_Match]:
     """A block repeated with a counter after it (``Test1Test2Test3``, ``pass01-pass02``).
 
@@ -716,11 +748,11 @@ def _counter_matches(
             k += 1
         if len(numbers) >= 2:  # noqa: PLR2004
             start, end = first.start(), pieces[k - 1].end()
-            base, covered = _cover(
-                len(unit),
-                _matches(
-                    text[first.start(1) : first.end(1)], words, personal, reference, repeats=False
-                ),
+            block = text[first.start(1) : first.end(1)]
+            base, covered = (
+                price(block)
+                if price is not None
+                else _cover(len(unit), _matches(block, words, personal, reference, repeats=False))
             )
             log10 = (
                 max(base, 1.0)
@@ -737,7 +769,13 @@ def _counter_matches(
 
 
 def _echo_matches(
-    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+    text: str,
+    folded: str,
+    words: _Dictionary,
+    personal: set[str],
+    reference: int,
+    *,
+    price: Callable[[str], tuple[float, list[_Match | None]]] | None = None,
 ) -> list[_Match]:
     """A piece repeated after a short middle: ``Summer2024!Summer``, ``19900101 19900101``.
 
@@ -793,11 +831,17 @@ def _echo_matches(
             known = costs[piece] = _cover(len(piece), matches)
         return known
 
-    return [_echo(text, folded, echo, cost) for echo in echoes[:_MAX_ECHOES]]
+    return [_echo(text, folded, echo, price or cost) for echo in echoes[:_MAX_ECHOES]]
 
 
 def _doubled_matches(
-    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+    text: str,
+    folded: str,
+    words: _Dictionary,
+    personal: set[str],
+    reference: int,
+    *,
+    price: Callable[[str], tuple[float, list[_Match | None]]] | None = None,
 ) -> list[_Match]:
     """A piece with every character typed twice: ``ppaasssswwoorrdd``, ``qqwweerrtt``.
 
@@ -819,8 +863,10 @@ def _doubled_matches(
             i += 1
             continue
         if not any(plain[b:] == plain[:-b] for b in range(1, min(_MAX_BLOCK, len(plain) // 2) + 1)):
-            base, pieces = _cover(
-                len(unit), _matches(unit, words, personal, reference, repeats=False)
+            base, pieces = (
+                price(unit)
+                if price is not None
+                else _cover(len(unit), _matches(unit, words, personal, reference, repeats=False))
             )
             found.append(_Match(i, j, max(base, 1.0) + _LOG2, "repeat", _codes(pieces)))
         i = j
@@ -828,7 +874,13 @@ def _doubled_matches(
 
 
 def _mirror_matches(
-    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+    text: str,
+    folded: str,
+    words: _Dictionary,
+    personal: set[str],
+    reference: int,
+    *,
+    price: Callable[[str], tuple[float, list[_Match | None]]] | None = None,
 ) -> list[_Match]:
     """A piece followed by its reverse: ``fenderrednef``, ``sunshine1enihsnus``.
 
@@ -865,6 +917,8 @@ def _mirror_matches(
     costs: dict[str, float] = {}
 
     def cost(piece: str) -> float:
+        if price is not None:
+            return price(piece)[0]
         known = costs.get(piece)
         if known is None:
             matches = _matches(piece, words, personal, reference, repeats=False)
@@ -1149,12 +1203,20 @@ def _cheapest_cover(
     dictionary: Blocklist | None,
     reference: int,
 ) -> tuple[float, list[_Match | None]]:
+    words, personal = _inputs(context, context_words, dictionary)
+    return _cover(len(text), _matches(text, words, personal, reference))
+
+
+def _inputs(
+    context: PasswordContext | None, context_words: Iterable[str], dictionary: Blocklist | None
+) -> tuple[_Dictionary, set[str]]:
+    """The dictionary index and the user's own tokens an estimate runs with."""
     words = _dictionary_for(dictionary if dictionary is not None else COMMON_PASSWORDS)
     personal = set(user_tokens(context_words))
     if context is not None:
         for tokens in context.user_token_sets().values():
             personal |= tokens
-    return _cover(len(text), _matches(text, words, personal, reference))
+    return words, personal
 
 
 def score(
@@ -1167,9 +1229,29 @@ def score(
 ) -> int:
     """:func:`estimate`'s score of an NFKC-normalised *text*, without the explanation.
 
-    What :meth:`PasswordPolicy.check` needs: the same cover, but no patterns,
-    feedback or result object are built.
+    What :meth:`PasswordPolicy.check` needs: the same minimum, found by branch
+    and bound (``_bounded``), which builds only the matches that can take
+    part in the cheapest cover; no patterns, feedback or result object are
+    built. :func:`_plain_score` is its plain twin.
     """
+    if not text:
+        return 0
+    # Imported here: the bounded search is built from this module's matchers.
+    from secpolicy.password._bounded import bounded_score  # noqa: PLC0415
+
+    words, personal = _inputs(context, context_words, dictionary)
+    return bounded_score(text, words, personal, reference_year)
+
+
+def _plain_score(
+    text: str,
+    context: PasswordContext | None = None,
+    *,
+    context_words: Iterable[str] = (),
+    dictionary: Blocklist | None = None,
+    reference_year: int = REFERENCE_YEAR,
+) -> int:
+    """:func:`score` from the full cover of every match: the twin the tests compare it with."""
     if not text:
         return 0
     total = _cheapest_cover(text, context, context_words, dictionary, reference_year)[0]

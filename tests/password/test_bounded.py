@@ -1,0 +1,234 @@
+"""The score's branch and bound against its plain twin, the full cover of every match."""
+
+from __future__ import annotations
+
+import math
+import random
+import string
+import unicodedata
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from secpolicy.password import PasswordContext, profiles
+from secpolicy.password import _bounded as b
+from secpolicy.password import _policy as policy_module
+from secpolicy.password import _strength as s
+from secpolicy.password._rules import COMMON_PASSWORDS
+
+WORDS = s._dictionary_for(COMMON_PASSWORDS)
+USER = PasswordContext(
+    username="zhangsan",
+    email="zhang.san@example.com",
+    attributes={"name": "Zhang San", "birth_date": date(1990, 3, 7)},
+)
+#: Alphabets that make every reading busy: l33t keys, words, digits, separators.
+TEXTS = st.one_of(
+    st.text(alphabet=st.sampled_from("abcdeilnoprstw013457@$!|+ ASPW"), max_size=40),
+    st.text(alphabet=st.sampled_from("1lI!|0o@a4$s5"), max_size=64),
+    st.text(alphabet=st.sampled_from("aA1!x-. "), max_size=64),
+    st.text(alphabet=st.sampled_from("1lia@pswordjnfebmr2024-. !"), max_size=40),
+    st.text(max_size=30),
+)
+ADVERSARIAL = [
+    "1" * 64,
+    "x" * 64,
+    "a1" * 32,
+    "ab" * 32,
+    "aA" * 32,
+    "!" * 64,
+    "123" * 21,
+    "Pass-word" * 7,
+    "janfeb" * 10,
+    "2024-01-" * 8,
+    "correcthorse" * 5,
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/" + "1qaz2wsx3edc4rfv5tgb",
+    "qwertyuiopasdfghjklzxcvbnm" * 2,
+    "P@ssw0rd" * 8,
+    ("4@8({[</369&#!1/|0$5+7%2/" * 3)[:64],
+]
+
+
+def plain_total(text: str, personal: frozenset[str] = frozenset()) -> float:
+    """The plain twin: the cheapest cover of every match the estimator builds."""
+    return s._cover(len(text), s._matches(text, WORDS, set(personal), 2026))[0]
+
+
+def bounded_total(text: str, personal: frozenset[str] = frozenset()) -> float:
+    """The branch and bound's minimum, with no early stop."""
+    return b.Search(WORDS, set(personal), 2026).total(text)
+
+
+class TestSearch:
+    @settings(max_examples=400, deadline=None)
+    @given(TEXTS)
+    def test_minimum_is_the_plain_minimum(self, text: str) -> None:
+        """The bounded search finds exactly the plain cover's cost, to the last bit."""
+        assert bounded_total(text) == plain_total(text)
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.text(alphabet=st.sampled_from("zhangsan1990037ZS.!"), max_size=32))
+    def test_minimum_with_user_data(self, text: str) -> None:
+        """With the user's own tokens, the minimum still equals the plain one."""
+        tokens = frozenset().union(*USER.user_token_sets().values())
+        assert bounded_total(text, tokens) == plain_total(text, tokens)
+
+    @pytest.mark.parametrize("text", ADVERSARIAL)
+    def test_adversarial_inputs(self, text: str) -> None:
+        """The worst-case inputs' minimum equals the plain one."""
+        assert bounded_total(text) == plain_total(text)
+
+    @settings(max_examples=100, deadline=None)
+    @given(TEXTS, st.floats(min_value=0, max_value=30))
+    def test_a_bound_is_exact_below_and_never_undercuts_above(
+        self, text: str, bound: float
+    ) -> None:
+        """Under a bound the answer is exact when the minimum is within it, above it otherwise."""
+        got = b.Search(WORDS, set(), 2026).total(text, bound=bound)
+        want = plain_total(text)
+        if want <= bound:
+            assert got == want
+        else:
+            assert got > bound
+
+    def test_prices_are_not_kept_between_estimates(self) -> None:
+        """The memo of piece prices belongs to one search: no password piece outlives it."""
+        search = b.Search(WORDS, set(), 2026)
+        search.total("Summer2024!Summer")
+        assert b.Search(WORDS, set(), 2026)._memo == {}
+
+    def test_cover_total_is_the_plain_covers_cost(self) -> None:
+        """The walk-back-free cover returns the plain cover's first value."""
+        for text in ADVERSARIAL:
+            matches = s._matches(text, WORDS, set(), 2026)
+            assert b.cover_total(len(text), matches) == s._cover(len(text), matches)[0]
+
+
+class TestShortcuts:
+    def test_a_cheap_whole_repeat_ends_the_search(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """``1`` x 64 is a repeat cheaper than the first score bound: only its units are read."""
+        real = b._anchored_dictionary
+
+        def unreachable(text: str, folded: str, words: s._Dictionary) -> list[s._Match]:
+            if len(text) > s._MAX_BLOCK:
+                raise AssertionError("the dictionary was read")
+            return real(text, folded, words)  # the unit's own price
+
+        monkeypatch.setattr(b, "merged_dictionary", unreachable)
+        monkeypatch.setattr(b, "_anchored_dictionary", unreachable)
+        assert s.score("1" * 64) == 0
+        assert s.score("!" * 72) == 0
+
+    def test_a_cheap_cover_reads_the_dictionary_only_at_the_ends(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Under ``_MIN_SUBMATCH + 2 * _EDGE`` only the anchored reading runs."""
+
+        def unreachable(*args: object) -> list[object]:
+            raise AssertionError("the whole dictionary was read")
+
+        monkeypatch.setattr(b, "merged_dictionary", unreachable)
+        for text in ("aA" * 32, "a1" * 32, "123" * 21):
+            assert b.Search(WORDS, set(), 2026).total(text) < b._ANCHORED_BELOW
+        monkeypatch.undo()
+        for text in ("aA" * 32, "a1" * 32, "123" * 21):
+            assert bounded_total(text) == plain_total(text)
+
+    @settings(max_examples=300, deadline=None)
+    @given(TEXTS)
+    def test_anchored_reading_is_the_full_reading_at_the_ends(self, text: str) -> None:
+        """Every dictionary match within two keys of an end, the same in both readings."""
+        folded = s._fold(text)
+        n = len(text)
+
+        def near_an_end(m: s._Match) -> bool:
+            return m.start <= 2 or m.end >= n - 2
+
+        def cheapest(matches: list[s._Match]) -> dict[tuple[int, int], float]:
+            found: dict[tuple[int, int], float] = {}
+            for m in matches:
+                found[m.start, m.end] = min(m.log10, found.get((m.start, m.end), math.inf))
+            return found
+
+        full = [m for m in s._dictionary_matches(text, folded, WORDS) if near_an_end(m)]
+        anchored = b._anchored_dictionary(text, folded, WORDS)
+        assert cheapest(anchored) == cheapest(full)
+
+    @settings(max_examples=400, deadline=None)
+    @given(TEXTS)
+    def test_merged_walk_finds_every_reading(self, text: str) -> None:
+        """One walk per reading over the merged table finds the plain walks' matches exactly."""
+        folded = s._fold(text)
+
+        def key(matches: list[s._Match]) -> list[tuple[int, int, float, int]]:
+            return sorted((m.start, m.end, m.log10, m.rank) for m in matches)
+
+        assert key(b.merged_dictionary(text, folded, WORDS)) == key(
+            s._dictionary_matches(text, folded, WORDS)
+        )
+
+    def test_merged_table_holds_every_table(self) -> None:
+        """Each piece of each table is in the merged one with its rank in its field."""
+        merged = WORDS.merged()
+        for shift, table in ((0, WORDS.table), (20, WORDS.leet), (40, WORDS.rotations())):
+            for word, rank in table.items():
+                assert merged[word] >> shift & b._RANK == rank
+
+    @pytest.mark.parametrize("text", ["1" * 64, "!" * 64, "p@ss1!" * 10, "11pass11" * 8])
+    def test_dominated_decorations_never_win(self, text: str) -> None:
+        """A decorated word no cheaper than a word on the same span never changes the cover.
+
+        The decoration comes after the dictionary in the match list and the
+        cover takes a later match only when strictly cheaper, so it can be
+        left out; ``1`` x 64 has hundreds of them.
+        """
+        folded = s._fold(text)
+        dictionary = s._dictionary_matches(text, folded, WORDS)
+        spans: dict[tuple[int, int], float] = {}
+        for m in dictionary:
+            spans[m.start, m.end] = min(m.log10, spans.get((m.start, m.end), math.inf))
+        decorated = s._decorated(text, dictionary)
+        alive = [m for m in decorated if spans.get((m.start, m.end), math.inf) > m.log10]
+        assert len(alive) < len(decorated)
+        rest = [m for m in s._matches(text, WORDS, set(), 2026) if "decoration" not in m.notes]
+        n = len(text)
+        assert (
+            s._cover(n, [*dictionary, *alive, *rest])[0]
+            == s._cover(n, [*dictionary, *decorated, *rest])[0]
+        )
+
+
+class TestScore:
+    @settings(max_examples=300, deadline=None)
+    @given(TEXTS)
+    def test_score_is_the_plain_score(self, text: str) -> None:
+        """score() (branch and bound) equals its plain twin and estimate()'s score."""
+        assert s.score(text) == s._plain_score(text)
+        assert s.score(text, USER) == s._plain_score(text, USER)
+        if text and unicodedata.is_normalized("NFKC", text):
+            assert s.score(text) == s.estimate(text).score
+
+    def test_bundled_list_and_benchmark_like_corpus(self) -> None:
+        """A seeded sample of the bundled list and decorated words score as the plain twin does."""
+        rng = random.Random(20261202)
+        entries = sorted(COMMON_PASSWORDS.ranks)
+        sample = rng.sample(entries, 1500)
+        sample += [w for w in entries if len(w) >= 15][:300]
+        for word in rng.sample(entries, 300):
+            sample.append(word.capitalize() + rng.choice(["", "1", "123", "!", "2024"]))
+            sample.append("".join(rng.choice(string.printable[:94]) for _ in range(16)))
+        for text in sample:
+            assert s.score(text) == s._plain_score(text), text
+
+    @settings(max_examples=60, deadline=None)
+    @given(TEXTS)
+    def test_every_profile_gives_the_plain_verdict(self, text: str) -> None:
+        """Each profile's violations are the same with the bounded score and with its twin."""
+        names = profiles.__all__
+        fast = [getattr(profiles, name).check(text, context=USER).violations for name in names]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(policy_module, "score", s._plain_score)
+            plain = [getattr(profiles, name).check(text, context=USER).violations for name in names]
+        assert fast == plain
