@@ -701,3 +701,43 @@ class TestMaskTableColumnTypes:
         masked = arrow.mask_table(table, presets.CN_DISPLAY)
         assert masked.schema == table.schema
         assert repr(masked.to_pylist()) == repr(table.to_pylist())  # NaN stays NaN
+
+
+class TestScanTableColumnTypes:
+    """Findings are reported wherever the text sits in a column, never a false clean."""
+
+    def test_dictionary_binary_and_nested_columns(self) -> None:
+        """Dictionary, binary, struct, list and map columns report their findings by path."""
+        table = pa.table(
+            {
+                "d": pa.array(["13812345678", None]).dictionary_encode(),
+                "raw": pa.array([b"mail user@example.com", b"\xff13812345678"]),
+                "info": pa.array([{"phone": "13812345678", "n": 1}, None]),
+                "tags": pa.array([["ok", "call 13987654321"], []]),
+                "attrs": pa.array(
+                    [[("13812345678", "x")], [("k", "13987654321")]],
+                    pa.map_(pa.string(), pa.string()),
+                ),
+            }
+        )
+        found = arrow.scan_table(table, Scanner()).to_pylist()
+        got = {(f["row"], f["column"], f["entity"], f["start"], f["end"]) for f in found}
+        assert got == {
+            (0, "d", "CN_MOBILE", 0, 11),
+            (0, "raw", "EMAIL", 5, 21),
+            (1, "raw", "CN_MOBILE", 1, 12),
+            (0, "info.phone", "CN_MOBILE", 0, 11),
+            (0, "tags[1]", "CN_MOBILE", 5, 16),
+            (0, "attrs[0].key", "CN_MOBILE", 0, 11),
+            (1, "attrs[0].value", "CN_MOBILE", 0, 11),
+        }
+        assert "13812345678" not in str(found)
+        assert [f["row"] for f in found] == sorted(f["row"] for f in found)
+
+    def test_union_columns_are_refused(self) -> None:
+        """A column whose text cannot be read is an error, never reported clean."""
+        union = pa.UnionArray.from_sparse(
+            pa.array([0], pa.int8()), [pa.array(["13812345678"]), pa.array([1])]
+        )
+        with pytest.raises(PolicyConfigError, match="cannot be scanned"):
+            arrow.scan_table(pa.table({"u": union}), Scanner())

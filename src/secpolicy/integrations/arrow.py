@@ -499,6 +499,35 @@ def _dataset_batches(dataset: ds.Dataset, batch_size: int) -> Iterator[pa.Record
 # -- scanning ------------------------------------------------------------------------
 
 
+def _leaves(value: Any, column_type: pa.DataType, path: str) -> Iterator[tuple[str, str]]:
+    """Every text leaf of a cell with its path: ``info.phone``, ``tags[0]``, ``attrs[0].value``.
+
+    Bytes are read as UTF-8 (Latin-1 if they are not UTF-8). Map keys are
+    scanned too, and named by the entry's position, never by the key itself.
+    """
+    if value is None:
+        return
+    if pa.types.is_dictionary(column_type):
+        yield from _leaves(value, column_type.value_type, path)
+    elif pa.types.is_map(column_type):
+        for i, (key, item) in enumerate(value):
+            yield from _leaves(key, column_type.key_type, f"{path}[{i}].key")
+            yield from _leaves(item, column_type.item_type, f"{path}[{i}].value")
+    elif pa.types.is_struct(column_type):
+        for field in column_type:
+            yield from _leaves(value.get(field.name), field.type, f"{path}.{field.name}")
+    elif any(check(column_type) for check in _LIST_TYPES):
+        for i, item in enumerate(value):
+            yield from _leaves(item, column_type.value_type, f"{path}[{i}]")
+    elif isinstance(value, str):
+        yield path, value
+    elif isinstance(value, bytes):
+        try:
+            yield path, value.decode("utf-8")
+        except UnicodeDecodeError:
+            yield path, value.decode("latin-1")
+
+
 def scan_table(
     table: _Tabular, scanner: Scanner, *, columns: Sequence[str] | None = None, row_offset: int = 0
 ) -> pa.Table:
@@ -507,32 +536,60 @@ def scan_table(
     The finding's text is not returned: the result is safe to log and ship
     to a dashboard. ``start`` and ``end`` are offsets in the cell.
 
+    Text is scanned wherever it sits, as :func:`mask_table` masks it:
+    dictionary-encoded and binary columns (bytes read as UTF-8, else
+    Latin-1), and structs, lists and maps at any depth. For a nested value
+    ``column`` gives the path to the text (``info.phone``, ``tags[2]``,
+    ``attrs[0].value``; map entries by position, never by key) and the
+    offsets are in that text.
+
     Args:
         table: The data.
         scanner: The scanner (its entities, allow- and deny-lists apply).
-        columns: The columns to scan (default: every string column).
+        columns: The columns to scan (default: every column holding text).
         row_offset: Added to row numbers (for batches of a larger table).
 
     Returns:
         A table with :data:`FINDING_SCHEMA`, ordered by row, then column
         order, then position.
+
+    Raises:
+        PolicyConfigError: For an unknown column or one without text, or a
+            column whose values cannot be read (unions, extension types).
+
+    .. versionchanged:: 0.2
+       Dictionary-encoded, binary and nested columns are scanned.
     """
     data = _as_arrow(table)
-    chosen = _text_columns(data.schema, columns, what="scan")
+    chosen = _text_columns(data.schema, columns, what="scan", nested=True)
     rows: list[int] = []
     names: list[str] = []
     entities: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    found: list[tuple[int, int, int, str, int]] = []
+    # (row, column order, leaf order, start, entity, end, column path)
+    found: list[tuple[int, int, int, int, str, int, str]] = []
     for order, name in enumerate(chosen):
-        for row, value in enumerate(data.column(name).to_pylist()):
-            if value is not None:
-                found.extend((row, order, f.start, f.entity, f.end) for f in scanner.find(value))
+        column_type = data.schema.field(name).type
+        values = data.column(name).to_pylist()
+        if _is_text(column_type):
+            for row, value in enumerate(values):
+                if value is not None:
+                    found.extend(
+                        (row, order, 0, f.start, f.entity, f.end, name) for f in scanner.find(value)
+                    )
+            continue
+        if _opaque(column_type):
+            raise _unmaskable(name, column_type, "its values cannot be scanned")
+        for row, value in enumerate(values):
+            for place, (path, text) in enumerate(_leaves(value, column_type, name)):
+                found.extend(
+                    (row, order, place, f.start, f.entity, f.end, path) for f in scanner.find(text)
+                )
     found.sort()
-    for row, order, start, entity, end in found:
+    for row, _, _, start, entity, end, path in found:
         rows.append(row + row_offset)
-        names.append(chosen[order])
+        names.append(path)
         entities.append(entity)
         starts.append(start)
         ends.append(end)

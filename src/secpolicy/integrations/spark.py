@@ -216,7 +216,7 @@ def scan_table(
         raise PolicyConfigError(f"no column {id_column!r} in the DataFrame", field="id_column")
     chosen = [
         name
-        for name in _arrow._text_columns(schema, columns, what="scan")  # noqa: SLF001
+        for name in _arrow._text_columns(schema, columns, what="scan", nested=True)  # noqa: SLF001
         if name != id_column
     ]
     out_schema = pa.schema(
