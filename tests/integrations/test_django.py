@@ -511,6 +511,18 @@ class TestRBACBackend:
             # alice's role is assigned without a tenant, which is not branch-1's
             assert not RBACBackend().has_perm(make_user("carol"), "anything.here")
 
+    @pytest.mark.parametrize("tenant", [None, "", 5])
+    def test_tenant_getter_without_a_tenant_denies(self, tenant: object) -> None:
+        """A configured RBAC_TENANT giving no tenant name denies instead of checking globally."""
+        config = {**_secpolicy(), "RBAC_TENANT": lambda user, obj: tenant}
+        user = make_user()
+        backend = RBACBackend()
+        assert backend.has_perm(user, "bank.view_account")  # without RBAC_TENANT: global
+        with override_settings(SECPOLICY=config):
+            assert not backend.has_perm(user, "bank.view_account")
+            assert not backend.has_perm(user, "bank.view_account", _Account(5))
+            assert not backend.has_module_perms(user, "bank")
+
     def test_missing_engine(self) -> None:
         """Without RBAC or a policy file the backend refuses to guess."""
         config = {k: v for k, v in _secpolicy().items() if k != "RBAC"}

@@ -159,7 +159,6 @@ class TestRequire:
             audit=audit,
             user_id=header_user,
             audit_allowed=True,
-            tenant=lambda request: None,
         )
 
         @app.get("/x")
@@ -425,3 +424,37 @@ class TestUvicorn:
         assert event["src"]["ip"] == "203.0.113.77"
         assert event["nat"]["ip"] == "127.0.0.1"
         assert 0 < event["nat"]["port"] <= 65535
+
+
+class TestRequireTenant:
+    async def test_request_without_a_tenant_is_denied(self, audit: AuditLogger) -> None:
+        """A tenant getter that finds no tenant denies: the tenant's denies cannot be skipped."""
+        engine = RBAC()
+        engine.add_role("teller")
+        engine.grant("teller", "accounts/*", "read")
+        engine.deny("teller", "accounts/*", "read", tenant="t1")
+        engine.add_user("bob")
+        engine.assign("bob", "teller")
+        guard = Require(
+            "accounts/1",
+            "read",
+            rbac=engine,
+            audit=audit,
+            user_id=header_user,
+            tenant=lambda request: request.headers.get("x-tenant"),
+        )
+        app = FastAPI()
+
+        @app.get("/x")
+        def x(_: Decision = Depends(guard)) -> str:
+            return "ok"
+
+        with capture() as events:
+            async with client(app) as http:
+                in_t1 = await http.get("/x", headers={"x-user": "bob", "x-tenant": "t1"})
+                no_tenant = await http.get("/x", headers={"x-user": "bob"})
+        assert in_t1.status_code == 403
+        assert no_tenant.status_code == 403
+        assert no_tenant.json() == {"detail": "Forbidden"}
+        assert [e["outcome"] for e in events] == ["denied", "denied"]
+        assert events[1]["reason"] == "the request names no tenant"

@@ -303,7 +303,9 @@ class Require:
             required (denials must be recorded).
         user_id: Finds the user id; default: the middleware's, else
             :func:`default_user_id`.
-        tenant: The tenant, or a callable of the request giving it.
+        tenant: The tenant, or a callable of the request giving it. A
+            callable that gives None denies the request: deciding it
+            without a tenant would skip the tenant's denies and labels.
         audit_allowed: Also record allowed checks (outcome ``success``).
 
     Raises:
@@ -365,6 +367,9 @@ class Require:
             return None, "no authenticated user"
         if resource is None:
             return None, "a path parameter is not a single resource segment"
+        if tenant is None and callable(self.tenant):
+            # Deciding without the tenant would skip its denies and labels.
+            return None, "the request names no tenant"
         if tenant is not None and not isinstance(tenant, str):
             return None, "the tenant is not a str"
         try:
