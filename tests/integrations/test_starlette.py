@@ -458,3 +458,51 @@ class TestRequireTenant:
         assert no_tenant.json() == {"detail": "Forbidden"}
         assert [e["outcome"] for e in events] == ["denied", "denied"]
         assert events[1]["reason"] == "the request names no tenant"
+
+
+class TestRequireReadsParametersAsTheRoute:
+    """The resource is checked as the route's own parameters read it, not only as typed."""
+
+    def app(self, audit: AuditLogger, rbac: RBAC) -> FastAPI:
+        """Routes whose path parameter is an int, in the endpoint and in a dependency."""
+        app = FastAPI()
+        guard = Require(
+            "accounts/{account_id}", "read", rbac=rbac, audit=audit, user_id=header_user
+        )
+
+        @app.get("/accounts/{account_id}")
+        def read(account_id: int, _: Decision = Depends(guard)) -> dict[str, int]:
+            return {"account": account_id}
+
+        def account_of(account_id: int) -> int:
+            return account_id
+
+        @app.get("/via/{account_id}")
+        def via(account: int = Depends(account_of), _: Decision = Depends(guard)) -> int:
+            return account
+
+        return app
+
+    @pytest.mark.parametrize("path", ["/accounts/07", "/accounts/+7", "/accounts/0007", "/via/07"])
+    async def test_another_spelling_of_a_denied_id_is_denied(
+        self, audit: AuditLogger, rbac: RBAC, path: str
+    ) -> None:
+        """/accounts/07 is account 7 to an int parameter, and accounts/7 is denied."""
+        with capture() as events:
+            async with client(self.app(audit, rbac)) as http:
+                response = await http.get(path, headers={"x-user": "alice"})
+        assert response.status_code == 403
+        assert response.json() == {"detail": "Forbidden"}
+        (event,) = events
+        assert event["outcome"] == "denied"
+        assert "accounts/7" in event["reason"]
+
+    async def test_plain_ids_are_unchanged(self, audit: AuditLogger, rbac: RBAC) -> None:
+        """Canonical ids are decided as before; a value FastAPI refuses still gets 422."""
+        async with client(self.app(audit, rbac)) as http:
+            ok = await http.get("/accounts/8", headers={"x-user": "alice"})
+            denied = await http.get("/accounts/7", headers={"x-user": "alice"})
+            bad = await http.get("/accounts/x7", headers={"x-user": "alice"})
+        assert ok.json() == {"account": 8}
+        assert denied.status_code == 403
+        assert bad.status_code == 422
