@@ -741,3 +741,28 @@ class TestScanTableColumnTypes:
         )
         with pytest.raises(PolicyConfigError, match="cannot be scanned"):
             arrow.scan_table(pa.table({"u": union}), Scanner())
+
+
+class TestColumnsThatCannotBeRebuilt:
+    @pytest.mark.parametrize(
+        "kind",
+        [
+            pa.struct([("a", pa.string()), ("a", pa.string())]),
+            pa.map_(pa.struct([("k", pa.string())]), pa.string()),
+            pa.run_end_encoded(pa.int32(), pa.string()),
+        ],
+    )
+    def test_refused_by_name(self, kind: Any) -> None:
+        """Duplicate struct fields, struct map keys and run-end encoding are refused."""
+        column = pa.nulls(1, kind)
+        with pytest.raises(PolicyConfigError, match="'c'"):
+            arrow.mask_table(pa.table({"c": column}), presets.CN_DISPLAY)
+        with pytest.raises(PolicyConfigError, match="'c'"):
+            arrow.scan_table(pa.table({"c": column}), Scanner())
+
+    def test_numbers_without_text_are_not_chosen_explicitly(self) -> None:
+        """A list of numbers names no text: columns= refuses it as before."""
+        table = pa.table({"n": pa.array([[1, 2]])})
+        with pytest.raises(PolicyConfigError, match="not text"):
+            arrow.mask_table(table, presets.CN_DISPLAY, columns=["n"])
+        assert arrow.mask_table(table, presets.CN_DISPLAY).equals(table)

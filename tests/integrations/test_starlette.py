@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import enum
 import socket
 import threading
 from typing import Any
@@ -54,6 +55,12 @@ def audit(tmp_path: Any) -> Any:
     """An audit log in a temporary file."""
     with AuditLogger.to_file(tmp_path / "audit.jsonl", key=b"k" * 32, seal_idle=False) as log:
         yield log
+
+
+class Kind(enum.Enum):
+    """An account kind, a path parameter read by value."""
+
+    SAVINGS = "savings"
 
 
 def header_user(request: Request) -> str | None:
@@ -506,3 +513,21 @@ class TestRequireReadsParametersAsTheRoute:
         assert ok.json() == {"account": 8}
         assert denied.status_code == 403
         assert bad.status_code == 422
+
+    async def test_enum_parameters_are_read_by_value(self, audit: AuditLogger) -> None:
+        """An enum path parameter is checked by its value, as the endpoint receives it."""
+        engine = RBAC()
+        engine.add_role("teller")
+        engine.grant("teller", "kinds/*", "read")
+        engine.add_user("alice")
+        engine.assign("alice", "teller")
+        app = FastAPI()
+        guard = Require("kinds/{kind}", "read", rbac=engine, audit=audit, user_id=header_user)
+
+        @app.get("/kinds/{kind}")
+        def read(kind: Kind, decision: Decision = Depends(guard)) -> str:
+            return kind.value
+
+        async with client(app) as http:
+            response = await http.get("/kinds/savings", headers={"x-user": "alice"})
+        assert response.json() == "savings"
