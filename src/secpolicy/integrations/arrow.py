@@ -365,7 +365,7 @@ def mask_table(
     and maps at any depth (a map's values under known keys are masked as
     those fields). Without *columns*, a column that holds no text but whose
     values the masker would mask (a phone number stored as an integer, a
-    birth date stored as a date) raises :class:`PolicyConfigError` instead
+    birth date stored as a date) raises :class:`~secpolicy.exceptions.PolicyConfigError` instead
     of coming back in clear, as does a masked value that does not fit its
     column's type (a ``fixed_size_binary``, an integer field of a struct).
 
