@@ -19,10 +19,18 @@ from hypothesis import strategies as st
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
-from secpolicy.crypto import Keyset  # noqa: E402 (after the optional import)
+from secpolicy.crypto import FieldEncryptor, Keyset  # noqa: E402 (after the optional import)
 from secpolicy.exceptions import PolicyConfigError  # noqa: E402
 from secpolicy.integrations import arrow  # noqa: E402
-from secpolicy.pii import CN_MOBILE, Pseudonymize, Scanner, presets  # noqa: E402
+from secpolicy.pii import (  # noqa: E402
+    CN_MOBILE,
+    Encrypt,
+    Masker,
+    Pseudonymize,
+    Redact,
+    Scanner,
+    presets,
+)
 from secpolicy.retention import LegalHold, Period, RetentionRule, RetentionSchedule  # noqa: E402
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -550,3 +558,211 @@ class TestRowBoundOperators:
             assert masker.unmask(row["note"], record=record) == record["note"]
             with pytest.raises(DecryptionError):  # bound to its own row
                 masker.unmask(row["phone"], record={**record, "id": record["id"] + 1})
+
+
+class TestMaskTableColumnTypes:
+    """Text is masked wherever it sits in a column, as mask_record masks the row."""
+
+    RECORD: dict[str, Any] = {  # noqa: RUF012 (read only)
+        "phone": "13812345678",
+        "info": {"phone": "13812345678", "note": "mail user@example.com", "n": 3},
+        "tags": ["call 13987654321", None],
+        "raw": b"13812345678",
+    }
+
+    def _expected(self, name: str, value: Any) -> Any:
+        return presets.CN_DISPLAY.mask_record({name: value})[name]
+
+    def test_dictionary_encoded_strings(self) -> None:
+        """A dictionary-encoded column (Polars categorical, Parquet dictionary) is masked."""
+        column = pa.array(["13812345678", None, "13812345678", "ok"]).dictionary_encode()
+        masked = arrow.mask_table(pa.table({"phone": column}), presets.CN_DISPLAY)
+        assert masked.schema.field("phone").type == column.type
+        expected = [None if v is None else self._expected("phone", v) for v in column.to_pylist()]
+        assert masked.column("phone").to_pylist() == expected
+        assert expected[0] == "138****5678"
+
+    def test_chosen_dictionary_column(self) -> None:
+        """A dictionary-encoded column may be named in columns=."""
+        column = pa.array(["call 13987654321"]).dictionary_encode()
+        masked = arrow.mask_table(pa.table({"note": column}), presets.CN_DISPLAY, columns=["note"])
+        assert masked.column("note").to_pylist() == ["call 139****4321"]
+
+    @pytest.mark.parametrize("kind", [pa.binary(), pa.large_binary(), pa.binary_view()])
+    def test_binary_columns(self, kind: Any) -> None:
+        """Bytes columns are masked as mask_record masks bytes."""
+        table = pa.table({"raw": pa.array([b"13812345678", None], kind)})
+        masked = arrow.mask_table(table, presets.CN_DISPLAY)
+        assert masked.schema == table.schema
+        assert masked.column("raw").to_pylist() == [self._expected("raw", b"13812345678"), None]
+        assert b"12345678" not in masked.column("raw").to_pylist()[0]
+
+    def test_struct_and_list_columns(self) -> None:
+        """Struct fields and list items are masked at any depth, by field name and by value."""
+        table = pa.Table.from_pylist([self.RECORD, {"phone": None}])
+        masked = arrow.mask_table(table, presets.CN_DISPLAY)
+        assert masked.schema == table.schema
+        first = masked.to_pylist()[0]
+        assert first == {name: self._expected(name, v) for name, v in self.RECORD.items()}
+        assert "13812345678" not in str(first)
+        assert "user@" not in str(first)
+
+    def test_map_values_under_known_keys(self) -> None:
+        """A map's value under a known key is masked as that field, not left as free text."""
+        kind = pa.map_(pa.string(), pa.string())
+        cells = [[("name", "张三"), ("phone", "13812345678"), ("k", None)], None]
+        table = pa.table({"attrs": pa.array(cells, kind)})
+        masked = arrow.mask_table(table, presets.CN_DISPLAY)
+        assert masked.schema == table.schema
+        entries = dict(masked.column("attrs").to_pylist()[0])
+        assert entries == {
+            "name": presets.CN_DISPLAY.mask_record({"name": "张三"})["name"],
+            "phone": "138****5678",
+            "k": None,
+        }
+        assert masked.column("attrs").to_pylist()[1] is None
+
+    def test_nested_chunks_and_batches(self) -> None:
+        """Chunked nested columns and record batches keep their types."""
+        table = pa.Table.from_pylist([self.RECORD] * 3)
+        batches = list(arrow.mask_batches(table.to_batches(max_chunksize=1), presets.CN_DISPLAY))
+        assert all(b.schema == table.schema for b in batches)
+        assert "13812345678" not in str(pa.Table.from_batches(batches).to_pylist())
+
+    def test_masked_value_that_does_not_fit_is_refused(self) -> None:
+        """A fixed-width binary column whose mask changes its length is an error, not clear text."""
+        masker = Masker({CN_MOBILE: Redact()})
+        table = pa.table({"raw": pa.array([b"13812345678"], pa.binary(11))})
+        with pytest.raises(PolicyConfigError, match=r"'raw'.*does not fit") as caught:
+            arrow.mask_table(table, masker)
+        assert "1381234" not in str(caught.value)
+
+    def test_struct_with_a_number_under_a_known_field(self) -> None:
+        """A struct holding a phone number as an integer is refused by column name."""
+        table = pa.Table.from_pylist([{"info": {"phone": 13812345678, "note": "x"}}])
+        with pytest.raises(PolicyConfigError, match="'info'") as caught:
+            arrow.mask_table(table, presets.CN_DISPLAY)
+        assert "1381234" not in str(caught.value)
+
+    def test_union_columns_are_refused(self) -> None:
+        """A column whose text cannot be rebuilt (a union) is refused, never left in clear."""
+        union = pa.UnionArray.from_sparse(
+            pa.array([0], pa.int8()), [pa.array(["13812345678"]), pa.array([1])]
+        )
+        with pytest.raises(PolicyConfigError, match="cannot be masked in place"):
+            arrow.mask_table(pa.table({"u": union}), presets.CN_DISPLAY)
+
+    def test_row_bound_operator_on_a_struct(self) -> None:
+        """An operator bound to the row masks nested columns with the whole row."""
+        masker = Masker(
+            {CN_MOBILE: Encrypt(FieldEncryptor(Keyset.generate()), context=lambda r: str(r["id"]))}
+        )
+        records = [{"id": 1, "info": {"phone": "13812345678"}}]
+        masked = arrow.mask_table(pa.Table.from_pylist(records), masker)
+        token = masked.column("info").to_pylist()[0]["phone"]
+        assert "13812345678" not in token
+        assert masker.unmask(token, record={"id": 1}) == "13812345678"
+
+    @pytest.mark.parametrize(
+        ("column", "kind"),
+        [
+            ("phone", pa.int64()),
+            ("contact", pa.int64()),
+            ("birth_date", pa.date32()),
+        ],
+    )
+    def test_personal_data_in_a_column_that_cannot_hold_its_mask(
+        self, column: str, kind: Any
+    ) -> None:
+        """A phone number stored as a number or a birth date as a date is refused, not kept."""
+        from datetime import date
+
+        value = date(1990, 5, 17) if pa.types.is_date(kind) else 13812345678
+        table = pa.table({"id": [1], column: pa.array([value], kind), "note": ["ok"]})
+        assert presets.CN_DISPLAY.mask_record({column: value})[column] != value
+        with pytest.raises(PolicyConfigError, match=f"'{column}'") as caught:
+            arrow.mask_table(table, presets.CN_DISPLAY)
+        assert "13812345678" not in str(caught.value)
+        assert "1990" not in str(caught.value)
+
+    def test_other_columns_pass_the_check(self) -> None:
+        """Numbers, dates and booleans that are not personal data come back unchanged."""
+        from datetime import date
+
+        table = pa.table(
+            {
+                "id": [1, 2],
+                "amount": [1.5, float("nan")],
+                "created": [date(2020, 1, 1), None],
+                "ok": [True, None],
+                "note": ["ok", None],
+            }
+        )
+        masked = arrow.mask_table(table, presets.CN_DISPLAY)
+        assert masked.schema == table.schema
+        assert repr(masked.to_pylist()) == repr(table.to_pylist())  # NaN stays NaN
+
+
+class TestScanTableColumnTypes:
+    """Findings are reported wherever the text sits in a column, never a false clean."""
+
+    def test_dictionary_binary_and_nested_columns(self) -> None:
+        """Dictionary, binary, struct, list and map columns report their findings by path."""
+        table = pa.table(
+            {
+                "d": pa.array(["13812345678", None]).dictionary_encode(),
+                "raw": pa.array([b"mail user@example.com", b"\xff13812345678"]),
+                "info": pa.array([{"phone": "13812345678", "n": 1}, None]),
+                "tags": pa.array([["ok", "call 13987654321"], []]),
+                "attrs": pa.array(
+                    [[("13812345678", "x")], [("k", "13987654321")]],
+                    pa.map_(pa.string(), pa.string()),
+                ),
+            }
+        )
+        found = arrow.scan_table(table, Scanner()).to_pylist()
+        got = {(f["row"], f["column"], f["entity"], f["start"], f["end"]) for f in found}
+        assert got == {
+            (0, "d", "CN_MOBILE", 0, 11),
+            (0, "raw", "EMAIL", 5, 21),
+            (1, "raw", "CN_MOBILE", 1, 12),
+            (0, "info.phone", "CN_MOBILE", 0, 11),
+            (0, "tags[1]", "CN_MOBILE", 5, 16),
+            (0, "attrs[0].key", "CN_MOBILE", 0, 11),
+            (1, "attrs[0].value", "CN_MOBILE", 0, 11),
+        }
+        assert "13812345678" not in str(found)
+        assert [f["row"] for f in found] == sorted(f["row"] for f in found)
+
+    def test_union_columns_are_refused(self) -> None:
+        """A column whose text cannot be read is an error, never reported clean."""
+        union = pa.UnionArray.from_sparse(
+            pa.array([0], pa.int8()), [pa.array(["13812345678"]), pa.array([1])]
+        )
+        with pytest.raises(PolicyConfigError, match="cannot be scanned"):
+            arrow.scan_table(pa.table({"u": union}), Scanner())
+
+
+class TestColumnsThatCannotBeRebuilt:
+    @pytest.mark.parametrize(
+        "kind",
+        [
+            pa.struct([("a", pa.string()), ("a", pa.string())]),
+            pa.map_(pa.struct([("k", pa.string())]), pa.string()),
+            pa.run_end_encoded(pa.int32(), pa.string()),
+        ],
+    )
+    def test_refused_by_name(self, kind: Any) -> None:
+        """Duplicate struct fields, struct map keys and run-end encoding are refused."""
+        column = pa.nulls(1, kind)
+        with pytest.raises(PolicyConfigError, match="'c'"):
+            arrow.mask_table(pa.table({"c": column}), presets.CN_DISPLAY)
+        with pytest.raises(PolicyConfigError, match="'c'"):
+            arrow.scan_table(pa.table({"c": column}), Scanner())
+
+    def test_numbers_without_text_are_not_chosen_explicitly(self) -> None:
+        """A list of numbers names no text: columns= refuses it as before."""
+        table = pa.table({"n": pa.array([[1, 2]])})
+        with pytest.raises(PolicyConfigError, match="not text"):
+            arrow.mask_table(table, presets.CN_DISPLAY, columns=["n"])
+        assert arrow.mask_table(table, presets.CN_DISPLAY).equals(table)

@@ -511,6 +511,18 @@ class TestRBACBackend:
             # alice's role is assigned without a tenant, which is not branch-1's
             assert not RBACBackend().has_perm(make_user("carol"), "anything.here")
 
+    @pytest.mark.parametrize("tenant", [None, "", 5])
+    def test_tenant_getter_without_a_tenant_denies(self, tenant: object) -> None:
+        """A configured RBAC_TENANT giving no tenant name denies instead of checking globally."""
+        config = {**_secpolicy(), "RBAC_TENANT": lambda user, obj: tenant}
+        user = make_user()
+        backend = RBACBackend()
+        assert backend.has_perm(user, "bank.view_account")  # without RBAC_TENANT: global
+        with override_settings(SECPOLICY=config):
+            assert not backend.has_perm(user, "bank.view_account")
+            assert not backend.has_perm(user, "bank.view_account", _Account(5))
+            assert not backend.has_module_perms(user, "bank")
+
     def test_missing_engine(self) -> None:
         """Without RBAC or a policy file the backend refuses to guess."""
         config = {k: v for k, v in _secpolicy().items() if k != "RBAC"}
@@ -783,3 +795,48 @@ class TestAsyncAuth:
         assert await user.ahas_perm("bank.view_account")
         assert not await user.ahas_perm("bank.delete_account")
         assert await user.ahas_module_perms("bank")
+
+
+class _WritesFail(MemoryThrottleStore):
+    """A throttle store that reads but cannot write (a read-only replica, a busy SQLite file)."""
+
+    def update(self, key: str, change: Any) -> Any:
+        """Refuse every write."""
+        from secpolicy.stores import StoreError
+
+        raise StoreError("cannot write throttle state")
+
+
+class TestThrottleStoreFailure:
+    def test_failed_login_is_audited_when_the_store_cannot_count_it(self) -> None:
+        """A failed login the store could not count is still recorded, then the error raised."""
+        from secpolicy.stores import StoreError
+
+        make_user()
+        config = {**_secpolicy(), "THROTTLE_STORE": _WritesFail()}
+        with (
+            override_settings(SECPOLICY=config),
+            capture() as events,
+            pytest.raises(StoreError),
+        ):
+            post_login(Client(), "alice", "wrong")
+        (event,) = logins(events)
+        assert event["outcome"] == "failure"
+        assert event["data"]["throttle_error"] == "StoreError"
+        assert event["actor"]["ip"] == "198.51.100.20"
+
+    def test_login_whose_counts_cannot_be_cleared_does_not_stand(self) -> None:
+        """When the store fails during login(), the new session is flushed before the error."""
+        from django.contrib.auth import login
+        from django.contrib.sessions.backends.db import SessionStore
+        from django.test import RequestFactory
+
+        from secpolicy.stores import StoreError
+
+        user = make_user()
+        request = RequestFactory().post("/login", **PEER)
+        request.session = SessionStore()
+        config = {**_secpolicy(), "THROTTLE_STORE": _WritesFail()}
+        with override_settings(SECPOLICY=config), pytest.raises(StoreError):
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        assert "_auth_user_id" not in request.session

@@ -196,3 +196,69 @@ class TestPickling:
         assert schedule.rules == SCHEDULE.rules
         assert calendar.covered == values[4].covered
         assert hold_again.scope == hold.scope
+
+
+class TestNestedColumns:
+    def test_struct_array_map_and_binary_columns(self, session: SparkSession) -> None:
+        """Struct, array, map and binary columns are masked, not passed through in clear."""
+        from pyspark.sql.types import (
+            ArrayType,
+            BinaryType,
+            LongType,
+            MapType,
+            StringType,
+            StructField,
+            StructType,
+        )
+
+        schema = StructType(
+            [
+                StructField("id", LongType()),
+                StructField(
+                    "info",
+                    StructType(
+                        [StructField("phone", StringType()), StructField("note", StringType())]
+                    ),
+                ),
+                StructField("tags", ArrayType(StringType())),
+                StructField("attrs", MapType(StringType(), StringType())),
+                StructField("raw", BinaryType()),
+            ]
+        )
+        data = [
+            (
+                1,
+                {"phone": "13812345678", "note": "mail user@example.com"},
+                ["call 13987654321", None],
+                {"name": "张三", "phone": "13812345678"},
+                bytearray(b"13812345678"),
+            ),
+            (2, None, None, None, None),
+        ]
+        df = session.createDataFrame(data, schema).repartition(2)
+        masked = spark.mask_columns(df, presets.CN_DISPLAY)
+        assert masked.schema == df.schema
+        got = {r["id"]: r.asDict(recursive=True) for r in masked.collect()}
+        first = got[1]
+        assert (
+            first["info"]
+            == presets.CN_DISPLAY.mask_record(
+                {"info": {"phone": "13812345678", "note": "mail user@example.com"}}
+            )["info"]
+        )
+        assert first["tags"] == ["call 139****4321", None]
+        assert first["attrs"] == {
+            "name": presets.CN_DISPLAY.mask_record({"name": "张三"})["name"],
+            "phone": "138****5678",
+        }
+        assert bytes(first["raw"]) == presets.CN_DISPLAY.mask_record({"raw": b"13812345678"})["raw"]
+        assert "13812345678" not in str(first)
+        assert "user@" not in str(first)
+        assert got[2] == {"id": 2, "info": None, "tags": None, "attrs": None, "raw": None}
+
+    def test_number_holding_a_phone_fails_the_job(self, session: SparkSession) -> None:
+        """A phone number stored as a number fails the job instead of being written in clear."""
+        df = _frame(session, [{"id": 1, "phone": 13812345678}], partitions=1)
+        with pytest.raises(Exception, match="'phone' is int64") as caught:
+            spark.mask_columns(df, presets.CN_DISPLAY).collect()
+        assert "13812345678" not in str(caught.value)

@@ -629,3 +629,82 @@ class TestReencryptTable:
         keyless = sa.Table("k", sa.MetaData(), sa.Column("v", sa.String))
         with pytest.raises(PolicyConfigError, match="primary key"):
             reencrypt_table(engine, keyless)
+
+
+class TestSchemaContext:
+    """Tables of one name in two schemas (a schema per tenant) never share a context."""
+
+    @pytest.fixture(params=["sqlite", "postgresql"])
+    def tenants(self, request: pytest.FixtureRequest, crypto: Crypto) -> Any:
+        """tenant_a.customers and tenant_b.customers with Encrypted phones, on both databases."""
+        metadata = sa.MetaData()
+        tables = [
+            sa.Table(
+                "customers",
+                metadata,
+                sa.Column("id", sa.Integer, primary_key=True),
+                sa.Column("phone", Encrypted(crypto.field)),
+                schema=name,
+            )
+            for name in ("tenant_a", "tenant_b")
+        ]
+        if request.param == "postgresql":
+            engine = sa.create_engine(request.getfixturevalue("postgres_url"))
+            with engine.begin() as connection:
+                for name in ("tenant_a", "tenant_b"):
+                    connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+                    connection.execute(sa.text(f"CREATE SCHEMA {name}"))
+        else:
+            engine = sa.create_engine("sqlite://")
+
+            @sa.event.listens_for(engine, "connect")
+            def _attach(connection: Any, _record: Any) -> None:
+                for name in ("tenant_a", "tenant_b"):
+                    connection.execute(f"ATTACH DATABASE ':memory:' AS {name}")
+
+        metadata.create_all(engine)
+        yield engine, tables
+        metadata.drop_all(engine)
+        if request.param == "postgresql":
+            with engine.begin() as connection:
+                for name in ("tenant_a", "tenant_b"):
+                    connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        engine.dispose()
+
+    def test_token_moved_to_another_tenants_schema_fails(self, tenants: Any) -> None:
+        """tenant_a.customers.phone copied into tenant_b.customers does not decrypt."""
+        engine, (a, b) = tenants
+        with engine.begin() as connection:
+            connection.execute(a.insert().values(id=1, phone="13812345678"))
+            connection.execute(b.insert().values(id=1, phone="13987654321"))
+            connection.execute(
+                sa.text(
+                    "UPDATE tenant_b.customers SET phone = "
+                    "(SELECT phone FROM tenant_a.customers WHERE id = 1)"
+                )
+            )
+        with engine.connect() as connection:
+            assert connection.execute(sa.select(a.c.phone)).scalar() == "13812345678"
+            with pytest.raises(DecryptionError):
+                connection.execute(sa.select(b.c.phone)).scalar()
+
+    def test_names_with_dots_and_colons_do_not_collide(self, crypto: Crypto) -> None:
+        """Schema a + table b.c, table a.b + column c and column b:x + row x are distinct."""
+        metadata = sa.MetaData()
+        kinds = []
+        for table, column, schema in (("b.c", "d", "a"), ("a.b", "c.d", None), ("a", "b:x", None)):
+            kind = Encrypted(crypto.field)
+            sa.Table(table, metadata, sa.Column(column, kind), schema=schema)
+            kinds.append(kind)
+        plain = Encrypted(crypto.field)
+        sa.Table("a", metadata, sa.Column("b", plain), schema=None, extend_existing=True)
+        contexts = [k.value_context() for k in kinds]
+        with row_context("x"):
+            contexts.append(plain.value_context())
+        assert len(set(contexts)) == len(contexts)
+
+    def test_plain_names_keep_their_context(self, crypto: Crypto) -> None:
+        """A table without a schema and plain names keep the context table.column."""
+        kind = Encrypted(crypto.field)
+        sa.Table("customers", sa.MetaData(), sa.Column("phone", kind))
+        assert kind.column_context == b"customers.phone"

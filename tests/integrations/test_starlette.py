@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import enum
 import socket
 import threading
 from typing import Any
@@ -54,6 +55,12 @@ def audit(tmp_path: Any) -> Any:
     """An audit log in a temporary file."""
     with AuditLogger.to_file(tmp_path / "audit.jsonl", key=b"k" * 32, seal_idle=False) as log:
         yield log
+
+
+class Kind(enum.Enum):
+    """An account kind, a path parameter read by value."""
+
+    SAVINGS = "savings"
 
 
 def header_user(request: Request) -> str | None:
@@ -159,7 +166,6 @@ class TestRequire:
             audit=audit,
             user_id=header_user,
             audit_allowed=True,
-            tenant=lambda request: None,
         )
 
         @app.get("/x")
@@ -425,3 +431,103 @@ class TestUvicorn:
         assert event["src"]["ip"] == "203.0.113.77"
         assert event["nat"]["ip"] == "127.0.0.1"
         assert 0 < event["nat"]["port"] <= 65535
+
+
+class TestRequireTenant:
+    async def test_request_without_a_tenant_is_denied(self, audit: AuditLogger) -> None:
+        """A tenant getter that finds no tenant denies: the tenant's denies cannot be skipped."""
+        engine = RBAC()
+        engine.add_role("teller")
+        engine.grant("teller", "accounts/*", "read")
+        engine.deny("teller", "accounts/*", "read", tenant="t1")
+        engine.add_user("bob")
+        engine.assign("bob", "teller")
+        guard = Require(
+            "accounts/1",
+            "read",
+            rbac=engine,
+            audit=audit,
+            user_id=header_user,
+            tenant=lambda request: request.headers.get("x-tenant"),
+        )
+        app = FastAPI()
+
+        @app.get("/x")
+        def x(_: Decision = Depends(guard)) -> str:
+            return "ok"
+
+        with capture() as events:
+            async with client(app) as http:
+                in_t1 = await http.get("/x", headers={"x-user": "bob", "x-tenant": "t1"})
+                no_tenant = await http.get("/x", headers={"x-user": "bob"})
+        assert in_t1.status_code == 403
+        assert no_tenant.status_code == 403
+        assert no_tenant.json() == {"detail": "Forbidden"}
+        assert [e["outcome"] for e in events] == ["denied", "denied"]
+        assert events[1]["reason"] == "the request names no tenant"
+
+
+class TestRequireReadsParametersAsTheRoute:
+    """The resource is checked as the route's own parameters read it, not only as typed."""
+
+    def app(self, audit: AuditLogger, rbac: RBAC) -> FastAPI:
+        """Routes whose path parameter is an int, in the endpoint and in a dependency."""
+        app = FastAPI()
+        guard = Require(
+            "accounts/{account_id}", "read", rbac=rbac, audit=audit, user_id=header_user
+        )
+
+        @app.get("/accounts/{account_id}")
+        def read(account_id: int, _: Decision = Depends(guard)) -> dict[str, int]:
+            return {"account": account_id}
+
+        def account_of(account_id: int) -> int:
+            return account_id
+
+        @app.get("/via/{account_id}")
+        def via(account: int = Depends(account_of), _: Decision = Depends(guard)) -> int:
+            return account
+
+        return app
+
+    @pytest.mark.parametrize("path", ["/accounts/07", "/accounts/+7", "/accounts/0007", "/via/07"])
+    async def test_another_spelling_of_a_denied_id_is_denied(
+        self, audit: AuditLogger, rbac: RBAC, path: str
+    ) -> None:
+        """/accounts/07 is account 7 to an int parameter, and accounts/7 is denied."""
+        with capture() as events:
+            async with client(self.app(audit, rbac)) as http:
+                response = await http.get(path, headers={"x-user": "alice"})
+        assert response.status_code == 403
+        assert response.json() == {"detail": "Forbidden"}
+        (event,) = events
+        assert event["outcome"] == "denied"
+        assert "accounts/7" in event["reason"]
+
+    async def test_plain_ids_are_unchanged(self, audit: AuditLogger, rbac: RBAC) -> None:
+        """Canonical ids are decided as before; a value FastAPI refuses still gets 422."""
+        async with client(self.app(audit, rbac)) as http:
+            ok = await http.get("/accounts/8", headers={"x-user": "alice"})
+            denied = await http.get("/accounts/7", headers={"x-user": "alice"})
+            bad = await http.get("/accounts/x7", headers={"x-user": "alice"})
+        assert ok.json() == {"account": 8}
+        assert denied.status_code == 403
+        assert bad.status_code == 422
+
+    async def test_enum_parameters_are_read_by_value(self, audit: AuditLogger) -> None:
+        """An enum path parameter is checked by its value, as the endpoint receives it."""
+        engine = RBAC()
+        engine.add_role("teller")
+        engine.grant("teller", "kinds/*", "read")
+        engine.add_user("alice")
+        engine.assign("alice", "teller")
+        app = FastAPI()
+        guard = Require("kinds/{kind}", "read", rbac=engine, audit=audit, user_id=header_user)
+
+        @app.get("/kinds/{kind}")
+        def read(kind: Kind, decision: Decision = Depends(guard)) -> str:
+            return kind.value
+
+        async with client(app) as http:
+            response = await http.get("/kinds/savings", headers={"x-user": "alice"})
+        assert response.json() == "savings"

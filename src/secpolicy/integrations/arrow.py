@@ -100,6 +100,19 @@ DECISION_SCHEMA: Final = pa.schema(
 #: Decisions a stream keeps for reuse across its batches.
 _SHARED_LIMIT: Final = 65_536
 _TEXT_TYPES: Final = (pa.types.is_string, pa.types.is_large_string, pa.types.is_string_view)
+_BINARY_TYPES: Final = (
+    pa.types.is_binary,
+    pa.types.is_large_binary,
+    pa.types.is_binary_view,
+    pa.types.is_fixed_size_binary,
+)
+_LIST_TYPES: Final = (
+    pa.types.is_list,
+    pa.types.is_large_list,
+    pa.types.is_fixed_size_list,
+    pa.types.is_list_view,
+    pa.types.is_large_list_view,
+)
 
 _Tabular = Any
 """A :class:`pyarrow.Table`, a :class:`pyarrow.RecordBatch`, or an object with
@@ -120,14 +133,59 @@ def _as_arrow(data: _Tabular) -> pa.Table | pa.RecordBatch:
     )
 
 
+def _is_text(column_type: pa.DataType) -> bool:
+    return any(check(column_type) for check in _TEXT_TYPES)
+
+
+def _children(column_type: pa.DataType) -> tuple[pa.DataType, ...]:
+    """The types nested directly inside *column_type* (none for a flat type)."""
+    if pa.types.is_dictionary(column_type):
+        return (column_type.value_type,)
+    if pa.types.is_map(column_type):
+        return (column_type.key_type, column_type.item_type)
+    if pa.types.is_struct(column_type) or pa.types.is_union(column_type):
+        return tuple(column_type.field(i).type for i in range(column_type.num_fields))
+    if any(check(column_type) for check in _LIST_TYPES) or pa.types.is_run_end_encoded(column_type):
+        return (column_type.value_type,)
+    if isinstance(column_type, pa.ExtensionType):
+        return (column_type.storage_type,)
+    return ()
+
+
+def _holds_text(column_type: pa.DataType) -> bool:
+    """True if a value of *column_type* can hold text or bytes anywhere inside it."""
+    if _is_text(column_type) or any(check(column_type) for check in _BINARY_TYPES):
+        return True
+    return any(_holds_text(child) for child in _children(column_type))
+
+
+def _opaque(column_type: pa.DataType) -> bool:
+    """True for types whose values cannot be rebuilt from Python (unions, extensions...)."""
+    if pa.types.is_union(column_type) or pa.types.is_run_end_encoded(column_type):
+        return True
+    if isinstance(column_type, pa.ExtensionType):
+        return True
+    if pa.types.is_struct(column_type):
+        names = [field.name for field in column_type]
+        if len(set(names)) != len(names):
+            return True  # a record cannot hold two fields of one name
+    if pa.types.is_map(column_type) and pa.types.is_nested(column_type.key_type):
+        return True
+    return any(_opaque(child) for child in _children(column_type))
+
+
 def _text_columns(
-    schema: pa.Schema, columns: Sequence[str] | None, *, what: str
+    schema: pa.Schema, columns: Sequence[str] | None, *, what: str, nested: bool = False
 ) -> tuple[str, ...]:
-    """The columns to work on: the given ones (checked) or every text column."""
+    """The columns to work on: the given ones (checked) or every text column.
+
+    With *nested*, a column also counts as text when text or bytes sit
+    anywhere inside it: a dictionary-encoded string column, a binary column,
+    a struct, list or map with such fields.
+    """
+    accepts = _holds_text if nested else _is_text
     if columns is None:
-        return tuple(
-            field.name for field in schema if any(check(field.type) for check in _TEXT_TYPES)
-        )
+        return tuple(field.name for field in schema if accepts(field.type))
     if isinstance(columns, str):
         raise PolicyConfigError("must be a list of column names, not one string", field="columns")
     chosen = tuple(columns)
@@ -135,7 +193,7 @@ def _text_columns(
         if name not in schema.names:
             raise PolicyConfigError(f"no column {name!r} in the table", field="columns")
         column_type = schema.field(name).type
-        if not any(check(column_type) for check in _TEXT_TYPES):
+        if not accepts(column_type):
             raise PolicyConfigError(
                 f"column {name!r} is {column_type}, not text; cast it to string to {what} it",
                 field="columns",
@@ -162,13 +220,137 @@ def _replace(
     return pa.Table.from_arrays(arrays, schema=data.schema)
 
 
+def _record_value(value: Any, column_type: pa.DataType) -> Any:
+    """A cell as ``mask_record`` sees it: each map entry becomes a one-entry mapping.
+
+    ``to_pylist`` gives a map as ``(key, value)`` pairs, which the masker
+    would read as free text; as mappings, a value under a known key
+    (``{"name": "张三"}``) is masked as that field.
+    """
+    if value is None:
+        return None
+    if pa.types.is_dictionary(column_type):
+        return _record_value(value, column_type.value_type)
+    if pa.types.is_map(column_type):
+        return [{key: _record_value(item, column_type.item_type)} for key, item in value]
+    if pa.types.is_struct(column_type):
+        return {field.name: _record_value(value[field.name], field.type) for field in column_type}
+    if any(check(column_type) for check in _LIST_TYPES):
+        return [_record_value(item, column_type.value_type) for item in value]
+    return value
+
+
+def _arrow_value(value: Any, column_type: pa.DataType) -> Any:
+    """The inverse of :func:`_record_value` for a masked cell."""
+    if value is None:
+        return None
+    if pa.types.is_dictionary(column_type):
+        return _arrow_value(value, column_type.value_type)
+    if pa.types.is_map(column_type):
+        return [
+            (key, _arrow_value(item, column_type.item_type))
+            for entry in value
+            for key, item in entry.items()
+        ]
+    if pa.types.is_struct(column_type):
+        # Field names are schema, not data: a name the masker rewrote is
+        # matched by position.
+        items = list(value.values())
+        if len(items) != column_type.num_fields:
+            raise _Unfit
+        return {
+            field.name: _arrow_value(item, field.type)
+            for field, item in zip(column_type, items, strict=True)
+        }
+    if any(check(column_type) for check in _LIST_TYPES):
+        return [_arrow_value(item, column_type.value_type) for item in value]
+    return value
+
+
+class _Unfit(Exception):  # noqa: N818 (private signal, turned into PolicyConfigError)
+    """A masked cell does not fit the column's type."""
+
+
+def _unmaskable(name: str, column_type: pa.DataType, why: str) -> PolicyConfigError:
+    return PolicyConfigError(
+        f"column {name!r} is {column_type}: {why}; cast it to string, or leave it out "
+        "with columns=",
+        field="columns",
+    )
+
+
+def _mask_nested(
+    column: pa.Array | pa.ChunkedArray,
+    column_type: pa.DataType,
+    name: str,
+    mask: Callable[[Any, Any], Any],
+    rows: list[dict[str, Any]] | None,
+) -> pa.Array:
+    """Mask every cell of a column of any type that holds text, and rebuild it as that type."""
+    if _opaque(column_type):
+        raise _unmaskable(name, column_type, "its values cannot be masked in place")
+    values = column.to_pylist()
+    records = rows if rows is not None else [None] * len(values)
+    try:
+        out = [
+            None
+            if value is None
+            else _arrow_value(mask(_record_value(value, column_type), row), column_type)
+            for value, row in zip(values, records, strict=True)
+        ]
+        return pa.array(out, type=column_type)
+    except (_Unfit, pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+        # The message names the column and its type, never the value.
+        raise _unmaskable(
+            name, column_type, "a masked value does not fit the column's type"
+        ) from None
+
+
+def _same(masked: Any, value: Any) -> bool:
+    return masked is value or bool(masked == value)
+
+
+def _guard(
+    column: pa.Array | pa.ChunkedArray,
+    column_type: pa.DataType,
+    name: str,
+    mask: Callable[[Any, Any], Any],
+    rows: list[dict[str, Any]] | None,
+) -> None:
+    """Refuse a column that is not text but that ``mask_record`` would mask.
+
+    A phone number stored as an integer, or a birth date as a date, would
+    come back in clear: its masked form cannot be stored in the column.
+    """
+    if pa.types.is_boolean(column_type) or pa.types.is_null(column_type):
+        return  # mask_record keeps booleans and nulls
+    if _opaque(column_type):
+        return
+    if rows is None and not pa.types.is_nested(column_type):
+        import pyarrow.compute as pc  # noqa: PLC0415 (loaded with the first table)
+
+        values = pc.unique(column).to_pylist()
+        records: list[Any] = [None] * len(values)
+    else:
+        values = column.to_pylist()
+        records = rows if rows is not None else [None] * len(values)
+    for value, row in zip(values, records, strict=True):
+        if value is None:
+            continue
+        record = _record_value(value, column_type)
+        if not _same(mask(record, row), record):
+            raise _unmaskable(
+                name, column_type, "it holds values the masker masks, which it cannot store"
+            )
+
+
 # -- masking -------------------------------------------------------------------------
 
 
 def mask_table(
     table: _Tabular, masker: Masker, *, columns: Sequence[str] | None = None
 ) -> pa.Table | pa.RecordBatch:
-    """Mask the text columns of *table* as ``Masker.mask_record`` masks a record's fields.
+    """Mask the columns of *table* as ``Masker.mask_record`` masks a record's fields.
 
     Every cell of a chosen column becomes what ``masker.mask_record(row)``
     gives for that field of its row: a column whose name the masker knows
@@ -177,18 +359,30 @@ def mask_table(
     output to the row (``Encrypt`` with ``context=``) gets the whole row.
     Nulls stay null; other columns are returned as they are.
 
+    Text anywhere in a column is masked: string, large and view strings,
+    dictionary-encoded strings (Polars categoricals, Parquet dictionaries),
+    binary columns (as ``mask_record`` masks ``bytes``), and structs, lists
+    and maps at any depth (a map's values under known keys are masked as
+    those fields). Without *columns*, a column that holds no text but whose
+    values the masker would mask (a phone number stored as an integer, a
+    birth date stored as a date) raises :class:`~secpolicy.exceptions.PolicyConfigError` instead
+    of coming back in clear, as does a masked value that does not fit its
+    column's type (a ``fixed_size_binary``, an integer field of a struct).
+
     Args:
         table: The data (see the module for the accepted kinds).
         masker: The masker, e.g. ``presets.CN_DISPLAY``.
-        columns: The columns to mask (default: every string column). Each must
-            be a string column; cast numbers holding personal data first.
+        columns: The columns to mask (default: every column that holds text
+            or bytes, checking the others as above). Each must hold text or
+            bytes; cast numbers holding personal data first.
 
     Returns:
         A table (or record batch, for a record batch) with the same schema.
 
     Raises:
-        PolicyConfigError: For an unknown or non-text column, or an input
-            that is not Arrow data.
+        PolicyConfigError: For an unknown column or one without text, an
+            input that is not Arrow data, or personal data that cannot be
+            masked in its column's type (the message names the column).
 
     Example:
         >>> import pyarrow as pa
@@ -196,27 +390,30 @@ def mask_table(
         >>> t = pa.table({"phone": ["13812345678", None], "note": ["call 13987654321", "ok"]})
         >>> mask_table(t, presets.CN_DISPLAY).to_pydict()
         {'phone': ['138****5678', None], 'note': ['call 139****4321', 'ok']}
+
+    .. versionchanged:: 0.2
+       Dictionary-encoded, binary and nested columns are masked; columns
+       that cannot hold the masked form of their personal data are refused.
     """
     data = _as_arrow(table)
-    chosen = _text_columns(data.schema, columns, what="mask")
-    if masker.binds_rows:
-        # An operator binds its output to the row: each cell is masked with
-        # the whole row as the record, as mask_record(row) masks it.
-        rows = data.to_pylist()
-        masked = {}
-        for name in chosen:
-            mask = masker.field_masker(name)
-            values = data.column(name).to_pylist()
-            out = [
-                None if value is None else mask(value, row)
-                for value, row in zip(values, rows, strict=True)
-            ]
-            masked[name] = pa.array(out, type=data.schema.field(name).type)
-        return _replace(data, masked)
+    chosen = _text_columns(data.schema, columns, what="mask", nested=True)
+    # An operator that binds its output to the row gets the whole row as
+    # the record, as mask_record(row) masks it.
+    rows = data.to_pylist() if masker.binds_rows else None
     masked = {}
     for name in chosen:
         mask = masker.field_masker(name)
-        masked[name] = _map_column(data.column(name), functools.partial(_alone, mask))
+        column = data.column(name)
+        column_type = data.schema.field(name).type
+        if _is_text(column_type) and rows is None:
+            masked[name] = _map_column(column, functools.partial(_alone, mask))
+        else:
+            masked[name] = _mask_nested(column, column_type, name, mask, rows)
+    if columns is None:
+        for field in data.schema:
+            if field.name not in masked:
+                column = data.column(field.name)
+                _guard(column, field.type, field.name, masker.field_masker(field.name), rows)
     return _replace(data, masked)
 
 
@@ -302,6 +499,35 @@ def _dataset_batches(dataset: ds.Dataset, batch_size: int) -> Iterator[pa.Record
 # -- scanning ------------------------------------------------------------------------
 
 
+def _leaves(value: Any, column_type: pa.DataType, path: str) -> Iterator[tuple[str, str]]:
+    """Every text leaf of a cell with its path: ``info.phone``, ``tags[0]``, ``attrs[0].value``.
+
+    Bytes are read as UTF-8 (Latin-1 if they are not UTF-8). Map keys are
+    scanned too, and named by the entry's position, never by the key itself.
+    """
+    if value is None:
+        return
+    if pa.types.is_dictionary(column_type):
+        yield from _leaves(value, column_type.value_type, path)
+    elif pa.types.is_map(column_type):
+        for i, (key, item) in enumerate(value):
+            yield from _leaves(key, column_type.key_type, f"{path}[{i}].key")
+            yield from _leaves(item, column_type.item_type, f"{path}[{i}].value")
+    elif pa.types.is_struct(column_type):
+        for field in column_type:
+            yield from _leaves(value.get(field.name), field.type, f"{path}.{field.name}")
+    elif any(check(column_type) for check in _LIST_TYPES):
+        for i, item in enumerate(value):
+            yield from _leaves(item, column_type.value_type, f"{path}[{i}]")
+    elif isinstance(value, str):
+        yield path, value
+    elif isinstance(value, bytes):
+        try:
+            yield path, value.decode("utf-8")
+        except UnicodeDecodeError:
+            yield path, value.decode("latin-1")
+
+
 def scan_table(
     table: _Tabular, scanner: Scanner, *, columns: Sequence[str] | None = None, row_offset: int = 0
 ) -> pa.Table:
@@ -310,32 +536,60 @@ def scan_table(
     The finding's text is not returned: the result is safe to log and ship
     to a dashboard. ``start`` and ``end`` are offsets in the cell.
 
+    Text is scanned wherever it sits, as :func:`mask_table` masks it:
+    dictionary-encoded and binary columns (bytes read as UTF-8, else
+    Latin-1), and structs, lists and maps at any depth. For a nested value
+    ``column`` gives the path to the text (``info.phone``, ``tags[2]``,
+    ``attrs[0].value``; map entries by position, never by key) and the
+    offsets are in that text.
+
     Args:
         table: The data.
         scanner: The scanner (its entities, allow- and deny-lists apply).
-        columns: The columns to scan (default: every string column).
+        columns: The columns to scan (default: every column holding text).
         row_offset: Added to row numbers (for batches of a larger table).
 
     Returns:
         A table with :data:`FINDING_SCHEMA`, ordered by row, then column
         order, then position.
+
+    Raises:
+        PolicyConfigError: For an unknown column or one without text, or a
+            column whose values cannot be read (unions, extension types).
+
+    .. versionchanged:: 0.2
+       Dictionary-encoded, binary and nested columns are scanned.
     """
     data = _as_arrow(table)
-    chosen = _text_columns(data.schema, columns, what="scan")
+    chosen = _text_columns(data.schema, columns, what="scan", nested=True)
     rows: list[int] = []
     names: list[str] = []
     entities: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    found: list[tuple[int, int, int, str, int]] = []
+    # (row, column order, leaf order, start, entity, end, column path)
+    found: list[tuple[int, int, int, int, str, int, str]] = []
     for order, name in enumerate(chosen):
-        for row, value in enumerate(data.column(name).to_pylist()):
-            if value is not None:
-                found.extend((row, order, f.start, f.entity, f.end) for f in scanner.find(value))
+        column_type = data.schema.field(name).type
+        values = data.column(name).to_pylist()
+        if _is_text(column_type):
+            for row, value in enumerate(values):
+                if value is not None:
+                    found.extend(
+                        (row, order, 0, f.start, f.entity, f.end, name) for f in scanner.find(value)
+                    )
+            continue
+        if _opaque(column_type):
+            raise _unmaskable(name, column_type, "its values cannot be scanned")
+        for row, value in enumerate(values):
+            for place, (path, text) in enumerate(_leaves(value, column_type, name)):
+                found.extend(
+                    (row, order, place, f.start, f.entity, f.end, path) for f in scanner.find(text)
+                )
     found.sort()
-    for row, order, start, entity, end in found:
+    for row, _, _, start, entity, end, path in found:
         rows.append(row + row_offset)
-        names.append(chosen[order])
+        names.append(path)
         entities.append(entity)
         starts.append(start)
         ends.append(end)

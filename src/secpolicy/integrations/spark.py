@@ -153,7 +153,12 @@ def _cached(factory: Callable[[], Any]) -> Callable[[], Any]:
 def mask_columns(
     df: DataFrame, masker: _MaskerSource, *, columns: Sequence[str] | None = None
 ) -> DataFrame:
-    """Mask text columns of *df* as ``Masker.mask_record`` masks a record's fields.
+    """Mask the columns of *df* as ``Masker.mask_record`` masks a record's fields.
+
+    Text is masked wherever it sits, as
+    :func:`secpolicy.integrations.arrow.mask_table` masks it: string and
+    binary columns, and struct, array and map columns at any depth (a map's
+    values under known keys masked as those fields).
 
     Args:
         df: The DataFrame.
@@ -161,23 +166,34 @@ def mask_columns(
             Replace, Keep operators), or a zero-argument callable that builds
             the masker on each executor (for Pseudonymize or Encrypt, reading
             keys there).
-        columns: The columns to mask (default: every string column).
+        columns: The columns to mask (default: every column holding text or
+            bytes; the tasks then refuse, as ``mask_table`` does, a column of
+            another type holding values the masker masks, such as a phone
+            number stored as a number: the job fails instead of writing it
+            in clear).
 
     Returns:
         A DataFrame with the same schema, masked.
 
     Raises:
         KeyMaterialError: If *masker* holds key material.
-        PolicyConfigError: For an unknown or non-text column.
+        PolicyConfigError: For an unknown column or one without text.
+
+    .. versionchanged:: 0.2
+       Binary, struct, array and map columns are masked.
     """
     get = _resolve_masker(masker)
     schema = _arrow_schema(df)
-    chosen = _arrow._text_columns(schema, columns, what="mask")  # noqa: SLF001 (one package)
+    # Checked on the driver, so a bad selection fails before any task runs.
+    chosen = _arrow._text_columns(schema, columns, what="mask", nested=True)  # noqa: SLF001
+    # Without a selection each executor picks the columns of the batches it
+    # gets, and refuses personal data in columns that cannot hold its mask.
+    selection = None if columns is None else chosen
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         masker_here = get()
         for batch in batches:
-            yield _arrow.mask_table(batch, masker_here, columns=chosen)
+            yield _arrow.mask_table(batch, masker_here, columns=selection)
 
     return df.mapInArrow(run, df.schema)
 
@@ -200,7 +216,7 @@ def scan_table(
         raise PolicyConfigError(f"no column {id_column!r} in the DataFrame", field="id_column")
     chosen = [
         name
-        for name in _arrow._text_columns(schema, columns, what="scan")  # noqa: SLF001
+        for name in _arrow._text_columns(schema, columns, what="scan", nested=True)  # noqa: SLF001
         if name != id_column
     ]
     out_schema = pa.schema(

@@ -128,12 +128,20 @@ class _Bound(TypeDecorator[Any]):
         self.length = length
         self._column: tuple[str, str] | None = None
 
-    def bind_to(self, table: str, column: str) -> None:
+    def bind_to(self, table: str, column: str, schema: str | None = None) -> None:
         """Bind the type to *table*.*column* (SQLAlchemy does it when the column joins a table).
+
+        A table in a named *schema* is bound as ``schema.table``, so tables of
+        one name in two schemas (one per tenant) do not share a context.
 
         Raises:
             PolicyConfigError: This instance already serves another column.
+
+        .. versionchanged:: 0.2
+           The table's schema is part of the context.
         """
+        table = _name_part(table) if schema is None else f"{_name_part(schema)}.{_name_part(table)}"
+        column = _name_part(column)
         # A copy (Table.to_metadata, a mixin's column, a dialect's variant)
         # carries its original's attachment in its __dict__; it may be bound
         # anew. The same instance on a second column may not: both columns
@@ -167,10 +175,22 @@ class _Bound(TypeDecorator[Any]):
         return f"{self._column[0]}.{self._column[1]}".encode()
 
 
+def _name_part(name: str) -> str:
+    """*name* as one part of a context: ``%``, ``.`` and ``:`` escaped, other names unchanged.
+
+    Without the escape, schema ``a`` table ``b.c`` and table ``a.b`` column
+    ``c`` (or a column whose name holds ``:`` and a row part) would share one
+    context, and tokens could move between them.
+    """
+    if "%" in name or "." in name or ":" in name:
+        return name.replace("%", "%25").replace(".", "%2E").replace(":", "%3A")
+    return name
+
+
 @event.listens_for(sa.Column, "after_parent_attach")
 def _on_attach(column: sa.Column[Any], table: object) -> None:
     if isinstance(column.type, _Bound) and isinstance(table, sa.Table):
-        column.type.bind_to(table.name, column.name)
+        column.type.bind_to(table.name, column.name, table.schema)
 
 
 #: Comparisons that cannot find anything in a column of randomised ciphertexts.
@@ -231,8 +251,9 @@ class Encrypted(_Bound):
 
     ``phone = mapped_column(Encrypted(FieldEncryptor(keyset)))`` stores a
     token in a text column; Python sees the plaintext. The context of every
-    value is ``b"table.column"`` (plus ``:row`` inside :func:`row_context`),
-    so a token moved to another column, table or row fails to decrypt with
+    value is ``b"table.column"`` (``b"schema.table.column"`` for a table in a
+    named schema; plus ``:row`` inside :func:`row_context`), so a token moved
+    to another column, table, schema or row fails to decrypt with
     :class:`~secpolicy.exceptions.DecryptionError` instead of showing a value
     where it does not belong.
 
@@ -435,7 +456,7 @@ class BlindIndex(_Bound):
     def column_context(self) -> bytes:
         """The HMAC context: *context*, else the source's ``table.column``, else this column's."""
         if self.context is None and self.source is not None and self._column is not None:
-            return f"{self._column[0]}.{self.source}".encode()
+            return f"{self._column[0]}.{_name_part(self.source)}".encode()
         return super().column_context
 
     def prepare(self, value: str | bytes) -> str | bytes:

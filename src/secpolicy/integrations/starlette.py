@@ -30,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import enum
 import inspect
 import string
 from typing import TYPE_CHECKING, Any, Final
@@ -256,6 +257,55 @@ class AuditMiddleware:
         context.denial_recorded = True
 
 
+#: Readings of one request's path parameters checked at most; more is denied.
+_MAX_READINGS: Final = 16
+
+
+def _clean(text: str) -> bool:
+    """True for one literal resource segment: not empty, ``.``, ``..``; no ``/`` or ``*``."""
+    return text not in _BAD_SEGMENTS and "/" not in text and "*" not in text
+
+
+def _canonical_text(value: object) -> str:
+    """The resource segment of a validated parameter value (an enum by its value)."""
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return str(value)
+
+
+def _route_readings(request: Request, names: tuple[str, ...]) -> dict[str, set[str]]:
+    """How the FastAPI route's own path parameters read each of *names*, as text.
+
+    FastAPI validates a path parameter by its annotation (``int`` turns
+    ``"07"`` into ``7``); the endpoint and its dependencies act on those
+    values. A parameter that fails validation is left out: FastAPI answers
+    422 and the endpoint does not run.
+    """
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None or not names:
+        return {}
+    try:
+        from fastapi.dependencies.utils import request_params_to_args  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - plain Starlette routes have no dependant
+        return {}
+    found: dict[str, set[str]] = {}
+    stack, seen = [dependant], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        stack.extend(getattr(current, "dependencies", ()))
+        for field in getattr(current, "path_params", ()):
+            alias = getattr(field, "alias", None) or field.name
+            if alias not in names:
+                continue
+            values, errors = request_params_to_args([field], request.path_params)
+            if not errors and field.name in values:
+                found.setdefault(alias, set()).add(_canonical_text(values[field.name]))
+    return found
+
+
 def _require_text(name: str, value: object) -> None:
     if not isinstance(value, str) or not value:
         raise PolicyConfigError("must be a non-empty str", field=name)
@@ -292,7 +342,11 @@ class Require:
 
     A path parameter that is not exactly one clean resource segment (it
     contains ``/`` or ``*``, or is empty, ``.`` or ``..``) is denied, so a
-    request can never widen the resource it asks for into a pattern.
+    request can never widen the resource it asks for into a pattern. On a
+    FastAPI route, the resource is also checked as the route's own
+    parameters read it (``account_id: int`` reads ``/accounts/07`` as
+    account ``7``): every reading must be allowed, so a deny on
+    ``accounts/7`` cannot be walked around with ``07`` or ``+7``.
 
     Args:
         resource: The resource, with ``{name}`` placeholders for path
@@ -303,7 +357,9 @@ class Require:
             required (denials must be recorded).
         user_id: Finds the user id; default: the middleware's, else
             :func:`default_user_id`.
-        tenant: The tenant, or a callable of the request giving it.
+        tenant: The tenant, or a callable of the request giving it. A
+            callable that gives None denies the request: deciding it
+            without a tenant would skip the tenant's denies and labels.
         audit_allowed: Also record allowed checks (outcome ``success``).
 
     Raises:
@@ -342,10 +398,31 @@ class Require:
         for name in self._fields:
             value = request.path_params.get(name)
             text = str(value) if value is not None else ""
-            if text in _BAD_SEGMENTS or "/" in text or "*" in text:
+            if not _clean(text):
                 return None
             values[name] = text
         return self.resource.format_map(values)
+
+    def _readings(self, request: Request) -> list[str] | None:
+        """Every resource the route may act on: the raw path, and as its parameters read it.
+
+        ``account_id: int`` reads ``/accounts/07`` and ``/accounts/+7`` as
+        account 7; each reading must be allowed, or a deny on ``accounts/7``
+        would be walked around. None if a reading is not a clean segment.
+        """
+        readings: dict[str, set[str]] = {}
+        for name, text in _route_readings(request, self._fields).items():
+            readings.setdefault(name, set()).update(text)
+        values: list[dict[str, str]] = [{}]
+        for name in self._fields:
+            raw = request.path_params.get(name)
+            texts = {str(raw) if raw is not None else ""} | readings.get(name, set())
+            if not all(_clean(text) for text in texts):
+                return None
+            values = [{**v, name: t} for v in values for t in sorted(texts)]
+            if len(values) > _MAX_READINGS:
+                return None
+        return [self.resource.format_map(v) for v in values]
 
     def _engines(self, context: RequestContext | None) -> tuple[AuditLogger, RBAC]:
         audit = self.audit if self.audit is not None else getattr(context, "audit", None)
@@ -358,20 +435,31 @@ class Require:
             )
         return audit, rbac
 
-    def _decide(
-        self, rbac: RBAC, user: object, resource: str | None, tenant: object
+    def _decide(  # noqa: PLR0911 (one return per reason to deny)
+        self, rbac: RBAC, user: object, resources: list[str] | None, tenant: object
     ) -> tuple[Decision | None, str]:
         if not isinstance(user, str) or not user:
             return None, "no authenticated user"
-        if resource is None:
+        if resources is None:
             return None, "a path parameter is not a single resource segment"
+        if tenant is None and callable(self.tenant):
+            # Deciding without the tenant would skip its denies and labels.
+            return None, "the request names no tenant"
         if tenant is not None and not isinstance(tenant, str):
             return None, "the tenant is not a str"
-        try:
-            decision = rbac.decide(user, resource, self.action, tenant=tenant)
-        except SecPolicyError as exc:
-            return None, f"the engine refused the request: {type(exc).__name__}"
-        return decision, decision.reason
+        found: Decision | None = None
+        for resource in resources:
+            try:
+                decision = rbac.decide(user, resource, self.action, tenant=tenant)
+            except SecPolicyError as exc:
+                return None, f"the engine refused the request: {type(exc).__name__}"
+            if not decision.allowed:
+                if found is None:
+                    return decision, decision.reason
+                # The raw path is allowed, but the route reads it as a resource that is not.
+                return decision, f"the route reads the path as {resource}: {decision.reason}"
+            found = found or decision
+        return found, found.reason if found is not None else "no resource"
 
     async def __call__(self, request: Request) -> Decision:
         """Allow the request or answer 403 after recording why."""
@@ -381,7 +469,10 @@ class Require:
         user = await _call(getter, request)
         tenant = await _call(self.tenant, request) if callable(self.tenant) else self.tenant
         resource = self._resource(request)
-        decision, reason = self._decide(rbac, user, resource, tenant)
+        readings = self._readings(request) if resource is not None else None
+        if readings is not None and resource is not None:
+            readings = [resource, *(r for r in readings if r != resource)]
+        decision, reason = self._decide(rbac, user, readings, tenant)
         if decision is not None and decision.allowed and not self.audit_allowed:
             return decision
         if context is not None:

@@ -145,7 +145,9 @@ class RBACBackend:
     from the ``[rbac]`` section of ``SECPOLICY["POLICY_FILE"]``. Users are
     named by ``SECPOLICY["RBAC_USER"]`` (default: ``user.get_username()``)
     and the tenant comes from ``SECPOLICY["RBAC_TENANT"]`` (a callable
-    ``(user, obj) -> str | None``). ``SECPOLICY["RBAC_PERMISSION"]`` may
+    ``(user, obj) -> str``; when it is configured, an answer that is not a
+    tenant name, None included, denies: deciding without the tenant would
+    skip its denies and labels). ``SECPOLICY["RBAC_PERMISSION"]`` may
     replace :func:`permission_target` with your own ``(perm, obj) ->
     (resource, action) | None``.
 
@@ -177,7 +179,12 @@ class RBACBackend:
         user = _conf.function("RBAC_USER", lambda u: u.get_username())(user_obj)
         if not isinstance(user, str) or not user:
             return None
-        tenant = _conf.function("RBAC_TENANT", lambda _u, _o: None)(user_obj, obj)
+        if _conf.option("RBAC_TENANT") is None:
+            return user, None
+        tenant: object = _conf.function("RBAC_TENANT", lambda _u, _o: None)(user_obj, obj)
+        if not isinstance(tenant, str) or not tenant:
+            # Deciding without the tenant would skip its denies and labels.
+            return None
         return user, tenant
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:

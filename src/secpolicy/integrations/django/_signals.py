@@ -46,14 +46,19 @@ def on_login_failed(
     was_locked = False
     locked_now: list[tuple[str, Any]] = []
     worst = None
-    for key in lockout_keys(username, fields.get("ip")):
-        before = throttle.status(key, now=now)
-        was_locked = was_locked or before.locked
-        after = throttle.record_failure(key, now=now)
-        if after.locked and not before.locked:
-            locked_now.append((key, after))
-        if worst is None or (after.locked, after.failures) > (worst.locked, worst.failures):
-            worst = after
+    failed: Exception | None = None
+    try:
+        for key in lockout_keys(username, fields.get("ip")):
+            before = throttle.status(key, now=now)
+            was_locked = was_locked or before.locked
+            after = throttle.record_failure(key, now=now)
+            if after.locked and not before.locked:
+                locked_now.append((key, after))
+            if worst is None or (after.locked, after.failures) > (worst.locked, worst.failures):
+                worst = after
+    except Exception as exc:  # noqa: BLE001 (re-raised below, once the attempt is recorded)
+        # The store could not count it: the failed login is still recorded.
+        failed = exc
     audit = _conf.audit_logger()
     if audit is not None:
         detail: dict[str, Any] = {
@@ -62,6 +67,8 @@ def on_login_failed(
         }
         if worst is not None:
             detail["failures"] = worst.failures
+        if failed is not None:
+            detail["throttle_error"] = type(failed).__name__
         # Without a request there is no address to record; with one, the
         # rulebook's fields are required (a server that gives no port fails).
         action = "auth.login" if request is not None else "auth.local_login"
@@ -78,6 +85,8 @@ def on_login_failed(
     notify = _conf.function("ON_LOCK", lambda _key, _status: None)
     for key, status in locked_now:
         notify(key, status)
+    if failed is not None:
+        raise failed
 
 
 def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **_: Any) -> None:
@@ -91,7 +100,13 @@ def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **_: Any) 
     """
     fields = _request_fields(request)
     username = user.get_username()
-    if lockout_status(username, request) is not None:
+    try:
+        status = lockout_status(username, request)
+    except BaseException:
+        # The lock cannot be checked: the new session does not stand.
+        _flush(request)
+        raise
+    if status is not None:
         _flush(request)
         audit = _conf.audit_logger()
         if audit is not None:
@@ -107,8 +122,12 @@ def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **_: Any) 
         raise PermissionDenied("account locked")
     throttle = _conf.throttle()
     now = _conf.clock().now()
-    for key in lockout_keys(username, fields.get("ip")):
-        throttle.record_success(key, now=now)
+    try:
+        for key in lockout_keys(username, fields.get("ip")):
+            throttle.record_success(key, now=now)
+    except BaseException:
+        _flush(request)
+        raise
     audit = _conf.audit_logger()
     if audit is None:
         return
