@@ -444,3 +444,51 @@ class TestPolicyLoaded:
         rbac.add_user("carol")
         assert first.changes_since(first.version - 1)[0][1]["op"] == "add_user"
         assert "alice" not in rbac.state.users
+
+
+class _SlowStore(MemoryPolicyStore):
+    """A store whose reads take *delay* on the engine's clock (a slow network round trip)."""
+
+    def __init__(self, clock: FrozenClock, delay: timedelta) -> None:
+        super().__init__()
+        self._clock = clock
+        self.delay = timedelta(0)
+        self._later = delay
+
+    def slow(self) -> None:
+        self.delay = self._later
+
+    def load(self) -> tuple[int, Mapping[str, Any] | None]:
+        self._clock.advance(self.delay)
+        return super().load()
+
+    def changes_since(self, version: int) -> list[tuple[int, Mapping[str, Any]]]:
+        self._clock.advance(self.delay)
+        return super().changes_since(version)
+
+
+class TestStalenessStartsBeforeTheRead:
+    """The staleness clock restarts at the instant the store read began, not when it ended."""
+
+    def test_a_slow_refresh_does_not_extend_the_bound(self, clock: FrozenClock) -> None:
+        """A read that took 20 s leaves 10 s of a 30 s bound, counted from its start."""
+        store = _SlowStore(clock, timedelta(seconds=20))
+        _seed(clock, store).assign("alice", "teller")
+        reader = RBAC.from_store(store, clock=clock, max_staleness=timedelta(seconds=30))
+        store.slow()
+        assert reader.refresh() == 0  # began at t, returned at t + 20 s
+        clock.advance(timedelta(seconds=10))
+        assert reader.check("alice", "accounts/1", "read")  # t + 30 s: exactly at the bound
+        clock.advance(timedelta(microseconds=1))
+        assert not reader.check("alice", "accounts/1", "read")
+
+    def test_a_slow_attach_does_not_extend_the_bound(self, clock: FrozenClock) -> None:
+        """attach() counts from before its first store read (load and changes_since)."""
+        store = _SlowStore(clock, timedelta(seconds=20))
+        _seed(clock, store).assign("alice", "teller")
+        store.slow()
+        reader = RBAC.from_store(store, clock=clock, max_staleness=timedelta(seconds=50))
+        clock.advance(timedelta(seconds=10))  # 40 s of store reads, then 10 s: t + 50 s
+        assert reader.check("alice", "accounts/1", "read")
+        clock.advance(timedelta(microseconds=1))
+        assert not reader.check("alice", "accounts/1", "read")

@@ -1162,6 +1162,8 @@ class RBAC:
         if max_staleness is not None:
             _span(max_staleness, "max_staleness")
         with self._lock:
+            # The state read below is as fresh as the instant the read began.
+            began = self._instant()
             version, document = store.load()
             changes = store.changes_since(version)
             local = self._state
@@ -1200,7 +1202,7 @@ class RBAC:
                     raise
             self._store = store
             self._max_staleness = max_staleness
-            self._synced(self._instant())
+            self._synced(began)
 
     def _replay(self, state: State, changes: list[tuple[int, Mapping[str, Any]]]) -> State:
         for version, change in changes:
@@ -1224,7 +1226,8 @@ class RBAC:
         """Apply the changes other writers made to the store; return how many.
 
         A store that compacted past this engine's version is read from its
-        snapshot. On success the staleness clock restarts.
+        snapshot. On success the staleness clock restarts from the instant
+        the read began, so a slow store read never extends ``max_staleness``.
 
         Raises:
             PolicyConfigError: If the engine is not attached, or a change in
@@ -1241,6 +1244,7 @@ class RBAC:
                     "the engine cannot refresh from inside the on_event hook", field="on_event"
                 )
             state = self._state
+            began = self._instant()  # a slow read must not extend the staleness bound
             changes = store.changes_since(state.version)
             if changes and changes[0][0] != state.version + 1:
                 version, document = store.load()
@@ -1248,7 +1252,7 @@ class RBAC:
                 state = base.derive(version=version)
                 changes = store.changes_since(version)
             self._state = self._replay(state, changes)
-            self._synced(self._instant())
+            self._synced(began)
             return len(changes)
 
     def sync(self) -> int:
