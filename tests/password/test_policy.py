@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,7 +25,9 @@ from secpolicy.password import (
     PasswordPolicy,
     Violation,
     normalise_for_blocklist,
+    profiles,
 )
+from secpolicy.password._rules import _doubled_keys, has_disguised_sequence
 
 BASE = PasswordPolicy(min_length=8, required_classes=3, max_repeated=3, history_size=3)
 USER = PasswordContext(
@@ -455,6 +458,38 @@ class TestWorkBeforeTheCap:
         decomposed = unicodedata.normalize("NFD", "ḉẅǘḱḉẅǘḱ")
         assert len(decomposed) > 8
         assert "too_long" not in policy.check(decomposed).codes
+
+
+def _doubled_keys_by_regex(text: str) -> list[str]:
+    """The regular-expression reading the linear scan replaced (the plain twin)."""
+    doubled = re.compile(r"(.)\1+")
+    return [doubled.sub(r"\1", m.group()) for m in re.finditer(r"(?:(.)\1++){4,}", text)]
+
+
+class TestDoubledKeys:
+    """The doubled-key reading of has_disguised_sequence is one linear pass, equal to its twin."""
+
+    @given(st.text(alphabet="aabbc12\n\n x", max_size=60))
+    @settings(max_examples=400, derandomize=True)
+    def test_agrees_with_the_regular_expression(self, text: str) -> None:
+        """Every stretch of four or more doubled keys is read as the regex read it."""
+        assert list(_doubled_keys(text)) == _doubled_keys_by_regex(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        ["x" * 4096, "aabbccdd", "aabbcc", "aa\n\nbbccdd", "aaabbbcccddd", "aabbccddx" * 400],
+    )
+    def test_examples_and_long_runs(self, text: str) -> None:
+        """Long runs (the input that made the regex quadratic) and edge cases agree."""
+        assert list(_doubled_keys(text)) == _doubled_keys_by_regex(text)
+
+    def test_doubled_sequence_found_and_long_run_refused_cheaply(self) -> None:
+        """A policy with a large max_length still reads doubled sequences after the change."""
+        policy = attrs.evolve(profiles.OWASP_ASVS_5, max_length=4096)
+        assert has_disguised_sequence("11223344")
+        assert not has_disguised_sequence("x" * 4096)
+        assert policy.check("aabbccdd" * 512).codes != ()
+        assert not policy.check("x" * 4096).ok
 
 
 class TestHistoryWiring:
