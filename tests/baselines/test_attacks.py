@@ -176,3 +176,68 @@ class TestHostileBaselineFile:
         path.write_bytes(b"# " + "规".encode() * 700_000 + b"\n")
         with pytest.raises(PolicyConfigError, match="larger than"):
             load_baseline_file(path)
+
+
+_LOG_AUDIT = '[audit]\nsink = "stdout"\nkey_env = "K"\nanchor = "a/anchor.jsonl"\nmasking = "pii"\n'
+
+
+class TestAuditMaskedRevealsAlmostAll:
+    """A log masker that hides one character of a phone or ID number masks nothing."""
+
+    @pytest.mark.parametrize(
+        "operator",
+        [
+            'CN_MOBILE = { op = "mask", keep_first = 10, max_reveal = 1 }',
+            'CN_MOBILE = { op = "mask", keep_first = 7, max_reveal = 1 }',
+            'CN_RESIDENT_ID = { op = "mask", keep_first = 17, max_reveal = 1 }',
+            'CN_RESIDENT_ID = { op = "mask", keep_first = 10, keep_last = 4, max_reveal = 1 }',
+            'EMAIL = { op = "mask", keep_first = 8, max_reveal = 1 }',
+        ],
+    )
+    def test_mask_keeping_the_hidden_part_fails(self, operator: str) -> None:
+        """1381234567* or 11010519491231002* in a log fails audit-masked and the law's check."""
+        text = f'{_LOG_AUDIT}[pii]\npreset = "cn-display"\n[pii.operators]\n{operator}\n'
+        policy = loads_policy(text)
+        for baseline, requirement in (
+            ("cn-interactive-service", "audit-masked"),
+            ("cn-cybersecurity-law", "personal-information"),
+        ):
+            result = next(
+                r
+                for r in check_policy(policy, [baseline]).results
+                if r.requirement.id == requirement
+            )
+            assert result.status == "fail", (operator, result.detail)
+            assert "shows" in result.detail
+
+    @pytest.mark.parametrize(
+        "preset",
+        [
+            '[pii]\npreset = "cn-display"\n',
+            '[pii]\npreset = "cn-display"\n[pii.operators]\nEMAIL = "mask_email"\n',
+            '[pii]\ndefault = "redact"\n',
+            '[pii]\ndefault = "replace"\n',
+        ],
+    )
+    def test_display_practice_masks_still_pass(self, preset: str) -> None:
+        """138****5678, 110105********002X, z********@example.com and redaction pass."""
+        policy = loads_policy(_LOG_AUDIT + preset)
+        result = next(
+            r
+            for r in check_policy(policy, ["cn-interactive-service"]).results
+            if r.requirement.id == "audit-masked"
+        )
+        assert result.status == "pass", result.detail
+
+    def test_pseudonymised_log_passes(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Keyed pseudonyms show none of the value and pass."""
+        monkeypatch.setenv("PSEUDO_KEY", "00112233445566778899aabbccddeeff" * 2)
+        policy = loads_policy(
+            _LOG_AUDIT + '[pii]\ndefault = { op = "pseudonymize", key_env = "PSEUDO_KEY" }\n'
+        )
+        result = next(
+            r
+            for r in check_policy(policy, ["cn-interactive-service"]).results
+            if r.requirement.id == "audit-masked"
+        )
+        assert result.status == "pass", result.detail

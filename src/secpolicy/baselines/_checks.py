@@ -98,6 +98,23 @@ SAMPLE_PERSONAL: Final = (
     ("CN_RESIDENT_ID", "11010519491231002X"),
     ("EMAIL", "zhang.wei@example.com"),
 )
+#: The part of each :data:`SAMPLE_PERSONAL` value that common display practice
+#: hides (GB/T 35273-2020 §7.2 de-identification as shown in China:
+#: ``138****5678``, ``110105********002X``, ``z********@example.com``), as
+#: (start, end, how many of its letters and digits may still show). A masker
+#: that shows more has masked nothing worth the name: ``1381234567*`` is the
+#: number.
+SAMPLE_HIDDEN: Final = {
+    "CN_MOBILE": (3, 7, 0),  # the middle four digits
+    "CN_RESIDENT_ID": (6, 14, 0),  # the birth date
+    "EMAIL": (0, 9, 4),  # the local part: at most half of its letters and digits
+}
+#: What each hidden part is called in a report.
+_HIDDEN_TEXT: Final = {
+    "CN_MOBILE": "the middle 4 digits",
+    "CN_RESIDENT_ID": "the birth date",
+    "EMAIL": "more than half of the local part",
+}
 #: The pace of the failed logins a lockout check drives.
 _FAILURE_SPACING: Final = timedelta(minutes=1)
 #: The anchor date of retention checks: a month end, so that clamping is exercised.
@@ -662,7 +679,10 @@ def audit_masked() -> Callable[[ServicePolicy], Verdict]:
     with ``masking = "pii"``) masks a sample event the way the logger does
     (``data`` as a record, ``target`` and ``reason`` as text): a masker that
     does not detect, or that keeps in full, a mobile number, a resident
-    identity number or an e-mail address fails.
+    identity number or an e-mail address fails, and so does one that shows
+    the part common display practice hides (:data:`SAMPLE_HIDDEN`: the
+    middle four digits of ``138****5678``, the birth date of a resident
+    identity number, more than half of an e-mail's local part).
     """
 
     def check(policy: ServicePolicy) -> Verdict:
@@ -680,18 +700,54 @@ def audit_masked() -> Callable[[ServicePolicy], Verdict]:
             else DEFAULT_MASKER
         )
         shown = f"masked ({policy.audit.masking} masker)"
-        leaked = [
-            entity
-            for entity, value in SAMPLE_PERSONAL
-            if _in_clear(value, masker.mask_record({"data": {"note": f"客户 {value} 已登记"}}))
-            or _in_clear(value, masker.mask_text(f"user {value} updated"))
-        ]
-        if leaked:
-            declared = f"{shown}, but {', '.join(leaked)} left in clear"
+        leaked: list[str] = []
+        revealing: list[str] = []
+        for entity, value in SAMPLE_PERSONAL:
+            record = masker.mask_record({"data": {"note": _RECORD_NOTE.format(value)}})
+            outputs = (
+                (str(record["data"]["note"]), _RECORD_NOTE),
+                (masker.mask_text(_EVENT_TEXT.format(value)), _EVENT_TEXT),
+            )
+            if any(_in_clear(value, output) for output, _ in outputs):
+                leaked.append(entity)
+            elif any(_reveals(entity, value, output, template) for output, template in outputs):
+                revealing.append(f"{entity} shows {_HIDDEN_TEXT[entity]}")
+        if leaked or revealing:
+            parts = [f"{', '.join(leaked)} left in clear"] if leaked else []
+            parts += revealing
+            declared = f"{shown}, but {'; '.join(parts)}"
             return failed(f"{declared} in a sample event", declared=declared, required="mask true")
         return passed(shown, declared=shown, required="mask true")
 
     return check
+
+
+#: Where :func:`audit_masked` puts each sample: in an event's data, and in its text.
+_RECORD_NOTE: Final = "客户 {} 已登记"
+_EVENT_TEXT: Final = "user {} updated"
+
+
+def _reveals(entity: str, value: str, output: str, template: str) -> bool:
+    """True if *output* shows more of the hidden part of *value* than display practice does.
+
+    Where the masked value keeps its length, its characters are compared
+    place by place; otherwise any run of the hidden part's letters and
+    digits one longer than may show (at least 4) counts as shown.
+    """
+    start, end, may_show = SAMPLE_HIDDEN[entity]
+    masked = _middle(output, template)
+    masked = output if masked is None else masked
+    if len(masked) == len(value):
+        shown = sum(
+            1
+            for i in range(start, end)
+            if value[i].isalnum() and masked[i].casefold() == value[i].casefold()
+        )
+        return shown > may_show
+    hidden = "".join(ch for ch in value[start:end] if ch.isalnum()).casefold()
+    visible = "".join(ch for ch in masked if ch.isalnum()).casefold()
+    run = min(len(hidden), max(may_show + 1, 4))
+    return any(hidden[i : i + run] in visible for i in range(len(hidden) - run + 1))
 
 
 def _in_clear(value: str, masked: object) -> bool:
