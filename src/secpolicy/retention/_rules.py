@@ -191,22 +191,63 @@ class LegalHold:
         name: A short identifier for reports.
     """
 
-    scope: HoldScope
+    scope: HoldScope = attrs.field()
     reason: str = attrs.field(validator=_name("reason"))
     since: datetime = attrs.field(converter=_since_utc)
     released: datetime | None = attrs.field(default=None, kw_only=True, converter=_utc_or_none)
     name: str = attrs.field(default="", kw_only=True)
 
+    @scope.validator
+    def _check_scope(self, _: Any, value: object) -> None:
+        # A scope of "" (or a list) covers no record: the hold would protect nothing.
+        if isinstance(value, str):
+            if not value.strip():
+                raise PolicyConfigError("must be a category, '*' or a predicate", field="scope")
+        elif not callable(value):
+            raise PolicyConfigError(
+                "must be a category name, '*' or a predicate over a RetentionRecord",
+                field="scope",
+            )
+
+    @released.validator
+    def _check_released(self, _: Any, value: datetime | None) -> None:
+        # A hold released when (or before) it was placed is never in force.
+        if value is not None and value <= self.since:
+            raise PolicyConfigError(
+                f"must be after since ({self.since.isoformat()}): a hold released before it "
+                "was placed is never in force",
+                field="released",
+            )
+
     @classmethod
     def for_records(
         cls, record_ids: Iterable[str], reason: str, since: datetime, *, name: str = ""
     ) -> LegalHold:
-        """A hold on specific records, by id."""
+        """A hold on specific records, by id.
+
+        Ids are compared as text, the way records carry them (an integer id
+        read from JSON, ``123``, is the record id ``"123"``); an id no record
+        can have (empty, a boolean, a float, a list) is an error, so that a
+        hold never silently misses its records.
+
+        .. versionchanged:: 0.2
+           Integer ids are held as text; other non-text ids are refused.
+        """
         if isinstance(record_ids, str):
             raise PolicyConfigError(
                 "must be a list of record ids, not one string", field="record_ids"
             )
-        return cls(_RecordIds(frozenset(record_ids)), reason, since, name=name)
+        ids: set[str] = set()
+        for i, record_id in enumerate(record_ids):
+            given: object = record_id
+            if isinstance(given, int) and not isinstance(given, bool):
+                given = str(given)
+            if not isinstance(given, str) or not given.strip():
+                raise PolicyConfigError(
+                    "must be a non-empty string (or an integer)", field=f"record_ids[{i}]"
+                )
+            ids.add(given)
+        return cls(_RecordIds(frozenset(ids)), reason, since, name=name)
 
     def active(self, now: datetime) -> bool:
         """True if the hold is in force at *now*."""
