@@ -107,3 +107,17 @@ class TestHostileNesting:
         path.write_bytes(b"\xef\xbb\xbf[password]\nmin_length = 12\n")
         with pytest.raises(PolicyConfigError, match="byte-order mark"):
             load_policy(path)
+
+
+class TestHoldReleasedBeforePlaced:
+    """A ``[[retention.holds]]`` entry that is never in force is an error at its line."""
+
+    def test_release_before_since_names_the_key_and_line(self) -> None:
+        """released before since: retention.holds[0].released, with the hold's line."""
+        text = (
+            '[retention]\nprofile = "cn-interactive-service"\n\n[[retention.holds]]\n'
+            'category = "user_log"\nreason = "inquiry 17"\n'
+            "since = 2025-06-01T09:00:00+08:00\nreleased = 2025-05-01T09:00:00+08:00\n"
+        )
+        with pytest.raises(PolicyConfigError, match=r":8: retention\.holds\[0\]\.released"):
+            loads_policy(text)

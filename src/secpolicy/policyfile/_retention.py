@@ -128,6 +128,16 @@ def _profiles(value: Any) -> list[RetentionSchedule]:
 
 
 def _hold(values: Mapping[str, Any], path: str) -> LegalHold:
+    try:
+        return _build_hold(values, path)
+    except PolicyConfigError as exc:
+        if exc.field is None or exc.field.startswith("retention."):
+            raise
+        # the hold's own field (released, record_ids[i]) at its place in the file
+        raise PolicyConfigError(exc.reason, field=f"{path}.{exc.field}") from None
+
+
+def _build_hold(values: Mapping[str, Any], path: str) -> LegalHold:
     if ("category" in values) == ("record_ids" in values):
         raise PolicyConfigError("give exactly one of category and record_ids", field=path)
     name = values.get("name", "")
