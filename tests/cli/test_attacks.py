@@ -208,3 +208,81 @@ class TestRecordBeyondTheCalendar:
         assert ":1:" in err
         assert "internal error" not in err
         assert '"ok"' in out
+
+
+_RECORDS = (
+    '{"id": 123, "category": "user_log", "created": "2020-01-01T00:00:00+00:00"}\n'
+    '{"id": "124", "category": "user_log", "created": "2020-01-01T00:00:00+00:00"}\n'
+)
+
+
+def _due_with_holds(tmp_path: Path, holds: str) -> int:
+    hold_file = tmp_path / "holds.json"
+    hold_file.write_text(holds, encoding="utf-8")
+    records = tmp_path / "records.jsonl"
+    records.write_text(_RECORDS, encoding="utf-8")
+    return main(
+        [
+            "retention", "due", "--profile", "cn-interactive-service",
+            "--holds", str(hold_file), str(records),
+        ]
+    )  # fmt: skip
+
+
+class TestHoldFileThatHoldsNothing:
+    """``--holds`` entries that would protect no record are errors; integer ids hold."""
+
+    def test_integer_record_ids_hold_their_records(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """record_ids [123, "124"] hold both records: none is listed due."""
+        code = _due_with_holds(
+            tmp_path,
+            '[{"record_ids": [123, "124"], "reason": "case 9", '
+            '"since": "2024-01-01T00:00:00+08:00"}]',
+        )
+        out, _ = capsys.readouterr()
+        assert code == EXIT_OK
+        assert out == ""
+
+    def test_release_before_placing_is_a_usage_error(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A hold released before it was placed is never in force: refused by name."""
+        code = _due_with_holds(
+            tmp_path,
+            '[{"category": "user_log", "reason": "case 9", '
+            '"since": "2024-01-01T00:00:00+08:00", "released": "2023-01-01T00:00:00+08:00"}]',
+        )
+        out, err = capsys.readouterr()
+        assert code == EXIT_USAGE
+        assert "holds[0]" in err
+        assert "released" in err
+        assert len(err.strip().splitlines()) == 1
+        assert out == ""
+
+    def test_category_and_record_ids_together_is_a_usage_error(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Both scopes in one hold (one would be ignored) are refused, as in the policy file."""
+        code = _due_with_holds(
+            tmp_path,
+            '[{"category": "user_log", "record_ids": ["9"], "reason": "case 9", '
+            '"since": "2024-01-01T00:00:00+08:00"}]',
+        )
+        err = capsys.readouterr().err
+        assert code == EXIT_USAGE
+        assert "exactly one of category and record_ids" in err
+
+    def test_misspelled_key_is_a_usage_error(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """ "relased" is not silently ignored: the hold's keys are checked."""
+        code = _due_with_holds(
+            tmp_path,
+            '[{"category": "user_log", "reason": "case 9", '
+            '"since": "2024-01-01T00:00:00+08:00", "relased": "2024-02-01T00:00:00+08:00"}]',
+        )
+        err = capsys.readouterr().err
+        assert code == EXIT_USAGE
+        assert "relased" in err

@@ -114,19 +114,39 @@ def _holds(path: str | None) -> list[LegalHold]:
     holds = []
     for i, item in enumerate(items):
         where = f"{path}: holds[{i}]"
+        if not isinstance(item, dict):
+            raise UsageError(f"{where}: invalid hold (not an object)")
+        unknown = sorted(set(item) - _HOLD_KEYS)
+        if unknown:
+            # a misspelled "released" or "record_ids" must not be read as absent
+            raise UsageError(
+                f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_HOLD_KEYS))})"
+            )
+        if ("category" in item) == ("record_ids" in item):
+            raise UsageError(f"{where}: give exactly one of category and record_ids")
         try:
             since = datetime.fromisoformat(item["since"])
             released = item.get("released")
             released_at = None if released is None else datetime.fromisoformat(released)
             reason = item["reason"]
+            name = item.get("name", "")
             if "record_ids" in item:
-                hold = LegalHold.for_records(item["record_ids"], reason, since)
+                hold = LegalHold.for_records(item["record_ids"], reason, since, name=name)
                 holds.append(hold if released_at is None else _released(hold, released_at))
             else:
-                holds.append(LegalHold(item["category"], reason, since, released=released_at))
+                holds.append(
+                    LegalHold(item["category"], reason, since, released=released_at, name=name)
+                )
+        except PolicyConfigError as exc:
+            field = f"{exc.field}: " if exc.field else ""
+            raise UsageError(f"{where}: invalid hold: {field}{exc.reason}") from None
         except (KeyError, TypeError, ValueError) as exc:
             raise UsageError(f"{where}: invalid hold ({type(exc).__name__})") from None
     return holds
+
+
+#: The keys of one hold in a ``--holds`` file.
+_HOLD_KEYS = frozenset({"category", "record_ids", "reason", "since", "released", "name"})
 
 
 def _check_hold_scope(schedule: RetentionSchedule, hold: LegalHold, where: str) -> None:
