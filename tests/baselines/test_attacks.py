@@ -241,3 +241,45 @@ class TestAuditMaskedRevealsAlmostAll:
             if r.requirement.id == "audit-masked"
         )
         assert result.status == "pass", result.detail
+
+
+_LIMIT_BASELINE = (
+    '[baseline]\nid = "acme-privacy"\ntitle = "T"\n'
+    '[[requirements]]\nid = "storage-limit"\ntitle = "customer data gone within 6 months"\n'
+    'clause = "c"\nkey = "retention.customer_data"\nop = "{op}"\nvalue = "6 months"\n'
+)
+
+
+def _limit_status(op: str, rule: str) -> str:
+    baseline = loads_baseline(_LIMIT_BASELINE.format(op=op))
+    policy = loads_policy(
+        f'[retention]\n[[retention.rules]]\ncategory = "customer_data"\nkeep = "1 month"\n{rule}'
+    )
+    return check_policy(policy, [baseline]).results[0].status
+
+
+class TestCustomRetentionUpperBound:
+    """``retention.<category> <= P`` asks that records be gone by P, not only kept for less."""
+
+    @pytest.mark.parametrize(
+        "rule", ["", 'action = "review"\n', 'maximum = "12 months"\n', 'maximum = "7 months"\n']
+    )
+    @pytest.mark.parametrize("op", ["<=", "<"])
+    def test_no_maximum_or_a_longer_one_fails(self, op: str, rule: str) -> None:
+        """Kept 1 month with no storage limit (or a longer one) may be kept for ever: fail."""
+        assert _limit_status(op, rule) == "fail"
+
+    def test_maximum_within_the_bound_passes(self) -> None:
+        """A rule that must be gone within 6 months meets "<= 6 months"."""
+        assert _limit_status("<=", 'maximum = "6 months"\n') == "pass"
+        assert _limit_status("<", 'maximum = "5 months"\n') == "pass"
+
+    def test_lower_bound_still_reads_the_minimum(self) -> None:
+        """ ">= 1 month" is still judged by how long records must be kept."""
+        baseline = loads_baseline(
+            _LIMIT_BASELINE.format(op=">=").replace('value = "6 months"', 'value = "1 month"')
+        )
+        policy = loads_policy(
+            '[retention]\n[[retention.rules]]\ncategory = "customer_data"\nkeep = "1 month"\n'
+        )
+        assert check_policy(policy, [baseline]).results[0].status == "pass"

@@ -294,11 +294,22 @@ def _retention_check(category: str, op: str, want: Period) -> Callable[[ServiceP
         created = _checks._anchor(schedule)  # noqa: SLF001 (the shared anchor date)
         end = want.end(created, tz=schedule.tz, semantics=schedule.semantics)
         infinite = datetime.max.replace(tzinfo=UTC)
-        have_end = infinite if until is None else until
+        kept_end = infinite if until is None else until
         want_end = infinite if end is None else end
         rule = decision.rule
         declared = f"{category} kept {'permanently' if until is None else rule.keep}"
-        return judged(bool(compare(have_end, want_end)), declared, required)
+        # An upper bound ("gone within") is met only by a storage limit: a
+        # record kept one month and then merely eligible for disposal may
+        # stay for ever. The other comparisons read the minimum retention.
+        limit = decision.must_dispose_by
+        gone_end = infinite if limit is None else max(limit, kept_end)
+        if limit is None:
+            gone = "no maximum: may be kept indefinitely"
+        else:
+            gone = f"must be gone by {limit.date().isoformat()} (from a record of {created.date()})"
+        if op in ("<", "<="):
+            return judged(bool(compare(gone_end, want_end)), f"{declared}, {gone}", required)
+        return judged(bool(compare(kept_end, want_end)), declared, required)
 
     return check
 
