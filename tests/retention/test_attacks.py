@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -10,9 +10,11 @@ from secpolicy.exceptions import PolicyConfigError
 from secpolicy.retention import (
     LegalHold,
     Period,
+    RetentionRecord,
     RetentionRule,
     RetentionSchedule,
     ScheduleLockedError,
+    WorkdayCalendar,
 )
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
@@ -88,3 +90,79 @@ class TestHoldThatHoldsNothing:
         """A scope of "" or a list covers nothing (or fails later): refused at construction."""
         with pytest.raises(PolicyConfigError, match="scope"):
             LegalHold(scope, "case 7", SINCE)  # type: ignore[arg-type]
+
+
+class TestCalendarArgumentsOutOfRange:
+    """Deadlines never come out before the start, and bad arguments are typed errors."""
+
+    START = datetime(2024, 9, 30, 8, tzinfo=UTC)
+
+    @pytest.mark.parametrize(
+        "options",
+        [
+            {"hours": -24},
+            {"minutes": -1},
+            {"hours": float("nan")},
+            {"hours": float("inf")},
+            {"hours": 1e12},
+            {"hours": "24"},
+            {"hours": True},
+            {"workdays": 1.5},
+        ],
+    )
+    def test_due_by_refuses_what_is_no_length_of_time(self, options: dict[str, object]) -> None:
+        """Negative, NaN, infinite, huge or textual hours are a PolicyConfigError."""
+        calendar = WorkdayCalendar.china()
+        with pytest.raises(PolicyConfigError):
+            calendar.due_by(self.START, **options)  # type: ignore[arg-type]
+
+    def test_due_by_never_precedes_its_start(self) -> None:
+        """Zero hours is the start itself; 24 hours is a day later."""
+        calendar = WorkdayCalendar.china()
+        assert calendar.due_by(self.START, hours=0) == self.START
+        assert calendar.due_by(self.START, hours=24) == self.START + timedelta(hours=24)
+
+    @pytest.mark.parametrize("day", ["2024-01-02", 20240102, None])
+    def test_add_workdays_and_between_refuse_a_non_date(self, day: object) -> None:
+        """A text or number where a date belongs is named, not an AttributeError."""
+        calendar = WorkdayCalendar.china()
+        with pytest.raises(PolicyConfigError, match="day"):
+            calendar.add_workdays(day, 1)  # type: ignore[arg-type]
+        with pytest.raises(PolicyConfigError, match="day"):
+            calendar.workdays_between(day, date(2024, 2, 1))  # type: ignore[arg-type]
+        with pytest.raises(PolicyConfigError, match="day"):
+            calendar.workdays_between(date(2024, 2, 1), day)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("year", ["2020", 2020.0, True])
+    def test_china_year_bounds_must_be_integers(self, year: object) -> None:
+        """first_year="2020" is a PolicyConfigError naming the argument."""
+        with pytest.raises(PolicyConfigError, match="first_year"):
+            WorkdayCalendar.china(first_year=year)  # type: ignore[arg-type]
+
+
+class TestRecordOfTheWrongShape:
+    """A record's category and id of the wrong type are refused, and an integer id is text."""
+
+    @pytest.mark.parametrize("category", [5, "", None, ["log"]])
+    def test_category_that_is_not_text_is_refused(self, category: object) -> None:
+        """evaluate(5, ...) is a PolicyConfigError naming the category, not a TypeError."""
+        schedule = RetentionSchedule([RetentionRule(category="log", keep=Period(days=1))])
+        with pytest.raises(PolicyConfigError, match="category"):
+            schedule.evaluate(category, created=SINCE, now=SINCE)  # type: ignore[arg-type]
+
+    def test_integer_record_id_meets_its_hold(self) -> None:
+        """RetentionRecord(record_id=7) is record "7", which a hold on ["7"] holds."""
+        schedule = RetentionSchedule([RetentionRule(category="log", keep=Period(days=1))])
+        record = RetentionRecord(category="log", created=SINCE, record_id=7)  # type: ignore[arg-type]
+        assert record.record_id == "7"
+        hold = LegalHold.for_records(["7"], "case 7", SINCE)
+        decision = schedule.evaluate_record(
+            record, now=datetime(2026, 1, 1, tzinfo=UTC), holds=[hold]
+        )
+        assert decision.on_hold
+
+    @pytest.mark.parametrize("record_id", [True, 1.5, ["7"]])
+    def test_record_id_of_another_type_is_refused(self, record_id: object) -> None:
+        """An id no hold can name is refused (a hold on it would silently miss)."""
+        with pytest.raises(PolicyConfigError, match="record_id"):
+            RetentionRecord(category="log", created=SINCE, record_id=record_id)  # type: ignore[arg-type]

@@ -68,6 +68,15 @@ def _since_utc(value: datetime) -> datetime:
     return to_utc(value, name="since")
 
 
+def _record_id(value: object) -> str | None:
+    """A record id as holds compare it: text (an integer id is its decimal text) or None."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise PolicyConfigError("must be text (or an integer) or None", field="record_id")
+
+
 def _utc_or_none(value: datetime | None) -> datetime | None:
     return None if value is None else to_utc(value, name="released")
 
@@ -155,10 +164,10 @@ class RetentionRecord:
         attributes: Anything else a hold predicate may look at.
     """
 
-    category: str
+    category: str = attrs.field(validator=_name("category"))
     created: datetime = attrs.field(converter=_created_utc)
     events: Mapping[str, datetime] = attrs.field(factory=dict)
-    record_id: str | None = None
+    record_id: str | None = attrs.field(default=None, converter=_record_id)
     attributes: Mapping[str, Any] = attrs.field(factory=dict)
 
 
