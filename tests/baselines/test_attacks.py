@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from secpolicy.baselines import BASELINES, check_policy, load_baseline_file, loads_baseline
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
 from secpolicy.policyfile import loads_policy
 
 HEAD = '[baseline]\nid = "{bid}"\ntitle = "T"\n'
@@ -275,7 +275,7 @@ class TestCustomRetentionUpperBound:
         assert _limit_status("<", 'maximum = "5 months"\n') == "pass"
 
     def test_lower_bound_still_reads_the_minimum(self) -> None:
-        """ ">= 1 month" is still judged by how long records must be kept."""
+        """A lower bound (>= 1 month) is still judged by how long records must be kept."""
         baseline = loads_baseline(
             _LIMIT_BASELINE.format(op=">=").replace('value = "6 months"', 'value = "1 month"')
         )
@@ -283,3 +283,38 @@ class TestCustomRetentionUpperBound:
             '[retention]\n[[retention.rules]]\ncategory = "customer_data"\nkeep = "1 month"\n'
         )
         assert check_policy(policy, [baseline]).results[0].status == "pass"
+
+
+class TestCheckPolicyArguments:
+    """check_policy and loads_baseline refuse wrong types by name, and read one id as one."""
+
+    def test_one_baseline_id_alone_is_that_baseline(self) -> None:
+        """check_policy(p, "pci-dss-4") checks PCI, not the baselines "p", "c", "i"."""
+        policy = loads_policy('[password]\nprofile = "pci-dss-4"\n')
+        report = check_policy(policy, "pci-dss-4")
+        assert report.baselines == ("pci-dss-4.0.1",)
+        assert report.results == check_policy(policy, ["pci-dss-4"]).results
+
+    def test_one_baseline_value_alone_is_that_baseline(self) -> None:
+        """A Baseline value given alone is checked."""
+        policy = loads_policy('[password]\nprofile = "pci-dss-4"\n')
+        assert check_policy(policy, BASELINES["nist-800-63b"]).baselines == ("nist-800-63b-4",)
+
+    @pytest.mark.parametrize("bad", [[5], [None], [b"pci-dss-4"]])
+    def test_baseline_of_another_type_is_a_typed_error(self, bad: list[object]) -> None:
+        """An int or bytes where an id belongs is an ArgumentTypeError, not an AttributeError."""
+        policy = loads_policy('[password]\nprofile = "pci-dss-4"\n')
+        with pytest.raises(ArgumentTypeError, match="baselines"):
+            check_policy(policy, bad)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("bad", [{}, None, '[password]\nprofile = "pci-dss-4"\n'])
+    def test_policy_that_is_not_loaded_is_a_typed_error(self, bad: object) -> None:
+        """A dict or the file's text is refused by name: load it first."""
+        with pytest.raises(ArgumentTypeError, match="ServicePolicy"):
+            check_policy(bad, ["pci-dss-4"])  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("bad", [b"[baseline]", None])
+    def test_baseline_text_of_another_type_is_a_typed_error(self, bad: object) -> None:
+        """loads_baseline(bytes) says to decode, instead of a TypeError from str methods."""
+        with pytest.raises(ArgumentTypeError, match="str"):
+            loads_baseline(bad)  # type: ignore[arg-type]

@@ -277,7 +277,7 @@ class TestHoldFileThatHoldsNothing:
     def test_misspelled_key_is_a_usage_error(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """ "relased" is not silently ignored: the hold's keys are checked."""
+        """A misspelled "relased" is not silently ignored: the hold's keys are checked."""
         code = _due_with_holds(
             tmp_path,
             '[{"category": "user_log", "reason": "case 9", '

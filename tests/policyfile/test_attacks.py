@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from secpolicy.baselines import check_policy
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
 from secpolicy.policyfile import load_policy, loads_policy, parse_duration, parse_period
 
 
@@ -121,3 +121,13 @@ class TestHoldReleasedBeforePlaced:
         )
         with pytest.raises(PolicyConfigError, match=r":8: retention\.holds\[0\]\.released"):
             loads_policy(text)
+
+
+class TestPolicyTextOfAnotherType:
+    """loads_policy refuses what is not text with a typed error."""
+
+    @pytest.mark.parametrize("bad", [b"[password]\nmin_length = 12\n", None, 12])
+    def test_bytes_or_none_is_an_argument_type_error(self, bad: object) -> None:
+        """Bytes say to decode first; None and numbers are named, not a bare TypeError."""
+        with pytest.raises(ArgumentTypeError, match="text must be str"):
+            loads_policy(bad)  # type: ignore[arg-type]

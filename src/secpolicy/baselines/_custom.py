@@ -40,7 +40,7 @@ from secpolicy.baselines._model import (
     failed,
     judged,
 )
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
 from secpolicy.policyfile import MAX_POLICY_BYTES, PolicyFileError, parse_duration, parse_period
 from secpolicy.policyfile._audit import event_problem
 from secpolicy.policyfile._locate import find_line, line_index
@@ -457,8 +457,18 @@ def _build(data: dict[str, Any]) -> Baseline:
 def loads_baseline(text: str, *, source: str = "<string>") -> Baseline:
     """The custom baseline in the TOML *text* (see :func:`load_baseline_file`).
 
+    Raises:
+        PolicyConfigError: For anything wrong in the file, with its line.
+        ArgumentTypeError: If *text* is not a ``str``.
+
     .. versionadded:: 0.2
     """
+    given: object = text
+    if not isinstance(given, str):
+        raise ArgumentTypeError(
+            f"text must be str, not {type(given).__name__} (decode a baseline file as UTF-8)",
+            argument="text",
+        )
     if len(text) > MAX_POLICY_BYTES:
         raise PolicyConfigError(
             f"larger than {MAX_POLICY_BYTES // 1024} KiB; is this the right file?", source=source
