@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -318,3 +319,71 @@ class TestCheckPolicyArguments:
         """loads_baseline(bytes) says to decode, instead of a TypeError from str methods."""
         with pytest.raises(ArgumentTypeError, match="str"):
             loads_baseline(bad)  # type: ignore[arg-type]
+
+
+_SOD = """
+[rbac]
+users = ["li", "wang"]
+[rbac.roles.system_admin]
+[rbac.roles.audit_admin]
+[[rbac.grants]]
+role = "system_admin"
+resource = "{sys_resource}"
+action = "{sys_action}"
+[[rbac.grants]]
+role = "audit_admin"
+resource = "audit/**"
+action = "read"
+{extra}
+[[rbac.assignments]]
+user = "li"
+role = "system_admin"
+[[rbac.assignments]]
+user = "wang"
+role = "audit_admin"
+[[rbac.ssd]]
+name = "admins"
+roles = ["system_admin", "audit_admin"]
+n = 2
+"""
+
+
+def _sod(sys_resource: str, sys_action: str, extra: str = "") -> Any:
+    text = _SOD.format(sys_resource=sys_resource, sys_action=sys_action, extra=extra)
+    results = check_policy(loads_policy(text), ["cn-mlps-l3"]).results
+    return next(r for r in results if r.requirement.id == "separation-of-duty")
+
+
+class TestSeparationBetweenRolesThatContainEachOther:
+    """An SSD between a role and one whose rights contain it separates nothing."""
+
+    @pytest.mark.parametrize(
+        ("resource", "action"), [("**", "*"), ("audit/**", "*"), ("audit/**", "read")]
+    )
+    def test_role_that_can_do_the_other_duty_fails(self, resource: str, action: str) -> None:
+        """A system administrator granted ** (or audit/**) does the auditor's duty: fail."""
+        result = _sod(resource, action)
+        assert result.status == "fail", result.detail
+        assert "system_admin" in result.detail
+
+    def test_disjoint_duties_pass(self) -> None:
+        """servers/** for the administrator and audit/** read for the auditor are separated."""
+        assert _sod("servers/**", "*").status == "pass"
+
+    def test_denied_duty_is_not_covered(self) -> None:
+        """Everything but the audit log, by an explicit deny, leaves the duties separated."""
+        deny = '[[rbac.denies]]\nrole = "system_admin"\nresource = "audit/**"\naction = "*"\n'
+        assert _sod("**", "*", deny).status == "pass"
+
+    def test_inherited_rights_count(self) -> None:
+        """A role that inherits the auditor's role holds the auditor's rights: fail."""
+        text = (
+            _SOD.format(sys_resource="servers/**", sys_action="*", extra="").replace(
+                "[rbac.roles.system_admin]",
+                '[rbac.roles.system_admin]\ninherits = ["reader"]\n[rbac.roles.reader]',
+            )
+            + '[[rbac.grants]]\nrole = "reader"\nresource = "audit/**"\naction = "read"\n'
+        )
+        results = check_policy(loads_policy(text), ["cn-mlps-l3"]).results
+        result = next(r for r in results if r.requirement.id == "separation-of-duty")
+        assert result.status == "fail", result.detail

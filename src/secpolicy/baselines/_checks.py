@@ -10,6 +10,7 @@ passes only if the configuration actually behaves as the requirement asks.
 from __future__ import annotations
 
 import functools
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
@@ -916,15 +917,71 @@ def _relevant_roles(data: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
+#: What stands for a wildcard segment or action when a grant is tried on another role.
+_PROBE: Final = "x"
+
+
+def _role_rules(
+    data: Mapping[str, Any], role: str
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The grants and denies *role* holds, its own and those of the roles it inherits."""
+    held = _juniors(data["roles"], role)
+    grants = [(g["resource"], g["action"]) for g in data["grants"] if g["role"] in held]
+    denies = [(d["resource"], d["action"]) for d in data["denies"] if d["role"] in held]
+    return grants, denies
+
+
+def _covers(data: Mapping[str, Any], senior: str, other: str) -> bool:
+    """True if *senior*'s rights allow every grant of *other* (tried on a sample of each).
+
+    Each of *other*'s grants is tried as a resource with its wildcards filled
+    in (``audit/**`` as ``audit/x``) and its action (``*`` as an action no
+    grant names but ``*``): *senior* covers it if one of its grants allows
+    that and none of its denies refuses it.
+    """
+    grants, denies = _role_rules(data, senior)
+
+    def hit(rule: tuple[str, str], resource: str, action: str) -> bool:
+        return rule[1] in ("*", action) and patterns_overlap(rule[0], resource)
+
+    for pattern, action in _role_rules(data, other)[0]:
+        resource = "/".join(_PROBE if s in ("*", "**") else s for s in pattern.split("/"))
+        verb = _PROBE if action == "*" else action
+        allowed = any(hit(g, resource, verb) for g in grants)
+        if not allowed or any(hit(d, resource, verb) for d in denies):
+            return False
+    return True
+
+
+def _separated(data: Mapping[str, Any], roles: list[str], n: int) -> list[str] | None:
+    """*n* of *roles* no one of which can do another's duties, or None if there are none."""
+    for group in itertools.islice(itertools.combinations(roles, n), _MAX_GROUPS):
+        if not any(
+            _covers(data, a, b) or _covers(data, b, a) for a, b in itertools.combinations(group, 2)
+        ):
+            return list(group)
+    return None
+
+
+#: The most role groups :func:`separation_of_duty` tries per constraint.
+_MAX_GROUPS: Final = 10_000
+
+
 def separation_of_duty() -> Callable[[ServicePolicy], Verdict]:
     """A static separation-of-duty constraint that binds roles in use.
 
     Passes only with at least one constraint of which at least *n* roles both
     carry a permission (own or inherited) and are assigned to someone (or
     are privileged, so assignable through an approved grant): a constraint
-    over unused roles separates nothing.
+    over unused roles separates nothing. Those *n* roles must also hold
+    different duties: a role whose grants allow everything another's do (a
+    system administrator granted ``**``, or one that inherits the auditor's
+    role) can do that duty itself, and separates nothing from it.
     """
-    want = "an ssd constraint over roles that are granted something and held"
+    want = (
+        "an ssd constraint over roles that are granted something, held, and whose rights "
+        "do not contain one another"
+    )
 
     def check(policy: ServicePolicy) -> Verdict:
         data = _rbac_data(policy)
@@ -938,12 +995,34 @@ def separation_of_duty() -> Callable[[ServicePolicy], Verdict]:
                 required=want,
             )
         relevant = _relevant_roles(data)
-        binding = [c for c in ssd if len([r for r in c["roles"] if r in relevant]) >= c["n"]]
+        used = [c for c in ssd if len([r for r in c["roles"] if r in relevant]) >= c["n"]]
         declared = f"{len(ssd)} ssd constraint(s): {', '.join(c['name'] for c in ssd)}"
-        if not binding:
+        if not used:
             return failed(
                 f"{declared}; none has {ssd[0]['n']} or more roles that are both granted "
                 "something and assigned",
+                declared=declared,
+                required=want,
+            )
+        binding = [
+            c
+            for c in used
+            if _separated(data, [r for r in c["roles"] if r in relevant], c["n"]) is not None
+        ]
+        if not binding:
+            c = used[0]
+            roles = [r for r in c["roles"] if r in relevant]
+            pair = next(
+                ((a, b) for a in roles for b in roles if a != b and _covers(data, a, b)), None
+            )
+            why = (
+                f"{pair[0]} can do everything {pair[1]} is granted"
+                if pair is not None
+                else "too many role combinations to find a separated group"
+            )
+            return failed(
+                f"{declared}; in none do {c['n']} of the roles hold different duties: {why}, "
+                "so the constraint separates nothing",
                 declared=declared,
                 required=want,
             )
