@@ -387,3 +387,49 @@ class TestSeparationBetweenRolesThatContainEachOther:
         results = check_policy(loads_policy(text), ["cn-mlps-l3"]).results
         result = next(r for r in results if r.requirement.id == "separation-of-duty")
         assert result.status == "fail", result.detail
+
+
+_PRIVILEGED = """
+[rbac]
+users = ["li"]
+[rbac.roles.superuser]
+privileged = true
+approvals = 2
+[rbac.roles.ops]
+[[rbac.grants]]
+role = "ops"
+resource = "{ops_resource}"
+action = "*"
+{extra}
+[[rbac.assignments]]
+user = "li"
+role = "ops"
+"""
+
+
+def _privileged(ops_resource: str, extra: str = "") -> Any:
+    text = _PRIVILEGED.format(ops_resource=ops_resource, extra=extra)
+    results = check_policy(loads_policy(text), ["cn-mlps-l3"]).results
+    return next(r for r in results if r.requirement.id == "privileged-roles")
+
+
+class TestPrivilegeWithoutApproval:
+    """Privileged roles that guard nothing, or rights held without them, fail privileged-roles."""
+
+    def test_privileged_role_that_grants_nothing_fails(self) -> None:
+        """A dummy "superuser" with two approvals beside a plain role granted ** fails."""
+        result = _privileged("**")
+        assert result.status == "fail", result.detail
+        assert "granted anything" in result.detail
+
+    def test_plain_role_holding_the_privileged_rights_fails(self) -> None:
+        """li holds db/** through a plain role: the DBA privilege without any approval."""
+        dba = '[[rbac.grants]]\nrole = "superuser"\nresource = "db/**"\naction = "*"\n'
+        result = _privileged("**", dba)
+        assert result.status == "fail", result.detail
+        assert "li holds every right of superuser" in result.detail
+
+    def test_plain_rights_apart_from_the_privilege_pass(self) -> None:
+        """Plain rights on servers/** beside a privileged db/** role pass."""
+        dba = '[[rbac.grants]]\nrole = "superuser"\nresource = "db/**"\naction = "*"\n'
+        assert _privileged("servers/**", dba).status == "pass"

@@ -921,30 +921,38 @@ def _relevant_roles(data: Mapping[str, Any]) -> dict[str, str]:
 _PROBE: Final = "x"
 
 
-def _role_rules(
-    data: Mapping[str, Any], role: str
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The grants and denies *role* holds, its own and those of the roles it inherits."""
-    held = _juniors(data["roles"], role)
+_Rules = tuple[list[tuple[str, str]], list[tuple[str, str]]]
+
+
+def _role_rules(data: Mapping[str, Any], *roles: str) -> _Rules:
+    """The grants and denies *roles* hold, their own and those of the roles they inherit."""
+    held: set[str] = set()
+    for role in roles:
+        held |= _juniors(data["roles"], role)
     grants = [(g["resource"], g["action"]) for g in data["grants"] if g["role"] in held]
     denies = [(d["resource"], d["action"]) for d in data["denies"] if d["role"] in held]
     return grants, denies
 
 
 def _covers(data: Mapping[str, Any], senior: str, other: str) -> bool:
-    """True if *senior*'s rights allow every grant of *other* (tried on a sample of each).
+    """True if *senior*'s rights allow every grant of *other* (see :func:`_allows_all`)."""
+    return _allows_all(_role_rules(data, senior), _role_rules(data, other)[0])
 
-    Each of *other*'s grants is tried as a resource with its wildcards filled
-    in (``audit/**`` as ``audit/x``) and its action (``*`` as an action no
-    grant names but ``*``): *senior* covers it if one of its grants allows
-    that and none of its denies refuses it.
+
+def _allows_all(rules: _Rules, wanted: list[tuple[str, str]]) -> bool:
+    """True if *rules* allow every grant in *wanted* (tried on a sample of each).
+
+    Each wanted grant is tried as a resource with its wildcards filled in
+    (``audit/**`` as ``audit/x``) and its action (``*`` as an action no grant
+    names but ``*``): the rules allow it if one of their grants allows that
+    and none of their denies refuses it.
     """
-    grants, denies = _role_rules(data, senior)
+    grants, denies = rules
 
     def hit(rule: tuple[str, str], resource: str, action: str) -> bool:
         return rule[1] in ("*", action) and patterns_overlap(rule[0], resource)
 
-    for pattern, action in _role_rules(data, other)[0]:
+    for pattern, action in wanted:
         resource = "/".join(_PROBE if s in ("*", "**") else s for s in pattern.split("/"))
         verb = _PROBE if action == "*" else action
         allowed = any(hit(g, resource, verb) for g in grants)
@@ -1060,9 +1068,46 @@ def privileged_roles(min_approvals: int = 1) -> Callable[[ServicePolicy], Verdic
                 declared=declared,
                 required=want,
             )
+        problem = _privilege_without_approval(data, sorted(roles))
+        if problem is not None:
+            return failed(
+                f"privileged: {declared}; but {problem}", declared=declared, required=want
+            )
         return passed(f"privileged: {declared}", declared=declared, required=want)
 
     return check
+
+
+def _privilege_without_approval(data: Mapping[str, Any], privileged: list[str]) -> str | None:
+    """Why the privileged rights can be had without an approved grant, or None.
+
+    In a policy that grants anything, privileged roles that grant nothing
+    make the approval guard nothing (the rights are in plain roles); a user
+    whose plainly assigned roles allow everything a privileged role grants
+    (a plain role granted ``**``) holds that privilege without any approval.
+    """
+    real = [role for role in privileged if _role_rules(data, role)[0]]
+    if not real:
+        if not data["grants"]:
+            return None  # nothing is granted to anyone yet: nothing to guard
+        return (
+            f"no privileged role is granted anything ({', '.join(privileged)}): "
+            "the rights the policy grants are all in plain roles"
+        )
+    flagged = {name for name, spec in data["roles"].items() if spec["privileged"]}
+    held: dict[str, list[str]] = {}
+    for assignment in data["assignments"]:
+        if assignment["role"] not in flagged:
+            held.setdefault(assignment["user"], []).append(assignment["role"])
+    for user, assigned in sorted(held.items()):
+        rules = _role_rules(data, *assigned)
+        for role in real:
+            if _allows_all(rules, _role_rules(data, role)[0]):
+                return (
+                    f"{user} holds every right of {role} through plainly assigned roles "
+                    f"({', '.join(sorted(assigned))}), without any approval"
+                )
+    return None
 
 
 @functools.cache
