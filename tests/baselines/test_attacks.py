@@ -433,3 +433,30 @@ class TestPrivilegeWithoutApproval:
         """Plain rights on servers/** beside a privileged db/** role pass."""
         dba = '[[rbac.grants]]\nrole = "superuser"\nresource = "db/**"\naction = "*"\n'
         assert _privileged("servers/**", dba).status == "pass"
+
+
+class TestAnchorInsideTheLogDirectory:
+    """An anchor in a subdirectory of the log's directory is not kept elsewhere."""
+
+    @staticmethod
+    def _protected(anchor: str, tmp_path: Path) -> Any:
+        text = (
+            '[audit]\npath = "var/audit/audit.jsonl"\nkey_env = "K"\n'
+            f'anchor = "{anchor}"\ncheckpoint_interval = "60 s"\n'
+        )
+        results = check_policy(loads_policy(text, base_dir=tmp_path), ["pci-dss-4"]).results
+        return next(r for r in results if r.requirement.id == "audit-protected")
+
+    @pytest.mark.parametrize(
+        "anchor", ["var/audit/anchor/anchor.jsonl", "var/audit/a/b/anchor.jsonl"]
+    )
+    def test_anchor_under_the_log_directory_fails(self, anchor: str, tmp_path: Path) -> None:
+        """Whoever can rewrite var/audit can rewrite var/audit/anchor/ too: fail."""
+        result = self._protected(anchor, tmp_path)
+        assert result.status == "fail", result.detail
+        assert "log" in result.detail
+
+    @pytest.mark.parametrize("anchor", ["var/anchor/anchor.jsonl", "/srv/anchor/audit.jsonl"])
+    def test_anchor_outside_the_log_directory_passes(self, anchor: str, tmp_path: Path) -> None:
+        """A sibling directory or another volume is elsewhere."""
+        assert self._protected(anchor, tmp_path).status == "pass"

@@ -613,12 +613,14 @@ def audit_protected() -> Callable[[ServicePolicy], Verdict]:
         if (
             audit.path is not None
             and audit.anchor is not None
-            and audit.anchor.resolve().parent == audit.path.resolve().parent
+            and audit.anchor.resolve().parent.is_relative_to(audit.path.resolve().parent)
         ):
             # Whoever can rewrite the log (and its rotated files beside it) can
-            # rewrite an anchor kept there too: it proves nothing.
+            # rewrite an anchor kept there too, or in a directory below: it
+            # proves nothing.
             return failed(
-                "the anchor is kept beside the log it anchors; required elsewhere",
+                "the anchor is kept beside the log it anchors (in the log's directory or "
+                "below it); required elsewhere",
                 declared="anchor beside the log",
                 required=want,
             )
