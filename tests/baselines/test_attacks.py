@@ -460,3 +460,54 @@ class TestAnchorInsideTheLogDirectory:
     def test_anchor_outside_the_log_directory_passes(self, anchor: str, tmp_path: Path) -> None:
         """A sibling directory or another volume is elsewhere."""
         assert self._protected(anchor, tmp_path).status == "pass"
+
+
+def _cn_log_retention(tz: str, semantics: str, keep: str = "6 months") -> Any:
+    text = (
+        '[audit]\nsink = "stdout"\nkey_env = "K"\nretention_category = "network_log"\n'
+        f'[retention]\ntz = "{tz}"\nsemantics = "{semantics}"\n'
+        f'[[retention.rules]]\ncategory = "network_log"\nkeep = "{keep}"\n'
+    )
+    report = check_policy(loads_policy(text), ["cn-cybersecurity-law"])
+    return {r.requirement.id: r for r in report.results}
+
+
+class TestChineseLawCountsDaysInShanghai:
+    """Chinese retention requirements count whole days in Asia/Shanghai, whatever the schedule."""
+
+    @pytest.mark.parametrize(
+        ("tz", "semantics"),
+        [("Pacific/Kiritimati", "day"), ("Asia/Shanghai", "instant"), ("UTC", "instant")],
+    )
+    def test_schedule_that_lets_logs_go_hours_early_fails(self, tz: str, semantics: str) -> None:
+        """6 months in UTC+14 days, or to the clock time, ends before 2025-03-01 00:00 +08:00."""
+        results = _cn_log_retention(tz, semantics)
+        for requirement in ("log-retention", "network-log-retention"):
+            assert results[requirement].status == "fail", results[requirement].detail
+            assert "before the period ends in Asia/Shanghai" in results[requirement].detail
+
+    @pytest.mark.parametrize(
+        ("tz", "semantics", "keep"),
+        [
+            ("Asia/Shanghai", "day", "6 months"),
+            ("UTC", "day", "6 months"),
+            ("America/New_York", "day", "6 months"),
+            ("Asia/Shanghai", "instant", "7 months"),
+        ],
+    )
+    def test_schedule_that_keeps_through_the_last_day_passes(
+        self, tz: str, semantics: str, keep: str
+    ) -> None:
+        """Days that end at or after Beijing's, or a longer period, pass."""
+        results = _cn_log_retention(tz, semantics, keep)
+        assert results["network-log-retention"].status == "pass"
+        assert results["log-retention"].status == "pass"
+
+    def test_pci_keeps_the_schedules_own_count(self) -> None:
+        """PCI names no zone: 12 months to the clock time in UTC still passes."""
+        text = (
+            '[audit]\nsink = "stdout"\nkey_env = "K"\n[retention]\nsemantics = "instant"\n'
+            '[[retention.rules]]\ncategory = "audit_log"\nkeep = "12 months"\n'
+        )
+        results = check_policy(loads_policy(text), ["pci-dss-4"]).results
+        assert next(r for r in results if r.requirement.id == "audit-retention").status == "pass"

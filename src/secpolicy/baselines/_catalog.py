@@ -25,6 +25,8 @@ _ASVS: Final = "OWASP ASVS 5.0.0 (2025)"
 _PCI: Final = "PCI DSS v4.0.1 (June 2024)"
 _MLPS: Final = "GB/T 22239-2019 level 3"
 _CSL: Final = "China Cybersecurity Law (as amended 2025-10-28, in force 2026-01-01)"
+#: The zone Chinese law counts periods in (PRC Civil Code, Arts. 201-203, by whole days).
+_CN_TZ: Final = "Asia/Shanghai"
 _RULEBOOK: Final = "internal rulebook (internet interactive-service security policy)"
 _RULEBOOK_NOTE: Final = (
     "an operator's internal rulebook, not a public standard; the text is the one "
@@ -738,7 +740,7 @@ CN_MLPS_L3: Final = Baseline(
             "logs kept at least 6 months",
             f"{_CSL} Art. 23(3) (Art. 21(3) in the 2017 text)",
             "retention.rules",
-            c.retention(None, Period(months=6)),
+            c.retention(None, Period(months=6), tz=_CN_TZ),
             interpretation=True,
             note="GB/T 22239-2019 gives no retention period; level-3 assessments check the "
             "Cybersecurity Law's 6 months",
@@ -779,7 +781,7 @@ def _rulebook_retention() -> tuple[Requirement, ...]:
             f"{rule.category} kept {_kept(rule.keep)}",
             _retention_clause(rule.category, rule.keep),
             "retention.rules",
-            c.retention(rule.category, rule.keep),
+            c.retention(rule.category, rule.keep, tz=_CN_TZ),
             interpretation=rule.category != "network_log",
             note="" if rule.category == "network_log" else _RULEBOOK_NOTE,
         )
@@ -961,14 +963,14 @@ CN_CYBERSECURITY_LAW: Final = Baseline(
             "the audit logs kept at least 6 months",
             f"{_CSL} Art. 23(3) (Art. 21(3) in the 2017 text)",
             "retention.rules",
-            c.retention(None, Period(months=6)),
+            c.retention(None, Period(months=6), tz=_CN_TZ),
         ),
         _r(
             "network-log-retention",
             "network logs kept at least 6 months",
             f"{_CSL} Art. 23(3) (Art. 21(3) in the 2017 text)",
             "retention.rules",
-            c.retention("network_log", Period(months=6)),
+            c.retention("network_log", Period(months=6), tz=_CN_TZ),
         ),
         _r(
             "personal-information",

@@ -13,6 +13,7 @@ import functools
 import itertools
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
+from zoneinfo import ZoneInfo
 
 from secpolicy.audit import DEFAULT_MASKER
 from secpolicy.baselines._model import Verdict, failed, judged, not_applicable, passed
@@ -803,14 +804,18 @@ def _decidable(
     return (name, schedule) if missing is None else missing
 
 
-def kept_until(schedule: RetentionSchedule, category: str) -> tuple[datetime | None, Any]:
-    """When a record of *category* created at the check anchor may go, by ``evaluate``.
+def kept_until(
+    schedule: RetentionSchedule, category: str, created: datetime | None = None
+) -> tuple[datetime | None, Any]:
+    """When a record of *category* created at *created* may go, by ``evaluate``.
 
-    Every trigger event is taken to happen at creation (the earliest it can),
-    so a rule kept from an event is judged at its shortest. Returns the
-    deciding instant (None: kept indefinitely) and the decision.
+    *created* defaults to the check anchor (2024-08-31 12:00 in the
+    schedule's zone). Every trigger event is taken to happen at creation
+    (the earliest it can), so a rule kept from an event is judged at its
+    shortest. Returns the deciding instant (None: kept indefinitely) and the
+    decision.
     """
-    created = _anchor(schedule)
+    created = _anchor(schedule) if created is None else created
     triggers = {r.trigger: created for r in schedule.rules_for(category) if r.trigger != "created"}
     decision = schedule.evaluate(category, created=created, now=created, events=triggers)
     return decision.retain_until, decision
@@ -823,14 +828,35 @@ def _kept_text(decision: Any, retain_until: datetime | None) -> str:
     return "kept permanently" if rule.keep.permanent else f"kept {rule.keep}"
 
 
-def retention(category: str | None, period: Period) -> Callable[[ServicePolicy], Verdict]:
+#: The hours of the day at which :func:`retention` creates its sample records
+#: in the zone a law counts periods in: the schedule's own zone may end a
+#: day at another instant, so each must be kept long enough.
+_LAW_HOURS: Final = ((0, 0), (12, 0), (23, 59))
+
+
+def retention(
+    category: str | None, period: Period, *, tz: str | None = None
+) -> Callable[[ServicePolicy], Verdict]:
     """Records of *category* (None: the audit files' category) kept at least *period*.
 
     The schedule's own ``evaluate`` decides which rule applies and until when
     a record created on 2024-08-31 must be kept; that instant is compared
     with the end of *period* from the same day.
+
+    With *tz* (``"Asia/Shanghai"`` for Chinese law), the period is counted
+    the way that jurisdiction counts it: by whole days in *tz* (PRC Civil
+    Code, Arts. 201-203: kept through the last day, gone from 00:00 the next),
+    for records created at the start, middle and end of a day there,
+    whatever zone and semantics the schedule uses. A schedule in
+    ``Pacific/Kiritimati``, or with ``semantics = "instant"``, that lets
+    records go hours before that end fails.
+
+    .. versionchanged:: 0.2
+       *tz*.
     """
     need = "permanently" if period.permanent else f"at least {period}"
+    if tz is not None:
+        need += f" (counted by days in {tz})"
 
     def check(policy: ServicePolicy) -> Verdict:
         found = _decidable(policy, category, need)
@@ -841,12 +867,28 @@ def retention(category: str | None, period: Period) -> Callable[[ServicePolicy],
         declared = f"{name} {_kept_text(decision, retain_until)}"
         if decision.rule is not None and decision.rule.is_default:
             declared += " (by the default rule)"
-        created = _anchor(schedule)
-        end = period.end(created, tz=schedule.tz, semantics=schedule.semantics)
-        ok = retain_until is None or (end is not None and retain_until >= end)
         if period.permanent:
             ok = retain_until is None and decision.rule is not None and decision.rule.keep.permanent
-        return judged(ok, declared, need)
+            return judged(ok, declared, need)
+        samples = [(_anchor(schedule), schedule.tz, schedule.semantics)]
+        if tz is not None:
+            zone = ZoneInfo(tz)
+            year, month, day, _ = _RETENTION_ANCHOR
+            samples += [
+                (datetime(year, month, day, hour, minute, tzinfo=zone), zone, "day")
+                for hour, minute in _LAW_HOURS
+            ]
+        early: datetime | None = None
+        for created, zone_of, semantics in samples:
+            until, _ = kept_until(schedule, name, created)
+            end = period.end(created, tz=zone_of, semantics=semantics)
+            if until is not None and end is not None and until < end:
+                early = until
+                break
+        if early is not None and tz is not None:
+            shown = early.astimezone(ZoneInfo(tz)).isoformat()
+            declared += f", but a record may go at {shown}, before the period ends in {tz}"
+        return judged(early is None, declared, need)
 
     return check
 
