@@ -286,3 +286,24 @@ class TestHoldFileThatHoldsNothing:
         err = capsys.readouterr().err
         assert code == EXIT_USAGE
         assert "relased" in err
+
+
+class TestKeygenOntoItself:
+    """``audit keygen`` never writes the public key over the private key it just made."""
+
+    @pytest.mark.parametrize("public", ["k.pem", "./k.pem", "sub/../k.pem"])
+    def test_same_file_for_both_keys_is_a_usage_error(
+        self,
+        public: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """k.pem twice would leave only the public key and report success: refused."""
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "sub").mkdir()
+        code = main(["audit", "keygen", "k.pem", public])
+        err = capsys.readouterr().err
+        assert code == EXIT_USAGE
+        assert "same file" in err
+        assert not (tmp_path / "k.pem").exists()
