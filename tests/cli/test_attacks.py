@@ -307,3 +307,64 @@ class TestKeygenOntoItself:
         assert code == EXIT_USAGE
         assert "same file" in err
         assert not (tmp_path / "k.pem").exists()
+
+
+class TestOutputOverItsInput:
+    """``--output`` naming an input file is refused before anything is written."""
+
+    @pytest.mark.parametrize("form", ["same", "dotted"])
+    def test_check_report_over_the_policy_file_is_refused(
+        self,
+        form: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """check p.toml -o p.toml would replace the policy with its report: exit 2, file kept."""
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "p.toml").write_text(WEAK, encoding="utf-8")
+        output = "p.toml" if form == "same" else "./p.toml"
+        code = main(["check", "p.toml", "-b", "pci-dss-4", "-o", output])
+        err = capsys.readouterr().err
+        assert code == EXIT_USAGE
+        assert "would replace it" in err
+        assert (tmp_path / "p.toml").read_text(encoding="utf-8") == WEAK
+
+    def test_check_report_over_a_baseline_file_is_refused(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--baseline-file is an input too."""
+        policy = tmp_path / "p.toml"
+        policy.write_text(WEAK, encoding="utf-8")
+        custom = tmp_path / "acme.toml"
+        custom.write_text(
+            '[baseline]\nid = "acme"\ntitle = "T"\n[[requirements]]\nid = "r"\ntitle = "t"\n'
+            'clause = "c"\nkey = "password.min_length"\nop = ">="\nvalue = 8\n',
+            encoding="utf-8",
+        )
+        before = custom.read_text(encoding="utf-8")
+        code = main(["check", str(policy), "--baseline-file", str(custom), "-o", str(custom)])
+        assert code == EXIT_USAGE
+        assert custom.read_text(encoding="utf-8") == before
+        assert "would replace it" in capsys.readouterr().err
+
+    @pytest.mark.parametrize("which", ["records", "holds"])
+    def test_retention_decisions_over_an_input_are_refused(
+        self, which: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """retention due r.jsonl -o r.jsonl would replace the records with the due ones."""
+        records = tmp_path / "r.jsonl"
+        records.write_text(_RECORDS, encoding="utf-8")
+        holds = tmp_path / "holds.json"
+        holds.write_text("[]", encoding="utf-8")
+        target = records if which == "records" else holds
+        before = target.read_text(encoding="utf-8")
+        code = main(
+            [
+                "retention", "due", str(records), "--profile", "cn-interactive-service",
+                "--holds", str(holds), "-o", str(target),
+            ]
+        )  # fmt: skip
+        assert code == EXIT_USAGE
+        assert target.read_text(encoding="utf-8") == before
+        assert "would replace it" in capsys.readouterr().err

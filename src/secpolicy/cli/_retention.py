@@ -10,7 +10,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from secpolicy import SystemClock
 from secpolicy._clock import to_utc
-from secpolicy.cli._common import EXIT_OK, EXIT_USAGE, UsageError, open_input, open_output
+from secpolicy.cli._common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    open_input,
+    open_output,
+    refuse_overwrite,
+)
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile._retention import PROFILES
 from secpolicy.retention import BadRecordsError, LegalHold, UnknownCategoryError, evaluate_jsonl
@@ -201,6 +208,7 @@ def _report(error: PolicyConfigError) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate every record and write the decisions."""
+    refuse_overwrite(args.output, [args.file, args.holds, args.policy])
     schedule, declared = _schedule(args)
     real = SystemClock().now()
     overridden = args.now is not None
