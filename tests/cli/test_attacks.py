@@ -368,3 +368,35 @@ class TestOutputOverItsInput:
         assert code == EXIT_USAGE
         assert target.read_text(encoding="utf-8") == before
         assert "would replace it" in capsys.readouterr().err
+
+
+class TestMisspelledHoldFileUnderDefaultRules:
+    """``--holds`` with a misspelled category is refused even when defaults decide unknowns."""
+
+    def test_close_misspelling_is_a_usage_error(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Under on_unknown_category = "default", "user_lgo" is still taken for "user_log"."""
+        policy = tmp_path / "secpolicy.toml"
+        policy.write_text(
+            '[retention]\nprofile = "cn-interactive-service"\non_unknown_category = "default"\n',
+            encoding="utf-8",
+        )
+        holds = tmp_path / "holds.json"
+        holds.write_text(
+            '[{"category": "user_lgo", "reason": "inquiry 17", '
+            '"since": "2025-06-01T09:00:00+08:00"}]',
+            encoding="utf-8",
+        )
+        records = tmp_path / "records.jsonl"
+        records.write_text(_RECORDS, encoding="utf-8")
+        code = main(
+            [
+                "retention", "due", "--policy", str(policy),
+                "--holds", str(holds), str(records),
+            ]
+        )  # fmt: skip
+        out, err = capsys.readouterr()
+        assert code == EXIT_USAGE
+        assert "'user_log'" in err
+        assert out == ""

@@ -131,3 +131,31 @@ class TestPolicyTextOfAnotherType:
         """Bytes say to decode first; None and numbers are named, not a bare TypeError."""
         with pytest.raises(ArgumentTypeError, match="text must be str"):
             loads_policy(bad)  # type: ignore[arg-type]
+
+
+class TestMisspelledHoldUnderDefaultRules:
+    """With on_unknown_category = "default" a misspelled hold category is still refused."""
+
+    TEXT = (
+        '[retention]\nprofile = "cn-interactive-service"\non_unknown_category = "default"\n'
+        '[[retention.rules]]\ncategory = "*"\nkeep = "1 day"\n'
+        '[[retention.holds]]\ncategory = "{category}"\nreason = "inquiry 17"\n'
+        "since = 2025-06-01T09:00:00+08:00\n{extra}"
+    )
+
+    def test_close_to_a_known_category_is_refused(self) -> None:
+        """A hold on "user_lgo" beside "user_log" holds no record: an error with the suggestion."""
+        with pytest.raises(PolicyConfigError, match=r"retention\.holds\[0\].*'user_log'"):
+            loads_policy(self.TEXT.format(category="user_lgo", extra=""))
+
+    def test_declared_category_is_accepted(self) -> None:
+        """A category declared in categories is meant, however close its name."""
+        text = self.TEXT.format(category="user_lgo", extra="").replace(
+            'on_unknown_category = "default"\n',
+            'on_unknown_category = "default"\ncategories = ["user_lgo"]\n',
+        )
+        assert loads_policy(text).holds[0].scope == "user_lgo"
+
+    def test_unrelated_category_decided_by_the_defaults_is_accepted(self) -> None:
+        """A category unlike any known one ("chat") is one the default rules decide."""
+        assert loads_policy(self.TEXT.format(category="chat", extra="")).holds[0].scope == "chat"

@@ -19,8 +19,8 @@ from secpolicy.cli._common import (
     refuse_overwrite,
 )
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.policyfile._retention import PROFILES
-from secpolicy.retention import BadRecordsError, LegalHold, UnknownCategoryError, evaluate_jsonl
+from secpolicy.policyfile._retention import PROFILES, hold_scope_problem
+from secpolicy.retention import BadRecordsError, LegalHold, evaluate_jsonl
 from secpolicy.retention._rules import DECISION_FIELDS
 from secpolicy.retention._schedule import record_from_mapping
 
@@ -157,13 +157,10 @@ _HOLD_KEYS = frozenset({"category", "record_ids", "reason", "since", "released",
 
 
 def _check_hold_scope(schedule: RetentionSchedule, hold: LegalHold, where: str) -> None:
-    """Refuse a hold on a category *schedule* does not know: it would hold nothing."""
-    if not isinstance(hold.scope, str) or hold.scope == "*":
-        return
-    try:
-        schedule.rules_for(hold.scope)
-    except UnknownCategoryError as exc:
-        raise UsageError(f"{where}: the hold would hold nothing: {exc.reason}") from None
+    """Refuse a hold that would hold nothing, as the policy file does."""
+    problem = hold_scope_problem(schedule, hold)
+    if problem is not None:
+        raise UsageError(f"{where}: {problem}")
 
 
 def _released(hold: LegalHold, at: datetime) -> LegalHold:
