@@ -400,3 +400,75 @@ class TestMisspelledHoldFileUnderDefaultRules:
         assert code == EXIT_USAGE
         assert "'user_log'" in err
         assert out == ""
+
+
+class TestCsvWithAByteOrderMark:
+    """A CSV saved by a spreadsheet with a BOM keeps its first column, so holds by id still hold."""
+
+    def test_bom_does_not_hide_the_id_column(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """r1 is held by id: with the BOM read into the header it was listed for deletion."""
+        records = tmp_path / "records.csv"
+        records.write_bytes(
+            b"\xef\xbb\xbfid,category,created\n"
+            b"r1,user_log,2020-01-01T00:00:00+00:00\n"
+            b"r2,user_log,2020-01-01T00:00:00+00:00\n"
+        )
+        holds = tmp_path / "holds.json"
+        holds.write_text(
+            '[{"record_ids": ["r1"], "reason": "case 9", "since": "2024-01-01T00:00:00+08:00"}]',
+            encoding="utf-8",
+        )
+        code = main(
+            [
+                "retention", "due", str(records), "--profile", "cn-interactive-service",
+                "--holds", str(holds), "--format", "csv",
+            ]
+        )  # fmt: skip
+        out = capsys.readouterr().out
+        assert code == EXIT_OK
+        rows = out.strip().splitlines()
+        assert rows[0].startswith("record_id,")
+        assert [row.split(",")[0] for row in rows[1:]] == ["r2"]
+
+    def test_bom_before_the_first_json_line_is_accepted(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A JSON-lines file saved with a BOM decides its first record too."""
+        records = tmp_path / "records.jsonl"
+        records.write_bytes(b"\xef\xbb\xbf" + _RECORDS.encode())
+        code = main(
+            ["retention", "due", str(records), "--profile", "cn-interactive-service", "--all"]
+        )
+        out = capsys.readouterr().out
+        assert code == EXIT_OK
+        assert len(out.strip().splitlines()) == 2
+
+
+class TestRecordWithoutIdUnderAnIdHold:
+    """A record without an id cannot be checked against holds on ids: reported, not listed."""
+
+    def test_missing_id_is_a_bad_record(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A header "ID" (not id) leaves every record without one: none is listed due."""
+        records = tmp_path / "records.csv"
+        records.write_text(
+            "ID,category,created\nr1,user_log,2020-01-01T00:00:00+00:00\n", encoding="utf-8"
+        )
+        holds = tmp_path / "holds.json"
+        holds.write_text(
+            '[{"record_ids": ["r1"], "reason": "case 9", "since": "2024-01-01T00:00:00+08:00"}]',
+            encoding="utf-8",
+        )
+        code = main(
+            [
+                "retention", "due", str(records), "--profile", "cn-interactive-service",
+                "--holds", str(holds), "--format", "csv",
+            ]
+        )  # fmt: skip
+        out, err = capsys.readouterr()
+        assert code == EXIT_USAGE
+        assert "record_id" in err
+        assert "user_log" not in out

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.retention import (
+    BadRecordsError,
     LegalHold,
     Period,
     RetentionRecord,
@@ -15,6 +17,7 @@ from secpolicy.retention import (
     RetentionSchedule,
     ScheduleLockedError,
     WorkdayCalendar,
+    evaluate_jsonl,
 )
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
@@ -166,3 +169,48 @@ class TestRecordOfTheWrongShape:
         """An id no hold can name is refused (a hold on it would silently miss)."""
         with pytest.raises(PolicyConfigError, match="record_id"):
             RetentionRecord(category="log", created=SINCE, record_id=record_id)  # type: ignore[arg-type]
+
+
+class TestRecordWithoutIdUnderAnIdHold:
+    """A batch line without an id cannot be cleared while a hold on record ids is in force."""
+
+    @staticmethod
+    def _run(hold: LegalHold) -> tuple[str, BadRecordsError | None]:
+        schedule = RetentionSchedule([RetentionRule(category="log", keep=Period(days=1))])
+        lines = [
+            '{"category": "log", "created": "2025-06-01T00:00:00+00:00"}\n',
+            '{"id": "r2", "category": "log", "created": "2025-06-01T00:00:00+00:00"}\n',
+        ]
+        out = io.StringIO()
+        try:
+            evaluate_jsonl(schedule, lines, out, now=datetime(2026, 1, 1, tzinfo=UTC), holds=[hold])
+        except BadRecordsError as exc:
+            return out.getvalue(), exc
+        return out.getvalue(), None
+
+    def test_line_without_id_is_a_bad_record(self) -> None:
+        """It might be the held record: reported with its line; the next line is decided."""
+        out, error = self._run(LegalHold.for_records(["r1"], "case 7", SINCE))
+        assert error is not None
+        assert error.errors[0].line == 1
+        assert error.errors[0].field == "record_id"
+        assert '"r2"' in out
+        assert out.count("\n") == 1
+
+    def test_category_hold_needs_no_id(self) -> None:
+        """A hold on a category covers lines without ids; nothing is refused."""
+        out, error = self._run(LegalHold("log", "case 7", SINCE))
+        assert error is None
+        assert out.count('"on_hold": true') == 2
+
+    def test_released_id_hold_needs_no_id(self) -> None:
+        """A released hold on ids is not in force and asks nothing of the line."""
+        hold = LegalHold(
+            LegalHold.for_records(["r1"], "case 7", SINCE).scope,
+            "case 7",
+            SINCE,
+            released=datetime(2025, 7, 1, tzinfo=UTC),
+        )
+        out, error = self._run(hold)
+        assert error is None
+        assert out.count('"action": "delete"') == 2

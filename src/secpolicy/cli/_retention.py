@@ -21,7 +21,7 @@ from secpolicy.cli._common import (
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile._retention import PROFILES, hold_scope_problem
 from secpolicy.retention import BadRecordsError, LegalHold, evaluate_jsonl
-from secpolicy.retention._rules import DECISION_FIELDS
+from secpolicy.retention._rules import DECISION_FIELDS, unidentified
 from secpolicy.retention._schedule import record_from_mapping
 
 if TYPE_CHECKING:
@@ -169,6 +169,10 @@ def _released(hold: LegalHold, at: datetime) -> LegalHold:
 
 def _csv_records(handle: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(handle)
+    names = reader.fieldnames
+    if names and names[0].startswith("\ufeff"):
+        # a spreadsheet's byte-order mark must not rename the first column ("\ufeffid")
+        reader.fieldnames = [names[0][1:], *names[1:]]
     for row in reader:
         events = {k[6:]: v for k, v in row.items() if k and k.startswith("event:") and v}
         item: dict[str, Any] = {k: v for k, v in row.items() if k and not k.startswith("event:")}
@@ -179,7 +183,8 @@ def _csv_records(handle: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
 def _json_records(
     handle: IO[str], source: str
 ) -> Iterator[tuple[int, dict[str, Any] | PolicyConfigError]]:
-    for line_no, line in enumerate(handle, start=1):
+    for line_no, raw in enumerate(handle, start=1):
+        line = raw[1:] if line_no == 1 and raw.startswith("\ufeff") else raw
         if not line.strip():
             continue
         try:
@@ -281,12 +286,16 @@ def _csv_run(
     writer = csv.DictWriter(out, [*columns, *MARK_COLUMNS], extrasaction="ignore")
     writer.writeheader()
     rows = _csv_records(handle) if fmt == "csv" else _json_records(handle, source)
+    in_force = [hold for hold in holds if hold.active(now)]
     failed = 0
     for position, (line_no, item) in enumerate(rows):
         try:
             if isinstance(item, PolicyConfigError):
                 raise item
             record = record_from_mapping(item, position)
+            missing = unidentified(record, in_force)
+            if missing is not None:
+                raise missing
             decision = schedule.evaluate_record(record, now=now, holds=holds)
         except PolicyConfigError as exc:
             failed += 1

@@ -77,6 +77,22 @@ def _record_id(value: object) -> str | None:
     raise PolicyConfigError("must be text (or an integer) or None", field="record_id")
 
 
+def unidentified(record: RetentionRecord, holds: Iterable[LegalHold]) -> PolicyConfigError | None:
+    """The error of a record read from a file without an id while a hold on ids is in force.
+
+    Such a record may be one of the held ones (its id column misnamed, or
+    lost): a batch reports it rather than decide it as if no hold covered it.
+    *holds* are the holds in force.
+    """
+    if record.record_id is not None or not any(h.by_record_ids for h in holds):
+        return None
+    return PolicyConfigError(
+        "missing: a legal hold on record ids is in force, so a record without an id "
+        "cannot be decided",
+        field="record_id",
+    )
+
+
 def _utc_or_none(value: datetime | None) -> datetime | None:
     return None if value is None else to_utc(value, name="released")
 
@@ -257,6 +273,14 @@ class LegalHold:
                 )
             ids.add(given)
         return cls(_RecordIds(frozenset(ids)), reason, since, name=name)
+
+    @property
+    def by_record_ids(self) -> bool:
+        """True for a hold on record ids (:meth:`for_records`).
+
+        .. versionadded:: 0.2
+        """
+        return isinstance(self.scope, _RecordIds)
 
     def active(self, now: datetime) -> bool:
         """True if the hold is in force at *now*."""
