@@ -59,11 +59,18 @@ SINCE = datetime(2025, 6, 1, tzinfo=UTC)
 class TestHoldThatHoldsNothing:
     """A legal hold built so that it is never in force, or covers no record, is refused."""
 
-    @pytest.mark.parametrize("released", [SINCE, datetime(2025, 5, 31, tzinfo=UTC)])
-    def test_release_before_or_at_placing_is_refused(self, released: datetime) -> None:
-        """released <= since: the hold would never be active and the records would go."""
+    @pytest.mark.parametrize(
+        "released", [datetime(2025, 5, 31, tzinfo=UTC), datetime(2024, 6, 1, tzinfo=UTC)]
+    )
+    def test_release_before_placing_is_refused(self, released: datetime) -> None:
+        """released < since: the hold would never be active and the records would go."""
         with pytest.raises(PolicyConfigError, match="released"):
             LegalHold("log", "case 7", SINCE, released=released)
+
+    def test_release_at_the_placing_instant_is_kept_as_a_record(self) -> None:
+        """Lifted at the instant it was placed (a store's history) loads, and holds nothing."""
+        hold = LegalHold("log", "case 7", SINCE, released=SINCE)
+        assert not hold.active(SINCE)
 
     def test_release_after_placing_is_accepted(self) -> None:
         """A hold released a day after it was placed is in force in between."""

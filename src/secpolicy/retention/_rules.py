@@ -236,11 +236,13 @@ class LegalHold:
 
     @released.validator
     def _check_released(self, _: Any, value: datetime | None) -> None:
-        # A hold released when (or before) it was placed is never in force.
-        if value is not None and value <= self.since:
+        # A hold released before it was placed is never in force: a typo in a
+        # date, not a hold. (Lifted at the very instant it was placed is a
+        # record of what happened, as a hold store keeps it.)
+        if value is not None and value < self.since:
             raise PolicyConfigError(
-                f"must be after since ({self.since.isoformat()}): a hold released before it "
-                "was placed is never in force",
+                f"must not be before since ({self.since.isoformat()}): a hold released "
+                "before it was placed is never in force",
                 field="released",
             )
 
