@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from secpolicy.baselines import BASELINES, check_policy, load_baseline_file, loads_baseline
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
 from secpolicy.policyfile import loads_policy
 
 HEAD = '[baseline]\nid = "{bid}"\ntitle = "T"\n'
@@ -176,3 +177,337 @@ class TestHostileBaselineFile:
         path.write_bytes(b"# " + "规".encode() * 700_000 + b"\n")
         with pytest.raises(PolicyConfigError, match="larger than"):
             load_baseline_file(path)
+
+
+_LOG_AUDIT = '[audit]\nsink = "stdout"\nkey_env = "K"\nanchor = "a/anchor.jsonl"\nmasking = "pii"\n'
+
+
+class TestAuditMaskedRevealsAlmostAll:
+    """A log masker that hides one character of a phone or ID number masks nothing."""
+
+    @pytest.mark.parametrize(
+        "operator",
+        [
+            'CN_MOBILE = { op = "mask", keep_first = 10, max_reveal = 1 }',
+            'CN_MOBILE = { op = "mask", keep_first = 7, max_reveal = 1 }',
+            'CN_RESIDENT_ID = { op = "mask", keep_first = 17, max_reveal = 1 }',
+            'CN_RESIDENT_ID = { op = "mask", keep_first = 10, keep_last = 4, max_reveal = 1 }',
+            'EMAIL = { op = "mask", keep_first = 8, max_reveal = 1 }',
+        ],
+    )
+    def test_mask_keeping_the_hidden_part_fails(self, operator: str) -> None:
+        """1381234567* or 11010519491231002* in a log fails audit-masked and the law's check."""
+        text = f'{_LOG_AUDIT}[pii]\npreset = "cn-display"\n[pii.operators]\n{operator}\n'
+        policy = loads_policy(text)
+        for baseline, requirement in (
+            ("cn-interactive-service", "audit-masked"),
+            ("cn-cybersecurity-law", "personal-information"),
+        ):
+            result = next(
+                r
+                for r in check_policy(policy, [baseline]).results
+                if r.requirement.id == requirement
+            )
+            assert result.status == "fail", (operator, result.detail)
+            assert "shows" in result.detail
+
+    @pytest.mark.parametrize(
+        "preset",
+        [
+            '[pii]\npreset = "cn-display"\n',
+            '[pii]\npreset = "cn-display"\n[pii.operators]\nEMAIL = "mask_email"\n',
+            '[pii]\ndefault = "redact"\n',
+            '[pii]\ndefault = "replace"\n',
+        ],
+    )
+    def test_display_practice_masks_still_pass(self, preset: str) -> None:
+        """138****5678, 110105********002X, z********@example.com and redaction pass."""
+        policy = loads_policy(_LOG_AUDIT + preset)
+        result = next(
+            r
+            for r in check_policy(policy, ["cn-interactive-service"]).results
+            if r.requirement.id == "audit-masked"
+        )
+        assert result.status == "pass", result.detail
+
+    def test_pseudonymised_log_passes(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Keyed pseudonyms show none of the value and pass."""
+        monkeypatch.setenv("PSEUDO_KEY", "00112233445566778899aabbccddeeff" * 2)
+        policy = loads_policy(
+            _LOG_AUDIT + '[pii]\ndefault = { op = "pseudonymize", key_env = "PSEUDO_KEY" }\n'
+        )
+        result = next(
+            r
+            for r in check_policy(policy, ["cn-interactive-service"]).results
+            if r.requirement.id == "audit-masked"
+        )
+        assert result.status == "pass", result.detail
+
+
+_LIMIT_BASELINE = (
+    '[baseline]\nid = "acme-privacy"\ntitle = "T"\n'
+    '[[requirements]]\nid = "storage-limit"\ntitle = "customer data gone within 6 months"\n'
+    'clause = "c"\nkey = "retention.customer_data"\nop = "{op}"\nvalue = "6 months"\n'
+)
+
+
+def _limit_status(op: str, rule: str) -> str:
+    baseline = loads_baseline(_LIMIT_BASELINE.format(op=op))
+    policy = loads_policy(
+        f'[retention]\n[[retention.rules]]\ncategory = "customer_data"\nkeep = "1 month"\n{rule}'
+    )
+    return check_policy(policy, [baseline]).results[0].status
+
+
+class TestCustomRetentionUpperBound:
+    """``retention.<category> <= P`` asks that records be gone by P, not only kept for less."""
+
+    @pytest.mark.parametrize(
+        "rule", ["", 'action = "review"\n', 'maximum = "12 months"\n', 'maximum = "7 months"\n']
+    )
+    @pytest.mark.parametrize("op", ["<=", "<"])
+    def test_no_maximum_or_a_longer_one_fails(self, op: str, rule: str) -> None:
+        """Kept 1 month with no storage limit (or a longer one) may be kept for ever: fail."""
+        assert _limit_status(op, rule) == "fail"
+
+    def test_maximum_within_the_bound_passes(self) -> None:
+        """A rule that must be gone within 6 months meets "<= 6 months"."""
+        assert _limit_status("<=", 'maximum = "6 months"\n') == "pass"
+        assert _limit_status("<", 'maximum = "5 months"\n') == "pass"
+
+    def test_lower_bound_still_reads_the_minimum(self) -> None:
+        """A lower bound (>= 1 month) is still judged by how long records must be kept."""
+        baseline = loads_baseline(
+            _LIMIT_BASELINE.format(op=">=").replace('value = "6 months"', 'value = "1 month"')
+        )
+        policy = loads_policy(
+            '[retention]\n[[retention.rules]]\ncategory = "customer_data"\nkeep = "1 month"\n'
+        )
+        assert check_policy(policy, [baseline]).results[0].status == "pass"
+
+
+class TestCheckPolicyArguments:
+    """check_policy and loads_baseline refuse wrong types by name, and read one id as one."""
+
+    def test_one_baseline_id_alone_is_that_baseline(self) -> None:
+        """check_policy(p, "pci-dss-4") checks PCI, not the baselines "p", "c", "i"."""
+        policy = loads_policy('[password]\nprofile = "pci-dss-4"\n')
+        report = check_policy(policy, "pci-dss-4")
+        assert report.baselines == ("pci-dss-4.0.1",)
+        assert report.results == check_policy(policy, ["pci-dss-4"]).results
+
+    def test_one_baseline_value_alone_is_that_baseline(self) -> None:
+        """A Baseline value given alone is checked."""
+        policy = loads_policy('[password]\nprofile = "pci-dss-4"\n')
+        assert check_policy(policy, BASELINES["nist-800-63b"]).baselines == ("nist-800-63b-4",)
+
+    @pytest.mark.parametrize("bad", [[5], [None], [b"pci-dss-4"]])
+    def test_baseline_of_another_type_is_a_typed_error(self, bad: list[object]) -> None:
+        """An int or bytes where an id belongs is an ArgumentTypeError, not an AttributeError."""
+        policy = loads_policy('[password]\nprofile = "pci-dss-4"\n')
+        with pytest.raises(ArgumentTypeError, match="baselines"):
+            check_policy(policy, bad)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("bad", [{}, None, '[password]\nprofile = "pci-dss-4"\n'])
+    def test_policy_that_is_not_loaded_is_a_typed_error(self, bad: object) -> None:
+        """A dict or the file's text is refused by name: load it first."""
+        with pytest.raises(ArgumentTypeError, match="ServicePolicy"):
+            check_policy(bad, ["pci-dss-4"])  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("bad", [b"[baseline]", None])
+    def test_baseline_text_of_another_type_is_a_typed_error(self, bad: object) -> None:
+        """loads_baseline(bytes) says to decode, instead of a TypeError from str methods."""
+        with pytest.raises(ArgumentTypeError, match="str"):
+            loads_baseline(bad)  # type: ignore[arg-type]
+
+
+_SOD = """
+[rbac]
+users = ["li", "wang"]
+[rbac.roles.system_admin]
+[rbac.roles.audit_admin]
+[[rbac.grants]]
+role = "system_admin"
+resource = "{sys_resource}"
+action = "{sys_action}"
+[[rbac.grants]]
+role = "audit_admin"
+resource = "audit/**"
+action = "read"
+{extra}
+[[rbac.assignments]]
+user = "li"
+role = "system_admin"
+[[rbac.assignments]]
+user = "wang"
+role = "audit_admin"
+[[rbac.ssd]]
+name = "admins"
+roles = ["system_admin", "audit_admin"]
+n = 2
+"""
+
+
+def _sod(sys_resource: str, sys_action: str, extra: str = "") -> Any:
+    text = _SOD.format(sys_resource=sys_resource, sys_action=sys_action, extra=extra)
+    results = check_policy(loads_policy(text), ["cn-mlps-l3"]).results
+    return next(r for r in results if r.requirement.id == "separation-of-duty")
+
+
+class TestSeparationBetweenRolesThatContainEachOther:
+    """An SSD between a role and one whose rights contain it separates nothing."""
+
+    @pytest.mark.parametrize(
+        ("resource", "action"), [("**", "*"), ("audit/**", "*"), ("audit/**", "read")]
+    )
+    def test_role_that_can_do_the_other_duty_fails(self, resource: str, action: str) -> None:
+        """A system administrator granted ** (or audit/**) does the auditor's duty: fail."""
+        result = _sod(resource, action)
+        assert result.status == "fail", result.detail
+        assert "system_admin" in result.detail
+
+    def test_disjoint_duties_pass(self) -> None:
+        """servers/** for the administrator and audit/** read for the auditor are separated."""
+        assert _sod("servers/**", "*").status == "pass"
+
+    def test_denied_duty_is_not_covered(self) -> None:
+        """Everything but the audit log, by an explicit deny, leaves the duties separated."""
+        deny = '[[rbac.denies]]\nrole = "system_admin"\nresource = "audit/**"\naction = "*"\n'
+        assert _sod("**", "*", deny).status == "pass"
+
+    def test_inherited_rights_count(self) -> None:
+        """A role that inherits the auditor's role holds the auditor's rights: fail."""
+        text = (
+            _SOD.format(sys_resource="servers/**", sys_action="*", extra="").replace(
+                "[rbac.roles.system_admin]",
+                '[rbac.roles.system_admin]\ninherits = ["reader"]\n[rbac.roles.reader]',
+            )
+            + '[[rbac.grants]]\nrole = "reader"\nresource = "audit/**"\naction = "read"\n'
+        )
+        results = check_policy(loads_policy(text), ["cn-mlps-l3"]).results
+        result = next(r for r in results if r.requirement.id == "separation-of-duty")
+        assert result.status == "fail", result.detail
+
+
+_PRIVILEGED = """
+[rbac]
+users = ["li"]
+[rbac.roles.superuser]
+privileged = true
+approvals = 2
+[rbac.roles.ops]
+[[rbac.grants]]
+role = "ops"
+resource = "{ops_resource}"
+action = "*"
+{extra}
+[[rbac.assignments]]
+user = "li"
+role = "ops"
+"""
+
+
+def _privileged(ops_resource: str, extra: str = "") -> Any:
+    text = _PRIVILEGED.format(ops_resource=ops_resource, extra=extra)
+    results = check_policy(loads_policy(text), ["cn-mlps-l3"]).results
+    return next(r for r in results if r.requirement.id == "privileged-roles")
+
+
+class TestPrivilegeWithoutApproval:
+    """Privileged roles that guard nothing, or rights held without them, fail privileged-roles."""
+
+    def test_privileged_role_that_grants_nothing_fails(self) -> None:
+        """A dummy "superuser" with two approvals beside a plain role granted ** fails."""
+        result = _privileged("**")
+        assert result.status == "fail", result.detail
+        assert "granted anything" in result.detail
+
+    def test_plain_role_holding_the_privileged_rights_fails(self) -> None:
+        """li holds db/** through a plain role: the DBA privilege without any approval."""
+        dba = '[[rbac.grants]]\nrole = "superuser"\nresource = "db/**"\naction = "*"\n'
+        result = _privileged("**", dba)
+        assert result.status == "fail", result.detail
+        assert "li holds every right of superuser" in result.detail
+
+    def test_plain_rights_apart_from_the_privilege_pass(self) -> None:
+        """Plain rights on servers/** beside a privileged db/** role pass."""
+        dba = '[[rbac.grants]]\nrole = "superuser"\nresource = "db/**"\naction = "*"\n'
+        assert _privileged("servers/**", dba).status == "pass"
+
+
+class TestAnchorInsideTheLogDirectory:
+    """An anchor in a subdirectory of the log's directory is not kept elsewhere."""
+
+    @staticmethod
+    def _protected(anchor: str, tmp_path: Path) -> Any:
+        text = (
+            '[audit]\npath = "var/audit/audit.jsonl"\nkey_env = "K"\n'
+            f'anchor = "{anchor}"\ncheckpoint_interval = "60 s"\n'
+        )
+        results = check_policy(loads_policy(text, base_dir=tmp_path), ["pci-dss-4"]).results
+        return next(r for r in results if r.requirement.id == "audit-protected")
+
+    @pytest.mark.parametrize(
+        "anchor", ["var/audit/anchor/anchor.jsonl", "var/audit/a/b/anchor.jsonl"]
+    )
+    def test_anchor_under_the_log_directory_fails(self, anchor: str, tmp_path: Path) -> None:
+        """Whoever can rewrite var/audit can rewrite var/audit/anchor/ too: fail."""
+        result = self._protected(anchor, tmp_path)
+        assert result.status == "fail", result.detail
+        assert "log" in result.detail
+
+    @pytest.mark.parametrize("anchor", ["var/anchor/anchor.jsonl", "/srv/anchor/audit.jsonl"])
+    def test_anchor_outside_the_log_directory_passes(self, anchor: str, tmp_path: Path) -> None:
+        """A sibling directory or another volume is elsewhere."""
+        assert self._protected(anchor, tmp_path).status == "pass"
+
+
+def _cn_log_retention(tz: str, semantics: str, keep: str = "6 months") -> Any:
+    text = (
+        '[audit]\nsink = "stdout"\nkey_env = "K"\nretention_category = "network_log"\n'
+        f'[retention]\ntz = "{tz}"\nsemantics = "{semantics}"\n'
+        f'[[retention.rules]]\ncategory = "network_log"\nkeep = "{keep}"\n'
+    )
+    report = check_policy(loads_policy(text), ["cn-cybersecurity-law"])
+    return {r.requirement.id: r for r in report.results}
+
+
+class TestChineseLawCountsDaysInShanghai:
+    """Chinese retention requirements count whole days in Asia/Shanghai, whatever the schedule."""
+
+    @pytest.mark.parametrize(
+        ("tz", "semantics"),
+        [("Pacific/Kiritimati", "day"), ("Asia/Shanghai", "instant"), ("UTC", "instant")],
+    )
+    def test_schedule_that_lets_logs_go_hours_early_fails(self, tz: str, semantics: str) -> None:
+        """6 months in UTC+14 days, or to the clock time, ends before 2025-03-01 00:00 +08:00."""
+        results = _cn_log_retention(tz, semantics)
+        for requirement in ("log-retention", "network-log-retention"):
+            assert results[requirement].status == "fail", results[requirement].detail
+            assert "before the period ends in Asia/Shanghai" in results[requirement].detail
+
+    @pytest.mark.parametrize(
+        ("tz", "semantics", "keep"),
+        [
+            ("Asia/Shanghai", "day", "6 months"),
+            ("UTC", "day", "6 months"),
+            ("America/New_York", "day", "6 months"),
+            ("Asia/Shanghai", "instant", "7 months"),
+        ],
+    )
+    def test_schedule_that_keeps_through_the_last_day_passes(
+        self, tz: str, semantics: str, keep: str
+    ) -> None:
+        """Days that end at or after Beijing's, or a longer period, pass."""
+        results = _cn_log_retention(tz, semantics, keep)
+        assert results["network-log-retention"].status == "pass"
+        assert results["log-retention"].status == "pass"
+
+    def test_pci_keeps_the_schedules_own_count(self) -> None:
+        """PCI names no zone: 12 months to the clock time in UTC still passes."""
+        text = (
+            '[audit]\nsink = "stdout"\nkey_env = "K"\n[retention]\nsemantics = "instant"\n'
+            '[[retention.rules]]\ncategory = "audit_log"\nkeep = "12 months"\n'
+        )
+        results = check_policy(loads_policy(text), ["pci-dss-4"]).results
+        assert next(r for r in results if r.requirement.id == "audit-retention").status == "pass"

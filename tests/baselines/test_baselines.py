@@ -818,7 +818,7 @@ class TestMlpsCitationsReRead:
         privileged = baseline.requirement("privileged-roles")
         assert privileged is not None
         assert "it was not seen printed" in privileged.note
-        assert baseline.changelog[0].version == "4"
+        assert any(entry.version == "4" for entry in baseline.changelog)
         page = (Path(__file__).parents[2] / "docs" / "compliance.md").read_text(encoding="utf-8")
         assert "#### Where each MLPS citation was checked" in page
         assert "| 8.1.7.3 b) (授权和审批) | `privileged-roles` |" in page

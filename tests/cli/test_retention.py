@@ -218,7 +218,7 @@ class TestDue:
         [
             ("{", "not valid JSON"),
             ('{"a": 1}', "expected a list"),
-            ('[{"reason": "x"}]', "holds[0]: invalid hold"),
+            ('[{"reason": "x"}]', "holds[0]: give exactly one of category and record_ids"),
         ],
     )
     def test_bad_holds(

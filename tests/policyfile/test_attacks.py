@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from secpolicy.baselines import check_policy
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
 from secpolicy.policyfile import load_policy, loads_policy, parse_duration, parse_period
 
 
@@ -107,3 +107,55 @@ class TestHostileNesting:
         path.write_bytes(b"\xef\xbb\xbf[password]\nmin_length = 12\n")
         with pytest.raises(PolicyConfigError, match="byte-order mark"):
             load_policy(path)
+
+
+class TestHoldReleasedBeforePlaced:
+    """A ``[[retention.holds]]`` entry that is never in force is an error at its line."""
+
+    def test_release_before_since_names_the_key_and_line(self) -> None:
+        """released before since: retention.holds[0].released, with the hold's line."""
+        text = (
+            '[retention]\nprofile = "cn-interactive-service"\n\n[[retention.holds]]\n'
+            'category = "user_log"\nreason = "inquiry 17"\n'
+            "since = 2025-06-01T09:00:00+08:00\nreleased = 2025-05-01T09:00:00+08:00\n"
+        )
+        with pytest.raises(PolicyConfigError, match=r":8: retention\.holds\[0\]\.released"):
+            loads_policy(text)
+
+
+class TestPolicyTextOfAnotherType:
+    """loads_policy refuses what is not text with a typed error."""
+
+    @pytest.mark.parametrize("bad", [b"[password]\nmin_length = 12\n", None, 12])
+    def test_bytes_or_none_is_an_argument_type_error(self, bad: object) -> None:
+        """Bytes say to decode first; None and numbers are named, not a bare TypeError."""
+        with pytest.raises(ArgumentTypeError, match="text must be str"):
+            loads_policy(bad)  # type: ignore[arg-type]
+
+
+class TestMisspelledHoldUnderDefaultRules:
+    """With on_unknown_category = "default" a misspelled hold category is still refused."""
+
+    TEXT = (
+        '[retention]\nprofile = "cn-interactive-service"\non_unknown_category = "default"\n'
+        '[[retention.rules]]\ncategory = "*"\nkeep = "1 day"\n'
+        '[[retention.holds]]\ncategory = "{category}"\nreason = "inquiry 17"\n'
+        "since = 2025-06-01T09:00:00+08:00\n{extra}"
+    )
+
+    def test_close_to_a_known_category_is_refused(self) -> None:
+        """A hold on "user_lgo" beside "user_log" holds no record: an error with the suggestion."""
+        with pytest.raises(PolicyConfigError, match=r"retention\.holds\[0\].*'user_log'"):
+            loads_policy(self.TEXT.format(category="user_lgo", extra=""))
+
+    def test_declared_category_is_accepted(self) -> None:
+        """A category declared in categories is meant, however close its name."""
+        text = self.TEXT.format(category="user_lgo", extra="").replace(
+            'on_unknown_category = "default"\n',
+            'on_unknown_category = "default"\ncategories = ["user_lgo"]\n',
+        )
+        assert loads_policy(text).holds[0].scope == "user_lgo"
+
+    def test_unrelated_category_decided_by_the_defaults_is_accepted(self) -> None:
+        """A category unlike any known one ("chat") is one the default rules decide."""
+        assert loads_policy(self.TEXT.format(category="chat", extra="")).holds[0].scope == "chat"

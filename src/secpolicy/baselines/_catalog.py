@@ -25,6 +25,8 @@ _ASVS: Final = "OWASP ASVS 5.0.0 (2025)"
 _PCI: Final = "PCI DSS v4.0.1 (June 2024)"
 _MLPS: Final = "GB/T 22239-2019 level 3"
 _CSL: Final = "China Cybersecurity Law (as amended 2025-10-28, in force 2026-01-01)"
+#: The zone Chinese law counts periods in (PRC Civil Code, Arts. 201-203, by whole days).
+_CN_TZ: Final = "Asia/Shanghai"
 _RULEBOOK: Final = "internal rulebook (internet interactive-service security policy)"
 _RULEBOOK_NOTE: Final = (
     "an operator's internal rulebook, not a public standard; the text is the one "
@@ -95,6 +97,7 @@ _APPROVAL_PROCEDURE: Final = (
 )
 
 #: The date of this release's corrections, for the baselines' changelogs.
+_V4: Final = date(2026, 12, 2)
 _V3: Final = date(2026, 12, 2)
 _V2: Final = date(2026, 12, 1)
 _V1: Final = date(2025, 6, 1)
@@ -377,12 +380,17 @@ _REQ8: Final = f"scope: {_PCI_SCOPE}"
 PCI_DSS_4: Final = Baseline(
     name="pci-dss-4.0.1",
     aliases=("pci-dss-4",),
-    version="3",
+    version="4",
     edition=_PCI,
     title="PCI DSS v4.0.1: authentication, audit logs, display of card numbers",
     source=f"{_PCI}, Requirements 3.4, 8 and 10",
     scope=f"{_PCI_SCOPE}. Requirement 10 applies to the system components in scope.",
     changelog=(
+        ChangelogEntry(
+            version="4",
+            date=_V4,
+            changes=("audit-protected also fails an anchor kept in a directory below the log's",),
+        ),
         ChangelogEntry(
             version="3",
             date=_V3,
@@ -549,7 +557,7 @@ _ASSESSORS: Final = "assessors' common reading; the standard gives no number"
 CN_MLPS_L3: Final = Baseline(
     name="cn-mlps-l3-2019",
     aliases=("cn-mlps-l3",),
-    version="4",
+    version="5",
     edition="GB/T 22239-2019 (等保2.0), level 3",
     title="GB/T 22239-2019 (等保2.0) level 3: identification, access control, security audit",
     source=f"{_MLPS}, 8.1.4.1 to 8.1.4.3 (computing environment), 8.1.5 and 8.1.7.3 b), with "
@@ -557,6 +565,26 @@ CN_MLPS_L3: Final = Baseline(
     scope="the application's computing environment (安全计算环境) as a secpolicy.toml declares "
     "it; network, physical and most management requirements are out of scope",
     changelog=(
+        ChangelogEntry(
+            version="5",
+            date=_V4,
+            changes=(
+                (
+                    "separation-of-duty fails a constraint between roles whose rights contain one "
+                    "another (an administrator granted ** beside the auditor)"
+                ),
+                (
+                    "privileged-roles fails when the privilege can be had without approval: "
+                    "privileged roles that grant nothing, or a user holding every right of one "
+                    "through plain roles"
+                ),
+                "audit-protected also fails an anchor kept in a directory below the log's",
+                (
+                    "retention counts the period by whole days in Asia/Shanghai, whatever zone and"
+                    " semantics the schedule uses"
+                ),
+            ),
+        ),
         ChangelogEntry(
             version="4",
             date=_V3,
@@ -738,7 +766,7 @@ CN_MLPS_L3: Final = Baseline(
             "logs kept at least 6 months",
             f"{_CSL} Art. 23(3) (Art. 21(3) in the 2017 text)",
             "retention.rules",
-            c.retention(None, Period(months=6)),
+            c.retention(None, Period(months=6), tz=_CN_TZ),
             interpretation=True,
             note="GB/T 22239-2019 gives no retention period; level-3 assessments check the "
             "Cybersecurity Law's 6 months",
@@ -779,7 +807,7 @@ def _rulebook_retention() -> tuple[Requirement, ...]:
             f"{rule.category} kept {_kept(rule.keep)}",
             _retention_clause(rule.category, rule.keep),
             "retention.rules",
-            c.retention(rule.category, rule.keep),
+            c.retention(rule.category, rule.keep, tz=_CN_TZ),
             interpretation=rule.category != "network_log",
             note="" if rule.category == "network_log" else _RULEBOOK_NOTE,
         )
@@ -790,7 +818,7 @@ def _rulebook_retention() -> tuple[Requirement, ...]:
 CN_INTERACTIVE_SERVICE: Final = Baseline(
     name="cn-interactive-service-1",
     aliases=("cn-interactive-service",),
-    version="3",
+    version="4",
     edition="internal interactive-service security rulebook, as specified to secpolicy 0.1",
     title="Internet interactive-service security rulebook (internal): passwords, audit, retention",
     source=f"{_RULEBOOK}: {_RULEBOOK_NOTE}; network logs: {_CSL} Art. 23(3) "
@@ -798,6 +826,22 @@ CN_INTERACTIVE_SERVICE: Final = Baseline(
     scope="an internal rulebook, not a public standard: a pass shows the declared policy meets "
     "the rulebook as secpolicy encodes it, not a regulator's assessment",
     changelog=(
+        ChangelogEntry(
+            version="4",
+            date=_V4,
+            changes=(
+                (
+                    "audit-masked fails a masker that shows the part display practice hides (the "
+                    "middle digits of a mobile, the birth date of a resident ID, most of an "
+                    "e-mail's local part)"
+                ),
+                "audit-protected also fails an anchor kept in a directory below the log's",
+                (
+                    "retention counts the period by whole days in Asia/Shanghai, whatever zone and"
+                    " semantics the schedule uses"
+                ),
+            ),
+        ),
         ChangelogEntry(
             version="3",
             date=_V3,
@@ -917,12 +961,27 @@ CN_INTERACTIVE_SERVICE: Final = Baseline(
 CN_CYBERSECURITY_LAW: Final = Baseline(
     name="cn-cybersecurity-law-2025",
     aliases=("cn-cybersecurity-law",),
-    version="3",
+    version="4",
     edition=_CSL,
     title="China Cybersecurity Law: network logs and personal information",
     source=f"{_CSL}, Arts. 23 and 44 (Arts. 21 and 42 in the 2017 text)",
     scope="the log and personal-information duties a policy file can declare",
     changelog=(
+        ChangelogEntry(
+            version="4",
+            date=_V4,
+            changes=(
+                (
+                    "personal-information fails a masker that shows the part display practice "
+                    "hides (the middle digits of a mobile, the birth date of a resident ID, most "
+                    "of an e-mail's local part)"
+                ),
+                (
+                    "retention counts the period by whole days in Asia/Shanghai, whatever zone and"
+                    " semantics the schedule uses"
+                ),
+            ),
+        ),
         ChangelogEntry(
             version="3",
             date=_V3,
@@ -961,14 +1020,14 @@ CN_CYBERSECURITY_LAW: Final = Baseline(
             "the audit logs kept at least 6 months",
             f"{_CSL} Art. 23(3) (Art. 21(3) in the 2017 text)",
             "retention.rules",
-            c.retention(None, Period(months=6)),
+            c.retention(None, Period(months=6), tz=_CN_TZ),
         ),
         _r(
             "network-log-retention",
             "network logs kept at least 6 months",
             f"{_CSL} Art. 23(3) (Art. 21(3) in the 2017 text)",
             "retention.rules",
-            c.retention("network_log", Period(months=6)),
+            c.retention("network_log", Period(months=6), tz=_CN_TZ),
         ),
         _r(
             "personal-information",

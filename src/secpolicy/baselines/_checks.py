@@ -10,8 +10,10 @@ passes only if the configuration actually behaves as the requirement asks.
 from __future__ import annotations
 
 import functools
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
+from zoneinfo import ZoneInfo
 
 from secpolicy.audit import DEFAULT_MASKER
 from secpolicy.baselines._model import Verdict, failed, judged, not_applicable, passed
@@ -98,6 +100,23 @@ SAMPLE_PERSONAL: Final = (
     ("CN_RESIDENT_ID", "11010519491231002X"),
     ("EMAIL", "zhang.wei@example.com"),
 )
+#: The part of each :data:`SAMPLE_PERSONAL` value that common display practice
+#: hides (GB/T 35273-2020 §7.2 de-identification as shown in China:
+#: ``138****5678``, ``110105********002X``, ``z********@example.com``), as
+#: (start, end, how many of its letters and digits may still show). A masker
+#: that shows more has masked nothing worth the name: ``1381234567*`` is the
+#: number.
+SAMPLE_HIDDEN: Final = {
+    "CN_MOBILE": (3, 7, 0),  # the middle four digits
+    "CN_RESIDENT_ID": (6, 14, 0),  # the birth date
+    "EMAIL": (0, 9, 4),  # the local part: at most half of its letters and digits
+}
+#: What each hidden part is called in a report.
+_HIDDEN_TEXT: Final = {
+    "CN_MOBILE": "the middle 4 digits",
+    "CN_RESIDENT_ID": "the birth date",
+    "EMAIL": "more than half of the local part",
+}
 #: The pace of the failed logins a lockout check drives.
 _FAILURE_SPACING: Final = timedelta(minutes=1)
 #: The anchor date of retention checks: a month end, so that clamping is exercised.
@@ -595,12 +614,14 @@ def audit_protected() -> Callable[[ServicePolicy], Verdict]:
         if (
             audit.path is not None
             and audit.anchor is not None
-            and audit.anchor.resolve().parent == audit.path.resolve().parent
+            and audit.anchor.resolve().parent.is_relative_to(audit.path.resolve().parent)
         ):
             # Whoever can rewrite the log (and its rotated files beside it) can
-            # rewrite an anchor kept there too: it proves nothing.
+            # rewrite an anchor kept there too, or in a directory below: it
+            # proves nothing.
             return failed(
-                "the anchor is kept beside the log it anchors; required elsewhere",
+                "the anchor is kept beside the log it anchors (in the log's directory or "
+                "below it); required elsewhere",
                 declared="anchor beside the log",
                 required=want,
             )
@@ -662,7 +683,10 @@ def audit_masked() -> Callable[[ServicePolicy], Verdict]:
     with ``masking = "pii"``) masks a sample event the way the logger does
     (``data`` as a record, ``target`` and ``reason`` as text): a masker that
     does not detect, or that keeps in full, a mobile number, a resident
-    identity number or an e-mail address fails.
+    identity number or an e-mail address fails, and so does one that shows
+    the part common display practice hides (:data:`SAMPLE_HIDDEN`: the
+    middle four digits of ``138****5678``, the birth date of a resident
+    identity number, more than half of an e-mail's local part).
     """
 
     def check(policy: ServicePolicy) -> Verdict:
@@ -680,18 +704,54 @@ def audit_masked() -> Callable[[ServicePolicy], Verdict]:
             else DEFAULT_MASKER
         )
         shown = f"masked ({policy.audit.masking} masker)"
-        leaked = [
-            entity
-            for entity, value in SAMPLE_PERSONAL
-            if _in_clear(value, masker.mask_record({"data": {"note": f"客户 {value} 已登记"}}))
-            or _in_clear(value, masker.mask_text(f"user {value} updated"))
-        ]
-        if leaked:
-            declared = f"{shown}, but {', '.join(leaked)} left in clear"
+        leaked: list[str] = []
+        revealing: list[str] = []
+        for entity, value in SAMPLE_PERSONAL:
+            record = masker.mask_record({"data": {"note": _RECORD_NOTE.format(value)}})
+            outputs = (
+                (str(record["data"]["note"]), _RECORD_NOTE),
+                (masker.mask_text(_EVENT_TEXT.format(value)), _EVENT_TEXT),
+            )
+            if any(_in_clear(value, output) for output, _ in outputs):
+                leaked.append(entity)
+            elif any(_reveals(entity, value, output, template) for output, template in outputs):
+                revealing.append(f"{entity} shows {_HIDDEN_TEXT[entity]}")
+        if leaked or revealing:
+            parts = [f"{', '.join(leaked)} left in clear"] if leaked else []
+            parts += revealing
+            declared = f"{shown}, but {'; '.join(parts)}"
             return failed(f"{declared} in a sample event", declared=declared, required="mask true")
         return passed(shown, declared=shown, required="mask true")
 
     return check
+
+
+#: Where :func:`audit_masked` puts each sample: in an event's data, and in its text.
+_RECORD_NOTE: Final = "客户 {} 已登记"
+_EVENT_TEXT: Final = "user {} updated"
+
+
+def _reveals(entity: str, value: str, output: str, template: str) -> bool:
+    """True if *output* shows more of the hidden part of *value* than display practice does.
+
+    Where the masked value keeps its length, its characters are compared
+    place by place; otherwise any run of the hidden part's letters and
+    digits one longer than may show (at least 4) counts as shown.
+    """
+    start, end, may_show = SAMPLE_HIDDEN[entity]
+    masked = _middle(output, template)
+    masked = output if masked is None else masked
+    if len(masked) == len(value):
+        shown = sum(
+            1
+            for i in range(start, end)
+            if value[i].isalnum() and masked[i].casefold() == value[i].casefold()
+        )
+        return shown > may_show
+    hidden = "".join(ch for ch in value[start:end] if ch.isalnum()).casefold()
+    visible = "".join(ch for ch in masked if ch.isalnum()).casefold()
+    run = min(len(hidden), max(may_show + 1, 4))
+    return any(hidden[i : i + run] in visible for i in range(len(hidden) - run + 1))
 
 
 def _in_clear(value: str, masked: object) -> bool:
@@ -744,14 +804,18 @@ def _decidable(
     return (name, schedule) if missing is None else missing
 
 
-def kept_until(schedule: RetentionSchedule, category: str) -> tuple[datetime | None, Any]:
-    """When a record of *category* created at the check anchor may go, by ``evaluate``.
+def kept_until(
+    schedule: RetentionSchedule, category: str, created: datetime | None = None
+) -> tuple[datetime | None, Any]:
+    """When a record of *category* created at *created* may go, by ``evaluate``.
 
-    Every trigger event is taken to happen at creation (the earliest it can),
-    so a rule kept from an event is judged at its shortest. Returns the
-    deciding instant (None: kept indefinitely) and the decision.
+    *created* defaults to the check anchor (2024-08-31 12:00 in the
+    schedule's zone). Every trigger event is taken to happen at creation
+    (the earliest it can), so a rule kept from an event is judged at its
+    shortest. Returns the deciding instant (None: kept indefinitely) and the
+    decision.
     """
-    created = _anchor(schedule)
+    created = _anchor(schedule) if created is None else created
     triggers = {r.trigger: created for r in schedule.rules_for(category) if r.trigger != "created"}
     decision = schedule.evaluate(category, created=created, now=created, events=triggers)
     return decision.retain_until, decision
@@ -764,14 +828,35 @@ def _kept_text(decision: Any, retain_until: datetime | None) -> str:
     return "kept permanently" if rule.keep.permanent else f"kept {rule.keep}"
 
 
-def retention(category: str | None, period: Period) -> Callable[[ServicePolicy], Verdict]:
+#: The hours of the day at which :func:`retention` creates its sample records
+#: in the zone a law counts periods in: the schedule's own zone may end a
+#: day at another instant, so each must be kept long enough.
+_LAW_HOURS: Final = ((0, 0), (12, 0), (23, 59))
+
+
+def retention(
+    category: str | None, period: Period, *, tz: str | None = None
+) -> Callable[[ServicePolicy], Verdict]:
     """Records of *category* (None: the audit files' category) kept at least *period*.
 
     The schedule's own ``evaluate`` decides which rule applies and until when
     a record created on 2024-08-31 must be kept; that instant is compared
     with the end of *period* from the same day.
+
+    With *tz* (``"Asia/Shanghai"`` for Chinese law), the period is counted
+    the way that jurisdiction counts it: by whole days in *tz* (PRC Civil
+    Code, Arts. 201-203: kept through the last day, gone from 00:00 the next),
+    for records created at the start, middle and end of a day there,
+    whatever zone and semantics the schedule uses. A schedule in
+    ``Pacific/Kiritimati``, or with ``semantics = "instant"``, that lets
+    records go hours before that end fails.
+
+    .. versionchanged:: 0.2
+       *tz*.
     """
     need = "permanently" if period.permanent else f"at least {period}"
+    if tz is not None:
+        need += f" (counted by days in {tz})"
 
     def check(policy: ServicePolicy) -> Verdict:
         found = _decidable(policy, category, need)
@@ -782,12 +867,28 @@ def retention(category: str | None, period: Period) -> Callable[[ServicePolicy],
         declared = f"{name} {_kept_text(decision, retain_until)}"
         if decision.rule is not None and decision.rule.is_default:
             declared += " (by the default rule)"
-        created = _anchor(schedule)
-        end = period.end(created, tz=schedule.tz, semantics=schedule.semantics)
-        ok = retain_until is None or (end is not None and retain_until >= end)
         if period.permanent:
             ok = retain_until is None and decision.rule is not None and decision.rule.keep.permanent
-        return judged(ok, declared, need)
+            return judged(ok, declared, need)
+        samples = [(_anchor(schedule), schedule.tz, schedule.semantics)]
+        if tz is not None:
+            zone = ZoneInfo(tz)
+            year, month, day, _ = _RETENTION_ANCHOR
+            samples += [
+                (datetime(year, month, day, hour, minute, tzinfo=zone), zone, "day")
+                for hour, minute in _LAW_HOURS
+            ]
+        early: datetime | None = None
+        for created, zone_of, semantics in samples:
+            until, _ = kept_until(schedule, name, created)
+            end = period.end(created, tz=zone_of, semantics=semantics)
+            if until is not None and end is not None and until < end:
+                early = until
+                break
+        if early is not None and tz is not None:
+            shown = early.astimezone(ZoneInfo(tz)).isoformat()
+            declared += f", but a record may go at {shown}, before the period ends in {tz}"
+        return judged(early is None, declared, need)
 
     return check
 
@@ -860,15 +961,79 @@ def _relevant_roles(data: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
+#: What stands for a wildcard segment or action when a grant is tried on another role.
+_PROBE: Final = "x"
+
+
+_Rules = tuple[list[tuple[str, str]], list[tuple[str, str]]]
+
+
+def _role_rules(data: Mapping[str, Any], *roles: str) -> _Rules:
+    """The grants and denies *roles* hold, their own and those of the roles they inherit."""
+    held: set[str] = set()
+    for role in roles:
+        held |= _juniors(data["roles"], role)
+    grants = [(g["resource"], g["action"]) for g in data["grants"] if g["role"] in held]
+    denies = [(d["resource"], d["action"]) for d in data["denies"] if d["role"] in held]
+    return grants, denies
+
+
+def _covers(data: Mapping[str, Any], senior: str, other: str) -> bool:
+    """True if *senior*'s rights allow every grant of *other* (see :func:`_allows_all`)."""
+    return _allows_all(_role_rules(data, senior), _role_rules(data, other)[0])
+
+
+def _allows_all(rules: _Rules, wanted: list[tuple[str, str]]) -> bool:
+    """True if *rules* allow every grant in *wanted* (tried on a sample of each).
+
+    Each wanted grant is tried as a resource with its wildcards filled in
+    (``audit/**`` as ``audit/x``) and its action (``*`` as an action no grant
+    names but ``*``): the rules allow it if one of their grants allows that
+    and none of their denies refuses it.
+    """
+    grants, denies = rules
+
+    def hit(rule: tuple[str, str], resource: str, action: str) -> bool:
+        return rule[1] in ("*", action) and patterns_overlap(rule[0], resource)
+
+    for pattern, action in wanted:
+        resource = "/".join(_PROBE if s in ("*", "**") else s for s in pattern.split("/"))
+        verb = _PROBE if action == "*" else action
+        allowed = any(hit(g, resource, verb) for g in grants)
+        if not allowed or any(hit(d, resource, verb) for d in denies):
+            return False
+    return True
+
+
+def _separated(data: Mapping[str, Any], roles: list[str], n: int) -> list[str] | None:
+    """*n* of *roles* no one of which can do another's duties, or None if there are none."""
+    for group in itertools.islice(itertools.combinations(roles, n), _MAX_GROUPS):
+        if not any(
+            _covers(data, a, b) or _covers(data, b, a) for a, b in itertools.combinations(group, 2)
+        ):
+            return list(group)
+    return None
+
+
+#: The most role groups :func:`separation_of_duty` tries per constraint.
+_MAX_GROUPS: Final = 10_000
+
+
 def separation_of_duty() -> Callable[[ServicePolicy], Verdict]:
     """A static separation-of-duty constraint that binds roles in use.
 
     Passes only with at least one constraint of which at least *n* roles both
     carry a permission (own or inherited) and are assigned to someone (or
     are privileged, so assignable through an approved grant): a constraint
-    over unused roles separates nothing.
+    over unused roles separates nothing. Those *n* roles must also hold
+    different duties: a role whose grants allow everything another's do (a
+    system administrator granted ``**``, or one that inherits the auditor's
+    role) can do that duty itself, and separates nothing from it.
     """
-    want = "an ssd constraint over roles that are granted something and held"
+    want = (
+        "an ssd constraint over roles that are granted something, held, and whose rights "
+        "do not contain one another"
+    )
 
     def check(policy: ServicePolicy) -> Verdict:
         data = _rbac_data(policy)
@@ -882,12 +1047,34 @@ def separation_of_duty() -> Callable[[ServicePolicy], Verdict]:
                 required=want,
             )
         relevant = _relevant_roles(data)
-        binding = [c for c in ssd if len([r for r in c["roles"] if r in relevant]) >= c["n"]]
+        used = [c for c in ssd if len([r for r in c["roles"] if r in relevant]) >= c["n"]]
         declared = f"{len(ssd)} ssd constraint(s): {', '.join(c['name'] for c in ssd)}"
-        if not binding:
+        if not used:
             return failed(
                 f"{declared}; none has {ssd[0]['n']} or more roles that are both granted "
                 "something and assigned",
+                declared=declared,
+                required=want,
+            )
+        binding = [
+            c
+            for c in used
+            if _separated(data, [r for r in c["roles"] if r in relevant], c["n"]) is not None
+        ]
+        if not binding:
+            c = used[0]
+            roles = [r for r in c["roles"] if r in relevant]
+            pair = next(
+                ((a, b) for a in roles for b in roles if a != b and _covers(data, a, b)), None
+            )
+            why = (
+                f"{pair[0]} can do everything {pair[1]} is granted"
+                if pair is not None
+                else "too many role combinations to find a separated group"
+            )
+            return failed(
+                f"{declared}; in none do {c['n']} of the roles hold different duties: {why}, "
+                "so the constraint separates nothing",
                 declared=declared,
                 required=want,
             )
@@ -925,9 +1112,46 @@ def privileged_roles(min_approvals: int = 1) -> Callable[[ServicePolicy], Verdic
                 declared=declared,
                 required=want,
             )
+        problem = _privilege_without_approval(data, sorted(roles))
+        if problem is not None:
+            return failed(
+                f"privileged: {declared}; but {problem}", declared=declared, required=want
+            )
         return passed(f"privileged: {declared}", declared=declared, required=want)
 
     return check
+
+
+def _privilege_without_approval(data: Mapping[str, Any], privileged: list[str]) -> str | None:
+    """Why the privileged rights can be had without an approved grant, or None.
+
+    In a policy that grants anything, privileged roles that grant nothing
+    make the approval guard nothing (the rights are in plain roles); a user
+    whose plainly assigned roles allow everything a privileged role grants
+    (a plain role granted ``**``) holds that privilege without any approval.
+    """
+    real = [role for role in privileged if _role_rules(data, role)[0]]
+    if not real:
+        if not data["grants"]:
+            return None  # nothing is granted to anyone yet: nothing to guard
+        return (
+            f"no privileged role is granted anything ({', '.join(privileged)}): "
+            "the rights the policy grants are all in plain roles"
+        )
+    flagged = {name for name, spec in data["roles"].items() if spec["privileged"]}
+    held: dict[str, list[str]] = {}
+    for assignment in data["assignments"]:
+        if assignment["role"] not in flagged:
+            held.setdefault(assignment["user"], []).append(assignment["role"])
+    for user, assigned in sorted(held.items()):
+        rules = _role_rules(data, *assigned)
+        for role in real:
+            if _allows_all(rules, _role_rules(data, role)[0]):
+                return (
+                    f"{user} holds every right of {role} through plainly assigned roles "
+                    f"({', '.join(sorted(assigned))}), without any approval"
+                )
+    return None
 
 
 @functools.cache

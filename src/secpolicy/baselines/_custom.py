@@ -40,7 +40,7 @@ from secpolicy.baselines._model import (
     failed,
     judged,
 )
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
 from secpolicy.policyfile import MAX_POLICY_BYTES, PolicyFileError, parse_duration, parse_period
 from secpolicy.policyfile._audit import event_problem
 from secpolicy.policyfile._locate import find_line, line_index
@@ -294,11 +294,22 @@ def _retention_check(category: str, op: str, want: Period) -> Callable[[ServiceP
         created = _checks._anchor(schedule)  # noqa: SLF001 (the shared anchor date)
         end = want.end(created, tz=schedule.tz, semantics=schedule.semantics)
         infinite = datetime.max.replace(tzinfo=UTC)
-        have_end = infinite if until is None else until
+        kept_end = infinite if until is None else until
         want_end = infinite if end is None else end
         rule = decision.rule
         declared = f"{category} kept {'permanently' if until is None else rule.keep}"
-        return judged(bool(compare(have_end, want_end)), declared, required)
+        # An upper bound ("gone within") is met only by a storage limit: a
+        # record kept one month and then merely eligible for disposal may
+        # stay for ever. The other comparisons read the minimum retention.
+        limit = decision.must_dispose_by
+        gone_end = infinite if limit is None else max(limit, kept_end)
+        if limit is None:
+            gone = "no maximum: may be kept indefinitely"
+        else:
+            gone = f"must be gone by {limit.date().isoformat()} (from a record of {created.date()})"
+        if op in ("<", "<="):
+            return judged(bool(compare(gone_end, want_end)), f"{declared}, {gone}", required)
+        return judged(bool(compare(kept_end, want_end)), declared, required)
 
     return check
 
@@ -446,8 +457,18 @@ def _build(data: dict[str, Any]) -> Baseline:
 def loads_baseline(text: str, *, source: str = "<string>") -> Baseline:
     """The custom baseline in the TOML *text* (see :func:`load_baseline_file`).
 
+    Raises:
+        PolicyConfigError: For anything wrong in the file, with its line.
+        ArgumentTypeError: If *text* is not a ``str``.
+
     .. versionadded:: 0.2
     """
+    given: object = text
+    if not isinstance(given, str):
+        raise ArgumentTypeError(
+            f"text must be str, not {type(given).__name__} (decode a baseline file as UTF-8)",
+            argument="text",
+        )
     if len(text) > MAX_POLICY_BYTES:
         raise PolicyConfigError(
             f"larger than {MAX_POLICY_BYTES // 1024} KiB; is this the right file?", source=source

@@ -22,14 +22,12 @@ from secpolicy.baselines._registry import (
     UnknownBaselineError,
     available_baselines,
 )
-from secpolicy.exceptions import PolicyConfigError
-from secpolicy.policyfile import Waiver  # noqa: TC001 (resolved by the docs' type hints)
+from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
+from secpolicy.policyfile import ServicePolicy, Waiver
 from secpolicy.policyfile._waivers import DEFAULT_MAX_DAYS, as_instant
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-
-    from secpolicy.policyfile import ServicePolicy
 
 Format = Literal["text", "json", "junit", "sarif", "html"]
 Locale = Literal["en", "zh-CN"]
@@ -635,9 +633,30 @@ def _shipped(baseline: Baseline) -> bool:
     return True
 
 
+def _arguments(
+    policy: object, baselines: Iterable[str | Baseline] | str | Baseline
+) -> list[str | Baseline]:
+    """The baselines to check, after refusing arguments of the wrong type by name."""
+    if not isinstance(policy, ServicePolicy):
+        raise ArgumentTypeError(
+            f"policy must be a ServicePolicy (load_policy, loads_policy), not "
+            f"{type(policy).__name__}",
+            argument="policy",
+        )
+    # one id or Baseline given alone is one baseline, not a sequence of letters
+    given = [baselines] if isinstance(baselines, str | Baseline) else list(baselines)
+    for b in given:
+        if not isinstance(b, str | Baseline):
+            raise ArgumentTypeError(
+                f"baselines must be ids or Baseline values, not {type(b).__name__}",
+                argument="baselines",
+            )
+    return given
+
+
 def check_policy(
     policy: ServicePolicy,
-    baselines: Iterable[str | Baseline],
+    baselines: Iterable[str | Baseline] | str | Baseline,
     *,
     now: datetime | date | None = None,
     clock: Clock | None = None,
@@ -645,6 +664,8 @@ def check_policy(
     policy_sha256: str | None = None,
 ) -> CheckReport:
     r"""Check *policy* against each of *baselines* (ids, aliases or :class:`Baseline` values).
+
+    One id or :class:`Baseline` may be given alone (``check_policy(p, "pci-dss-4")``).
 
     Waivers in the policy (``[[waivers]]``) are applied: a requirement under
     an active waiver is ``waived``; under an expired one, or one that runs
@@ -670,7 +691,9 @@ def check_policy(
             from the policy's source file, if any).
 
     Raises:
-        KeyError: For an unknown baseline name.
+        KeyError: For an unknown baseline name (an UnknownBaselineError).
+        ArgumentTypeError: If *policy* is not a ServicePolicy or a baseline is
+            neither an id nor a Baseline.
         PolicyConfigError: For a waiver of an unknown requirement, naming
             its line.
 
@@ -684,8 +707,8 @@ def check_policy(
         >>> [r.id for r in report.failures][:2]
         ['pci-dss-4.0.1/pan-display', 'pci-dss-4.0.1/audit-events']
     """
+    given = _arguments(policy, baselines)
     real, evaluated, overridden = _instants(now, clock)
-    given = list(baselines)
     by_name = {b.name: b for b in extra}
     for b in given:
         if isinstance(b, Baseline) and not _shipped(b):

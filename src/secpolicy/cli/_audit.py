@@ -156,6 +156,11 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _keygen(args: argparse.Namespace) -> int:
     private, public = Path(args.private), Path(args.public)
+    if private.resolve() == public.resolve() or (
+        private.exists() and public.exists() and private.samefile(public)
+    ):
+        # the public key would be written over the private key just made
+        raise UsageError(f"{args.private} and {args.public} are the same file; give two paths")
     for path in (private, public):
         if path.exists() and not args.force:
             raise UsageError(f"{path} exists; pass --force to replace it")

@@ -21,7 +21,14 @@ from secpolicy.baselines import (
     load_baseline_file,
     render_reports,
 )
-from secpolicy.cli._common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, open_output
+from secpolicy.cli._common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    open_output,
+    refuse_overwrite,
+)
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.policyfile import MAX_POLICY_BYTES, json_schema, load_policy, loads_policy
 
@@ -256,6 +263,7 @@ def _check(args: argparse.Namespace) -> int:
         chosen = list(extra)
     if files.count("-") > 1:
         raise UsageError("'-' (standard input) may be given once")
+    refuse_overwrite(args.output, [*files, *args.baseline_file])
     now = _now(args.now)
     checked = [_one(item, args, chosen, extra, now) for item in files]
     reports = [report for report, _ in checked]

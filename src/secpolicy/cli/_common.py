@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING, Final
 from secpolicy._fs import atomic_output
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 EXIT_OK: Final = 0
 EXIT_FAILURE: Final = 1
@@ -22,6 +22,34 @@ EXIT_USAGE: Final = 2
 
 class UsageError(Exception):
     """A bad argument or input file; reported on stderr with exit code 2."""
+
+
+def refuse_overwrite(output: str | None, inputs: Iterable[str | None]) -> None:
+    """Refuse an output file that is one of the command's inputs.
+
+    The report or decisions would replace the file they were made from (the
+    policy file, the records), once written: nothing may be lost that way.
+
+    Raises:
+        UsageError: Naming the file.
+    """
+    if output is None or output == "-":
+        return
+    target = Path(output)
+    for given in inputs:
+        if given is None or given == "-":
+            continue
+        source = Path(given)
+        try:
+            same = target.resolve() == source.resolve() or (
+                target.exists() and source.exists() and target.samefile(source)
+            )
+        except OSError:
+            same = False
+        if same:
+            raise UsageError(
+                f"--output {output} is the input file {given}; writing there would replace it"
+            )
 
 
 @contextlib.contextmanager

@@ -10,11 +10,18 @@ from typing import IO, TYPE_CHECKING, Any
 
 from secpolicy import SystemClock
 from secpolicy._clock import to_utc
-from secpolicy.cli._common import EXIT_OK, EXIT_USAGE, UsageError, open_input, open_output
+from secpolicy.cli._common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    open_input,
+    open_output,
+    refuse_overwrite,
+)
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.policyfile._retention import PROFILES
-from secpolicy.retention import BadRecordsError, LegalHold, UnknownCategoryError, evaluate_jsonl
-from secpolicy.retention._rules import DECISION_FIELDS
+from secpolicy.policyfile._retention import PROFILES, hold_scope_problem
+from secpolicy.retention import BadRecordsError, LegalHold, evaluate_jsonl
+from secpolicy.retention._rules import DECISION_FIELDS, unidentified
 from secpolicy.retention._schedule import record_from_mapping
 
 if TYPE_CHECKING:
@@ -114,29 +121,46 @@ def _holds(path: str | None) -> list[LegalHold]:
     holds = []
     for i, item in enumerate(items):
         where = f"{path}: holds[{i}]"
+        if not isinstance(item, dict):
+            raise UsageError(f"{where}: invalid hold (not an object)")
+        unknown = sorted(set(item) - _HOLD_KEYS)
+        if unknown:
+            # a misspelled "released" or "record_ids" must not be read as absent
+            raise UsageError(
+                f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_HOLD_KEYS))})"
+            )
+        if ("category" in item) == ("record_ids" in item):
+            raise UsageError(f"{where}: give exactly one of category and record_ids")
         try:
             since = datetime.fromisoformat(item["since"])
             released = item.get("released")
             released_at = None if released is None else datetime.fromisoformat(released)
             reason = item["reason"]
+            name = item.get("name", "")
             if "record_ids" in item:
-                hold = LegalHold.for_records(item["record_ids"], reason, since)
+                hold = LegalHold.for_records(item["record_ids"], reason, since, name=name)
                 holds.append(hold if released_at is None else _released(hold, released_at))
             else:
-                holds.append(LegalHold(item["category"], reason, since, released=released_at))
+                holds.append(
+                    LegalHold(item["category"], reason, since, released=released_at, name=name)
+                )
+        except PolicyConfigError as exc:
+            field = f"{exc.field}: " if exc.field else ""
+            raise UsageError(f"{where}: invalid hold: {field}{exc.reason}") from None
         except (KeyError, TypeError, ValueError) as exc:
             raise UsageError(f"{where}: invalid hold ({type(exc).__name__})") from None
     return holds
 
 
+#: The keys of one hold in a ``--holds`` file.
+_HOLD_KEYS = frozenset({"category", "record_ids", "reason", "since", "released", "name"})
+
+
 def _check_hold_scope(schedule: RetentionSchedule, hold: LegalHold, where: str) -> None:
-    """Refuse a hold on a category *schedule* does not know: it would hold nothing."""
-    if not isinstance(hold.scope, str) or hold.scope == "*":
-        return
-    try:
-        schedule.rules_for(hold.scope)
-    except UnknownCategoryError as exc:
-        raise UsageError(f"{where}: the hold would hold nothing: {exc.reason}") from None
+    """Refuse a hold that would hold nothing, as the policy file does."""
+    problem = hold_scope_problem(schedule, hold)
+    if problem is not None:
+        raise UsageError(f"{where}: {problem}")
 
 
 def _released(hold: LegalHold, at: datetime) -> LegalHold:
@@ -145,6 +169,10 @@ def _released(hold: LegalHold, at: datetime) -> LegalHold:
 
 def _csv_records(handle: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(handle)
+    names = reader.fieldnames
+    if names and names[0].startswith("\ufeff"):
+        # a spreadsheet's byte-order mark must not rename the first column ("\ufeffid")
+        reader.fieldnames = [names[0][1:], *names[1:]]
     for row in reader:
         events = {k[6:]: v for k, v in row.items() if k and k.startswith("event:") and v}
         item: dict[str, Any] = {k: v for k, v in row.items() if k and not k.startswith("event:")}
@@ -155,7 +183,8 @@ def _csv_records(handle: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
 def _json_records(
     handle: IO[str], source: str
 ) -> Iterator[tuple[int, dict[str, Any] | PolicyConfigError]]:
-    for line_no, line in enumerate(handle, start=1):
+    for line_no, raw in enumerate(handle, start=1):
+        line = raw[1:] if line_no == 1 and raw.startswith("\ufeff") else raw
         if not line.strip():
             continue
         try:
@@ -181,6 +210,7 @@ def _report(error: PolicyConfigError) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate every record and write the decisions."""
+    refuse_overwrite(args.output, [args.file, args.holds, args.policy])
     schedule, declared = _schedule(args)
     real = SystemClock().now()
     overridden = args.now is not None
@@ -256,12 +286,16 @@ def _csv_run(
     writer = csv.DictWriter(out, [*columns, *MARK_COLUMNS], extrasaction="ignore")
     writer.writeheader()
     rows = _csv_records(handle) if fmt == "csv" else _json_records(handle, source)
+    in_force = [hold for hold in holds if hold.active(now)]
     failed = 0
     for position, (line_no, item) in enumerate(rows):
         try:
             if isinstance(item, PolicyConfigError):
                 raise item
             record = record_from_mapping(item, position)
+            missing = unidentified(record, in_force)
+            if missing is not None:
+                raise missing
             decision = schedule.evaluate_record(record, now=now, holds=holds)
         except PolicyConfigError as exc:
             failed += 1

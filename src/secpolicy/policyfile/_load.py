@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
-from secpolicy.exceptions import FileProblemsError, PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, FileProblemsError, PolicyConfigError
 from secpolicy.policyfile import _audit, _password, _pii, _rbac, _retention, _waivers
 from secpolicy.policyfile._locate import find_line, line_index
 from secpolicy.policyfile._policy import ServicePolicy
@@ -332,9 +332,20 @@ def loads_policy(
             that every grant, use of a privilege and policy change made
             through the loaded engine is recorded.
 
+    Raises:
+        PolicyFileError: For every problem in the document, with its line.
+        ArgumentTypeError: If *text* is not a ``str`` (decode bytes first:
+            a policy file is UTF-8 text).
+
     .. versionchanged:: 0.2
        *on_event*.
     """
+    given: object = text
+    if not isinstance(given, str):
+        raise ArgumentTypeError(
+            f"text must be str, not {type(given).__name__} (decode a policy file as UTF-8)",
+            argument="text",
+        )
     return _from_text(text, source, Path(base_dir), None, {"clock": clock, "on_event": on_event})
 
 

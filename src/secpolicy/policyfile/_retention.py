@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING, Any, Final
 
 from secpolicy.exceptions import PolicyConfigError
@@ -128,6 +129,16 @@ def _profiles(value: Any) -> list[RetentionSchedule]:
 
 
 def _hold(values: Mapping[str, Any], path: str) -> LegalHold:
+    try:
+        return _build_hold(values, path)
+    except PolicyConfigError as exc:
+        if exc.field is None or exc.field.startswith("retention."):
+            raise
+        # the hold's own field (released, record_ids[i]) at its place in the file
+        raise PolicyConfigError(exc.reason, field=f"{path}.{exc.field}") from None
+
+
+def _build_hold(values: Mapping[str, Any], path: str) -> LegalHold:
     if ("category" in values) == ("record_ids" in values):
         raise PolicyConfigError("give exactly one of category and record_ids", field=path)
     name = values.get("name", "")
@@ -148,19 +159,40 @@ def _hold(values: Mapping[str, Any], path: str) -> LegalHold:
     )
 
 
-def _check_hold_scope(schedule: RetentionSchedule, hold: LegalHold, field: str) -> None:
-    """Refuse a hold on a category *schedule* does not know: it would hold nothing.
+def hold_scope_problem(schedule: RetentionSchedule, hold: LegalHold) -> str | None:
+    """Why a hold on a category *schedule* does not know would hold nothing, or None.
 
     A misspelled category (``"user_lgo"``) matches no record, so the records
     it was meant to protect would be disposed of on schedule. The test is the
-    one the schedule applies to records (:meth:`RetentionSchedule.rules_for`).
+    one the schedule applies to records (:meth:`RetentionSchedule.rules_for`);
+    under ``on_unknown_category = "default"``, where any category is decided,
+    a category the schedule does not know that is close to one it knows is
+    taken for the misspelling it almost surely is (declare it in
+    ``categories`` if it is meant).
     """
     if not isinstance(hold.scope, str) or hold.scope == "*":
-        return
+        return None
     try:
         schedule.rules_for(hold.scope)
     except UnknownCategoryError as exc:
-        raise PolicyConfigError(f"the hold would hold nothing: {exc.reason}", field=field) from None
+        return f"the hold would hold nothing: {exc.reason}"
+    if schedule.knows(hold.scope):
+        return None
+    known = [*schedule.categories, *schedule.categories_declared]
+    close = difflib.get_close_matches(hold.scope, [k for k in known if k != "*"], n=1)
+    if close:
+        return (
+            f"the hold would hold nothing: unknown category {hold.scope!r}; did you mean "
+            f"{close[0]!r}? (declare it in categories= if it is meant)"
+        )
+    return None
+
+
+def _check_hold_scope(schedule: RetentionSchedule, hold: LegalHold, field: str) -> None:
+    """Refuse a hold that would hold nothing (:func:`hold_scope_problem`)."""
+    problem = hold_scope_problem(schedule, hold)
+    if problem is not None:
+        raise PolicyConfigError(problem, field=field)
 
 
 def _calendar(values: Mapping[str, Any], base_dir: Path) -> WorkdayCalendar:

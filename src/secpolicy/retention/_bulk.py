@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 from secpolicy._clock import to_utc
 from secpolicy.exceptions import PolicyConfigError
-from secpolicy.retention._rules import ANY_CATEGORY, CREATED, DECISION_FIELDS
+from secpolicy.retention._rules import ANY_CATEGORY, CREATED, DECISION_FIELDS, unidentified
 from secpolicy.retention._schedule import record_from_mapping
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ class BadRecordsError(PolicyConfigError):
         )
         self.errors = tuple(errors)
         self.decided = decided
+
+
+_BOM: Final = "\ufeff"
 
 
 def _select(fields: Sequence[str] | None) -> tuple[str, ...] | None:
@@ -336,7 +339,9 @@ def evaluate_jsonl(  # noqa: PLR0912, PLR0915 (one pass over every line, kept to
     count = 0
     errors: list[PolicyConfigError] = []
     try:
-        for line_no, line in enumerate(src, start=1):
+        for line_no, raw_line in enumerate(src, start=1):
+            # a file saved with a byte-order mark still starts with a record
+            line = raw_line[1:] if line_no == 1 and raw_line.startswith(_BOM) else raw_line
             # The common case first: an object with a category and aware
             # times, when no hold needs the whole record. Anything else (or
             # anything odd) takes _parse, which also reports errors.
@@ -361,6 +366,9 @@ def evaluate_jsonl(  # noqa: PLR0912, PLR0915 (one pass over every line, kept to
                 info = categories.get(category) or run.category(category)
                 held = info.holds
                 if record is not None and by_predicate:
+                    missing = unidentified(record, run.active)
+                    if missing is not None:
+                        raise missing
                     key, held = info.held_key(record, by_predicate, day_zone)
                 elif info.created_only:
                     key = created.astimezone(day_zone).date() if day_zone else created

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -341,6 +342,24 @@ def _parse_extra(
     return years
 
 
+def _elapsed(hours: object, minutes: object) -> timedelta:
+    """*hours* plus *minutes* as a timedelta; a length of time is a finite number >= 0.
+
+    A negative one would put the deadline before the start.
+    """
+    total = timedelta()
+    for field, value in (("hours", hours), ("minutes", minutes)):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise PolicyConfigError("must be a number of hours or minutes", field=field)
+        if not math.isfinite(value) or value < 0:
+            raise PolicyConfigError("must be a finite number >= 0", field=field)
+        try:
+            total += timedelta(**{field: value})
+        except OverflowError:
+            raise PolicyConfigError("is longer than any calendar", field=field) from None
+    return total
+
+
 class WorkdayCalendar:
     """Tells working days from rest days, and counts deadlines in working days.
 
@@ -444,6 +463,9 @@ class WorkdayCalendar:
         .. versionchanged:: 0.2
            *extra* and *override*.
         """
+        for field, given in (("first_year", first_year), ("last_year", last_year)):
+            if given is not None and (isinstance(given, bool) or not isinstance(given, int)):
+                raise PolicyConfigError("must be a year (an integer) or None", field=field)
         official, adjusted, years = _china_data(first_year, last_year)
         if extra is None:
             return cls(
@@ -578,6 +600,14 @@ class WorkdayCalendar:
             overridden_years=self.overridden_years,
         )
 
+    @staticmethod
+    def _date(day: object) -> None:
+        """Refuse anything but a date (a datetime is an instant, not a day)."""
+        if isinstance(day, datetime) or not isinstance(day, date):
+            raise PolicyConfigError(
+                "pass a date; convert an instant with .astimezone(tz).date()", field="day"
+            )
+
     def _check(self, day: date) -> None:
         if day.year not in self.covered:
             raise CalendarCoverageError(
@@ -591,10 +621,7 @@ class WorkdayCalendar:
         Raises:
             CalendarCoverageError: If *day*'s year is not covered.
         """
-        if isinstance(day, datetime) or not isinstance(day, date):
-            raise PolicyConfigError(
-                "pass a date; convert an instant with .astimezone(tz).date()", field="day"
-            )
+        self._date(day)
         self._check(day)
         if day in self._workdays:
             return True
@@ -614,6 +641,7 @@ class WorkdayCalendar:
         count: object = n
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise PolicyConfigError("must be an integer >= 0", field="n")
+        self._date(day)
         current = day
         if n == 0:
             while not self.is_workday(current):
@@ -633,6 +661,8 @@ class WorkdayCalendar:
         add_workdays(d, n)) == n`` for ``n >= 1``. Negative if *end* is
         before *start*.
         """
+        self._date(start)
+        self._date(end)
         if end < start:
             return -self.workdays_between(end, start)
         self._check(start)
@@ -676,13 +706,20 @@ class WorkdayCalendar:
             '2024-10-11T00:00:00+08:00'
         """
         local = ensure_aware(start, name="start").astimezone(self.tz)
+        count: object = workdays
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise PolicyConfigError("must be an integer >= 0", field="workdays")
+        elapsed = _elapsed(hours, minutes)
         if workdays:
             last = self.add_workdays(local.date(), workdays)
             local = datetime.combine(last + timedelta(days=1), time(0), tzinfo=self.tz)
-        if hours or minutes:
-            local = (
-                local.astimezone(ZoneInfo("UTC")) + timedelta(hours=hours, minutes=minutes)
-            ).astimezone(self.tz)
+        if elapsed:
+            try:
+                local = (local.astimezone(ZoneInfo("UTC")) + elapsed).astimezone(self.tz)
+            except OverflowError:
+                raise PolicyConfigError(
+                    "the deadline falls after year 9999", field="hours"
+                ) from None
         return local
 
     def __repr__(self) -> str:

@@ -68,6 +68,31 @@ def _since_utc(value: datetime) -> datetime:
     return to_utc(value, name="since")
 
 
+def _record_id(value: object) -> str | None:
+    """A record id as holds compare it: text (an integer id is its decimal text) or None."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise PolicyConfigError("must be text (or an integer) or None", field="record_id")
+
+
+def unidentified(record: RetentionRecord, holds: Iterable[LegalHold]) -> PolicyConfigError | None:
+    """The error of a record read from a file without an id while a hold on ids is in force.
+
+    Such a record may be one of the held ones (its id column misnamed, or
+    lost): a batch reports it rather than decide it as if no hold covered it.
+    *holds* are the holds in force.
+    """
+    if record.record_id is not None or not any(h.by_record_ids for h in holds):
+        return None
+    return PolicyConfigError(
+        "missing: a legal hold on record ids is in force, so a record without an id "
+        "cannot be decided",
+        field="record_id",
+    )
+
+
 def _utc_or_none(value: datetime | None) -> datetime | None:
     return None if value is None else to_utc(value, name="released")
 
@@ -155,10 +180,10 @@ class RetentionRecord:
         attributes: Anything else a hold predicate may look at.
     """
 
-    category: str
+    category: str = attrs.field(validator=_name("category"))
     created: datetime = attrs.field(converter=_created_utc)
     events: Mapping[str, datetime] = attrs.field(factory=dict)
-    record_id: str | None = None
+    record_id: str | None = attrs.field(default=None, converter=_record_id)
     attributes: Mapping[str, Any] = attrs.field(factory=dict)
 
 
@@ -191,22 +216,73 @@ class LegalHold:
         name: A short identifier for reports.
     """
 
-    scope: HoldScope
+    scope: HoldScope = attrs.field()
     reason: str = attrs.field(validator=_name("reason"))
     since: datetime = attrs.field(converter=_since_utc)
     released: datetime | None = attrs.field(default=None, kw_only=True, converter=_utc_or_none)
     name: str = attrs.field(default="", kw_only=True)
 
+    @scope.validator
+    def _check_scope(self, _: Any, value: object) -> None:
+        # A scope of "" (or a list) covers no record: the hold would protect nothing.
+        if isinstance(value, str):
+            if not value.strip():
+                raise PolicyConfigError("must be a category, '*' or a predicate", field="scope")
+        elif not callable(value):
+            raise PolicyConfigError(
+                "must be a category name, '*' or a predicate over a RetentionRecord",
+                field="scope",
+            )
+
+    @released.validator
+    def _check_released(self, _: Any, value: datetime | None) -> None:
+        # A hold released before it was placed is never in force: a typo in a
+        # date, not a hold. (Lifted at the very instant it was placed is a
+        # record of what happened, as a hold store keeps it.)
+        if value is not None and value < self.since:
+            raise PolicyConfigError(
+                f"must not be before since ({self.since.isoformat()}): a hold released "
+                "before it was placed is never in force",
+                field="released",
+            )
+
     @classmethod
     def for_records(
         cls, record_ids: Iterable[str], reason: str, since: datetime, *, name: str = ""
     ) -> LegalHold:
-        """A hold on specific records, by id."""
+        """A hold on specific records, by id.
+
+        Ids are compared as text, the way records carry them (an integer id
+        read from JSON, ``123``, is the record id ``"123"``); an id no record
+        can have (empty, a boolean, a float, a list) is an error, so that a
+        hold never silently misses its records.
+
+        .. versionchanged:: 0.2
+           Integer ids are held as text; other non-text ids are refused.
+        """
         if isinstance(record_ids, str):
             raise PolicyConfigError(
                 "must be a list of record ids, not one string", field="record_ids"
             )
-        return cls(_RecordIds(frozenset(record_ids)), reason, since, name=name)
+        ids: set[str] = set()
+        for i, record_id in enumerate(record_ids):
+            given: object = record_id
+            if isinstance(given, int) and not isinstance(given, bool):
+                given = str(given)
+            if not isinstance(given, str) or not given.strip():
+                raise PolicyConfigError(
+                    "must be a non-empty string (or an integer)", field=f"record_ids[{i}]"
+                )
+            ids.add(given)
+        return cls(_RecordIds(frozenset(ids)), reason, since, name=name)
+
+    @property
+    def by_record_ids(self) -> bool:
+        """True for a hold on record ids (:meth:`for_records`).
+
+        .. versionadded:: 0.2
+        """
+        return isinstance(self.scope, _RecordIds)
 
     def active(self, now: datetime) -> bool:
         """True if the hold is in force at *now*."""
