@@ -511,3 +511,50 @@ class TestChineseLawCountsDaysInShanghai:
         )
         results = check_policy(loads_policy(text), ["pci-dss-4"]).results
         assert next(r for r in results if r.requirement.id == "audit-retention").status == "pass"
+
+
+class TestBlocklistOfExactlyTheSamples:
+    """A blocklist written to hold the check's samples does not pass as a common-password list."""
+
+    REQUIREMENTS = (
+        ("nist-800-63b", "blocklist"),
+        ("owasp-asvs-5", "common-passwords"),
+        ("cn-interactive-service", "trivial-passwords"),
+    )
+
+    def _policy(self, tmp_path: Path, lines: list[str]) -> Any:
+        (tmp_path / "samples.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        policy_file = tmp_path / "secpolicy.toml"
+        policy_file.write_text(
+            "[password]\nmin_length = 8\nblocklist = false\n"
+            'blocklist_files = ["samples.txt"]\n',
+            encoding="utf-8",
+        )
+        from secpolicy.policyfile import load_policy
+
+        return load_policy(policy_file)
+
+    def _result(self, policy: Any, baseline: str, requirement: str) -> Any:
+        report = check_policy(policy, [baseline])
+        return next(r for r in report.results if r.requirement.id == requirement)
+
+    def test_the_samples_alone_fail(self, tmp_path: Path) -> None:
+        """Exactly SAMPLE_COMMON and SAMPLE_EXPECTED: the bundled top 3,000 is still let through."""
+        from secpolicy.baselines._checks import SAMPLE_COMMON, SAMPLE_EXPECTED
+
+        policy = self._policy(tmp_path, [*SAMPLE_COMMON, *SAMPLE_EXPECTED])
+        assert policy.password.check("sunshine1").ok  # a top-3,000 password gets through
+        for baseline, requirement in self.REQUIREMENTS:
+            result = self._result(policy, baseline, requirement)
+            assert result.status == "fail", baseline
+            assert "commonest passwords of the bundled list" in result.detail
+
+    def test_the_top_common_passwords_with_the_samples_pass(self, tmp_path: Path) -> None:
+        """A list that holds the top 3,000 and the samples passes the same check."""
+        from secpolicy.baselines._checks import SAMPLE_COMMON, SAMPLE_EXPECTED, TOP_COMMON
+        from secpolicy.password import COMMON_PASSWORDS
+
+        top = list(COMMON_PASSWORDS.ranks)[:TOP_COMMON]
+        policy = self._policy(tmp_path, [*top, *SAMPLE_COMMON, *SAMPLE_EXPECTED])
+        for baseline, requirement in self.REQUIREMENTS:
+            assert self._result(policy, baseline, requirement).status == "pass", baseline

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from secpolicy.audit import DEFAULT_MASKER
 from secpolicy.baselines._model import Verdict, failed, judged, not_applicable, passed
-from secpolicy.password import LoginThrottle, PasswordContext
+from secpolicy.password import COMMON_PASSWORDS, LoginThrottle, PasswordContext
 from secpolicy.retention import UnknownCategoryError
 
 if TYPE_CHECKING:
@@ -65,6 +65,11 @@ SAMPLE_COMMON: Final = (
     "panbin",
     "chengyu",
 )
+#: How many of the bundled list's commonest passwords a blocklist must cover:
+#: ASVS 5.0 6.2.4 asks for at least the top 3,000.
+TOP_COMMON: Final = 3000
+#: Misses after which the coverage count stops (a short list misses thousands).
+_MISSES_SHOWN: Final = 20
 #: Common passwords dressed the way people dress them: repeated, spaced out,
 #: spelled letter by letter, capitalised. Each must be refused as guessable
 #: (:data:`GUESSABLE_CODES`), whatever the length or class rules say.
@@ -274,6 +279,32 @@ def history(required: int) -> Callable[[ServicePolicy], Verdict]:
     return _password(judge)
 
 
+@functools.cache
+def _top_common() -> tuple[str, ...]:
+    """The :data:`TOP_COMMON` commonest entries of the bundled list, most common first."""
+    return tuple(itertools.islice(COMMON_PASSWORDS.ranks, TOP_COMMON))
+
+
+def _uncovered_common(p: PasswordPolicy) -> list[str]:
+    """Top common passwords the policy accepts (up to :data:`_MISSES_SHOWN` of them).
+
+    Membership of the policy's blocklist is one look-up; only a password the
+    list misses is checked in full (a strength rule may still refuse it).
+    Passwords shorter than ``min_length`` are refused by length whatever the
+    list holds, so they are not asked of it.
+    """
+    listed = p.blocklist
+    accepted: list[str] = []
+    for common in _top_common():
+        if len(common) < p.min_length or (listed is not None and common in listed):
+            continue
+        if not _codes(p, common) & GUESSABLE_CODES:
+            accepted.append(common)
+            if len(accepted) >= _MISSES_SHOWN:
+                break
+    return accepted
+
+
 def blocklist() -> Callable[[ServicePolicy], Verdict]:
     """Common passwords refused, also when dressed up.
 
@@ -281,6 +312,10 @@ def blocklist() -> Callable[[ServicePolicy], Verdict]:
     :data:`SAMPLE_EXPECTED` (``password password``, ``p a s s w o r d``, ...)
     as guessable by some rule (:data:`GUESSABLE_CODES`): a blocklist that
     matches only the plain word lets its repetitions and spellings through.
+    Every one of the :data:`TOP_COMMON` commonest passwords of the bundled
+    list that is long enough for the policy must also be refused, by the
+    blocklist or as guessable: a fixed sample alone can be passed by a file
+    written to hold exactly the samples.
     """
     want = "common passwords refused, also repeated or spelled out"
 
@@ -289,6 +324,7 @@ def blocklist() -> Callable[[ServicePolicy], Verdict]:
             return failed("blocklist off; required on", declared="blocklist off", required="on")
         missed = [pw for pw in SAMPLE_COMMON if "blocklisted" not in _codes(p, pw)]
         dressed = [pw for pw in SAMPLE_EXPECTED if not _codes(p, pw) & GUESSABLE_CODES]
+        uncovered = _uncovered_common(p)
         declared = f"blocklist {p.blocklist.name}"
         if p.min_score is not None:
             declared += f", min_score {p.min_score}"
@@ -302,10 +338,21 @@ def blocklist() -> Callable[[ServicePolicy], Verdict]:
                 f"accepts {len(dressed)} of {len(SAMPLE_EXPECTED)} common passwords repeated or "
                 f"spelled out (e.g. {dressed[0]!r})"
             )
+        if uncovered:
+            count = (
+                f"at least {len(uncovered)}"
+                if len(uncovered) >= _MISSES_SHOWN
+                else (f"{len(uncovered)}")
+            )
+            problems.append(
+                f"accepts {count} of the {TOP_COMMON} commonest passwords of the bundled list "
+                f"(e.g. {uncovered[0]!r})"
+            )
         if problems:
             return failed(f"{declared} {'; '.join(problems)}", declared=declared, required=want)
         return passed(
-            f"{declared} refuses the {len(SAMPLE_COMMON)} common sample passwords and "
+            f"{declared} refuses the {len(SAMPLE_COMMON)} common sample passwords, the "
+            f"{TOP_COMMON} commonest of the bundled list and "
             f"{len(SAMPLE_EXPECTED)} repeated or spelled-out ones",
             declared=declared,
             required=want,
