@@ -526,8 +526,7 @@ class TestBlocklistOfExactlyTheSamples:
         (tmp_path / "samples.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
         policy_file = tmp_path / "secpolicy.toml"
         policy_file.write_text(
-            "[password]\nmin_length = 8\nblocklist = false\n"
-            'blocklist_files = ["samples.txt"]\n',
+            '[password]\nmin_length = 8\nblocklist = false\nblocklist_files = ["samples.txt"]\n',
             encoding="utf-8",
         )
         from secpolicy.policyfile import load_policy
