@@ -944,3 +944,38 @@ class TestWideFullStopAfterALatinLabel:
         """After a domain that already has its dot, the full stop still ends the sentence."""
         found = Scanner().find("邮箱 zs@bücher.de\u3002谢谢")
         assert [f.text for f in found] == ["zs@bücher.de"]
+
+
+class TestWideFullStopAfterADottedDomain:
+    @pytest.mark.parametrize(
+        "address",
+        [
+            "user@mail.bücher\u3002中国",
+            "user@mail.example\u3002中國",
+            "user@mail\u3002bücher\u3002中国",
+            "ops@a.b.example\uff61公司",
+            "zs@bücher.de\u3002网络",
+        ],
+    )
+    def test_found_whole_before_a_cjk_top_level_domain(self, address: str) -> None:
+        """After a dotted domain, a CJK full stop before a CJK top-level domain joins it."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"联系 {address} 谢谢")] == [
+            ("EMAIL", address)
+        ]
+        assert Masker().mask_text(f"联系{address}") == "联系<EMAIL>"
+
+    @pytest.mark.parametrize("after", ["谢谢", "谢谢你", "再见", "请回复"])
+    def test_sentence_end_stays_outside(self, after: str) -> None:
+        """A full stop ending the sentence after a dotted domain is not part of the address."""
+        text = f"mail me at a@example.com\u3002{after}"
+        assert [f.text for f in Scanner().find(text)] == ["a@example.com"]
+        assert Masker().mask_text(text) == f"mail me at <EMAIL>\u3002{after}"
+
+    def test_a_sentence_starting_with_a_top_level_domain_is_masked_with_it(self) -> None:
+        """The safer error: a line ending in a CJK top-level domain is masked with the address."""
+        assert Masker().mask_text("a@example.com\u3002中国") == "<EMAIL>"
+
+    def test_a_top_level_domain_running_into_text_is_not_joined(self) -> None:
+        """A CJK top-level domain followed by more CJK text is sentence text: the address ends."""
+        found = Scanner().find("a@mail.example.com\u3002中国人很多")
+        assert [f.text for f in found] == ["a@mail.example.com"]
