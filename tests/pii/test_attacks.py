@@ -979,3 +979,37 @@ class TestWideFullStopAfterADottedDomain:
         """A CJK top-level domain followed by more CJK text is sentence text: the address ends."""
         found = Scanner().find("a@mail.example.com\u3002中国人很多")
         assert [f.text for f in found] == ["a@mail.example.com"]
+
+
+class TestBrazilianMobilesWithoutTrunkPrefix:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "celular 11 98456-5666",
+            "telefone 11984565666",
+            "celular 21 98765 4321",
+            "contato: 11 98456-5666",
+        ],
+    )
+    def test_found_with_a_context_word(self, text: str) -> None:
+        """A Brazilian mobile written without its trunk 0 is a phone number when BR is a region."""
+        number = text.split(" ", 1)[1]
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [("PHONE", number)]
+        assert number[:2] not in Masker().mask_text(text).split(" ", 1)[1]
+
+    def test_area_code_and_dashed_mobile_stand_alone(self) -> None:
+        """The 2-5-4 layout with a dash is reported without a context word."""
+        assert [f.text for f in Scanner().find("ligue 11 98456-5666 hoje")] == ["11 98456-5666"]
+
+    def test_bare_digits_need_a_context_word(self) -> None:
+        """Eleven bare digits are as often an id: without a context word they score below 0.5."""
+        assert Scanner().find("ref 11984565666") == []
+
+    def test_only_when_brazil_is_a_region(self) -> None:
+        """Without BR among the regions the same text holds no phone number."""
+        assert Scanner(phone_regions=("CN", "US")).find("celular 11 98456-5666") == []
+
+    @pytest.mark.parametrize("text", ["celular 11 88456-5666", "celular 10 98456-5666"])
+    def test_not_a_mobile_layout(self, text: str) -> None:
+        """A subscriber number not starting with 9, or an area code with a 0, is no such mobile."""
+        assert Scanner().find(text) == []
