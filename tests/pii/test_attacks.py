@@ -19,6 +19,8 @@ from secpolicy.pii import (
     Pseudonymize,
     Replace,
     Scanner,
+    _identifiers,
+    _ids,
     is_iban,
     mask_processor,
     presets,
@@ -1013,3 +1015,86 @@ class TestBrazilianMobilesWithoutTrunkPrefix:
     def test_not_a_mobile_layout(self, text: str) -> None:
         """A subscriber number not starting with 9, or an area code with a 0, is no such mobile."""
         assert Scanner().find(text) == []
+
+
+class TestValuesGluedToLetters:
+    @pytest.mark.parametrize(
+        ("text", "iban"),
+        [
+            ("ibanGB82WEST12345698765432", "GB82WEST12345698765432"),
+            ("payDE89370400440532013000", "DE89370400440532013000"),
+            ("GB82WEST12345698765432eur", "GB82WEST12345698765432"),
+            ("to DE89370400440532013000eur today", "DE89370400440532013000"),
+            ("ibanGB82WEST12345698765432eur", "GB82WEST12345698765432"),
+            ("ibanGB82 WEST 1234 5698 7654 32 ok", "GB82 WEST 1234 5698 7654 32"),
+            ("账户ibanBE71096123456769", "BE71096123456769"),
+        ],
+    )
+    def test_iban_glued_to_a_lower_case_word(self, text: str, iban: str) -> None:
+        """An upper-case IBAN glued to a lower-case word is found when its MOD 97 validates."""
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [("IBAN", iban)]
+        assert iban not in Masker().mask_text(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "ibanGB83WEST12345698765432",  # MOD 97 fails
+            "x9kGB82WEST12345698765432",  # inside a mixed token (base64, a hash)
+            "aGB82WEST123456987654321",  # the shape goes on past the country's length
+            "ibanDE89370400440532013000_x",  # an underscore continues the token
+            "tokenGB82WEST12345698765432x9",  # a mixed token after it
+        ],
+    )
+    def test_iban_shapes_inside_tokens_stay_unreported(self, text: str) -> None:
+        """Glued IBAN shapes that fail MOD 97 or sit inside a mixed token are not reported."""
+        assert Scanner().find(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("card4111111111111111", "4111111111111111"),
+            ("4111111111111111EUR", "4111111111111111"),
+            ("uid13812345678", "13812345678"),
+            ("身份证号11010519491231002Xabc", "11010519491231002X"),
+        ],
+    )
+    def test_check_digit_values_glued_to_letters(self, text: str, value: str) -> None:
+        """Cards, mobile numbers and resident IDs glued to letters are found by their checks."""
+        assert [f.text for f in Scanner().find(text)] == [value]
+
+    def test_order_ids_glued_add_no_false_positives(self) -> None:
+        """A prefix glued to digits is reported only where the same digits alone would be."""
+        rng = random.Random(19)
+        scanner = Scanner()
+        reported = 0
+        for _ in range(3000):
+            digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(13, 19)))
+            prefix = rng.choice(["ORD", "INV", "TXN", "order_", "ord"])
+            glued = [(f.entity, f.text) for f in scanner.find(f"{prefix}{digits}")]
+            alone = [(f.entity, f.text) for f in scanner.find(f"{prefix} {digits}")]
+            assert set(glued) <= set(alone)
+            reported += bool(glued)
+        assert reported < 3000 * 0.05  # the issuer ranges and Luhn keep most ids out
+
+    @pytest.mark.parametrize(
+        "order_id",
+        ["ORD20241105123456789", "ORD1733112345678", "ORD0000123456789012", "INV2024110500017"],
+    )
+    def test_realistic_order_ids_stay_unreported(self, order_id: str) -> None:
+        """Order ids built from dates, timestamps and counters are not cards."""
+        assert Scanner().find(order_id) == []
+
+    @pytest.mark.parametrize("unit", ["aGB82", "aGB82WEST", "GB82WEST1234a", "xGB82 1234 "])
+    def test_glued_iban_search_is_linear(self, unit: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Near-IBAN shapes glued to letters get no MOD 97 check (work counted)."""
+        calls = 0
+        check = _ids.iban_ok
+
+        def counting(compact: str) -> bool:
+            nonlocal calls
+            calls += 1
+            return check(compact)
+
+        monkeypatch.setattr(_identifiers, "iban_ok", counting)
+        assert _identifiers._glued_iban_pass(unit * (100_000 // len(unit))) == []
+        assert calls == 0

@@ -38,6 +38,7 @@ from secpolicy.pii._identifiers import (
     _SSN,
     _USCC,
     _fixed,
+    _glued_iban_pass,
     _iban_pass,
     _id_score,
     _ids_or_ssn,
@@ -115,7 +116,7 @@ def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...
         if US_SSN in wanted:
             passes.append(_regex_pass(_SSN, _fixed(US_SSN, is_us_ssn), _id_score))
     if IBAN in wanted:
-        passes.append(_iban_pass)
+        passes.extend((_iban_pass, _glued_iban_pass))
     if wanted & _DIGIT_ENTITIES or CN_RESIDENT_ID in wanted:  # IDs glued to letters, too
         digits = _Digits(wanted & _DIGIT_ENTITIES, regions, resident_ids=CN_RESIDENT_ID in wanted)
         passes.append(_digits_pass(digits, ibans=IBAN in wanted))
