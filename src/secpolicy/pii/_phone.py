@@ -123,8 +123,21 @@ def _known_type(nsn: str, metadata: PhoneMetadata) -> bool:
     return not same and _matches(nsn, mobile)
 
 
+_VALIDITY_CACHE: Final = 16_384  # numbers remembered (about 2 MB at most)
+
+
+@lru_cache(maxsize=_VALIDITY_CACHE)
 def valid_number(country_code: int, nsn: str) -> bool:
     """``phonenumbers.is_valid_number`` for a country code and national significant number.
+
+    Remembered in a bounded LRU cache by country code and digits (a log
+    repeats its numbers); :func:`_valid_number` is the uncached twin.
+    """
+    return _valid_number(country_code, nsn)
+
+
+def _valid_number(country_code: int, nsn: str) -> bool:
+    """The check of :func:`valid_number`, uncached.
 
     The same rules on the same metadata, without building and re-parsing a
     ``PhoneNumber``: the region is chosen among the country code's regions as
