@@ -1084,6 +1084,13 @@ class TestValuesGluedToLetters:
         """Order ids built from dates, timestamps and counters are not cards."""
         assert Scanner().find(order_id) == []
 
+    @pytest.mark.parametrize(
+        "text", ["ibanXX8212345678901234", "GB82 WEST 1234 5698 7654 32 1a", "ibanGB82"]
+    )
+    def test_glued_pass_leaves_other_shapes(self, text: str) -> None:
+        """No country, ordinary boundaries or a stub: nothing for the glued pass."""
+        assert _identifiers._glued_iban_pass(text) == []
+
     @pytest.mark.parametrize("unit", ["aGB82", "aGB82WEST", "GB82WEST1234a", "xGB82 1234 "])
     def test_glued_iban_search_is_linear(self, unit: str, monkeypatch: pytest.MonkeyPatch) -> None:
         """Near-IBAN shapes glued to letters get no MOD 97 check (work counted)."""
