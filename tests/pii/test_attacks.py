@@ -19,6 +19,8 @@ from secpolicy.pii import (
     Pseudonymize,
     Replace,
     Scanner,
+    _identifiers,
+    _ids,
     is_iban,
     mask_processor,
     presets,
@@ -944,3 +946,162 @@ class TestWideFullStopAfterALatinLabel:
         """After a domain that already has its dot, the full stop still ends the sentence."""
         found = Scanner().find("邮箱 zs@bücher.de\u3002谢谢")
         assert [f.text for f in found] == ["zs@bücher.de"]
+
+
+class TestWideFullStopAfterADottedDomain:
+    @pytest.mark.parametrize(
+        "address",
+        [
+            "user@mail.bücher\u3002中国",
+            "user@mail.example\u3002中國",
+            "user@mail\u3002bücher\u3002中国",
+            "ops@a.b.example\uff61公司",
+            "zs@bücher.de\u3002网络",
+        ],
+    )
+    def test_found_whole_before_a_cjk_top_level_domain(self, address: str) -> None:
+        """After a dotted domain, a CJK full stop before a CJK top-level domain joins it."""
+        assert [(f.entity, f.text) for f in Scanner().find(f"联系 {address} 谢谢")] == [
+            ("EMAIL", address)
+        ]
+        assert Masker().mask_text(f"联系{address}") == "联系<EMAIL>"
+
+    @pytest.mark.parametrize("after", ["谢谢", "谢谢你", "再见", "请回复"])
+    def test_sentence_end_stays_outside(self, after: str) -> None:
+        """A full stop ending the sentence after a dotted domain is not part of the address."""
+        text = f"mail me at a@example.com\u3002{after}"
+        assert [f.text for f in Scanner().find(text)] == ["a@example.com"]
+        assert Masker().mask_text(text) == f"mail me at <EMAIL>\u3002{after}"
+
+    def test_a_sentence_starting_with_a_top_level_domain_is_masked_with_it(self) -> None:
+        """The safer error: a line ending in a CJK top-level domain is masked with the address."""
+        assert Masker().mask_text("a@example.com\u3002中国") == "<EMAIL>"
+
+    def test_a_top_level_domain_running_into_text_is_not_joined(self) -> None:
+        """A CJK top-level domain followed by more CJK text is sentence text: the address ends."""
+        found = Scanner().find("a@mail.example.com\u3002中国人很多")
+        assert [f.text for f in found] == ["a@mail.example.com"]
+
+
+class TestBrazilianMobilesWithoutTrunkPrefix:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "celular 11 98456-5666",
+            "telefone 11984565666",
+            "celular 21 98765 4321",
+            "contato: 11 98456-5666",
+        ],
+    )
+    def test_found_with_a_context_word(self, text: str) -> None:
+        """A Brazilian mobile written without its trunk 0 is a phone number when BR is a region."""
+        number = text.split(" ", 1)[1]
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [("PHONE", number)]
+        assert number[:2] not in Masker().mask_text(text).split(" ", 1)[1]
+
+    def test_area_code_and_dashed_mobile_stand_alone(self) -> None:
+        """The 2-5-4 layout with a dash is reported without a context word."""
+        assert [f.text for f in Scanner().find("ligue 11 98456-5666 hoje")] == ["11 98456-5666"]
+
+    def test_bare_digits_need_a_context_word(self) -> None:
+        """Eleven bare digits are as often an id: without a context word they score below 0.5."""
+        assert Scanner().find("ref 11984565666") == []
+
+    def test_only_when_brazil_is_a_region(self) -> None:
+        """Without BR among the regions the same text holds no phone number."""
+        assert Scanner(phone_regions=("CN", "US")).find("celular 11 98456-5666") == []
+
+    @pytest.mark.parametrize("text", ["celular 11 88456-5666", "celular 10 98456-5666"])
+    def test_not_a_mobile_layout(self, text: str) -> None:
+        """A subscriber number not starting with 9, or an area code with a 0, is no such mobile."""
+        assert Scanner().find(text) == []
+
+
+class TestValuesGluedToLetters:
+    @pytest.mark.parametrize(
+        ("text", "iban"),
+        [
+            ("ibanGB82WEST12345698765432", "GB82WEST12345698765432"),
+            ("payDE89370400440532013000", "DE89370400440532013000"),
+            ("GB82WEST12345698765432eur", "GB82WEST12345698765432"),
+            ("to DE89370400440532013000eur today", "DE89370400440532013000"),
+            ("ibanGB82WEST12345698765432eur", "GB82WEST12345698765432"),
+            ("ibanGB82 WEST 1234 5698 7654 32 ok", "GB82 WEST 1234 5698 7654 32"),
+            ("账户ibanBE71096123456769", "BE71096123456769"),
+        ],
+    )
+    def test_iban_glued_to_a_lower_case_word(self, text: str, iban: str) -> None:
+        """An upper-case IBAN glued to a lower-case word is found when its MOD 97 validates."""
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [("IBAN", iban)]
+        assert iban not in Masker().mask_text(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "ibanGB83WEST12345698765432",  # MOD 97 fails
+            "x9kGB82WEST12345698765432",  # inside a mixed token (base64, a hash)
+            "aGB82WEST123456987654321",  # the shape goes on past the country's length
+            "ibanDE89370400440532013000_x",  # an underscore continues the token
+            "tokenGB82WEST12345698765432x9",  # a mixed token after it
+        ],
+    )
+    def test_iban_shapes_inside_tokens_stay_unreported(self, text: str) -> None:
+        """Glued IBAN shapes that fail MOD 97 or sit inside a mixed token are not reported."""
+        assert Scanner().find(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("card4111111111111111", "4111111111111111"),
+            ("4111111111111111EUR", "4111111111111111"),
+            ("uid13812345678", "13812345678"),
+            ("身份证号11010519491231002Xabc", "11010519491231002X"),
+        ],
+    )
+    def test_check_digit_values_glued_to_letters(self, text: str, value: str) -> None:
+        """Cards, mobile numbers and resident IDs glued to letters are found by their checks."""
+        assert [f.text for f in Scanner().find(text)] == [value]
+
+    def test_order_ids_glued_add_no_false_positives(self) -> None:
+        """A prefix glued to digits is reported only where the same digits alone would be."""
+        rng = random.Random(19)
+        scanner = Scanner()
+        reported = 0
+        for _ in range(3000):
+            digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(13, 19)))
+            prefix = rng.choice(["ORD", "INV", "TXN", "order_", "ord"])
+            glued = [(f.entity, f.text) for f in scanner.find(f"{prefix}{digits}")]
+            alone = [(f.entity, f.text) for f in scanner.find(f"{prefix} {digits}")]
+            assert set(glued) <= set(alone)
+            reported += bool(glued)
+        assert reported < 3000 * 0.05  # the issuer ranges and Luhn keep most ids out
+
+    @pytest.mark.parametrize(
+        "order_id",
+        ["ORD20241105123456789", "ORD1733112345678", "ORD0000123456789012", "INV2024110500017"],
+    )
+    def test_realistic_order_ids_stay_unreported(self, order_id: str) -> None:
+        """Order ids built from dates, timestamps and counters are not cards."""
+        assert Scanner().find(order_id) == []
+
+    @pytest.mark.parametrize(
+        "text", ["ibanXX8212345678901234", "GB82 WEST 1234 5698 7654 32 1a", "ibanGB82"]
+    )
+    def test_glued_pass_leaves_other_shapes(self, text: str) -> None:
+        """No country, ordinary boundaries or a stub: nothing for the glued pass."""
+        assert _identifiers._glued_iban_pass(text) == []
+
+    @pytest.mark.parametrize("unit", ["aGB82", "aGB82WEST", "GB82WEST1234a", "xGB82 1234 "])
+    def test_glued_iban_search_is_linear(self, unit: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Near-IBAN shapes glued to letters get no MOD 97 check (work counted)."""
+        calls = 0
+        check = _ids.iban_ok
+
+        def counting(compact: str) -> bool:
+            nonlocal calls
+            calls += 1
+            return check(compact)
+
+        monkeypatch.setattr(_identifiers, "iban_ok", counting)
+        assert _identifiers._glued_iban_pass(unit * (100_000 // len(unit))) == []
+        assert calls == 0

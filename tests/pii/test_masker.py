@@ -6,6 +6,7 @@ import array
 import copy
 import enum
 import pickle
+import random
 import sys
 import warnings
 from datetime import UTC, date, datetime
@@ -766,3 +767,65 @@ class TestMayContain:
         """A value that is not str is a typed error, as for mask_text."""
         with pytest.raises(TypeError, match="str"):
             presets.CN_DISPLAY.may_contain(b"13812345678")  # type: ignore[arg-type]
+
+
+class TestNumbersSplitAcrossItems:
+    @pytest.mark.parametrize(
+        "items",
+        [
+            array.array("h", [4111, 1111, 1111, 1111]),
+            [4111, 1111, 1111, 1111],
+            (4111, 1111, 1111, 1111),
+            ["4111", "1111", "1111", "1111"],
+            [4111, 1111, 1111, 1111, 12, 25],
+        ],
+    )
+    def test_card_split_into_items_is_masked(self, items: Any) -> None:
+        """A card stored as consecutive integer items is masked across them, positions kept."""
+        masked = Masker().mask_record({"groups": items})["groups"]
+        assert len(masked) == len(items)
+        assert list(masked[:4]) == ["<PAYMENT_CARD>", "", "", ""]
+        assert list(masked[4:]) == list(items[4:])
+
+    def test_length_keeping_operator_is_cut_back_into_the_items(self) -> None:
+        """A Mask keeps each item's width: the display form is spread over the groups."""
+        masked = presets.PCI_DISPLAY.mask_record({"g": array.array("h", [4111, 1111, 1111, 1111])})
+        assert masked == {"g": ["4111", "11**", "****", "1111"]}
+        assert presets.CN_DISPLAY.mask_record([138, 1234, 5678]) == ["138", "****", "5678"]
+
+    def test_value_starting_inside_an_item(self) -> None:
+        """A value that starts inside an item keeps that item's leading digits."""
+        assert Masker().mask_record([99, 1381, 2345, 678, "a", 3]) == [
+            99, "<CN_MOBILE>", "", "", "a", 3
+        ]  # fmt: skip
+
+    def test_each_item_a_value_of_its_own(self) -> None:
+        """Items that are values on their own are masked one by one, as before."""
+        assert Masker().mask_record([13812345678, 13987654321, 7]) == [
+            "<CN_MOBILE>", "<CN_MOBILE>", 7
+        ]  # fmt: skip
+
+    @pytest.mark.parametrize(
+        "items",
+        [
+            [2024, 11, 5],
+            [255, 128, 0, 255],
+            [4111, 1111, 1111, 1112],  # Luhn fails
+            [415, 555, 132],  # a bare national phone needs a context word
+            [1381, True, 2345, 678],  # a bool is no digit item: the run breaks
+            list(range(1000)),
+        ],
+    )
+    def test_numeric_data_is_kept(self, items: list[Any]) -> None:
+        """Sequences whose items, printed in a line, hold no value come back unchanged."""
+        assert Masker().mask_record({"readings": items}) == {"readings": items}
+
+    def test_read_as_the_same_numbers_in_a_line(self) -> None:
+        """A sequence is masked where its items printed with spaces between them would be."""
+        rng = random.Random(19)
+        masker = Masker()
+        for _ in range(300):
+            items = [rng.choice([rng.randint(0, 9999), rng.randint(1000, 9999)]) for _ in range(6)]
+            masked = masker.mask_record(items)
+            text = " ".join(map(str, items))
+            assert (masked != items) == (masker.mask_text(text) != text)

@@ -23,8 +23,10 @@ from secpolicy.pii import (
     Scanner,
     _digitruns,
     _email,
+    _fields,
     _fold,
     _identifiers,
+    _phone,
     _recognizer,
     _scanner,
     _scoring,
@@ -1334,3 +1336,30 @@ class TestShortBareRuns:
         )
         bare = digits.classify(run, run, [len(run)])
         assert digits.find(run, 0) == ([] if bare is None else [(0, len(run), *bare)])
+
+
+class TestCachedAndTranslatedTwins:
+    @settings(max_examples=300)
+    @given(st.text(alphabet="aB_-. 名Id\u0130ß", max_size=20))
+    def test_normalise_field_matches_the_character_loop(self, name: str) -> None:
+        """The one-translate field-name normalisation equals dropping characters one by one."""
+        expected = "".join(ch for ch in name.casefold() if ch not in "_-. ")
+        assert _fields.normalise_field(name) == expected
+
+    @settings(max_examples=300)
+    @given(
+        st.sampled_from([1, 44, 49, 33, 81, 86, 55, 61, 7]),
+        st.text(alphabet="0123456789", min_size=4, max_size=13),
+    )
+    def test_cached_validity_matches_the_uncached_twin(self, code: int, nsn: str) -> None:
+        """The LRU-cached phone validity gives the uncached check's answer, asked twice."""
+        expected = _phone._valid_number(code, nsn)
+        assert _phone.valid_number(code, nsn) is expected
+        assert _phone.valid_number(code, nsn) is expected
+
+    @settings(max_examples=300)
+    @given(st.text(alphabet=" -/,.1a", max_size=16))
+    def test_wide_hint_matches_the_substring_tests(self, text: str) -> None:
+        """One search for a wide separator's pairs answers as the nine substring tests do."""
+        expected = any(pair in text for pair in _fold._WIDE_PAIRS)
+        assert (_fold._WIDE_HINT.search(text) is not None) is expected

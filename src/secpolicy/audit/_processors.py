@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Final
 
+from secpolicy import pii
 from secpolicy._clock import Clock, SystemClock, to_utc
 from secpolicy.audit._event import (
     MAX_PORT,
@@ -28,20 +29,7 @@ from secpolicy.audit._event import (
 )
 from secpolicy.audit._ocsf import ACTIONS, ActionSpec
 from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
-from secpolicy.pii import (
-    CN_MOBILE,
-    CN_RESIDENT_ID,
-    CN_USCC,
-    EMAIL,
-    IBAN,
-    IP_ADDRESS,
-    PAYMENT_CARD,
-    PHONE,
-    US_SSN,
-    Masker,
-    Scanner,
-    presets,
-)
+from secpolicy.pii import Masker, Scanner, presets
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -80,9 +68,20 @@ class _Keep:
 #: except that IP addresses stay in clear, since the rules require the
 #: address of every event.
 DEFAULT_MASKER: Final = Masker(
-    {**presets.CN_DISPLAY.rules, IP_ADDRESS: _Keep()},
+    {**presets.CN_DISPLAY.rules, pii.IP_ADDRESS: _Keep()},
     presets.CN_DISPLAY.default,
-    scanner=Scanner([CN_RESIDENT_ID, CN_USCC, IBAN, PAYMENT_CARD, US_SSN, CN_MOBILE, PHONE, EMAIL]),
+    scanner=Scanner(
+        [
+            pii.CN_RESIDENT_ID,
+            pii.CN_USCC,
+            pii.IBAN,
+            pii.PAYMENT_CARD,
+            pii.US_SSN,
+            pii.CN_MOBILE,
+            pii.PHONE,
+            pii.EMAIL,
+        ]
+    ),
 )
 
 

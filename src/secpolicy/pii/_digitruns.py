@@ -81,6 +81,8 @@ _FREE_TOTALS: Final = frozenset({10, 11, 13})  # NANP/service, mobile, 86 + mobi
 _CARD_GROUP: Final = 4  # the first group of a card written in groups
 _NATIONAL_MAX: Final = 14  # digits of the longest national number with its trunk prefix
 _MAX_GROUPS: Final = 8  # "+33 1 42 68 53 00 ext 12" has 7; no entity has more than 8
+_BR_AREA_GROUP: Final = 2  # "11 98456-5666": a Brazilian area code as the first group
+_BR_MOBILE_GROUP: Final = 4  # and the mobile number after it in groups of 4 or more
 _MOBILE_FIRST_GROUP: Final = 3  # "138 1234 5678": the first group of a mobile has 3 or more
 _MAX_ONE_DIGIT_GROUPS: Final = 2  # "+1 1 …" aside, no entity is written in one-digit groups
 _MOBILE_DIGITS: Final = 11
@@ -143,7 +145,7 @@ def _dots_ok(run: str, sizes: list[int]) -> bool:
 class _Digits:
     """Classifies digit runs; runs that are not one entity are retried in parts."""
 
-    __slots__ = ("entities", "regions", "resident_ids", "trunkless")
+    __slots__ = ("brazil", "entities", "regions", "resident_ids", "trunkless")
 
     def __init__(
         self, entities: frozenset[str], regions: tuple[str, ...], *, resident_ids: bool = False
@@ -153,6 +155,7 @@ class _Digits:
         self.resident_ids = resident_ids  # also look for resident IDs glued to letters or values
         # Whether a region writes national numbers without a trunk prefix
         # (North America aside): then any length may be a national number.
+        self.brazil = "BR" in regions  # mobile numbers written without a trunk 0
         self.trunkless = any(
             not has_trunk_prefix(region) for region in regions if region not in ("US", "CA")
         )
@@ -162,7 +165,11 @@ class _Digits:
         size = len(digits)
         if size not in _RUN_DIGITS or len(sizes) > _MAX_GROUPS:
             return None
-        if not self.lead_ok(run[0], digits, sizes[0]) or sizes.count(1) > _MAX_ONE_DIGIT_GROUPS:
+        second = sizes[1] if len(sizes) > 1 else 0
+        if (
+            not self.lead_ok(run[0], digits, sizes[0], second)
+            or sizes.count(1) > _MAX_ONE_DIGIT_GROUPS
+        ):
             return None
         plus = run[0] == "+"
         bracket = "(" in run
@@ -219,17 +226,21 @@ class _Digits:
             return PHONE, _SCORE_PHONE_SPACED
         return PHONE, _SCORE_PHONE
 
-    def lead_ok(self, lead: str, digits: str, first: int) -> bool:
+    def lead_ok(self, lead: str, digits: str, first: int, second: int = 0) -> bool:
         """Whether a run can be any entity by its first group (a quick reject by shape).
 
         Cards start with a group of 4 or more, mobile numbers with 3 or more
         (or ``86``), phones with ``+``, a parenthesis, a trunk ``0``, the
-        ``1`` of North America, or a group of 3 or more. So a run of one- and
+        ``1`` of North America, or a group of 3 or more; with Brazil among
+        the regions, a two-digit area code followed by a group of 4 or more
+        (*second*, the size of the next group). So a run of one- and
         two-digit groups ("1-1-1-1", "12 12 12") is turned away at each
         group without being classified.
         """
         if first >= _MOBILE_FIRST_GROUP or lead in "+(" or self.trunkless:
             return True
+        if first == _BR_AREA_GROUP and second >= _BR_MOBILE_GROUP and self.brazil:
+            return True  # "11 98456-5666": a Brazilian area code, then the mobile number
         if first == 1:
             return digits[0] in "01"
         return digits[0] == "0" or digits[:2] == "86"
@@ -391,7 +402,8 @@ class _Digits:
             start = groups[i][0]
             if start > 0 and text[start - 1] in "+(":
                 start -= 1
-            if not lead_ok(text[start], text[groups[i][0] : groups[i][0] + 2], sizes[i]):
+            second = sizes[i + 1] if i + 1 < count else 0
+            if not lead_ok(text[start], text[groups[i][0] : groups[i][0] + 2], sizes[i], second):
                 continue  # what classify turns away first, without building the sub-runs
             # Without +, ( or a trunk 0 (and in regions that all have one), only
             # a North American or service number, a mobile number or a card can

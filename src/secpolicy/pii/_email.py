@@ -145,19 +145,44 @@ def email_ok(text: str) -> bool:
 # ("张三@例子。中国", typed without leaving the Chinese input mode), and so
 # it does after the one label of a domain of Latin, Greek or Cyrillic
 # letters ("user@bücher。中国"): the label right after the at sign (at most
-# 63 characters read per at sign), so "zs@example.com。谢谢" still ends at
-# "com".
+# 63 characters read per at sign).
+#
+# After a domain that already has a dot ("user@mail.bücher。中国"), the full
+# stop joins only a CJK top-level domain of the root zone (CJK_TLDS), so
+# "zs@example.com。谢谢" still ends at "com": a real address always ends in a
+# real top-level domain, and a sentence that goes on after an address rarely
+# starts with one. Where it does ("a@example.com。中国" at the end of a line)
+# the full stop and the two characters are masked with the address: masking
+# two characters too many is the safer error, leaving part of an address in
+# clear the worse one.
+#: The CJK top-level domains of the root zone (from the Public Suffix List),
+#: longest first so that the longest one is taken.
+CJK_TLDS: Final = (
+    "嘉里大酒店", "组织机构", "電訊盈科", "香格里拉", "中文网", "亚马逊", "天主教", "我爱你",
+    "新加坡", "淡马锡", "飞利浦", "世界", "中信", "中国", "中國", "企业", "佛山", "信息",
+    "健康", "八卦", "公司", "公益", "台湾", "台灣", "商城", "商店", "商标", "嘉里", "在线",
+    "大拿", "娱乐", "家電", "广东", "微博", "慈善", "手机", "招聘", "政务", "政府", "新闻",
+    "时尚", "書籍", "机构", "游戏", "澳門", "澳门", "点看", "移动", "网址", "网店", "网站",
+    "网络", "联通", "臺灣", "谷歌", "购物", "通販", "集团", "食品", "餐厅", "香港",
+)  # fmt: skip
+_STOPS: Final = "\u3002\uff61\ufe52"
+_LATIN_LABEL: Final = "[A-Za-z0-9\\-" + _LGC + "]{1,63}"
 _WIDE_STOP: Final = re.compile(
-    "(@[A-Za-z0-9\\-" + _LGC + "]{1,63})[\u3002\uff61\ufe52]"
+    "(@" + _LATIN_LABEL + ")[" + _STOPS + "]"
     "(?=[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff]))"
-    "|[\u3002\uff61\ufe52](?=[A-Za-z0-9])"
-    "|(?<=[\u4e00-\u9fff])[\u3002\uff61\ufe52](?=[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff]))"
+    # a dotted domain whose last label is Latin, before a CJK top-level domain
+    "|(@(?:" + _LABEL + "[." + _STOPS + "]){1,8}" + _LATIN_LABEL + ")[" + _STOPS + "]"
+    "(?=(?:" + "|".join(CJK_TLDS) + ")(?![\u4e00-\u9fff]))"
+    "|[" + _STOPS + "](?=[A-Za-z0-9])"
+    "|(?<=[\u4e00-\u9fff])[" + _STOPS + "](?=[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff]))"
 )
+_STOPS_TO_DOTS: Final = str.maketrans(dict.fromkeys("\u3002\uff61\ufe52", "."))
 
 
 def _dot(match: re.Match[str]) -> str:
-    """The wide full stop of *match* as a dot, the label before it kept."""
-    return (match.group(1) or "") + "."
+    """The wide full stop of *match* as a dot, the labels before it kept (their stops as dots)."""
+    before = match.group(1) or match.group(2) or ""
+    return before.translate(_STOPS_TO_DOTS) + "."
 
 
 def _email_pass(text: str) -> list[Candidate]:

@@ -58,12 +58,16 @@ _NAMES: Final[dict[str, tuple[str, ...]]] = {
 }  # fmt: skip
 
 
+_FIELD_DROP: Final = str.maketrans("", "", "_-. ")
+
+
 def normalise_field(name: str) -> str:
     """Case-fold a field name and drop ``_``, ``-``, ``.`` and spaces.
 
     ``ID_Number``, ``id-number`` and ``idNumber`` all become ``idnumber``.
+    One ``str.translate`` (the tests hold it to a character-by-character twin).
     """
-    return "".join(ch for ch in name.casefold() if ch not in "_-. ")
+    return name.casefold().translate(_FIELD_DROP)
 
 
 #: Normalised field name → entity.

@@ -106,8 +106,9 @@ _WIDE: Final = re.compile(
 )
 _NUMBERISH: Final = frozenset("0123456789()+")
 _DIGIT_CHARS: Final = frozenset("0123456789")
-# One of them is in every wide separator.
+# One of them is in every wide separator; one search finds whether any is there.
 _WIDE_PAIRS: Final = ("  ", " -", "- ", " /", "/ ", ", ", " ,", "--", " . ")
+_WIDE_HINT: Final = re.compile("|".join(re.escape(pair) for pair in _WIDE_PAIRS))
 
 
 def _narrowed(
@@ -118,7 +119,7 @@ def _narrowed(
     *starts* and *ends* map each character of *seen* to the text; the
     result's maps do the same. None when *seen* has no wide separator.
     """
-    if not any(pair in seen for pair in _WIDE_PAIRS):
+    if _WIDE_HINT.search(seen) is None:
         return None
     chars: list[str] = []
     new_starts: list[int] = []

@@ -317,6 +317,56 @@ def _iban_pass(text: str) -> list[Candidate]:
     return out
 
 
+# An upper-case IBAN glued to a lower-case word ("ibanGB82WEST12345698765432",
+# "DE89370400440532013000eur"): the change of case shows where it starts and
+# ends. After its first letter: a lower-case letter before it, or else an
+# ordinary boundary before it and a lower-case letter within reach after it
+# (checked exactly once the candidate is cut at its country's length), so
+# runs of capitals and digits with nothing lower-case near them are turned
+# away in C.
+_IBAN_BODY: Final = r"[A-Z][0-9]{2}(?:[ \-./]?[A-Z0-9]){11,30}"
+_IBAN_GLUED: Final = re.compile(
+    r"[A-Z](?:(?<=[a-z].)|(?<![0-9A-Za-z_].)(?=" + _IBAN_BODY + r"[a-z]))" + _IBAN_BODY
+)
+_LOWER_BEFORE: Final = re.compile(r"(?<![0-9A-Za-z_])[a-z]{1,32}\Z")
+_LOWER_AFTER: Final = re.compile(r"[a-z]{1,32}(?![0-9A-Za-z_])")
+_WORD_CHAR: Final = re.compile(r"[0-9A-Za-z_]")
+
+
+def _glued_iban_pass(text: str) -> list[Candidate]:
+    """Upper-case IBANs glued to a lower-case word on either side, valid by length and MOD 97.
+
+    The word must be all lower-case letters up to an ordinary boundary (at
+    most 32 of them), so a run inside a mixed token (a base64 string, a hash)
+    is not read as one. IBANs with an ordinary boundary on both sides are
+    the IBAN pass's; each search reads a bounded stretch past its start.
+    """
+    out = []
+    position = 0
+    search = _IBAN_GLUED.search
+    size = len(text)
+    while (match := search(text, position)) is not None:
+        start = match.start()
+        position = start + 1
+        wanted = IBAN_LENGTHS.get(text[start : start + 2])
+        cut = None if wanted is None else _IBAN_CUTS[wanted].match(match.group())
+        if cut is None:
+            continue
+        end = start + cut.end()
+        glued_before = start > 0 and text[start - 1].islower()
+        if glued_before and _LOWER_BEFORE.search(text, max(0, start - 33), start) is None:
+            continue  # the letters before belong to a mixed token
+        if end < size and _WORD_CHAR.match(text, end):
+            if _LOWER_AFTER.match(text, end) is None:
+                continue  # the IBAN's shape goes on: no IBAN ends here
+        elif not glued_before:
+            continue  # ordinary boundaries on both sides: the IBAN pass reports it
+        if iban_ok(cut.group().translate(_IBAN_DROP)):
+            out.append((start, end, IBAN, _SCORE_CHECKED))
+            position = end
+    return out
+
+
 # The full stops of CJK input methods between digits ("192。168。1。1"); the
 # full-width one is folded with the other full-width forms. One code point
 # for one, so offsets stay.

@@ -15,20 +15,7 @@ from stdnum.exceptions import ValidationError as _StdnumError
 from stdnum.us import ssn as _ssn
 
 from secpolicy.exceptions import ArgumentTypeError, InvalidIdentifierError
-from secpolicy.pii._entities import (
-    CN_HK_MACAU_PERMIT,
-    CN_MOBILE,
-    CN_PASSPORT,
-    CN_RESIDENT_ID,
-    CN_TAIWAN_PERMIT,
-    CN_USCC,
-    EMAIL,
-    IBAN,
-    IP_ADDRESS,
-    PAYMENT_CARD,
-    PHONE,
-    US_SSN,
-)
+from secpolicy.pii import _entities
 from secpolicy.pii._phone import DEFAULT_PHONE_REGIONS, is_phone_number
 
 if TYPE_CHECKING:
@@ -96,7 +83,7 @@ class ResidentId:
 
 
 def _fail(reason: str, message: str) -> InvalidIdentifierError:
-    return InvalidIdentifierError(CN_RESIDENT_ID, reason, message)
+    return InvalidIdentifierError(_entities.CN_RESIDENT_ID, reason, message)
 
 
 _ID_GROUPING: Final = str.maketrans("", "", " -./")  # "110105-19491231-002X"
@@ -490,18 +477,18 @@ def is_phone(value: str, *, regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) ->
 
 #: A validator per detectable entity.
 VALIDATORS: Final[dict[str, Callable[[str], bool]]] = {
-    CN_RESIDENT_ID: is_cn_resident_id,
-    CN_MOBILE: is_cn_mobile,
-    CN_USCC: is_cn_uscc,
-    CN_PASSPORT: is_cn_passport,
-    CN_HK_MACAU_PERMIT: is_cn_hk_macau_permit,
-    CN_TAIWAN_PERMIT: is_cn_taiwan_permit,
-    PAYMENT_CARD: is_payment_card,
-    IBAN: is_iban,
-    US_SSN: is_us_ssn,
-    IP_ADDRESS: is_ip_address,
-    EMAIL: is_email,
-    PHONE: is_phone,
+    _entities.CN_RESIDENT_ID: is_cn_resident_id,
+    _entities.CN_MOBILE: is_cn_mobile,
+    _entities.CN_USCC: is_cn_uscc,
+    _entities.CN_PASSPORT: is_cn_passport,
+    _entities.CN_HK_MACAU_PERMIT: is_cn_hk_macau_permit,
+    _entities.CN_TAIWAN_PERMIT: is_cn_taiwan_permit,
+    _entities.PAYMENT_CARD: is_payment_card,
+    _entities.IBAN: is_iban,
+    _entities.US_SSN: is_us_ssn,
+    _entities.IP_ADDRESS: is_ip_address,
+    _entities.EMAIL: is_email,
+    _entities.PHONE: is_phone,
 }
 
 

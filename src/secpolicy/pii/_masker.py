@@ -6,7 +6,7 @@ import array
 import enum
 import re
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from datetime import date, time
 from decimal import Decimal
 from types import MappingProxyType
@@ -40,6 +40,7 @@ from secpolicy.pii._operators import Encrypt, Operator, Replace
 from secpolicy.pii._recognizer import _ENTITY_NAME, DenyList
 from secpolicy.pii._scanner import Scanner
 from secpolicy.pii._scoring import _resolve
+from secpolicy.pii._sequences import digit_runs, item_text, split_values
 
 # A field serialised into text: a quoted key, a colon and a quoted value (JSON,
 # a Python repr), or key=value (a query string, logfmt). Every quantifier is
@@ -523,6 +524,13 @@ class Masker:
           An ``array.array`` of characters (``"u"``, ``"w"``) is masked as its
           text and comes back as such an array; an array of numbers is masked
           item by item (a list comes back if any item changed).
+        - A number split across consecutive items of a list, tuple or integer
+          array (ints or digit strings: ``[4111, 1111, 1111, 1111]``) is
+          found as the items written with spaces between them would be; the
+          items it covers become strings: a masked form as long as the value
+          (``Mask``) is cut back into the items' widths, any other stands in
+          the first item and the rest become ``""`` (no item moves).
+          ``.. versionadded:: 0.3``
         - Enum members (``StrEnum`` and ``IntEnum`` too) are masked by their
           value: the masked value comes back in place of the member, the
           member itself if nothing is found. Enum keys likewise.
@@ -591,6 +599,8 @@ class Masker:
             return out
         if isinstance(value, (list, tuple)):
             items = [self._walk(item, (*path, i), target, root) for i, item in enumerate(value)]
+            if target is None:
+                self._split_numbers(value, items, root)
             return items if isinstance(value, list) else tuple(items)
         if isinstance(value, Set):
             masked_items = [self._walk(item, (*path, -1), target, root) for item in value]
@@ -629,7 +639,27 @@ class Masker:
                 return array.array(value.typecode, str(masked))
         items = value.tolist()
         masked_items = [self._leaf(item, (*path, i), target, root) for i, item in enumerate(items)]
+        if target is None:
+            self._split_numbers(items, masked_items, root)
         return value if masked_items == items else masked_items
+
+    def _split_numbers(
+        self, items: Sequence[Any], masked: list[Any], root: Mapping[str, Any] | None
+    ) -> None:
+        """Mask in *masked* the runs of digit items of *items* that together form a value.
+
+        ``[4111, 1111, 1111, 1111]`` is read as ``"4111 1111 1111 1111"`` (see
+        ``_sequences``); the items a value covers come back as strings.
+        """
+        for first, stop in digit_runs(items):
+            texts = [item_text(item) for item in items[first:stop]]
+            found = split_values(
+                texts,
+                lambda text: self._scanner._scan(text, exact=False),  # noqa: SLF001 (same package)
+                lambda value, entity: _run(self.operator_for(entity), value, entity, root),
+            )
+            for index, text in found.items():
+                masked[first + index] = text
 
     def _key(self, key: Any, root: Mapping[str, Any] | None) -> Any:
         if isinstance(key, enum.Enum):

@@ -30,6 +30,9 @@ _CN_MOBILE: Final = re.compile(r"1[3-9][0-9]{9}")
 # Area code, then a local number of 7 or 8 digits that does not start with 0 or 1.
 _CN_LANDLINE: Final = re.compile(r"0(?:10|2[0-9]|[3-9][0-9]{2})[2-9][0-9]{6,7}")
 _CN_SERVICE: Final = re.compile(r"[48]00[0-9]{7}")  # 400 and 800 numbers
+# A Brazilian mobile number without the trunk 0: a two-digit area code (DDD,
+# 11-99, no 0 in it) and nine digits starting with 9.
+_BR_MOBILE: Final = re.compile(r"[1-9][1-9]9[0-9]{8}")
 _NANP_REGIONS: Final = frozenset({"US", "CA"})
 _NANP_DIGITS: Final = 10
 _NANP_LAYOUTS: Final = frozenset({(10,), (11,), (3, 3, 4), (1, 3, 3, 4), (3, 7), (1, 10)})
@@ -120,8 +123,21 @@ def _known_type(nsn: str, metadata: PhoneMetadata) -> bool:
     return not same and _matches(nsn, mobile)
 
 
+_VALIDITY_CACHE: Final = 16_384  # numbers remembered (about 2 MB at most)
+
+
+@lru_cache(maxsize=_VALIDITY_CACHE)
 def valid_number(country_code: int, nsn: str) -> bool:
     """``phonenumbers.is_valid_number`` for a country code and national significant number.
+
+    Remembered in a bounded LRU cache by country code and digits (a log
+    repeats its numbers); :func:`_valid_number` is the uncached twin.
+    """
+    return _valid_number(country_code, nsn)
+
+
+def _valid_number(country_code: int, nsn: str) -> bool:
+    """The check of :func:`valid_number`, uncached.
 
     The same rules on the same metadata, without building and re-parsing a
     ``PhoneNumber``: the region is chosen among the country code's regions as
@@ -215,7 +231,9 @@ def national_region(text: str, digits: str, regions: tuple[str, ...]) -> str | N
     the UK, Germany, France, Japan, Brazil) must see that prefix, or an area
     code in parentheses: without that rule almost any run of digits is a
     valid national number somewhere. North American numbers have no trunk
-    prefix to see; China's 400 and 800 service numbers have none either.
+    prefix to see; China's 400 and 800 service numbers have none either, and
+    Brazilian mobile numbers are written without it (``11 98456-5666``): an
+    area code and nine digits starting with 9, valid as a Brazilian number.
     Chinese landlines are accepted on their structure (area code and a local
     number of 7 or 8 digits) where the metadata lists fewer exchanges than
     are in use.
@@ -229,6 +247,8 @@ def national_region(text: str, digits: str, regions: tuple[str, ...]) -> str | N
             if nanp and _nanp_layout_ok(text) and _valid_national(digits, region):
                 return region
             continue
+        if region == "BR" and _BR_MOBILE.fullmatch(digits) and _valid_national(digits, region):
+            return region  # "11 98456-5666": Brazilians write mobiles without the trunk 0
         trunk = _trunk_prefix(region)
         if region == "CN" and (
             _CN_SERVICE.fullmatch(digits) or (_CN_LANDLINE.fullmatch(digits) and not text.isdigit())

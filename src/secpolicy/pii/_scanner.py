@@ -13,23 +13,9 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from secpolicy.exceptions import ArgumentTypeError, PolicyConfigError
+from secpolicy.pii import _entities
 from secpolicy.pii._digitruns import _Digits, _digits_pass
 from secpolicy.pii._email import _email_pass
-from secpolicy.pii._entities import (
-    CN_HK_MACAU_PERMIT,
-    CN_MOBILE,
-    CN_PASSPORT,
-    CN_RESIDENT_ID,
-    CN_TAIWAN_PERMIT,
-    CN_USCC,
-    DETECTABLE,
-    EMAIL,
-    IBAN,
-    IP_ADDRESS,
-    PAYMENT_CARD,
-    PHONE,
-    US_SSN,
-)
 from secpolicy.pii._fold import _second_reading, allow_key, fold
 from secpolicy.pii._identifiers import (
     _IDS_OR_SSN,
@@ -38,6 +24,7 @@ from secpolicy.pii._identifiers import (
     _SSN,
     _USCC,
     _fixed,
+    _glued_iban_pass,
     _iban_pass,
     _id_score,
     _ids_or_ssn,
@@ -89,10 +76,12 @@ class Finding:
         return f"Finding({self.entity}, {self.start}:{self.end})"
 
 
-_BOTH_IDS: Final = frozenset({CN_RESIDENT_ID, CN_USCC})
-_IDS_AND_SSN: Final = _BOTH_IDS | {US_SSN}
-_TRAVEL_ENTITIES: Final = frozenset({CN_PASSPORT, CN_HK_MACAU_PERMIT, CN_TAIWAN_PERMIT})
-_DIGIT_ENTITIES: Final = frozenset({PAYMENT_CARD, CN_MOBILE, PHONE})
+_BOTH_IDS: Final = frozenset({_entities.CN_RESIDENT_ID, _entities.CN_USCC})
+_IDS_AND_SSN: Final = _BOTH_IDS | {_entities.US_SSN}
+_TRAVEL_ENTITIES: Final = frozenset(
+    {_entities.CN_PASSPORT, _entities.CN_HK_MACAU_PERMIT, _entities.CN_TAIWAN_PERMIT}
+)
+_DIGIT_ENTITIES: Final = frozenset({_entities.PAYMENT_CARD, _entities.CN_MOBILE, _entities.PHONE})
 
 
 def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...]:
@@ -107,29 +96,34 @@ def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...
     else:
         if wanted >= _BOTH_IDS:
             passes.append(_regex_pass(_RESIDENT_ID_OR_USCC, _resident_id_or_uscc, _id_score))
-        elif CN_RESIDENT_ID in wanted:
-            only_id = _fixed(CN_RESIDENT_ID, lambda t: _resident_id_or_uscc(t) == CN_RESIDENT_ID)
+        elif _entities.CN_RESIDENT_ID in wanted:
+            only_id = _fixed(
+                _entities.CN_RESIDENT_ID,
+                lambda t: _resident_id_or_uscc(t) == _entities.CN_RESIDENT_ID,
+            )
             passes.append(_regex_pass(_RESIDENT_ID, only_id, _id_score))
-        elif CN_USCC in wanted:
-            passes.append(_regex_pass(_USCC, _fixed(CN_USCC, is_cn_uscc), _id_score))
-        if US_SSN in wanted:
-            passes.append(_regex_pass(_SSN, _fixed(US_SSN, is_us_ssn), _id_score))
-    if IBAN in wanted:
-        passes.append(_iban_pass)
-    if wanted & _DIGIT_ENTITIES or CN_RESIDENT_ID in wanted:  # IDs glued to letters, too
-        digits = _Digits(wanted & _DIGIT_ENTITIES, regions, resident_ids=CN_RESIDENT_ID in wanted)
-        passes.append(_digits_pass(digits, ibans=IBAN in wanted))
+        elif _entities.CN_USCC in wanted:
+            passes.append(_regex_pass(_USCC, _fixed(_entities.CN_USCC, is_cn_uscc), _id_score))
+        if _entities.US_SSN in wanted:
+            passes.append(_regex_pass(_SSN, _fixed(_entities.US_SSN, is_us_ssn), _id_score))
+    if _entities.IBAN in wanted:
+        passes.extend((_iban_pass, _glued_iban_pass))
+    if wanted & _DIGIT_ENTITIES or _entities.CN_RESIDENT_ID in wanted:  # IDs glued to letters, too
+        digits = _Digits(
+            wanted & _DIGIT_ENTITIES, regions, resident_ids=_entities.CN_RESIDENT_ID in wanted
+        )
+        passes.append(_digits_pass(digits, ibans=_entities.IBAN in wanted))
     if wanted & _TRAVEL_ENTITIES:
         passes.append(_travel_pass(wanted & _TRAVEL_ENTITIES))
-    if EMAIL in wanted:
+    if _entities.EMAIL in wanted:
         passes.append(_email_pass)
-    if IP_ADDRESS in wanted:
+    if _entities.IP_ADDRESS in wanted:
         passes.extend((_ipv4_pass, _ipv6_pass))
     return tuple(passes)
 
 
-_RANK: Final[dict[str, int]] = {entity: rank for rank, entity in enumerate(DETECTABLE)}
-_CUSTOM_RANK: Final = len(DETECTABLE)
+_RANK: Final[dict[str, int]] = {entity: rank for rank, entity in enumerate(_entities.DETECTABLE)}
+_CUSTOM_RANK: Final = len(_entities.DETECTABLE)
 
 
 def _check_threshold(value: object) -> float:
@@ -226,7 +220,7 @@ class Scanner:
         }
         self._deny = DenyList(self._deny_terms)
         custom = {r.entity for r in self.recognizers} | self._deny.entities
-        known = (*DETECTABLE, *sorted(custom - set(DETECTABLE)))
+        known = (*_entities.DETECTABLE, *sorted(custom - set(_entities.DETECTABLE)))
         wanted = tuple(known if entities is None else entities)
         unknown = sorted(str(e) for e in set(wanted) - set(known))
         if unknown:

@@ -7,20 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
-from secpolicy.pii._entities import (
-    CN_HK_MACAU_PERMIT,
-    CN_MOBILE,
-    CN_PASSPORT,
-    CN_RESIDENT_ID,
-    CN_TAIWAN_PERMIT,
-    CN_USCC,
-    EMAIL,
-    IBAN,
-    IP_ADDRESS,
-    PAYMENT_CARD,
-    PHONE,
-    US_SSN,
-)
+from secpolicy.pii import _entities
 
 Candidate = tuple[int, int, str, float]
 Pass = Callable[[str], list[Candidate]]
@@ -29,28 +16,30 @@ _CONTEXT_WINDOW: Final = 40
 
 #: Words that, shortly before a finding, raise its score (matched case-insensitively).
 CONTEXT_WORDS: Final[dict[str, tuple[str, ...]]] = {
-    CN_MOBILE: ("手机", "电话", "联系", "mobile", "phone", "cell", "tel", "call", "contact"),
-    PHONE: (
+    _entities.CN_MOBILE: (
+        "手机", "电话", "联系", "mobile", "phone", "cell", "tel", "call", "contact",
+    ),
+    _entities.PHONE: (
         "电话", "手机", "联系", "座机", "传真", "热线", "客服", "phone", "tel", "call",
         "fax", "mobile", "cell", "contact", "hotline", "dial", "ph",
         # the languages of the default phone regions (DE, FR, JP, BR) and 電話
         "電話", "携帯", "telefon", "handy", "téléphone", "tél", "portable", "telefone",
         "celular", "fone", "telephone", "telefono",
     ),
-    PAYMENT_CARD: (
+    _entities.PAYMENT_CARD: (
         "卡号", "银行卡", "信用卡", "借记卡", "card", "visa", "mastercard", "amex",
         "credit", "debit", "pan", "unionpay", "银联",
         "karte", "kartennummer", "carte", "cartão", "カード",
     ),
-    CN_RESIDENT_ID: ("身份证", "证件", "公民身份", "id", "identity", "idcard", "id_no"),
-    CN_USCC: ("信用代码", "营业执照", "uscc", "credit code", "税号"),
-    US_SSN: ("ssn", "social security", "社会安全"),
-    IBAN: ("iban", "account", "bank", "账户", "账号"),
-    EMAIL: ("邮箱", "email", "e-mail", "mail"),
-    CN_PASSPORT: ("护照", "passport", "证件"),
-    CN_HK_MACAU_PERMIT: ("港澳", "通行证", "permit", "证件"),
-    CN_TAIWAN_PERMIT: ("台湾", "通行证", "permit", "证件"),
-    IP_ADDRESS: ("ip", "addr", "host", "client", "remote", "地址"),
+    _entities.CN_RESIDENT_ID: ("身份证", "证件", "公民身份", "id", "identity", "idcard", "id_no"),
+    _entities.CN_USCC: ("信用代码", "营业执照", "uscc", "credit code", "税号"),
+    _entities.US_SSN: ("ssn", "social security", "社会安全"),
+    _entities.IBAN: ("iban", "account", "bank", "账户", "账号"),
+    _entities.EMAIL: ("邮箱", "email", "e-mail", "mail"),
+    _entities.CN_PASSPORT: ("护照", "passport", "证件"),
+    _entities.CN_HK_MACAU_PERMIT: ("港澳", "通行证", "permit", "证件"),
+    _entities.CN_TAIWAN_PERMIT: ("台湾", "通行证", "permit", "证件"),
+    _entities.IP_ADDRESS: ("ip", "addr", "host", "client", "remote", "地址"),
 }  # fmt: skip
 _CONTEXT_BOOST: Final = 0.35
 _PREFIX_WORD: Final = 5  # ASCII context words this long may begin a longer word

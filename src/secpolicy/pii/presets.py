@@ -8,24 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from secpolicy.pii._entities import (
-    ADDRESS,
-    BANK_ACCOUNT,
-    BIRTH_DATE,
-    CN_HK_MACAU_PERMIT,
-    CN_MOBILE,
-    CN_PASSPORT,
-    CN_RESIDENT_ID,
-    CN_TAIWAN_PERMIT,
-    CN_USCC,
-    EMAIL,
-    IBAN,
-    PAYMENT_CARD,
-    PERSON_NAME,
-    PHONE,
-    SECRET,
-    US_SSN,
-)
+from secpolicy.pii import _entities
 from secpolicy.pii._masker import Masker
 from secpolicy.pii._operators import Mask, MaskEmail, MaskName, Redact, Replace
 from secpolicy.pii._scanner import Scanner
@@ -53,22 +36,22 @@ _CARD_SHARE: Final = 10 / 16
 #: Other phone numbers show at most half their digits.
 CN_DISPLAY: Final = Masker(
     {
-        CN_RESIDENT_ID: Mask(6, 4, max_reveal=_ID_SHARE),
-        CN_MOBILE: Mask(3, 4, skip_prefix=_CN_COUNTRY_CODE, max_reveal=_MOBILE_SHARE),
-        PHONE: Mask(3, 4),
-        PAYMENT_CARD: Mask(6, 4, max_reveal=_CARD_SHARE),
-        BANK_ACCOUNT: Mask(6, 4, max_reveal=_CARD_SHARE),
-        CN_PASSPORT: Mask(1, 3),
-        CN_HK_MACAU_PERMIT: Mask(1, 3),
-        CN_TAIWAN_PERMIT: Mask(1, 3),
-        PERSON_NAME: MaskName(),
-        EMAIL: MaskEmail(1),
-        ADDRESS: Mask(6, 0),
-        BIRTH_DATE: Mask(4, 0),
-        CN_USCC: Mask(2, 4),
-        US_SSN: Mask(0, 4),
-        IBAN: Mask(4, 4),
-        SECRET: Redact("******"),
+        _entities.CN_RESIDENT_ID: Mask(6, 4, max_reveal=_ID_SHARE),
+        _entities.CN_MOBILE: Mask(3, 4, skip_prefix=_CN_COUNTRY_CODE, max_reveal=_MOBILE_SHARE),
+        _entities.PHONE: Mask(3, 4),
+        _entities.PAYMENT_CARD: Mask(6, 4, max_reveal=_CARD_SHARE),
+        _entities.BANK_ACCOUNT: Mask(6, 4, max_reveal=_CARD_SHARE),
+        _entities.CN_PASSPORT: Mask(1, 3),
+        _entities.CN_HK_MACAU_PERMIT: Mask(1, 3),
+        _entities.CN_TAIWAN_PERMIT: Mask(1, 3),
+        _entities.PERSON_NAME: MaskName(),
+        _entities.EMAIL: MaskEmail(1),
+        _entities.ADDRESS: Mask(6, 0),
+        _entities.BIRTH_DATE: Mask(4, 0),
+        _entities.CN_USCC: Mask(2, 4),
+        _entities.US_SSN: Mask(0, 4),
+        _entities.IBAN: Mask(4, 4),
+        _entities.SECRET: Redact("******"),
     },
     Replace("<{entity}>"),
 )
@@ -78,22 +61,22 @@ CN_DISPLAY: Final = Masker(
 #: card secrets (CVV, PIN fields: Req. 3.3.1 forbids keeping them) are touched.
 PCI_DISPLAY: Final = Masker(
     {
-        PAYMENT_CARD: Mask(6, 4, max_reveal=_CARD_SHARE),
-        BANK_ACCOUNT: Mask(6, 4, max_reveal=_CARD_SHARE),
-        SECRET: Redact("******"),
+        _entities.PAYMENT_CARD: Mask(6, 4, max_reveal=_CARD_SHARE),
+        _entities.BANK_ACCOUNT: Mask(6, 4, max_reveal=_CARD_SHARE),
+        _entities.SECRET: Redact("******"),
     },
     Replace("<{entity}>"),
-    scanner=Scanner([PAYMENT_CARD]),
+    scanner=Scanner([_entities.PAYMENT_CARD]),
     builtin_fields=False,
     fields={
-        "pan": BANK_ACCOUNT,
-        "card_number": BANK_ACCOUNT,
-        "cardno": BANK_ACCOUNT,
-        "account_number": BANK_ACCOUNT,
-        "cvv": SECRET,
-        "cvc": SECRET,
-        "cvv2": SECRET,
-        "security_code": SECRET,
-        "pin": SECRET,
+        "pan": _entities.BANK_ACCOUNT,
+        "card_number": _entities.BANK_ACCOUNT,
+        "cardno": _entities.BANK_ACCOUNT,
+        "account_number": _entities.BANK_ACCOUNT,
+        "cvv": _entities.SECRET,
+        "cvc": _entities.SECRET,
+        "cvv2": _entities.SECRET,
+        "security_code": _entities.SECRET,
+        "pin": _entities.SECRET,
     },
 )
