@@ -827,3 +827,52 @@ class TestCleanTextCacheBelongsToItsMasker:
                 setattr(scanner, name, value)
         assert "EMP-004217" not in after["reason"]
         assert "EMP-004217" not in after["data"]["note"]
+
+
+class TestPathsOfTheRecordsOwnFields:
+    def test_a_path_to_a_free_text_field_of_the_record_is_applied(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """A masker's paths to actor.name, correlation_id, reason, target and protocols apply."""
+        from secpolicy.pii import PERSON_NAME, Masker, Redact
+
+        name = "Zhang San"
+        masker = Masker(
+            paths={
+                "actor.name": PERSON_NAME,
+                "actor.session_id": Redact("[session]"),
+                "correlation_id": Redact("[correlation]"),
+                "reason": Redact("[reason]"),
+                "target": Redact("[target]"),
+                "*.protocol": Redact("[protocol]"),
+                "data.who": Redact("[who]"),
+            }
+        )
+        audit = make_logger(masker=masker)
+        audit.emit(
+            "custom.thing",
+            user_id="u1",
+            user_name=name,
+            session_id=name,
+            correlation_id=name,
+            reason=name,
+            target=name,
+            src={"ip": "203.0.113.9", "protocol": name},
+            who=name,
+        )
+        audit.close()
+        text = Path(str(audit._logger.sink.path)).read_text()  # type: ignore[attr-defined]
+        assert name not in text
+        record = next(
+            r
+            for r in read_records(audit._logger.sink.path)  # type: ignore[attr-defined]
+            if r["action"] == "custom.thing"
+        )
+        assert record["actor"]["name"] == masker.mask_value(name, PERSON_NAME)
+        assert record["actor"]["user_id"] == "u1"  # the user id stays traceable
+        assert record["actor"]["session_id"] == "[session]"
+        assert record["correlation_id"] == "[correlation]"
+        assert record["reason"] == "[reason]"
+        assert record["target"] == "[target]"
+        assert record["src"] == {"ip": "203.0.113.9", "protocol": "[protocol]"}
+        assert record["data"] == {"who": "[who]"}

@@ -42,6 +42,8 @@ from secpolicy.pii import (
     Scanner,
     presets,
 )
+from secpolicy.pii._fields import normalise_field
+from secpolicy.pii._masker import _path_matches
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -240,10 +242,14 @@ class MaskPII:
 
     Args:
         masker: The masking policy; ``DEFAULT_MASKER`` if None. Use
-            ``Masker(..., paths={"data.email": ...})`` for a policy per field.
+            ``Masker(..., paths={"data.email": ...})`` for a policy per field;
+            a path to one of the free-text fields above (``"actor.name"``,
+            ``"correlation_id"``, ``"*.protocol"``) decides that field's
+            masking instead of detection.
     """
 
     __slots__ = (
+        "_by_path",
         "_clean",
         "_keys",
         "_masker",
@@ -267,6 +273,10 @@ class MaskPII:
         # replaces the scanner's state, after which they are found again.
         self._scanner = self._masker.scanner
         self._recognizers = self._scanner.recognizers
+        # The record's own free-text fields that one of the masker's paths
+        # names ("actor.name", "correlation_id"): the path decides there, as
+        # it does under data.
+        self._by_path = _path_fields(self._masker)
 
     @property
     def masker(self) -> Masker:
@@ -292,10 +302,11 @@ class MaskPII:
         if data:
             record["data"] = self._data(data) if self._planned else self._walk(data)
         text = self._text if self._planned else self._screened
-        for key in ("target", "reason", "correlation_id"):
+        by_path = self._by_path
+        for key in _TEXT_KEYS:
             value = record.get(key)
             if value is not None:
-                record[key] = text(value)
+                record[key] = self._path(key, None, value) if key in by_path else text(value)
         actor = record.get("actor")
         if actor:
             # A user name (and a session id some frameworks build from one) may be
@@ -303,12 +314,29 @@ class MaskPII:
             for key in ("name", "session_id"):
                 value = actor.get(key)
                 if value is not None:
-                    actor[key] = text(value)
+                    actor[key] = (
+                        self._path("actor", key, value)
+                        if ("actor", key) in by_path
+                        else text(value)
+                    )
         for key in _ENDPOINT_KEYS:
             endpoint = record.get(key)
             if endpoint and endpoint.get("protocol") is not None:
-                endpoint["protocol"] = text(endpoint["protocol"])
+                value = endpoint["protocol"]
+                endpoint["protocol"] = (
+                    self._path(key, "protocol", value)
+                    if (key, "protocol") in by_path
+                    else text(value)
+                )
         return record
+
+    def _path(self, key: str, inner: str | None, value: str) -> Any:
+        """*value* of the record's field *key* (its member *inner*), masked by a path."""
+        nested: dict[str, Any] = {key: value if inner is None else {inner: value}}
+        masked = self._masker.mask_record(nested)
+        # One entry at each level; its key may have been masked as text.
+        out = next(iter(masked.values()))
+        return out if inner is None else next(iter(out.values()))
 
     def _walk(self, data: dict[str, Any]) -> Any:
         """The masker's own walk of ``data`` (the plain twin of :meth:`_data`)."""
@@ -361,6 +389,29 @@ class MaskPII:
                 clean.clear()
             clean.add(value)
         return masked
+
+
+# The record's own free-text fields that MaskPII masks, as paths from the record.
+_FREE_TEXT_FIELDS: Final = (
+    *((key,) for key in _TEXT_KEYS),
+    ("actor", "name"),
+    ("actor", "session_id"),
+    *((key, "protocol") for key in _ENDPOINT_KEYS),
+)
+
+
+def _path_fields(masker: Masker) -> frozenset[tuple[str, ...] | str]:
+    """The free-text fields of the record that a configured path of *masker* names.
+
+    A field of the top level is named by its key alone, a member by the pair.
+    """
+    paths = [pattern for pattern, _ in masker._paths]  # noqa: SLF001 (the masker's own paths)
+    found: set[tuple[str, ...] | str] = set()
+    for field in _FREE_TEXT_FIELDS:
+        segments = tuple(normalise_field(part) for part in field)
+        if any(_path_matches(pattern, segments) for pattern in paths):
+            found.add(field[0] if len(field) == 1 else field)
+    return frozenset(found)
 
 
 def _encoder() -> Callable[[Any], str]:
