@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -876,3 +877,70 @@ class TestPathsOfTheRecordsOwnFields:
         assert record["target"] == "[target]"
         assert record["src"] == {"ip": "203.0.113.9", "protocol": "[protocol]"}
         assert record["data"] == {"who": "[who]"}
+
+
+def _later_forgery(store: MemoryAnchorStore, log_id: str, when: str) -> None:
+    """Append to *store* a copy of *log_id*'s newest anchor whose note claims the time *when*.
+
+    What anyone who can append to the store can do: the signature no longer
+    matches, but a reader that trusts the note's text takes the time as said.
+    """
+    latest = store.latest(log_id)
+    assert latest is not None
+    head, _, rest = latest.note.partition("\ntime ")
+    note = head + "\ntime " + when + rest[rest.index("\n") :]
+    store.put(attrs.evolve(latest, seq=latest.seq + 4, time=when, note=note))
+
+
+class TestPredecessorTimesAreSigned:
+    @pytest.mark.parametrize("new_key", [False, True])
+    def test_a_forged_later_anchor_of_the_wiped_log_does_not_hide_the_wipe(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+        new_key: bool,
+    ) -> None:
+        """An unsigned anchor claiming the wiped log sealed on while the new one ran is no proof."""
+        path = _sealed_log(make_logger)
+        old_id = verify(path, key=PUBLIC, anchor=anchor).log_id
+        assert old_id is not None
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        key = Ed25519PrivateKey.from_private_bytes(bytes(range(7, 39))) if new_key else KEY
+        audit = make_logger(checkpoint_every=4, key=key)
+        for i in range(5):
+            audit.login(user_id=f"n{i}", ip="203.0.113.9", port=2000 + i)
+            clock.advance(timedelta(seconds=10))
+        audit.close()
+        _later_forgery(anchor, old_id, "2026-03-01T09:00:00.000000Z")
+        report = verify(path, key=key.public_key(), anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert len(missing) == 1
+        assert old_id in missing[0].message
+
+    def test_a_forged_earlier_anchor_of_the_newer_log_does_not_hide_a_restored_copy(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """An unsigned anchor claiming the newer log began while the older one ran is no proof."""
+        path = _sealed_log(make_logger)
+        copy = path.read_bytes()
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        audit = make_logger(checkpoint_every=4)
+        for i in range(5):
+            audit.login(user_id=f"n{i}", ip="203.0.113.9", port=2000 + i)
+        audit.close()
+        new_id = verify(path, key=PUBLIC).log_id
+        assert new_id is not None
+        path.write_bytes(copy)
+        _later_forgery(anchor, new_id, "2026-03-01T08:00:00.000000Z")
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert missing
+        assert new_id in missing[0].message
