@@ -944,3 +944,28 @@ class TestPredecessorTimesAreSigned:
         missing = [p for p in report.problems if p.kind == "missing_log"]
         assert missing
         assert new_id in missing[0].message
+
+    def test_an_anchor_renaming_the_wiped_logs_file_does_not_hide_the_wipe(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """A copy of the wiped log's newest anchor naming another file leaves it this file's log."""
+        path = _sealed_log(make_logger)
+        old_id = verify(path, key=PUBLIC, anchor=anchor).log_id
+        assert old_id is not None
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        audit = make_logger(checkpoint_every=4)
+        for i in range(5):
+            audit.login(user_id=f"n{i}", ip="203.0.113.9", port=2000 + i)
+        audit.close()
+        latest = anchor.latest(old_id)
+        assert latest is not None
+        anchor.put(attrs.evolve(latest, file="elsewhere.jsonl"))  # the note still verifies
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert len(missing) == 1
+        assert old_id in missing[0].message
