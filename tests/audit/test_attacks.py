@@ -878,6 +878,39 @@ class TestPathsOfTheRecordsOwnFields:
         assert record["src"] == {"ip": "203.0.113.9", "protocol": "[protocol]"}
         assert record["data"] == {"who": "[who]"}
 
+    def test_a_field_deny_list_for_a_free_text_field_of_the_record_is_applied(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """A masker's deny list for reason, name or correlation_id masks its terms there too."""
+        from secpolicy.pii import PERSON_NAME, Masker
+
+        name = "Alice Wong"
+        terms = {PERSON_NAME: [name]}
+        masker = Masker(
+            field_deny_lists={"reason": terms, "name": terms, "correlation_id": terms},
+            field_allow_lists={"target": ["13812345678"]},
+        )
+        audit = make_logger(masker=masker)
+        audit.emit(
+            "custom.thing",
+            user_id="u1",
+            user_name=f"{name} (support)",
+            reason=f"refund approved for {name}",
+            correlation_id=f"case {name}",
+            target="13812345678",
+        )
+        audit.close()
+        record = next(
+            r
+            for r in read_records(audit._logger.sink.path)  # type: ignore[attr-defined]
+            if r["action"] == "custom.thing"
+        )
+        assert name not in json.dumps(record)
+        assert record["reason"] == "refund approved for <PERSON_NAME>"
+        assert record["actor"]["name"] == "<PERSON_NAME> (support)"  # not masked whole by name
+        assert record["correlation_id"] == "case <PERSON_NAME>"
+        assert record["target"] == "13812345678"  # the field's allow list, as under data
+
 
 def _later_forgery(store: MemoryAnchorStore, log_id: str, when: str) -> None:
     """Append to *store* a copy of *log_id*'s newest anchor whose note claims the time *when*.

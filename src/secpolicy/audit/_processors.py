@@ -245,7 +245,8 @@ class MaskPII:
             ``Masker(..., paths={"data.email": ...})`` for a policy per field;
             a path to one of the free-text fields above (``"actor.name"``,
             ``"correlation_id"``, ``"*.protocol"``) decides that field's
-            masking instead of detection.
+            masking instead of detection, and a field allow or deny list
+            named after one (``"reason"``, ``"name"``) applies there.
     """
 
     __slots__ = (
@@ -253,6 +254,7 @@ class MaskPII:
         "_clean",
         "_keys",
         "_masker",
+        "_own",
         "_planned",
         "_precheck",
         "_recognizers",
@@ -277,6 +279,9 @@ class MaskPII:
         # names ("actor.name", "correlation_id"): the path decides there, as
         # it does under data.
         self._by_path = _path_fields(self._masker)
+        # ... and those the masker has a field allow or deny list for ("reason"):
+        # the list applies there too, as it does under data.
+        self._own = self._by_path | _listed_fields(self._masker)
 
     @property
     def masker(self) -> Masker:
@@ -302,11 +307,11 @@ class MaskPII:
         if data:
             record["data"] = self._data(data) if self._planned else self._walk(data)
         text = self._text if self._planned else self._screened
-        by_path = self._by_path
+        own = self._own
         for key in _TEXT_KEYS:
             value = record.get(key)
             if value is not None:
-                record[key] = self._path(key, None, value) if key in by_path else text(value)
+                record[key] = self._field(key, None, value) if key in own else text(value)
         actor = record.get("actor")
         if actor:
             # A user name (and a session id some frameworks build from one) may be
@@ -315,23 +320,24 @@ class MaskPII:
                 value = actor.get(key)
                 if value is not None:
                     actor[key] = (
-                        self._path("actor", key, value)
-                        if ("actor", key) in by_path
-                        else text(value)
+                        self._field("actor", key, value) if ("actor", key) in own else text(value)
                     )
         for key in _ENDPOINT_KEYS:
             endpoint = record.get(key)
             if endpoint and endpoint.get("protocol") is not None:
                 value = endpoint["protocol"]
                 endpoint["protocol"] = (
-                    self._path(key, "protocol", value)
-                    if (key, "protocol") in by_path
-                    else text(value)
+                    self._field(key, "protocol", value) if (key, "protocol") in own else text(value)
                 )
         return record
 
-    def _path(self, key: str, inner: str | None, value: str) -> Any:
-        """*value* of the record's field *key* (its member *inner*), masked by a path."""
+    def _field(self, key: str, inner: str | None, value: str) -> Any:
+        """*value* of the record's field *key* (its member *inner*), by its path or field lists."""
+        if (key if inner is None else (key, inner)) not in self._by_path:
+            # Detection and the field's lists, as for free text under a field of
+            # data; not the field name's entity ("name" is the user's name).
+            field = normalise_field(key if inner is None else inner)
+            return self._masker._string(value, (), None, None, field)  # noqa: SLF001
         nested: dict[str, Any] = {key: value if inner is None else {inner: value}}
         masked = self._masker.mask_record(nested)
         # One entry at each level; its key may have been masked as text.
@@ -410,6 +416,16 @@ def _path_fields(masker: Masker) -> frozenset[tuple[str, ...] | str]:
     for field in _FREE_TEXT_FIELDS:
         segments = tuple(normalise_field(part) for part in field)
         if any(_path_matches(pattern, segments) for pattern in paths):
+            found.add(field[0] if len(field) == 1 else field)
+    return frozenset(found)
+
+
+def _listed_fields(masker: Masker) -> frozenset[tuple[str, ...] | str]:
+    """The free-text fields of the record that *masker* has a field allow or deny list for."""
+    lists = {*masker._allow, *masker._deny}  # noqa: SLF001 (the masker's own lists)
+    found: set[tuple[str, ...] | str] = set()
+    for field in _FREE_TEXT_FIELDS:
+        if normalise_field(field[-1]) in lists:
             found.add(field[0] if len(field) == 1 else field)
     return frozenset(found)
 
