@@ -1276,6 +1276,17 @@ def _signed_time(anchor: Anchor, keys: list[VerifyKey]) -> datetime | None:
         return None
 
 
+def _sealed_by(held: Sequence[Anchor], latest: Anchor, ids: set[str]) -> str:
+    """Which key sealed the log of the anchors *held*, in words.
+
+    Whatever key sealed it: a writer restarted with a new key after its log
+    was wiped leaves exactly such a log behind.
+    """
+    if {a.key_id for a in held} & ids:
+        return "with this key"
+    return f"with another key (key id {latest.key_id}, not one of the keys given)"
+
+
 def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
     store: AnchorStore,
     others: Iterable[str],
@@ -1336,38 +1347,39 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
             continue
         if not held:
             continue
-        # Anyone who can append to the store can add an anchor that claims any
-        # time and file: only a signature by a key given proves when a log
-        # was sealed, and an anchor naming this file makes it this file's log.
-        verified = {id(a): t for a in held if (t := _signed_time(a, keys)) is not None}
-        signed_times = list(verified.values())
         claimed = [t for t in map(_anchor_time, held) if t is not None]
-        times = signed_times or claimed
-        if not times:
+        if not claimed:
             continue
+        # Anyone who can append to the store can add an anchor that claims any
+        # time and file: an anchor naming this file makes its log this file's
+        # log, and only a signature by a key given proves when it was sealed.
         held_files = {a.file for a in held}
-        latest = next((a for a in reversed(held) if id(a) in verified), held[-1])
-        # Whatever key sealed it: a writer restarted with a new key after its
-        # log was wiped leaves exactly such a log behind.
-        signed = (
-            "with this key"
-            if {a.key_id for a in held} & ids
-            else f"with another key (key id {latest.key_id}, not one of the keys given)"
-        )
         if not held_files & files:
             if given and given not in files and given in held_files:
+                latest = held[-1]
                 main.report(
                     "missing_log",
                     last_name,
                     None,
                     None,
-                    f"the anchor store holds log {log_id}, written to {given} {signed} and "
-                    f"sealed up to record {latest.seq - 1} ({latest.seq} records), and none of "
-                    f"the files given holds it, while the log found in {given} was written to "
-                    f"{', '.join(sorted(files))}: another log was put in place of this one (if "
-                    "the files were renamed, name the logs to verify with expected_log_ids)",
+                    f"the anchor store holds log {log_id}, written to {given} "
+                    f"{_sealed_by(held, latest, ids)} and sealed up to record {latest.seq - 1} "
+                    f"({latest.seq} records), and none of the files given holds it, while the "
+                    f"log found in {given} was written to {', '.join(sorted(files))}: another "
+                    "log was put in place of this one (if the files were renamed, name the logs "
+                    "to verify with expected_log_ids)",
                 )
             continue
+        # Signatures are checked only for the logs of this file: few.
+        verified = {id(a): t for a in held if (t := _signed_time(a, keys)) is not None}
+        signed_times = list(verified.values())
+        times = signed_times or claimed
+        latest = next((a for a in reversed(held) if id(a) in verified), held[-1])
+        signed = (
+            "with this key"
+            if verified
+            else f"with another key (key id {latest.key_id}, not one of the keys given)"
+        )
         if min(times) > end:
             main.report(
                 "missing_log",
