@@ -1002,3 +1002,34 @@ class TestPredecessorTimesAreSigned:
         missing = [p for p in report.problems if p.kind == "missing_log"]
         assert len(missing) == 1
         assert old_id in missing[0].message
+
+    def test_an_anchor_renaming_the_substitutes_file_does_not_hide_the_substitution(
+        self,
+        tmp_path: Path,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """A copy of the substitute's anchor naming this file does not make it this file's log."""
+        ours = make_logger(checkpoint_every=2)
+        other = make_logger("billing.jsonl", checkpoint_every=2)
+        for i in range(4):  # two files of one service, written at the same time
+            ours.login(user_id=f"u{i}", ip="203.0.113.9", port=1000 + i)
+            other.login(user_id=f"b{i}", ip="203.0.113.9", port=3000 + i)
+            clock.advance(timedelta(seconds=1))
+        ours.close()
+        other.close()
+        path = tmp_path / "audit.jsonl"
+        old_id = verify(path, key=PUBLIC, anchor=anchor).log_id
+        assert old_id is not None
+        path.write_bytes((tmp_path / "billing.jsonl").read_bytes())
+        billing_id = verify(path, key=PUBLIC).log_id
+        assert billing_id is not None
+        latest = anchor.latest(billing_id)
+        assert latest is not None
+        anchor.put(attrs.evolve(latest, file="audit.jsonl"))  # the note still verifies
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert len(missing) == 1
+        assert old_id in missing[0].message

@@ -1319,7 +1319,13 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
     reported too.
     """
     # A stream or logging sink names no file: each start of such a writer is a new log.
-    files = {a.file for a in main_anchors} - {""}
+    # An anchor's file is not signed: a copy of one with another file is
+    # stored after the writer's own anchor of its size (ties keep the order
+    # stored), so the file this log was written to is what the first says.
+    firsts: dict[int, Anchor] = {}
+    for anchor in main_anchors:
+        firsts.setdefault(anchor.seq, anchor)
+    files = {a.file for a in firsts.values()} - {""}
     ids = {key_id(k) for k in keys}
     # This log's own anchors not signed by a key given are reported as such
     # (check_anchors); when it began and ended is what the signed ones say.
