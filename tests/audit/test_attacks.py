@@ -1033,3 +1033,31 @@ class TestPredecessorTimesAreSigned:
         missing = [p for p in report.problems if p.kind == "missing_log"]
         assert len(missing) == 1
         assert old_id in missing[0].message
+
+    def test_another_logs_signed_note_under_the_wiped_logs_id_is_no_proof(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """The new log's signed note filed under the wiped log's id proves nothing of that log."""
+        path = _sealed_log(make_logger)
+        old_id = verify(path, key=PUBLIC, anchor=anchor).log_id
+        assert old_id is not None
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        audit = make_logger(checkpoint_every=4)
+        for i in range(5):
+            audit.login(user_id=f"n{i}", ip="203.0.113.9", port=2000 + i)
+            clock.advance(timedelta(seconds=10))
+        audit.close()
+        new_id = verify(path, key=PUBLIC).log_id
+        assert new_id is not None
+        late = anchor.latest(new_id)
+        assert late is not None
+        anchor.put(attrs.evolve(late, log_id=old_id))  # signed, but for the new log
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert len(missing) == 1
+        assert old_id in missing[0].message
