@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -827,3 +828,236 @@ class TestCleanTextCacheBelongsToItsMasker:
                 setattr(scanner, name, value)
         assert "EMP-004217" not in after["reason"]
         assert "EMP-004217" not in after["data"]["note"]
+
+
+class TestPathsOfTheRecordsOwnFields:
+    def test_a_path_to_a_free_text_field_of_the_record_is_applied(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """A masker's paths to actor.name, correlation_id, reason, target and protocols apply."""
+        from secpolicy.pii import PERSON_NAME, Masker, Redact
+
+        name = "Zhang San"
+        masker = Masker(
+            paths={
+                "actor.name": PERSON_NAME,
+                "actor.session_id": Redact("[session]"),
+                "correlation_id": Redact("[correlation]"),
+                "reason": Redact("[reason]"),
+                "target": Redact("[target]"),
+                "*.protocol": Redact("[protocol]"),
+                "data.who": Redact("[who]"),
+            }
+        )
+        audit = make_logger(masker=masker)
+        audit.emit(
+            "custom.thing",
+            user_id="u1",
+            user_name=name,
+            session_id=name,
+            correlation_id=name,
+            reason=name,
+            target=name,
+            src={"ip": "203.0.113.9", "protocol": name},
+            who=name,
+        )
+        audit.close()
+        text = Path(str(audit._logger.sink.path)).read_text()  # type: ignore[attr-defined]
+        assert name not in text
+        record = next(
+            r
+            for r in read_records(audit._logger.sink.path)  # type: ignore[attr-defined]
+            if r["action"] == "custom.thing"
+        )
+        assert record["actor"]["name"] == masker.mask_value(name, PERSON_NAME)
+        assert record["actor"]["user_id"] == "u1"  # the user id stays traceable
+        assert record["actor"]["session_id"] == "[session]"
+        assert record["correlation_id"] == "[correlation]"
+        assert record["reason"] == "[reason]"
+        assert record["target"] == "[target]"
+        assert record["src"] == {"ip": "203.0.113.9", "protocol": "[protocol]"}
+        assert record["data"] == {"who": "[who]"}
+
+    def test_a_field_deny_list_for_a_free_text_field_of_the_record_is_applied(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """A masker's deny list for reason, name or correlation_id masks its terms there too."""
+        from secpolicy.pii import PERSON_NAME, Masker
+
+        name = "Alice Wong"
+        terms = {PERSON_NAME: [name]}
+        masker = Masker(
+            field_deny_lists={"reason": terms, "name": terms, "correlation_id": terms},
+            field_allow_lists={"target": ["13812345678"]},
+        )
+        audit = make_logger(masker=masker)
+        audit.emit(
+            "custom.thing",
+            user_id="u1",
+            user_name=f"{name} (support)",
+            reason=f"refund approved for {name}",
+            correlation_id=f"case {name}",
+            target="13812345678",
+        )
+        audit.close()
+        record = next(
+            r
+            for r in read_records(audit._logger.sink.path)  # type: ignore[attr-defined]
+            if r["action"] == "custom.thing"
+        )
+        assert name not in json.dumps(record)
+        assert record["reason"] == "refund approved for <PERSON_NAME>"
+        assert record["actor"]["name"] == "<PERSON_NAME> (support)"  # not masked whole by name
+        assert record["correlation_id"] == "case <PERSON_NAME>"
+        assert record["target"] == "13812345678"  # the field's allow list, as under data
+
+
+def _later_forgery(store: MemoryAnchorStore, log_id: str, when: str) -> None:
+    """Append to *store* a copy of *log_id*'s newest anchor whose note claims the time *when*.
+
+    What anyone who can append to the store can do: the signature no longer
+    matches, but a reader that trusts the note's text takes the time as said.
+    """
+    latest = store.latest(log_id)
+    assert latest is not None
+    head, _, rest = latest.note.partition("\ntime ")
+    note = head + "\ntime " + when + rest[rest.index("\n") :]
+    store.put(attrs.evolve(latest, seq=latest.seq + 4, time=when, note=note))
+
+
+class TestPredecessorTimesAreSigned:
+    @pytest.mark.parametrize("new_key", [False, True])
+    def test_a_forged_later_anchor_of_the_wiped_log_does_not_hide_the_wipe(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+        new_key: bool,
+    ) -> None:
+        """An unsigned anchor claiming the wiped log sealed on while the new one ran is no proof."""
+        path = _sealed_log(make_logger)
+        old_id = verify(path, key=PUBLIC, anchor=anchor).log_id
+        assert old_id is not None
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        key = Ed25519PrivateKey.from_private_bytes(bytes(range(7, 39))) if new_key else KEY
+        audit = make_logger(checkpoint_every=4, key=key)
+        for i in range(5):
+            audit.login(user_id=f"n{i}", ip="203.0.113.9", port=2000 + i)
+            clock.advance(timedelta(seconds=10))
+        audit.close()
+        _later_forgery(anchor, old_id, "2026-03-01T09:00:00.000000Z")
+        report = verify(path, key=key.public_key(), anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert len(missing) == 1
+        assert old_id in missing[0].message
+
+    def test_a_forged_earlier_anchor_of_the_newer_log_does_not_hide_a_restored_copy(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """An unsigned anchor claiming the newer log began while the older one ran is no proof."""
+        path = _sealed_log(make_logger)
+        copy = path.read_bytes()
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        audit = make_logger(checkpoint_every=4)
+        for i in range(5):
+            audit.login(user_id=f"n{i}", ip="203.0.113.9", port=2000 + i)
+        audit.close()
+        new_id = verify(path, key=PUBLIC).log_id
+        assert new_id is not None
+        path.write_bytes(copy)
+        _later_forgery(anchor, new_id, "2026-03-01T08:00:00.000000Z")
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert missing
+        assert new_id in missing[0].message
+
+    def test_an_anchor_renaming_the_wiped_logs_file_does_not_hide_the_wipe(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """A copy of the wiped log's newest anchor naming another file leaves it this file's log."""
+        path = _sealed_log(make_logger)
+        old_id = verify(path, key=PUBLIC, anchor=anchor).log_id
+        assert old_id is not None
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        audit = make_logger(checkpoint_every=4)
+        for i in range(5):
+            audit.login(user_id=f"n{i}", ip="203.0.113.9", port=2000 + i)
+        audit.close()
+        latest = anchor.latest(old_id)
+        assert latest is not None
+        anchor.put(attrs.evolve(latest, file="elsewhere.jsonl"))  # the note still verifies
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert len(missing) == 1
+        assert old_id in missing[0].message
+
+    def test_an_anchor_renaming_the_substitutes_file_does_not_hide_the_substitution(
+        self,
+        tmp_path: Path,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """A copy of the substitute's anchor naming this file does not make it this file's log."""
+        ours = make_logger(checkpoint_every=2)
+        other = make_logger("billing.jsonl", checkpoint_every=2)
+        for i in range(4):  # two files of one service, written at the same time
+            ours.login(user_id=f"u{i}", ip="203.0.113.9", port=1000 + i)
+            other.login(user_id=f"b{i}", ip="203.0.113.9", port=3000 + i)
+            clock.advance(timedelta(seconds=1))
+        ours.close()
+        other.close()
+        path = tmp_path / "audit.jsonl"
+        old_id = verify(path, key=PUBLIC, anchor=anchor).log_id
+        assert old_id is not None
+        path.write_bytes((tmp_path / "billing.jsonl").read_bytes())
+        billing_id = verify(path, key=PUBLIC).log_id
+        assert billing_id is not None
+        latest = anchor.latest(billing_id)
+        assert latest is not None
+        anchor.put(attrs.evolve(latest, file="audit.jsonl"))  # the note still verifies
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert len(missing) == 1
+        assert old_id in missing[0].message
+
+    def test_another_logs_signed_note_under_the_wiped_logs_id_is_no_proof(
+        self,
+        make_logger: Callable[..., AuditLogger],
+        anchor: MemoryAnchorStore,
+        clock: FrozenClock,
+    ) -> None:
+        """The new log's signed note filed under the wiped log's id proves nothing of that log."""
+        path = _sealed_log(make_logger)
+        old_id = verify(path, key=PUBLIC, anchor=anchor).log_id
+        assert old_id is not None
+        path.unlink()
+        clock.advance(timedelta(minutes=1))
+        audit = make_logger(checkpoint_every=4)
+        for i in range(5):
+            audit.login(user_id=f"n{i}", ip="203.0.113.9", port=2000 + i)
+            clock.advance(timedelta(seconds=10))
+        audit.close()
+        new_id = verify(path, key=PUBLIC).log_id
+        assert new_id is not None
+        late = anchor.latest(new_id)
+        assert late is not None
+        anchor.put(attrs.evolve(late, log_id=old_id))  # signed, but for the new log
+        report = verify(path, key=PUBLIC, anchor=anchor)
+        assert not report.ok
+        missing = [p for p in report.problems if p.kind == "missing_log"]
+        assert len(missing) == 1
+        assert old_id in missing[0].message

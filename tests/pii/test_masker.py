@@ -768,6 +768,21 @@ class TestMayContain:
         with pytest.raises(TypeError, match="str"):
             presets.CN_DISPLAY.may_contain(b"13812345678")  # type: ignore[arg-type]
 
+    def test_a_recognizer_that_finds_its_own_way_is_always_a_candidate(self) -> None:
+        """A Recognizer subclass whose find() is not its pattern's matches makes every text one."""
+
+        class Names(Recognizer):
+            def find(self, text: str) -> list[tuple[int, int, str, float]]:
+                at = text.find("Zhang San")
+                return [] if at < 0 else [(at, at + 9, self.entity, 1.0)]
+
+        names = Names(entity="CUSTOMER", pattern=r"(?!)")  # the pattern never matches
+        masker = Masker(scanner=Scanner(recognizers=[names]))
+        text = "customer Zhang San called back"
+        assert masker.mask_text(text) != text
+        assert masker.may_contain(text)
+        assert masker._may_contain_plain(text)
+
 
 class TestNumbersSplitAcrossItems:
     @pytest.mark.parametrize(

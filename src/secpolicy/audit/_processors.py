@@ -30,6 +30,8 @@ from secpolicy.audit._event import (
 from secpolicy.audit._ocsf import ACTIONS, ActionSpec
 from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
 from secpolicy.pii import Masker, Scanner, presets
+from secpolicy.pii._fields import normalise_field
+from secpolicy.pii._masker import _path_matches
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -239,13 +241,19 @@ class MaskPII:
 
     Args:
         masker: The masking policy; ``DEFAULT_MASKER`` if None. Use
-            ``Masker(..., paths={"data.email": ...})`` for a policy per field.
+            ``Masker(..., paths={"data.email": ...})`` for a policy per field;
+            a path to one of the free-text fields above (``"actor.name"``,
+            ``"correlation_id"``, ``"*.protocol"``) decides that field's
+            masking instead of detection, and a field allow or deny list
+            named after one (``"reason"``, ``"name"``) applies there.
     """
 
     __slots__ = (
+        "_by_path",
         "_clean",
         "_keys",
         "_masker",
+        "_own",
         "_planned",
         "_precheck",
         "_recognizers",
@@ -266,6 +274,13 @@ class MaskPII:
         # replaces the scanner's state, after which they are found again.
         self._scanner = self._masker.scanner
         self._recognizers = self._scanner.recognizers
+        # The record's own free-text fields that one of the masker's paths
+        # names ("actor.name", "correlation_id"): the path decides there, as
+        # it does under data.
+        self._by_path = _path_fields(self._masker)
+        # ... and those the masker has a field allow or deny list for ("reason"):
+        # the list applies there too, as it does under data.
+        self._own = self._by_path | _listed_fields(self._masker)
 
     @property
     def masker(self) -> Masker:
@@ -291,10 +306,11 @@ class MaskPII:
         if data:
             record["data"] = self._data(data) if self._planned else self._walk(data)
         text = self._text if self._planned else self._screened
-        for key in ("target", "reason", "correlation_id"):
+        own = self._own
+        for key in _TEXT_KEYS:
             value = record.get(key)
             if value is not None:
-                record[key] = text(value)
+                record[key] = self._field(key, None, value) if key in own else text(value)
         actor = record.get("actor")
         if actor:
             # A user name (and a session id some frameworks build from one) may be
@@ -302,12 +318,30 @@ class MaskPII:
             for key in ("name", "session_id"):
                 value = actor.get(key)
                 if value is not None:
-                    actor[key] = text(value)
+                    actor[key] = (
+                        self._field("actor", key, value) if ("actor", key) in own else text(value)
+                    )
         for key in _ENDPOINT_KEYS:
             endpoint = record.get(key)
             if endpoint and endpoint.get("protocol") is not None:
-                endpoint["protocol"] = text(endpoint["protocol"])
+                value = endpoint["protocol"]
+                endpoint["protocol"] = (
+                    self._field(key, "protocol", value) if (key, "protocol") in own else text(value)
+                )
         return record
+
+    def _field(self, key: str, inner: str | None, value: str) -> Any:
+        """*value* of the record's field *key* (its member *inner*), by its path or field lists."""
+        if (key if inner is None else (key, inner)) not in self._by_path:
+            # Detection and the field's lists, as for free text under a field of
+            # data; not the field name's entity ("name" is the user's name).
+            field = normalise_field(key if inner is None else inner)
+            return self._masker._string(value, (), None, None, field)  # noqa: SLF001
+        nested: dict[str, Any] = {key: value if inner is None else {inner: value}}
+        masked = self._masker.mask_record(nested)
+        # One entry at each level; its key may have been masked as text.
+        out = next(iter(masked.values()))
+        return out if inner is None else next(iter(out.values()))
 
     def _walk(self, data: dict[str, Any]) -> Any:
         """The masker's own walk of ``data`` (the plain twin of :meth:`_data`)."""
@@ -360,6 +394,39 @@ class MaskPII:
                 clean.clear()
             clean.add(value)
         return masked
+
+
+# The record's own free-text fields that MaskPII masks, as paths from the record.
+_FREE_TEXT_FIELDS: Final = (
+    *((key,) for key in _TEXT_KEYS),
+    ("actor", "name"),
+    ("actor", "session_id"),
+    *((key, "protocol") for key in _ENDPOINT_KEYS),
+)
+
+
+def _path_fields(masker: Masker) -> frozenset[tuple[str, ...] | str]:
+    """The free-text fields of the record that a configured path of *masker* names.
+
+    A field of the top level is named by its key alone, a member by the pair.
+    """
+    paths = [pattern for pattern, _ in masker._paths]  # noqa: SLF001 (the masker's own paths)
+    found: set[tuple[str, ...] | str] = set()
+    for field in _FREE_TEXT_FIELDS:
+        segments = tuple(normalise_field(part) for part in field)
+        if any(_path_matches(pattern, segments) for pattern in paths):
+            found.add(field[0] if len(field) == 1 else field)
+    return frozenset(found)
+
+
+def _listed_fields(masker: Masker) -> frozenset[tuple[str, ...] | str]:
+    """The free-text fields of the record that *masker* has a field allow or deny list for."""
+    lists = {*masker._allow, *masker._deny}  # noqa: SLF001 (the masker's own lists)
+    found: set[tuple[str, ...] | str] = set()
+    for field in _FREE_TEXT_FIELDS:
+        if normalise_field(field[-1]) in lists:
+            found.add(field[0] if len(field) == 1 else field)
+    return frozenset(found)
 
 
 def _encoder() -> Callable[[Any], str]:

@@ -1265,6 +1265,28 @@ def _anchor_time(anchor: Anchor) -> datetime | None:
         return None
 
 
+def _signed_time(anchor: Anchor, keys: list[VerifyKey]) -> datetime | None:
+    """When the checkpoint of *anchor* was signed, if one of *keys* signed it for its log."""
+    try:
+        checkpoint = verify_checkpoint(anchor.note, key=keys)
+        if checkpoint.log_id != anchor.log_id:
+            return None
+        return parse_time(checkpoint.time)
+    except (CheckpointError, ValueError):
+        return None
+
+
+def _sealed_by(held: Sequence[Anchor], latest: Anchor, ids: set[str]) -> str:
+    """Which key sealed the log of the anchors *held*, in words.
+
+    Whatever key sealed it: a writer restarted with a new key after its log
+    was wiped leaves exactly such a log behind.
+    """
+    if {a.key_id for a in held} & ids:
+        return "with this key"
+    return f"with another key (key id {latest.key_id}, not one of the keys given)"
+
+
 def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
     store: AnchorStore,
     others: Iterable[str],
@@ -1291,12 +1313,25 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
     key, one after the other) names the logs it expects with
     ``expected_log_ids``. And a log of another file put in place of this one
     (its anchors never name *given*, the file it was found in) leaves the
-    store's log of that file missing.
+    store's log of that file missing. Times are those of checkpoints signed by
+    one of *keys*: an anchor's text is anyone's who can append to the store,
+    so a log that only anchors of other keys show running beside this one is
+    reported too.
     """
     # A stream or logging sink names no file: each start of such a writer is a new log.
-    files = {a.file for a in main_anchors} - {""}
+    # An anchor's file is not signed: a copy of one with another file is
+    # stored after the writer's own anchor of its size (ties keep the order
+    # stored), so the file this log was written to is what the first says.
+    firsts: dict[int, Anchor] = {}
+    for anchor in main_anchors:
+        firsts.setdefault(anchor.seq, anchor)
+    files = {a.file for a in firsts.values()} - {""}
     ids = {key_id(k) for k in keys}
-    begins = [t for t in map(_anchor_time, main_anchors) if t is not None]
+    # This log's own anchors not signed by a key given are reported as such
+    # (check_anchors); when it began and ended is what the signed ones say.
+    begins = [t for t in (_signed_time(a, keys) for a in main_anchors) if t is not None] or [
+        t for t in map(_anchor_time, main_anchors) if t is not None
+    ]
     if not begins:
         return
     start, end = min(begins), max(begins)
@@ -1318,31 +1353,39 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
             continue
         if not held:
             continue
-        latest = held[-1]
-        times = [t for t in map(_anchor_time, held) if t is not None]
-        if not times:
+        claimed = [t for t in map(_anchor_time, held) if t is not None]
+        if not claimed:
             continue
-        # Whatever key sealed it: a writer restarted with a new key after its
-        # log was wiped leaves exactly such a log behind.
-        signed = (
-            "with this key"
-            if {a.key_id for a in held} & ids
-            else f"with another key (key id {latest.key_id}, not one of the keys given)"
-        )
-        if latest.file not in files:
-            if given and given not in files and given in {a.file for a in held}:
+        # Anyone who can append to the store can add an anchor that claims any
+        # time and file: an anchor naming this file makes its log this file's
+        # log, and only a signature by a key given proves when it was sealed.
+        held_files = {a.file for a in held}
+        if not held_files & files:
+            if given and given not in files and given in held_files:
+                latest = held[-1]
                 main.report(
                     "missing_log",
                     last_name,
                     None,
                     None,
-                    f"the anchor store holds log {log_id}, written to {given} {signed} and "
-                    f"sealed up to record {latest.seq - 1} ({latest.seq} records), and none of "
-                    f"the files given holds it, while the log found in {given} was written to "
-                    f"{', '.join(sorted(files))}: another log was put in place of this one (if "
-                    "the files were renamed, name the logs to verify with expected_log_ids)",
+                    f"the anchor store holds log {log_id}, written to {given} "
+                    f"{_sealed_by(held, latest, ids)} and sealed up to record {latest.seq - 1} "
+                    f"({latest.seq} records), and none of the files given holds it, while the "
+                    f"log found in {given} was written to {', '.join(sorted(files))}: another "
+                    "log was put in place of this one (if the files were renamed, name the logs "
+                    "to verify with expected_log_ids)",
                 )
             continue
+        # Signatures are checked only for the logs of this file: few.
+        verified = {id(a): t for a in held if (t := _signed_time(a, keys)) is not None}
+        signed_times = list(verified.values())
+        times = signed_times or claimed
+        latest = next((a for a in reversed(held) if id(a) in verified), held[-1])
+        signed = (
+            "with this key"
+            if verified
+            else f"with another key (key id {latest.key_id}, not one of the keys given)"
+        )
         if min(times) > end:
             main.report(
                 "missing_log",
@@ -1358,6 +1401,20 @@ def _report_predecessors(  # noqa: PLR0917 (the facts of one check)
             )
             continue
         if max(times) > start:
+            if signed_times:
+                continue  # it was sealing while this log ran: another writer's log
+            main.report(
+                "missing_log",
+                last_name,
+                None,
+                None,
+                f"the anchor store holds log {log_id}, written to {latest.file} {signed}, "
+                f"whose anchors claim it was sealed while this log ran, up to record "
+                f"{latest.seq - 1}, but none of them is signed by a key given, so that is "
+                "no proof, and none of the files given holds it: the log may have been "
+                "removed and its writer restarted (if it is another writer's log, give its key "
+                "or name the logs to verify with expected_log_ids)",
+            )
             continue
         main.report(
             "missing_log",

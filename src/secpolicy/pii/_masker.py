@@ -37,7 +37,7 @@ from secpolicy.pii._entities import (
 from secpolicy.pii._fields import FIELD_ENTITIES, builtin_entity, normalise_field
 from secpolicy.pii._fold import _decoded, _second_reading, allow_key, fold
 from secpolicy.pii._operators import Encrypt, Operator, Replace
-from secpolicy.pii._recognizer import _ENTITY_NAME, DenyList
+from secpolicy.pii._recognizer import _ENTITY_NAME, DenyList, Recognizer
 from secpolicy.pii._scanner import Scanner
 from secpolicy.pii._scoring import _resolve
 from secpolicy.pii._sequences import digit_runs, item_text, split_values
@@ -133,10 +133,13 @@ class _Precheck:
         entities = scanner.entities
         # An entity of which nothing is known here (a built-in one added
         # later) makes every text a candidate: the check never guesses.
+        # So does a recognizer of a subclass with a find() of its own (a
+        # dictionary lookup, a model): what it reports is not its pattern's
+        # matches.
         self.always = any(
             entity not in _FEWEST_DIGITS and entity not in _OTHER_SIGNS and entity not in custom
             for entity in entities
-        )
+        ) or any(type(r).find is not Recognizer.find for r in scanner.recognizers)
         bounds = [_FEWEST_DIGITS[e] for e in entities if e in _FEWEST_DIGITS]
         self.fewest = min(bounds) if bounds else _NO_BOUND
         self.email = EMAIL in entities
@@ -357,7 +360,9 @@ class Masker:
         digits for one of the scanner's entities, an ``@`` for an e-mail
         address, an IBAN's country code and check digits, a colon or equals
         sign (a serialised field such as ``password=…``, an IPv6 address), a
-        match of a custom recognizer's pattern or a deny-list term. True is
+        match of a custom recognizer's pattern or a deny-list term (a
+        recognizer of a subclass with a ``find()`` of its own makes every
+        text a candidate). True is
         no finding: callers that see True call :meth:`mask_text`; callers
         that see False may skip it (the audit log does, per event).
 
