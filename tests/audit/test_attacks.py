@@ -911,6 +911,36 @@ class TestPathsOfTheRecordsOwnFields:
         assert record["correlation_id"] == "case <PERSON_NAME>"
         assert record["target"] == "13812345678"  # the field's allow list, as under data
 
+    def test_a_field_name_given_to_the_masker_applies_to_the_records_own_fields(
+        self, make_logger: Callable[..., AuditLogger]
+    ) -> None:
+        """Masker(fields={"reason": ..., "correlation_id": ...}) masks those fields whole."""
+        from secpolicy.pii import PERSON_NAME, PHONE, Masker
+
+        name = "Zhang San"
+        masker = Masker(fields={"reason": PERSON_NAME, "correlation_id": PHONE, "Name": PHONE})
+        audit = make_logger(masker=masker)
+        audit.emit(
+            "custom.thing",
+            user_id="u1",
+            user_name=name,
+            reason=name,
+            correlation_id="case 0042",
+            target="accounts/7",
+        )
+        audit.close()
+        record = next(
+            r
+            for r in read_records(audit._logger.sink.path)  # type: ignore[attr-defined]
+            if r["action"] == "custom.thing"
+        )
+        assert name not in json.dumps(record)
+        assert record["reason"] == masker.mask_record({"reason": name})["reason"]
+        expected = masker.mask_record({"correlation_id": "case 0042"})["correlation_id"]
+        assert record["correlation_id"] == expected != "case 0042"
+        assert record["actor"]["name"] == masker.mask_value(name, PHONE)
+        assert record["target"] == "accounts/7"  # no field given for it: detection only
+
 
 def _later_forgery(store: MemoryAnchorStore, log_id: str, when: str) -> None:
     """Append to *store* a copy of *log_id*'s newest anchor whose note claims the time *when*.

@@ -30,7 +30,7 @@ from secpolicy.audit._event import (
 from secpolicy.audit._ocsf import ACTIONS, ActionSpec
 from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
 from secpolicy.pii import Masker, Scanner, presets
-from secpolicy.pii._fields import normalise_field
+from secpolicy.pii._fields import FIELD_ENTITIES, normalise_field
 from secpolicy.pii._masker import _path_matches
 
 if TYPE_CHECKING:
@@ -245,7 +245,9 @@ class MaskPII:
             a path to one of the free-text fields above (``"actor.name"``,
             ``"correlation_id"``, ``"*.protocol"``) decides that field's
             masking instead of detection, and a field allow or deny list
-            named after one (``"reason"``, ``"name"``) applies there.
+            named after one (``"reason"``, ``"name"``) applies there, as does
+            a field name given to the masker (``fields={"reason": ...}``;
+            the built-in field names are not applied to these fields).
     """
 
     __slots__ = (
@@ -277,7 +279,10 @@ class MaskPII:
         # The record's own free-text fields that one of the masker's paths
         # names ("actor.name", "correlation_id"): the path decides there, as
         # it does under data.
-        self._by_path = _path_fields(self._masker)
+        # A field name the caller gave the masker (fields={"reason": ...}) names
+        # the entity of that field here too; the built-in names do not ("name"
+        # is the user's name, "target" a resource).
+        self._by_path = _path_fields(self._masker) | _named_fields(self._masker)
         # ... and those the masker has a field allow or deny list for ("reason"):
         # the list applies there too, as it does under data.
         self._own = self._by_path | _listed_fields(self._masker)
@@ -415,6 +420,25 @@ def _path_fields(masker: Masker) -> frozenset[tuple[str, ...] | str]:
     for field in _FREE_TEXT_FIELDS:
         segments = tuple(normalise_field(part) for part in field)
         if any(_path_matches(pattern, segments) for pattern in paths):
+            found.add(field[0] if len(field) == 1 else field)
+    return frozenset(found)
+
+
+def _named_fields(masker: Masker) -> frozenset[tuple[str, ...] | str]:
+    """The free-text fields of the record named by a field the caller gave *masker*.
+
+    ``Masker(fields={"reason": PERSON_NAME})`` says what a ``reason`` holds;
+    the built-in map of common field names is not applied to the record's
+    own fields (``actor.name`` stays detected, not masked whole).
+    """
+    given = {
+        name
+        for name, entity in masker._fields.items()
+        if FIELD_ENTITIES.get(name) != entity
+    }
+    found: set[tuple[str, ...] | str] = set()
+    for field in _FREE_TEXT_FIELDS:
+        if normalise_field(field[-1]) in given:
             found.add(field[0] if len(field) == 1 else field)
     return frozenset(found)
 
