@@ -821,3 +821,23 @@ class TestForgedReviewMarks:
         with pytest.raises(PolicyConfigError, match="since"):
             rbac.refresh()
         assert not rbac.assigned_roles("u")
+
+
+class TestGrantsWithoutAReason:
+    @pytest.mark.parametrize("reason", ["", "   "])
+    def test_saved_grant_without_a_reason_does_not_load(
+        self, clock: FrozenClock, reason: str
+    ) -> None:
+        """request_grant refuses a blank justification; a saved grant cannot carry one."""
+        document = {**_document(), "privileged_grants": [_grant(reason=reason)]}
+        with pytest.raises(PolicyConfigError, match=r"privileged_grants\[0\]\.reason"):
+            RBAC.from_dict(document, clock=clock)
+
+    @pytest.mark.parametrize("reason", ["", "\u3000"])
+    def test_saved_request_without_a_reason_does_not_load(
+        self, clock: FrozenClock, reason: str
+    ) -> None:
+        """A pending request without a justification would be approved without one."""
+        document = {**_document(), "pending_requests": [_pending(reason=reason)]}
+        with pytest.raises(PolicyConfigError, match=r"pending_requests\[0\]\.reason"):
+            RBAC.from_dict(document, clock=clock)

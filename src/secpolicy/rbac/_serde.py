@@ -448,6 +448,9 @@ def _load_grants(state: State, data: Mapping[str, Any], now: datetime) -> State:
             raise PolicyConfigError("must be a privileged role", field=f"{path}.role")
         tenant = None if item.get("tenant") is None else canon_id(item["tenant"], f"{path}.tenant")
         reason = _str(item, "reason", path)
+        if not reason.strip():
+            # request_grant refuses a grant nobody justified; so does a document.
+            raise PolicyConfigError("must say why the grant is needed", field=f"{path}.reason")
         return request_id, user, role, tenant, reason
 
     def vetted(
