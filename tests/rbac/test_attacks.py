@@ -762,3 +762,82 @@ class TestChangesFromInsideTheHook:
         with pytest.raises(PolicyConfigError, match="on_event"):
             rbac.grant("viewer", "x", "read")
         assert not rbac.role_permissions("viewer")
+
+
+def _reviewed(
+    review: Mapping[str, Any] | None = None, since: str = "2025-01-01T00:00:00+00:00"
+) -> dict[str, Any]:
+    """A teller assignment and one review of it, as a saved document carries them."""
+    mark = {"user": "u", "role": "teller", "at": "2025-12-01T00:00:00+00:00", "by": "rev"}
+    return {
+        "format": 2,
+        "roles": {"teller": {}},
+        "users": ["u", "rev"],
+        "assignments": [{"user": "u", "role": "teller", "since": since}],
+        "reviews": [{**mark, **(review or {})}],
+    }
+
+
+class TestForgedReviewMarks:
+    def test_valid_review_loads(self, clock: FrozenClock) -> None:
+        """A review the workflow could have recorded loads and counts."""
+        rbac = RBAC.from_dict(_reviewed(), clock=clock)
+        (entry,) = rbac.review_report().entries
+        assert entry.reviewed_by == "rev"
+        assert not entry.overdue
+
+    @pytest.mark.parametrize(
+        ("review", "path"),
+        [
+            ({"at": "2099-01-01T00:00:00+00:00"}, r"reviews\[0\]\.at"),
+            ({"by": "u"}, r"reviews\[0\]\.by"),
+            ({"user": "ghost"}, r"reviews\[0\]\.user"),
+        ],
+    )
+    def test_review_the_workflow_refuses_does_not_load(
+        self, clock: FrozenClock, review: dict[str, Any], path: str
+    ) -> None:
+        """A review dated 2099 (nothing due until then), a self-review or a ghost's is refused."""
+        with pytest.raises(PolicyConfigError, match=path):
+            RBAC.from_dict(_reviewed(review), clock=clock)
+
+    def test_assignment_dated_in_the_future_does_not_load(self, clock: FrozenClock) -> None:
+        """An assignment 'since 2099' held today would not be due for review until 2099."""
+        document = _reviewed(since="2099-01-01T00:00:00+00:00")
+        document["reviews"] = []
+        with pytest.raises(PolicyConfigError, match=r"assignments\[0\]"):
+            RBAC.from_dict(document, clock=clock)
+
+    def test_future_assignment_in_a_store_change_is_refused(self, clock: FrozenClock) -> None:
+        """A replayed assign whose 'since' is after the change itself is refused."""
+        store = MemoryPolicyStore()
+        rbac = RBAC(clock=clock)
+        rbac.add_role("teller")
+        rbac.add_user("u")
+        rbac.attach(store)
+        at = clock.now().isoformat()
+        args = {"user": "u", "role": "teller", "since": "2099-01-01T00:00:00+00:00"}
+        store.append(rbac.store_version, {"op": "assign", "args": args, "by": None, "at": at})
+        with pytest.raises(PolicyConfigError, match="since"):
+            rbac.refresh()
+        assert not rbac.assigned_roles("u")
+
+
+class TestGrantsWithoutAReason:
+    @pytest.mark.parametrize("reason", ["", "   "])
+    def test_saved_grant_without_a_reason_does_not_load(
+        self, clock: FrozenClock, reason: str
+    ) -> None:
+        """request_grant refuses a blank justification; a saved grant cannot carry one."""
+        document = {**_document(), "privileged_grants": [_grant(reason=reason)]}
+        with pytest.raises(PolicyConfigError, match=r"privileged_grants\[0\]\.reason"):
+            RBAC.from_dict(document, clock=clock)
+
+    @pytest.mark.parametrize("reason", ["", "\u3000"])
+    def test_saved_request_without_a_reason_does_not_load(
+        self, clock: FrozenClock, reason: str
+    ) -> None:
+        """A pending request without a justification would be approved without one."""
+        document = {**_document(), "pending_requests": [_pending(reason=reason)]}
+        with pytest.raises(PolicyConfigError, match=r"pending_requests\[0\]\.reason"):
+            RBAC.from_dict(document, clock=clock)

@@ -480,6 +480,10 @@ def op_assign(state: State, args: Mapping[str, Any], at: datetime, by: str | Non
         return Result(state, [])
     when = args.get("since")
     since = at if when is None else to_utc(_parse_time(when, "since"), name="since")
+    if since > at:
+        # A holding dated later than the change that made it would not be due
+        # for review until that date (a periodic review it silently skips).
+        raise PolicyConfigError("must not be after the assignment was made", field="since")
     new = _set_assignment(state, tenant, user, current.set(role, since), role)
     check_ssd(new, [(tenant, user)], at)
     return Result(new, [_event("role_assigned", at, by, user=user, role=role, tenant=tenant)])

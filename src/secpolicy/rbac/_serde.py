@@ -384,15 +384,22 @@ def _load(  # noqa: PLR0912, PLR0915 (one pass per section)
         _keys(item, {"user", "role", "tenant", "at", "by"}, path)
         tenant = None if item.get("tenant") is None else canon_id(item["tenant"], f"{path}.tenant")
         user = canon_id(item.get("user"), f"{path}.user")
+        if user not in state.users:
+            # A departure drops the user's review marks; a mark for nobody is forged.
+            raise PolicyConfigError(f"unknown user {user!r}", field=f"{path}.user")
         role = canon_id(item.get("role"), f"{path}.role")
         if role not in state.roles:
             raise PolicyConfigError(f"unknown role {role!r}", field=f"{path}.role")
         # The reviewer may have left since; the record of their review stays.
         # (Documents written before reviewers were recorded have no "by".)
         by = None if item.get("by") is None else canon_id(item["by"], f"{path}.by")
-        state = state.derive(
-            reviewed=state.reviewed.set((tenant, user, role), (_time(item, "at", path), by))
-        )
+        if by == user:
+            raise PolicyConfigError("nobody reviews their own access", field=f"{path}.by")
+        at = _time(item, "at", path)
+        if at > now:
+            # A review dated later would put the next one off until then.
+            raise PolicyConfigError("must not be in the future", field=f"{path}.at")
+        state = state.derive(reviewed=state.reviewed.set((tenant, user, role), (at, by)))
     counter = data.get("next_request", state.next_request)
     if isinstance(counter, bool) or not isinstance(counter, int) or counter < state.next_request:
         raise PolicyConfigError(
@@ -441,6 +448,9 @@ def _load_grants(state: State, data: Mapping[str, Any], now: datetime) -> State:
             raise PolicyConfigError("must be a privileged role", field=f"{path}.role")
         tenant = None if item.get("tenant") is None else canon_id(item["tenant"], f"{path}.tenant")
         reason = _str(item, "reason", path)
+        if not reason.strip():
+            # request_grant refuses a grant nobody justified; so does a document.
+            raise PolicyConfigError("must say why the grant is needed", field=f"{path}.reason")
         return request_id, user, role, tenant, reason
 
     def vetted(
