@@ -431,11 +431,7 @@ def _named_fields(masker: Masker) -> frozenset[tuple[str, ...] | str]:
     the built-in map of common field names is not applied to the record's
     own fields (``actor.name`` stays detected, not masked whole).
     """
-    given = {
-        name
-        for name, entity in masker._fields.items()
-        if FIELD_ENTITIES.get(name) != entity
-    }
+    given = {name for name, entity in masker._fields.items() if FIELD_ENTITIES.get(name) != entity}
     found: set[tuple[str, ...] | str] = set()
     for field in _FREE_TEXT_FIELDS:
         if normalise_field(field[-1]) in given:
