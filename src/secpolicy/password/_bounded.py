@@ -262,10 +262,12 @@ class Search:
         keep(_undominated(text, extra, dictionary))
         if repeats:
             priced = self._priced
-            if bound < _INF and self._beyond(text, folded, kept, bound):
-                # Even at their cheapest conceivable prices the repeats cannot
-                # bring the cover within the bound (see _beyond): skip pricing.
-                return cover_total(n, kept) if kept else best
+            if bound < _INF:
+                current = cover_total(n, kept)
+                # Above the bound, and even repeats at their cheapest conceivable
+                # prices cannot bring it within (see _beyond): skip pricing them.
+                if current > bound + _SLACK and self._beyond(text, folded, kept, bound):
+                    return current
             if min(best, bound) + _SLACK >= _LOG2 + _BRUTE_PER_CHAR:
                 # Each costs its piece (at least 1.0) and one choice (log10 2) more.
                 keep(_echo_matches(text, folded, words, personal, reference, price=priced))
