@@ -232,3 +232,80 @@ class TestScore:
             patch.setattr(policy_module, "score", s._plain_score)
             plain = [getattr(profiles, name).check(text, context=USER).violations for name in names]
         assert fast == plain
+
+
+#: Every l33t key with several readings, with letters and digits they stand for.
+LEET_HEAVY = st.text(alphabet=st.sampled_from("1lI!|aeo0@$5"), max_size=72)
+
+
+def _mixed_leet(seed: int, length: int) -> str:
+    """A seeded string of the keys with the most readings, mixed at random."""
+    rng = random.Random(seed)
+    return "".join(rng.choice("1lI!|") for _ in range(length))
+
+
+WORST_CASES = [_mixed_leet(seed, length) for seed in range(4) for length in (64, 72)]
+
+
+class TestRepeatsAtTheirLeast:
+    @settings(max_examples=200, deadline=None)
+    @given(LEET_HEAVY)
+    def test_leet_heavy_score_is_the_plain_score(self, text: str) -> None:
+        """On l33t keys with many readings, score() equals its plain twin."""
+        assert s.score(text) == s._plain_score(text)
+
+    @settings(max_examples=100, deadline=None)
+    @given(LEET_HEAVY, st.floats(min_value=0, max_value=30))
+    def test_leet_heavy_bound_is_exact_below_and_above_otherwise(
+        self, text: str, bound: float
+    ) -> None:
+        """Under a bound the l33t-heavy minimum is exact within it and above it beyond."""
+        got = b.Search(WORDS, set(), 2026).total(text, bound=bound)
+        want = plain_total(text)
+        if want <= bound:
+            assert got == want
+        else:
+            assert got > bound
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.one_of(TEXTS, LEET_HEAVY))
+    def test_optimistic_repeats_never_exceed_the_minimum(self, text: str) -> None:
+        """Repeats priced at 0.0 with every other match give a cover at most the true minimum."""
+        folded = s._fold(text)
+        matches = [m for m in s._matches(text, WORDS, set(), 2026) if m.kind != "repeat"]
+        matches += s._repeat_matches(text, folded, WORDS, set(), 2026)
+        optimistic = b._optimistic
+        matches += s._echo_matches(text, folded, WORDS, set(), 2026, price=optimistic)
+        matches += s._mirror_matches(text, folded, WORDS, set(), 2026, price=optimistic)
+        matches += s._doubled_matches(text, folded, WORDS, set(), 2026, price=optimistic)
+        matches += s._counter_matches(text, folded, WORDS, set(), 2026, price=optimistic)
+        assert b.cover_total(len(text), matches) <= plain_total(text)
+
+    @pytest.mark.parametrize("text", WORST_CASES)
+    def test_worst_case_inputs_keep_the_plain_verdict(self, text: str) -> None:
+        """The slowest known inputs score and are judged as with the plain twin."""
+        assert s.score(text) == s._plain_score(text)
+        names = profiles.__all__
+        fast = [getattr(profiles, name).check(text).violations for name in names]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(policy_module, "score", s._plain_score)
+            plain = [getattr(profiles, name).check(text).violations for name in names]
+        assert fast == plain
+
+    def test_repeats_beyond_the_last_bound_are_not_priced(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """When repeats at their least cannot bring a cover under 10, no echo piece is priced."""
+        priced: list[str] = []
+        original = b.Search._priced
+
+        def spy(self: b.Search, piece: str) -> tuple[float, list[s._Match | None]]:
+            priced.append(piece)
+            return original(self, piece)
+
+        monkeypatch.setattr(b.Search, "_priced", spy)
+        text = WORST_CASES[0]
+        assert plain_total(text) > s._SCORE_BOUNDS[-1]
+        assert b.Search(WORDS, set(), 2026).total(text, bound=s._SCORE_BOUNDS[-1]) > 10
+        assert priced == []
+        assert s.score(text) == 4

@@ -262,6 +262,12 @@ class Search:
         keep(_undominated(text, extra, dictionary))
         if repeats:
             priced = self._priced
+            if bound < _INF:
+                current = cover_total(n, kept)
+                # Above the bound, and even repeats at their cheapest conceivable
+                # prices cannot bring it within (see _beyond): skip pricing them.
+                if current > bound + _SLACK and self._beyond(text, folded, kept, bound):
+                    return current
             if min(best, bound) + _SLACK >= _LOG2 + _BRUTE_PER_CHAR:
                 # Each costs its piece (at least 1.0) and one choice (log10 2) more.
                 keep(_echo_matches(text, folded, words, personal, reference, price=priced))
@@ -269,6 +275,31 @@ class Search:
                 keep(_doubled_matches(text, folded, words, personal, reference, price=priced))
             keep(_counter_matches(text, folded, words, personal, reference, price=priced))
         return cover_total(n, kept) if kept else best
+
+    def _beyond(self, text: str, folded: str, kept: list[_Match], bound: float) -> bool:
+        """Whether every cover of *text* costs more than *bound*, its repeats priced at their least.
+
+        An echo, mirror, doubled or counted piece costs ``max(price, 1.0)``
+        plus non-negative terms (its choice, its middle's price, its copy's
+        variations, its counter), every price at least 0.0; with every price
+        0.0 (*optimistic*), each such match keeps its span and costs at most
+        its true cost. The cheapest cover is monotone
+        in its matches' costs, so the cover of *kept* with the counters (as
+        priced) and these optimistic matches is at most the true minimum: if
+        it is above *bound*, so is the minimum, and the cover of *kept* alone
+        (at least the minimum) is a value above the bound, as the contract of
+        :meth:`total` asks. No piece is priced for this test.
+        """
+        words, personal, reference = self._words, self._personal, self._reference
+        optimistic = _optimistic
+        trial = [
+            *kept,
+            *_echo_matches(text, folded, words, personal, reference, price=optimistic),
+            *_mirror_matches(text, folded, words, personal, reference, price=optimistic),
+            *_doubled_matches(text, folded, words, personal, reference, price=optimistic),
+            *_counter_matches(text, folded, words, personal, reference, price=optimistic),
+        ]
+        return cover_total(len(text), trial) > bound + _SLACK
 
     def _repeats(self, text: str, folded: str, limit: float) -> list[_Match]:
         """``_strength._repeat_matches`` with each unit priced once, and not when it cannot win."""
@@ -307,6 +338,11 @@ class Search:
                         cover += (n - end) * _BRUTE_PER_CHAR + _SEGMENT_PENALTY
                     limit = min(limit, cover)
         return found
+
+
+def _optimistic(_piece: str) -> tuple[float, list[_Match | None]]:
+    """A price no piece can undercut (a cover costs at least 0.0), for :meth:`Search._beyond`."""
+    return 0.0, []
 
 
 def _by_start(matches: list[_Match], n: int) -> list[list[_Match]]:
@@ -551,5 +587,9 @@ def _capitals(text: str, lower: str, i: int, j: int) -> float:
 
 def bounded_score(text: str, words: _Dictionary, personal: set[str], reference: int) -> int:
     """The score of the cheapest cover of *text*, found by :class:`Search`."""
-    total = Search(words, personal, reference).total(text, enough=_SCORE_BOUNDS[0])
+    # Above the last score bound every minimum has the same score, so the
+    # search is exact only up to it (above it, total() answers a value above).
+    total = Search(words, personal, reference).total(
+        text, bound=_SCORE_BOUNDS[-1], enough=_SCORE_BOUNDS[0]
+    )
     return sum(total >= bound for bound in _SCORE_BOUNDS)
