@@ -13,6 +13,7 @@ against the 1.9.0 class definition below.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -149,3 +150,68 @@ class TestOcsfSchema:
             if event["class_uid"] == 3007:
                 event = _as_predecessor(event, record["action"])
             assert _validate(event) == [], record["action"]
+
+
+#: JSON Schemas of the catalogue's classes, built by scripts/build_ocsf_schema.py
+#: from the official OCSF schema repository (1.9.0-dev) with ocsf-lib.
+SCHEMA_1_9_DEV = json.loads(
+    (Path(__file__).parent / "data" / "ocsf-1.9.0-dev.json").read_text(encoding="utf-8")
+)
+
+
+def _validate_1_9(event: dict[str, Any]) -> list[str]:
+    schema = {
+        **SCHEMA_1_9_DEV["classes"][str(event["class_uid"])],
+        "$defs": SCHEMA_1_9_DEV["$defs"],
+    }
+    validator = jsonschema.Draft202012Validator(schema)
+    return sorted(f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(event))
+
+
+class TestOcsf19DevSchema:
+    def test_schemas_come_from_the_official_repository(self) -> None:
+        """The committed schemas name their source commit and cover just the catalogue classes."""
+        source = SCHEMA_1_9_DEV["source"]
+        assert source["repository"] == "https://github.com/ocsf/ocsf-schema"
+        assert source["commit"].startswith("a5cfc68e")
+        assert source["version"] == "1.9.0-dev"
+        assert source["compiled_by"].startswith("ocsf-lib ")
+        uids = {str(spec.class_uid) for spec in ACTIONS.values()} | {"6003"}
+        assert set(SCHEMA_1_9_DEV["classes"]) == uids
+
+    @pytest.mark.parametrize(
+        "uid", ["1008", "3002", "3003", "3004", "3006", "3007", "6003", "6006"]
+    )
+    def test_class_schema_is_closed(self, uid: str) -> None:
+        """Each class schema checks types and unknown members, not only the required fields."""
+        schema = SCHEMA_1_9_DEV["classes"][uid]
+        assert schema["additionalProperties"] is False
+        assert {"class_uid", "activity_id", "type_uid", "metadata", "time"} <= set(
+            schema["required"]
+        )
+        assert schema["properties"]["class_uid"]["const"] == int(uid)
+        assert "enum" in schema["properties"]["activity_id"]
+        bad = {"class_uid": int(uid), "metadata": {"version": 1}, "time": "now", "extra": 1}
+        assert len(_validate_1_9(bad)) >= 4
+
+    @pytest.mark.parametrize("action", sorted(ACTIONS))
+    def test_every_catalogue_class_validates_in_1_9_dev(
+        self, action: str, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """Each catalogue action's default 1.9.0 output is a valid event of its 1.9.0-dev class."""
+        event = to_ocsf(_record(action, make_logger, tmp_path / "audit.jsonl"))
+        assert event["metadata"]["version"] == "1.9.0"
+        assert event["class_uid"] == ACTIONS[action].class_uid
+        assert _validate_1_9(event) == []
+
+    def test_sparse_and_other_events_validate_in_1_9_dev(
+        self, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """An uncatalogued action and a record without actor or address validate in 1.9.0-dev."""
+        audit = make_logger(lifecycle_events=True)
+        audit.emit("billing.refund", amount=3)
+        audit.emit("personal_data.access", user_id="u1", subject="c-9", fields=["name"])
+        audit.emit("account.update", user_id="u1", ip="203.0.113.9", port=1, changed=["e"])
+        audit.close()
+        for record in read_records(tmp_path / "audit.jsonl"):
+            assert _validate_1_9(to_ocsf(record)) == [], record["action"]
