@@ -176,6 +176,7 @@ class TestOcsf19DevSchema:
         assert source["commit"].startswith("a5cfc68e")
         assert source["version"] == "1.9.0-dev"
         assert source["compiled_by"].startswith("ocsf-lib ")
+        assert source["reproduces_1_8_0_from"].startswith("6fa6499a")
         uids = {str(spec.class_uid) for spec in ACTIONS.values()} | {"6003"}
         assert set(SCHEMA_1_9_DEV["classes"]) == uids
 
