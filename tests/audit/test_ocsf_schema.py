@@ -1,14 +1,16 @@
-"""to_ocsf() output validated against the OCSF schemas packaged by ocsf-json-schema.
+"""to_ocsf() output validated against OCSF JSON schemas.
 
-The package ships schemas up to 1.8.0; no package in the registry ships the
-1.9.0 schema of the catalogue's classes (docs/audit.md, "OCSF export", lists
-the packages looked at). The 1.8.0 output is validated against the 1.8.0 schema for every
-catalogue class. The 1.9.0 output is validated against the 1.8.0 schema for
-every class 1.8.0 has; User Management (3007), new in 1.9.0, is validated as
-the 1.8.0 class it replaces (Account Change 3001, User Access Management
-3005) with only the class and activity ids put back, so every attribute
-object it carries is checked by the packaged schema, and its ids are checked
-against the 1.9.0 class definition below.
+The 1.8.0 output is validated against the 1.8.0 schema ocsf-json-schema
+packages, for every catalogue class. No package in the registry ships a
+1.9.0 schema (docs/audit.md, "OCSF export", lists the packages looked at):
+the default 1.9.0 output is validated against the JSON schemas of the
+catalogue's classes built by scripts/build_ocsf_schema.py from the official
+OCSF schema repository (commit a5cfc68e, 1.9.0-dev) with ocsf-lib, and also
+against the packaged 1.8.0 schema for every class 1.8.0 has; User Management
+(3007), new in 1.9.0, is there validated as the 1.8.0 class it replaces
+(Account Change 3001, User Access Management 3005) with only the class and
+activity ids put back, and its ids are checked against the 1.9.0 class
+definition below.
 """
 
 from __future__ import annotations
