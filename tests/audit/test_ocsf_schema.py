@@ -218,3 +218,26 @@ class TestOcsf19DevSchema:
         audit.close()
         for record in read_records(tmp_path / "audit.jsonl"):
             assert _validate_1_9(to_ocsf(record)) == [], record["action"]
+
+    @pytest.mark.parametrize("action", sorted(ACTIONS))
+    def test_a_wrong_member_is_rejected_in_1_9_dev(
+        self, action: str, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """A wrong nested type, activity or unknown member fails, so the schema is not vacuous."""
+        event = to_ocsf(_record(action, make_logger, tmp_path / "audit.jsonl"))
+        nested = "actor" if "actor" in event else "metadata"
+        broken = {
+            **event,
+            nested: {**event[nested], "nonexistent_member": 1},
+            "activity_id": 12345,
+            "undocumented": True,
+        }
+        errors = _validate_1_9(broken)
+        assert any(e.startswith(f"['{nested}']") for e in errors), errors
+        assert any(e.startswith("['activity_id']") for e in errors), errors
+        assert any("undocumented" in e for e in errors), errors
+        metadata = {**event["metadata"], "product": {**event["metadata"]["product"], "name": 7}}
+        assert any(
+            "['metadata', 'product', 'name']" in e
+            for e in _validate_1_9({**event, "metadata": metadata})
+        )
