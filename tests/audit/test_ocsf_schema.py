@@ -1,18 +1,21 @@
-"""to_ocsf() output validated against the OCSF schemas packaged by ocsf-json-schema.
+"""to_ocsf() output validated against OCSF JSON schemas.
 
-The package ships schemas up to 1.8.0; no package in the registry ships the
-1.9.0 schema of the catalogue's classes (docs/audit.md, "OCSF export", lists
-the packages looked at). The 1.8.0 output is validated against the 1.8.0 schema for every
-catalogue class. The 1.9.0 output is validated against the 1.8.0 schema for
-every class 1.8.0 has; User Management (3007), new in 1.9.0, is validated as
-the 1.8.0 class it replaces (Account Change 3001, User Access Management
-3005) with only the class and activity ids put back, so every attribute
-object it carries is checked by the packaged schema, and its ids are checked
-against the 1.9.0 class definition below.
+The 1.8.0 output is validated against the 1.8.0 schema ocsf-json-schema
+packages, for every catalogue class. No package in the registry ships a
+1.9.0 schema (docs/audit.md, "OCSF export", lists the packages looked at):
+the default 1.9.0 output is validated against the JSON schemas of the
+catalogue's classes built by scripts/build_ocsf_schema.py from the official
+OCSF schema repository (commit a5cfc68e, 1.9.0-dev) with ocsf-lib, and also
+against the packaged 1.8.0 schema for every class 1.8.0 has; User Management
+(3007), new in 1.9.0, is there validated as the 1.8.0 class it replaces
+(Account Change 3001, User Access Management 3005) with only the class and
+activity ids put back, and its ids are checked against the 1.9.0 class
+definition below.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -149,3 +152,92 @@ class TestOcsfSchema:
             if event["class_uid"] == 3007:
                 event = _as_predecessor(event, record["action"])
             assert _validate(event) == [], record["action"]
+
+
+#: JSON Schemas of the catalogue's classes, built by scripts/build_ocsf_schema.py
+#: from the official OCSF schema repository (1.9.0-dev) with ocsf-lib.
+SCHEMA_1_9_DEV = json.loads(
+    (Path(__file__).parent / "data" / "ocsf-1.9.0-dev.json").read_text(encoding="utf-8")
+)
+
+
+def _validate_1_9(event: dict[str, Any]) -> list[str]:
+    schema = {
+        **SCHEMA_1_9_DEV["classes"][str(event["class_uid"])],
+        "$defs": SCHEMA_1_9_DEV["$defs"],
+    }
+    validator = jsonschema.Draft202012Validator(schema)
+    return sorted(f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(event))
+
+
+class TestOcsf19DevSchema:
+    def test_schemas_come_from_the_official_repository(self) -> None:
+        """The committed schemas name their source commit and cover just the catalogue classes."""
+        source = SCHEMA_1_9_DEV["source"]
+        assert source["repository"] == "https://github.com/ocsf/ocsf-schema"
+        assert source["commit"].startswith("a5cfc68e")
+        assert source["version"] == "1.9.0-dev"
+        assert source["compiled_by"].startswith("ocsf-lib ")
+        assert source["reproduces_1_8_0_from"].startswith("6fa6499a")
+        uids = {str(spec.class_uid) for spec in ACTIONS.values()} | {"6003"}
+        assert set(SCHEMA_1_9_DEV["classes"]) == uids
+
+    @pytest.mark.parametrize(
+        "uid", ["1008", "3002", "3003", "3004", "3006", "3007", "6003", "6006"]
+    )
+    def test_class_schema_is_closed(self, uid: str) -> None:
+        """Each class schema checks types and unknown members, not only the required fields."""
+        schema = SCHEMA_1_9_DEV["classes"][uid]
+        assert schema["additionalProperties"] is False
+        assert {"class_uid", "activity_id", "type_uid", "metadata", "time"} <= set(
+            schema["required"]
+        )
+        assert schema["properties"]["class_uid"]["const"] == int(uid)
+        assert "enum" in schema["properties"]["activity_id"]
+        bad = {"class_uid": int(uid), "metadata": {"version": 1}, "time": "now", "extra": 1}
+        assert len(_validate_1_9(bad)) >= 4
+
+    @pytest.mark.parametrize("action", sorted(ACTIONS))
+    def test_every_catalogue_class_validates_in_1_9_dev(
+        self, action: str, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """Each catalogue action's default 1.9.0 output is a valid event of its 1.9.0-dev class."""
+        event = to_ocsf(_record(action, make_logger, tmp_path / "audit.jsonl"))
+        assert event["metadata"]["version"] == "1.9.0"
+        assert event["class_uid"] == ACTIONS[action].class_uid
+        assert _validate_1_9(event) == []
+
+    def test_sparse_and_other_events_validate_in_1_9_dev(
+        self, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """An uncatalogued action and a record without actor or address validate in 1.9.0-dev."""
+        audit = make_logger(lifecycle_events=True)
+        audit.emit("billing.refund", amount=3)
+        audit.emit("personal_data.access", user_id="u1", subject="c-9", fields=["name"])
+        audit.emit("account.update", user_id="u1", ip="203.0.113.9", port=1, changed=["e"])
+        audit.close()
+        for record in read_records(tmp_path / "audit.jsonl"):
+            assert _validate_1_9(to_ocsf(record)) == [], record["action"]
+
+    @pytest.mark.parametrize("action", sorted(ACTIONS))
+    def test_a_wrong_member_is_rejected_in_1_9_dev(
+        self, action: str, make_logger: Callable[..., AuditLogger], tmp_path: Path
+    ) -> None:
+        """A wrong nested type, activity or unknown member fails, so the schema is not vacuous."""
+        event = to_ocsf(_record(action, make_logger, tmp_path / "audit.jsonl"))
+        nested = "actor" if "actor" in event else "metadata"
+        broken = {
+            **event,
+            nested: {**event[nested], "nonexistent_member": 1},
+            "activity_id": 12345,
+            "undocumented": True,
+        }
+        errors = _validate_1_9(broken)
+        assert any(e.startswith(f"['{nested}']") for e in errors), errors
+        assert any(e.startswith("['activity_id']") for e in errors), errors
+        assert any("undocumented" in e for e in errors), errors
+        metadata = {**event["metadata"], "product": {**event["metadata"]["product"], "name": 7}}
+        assert any(
+            "['metadata', 'product', 'name']" in e
+            for e in _validate_1_9({**event, "metadata": metadata})
+        )
