@@ -47,12 +47,9 @@ from secpolicy.password._composed import calendar_runs, date_runs, phrase_matche
 from secpolicy.password._rules import _SUBSTITUTIONS
 from secpolicy.password._strength import (
     _ALTERNATE,
-    _ANY_REPEAT,
     _BRUTE_PER_CHAR,
     _LOG2,
-    _MAX_BLOCK,
     _MIN_SUBMATCH,
-    _REPEATED_BLOCK,
     _ROTATION_CHOICES,
     _SCORE_BOUNDS,
     _SEGMENT_PENALTY,
@@ -64,6 +61,7 @@ from secpolicy.password._strength import (
     _fold,
     _Match,
     _mirror_matches,
+    _repeat_spans,
     _sequence_matches,
     _split_matches,
     _user_matches,
@@ -305,38 +303,24 @@ class Search:
         """``_strength._repeat_matches`` with each unit priced once, and not when it cannot win."""
         found: list[_Match] = []
         n = len(folded)
-        if _ANY_REPEAT(folded) is None:
-            return found
-        for block in range(1, min(_MAX_BLOCK, n // 2) + 1):
-            if _REPEATED_BLOCK[block](folded) is None:
+        for start, block, repeats in _repeat_spans(folded):
+            end = start + repeats * block
+            extra = math.log10(repeats)
+            # The unit costs at least 1.0 (max(base, 1.0)).
+            if _lower_bound(start, end, _BRUTE_PER_CHAR + extra, n) > limit + _SLACK:
                 continue
-            k = block
-            while k < n:
-                if folded[k] != folded[k - block]:
-                    k += 1
-                    continue
-                start = k - block
-                while k < n and folded[k] == folded[k - block]:
-                    k += 1
-                repeats = (k - start) // block
-                if repeats >= 2 and (block > 1 or repeats >= 3):  # noqa: PLR2004
-                    end = start + repeats * block
-                    extra = math.log10(repeats)
-                    # The unit costs at least 1.0 (max(base, 1.0)).
-                    if _lower_bound(start, end, _BRUTE_PER_CHAR + extra, n) > limit + _SLACK:
-                        continue
-                    edges = (_EDGE if start > 0 else 0.0) + (_EDGE if end < n else 0.0)
-                    base = self.price(text[start : start + block], limit - edges - extra + _SLACK)
-                    log10 = max(base, 1.0) + extra
-                    found.append(_Match(start, end, log10, "repeat"))
-                    # The repeat with brute force around it is a cover (its price
-                    # is never below the true one, so neither is this cost).
-                    cover = log10 if start == 0 and end == n else max(log10, _MIN_SUBMATCH)
-                    if start > 0:
-                        cover += start * _BRUTE_PER_CHAR + _SEGMENT_PENALTY
-                    if end < n:
-                        cover += (n - end) * _BRUTE_PER_CHAR + _SEGMENT_PENALTY
-                    limit = min(limit, cover)
+            edges = (_EDGE if start > 0 else 0.0) + (_EDGE if end < n else 0.0)
+            base = self.price(text[start : start + block], limit - edges - extra + _SLACK)
+            log10 = max(base, 1.0) + extra
+            found.append(_Match(start, end, log10, "repeat"))
+            # The repeat with brute force around it is a cover (its price
+            # is never below the true one, so neither is this cost).
+            cover = log10 if start == 0 and end == n else max(log10, _MIN_SUBMATCH)
+            if start > 0:
+                cover += start * _BRUTE_PER_CHAR + _SEGMENT_PENALTY
+            if end < n:
+                cover += (n - end) * _BRUTE_PER_CHAR + _SEGMENT_PENALTY
+            limit = min(limit, cover)
         return found
 
 

@@ -40,7 +40,7 @@ from secpolicy.password._rules import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from secpolicy.password._policy import PasswordContext
     from secpolicy.password._violations import Locale
@@ -659,19 +659,16 @@ def _same_class(a: str, b: str) -> bool:
     return (a.isdigit() and b.isdigit()) or (a.isalpha() and b.isalpha() and a.isascii())
 
 
-def _repeat_matches(
-    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
-) -> list[_Match]:
-    """Maximal runs of a block of up to ``_MAX_BLOCK`` characters repeated.
+def _repeat_spans(folded: str) -> Iterator[tuple[int, int, int]]:
+    """``(start, block, repeats)`` of every maximal run of a block repeated in *folded*.
 
-    A run costs its block's own estimate (found the same way, without
-    repeats; the block is short, so this is constant work) times the
-    number of repeats.
+    Blocks of up to ``_MAX_BLOCK`` characters; a run is two or more of a
+    longer block, three or more of one character. Both the full cover
+    (:func:`_repeat_matches`) and the bounded search read the runs here.
     """
-    found: list[_Match] = []
     n = len(folded)
     if _ANY_REPEAT(folded) is None:
-        return found  # one search in C rules out every block length at once
+        return  # one search in C rules out every block length at once
     for block in range(1, min(_MAX_BLOCK, n // 2) + 1):  # a block must fit twice
         if _REPEATED_BLOCK[block](folded) is None:
             continue
@@ -685,13 +682,25 @@ def _repeat_matches(
                 k += 1
             repeats = (k - start) // block
             if repeats >= 2 and (block > 1 or repeats >= 3):  # noqa: PLR2004
-                unit = text[start : start + block]
-                base, pieces = _cover(
-                    block, _matches(unit, words, personal, reference, repeats=False)
-                )
-                log10 = max(base, 1.0) + math.log10(repeats)
-                end = start + repeats * block
-                found.append(_Match(start, end, log10, "repeat", _codes(pieces)))
+                yield start, block, repeats
+
+
+def _repeat_matches(
+    text: str, folded: str, words: _Dictionary, personal: set[str], reference: int
+) -> list[_Match]:
+    """Maximal runs of a block of up to ``_MAX_BLOCK`` characters repeated.
+
+    A run costs its block's own estimate (found the same way, without
+    repeats; the block is short, so this is constant work) times the
+    number of repeats.
+    """
+    found: list[_Match] = []
+    for start, block, repeats in _repeat_spans(folded):
+        unit = text[start : start + block]
+        base, pieces = _cover(block, _matches(unit, words, personal, reference, repeats=False))
+        log10 = max(base, 1.0) + math.log10(repeats)
+        end = start + repeats * block
+        found.append(_Match(start, end, log10, "repeat", _codes(pieces)))
     return found
 
 
