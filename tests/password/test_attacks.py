@@ -834,3 +834,47 @@ class TestCalendarNamesInOtherLanguages:
 
         for word in ("dezember", "juillet", "miércoles", "setembro", "giovedi", "kugatsu"):
             assert estimate(word).guesses_log10 < 2.5, word
+
+
+class TestGreetingPhrases:
+    """Greetings and famous lines, with a number after them, are phrase-list entries."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "Happybirthday2me",
+            "merrychristmas2023",
+            "onceuponatime123",
+            "maythe4thbewithyou",
+            "Iloveyoutothemoon",
+            "whatdoesthefoxsay",
+            "HappyNewYear2024!",
+        ],
+    )
+    def test_greeting_phrase_is_refused(self, name: str, password: str) -> None:
+        """Holiday greetings, fairy-tale openings and famous lines are too weak everywhere."""
+        assert not PROFILES[name].check(password).ok
+
+
+class TestPinyinPhrases:
+    """Pinyin love words and common full names cost their place in a short list."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "aini1314yisheng",
+            "aini1314520yisheng",
+            "woaiwangfang1314",
+            "wangfang0101woaini",
+            "qinaide1314520",
+            "lisi19900101",
+            "yisheng1314",
+            "zhongguoren1949",
+            "lixiaolong1314",
+        ],
+    )
+    def test_pinyin_phrase_is_refused(self, name: str, password: str) -> None:
+        """我爱你一生, 亲爱的, 中国人 and the commonest names with love numbers are refused."""
+        assert not PROFILES[name].check(password).ok
