@@ -878,3 +878,21 @@ class TestPinyinPhrases:
     def test_pinyin_phrase_is_refused(self, name: str, password: str) -> None:
         """我爱你一生, 亲爱的, 中国人 and the commonest names with love numbers are refused."""
         assert not PROFILES[name].check(password).ok
+
+
+class TestDatesInFields:
+    """A date written in fields inside a composition is one date, not three numbers."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", ["Smith.John.1990.01.01", "John.Smith.12.05.1988"])
+    def test_name_and_separated_birthday_is_refused(self, name: str, password: str) -> None:
+        """A common name pair and a birthday joined by one separator are too weak everywhere."""
+        assert not PROFILES[name].check(password).ok
+
+    def test_date_in_fields_costs_one_date(self) -> None:
+        """``1990.01.01`` after two words adds one date's guesses: a day, a year and an order."""
+        from secpolicy.password import estimate
+
+        short = estimate("Smith.John.1990").guesses_log10
+        full = estimate("Smith.John.1990.01.01").guesses_log10
+        assert 2.0 < full - short < 3.5

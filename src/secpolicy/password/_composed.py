@@ -1094,6 +1094,41 @@ def _may_compose(text: str, folded: str, tokens: Sequence[re.Match[str]]) -> boo
     )
 
 
+def _merged_dates(chain: list[_Piece], text: str, reference: int) -> list[_Piece]:
+    """*chain* with each date written in fields (``1990.01.01``, ``01-01-1990``) as one piece.
+
+    Its fields and their separator are one date in one of three orders, not
+    a year and two short numbers each joined by a separator of its own.
+    """
+    merged: list[_Piece] = []
+    k = 0
+    while k < len(chain):
+        window = chain[k : k + 5]
+        if (
+            len(window) == 5  # noqa: PLR2004 (three fields and two separators)
+            and all(p.kind == "number" for p in window[::2])
+            and window[1].kind == window[3].kind == "symbol"
+            and text[window[1].start : window[1].end] == text[window[3].start : window[3].end]
+            and window[1].end - window[1].start == 1
+        ):
+            fields = [text[p.start : p.end] for p in window[::2]]
+            sizes = [len(f) for f in fields]
+            if sizes[0] == 4 and max(sizes[1:]) <= 2:  # noqa: PLR2004 (Y-M-D)
+                digits = fields[0] + fields[1].zfill(2) + fields[2].zfill(2)
+            elif sizes[2] == 4 and max(sizes[:2]) <= 2:  # noqa: PLR2004 (D-M-Y or M-D-Y)
+                digits = fields[0].zfill(2) + fields[1].zfill(2) + fields[2]
+            else:
+                digits = ""
+            if digits and is_date(digits):
+                cost = _number_cost(digits, reference) + _DATE_FORMATS
+                merged.append(_Piece(window[0].start, window[4].end, cost, "number"))
+                k += 5
+                continue
+        merged.append(chain[k])
+        k += 1
+    return merged
+
+
 def composition_matches(text: str, folded: str, reference: int) -> list[Found]:
     """Spans made wholly of common pieces, priced as the product of the pieces.
 
@@ -1132,7 +1167,7 @@ def composition_matches(text: str, folded: str, reference: int) -> list[Found]:
             continue
         # Symbols at the ends of a chain stay in it; a chain of one piece is no composition.
         if len(chain) >= 2:  # noqa: PLR2004
-            priced = _chain_cost(chain, text, folded, readings[0])
+            priced = _chain_cost(_merged_dates(chain, text, reference), text, folded, readings[0])
             if priced is not None:
                 log10, notes = priced
                 found.append(Found(chain[0].start, chain[-1].end, log10, "dictionary", notes))
