@@ -896,3 +896,23 @@ class TestDatesInFields:
         short = estimate("Smith.John.1990").guesses_log10
         full = estimate("Smith.John.1990.01.01").guesses_log10
         assert 2.0 < full - short < 3.5
+
+
+class TestTextSpeakPhrases:
+    """Digits read as words (``4ever``, ``2gether``, ``2u``) are phrase-list entries."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "iloveyou2u4ever!",
+            "Friends4ever!!",
+            "bestfriends4ever",
+            "Forever2gether!",
+            "us2gether4ever",
+            "together4ever1",
+        ],
+    )
+    def test_text_speak_phrase_is_refused(self, name: str, password: str) -> None:
+        """Text-speak love and friendship lines are too weak everywhere."""
+        assert not PROFILES[name].check(password).ok
