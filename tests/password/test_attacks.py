@@ -916,3 +916,15 @@ class TestTextSpeakPhrases:
     def test_text_speak_phrase_is_refused(self, name: str, password: str) -> None:
         """Text-speak love and friendship lines are too weak everywhere."""
         assert not PROFILES[name].check(password).ok
+
+
+class TestZigzagWalks:
+    """The home row zigzagged with the top row is a keyboard walk, both ways."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password", ["plokijuhygtf", "PLOKIJUHYG!2024", "Qawsedrftgyh1!", "plokijuhygtfrdes"]
+    )
+    def test_top_and_home_row_zigzag(self, name: str, password: str) -> None:
+        """``qawsedrftgyh`` and its reverse ``plokijuhygtf`` are refused everywhere."""
+        assert not PROFILES[name].check(password).ok

@@ -116,6 +116,8 @@ ESTIMATOR_ROWS: Final = (
     "wqaxszcdevfrbgtnhy,ju;ki:lo!mp",
     "1q2w3e4r5t6y7u8i9o0p",
     "1a2z3e4r5t6y7u8i9o0p",
+    # The home row zigzagged with the top row (qawsedrftgyh, and back: plokijuhygtf).
+    "qawsedrftgyhujikolp",
 )
 # C0 controls except tab, DEL, and the surrogate range (only lone ones reach a str).
 _INVALID: Final = re.compile("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]")
