@@ -1105,3 +1105,54 @@ class TestValuesGluedToLetters:
         monkeypatch.setattr(_identifiers, "iban_ok", counting)
         assert _identifiers._glued_iban_pass(unit * (100_000 // len(unit))) == []
         assert calls == 0
+
+
+class TestSplitItemsBeyondPlainDigits:
+    """Pieces of a number that are not bare non-negative digits still form the number."""
+
+    CASES = (
+        ([b"4111", b"1111", b"1111", b"1111"], "4111111111111111"),
+        ([bytearray(b"4111"), 1111, 1111, 1111], "4111111111111111"),
+        ([-4111, -1111, -1111, -1111], "4111111111111111"),
+        (["4111 ", "1111", "1111", "1111"], "4111111111111111"),
+        (["4111-", "1111-", "1111-", "1111"], "4111111111111111"),
+        (["４１１１", "1111", "1111", "1111"], "4111111111111111"),
+        (["٤١١١", "1111", "1111", "1111"], "4111111111111111"),
+        (["110105", "19491231", "002X"], "11010519491231002X"),
+        ([110105, 19491231, "002x"], "11010519491231002x"),
+        (["GB82", "WEST", "1234", "5698", "7654", "32"], "GB82WEST12345698765432"),
+        (["GB82WEST", 12345698, 765432], "GB82WEST12345698765432"),
+    )
+
+    @staticmethod
+    def _flat(value: object) -> str:
+        items = value if isinstance(value, list | tuple) else [value]
+        out = []
+        for item in items:
+            text = item.decode() if isinstance(item, bytes | bytearray) else str(item)
+            out.append("".join(ch for ch in text if ch.isalnum()))
+        return "".join(out)
+
+    @pytest.mark.parametrize(("record", "value"), CASES)
+    def test_default_masker_leaves_no_run_of_the_value(
+        self, record: list[object], value: str
+    ) -> None:
+        """The default masker keeps no eight consecutive characters of the split value."""
+        flat = self._flat(Masker().mask_record(record))
+        assert not any(value[i : i + 8] in flat for i in range(len(value) - 7))
+
+    @pytest.mark.parametrize(("record", "value"), CASES)
+    def test_display_preset_hides_the_middle(self, record: list[object], value: str) -> None:
+        """CN_DISPLAY masks the pieces as it masks the same pieces printed in a line."""
+        masked = presets.CN_DISPLAY.mask_record(record)
+        line = " ".join(
+            item.decode() if isinstance(item, bytes | bytearray) else str(item) for item in record
+        )
+        assert presets.CN_DISPLAY.mask_text(line) != line
+        assert self._flat(masked) != self._flat(record)
+
+    def test_serialised_field_in_a_split_item_stays_masked(self) -> None:
+        """An item touched by a split value still has its own serialised secret masked."""
+        masked = Masker().mask_record(["password=hunter2 4111", "1111", "1111", "1111"])
+        assert "hunter2" not in str(masked)
+        assert "4111111111111111" not in self._flat(masked)
