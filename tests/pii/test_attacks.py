@@ -1156,3 +1156,33 @@ class TestSplitItemsBeyondPlainDigits:
         masked = Masker().mask_record(["password=hunter2 4111", "1111", "1111", "1111"])
         assert "hunter2" not in str(masked)
         assert "4111111111111111" not in self._flat(masked)
+
+
+class TestLowerCaseIbanGluedToAWord:
+    """An IBAN in lower case glued to a word has no change of case to show where it starts."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "ibangb82west12345698765432",
+            "IBANgb82west12345698765432",
+            "ibanGb82West12345698765432",
+            "ibangb82west12345698765432eur",
+            "kontode89370400440532013000eur",
+        ],
+    )
+    def test_masked_and_announced(self, text: str) -> None:
+        """Both maskers hide the account and may_contain says so."""
+        for masker in (Masker(), presets.CN_DISPLAY):
+            masked = masker.mask_text(text)
+            assert "12345698" not in masked
+            assert "04400532" not in masked
+            assert masker.may_contain(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        ["ibangb82west123456987654321", "xYgb82west12345698765432", "ibangb82west12345698765433"],
+    )
+    def test_digits_running_on_or_a_mixed_token_are_not_an_iban(self, text: str) -> None:
+        """A candidate that runs on in digits, sits in a mixed-case token or fails MOD 97 stays."""
+        assert Masker().mask_text(text) == text

@@ -367,6 +367,42 @@ def _glued_iban_pass(text: str) -> list[Candidate]:
     return out
 
 
+# An IBAN written in lower case (or with only its first letter a capital)
+# glued to a word of one case ("ibangb82west12345698765432",
+# "IBANgb82west…", "ibanGb82West…"): no change of case shows where it
+# starts, so every place after a letter of the word where a country code and
+# two check digits stand is tried, and only a candidate of its country's
+# length that passes MOD 97 is reported. The word before must be one case
+# up to an ordinary boundary, as for the upper-case pass.
+_IBAN_GLUED_LOWER: Final = re.compile(
+    r"(?<=[A-Za-z])[A-Za-z][a-z][0-9]{2}(?:[ \-./]?[A-Za-z0-9]){11,30}"
+)
+_ONE_CASE_BEFORE: Final = re.compile(r"(?<![0-9A-Za-z_])(?:[a-z]{1,32}|[A-Z]{1,32})\Z")
+_DIGIT: Final = re.compile(r"[0-9]")
+
+
+def _glued_lower_iban_pass(text: str) -> list[Candidate]:
+    """Lower-case IBANs glued to a word of one case, valid by length and MOD 97."""
+    out = []
+    position = 0
+    search = _IBAN_GLUED_LOWER.search
+    size = len(text)
+    while (match := search(text, position)) is not None:
+        start = match.start()
+        position = start + 1
+        wanted = IBAN_LENGTHS.get(text[start : start + 2].upper())
+        cut = None if wanted is None else _IBAN_CUTS[wanted].match(match.group())
+        if cut is None or _ONE_CASE_BEFORE.search(text, max(0, start - 33), start) is None:
+            continue
+        end = start + cut.end()
+        if end < size and _DIGIT.match(text, end):
+            continue  # the digits go on: no IBAN ends here
+        if iban_ok(cut.group().translate(_IBAN_DROP).upper()):
+            out.append((start, end, IBAN, _SCORE_CHECKED))
+            position = end
+    return out
+
+
 # The full stops of CJK input methods between digits ("192。168。1。1"); the
 # full-width one is folded with the other full-width forms. One code point
 # for one, so offsets stay.
