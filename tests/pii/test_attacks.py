@@ -1186,3 +1186,28 @@ class TestLowerCaseIbanGluedToAWord:
     def test_digits_running_on_or_a_mixed_token_are_not_an_iban(self, text: str) -> None:
         """A candidate that runs on in digits, sits in a mixed-case token or fails MOD 97 stays."""
         assert Masker().mask_text(text) == text
+
+
+class TestBrazilianMobileLayouts:
+    """Brazilian mobiles in the layouts Brazilians write, without the trunk 0."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "celular 11 9 8456-5666",
+            "celular 11 9 8456 5666",
+            "whatsapp 11984565666",
+            "cel 11984565666",
+        ],
+    )
+    def test_masked_and_announced(self, text: str) -> None:
+        """The leading 9 standing apart, or a whatsapp/cel label, still gives a phone number."""
+        masked = Masker().mask_text(text)
+        assert "8456" not in masked
+        assert "5666" not in masked
+        assert Masker().may_contain(text)
+
+    @pytest.mark.parametrize("text", ["celular 11 8 8456-5666", "ref 11 9 8456 5666"])
+    def test_no_nine_or_no_context_is_no_mobile(self, text: str) -> None:
+        """A subscriber number not starting with 9, or no context word, leaves the text alone."""
+        assert Masker().mask_text(text) == text
