@@ -1211,3 +1211,24 @@ class TestBrazilianMobileLayouts:
     def test_no_nine_or_no_context_is_no_mobile(self, text: str) -> None:
         """A subscriber number not starting with 9, or no context word, leaves the text alone."""
         assert Masker().mask_text(text) == text
+
+
+class TestEmailBeforeAHyphen:
+    """A hyphen right after an address's top-level domain does not hide the address."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "name@sub.example.com-",
+            "name@sub.example。com-",
+            "name@example。com-x",
+            "user@mail.bücher。中国-",
+            "-name@sub.example.com-",
+        ],
+    )
+    def test_masked_and_announced(self, text: str) -> None:
+        """The default masker hides the local part and may_contain says so."""
+        local = text.lstrip("-").split("@", 1)[0]
+        assert local not in Masker().mask_text(text)
+        assert local not in presets.CN_DISPLAY.mask_text(text)
+        assert Masker().may_contain(text)
