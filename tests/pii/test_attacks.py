@@ -1232,3 +1232,21 @@ class TestEmailBeforeAHyphen:
         assert local not in Masker().mask_text(text)
         assert local not in presets.CN_DISPLAY.mask_text(text)
         assert Masker().may_contain(text)
+
+
+class TestIbanGluedToAWordAfterIt:
+    """An IBAN with only a word glued after it, in any case, is still found."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "-gb82west12345698765432card",
+            "gb82west12345698765432tel",
+            "ibanGB82WEST12345698765432Konto",
+            "GB82WEST12345698765432ABC",
+        ],
+    )
+    def test_masked_and_announced(self, text: str) -> None:
+        """The account is hidden and may_contain says so."""
+        assert "12345698" not in Masker().mask_text(text)
+        assert Masker().may_contain(text)
