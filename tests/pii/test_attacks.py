@@ -1250,3 +1250,15 @@ class TestIbanGluedToAWordAfterIt:
         """The account is hidden and may_contain says so."""
         assert "12345698" not in Masker().mask_text(text)
         assert Masker().may_contain(text)
+
+
+class TestPlusSignIsNoHexToken:
+    """A number written with its + sign is no piece of a hex token, whatever letters touch it."""
+
+    @pytest.mark.parametrize(
+        "text", ["ABC+8613812345678", "+8613812345678ABC", "cd+8613812345678ab"]
+    )
+    def test_masked_and_announced(self, text: str) -> None:
+        """The mobile number is hidden and may_contain says so."""
+        assert "12345678" not in Masker().mask_text(text)
+        assert Masker().may_contain(text)

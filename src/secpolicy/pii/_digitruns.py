@@ -461,8 +461,11 @@ def _in_hex(text: str, start: int, end: int) -> bool:
 
     A request id or a hash (``req=d57bc17731415371``) holds digit runs that
     read as mobile numbers: inside such a token a glued value needs a
-    context word.
+    context word. A run that starts with ``+`` or ``(`` (``ABC+8613812345678``)
+    is written as a phone number: no hex token holds those signs.
     """
+    if text.startswith(("+", "("), start):
+        return False
     before = text[max(0, start - _HEX_LOOK) : start]
     tail = _ALNUM_TAIL.search(before)
     left = tail.group() if tail is not None else ""
