@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import random
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -1122,6 +1123,7 @@ class TestSplitItemsBeyondPlainDigits:
         ([110105, 19491231, "002x"], "11010519491231002x"),
         (["GB82", "WEST", "1234", "5698", "7654", "32"], "GB82WEST12345698765432"),
         (["GB82WEST", 12345698, 765432], "GB82WEST12345698765432"),
+        ([Decimal(4111), Decimal(1111), 1111, "1111"], "4111111111111111"),
     )
 
     @staticmethod

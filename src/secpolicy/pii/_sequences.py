@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import operator
+from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def item_text(item: object, decode: Callable[[bytes], str]) -> str | None:
     script's or full-width digits, or a check letter: ``"4111-"``,
     ``"002X"``); an integer in decimal, its sign too (``int``, ``IntEnum``
     and every type with ``__index__``, not a ``bool``); ``bytes`` and
-    ``bytearray`` decoded; an enum member by its value. Anything else
+    ``bytearray`` decoded; a ``Decimal`` as it prints; an enum member by its value. Anything else
     (``None``, a float, a nested container) ends the line, as it would be
     printed apart.
     """
@@ -41,6 +42,8 @@ def item_text(item: object, decode: Callable[[bytes], str]) -> str | None:
         text = str.__str__(item)
     elif isinstance(item, bytes | bytearray):
         text = decode(bytes(item))
+    elif isinstance(item, Decimal):
+        text = str(item) if item.is_finite() else None  # Decimal("4111") prints as 4111
     elif not isinstance(item, bool) and hasattr(type(item), "__index__"):
         try:
             text = str(operator.index(item))  # type: ignore[arg-type]  # has __index__
