@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import io
 import logging
 import random
@@ -1264,3 +1265,36 @@ class TestPlusSignIsNoHexToken:
         """The mobile number is hidden and may_contain says so."""
         assert "12345678" not in Masker().mask_text(text)
         assert Masker().may_contain(text)
+
+
+class TestSplitItemsEdges:
+    """What ends the line of a sequence's items, and what an enum member carries into it."""
+
+    def test_plain_enum_member_is_read_by_its_value(self) -> None:
+        """A plain Enum member whose value is a digit string is a piece of the number."""
+
+        class Part(enum.Enum):
+            FIRST = "4111"
+
+        masked = Masker().mask_record([Part.FIRST, "1111", "1111", "1111"])
+        assert masked == ["<PAYMENT_CARD>", "", "", ""]
+
+    def test_an_index_that_refuses_ends_the_line(self) -> None:
+        """An object whose __index__ raises TypeError breaks the run instead of failing."""
+
+        class Refuses:
+            def __index__(self) -> int:
+                raise TypeError
+
+            def __str__(self) -> str:
+                return "refuses"
+
+        item = Refuses()
+        masked = Masker().mask_record(["4111", item, "1111", "1111", "1111"])
+        assert masked[0] == "4111"
+        assert masked[1] is item
+
+    def test_none_between_single_items_keeps_them(self) -> None:
+        """A single item between two Nones is no run: the items stay as they are."""
+        record = ["4111", None, "1111", None, "1111", "1111"]
+        assert Masker().mask_record(record) == record
