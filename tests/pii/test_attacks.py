@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import io
 import logging
 import random
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -1105,3 +1107,194 @@ class TestValuesGluedToLetters:
         monkeypatch.setattr(_identifiers, "iban_ok", counting)
         assert _identifiers._glued_iban_pass(unit * (100_000 // len(unit))) == []
         assert calls == 0
+
+
+class TestSplitItemsBeyondPlainDigits:
+    """Pieces of a number that are not bare non-negative digits still form the number."""
+
+    CASES = (
+        ([b"4111", b"1111", b"1111", b"1111"], "4111111111111111"),
+        ([bytearray(b"4111"), 1111, 1111, 1111], "4111111111111111"),
+        ([-4111, -1111, -1111, -1111], "4111111111111111"),
+        (["4111 ", "1111", "1111", "1111"], "4111111111111111"),
+        (["4111-", "1111-", "1111-", "1111"], "4111111111111111"),
+        (["４１１１", "1111", "1111", "1111"], "4111111111111111"),
+        (["٤١١١", "1111", "1111", "1111"], "4111111111111111"),
+        (["110105", "19491231", "002X"], "11010519491231002X"),
+        ([110105, 19491231, "002x"], "11010519491231002x"),
+        (["GB82", "WEST", "1234", "5698", "7654", "32"], "GB82WEST12345698765432"),
+        (["GB82WEST", 12345698, 765432], "GB82WEST12345698765432"),
+        ([Decimal(4111), Decimal(1111), 1111, "1111"], "4111111111111111"),
+    )
+
+    @staticmethod
+    def _flat(value: object) -> str:
+        items = value if isinstance(value, list | tuple) else [value]
+        out = []
+        for item in items:
+            text = item.decode() if isinstance(item, bytes | bytearray) else str(item)
+            out.append("".join(ch for ch in text if ch.isalnum()))
+        return "".join(out)
+
+    @pytest.mark.parametrize(("record", "value"), CASES)
+    def test_default_masker_leaves_no_run_of_the_value(
+        self, record: list[object], value: str
+    ) -> None:
+        """The default masker keeps no eight consecutive characters of the split value."""
+        flat = self._flat(Masker().mask_record(record))
+        assert not any(value[i : i + 8] in flat for i in range(len(value) - 7))
+
+    @pytest.mark.parametrize(("record", "value"), CASES)
+    def test_display_preset_hides_the_middle(self, record: list[object], value: str) -> None:
+        """CN_DISPLAY masks the pieces as it masks the same pieces printed in a line."""
+        masked = presets.CN_DISPLAY.mask_record(record)
+        line = " ".join(
+            item.decode() if isinstance(item, bytes | bytearray) else str(item) for item in record
+        )
+        assert presets.CN_DISPLAY.mask_text(line) != line
+        assert self._flat(masked) != self._flat(record)
+
+    def test_serialised_field_in_a_split_item_stays_masked(self) -> None:
+        """An item touched by a split value still has its own serialised secret masked."""
+        masked = Masker().mask_record(["password=hunter2 4111", "1111", "1111", "1111"])
+        assert "hunter2" not in str(masked)
+        assert "4111111111111111" not in self._flat(masked)
+
+
+class TestLowerCaseIbanGluedToAWord:
+    """An IBAN in lower case glued to a word has no change of case to show where it starts."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "ibangb82west12345698765432",
+            "IBANgb82west12345698765432",
+            "ibanGb82West12345698765432",
+            "ibangb82west12345698765432eur",
+            "kontode89370400440532013000eur",
+        ],
+    )
+    def test_masked_and_announced(self, text: str) -> None:
+        """Both maskers hide the account and may_contain says so."""
+        for masker in (Masker(), presets.CN_DISPLAY):
+            masked = masker.mask_text(text)
+            assert "12345698" not in masked
+            assert "04400532" not in masked
+            assert masker.may_contain(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        ["ibangb82west123456987654321", "xYgb82west12345698765432", "ibangb82west12345698765433"],
+    )
+    def test_digits_running_on_or_a_mixed_token_are_not_an_iban(self, text: str) -> None:
+        """A candidate that runs on in digits, sits in a mixed-case token or fails MOD 97 stays."""
+        assert Masker().mask_text(text) == text
+
+
+class TestBrazilianMobileLayouts:
+    """Brazilian mobiles in the layouts Brazilians write, without the trunk 0."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "celular 11 9 8456-5666",
+            "celular 11 9 8456 5666",
+            "whatsapp 11984565666",
+            "cel 11984565666",
+        ],
+    )
+    def test_masked_and_announced(self, text: str) -> None:
+        """The leading 9 standing apart, or a whatsapp/cel label, still gives a phone number."""
+        masked = Masker().mask_text(text)
+        assert "8456" not in masked
+        assert "5666" not in masked
+        assert Masker().may_contain(text)
+
+    @pytest.mark.parametrize("text", ["celular 11 8 8456-5666", "ref 11 9 8456 5666"])
+    def test_no_nine_or_no_context_is_no_mobile(self, text: str) -> None:
+        """A subscriber number not starting with 9, or no context word, leaves the text alone."""
+        assert Masker().mask_text(text) == text
+
+
+class TestEmailBeforeAHyphen:
+    """A hyphen right after an address's top-level domain does not hide the address."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "name@sub.example.com-",
+            "name@sub.example。com-",
+            "name@example。com-x",
+            "user@mail.bücher。中国-",
+            "-name@sub.example.com-",
+        ],
+    )
+    def test_masked_and_announced(self, text: str) -> None:
+        """The default masker hides the local part and may_contain says so."""
+        local = text.lstrip("-").split("@", 1)[0]
+        assert local not in Masker().mask_text(text)
+        assert local not in presets.CN_DISPLAY.mask_text(text)
+        assert Masker().may_contain(text)
+
+
+class TestIbanGluedToAWordAfterIt:
+    """An IBAN with only a word glued after it, in any case, is still found."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "-gb82west12345698765432card",
+            "gb82west12345698765432tel",
+            "ibanGB82WEST12345698765432Konto",
+            "GB82WEST12345698765432ABC",
+        ],
+    )
+    def test_masked_and_announced(self, text: str) -> None:
+        """The account is hidden and may_contain says so."""
+        assert "12345698" not in Masker().mask_text(text)
+        assert Masker().may_contain(text)
+
+
+class TestPlusSignIsNoHexToken:
+    """A number written with its + sign is no piece of a hex token, whatever letters touch it."""
+
+    @pytest.mark.parametrize(
+        "text", ["ABC+8613812345678", "+8613812345678ABC", "cd+8613812345678ab"]
+    )
+    def test_masked_and_announced(self, text: str) -> None:
+        """The mobile number is hidden and may_contain says so."""
+        assert "12345678" not in Masker().mask_text(text)
+        assert Masker().may_contain(text)
+
+
+class TestSplitItemsEdges:
+    """What ends the line of a sequence's items, and what an enum member carries into it."""
+
+    def test_plain_enum_member_is_read_by_its_value(self) -> None:
+        """A plain Enum member whose value is a digit string is a piece of the number."""
+
+        class Part(enum.Enum):
+            FIRST = "4111"
+
+        masked = Masker().mask_record([Part.FIRST, "1111", "1111", "1111"])
+        assert masked == ["<PAYMENT_CARD>", "", "", ""]
+
+    def test_an_index_that_refuses_ends_the_line(self) -> None:
+        """An object whose __index__ raises TypeError breaks the run instead of failing."""
+
+        class Refuses:
+            def __index__(self) -> int:
+                raise TypeError
+
+            def __str__(self) -> str:
+                return "refuses"
+
+        item = Refuses()
+        masked = Masker().mask_record(["4111", item, "1111", "1111", "1111"])
+        assert masked[0] == "4111"
+        assert masked[1] is item
+
+    def test_none_between_single_items_keeps_them(self) -> None:
+        """A single item between two Nones is no run: the items stay as they are."""
+        record = ["4111", None, "1111", None, "1111", "1111"]
+        assert Masker().mask_record(record) == record

@@ -239,8 +239,10 @@ class _Digits:
         """
         if first >= _MOBILE_FIRST_GROUP or lead in "+(" or self.trunkless:
             return True
-        if first == _BR_AREA_GROUP and second >= _BR_MOBILE_GROUP and self.brazil:
-            return True  # "11 98456-5666": a Brazilian area code, then the mobile number
+        if first == _BR_AREA_GROUP and (second >= _BR_MOBILE_GROUP or second == 1) and self.brazil:
+            # "11 98456-5666", "11 9 8456-5666": a Brazilian area code, then
+            # the mobile number (its leading 9 may stand apart)
+            return True
         if first == 1:
             return digits[0] in "01"
         return digits[0] == "0" or digits[:2] == "86"
@@ -459,8 +461,11 @@ def _in_hex(text: str, start: int, end: int) -> bool:
 
     A request id or a hash (``req=d57bc17731415371``) holds digit runs that
     read as mobile numbers: inside such a token a glued value needs a
-    context word.
+    context word. A run that starts with ``+`` or ``(`` (``ABC+8613812345678``)
+    is written as a phone number: no hex token holds those signs.
     """
+    if text.startswith(("+", "("), start):
+        return False
     before = text[max(0, start - _HEX_LOOK) : start]
     tail = _ALNUM_TAIL.search(before)
     left = tail.group() if tail is not None else ""

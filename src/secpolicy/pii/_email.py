@@ -109,6 +109,20 @@ def _unquoted_matches(text: str) -> Iterator[tuple[int, int]]:
         position = domain.end()
 
 
+def _tld_end(text: str, start: int, end: int) -> int:
+    """Where the address ending at *end* ends once a hyphen after its top-level domain is cut.
+
+    A top-level domain holds no hyphen (but a punycode one's ``xn--``), so
+    ``name@example.com-`` and ``name@example.com-x`` end at ``com``: a
+    hyphen that follows a domain does not hide the address.
+    """
+    dot = text.rfind(".", start, end)
+    hyphen = text.find("-", dot + 1, end)
+    if dot < 0 or hyphen <= dot + 1 or text.startswith("xn--", dot + 1):
+        return end
+    return hyphen
+
+
 def full_match(value: str) -> bool:
     """True if all of *value* has the shape of an address."""
     return _FULL.fullmatch(value) is not None
@@ -192,6 +206,5 @@ def _email_pass(text: str) -> list[Candidate]:
         # Only before an ASCII label: "zs@example.com。谢谢" ends the
         # sentence, it does not continue the domain.
         text = _WIDE_STOP.sub(_dot, text)
-    return [
-        (s, e, EMAIL_ENTITY, _SCORE_EMAIL) for s, e in email_matches(text) if email_ok(text[s:e])
-    ]
+    spans = ((s, _tld_end(text, s, e)) for s, e in email_matches(text))
+    return [(s, e, EMAIL_ENTITY, _SCORE_EMAIL) for s, e in spans if email_ok(text[s:e])]

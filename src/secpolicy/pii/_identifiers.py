@@ -367,6 +367,52 @@ def _glued_iban_pass(text: str) -> list[Candidate]:
     return out
 
 
+# An IBAN in any case glued to a word on either side
+# ("ibangb82west12345698765432", "IBANgb82west…", "ibanGb82West…",
+# "gb82west12345698765432card", "…GB82WEST12345698765432Konto"): no change
+# of case need show where it starts, so every place where a country code and
+# two check digits stand is tried, and only a candidate of its country's
+# length that passes MOD 97 is reported. The word before must be one case up
+# to an ordinary boundary, the word after one word of letters up to one, so
+# a run inside a mixed token (base64, a hash, an identifier with "_") is not
+# read as one.
+_IBAN_GLUED_LOWER: Final = re.compile(
+    r"(?<![0-9])[A-Za-z][A-Za-z][0-9]{2}(?:[ \-./]?[A-Za-z0-9]){11,30}"
+)
+_ONE_CASE_BEFORE: Final = re.compile(r"(?<![0-9A-Za-z_])(?:[a-z]{1,32}|[A-Z]{1,32})\Z")
+_WORD_AFTER: Final = re.compile(r"(?:[a-z]{1,32}|[A-Z][a-z]{0,31}|[A-Z]{1,32})(?![0-9A-Za-z_])")
+
+
+def _glued_lower_iban_pass(text: str) -> list[Candidate]:
+    """Lower-case IBANs glued to a word of one case, valid by length and MOD 97."""
+    out = []
+    position = 0
+    search = _IBAN_GLUED_LOWER.search
+    size = len(text)
+    while (match := search(text, position)) is not None:
+        start = match.start()
+        position = start + 1
+        wanted = IBAN_LENGTHS.get(text[start : start + 2].upper())
+        cut = None if wanted is None else _IBAN_CUTS[wanted].match(match.group())
+        if cut is None:
+            continue
+        before = text[start - 1 : start]
+        if before == "_" or (
+            before.isalpha() and _ONE_CASE_BEFORE.search(text, max(0, start - 33), start) is None
+        ):
+            continue  # the characters before belong to a token
+        end = start + cut.end()
+        if end < size and _WORD_CHAR.match(text, end):
+            if _WORD_AFTER.match(text, end) is None:
+                continue  # digits, an underscore or a mixed token go on: no IBAN ends here
+        elif not before.isalpha():
+            continue  # ordinary boundaries on both sides: the IBAN pass reports it
+        if iban_ok(cut.group().translate(_IBAN_DROP).upper()):
+            out.append((start, end, IBAN, _SCORE_CHECKED))
+            position = end
+    return out
+
+
 # The full stops of CJK input methods between digits ("192。168。1。1"); the
 # full-width one is folded with the other full-width forms. One code point
 # for one, so offsets stay.

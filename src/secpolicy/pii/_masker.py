@@ -40,7 +40,7 @@ from secpolicy.pii._operators import Encrypt, Operator, Replace
 from secpolicy.pii._recognizer import _ENTITY_NAME, DenyList, Recognizer
 from secpolicy.pii._scanner import Scanner
 from secpolicy.pii._scoring import _resolve
-from secpolicy.pii._sequences import digit_runs, item_text, split_values
+from secpolicy.pii._sequences import item_text, split_values, text_runs
 
 # A field serialised into text: a quoted key, a colon and a quoted value (JSON,
 # a Python repr), or key=value (a query string, logfmt). Every quantifier is
@@ -656,15 +656,18 @@ class Masker:
         ``[4111, 1111, 1111, 1111]`` is read as ``"4111 1111 1111 1111"`` (see
         ``_sequences``); the items a value covers come back as strings.
         """
-        for first, stop in digit_runs(items):
-            texts = [item_text(item) for item in items[first:stop]]
+        every = [item_text(item, lambda raw: _decode(raw)[0]) for item in items]
+        for first, stop in text_runs(every):
+            texts = [text for text in every[first:stop] if text is not None]
             found = split_values(
                 texts,
                 lambda text: self._scanner._scan(text, exact=False),  # noqa: SLF001 (same package)
                 lambda value, entity: _run(self.operator_for(entity), value, entity, root),
             )
             for index, text in found.items():
-                masked[first + index] = text
+                # What the item holds apart from the split value (a
+                # serialised "password=…", a second value) is masked too.
+                masked[first + index] = self._text(text, root, None)
 
     def _key(self, key: Any, root: Mapping[str, Any] | None) -> Any:
         if isinstance(key, enum.Enum):

@@ -24,7 +24,7 @@ CONTEXT_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "fax", "mobile", "cell", "contact", "hotline", "dial", "ph",
         # the languages of the default phone regions (DE, FR, JP, BR) and 電話
         "電話", "携帯", "telefon", "handy", "téléphone", "tél", "portable", "telefone",
-        "celular", "fone", "telephone", "telefono",
+        "celular", "fone", "telephone", "telefono", "cel", "whatsapp",
     ),
     _entities.PAYMENT_CARD: (
         "卡号", "银行卡", "信用卡", "借记卡", "card", "visa", "mastercard", "amex",

@@ -11,7 +11,10 @@ when the same numbers printed in a line of text would be.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+import enum
+import operator
+from decimal import Decimal
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -21,32 +24,48 @@ if TYPE_CHECKING:
 _MIN_ITEMS: Final = 2
 
 
-def _is_digit_item(item: object) -> bool:
-    """A non-negative ``int`` (not a ``bool``) or a string of ASCII digits: a number's pieces."""
+def item_text(item: object, decode: Callable[[bytes], str]) -> str | None:
+    """How an item is written in the line its sequence forms; None if it breaks the line.
+
+    Text as it is (a piece of a number may carry its separators, another
+    script's or full-width digits, or a check letter: ``"4111-"``,
+    ``"002X"``); an integer in decimal, its sign too (``int``, ``IntEnum``
+    and every type with ``__index__``, not a ``bool``); ``bytes`` and
+    ``bytearray`` decoded; a ``Decimal`` as it prints; an enum member by its value. Anything else
+    (``None``, a float, a nested container) ends the line, as it would be
+    printed apart.
+    """
+    if isinstance(item, enum.Enum) and not isinstance(item, int | str):
+        item = item.value
+    text: str | None = None
     if isinstance(item, str):
-        return item.isascii() and item.isdigit()
-    return isinstance(item, int) and not isinstance(item, bool) and item >= 0
+        text = str.__str__(item)
+    elif isinstance(item, bytes | bytearray):
+        text = decode(bytes(item))
+    elif isinstance(item, Decimal):
+        text = str(item) if item.is_finite() else None  # Decimal("4111") prints as 4111
+    elif not isinstance(item, bool) and hasattr(type(item), "__index__"):
+        try:
+            text = str(operator.index(item))  # type: ignore[arg-type]  # has __index__
+        except TypeError:
+            text = None
+    return text
 
 
-def item_text(item: object) -> str:
-    """How an item of a run is written: a string as it is, an int in decimal."""
-    return item if isinstance(item, str) else str(int(item))  # type: ignore[call-overload]  # an int by digit_runs
-
-
-def digit_runs(items: Sequence[Any]) -> list[tuple[int, int]]:
-    """The maximal runs ``(first, stop)`` of two or more consecutive digit items."""
+def text_runs(texts: Sequence[str | None]) -> list[tuple[int, int]]:
+    """The maximal runs ``(first, stop)`` of two or more consecutive items written as text."""
     runs = []
     first = None
-    for index, item in enumerate(items):
-        if _is_digit_item(item):
+    for index, text in enumerate(texts):
+        if text is not None:
             if first is None:
                 first = index
         elif first is not None:
             if index - first >= _MIN_ITEMS:
                 runs.append((first, index))
             first = None
-    if first is not None and len(items) - first >= _MIN_ITEMS:
-        runs.append((first, len(items)))
+    if first is not None and len(texts) - first >= _MIN_ITEMS:
+        runs.append((first, len(texts)))
     return runs
 
 
