@@ -928,3 +928,21 @@ class TestZigzagWalks:
     def test_top_and_home_row_zigzag(self, name: str, password: str) -> None:
         """``qawsedrftgyh`` and its reverse ``plokijuhygtf`` are refused everywhere."""
         assert not PROFILES[name].check(password).ok
+
+
+class TestRefusedReading:
+    """The second reading skips its score only when a cheap rule already refuses it."""
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(
+        st.sampled_from(sorted(PROFILES)),
+        st.text(alphabet="aA4@1lI!|0oO-. s$5", min_size=1, max_size=24),
+    )
+    def test_agrees_with_the_scored_pass(self, name: str, text: str) -> None:
+        """_refused_reading refuses exactly when _guessable does, with the same cheap codes."""
+        policy = PROFILES[name]
+        fast = {v.code for v in policy._refused_reading(text, None)}
+        plain = {v.code for v in policy._guessable(text, None)}
+        assert bool(fast) == bool(plain)
+        assert fast <= plain
+        assert plain - fast <= {"too_weak"}

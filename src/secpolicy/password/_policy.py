@@ -481,7 +481,7 @@ class PasswordPolicy:
         reading = _unspelled(_as_latin(visible))
         if not guessable and reading != visible:
             # At most one more pass, and only for a password the first found fine.
-            guessable = self._guessable(reading, context)
+            guessable = self._refused_reading(reading, context)
         found = [
             *self._shape(visible),
             *guessable,
@@ -503,6 +503,18 @@ class PasswordPolicy:
         return found
 
     def _guessable(self, text: str, context: PasswordContext | None) -> list[Violation]:
+        return [*self._cheap_guessable(text, context), *self._too_weak(text, context)]
+
+    def _refused_reading(self, text: str, context: PasswordContext | None) -> list[Violation]:
+        """:meth:`_guessable` for the second reading, without its score when a cheap rule refuses.
+
+        The password is refused either way, so the estimate (nearly all of
+        the pass's cost) would only add a ``too_weak`` beside the refusal;
+        its plain twin is :meth:`_guessable`, which always scores.
+        """
+        return self._cheap_guessable(text, context) or self._too_weak(text, context)
+
+    def _cheap_guessable(self, text: str, context: PasswordContext | None) -> list[Violation]:
         found = []
         if self.blocklist is not None and text in self.blocklist:
             found.append(Violation("blocklisted", {"source": self.blocklist.name}))
@@ -527,6 +539,10 @@ class PasswordPolicy:
             (self.forbid_phone_numbers and is_mobile_number(text), "phone_number"),
         )
         found.extend(Violation(code) for failed, code in checks if failed)
+        return found
+
+    def _too_weak(self, text: str, context: PasswordContext | None) -> list[Violation]:
+        found = []
         if self.min_score is not None:
             # Only the first ESTIMATED_LENGTH characters are estimated: that bounds the
             # work, and more characters only ever add guesses, so the cut errs strict.
