@@ -499,3 +499,44 @@ def main() -> None:
         "load and validate < 100 ms", met=load_ours < 0.100, detail=f"{load_ours * 1000:.0f} ms"
     )
     _building()
+
+
+def cold() -> None:
+    """Only the tables without the memo (against FastEnforcer, then the variants).
+
+    For before/after comparisons on a shared machine, where the full run
+    takes long enough for the load to change:
+    ``.venv/bin/python -c "import benchmarks.bench_rbac as b; b.cold()"``.
+    """
+    large = generate(users=1000, roles=100, grants=10_000, depth=5, seed=1)
+    tiny = generate(users=10, roles=5, grants=10, depth=2, seed=2)
+    ours = RBAC.from_dict({k: v for k, v in large.items() if k != "objects"})
+    fast = to_casbin(large, fast=True)
+    reqs = requests(large, 2000, seed=3)
+    resets = iter(range(10**9))
+
+    def ours_uncached() -> None:
+        ours.add_user(f"bench-reset-{next(resets)}")
+        for request in reqs:
+            ours.check(*request)
+
+    def fast_large() -> None:
+        for request in reqs:
+            fast.enforce(*request)
+
+    result = compare(
+        "check() without the per-state memo vs FastEnforcer.enforce",
+        ours_uncached,
+        {"pycasbin FastEnforcer": fast_large},
+        number=1,
+        repeat=7,
+        number_theirs=1,
+        items=len(reqs),
+    )
+    ratio = result.ratio("pycasbin FastEnforcer")
+    check_goal(
+        "> 20x faster than FastEnforcer without the memo",
+        met=ratio > 20,
+        detail=f"{ratio:.1f}x ({format_ns(result.ours.median)})",
+    )
+    _variants(large, reqs, tiny)

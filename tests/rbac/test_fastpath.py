@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from secpolicy.exceptions import PolicyConfigError
 from secpolicy.rbac import RBAC, InvalidNameError
 from secpolicy.rbac._decide import allowed_plain, decide, effective
 from secpolicy.rbac._entries import EMPTY_ENTRY, entry_with, entry_without, records
@@ -229,6 +231,57 @@ class TestFusedCheck:
                         fast = allowed_plain(state, tenant, user, segments, action, text)
                         assert fast is full is want
                         assert rbac.check(user, resource, action, tenant=tenant) is want
+
+    @settings(max_examples=100, deadline=None)
+    @given(
+        st.lists(
+            st.one_of(
+                st.tuples(st.just("rule"), st.booleans(), rule),
+                st.tuples(
+                    st.just("label"),
+                    st.sampled_from(PATTERNS),
+                    st.sampled_from(LEVELS),
+                    st.sampled_from(TENANTS),
+                ),
+                st.tuples(st.just("delete_role"), st.sampled_from(ROLES)),
+            ),
+            min_size=1,
+            max_size=12,
+        )
+    )
+    def test_request_plans_follow_every_change(self, ops: list[tuple[Any, ...]]) -> None:
+        """Plans kept from an earlier state never answer after a rule, label or role change."""
+        rbac, _ = _build([], [(u, r, t) for u in USERS for r in ROLES[:2] for t in TENANTS], [])
+        for user in USERS:
+            rbac.set_clearance(user, "mid")
+        for op in ops:
+            if op[0] == "rule":
+                revoke, (role, pattern, action, effect, tenant) = op[1], op[2]
+                if role not in rbac.state.roles:
+                    continue
+                if revoke:
+                    with contextlib.suppress(PolicyConfigError):
+                        rbac.revoke(role, pattern, action, tenant=tenant)
+                else:
+                    (rbac.grant if effect == "allow" else rbac.deny)(
+                        role, pattern, action, tenant=tenant
+                    )
+            elif op[0] == "label":
+                rbac.set_label(op[1], op[2], tenant=op[3])
+            elif op[1] in rbac.state.roles:
+                rbac.delete_role(op[1])
+            state = rbac.state  # its cache still holds the plans of the states before
+            for user in USERS:
+                for tenant in TENANTS:
+                    eff = effective(state, tenant, user, None)
+                    for resource in RESOURCES:
+                        segments = canon_resource(resource)
+                        text = "/".join(segments)
+                        for action in ACTIONS:
+                            full = decide(state, tenant, user, segments, action, eff).allowed
+                            fast = allowed_plain(state, tenant, user, segments, action, text)
+                            assert fast is full, (user, tenant, resource, action, op)
+                            assert rbac.check(user, resource, action, tenant=tenant) is full
 
     def test_labels_apply_on_the_fast_path(self) -> None:
         """A label above the user's clearance denies on the fused path as on decide()."""

@@ -166,25 +166,28 @@ def lookup(
     return denies, allows
 
 
-def allowed_plain(  # noqa: PLR0911, PLR0912, PLR0915, PLR0917 (the fast path, kept in one frame)
+def allowed_plain(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
     state: State,
     tenant: str | None,
     user: str,
     resource: tuple[str, ...],
     action: str,
     text: str,
+    key: tuple[str | None, str] | None = None,
 ) -> bool:
     """``check`` for a user without privileged grants in *tenant*: roles, rules, labels in one pass.
 
     The same answer as ``decide(...).allowed`` with ``effective(state,
     tenant, user, None)`` (its plain twin; differential tests hold the two
-    together). *text* is ``"/".join(resource)``. The user's roles come from
+    together). *text* is ``"/".join(resource)``; *key* is ``(tenant, user)``
+    if the caller has built it already. The user's roles come from
     the validated cache when it can answer (no assignment anywhere changed
     since, or not this user's, and the same hierarchy); each applicable
     action of an entry is answered by two ``isdisjoint`` calls; a deny ends
     the look-up at once.
     """
-    key = (tenant, user)
+    if key is None:
+        key = (tenant, user)
     cache = state.cache
     hit = cache.get(key)
     roles: frozenset[str]
@@ -200,60 +203,74 @@ def allowed_plain(  # noqa: PLR0911, PLR0912, PLR0915, PLR0917 (the fast path, k
         roles = effective(state, tenant, user, None).roles
     if not roles:
         return False
-    exact = state.exact.get
-    tries = state.rules
+    # The request's plan: every rule entry that applies to the name, and its
+    # highest label, shared between states and checked against the rule and
+    # label maps it was read from (by identity), so a plan never answers for
+    # a state whose rules or labels differ.
+    pkey: object = text if tenant is None else (tenant, text, _PLAN)
+    plan = cache.get(pkey)
+    if (
+        plan is None
+        or plan[0] is not state.exact
+        or plan[1] is not state.rules
+        or plan[2] is not state.label_exact
+        or plan[3] is not state.labels
+    ):
+        plan = _plan(state, tenant, resource, text)
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[pkey] = plan
     found = False
-    for scope in (None,) if tenant is None else (None, tenant):
-        entry = exact((scope, text))
-        if entry is not None:
-            # The requested action's cell, then the cell of rules for every action.
-            cell = entry.get(action)
-            if cell is not None:
-                if cell[1] and not roles.isdisjoint(cell[1]):
-                    return False
-                found = found or not roles.isdisjoint(cell[0])
-            cell = entry.get("*")
-            if cell is not None:
-                if cell[1] and not roles.isdisjoint(cell[1]):
-                    return False
-                found = found or not roles.isdisjoint(cell[0])
-        root = tries.get(scope) if tries else None
-        if root is not None:
-            # trie_match's remembered answer read inline (the walk on a miss).
-            walks = root.walks
-            payloads = walks.get(resource) if walks is not None else None
-            if payloads is None:
-                payloads = trie_match(root, resource)
-            for _, wild in payloads:
-                for name in (action, "*"):
-                    cell = wild.get(name)
-                    if cell is not None:
-                        if cell[1] and not roles.isdisjoint(cell[1]):
-                            return False
-                        found = found or not roles.isdisjoint(cell[0])
+    for entry in plan[5]:
+        # The requested action's cell, then the cell of rules for every action.
+        cell = entry.get(action)
+        if cell is not None:
+            if cell[1] and not roles.isdisjoint(cell[1]):
+                return False
+            found = found or not roles.isdisjoint(cell[0])
+        cell = entry.get("*")
+        if cell is not None:
+            if cell[1] and not roles.isdisjoint(cell[1]):
+                return False
+            found = found or not roles.isdisjoint(cell[0])
     if not found:
         return False
-    if not state.label_index:
-        return True
-    # cleared(), inline: the highest label on the name against the clearance.
-    best = -1
-    marks = state.labels
-    for scope in (None,) if tenant is None else (None, tenant):
-        hit = state.label_exact.get((scope, text))
-        if hit is not None and hit[0] > best:
-            best = hit[0]
-        root = marks.get(scope) if marks else None
-        if root is not None:
-            walks = root.walks
-            payloads = walks.get(resource) if walks is not None else None
-            if payloads is None:
-                payloads = trie_match(root, resource)
-            for level, _ in payloads:
-                best = max(best, level)
+    best: int = plan[4]
     if best < 0:
         return True
     clearance = state.clearances.get(key)
     return clearance is not None and state.levels.index(clearance) >= best
+
+
+_PLAN: Final = object()  # marks a tenant's plan key apart from a (tenant, user) key
+
+
+def _plan(
+    state: State, tenant: str | None, resource: tuple[str, ...], text: str
+) -> tuple[Any, ...]:
+    """``(exact, rules, label_exact, labels, best label or -1, entries)`` for one name.
+
+    The entries are those of the exact name and of every wildcard pattern
+    matching *resource*, in *tenant*'s scope and the global one; the first
+    four items are the maps they were read from (the plan's validity).
+    """
+    entries: list[Entry] = []
+    best = -1
+    for scope in (None,) if tenant is None else (None, tenant):
+        entry = state.exact.get((scope, text))
+        if entry is not None:
+            entries.append(entry)
+        root = state.rules.get(scope) if state.rules else None
+        if root is not None:
+            entries.extend(wild for _, wild in trie_match(root, resource))
+        hit = state.label_exact.get((scope, text))
+        if hit is not None and hit[0] > best:
+            best = hit[0]
+        marks = state.labels.get(scope) if state.labels else None
+        if marks is not None:
+            for level, _ in trie_match(marks, resource):
+                best = max(best, level)
+    return (state.exact, state.rules, state.label_exact, state.labels, best, tuple(entries))
 
 
 def label_level(

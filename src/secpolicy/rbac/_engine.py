@@ -748,10 +748,12 @@ class RBAC:
         if canon is None:
             canon = canon_request(user, resource, action, tenant)
         name, segments, act, scope, text = canon
-        if state.user_grants and (scope, name) in state.user_grants:
+        # One (tenant, user) key for the grant test and the role-cache read.
+        holder = (scope, name)
+        if state.user_grants and holder in state.user_grants:
             # Time-dependent and possibly a privileged use: decide fully, never memoise.
             return self._enforce(state, name, segments, act, scope).allowed
-        allowed = _decide.allowed_plain(state, scope, name, segments, act, text)
+        allowed = _decide.allowed_plain(state, scope, name, segments, act, text, holder)
         memo = state.memo
         if len(memo) >= _MEMO_LIMIT:
             memo.clear()
