@@ -140,6 +140,7 @@ EXPECTED: dict[str, set[str]] = {
         "MaskEmail",
         "MaskName",
         "Masker",
+        "MaskerConfig",
         "MaskingFilter",
         "Operator",
         "Pseudonymize",

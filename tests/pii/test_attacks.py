@@ -6,10 +6,12 @@ import enum
 import io
 import logging
 import random
+import re
+import string
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from secpolicy.exceptions import InvalidArgumentError, PolicyConfigError
@@ -1093,9 +1095,18 @@ class TestValuesGluedToLetters:
         """No country, ordinary boundaries or a stub: nothing for the glued pass."""
         assert _identifiers._glued_iban_pass(text) == []
 
-    @pytest.mark.parametrize("unit", ["aGB82", "aGB82WEST", "GB82WEST1234a", "xGB82 1234 "])
-    def test_glued_iban_search_is_linear(self, unit: str, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Near-IBAN shapes glued to letters get no MOD 97 check (work counted)."""
+    @pytest.mark.parametrize(
+        ("unit", "checks"),
+        [("aGB82", 0), ("aGB82WEST", 0), ("GB82WEST1234a", 0), ("xGB82 1234 ", 1)],
+    )
+    def test_glued_iban_search_is_linear(
+        self, unit: str, checks: int, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Near-IBAN shapes glued to letters get at most one MOD 97 check a unit (work counted).
+
+        A shape of the country's length glued to a word of one case
+        (``xGB82 1234 xGB82 1234 xGB``) is checked, once per unit: linear.
+        """
         calls = 0
         check = _ids.iban_ok
 
@@ -1105,8 +1116,9 @@ class TestValuesGluedToLetters:
             return check(compact)
 
         monkeypatch.setattr(_identifiers, "iban_ok", counting)
-        assert _identifiers._glued_iban_pass(unit * (100_000 // len(unit))) == []
-        assert calls == 0
+        units = 100_000 // len(unit)
+        assert _identifiers._glued_iban_pass(unit * units) == []
+        assert calls <= checks * units
 
 
 class TestSplitItemsBeyondPlainDigits:
@@ -1298,3 +1310,135 @@ class TestSplitItemsEdges:
         """A single item between two Nones is no run: the items stay as they are."""
         record = ["4111", None, "1111", None, "1111", "1111"]
         assert Masker().mask_record(record) == record
+
+
+# -- the two glued-IBAN passes the folded one replaced, kept as its reference -------------
+
+_OLD_IBAN_BODY = r"[A-Z][0-9]{2}(?:[ \-./]?[A-Z0-9]){11,30}"
+_OLD_IBAN_GLUED = re.compile(
+    r"[A-Z](?:(?<=[a-z].)|(?<![0-9A-Za-z_].)(?=" + _OLD_IBAN_BODY + r"[a-z]))" + _OLD_IBAN_BODY
+)
+_OLD_LOWER_BEFORE = re.compile(r"(?<![0-9A-Za-z_])[a-z]{1,32}\Z")
+_OLD_LOWER_AFTER = re.compile(r"[a-z]{1,32}(?![0-9A-Za-z_])")
+_OLD_IBAN_GLUED_LOWER = re.compile(
+    r"(?<![0-9])[A-Za-z][A-Za-z][0-9]{2}(?:[ \-./]?[A-Za-z0-9]){11,30}"
+)
+_OLD_ONE_CASE_BEFORE = re.compile(r"(?<![0-9A-Za-z_])(?:[a-z]{1,32}|[A-Z]{1,32})\Z")
+_OLD_WORD_AFTER = re.compile(r"(?:[a-z]{1,32}|[A-Z][a-z]{0,31}|[A-Z]{1,32})(?![0-9A-Za-z_])")
+_OLD_WORD_CHAR = re.compile(r"[0-9A-Za-z_]")
+_DROP = str.maketrans("", "", " -./")
+
+
+def _old_upper_glued(text: str) -> list[tuple[int, int]]:
+    """The former pass for an upper-case IBAN glued to a lower-case word."""
+    out = []
+    position = 0
+    while (match := _OLD_IBAN_GLUED.search(text, position)) is not None:
+        start = match.start()
+        position = start + 1
+        wanted = _ids.IBAN_LENGTHS.get(text[start : start + 2])
+        cut = None if wanted is None else _identifiers._IBAN_CUTS[wanted].match(match.group())
+        if cut is None:
+            continue
+        end = start + cut.end()
+        glued_before = start > 0 and text[start - 1].islower()
+        if glued_before and _OLD_LOWER_BEFORE.search(text, max(0, start - 33), start) is None:
+            continue
+        if end < len(text) and _OLD_WORD_CHAR.match(text, end):
+            if _OLD_LOWER_AFTER.match(text, end) is None:
+                continue
+        elif not glued_before:
+            continue
+        if _ids.iban_ok(cut.group().translate(_DROP)):
+            out.append((start, end))
+            position = end
+    return out
+
+
+def _old_any_case_glued(text: str) -> list[tuple[int, int]]:
+    """The former pass for an IBAN in any case glued to a word of one case."""
+    out = []
+    position = 0
+    while (match := _OLD_IBAN_GLUED_LOWER.search(text, position)) is not None:
+        start = match.start()
+        position = start + 1
+        wanted = _ids.IBAN_LENGTHS.get(text[start : start + 2].upper())
+        cut = None if wanted is None else _identifiers._IBAN_CUTS[wanted].match(match.group())
+        if cut is None:
+            continue
+        before = text[start - 1 : start]
+        if before == "_" or (
+            before.isalpha()
+            and _OLD_ONE_CASE_BEFORE.search(text, max(0, start - 33), start) is None
+        ):
+            continue
+        end = start + cut.end()
+        if end < len(text) and _OLD_WORD_CHAR.match(text, end):
+            if _OLD_WORD_AFTER.match(text, end) is None:
+                continue
+        elif not before.isalpha():
+            continue
+        if _ids.iban_ok(cut.group().translate(_DROP).upper()):
+            out.append((start, end))
+            position = end
+    return out
+
+
+_MOD97_LETTERS = {ord(c): str(ord(c) - 55) for c in string.ascii_uppercase}
+
+
+@st.composite
+def _valid_ibans(draw: st.DrawFn) -> str:
+    """A valid IBAN of a registry country, in any case, maybe in groups of four."""
+    country = draw(st.sampled_from(sorted(_ids.IBAN_LENGTHS)))
+    alphabet = (
+        string.digits
+        if country in _ids.IBAN_DIGIT_COUNTRIES
+        else string.digits + string.ascii_uppercase
+    )
+    size = _ids.IBAN_LENGTHS[country] - 4
+    bban = draw(st.text(alphabet=alphabet, min_size=size, max_size=size))
+    check = 98 - int((bban + country + "00").translate(_MOD97_LETTERS)) % 97
+    iban = f"{country}{check:02d}{bban}"
+    assume(_ids.iban_ok(iban))
+    case = draw(st.sampled_from(["upper", "lower", "title", "swap-first"]))
+    if case == "lower":
+        iban = iban.lower()
+    elif case == "title":
+        iban = iban[0] + iban[1:].lower()
+    elif case == "swap-first":
+        iban = iban[:2].lower() + iban[2:]
+    separator = draw(st.sampled_from(["", " ", "-", "."]))
+    return separator.join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+_GLUE = st.one_of(
+    st.sampled_from(
+        ["iban", "IBAN", "Konto", "eur", "EUR", "card", "x9k", "_", "-", " ", "中", "账户", "é"]
+    ),
+    st.text(alphabet="aZx09_ -.é中", max_size=3),
+)
+
+
+class TestOneGluedIbanPass:
+    """The one glued-IBAN pass finds every IBAN the former upper-case and any-case passes found."""
+
+    @given(st.lists(st.one_of(_valid_ibans(), _GLUE), max_size=8).map("".join))
+    def test_finds_what_the_former_passes_found(self, text: str) -> None:
+        """Each former span is found, or lies under an earlier span the search resumed after."""
+        found = [(start, end) for start, end, _, _ in _identifiers._glued_iban_pass(text)]
+        for start, end in set(_old_upper_glued(text)) | set(_old_any_case_glued(text)):
+            assert (start, end) in found or any(s < start < e for s, e in found)
+
+    @pytest.mark.parametrize(
+        ("text", "iban"),
+        [
+            ("中GB82WEST12345698765432eur", "GB82WEST12345698765432"),  # the upper-case pass
+            ("中gb82west12345698765432card", "gb82west12345698765432"),  # neither
+            ("caféGB82WEST12345698765432eur", "GB82WEST12345698765432"),  # neither
+        ],
+    )
+    def test_non_ascii_beside_it_is_a_boundary(self, text: str, iban: str) -> None:
+        """A CJK or other non-ASCII letter before a glued IBAN is a boundary, in any case."""
+        assert [(f.entity, f.text) for f in Scanner().find(text)] == [("IBAN", iban)]
+        assert iban not in Masker().mask_text(text)

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,6 +29,7 @@ from secpolicy.pii import (
     Encrypt,
     Mask,
     Masker,
+    MaskerConfig,
     Recognizer,
     Redact,
     Replace,
@@ -844,3 +846,79 @@ class TestNumbersSplitAcrossItems:
             masked = masker.mask_record(items)
             text = " ".join(map(str, items))
             assert (masked != items) == (masker.mask_text(text) != text)
+
+
+class TestMaskerConfig:
+    """Masker.config: a read-only view of the field configuration."""
+
+    def test_reflects_the_constructor(self) -> None:
+        """Fields, paths, and the fields with allow and deny lists are the ones given."""
+        card = Mask(6, 4)
+        masker = Masker(
+            fields={"Contact-Number": PHONE},
+            builtin_fields=False,
+            paths={"user.email": EMAIL, "items[*].card": card},
+            field_allow_lists={"Support_Phone": ["400-810-8888"]},
+            field_deny_lists={"remarks": {"PERSON_NAME": ["张三"]}},
+        )
+        config = masker.config
+        assert isinstance(config, MaskerConfig)
+        assert dict(config.fields) == {"contactnumber": PHONE}
+        assert config.builtin_fields is False
+        assert config.paths == (("user.email", EMAIL), ("items[*].card", card))
+        assert config.allow_list_fields == frozenset({"supportphone"})
+        assert config.deny_list_fields == frozenset({"remarks"})
+        assert config.path_names(("User", "E-mail")) is True  # keys compared normalised
+        assert config.path_names(("user", "phone")) is False
+        assert config.path_names(("items", 3, "card")) is True
+        assert config.path_names(("items", "card")) is False
+
+    def test_builtin_fields_and_evolve(self) -> None:
+        """The built-in names are in the view; an evolved masker's paths come first."""
+        base = Masker(paths={"a": EMAIL})
+        assert base.config.builtin_fields is True
+        assert base.config.fields["password"] == Masker().config.fields["password"]
+        evolved = base.evolve(paths={"b": PHONE}, fields={"contact": PHONE})
+        assert evolved.config.paths == (("b", PHONE), ("a", EMAIL))
+        assert evolved.config.fields["contact"] == PHONE
+        assert "contact" not in base.config.fields
+
+    def test_cannot_change_the_masker(self) -> None:
+        """The view is frozen and its members immutable: the masker masks as before."""
+        masker = Masker(fields={"contact": PHONE}, paths={"a": EMAIL})
+        config = masker.config
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            config.builtin_fields = False  # type: ignore[misc]
+        with pytest.raises(TypeError):
+            config.fields["contact"] = EMAIL  # type: ignore[index]
+        assert isinstance(config.paths, tuple)
+        assert isinstance(config.allow_list_fields, frozenset)
+        assert masker.config.fields["contact"] == PHONE
+        before = Masker(fields={"contact": PHONE}, paths={"a": EMAIL})
+        record = {"contact": "ext 42", "a": "x"}
+        assert masker.mask_record(record) == before.mask_record(record)
+
+    def test_shows_no_list_values(self) -> None:
+        """A deny list holds personal data: only its field name is in the view's repr."""
+        masker = Masker(field_deny_lists={"remarks": {"PERSON_NAME": ["欧阳娜娜"]}})
+        assert "欧阳娜娜" not in repr(masker.config)
+
+
+class TestMaskTextInAField:
+    """mask_text(field=...) applies that field's lists, not the field name's entity."""
+
+    def test_field_lists_apply(self) -> None:
+        """The field's allow list keeps its value, its deny list masks its terms."""
+        masker = Masker(
+            field_allow_lists={"support_phone": ["13812345678"]},
+            field_deny_lists={"remarks": {"PERSON_NAME": ["欧阳娜娜"]}},
+        )
+        assert masker.mask_text("13812345678", field="Support-Phone") == "13812345678"
+        assert "13812345678" not in masker.mask_text("13812345678")
+        assert "欧阳娜娜" not in masker.mask_text("客户欧阳娜娜来电", field="remarks")
+        assert masker.mask_text("客户欧阳娜娜来电") == "客户欧阳娜娜来电"
+
+    def test_field_name_entity_is_not_applied(self) -> None:
+        """A field whose name holds an entity still has its text detected, not masked whole."""
+        masker = Masker(fields={"reason": PHONE})
+        assert masker.mask_text("no data here", field="reason") == "no data here"

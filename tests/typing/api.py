@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from secpolicy import Clock, FrozenClock, SecPolicyError, SystemClock, __version__
@@ -89,6 +90,7 @@ from secpolicy.pii import (  # noqa: E402
     Finding,
     Mask,
     Masker,
+    MaskerConfig,
     Operator,
     Pseudonymize,
     ResidentId,
@@ -102,6 +104,12 @@ findings: list[Finding] = PiiScanner(["CN_MOBILE", "EMAIL"]).find("手机1381234
 operator: Operator = Mask(3, 4)
 masker = Masker({CN_MOBILE: operator, "EMAIL": Pseudonymize(b"k" * 32)}, paths={"a.b": CN_MOBILE})
 masked_text: str = masker.mask_text("手机13812345678")
+in_field: str = masker.mask_text("张三 13812345678", field="remarks")
+config: MaskerConfig = masker.config
+field_entities: Mapping[str, str] = config.fields
+configured_paths: tuple[tuple[str, str | Operator], ...] = config.paths
+named: bool = config.path_names(("a", "b"))
+listed: frozenset[str] = config.allow_list_fields | config.deny_list_fields
 masked_record: object = presets.CN_DISPLAY.mask_record({"手机号": "13812345678"})
 resident: ResidentId = parse_cn_resident_id("11010519491231002X")
 born: date = resident.birth_date

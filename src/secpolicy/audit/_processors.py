@@ -31,7 +31,6 @@ from secpolicy.audit._ocsf import ACTIONS, ActionSpec
 from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
 from secpolicy.pii import Masker, Scanner, presets
 from secpolicy.pii._fields import FIELD_ENTITIES, normalise_field
-from secpolicy.pii._masker import _path_matches
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -341,7 +340,7 @@ class MaskPII:
             # Detection and the field's lists, as for free text under a field of
             # data; not the field name's entity ("name" is the user's name).
             field = normalise_field(key if inner is None else inner)
-            return self._masker._string(value, (), None, None, field)  # noqa: SLF001
+            return self._masker.mask_text(value, field=field)
         nested: dict[str, Any] = {key: value if inner is None else {inner: value}}
         masked = self._masker.mask_record(nested)
         # One entry at each level; its key may have been masked as text.
@@ -415,11 +414,10 @@ def _path_fields(masker: Masker) -> frozenset[tuple[str, ...] | str]:
 
     A field of the top level is named by its key alone, a member by the pair.
     """
-    paths = [pattern for pattern, _ in masker._paths]  # noqa: SLF001 (the masker's own paths)
+    config = masker.config
     found: set[tuple[str, ...] | str] = set()
     for field in _FREE_TEXT_FIELDS:
-        segments = tuple(normalise_field(part) for part in field)
-        if any(_path_matches(pattern, segments) for pattern in paths):
+        if config.path_names(field):
             found.add(field[0] if len(field) == 1 else field)
     return frozenset(found)
 
@@ -431,7 +429,8 @@ def _named_fields(masker: Masker) -> frozenset[tuple[str, ...] | str]:
     the built-in map of common field names is not applied to the record's
     own fields (``actor.name`` stays detected, not masked whole).
     """
-    given = {name for name, entity in masker._fields.items() if FIELD_ENTITIES.get(name) != entity}
+    fields = masker.config.fields
+    given = {name for name, entity in fields.items() if FIELD_ENTITIES.get(name) != entity}
     found: set[tuple[str, ...] | str] = set()
     for field in _FREE_TEXT_FIELDS:
         if normalise_field(field[-1]) in given:
@@ -441,7 +440,8 @@ def _named_fields(masker: Masker) -> frozenset[tuple[str, ...] | str]:
 
 def _listed_fields(masker: Masker) -> frozenset[tuple[str, ...] | str]:
     """The free-text fields of the record that *masker* has a field allow or deny list for."""
-    lists = {*masker._allow, *masker._deny}  # noqa: SLF001 (the masker's own lists)
+    config = masker.config
+    lists = config.allow_list_fields | config.deny_list_fields
     found: set[tuple[str, ...] | str] = set()
     for field in _FREE_TEXT_FIELDS:
         if normalise_field(field[-1]) in lists:

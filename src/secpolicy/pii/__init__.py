@@ -69,7 +69,7 @@ from secpolicy.pii._ids import (
     parse_cn_resident_id,
 )
 from secpolicy.pii._logging import MaskingFilter, mask_processor
-from secpolicy.pii._masker import Masker
+from secpolicy.pii._masker import Masker, MaskerConfig
 from secpolicy.pii._operators import (
     COMPOUND_SURNAMES,
     Encrypt,
@@ -121,6 +121,7 @@ __all__ = [
     "MaskEmail",
     "MaskName",
     "Masker",
+    "MaskerConfig",
     "MaskingFilter",
     "Operator",
     "Pseudonymize",

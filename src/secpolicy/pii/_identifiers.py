@@ -317,29 +317,33 @@ def _iban_pass(text: str) -> list[Candidate]:
     return out
 
 
-# An upper-case IBAN glued to a lower-case word ("ibanGB82WEST12345698765432",
-# "DE89370400440532013000eur"): the change of case shows where it starts and
-# ends. After its first letter: a lower-case letter before it, or else an
-# ordinary boundary before it and a lower-case letter within reach after it
-# (checked exactly once the candidate is cut at its country's length), so
-# runs of capitals and digits with nothing lower-case near them are turned
-# away in C.
-_IBAN_BODY: Final = r"[A-Z][0-9]{2}(?:[ \-./]?[A-Z0-9]){11,30}"
+# An IBAN in any case glued to a word on either side
+# ("ibanGB82WEST12345698765432", "DE89370400440532013000eur",
+# "ibangb82west12345698765432", "IBANgb82west…", "gb82west12345698765432card",
+# "…GB82WEST12345698765432Konto"): no change of case need show where it
+# starts, so every place where a country code and two check digits stand is
+# tried (never after a digit or an underscore, which continue a token), and
+# only a candidate of its country's length that passes MOD 97 is reported.
+# The boundary rule is the module's: only ASCII letters, digits and
+# underscores are word characters, so a CJK character or other non-ASCII
+# text beside the IBAN is an ordinary boundary. An ASCII letter before it
+# must end a word of one case up to an ordinary boundary, a word character
+# after it must start one word of letters up to one, so a run inside a mixed
+# token (base64, a hash, an identifier with "_") is not read as one.
 _IBAN_GLUED: Final = re.compile(
-    r"[A-Z](?:(?<=[a-z].)|(?<![0-9A-Za-z_].)(?=" + _IBAN_BODY + r"[a-z]))" + _IBAN_BODY
+    r"[A-Za-z](?<![0-9_].)[A-Za-z][0-9]{2}(?:[ \-./]?[A-Za-z0-9]){11,30}"
 )
-_LOWER_BEFORE: Final = re.compile(r"(?<![0-9A-Za-z_])[a-z]{1,32}\Z")
-_LOWER_AFTER: Final = re.compile(r"[a-z]{1,32}(?![0-9A-Za-z_])")
+_ONE_CASE_BEFORE: Final = re.compile(r"(?<![0-9A-Za-z_])(?:[a-z]{1,32}|[A-Z]{1,32})\Z")
+_WORD_AFTER: Final = re.compile(r"(?:[a-z]{1,32}|[A-Z][a-z]{0,31}|[A-Z]{1,32})(?![0-9A-Za-z_])")
 _WORD_CHAR: Final = re.compile(r"[0-9A-Za-z_]")
+_WORD_LETTER: Final = re.compile(r"[A-Za-z]")
 
 
 def _glued_iban_pass(text: str) -> list[Candidate]:
-    """Upper-case IBANs glued to a lower-case word on either side, valid by length and MOD 97.
+    """IBANs in any case glued to a word on either side, valid by length and MOD 97.
 
-    The word must be all lower-case letters up to an ordinary boundary (at
-    most 32 of them), so a run inside a mixed token (a base64 string, a hash)
-    is not read as one. IBANs with an ordinary boundary on both sides are
-    the IBAN pass's; each search reads a bounded stretch past its start.
+    IBANs with an ordinary boundary on both sides are the IBAN pass's; each
+    search reads a bounded stretch past its start.
     """
     out = []
     position = 0
@@ -348,64 +352,18 @@ def _glued_iban_pass(text: str) -> list[Candidate]:
     while (match := search(text, position)) is not None:
         start = match.start()
         position = start + 1
-        wanted = IBAN_LENGTHS.get(text[start : start + 2])
-        cut = None if wanted is None else _IBAN_CUTS[wanted].match(match.group())
-        if cut is None:
-            continue
-        end = start + cut.end()
-        glued_before = start > 0 and text[start - 1].islower()
-        if glued_before and _LOWER_BEFORE.search(text, max(0, start - 33), start) is None:
-            continue  # the letters before belong to a mixed token
-        if end < size and _WORD_CHAR.match(text, end):
-            if _LOWER_AFTER.match(text, end) is None:
-                continue  # the IBAN's shape goes on: no IBAN ends here
-        elif not glued_before:
-            continue  # ordinary boundaries on both sides: the IBAN pass reports it
-        if iban_ok(cut.group().translate(_IBAN_DROP)):
-            out.append((start, end, IBAN, _SCORE_CHECKED))
-            position = end
-    return out
-
-
-# An IBAN in any case glued to a word on either side
-# ("ibangb82west12345698765432", "IBANgb82west…", "ibanGb82West…",
-# "gb82west12345698765432card", "…GB82WEST12345698765432Konto"): no change
-# of case need show where it starts, so every place where a country code and
-# two check digits stand is tried, and only a candidate of its country's
-# length that passes MOD 97 is reported. The word before must be one case up
-# to an ordinary boundary, the word after one word of letters up to one, so
-# a run inside a mixed token (base64, a hash, an identifier with "_") is not
-# read as one.
-_IBAN_GLUED_LOWER: Final = re.compile(
-    r"(?<![0-9])[A-Za-z][A-Za-z][0-9]{2}(?:[ \-./]?[A-Za-z0-9]){11,30}"
-)
-_ONE_CASE_BEFORE: Final = re.compile(r"(?<![0-9A-Za-z_])(?:[a-z]{1,32}|[A-Z]{1,32})\Z")
-_WORD_AFTER: Final = re.compile(r"(?:[a-z]{1,32}|[A-Z][a-z]{0,31}|[A-Z]{1,32})(?![0-9A-Za-z_])")
-
-
-def _glued_lower_iban_pass(text: str) -> list[Candidate]:
-    """Lower-case IBANs glued to a word of one case, valid by length and MOD 97."""
-    out = []
-    position = 0
-    search = _IBAN_GLUED_LOWER.search
-    size = len(text)
-    while (match := search(text, position)) is not None:
-        start = match.start()
-        position = start + 1
         wanted = IBAN_LENGTHS.get(text[start : start + 2].upper())
         cut = None if wanted is None else _IBAN_CUTS[wanted].match(match.group())
         if cut is None:
             continue
-        before = text[start - 1 : start]
-        if before == "_" or (
-            before.isalpha() and _ONE_CASE_BEFORE.search(text, max(0, start - 33), start) is None
-        ):
-            continue  # the characters before belong to a token
+        glued_before = start > 0 and _WORD_LETTER.match(text, start - 1) is not None
+        if glued_before and _ONE_CASE_BEFORE.search(text, max(0, start - 33), start) is None:
+            continue  # the letters before belong to a mixed token
         end = start + cut.end()
         if end < size and _WORD_CHAR.match(text, end):
             if _WORD_AFTER.match(text, end) is None:
                 continue  # digits, an underscore or a mixed token go on: no IBAN ends here
-        elif not before.isalpha():
+        elif not glued_before:
             continue  # ordinary boundaries on both sides: the IBAN pass reports it
         if iban_ok(cut.group().translate(_IBAN_DROP).upper()):
             out.append((start, end, IBAN, _SCORE_CHECKED))

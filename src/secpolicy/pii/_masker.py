@@ -12,6 +12,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final
 
+import attrs
+
 from secpolicy.exceptions import (
     ArgumentTypeError,
     DecryptionError,
@@ -183,6 +185,45 @@ def _is_entity_name(value: object) -> bool:
     return isinstance(value, str) and _ENTITY_NAME.fullmatch(value) is not None
 
 
+@attrs.frozen(kw_only=True)
+class MaskerConfig:
+    """A read-only view of a :class:`Masker`'s field configuration (:attr:`Masker.config`).
+
+    Every member is immutable (a mapping proxy over a copy, tuples, frozen
+    sets), so the view cannot change the masker; the masker itself is fixed
+    once built. The values of field allow and deny lists are not shown: a
+    deny list holds personal data (customer names), so only the field names
+    that have a list are.
+
+    Attributes:
+        fields: Normalised field name → the entity it holds: the built-in map
+            (when ``builtin_fields``) with the constructor's ``fields`` over it.
+        builtin_fields: Whether the built-in map of common field names is used.
+        paths: The configured field paths as written, with their entity name or
+            operator, in the order they are tried.
+        allow_list_fields: The normalised field names with a field allow-list.
+        deny_list_fields: The normalised field names with a field deny-list.
+
+    .. versionadded:: 0.3
+    """
+
+    fields: Mapping[str, str]
+    builtin_fields: bool
+    paths: tuple[tuple[str, str | Operator], ...]
+    allow_list_fields: frozenset[str]
+    deny_list_fields: frozenset[str]
+
+    def path_names(self, path: Sequence[str | int]) -> bool:
+        """True if one of :attr:`paths` names the field at *path* (keys and list indexes).
+
+        Keys are compared normalised, as the masker compares them: ``("Actor",
+        "Name")`` is named by ``actor.name``, ``("items", 0, "card")`` by
+        ``items[*].card``.
+        """
+        segments = tuple(normalise_field(p) if isinstance(p, str) else p for p in path)
+        return any(_path_matches(_compile_path(p), segments) for p, _ in self.paths)
+
+
 class Masker:
     """Masks personal data in text, line streams and nested records.
 
@@ -222,6 +263,7 @@ class Masker:
         "_default",
         "_deny",
         "_fields",
+        "_path_sources",
         "_paths",
         "_precheck",
         "_rules",
@@ -267,6 +309,7 @@ class Masker:
                 )
             self._fields[normalise_field(name)] = entity
         self._paths = [(_compile_path(p), target) for p, target in (paths or {}).items()]
+        self._path_sources = list((paths or {}).keys())
         self._allow: dict[str, frozenset[str]] = {}
         for name, values in (field_allow_lists or {}).items():
             items = (values,) if isinstance(values, str) else tuple(values)
@@ -296,6 +339,27 @@ class Masker:
     def scanner(self) -> Scanner:
         """The scanner that finds personal data in free text (read-only)."""
         return self._scanner
+
+    @property
+    def config(self) -> MaskerConfig:
+        """A read-only view of this masker's field configuration.
+
+        What the masker does by field name and path, for code that masks
+        records of its own shape (the audit log's own fields): the view holds
+        immutable copies, so nothing done with it changes the masker.
+
+        Example:
+            >>> from secpolicy.pii import PHONE, Masker
+            >>> Masker(fields={"contact": PHONE}, builtin_fields=False).config.fields
+            mappingproxy({'contact': 'PHONE'})
+        """
+        return MaskerConfig(
+            fields=MappingProxyType(dict(self._fields)),
+            builtin_fields=self._builtin,
+            paths=tuple(zip(self._path_sources, (t for _, t in self._paths), strict=True)),
+            allow_list_fields=frozenset(self._allow),
+            deny_list_fields=frozenset(self._deny),
+        )
 
     def evolve(
         self,
@@ -332,6 +396,7 @@ class Masker:
         new._builtin = self._builtin
         new._fields = {**self._fields, **{normalise_field(k): v for k, v in (fields or {}).items()}}
         new._paths = [*new._paths, *self._paths]  # the new paths are tried first
+        new._path_sources = [*new._path_sources, *self._path_sources]
         new._allow = {**self._allow, **new._allow}
         new._deny = {**self._deny, **new._deny}
         return new
@@ -340,15 +405,24 @@ class Masker:
         """The operator applied to *entity*."""
         return self._rules.get(entity, self._default)
 
-    def mask_text(self, text: str) -> str:
+    def mask_text(self, text: str, *, field: str | None = None) -> str:
         """*text* with every finding replaced by its entity's operator.
 
         A record serialised into the text (``{"password": "…"}``, a Python
         repr, ``name=…`` in a query string) has the values of its known
         fields masked too, where the key says what detection cannot: a
         secret, a name, an address, a birth date, an account.
+
+        Args:
+            text: The text to mask.
+            field: The name of the field *text* comes from: that field's
+                allow and deny lists apply, as in :meth:`mask_record`; the
+                entity the field name holds does not (the text is still
+                detected, not masked whole). ``.. versionadded:: 0.3``
         """
-        return self._text(text, None, None)
+        if field is None:
+            return self._text(text, None, None)
+        return self._string(text, (), None, None, normalise_field(field))
 
     def may_contain(self, text: str) -> bool:
         """False only if :meth:`mask_text` would return *text* unchanged; cheap.

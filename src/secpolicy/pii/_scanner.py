@@ -25,7 +25,6 @@ from secpolicy.pii._identifiers import (
     _USCC,
     _fixed,
     _glued_iban_pass,
-    _glued_lower_iban_pass,
     _iban_pass,
     _id_score,
     _ids_or_ssn,
@@ -108,7 +107,7 @@ def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...
         if _entities.US_SSN in wanted:
             passes.append(_regex_pass(_SSN, _fixed(_entities.US_SSN, is_us_ssn), _id_score))
     if _entities.IBAN in wanted:
-        passes.extend((_iban_pass, _glued_iban_pass, _glued_lower_iban_pass))
+        passes.extend((_iban_pass, _glued_iban_pass))
     if wanted & _DIGIT_ENTITIES or _entities.CN_RESIDENT_ID in wanted:  # IDs glued to letters, too
         digits = _Digits(
             wanted & _DIGIT_ENTITIES, regions, resident_ids=_entities.CN_RESIDENT_ID in wanted
