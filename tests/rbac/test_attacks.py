@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, overload
 
 import pytest
@@ -931,3 +931,56 @@ def test_every_change_answers_like_a_fresh_engine(ops: list[Any]) -> None:
                     assert got == fresh.check("u", name, action, tenant=tenant), (op, name, tenant)
                     assert got == rbac.decide("u", name, action, tenant=tenant).allowed
                     assert got == follower.check("u", name, action, tenant=tenant), (op, name)
+
+
+_PRIV_OPS = st.tuples(
+    st.sampled_from(("grant", "deny", "revoke", "assign", "deassign", "request", "end", "wait")),
+    st.sampled_from(("dba", "dbread", "helpdesk")),
+    st.sampled_from(("db", "db/*", "db/**", "db/x", "**")),
+    st.sampled_from(_TENANTS),
+    st.integers(1, 3),
+)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(_PRIV_OPS, max_size=20))
+def test_privileged_grants_answer_like_a_fresh_engine(ops: list[Any]) -> None:
+    """Grants that start, lapse and end, checked between changes, never leave a stale answer."""
+    clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+    rbac = RBAC(clock=clock)
+    rbac.add_role("dba", privileged=True)
+    rbac.add_role("dbread")
+    rbac.add_inheritance("dba", "dbread")
+    rbac.add_role("helpdesk", inherits=["dba"])
+    rbac.add_role("approver")
+    for user in ("m", "bob", "req"):
+        rbac.add_user(user)
+    rbac.assign("bob", "approver")
+    ids: list[str] = []
+    for kind, role, name, tenant, hours in ops:
+        with contextlib.suppress(PolicyConfigError, ConstraintViolation):
+            if kind in ("grant", "deny", "revoke"):
+                getattr(rbac, kind)(role, name, "read", tenant=tenant)
+            elif kind in ("assign", "deassign"):
+                getattr(rbac, kind)("m", role, tenant=tenant)
+            elif kind == "request":
+                request = rbac.request_grant(
+                    "m",
+                    "dba",
+                    requested_by="req",
+                    duration=timedelta(hours=hours),
+                    reason="INC-1",
+                    tenant=tenant,
+                )
+                rbac.approve(request.request_id, by="bob")
+                ids.append(request.request_id)
+            elif kind == "end" and ids:
+                rbac.revoke_grant(ids.pop(0), by="bob")
+            elif kind == "wait":
+                clock.advance(timedelta(minutes=30 * hours))
+        fresh = RBAC.from_dict(rbac.to_dict(), clock=clock)
+        for t in _TENANTS:
+            for resource in ("db", "db/x", "db/x/y", "other"):
+                got = rbac.check("m", resource, "read", tenant=t)
+                assert got == fresh.check("m", resource, "read", tenant=t), (kind, resource, t)
+                assert got == rbac.decide("m", resource, "read", tenant=t).allowed
