@@ -867,6 +867,9 @@ _OPS = st.tuples(
             "uninherit",
             "delete_role",
             "add_role",
+            "remove_user",
+            "add_user",
+            "grant_many",
             "reload",
         )
     ),
@@ -892,13 +895,18 @@ def _apply(rbac: RBAC, op: tuple[str, str, str, str, str | None, str]) -> None:
         "inherit": lambda: rbac.add_inheritance(role, "r1" if role != "r1" else "r2"),
         "uninherit": lambda: rbac.delete_inheritance(role, "r1" if role != "r1" else "r2"),
         "delete_role": lambda: rbac.delete_role(role),
-        "add_role": lambda: rbac.add_role(role),
+        "add_role": lambda: rbac.add_role(role, privileged=level == "high"),
+        "remove_user": lambda: rbac.remove_user("u"),
+        "add_user": lambda: rbac.add_user("u"),
+        "grant_many": lambda: rbac.grant_many(
+            [(role, name, action), (role, "b", "read")], tenant=tenant
+        ),
     }
     with contextlib.suppress(PolicyConfigError, ConstraintViolation):
         calls[kind]()
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.lists(_OPS, max_size=25))
 def test_every_change_answers_like_a_fresh_engine(ops: list[Any]) -> None:
     """After each change, check agrees with decide, a store follower and a fresh from_dict engine.
