@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, overload
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secpolicy import FrozenClock
 from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
@@ -841,3 +844,151 @@ class TestGrantsWithoutAReason:
         document = {**_document(), "pending_requests": [_pending(reason=reason)]}
         with pytest.raises(PolicyConfigError, match=r"pending_requests\[0\]\.reason"):
             RBAC.from_dict(document, clock=clock)
+
+
+# -- differential: after every change, the engine answers as a fresh engine of its state --
+
+
+_NAMES = ("a", "b", "a/b", "a/*", "a/**", "**", "*/b", "a/b/c", "*")
+_REQS = ("a", "b", "a/b", "a/b/c", "b/b", "a/x", "x")
+_TENANTS = (None, "t1", "t2")
+_OPS = st.tuples(
+    st.sampled_from(
+        (
+            "grant",
+            "deny",
+            "revoke",
+            "label",
+            "unlabel",
+            "clear",
+            "assign",
+            "deassign",
+            "inherit",
+            "uninherit",
+            "delete_role",
+            "add_role",
+            "remove_user",
+            "add_user",
+            "grant_many",
+            "reload",
+        )
+    ),
+    st.sampled_from(("r1", "r2", "r3")),
+    st.sampled_from(_NAMES),
+    st.sampled_from(("read", "*")),
+    st.sampled_from(_TENANTS),
+    st.sampled_from(("low", "high")),
+)
+
+
+def _apply(rbac: RBAC, op: tuple[str, str, str, str, str | None, str]) -> None:
+    kind, role, name, action, tenant, level = op
+    calls: dict[str, Any] = {
+        "grant": lambda: rbac.grant(role, name, action, tenant=tenant),
+        "deny": lambda: rbac.deny(role, name, action, tenant=tenant),
+        "revoke": lambda: rbac.revoke(role, name, action, tenant=tenant),
+        "label": lambda: rbac.set_label(name, level, tenant=tenant),
+        "unlabel": lambda: rbac.remove_label(name, tenant=tenant),
+        "clear": lambda: rbac.set_clearance("u", level, tenant=tenant),
+        "assign": lambda: rbac.assign("u", role, tenant=tenant),
+        "deassign": lambda: rbac.deassign("u", role, tenant=tenant),
+        "inherit": lambda: rbac.add_inheritance(role, "r1" if role != "r1" else "r2"),
+        "uninherit": lambda: rbac.delete_inheritance(role, "r1" if role != "r1" else "r2"),
+        "delete_role": lambda: rbac.delete_role(role),
+        "add_role": lambda: rbac.add_role(role, privileged=level == "high"),
+        "remove_user": lambda: rbac.remove_user("u"),
+        "add_user": lambda: rbac.add_user("u"),
+        "grant_many": lambda: rbac.grant_many(
+            [(role, name, action), (role, "b", "read")], tenant=tenant
+        ),
+    }
+    with contextlib.suppress(PolicyConfigError, ConstraintViolation):
+        calls[kind]()
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(_OPS, max_size=25))
+def test_every_change_answers_like_a_fresh_engine(ops: list[Any]) -> None:
+    """After each change, check agrees with decide, a store follower and a fresh from_dict engine.
+
+    Checks run after every change, so plans, role-cache entries and memos
+    from earlier states are in the cache when the next state is asked.
+    """
+    rbac = RBAC(levels=("low", "high"))
+    rbac.add_user("u")
+    for role in ("r1", "r2", "r3"):
+        rbac.add_role(role)
+    store = MemoryPolicyStore()
+    rbac.attach(store)
+    follower = RBAC.from_store(store)
+    for op in ops:
+        if op[0] == "reload":
+            # A reload is a fresh engine of the saved policy, attached to a fresh store.
+            rbac = RBAC.from_dict(rbac.to_dict())
+            store = MemoryPolicyStore()
+            rbac.attach(store)
+            follower = RBAC.from_store(store)
+        else:
+            _apply(rbac, op)
+            follower.refresh()
+        fresh = RBAC.from_dict(rbac.to_dict())
+        for tenant in _TENANTS:
+            for name in _REQS:
+                for action in ("read", "write"):
+                    got = rbac.check("u", name, action, tenant=tenant)
+                    assert got == fresh.check("u", name, action, tenant=tenant), (op, name, tenant)
+                    assert got == rbac.decide("u", name, action, tenant=tenant).allowed
+                    assert got == follower.check("u", name, action, tenant=tenant), (op, name)
+
+
+_PRIV_OPS = st.tuples(
+    st.sampled_from(("grant", "deny", "revoke", "assign", "deassign", "request", "end", "wait")),
+    st.sampled_from(("dba", "dbread", "helpdesk")),
+    st.sampled_from(("db", "db/*", "db/**", "db/x", "**")),
+    st.sampled_from(_TENANTS),
+    st.integers(1, 3),
+)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(_PRIV_OPS, max_size=20))
+def test_privileged_grants_answer_like_a_fresh_engine(ops: list[Any]) -> None:
+    """Grants that start, lapse and end, checked between changes, never leave a stale answer."""
+    clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+    rbac = RBAC(clock=clock)
+    rbac.add_role("dba", privileged=True)
+    rbac.add_role("dbread")
+    rbac.add_inheritance("dba", "dbread")
+    rbac.add_role("helpdesk", inherits=["dba"])
+    rbac.add_role("approver")
+    for user in ("m", "bob", "req"):
+        rbac.add_user(user)
+    rbac.assign("bob", "approver")
+    ids: list[str] = []
+    for kind, role, name, tenant, hours in ops:
+        with contextlib.suppress(PolicyConfigError, ConstraintViolation):
+            if kind in ("grant", "deny", "revoke"):
+                getattr(rbac, kind)(role, name, "read", tenant=tenant)
+            elif kind in ("assign", "deassign"):
+                getattr(rbac, kind)("m", role, tenant=tenant)
+            elif kind == "request":
+                request = rbac.request_grant(
+                    "m",
+                    "dba",
+                    requested_by="req",
+                    duration=timedelta(hours=hours),
+                    reason="INC-1",
+                    tenant=tenant,
+                )
+                rbac.approve(request.request_id, by="bob")
+                ids.append(request.request_id)
+            elif kind == "end" and ids:
+                rbac.revoke_grant(ids.pop(0), by="bob")
+            elif kind == "wait":
+                clock.advance(timedelta(minutes=30 * hours))
+        fresh = RBAC.from_dict(rbac.to_dict(), clock=clock)
+        for t in _TENANTS:
+            for resource in ("db", "db/x", "db/x/y", "other"):
+                got = rbac.check("m", resource, "read", tenant=t)
+                assert got == fresh.check("m", resource, "read", tenant=t), (kind, resource, t)
+                assert got == rbac.decide("m", resource, "read", tenant=t).allowed
