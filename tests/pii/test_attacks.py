@@ -1196,7 +1196,7 @@ class TestLowerCaseIbanGluedToAWord:
 
     @pytest.mark.parametrize(
         "text",
-        ["ibangb82west123456987654321", "xYgb82west12345698765432", "ibangb82west12345698765433"],
+        ["ibangb82west123456987654321", "x1gb82west12345698765432", "ibangb82west12345698765433"],
     )
     def test_digits_running_on_or_a_mixed_token_are_not_an_iban(self, text: str) -> None:
         """A candidate that runs on in digits, sits in a mixed-case token or fails MOD 97 stays."""
@@ -1442,3 +1442,55 @@ class TestOneGluedIbanPass:
         """A CJK or other non-ASCII letter before a glued IBAN is a boundary, in any case."""
         assert [(f.entity, f.text) for f in Scanner().find(text)] == [("IBAN", iban)]
         assert iban not in Masker().mask_text(text)
+
+
+class TestIbanGluedToAnyWord:
+    """A valid IBAN glued to a mixed-case word, an underscore or a long word is masked."""
+
+    @pytest.mark.parametrize(
+        "template",
+        [
+            "Konto{}",
+            "Iban{}",
+            "IbanNr{}",
+            "ibAn{}",
+            "iban_{}",
+            "IBAN_{}",
+            "account_iban_{}",
+            "abcdefghijklmnopqrstuvwxyzabcdefghij{}",
+            "{}EUROs",
+            "{}abcdefghijklmnopqrstuvwxyzabcdefghij",
+            "log user=7 KontoNr{} ok",
+            '{{"note": "Iban{}"}}',
+        ],
+    )
+    @pytest.mark.parametrize(
+        "iban",
+        [
+            "GB82WEST12345698765432",
+            "DE89370400440532013000",
+            "gb82west12345698765432",
+            "FR1420041010050500013M02606",
+        ],
+    )
+    def test_masked(self, template: str, iban: str) -> None:
+        """Masker and preset hide the account; the scanner reports it; may_contain agrees."""
+        text = template.format(iban)
+        for masker in (Masker(), presets.CN_DISPLAY):
+            masked = masker.mask_text(text)
+            assert iban[4:12] not in masked
+            assert iban[-6:] not in masked
+            assert masker.may_contain(text)
+        assert any(e == "IBAN" for _, _, e in Scanner().spans(text))
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "x9KontoGB82WEST12345698765432",
+            "GB82WEST12345698765432eur2",
+            "a1bGB82WEST12345698765432",
+        ],
+    )
+    def test_tokens_with_digits_stay(self, text: str) -> None:
+        """Letters with a digit beside them are a mixed token (a hash, base64): not an IBAN."""
+        assert Masker().mask_text(text) == text

@@ -922,3 +922,17 @@ class TestMaskTextInAField:
         """A field whose name holds an entity still has its text detected, not masked whole."""
         masker = Masker(fields={"reason": PHONE})
         assert masker.mask_text("no data here", field="reason") == "no data here"
+
+    @pytest.mark.parametrize(
+        "text", ["password=欧阳娜娜", '{"password": "欧阳娜娜"}', "name=欧阳娜娜 来电"]
+    )
+    def test_deny_term_inside_a_serialised_field(self, text: str) -> None:
+        """A deny-list term inside a serialised field's value is masked, in a record and a text.
+
+        The two spans overlap; resolving them once raised KeyError for the
+        field's entity (the audit log's MaskPII would have failed on the event).
+        """
+        masker = Masker(field_deny_lists={"remarks": {"PERSON_NAME": ["欧阳娜娜"]}})
+        masked = masker.mask_text(text, field="remarks")
+        assert "欧阳娜娜" not in masked
+        assert masker.mask_record({"remarks": text}) == {"remarks": masked}

@@ -322,21 +322,25 @@ def _iban_pass(text: str) -> list[Candidate]:
 # "ibangb82west12345698765432", "IBANgb82west…", "gb82west12345698765432card",
 # "…GB82WEST12345698765432Konto"): no change of case need show where it
 # starts, so every place where a country code and two check digits stand is
-# tried (never after a digit or an underscore, which continue a token), and
-# only a candidate of its country's length that passes MOD 97 is reported.
+# tried (never after a digit, which continues a token), and only a
+# candidate of its country's length that passes MOD 97 is reported.
 # The boundary rule is the module's: only ASCII letters, digits and
 # underscores are word characters, so a CJK character or other non-ASCII
-# text beside the IBAN is an ordinary boundary. An ASCII letter before it
-# must end a word of one case up to an ordinary boundary, a word character
-# after it must start one word of letters up to one, so a run inside a mixed
-# token (base64, a hash, an identifier with "_") is not read as one.
+# text beside the IBAN is an ordinary boundary. Before it may stand an
+# underscore ("iban_GB82…") or a word of letters in any case ("Konto",
+# "IbanNr", "xY"; a run of 32 letters is taken as a word) that no digit
+# comes before; a word character after it must start such a word of
+# letters that no digit follows. A run inside a base64 string or a hash has
+# digits beside its letters and is not read as one; a mixed-case word is
+# how a key is written ("KontoGB82…"), so it is no reason to leave a valid
+# IBAN in clear.
 _IBAN_GLUED: Final = re.compile(
-    r"[A-Za-z](?<![0-9_].)[A-Za-z][0-9]{2}(?:[ \-./]?[A-Za-z0-9]){11,30}"
+    r"[A-Za-z](?<![0-9].)[A-Za-z][0-9]{2}(?:[ \-./]?[A-Za-z0-9]){11,30}"
 )
-_ONE_CASE_BEFORE: Final = re.compile(r"(?<![0-9A-Za-z_])(?:[a-z]{1,32}|[A-Z]{1,32})\Z")
-_WORD_AFTER: Final = re.compile(r"(?:[a-z]{1,32}|[A-Z][a-z]{0,31}|[A-Z]{1,32})(?![0-9A-Za-z_])")
+_LETTERS_BEFORE: Final = re.compile(r"(?:(?<![0-9A-Za-z])[A-Za-z]{1,32}|(?<![0-9])[A-Za-z]{32})\Z")
+_WORD_AFTER: Final = re.compile(r"[A-Za-z]{1,32}(?![0-9A-Za-z])|[A-Za-z]{32}")
 _WORD_CHAR: Final = re.compile(r"[0-9A-Za-z_]")
-_WORD_LETTER: Final = re.compile(r"[A-Za-z]")
+_WORD_LETTER: Final = re.compile(r"[A-Za-z_]")
 
 
 def _glued_iban_pass(text: str) -> list[Candidate]:
@@ -357,8 +361,12 @@ def _glued_iban_pass(text: str) -> list[Candidate]:
         if cut is None:
             continue
         glued_before = start > 0 and _WORD_LETTER.match(text, start - 1) is not None
-        if glued_before and _ONE_CASE_BEFORE.search(text, max(0, start - 33), start) is None:
-            continue  # the letters before belong to a mixed token
+        if (
+            glued_before
+            and text[start - 1] != "_"
+            and _LETTERS_BEFORE.search(text, max(0, start - 33), start) is None
+        ):
+            continue  # the letters before follow a digit: a mixed token
         end = start + cut.end()
         if end < size and _WORD_CHAR.match(text, end):
             if _WORD_AFTER.match(text, end) is None:

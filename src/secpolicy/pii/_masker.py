@@ -547,6 +547,8 @@ class Masker:
             extra = deny.find(fold(text))
             if extra:
                 ranks = dict(self._scanner._ranks)  # noqa: SLF001 (the scanner's own order)
+                # A serialised field's value ("password=…") may overlap a term.
+                ranks.update(dict.fromkeys(_PAIR_ENTITIES, _LIST_RANK))
                 for entity in deny.entities:
                     ranks[entity] = _LIST_RANK
                 spans = _resolve([*spans, *extra], ranks)
