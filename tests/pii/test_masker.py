@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from secpolicy.crypto import FieldEncryptor, Keyset
-from secpolicy.exceptions import DecryptionError, PolicyConfigError
+from secpolicy.exceptions import ArgumentTypeError, DecryptionError, PolicyConfigError
 from secpolicy.pii import (
     CN_MOBILE,
     DETECTABLE,
@@ -917,6 +917,12 @@ class TestMaskTextInAField:
         assert "13812345678" not in masker.mask_text("13812345678")
         assert "欧阳娜娜" not in masker.mask_text("客户欧阳娜娜来电", field="remarks")
         assert masker.mask_text("客户欧阳娜娜来电") == "客户欧阳娜娜来电"
+
+    @pytest.mark.parametrize("field", [123, b"remarks", ("remarks",)])
+    def test_field_of_another_type_is_a_typed_error(self, field: object) -> None:
+        """A field name that is not a str is refused with a typed error naming the type."""
+        with pytest.raises(ArgumentTypeError, match="field must be str"):
+            Masker().mask_text("13812345678", field=field)  # type: ignore[arg-type]
 
     def test_field_name_entity_is_not_applied(self) -> None:
         """A field whose name holds an entity still has its text detected, not masked whole."""

@@ -422,6 +422,8 @@ class Masker:
         """
         if field is None:
             return self._text(text, None, None)
+        if not isinstance(field, str):
+            raise ArgumentTypeError(f"field must be str or None, not {type(field).__name__}")
         return self._string(text, (), None, None, normalise_field(field))
 
     def may_contain(self, text: str) -> bool:
