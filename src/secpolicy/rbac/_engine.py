@@ -715,6 +715,11 @@ class RBAC:
             InvalidNameError: For a malformed user, resource, action or
                 tenant name (a malformed name is never a match).
         """
+        # The staleness deadline is read before the state: refresh() stores
+        # its state before its deadline, so a deadline read first never
+        # vouches for a state older than the one it was set for.
+        deadline = self._fresh_until_ts
+        until = self._fresh_until if deadline is None else None
         state = self._state
         plain_call = (
             type(user) is str
@@ -727,13 +732,12 @@ class RBAC:
         # memo, so a stale engine denies even what it answered before. (The
         # memo belongs to this state; every change applied from the store
         # makes a new state with an empty memo.)
-        deadline = self._fresh_until_ts
         if deadline is not None:
             if not _wall_time() <= deadline:
                 plain_call = False
-        elif self._fresh_until is not None:
+        elif until is not None:
             now = self._clock.now()
-            if type(now) is not datetime or now.tzinfo is None or not now <= self._fresh_until:
+            if type(now) is not datetime or now.tzinfo is None or not now <= until:
                 plain_call = False
         key = (user, resource, action, tenant)
         if plain_call:
@@ -742,7 +746,7 @@ class RBAC:
             if found is not None:
                 return found
         if not plain_call:
-            return self._enforce(state, *_request(user, resource, action, tenant)).allowed
+            return self._enforce(*_request(user, resource, action, tenant)).allowed
         # Plain strings: the canonical forms, from the request cache when seen before.
         canon = _REQUESTS.get(key)
         if canon is None:
@@ -752,7 +756,7 @@ class RBAC:
         holder = (scope, name)
         if state.user_grants and holder in state.user_grants:
             # Time-dependent and possibly a privileged use: decide fully, never memoise.
-            return self._enforce(state, name, segments, act, scope).allowed
+            return self._enforce(name, segments, act, scope).allowed
         allowed = _decide.allowed_plain(state, scope, name, segments, act, text, holder)
         memo = state.memo
         if len(memo) >= _MEMO_LIMIT:
@@ -761,17 +765,20 @@ class RBAC:
         return allowed
 
     def _enforce(
-        self, state: State, user: str, segments: tuple[str, ...], action: str, tenant: str | None
+        self, user: str, segments: tuple[str, ...], action: str, tenant: str | None
     ) -> Decision:
-        decision = self._decision(state, user, segments, action, tenant)
-        self._enforced(decision, state)
+        decision = self._decision(user, segments, action, tenant)
+        self._enforced(decision, self._state)
         return decision
 
     def _decision(
-        self, state: State, user: str, segments: tuple[str, ...], action: str, tenant: str | None
+        self, user: str, segments: tuple[str, ...], action: str, tenant: str | None
     ) -> Decision:
+        # The staleness mark is read before the state (see check()), so a
+        # refresh landing in between can only make the answer stricter.
         now = self._instant()
         stale = self._stale(now)
+        state = self._state
         if stale is not None:
             return _decide.denied(tenant, user, "/".join(segments), action, stale)
         eff = _decide.effective(state, tenant, user, now)
@@ -786,7 +793,7 @@ class RBAC:
         privileged use and no decision-log event (``check`` and ``require``
         do).
         """
-        return self._decision(self._state, *_request(user, resource, action, tenant))
+        return self._decision(*_request(user, resource, action, tenant))
 
     def require(
         self, user: str, resource: str, action: str, *, tenant: str | None = None
@@ -796,7 +803,7 @@ class RBAC:
         Raises:
             AccessDenied: Carrying the :class:`Decision`.
         """
-        decision = self._enforce(self._state, *_request(user, resource, action, tenant))
+        decision = self._enforce(*_request(user, resource, action, tenant))
         if not decision.allowed:
             raise AccessDenied(decision)
         return decision
@@ -833,9 +840,9 @@ class RBAC:
         prefix = None if under is None else canon_resource(under, "under")
         scope = _tenant(tenant)
         now = self._instant()
-        state = self._state
         if self._stale(now) is not None:
             return ResourceFilter(allow=(), deny=(), under=prefix)
+        state = self._state  # after the staleness mark (see check())
         eff = _decide.effective(state, scope, name, now)
         return _decide.resources_for(state, scope, name, act, eff, prefix)
 
