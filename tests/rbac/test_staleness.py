@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secpolicy import FrozenClock
 from secpolicy.rbac import RBAC, MemoryPolicyStore
+from secpolicy.rbac import _engine as engine_module
+from secpolicy.rbac._engine import _wall_deadline
 from secpolicy.rbac._state import State
 
+from .conftest import START
+
 BOUND = timedelta(seconds=30)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+REQUEST = ("alice", "accounts/1", "read")
 
 
 def _writer(clock: FrozenClock, store: MemoryPolicyStore) -> RBAC:
@@ -85,3 +97,143 @@ class TestRefreshRacingACheck:
         """resources_for() lists nothing from the stale state."""
         reader = self._stale_reader(clock, store)
         assert reader.resources_for("alice", "read").allow == ()
+
+
+class _UnreachableStore(MemoryPolicyStore):
+    """A store that can go down: every read then raises, as a lost connection does."""
+
+    down = False
+
+    def changes_since(self, version: int) -> list[tuple[int, Mapping[str, Any]]]:
+        if self.down:
+            raise ConnectionError("the policy store is unreachable")
+        return super().changes_since(version)
+
+
+class TestTheBoundWithATestClock:
+    """With an injected clock, the engine refuses exactly once the bound is passed."""
+
+    @settings(max_examples=150, deadline=None)
+    @given(
+        bound_us=st.integers(1, 10 * 86_400 * 10**6),
+        # Around the bound (to the microsecond) or anywhere up to twice it.
+        nudge_us=st.integers(-3, 3),
+        fraction=st.none() | st.floats(0, 2),
+    )
+    def test_refuse_and_refresh_exactly_at_the_bound(
+        self, bound_us: int, nudge_us: int, fraction: float | None
+    ) -> None:
+        """Fresh up to and at the bound, denied a microsecond later, until a refresh."""
+        bound = timedelta(microseconds=bound_us)
+        clock = FrozenClock(START)
+        store = _UnreachableStore()
+        _writer(clock, store)
+        reader = RBAC.from_store(store, clock=clock, max_staleness=bound)
+        assert reader.check(*REQUEST)  # memoised from here on
+        base = bound_us if fraction is None else int(bound_us * fraction)
+        elapsed = timedelta(microseconds=max(base + nudge_us, 0))
+        clock.advance(elapsed)
+        fresh = elapsed <= bound
+        assert reader.check(*REQUEST) is fresh
+        decision = reader.decide(*REQUEST)
+        assert decision.allowed is fresh
+        assert fresh or "fail closed" in decision.reason
+        assert bool(reader.resources_for("alice", "read").allow) is fresh
+        # An unreachable store changes nothing: still fresh or still denied.
+        store.down = True
+        with pytest.raises(ConnectionError):
+            reader.refresh()
+        assert reader.check(*REQUEST) is fresh
+        # A refresh restarts the bound from the instant it began.
+        store.down = False
+        assert reader.refresh() == 0
+        assert reader.check(*REQUEST)
+        clock.advance(bound)
+        assert reader.check(*REQUEST)
+        clock.advance(timedelta(microseconds=1))
+        assert not reader.check(*REQUEST)
+
+
+def _instant_ns(at: datetime) -> int:
+    delta = at - EPOCH
+    return ((delta.days * 86_400 + delta.seconds) * 10**6 + delta.microseconds) * 1000
+
+
+def _reading(ns: int) -> float:
+    """What CPython's time.time() reports at the wall-clock nanosecond *ns*."""
+    if ns % 10**9 == 0:
+        return float(ns // 10**9)
+    return float(ns) / 1e9
+
+
+def _lowest_reading(ns: int) -> float:
+    """The lowest double a reading at *ns* can be: above ns / 1e9 * (1 - 2**-52)."""
+    floor = Fraction(ns, 10**9) * (1 - Fraction(1, 2**52))
+    low = float(floor)
+    while Fraction(low) <= floor:
+        low = math.nextafter(low, math.inf)
+    while Fraction(math.nextafter(low, -math.inf)) > floor:
+        low = math.nextafter(low, -math.inf)
+    return low
+
+
+# From 1970 to 2200, microseconds (a datetime's resolution).
+_UNTIL = st.integers(0, _instant_ns(datetime(2200, 1, 1, tzinfo=UTC)) // 1000).map(
+    lambda us: EPOCH + timedelta(microseconds=us)
+)
+_SLACK_NS = 3_000  # how much stricter than the bound the float test may be, before 2200
+
+
+class TestTheSystemClockDeadline:
+    """The float deadline of the system clock against the exact nanosecond bound (its twin)."""
+
+    @settings(max_examples=2000, deadline=None)
+    @given(until=_UNTIL, offset_ns=st.integers(-2 * _SLACK_NS, 2 * _SLACK_NS))
+    def test_exact_or_stricter(self, until: datetime, offset_ns: int) -> None:
+        """No reading past the bound passes; every reading well within it does."""
+        deadline = _wall_deadline(until)
+        ns = _instant_ns(until) + offset_ns
+        for reading in (_reading(ns), _lowest_reading(ns)):
+            if reading <= deadline:
+                assert offset_ns <= 0
+        if offset_ns <= -_SLACK_NS:
+            assert _reading(ns) <= deadline
+
+    @settings(max_examples=150, deadline=None)
+    @given(
+        until=_UNTIL,
+        bound_us=st.integers(1, 10 * 86_400 * 10**6),
+        offset_ns=st.integers(-2 * _SLACK_NS, 2 * _SLACK_NS),
+    )
+    def test_the_memo_only_within_the_bound(
+        self, until: datetime, bound_us: int, offset_ns: int
+    ) -> None:
+        """An engine on the system clock answers from its memo only while the reading is in."""
+        engine = RBAC()
+        engine.add_role("teller")
+        engine.grant("teller", "accounts/**", "read")
+        engine.add_user("alice")
+        engine.assign("alice", "teller")
+        bound = timedelta(microseconds=bound_us)
+        engine.attach(MemoryPolicyStore(), max_staleness=bound)
+        engine._synced(until - bound)  # as if the last refresh began then
+        full: list[object] = []
+        enforce = engine._enforce
+
+        def spy(*args: Any) -> Any:
+            full.append(args)
+            return enforce(*args)
+
+        engine._enforce = spy  # type: ignore[method-assign,assignment]  # counts the full decisions
+        now = _instant_ns(until)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(engine_module, "_wall_time", lambda: _reading(now - 10 * _SLACK_NS))
+            assert engine.check(*REQUEST)  # well within: decided and memoised
+            assert not full
+            patch.setattr(engine_module, "_wall_time", lambda: _reading(now + offset_ns))
+            # The full path decides on the real clock, so only the memo's answer is known.
+            served = engine.check(*REQUEST) and not full
+        if served:
+            assert offset_ns <= 0
+        if offset_ns <= -_SLACK_NS:
+            assert served

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -76,6 +77,33 @@ def _span(value: object, field: str) -> timedelta:
 
 # Far beyond any sane span, and small enough that adding it to a date stays in range.
 _LONGEST = timedelta(days=365 * 1000)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# time.time() is the wall clock's nanosecond count rounded to a double, then
+# divided by 1e9 and rounded again: two roundings, each within a relative
+# 2**-53, so a reading is above its instant times (1 - 2**-52).
+_SHRINK_NUM = 2**52 - 1
+_SHRINK_DEN = 10**9 * 2**52
+
+
+def _wall_deadline(until: datetime) -> float:
+    """The largest ``time.time()`` reading still proven to be at or before *until*.
+
+    A reading ``t <= _wall_deadline(until)`` comes from an instant no later
+    than *until*, to the nanosecond, at every date; a reading above it comes
+    from later, or from the last microsecond or so before *until* (a relative
+    2**-52 of the date: about 0.5 us in 2026, 1 us in 2100), and the caller then
+    decides on the datetime clock. So the float test is exact or stricter.
+    """
+    delta = until - _EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    # The first nanosecond past *until*, less the readings' error, as a fraction.
+    past = (micros * 1000 + 1) * _SHRINK_NUM
+    deadline = past / _SHRINK_DEN  # the nearest double
+    num, den = deadline.as_integer_ratio()
+    if num * _SHRINK_DEN >= past * den:  # not strictly below: one step down
+        deadline = math.nextafter(deadline, -math.inf)
+    return deadline
 
 
 def _listed(value: object, field: str) -> list[object]:
@@ -645,7 +673,7 @@ class RBAC:
         bound = self._max_staleness
         self._fresh_until = None if bound is None else at + bound
         wall = type(self._clock) is SystemClock
-        self._fresh_until_ts = None if bound is None or not wall else (at + bound).timestamp()
+        self._fresh_until_ts = None if bound is None or not wall else _wall_deadline(at + bound)
 
     def _stale(self, now: datetime) -> str | None:
         if self._store is None or self._max_staleness is None or self._synced_at is None:
