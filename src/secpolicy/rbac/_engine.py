@@ -743,12 +743,6 @@ class RBAC:
             InvalidNameError: For a malformed user, resource, action or
                 tenant name (a malformed name is never a match).
         """
-        # The staleness deadline is read before the state: refresh() stores
-        # its state before its deadline, so a deadline read first never
-        # vouches for a state older than the one it was set for.
-        deadline = self._fresh_until_ts
-        until = self._fresh_until if deadline is None else None
-        state = self._state
         plain_call = (
             type(user) is str
             and type(resource) is str
@@ -760,13 +754,18 @@ class RBAC:
         # memo, so a stale engine denies even what it answered before. (The
         # memo belongs to this state; every change applied from the store
         # makes a new state with an empty memo.)
+        deadline = self._fresh_until_ts
         if deadline is not None:
             if not _wall_time() <= deadline:
                 plain_call = False
-        elif until is not None:
+        elif self._fresh_until is not None:
             now = self._clock.now()
-            if type(now) is not datetime or now.tzinfo is None or not now <= until:
+            if type(now) is not datetime or now.tzinfo is None or not now <= self._fresh_until:
                 plain_call = False
+        # The state is read after the deadline: refresh() stores its state
+        # before its deadline, so a deadline read first never vouches for a
+        # state older than the one it was set for.
+        state = self._state
         key = (user, resource, action, tenant)
         if plain_call:
             # The answer for exactly these arguments in exactly this state.
