@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from secpolicy import FrozenClock
+from secpolicy.exceptions import PolicyConfigError
 from secpolicy.rbac import RBAC, MemoryPolicyStore
 from secpolicy.rbac import _engine as engine_module
 from secpolicy.rbac._engine import _wall_deadline
@@ -237,3 +239,81 @@ class TestTheSystemClockDeadline:
             assert offset_ns <= 0
         if offset_ns <= -_SLACK_NS:
             assert served
+
+
+_USERS = ("alice", "bob")
+_ROLES = ("teller", "auditor")
+_RESOURCES = ("accounts/1", "ledger/2")
+_REQUESTS = [(u, r, a) for u in _USERS for r in _RESOURCES for a in ("read", "write")]
+_CHANGE = st.tuples(
+    st.sampled_from(("grant", "revoke", "deny", "assign", "deassign")),
+    st.sampled_from(_ROLES),
+    st.sampled_from(_USERS),
+    st.sampled_from(_RESOURCES),
+    st.sampled_from(("read", "write")),
+)
+_STEP = st.one_of(
+    st.tuples(st.just("change"), _CHANGE),
+    st.tuples(st.just("refresh"), st.booleans()),  # whether the store is reachable
+    st.tuples(st.just("advance"), st.sampled_from((0, 1, 29_999_999, 30_000_000, 30_000_001))),
+    st.tuples(st.just("advance"), st.integers(0, 90_000_000)),
+)
+
+
+def _change(writer: RBAC, change: tuple[str, str, str, str, str]) -> None:
+    """Make *change* through *writer*; one that does not apply (revoking nothing) is skipped."""
+    op, role, user, resource, action = change
+    with contextlib.suppress(PolicyConfigError):
+        if op in ("grant", "revoke", "deny"):
+            getattr(writer, op)(role, resource, action)
+        elif op == "assign":
+            writer.assign(user, role)
+        else:
+            writer.deassign(user, role)
+
+
+class TestAttachedCheckAgainstItsTwin:
+    """check() of an attached engine (memo and float test) against a plain model of the bound."""
+
+    @settings(max_examples=60, deadline=None)
+    @given(steps=st.lists(_STEP, max_size=25))
+    def test_every_answer(self, steps: list[tuple[str, Any]]) -> None:
+        """Each check is the in-memory answer of the reader's policy while fresh, else deny.
+
+        The model keeps its own record of when the last successful refresh
+        began; the answer comes from a new in-memory engine loaded from the
+        reader's policy (no memo, no store).
+        """
+        clock = FrozenClock(START)
+        store = _UnreachableStore()
+        writer = RBAC(clock=clock)
+        for role in _ROLES:
+            writer.add_role(role)
+        for user in _USERS:
+            writer.add_user(user)
+        writer.attach(store)
+        reader = RBAC.from_store(store, clock=clock, max_staleness=BOUND)
+        synced = clock.now()
+        for kind, arg in steps:
+            if kind == "change":
+                _change(writer, arg)
+            elif kind == "advance":
+                clock.advance(timedelta(microseconds=arg))
+            else:
+                store.down = not arg
+                began = clock.now()
+                try:
+                    reader.refresh()
+                except ConnectionError:
+                    assert store.down
+                else:
+                    synced = began
+                    assert reader.to_dict() == writer.to_dict()
+                finally:
+                    store.down = False
+            fresh = clock.now() - synced <= BOUND
+            twin = RBAC.from_dict(reader.to_dict(), clock=clock)
+            for request in _REQUESTS:
+                expected = fresh and twin.check(*request)
+                assert reader.check(*request) is expected
+                assert reader.check(*request) is expected  # the memo's answer, if any
