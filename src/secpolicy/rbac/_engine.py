@@ -90,10 +90,12 @@ def _wall_deadline(until: datetime) -> float:
     """The largest ``time.time()`` reading still proven to be at or before *until*.
 
     A reading ``t <= _wall_deadline(until)`` comes from an instant no later
-    than *until*, to the nanosecond, at every date; a reading above it comes
-    from later, or from the last microsecond or so before *until* (a relative
-    2**-52 of the date: about 0.5 us in 2026, 1 us in 2100), and the caller then
-    decides on the datetime clock. So the float test is exact or stricter.
+    than *until*, to the nanosecond, at every date after 1970 (the system
+    clock's dates; before 1970 the error bound would point the other way); a
+    reading above it comes from later, or from the last microsecond or so
+    before *until* (a relative 2**-52 of the date: about 0.5 us in 2026, 1 us
+    in 2100), and the caller then decides on the datetime clock. So the float
+    test is exact or stricter.
     """
     delta = until - _EPOCH
     micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
