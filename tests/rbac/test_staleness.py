@@ -100,6 +100,20 @@ class TestRefreshRacingACheck:
         reader = self._stale_reader(clock, store)
         assert reader.resources_for("alice", "read").allow == ()
 
+    def test_session_check(self, clock: FrozenClock, store: MemoryPolicyStore) -> None:
+        """A session's check decides in a state no older than the mark it checked."""
+        writer = _writer(clock, store)
+        reader = _RefreshOnRead(clock=clock)
+        reader.attach(store, max_staleness=BOUND)
+        session = reader.create_session("alice", ["teller"])
+        assert session.check("accounts/1", "read")
+        writer.remove_user("alice")  # the revocation the reader has not applied
+        clock.advance(BOUND + timedelta(seconds=1))  # the reader is past its bound
+        reader.armed = True
+        assert not session.check("accounts/1", "read")
+        assert not reader.armed  # the refresh did run between the reads
+        assert not session.decide("accounts/1", "read").allowed
+
 
 class _UnreachableStore(MemoryPolicyStore):
     """A store that can go down: every read then raises, as a lost connection does."""

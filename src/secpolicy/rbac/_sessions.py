@@ -132,10 +132,12 @@ class Session:
         segments = canon_resource(resource)
         act = canon_action(action)
         host = self._host
-        state = host._snapshot()
         text = "/".join(segments)
+        # The staleness mark is read before the state (as in RBAC.check), so
+        # a refresh landing in between can only make the answer stricter.
         now = host._instant()
         stale = host._stale(now)
+        state = host._snapshot()
         if stale is not None:
             return denied(self.tenant, self.user, text, act, stale)
         if self._ended(state):
