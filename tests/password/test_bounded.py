@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import random
 import string
+import threading
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -339,6 +341,10 @@ SCANNED_FIXED = [
 ]
 
 
+#: Words for dictionaries built in a test: ranks up to the rotations' cut-off.
+_FEW_WORDS = {"password": 1, "dragon": 2, "letmein": 3, "sesame": 4, "bites": 40, "stole": 5000}
+
+
 def _readings(text: str) -> list[str]:
     folded = s._fold(text)
     return [
@@ -391,10 +397,24 @@ class TestWordScanner:
         st.text(alphabet="abcdeilost01@$ABC", max_size=30),
     )
     def test_any_blocklist(self, entries: list[str], text: str) -> None:
-        """A dictionary built from any list (and the words) scans as it walks."""
-        words = s._Dictionary(Blocklist(entries).ranks, s._WORDS.ranks)
+        """A dictionary built from any list (and a few words) scans as it walks."""
+        words = s._Dictionary(Blocklist(entries).ranks, _FEW_WORDS)
         folded = s._fold(text)
         assert b.merged_dictionary(text, folded, words) == b.walked_dictionary(text, folded, words)
+
+    def test_threads_share_one_automaton(self) -> None:
+        """Four threads reading at once through one automaton each get the walk's matches."""
+        rng = random.Random(20261202)
+        texts = ["".join(rng.choice("pass@w0rd1lI!|") for _ in range(40)) for _ in range(200)]
+        want = [b.walked_dictionary(t, s._fold(t), WORDS) for t in texts]
+        barrier = threading.Barrier(4)
+
+        def read(_: int) -> list[list[s._Match]]:
+            barrier.wait()
+            return [b.merged_dictionary(t, s._fold(t), WORDS) for t in texts]
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            assert all(got == want for got in pool.map(read, range(4)))
 
     def test_an_empty_dictionary_finds_nothing(self) -> None:
         """A dictionary without words has an automaton that reports nothing."""
