@@ -312,6 +312,74 @@ def bench_score_twin() -> None:
     )
 
 
+def bench_dictionary_read(rounds: int = 5) -> None:
+    """check() with the automaton's dictionary reading against the walk and zxcvbn, in CPU time.
+
+    Interleaved in one process (``time.process_time``, so waiting for a
+    shared CPU is not counted): each round times zxcvbn, then each profile
+    with the plain twin (``walked_dictionary``) swapped in and with the
+    automaton (``merged_dictionary``), over the whole corpus. Medians and
+    the spread over *rounds*; then each profile's worst case over the
+    adversarial and hard inputs, best of 5, in both readings.
+    """
+    import zxcvbn
+
+    from secpolicy.password import _bounded
+
+    passwords = corpus()
+    fast, plain = _bounded.merged_dictionary, _bounded.walked_dictionary
+    policies = {name: getattr(profiles, name) for name in PROFILES}
+
+    def per_password(fn: Callable[[str], object]) -> float:
+        start = time.process_time()
+        for password in passwords:
+            fn(password)
+        return (time.process_time() - start) / len(passwords)
+
+    times: dict[str, list[float]] = {"zxcvbn": []}
+    try:
+        for policy in policies.values():
+            for reading in (plain, fast):
+                _bounded.merged_dictionary = reading
+                policy.check("P@ssw0rd warm-up of the lists")
+        for _ in range(rounds):
+            times["zxcvbn"].append(per_password(zxcvbn.zxcvbn))
+            for name, policy in policies.items():
+                for label, reading in (("walk", plain), ("automaton", fast)):
+                    _bounded.merged_dictionary = reading
+                    times.setdefault(f"{name} {label}", []).append(per_password(policy.check))
+        print(f"check() in CPU time, {rounds} interleaved rounds over {len(passwords)} passwords")
+        print("| profile | walk | automaton | zxcvbn | zxcvbn / walk | zxcvbn / automaton |")
+        print("|---|---|---|---|---|---|")
+        zx = times["zxcvbn"]
+        for name in policies:
+            walk, auto = times[f"{name} walk"], times[f"{name} automaton"]
+            before = [z / w for z, w in zip(zx, walk, strict=True)]
+            after = [z / a for z, a in zip(zx, auto, strict=True)]
+            print(
+                f"| `{name}` | {statistics.median(walk) * 1e6:.0f} µs "
+                f"| {statistics.median(auto) * 1e6:.0f} µs | {statistics.median(zx) * 1e3:.2f} ms "
+                f"| {statistics.median(before):.1f}× ({min(before):.1f}-{max(before):.1f}) "
+                f"| {statistics.median(after):.1f}× ({min(after):.1f}-{max(after):.1f}) |"
+            )
+        inputs = [t for t in ADVERSARIAL if len(t) <= 72] + hard_inputs()
+        print("worst case, CPU per check, best of 5 (walk → automaton)")
+        for name, policy in policies.items():
+            worst: dict[str, tuple[float, str]] = {}
+            for label, reading in (("walk", plain), ("automaton", fast)):
+                _bounded.merged_dictionary = reading
+                worst[label] = max(
+                    (min(_cpu(policy.check, text) for _ in range(5)), f"{text[:12]!r}…")
+                    for text in inputs
+                )
+            print(
+                f"- `{name}`: {worst['walk'][0] * 1e3:.2f} ms ({worst['walk'][1]}) → "
+                f"{worst['automaton'][0] * 1e3:.2f} ms ({worst['automaton'][1]})"
+            )
+    finally:
+        _bounded.merged_dictionary = fast
+
+
 def worst_case_cpu(inputs: list[str]) -> None:
     """Each profile's worst check() in CPU time (``time.process_time``), best of 5 rounds."""
     for name in PROFILES:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import random
 import string
+import threading
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -16,7 +18,7 @@ from secpolicy.password import PasswordContext, profiles
 from secpolicy.password import _bounded as b
 from secpolicy.password import _policy as policy_module
 from secpolicy.password import _strength as s
-from secpolicy.password._rules import COMMON_PASSWORDS
+from secpolicy.password._rules import COMMON_PASSWORDS, Blocklist
 
 WORDS = s._dictionary_for(COMMON_PASSWORDS)
 USER = PasswordContext(
@@ -309,3 +311,119 @@ class TestRepeatsAtTheirLeast:
         assert b.Search(WORDS, set(), 2026).total(text, bound=s._SCORE_BOUNDS[-1]) > 10
         assert priced == []
         assert s.score(text) == 4
+
+
+#: Texts for the automaton against the walk: l33t keys, CJK, repeats, mixed case.
+SCANNED = st.one_of(
+    TEXTS,
+    st.text(alphabet=st.sampled_from("密码你好爱我abcPASSword1@"), max_size=40),
+    st.builds(
+        lambda unit, times: (unit * times)[:64],
+        st.text(alphabet=st.sampled_from("pPaAsS$5w0oOrRdD1lI!|@4"), min_size=1, max_size=9),
+        st.integers(min_value=1, max_value=20),
+    ),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=24),
+)
+SCANNED_FIXED = [
+    *ADVERSARIAL,
+    "",
+    "ab",
+    "abc",
+    "PaSsWoRd",
+    "密码password密码",
+    "\U0001f600password\U0001f600",  # a key outside the BMP before the word
+    "\ud800password",  # a lone surrogate
+    "pass\x00word",
+    "iloveyou" * 8,
+    ("1lI!|" * 13)[:64],
+    "drowssap",
+    "asswordp",
+]
+
+
+#: Words for dictionaries built in a test: ranks up to the rotations' cut-off.
+_FEW_WORDS = {"password": 1, "dragon": 2, "letmein": 3, "sesame": 4, "bites": 40, "stole": 5000}
+
+
+def _readings(text: str) -> list[str]:
+    folded = s._fold(text)
+    return [
+        folded,
+        folded.translate(s._SUBSTITUTIONS),
+        folded.translate(s._ALTERNATE),
+        folded[::-1],
+    ]
+
+
+class TestWordScanner:
+    """The automaton (C) against its plain twin, the walk over the merged table."""
+
+    @settings(max_examples=500, deadline=None)
+    @given(SCANNED)
+    def test_scan_is_the_walk(self, text: str) -> None:
+        """For each reading, the automaton finds the walk's words, ranks and order exactly."""
+        scan, table, max_len = WORDS.scanner(), WORDS.merged(), WORDS.max_len
+        for source in _readings(text):
+            assert scan(source) == b._merged_walk(source, len(source), table, max_len)
+
+    @settings(max_examples=500, deadline=None)
+    @given(SCANNED)
+    def test_matches_are_the_walks(self, text: str) -> None:
+        """The dictionary matches from the automaton equal the walk's, notes and order too."""
+        folded = s._fold(text)
+        assert b.merged_dictionary(text, folded, WORDS) == b.walked_dictionary(text, folded, WORDS)
+
+    @pytest.mark.parametrize("text", SCANNED_FIXED)
+    def test_fixed_inputs(self, text: str) -> None:
+        """Worst cases, short texts, CJK, keys outside the BMP, surrogates and NUL agree."""
+        folded = s._fold(text)
+        assert b.merged_dictionary(text, folded, WORDS) == b.walked_dictionary(text, folded, WORDS)
+        key = sorted(
+            (m.start, m.end, m.log10, m.rank) for m in b.merged_dictionary(text, folded, WORDS)
+        )
+        assert key == sorted(
+            (m.start, m.end, m.log10, m.rank) for m in s._dictionary_matches(text, folded, WORDS)
+        )
+
+    def test_positions_are_code_points(self) -> None:
+        """A key outside the BMP counts as one position, as in Python."""
+        text = "\U0001f600password"
+        spans = {(m.start, m.end) for m in b.merged_dictionary(text, text, WORDS) if m.rank}
+        assert (1, 9) in spans
+
+    @settings(max_examples=100, deadline=None)
+    @given(
+        st.lists(st.text(alphabet="abcdeilost01@$", min_size=1, max_size=12), max_size=30),
+        st.text(alphabet="abcdeilost01@$ABC", max_size=30),
+    )
+    def test_any_blocklist(self, entries: list[str], text: str) -> None:
+        """A dictionary built from any list (and a few words) scans as it walks."""
+        words = s._Dictionary(Blocklist(entries).ranks, _FEW_WORDS)
+        folded = s._fold(text)
+        assert b.merged_dictionary(text, folded, words) == b.walked_dictionary(text, folded, words)
+
+    def test_threads_share_one_automaton(self) -> None:
+        """Four threads reading at once through one automaton each get the walk's matches."""
+        rng = random.Random(20261202)
+        texts = ["".join(rng.choice("pass@w0rd1lI!|") for _ in range(40)) for _ in range(200)]
+        want = [b.walked_dictionary(t, s._fold(t), WORDS) for t in texts]
+        barrier = threading.Barrier(4)
+
+        def read(_: int) -> list[list[s._Match]]:
+            barrier.wait()
+            return [b.merged_dictionary(t, s._fold(t), WORDS) for t in texts]
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            assert all(got == want for got in pool.map(read, range(4)))
+
+    def test_an_empty_dictionary_finds_nothing(self) -> None:
+        """A dictionary without words has an automaton that reports nothing."""
+        empty = s._Dictionary()
+        assert empty.scanner()("password") == []
+        assert b.merged_dictionary("password", "password", empty) == []
+
+    def test_the_merged_table_is_not_kept_for_the_automaton(self) -> None:
+        """Building the automaton does not keep the merged table alive (memory)."""
+        words = s._Dictionary({"password": 1, "dragon": 2})
+        words.scanner()
+        assert words._merged is None

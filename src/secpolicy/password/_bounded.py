@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from operator import ne
 from typing import TYPE_CHECKING, Final
 
 from secpolicy.password._composed import calendar_runs, date_runs, phrase_matches
@@ -70,6 +71,8 @@ from secpolicy.password._strength import (
 from secpolicy.password._strength import _date_matches as _dates
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from secpolicy.password._strength import _Dictionary
 
 #: What a piece beside a match adds to any cover at the least: a brute-force
@@ -491,28 +494,44 @@ def _merged_walk(
     return hits
 
 
-def merged_dictionary(  # noqa: PLR0912 (five readings decoded in one pass each)
-    text: str, folded: str, words: _Dictionary
-) -> list[_Match]:
-    """``_strength._dictionary_matches`` (with its rotations) from one walk per reading.
+def merged_dictionary(text: str, folded: str, words: _Dictionary) -> list[_Match]:
+    """``_strength._dictionary_matches`` (with its rotations) from one automaton pass per reading.
 
     The same matches at the same costs, in another order: as typed and its
-    rotations from one walk, each l33t reading (word, l33t form or
+    rotations from one pass, each l33t reading (word, l33t form or
     rotation, with a substituted key at least) from one, and reversed with
-    reversed rotations from one, each step one lookup in :meth:`merged`.
+    reversed rotations from one; each pass finds every word of
+    :meth:`~secpolicy.password._strength._Dictionary.merged` in its reading
+    in C (``_wordscan``). Its plain twin is :func:`walked_dictionary`.
     """
+    return _read_dictionary(text, folded, words.scanner())
+
+
+def walked_dictionary(text: str, folded: str, words: _Dictionary) -> list[_Match]:
+    """:func:`merged_dictionary` with each pass a walk, one lookup in ``merged()`` per key."""
+    table, max_len = words.merged(), words.max_len
+
+    def walk(source: str) -> list[tuple[int, int, int]]:
+        return _merged_walk(source, len(source), table, max_len)
+
+    return _read_dictionary(text, folded, walk)
+
+
+def _read_dictionary(  # noqa: PLR0912 (five readings decoded in one pass each)
+    text: str, folded: str, scan: Callable[[str], list[tuple[int, int, int]]]
+) -> list[_Match]:
+    """The dictionary matches of *text* from *scan*'s ``(i, j, packed ranks)`` per reading."""
     found: list[_Match] = []
     n = len(text)
     if n < 3:  # noqa: PLR2004 (the shortest word)
         return found
-    table, max_len = words.merged(), words.max_len
     log10 = math.log10
 
     def capitals(i: int, j: int) -> float:
         original = text[i:j]
         return 0.0 if original == folded[i:j] else _case_variations(original)
 
-    for i, j, packed in _merged_walk(folded, n, table, max_len):
+    for i, j, packed in scan(folded):
         rank = packed & _RANK
         if rank:
             original = text[i:j]
@@ -530,14 +549,11 @@ def merged_dictionary(  # noqa: PLR0912 (five readings decoded in one pass each)
         if source != folded and source not in readings:
             readings.append(source)
     for source in readings:
-        # changed[k]: substituted keys before k, so a span's count is one subtraction.
-        changed = list(
-            itertools.accumulate((a != b for a, b in zip(source, folded, strict=True)), initial=0)
-        )
-        for i, j, packed in _merged_walk(source, n, table, max_len):
-            keys = changed[j] - changed[i]
-            if not keys:
-                continue  # no substitution here: the walk as typed has it
+        for i, j, packed in scan(source):
+            piece, lower = source[i:j], folded[i:j]
+            if piece == lower:
+                continue  # no substitution here: the pass as typed has it
+            keys = sum(map(ne, piece, lower))
             substituted = _LOG2 * min(keys, 8)
             rank, other = packed & _RANK, packed >> 20 & _RANK
             if other and (not rank or other < rank):
@@ -550,7 +566,7 @@ def merged_dictionary(  # noqa: PLR0912 (five readings decoded in one pass each)
                 cost = log10(rank) + _ROTATION_CHOICES + substituted + capitals(i, j)
                 found.append(_Match(i, j, cost, "dictionary", ("rotated", "substitution"), rank))
     backwards = folded[::-1]
-    for i, j, packed in _merged_walk(backwards, n, table, max_len):
+    for i, j, packed in scan(backwards):
         start, end = n - j, n - i
         rank = packed & _RANK
         if rank and backwards[i:j] != folded[start:end]:  # a palindrome reads as typed

@@ -38,6 +38,7 @@ from secpolicy.password._rules import (
     is_date,
     user_tokens,
 )
+from secpolicy.password._wordscan import WordScanner
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -244,7 +245,7 @@ class _Dictionary:
     over a password stops at the first piece that is neither.
     """
 
-    __slots__ = ("_merged", "_rotations", "leet", "max_len", "table")
+    __slots__ = ("_merged", "_rotations", "_scanner", "leet", "max_len", "table")
 
     def __init__(self, *rankings: Mapping[str, int]) -> None:
         ranks: dict[str, int] = {}
@@ -262,6 +263,7 @@ class _Dictionary:
         self.leet = _with_prefixes(leet)
         self._rotations: dict[str, int] | None = None
         self._merged: dict[str, int] | None = None
+        self._scanner: WordScanner | None = None
 
     def rotations(self) -> dict[str, int]:
         """The rotated forms of the commonest words, with every prefix (built on first use).
@@ -292,14 +294,32 @@ class _Dictionary:
         """
         table = self._merged
         if table is None:
-            table = dict(self.table)
-            get = table.get
-            for word, rank in self.leet.items():
-                table[word] = get(word, 0) | rank << 20
-            for word, rank in self.rotations().items():
-                table[word] = get(word, 0) | rank << 40
-            self._merged = table
+            table = self._merged = self._merge()
         return table
+
+    def _merge(self, *, prefixes: bool = True) -> dict[str, int]:
+        """The merged table; without *prefixes*, its words only (what the automaton holds)."""
+        table = dict(self.table) if prefixes else {w: r for w, r in self.table.items() if r}
+        get = table.get
+        for word, rank in self.leet.items():
+            if prefixes or rank:
+                table[word] = get(word, 0) | rank << 20
+        for word, rank in self.rotations().items():
+            if prefixes or rank:
+                table[word] = get(word, 0) | rank << 40
+        return table
+
+    def scanner(self) -> WordScanner:
+        """The words of :meth:`merged` in one automaton (built on first use).
+
+        It finds in one C pass what the walk over :meth:`merged` finds (see
+        ``_wordscan``). It is built from the merged table's words alone,
+        which are not kept.
+        """
+        scanner = self._scanner
+        if scanner is None:
+            scanner = self._scanner = WordScanner(self._merge(prefixes=False), self.max_len)
+        return scanner
 
     def sections(self) -> dict[str, list[str]]:
         """The tables as text sections (the build script writes them; see :meth:`from_sections`)."""
@@ -317,6 +337,7 @@ class _Dictionary:
         index = cls()
         index._rotations = None
         index._merged = None
+        index._scanner = None
         tables = []
         for label in ("table", "leet"):
             table = dict.fromkeys(sections[f"{label}_prefixes"], 0)
