@@ -44,6 +44,7 @@ import math
 from typing import TYPE_CHECKING, Final
 
 from secpolicy.password._composed import calendar_runs, date_runs, phrase_matches
+from secpolicy.password._floor import floor_total
 from secpolicy.password._rules import _SUBSTITUTIONS
 from secpolicy.password._strength import (
     _ALTERNATE,
@@ -80,6 +81,9 @@ _ANCHORED_BELOW: Final = _MIN_SUBMATCH + 2 * _EDGE
 #: Rounding headroom: a match is dropped only when it is clearly too costly.
 _SLACK: Final = 1e-9
 _INF: Final = math.inf
+#: From this length on, the search first tries :func:`floor_total` against its
+#: bound: shorter texts are cheap to search in full, and rarely above it.
+_FLOOR_FROM: Final = 24
 
 
 def _lower_bound(start: int, end: int, log10: float, n: int) -> float:
@@ -213,6 +217,11 @@ class Search:
             *(_Match(*piece) for piece in date_runs(text, reference)),
             *_user_matches(text, folded, personal),
         ]
+        if repeats and bound + _SLACK < n and n >= _FLOOR_FROM:
+            # A floor above the bound settles it before anything is priced (see _floor).
+            floor = floor_total(text, folded, words, kept, reference, above=bound + _SLACK)
+            if floor > bound + _SLACK:
+                return floor
 
         def keep(found: list[_Match]) -> None:
             limit = min(best, bound)
@@ -569,11 +578,16 @@ def _capitals(text: str, lower: str, i: int, j: int) -> float:
     return 0.0 if original == lower else _case_variations(original)
 
 
-def bounded_score(text: str, words: _Dictionary, personal: set[str], reference: int) -> int:
-    """The score of the cheapest cover of *text*, found by :class:`Search`."""
-    # Above the last score bound every minimum has the same score, so the
-    # search is exact only up to it (above it, total() answers a value above).
+def bounded_score(
+    text: str, words: _Dictionary, personal: set[str], reference: int, cap: int = 4
+) -> int:
+    """The score of the cheapest cover of *text*, found by :class:`Search`, at most *cap*."""
+    if cap <= 0:
+        return 0
+    # Every minimum at or above the cap's score bound has a score of at least
+    # the cap, so the search is exact only up to that bound (above it,
+    # total() answers a value above).
     total = Search(words, personal, reference).total(
-        text, bound=_SCORE_BOUNDS[-1], enough=_SCORE_BOUNDS[0]
+        text, bound=_SCORE_BOUNDS[min(cap, len(_SCORE_BOUNDS)) - 1], enough=_SCORE_BOUNDS[0]
     )
-    return sum(total >= bound for bound in _SCORE_BOUNDS)
+    return min(cap, sum(total >= bound for bound in _SCORE_BOUNDS))

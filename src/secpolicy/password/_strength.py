@@ -1235,13 +1235,17 @@ def score(
     context_words: Iterable[str] = (),
     dictionary: Blocklist | None = None,
     reference_year: int = REFERENCE_YEAR,
+    cap: int = 4,
 ) -> int:
     """:func:`estimate`'s score of an NFKC-normalised *text*, without the explanation.
 
     What :meth:`PasswordPolicy.check` needs: the same minimum, found by branch
     and bound (``_bounded``), which builds only the matches that can take
     part in the cheapest cover; no patterns, feedback or result object are
-    built. :func:`_plain_score` is its plain twin.
+    built. With *cap*, the answer is ``min(score, cap)``: a policy that asks
+    for a score of at least *cap* needs nothing finer above it, and the
+    search stops as soon as the cover is known to reach the cap's bound.
+    :func:`_plain_score` is its plain twin.
     """
     if not text:
         return 0
@@ -1249,7 +1253,7 @@ def score(
     from secpolicy.password._bounded import bounded_score  # noqa: PLC0415
 
     words, personal = _inputs(context, context_words, dictionary)
-    return bounded_score(text, words, personal, reference_year)
+    return bounded_score(text, words, personal, reference_year, cap)
 
 
 def _plain_score(
@@ -1259,12 +1263,13 @@ def _plain_score(
     context_words: Iterable[str] = (),
     dictionary: Blocklist | None = None,
     reference_year: int = REFERENCE_YEAR,
+    cap: int = 4,
 ) -> int:
     """:func:`score` from the full cover of every match: the twin the tests compare it with."""
     if not text:
         return 0
     total = _cheapest_cover(text, context, context_words, dictionary, reference_year)[0]
-    return sum(total >= bound for bound in _SCORE_BOUNDS)
+    return min(cap, sum(total >= bound for bound in _SCORE_BOUNDS))
 
 
 def _matches(

@@ -1,0 +1,290 @@
+"""A lower bound on the estimator's cheapest cover, from where its matches can lie.
+
+The score of a long password is decided by whether its cheapest cover costs
+at least a threshold (10⁸ guesses for ``min_score=3``). Pricing every
+dictionary reading, decoration and repeat of random text over a few l33t
+keys takes milliseconds, although only a handful of cheap pieces could ever
+bring such a text under the threshold. :func:`floor_total` bounds the
+minimum from below without pricing anything, so that the branch and bound
+(``_bounded``) can stop as soon as that bound is above its own.
+
+Why it is a lower bound (the proof the tests check on random texts): the
+plain cover (``_strength._matches``) takes its matches from
+
+* the cheap matchers (sequences, keyboard walks, dates, years, date runs,
+  the user's data), given here at their own costs;
+* repeated blocks, echoes, mirrors, doubled and counted pieces, whose spans
+  do not depend on any price: each costs its piece's price (at least 0.0)
+  plus non-negative terms, so with every price 0.0 each keeps its span and
+  costs at most what it really does (``_bounded._optimistic``); a repeated
+  block costs ``max(price, 1.0) + log10(repeats)``, at least
+  ``1.0 + log10(repeats)``;
+* dictionary-like matches: words in every reading (as typed, both l33t
+  readings, reversed, rotated; each such span is a word of the merged
+  table, and that table holds every prefix of its words, so a walk that
+  grows a piece while it is in the table finds every one), words cut by
+  separators (found by ``_strength._split_matches`` with such a walk for
+  its lookups), published phrases and calendar runs, and the decorations
+  of all of them, which add at most ``_MAX_DECORATION`` digits or symbols
+  at either end.
+
+A piece that does not span the whole text costs at least ``_MIN_SUBMATCH``
+in a cover, whatever it is. So the cover problem is relaxed: a
+dictionary-like match may cover any part of its span, decorations included,
+at ``_MIN_SUBMATCH``, and the others keep their spans at the costs above.
+Every cover of the plain problem is a cover of the relaxed one at no more
+cost, so the relaxed minimum is at most the true one. A relaxed piece over
+the whole text would cost less than ``_MIN_SUBMATCH``; such a text gets no
+bound (0.0).
+
+The relaxed minimum is a dynamic programme over positions: with the
+furthest end ``reach[p]`` of any dictionary-like span over position ``p``
+(non-decreasing in ``p``), a relaxed piece ending at ``e`` may start at any
+``p < e`` with ``reach[p] >= e``, an interval whose both ends only move
+right, so a sliding minimum serves every end in constant time.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+from typing import TYPE_CHECKING, Final
+
+from secpolicy.password._composed import calendar_runs, phrase_matches
+from secpolicy.password._rules import _SUBSTITUTIONS
+from secpolicy.password._strength import (
+    _ALTERNATE,
+    _BRUTE_PER_CHAR,
+    _MAX_DECORATION,
+    _MIN_SUBMATCH,
+    _SEGMENT_PENALTY,
+    _counter_matches,
+    _doubled_matches,
+    _echo_matches,
+    _Match,
+    _mirror_matches,
+    _repeat_spans,
+    _split_matches,
+)
+
+if TYPE_CHECKING:
+    from secpolicy.password._strength import _Dictionary
+
+_INF: Final = math.inf
+
+
+def _optimistic(_piece: str) -> tuple[float, list[_Match | None]]:
+    """A price no piece can undercut (a cover costs at least 0.0)."""
+    return 0.0, []
+
+
+def _furthest_words(folded: str, words: _Dictionary, furthest: list[int]) -> None:
+    """Raise ``furthest[i]`` to the end of the longest word span starting at *i*, every reading.
+
+    The readings of ``_strength._dictionary_matches`` (and ``_bounded``'s
+    merged walk): as typed, both l33t readings and reversed, each looked
+    up in the merged table, which holds every word of the three tables
+    (words, l33t forms, rotations) and every prefix of them, so growing a
+    piece while it is in the table reaches every word. A superset of the
+    dictionary matches' spans: a l33t reading's span counts even where it
+    substitutes nothing. A reversed word read from *i* to *j* of the
+    reversed text is the span ``(n - j, n - i)``, inside the longest one.
+    """
+    n = len(folded)
+    readings = [folded]
+    for source in (folded.translate(_SUBSTITUTIONS), folded.translate(_ALTERNATE)):
+        if source not in readings:
+            readings.append(source)
+    for source in readings:
+        for i, longest in enumerate(_longest_words(source, words)):
+            if longest > furthest[i]:  # noqa: PLR1730 (max() per start costs more)
+                furthest[i] = longest
+    for i, longest in enumerate(_longest_words(folded[::-1], words)):
+        if longest and n - i > furthest[n - longest]:
+            furthest[n - longest] = n - i
+
+
+def _longest_words(source: str, words: _Dictionary) -> list[int]:
+    """For each start, the end of the longest word of the merged table there (0 if none)."""
+    n = len(source)
+    get, max_len = words.merged().get, words.max_len
+    ends = [0] * n
+    for i in range(n - 2):
+        j = i + 3
+        packed = get(source[i:j])
+        stop = min(n, i + max_len)
+        while packed is not None:
+            if packed:
+                ends[i] = j
+            if j >= stop:
+                break
+            j += 1
+            packed = get(source[i:j])
+    return ends
+
+
+def word_spans(folded: str, words: _Dictionary) -> list[tuple[int, int]]:
+    """Every ``(i, j)`` where a reading of ``folded[i:j]`` is a word of any table.
+
+    The readings and the table of :func:`_furthest_words`; for
+    ``_split_matches``, which needs every span, not only the longest.
+    """
+    n = len(folded)
+    spans: list[tuple[int, int]] = []
+    if n < 3:  # noqa: PLR2004 (the shortest word)
+        return spans
+    get, max_len = words.merged().get, words.max_len
+    readings = [folded]
+    for source in (folded.translate(_SUBSTITUTIONS), folded.translate(_ALTERNATE)):
+        if source not in readings:
+            readings.append(source)
+    backwards = folded[::-1]
+    if backwards not in readings:
+        readings.append(backwards)
+    for source in readings:
+        flip = source is backwards
+        for i in range(n - 2):
+            stop = min(n, i + max_len)
+            j = i + 3
+            packed = get(source[i:j])
+            while packed is not None:
+                if packed:
+                    spans.append((n - j, n - i) if flip else (i, j))
+                if j >= stop:
+                    break
+                j += 1
+                packed = get(source[i:j])
+    return spans
+
+
+def _span_reader(text: str, folded: str, words: _Dictionary) -> list[_Match]:
+    """``_split_matches``'s lookup as spans only: every word span, priced 0.0."""
+    return [_Match(i, j, 0.0, "dictionary") for i, j in word_spans(folded, words)]
+
+
+def floor_total(
+    text: str,
+    folded: str,
+    words: _Dictionary,
+    cheap: list[_Match],
+    reference: int,
+    *,
+    above: float = -_INF,
+) -> float:
+    """A value at most the cheapest cover's cost of *text* (0.0 when none is found).
+
+    *cheap* holds the cheap matchers' matches (sequences, keyboard walks,
+    dates, date runs, the user's data) at their own costs. Nothing is
+    priced: see the module's docstring for why the answer never exceeds the
+    plain cover's minimum. The matchers run cheapest first; once the
+    relaxed cover of those read so far is at most *above*, more matches can
+    only lower it, so the search gives up and answers 0.0.
+    """
+    n = len(text)
+    if n == 0:
+        return 0.0
+    personal: set[str] = set()  # the user's data is in *cheap*; the matchers below ignore it
+    exact = list(cheap)
+    for start, block, repeats in _repeat_spans(folded):
+        exact.append(_Match(start, start + block * repeats, 1.0 + math.log10(repeats), "repeat"))
+    before = [0] * (n + 1)  # non-letters just before i (at most _MAX_DECORATION)
+    for i in range(1, n + 1):
+        if not text[i - 1].isalpha():
+            before[i] = min(before[i - 1] + 1, _MAX_DECORATION)
+    after = [0] * (n + 1)  # non-letters from j on (at most _MAX_DECORATION)
+    for j in range(n - 1, -1, -1):
+        if not text[j].isalpha():
+            after[j] = min(after[j + 1] + 1, _MAX_DECORATION)
+    # The furthest end of a dictionary-like span from each start, before widening.
+    furthest = [0] * (n + 1)
+    if _relaxed_cover(n, exact, list(range(n))) <= above:
+        return 0.0  # a cheap cover (a repeated block) is already within reach of the bound
+    _furthest_words(folded, words, furthest)
+
+    if _relaxed_cover(n, exact, _reach(n, furthest, before, after)) <= above:
+        return 0.0  # already within reach of the bound: the rest can only lower it
+    exact += _doubled_matches(text, folded, words, personal, reference, price=_optimistic)
+    exact += _counter_matches(text, folded, words, personal, reference, price=_optimistic)
+    exact += _echo_matches(text, folded, words, personal, reference, price=_optimistic)
+    exact += _mirror_matches(text, folded, words, personal, reference, price=_optimistic)
+    spans = [(m.start, m.end) for m in _split_matches(text, folded, words, read=_span_reader)]
+    spans += [(start, end) for start, end, *_ in calendar_runs(text, folded, reference)]
+    spans += [(start, end) for start, end, *_ in phrase_matches(text, folded)]
+    for start, end in spans:
+        if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
+            furthest[start] = end
+    return _relaxed_cover(n, exact, _reach(n, furthest, before, after))
+
+
+def _reach(n: int, furthest: list[int], before: list[int], after: list[int]) -> list[int]:
+    """``reach[p]``: how far a piece inside a widened dictionary-like span over *p* may go.
+
+    Each span widened by the decorations it may take (``before`` and
+    ``after`` count the digits and symbols next to it); non-decreasing, at
+    least ``p``; ``n + 1`` at 0 when one widened span is the whole text.
+    """
+    widest = [0] * (n + 1)
+    for first in range(n):
+        end = furthest[first]
+        if end:
+            end += after[end]
+            start = first - before[first]
+            if end > widest[start]:  # noqa: PLR1730 (max() per start costs more)
+                widest[start] = end
+    if widest[0] >= n:
+        return [n + 1] * n
+    reach: list[int] = []
+    run = 0
+    for p in range(n):
+        run = max(run, widest[p])
+        reach.append(run if run > p else p)
+    return reach
+
+
+def _relaxed_cover(n: int, exact: list[_Match], reach: list[int]) -> float:
+    """``_bounded.cover_total`` of *exact* plus a piece at ``_MIN_SUBMATCH`` within each reach.
+
+    ``reach[p]`` (non-decreasing, at least ``p``) is how far a relaxed piece
+    over position ``p`` may go; ``reach[p] == p`` means none covers it, and
+    ``reach[0] > n`` that one covers the whole text, which has no floor.
+    """
+    if reach and reach[0] > n:
+        return 0.0
+    ending: list[list[_Match]] = [[] for _ in range(n + 1)]
+    for match in exact:
+        ending[match.end].append(match)
+    inf = _INF
+    pattern = [inf] * (n + 1)
+    brute = [inf] * (n + 1)
+    pattern[0] = 0.0
+    # Starts p of relaxed pieces still open, with the cost before them, cheapest at the left.
+    window: collections.deque[tuple[float, int]] = collections.deque()
+    low = 0  # every start below `low` no longer reaches
+    for e in range(1, n + 1):
+        fresh = pattern[e - 1] + (_SEGMENT_PENALTY if e > 1 else 0.0)
+        extend = brute[e - 1]
+        brute[e] = (fresh if fresh < extend else extend) + _BRUTE_PER_CHAR
+        # Open the start e - 1: a piece from there costs the best before it and its penalty.
+        s = e - 1
+        if reach[s] > s:
+            before = pattern[s] if pattern[s] < brute[s] else brute[s]
+            value = before + (_SEGMENT_PENALTY if s > 0 else 0.0)
+            while window and window[-1][0] >= value:
+                window.pop()
+            window.append((value, s))
+        while low < e and reach[low] < e:
+            low += 1
+        while window and window[0][1] < low:
+            window.popleft()
+        best = window[0][0] + _MIN_SUBMATCH if window else inf
+        for match in ending[e]:
+            start = match.start
+            before_pattern = pattern[start]
+            before_brute = brute[start]
+            previous = before_pattern if before_pattern < before_brute else before_brute
+            log10 = match.log10 if e - start == n else max(match.log10, _MIN_SUBMATCH)
+            cost = previous + log10 + (_SEGMENT_PENALTY if start > 0 else 0.0)
+            if cost < best:  # noqa: PLR1730 (a call to min() per match costs more)
+                best = cost
+        pattern[e] = best
+    return min(pattern[n], brute[n])
