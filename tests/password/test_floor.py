@@ -169,3 +169,15 @@ class TestReversedLeet:
         assert c.reversed_leet_matches(text, folded) == c.reversed_leet_matches(
             text, folded, starts=None
         )
+
+
+class TestSplitSpans:
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(TEXTS)
+    def test_every_split_match_is_inside_a_recorded_span(self, text: str) -> None:
+        """Each span _split_matches finds lies inside one the floor records (its plain twin)."""
+        folded = s._fold(text)
+        furthest = [0] * (len(text) + 1)
+        f._split_furthest(text, folded, WORDS, furthest)
+        for match in s._split_matches(text, folded, WORDS, read=f._span_reader):
+            assert any(furthest[start] >= match.end for start in range(match.start + 1))

@@ -587,6 +587,12 @@ def phrase_matches(text: str, folded: str) -> list[Found]:
     Also returns :func:`reversed_leet_matches`, so that the estimator needs
     no second hook.
     """
+    # Words reversed in l33t are dictionary pieces of the same kind; they ride along.
+    return [*published_phrases(text, folded), *reversed_leet_matches(text, folded)]
+
+
+def published_phrases(text: str, folded: str) -> list[Found]:
+    """:func:`phrase_matches` without the words reversed in l33t."""
     found: list[Found] = []
     seen: set[tuple[int, int]] = set()
     sources = [folded]
@@ -626,8 +632,6 @@ def phrase_matches(text: str, folded: str) -> list[Found]:
                 log10 += _LOG2 * min(changed, 8)
                 notes += ("substitution",)
             found.append(Found(start, end, log10, "dictionary", notes))
-    # Words reversed in l33t are dictionary pieces of the same kind; they ride along.
-    found += reversed_leet_matches(text, folded)
     return found
 
 

@@ -50,8 +50,14 @@ import collections
 import math
 from typing import TYPE_CHECKING, Final
 
-from secpolicy.password._composed import calendar_runs, phrase_matches
-from secpolicy.password._rules import _SUBSTITUTIONS
+from secpolicy.password._composed import (
+    _INNER_SEPARATOR,
+    _MAX_REVERSED,
+    calendar_runs,
+    published_phrases,
+)
+from secpolicy.password._rules import _ALTERNATE as _LEET_ALTERNATE
+from secpolicy.password._rules import _SUBSTITUTIONS, COMMON_PASSWORDS, LEET
 from secpolicy.password._strength import (
     _ALTERNATE,
     _BRUTE_PER_CHAR,
@@ -59,12 +65,14 @@ from secpolicy.password._strength import (
     _MIN_SUBMATCH,
     _SEGMENT_PENALTY,
     _counter_matches,
+    _dictionary_for,
     _doubled_matches,
     _echo_matches,
+    _fold,
     _Match,
     _mirror_matches,
     _repeat_spans,
-    _split_matches,
+    _walk_matches,
 )
 
 if TYPE_CHECKING:
@@ -104,23 +112,117 @@ def _furthest_words(folded: str, words: _Dictionary, furthest: list[int]) -> Non
             furthest[n - longest] = n - i
 
 
-def _longest_words(source: str, words: _Dictionary) -> list[int]:
-    """For each start, the end of the longest word of the merged table there (0 if none)."""
+def _longest_words(source: str, words: _Dictionary, max_len: int = 0) -> list[int]:
+    """For each start, the end of the longest word of the merged table there (0 if none).
+
+    Words of up to *max_len* characters (default: the dictionary's own
+    limit). The walk from a start depends only on the window of *max_len*
+    characters there, so a window seen before (a run of one key read as
+    one letter has the same window at every start) is not walked again.
+    """
     n = len(source)
-    get, max_len = words.merged().get, words.max_len
+    get, max_len = words.merged().get, max_len or words.max_len
     ends = [0] * n
+    seen: dict[str, int] = {}  # window -> its longest word's length (0 if none)
     for i in range(n - 2):
-        j = i + 3
-        packed = get(source[i:j])
         stop = min(n, i + max_len)
-        while packed is not None:
-            if packed:
-                ends[i] = j
-            if j >= stop:
-                break
-            j += 1
-            packed = get(source[i:j])
+        window = source[i:stop]
+        length = seen.get(window)
+        if length is None:
+            length = 0
+            j = 3
+            packed = get(window[:3])
+            while packed is not None:
+                if packed:
+                    length = j
+                if j >= len(window):
+                    break
+                j += 1
+                packed = get(window[:j])
+            seen[window] = length
+        if length:
+            ends[i] = i + length
     return ends
+
+
+def _split_furthest(text: str, folded: str, words: _Dictionary, furthest: list[int]) -> None:
+    """Raise *furthest* over the spans of ``_strength._split_matches``'s words and walks.
+
+    The same two joined texts (separators dropped between letters, then
+    between letters and digits), each read as :func:`_furthest_words` reads
+    a text, and its keyboard walks; each longest span is mapped back over
+    the dropped characters. Every split match is a word or walk of a joined
+    text inside one of these, so its span is inside the mapped one (the
+    mapping keeps order); the limit on cuts is not applied, which only adds
+    spans. ``_split_matches(read=_span_reader)`` is the plain twin.
+    """
+    n = len(text)
+    if n < 3 or text.isalnum():  # noqa: PLR2004 (as _split_matches)
+        return
+    letters_keep: list[int] = []
+    for walks in (False, True):
+        inside = str.isalnum if walks else str.isalpha
+        keep = [
+            k
+            for k in range(n)
+            if not (
+                0 < k < n - 1
+                and not text[k].isalnum()
+                and not (walks and ord(text[k]) in _SUBSTITUTIONS)
+                and inside(text[k - 1])
+                and inside(text[k + 1])
+                and (text[k - 1].isalpha() or text[k + 1].isalpha())
+            )
+        ]
+        if len(keep) == n:
+            continue
+        joined = _fold("".join(text[k] for k in keep))
+        ends = [0] * (len(joined) + 1)
+        if not walks or keep != letters_keep:
+            _furthest_words(joined, words, ends)
+        if walks:
+            for match in _walk_matches(joined):
+                if match.end > ends[match.start]:  # noqa: PLR1730 (as below)
+                    ends[match.start] = match.end
+        else:
+            letters_keep = keep
+        for a, b in enumerate(ends):
+            if b:
+                start, end = keep[a], keep[b - 1] + 1
+                if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
+                    furthest[start] = end
+
+
+def _reversed_leet_furthest(folded: str, furthest: list[int]) -> None:
+    """Raise *furthest* over the spans of ``_composed.reversed_leet_matches``.
+
+    The same readings (l33t undone, separators inside words dropped),
+    reversed; each longest word of the bundled list's merged table there
+    (which holds every entry of the common list, whatever the policy's
+    blocklist) is mapped back. Every match of that function
+    is such a word, inside the longest one at its start, so its span is
+    inside the mapped one; its other conditions are not applied, which only
+    adds spans. ``reversed_leet_matches`` is the plain twin.
+    """
+    n = len(folded)
+    if n < 4 or not any(c in LEET for c in folded):  # noqa: PLR2004 (as reversed_leet_matches)
+        return
+    common = _dictionary_for(COMMON_PASSWORDS)
+    longest = max(common.max_len, _MAX_REVERSED)
+    readings = [folded.translate(_SUBSTITUTIONS)]
+    alternate = folded.translate(_LEET_ALTERNATE).translate(_SUBSTITUTIONS)
+    if alternate != readings[0]:
+        readings.append(alternate)
+    for reading in readings:
+        cut = frozenset(m.start() for m in _INNER_SEPARATOR.finditer(reading))
+        kept = [k for k in range(n) if k not in cut]
+        backwards = "".join(reading[k] for k in reversed(kept))
+        size = len(backwards)
+        for i, j in enumerate(_longest_words(backwards, common, longest)):
+            if j:
+                start, end = kept[size - j], kept[size - 1 - i] + 1
+                if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
+                    furthest[start] = end
 
 
 def word_spans(folded: str, words: _Dictionary) -> list[tuple[int, int]]:
@@ -207,9 +309,10 @@ def floor_total(
     exact += _counter_matches(text, folded, words, personal, reference, price=_optimistic)
     exact += _echo_matches(text, folded, words, personal, reference, price=_optimistic)
     exact += _mirror_matches(text, folded, words, personal, reference, price=_optimistic)
-    spans = [(m.start, m.end) for m in _split_matches(text, folded, words, read=_span_reader)]
-    spans += [(start, end) for start, end, *_ in calendar_runs(text, folded, reference)]
-    spans += [(start, end) for start, end, *_ in phrase_matches(text, folded)]
+    _split_furthest(text, folded, words, furthest)
+    spans = [(start, end) for start, end, *_ in calendar_runs(text, folded, reference)]
+    spans += [(start, end) for start, end, *_ in published_phrases(text, folded)]
+    _reversed_leet_furthest(folded, furthest)
     for start, end in spans:
         if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
             furthest[start] = end
