@@ -15,7 +15,7 @@ from secpolicy.password import _composed as c
 from secpolicy.password import _floor as f
 from secpolicy.password import _policy as policy_module
 from secpolicy.password import _strength as s
-from secpolicy.password._rules import COMMON_PASSWORDS
+from secpolicy.password._rules import COMMON_PASSWORDS, Blocklist
 
 WORDS = s._dictionary_for(COMMON_PASSWORDS)
 USER = PasswordContext(
@@ -178,6 +178,25 @@ class TestSplitSpans:
         """Each span _split_matches finds lies inside one the floor records (its plain twin)."""
         folded = s._fold(text)
         furthest = [0] * (len(text) + 1)
-        f._split_furthest(text, folded, WORDS, furthest)
+        f._split_furthest(text, folded, WORDS, furthest, {})
         for match in s._split_matches(text, folded, WORDS, read=f._span_reader):
             assert any(furthest[start] >= match.end for start in range(match.start + 1))
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(TEXTS)
+    def test_every_reversed_leet_match_is_inside_a_recorded_span(self, text: str) -> None:
+        """Each span reversed_leet_matches finds lies inside one the floor records (its twin)."""
+        folded = s._fold(text)
+        furthest = [0] * (len(text) + 1)
+        f._reversed_leet_furthest(folded, furthest)
+        for start, end, *_ in c.reversed_leet_matches(text, folded):
+            assert any(furthest[first] >= end for first in range(start + 1))
+
+    def test_with_another_blocklist_the_floor_stays_below(self) -> None:
+        """With a policy's own blocklist, the floor is still at most the plain minimum."""
+        words = s._dictionary_for(Blocklist(["drowssap", "aaaaaa", "lalala1", "qwe-rty"]))
+        for text in [*WORST, "p@ssw0rd-dr0wss@p-" * 3, "a1" * 12 + "drow-ssap" * 3]:
+            folded = s._fold(text)
+            got = f.floor_total(text, folded, words, cheap(text), 2026)
+            want = s._cover(len(text), s._matches(text, words, set(), 2026))[0]
+            assert got <= want + 1e-9

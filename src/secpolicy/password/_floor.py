@@ -86,7 +86,9 @@ def _optimistic(_piece: str) -> tuple[float, list[_Match | None]]:
     return 0.0, []
 
 
-def _furthest_words(folded: str, words: _Dictionary, furthest: list[int]) -> None:
+def _furthest_words(
+    folded: str, words: _Dictionary, furthest: list[int], seen: dict[str, int]
+) -> None:
     """Raise ``furthest[i]`` to the end of the longest word span starting at *i*, every reading.
 
     The readings of ``_strength._dictionary_matches`` (and ``_bounded``'s
@@ -104,26 +106,29 @@ def _furthest_words(folded: str, words: _Dictionary, furthest: list[int]) -> Non
         if source not in readings:
             readings.append(source)
     for source in readings:
-        for i, longest in enumerate(_longest_words(source, words)):
+        for i, longest in enumerate(_longest_words(source, words, seen)):
             if longest > furthest[i]:  # noqa: PLR1730 (max() per start costs more)
                 furthest[i] = longest
-    for i, longest in enumerate(_longest_words(folded[::-1], words)):
+    for i, longest in enumerate(_longest_words(folded[::-1], words, seen)):
         if longest and n - i > furthest[n - longest]:
             furthest[n - longest] = n - i
 
 
-def _longest_words(source: str, words: _Dictionary, max_len: int = 0) -> list[int]:
+def _longest_words(
+    source: str, words: _Dictionary, seen: dict[str, int], max_len: int = 0
+) -> list[int]:
     """For each start, the end of the longest word of the merged table there (0 if none).
 
     Words of up to *max_len* characters (default: the dictionary's own
     limit). The walk from a start depends only on the window of *max_len*
-    characters there, so a window seen before (a run of one key read as
-    one letter has the same window at every start) is not walked again.
+    characters there, so a window *seen* before (a run of one key read as
+    one letter has the same window at every start and in every reading of
+    it) is not walked again; *seen* maps windows to their longest word's
+    length, for one dictionary and *max_len*.
     """
     n = len(source)
     get, max_len = words.merged().get, max_len or words.max_len
     ends = [0] * n
-    seen: dict[str, int] = {}  # window -> its longest word's length (0 if none)
     for i in range(n - 2):
         stop = min(n, i + max_len)
         window = source[i:stop]
@@ -145,7 +150,9 @@ def _longest_words(source: str, words: _Dictionary, max_len: int = 0) -> list[in
     return ends
 
 
-def _split_furthest(text: str, folded: str, words: _Dictionary, furthest: list[int]) -> None:
+def _split_furthest(
+    text: str, folded: str, words: _Dictionary, furthest: list[int], seen: dict[str, int]
+) -> None:
     """Raise *furthest* over the spans of ``_strength._split_matches``'s words and walks.
 
     The same two joined texts (separators dropped between letters, then
@@ -179,7 +186,7 @@ def _split_furthest(text: str, folded: str, words: _Dictionary, furthest: list[i
         joined = _fold("".join(text[k] for k in keep))
         ends = [0] * (len(joined) + 1)
         if not walks or keep != letters_keep:
-            _furthest_words(joined, words, ends)
+            _furthest_words(joined, words, ends, seen)
         if walks:
             for match in _walk_matches(joined):
                 if match.end > ends[match.start]:  # noqa: PLR1730 (as below)
@@ -209,6 +216,7 @@ def _reversed_leet_furthest(folded: str, furthest: list[int]) -> None:
         return
     common = _dictionary_for(COMMON_PASSWORDS)
     longest = max(common.max_len, _MAX_REVERSED)
+    seen: dict[str, int] = {}
     readings = [folded.translate(_SUBSTITUTIONS)]
     alternate = folded.translate(_LEET_ALTERNATE).translate(_SUBSTITUTIONS)
     if alternate != readings[0]:
@@ -218,7 +226,7 @@ def _reversed_leet_furthest(folded: str, furthest: list[int]) -> None:
         kept = [k for k in range(n) if k not in cut]
         backwards = "".join(reading[k] for k in reversed(kept))
         size = len(backwards)
-        for i, j in enumerate(_longest_words(backwards, common, longest)):
+        for i, j in enumerate(_longest_words(backwards, common, seen, longest)):
             if j:
                 start, end = kept[size - j], kept[size - 1 - i] + 1
                 if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
@@ -301,7 +309,8 @@ def floor_total(
     furthest = [0] * (n + 1)
     if _relaxed_cover(n, exact, list(range(n))) <= above:
         return 0.0  # a cheap cover (a repeated block) is already within reach of the bound
-    _furthest_words(folded, words, furthest)
+    seen: dict[str, int] = {}  # walked windows, for this call only
+    _furthest_words(folded, words, furthest, seen)
 
     if _relaxed_cover(n, exact, _reach(n, furthest, before, after)) <= above:
         return 0.0  # already within reach of the bound: the rest can only lower it
@@ -309,7 +318,7 @@ def floor_total(
     exact += _counter_matches(text, folded, words, personal, reference, price=_optimistic)
     exact += _echo_matches(text, folded, words, personal, reference, price=_optimistic)
     exact += _mirror_matches(text, folded, words, personal, reference, price=_optimistic)
-    _split_furthest(text, folded, words, furthest)
+    _split_furthest(text, folded, words, furthest, seen)
     spans = [(start, end) for start, end, *_ in calendar_runs(text, folded, reference)]
     spans += [(start, end) for start, end, *_ in published_phrases(text, folded)]
     _reversed_leet_furthest(folded, furthest)

@@ -918,9 +918,7 @@ def _mirror_matches(
                 else:
                     high = half - 1
             span = plain[centre - low : right + low]
-            if not any(
-                span[b:] == span[:-b] for b in range(1, min(_MAX_BLOCK, len(span) // 2) + 1)
-            ):
+            if not _has_period(span, min(_MAX_BLOCK, len(span) // 2)):
                 found.append((centre - low, low, middle))  # else a repeat the block search has
     found.sort(key=lambda mirror: -mirror[1])
     costs: dict[str, float] = {}
@@ -949,6 +947,14 @@ def _mirror_matches(
             log10 += _leet_variations(first, second) if first != second else _case_variations(copy)
         result.append(_Match(start, start + 2 * half + middle, log10, "repeat", ("reversed",)))
     return result
+
+
+def _has_period(piece: str, most: int) -> bool:
+    """*piece* equals itself shifted by some block of 1 to *most* characters."""
+    for block in range(1, most + 1):  # noqa: SIM110 (a generator per call costs more)
+        if piece[block:] == piece[:-block]:
+            return True
+    return False
 
 
 def _periodic(piece: str) -> bool:
