@@ -200,3 +200,49 @@ class TestSplitSpans:
             got = f.floor_total(text, folded, words, cheap(text), 2026)
             want = s._cover(len(text), s._matches(text, words, set(), 2026))[0]
             assert got <= want + 1e-9
+
+
+#: Repeated blocks with a little around them: the texts the settling test is for.
+REPEATED = st.builds(
+    lambda unit, times, head, tail: head + unit * times + tail,
+    st.text(alphabet=st.sampled_from("a1!@sP0-2024x"), min_size=1, max_size=7),
+    st.integers(min_value=2, max_value=40),
+    st.text(alphabet=st.sampled_from("a1!Z9"), max_size=4),
+    st.text(alphabet=st.sampled_from("a1!Z9"), max_size=4),
+).map(lambda text: text[:64])
+
+
+class TestSettle:
+    @settings(max_examples=250, deadline=None, derandomize=True)
+    @given(st.one_of(REPEATED, TEXTS), st.sampled_from([8.0, 10.0]))
+    def test_settled_total_has_the_plain_minimums_score(self, text: str, bound: float) -> None:
+        """Stopping once the floor settles the repeats' cover keeps the minimum's score."""
+        got = b.Search(WORDS, set(), 2026).total(
+            text, bound=bound, enough=s._SCORE_BOUNDS[0], settle=s._SCORE_BOUNDS
+        )
+        want = plain_total(text)
+        cap = s._SCORE_BOUNDS.index(bound) + 1
+        score = sum(got >= edge for edge in s._SCORE_BOUNDS)
+        assert min(score, cap) == min(sum(want >= edge for edge in s._SCORE_BOUNDS), cap)
+
+    @settings(max_examples=150, deadline=None, derandomize=True)
+    @given(REPEATED, st.integers(min_value=0, max_value=4))
+    def test_capped_score_of_repeats(self, text: str, cap: int) -> None:
+        """On repeated blocks, score(cap=k) is min(plain score, k), with the user's data too."""
+        assert s.score(text, cap=cap) == min(s._plain_score(text), cap)
+        assert s.score(text, USER, cap=cap) == s._plain_score(text, USER, cap=cap)
+
+    def test_a_settled_repeat_reads_no_whole_text_dictionary(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """a1 x 32: its repeat and the floor settle score 1 before the whole text is read."""
+        read: list[str] = []
+        original = b._split_matches
+
+        def spy(text: str, *args: object, **kwargs: object) -> list[s._Match]:
+            read.append(text)
+            return original(text, *args, **kwargs)  # type: ignore[arg-type] (test double)
+
+        monkeypatch.setattr(b, "_split_matches", spy)
+        assert s.score("a1" * 32, cap=3) == 1 == s._plain_score("a1" * 32)
+        assert read == []

@@ -280,13 +280,18 @@ def floor_total(
     reference: int,
     *,
     above: float = -_INF,
+    repeated: list[_Match] | None = None,
 ) -> float:
     """A value at most the cheapest cover's cost of *text* (0.0 when none is found).
 
     *cheap* holds the cheap matchers' matches (sequences, keyboard walks,
     dates, date runs, the user's data) at their own costs. Nothing is
     priced: see the module's docstring for why the answer never exceeds the
-    plain cover's minimum. The matchers run cheapest first; once the
+    plain cover's minimum. *repeated*, if given, replaces the repeated
+    blocks at their least by blocks priced elsewhere: the answer is then at
+    most the minimum whenever each block that can take part in a cheapest
+    cover is priced exactly (the bounded search's repeats, when the minimum
+    is within its bound). The matchers run cheapest first; once the
     relaxed cover of those read so far is at most *above*, more matches can
     only lower it, so the search gives up and answers 0.0.
     """
@@ -295,8 +300,13 @@ def floor_total(
         return 0.0
     personal: set[str] = set()  # the user's data is in *cheap*; the matchers below ignore it
     exact = list(cheap)
-    for start, block, repeats in _repeat_spans(folded):
-        exact.append(_Match(start, start + block * repeats, 1.0 + math.log10(repeats), "repeat"))
+    if repeated is not None:
+        exact += repeated
+    else:
+        for start, block, repeats in _repeat_spans(folded):
+            exact.append(
+                _Match(start, start + block * repeats, 1.0 + math.log10(repeats), "repeat")
+            )
     before = [0] * (n + 1)  # non-letters just before i (at most _MAX_DECORATION)
     for i in range(1, n + 1):
         if not text[i - 1].isalpha():
