@@ -23,14 +23,15 @@ plain cover (``_strength._matches``) takes its matches from
   readings, reversed, rotated; each such span is a word of the merged
   table, and that table holds every prefix of its words, so a walk that
   grows a piece while it is in the table finds every one), words cut by
-  separators (found by ``_strength._split_matches`` with such a walk for
-  its lookups), published phrases and calendar runs, and the decorations
-  of all of them, which add at most ``_MAX_DECORATION`` digits or symbols
-  at either end.
+  separators and words reversed in l33t (their joined and reversed readings
+  walked the same way), published phrases, calendar runs and compositions
+  (given at their own costs, as are their decorations), and the decorations
+  of the others, which add at most ``_MAX_DECORATION`` digits or symbols at
+  either end.
 
 A piece that does not span the whole text costs at least ``_MIN_SUBMATCH``
-in a cover, whatever it is. So the cover problem is relaxed: a
-dictionary-like match may cover any part of its span, decorations included,
+in a cover, whatever it is. So the cover problem is relaxed: a word found
+by one of those walks may cover any part of its span, decorations included,
 at ``_MIN_SUBMATCH``, and the others keep their spans at the costs above.
 Every cover of the plain problem is a cover of the relaxed one at no more
 cost, so the relaxed minimum is at most the true one. A relaxed piece over
@@ -65,6 +66,7 @@ from secpolicy.password._strength import (
     _MIN_SUBMATCH,
     _SEGMENT_PENALTY,
     _counter_matches,
+    _decorated,
     _dictionary_for,
     _doubled_matches,
     _echo_matches,
@@ -329,12 +331,14 @@ def floor_total(
     exact += _echo_matches(text, folded, words, personal, reference, price=_optimistic)
     exact += _mirror_matches(text, folded, words, personal, reference, price=_optimistic)
     _split_furthest(text, folded, words, furthest, seen)
-    spans = [(start, end) for start, end, *_ in calendar_runs(text, folded, reference)]
-    spans += [(start, end) for start, end, *_ in published_phrases(text, folded)]
     _reversed_leet_furthest(folded, furthest)
-    for start, end in spans:
-        if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
-            furthest[start] = end
+    # Phrases, calendar runs and compositions are few and priced already: they
+    # and their decorations keep their own costs (a composition often spans
+    # the whole text, where a relaxed piece would have no floor).
+    priced = [_Match(*piece) for piece in calendar_runs(text, folded, reference)]
+    priced += [_Match(*piece) for piece in published_phrases(text, folded)]
+    exact += priced
+    exact += _decorated(text, priced)
     return _relaxed_cover(n, exact, _reach(n, furthest, before, after))
 
 
