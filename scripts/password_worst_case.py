@@ -2,7 +2,8 @@
 
 Not a test: a seeded search over the inputs known to be costly (l33t
 alphabets, separator runs, repeated blocks) at each profile's ``max_length``,
-each timed as the median of repeated ``time.perf_counter`` runs.
+each timed as the median of repeated runs in CPU time (``time.process_time``:
+on a shared machine, wall time also counts the waits for a core).
 
     .venv/bin/python scripts/password_worst_case.py [--tries N] [--repeats N]
 """
@@ -32,12 +33,12 @@ def candidates(length: int, tries: int) -> list[str]:
 
 
 def timed(check: object, text: str, repeats: int) -> float:
-    """Median seconds of ``check(text)`` over *repeats* runs."""
+    """Median CPU seconds of ``check(text)`` over *repeats* runs."""
     runs = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         check(text)  # type: ignore[operator]
-        runs.append(time.perf_counter() - start)
+        runs.append(time.process_time() - start)
     return statistics.median(runs)
 
 

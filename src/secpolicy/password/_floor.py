@@ -130,19 +130,20 @@ def _longest_words(
     """
     n = len(source)
     get, max_len = words.merged().get, max_len or words.max_len
+    known = seen.get
     ends = [0] * n
     for i in range(n - 2):
-        stop = min(n, i + max_len)
-        window = source[i:stop]
-        length = seen.get(window)
+        window = source[i : i + max_len]
+        length = known(window)
         if length is None:
             length = 0
+            size = len(window)
             j = 3
             packed = get(window[:3])
             while packed is not None:
                 if packed:
                     length = j
-                if j >= len(window):
+                if j >= size:
                     break
                 j += 1
                 packed = get(window[:j])
@@ -319,8 +320,10 @@ def floor_total(
             after[j] = min(after[j + 1] + 1, _MAX_DECORATION)
     # The furthest end of a dictionary-like span from each start, before widening.
     furthest = [0] * (n + 1)
-    if _relaxed_cover(n, exact, list(range(n))) <= above:
-        return 0.0  # a cheap cover (a repeated block) is already within reach of the bound
+    if any(4 * (m.end - m.start) >= n for m in exact) and (
+        _relaxed_cover(n, exact, list(range(n))) <= above
+    ):
+        return 0.0  # a long cheap cover (a repeated block) is already within reach of the bound
     seen: dict[str, int] = {}  # walked windows, for this call only
     _furthest_words(folded, words, furthest, seen)
 
