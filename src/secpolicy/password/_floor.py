@@ -318,21 +318,20 @@ def floor_total(
     for j in range(n - 1, -1, -1):
         if not text[j].isalpha():
             after[j] = min(after[j + 1] + 1, _MAX_DECORATION)
+    exact += _doubled_matches(text, folded, words, personal, reference, price=_optimistic)
+    exact += _counter_matches(text, folded, words, personal, reference, price=_optimistic)
+    exact += _echo_matches(text, folded, words, personal, reference, price=_optimistic)
+    exact += _mirror_matches(text, folded, words, personal, reference, price=_optimistic)
     # The furthest end of a dictionary-like span from each start, before widening.
     furthest = [0] * (n + 1)
     if any(4 * (m.end - m.start) >= n for m in exact) and (
         _relaxed_cover(n, exact, list(range(n))) <= above
     ):
-        return 0.0  # a long cheap cover (a repeated block) is already within reach of the bound
+        return 0.0  # a long cheap cover (a repeat or an echo) is already within reach of the bound
     seen: dict[str, int] = {}  # walked windows, for this call only
     _furthest_words(folded, words, furthest, seen)
-
     if _relaxed_cover(n, exact, _reach(n, furthest, before, after)) <= above:
         return 0.0  # already within reach of the bound: the rest can only lower it
-    exact += _doubled_matches(text, folded, words, personal, reference, price=_optimistic)
-    exact += _counter_matches(text, folded, words, personal, reference, price=_optimistic)
-    exact += _echo_matches(text, folded, words, personal, reference, price=_optimistic)
-    exact += _mirror_matches(text, folded, words, personal, reference, price=_optimistic)
     _split_furthest(text, folded, words, furthest, seen)
     _reversed_leet_furthest(folded, furthest)
     # Phrases, calendar runs and compositions are few and priced already: they
