@@ -170,6 +170,14 @@ class TestReversedLeet:
             text, folded, starts=None
         )
 
+    def test_without_the_bundled_index_every_length_is_tried(self) -> None:
+        """When the bundled list's table is not loaded, the plain loop runs: same matches."""
+        text = "Dr0w-ss@p2024!" * 3
+        folded = s._fold(text)
+        want = c.reversed_leet_matches(text, folded, starts=None)
+        assert want
+        assert c.reversed_leet_matches(text, folded, starts=lambda: None) == want
+
 
 class TestSplitSpans:
     @settings(max_examples=300, deadline=None, derandomize=True)
@@ -188,7 +196,7 @@ class TestSplitSpans:
         """Each span reversed_leet_matches finds lies inside one the floor records (its twin)."""
         folded = s._fold(text)
         furthest = [0] * (len(text) + 1)
-        f._reversed_leet_furthest(folded, furthest)
+        f._reversed_leet_furthest(text, folded, WORDS, furthest)
         for start, end, *_ in c.reversed_leet_matches(text, folded):
             assert any(furthest[first] >= end for first in range(start + 1))
 

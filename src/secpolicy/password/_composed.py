@@ -685,19 +685,25 @@ def _prefixes() -> frozenset[str]:
     return _WORD_PREFIXES[0]
 
 
-def _entry_prefixes() -> Container[str]:
+def _entry_prefixes() -> Container[str] | None:
     """Every entry of the common-password list and every prefix of one (3+ characters).
 
-    The estimator's own table for that list holds exactly these (imported
-    here, when first needed, since the estimator imports this module).
+    The estimator's own table for that list holds exactly these, if it is
+    loaded (None if not: a service with its own blocklist does not load the
+    bundled one for this). Imported here since the estimator imports this
+    module.
     """
-    from secpolicy.password._strength import _dictionary_for  # noqa: PLC0415
+    from secpolicy.password._strength import _DICTIONARIES  # noqa: PLC0415
 
-    return _dictionary_for(COMMON_PASSWORDS).table
+    index = _DICTIONARIES.get(COMMON_PASSWORDS)
+    return None if index is None else index.table
 
 
 def reversed_leet_matches(  # noqa: PLR0912 (two readings, one pass each, kept together)
-    text: str, folded: str, *, starts: Callable[[], Container[str]] | None = _entry_prefixes
+    text: str,
+    folded: str,
+    *,
+    starts: Callable[[], Container[str] | None] | None = _entry_prefixes,
 ) -> list[Found]:
     """Common words typed backwards with substitutions, perhaps cut by a separator.
 

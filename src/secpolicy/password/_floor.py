@@ -56,18 +56,19 @@ from secpolicy.password._composed import (
     _MAX_REVERSED,
     calendar_runs,
     published_phrases,
+    reversed_leet_matches,
 )
 from secpolicy.password._rules import _ALTERNATE as _LEET_ALTERNATE
 from secpolicy.password._rules import _SUBSTITUTIONS, COMMON_PASSWORDS, LEET
 from secpolicy.password._strength import (
     _ALTERNATE,
     _BRUTE_PER_CHAR,
+    _DICTIONARIES,
     _MAX_DECORATION,
     _MIN_SUBMATCH,
     _SEGMENT_PENALTY,
     _counter_matches,
     _decorated,
-    _dictionary_for,
     _doubled_matches,
     _echo_matches,
     _fold,
@@ -203,21 +204,29 @@ def _split_furthest(
                     furthest[start] = end
 
 
-def _reversed_leet_furthest(folded: str, furthest: list[int]) -> None:
+def _reversed_leet_furthest(
+    text: str, folded: str, words: _Dictionary, furthest: list[int]
+) -> None:
     """Raise *furthest* over the spans of ``_composed.reversed_leet_matches``.
 
     The same readings (l33t undone, separators inside words dropped),
     reversed; each longest word of the bundled list's merged table there
-    (which holds every entry of the common list, whatever the policy's
-    blocklist) is mapped back. Every match of that function
-    is such a word, inside the longest one at its start, so its span is
-    inside the mapped one; its other conditions are not applied, which only
-    adds spans. ``reversed_leet_matches`` is the plain twin.
+    (which holds every entry of the common list) is mapped back. Every
+    match of that function is such a word, inside the longest one at its
+    start, so its span is inside the mapped one; its other conditions are
+    not applied, which only adds spans. With another blocklist's *words*,
+    the matches' own spans (``reversed_leet_matches``, the plain twin), so
+    that the bundled list's table is not built for this.
     """
     n = len(folded)
     if n < 4 or not any(c in LEET for c in folded):  # noqa: PLR2004 (as reversed_leet_matches)
         return
-    common = _dictionary_for(COMMON_PASSWORDS)
+    common = _DICTIONARIES.get(COMMON_PASSWORDS)
+    if common is not words:
+        for start, end, *_ in reversed_leet_matches(text, folded):
+            if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
+                furthest[start] = end
+        return
     longest = max(common.max_len, _MAX_REVERSED)
     seen: dict[str, int] = {}
     readings = [folded.translate(_SUBSTITUTIONS)]
@@ -333,7 +342,7 @@ def floor_total(
     if _relaxed_cover(n, exact, _reach(n, furthest, before, after)) <= above:
         return 0.0  # already within reach of the bound: the rest can only lower it
     _split_furthest(text, folded, words, furthest, seen)
-    _reversed_leet_furthest(folded, furthest)
+    _reversed_leet_furthest(text, folded, words, furthest)
     # Phrases, calendar runs and compositions are few and priced already: they
     # and their decorations keep their own costs (a composition often spans
     # the whole text, where a relaxed piece would have no floor).
