@@ -45,6 +45,7 @@ from operator import ne
 from typing import TYPE_CHECKING, Final
 
 from secpolicy.password._composed import calendar_runs, date_runs, phrase_matches
+from secpolicy.password._floor import floor_total
 from secpolicy.password._rules import _SUBSTITUTIONS
 from secpolicy.password._strength import (
     _ALTERNATE,
@@ -83,6 +84,9 @@ _ANCHORED_BELOW: Final = _MIN_SUBMATCH + 2 * _EDGE
 #: Rounding headroom: a match is dropped only when it is clearly too costly.
 _SLACK: Final = 1e-9
 _INF: Final = math.inf
+#: From this length on, the search first tries :func:`floor_total` against its
+#: bound: shorter texts are cheap to search in full, and rarely above it.
+_FLOOR_FROM: Final = 24
 
 
 def _lower_bound(start: int, end: int, log10: float, n: int) -> float:
@@ -193,6 +197,7 @@ class Search:
         bound: float = _INF,
         enough: float = -_INF,
         known: tuple[list[_Match], list[_Match]] | None = None,
+        settle: tuple[float, ...] = (),
     ) -> float:
         """The minimum cover cost of *text*, exact when it is at most *bound*.
 
@@ -201,7 +206,11 @@ class Search:
         returns that cover's cost (the score's first bound: any such cover
         means score 0). *known*, if given, is ``_dictionary_matches``'s answer
         for *text* and the cheapest decoration of each span built from it,
-        already known.
+        already known. With *settle* (ascending thresholds, the score's
+        bounds), once the repeats give a cover within *bound* and the floor
+        proves the minimum is at least the highest threshold at or below
+        that cover, the search stops and returns the cover's cost: it lies
+        between the same two thresholds as the minimum.
         """
         n = len(text)
         folded = _fold(text)
@@ -216,6 +225,12 @@ class Search:
             *(_Match(*piece) for piece in date_runs(text, reference)),
             *_user_matches(text, folded, personal),
         ]
+        cheap = list(kept)
+        if repeats and bound + _SLACK < n and n >= _FLOOR_FROM:
+            # A floor above the bound settles it before anything is priced (see _floor).
+            floor = floor_total(text, folded, words, cheap, reference, above=bound + _SLACK)
+            if floor > bound + _SLACK:
+                return floor
 
         def keep(found: list[_Match]) -> None:
             limit = min(best, bound)
@@ -232,6 +247,15 @@ class Search:
                 keep(found)
                 best = min(best, cover_total(n, kept))
                 if best < enough:
+                    return best
+                if (
+                    settle
+                    and n >= _FLOOR_FROM
+                    and best <= bound
+                    and self._settled(
+                        text, folded, cheap=cheap, repeated=found, best=best, settle=settle
+                    )
+                ):
                     return best
         limit = min(best, bound)
         decorated: list[_Match] | None = None  # the decorations of `dictionary`, if built
@@ -276,6 +300,33 @@ class Search:
                 keep(_doubled_matches(text, folded, words, personal, reference, price=priced))
             keep(_counter_matches(text, folded, words, personal, reference, price=priced))
         return cover_total(n, kept) if kept else best
+
+    def _settled(
+        self,
+        text: str,
+        folded: str,
+        *,
+        cheap: list[_Match],
+        repeated: list[_Match],
+        best: float,
+        settle: tuple[float, ...],
+    ) -> bool:
+        """Whether the minimum is at least the highest of *settle* at or below *best*.
+
+        *repeated* are :meth:`_repeats`' matches, each priced exactly when
+        it can take part in a cover within the bound (see :meth:`_repeats`),
+        so the floor built with them instead of its own optimistic repeats
+        is at most the minimum whenever the minimum is within the bound
+        (``_floor``); *best* is within it, and a minimum above it is above
+        the threshold anyway.
+        """
+        low = max((edge for edge in settle if edge <= best), default=None)
+        if low is None:
+            return False
+        floor = floor_total(
+            text, folded, self._words, cheap, self._reference, above=low + _SLACK, repeated=repeated
+        )
+        return floor >= low + _SLACK
 
     def _beyond(self, text: str, folded: str, kept: list[_Match], bound: float) -> bool:
         """Whether every cover of *text* costs more than *bound*, its repeats priced at their least.
@@ -585,11 +636,19 @@ def _capitals(text: str, lower: str, i: int, j: int) -> float:
     return 0.0 if original == lower else _case_variations(original)
 
 
-def bounded_score(text: str, words: _Dictionary, personal: set[str], reference: int) -> int:
-    """The score of the cheapest cover of *text*, found by :class:`Search`."""
-    # Above the last score bound every minimum has the same score, so the
-    # search is exact only up to it (above it, total() answers a value above).
+def bounded_score(
+    text: str, words: _Dictionary, personal: set[str], reference: int, cap: int = 4
+) -> int:
+    """The score of the cheapest cover of *text*, found by :class:`Search`, at most *cap*."""
+    if cap <= 0:
+        return 0
+    # Every minimum at or above the cap's score bound has a score of at least
+    # the cap, so the search is exact only up to that bound (above it,
+    # total() answers a value above).
     total = Search(words, personal, reference).total(
-        text, bound=_SCORE_BOUNDS[-1], enough=_SCORE_BOUNDS[0]
+        text,
+        bound=_SCORE_BOUNDS[min(cap, len(_SCORE_BOUNDS)) - 1],
+        enough=_SCORE_BOUNDS[0],
+        settle=_SCORE_BOUNDS,
     )
-    return sum(total >= bound for bound in _SCORE_BOUNDS)
+    return min(cap, sum(total >= bound for bound in _SCORE_BOUNDS))

@@ -50,7 +50,7 @@ from secpolicy.password._rules import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Container, Iterable, Sequence
 
 _LOG2: Final = math.log10(2)
 
@@ -587,6 +587,12 @@ def phrase_matches(text: str, folded: str) -> list[Found]:
     Also returns :func:`reversed_leet_matches`, so that the estimator needs
     no second hook.
     """
+    # Words reversed in l33t are dictionary pieces of the same kind; they ride along.
+    return [*published_phrases(text, folded), *reversed_leet_matches(text, folded)]
+
+
+def published_phrases(text: str, folded: str) -> list[Found]:
+    """:func:`phrase_matches` without the words reversed in l33t."""
     found: list[Found] = []
     seen: set[tuple[int, int]] = set()
     sources = [folded]
@@ -626,8 +632,6 @@ def phrase_matches(text: str, folded: str) -> list[Found]:
                 log10 += _LOG2 * min(changed, 8)
                 notes += ("substitution",)
             found.append(Found(start, end, log10, "dictionary", notes))
-    # Words reversed in l33t are dictionary pieces of the same kind; they ride along.
-    found += reversed_leet_matches(text, folded)
     return found
 
 
@@ -681,8 +685,25 @@ def _prefixes() -> frozenset[str]:
     return _WORD_PREFIXES[0]
 
 
+def _entry_prefixes() -> Container[str] | None:
+    """Every entry of the common-password list and every prefix of one (3+ characters).
+
+    The estimator's own table for that list holds exactly these, if it is
+    loaded (None if not: a service with its own blocklist does not load the
+    bundled one for this). Imported here since the estimator imports this
+    module.
+    """
+    from secpolicy.password._strength import _DICTIONARIES  # noqa: PLC0415
+
+    index = _DICTIONARIES.get(COMMON_PASSWORDS)
+    return None if index is None else index.table
+
+
 def reversed_leet_matches(  # noqa: PLR0912 (two readings, one pass each, kept together)
-    text: str, folded: str
+    text: str,
+    folded: str,
+    *,
+    starts: Callable[[], Container[str] | None] | None = _entry_prefixes,
 ) -> list[Found]:
     """Common words typed backwards with substitutions, perhaps cut by a separator.
 
@@ -693,7 +714,9 @@ def reversed_leet_matches(  # noqa: PLR0912 (two readings, one pass each, kept t
     Only pieces with a substitution are found here (the estimator's own
     reversed walk has the rest). The work is one set lookup per position of
     the reversed reading and, where a word can start, at most
-    ``_MAX_REVERSED`` dictionary lookups.
+    ``_MAX_REVERSED`` dictionary lookups, fewer since a piece that no entry
+    starts with (*starts*: every entry and every prefix of one) ends them;
+    ``starts=None`` is the plain twin that tries every length.
     """
     found: list[Found] = []
     n = len(folded)
@@ -705,6 +728,7 @@ def reversed_leet_matches(  # noqa: PLR0912 (two readings, one pass each, kept t
         readings.append(alternate)
     rank_of, prefixes = _ranks(), _prefixes()
     common = COMMON_PASSWORDS.ranks  # holds every word of the word list too, for the first test
+    begins = starts() if starts is not None else None
     seen: set[tuple[int, int]] = set()
     for reading in readings:
         # A single non-letter between two letters is a separator typed inside the word.
@@ -720,6 +744,8 @@ def reversed_leet_matches(  # noqa: PLR0912 (two readings, one pass each, kept t
                 continue
             for j in range(i + _MIN_REVERSED, min(size, i + _MAX_REVERSED) + 1):
                 word = backwards[i:j]
+                if begins is not None and word not in begins:
+                    break  # no entry starts with it, so no longer piece is one
                 if word not in common or word == word[::-1]:
                     continue
                 rank = rank_of(word)

@@ -552,6 +552,7 @@ class PasswordPolicy:
                 context,
                 context_words=self.context_words,
                 dictionary=self.blocklist,
+                cap=self.min_score,  # the verdict and a refusal's score need nothing above
             )
             if got < self.min_score:
                 found.append(Violation("too_weak", {"score": got, "min_score": self.min_score}))

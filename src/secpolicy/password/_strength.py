@@ -939,9 +939,7 @@ def _mirror_matches(
                 else:
                     high = half - 1
             span = plain[centre - low : right + low]
-            if not any(
-                span[b:] == span[:-b] for b in range(1, min(_MAX_BLOCK, len(span) // 2) + 1)
-            ):
+            if not _has_period(span, min(_MAX_BLOCK, len(span) // 2)):
                 found.append((centre - low, low, middle))  # else a repeat the block search has
     found.sort(key=lambda mirror: -mirror[1])
     costs: dict[str, float] = {}
@@ -970,6 +968,14 @@ def _mirror_matches(
             log10 += _leet_variations(first, second) if first != second else _case_variations(copy)
         result.append(_Match(start, start + 2 * half + middle, log10, "repeat", ("reversed",)))
     return result
+
+
+def _has_period(piece: str, most: int) -> bool:
+    """*piece* equals itself shifted by some block of 1 to *most* characters."""
+    for block in range(1, most + 1):  # noqa: SIM110 (a generator per call costs more)
+        if piece[block:] == piece[:-block]:
+            return True
+    return False
 
 
 def _periodic(piece: str) -> bool:
@@ -1256,13 +1262,17 @@ def score(
     context_words: Iterable[str] = (),
     dictionary: Blocklist | None = None,
     reference_year: int = REFERENCE_YEAR,
+    cap: int = 4,
 ) -> int:
     """:func:`estimate`'s score of an NFKC-normalised *text*, without the explanation.
 
     What :meth:`PasswordPolicy.check` needs: the same minimum, found by branch
     and bound (``_bounded``), which builds only the matches that can take
     part in the cheapest cover; no patterns, feedback or result object are
-    built. :func:`_plain_score` is its plain twin.
+    built. With *cap*, the answer is ``min(score, cap)``: a policy that asks
+    for a score of at least *cap* needs nothing finer above it, and the
+    search stops as soon as the cover is known to reach the cap's bound.
+    :func:`_plain_score` is its plain twin.
     """
     if not text:
         return 0
@@ -1270,7 +1280,7 @@ def score(
     from secpolicy.password._bounded import bounded_score  # noqa: PLC0415
 
     words, personal = _inputs(context, context_words, dictionary)
-    return bounded_score(text, words, personal, reference_year)
+    return bounded_score(text, words, personal, reference_year, cap)
 
 
 def _plain_score(
@@ -1280,12 +1290,13 @@ def _plain_score(
     context_words: Iterable[str] = (),
     dictionary: Blocklist | None = None,
     reference_year: int = REFERENCE_YEAR,
+    cap: int = 4,
 ) -> int:
     """:func:`score` from the full cover of every match: the twin the tests compare it with."""
     if not text:
         return 0
     total = _cheapest_cover(text, context, context_words, dictionary, reference_year)[0]
-    return sum(total >= bound for bound in _SCORE_BOUNDS)
+    return min(cap, sum(total >= bound for bound in _SCORE_BOUNDS))
 
 
 def _matches(

@@ -1,0 +1,256 @@
+"""The floor under the cheapest cover, and the capped score check() asks for."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from secpolicy.password import PasswordContext, profiles
+from secpolicy.password import _bounded as b
+from secpolicy.password import _composed as c
+from secpolicy.password import _floor as f
+from secpolicy.password import _policy as policy_module
+from secpolicy.password import _strength as s
+from secpolicy.password._rules import COMMON_PASSWORDS, Blocklist
+
+WORDS = s._dictionary_for(COMMON_PASSWORDS)
+USER = PasswordContext(
+    username="zhangsan",
+    email="zhang.san@example.com",
+    attributes={"name": "Zhang San", "birth_date": date(1990, 3, 7)},
+)
+TOKENS = frozenset().union(*USER.user_token_sets().values())
+#: The alphabets of the searched worst cases (``scripts/password_worst_case.py``),
+#: and busier ones with words, separators, dates and the user's data.
+ALPHABETS = ("1lI!|", "a1", "@4a", "0oO", "1lI!|0oO", "$5s", "3eE", "0123456789-./ _")
+TEXTS = st.one_of(
+    *(st.text(alphabet=st.sampled_from(a), min_size=20, max_size=72) for a in ALPHABETS),
+    st.text(alphabet=st.sampled_from("abcdeilnoprstw013457@$!|+ ASPW-."), max_size=64),
+    st.text(alphabet=st.sampled_from("1lia@pswordjnfebmr2024-. !"), max_size=64),
+    st.text(alphabet=st.sampled_from("zhangsan1990037ZS.!"), max_size=48),
+    st.text(max_size=40),
+)
+
+
+def seeded(alphabet: str, length: int, seed: int) -> str:
+    """A seeded random string over *alphabet*, as the worst-case search draws them."""
+    rng = random.Random(seed)
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+WORST = [seeded(a, length, seed) for a in ALPHABETS for length in (64, 72) for seed in range(2)]
+
+
+def cheap(text: str, personal: frozenset[str] = frozenset()) -> list[s._Match]:
+    """The cheap matchers' matches, as the bounded search gathers them first."""
+    folded = s._fold(text)
+    return [
+        *s._sequence_matches(folded),
+        *s._walk_matches(folded),
+        *s._date_matches(text, 2026),
+        *(s._Match(*piece) for piece in c.date_runs(text, 2026)),
+        *s._user_matches(text, folded, personal),
+    ]
+
+
+def plain_total(text: str, personal: frozenset[str] = frozenset()) -> float:
+    """The plain twin: the cheapest cover of every match the estimator builds."""
+    return s._cover(len(text), s._matches(text, WORDS, set(personal), 2026))[0]
+
+
+def floor(text: str, personal: frozenset[str] = frozenset(), above: float = -1.0) -> float:
+    """:func:`_floor.floor_total` of *text*."""
+    return f.floor_total(text, s._fold(text), WORDS, cheap(text, personal), 2026, above=above)
+
+
+class TestFloor:
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(TEXTS)
+    def test_never_above_the_plain_minimum(self, text: str) -> None:
+        """The floor is at most the plain cover's cost (rounding aside)."""
+        assert floor(text) <= plain_total(text) + 1e-9
+
+    @settings(max_examples=150, deadline=None, derandomize=True)
+    @given(TEXTS)
+    def test_never_above_the_plain_minimum_with_user_data(self, text: str) -> None:
+        """With the user's own tokens, the floor is still at most the plain minimum."""
+        assert floor(text, TOKENS) <= plain_total(text, TOKENS) + 1e-9
+
+    @pytest.mark.parametrize("text", WORST)
+    def test_worst_cases_floor_is_below_their_minimum_and_above_the_bound(self, text: str) -> None:
+        """The searched worst cases have a floor over 10^8 guesses and under their minimum."""
+        got = floor(text)
+        assert s._SCORE_BOUNDS[2] < got <= plain_total(text) + 1e-9
+
+    @settings(max_examples=150, deadline=None, derandomize=True)
+    @given(TEXTS, st.floats(min_value=0, max_value=30))
+    def test_giving_up_only_when_the_floor_is_within_reach(self, text: str, above: float) -> None:
+        """With *above*, the answer is the full floor when that is above it, else 0.0 or it."""
+        full = floor(text)
+        got = floor(text, above=above)
+        if full > above:
+            assert got == full
+        else:
+            assert got in (0.0, full)
+
+    def test_a_whole_text_word_has_no_floor(self) -> None:
+        """A dictionary-like span over the whole text may cost under the floor: no bound."""
+        assert floor("password") == 0.0
+
+    def test_the_search_stops_before_the_dictionary(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """On a worst case, the search returns from its floor and never reads the dictionary."""
+        read: list[str] = []
+
+        def spy(text: str, folded: str, words: s._Dictionary) -> list[s._Match]:
+            read.append(text)
+            return []
+
+        monkeypatch.setattr(b, "merged_dictionary", spy)
+        text = seeded("@4a", 64, 0)
+        assert b.Search(WORDS, set(), 2026).total(text, bound=s._SCORE_BOUNDS[2]) > 8
+        assert read == []
+
+
+class TestCappedScore:
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(TEXTS, st.integers(min_value=0, max_value=4))
+    def test_capped_score_is_the_capped_plain_score(self, text: str, cap: int) -> None:
+        """score(cap=k) is min(plain score, k), with and without the user's data."""
+        assert s.score(text, cap=cap) == min(s._plain_score(text), cap)
+        assert s.score(text, USER, cap=cap) == s._plain_score(text, USER, cap=cap)
+
+    @pytest.mark.parametrize("text", WORST)
+    def test_worst_cases(self, text: str) -> None:
+        """The searched worst cases score as the plain twin does, capped or not."""
+        want = s._plain_score(text[:64])
+        assert s.score(text[:64]) == want
+        assert s.score(text[:64], cap=3) == min(want, 3)
+
+    @settings(max_examples=80, deadline=None, derandomize=True)
+    @given(TEXTS)
+    def test_every_profile_gives_the_plain_verdict(self, text: str) -> None:
+        """Each profile's violations, scores included, are those of the uncapped plain twin."""
+        names = profiles.__all__
+        fast = [getattr(profiles, name).check(text, context=USER).violations for name in names]
+
+        def plain(*args: object, cap: int = 4, **kwargs: object) -> int:
+            return s._plain_score(*args, **kwargs)  # type: ignore[arg-type] (test double)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(policy_module, "score", plain)
+            want = [getattr(profiles, name).check(text, context=USER).violations for name in names]
+        assert fast == want
+
+    @pytest.mark.parametrize("text", WORST)
+    def test_every_profile_gives_the_plain_verdict_on_worst_cases(self, text: str) -> None:
+        """The searched worst cases are judged as with the uncapped plain twin."""
+        names = profiles.__all__
+        fast = [getattr(profiles, name).check(text).violations for name in names]
+
+        def plain(*args: object, cap: int = 4, **kwargs: object) -> int:
+            return s._plain_score(*args, **kwargs)  # type: ignore[arg-type] (test double)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(policy_module, "score", plain)
+            want = [getattr(profiles, name).check(text).violations for name in names]
+        assert fast == want
+
+
+class TestReversedLeet:
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(TEXTS)
+    def test_prefix_stop_finds_what_every_length_finds(self, text: str) -> None:
+        """Stopping at a piece no entry starts with finds the plain twin's matches."""
+        folded = s._fold(text)
+        assert c.reversed_leet_matches(text, folded) == c.reversed_leet_matches(
+            text, folded, starts=None
+        )
+
+    def test_without_the_bundled_index_every_length_is_tried(self) -> None:
+        """When the bundled list's table is not loaded, the plain loop runs: same matches."""
+        text = "Dr0w-ss@p2024!" * 3
+        folded = s._fold(text)
+        want = c.reversed_leet_matches(text, folded, starts=None)
+        assert want
+        assert c.reversed_leet_matches(text, folded, starts=lambda: None) == want
+
+
+class TestSplitSpans:
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(TEXTS)
+    def test_every_split_match_is_inside_a_recorded_span(self, text: str) -> None:
+        """Each span _split_matches finds lies inside one the floor records (its plain twin)."""
+        folded = s._fold(text)
+        furthest = [0] * (len(text) + 1)
+        f._split_furthest(text, folded, WORDS, furthest, {})
+        for match in s._split_matches(text, folded, WORDS, read=f._span_reader):
+            assert any(furthest[start] >= match.end for start in range(match.start + 1))
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(TEXTS)
+    def test_every_reversed_leet_match_is_inside_a_recorded_span(self, text: str) -> None:
+        """Each span reversed_leet_matches finds lies inside one the floor records (its twin)."""
+        folded = s._fold(text)
+        furthest = [0] * (len(text) + 1)
+        f._reversed_leet_furthest(text, folded, WORDS, furthest)
+        for start, end, *_ in c.reversed_leet_matches(text, folded):
+            assert any(furthest[first] >= end for first in range(start + 1))
+
+    def test_with_another_blocklist_the_floor_stays_below(self) -> None:
+        """With a policy's own blocklist, the floor is still at most the plain minimum."""
+        words = s._dictionary_for(Blocklist(["drowssap", "aaaaaa", "lalala1", "qwe-rty"]))
+        for text in [*WORST, "p@ssw0rd-dr0wss@p-" * 3, "a1" * 12 + "drow-ssap" * 3]:
+            folded = s._fold(text)
+            got = f.floor_total(text, folded, words, cheap(text), 2026)
+            want = s._cover(len(text), s._matches(text, words, set(), 2026))[0]
+            assert got <= want + 1e-9
+
+
+#: Repeated blocks with a little around them: the texts the settling test is for.
+REPEATED = st.builds(
+    lambda unit, times, head, tail: head + unit * times + tail,
+    st.text(alphabet=st.sampled_from("a1!@sP0-2024x"), min_size=1, max_size=7),
+    st.integers(min_value=2, max_value=40),
+    st.text(alphabet=st.sampled_from("a1!Z9"), max_size=4),
+    st.text(alphabet=st.sampled_from("a1!Z9"), max_size=4),
+).map(lambda text: text[:64])
+
+
+class TestSettle:
+    @settings(max_examples=250, deadline=None, derandomize=True)
+    @given(st.one_of(REPEATED, TEXTS), st.sampled_from([8.0, 10.0]))
+    def test_settled_total_has_the_plain_minimums_score(self, text: str, bound: float) -> None:
+        """Stopping once the floor settles the repeats' cover keeps the minimum's score."""
+        got = b.Search(WORDS, set(), 2026).total(
+            text, bound=bound, enough=s._SCORE_BOUNDS[0], settle=s._SCORE_BOUNDS
+        )
+        want = plain_total(text)
+        cap = s._SCORE_BOUNDS.index(bound) + 1
+        score = sum(got >= edge for edge in s._SCORE_BOUNDS)
+        assert min(score, cap) == min(sum(want >= edge for edge in s._SCORE_BOUNDS), cap)
+
+    @settings(max_examples=150, deadline=None, derandomize=True)
+    @given(REPEATED, st.integers(min_value=0, max_value=4))
+    def test_capped_score_of_repeats(self, text: str, cap: int) -> None:
+        """On repeated blocks, score(cap=k) is min(plain score, k), with the user's data too."""
+        assert s.score(text, cap=cap) == min(s._plain_score(text), cap)
+        assert s.score(text, USER, cap=cap) == s._plain_score(text, USER, cap=cap)
+
+    def test_a_settled_repeat_reads_no_whole_text_dictionary(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """a1 x 32: its repeat and the floor settle score 1 before the whole text is read."""
+        read: list[str] = []
+        original = b._split_matches
+
+        def spy(text: str, *args: object, **kwargs: object) -> list[s._Match]:
+            read.append(text)
+            return original(text, *args, **kwargs)  # type: ignore[arg-type] (test double)
+
+        monkeypatch.setattr(b, "_split_matches", spy)
+        assert s.score("a1" * 32, cap=3) == 1 == s._plain_score("a1" * 32)
+        assert read == []
