@@ -6,11 +6,12 @@ from datetime import date
 
 import phonenumbers
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from secpolicy.exceptions import InvalidIdentifierError
 from secpolicy.pii import (
+    _ids,
     _phone,
     check_identity,
     is_cn_mobile,
@@ -196,6 +197,28 @@ class TestOtherIdentifiers:
     def test_ssn(self, value: str, expected: bool) -> None:
         """SSNs reject never-issued areas and the famous Woolworth card."""
         assert is_us_ssn(value) is expected
+
+    @settings(max_examples=500)
+    @given(
+        st.sampled_from(["000", "666", "078", "457", "219", "900", "999", "123", "536", "001"]),
+        st.sampled_from(["00", "05", "55", "09", "90", "12"]),
+        st.sampled_from(["0000", "1120", "5462", "9999", "4399", "0001"]),
+        st.sampled_from(" -./"),
+        st.sampled_from(" -./"),
+    )
+    @example("078", "05", "1120", "-", "-")
+    def test_ssn_match_check_agrees_with_is_us_ssn(
+        self, area: str, group: str, serial: str, first: str, second: str
+    ) -> None:
+        """The scanner's SSN check of a matched 3-2-4 shape answers as is_us_ssn does."""
+        text = f"{area}{first}{group}{second}{serial}"
+        assert _ids._ssn_match_ok(text) is is_us_ssn(text)
+
+    @settings(max_examples=300)
+    @given(st.from_regex(r"\A[0-9]{3}[ \-./][0-9]{2}[ \-./][0-9]{4}\Z"))
+    def test_ssn_match_check_agrees_on_any_shape(self, text: str) -> None:
+        """On any ASCII 3-2-4 shape the scanner's SSN check is is_us_ssn's."""
+        assert _ids._ssn_match_ok(text) is is_us_ssn(text)
 
     @pytest.mark.parametrize(
         ("value", "expected"),

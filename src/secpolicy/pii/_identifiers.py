@@ -22,10 +22,10 @@ from secpolicy.pii._entities import (
 from secpolicy.pii._ids import (
     IBAN_DIGIT_COUNTRIES,
     IBAN_LENGTHS,
+    _ssn_match_ok,
     iban_ok,
     is_cn_resident_id,
     is_cn_uscc,
-    is_us_ssn,
     luhn_ok,
 )
 from secpolicy.pii._scoring import (
@@ -183,7 +183,7 @@ def _resident_id_or_uscc(text: str) -> str | None:
 def _ids_or_ssn(text: str) -> str | None:
     """US_SSN, CN_RESIDENT_ID or CN_USCC for a match of the pass for all three."""
     if text[3] in " -./":
-        return US_SSN if is_us_ssn(text) else None
+        return US_SSN if _ssn_match_ok(text) else None
     return _resident_id_or_uscc(text)
 
 

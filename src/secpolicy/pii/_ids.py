@@ -416,6 +416,28 @@ def is_us_ssn(value: str) -> bool:
     return bool(_ssn.is_valid(_fold(value).strip().translate(_SSN_SEPARATORS)))
 
 
+# python-stdnum's list of SSNs printed in advertisements and never valid.
+_SSN_BLACKLIST: Final = frozenset({"078051120", "457555462", "219099999"})
+
+
+def _ssn_match_ok(text: str) -> bool:
+    """:func:`is_us_ssn` for a scanner match: ASCII digits 3-2-4 with one separator between.
+
+    The same rules as python-stdnum's check, read off the fixed positions
+    without folding, cleaning and a regular-expression match (the scanner
+    has already matched the shape); a Hypothesis test holds it to
+    :func:`is_us_ssn`, its plain twin.
+    """
+    area, group, serial = text[:3], text[4:6], text[7:11]
+    return (
+        area not in ("000", "666")
+        and area[0] != "9"
+        and group != "00"
+        and serial != "0000"
+        and area + group + serial not in _SSN_BLACKLIST
+    )
+
+
 def is_ip_address(value: str) -> bool:
     """True for an IPv4 or IPv6 address."""
     try:
