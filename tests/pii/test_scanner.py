@@ -1282,6 +1282,24 @@ class TestFastPaths:
                 position = start + length
         assert _identifiers._iban_pass(text) == plain
 
+    @settings(max_examples=500)
+    @given(
+        _IBAN_PIECES
+        | st.lists(
+            st.sampled_from(["BE71", "GB82", "gb82", "Xy12", "DE89", "0961", "2345", "WEST",
+                             "-", " ", "_", "1", "a", "中", "37040044", "0532013000", "EUR"]),
+            max_size=14,
+        ).map("".join)
+        | st.text(alphabet="ABEGbdeg0123789 -_中", max_size=40),
+        st.integers(min_value=0, max_value=45),
+    )  # fmt: skip
+    def test_search_from_digits_matches_the_pattern_search(self, text: str, position: int) -> None:
+        """Searching from the check digits finds what the IBAN pattern's own search finds."""
+        pattern = _identifiers._IBAN
+        fast = _identifiers._search_from_digits(pattern, _identifiers._IBAN_AT, text, position)
+        plain = pattern.search(text, position)
+        assert (fast and fast.span()) == (plain and plain.span())
+
     @pytest.mark.parametrize("unit", ["BE71-", "DE89 ", "be71", "BE71 0961 "])
     def test_no_cut_for_letters_in_digit_only_accounts(
         self, unit: str, monkeypatch: pytest.MonkeyPatch

@@ -294,6 +294,33 @@ def _fixed(entity: str, check: Callable[[str], bool]) -> Callable[[str], str | N
     return lambda text: entity if check(text) else None
 
 
+# Where a candidate of _IBAN can start: two letters (with the pattern's
+# boundary before them), then the two check digits. Every match of _IBAN
+# has its check digits there, so searching for the hint from the digits, in
+# C, and matching the pattern two characters before it finds what the
+# pattern's own search finds, without trying the country alternatives at
+# every letter of the text (letters outnumber digits in most text): a third
+# of the search time on English log lines. A Hypothesis test holds
+# _search_from_digits to ``_IBAN.search``, its plain twin. (_IBAN_GLUED's
+# own search is as fast as this: it has no alternatives to try.)
+_IBAN_AT: Final = re.compile(r"[0-9](?<=(?<![0-9A-Za-z_])[A-Za-z]{2}[0-9])[0-9]")
+
+
+def _search_from_digits(
+    pattern: re.Pattern[str], hint: re.Pattern[str], text: str, position: int
+) -> re.Match[str] | None:
+    """``pattern.search(text, position)`` for _IBAN, found from *hint*."""
+    search = hint.search
+    match = pattern.match
+    while (found := search(text, position + 2)) is not None:
+        start = found.start() - 2
+        matched = match(text, start)
+        if matched is not None:
+            return matched
+        position = start + 1
+    return None
+
+
 def _iban_pass(text: str) -> list[Candidate]:
     """Valid IBANs; the search goes on right after each one, or after the first letter of a miss.
 
@@ -305,8 +332,7 @@ def _iban_pass(text: str) -> list[Candidate]:
     """
     out = []
     position = 0
-    search = _IBAN.search
-    while (match := search(text, position)) is not None:
+    while (match := _search_from_digits(_IBAN, _IBAN_AT, text, position)) is not None:
         start = match.start()
         length = _iban_span(match.group())
         if length is None:
@@ -351,8 +377,8 @@ def _glued_iban_pass(text: str) -> list[Candidate]:
     """
     out = []
     position = 0
-    search = _IBAN_GLUED.search
     size = len(text)
+    search = _IBAN_GLUED.search  # in C it is as fast as a search from the digits
     while (match := search(text, position)) is not None:
         start = match.start()
         position = start + 1
