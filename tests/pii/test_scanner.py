@@ -1375,6 +1375,21 @@ class TestCachedAndTranslatedTwins:
         assert _phone.valid_number(code, nsn) is expected
         assert _phone.valid_number(code, nsn) is expected
 
+    @settings(max_examples=500)
+    @given(
+        st.sampled_from([1, 7, 44, 47, 61, 262, 590, 599]),
+        st.from_regex(r"\A[2-9][0-9]{2}[2-9][0-9]{6}\Z") | st.text(alphabet="0123456789", max_size=12),
+    )
+    def test_refusal_by_any_type_matches_the_region_loop(self, code: int, nsn: str) -> None:
+        """The one search over all types of a code's regions refuses only numbers valid nowhere."""
+        valid = _phone._valid_number(code, nsn)
+        _phone.valid_number.cache_clear()
+        assert _phone.valid_number(code, nsn) is valid
+        refuse = _phone._any_region_type(code)
+        assert refuse is not None
+        if valid:
+            assert refuse.fullmatch(nsn) is not None
+
     @settings(max_examples=300)
     @given(st.text(alphabet=" -/,.1a", max_size=16))
     def test_wide_hint_matches_the_substring_tests(self, text: str) -> None:
