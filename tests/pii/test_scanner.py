@@ -1378,7 +1378,8 @@ class TestCachedAndTranslatedTwins:
     @settings(max_examples=500)
     @given(
         st.sampled_from([1, 7, 44, 47, 61, 262, 590, 599]),
-        st.from_regex(r"\A[2-9][0-9]{2}[2-9][0-9]{6}\Z") | st.text(alphabet="0123456789", max_size=12),
+        st.from_regex(r"\A[2-9][0-9]{2}[2-9][0-9]{6}\Z")
+        | st.text(alphabet="0123456789", max_size=12),
     )
     def test_refusal_by_any_type_matches_the_region_loop(self, code: int, nsn: str) -> None:
         """The one search over all types of a code's regions refuses only numbers valid nowhere."""
