@@ -547,6 +547,13 @@ def _plain_split(text: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
+class _PlainDigits(_digitruns._Digits):
+    """The digit-run classifier without the shortcuts of find (its plain twin)."""
+
+    __slots__ = ()
+    shortcuts = False
+
+
 _RUN_PIECES = st.lists(
     st.sampled_from(["13812345678", "4111111111111111", "3714", "496353", "98431", "2024",
                      "12", "1", "0", "415", "555", "0132", "+86", "020", "7946", "0958", "(010)",
@@ -602,6 +609,29 @@ class TestNeighbouringDigits:
         groups = [m.span() for m in re.finditer(r"[0-9]+", text)]
         fast = [(s, e, entity) for s, e, entity, _ in digits.split(text, groups)]
         assert fast == _plain_split(text)
+
+    @settings(max_examples=500)
+    @given(
+        _RUN_PIECES,
+        st.lists(st.sampled_from([" ", "-", ".", "/", ",", ") ", " ("]), min_size=13, max_size=13),
+        st.sampled_from(["", " ", "X", "x"]),
+    )
+    @example(["520", "05", "1409"], ["-"] * 13, " ")
+    @example(["2024", "08", "31", "12", "30"], ["-", "-", " ", " "] + [" "] * 9, "")
+    def test_find_shortcuts_match_the_plain_twin(
+        self, pieces: list[str], separators: list[str], after: str
+    ) -> None:
+        """Runs too short in every part to retry give what retrying them gives."""
+        text = pieces[0] + "".join(
+            sep + piece for sep, piece in zip(separators, pieces[1:], strict=False)
+        )
+        regions = SCANNER.phone_regions
+        entities = frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"})
+        for match in _digitruns._DIGITS.finditer(text):
+            run = match.group()
+            fast = _digitruns._Digits(entities, regions, resident_ids=True)
+            plain = _PlainDigits(entities, regions, resident_ids=True)
+            assert fast.find(run, 3, after) == plain.find(run, 3, after)
 
     def test_long_run_of_short_groups(self) -> None:
         """A long run of one-digit groups gives nothing and is not classified whole."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from secpolicy.pii._entities import (
     CN_MOBILE,
@@ -146,6 +146,10 @@ class _Digits:
     """Classifies digit runs; runs that are not one entity are retried in parts."""
 
     __slots__ = ("brazil", "entities", "regions", "resident_ids", "trunkless")
+
+    #: Whether :meth:`find` skips work it can prove useless; a subclass that
+    #: turns it off is the plain twin a Hypothesis test holds it to.
+    shortcuts: ClassVar[bool] = True
 
     def __init__(
         self, entities: frozenset[str], regions: tuple[str, ...], *, resident_ids: bool = False
@@ -336,7 +340,7 @@ class _Digits:
             if entity in wanted
         ]
 
-    def find(self, text: str, offset: int, after: str = "") -> list[Candidate]:  # noqa: PLR0911 (one return per form of run)
+    def find(self, text: str, offset: int, after: str = "") -> list[Candidate]:  # noqa: PLR0911, PLR0912 (one return per form of run)
         """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*, *after* following)."""
         if text.isdigit():  # one group, no separators: the common case of ids and bare numbers
             if len(text) < _UNPREFIXED_MIN and text[0] != "0" and not self.trunkless:
@@ -352,11 +356,22 @@ class _Digits:
         if found is not None:
             extension, text = text[found.start() :], text[: found.start()]
         parts = _GROUP.findall(text)
-        whole = self.classify(text, "".join(parts), list(map(len, parts)))
+        sizes = list(map(len, parts))
+        whole = self.classify(text, "".join(parts), sizes)
         if whole is not None:
             entity, score = whole
             end = len(text) + (len(extension) if entity == PHONE else 0)
             return [(offset, offset + end, entity, score)]
+        if (
+            self.shortcuts
+            and sum(sizes) - min(sizes[0], sizes[-1]) < _RUN_DIGITS.start
+            and max(sizes) < _RUN_DIGITS.stop
+        ):
+            # Every part of the run short of the whole (a sub-run, or what
+            # follows a date) leaves out its first or last group, so holds too
+            # few digits for any entity, and no group is long enough to hold
+            # values glued together: nothing to retry ("520-05-1409").
+            return []
         groups = [m.span() for m in _GROUP.finditer(text)]
         if len(parts) == 1:
             start, end = groups[0]
