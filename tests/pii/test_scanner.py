@@ -615,17 +615,20 @@ class TestNeighbouringDigits:
         _RUN_PIECES,
         st.lists(st.sampled_from([" ", "-", ".", "/", ",", ") ", " ("]), min_size=13, max_size=13),
         st.sampled_from(["", " ", "X", "x"]),
+        st.sampled_from([SCANNER.phone_regions, ("US",), ("IT", "US"), ("BR", "US")]),
     )
-    @example(["520", "05", "1409"], ["-"] * 13, " ")
-    @example(["2024", "08", "31", "12", "30"], ["-", "-", " ", " "] + [" "] * 9, "")
+    @example(["520", "05", "1409"], ["-"] * 13, " ", ("US",))
+    @example(["946", "659", "5717"], [" "] * 13, " ", ("US",))
+    @example(["946", "659", "0717"], [" "] * 13, " ", ("US",))
+    @example(["946", "659", "5717", "12"], [" "] * 13, "", ("IT", "US"))
+    @example(["2024", "08", "31", "12", "30"], ["-", "-", " ", " "] + [" "] * 9, "", ("US",))
     def test_find_shortcuts_match_the_plain_twin(
-        self, pieces: list[str], separators: list[str], after: str
+        self, pieces: list[str], separators: list[str], after: str, regions: tuple[str, ...]
     ) -> None:
         """Runs too short in every part to retry give what retrying them gives."""
         text = pieces[0] + "".join(
             sep + piece for sep, piece in zip(separators, pieces[1:], strict=False)
         )
-        regions = SCANNER.phone_regions
         entities = frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"})
         for match in _digitruns._DIGITS.finditer(text):
             run = match.group()

@@ -78,6 +78,8 @@ _MIN_INNER_GROUP: Final = 2  # a group inside a dotted number has 2 digits or mo
 _UNPREFIXED: Final = frozenset({10, 11})  # NANP with or without 1; 400/800 numbers
 _UNPREFIXED_MIN: Final = min(_UNPREFIXED)
 _FREE_TOTALS: Final = frozenset({10, 11, 13})  # NANP/service, mobile, 86 + mobile
+_FREE_FEWEST: Final = min(*_FREE_TOTALS, _CARD_DIGITS.start)  # 10
+_ZERO_GROUP: Final = re.compile(r"[^0-9]0")  # a group after the first that starts with 0
 _CARD_GROUP: Final = 4  # the first group of a card written in groups
 _NATIONAL_MAX: Final = 14  # digits of the longest national number with its trunk prefix
 _MAX_GROUPS: Final = 8  # "+33 1 42 68 53 00 ext 12" has 7; no entity has more than 8
@@ -364,13 +366,14 @@ class _Digits:
             return [(offset, offset + end, entity, score)]
         if (
             self.shortcuts
-            and sum(sizes) - min(sizes[0], sizes[-1]) < _RUN_DIGITS.start
+            and sum(sizes) - min(sizes[0], sizes[-1]) < self._fewest(text)
             and max(sizes) < _RUN_DIGITS.stop
         ):
             # Every part of the run short of the whole (a sub-run, or what
             # follows a date) leaves out its first or last group, so holds too
             # few digits for any entity, and no group is long enough to hold
-            # values glued together: nothing to retry ("520-05-1409").
+            # values glued together: nothing to retry ("520-05-1409",
+            # "628 846 1088").
             return []
         groups = [m.span() for m in _GROUP.finditer(text)]
         if len(parts) == 1:
@@ -398,6 +401,18 @@ class _Digits:
                 tail = text[end] if end < len(text) else after
                 results.extend(self.long_group(text[start:end], offset + start, tail))
         return results
+
+    def _fewest(self, text: str) -> int:
+        """The fewest digits any part of the run *text* needs to be classified as an entity.
+
+        Without ``+``, a parenthesis or a group starting with a trunk ``0``
+        (and in regions that all have one), a part can only be a North
+        American or service number, a mobile number or a card: 10 digits or
+        more. Otherwise 7.
+        """
+        if self.trunkless or "+" in text or "(" in text or text[0] == "0":
+            return _RUN_DIGITS.start
+        return _FREE_FEWEST if _ZERO_GROUP.search(text) is None else _RUN_DIGITS.start
 
     def split(self, text: str, groups: list[tuple[int, int]]) -> list[Candidate]:
         """Sub-runs of a run that failed as a whole: the most specific and longest first.
