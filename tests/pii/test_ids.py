@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from secpolicy.exceptions import InvalidIdentifierError
 from secpolicy.pii import (
+    _identifiers,
     _ids,
     _phone,
     check_identity,
@@ -153,6 +154,38 @@ class TestOtherIdentifiers:
     def test_uscc(self, value: str, expected: bool) -> None:
         """Unified Social Credit Codes check their check character."""
         assert is_cn_uscc(value) is expected
+
+    @settings(max_examples=500)
+    @given(
+        st.sampled_from(["91", "11", "A1", "9a", "52", "Y1"]),
+        st.sampled_from(["110000", "100000", "440300", "990000", "0A0000", "310115"]),
+        st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXYabcdy", min_size=9, max_size=9),
+        st.booleans(),
+        st.integers(0, 30),
+    )
+    def test_uscc_match_check_agrees_with_is_cn_uscc(
+        self, kind: str, region: str, body: str, complete: bool, check: int
+    ) -> None:
+        """The scanner's check of a matched credit code answers as is_cn_uscc does."""
+        alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+        first = kind + region + body
+        if complete and first[:8].isdigit():
+            # the valid check character, so valid codes are drawn as often as invalid ones
+            total = sum(
+                alphabet.index(c) * w
+                for c, w in zip(first.upper(), _ids._USCC_WEIGHTS, strict=True)
+            )
+            code = first + alphabet[-total % 31]
+        else:
+            code = first + alphabet[check]
+        for text in (code, code.lower(), code.upper()):
+            assert _ids._uscc_match_ok(text) is is_cn_uscc(text), text
+
+    @settings(max_examples=300)
+    @given(st.from_regex(_identifiers._USCC_SHAPE, fullmatch=True))
+    def test_uscc_match_check_agrees_on_any_shape(self, text: str) -> None:
+        """On any 18-character credit-code shape the scanner's check is is_cn_uscc's."""
+        assert _ids._uscc_match_ok(text) is is_cn_uscc(text)
 
     @pytest.mark.parametrize(
         ("value", "expected"),

@@ -23,9 +23,9 @@ from secpolicy.pii._ids import (
     IBAN_DIGIT_COUNTRIES,
     IBAN_LENGTHS,
     _ssn_match_ok,
+    _uscc_match_ok,
     iban_ok,
     is_cn_resident_id,
-    is_cn_uscc,
     luhn_ok,
 )
 from secpolicy.pii._scoring import (
@@ -175,7 +175,7 @@ def _resident_id_or_uscc(text: str) -> str | None:
         if len(text) == 15 and text[:2] in ("34", "37") and luhn_ok(text):  # noqa: PLR2004
             return None
         return CN_RESIDENT_ID
-    if _USCC_SHAPE.fullmatch(text) and is_cn_uscc(text):
+    if _USCC_SHAPE.fullmatch(text) and _uscc_match_ok(text):
         return CN_USCC
     return None
 
