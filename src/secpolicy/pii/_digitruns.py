@@ -48,12 +48,14 @@ _SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
 # Written as the plain form "(?<![0-9A-Za-z_+(])(?:\+ ?|\()?[0-9]+(?:SEP[0-9]+)*"
 # (a + or a second parenthesis may follow an opening one: "(+86 138 …)", "((…")
 # behind a lookahead for 7 digits, with the boundary check moved after the
-# first character so that the engine skips in C to the next digit, + or (.
+# first character so that the engine skips in C to the next digit, + or (
+# (the pattern starts with that one class, so its search has a first
+# character to skip to: an alternation of two starts has none).
 # Letters and underscores may touch a run on either side ("uid13812345678",
 # "invoice_13812345678.pdf"): such a run is a candidate whose weakly
 # validated findings score below the threshold (see _Digits.find).
 _DIGITS: Final = re.compile(
-    r"(?:[0-9+(](?<![0-9+(].)|(?<=\()[+(])"
+    r"[0-9+(](?:(?<![0-9+(].)|(?<=\([+(]))"
     r"(?:(?<=[0-9])(?=" + _SIX_MORE + r")"
     r"|(?<=\+) ?(?=[0-9]" + _SIX_MORE + r")"
     r"|(?<=\()(?=[0-9]" + _SIX_MORE + r"))"
