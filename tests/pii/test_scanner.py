@@ -364,6 +364,18 @@ class TestPatterns:
 
     @settings(max_examples=400)
     @given(_EMAIL_TEXT)
+    @example("@a a@ a@b 中@中 @@ é@x")
+    def test_at_first_pattern_matches_the_lookbehind_first_form(self, text: str) -> None:
+        """The @ found first, then checked behind, finds what the lookbehind-first form finds."""
+        local = _email._LOCAL[:-1] + _email._CJK + "]"
+        after = _email._AT.pattern[_email._AT.pattern.index("@)") + 2 :]
+        plain = re.compile("(?<=" + local + ")@" + after)
+        assert [m.span() for m in _email._AT.finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ]
+
+    @settings(max_examples=400)
+    @given(_EMAIL_TEXT)
     def test_email_check_agrees_with_the_validator(self, text: str) -> None:
         """The scanner's short check of a matched address agrees with is_email."""
         for match in _email.EMAIL.finditer(text):
