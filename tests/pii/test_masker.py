@@ -253,6 +253,41 @@ class TestFixedConfiguration:
             assert twin.mask_text("a@example.com 13812345678") == "[email] 138****5678"
 
 
+# The plain form of the masker's serialised-field pattern (quoted key or key=value).
+_PLAIN_PAIR: Final = re.compile(
+    r"""(["'])([^"'\\\n]{1,64})\1[ \t]*:[ \t]*(["'])((?:(?!\3)[^\\\n]|\\.){1,4096})\3"""
+    r"""|(?<![\w.\-])([A-Za-z_][\w.\-]{0,63})=([^&\s,;"'<>]{1,4096})"""
+)
+
+
+def _pair_fields(pattern: re.Pattern[str], text: str, *, plain: bool) -> list[object]:
+    """Each match's start, end, key and value span, by either form's groups."""
+    out: list[object] = []
+    for m in pattern.finditer(text):
+        if m.group(2) is not None:
+            out.append((m.span(), m.group(2), m.span(4)))
+        else:
+            key = m.group(5) if plain else text[m.start() : m.end(5)]
+            out.append((m.span(), key, m.span(6)))
+    return out
+
+
+class TestPairPattern:
+    @settings(max_examples=500)
+    @given(
+        st.text(alphabet="ab_Z9.-=:'\" \\\n\t&,中é", max_size=60)
+        | st.lists(
+            st.sampled_from(['"password"', ": ", '"x"', "'k'", ":", "'v'", "a=", "b.c=1", "_=",
+                             "-k=", "中=", "=", " ", "\\", '"', "name", "é=1", "&"]),
+            max_size=12,
+        ).map("".join)
+    )  # fmt: skip
+    def test_fast_form_matches_the_plain_form(self, text: str) -> None:
+        """The class-first serialised-field pattern finds the plain form's fields."""
+        fast = _pair_fields(_masker._PAIR, text, plain=False)
+        assert fast == _pair_fields(_PLAIN_PAIR, text, plain=True)
+
+
 class TestRememberedPairKeys:
     @settings(max_examples=300)
     @given(

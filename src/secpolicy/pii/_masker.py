@@ -47,10 +47,17 @@ from secpolicy.pii._sequences import item_text, split_values, text_runs
 # A field serialised into text: a quoted key, a colon and a quoted value (JSON,
 # a Python repr), or key=value (a query string, logfmt). Every quantifier is
 # bounded and the value stops at its closing quote or a delimiter, so a match
-# attempt reads a bounded stretch of text: linear.
+# attempt reads a bounded stretch of text: linear. Plain form: the quoted
+# field r"(["'])([^"'\\\n]{1,64})\1[ \t]*:[ \t]*(["'])(...)\3" or
+# r"(?<![\w.\-])([A-Za-z_][\w.\-]{0,63})=(...)". Written with the first
+# character of either as one class and the checks on it after it, so that
+# the engine skips in C to the next quote, letter or underscore; group 5
+# holds the key=value key after its first character. A test holds it to
+# the plain form.
 _PAIR: Final = re.compile(
-    r"""(["'])([^"'\\\n]{1,64})\1[ \t]*:[ \t]*(["'])((?:(?!\3)[^\\\n]|\\.){1,4096})\3"""
-    r"""|(?<![\w.\-])([A-Za-z_][\w.\-]{0,63})=([^&\s,;"'<>]{1,4096})"""
+    r"""["'A-Za-z_](?:"""
+    r"""(?<=(["']))([^"'\\\n]{1,64})\1[ \t]*:[ \t]*(["'])((?:(?!\3)[^\\\n]|\\.){1,4096})\3"""
+    r"""|(?<![\w.\-].)(?<=[A-Za-z_])([\w.\-]{0,63})=([^&\s,;"'<>]{1,4096}))"""
 )
 _PAIR_ENTITIES: Final = frozenset(FIELD_ONLY)  # what detection cannot find on its own
 _PAIR_KEYS_KEPT: Final = 4096  # serialised fields' keys remembered per masker
@@ -543,7 +550,7 @@ class Masker:
             key = match.group(2)
             group = 4
             if key is None:
-                key, group = match.group(5), 6
+                key, group = text[match.start() : match.end(5)], 6
             if key in keys:
                 entity = keys[key]
             else:
