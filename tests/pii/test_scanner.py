@@ -302,6 +302,14 @@ class TestPatterns:
                 expected = [(s, e) for s, e in expected if re.match(seven, text[s:])]
             assert [m.span() for m in fast.finditer(text)] == expected, name
 
+    @settings(max_examples=300)
+    @given(st.text(alphabet="0123456789a.\u3002\uff61\ufe52中 ", max_size=40))
+    def test_wide_stop_pattern_matches_the_plain_form(self, text: str) -> None:
+        """The stop-first pattern for CJK full stops between digits finds the plain form's."""
+        plain = re.compile("(?<=[0-9])[\u3002\uff61\ufe52](?=[0-9])")
+        fast = _identifiers._WIDE_STOP_DIGITS
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
     @settings(max_examples=400)
     @given(_PATTERN_TEXT)
     def test_shared_identifier_pass_matches_both_plain_forms(self, text: str) -> None:

@@ -407,8 +407,10 @@ def _glued_iban_pass(text: str) -> list[Candidate]:
 
 # The full stops of CJK input methods between digits ("192。168。1。1"); the
 # full-width one is folded with the other full-width forms. One code point
-# for one, so offsets stay.
-_WIDE_STOP_DIGITS: Final = re.compile("(?<=[0-9])[\u3002\uff61\ufe52](?=[0-9])")
+# for one, so offsets stay. The stop comes first and the digit before it is
+# checked after it, so the engine skips to each stop (a test holds it to the
+# plain form "(?<=[0-9])[stops](?=[0-9])").
+_WIDE_STOP_DIGITS: Final = re.compile("[\u3002\uff61\ufe52](?<=[0-9].)(?=[0-9])")
 
 
 def _ipv4_pass(text: str) -> list[Candidate]:
