@@ -160,6 +160,8 @@ def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] 
     """
     view = _decoded(text, folded)
     if view is None:
+        if _WIDE_HINT.search(folded) is None:
+            return None  # what _narrowed answers, without building the identity maps first
         size = len(folded)
         return _narrowed(folded, list(range(size)), list(range(1, size + 1)))
     return _narrowed(*view) or view
