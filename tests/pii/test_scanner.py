@@ -1445,6 +1445,14 @@ class TestCachedAndTranslatedTwins:
             assert refuse.fullmatch(nsn) is not None
 
     @settings(max_examples=300)
+    @given(st.text(alphabet="a1 -\t\n\x0b\x0c\r\x1c\x85", max_size=30))
+    def test_ascii_fold_matches_the_translate_twin(self, text: str) -> None:
+        """Folding ASCII text by one replace per break equals translating every character."""
+        if text.isascii():
+            assert _fold.fold(text) == text.translate(_fold._ASCII_FOLD)
+        assert len(_fold.fold(text)) == len(text)
+
+    @settings(max_examples=300)
     @given(st.text(alphabet=" -/,.1a", max_size=16))
     def test_wide_hint_matches_the_substring_tests(self, text: str) -> None:
         """One search for a wide separator's pairs answers as the nine substring tests do."""
