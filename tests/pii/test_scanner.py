@@ -1444,6 +1444,22 @@ class TestCachedAndTranslatedTwins:
         if valid:
             assert refuse.fullmatch(nsn) is not None
 
+    @settings(max_examples=500)
+    @given(
+        st.text(
+            alphabet="a1 -\n\r中，。１２Ａ\u00a0\u2014\u200b\u0661\u3000\u30fb\uff5e", max_size=40
+        )
+        | st.lists(
+            st.sampled_from(
+                ["１", "２", "３", "４", "５", "６", "７", "８", "９", "０", "中文", "\n"]
+            ),
+            max_size=300,
+        ).map("".join)
+    )
+    def test_fold_matches_the_translate_twin(self, text: str) -> None:
+        """Folding by one replace per kind of character equals translating every character."""
+        assert _fold.fold(text) == text.translate(_fold._fold_table())
+
     @settings(max_examples=300)
     @given(st.text(alphabet="a1 -\t\n\x0b\x0c\r\x1c\x85", max_size=30))
     def test_ascii_fold_matches_the_translate_twin(self, text: str) -> None:

@@ -214,13 +214,33 @@ def fold(text: str) -> str:
     if text.isascii():
         # One str.replace per kind of break present: a log line ends in one
         # line feed, and a replace finds it in C where translate maps every
-        # character (the plain twin, text.translate(_ASCII_FOLD), is held to
-        # this by a test).
+        # character. The plain twins, text.translate(_ASCII_FOLD) and
+        # text.translate(_fold_table()), are held to this by tests.
         for brk in _ASCII_BREAKS:
             if brk in text:
                 text = text.replace(brk, " ")
         return text
+    if len(text) <= _SHORT_TEXT:
+        # A line of Chinese text holds two or three kinds of character to
+        # fold (its full-width commas, its line break): one replace for each
+        # is cheaper than a translate that looks up every character.
+        found = set(_NEEDS_FOLD.findall(text))
+        if len(found) <= _FEW_KINDS:
+            chars = _fold_chars()
+            for kind in found:
+                text = text.replace(kind, chars[kind])
+            return text
     return text.translate(_fold_table()) if _NEEDS_FOLD.search(text) else text
+
+
+_SHORT_TEXT: Final = 512  # characters: what findall reads in one call stays small
+_FEW_KINDS: Final = 8  # distinct characters to fold that are replaced one kind at a time
+
+
+@functools.cache
+def _fold_chars() -> dict[str, str]:
+    """:func:`_fold_table` from character to character (built on first use)."""
+    return {chr(k): chr(v) for k, v in _fold_table().items()}
 
 
 def canonical(text: str) -> str:
