@@ -1468,6 +1468,22 @@ class TestCachedAndTranslatedTwins:
             assert _fold.fold(text) == text.translate(_fold._ASCII_FOLD)
         assert len(_fold.fold(text)) == len(text)
 
+    @settings(max_examples=500)
+    @given(
+        st.lists(st.text(alphabet="abid-#手机.", max_size=7), max_size=6)
+        | st.sampled_from([list(w) for w in _scoring.CONTEXT_WORDS.values()]),
+        st.lists(
+            st.sampled_from(["phone", "tel", "id", "idle", "a", "b", "-", " ", "手机", "#", "x",
+                             "mobile", "card", "iban", "ssn", "e-mail", ".", "d"]),
+            max_size=12,
+        ).map("".join),
+    )  # fmt: skip
+    def test_context_pattern_matches_the_plain_twin(self, words: list[str], window: str) -> None:
+        """The literal-first context pattern finds a word exactly where the plain form does."""
+        fast = _scoring._ctx_pattern(words).search(window)
+        plain = _scoring._ctx_pattern_plain(words).search(window)
+        assert (fast is None) == (plain is None)
+
     @settings(max_examples=300)
     @given(st.text(alphabet=" -/,.1a", max_size=16))
     def test_wide_hint_matches_the_substring_tests(self, text: str) -> None:
