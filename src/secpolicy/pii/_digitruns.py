@@ -366,9 +366,11 @@ class _Digits:
             entity, score = whole
             end = len(text) + (len(extension) if entity == PHONE else 0)
             return [(offset, offset + end, entity, score)]
+        longest = sum(sizes) - min(sizes[0], sizes[-1])
         if (
             self.shortcuts
-            and sum(sizes) - min(sizes[0], sizes[-1]) < self._fewest(text)
+            and longest < _FREE_FEWEST
+            and (longest < _RUN_DIGITS.start or longest < self._fewest(text))
             and max(sizes) < _RUN_DIGITS.stop
         ):
             # Every part of the run short of the whole (a sub-run, or what
@@ -430,6 +432,7 @@ class _Digits:
         """
         count = len(groups)
         sizes = [end - start for start, end in groups]
+        parts = [text[start:end] for start, end in groups]
         options: list[tuple[int, int, int, int, int, str, float]] = []
         lead_ok = self.lead_ok
         for i in range(count):
@@ -458,11 +461,13 @@ class _Digits:
                     and not ((i == j or sizes[i] == _CARD_GROUP) and total in _CARD_DIGITS)
                 ):
                     continue  # what classify would refuse by length, unbuilt
-                digits = "".join(text[s:e] for s, e in groups[i : j + 1])
+                digits = "".join(parts[i : j + 1])
                 result = self.classify(text[start : groups[j][1]], digits, sizes[i : j + 1])
                 if result is not None:
                     rank = _SPLIT_RANK.get(result[0], len(_SPLIT_RANK))
                     options.append((rank, -total, i, j, start, result[0], result[1]))
+        if len(options) < 2:  # noqa: PLR2004 (nothing to choose between)
+            return [(o[4], groups[o[3]][1], o[5], o[6]) for o in options]
         options.sort()
         taken = [False] * count
         found: list[Candidate] = []
