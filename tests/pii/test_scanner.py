@@ -1268,7 +1268,8 @@ class TestSeparatorRetryWork:
 _IBAN_PIECES = st.lists(
     st.sampled_from(["FR15 2845 2984 1537 7602 0757 974", "GB82WEST12345698765432", "DE89",
                      "BE71 0961 2345 6769", " ", "13812345678", "4111111111111111", "x", "12",
-                     "FR15", "370400440532013000"]),
+                     "FR15", "370400440532013000", "GB82 WEST 1234 5698 7654 32", "card ",
+                     "tel ", "-", "(", "+86 ", "020 7946 0958", "0", "iban=", "中"]),
     max_size=8,
 ).map("".join)  # fmt: skip
 
@@ -1286,11 +1287,33 @@ class TestFastPaths:
         )
         ibans = _identifiers._iban_pass(text)
         ranks = SCANNER._ranks
-        fast = _scoring._resolve(
-            [*ibans, *_digitruns._digits_pass(digits, ibans=True)(text)], ranks
-        )
+        fast = _scoring._resolve(_digitruns._digits_pass(digits, ibans=True)(text), ranks)
         plain = _scoring._resolve([*ibans, *_digitruns._digits_pass(digits)(text)], ranks)
         assert fast == plain
+
+    @settings(max_examples=300)
+    @given(_IBAN_PIECES)
+    @example("iban=GB82 WEST 1234 5698 7654 32 tel 020 7946 0958")
+    @example("card GB82 WEST 1234 5698 7654 32 4111111111111111")
+    def test_scanner_with_the_iban_pass_inside_agrees_with_separate_passes(self, text: str) -> None:
+        """The scanner whose digit pass holds the IBAN pass finds what separate passes find."""
+        digits = _digitruns._Digits(
+            frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}),
+            SCANNER.phone_regions,
+            resident_ids=True,
+        )
+        plain = Scanner()
+        plain._passes = tuple(
+            replacement
+            for run in SCANNER._passes
+            for replacement in (
+                (_identifiers._iban_pass, _digitruns._digits_pass(digits))
+                if run.__qualname__.startswith("_digits_pass")
+                else (run,)
+            )
+        )
+        assert SCANNER.scored(text) == plain.scored(text)
+        assert SCANNER.spans(text) == plain.spans(text)
 
     def test_mobile_after_an_iban_is_found(self) -> None:
         """A run that goes on past the IBAN's end is still classified."""
