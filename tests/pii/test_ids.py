@@ -6,11 +6,13 @@ from datetime import date
 
 import phonenumbers
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from secpolicy.exceptions import InvalidIdentifierError
 from secpolicy.pii import (
+    _identifiers,
+    _ids,
     _phone,
     check_identity,
     is_cn_mobile,
@@ -153,6 +155,38 @@ class TestOtherIdentifiers:
         """Unified Social Credit Codes check their check character."""
         assert is_cn_uscc(value) is expected
 
+    @settings(max_examples=500)
+    @given(
+        st.sampled_from(["91", "11", "A1", "9a", "52", "Y1"]),
+        st.sampled_from(["110000", "100000", "440300", "990000", "0A0000", "310115"]),
+        st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXYabcdy", min_size=9, max_size=9),
+        st.booleans(),
+        st.integers(0, 30),
+    )
+    def test_uscc_match_check_agrees_with_is_cn_uscc(
+        self, kind: str, region: str, body: str, complete: bool, check: int
+    ) -> None:
+        """The scanner's check of a matched credit code answers as is_cn_uscc does."""
+        alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+        first = kind + region + body
+        if complete and first[:8].isdigit():
+            # the valid check character, so valid codes are drawn as often as invalid ones
+            total = sum(
+                alphabet.index(c) * w
+                for c, w in zip(first.upper(), _ids._USCC_WEIGHTS, strict=True)
+            )
+            code = first + alphabet[-total % 31]
+        else:
+            code = first + alphabet[check]
+        for text in (code, code.lower(), code.upper()):
+            assert _ids._uscc_match_ok(text) is is_cn_uscc(text), text
+
+    @settings(max_examples=300)
+    @given(st.from_regex(_identifiers._USCC_SHAPE, fullmatch=True))
+    def test_uscc_match_check_agrees_on_any_shape(self, text: str) -> None:
+        """On any 18-character credit-code shape the scanner's check is is_cn_uscc's."""
+        assert _ids._uscc_match_ok(text) is is_cn_uscc(text)
+
     @pytest.mark.parametrize(
         ("value", "expected"),
         [
@@ -196,6 +230,28 @@ class TestOtherIdentifiers:
     def test_ssn(self, value: str, expected: bool) -> None:
         """SSNs reject never-issued areas and the famous Woolworth card."""
         assert is_us_ssn(value) is expected
+
+    @settings(max_examples=500)
+    @given(
+        st.sampled_from(["000", "666", "078", "457", "219", "900", "999", "123", "536", "001"]),
+        st.sampled_from(["00", "05", "55", "09", "90", "12"]),
+        st.sampled_from(["0000", "1120", "5462", "9999", "4399", "0001"]),
+        st.sampled_from(" -./"),
+        st.sampled_from(" -./"),
+    )
+    @example("078", "05", "1120", "-", "-")
+    def test_ssn_match_check_agrees_with_is_us_ssn(
+        self, area: str, group: str, serial: str, first: str, second: str
+    ) -> None:
+        """The scanner's SSN check of a matched 3-2-4 shape answers as is_us_ssn does."""
+        text = f"{area}{first}{group}{second}{serial}"
+        assert _ids._ssn_match_ok(text) is is_us_ssn(text)
+
+    @settings(max_examples=300)
+    @given(st.from_regex(r"\A[0-9]{3}[ \-./][0-9]{2}[ \-./][0-9]{4}\Z"))
+    def test_ssn_match_check_agrees_on_any_shape(self, text: str) -> None:
+        """On any ASCII 3-2-4 shape the scanner's SSN check is is_us_ssn's."""
+        assert _ids._ssn_match_ok(text) is is_us_ssn(text)
 
     @pytest.mark.parametrize(
         ("value", "expected"),

@@ -7,6 +7,7 @@ import copy
 import enum
 import pickle
 import random
+import re
 import sys
 import warnings
 from datetime import UTC, date, datetime
@@ -34,6 +35,7 @@ from secpolicy.pii import (
     Redact,
     Replace,
     Scanner,
+    _masker,
     presets,
 )
 
@@ -249,6 +251,84 @@ class TestFixedConfiguration:
         again = pickle.loads(pickle.dumps(masker))  # noqa: S301 (our own bytes)
         for twin in (copy.deepcopy(masker), again):
             assert twin.mask_text("a@example.com 13812345678") == "[email] 138****5678"
+
+
+# The plain form of the masker's serialised-field pattern (quoted key or key=value).
+_PLAIN_PAIR: Final = re.compile(
+    r"""(["'])([^"'\\\n]{1,64})\1[ \t]*:[ \t]*(["'])((?:(?!\3)[^\\\n]|\\.){1,4096})\3"""
+    r"""|(?<![\w.\-])([A-Za-z_][\w.\-]{0,63})=([^&\s,;"'<>]{1,4096})"""
+)
+
+
+def _pair_fields(pattern: re.Pattern[str], text: str, *, plain: bool) -> list[object]:
+    """Each match's start, end, key and value span, by either form's groups."""
+    out: list[object] = []
+    for m in pattern.finditer(text):
+        if m.group(2) is not None:
+            out.append((m.span(), m.group(2), m.span(4)))
+        else:
+            key = m.group(5) if plain else text[m.start() : m.end(5)]
+            out.append((m.span(), key, m.span(6)))
+    return out
+
+
+class TestPairPattern:
+    @settings(max_examples=500)
+    @given(
+        st.text(alphabet="ab_Z9.-=:'\" \\\n\t&,中é", max_size=60)
+        | st.lists(
+            st.sampled_from(['"password"', ": ", '"x"', "'k'", ":", "'v'", "a=", "b.c=1", "_=",
+                             "-k=", "中=", "=", " ", "\\", '"', "name", "é=1", "&"]),
+            max_size=12,
+        ).map("".join)
+    )  # fmt: skip
+    def test_fast_form_matches_the_plain_form(self, text: str) -> None:
+        """The class-first serialised-field pattern finds the plain form's fields."""
+        fast = _pair_fields(_masker._PAIR, text, plain=False)
+        assert fast == _pair_fields(_PLAIN_PAIR, text, plain=True)
+
+
+class TestRememberedPairKeys:
+    @settings(max_examples=300)
+    @given(
+        st.lists(
+            st.sampled_from(["password", "Password", "db_password", "name", "full_name", "user",
+                             "address", "ts", "phone", "dob", "iban", "token", "x.y", "姓名"]),
+            min_size=1,
+            max_size=8,
+        ),
+        st.booleans(),
+    )  # fmt: skip
+    def test_remembered_keys_mask_as_the_uncached_lookup(
+        self, keys: list[str], builtin: bool
+    ) -> None:
+        """A serialised field's key, remembered or not, gives the uncached lookup's spans."""
+        masker = Masker(fields={"user": "PERSON_NAME"}, builtin_fields=builtin)
+        text = " ".join(f"{key}=v{i}alue" for i, key in enumerate(keys))
+        for _ in range(2):  # the second pass answers from the remembered keys
+            found = masker._pairs(text)
+            expected = [
+                (m.start(6), m.end(6), masker._pair_entity(m.group(5)), 1.0)
+                for m in re.finditer(r"(?<![\w.\-])()()()()([A-Za-z_][\w.\-]{0,63})=(\S+)", text)
+                if masker._pair_entity(m.group(5)) is not None
+            ]
+            assert found == expected
+
+    def test_evolve_forgets_the_remembered_keys(self) -> None:
+        """A masker made by evolve() with new fields reads keys by its own fields."""
+        base = Masker(builtin_fields=False)
+        assert base.mask_text("contact=alice") == "contact=alice"
+        evolved = base.evolve(fields={"contact": "PERSON_NAME"})
+        assert evolved.mask_text("contact=alice") == "contact=<PERSON_NAME>"
+        assert base.mask_text("contact=alice") == "contact=alice"
+
+    def test_remembered_keys_are_bounded(self) -> None:
+        """However many distinct keys a log holds, the masker remembers a bounded number."""
+        masker = Masker()
+        for i in range(10_000):
+            masker.mask_text(f"k{i}=1 password=secret{i}")
+        assert len(masker._pair_keys) <= _masker._PAIR_KEYS_KEPT
+        assert masker.mask_text("password=secret") == "password=<SECRET>"
 
 
 class TestRecordLeaks:

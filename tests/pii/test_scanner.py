@@ -302,6 +302,14 @@ class TestPatterns:
                 expected = [(s, e) for s, e in expected if re.match(seven, text[s:])]
             assert [m.span() for m in fast.finditer(text)] == expected, name
 
+    @settings(max_examples=300)
+    @given(st.text(alphabet="0123456789a.\u3002\uff61\ufe52中 ", max_size=40))
+    def test_wide_stop_pattern_matches_the_plain_form(self, text: str) -> None:
+        """The stop-first pattern for CJK full stops between digits finds the plain form's."""
+        plain = re.compile("(?<=[0-9])[\u3002\uff61\ufe52](?=[0-9])")
+        fast = _identifiers._WIDE_STOP_DIGITS
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
     @settings(max_examples=400)
     @given(_PATTERN_TEXT)
     def test_shared_identifier_pass_matches_both_plain_forms(self, text: str) -> None:
@@ -361,6 +369,18 @@ class TestPatterns:
     def test_email_search_from_each_at_matches_a_full_scan(self, text: str) -> None:
         """Looking for addresses from each @ finds exactly the full scan's matches."""
         assert list(_email.email_matches(text)) == [m.span() for m in _email.EMAIL.finditer(text)]
+
+    @settings(max_examples=400)
+    @given(_EMAIL_TEXT)
+    @example("@a a@ a@b 中@中 @@ é@x")
+    def test_at_first_pattern_matches_the_lookbehind_first_form(self, text: str) -> None:
+        """The @ found first, then checked behind, finds what the lookbehind-first form finds."""
+        local = _email._LOCAL[:-1] + _email._CJK + "]"
+        after = _email._AT.pattern[_email._AT.pattern.index("@)") + 2 :]
+        plain = re.compile("(?<=" + local + ")@" + after)
+        assert [m.span() for m in _email._AT.finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ]
 
     @settings(max_examples=400)
     @given(_EMAIL_TEXT)
@@ -547,6 +567,13 @@ def _plain_split(text: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
+class _PlainDigits(_digitruns._Digits):
+    """The digit-run classifier without the shortcuts of find (its plain twin)."""
+
+    __slots__ = ()
+    shortcuts = False
+
+
 _RUN_PIECES = st.lists(
     st.sampled_from(["13812345678", "4111111111111111", "3714", "496353", "98431", "2024",
                      "12", "1", "0", "415", "555", "0132", "+86", "020", "7946", "0958", "(010)",
@@ -602,6 +629,32 @@ class TestNeighbouringDigits:
         groups = [m.span() for m in re.finditer(r"[0-9]+", text)]
         fast = [(s, e, entity) for s, e, entity, _ in digits.split(text, groups)]
         assert fast == _plain_split(text)
+
+    @settings(max_examples=500)
+    @given(
+        _RUN_PIECES,
+        st.lists(st.sampled_from([" ", "-", ".", "/", ",", ") ", " ("]), min_size=13, max_size=13),
+        st.sampled_from(["", " ", "X", "x"]),
+        st.sampled_from([SCANNER.phone_regions, ("US",), ("IT", "US"), ("BR", "US")]),
+    )
+    @example(["520", "05", "1409"], ["-"] * 13, " ", ("US",))
+    @example(["946", "659", "5717"], [" "] * 13, " ", ("US",))
+    @example(["946", "659", "0717"], [" "] * 13, " ", ("US",))
+    @example(["946", "659", "5717", "12"], [" "] * 13, "", ("IT", "US"))
+    @example(["2024", "08", "31", "12", "30"], ["-", "-", " ", " "] + [" "] * 9, "", ("US",))
+    def test_find_shortcuts_match_the_plain_twin(
+        self, pieces: list[str], separators: list[str], after: str, regions: tuple[str, ...]
+    ) -> None:
+        """Runs too short in every part to retry give what retrying them gives."""
+        text = pieces[0] + "".join(
+            sep + piece for sep, piece in zip(separators, pieces[1:], strict=False)
+        )
+        entities = frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"})
+        for match in _digitruns._DIGITS.finditer(text):
+            run = match.group()
+            fast = _digitruns._Digits(entities, regions, resident_ids=True)
+            plain = _PlainDigits(entities, regions, resident_ids=True)
+            assert fast.find(run, 3, after) == plain.find(run, 3, after)
 
     def test_long_run_of_short_groups(self) -> None:
         """A long run of one-digit groups gives nothing and is not classified whole."""
@@ -1215,7 +1268,8 @@ class TestSeparatorRetryWork:
 _IBAN_PIECES = st.lists(
     st.sampled_from(["FR15 2845 2984 1537 7602 0757 974", "GB82WEST12345698765432", "DE89",
                      "BE71 0961 2345 6769", " ", "13812345678", "4111111111111111", "x", "12",
-                     "FR15", "370400440532013000"]),
+                     "FR15", "370400440532013000", "GB82 WEST 1234 5698 7654 32", "card ",
+                     "tel ", "-", "(", "+86 ", "020 7946 0958", "0", "iban=", "中"]),
     max_size=8,
 ).map("".join)  # fmt: skip
 
@@ -1233,11 +1287,33 @@ class TestFastPaths:
         )
         ibans = _identifiers._iban_pass(text)
         ranks = SCANNER._ranks
-        fast = _scoring._resolve(
-            [*ibans, *_digitruns._digits_pass(digits, ibans=True)(text)], ranks
-        )
+        fast = _scoring._resolve(_digitruns._digits_pass(digits, ibans=True)(text), ranks)
         plain = _scoring._resolve([*ibans, *_digitruns._digits_pass(digits)(text)], ranks)
         assert fast == plain
+
+    @settings(max_examples=300)
+    @given(_IBAN_PIECES)
+    @example("iban=GB82 WEST 1234 5698 7654 32 tel 020 7946 0958")
+    @example("card GB82 WEST 1234 5698 7654 32 4111111111111111")
+    def test_scanner_with_the_iban_pass_inside_agrees_with_separate_passes(self, text: str) -> None:
+        """The scanner whose digit pass holds the IBAN pass finds what separate passes find."""
+        digits = _digitruns._Digits(
+            frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}),
+            SCANNER.phone_regions,
+            resident_ids=True,
+        )
+        plain = Scanner()
+        plain._passes = tuple(
+            replacement
+            for run in SCANNER._passes
+            for replacement in (
+                (_identifiers._iban_pass, _digitruns._digits_pass(digits))
+                if run.__qualname__.startswith("_digits_pass")
+                else (run,)
+            )
+        )
+        assert SCANNER.scored(text) == plain.scored(text)
+        assert SCANNER.spans(text) == plain.spans(text)
 
     def test_mobile_after_an_iban_is_found(self) -> None:
         """A run that goes on past the IBAN's end is still classified."""
@@ -1281,6 +1357,24 @@ class TestFastPaths:
                 plain.append((start, start + length, "IBAN", 0.9))
                 position = start + length
         assert _identifiers._iban_pass(text) == plain
+
+    @settings(max_examples=500)
+    @given(
+        _IBAN_PIECES
+        | st.lists(
+            st.sampled_from(["BE71", "GB82", "gb82", "Xy12", "DE89", "0961", "2345", "WEST",
+                             "-", " ", "_", "1", "a", "中", "37040044", "0532013000", "EUR"]),
+            max_size=14,
+        ).map("".join)
+        | st.text(alphabet="ABEGbdeg0123789 -_中", max_size=40),
+        st.integers(min_value=0, max_value=45),
+    )  # fmt: skip
+    def test_search_from_digits_matches_the_pattern_search(self, text: str, position: int) -> None:
+        """Searching from the check digits finds what the IBAN pattern's own search finds."""
+        pattern = _identifiers._IBAN
+        fast = _identifiers._search_from_digits(pattern, _identifiers._IBAN_AT, text, position)
+        plain = pattern.search(text, position)
+        assert (fast and fast.span()) == (plain and plain.span())
 
     @pytest.mark.parametrize("unit", ["BE71-", "DE89 ", "be71", "BE71 0961 "])
     def test_no_cut_for_letters_in_digit_only_accounts(
@@ -1356,6 +1450,62 @@ class TestCachedAndTranslatedTwins:
         expected = _phone._valid_number(code, nsn)
         assert _phone.valid_number(code, nsn) is expected
         assert _phone.valid_number(code, nsn) is expected
+
+    @settings(max_examples=500)
+    @given(
+        st.sampled_from([1, 7, 44, 47, 61, 262, 590, 599]),
+        st.from_regex(r"\A[2-9][0-9]{2}[2-9][0-9]{6}\Z")
+        | st.text(alphabet="0123456789", max_size=12),
+    )
+    def test_refusal_by_any_type_matches_the_region_loop(self, code: int, nsn: str) -> None:
+        """The one search over all types of a code's regions refuses only numbers valid nowhere."""
+        valid = _phone._valid_number(code, nsn)
+        _phone.valid_number.cache_clear()
+        assert _phone.valid_number(code, nsn) is valid
+        refuse = _phone._any_region_type(code)
+        assert refuse is not None
+        if valid:
+            assert refuse.fullmatch(nsn) is not None
+
+    @settings(max_examples=500)
+    @given(
+        st.text(
+            alphabet="a1 -\n\r中，。１２Ａ\u00a0\u2014\u200b\u0661\u3000\u30fb\uff5e", max_size=40
+        )
+        | st.lists(
+            st.sampled_from(
+                ["１", "２", "３", "４", "５", "６", "７", "８", "９", "０", "中文", "\n"]
+            ),
+            max_size=300,
+        ).map("".join)
+    )
+    def test_fold_matches_the_translate_twin(self, text: str) -> None:
+        """Folding by one replace per kind of character equals translating every character."""
+        assert _fold.fold(text) == text.translate(_fold._fold_table())
+
+    @settings(max_examples=300)
+    @given(st.text(alphabet="a1 -\t\n\x0b\x0c\r\x1c\x85", max_size=30))
+    def test_ascii_fold_matches_the_translate_twin(self, text: str) -> None:
+        """Folding ASCII text by one replace per break equals translating every character."""
+        if text.isascii():
+            assert _fold.fold(text) == text.translate(_fold._ASCII_FOLD)
+        assert len(_fold.fold(text)) == len(text)
+
+    @settings(max_examples=500)
+    @given(
+        st.lists(st.text(alphabet="abid-#手机.", max_size=7), max_size=6)
+        | st.sampled_from([list(w) for w in _scoring.CONTEXT_WORDS.values()]),
+        st.lists(
+            st.sampled_from(["phone", "tel", "id", "idle", "a", "b", "-", " ", "手机", "#", "x",
+                             "mobile", "card", "iban", "ssn", "e-mail", ".", "d"]),
+            max_size=12,
+        ).map("".join),
+    )  # fmt: skip
+    def test_context_pattern_matches_the_plain_twin(self, words: list[str], window: str) -> None:
+        """The literal-first context pattern finds a word exactly where the plain form does."""
+        fast = _scoring._ctx_pattern(words).search(window)
+        plain = _scoring._ctx_pattern_plain(words).search(window)
+        assert (fast is None) == (plain is None)
 
     @settings(max_examples=300)
     @given(st.text(alphabet=" -/,.1a", max_size=16))

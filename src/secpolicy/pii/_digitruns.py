@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from secpolicy.pii._entities import (
     CN_MOBILE,
@@ -12,7 +12,7 @@ from secpolicy.pii._entities import (
     PAYMENT_CARD,
     PHONE,
 )
-from secpolicy.pii._identifiers import _IBAN, _IPV4_SHAPE, _iban_span
+from secpolicy.pii._identifiers import _IBAN, _IPV4_SHAPE, _iban_pass, _iban_span
 from secpolicy.pii._ids import card_issuer_ok, is_cn_resident_id, luhn_ok
 from secpolicy.pii._phone import has_trunk_prefix, international, national_region
 from secpolicy.pii._scoring import (
@@ -48,12 +48,14 @@ _SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
 # Written as the plain form "(?<![0-9A-Za-z_+(])(?:\+ ?|\()?[0-9]+(?:SEP[0-9]+)*"
 # (a + or a second parenthesis may follow an opening one: "(+86 138 …)", "((…")
 # behind a lookahead for 7 digits, with the boundary check moved after the
-# first character so that the engine skips in C to the next digit, + or (.
+# first character so that the engine skips in C to the next digit, + or (
+# (the pattern starts with that one class, so its search has a first
+# character to skip to: an alternation of two starts has none).
 # Letters and underscores may touch a run on either side ("uid13812345678",
 # "invoice_13812345678.pdf"): such a run is a candidate whose weakly
 # validated findings score below the threshold (see _Digits.find).
 _DIGITS: Final = re.compile(
-    r"(?:[0-9+(](?<![0-9+(].)|(?<=\()[+(])"
+    r"[0-9+(](?:(?<![0-9+(].)|(?<=\([+(]))"
     r"(?:(?<=[0-9])(?=" + _SIX_MORE + r")"
     r"|(?<=\+) ?(?=[0-9]" + _SIX_MORE + r")"
     r"|(?<=\()(?=[0-9]" + _SIX_MORE + r"))"
@@ -78,6 +80,8 @@ _MIN_INNER_GROUP: Final = 2  # a group inside a dotted number has 2 digits or mo
 _UNPREFIXED: Final = frozenset({10, 11})  # NANP with or without 1; 400/800 numbers
 _UNPREFIXED_MIN: Final = min(_UNPREFIXED)
 _FREE_TOTALS: Final = frozenset({10, 11, 13})  # NANP/service, mobile, 86 + mobile
+_FREE_FEWEST: Final = min(*_FREE_TOTALS, _CARD_DIGITS.start)  # 10
+_ZERO_GROUP: Final = re.compile(r"[^0-9]0")  # a group after the first that starts with 0
 _CARD_GROUP: Final = 4  # the first group of a card written in groups
 _NATIONAL_MAX: Final = 14  # digits of the longest national number with its trunk prefix
 _MAX_GROUPS: Final = 8  # "+33 1 42 68 53 00 ext 12" has 7; no entity has more than 8
@@ -146,6 +150,10 @@ class _Digits:
     """Classifies digit runs; runs that are not one entity are retried in parts."""
 
     __slots__ = ("brazil", "entities", "regions", "resident_ids", "trunkless")
+
+    #: Whether :meth:`find` skips work it can prove useless; a subclass that
+    #: turns it off is the plain twin a Hypothesis test holds it to.
+    shortcuts: ClassVar[bool] = True
 
     def __init__(
         self, entities: frozenset[str], regions: tuple[str, ...], *, resident_ids: bool = False
@@ -336,7 +344,7 @@ class _Digits:
             if entity in wanted
         ]
 
-    def find(self, text: str, offset: int, after: str = "") -> list[Candidate]:  # noqa: PLR0911 (one return per form of run)
+    def find(self, text: str, offset: int, after: str = "") -> list[Candidate]:  # noqa: PLR0911, PLR0912 (one return per form of run)
         """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*, *after* following)."""
         if text.isdigit():  # one group, no separators: the common case of ids and bare numbers
             if len(text) < _UNPREFIXED_MIN and text[0] != "0" and not self.trunkless:
@@ -352,11 +360,25 @@ class _Digits:
         if found is not None:
             extension, text = text[found.start() :], text[: found.start()]
         parts = _GROUP.findall(text)
-        whole = self.classify(text, "".join(parts), list(map(len, parts)))
+        sizes = list(map(len, parts))
+        whole = self.classify(text, "".join(parts), sizes)
         if whole is not None:
             entity, score = whole
             end = len(text) + (len(extension) if entity == PHONE else 0)
             return [(offset, offset + end, entity, score)]
+        longest = sum(sizes) - min(sizes[0], sizes[-1])
+        if (
+            self.shortcuts
+            and longest < _FREE_FEWEST
+            and (longest < _RUN_DIGITS.start or longest < self._fewest(text))
+            and max(sizes) < _RUN_DIGITS.stop
+        ):
+            # Every part of the run short of the whole (a sub-run, or what
+            # follows a date) leaves out its first or last group, so holds too
+            # few digits for any entity, and no group is long enough to hold
+            # values glued together: nothing to retry ("520-05-1409",
+            # "628 846 1088").
+            return []
         groups = [m.span() for m in _GROUP.finditer(text)]
         if len(parts) == 1:
             start, end = groups[0]
@@ -384,6 +406,18 @@ class _Digits:
                 results.extend(self.long_group(text[start:end], offset + start, tail))
         return results
 
+    def _fewest(self, text: str) -> int:
+        """The fewest digits any part of the run *text* needs to be classified as an entity.
+
+        Without ``+``, a parenthesis or a group starting with a trunk ``0``
+        (and in regions that all have one), a part can only be a North
+        American or service number, a mobile number or a card: 10 digits or
+        more. Otherwise 7.
+        """
+        if self.trunkless or "+" in text or "(" in text or text[0] == "0":
+            return _RUN_DIGITS.start
+        return _FREE_FEWEST if _ZERO_GROUP.search(text) is None else _RUN_DIGITS.start
+
     def split(self, text: str, groups: list[tuple[int, int]]) -> list[Candidate]:
         """Sub-runs of a run that failed as a whole: the most specific and longest first.
 
@@ -398,6 +432,7 @@ class _Digits:
         """
         count = len(groups)
         sizes = [end - start for start, end in groups]
+        parts = [text[start:end] for start, end in groups]
         options: list[tuple[int, int, int, int, int, str, float]] = []
         lead_ok = self.lead_ok
         for i in range(count):
@@ -426,11 +461,13 @@ class _Digits:
                     and not ((i == j or sizes[i] == _CARD_GROUP) and total in _CARD_DIGITS)
                 ):
                     continue  # what classify would refuse by length, unbuilt
-                digits = "".join(text[s:e] for s, e in groups[i : j + 1])
+                digits = "".join(parts[i : j + 1])
                 result = self.classify(text[start : groups[j][1]], digits, sizes[i : j + 1])
                 if result is not None:
                     rank = _SPLIT_RANK.get(result[0], len(_SPLIT_RANK))
                     options.append((rank, -total, i, j, start, result[0], result[1]))
+        if len(options) < 2:  # noqa: PLR2004 (nothing to choose between)
+            return [(o[4], groups[o[3]][1], o[5], o[6]) for o in options]
         options.sort()
         taken = [False] * count
         found: list[Candidate] = []
@@ -493,14 +530,25 @@ def _inside_iban(text: str, start: int, end: int) -> bool:
 
 
 def _digits_pass(classifier: _Digits, *, ibans: bool = False) -> Pass:
-    """The digit-run pass; with *ibans*, runs inside an IBAN the IBAN pass finds are skipped."""
+    """The digit-run pass; with *ibans*, the IBAN pass too.
+
+    With *ibans* the pass reports the IBAN pass's findings as well, and a
+    run that lies inside one of those IBANs (``1256 5178 8002 15`` in
+    ``GB08 ZPMD 1256 5178 8002 15``), or inside a valid IBAN that starts two
+    letters before it, is not classified: the IBAN covers it, so it would
+    lose to the IBAN when overlaps are resolved (a Hypothesis test holds the
+    resolved findings to those of the IBAN pass beside the plain digit pass).
+    """
     find = classifier.find
     find_glued = classifier.find_glued
     word = _WORD_CHARS
     shortest = _RUN_DIGITS.start
 
     def run(text: str) -> list[Candidate]:
-        out: list[Candidate] = []
+        out: list[Candidate] = _iban_pass(text) if ibans else []
+        # The IBANs found, in order and apart; the next one that may hold a run.
+        covers = [(s, e) for s, e, _, _ in out]
+        ahead = 0
         size = len(text)
         for match in _DIGITS.finditer(text):
             start, end = match.span()
@@ -512,6 +560,11 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False) -> Pass:
                 group = group[1:]
             if end - start < shortest:
                 continue  # fewer characters than the digits of any entity
+            if covers:
+                while ahead < len(covers) and covers[ahead][1] <= start:
+                    ahead += 1
+                if ahead < len(covers) and covers[ahead][0] <= start and end <= covers[ahead][1]:
+                    continue  # inside an IBAN found
             after = text[end] if end < size else ""
             if after in word or (start and text[start - 1] in word):
                 if ibans and _inside_iban(text, start, end):

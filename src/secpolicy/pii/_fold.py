@@ -160,6 +160,8 @@ def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] 
     """
     view = _decoded(text, folded)
     if view is None:
+        if _WIDE_HINT.search(folded) is None:
+            return None  # what _narrowed answers, without building the identity maps first
         size = len(folded)
         return _narrowed(folded, list(range(size)), list(range(1, size + 1)))
     return _narrowed(*view) or view
@@ -199,17 +201,46 @@ def _decoded(text: str, folded: str) -> tuple[str, list[int], list[int]] | None:
     return "".join(chars), starts, ends
 
 
-_LINE_BREAKS: Final = re.compile("[\t\n\x0b\x0c\r]")  # the ASCII ones
 _NEEDS_FOLD: Final = re.compile(
     "[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD_FIXED)) + "]|(?![0-9])\\d"
 )
 
 
+_ASCII_BREAKS: Final = "".join(map(chr, _ASCII_FOLD))
+
+
 def fold(text: str) -> str:
     """*text* with full-width forms, spaces, line breaks and dashes folded, offsets kept."""
     if text.isascii():
-        return text.translate(_ASCII_FOLD) if _LINE_BREAKS.search(text) else text
+        # One str.replace per kind of break present: a log line ends in one
+        # line feed, and a replace finds it in C where translate maps every
+        # character. The plain twins, text.translate(_ASCII_FOLD) and
+        # text.translate(_fold_table()), are held to this by tests.
+        for brk in _ASCII_BREAKS:
+            if brk in text:
+                text = text.replace(brk, " ")
+        return text
+    if len(text) <= _SHORT_TEXT:
+        # A line of Chinese text holds two or three kinds of character to
+        # fold (its full-width commas, its line break): one replace for each
+        # is cheaper than a translate that looks up every character.
+        found = set(_NEEDS_FOLD.findall(text))
+        if len(found) <= _FEW_KINDS:
+            chars = _fold_chars()
+            for kind in found:
+                text = text.replace(kind, chars[kind])
+            return text
     return text.translate(_fold_table()) if _NEEDS_FOLD.search(text) else text
+
+
+_SHORT_TEXT: Final = 512  # characters: what findall reads in one call stays small
+_FEW_KINDS: Final = 8  # distinct characters to fold that are replaced one kind at a time
+
+
+@functools.cache
+def _fold_chars() -> dict[str, str]:
+    """:func:`_fold_table` from character to character (built on first use)."""
+    return {chr(k): chr(v) for k, v in _fold_table().items()}
 
 
 def canonical(text: str) -> str:

@@ -22,10 +22,10 @@ from secpolicy.pii._entities import (
 from secpolicy.pii._ids import (
     IBAN_DIGIT_COUNTRIES,
     IBAN_LENGTHS,
+    _ssn_match_ok,
+    _uscc_match_ok,
     iban_ok,
     is_cn_resident_id,
-    is_cn_uscc,
-    is_us_ssn,
     luhn_ok,
 )
 from secpolicy.pii._scoring import (
@@ -175,7 +175,7 @@ def _resident_id_or_uscc(text: str) -> str | None:
         if len(text) == 15 and text[:2] in ("34", "37") and luhn_ok(text):  # noqa: PLR2004
             return None
         return CN_RESIDENT_ID
-    if _USCC_SHAPE.fullmatch(text) and is_cn_uscc(text):
+    if _USCC_SHAPE.fullmatch(text) and _uscc_match_ok(text):
         return CN_USCC
     return None
 
@@ -183,7 +183,7 @@ def _resident_id_or_uscc(text: str) -> str | None:
 def _ids_or_ssn(text: str) -> str | None:
     """US_SSN, CN_RESIDENT_ID or CN_USCC for a match of the pass for all three."""
     if text[3] in " -./":
-        return US_SSN if is_us_ssn(text) else None
+        return US_SSN if _ssn_match_ok(text) else None
     return _resident_id_or_uscc(text)
 
 
@@ -294,6 +294,33 @@ def _fixed(entity: str, check: Callable[[str], bool]) -> Callable[[str], str | N
     return lambda text: entity if check(text) else None
 
 
+# Where a candidate of _IBAN can start: two letters (with the pattern's
+# boundary before them), then the two check digits. Every match of _IBAN
+# has its check digits there, so searching for the hint from the digits, in
+# C, and matching the pattern two characters before it finds what the
+# pattern's own search finds, without trying the country alternatives at
+# every letter of the text (letters outnumber digits in most text): a third
+# of the search time on English log lines. A Hypothesis test holds
+# _search_from_digits to ``_IBAN.search``, its plain twin. (_IBAN_GLUED's
+# own search is as fast as this: it has no alternatives to try.)
+_IBAN_AT: Final = re.compile(r"[0-9](?<=(?<![0-9A-Za-z_])[A-Za-z]{2}[0-9])[0-9]")
+
+
+def _search_from_digits(
+    pattern: re.Pattern[str], hint: re.Pattern[str], text: str, position: int
+) -> re.Match[str] | None:
+    """``pattern.search(text, position)`` for _IBAN, found from *hint*."""
+    search = hint.search
+    match = pattern.match
+    while (found := search(text, position + 2)) is not None:
+        start = found.start() - 2
+        matched = match(text, start)
+        if matched is not None:
+            return matched
+        position = start + 1
+    return None
+
+
 def _iban_pass(text: str) -> list[Candidate]:
     """Valid IBANs; the search goes on right after each one, or after the first letter of a miss.
 
@@ -305,8 +332,7 @@ def _iban_pass(text: str) -> list[Candidate]:
     """
     out = []
     position = 0
-    search = _IBAN.search
-    while (match := search(text, position)) is not None:
+    while (match := _search_from_digits(_IBAN, _IBAN_AT, text, position)) is not None:
         start = match.start()
         length = _iban_span(match.group())
         if length is None:
@@ -351,8 +377,8 @@ def _glued_iban_pass(text: str) -> list[Candidate]:
     """
     out = []
     position = 0
-    search = _IBAN_GLUED.search
     size = len(text)
+    search = _IBAN_GLUED.search  # in C it is as fast as a search from the digits
     while (match := search(text, position)) is not None:
         start = match.start()
         position = start + 1
@@ -381,8 +407,10 @@ def _glued_iban_pass(text: str) -> list[Candidate]:
 
 # The full stops of CJK input methods between digits ("192。168。1。1"); the
 # full-width one is folded with the other full-width forms. One code point
-# for one, so offsets stay.
-_WIDE_STOP_DIGITS: Final = re.compile("(?<=[0-9])[\u3002\uff61\ufe52](?=[0-9])")
+# for one, so offsets stay. The stop comes first and the digit before it is
+# checked after it, so the engine skips to each stop (a test holds it to the
+# plain form "(?<=[0-9])[stops](?=[0-9])").
+_WIDE_STOP_DIGITS: Final = re.compile("[\u3002\uff61\ufe52](?<=[0-9].)(?=[0-9])")
 
 
 def _ipv4_pass(text: str) -> list[Candidate]:

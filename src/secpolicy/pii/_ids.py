@@ -269,6 +269,30 @@ def _fold(value: str) -> str:
     return unicodedata.normalize("NFKC", value)
 
 
+# GB 32100-2015: the 31 characters of a credit code with their values, and
+# the weights of the first 17 for the check character.
+_USCC_ALPHABET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUES: Final = {c: i for i, c in enumerate(_USCC_ALPHABET)} | {
+    c.lower(): i for i, c in enumerate(_USCC_ALPHABET) if c.isalpha()
+}
+_USCC_WEIGHTS: Final = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def _uscc_match_ok(text: str) -> bool:
+    """:func:`is_cn_uscc` for a scanner match: 18 credit-code characters in either case.
+
+    The same checks as python-stdnum's and :func:`_uscc_region_ok`, without
+    folding and cleaning what the scanner's pattern already matched: eight
+    digits first, the check character by weighted sum modulo 31, a division
+    code. A Hypothesis test holds it to :func:`is_cn_uscc`, its plain twin.
+    """
+    if not text[:8].isdigit() or not text[:8].isascii():
+        return False
+    values = _USCC_VALUES
+    total = sum(values[c] * w for c, w in zip(text, _USCC_WEIGHTS, strict=False))
+    return _USCC_ALPHABET[-total % 31] == text[17].upper() and _uscc_region_ok(text)
+
+
 # Brands of payment cards by issuer identification number (ISO/IEC 7812-1),
 # as (first digits low, first digits high, lengths). Ranges from the card
 # networks' published tables.
@@ -414,6 +438,28 @@ def is_us_ssn(value: str) -> bool:
     spaces, dots or slashes.
     """
     return bool(_ssn.is_valid(_fold(value).strip().translate(_SSN_SEPARATORS)))
+
+
+# python-stdnum's list of SSNs printed in advertisements and never valid.
+_SSN_BLACKLIST: Final = frozenset({"078051120", "457555462", "219099999"})
+
+
+def _ssn_match_ok(text: str) -> bool:
+    """:func:`is_us_ssn` for a scanner match: ASCII digits 3-2-4 with one separator between.
+
+    The same rules as python-stdnum's check, read off the fixed positions
+    without folding, cleaning and a regular-expression match (the scanner
+    has already matched the shape); a Hypothesis test holds it to
+    :func:`is_us_ssn`, its plain twin.
+    """
+    area, group, serial = text[:3], text[4:6], text[7:11]
+    return (
+        area not in ("000", "666")
+        and area[0] != "9"
+        and group != "00"
+        and serial != "0000"
+        and area + group + serial not in _SSN_BLACKLIST
+    )
 
 
 def is_ip_address(value: str) -> bool:

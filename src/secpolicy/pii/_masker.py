@@ -47,12 +47,20 @@ from secpolicy.pii._sequences import item_text, split_values, text_runs
 # A field serialised into text: a quoted key, a colon and a quoted value (JSON,
 # a Python repr), or key=value (a query string, logfmt). Every quantifier is
 # bounded and the value stops at its closing quote or a delimiter, so a match
-# attempt reads a bounded stretch of text: linear.
+# attempt reads a bounded stretch of text: linear. Plain form: the quoted
+# field r"(["'])([^"'\\\n]{1,64})\1[ \t]*:[ \t]*(["'])(...)\3" or
+# r"(?<![\w.\-])([A-Za-z_][\w.\-]{0,63})=(...)". Written with the first
+# character of either as one class and the checks on it after it, so that
+# the engine skips in C to the next quote, letter or underscore; group 5
+# holds the key=value key after its first character. A test holds it to
+# the plain form.
 _PAIR: Final = re.compile(
-    r"""(["'])([^"'\\\n]{1,64})\1[ \t]*:[ \t]*(["'])((?:(?!\3)[^\\\n]|\\.){1,4096})\3"""
-    r"""|(?<![\w.\-])([A-Za-z_][\w.\-]{0,63})=([^&\s,;"'<>]{1,4096})"""
+    r"""["'A-Za-z_](?:"""
+    r"""(?<=(["']))([^"'\\\n]{1,64})\1[ \t]*:[ \t]*(["'])((?:(?!\3)[^\\\n]|\\.){1,4096})\3"""
+    r"""|(?<![\w.\-].)(?<=[A-Za-z_])([\w.\-]{0,63})=([^&\s,;"'<>]{1,4096}))"""
 )
 _PAIR_ENTITIES: Final = frozenset(FIELD_ONLY)  # what detection cannot find on its own
+_PAIR_KEYS_KEPT: Final = 4096  # serialised fields' keys remembered per masker
 _SEGMENT: Final = re.compile(r"([^.\[\]]+)|\[(\*|[0-9]+)\]")
 
 
@@ -263,6 +271,7 @@ class Masker:
         "_default",
         "_deny",
         "_fields",
+        "_pair_keys",
         "_path_sources",
         "_paths",
         "_precheck",
@@ -319,6 +328,10 @@ class Masker:
             for name, terms in (field_deny_lists or {}).items()
         }
         self._precheck: _Precheck | None = None
+        # A serialised field's key as written → the entity its value is
+        # masked as, or None (see _pairs). The configuration it depends on
+        # is fixed once the masker is built; bounded, cleared when full.
+        self._pair_keys: dict[str, str | None] = {}
 
     @property
     def rules(self) -> Mapping[str, Operator]:
@@ -399,6 +412,7 @@ class Masker:
         new._path_sources = [*new._path_sources, *self._path_sources]
         new._allow = {**self._allow, **new._allow}
         new._deny = {**self._deny, **new._deny}
+        new._pair_keys = {}  # the fields changed after construction
         return new
 
     def operator_for(self, entity: str) -> Operator:
@@ -531,15 +545,31 @@ class Masker:
         alone; the value is masked as that entity.
         """
         out: list[tuple[int, int, str, float]] = []
+        keys = self._pair_keys
         for match in _PAIR.finditer(text):
-            if match.group(2) is not None:
-                key, group = match.group(2), 4
+            key = match.group(2)
+            group = 4
+            if key is None:
+                key, group = text[match.start() : match.end(5)], 6
+            if key in keys:
+                entity = keys[key]
             else:
-                key, group = match.group(5), 6
-            entity = self._field_entity(normalise_field(key))
-            if entity in _PAIR_ENTITIES:
+                entity = self._pair_entity(key)
+                if len(keys) >= _PAIR_KEYS_KEPT:
+                    keys.clear()
+                keys[key] = entity
+            if entity is not None:
                 out.append((match.start(group), match.end(group), entity, 1.0))
         return out
+
+    def _pair_entity(self, key: str) -> str | None:
+        """The entity a serialised field's value is masked as by its key alone, or None.
+
+        What :meth:`_pairs` remembers per key; a test holds the remembered
+        answers to this one.
+        """
+        entity = self._field_entity(normalise_field(key))
+        return entity if entity in _PAIR_ENTITIES else None
 
     def _field_lists(
         self, text: str, spans: list[tuple[int, int, str, float]], field: str

@@ -131,9 +131,36 @@ def valid_number(country_code: int, nsn: str) -> bool:
     """``phonenumbers.is_valid_number`` for a country code and national significant number.
 
     Remembered in a bounded LRU cache by country code and digits (a log
-    repeats its numbers); :func:`_valid_number` is the uncached twin.
+    repeats its numbers); :func:`_valid_number` is the uncached twin. A
+    number that matches no number type of any region of its code is refused
+    with one search first (North America's 25 regions are otherwise tried
+    one by one for a counter such as ``628 846 1088``).
     """
+    refuse = _any_region_type(country_code)
+    if refuse is not None and refuse.fullmatch(nsn) is None:
+        return False
     return _valid_number(country_code, nsn)
+
+
+@lru_cache(maxsize=512)
+def _any_region_type(country_code: int) -> re.Pattern[str] | None:
+    """One pattern for every number type of every region of a code with several regions.
+
+    A number is valid only where it has a type, and it has one only where it
+    matches that type's pattern: a number that matches none of them is valid
+    nowhere. None for a code of one region, which :func:`_valid_number`
+    checks with about as few searches.
+    """
+    regions = _regions_of(country_code)
+    if len(regions) < 2:  # noqa: PLR2004 (one region: nothing to share)
+        return None
+    sources = [
+        f"(?:{desc[1].pattern})"
+        for _, metadata in regions
+        for desc in (*_compiled(metadata)[1], *_compiled(metadata)[2:4])
+        if desc is not None and desc[1] is not None
+    ]
+    return re.compile("|".join(sources)) if sources else re.compile(r"(?!)")
 
 
 def _valid_number(country_code: int, nsn: str) -> bool:

@@ -34,7 +34,7 @@ from secpolicy.pii._identifiers import (
     _resident_id_or_uscc,
     _travel_pass,
 )
-from secpolicy.pii._ids import is_cn_uscc, is_us_ssn
+from secpolicy.pii._ids import _ssn_match_ok, _uscc_match_ok
 from secpolicy.pii._phone import DEFAULT_PHONE_REGIONS, known_region
 from secpolicy.pii._recognizer import DenyList, Recognizer
 from secpolicy.pii._scoring import (
@@ -103,12 +103,15 @@ def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...
             )
             passes.append(_regex_pass(_RESIDENT_ID, only_id, _id_score))
         elif _entities.CN_USCC in wanted:
-            passes.append(_regex_pass(_USCC, _fixed(_entities.CN_USCC, is_cn_uscc), _id_score))
+            passes.append(_regex_pass(_USCC, _fixed(_entities.CN_USCC, _uscc_match_ok), _id_score))
         if _entities.US_SSN in wanted:
-            passes.append(_regex_pass(_SSN, _fixed(_entities.US_SSN, is_us_ssn), _id_score))
+            passes.append(_regex_pass(_SSN, _fixed(_entities.US_SSN, _ssn_match_ok), _id_score))
+    digit_runs = bool(wanted & _DIGIT_ENTITIES) or _entities.CN_RESIDENT_ID in wanted
     if _entities.IBAN in wanted:
-        passes.extend((_iban_pass, _glued_iban_pass))
-    if wanted & _DIGIT_ENTITIES or _entities.CN_RESIDENT_ID in wanted:  # IDs glued to letters, too
+        # With digit runs, the IBAN pass runs inside the digit pass, which
+        # then skips the runs inside the IBANs it finds.
+        passes.extend((_glued_iban_pass,) if digit_runs else (_iban_pass, _glued_iban_pass))
+    if digit_runs:  # resident IDs glued to letters, too
         digits = _Digits(
             wanted & _DIGIT_ENTITIES, regions, resident_ids=_entities.CN_RESIDENT_ID in wanted
         )

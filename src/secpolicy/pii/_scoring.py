@@ -80,7 +80,29 @@ def _ctx_pattern(words: Iterable[str]) -> re.Pattern[str]:
     A word of five letters or more may begin a longer one (``phoneNumber``,
     ``mobileNo``, ``phones``); a shorter one must stand alone, or ``id`` would
     match ``idle`` and ``tel`` ``television``.
+
+    Each ASCII word's check before it comes after its first letter (as a
+    lookbehind over both), so every alternative starts with a literal: the
+    engine then skips in C to the first letters of the words and tries only
+    the alternatives that start with the letter it is at, where a check first
+    was tried for every word at every position (ten times slower over a
+    window). A Hypothesis test holds it to :func:`_ctx_pattern_plain`.
     """
+    parts = []
+    for word in sorted(set(words), key=len, reverse=True):
+        folded = word.casefold()
+        if word.isascii() and folded:
+            tail = "" if len(word) >= _PREFIX_WORD else r"(?![a-z])"
+            parts.append(re.escape(folded[0]) + r"(?<![a-z].)" + re.escape(folded[1:]) + tail)
+        elif word.isascii():
+            parts.append(r"(?<![a-z])(?![a-z])")  # the empty word, as the plain form reads it
+        else:
+            parts.append(re.escape(folded))
+    return re.compile("|".join(parts)) if parts else re.compile(r"(?!)")
+
+
+def _ctx_pattern_plain(words: Iterable[str]) -> re.Pattern[str]:
+    """:func:`_ctx_pattern` with each ASCII word's check before it (its plain twin)."""
     parts = []
     for word in sorted(set(words), key=len, reverse=True):
         escaped = re.escape(word.casefold())
