@@ -108,6 +108,30 @@ def _wall_deadline(until: datetime) -> float:
     return deadline
 
 
+# The same two roundings the other way: a reading is below its instant times
+# (1 + 2**-53)**2, which is below 1 + 2**-52 + 2**-104.
+_GROW_NUM = 2**104 + 2**52 + 1
+_GROW_DEN = 10**9 * 2**104
+
+
+def _wall_since(at: datetime) -> float:
+    """The smallest ``time.time()`` reading proven to be at or after *at*.
+
+    The mirror of :func:`_wall_deadline`: a reading ``t >= _wall_since(at)``
+    comes from an instant after *at*; a reading below it comes from before,
+    or from the first microsecond or so after *at*, and the caller then
+    decides on the datetime clock. So the float test is exact or stricter.
+    """
+    delta = at - _EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    least = micros * 1000 * _GROW_NUM  # over _GROW_DEN: *at* plus the readings' error
+    since = least / _GROW_DEN  # the nearest double
+    num, den = since.as_integer_ratio()
+    if num * _GROW_DEN < least * den:  # below: one step up
+        since = math.nextafter(since, math.inf)
+    return since
+
+
 def _listed(value: object, field: str) -> list[object]:
     """*value* as a list of names: a string or a non-iterable is a typed error, never iterated."""
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
@@ -283,11 +307,13 @@ class RBAC:
         self._store: PolicyStore | None = None
         self._max_staleness: timedelta | None = None
         self._synced_at: datetime | None = None
-        # With a staleness bound: the last instant at which the policy is fresh.
-        self._fresh_until: datetime | None = None
-        # The same as a POSIX timestamp, for the system clock (whose now() is
-        # time.time() as a datetime): one float comparison per check.
-        self._fresh_until_ts: float | None = None
+        # With a staleness bound: the first and the last instant at which the
+        # policy is fresh (the last synchronisation and the bound past it),
+        # one tuple so that a reader sees both ends of the same window.
+        self._fresh: tuple[datetime, datetime] | None = None
+        # The same as POSIX timestamps, for the system clock (whose now() is
+        # time.time() as a datetime): one chained float comparison per check.
+        self._fresh_ts: tuple[float, float] | None = None
 
     # -- plumbing ------------------------------------------------------------------
 
@@ -673,18 +699,39 @@ class RBAC:
         """Restart the staleness clock: the engine agrees with its store as of *at*."""
         self._synced_at = at
         bound = self._max_staleness
-        self._fresh_until = None if bound is None else at + bound
+        self._fresh = None if bound is None else (at, at + bound)
         wall = type(self._clock) is SystemClock
-        self._fresh_until_ts = None if bound is None or not wall else _wall_deadline(at + bound)
+        self._fresh_ts = (
+            None if bound is None or not wall else (_wall_since(at), _wall_deadline(at + bound))
+        )
 
-    def _stale(self, now: datetime) -> str | None:
-        if self._store is None or self._max_staleness is None or self._synced_at is None:
+    def _now_fresh(self) -> tuple[datetime, str | None]:
+        """The clock's instant, and why the policy is stale at it (``None`` if it is fresh).
+
+        The staleness mark is read first, then the clock, and the caller reads
+        the state after both: a refresh landing in between can only make the
+        answer stricter, and on a clock that only moves forward the instant
+        is never before the mark it is tested against.
+        """
+        fresh = self._fresh
+        now = self._instant()
+        return now, self._stale(now, fresh)
+
+    def _stale(self, now: datetime, fresh: tuple[datetime, datetime] | None) -> str | None:
+        if self._store is None or fresh is None:
             return None
-        if now - self._synced_at > self._max_staleness:
+        since, until = fresh
+        if now > until:
             return (
-                "the policy was last synchronised with its store at "
-                f"{self._synced_at.isoformat()}, "
-                f"more than {self._max_staleness} ago (fail closed)"
+                f"the policy was last synchronised with its store at {since.isoformat()}, "
+                f"more than {until - since} ago (fail closed)"
+            )
+        if now < since:
+            # The clock was set back: how old the policy is cannot be told.
+            return (
+                f"the clock reads {now.isoformat()}, before the policy's last "
+                f"synchronisation with its store at {since.isoformat()}: it was set back "
+                "and the policy's age is unknown; refresh() (fail closed)"
             )
         return None
 
@@ -756,14 +803,22 @@ class RBAC:
         # memo, so a stale engine denies even what it answered before. (The
         # memo belongs to this state; every change applied from the store
         # makes a new state with an empty memo.)
-        deadline = self._fresh_until_ts
-        if deadline is not None:
-            if not _wall_time() <= deadline:
+        # A clock that reads before the last synchronisation was set back,
+        # and then the policy's age is unknown: that is stale too.
+        window = self._fresh_ts
+        if window is not None:
+            if not window[0] <= _wall_time() <= window[1]:
                 plain_call = False
-        elif self._fresh_until is not None:
-            now = self._clock.now()
-            if type(now) is not datetime or now.tzinfo is None or not now <= self._fresh_until:
-                plain_call = False
+        else:
+            fresh = self._fresh
+            if fresh is not None:
+                now = self._clock.now()
+                if (
+                    type(now) is not datetime
+                    or now.utcoffset() is None  # naive in effect: the full path's typed error
+                    or not fresh[0] <= now <= fresh[1]
+                ):
+                    plain_call = False
         # The state is read after the deadline: refresh() stores its state
         # before its deadline, so a deadline read first never vouches for a
         # state older than the one it was set for.
@@ -805,8 +860,7 @@ class RBAC:
     ) -> Decision:
         # The staleness mark is read before the state (see check()), so a
         # refresh landing in between can only make the answer stricter.
-        now = self._instant()
-        stale = self._stale(now)
+        now, stale = self._now_fresh()
         state = self._state
         if stale is not None:
             return _decide.denied(tenant, user, "/".join(segments), action, stale)
@@ -840,8 +894,8 @@ class RBAC:
     def who_can(self, resource: str, action: str, *, tenant: str | None = None) -> frozenset[str]:
         """Every user allowed *action* on *resource* in *tenant* now (denies and labels applied)."""
         segments = canon_resource(resource)
-        now = self._instant()
-        if self._stale(now) is not None:
+        now, stale = self._now_fresh()
+        if stale is not None:
             return frozenset()
         return _decide.who_can(self._state, _tenant(tenant), segments, canon_action(action), now)
 
@@ -868,8 +922,8 @@ class RBAC:
         act = canon_action(action)
         prefix = None if under is None else canon_resource(under, "under")
         scope = _tenant(tenant)
-        now = self._instant()
-        if self._stale(now) is not None:
+        now, stale = self._now_fresh()
+        if stale is not None:
             return ResourceFilter(allow=(), deny=(), under=prefix)
         state = self._state  # after the staleness mark (see check())
         eff = _decide.effective(state, scope, name, now)
