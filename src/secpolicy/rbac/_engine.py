@@ -161,11 +161,53 @@ def _written(store: PolicyStore, version: int, document: Mapping[str, Any]) -> i
         if not changes:
             return None
         found, stored = changes[0]
-        if found == version + 1 and _plain(stored) == _plain(document):
+        if type(found) is int and found == version + 1 and _plain(stored) == _plain(document):
             return found
     except Exception:  # noqa: BLE001 (the store's first failure is what the caller sees)
         return None
     return None
+
+
+_PAIR = 2
+
+
+def _changes(store: PolicyStore, version: int) -> list[tuple[int, Mapping[str, Any]]]:
+    """``store.changes_since(version)``, checked: a list of ``(version, change)`` pairs.
+
+    Raises:
+        PolicyConfigError: If the reply has another shape (nothing is applied).
+    """
+    reply: object = store.changes_since(version)
+    if isinstance(reply, str | bytes) or not isinstance(reply, Sequence):
+        raise PolicyConfigError("must be a list of (version, change) pairs", field="store.changes")
+    for i, item in enumerate(reply):
+        if not isinstance(item, tuple | list) or len(item) != _PAIR or type(item[0]) is not int:
+            raise PolicyConfigError(
+                "must be a (version, change) pair with an integer version",
+                field=f"store.changes[{i}]",
+            )
+    return [(v, c) for v, c in reply]
+
+
+def _confirmed(store: PolicyStore, version: int, document: Mapping[str, Any], reply: object) -> int:
+    """The version *document* took in *store*, appended after *version* with *reply*.
+
+    A reply that is not the next version, taken on trust, would make
+    :meth:`RBAC.refresh` skip other writers' changes up to it (their
+    revocations too): the store's own change list must bear it out.
+
+    Raises:
+        PolicyConfigError: If it does not.
+    """
+    if type(reply) is int and reply == version + 1:
+        return reply
+    if _written(store, version, document) is None:
+        raise PolicyConfigError(
+            f"the store answered version {reply!r} for the change after version "
+            f"{version}, and does not hold it there",
+            field="store",
+        )
+    return version + 1
 
 
 class _Change(NamedTuple):
@@ -394,7 +436,7 @@ class RBAC:
                 cause = "store_error"
                 document = change.document()
                 try:
-                    version = self._store.append(state.version, document)
+                    version: object = self._store.append(state.version, document)
                 except StoreConflict:
                     cause = "store_conflict"
                     raise
@@ -406,7 +448,7 @@ class RBAC:
                     if found is None:
                         raise
                     version = found
-                new = new.derive(version=version)
+                new = new.derive(version=_confirmed(self._store, state.version, document, version))
                 self._synced(change.at)
         except BaseException as failure:
             if handed:
@@ -1257,7 +1299,12 @@ class RBAC:
             # The state read below is as fresh as the instant the read began.
             began = self._instant()
             version, document = store.load()
-            changes = store.changes_since(version)
+            if type(version) is not int or version < 0:
+                raise PolicyConfigError(
+                    f"the store's snapshot has version {version!r}, not a count of changes",
+                    field="store",
+                )
+            changes = _changes(store, version)
             local = self._state
             empty_store = version == 0 and document is None and not changes
             at = self._instant()
@@ -1337,12 +1384,26 @@ class RBAC:
                 )
             state = self._state
             began = self._instant()  # a slow read must not extend the staleness bound
-            changes = store.changes_since(state.version)
+            changes = _changes(store, state.version)
             if changes and changes[0][0] != state.version + 1:
+                if changes[0][0] <= state.version:
+                    raise PolicyConfigError(
+                        f"the store gave version {changes[0][0]} as a change after version "
+                        f"{state.version}",
+                        field="store",
+                    )
                 version, document = store.load()
+                if type(version) is not int or version < state.version:
+                    # An older snapshot would undo changes this engine applied
+                    # (revocations too): a refresh never goes back.
+                    raise PolicyConfigError(
+                        f"the store's snapshot is at version {version!r}, behind this "
+                        f"engine's version {state.version}",
+                        field="store",
+                    )
                 base = _serde.load(document, self._instant())
                 state = base.derive(version=version)
-                changes = store.changes_since(version)
+                changes = _changes(store, version)
             self._state = self._replay(state, changes)
             self._synced(began)
             return len(changes)
