@@ -302,6 +302,8 @@ _STEP = st.one_of(
     st.tuples(st.just("refresh"), st.booleans()),  # whether the store is reachable
     st.tuples(st.just("advance"), st.sampled_from((0, 1, 29_999_999, 30_000_000, 30_000_001))),
     st.tuples(st.just("advance"), st.integers(0, 90_000_000)),
+    # The clock set back (an NTP step): to just before the last refresh, or further.
+    st.tuples(st.just("back"), st.sampled_from((1, 30_000_000)) | st.integers(1, 90_000_000)),
 )
 
 
@@ -338,12 +340,14 @@ class TestAttachedCheckAgainstItsTwin:
             writer.add_user(user)
         writer.attach(store)
         reader = RBAC.from_store(store, clock=clock, max_staleness=BOUND)
-        synced = clock.now()
+        synced = latest = clock.now()
         for kind, arg in steps:
             if kind == "change":
                 _change(writer, arg)
             elif kind == "advance":
                 clock.advance(timedelta(microseconds=arg))
+            elif kind == "back":
+                clock.set(clock.now() - timedelta(microseconds=arg))
             else:
                 store.down = not arg
                 began = clock.now()
@@ -356,8 +360,13 @@ class TestAttachedCheckAgainstItsTwin:
                     assert reader.to_dict() == writer.to_dict()
                 finally:
                     store.down = False
-            fresh = clock.now() - synced <= BOUND
-            twin = RBAC.from_dict(reader.to_dict(), clock=clock)
+            # Fresh from the last refresh's start up to the bound past it;
+            # a clock before that start was set back, and is stale too.
+            fresh = timedelta(0) <= clock.now() - synced <= BOUND
+            latest = max(latest, clock.now())
+            # The twin reads the policy as of the latest time yet (a clock set
+            # back would date the writer's assignments in its future).
+            twin = RBAC.from_dict(reader.to_dict(), clock=FrozenClock(latest))
             for request in _REQUESTS:
                 expected = fresh and twin.check(*request)
                 assert reader.check(*request) is expected
