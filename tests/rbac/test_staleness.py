@@ -487,3 +487,27 @@ class TestOddDatetimesFromTheClock:
         assert not reader.check(*REQUEST)
         clock.value = (START - timedelta(microseconds=1)).astimezone(east)
         assert not reader.check(*REQUEST)
+
+
+class TestACompactionSnapshot:
+    """A snapshot for compaction is one state: its version and its document agree."""
+
+    def test_a_refresh_between_the_two_reads(
+        self, clock: FrozenClock, store: MemoryPolicyStore
+    ) -> None:
+        """Read apart, a follower's refresh paired an older document with a newer version.
+
+        Compacting with that pair dropped the revocation in between from the
+        store's history for every engine that starts from the snapshot.
+        """
+        writer = _writer(clock, store)
+        reader = _RefreshOnRead(clock=clock)
+        reader.attach(store, max_staleness=BOUND)
+        writer.remove_user("alice")  # the revocation the reader has not applied yet
+        reader.armed = True  # a follower refreshes while the snapshot is read
+        version, document = reader.snapshot()
+        assert not reader.armed
+        store.compact(version, document)
+        fresh = RBAC.from_store(store, clock=clock, max_staleness=BOUND)
+        assert not fresh.check(*REQUEST)
+        assert fresh.to_dict() == writer.to_dict()
