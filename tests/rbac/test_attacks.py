@@ -862,6 +862,32 @@ class TestARefreshNeverGoesBack:
         assert not engine.check(*_VAULT)
 
 
+class TestARefreshFailingHalfway:
+    """A change list that fails part-way applies none of it and restarts no clock."""
+
+    def test_nothing_of_the_list_is_applied(self) -> None:
+        """Two good changes, then a malformed one: the engine stays at its version."""
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = MemoryPolicyStore()
+        writer = _vault(clock, store)
+        bound = timedelta(seconds=30)
+        engine = RBAC.from_store(store, clock=clock, max_staleness=bound)
+        assert engine.check(*_VAULT)  # memoised
+        version = engine.store_version
+        writer.add_user("bob")
+        writer.revoke("keeper", "vault/**", "read")
+        store._changes.append({"op": "revoke", "args": {"role": "keeper"}, "at": _DAY})
+        clock.advance(bound)
+        with pytest.raises(PolicyConfigError):
+            engine.refresh()
+        assert engine.store_version == version
+        assert "bob" not in engine.state.users
+        assert engine.check(*_VAULT)  # within the bound of the last good refresh
+        clock.advance(timedelta(microseconds=1))
+        assert not engine.check(*_VAULT)  # the failed refresh restarted nothing
+        assert not engine.decide(*_VAULT).allowed
+
+
 class TestChangesFromInsideTheHook:
     def test_a_change_made_by_the_hook_is_refused_not_lost(self) -> None:
         """A grant made from on_event was reported, then overwritten by the outer change."""
