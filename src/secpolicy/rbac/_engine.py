@@ -348,7 +348,6 @@ class RBAC:
         self._sample_seed = bytes(sample_seed)
         self._store: PolicyStore | None = None
         self._max_staleness: timedelta | None = None
-        self._synced_at: datetime | None = None
         # With a staleness bound: the first and the last instant at which the
         # policy is fresh (the last synchronisation and the bound past it),
         # one tuple so that a reader sees both ends of the same window.
@@ -739,7 +738,6 @@ class RBAC:
 
     def _synced(self, at: datetime) -> None:
         """Restart the staleness clock: the engine agrees with its store as of *at*."""
-        self._synced_at = at
         bound = self._max_staleness
         self._fresh = None if bound is None else (at, at + bound)
         wall = type(self._clock) is SystemClock
