@@ -862,6 +862,58 @@ class TestARefreshNeverGoesBack:
         assert not engine.check(*_VAULT)
 
 
+class TestAStoreRestoredFromAnOlderCopy:
+    """A store rolled back and written again is noticed, not read past."""
+
+    def _restored(self) -> tuple[FrozenClock, MemoryPolicyStore, RBAC, RBAC]:
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = MemoryPolicyStore()
+        _vault(clock, store)  # version 1
+        engine = RBAC.from_store(store, clock=clock, max_staleness=timedelta(seconds=30))
+        RBAC.from_store(store, clock=clock).add_user("bob")  # version 2
+        assert engine.refresh() == 1
+        assert engine.check(*_VAULT)
+        store._changes = store._changes[:1]  # the backup at version 1 is restored
+        restored = RBAC.from_store(store, clock=clock)
+        restored.remove_user("alice")  # a revocation, at version 2 again
+        return clock, store, engine, restored
+
+    def test_the_revocation_at_the_engines_version_is_not_skipped(self) -> None:
+        """The engine at version 2 asked for changes after 2 and never saw the revocation."""
+        clock, _, engine, _ = self._restored()
+        with pytest.raises(PolicyConfigError, match="restored"):
+            engine.refresh()
+        assert engine.check(*_VAULT)  # within the bound of the last good refresh
+        clock.advance(timedelta(seconds=31))
+        assert not engine.check(*_VAULT)  # and it never becomes fresh on this store
+
+    def test_its_own_writes_are_checked_too(self) -> None:
+        """The change an engine wrote itself is the one it expects to find."""
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = MemoryPolicyStore()
+        writer = _vault(clock, store)
+        writer.add_user("bob")  # version 2, by this engine
+        assert writer.refresh() == 0
+        store._changes = store._changes[:1]
+        RBAC.from_store(store, clock=clock).remove_user("alice")
+        with pytest.raises(PolicyConfigError, match="restored"):
+            writer.refresh()
+
+    def test_a_compacted_store_still_refreshes(self) -> None:
+        """A snapshot at the engine's version leaves nothing to compare: that is not an error."""
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = MemoryPolicyStore()
+        writer = _vault(clock, store)
+        engine = RBAC.from_store(store, clock=clock)
+        writer.add_user("bob")
+        assert engine.refresh() == 1
+        store.compact(*engine.snapshot())
+        assert engine.refresh() == 0
+        writer.remove_user("alice")
+        assert engine.refresh() == 1
+        assert not engine.check(*_VAULT)
+
+
 class TestARefreshFailingHalfway:
     """A change list that fails part-way applies none of it and restarts no clock."""
 

@@ -151,6 +151,15 @@ def _plain(value: object) -> object:
     return json.loads(json.dumps(value, sort_keys=True))
 
 
+def _digest(change: object) -> bytes | None:
+    """A digest of *change* as JSON data (``None`` if it is not JSON data)."""
+    try:
+        text = json.dumps(change, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
 def _written(store: PolicyStore, version: int, document: Mapping[str, Any]) -> int | None:
     """The version *document* has in *store* if it is the change right after *version*.
 
@@ -347,6 +356,9 @@ class RBAC:
             raise PolicyConfigError("must be bytes", field="sample_seed")
         self._sample_seed = bytes(sample_seed)
         self._store: PolicyStore | None = None
+        # The store version of the change this engine's state ends with and
+        # its digest, when known: a refresh checks the store still holds it.
+        self._tip: tuple[int, bytes | None] | None = None
         self._max_staleness: timedelta | None = None
         # With a staleness bound: the first and the last instant at which the
         # policy is fresh (the last synchronisation and the bound past it),
@@ -427,6 +439,7 @@ class RBAC:
         reports = [_ops.built(event) for event in events] if hook is not None else []
         handed: list[str] = []
         cause = "hook_error"
+        tip: tuple[int, bytes | None] | None = None
         try:
             for event in reports:
                 handed.append(event.kind)
@@ -448,11 +461,14 @@ class RBAC:
                         raise
                     version = found
                 new = new.derive(version=_confirmed(self._store, state.version, document, version))
+                tip = (new.version, _digest(document))
                 self._synced(change.at)
         except BaseException as failure:
             if handed:
                 self._abort(change, cause, handed, failure)
             raise
+        if tip is not None:
+            self._tip = tip
         self._state = new
 
     def _abort(
@@ -1345,6 +1361,7 @@ class RBAC:
                     else new_state(levels=local.levels, config=local.config)
                 )
                 state = self._replay(base.derive(version=version), changes)
+                tip = (changes[-1][0], _digest(changes[-1][1])) if changes else None
                 # Taking the store's policy writes nothing, to this store or an earlier one.
                 self._store = None
                 try:
@@ -1352,6 +1369,7 @@ class RBAC:
                 except BaseException:
                     self._store = previous
                     raise
+                self._tip = tip
             self._store = store
             self._max_staleness = max_staleness
             self._synced(began)
@@ -1397,7 +1415,21 @@ class RBAC:
                 )
             state = self._state
             began = self._instant()  # a slow read must not extend the staleness bound
-            changes = _changes(store, state.version)
+            # With the change its state ends with known, read from that change
+            # on: a store restored from an older copy and written since holds
+            # another change there, and the changes this engine would then
+            # skip as seen (a revocation among them) would never reach it.
+            tip = self._tip if self._tip is not None and self._tip[0] == state.version else None
+            changes = _changes(store, state.version - 1 if tip is not None else state.version)
+            if tip is not None and changes and changes[0][0] == state.version:
+                if tip[1] is None or _digest(changes[0][1]) != tip[1]:
+                    raise PolicyConfigError(
+                        f"the store's change at version {state.version} is not the one this "
+                        "engine applied there: the store was restored from an older copy or "
+                        "rewritten; attach a new engine to it",
+                        field="store",
+                    )
+                changes = changes[1:]
             if changes and changes[0][0] != state.version + 1:
                 if changes[0][0] <= state.version:
                     raise PolicyConfigError(
@@ -1417,7 +1449,12 @@ class RBAC:
                 base = _serde.load(document, self._instant())
                 state = base.derive(version=version)
                 changes = _changes(store, version)
+                tip = None
             self._state = self._replay(state, changes)
+            if changes:
+                self._tip = (changes[-1][0], _digest(changes[-1][1]))
+            elif tip is None:
+                self._tip = None  # a snapshot, or nothing known to check
             self._synced(began)
             return len(changes)
 
