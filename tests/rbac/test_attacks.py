@@ -726,6 +726,220 @@ class TestStoreFailureReadBack:
         assert events[-1].kind == "change_aborted"
 
 
+class _MisnumberingStore(MemoryPolicyStore):
+    """A store that writes each change but answers another version for it (a store bug)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answer: object = None  # what append() says instead, once set
+
+    def append(self, expected_version: int, change: Mapping[str, Any]) -> int:
+        version = super().append(expected_version, change)
+        answer, self.answer = self.answer, None
+        return version if answer is None else answer  # type: ignore[return-value]
+
+
+_VAULT = ("alice", "vault/1", "read")
+
+
+def _vault(clock: FrozenClock, store: MemoryPolicyStore) -> RBAC:
+    writer = RBAC(clock=clock)
+    writer.add_role("keeper")
+    writer.grant("keeper", "vault/**", "read")
+    writer.add_user("alice")
+    writer.assign("alice", "keeper")
+    writer.attach(store)
+    return writer
+
+
+class TestAStoreMisnumberingItsReply:
+    """The version a store answers for an append is checked, never taken on trust."""
+
+    @pytest.mark.parametrize("answer", [3, 5, 0, -1, True, None, "3"])
+    def test_another_engines_revocation_still_arrives(self, answer: object) -> None:
+        """Believing a later version made the engine skip other writers' changes for good."""
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = _MisnumberingStore()
+        _vault(clock, store)
+        engine = RBAC.from_store(store, clock=clock, max_staleness=timedelta(seconds=30))
+        other = RBAC.from_store(store, clock=clock)
+        store.answer = answer if answer is not None else "nothing"
+        # The change is in the store at version 2 whatever the reply said:
+        # the engine reads it back and takes that version, or refuses.
+        with contextlib.suppress(PolicyConfigError):
+            engine.add_user("bob")
+        assert engine.store_version in (1, 2)
+        other.refresh()
+        other.remove_user("alice")  # the revocation, at version 3
+        engine.refresh()
+        assert engine.store_version == store.version
+        assert not engine.check(*_VAULT)
+        assert "bob" in engine.state.users
+
+    def test_a_reply_nothing_confirms_is_refused(self) -> None:
+        """A reply the store's own changes do not bear out fails the change, voided."""
+        events: list[RBACEvent] = []
+        store = _MisnumberingStore()
+        engine = RBAC(on_event=events.append)
+        engine.add_role("keeper")
+        engine.attach(store)
+
+        class _Forgetful(_MisnumberingStore):
+            def changes_since(self, version: int) -> list[tuple[int, Mapping[str, Any]]]:
+                return []
+
+        store.__class__ = _Forgetful
+        store.answer = 7
+        with pytest.raises(PolicyConfigError, match="version"):
+            engine.add_user("bob")
+        assert events[-1].kind == "change_aborted"
+        assert "bob" not in engine.state.users
+        assert engine.store_version == 1
+
+
+class _RewoundStore(MemoryPolicyStore):
+    """A store whose reads can be rewound to an older snapshot (a store bug or a bad restore)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rewound: tuple[int, Mapping[str, Any]] | None = None
+        self.extra: list[tuple[int, Mapping[str, Any]]] = []
+
+    def load(self) -> tuple[int, Mapping[str, Any] | None]:
+        return self.rewound if self.rewound is not None else super().load()
+
+    def changes_since(self, version: int) -> list[tuple[int, Mapping[str, Any]]]:
+        if self.rewound is None:
+            return super().changes_since(version)
+        return [(v, c) for v, c in self.extra if v > version or version > self.rewound[0]]
+
+
+class TestARefreshNeverGoesBack:
+    """A refresh never replaces the engine's state by an older version of the policy."""
+
+    def _revoked(self) -> tuple[_RewoundStore, RBAC, tuple[int, dict[str, Any]]]:
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = _RewoundStore()
+        writer = _vault(clock, store)
+        engine = RBAC.from_store(store, clock=clock, max_staleness=timedelta(seconds=30))
+        before = (engine.store_version, engine.to_dict())
+        assert engine.check(*_VAULT)
+        writer.remove_user("alice")
+        assert engine.refresh() == 1
+        assert not engine.check(*_VAULT)
+        return store, engine, before
+
+    def test_an_older_snapshot_is_refused(self) -> None:
+        """A change list not after the engine's version sent it to an older snapshot."""
+        store, engine, before = self._revoked()
+        store.rewound = before
+        zed = {"op": "add_user", "args": {"user": "zed"}, "by": None, "at": _DAY}
+        store.extra = [(before[0] + 1, zed)]
+        with pytest.raises(PolicyConfigError, match="store"):
+            engine.refresh()
+        assert engine.store_version == before[0] + 1
+        assert not engine.check(*_VAULT)
+
+    @pytest.mark.parametrize(
+        "reply",
+        [
+            None,
+            "abc",
+            [(1,)],
+            [("2", {})],
+            [(None, {})],
+            [(1, {"op": "add_user", "args": {"user": "zed"}, "at": _DAY})],
+        ],
+    )
+    def test_a_malformed_change_list_is_a_policy_error(self, reply: object) -> None:
+        """A reply that is not a list of later (version, change) pairs changes nothing."""
+        store, engine, _ = self._revoked()
+        version = engine.store_version
+        store.changes_since = lambda v: reply  # type: ignore[assignment,method-assign,return-value]
+        with pytest.raises(PolicyConfigError, match="store"):
+            engine.refresh()
+        assert engine.store_version == version
+        assert not engine.check(*_VAULT)
+
+
+class TestAStoreRestoredFromAnOlderCopy:
+    """A store rolled back and written again is noticed, not read past."""
+
+    def _restored(self) -> tuple[FrozenClock, MemoryPolicyStore, RBAC, RBAC]:
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = MemoryPolicyStore()
+        _vault(clock, store)  # version 1
+        engine = RBAC.from_store(store, clock=clock, max_staleness=timedelta(seconds=30))
+        RBAC.from_store(store, clock=clock).add_user("bob")  # version 2
+        assert engine.refresh() == 1
+        assert engine.check(*_VAULT)
+        store._changes = store._changes[:1]  # the backup at version 1 is restored
+        restored = RBAC.from_store(store, clock=clock)
+        restored.remove_user("alice")  # a revocation, at version 2 again
+        return clock, store, engine, restored
+
+    def test_the_revocation_at_the_engines_version_is_not_skipped(self) -> None:
+        """The engine at version 2 asked for changes after 2 and never saw the revocation."""
+        clock, _, engine, _ = self._restored()
+        with pytest.raises(PolicyConfigError, match="restored"):
+            engine.refresh()
+        assert engine.check(*_VAULT)  # within the bound of the last good refresh
+        clock.advance(timedelta(seconds=31))
+        assert not engine.check(*_VAULT)  # and it never becomes fresh on this store
+
+    def test_its_own_writes_are_checked_too(self) -> None:
+        """The change an engine wrote itself is the one it expects to find."""
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = MemoryPolicyStore()
+        writer = _vault(clock, store)
+        writer.add_user("bob")  # version 2, by this engine
+        assert writer.refresh() == 0
+        store._changes = store._changes[:1]
+        RBAC.from_store(store, clock=clock).remove_user("alice")
+        with pytest.raises(PolicyConfigError, match="restored"):
+            writer.refresh()
+
+    def test_a_compacted_store_still_refreshes(self) -> None:
+        """A snapshot at the engine's version leaves nothing to compare: that is not an error."""
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = MemoryPolicyStore()
+        writer = _vault(clock, store)
+        engine = RBAC.from_store(store, clock=clock)
+        writer.add_user("bob")
+        assert engine.refresh() == 1
+        store.compact(*engine.snapshot())
+        assert engine.refresh() == 0
+        writer.remove_user("alice")
+        assert engine.refresh() == 1
+        assert not engine.check(*_VAULT)
+
+
+class TestARefreshFailingHalfway:
+    """A change list that fails part-way applies none of it and restarts no clock."""
+
+    def test_nothing_of_the_list_is_applied(self) -> None:
+        """Two good changes, then a malformed one: the engine stays at its version."""
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = MemoryPolicyStore()
+        writer = _vault(clock, store)
+        bound = timedelta(seconds=30)
+        engine = RBAC.from_store(store, clock=clock, max_staleness=bound)
+        assert engine.check(*_VAULT)  # memoised
+        version = engine.store_version
+        writer.add_user("bob")
+        writer.revoke("keeper", "vault/**", "read")
+        store._changes.append({"op": "revoke", "args": {"role": "keeper"}, "at": _DAY})
+        clock.advance(bound)
+        with pytest.raises(PolicyConfigError):
+            engine.refresh()
+        assert engine.store_version == version
+        assert "bob" not in engine.state.users
+        assert engine.check(*_VAULT)  # within the bound of the last good refresh
+        clock.advance(timedelta(microseconds=1))
+        assert not engine.check(*_VAULT)  # the failed refresh restarted nothing
+        assert not engine.decide(*_VAULT).allowed
+
+
 class TestChangesFromInsideTheHook:
     def test_a_change_made_by_the_hook_is_refused_not_lost(self) -> None:
         """A grant made from on_event was reported, then overwritten by the outer change."""

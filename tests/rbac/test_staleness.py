@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
 from typing import Any
 
@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from secpolicy import FrozenClock
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy.exceptions import NaiveDatetimeError, PolicyConfigError
 from secpolicy.rbac import RBAC, MemoryPolicyStore
 from secpolicy.rbac import _engine as engine_module
-from secpolicy.rbac._engine import _wall_deadline
+from secpolicy.rbac._engine import _wall_deadline, _wall_since
 from secpolicy.rbac._state import State
 
 from .conftest import START
@@ -193,6 +193,17 @@ def _lowest_reading(ns: int) -> float:
     return low
 
 
+def _highest_reading(ns: int) -> float:
+    """The highest double a reading at *ns* can be: below ns / 1e9 * (1 + 2**-52)."""
+    ceiling = Fraction(ns, 10**9) * (1 + Fraction(1, 2**52))
+    high = float(ceiling)
+    while Fraction(high) >= ceiling:
+        high = math.nextafter(high, -math.inf)
+    while Fraction(math.nextafter(high, math.inf)) < ceiling:
+        high = math.nextafter(high, math.inf)
+    return high
+
+
 # From 1970 to 2200, microseconds (a datetime's resolution).
 _UNTIL = st.integers(0, _instant_ns(datetime(2200, 1, 1, tzinfo=UTC)) // 1000).map(
     lambda us: EPOCH + timedelta(microseconds=us)
@@ -215,24 +226,44 @@ class TestTheSystemClockDeadline:
         if offset_ns <= -_SLACK_NS:
             assert _reading(ns) <= deadline
 
+    @settings(max_examples=2000, deadline=None)
+    @given(since=_UNTIL, offset_ns=st.integers(-2 * _SLACK_NS, 2 * _SLACK_NS))
+    def test_the_start_exact_or_stricter(self, since: datetime, offset_ns: int) -> None:
+        """No reading before the synchronisation passes; every reading well after it does."""
+        floor = _wall_since(since)
+        ns = _instant_ns(since) + offset_ns
+        for reading in (_reading(ns), _highest_reading(ns)):
+            if reading >= floor:
+                assert offset_ns >= 0
+        if offset_ns >= _SLACK_NS:
+            assert _reading(ns) >= floor
+
     @settings(max_examples=150, deadline=None)
     @given(
         until=_UNTIL,
         bound_us=st.integers(1, 10 * 86_400 * 10**6),
         offset_ns=st.integers(-2 * _SLACK_NS, 2 * _SLACK_NS),
+        end=st.sampled_from(("since", "until")),
     )
     def test_the_memo_only_within_the_bound(
-        self, until: datetime, bound_us: int, offset_ns: int
+        self, until: datetime, bound_us: int, offset_ns: int, end: str
     ) -> None:
-        """An engine on the system clock answers from its memo only while the reading is in."""
+        """An engine on the system clock answers from its memo only while the reading is in.
+
+        The reading is taken around one end of the window: the last
+        synchronisation (a clock set back to before it) or the bound.
+        """
         engine = RBAC()
         engine.add_role("teller")
         engine.grant("teller", "accounts/**", "read")
         engine.add_user("alice")
         engine.assign("alice", "teller")
+        engine.attach(MemoryPolicyStore(), max_staleness=timedelta(days=1))
+        assert engine.check(*REQUEST)  # fresh on the real clock: decided and memoised
         bound = timedelta(microseconds=bound_us)
-        engine.attach(MemoryPolicyStore(), max_staleness=bound)
-        engine._synced(until - bound)  # as if the last refresh began then
+        engine._max_staleness = bound
+        since = until - bound
+        engine._synced(since)  # as if the last refresh began then
         full: list[object] = []
         enforce = engine._enforce
 
@@ -241,18 +272,18 @@ class TestTheSystemClockDeadline:
             return enforce(*args)
 
         engine._enforce = spy  # type: ignore[method-assign,assignment]  # counts the full decisions
-        now = _instant_ns(until)
+        at = _instant_ns(since if end == "since" else until)
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(engine_module, "_wall_time", lambda: _reading(now - 10 * _SLACK_NS))
-            assert engine.check(*REQUEST)  # well within: decided and memoised
-            assert not full
-            patch.setattr(engine_module, "_wall_time", lambda: _reading(now + offset_ns))
+            patch.setattr(engine_module, "_wall_time", lambda: _reading(at + offset_ns))
             # The full path decides on the real clock, so only the memo's answer is known.
             served = engine.check(*REQUEST) and not full
-        if served:
-            assert offset_ns <= 0
-        if offset_ns <= -_SLACK_NS:
-            assert served
+        inside = bound_us * 1000 - abs(offset_ns) >= _SLACK_NS  # well away from the other end
+        if end == "until":
+            assert not served or offset_ns <= 0
+            assert served or offset_ns > -_SLACK_NS or not inside
+        else:
+            assert not served or offset_ns >= 0
+            assert served or offset_ns < _SLACK_NS or not inside
 
 
 _USERS = ("alice", "bob")
@@ -271,6 +302,8 @@ _STEP = st.one_of(
     st.tuples(st.just("refresh"), st.booleans()),  # whether the store is reachable
     st.tuples(st.just("advance"), st.sampled_from((0, 1, 29_999_999, 30_000_000, 30_000_001))),
     st.tuples(st.just("advance"), st.integers(0, 90_000_000)),
+    # The clock set back (an NTP step): to just before the last refresh, or further.
+    st.tuples(st.just("back"), st.sampled_from((1, 30_000_000)) | st.integers(1, 90_000_000)),
 )
 
 
@@ -307,12 +340,14 @@ class TestAttachedCheckAgainstItsTwin:
             writer.add_user(user)
         writer.attach(store)
         reader = RBAC.from_store(store, clock=clock, max_staleness=BOUND)
-        synced = clock.now()
+        synced = latest = clock.now()
         for kind, arg in steps:
             if kind == "change":
                 _change(writer, arg)
             elif kind == "advance":
                 clock.advance(timedelta(microseconds=arg))
+            elif kind == "back":
+                clock.set(clock.now() - timedelta(microseconds=arg))
             else:
                 store.down = not arg
                 began = clock.now()
@@ -325,9 +360,154 @@ class TestAttachedCheckAgainstItsTwin:
                     assert reader.to_dict() == writer.to_dict()
                 finally:
                     store.down = False
-            fresh = clock.now() - synced <= BOUND
-            twin = RBAC.from_dict(reader.to_dict(), clock=clock)
+            # Fresh from the last refresh's start up to the bound past it;
+            # a clock before that start was set back, and is stale too.
+            fresh = timedelta(0) <= clock.now() - synced <= BOUND
+            latest = max(latest, clock.now())
+            # The twin reads the policy as of the latest time yet (a clock set
+            # back would date the writer's assignments in its future).
+            twin = RBAC.from_dict(reader.to_dict(), clock=FrozenClock(latest))
             for request in _REQUESTS:
                 expected = fresh and twin.check(*request)
                 assert reader.check(*request) is expected
                 assert reader.check(*request) is expected  # the memo's answer, if any
+
+
+class TestAClockSetBack:
+    """A clock that reads before the last synchronisation cannot vouch for the policy's age."""
+
+    def _reader(self, clock: FrozenClock, store: MemoryPolicyStore) -> tuple[RBAC, RBAC]:
+        writer = _writer(clock, store)
+        reader = RBAC.from_store(store, clock=clock, max_staleness=BOUND)
+        assert reader.check(*REQUEST)  # memoised
+        writer.remove_user("alice")  # the revocation the reader has not applied
+        return writer, reader
+
+    @pytest.mark.parametrize("back", [timedelta(microseconds=1), timedelta(hours=1)])
+    def test_every_decision_denies(
+        self, clock: FrozenClock, store: MemoryPolicyStore, back: timedelta
+    ) -> None:
+        """Set back, then run on for less than the bound: still denied, with a reason."""
+        _, reader = self._reader(clock, store)
+        session = reader.create_session("alice", ["teller"])
+        clock.set(START - back)
+        clock.advance(min(back, BOUND) / 2)  # still before the last synchronisation
+        assert not reader.check(*REQUEST)
+        decision = reader.decide(*REQUEST)
+        assert not decision.allowed
+        assert "set back" in decision.reason
+        assert "fail closed" in decision.reason
+        with pytest.raises(PermissionError):
+            reader.require(*REQUEST)
+        assert reader.resources_for("alice", "read").allow == ()
+        assert reader.who_can("accounts/1", "read") == frozenset()
+        assert not session.check("accounts/1", "read")
+        assert not session.decide("accounts/1", "read").allowed
+
+    def test_a_refresh_restarts_from_the_clock_as_it_reads(
+        self, clock: FrozenClock, store: MemoryPolicyStore
+    ) -> None:
+        """After a refresh at the earlier time the engine answers again, from the fresh state."""
+        writer, reader = self._reader(clock, store)
+        writer.add_user("bob")
+        writer.assign("bob", "teller")
+        clock.set(START - timedelta(hours=1))
+        assert not reader.check("bob", "accounts/1", "read")
+        assert reader.refresh() == 3
+        assert not reader.check(*REQUEST)  # the revocation, applied
+        assert reader.check("bob", "accounts/1", "read")
+        clock.advance(BOUND)
+        assert reader.check("bob", "accounts/1", "read")
+        clock.advance(timedelta(microseconds=1))
+        assert not reader.check("bob", "accounts/1", "read")
+
+    def test_the_system_clock_set_back(self) -> None:
+        """On the system clock the memo is not served to a reading before the synchronisation."""
+        engine = RBAC()
+        engine.add_role("teller")
+        engine.grant("teller", "accounts/**", "read")
+        engine.add_user("alice")
+        engine.assign("alice", "teller")
+        engine.attach(MemoryPolicyStore(), max_staleness=BOUND)
+        assert engine.check(*REQUEST)  # memoised at the real time
+        # The wall clock stepped back an hour since the attach (both clocks read it).
+        earlier = datetime.now(UTC) - timedelta(hours=1)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(engine_module, "_wall_time", earlier.timestamp)
+            patch.setattr(engine, "_instant", lambda: earlier)
+            assert not engine.check(*REQUEST)
+            assert not engine.decide(*REQUEST).allowed
+
+
+class _NoOffset(tzinfo):
+    """A time zone that knows no offset: a datetime with it is naive in effect."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+
+class _OddClock:
+    """A clock that reads whatever it is set to."""
+
+    def __init__(self, value: datetime) -> None:
+        self.value = value
+
+    def now(self) -> datetime:
+        return self.value
+
+
+class TestOddDatetimesFromTheClock:
+    """A clock's naive reading is the same typed error on every path, never an answer."""
+
+    @pytest.mark.parametrize("tz", [None, _NoOffset()])
+    def test_naive_in_effect(self, store: MemoryPolicyStore, tz: tzinfo | None) -> None:
+        """A naive reading, or one whose zone has no offset, raises NaiveDatetimeError."""
+        clock = _OddClock(START)
+        _writer(FrozenClock(START), store)
+        reader = RBAC.from_store(store, clock=clock, max_staleness=BOUND)
+        assert reader.check(*REQUEST)  # memoised
+        clock.value = datetime(2026, 1, 1, 0, 0, 1, tzinfo=tz)
+        for call in (reader.check, reader.decide, reader.require):
+            with pytest.raises(NaiveDatetimeError):
+                call(*REQUEST)
+
+    def test_another_zone_is_the_same_instant(self, store: MemoryPolicyStore) -> None:
+        """An aware reading in another zone is compared as the instant it names."""
+        clock = _OddClock(START)
+        _writer(FrozenClock(START), store)
+        reader = RBAC.from_store(store, clock=clock, max_staleness=BOUND)
+        assert reader.check(*REQUEST)
+        east = timezone(timedelta(hours=8))
+        clock.value = (START + BOUND).astimezone(east)
+        assert reader.check(*REQUEST)
+        clock.value = (START + BOUND + timedelta(microseconds=1)).astimezone(east)
+        assert not reader.check(*REQUEST)
+        clock.value = (START - timedelta(microseconds=1)).astimezone(east)
+        assert not reader.check(*REQUEST)
+
+
+class TestACompactionSnapshot:
+    """A snapshot for compaction is one state: its version and its document agree."""
+
+    def test_a_refresh_between_the_two_reads(
+        self, clock: FrozenClock, store: MemoryPolicyStore
+    ) -> None:
+        """Read apart, a follower's refresh paired an older document with a newer version.
+
+        Compacting with that pair dropped the revocation in between from the
+        store's history for every engine that starts from the snapshot.
+        """
+        writer = _writer(clock, store)
+        reader = _RefreshOnRead(clock=clock)
+        reader.attach(store, max_staleness=BOUND)
+        writer.remove_user("alice")  # the revocation the reader has not applied yet
+        reader.armed = True  # a follower refreshes while the snapshot is read
+        version, document = reader.snapshot()
+        assert not reader.armed
+        store.compact(version, document)
+        fresh = RBAC.from_store(store, clock=clock, max_staleness=BOUND)
+        assert not fresh.check(*REQUEST)
+        assert fresh.to_dict() == writer.to_dict()

@@ -108,6 +108,30 @@ def _wall_deadline(until: datetime) -> float:
     return deadline
 
 
+# The same two roundings the other way: a reading is below its instant times
+# (1 + 2**-53)**2, which is below 1 + 2**-52 + 2**-104.
+_GROW_NUM = 2**104 + 2**52 + 1
+_GROW_DEN = 10**9 * 2**104
+
+
+def _wall_since(at: datetime) -> float:
+    """The smallest ``time.time()`` reading proven to be at or after *at*.
+
+    The mirror of :func:`_wall_deadline`: a reading ``t >= _wall_since(at)``
+    comes from an instant after *at*; a reading below it comes from before,
+    or from the first microsecond or so after *at*, and the caller then
+    decides on the datetime clock. So the float test is exact or stricter.
+    """
+    delta = at - _EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    least = micros * 1000 * _GROW_NUM  # over _GROW_DEN: *at* plus the readings' error
+    since = least / _GROW_DEN  # the nearest double
+    num, den = since.as_integer_ratio()
+    if num * _GROW_DEN < least * den:  # below: one step up
+        since = math.nextafter(since, math.inf)
+    return since
+
+
 def _listed(value: object, field: str) -> list[object]:
     """*value* as a list of names: a string or a non-iterable is a typed error, never iterated."""
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
@@ -127,6 +151,15 @@ def _plain(value: object) -> object:
     return json.loads(json.dumps(value, sort_keys=True))
 
 
+def _digest(change: object) -> bytes | None:
+    """A digest of *change* as JSON data (``None`` if it is not JSON data)."""
+    try:
+        text = json.dumps(change, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
 def _written(store: PolicyStore, version: int, document: Mapping[str, Any]) -> int | None:
     """The version *document* has in *store* if it is the change right after *version*.
 
@@ -137,11 +170,53 @@ def _written(store: PolicyStore, version: int, document: Mapping[str, Any]) -> i
         if not changes:
             return None
         found, stored = changes[0]
-        if found == version + 1 and _plain(stored) == _plain(document):
+        if type(found) is int and found == version + 1 and _plain(stored) == _plain(document):
             return found
     except Exception:  # noqa: BLE001 (the store's first failure is what the caller sees)
         return None
     return None
+
+
+_PAIR = 2
+
+
+def _changes(store: PolicyStore, version: int) -> list[tuple[int, Mapping[str, Any]]]:
+    """``store.changes_since(version)``, checked: a list of ``(version, change)`` pairs.
+
+    Raises:
+        PolicyConfigError: If the reply has another shape (nothing is applied).
+    """
+    reply: object = store.changes_since(version)
+    if isinstance(reply, str | bytes) or not isinstance(reply, Sequence):
+        raise PolicyConfigError("must be a list of (version, change) pairs", field="store.changes")
+    for i, item in enumerate(reply):
+        if not isinstance(item, tuple | list) or len(item) != _PAIR or type(item[0]) is not int:
+            raise PolicyConfigError(
+                "must be a (version, change) pair with an integer version",
+                field=f"store.changes[{i}]",
+            )
+    return [(v, c) for v, c in reply]
+
+
+def _confirmed(store: PolicyStore, version: int, document: Mapping[str, Any], reply: object) -> int:
+    """The version *document* took in *store*, appended after *version* with *reply*.
+
+    A reply that is not the next version, taken on trust, would make
+    :meth:`RBAC.refresh` skip other writers' changes up to it (their
+    revocations too): the store's own change list must bear it out.
+
+    Raises:
+        PolicyConfigError: If it does not.
+    """
+    if type(reply) is int and reply == version + 1:
+        return reply
+    if _written(store, version, document) is None:
+        raise PolicyConfigError(
+            f"the store answered version {reply!r} for the change after version "
+            f"{version}, and does not hold it there",
+            field="store",
+        )
+    return version + 1
 
 
 class _Change(NamedTuple):
@@ -281,13 +356,17 @@ class RBAC:
             raise PolicyConfigError("must be bytes", field="sample_seed")
         self._sample_seed = bytes(sample_seed)
         self._store: PolicyStore | None = None
+        # The store version of the change this engine's state ends with and
+        # its digest, when known: a refresh checks the store still holds it.
+        self._tip: tuple[int, bytes | None] | None = None
         self._max_staleness: timedelta | None = None
-        self._synced_at: datetime | None = None
-        # With a staleness bound: the last instant at which the policy is fresh.
-        self._fresh_until: datetime | None = None
-        # The same as a POSIX timestamp, for the system clock (whose now() is
-        # time.time() as a datetime): one float comparison per check.
-        self._fresh_until_ts: float | None = None
+        # With a staleness bound: the first and the last instant at which the
+        # policy is fresh (the last synchronisation and the bound past it),
+        # one tuple so that a reader sees both ends of the same window.
+        self._fresh: tuple[datetime, datetime] | None = None
+        # The same as POSIX timestamps, for the system clock (whose now() is
+        # time.time() as a datetime): one chained float comparison per check.
+        self._fresh_ts: tuple[float, float] | None = None
 
     # -- plumbing ------------------------------------------------------------------
 
@@ -360,6 +439,7 @@ class RBAC:
         reports = [_ops.built(event) for event in events] if hook is not None else []
         handed: list[str] = []
         cause = "hook_error"
+        tip: tuple[int, bytes | None] | None = None
         try:
             for event in reports:
                 handed.append(event.kind)
@@ -368,7 +448,7 @@ class RBAC:
                 cause = "store_error"
                 document = change.document()
                 try:
-                    version = self._store.append(state.version, document)
+                    version: object = self._store.append(state.version, document)
                 except StoreConflict:
                     cause = "store_conflict"
                     raise
@@ -380,12 +460,15 @@ class RBAC:
                     if found is None:
                         raise
                     version = found
-                new = new.derive(version=version)
+                new = new.derive(version=_confirmed(self._store, state.version, document, version))
+                tip = (new.version, _digest(document))
                 self._synced(change.at)
         except BaseException as failure:
             if handed:
                 self._abort(change, cause, handed, failure)
             raise
+        if tip is not None:
+            self._tip = tip
         self._state = new
 
     def _abort(
@@ -671,20 +754,40 @@ class RBAC:
 
     def _synced(self, at: datetime) -> None:
         """Restart the staleness clock: the engine agrees with its store as of *at*."""
-        self._synced_at = at
         bound = self._max_staleness
-        self._fresh_until = None if bound is None else at + bound
+        self._fresh = None if bound is None else (at, at + bound)
         wall = type(self._clock) is SystemClock
-        self._fresh_until_ts = None if bound is None or not wall else _wall_deadline(at + bound)
+        self._fresh_ts = (
+            None if bound is None or not wall else (_wall_since(at), _wall_deadline(at + bound))
+        )
 
-    def _stale(self, now: datetime) -> str | None:
-        if self._store is None or self._max_staleness is None or self._synced_at is None:
+    def _now_fresh(self) -> tuple[datetime, str | None]:
+        """The clock's instant, and why the policy is stale at it (``None`` if it is fresh).
+
+        The staleness mark is read first, then the clock, and the caller reads
+        the state after both: a refresh landing in between can only make the
+        answer stricter, and on a clock that only moves forward the instant
+        is never before the mark it is tested against.
+        """
+        fresh = self._fresh
+        now = self._instant()
+        return now, self._stale(now, fresh)
+
+    def _stale(self, now: datetime, fresh: tuple[datetime, datetime] | None) -> str | None:
+        if self._store is None or fresh is None:
             return None
-        if now - self._synced_at > self._max_staleness:
+        since, until = fresh
+        if now > until:
             return (
-                "the policy was last synchronised with its store at "
-                f"{self._synced_at.isoformat()}, "
-                f"more than {self._max_staleness} ago (fail closed)"
+                f"the policy was last synchronised with its store at {since.isoformat()}, "
+                f"more than {until - since} ago (fail closed)"
+            )
+        if now < since:
+            # The clock was set back: how old the policy is cannot be told.
+            return (
+                f"the clock reads {now.isoformat()}, before the policy's last "
+                f"synchronisation with its store at {since.isoformat()}: it was set back "
+                "and the policy's age is unknown; refresh() (fail closed)"
             )
         return None
 
@@ -756,14 +859,22 @@ class RBAC:
         # memo, so a stale engine denies even what it answered before. (The
         # memo belongs to this state; every change applied from the store
         # makes a new state with an empty memo.)
-        deadline = self._fresh_until_ts
-        if deadline is not None:
-            if not _wall_time() <= deadline:
+        # A clock that reads before the last synchronisation was set back,
+        # and then the policy's age is unknown: that is stale too.
+        window = self._fresh_ts
+        if window is not None:
+            if not window[0] <= _wall_time() <= window[1]:
                 plain_call = False
-        elif self._fresh_until is not None:
-            now = self._clock.now()
-            if type(now) is not datetime or now.tzinfo is None or not now <= self._fresh_until:
-                plain_call = False
+        else:
+            fresh = self._fresh
+            if fresh is not None:
+                now = self._clock.now()
+                if (
+                    type(now) is not datetime
+                    or now.utcoffset() is None  # naive in effect: the full path's typed error
+                    or not fresh[0] <= now <= fresh[1]
+                ):
+                    plain_call = False
         # The state is read after the deadline: refresh() stores its state
         # before its deadline, so a deadline read first never vouches for a
         # state older than the one it was set for.
@@ -805,8 +916,7 @@ class RBAC:
     ) -> Decision:
         # The staleness mark is read before the state (see check()), so a
         # refresh landing in between can only make the answer stricter.
-        now = self._instant()
-        stale = self._stale(now)
+        now, stale = self._now_fresh()
         state = self._state
         if stale is not None:
             return _decide.denied(tenant, user, "/".join(segments), action, stale)
@@ -840,8 +950,8 @@ class RBAC:
     def who_can(self, resource: str, action: str, *, tenant: str | None = None) -> frozenset[str]:
         """Every user allowed *action* on *resource* in *tenant* now (denies and labels applied)."""
         segments = canon_resource(resource)
-        now = self._instant()
-        if self._stale(now) is not None:
+        now, stale = self._now_fresh()
+        if stale is not None:
             return frozenset()
         return _decide.who_can(self._state, _tenant(tenant), segments, canon_action(action), now)
 
@@ -868,8 +978,8 @@ class RBAC:
         act = canon_action(action)
         prefix = None if under is None else canon_resource(under, "under")
         scope = _tenant(tenant)
-        now = self._instant()
-        if self._stale(now) is not None:
+        now, stale = self._now_fresh()
+        if stale is not None:
             return ResourceFilter(allow=(), deny=(), under=prefix)
         state = self._state  # after the staleness mark (see check())
         eff = _decide.effective(state, scope, name, now)
@@ -1161,6 +1271,21 @@ class RBAC:
         """
         return _serde.dump(self._state)
 
+    def snapshot(self) -> tuple[int, dict[str, Any]]:
+        """The store version and the whole policy (:meth:`to_dict`), read from one state.
+
+        What a store's ``compact(version, document)`` takes:
+        ``store.compact(*rbac.snapshot())``. Reading :attr:`store_version`
+        and :meth:`to_dict` apart can pair a document with a version it does
+        not reflect when a refresh lands in between (a follower thread): a
+        newer version with an older document drops the changes in between,
+        revocations too, for every engine that starts from the snapshot.
+
+        .. versionadded:: 0.2
+        """
+        state = self._state
+        return state.version, _serde.dump(state)
+
     @classmethod
     def from_store(
         cls,
@@ -1203,7 +1328,12 @@ class RBAC:
             # The state read below is as fresh as the instant the read began.
             began = self._instant()
             version, document = store.load()
-            changes = store.changes_since(version)
+            if type(version) is not int or version < 0:
+                raise PolicyConfigError(
+                    f"the store's snapshot has version {version!r}, not a count of changes",
+                    field="store",
+                )
+            changes = _changes(store, version)
             local = self._state
             empty_store = version == 0 and document is None and not changes
             at = self._instant()
@@ -1231,6 +1361,7 @@ class RBAC:
                     else new_state(levels=local.levels, config=local.config)
                 )
                 state = self._replay(base.derive(version=version), changes)
+                tip = (changes[-1][0], _digest(changes[-1][1])) if changes else None
                 # Taking the store's policy writes nothing, to this store or an earlier one.
                 self._store = None
                 try:
@@ -1238,6 +1369,7 @@ class RBAC:
                 except BaseException:
                     self._store = previous
                     raise
+                self._tip = tip
             self._store = store
             self._max_staleness = max_staleness
             self._synced(began)
@@ -1283,13 +1415,46 @@ class RBAC:
                 )
             state = self._state
             began = self._instant()  # a slow read must not extend the staleness bound
-            changes = store.changes_since(state.version)
+            # With the change its state ends with known, read from that change
+            # on: a store restored from an older copy and written since holds
+            # another change there, and the changes this engine would then
+            # skip as seen (a revocation among them) would never reach it.
+            tip = self._tip if self._tip is not None and self._tip[0] == state.version else None
+            changes = _changes(store, state.version - 1 if tip is not None else state.version)
+            if tip is not None and changes and changes[0][0] == state.version:
+                if tip[1] is None or _digest(changes[0][1]) != tip[1]:
+                    raise PolicyConfigError(
+                        f"the store's change at version {state.version} is not the one this "
+                        "engine applied there: the store was restored from an older copy or "
+                        "rewritten; attach a new engine to it",
+                        field="store",
+                    )
+                changes = changes[1:]
             if changes and changes[0][0] != state.version + 1:
+                if changes[0][0] <= state.version:
+                    raise PolicyConfigError(
+                        f"the store gave version {changes[0][0]} as a change after version "
+                        f"{state.version}",
+                        field="store",
+                    )
                 version, document = store.load()
+                if type(version) is not int or version < state.version:
+                    # An older snapshot would undo changes this engine applied
+                    # (revocations too): a refresh never goes back.
+                    raise PolicyConfigError(
+                        f"the store's snapshot is at version {version!r}, behind this "
+                        f"engine's version {state.version}",
+                        field="store",
+                    )
                 base = _serde.load(document, self._instant())
                 state = base.derive(version=version)
-                changes = store.changes_since(version)
+                changes = _changes(store, version)
+                tip = None
             self._state = self._replay(state, changes)
+            if changes:
+                self._tip = (changes[-1][0], _digest(changes[-1][1]))
+            elif tip is None:
+                self._tip = None  # a snapshot, or nothing known to check
             self._synced(began)
             return len(changes)
 

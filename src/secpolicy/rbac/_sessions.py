@@ -40,7 +40,7 @@ class SessionHost(Protocol):
 
     def _enforced(self, decision: Decision, state: State) -> None: ...
 
-    def _stale(self, now: datetime) -> str | None: ...
+    def _now_fresh(self) -> tuple[datetime, str | None]: ...
 
 
 class Session:
@@ -133,10 +133,10 @@ class Session:
         act = canon_action(action)
         host = self._host
         text = "/".join(segments)
-        # The staleness mark is read before the state (as in RBAC.check), so
-        # a refresh landing in between can only make the answer stricter.
-        now = host._instant()
-        stale = host._stale(now)
+        # The staleness mark is read before the clock and the state (as in
+        # RBAC.check), so a refresh landing in between can only make the
+        # answer stricter.
+        now, stale = host._now_fresh()
         state = host._snapshot()
         if stale is not None:
             return denied(self.tenant, self.user, text, act, stale)
