@@ -126,6 +126,25 @@ class _UnreachableStore(MemoryPolicyStore):
         return super().changes_since(version)
 
 
+class TestABoundPastTheCalendar:
+    """A bound reaching past the last representable date keeps the engine bounded."""
+
+    def test_attach_and_refresh_near_the_end_of_time(self) -> None:
+        """attach, check, refresh and a clock set back all stay bounded (no OverflowError)."""
+        clock = FrozenClock(datetime(9500, 1, 1, tzinfo=UTC))
+        store = MemoryPolicyStore()
+        writer = _writer(clock, store)
+        reader = RBAC(clock=clock)
+        reader.attach(store, max_staleness=timedelta(days=365 * 1000))
+        assert reader.check(*REQUEST)
+        writer.remove_user("alice")
+        reader.refresh()
+        assert not reader.check(*REQUEST)
+        clock.set(datetime(9400, 1, 1, tzinfo=UTC))  # before the last read: fail closed
+        assert not reader.decide("bob", "accounts/1", "read").allowed
+        assert "fail closed" in reader.decide("bob", "accounts/1", "read").reason
+
+
 class TestTheBoundWithATestClock:
     """With an injected clock, the engine refuses exactly once the bound is passed."""
 

@@ -79,6 +79,7 @@ def _span(value: object, field: str) -> timedelta:
 _LONGEST = timedelta(days=365 * 1000)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LAST = datetime.max.replace(tzinfo=UTC)
 # time.time() is the wall clock's nanosecond count rounded to a double, then
 # divided by 1e9 and rounded again: two roundings, each within a relative
 # 2**-53, so a reading is above its instant times (1 - 2**-52).
@@ -755,11 +756,13 @@ class RBAC:
     def _synced(self, at: datetime) -> None:
         """Restart the staleness clock: the engine agrees with its store as of *at*."""
         bound = self._max_staleness
-        self._fresh = None if bound is None else (at, at + bound)
+        if bound is None:
+            self._fresh = self._fresh_ts = None
+            return
+        until = _LAST if at > _LAST - bound else at + bound  # a bound past the calendar's end
+        self._fresh = (at, until)
         wall = type(self._clock) is SystemClock
-        self._fresh_ts = (
-            None if bound is None or not wall else (_wall_since(at), _wall_deadline(at + bound))
-        )
+        self._fresh_ts = (_wall_since(at), _wall_deadline(until)) if wall else None
 
     def _now_fresh(self) -> tuple[datetime, str | None]:
         """The clock's instant, and why the policy is stale at it (``None`` if it is fresh).
