@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Final
 from secpolicy.rbac._entries import records
 from secpolicy.rbac._match import ResourcePattern, match_segments, pattern_of, reaches, trie_match
 from secpolicy.rbac._model import Decision, PrivilegedGrant, ResourceFilter, Rule, rule_of
+from secpolicy.rbac._names import _REQUEST_CACHE as _REQUESTS
+from secpolicy.rbac._names import canon_request
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -177,8 +179,9 @@ def allowed_plain(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
 ) -> bool:
     """``check`` for a user without privileged grants in *tenant*: roles, rules, labels in one pass.
 
-    The same answer as ``decide(...).allowed`` with ``effective(state,
-    tenant, user, None)`` (its plain twin; differential tests hold the two
+    The plain twin of :func:`first_check` (which the engine calls). The
+    same answer as ``decide(...).allowed`` with ``effective(state, tenant,
+    user, None)`` (its own plain twin; differential tests hold the three
     together). *text* is ``"/".join(resource)``; *key* is ``(tenant, user)``
     if the caller has built it already. The user's roles come from
     the validated cache when it can answer (no assignment anywhere changed
@@ -243,6 +246,142 @@ def allowed_plain(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
 
 
 _PLAN: Final = object()  # marks a tenant's plan key apart from a (tenant, user) key
+
+
+def first_check(  # noqa: PLR0911 (the fast path, kept in one frame)
+    state: State, key: tuple[str, str, str, str | None]
+) -> bool | None:
+    """``check`` of a request of plain strings that the memo has not answered.
+
+    *key* is the request's exact arguments ``(user, resource, action,
+    tenant)``. None if the user holds privileged grants in the tenant (the
+    caller decides fully, never memoises). Otherwise the same answer as
+    :func:`allowed_plain` (its plain twin, itself held to :func:`decide`).
+
+    One look-up by *key* finds the request's *record*: the entries and the
+    highest label of its name, and the user's roles, each with the maps
+    it was read from, checked by identity against *state* (the rule and
+    label maps; the assignments, the grants by user and the hierarchy).
+    So a record never answers for a state whose rules, labels, assignments,
+    grants or roles differ; only the action's cells are read anew, and the
+    clearance. A record that does not fit is rebuilt from the validated
+    plan and role caches.
+
+    Raises:
+        InvalidNameError: For a malformed name (the request is not recorded).
+    """
+    cache = state.cache
+    rec = cache.get(key)
+    if (
+        rec is None
+        or rec[0] is not state.exact
+        or rec[1] is not state.rules
+        or rec[2] is not state.label_exact
+        or rec[3] is not state.labels
+        or rec[6] is not state.assignments
+        or rec[7] is not state.user_grants
+        or rec[8] is not state.hierarchy
+    ):
+        rec = _record(state, key)
+    roles: frozenset[str] | None = rec[9]
+    if roles is None:
+        return None
+    if not roles:
+        return False
+    action = rec[10]
+    found = False
+    for entry in rec[4]:
+        cell = entry.get(action)
+        if cell is not None:
+            if cell[1] and not roles.isdisjoint(cell[1]):
+                return False
+            found = found or not roles.isdisjoint(cell[0])
+        cell = entry.get("*")
+        if cell is not None:
+            if cell[1] and not roles.isdisjoint(cell[1]):
+                return False
+            found = found or not roles.isdisjoint(cell[0])
+    if not found:
+        return False
+    best: int = rec[5]
+    if best < 0:
+        return True
+    clearance = state.clearances.get(rec[11])
+    return clearance is not None and state.levels.index(clearance) >= best
+
+
+def _record(state: State, key: tuple[str, str, str, str | None]) -> tuple[Any, ...]:
+    """The request record :func:`first_check` reads, built for *state* and stored."""
+    canon = _REQUESTS.get(key)
+    if canon is None:
+        canon = canon_request(*key)
+    name, segments, act, scope, text = canon
+    holder = (scope, name)
+    plan = plan_of(state, scope, segments, text)
+    roles: frozenset[str] | None = None
+    if not (state.user_grants and holder in state.user_grants):
+        roles = plain_roles(state, scope, name, holder)
+    rec = (
+        state.exact,
+        state.rules,
+        state.label_exact,
+        state.labels,
+        plan[5],
+        plan[4],
+        state.assignments,
+        state.user_grants,
+        state.hierarchy,
+        roles,
+        act,
+        holder,
+        canon,
+    )
+    cache = state.cache
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = rec
+    return rec
+
+
+def plain_roles(
+    state: State, tenant: str | None, user: str, key: tuple[str | None, str]
+) -> frozenset[str]:
+    """The roles of *user* (without privileged grants) in *tenant*; *key* is ``(tenant, user)``.
+
+    From the validated cache when it can answer (no assignment anywhere
+    changed since, or not this user's, and the same hierarchy), else from
+    :func:`effective`.
+    """
+    cache = state.cache
+    hit = cache.get(key)
+    if hit is not None and hit[1] is None and hit[2] is state.hierarchy:
+        if hit[4] is state.assignments:
+            return hit[3].roles  # type: ignore[no-any-return]  # no assignment changed since
+        if hit[0] is state.assignments.get(key):
+            cache[key] = (*hit[:4], state.assignments)
+            return hit[3].roles  # type: ignore[no-any-return]
+    return effective(state, tenant, user, None).roles
+
+
+def plan_of(
+    state: State, tenant: str | None, resource: tuple[str, ...], text: str
+) -> tuple[Any, ...]:
+    """The request plan of *text* in *tenant* (see :func:`_plan`), from the cache if it fits."""
+    cache = state.cache
+    pkey: object = text if tenant is None else (tenant, text, _PLAN)
+    plan = cache.get(pkey)
+    if (
+        plan is None
+        or plan[0] is not state.exact
+        or plan[1] is not state.rules
+        or plan[2] is not state.label_exact
+        or plan[3] is not state.labels
+    ):
+        plan = _plan(state, tenant, resource, text)
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[pkey] = plan
+    return plan
 
 
 def _plan(
