@@ -248,9 +248,7 @@ def allowed_plain(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
 _PLAN: Final = object()  # marks a tenant's plan key apart from a (tenant, user) key
 
 
-def first_check(  # noqa: PLR0911 (the fast path, kept in one frame)
-    state: State, key: tuple[str, str, str, str | None]
-) -> bool | None:
+def first_check(state: State, key: tuple[str, str, str, str | None]) -> bool | None:
     """``check`` of a request of plain strings that the memo has not answered.
 
     *key* is the request's exact arguments ``(user, resource, action,
@@ -258,54 +256,47 @@ def first_check(  # noqa: PLR0911 (the fast path, kept in one frame)
     caller decides fully, never memoises). Otherwise the same answer as
     :func:`allowed_plain` (its plain twin, itself held to :func:`decide`).
 
-    One look-up by *key* finds the request's *record*: the entries and the
-    highest label of its name, and the user's roles, each with the maps
-    it was read from, checked by identity against *state* (the rule and
-    label maps; the assignments, the grants by user and the hierarchy).
-    So a record never answers for a state whose rules, labels, assignments,
-    grants or roles differ; only the action's cells are read anew, and the
-    clearance. A record that does not fit is rebuilt from the validated
-    plan and role caches.
+    One look-up by *key* finds the request's *record*: the roles of the
+    rules that apply to the request (its action's and ``*``'s, allowing
+    and denying, from the entries of the name and of every matching
+    wildcard pattern), the highest label of the name, and the user's
+    roles, with the maps each was read from, checked by identity against
+    *state* (the rule and label maps; the assignments, the grants by user
+    and the hierarchy). So a record never answers for a state whose rules,
+    labels, assignments, grants or roles differ. What the record leaves to
+    each check is the decision itself: the user's roles against the
+    denying and allowing roles (a deny wins), then the clearance, whose
+    rank the record keeps only with the clearance map it was read from. A
+    record that does not fit is rebuilt from the validated plan and role
+    caches.
 
     Raises:
         InvalidNameError: For a malformed name (the request is not recorded).
     """
-    cache = state.cache
-    rec = cache.get(key)
+    rec = state.cache.get(key)
     if (
         rec is None
         or rec[0] is not state.exact
         or rec[1] is not state.rules
         or rec[2] is not state.label_exact
         or rec[3] is not state.labels
-        or rec[6] is not state.assignments
-        or rec[7] is not state.user_grants
-        or rec[8] is not state.hierarchy
+        or rec[4] is not state.assignments
+        or rec[5] is not state.user_grants
+        or rec[6] is not state.hierarchy
     ):
         rec = _record(state, key)
-    roles: frozenset[str] | None = rec[9]
+    roles: frozenset[str] | None = rec[7]
     if roles is None:
         return None
-    if not roles:
-        return False
-    action = rec[10]
-    found = False
-    for entry in rec[4]:
-        cell = entry.get(action)
-        if cell is not None:
-            if cell[1] and not roles.isdisjoint(cell[1]):
-                return False
-            found = found or not roles.isdisjoint(cell[0])
-        cell = entry.get("*")
-        if cell is not None:
-            if cell[1] and not roles.isdisjoint(cell[1]):
-                return False
-            found = found or not roles.isdisjoint(cell[0])
-    if not found:
-        return False
-    best: int = rec[5]
+    if rec[9] and not roles.isdisjoint(rec[9]):
+        return False  # a deny of a held role
+    if roles.isdisjoint(rec[8]):
+        return False  # no held role allows (or nothing does)
+    best: int = rec[10]
     if best < 0:
         return True
+    if rec[12] is state.clearances:
+        return rec[13] >= best  # type: ignore[no-any-return]
     clearance = state.clearances.get(rec[11])
     return clearance is not None and state.levels.index(clearance) >= best
 
@@ -321,19 +312,30 @@ def _record(state: State, key: tuple[str, str, str, str | None]) -> tuple[Any, .
     roles: frozenset[str] | None = None
     if not (state.user_grants and holder in state.user_grants):
         roles = plain_roles(state, scope, name, holder)
+    allow: list[str] = []
+    deny: list[str] = []
+    for entry in plan[5]:
+        for cell in (entry.get(act), entry.get("*")):
+            if cell is not None:
+                allow.extend(cell[0])
+                deny.extend(cell[1])
+    clearance = state.clearances.get(holder)
+    rank = -1 if clearance is None else state.levels.index(clearance)
     rec = (
         state.exact,
         state.rules,
         state.label_exact,
         state.labels,
-        plan[5],
-        plan[4],
         state.assignments,
         state.user_grants,
         state.hierarchy,
         roles,
-        act,
+        tuple(dict.fromkeys(allow)),
+        tuple(dict.fromkeys(deny)),
+        plan[4],
         holder,
+        state.clearances,
+        rank,
         canon,
     )
     cache = state.cache
