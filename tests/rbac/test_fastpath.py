@@ -350,6 +350,40 @@ class TestRequestRecords:
                 assert fresh.check(user, resource, action, tenant=tenant) is full, (key, op)
                 assert model.check(user, resource, action, tenant) is full, (key, op)
 
+    def test_role_numbering_restarts_do_not_mix_masks(self, monkeypatch: Any) -> None:
+        """With a numbering that restarts every two names, every record still answers right.
+
+        Records built before and after a restart hold masks over different
+        numberings; each is compared only with masks of its own record.
+        """
+        from secpolicy.rbac import _decide
+
+        monkeypatch.setattr(_decide, "_BITS_LIMIT", 2)
+        rbac = RBAC()
+        for role in ROLES:
+            rbac.add_role(role)
+        for user in USERS:
+            rbac.add_user(user)
+        rbac.assign("u0", "r0")
+        rbac.assign("u0", "r3")
+        rbac.assign("u1", "r1")
+        rbac.assign("u2", "r2")
+        rbac.grant("r0", "a/**", "read")
+        rbac.grant("r1", "a/b", "*")
+        rbac.deny("r3", "a/b", "read")
+        rbac.grant("r2", "**/b", "write")
+        requests = [(u, r, a, None) for u in USERS for r in RESOURCES for a in ACTIONS]
+        for order in (requests, requests[::-1]):
+            rbac.add_user(f"reset-{len(order)}-{order[0][0]}")  # a new state, records kept
+            for key in order:
+                state = rbac.state
+                segments = canon_resource(key[1])
+                eff = effective(state, None, key[0], None)
+                want = decide(state, None, key[0], segments, key[2], eff).allowed
+                assert first_check(state, key) is want, key
+                state.cache.pop(key, None)  # rebuilt next time, after more restarts
+                assert first_check(state, key) is want, key
+
     def test_a_malformed_request_is_not_recorded(self) -> None:
         """A name first_check refuses leaves no record behind, and is refused again."""
         rbac = RBAC()

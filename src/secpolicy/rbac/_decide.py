@@ -263,12 +263,15 @@ def first_check(state: State, key: tuple[str, str, str, str | None]) -> bool | N
     roles, with the maps each was read from, checked by identity against
     *state* (the rule and label maps; the assignments, the grants by user
     and the hierarchy). So a record never answers for a state whose rules,
-    labels, assignments, grants or roles differ. What the record leaves to
-    each check is the decision itself: the user's roles against the
-    denying and allowing roles (a deny wins), then the clearance, whose
-    rank the record keeps only with the clearance map it was read from. A
-    record that does not fit is rebuilt from the validated plan and role
-    caches.
+    labels, assignments, grants or roles differ. The three role sets are
+    bit masks over one numbering of role names made when the record is
+    built (see :func:`_masks`), so they are small and compared in one
+    step; they are only ever compared with masks of the same record. What
+    the record leaves to each check is the decision itself: the user's
+    roles against the denying and allowing roles (a deny wins), then the
+    clearance, whose rank the record keeps only with the clearance map it
+    was read from. A record that does not fit is rebuilt from the
+    validated plan and role caches.
 
     Raises:
         InvalidNameError: For a malformed name (the request is not recorded).
@@ -285,20 +288,45 @@ def first_check(state: State, key: tuple[str, str, str, str | None]) -> bool | N
         or rec[6] is not state.hierarchy
     ):
         rec = _record(state, key)
-    roles: frozenset[str] | None = rec[7]
+    roles: int | None = rec[7]
     if roles is None:
         return None
-    if rec[9] and not roles.isdisjoint(rec[9]):
-        return False  # a deny of a held role
-    if roles.isdisjoint(rec[8]):
-        return False  # no held role allows (or nothing does)
+    if roles & rec[9] or not roles & rec[8]:
+        return False  # a deny of a held role, or no held role allows
     best: int = rec[10]
     if best < 0:
         return True
-    if rec[12] is state.clearances:
-        return rec[13] >= best  # type: ignore[no-any-return]
-    clearance = state.clearances.get(rec[11])
+    if rec[11] is state.clearances:
+        return rec[12] >= best  # type: ignore[no-any-return]
+    clearance = state.clearances.get(rec[13])
     return clearance is not None and state.levels.index(clearance) >= best
+
+
+_BITS: Final = object()  # the cache key of the role numbering used by request records
+_BITS_LIMIT: Final = 1 << 12
+
+
+def _masks(state: State, *groups: Iterable[str]) -> list[int]:
+    """One bit mask per group of role names, all over the same numbering of names.
+
+    The numbering lives in the state's cache and only grows (past
+    ``_BITS_LIMIT`` names a new one starts); masks are meaningful only
+    against masks made in the same call, which is how a record uses them.
+    """
+    cache = state.cache
+    bits: dict[str, int] | None = cache.get(_BITS)
+    if bits is None or len(bits) >= _BITS_LIMIT:
+        bits = cache[_BITS] = {}
+    out = []
+    for group in groups:
+        mask = 0
+        for role in group:
+            bit = bits.get(role)
+            if bit is None:
+                bit = bits[role] = len(bits)
+            mask |= 1 << bit
+        out.append(mask)
+    return out
 
 
 def _record(state: State, key: tuple[str, str, str, str | None]) -> tuple[Any, ...]:
@@ -319,6 +347,7 @@ def _record(state: State, key: tuple[str, str, str, str | None]) -> tuple[Any, .
             if cell is not None:
                 allow.extend(cell[0])
                 deny.extend(cell[1])
+    held, allowing, denying = _masks(state, roles or (), allow, deny)
     clearance = state.clearances.get(holder)
     rank = -1 if clearance is None else state.levels.index(clearance)
     rec = (
@@ -329,14 +358,13 @@ def _record(state: State, key: tuple[str, str, str, str | None]) -> tuple[Any, .
         state.assignments,
         state.user_grants,
         state.hierarchy,
-        roles,
-        tuple(dict.fromkeys(allow)),
-        tuple(dict.fromkeys(deny)),
+        None if roles is None else held,
+        allowing,
+        denying,
         plan[4],
-        holder,
         state.clearances,
         rank,
-        canon,
+        holder,
     )
     cache = state.cache
     if len(cache) >= _CACHE_LIMIT:
