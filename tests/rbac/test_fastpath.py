@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from secpolicy.exceptions import PolicyConfigError
+from secpolicy import FrozenClock
+from secpolicy.exceptions import ConstraintViolation, PolicyConfigError
 from secpolicy.rbac import RBAC, InvalidNameError
-from secpolicy.rbac._decide import allowed_plain, decide, effective
+from secpolicy.rbac._decide import allowed_plain, decide, effective, first_check
 from secpolicy.rbac._entries import EMPTY_ENTRY, entry_with, entry_without, records
 from secpolicy.rbac._names import (
     _REQUEST_CACHE,
@@ -20,6 +21,7 @@ from secpolicy.rbac._names import (
     canon_request,
     canon_resource,
 )
+from tests.rbac import test_interleaved as interleaved
 from tests.rbac._reference import segment_match
 
 ROLES = ["r0", "r1", "r2", "r3"]
@@ -297,6 +299,99 @@ class TestFusedCheck:
         assert not rbac.decide("u", "a/secret/x", "read").allowed
         rbac.set_clearance("u", "high")
         assert rbac.check("u", "a/secret/x", "read")
+
+
+class TestRequestRecords:
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(interleaved.step, min_size=20, max_size=40))
+    def test_records_follow_every_change(self, ops: list[tuple[Any, ...]]) -> None:
+        """After every random change, first_check equals allowed_plain, decide and a fresh engine.
+
+        Every mutator (rules, assignments, inheritance, role deletion,
+        departures, labels, clearances, privileged grants that start, lapse
+        and end, reloads) runs against an engine whose cache still holds the
+        records of the states before; a record must never answer for the new
+        one.
+        """
+        clock = FrozenClock(interleaved.START)
+        rbac, model = interleaved.engine(clock), interleaved.Model(clock)
+        # Roles held from the start, so that stale roles or rules would show.
+        for user, role, tenant in (("u0", "r0", None), ("u1", "r1", None), ("u2", "r2", "t1")):
+            rbac.assign(user, role, tenant=tenant)
+            model.assigned.add((user, role, tenant))
+        rbac.grant("r0", "a", "read")
+        model.rules.add(("r0", "a", "read", "allow", None))
+        requests = [
+            (user, resource, action, tenant)
+            for user in interleaved.USERS
+            for resource in interleaved.RESOURCES
+            for action in interleaved.ACTIONS
+            for tenant in interleaved.TENANTS
+        ]
+        for op in ops:
+            with contextlib.suppress(PolicyConfigError, ConstraintViolation):
+                rbac = interleaved.apply(rbac, model, clock, op)
+            state = rbac.state
+            fresh = RBAC.from_dict(rbac.to_dict(), clock=clock)
+            now = clock.now()
+            for key in requests:
+                user, resource, action, tenant = key
+                segments = canon_resource(resource)
+                got = first_check(state, key)
+                eff = effective(state, tenant, user, now)
+                full = decide(state, tenant, user, segments, action, eff).allowed
+                if (tenant, user) in state.user_grants:
+                    assert got is None, (key, op)  # the engine decides such a user fully
+                else:
+                    text = "/".join(segments)
+                    plain = allowed_plain(state, tenant, user, segments, action, text)
+                    assert got is plain is full, (key, op)
+                assert rbac.check(user, resource, action, tenant=tenant) is full, (key, op)
+                assert fresh.check(user, resource, action, tenant=tenant) is full, (key, op)
+                assert model.check(user, resource, action, tenant) is full, (key, op)
+
+    def test_role_numbering_restarts_do_not_mix_masks(self, monkeypatch: Any) -> None:
+        """With a numbering that restarts every two names, every record still answers right.
+
+        Records built before and after a restart hold masks over different
+        numberings; each is compared only with masks of its own record.
+        """
+        from secpolicy.rbac import _decide
+
+        monkeypatch.setattr(_decide, "_BITS_LIMIT", 2)
+        rbac = RBAC()
+        for role in ROLES:
+            rbac.add_role(role)
+        for user in USERS:
+            rbac.add_user(user)
+        rbac.assign("u0", "r0")
+        rbac.assign("u0", "r3")
+        rbac.assign("u1", "r1")
+        rbac.assign("u2", "r2")
+        rbac.grant("r0", "a/**", "read")
+        rbac.grant("r1", "a/b", "*")
+        rbac.deny("r3", "a/b", "read")
+        rbac.grant("r2", "**/b", "write")
+        requests = [(u, r, a, None) for u in USERS for r in RESOURCES for a in ACTIONS]
+        for order in (requests, requests[::-1]):
+            rbac.add_user(f"reset-{len(order)}-{order[0][0]}")  # a new state, records kept
+            for key in order:
+                state = rbac.state
+                segments = canon_resource(key[1])
+                eff = effective(state, None, key[0], None)
+                want = decide(state, None, key[0], segments, key[2], eff).allowed
+                assert first_check(state, key) is want, key
+                state.cache.pop(key, None)  # rebuilt next time, after more restarts
+                assert first_check(state, key) is want, key
+
+    def test_a_malformed_request_is_not_recorded(self) -> None:
+        """A name first_check refuses leaves no record behind, and is refused again."""
+        rbac = RBAC()
+        key = ("u", "a//b", "read", None)
+        for _ in range(2):
+            with pytest.raises(InvalidNameError):
+                first_check(rbac.state, key)
+            assert key not in rbac.state.cache
 
 
 class TestRequestNames:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Final
 from secpolicy.rbac._entries import records
 from secpolicy.rbac._match import ResourcePattern, match_segments, pattern_of, reaches, trie_match
 from secpolicy.rbac._model import Decision, PrivilegedGrant, ResourceFilter, Rule, rule_of
+from secpolicy.rbac._names import _REQUEST_CACHE as _REQUESTS
+from secpolicy.rbac._names import canon_request
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -177,8 +179,9 @@ def allowed_plain(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
 ) -> bool:
     """``check`` for a user without privileged grants in *tenant*: roles, rules, labels in one pass.
 
-    The same answer as ``decide(...).allowed`` with ``effective(state,
-    tenant, user, None)`` (its plain twin; differential tests hold the two
+    The plain twin of :func:`first_check` (which the engine calls). The
+    same answer as ``decide(...).allowed`` with ``effective(state, tenant,
+    user, None)`` (its own plain twin; differential tests hold the three
     together). *text* is ``"/".join(resource)``; *key* is ``(tenant, user)``
     if the caller has built it already. The user's roles come from
     the validated cache when it can answer (no assignment anywhere changed
@@ -243,6 +246,172 @@ def allowed_plain(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
 
 
 _PLAN: Final = object()  # marks a tenant's plan key apart from a (tenant, user) key
+
+
+def first_check(state: State, key: tuple[str, str, str, str | None]) -> bool | None:
+    """``check`` of a request of plain strings that the memo has not answered.
+
+    *key* is the request's exact arguments ``(user, resource, action,
+    tenant)``. None if the user holds privileged grants in the tenant (the
+    caller decides fully, never memoises). Otherwise the same answer as
+    :func:`allowed_plain` (its plain twin, itself held to :func:`decide`).
+
+    One look-up by *key* finds the request's *record*: the roles of the
+    rules that apply to the request (its action's and ``*``'s, allowing
+    and denying, from the entries of the name and of every matching
+    wildcard pattern), the highest label of the name, and the user's
+    roles, with the maps each was read from, checked by identity against
+    *state* (the rule and label maps; the assignments, the grants by user
+    and the hierarchy). So a record never answers for a state whose rules,
+    labels, assignments, grants or roles differ. The three role sets are
+    bit masks over one numbering of role names made when the record is
+    built (see :func:`_masks`), so they are small and compared in one
+    step; they are only ever compared with masks of the same record. What
+    the record leaves to each check is the decision itself: the user's
+    roles against the denying and allowing roles (a deny wins), then the
+    clearance, whose rank the record keeps only with the clearance map it
+    was read from. A record that does not fit is rebuilt from the
+    validated plan and role caches.
+
+    Raises:
+        InvalidNameError: For a malformed name (the request is not recorded).
+    """
+    rec = state.cache.get(key)
+    if (
+        rec is None
+        or rec[0] is not state.exact
+        or rec[1] is not state.rules
+        or rec[2] is not state.label_exact
+        or rec[3] is not state.labels
+        or rec[4] is not state.assignments
+        or rec[5] is not state.user_grants
+        or rec[6] is not state.hierarchy
+    ):
+        rec = _record(state, key)
+    roles: int | None = rec[7]
+    if roles is None:
+        return None
+    if roles & rec[9] or not roles & rec[8]:
+        return False  # a deny of a held role, or no held role allows
+    best: int = rec[10]
+    if best < 0:
+        return True
+    if rec[11] is state.clearances:
+        return rec[12] >= best  # type: ignore[no-any-return]
+    clearance = state.clearances.get(rec[13])
+    return clearance is not None and state.levels.index(clearance) >= best
+
+
+_BITS: Final = object()  # the cache key of the role numbering used by request records
+_BITS_LIMIT: Final = 1 << 12
+
+
+def _masks(state: State, *groups: Iterable[str]) -> list[int]:
+    """One bit mask per group of role names, all over the same numbering of names.
+
+    The numbering lives in the state's cache and only grows (past
+    ``_BITS_LIMIT`` names a new one starts); masks are meaningful only
+    against masks made in the same call, which is how a record uses them.
+    """
+    cache = state.cache
+    bits: dict[str, int] | None = cache.get(_BITS)
+    if bits is None or len(bits) >= _BITS_LIMIT:
+        bits = cache[_BITS] = {}
+    out = []
+    for group in groups:
+        mask = 0
+        for role in group:
+            bit = bits.get(role)
+            if bit is None:
+                bit = bits[role] = len(bits)
+            mask |= 1 << bit
+        out.append(mask)
+    return out
+
+
+def _record(state: State, key: tuple[str, str, str, str | None]) -> tuple[Any, ...]:
+    """The request record :func:`first_check` reads, built for *state* and stored."""
+    canon = _REQUESTS.get(key)
+    if canon is None:
+        canon = canon_request(*key)
+    name, segments, act, scope, text = canon
+    holder = (scope, name)
+    plan = plan_of(state, scope, segments, text)
+    roles: frozenset[str] | None = None
+    if not (state.user_grants and holder in state.user_grants):
+        roles = plain_roles(state, scope, name, holder)
+    allow: list[str] = []
+    deny: list[str] = []
+    for entry in plan[5]:
+        for cell in (entry.get(act), entry.get("*")):
+            if cell is not None:
+                allow.extend(cell[0])
+                deny.extend(cell[1])
+    held, allowing, denying = _masks(state, roles or (), allow, deny)
+    clearance = state.clearances.get(holder)
+    rank = -1 if clearance is None else state.levels.index(clearance)
+    rec = (
+        state.exact,
+        state.rules,
+        state.label_exact,
+        state.labels,
+        state.assignments,
+        state.user_grants,
+        state.hierarchy,
+        None if roles is None else held,
+        allowing,
+        denying,
+        plan[4],
+        state.clearances,
+        rank,
+        holder,
+    )
+    cache = state.cache
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = rec
+    return rec
+
+
+def plain_roles(
+    state: State, tenant: str | None, user: str, key: tuple[str | None, str]
+) -> frozenset[str]:
+    """The roles of *user* (without privileged grants) in *tenant*; *key* is ``(tenant, user)``.
+
+    From the validated cache when it can answer (no assignment anywhere
+    changed since, or not this user's, and the same hierarchy), else from
+    :func:`effective`.
+    """
+    cache = state.cache
+    hit = cache.get(key)
+    if hit is not None and hit[1] is None and hit[2] is state.hierarchy:
+        if hit[4] is state.assignments:
+            return hit[3].roles  # type: ignore[no-any-return]  # no assignment changed since
+        if hit[0] is state.assignments.get(key):
+            cache[key] = (*hit[:4], state.assignments)
+            return hit[3].roles  # type: ignore[no-any-return]
+    return effective(state, tenant, user, None).roles
+
+
+def plan_of(
+    state: State, tenant: str | None, resource: tuple[str, ...], text: str
+) -> tuple[Any, ...]:
+    """The request plan of *text* in *tenant* (see :func:`_plan`), from the cache if it fits."""
+    cache = state.cache
+    pkey: object = text if tenant is None else (tenant, text, _PLAN)
+    plan = cache.get(pkey)
+    if (
+        plan is None
+        or plan[0] is not state.exact
+        or plan[1] is not state.rules
+        or plan[2] is not state.label_exact
+        or plan[3] is not state.labels
+    ):
+        plan = _plan(state, tenant, resource, text)
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[pkey] = plan
+    return plan
 
 
 def _plan(

@@ -890,17 +890,14 @@ class RBAC:
                 return found
         if not plain_call:
             return self._enforce(*_request(user, resource, action, tenant)).allowed
-        # Plain strings: the canonical forms, from the request cache when seen before.
-        canon = _REQUESTS.get(key)
-        if canon is None:
-            canon = canon_request(user, resource, action, tenant)
-        name, segments, act, scope, text = canon
-        # One (tenant, user) key for the grant test and the role-cache read.
-        holder = (scope, name)
-        if state.user_grants and holder in state.user_grants:
-            # Time-dependent and possibly a privileged use: decide fully, never memoise.
-            return self._enforce(name, segments, act, scope).allowed
-        allowed = _decide.allowed_plain(state, scope, name, segments, act, text, holder)
+        # Plain strings: one look-up of the request's record, validated against
+        # this state (see _decide.first_check, whose plain twin is allowed_plain).
+        allowed = _decide.first_check(state, key)
+        if allowed is None:
+            # Privileged grants in the tenant: time-dependent and possibly a
+            # privileged use, so decide fully and never memoise.
+            canon = _REQUESTS.get(key) or canon_request(user, resource, action, tenant)
+            return self._enforce(*canon[:4]).allowed
         memo = state.memo
         if len(memo) >= _MEMO_LIMIT:
             memo.clear()
