@@ -17,6 +17,7 @@ from secpolicy.password import (
     OfflineBreachChecker,
     PasswordHasher,
     PasswordPolicy,
+    estimate,
     profiles,
 )
 
@@ -946,3 +947,30 @@ class TestRefusedReading:
         assert bool(fast) == bool(plain)
         assert fast <= plain
         assert plain - fast <= {"too_weak"}
+
+
+class TestTwoLetterKeysReadDifferently:
+    """A ``1`` for ``i`` and another for ``l`` in one word do not hide the word."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        ("uniform", "mixed"),
+        [
+            ("Wi11iam!Wi11iam", "W1l1iam!W1l1iam"),
+            ("1nte1ligence2024", "1nte11igence2024"),
+            ("Wi11iam!Wi11iam", "W|l1iam!W|l1iam"),
+            ("Wi11iam!Wi11iam", "Wi1!iam!Wi1!iam"),
+        ],
+    )
+    def test_refused_like_the_uniform_spelling(self, name: str, uniform: str, mixed: str) -> None:
+        """Each profile that refuses the word with one reading of its keys refuses the mixed one."""
+        assert not PROFILES[name].check(uniform).ok
+        assert not PROFILES[name].check(mixed).ok
+
+    @pytest.mark.parametrize(
+        ("uniform", "mixed"),
+        [("Wi11iam", "W1l1iam"), ("Mi11ion", "M1l1ion"), ("i11inois", "1l1inois")],
+    )
+    def test_the_estimate_finds_the_word(self, uniform: str, mixed: str) -> None:
+        """The mixed spelling costs what the uniform one does: the word and its substitutions."""
+        assert estimate(mixed).guesses_log10 == estimate(uniform).guesses_log10

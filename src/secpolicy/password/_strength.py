@@ -471,6 +471,65 @@ def _leet_walk(
     return hits
 
 
+#: The keys that stand for two letters (``1`` for ``l`` or ``i``), each read both ways.
+_AMBIGUOUS: Final = {key: letters for key, letters in LEET.items() if len(letters) > 1}
+
+
+def _mixed_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
+    """Words spelt with two-letter keys read differently within the word (``W1l1iam``).
+
+    The two l33t readings read every ``1`` (``!``, ``|``) of the text the same
+    way, so a word that needs one as ``i`` and another as ``l`` (``w1l1iam``,
+    ``1nte11igence``) is in neither. Here the walk branches at each such key
+    into both letters, keeping the pieces that are a word or the prefix of
+    one (of either table); only the pieces that neither uniform reading
+    holds are reported, at the cost of a l33t match (its substituted keys,
+    its capitals), so no match is found twice. A mixed piece holds two such
+    keys at least, so only texts with two are walked.
+    """
+    ambiguous = [k for k, c in enumerate(folded) if c in _AMBIGUOUS]
+    if len(ambiguous) < 2:  # noqa: PLR2004 (one key: the two readings cover both letters)
+        return []
+    n = len(folded)
+    plain = folded.translate(_SUBSTITUTIONS)
+    alternate = folded.translate(_ALTERNATE)
+    get, leet_get, max_len = words.table.get, words.leet.get, words.max_len
+    log10 = math.log10
+    found: list[_Match] = []
+    for i in range(max(0, ambiguous[1] - max_len + 1), ambiguous[-2] + 1):
+        pieces = [""]
+        for j in range(i, min(n, i + max_len)):
+            letters = _AMBIGUOUS.get(folded[j], plain[j])
+            grown: list[str] = []
+            for piece in pieces:
+                for letter in letters:
+                    longer = piece + letter
+                    if len(longer) < 3:  # noqa: PLR2004 (the tables hold pieces of three keys up)
+                        grown.append(longer)
+                        continue
+                    rank = get(longer)
+                    other = leet_get(longer)
+                    if rank is None or (other and (not rank or other < rank)):
+                        rank = other
+                    if rank is None:
+                        continue
+                    grown.append(longer)
+                    end = j + 1
+                    if rank and longer != plain[i:end] and longer != alternate[i:end]:
+                        keys = sum(1 for a, b in zip(longer, folded[i:end], strict=True) if a != b)
+                        cost = log10(rank) + _LOG2 * min(keys, 8)
+                        original = text[i:end]
+                        notes: tuple[str, ...] = ("substitution",)
+                        if original != folded[i:end]:
+                            cost += _case_variations(original)
+                            notes += ("capitalisation",)
+                        found.append(_Match(i, end, cost, "dictionary", notes, rank))
+            pieces = grown
+            if not pieces:
+                break
+    return found
+
+
 def _dictionary_matches(  # noqa: PLR0912 (three sources, kept in one pass for speed)
     text: str, folded: str, words: _Dictionary
 ) -> list[_Match]:
@@ -515,6 +574,7 @@ def _dictionary_matches(  # noqa: PLR0912 (three sources, kept in one pass for s
             else:
                 notes = ("substitution",)
             found.append(_Match(i, j, cost, "dictionary", notes, rank))
+    found += _mixed_matches(text, folded, words)
     found += _rotation_matches(text, folded, words)
     backwards = folded[::-1]
     for i, j, rank in _walk(backwards, everywhere, n, table, max_len):
