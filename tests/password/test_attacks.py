@@ -974,3 +974,33 @@ class TestTwoLetterKeysReadDifferently:
     def test_the_estimate_finds_the_word(self, uniform: str, mixed: str) -> None:
         """The mixed spelling costs what the uniform one does: the word and its substitutions."""
         assert estimate(mixed).guesses_log10 == estimate(uniform).guesses_log10
+
+
+class TestLatinLookalikes:
+    """Latin letters NFKC keeps (dotless i, small capitals, strokes, sharp s) do not disguise."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "W\u0131ll\u0131am!W\u0131ll\u0131am",
+            "M\u0131ll\u0131ona\u0131re2024!",
+            "Pa\u00dfword!Pa\u00dfword1",
+            "PA\u1e9eWORD!PA\u1e9eWORD1",
+            "Passw\u1d0frd!Passw\u1d0frd1",
+            "Drag\u1d0fn-M\u1d0fnkey-2024",
+            "\u1d18\u1d00ssw\u1d0f\u0280\u1d05!\u1d18\u1d00ssw\u1d0f\u0280\u1d05",
+            "Passw\u00f8rd!Passw\u00f8rd1",
+            "Mi\u0142\u0142ionaire2024!",
+            "\u0110ragon-Monkey-2024",
+            "Passw\ua74drd!Passw\ua74drd1",
+            "Sunsh\u1d7bne2024!Sunsh\u1d7bne",
+        ],
+    )
+    def test_refused_like_the_plain_letters(self, name: str, password: str) -> None:
+        """Millionaire2024! with dotless i (U+0131) is refused wherever the plain one is."""
+        assert not PROFILES[name].check(password).ok
+
+    def test_turkish_passphrase_unaffected(self) -> None:
+        """A passphrase of Turkish words keeps its dotless letters' honest estimate."""
+        assert profiles.NIST_800_63B.check("k\u0131rm\u0131z\u0131 bal\u0131k yazdan kalma").ok
