@@ -1004,3 +1004,14 @@ class TestLatinLookalikes:
     def test_turkish_passphrase_unaffected(self) -> None:
         """A passphrase of Turkish words keeps its dotless letters' honest estimate."""
         assert profiles.NIST_800_63B.check("k\u0131rm\u0131z\u0131 bal\u0131k yazdan kalma").ok
+
+
+class TestDigitsOfOtherScripts:
+    """Arabic-Indic, Devanagari or Thai digits after common pieces are still a year."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("zero", [0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0x07C0])
+    def test_composition_with_a_year_in_other_digits(self, name: str, zero: int) -> None:
+        """`Dragon-Monkey-2024` is refused with its year in any script's digits."""
+        year = "".join(chr(zero + int(d)) for d in "2024")
+        assert not PROFILES[name].check("Dragon-Monkey-" + year).ok

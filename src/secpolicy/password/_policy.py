@@ -388,10 +388,19 @@ def _visible(text: str) -> str:
 
 
 def _as_latin(text: str) -> str:
-    """*text* with lookalike Cyrillic and Greek letters read as Latin, if it mixes scripts."""
+    """*text* with lookalike letters read as Latin and digits as ASCII, if it mixes scripts.
+
+    Digits of other scripts (``\u0662\u0660\u0662\u0664``, Arabic-Indic 2024)
+    are the same numbers to a guesser who types them, and NFKC keeps them.
+    """
     if text.isascii() or not any("a" <= ch <= "z" or "A" <= ch <= "Z" for ch in text):
         return text
-    return text.translate(_CONFUSABLES)
+    text = text.translate(_CONFUSABLES)
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text
+    )
 
 
 #: Four or more single letters or digits each followed by the same separator:
