@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.password import (
+    Blocklist,
     LockoutPolicy,
     LoginThrottle,
     OfflineBreachChecker,
@@ -1015,3 +1016,21 @@ class TestDigitsOfOtherScripts:
         """`Dragon-Monkey-2024` is refused with its year in any script's digits."""
         year = "".join(chr(zero + int(d)) for d in "2024")
         assert not PROFILES[name].check("Dragon-Monkey-" + year).ok
+
+
+class TestDictionaryAutomatonFailure:
+    """An automaton that cannot be built fails the check loudly, never as "no words"."""
+
+    def test_a_failed_build_is_an_error_then_retried(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """check() raises while the automaton cannot be built, and refuses once it can."""
+        from secpolicy.password import _wordscan
+
+        def no_memory(*_: object) -> object:
+            raise MemoryError
+
+        policy = PasswordPolicy(min_length=8, blocklist=Blocklist(["hunter22"]), min_score=3)
+        monkeypatch.setattr(_wordscan.ahocorasick, "Automaton", no_memory)
+        with pytest.raises(MemoryError):
+            policy.check("P@ssw0rdP@ssw0rd!")
+        monkeypatch.undo()
+        assert "too_weak" in policy.check("P@ssw0rdP@ssw0rd!").codes
