@@ -961,6 +961,7 @@ class TestTwoLetterKeysReadDifferently:
             ("1nte1ligence2024", "1nte11igence2024"),
             ("Wi11iam!Wi11iam", "W|l1iam!W|l1iam"),
             ("Wi11iam!Wi11iam", "Wi1!iam!Wi1!iam"),
+            ("mailliw2024!mailliw", "ma1l1iw2024!ma1l1iw"),
         ],
     )
     def test_refused_like_the_uniform_spelling(self, name: str, uniform: str, mixed: str) -> None:

@@ -430,33 +430,37 @@ class TestDictionaryFastPath:
         """The branching walk finds every window that reads as a word with its ``1`` read apart.
 
         The plain twin tries every window and every reading of its two-letter
-        keys (``1`` as ``l`` or ``i`` each), keeping those neither uniform
-        reading gives, with a l33t match's cost.
+        keys (``1`` as ``l`` or ``i`` each), forwards and backwards, keeping
+        those neither uniform reading gives, with a l33t match's cost (and one
+        choice more for the reversal).
         """
         from secpolicy.password import _strength as s
         from secpolicy.password._rules import COMMON_PASSWORDS
 
         words = s._dictionary_for(COMMON_PASSWORDS)
         folded = s._fold(password)
-        plain, alternate = folded.translate(s._SUBSTITUTIONS), folded.translate(s._ALTERNATE)
         n = len(folded)
         want = []
-        for i in range(n):
-            for j in range(i + 3, min(n, i + words.max_len) + 1):
-                choices = [s._AMBIGUOUS.get(c, plain[i + k]) for k, c in enumerate(folded[i:j])]
-                for letters in itertools.product(*choices):
-                    piece = "".join(letters)
-                    if piece in (plain[i:j], alternate[i:j]):
-                        continue
-                    rank = words.table.get(piece)
-                    other = words.leet.get(piece)
-                    if rank is None or (other and (not rank or other < rank)):
-                        rank = other
-                    if rank:
-                        log10 = math.log10(rank) + s._leet_variations(folded[i:j], piece)
-                        if password[i:j] != folded[i:j]:
-                            log10 += s._case_variations(password[i:j])
-                        want.append((i, j, round(log10, 9), rank))
+        for source, reverse in ((folded, False), (folded[::-1], True)):
+            plain, alternate = source.translate(s._SUBSTITUTIONS), source.translate(s._ALTERNATE)
+            for i in range(n):
+                for j in range(i + 3, min(n, i + words.max_len) + 1):
+                    choices = [s._AMBIGUOUS.get(c, plain[i + k]) for k, c in enumerate(source[i:j])]
+                    for letters in itertools.product(*choices):
+                        piece = "".join(letters)
+                        if piece in (plain[i:j], alternate[i:j]):
+                            continue
+                        rank = words.table.get(piece)
+                        other = words.leet.get(piece)
+                        if rank is None or (other and (not rank or other < rank)):
+                            rank = other
+                        if rank:
+                            start, end = (n - j, n - i) if reverse else (i, j)
+                            log10 = math.log10(rank) + s._leet_variations(source[i:j], piece)
+                            log10 += math.log10(2) if reverse else 0.0
+                            if password[start:end] != folded[start:end]:
+                                log10 += s._case_variations(password[start:end])
+                            want.append((start, end, round(log10, 9), rank))
         got = [
             (m.start, m.end, round(m.log10, 9), m.rank)
             for m in s._mixed_matches(password, folded, words)

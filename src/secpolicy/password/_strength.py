@@ -484,22 +484,46 @@ def _mixed_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
     into both letters, keeping the pieces that are a word or the prefix of
     one (of either table); only the pieces that neither uniform reading
     holds are reported, at the cost of a l33t match (its substituted keys,
-    its capitals), so no match is found twice. A mixed piece holds two such
-    keys at least, so only texts with two are walked.
+    its capitals), so no match is found twice; the same backwards
+    (``ma1l1w``), one choice more for the reversal. A mixed piece holds two
+    such keys at least, so only texts with two are walked.
     """
     ambiguous = [k for k, c in enumerate(folded) if c in _AMBIGUOUS]
     if len(ambiguous) < 2:  # noqa: PLR2004 (one key: the two readings cover both letters)
         return []
     n = len(folded)
-    plain = folded.translate(_SUBSTITUTIONS)
-    alternate = folded.translate(_ALTERNATE)
-    get, leet_get, max_len = words.table.get, words.leet.get, words.max_len
     log10 = math.log10
     found: list[_Match] = []
+    backwards = folded[::-1]
+    for source, reverse in ((folded, False), (backwards, True)):
+        for i, end, piece, rank in _mixed_walk(source, words):
+            start, stop = (n - end, n - i) if reverse else (i, end)
+            keys = sum(1 for a, b in zip(piece, source[i:end], strict=True) if a != b)
+            cost = log10(rank) + _LOG2 * min(keys, 8)
+            notes: tuple[str, ...] = ("substitution",)
+            if reverse:
+                cost += _LOG2
+                notes = ("reversed", *notes)
+            original = text[start:stop]
+            if original != folded[start:stop]:
+                cost += _case_variations(original)
+                notes += ("capitalisation",)
+            found.append(_Match(start, stop, cost, "dictionary", notes, rank))
+    return found
+
+
+def _mixed_walk(source: str, words: _Dictionary) -> list[tuple[int, int, str, int]]:
+    """``(i, j, word, rank)`` for each piece ``source[i:j]`` that reads as a word only mixed."""
+    ambiguous = [k for k, c in enumerate(source) if c in _AMBIGUOUS]
+    n = len(source)
+    plain = source.translate(_SUBSTITUTIONS)
+    alternate = source.translate(_ALTERNATE)
+    get, leet_get, max_len = words.table.get, words.leet.get, words.max_len
+    hits: list[tuple[int, int, str, int]] = []
     for i in range(max(0, ambiguous[1] - max_len + 1), ambiguous[-2] + 1):
         pieces = [""]
         for j in range(i, min(n, i + max_len)):
-            letters = _AMBIGUOUS.get(folded[j], plain[j])
+            letters = _AMBIGUOUS.get(source[j], plain[j])
             grown: list[str] = []
             for piece in pieces:
                 for letter in letters:
@@ -514,20 +538,12 @@ def _mixed_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
                     if rank is None:
                         continue
                     grown.append(longer)
-                    end = j + 1
-                    if rank and longer != plain[i:end] and longer != alternate[i:end]:
-                        keys = sum(1 for a, b in zip(longer, folded[i:end], strict=True) if a != b)
-                        cost = log10(rank) + _LOG2 * min(keys, 8)
-                        original = text[i:end]
-                        notes: tuple[str, ...] = ("substitution",)
-                        if original != folded[i:end]:
-                            cost += _case_variations(original)
-                            notes += ("capitalisation",)
-                        found.append(_Match(i, end, cost, "dictionary", notes, rank))
+                    if rank and longer != plain[i : j + 1] and longer != alternate[i : j + 1]:
+                        hits.append((i, j + 1, longer, rank))
             pieces = grown
             if not pieces:
                 break
-    return found
+    return hits
 
 
 def _dictionary_matches(  # noqa: PLR0912 (three sources, kept in one pass for speed)
