@@ -431,8 +431,8 @@ class TestDictionaryFastPath:
 
         The plain twin tries every window and every reading of its two-letter
         keys (``1`` as ``l`` or ``i`` each), forwards and backwards, keeping
-        those neither uniform reading gives, with a l33t match's cost (and one
-        choice more for the reversal).
+        the cheapest word of each span that neither uniform reading gives,
+        with a l33t match's cost (and one choice more for the reversal).
         """
         from secpolicy.password import _strength as s
         from secpolicy.password._rules import COMMON_PASSWORDS
@@ -440,7 +440,9 @@ class TestDictionaryFastPath:
         words = s._dictionary_for(COMMON_PASSWORDS)
         folded = s._fold(password)
         n = len(folded)
-        want = []
+        inf = math.inf
+        # The cheapest word of each span and direction: what a cover can use.
+        best: dict[tuple[bool, int, int], tuple[float, int]] = {}
         for source, reverse in ((folded, False), (folded[::-1], True)):
             plain, alternate = source.translate(s._SUBSTITUTIONS), source.translate(s._ALTERNATE)
             for i in range(n):
@@ -460,7 +462,10 @@ class TestDictionaryFastPath:
                             log10 += math.log10(2) if reverse else 0.0
                             if password[start:end] != folded[start:end]:
                                 log10 += s._case_variations(password[start:end])
-                            want.append((start, end, round(log10, 9), rank))
+                            best[reverse, start, end] = min(
+                                (round(log10, 9), rank), best.get((reverse, start, end), (inf, 0))
+                            )
+        want = [(start, end, *cost) for (_, start, end), cost in best.items()]
         got = [
             (m.start, m.end, round(m.log10, 9), m.rank)
             for m in s._mixed_matches(password, folded, words)

@@ -484,9 +484,11 @@ def _mixed_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
     into both letters, keeping the pieces that are a word or the prefix of
     one (of either table); only the pieces that neither uniform reading
     holds are reported, at the cost of a l33t match (its substituted keys,
-    its capitals), so no match is found twice; the same backwards
-    (``ma1l1w``), one choice more for the reversal. A mixed piece holds two
-    such keys at least, so only texts with two are walked.
+    its capitals), the cheapest word of each span only (a cover takes the
+    cheapest, and a decoration costs its word and more), so no match is found
+    twice; the same backwards (``ma1l1iw``), one choice more for the
+    reversal. A mixed piece holds two such keys at least, so only texts with
+    two are walked.
     """
     ambiguous = [k for k, c in enumerate(folded) if c in _AMBIGUOUS]
     if len(ambiguous) < 2:  # noqa: PLR2004 (one key: the two readings cover both letters)
@@ -494,11 +496,10 @@ def _mixed_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
     n = len(folded)
     log10 = math.log10
     found: list[_Match] = []
-    backwards = folded[::-1]
-    for source, reverse in ((folded, False), (backwards, True)):
-        for i, end, piece, rank in _mixed_walk(source, words):
+    for reverse in (False, True):
+        source = folded[::-1] if reverse else folded
+        for i, end, rank, keys in _mixed_walk(source, words):
             start, stop = (n - end, n - i) if reverse else (i, end)
-            keys = sum(1 for a, b in zip(piece, source[i:end], strict=True) if a != b)
             cost = log10(rank) + _LOG2 * min(keys, 8)
             notes: tuple[str, ...] = ("substitution",)
             if reverse:
@@ -512,24 +513,35 @@ def _mixed_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
     return found
 
 
-def _mixed_walk(source: str, words: _Dictionary) -> list[tuple[int, int, str, int]]:
-    """``(i, j, word, rank)`` for each piece ``source[i:j]`` that reads as a word only mixed."""
+def _mixed_walk(source: str, words: _Dictionary) -> list[tuple[int, int, int, int]]:
+    """``(i, j, rank, keys)``: the best word of each span ``source[i:j]`` that only reads mixed.
+
+    *keys* is the span's substituted keys. Each piece carries whether it is
+    still the first or the second uniform reading of its span.
+    """
     ambiguous = [k for k, c in enumerate(source) if c in _AMBIGUOUS]
     n = len(source)
     plain = source.translate(_SUBSTITUTIONS)
     alternate = source.translate(_ALTERNATE)
+    changed = list(
+        itertools.accumulate((a != b for a, b in zip(source, plain, strict=True)), initial=0)
+    )
     get, leet_get, max_len = words.table.get, words.leet.get, words.max_len
-    hits: list[tuple[int, int, str, int]] = []
+    hits: list[tuple[int, int, int, int]] = []
     for i in range(max(0, ambiguous[1] - max_len + 1), ambiguous[-2] + 1):
-        pieces = [""]
+        pieces: list[tuple[str, bool, bool]] = [("", True, True)]
         for j in range(i, min(n, i + max_len)):
-            letters = _AMBIGUOUS.get(source[j], plain[j])
-            grown: list[str] = []
-            for piece in pieces:
+            first, second = plain[j], alternate[j]
+            letters = _AMBIGUOUS.get(source[j], first)
+            grown: list[tuple[str, bool, bool]] = []
+            best = 0
+            for piece, as_first, as_second in pieces:
                 for letter in letters:
                     longer = piece + letter
+                    still_first = as_first and letter == first
+                    still_second = as_second and letter == second
                     if len(longer) < 3:  # noqa: PLR2004 (the tables hold pieces of three keys up)
-                        grown.append(longer)
+                        grown.append((longer, still_first, still_second))
                         continue
                     rank = get(longer)
                     other = leet_get(longer)
@@ -537,9 +549,11 @@ def _mixed_walk(source: str, words: _Dictionary) -> list[tuple[int, int, str, in
                         rank = other
                     if rank is None:
                         continue
-                    grown.append(longer)
-                    if rank and longer != plain[i : j + 1] and longer != alternate[i : j + 1]:
-                        hits.append((i, j + 1, longer, rank))
+                    grown.append((longer, still_first, still_second))
+                    if rank and not still_first and not still_second and (not best or rank < best):
+                        best = rank
+            if best:
+                hits.append((i, j + 1, best, changed[j + 1] - changed[i]))
             pieces = grown
             if not pieces:
                 break
