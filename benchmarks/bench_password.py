@@ -380,6 +380,81 @@ def bench_dictionary_read(rounds: int = 5) -> None:
         _bounded.merged_dictionary = fast
 
 
+def bench_mixed_readings(rounds: int = 5) -> None:
+    """check() with the mixed readings of two-letter keys (``W1l1iam``) and without, CPU time.
+
+    The walk that reads each ``1``, ``!`` and ``|`` as ``l`` or ``i`` apart is
+    swapped out (``_mixed_matches`` returning nothing) and in, interleaved
+    per round: over the corpus and ADVERSARIAL in every profile (median
+    ratio and spread), then each profile's twelve slowest inputs of
+    ``scripts/password_worst_case.py`` (best of 5 rounds of 3 calls each).
+    """
+    import importlib.util
+
+    from secpolicy.password import _bounded, _strength
+
+    real = _strength._mixed_matches  # noqa: SLF001 (the matcher measured)
+
+    def use(matcher: Callable[..., list[Any]]) -> None:
+        # Both modules' names: _bounded imports it from _strength.
+        _strength._mixed_matches = matcher  # type: ignore[assignment]  # noqa: SLF001
+        _bounded._mixed_matches = matcher  # type: ignore[assignment]  # noqa: SLF001
+
+    def nothing(*_: object) -> list[Any]:
+        return []
+
+    policies = [getattr(profiles, name) for name in PROFILES]
+    for policy in policies:
+        policy.check("warm up 1l1!|")
+
+    def per_check(texts: list[str]) -> float:
+        start = time.process_time()
+        for policy in policies:
+            for text in texts:
+                policy.check(text)
+        return (time.process_time() - start) / (len(texts) * len(policies))
+
+    try:
+        for label, texts in (("corpus", corpus()), ("adversarial", ADVERSARIAL)):
+            without, with_ = [], []
+            for _ in range(rounds):
+                use(nothing)
+                without.append(per_check(texts))
+                use(real)
+                with_.append(per_check(texts))
+            ratios = [b / a for a, b in zip(without, with_, strict=True)]
+            print(
+                f"{label}: {statistics.median(without) * 1e6:.0f} us -> "
+                f"{statistics.median(with_) * 1e6:.0f} us a check, ratio "
+                f"{statistics.median(ratios):.3f} ({min(ratios):.3f}-{max(ratios):.3f})"
+            )
+        spec = importlib.util.spec_from_file_location(
+            "password_worst_case", Path(__file__).parent.parent / "scripts/password_worst_case.py"
+        )
+        assert spec is not None
+        assert spec.loader is not None
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+        for name, policy in zip(PROFILES, policies, strict=True):
+            use(real)
+            slowest = sorted(
+                script.candidates(policy.max_length, 8),
+                key=lambda text: _cpu(policy.check, text, calls=1),
+            )[-12:]
+            without, with_ = [], []
+            for text in slowest:
+                use(nothing)
+                without.append(min(_cpu(policy.check, text, calls=3) for _ in range(5)))
+                use(real)
+                with_.append(min(_cpu(policy.check, text, calls=3) for _ in range(5)))
+            print(
+                f"{name}: slowest 12 {min(without) * 1e3:.2f}-{max(without) * 1e3:.2f} ms -> "
+                f"{min(with_) * 1e3:.2f}-{max(with_) * 1e3:.2f} ms"
+            )
+    finally:
+        use(real)
+
+
 def worst_case_cpu(inputs: list[str]) -> None:
     """Each profile's worst check() in CPU time (``time.process_time``), best of 5 rounds."""
     for name in PROFILES:

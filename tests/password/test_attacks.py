@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 
 from secpolicy.exceptions import PolicyConfigError
 from secpolicy.password import (
+    Blocklist,
     LockoutPolicy,
     LoginThrottle,
     OfflineBreachChecker,
     PasswordHasher,
     PasswordPolicy,
+    estimate,
     profiles,
 )
 
@@ -946,3 +948,90 @@ class TestRefusedReading:
         assert bool(fast) == bool(plain)
         assert fast <= plain
         assert plain - fast <= {"too_weak"}
+
+
+class TestTwoLetterKeysReadDifferently:
+    """A ``1`` for ``i`` and another for ``l`` in one word do not hide the word."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        ("uniform", "mixed"),
+        [
+            ("Wi11iam!Wi11iam", "W1l1iam!W1l1iam"),
+            ("1nte1ligence2024", "1nte11igence2024"),
+            ("Wi11iam!Wi11iam", "W|l1iam!W|l1iam"),
+            ("Wi11iam!Wi11iam", "Wi1!iam!Wi1!iam"),
+            ("mailliw2024!mailliw", "ma1l1iw2024!ma1l1iw"),
+        ],
+    )
+    def test_refused_like_the_uniform_spelling(self, name: str, uniform: str, mixed: str) -> None:
+        """Each profile that refuses the word with one reading of its keys refuses the mixed one."""
+        assert not PROFILES[name].check(uniform).ok
+        assert not PROFILES[name].check(mixed).ok
+
+    @pytest.mark.parametrize(
+        ("uniform", "mixed"),
+        [("Wi11iam", "W1l1iam"), ("Mi11ion", "M1l1ion"), ("i11inois", "1l1inois")],
+    )
+    def test_the_estimate_finds_the_word(self, uniform: str, mixed: str) -> None:
+        """The mixed spelling costs what the uniform one does: the word and its substitutions."""
+        assert estimate(mixed).guesses_log10 == estimate(uniform).guesses_log10
+
+
+class TestLatinLookalikes:
+    """Latin letters NFKC keeps (dotless i, small capitals, strokes, sharp s) do not disguise."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "W\u0131ll\u0131am!W\u0131ll\u0131am",
+            "M\u0131ll\u0131ona\u0131re2024!",
+            "Pa\u00dfword!Pa\u00dfword1",
+            "PA\u1e9eWORD!PA\u1e9eWORD1",
+            "Passw\u1d0frd!Passw\u1d0frd1",
+            "Drag\u1d0fn-M\u1d0fnkey-2024",
+            "\u1d18\u1d00ssw\u1d0f\u0280\u1d05!\u1d18\u1d00ssw\u1d0f\u0280\u1d05",
+            "Passw\u00f8rd!Passw\u00f8rd1",
+            "Mi\u0142\u0142ionaire2024!",
+            "\u0110ragon-Monkey-2024",
+            "Passw\ua74drd!Passw\ua74drd1",
+            "Sunsh\u1d7bne2024!Sunsh\u1d7bne",
+        ],
+    )
+    def test_refused_like_the_plain_letters(self, name: str, password: str) -> None:
+        """Millionaire2024! with dotless i (U+0131) is refused wherever the plain one is."""
+        assert not PROFILES[name].check(password).ok
+
+    def test_turkish_passphrase_unaffected(self) -> None:
+        """A passphrase of Turkish words keeps its dotless letters' honest estimate."""
+        assert profiles.NIST_800_63B.check("k\u0131rm\u0131z\u0131 bal\u0131k yazdan kalma").ok
+
+
+class TestDigitsOfOtherScripts:
+    """Arabic-Indic, Devanagari or Thai digits after common pieces are still a year."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("zero", [0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0x07C0])
+    def test_composition_with_a_year_in_other_digits(self, name: str, zero: int) -> None:
+        """`Dragon-Monkey-2024` is refused with its year in any script's digits."""
+        year = "".join(chr(zero + int(d)) for d in "2024")
+        assert not PROFILES[name].check("Dragon-Monkey-" + year).ok
+
+
+class TestDictionaryAutomatonFailure:
+    """An automaton that cannot be built fails the check loudly, never as "no words"."""
+
+    def test_a_failed_build_is_an_error_then_retried(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """check() raises while the automaton cannot be built, and refuses once it can."""
+        from secpolicy.password import _wordscan
+
+        def no_memory(*_: object) -> object:
+            raise MemoryError
+
+        policy = PasswordPolicy(min_length=8, blocklist=Blocklist(["hunter22"]), min_score=3)
+        monkeypatch.setattr(_wordscan.ahocorasick, "Automaton", no_memory)
+        with pytest.raises(MemoryError):
+            policy.check("P@ssw0rdP@ssw0rd!")
+        monkeypatch.undo()
+        assert "too_weak" in policy.check("P@ssw0rdP@ssw0rd!").codes

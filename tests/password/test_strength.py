@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import string
 import unicodedata
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -413,11 +415,62 @@ class TestDictionaryFastPath:
 
         words = s._dictionary_for(COMMON_PASSWORDS)
         folded = s._fold(password)
-        fast = sorted(
+
+        def key(matches: list[s._Match]) -> Counter[tuple[int, int, float, int]]:
+            return Counter((m.start, m.end, round(m.log10, 9), m.rank) for m in matches)
+
+        # The mixed readings of two-letter keys have their own twin (below).
+        fast = key(s._dictionary_matches(password, folded, words))
+        fast -= key(s._mixed_matches(password, folded, words))
+        assert sorted(fast.elements()) == _dictionary_matches_everywhere(password, folded, words)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from("1!|lLiIwamnotseb@0"), min_size=0, max_size=12))
+    def test_mixed_readings_are_every_assignment(self, password: str) -> None:
+        """The branching walk finds every window that reads as a word with its ``1`` read apart.
+
+        The plain twin tries every window and every reading of its two-letter
+        keys (``1`` as ``l`` or ``i`` each), forwards and backwards, keeping
+        the cheapest word of each span that neither uniform reading gives,
+        with a l33t match's cost (and one choice more for the reversal).
+        """
+        from secpolicy.password import _strength as s
+        from secpolicy.password._rules import COMMON_PASSWORDS
+
+        words = s._dictionary_for(COMMON_PASSWORDS)
+        folded = s._fold(password)
+        n = len(folded)
+        inf = math.inf
+        # The cheapest word of each span and direction: what a cover can use.
+        best: dict[tuple[bool, int, int], tuple[float, int]] = {}
+        for source, reverse in ((folded, False), (folded[::-1], True)):
+            plain, alternate = source.translate(s._SUBSTITUTIONS), source.translate(s._ALTERNATE)
+            for i in range(n):
+                for j in range(i + 3, min(n, i + words.max_len) + 1):
+                    choices = [s._AMBIGUOUS.get(c, plain[i + k]) for k, c in enumerate(source[i:j])]
+                    for letters in itertools.product(*choices):
+                        piece = "".join(letters)
+                        if piece in (plain[i:j], alternate[i:j]):
+                            continue
+                        rank = words.table.get(piece)
+                        other = words.leet.get(piece)
+                        if rank is None or (other and (not rank or other < rank)):
+                            rank = other
+                        if rank:
+                            start, end = (n - j, n - i) if reverse else (i, j)
+                            log10 = math.log10(rank) + s._leet_variations(source[i:j], piece)
+                            log10 += math.log10(2) if reverse else 0.0
+                            if password[start:end] != folded[start:end]:
+                                log10 += s._case_variations(password[start:end])
+                            best[reverse, start, end] = min(
+                                (round(log10, 9), rank), best.get((reverse, start, end), (inf, 0))
+                            )
+        want = [(start, end, *cost) for (_, start, end), cost in best.items()]
+        got = [
             (m.start, m.end, round(m.log10, 9), m.rank)
-            for m in s._dictionary_matches(password, folded, words)
-        )
-        assert fast == _dictionary_matches_everywhere(password, folded, words)
+            for m in s._mixed_matches(password, folded, words)
+        ]
+        assert sorted(got) == sorted(want)
 
 
 class TestCheapestPerSpan:

@@ -63,6 +63,7 @@ from secpolicy.password._strength import (
     _fold,
     _Match,
     _mirror_matches,
+    _mixed_matches,
     _repeat_spans,
     _sequence_matches,
     _split_matches,
@@ -515,6 +516,9 @@ def _anchored_dictionary(  # noqa: PLR0912, PLR0915 (five readings of one span, 
         if rank:
             cost = log10(rank) + _ROTATION_CHOICES + _LOG2 + _capitals(text, lower, i, j)
             found.append(_Match(i, j, cost, "dictionary", ("rotated", "reversed"), rank))
+    # Two-letter keys read differently within one word, at an end like the rest.
+    mixed = _mixed_matches(text, folded, words)
+    found += [m for m in mixed if m.start < 3 or m.end > n - 3]  # noqa: PLR2004 (the spans above)
     return found
 
 
@@ -555,7 +559,7 @@ def merged_dictionary(text: str, folded: str, words: _Dictionary) -> list[_Match
     :meth:`~secpolicy.password._strength._Dictionary.merged` in its reading
     in C (``_wordscan``). Its plain twin is :func:`walked_dictionary`.
     """
-    return _read_dictionary(text, folded, words.scanner())
+    return [*_read_dictionary(text, folded, words.scanner()), *_mixed_matches(text, folded, words)]
 
 
 def walked_dictionary(text: str, folded: str, words: _Dictionary) -> list[_Match]:
@@ -565,7 +569,7 @@ def walked_dictionary(text: str, folded: str, words: _Dictionary) -> list[_Match
     def walk(source: str) -> list[tuple[int, int, int]]:
         return _merged_walk(source, len(source), table, max_len)
 
-    return _read_dictionary(text, folded, walk)
+    return [*_read_dictionary(text, folded, walk), *_mixed_matches(text, folded, words)]
 
 
 def _read_dictionary(  # noqa: PLR0912 (five readings decoded in one pass each)

@@ -308,12 +308,62 @@ def _discard(awaitable: object) -> None:
         close()
 
 
-#: Cyrillic and Greek letters drawn like Latin ones. Mixed into Latin text they
-#: are a disguise (``p\u0430ssword`` with a Cyrillic a), so the rules also
-#: read them as the Latin letter there; wholly Cyrillic or Greek text is not.
+#: A Latin letter with a mark NFD does not split off (stroke, hook, bar, tail:
+#: ``\u00f8``, ``\u0142``), a dotless one (``\u0131``) or a small capital
+#: (``\u1d0f``), by its Unicode name.
+_LATIN_VARIANT: Final = re.compile(
+    r"LATIN (SMALL |CAPITAL )?(?:LETTER |SMALL CAPITAL |CAPITAL |DOTLESS )+([A-Z])(?: WITH .+)?"
+)
+#: The Unicode blocks that hold such letters: Latin-1 and Extended-A/B, IPA,
+#: phonetic extensions, Extended Additional, C, D, E, F and G.
+_LATIN_BLOCKS: Final = (
+    (0x00C0, 0x0250),
+    (0x0250, 0x02B0),
+    (0x1D00, 0x1DC0),
+    (0x1E00, 0x1F00),
+    (0x2C60, 0x2C80),
+    (0xA720, 0xA800),
+    (0xAB30, 0xAB70),
+    (0x10780, 0x107C0),
+    (0x1DF00, 0x1E000),
+)
+
+
+def _latin_variants() -> dict[str, str]:
+    """Each Latin letter variant NFKC keeps, mapped to its plain ASCII letter."""
+    found: dict[str, str] = {}
+    for low, high in _LATIN_BLOCKS:
+        for point in range(low, high):
+            letter = chr(point)
+            match = _LATIN_VARIANT.fullmatch(unicodedata.name(letter, ""))
+            compatible = unicodedata.normalize("NFKC", letter)
+            # NFKC reads the ASCII ones itself; a digraph (``\u01c5``) is not one letter.
+            if match is None or compatible.isascii() or len(compatible) > 1:
+                continue
+            case, plain = match.groups()
+            found[letter] = plain if case == "CAPITAL " else plain.lower()
+    return found
+
+
+#: Cyrillic and Greek letters drawn like Latin ones, and Latin letters drawn
+#: like plain ones (those above, script a and g; sharp s for ``ss``). Mixed
+#: into Latin text they are a disguise (``p\u0430ssword`` with a Cyrillic a,
+#: ``M\u0131ll\u0131onaire``, ``Passw\u00f8rd``): NFKC keeps them and the
+#: estimator's words are ASCII, so the rules also read them as the plain
+#: letter there; wholly Cyrillic or Greek text is not.
 _CONFUSABLES: Final = str.maketrans(
-    "аесопхуѕіјԁԛԝһӏАВЕКМНОРСТХУЅІЈοανρΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
-    "aecopxysijdqwhlABEKMHOPCTXYSIJoavpABEZHIKMNOPTYX",
+    {
+        **_latin_variants(),
+        **dict(
+            zip(
+                "аесопхуѕіјԁԛԝһӏАВЕКМНОРСТХУЅІЈοανρΑΒΕΖΗΙΚΜΝΟΡΤΥΧɑɡ",
+                "aecopxysijdqwhlABEKMHOPCTXYSIJoavpABEZHIKMNOPTYXag",
+                strict=True,
+            )
+        ),
+        "ß": "ss",
+        "ẞ": "SS",
+    }
 )
 
 
@@ -338,10 +388,19 @@ def _visible(text: str) -> str:
 
 
 def _as_latin(text: str) -> str:
-    """*text* with lookalike Cyrillic and Greek letters read as Latin, if it mixes scripts."""
+    """*text* with lookalike letters read as Latin and digits as ASCII, if it mixes scripts.
+
+    Digits of other scripts (``\u0662\u0660\u0662\u0664``, Arabic-Indic 2024)
+    are the same numbers to a guesser who types them, and NFKC keeps them.
+    """
     if text.isascii() or not any("a" <= ch <= "z" or "A" <= ch <= "Z" for ch in text):
         return text
-    return text.translate(_CONFUSABLES)
+    text = text.translate(_CONFUSABLES)
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text
+    )
 
 
 #: Four or more single letters or digits each followed by the same separator:

@@ -471,6 +471,95 @@ def _leet_walk(
     return hits
 
 
+#: The keys that stand for two letters (``1`` for ``l`` or ``i``), each read both ways.
+_AMBIGUOUS: Final = {key: letters for key, letters in LEET.items() if len(letters) > 1}
+
+
+def _mixed_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
+    """Words spelt with two-letter keys read differently within the word (``W1l1iam``).
+
+    The two l33t readings read every ``1`` (``!``, ``|``) of the text the same
+    way, so a word that needs one as ``i`` and another as ``l`` (``w1l1iam``,
+    ``1nte11igence``) is in neither. Here the walk branches at each such key
+    into both letters, keeping the pieces that are a word or the prefix of
+    one (of either table); only the pieces that neither uniform reading
+    holds are reported, at the cost of a l33t match (its substituted keys,
+    its capitals), the cheapest word of each span only (a cover takes the
+    cheapest, and a decoration costs its word and more), so no match is found
+    twice; the same backwards (``ma1l1iw``), one choice more for the
+    reversal. A mixed piece holds two such keys at least, so only texts with
+    two are walked.
+    """
+    ambiguous = [k for k, c in enumerate(folded) if c in _AMBIGUOUS]
+    if len(ambiguous) < 2:  # noqa: PLR2004 (one key: the two readings cover both letters)
+        return []
+    n = len(folded)
+    log10 = math.log10
+    found: list[_Match] = []
+    for reverse in (False, True):
+        source = folded[::-1] if reverse else folded
+        for i, end, rank, keys in _mixed_walk(source, words):
+            start, stop = (n - end, n - i) if reverse else (i, end)
+            cost = log10(rank) + _LOG2 * min(keys, 8)
+            notes: tuple[str, ...] = ("substitution",)
+            if reverse:
+                cost += _LOG2
+                notes = ("reversed", *notes)
+            original = text[start:stop]
+            if original != folded[start:stop]:
+                cost += _case_variations(original)
+                notes += ("capitalisation",)
+            found.append(_Match(start, stop, cost, "dictionary", notes, rank))
+    return found
+
+
+def _mixed_walk(source: str, words: _Dictionary) -> list[tuple[int, int, int, int]]:
+    """``(i, j, rank, keys)``: the best word of each span ``source[i:j]`` that only reads mixed.
+
+    *keys* is the span's substituted keys. Each piece carries whether it is
+    still the first or the second uniform reading of its span.
+    """
+    ambiguous = [k for k, c in enumerate(source) if c in _AMBIGUOUS]
+    n = len(source)
+    plain = source.translate(_SUBSTITUTIONS)
+    alternate = source.translate(_ALTERNATE)
+    changed = list(
+        itertools.accumulate((a != b for a, b in zip(source, plain, strict=True)), initial=0)
+    )
+    get, leet_get, max_len = words.table.get, words.leet.get, words.max_len
+    hits: list[tuple[int, int, int, int]] = []
+    for i in range(max(0, ambiguous[1] - max_len + 1), ambiguous[-2] + 1):
+        pieces: list[tuple[str, bool, bool]] = [("", True, True)]
+        for j in range(i, min(n, i + max_len)):
+            first, second = plain[j], alternate[j]
+            letters = _AMBIGUOUS.get(source[j], first)
+            grown: list[tuple[str, bool, bool]] = []
+            best = 0
+            for piece, as_first, as_second in pieces:
+                for letter in letters:
+                    longer = piece + letter
+                    still_first = as_first and letter == first
+                    still_second = as_second and letter == second
+                    if len(longer) < 3:  # noqa: PLR2004 (the tables hold pieces of three keys up)
+                        grown.append((longer, still_first, still_second))
+                        continue
+                    rank = get(longer)
+                    other = leet_get(longer)
+                    if rank is None or (other and (not rank or other < rank)):
+                        rank = other
+                    if rank is None:
+                        continue
+                    grown.append((longer, still_first, still_second))
+                    if rank and not still_first and not still_second and (not best or rank < best):
+                        best = rank
+            if best:
+                hits.append((i, j + 1, best, changed[j + 1] - changed[i]))
+            pieces = grown
+            if not pieces:
+                break
+    return hits
+
+
 def _dictionary_matches(  # noqa: PLR0912 (three sources, kept in one pass for speed)
     text: str, folded: str, words: _Dictionary
 ) -> list[_Match]:
@@ -515,6 +604,7 @@ def _dictionary_matches(  # noqa: PLR0912 (three sources, kept in one pass for s
             else:
                 notes = ("substitution",)
             found.append(_Match(i, j, cost, "dictionary", notes, rank))
+    found += _mixed_matches(text, folded, words)
     found += _rotation_matches(text, folded, words)
     backwards = folded[::-1]
     for i, j, rank in _walk(backwards, everywhere, n, table, max_len):
