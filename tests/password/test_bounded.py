@@ -14,11 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from secpolicy.exceptions import InvalidArgumentError
 from secpolicy.password import PasswordContext, profiles
 from secpolicy.password import _bounded as b
 from secpolicy.password import _policy as policy_module
 from secpolicy.password import _strength as s
 from secpolicy.password._rules import COMMON_PASSWORDS, Blocklist
+from secpolicy.password._wordscan import WordScanner
 
 WORDS = s._dictionary_for(COMMON_PASSWORDS)
 USER = PasswordContext(
@@ -357,6 +359,11 @@ def _readings(text: str) -> list[str]:
 
 class TestWordScanner:
     """The automaton (C) against its plain twin, the walk over the merged table."""
+
+    def test_a_word_length_the_values_cannot_hold_is_refused(self) -> None:
+        """A maximum word length past the packed values' length field is a typed error."""
+        with pytest.raises(InvalidArgumentError, match="max_len"):
+            WordScanner({"password": 1}, 64)
 
     @settings(max_examples=500, deadline=None)
     @given(SCANNED)

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import ahocorasick
 
+from secpolicy.exceptions import InvalidArgumentError
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -47,7 +49,9 @@ class WordScanner:
 
     def __init__(self, merged: Mapping[str, int], max_len: int) -> None:
         if max_len > _LENGTH_MASK:
-            raise ValueError("max_len must fit in the length field")
+            raise InvalidArgumentError(
+                "must fit in the automaton's length field", argument="max_len"
+            )
         # STORE_ANY keeps Python ints: STORE_INTS keeps only 32 bits, and the
         # packed ranks take up to 60.
         automaton: Any = ahocorasick.Automaton(ahocorasick.STORE_ANY)
