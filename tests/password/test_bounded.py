@@ -362,8 +362,9 @@ class TestWordScanner:
 
     def test_a_word_length_the_values_cannot_hold_is_refused(self) -> None:
         """A maximum word length past the packed values' length field is a typed error."""
-        with pytest.raises(InvalidArgumentError, match="max_len"):
+        with pytest.raises(InvalidArgumentError, match="length field") as raised:
             WordScanner({"password": 1}, 64)
+        assert raised.value.argument == "max_len"
 
     @settings(max_examples=500, deadline=None)
     @given(SCANNED)
