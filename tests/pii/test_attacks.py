@@ -1541,3 +1541,28 @@ class TestValueAfterAnIban:
         """A scanner for cards and mobiles alone reads what follows the IBAN too."""
         scanner = Scanner(entities={"CN_MOBILE", "PAYMENT_CARD"})
         assert [text[s:e] for s, e, _ in scanner.spans(text)] == [value]
+
+
+class _ClearedBetween(dict[str, "str | None"]):
+    """A key memory that another thread clears right after each membership test."""
+
+    def __contains__(self, key: object) -> bool:
+        found = super().__contains__(key)
+        self.clear()
+        return found
+
+
+class TestPairKeyMemoryShared:
+    def test_memory_cleared_by_another_thread(self) -> None:
+        """A masker shared by threads whose key memory is cleared mid-read still masks.
+
+        The memory is cleared when full; a check then a read of the same key
+        raised KeyError out of mask_text (and out of the log call of a
+        MaskingFilter) when another thread cleared it between the two.
+        """
+        masker = Masker()
+        assert masker.mask_text("name=张三") == "name=<PERSON_NAME>"
+        masker._pair_keys = _ClearedBetween(masker._pair_keys)
+        assert masker.mask_text("name=张三 password=hunter2") == (
+            "name=<PERSON_NAME> password=<SECRET>"
+        )
