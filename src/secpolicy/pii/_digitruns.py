@@ -540,24 +540,39 @@ def _after_iban(
     iban_end: int,
     end: int,
     find: Callable[[str, int, str], list[Candidate]],
-    find_glued: Callable[..., list[Candidate]],
 ) -> list[Candidate]:
-    """The candidates of the part of a digit run after the IBAN that ends at *iban_end*."""
-    rest = _DIGITS.search(text, iban_end, end)
+    """The value that the part of a digit run after the IBAN ending at *iban_end* is, if any.
+
+    Only a part that is one value as a whole, and that ends where no other
+    pass's value can go on (the end of the text, a space, a comma…), is
+    reported, and only one after a single separator: a part read in pieces,
+    one followed by ``。``, ``:`` or ``@``, or a sub-run further on,
+    may end inside an SSN, IP address or e-mail address that it would then
+    cut in two when overlaps are resolved (the longer wins), leaving the rest
+    of that value in clear where the run glued to the IBAN reported nothing.
+    """
+    if text[iban_end : iban_end + 1] not in _ONE_SEPARATOR:
+        return []  # no part of its own starts right after the IBAN ("…631(020 7747 8839")
+    rest = _DIGITS.match(text, iban_end + 1, end)
     if rest is None:
         return []
     start, stop = rest.span()
     group = rest.group()
-    if group[0] == "(" and ")" not in group:
-        start += 1
-        group = group[1:]
-    if stop - start < _RUN_DIGITS.start:
+    if not group[0].isdigit():
         return []
     after = text[stop] if stop < len(text) else ""
-    if after in _WORD_CHARS or text[start - 1] in _WORD_CHARS:
-        hex_token = functools.partial(_in_hex, text, start, stop)
-        return find_glued(group, start, after, hex_token=hex_token)
-    return find(group, start, after)
+    if stop - start < _RUN_DIGITS.start or not (after in _ENDS_VALUE or after.isspace()):
+        return []
+    found = find(group, start, after)
+    return found if len(found) == 1 and found[0][:2] == (start, stop) else []
+
+
+_ONE_SEPARATOR: Final = frozenset(" -.,/")  # between an IBAN and the part of the run after it
+# What may follow the part of a run after an IBAN for it to be read on its
+# own: the end of the text, a space, or a delimiter no pass reads across.
+_ENDS_VALUE: Final = frozenset(
+    ("", ",", ";", "|", ")", '"', "'", "\uff0c", "\uff1b", "\u3001", "\uff09")
+)
 
 
 def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True) -> Pass:
@@ -604,7 +619,7 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True)
                         # letters (which would score its phone number, or a
                         # card or mobile after "DE89", the hex look, below the
                         # threshold), read beside the whole run.
-                        out.extend(_after_iban(text, covers[ahead][1], end, find, find_glued))
+                        out.extend(_after_iban(text, covers[ahead][1], end, find))
                     elif skip:
                         continue  # inside an IBAN found
             after = text[end] if end < size else ""
@@ -617,7 +632,7 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True)
                     # digits and goes on past it is read after it as well.
                     iban_end = _iban_end(text, start)
                     if iban_end is not None and iban_end < end:
-                        out.extend(_after_iban(text, iban_end, end, find, find_glued))
+                        out.extend(_after_iban(text, iban_end, end, find))
                 found = find_glued(
                     group,
                     start,
