@@ -544,7 +544,8 @@ def _after_iban(
     """The value that the part of a digit run after the IBAN ending at *iban_end* is, if any.
 
     Only a part that is one value as a whole, and that ends where no other
-    pass's value can go on (the end of the text, a space, a comma…), is
+    pass's value can go on (the end of the text, a space, a comma… with no
+    digit soon after), is
     reported, and only one after a single separator: a part read in pieces,
     one followed by ``。``, ``:`` or ``@``, or a sub-run further on,
     may end inside an SSN, IP address or e-mail address that it would then
@@ -563,10 +564,15 @@ def _after_iban(
     after = text[stop] if stop < len(text) else ""
     if stop - start < _RUN_DIGITS.start or not (after in _ENDS_VALUE or after.isspace()):
         return []
+    if _DIGIT_NEXT.match(text, stop):
+        return []  # more digits after spaces or a dash: the part may end inside their value
     found = find(group, start, after)
     return found if len(found) == 1 and found[0][:2] == (start, stop) else []
 
 
+# Digits after spaces, a dash, dot or slash: where an SSN or IPv4 address
+# may go on from the part's last group (commas and the like end every value).
+_DIGIT_NEXT: Final = re.compile(r"[\s\-./]{1,16}[0-9]")
 _ONE_SEPARATOR: Final = frozenset(" -.,/")  # between an IBAN and the part of the run after it
 # What may follow the part of a run after an IBAN for it to be read on its
 # own: the end of the text, a space, or a delimiter no pass reads across.
