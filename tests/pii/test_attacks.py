@@ -1494,3 +1494,75 @@ class TestIbanGluedToAnyWord:
     def test_tokens_with_digits_stay(self, text: str) -> None:
         """Letters with a digit beside them are a mixed token (a hash, base64): not an IBAN."""
         assert Masker().mask_text(text) == text
+
+
+class TestValueAfterAnIban:
+    """A card, mobile or phone after an IBAN, joined to it by one separator (a CSV row).
+
+    The digit run goes on from the IBAN's digits into the value; read as one
+    run glued to the IBAN's letters, the value scored as glued (a phone
+    number always, a card or mobile after ``DE``, ``BE``, ``EE``, ``AD``,
+    whose letters look like hex) and stayed in clear.
+    """
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("DE89370400440532013000,13812345678", "13812345678"),
+            ("DE89370400440532013000,4111111111111111", "4111111111111111"),
+            ("DE89 3704 0044 0532 0130 00 13812345678", "13812345678"),
+            ("DE89 3704 0044 0532 0130 00 020 7946 0958", "020 7946 0958"),
+            ("DE89370400440532013000-4111-1111-1111-1111", "4111-1111-1111-1111"),
+            ("BE71 0961 2345 6769 13812345678", "13812345678"),
+            ("BE71096123456769/13812345678", "13812345678"),
+            ("EE382200221020145685 13812345678", "13812345678"),
+            ("AD1200012030200359100100 13812345678", "13812345678"),
+            ("GB82WEST12345698765432,020 7946 0958", "020 7946 0958"),
+            ("iban DE89370400440532013000.010-12345678", "010-12345678"),
+        ],
+    )
+    def test_masked(self, text: str, value: str) -> None:
+        """The value after the IBAN is reported and masked, and so is the IBAN."""
+        spans = Scanner().spans(text)
+        assert any(text[s:e] == value for s, e, _ in spans)
+        assert any(e == "IBAN" for _, _, e in spans)
+        masked = Masker().mask_text(text)
+        assert value not in masked
+        assert "0532013000" not in masked
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("DE89370400440532013000,13812345678", "13812345678"),
+            ("BE71 0961 2345 6769 4111111111111111", "4111111111111111"),
+        ],
+    )
+    def test_masked_without_the_iban_entity(self, text: str, value: str) -> None:
+        """A scanner for cards and mobiles alone reads what follows the IBAN too."""
+        scanner = Scanner(entities={"CN_MOBILE", "PAYMENT_CARD"})
+        assert [text[s:e] for s, e, _ in scanner.spans(text)] == [value]
+
+
+class _ClearedBetween(dict[str, "str | None"]):
+    """A key memory that another thread clears right after each membership test."""
+
+    def __contains__(self, key: object) -> bool:
+        found = super().__contains__(key)
+        self.clear()
+        return found
+
+
+class TestPairKeyMemoryShared:
+    def test_memory_cleared_by_another_thread(self) -> None:
+        """A masker shared by threads whose key memory is cleared mid-read still masks.
+
+        The memory is cleared when full; a check then a read of the same key
+        raised KeyError out of mask_text (and out of the log call of a
+        MaskingFilter) when another thread cleared it between the two.
+        """
+        masker = Masker()
+        assert masker.mask_text("name=张三") == "name=<PERSON_NAME>"
+        masker._pair_keys = _ClearedBetween(masker._pair_keys)
+        assert masker.mask_text("name=张三 password=hunter2") == (
+            "name=<PERSON_NAME> password=<SECRET>"
+        )

@@ -514,22 +514,74 @@ def _in_hex(text: str, start: int, end: int) -> bool:
     return (left != "" or after_hex > 0) and _HEX_TOKEN.fullmatch(left) is not None
 
 
+def _iban_end(text: str, start: int) -> int | None:
+    """The end of the valid IBAN that starts two letters before the run at *start*, or None."""
+    if start < len("FR") or not text[start - 2 : start].isalpha():
+        return None
+    match = _IBAN.match(text, start - 2)
+    if match is None:
+        return None
+    length = _iban_span(match.group())
+    return None if length is None else start - 2 + length
+
+
 def _inside_iban(text: str, start: int, end: int) -> bool:
     """True if the run at *start*:*end* lies inside a valid IBAN starting two letters before it.
 
     The IBAN pass reports that IBAN, which covers the run; a run that goes
     on past the IBAN's end is classified as usual.
     """
-    if start < len("FR") or not text[start - 2 : start].isalpha():
-        return False
-    match = _IBAN.match(text, start - 2)
-    if match is None:
-        return False
-    length = _iban_span(match.group())
-    return length is not None and end <= start - 2 + length
+    iban_end = _iban_end(text, start)
+    return iban_end is not None and end <= iban_end
 
 
-def _digits_pass(classifier: _Digits, *, ibans: bool = False) -> Pass:
+def _after_iban(
+    text: str,
+    iban_end: int,
+    end: int,
+    find: Callable[[str, int, str], list[Candidate]],
+) -> list[Candidate]:
+    """The value that the part of a digit run after the IBAN ending at *iban_end* is, if any.
+
+    Only a part that is one value as a whole, and that ends where no other
+    pass's value can go on (the end of the text, a space, a comma… with no
+    digit soon after), is
+    reported, and only one after a single separator: a part read in pieces,
+    one followed by ``。``, ``:`` or ``@``, or a sub-run further on,
+    may end inside an SSN, IP address or e-mail address that it would then
+    cut in two when overlaps are resolved (the longer wins), leaving the rest
+    of that value in clear where the run glued to the IBAN reported nothing.
+    """
+    if text[iban_end : iban_end + 1] not in _ONE_SEPARATOR:
+        return []  # no part of its own starts right after the IBAN ("…631(020 7747 8839")
+    rest = _DIGITS.match(text, iban_end + 1, end)
+    if rest is None:
+        return []
+    start, stop = rest.span()
+    group = rest.group()
+    if not group[0].isdigit():
+        return []
+    after = text[stop] if stop < len(text) else ""
+    if stop - start < _RUN_DIGITS.start or not (after in _ENDS_VALUE or after.isspace()):
+        return []
+    if _DIGIT_NEXT.match(text, stop):
+        return []  # more digits after spaces or a dash: the part may end inside their value
+    found = find(group, start, after)
+    return found if len(found) == 1 and found[0][:2] == (start, stop) else []
+
+
+# Digits after spaces, a dash, dot or slash: where an SSN or IPv4 address
+# may go on from the part's last group (commas and the like end every value).
+_DIGIT_NEXT: Final = re.compile(r"[\s\-./]{1,16}[0-9]")
+_ONE_SEPARATOR: Final = frozenset(" -.,/")  # between an IBAN and the part of the run after it
+# What may follow the part of a run after an IBAN for it to be read on its
+# own: the end of the text, a space, or a delimiter no pass reads across.
+_ENDS_VALUE: Final = frozenset(
+    ("", ",", ";", "|", ")", '"', "'", "\uff0c", "\uff1b", "\u3001", "\uff09")
+)
+
+
+def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True) -> Pass:
     """The digit-run pass; with *ibans*, the IBAN pass too.
 
     With *ibans* the pass reports the IBAN pass's findings as well, and a
@@ -537,14 +589,15 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False) -> Pass:
     ``GB08 ZPMD 1256 5178 8002 15``), or inside a valid IBAN that starts two
     letters before it, is not classified: the IBAN covers it, so it would
     lose to the IBAN when overlaps are resolved (a Hypothesis test holds the
-    resolved findings to those of the IBAN pass beside the plain digit pass).
+    resolved findings to those of the pass with *skip* False, its plain twin).
+    A run that goes on past an IBAN is also read from the IBAN's end.
     """
     find = classifier.find
     find_glued = classifier.find_glued
     word = _WORD_CHARS
     shortest = _RUN_DIGITS.start
 
-    def run(text: str) -> list[Candidate]:
+    def run(text: str) -> list[Candidate]:  # noqa: PLR0912 (the IBAN cases of a run)
         out: list[Candidate] = _iban_pass(text) if ibans else []
         # The IBANs found, in order and apart; the next one that may hold a run.
         covers = [(s, e) for s, e, _, _ in out]
@@ -563,12 +616,29 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False) -> Pass:
             if covers:
                 while ahead < len(covers) and covers[ahead][1] <= start:
                     ahead += 1
-                if ahead < len(covers) and covers[ahead][0] <= start and end <= covers[ahead][1]:
-                    continue  # inside an IBAN found
+                if ahead < len(covers) and covers[ahead][0] <= start:
+                    if end > covers[ahead][1]:
+                        # The run goes on past an IBAN found
+                        # ("DE89370400440532013000,13812345678",
+                        # "GB82WEST12345698765432-020 7946 0958"): what follows
+                        # the IBAN is a run of its own, not glued to the IBAN's
+                        # letters (which would score its phone number, or a
+                        # card or mobile after "DE89", the hex look, below the
+                        # threshold), read beside the whole run.
+                        out.extend(_after_iban(text, covers[ahead][1], end, find))
+                    elif skip:
+                        continue  # inside an IBAN found
             after = text[end] if end < size else ""
             if after in word or (start and text[start - 1] in word):
-                if ibans and _inside_iban(text, start, end):
-                    continue
+                if ibans:
+                    if skip and _inside_iban(text, start, end):
+                        continue
+                elif start > 1:
+                    # No IBAN pass: a run that starts with an IBAN's check
+                    # digits and goes on past it is read after it as well.
+                    iban_end = _iban_end(text, start)
+                    if iban_end is not None and iban_end < end:
+                        out.extend(_after_iban(text, iban_end, end, find))
                 found = find_glued(
                     group,
                     start,

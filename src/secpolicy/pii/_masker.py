@@ -61,6 +61,7 @@ _PAIR: Final = re.compile(
 )
 _PAIR_ENTITIES: Final = frozenset(FIELD_ONLY)  # what detection cannot find on its own
 _PAIR_KEYS_KEPT: Final = 4096  # serialised fields' keys remembered per masker
+_UNSEEN: Final = "\x00unseen"  # a key the memory does not hold (no entity is named so)
 _SEGMENT: Final = re.compile(r"([^.\[\]]+)|\[(\*|[0-9]+)\]")
 
 
@@ -551,9 +552,10 @@ class Masker:
             group = 4
             if key is None:
                 key, group = text[match.start() : match.end(5)], 6
-            if key in keys:
-                entity = keys[key]
-            else:
+            # One lookup: between a membership test and a read another
+            # thread sharing the masker may clear the full memory (KeyError).
+            entity = keys.get(key, _UNSEEN)
+            if entity is _UNSEEN:
                 entity = self._pair_entity(key)
                 if len(keys) >= _PAIR_KEYS_KEPT:
                     keys.clear()
