@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import random
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import attrs
@@ -16,11 +17,17 @@ from secpolicy.password import (
     LockoutPolicy,
     LoginThrottle,
     OfflineBreachChecker,
+    PasswordContext,
     PasswordHasher,
     PasswordPolicy,
     estimate,
     profiles,
 )
+from secpolicy.password import _composed as composed
+from secpolicy.password import _policy as policy_module
+from secpolicy.password import _strength as strength
+from secpolicy.password._floor import floor_total
+from secpolicy.password._strength import REFERENCE_YEAR
 
 PROFILES: dict[str, PasswordPolicy] = {
     "NIST_800_63B": profiles.NIST_800_63B,
@@ -1035,3 +1042,124 @@ class TestDictionaryAutomatonFailure:
             policy.check("P@ssw0rdP@ssw0rd!")
         monkeypatch.undo()
         assert "too_weak" in policy.check("P@ssw0rdP@ssw0rd!").codes
+
+
+def _adversarial(seed: int) -> str:
+    """A few cheap pieces combined the way the fast score's floor relaxes them.
+
+    Words in every reading (l33t both ways, reversed, rotated, cut by a
+    separator), years, dates, walks, sequences, calendar names, phrases,
+    pinyin, the user's data and CJK text, joined plainly or as a repeat, an
+    echo, a mirror, a doubled piece or a counter, then decorated: most land
+    near the 10^8 guesses of ``min_score=3``.
+    """
+    rng = random.Random(seed)
+    words = ["password", "monkey", "dragon", "sunshine", "iloveyou", "princess", "football"]
+    words += ["shadow", "master", "superman", "michael", "jennifer", "basketball", "security"]
+    leet = {"a": "@4", "e": "3", "i": "1!", "l": "1|", "o": "0", "s": "$5", "t": "7+", "g": "9"}
+
+    def l33t(word: str) -> str:
+        return "".join(rng.choice(leet[c]) if c in leet and rng.random() < 0.5 else c for c in word)
+
+    def word() -> str:
+        w = rng.choice(words)
+        shape = rng.randrange(6)
+        if shape == 1:
+            w = l33t(w)
+        elif shape == 2:
+            w = l33t(w[::-1])
+        elif shape == 3:
+            k = rng.randint(1, 3)
+            w = w[k:] + w[:k]
+        elif shape == 4:
+            k = rng.randint(1, len(w) - 1)
+            w = l33t(w[:k]) + rng.choice("-._ !") + l33t(w[k:])
+        return w.capitalize() if rng.random() < 0.4 else w
+
+    def piece() -> str:
+        return rng.choice(
+            [
+                word(),
+                word(),
+                str(rng.randint(1950, 2030)),
+                f"{rng.randint(1960, 2025)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}",
+                rng.choice(["qwerty", "1qaz2wsx", "asdf", "zxcvbn", "azerty", "ytrewq", "фыва"]),
+                rng.choice(["abcd", "1234", "987654", "xyz"]),
+                rng.choice(["March", "april", "Monday", "summer", "dezember", "yiyue"]),
+                rng.choice(["correcthorse", "woaini", "5201314", "zhangwei", "happybirthday"]),
+                rng.choice(["zhangsan", "0307", "19900307", "sanzhang", "密码", "张三"]),
+                rng.choice("!@#$*") * rng.randint(1, 3),
+            ]
+        )
+
+    parts = [piece() for _ in range(rng.randint(1, 3))]
+    sep = rng.choice(["", "", "-", ".", "_", " "])
+    unit = sep.join(parts)
+    shape = rng.randrange(6)
+    if shape == 0:
+        text = unit * rng.randint(2, 5)
+    elif shape == 1:
+        text = unit + str(rng.randint(0, 2030))[: rng.randint(1, 4)] + "!" + unit.lower()
+    elif shape == 2:
+        text = unit + rng.choice(["", "1", "!"]) + unit[::-1]
+    elif shape == 3:
+        text = "".join(c * 2 for c in unit) + piece()
+    elif shape == 4:
+        start = rng.randint(0, 20)
+        text = "".join(f"{sep}{parts[0]}{start + k}" for k in range(rng.randint(2, 4)))
+    else:
+        text = unit
+    while len(text) < 24:
+        text += rng.choice(["", "-", "!"]) + piece()
+    return text[:64] + rng.choice(["", "", "!", "1", "2024", "!!"])
+
+
+ADVERSARIAL = [_adversarial(seed) for seed in range(150)]
+ADVERSARIAL_USER = PasswordContext(
+    username="zhangsan",
+    email="zhang.san@example.com",
+    attributes={"name": "张三", "birth_date": date(1990, 3, 7)},
+)
+
+
+class TestAdversarialCompositions:
+    """Cheap pieces combined to fool the fast score's floor are judged as by the plain cover."""
+
+    @pytest.mark.parametrize("text", ADVERSARIAL)
+    def test_floor_is_below_the_plain_minimum(self, text: str) -> None:
+        """The floor never exceeds the plain cover's cost, with or without the user's data."""
+        for context in (None, ADVERSARIAL_USER):
+            words, personal = strength._inputs(context, (), None)
+            folded = strength._fold(text)
+            cheap = [
+                *strength._sequence_matches(folded),
+                *strength._walk_matches(folded),
+                *strength._date_matches(text, REFERENCE_YEAR),
+                *(strength._Match(*p) for p in composed.date_runs(text, REFERENCE_YEAR)),
+                *strength._user_matches(text, folded, personal),
+            ]
+            got = floor_total(text, folded, words, cheap, REFERENCE_YEAR)
+            matches = strength._matches(text, words, personal, REFERENCE_YEAR)
+            assert got <= strength._cover(len(text), matches)[0] + 1e-9
+
+    @pytest.mark.parametrize("text", ADVERSARIAL)
+    def test_capped_score_and_every_profile_agree_with_the_plain_cover(self, text: str) -> None:
+        """score(cap=k) is min(plain score, k), and each profile's violations are the plain ones."""
+        for context in (None, ADVERSARIAL_USER):
+            want = strength._plain_score(text, context)
+            assert [strength.score(text, context, cap=k) for k in range(5)] == [
+                min(want, k) for k in range(5)
+            ]
+
+        def plain(*args: object, cap: int = 4, **kwargs: object) -> int:
+            return strength._plain_score(*args, **kwargs)  # type: ignore[arg-type] (test double)
+
+        fast = [
+            PROFILES[name].check(text, context=ADVERSARIAL_USER).violations for name in PROFILES
+        ]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(policy_module, "score", plain)
+            want_violations = [
+                PROFILES[name].check(text, context=ADVERSARIAL_USER).violations for name in PROFILES
+            ]
+        assert fast == want_violations
