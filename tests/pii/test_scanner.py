@@ -1344,6 +1344,8 @@ class TestFastPaths:
             max_size=14,
         ).map("".join)
     )  # fmt: skip
+    @example("BE71 0961 2345 67690FR15 2845")  # the pattern stopped before the glued 0
+    @example("GB82WEST12345698765432中")  # not an ASCII word character: the IBAN ends
     def test_iban_pass_agrees_with_the_plain_pass(self, text: str) -> None:
         """The IBAN pass with the fast form finds what a pass with the plain form and cut finds."""
         plain = []

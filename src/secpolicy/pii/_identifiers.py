@@ -335,6 +335,13 @@ def _iban_pass(text: str) -> list[Candidate]:
     while (match := _search_from_digits(_IBAN, _IBAN_AT, text, position)) is not None:
         start = match.start()
         length = _iban_span(match.group())
+        # The pattern may stop short of the token (a digit group cut where a
+        # letter follows it): the ASCII letter or digit after the IBAN in the
+        # text must not continue it either.
+        if length is not None:
+            after = text[start + length : start + length + 1]
+            if after.isascii() and after.isalnum():
+                length = None
         if length is None:
             position = start + 1
         else:
