@@ -168,7 +168,7 @@ def lookup(
     return denies, allows
 
 
-def allowed_plain(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
+def allowed_plain(  # noqa: PLR0917 (the plain twin of first_check)
     state: State,
     tenant: str | None,
     user: str,
@@ -191,38 +191,14 @@ def allowed_plain(  # noqa: PLR0912, PLR0917 (the fast path, kept in one frame)
     """
     if key is None:
         key = (tenant, user)
-    cache = state.cache
-    hit = cache.get(key)
-    roles: frozenset[str]
-    if hit is not None and hit[1] is None and hit[2] is state.hierarchy:
-        if hit[4] is state.assignments:
-            roles = hit[3].roles  # no assignment changed anywhere since
-        elif hit[0] is state.assignments.get(key):
-            cache[key] = (*hit[:4], state.assignments)
-            roles = hit[3].roles
-        else:
-            roles = effective(state, tenant, user, None).roles
-    else:
-        roles = effective(state, tenant, user, None).roles
+    roles = plain_roles(state, tenant, user, key)
     if not roles:
         return False
     # The request's plan: every rule entry that applies to the name, and its
     # highest label, shared between states and checked against the rule and
     # label maps it was read from (by identity), so a plan never answers for
     # a state whose rules or labels differ.
-    pkey: object = text if tenant is None else (tenant, text, _PLAN)
-    plan = cache.get(pkey)
-    if (
-        plan is None
-        or plan[0] is not state.exact
-        or plan[1] is not state.rules
-        or plan[2] is not state.label_exact
-        or plan[3] is not state.labels
-    ):
-        plan = _plan(state, tenant, resource, text)
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        cache[pkey] = plan
+    plan = plan_of(state, tenant, resource, text)
     found = False
     for entry in plan[5]:
         # The requested action's cell, then the cell of rules for every action.
