@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, overload
@@ -1206,3 +1207,52 @@ def test_privileged_grants_answer_like_a_fresh_engine(ops: list[Any]) -> None:
                 got = rbac.check("m", resource, "read", tenant=t)
                 assert got == fresh.check("m", resource, "read", tenant=t), (kind, resource, t)
                 assert got == rbac.decide("m", resource, "read", tenant=t).allowed
+
+
+# -- request records built at once (threads): a role number is never shared --------------
+
+
+def test_record_builds_interleaved_at_every_builtin_call_never_share_a_role_bit() -> None:
+    """Another record build run at every ``len()`` return of one build leaves both right.
+
+    A thread can be switched out when a builtin call returns. Request
+    records number role names to make bit masks; a numbering shared between
+    builds gave two names one bit when a second build numbered a name
+    between one build's ``len(bits)`` and its store, so ``u0`` (holding
+    ``r0``) was then allowed what only that other role may do, in every
+    record built later. Here the second build runs, from a profile hook, at
+    each such point of the first, each time for a role not yet numbered.
+    """
+    n = 40
+    rbac = RBAC()
+    for i in range(n):
+        rbac.add_role(f"r{i}")
+        rbac.add_user(f"u{i}")
+        rbac.assign(f"u{i}", f"r{i}")
+        rbac.grant(f"r{i}", f"res{i}", "read")
+    nested: list[bool] = []
+    inside = [False]
+
+    def hook(frame: Any, event: str, arg: Any) -> None:
+        if event != "c_return" or arg is not len or inside[0] or len(nested) >= n - 1:
+            return
+        if not frame.f_code.co_filename.endswith("_decide.py"):
+            return
+        inside[0] = True
+        try:
+            k = len(nested) + 1
+            nested.append(rbac.check(f"u{k}", f"res{k}", "read"))
+        finally:
+            inside[0] = False
+
+    sys.setprofile(hook)
+    try:
+        got = rbac.check("u0", "res1", "read")
+    finally:
+        sys.setprofile(None)
+    assert nested
+    assert all(nested)
+    assert got is False
+    for i in range(n):
+        for j in range(n):
+            assert rbac.check(f"u{i}", f"res{j}", "read") is (i == j), (i, j)

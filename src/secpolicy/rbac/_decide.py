@@ -302,21 +302,16 @@ def first_check(state: State, key: tuple[str, str, str, str | None]) -> bool | N
     return clearance is not None and state.levels.index(clearance) >= best
 
 
-_BITS: Final = object()  # the cache key of the role numbering used by request records
-_BITS_LIMIT: Final = 1 << 12
+def _masks(*groups: Iterable[str]) -> list[int]:
+    """One bit mask per group of role names, all over one numbering made for this call.
 
-
-def _masks(state: State, *groups: Iterable[str]) -> list[int]:
-    """One bit mask per group of role names, all over the same numbering of names.
-
-    The numbering lives in the state's cache and only grows (past
-    ``_BITS_LIMIT`` names a new one starts); masks are meaningful only
-    against masks made in the same call, which is how a record uses them.
+    The numbering is local: masks are meaningful only against masks made
+    in the same call, which is how a record uses them. A numbering shared
+    between calls (and so between threads) could give two names one bit
+    when two record builds number names at once, and a user's role would
+    then meet a rule of another role.
     """
-    cache = state.cache
-    bits: dict[str, int] | None = cache.get(_BITS)
-    if bits is None or len(bits) >= _BITS_LIMIT:
-        bits = cache[_BITS] = {}
+    bits: dict[str, int] = {}
     out = []
     for group in groups:
         mask = 0
@@ -347,7 +342,7 @@ def _record(state: State, key: tuple[str, str, str, str | None]) -> tuple[Any, .
             if cell is not None:
                 allow.extend(cell[0])
                 deny.extend(cell[1])
-    held, allowing, denying = _masks(state, roles or (), allow, deny)
+    held, allowing, denying = _masks(roles or (), allow, deny)
     clearance = state.clearances.get(holder)
     rank = -1 if clearance is None else state.levels.index(clearance)
     rec = (
