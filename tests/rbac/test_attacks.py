@@ -1256,3 +1256,61 @@ def test_record_builds_interleaved_at_every_builtin_call_never_share_a_role_bit(
     for i in range(n):
         for j in range(n):
             assert rbac.check(f"u{i}", f"res{j}", "read") is (i == j), (i, j)
+
+
+# -- memory: the caches are bounded in entries, and long names are kept nowhere ----------
+
+
+@pytest.mark.parametrize("long_field", ["user", "resource", "tenant"])
+def test_long_request_names_are_answered_and_kept_in_no_cache(long_field: str) -> None:
+    """A request with a 100,000-character name is decided right and leaves nothing behind.
+
+    Every cache of requests is bounded in entries (cleared at its limit),
+    but each entry held the request's names: 65,536 memo answers and
+    131,072 records and plans of 8 kB names an attacker chose held well over
+    a gigabyte (2,000-character names: 310 MB more resident memory after
+    200,000 requests).
+    """
+    from secpolicy.rbac import _names
+
+    long = "y" * 100_000
+    user = long if long_field == "user" else "u"
+    tenant = long if long_field == "tenant" else "t"
+    resource = f"x/{long}" if long_field == "resource" else "x/y"
+    rbac = RBAC()
+    rbac.add_role("a")
+    rbac.add_user(user)
+    rbac.assign(user, "a", tenant=tenant)
+    rbac.grant("a", "x/**", "read", tenant=tenant)
+    rbac.deny("a", "x/**", "write", tenant=tenant)
+    caches = (
+        _names._ID_CACHE,
+        _names._RESOURCE_CACHE,
+        _names._ACTION_CACHE,
+        _names._REQUEST_CACHE,
+    )
+    for cache in caches:
+        cache.clear()
+    state = rbac.state
+    state.cache.clear()
+    for _ in range(2):
+        assert rbac.check(user, resource, "read", tenant=tenant) is True
+        assert rbac.check(user, resource, "write", tenant=tenant) is False
+        assert rbac.check(user, resource, "read", tenant=None) is False
+    assert rbac.decide(user, resource, "read", tenant=tenant).allowed
+    kept = [
+        *state.memo,
+        *state.cache,
+        *state.cache.values(),
+        *(k for cache in caches for k in cache),
+        *(v for cache in caches for v in cache.values()),
+    ]
+
+    def size(item: object) -> int:
+        if isinstance(item, str):
+            return len(item)
+        if isinstance(item, tuple):
+            return sum(size(i) for i in item)
+        return 0
+
+    assert max(map(size, kept), default=0) < 1_000

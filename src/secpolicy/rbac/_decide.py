@@ -16,7 +16,7 @@ from secpolicy.rbac._entries import records
 from secpolicy.rbac._match import ResourcePattern, match_segments, pattern_of, reaches, trie_match
 from secpolicy.rbac._model import Decision, PrivilegedGrant, ResourceFilter, Rule, rule_of
 from secpolicy.rbac._names import _REQUEST_CACHE as _REQUESTS
-from secpolicy.rbac._names import canon_request
+from secpolicy.rbac._names import CACHED_NAME_MAX, canon_request
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -128,9 +128,10 @@ def effective(state: State, tenant: str | None, user: str, now: datetime | None)
         roles = traverse(state, [*(assigned or ()), *granted], granted)
         brought = [(g, traverse(state, [g.role], granted)) for g in active]
     found = Effective(roles, plain, tuple(brought), since, until)
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    cache[key] = (assigned, grant_ids, state.hierarchy, found, state.assignments)
+    if len(user) + len(tenant or "") <= CACHED_NAME_MAX:  # a long name is kept nowhere
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = (assigned, grant_ids, state.hierarchy, found, state.assignments)
     return found
 
 
