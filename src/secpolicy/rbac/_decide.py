@@ -265,7 +265,7 @@ def first_check(state: State, key: tuple[str, str, str, str | None]) -> bool | N
     *state* (the rule and label maps; the assignments, the grants by user
     and the hierarchy). So a record never answers for a state whose rules,
     labels, assignments, grants or roles differ. The three role sets are
-    bit masks over one numbering of role names made when the record is
+    bit masks over a numbering of the user's roles made when the record is
     built (see :func:`_masks`), so they are small and compared in one
     step; they are only ever compared with masks of the same record. What
     the record leaves to each check is the decision itself: the user's
@@ -303,24 +303,23 @@ def first_check(state: State, key: tuple[str, str, str, str | None]) -> bool | N
     return clearance is not None and state.levels.index(clearance) >= best
 
 
-def _masks(*groups: Iterable[str]) -> list[int]:
-    """One bit mask per group of role names, all over one numbering made for this call.
+def _masks(held: Iterable[str], *groups: Iterable[str]) -> list[int]:
+    """The mask of the *held* roles, then of each group, over a numbering of *held* made here.
 
-    The numbering is local: masks are meaningful only against masks made
-    in the same call, which is how a record uses them. A numbering shared
-    between calls (and so between threads) could give two names one bit
-    when two record builds number names at once, and a user's role would
-    then meet a rule of another role.
+    Only the held roles get bits: a role of a group that is not held adds
+    none, as it could never meet a held one. The numbering is local to the
+    call, and masks are meaningful only against masks of the same call,
+    which is how a record uses them. (A numbering shared between calls, and
+    so between threads, could give two names one bit when two record builds
+    numbered names at once, and a user's role then met another role's rule.)
     """
-    bits: dict[str, int] = {}
-    out = []
+    bits = {role: 1 << i for i, role in enumerate(held)}
+    out = [(1 << len(bits)) - 1]
+    get = bits.get
     for group in groups:
         mask = 0
         for role in group:
-            bit = bits.get(role)
-            if bit is None:
-                bit = bits[role] = len(bits)
-            mask |= 1 << bit
+            mask |= get(role, 0)
         out.append(mask)
     return out
 
