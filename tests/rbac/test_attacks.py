@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, overload
@@ -1314,3 +1315,59 @@ def test_long_request_names_are_answered_and_kept_in_no_cache(long_field: str) -
         return 0
 
     assert max(map(size, kept), default=0) < 1_000
+
+
+def test_checks_in_threads_never_allow_after_a_committed_deny() -> None:
+    """Threads check while one thread adds and lifts denies between unrelated changes.
+
+    A check that starts after every deny was committed, and ends before any
+    is lifted, denies (the numbered round says which), whatever records and
+    memos the other threads were building meanwhile.
+    """
+    rbac = RBAC()
+    for i in range(12):
+        rbac.add_role(f"r{i}")
+        rbac.add_user(f"u{i}")
+        rbac.assign(f"u{i}", f"r{i}")
+        rbac.grant(f"r{i}", f"d{i}/**", "read")
+    round_ = [0]  # odd while every deny is in force
+    done = threading.Event()
+    wrong: list[tuple[int, int]] = []
+    errors: list[BaseException] = []
+
+    def mutate() -> None:
+        try:
+            for k in range(40):
+                for i in range(12):
+                    rbac.deny(f"r{i}", "*/x", "read")
+                round_[0] += 1
+                for j in range(6):
+                    rbac.add_user(f"x{k}-{j}")
+                    rbac.assign(f"x{k}-{j}", f"r{j}")
+                    rbac.grant(f"r{j}", f"e{k}/{j}", "read")
+                round_[0] += 1
+                for i in range(12):
+                    rbac.revoke(f"r{i}", "*/x", "read")
+        except BaseException as exc:  # noqa: BLE001 (reported by the test thread)
+            errors.append(exc)
+        finally:
+            done.set()
+
+    def check(offset: int) -> None:
+        n = offset
+        while not done.is_set():
+            i = n % 12
+            n += 5
+            seen = round_[0]
+            got = rbac.check(f"u{i}", f"d{i}/x", "read")
+            if seen % 2 == 1 and round_[0] == seen and got:
+                wrong.append((seen, i))
+
+    threads = [threading.Thread(target=check, args=(k,)) for k in range(3)]
+    threads.append(threading.Thread(target=mutate))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert not wrong
