@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import sys
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, overload
@@ -1206,3 +1208,166 @@ def test_privileged_grants_answer_like_a_fresh_engine(ops: list[Any]) -> None:
                 got = rbac.check("m", resource, "read", tenant=t)
                 assert got == fresh.check("m", resource, "read", tenant=t), (kind, resource, t)
                 assert got == rbac.decide("m", resource, "read", tenant=t).allowed
+
+
+# -- request records built at once (threads): a role number is never shared --------------
+
+
+def test_record_builds_interleaved_at_every_builtin_call_never_share_a_role_bit() -> None:
+    """Another record build run at every ``len()`` return of one build leaves both right.
+
+    A thread can be switched out when a builtin call returns. Request
+    records number role names to make bit masks; a numbering shared between
+    builds gave two names one bit when a second build numbered a name
+    between one build's ``len(bits)`` and its store, so ``u0`` (holding
+    ``r0``) was then allowed what only that other role may do, in every
+    record built later. Here the second build runs, from a profile hook, at
+    each such point of the first, each time for a role not yet numbered.
+    """
+    n = 40
+    rbac = RBAC()
+    for i in range(n):
+        rbac.add_role(f"r{i}")
+        rbac.add_user(f"u{i}")
+        rbac.assign(f"u{i}", f"r{i}")
+        rbac.grant(f"r{i}", f"res{i}", "read")
+    nested: list[bool] = []
+    inside = [False]
+
+    def hook(frame: Any, event: str, arg: Any) -> None:
+        if event != "c_return" or arg is not len or inside[0] or len(nested) >= n - 1:
+            return
+        if not frame.f_code.co_filename.endswith("_decide.py"):
+            return
+        inside[0] = True
+        try:
+            k = len(nested) + 1
+            nested.append(rbac.check(f"u{k}", f"res{k}", "read"))
+        finally:
+            inside[0] = False
+
+    sys.setprofile(hook)
+    try:
+        got = rbac.check("u0", "res1", "read")
+    finally:
+        sys.setprofile(None)
+    assert nested
+    assert all(nested)
+    assert got is False
+    for i in range(n):
+        for j in range(n):
+            assert rbac.check(f"u{i}", f"res{j}", "read") is (i == j), (i, j)
+
+
+# -- memory: the caches are bounded in entries, and long names are kept nowhere ----------
+
+
+@pytest.mark.parametrize("long_field", ["user", "resource", "tenant"])
+def test_long_request_names_are_answered_and_kept_in_no_cache(long_field: str) -> None:
+    """A request with a 100,000-character name is decided right and leaves nothing behind.
+
+    Every cache of requests is bounded in entries (cleared at its limit),
+    but each entry held the request's names: 65,536 memo answers and
+    131,072 records and plans of 8 kB names an attacker chose held well over
+    a gigabyte (2,000-character names: 310 MB more resident memory after
+    200,000 requests).
+    """
+    from secpolicy.rbac import _names
+
+    long = "y" * 100_000
+    user = long if long_field == "user" else "u"
+    tenant = long if long_field == "tenant" else "t"
+    resource = f"x/{long}" if long_field == "resource" else "x/y"
+    rbac = RBAC()
+    rbac.add_role("a")
+    rbac.add_user(user)
+    rbac.assign(user, "a", tenant=tenant)
+    rbac.grant("a", "x/**", "read", tenant=tenant)
+    rbac.deny("a", "x/**", "write", tenant=tenant)
+    caches = (
+        _names._ID_CACHE,
+        _names._RESOURCE_CACHE,
+        _names._ACTION_CACHE,
+        _names._REQUEST_CACHE,
+    )
+    for cache in caches:
+        cache.clear()
+    state = rbac.state
+    state.cache.clear()
+    for _ in range(2):
+        assert rbac.check(user, resource, "read", tenant=tenant) is True
+        assert rbac.check(user, resource, "write", tenant=tenant) is False
+        assert rbac.check(user, resource, "read", tenant=None) is False
+    assert rbac.decide(user, resource, "read", tenant=tenant).allowed
+    kept = [
+        *state.memo,
+        *state.cache,
+        *state.cache.values(),
+        *(k for cache in caches for k in cache),
+        *(v for cache in caches for v in cache.values()),
+    ]
+
+    def size(item: object) -> int:
+        if isinstance(item, str):
+            return len(item)
+        if isinstance(item, tuple):
+            return sum(size(i) for i in item)
+        return 0
+
+    assert max(map(size, kept), default=0) < 1_000
+
+
+def test_checks_in_threads_never_allow_after_a_committed_deny() -> None:
+    """Threads check while one thread adds and lifts denies between unrelated changes.
+
+    A check that starts after every deny was committed, and ends before any
+    is lifted, denies (the numbered round says which), whatever records and
+    memos the other threads were building meanwhile.
+    """
+    rbac = RBAC()
+    for i in range(12):
+        rbac.add_role(f"r{i}")
+        rbac.add_user(f"u{i}")
+        rbac.assign(f"u{i}", f"r{i}")
+        rbac.grant(f"r{i}", f"d{i}/**", "read")
+    round_ = [0]  # odd while every deny is in force
+    done = threading.Event()
+    wrong: list[tuple[int, int]] = []
+    errors: list[BaseException] = []
+
+    def mutate() -> None:
+        try:
+            for k in range(40):
+                for i in range(12):
+                    rbac.deny(f"r{i}", "*/x", "read")
+                round_[0] += 1
+                for j in range(6):
+                    rbac.add_user(f"x{k}-{j}")
+                    rbac.assign(f"x{k}-{j}", f"r{j}")
+                    rbac.grant(f"r{j}", f"e{k}/{j}", "read")
+                round_[0] += 1
+                for i in range(12):
+                    rbac.revoke(f"r{i}", "*/x", "read")
+        except BaseException as exc:  # noqa: BLE001 (reported by the test thread)
+            errors.append(exc)
+        finally:
+            done.set()
+
+    def check(offset: int) -> None:
+        n = offset
+        while not done.is_set():
+            i = n % 12
+            n += 5
+            seen = round_[0]
+            got = rbac.check(f"u{i}", f"d{i}/x", "read")
+            if seen % 2 == 1 and round_[0] == seen and got:
+                wrong.append((seen, i))
+
+    threads = [threading.Thread(target=check, args=(k,)) for k in range(3)]
+    threads.append(threading.Thread(target=mutate))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert not wrong

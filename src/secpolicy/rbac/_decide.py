@@ -16,7 +16,7 @@ from secpolicy.rbac._entries import records
 from secpolicy.rbac._match import ResourcePattern, match_segments, pattern_of, reaches, trie_match
 from secpolicy.rbac._model import Decision, PrivilegedGrant, ResourceFilter, Rule, rule_of
 from secpolicy.rbac._names import _REQUEST_CACHE as _REQUESTS
-from secpolicy.rbac._names import canon_request
+from secpolicy.rbac._names import CACHED_NAME_MAX, canon_request
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -128,9 +128,10 @@ def effective(state: State, tenant: str | None, user: str, now: datetime | None)
         roles = traverse(state, [*(assigned or ()), *granted], granted)
         brought = [(g, traverse(state, [g.role], granted)) for g in active]
     found = Effective(roles, plain, tuple(brought), since, until)
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    cache[key] = (assigned, grant_ids, state.hierarchy, found, state.assignments)
+    if len(user) + len(tenant or "") <= CACHED_NAME_MAX:  # a long name is kept nowhere
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = (assigned, grant_ids, state.hierarchy, found, state.assignments)
     return found
 
 
@@ -240,7 +241,7 @@ def first_check(state: State, key: tuple[str, str, str, str | None]) -> bool | N
     *state* (the rule and label maps; the assignments, the grants by user
     and the hierarchy). So a record never answers for a state whose rules,
     labels, assignments, grants or roles differ. The three role sets are
-    bit masks over one numbering of role names made when the record is
+    bit masks over a numbering of the user's roles made when the record is
     built (see :func:`_masks`), so they are small and compared in one
     step; they are only ever compared with masks of the same record. What
     the record leaves to each check is the decision itself: the user's
@@ -278,29 +279,23 @@ def first_check(state: State, key: tuple[str, str, str, str | None]) -> bool | N
     return clearance is not None and state.levels.index(clearance) >= best
 
 
-_BITS: Final = object()  # the cache key of the role numbering used by request records
-_BITS_LIMIT: Final = 1 << 12
+def _masks(held: Iterable[str], *groups: Iterable[str]) -> list[int]:
+    """The mask of the *held* roles, then of each group, over a numbering of *held* made here.
 
-
-def _masks(state: State, *groups: Iterable[str]) -> list[int]:
-    """One bit mask per group of role names, all over the same numbering of names.
-
-    The numbering lives in the state's cache and only grows (past
-    ``_BITS_LIMIT`` names a new one starts); masks are meaningful only
-    against masks made in the same call, which is how a record uses them.
+    Only the held roles get bits: a role of a group that is not held adds
+    none, as it could never meet a held one. The numbering is local to the
+    call, and masks are meaningful only against masks of the same call,
+    which is how a record uses them. (A numbering shared between calls, and
+    so between threads, could give two names one bit when two record builds
+    numbered names at once, and a user's role then met another role's rule.)
     """
-    cache = state.cache
-    bits: dict[str, int] | None = cache.get(_BITS)
-    if bits is None or len(bits) >= _BITS_LIMIT:
-        bits = cache[_BITS] = {}
-    out = []
+    bits = {role: 1 << i for i, role in enumerate(held)}
+    out = [(1 << len(bits)) - 1]
+    get = bits.get
     for group in groups:
         mask = 0
         for role in group:
-            bit = bits.get(role)
-            if bit is None:
-                bit = bits[role] = len(bits)
-            mask |= 1 << bit
+            mask |= get(role, 0)
         out.append(mask)
     return out
 
@@ -323,7 +318,7 @@ def _record(state: State, key: tuple[str, str, str, str | None]) -> tuple[Any, .
             if cell is not None:
                 allow.extend(cell[0])
                 deny.extend(cell[1])
-    held, allowing, denying = _masks(state, roles or (), allow, deny)
+    held, allowing, denying = _masks(roles or (), allow, deny)
     clearance = state.clearances.get(holder)
     rank = -1 if clearance is None else state.levels.index(clearance)
     rec = (

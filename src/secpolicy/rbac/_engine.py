@@ -39,7 +39,13 @@ from secpolicy.rbac._model import (
     Rule,
 )
 from secpolicy.rbac._names import _REQUEST_CACHE as _REQUESTS
-from secpolicy.rbac._names import canon_action, canon_id, canon_request, canon_resource
+from secpolicy.rbac._names import (
+    CACHED_NAME_MAX,
+    canon_action,
+    canon_id,
+    canon_request,
+    canon_resource,
+)
 from secpolicy.rbac._sessions import Session
 from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State, new_state
 from secpolicy.rbac._store import PolicyStore, StoreConflict
@@ -889,6 +895,11 @@ class RBAC:
             if found is not None:
                 return found
         if not plain_call:
+            return self._enforce(*_request(user, resource, action, tenant)).allowed
+        if len(user) + len(resource) + len(action) + len(tenant or "") > CACHED_NAME_MAX:
+            # Long names are decided afresh and kept nowhere (no memo, no
+            # record): the caches are bounded in entries, and this bounds
+            # the size of each.
             return self._enforce(*_request(user, resource, action, tenant)).allowed
         # Plain strings: one look-up of the request's record, validated against
         # this state (see _decide.first_check, whose plain twin is allowed_plain).

@@ -40,6 +40,11 @@ _INVISIBLE: Final = re.compile(
     "\uffa0\U000e0100-\U000e01ef]"
 )
 _CACHE_LIMIT: Final = 1 << 16
+#: The longest name (in characters) whose canonical form is kept. The caches
+#: are bounded in entries; this bounds what one entry holds, so request names
+#: an attacker makes long cannot make them hold gigabytes. Longer names are
+#: checked afresh each time.
+CACHED_NAME_MAX: Final = 256
 # Characters refused in resource names and patterns because they look like
 # the separator ``/`` or the wildcard ``*`` (or are another system's
 # separator, ``\\``) without being them: the engine would read one segment
@@ -137,7 +142,7 @@ def canon_id(value: object, field: str) -> str:
         raise InvalidNameError("must not begin or end with white space", field=field)
     if len(_ID_CACHE) >= _CACHE_LIMIT:
         _ID_CACHE.clear()
-    if type(value) is str:
+    if type(value) is str and len(value) <= CACHED_NAME_MAX:
         _ID_CACHE[value] = text
     return text
 
@@ -196,7 +201,7 @@ def canon_action(value: object, field: str = "action", *, pattern: bool = False)
     if not pattern:
         if len(_ACTION_CACHE) >= _CACHE_LIMIT:
             _ACTION_CACHE.clear()
-        if type(value) is str:
+        if type(value) is str and len(value) <= CACHED_NAME_MAX:
             _ACTION_CACHE[value] = action
     return action
 
@@ -251,7 +256,7 @@ def canon_resource(value: object, field: str = "resource") -> tuple[str, ...]:
     segments = tuple(parts)
     if len(_RESOURCE_CACHE) >= _CACHE_LIMIT:
         _RESOURCE_CACHE.clear()
-    if type(value) is str:
+    if type(value) is str and len(value) <= CACHED_NAME_MAX:
         _RESOURCE_CACHE[value] = segments
     return segments
 
@@ -306,7 +311,8 @@ def canon_request(user: str, resource: str, action: str, tenant: str | None) -> 
     # An ASCII name that passed canon_resource is its own canonical text.
     text = resource if resource.isascii() else "/".join(segments)
     found: Request = (name, segments, act, scope, text)
-    if len(_REQUEST_CACHE) >= _CACHE_LIMIT:
-        _REQUEST_CACHE.clear()
-    _REQUEST_CACHE[(user, resource, action, tenant)] = found
+    if len(user) + len(resource) + len(action) + len(tenant or "") <= CACHED_NAME_MAX:
+        if len(_REQUEST_CACHE) >= _CACHE_LIMIT:
+            _REQUEST_CACHE.clear()
+        _REQUEST_CACHE[(user, resource, action, tenant)] = found
     return found
