@@ -17,8 +17,9 @@ from secpolicy import FrozenClock
 from secpolicy.exceptions import NaiveDatetimeError, PolicyConfigError
 from secpolicy.rbac import RBAC, MemoryPolicyStore
 from secpolicy.rbac import _engine as engine_module
-from secpolicy.rbac._engine import _wall_deadline, _wall_since
 from secpolicy.rbac._state import State
+from secpolicy.rbac._wallclock import wall_deadline as _wall_deadline
+from secpolicy.rbac._wallclock import wall_since as _wall_since
 
 from .conftest import START
 

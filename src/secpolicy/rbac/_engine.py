@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -49,6 +48,7 @@ from secpolicy.rbac._names import (
 from secpolicy.rbac._sessions import Session
 from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State, new_state
 from secpolicy.rbac._store import PolicyStore, StoreConflict
+from secpolicy.rbac._wallclock import LAST, wall_deadline, wall_since
 
 __all__ = ["RBAC", "GrantRequest"]
 
@@ -83,60 +83,6 @@ def _span(value: object, field: str) -> timedelta:
 
 # Far beyond any sane span, and small enough that adding it to a date stays in range.
 _LONGEST = timedelta(days=365 * 1000)
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_LAST = datetime.max.replace(tzinfo=UTC)
-# time.time() is the wall clock's nanosecond count rounded to a double, then
-# divided by 1e9 and rounded again: two roundings, each within a relative
-# 2**-53, so a reading is above its instant times (1 - 2**-52).
-_SHRINK_NUM = 2**52 - 1
-_SHRINK_DEN = 10**9 * 2**52
-
-
-def _wall_deadline(until: datetime) -> float:
-    """The largest ``time.time()`` reading still proven to be at or before *until*.
-
-    A reading ``t <= _wall_deadline(until)`` comes from an instant no later
-    than *until*, to the nanosecond, at every date after 1970 (the system
-    clock's dates; before 1970 the error bound would point the other way); a
-    reading above it comes from later, or from the last microsecond or so
-    before *until* (a relative 2**-52 of the date: about 0.5 us in 2026, 1 us
-    in 2100), and the caller then decides on the datetime clock. So the float
-    test is exact or stricter.
-    """
-    delta = until - _EPOCH
-    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    # The first nanosecond past *until*, less the readings' error, as a fraction.
-    past = (micros * 1000 + 1) * _SHRINK_NUM
-    deadline = past / _SHRINK_DEN  # the nearest double
-    num, den = deadline.as_integer_ratio()
-    if num * _SHRINK_DEN >= past * den:  # not strictly below: one step down
-        deadline = math.nextafter(deadline, -math.inf)
-    return deadline
-
-
-# The same two roundings the other way: a reading is below its instant times
-# (1 + 2**-53)**2, which is below 1 + 2**-52 + 2**-104.
-_GROW_NUM = 2**104 + 2**52 + 1
-_GROW_DEN = 10**9 * 2**104
-
-
-def _wall_since(at: datetime) -> float:
-    """The smallest ``time.time()`` reading proven to be at or after *at*.
-
-    The mirror of :func:`_wall_deadline`: a reading ``t >= _wall_since(at)``
-    comes from an instant after *at*; a reading below it comes from before,
-    or from the first microsecond or so after *at*, and the caller then
-    decides on the datetime clock. So the float test is exact or stricter.
-    """
-    delta = at - _EPOCH
-    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    least = micros * 1000 * _GROW_NUM  # over _GROW_DEN: *at* plus the readings' error
-    since = least / _GROW_DEN  # the nearest double
-    num, den = since.as_integer_ratio()
-    if num * _GROW_DEN < least * den:  # below: one step up
-        since = math.nextafter(since, math.inf)
-    return since
 
 
 def _listed(value: object, field: str) -> list[object]:
@@ -765,10 +711,10 @@ class RBAC:
         if bound is None:
             self._fresh = self._fresh_ts = None
             return
-        until = _LAST if at > _LAST - bound else at + bound  # a bound past the calendar's end
+        until = LAST if at > LAST - bound else at + bound  # a bound past the calendar's end
         self._fresh = (at, until)
         wall = type(self._clock) is SystemClock
-        self._fresh_ts = (_wall_since(at), _wall_deadline(until)) if wall else None
+        self._fresh_ts = (wall_since(at), wall_deadline(until)) if wall else None
 
     def _now_fresh(self) -> tuple[datetime, str | None]:
         """The clock's instant, and why the policy is stale at it (``None`` if it is fresh).
