@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -1084,6 +1085,7 @@ def _adversarial(seed: int) -> str:
                 str(rng.randint(1950, 2030)),
                 f"{rng.randint(1960, 2025)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}",
                 rng.choice(["qwerty", "1qaz2wsx", "asdf", "zxcvbn", "azerty", "ytrewq", "фыва"]),
+                rng.choice(["1qaz-2wsx-3edc", "qwer tyui op", "zaq1.xsw2.cde3.vfr4-"]),
                 rng.choice(["abcd", "1234", "987654", "xyz"]),
                 rng.choice(["March", "april", "Monday", "summer", "dezember", "yiyue"]),
                 rng.choice(["correcthorse", "woaini", "5201314", "zhangwei", "happybirthday"]),
@@ -1163,3 +1165,50 @@ class TestAdversarialCompositions:
                 PROFILES[name].check(text, context=ADVERSARIAL_USER).violations for name in PROFILES
             ]
         assert fast == want_violations
+
+
+class TestWalksCutAtTheirGroups:
+    """A keyboard walk cut by one separator between its groups costs the walk and the separator."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "1qaz-2wsx-3edc-4rfv",
+            "1qaz-2wsx-3edc-4rfv-2024!",
+            "1QAZ.2WSX.3EDC.4RFV",
+            "qwer_tyui_op12",
+            "2024!1qaz 2wsx 3edc 4rfv",
+            "zaq1-xsw2-cde3-vfr4",
+        ],
+    )
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """Every profile refuses them, as it refuses the uncut ``1qaz2wsx3edc4rfv2024!``."""
+        assert not PROFILES[name].check(password).ok
+
+    def test_costs_the_uncut_walk_and_the_separator(self) -> None:
+        """Three cuts by ``-`` between the groups of four cost one choice of separator more."""
+        uncut = strength.estimate("1qaz2wsx3edc4rfv").guesses_log10
+        cut = strength.estimate("1qaz-2wsx-3edc-4rfv").guesses_log10
+        assert cut == pytest.approx(uncut + math.log10(4))
+
+    @pytest.mark.parametrize(
+        ("cut", "uncut"),
+        [
+            ("1qaz-2wsx-3edc-2024", "1qaz2wsx3edc2024"),
+            ("Dragon-1qaz-2wsx-3edc-2024", "Dragon1qaz2wsx3edc2024"),
+            ("2024 qwer tyui op", "2024qwertyuiop"),
+        ],
+    )
+    def test_the_separator_on_to_the_next_piece_is_the_walks(self, cut: str, uncut: str) -> None:
+        """The walk's separator before or after its neighbours costs no more choices."""
+        more = strength.estimate(cut).guesses_log10 - strength.estimate(uncut).guesses_log10
+        assert more <= math.log10(4) + 1e-9
+
+    @pytest.mark.parametrize("password", ["1qaz-2wsx_3edc-4rfv", "1qa-z2ws-x3e-dc4rfv"])
+    def test_mixed_or_irregular_cuts_stay_dear(self, password: str) -> None:
+        """Different separators, or cuts off the groups, are not the walk's own shape."""
+        assert (
+            strength.estimate(password).guesses_log10
+            > strength.estimate("1qaz-2wsx-3edc-4rfv").guesses_log10 + 1.0
+        )

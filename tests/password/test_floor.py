@@ -32,6 +32,13 @@ TEXTS = st.one_of(
     st.text(alphabet=st.sampled_from("abcdeilnoprstw013457@$!|+ ASPW-."), max_size=64),
     st.text(alphabet=st.sampled_from("1lia@pswordjnfebmr2024-. !"), max_size=64),
     st.text(alphabet=st.sampled_from("zhangsan1990037ZS.!"), max_size=48),
+    st.text(alphabet=st.sampled_from("1qaz2wsx3edc4rfv-- _.!2024"), max_size=48),
+    st.builds(
+        "".join,
+        st.lists(
+            st.sampled_from(["1qaz", "2wsx", "3edc", "qwer", "tyui", "147", "-", " ", "2024!"])
+        ),
+    ),
     st.text(max_size=40),
 )
 

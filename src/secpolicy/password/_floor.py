@@ -154,7 +154,7 @@ def _longest_words(
     return ends
 
 
-def _split_furthest(
+def _split_furthest(  # noqa: PLR0912 (two readings in one pass, as _split_matches)
     text: str, folded: str, words: _Dictionary, furthest: list[int], seen: dict[str, int]
 ) -> None:
     """Raise *furthest* over the spans of ``_strength._split_matches``'s words and walks.
@@ -164,8 +164,11 @@ def _split_furthest(
     a text, and its keyboard walks; each longest span is mapped back over
     the dropped characters. Every split match is a word or walk of a joined
     text inside one of these, so its span is inside the mapped one (the
-    mapping keeps order); the limit on cuts is not applied, which only adds
-    spans. ``_split_matches(read=_span_reader)`` is the plain twin.
+    mapping keeps order); in the second reading a span also takes in the
+    dropped characters next to it, as a walk cut at its groups may
+    (``_strength._grouped_walks``); the limit on cuts is not
+    applied, which only adds spans. ``_split_matches(read=_span_reader)`` is
+    the plain twin.
     """
     n = len(text)
     if n < 3 or text.isalnum():  # noqa: PLR2004 (as _split_matches)
@@ -199,7 +202,11 @@ def _split_furthest(
             letters_keep = keep
         for a, b in enumerate(ends):
             if b:
-                start, end = keep[a], keep[b - 1] + 1
+                if walks:  # a walk cut at its groups takes in the dropped ones next to it
+                    start = keep[a - 1] + 1 if a else 0
+                    end = keep[b] if b < len(keep) else n
+                else:
+                    start, end = keep[a], keep[b - 1] + 1
                 if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
                     furthest[start] = end
 

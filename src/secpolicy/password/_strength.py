@@ -716,15 +716,89 @@ def _split_matches(
         for match in matches:
             start, end = keep[match.start], keep[match.end - 1] + 1
             cuts = (end - start) - (match.end - match.start)
-            if not 0 < cuts <= _MAX_CUTS:
-                continue  # none: the plain lookup has it; more: spelt out, not a word
-            cost = match.log10
-            places = math.log10(match.end - match.start)
-            for k in range(start + 1, end - 1):
-                if k not in kept:
-                    cost += places + _SEPARATOR_CHOICES[text[k] not in _COMMON_SEPARATORS]
-            found.append(match._replace(start=start, end=end, log10=cost))
+            if 0 < cuts <= _MAX_CUTS:  # more: spelt out, not a word; none: the plain lookup's
+                cost = match.log10
+                places = math.log10(match.end - match.start)
+                for k in range(start + 1, end - 1):
+                    if k not in kept:
+                        cost += places + _SEPARATOR_CHOICES[text[k] not in _COMMON_SEPARATORS]
+                found.append(match._replace(start=start, end=end, log10=cost))
+            if walks and cuts and match.kind in (_WALK, "dictionary"):
+                found += _grouped_walks(text, folded_joined, keep, kept, match)
     return found
+
+
+def _grouped_walks(
+    text: str, joined: str, keep: list[int], kept: set[int], match: _Match
+) -> list[_Match]:
+    """A walk of the joined text cut at its groups by one separator, priced as the walk and it.
+
+    The walk may run on past its last group (``1qaz-2wsx-3edc-2024``: ``c2``
+    are neighbours); then the walk up to its last cut, or to the group after
+    it, is the piece. The same separator on to the next piece (``-2024``,
+    ``Dragon-``) is the walk's own, its choice already paid, so a match also
+    takes it in at either end or both.
+    """
+    start, end = keep[match.start], keep[match.end - 1] + 1
+    cuts = [k for k in range(start + 1, end - 1) if k not in kept]
+    size = cuts[0] - start
+    found: list[_Match] = []
+    if size not in _WALK_GROUPS:
+        return found
+    if match.kind != _WALK:  # a common password that is a walk (``1qaz2wsx3edc``)
+        piece = joined[match.start : match.end]
+        if not any(m.end - m.start == len(piece) for m in _walk_matches(piece)):
+            return found
+    # The whole walk, the walk up to its last cut and up to the group after it.
+    for last in dict.fromkeys((end, cuts[-1], cuts[-1] + size + 1)):
+        grouped = _grouped_cut(text, start, last, kept) if last <= end else None
+        if grouped is None:
+            continue
+        if last == end:
+            walk = match.log10
+        else:
+            stop = match.start + (last - start) - sum(1 for k in cuts if k < last)
+            piece = joined[match.start : stop]
+            whole = [m.log10 for m in _walk_matches(piece) if m.end - m.start == len(piece)]
+            if not whole:
+                continue
+            walk = whole[0]
+        cost = walk + _SEPARATOR_CHOICES[grouped not in _COMMON_SEPARATORS]
+        after = last < len(text) and last not in kept and text[last] == grouped
+        before = start > 0 and start - 1 not in kept and text[start - 1] == grouped
+        for first in (start, start - 1) if before else (start,):
+            found.append(_Match(first, last, cost, _WALK))
+            if after:
+                found.append(_Match(first, last + 1, cost, _WALK))
+    return found
+
+
+_WALK: Final = "keyboard_walk"
+#: The heights of a keyboard's columns (``1qaz``) and of the keypad's (``147``):
+#: a walk cut between groups of either size is cut where its keys are grouped.
+_WALK_GROUPS: Final = (3, 4)
+
+
+def _grouped_cut(text: str, start: int, end: int, kept: set[int]) -> str | None:
+    """The separator that cuts ``text[start:end]`` into its groups, if one does.
+
+    Groups of three or four keys (``1qaz-2wsx-3edc-4rfv``, ``qwer tyui op``),
+    the last one possibly shorter, each cut from the next by the same
+    character: a cracker's rule joins a walk's groups with one separator,
+    so the cuts cost that one choice, however many there are.
+    """
+    cuts = [k for k in range(start + 1, end - 1) if k not in kept]
+    if not cuts or len({text[k] for k in cuts}) != 1:
+        return None
+    size = cuts[0] - start
+    if size not in _WALK_GROUPS:
+        return None
+    bounds = [*cuts, end]
+    for before, after in itertools.pairwise(bounds):
+        length = after - before - 1
+        if length != size and (after != end or length > size):
+            return None
+    return text[cuts[0]]
 
 
 def _user_matches(text: str, folded: str, tokens: Iterable[str]) -> list[_Match]:
