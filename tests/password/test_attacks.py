@@ -28,6 +28,7 @@ from secpolicy.password import _composed as composed
 from secpolicy.password import _policy as policy_module
 from secpolicy.password import _strength as strength
 from secpolicy.password._floor import floor_total
+from secpolicy.password._rules import COMMON_PASSWORDS
 from secpolicy.password._strength import REFERENCE_YEAR
 
 PROFILES: dict[str, PasswordPolicy] = {
@@ -1086,6 +1087,7 @@ def _adversarial(seed: int) -> str:
                 f"{rng.randint(1960, 2025)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}",
                 rng.choice(["qwerty", "1qaz2wsx", "asdf", "zxcvbn", "azerty", "ytrewq", "фыва"]),
                 rng.choice(["1qaz-2wsx-3edc", "qwer tyui op", "zaq1.xsw2.cde3.vfr4-"]),
+                rng.choice(["пароль", "Пароль", "密码", "contraseña", "密码password"]),
                 rng.choice(["abcd", "1234", "987654", "xyz"]),
                 rng.choice(["March", "april", "Monday", "summer", "dezember", "yiyue"]),
                 rng.choice(["correcthorse", "woaini", "5201314", "zhangwei", "happybirthday"]),
@@ -1116,6 +1118,7 @@ def _adversarial(seed: int) -> str:
     return text[:64] + rng.choice(["", "", "!", "1", "2024", "!!"])
 
 
+WORDS = strength._dictionary_for(COMMON_PASSWORDS)
 ADVERSARIAL = [_adversarial(seed) for seed in range(150)]
 ADVERSARIAL_USER = PasswordContext(
     username="zhangsan",
@@ -1212,3 +1215,45 @@ class TestWalksCutAtTheirGroups:
             strength.estimate(password).guesses_log10
             > strength.estimate("1qaz-2wsx-3edc-4rfv").guesses_log10 + 1.0
         )
+
+
+class TestCountedYears:
+    """A counter that starts at a year costs the year, not any number of its digits."""
+
+    def test_a_year_counter_costs_the_year(self) -> None:
+        """``Dragon2024Dragon2025`` starts its counter at a recent year: one of about twenty."""
+        counted = [
+            m
+            for m in strength._counter_matches(
+                "xqzvkw2024xqzvkw2025", "xqzvkw2024xqzvkw2025", WORDS, set(), REFERENCE_YEAR
+            )
+            if m.start == 0 and m.end == 20
+        ]
+        assert counted
+        assert counted[0].log10 < strength.estimate("xqzvkw").guesses_log10 + 4.0
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password", ["пароль2024пароль2025!!", "Пароль2024!Пароль2024!", "Пароль2025Пароль2026"]
+    )
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """The Russian word for password with a year counter or repeated is refused."""
+        assert not PROFILES[name].check(password).ok
+
+
+class TestPasswordInOtherLanguages:
+    """The word "password" in the languages users type it in is one of the first guesses."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        ["密码password密码2024!!", "密码密码2024!!", "Contraseña2024!!", "Пароль-2024-!"],
+    )
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """Each is a translation of "password" with a year and symbols."""
+        assert not PROFILES[name].check(password).ok
+
+    @pytest.mark.parametrize("word", ["密码", "密碼", "пароль", "passwort", "contraseña", "senha"])
+    def test_each_costs_a_choice_among_few(self, word: str) -> None:
+        """Alone, each costs at most a choice among a few dozen words."""
+        assert strength.estimate(word).guesses_log10 <= 2.0

@@ -36,6 +36,12 @@ TEXTS = st.one_of(
     st.builds(
         "".join,
         st.lists(
+            st.sampled_from(["密码", "пароль", "Пароль", "password", "2024", "2025", "!", "-"])
+        ),
+    ),
+    st.builds(
+        "".join,
+        st.lists(
             st.sampled_from(["1qaz", "2wsx", "3edc", "qwer", "tyui", "147", "-", " ", "2024!"])
         ),
     ),

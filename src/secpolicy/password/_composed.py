@@ -13,7 +13,8 @@ letters suggest:
   costs the distance between their years and its own day or month.
 - **Published phrases**: passphrases printed as examples (xkcd 936's
   ``correct horse battery staple``) and proverbial phrases are the first
-  entries of every phrase list; each costs its rank there, in any case,
+  entries of every phrase list, as the word "password" in other languages
+  (``密码``, ``пароль``) is of every password list; each costs its rank there, in any case,
   with or without separators and with the usual substitutions undone.
 - **Words reversed in l33t**: a common word typed backwards *and* with
   substitutions, possibly cut by a separator (``Dr0w-ss@p``: ``password``),
@@ -36,6 +37,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import unicodedata
 from importlib import resources
 from typing import TYPE_CHECKING, Final, NamedTuple
 
@@ -423,9 +425,55 @@ PUBLISHED_PHRASES: Final = (
     "zhangyong",
     "lixiaolong",
 )
+#: The word "password" in the languages users write it in, commonest first:
+#: every cracker's first guesses after ``password`` itself, as the English word
+#: is in every list (NIST SP 800-63B's "commonly used" passwords). Each costs
+#: its rank here, as a published phrase costs its rank in its list; most are
+#: missing from the English-centred lists or ranked far down (``пароль``
+#: at 16,623, ``密码`` absent).
+PASSWORD_WORDS: Final = (
+    "密码",
+    "mima",
+    "пароль",
+    "parol",
+    "passwort",
+    "contraseña",
+    "contrasena",
+    "senha",
+    "motdepasse",
+    "パスワード",
+    "비밀번호",
+    "密碼",
+    "口令",
+    "parola",
+    "sifre",
+    "şifre",
+    "haslo",
+    "hasło",
+    "wachtwoord",
+    "kennwort",
+    "salasana",
+    "losenord",
+    "lösenord",
+    "passord",
+    "adgangskode",
+    "heslo",
+    "jelszo",
+    "jelszó",
+    "matkhau",
+    "katasandi",
+    "κωδικός",
+    "סיסמה",
+    "كلمةالسر",
+    "पासवर्ड",
+)
 _SEPARATORS: Final = frozenset(" -._")
-_PHRASE: Final = re.compile("|".join(sorted(PUBLISHED_PHRASES, key=lambda p: (-len(p), p))))
-_PHRASE_RANK: Final = {phrase: rank for rank, phrase in enumerate(PUBLISHED_PHRASES, 1)}
+_PHRASE_RANK: Final = {
+    **{word: rank for rank, word in enumerate(PASSWORD_WORDS, 1)},
+    **{phrase: rank for rank, phrase in enumerate(PUBLISHED_PHRASES, 1)},
+}
+_PHRASE: Final = re.compile("|".join(sorted(_PHRASE_RANK, key=lambda p: (-len(p), p))))
+_SHORTEST_PHRASE: Final = min(map(len, _PHRASE_RANK))
 #: Separator styles a phrase is written in: none, or one of these between words.
 _SEPARATOR_CHOICES: Final = math.log10(len(_SEPARATORS) + 1)
 
@@ -603,7 +651,7 @@ def published_phrases(text: str, folded: str) -> list[Found]:
             sources.append(reading)
     for source in sources:
         squeezed, where = _squeezed(source)
-        if len(squeezed) < 4:  # noqa: PLR2004 (the shortest phrase)
+        if len(squeezed) < _SHORTEST_PHRASE:
             continue
         size = len(squeezed)
         backwards = squeezed[::-1]
@@ -873,16 +921,33 @@ def _letters_cost(word: str, rank_of: Callable[[str], int | None]) -> tuple[floa
 
 
 def _camel_parts(original: str) -> list[int]:
-    """Where capitals start new words (``ILoveJan``: 0, 1, 5), the first always."""
+    """Where capitals or another script start new words (``ILoveJan``: 0, 1, 5), the first always.
+
+    Latin letters after others (``密码password``, ``パスワードqwerty``) start a
+    word as a capital does.
+    """
     return [0] + [
         i
         for i in range(1, len(original))
-        if original[i].isupper()
-        and (
-            original[i - 1].islower()
-            or (i + 1 < len(original) and original[i + 1].islower() and original[i - 1].isupper())
+        if (
+            original[i].isupper()
+            and (
+                original[i - 1].islower()
+                or (
+                    i + 1 < len(original)
+                    and original[i + 1].islower()
+                    and original[i - 1].isupper()
+                )
+            )
         )
+        or (original[i].isascii() != original[i - 1].isascii() and not _accented(original, i))
     ]
+
+
+def _accented(original: str, i: int) -> bool:
+    """Whether the change of script at *i* is an accented Latin letter (``contraseña``)."""
+    letter = original[i] if not original[i].isascii() else original[i - 1]
+    return unicodedata.decomposition(letter)[:1].isalnum() or letter in "ßøłđæœı"
 
 
 def _word_pieces(

@@ -908,8 +908,9 @@ def _counter_matches(
 
     Consecutive ``block + number`` pieces whose blocks match (a separator
     before a block aside) and whose numbers step by one constant of at most
-    ten cost the block's own estimate, the first number, the step, the run's
-    length and a separator's choice, as a cracker's counter rule does.
+    ten cost the block's own estimate, the first number (a year as a year:
+    ``pass2024pass2025``), the step, the run's length and a separator's
+    choice, as a cracker's counter rule does.
     """
     found: list[_Match] = []
     if not any(c.isdigit() for c in folded):
@@ -950,7 +951,7 @@ def _counter_matches(
             )
             log10 = (
                 max(base, 1.0)
-                + len(first.group(2))  # the first number: one of 10^digits
+                + _first_count(first.group(2), reference)
                 + _COUNTER_STEPS
                 + math.log10(len(numbers))
                 + (_SEPARATOR_CHOICES[0] if key != pieces[i + 1].group(1) else 0.0)
@@ -960,6 +961,13 @@ def _counter_matches(
         else:
             i += 1
     return found
+
+
+def _first_count(digits: str, reference: int) -> float:
+    """The counter's first number: a year (``2024``) one of those near *reference*, or 10^digits."""
+    if len(digits) == 4 and 1900 <= int(digits) <= 2099:  # noqa: PLR2004 (as _date_matches)
+        return min(float(len(digits)), _year_space(int(digits), reference))
+    return float(len(digits))
 
 
 def _echo_matches(
