@@ -1088,6 +1088,7 @@ def _adversarial(seed: int) -> str:
                 rng.choice(["qwerty", "1qaz2wsx", "asdf", "zxcvbn", "azerty", "ytrewq", "фыва"]),
                 rng.choice(["1qaz-2wsx-3edc", "qwer tyui op", "zaq1.xsw2.cde3.vfr4-"]),
                 rng.choice(["пароль", "Пароль", "密码", "contraseña", "密码password"]),
+                rng.choice(["W1l1iam", "Dr@g0n", "1nte11igence", "M0nk3y"]),
                 rng.choice(["abcd", "1234", "987654", "xyz"]),
                 rng.choice(["March", "april", "Monday", "summer", "dezember", "yiyue"]),
                 rng.choice(["correcthorse", "woaini", "5201314", "zhangwei", "happybirthday"]),
@@ -1257,3 +1258,21 @@ class TestPasswordInOtherLanguages:
     def test_each_costs_a_choice_among_few(self, word: str) -> None:
         """Alone, each costs at most a choice among a few dozen words."""
         assert strength.estimate(word).guesses_log10 <= 2.0
+
+
+class TestMixedKeysInCompositions:
+    """A word whose ``1`` is ``i`` in one place and ``l`` in another is a piece of a composition."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password", ["W1l1iam-Dr@g0n-2024", "Dr@g0n.W1l1iam.2024", "M0nk3y_W1l1iam_1990"]
+    )
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """Refused as ``William-Dragon-2024`` is."""
+        assert not PROFILES[name].check(password).ok
+
+    def test_costs_what_a_uniform_reading_costs(self) -> None:
+        """Mixed readings cost their substituted keys, as ``W1ll1am-Dr@g0n-2024``'s do."""
+        mixed = strength.estimate("W1l1iam-Dr@g0n-2024").guesses_log10
+        plain = strength.estimate("William-Dragon-2024").guesses_log10
+        assert mixed <= plain + 6 * math.log10(2) + 1e-9

@@ -848,6 +848,7 @@ _TOKEN: Final = re.compile(
 _STRICT_TOKEN: Final = re.compile(
     rf"(?P<year>(?<!\d){_YEAR_AT})|(?P<word>[^\W\d_]+)|(?P<digits>\d+)|(?P<symbol>[\W_])(?P=symbol)*"
 )
+_INNER_LEET: Final = re.compile(rf"(?<=[^\W\d_]){_LEET_KEY}(?=[^\W\d_])")
 _MAX_COMPOSED: Final = 64  # longer texts are priced by the estimator's other patterns
 _MAX_PIECE: Final = 24
 #: A composition has at most this many tokens (five pieces and their
@@ -971,13 +972,39 @@ def _word_pieces(
                 return [_Piece(start, end, whole[0], whole[1], style)]
         return _reading_pieces(original, lower, lower, start)
     best: tuple[float, list[_Piece]] | None = None
-    for reading in dict.fromkeys(r[start:end] for r in readings):
+    for reading in dict.fromkeys([*(r[start:end] for r in readings), *_mixed(lower)]):
         pieces = _reading_pieces(original, lower, reading, start)
         if pieces is not None:
             cost = sum(p.log10 for p in pieces) + len(pieces) * _FURTHER_PIECE
             if best is None or cost < best[0]:
                 best = (cost, pieces)
     return None if best is None else best[1]
+
+
+#: Keys with two letters (``1``: ``i`` or ``l``); a piece with two to this
+#: many is also read with each of them either way (``w1l1iam``).
+_TWO_LETTER_KEYS: Final = {key: letters for key, letters in LEET.items() if len(letters) > 1}
+_MAX_MIXED_KEYS: Final = 4
+
+
+def _mixed(lower: str) -> list[str]:
+    """The readings of the piece *lower* whose two-letter keys are read differently.
+
+    The uniform readings read every ``1`` the same way, so ``w1l1iam``
+    (``william``) is in neither; each key costs one substitution in every
+    reading, so a mixed one costs what a uniform one does.
+    """
+    keys = [k for k, c in enumerate(lower) if c in _TWO_LETTER_KEYS]
+    if not 2 <= len(keys) <= _MAX_MIXED_KEYS:  # noqa: PLR2004 (one key: the uniform readings)
+        return []
+    found: list[str] = []
+    plain = lower.translate(_SUBSTITUTIONS)
+    for letters in itertools.product(*(_TWO_LETTER_KEYS[lower[k]] for k in keys)):
+        chars = list(plain)
+        for k, letter in zip(keys, letters, strict=True):
+            chars[k] = letter
+        found.append("".join(chars))
+    return found
 
 
 def _reading_pieces(original: str, lower: str, plain: str, start: int) -> list[_Piece] | None:
@@ -1252,10 +1279,14 @@ def composition_matches(text: str, folded: str, reference: int) -> list[Found]:
     # One scan in C rules out random-looking text: too many changes of class
     # (l33t keys inside words aside, which the second count allows for).
     tokens = list(_STRICT_TOKEN.finditer(folded))
-    if len(tokens) > _MAX_STRICT_TOKENS or not _may_compose(text, folded, tokens):
+    leet = not _LEET_KEYS.isdisjoint(folded)
+    changes = len(tokens)
+    if leet and changes > _MAX_STRICT_TOKENS:  # a key between letters is no change (``W1l1iam``)
+        changes = sum(1 for _ in _STRICT_TOKEN.finditer(_INNER_LEET.sub("a", folded)))
+    if changes > _MAX_STRICT_TOKENS or not _may_compose(text, folded, tokens):
         return found
     readings: tuple[str, ...] = (folded,)
-    if not _LEET_KEYS.isdisjoint(folded):
+    if leet:
         tokens = list(_TOKEN.finditer(folded))
         readings = (
             folded.translate(_SUBSTITUTIONS),

@@ -62,6 +62,7 @@ from secpolicy.password._rules import _ALTERNATE as _LEET_ALTERNATE
 from secpolicy.password._rules import _SUBSTITUTIONS, COMMON_PASSWORDS, LEET
 from secpolicy.password._strength import (
     _ALTERNATE,
+    _AMBIGUOUS,
     _BRUTE_PER_CHAR,
     _DICTIONARIES,
     _MAX_DECORATION,
@@ -74,6 +75,7 @@ from secpolicy.password._strength import (
     _fold,
     _Match,
     _mirror_matches,
+    _mixed_walk,
     _repeat_spans,
     _walk_matches,
 )
@@ -102,6 +104,8 @@ def _furthest_words(
     dictionary matches' spans: a l33t reading's span counts even where it
     substitutes nothing. A reversed word read from *i* to *j* of the
     reversed text is the span ``(n - j, n - i)``, inside the longest one.
+    The words that read only with the two-letter keys mixed
+    (``_strength._mixed_matches``) are walked as that does, both ways.
     """
     n = len(folded)
     readings = [folded]
@@ -115,6 +119,13 @@ def _furthest_words(
     for i, longest in enumerate(_longest_words(folded[::-1], words, seen)):
         if longest and n - i > furthest[n - longest]:
             furthest[n - longest] = n - i
+    # Words whose two-letter keys read differently (``1nte11igence``), both ways.
+    if sum(1 for c in folded if c in _AMBIGUOUS) >= 2:  # noqa: PLR2004 (as _mixed_matches)
+        for i, j, _, _ in _mixed_walk(folded, words):
+            if j > furthest[i]:  # noqa: PLR1730 (as above)
+                furthest[i] = j
+        for i, j, _, _ in _mixed_walk(folded[::-1], words):
+            furthest[n - j] = max(furthest[n - j], n - i)
 
 
 def _longest_words(
