@@ -1088,7 +1088,9 @@ def _adversarial(seed: int) -> str:
                 rng.choice(["qwerty", "1qaz2wsx", "asdf", "zxcvbn", "azerty", "ytrewq", "фыва"]),
                 rng.choice(["1qaz-2wsx-3edc", "qwer tyui op", "zaq1.xsw2.cde3.vfr4-"]),
                 rng.choice(["пароль", "Пароль", "密码", "contraseña", "密码password"]),
-                rng.choice(["W1l1iam", "Dr@g0n", "1nte11igence", "M0nk3y"]),
+                rng.choice(
+                    ["W1l1iam", "Dr@g0n", "1nte11igence", "M0nk3y", "1l1iamw", "wor1d!h3llo"]
+                ),
                 rng.choice(["abcd", "1234", "987654", "xyz"]),
                 rng.choice(["March", "april", "Monday", "summer", "dezember", "yiyue"]),
                 rng.choice(["correcthorse", "woaini", "5201314", "zhangwei", "happybirthday"]),
@@ -1276,3 +1278,20 @@ class TestMixedKeysInCompositions:
         mixed = strength.estimate("W1l1iam-Dr@g0n-2024").guesses_log10
         plain = strength.estimate("William-Dragon-2024").guesses_log10
         assert mixed <= plain + 6 * math.log10(2) + 1e-9
+
+
+class TestMixedKeysInRotatedWords:
+    """A rotated word whose two-letter keys read differently costs the rotation and its keys."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", ["1l1iamw!1l1iamw", "1l1iamw2024!"])
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """``1l1iamw`` is ``william`` rotated by one, its ``1`` read as ``i`` and as ``l``."""
+        assert not PROFILES[name].check(password).ok
+
+    def test_costs_the_rotation_and_the_keys(self) -> None:
+        """As much as the uniform ``1ll1amw`` (rotated ``william``) with its keys."""
+        mixed = [m for m in strength._mixed_matches("1l1iamw", "1l1iamw", WORDS) if m.end == 7]
+        assert mixed
+        assert "rotated" in mixed[0].notes
+        assert min(m.log10 for m in mixed) <= strength.estimate("1ll1amw").guesses_log10 + 1e-9

@@ -121,10 +121,10 @@ def _furthest_words(
             furthest[n - longest] = n - i
     # Words whose two-letter keys read differently (``1nte11igence``), both ways.
     if sum(1 for c in folded if c in _AMBIGUOUS) >= 2:  # noqa: PLR2004 (as _mixed_matches)
-        for i, j, _, _ in _mixed_walk(folded, words):
+        for i, j, *_ in _mixed_walk(folded, words):
             if j > furthest[i]:  # noqa: PLR1730 (as above)
                 furthest[i] = j
-        for i, j, _, _ in _mixed_walk(folded[::-1], words):
+        for i, j, *_ in _mixed_walk(folded[::-1], words):
             furthest[n - j] = max(furthest[n - j], n - i)
 
 

@@ -498,10 +498,13 @@ def _mixed_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
     found: list[_Match] = []
     for reverse in (False, True):
         source = folded[::-1] if reverse else folded
-        for i, end, rank, keys in _mixed_walk(source, words):
+        for i, end, rank, keys, rotated in _mixed_walk(source, words):
             start, stop = (n - end, n - i) if reverse else (i, end)
             cost = log10(rank) + _LOG2 * min(keys, 8)
             notes: tuple[str, ...] = ("substitution",)
+            if rotated:
+                cost += _ROTATION_CHOICES
+                notes = ("rotated", *notes)
             if reverse:
                 cost += _LOG2
                 notes = ("reversed", *notes)
@@ -513,11 +516,16 @@ def _mixed_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
     return found
 
 
-def _mixed_walk(source: str, words: _Dictionary) -> list[tuple[int, int, int, int]]:
-    """``(i, j, rank, keys)``: the best word of each span ``source[i:j]`` that only reads mixed.
+def _mixed_walk(  # noqa: PLR0912 (one branching walk over three tables)
+    source: str, words: _Dictionary
+) -> list[tuple[int, int, int, int, bool]]:
+    """``(i, j, rank, keys, rotated)``: the best word of each span ``source[i:j]`` read mixed.
 
-    *keys* is the span's substituted keys. Each piece carries whether it is
-    still the first or the second uniform reading of its span.
+    *keys* is the span's substituted keys; *rotated* says the word is a
+    rotation of the commonest words' (``1l1iamw``), which costs one choice
+    of rotation more: a span's rotation is reported instead of its word
+    only when its rank with that choice is lower. Each piece carries whether
+    it is still the first or the second uniform reading of its span.
     """
     ambiguous = [k for k, c in enumerate(source) if c in _AMBIGUOUS]
     n = len(source)
@@ -527,14 +535,15 @@ def _mixed_walk(source: str, words: _Dictionary) -> list[tuple[int, int, int, in
         itertools.accumulate((a != b for a, b in zip(source, plain, strict=True)), initial=0)
     )
     get, leet_get, max_len = words.table.get, words.leet.get, words.max_len
-    hits: list[tuple[int, int, int, int]] = []
+    rotated_get = words.rotations().get
+    hits: list[tuple[int, int, int, int, bool]] = []
     for i in range(max(0, ambiguous[1] - max_len + 1), ambiguous[-2] + 1):
         pieces: list[tuple[str, bool, bool]] = [("", True, True)]
         for j in range(i, min(n, i + max_len)):
             first, second = plain[j], alternate[j]
             letters = _AMBIGUOUS.get(source[j], first)
             grown: list[tuple[str, bool, bool]] = []
-            best = 0
+            best = best_rotated = 0
             for piece, as_first, as_second in pieces:
                 for letter in letters:
                     longer = piece + letter
@@ -547,13 +556,21 @@ def _mixed_walk(source: str, words: _Dictionary) -> list[tuple[int, int, int, in
                     other = leet_get(longer)
                     if rank is None or (other and (not rank or other < rank)):
                         rank = other
-                    if rank is None:
+                    turned = rotated_get(longer)
+                    if rank is None and turned is None:
                         continue
                     grown.append((longer, still_first, still_second))
-                    if rank and not still_first and not still_second and (not best or rank < best):
+                    if still_first or still_second:
+                        continue
+                    if rank and (not best or rank < best):
                         best = rank
-            if best:
-                hits.append((i, j + 1, best, changed[j + 1] - changed[i]))
+                    if turned and (not best_rotated or turned < best_rotated):
+                        best_rotated = turned
+            keys = changed[j + 1] - changed[i]
+            if best_rotated and (not best or best_rotated * len(_ROTATIONS) < best):
+                hits.append((i, j + 1, best_rotated, keys, True))
+            elif best:
+                hits.append((i, j + 1, best, keys, False))
             pieces = grown
             if not pieces:
                 break
