@@ -267,3 +267,15 @@ class TestSettle:
         monkeypatch.setattr(b, "_split_matches", spy)
         assert s.score("a1" * 32, cap=3) == 1 == s._plain_score("a1" * 32)
         assert read == []
+
+
+class TestMixedSpans:
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.one_of(TEXTS, st.text(alphabet=st.sampled_from("1!|lLiIwamnotseb@0"), max_size=24)))
+    def test_every_mixed_match_is_inside_a_recorded_span(self, text: str) -> None:
+        """Each span _mixed_matches finds lies inside one the floor records (its plain twin)."""
+        folded = s._fold(text)
+        furthest = [0] * (len(text) + 1)
+        f._furthest_words(folded, WORDS, furthest, {})
+        for match in s._mixed_matches(text, folded, WORDS):
+            assert any(furthest[start] >= match.end for start in range(match.start + 1))

@@ -75,7 +75,6 @@ from secpolicy.password._strength import (
     _fold,
     _Match,
     _mirror_matches,
-    _mixed_walk,
     _repeat_spans,
     _walk_matches,
 )
@@ -121,11 +120,49 @@ def _furthest_words(
             furthest[n - longest] = n - i
     # Words whose two-letter keys read differently (``1nte11igence``), both ways.
     if sum(1 for c in folded if c in _AMBIGUOUS) >= 2:  # noqa: PLR2004 (as _mixed_matches)
-        for i, j, *_ in _mixed_walk(folded, words):
-            if j > furthest[i]:  # noqa: PLR1730 (as above)
-                furthest[i] = j
-        for i, j, *_ in _mixed_walk(folded[::-1], words):
-            furthest[n - j] = max(furthest[n - j], n - i)
+        for i, longest in enumerate(_longest_mixed(folded, words)):
+            if longest > furthest[i]:  # noqa: PLR1730 (as above)
+                furthest[i] = longest
+        for i, longest in enumerate(_longest_mixed(folded[::-1], words)):
+            if longest and n - i > furthest[n - longest]:
+                furthest[n - longest] = n - i
+
+
+#: Live readings of one start's walk beyond which :func:`_longest_mixed`
+#: stops reading and gives the start its whole window.
+_MOST_READINGS: Final = 16
+
+
+def _longest_mixed(source: str, words: _Dictionary) -> list[int]:
+    """For each start, an end at least that of every word ``_strength._mixed_walk`` finds there.
+
+    The same branching walk (each two-letter key read as either letter, each
+    other key as its plain letter), in the merged table, which holds every
+    word and prefix of the three tables ``_mixed_walk`` reads, so every
+    piece it keeps is kept here. Where more than ``_MOST_READINGS`` readings
+    are alive at once, the start is given its whole window (``max_len``
+    keys), which only widens the spans: the work per start stays bounded.
+    """
+    n = len(source)
+    plain = source.translate(_SUBSTITUTIONS)
+    table = words.merged()
+    get, max_len = table.get, words.max_len
+    options = [_AMBIGUOUS.get(c, p) for c, p in zip(source, plain, strict=True)]
+    ends = [0] * n
+    for i in range(n - 2):
+        # Pieces of fewer than three keys are not in the table: all of them.
+        pieces = [a + b for a in options[i] for b in options[i + 1]]
+        for j in range(i + 2, min(n, i + max_len)):
+            grown = [p + c for p in pieces for c in options[j] if p + c in table]
+            if not grown:
+                break
+            if any(map(get, grown)):
+                ends[i] = j + 1
+            if len(grown) > _MOST_READINGS:
+                ends[i] = min(n, i + max_len)
+                break
+            pieces = grown
+    return ends
 
 
 def _longest_words(
