@@ -472,6 +472,7 @@ def _leet_walk(
 
 
 #: The keys that stand for two letters (``1`` for ``l`` or ``i``), each read both ways.
+_RANK: Final = (1 << 20) - 1  # one table's rank in a merged entry (see _Dictionary.merged)
 _AMBIGUOUS: Final = {key: letters for key, letters in LEET.items() if len(letters) > 1}
 
 
@@ -534,8 +535,8 @@ def _mixed_walk(  # noqa: PLR0912 (one branching walk over three tables)
     changed = list(
         itertools.accumulate((a != b for a, b in zip(source, plain, strict=True)), initial=0)
     )
-    get, leet_get, max_len = words.table.get, words.leet.get, words.max_len
-    rotated_get = words.rotations().get
+    # One lookup per piece: the merged table holds the three tables' ranks.
+    merged_get, max_len = words.merged().get, words.max_len
     hits: list[tuple[int, int, int, int, bool]] = []
     for i in range(max(0, ambiguous[1] - max_len + 1), ambiguous[-2] + 1):
         pieces: list[tuple[str, bool, bool]] = [("", True, True)]
@@ -552,16 +553,15 @@ def _mixed_walk(  # noqa: PLR0912 (one branching walk over three tables)
                     if len(longer) < 3:  # noqa: PLR2004 (the tables hold pieces of three keys up)
                         grown.append((longer, still_first, still_second))
                         continue
-                    rank = get(longer)
-                    other = leet_get(longer)
-                    if rank is None or (other and (not rank or other < rank)):
-                        rank = other
-                    turned = rotated_get(longer)
-                    if rank is None and turned is None:
+                    packed = merged_get(longer)
+                    if packed is None:
                         continue
                     grown.append((longer, still_first, still_second))
-                    if still_first or still_second:
+                    if still_first or still_second or not packed:
                         continue
+                    rank, other, turned = packed & _RANK, packed >> 20 & _RANK, packed >> 40
+                    if not rank or (other and other < rank):
+                        rank = other
                     if rank and (not best or rank < best):
                         best = rank
                     if turned and (not best_rotated or turned < best_rotated):
