@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ from secpolicy.password import _composed as composed
 from secpolicy.password import _policy as policy_module
 from secpolicy.password import _strength as strength
 from secpolicy.password._floor import floor_total
+from secpolicy.password._rules import COMMON_PASSWORDS
 from secpolicy.password._strength import REFERENCE_YEAR
 
 PROFILES: dict[str, PasswordPolicy] = {
@@ -1084,6 +1086,11 @@ def _adversarial(seed: int) -> str:
                 str(rng.randint(1950, 2030)),
                 f"{rng.randint(1960, 2025)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}",
                 rng.choice(["qwerty", "1qaz2wsx", "asdf", "zxcvbn", "azerty", "ytrewq", "фыва"]),
+                rng.choice(["1qaz-2wsx-3edc", "qwer tyui op", "zaq1.xsw2.cde3.vfr4-"]),
+                rng.choice(["пароль", "Пароль", "密码", "contraseña", "密码password"]),
+                rng.choice(
+                    ["W1l1iam", "Dr@g0n", "1nte11igence", "M0nk3y", "1l1iamw", "wor1d!h3llo"]
+                ),
                 rng.choice(["abcd", "1234", "987654", "xyz"]),
                 rng.choice(["March", "april", "Monday", "summer", "dezember", "yiyue"]),
                 rng.choice(["correcthorse", "woaini", "5201314", "zhangwei", "happybirthday"]),
@@ -1114,6 +1121,7 @@ def _adversarial(seed: int) -> str:
     return text[:64] + rng.choice(["", "", "!", "1", "2024", "!!"])
 
 
+WORDS = strength._dictionary_for(COMMON_PASSWORDS)
 ADVERSARIAL = [_adversarial(seed) for seed in range(150)]
 ADVERSARIAL_USER = PasswordContext(
     username="zhangsan",
@@ -1163,3 +1171,127 @@ class TestAdversarialCompositions:
                 PROFILES[name].check(text, context=ADVERSARIAL_USER).violations for name in PROFILES
             ]
         assert fast == want_violations
+
+
+class TestWalksCutAtTheirGroups:
+    """A keyboard walk cut by one separator between its groups costs the walk and the separator."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "1qaz-2wsx-3edc-4rfv",
+            "1qaz-2wsx-3edc-4rfv-2024!",
+            "1QAZ.2WSX.3EDC.4RFV",
+            "qwer_tyui_op12",
+            "2024!1qaz 2wsx 3edc 4rfv",
+            "zaq1-xsw2-cde3-vfr4",
+        ],
+    )
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """Every profile refuses them, as it refuses the uncut ``1qaz2wsx3edc4rfv2024!``."""
+        assert not PROFILES[name].check(password).ok
+
+    def test_costs_the_uncut_walk_and_the_separator(self) -> None:
+        """Three cuts by ``-`` between the groups of four cost one choice of separator more."""
+        uncut = strength.estimate("1qaz2wsx3edc4rfv").guesses_log10
+        cut = strength.estimate("1qaz-2wsx-3edc-4rfv").guesses_log10
+        assert cut == pytest.approx(uncut + math.log10(4))
+
+    @pytest.mark.parametrize(
+        ("cut", "uncut"),
+        [
+            ("1qaz-2wsx-3edc-2024", "1qaz2wsx3edc2024"),
+            ("Dragon-1qaz-2wsx-3edc-2024", "Dragon1qaz2wsx3edc2024"),
+            ("2024 qwer tyui op", "2024qwertyuiop"),
+        ],
+    )
+    def test_the_separator_on_to_the_next_piece_is_the_walks(self, cut: str, uncut: str) -> None:
+        """The walk's separator before or after its neighbours costs no more choices."""
+        more = strength.estimate(cut).guesses_log10 - strength.estimate(uncut).guesses_log10
+        assert more <= math.log10(4) + 1e-9
+
+    @pytest.mark.parametrize("password", ["1qaz-2wsx_3edc-4rfv", "1qa-z2ws-x3e-dc4rfv"])
+    def test_mixed_or_irregular_cuts_stay_dear(self, password: str) -> None:
+        """Different separators, or cuts off the groups, are not the walk's own shape."""
+        assert (
+            strength.estimate(password).guesses_log10
+            > strength.estimate("1qaz-2wsx-3edc-4rfv").guesses_log10 + 1.0
+        )
+
+
+class TestCountedYears:
+    """A counter that starts at a year costs the year, not any number of its digits."""
+
+    def test_a_year_counter_costs_the_year(self) -> None:
+        """``Dragon2024Dragon2025`` starts its counter at a recent year: one of about twenty."""
+        counted = [
+            m
+            for m in strength._counter_matches(
+                "xqzvkw2024xqzvkw2025", "xqzvkw2024xqzvkw2025", WORDS, set(), REFERENCE_YEAR
+            )
+            if m.start == 0 and m.end == 20
+        ]
+        assert counted
+        assert counted[0].log10 < strength.estimate("xqzvkw").guesses_log10 + 4.0
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password", ["пароль2024пароль2025!!", "Пароль2024!Пароль2024!", "Пароль2025Пароль2026"]
+    )
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """The Russian word for password with a year counter or repeated is refused."""
+        assert not PROFILES[name].check(password).ok
+
+
+class TestPasswordInOtherLanguages:
+    """The word "password" in the languages users type it in is one of the first guesses."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        ["密码password密码2024!!", "密码密码2024!!", "Contraseña2024!!", "Пароль-2024-!"],
+    )
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """Each is a translation of "password" with a year and symbols."""
+        assert not PROFILES[name].check(password).ok
+
+    @pytest.mark.parametrize("word", ["密码", "密碼", "пароль", "passwort", "contraseña", "senha"])
+    def test_each_costs_a_choice_among_few(self, word: str) -> None:
+        """Alone, each costs at most a choice among a few dozen words."""
+        assert strength.estimate(word).guesses_log10 <= 2.0
+
+
+class TestMixedKeysInCompositions:
+    """A word whose ``1`` is ``i`` in one place and ``l`` in another is a piece of a composition."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password", ["W1l1iam-Dr@g0n-2024", "Dr@g0n.W1l1iam.2024", "M0nk3y_W1l1iam_1990"]
+    )
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """Refused as ``William-Dragon-2024`` is."""
+        assert not PROFILES[name].check(password).ok
+
+    def test_costs_what_a_uniform_reading_costs(self) -> None:
+        """Mixed readings cost their substituted keys, as ``W1ll1am-Dr@g0n-2024``'s do."""
+        mixed = strength.estimate("W1l1iam-Dr@g0n-2024").guesses_log10
+        plain = strength.estimate("William-Dragon-2024").guesses_log10
+        assert mixed <= plain + 6 * math.log10(2) + 1e-9
+
+
+class TestMixedKeysInRotatedWords:
+    """A rotated word whose two-letter keys read differently costs the rotation and its keys."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", ["1l1iamw!1l1iamw", "1l1iamw2024!"])
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """``1l1iamw`` is ``william`` rotated by one, its ``1`` read as ``i`` and as ``l``."""
+        assert not PROFILES[name].check(password).ok
+
+    def test_costs_the_rotation_and_the_keys(self) -> None:
+        """As much as the uniform ``1ll1amw`` (rotated ``william``) with its keys."""
+        mixed = [m for m in strength._mixed_matches("1l1iamw", "1l1iamw", WORDS) if m.end == 7]
+        assert mixed
+        assert "rotated" in mixed[0].notes
+        assert min(m.log10 for m in mixed) <= strength.estimate("1ll1amw").guesses_log10 + 1e-9

@@ -32,6 +32,19 @@ TEXTS = st.one_of(
     st.text(alphabet=st.sampled_from("abcdeilnoprstw013457@$!|+ ASPW-."), max_size=64),
     st.text(alphabet=st.sampled_from("1lia@pswordjnfebmr2024-. !"), max_size=64),
     st.text(alphabet=st.sampled_from("zhangsan1990037ZS.!"), max_size=48),
+    st.text(alphabet=st.sampled_from("1qaz2wsx3edc4rfv-- _.!2024"), max_size=48),
+    st.builds(
+        "".join,
+        st.lists(
+            st.sampled_from(["密码", "пароль", "Пароль", "password", "2024", "2025", "!", "-"])
+        ),
+    ),
+    st.builds(
+        "".join,
+        st.lists(
+            st.sampled_from(["1qaz", "2wsx", "3edc", "qwer", "tyui", "147", "-", " ", "2024!"])
+        ),
+    ),
     st.text(max_size=40),
 )
 
@@ -254,3 +267,15 @@ class TestSettle:
         monkeypatch.setattr(b, "_split_matches", spy)
         assert s.score("a1" * 32, cap=3) == 1 == s._plain_score("a1" * 32)
         assert read == []
+
+
+class TestMixedSpans:
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.one_of(TEXTS, st.text(alphabet=st.sampled_from("1!|lLiIwamnotseb@0"), max_size=24)))
+    def test_every_mixed_match_is_inside_a_recorded_span(self, text: str) -> None:
+        """Each span _mixed_matches finds lies inside one the floor records (its plain twin)."""
+        folded = s._fold(text)
+        furthest = [0] * (len(text) + 1)
+        f._furthest_words(folded, WORDS, furthest, {})
+        for match in s._mixed_matches(text, folded, WORDS):
+            assert any(furthest[start] >= match.end for start in range(match.start + 1))

@@ -443,6 +443,7 @@ class TestDictionaryFastPath:
         inf = math.inf
         # The cheapest word of each span and direction: what a cover can use.
         best: dict[tuple[bool, int, int], tuple[float, int]] = {}
+        rotated: dict[tuple[bool, int, int], tuple[float, int]] = {}
         for source, reverse in ((folded, False), (folded[::-1], True)):
             plain, alternate = source.translate(s._SUBSTITUTIONS), source.translate(s._ALTERNATE)
             for i in range(n):
@@ -456,15 +457,26 @@ class TestDictionaryFastPath:
                         other = words.leet.get(piece)
                         if rank is None or (other and (not rank or other < rank)):
                             rank = other
-                        if rank:
+                        turned = words.rotations().get(piece)
+                        for table, found, extra in (
+                            (best, rank, 0.0),
+                            (rotated, turned, s._ROTATION_CHOICES),
+                        ):
+                            if not found:
+                                continue
                             start, end = (n - j, n - i) if reverse else (i, j)
-                            log10 = math.log10(rank) + s._leet_variations(source[i:j], piece)
-                            log10 += math.log10(2) if reverse else 0.0
+                            log10 = math.log10(found) + s._leet_variations(source[i:j], piece)
+                            log10 += extra + (math.log10(2) if reverse else 0.0)
                             if password[start:end] != folded[start:end]:
                                 log10 += s._case_variations(password[start:end])
-                            best[reverse, start, end] = min(
-                                (round(log10, 9), rank), best.get((reverse, start, end), (inf, 0))
+                            table[reverse, start, end] = min(
+                                (round(log10, 9), found), table.get((reverse, start, end), (inf, 0))
                             )
+        # A rotation stands for its span where its rank, one choice of rotation more, is lower.
+        for span, (log10, rank) in rotated.items():
+            word = best.get(span)
+            if word is None or rank * len(s._ROTATIONS) < word[1]:
+                best[span] = (log10, rank)
         want = [(start, end, *cost) for (_, start, end), cost in best.items()]
         got = [
             (m.start, m.end, round(m.log10, 9), m.rank)

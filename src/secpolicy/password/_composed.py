@@ -13,7 +13,8 @@ letters suggest:
   costs the distance between their years and its own day or month.
 - **Published phrases**: passphrases printed as examples (xkcd 936's
   ``correct horse battery staple``) and proverbial phrases are the first
-  entries of every phrase list; each costs its rank there, in any case,
+  entries of every phrase list, as the word "password" in other languages
+  (``密码``, ``пароль``) is of every password list; each costs its rank there, in any case,
   with or without separators and with the usual substitutions undone.
 - **Words reversed in l33t**: a common word typed backwards *and* with
   substitutions, possibly cut by a separator (``Dr0w-ss@p``: ``password``),
@@ -36,6 +37,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import unicodedata
 from importlib import resources
 from typing import TYPE_CHECKING, Final, NamedTuple
 
@@ -423,9 +425,55 @@ PUBLISHED_PHRASES: Final = (
     "zhangyong",
     "lixiaolong",
 )
+#: The word "password" in the languages users write it in, commonest first:
+#: every cracker's first guesses after ``password`` itself, as the English word
+#: is in every list (NIST SP 800-63B's "commonly used" passwords). Each costs
+#: its rank here, as a published phrase costs its rank in its list; most are
+#: missing from the English-centred lists or ranked far down (``пароль``
+#: at 16,623, ``密码`` absent).
+PASSWORD_WORDS: Final = (
+    "密码",
+    "mima",
+    "пароль",
+    "parol",
+    "passwort",
+    "contraseña",
+    "contrasena",
+    "senha",
+    "motdepasse",
+    "パスワード",
+    "비밀번호",
+    "密碼",
+    "口令",
+    "parola",
+    "sifre",
+    "şifre",
+    "haslo",
+    "hasło",
+    "wachtwoord",
+    "kennwort",
+    "salasana",
+    "losenord",
+    "lösenord",
+    "passord",
+    "adgangskode",
+    "heslo",
+    "jelszo",
+    "jelszó",
+    "matkhau",
+    "katasandi",
+    "κωδικός",
+    "סיסמה",
+    "كلمةالسر",
+    "पासवर्ड",
+)
 _SEPARATORS: Final = frozenset(" -._")
-_PHRASE: Final = re.compile("|".join(sorted(PUBLISHED_PHRASES, key=lambda p: (-len(p), p))))
-_PHRASE_RANK: Final = {phrase: rank for rank, phrase in enumerate(PUBLISHED_PHRASES, 1)}
+_PHRASE_RANK: Final = {
+    **{word: rank for rank, word in enumerate(PASSWORD_WORDS, 1)},
+    **{phrase: rank for rank, phrase in enumerate(PUBLISHED_PHRASES, 1)},
+}
+_PHRASE: Final = re.compile("|".join(sorted(_PHRASE_RANK, key=lambda p: (-len(p), p))))
+_SHORTEST_PHRASE: Final = min(map(len, _PHRASE_RANK))
 #: Separator styles a phrase is written in: none, or one of these between words.
 _SEPARATOR_CHOICES: Final = math.log10(len(_SEPARATORS) + 1)
 
@@ -603,7 +651,7 @@ def published_phrases(text: str, folded: str) -> list[Found]:
             sources.append(reading)
     for source in sources:
         squeezed, where = _squeezed(source)
-        if len(squeezed) < 4:  # noqa: PLR2004 (the shortest phrase)
+        if len(squeezed) < _SHORTEST_PHRASE:
             continue
         size = len(squeezed)
         backwards = squeezed[::-1]
@@ -800,6 +848,7 @@ _TOKEN: Final = re.compile(
 _STRICT_TOKEN: Final = re.compile(
     rf"(?P<year>(?<!\d){_YEAR_AT})|(?P<word>[^\W\d_]+)|(?P<digits>\d+)|(?P<symbol>[\W_])(?P=symbol)*"
 )
+_INNER_LEET: Final = re.compile(rf"(?<=[^\W\d_]){_LEET_KEY}(?=[^\W\d_])")
 _MAX_COMPOSED: Final = 64  # longer texts are priced by the estimator's other patterns
 _MAX_PIECE: Final = 24
 #: A composition has at most this many tokens (five pieces and their
@@ -873,16 +922,33 @@ def _letters_cost(word: str, rank_of: Callable[[str], int | None]) -> tuple[floa
 
 
 def _camel_parts(original: str) -> list[int]:
-    """Where capitals start new words (``ILoveJan``: 0, 1, 5), the first always."""
+    """Where capitals or another script start new words (``ILoveJan``: 0, 1, 5), the first always.
+
+    Latin letters after others (``密码password``, ``パスワードqwerty``) start a
+    word as a capital does.
+    """
     return [0] + [
         i
         for i in range(1, len(original))
-        if original[i].isupper()
-        and (
-            original[i - 1].islower()
-            or (i + 1 < len(original) and original[i + 1].islower() and original[i - 1].isupper())
+        if (
+            original[i].isupper()
+            and (
+                original[i - 1].islower()
+                or (
+                    i + 1 < len(original)
+                    and original[i + 1].islower()
+                    and original[i - 1].isupper()
+                )
+            )
         )
+        or (original[i].isascii() != original[i - 1].isascii() and not _accented(original, i))
     ]
+
+
+def _accented(original: str, i: int) -> bool:
+    """Whether the change of script at *i* is an accented Latin letter (``contraseña``)."""
+    letter = original[i] if not original[i].isascii() else original[i - 1]
+    return unicodedata.decomposition(letter)[:1].isalnum() or letter in "ßøłđæœı"
 
 
 def _word_pieces(
@@ -906,13 +972,39 @@ def _word_pieces(
                 return [_Piece(start, end, whole[0], whole[1], style)]
         return _reading_pieces(original, lower, lower, start)
     best: tuple[float, list[_Piece]] | None = None
-    for reading in dict.fromkeys(r[start:end] for r in readings):
+    for reading in dict.fromkeys([*(r[start:end] for r in readings), *_mixed(lower)]):
         pieces = _reading_pieces(original, lower, reading, start)
         if pieces is not None:
             cost = sum(p.log10 for p in pieces) + len(pieces) * _FURTHER_PIECE
             if best is None or cost < best[0]:
                 best = (cost, pieces)
     return None if best is None else best[1]
+
+
+#: Keys with two letters (``1``: ``i`` or ``l``); a piece with two to this
+#: many is also read with each of them either way (``w1l1iam``).
+_TWO_LETTER_KEYS: Final = {key: letters for key, letters in LEET.items() if len(letters) > 1}
+_MAX_MIXED_KEYS: Final = 4
+
+
+def _mixed(lower: str) -> list[str]:
+    """The readings of the piece *lower* whose two-letter keys are read differently.
+
+    The uniform readings read every ``1`` the same way, so ``w1l1iam``
+    (``william``) is in neither; each key costs one substitution in every
+    reading, so a mixed one costs what a uniform one does.
+    """
+    keys = [k for k, c in enumerate(lower) if c in _TWO_LETTER_KEYS]
+    if not 2 <= len(keys) <= _MAX_MIXED_KEYS:  # noqa: PLR2004 (one key: the uniform readings)
+        return []
+    found: list[str] = []
+    plain = lower.translate(_SUBSTITUTIONS)
+    for letters in itertools.product(*(_TWO_LETTER_KEYS[lower[k]] for k in keys)):
+        chars = list(plain)
+        for k, letter in zip(keys, letters, strict=True):
+            chars[k] = letter
+        found.append("".join(chars))
+    return found
 
 
 def _reading_pieces(original: str, lower: str, plain: str, start: int) -> list[_Piece] | None:
@@ -1187,10 +1279,14 @@ def composition_matches(text: str, folded: str, reference: int) -> list[Found]:
     # One scan in C rules out random-looking text: too many changes of class
     # (l33t keys inside words aside, which the second count allows for).
     tokens = list(_STRICT_TOKEN.finditer(folded))
-    if len(tokens) > _MAX_STRICT_TOKENS or not _may_compose(text, folded, tokens):
+    leet = not _LEET_KEYS.isdisjoint(folded)
+    changes = len(tokens)
+    if leet and changes > _MAX_STRICT_TOKENS:  # a key between letters is no change (``W1l1iam``)
+        changes = sum(1 for _ in _STRICT_TOKEN.finditer(_INNER_LEET.sub("a", folded)))
+    if changes > _MAX_STRICT_TOKENS or not _may_compose(text, folded, tokens):
         return found
     readings: tuple[str, ...] = (folded,)
-    if not _LEET_KEYS.isdisjoint(folded):
+    if leet:
         tokens = list(_TOKEN.finditer(folded))
         readings = (
             folded.translate(_SUBSTITUTIONS),

@@ -62,6 +62,7 @@ from secpolicy.password._rules import _ALTERNATE as _LEET_ALTERNATE
 from secpolicy.password._rules import _SUBSTITUTIONS, COMMON_PASSWORDS, LEET
 from secpolicy.password._strength import (
     _ALTERNATE,
+    _AMBIGUOUS,
     _BRUTE_PER_CHAR,
     _DICTIONARIES,
     _MAX_DECORATION,
@@ -102,6 +103,8 @@ def _furthest_words(
     dictionary matches' spans: a l33t reading's span counts even where it
     substitutes nothing. A reversed word read from *i* to *j* of the
     reversed text is the span ``(n - j, n - i)``, inside the longest one.
+    The words that read only with the two-letter keys mixed
+    (``_strength._mixed_matches``) are walked as that does, both ways.
     """
     n = len(folded)
     readings = [folded]
@@ -115,6 +118,51 @@ def _furthest_words(
     for i, longest in enumerate(_longest_words(folded[::-1], words, seen)):
         if longest and n - i > furthest[n - longest]:
             furthest[n - longest] = n - i
+    # Words whose two-letter keys read differently (``1nte11igence``), both ways.
+    if sum(1 for c in folded if c in _AMBIGUOUS) >= 2:  # noqa: PLR2004 (as _mixed_matches)
+        for i, longest in enumerate(_longest_mixed(folded, words)):
+            if longest > furthest[i]:  # noqa: PLR1730 (as above)
+                furthest[i] = longest
+        for i, longest in enumerate(_longest_mixed(folded[::-1], words)):
+            if longest and n - i > furthest[n - longest]:
+                furthest[n - longest] = n - i
+
+
+#: Live readings of one start's walk beyond which :func:`_longest_mixed`
+#: stops reading and gives the start its whole window.
+_MOST_READINGS: Final = 16
+
+
+def _longest_mixed(source: str, words: _Dictionary) -> list[int]:
+    """For each start, an end at least that of every word ``_strength._mixed_walk`` finds there.
+
+    The same branching walk (each two-letter key read as either letter, each
+    other key as its plain letter), in the merged table, which holds every
+    word and prefix of the three tables ``_mixed_walk`` reads, so every
+    piece it keeps is kept here. Where more than ``_MOST_READINGS`` readings
+    are alive at once, the start is given its whole window (``max_len``
+    keys), which only widens the spans: the work per start stays bounded.
+    """
+    n = len(source)
+    plain = source.translate(_SUBSTITUTIONS)
+    table = words.merged()
+    get, max_len = table.get, words.max_len
+    options = [_AMBIGUOUS.get(c, p) for c, p in zip(source, plain, strict=True)]
+    ends = [0] * n
+    for i in range(n - 2):
+        # Pieces of fewer than three keys are not in the table: all of them.
+        pieces = [a + b for a in options[i] for b in options[i + 1]]
+        for j in range(i + 2, min(n, i + max_len)):
+            grown = [p + c for p in pieces for c in options[j] if p + c in table]
+            if not grown:
+                break
+            if any(map(get, grown)):
+                ends[i] = j + 1
+            if len(grown) > _MOST_READINGS:
+                ends[i] = min(n, i + max_len)
+                break
+            pieces = grown
+    return ends
 
 
 def _longest_words(
@@ -154,7 +202,7 @@ def _longest_words(
     return ends
 
 
-def _split_furthest(
+def _split_furthest(  # noqa: PLR0912 (two readings in one pass, as _split_matches)
     text: str, folded: str, words: _Dictionary, furthest: list[int], seen: dict[str, int]
 ) -> None:
     """Raise *furthest* over the spans of ``_strength._split_matches``'s words and walks.
@@ -164,8 +212,11 @@ def _split_furthest(
     a text, and its keyboard walks; each longest span is mapped back over
     the dropped characters. Every split match is a word or walk of a joined
     text inside one of these, so its span is inside the mapped one (the
-    mapping keeps order); the limit on cuts is not applied, which only adds
-    spans. ``_split_matches(read=_span_reader)`` is the plain twin.
+    mapping keeps order); in the second reading a span also takes in the
+    dropped characters next to it, as a walk cut at its groups may
+    (``_strength._grouped_walks``); the limit on cuts is not
+    applied, which only adds spans. ``_split_matches(read=_span_reader)`` is
+    the plain twin.
     """
     n = len(text)
     if n < 3 or text.isalnum():  # noqa: PLR2004 (as _split_matches)
@@ -199,7 +250,11 @@ def _split_furthest(
             letters_keep = keep
         for a, b in enumerate(ends):
             if b:
-                start, end = keep[a], keep[b - 1] + 1
+                if walks:  # a walk cut at its groups takes in the dropped ones next to it
+                    start = keep[a - 1] + 1 if a else 0
+                    end = keep[b] if b < len(keep) else n
+                else:
+                    start, end = keep[a], keep[b - 1] + 1
                 if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
                     furthest[start] = end
 

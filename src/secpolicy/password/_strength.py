@@ -472,6 +472,7 @@ def _leet_walk(
 
 
 #: The keys that stand for two letters (``1`` for ``l`` or ``i``), each read both ways.
+_RANK: Final = (1 << 20) - 1  # one table's rank in a merged entry (see _Dictionary.merged)
 _AMBIGUOUS: Final = {key: letters for key, letters in LEET.items() if len(letters) > 1}
 
 
@@ -498,10 +499,13 @@ def _mixed_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
     found: list[_Match] = []
     for reverse in (False, True):
         source = folded[::-1] if reverse else folded
-        for i, end, rank, keys in _mixed_walk(source, words):
+        for i, end, rank, keys, rotated in _mixed_walk(source, words):
             start, stop = (n - end, n - i) if reverse else (i, end)
             cost = log10(rank) + _LOG2 * min(keys, 8)
             notes: tuple[str, ...] = ("substitution",)
+            if rotated:
+                cost += _ROTATION_CHOICES
+                notes = ("rotated", *notes)
             if reverse:
                 cost += _LOG2
                 notes = ("reversed", *notes)
@@ -513,11 +517,16 @@ def _mixed_matches(text: str, folded: str, words: _Dictionary) -> list[_Match]:
     return found
 
 
-def _mixed_walk(source: str, words: _Dictionary) -> list[tuple[int, int, int, int]]:
-    """``(i, j, rank, keys)``: the best word of each span ``source[i:j]`` that only reads mixed.
+def _mixed_walk(  # noqa: PLR0912 (one branching walk over three tables)
+    source: str, words: _Dictionary
+) -> list[tuple[int, int, int, int, bool]]:
+    """``(i, j, rank, keys, rotated)``: the best word of each span ``source[i:j]`` read mixed.
 
-    *keys* is the span's substituted keys. Each piece carries whether it is
-    still the first or the second uniform reading of its span.
+    *keys* is the span's substituted keys; *rotated* says the word is a
+    rotation of the commonest words' (``1l1iamw``), which costs one choice
+    of rotation more: a span's rotation is reported instead of its word
+    only when its rank with that choice is lower. Each piece carries whether
+    it is still the first or the second uniform reading of its span.
     """
     ambiguous = [k for k, c in enumerate(source) if c in _AMBIGUOUS]
     n = len(source)
@@ -526,15 +535,16 @@ def _mixed_walk(source: str, words: _Dictionary) -> list[tuple[int, int, int, in
     changed = list(
         itertools.accumulate((a != b for a, b in zip(source, plain, strict=True)), initial=0)
     )
-    get, leet_get, max_len = words.table.get, words.leet.get, words.max_len
-    hits: list[tuple[int, int, int, int]] = []
+    # One lookup per piece: the merged table holds the three tables' ranks.
+    merged_get, max_len = words.merged().get, words.max_len
+    hits: list[tuple[int, int, int, int, bool]] = []
     for i in range(max(0, ambiguous[1] - max_len + 1), ambiguous[-2] + 1):
         pieces: list[tuple[str, bool, bool]] = [("", True, True)]
         for j in range(i, min(n, i + max_len)):
             first, second = plain[j], alternate[j]
             letters = _AMBIGUOUS.get(source[j], first)
             grown: list[tuple[str, bool, bool]] = []
-            best = 0
+            best = best_rotated = 0
             for piece, as_first, as_second in pieces:
                 for letter in letters:
                     longer = piece + letter
@@ -543,17 +553,24 @@ def _mixed_walk(source: str, words: _Dictionary) -> list[tuple[int, int, int, in
                     if len(longer) < 3:  # noqa: PLR2004 (the tables hold pieces of three keys up)
                         grown.append((longer, still_first, still_second))
                         continue
-                    rank = get(longer)
-                    other = leet_get(longer)
-                    if rank is None or (other and (not rank or other < rank)):
-                        rank = other
-                    if rank is None:
+                    packed = merged_get(longer)
+                    if packed is None:
                         continue
                     grown.append((longer, still_first, still_second))
-                    if rank and not still_first and not still_second and (not best or rank < best):
+                    if still_first or still_second or not packed:
+                        continue
+                    rank, other, turned = packed & _RANK, packed >> 20 & _RANK, packed >> 40
+                    if not rank or (other and other < rank):
+                        rank = other
+                    if rank and (not best or rank < best):
                         best = rank
-            if best:
-                hits.append((i, j + 1, best, changed[j + 1] - changed[i]))
+                    if turned and (not best_rotated or turned < best_rotated):
+                        best_rotated = turned
+            keys = changed[j + 1] - changed[i]
+            if best_rotated and (not best or best_rotated * len(_ROTATIONS) < best):
+                hits.append((i, j + 1, best_rotated, keys, True))
+            elif best:
+                hits.append((i, j + 1, best, keys, False))
             pieces = grown
             if not pieces:
                 break
@@ -716,15 +733,89 @@ def _split_matches(
         for match in matches:
             start, end = keep[match.start], keep[match.end - 1] + 1
             cuts = (end - start) - (match.end - match.start)
-            if not 0 < cuts <= _MAX_CUTS:
-                continue  # none: the plain lookup has it; more: spelt out, not a word
-            cost = match.log10
-            places = math.log10(match.end - match.start)
-            for k in range(start + 1, end - 1):
-                if k not in kept:
-                    cost += places + _SEPARATOR_CHOICES[text[k] not in _COMMON_SEPARATORS]
-            found.append(match._replace(start=start, end=end, log10=cost))
+            if 0 < cuts <= _MAX_CUTS:  # more: spelt out, not a word; none: the plain lookup's
+                cost = match.log10
+                places = math.log10(match.end - match.start)
+                for k in range(start + 1, end - 1):
+                    if k not in kept:
+                        cost += places + _SEPARATOR_CHOICES[text[k] not in _COMMON_SEPARATORS]
+                found.append(match._replace(start=start, end=end, log10=cost))
+            if walks and cuts and match.kind in (_WALK, "dictionary"):
+                found += _grouped_walks(text, folded_joined, keep, kept, match)
     return found
+
+
+def _grouped_walks(
+    text: str, joined: str, keep: list[int], kept: set[int], match: _Match
+) -> list[_Match]:
+    """A walk of the joined text cut at its groups by one separator, priced as the walk and it.
+
+    The walk may run on past its last group (``1qaz-2wsx-3edc-2024``: ``c2``
+    are neighbours); then the walk up to its last cut, or to the group after
+    it, is the piece. The same separator on to the next piece (``-2024``,
+    ``Dragon-``) is the walk's own, its choice already paid, so a match also
+    takes it in at either end or both.
+    """
+    start, end = keep[match.start], keep[match.end - 1] + 1
+    cuts = [k for k in range(start + 1, end - 1) if k not in kept]
+    size = cuts[0] - start
+    found: list[_Match] = []
+    if size not in _WALK_GROUPS:
+        return found
+    if match.kind != _WALK:  # a common password that is a walk (``1qaz2wsx3edc``)
+        piece = joined[match.start : match.end]
+        if not any(m.end - m.start == len(piece) for m in _walk_matches(piece)):
+            return found
+    # The whole walk, the walk up to its last cut and up to the group after it.
+    for last in dict.fromkeys((end, cuts[-1], cuts[-1] + size + 1)):
+        grouped = _grouped_cut(text, start, last, kept) if last <= end else None
+        if grouped is None:
+            continue
+        if last == end:
+            walk = match.log10
+        else:
+            stop = match.start + (last - start) - sum(1 for k in cuts if k < last)
+            piece = joined[match.start : stop]
+            whole = [m.log10 for m in _walk_matches(piece) if m.end - m.start == len(piece)]
+            if not whole:
+                continue
+            walk = whole[0]
+        cost = walk + _SEPARATOR_CHOICES[grouped not in _COMMON_SEPARATORS]
+        after = last < len(text) and last not in kept and text[last] == grouped
+        before = start > 0 and start - 1 not in kept and text[start - 1] == grouped
+        for first in (start, start - 1) if before else (start,):
+            found.append(_Match(first, last, cost, _WALK))
+            if after:
+                found.append(_Match(first, last + 1, cost, _WALK))
+    return found
+
+
+_WALK: Final = "keyboard_walk"
+#: The heights of a keyboard's columns (``1qaz``) and of the keypad's (``147``):
+#: a walk cut between groups of either size is cut where its keys are grouped.
+_WALK_GROUPS: Final = (3, 4)
+
+
+def _grouped_cut(text: str, start: int, end: int, kept: set[int]) -> str | None:
+    """The separator that cuts ``text[start:end]`` into its groups, if one does.
+
+    Groups of three or four keys (``1qaz-2wsx-3edc-4rfv``, ``qwer tyui op``),
+    the last one possibly shorter, each cut from the next by the same
+    character: a cracker's rule joins a walk's groups with one separator,
+    so the cuts cost that one choice, however many there are.
+    """
+    cuts = [k for k in range(start + 1, end - 1) if k not in kept]
+    if not cuts or len({text[k] for k in cuts}) != 1:
+        return None
+    size = cuts[0] - start
+    if size not in _WALK_GROUPS:
+        return None
+    bounds = [*cuts, end]
+    for before, after in itertools.pairwise(bounds):
+        length = after - before - 1
+        if length != size and (after != end or length > size):
+            return None
+    return text[cuts[0]]
 
 
 def _user_matches(text: str, folded: str, tokens: Iterable[str]) -> list[_Match]:
@@ -834,8 +925,9 @@ def _counter_matches(
 
     Consecutive ``block + number`` pieces whose blocks match (a separator
     before a block aside) and whose numbers step by one constant of at most
-    ten cost the block's own estimate, the first number, the step, the run's
-    length and a separator's choice, as a cracker's counter rule does.
+    ten cost the block's own estimate, the first number (a year as a year:
+    ``pass2024pass2025``), the step, the run's length and a separator's
+    choice, as a cracker's counter rule does.
     """
     found: list[_Match] = []
     if not any(c.isdigit() for c in folded):
@@ -876,7 +968,7 @@ def _counter_matches(
             )
             log10 = (
                 max(base, 1.0)
-                + len(first.group(2))  # the first number: one of 10^digits
+                + _first_count(first.group(2), reference)
                 + _COUNTER_STEPS
                 + math.log10(len(numbers))
                 + (_SEPARATOR_CHOICES[0] if key != pieces[i + 1].group(1) else 0.0)
@@ -886,6 +978,13 @@ def _counter_matches(
         else:
             i += 1
     return found
+
+
+def _first_count(digits: str, reference: int) -> float:
+    """The counter's first number: a year (``2024``) one of those near *reference*, or 10^digits."""
+    if len(digits) == 4 and 1900 <= int(digits) <= 2099:  # noqa: PLR2004 (as _date_matches)
+        return min(float(len(digits)), _year_space(int(digits), reference))
+    return float(len(digits))
 
 
 def _echo_matches(
