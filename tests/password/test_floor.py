@@ -87,6 +87,30 @@ class TestFloor:
         """The floor is at most the plain cover's cost (rounding aside)."""
         assert floor(text) <= plain_total(text) + 1e-9
 
+    @settings(max_examples=200, deadline=None, derandomize=True)
+    @given(
+        st.lists(
+            st.sampled_from(
+                ["W1l1iam", "1nte11igence", "M1ll1on", "Ph1l1ip", "b1ll1ons", "!1l", "xQ7z", "99"]
+            ),
+            min_size=2,
+            max_size=6,
+        ).map("".join)
+    )
+    def test_never_above_the_plain_minimum_on_mixed_keys(self, text: str) -> None:
+        """Words whose ``1`` read as ``i`` and as ``l`` (``W1l1iamM1ll1on``) lower the floor too."""
+        assert floor(text) <= plain_total(text) + 1e-9
+
+    def test_a_mixed_key_word_counts_in_the_floor(self) -> None:
+        """``W1l1iamM1ll1on1nte11igence``: in no uniform reading, its words still count."""
+        text = "W1l1iamM1ll1on1nte11igence"
+        assert floor(text) <= plain_total(text) + 1e-9
+
+    def test_a_mixed_key_word_keeps_the_capped_score(self) -> None:
+        """The floor above 10 once settled this at score 4 where its minimum (9.99) scores 3."""
+        text = "W1l1iamW1l1iam11nte11igence!"
+        assert s.score(text, cap=4) == s._plain_score(text, cap=4) == 3
+
     @settings(max_examples=150, deadline=None, derandomize=True)
     @given(TEXTS)
     def test_never_above_the_plain_minimum_with_user_data(self, text: str) -> None:
