@@ -25,6 +25,7 @@ from secpolicy.pii import (
     Scanner,
     _identifiers,
     _ids,
+    _scoring,
     is_iban,
     mask_processor,
     presets,
@@ -1566,3 +1567,37 @@ class TestPairKeyMemoryShared:
         assert masker.mask_text("name=张三 password=hunter2") == (
             "name=<PERSON_NAME> password=<SECRET>"
         )
+
+
+_ENTITIES = ("PHONE", "US_SSN", "PAYMENT_CARD", "IBAN", "EMAIL")
+
+
+class TestPartialOverlap:
+    """Two findings that overlap in part: the winner's neighbour keeps the rest of it covered."""
+
+    def test_ssn_after_a_phone_that_took_its_first_group(self) -> None:
+        """A phone read over an SSN's first group (``193``) left ``-89-6740`` in clear."""
+        masked = Masker().mask_text("x (0755) 5185987\t193-89-6740")
+        assert "6740" not in masked
+        assert "89" not in masked
+
+    @given(
+        st.lists(
+            st.tuples(
+                st.integers(0, 40), st.integers(1, 15), st.sampled_from(_ENTITIES), st.just(0.9)
+            ),
+            max_size=8,
+        )
+    )
+    def test_every_character_a_candidate_held_stays_covered(
+        self, drawn: list[tuple[int, int, str, float]]
+    ) -> None:
+        """The kept findings cover every character some candidate covered, and never overlap."""
+        candidates = [(start, start + size, entity, score) for start, size, entity, score in drawn]
+        ranks = {entity: rank for rank, entity in enumerate(_ENTITIES)}
+        held = {k for start, end, _, _ in candidates for k in range(start, end)}
+        kept = _scoring._resolve(list(candidates), ranks)
+        covered = [k for start, end, _, _ in kept for k in range(start, end)]
+        assert len(covered) == len(set(covered))  # no two kept findings overlap
+        assert set(covered) == held
+        assert all(start < end for start, end, _, _ in kept)

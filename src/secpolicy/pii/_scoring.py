@@ -200,4 +200,47 @@ def _resolve(candidates: list[Candidate], ranks: Mapping[str, int]) -> list[Cand
                 kept[-1] = candidate
             continue
         kept.append(candidate)
-    return kept
+    if len(kept) == len(candidates):
+        return kept
+    return _covered(candidates, kept)
+
+
+def _covered(candidates: list[Candidate], kept: list[Candidate]) -> list[Candidate]:
+    """*kept* plus what a dropped candidate held outside it, so no character is left in clear.
+
+    A candidate that lost to a longer one it overlaps only in part
+    (``(0755) 5185987<TAB>193`` read as a phone over the first group of
+    ``193-89-6740``) keeps the rest of its characters covered: each run of
+    characters some candidate covers and no kept finding covers becomes a
+    finding of the candidate that reaches furthest from its start. Linear
+    in the candidates (both lists are sorted by start).
+    """
+    runs: list[list[int]] = []  # the maximal runs the candidates cover
+    for start, end, _, _ in candidates:
+        if runs and start <= runs[-1][1]:
+            runs[-1][1] = max(runs[-1][1], end)
+        else:
+            runs.append([start, end])
+    gaps: list[tuple[int, int]] = []
+    index = 0
+    for run_start, run_end in runs:
+        position = run_start
+        while index < len(kept) and kept[index][0] < run_end:
+            if kept[index][0] > position:
+                gaps.append((position, kept[index][0]))
+            position = max(position, kept[index][1])
+            index += 1
+        if position < run_end:
+            gaps.append((position, run_end))
+    out = list(kept)
+    reach: Candidate | None = None
+    index = 0
+    for gap_start, gap_end in gaps:
+        while index < len(candidates) and candidates[index][0] <= gap_start:
+            if reach is None or candidates[index][1] > reach[1]:
+                reach = candidates[index]
+            index += 1
+        if reach is not None:  # always: a gap lies in a run some candidate starts
+            out.append((gap_start, gap_end, reach[2], reach[3]))
+    out.sort()
+    return out
