@@ -13,7 +13,6 @@ by a ``change_aborted`` event.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -48,6 +47,7 @@ from secpolicy.rbac._names import (
 from secpolicy.rbac._sessions import Session
 from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State, new_state
 from secpolicy.rbac._store import PolicyStore, StoreConflict
+from secpolicy.rbac._storesync import change_digest, changes_since, confirmed, written
 from secpolicy.rbac._wallclock import LAST, wall_deadline, wall_since
 
 __all__ = ["RBAC", "GrantRequest"]
@@ -97,79 +97,6 @@ def _snapshot(rule: object) -> object:
     if type(rule) is tuple or isinstance(rule, str | bytes) or not isinstance(rule, Sequence):
         return rule
     return tuple(rule)
-
-
-def _plain(value: object) -> object:
-    """*value* as JSON data, the form a store may give it back in."""
-    return json.loads(json.dumps(value, sort_keys=True))
-
-
-def _digest(change: object) -> bytes | None:
-    """A digest of *change* as JSON data (``None`` if it is not JSON data)."""
-    try:
-        text = json.dumps(change, sort_keys=True)
-    except (TypeError, ValueError):
-        return None
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
-
-
-def _written(store: PolicyStore, version: int, document: Mapping[str, Any]) -> int | None:
-    """The version *document* has in *store* if it is the change right after *version*.
-
-    ``None`` if another change is there, none is, or the store cannot say.
-    """
-    try:
-        changes = store.changes_since(version)
-        if not changes:
-            return None
-        found, stored = changes[0]
-        if type(found) is int and found == version + 1 and _plain(stored) == _plain(document):
-            return found
-    except Exception:  # noqa: BLE001 (the store's first failure is what the caller sees)
-        return None
-    return None
-
-
-_PAIR = 2
-
-
-def _changes(store: PolicyStore, version: int) -> list[tuple[int, Mapping[str, Any]]]:
-    """``store.changes_since(version)``, checked: a list of ``(version, change)`` pairs.
-
-    Raises:
-        PolicyConfigError: If the reply has another shape (nothing is applied).
-    """
-    reply: object = store.changes_since(version)
-    if isinstance(reply, str | bytes) or not isinstance(reply, Sequence):
-        raise PolicyConfigError("must be a list of (version, change) pairs", field="store.changes")
-    for i, item in enumerate(reply):
-        if not isinstance(item, tuple | list) or len(item) != _PAIR or type(item[0]) is not int:
-            raise PolicyConfigError(
-                "must be a (version, change) pair with an integer version",
-                field=f"store.changes[{i}]",
-            )
-    return [(v, c) for v, c in reply]
-
-
-def _confirmed(store: PolicyStore, version: int, document: Mapping[str, Any], reply: object) -> int:
-    """The version *document* took in *store*, appended after *version* with *reply*.
-
-    A reply that is not the next version, taken on trust, would make
-    :meth:`RBAC.refresh` skip other writers' changes up to it (their
-    revocations too): the store's own change list must bear it out.
-
-    Raises:
-        PolicyConfigError: If it does not.
-    """
-    if type(reply) is int and reply == version + 1:
-        return reply
-    if _written(store, version, document) is None:
-        raise PolicyConfigError(
-            f"the store answered version {reply!r} for the change after version "
-            f"{version}, and does not hold it there",
-            field="store",
-        )
-    return version + 1
 
 
 class _Change(NamedTuple):
@@ -409,12 +336,12 @@ class RBAC:
                     # The write may have happened (the reply was lost): then
                     # the change is in force for every engine, and voiding
                     # its events would make the log deny it.
-                    found = _written(self._store, state.version, document)
+                    found = written(self._store, state.version, document)
                     if found is None:
                         raise
                     version = found
-                new = new.derive(version=_confirmed(self._store, state.version, document, version))
-                tip = (new.version, _digest(document))
+                new = new.derive(version=confirmed(self._store, state.version, document, version))
+                tip = (new.version, change_digest(document))
                 self._synced(change.at)
         except BaseException as failure:
             if handed:
@@ -1290,7 +1217,7 @@ class RBAC:
                     f"the store's snapshot has version {version!r}, not a count of changes",
                     field="store",
                 )
-            changes = _changes(store, version)
+            changes = changes_since(store, version)
             local = self._state
             empty_store = version == 0 and document is None and not changes
             at = self._instant()
@@ -1318,7 +1245,7 @@ class RBAC:
                     else new_state(levels=local.levels, config=local.config)
                 )
                 state = self._replay(base.derive(version=version), changes)
-                tip = (changes[-1][0], _digest(changes[-1][1])) if changes else None
+                tip = (changes[-1][0], change_digest(changes[-1][1])) if changes else None
                 # Taking the store's policy writes nothing, to this store or an earlier one.
                 self._store = None
                 try:
@@ -1377,9 +1304,9 @@ class RBAC:
             # another change there, and the changes this engine would then
             # skip as seen (a revocation among them) would never reach it.
             tip = self._tip if self._tip is not None and self._tip[0] == state.version else None
-            changes = _changes(store, state.version - 1 if tip is not None else state.version)
+            changes = changes_since(store, state.version - 1 if tip is not None else state.version)
             if tip is not None and changes and changes[0][0] == state.version:
-                if tip[1] is None or _digest(changes[0][1]) != tip[1]:
+                if tip[1] is None or change_digest(changes[0][1]) != tip[1]:
                     raise PolicyConfigError(
                         f"the store's change at version {state.version} is not the one this "
                         "engine applied there: the store was restored from an older copy or "
@@ -1405,11 +1332,11 @@ class RBAC:
                     )
                 base = _serde.load(document, self._instant())
                 state = base.derive(version=version)
-                changes = _changes(store, version)
+                changes = changes_since(store, version)
                 tip = None
             self._state = self._replay(state, changes)
             if changes:
-                self._tip = (changes[-1][0], _digest(changes[-1][1]))
+                self._tip = (changes[-1][0], change_digest(changes[-1][1]))
             elif tip is None:
                 self._tip = None  # a snapshot, or nothing known to check
             self._synced(began)
