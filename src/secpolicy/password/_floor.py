@@ -77,6 +77,7 @@ from secpolicy.password._strength import (
     _mirror_matches,
     _repeat_spans,
     _walk_matches,
+    split_kept,
 )
 
 if TYPE_CHECKING:
@@ -223,19 +224,7 @@ def _split_furthest(  # noqa: PLR0912 (two readings in one pass, as _split_match
         return
     letters_keep: list[int] = []
     for walks in (False, True):
-        inside = str.isalnum if walks else str.isalpha
-        keep = [
-            k
-            for k in range(n)
-            if not (
-                0 < k < n - 1
-                and not text[k].isalnum()
-                and not (walks and ord(text[k]) in _SUBSTITUTIONS)
-                and inside(text[k - 1])
-                and inside(text[k + 1])
-                and (text[k - 1].isalpha() or text[k + 1].isalpha())
-            )
-        ]
+        keep = split_kept(text, walks=walks)
         if len(keep) == n:
             continue
         joined = _fold("".join(text[k] for k in keep))

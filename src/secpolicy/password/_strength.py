@@ -683,6 +683,31 @@ def _rotation_matches(text: str, folded: str, words: _Dictionary) -> list[_Match
     return found
 
 
+def split_kept(text: str, *, walks: bool) -> list[int]:
+    """The positions of *text* kept when separators inside a word are dropped.
+
+    A separator (not a letter or digit) goes when it stands between letters,
+    or with *walks* between letters or digits with a letter on one side; a
+    l33t key (``p@ss-w0rd``'s ``@``) is kept in the walks' reading. Shared by
+    :func:`_split_matches` and the score's floor, which must read the same
+    pieces.
+    """
+    n = len(text)
+    inside = str.isalnum if walks else str.isalpha
+    return [
+        k
+        for k in range(n)
+        if not (
+            0 < k < n - 1
+            and not text[k].isalnum()
+            and not (walks and ord(text[k]) in _SUBSTITUTIONS)  # ``p@ss-w0rd``'s ``@``
+            and inside(text[k - 1])
+            and inside(text[k + 1])
+            and (text[k - 1].isalpha() or text[k + 1].isalpha())
+        )
+    ]
+
+
 def _split_matches(
     text: str,
     folded: str,
@@ -705,19 +730,7 @@ def _split_matches(
         return found
     letters_keep: list[int] = []
     for walks in (False, True):
-        inside = str.isalnum if walks else str.isalpha
-        keep = [
-            k
-            for k in range(n)
-            if not (
-                0 < k < n - 1
-                and not text[k].isalnum()
-                and not (walks and ord(text[k]) in _SUBSTITUTIONS)  # ``p@ss-w0rd``'s ``@``
-                and inside(text[k - 1])
-                and inside(text[k + 1])
-                and (text[k - 1].isalpha() or text[k + 1].isalpha())
-            )
-        ]
+        keep = split_kept(text, walks=walks)
         if len(keep) == n:
             continue
         joined = "".join(text[k] for k in keep)
