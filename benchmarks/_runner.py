@@ -16,6 +16,7 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -89,16 +90,40 @@ def compare(
     """
     theirs = theirs or {}
     n_theirs = number_theirs or number
-    samples: dict[str, list[float]] = {"secpolicy": [], **{k: [] for k in theirs}}
     ours()  # warm caches and lazy loading outside the timed region
     for fn in theirs.values():
         fn()
+    return interleave(
+        title,
+        lambda: _per_call(ours, number),
+        {label: partial(_per_call, fn, n_theirs) for label, fn in theirs.items()},
+        repeat=repeat,
+        items=items,
+        items_theirs=items_theirs,
+    )
+
+
+def interleave(
+    title: str,
+    ours: Callable[[], float],
+    theirs: dict[str, Callable[[], float]],
+    *,
+    repeat: int,
+    items: int,
+    items_theirs: int | None = None,
+) -> Comparison:
+    """Run each contender's timed repeat in turn, *repeat* times, and print the comparison.
+
+    Each callable runs one repeat and returns its nanoseconds (per call);
+    *items* and *items_theirs* turn them into times per operation.
+    """
+    samples: dict[str, list[float]] = {"secpolicy": [], **{k: [] for k in theirs}}
     gc.collect()
     per_theirs = items_theirs or items
     for _ in range(repeat):
-        samples["secpolicy"].append(_per_call(ours, number) / items)
-        for label, fn in theirs.items():
-            samples[label].append(_per_call(fn, n_theirs) / per_theirs)
+        samples["secpolicy"].append(ours() / items)
+        for label, measure in theirs.items():
+            samples[label].append(measure() / per_theirs)
     result = Comparison(
         title,
         Timing("secpolicy", tuple(samples["secpolicy"])),

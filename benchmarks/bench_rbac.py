@@ -19,22 +19,21 @@ pycasbin uses the standard ``rbac_model.conf`` (exact object and action match,
 
 from __future__ import annotations
 
-import gc
 import random
 import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from benchmarks._runner import (
     Comparison,
-    Timing,
     check_goal,
     compare,
     format_ns,
-    print_comparison,
+    interleave,
 )
 from secpolicy.rbac import RBAC
 
@@ -225,20 +224,14 @@ def _cold_compare(
     once(ours)  # warm caches and lazy loading outside the timed region
     for contender in theirs.values():
         once(contender)
-    gc.collect()
-    per_theirs = items_theirs or items
-    samples: dict[str, list[float]] = {"secpolicy": [], **{k: [] for k in theirs}}
-    for _ in range(repeat):
-        samples["secpolicy"].append(once(ours) / items)
-        for label, contender in theirs.items():
-            samples[label].append(once(contender) / per_theirs)
-    result = Comparison(
+    return interleave(
         title,
-        Timing("secpolicy", tuple(samples["secpolicy"])),
-        tuple(Timing(label, tuple(samples[label])) for label in theirs),
+        partial(once, ours),
+        {label: partial(once, contender) for label, contender in theirs.items()},
+        repeat=repeat,
+        items=items,
+        items_theirs=items_theirs,
     )
-    print_comparison(result)
-    return result
 
 
 def _uncached_vs_fast(ours: RBAC, fast: Any, reqs: list[tuple[str, str, str]]) -> None:
