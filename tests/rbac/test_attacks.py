@@ -915,6 +915,45 @@ class TestAStoreRestoredFromAnOlderCopy:
         assert engine.refresh() == 1
         assert not engine.check(*_VAULT)
 
+    @pytest.mark.parametrize("followed", [True, False])
+    def test_a_revocation_compacted_away_at_the_head_still_arrives(self, followed: bool) -> None:
+        """A snapshot past the engine, with no change after it, is read: the revocation holds.
+
+        The engine's ``changes_since`` came back empty (the changes up to the
+        snapshot are gone), refresh() applied nothing, restarted the
+        staleness clock, and alice kept reading the vault on the revoked
+        rule, on every later refresh too, until someone wrote again. (With
+        *followed*, the engine's state ends with a change it applied; without,
+        with a snapshot it loaded.)
+        """
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = MemoryPolicyStore()
+        writer = _vault(clock, store)
+        if not followed:
+            store.compact(*writer.snapshot())
+        engine = RBAC.from_store(store, clock=clock, max_staleness=timedelta(minutes=5))
+        assert engine.check(*_VAULT)
+        writer.revoke("keeper", "vault/**", "read")
+        store.compact(*writer.snapshot())
+        clock.advance(timedelta(minutes=4))
+        assert engine.refresh() == 1
+        assert engine.store_version == writer.store_version
+        assert not engine.check(*_VAULT)
+        assert engine.to_dict() == writer.to_dict()
+
+    def test_a_store_that_lost_the_engines_version_is_refused(self) -> None:
+        """No change at or after the engine's version and an older snapshot: restored, refused."""
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = MemoryPolicyStore()
+        writer = _vault(clock, store)
+        engine = RBAC.from_store(store, clock=clock)
+        writer.revoke("keeper", "vault/**", "read")
+        assert engine.refresh() == 1
+        store._changes = store._changes[:1]  # restored from a copy taken before the revoke
+        with pytest.raises(PolicyConfigError, match="older copy"):
+            engine.refresh()
+        assert not engine.check(*_VAULT)
+
 
 class TestARefreshFailingHalfway:
     """A change list that fails part-way applies none of it and restarts no clock."""

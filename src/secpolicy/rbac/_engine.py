@@ -1280,7 +1280,8 @@ class RBAC:
         """Apply the changes other writers made to the store; return how many.
 
         A store that compacted past this engine's version is read from its
-        snapshot. On success the staleness clock restarts from the instant
+        snapshot (even with no change after it), and the count is then the
+        versions the snapshot covers too. On success the staleness clock restarts from the instant
         the read began, so a slow store read never extends ``max_staleness``.
 
         Raises:
@@ -1298,15 +1299,23 @@ class RBAC:
                     "the engine cannot refresh from inside the on_event hook", field="on_event"
                 )
             state = self._state
+            start = state.version
             began = self._instant()  # a slow read must not extend the staleness bound
             # With the change its state ends with known, read from that change
             # on: a store restored from an older copy and written since holds
             # another change there, and the changes this engine would then
             # skip as seen (a revocation among them) would never reach it.
             tip = self._tip if self._tip is not None and self._tip[0] == state.version else None
-            changes = changes_since(store, state.version - 1 if tip is not None else state.version)
-            if tip is not None and changes and changes[0][0] == state.version:
-                if tip[1] is None or change_digest(changes[0][1]) != tip[1]:
+            # Read from the change at this engine's version on (when it has
+            # one): a store that holds it and nothing after it is at this
+            # version. An empty reply says the store holds neither, so it was
+            # compacted at or past this version, and only its snapshot's
+            # version tells which: a snapshot past it holds changes (a
+            # revocation among them) that no change list will ever give again.
+            changes = changes_since(store, max(state.version - 1, 0))
+            compacted = False
+            if changes and changes[0][0] == state.version:
+                if tip is not None and (tip[1] is None or change_digest(changes[0][1]) != tip[1]):
                     raise PolicyConfigError(
                         f"the store's change at version {state.version} is not the one this "
                         "engine applied there: the store was restored from an older copy or "
@@ -1314,8 +1323,18 @@ class RBAC:
                         field="store",
                     )
                 changes = changes[1:]
-            if changes and changes[0][0] != state.version + 1:
-                if changes[0][0] <= state.version:
+            elif not changes:
+                version, document = store.load()
+                if type(version) is not int or version < state.version:
+                    raise PolicyConfigError(
+                        f"the store holds no change at or after version {state.version} and "
+                        f"its snapshot is at version {version!r}: it was restored from an "
+                        "older copy; attach a new engine to it",
+                        field="store",
+                    )
+                compacted = version > state.version  # read from the snapshot below
+            if compacted or (changes and changes[0][0] != state.version + 1):
+                if changes and changes[0][0] <= state.version:
                     raise PolicyConfigError(
                         f"the store gave version {changes[0][0]} as a change after version "
                         f"{state.version}",
@@ -1340,7 +1359,7 @@ class RBAC:
             elif tip is None:
                 self._tip = None  # a snapshot, or nothing known to check
             self._synced(began)
-            return len(changes)
+            return self._state.version - start
 
     def sync(self) -> int:
         """The same as :meth:`refresh` (apply other writers' changes; return how many).
