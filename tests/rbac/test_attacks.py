@@ -955,6 +955,77 @@ class TestAStoreRestoredFromAnOlderCopy:
         assert not engine.check(*_VAULT)
 
 
+class _CompactedAfterLoad(MemoryPolicyStore):
+    """Compacts at its head right after the next ``load()``, as a job in another thread would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.armed: tuple[int, dict[str, Any]] | None = None
+
+    def load(self) -> tuple[int, Mapping[str, Any] | None]:
+        found = super().load()
+        if self.armed is not None:
+            armed, self.armed = self.armed, None
+            self.compact(*armed)
+        return found
+
+
+class TestACompactionBetweenTheSnapshotAndTheChanges:
+    """``load()`` and ``changes_since()`` are two reads: a compaction between them is seen.
+
+    The compaction deleted the changes after the snapshot just read, the
+    empty change list passed for "nothing since", and the engine stayed at
+    the older snapshot, synchronised as far as its staleness clock knew,
+    allowing alice the vault on the revoked rule until the next write.
+    """
+
+    def test_attach(self) -> None:
+        """An engine attaching while the store compacts starts from the newest snapshot."""
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = _CompactedAfterLoad()
+        writer = _vault(clock, store)
+        store.compact(*writer.snapshot())
+        writer.revoke("keeper", "vault/**", "read")
+        store.armed = writer.snapshot()
+        engine = RBAC.from_store(store, clock=clock, max_staleness=timedelta(minutes=5))
+        assert engine.store_version == writer.store_version
+        assert not engine.check(*_VAULT)
+
+    def test_refresh(self) -> None:
+        """A refresh reading the snapshot while the store compacts again reads the newest."""
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = _CompactedAfterLoad()
+        writer = _vault(clock, store)
+        engine = RBAC.from_store(store, clock=clock, max_staleness=timedelta(minutes=5))
+        writer.add_user("bob")
+        store.compact(*writer.snapshot())
+        writer.add_user("carol")  # a change after the snapshot: the refresh reads the snapshot
+        writer.revoke("keeper", "vault/**", "read")
+        store.armed = writer.snapshot()
+        assert engine.refresh() == writer.store_version - 1
+        assert engine.store_version == writer.store_version
+        assert not engine.check(*_VAULT)
+
+    def test_a_store_compacting_during_every_read_is_refused(self) -> None:
+        """A store that never holds still gives a typed error, not an older policy."""
+
+        class Restless(MemoryPolicyStore):
+            restless = False
+
+            def load(self) -> tuple[int, Mapping[str, Any] | None]:
+                found = super().load()
+                if self.restless:
+                    with self._lock:
+                        self._snapshot_version += 1  # a new snapshot every read
+                return found
+
+        store = Restless()
+        _vault(FrozenClock(datetime(2026, 1, 1, tzinfo=UTC)), store)
+        store.restless = True
+        with pytest.raises(PolicyConfigError, match="compacted"):
+            RBAC.from_store(store)
+
+
 class TestARefreshFailingHalfway:
     """A change list that fails part-way applies none of it and restarts no clock."""
 

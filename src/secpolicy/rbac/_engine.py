@@ -47,7 +47,13 @@ from secpolicy.rbac._names import (
 from secpolicy.rbac._sessions import Session
 from secpolicy.rbac._state import DEFAULT_MAX_GRANT, DEFAULT_REQUEST_TTL, Config, State, new_state
 from secpolicy.rbac._store import PolicyStore, StoreConflict
-from secpolicy.rbac._storesync import change_digest, changes_since, confirmed, written
+from secpolicy.rbac._storesync import (
+    change_digest,
+    changes_since,
+    confirmed,
+    snapshot_and_changes,
+    written,
+)
 from secpolicy.rbac._wallclock import LAST, wall_deadline, wall_since
 
 __all__ = ["RBAC", "GrantRequest"]
@@ -1211,13 +1217,7 @@ class RBAC:
         with self._lock:
             # The state read below is as fresh as the instant the read began.
             began = self._instant()
-            version, document = store.load()
-            if type(version) is not int or version < 0:
-                raise PolicyConfigError(
-                    f"the store's snapshot has version {version!r}, not a count of changes",
-                    field="store",
-                )
-            changes = changes_since(store, version)
+            version, document, changes = snapshot_and_changes(store, 0)
             local = self._state
             empty_store = version == 0 and document is None and not changes
             at = self._instant()
@@ -1340,18 +1340,9 @@ class RBAC:
                         f"{state.version}",
                         field="store",
                     )
-                version, document = store.load()
-                if type(version) is not int or version < state.version:
-                    # An older snapshot would undo changes this engine applied
-                    # (revocations too): a refresh never goes back.
-                    raise PolicyConfigError(
-                        f"the store's snapshot is at version {version!r}, behind this "
-                        f"engine's version {state.version}",
-                        field="store",
-                    )
+                version, document, changes = snapshot_and_changes(store, state.version)
                 base = _serde.load(document, self._instant())
                 state = base.derive(version=version)
-                changes = changes_since(store, version)
                 tip = None
             self._state = self._replay(state, changes)
             if changes:

@@ -91,3 +91,58 @@ def confirmed(store: PolicyStore, version: int, document: Mapping[str, Any], rep
             field="store",
         )
     return version + 1
+
+
+# How often a snapshot read is tried again when the store compacts during it.
+_SNAPSHOT_TRIES: Final = 8
+
+
+def snapshot_and_changes(
+    store: PolicyStore, floor: int
+) -> tuple[int, Mapping[str, Any] | None, list[tuple[int, Mapping[str, Any]]]]:
+    """The store's snapshot and every change after it, read as one consistent picture.
+
+    ``load()`` and ``changes_since()`` are two reads: a compaction landing
+    between them (a job in another thread or process) deletes the changes
+    after the snapshot just read, and an empty list would then pass for "no
+    change since", leaving the reader at the older snapshot while it takes
+    itself for synchronised (a revocation in between never applied). So the
+    change list must continue the snapshot, and an empty one holds only if
+    the snapshot is still the newest when read again; otherwise the read is
+    tried again.
+
+    Raises:
+        PolicyConfigError: If the snapshot's version is not a count of
+            changes or is below *floor* (a refresh never goes back), or the
+            store compacted during every try.
+    """
+    gap = ""
+    for _ in range(_SNAPSHOT_TRIES):
+        version, document = store.load()
+        if type(version) is not int or version < 0:
+            raise PolicyConfigError(
+                f"the store's snapshot has version {version!r}, not a count of changes",
+                field="store",
+            )
+        if version < floor:
+            # An older snapshot would undo changes the engine applied
+            # (revocations too): a refresh never goes back.
+            raise PolicyConfigError(
+                f"the store's snapshot is at version {version!r}, behind this "
+                f"engine's version {floor}",
+                field="store",
+            )
+        changes = changes_since(store, version)
+        if changes:
+            if changes[0][0] == version + 1:
+                return version, document, changes
+            gap = f"skipped from version {version} to {changes[0][0]}"
+        elif store.load()[0] == version:
+            return version, document, changes
+        else:
+            gap = f"compacted past its snapshot at version {version}"
+    raise PolicyConfigError(
+        f"the store {gap}: its change list did not continue its snapshot in "
+        f"{_SNAPSHOT_TRIES} reads (compacted during each, or broken)",
+        field="store",
+    )
