@@ -941,6 +941,36 @@ class TestAStoreRestoredFromAnOlderCopy:
         assert not engine.check(*_VAULT)
         assert engine.to_dict() == writer.to_dict()
 
+    def test_an_idle_refresh_after_a_compaction_copies_no_snapshot(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """At a memory store compacted at its version, a refresh asks the version, not the policy.
+
+        (Reading the snapshot on each poll copied the whole policy: 18 ms a
+        refresh with 10,000 grants.)
+        """
+        clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+        store = MemoryPolicyStore()
+        writer = _vault(clock, store)
+        engine = RBAC.from_store(store, clock=clock)
+        store.compact(*writer.snapshot())
+        loads: list[int] = []
+        real = MemoryPolicyStore.load
+
+        def load(self: MemoryPolicyStore) -> tuple[int, Mapping[str, Any] | None]:
+            loads.append(1)
+            return real(self)
+
+        monkeypatch.setattr(MemoryPolicyStore, "load", load)
+        for _ in range(3):
+            assert engine.refresh() == 0
+        assert not loads
+        writer.revoke("keeper", "vault/**", "read")
+        store.compact(*writer.snapshot())
+        assert engine.refresh() == 1
+        assert loads
+        assert not engine.check(*_VAULT)
+
     def test_a_store_that_lost_the_engines_version_is_refused(self) -> None:
         """No change at or after the engine's version and an older snapshot: restored, refused."""
         clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))

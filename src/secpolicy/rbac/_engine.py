@@ -51,6 +51,7 @@ from secpolicy.rbac._storesync import (
     change_digest,
     changes_since,
     confirmed,
+    head_version,
     snapshot_and_changes,
     written,
 )
@@ -1324,11 +1325,11 @@ class RBAC:
                     )
                 changes = changes[1:]
             elif not changes:
-                version, document = store.load()
+                version = head_version(store)
                 if type(version) is not int or version < state.version:
                     raise PolicyConfigError(
                         f"the store holds no change at or after version {state.version} and "
-                        f"its snapshot is at version {version!r}: it was restored from an "
+                        f"is at version {version!r}: it was restored from an "
                         "older copy; attach a new engine to it",
                         field="store",
                     )

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from secpolicy.exceptions import PolicyConfigError
+from secpolicy.rbac._store import MemoryPolicyStore
 
 if TYPE_CHECKING:
     from secpolicy.rbac._store import PolicyStore
@@ -93,6 +94,22 @@ def confirmed(store: PolicyStore, version: int, document: Mapping[str, Any], rep
     return version + 1
 
 
+def head_version(store: PolicyStore) -> object:
+    """The version *store* is at, for a store whose change list after a version came back empty.
+
+    Then the store is either at that version or compacted past it, and only
+    its snapshot's version tells which. A :class:`MemoryPolicyStore` says
+    its version without copying the snapshot (a follower polling a store
+    compacted at its version would copy the whole policy on every poll);
+    another store is asked for its snapshot (the protocol has no cheaper
+    question). Versions only grow, so a version read after the empty list
+    that equals the reader's says the store was at it when the list was read.
+    """
+    if type(store) is MemoryPolicyStore:
+        return store.version
+    return store.load()[0]
+
+
 # How often a snapshot read is tried again when the store compacts during it.
 _SNAPSHOT_TRIES: Final = 8
 
@@ -137,7 +154,7 @@ def snapshot_and_changes(
             if changes[0][0] == version + 1:
                 return version, document, changes
             gap = f"skipped from version {version} to {changes[0][0]}"
-        elif store.load()[0] == version:
+        elif head_version(store) == version:
             return version, document, changes
         else:
             gap = f"compacted past its snapshot at version {version}"
