@@ -22,7 +22,7 @@ import copy
 import functools
 import random
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -236,10 +236,12 @@ def _change(w: Writers, i: int, op: tuple[Any, ...]) -> None:  # noqa: PLR0912, 
 def _refresh(w: Writers, i: int) -> None:
     rbac = w.engines[i]
     before = rbac.store_version
-    base, _ = w.store.load()
     rbac.refresh()
-    if base > before:
-        w.reloaded[i] = base
+    if isinstance(w.store, MemoryPolicyStore):
+        # Behind the snapshot, the engine read it (the changes up to it are gone).
+        base = MemoryPolicyStore.load(w.store)[0]
+        if base > before:
+            w.reloaded[i] = base
     w.synced[i] = w.clock.now()
     assert rbac.store_version == w.head
     # The store's current state, read afresh, is what the refreshed engine holds.
@@ -464,9 +466,14 @@ def _walk(store: Any, steps: list[tuple[Any, ...]], *, log: bool) -> None:
         elif kind in ("drop", "activate"):
             _toggle(w, step)
         elif kind == "compact":
-            # An engine behind the store's snapshot cannot compact (StoreConflict).
-            with contextlib.suppress(StoreConflict):
-                store.compact(*w.engines[i].snapshot())
+            if step[8] and isinstance(store, _Compactor):
+                # Inside the next read of the snapshot, by whichever engine, at
+                # the version engine i holds then.
+                store.armed = w.engines[i].snapshot
+            else:
+                # An engine behind the store's snapshot cannot compact (StoreConflict).
+                with contextlib.suppress(StoreConflict):
+                    store.compact(*w.engines[i].snapshot())
         else:
             _change(w, i, step)
         for k in range(len(w.engines)):
@@ -493,11 +500,31 @@ def _sqlite(tmp_path: Path) -> Iterator[SQLPolicyStore]:
     ]
 )
 def test_three_writers_on_a_memory_store(steps: list[tuple[Any, ...]]) -> None:
-    """Every engine answers as the model of its version, a refreshed one as the store's head."""
-    _walk(MemoryPolicyStore(), steps, log=False)
+    """Every engine answers as the model of its version, a refreshed one as the store's head.
+
+    Some compactions land inside the next snapshot read (between its
+    ``load()`` and ``changes_since()``), as a job in another thread would.
+    """
+    _walk(_Compactor(), steps, log=False)
 
 
-@settings(max_examples=40, deadline=None, derandomize=True)
+class _Compactor(MemoryPolicyStore):
+    """Compacts with an armed snapshot right after the next ``load()``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.armed: Callable[[], tuple[int, dict[str, Any]]] | None = None
+
+    def load(self) -> tuple[int, Mapping[str, Any] | None]:
+        found = super().load()
+        if self.armed is not None:
+            armed, self.armed = self.armed, None
+            with contextlib.suppress(StoreConflict):
+                self.compact(*armed())
+        return found
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
 @given(st.lists(_STEP, min_size=10, max_size=40))
 def test_three_writers_with_the_decision_log(steps: list[tuple[Any, ...]]) -> None:
     """The same walk with every decision recorded: one record per enforced decision, its reason."""
@@ -510,13 +537,15 @@ def test_three_writers_with_the_decision_log(steps: list[tuple[Any, ...]]) -> No
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(steps=st.lists(_STEP, min_size=10, max_size=30))
-def test_three_writers_on_a_sqlite_store(tmp_path: Path, steps: list[tuple[Any, ...]]) -> None:
-    """The same walk on a SQLite file (a file of its own per example)."""
-    path = tmp_path / f"{abs(hash(tuple(steps)))}.db"
+@given(steps=st.lists(_STEP, min_size=10, max_size=30), log=st.booleans())
+def test_three_writers_on_a_sqlite_store(
+    tmp_path: Path, steps: list[tuple[Any, ...]], log: bool
+) -> None:
+    """The same walk on a SQLite file (a file of its own per example), the log on or off."""
+    path = tmp_path / f"{abs(hash((tuple(steps), log)))}.db"
     path.unlink(missing_ok=True)
     for store in _sqlite(path):
-        _walk(store, steps, log=False)
+        _walk(store, steps, log=log)
 
 
 # -- real threads: writers racing on one store, checks racing the refreshes ----------------
