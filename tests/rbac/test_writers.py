@@ -162,6 +162,26 @@ def _change(w: Writers, i: int, op: tuple[Any, ...]) -> None:  # noqa: PLR0912, 
             def change(m: Model) -> None:
                 m.labels[(tenant, pattern)] = LEVELS[bit]
 
+        elif kind == "unlabel":
+            rbac.remove_label(pattern, tenant=tenant)
+
+            def change(m: Model) -> None:
+                del m.labels[(tenant, pattern)]
+
+        elif kind == "grant_many":
+            batch = [(role, pattern, action), (other, "a/**" if bit else "**/b", "read")]
+            rbac.grant_many(batch, tenant=tenant)
+
+            def change(m: Model) -> None:
+                m.rules |= {(r, p, a, "allow", tenant) for (r, p, a) in batch}
+
+        elif kind == "expire":
+            rbac.expire_grants()
+            now = w.clock.now()
+
+            def change(m: Model) -> None:
+                m.grants = {k: g for k, g in m.grants.items() if g[4] > now}
+
         elif kind == "clearance":
             rbac.set_clearance(user, LEVELS[bit], tenant=tenant)
 
@@ -429,6 +449,9 @@ _KINDS = (
     "delete_role",
     "remove_user",
     "label",
+    "unlabel",
+    "grant_many",
+    "expire",
     "clearance",
     "privileged",
     "revoke_grant",
