@@ -1601,3 +1601,107 @@ class TestPartialOverlap:
         assert len(covered) == len(set(covered))  # no two kept findings overlap
         assert set(covered) == held
         assert all(start < end for start, end, _, _ in kept)
+
+
+# -- issue 19: values beside other values (a review's findings) ---------------------------
+
+_NO_IBAN = ("PHONE", "CN_MOBILE", "PAYMENT_CARD", "US_SSN", "CN_RESIDENT_ID", "EMAIL")
+
+
+def _found(scanner: Scanner, text: str) -> list[tuple[str, str]]:
+    return [(f.entity, f.text) for f in scanner.find(text)]
+
+
+class TestPhoneBesideAnotherValue:
+    """A phone number read in parts never takes the first groups of the value after it."""
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "(0755) 5185987\t193-89-6740",
+                [("PHONE", "(0755) 5185987"), ("US_SSN", "193-89-6740")],
+            ),
+            (
+                "(0755) 5185987 193-89-6740",
+                [("PHONE", "(0755) 5185987"), ("US_SSN", "193-89-6740")],
+            ),
+            (
+                "(0755) 5185987 010-62345678",
+                [("PHONE", "(0755) 5185987"), ("PHONE", "010-62345678")],
+            ),
+            (
+                "(0755) 5185987,010-62345678",
+                [("PHONE", "(0755) 5185987"), ("PHONE", "010-62345678")],
+            ),
+            (
+                "415-555-0132 020 7946 0958",
+                [("PHONE", "415-555-0132"), ("PHONE", "020 7946 0958")],
+            ),
+            (
+                "(415) 555-0132 (0755) 5185987",
+                [("PHONE", "(415) 555-0132"), ("PHONE", "(0755) 5185987")],
+            ),
+            (
+                "193-89-6740 01 42 68 53 00",
+                [("US_SSN", "193-89-6740"), ("PHONE", "01 42 68 53 00")],
+            ),
+            (
+                "11 98456-5666 4111 1111 1111 1111",
+                [("PHONE", "11 98456-5666"), ("PAYMENT_CARD", "4111 1111 1111 1111")],
+            ),
+        ],
+    )
+    def test_each_value_found_whole(self, text: str, expected: list[tuple[str, str]]) -> None:
+        """Both values are found as their own entities, whatever separator joins them."""
+        assert _found(Scanner(), text) == expected
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "(0755) 5185987 11010519491231002X",
+            "020 7946 0958,11010519491231002X",
+            "+44 20 7946 0958-11010519491231002X",
+        ],
+    )
+    def test_phone_before_a_resident_id_ending_in_x(self, text: str) -> None:
+        """The ID's X glues only the ID to a letter: the phone before it keeps its score."""
+        found = _found(Scanner(), text)
+        assert [entity for entity, _ in found] == ["PHONE", "CN_RESIDENT_ID"]
+
+
+class TestValueAfterALetterIban:
+    """What follows an IBAN is read as a run of its own, with or without the IBAN entity."""
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("GB82WEST12345698765432 020 7946 0958", "020 7946 0958"),
+            ("GB82WEST12345698765432,010-62345678", "010-62345678"),
+            ("GB82WEST12345698765432 (0755) 5185987", "(0755) 5185987"),
+            ("GB82WEST12345698765432-415-555-0132", "415-555-0132"),
+            ("DE89370400440532013000 (415) 555-0132", "(415) 555-0132"),
+            ("GB82WEST12345698765432 13812345678", "13812345678"),
+            ("GB82WEST12345698765432,4111111111111111", "4111111111111111"),
+            ("GB82WEST12345698765432-193-89-6740", "193-89-6740"),
+        ],
+    )
+    @pytest.mark.parametrize("entities", [None, _NO_IBAN])
+    def test_value_after_the_iban_is_found(
+        self, text: str, value: str, entities: tuple[str, ...] | None
+    ) -> None:
+        """The phone, card or ID after the IBAN is found and masked."""
+        scanner = Scanner(entities=entities)
+        assert value in [f.text for f in scanner.find(text)]
+        masker = Masker(scanner=scanner)
+        assert value[-4:] not in masker.mask_text(text)
+
+    @pytest.mark.parametrize("entities", [None, _NO_IBAN])
+    def test_every_value_of_a_comma_row(self, entities: tuple[str, ...] | None) -> None:
+        """A comma-joined row after an IBAN gives every value of the row."""
+        text = "DE89370400440532013000,13812345678,4111111111111111"
+        found = _found(Scanner(entities=entities), text)
+        expected = [("CN_MOBILE", "13812345678"), ("PAYMENT_CARD", "4111111111111111")]
+        if entities is None:
+            expected.insert(0, ("IBAN", "DE89370400440532013000"))
+        assert found == expected

@@ -6,6 +6,7 @@ import functools
 import re
 from typing import TYPE_CHECKING, ClassVar, Final
 
+from secpolicy.pii import _readings
 from secpolicy.pii._entities import (
     CN_MOBILE,
     CN_RESIDENT_ID,
@@ -256,7 +257,13 @@ class _Digits:
         return digits[0] == "0" or digits[:2] == "86"
 
     def find_glued(
-        self, text: str, offset: int, after: str, *, hex_token: Callable[[], bool] = bool
+        self,
+        text: str,
+        offset: int,
+        after: str,
+        *,
+        hex_token: Callable[[], bool] = bool,
+        edges: tuple[bool, bool] = (True, True),
     ) -> list[Candidate]:
         """Candidates of a run that touches an ASCII letter or underscore (*after*: what follows).
 
@@ -266,12 +273,28 @@ class _Digits:
         a context word must vouch for them; so do cards and mobile numbers
         inside a token of hex digits (*hex_token* says whether the run is in
         one, a request id or a hash; it is asked only when there is a finding).
+        Where each glued edge of the run (*edges*: its start, its end) is held
+        by a value of its own, only the findings at a glued edge are glued:
+        in ``(0755) 5185987 11010519491231002X`` the ``X`` ends the ID, and
+        in ``uid13812345678 020 7946 0958`` the letters touch the mobile
+        number, not the phone number after it.
         """
         found = self.find(text, offset, after)
         if found:
             weak = (PHONE, CN_MOBILE, PAYMENT_CARD) if hex_token() else (PHONE,)
+            first = offset if edges[0] else -1
+            last = offset + len(text) if edges[1] else -1
+            held = (
+                not edges[0] or any(c[0] == first and c[2] not in weak for c in found),
+                not edges[1]
+                or any(c[1] == last and c[2] not in weak for c in found)
+                or self._id_at_end(text, after),
+            )
+            apart = held[0] and held[1]
             found = [
                 (s, e, entity, min(score, _SCORE_GLUED) if entity in weak else score)
+                if not apart or s == first or e == last
+                else (s, e, entity, score)
                 for s, e, entity, score in found
             ]
         if self.resident_ids and text.isdigit():
@@ -279,6 +302,15 @@ class _Digits:
             if len(number) == _ID_LENGTH and is_cn_resident_id(number):
                 found.append((offset, offset + len(number), CN_RESIDENT_ID, _SCORE_CHECKED))
         return found
+
+    @staticmethod
+    def _id_at_end(text: str, after: str) -> bool:
+        """Whether the last group of *text* and the ``X`` after it are a resident ID."""
+        if after not in ("X", "x") or len(text) < _ID_BODY:
+            return False
+        body = text[-_ID_BODY:]
+        edge = len(text) == _ID_BODY or not text[-_ID_BODY - 1].isdigit()
+        return edge and body.isdigit() and is_cn_resident_id(body + "X")
 
     def partition(self, digits: str, after: str) -> list[tuple[int, int, str, float]] | None:
         """Values glued to each other in a run too long for one: an exact split, or None.
@@ -423,12 +455,12 @@ class _Digits:
 
         Every sub-run of 7 to 20 digits in at most 8 groups is classified (no
         entity is longer), so each group starts a bounded number of tries and
-        the work is linear in the run. Then the findings are taken by
-        specificity (a card before a mobile number before a phone number),
-        then by length, then from the left, skipping any that overlaps one
-        already taken: a phone number made of a neighbour and the start of a
-        card must not hide the card. A sub-run keeps the + or parenthesis in
-        front of its first group.
+        the work is linear in the run. Then the findings are the set of
+        values apart from each other that covers most of the run
+        (:func:`_readings.choose`), so a phone number made of a neighbour and
+        the start of a card or of another number does not hide either, and
+        none takes part of an SSN or IPv4 address in the run. A sub-run keeps
+        the + or parenthesis in front of its first group.
         """
         count = len(groups)
         sizes = [end - start for start, end in groups]
@@ -466,19 +498,15 @@ class _Digits:
                 if result is not None:
                     rank = _SPLIT_RANK.get(result[0], len(_SPLIT_RANK))
                     options.append((rank, -total, i, j, start, result[0], result[1]))
-        if len(options) < 2:  # noqa: PLR2004 (nothing to choose between)
+        if not options:
+            return []
+        spans = _readings.foreign(text, groups)
+        if len(options) == 1 and not spans:
             return [(o[4], groups[o[3]][1], o[5], o[6]) for o in options]
-        options.sort()
-        taken = [False] * count
-        found: list[Candidate] = []
-        for _, _, i, j, start, entity, score in options:
-            if any(taken[i : j + 1]):
-                continue
-            for k in range(i, j + 1):
-                taken[k] = True
-            found.append((start, groups[j][1], entity, score))
-        found.sort()
-        return found
+        return [
+            (s, groups[j][1], e, score)
+            for s, j, e, score in _readings.choose(options, count, spans)
+        ]
 
 
 #: Which entity of a split digit run wins where two overlap: the most specific.
@@ -535,52 +563,6 @@ def _inside_iban(text: str, start: int, end: int) -> bool:
     return iban_end is not None and end <= iban_end
 
 
-def _after_iban(
-    text: str,
-    iban_end: int,
-    end: int,
-    find: Callable[[str, int, str], list[Candidate]],
-) -> list[Candidate]:
-    """The value that the part of a digit run after the IBAN ending at *iban_end* is, if any.
-
-    Only a part that is one value as a whole, and that ends where no other
-    pass's value can go on (the end of the text, a space, a comma… with no
-    digit soon after), is
-    reported, and only one after a single separator: a part read in pieces,
-    one followed by ``。``, ``:`` or ``@``, or a sub-run further on,
-    may end inside an SSN, IP address or e-mail address that it would then
-    cut in two when overlaps are resolved (the longer wins), leaving the rest
-    of that value in clear where the run glued to the IBAN reported nothing.
-    """
-    if text[iban_end : iban_end + 1] not in _ONE_SEPARATOR:
-        return []  # no part of its own starts right after the IBAN ("…631(020 7747 8839")
-    rest = _DIGITS.match(text, iban_end + 1, end)
-    if rest is None:
-        return []
-    start, stop = rest.span()
-    group = rest.group()
-    if not group[0].isdigit():
-        return []
-    after = text[stop] if stop < len(text) else ""
-    if stop - start < _RUN_DIGITS.start or not (after in _ENDS_VALUE or after.isspace()):
-        return []
-    if _DIGIT_NEXT.match(text, stop):
-        return []  # more digits after spaces or a dash: the part may end inside their value
-    found = find(group, start, after)
-    return found if len(found) == 1 and found[0][:2] == (start, stop) else []
-
-
-# Digits after spaces, a dash, dot or slash: where an SSN or IPv4 address
-# may go on from the part's last group (commas and the like end every value).
-_DIGIT_NEXT: Final = re.compile(r"[\s\-./]{1,16}[0-9]")
-_ONE_SEPARATOR: Final = frozenset(" -.,/")  # between an IBAN and the part of the run after it
-# What may follow the part of a run after an IBAN for it to be read on its
-# own: the end of the text, a space, or a delimiter no pass reads across.
-_ENDS_VALUE: Final = frozenset(
-    ("", ",", ";", "|", ")", '"', "'", "\uff0c", "\uff1b", "\u3001", "\uff09")
-)
-
-
 def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True) -> Pass:
     """The digit-run pass; with *ibans*, the IBAN pass too.
 
@@ -590,7 +572,15 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True)
     letters before it, is not classified: the IBAN covers it, so it would
     lose to the IBAN when overlaps are resolved (a Hypothesis test holds the
     resolved findings to those of the pass with *skip* False, its plain twin).
-    A run that goes on past an IBAN is also read from the IBAN's end.
+
+    A run that goes on past a valid IBAN (reported or, without the IBAN
+    entity, only looked for) is cut at the IBAN's end: what
+    follows is read as the runs of its own that the pattern finds there
+    (``DE89370400440532013000,13812345678,4111111111111111``,
+    ``GB82WEST12345698765432 (0755) 5185987``), not as part of a run glued to
+    the IBAN's letters (which scored its phone numbers, and its cards and
+    mobiles after ``DE89``, the hex look, below the threshold) nor as
+    numbers that begin inside the IBAN.
     """
     find = classifier.find
     find_glued = classifier.find_glued
@@ -600,10 +590,17 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True)
     def run(text: str) -> list[Candidate]:  # noqa: PLR0912 (the IBAN cases of a run)
         out: list[Candidate] = _iban_pass(text) if ibans else []
         # The IBANs found, in order and apart; the next one that may hold a run.
-        covers = [(s, e) for s, e, _, _ in out]
+        # Without the IBAN pass they are looked for (not reported) when a run
+        # first touches a letter: only such a run can start inside an IBAN.
+        covers = [(s, e) for s, e, _, _ in out] if ibans else None
         ahead = 0
         size = len(text)
-        for match in _DIGITS.finditer(text):
+        pending: list[re.Match[str]] = []  # runs found after an IBAN, inside a longer match
+        matches = _DIGITS.finditer(text)
+        while True:
+            match = pending.pop() if pending else next(matches, None)
+            if match is None:
+                break
             start, end = match.span()
             group = match.group()
             if group[0] == "(" and ")" not in group:
@@ -613,37 +610,34 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True)
                 group = group[1:]
             if end - start < shortest:
                 continue  # fewer characters than the digits of any entity
+            if covers is None and start > 1 and text[start - 1] in word:
+                covers = [(s, e) for s, e, _, _ in _iban_pass(text)]
+            iban_end = None
             if covers:
                 while ahead < len(covers) and covers[ahead][1] <= start:
                     ahead += 1
                 if ahead < len(covers) and covers[ahead][0] <= start:
-                    if end > covers[ahead][1]:
-                        # The run goes on past an IBAN found
-                        # ("DE89370400440532013000,13812345678",
-                        # "GB82WEST12345698765432-020 7946 0958"): what follows
-                        # the IBAN is a run of its own, not glued to the IBAN's
-                        # letters (which would score its phone number, or a
-                        # card or mobile after "DE89", the hex look, below the
-                        # threshold), read beside the whole run.
-                        out.extend(_after_iban(text, covers[ahead][1], end, find))
-                    elif skip:
-                        continue  # inside an IBAN found
+                    iban_end = covers[ahead][1]
+            if iban_end is not None and iban_end < end:
+                # The run goes on past the IBAN: what follows is read on its own.
+                pending.extend(reversed(list(_DIGITS.finditer(text, iban_end, end))))
+                if ibans and skip:
+                    continue  # the part inside the IBAN is the IBAN's
+                end = iban_end
+                group = text[start:end]
+            elif iban_end is not None and ibans and skip:
+                continue  # inside an IBAN found
             after = text[end] if end < size else ""
-            if after in word or (start and text[start - 1] in word):
-                if ibans:
-                    if skip and _inside_iban(text, start, end):
-                        continue
-                elif start > 1:
-                    # No IBAN pass: a run that starts with an IBAN's check
-                    # digits and goes on past it is read after it as well.
-                    iban_end = _iban_end(text, start)
-                    if iban_end is not None and iban_end < end:
-                        out.extend(_after_iban(text, iban_end, end, find))
+            glued = (bool(start) and text[start - 1] in word, after in word)
+            if glued[0] or glued[1]:
+                if ibans and skip and _inside_iban(text, start, end):
+                    continue
                 found = find_glued(
                     group,
                     start,
                     after,
                     hex_token=functools.partial(_in_hex, text, start, end),
+                    edges=glued,
                 )
             else:
                 found = find(group, start, after)
