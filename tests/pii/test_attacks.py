@@ -1705,3 +1705,110 @@ class TestValueAfterALetterIban:
         if entities is None:
             expected.insert(0, ("IBAN", "DE89370400440532013000"))
         assert found == expected
+
+
+class TestUnderscoreIbans:
+    """An IBAN in groups joined by underscores, as log keys and file names write it.
+
+    ``DE89_3704_0044_0532_0130_00`` has the country's length and passes MOD 97
+    once the underscores are dropped, like the spaced print form: it is an
+    IBAN, and a typo in it (MOD 97 fails) is not.
+    """
+
+    @pytest.mark.parametrize(
+        ("text", "iban"),
+        [
+            ("DE89_3704_0044_0532_0130_00", "DE89_3704_0044_0532_0130_00"),
+            ("iban_DE89_3704_0044_0532_0130_00.csv", "DE89_3704_0044_0532_0130_00"),
+            ("export_DE89_3704_0044_0532_0130_00_2024.csv", "DE89_3704_0044_0532_0130_00"),
+            ("GB82_WEST_1234_5698_7654_32", "GB82_WEST_1234_5698_7654_32"),
+            ("x_DE89370400440532013000_y", "DE89370400440532013000"),
+        ],
+    )
+    def test_found_and_masked(self, text: str, iban: str) -> None:
+        """The scanner reports the IBAN and the masker hides its account number."""
+        assert ("IBAN", iban) in _found(Scanner(), text)
+        assert iban[-7:] not in Masker().mask_text(text)
+
+    def test_a_wrong_check_digit_stays(self) -> None:
+        """The same groups failing MOD 97 are left alone."""
+        assert Scanner().find("DE89_3704_0044_0532_0130_01") == []
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("DE89_3704_0044_0532_0130_00_13812345678", "13812345678"),
+            ("DE89_3704_0044_0532_0130_00 (0755) 5185987", "(0755) 5185987"),
+            ("DE89370400440532013000_020 7946 0958", "020 7946 0958"),
+        ],
+    )
+    def test_value_after_it_is_found(self, text: str, value: str) -> None:
+        """A value after the underscored IBAN is found too."""
+        assert value in [f.text for f in Scanner().find(text)]
+
+
+class TestValuesBesideZeroPaddedCounters:
+    """A zero-padded counter beside a value is neither read as a number nor swallows it."""
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("(415) 555-0132 00000042", "(415) 555-0132"),
+            ("415-555-0132-00000042", "415-555-0132"),
+            ("00001234567 (0755) 5185987", "(0755) 5185987"),
+            ("00001234567 01 42 68 53 00", "01 42 68 53 00"),
+            ("(415) 555-0132,0001", "(415) 555-0132"),
+            ("030 1234 5678,007", "030 1234 5678"),
+            ("seq 000123_(0755) 5185987", "(0755) 5185987"),
+            ("0086_110101199003074477", "110101199003074477"),
+        ],
+    )
+    def test_value_found_whole(self, text: str, value: str) -> None:
+        """The value is found as it is written, without the counter."""
+        assert value in [f.text for f in Scanner().find(text)]
+
+    def test_japanese_number_after_a_counter_that_reads_as_an_ssn(self) -> None:
+        """``007-03-1234`` has an SSN's shape; the phone number it overlaps stays covered."""
+        text = "007-03-1234-5678"
+        masked = Masker().mask_text(text)
+        assert "5678" not in masked
+        assert "1234" not in masked
+
+    @pytest.mark.parametrize("text", ["00000042", "0000012345", "000000000000", "00001234567"])
+    def test_a_counter_alone_is_no_phone(self, text: str) -> None:
+        """A zero-padded id is not a number dialled abroad (no country code starts with 0)."""
+        assert Scanner(threshold=0).find(text) == []
+
+
+class TestValuesBesideAnUnderscore:
+    """An underscore between two values joins them as a space would; one after letters glues."""
+
+    @pytest.mark.parametrize(
+        ("text", "value", "entity"),
+        [
+            ("ssn_193-89-6740", "193-89-6740", "US_SSN"),
+            ("000123_193-89-6740", "193-89-6740", "US_SSN"),
+            ("193-89-6740_2024.csv", "193-89-6740", "US_SSN"),
+            ("193-89-6740_193-89-6740", "193-89-6740", "US_SSN"),
+            ("(0755) 5185987_000123", "(0755) 5185987", "PHONE"),
+            ("020 7946 0958_(415) 555-0132", "020 7946 0958", "PHONE"),
+            ("020 7946 0958_(415) 555-0132", "(415) 555-0132", "PHONE"),
+            ("11010519491231002X_(0755) 5185987", "(0755) 5185987", "PHONE"),
+            ("zs@example.com_020 7946 0958", "020 7946 0958", "PHONE"),
+            ("(0755) 5185987_GB82WEST12345698765432", "(0755) 5185987", "PHONE"),
+        ],
+    )
+    def test_found(self, text: str, value: str, entity: str) -> None:
+        """Both values are found; the SSN in full."""
+        assert (entity, value) in _found(Scanner(), text)
+
+    def test_phone_before_an_address_taking_it_stays_covered(self) -> None:
+        """An address whose local part takes the run leaves none of the phone number in clear."""
+        masked = Masker().mask_text("(0755) 5185987_zs@example.com")
+        assert "0755" not in masked
+        assert "5987" not in masked
+
+    @pytest.mark.parametrize("text", ["a_020 7946 0958", "uid_0207946095"])
+    def test_underscore_after_letters_still_glues(self, text: str) -> None:
+        """After a word, an underscore glues: a phone number there needs a context word."""
+        assert Scanner().find(text) == []

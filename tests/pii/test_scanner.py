@@ -542,7 +542,9 @@ def _best_reading(
     Best: the most digits in options scoring 0.5 or more, weighted by rank
     (rank 0 thrice, 1 twice, 2 once), then the most weighted digits, then
     the most digits, then the fewest options; then the options from the
-    left, each first in sorted order.
+    left, each first in sorted order. An option left out that overlaps an
+    SSN or IPv4 address kept and holds a group nothing kept covers is kept
+    as well.
     """
     ordered = sorted(options, key=lambda o: (o[2], o))
     best: tuple[tuple[int, ...], list[tuple[int, int, int, int, int, str, float]]] | None = None
@@ -572,7 +574,18 @@ def _best_reading(
 
     walk(0, 0, [])
     assert best is not None
-    return best[1]
+    chosen = best[1]
+    held = [o for o in chosen if not o[5]]
+    covered = {k for o in chosen for k in range(o[2], o[3] + 1)}
+    for o in options:
+        if (
+            o[5]
+            and o not in chosen
+            and any(set(range(o[2], o[3] + 1)) & set(range(f[2], f[3] + 1)) for f in held)
+            and not set(range(o[2], o[3] + 1)) <= covered
+        ):
+            chosen.append(o)  # beside an SSN or IPv4 address, its own groups uncovered
+    return chosen
 
 
 def _plain_split(text: str) -> list[tuple[int, int, str]]:
@@ -707,7 +720,7 @@ class TestNeighbouringDigits:
         )
         foreign = [(1, o[1], o[2], o[3], -1, "", o[6]) for o in options if not o[5]]
         plain = _best_reading([o for o in options if o[5]] + foreign)
-        assert chosen == [(o[4], o[3], o[5], o[6]) for o in plain if o[5]]
+        assert chosen == sorted((o[4], o[3], o[5], o[6]) for o in plain if o[5])
 
     @settings(max_examples=500)
     @given(

@@ -69,6 +69,7 @@ _DATE_FIRST: Final = re.compile(
     # day and month, or month and day, then the year: "31/12/2024", "12/31/2024"
     r"|(?:0?[1-9]|[12][0-9]|3[01])([\-./])(?:0?[1-9]|[12][0-9]|3[01])\2(?:19|20)[0-9]{2}(?![0-9])"
 )
+_NOT_COMMA: Final = re.compile(r"[ \-./()]")  # a separator of a run other than the comma
 _EXTENSION: Final = re.compile(r" ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6}\Z")
 _MOBILE: Final = re.compile(r"1[3-9][0-9]{9}")
 _RUN_DIGITS: Final = range(7, 21)  # what any digit entity can hold (00 + 15, a card's 19)
@@ -216,6 +217,8 @@ class _Digits:
         size = len(digits)
         if _DATE_FIRST.match(run):
             return None  # "2025-09-30 10": a date and an hour, not a phone
+        if "," in run and _NOT_COMMA.search(run):
+            return None  # "(415) 555-0132,0001": a comma ends a number written with others
         if plus or digits.startswith("00"):
             if not international(run, digits):
                 return None
@@ -514,6 +517,40 @@ _SPLIT_RANK: Final = {PAYMENT_CARD: 0, CN_MOBILE: 1, PHONE: 2}
 
 
 _WORD_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_WORD_LETTERS: Final = _WORD_CHARS - {"_"}
+_EMAIL_END: Final = re.compile(
+    r"@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,7}\.[A-Za-z]{2,63}\Z"
+)
+_EMAIL_START: Final = re.compile(r"[A-Za-z0-9.%+\-]{1,64}@[A-Za-z0-9]")
+_IBAN_LONGEST: Final = 42  # characters of the longest IBAN, with separators between its groups
+
+
+def _joins(text: str, at: int, side: int) -> bool:
+    """Whether the underscore at *at* joins two values rather than gluing a run to a word.
+
+    *side* is where the far side lies (-1 before, 1 after). An underscore
+    between a run and a digit, a sign, a space or a CJK character joins two
+    values as a space does (``000123_(0755) 5185987``); so does one between
+    a run and the end of an e-mail address or of a resident ID in ``X``, or
+    the start of a valid IBAN or of an e-mail address (which may take the
+    run into its local part: the run's own finding keeps the rest covered).
+    Letters or another underscore on the far side make a word the run is
+    glued to (``uid_…``).
+    """
+    far = at + side
+    if not 0 <= far < len(text) or text[far] not in _WORD_CHARS:
+        return True
+    if text[far] not in _WORD_LETTERS:
+        return False
+    if side > 0:
+        if _EMAIL_START.match(text, far) is not None:
+            return True  # "(0755) 5185987_zs@example.com": the address may take the run
+        window = text[far : far + _IBAN_LONGEST]
+        return any(start == 0 for start, _, _, _ in _iban_pass(window))
+    if text[far] in "Xx" and far >= _ID_BODY and text[far - _ID_BODY : far].isdigit():
+        edge = far == _ID_BODY or not text[far - _ID_BODY - 1].isalnum()
+        return edge and is_cn_resident_id(text[far - _ID_BODY : far] + "X")
+    return _EMAIL_END.search(text, max(0, at - 256), at) is not None
 
 
 _HEX_TOKEN: Final = re.compile(r"[0-9A-Fa-f]{0,16}")
@@ -628,8 +665,12 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True)
             elif iban_end is not None and ibans and skip:
                 continue  # inside an IBAN found
             after = text[end] if end < size else ""
-            glued = (bool(start) and text[start - 1] in word, after in word)
-            if glued[0] or glued[1]:
+            touched = (bool(start) and text[start - 1] in word, after in word)
+            if touched[0] or touched[1]:
+                glued = (
+                    touched[0] and not (text[start - 1] == "_" and _joins(text, start - 1, -1)),
+                    touched[1] and not (after == "_" and _joins(text, end, 1)),
+                )
                 if ibans and skip and _inside_iban(text, start, end):
                     continue
                 found = find_glued(

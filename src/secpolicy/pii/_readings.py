@@ -122,4 +122,23 @@ def choose(
             if candidate > choice[0] or (candidate == choice[0] and choice is best[k + 1]):
                 choice = (candidate, (option, *rest))
         best[k] = choice
-    return [(o[4], o[3], o[5], o[6]) for o in best[0][1] if o[5]]
+    chosen = best[0][1]
+    held = [o for o in chosen if not o[5]]
+    if held:
+        # A value left out for an SSN or IPv4 address that holds groups of
+        # its own no value read covers ("03-1234-5678" in "007-03-1234-5678")
+        # is reported too: overlaps are resolved with the other pass's value,
+        # and no digit an option covered is left in clear.
+        covered = {k for o in chosen for k in range(o[2], o[3] + 1)}
+        chosen = (
+            *chosen,
+            *(
+                o
+                for o in kept
+                if o[5]
+                and o not in chosen
+                and any(o[2] <= f[3] and f[2] <= o[3] for f in held)
+                and any(k not in covered for k in range(o[2], o[3] + 1))
+            ),
+        )
+    return sorted((o[4], o[3], o[5], o[6]) for o in chosen if o[5])
