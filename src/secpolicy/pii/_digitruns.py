@@ -47,7 +47,8 @@ _SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
 # lookahead is bounded (at most 7 digits and 6 separators).
 #
 # Written as the plain form "(?<![0-9A-Za-z_+(])(?:\+ ?|\()?[0-9]+(?:SEP[0-9]+)*"
-# (a + or a second parenthesis may follow an opening one: "(+86 138 …)", "((…")
+# (a + or a second parenthesis may follow an opening one: "(+86 138 …)", "((…",
+# and a + may follow a digit: "020 7946 0958+44 20 7946 0958" is two numbers)
 # behind a lookahead for 7 digits, with the boundary check moved after the
 # first character so that the engine skips in C to the next digit, + or (
 # (the pattern starts with that one class, so its search has a first
@@ -56,7 +57,7 @@ _SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
 # "invoice_13812345678.pdf"): such a run is a candidate whose weakly
 # validated findings score below the threshold (see _Digits.find).
 _DIGITS: Final = re.compile(
-    r"[0-9+(](?:(?<![0-9+(].)|(?<=\([+(]))"
+    r"[0-9+(](?:(?<![0-9+(].)|(?<=\([+(])|(?<=[0-9]\+))"
     r"(?:(?<=[0-9])(?=" + _SIX_MORE + r")"
     r"|(?<=\+) ?(?=[0-9]" + _SIX_MORE + r")"
     r"|(?<=\()(?=[0-9]" + _SIX_MORE + r"))"
@@ -600,7 +601,9 @@ def _inside_iban(text: str, start: int, end: int) -> bool:
     return iban_end is not None and end <= iban_end
 
 
-def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True) -> Pass:
+def _digits_pass(  # noqa: PLR0915 (the IBAN and underscore cases of a run, in one loop)
+    classifier: _Digits, *, ibans: bool = False, skip: bool = True
+) -> Pass:
     """The digit-run pass; with *ibans*, the IBAN pass too.
 
     With *ibans* the pass reports the IBAN pass's findings as well, and a
@@ -632,13 +635,14 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True)
         covers = [(s, e) for s, e, _, _ in out] if ibans else None
         ahead = 0
         size = len(text)
-        pending: list[re.Match[str]] = []  # runs found after an IBAN, inside a longer match
+        # Runs found after an IBAN inside a longer match: (offset, match in the rest).
+        pending: list[tuple[int, re.Match[str]]] = []
         matches = _DIGITS.finditer(text)
         while True:
-            match = pending.pop() if pending else next(matches, None)
+            shift, match = pending.pop() if pending else (0, next(matches, None))
             if match is None:
                 break
-            start, end = match.span()
+            start, end = match.start() + shift, match.end() + shift
             group = match.group()
             if group[0] == "(" and ")" not in group:
                 # A parenthesis that no group closes is punctuation, not an
@@ -657,7 +661,10 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True)
                     iban_end = covers[ahead][1]
             if iban_end is not None and iban_end < end:
                 # The run goes on past the IBAN: what follows is read on its own.
-                pending.extend(reversed(list(_DIGITS.finditer(text, iban_end, end))))
+                # Matched in the rest alone: the IBAN's end is a boundary, so
+                # "…5432(0755) 5185987" gives the phone with its parenthesis.
+                rest = _DIGITS.finditer(text[iban_end:end])
+                pending.extend((iban_end, m) for m in reversed(list(rest)))
                 if ibans and skip:
                     continue  # the part inside the IBAN is the IBAN's
                 end = iban_end
@@ -665,7 +672,12 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True)
             elif iban_end is not None and ibans and skip:
                 continue  # inside an IBAN found
             after = text[end] if end < size else ""
-            touched = (bool(start) and text[start - 1] in word, after in word)
+            # A run written with its + or area-code parenthesis first has that
+            # sign between it and any letters before ("zs@example.com+44 20 …").
+            touched = (
+                bool(start) and text[start - 1] in word and group[0] not in "+(",
+                after in word,
+            )
             if touched[0] or touched[1]:
                 glued = (
                     touched[0] and not (text[start - 1] == "_" and _joins(text, start - 1, -1)),
