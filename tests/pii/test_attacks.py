@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import io
+import itertools
 import logging
 import random
 import re
@@ -11,7 +12,7 @@ import string
 from decimal import Decimal
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from secpolicy.exceptions import InvalidArgumentError, PolicyConfigError
@@ -1812,3 +1813,122 @@ class TestValuesBesideAnUnderscore:
     def test_underscore_after_letters_still_glues(self, text: str) -> None:
         """After a word, an underscore glues: a phone number there needs a context word."""
         assert Scanner().find(text) == []
+
+
+# -- every value beside every other, with every separator ---------------------------------
+
+#: One value of each kind, in the forms people write (phones of several regions).
+_NEIGHBOURS = {
+    "PHONE_CN": "(0755) 5185987",
+    "PHONE_CN_DASH": "010-62345678",
+    "PHONE_GB": "020 7946 0958",
+    "PHONE_INTL": "+44 20 7946 0958",
+    "PHONE_US": "(415) 555-0132",
+    "PHONE_US_DASH": "415-555-0132",
+    "PHONE_DE": "030 1234 5678",
+    "PHONE_FR": "01 42 68 53 00",
+    "PHONE_JP": "03-1234-5678",
+    "PHONE_BR": "11 98456-5666",
+    "MOBILE_INTL": "+86 138 1234 5678",
+    "CARD": "4111111111111111",
+    "CARD_SPACED": "4111 1111 1111 1111",
+    "CARD_DASHED": "5500-0000-0000-0004",
+    "AMEX": "3782 822463 10005",
+    "SSN": "193-89-6740",
+    "MOBILE": "13812345678",
+    "MOBILE_SPACED": "138 1234 5678",
+    "ID_X": "11010519491231002X",
+    "ID": "110101199003074477",
+    "IBAN_GB": "GB82WEST12345698765432",
+    "IBAN_DE": "DE89370400440532013000",
+    "IBAN_DE_SPACED": "DE89 3704 0044 0532 0130 00",
+    "EMAIL": "zs@example.com",
+}
+_JOINS = (" ", ",", ";", "\t", "|", "/", "-", "_", ":", "=", "\uff0c", "\uff1b", "\uff1a",
+          "\uff1d", "\uff5c", "\uff0f", "\u3000", "\u3001", "")  # fmt: skip
+_SCANNERS = {"all": Scanner(), "no IBAN": Scanner(entities=_NO_IBAN)}
+
+
+def _glued_tokens(one: str, other: str, join: str) -> bool:
+    """Digits or letters touching digits or letters with nothing between: one token.
+
+    Such a token is read apart only where it splits exactly into checked
+    values (cards, mobiles, resident IDs); ``0958415-555`` could be anything.
+    """
+    return join == "" and one[-1].isalnum() and other[0].isalnum()
+
+
+def _uncovered(scanner: Scanner, text: str, start: int, end: int) -> str:
+    """The letters and digits of text[start:end] that no finding covers."""
+    covered = {k for s, e, _ in scanner.spans(text) for k in range(s, e)}
+    return "".join(text[k] for k in range(start, end) if text[k].isalnum() and k not in covered)
+
+
+class TestEveryValueBesideEveryOther:
+    """Each value of each kind, joined to each other by each separator, is covered by a finding."""
+
+    @pytest.mark.parametrize("join", _JOINS)
+    @pytest.mark.parametrize("scanner", sorted(_SCANNERS))
+    def test_both_values_covered(self, join: str, scanner: str) -> None:
+        """Every pair: no letter or digit of either value is left outside the findings."""
+        found = _SCANNERS[scanner]
+        leaks = []
+        for (a, one), (b, other) in itertools.product(_NEIGHBOURS.items(), repeat=2):
+            if _glued_tokens(one, other, join):
+                continue
+            text = one + join + other
+            for name, start, end in ((a, 0, len(one)), (b, len(one) + len(join), len(text))):
+                if scanner == "no IBAN" and name.startswith("IBAN"):
+                    continue
+                rest = _uncovered(found, text, start, end)
+                if rest:
+                    leaks.append((text, name, rest))
+        assert leaks == []
+
+    @pytest.mark.parametrize(
+        "join", [" ", ",", ";", "\t", "|", "/", ":", "=", "\uff0c", "\uff1b", "\u3000", "\u3001"]
+    )
+    def test_each_value_found_as_itself(self, join: str) -> None:
+        """With a separator no value holds, each value is a finding of its own, exactly."""
+        scanner = _SCANNERS["all"]
+        wrong = []
+        for one, other in itertools.product(_NEIGHBOURS.values(), repeat=2):
+            text = one + join + other
+            spans = [(s, e) for s, e, _ in scanner.spans(text)]
+            if (0, len(one)) not in spans or (len(one) + len(join), len(text)) not in spans:
+                wrong.append((text, [text[s:e] for s, e in spans]))
+        assert wrong == []
+
+    @settings(max_examples=200, derandomize=True)
+    @given(
+        st.lists(
+            st.tuples(st.sampled_from(sorted(_NEIGHBOURS)), st.sampled_from(_JOINS[:-1])),
+            min_size=2,
+            max_size=6,
+        )
+    )
+    def test_rows_of_values(self, row: list[tuple[str, str]]) -> None:
+        """Rows of several values, joined by any separators, leave none of them in clear."""
+        text = ""
+        places = []
+        for name, join in row:
+            places.append((name, len(text), len(text) + len(_NEIGHBOURS[name])))
+            text += _NEIGHBOURS[name] + join
+        for name, start, end in places:
+            assert _uncovered(_SCANNERS["all"], text, start, end) == "", (text, name)
+
+
+class TestAddressesJoinedByALocalPartCharacter:
+    """Two addresses joined by a hyphen or underscore are both found."""
+
+    @pytest.mark.parametrize(
+        "text",
+        ["zs@example.com-ls@example.org", "zs@example.com_ls@example.org", "a@b.cn+c@d.cn"],
+    )
+    def test_both_found(self, text: str) -> None:
+        """The second address, whose local part the search ran into, is read after the first."""
+        found = [f.text for f in Scanner().find(text)]
+        assert len(found) == 2
+        masked = Masker().mask_text(text)
+        assert "example" not in masked
+        assert "d.cn" not in masked
