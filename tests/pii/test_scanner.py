@@ -260,7 +260,7 @@ _PLAIN_PATTERNS = {
     "_USCC": _PLAIN_BEFORE
     + r"[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}"
     + _PLAIN_AFTER,
-    "_IBAN": _PLAIN_BEFORE + r"[A-Za-z]{2}[0-9]{2}(?:[ \-./]?[A-Za-z0-9]){11,34}",
+    "_IBAN": _PLAIN_BEFORE + r"[A-Za-z]{2}[0-9]{2}(?:[ \-./_]?[A-Za-z0-9]){11,34}",
     "_SSN": _PLAIN_BEFORE + r"[0-9]{3}[ \-./][0-9]{2}[ \-./][0-9]{4}" + _PLAIN_AFTER,
     "_IPV6": r"(?<![0-9A-Za-z_:.])(?=[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,44}[0-9A-Fa-f:]"
     r"(?![0-9A-Za-z_:]|\.[0-9A-Za-z])",

@@ -601,9 +601,7 @@ def _inside_iban(text: str, start: int, end: int) -> bool:
     return iban_end is not None and end <= iban_end
 
 
-def _digits_pass(  # noqa: PLR0915 (the IBAN and underscore cases of a run, in one loop)
-    classifier: _Digits, *, ibans: bool = False, skip: bool = True
-) -> Pass:
+def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True) -> Pass:
     """The digit-run pass; with *ibans*, the IBAN pass too.
 
     With *ibans* the pass reports the IBAN pass's findings as well, and a
@@ -627,21 +625,22 @@ def _digits_pass(  # noqa: PLR0915 (the IBAN and underscore cases of a run, in o
     word = _WORD_CHARS
     shortest = _RUN_DIGITS.start
 
-    def run(text: str) -> list[Candidate]:  # noqa: PLR0912 (the IBAN cases of a run)
-        out: list[Candidate] = _iban_pass(text) if ibans else []
-        # The IBANs found, in order and apart; the next one that may hold a run.
-        # Without the IBAN pass they are looked for (not reported) when a run
-        # first touches a letter: only such a run can start inside an IBAN.
-        covers = [(s, e) for s, e, _, _ in out] if ibans else None
-        ahead = 0
+    def scan(  # noqa: PLR0912 (the IBAN cases of a run)
+        text: str,
+        matches: Iterator[re.Match[str]],
+        shift: int,
+        covers: list[tuple[int, int]] | None,
+        out: list[Candidate],
+    ) -> None:
+        """Read the runs *matches* finds (at *shift* in *text*) into *out*.
+
+        *covers* are the IBANs, in order and apart (None: not looked for yet;
+        without the IBAN pass they are looked for, not reported, when a run
+        first touches a letter: only such a run can start inside an IBAN).
+        """
+        ahead = 0  # the next IBAN that may hold a run
         size = len(text)
-        # Runs found after an IBAN inside a longer match: (offset, match in the rest).
-        pending: list[tuple[int, re.Match[str]]] = []
-        matches = _DIGITS.finditer(text)
-        while True:
-            shift, match = pending.pop() if pending else (0, next(matches, None))
-            if match is None:
-                break
+        for match in matches:
             start, end = match.start() + shift, match.end() + shift
             group = match.group()
             if group[0] == "(" and ")" not in group:
@@ -653,38 +652,36 @@ def _digits_pass(  # noqa: PLR0915 (the IBAN and underscore cases of a run, in o
                 continue  # fewer characters than the digits of any entity
             if covers is None and start > 1 and text[start - 1] in word:
                 covers = [(s, e) for s, e, _, _ in _iban_pass(text)]
-            iban_end = None
             if covers:
                 while ahead < len(covers) and covers[ahead][1] <= start:
                     ahead += 1
                 if ahead < len(covers) and covers[ahead][0] <= start:
                     iban_end = covers[ahead][1]
-            if iban_end is not None and iban_end < end:
-                # The run goes on past the IBAN: what follows is read on its own.
-                # Matched in the rest alone: the IBAN's end is a boundary, so
-                # "…5432(0755) 5185987" gives the phone with its parenthesis.
-                rest = _DIGITS.finditer(text[iban_end:end])
-                pending.extend((iban_end, m) for m in reversed(list(rest)))
-                if ibans and skip:
-                    continue  # the part inside the IBAN is the IBAN's
-                end = iban_end
-                group = text[start:end]
-            elif iban_end is not None and ibans and skip:
-                continue  # inside an IBAN found
+                    if iban_end < end:
+                        # The run goes on past the IBAN: what follows is read
+                        # on its own, matched in the rest alone so that the
+                        # IBAN's end is a boundary ("…5432(0755) 5185987" gives
+                        # the phone with its parenthesis). No IBAN starts in
+                        # the rest, which holds no letter.
+                        rest = _DIGITS.finditer(text[iban_end:end])
+                        scan(text, rest, iban_end, [], out)
+                        if ibans and skip:
+                            continue  # the part inside the IBAN is the IBAN's
+                        end = iban_end
+                        group = text[start:end]
+                    elif ibans and skip:
+                        continue  # inside an IBAN found
             after = text[end] if end < size else ""
             # A run written with its + or area-code parenthesis first has that
             # sign between it and any letters before ("zs@example.com+44 20 …").
-            touched = (
-                bool(start) and text[start - 1] in word and group[0] not in "+(",
-                after in word,
-            )
-            if touched[0] or touched[1]:
-                glued = (
-                    touched[0] and not (text[start - 1] == "_" and _joins(text, start - 1, -1)),
-                    touched[1] and not (after == "_" and _joins(text, end, 1)),
-                )
+            before = bool(start) and text[start - 1] in word and group[0] not in "+("
+            if before or after in word:
                 if ibans and skip and _inside_iban(text, start, end):
                     continue
+                glued = (
+                    before and not (text[start - 1] == "_" and _joins(text, start - 1, -1)),
+                    after in word and not (after == "_" and _joins(text, end, 1)),
+                )
                 found = find_glued(
                     group,
                     start,
@@ -696,6 +693,11 @@ def _digits_pass(  # noqa: PLR0915 (the IBAN and underscore cases of a run, in o
                 found = find(group, start, after)
             if found:
                 out.extend(found)
+
+    def run(text: str) -> list[Candidate]:
+        out: list[Candidate] = _iban_pass(text) if ibans else []
+        covers = [(s, e) for s, e, _, _ in out] if ibans else None
+        scan(text, _DIGITS.finditer(text), 0, covers, out)
         return out
 
     return run

@@ -213,7 +213,8 @@ def _email_pass(text: str) -> list[Candidate]:
     for start, end in email_matches(text):
         cut = _tld_end(text, start, end)
         spans.append((start, cut))
-        spans.extend(_joined_after(text, cut, end))
+        if cut < end or text[end : end + 1] in _JOINERS:
+            spans.extend(_joined_after(text, cut, end))
     return [(s, e, EMAIL_ENTITY, _SCORE_EMAIL) for s, e in spans if email_ok(text[s:e])]
 
 

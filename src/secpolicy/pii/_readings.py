@@ -20,6 +20,7 @@ take the ``193`` of ``(0755) 5185987 193-89-6740``, and ``193-89-6740 01 42
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from secpolicy.pii._ids import _ssn_match_ok
@@ -50,8 +51,16 @@ def _ssn_score(first: str, second: str) -> float:
     return _SCORE_SSN if first == "-" else _SCORE_SSN_LOOSE
 
 
+# One search tells whether a run may hold either (most runs hold neither).
+_MAY_HOLD: Final = re.compile(
+    r"(?<![0-9])[0-9]{3}[ \-./][0-9]{2}[ \-./][0-9]{4}(?![0-9])|[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\."
+)
+
+
 def foreign(text: str, groups: list[tuple[int, int]]) -> list[tuple[int, int, int, float]]:
     """The groups of *text* that are an SSN or an IPv4 address: (first, last, digits, score)."""
+    if _MAY_HOLD.search(text) is None:
+        return []
     found = []
     count = len(groups)
     sizes = [end - start for start, end in groups]
