@@ -24,6 +24,7 @@ from secpolicy.pii import (
     Pseudonymize,
     Replace,
     Scanner,
+    _email,
     _identifiers,
     _ids,
     _scoring,
@@ -1932,3 +1933,21 @@ class TestAddressesJoinedByALocalPartCharacter:
         masked = Masker().mask_text(text)
         assert "example" not in masked
         assert "d.cn" not in masked
+
+    @settings(max_examples=300, derandomize=True)
+    @given(
+        st.lists(
+            st.sampled_from(["zs@example.com", "a@b.cn", "-", "_", ".", "+", "%", "'", "x", " ",
+                             "@", "com-", "中", "ls@example.org", "1"]),
+            max_size=10,
+        ).map("".join)
+    )  # fmt: skip
+    def test_look_past_an_address_only_where_it_can_find_one(self, text: str) -> None:
+        """Looking past an address only after a joining character finds what looking always does."""
+        plain = []
+        for start, end in _email.email_matches(text):
+            cut = _email._tld_end(text, start, end)
+            plain.append((start, cut))
+            plain.extend(_email._joined_after(text, cut, end))
+        expected = [(s, e) for s, e in plain if _email.email_ok(text[s:e])]
+        assert [(s, e) for s, e, _, _ in _email._email_pass(text)] == expected

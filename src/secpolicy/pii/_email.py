@@ -218,7 +218,10 @@ def _email_pass(text: str) -> list[Candidate]:
     return [(s, e, EMAIL_ENTITY, _SCORE_EMAIL) for s, e in spans if email_ok(text[s:e])]
 
 
-_JOINERS: Final = frozenset("-_.+")
+# The characters of a local part that no domain ends in: after an address
+# only these (or the hyphen its top-level domain was cut at) can start the
+# local run of a next address that reaches back into it.
+_JOINERS: Final = frozenset("-_.+%'")
 
 
 def _joined_after(text: str, cut: int, end: int) -> list[tuple[int, int]]:
