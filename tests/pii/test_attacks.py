@@ -1951,3 +1951,25 @@ class TestAddressesJoinedByALocalPartCharacter:
             plain.extend(_email._joined_after(text, cut, end))
         expected = [(s, e) for s, e in plain if _email.email_ok(text[s:e])]
         assert [(s, e) for s, e, _, _ in _email._email_pass(text)] == expected
+
+
+class TestPhoneBesideALetteredIdentifier:
+    """A credit code or passport beside a phone number glues no letter to the phone's run."""
+
+    @pytest.mark.parametrize(
+        ("text", "phone"),
+        [
+            ("0755-5185987 91350100M000100Y43", "0755-5185987"),
+            ("020 7946 0958,91350100M000100Y43", "020 7946 0958"),
+            ("415.555.0132/91350100M000100Y43", "415.555.0132"),
+            ("91350100M000100Y43 0755-5185987", "0755-5185987"),
+            ("91350100M000100Y43\t(010) 6552 9988", "(010) 6552 9988"),
+            ("E12345678 0755-5185987", "0755-5185987"),
+            ("E12345678、0086-138-1234-5678", "0086-138-1234-5678"),
+        ],
+    )
+    def test_both_found(self, text: str, phone: str) -> None:
+        """The identifier and the phone number are both findings of their own."""
+        found = [f.text for f in Scanner().find(text)]
+        assert phone in found
+        assert len(found) == 2

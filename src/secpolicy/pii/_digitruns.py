@@ -13,7 +13,14 @@ from secpolicy.pii._entities import (
     PAYMENT_CARD,
     PHONE,
 )
-from secpolicy.pii._identifiers import _IBAN, _IPV4_SHAPE, _iban_pass, _iban_span
+from secpolicy.pii._identifiers import (
+    _IBAN,
+    _IPV4_SHAPE,
+    _iban_pass,
+    _iban_span,
+    _resident_id_or_uscc,
+    _travel,
+)
 from secpolicy.pii._ids import card_issuer_ok, is_cn_resident_id, luhn_ok
 from secpolicy.pii._phone import has_trunk_prefix, international, national_region
 from secpolicy.pii._scoring import (
@@ -526,6 +533,61 @@ _EMAIL_START: Final = re.compile(r"[A-Za-z0-9.%+\-]{1,64}@[A-Za-z0-9]")
 _IBAN_LONGEST: Final = 42  # characters of the longest IBAN, with separators between its groups
 
 
+_DIGIT_SET: Final = frozenset("0123456789")
+_TRAVEL_LENGTH: Final = 9  # a letter and 8 characters
+
+
+def _identifier_cut(
+    text: str, start: int, end: int, *, before: bool, after: bool
+) -> tuple[int, int] | None:
+    """The run at *start*:*end* without a first or last group inside another pass's identifier.
+
+    Credit codes and resident IDs (18 characters of digits and letters) and
+    travel documents (a letter and 8 digits) touch the letters of a run's
+    glued edge: a run may begin or end inside one (``E12345678
+    0755-5185987``, ``020 7946 0958 91350100M000100Y43``). The identifier's
+    pass reports it; the rest of the run is no part of the glued token.
+    None where neither edge is such a group.
+    """
+    cut_start, cut_end = start, end
+    if before:
+        head = start
+        while head < end and text[head] in _DIGIT_SET:
+            head += 1
+        if start < head < end:
+            travel = text[head - _TRAVEL_LENGTH : head]
+            ident = text[head - _ID_LENGTH : head]
+            if (
+                len(travel) == _TRAVEL_LENGTH
+                and travel[0].isalpha()
+                and not text[head - _TRAVEL_LENGTH - 1 : head - _TRAVEL_LENGTH].isalnum()
+                and _travel(travel) is not None
+            ) or (
+                len(ident) == _ID_LENGTH
+                and not text[head - _ID_LENGTH - 1 : head - _ID_LENGTH].isalnum()
+                and _resident_id_or_uscc(ident) is not None
+            ):
+                cut_start = head
+                while cut_start < end and text[cut_start] not in "0123456789+(":
+                    cut_start += 1
+    if after:
+        tail = end
+        while tail > cut_start and text[tail - 1] in _DIGIT_SET:
+            tail -= 1
+        if cut_start < tail < end:
+            ident = text[tail : tail + _ID_LENGTH]
+            beside = text[tail + _ID_LENGTH : tail + _ID_LENGTH + 1]
+            if (
+                len(ident) == _ID_LENGTH
+                and not (beside.isascii() and beside.isalnum())
+                and _resident_id_or_uscc(ident) is not None
+            ):
+                cut_end = tail
+                while cut_end > cut_start and text[cut_end - 1] not in "0123456789)":
+                    cut_end -= 1
+    return None if (cut_start, cut_end) == (start, end) else (cut_start, cut_end)
+
+
 def _joins(text: str, at: int, side: int) -> bool:
     """Whether the underscore at *at* joins two values rather than gluing a run to a word.
 
@@ -601,7 +663,9 @@ def _inside_iban(text: str, start: int, end: int) -> bool:
     return iban_end is not None and end <= iban_end
 
 
-def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True) -> Pass:
+def _digits_pass(  # noqa: PLR0915 (the IBAN, identifier and underscore cases of a run)
+    classifier: _Digits, *, ibans: bool = False, skip: bool = True
+) -> Pass:
     """The digit-run pass; with *ibans*, the IBAN pass too.
 
     With *ibans* the pass reports the IBAN pass's findings as well, and a
@@ -675,6 +739,19 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True)
             # A run written with its + or area-code parenthesis first has that
             # sign between it and any letters before ("zs@example.com+44 20 …").
             before = bool(start) and text[start - 1] in word and group[0] not in "+("
+            if (before or after in word) and not group.isdigit():
+                # A run whose first or last group is part of an identifier of
+                # another pass glued to letters ("E12345678 0755-5185987",
+                # "… 91350100M000100Y43") is cut there: the rest is no part
+                # of that token.
+                cut = _identifier_cut(text, start, end, before=before, after=after in word)
+                if cut is not None:
+                    start, end = cut
+                    if end - start < shortest:
+                        continue
+                    group = text[start:end]
+                    after = text[end] if end < size else ""
+                    before = bool(start) and text[start - 1] in word and group[0] not in "+("
             if before or after in word:
                 if ibans and skip and _inside_iban(text, start, end):
                     continue
