@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import io
+import itertools
 import logging
 import random
 import re
@@ -11,7 +12,7 @@ import string
 from decimal import Decimal
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from secpolicy.exceptions import InvalidArgumentError, PolicyConfigError
@@ -23,6 +24,7 @@ from secpolicy.pii import (
     Pseudonymize,
     Replace,
     Scanner,
+    _email,
     _identifiers,
     _ids,
     _scoring,
@@ -1601,3 +1603,373 @@ class TestPartialOverlap:
         assert len(covered) == len(set(covered))  # no two kept findings overlap
         assert set(covered) == held
         assert all(start < end for start, end, _, _ in kept)
+
+
+# -- issue 19: values beside other values (a review's findings) ---------------------------
+
+_NO_IBAN = ("PHONE", "CN_MOBILE", "PAYMENT_CARD", "US_SSN", "CN_RESIDENT_ID", "EMAIL")
+
+
+def _found(scanner: Scanner, text: str) -> list[tuple[str, str]]:
+    return [(f.entity, f.text) for f in scanner.find(text)]
+
+
+class TestPhoneBesideAnotherValue:
+    """A phone number read in parts never takes the first groups of the value after it."""
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "(0755) 5185987\t193-89-6740",
+                [("PHONE", "(0755) 5185987"), ("US_SSN", "193-89-6740")],
+            ),
+            (
+                "(0755) 5185987 193-89-6740",
+                [("PHONE", "(0755) 5185987"), ("US_SSN", "193-89-6740")],
+            ),
+            (
+                "(0755) 5185987 010-62345678",
+                [("PHONE", "(0755) 5185987"), ("PHONE", "010-62345678")],
+            ),
+            (
+                "(0755) 5185987,010-62345678",
+                [("PHONE", "(0755) 5185987"), ("PHONE", "010-62345678")],
+            ),
+            (
+                "415-555-0132 020 7946 0958",
+                [("PHONE", "415-555-0132"), ("PHONE", "020 7946 0958")],
+            ),
+            (
+                "(415) 555-0132 (0755) 5185987",
+                [("PHONE", "(415) 555-0132"), ("PHONE", "(0755) 5185987")],
+            ),
+            (
+                "193-89-6740 01 42 68 53 00",
+                [("US_SSN", "193-89-6740"), ("PHONE", "01 42 68 53 00")],
+            ),
+            (
+                "11 98456-5666 4111 1111 1111 1111",
+                [("PHONE", "11 98456-5666"), ("PAYMENT_CARD", "4111 1111 1111 1111")],
+            ),
+        ],
+    )
+    def test_each_value_found_whole(self, text: str, expected: list[tuple[str, str]]) -> None:
+        """Both values are found as their own entities, whatever separator joins them."""
+        assert _found(Scanner(), text) == expected
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "(0755) 5185987 11010519491231002X",
+            "020 7946 0958,11010519491231002X",
+            "+44 20 7946 0958-11010519491231002X",
+        ],
+    )
+    def test_phone_before_a_resident_id_ending_in_x(self, text: str) -> None:
+        """The ID's X glues only the ID to a letter: the phone before it keeps its score."""
+        found = _found(Scanner(), text)
+        assert [entity for entity, _ in found] == ["PHONE", "CN_RESIDENT_ID"]
+
+
+class TestValueAfterALetterIban:
+    """What follows an IBAN is read as a run of its own, with or without the IBAN entity."""
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("GB82WEST12345698765432 020 7946 0958", "020 7946 0958"),
+            ("GB82WEST12345698765432,010-62345678", "010-62345678"),
+            ("GB82WEST12345698765432 (0755) 5185987", "(0755) 5185987"),
+            ("GB82WEST12345698765432-415-555-0132", "415-555-0132"),
+            ("DE89370400440532013000 (415) 555-0132", "(415) 555-0132"),
+            ("GB82WEST12345698765432 13812345678", "13812345678"),
+            ("GB82WEST12345698765432,4111111111111111", "4111111111111111"),
+            ("GB82WEST12345698765432-193-89-6740", "193-89-6740"),
+        ],
+    )
+    @pytest.mark.parametrize("entities", [None, _NO_IBAN])
+    def test_value_after_the_iban_is_found(
+        self, text: str, value: str, entities: tuple[str, ...] | None
+    ) -> None:
+        """The phone, card or ID after the IBAN is found and masked."""
+        scanner = Scanner(entities=entities)
+        assert value in [f.text for f in scanner.find(text)]
+        masker = Masker(scanner=scanner)
+        assert value[-4:] not in masker.mask_text(text)
+
+    @pytest.mark.parametrize("entities", [None, _NO_IBAN])
+    def test_every_value_of_a_comma_row(self, entities: tuple[str, ...] | None) -> None:
+        """A comma-joined row after an IBAN gives every value of the row."""
+        text = "DE89370400440532013000,13812345678,4111111111111111"
+        found = _found(Scanner(entities=entities), text)
+        expected = [("CN_MOBILE", "13812345678"), ("PAYMENT_CARD", "4111111111111111")]
+        if entities is None:
+            expected.insert(0, ("IBAN", "DE89370400440532013000"))
+        assert found == expected
+
+
+class TestUnderscoreIbans:
+    """An IBAN in groups joined by underscores, as log keys and file names write it.
+
+    ``DE89_3704_0044_0532_0130_00`` has the country's length and passes MOD 97
+    once the underscores are dropped, like the spaced print form: it is an
+    IBAN, and a typo in it (MOD 97 fails) is not.
+    """
+
+    @pytest.mark.parametrize(
+        ("text", "iban"),
+        [
+            ("DE89_3704_0044_0532_0130_00", "DE89_3704_0044_0532_0130_00"),
+            ("iban_DE89_3704_0044_0532_0130_00.csv", "DE89_3704_0044_0532_0130_00"),
+            ("export_DE89_3704_0044_0532_0130_00_2024.csv", "DE89_3704_0044_0532_0130_00"),
+            ("GB82_WEST_1234_5698_7654_32", "GB82_WEST_1234_5698_7654_32"),
+            ("x_DE89370400440532013000_y", "DE89370400440532013000"),
+        ],
+    )
+    def test_found_and_masked(self, text: str, iban: str) -> None:
+        """The scanner reports the IBAN and the masker hides its account number."""
+        assert ("IBAN", iban) in _found(Scanner(), text)
+        assert iban[-7:] not in Masker().mask_text(text)
+
+    def test_a_wrong_check_digit_stays(self) -> None:
+        """The same groups failing MOD 97 are left alone."""
+        assert Scanner().find("DE89_3704_0044_0532_0130_01") == []
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("DE89_3704_0044_0532_0130_00_13812345678", "13812345678"),
+            ("DE89_3704_0044_0532_0130_00 (0755) 5185987", "(0755) 5185987"),
+            ("DE89370400440532013000_020 7946 0958", "020 7946 0958"),
+        ],
+    )
+    def test_value_after_it_is_found(self, text: str, value: str) -> None:
+        """A value after the underscored IBAN is found too."""
+        assert value in [f.text for f in Scanner().find(text)]
+
+
+class TestValuesBesideZeroPaddedCounters:
+    """A zero-padded counter beside a value is neither read as a number nor swallows it."""
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("(415) 555-0132 00000042", "(415) 555-0132"),
+            ("415-555-0132-00000042", "415-555-0132"),
+            ("00001234567 (0755) 5185987", "(0755) 5185987"),
+            ("00001234567 01 42 68 53 00", "01 42 68 53 00"),
+            ("(415) 555-0132,0001", "(415) 555-0132"),
+            ("030 1234 5678,007", "030 1234 5678"),
+            ("seq 000123_(0755) 5185987", "(0755) 5185987"),
+            ("0086_110101199003074477", "110101199003074477"),
+        ],
+    )
+    def test_value_found_whole(self, text: str, value: str) -> None:
+        """The value is found as it is written, without the counter."""
+        assert value in [f.text for f in Scanner().find(text)]
+
+    def test_japanese_number_after_a_counter_that_reads_as_an_ssn(self) -> None:
+        """``007-03-1234`` has an SSN's shape; the phone number it overlaps stays covered."""
+        text = "007-03-1234-5678"
+        masked = Masker().mask_text(text)
+        assert "5678" not in masked
+        assert "1234" not in masked
+
+    @pytest.mark.parametrize("text", ["00000042", "0000012345", "000000000000", "00001234567"])
+    def test_a_counter_alone_is_no_phone(self, text: str) -> None:
+        """A zero-padded id is not a number dialled abroad (no country code starts with 0)."""
+        assert Scanner(threshold=0).find(text) == []
+
+
+class TestValuesBesideAnUnderscore:
+    """An underscore between two values joins them as a space would; one after letters glues."""
+
+    @pytest.mark.parametrize(
+        ("text", "value", "entity"),
+        [
+            ("ssn_193-89-6740", "193-89-6740", "US_SSN"),
+            ("000123_193-89-6740", "193-89-6740", "US_SSN"),
+            ("193-89-6740_2024.csv", "193-89-6740", "US_SSN"),
+            ("193-89-6740_193-89-6740", "193-89-6740", "US_SSN"),
+            ("(0755) 5185987_000123", "(0755) 5185987", "PHONE"),
+            ("020 7946 0958_(415) 555-0132", "020 7946 0958", "PHONE"),
+            ("020 7946 0958_(415) 555-0132", "(415) 555-0132", "PHONE"),
+            ("11010519491231002X_(0755) 5185987", "(0755) 5185987", "PHONE"),
+            ("zs@example.com_020 7946 0958", "020 7946 0958", "PHONE"),
+            ("(0755) 5185987_GB82WEST12345698765432", "(0755) 5185987", "PHONE"),
+        ],
+    )
+    def test_found(self, text: str, value: str, entity: str) -> None:
+        """Both values are found; the SSN in full."""
+        assert (entity, value) in _found(Scanner(), text)
+
+    def test_phone_before_an_address_taking_it_stays_covered(self) -> None:
+        """An address whose local part takes the run leaves none of the phone number in clear."""
+        masked = Masker().mask_text("(0755) 5185987_zs@example.com")
+        assert "0755" not in masked
+        assert "5987" not in masked
+
+    @pytest.mark.parametrize("text", ["a_020 7946 0958", "uid_0207946095"])
+    def test_underscore_after_letters_still_glues(self, text: str) -> None:
+        """After a word, an underscore glues: a phone number there needs a context word."""
+        assert Scanner().find(text) == []
+
+
+# -- every value beside every other, with every separator ---------------------------------
+
+#: One value of each kind, in the forms people write (phones of several regions).
+_NEIGHBOURS = {
+    "PHONE_CN": "(0755) 5185987",
+    "PHONE_CN_DASH": "010-62345678",
+    "PHONE_GB": "020 7946 0958",
+    "PHONE_INTL": "+44 20 7946 0958",
+    "PHONE_US": "(415) 555-0132",
+    "PHONE_US_DASH": "415-555-0132",
+    "PHONE_DE": "030 1234 5678",
+    "PHONE_FR": "01 42 68 53 00",
+    "PHONE_JP": "03-1234-5678",
+    "PHONE_BR": "11 98456-5666",
+    "MOBILE_INTL": "+86 138 1234 5678",
+    "CARD": "4111111111111111",
+    "CARD_SPACED": "4111 1111 1111 1111",
+    "CARD_DASHED": "5500-0000-0000-0004",
+    "AMEX": "3782 822463 10005",
+    "SSN": "193-89-6740",
+    "MOBILE": "13812345678",
+    "MOBILE_SPACED": "138 1234 5678",
+    "ID_X": "11010519491231002X",
+    "ID": "110101199003074477",
+    "IBAN_GB": "GB82WEST12345698765432",
+    "IBAN_DE": "DE89370400440532013000",
+    "IBAN_DE_SPACED": "DE89 3704 0044 0532 0130 00",
+    "EMAIL": "zs@example.com",
+}
+_JOINS = (" ", ",", ";", "\t", "|", "/", "-", "_", ":", "=", "\uff0c", "\uff1b", "\uff1a",
+          "\uff1d", "\uff5c", "\uff0f", "\u3000", "\u3001", "")  # fmt: skip
+_SCANNERS = {"all": Scanner(), "no IBAN": Scanner(entities=_NO_IBAN)}
+
+
+def _glued_tokens(one: str, other: str, join: str) -> bool:
+    """Digits or letters touching digits or letters with nothing between: one token.
+
+    Such a token is read apart only where it splits exactly into checked
+    values (cards, mobiles, resident IDs); ``0958415-555`` could be anything.
+    """
+    return join == "" and one[-1].isalnum() and other[0].isalnum()
+
+
+def _uncovered(scanner: Scanner, text: str, start: int, end: int) -> str:
+    """The letters and digits of text[start:end] that no finding covers."""
+    covered = {k for s, e, _ in scanner.spans(text) for k in range(s, e)}
+    return "".join(text[k] for k in range(start, end) if text[k].isalnum() and k not in covered)
+
+
+class TestEveryValueBesideEveryOther:
+    """Each value of each kind, joined to each other by each separator, is covered by a finding."""
+
+    @pytest.mark.parametrize("join", _JOINS)
+    @pytest.mark.parametrize("scanner", sorted(_SCANNERS))
+    def test_both_values_covered(self, join: str, scanner: str) -> None:
+        """Every pair: no letter or digit of either value is left outside the findings."""
+        found = _SCANNERS[scanner]
+        leaks = []
+        for (a, one), (b, other) in itertools.product(_NEIGHBOURS.items(), repeat=2):
+            if _glued_tokens(one, other, join):
+                continue
+            text = one + join + other
+            for name, start, end in ((a, 0, len(one)), (b, len(one) + len(join), len(text))):
+                if scanner == "no IBAN" and name.startswith("IBAN"):
+                    continue
+                rest = _uncovered(found, text, start, end)
+                if rest:
+                    leaks.append((text, name, rest))
+        assert leaks == []
+
+    @pytest.mark.parametrize(
+        "join", [" ", ",", ";", "\t", "|", "/", ":", "=", "\uff0c", "\uff1b", "\u3000", "\u3001"]
+    )
+    def test_each_value_found_as_itself(self, join: str) -> None:
+        """With a separator no value holds, each value is a finding of its own, exactly."""
+        scanner = _SCANNERS["all"]
+        wrong = []
+        for one, other in itertools.product(_NEIGHBOURS.values(), repeat=2):
+            text = one + join + other
+            spans = [(s, e) for s, e, _ in scanner.spans(text)]
+            if (0, len(one)) not in spans or (len(one) + len(join), len(text)) not in spans:
+                wrong.append((text, [text[s:e] for s, e in spans]))
+        assert wrong == []
+
+    @settings(max_examples=200, derandomize=True)
+    @given(
+        st.lists(
+            st.tuples(st.sampled_from(sorted(_NEIGHBOURS)), st.sampled_from(_JOINS[:-1])),
+            min_size=2,
+            max_size=6,
+        )
+    )
+    def test_rows_of_values(self, row: list[tuple[str, str]]) -> None:
+        """Rows of several values, joined by any separators, leave none of them in clear."""
+        text = ""
+        places = []
+        for name, join in row:
+            places.append((name, len(text), len(text) + len(_NEIGHBOURS[name])))
+            text += _NEIGHBOURS[name] + join
+        for name, start, end in places:
+            assert _uncovered(_SCANNERS["all"], text, start, end) == "", (text, name)
+
+
+class TestAddressesJoinedByALocalPartCharacter:
+    """Two addresses joined by a hyphen or underscore are both found."""
+
+    @pytest.mark.parametrize(
+        "text",
+        ["zs@example.com-ls@example.org", "zs@example.com_ls@example.org", "a@b.cn+c@d.cn"],
+    )
+    def test_both_found(self, text: str) -> None:
+        """The second address, whose local part the search ran into, is read after the first."""
+        found = [f.text for f in Scanner().find(text)]
+        assert len(found) == 2
+        masked = Masker().mask_text(text)
+        assert "example" not in masked
+        assert "d.cn" not in masked
+
+    @settings(max_examples=300, derandomize=True)
+    @given(
+        st.lists(
+            st.sampled_from(["zs@example.com", "a@b.cn", "-", "_", ".", "+", "%", "'", "x", " ",
+                             "@", "com-", "中", "ls@example.org", "1"]),
+            max_size=10,
+        ).map("".join)
+    )  # fmt: skip
+    def test_look_past_an_address_only_where_it_can_find_one(self, text: str) -> None:
+        """Looking past an address only after a joining character finds what looking always does."""
+        plain = []
+        for start, end in _email.email_matches(text):
+            cut = _email._tld_end(text, start, end)
+            plain.append((start, cut))
+            plain.extend(_email._joined_after(text, cut, end))
+        expected = [(s, e) for s, e in plain if _email.email_ok(text[s:e])]
+        assert [(s, e) for s, e, _, _ in _email._email_pass(text)] == expected
+
+
+class TestPhoneBesideALetteredIdentifier:
+    """A credit code or passport beside a phone number glues no letter to the phone's run."""
+
+    @pytest.mark.parametrize(
+        ("text", "phone"),
+        [
+            ("0755-5185987 91350100M000100Y43", "0755-5185987"),
+            ("020 7946 0958,91350100M000100Y43", "020 7946 0958"),
+            ("415.555.0132/91350100M000100Y43", "415.555.0132"),
+            ("91350100M000100Y43 0755-5185987", "0755-5185987"),
+            ("91350100M000100Y43\t(010) 6552 9988", "(010) 6552 9988"),
+            ("E12345678 0755-5185987", "0755-5185987"),
+            ("E12345678、0086-138-1234-5678", "0086-138-1234-5678"),
+        ],
+    )
+    def test_both_found(self, text: str, phone: str) -> None:
+        """The identifier and the phone number are both findings of their own."""
+        found = [f.text for f in Scanner().find(text)]
+        assert phone in found
+        assert len(found) == 2

@@ -26,7 +26,9 @@ from secpolicy.pii import (
     _fields,
     _fold,
     _identifiers,
+    _ids,
     _phone,
+    _readings,
     _recognizer,
     _scanner,
     _scoring,
@@ -258,13 +260,13 @@ _PLAIN_PATTERNS = {
     "_USCC": _PLAIN_BEFORE
     + r"[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}"
     + _PLAIN_AFTER,
-    "_IBAN": _PLAIN_BEFORE + r"[A-Za-z]{2}[0-9]{2}(?:[ \-./]?[A-Za-z0-9]){11,34}",
+    "_IBAN": _PLAIN_BEFORE + r"[A-Za-z]{2}[0-9]{2}(?:[ \-./_]?[A-Za-z0-9]){11,34}",
     "_SSN": _PLAIN_BEFORE + r"[0-9]{3}[ \-./][0-9]{2}[ \-./][0-9]{4}" + _PLAIN_AFTER,
     "_IPV6": r"(?<![0-9A-Za-z_:.])(?=[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,44}[0-9A-Fa-f:]"
     r"(?![0-9A-Za-z_:]|\.[0-9A-Za-z])",
     "_IPV4": r"(?<![0-9A-Za-z_.])(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
     r"(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}(?![0-9A-Za-z_]|\.[0-9])",
-    "_DIGITS": r"(?:(?<![0-9+(])|(?<=\()(?=[+(]))"
+    "_DIGITS": r"(?:(?<![0-9+(])|(?<=\()(?=[+(])|(?<=[0-9])(?=\+))"
     r"(?:\+ ?|\()?[0-9]+(?:(?:[ \-.,/]|\) ?| ?\()[0-9]+)*"
     r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?(?![0-9])",
 }
@@ -532,11 +534,66 @@ class TestLinearTime:
         assert large <= 11 * small
 
 
-def _plain_split(text: str) -> list[tuple[int, int, str]]:
-    """The plain twin of the sub-run retry: every sub-run of groups, unbounded, best first.
+def _best_reading(
+    options: list[tuple[int, int, int, int, int, str, float]],
+) -> list[tuple[int, int, int, int, int, str, float]]:
+    """The plain twin of ``_readings.choose``: every set of options apart, the best kept.
 
-    Best: a card, then a mobile, then a phone number; then the longest; then
-    the leftmost; skipping sub-runs that overlap one already taken.
+    Best: the most digits in options scoring 0.5 or more, weighted by rank
+    (rank 0 thrice, 1 twice, 2 once), then the most weighted digits, then
+    the most digits, then the fewest options; then the options from the
+    left, each first in sorted order. An option left out that overlaps an
+    SSN or IPv4 address kept and holds a group nothing kept covers is kept
+    as well.
+    """
+    ordered = sorted(options, key=lambda o: (o[2], o))
+    best: tuple[tuple[int, ...], list[tuple[int, int, int, int, int, str, float]]] | None = None
+
+    def walk(
+        index: int, free_from: int, chosen: list[tuple[int, int, int, int, int, str, float]]
+    ) -> None:
+        nonlocal best
+        digits = [-o[1] for o in chosen]
+        weighted = [d * (3 - o[0]) for d, o in zip(digits, chosen, strict=True)]
+        key = (
+            sum(w for w, o in zip(weighted, chosen, strict=True) if o[6] >= 0.5),
+            sum(weighted),
+            sum(digits),
+            -len(chosen),
+        )
+        order = [(o[2], o) for o in chosen]
+        if (
+            best is None
+            or key > best[0]
+            or (key == best[0] and order < [(o[2], o) for o in best[1]])
+        ):
+            best = (key, list(chosen))
+        for k in range(index, len(ordered)):
+            if ordered[k][2] >= free_from:
+                walk(k + 1, ordered[k][3] + 1, [*chosen, ordered[k]])
+
+    walk(0, 0, [])
+    assert best is not None
+    chosen = best[1]
+    held = [o for o in chosen if not o[5]]
+    covered = {k for o in chosen for k in range(o[2], o[3] + 1)}
+    for o in options:
+        if (
+            o[5]
+            and o not in chosen
+            and any(set(range(o[2], o[3] + 1)) & set(range(f[2], f[3] + 1)) for f in held)
+            and not set(range(o[2], o[3] + 1)) <= covered
+        ):
+            chosen.append(o)  # beside an SSN or IPv4 address, its own groups uncovered
+    return chosen
+
+
+def _plain_split(text: str) -> list[tuple[int, int, str]]:
+    """The plain twin of the sub-run retry: every sub-run of groups, unbounded, the best reading.
+
+    Every sub-run that classifies is an option, and so is every SSN or IPv4
+    address the identifier patterns find on group boundaries (not reported);
+    the reading is chosen by :func:`_best_reading`.
     """
     digits = _digitruns._Digits(
         frozenset({"PAYMENT_CARD", "CN_MOBILE", "PHONE"}), ("CN", "US", "GB")
@@ -556,15 +613,19 @@ def _plain_split(text: str) -> list[tuple[int, int, str]]:
             number = "".join(text[s:e] for s, e in part)
             result = digits.classify(text[start : groups[j][1]], number, [e - s for s, e in part])
             if result is not None:
-                options.append((rank[result[0]], -len(number), i, j, start, result[0]))
-    taken: set[int] = set()
-    found: list[tuple[int, int, str]] = []
-    for _, _, i, j, start, entity in sorted(options):
-        if taken & set(range(i, j + 1)):
-            continue
-        taken |= set(range(i, j + 1))
-        found.append((start, groups[j][1], entity))
-    return sorted(found)
+                options.append((rank[result[0]], -len(number), i, j, start, result[0], result[1]))
+    firsts = {s: k for k, (s, _) in enumerate(groups)}
+    lasts = {e: k for k, (_, e) in enumerate(groups)}
+    for pattern, entity in ((_identifiers._SSN, "US_SSN"), (_identifiers._IPV4, "IP_ADDRESS")):
+        for m in pattern.finditer(text):
+            if m.start() in firsts and m.end() in lasts:
+                i, j = firsts[m.start()], lasts[m.end()]
+                shown = m.group()
+                score = _identifiers._id_score(entity, shown) if entity == "US_SSN" else 0.7
+                if entity == "IP_ADDRESS" or _ids._ssn_match_ok(shown):
+                    size = sum(e - s for s, e in groups[i : j + 1])
+                    options.append((1, -size, i, j, -1, "", score))
+    return sorted((o[4], groups[o[3]][1], o[5]) for o in _best_reading(options) if o[5])
 
 
 class _PlainDigits(_digitruns._Digits):
@@ -629,6 +690,37 @@ class TestNeighbouringDigits:
         groups = [m.span() for m in re.finditer(r"[0-9]+", text)]
         fast = [(s, e, entity) for s, e, entity, _ in digits.split(text, groups)]
         assert fast == _plain_split(text)
+
+    @settings(max_examples=300)
+    @given(
+        st.lists(
+            st.tuples(
+                st.integers(0, 2),
+                st.integers(0, 7),
+                st.integers(0, 3),
+                st.sampled_from(["PHONE", ""]),
+                st.sampled_from([0.4, 0.6]),
+            ),
+            max_size=9,
+        )
+    )
+    def test_reading_matches_the_plain_twin(
+        self, drawn: list[tuple[int, int, int, str, float]]
+    ) -> None:
+        """The dynamic programme over groups picks the reading every set of options ranks best."""
+        options = [
+            (rank, -(2 + (first * 7 + span) % 11), first, first + span, first, entity, score)
+            for rank, first, span, entity, score in drawn
+        ]
+        options = list(dict.fromkeys(options))
+        chosen = _readings.choose(
+            [o for o in options if o[5]],
+            11,
+            [(o[2], o[3], -o[1], o[6]) for o in options if not o[5]],
+        )
+        foreign = [(1, o[1], o[2], o[3], -1, "", o[6]) for o in options if not o[5]]
+        plain = _best_reading([o for o in options if o[5]] + foreign)
+        assert chosen == sorted((o[4], o[3], o[5], o[6]) for o in plain if o[5])
 
     @settings(max_examples=500)
     @given(

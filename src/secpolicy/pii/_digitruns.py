@@ -6,13 +6,21 @@ import functools
 import re
 from typing import TYPE_CHECKING, ClassVar, Final
 
+from secpolicy.pii import _readings
 from secpolicy.pii._entities import (
     CN_MOBILE,
     CN_RESIDENT_ID,
     PAYMENT_CARD,
     PHONE,
 )
-from secpolicy.pii._identifiers import _IBAN, _IPV4_SHAPE, _iban_pass, _iban_span
+from secpolicy.pii._identifiers import (
+    _IBAN,
+    _IPV4_SHAPE,
+    _iban_pass,
+    _iban_span,
+    _resident_id_or_uscc,
+    _travel,
+)
 from secpolicy.pii._ids import card_issuer_ok, is_cn_resident_id, luhn_ok
 from secpolicy.pii._phone import has_trunk_prefix, international, national_region
 from secpolicy.pii._scoring import (
@@ -46,7 +54,8 @@ _SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
 # lookahead is bounded (at most 7 digits and 6 separators).
 #
 # Written as the plain form "(?<![0-9A-Za-z_+(])(?:\+ ?|\()?[0-9]+(?:SEP[0-9]+)*"
-# (a + or a second parenthesis may follow an opening one: "(+86 138 …)", "((…")
+# (a + or a second parenthesis may follow an opening one: "(+86 138 …)", "((…",
+# and a + may follow a digit: "020 7946 0958+44 20 7946 0958" is two numbers)
 # behind a lookahead for 7 digits, with the boundary check moved after the
 # first character so that the engine skips in C to the next digit, + or (
 # (the pattern starts with that one class, so its search has a first
@@ -55,7 +64,7 @@ _SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
 # "invoice_13812345678.pdf"): such a run is a candidate whose weakly
 # validated findings score below the threshold (see _Digits.find).
 _DIGITS: Final = re.compile(
-    r"[0-9+(](?:(?<![0-9+(].)|(?<=\([+(]))"
+    r"[0-9+(](?:(?<![0-9+(].)|(?<=\([+(])|(?<=[0-9]\+))"
     r"(?:(?<=[0-9])(?=" + _SIX_MORE + r")"
     r"|(?<=\+) ?(?=[0-9]" + _SIX_MORE + r")"
     r"|(?<=\()(?=[0-9]" + _SIX_MORE + r"))"
@@ -68,6 +77,7 @@ _DATE_FIRST: Final = re.compile(
     # day and month, or month and day, then the year: "31/12/2024", "12/31/2024"
     r"|(?:0?[1-9]|[12][0-9]|3[01])([\-./])(?:0?[1-9]|[12][0-9]|3[01])\2(?:19|20)[0-9]{2}(?![0-9])"
 )
+_NOT_COMMA: Final = re.compile(r"[ \-./()]")  # a separator of a run other than the comma
 _EXTENSION: Final = re.compile(r" ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6}\Z")
 _MOBILE: Final = re.compile(r"1[3-9][0-9]{9}")
 _RUN_DIGITS: Final = range(7, 21)  # what any digit entity can hold (00 + 15, a card's 19)
@@ -215,6 +225,8 @@ class _Digits:
         size = len(digits)
         if _DATE_FIRST.match(run):
             return None  # "2025-09-30 10": a date and an hour, not a phone
+        if "," in run and _NOT_COMMA.search(run):
+            return None  # "(415) 555-0132,0001": a comma ends a number written with others
         if plus or digits.startswith("00"):
             if not international(run, digits):
                 return None
@@ -256,7 +268,13 @@ class _Digits:
         return digits[0] == "0" or digits[:2] == "86"
 
     def find_glued(
-        self, text: str, offset: int, after: str, *, hex_token: Callable[[], bool] = bool
+        self,
+        text: str,
+        offset: int,
+        after: str,
+        *,
+        hex_token: Callable[[], bool] = bool,
+        edges: tuple[bool, bool] = (True, True),
     ) -> list[Candidate]:
         """Candidates of a run that touches an ASCII letter or underscore (*after*: what follows).
 
@@ -266,12 +284,28 @@ class _Digits:
         a context word must vouch for them; so do cards and mobile numbers
         inside a token of hex digits (*hex_token* says whether the run is in
         one, a request id or a hash; it is asked only when there is a finding).
+        Where each glued edge of the run (*edges*: its start, its end) is held
+        by a value of its own, only the findings at a glued edge are glued:
+        in ``(0755) 5185987 11010519491231002X`` the ``X`` ends the ID, and
+        in ``uid13812345678 020 7946 0958`` the letters touch the mobile
+        number, not the phone number after it.
         """
         found = self.find(text, offset, after)
         if found:
             weak = (PHONE, CN_MOBILE, PAYMENT_CARD) if hex_token() else (PHONE,)
+            first = offset if edges[0] else -1
+            last = offset + len(text) if edges[1] else -1
+            held = (
+                not edges[0] or any(c[0] == first and c[2] not in weak for c in found),
+                not edges[1]
+                or any(c[1] == last and c[2] not in weak for c in found)
+                or self._id_at_end(text, after),
+            )
+            apart = held[0] and held[1]
             found = [
                 (s, e, entity, min(score, _SCORE_GLUED) if entity in weak else score)
+                if not apart or s == first or e == last
+                else (s, e, entity, score)
                 for s, e, entity, score in found
             ]
         if self.resident_ids and text.isdigit():
@@ -279,6 +313,15 @@ class _Digits:
             if len(number) == _ID_LENGTH and is_cn_resident_id(number):
                 found.append((offset, offset + len(number), CN_RESIDENT_ID, _SCORE_CHECKED))
         return found
+
+    @staticmethod
+    def _id_at_end(text: str, after: str) -> bool:
+        """Whether the last group of *text* and the ``X`` after it are a resident ID."""
+        if after not in ("X", "x") or len(text) < _ID_BODY:
+            return False
+        body = text[-_ID_BODY:]
+        edge = len(text) == _ID_BODY or not text[-_ID_BODY - 1].isdigit()
+        return edge and body.isdigit() and is_cn_resident_id(body + "X")
 
     def partition(self, digits: str, after: str) -> list[tuple[int, int, str, float]] | None:
         """Values glued to each other in a run too long for one: an exact split, or None.
@@ -423,12 +466,12 @@ class _Digits:
 
         Every sub-run of 7 to 20 digits in at most 8 groups is classified (no
         entity is longer), so each group starts a bounded number of tries and
-        the work is linear in the run. Then the findings are taken by
-        specificity (a card before a mobile number before a phone number),
-        then by length, then from the left, skipping any that overlaps one
-        already taken: a phone number made of a neighbour and the start of a
-        card must not hide the card. A sub-run keeps the + or parenthesis in
-        front of its first group.
+        the work is linear in the run. Then the findings are the set of
+        values apart from each other that covers most of the run
+        (:func:`_readings.choose`), so a phone number made of a neighbour and
+        the start of a card or of another number does not hide either, and
+        none takes part of an SSN or IPv4 address in the run. A sub-run keeps
+        the + or parenthesis in front of its first group.
         """
         count = len(groups)
         sizes = [end - start for start, end in groups]
@@ -466,19 +509,15 @@ class _Digits:
                 if result is not None:
                     rank = _SPLIT_RANK.get(result[0], len(_SPLIT_RANK))
                     options.append((rank, -total, i, j, start, result[0], result[1]))
-        if len(options) < 2:  # noqa: PLR2004 (nothing to choose between)
+        if not options:
+            return []
+        spans = _readings.foreign(text, groups)
+        if len(options) == 1 and not spans:
             return [(o[4], groups[o[3]][1], o[5], o[6]) for o in options]
-        options.sort()
-        taken = [False] * count
-        found: list[Candidate] = []
-        for _, _, i, j, start, entity, score in options:
-            if any(taken[i : j + 1]):
-                continue
-            for k in range(i, j + 1):
-                taken[k] = True
-            found.append((start, groups[j][1], entity, score))
-        found.sort()
-        return found
+        return [
+            (s, groups[j][1], e, score)
+            for s, j, e, score in _readings.choose(options, count, spans)
+        ]
 
 
 #: Which entity of a split digit run wins where two overlap: the most specific.
@@ -486,6 +525,95 @@ _SPLIT_RANK: Final = {PAYMENT_CARD: 0, CN_MOBILE: 1, PHONE: 2}
 
 
 _WORD_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_WORD_LETTERS: Final = _WORD_CHARS - {"_"}
+_EMAIL_END: Final = re.compile(
+    r"@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,7}\.[A-Za-z]{2,63}\Z"
+)
+_EMAIL_START: Final = re.compile(r"[A-Za-z0-9.%+\-]{1,64}@[A-Za-z0-9]")
+_IBAN_LONGEST: Final = 42  # characters of the longest IBAN, with separators between its groups
+
+
+_DIGIT_SET: Final = frozenset("0123456789")
+_TRAVEL_LENGTH: Final = 9  # a letter and 8 characters
+
+
+def _identifier_cut(
+    text: str, start: int, end: int, *, before: bool, after: bool
+) -> tuple[int, int] | None:
+    """The run at *start*:*end* without a first or last group inside another pass's identifier.
+
+    Credit codes and resident IDs (18 characters of digits and letters) and
+    travel documents (a letter and 8 digits) touch the letters of a run's
+    glued edge: a run may begin or end inside one (``E12345678
+    0755-5185987``, ``020 7946 0958 91350100M000100Y43``). The identifier's
+    pass reports it; the rest of the run is no part of the glued token.
+    None where neither edge is such a group.
+    """
+    cut_start, cut_end = start, end
+    if before:
+        head = start
+        while head < end and text[head] in _DIGIT_SET:
+            head += 1
+        if start < head < end:
+            travel = text[head - _TRAVEL_LENGTH : head]
+            ident = text[head - _ID_LENGTH : head]
+            if (
+                len(travel) == _TRAVEL_LENGTH
+                and travel[0].isalpha()
+                and not text[head - _TRAVEL_LENGTH - 1 : head - _TRAVEL_LENGTH].isalnum()
+                and _travel(travel) is not None
+            ) or (
+                len(ident) == _ID_LENGTH
+                and not text[head - _ID_LENGTH - 1 : head - _ID_LENGTH].isalnum()
+                and _resident_id_or_uscc(ident) is not None
+            ):
+                cut_start = head
+                while cut_start < end and text[cut_start] not in "0123456789+(":
+                    cut_start += 1
+    if after:
+        tail = end
+        while tail > cut_start and text[tail - 1] in _DIGIT_SET:
+            tail -= 1
+        if cut_start < tail < end:
+            ident = text[tail : tail + _ID_LENGTH]
+            beside = text[tail + _ID_LENGTH : tail + _ID_LENGTH + 1]
+            if (
+                len(ident) == _ID_LENGTH
+                and not (beside.isascii() and beside.isalnum())
+                and _resident_id_or_uscc(ident) is not None
+            ):
+                cut_end = tail
+                while cut_end > cut_start and text[cut_end - 1] not in "0123456789)":
+                    cut_end -= 1
+    return None if (cut_start, cut_end) == (start, end) else (cut_start, cut_end)
+
+
+def _joins(text: str, at: int, side: int) -> bool:
+    """Whether the underscore at *at* joins two values rather than gluing a run to a word.
+
+    *side* is where the far side lies (-1 before, 1 after). An underscore
+    between a run and a digit, a sign, a space or a CJK character joins two
+    values as a space does (``000123_(0755) 5185987``); so does one between
+    a run and the end of an e-mail address or of a resident ID in ``X``, or
+    the start of a valid IBAN or of an e-mail address (which may take the
+    run into its local part: the run's own finding keeps the rest covered).
+    Letters or another underscore on the far side make a word the run is
+    glued to (``uid_…``).
+    """
+    far = at + side
+    if not 0 <= far < len(text) or text[far] not in _WORD_CHARS:
+        return True
+    if text[far] not in _WORD_LETTERS:
+        return False
+    if side > 0:
+        if _EMAIL_START.match(text, far) is not None:
+            return True  # "(0755) 5185987_zs@example.com": the address may take the run
+        window = text[far : far + _IBAN_LONGEST]
+        return any(start == 0 for start, _, _, _ in _iban_pass(window))
+    if text[far] in "Xx" and far >= _ID_BODY and text[far - _ID_BODY : far].isdigit():
+        edge = far == _ID_BODY or not text[far - _ID_BODY - 1].isalnum()
+        return edge and is_cn_resident_id(text[far - _ID_BODY : far] + "X")
+    return _EMAIL_END.search(text, max(0, at - 256), at) is not None
 
 
 _HEX_TOKEN: Final = re.compile(r"[0-9A-Fa-f]{0,16}")
@@ -535,53 +663,9 @@ def _inside_iban(text: str, start: int, end: int) -> bool:
     return iban_end is not None and end <= iban_end
 
 
-def _after_iban(
-    text: str,
-    iban_end: int,
-    end: int,
-    find: Callable[[str, int, str], list[Candidate]],
-) -> list[Candidate]:
-    """The value that the part of a digit run after the IBAN ending at *iban_end* is, if any.
-
-    Only a part that is one value as a whole, and that ends where no other
-    pass's value can go on (the end of the text, a space, a comma… with no
-    digit soon after), is
-    reported, and only one after a single separator: a part read in pieces,
-    one followed by ``。``, ``:`` or ``@``, or a sub-run further on,
-    may end inside an SSN, IP address or e-mail address that it would then
-    cut in two when overlaps are resolved (the longer wins), leaving the rest
-    of that value in clear where the run glued to the IBAN reported nothing.
-    """
-    if text[iban_end : iban_end + 1] not in _ONE_SEPARATOR:
-        return []  # no part of its own starts right after the IBAN ("…631(020 7747 8839")
-    rest = _DIGITS.match(text, iban_end + 1, end)
-    if rest is None:
-        return []
-    start, stop = rest.span()
-    group = rest.group()
-    if not group[0].isdigit():
-        return []
-    after = text[stop] if stop < len(text) else ""
-    if stop - start < _RUN_DIGITS.start or not (after in _ENDS_VALUE or after.isspace()):
-        return []
-    if _DIGIT_NEXT.match(text, stop):
-        return []  # more digits after spaces or a dash: the part may end inside their value
-    found = find(group, start, after)
-    return found if len(found) == 1 and found[0][:2] == (start, stop) else []
-
-
-# Digits after spaces, a dash, dot or slash: where an SSN or IPv4 address
-# may go on from the part's last group (commas and the like end every value).
-_DIGIT_NEXT: Final = re.compile(r"[\s\-./]{1,16}[0-9]")
-_ONE_SEPARATOR: Final = frozenset(" -.,/")  # between an IBAN and the part of the run after it
-# What may follow the part of a run after an IBAN for it to be read on its
-# own: the end of the text, a space, or a delimiter no pass reads across.
-_ENDS_VALUE: Final = frozenset(
-    ("", ",", ";", "|", ")", '"', "'", "\uff0c", "\uff1b", "\u3001", "\uff09")
-)
-
-
-def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True) -> Pass:
+def _digits_pass(  # noqa: PLR0915 (the IBAN, identifier and underscore cases of a run)
+    classifier: _Digits, *, ibans: bool = False, skip: bool = True
+) -> Pass:
     """The digit-run pass; with *ibans*, the IBAN pass too.
 
     With *ibans* the pass reports the IBAN pass's findings as well, and a
@@ -590,21 +674,38 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True)
     letters before it, is not classified: the IBAN covers it, so it would
     lose to the IBAN when overlaps are resolved (a Hypothesis test holds the
     resolved findings to those of the pass with *skip* False, its plain twin).
-    A run that goes on past an IBAN is also read from the IBAN's end.
+
+    A run that goes on past a valid IBAN (reported or, without the IBAN
+    entity, only looked for) is cut at the IBAN's end: what
+    follows is read as the runs of its own that the pattern finds there
+    (``DE89370400440532013000,13812345678,4111111111111111``,
+    ``GB82WEST12345698765432 (0755) 5185987``), not as part of a run glued to
+    the IBAN's letters (which scored its phone numbers, and its cards and
+    mobiles after ``DE89``, the hex look, below the threshold) nor as
+    numbers that begin inside the IBAN.
     """
     find = classifier.find
     find_glued = classifier.find_glued
     word = _WORD_CHARS
     shortest = _RUN_DIGITS.start
 
-    def run(text: str) -> list[Candidate]:  # noqa: PLR0912 (the IBAN cases of a run)
-        out: list[Candidate] = _iban_pass(text) if ibans else []
-        # The IBANs found, in order and apart; the next one that may hold a run.
-        covers = [(s, e) for s, e, _, _ in out]
-        ahead = 0
+    def scan(  # noqa: PLR0912 (the IBAN cases of a run)
+        text: str,
+        matches: Iterator[re.Match[str]],
+        shift: int,
+        covers: list[tuple[int, int]] | None,
+        out: list[Candidate],
+    ) -> None:
+        """Read the runs *matches* finds (at *shift* in *text*) into *out*.
+
+        *covers* are the IBANs, in order and apart (None: not looked for yet;
+        without the IBAN pass they are looked for, not reported, when a run
+        first touches a letter: only such a run can start inside an IBAN).
+        """
+        ahead = 0  # the next IBAN that may hold a run
         size = len(text)
-        for match in _DIGITS.finditer(text):
-            start, end = match.span()
+        for match in matches:
+            start, end = match.start() + shift, match.end() + shift
             group = match.group()
             if group[0] == "(" and ")" not in group:
                 # A parenthesis that no group closes is punctuation, not an
@@ -613,42 +714,67 @@ def _digits_pass(classifier: _Digits, *, ibans: bool = False, skip: bool = True)
                 group = group[1:]
             if end - start < shortest:
                 continue  # fewer characters than the digits of any entity
+            if covers is None and start > 1 and text[start - 1] in word:
+                covers = [(s, e) for s, e, _, _ in _iban_pass(text)]
             if covers:
                 while ahead < len(covers) and covers[ahead][1] <= start:
                     ahead += 1
                 if ahead < len(covers) and covers[ahead][0] <= start:
-                    if end > covers[ahead][1]:
-                        # The run goes on past an IBAN found
-                        # ("DE89370400440532013000,13812345678",
-                        # "GB82WEST12345698765432-020 7946 0958"): what follows
-                        # the IBAN is a run of its own, not glued to the IBAN's
-                        # letters (which would score its phone number, or a
-                        # card or mobile after "DE89", the hex look, below the
-                        # threshold), read beside the whole run.
-                        out.extend(_after_iban(text, covers[ahead][1], end, find))
-                    elif skip:
+                    iban_end = covers[ahead][1]
+                    if iban_end < end:
+                        # The run goes on past the IBAN: what follows is read
+                        # on its own, matched in the rest alone so that the
+                        # IBAN's end is a boundary ("…5432(0755) 5185987" gives
+                        # the phone with its parenthesis). No IBAN starts in
+                        # the rest, which holds no letter.
+                        rest = _DIGITS.finditer(text[iban_end:end])
+                        scan(text, rest, iban_end, [], out)
+                        if ibans and skip:
+                            continue  # the part inside the IBAN is the IBAN's
+                        end = iban_end
+                        group = text[start:end]
+                    elif ibans and skip:
                         continue  # inside an IBAN found
             after = text[end] if end < size else ""
-            if after in word or (start and text[start - 1] in word):
-                if ibans:
-                    if skip and _inside_iban(text, start, end):
+            # A run written with its + or area-code parenthesis first has that
+            # sign between it and any letters before ("zs@example.com+44 20 …").
+            before = bool(start) and text[start - 1] in word and group[0] not in "+("
+            if (before or after in word) and not group.isdigit():
+                # A run whose first or last group is part of an identifier of
+                # another pass glued to letters ("E12345678 0755-5185987",
+                # "… 91350100M000100Y43") is cut there: the rest is no part
+                # of that token.
+                cut = _identifier_cut(text, start, end, before=before, after=after in word)
+                if cut is not None:
+                    start, end = cut
+                    if end - start < shortest:
                         continue
-                elif start > 1:
-                    # No IBAN pass: a run that starts with an IBAN's check
-                    # digits and goes on past it is read after it as well.
-                    iban_end = _iban_end(text, start)
-                    if iban_end is not None and iban_end < end:
-                        out.extend(_after_iban(text, iban_end, end, find))
+                    group = text[start:end]
+                    after = text[end] if end < size else ""
+                    before = bool(start) and text[start - 1] in word and group[0] not in "+("
+            if before or after in word:
+                if ibans and skip and _inside_iban(text, start, end):
+                    continue
+                glued = (
+                    before and not (text[start - 1] == "_" and _joins(text, start - 1, -1)),
+                    after in word and not (after == "_" and _joins(text, end, 1)),
+                )
                 found = find_glued(
                     group,
                     start,
                     after,
                     hex_token=functools.partial(_in_hex, text, start, end),
+                    edges=glued,
                 )
             else:
                 found = find(group, start, after)
             if found:
                 out.extend(found)
+
+    def run(text: str) -> list[Candidate]:
+        out: list[Candidate] = _iban_pass(text) if ibans else []
+        covers = [(s, e) for s, e, _, _ in out] if ibans else None
+        scan(text, _DIGITS.finditer(text), 0, covers, out)
         return out
 
     return run

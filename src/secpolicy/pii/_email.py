@@ -209,5 +209,42 @@ def _email_pass(text: str) -> list[Candidate]:
         # Only before an ASCII label: "zs@example.com。谢谢" ends the
         # sentence, it does not continue the domain.
         text = _WIDE_STOP.sub(_dot, text)
-    spans = ((s, _tld_end(text, s, e)) for s, e in email_matches(text))
+    spans = []
+    for start, end in email_matches(text):
+        cut = _tld_end(text, start, end)
+        spans.append((start, cut))
+        if cut < end or text[end : end + 1] in _JOINERS:
+            spans.extend(_joined_after(text, cut, end))
     return [(s, e, EMAIL_ENTITY, _SCORE_EMAIL) for s, e in spans if email_ok(text[s:e])]
+
+
+# The characters of a local part that no domain ends in: after an address
+# only these (or the hyphen its top-level domain was cut at) can start the
+# local run of a next address that reaches back into it.
+_JOINERS: Final = frozenset("-_.+%'")
+
+
+def _joined_after(text: str, cut: int, end: int) -> list[tuple[int, int]]:
+    """Addresses right after the one ending at *cut* whose local part the search ran into.
+
+    In ``a@b.cn-c@d.cn`` and ``a@b.cn_c@d.cn`` the characters before the
+    second ``@`` are address characters back to the first address, so the
+    search (leftmost, like the plain form) skips the second one: it is read
+    here from where the first ends (*cut*, after the hyphen that
+    :func:`_tld_end` cut off; *end* is where the search's match ended), the
+    joining character left out. Each step reads the next ``@`` only.
+    """
+    found = []
+    while (at_match := _AT.search(text, end)) is not None:
+        at = at_match.start()
+        local = local_start(text, at)
+        if local < 0 or local >= end:
+            break  # the search finds that address on its own, or none is there
+        start = max(local, cut + (text[cut : cut + 1] in _JOINERS))
+        domain = _DOMAIN_AT.match(text, at)
+        if domain is None or start >= at:
+            break
+        end = domain.end()
+        cut = _tld_end(text, start, end)
+        found.append((start, cut))
+    return found

@@ -81,11 +81,13 @@ _RESIDENT_ID_OR_USCC: Final = re.compile(
     _USCC_CHAR + _AFTER_FIRST + "(?:" + _ID_ALTERNATIVES + ")" + _NOT_AFTER
 )
 # Country code, check digits, then letters and digits with at most one space,
-# dash, dot or slash between them. The candidate may run into the next word; the
+# dash, dot, slash or underscore between them (log keys and file names write
+# "DE89_3704_0044_0532_0130_00"; the length and MOD 97 check decide, as for
+# the other separators). The candidate may run into the next word; the
 # classifier cuts it at the country's IBAN length. This is the plain form;
 # _IBAN below finds the candidates of it that can validate.
 _IBAN_ANY: Final = re.compile(
-    r"[A-Za-z]" + _AFTER_FIRST + r"[A-Za-z][0-9]{2}(?:[ \-./]?[A-Za-z0-9]){11,34}"
+    r"[A-Za-z]" + _AFTER_FIRST + r"[A-Za-z][0-9]{2}(?:[ \-./_]?[A-Za-z0-9]){11,34}"
 )
 
 
@@ -111,9 +113,9 @@ _IBAN: Final = re.compile(
     + _AFTER_FIRST
     + "(?:(?:"
     + _second_letters(IBAN_DIGIT_COUNTRIES & IBAN_LENGTHS.keys())
-    + r")[0-9]{2}(?:[ \-./]?[0-9]){11,30}(?![A-Za-z])|(?:"
+    + r")[0-9]{2}(?:[ \-./_]?[0-9]){11,30}(?![A-Za-z])|(?:"
     + _second_letters(IBAN_LENGTHS.keys() - IBAN_DIGIT_COUNTRIES)
-    + r")[0-9]{2}(?:[ \-./]?[A-Za-z0-9]){11,34})"
+    + r")[0-9]{2}(?:[ \-./_]?[A-Za-z0-9]){11,34})"
 )
 # After the first digit. The two separators may differ ("123-45 6789", or
 # "123  45 - 6789" once wide separators are narrowed); such an SSN scores
@@ -136,6 +138,44 @@ _IDS_OR_SSN: Final = re.compile(
     + ")"
     + _NOT_AFTER
 )
+# An SSN beside an underscore ("ssn_193-89-6740", "193-89-6740_2024.csv"),
+# which the pattern above takes for a word character: the search skips in C
+# to each underscore with a digit beside it, and an SSN is read on each side.
+_SSN_SHAPE: Final = re.compile(r"[0-9]{3}[ \-./][0-9]{2}[ \-./][0-9]{4}")
+_UNDERSCORE_BY_DIGIT: Final = re.compile(r"_(?:(?<=[0-9]_)|(?=[0-9]))")
+_SSN_SIZE: Final = 11
+_ALNUM: Final = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def _ssn_underscore_pass(text: str) -> list[Candidate]:
+    """SSNs with an underscore on one side or both, valid as the SSN pass has them.
+
+    An SSN between two underscores is read once, from the one before it.
+    """
+    if "_" not in text:
+        return []
+    out = []
+    size = len(text)
+    for match in _UNDERSCORE_BY_DIGIT.finditer(text):
+        at = match.start()
+        first = at - _SSN_SIZE
+        if (
+            first >= 0
+            and (first == 0 or (text[first - 1] not in _ALNUM and text[first - 1] != "_"))
+            and _SSN_SHAPE.fullmatch(text, first, at)
+            and _ssn_match_ok(text[first:at])
+        ):
+            out.append((first, at, US_SSN, _id_score(US_SSN, text[first:at])))
+        end = at + 1 + _SSN_SIZE
+        if (
+            _SSN_SHAPE.match(text, at + 1)
+            and (end == size or text[end] not in _ALNUM)
+            and _ssn_match_ok(text[at + 1 : end])
+        ):
+            out.append((at + 1, end, US_SSN, _id_score(US_SSN, text[at + 1 : end])))
+    return out
+
+
 # Passports, Hong Kong/Macao and Taiwan travel permits: a letter and 8 characters.
 _TRAVEL: Final = re.compile(
     r"[CDEGLPScdeglps]" + _AFTER_FIRST + r"(?:[A-HJ-NP-Za-hj-np-z][0-9]{7}|[0-9]{8})" + _NOT_AFTER
@@ -214,11 +254,11 @@ def _travel(text: str) -> str | None:
     return None
 
 
-_IBAN_DROP: Final = str.maketrans("", "", " -./")
+_IBAN_DROP: Final = str.maketrans("", "", " -./_")
 # For each IBAN length n: n letters or digits with at most one separator
 # between two of them, as in a match of _IBAN.
 _IBAN_CUTS: Final = {
-    n: re.compile(r"[A-Za-z0-9](?:[ \-./]?[A-Za-z0-9]){%d}" % (n - 1))  # noqa: UP031 (a count)
+    n: re.compile(r"[A-Za-z0-9](?:[ \-./_]?[A-Za-z0-9]){%d}" % (n - 1))  # noqa: UP031 (a count)
     for n in set(IBAN_LENGTHS.values())
 }
 
@@ -368,7 +408,7 @@ def _iban_pass(text: str) -> list[Candidate]:
 # how a key is written ("KontoGB82…"), so it is no reason to leave a valid
 # IBAN in clear.
 _IBAN_GLUED: Final = re.compile(
-    r"[A-Za-z](?<![0-9].)[A-Za-z][0-9]{2}(?:[ \-./]?[A-Za-z0-9]){11,30}"
+    r"[A-Za-z](?<![0-9].)[A-Za-z][0-9]{2}(?:[ \-./_]?[A-Za-z0-9]){11,30}"
 )
 _LETTERS_BEFORE: Final = re.compile(r"(?:(?<![0-9A-Za-z])[A-Za-z]{1,32}|(?<![0-9])[A-Za-z]{32})\Z")
 _WORD_AFTER: Final = re.compile(r"[A-Za-z]{1,32}(?![0-9A-Za-z])|[A-Za-z]{32}")
@@ -401,7 +441,13 @@ def _glued_iban_pass(text: str) -> list[Candidate]:
         ):
             continue  # the letters before follow a digit: a mixed token
         end = start + cut.end()
-        if end < size and _WORD_CHAR.match(text, end):
+        # An underscore ends an IBAN that an underscore starts or that is
+        # written in underscores ("x_DE89…_2024.csv", "DE89_3704_…_00_x"),
+        # not one glued to letters before ("ibanDE89…000_x" is one token).
+        keyed = text[end : end + 1] == "_" and (
+            text[start - 1 : start] in ("", "_") or "_" in cut.group()
+        )
+        if end < size and not keyed and _WORD_CHAR.match(text, end):
             if _WORD_AFTER.match(text, end) is None:
                 continue  # digits, an underscore or a mixed token go on: no IBAN ends here
         elif not glued_before:

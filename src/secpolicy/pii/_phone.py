@@ -220,6 +220,9 @@ def _regions_of(country_code: int) -> tuple[tuple[re.Pattern[str] | None, PhoneM
 
 
 def _split_country_code(digits: str) -> tuple[int, str] | None:
+    """The country code and national number of *digits* (no country code starts with 0)."""
+    if digits[:1] == "0":
+        return None  # "00" + "001234567…" is a zero-padded id, not a call to +1
     for size in (1, 2, 3):
         code = int(digits[:size]) if len(digits) > size else 0
         if code in COUNTRY_CODE_TO_REGION_CODE:
@@ -227,14 +230,32 @@ def _split_country_code(digits: str) -> tuple[int, str] | None:
     return None
 
 
+_PADDED: Final = re.compile(r"[^0-9]0000[0-9]")
+
+
+def zero_padded(text: str) -> bool:
+    """True if a group of *text* after the first starts with four zeros and goes on.
+
+    No telephone number has such a group (a subscriber number does not start
+    with 0, and ``0000`` closes a switchboard's number): it is a zero-padded
+    counter beside the number (``(415) 555-0132 00000042``), which must not
+    be read as part of it.
+    """
+    return "0000" in text and _PADDED.search(text) is not None
+
+
 def international(text: str, digits: str) -> bool:
     """True if *text* (``+…`` or ``00…``) is a valid number in international form.
 
-    The country code is read from the digits (country codes are prefix-free);
-    a national trunk prefix written after it (``+44 (0)20 …``) is dropped.
+    The country code is read from the digits (country codes are prefix-free
+    and never start with 0); a national trunk prefix written after it
+    (``+44 (0)20 …``) is dropped. A group that is a zero-padded counter
+    (:func:`zero_padded`) makes no number.
     """
     international_digits = digits[2:] if not text.startswith("+") else digits
     if not text.startswith("+") and not digits.startswith("00"):
+        return False
+    if zero_padded(text):
         return False
     split = _split_country_code(international_digits)
     if split is None:
@@ -263,8 +284,11 @@ def national_region(text: str, digits: str, regions: tuple[str, ...]) -> str | N
     area code and nine digits starting with 9, valid as a Brazilian number.
     Chinese landlines are accepted on their structure (area code and a local
     number of 7 or 8 digits) where the metadata lists fewer exchanges than
-    are in use.
+    are in use. A group that is a zero-padded counter (:func:`zero_padded`)
+    makes no number.
     """
+    if zero_padded(text):
+        return None
     bracket = text.startswith("(")
     for region in regions:
         if region in _NANP_REGIONS:

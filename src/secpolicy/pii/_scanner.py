@@ -32,6 +32,7 @@ from secpolicy.pii._identifiers import (
     _ipv6_pass,
     _regex_pass,
     _resident_id_or_uscc,
+    _ssn_underscore_pass,
     _travel_pass,
 )
 from secpolicy.pii._ids import _ssn_match_ok, _uscc_match_ok
@@ -106,6 +107,8 @@ def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...
             passes.append(_regex_pass(_USCC, _fixed(_entities.CN_USCC, _uscc_match_ok), _id_score))
         if _entities.US_SSN in wanted:
             passes.append(_regex_pass(_SSN, _fixed(_entities.US_SSN, _ssn_match_ok), _id_score))
+    if _entities.US_SSN in wanted:
+        passes.append(_ssn_underscore_pass)
     digit_runs = bool(wanted & _DIGIT_ENTITIES) or _entities.CN_RESIDENT_ID in wanted
     if _entities.IBAN in wanted:
         # With digit runs, the IBAN pass runs inside the digit pass, which
