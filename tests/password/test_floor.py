@@ -197,6 +197,71 @@ class TestCappedScore:
         assert fast == want
 
 
+def readings(text: str) -> list[str]:
+    """The readings the floor walks: as typed, both l33t readings and reversed."""
+    folded = s._fold(text)
+    return [
+        folded,
+        folded.translate(s._SUBSTITUTIONS),
+        folded.translate(s._ALTERNATE),
+        folded[::-1],
+    ]
+
+
+#: Texts dense in the keys the floor's walks branch or substitute on.
+LEET_TEXTS = st.one_of(
+    TEXTS,
+    st.text(alphabet=st.sampled_from("1lI!|@4a0oO$5s3eE"), min_size=3, max_size=72),
+    st.builds(
+        "".join,
+        st.lists(st.sampled_from(["W1l1iam", "1nte11igence", "p@ss", "w0rd", "|!|", "4@", "aaa"])),
+    ),
+)
+
+
+class TestAutomatonWalks:
+    """The floor's walks read the automaton; the walks over the merged table are their twins."""
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(LEET_TEXTS)
+    def test_longest_words_are_the_walks(self, text: str) -> None:
+        """Each start's longest word from the automaton is the merged walk's, every reading."""
+        for source in readings(text):
+            assert f._longest_words(source, WORDS) == f._walked_longest(source, WORDS)
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(LEET_TEXTS)
+    def test_word_spans_are_the_walks(self, text: str) -> None:
+        """Every word span from the automaton is one the merged walk finds, and no other."""
+        folded = s._fold(text)
+        n = len(folded)
+        table, max_len = WORDS.merged(), WORDS.max_len
+        want: list[tuple[int, int]] = []
+        for source in dict.fromkeys(readings(text)):
+            walked = [(i, j) for i, j, _ in b._merged_walk(source, n, table, max_len)]
+            if source == folded[::-1] and source != folded:
+                walked = [(n - j, n - i) for i, j in walked]
+            want += walked
+        assert sorted(f.word_spans(folded, WORDS)) == sorted(want)
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(LEET_TEXTS)
+    def test_every_mixed_word_is_inside_the_longest_mixed(self, text: str) -> None:
+        """The mixed walk over the automaton's trie still reaches every mixed word's end."""
+        for source in (s._fold(text), s._fold(text)[::-1]):
+            if sum(1 for ch in source if ch in s._AMBIGUOUS) < 2:
+                continue
+            ends = f._longest_mixed(source, WORDS)
+            for i, j, *_ in s._mixed_walk(source, WORDS):
+                assert ends[i] >= j
+
+    def test_packed_answers_as_the_merged_table(self) -> None:
+        """The trie answers word, beginning or neither as the table of every prefix does."""
+        scanner, table = WORDS.scanner(), WORDS.merged()
+        for piece in ["pas", "pass", "password", "passw0", "zzq", "lili", "1ll", "dr0", "aaaa"]:
+            assert scanner.packed(piece) == table.get(piece)
+
+
 class TestReversedLeet:
     @settings(max_examples=300, deadline=None, derandomize=True)
     @given(TEXTS)
@@ -223,7 +288,7 @@ class TestSplitSpans:
         """Each span _split_matches finds lies inside one the floor records (its plain twin)."""
         folded = s._fold(text)
         furthest = [0] * (len(text) + 1)
-        f._split_furthest(text, folded, WORDS, furthest, {})
+        f._split_furthest(text, folded, WORDS, furthest)
         for match in s._split_matches(text, folded, WORDS, read=f._span_reader):
             assert any(furthest[start] >= match.end for start in range(match.start + 1))
 
@@ -300,6 +365,6 @@ class TestMixedSpans:
         """Each span _mixed_matches finds lies inside one the floor records (its plain twin)."""
         folded = s._fold(text)
         furthest = [0] * (len(text) + 1)
-        f._furthest_words(folded, WORDS, furthest, {})
+        f._furthest_words(folded, WORDS, furthest)
         for match in s._mixed_matches(text, folded, WORDS):
             assert any(furthest[start] >= match.end for start in range(match.start + 1))

@@ -53,7 +53,6 @@ from typing import TYPE_CHECKING, Final
 
 from secpolicy.password._composed import (
     _INNER_SEPARATOR,
-    _MAX_REVERSED,
     calendar_runs,
     published_phrases,
     reversed_leet_matches,
@@ -91,9 +90,7 @@ def _optimistic(_piece: str) -> tuple[float, list[_Match | None]]:
     return 0.0, []
 
 
-def _furthest_words(
-    folded: str, words: _Dictionary, furthest: list[int], seen: dict[str, int]
-) -> None:
+def _furthest_words(folded: str, words: _Dictionary, furthest: list[int]) -> None:
     """Raise ``furthest[i]`` to the end of the longest word span starting at *i*, every reading.
 
     The readings of ``_strength._dictionary_matches`` (and ``_bounded``'s
@@ -113,10 +110,10 @@ def _furthest_words(
         if source not in readings:
             readings.append(source)
     for source in readings:
-        for i, longest in enumerate(_longest_words(source, words, seen)):
+        for i, longest in enumerate(_longest_words(source, words)):
             if longest > furthest[i]:  # noqa: PLR1730 (max() per start costs more)
                 furthest[i] = longest
-    for i, longest in enumerate(_longest_words(folded[::-1], words, seen)):
+    for i, longest in enumerate(_longest_words(folded[::-1], words)):
         if longest and n - i > furthest[n - longest]:
             furthest[n - longest] = n - i
     # Words whose two-letter keys read differently (``1nte11igence``), both ways.
@@ -138,26 +135,40 @@ def _longest_mixed(source: str, words: _Dictionary) -> list[int]:
     """For each start, an end at least that of every word ``_strength._mixed_walk`` finds there.
 
     The same branching walk (each two-letter key read as either letter, each
-    other key as its plain letter), in the merged table, which holds every
-    word and prefix of the three tables ``_mixed_walk`` reads, so every
-    piece it keeps is kept here. Where more than ``_MOST_READINGS`` readings
-    are alive at once, the start is given its whole window (``max_len``
-    keys), which only widens the spans: the work per start stays bounded.
+    other key as its plain letter), in the automaton's trie (``_wordscan``),
+    which holds every word of the three tables ``_mixed_walk`` reads of up
+    to ``max_len`` keys and so every beginning of one: every piece it keeps
+    that can still grow into a word it reports is kept here. Where more
+    than ``_MOST_READINGS`` readings are alive at once, the start is given
+    its whole window (``max_len`` keys), which only widens the spans: the
+    work per start stays bounded. Each piece's answer is kept for this call
+    only (pieces spelt with the two letters repeat from start to start).
     """
     n = len(source)
     plain = source.translate(_SUBSTITUTIONS)
-    table = words.merged()
-    get, max_len = table.get, words.max_len
+    packed, max_len = words.scanner().packed, words.max_len
     options = [_AMBIGUOUS.get(c, p) for c, p in zip(source, plain, strict=True)]
+    known: dict[str, int | None] = {}
+    unseen = -1
     ends = [0] * n
     for i in range(n - 2):
         # Pieces of fewer than three keys are not in the table: all of them.
         pieces = [a + b for a in options[i] for b in options[i + 1]]
         for j in range(i + 2, min(n, i + max_len)):
-            grown = [p + c for p in pieces for c in options[j] if p + c in table]
+            grown: list[str] = []
+            word = False
+            for piece in pieces:
+                for letter in options[j]:
+                    longer = piece + letter
+                    value = known.get(longer, unseen)
+                    if value == unseen:
+                        value = known[longer] = packed(longer)
+                    if value is not None:
+                        grown.append(longer)
+                        word = word or value > 0
             if not grown:
                 break
-            if any(map(get, grown)):
+            if word:
                 ends[i] = j + 1
             if len(grown) > _MOST_READINGS:
                 ends[i] = min(n, i + max_len)
@@ -166,45 +177,39 @@ def _longest_mixed(source: str, words: _Dictionary) -> list[int]:
     return ends
 
 
-def _longest_words(
-    source: str, words: _Dictionary, seen: dict[str, int], max_len: int = 0
-) -> list[int]:
+def _longest_words(source: str, words: _Dictionary) -> list[int]:
     """For each start, the end of the longest word of the merged table there (0 if none).
 
-    Words of up to *max_len* characters (default: the dictionary's own
-    limit). The walk from a start depends only on the window of *max_len*
-    characters there, so a window *seen* before (a run of one key read as
-    one letter has the same window at every start and in every reading of
-    it) is not walked again; *seen* maps windows to their longest word's
-    length, for one dictionary and *max_len*.
+    Read from the dictionary's automaton (``_wordscan``), which holds every
+    word of the merged table of three to ``max_len`` keys: the walk over
+    the merged table from a start, one lookup per key, finds exactly those
+    words there (every prefix of a word is in the table), so the table of
+    prefixes is not built for this. :func:`_walked_longest` is the plain twin.
     """
+    return words.scanner().longest(source)
+
+
+def _walked_longest(source: str, words: _Dictionary) -> list[int]:
+    """:func:`_longest_words` by the walk over the merged table: the twin the tests compare."""
     n = len(source)
-    get, max_len = words.merged().get, max_len or words.max_len
-    known = seen.get
+    get, max_len = words.merged().get, words.max_len
     ends = [0] * n
     for i in range(n - 2):
-        window = source[i : i + max_len]
-        length = known(window)
-        if length is None:
-            length = 0
-            size = len(window)
-            j = 3
-            packed = get(window[:3])
-            while packed is not None:
-                if packed:
-                    length = j
-                if j >= size:
-                    break
-                j += 1
-                packed = get(window[:j])
-            seen[window] = length
-        if length:
-            ends[i] = i + length
+        stop = min(n, i + max_len)
+        j = i + 3
+        packed = get(source[i:j])
+        while packed is not None:
+            if packed:
+                ends[i] = j
+            if j >= stop:
+                break
+            j += 1
+            packed = get(source[i:j])
     return ends
 
 
 def _split_furthest(  # noqa: PLR0912 (two readings in one pass, as _split_matches)
-    text: str, folded: str, words: _Dictionary, furthest: list[int], seen: dict[str, int]
+    text: str, folded: str, words: _Dictionary, furthest: list[int]
 ) -> None:
     """Raise *furthest* over the spans of ``_strength._split_matches``'s words and walks.
 
@@ -230,7 +235,7 @@ def _split_furthest(  # noqa: PLR0912 (two readings in one pass, as _split_match
         joined = _fold("".join(text[k] for k in keep))
         ends = [0] * (len(joined) + 1)
         if not walks or keep != letters_keep:
-            _furthest_words(joined, words, ends, seen)
+            _furthest_words(joined, words, ends)
         if walks:
             for match in _walk_matches(joined):
                 if match.end > ends[match.start]:  # noqa: PLR1730 (as below)
@@ -271,8 +276,8 @@ def _reversed_leet_furthest(
             if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
                 furthest[start] = end
         return
-    longest = max(common.max_len, _MAX_REVERSED)
-    seen: dict[str, int] = {}
+    # The automaton holds the words of up to ``max_len`` keys: the list has
+    # none longer unless ``max_len`` is ``_MAX_WORD``, above the reversed words' limit.
     readings = [folded.translate(_SUBSTITUTIONS)]
     alternate = folded.translate(_LEET_ALTERNATE).translate(_SUBSTITUTIONS)
     if alternate != readings[0]:
@@ -282,7 +287,7 @@ def _reversed_leet_furthest(
         kept = [k for k in range(n) if k not in cut]
         backwards = "".join(reading[k] for k in reversed(kept))
         size = len(backwards)
-        for i, j in enumerate(_longest_words(backwards, common, seen, longest)):
+        for i, j in enumerate(_longest_words(backwards, common)):
             if j:
                 start, end = kept[size - j], kept[size - 1 - i] + 1
                 if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
@@ -299,7 +304,7 @@ def word_spans(folded: str, words: _Dictionary) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     if n < 3:  # noqa: PLR2004 (the shortest word)
         return spans
-    get, max_len = words.merged().get, words.max_len
+    scan = words.scanner().spans
     readings = [folded]
     for source in (folded.translate(_SUBSTITUTIONS), folded.translate(_ALTERNATE)):
         if source not in readings:
@@ -308,18 +313,10 @@ def word_spans(folded: str, words: _Dictionary) -> list[tuple[int, int]]:
     if backwards not in readings:
         readings.append(backwards)
     for source in readings:
-        flip = source is backwards
-        for i in range(n - 2):
-            stop = min(n, i + max_len)
-            j = i + 3
-            packed = get(source[i:j])
-            while packed is not None:
-                if packed:
-                    spans.append((n - j, n - i) if flip else (i, j))
-                if j >= stop:
-                    break
-                j += 1
-                packed = get(source[i:j])
+        if source is backwards:
+            spans += [(n - j, n - i) for i, j in scan(source)]
+        else:
+            spans += scan(source)
     return spans
 
 
@@ -381,11 +378,10 @@ def floor_total(
         _relaxed_cover(n, exact, list(range(n))) <= above
     ):
         return 0.0  # a long cheap cover (a repeat or an echo) is already within reach of the bound
-    seen: dict[str, int] = {}  # walked windows, for this call only
-    _furthest_words(folded, words, furthest, seen)
+    _furthest_words(folded, words, furthest)
     if _relaxed_cover(n, exact, _reach(n, furthest, before, after)) <= above:
         return 0.0  # already within reach of the bound: the rest can only lower it
-    _split_furthest(text, folded, words, furthest, seen)
+    _split_furthest(text, folded, words, furthest)
     _reversed_leet_furthest(text, folded, words, furthest)
     # Phrases, calendar runs and compositions are few and priced already: they
     # and their decorations keep their own costs (a composition often spans
