@@ -262,6 +262,101 @@ class TestAutomatonWalks:
             assert scanner.packed(piece) == table.get(piece)
 
 
+def relaxed_by_every_piece(
+    n: int, exact: list[s._Match], reach: list[int], leet: list[int], keys: list[int]
+) -> float:
+    """:func:`_floor._relaxed_cover` with every relaxed piece listed: its plain twin."""
+    if reach and reach[0] > n:
+        return 0.0
+    pieces = list(exact)
+    for start in range(n):
+        for end in range(start + 1, n + 1):
+            if reach[start] >= end:
+                pieces.append(s._Match(start, end, s._MIN_SUBMATCH, "relaxed"))
+            if leet[start] >= end:
+                price = s._LOG2 * min(keys[end] - keys[start], 8)
+                if end - start < n:
+                    price = max(price, s._MIN_SUBMATCH)
+                pieces.append(s._Match(start, end, price, "relaxed"))
+    return b.cover_total(n, pieces)
+
+
+def reaches(size: int) -> st.SearchStrategy[list[int]]:
+    """Non-decreasing reaches over *size* positions, each at least its position."""
+    return st.lists(st.integers(min_value=0, max_value=size), min_size=size, max_size=size).map(
+        lambda ends: [max(p, end) for p, end in enumerate(sorted(ends))]
+    )
+
+
+class TestLeetTier:
+    """Relaxed pieces of the l33t readings are priced by their keys, never above a match."""
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(LEET_TEXTS)
+    def test_never_above_the_plain_minimum_on_leet_texts(self, text: str) -> None:
+        """L33t noise, mixed keys and repeats: the floor stays at most the plain minimum."""
+        assert floor(text) <= plain_total(text) + 1e-9
+
+    @settings(max_examples=200, deadline=None, derandomize=True)
+    @given(
+        st.builds(
+            lambda unit, times, tail: unit * times + tail,
+            st.text(alphabet=st.sampled_from("1lI!|@4a0$"), min_size=1, max_size=6),
+            st.integers(min_value=2, max_value=12),
+            st.text(alphabet=st.sampled_from("1lI!|@4a0$"), max_size=6),
+        )
+    )
+    def test_never_above_the_plain_minimum_on_repeated_leet(self, text: str) -> None:
+        """Repeated l33t blocks (their echoes and mirrors too): still at most the minimum."""
+        assert floor(text) <= plain_total(text) + 1e-9
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(LEET_TEXTS)
+    def test_every_substitution_pays_for_its_keys(self, text: str) -> None:
+        """Each match read through a substitution costs log10(2) per l33t key of its span (to 8)."""
+        folded = s._fold(text)
+        keys = [0]
+        for ch in folded:
+            keys.append(keys[-1] + (ch in s.LEET))
+        for match in s._matches(text, WORDS, set(), 2026):
+            if "substitution" in match.notes:
+                held = keys[match.end] - keys[match.start]
+                assert match.log10 >= s._LOG2 * min(held, 8) - 1e-9
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(
+        st.integers(min_value=1, max_value=24).flatmap(
+            lambda n: st.tuples(
+                st.just(n),
+                reaches(n),
+                reaches(n),
+                st.lists(st.booleans(), min_size=n, max_size=n),
+                st.lists(
+                    st.tuples(
+                        st.integers(min_value=0, max_value=n - 1),
+                        st.integers(min_value=1, max_value=n),
+                        st.floats(min_value=0, max_value=12),
+                    ),
+                    max_size=6,
+                ),
+            )
+        )
+    )
+    def test_sliding_windows_are_every_piece(
+        self,
+        case: tuple[int, list[int], list[int], list[bool], list[tuple[int, int, float]]],
+    ) -> None:
+        """The tiers' sliding minima give what listing every relaxed piece gives."""
+        n, reach, leet, keyed, spans = case
+        keys = [0]
+        for held in keyed:
+            keys.append(keys[-1] + held)
+        exact = [s._Match(a, b_, cost, "x") for a, b_, cost in spans if a < b_]
+        got = f._relaxed_cover(n, exact, reach, leet, keys)
+        want = relaxed_by_every_piece(n, exact, reach, leet, keys)
+        assert got == pytest.approx(want, abs=1e-9)
+
+
 class TestReversedLeet:
     @settings(max_examples=300, deadline=None, derandomize=True)
     @given(TEXTS)

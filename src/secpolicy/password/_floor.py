@@ -38,6 +38,15 @@ cost, so the relaxed minimum is at most the true one. A relaxed piece over
 the whole text would cost less than ``_MIN_SUBMATCH``; such a text gets no
 bound (0.0).
 
+The words found only in a l33t reading (both uniform ones, the mixed one,
+the joined texts' and the reversed l33t ones) are kept apart: every match
+read through a substitution pays ``log10(2)`` for each l33t key of its
+span, up to eight (a decoration's keys cost 1.0 each, a dropped separator
+its place and choice, both more), so a relaxed piece of those spans costs
+that for the l33t keys it holds, and ``_MIN_SUBMATCH`` at least unless it
+is the whole text. On l33t noise (``@4a4@@a…``) nearly every span is such a
+word, and its keys lift the floor over the score's bound.
+
 The relaxed minimum is a dynamic programme over positions: with the
 furthest end ``reach[p]`` of any dictionary-like span over position ``p``
 (non-decreasing in ``p``), a relaxed piece ending at ``e`` may start at any
@@ -48,6 +57,7 @@ right, so a sliding minimum serves every end in constant time.
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 from typing import TYPE_CHECKING, Final
 
@@ -64,6 +74,7 @@ from secpolicy.password._strength import (
     _AMBIGUOUS,
     _BRUTE_PER_CHAR,
     _DICTIONARIES,
+    _LOG2,
     _MAX_DECORATION,
     _MIN_SUBMATCH,
     _SEGMENT_PENALTY,
@@ -90,7 +101,9 @@ def _optimistic(_piece: str) -> tuple[float, list[_Match | None]]:
     return 0.0, []
 
 
-def _furthest_words(folded: str, words: _Dictionary, furthest: list[int]) -> None:
+def _furthest_words(
+    folded: str, words: _Dictionary, furthest: list[int], leet: list[int] | None = None
+) -> None:
     """Raise ``furthest[i]`` to the end of the longest word span starting at *i*, every reading.
 
     The readings of ``_strength._dictionary_matches`` (and ``_bounded``'s
@@ -103,27 +116,33 @@ def _furthest_words(folded: str, words: _Dictionary, furthest: list[int]) -> Non
     reversed text is the span ``(n - j, n - i)``, inside the longest one.
     The words that read only with the two-letter keys mixed
     (``_strength._mixed_matches``) are walked as that does, both ways.
+
+    With *leet*, the spans of the l33t and mixed readings raise *leet*
+    instead: each of their matches pays ``log10(2)`` for every l33t key of
+    its span, up to eight (see :func:`_relaxed_cover`).
     """
     n = len(folded)
+    substituted = furthest if leet is None else leet
     readings = [folded]
     for source in (folded.translate(_SUBSTITUTIONS), folded.translate(_ALTERNATE)):
         if source not in readings:
             readings.append(source)
     for source in readings:
+        raised = furthest if source is folded else substituted
         for i, longest in enumerate(_longest_words(source, words)):
-            if longest > furthest[i]:  # noqa: PLR1730 (max() per start costs more)
-                furthest[i] = longest
+            if longest > raised[i]:  # noqa: PLR1730 (max() per start costs more)
+                raised[i] = longest
     for i, longest in enumerate(_longest_words(folded[::-1], words)):
         if longest and n - i > furthest[n - longest]:
             furthest[n - longest] = n - i
     # Words whose two-letter keys read differently (``1nte11igence``), both ways.
     if sum(1 for c in folded if c in _AMBIGUOUS) >= 2:  # noqa: PLR2004 (as _mixed_matches)
         for i, longest in enumerate(_longest_mixed(folded, words)):
-            if longest > furthest[i]:  # noqa: PLR1730 (as above)
-                furthest[i] = longest
+            if longest > substituted[i]:  # noqa: PLR1730 (as above)
+                substituted[i] = longest
         for i, longest in enumerate(_longest_mixed(folded[::-1], words)):
-            if longest and n - i > furthest[n - longest]:
-                furthest[n - longest] = n - i
+            if longest and n - i > substituted[n - longest]:
+                substituted[n - longest] = n - i
 
 
 #: Live readings of one start's walk beyond which :func:`_longest_mixed`
@@ -209,7 +228,7 @@ def _walked_longest(source: str, words: _Dictionary) -> list[int]:
 
 
 def _split_furthest(  # noqa: PLR0912 (two readings in one pass, as _split_matches)
-    text: str, folded: str, words: _Dictionary, furthest: list[int]
+    text: str, folded: str, words: _Dictionary, furthest: list[int], leet: list[int] | None = None
 ) -> None:
     """Raise *furthest* over the spans of ``_strength._split_matches``'s words and walks.
 
@@ -223,6 +242,12 @@ def _split_furthest(  # noqa: PLR0912 (two readings in one pass, as _split_match
     (``_strength._grouped_walks``); the limit on cuts is not
     applied, which only adds spans. ``_split_matches(read=_span_reader)`` is
     the plain twin.
+
+    With *leet*, the joined texts' l33t and mixed spans raise *leet*: such a
+    match pays ``log10(2)`` for each l33t key it keeps and more than that
+    (its place and its choice) for each one it drops, so it too pays
+    ``log10(2)`` for every l33t key of its span up to eight (the characters
+    a walk's span takes in are never l33t keys, which that reading keeps).
     """
     n = len(text)
     if n < 3 or text.isalnum():  # noqa: PLR2004 (as _split_matches)
@@ -234,27 +259,30 @@ def _split_furthest(  # noqa: PLR0912 (two readings in one pass, as _split_match
             continue
         joined = _fold("".join(text[k] for k in keep))
         ends = [0] * (len(joined) + 1)
+        leet_ends = ends if leet is None else [0] * (len(joined) + 1)
         if not walks or keep != letters_keep:
-            _furthest_words(joined, words, ends)
+            _furthest_words(joined, words, ends, leet_ends)
         if walks:
             for match in _walk_matches(joined):
                 if match.end > ends[match.start]:  # noqa: PLR1730 (as below)
                     ends[match.start] = match.end
         else:
             letters_keep = keep
-        for a, b in enumerate(ends):
-            if b:
-                if walks:  # a walk cut at its groups takes in the dropped ones next to it
-                    start = keep[a - 1] + 1 if a else 0
-                    end = keep[b] if b < len(keep) else n
-                else:
-                    start, end = keep[a], keep[b - 1] + 1
-                if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
-                    furthest[start] = end
+        targets = [(ends, furthest)] if leet is None else [(ends, furthest), (leet_ends, leet)]
+        for spans, raised in targets:
+            for a, b in enumerate(spans):
+                if b:
+                    if walks:  # a walk cut at its groups takes in the dropped ones next to it
+                        start = keep[a - 1] + 1 if a else 0
+                        end = keep[b] if b < len(keep) else n
+                    else:
+                        start, end = keep[a], keep[b - 1] + 1
+                    if end > raised[start]:  # noqa: PLR1730 (max() per span costs more)
+                        raised[start] = end
 
 
 def _reversed_leet_furthest(
-    text: str, folded: str, words: _Dictionary, furthest: list[int]
+    text: str, folded: str, words: _Dictionary, furthest: list[int], leet: list[int] | None = None
 ) -> None:
     """Raise *furthest* over the spans of ``_composed.reversed_leet_matches``.
 
@@ -266,7 +294,13 @@ def _reversed_leet_furthest(
     not applied, which only adds spans. With another blocklist's *words*,
     the matches' own spans (``reversed_leet_matches``, the plain twin), so
     that the bundled list's table is not built for this.
+
+    With *leet*, the spans raise *leet* instead: each such match pays
+    ``log10(2)`` for each l33t key it keeps, and more for each separator it
+    drops, which is never a l33t key (those are letters in its readings).
     """
+    if leet is not None:
+        furthest = leet
     n = len(folded)
     if n < 4 or not any(c in LEET for c in folded):  # noqa: PLR2004 (as reversed_leet_matches)
         return
@@ -372,17 +406,26 @@ def floor_total(
     exact += _counter_matches(text, folded, words, personal, reference, price=_optimistic)
     exact += _echo_matches(text, folded, words, personal, reference, price=_optimistic)
     exact += _mirror_matches(text, folded, words, personal, reference, price=_optimistic)
-    # The furthest end of a dictionary-like span from each start, before widening.
+    # The furthest end of a dictionary-like span from each start, before widening:
+    # of the readings as typed, and of the l33t readings (priced by their keys).
     furthest = [0] * (n + 1)
+    leet = [0] * (n + 1)
     if any(4 * (m.end - m.start) >= n for m in exact) and (
         _relaxed_cover(n, exact, list(range(n))) <= above
     ):
         return 0.0  # a long cheap cover (a repeat or an echo) is already within reach of the bound
-    _furthest_words(folded, words, furthest)
-    if _relaxed_cover(n, exact, _reach(n, furthest, before, after)) <= above:
+    keys = list(itertools.accumulate((c in LEET for c in folded), initial=0))
+    _furthest_words(folded, words, furthest, leet)
+
+    def relaxed() -> float:
+        typed = _reach(n, furthest, before, after)
+        substituted = _reach(n, leet, before, after, capped=True)
+        return _relaxed_cover(n, exact, typed, substituted, keys)
+
+    if relaxed() <= above:
         return 0.0  # already within reach of the bound: the rest can only lower it
-    _split_furthest(text, folded, words, furthest)
-    _reversed_leet_furthest(text, folded, words, furthest)
+    _split_furthest(text, folded, words, furthest, leet)
+    _reversed_leet_furthest(text, folded, words, furthest, leet)
     # Phrases, calendar runs and compositions are few and priced already: they
     # and their decorations keep their own costs (a composition often spans
     # the whole text, where a relaxed piece would have no floor).
@@ -390,15 +433,19 @@ def floor_total(
     priced += [_Match(*piece) for piece in published_phrases(text, folded)]
     exact += priced
     exact += _decorated(text, priced)
-    return _relaxed_cover(n, exact, _reach(n, furthest, before, after))
+    return relaxed()
 
 
-def _reach(n: int, furthest: list[int], before: list[int], after: list[int]) -> list[int]:
+def _reach(
+    n: int, furthest: list[int], before: list[int], after: list[int], *, capped: bool = False
+) -> list[int]:
     """``reach[p]``: how far a piece inside a widened dictionary-like span over *p* may go.
 
     Each span widened by the decorations it may take (``before`` and
     ``after`` count the digits and symbols next to it); non-decreasing, at
-    least ``p``; ``n + 1`` at 0 when one widened span is the whole text.
+    least ``p``; ``n + 1`` at 0 when one widened span is the whole text,
+    unless *capped* (then ``n``: the l33t spans, whose whole-text piece
+    still has a price).
     """
     widest = [0] * (n + 1)
     for first in range(n):
@@ -408,7 +455,7 @@ def _reach(n: int, furthest: list[int], before: list[int], after: list[int]) -> 
             start = first - before[first]
             if end > widest[start]:  # noqa: PLR1730 (max() per start costs more)
                 widest[start] = end
-    if widest[0] >= n:
+    if widest[0] >= n and not capped:
         return [n + 1] * n
     reach: list[int] = []
     run = 0
@@ -418,12 +465,50 @@ def _reach(n: int, furthest: list[int], before: list[int], after: list[int]) -> 
     return reach
 
 
-def _relaxed_cover(n: int, exact: list[_Match], reach: list[int]) -> float:
-    """``_bounded.cover_total`` of *exact* plus a piece at ``_MIN_SUBMATCH`` within each reach.
+def _leet_levels() -> tuple[tuple[int | None, float], ...]:
+    """``(most keys, price)``: a relaxed l33t piece with that many l33t keys at most costs that.
+
+    A match of a l33t reading pays ``log10(2)`` for each l33t key of its
+    span, up to eight, and a piece inside a longer text at least
+    ``_MIN_SUBMATCH``; the counts with one price are one level, the last
+    (eight keys and more) without a limit.
+    """
+    levels: list[tuple[int | None, float]] = []
+    for keys in range(_MAX_LEET_KEYS + 1):
+        price = max(_MIN_SUBMATCH, _LOG2 * keys)
+        if levels and levels[-1][1] == price:
+            levels[-1] = (keys, price)
+        else:
+            levels.append((keys, price))
+    levels[-1] = (None, levels[-1][1])
+    return tuple(levels)
+
+
+#: The l33t keys a match pays for at most (as ``_strength``'s l33t readings).
+_MAX_LEET_KEYS: Final = 8
+_LEET_LEVELS: Final = _leet_levels()
+
+
+def _relaxed_cover(  # noqa: PLR0912, PLR0915 (one pass, every tier's window kept together)
+    n: int,
+    exact: list[_Match],
+    reach: list[int],
+    leet: list[int] | None = None,
+    keys: list[int] | None = None,
+) -> float:
+    """``_bounded.cover_total`` of *exact* plus relaxed pieces within each reach.
 
     ``reach[p]`` (non-decreasing, at least ``p``) is how far a relaxed piece
-    over position ``p`` may go; ``reach[p] == p`` means none covers it, and
-    ``reach[0] > n`` that one covers the whole text, which has no floor.
+    at ``_MIN_SUBMATCH`` over position ``p`` may go; ``reach[p] == p`` means
+    none covers it, and ``reach[0] > n`` that one covers the whole text,
+    which has no floor. ``leet`` is the same for the spans of the l33t
+    readings, whose pieces cost :data:`_LEET_LEVELS` by the l33t keys they
+    hold (``keys[e] - keys[s]``, *keys* counting them before each
+    position); one over the whole text costs its keys alone.
+
+    Each tier is a sliding minimum: the starts a piece ending at ``e`` may
+    have form an interval whose both ends only move right as ``e`` does
+    (for a level, the starts with few enough keys up to ``e`` too).
     """
     if reach and reach[0] > n:
         return 0.0
@@ -437,15 +522,25 @@ def _relaxed_cover(n: int, exact: list[_Match], reach: list[int]) -> float:
     # Starts p of relaxed pieces still open, with the cost before them, cheapest at the left.
     window: collections.deque[tuple[float, int]] = collections.deque()
     low = 0  # every start below `low` no longer reaches
+    # The l33t tier: one window per level, each with its own first start (by keys).
+    tiers: list[tuple[int | None, float, collections.deque[tuple[float, int]]]] = []
+    firsts: list[int] = []
+    spans: list[int] = leet if leet is not None else []
+    counts: list[int] = keys if keys is not None else []
+    if spans and counts:
+        tiers = [(most, price, collections.deque()) for most, price in _LEET_LEVELS]
+        firsts = [0] * len(tiers)
+    leet_low = 0
     for e in range(1, n + 1):
         fresh = pattern[e - 1] + (_SEGMENT_PENALTY if e > 1 else 0.0)
         extend = brute[e - 1]
         brute[e] = (fresh if fresh < extend else extend) + _BRUTE_PER_CHAR
         # Open the start e - 1: a piece from there costs the best before it and its penalty.
         s = e - 1
+        value = (pattern[s] if pattern[s] < brute[s] else brute[s]) + (
+            _SEGMENT_PENALTY if s > 0 else 0.0
+        )
         if reach[s] > s:
-            before = pattern[s] if pattern[s] < brute[s] else brute[s]
-            value = before + (_SEGMENT_PENALTY if s > 0 else 0.0)
             while window and window[-1][0] >= value:
                 window.pop()
             window.append((value, s))
@@ -454,6 +549,27 @@ def _relaxed_cover(n: int, exact: list[_Match], reach: list[int]) -> float:
         while window and window[0][1] < low:
             window.popleft()
         best = window[0][0] + _MIN_SUBMATCH if window else inf
+        if tiers:
+            opened = spans[s] > s
+            while leet_low < e and spans[leet_low] < e:
+                leet_low += 1
+            upto = counts[e]
+            for t, (most, price, queue) in enumerate(tiers):
+                if opened:
+                    while queue and queue[-1][0] >= value:
+                        queue.pop()
+                    queue.append((value, s))
+                first = leet_low
+                if most is not None:
+                    k = firsts[t]
+                    while upto - counts[k] > most:
+                        k += 1
+                    firsts[t] = k
+                    first = max(first, k)
+                while queue and queue[0][1] < first:
+                    queue.popleft()
+                if queue and queue[0][0] + price < best:
+                    best = queue[0][0] + price
         for match in ending[e]:
             start = match.start
             before_pattern = pattern[start]
@@ -464,4 +580,9 @@ def _relaxed_cover(n: int, exact: list[_Match], reach: list[int]) -> float:
             if cost < best:  # noqa: PLR1730 (a call to min() per match costs more)
                 best = cost
         pattern[e] = best
-    return min(pattern[n], brute[n])
+    total = min(pattern[n], brute[n])
+    if tiers and spans[0] >= n:
+        # One l33t piece over the whole text: its keys, not raised to _MIN_SUBMATCH.
+        whole = _LOG2 * min(counts[n], _MAX_LEET_KEYS)
+        total = min(total, whole)
+    return total
