@@ -323,6 +323,12 @@ class TestLeetTier:
                 held = keys[match.end] - keys[match.start]
                 assert match.log10 >= s._LOG2 * min(held, 8) - 1e-9
 
+    @settings(max_examples=200, deadline=None, derandomize=True)
+    @given(LEET_TEXTS, st.integers(min_value=1, max_value=4))
+    def test_capped_score_on_leet_texts_is_the_plain_one(self, text: str, cap: int) -> None:
+        """With the l33t tier, the search's capped score is still the plain twin's."""
+        assert s.score(text[:64], cap=cap) == min(s._plain_score(text[:64]), cap)
+
     @settings(max_examples=400, deadline=None, derandomize=True)
     @given(
         st.integers(min_value=1, max_value=24).flatmap(
