@@ -38,6 +38,15 @@ cost, so the relaxed minimum is at most the true one. A relaxed piece over
 the whole text would cost less than ``_MIN_SUBMATCH``; such a text gets no
 bound (0.0).
 
+The words found only in a l33t reading (both uniform ones, the mixed one,
+the joined texts' and the reversed l33t ones) are kept apart: every match
+read through a substitution pays ``log10(2)`` for each l33t key of its
+span, up to eight (a decoration's keys cost 1.0 each, a dropped separator
+its place and choice, both more), so a relaxed piece of those spans costs
+that for the l33t keys it holds, and ``_MIN_SUBMATCH`` at least unless it
+is the whole text. On l33t noise (``@4a4@@a…``) nearly every span is such a
+word, and its keys lift the floor over the score's bound.
+
 The relaxed minimum is a dynamic programme over positions: with the
 furthest end ``reach[p]`` of any dictionary-like span over position ``p``
 (non-decreasing in ``p``), a relaxed piece ending at ``e`` may start at any
@@ -48,12 +57,12 @@ right, so a sliding minimum serves every end in constant time.
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 from typing import TYPE_CHECKING, Final
 
 from secpolicy.password._composed import (
     _INNER_SEPARATOR,
-    _MAX_REVERSED,
     calendar_runs,
     published_phrases,
     reversed_leet_matches,
@@ -65,6 +74,7 @@ from secpolicy.password._strength import (
     _AMBIGUOUS,
     _BRUTE_PER_CHAR,
     _DICTIONARIES,
+    _LOG2,
     _MAX_DECORATION,
     _MIN_SUBMATCH,
     _SEGMENT_PENALTY,
@@ -92,7 +102,7 @@ def _optimistic(_piece: str) -> tuple[float, list[_Match | None]]:
 
 
 def _furthest_words(
-    folded: str, words: _Dictionary, furthest: list[int], seen: dict[str, int]
+    folded: str, words: _Dictionary, furthest: list[int], leet: list[int] | None = None
 ) -> None:
     """Raise ``furthest[i]`` to the end of the longest word span starting at *i*, every reading.
 
@@ -106,58 +116,81 @@ def _furthest_words(
     reversed text is the span ``(n - j, n - i)``, inside the longest one.
     The words that read only with the two-letter keys mixed
     (``_strength._mixed_matches``) are walked as that does, both ways.
+
+    With *leet*, the spans of the l33t and mixed readings raise *leet*
+    instead: each of their matches pays ``log10(2)`` for every l33t key of
+    its span, up to eight (see :func:`_relaxed_cover`).
     """
     n = len(folded)
+    substituted = furthest if leet is None else leet
     readings = [folded]
     for source in (folded.translate(_SUBSTITUTIONS), folded.translate(_ALTERNATE)):
         if source not in readings:
             readings.append(source)
     for source in readings:
-        for i, longest in enumerate(_longest_words(source, words, seen)):
-            if longest > furthest[i]:  # noqa: PLR1730 (max() per start costs more)
-                furthest[i] = longest
-    for i, longest in enumerate(_longest_words(folded[::-1], words, seen)):
+        raised = furthest if source is folded else substituted
+        for i, longest in enumerate(_longest_words(source, words)):
+            if longest > raised[i]:  # noqa: PLR1730 (max() per start costs more)
+                raised[i] = longest
+    for i, longest in enumerate(_longest_words(folded[::-1], words)):
         if longest and n - i > furthest[n - longest]:
             furthest[n - longest] = n - i
     # Words whose two-letter keys read differently (``1nte11igence``), both ways.
     if sum(1 for c in folded if c in _AMBIGUOUS) >= 2:  # noqa: PLR2004 (as _mixed_matches)
         for i, longest in enumerate(_longest_mixed(folded, words)):
-            if longest > furthest[i]:  # noqa: PLR1730 (as above)
-                furthest[i] = longest
+            if longest > substituted[i]:  # noqa: PLR1730 (as above)
+                substituted[i] = longest
         for i, longest in enumerate(_longest_mixed(folded[::-1], words)):
-            if longest and n - i > furthest[n - longest]:
-                furthest[n - longest] = n - i
+            if longest and n - i > substituted[n - longest]:
+                substituted[n - longest] = n - i
 
 
 #: Live readings of one start's walk beyond which :func:`_longest_mixed`
-#: stops reading and gives the start its whole window.
-_MOST_READINGS: Final = 16
+#: stops reading and gives the start its whole window. At 16 the floor took
+#: about five times as long on ``1lI!|`` noise as at 8, and gave the same
+#: value on 800 seeded l33t and mixed-key texts: such a start's window is a
+#: l33t span anyway, priced by its keys.
+_MOST_READINGS: Final = 8
 
 
 def _longest_mixed(source: str, words: _Dictionary) -> list[int]:
     """For each start, an end at least that of every word ``_strength._mixed_walk`` finds there.
 
     The same branching walk (each two-letter key read as either letter, each
-    other key as its plain letter), in the merged table, which holds every
-    word and prefix of the three tables ``_mixed_walk`` reads, so every
-    piece it keeps is kept here. Where more than ``_MOST_READINGS`` readings
-    are alive at once, the start is given its whole window (``max_len``
-    keys), which only widens the spans: the work per start stays bounded.
+    other key as its plain letter), in the automaton's trie (``_wordscan``),
+    which holds every word of the three tables ``_mixed_walk`` reads of up
+    to ``max_len`` keys and so every beginning of one: every piece it keeps
+    that can still grow into a word it reports is kept here. Where more
+    than ``_MOST_READINGS`` readings are alive at once, the start is given
+    its whole window (``max_len`` keys), which only widens the spans: the
+    work per start stays bounded. Each piece's answer is kept for this call
+    only (pieces spelt with the two letters repeat from start to start).
     """
     n = len(source)
     plain = source.translate(_SUBSTITUTIONS)
-    table = words.merged()
-    get, max_len = table.get, words.max_len
+    packed, max_len = words.scanner().packed, words.max_len
     options = [_AMBIGUOUS.get(c, p) for c, p in zip(source, plain, strict=True)]
+    known: dict[str, int | None] = {}
+    unseen = -1
     ends = [0] * n
     for i in range(n - 2):
         # Pieces of fewer than three keys are not in the table: all of them.
         pieces = [a + b for a in options[i] for b in options[i + 1]]
         for j in range(i + 2, min(n, i + max_len)):
-            grown = [p + c for p in pieces for c in options[j] if p + c in table]
+            grown: list[str] = []
+            word = False
+            for piece in pieces:
+                for letter in options[j]:
+                    longer = piece + letter
+                    value = known.get(longer, unseen)
+                    if value == unseen:
+                        value = known[longer] = packed(longer)
+                    if value is not None:
+                        grown.append(longer)
+                        word = word or value > 0
             if not grown:
                 break
-            if any(map(get, grown)):
+            if word:
                 ends[i] = j + 1
             if len(grown) > _MOST_READINGS:
                 ends[i] = min(n, i + max_len)
@@ -166,45 +199,39 @@ def _longest_mixed(source: str, words: _Dictionary) -> list[int]:
     return ends
 
 
-def _longest_words(
-    source: str, words: _Dictionary, seen: dict[str, int], max_len: int = 0
-) -> list[int]:
+def _longest_words(source: str, words: _Dictionary) -> list[int]:
     """For each start, the end of the longest word of the merged table there (0 if none).
 
-    Words of up to *max_len* characters (default: the dictionary's own
-    limit). The walk from a start depends only on the window of *max_len*
-    characters there, so a window *seen* before (a run of one key read as
-    one letter has the same window at every start and in every reading of
-    it) is not walked again; *seen* maps windows to their longest word's
-    length, for one dictionary and *max_len*.
+    Read from the dictionary's automaton (``_wordscan``), which holds every
+    word of the merged table of three to ``max_len`` keys: the walk over
+    the merged table from a start, one lookup per key, finds exactly those
+    words there (every prefix of a word is in the table), so the table of
+    prefixes is not built for this. :func:`_walked_longest` is the plain twin.
     """
+    return words.scanner().longest(source)
+
+
+def _walked_longest(source: str, words: _Dictionary) -> list[int]:
+    """:func:`_longest_words` by the walk over the merged table: the twin the tests compare."""
     n = len(source)
-    get, max_len = words.merged().get, max_len or words.max_len
-    known = seen.get
+    get, max_len = words.merged().get, words.max_len
     ends = [0] * n
     for i in range(n - 2):
-        window = source[i : i + max_len]
-        length = known(window)
-        if length is None:
-            length = 0
-            size = len(window)
-            j = 3
-            packed = get(window[:3])
-            while packed is not None:
-                if packed:
-                    length = j
-                if j >= size:
-                    break
-                j += 1
-                packed = get(window[:j])
-            seen[window] = length
-        if length:
-            ends[i] = i + length
+        stop = min(n, i + max_len)
+        j = i + 3
+        packed = get(source[i:j])
+        while packed is not None:
+            if packed:
+                ends[i] = j
+            if j >= stop:
+                break
+            j += 1
+            packed = get(source[i:j])
     return ends
 
 
 def _split_furthest(  # noqa: PLR0912 (two readings in one pass, as _split_matches)
-    text: str, folded: str, words: _Dictionary, furthest: list[int], seen: dict[str, int]
+    text: str, folded: str, words: _Dictionary, furthest: list[int], leet: list[int] | None = None
 ) -> None:
     """Raise *furthest* over the spans of ``_strength._split_matches``'s words and walks.
 
@@ -218,6 +245,12 @@ def _split_furthest(  # noqa: PLR0912 (two readings in one pass, as _split_match
     (``_strength._grouped_walks``); the limit on cuts is not
     applied, which only adds spans. ``_split_matches(read=_span_reader)`` is
     the plain twin.
+
+    With *leet*, the joined texts' l33t and mixed spans raise *leet*: such a
+    match pays ``log10(2)`` for each l33t key it keeps and more than that
+    (its place and its choice) for each one it drops, so it too pays
+    ``log10(2)`` for every l33t key of its span up to eight (the characters
+    a walk's span takes in are never l33t keys, which that reading keeps).
     """
     n = len(text)
     if n < 3 or text.isalnum():  # noqa: PLR2004 (as _split_matches)
@@ -229,27 +262,30 @@ def _split_furthest(  # noqa: PLR0912 (two readings in one pass, as _split_match
             continue
         joined = _fold("".join(text[k] for k in keep))
         ends = [0] * (len(joined) + 1)
+        leet_ends = ends if leet is None else [0] * (len(joined) + 1)
         if not walks or keep != letters_keep:
-            _furthest_words(joined, words, ends, seen)
+            _furthest_words(joined, words, ends, leet_ends)
         if walks:
             for match in _walk_matches(joined):
                 if match.end > ends[match.start]:  # noqa: PLR1730 (as below)
                     ends[match.start] = match.end
         else:
             letters_keep = keep
-        for a, b in enumerate(ends):
-            if b:
-                if walks:  # a walk cut at its groups takes in the dropped ones next to it
-                    start = keep[a - 1] + 1 if a else 0
-                    end = keep[b] if b < len(keep) else n
-                else:
-                    start, end = keep[a], keep[b - 1] + 1
-                if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
-                    furthest[start] = end
+        targets = [(ends, furthest)] if leet is None else [(ends, furthest), (leet_ends, leet)]
+        for spans, raised in targets:
+            for a, b in enumerate(spans):
+                if b:
+                    if walks:  # a walk cut at its groups takes in the dropped ones next to it
+                        start = keep[a - 1] + 1 if a else 0
+                        end = keep[b] if b < len(keep) else n
+                    else:
+                        start, end = keep[a], keep[b - 1] + 1
+                    if end > raised[start]:  # noqa: PLR1730 (max() per span costs more)
+                        raised[start] = end
 
 
 def _reversed_leet_furthest(
-    text: str, folded: str, words: _Dictionary, furthest: list[int]
+    text: str, folded: str, words: _Dictionary, furthest: list[int], leet: list[int] | None = None
 ) -> None:
     """Raise *furthest* over the spans of ``_composed.reversed_leet_matches``.
 
@@ -261,7 +297,13 @@ def _reversed_leet_furthest(
     not applied, which only adds spans. With another blocklist's *words*,
     the matches' own spans (``reversed_leet_matches``, the plain twin), so
     that the bundled list's table is not built for this.
+
+    With *leet*, the spans raise *leet* instead: each such match pays
+    ``log10(2)`` for each l33t key it keeps, and more for each separator it
+    drops, which is never a l33t key (those are letters in its readings).
     """
+    if leet is not None:
+        furthest = leet
     n = len(folded)
     if n < 4 or not any(c in LEET for c in folded):  # noqa: PLR2004 (as reversed_leet_matches)
         return
@@ -271,8 +313,8 @@ def _reversed_leet_furthest(
             if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
                 furthest[start] = end
         return
-    longest = max(common.max_len, _MAX_REVERSED)
-    seen: dict[str, int] = {}
+    # The automaton holds the words of up to ``max_len`` keys: the list has
+    # none longer unless ``max_len`` is ``_MAX_WORD``, above the reversed words' limit.
     readings = [folded.translate(_SUBSTITUTIONS)]
     alternate = folded.translate(_LEET_ALTERNATE).translate(_SUBSTITUTIONS)
     if alternate != readings[0]:
@@ -282,7 +324,7 @@ def _reversed_leet_furthest(
         kept = [k for k in range(n) if k not in cut]
         backwards = "".join(reading[k] for k in reversed(kept))
         size = len(backwards)
-        for i, j in enumerate(_longest_words(backwards, common, seen, longest)):
+        for i, j in enumerate(_longest_words(backwards, common)):
             if j:
                 start, end = kept[size - j], kept[size - 1 - i] + 1
                 if end > furthest[start]:  # noqa: PLR1730 (max() per span costs more)
@@ -299,7 +341,7 @@ def word_spans(folded: str, words: _Dictionary) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     if n < 3:  # noqa: PLR2004 (the shortest word)
         return spans
-    get, max_len = words.merged().get, words.max_len
+    scan = words.scanner().spans
     readings = [folded]
     for source in (folded.translate(_SUBSTITUTIONS), folded.translate(_ALTERNATE)):
         if source not in readings:
@@ -308,18 +350,10 @@ def word_spans(folded: str, words: _Dictionary) -> list[tuple[int, int]]:
     if backwards not in readings:
         readings.append(backwards)
     for source in readings:
-        flip = source is backwards
-        for i in range(n - 2):
-            stop = min(n, i + max_len)
-            j = i + 3
-            packed = get(source[i:j])
-            while packed is not None:
-                if packed:
-                    spans.append((n - j, n - i) if flip else (i, j))
-                if j >= stop:
-                    break
-                j += 1
-                packed = get(source[i:j])
+        if source is backwards:
+            spans += [(n - j, n - i) for i, j in scan(source)]
+        else:
+            spans += scan(source)
     return spans
 
 
@@ -375,18 +409,26 @@ def floor_total(
     exact += _counter_matches(text, folded, words, personal, reference, price=_optimistic)
     exact += _echo_matches(text, folded, words, personal, reference, price=_optimistic)
     exact += _mirror_matches(text, folded, words, personal, reference, price=_optimistic)
-    # The furthest end of a dictionary-like span from each start, before widening.
+    # The furthest end of a dictionary-like span from each start, before widening:
+    # of the readings as typed, and of the l33t readings (priced by their keys).
     furthest = [0] * (n + 1)
+    leet = [0] * (n + 1)
     if any(4 * (m.end - m.start) >= n for m in exact) and (
         _relaxed_cover(n, exact, list(range(n))) <= above
     ):
         return 0.0  # a long cheap cover (a repeat or an echo) is already within reach of the bound
-    seen: dict[str, int] = {}  # walked windows, for this call only
-    _furthest_words(folded, words, furthest, seen)
-    if _relaxed_cover(n, exact, _reach(n, furthest, before, after)) <= above:
+    keys = list(itertools.accumulate((c in LEET for c in folded), initial=0))
+    _furthest_words(folded, words, furthest, leet)
+
+    def relaxed() -> float:
+        typed = _reach(n, furthest, before, after)
+        substituted = _reach(n, leet, before, after, capped=True)
+        return _relaxed_cover(n, exact, typed, substituted, keys)
+
+    if relaxed() <= above:
         return 0.0  # already within reach of the bound: the rest can only lower it
-    _split_furthest(text, folded, words, furthest, seen)
-    _reversed_leet_furthest(text, folded, words, furthest)
+    _split_furthest(text, folded, words, furthest, leet)
+    _reversed_leet_furthest(text, folded, words, furthest, leet)
     # Phrases, calendar runs and compositions are few and priced already: they
     # and their decorations keep their own costs (a composition often spans
     # the whole text, where a relaxed piece would have no floor).
@@ -394,15 +436,19 @@ def floor_total(
     priced += [_Match(*piece) for piece in published_phrases(text, folded)]
     exact += priced
     exact += _decorated(text, priced)
-    return _relaxed_cover(n, exact, _reach(n, furthest, before, after))
+    return relaxed()
 
 
-def _reach(n: int, furthest: list[int], before: list[int], after: list[int]) -> list[int]:
+def _reach(
+    n: int, furthest: list[int], before: list[int], after: list[int], *, capped: bool = False
+) -> list[int]:
     """``reach[p]``: how far a piece inside a widened dictionary-like span over *p* may go.
 
     Each span widened by the decorations it may take (``before`` and
     ``after`` count the digits and symbols next to it); non-decreasing, at
-    least ``p``; ``n + 1`` at 0 when one widened span is the whole text.
+    least ``p``; ``n + 1`` at 0 when one widened span is the whole text,
+    unless *capped* (then ``n``: the l33t spans, whose whole-text piece
+    still has a price).
     """
     widest = [0] * (n + 1)
     for first in range(n):
@@ -412,7 +458,7 @@ def _reach(n: int, furthest: list[int], before: list[int], after: list[int]) -> 
             start = first - before[first]
             if end > widest[start]:  # noqa: PLR1730 (max() per start costs more)
                 widest[start] = end
-    if widest[0] >= n:
+    if widest[0] >= n and not capped:
         return [n + 1] * n
     reach: list[int] = []
     run = 0
@@ -422,12 +468,50 @@ def _reach(n: int, furthest: list[int], before: list[int], after: list[int]) -> 
     return reach
 
 
-def _relaxed_cover(n: int, exact: list[_Match], reach: list[int]) -> float:
-    """``_bounded.cover_total`` of *exact* plus a piece at ``_MIN_SUBMATCH`` within each reach.
+def _leet_levels() -> tuple[tuple[int | None, float], ...]:
+    """``(most keys, price)``: a relaxed l33t piece with that many l33t keys at most costs that.
+
+    A match of a l33t reading pays ``log10(2)`` for each l33t key of its
+    span, up to eight, and a piece inside a longer text at least
+    ``_MIN_SUBMATCH``; the counts with one price are one level, the last
+    (eight keys and more) without a limit.
+    """
+    levels: list[tuple[int | None, float]] = []
+    for keys in range(_MAX_LEET_KEYS + 1):
+        price = max(_MIN_SUBMATCH, _LOG2 * keys)
+        if levels and levels[-1][1] == price:
+            levels[-1] = (keys, price)
+        else:
+            levels.append((keys, price))
+    levels[-1] = (None, levels[-1][1])
+    return tuple(levels)
+
+
+#: The l33t keys a match pays for at most (as ``_strength``'s l33t readings).
+_MAX_LEET_KEYS: Final = 8
+_LEET_LEVELS: Final = _leet_levels()
+
+
+def _relaxed_cover(  # noqa: PLR0912, PLR0915 (one pass, every tier's window kept together)
+    n: int,
+    exact: list[_Match],
+    reach: list[int],
+    leet: list[int] | None = None,
+    keys: list[int] | None = None,
+) -> float:
+    """``_bounded.cover_total`` of *exact* plus relaxed pieces within each reach.
 
     ``reach[p]`` (non-decreasing, at least ``p``) is how far a relaxed piece
-    over position ``p`` may go; ``reach[p] == p`` means none covers it, and
-    ``reach[0] > n`` that one covers the whole text, which has no floor.
+    at ``_MIN_SUBMATCH`` over position ``p`` may go; ``reach[p] == p`` means
+    none covers it, and ``reach[0] > n`` that one covers the whole text,
+    which has no floor. ``leet`` is the same for the spans of the l33t
+    readings, whose pieces cost :data:`_LEET_LEVELS` by the l33t keys they
+    hold (``keys[e] - keys[s]``, *keys* counting them before each
+    position); one over the whole text costs its keys alone.
+
+    Each tier is a sliding minimum: the starts a piece ending at ``e`` may
+    have form an interval whose both ends only move right as ``e`` does
+    (for a level, the starts with few enough keys up to ``e`` too).
     """
     if reach and reach[0] > n:
         return 0.0
@@ -441,15 +525,25 @@ def _relaxed_cover(n: int, exact: list[_Match], reach: list[int]) -> float:
     # Starts p of relaxed pieces still open, with the cost before them, cheapest at the left.
     window: collections.deque[tuple[float, int]] = collections.deque()
     low = 0  # every start below `low` no longer reaches
+    # The l33t tier: one window per level, each with its own first start (by keys).
+    tiers: list[tuple[int | None, float, collections.deque[tuple[float, int]]]] = []
+    firsts: list[int] = []
+    spans: list[int] = leet if leet is not None else []
+    counts: list[int] = keys if keys is not None else []
+    if spans and counts:
+        tiers = [(most, price, collections.deque()) for most, price in _LEET_LEVELS]
+        firsts = [0] * len(tiers)
+    leet_low = 0
     for e in range(1, n + 1):
         fresh = pattern[e - 1] + (_SEGMENT_PENALTY if e > 1 else 0.0)
         extend = brute[e - 1]
         brute[e] = (fresh if fresh < extend else extend) + _BRUTE_PER_CHAR
         # Open the start e - 1: a piece from there costs the best before it and its penalty.
         s = e - 1
+        value = (pattern[s] if pattern[s] < brute[s] else brute[s]) + (
+            _SEGMENT_PENALTY if s > 0 else 0.0
+        )
         if reach[s] > s:
-            before = pattern[s] if pattern[s] < brute[s] else brute[s]
-            value = before + (_SEGMENT_PENALTY if s > 0 else 0.0)
             while window and window[-1][0] >= value:
                 window.pop()
             window.append((value, s))
@@ -458,6 +552,27 @@ def _relaxed_cover(n: int, exact: list[_Match], reach: list[int]) -> float:
         while window and window[0][1] < low:
             window.popleft()
         best = window[0][0] + _MIN_SUBMATCH if window else inf
+        if tiers:
+            opened = spans[s] > s
+            while leet_low < e and spans[leet_low] < e:
+                leet_low += 1
+            upto = counts[e]
+            for t, (most, price, queue) in enumerate(tiers):
+                if opened:
+                    while queue and queue[-1][0] >= value:
+                        queue.pop()
+                    queue.append((value, s))
+                first = leet_low
+                if most is not None:
+                    k = firsts[t]
+                    while upto - counts[k] > most:
+                        k += 1
+                    firsts[t] = k
+                    first = max(first, k)
+                while queue and queue[0][1] < first:
+                    queue.popleft()
+                if queue and queue[0][0] + price < best:
+                    best = queue[0][0] + price
         for match in ending[e]:
             start = match.start
             before_pattern = pattern[start]
@@ -468,4 +583,9 @@ def _relaxed_cover(n: int, exact: list[_Match], reach: list[int]) -> float:
             if cost < best:  # noqa: PLR1730 (a call to min() per match costs more)
                 best = cost
         pattern[e] = best
-    return min(pattern[n], brute[n])
+    total = min(pattern[n], brute[n])
+    if tiers and spans[0] >= n:
+        # One l33t piece over the whole text: its keys, not raised to _MIN_SUBMATCH.
+        whole = _LOG2 * min(counts[n], _MAX_LEET_KEYS)
+        total = min(total, whole)
+    return total

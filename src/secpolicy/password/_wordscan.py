@@ -45,7 +45,7 @@ class WordScanner:
     by start and then end.
     """
 
-    __slots__ = ("_iter",)
+    __slots__ = ("_get", "_iter", "_match")
 
     def __init__(self, merged: Mapping[str, int], max_len: int) -> None:
         if max_len > _LENGTH_MASK:
@@ -65,6 +65,8 @@ class WordScanner:
         if len(automaton):
             automaton.make_automaton()
             self._iter = automaton.iter
+        self._get: Any = automaton.get
+        self._match: Any = automaton.match
 
     def __call__(self, source: str) -> list[tuple[int, int, int]]:
         """Every word of the table in *source*, as ``(start, end, packed)`` in walk order."""
@@ -78,3 +80,41 @@ class WordScanner:
         hits = [(k + 1 - (value & mask), k + 1, value >> shift) for k, value in scan(source)]
         hits.sort()
         return hits
+
+    def longest(self, source: str) -> list[int]:
+        """For each start of *source*, the end of the longest word there (0 if none).
+
+        What the floor's walk over the merged table gives (``_floor._longest_words``):
+        the walk from a start reaches every word there, and this automaton
+        holds exactly those words. Each word is reported at its end, in
+        increasing order, so the last one reported for a start is its longest.
+        """
+        ends = [0] * len(source)
+        scan = self._iter
+        if scan is None:
+            return ends
+        mask = _LENGTH_MASK
+        for k, value in scan(source):
+            ends[k + 1 - (value & mask)] = k + 1
+        return ends
+
+    def spans(self, source: str) -> list[tuple[int, int]]:
+        """``(start, end)`` of every word of *source*, by start and then end (as the walk)."""
+        scan = self._iter
+        if scan is None:
+            return []
+        mask = _LENGTH_MASK
+        found = [(k + 1 - (value & mask), k + 1) for k, value in scan(source)]
+        found.sort()
+        return found
+
+    def packed(self, piece: str) -> int | None:
+        """*piece*'s packed ranks if it is a word, 0 if only a word's beginning, else None.
+
+        What ``merged().get`` answers for pieces of three to ``max_len`` keys,
+        read from the automaton's trie instead of a table of every prefix.
+        """
+        value = self._get(piece, None)
+        if value is not None:
+            return int(value) >> _LENGTH_BITS
+        return 0 if self._match(piece) else None
