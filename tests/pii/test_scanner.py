@@ -1434,6 +1434,65 @@ class TestShortBareRuns:
         assert digits.find(run, 0) == ([] if bare is None else [(0, len(run), *bare)])
 
 
+_TRAVEL_PIECES = st.sampled_from(
+    ["E12345678", "G12345678", "C66193451", "L12345678", "PE1234567", "e1234567", "c6619345",
+     "E123456789", "9135010", "0M000100Y43", "110105", "19491231", "002X", "078", "05", "1120"]
+)  # fmt: skip
+_ID_WANTED = (
+    frozenset(DETECTABLE),
+    frozenset({"CN_RESIDENT_ID", "CN_USCC", "US_SSN"}),
+    frozenset({"CN_RESIDENT_ID", "CN_USCC", "CN_PASSPORT"}),
+    frozenset({"CN_RESIDENT_ID", "US_SSN", "CN_TAIWAN_PERMIT"}),
+    frozenset({"CN_USCC", "CN_HK_MACAU_PERMIT", "CN_PASSPORT"}),
+    frozenset({"US_SSN"}),
+    frozenset({"CN_PASSPORT"}),
+)
+
+
+def _plain_scanner(scanner: Scanner) -> Scanner:
+    """*scanner* with each identifier pattern searched in a pass of its own (the plain twin)."""
+    scanner._passes = _scanner._passes(scanner.entities, scanner.phone_regions, plain=True)
+    return scanner
+
+
+class TestSharedIdentifierSearch:
+    @settings(max_examples=400)
+    @given(
+        _PATTERN_TEXT
+        | st.lists(_TRAVEL_PIECES | _PIECES | st.sampled_from(["-", " ", "中", "=", "a"]),
+                   max_size=14).map("".join),
+        st.sampled_from(_ID_WANTED),
+    )  # fmt: skip
+    @example("E12345678 078-05-1120", frozenset(DETECTABLE))  # a match at the very start
+    @example("91350100M000100Y43", frozenset({"CN_USCC", "CN_PASSPORT"}))
+    @example("中G12345678，110105194912310021", frozenset(DETECTABLE))
+    def test_one_search_finds_what_each_pattern_finds(
+        self, text: str, wanted: frozenset[str]
+    ) -> None:
+        """The boundary-first search of the shared patterns gives each pattern's candidates."""
+        regions = SCANNER.phone_regions
+        fast = _scanner._passes(wanted, regions)
+        plain = _scanner._passes(wanted, regions, plain=True)
+        assert sorted(c for run in fast for c in run(text)) == sorted(
+            c for run in plain for c in run(text)
+        )
+
+    def test_boundary_form_needs_a_class_and_its_check(self) -> None:
+        """A pattern that does not start with a class and the check after it is refused."""
+        with pytest.raises(ValueError, match="boundary form"):
+            _identifiers._boundary_form([re.compile(r"(?<![0-9A-Za-z_])[0-9]{3}")])
+
+    @pytest.mark.parametrize("name", ["english", "chinese"])
+    def test_scanner_on_the_benchmark_corpora_agrees_with_its_plain_twin(self, name: str) -> None:
+        """On the benchmark's corpora the scanner finds exactly what its plain twin finds."""
+        from benchmarks import _pii_corpus
+
+        plain = _plain_scanner(Scanner())
+        for text, _ in getattr(_pii_corpus, name)(3000):
+            assert SCANNER.scored(text) == plain.scored(text)
+            assert SCANNER.spans(text) == plain.spans(text)
+
+
 class TestCachedAndTranslatedTwins:
     @settings(max_examples=300)
     @given(st.text(alphabet="aB_-. 名Id\u0130ß", max_size=20))

@@ -22,7 +22,9 @@ from secpolicy.pii._identifiers import (
     _RESIDENT_ID,
     _RESIDENT_ID_OR_USCC,
     _SSN,
+    _TRAVEL,
     _USCC,
+    _boundary_pass,
     _fixed,
     _glued_iban_pass,
     _iban_pass,
@@ -32,7 +34,8 @@ from secpolicy.pii._identifiers import (
     _ipv6_pass,
     _regex_pass,
     _resident_id_or_uscc,
-    _travel_pass,
+    _travel_classifier,
+    _travel_score,
 )
 from secpolicy.pii._ids import _ssn_match_ok, _uscc_match_ok
 from secpolicy.pii._phone import DEFAULT_PHONE_REGIONS, known_region
@@ -48,6 +51,8 @@ from secpolicy.pii._scoring import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
+
+    from secpolicy.pii._identifiers import _Part
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -84,28 +89,49 @@ _TRAVEL_ENTITIES: Final = frozenset(
 _DIGIT_ENTITIES: Final = frozenset({_entities.PAYMENT_CARD, _entities.CN_MOBILE, _entities.PHONE})
 
 
-def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...]:
-    """The passes that find *wanted*, sharing one pass among identifiers where they can.
+def _identifier_parts(wanted: frozenset[str]) -> list[_Part]:
+    """The identifier patterns that find *wanted*, sharing one pattern where they can.
 
-    All three of resident ID, credit code and SSN: one pass; both
-    identifiers: one pass for them and one for the SSN; otherwise one each.
+    All three of resident ID, credit code and SSN: one pattern; both
+    identifiers: one for them and one for the SSN; otherwise one each; then
+    the travel documents'.
     """
-    passes: list[Pass] = []
+    parts: list[_Part] = []
     if wanted >= _IDS_AND_SSN:
-        passes.append(_regex_pass(_IDS_OR_SSN, _ids_or_ssn, _id_score))
+        parts.append((_IDS_OR_SSN, _ids_or_ssn, _id_score))
     else:
         if wanted >= _BOTH_IDS:
-            passes.append(_regex_pass(_RESIDENT_ID_OR_USCC, _resident_id_or_uscc, _id_score))
+            parts.append((_RESIDENT_ID_OR_USCC, _resident_id_or_uscc, _id_score))
         elif _entities.CN_RESIDENT_ID in wanted:
             only_id = _fixed(
                 _entities.CN_RESIDENT_ID,
                 lambda t: _resident_id_or_uscc(t) == _entities.CN_RESIDENT_ID,
             )
-            passes.append(_regex_pass(_RESIDENT_ID, only_id, _id_score))
+            parts.append((_RESIDENT_ID, only_id, _id_score))
         elif _entities.CN_USCC in wanted:
-            passes.append(_regex_pass(_USCC, _fixed(_entities.CN_USCC, _uscc_match_ok), _id_score))
+            parts.append((_USCC, _fixed(_entities.CN_USCC, _uscc_match_ok), _id_score))
         if _entities.US_SSN in wanted:
-            passes.append(_regex_pass(_SSN, _fixed(_entities.US_SSN, _ssn_match_ok), _id_score))
+            parts.append((_SSN, _fixed(_entities.US_SSN, _ssn_match_ok), _id_score))
+    if wanted & _TRAVEL_ENTITIES:
+        parts.append((_TRAVEL, _travel_classifier(wanted & _TRAVEL_ENTITIES), _travel_score))
+    return parts
+
+
+def _passes(
+    wanted: frozenset[str], regions: tuple[str, ...], *, plain: bool = False
+) -> tuple[Pass, ...]:
+    """The passes that find *wanted*.
+
+    The identifier patterns (:func:`_identifier_parts`) are searched in one
+    pass (:func:`_boundary_pass`); with *plain*, each in a pass of its own
+    (the plain twin, held to it by a test).
+    """
+    parts = _identifier_parts(wanted)
+    passes: list[Pass] = []
+    if plain:
+        passes.extend(_regex_pass(*part) for part in parts)
+    elif parts:
+        passes.append(_boundary_pass(tuple(parts)))
     digit_runs = bool(wanted & _DIGIT_ENTITIES) or _entities.CN_RESIDENT_ID in wanted
     if _entities.IBAN in wanted:
         # With digit runs, the IBAN pass runs inside the digit pass, which
@@ -116,8 +142,6 @@ def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...
             wanted & _DIGIT_ENTITIES, regions, resident_ids=_entities.CN_RESIDENT_ID in wanted
         )
         passes.append(_digits_pass(digits, ibans=_entities.IBAN in wanted))
-    if wanted & _TRAVEL_ENTITIES:
-        passes.append(_travel_pass(wanted & _TRAVEL_ENTITIES))
     if _entities.EMAIL in wanted:
         passes.append(_email_pass)
     if _entities.IP_ADDRESS in wanted:
