@@ -1477,6 +1477,17 @@ class TestSharedIdentifierSearch:
             c for run in plain for c in run(text)
         )
 
+    @settings(max_examples=200)
+    @given(
+        st.sampled_from(["_IDS_OR_SSN", "_RESIDENT_ID_OR_USCC", "_RESIDENT_ID", "_USCC", "_SSN",
+                         "_TRAVEL"]).flatmap(
+            lambda name: st.from_regex(getattr(_identifiers, name), fullmatch=True)
+        )
+    )  # fmt: skip
+    def test_every_shared_match_has_a_digit_third(self, text: str) -> None:
+        """Each shared pattern's matches have a digit third, as the boundary form assumes."""
+        assert text[2] in "0123456789"
+
     def test_boundary_form_needs_a_class_and_its_check(self) -> None:
         """A pattern that does not start with a class and the check after it is refused."""
         with pytest.raises(ValueError, match="boundary form"):

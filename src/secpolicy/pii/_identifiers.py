@@ -298,16 +298,21 @@ def _fixed(entity: str, check: Callable[[str], bool]) -> Callable[[str], str | N
 
 
 _NOT_WORD: Final = r"[^0-9A-Za-z_]"
+_THIRD_DIGIT: Final = r"(?=..[0-9])"  # after the character before: the match's third
 
 
 def _boundary_form(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
     """*patterns*, group *i* for the *i*-th, each found from the character before its first.
 
-    Each pattern is a class, ``_AFTER_FIRST`` and the rest. In text, most
-    characters are letters and digits inside a word, where each such
+    Each pattern is a class, ``_AFTER_FIRST`` and the rest, and each of its
+    matches has a digit as its third character (true of the identifiers,
+    the SSN and the travel documents; a test holds them to it). In text,
+    most characters are letters and digits inside a word, where each such
     pattern's first class matches and its check before is then tried; here
     the engine skips in C to the next character that is no letter, digit or
-    underscore, which every match but one at the very start has before it.
+    underscore, which every match but one at the very start has before it,
+    and goes no further where the third character after it is no digit
+    (most words).
     """
     bodies = []
     for pattern in patterns:
@@ -315,7 +320,7 @@ def _boundary_form(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
         if pattern.groups or not check or not first.startswith("[") or not first.endswith("]"):
             raise ValueError("a boundary form needs a class, its check, and no groups")
         bodies.append("(" + first + rest + ")")
-    return re.compile(_NOT_WORD + "(?:" + "|".join(bodies) + ")")
+    return re.compile(_NOT_WORD + _THIRD_DIGIT + "(?:" + "|".join(bodies) + ")")
 
 
 def _boundary_pass(parts: tuple[_Part, ...]) -> Pass:
@@ -509,4 +514,3 @@ def _travel_classifier(wanted: frozenset[str]) -> Callable[[str], str | None]:
         return entity if entity in wanted else None
 
     return classify
-
