@@ -1371,10 +1371,15 @@ class TestFastPaths:
         | st.text(alphabet="ABEGbdeg0123789 -_中", max_size=40),
         st.integers(min_value=0, max_value=45),
     )  # fmt: skip
-    def test_search_from_digits_matches_the_pattern_search(self, text: str, position: int) -> None:
-        """Searching from the check digits finds what the IBAN pattern's own search finds."""
+    @example("GB82WEST12345698765432", 0)  # a match at the very start, no character before
+    @example("xGB82WEST12345698765432 GB82WEST12345698765432", 1)
+    @example("中GB82WEST12345698765432", 1)
+    def test_search_from_boundary_matches_the_pattern_search(
+        self, text: str, position: int
+    ) -> None:
+        """Searching from the character before the letters finds what the IBAN pattern finds."""
         pattern = _identifiers._IBAN
-        fast = _identifiers._search_from_digits(pattern, _identifiers._IBAN_AT, text, position)
+        fast = _identifiers._search_from_boundary(pattern, _identifiers._IBAN_AFTER, text, position)
         plain = pattern.search(text, position)
         assert (fast and fast.span()) == (plain and plain.span())
 
