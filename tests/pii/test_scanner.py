@@ -399,6 +399,20 @@ class TestPatterns:
                 _identifiers._ipv6(m.group()) is None for m in _identifiers._IPV6.finditer(text)
             )
 
+    @settings(max_examples=400)
+    @given(
+        _PATTERN_TEXT
+        | st.lists(st.sampled_from(["1", "25", "255", "256", ".", "\u3002", "a", " ", "中", "_",
+                                    "192.168.0.1", "10.0.0"]), max_size=16).map("".join)
+    )  # fmt: skip
+    @example("1.192.168.0.1")  # the first hint inside the address, its start before it
+    @example("255.1.2.3 4.5.6.7")
+    def test_ipv4_search_from_the_hint_finds_what_a_full_search_finds(self, text: str) -> None:
+        """Searching for IPv4 addresses from just before the first hint misses none."""
+        seen = text if text.isascii() else _identifiers._WIDE_STOP_DIGITS.sub(".", text)
+        plain = [(m.start(), m.end()) for m in _identifiers._IPV4.finditer(seen)]
+        assert [c[:2] for c in _identifiers._ipv4_pass(text)] == plain
+
 
 _UNITS = ["1", "@", ".", "a@", "1-", "手1", "１", "a.b", ":", "1.1", "a:", "a-", '"@', '"a@',
           "\r\n1", "1  ", "1 - ", "a  1", "4111  1111  ", "a@b\u3002c", "BE71-"]  # fmt: skip

@@ -495,13 +495,24 @@ def _glued_iban_pass(text: str) -> list[Candidate]:
 _WIDE_STOP_DIGITS: Final = re.compile("[\u3002\uff61\ufe52](?<=[0-9].)(?=[0-9])")
 
 
+_HINT_AFTER_START: Final = 3  # an address's first dot, where its hint starts, after its start
+
+
 def _ipv4_pass(text: str) -> list[Candidate]:
+    """IPv4 addresses, searched from at most three characters before the first hint.
+
+    Every address holds the hint at its first dot, at most three characters
+    after its start, so no address starts before the first hint less three
+    (a test holds this to the plain search from the start).
+    """
     if not text.isascii():
         text = _WIDE_STOP_DIGITS.sub(".", text)
-    if not _may_hold_ipv4(text):
+    hint = _IPV4_HINT.search(text)
+    if hint is None:
         return []
+    start = max(0, hint.start() - _HINT_AFTER_START)
     # The IPv4 pattern admits only octets 0-255, so every match is an address.
-    return [(m.start(), m.end(), IP_ADDRESS, _SCORE_IP) for m in _IPV4.finditer(text)]
+    return [(m.start(), m.end(), IP_ADDRESS, _SCORE_IP) for m in _IPV4.finditer(text, start)]
 
 
 def _ipv6_pass(text: str) -> list[Candidate]:
