@@ -1599,6 +1599,17 @@ class TestCachedAndTranslatedTwins:
         assert (fast is None) == (plain is None)
 
     @settings(max_examples=300)
+    @given(
+        st.text(max_size=40)
+        | st.text(alphabet="1a\uff11\u0661\u0967\u3000\u3001\u00a0\u2014\U0001d7ce中", max_size=20)
+    )
+    def test_fold_search_matches_the_lookahead_form(self, text: str) -> None:
+        """The class-first search for characters to fold finds what the lookahead form finds."""
+        fixed = "".join(re.escape(chr(cp)) for cp in sorted(_fold._FOLD_FIXED))
+        plain = re.compile("[" + fixed + "]|(?![0-9])\\d")
+        assert _fold._NEEDS_FOLD.findall(text) == plain.findall(text)
+
+    @settings(max_examples=300)
     @given(st.text(alphabet=" -/,.1a", max_size=16))
     def test_wide_hint_matches_the_substring_tests(self, text: str) -> None:
         """One search for a wide separator's pairs answers as the nine substring tests do."""
