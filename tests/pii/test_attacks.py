@@ -1601,3 +1601,56 @@ class TestPartialOverlap:
         assert len(covered) == len(set(covered))  # no two kept findings overlap
         assert set(covered) == held
         assert all(start < end for start, end, _, _ in kept)
+
+
+_SSN_THEN_ID = [
+    "123-45-1101 0519 4912 3100 2X",
+    "SSN 123-45-1101 0519 4912 3100 2X",
+    "123 45 1101 0519 4912 3100 2X。",
+    "客户123.45.1101 0519 4912 3100 2x",
+]
+_SSN_ID_ENTITIES = [
+    ("CN_RESIDENT_ID", "US_SSN"),
+    ("CN_RESIDENT_ID", "US_SSN", "CN_PASSPORT"),
+    ("CN_RESIDENT_ID", "CN_USCC", "US_SSN"),
+    None,
+]
+
+
+class TestIdStartingInsideAnSsn:
+    """A resident ID written 4-4-4-4-2 may start at an SSN's last group."""
+
+    @pytest.mark.parametrize("entities", _SSN_ID_ENTITIES)
+    @pytest.mark.parametrize("text", _SSN_THEN_ID)
+    def test_no_digit_of_either_left_in_clear(
+        self, text: str, entities: tuple[str, ...] | None
+    ) -> None:
+        """Every digit of the SSN and of the ID after it is masked, whatever the selection."""
+        scanner = Scanner(entities)
+        masked = Masker(scanner=scanner).mask_text(text)
+        assert not re.search("[0-9]", masked), masked
+        assert "CN_RESIDENT_ID" in {entity for _, _, entity in scanner.spans(text)}
+
+    @given(
+        st.lists(
+            st.sampled_from(
+                ["123-45-1101 0519 4912 3100 2X", "078 05 1120", "1101 0519 4912 3100 2X",
+                 "E12345678", "11010519491231002X", "91350100M000100Y43", "110105 19491231 002X",
+                 " ", "-", "中", "a", ".", "1101", "2X"]
+            ),
+            max_size=8,
+        ).map("".join),
+        st.sampled_from([e for e in _SSN_ID_ENTITIES if e is not None]),
+    )  # fmt: skip
+    def test_shared_search_finds_what_each_pattern_finds(
+        self, text: str, entities: tuple[str, ...]
+    ) -> None:
+        """The shared identifier search gives the candidates of each pattern's own search."""
+        from secpolicy.pii import _scanner
+
+        wanted = frozenset(entities)
+        fast = _scanner._passes(wanted, ("CN",))
+        plain = _scanner._passes(wanted, ("CN",), plain=True)
+        assert sorted(c for run in fast for c in run(text)) == sorted(
+            c for run in plain for c in run(text)
+        )

@@ -18,7 +18,6 @@ from secpolicy.pii._digitruns import _Digits, _digits_pass
 from secpolicy.pii._email import _email_pass
 from secpolicy.pii._fold import _second_reading, allow_key, fold
 from secpolicy.pii._identifiers import (
-    _IDS_OR_SSN,
     _RESIDENT_ID,
     _RESIDENT_ID_OR_USCC,
     _SSN,
@@ -29,7 +28,6 @@ from secpolicy.pii._identifiers import (
     _glued_iban_pass,
     _iban_pass,
     _id_score,
-    _ids_or_ssn,
     _ipv4_pass,
     _ipv6_pass,
     _regex_pass,
@@ -82,7 +80,6 @@ class Finding:
 
 
 _BOTH_IDS: Final = frozenset({_entities.CN_RESIDENT_ID, _entities.CN_USCC})
-_IDS_AND_SSN: Final = _BOTH_IDS | {_entities.US_SSN}
 _TRAVEL_ENTITIES: Final = frozenset(
     {_entities.CN_PASSPORT, _entities.CN_HK_MACAU_PERMIT, _entities.CN_TAIWAN_PERMIT}
 )
@@ -90,28 +87,25 @@ _DIGIT_ENTITIES: Final = frozenset({_entities.PAYMENT_CARD, _entities.CN_MOBILE,
 
 
 def _identifier_parts(wanted: frozenset[str]) -> list[_Part]:
-    """The identifier patterns that find *wanted*, sharing one pattern where they can.
+    """The identifier and travel-document patterns that find *wanted*, sharing where they can.
 
-    All three of resident ID, credit code and SSN: one pattern; both
-    identifiers: one for them and one for the SSN; otherwise one each; then
-    the travel documents'.
+    Both identifiers: one pattern; otherwise one each; then the travel
+    documents'. The SSN is no part of them (it has a pass of its
+    own): a resident ID written 4-4-4-4-2 may start at an SSN's last group
+    (``123-45-1101 0519 4912 3100 2X``), and one search resumes after the
+    SSN, so the ID's other 14 characters were left in clear.
     """
     parts: list[_Part] = []
-    if wanted >= _IDS_AND_SSN:
-        parts.append((_IDS_OR_SSN, _ids_or_ssn, _id_score))
-    else:
-        if wanted >= _BOTH_IDS:
-            parts.append((_RESIDENT_ID_OR_USCC, _resident_id_or_uscc, _id_score))
-        elif _entities.CN_RESIDENT_ID in wanted:
-            only_id = _fixed(
-                _entities.CN_RESIDENT_ID,
-                lambda t: _resident_id_or_uscc(t) == _entities.CN_RESIDENT_ID,
-            )
-            parts.append((_RESIDENT_ID, only_id, _id_score))
-        elif _entities.CN_USCC in wanted:
-            parts.append((_USCC, _fixed(_entities.CN_USCC, _uscc_match_ok), _id_score))
-        if _entities.US_SSN in wanted:
-            parts.append((_SSN, _fixed(_entities.US_SSN, _ssn_match_ok), _id_score))
+    if wanted >= _BOTH_IDS:
+        parts.append((_RESIDENT_ID_OR_USCC, _resident_id_or_uscc, _id_score))
+    elif _entities.CN_RESIDENT_ID in wanted:
+        only_id = _fixed(
+            _entities.CN_RESIDENT_ID,
+            lambda t: _resident_id_or_uscc(t) == _entities.CN_RESIDENT_ID,
+        )
+        parts.append((_RESIDENT_ID, only_id, _id_score))
+    elif _entities.CN_USCC in wanted:
+        parts.append((_USCC, _fixed(_entities.CN_USCC, _uscc_match_ok), _id_score))
     if wanted & _TRAVEL_ENTITIES:
         parts.append((_TRAVEL, _travel_classifier(wanted & _TRAVEL_ENTITIES), _travel_score))
     return parts
@@ -124,7 +118,8 @@ def _passes(
 
     The identifier patterns (:func:`_identifier_parts`) are searched in one
     pass (:func:`_boundary_pass`); with *plain*, each in a pass of its own
-    (the plain twin, held to it by a test).
+    (the plain twin, held to it by a test). The SSN has a pass of its own
+    either way: its matches may overlap a resident ID's.
     """
     parts = _identifier_parts(wanted)
     passes: list[Pass] = []
@@ -132,6 +127,8 @@ def _passes(
         passes.extend(_regex_pass(*part) for part in parts)
     elif parts:
         passes.append(_boundary_pass(tuple(parts)))
+    if _entities.US_SSN in wanted:
+        passes.append(_regex_pass(_SSN, _fixed(_entities.US_SSN, _ssn_match_ok), _id_score))
     digit_runs = bool(wanted & _DIGIT_ENTITIES) or _entities.CN_RESIDENT_ID in wanted
     if _entities.IBAN in wanted:
         # With digit runs, the IBAN pass runs inside the digit pass, which
