@@ -1654,3 +1654,38 @@ class TestIdStartingInsideAnSsn:
         assert sorted(c for run in fast for c in run(text)) == sorted(
             c for run in plain for c in run(text)
         )
+
+
+_WIDE = str.maketrans("0123456789", "０１２３４５６７８９")
+_ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+class TestScannerAgainstItsPlainTwin:
+    @given(
+        st.lists(
+            st.sampled_from(
+                ["11010519491231002X", "110105 19491231 002x", "1101 0519 4912 3100 2X",
+                 "110105491231002", "91350100M000100Y43", "123-45-1101", "078.05.1120",
+                 "E12345678", "EA1234567", "C66193451", "GB82 WEST 1234 5698 7654 32",
+                 "192.168.0.1", "a@b.cn", " ", "\u00a0", "\u3000", "-", ".", "中", "a", "X", "0"]
+            ),
+            max_size=8,
+        ).map("".join),
+        st.sampled_from([None, str.maketrans("", ""), _WIDE, _ARABIC]),
+        st.sampled_from([*_SSN_ID_ENTITIES, ("CN_USCC", "CN_PASSPORT", "US_SSN"), ("IBAN",)]),
+    )  # fmt: skip
+    def test_scanner_finds_what_its_plain_twin_finds(
+        self,
+        text: str,
+        digits: dict[int, str] | None,
+        entities: tuple[str, ...] | None,
+    ) -> None:
+        """Planted values in any digits and selection: the scanner and its plain twin agree."""
+        from secpolicy.pii import _scanner
+
+        if digits is not None:
+            text = text.translate(digits)
+        fast = Scanner(entities)
+        plain = Scanner(entities)
+        plain._passes = _scanner._passes(plain.entities, plain.phone_regions, plain=True)
+        assert fast.scored(text) == plain.scored(text)
