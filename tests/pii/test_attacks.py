@@ -1973,3 +1973,91 @@ class TestPhoneBesideALetteredIdentifier:
         found = [f.text for f in Scanner().find(text)]
         assert phone in found
         assert len(found) == 2
+
+
+_SSN_THEN_ID = [
+    "123-45-1101 0519 4912 3100 2X",
+    "SSN 123-45-1101 0519 4912 3100 2X",
+    "123 45 1101 0519 4912 3100 2X。",
+    "客户123.45.1101 0519 4912 3100 2x",
+]
+_SSN_ID_ENTITIES = [
+    ("CN_RESIDENT_ID", "US_SSN"),
+    ("CN_RESIDENT_ID", "US_SSN", "CN_PASSPORT"),
+    ("CN_RESIDENT_ID", "CN_USCC", "US_SSN"),
+    None,
+]
+
+
+class TestIdStartingInsideAnSsn:
+    """A resident ID written 4-4-4-4-2 may start at an SSN's last group."""
+
+    @pytest.mark.parametrize("entities", _SSN_ID_ENTITIES)
+    @pytest.mark.parametrize("text", _SSN_THEN_ID)
+    def test_no_digit_of_either_left_in_clear(
+        self, text: str, entities: tuple[str, ...] | None
+    ) -> None:
+        """Every digit of the SSN and of the ID after it is masked, whatever the selection."""
+        scanner = Scanner(entities)
+        masked = Masker(scanner=scanner).mask_text(text)
+        assert not re.search("[0-9]", masked), masked
+        assert "CN_RESIDENT_ID" in {entity for _, _, entity in scanner.spans(text)}
+
+    @given(
+        st.lists(
+            st.sampled_from(
+                ["123-45-1101 0519 4912 3100 2X", "078 05 1120", "1101 0519 4912 3100 2X",
+                 "E12345678", "11010519491231002X", "91350100M000100Y43", "110105 19491231 002X",
+                 " ", "-", "中", "a", ".", "1101", "2X"]
+            ),
+            max_size=8,
+        ).map("".join),
+        st.sampled_from([e for e in _SSN_ID_ENTITIES if e is not None]),
+    )  # fmt: skip
+    def test_shared_search_finds_what_each_pattern_finds(
+        self, text: str, entities: tuple[str, ...]
+    ) -> None:
+        """The shared identifier search gives the candidates of each pattern's own search."""
+        from secpolicy.pii import _scanner
+
+        wanted = frozenset(entities)
+        fast = _scanner._passes(wanted, ("CN",))
+        plain = _scanner._passes(wanted, ("CN",), plain=True)
+        assert sorted(c for run in fast for c in run(text)) == sorted(
+            c for run in plain for c in run(text)
+        )
+
+
+_WIDE = str.maketrans("0123456789", "０１２３４５６７８９")
+_ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+class TestScannerAgainstItsPlainTwin:
+    @given(
+        st.lists(
+            st.sampled_from(
+                ["11010519491231002X", "110105 19491231 002x", "1101 0519 4912 3100 2X",
+                 "110105491231002", "91350100M000100Y43", "123-45-1101", "078.05.1120",
+                 "E12345678", "EA1234567", "C66193451", "GB82 WEST 1234 5698 7654 32",
+                 "192.168.0.1", "a@b.cn", " ", "\u00a0", "\u3000", "-", ".", "中", "a", "X", "0"]
+            ),
+            max_size=8,
+        ).map("".join),
+        st.sampled_from([None, str.maketrans("", ""), _WIDE, _ARABIC]),
+        st.sampled_from([*_SSN_ID_ENTITIES, ("CN_USCC", "CN_PASSPORT", "US_SSN"), ("IBAN",)]),
+    )  # fmt: skip
+    def test_scanner_finds_what_its_plain_twin_finds(
+        self,
+        text: str,
+        digits: dict[int, str] | None,
+        entities: tuple[str, ...] | None,
+    ) -> None:
+        """Planted values in any digits and selection: the scanner and its plain twin agree."""
+        from secpolicy.pii import _scanner
+
+        if digits is not None:
+            text = text.translate(digits)
+        fast = Scanner(entities)
+        plain = Scanner(entities)
+        plain._passes = _scanner._passes(plain.entities, plain.phone_regions, plain=True)
+        assert fast.scored(text) == plain.scored(text)

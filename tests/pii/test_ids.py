@@ -111,6 +111,37 @@ class TestResidentId:
         assert "1949" not in repr(parse_cn_resident_id(SPECIMEN))
 
 
+class TestResidentIdMatchCheck:
+    @settings(max_examples=500)
+    @given(
+        st.sampled_from(["110105", "310101", "440305", "990000", "010105", "820000"]),
+        st.dates(date(1790, 1, 1), date(2105, 12, 31)),
+        st.integers(0, 999),
+        st.sampled_from(["", " ", "-", ".", "/"]),
+        st.sampled_from(["valid", "wrong", "x", "15"]),
+    )
+    @example("110105", date(1949, 12, 31), 2, "", "x")  # the specimen, with a lower-case x
+    def test_match_check_agrees_with_is_cn_resident_id(
+        self, region: str, born: date, sequence: int, separator: str, kind: str
+    ) -> None:
+        """The scanner's check of a matched resident ID answers as is_cn_resident_id does."""
+        number = resident_id(region, born, sequence)
+        if kind == "wrong":
+            number = number[:17] + str((int(number[17], 36) + 1) % 10)
+        elif kind == "x":
+            number = number[:17] + number[17].lower()
+        elif kind == "15":
+            number = region + f"{born:%y%m%d}" + f"{sequence:03d}"
+        text = number[:6] + separator + number[6:14] + separator + number[14:]
+        assert _ids._resident_id_match_ok(text) is is_cn_resident_id(text), text
+
+    @settings(max_examples=500)
+    @given(st.text(alphabet="0123456789Xx -./", min_size=14, max_size=22))
+    def test_match_check_agrees_on_any_digits(self, text: str) -> None:
+        """On any digits, X and separators the scanner's check is is_cn_resident_id's."""
+        assert _ids._resident_id_match_ok(text) is is_cn_resident_id(text)
+
+
 class TestCheckIdentity:
     def test_consistent(self) -> None:
         """A matching gender and birth date give no problems."""

@@ -401,6 +401,20 @@ class TestPatterns:
                 _identifiers._ipv6(m.group()) is None for m in _identifiers._IPV6.finditer(text)
             )
 
+    @settings(max_examples=400)
+    @given(
+        _PATTERN_TEXT
+        | st.lists(st.sampled_from(["1", "25", "255", "256", ".", "\u3002", "a", " ", "中", "_",
+                                    "192.168.0.1", "10.0.0"]), max_size=16).map("".join)
+    )  # fmt: skip
+    @example("1.192.168.0.1")  # the first hint inside the address, its start before it
+    @example("255.1.2.3 4.5.6.7")
+    def test_ipv4_search_from_the_hint_finds_what_a_full_search_finds(self, text: str) -> None:
+        """Searching for IPv4 addresses from just before the first hint misses none."""
+        seen = text if text.isascii() else _identifiers._WIDE_STOP_DIGITS.sub(".", text)
+        plain = [(m.start(), m.end()) for m in _identifiers._IPV4.finditer(seen)]
+        assert [c[:2] for c in _identifiers._ipv4_pass(text)] == plain
+
 
 _UNITS = ["1", "@", ".", "a@", "1-", "手1", "１", "a.b", ":", "1.1", "a:", "a-", '"@', '"a@',
           "\r\n1", "1  ", "1 - ", "a  1", "4111  1111  ", "a@b\u3002c", "BE71-"]  # fmt: skip
@@ -1463,10 +1477,15 @@ class TestFastPaths:
         | st.text(alphabet="ABEGbdeg0123789 -_中", max_size=40),
         st.integers(min_value=0, max_value=45),
     )  # fmt: skip
-    def test_search_from_digits_matches_the_pattern_search(self, text: str, position: int) -> None:
-        """Searching from the check digits finds what the IBAN pattern's own search finds."""
+    @example("GB82WEST12345698765432", 0)  # a match at the very start, no character before
+    @example("xGB82WEST12345698765432 GB82WEST12345698765432", 1)
+    @example("中GB82WEST12345698765432", 1)
+    def test_search_from_boundary_matches_the_pattern_search(
+        self, text: str, position: int
+    ) -> None:
+        """Searching from the character before the letters finds what the IBAN pattern finds."""
         pattern = _identifiers._IBAN
-        fast = _identifiers._search_from_digits(pattern, _identifiers._IBAN_AT, text, position)
+        fast = _identifiers._search_from_boundary(pattern, _identifiers._IBAN_AFTER, text, position)
         plain = pattern.search(text, position)
         assert (fast and fast.span()) == (plain and plain.span())
 
@@ -1524,6 +1543,76 @@ class TestShortBareRuns:
         )
         bare = digits.classify(run, run, [len(run)])
         assert digits.find(run, 0) == ([] if bare is None else [(0, len(run), *bare)])
+
+
+_TRAVEL_PIECES = st.sampled_from(
+    ["E12345678", "G12345678", "C66193451", "L12345678", "PE1234567", "e1234567", "c6619345",
+     "E123456789", "9135010", "0M000100Y43", "110105", "19491231", "002X", "078", "05", "1120"]
+)  # fmt: skip
+_ID_WANTED = (
+    frozenset(DETECTABLE),
+    frozenset({"CN_RESIDENT_ID", "CN_USCC", "US_SSN"}),
+    frozenset({"CN_RESIDENT_ID", "CN_USCC", "CN_PASSPORT"}),
+    frozenset({"CN_RESIDENT_ID", "US_SSN", "CN_TAIWAN_PERMIT"}),
+    frozenset({"CN_USCC", "CN_HK_MACAU_PERMIT", "CN_PASSPORT"}),
+    frozenset({"US_SSN"}),
+    frozenset({"CN_PASSPORT"}),
+)
+
+
+def _plain_scanner(scanner: Scanner) -> Scanner:
+    """*scanner* with each identifier pattern searched in a pass of its own (the plain twin)."""
+    scanner._passes = _scanner._passes(scanner.entities, scanner.phone_regions, plain=True)
+    return scanner
+
+
+class TestSharedIdentifierSearch:
+    @settings(max_examples=400)
+    @given(
+        _PATTERN_TEXT
+        | st.lists(_TRAVEL_PIECES | _PIECES | st.sampled_from(["-", " ", "中", "=", "a"]),
+                   max_size=14).map("".join),
+        st.sampled_from(_ID_WANTED),
+    )  # fmt: skip
+    @example("E12345678 078-05-1120", frozenset(DETECTABLE))  # a match at the very start
+    @example("91350100M000100Y43", frozenset({"CN_USCC", "CN_PASSPORT"}))
+    @example("中G12345678，110105194912310021", frozenset(DETECTABLE))
+    def test_one_search_finds_what_each_pattern_finds(
+        self, text: str, wanted: frozenset[str]
+    ) -> None:
+        """The boundary-first search of the shared patterns gives each pattern's candidates."""
+        regions = SCANNER.phone_regions
+        fast = _scanner._passes(wanted, regions)
+        plain = _scanner._passes(wanted, regions, plain=True)
+        assert sorted(c for run in fast for c in run(text)) == sorted(
+            c for run in plain for c in run(text)
+        )
+
+    @settings(max_examples=200)
+    @given(
+        st.sampled_from(["_IDS_OR_SSN", "_RESIDENT_ID_OR_USCC", "_RESIDENT_ID", "_USCC", "_SSN",
+                         "_TRAVEL"]).flatmap(
+            lambda name: st.from_regex(getattr(_identifiers, name), fullmatch=True)
+        )
+    )  # fmt: skip
+    def test_every_shared_match_has_a_digit_third(self, text: str) -> None:
+        """Each shared pattern's matches have a digit third, as the boundary form assumes."""
+        assert text[2] in "0123456789"
+
+    def test_boundary_form_needs_a_class_and_its_check(self) -> None:
+        """A pattern that does not start with a class and the check after it is refused."""
+        with pytest.raises(ValueError, match="boundary form"):
+            _identifiers._boundary_form([re.compile(r"(?<![0-9A-Za-z_])[0-9]{3}")])
+
+    @pytest.mark.parametrize("name", ["english", "chinese"])
+    def test_scanner_on_the_benchmark_corpora_agrees_with_its_plain_twin(self, name: str) -> None:
+        """On the benchmark's corpora the scanner finds exactly what its plain twin finds."""
+        from benchmarks import _pii_corpus
+
+        plain = _plain_scanner(Scanner())
+        for text, _ in getattr(_pii_corpus, name)(3000):
+            assert SCANNER.scored(text) == plain.scored(text)
+            assert SCANNER.spans(text) == plain.spans(text)
 
 
 class TestCachedAndTranslatedTwins:
@@ -1600,6 +1689,17 @@ class TestCachedAndTranslatedTwins:
         fast = _scoring._ctx_pattern(words).search(window)
         plain = _scoring._ctx_pattern_plain(words).search(window)
         assert (fast is None) == (plain is None)
+
+    @settings(max_examples=300)
+    @given(
+        st.text(max_size=40)
+        | st.text(alphabet="1a\uff11\u0661\u0967\u3000\u3001\u00a0\u2014\U0001d7ce中", max_size=20)
+    )
+    def test_fold_search_matches_the_lookahead_form(self, text: str) -> None:
+        """The class-first search for characters to fold finds what the lookahead form finds."""
+        fixed = "".join(re.escape(chr(cp)) for cp in sorted(_fold._FOLD_FIXED))
+        plain = re.compile("[" + fixed + "]|(?![0-9])\\d")
+        assert _fold._NEEDS_FOLD.findall(text) == plain.findall(text)
 
     @settings(max_examples=300)
     @given(st.text(alphabet=" -/,.1a", max_size=16))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from ipaddress import IPv6Address
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from secpolicy.pii._entities import (
     CN_HK_MACAU_PERMIT,
@@ -22,10 +22,10 @@ from secpolicy.pii._entities import (
 from secpolicy.pii._ids import (
     IBAN_DIGIT_COUNTRIES,
     IBAN_LENGTHS,
+    _resident_id_match_ok,
     _ssn_match_ok,
     _uscc_match_ok,
     iban_ok,
-    is_cn_resident_id,
     luhn_ok,
 )
 from secpolicy.pii._scoring import (
@@ -42,6 +42,9 @@ from secpolicy.pii._scoring import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+
+    # One pass of a pattern: the pattern, what a match is (or None), its score.
+    _Part = tuple[re.Pattern[str], Callable[[str], str | None], Callable[[str, str], float]]
 
 # Boundaries are explicit ASCII classes, never \b: in Python (and in Presidio's
 # patterns) \b sees no boundary between a CJK character and a digit, so
@@ -211,7 +214,7 @@ def _resident_id_or_uscc(text: str) -> str | None:
     A 15-digit number that starts with 34 or 37 and passes the Luhn check is
     an American Express card number, not a first-generation ID.
     """
-    if text[0] != "0" and text[:15].translate(_GROUPING).isdigit() and is_cn_resident_id(text):
+    if text[0] != "0" and text[:15].translate(_GROUPING).isdigit() and _resident_id_match_ok(text):
         if len(text) == 15 and text[:2] in ("34", "37") and luhn_ok(text):  # noqa: PLR2004
             return None
         return CN_RESIDENT_ID
@@ -334,26 +337,98 @@ def _fixed(entity: str, check: Callable[[str], bool]) -> Callable[[str], str | N
     return lambda text: entity if check(text) else None
 
 
-# Where a candidate of _IBAN can start: two letters (with the pattern's
-# boundary before them), then the two check digits. Every match of _IBAN
-# has its check digits there, so searching for the hint from the digits, in
-# C, and matching the pattern two characters before it finds what the
-# pattern's own search finds, without trying the country alternatives at
-# every letter of the text (letters outnumber digits in most text): a third
-# of the search time on English log lines. A Hypothesis test holds
-# _search_from_digits to ``_IBAN.search``, its plain twin. (_IBAN_GLUED's
+_NOT_WORD: Final = r"[^0-9A-Za-z_]"
+_THIRD_DIGIT: Final = r"(?=..[0-9])"  # after the character before: the match's third
+
+
+def _boundary_form(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
+    """*patterns*, group *i* for the *i*-th, each found from the character before its first.
+
+    Each pattern is a class, ``_AFTER_FIRST`` and the rest, and each of its
+    matches has a digit as its third character (true of the identifiers,
+    the SSN and the travel documents; a test holds them to it). In text,
+    most characters are letters and digits inside a word, where each such
+    pattern's first class matches and its check before is then tried; here
+    the engine skips in C to the next character that is no letter, digit or
+    underscore, which every match but one at the very start has before it,
+    and goes no further where the third character after it is no digit
+    (most words).
+    """
+    bodies = []
+    for pattern in patterns:
+        first, check, rest = pattern.pattern.partition(_AFTER_FIRST)
+        if pattern.groups or not check or not first.startswith("[") or not first.endswith("]"):
+            raise ValueError("a boundary form needs a class, its check, and no groups")
+        bodies.append("(" + first + rest + ")")
+    return re.compile(_NOT_WORD + _THIRD_DIGIT + "(?:" + "|".join(bodies) + ")")
+
+
+def _boundary_pass(parts: tuple[_Part, ...]) -> Pass:
+    """The :func:`_regex_pass` of each part in one search (their fast twin).
+
+    The parts' matches must never overlap nor start at the same place (true
+    of the identifiers and SSN, and of them and travel documents: each match
+    is a word, or groups of digits between separators that no other match
+    spans). Then one search of their boundary form finds every part's
+    matches, in order; a match at the very start has no character before it
+    and is looked for with the parts' own patterns. A Hypothesis test holds
+    it to the parts' own passes.
+    """
+    fast = _boundary_form(pattern for pattern, _, _ in parts)
+    numbered = tuple(enumerate(parts, start=1))
+
+    def run(text: str) -> list[Candidate]:
+        out = []
+        position = 0
+        for _, (pattern, classify, score) in numbered:
+            first = pattern.match(text)
+            if first is not None:
+                position = first.end()
+                found = first.group()
+                entity = classify(found)
+                if entity is not None:
+                    out.append((0, position, entity, score(entity, found)))
+                break
+        for match in fast.finditer(text, position):
+            index = cast("int", match.lastindex)  # one group always matches
+            _, classify, score = parts[index - 1]
+            found = match.group(index)
+            entity = classify(found)
+            if entity is not None:
+                out.append((match.start(index), match.end(), entity, score(entity, found)))
+        return out
+
+    return run
+
+
+# Where a candidate of _IBAN can start: after a character that is no letter,
+# digit or underscore (the pattern's boundary), two letters, then the two
+# check digits. Every match of _IBAN but one at the very start has that
+# character before it, so searching for the hint in C, which skips to the
+# next such character and looks two letters and two digits ahead, and
+# matching the pattern right after it finds what the pattern's own search
+# finds, without trying the country alternatives at every letter of the
+# text (a third of the search time on English log lines), nor a lookbehind
+# at every digit (the search from the check digits before it: another third
+# on English log lines, a fifth on Chinese text). A Hypothesis test holds
+# _search_from_boundary to ``_IBAN.search``, its plain twin. (_IBAN_GLUED's
 # own search is as fast as this: it has no alternatives to try.)
-_IBAN_AT: Final = re.compile(r"[0-9](?<=(?<![0-9A-Za-z_])[A-Za-z]{2}[0-9])[0-9]")
+_IBAN_AFTER: Final = re.compile(r"[^0-9A-Za-z_](?=[A-Za-z]{2}[0-9]{2})")
 
 
-def _search_from_digits(
+def _search_from_boundary(
     pattern: re.Pattern[str], hint: re.Pattern[str], text: str, position: int
 ) -> re.Match[str] | None:
     """``pattern.search(text, position)`` for _IBAN, found from *hint*."""
-    search = hint.search
     match = pattern.match
-    while (found := search(text, position + 2)) is not None:
-        start = found.start() - 2
+    if position == 0:
+        matched = match(text, 0)
+        if matched is not None:
+            return matched
+        position = 1
+    search = hint.search
+    while (found := search(text, position - 1)) is not None:
+        start = found.end()
         matched = match(text, start)
         if matched is not None:
             return matched
@@ -372,7 +447,7 @@ def _iban_pass(text: str) -> list[Candidate]:
     """
     out = []
     position = 0
-    while (match := _search_from_digits(_IBAN, _IBAN_AT, text, position)) is not None:
+    while (match := _search_from_boundary(_IBAN, _IBAN_AFTER, text, position)) is not None:
         start = match.start()
         length = _iban_span(match.group())
         # The pattern may stop short of the token (a digit group cut where a
@@ -466,13 +541,24 @@ def _glued_iban_pass(text: str) -> list[Candidate]:
 _WIDE_STOP_DIGITS: Final = re.compile("[\u3002\uff61\ufe52](?<=[0-9].)(?=[0-9])")
 
 
+_HINT_AFTER_START: Final = 3  # an address's first dot, where its hint starts, after its start
+
+
 def _ipv4_pass(text: str) -> list[Candidate]:
+    """IPv4 addresses, searched from at most three characters before the first hint.
+
+    Every address holds the hint at its first dot, at most three characters
+    after its start, so no address starts before the first hint less three
+    (a test holds this to the plain search from the start).
+    """
     if not text.isascii():
         text = _WIDE_STOP_DIGITS.sub(".", text)
-    if not _may_hold_ipv4(text):
+    hint = _IPV4_HINT.search(text)
+    if hint is None:
         return []
+    start = max(0, hint.start() - _HINT_AFTER_START)
     # The IPv4 pattern admits only octets 0-255, so every match is an address.
-    return [(m.start(), m.end(), IP_ADDRESS, _SCORE_IP) for m in _IPV4.finditer(text)]
+    return [(m.start(), m.end(), IP_ADDRESS, _SCORE_IP) for m in _IPV4.finditer(text, start)]
 
 
 def _ipv6_pass(text: str) -> list[Candidate]:
@@ -485,9 +571,11 @@ def _ipv6_pass(text: str) -> list[Candidate]:
     ]
 
 
-def _travel_pass(wanted: frozenset[str]) -> Pass:
+def _travel_classifier(wanted: frozenset[str]) -> Callable[[str], str | None]:
+    """The travel document a match of ``_TRAVEL`` is, if among *wanted*."""
+
     def classify(text: str) -> str | None:
         entity = _travel(text)
         return entity if entity in wanted else None
 
-    return _regex_pass(_TRAVEL, classify, _travel_score)
+    return classify

@@ -18,22 +18,23 @@ from secpolicy.pii._digitruns import _Digits, _digits_pass
 from secpolicy.pii._email import _email_pass
 from secpolicy.pii._fold import _second_reading, allow_key, fold
 from secpolicy.pii._identifiers import (
-    _IDS_OR_SSN,
     _RESIDENT_ID,
     _RESIDENT_ID_OR_USCC,
     _SSN,
+    _TRAVEL,
     _USCC,
+    _boundary_pass,
     _fixed,
     _glued_iban_pass,
     _iban_pass,
     _id_score,
-    _ids_or_ssn,
     _ipv4_pass,
     _ipv6_pass,
     _regex_pass,
     _resident_id_or_uscc,
     _ssn_underscore_pass,
-    _travel_pass,
+    _travel_classifier,
+    _travel_score,
 )
 from secpolicy.pii._ids import _ssn_match_ok, _uscc_match_ok
 from secpolicy.pii._phone import DEFAULT_PHONE_REGIONS, known_region
@@ -49,6 +50,8 @@ from secpolicy.pii._scoring import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
+
+    from secpolicy.pii._identifiers import _Part
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -78,36 +81,55 @@ class Finding:
 
 
 _BOTH_IDS: Final = frozenset({_entities.CN_RESIDENT_ID, _entities.CN_USCC})
-_IDS_AND_SSN: Final = _BOTH_IDS | {_entities.US_SSN}
 _TRAVEL_ENTITIES: Final = frozenset(
     {_entities.CN_PASSPORT, _entities.CN_HK_MACAU_PERMIT, _entities.CN_TAIWAN_PERMIT}
 )
 _DIGIT_ENTITIES: Final = frozenset({_entities.PAYMENT_CARD, _entities.CN_MOBILE, _entities.PHONE})
 
 
-def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...]:
-    """The passes that find *wanted*, sharing one pass among identifiers where they can.
+def _identifier_parts(wanted: frozenset[str]) -> list[_Part]:
+    """The identifier and travel-document patterns that find *wanted*, sharing where they can.
 
-    All three of resident ID, credit code and SSN: one pass; both
-    identifiers: one pass for them and one for the SSN; otherwise one each.
+    Both identifiers: one pattern; otherwise one each; then the travel
+    documents'. The SSN is no part of them (it has a pass of its
+    own): a resident ID written 4-4-4-4-2 may start at an SSN's last group
+    (``123-45-1101 0519 4912 3100 2X``), and one search resumes after the
+    SSN, so the ID's other 14 characters were left in clear.
     """
+    parts: list[_Part] = []
+    if wanted >= _BOTH_IDS:
+        parts.append((_RESIDENT_ID_OR_USCC, _resident_id_or_uscc, _id_score))
+    elif _entities.CN_RESIDENT_ID in wanted:
+        only_id = _fixed(
+            _entities.CN_RESIDENT_ID,
+            lambda t: _resident_id_or_uscc(t) == _entities.CN_RESIDENT_ID,
+        )
+        parts.append((_RESIDENT_ID, only_id, _id_score))
+    elif _entities.CN_USCC in wanted:
+        parts.append((_USCC, _fixed(_entities.CN_USCC, _uscc_match_ok), _id_score))
+    if wanted & _TRAVEL_ENTITIES:
+        parts.append((_TRAVEL, _travel_classifier(wanted & _TRAVEL_ENTITIES), _travel_score))
+    return parts
+
+
+def _passes(
+    wanted: frozenset[str], regions: tuple[str, ...], *, plain: bool = False
+) -> tuple[Pass, ...]:
+    """The passes that find *wanted*.
+
+    The identifier patterns (:func:`_identifier_parts`) are searched in one
+    pass (:func:`_boundary_pass`); with *plain*, each in a pass of its own
+    (the plain twin, held to it by a test). The SSN has a pass of its own
+    either way: its matches may overlap a resident ID's.
+    """
+    parts = _identifier_parts(wanted)
     passes: list[Pass] = []
-    if wanted >= _IDS_AND_SSN:
-        passes.append(_regex_pass(_IDS_OR_SSN, _ids_or_ssn, _id_score))
-    else:
-        if wanted >= _BOTH_IDS:
-            passes.append(_regex_pass(_RESIDENT_ID_OR_USCC, _resident_id_or_uscc, _id_score))
-        elif _entities.CN_RESIDENT_ID in wanted:
-            only_id = _fixed(
-                _entities.CN_RESIDENT_ID,
-                lambda t: _resident_id_or_uscc(t) == _entities.CN_RESIDENT_ID,
-            )
-            passes.append(_regex_pass(_RESIDENT_ID, only_id, _id_score))
-        elif _entities.CN_USCC in wanted:
-            passes.append(_regex_pass(_USCC, _fixed(_entities.CN_USCC, _uscc_match_ok), _id_score))
-        if _entities.US_SSN in wanted:
-            passes.append(_regex_pass(_SSN, _fixed(_entities.US_SSN, _ssn_match_ok), _id_score))
+    if plain:
+        passes.extend(_regex_pass(*part) for part in parts)
+    elif parts:
+        passes.append(_boundary_pass(tuple(parts)))
     if _entities.US_SSN in wanted:
+        passes.append(_regex_pass(_SSN, _fixed(_entities.US_SSN, _ssn_match_ok), _id_score))
         passes.append(_ssn_underscore_pass)
     digit_runs = bool(wanted & _DIGIT_ENTITIES) or _entities.CN_RESIDENT_ID in wanted
     if _entities.IBAN in wanted:
@@ -119,8 +141,6 @@ def _passes(wanted: frozenset[str], regions: tuple[str, ...]) -> tuple[Pass, ...
             wanted & _DIGIT_ENTITIES, regions, resident_ids=_entities.CN_RESIDENT_ID in wanted
         )
         passes.append(_digits_pass(digits, ibans=_entities.IBAN in wanted))
-    if wanted & _TRAVEL_ENTITIES:
-        passes.append(_travel_pass(wanted & _TRAVEL_ENTITIES))
     if _entities.EMAIL in wanted:
         passes.append(_email_pass)
     if _entities.IP_ADDRESS in wanted:
