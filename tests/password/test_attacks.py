@@ -204,6 +204,18 @@ class TestSequenceFastPath:
         assert has_sequence(password) == plain
 
 
+class TestFourRunFastPath:
+    """Runs of four in a disguised sequence's readings, found by one search or by the walk."""
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet="abcdwxyz0123789@`{/:ABCZ[é\u0101\u0102", max_size=16))
+    def test_one_search_agrees_with_the_plain_run_count(self, text: str) -> None:
+        """The search for lower-case ASCII finds a run of four exactly when the plain walk does."""
+        from secpolicy.password._rules import _has_four_run, _has_run
+
+        assert _has_four_run(text) == _has_run(text, 4)
+
+
 class TestDisguisedSequences:
     """A sequence with every key doubled or interleaved with another is still a sequence."""
 

@@ -64,6 +64,15 @@ class TestPublishedPhrases:
         assert composed._phrase_ways("trowssap1") & composed._BACKWARDS
 
 
+class TestCamelParts:
+    """Where a run of letters starts new words, with and without the lower-case shortcut."""
+
+    @given(st.text(alphabet="abzAZ19-éÉ密ßı", max_size=12))
+    def test_same_as_reading_every_letter(self, text: str) -> None:
+        """The shortcut for lower-case ASCII gives the cuts of the letter-by-letter reading."""
+        assert composed._camel_parts(text) == composed._camel_cuts(text)
+
+
 class TestReversedLeetMatches:
     """Reversed l33t words are found at their place in the password."""
 

@@ -581,20 +581,23 @@ def _read_dictionary(  # noqa: PLR0912 (five readings decoded in one pass each)
     if n < 3:  # noqa: PLR2004 (the shortest word)
         return found
     log10 = math.log10
+    # A text typed in lower case has no capitals anywhere: no piece to compare.
+    cased = text != folded
 
     def capitals(i: int, j: int) -> float:
+        if not cased:
+            return 0.0
         original = text[i:j]
         return 0.0 if original == folded[i:j] else _case_variations(original)
 
     for i, j, packed in scan(folded):
         rank = packed & _RANK
         if rank:
-            original = text[i:j]
-            if original == folded[i:j]:
-                found.append(_Match(i, j, log10(rank), "dictionary", (), rank))
-            else:
+            if cased and (original := text[i:j]) != folded[i:j]:
                 cost = log10(rank) + _case_variations(original)
                 found.append(_Match(i, j, cost, "dictionary", ("capitalisation",), rank))
+            else:
+                found.append(_Match(i, j, log10(rank), "dictionary", (), rank))
         rank = packed >> 40
         if rank:
             cost = log10(rank) + _ROTATION_CHOICES + capitals(i, j)
@@ -604,11 +607,12 @@ def _read_dictionary(  # noqa: PLR0912 (five readings decoded in one pass each)
         if source != folded and source not in readings:
             readings.append(source)
     for source in readings:
+        # changed[k]: substituted keys before k, so a piece's count is one subtraction.
+        changed = list(itertools.accumulate(map(ne, source, folded), initial=0))
         for i, j, packed in scan(source):
-            piece, lower = source[i:j], folded[i:j]
-            if piece == lower:
+            keys = changed[j] - changed[i]
+            if not keys:
                 continue  # no substitution here: the pass as typed has it
-            keys = sum(map(ne, piece, lower))
             substituted = _LOG2 * min(keys, 8)
             rank, other = packed & _RANK, packed >> 20 & _RANK
             if other and (not rank or other < rank):

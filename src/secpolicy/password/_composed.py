@@ -969,6 +969,13 @@ def _camel_parts(original: str) -> list[int]:
     Latin letters after others (``密码password``, ``パスワードqwerty``) start a
     word as a capital does.
     """
+    if original.isascii() and original == original.lower():
+        return [0]  # one script and no capitals: nothing starts a new word
+    return _camel_cuts(original)
+
+
+def _camel_cuts(original: str) -> list[int]:
+    """:func:`_camel_parts` read at every letter: its plain twin, and its general case."""
     return [0] + [
         i
         for i in range(1, len(original))
