@@ -638,6 +638,21 @@ def _read_dictionary(  # noqa: PLR0912 (five readings decoded in one pass each)
     return found
 
 
+def _whole_word(text: str, folded: str, words: _Dictionary) -> float:
+    """The cost of the dictionary's match of *text* as typed over all of it, or infinity.
+
+    The match :func:`_anchored_dictionary` and :func:`merged_dictionary`
+    find on the span of the whole text (the whole text is at both ends),
+    so any cover it starts is one the plain cover also has.
+    """
+    if len(text) < 3:  # noqa: PLR2004 (the shortest word)
+        return _INF
+    rank = words.table.get(folded)
+    if not rank:
+        return _INF
+    return math.log10(rank) + _capitals(text, folded, 0, len(text))
+
+
 def _capitals(text: str, lower: str, i: int, j: int) -> float:
     """The capitalisations of ``text[i:j]`` (0.0 when it is typed in lower case)."""
     original = text[i:j]
@@ -649,6 +664,10 @@ def bounded_score(
 ) -> int:
     """The score of the cheapest cover of *text*, found by :class:`Search`, at most *cap*."""
     if cap <= 0:
+        return 0
+    # A common password typed whole is a one-piece cover (the dictionary's match
+    # over the whole text, as typed): under the first bound, the score is 0.
+    if _whole_word(text, _fold(text), words) < _SCORE_BOUNDS[0]:
         return 0
     # Every minimum at or above the cap's score bound has a score of at least
     # the cap, so the search is exact only up to that bound (above it,
