@@ -506,6 +506,49 @@ class TestCheapestPerSpan:
         assert s.score(password) == estimate(password).score
 
 
+class TestSequenceWindows:
+    """The automaton before the sequence scan never hides a run."""
+
+    @settings(max_examples=400, deadline=None)
+    @given(
+        st.text(
+            alphabet=st.sampled_from("abcxyzABCXYZ012789@[`{/:-é\u0660\u0661\u0662"), max_size=24
+        )
+    )
+    def test_same_runs_as_the_scan(self, text: str) -> None:
+        """Any text, ASCII or not: the same runs with and without the automaton."""
+        from secpolicy.password import _strength as s
+
+        assert s._sequence_matches(text) == s._sequence_runs(text)
+        assert s._sequence_matches(s._fold(text)) == s._sequence_runs(s._fold(text))
+
+    def test_text_without_windows_has_no_run(self) -> None:
+        """Random-looking ASCII skips the scan; a run of three is still found."""
+        from secpolicy.password import _strength as s
+
+        assert s._sequence_matches("x7#q2!z4") == []
+        assert [m.kind for m in s._sequence_matches("xyzzy")] == ["sequence"]
+
+
+class TestWalkSteps:
+    """The automaton before the walk scan never hides a walk."""
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet=st.sampled_from("qwertasdfzxc1234!@ йцук;lkj"), max_size=24))
+    def test_same_walks_as_the_scan(self, text: str) -> None:
+        """Any text: the same walks with and without the automaton."""
+        from secpolicy.password import _strength as s
+
+        assert s._walk_matches(text) == s._walk_scan(text)
+
+    def test_text_without_steps_has_no_walk(self) -> None:
+        """A text without two steps in a row skips the scan; a walk is still found."""
+        from secpolicy.password import _strength as s
+
+        assert s._walk_matches("sunshine") == []
+        assert [m.kind for m in s._walk_matches("xqwerty")] == ["keyboard_walk"]
+
+
 class TestFilteredMatchers:
     ALPHABET = st.sampled_from("abAB12!@ $0")
 
