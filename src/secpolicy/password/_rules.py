@@ -213,9 +213,9 @@ def _readings(password: str) -> Iterator[str]:
                 seen.add(reading)
                 yield reading
     for core in cores:
+        if LEET.keys().isdisjoint(core):
+            continue  # no key with another reading: the core itself, tried above
         choices = [LEET[ch] + ch if ch in LEET else ch for ch in core]
-        if all(len(c) == 1 for c in choices):
-            continue
         for letters in itertools.product(*choices):
             reading = "".join(letters)
             if reading not in seen:
