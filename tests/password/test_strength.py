@@ -530,25 +530,6 @@ class TestSequenceWindows:
         assert [m.kind for m in s._sequence_matches("xyzzy")] == ["sequence"]
 
 
-class TestWalkSteps:
-    """The automaton before the walk scan never hides a walk."""
-
-    @settings(max_examples=400, deadline=None)
-    @given(st.text(alphabet=st.sampled_from("qwertasdfzxc1234!@ йцук;lkj"), max_size=24))
-    def test_same_walks_as_the_scan(self, text: str) -> None:
-        """Any text: the same walks with and without the automaton."""
-        from secpolicy.password import _strength as s
-
-        assert s._walk_matches(text) == s._walk_scan(text)
-
-    def test_text_without_steps_has_no_walk(self) -> None:
-        """A text without two steps in a row skips the scan; a walk is still found."""
-        from secpolicy.password import _strength as s
-
-        assert s._walk_matches("sunshine") == []
-        assert [m.kind for m in s._walk_matches("xqwerty")] == ["keyboard_walk"]
-
-
 class TestFilteredMatchers:
     ALPHABET = st.sampled_from("abAB12!@ $0")
 

@@ -1309,38 +1309,7 @@ def _decorations(most: int) -> list[list[list[tuple[int, int, float]]]]:
 _DECORATIONS: Final = _decorations(_MAX_DECORATION)
 
 
-def _walk_steps() -> Any:
-    """An automaton over every three keys that make two neighbouring steps (``qwe``, ``qaz``)."""
-    after: dict[str, set[str]] = {}
-    for a, b in _WALK_PAIRS:
-        after.setdefault(a, set()).add(b)
-    automaton: Any = ahocorasick.Automaton()
-    for a, nexts in after.items():
-        for b in nexts:
-            for c in after.get(b, ()):
-                automaton.add_word(a + b + c, 0)
-    automaton.make_automaton()
-    return automaton.iter
-
-
-#: Read-only once built; each call makes its own iterator, so threads share it.
-_WALK_STEPS: Final = _walk_steps()
-
-
 def _walk_matches(folded: str) -> list[_Match]:
-    """Keyboard walks of four keys or more, each priced by its length and turns.
-
-    A walk of four keys holds two neighbouring steps in a row, so a text
-    with none of those three-key pieces (one C pass) has no walk; the scan
-    (:func:`_walk_scan`, the plain twin) finds the rest.
-    """
-    if next(_WALK_STEPS(folded), None) is None:
-        return []
-    return _walk_scan(folded)
-
-
-def _walk_scan(folded: str) -> list[_Match]:
-    """:func:`_walk_matches` by a scan of every key."""
     found: list[_Match] = []
     n = len(folded)
     i = 0
