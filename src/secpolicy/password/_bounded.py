@@ -643,9 +643,11 @@ def _whole_word(text: str, folded: str, words: _Dictionary) -> float:
 
     The match :func:`_anchored_dictionary` and :func:`merged_dictionary`
     find on the span of the whole text (the whole text is at both ends),
-    so any cover it starts is one the plain cover also has.
+    so any cover it starts is one the plain cover also has. A text longer
+    than the dictionary's ``max_len`` is never read whole by those walks
+    (a custom blocklist may hold longer entries), so it has no such match.
     """
-    if len(text) < 3:  # noqa: PLR2004 (the shortest word)
+    if not 3 <= len(text) <= words.max_len:  # noqa: PLR2004 (the shortest word)
         return _INF
     rank = words.table.get(folded)
     if not rank:
