@@ -204,6 +204,18 @@ class TestSequenceFastPath:
         assert has_sequence(password) == plain
 
 
+class TestFourRunFastPath:
+    """Runs of four in a disguised sequence's readings, found by one search or by the walk."""
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet="abcdwxyz0123789@`{/:ABCZ[é\u0101\u0102", max_size=16))
+    def test_one_search_agrees_with_the_plain_run_count(self, text: str) -> None:
+        """The search for lower-case ASCII finds a run of four exactly when the plain walk does."""
+        from secpolicy.password._rules import _has_four_run, _has_run
+
+        assert _has_four_run(text) == _has_run(text, 4)
+
+
 class TestDisguisedSequences:
     """A sequence with every key doubled or interleaved with another is still a sequence."""
 
@@ -1295,3 +1307,92 @@ class TestMixedKeysInRotatedWords:
         assert mixed
         assert "rotated" in mixed[0].notes
         assert min(m.log10 for m in mixed) <= strength.estimate("1ll1amw").guesses_log10 + 1e-9
+
+
+class TestWholeWordShortcut:
+    """A text typed whole as a dictionary entry scores 0 at once only when the walks read it."""
+
+    #: Longer than the dictionary's longest readable word (``_MAX_WORD``, 32).
+    LONG = "xq7vzk9mw2pl4rt8bn3hy6dc5jf1gs0ae"
+
+    def test_custom_entry_beyond_the_walks_keeps_its_exact_score(self) -> None:
+        """A 33-key custom entry is blocklisted; its too_weak score is the plain twin's, not 0."""
+        blocklist = Blocklist([self.LONG, "hunter2"])
+        policy = PasswordPolicy(max_length=128, min_score=4, blocklist=blocklist)
+        plain = strength._plain_score(self.LONG, dictionary=blocklist)
+        assert strength.score(self.LONG, dictionary=blocklist) == plain
+        assert estimate(self.LONG, dictionary=blocklist).score == plain
+        weak = [v for v in policy.check(self.LONG).violations if v.code == "too_weak"]
+        assert [v.params["score"] for v in weak] == ([plain] if plain < 4 else [])
+        assert "blocklisted" in policy.check(self.LONG).codes
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.lists(
+            st.sampled_from(["password", "qwerty", "dragon", "monkey", "x7", "Q", "\u00e9", "1"]),
+            min_size=1,
+            max_size=8,
+        ).map("".join)
+    )
+    def test_custom_entries_of_any_length_score_as_the_plain_twin(self, word: str) -> None:
+        """Entries of 3 to 60 keys, typed whole in any case: the score is the plain cover's."""
+        blocklist = Blocklist([word, word.upper() + "x"])
+        for text in (word, word.upper(), word.capitalize()):
+            assert strength.score(text, dictionary=blocklist) == strength._plain_score(
+                text, dictionary=blocklist
+            )
+
+
+ATTACK_PIECES = st.sampled_from(
+    [
+        "password", "p@ssw0rd", "P4$$W0RD", "iloveyou", "1L0veY0u", "$h4d0w", "@dmin",
+        "abcdef", "13579", "fedcba", "aabbccdd", "a1b2c3d4", "\u03b1\u03b2\u03b3\u03b4",
+        "\u0430\u0431\u0432\u0433", "\uff41\uff42\uff43\uff44", "\u0661\u0662\u0663\u0664",
+        "\u0967\u0968\u0969\u096a", "qwerty", "\u0439\u0446\u0443\u043a\u0435\u043d", "azerty",
+        "qwertz", "aoeuid", "7894561230", "correcthorsebatterystaple", "elpatsyrettab",
+        "c0rr3ct-h0rs3", "tobeornottobe", "\u5bc6\u7801", "\u043f\u0430\u0440\u043e\u043b\u044c",
+        "contrase\u00f1a", "zhangwei", "19900517", "2024", "!", "-", " ", "\uff20", "\uff14",
+        "\u00c9", "\u0130", "\u0131", "\u00df", "\u200b", "\u0301", "\ud800", "\udfff",
+    ]
+)  # fmt: skip
+ATTACKS = st.lists(
+    st.one_of(ATTACK_PIECES, ATTACK_PIECES.map(str.upper), ATTACK_PIECES.map(lambda p: p[::-1])),
+    min_size=1,
+    max_size=4,
+).map("".join)
+
+
+class TestShortcutsAgainstTwinsOnAttacks:
+    """Each shortcut of issue 20 agrees with its plain twin on what attackers type."""
+
+    @settings(max_examples=300, deadline=None)
+    @given(ATTACKS)
+    def test_score_is_the_plain_score(self, password: str) -> None:
+        """The bounded score (whole-word shortcut included) is the plain cover's, capped."""
+        import unicodedata
+
+        text = unicodedata.normalize("NFKC", password)
+        context = PasswordContext(username="zhangwei", attributes={"birthday": "1990-05-17"})
+        for ctx in (None, context):
+            for cap in (3, 4):
+                assert strength.score(text, ctx, cap=cap) == strength._plain_score(
+                    text, ctx, cap=cap
+                )
+
+    @settings(max_examples=300, deadline=None)
+    @given(ATTACKS)
+    def test_phrases_sequences_cuts_and_runs_agree(self, password: str) -> None:
+        """Phrase prefilter, sequence automaton, camel cuts and four-run search vs their twins."""
+        import unicodedata
+
+        from secpolicy.password import _rules as rules
+
+        text = unicodedata.normalize("NFKC", password)
+        folded = strength._fold(text)
+        assert composed.published_phrases(text, folded) == composed.published_phrases(
+            text, folded, prefilter=False
+        )
+        assert strength._sequence_matches(folded) == strength._sequence_runs(folded)
+        assert composed._camel_parts(text) == composed._camel_cuts(text)
+        for form in rules._forms(text):
+            assert rules._has_four_run(form) == rules._has_run(form, 4)

@@ -192,6 +192,18 @@ class TestNormaliser:
         assert "blocklisted" in getattr(profiles, name).check(password).codes
 
 
+class TestLeetReadings:
+    """A core is read with its l33t keys only when it has one."""
+
+    @given(st.text(alphabet="ab1!0@$ x\u00e9", max_size=12))
+    def test_no_key_means_no_other_reading(self, core: str) -> None:
+        """The key test that skips a core is the test of its choices it replaced."""
+        from secpolicy.password._rules import LEET
+
+        choices = [LEET[ch] + ch if ch in LEET else ch for ch in core]
+        assert LEET.keys().isdisjoint(core) == all(len(c) == 1 for c in choices)
+
+
 class TestBundledCorpora:
     def test_word_lists_are_in(self) -> None:
         """Words zxcvbn keeps outside its password list are bundled too."""

@@ -140,6 +140,36 @@ class TestShortcuts:
         for text in ("aA" * 32, "a1" * 32, "123" * 21):
             assert bounded_total(text) == plain_total(text)
 
+    def test_a_cheap_whole_word_ends_the_search(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A top entry typed whole scores 0 without reading the dictionary or any matcher."""
+
+        def unreachable(*args: object) -> list[object]:
+            raise AssertionError("a matcher ran")
+
+        for name in ("merged_dictionary", "_anchored_dictionary", "_sequence_matches"):
+            monkeypatch.setattr(b, name, unreachable)
+        for text in ("password", "Password", "iloveyou", "123456"):
+            assert s.score(text) == 0
+        monkeypatch.undo()
+        for text in ("password", "Password", "iloveyou", "123456"):
+            assert s.score(text) == s._plain_score(text) == 0
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.sampled_from(
+            sorted(COMMON_PASSWORDS.ranks, key=COMMON_PASSWORDS.ranks.__getitem__)[:3000]
+        ),
+        st.lists(st.booleans(), max_size=12),
+    )
+    def test_whole_words_score_as_the_plain_score(self, word: str, upper: list[bool]) -> None:
+        """Common entries in any capitals (cheap whole words or not) score as the plain twin."""
+        text = "".join(
+            c.upper() if flip else c
+            for c, flip in zip(word, upper + [False] * len(word), strict=False)
+        )
+        assert s.score(text) == s._plain_score(text)
+        assert s.score(text, cap=3) == s._plain_score(text, cap=3)
+
     @settings(max_examples=300, deadline=None)
     @given(TEXTS)
     def test_anchored_reading_is_the_full_reading_at_the_ends(self, text: str) -> None:

@@ -32,6 +32,47 @@ class TestTriePattern:
         assert [m.group() for m in trie.finditer("january jan ja")] == ["january", "jan", "ja"]
 
 
+class TestPublishedPhrases:
+    """The phrases' automaton only skips searches that would find nothing."""
+
+    _PIECES = sorted(composed._PHRASE_RANK)
+
+    def test_every_phrase_is_a_literal(self) -> None:
+        """No phrase holds a character the expression reads specially, so a search is a lookup."""
+        assert all(re.escape(phrase) == phrase for phrase in composed._PHRASE_RANK)
+
+    @given(
+        st.lists(
+            st.one_of(
+                st.sampled_from(_PIECES),
+                st.sampled_from(_PIECES).map(lambda p: p[::-1]),
+                st.text(alphabet="aeiorst01345@$!-._ AES", max_size=4),
+            ),
+            max_size=5,
+        ).map("".join)
+    )
+    def test_same_as_searching_every_reading(self, text: str) -> None:
+        """With and without the automaton, the same phrases at the same costs."""
+        folded = _fold(text)
+        fast = composed.published_phrases(text, folded)
+        assert fast == composed.published_phrases(text, folded, prefilter=False)
+
+    def test_skips_text_without_phrases(self) -> None:
+        """A text holding no phrase either way is searched neither way."""
+        assert composed._phrase_ways("x7#q2!z4") == 0
+        assert composed._phrase_ways("mypasswort") & composed._FORWARDS
+        assert composed._phrase_ways("trowssap1") & composed._BACKWARDS
+
+
+class TestCamelParts:
+    """Where a run of letters starts new words, with and without the lower-case shortcut."""
+
+    @given(st.text(alphabet="abzAZ19-éÉ密ßı", max_size=12))
+    def test_same_as_reading_every_letter(self, text: str) -> None:
+        """The shortcut for lower-case ASCII gives the cuts of the letter-by-letter reading."""
+        assert composed._camel_parts(text) == composed._camel_cuts(text)
+
+
 class TestReversedLeetMatches:
     """Reversed l33t words are found at their place in the password."""
 

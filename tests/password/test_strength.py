@@ -506,6 +506,30 @@ class TestCheapestPerSpan:
         assert s.score(password) == estimate(password).score
 
 
+class TestSequenceWindows:
+    """The automaton before the sequence scan never hides a run."""
+
+    @settings(max_examples=400, deadline=None)
+    @given(
+        st.text(
+            alphabet=st.sampled_from("abcxyzABCXYZ012789@[`{/:-é\u0660\u0661\u0662"), max_size=24
+        )
+    )
+    def test_same_runs_as_the_scan(self, text: str) -> None:
+        """Any text, ASCII or not: the same runs with and without the automaton."""
+        from secpolicy.password import _strength as s
+
+        assert s._sequence_matches(text) == s._sequence_runs(text)
+        assert s._sequence_matches(s._fold(text)) == s._sequence_runs(s._fold(text))
+
+    def test_text_without_windows_has_no_run(self) -> None:
+        """Random-looking ASCII skips the scan; a run of three is still found."""
+        from secpolicy.password import _strength as s
+
+        assert s._sequence_matches("x7#q2!z4") == []
+        assert [m.kind for m in s._sequence_matches("xyzzy")] == ["sequence"]
+
+
 class TestFilteredMatchers:
     ALPHABET = st.sampled_from("abAB12!@ $0")
 

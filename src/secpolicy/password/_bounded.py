@@ -581,20 +581,23 @@ def _read_dictionary(  # noqa: PLR0912 (five readings decoded in one pass each)
     if n < 3:  # noqa: PLR2004 (the shortest word)
         return found
     log10 = math.log10
+    # A text typed in lower case has no capitals anywhere: no piece to compare.
+    cased = text != folded
 
     def capitals(i: int, j: int) -> float:
+        if not cased:
+            return 0.0
         original = text[i:j]
         return 0.0 if original == folded[i:j] else _case_variations(original)
 
     for i, j, packed in scan(folded):
         rank = packed & _RANK
         if rank:
-            original = text[i:j]
-            if original == folded[i:j]:
-                found.append(_Match(i, j, log10(rank), "dictionary", (), rank))
-            else:
+            if cased and (original := text[i:j]) != folded[i:j]:
                 cost = log10(rank) + _case_variations(original)
                 found.append(_Match(i, j, cost, "dictionary", ("capitalisation",), rank))
+            else:
+                found.append(_Match(i, j, log10(rank), "dictionary", (), rank))
         rank = packed >> 40
         if rank:
             cost = log10(rank) + _ROTATION_CHOICES + capitals(i, j)
@@ -604,11 +607,12 @@ def _read_dictionary(  # noqa: PLR0912 (five readings decoded in one pass each)
         if source != folded and source not in readings:
             readings.append(source)
     for source in readings:
+        # changed[k]: substituted keys before k, so a piece's count is one subtraction.
+        changed = list(itertools.accumulate(map(ne, source, folded), initial=0))
         for i, j, packed in scan(source):
-            piece, lower = source[i:j], folded[i:j]
-            if piece == lower:
+            keys = changed[j] - changed[i]
+            if not keys:
                 continue  # no substitution here: the pass as typed has it
-            keys = sum(map(ne, piece, lower))
             substituted = _LOG2 * min(keys, 8)
             rank, other = packed & _RANK, packed >> 20 & _RANK
             if other and (not rank or other < rank):
@@ -634,6 +638,23 @@ def _read_dictionary(  # noqa: PLR0912 (five readings decoded in one pass each)
     return found
 
 
+def _whole_word(text: str, folded: str, words: _Dictionary) -> float:
+    """The cost of the dictionary's match of *text* as typed over all of it, or infinity.
+
+    The match :func:`_anchored_dictionary` and :func:`merged_dictionary`
+    find on the span of the whole text (the whole text is at both ends),
+    so any cover it starts is one the plain cover also has. A text longer
+    than the dictionary's ``max_len`` is never read whole by those walks
+    (a custom blocklist may hold longer entries), so it has no such match.
+    """
+    if not 3 <= len(text) <= words.max_len:  # noqa: PLR2004 (the shortest word)
+        return _INF
+    rank = words.table.get(folded)
+    if not rank:
+        return _INF
+    return math.log10(rank) + _capitals(text, folded, 0, len(text))
+
+
 def _capitals(text: str, lower: str, i: int, j: int) -> float:
     """The capitalisations of ``text[i:j]`` (0.0 when it is typed in lower case)."""
     original = text[i:j]
@@ -645,6 +666,10 @@ def bounded_score(
 ) -> int:
     """The score of the cheapest cover of *text*, found by :class:`Search`, at most *cap*."""
     if cap <= 0:
+        return 0
+    # A common password typed whole is a one-piece cover (the dictionary's match
+    # over the whole text, as typed): under the first bound, the score is 0.
+    if _whole_word(text, _fold(text), words) < _SCORE_BOUNDS[0]:
         return 0
     # Every minimum at or above the cap's score bound has a score of at least
     # the cap, so the search is exact only up to that bound (above it,

@@ -526,15 +526,14 @@ class PasswordPolicy:
         """
         if not isinstance(password, str):
             raise ArgumentTypeError(f"password must be str, not {type(password).__name__}")
-        too_long = PasswordCheck((Violation("too_long", {"max_length": self.max_length}),))
         if len(password) > self.max_length * NFKC_MAX_SHRINK:
             # Refused before any other work: NFKC alone can take seconds on megabytes.
-            return too_long
+            return self._too_long()
         if has_invalid_characters(password):
             return PasswordCheck((Violation("invalid_characters"),))
         text = _nfkc(password)
         if len(text) > self.max_length:
-            return too_long
+            return self._too_long()
         visible = _visible(text)
         guessable = self._guessable(visible, context)
         reading = _unspelled(_as_latin(visible))
@@ -549,11 +548,15 @@ class PasswordPolicy:
         ]
         return PasswordCheck(tuple(found))
 
+    def _too_long(self) -> PasswordCheck:
+        return PasswordCheck((Violation("too_long", {"max_length": self.max_length}),))
+
     def _shape(self, text: str) -> list[Violation]:
         found = []
         if len(text) < self.min_length:
             found.append(Violation("too_short", {"min_length": self.min_length}))
-        if character_classes(text) < self.required_classes:
+        # No text has fewer than zero classes: count them only when some are required.
+        if self.required_classes and character_classes(text) < self.required_classes:
             found.append(Violation("not_enough_classes", {"required": self.required_classes}))
         if self.letters_and_digits and not (
             any(c.isalpha() for c in text) and any(c.isdigit() for c in text)

@@ -9,6 +9,7 @@ import re
 import threading
 from datetime import date
 from importlib import resources
+from operator import eq
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -212,9 +213,9 @@ def _readings(password: str) -> Iterator[str]:
                 seen.add(reading)
                 yield reading
     for core in cores:
+        if LEET.keys().isdisjoint(core):
+            continue  # no key with another reading: the core itself, tried above
         choices = [LEET[ch] + ch if ch in LEET else ch for ch in core]
-        if all(len(c) == 1 for c in choices):
-            continue
         for letters in itertools.product(*choices):
             reading = "".join(letters)
             if reading not in seen:
@@ -548,6 +549,19 @@ def has_sequence(password: str, length: int = MIN_SEQUENCE) -> bool:
     return any(_has_run(text, length) for text in forms)
 
 
+def _has_four_run(text: str) -> bool:
+    """``_has_run(text, MIN_SEQUENCE)``, as one search in C when *text* is lower-case ASCII.
+
+    In lower-case ASCII, letters and digits ascend or descend by one only
+    within ``a-z`` and ``0-9`` (the keys beside those ranges are symbols),
+    so a run of four is one of the fixed windows; a test compares it with
+    its plain twin :func:`_has_run`.
+    """
+    if text.isascii() and text == text.lower():
+        return _SEQUENCE_SEARCH(text) is not None
+    return _has_run(text, MIN_SEQUENCE)
+
+
 def _has_run(text: str, length: int) -> bool:
     up = down = 1
     for a, b in itertools.pairwise(text):
@@ -615,6 +629,9 @@ def _doubled_keys(text: str) -> Iterator[str]:
     the cost is linear: ``(?:(.)\1++){4,}`` restarted at every position of
     ``x`` x 4,096 and took 54 ms.
     """
+    # Four doubled keys hold four pairs of equal neighbours: fewer, and there is no stretch.
+    if sum(map(eq, text, text[1:])) < _DOUBLED_RUNS:
+        return
     keys: list[str] = []
     i, size = 0, len(text)
     while i < size:
@@ -646,14 +663,14 @@ def has_disguised_sequence(password: str) -> bool:
     """
     for text in _forms(password):
         # Only spans where every key is repeated: one double letter in a word is not this.
-        if any(_has_run(keys, MIN_SEQUENCE) for keys in _doubled_keys(text)):
+        if any(_has_four_run(keys) for keys in _doubled_keys(text)):
             return True
         # Interleaving is read within a run of letters and digits only (across the
         # separators of a passphrase, every other letter is noise), and both halves
         # must be sequences: one alone turns up in run-together words.
         for segment in _ALNUM_RUN.findall(text):
             if len(segment) >= 2 * MIN_SEQUENCE and all(
-                _has_run(half, MIN_SEQUENCE) for half in (segment[::2], segment[1::2])
+                _has_four_run(half) for half in (segment[::2], segment[1::2])
             ):
                 return True
     return False

@@ -16,11 +16,13 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import string
 import threading
 import unicodedata
 import weakref
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
+import ahocorasick
 import attrs
 
 from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
@@ -847,7 +849,36 @@ def _user_matches(text: str, folded: str, tokens: Iterable[str]) -> list[_Match]
     return found
 
 
+def _sequence_windows() -> Any:
+    """An automaton over every three-key run of ``a-z``, ``A-Z`` and ``0-9``, both ways."""
+    automaton: Any = ahocorasick.Automaton()
+    for alphabet in (string.ascii_lowercase, string.ascii_uppercase, string.digits):
+        for keys in (alphabet, alphabet[::-1]):
+            for i in range(len(keys) - 2):
+                automaton.add_word(keys[i : i + 3], 0)
+    automaton.make_automaton()
+    return automaton.iter
+
+
+#: Read-only once built; each call makes its own iterator, so threads share it.
+_SEQUENCE_WINDOWS: Final = _sequence_windows()
+
+
 def _sequence_matches(folded: str) -> list[_Match]:
+    """Runs of three or more keys ascending or descending by one within a class.
+
+    In ASCII, letters and digits step by one only within ``a-z``, ``A-Z``
+    and ``0-9`` (the keys beside those ranges are symbols), so a text with
+    none of their three-key windows has no run, which one C pass tells;
+    the scan (:func:`_sequence_runs`, the plain twin) finds the rest.
+    """
+    if folded.isascii() and next(_SEQUENCE_WINDOWS(folded), None) is None:
+        return []
+    return _sequence_runs(folded)
+
+
+def _sequence_runs(folded: str) -> list[_Match]:
+    """:func:`_sequence_matches` by a scan of every key."""
     found: list[_Match] = []
     n = len(folded)
     i = 0
