@@ -9,6 +9,7 @@ import re
 from ipaddress import IPv6Address
 from typing import TYPE_CHECKING, Final, cast
 
+from secpolicy.exceptions import PolicyConfigError
 from secpolicy.pii._entities import (
     CN_HK_MACAU_PERMIT,
     CN_PASSPORT,
@@ -358,7 +359,7 @@ def _boundary_form(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
     for pattern in patterns:
         first, check, rest = pattern.pattern.partition(_AFTER_FIRST)
         if pattern.groups or not check or not first.startswith("[") or not first.endswith("]"):
-            raise ValueError("a boundary form needs a class, its check, and no groups")
+            raise PolicyConfigError("a boundary form needs a class, its check, and no groups")
         bodies.append("(" + first + rest + ")")
     return re.compile(_NOT_WORD + _THIRD_DIGIT + "(?:" + "|".join(bodies) + ")")
 
