@@ -1354,20 +1354,6 @@ def _floor_of(text: str) -> float:
     return floor_total(text, folded, words, cheap, REFERENCE_YEAR)
 
 
-def _floor_of(text: str) -> float:
-    """The score's floor of *text* with the cheap matchers' matches, as the bounded search."""
-    words, personal = strength._inputs(None, (), None)
-    folded = strength._fold(text)
-    cheap = [
-        *strength._sequence_matches(folded),
-        *strength._walk_matches(folded),
-        *strength._date_matches(text, REFERENCE_YEAR),
-        *(strength._Match(*p) for p in composed.date_runs(text, REFERENCE_YEAR)),
-        *strength._user_matches(text, folded, personal),
-    ]
-    return floor_total(text, folded, words, cheap, REFERENCE_YEAR)
-
-
 #: Lookalikes of Latin letters that carry a mark or a dot: NFKC keeps them.
 MARKED_LOOKALIKES = (
     "Mi\u0140\u0140ionaire2024!",  # Catalan l with middle dot: l\u00b7 after NFKC
