@@ -28,7 +28,7 @@ from secpolicy.password import _composed as composed
 from secpolicy.password import _policy as policy_module
 from secpolicy.password import _strength as strength
 from secpolicy.password._floor import floor_total
-from secpolicy.password._rules import COMMON_PASSWORDS
+from secpolicy.password._rules import CANDIDATE_BUDGET, COMMON_PASSWORDS, blocklist_candidates
 from secpolicy.password._strength import REFERENCE_YEAR
 
 PROFILES: dict[str, PasswordPolicy] = {
@@ -1391,3 +1391,47 @@ class TestMarkedLookalikes:
     def test_middle_dot_between_other_letters_kept(self) -> None:
         """Only the dot after an ``l`` is the Catalan letter's: ``a\u00b7b`` keeps it."""
         assert policy_module._as_latin("ab\u00b7c\u00e9") == "ab\u00b7ce"
+
+
+#: Common words with every letter that has a key written as that key (``(`` c,
+#: ``#`` h, ``+`` t, ``|`` l), a year and a symbol after them.
+LETTERLESS_LEET = ("(#0(0|@+32024!", "(0(@(0|@2024!", "(#0(0|@+3!!", "!(#0(0|@+32024")
+
+
+class TestWordsWhollyInKeys:
+    """A word spelt wholly in l33t keys has no letter to find it by (issue 20)."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", LETTERLESS_LEET)
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """Refused as ``chocolate2024!`` (``ch0c0l@t3``) is."""
+        assert "blocklisted" in PROFILES[name].check(password).codes
+
+    def test_numbers_are_not_read_as_words(self) -> None:
+        """A core needs two keys that are not digits: ``2024!`` and ``123456!`` stay themselves."""
+        assert blocklist_candidates("123456!") == ["123456!", "123456"]
+        assert blocklist_candidates("2024!!") == ["2024!!", "2024"]
+
+    @settings(max_examples=200, deadline=None, derandomize=True)
+    @given(st.text(alphabet="@4(3#1!|05$7+2%&*^-_=", max_size=24))
+    def test_readings_bounded_and_letterless_ones_are_keys(self, text: str) -> None:
+        """Within the budget, and every reading but the text's own forms is letters only."""
+        found = blocklist_candidates(text)
+        assert len(found) <= CANDIDATE_BUDGET
+        bare = text.strip("".join(ch for ch in set(text) if not ch.isalnum()))
+        for reading in found:
+            assert reading in (text, bare) or reading.isalpha()
+
+
+class TestMixedKeysWithinBudget:
+    """Two-letter keys read mixed are tried before keys kept as themselves (issue 20)."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", ["+w1|1gh+2024!", "+W1|1GH+2024!", "+w1|1gh+!!"])
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """``twilight`` with ``1`` as i and ``|`` as l is found before the budget runs out."""
+        assert "blocklisted" in PROFILES[name].check(password).codes
+
+    def test_reading_within_budget(self) -> None:
+        """The reading is among the first ``CANDIDATE_BUDGET``."""
+        assert "twilight" in blocklist_candidates("+w1|1gh+2024!")
