@@ -1364,6 +1364,12 @@ MARKED_LOOKALIKES = (
     "\u04d2dminPassword1!",  # Cyrillic A with diaeresis
     "Sh\u04e7pping2024!",  # Cyrillic o with diaeresis
     "P\u03acssword2024!",  # Greek alpha with tonos
+    "Pr\u03cancess2024!",  # Greek iota with dialytika
+    "Pr\u03b9ncess2024!",  # Greek iota
+    "Mon\u043aey2024!",  # Cyrillic ka
+    "Mon\u03baey2024!",  # Greek kappa
+    "\u04c0loveYou2024!",  # Cyrillic palochka, capital
+    "\u051celcome2024!",  # Cyrillic we, capital
 )
 
 

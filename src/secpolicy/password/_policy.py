@@ -356,8 +356,8 @@ _CONFUSABLES: Final = str.maketrans(
         **_latin_variants(),
         **dict(
             zip(
-                "аесопхуѕіјԁԛԝһӏАВЕКМНОРСТХУЅІЈοανρΑΒΕΖΗΙΚΜΝΟΡΤΥΧɑɡ",
-                "aecopxysijdqwhlABEKMHOPCTXYSIJoavpABEZHIKMNOPTYXag",
+                "аесопхуѕіјԁԛԝһӏкАВЕКМНОРСТХУЅІЈӀԚԜοανρικΑΒΕΖΗΙΚΜΝΟΡΤΥΧɑɡ",
+                "aecopxysijdqwhlkABEKMHOPCTXYSIJIQWoavpikABEZHIKMNOPTYXag",
                 strict=True,
             )
         ),
