@@ -28,7 +28,7 @@ from secpolicy.password import _composed as composed
 from secpolicy.password import _policy as policy_module
 from secpolicy.password import _strength as strength
 from secpolicy.password._floor import floor_total
-from secpolicy.password._rules import COMMON_PASSWORDS
+from secpolicy.password._rules import CANDIDATE_BUDGET, COMMON_PASSWORDS, blocklist_candidates
 from secpolicy.password._strength import REFERENCE_YEAR
 
 PROFILES: dict[str, PasswordPolicy] = {
@@ -1396,3 +1396,149 @@ class TestShortcutsAgainstTwinsOnAttacks:
         assert composed._camel_parts(text) == composed._camel_cuts(text)
         for form in rules._forms(text):
             assert rules._has_four_run(form) == rules._has_run(form, 4)
+
+
+class TestKeypadColumnsCut:
+    """Keypad columns cut into their groups by one separator are the walk they spell (issue 20)."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize(
+        "password",
+        ["147-258-369", "147 258 369", "789-456-123", "7410-8520-9630", "159-357-159-357"],
+    )
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """Digits on both sides of each cut do not hide the walk."""
+        assert not PROFILES[name].check(password).ok
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    def test_columns_of_letters_still_refused(self, name: str) -> None:
+        """``1qaz-2wsx-3edc`` after a word and before a year (a letter beside each cut)."""
+        assert not PROFILES[name].check("Dragon-1qaz-2wsx-3edc-2024").ok
+
+    def test_priced_as_the_walk(self) -> None:
+        """``147-258-369`` costs the walk ``147258369`` and its separator's choice, no more."""
+        cut = strength.estimate("147-258-369")
+        assert [p.kind for p in cut.patterns] == ["keyboard_walk"]
+        walk = strength.estimate("147258369").guesses_log10
+        assert cut.guesses_log10 <= walk + math.log10(4) + 1e-9
+        assert _floor_of("147-258-369") <= cut.guesses_log10 + 1e-9
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(
+        st.lists(st.text(alphabet="0123456789qaz", min_size=1, max_size=4), min_size=2, max_size=5),
+        st.sampled_from(["-", " ", ".", "/", "#"]),
+        st.sampled_from(["", "Dragon", "2024!"]),
+    )
+    def test_digit_groups_agree_with_the_plain_cover(
+        self, groups: list[str], separator: str, tail: str
+    ) -> None:
+        """Digits cut by separators: the bounded score, the plain cover and the floor agree."""
+        text = separator.join(groups) + tail
+        want = strength._plain_score(text)
+        assert [strength.score(text, cap=k) for k in range(5)] == [min(want, k) for k in range(5)]
+        words, personal = strength._inputs(None, (), None)
+        matches = strength._matches(text, words, personal, REFERENCE_YEAR)
+        assert _floor_of(text) <= strength._cover(len(text), matches)[0] + 1e-9
+
+
+def _floor_of(text: str) -> float:
+    """The score's floor of *text* with the cheap matchers' matches, as the bounded search."""
+    words, personal = strength._inputs(None, (), None)
+    folded = strength._fold(text)
+    cheap = [
+        *strength._sequence_matches(folded),
+        *strength._walk_matches(folded),
+        *strength._date_matches(text, REFERENCE_YEAR),
+        *(strength._Match(*p) for p in composed.date_runs(text, REFERENCE_YEAR)),
+        *strength._user_matches(text, folded, personal),
+    ]
+    return floor_total(text, folded, words, cheap, REFERENCE_YEAR)
+
+
+#: Lookalikes of Latin letters that carry a mark or a dot: NFKC keeps them.
+MARKED_LOOKALIKES = (
+    "Mi\u0140\u0140ionaire2024!",  # Catalan l with middle dot: l\u00b7 after NFKC
+    "MI\u013f\u013fIONAIRE2024!",
+    "Pr\u0457ncess2024!",  # Cyrillic i with diaeresis
+    "Sunsh\u0457ne2024!",
+    "S\u00ebcr\u0451t2024!",  # Cyrillic io (e with diaeresis)
+    "\u04d2dminPassword1!",  # Cyrillic A with diaeresis
+    "Sh\u04e7pping2024!",  # Cyrillic o with diaeresis
+    "P\u03acssword2024!",  # Greek alpha with tonos
+    "Pr\u03cancess2024!",  # Greek iota with dialytika
+    "Pr\u03b9ncess2024!",  # Greek iota
+    "Mon\u043aey2024!",  # Cyrillic ka
+    "Mon\u03baey2024!",  # Greek kappa
+    "\u04c0loveYou2024!",  # Cyrillic palochka, capital
+    "\u051celcome2024!",  # Cyrillic we, capital
+)
+
+
+class TestMarkedLookalikes:
+    """A lookalike of a Latin letter with a mark over it is decoration of the word (issue 20)."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", MARKED_LOOKALIKES)
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """Refused as the word with plain letters is."""
+        check = PROFILES[name].check(password)
+        assert {"blocklisted", "too_weak"} & set(check.codes), check.codes
+
+    @pytest.mark.parametrize("password", MARKED_LOOKALIKES)
+    def test_read_as_latin(self, password: str) -> None:
+        """The rules' reading is ASCII: marks and the middle dot gone, lookalikes Latin."""
+        text = policy_module._nfkc(password)
+        assert policy_module._as_latin(policy_module._visible(text)).isascii()
+
+    def test_wholly_cyrillic_text_untouched(self) -> None:
+        """Without Latin letters nothing is read as Latin: ``\u0451`` stays a letter of its own."""
+        text = "\u0401\u043b\u043a\u0430 \u0437\u0438\u043c\u043e\u0439 \u0457\u0436\u0430\u043a"
+        assert policy_module._as_latin(text) == text
+
+    def test_middle_dot_between_other_letters_kept(self) -> None:
+        """Only the dot after an ``l`` is the Catalan letter's: ``a\u00b7b`` keeps it."""
+        assert policy_module._as_latin("ab\u00b7c\u00e9") == "ab\u00b7ce"
+
+
+#: Common words with every letter that has a key written as that key (``(`` c,
+#: ``#`` h, ``+`` t, ``|`` l), a year and a symbol after them.
+LETTERLESS_LEET = ("(#0(0|@+32024!", "(0(@(0|@2024!", "(#0(0|@+3!!", "!(#0(0|@+32024")
+
+
+class TestWordsWhollyInKeys:
+    """A word spelt wholly in l33t keys has no letter to find it by (issue 20)."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", LETTERLESS_LEET)
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """Refused as ``chocolate2024!`` (``ch0c0l@t3``) is."""
+        assert "blocklisted" in PROFILES[name].check(password).codes
+
+    def test_numbers_are_not_read_as_words(self) -> None:
+        """A core needs two keys that are not digits: ``2024!`` and ``123456!`` stay themselves."""
+        assert blocklist_candidates("123456!") == ["123456!", "123456"]
+        assert blocklist_candidates("2024!!") == ["2024!!", "2024"]
+
+    @settings(max_examples=200, deadline=None, derandomize=True)
+    @given(st.text(alphabet="@4(3#1!|05$7+2%&*^-_=", max_size=24))
+    def test_readings_bounded_and_letterless_ones_are_keys(self, text: str) -> None:
+        """Within the budget, and every reading but the text's own forms is letters only."""
+        found = blocklist_candidates(text)
+        assert len(found) <= CANDIDATE_BUDGET
+        bare = text.strip("".join(ch for ch in set(text) if not ch.isalnum()))
+        for reading in found:
+            assert reading in (text, bare) or reading.isalpha()
+
+
+class TestMixedKeysWithinBudget:
+    """Two-letter keys read mixed are tried before keys kept as themselves (issue 20)."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", ["+w1|1gh+2024!", "+W1|1GH+2024!", "+w1|1gh+!!"])
+    def test_refused_everywhere(self, name: str, password: str) -> None:
+        """``twilight`` with ``1`` as i and ``|`` as l is found before the budget runs out."""
+        assert "blocklisted" in PROFILES[name].check(password).codes
+
+    def test_reading_within_budget(self) -> None:
+        """The reading is among the first ``CANDIDATE_BUDGET``."""
+        assert "twilight" in blocklist_candidates("+w1|1gh+2024!")

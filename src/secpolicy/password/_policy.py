@@ -356,8 +356,8 @@ _CONFUSABLES: Final = str.maketrans(
         **_latin_variants(),
         **dict(
             zip(
-                "аесопхуѕіјԁԛԝһӏАВЕКМНОРСТХУЅІЈοανρΑΒΕΖΗΙΚΜΝΟΡΤΥΧɑɡ",
-                "aecopxysijdqwhlABEKMHOPCTXYSIJoavpABEZHIKMNOPTYXag",
+                "аесопхуѕіјԁԛԝһӏкАВЕКМНОРСТХУЅІЈӀԚԜοανρικΑΒΕΖΗΙΚΜΝΟΡΤΥΧɑɡ",
+                "aecopxysijdqwhlkABEKMHOPCTXYSIJIQWoavpikABEZHIKMNOPTYXag",
                 strict=True,
             )
         ),
@@ -387,6 +387,29 @@ def _visible(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
+#: The middle dot NFKC leaves after ``l`` from the Catalan ``\u0140`` (``l\u00b7``).
+_MIDDLE_DOT_L: Final = re.compile("(?<=[lL])\u00b7")
+
+
+def _unmarked(text: str) -> str:
+    """*text* (lookalikes already read as Latin) without the marks and dots that decorate it.
+
+    A Cyrillic letter with a diaeresis (``\u0451``, ``\u0457``, ``\u04d2``)
+    decomposes to a lookalike of a Latin letter and the mark, which
+    :func:`_visible` keeps, since its base was not Latin there; read as
+    Latin, the mark is decoration like any other on a Latin letter
+    (``Princess`` as ``Pr\u0457ncess``). ``\u0140`` (l with a middle dot) is
+    ``l\u00b7`` after NFKC; the dot after an ``l`` goes too
+    (``Mi\u0140\u0140ionaire``).
+    """
+    kept: list[str] = []
+    for ch in unicodedata.normalize("NFD", text).translate(_CONFUSABLES):
+        if unicodedata.category(ch) == "Mn" and kept and kept[-1].isascii():
+            continue
+        kept.append(ch)
+    return _MIDDLE_DOT_L.sub("", unicodedata.normalize("NFC", "".join(kept)))
+
+
 def _as_latin(text: str) -> str:
     """*text* with lookalike letters read as Latin and digits as ASCII, if it mixes scripts.
 
@@ -396,6 +419,9 @@ def _as_latin(text: str) -> str:
     if text.isascii() or not any("a" <= ch <= "z" or "A" <= ch <= "Z" for ch in text):
         return text
     text = text.translate(_CONFUSABLES)
+    if text.isascii():
+        return text
+    text = _unmarked(text)
     if text.isascii():
         return text
     return "".join(

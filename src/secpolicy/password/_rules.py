@@ -199,6 +199,7 @@ def _readings(password: str) -> Iterator[str]:
         # or that form with symbols around it (123456!).
         bare = text.strip("".join(ch for ch in set(text) if not ch.isalnum()))
         yield from dict.fromkeys(c for c in (text, bare) if c)
+        yield from _letterless_readings(text)
         return
     cores = [
         text[lead : len(text) - trail]
@@ -212,11 +213,69 @@ def _readings(password: str) -> Iterator[str]:
             if reading not in seen:
                 seen.add(reading)
                 yield reading
+    yield from _every_key_a_letter(cores, seen)
     for core in cores:
         if LEET.keys().isdisjoint(core):
             continue  # no key with another reading: the core itself, tried above
         choices = [LEET[ch] + ch if ch in LEET else ch for ch in core]
         for letters in itertools.product(*choices):
+            reading = "".join(letters)
+            if reading not in seen:
+                seen.add(reading)
+                yield reading
+
+
+#: Decoration dropped at either end of a word spelt wholly in l33t keys:
+#: a year and two symbols after it (``2024!!``), a symbol or two before.
+_LETTERLESS_TRAIL: Final = 6
+_LETTERLESS_LEAD: Final = 2
+
+
+def _letterless_readings(text: str) -> Iterator[str]:
+    """Readings of a text without letters whose core is a word spelt wholly in l33t keys.
+
+    ``(#0(0|@+32024!`` is ``chocolate2024!`` with every letter a key (``(``
+    for c, ``#`` for h, ``+`` for t), so no letter marks where the word
+    starts or ends. Each core of at least ``MIN_NORMALISED`` keys, with up
+    to ``_LETTERLESS_LEAD`` characters dropped before it and
+    ``_LETTERLESS_TRAIL`` after, is read both ways, longest first. Fewer
+    than half of a core's keys may be digits, so numbers with symbols (``2024!!``,
+    ``123456!``) are not read as words.
+    """
+    n = len(text)
+    seen: set[str] = set()
+    for trail in range(min(_LETTERLESS_TRAIL, n) + 1):
+        for lead in range(min(_LETTERLESS_LEAD, n - trail) + 1):
+            core = text[lead : n - trail]
+            if len(core) < MIN_NORMALISED or not all(ch in LEET for ch in core):
+                continue
+            if 2 * sum(1 for ch in core if ch.isdigit()) >= len(core):
+                continue
+            plain = core.translate(_SUBSTITUTIONS)
+            for reading in (plain, core.translate(_ALTERNATE).translate(_SUBSTITUTIONS)):
+                if reading not in seen:
+                    seen.add(reading)
+                    yield reading
+
+
+#: Two-letter keys (``1``, ``!``, ``|``) read mixed within a core, at most this many.
+_MIXED_KEYS: Final = 6
+
+
+def _every_key_a_letter(cores: list[str], seen: set[str]) -> Iterator[str]:
+    """Each core with every l33t key a letter, the two-letter keys read mixed (``+w1|1gh+``).
+
+    The first readings read every ``1`` (``!``, ``|``) of a core alike, so
+    ``twilight`` spelt ``+w1|1gh+`` (``1`` as i, ``|`` as l) is only among the
+    readings that also keep keys as themselves, which are many and may not
+    be reached within the budget; these come first, at most
+    ``2 ** _MIXED_KEYS`` per core. *seen* gains each reading made.
+    """
+    for core in cores:
+        mixed = sum(1 for ch in core if len(LEET.get(ch, "")) > 1)
+        if not 1 < mixed <= _MIXED_KEYS:
+            continue
+        for letters in itertools.product(*(LEET.get(ch, ch) for ch in core)):
             reading = "".join(letters)
             if reading not in seen:
                 seen.add(reading)

@@ -689,8 +689,9 @@ def split_kept(text: str, *, walks: bool) -> list[int]:
     """The positions of *text* kept when separators inside a word are dropped.
 
     A separator (not a letter or digit) goes when it stands between letters,
-    or with *walks* between letters or digits with a letter on one side; a
-    l33t key (``p@ss-w0rd``'s ``@``) is kept in the walks' reading. Shared by
+    or with *walks* between letters or digits (``147-258-369``, the keypad's
+    columns, are digits on both sides); a l33t key (``p@ss-w0rd``'s ``@``)
+    is kept in the walks' reading. Shared by
     :func:`_split_matches` and the score's floor, which must read the same
     pieces.
     """
@@ -705,7 +706,7 @@ def split_kept(text: str, *, walks: bool) -> list[int]:
             and not (walks and ord(text[k]) in _SUBSTITUTIONS)  # ``p@ss-w0rd``'s ``@``
             and inside(text[k - 1])
             and inside(text[k + 1])
-            and (text[k - 1].isalpha() or text[k + 1].isalpha())
+            and (walks or text[k - 1].isalpha() or text[k + 1].isalpha())
         )
     ]
 
