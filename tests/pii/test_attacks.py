@@ -12,7 +12,7 @@ import string
 from decimal import Decimal
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given, seed, settings
 from hypothesis import strategies as st
 
 from secpolicy.exceptions import InvalidArgumentError, PolicyConfigError
@@ -24,6 +24,7 @@ from secpolicy.pii import (
     Pseudonymize,
     Replace,
     Scanner,
+    _digitruns,
     _email,
     _identifiers,
     _ids,
@@ -2061,3 +2062,158 @@ class TestScannerAgainstItsPlainTwin:
         plain = Scanner(entities)
         plain._passes = _scanner._passes(plain.entities, plain.phone_regions, plain=True)
         assert fast.scored(text) == plain.scored(text)
+
+
+class TestSubRunOverlap:
+    """Inside one digit run, a sub-run that loses to a longer overlapping one keeps its rest."""
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("020 7946 0958 2024-05-01 12:30:01", "020 7946 0958"),
+            ("tel 020 7946 0958 2024-05-01 12:30:01", "020 7946 0958"),
+        ],
+    )
+    def test_phone_before_a_date_is_not_left_in_part(self, text: str, value: str) -> None:
+        """A longer phone reading, ``0958 2024-05-01``, took the last group: the rest was clear."""
+        at = text.index(value)
+        covered = {k for s, e, _ in Scanner().spans(text) for k in range(s, e)}
+        assert all(k in covered for k in range(at, at + len(value)) if text[k].isdigit())
+        assert "7946" not in Masker().mask_text(text)
+
+
+class TestGluedEdgeOnly:
+    """Only a finding that touches the letter is glued; the rest of its run stands apart."""
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("user1 020 7946 0958", "020 7946 0958"),
+            ("0755-12345678 2024-05-01T12:30:01Z", "0755-12345678"),
+            ("v2 078-05-1120", "078-05-1120"),
+            ("a1 13812345678", "13812345678"),
+            ("010-62345678、11010519491231002X", "010-62345678"),
+        ],
+    )
+    def test_value_beside_a_glued_neighbour_is_found(self, text: str, value: str) -> None:
+        """A short number glued to a word, or a timestamp's ``T``, scored its whole run down."""
+        assert value in [f.text for f in Scanner().find(text)]
+        assert value not in Masker().mask_text(text)
+
+
+class _UnsievedDigits(_digitruns._Digits):
+    """The digit-run classifier without its shortcuts: the plain twin of the sieved pass."""
+
+    __slots__ = ()
+    shortcuts = False
+
+
+def _unsieved(scanner: Scanner) -> Scanner:
+    """*scanner* with the plain digit pass (no sieve, no shortcuts, no skips)."""
+    entities = scanner.entities
+    digits = _UnsievedDigits(
+        entities & {"PAYMENT_CARD", "CN_MOBILE", "PHONE"},
+        scanner.phone_regions,
+        resident_ids="CN_RESIDENT_ID" in entities,
+    )
+    plain = Scanner.__new__(Scanner)
+    for name in Scanner.__slots__:
+        setattr(plain, name, getattr(scanner, name))
+    plain._passes = tuple(
+        _digitruns._digits_pass(digits, ibans="IBAN" in entities, skip=False, sieve=False)
+        if run.__qualname__.startswith("_digits_pass")
+        else run
+        for run in scanner._passes
+    )
+    return plain
+
+
+# Regions of every kind: trunk 0, none (Italy, Denmark, Singapore: 8-digit
+# numbers, any length national), North America, trunk 8 (Russia), Brazil.
+_SIEVE_REGION_SETS = [
+    ("CN", "US", "GB", "DE", "FR", "JP", "BR"),
+    ("CN", "US", "GB", "DE", "FR", "JP", "BR", "IT", "DK", "SG", "RU", "IN", "AU", "CA", "MX"),
+    ("DK",),
+    ("US", "CA", "JM"),
+    ("RU", "BR"),
+    ("SG", "HK", "CN"),
+]
+_SIEVE_ENTITY_SETS = [
+    None,
+    ("PHONE",),
+    ("PAYMENT_CARD", "CN_MOBILE"),
+    ("CN_RESIDENT_ID", "IBAN"),
+    ("PHONE", "IBAN", "US_SSN", "IP_ADDRESS"),
+]
+_SIEVE_SCANNERS = {
+    (regions, entities): (scanner, _unsieved(scanner))
+    for regions in _SIEVE_REGION_SETS
+    for entities in _SIEVE_ENTITY_SETS
+    for scanner in [Scanner(entities, phone_regions=regions, threshold=0.3)]
+}
+_SIEVE_PLANTED = ["13812345678", "138 1234 5678", "+86 138 1234 5678", "0086 138 1234 5678",
+            "138.1234.5678", "4111111111111111", "4111 1111 1111 1111", "3782 822463 10005",
+            "3056 930902 5904", "020 7946 0958", "+44 (0)20 7946 0958", "+1 (415) 555-0132",
+            "415-555-0132 ext. 12", "415.555.0132", "010-62345678", "400-810-8888",
+            "030 1234567", "01 42 68 53 00", "03-1234-5678", "(11) 98456-5666", "32 12 34 56",
+            "GB82WEST12345698765432", "11010519491231002X"]  # fmt: skip
+_SIEVE_NEIGHBOURS = ["2024-05-01", "2024-05-01T12:30:01Z", "12:30:01", "1664322525900", "10.0.0.1",
+               "192.168.1.20", "31.12.2024", "12/25", "123", "520-05-1409", "1234567", "2024年",
+               "user1", "v2", "a1", "x", "#12", "DE89", "0", "12345678901234567890123",
+               "１３８１２３４５６７８",
+               "\u0661\u0663\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668"]  # fmt: skip
+_SIEVE_GAPS = [
+    " ",
+    "\t",
+    "\u00a0",
+    ", ",
+    "，",
+    "、",
+    "; ",
+    " | ",
+    "\n",
+    ": ",
+    "=",
+    " / ",
+    "—",
+    "_",
+    "",
+]
+_SIEVE_LINES = st.lists(
+    st.tuples(st.sampled_from(_SIEVE_PLANTED + _SIEVE_NEIGHBOURS), st.sampled_from(_SIEVE_GAPS)),
+    min_size=1,
+    max_size=8,
+)
+
+
+class TestSieveOnEveryConfiguration:
+    """The sieved scanner finds what the plain digit pass finds, for many regions and entities."""
+
+    @seed(20261202)
+    @settings(max_examples=600, deadline=None)
+    @given(_SIEVE_LINES, st.sampled_from(sorted(_SIEVE_SCANNERS, key=repr)))
+    def test_sieved_scanner_matches_the_plain_one(
+        self,
+        pieces: list[tuple[str, str]],
+        config: tuple[tuple[str, ...], tuple[str, ...] | None],
+    ) -> None:
+        """Values, dates, timestamps, IPs, glued words and wide digits side by side."""
+        text = "".join(value + gap for value, gap in pieces)
+        sieved, plain = _SIEVE_SCANNERS[config]
+        assert sieved.scored(text) == plain.scored(text)
+
+    @seed(20261203)
+    @settings(max_examples=400, deadline=None)
+    @given(_SIEVE_LINES)
+    def test_every_planted_value_is_covered(self, pieces: list[tuple[str, str]]) -> None:
+        """Each planted value's digits are covered, whatever stands next to it (a space apart)."""
+        scanner = _SIEVE_SCANNERS[_SIEVE_REGION_SETS[1], None][0]
+        text, planted = "", []
+        for value, gap in pieces:
+            text += " "
+            if value in _SIEVE_PLANTED:
+                planted.append((len(text), len(text) + len(value)))
+            text += value + gap
+        covered = {k for s, e, _ in scanner.spans(text) for k in range(s, e)}
+        for start, end in planted:
+            assert all(k in covered for k in range(start, end) if text[k].isdigit()), text

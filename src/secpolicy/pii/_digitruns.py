@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from typing import TYPE_CHECKING, ClassVar, Final
 
@@ -21,7 +22,7 @@ from secpolicy.pii._identifiers import (
     _resident_id_or_uscc,
     _travel,
 )
-from secpolicy.pii._ids import card_issuer_ok, is_cn_resident_id, luhn_ok
+from secpolicy.pii._ids import _CARD_PREFIXES, card_issuer_ok, is_cn_resident_id, luhn_ok
 from secpolicy.pii._phone import has_trunk_prefix, international, national_region
 from secpolicy.pii._scoring import (
     _SCORE_CARD,
@@ -63,14 +64,16 @@ _SIX_MORE: Final = r"(?:" + _SEP + r"?[0-9]){6}"
 # Letters and underscores may touch a run on either side ("uid13812345678",
 # "invoice_13812345678.pdf"): such a run is a candidate whose weakly
 # validated findings score below the threshold (see _Digits.find).
-_DIGITS: Final = re.compile(
+_DIGITS_HEAD: Final = (
     r"[0-9+(](?:(?<![0-9+(].)|(?<=\([+(])|(?<=[0-9]\+))"
     r"(?:(?<=[0-9])(?=" + _SIX_MORE + r")"
     r"|(?<=\+) ?(?=[0-9]" + _SIX_MORE + r")"
     r"|(?<=\()(?=[0-9]" + _SIX_MORE + r"))"
-    r"[0-9]*(?:" + _SEP + r"[0-9]+)*"
-    r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?(?![0-9])"
 )
+_DIGITS_BODY: Final = (
+    r"[0-9]*(?:" + _SEP + r"[0-9]+)*(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?(?![0-9])"
+)
+_DIGITS: Final = re.compile(_DIGITS_HEAD + _DIGITS_BODY)
 _GROUP: Final = re.compile(r"[0-9]+")
 _DATE_FIRST: Final = re.compile(
     r"(?:19|20)[0-9]{2}([\-./])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![0-9])"
@@ -103,6 +106,120 @@ _MOBILE_DIGITS: Final = 11
 _ID_LENGTH: Final = 18
 _ID_BODY: Final = 17  # a resident ID without its check character
 _MAX_GLUED: Final = 16  # values back to back in one run of digits
+
+
+# -- the sieve: runs that can be no entity, turned away inside the regex engine --------------
+#
+# Most digit runs in logs are dates, timestamps, order ids and SSN-shaped
+# numbers that no digit entity can be. Classifying each costs a few
+# Python calls; the sieve is _DIGITS with a lookahead at the start of each run
+# that recognises, in C, the run shapes for which classification is known to
+# give nothing, and an empty group that only the other runs set. The pass
+# iterates over the runs with the group set (filtered in C); the runs are the
+# same as _DIGITS's, so the plain pass (every run classified) is its twin.
+#
+# Each shape ends where _DIGITS's run ends: no digit, no separator and digit,
+# no extension after it (_END), so the shape describes the whole run.
+_END: Final = r"(?![0-9]|(?:[ \-.,/]|\) ?| ?\()[0-9]| ?(?:ext|x|#))"
+_YEAR: Final = r"(?:19|20)[0-9]{2}"
+_MONTH: Final = r"(?:0?[1-9]|1[0-2])"
+_DAY: Final = r"(?:0?[1-9]|[12][0-9]|3[01])"
+# What _DATE_FIRST matches in full, without its groups: a date alone is no run.
+_DATE_SHAPE: Final = (
+    "(?:" + _YEAR + "(?:" + "|".join(f"{sep}{_MONTH}{sep}{_DAY}" for sep in ("-", "/", r"\."))
+    + ")|" + _DAY + "(?:" + "|".join(f"{sep}{_DAY}{sep}" for sep in ("-", "/", r"\."))
+    + ")" + _YEAR + ")"
+)  # fmt: skip
+# An IPv4-shaped run (the IPv4 pass reports it); after the first, no octet
+# starts with 0, so that no part after an IBAN's end is a number with a trunk 0.
+_IPV4_RUN: Final = r"[0-9]{1,3}(?:\.(?:[1-9][0-9]{0,2}|0)){3}"
+# An SSN-shaped run starting with 1-9 ("520-05-1409", "763 39 9303"): too
+# short for a card or mobile, without a trunk 0 for a phone, and every part
+# short of the whole leaves out the first or last group, so holds fewer than
+# the 7 digits of any entity.
+_SSN_RUN: Final = r"[1-9][0-9]{2}[ \-][0-9]{2}[ \-][0-9]{4}"
+_WORD_CLASS: Final = "[A-Za-z_]"  # _WORD_CHARS as a class
+_NOT_GLUED_BEFORE: Final = "(?<!" + _WORD_CLASS + ")"
+_NO_CODE_AFTER: Final = "(?!" + _WORD_CLASS + "[0-9A-Za-z_]{13})"
+
+
+def _alternation(strings: frozenset[str]) -> str:
+    """A regex for a set of digit strings of one length, as a trie (full branches collapsed)."""
+    if not strings or "" in strings:
+        return ""
+    branches: dict[str, set[str]] = {}
+    for text in strings:
+        branches.setdefault(text[0], set()).add(text[1:])
+    by_rest: dict[str, list[str]] = {}
+    for first, rests in sorted(branches.items()):
+        by_rest.setdefault(_alternation(frozenset(rests)), []).append(first)
+    parts = []
+    for rest, firsts in by_rest.items():
+        chars = "".join(firsts)
+        head = "[0-9]" if chars == "0123456789" else (chars if len(chars) == 1 else f"[{chars}]")
+        parts.append(head + rest)
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+def _bare_forms(entities: frozenset[str], length: int, *, trunkless: bool) -> list[str]:
+    """Regexes of *length* digits for the bare runs starting with 1-9 that may be an entity.
+
+    A superset of what :meth:`_Digits.classify` can accept in a run of one
+    group: a national phone number of any digits where the length allows one
+    without a trunk 0, a mobile number by its first digits, a card by its
+    issuer's prefix and length (the Luhn check left to classify).
+    """
+    if PHONE in entities and length <= _NATIONAL_MAX and (trunkless or length in _UNPREFIXED):
+        return [f"[0-9]{{{length}}}"]
+    forms: list[tuple[str, int]] = []  # (regex, digits it matches)
+    if CN_MOBILE in entities and length == _MOBILE_DIGITS:
+        forms.append(("1[3-9]", 2))
+    if CN_MOBILE in entities and length == _MOBILE_DIGITS + 2:
+        forms.append(("861[3-9]", 4))
+    if PAYMENT_CARD in entities and length in _CARD_DIGITS:
+        issued = frozenset(p for p, lengths in _CARD_PREFIXES.items() if length in lengths)
+        if issued:
+            forms.append((_alternation(issued), len(next(iter(issued)))))
+    return [f"{form}[0-9]{{{length - width}}}" for form, width in forms]
+
+
+@functools.lru_cache(maxsize=64)
+def _sieve(entities: frozenset[str], *, trunkless: bool, resident_ids: bool) -> re.Pattern[str]:
+    """_DIGITS, with group 1 set only on the runs that may hold an entity for this classifier.
+
+    A bare run of 7 to 20 digits is read one digit at a time to its end, and
+    there a lookbehind of its length checks the whole run against
+    :func:`_bare_forms` (the run's start is one after a non-digit, by the
+    boundary check of _DIGITS); a run of 17 or 18 digits that touches a
+    letter or underscore may be a glued resident ID. Where a region writes
+    national numbers without a trunk prefix, SSN and IPv4 shapes may be
+    phone numbers in part, so only bare runs and dates are sieved.
+    """
+    bare = ""
+    for length in reversed(_RUN_DIGITS):
+        checks = [f"(?<!{form})" for form in _bare_forms(entities, length, trunkless=trunkless)]
+        if resident_ids and length in (_ID_BODY, _ID_LENGTH):
+            checks.append(f"(?<!{_WORD_CLASS}[0-9]{{{length}}})")
+            checks.append(f"(?!{_WORD_CLASS})")
+        end = "(?![0-9])" + "".join(checks)
+        bare = "[0-9](?:" + end + ("|" + bare if bare else "") + ")"
+    bare = "[1-9][0-9]{5}" + bare
+    grouped = [_DATE_SHAPE, *(() if trunkless else (_IPV4_RUN, _SSN_RUN))]
+    # A run of several groups glued to a word may be cut where its first or
+    # last group belongs to an identifier of another pass (_identifier_cut):
+    # it is sieved only where no word touches its start, and no token of 14
+    # letters or digits or more follows its end (a credit code's rest).
+    never = (
+        "(?:" + bare + _END + "|" + _NOT_GLUED_BEFORE + "(?:" + "|".join(grouped) + ")"
+        + _END + _NO_CODE_AFTER + ")"
+    )  # fmt: skip
+    # The run's first character is consumed; the lookbehind steps back onto
+    # it, and the lookahead inside reads the run from there.
+    return re.compile(_DIGITS_HEAD + "(?:(?<=(?=" + never + ")[0-9])|())" + _DIGITS_BODY)
+
+
+#: Whether a match of a sieve may hold an entity (its group 1 is set): a C callable for filter.
+_MAY_HOLD: Final = operator.attrgetter("lastindex")
 
 
 # -- digit runs: cards, mobiles, phones ------------------------------------------------------
@@ -159,7 +276,7 @@ def _dots_ok(run: str, sizes: list[int]) -> bool:
 class _Digits:
     """Classifies digit runs; runs that are not one entity are retried in parts."""
 
-    __slots__ = ("brazil", "entities", "regions", "resident_ids", "trunkless")
+    __slots__ = ("brazil", "entities", "regions", "resident_ids", "sieve", "trunkless")
 
     #: Whether :meth:`find` skips work it can prove useless; a subclass that
     #: turns it off is the plain twin a Hypothesis test holds it to.
@@ -177,6 +294,8 @@ class _Digits:
         self.trunkless = any(
             not has_trunk_prefix(region) for region in regions if region not in ("US", "CA")
         )
+        # _DIGITS with the runs that can be no entity of this classifier unmarked.
+        self.sieve = _sieve(entities, trunkless=self.trunkless, resident_ids=resident_ids)
 
     def classify(self, run: str, digits: str, sizes: list[int]) -> tuple[str, float] | None:
         """The entity and score of one run (it may start with + or a parenthesis), or None."""
@@ -288,7 +407,12 @@ class _Digits:
         by a value of its own, only the findings at a glued edge are glued:
         in ``(0755) 5185987 11010519491231002X`` the ``X`` ends the ID, and
         in ``uid13812345678 020 7946 0958`` the letters touch the mobile
-        number, not the phone number after it.
+        number, not the phone number after it. And only a finding that
+        touches a glued edge (no separator between them) is glued at all: in
+        ``user1 020 7946 0958`` or ``0755-12345678 2024-05-01T12:30:01Z`` the
+        phone number stands apart from the word, save in a token whose two
+        digits after the letters start groups (an IBAN's check digits,
+        ``FR15 2845 …``), whose groups are all its own.
         """
         found = self.find(text, offset, after)
         if found:
@@ -302,9 +426,17 @@ class _Digits:
                 or self._id_at_end(text, after),
             )
             apart = held[0] and held[1]
+            stop = offset + len(text)
+            token = edges[0] and text[:2].isdigit() and text[2:3] in _IBAN_GROUP_SEPARATORS
             found = [
-                (s, e, entity, min(score, _SCORE_GLUED) if entity in weak else score)
-                if not apart or s == first or e == last
+                (s, e, entity, min(score, _SCORE_GLUED))
+                if entity in weak
+                and (not apart or s == first or e == last)
+                and (
+                    token
+                    or (edges[0] and (s == offset or text[: s - offset].isdigit()))
+                    or (edges[1] and (e == stop or text[e - offset :].isdigit()))
+                )
                 else (s, e, entity, score)
                 for s, e, entity, score in found
             ]
@@ -516,7 +648,9 @@ class _Digits:
             return [(o[4], groups[o[3]][1], o[5], o[6]) for o in options]
         return [
             (s, groups[j][1], e, score)
-            for s, j, e, score in _readings.choose(options, count, spans)
+            for s, j, e, score in _readings.choose(
+                options, count, spans, [start for start, _ in groups]
+            )
         ]
 
 
@@ -526,6 +660,7 @@ _SPLIT_RANK: Final = {PAYMENT_CARD: 0, CN_MOBILE: 1, PHONE: 2}
 
 _WORD_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _WORD_LETTERS: Final = _WORD_CHARS - {"_"}
+_IBAN_GROUP_SEPARATORS: Final = frozenset(" -./")  # between the groups of an IBAN
 _EMAIL_END: Final = re.compile(
     r"@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,7}\.[A-Za-z]{2,63}\Z"
 )
@@ -664,9 +799,18 @@ def _inside_iban(text: str, start: int, end: int) -> bool:
 
 
 def _digits_pass(  # noqa: PLR0915 (the IBAN, identifier and underscore cases of a run)
-    classifier: _Digits, *, ibans: bool = False, skip: bool = True
+    classifier: _Digits, *, ibans: bool = False, skip: bool = True, sieve: bool = True
 ) -> Pass:
     """The digit-run pass; with *ibans*, the IBAN pass too.
+
+    With *sieve* (and the classifier's shortcuts on), the runs of a text in
+    which the IBAN pass finds nothing come from the classifier's sieve, which turns
+    away in C the runs of a shape that can be no entity (dates, IPv4
+    addresses, timestamps and ids outside every card range, SSN-shaped
+    numbers): the same runs as ``_DIGITS``'s, less those whose
+    classification gives nothing, so the pass with *sieve* False, which
+    classifies every run, is its plain twin. Where an IBAN may be, a run
+    that starts inside it is cut at its end, so every run is classified.
 
     With *ibans* the pass reports the IBAN pass's findings as well, and a
     run that lies inside one of those IBANs (``1256 5178 8002 15`` in
@@ -688,6 +832,8 @@ def _digits_pass(  # noqa: PLR0915 (the IBAN, identifier and underscore cases of
     find_glued = classifier.find_glued
     word = _WORD_CHARS
     shortest = _RUN_DIGITS.start
+    sieved = sieve and classifier.shortcuts
+    marked = classifier.sieve.finditer
 
     def scan(  # noqa: PLR0912 (the IBAN cases of a run)
         text: str,
@@ -774,7 +920,10 @@ def _digits_pass(  # noqa: PLR0915 (the IBAN, identifier and underscore cases of
     def run(text: str) -> list[Candidate]:
         out: list[Candidate] = _iban_pass(text) if ibans else []
         covers = [(s, e) for s, e, _, _ in out] if ibans else None
-        scan(text, _DIGITS.finditer(text), 0, covers, out)
+        if sieved and (not out if ibans else not _iban_pass(text)):
+            scan(text, filter(_MAY_HOLD, marked(text)), 0, [], out)
+        else:
+            scan(text, _DIGITS.finditer(text), 0, covers, out)
         return out
 
     return run
