@@ -550,7 +550,6 @@ class TestLinearTime:
 
 def _best_reading(
     options: list[tuple[int, int, int, int, int, str, float]],
-    starts: list[int] | None = None,
 ) -> list[tuple[int, int, int, int, int, str, float]]:
     """The plain twin of ``_readings.choose``: every set of options apart, the best kept.
 
@@ -559,9 +558,8 @@ def _best_reading(
     the most digits, then the fewest options; then the options from the
     left, each first in sorted order. An option left out that overlaps an
     SSN or IPv4 address kept and holds a group nothing kept covers is kept
-    as well. Then each option left out, best first, keeps each stretch of
-    its groups that nothing kept covers, from the stretch's first group
-    (*starts*: where each group starts, by default its index).
+    as well. Then each option left out, best first, whose first group
+    nothing kept covers keeps its leading groups up to the first covered one.
     """
     ordered = sorted(options, key=lambda o: (o[2], o))
     best: tuple[tuple[int, ...], list[tuple[int, int, int, int, int, str, float]]] | None = None
@@ -605,20 +603,15 @@ def _best_reading(
     covered = {k for o in chosen for k in range(o[2], o[3] + 1)}
     kept = list(chosen)
     for o in sorted(options):
-        if not o[5] or o in chosen:
-            continue
-        free = [k for k in range(o[2], o[3] + 1) if k not in covered]
-        covered |= set(free)
-        stretches: list[list[int]] = []
-        for k in free:
-            if stretches and stretches[-1][-1] == k - 1:
-                stretches[-1].append(k)
-            else:
-                stretches.append([k])
-        for stretch in stretches:
-            first = stretch[0]
-            head = o[4] if first == o[2] else (first if starts is None else starts[first])
-            kept.append((o[0], o[1], stretch[0], stretch[-1], head, o[5], o[6]))
+        if not o[5] or o in chosen or o[2] in covered:
+            continue  # only a loser's leading groups, before what won, stay covered
+        stretch = []
+        for k in range(o[2], o[3] + 1):
+            if k in covered:
+                break
+            stretch.append(k)
+        covered |= set(stretch)
+        kept.append((o[0], o[1], stretch[0], stretch[-1], o[4], o[5], o[6]))
     return kept
 
 
@@ -659,7 +652,7 @@ def _plain_split(text: str) -> list[tuple[int, int, str]]:
                 if entity == "IP_ADDRESS" or _ids._ssn_match_ok(shown):
                     size = sum(e - s for s, e in groups[i : j + 1])
                     options.append((1, -size, i, j, -1, "", score))
-    reading = _best_reading(options, [s for s, _ in groups])
+    reading = _best_reading(options)
     return sorted((o[4], groups[o[3]][1], o[5]) for o in reading if o[5])
 
 

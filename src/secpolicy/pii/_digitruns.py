@@ -648,9 +648,7 @@ class _Digits:
             return [(o[4], groups[o[3]][1], o[5], o[6]) for o in options]
         return [
             (s, groups[j][1], e, score)
-            for s, j, e, score in _readings.choose(
-                options, count, spans, [start for start, _ in groups]
-            )
+            for s, j, e, score in _readings.choose(options, count, spans)
         ]
 
 

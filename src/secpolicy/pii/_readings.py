@@ -21,13 +21,10 @@ take the ``193`` of ``(0755) 5185987 193-89-6740``, and ``193-89-6740 01 42
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from secpolicy.pii._ids import _ssn_match_ok
 from secpolicy.pii._scoring import _SCORE_IP, _SCORE_SSN, _SCORE_SSN_LOOSE, _SCORE_SSN_MIXED
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
 
 #: An option of a split run: (rank, -digits, first group, last group, start, entity, score).
 Option = tuple[int, int, int, int, int, str, float]
@@ -94,7 +91,6 @@ def choose(
     options: list[Option],
     count: int,
     spans: list[tuple[int, int, int, float]],
-    starts: Sequence[int] | None = None,
 ) -> list[tuple[int, int, str, float]]:
     """The options to report, as (start, last group, entity, score), in order.
 
@@ -107,10 +103,11 @@ def choose(
     the most digits, then the fewest options; a full tie goes to the
     options from the left, each first in sorted order (specific, long).
     The values of *spans* take part as options of their own and are not
-    reported (their pass reports them). Then an option left out keeps
-    covered the groups of its own that nothing reported holds, each stretch
-    of them reported as its value from the group's start (*starts*: where
-    each group starts, by default its index), the best option first.
+    reported (their pass reports them). Then an option left out whose
+    first group nothing reported holds keeps its leading groups covered, up
+    to the first group something reported holds, the best option first: a
+    value's head is never left in clear beside a longer wrong reading, and
+    what follows a value (a year after a phone) is not masked for it.
     """
     kept = sorted(
         [
@@ -159,23 +156,20 @@ def choose(
                 and any(k not in covered for k in range(o[2], o[3] + 1))
             ),
         )
-    # A sub-run that lost to an overlapping one ("020 7946 0958" of
-    # ``020 7946 0958 2024-05-01 12``, read as the longer ``0958 2024-05-01``)
-    # keeps the groups only it held covered: "020 7946" is not left in clear.
+    # A sub-run that lost to an overlapping one that starts later ("020 7946
+    # 0958" of ``020 7946 0958 2024-05-01 12``, read as the longer ``0958
+    # 2024-05-01``) keeps the groups before the winner covered: "020 7946" is
+    # not left in clear. Only its leading groups: what a loser holds after
+    # the winner is what follows a value (the year of ``手机130 0339 0757
+    # 2018年``, read as ``0757 2018``), not a value's head.
     covered = {k for o in chosen for k in range(o[2], o[3] + 1)}
     found = [(o[4], o[3], o[5], o[6]) for o in chosen if o[5]]
     for o in kept:
-        if not o[5] or o in chosen:
+        if not o[5] or o in chosen or o[2] in covered:
             continue
         k = o[2]
-        while k <= o[3]:
-            if k in covered:
-                k += 1
-                continue
-            first = k
-            while k <= o[3] and k not in covered:
-                covered.add(k)
-                k += 1
-            head = o[4] if first == o[2] else (first if starts is None else starts[first])
-            found.append((head, k - 1, o[5], o[6]))
+        while k <= o[3] and k not in covered:
+            covered.add(k)
+            k += 1
+        found.append((o[4], k - 1, o[5], o[6]))
     return sorted(found)
