@@ -2061,3 +2061,75 @@ class TestScannerAgainstItsPlainTwin:
         plain = Scanner(entities)
         plain._passes = _scanner._passes(plain.entities, plain.phone_regions, plain=True)
         assert fast.scored(text) == plain.scored(text)
+
+
+class TestGroupsJoinedByUnderscores:
+    """Log keys and file names join a number's groups with underscores: it is still found whole."""
+
+    @pytest.mark.parametrize(
+        ("text", "value", "entity"),
+        [
+            ("4111_1111_1111_1111", "4111_1111_1111_1111", "PAYMENT_CARD"),
+            ("x_4111_1111_1111_1111.csv", "4111_1111_1111_1111", "PAYMENT_CARD"),
+            ("4111_1111_1111_1111_2024.csv", "4111_1111_1111_1111", "PAYMENT_CARD"),
+            ("138_1234_5678", "138_1234_5678", "CN_MOBILE"),
+            ("file_138_1234_5678.log", "138_1234_5678", "CN_MOBILE"),
+            ("tel=+86_138_1234_5678", "+86_138_1234_5678", "CN_MOBILE"),
+            ("ssn 123_45_6789", "123_45_6789", "US_SSN"),
+            ("ssn_123_45_6789", "123_45_6789", "US_SSN"),
+            ("110105_19491231_002X", "110105_19491231_002X", "CN_RESIDENT_ID"),
+            ("2024_110105_19491231_002X", "110105_19491231_002X", "CN_RESIDENT_ID"),
+            ("+44_20_7946_0958", "+44_20_7946_0958", "PHONE"),
+            ("138\u200b_1234_5678", "138\u200b_1234_5678", "CN_MOBILE"),
+            ("138%5F1234_5678", "138%5F1234_5678", "CN_MOBILE"),
+            ("call 138_1234_5678, 4111 - 1111 - 1111 - 1111", "4111 - 1111 - 1111 - 1111",
+             "PAYMENT_CARD"),
+        ],
+    )  # fmt: skip
+    def test_found_whole(self, text: str, value: str, entity: str) -> None:
+        """The finding covers every group and the underscores between them."""
+        assert (entity, value) in _found(Scanner(), text)
+        assert value not in Masker().mask_text(text)
+
+    @pytest.mark.xfail(strict=True, reason="a grouped run glued to the word card is dropped")
+    @pytest.mark.parametrize(
+        "text", ["card_4111_1111_1111_1111.csv", "card_4111-1111-1111-1111.csv"]
+    )
+    def test_after_the_word_card(self, text: str) -> None:
+        """Known leak of the digit-run pass (either separator): recorded, not yet fixed."""
+        assert "4111" not in Masker().mask_text(text)
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("id_11010519491231002X", "11010519491231002X"),
+            ("2024_11010519491231002X", "11010519491231002X"),
+            ("20240101_13812345678", "13812345678"),
+        ],
+    )
+    def test_glued_values_keep_their_reading(self, text: str, value: str) -> None:
+        """A value after a counter or a word is found as itself, not with the counter."""
+        assert [f.text for f in Scanner().find(text)] == [value]
+
+    @pytest.mark.parametrize(
+        "text", ["order_2024_0001", "IMG_2024_0101_1234.jpg", "log_2024_01_01_12_30_45.txt",
+                 "v1_2_3_4_5_6_7_8"],
+    )  # fmt: skip
+    def test_counters_and_dates_stay(self, text: str) -> None:
+        """Underscored counters, dates and versions are no personal data."""
+        assert Scanner().find(text) == []
+
+    @settings(max_examples=300, derandomize=True)
+    @given(
+        st.lists(
+            st.sampled_from(["_", "1", "9", "a", " ", "  ", " - ", "-", "%5F", "%31", "&nbsp;",
+                             "\u200b", "\r\n", ",", "."]),
+            max_size=12,
+        ).map("".join)
+    )  # fmt: skip
+    def test_second_reading_matches_its_plain_twin(self, text: str) -> None:
+        """The second reading with its shortcuts is the plain one: decode, dash, narrow."""
+        from secpolicy.pii import _fold
+
+        folded = _fold.fold(text)
+        assert _fold._second_reading(text, folded) == _fold._second_reading_plain(text, folded)
