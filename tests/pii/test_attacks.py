@@ -1945,10 +1945,17 @@ class TestAddressesJoinedByALocalPartCharacter:
     def test_look_past_an_address_only_where_it_can_find_one(self, text: str) -> None:
         """Looking past an address only after a joining character finds what looking always does."""
         plain = []
+        read = 0
         for start, end in _email.email_matches(text):
-            cut = _email._tld_end(text, start, end)
+            if end <= read:
+                continue
+            cut = _email._address_end_plain(text, start, end)
             plain.append((start, cut))
-            plain.extend(_email._joined_after(text, cut, end))
+            at_next = cut == end and text[end : end + 1] == "@"
+            after = text.rfind(".", start, end) if at_next else cut
+            joined = _email._joined_after(text, after, end)
+            plain.extend(joined)
+            read = max([read, *(e for _, e in joined)])
         expected = [(s, e) for s, e in plain if _email.email_ok(text[s:e])]
         assert [(s, e) for s, e, _, _ in _email._email_pass(text)] == expected
 
@@ -2133,3 +2140,65 @@ class TestGroupsJoinedByUnderscores:
 
         folded = _fold.fold(text)
         assert _fold._second_reading(text, folded) == _fold._second_reading_plain(text, folded)
+
+
+_ADDRESS_NEIGHBOURS = {
+    "IP": "192.168.10.20",
+    "IP_SHORT": "10.0.0.1",
+    "EMAIL": "ls@example.org",
+    "EMAIL_SHORT": "b@y.cn",
+    "MOBILE": "13812345678",
+    "MOBILE_DOTTED": "138.1234.5678",
+    "CARD": "4111111111111111",
+}
+# Not yet: "+" before a number (read as a country code, "+13812345678"), and
+# "." or "_" before an IPv4 address, which the IPv4 pattern takes for part
+# of a longer token.
+_ADDRESS_JOINS = ("-", "%", "'", "/", ":", ",", ";", " ", "|", "=", "\uff0c", "\u3001")
+
+
+class TestAddressBesideAnotherValue:
+    """An address followed by an IP address, another address or a number, with any joiner."""
+
+    @pytest.mark.parametrize(
+        ("text", "values"),
+        [
+            ("zs@example.com-192.168.10.20", ["zs@example.com", "192.168.10.20"]),
+            ("a@x.com.b@y.com", ["a@x.com", "b@y.com"]),
+            ("a@x.com.bb@y.com", ["a@x.com", "bb@y.com"]),
+            ("a@x.com.b@y.com.c@z.org", ["a@x.com", "b@y.com", "c@z.org"]),
+            ("zs@mail.example.com-10.0.0.1", ["zs@mail.example.com", "10.0.0.1"]),
+        ],
+    )
+    def test_each_found_as_itself(self, text: str, values: list[str]) -> None:
+        """The address ends at its top-level domain; what follows is a finding of its own."""
+        assert [f.text for f in Scanner().find(text)] == values
+
+    @pytest.mark.parametrize("address", ["zs@example.com", "a@x.bb", "user@mail.bücher.de"])
+    @pytest.mark.parametrize("join", _ADDRESS_JOINS)
+    def test_both_covered(self, address: str, join: str) -> None:
+        """No letter or digit of the address or of the value after it is left in clear."""
+        scanner = Scanner()
+        leaks = []
+        for name, other in _ADDRESS_NEIGHBOURS.items():
+            text = address + join + other
+            for start, end in ((0, len(address)), (len(address) + len(join), len(text))):
+                rest = _uncovered(scanner, text, start, end)
+                if rest:
+                    leaks.append((text, name, rest))
+        assert leaks == []
+
+    @settings(max_examples=300, derandomize=True)
+    @given(
+        st.lists(
+            st.sampled_from(["zs@example.com", "a@x.bb", "@", "b", ".", "-", "_", "com",
+                             "192.168.0.1", "x1", "中", " ", "xn--p1ai", "."]),
+            max_size=10,
+        ).map("".join)
+    )  # fmt: skip
+    def test_address_end_matches_its_plain_twin(self, text: str) -> None:
+        """Checking only dots and hyphens after a letter finds the end checking every one finds."""
+        for start, end in _email.email_matches(text):
+            assert _email._address_end(text, start, end) == _email._address_end_plain(
+                text, start, end
+            )
