@@ -2151,10 +2151,8 @@ _ADDRESS_NEIGHBOURS = {
     "MOBILE_DOTTED": "138.1234.5678",
     "CARD": "4111111111111111",
 }
-# Not yet: "+" before a number (read as a country code, "+13812345678"), and
-# "." or "_" before an IPv4 address, which the IPv4 pattern takes for part
-# of a longer token.
-_ADDRESS_JOINS = ("-", "%", "'", "/", ":", ",", ";", " ", "|", "=", "\uff0c", "\u3001")
+# Not yet: "+" before a number (read as a country code, "+13812345678").
+_ADDRESS_JOINS = ("-", ".", "_", "%", "'", "/", ":", ",", ";", " ", "|", "=", "\uff0c", "\u3001")
 
 
 class TestAddressBesideAnotherValue:
@@ -2202,3 +2200,25 @@ class TestAddressBesideAnotherValue:
             assert _email._address_end(text, start, end) == _email._address_end_plain(
                 text, start, end
             )
+
+
+class TestIpv4AfterAKeyOrHostName:
+    """An IPv4 address after an underscore or after a dot that follows a letter is found."""
+
+    @pytest.mark.parametrize(
+        ("text", "ip"),
+        [
+            ("ip_192.168.10.20", "192.168.10.20"),
+            ("log_10.0.0.1.txt", "10.0.0.1"),
+            ("host.192.168.10.20", "192.168.10.20"),
+            ("zs@example.com.10.0.0.1", "10.0.0.1"),
+        ],
+    )
+    def test_found(self, text: str, ip: str) -> None:
+        """The address is a finding of its own."""
+        assert ("IP_ADDRESS", ip) in _found(Scanner(), text)
+
+    @pytest.mark.parametrize("text", ["v1.2.3.4", "1.192.168.10.20", "v1.2.3.4.5", "a1.2.3.4"])
+    def test_versions_and_longer_dotted_numbers_stay(self, text: str) -> None:
+        """A version or a dotted number of more than four parts is no address."""
+        assert Scanner().find(text) == []
