@@ -2222,3 +2222,25 @@ class TestIpv4AfterAKeyOrHostName:
     def test_versions_and_longer_dotted_numbers_stay(self, text: str) -> None:
         """A version or a dotted number of more than four parts is no address."""
         assert Scanner().find(text) == []
+
+
+class TestLowerCaseTravelDocuments:
+    """Lower-case passport and permit numbers are found after a context word, not bare."""
+
+    @pytest.mark.parametrize(
+        ("text", "entity"),
+        [
+            ("护照号e12345678", "CN_PASSPORT"),
+            ("Passport: e12345678", "CN_PASSPORT"),
+            ("港澳通行证：c12816113", "CN_HK_MACAU_PERMIT"),
+            ("通行证c12816113", "CN_HK_MACAU_PERMIT"),
+        ],
+    )
+    def test_found_after_a_context_word(self, text: str, entity: str) -> None:
+        """The context word vouches for a number typed in lower case."""
+        assert [f.entity for f in Scanner().find(text)] == [entity]
+
+    @pytest.mark.parametrize("text", ["user e12345678 logged in", "ref=c12816113"])
+    def test_bare_lower_case_is_a_token(self, text: str) -> None:
+        """Without one, a lower-case letter and eight digits is read as an id (score 0.3)."""
+        assert Scanner().find(text) == []
