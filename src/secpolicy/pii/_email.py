@@ -126,6 +126,44 @@ def _tld_end(text: str, start: int, end: int) -> int:
     return hyphen
 
 
+def _address_end(text: str, start: int, end: int) -> int:
+    """Where the address of the match *start*:*end* ends: at its top-level domain.
+
+    The domain pattern runs on over dots and hyphens into what follows the
+    address: an IP address (``zs@example.com-192.168.10.20``), a word, or
+    the local part of a next address (``a@x.com.b@y.com``, the match
+    stopping at that address's ``@``). Where the match so read is no valid
+    address, or another ``@`` follows it, the address ends at the last dot
+    or hyphen before which it is one; the search past it
+    (:func:`_joined_after`) then reads the next address. Only a dot or
+    hyphen after a letter can end a top-level domain, so only those are
+    checked (the plain twin, :func:`_address_end_plain`, checks every one;
+    a test holds the two to agreement).
+    """
+    cut = _tld_end(text, start, end)
+    if email_ok(text[start:cut]) and (cut < end or text[end : end + 1] != "@"):
+        return cut
+    dot = text.find(".", text.rfind("@", start, cut), cut)  # the domain keeps a dot
+    for place in range(cut - 1, dot + 1, -1):
+        if text[place] in ".-" and text[place - 1].isalpha() and email_ok(text[start:place]):
+            return place
+    return cut
+
+
+def _address_end_plain(text: str, start: int, end: int) -> int:
+    """:func:`_address_end` trying every dot and hyphen (its plain twin)."""
+    cut = _tld_end(text, start, end)
+    if email_ok(text[start:cut]) and (cut < end or text[end : end + 1] != "@"):
+        return cut
+    dot = text.find(".", text.rfind("@", start, cut), cut)
+    places = [
+        p
+        for p in range(dot + 2, cut)
+        if text[p] in ".-" and text[p - 1] not in ".-" and email_ok(text[start:p])
+    ]  # no empty label (email_ok reads each label's first character)
+    return places[-1] if places else cut
+
+
 def full_match(value: str) -> bool:
     """True if all of *value* has the shape of an address."""
     return _FULL.fullmatch(value) is not None
@@ -210,11 +248,23 @@ def _email_pass(text: str) -> list[Candidate]:
         # sentence, it does not continue the domain.
         text = _WIDE_STOP.sub(_dot, text)
     spans = []
+    read = 0  # where the addresses read past the search's matches end
     for start, end in email_matches(text):
-        cut = _tld_end(text, start, end)
+        if end <= read:
+            continue  # its @ was read past the address before: "a@x.com.b@y.com.c@z.org"
+        cut = _address_end(text, start, end)
         spans.append((start, cut))
         if cut < end or text[end : end + 1] in _JOINERS:
-            spans.extend(_joined_after(text, cut, end))
+            joined = _joined_after(text, cut, end)
+        elif text[end : end + 1] == "@":
+            # The next address's local part is this domain's last label
+            # ("a@x.bb@y.com"): read from its last dot; where the two overlap
+            # the overlap resolution keeps both covered.
+            joined = _joined_after(text, text.rfind(".", start, end), end)
+        else:
+            continue
+        spans.extend(joined)
+        read = max([read, *(e for _, e in joined)])
     return [(s, e, EMAIL_ENTITY, _SCORE_EMAIL) for s, e in spans if email_ok(text[s:e])]
 
 
@@ -245,6 +295,6 @@ def _joined_after(text: str, cut: int, end: int) -> list[tuple[int, int]]:
         if domain is None or start >= at:
             break
         end = domain.end()
-        cut = _tld_end(text, start, end)
+        cut = _address_end(text, start, end)
         found.append((start, cut))
     return found

@@ -148,23 +148,60 @@ def _narrowed(
     return "".join(chars), new_starts, new_ends
 
 
+# An underscore between two digits, as log keys and file names join the
+# groups of a number ("4111_1111_1111_1111", "138_1234_5678"): the second
+# reading reads it as a dash, one character for one, so the groups are one
+# run there while the first reading still sees a run glued to a word by an
+# underscore that touches a letter ("id_11010519491231002X", "2024_110105…"
+# keep their first reading; "order_2024_0001" is eight digits either way).
+_DIGIT_JOINER: Final = re.compile(r"(?<=[0-9])_(?=[0-9])")
+
+
+def _dashed(seen: str) -> str | None:
+    """*seen* with each underscore between two digits read as a dash; None when it has none."""
+    if "_" not in seen:
+        return None  # what subn answers, without the search
+    dashed, count = _DIGIT_JOINER.subn("-", seen)
+    return dashed if count else None
+
+
 def _second_reading(text: str, folded: str) -> tuple[str, list[int], list[int]] | None:
     """*folded* without invisible characters, with percent-escapes and HTML references decoded.
 
     The carriage return of each CRLF line break is dropped too, so that a
-    number split by CRLF reads as one split by LF, and wide separators
+    number split by CRLF reads as one split by LF, an underscore between
+    two digits is read as a dash (``138_1234_5678``), and wide separators
     between the groups of a number are narrowed (``4111 - 1111``,
     ``138  1234  5678``). Returns the text so read and, for each of its
     characters, where it starts and ends in *text*; None when there is
-    nothing to remove, decode or narrow.
+    nothing to remove, decode, read as a dash or narrow.
     """
     view = _decoded(text, folded)
     if view is None:
-        if _WIDE_HINT.search(folded) is None:
+        dashed = _dashed(folded)
+        if dashed is None and _WIDE_HINT.search(folded) is None:
             return None  # what _narrowed answers, without building the identity maps first
         size = len(folded)
-        return _narrowed(folded, list(range(size)), list(range(1, size + 1)))
+        view = (dashed or folded, list(range(size)), list(range(1, size + 1)))
+        return _narrowed(*view) or (view if dashed is not None else None)
+    dashed = _dashed(view[0])
+    if dashed is not None:
+        view = (dashed, view[1], view[2])
     return _narrowed(*view) or view
+
+
+def _second_reading_plain(text: str, folded: str) -> tuple[str, list[int], list[int]] | None:
+    """:func:`_second_reading` without its shortcuts (its plain twin, held to it by a test)."""
+    size = len(folded)
+    decoded = _decoded(text, folded)
+    seen, starts, ends = decoded or (folded, list(range(size)), list(range(1, size + 1)))
+    dashed = _DIGIT_JOINER.sub("-", seen)
+    narrowed = _narrowed(dashed, starts, ends)
+    if narrowed is not None:
+        return narrowed
+    if decoded is None and dashed == seen:
+        return None
+    return dashed, starts, ends
 
 
 def _decoded(text: str, folded: str) -> tuple[str, list[int], list[int]] | None:

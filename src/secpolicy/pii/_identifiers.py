@@ -187,8 +187,12 @@ _TRAVEL: Final = re.compile(
 _IPV4_OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 # The first octet after its first digit, with the alternatives in the same order.
 _IPV4_OCTET_REST: Final = r"(?:(?<=2)(?:5[0-5]|[0-4][0-9])|(?<=1)[0-9]{2}|(?<=[1-9])[0-9]|)"
+# Before the address: no letter, digit or dot, but an underscore ("ip_10.0.0.1",
+# a log key) or a dot after a letter ("host.10.0.0.1", "zs@example.com.10.0.0.1")
+# may stand there; a digit or dot before a dot is a longer dotted number
+# ("1.2.3.4.5"), a letter a version ("v1.2.3.4").
 _IPV4: Final = re.compile(
-    r"[0-9](?<![0-9A-Za-z_.].)"
+    r"[0-9](?:(?<=[A-Za-z]\..)|(?<![0-9A-Za-z.].))"
     + _IPV4_OCTET_REST
     + r"(?:\."
     + _IPV4_OCTET
