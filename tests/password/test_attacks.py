@@ -25,9 +25,12 @@ from secpolicy.password import (
     profiles,
 )
 from secpolicy.password import _composed as composed
+from secpolicy.password import _names as names
 from secpolicy.password import _policy as policy_module
+from secpolicy.password import _progressions as progressions
 from secpolicy.password import _strength as strength
 from secpolicy.password._floor import floor_total
+from secpolicy.password._progressions import progression_matches
 from secpolicy.password._rules import CANDIDATE_BUDGET, COMMON_PASSWORDS, blocklist_candidates
 from secpolicy.password._strength import REFERENCE_YEAR
 
@@ -1542,3 +1545,108 @@ class TestMixedKeysWithinBudget:
     def test_reading_within_budget(self) -> None:
         """The reading is among the first ``CANDIDATE_BUDGET``."""
         assert "twilight" in blocklist_candidates("+w1|1gh+2024!")
+
+
+PROGRESSIONS = [
+    "13579111315171921",
+    "2468101214161820",
+    "123456789101112",
+    "5101520253035",
+    "10203040506070",
+    "21191715131197531",
+    "2018161412108642",
+    "2-4-6-8-10-12-14-16",
+    "5.10.15.20.25.30.35",
+]
+
+
+class TestNumberProgressions:
+    """Numbers counted by a constant step cost a start, a step and a count (issue 20)."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", PROGRESSIONS)
+    def test_refused(self, name: str, password: str) -> None:
+        """Every profile refuses a counted run, with or without separators, either way."""
+        assert not PROFILES[name].check(password).ok
+
+    @pytest.mark.parametrize("password", PROGRESSIONS)
+    def test_estimate_and_score_agree(self, password: str) -> None:
+        """The plain cover and the bounded score see the same progression."""
+        assert estimate(password).score == strength.score(password) < 3
+
+    def test_priced_as_its_choices(self) -> None:
+        """The odd numbers to 21: start 1 (2), step 2 (4 with the direction), 11 numbers."""
+        spans = {(s, e): g for s, e, g in progression_matches("13579111315171921")}
+        assert spans[(0, 17)] == pytest.approx(math.log10(2 * 4 * 11))
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.text(alphabet="0123456789-. _x", max_size=40))
+    def test_fast_scan_is_the_plain_twin(self, text: str) -> None:
+        """The scan for starts finds what trying every position finds."""
+        assert progression_matches(text) == progressions._plain_progressions(text)
+
+    @settings(max_examples=200, deadline=None, derandomize=True)
+    @given(
+        st.integers(0, 300),
+        st.integers(-30, 30).filter(bool),
+        st.integers(4, 12),
+        st.sampled_from(["", "-", "."]),
+    )
+    def test_every_progression_is_found(
+        self, first: int, step: int, count: int, separator: str
+    ) -> None:
+        """Any start, step (up or down) and count of four or more is found whole."""
+        numbers = [first + k * step for k in range(count)]
+        text = separator.join(str(v) for v in numbers if v >= 0)
+        if sum(v >= 0 for v in numbers) < 4:
+            return
+        assert any(s == 0 and e == len(text) for s, e, _ in progression_matches(text))
+
+
+NAMES_AND_DATES = [
+    "Zhang_Wei_19900517",
+    "weizhang0517!",
+    "Li_Na_19881203",
+    "wangfang@1990",
+    "LiuYang_850312",
+    "chen-jing-1992-08-21",
+    "ZhaoLei19870101",
+]
+
+
+class TestChineseNamesWithoutContext:
+    """A common Chinese name and a birthday are refused without the user's data (issue 20)."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", NAMES_AND_DATES)
+    def test_refused(self, name: str, password: str) -> None:
+        """Surname and given name in either order, any separator, with a date."""
+        assert not PROFILES[name].check(password).ok
+
+    @pytest.mark.parametrize("password", NAMES_AND_DATES)
+    def test_estimate_and_score_agree(self, password: str) -> None:
+        """The plain cover and the bounded score see the same name."""
+        assert estimate(password).score == strength.score(password) < 3
+
+    def test_priced_by_its_ranks(self) -> None:
+        """Zhang (3rd surname) Wei (1st given name), in one of two orders: 6 guesses."""
+        spans = {(s, e): g for s, e, g in names.name_matches("weizhang", "weizhang")}
+        assert spans[(0, 8)] == pytest.approx(math.log10(3 * 1 * 2))
+
+    def test_the_list_names_its_source(self) -> None:
+        """The data file's header says where the ranks come from."""
+        header = (Path(names.__file__).parent / "data" / names.NAMES_FILE).read_text("utf-8")
+        assert "姓名报告" in header
+        assert len(names.SURNAMES) >= 100
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(
+        st.lists(
+            st.sampled_from(["zhang", "Wei", "li", "NA", "wang", "fang", "_", "-", "1", "x", "é"]),
+            max_size=8,
+        ).map("".join)
+    )
+    def test_automaton_is_the_plain_twin(self, text: str) -> None:
+        """The surname automaton finds what trying every surname everywhere finds."""
+        folded = strength._fold(text)
+        assert sorted(names.name_matches(text, folded)) == sorted(names._plain_names(text, folded))

@@ -16,6 +16,8 @@ from secpolicy.password import _composed as c
 from secpolicy.password import _floor as f
 from secpolicy.password import _policy as policy_module
 from secpolicy.password import _strength as s
+from secpolicy.password._names import name_matches
+from secpolicy.password._progressions import progression_matches
 from secpolicy.password._rules import (
     COMMON_PASSWORDS,
     COMMON_PASSWORDS_FILE,
@@ -71,6 +73,8 @@ def cheap(text: str, personal: frozenset[str] = frozenset()) -> list[s._Match]:
     folded = s._fold(text)
     return [
         *s._sequence_matches(folded),
+        *(s._Match(*piece, "sequence") for piece in progression_matches(folded)),
+        *(s._Match(*piece, "dictionary") for piece in name_matches(text, folded)),
         *s._walk_matches(folded),
         *s._date_matches(text, 2026),
         *(s._Match(*piece) for piece in c.date_runs(text, 2026)),

@@ -46,6 +46,8 @@ from typing import TYPE_CHECKING, Final
 
 from secpolicy.password._composed import calendar_runs, date_runs, phrase_matches
 from secpolicy.password._floor import floor_total
+from secpolicy.password._names import name_matches
+from secpolicy.password._progressions import progression_matches
 from secpolicy.password._rules import _SUBSTITUTIONS
 from secpolicy.password._strength import (
     _ALTERNATE,
@@ -221,6 +223,8 @@ class Search:
         best = float(n) * _BRUTE_PER_CHAR  # all brute force
         kept: list[_Match] = [
             *_sequence_matches(folded),
+            *(_Match(*piece, "sequence") for piece in progression_matches(folded)),
+            *(_Match(*piece, "dictionary") for piece in name_matches(text, folded)),
             *_walk_matches(folded),
             *_dates(text, reference),
             *(_Match(*piece) for piece in date_runs(text, reference)),
@@ -431,6 +435,8 @@ def _piece_total(
     found += [_Match(*piece) for piece in date_runs(text, reference)]
     found += _user_matches(text, folded, personal)
     found += _sequence_matches(folded)
+    found += [_Match(*piece, "sequence") for piece in progression_matches(folded)]
+    found += [_Match(*piece, "dictionary") for piece in name_matches(text, folded)]
     found += _walk_matches(folded)
     found += _dates(text, reference)
     return cover_total(len(text), found)

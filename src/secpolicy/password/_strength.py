@@ -27,6 +27,8 @@ import attrs
 
 from secpolicy.exceptions import ArgumentTypeError, InvalidArgumentError
 from secpolicy.password._composed import calendar_runs, date_runs, phrase_matches
+from secpolicy.password._names import name_matches
+from secpolicy.password._progressions import progression_matches
 from secpolicy.password._rules import (
     _MOBILE,
     _SUBSTITUTIONS,
@@ -1550,6 +1552,8 @@ def _matches(
         *(_Match(*piece) for piece in date_runs(text, reference)),
         *_user_matches(text, folded, personal),
         *_sequence_matches(folded),
+        *(_Match(*piece, "sequence") for piece in progression_matches(folded)),
+        *(_Match(*piece, "dictionary") for piece in name_matches(text, folded)),
         *_walk_matches(folded),
         *_date_matches(text, reference),
     ]
