@@ -1660,6 +1660,10 @@ WADE_GILES_NAMES = [
     "Hsu_Li_0517",
     "Ming_Tsai_1990",
     "Tseng-Wei-0517",
+    "Chen_Hsin_1990",
+    "Wang_Chieh_1990",
+    "Lin_Chih_1990",
+    "Liu_Chun_1990",
 ]
 
 
@@ -1681,6 +1685,7 @@ class TestWadeGilesNames:
         """A spelling costs the rank of the surname it spells, here 蔡 (cai)."""
         assert names.SURNAMES["tsai"] == names.SURNAMES["cai"]
         assert names.SURNAMES["chang"] == names.SURNAMES["zhang"]
+        assert names.GIVEN["hsin"] == names.GIVEN["xin"]
         wade = {(s, e): g for s, e, g in names.name_matches("tsaiwei", "tsaiwei")}
         pinyin = {(s, e): g for s, e, g in names.name_matches("caiwei", "caiwei")}
         assert wade[(0, 7)] == pytest.approx(pinyin[(0, 6)])
@@ -1689,7 +1694,7 @@ class TestWadeGilesNames:
     @given(
         st.lists(
             st.sampled_from(
-                ["Tsai", "hsu", "KUO", "wei", "ming", "li", "ho", "chin", "_", "-", "19900517", "é"]
+                ["Tsai", "hsu", "KUO", "wei", "Hsin", "chih", "li", "ho", "_", "-", "19900517", "é"]
             ),
             max_size=7,
         ).map("".join)

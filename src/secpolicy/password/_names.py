@@ -9,7 +9,8 @@ the dictionary's rank of its letters (which does not list most of them):
 
 Wade-Giles spellings (``Tsai``,
 ``Hsu``, ``Kuo``: Taiwan's and the diaspora's) are listed under
-``[surname spellings]`` and cost the rank of the pinyin they spell.
+``[surname spellings]`` and cost the rank of the pinyin they spell; so do
+the given-name syllables' (``Hsin``, ``Chih``) under ``[given spellings]``.
 
 A given name of two syllables not listed as one costs the product of its
 syllables' ranks. The separator between the parts (none, ``-._`` or space:
@@ -45,8 +46,13 @@ Span = tuple[int, int, float]
 def _load() -> tuple[dict[str, int], dict[str, int]]:
     """``(surnames, given names)``, each mapping a name to its 1-based rank."""
     text = resources.files("secpolicy.password").joinpath(f"data/{NAMES_FILE}")
-    sections: dict[str, dict[str, int]] = {"surnames": {}, "given": {}, "surname spellings": {}}
-    spellings: list[tuple[str, str]] = []
+    sections: dict[str, dict[str, int]] = {
+        "surnames": {},
+        "given": {},
+        "surname spellings": {},
+        "given spellings": {},
+    }
+    spellings: list[tuple[str, str, str]] = []
     current: dict[str, int] | None = None
     for raw in text.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
@@ -55,16 +61,22 @@ def _load() -> tuple[dict[str, int], dict[str, int]]:
         if line.startswith("[") and line.endswith("]"):
             current = sections[line[1:-1]]
             continue
-        if current is sections["surname spellings"]:
+        if current is sections["surname spellings"] or current is sections["given spellings"]:
             spelling, pinyin = line.split()
-            spellings.append((spelling, pinyin))
+            spellings.append(
+                (
+                    "surnames" if current is sections["surname spellings"] else "given",
+                    spelling,
+                    pinyin,
+                )
+            )
         elif current is not None:
             current.setdefault(line, len(current) + 1)
-    surnames = sections["surnames"]
-    for spelling, pinyin in spellings:
-        rank = surnames[pinyin]
-        surnames[spelling] = min(surnames.get(spelling, rank), rank)
-    return surnames, sections["given"]
+    for section, spelling, pinyin in spellings:
+        ranks = sections[section]
+        rank = ranks[pinyin]
+        ranks[spelling] = min(ranks.get(spelling, rank), rank)
+    return sections["surnames"], sections["given"]
 
 
 SURNAMES, GIVEN = _load()
