@@ -1650,3 +1650,118 @@ class TestChineseNamesWithoutContext:
         """The surname automaton finds what trying every surname everywhere finds."""
         folded = strength._fold(text)
         assert sorted(names.name_matches(text, folded)) == sorted(names._plain_names(text, folded))
+
+
+WADE_GILES_NAMES = [
+    "Tsai_Wei_1990",
+    "Kuo_Wei_1990",
+    "Hsieh_Ming_1990",
+    "Tsai_Ming_1990",
+    "Hsu_Li_0517",
+    "Ming_Tsai_1990",
+    "Tseng-Wei-0517",
+    "Chen_Hsin_1990",
+    "Wang_Chieh_1990",
+    "Lin_Chih_1990",
+    "Liu_Chun_1990",
+]
+
+
+class TestWadeGilesNames:
+    """Taiwan's and the diaspora's spellings of the common surnames are names too (issue 20)."""
+
+    @pytest.mark.parametrize("name", sorted(PROFILES))
+    @pytest.mark.parametrize("password", WADE_GILES_NAMES)
+    def test_refused(self, name: str, password: str) -> None:
+        """``Tsai_Wei_1990`` is as weak as ``Cai_Wei_1990``: the same surname and given name."""
+        assert not PROFILES[name].check(password).ok
+
+    @pytest.mark.parametrize("password", WADE_GILES_NAMES)
+    def test_estimate_and_score_agree(self, password: str) -> None:
+        """The plain cover and the bounded score see the same name."""
+        assert estimate(password).score == strength.score(password) < 3
+
+    def test_priced_as_the_pinyin(self) -> None:
+        """A spelling costs the rank of the surname it spells, here 蔡 (cai)."""
+        assert names.SURNAMES["tsai"] == names.SURNAMES["cai"]
+        assert names.SURNAMES["chang"] == names.SURNAMES["zhang"]
+        assert names.GIVEN["hsin"] == names.GIVEN["xin"]
+        wade = {(s, e): g for s, e, g in names.name_matches("tsaiwei", "tsaiwei")}
+        pinyin = {(s, e): g for s, e, g in names.name_matches("caiwei", "caiwei")}
+        assert wade[(0, 7)] == pytest.approx(pinyin[(0, 6)])
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(
+        st.lists(
+            st.sampled_from(
+                ["Tsai", "hsu", "KUO", "wei", "Hsin", "chih", "li", "ho", "_", "-", "19900517", "é"]
+            ),
+            max_size=7,
+        ).map("".join)
+    )
+    def test_twins_and_floor_agree(self, text: str) -> None:
+        """Automaton vs plain names, bounded vs plain score, floor below the plain cover."""
+        folded = strength._fold(text)
+        assert sorted(names.name_matches(text, folded)) == sorted(names._plain_names(text, folded))
+        if not text:
+            return
+        want = strength._plain_score(text)
+        assert [strength.score(text, cap=k) for k in range(5)] == [min(want, k) for k in range(5)]
+        words, personal = strength._inputs(None, (), None)
+        cheap = [
+            *(strength._Match(*p, "dictionary") for p in names.name_matches(text, folded)),
+            *strength._date_matches(text, REFERENCE_YEAR),
+            *(strength._Match(*p) for p in composed.date_runs(text, REFERENCE_YEAR)),
+        ]
+        matches = strength._matches(text, words, personal, REFERENCE_YEAR)
+        got = floor_total(text, folded, words, cheap, REFERENCE_YEAR)
+        assert got <= strength._cover(len(text), matches)[0] + 1e-9
+
+
+def _progression_text(first: int, step: int, count: int, separator: str, back: bool) -> str:
+    """*count* numbers from *first* by *step* (those not negative), reversed if *back*."""
+    text = separator.join(str(first + k * step) for k in range(count) if first + k * step >= 0)
+    return text[::-1] if back else text
+
+
+class TestProgressionsBesideNamesAndDates:
+    """Progressions inside longer texts, beside names, dates and each other, agree everywhere."""
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(
+        st.lists(
+            st.one_of(
+                st.builds(
+                    _progression_text,
+                    st.integers(0, 2000),
+                    st.integers(-60, 60).filter(bool),
+                    st.integers(3, 8),
+                    st.sampled_from(["", "-", ".", " ", "/", "#"]),
+                    st.booleans(),
+                ),
+                st.sampled_from(
+                    ["zhang", "Wei", "lina", "Tsai", "anhui", "1990", "19900517", "05-17", "_", "x"]
+                ),
+            ),
+            min_size=1,
+            max_size=4,
+        ).map("".join)
+    )
+    def test_score_floor_and_twins_agree(self, text: str) -> None:
+        """Bounded vs plain score at every cap, the floor below the plain cover, scan vs twin."""
+        assert progression_matches(text) == progressions._plain_progressions(text)
+        want = strength._plain_score(text)
+        assert [strength.score(text, cap=k) for k in range(5)] == [min(want, k) for k in range(5)]
+        words, personal = strength._inputs(None, (), None)
+        folded = strength._fold(text)
+        cheap = [
+            *strength._sequence_matches(folded),
+            *(strength._Match(*p, "sequence") for p in progression_matches(folded)),
+            *(strength._Match(*p, "dictionary") for p in names.name_matches(text, folded)),
+            *strength._walk_matches(folded),
+            *strength._date_matches(text, REFERENCE_YEAR),
+            *(strength._Match(*p) for p in composed.date_runs(text, REFERENCE_YEAR)),
+        ]
+        matches = strength._matches(text, words, personal, REFERENCE_YEAR)
+        got = floor_total(text, folded, words, cheap, REFERENCE_YEAR)
+        assert got <= strength._cover(len(text), matches)[0] + 1e-9

@@ -7,6 +7,11 @@ the dictionary's rank of its letters (which does not list most of them):
 
     guesses = surname rank * given rank * 2 (order) * separator * case
 
+Wade-Giles spellings (``Tsai``,
+``Hsu``, ``Kuo``: Taiwan's and the diaspora's) are listed under
+``[surname spellings]`` and cost the rank of the pinyin they spell; so do
+the given-name syllables' (``Hsin``, ``Chih``) under ``[given spellings]``.
+
 A given name of two syllables not listed as one costs the product of its
 syllables' ranks. The separator between the parts (none, ``-._`` or space:
 one choice of four; any other symbol: one of 33) may follow the name again
@@ -41,7 +46,13 @@ Span = tuple[int, int, float]
 def _load() -> tuple[dict[str, int], dict[str, int]]:
     """``(surnames, given names)``, each mapping a name to its 1-based rank."""
     text = resources.files("secpolicy.password").joinpath(f"data/{NAMES_FILE}")
-    sections: dict[str, dict[str, int]] = {"surnames": {}, "given": {}}
+    sections: dict[str, dict[str, int]] = {
+        "surnames": {},
+        "given": {},
+        "surname spellings": {},
+        "given spellings": {},
+    }
+    spellings: list[tuple[str, str, str]] = []
     current: dict[str, int] | None = None
     for raw in text.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
@@ -50,8 +61,21 @@ def _load() -> tuple[dict[str, int], dict[str, int]]:
         if line.startswith("[") and line.endswith("]"):
             current = sections[line[1:-1]]
             continue
-        if current is not None:
+        if current is sections["surname spellings"] or current is sections["given spellings"]:
+            spelling, pinyin = line.split()
+            spellings.append(
+                (
+                    "surnames" if current is sections["surname spellings"] else "given",
+                    spelling,
+                    pinyin,
+                )
+            )
+        elif current is not None:
             current.setdefault(line, len(current) + 1)
+    for section, spelling, pinyin in spellings:
+        ranks = sections[section]
+        rank = ranks[pinyin]
+        ranks[spelling] = min(ranks.get(spelling, rank), rank)
     return sections["surnames"], sections["given"]
 
 
