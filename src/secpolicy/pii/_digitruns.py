@@ -668,6 +668,10 @@ _IBAN_LONGEST: Final = 42  # characters of the longest IBAN, with separators bet
 
 _DIGIT_SET: Final = frozenset("0123456789")
 _TRAVEL_LENGTH: Final = 9  # a letter and 8 characters
+# What _TRAVEL's match holds between its edges: a letter, then 8 digits or a
+# letter (no I or O) and 7 digits. "card_4111" is nine characters starting
+# with the permit's C, and no travel document.
+_TRAVEL_BODY: Final = re.compile(r"[A-Za-z](?:[A-HJ-NP-Za-hj-np-z][0-9]{7}|[0-9]{8})")
 
 
 def _identifier_cut(
@@ -692,7 +696,7 @@ def _identifier_cut(
             ident = text[head - _ID_LENGTH : head]
             if (
                 len(travel) == _TRAVEL_LENGTH
-                and travel[0].isalpha()
+                and _TRAVEL_BODY.fullmatch(travel) is not None
                 and not text[head - _TRAVEL_LENGTH - 1 : head - _TRAVEL_LENGTH].isalnum()
                 and _travel(travel) is not None
             ) or (
