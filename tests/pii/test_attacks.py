@@ -2436,3 +2436,64 @@ class TestWordBeforeUnderscoreIsNoTravelDocument:
         found = {(f.entity, text[f.start : f.end]) for f in Scanner().find(text)}
         assert ("CN_HK_MACAU_PERMIT", "C12345678") in found
         assert ("PHONE", "0755-5185987") in found
+
+
+class TestPlusThatIsNoCountryCode:
+    """A ``+`` before a run that is no international number joins it to what precedes.
+
+    ``zs@example.com+13812345678`` was read as ``+1 381 234 5678``, no valid
+    number dialled abroad, and the run was dropped: the mobile number, card
+    or resident ID after a ``+`` came out in clear.
+    """
+
+    @pytest.mark.parametrize(
+        ("text", "entity", "value"),
+        [
+            ("zs@example.com+13812345678", "CN_MOBILE", "13812345678"),
+            ("张三@例子.中国+13812345678", "CN_MOBILE", "13812345678"),
+            ("a+13812345678", "CN_MOBILE", "13812345678"),
+            ("13812345678+13912345678", "CN_MOBILE", "13912345678"),
+            ("电话+13812345678", "CN_MOBILE", "13812345678"),
+            ("tel: +13812345678", "CN_MOBILE", "13812345678"),
+            ("x+138 1234 5678", "CN_MOBILE", "138 1234 5678"),
+            ("a@b.com+4111111111111111", "PAYMENT_CARD", "4111111111111111"),
+            ("x+4111 1111 1111 1111", "PAYMENT_CARD", "4111 1111 1111 1111"),
+        ],
+    )
+    def test_value_after_plus(self, text: str, entity: str, value: str) -> None:
+        """The value after the ``+`` is found and masked."""
+        found = [(f.entity, text[f.start : f.end]) for f in Scanner().find(text)]
+        assert (entity, value) in found
+        assert value not in Masker().mask_text(text)
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("+8613812345678", "+8613812345678"),
+            ("+1 415 555 0132", "+1 415 555 0132"),
+            ("a@b.co+8613812345678", "+8613812345678"),
+            ("zs@example.com+44 20 7946 0958", "+44 20 7946 0958"),
+        ],
+    )
+    def test_international_numbers_keep_their_sign(self, text: str, value: str) -> None:
+        """A run that is an international number is still found with its ``+``."""
+        assert value in [text[f.start : f.end] for f in Scanner().find(text)]
+
+    @seed(20261202)
+    @settings(max_examples=400, deadline=None)
+    @given(
+        st.sampled_from(["zs@example.com", "a", "电话", "tel: ", "13812345678", "x_", ""]),
+        st.sampled_from(["+", "+ "]),
+        st.sampled_from(["13812345678", "138 1234 5678", "4111111111111111", "8613812345678",
+                         "44 20 7946 0958", "2024-05-01", "1000000", "0755-5185987",
+                         "11010519491231002X", "1 415 555 0132"]),
+        st.sampled_from(["", " 2024-05-01", ".csv", "+13912345678", "_x"]),
+        st.sampled_from(_SIEVE_REGION_SETS),
+    )  # fmt: skip
+    def test_fast_and_plain_pass_agree_after_plus(
+        self, before: str, sign: str, value: str, tail: str, regions: tuple[str, ...]
+    ) -> None:
+        """The sieved pass and its plain twin find the same values after a ``+``."""
+        scanner = Scanner(phone_regions=regions)
+        text = before + sign + value + tail
+        assert scanner.scored(text) == _unsieved(scanner).scored(text)

@@ -519,8 +519,22 @@ class _Digits:
             if entity in wanted
         ]
 
-    def find(self, text: str, offset: int, after: str = "") -> list[Candidate]:  # noqa: PLR0911, PLR0912 (one return per form of run)
-        """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*, *after* following)."""
+    def find(self, text: str, offset: int, after: str = "") -> list[Candidate]:
+        """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*, *after* following).
+
+        A ``+`` before a run in which nothing is found read as a number
+        dialled abroad is no country-code sign but a joiner
+        (``zs@example.com+13812345678``, ``a+4111111111111111``: no
+        ``+1 381 …``): the run is read again without it.
+        """
+        found = self._find_run(text, offset, after)
+        if found or text[0] != "+":
+            return found
+        sign = 2 if text[1] == " " else 1
+        return self._find_run(text[sign:], offset + sign, after)
+
+    def _find_run(self, text: str, offset: int, after: str) -> list[Candidate]:  # noqa: PLR0911, PLR0912 (one return per form of run)
+        """:meth:`find` for the run as written, its ``+`` read as a country-code sign."""
         if text.isdigit():  # one group, no separators: the common case of ids and bare numbers
             if len(text) < _UNPREFIXED_MIN and text[0] != "0" and not self.trunkless:
                 return []  # too short for a card or mobile, and a phone would need a 0
