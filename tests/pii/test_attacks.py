@@ -2497,3 +2497,35 @@ class TestPlusThatIsNoCountryCode:
         scanner = Scanner(phone_regions=regions)
         text = before + sign + value + tail
         assert scanner.scored(text) == _unsieved(scanner).scored(text)
+
+
+class TestIdentifierAfterUnderscore:
+    """Resident IDs, credit codes and travel documents after a word and an underscore.
+
+    Their patterns turned away a match after an underscore as part of a
+    word: ``passport_E12345678`` was left in clear, ``id_110105_19491231_002X``
+    masked only ``19491231_002`` (as a mobile number), leaving the region
+    code and the check character.
+    """
+
+    @pytest.mark.parametrize(
+        ("text", "entity", "value"),
+        [
+            ("passport_E12345678", "CN_PASSPORT", "E12345678"),
+            ("pp_E12345678.pdf", "CN_PASSPORT", "E12345678"),
+            ("hk_C12345678", "CN_HK_MACAU_PERMIT", "C12345678"),
+            ("id_110105_19491231_002X.jpg", "CN_RESIDENT_ID", "110105_19491231_002X"),
+            ("x_110105-19491231-002X", "CN_RESIDENT_ID", "110105-19491231-002X"),
+            ("id_110105 1949 1231 002X", "CN_RESIDENT_ID", "110105 1949 1231 002X"),
+            ("uscc_91350100M000100Y43", "CN_USCC", "91350100M000100Y43"),
+        ],
+    )
+    def test_identifier_after_underscore(self, text: str, entity: str, value: str) -> None:
+        """The whole identifier is found and masked."""
+        found = [(f.entity, text[f.start : f.end]) for f in Scanner().find(text)]
+        assert (entity, value) in found
+        assert value not in Masker().mask_text(text)
+
+    def test_lower_case_after_underscore_still_needs_context(self) -> None:
+        """``ab_e12345678`` is how an id is written: no finding without a context word."""
+        assert Scanner().find("ab_e12345678") == []
