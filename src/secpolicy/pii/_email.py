@@ -144,10 +144,29 @@ def _address_end(text: str, start: int, end: int) -> int:
     if email_ok(text[start:cut]) and (cut < end or text[end : end + 1] != "@"):
         return cut
     dot = text.find(".", text.rfind("@", start, cut), cut)  # the domain keeps a dot
+    glued = _digits_after_tld(text, start, cut)
+    if glued is not None:
+        return glued
     for place in range(cut - 1, dot + 1, -1):
         if text[place] in ".-" and text[place - 1].isalpha() and email_ok(text[start:place]):
             return place
     return cut
+
+
+def _digits_after_tld(text: str, start: int, cut: int) -> int | None:
+    """Where digits begin that the last label of the address ending at *cut* ran into, or None.
+
+    ``zs@example.com13812345678`` is the address and a mobile number written
+    after it without a space; its last label, read to the end of the digits,
+    is no top-level domain and the address was dropped whole.
+    """
+    last = text.rfind(".", start, cut) + 1
+    place = last
+    while place < cut and text[place].isalpha():
+        place += 1
+    if place in (last, cut) or not text[place].isdigit():
+        return None
+    return place if email_ok(text[start:place]) else None
 
 
 def _address_end_plain(text: str, start: int, end: int) -> int:
@@ -159,7 +178,15 @@ def _address_end_plain(text: str, start: int, end: int) -> int:
     places = [
         p
         for p in range(dot + 2, cut)
-        if text[p] in ".-" and text[p - 1] not in ".-" and email_ok(text[start:p])
+        if (
+            (text[p] in ".-" and text[p - 1] not in ".-")
+            or (
+                text[p].isdigit()
+                and "." not in text[p:cut]
+                and text[text.rfind(".", start, p) + 1 : p].isalpha()
+            )
+        )
+        and email_ok(text[start:p])
     ]  # no empty label (email_ok reads each label's first character)
     return places[-1] if places else cut
 
