@@ -1957,7 +1957,11 @@ class TestAddressesJoinedByALocalPartCharacter:
             joined = _email._joined_after(text, after, end)
             plain.extend(joined)
             read = max([read, *(e for _, e in joined)])
-        expected = [(s, e) for s, e in plain if _email.email_ok(text[s:e])]
+        trimmed = [
+            (s, e) if _email.email_ok(text[s:e]) else (_email._after_dots(text, s, e), e)
+            for s, e in plain
+        ]
+        expected = [(s, e) for s, e in trimmed if _email.email_ok(text[s:e])]
         assert [(s, e) for s, e, _, _ in _email._email_pass(text)] == expected
 
 
@@ -2585,3 +2589,26 @@ class TestDigitsGluedToTopLevelDomain:
             assert _email._address_end(text, start, end) == _email._address_end_plain(
                 text, start, end
             )
+
+
+class TestAddressAfterStrayDots:
+    """An address after a dot it cannot hold (``.zs@example.com``) was read with it and dropped."""
+
+    @pytest.mark.parametrize(
+        ("text", "address"),
+        [
+            (".zs@example.com", "zs@example.com"),
+            ("see .zs@example.com,user", "zs@example.com"),
+            ("._zs@example.com", "_zs@example.com"),
+            ("a..zs@example.com", "zs@example.com"),
+            (".zs@example.com.+86 138 1234 5678,user", "zs@example.com"),
+        ],
+    )
+    def test_address_found(self, text: str, address: str) -> None:
+        """The address after the dots is found and masked."""
+        assert ("EMAIL", address) in [(f.entity, f.text) for f in Scanner().find(text)]
+        assert address not in Masker().mask_text(text)
+
+    def test_dotted_local_part_is_kept_whole(self) -> None:
+        """A dot inside the local part is the address's own."""
+        assert [f.text for f in Scanner().find("a.zs@example.com")] == ["a.zs@example.com"]

@@ -292,7 +292,26 @@ def _email_pass(text: str) -> list[Candidate]:
             continue
         spans.extend(joined)
         read = max([read, *(e for _, e in joined)])
+    spans = [(s, e) if email_ok(text[s:e]) else (_after_dots(text, s, e), e) for s, e in spans]
     return [(s, e, EMAIL_ENTITY, _SCORE_EMAIL) for s, e in spans if email_ok(text[s:e])]
+
+
+def _after_dots(text: str, start: int, end: int) -> int:
+    """Where the local part of *start*:*end* starts once dots that no address holds are left out.
+
+    A local part neither starts with a dot nor holds two in a row, so in
+    ``.zs@example.com`` (a file name's or a sentence's dot before it) or
+    ``a..zs@example.com`` the address is what follows the last such dot;
+    read whole, it was no address and was left in clear.
+    """
+    at = text.rfind("@", start, end)
+    if at < 0 or text[start] == '"':
+        return start
+    double = text.rfind("..", start, at)
+    begin = start if double < 0 else double + 2
+    while begin < at and text[begin] == ".":
+        begin += 1
+    return begin if begin < at else start
 
 
 # The characters of a local part that no domain ends in: after an address
