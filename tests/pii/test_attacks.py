@@ -2612,3 +2612,26 @@ class TestAddressAfterStrayDots:
     def test_dotted_local_part_is_kept_whole(self) -> None:
         """A dot inside the local part is the address's own."""
         assert [f.text for f in Scanner().find("a.zs@example.com")] == ["a.zs@example.com"]
+
+
+class TestExtensionEndsTheRun:
+    """``#`` and ``x`` before digits read as an extension only where the run ends there."""
+
+    @pytest.mark.parametrize(
+        ("text", "entity", "value"),
+        [
+            ("4111111111111111#020 7946 0958", "PHONE", "020 7946 0958"),
+            ("13812345678#138 1234 5678", "CN_MOBILE", "138 1234 5678"),
+            ('中文"4111111111111111#020 7946 0958:', "PHONE", "020 7946 0958"),
+        ],
+    )
+    def test_value_after_hash(self, text: str, entity: str, value: str) -> None:
+        """The number after the ``#`` is found whole and masked."""
+        found = [(f.entity, f.text) for f in Scanner().find(text)]
+        assert (entity, value) in found
+        assert value not in Masker().mask_text(text)
+
+    @pytest.mark.parametrize("text", ["(415) 555-0132 ext. 204", "020 7946 0958 x12"])
+    def test_extension_kept(self, text: str) -> None:
+        """An extension that ends the run stays part of the phone number."""
+        assert [f.text for f in Scanner().find(text)] == [text]

@@ -70,8 +70,12 @@ _DIGITS_HEAD: Final = (
     r"|(?<=\+) ?(?=[0-9]" + _SIX_MORE + r")"
     r"|(?<=\()(?=[0-9]" + _SIX_MORE + r"))"
 )
+# An extension ends the run: "4111111111111111#020 7946 0958" is a card and a
+# phone number, not a card with the extension 020 (the phone's groups then
+# read as a run of their own, 7946 0958, and came out in clear).
 _DIGITS_BODY: Final = (
-    r"[0-9]*(?:" + _SEP + r"[0-9]+)*(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?(?![0-9])"
+    r"[0-9]*(?:" + _SEP + r"[0-9]+)*"
+    r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6}(?!" + _SEP + r"[0-9]))?(?![0-9])"
 )
 _DIGITS: Final = re.compile(_DIGITS_HEAD + _DIGITS_BODY)
 _GROUP: Final = re.compile(r"[0-9]+")
