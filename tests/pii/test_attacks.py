@@ -2562,6 +2562,14 @@ class TestDigitsGluedToTopLevelDomain:
         assert address not in masked
         assert value not in masked
 
+    @pytest.mark.parametrize(
+        "text", ["zs@example.com192.168.10.20", "#zs@example.com192.168.10.20_中文"]
+    )
+    def test_address_before_glued_ip_found(self, text: str) -> None:
+        """The address is found where the digits after its domain hold dots."""
+        assert "zs@example.com" in [f.text for f in Scanner().find(text)]
+        assert "zs@" not in Masker().mask_text(text)
+
     @seed(20261202)
     @settings(max_examples=300, deadline=None)
     @given(

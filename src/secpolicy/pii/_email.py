@@ -134,9 +134,10 @@ def _address_end(text: str, start: int, end: int) -> int:
     the local part of a next address (``a@x.com.b@y.com``, the match
     stopping at that address's ``@``). Where the match so read is no valid
     address, or another ``@`` follows it, the address ends at the last dot
-    or hyphen before which it is one; the search past it
-    (:func:`_joined_after`) then reads the next address. Only a dot or
-    hyphen after a letter can end a top-level domain, so only those are
+    or hyphen, or the first digit glued to a label (``zs@example.com13812345678``,
+    ``zs@example.com192.168.10.20``), before which it is one; the search past it
+    (:func:`_joined_after`) then reads the next address. Only such a place
+    after a letter can end a top-level domain, so only those are
     checked (the plain twin, :func:`_address_end_plain`, checks every one;
     a test holds the two to agreement).
     """
@@ -144,29 +145,14 @@ def _address_end(text: str, start: int, end: int) -> int:
     if email_ok(text[start:cut]) and (cut < end or text[end : end + 1] != "@"):
         return cut
     dot = text.find(".", text.rfind("@", start, cut), cut)  # the domain keeps a dot
-    glued = _digits_after_tld(text, start, cut)
-    if glued is not None:
-        return glued
     for place in range(cut - 1, dot + 1, -1):
-        if text[place] in ".-" and text[place - 1].isalpha() and email_ok(text[start:place]):
+        if (
+            (text[place] in ".-" or text[place].isdigit())
+            and text[place - 1].isalpha()
+            and email_ok(text[start:place])
+        ):
             return place
     return cut
-
-
-def _digits_after_tld(text: str, start: int, cut: int) -> int | None:
-    """Where digits begin that the last label of the address ending at *cut* ran into, or None.
-
-    ``zs@example.com13812345678`` is the address and a mobile number written
-    after it without a space; its last label, read to the end of the digits,
-    is no top-level domain and the address was dropped whole.
-    """
-    last = text.rfind(".", start, cut) + 1
-    place = last
-    while place < cut and text[place].isalpha():
-        place += 1
-    if place in (last, cut) or not text[place].isdigit():
-        return None
-    return place if email_ok(text[start:place]) else None
 
 
 def _address_end_plain(text: str, start: int, end: int) -> int:
@@ -180,11 +166,7 @@ def _address_end_plain(text: str, start: int, end: int) -> int:
         for p in range(dot + 2, cut)
         if (
             (text[p] in ".-" and text[p - 1] not in ".-")
-            or (
-                text[p].isdigit()
-                and "." not in text[p:cut]
-                and text[text.rfind(".", start, p) + 1 : p].isalpha()
-            )
+            or (text[p].isdigit() and text[p - 1].isalpha())
         )
         and email_ok(text[start:p])
     ]  # no empty label (email_ok reads each label's first character)
