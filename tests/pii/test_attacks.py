@@ -1957,7 +1957,11 @@ class TestAddressesJoinedByALocalPartCharacter:
             joined = _email._joined_after(text, after, end)
             plain.extend(joined)
             read = max([read, *(e for _, e in joined)])
-        expected = [(s, e) for s, e in plain if _email.email_ok(text[s:e])]
+        trimmed = [
+            (s, e) if _email.email_ok(text[s:e]) else (_email._after_dots(text, s, e), e)
+            for s, e in plain
+        ]
+        expected = [(s, e) for s, e in trimmed if _email.email_ok(text[s:e])]
         assert [(s, e) for s, e, _, _ in _email._email_pass(text)] == expected
 
 
@@ -2254,12 +2258,11 @@ class TestGroupsJoinedByUnderscores:
         assert (entity, value) in _found(Scanner(), text)
         assert value not in Masker().mask_text(text)
 
-    @pytest.mark.xfail(strict=True, reason="a grouped run glued to the word card is dropped")
     @pytest.mark.parametrize(
         "text", ["card_4111_1111_1111_1111.csv", "card_4111-1111-1111-1111.csv"]
     )
     def test_after_the_word_card(self, text: str) -> None:
-        """Known leak of the digit-run pass (either separator): recorded, not yet fixed."""
+        """``card_4111`` is no permit number: the run is not cut after its first group."""
         assert "4111" not in Masker().mask_text(text)
 
     @pytest.mark.parametrize(
@@ -2400,3 +2403,265 @@ class TestLowerCaseTravelDocuments:
     def test_bare_lower_case_is_a_token(self, text: str) -> None:
         """Without one, a lower-case letter and eight digits is read as an id (score 0.3)."""
         assert Scanner().find(text) == []
+
+
+class TestWordBeforeUnderscoreIsNoTravelDocument:
+    """A word of letters, an underscore and a group read as a travel document cut the run.
+
+    ``card_4111`` is nine characters starting with ``C`` (the letter of a
+    Hong Kong and Macau permit): the run was cut after its first group as if
+    ``card_4111`` were a permit, and the rest (``1111-1111-1111``) was no
+    value, so the card, mobile or phone after a file-name or log-key word
+    came out in clear.
+    """
+
+    @pytest.mark.parametrize(
+        ("text", "entity", "value"),
+        [
+            ("card_4111_1111_1111_1111.csv", "PAYMENT_CARD", "4111_1111_1111_1111"),
+            ("card_4111-1111-1111-1111", "PAYMENT_CARD", "4111-1111-1111-1111"),
+            ("Card_4111 1111 1111 1111", "PAYMENT_CARD", "4111 1111 1111 1111"),
+            ("card_5500_0000_0000_0004.csv", "PAYMENT_CARD", "5500_0000_0000_0004"),
+            ("email_138-1234-5678", "CN_MOBILE", "138-1234-5678"),
+            ("calls_138_1234_5678.log", "CN_MOBILE", "138_1234_5678"),
+            ("Cell_0755-5185987", "PHONE", "0755-5185987"),
+            ("Pest_536-22-1234", "US_SSN", "536-22-1234"),
+        ],
+    )
+    def test_value_after_word_and_underscore(self, text: str, entity: str, value: str) -> None:
+        """The whole value is found and masked; the word before it stays."""
+        found = [(f.entity, text[f.start : f.end]) for f in Scanner().find(text)]
+        assert (entity, value) in found
+        assert value not in Masker().mask_text(text)
+
+    def test_travel_document_glued_to_a_run_still_cuts_it(self) -> None:
+        """The cut stays for a real permit number: ``C12345678`` keeps its own finding."""
+        text = "C12345678 0755-5185987"
+        found = {(f.entity, text[f.start : f.end]) for f in Scanner().find(text)}
+        assert ("CN_HK_MACAU_PERMIT", "C12345678") in found
+        assert ("PHONE", "0755-5185987") in found
+
+
+class TestPlusThatIsNoCountryCode:
+    """A ``+`` before a run that is no international number joins it to what precedes.
+
+    ``zs@example.com+13812345678`` was read as ``+1 381 234 5678``, no valid
+    number dialled abroad, and the run was dropped: the mobile number, card
+    or resident ID after a ``+`` came out in clear.
+    """
+
+    @pytest.mark.parametrize(
+        ("text", "entity", "value"),
+        [
+            ("zs@example.com+13812345678", "CN_MOBILE", "13812345678"),
+            ("张三@例子.中国+13812345678", "CN_MOBILE", "13812345678"),
+            ("a+13812345678", "CN_MOBILE", "13812345678"),
+            ("13812345678+13912345678", "CN_MOBILE", "13912345678"),
+            ("电话+13812345678", "CN_MOBILE", "13812345678"),
+            ("tel: +13812345678", "CN_MOBILE", "13812345678"),
+            ("x+138 1234 5678", "CN_MOBILE", "138 1234 5678"),
+            ("a@b.com+4111111111111111", "PAYMENT_CARD", "4111111111111111"),
+            ("x+4111 1111 1111 1111", "PAYMENT_CARD", "4111 1111 1111 1111"),
+        ],
+    )
+    def test_value_after_plus(self, text: str, entity: str, value: str) -> None:
+        """The value after the ``+`` is found and masked."""
+        found = [(f.entity, text[f.start : f.end]) for f in Scanner().find(text)]
+        assert (entity, value) in found
+        assert value not in Masker().mask_text(text)
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("+8613812345678", "+8613812345678"),
+            ("+1 415 555 0132", "+1 415 555 0132"),
+            ("a@b.co+8613812345678", "+8613812345678"),
+            ("zs@example.com+44 20 7946 0958", "+44 20 7946 0958"),
+        ],
+    )
+    def test_international_numbers_keep_their_sign(self, text: str, value: str) -> None:
+        """A run that is an international number is still found with its ``+``."""
+        assert value in [text[f.start : f.end] for f in Scanner().find(text)]
+
+    @seed(20261202)
+    @settings(max_examples=400, deadline=None)
+    @given(
+        st.sampled_from(["zs@example.com", "a", "电话", "tel: ", "13812345678", "x_", ""]),
+        st.sampled_from(["+", "+ "]),
+        st.sampled_from(["13812345678", "138 1234 5678", "4111111111111111", "8613812345678",
+                         "44 20 7946 0958", "2024-05-01", "1000000", "0755-5185987",
+                         "11010519491231002X", "1 415 555 0132"]),
+        st.sampled_from(["", " 2024-05-01", ".csv", "+13912345678", "_x"]),
+        st.sampled_from(_SIEVE_REGION_SETS),
+    )  # fmt: skip
+    def test_fast_and_plain_pass_agree_after_plus(
+        self, before: str, sign: str, value: str, tail: str, regions: tuple[str, ...]
+    ) -> None:
+        """The sieved pass and its plain twin find the same values after a ``+``."""
+        scanner = Scanner(phone_regions=regions)
+        text = before + sign + value + tail
+        assert scanner.scored(text) == _unsieved(scanner).scored(text)
+
+
+class TestIdentifierAfterUnderscore:
+    """Resident IDs, credit codes and travel documents after a word and an underscore.
+
+    Their patterns turned away a match after an underscore as part of a
+    word: ``passport_E12345678`` was left in clear, ``id_110105_19491231_002X``
+    masked only ``19491231_002`` (as a mobile number), leaving the region
+    code and the check character.
+    """
+
+    @pytest.mark.parametrize(
+        ("text", "entity", "value"),
+        [
+            ("passport_E12345678", "CN_PASSPORT", "E12345678"),
+            ("pp_E12345678.pdf", "CN_PASSPORT", "E12345678"),
+            ("hk_C12345678", "CN_HK_MACAU_PERMIT", "C12345678"),
+            ("id_110105_19491231_002X.jpg", "CN_RESIDENT_ID", "110105_19491231_002X"),
+            ("x_110105-19491231-002X", "CN_RESIDENT_ID", "110105-19491231-002X"),
+            ("id_110105 1949 1231 002X", "CN_RESIDENT_ID", "110105 1949 1231 002X"),
+            ("uscc_91350100M000100Y43", "CN_USCC", "91350100M000100Y43"),
+        ],
+    )
+    def test_identifier_after_underscore(self, text: str, entity: str, value: str) -> None:
+        """The whole identifier is found and masked."""
+        found = [(f.entity, text[f.start : f.end]) for f in Scanner().find(text)]
+        assert (entity, value) in found
+        assert value not in Masker().mask_text(text)
+
+    def test_lower_case_after_underscore_still_needs_context(self) -> None:
+        """``ab_e12345678`` is how an id is written: no finding without a context word."""
+        assert Scanner().find("ab_e12345678") == []
+
+
+class TestDigitsGluedToTopLevelDomain:
+    """An address whose top-level domain runs into digits ends at the domain.
+
+    ``zs@example.com13812345678`` read the last label as ``com13812345678``,
+    no top-level domain, and the address was dropped: it came out in clear.
+    """
+
+    @pytest.mark.parametrize(
+        ("text", "address", "entity", "value"),
+        [
+            ("zs@example.com13812345678", "zs@example.com", "CN_MOBILE", "13812345678"),
+            ("zs@example.com4111111111111111", "zs@example.com", "PAYMENT_CARD",
+             "4111111111111111"),
+            ("用户@例子.广告13812345678", "用户@例子.广告", "CN_MOBILE", "13812345678"),
+        ],
+    )  # fmt: skip
+    def test_address_and_number_found(
+        self, text: str, address: str, entity: str, value: str
+    ) -> None:
+        """Both the address and the number after it are found and masked."""
+        found = [(f.entity, text[f.start : f.end]) for f in Scanner().find(text)]
+        assert ("EMAIL", address) in found
+        assert (entity, value) in found
+        masked = Masker().mask_text(text)
+        assert address not in masked
+        assert value not in masked
+
+    @pytest.mark.parametrize(
+        "text", ["zs@example.com192.168.10.20", "#zs@example.com192.168.10.20_中文"]
+    )
+    def test_address_before_glued_ip_found(self, text: str) -> None:
+        """The address is found where the digits after its domain hold dots."""
+        assert "zs@example.com" in [f.text for f in Scanner().find(text)]
+        assert "zs@" not in Masker().mask_text(text)
+
+    @seed(20261202)
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.sampled_from(["zs@example.com", "a@mail.163.com", "用户@例子.广告", "a@b.co",
+                         "a@x.com.b@y.com"]),
+        st.text(alphabet="0123456789a-._@", max_size=12),
+    )  # fmt: skip
+    def test_address_end_matches_its_plain_twin(self, address: str, tail: str) -> None:
+        """The address end with the digit cut agrees with the twin that tries every place."""
+        text = address + tail
+        for start, end in _email.email_matches(text):
+            assert _email._address_end(text, start, end) == _email._address_end_plain(
+                text, start, end
+            )
+
+    @pytest.mark.xfail(strict=True, reason="the fast end skips a dot after a punycode digit")
+    def test_punycode_tld_before_a_dot_matches_its_plain_twin(self) -> None:
+        """Known disagreement of the twins (before this fix too): recorded, not yet fixed.
+
+        The fast end tries only dots after a letter, so ``x@y.xn--p1ai0.0``
+        ends at ``x@y.xn`` where the plain twin keeps ``x@y.xn--p1ai0``.
+        """
+        text = "x@y.xn--p1ai0.0"
+        for start, end in _email.email_matches(text):
+            assert _email._address_end(text, start, end) == _email._address_end_plain(
+                text, start, end
+            )
+
+
+class TestAddressAfterStrayDots:
+    """An address after a dot it cannot hold (``.zs@example.com``) was read with it and dropped."""
+
+    @pytest.mark.parametrize(
+        ("text", "address"),
+        [
+            (".zs@example.com", "zs@example.com"),
+            ("see .zs@example.com,user", "zs@example.com"),
+            ("._zs@example.com", "_zs@example.com"),
+            ("a..zs@example.com", "zs@example.com"),
+            (".zs@example.com.+86 138 1234 5678,user", "zs@example.com"),
+        ],
+    )
+    def test_address_found(self, text: str, address: str) -> None:
+        """The address after the dots is found and masked."""
+        assert ("EMAIL", address) in [(f.entity, f.text) for f in Scanner().find(text)]
+        assert address not in Masker().mask_text(text)
+
+    def test_dotted_local_part_is_kept_whole(self) -> None:
+        """A dot inside the local part is the address's own."""
+        assert [f.text for f in Scanner().find("a.zs@example.com")] == ["a.zs@example.com"]
+
+
+class TestExtensionEndsTheRun:
+    """``#`` and ``x`` before digits read as an extension only where the run ends there."""
+
+    @pytest.mark.parametrize(
+        ("text", "entity", "value"),
+        [
+            ("4111111111111111#020 7946 0958", "PHONE", "020 7946 0958"),
+            ("13812345678#138 1234 5678", "CN_MOBILE", "138 1234 5678"),
+            ('中文"4111111111111111#020 7946 0958:', "PHONE", "020 7946 0958"),
+        ],
+    )
+    def test_value_after_hash(self, text: str, entity: str, value: str) -> None:
+        """The number after the ``#`` is found whole and masked."""
+        found = [(f.entity, f.text) for f in Scanner().find(text)]
+        assert (entity, value) in found
+        assert value not in Masker().mask_text(text)
+
+    @pytest.mark.parametrize("text", ["(415) 555-0132 ext. 204", "020 7946 0958 x12"])
+    def test_extension_kept(self, text: str) -> None:
+        """An extension that ends the run stays part of the phone number."""
+        assert [f.text for f in Scanner().find(text)] == [text]
+
+
+class TestKnownOpenLeaks:
+    """Leaks found in review and not yet fixed: recorded so that a fix shows."""
+
+    @pytest.mark.xfail(strict=True, reason="no digit run starts at a ( after a +")
+    @pytest.mark.parametrize("text", ["x+(0755) 5185987", "zs@example.com+(0755) 5185987"])
+    def test_parenthesis_after_plus(self, text: str) -> None:
+        """``+(0755)`` starts no run: only ``5185987`` is read, and is no value."""
+        assert "5185987" not in Masker().mask_text(text)
+
+    @pytest.mark.xfail(strict=True, reason="an SSN or IPv4 address glued to letters is not read")
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("zs@example.com536-22-1234", "536-22-1234"),
+            ("zs@example.com192.168.10.20", "192.168.10.20"),
+        ],
+    )
+    def test_value_glued_to_a_top_level_domain(self, text: str, value: str) -> None:
+        """The address is found; the SSN or IP address glued to its domain is not."""
+        assert value not in Masker().mask_text(text)

@@ -70,8 +70,12 @@ _DIGITS_HEAD: Final = (
     r"|(?<=\+) ?(?=[0-9]" + _SIX_MORE + r")"
     r"|(?<=\()(?=[0-9]" + _SIX_MORE + r"))"
 )
+# An extension ends the run: "4111111111111111#020 7946 0958" is a card and a
+# phone number, not a card with the extension 020 (the phone's groups then
+# read as a run of their own, 7946 0958, and came out in clear).
 _DIGITS_BODY: Final = (
-    r"[0-9]*(?:" + _SEP + r"[0-9]+)*(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6})?(?![0-9])"
+    r"[0-9]*(?:" + _SEP + r"[0-9]+)*"
+    r"(?: ?(?:ext\.? ?|x ?|# ?)[0-9]{1,6}(?!" + _SEP + r"[0-9]))?(?![0-9])"
 )
 _DIGITS: Final = re.compile(_DIGITS_HEAD + _DIGITS_BODY)
 _GROUP: Final = re.compile(r"[0-9]+")
@@ -519,8 +523,22 @@ class _Digits:
             if entity in wanted
         ]
 
-    def find(self, text: str, offset: int, after: str = "") -> list[Candidate]:  # noqa: PLR0911, PLR0912 (one return per form of run)
-        """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*, *after* following)."""
+    def find(self, text: str, offset: int, after: str = "") -> list[Candidate]:
+        """Candidates in one match of ``_DIGITS`` (*text*, found at *offset*, *after* following).
+
+        A ``+`` before a run in which nothing is found read as a number
+        dialled abroad is no country-code sign but a joiner
+        (``zs@example.com+13812345678``, ``a+4111111111111111``: no
+        ``+1 381 …``): the run is read again without it.
+        """
+        found = self._find_run(text, offset, after)
+        if found or text[0] != "+":
+            return found
+        sign = 2 if text[1] == " " else 1
+        return self._find_run(text[sign:], offset + sign, after)
+
+    def _find_run(self, text: str, offset: int, after: str) -> list[Candidate]:  # noqa: PLR0911, PLR0912 (one return per form of run)
+        """:meth:`find` for the run as written, its ``+`` read as a country-code sign."""
         if text.isdigit():  # one group, no separators: the common case of ids and bare numbers
             if len(text) < _UNPREFIXED_MIN and text[0] != "0" and not self.trunkless:
                 return []  # too short for a card or mobile, and a phone would need a 0
@@ -668,6 +686,10 @@ _IBAN_LONGEST: Final = 42  # characters of the longest IBAN, with separators bet
 
 _DIGIT_SET: Final = frozenset("0123456789")
 _TRAVEL_LENGTH: Final = 9  # a letter and 8 characters
+# What _TRAVEL's match holds between its edges: a letter, then 8 digits or a
+# letter (no I or O) and 7 digits. "card_4111" is nine characters starting
+# with the permit's C, and no travel document.
+_TRAVEL_BODY: Final = re.compile(r"[A-Za-z](?:[A-HJ-NP-Za-hj-np-z][0-9]{7}|[0-9]{8})")
 
 
 def _identifier_cut(
@@ -692,7 +714,7 @@ def _identifier_cut(
             ident = text[head - _ID_LENGTH : head]
             if (
                 len(travel) == _TRAVEL_LENGTH
-                and travel[0].isalpha()
+                and _TRAVEL_BODY.fullmatch(travel) is not None
                 and not text[head - _TRAVEL_LENGTH - 1 : head - _TRAVEL_LENGTH].isalnum()
                 and _travel(travel) is not None
             ) or (

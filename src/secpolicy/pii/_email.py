@@ -134,9 +134,10 @@ def _address_end(text: str, start: int, end: int) -> int:
     the local part of a next address (``a@x.com.b@y.com``, the match
     stopping at that address's ``@``). Where the match so read is no valid
     address, or another ``@`` follows it, the address ends at the last dot
-    or hyphen before which it is one; the search past it
-    (:func:`_joined_after`) then reads the next address. Only a dot or
-    hyphen after a letter can end a top-level domain, so only those are
+    or hyphen, or the first digit glued to a label (``zs@example.com13812345678``,
+    ``zs@example.com192.168.10.20``), before which it is one; the search past it
+    (:func:`_joined_after`) then reads the next address. Only such a place
+    after a letter can end a top-level domain, so only those are
     checked (the plain twin, :func:`_address_end_plain`, checks every one;
     a test holds the two to agreement).
     """
@@ -145,7 +146,11 @@ def _address_end(text: str, start: int, end: int) -> int:
         return cut
     dot = text.find(".", text.rfind("@", start, cut), cut)  # the domain keeps a dot
     for place in range(cut - 1, dot + 1, -1):
-        if text[place] in ".-" and text[place - 1].isalpha() and email_ok(text[start:place]):
+        if (
+            (text[place] in ".-" or text[place].isdigit())
+            and text[place - 1].isalpha()
+            and email_ok(text[start:place])
+        ):
             return place
     return cut
 
@@ -159,7 +164,11 @@ def _address_end_plain(text: str, start: int, end: int) -> int:
     places = [
         p
         for p in range(dot + 2, cut)
-        if text[p] in ".-" and text[p - 1] not in ".-" and email_ok(text[start:p])
+        if (
+            (text[p] in ".-" and text[p - 1] not in ".-")
+            or (text[p].isdigit() and text[p - 1].isalpha())
+        )
+        and email_ok(text[start:p])
     ]  # no empty label (email_ok reads each label's first character)
     return places[-1] if places else cut
 
@@ -265,7 +274,26 @@ def _email_pass(text: str) -> list[Candidate]:
             continue
         spans.extend(joined)
         read = max([read, *(e for _, e in joined)])
+    spans = [(s, e) if email_ok(text[s:e]) else (_after_dots(text, s, e), e) for s, e in spans]
     return [(s, e, EMAIL_ENTITY, _SCORE_EMAIL) for s, e in spans if email_ok(text[s:e])]
+
+
+def _after_dots(text: str, start: int, end: int) -> int:
+    """Where the local part of *start*:*end* starts once dots that no address holds are left out.
+
+    A local part neither starts with a dot nor holds two in a row, so in
+    ``.zs@example.com`` (a file name's or a sentence's dot before it) or
+    ``a..zs@example.com`` the address is what follows the last such dot;
+    read whole, it was no address and was left in clear.
+    """
+    at = text.rfind("@", start, end)
+    if at < 0 or text[start] == '"':
+        return start
+    double = text.rfind("..", start, at)
+    begin = start if double < 0 else double + 2
+    while begin < at and text[begin] == ".":
+        begin += 1
+    return begin if begin < at else start
 
 
 # The characters of a local part that no domain ends in: after an address

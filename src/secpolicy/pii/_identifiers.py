@@ -180,6 +180,41 @@ def _ssn_underscore_pass(text: str) -> list[Candidate]:
     return out
 
 
+def _underscore_pass(parts: tuple[_Part, ...]) -> Pass:
+    """The identifiers of *parts* right after an underscore (``id_110105_19491231_002X``).
+
+    Their patterns turn away a match after a letter, digit or underscore
+    (the match would be part of a word); after an underscore, which joins
+    the words of a file name or a log key (``passport_E12345678.pdf``,
+    ``uscc_91350100M000100Y43``), the value is read as after a space: each
+    pattern is tried at every underscore, with its check before asking for
+    that underscore.
+    """
+    after = tuple(
+        (re.compile(pattern.pattern.replace(_AFTER_FIRST, "(?<=_.)")), classify, score)
+        for pattern, classify, score in parts
+    )
+
+    def run(text: str) -> list[Candidate]:
+        if "_" not in text:
+            return []
+        out = []
+        at = text.find("_")
+        while at >= 0:
+            for pattern, classify, score in after:
+                match = pattern.match(text, at + 1)
+                if match is not None:
+                    found = match.group()
+                    entity = classify(found)
+                    if entity is not None:
+                        out.append((match.start(), match.end(), entity, score(entity, found)))
+                        break
+            at = text.find("_", at + 1)
+        return out
+
+    return run
+
+
 # Passports, Hong Kong/Macao and Taiwan travel permits: a letter and 8 characters.
 _TRAVEL: Final = re.compile(
     r"[CDEGLPScdeglps]" + _AFTER_FIRST + r"(?:[A-HJ-NP-Za-hj-np-z][0-9]{7}|[0-9]{8})" + _NOT_AFTER

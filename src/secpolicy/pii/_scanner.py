@@ -35,6 +35,7 @@ from secpolicy.pii._identifiers import (
     _ssn_underscore_pass,
     _travel_classifier,
     _travel_score,
+    _underscore_pass,
 )
 from secpolicy.pii._ids import _ssn_match_ok, _uscc_match_ok
 from secpolicy.pii._phone import DEFAULT_PHONE_REGIONS, known_region
@@ -120,7 +121,8 @@ def _passes(
     The identifier patterns (:func:`_identifier_parts`) are searched in one
     pass (:func:`_boundary_pass`); with *plain*, each in a pass of its own
     (the plain twin, held to it by a test). The SSN has a pass of its own
-    either way: its matches may overlap a resident ID's.
+    either way: its matches may overlap a resident ID's; so have the
+    identifiers right after an underscore (:func:`_underscore_pass`).
     """
     parts = _identifier_parts(wanted)
     passes: list[Pass] = []
@@ -128,6 +130,8 @@ def _passes(
         passes.extend(_regex_pass(*part) for part in parts)
     elif parts:
         passes.append(_boundary_pass(tuple(parts)))
+    if parts:
+        passes.append(_underscore_pass(tuple(parts)))
     if _entities.US_SSN in wanted:
         passes.append(_regex_pass(_SSN, _fixed(_entities.US_SSN, _ssn_match_ok), _id_score))
         passes.append(_ssn_underscore_pass)
