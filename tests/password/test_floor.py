@@ -7,7 +7,7 @@ import random
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from secpolicy.password import PasswordContext, profiles
@@ -669,9 +669,14 @@ def assert_tiered(text: str) -> None:
     keys = [0]
     for ch in s._fold(text):
         keys.append(keys[-1] + (ch in LEET))
+    # Name pairs are among the cheap matches the search hands the floor,
+    # priced as they are (``_bounded``): no tier has to bound them.
+    named = {(a, b, round(c, 9)) for a, b, c in name_matches(text, s._fold(text))}
     for match in s._matches(text, WORDS, set(), 2026):
         start, end = match.start, match.end
         if match.kind != "dictionary" or typed[start] >= end:
+            continue
+        if (start, end, round(match.log10, 9)) in named:
             continue
         if exact.get((start, end), math.inf) <= match.log10 + 1e-9:
             continue
@@ -688,6 +693,7 @@ class TestTiers:
 
     @settings(max_examples=250, deadline=None, derandomize=True)
     @given(st.one_of(ATTACKER_TEXTS, LEET_TEXTS))
+    @example("0000000000000000lIlO")  # the name pair li + lo: handed to the floor as priced
     def test_every_word_is_in_a_typed_span_or_pays_its_keys(self, text: str) -> None:
         """Each dictionary-like match lies in a typed span, is priced as it is, or pays its keys."""
         assert_tiered(text)
