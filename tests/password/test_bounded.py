@@ -21,6 +21,7 @@ from secpolicy.password import _policy as policy_module
 from secpolicy.password import _strength as s
 from secpolicy.password._rules import COMMON_PASSWORDS, Blocklist
 from secpolicy.password._wordscan import WordScanner
+from tests.password.test_floor import readings
 
 WORDS = s._dictionary_for(COMMON_PASSWORDS)
 USER = PasswordContext(
@@ -377,16 +378,6 @@ SCANNED_FIXED = [
 _FEW_WORDS = {"password": 1, "dragon": 2, "letmein": 3, "sesame": 4, "bites": 40, "stole": 5000}
 
 
-def _readings(text: str) -> list[str]:
-    folded = s._fold(text)
-    return [
-        folded,
-        folded.translate(s._SUBSTITUTIONS),
-        folded.translate(s._ALTERNATE),
-        folded[::-1],
-    ]
-
-
 class TestWordScanner:
     """The automaton (C) against its plain twin, the walk over the merged table."""
 
@@ -401,7 +392,7 @@ class TestWordScanner:
     def test_scan_is_the_walk(self, text: str) -> None:
         """For each reading, the automaton finds the walk's words, ranks and order exactly."""
         scan, table, max_len = WORDS.scanner(), WORDS.merged(), WORDS.max_len
-        for source in _readings(text):
+        for source in readings(text):
             assert scan(source) == b._merged_walk(source, len(source), table, max_len)
 
     @settings(max_examples=500, deadline=None)
