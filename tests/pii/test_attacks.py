@@ -272,6 +272,17 @@ class TestEverySeparator:
         assert [f.entity for f in Scanner().find(card)] == ["PAYMENT_CARD"]
 
 
+def _findings(text: str) -> list[tuple[str, str]]:
+    """Each finding of the default scanner as its entity and the text it covers."""
+    return [(f.entity, text[f.start : f.end]) for f in Scanner().find(text)]
+
+
+def _assert_found_and_masked(text: str, entity: str, value: str) -> None:
+    """The whole value is found as ``entity`` and the masker leaves none of it in clear."""
+    assert (entity, value) in _findings(text)
+    assert value not in Masker().mask_text(text)
+
+
 def _cyclic() -> dict[str, object]:
     record: dict[str, object] = {"phone": "13812345678", "note": "tel 13987654321"}
     record["self"] = record
@@ -2430,9 +2441,7 @@ class TestWordBeforeUnderscoreIsNoTravelDocument:
     )
     def test_value_after_word_and_underscore(self, text: str, entity: str, value: str) -> None:
         """The whole value is found and masked; the word before it stays."""
-        found = [(f.entity, text[f.start : f.end]) for f in Scanner().find(text)]
-        assert (entity, value) in found
-        assert value not in Masker().mask_text(text)
+        _assert_found_and_masked(text, entity, value)
 
     def test_travel_document_glued_to_a_run_still_cuts_it(self) -> None:
         """The cut stays for a real permit number: ``C12345678`` keeps its own finding."""
@@ -2466,9 +2475,7 @@ class TestPlusThatIsNoCountryCode:
     )
     def test_value_after_plus(self, text: str, entity: str, value: str) -> None:
         """The value after the ``+`` is found and masked."""
-        found = [(f.entity, text[f.start : f.end]) for f in Scanner().find(text)]
-        assert (entity, value) in found
-        assert value not in Masker().mask_text(text)
+        _assert_found_and_masked(text, entity, value)
 
     @pytest.mark.parametrize(
         ("text", "value"),
@@ -2526,9 +2533,7 @@ class TestIdentifierAfterUnderscore:
     )
     def test_identifier_after_underscore(self, text: str, entity: str, value: str) -> None:
         """The whole identifier is found and masked."""
-        found = [(f.entity, text[f.start : f.end]) for f in Scanner().find(text)]
-        assert (entity, value) in found
-        assert value not in Masker().mask_text(text)
+        _assert_found_and_masked(text, entity, value)
 
     def test_lower_case_after_underscore_still_needs_context(self) -> None:
         """``ab_e12345678`` is how an id is written: no finding without a context word."""
@@ -2555,7 +2560,7 @@ class TestDigitsGluedToTopLevelDomain:
         self, text: str, address: str, entity: str, value: str
     ) -> None:
         """Both the address and the number after it are found and masked."""
-        found = [(f.entity, text[f.start : f.end]) for f in Scanner().find(text)]
+        found = _findings(text)
         assert ("EMAIL", address) in found
         assert (entity, value) in found
         masked = Masker().mask_text(text)
